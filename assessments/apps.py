@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "assessments"
+    verbose_name = "Impact assessments and monitoring"
+
+    def ready(self) -> None:
+        # Across apps, by signal: a new draft version carries its EIA and Workbook forward.
+        from assessments import receivers
+        from lifecycle.signals import draft_version_created
+
+        draft_version_created.connect(receivers.copy_assessments_forward, dispatch_uid="assessments.copy_forward")

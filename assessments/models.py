@@ -1,0 +1,185 @@
+"""Equality Impact Assessment (Form 6119a), Corporate Policy Workbook, and annual Monitoring Reports.
+
+SOP, stage 3: "Any proposed corporate policy that has not been impact assessed using the Policy
+Workbook/Checklist and Equality Impact Assessment (Form 6119a) is not considered fit for purpose".
+The EIA and Workbook belong to a policy version package and are frozen with it on submission.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+
+class ProtectedCharacteristic(models.TextChoices):
+    # Equality Act 2010, section 4.
+    AGE = "age", "Age"
+    DISABILITY = "disability", "Disability"
+    GENDER_REASSIGNMENT = "gender_reassignment", "Gender reassignment"
+    MARRIAGE = "marriage_civil_partnership", "Marriage and civil partnership"
+    PREGNANCY = "pregnancy_maternity", "Pregnancy and maternity"
+    RACE = "race", "Race"
+    RELIGION = "religion_belief", "Religion or belief"
+    SEX = "sex", "Sex"
+    SEXUAL_ORIENTATION = "sexual_orientation", "Sexual orientation"
+
+
+class Impact(models.TextChoices):
+    POSITIVE = "positive", "Positive"
+    NEUTRAL = "neutral", "No impact identified"
+    NEGATIVE = "negative", "Negative (adverse)"
+
+
+class EqualityImpactAssessment(models.Model):
+    class Decision(models.TextChoices):
+        NO_MAJOR_CHANGE = "no_major_change", "No major change needed"
+        ADJUST = "adjust", "Adjust the policy to remove barriers"
+        CONTINUE = "continue", "Continue despite potential adverse impact (justified)"
+        STOP = "stop", "Stop and remove the policy"
+
+    policy_version = models.OneToOneField(
+        "lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="eia"
+    )
+    aims = models.TextField(blank=True, verbose_name="Aims and objectives of the policy")
+    evidence_and_data = models.TextField(blank=True)
+    consultation_summary = models.TextField(blank=True, verbose_name="Summary of consultation feedback")
+    # {characteristic: {"impact": Impact, "notes": str}} for each ProtectedCharacteristic.
+    impacts = models.JSONField(default=dict, blank=True)
+    mitigation = models.TextField(blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_rationale = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when the package is submitted (or, after an emergency approval, when DCFD signs off the
+    # retrospective EIA). From then on the row is evidence: PostgreSQL refuses UPDATE and DELETE.
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    draft_revision = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "equality impact assessment"
+
+    def __str__(self) -> str:
+        return f"EIA for {self.policy_version}"
+
+    @property
+    def missing_characteristics(self) -> list[str]:
+        return [
+            characteristic.label
+            for characteristic in ProtectedCharacteristic
+            if (self.impacts or {}).get(characteristic.value, {}).get("impact") not in Impact.values
+        ]
+
+    @property
+    def is_complete(self) -> bool:
+        """Impact assessed: every protected characteristic considered and a decision recorded."""
+        return bool(self.aims.strip() and self.decision and not self.missing_characteristics)
+
+
+class PolicyWorkbook(models.Model):
+    class HealthAndSafetyImpact(models.TextChoices):
+        IMPACT = "impact", "The policy has a health and safety impact"
+        NONE = "none", "There is no health and safety impact"
+
+    policy_version = models.OneToOneField(
+        "lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="workbook"
+    )
+    # Stage 1, scoping.
+    need = models.TextField(blank=True, verbose_name="The need: scope of the problem to be addressed")
+    legislation = models.TextField(blank=True, verbose_name="Relevant legislation, strategies and priorities")
+    data_and_statistics = models.TextField(blank=True, verbose_name="Relevant data and statistics")
+    costs_and_resources = models.TextField(blank=True, verbose_name="Cost and resource implications")
+    benefits = models.TextField(blank=True, verbose_name="Benefits analysis")
+    # SOP, "Role of Policy Developers": "all MPS policies will contain an explicit health and safety impact
+    # statement ... Where there is no health and safety impact, a statement to this effect must be included."
+    health_and_safety_impact = models.CharField(max_length=8, choices=HealthAndSafetyImpact.choices, blank=True)
+    health_and_safety_statement = models.TextField(blank=True)
+    information_management = models.TextField(blank=True)
+    consultation_summary = models.TextField(blank=True, verbose_name="Summary of consultation feedback")
+    implementation_plan = models.TextField(blank=True)
+    monitoring_process = models.TextField(blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Set when the package is submitted (or, after an emergency approval, when DCFD signs off the
+    # retrospective EIA). From then on the row is evidence: PostgreSQL refuses UPDATE and DELETE.
+    frozen_at = models.DateTimeField(null=True, blank=True, editable=False)
+    draft_revision = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = "corporate policy workbook"
+
+    def __str__(self) -> str:
+        return f"Workbook for {self.policy_version}"
+
+    @property
+    def has_health_and_safety_statement(self) -> bool:
+        return bool(self.health_and_safety_impact and self.health_and_safety_statement.strip())
+
+
+class MonitoringReport(ConcurrentTransitionMixin, models.Model):
+    """SOP, stage 6: "The results of this monitoring must be recorded in a Monitoring Report template on an
+    annual basis, and submitted to the Business Group Policy Co-ordinator for quality assurance. Once
+    satisfied, the Business Group Policy Co-ordinator will send the report to the Policy Co-ordination Unit
+    to arrange for it to be published on the MPS Publication Scheme." """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "With the co-ordinator for quality assurance"
+        QA_PASSED = "qa_passed", "Quality assured: with PCU for publication"
+        PUBLISHED = "published", "Published"
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="monitoring_reports")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    compliance = models.TextField(blank=True)
+    benefits = models.TextField(blank=True)
+    performance = models.TextField(blank=True)
+    diversity_impact = models.TextField(blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    qa_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    qa_at = models.DateTimeField(null=True, blank=True)
+    qa_comments = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["policy", "-period_end"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")),
+                                   name="monitoring_period_is_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Monitoring report {self.period_start:%b %Y}–{self.period_end:%b %Y} for {self.policy.reference}"
+
+    @property
+    def missing_sections(self) -> list[str]:
+        labels = {"compliance": "Compliance", "benefits": "Benefits", "diversity_impact": "Diversity impact"}
+        return [label for field, label in labels.items() if not getattr(self, field).strip()]
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
+    def submit(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.DRAFT)
+    def return_to_author(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.SUBMITTED, target=Status.QA_PASSED)
+    def pass_qa(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.QA_PASSED, target=Status.PUBLISHED)
+    def publish(self) -> None:
+        pass

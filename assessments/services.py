@@ -1,0 +1,312 @@
+"""Editing the EIA and Workbook of a draft package, the retrospective EIA after an emergency approval, and
+the annual monitoring report's own small cycle."""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import (
+    EqualityImpactAssessment,
+    Impact,
+    MonitoringReport,
+    PolicyWorkbook,
+    ProtectedCharacteristic,
+)
+from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
+from core.audit import audit_log
+from core.exceptions import ApplicationError
+from lifecycle import permissions
+from lifecycle.models import Policy
+from lifecycle.services import lock_policy, require_actor
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES
+
+MAX_SECTION_LENGTH = 50_000
+
+
+def _clean_sections(values: dict, allowed: list[str]) -> dict:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ApplicationError(f"Unknown section: {', '.join(sorted(unknown))}.", code="invalid")
+    cleaned = {}
+    for field, value in values.items():
+        if field == "impacts":
+            continue
+        text = (value or "").strip() if isinstance(value, str) or value is None else value
+        if isinstance(text, str) and len(text) > MAX_SECTION_LENGTH:
+            raise ApplicationError(f"That section is too long (at most {MAX_SECTION_LENGTH:,} characters).",
+                                   field=field)
+        cleaned[field] = text
+    return cleaned
+
+
+def _clean_impacts(impacts) -> dict:
+    if not isinstance(impacts, dict):
+        raise ApplicationError("Record the impact on each protected characteristic.", field="impacts")
+    cleaned = {}
+    for characteristic in ProtectedCharacteristic:
+        entry = impacts.get(characteristic.value) or {}
+        impact = (entry.get("impact") or "").strip()
+        notes = (entry.get("notes") or "").strip()
+        if impact and impact not in Impact.values:
+            raise ApplicationError(f"Choose an impact for {characteristic.label}.",
+                                   field=f"impact_{characteristic.value}")
+        if impact == Impact.NEGATIVE and not notes:
+            raise ApplicationError(f"Describe the adverse impact on {characteristic.label}.",
+                                   field=f"notes_{characteristic.value}")
+        if len(notes) > MAX_SECTION_LENGTH:
+            raise ApplicationError("Those notes are too long.", field=f"notes_{characteristic.value}")
+        if impact or notes:
+            cleaned[characteristic.value] = {"impact": impact, "notes": notes}
+    return cleaned
+
+
+def _lock_document(model, policy: Policy, actor, *, base_revision: int | None, allow_retrospective_eia=False):
+    locked = lock_policy(policy)
+    version = locked.current_version
+    document = model.objects.select_for_update().filter(policy_version=version).first()
+    if document is None:
+        raise ApplicationError("This version has no such document.", code="not_found")
+    retrospective = (
+        allow_retrospective_eia and locked.not_impact_assessed and document.frozen_at is None
+        and locked.status not in DRAFT_EDITABLE_STATUSES
+    )
+    if not permissions.can_draft(actor, locked):
+        raise ApplicationError(f"You are not allowed to edit the documents of {locked.reference}.",
+                               code="forbidden")
+    if not retrospective and (locked.status not in DRAFT_EDITABLE_STATUSES or version.is_frozen):
+        raise ApplicationError(
+            f"The {model._meta.verbose_name} of {locked.reference} cannot be changed while it is "
+            f"'{locked.get_status_display()}': it was frozen when the package was submitted.", code="frozen",
+        )
+    if document.frozen_at is not None:
+        raise ApplicationError(f"This {model._meta.verbose_name} is frozen.", code="frozen")
+    if base_revision is not None and base_revision != document.draft_revision:
+        raise ApplicationError(
+            "Someone else saved this document while you were editing it. Your changes have not been saved: "
+            "copy them, reload, and merge.", code="conflict",
+        )
+    return locked, version, document
+
+
+def _save_sections(document, actor, values: dict, *, action: str, policy_id: int):
+    changed = {}
+    for field, value in values.items():
+        if getattr(document, field) != value:
+            changed[field] = {"before": getattr(document, field), "after": value}
+            setattr(document, field, value)
+    if not changed:
+        return document
+    document.updated_by = actor
+    document.draft_revision += 1
+    document.save(update_fields=[*changed.keys(), "updated_by", "updated_at", "draft_revision"])
+    audit_log(actor=actor, action=action, obj=document, policy_id=policy_id,
+              changes={"sections": sorted(changed), "values": changed})
+    return document
+
+
+@transaction.atomic
+def eia_update(*, policy: Policy, actor, base_revision: int | None = None, **sections) -> EqualityImpactAssessment:
+    """Save sections of the draft EIA (Form 6119a). ``impacts`` maps characteristic → {impact, notes}."""
+    require_actor(actor)
+    values = _clean_sections(sections, EIA_FIELDS)
+    if "impacts" in sections:
+        values["impacts"] = _clean_impacts(sections["impacts"])
+    if values.get("decision") and values["decision"] not in EqualityImpactAssessment.Decision.values:
+        raise ApplicationError("Choose the outcome of the assessment.", field="decision")
+    locked, _, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision,
+                                    allow_retrospective_eia=True)
+    return _save_sections(eia, actor, values, action="eia.updated", policy_id=locked.pk)
+
+
+@transaction.atomic
+def workbook_update(*, policy: Policy, actor, base_revision: int | None = None, **sections) -> PolicyWorkbook:
+    require_actor(actor)
+    values = _clean_sections(sections, WORKBOOK_FIELDS)
+    impact = values.get("health_and_safety_impact")
+    if impact and impact not in PolicyWorkbook.HealthAndSafetyImpact.values:
+        raise ApplicationError("Choose whether the policy has a health and safety impact.",
+                               field="health_and_safety_impact")
+    locked, _, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
+    return _save_sections(workbook, actor, values, action="workbook.updated", policy_id=locked.pk)
+
+
+@transaction.atomic
+def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> EqualityImpactAssessment:
+    """DCFD signs off the EIA of an emergency-approved policy. The policy is then impact assessed: the
+    "not impact assessed" marking and the EIA due date are cleared, and the EIA is frozen as evidence."""
+    require_actor(actor)
+    locked = lock_policy(policy)
+    if not permissions.is_dcfd(actor):
+        raise ApplicationError("Only the Diversity and Citizen Focus Directorate can sign off the EIA.",
+                               code="forbidden")
+    if not locked.not_impact_assessed:
+        raise ApplicationError(f"{locked.reference} is not awaiting a retrospective EIA.", code="stale")
+    version = locked.current_version
+    eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
+    if version.author_id == actor.pk:
+        raise ApplicationError("You wrote this version, so you cannot sign off its EIA.", code="forbidden")
+    if not eia.is_complete:
+        missing = ", ".join(eia.missing_characteristics) or "none"
+        raise ApplicationError(
+            "The EIA is not complete: record the aims, the impact on every protected characteristic "
+            f"(missing: {missing}) and the decision.", code="gate",
+        )
+    eia.frozen_at = timezone.now()
+    eia.save(update_fields=["frozen_at"])
+    due = locked.emergency_eia_due_on
+    locked.not_impact_assessed = False
+    locked.emergency_eia_due_on = None
+    locked.save(update_fields=["not_impact_assessed", "emergency_eia_due_on", "updated_at"])
+    audit_log(actor=actor, action="policy.eia_completed_retrospectively", obj=locked,
+              changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
+                       "late": bool(due and timezone.localdate() > due)})
+    return eia
+
+
+# --- monitoring reports -------------------------------------------------------------------------
+
+REPORT_FIELDS = ["compliance", "benefits", "performance", "diversity_impact"]
+
+
+@transaction.atomic
+def monitoring_report_create(
+    *, policy: Policy, actor, period_start: datetime.date, period_end: datetime.date, **sections
+) -> MonitoringReport:
+    require_actor(actor)
+    if not isinstance(period_start, datetime.date) or not isinstance(period_end, datetime.date):
+        raise ApplicationError("Enter the start and end of the monitoring period.", field="period_start")
+    if period_end <= period_start:
+        raise ApplicationError("The end of the period must be after its start.", field="period_end")
+    values = _clean_sections(sections, REPORT_FIELDS)
+    locked = lock_policy(policy)
+    if not permissions.can_draft(actor, locked):
+        raise ApplicationError(f"You are not allowed to write monitoring reports for {locked.reference}.",
+                               code="forbidden")
+    if locked.first_published_on is None:
+        raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
+    if locked.monitoring_reports.exclude(status=MonitoringReport.Status.PUBLISHED).exists():
+        raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
+    report = MonitoringReport.objects.create(
+        policy=locked, period_start=period_start, period_end=period_end, author=actor, **values
+    )
+    audit_log(actor=actor, action="monitoring_report.created", obj=report, policy_id=locked.pk,
+              changes={"period_start": period_start, "period_end": period_end})
+    return report
+
+
+def _lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:
+    locked_policy = lock_policy(report.policy_id)
+    locked = MonitoringReport.objects.select_for_update().filter(pk=report.pk).first()
+    if locked is None:
+        raise ApplicationError("That monitoring report no longer exists.", code="not_found")
+    return locked_policy, locked
+
+
+@transaction.atomic
+def monitoring_report_update(*, report: MonitoringReport, actor, **sections) -> MonitoringReport:
+    require_actor(actor)
+    values = _clean_sections(sections, REPORT_FIELDS)
+    policy, locked = _lock_report(report)
+    if not permissions.can_draft(actor, policy):
+        raise ApplicationError("You are not allowed to edit this monitoring report.", code="forbidden")
+    if locked.status != MonitoringReport.Status.DRAFT:
+        raise ApplicationError("This monitoring report has been submitted and can no longer be edited.",
+                               code="frozen")
+    changed = [field for field, value in values.items() if getattr(locked, field) != value]
+    for field in changed:
+        setattr(locked, field, values[field])
+    if changed:
+        locked.save(update_fields=changed)
+        audit_log(actor=actor, action="monitoring_report.updated", obj=locked, policy_id=policy.pk,
+                  changes={"sections": changed})
+    return locked
+
+
+@transaction.atomic
+def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringReport:
+    """Submitted "to the Business Group Policy Co-ordinator for quality assurance"."""
+    require_actor(actor)
+    policy, locked = _lock_report(report)
+    if not permissions.can_draft(actor, policy):
+        raise ApplicationError("You are not allowed to submit this monitoring report.", code="forbidden")
+    if locked.status != MonitoringReport.Status.DRAFT:
+        raise ApplicationError("This monitoring report has already been submitted.", code="stale")
+    if locked.missing_sections:
+        raise ApplicationError("Complete these sections first: " + ", ".join(locked.missing_sections) + ".",
+                               code="gate")
+    locked.submit()
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["status", "submitted_at"])
+    audit_log(actor=actor, action="monitoring_report.submitted", obj=locked, policy_id=policy.pk, changes={})
+    return locked
+
+
+def _ensure_coordinator(actor, policy, report) -> None:
+    if not permissions.is_group_coordinator(actor, policy):
+        raise ApplicationError(f"Only the co-ordinator of {policy.business_group} can quality-assure this "
+                               "report.", code="forbidden")
+    if report.author_id == actor.pk:
+        raise ApplicationError("You wrote this report, so you cannot quality-assure it.", code="forbidden")
+    if report.status != MonitoringReport.Status.SUBMITTED:
+        raise ApplicationError("This monitoring report is not awaiting quality assurance.", code="stale")
+
+
+@transaction.atomic
+def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str = "") -> MonitoringReport:
+    """The co-ordinator checks the report is "logical, comprehensive, written in plain English and meet[s]
+    relevant legislative requirements"."""
+    require_actor(actor)
+    policy, locked = _lock_report(report)
+    _ensure_coordinator(actor, policy, locked)
+    locked.pass_qa()
+    locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), (comments or "").strip()
+    locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
+    audit_log(actor=actor, action="monitoring_report.qa_passed", obj=locked, policy_id=policy.pk,
+              changes={"comments": locked.qa_comments})
+    return locked
+
+
+@transaction.atomic
+def monitoring_report_return(*, report: MonitoringReport, actor, comments: str) -> MonitoringReport:
+    require_actor(actor)
+    comments = (comments or "").strip()
+    if not comments:
+        raise ApplicationError("Enter comments explaining what must change.", field="comments")
+    policy, locked = _lock_report(report)
+    _ensure_coordinator(actor, policy, locked)
+    locked.return_to_author()
+    locked.qa_comments = comments
+    locked.save(update_fields=["status", "qa_comments"])
+    audit_log(actor=actor, action="monitoring_report.returned", obj=locked, policy_id=policy.pk,
+              changes={"comments": comments})
+    return locked
+
+
+@transaction.atomic
+def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringReport:
+    """PCU publishes the quality-assured report on the Publication Scheme; the next report falls due
+    12 months later."""
+    require_actor(actor)
+    policy, locked = _lock_report(report)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit publishes monitoring reports.", code="forbidden")
+    if locked.status != MonitoringReport.Status.QA_PASSED:
+        raise ApplicationError("Only a quality-assured monitoring report can be published.", code="stale")
+    if policy.status not in PUBLISHED_STATUSES and policy.first_published_on is None:
+        raise ApplicationError("The policy is not published.", code="gate")
+    locked.publish()
+    locked.published_at, locked.published_by = timezone.now(), actor
+    locked.save(update_fields=["status", "published_at", "published_by"])
+    before = policy.monitoring_report_due_on
+    policy.monitoring_report_due_on = timezone.localdate() + relativedelta(
+        months=settings.POLICYHUB_MONITORING_INTERVAL_MONTHS
+    )
+    policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
+    audit_log(actor=actor, action="monitoring_report.published", obj=locked, policy_id=policy.pk,
+              changes={"monitoring_report_due_on": [before, policy.monitoring_report_due_on]})
+    return locked

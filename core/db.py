@@ -1,0 +1,39 @@
+"""PostgreSQL-only hardening, applied by migrations when the database is PostgreSQL (SQLite is only the
+zero-set-up default of ``make run``)."""
+
+from django.db import migrations
+
+
+def _run_on_postgres(sql: str):
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(sql)
+
+    return forward
+
+
+def postgres_only(forward_sql: str, reverse_sql: str) -> migrations.RunPython:
+    return migrations.RunPython(_run_on_postgres(forward_sql), _run_on_postgres(reverse_sql), elidable=False)
+
+
+def append_only_trigger_sql(table: str, *, when: str | None = None, message: str) -> tuple[str, str]:
+    """A trigger that refuses UPDATE and DELETE on ``table`` (optionally only for rows matching ``when``,
+    a condition on OLD)."""
+    function = f"{table}_append_only"
+    condition = f"IF {when} THEN" if when else "IF TRUE THEN"
+    forward = f"""
+CREATE OR REPLACE FUNCTION {function}() RETURNS trigger AS $$
+BEGIN
+    {condition}
+        RAISE EXCEPTION '{message}' USING ERRCODE = 'integrity_constraint_violation';
+    END IF;
+    IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+DROP TRIGGER IF EXISTS {function}_trigger ON {table};
+CREATE TRIGGER {function}_trigger BEFORE UPDATE OR DELETE ON {table}
+    FOR EACH ROW EXECUTE FUNCTION {function}();
+"""
+    reverse = f"DROP TRIGGER IF EXISTS {function}_trigger ON {table}; DROP FUNCTION IF EXISTS {function}();"
+    return forward, reverse

@@ -1,0 +1,18 @@
+from .audit import AuditChainHead, AuditEvent
+from .reference import ApprovalRoute, Board, BusinessGroup, ReferenceCounter, RiskTier, Unit
+from .users import FORCE_WIDE_ROLES, Role, RoleAssignment, User
+
+__all__ = [
+    "FORCE_WIDE_ROLES",
+    "ApprovalRoute",
+    "AuditChainHead",
+    "AuditEvent",
+    "Board",
+    "BusinessGroup",
+    "ReferenceCounter",
+    "RiskTier",
+    "Role",
+    "RoleAssignment",
+    "Unit",
+    "User",
+]

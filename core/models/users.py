@@ -1,0 +1,77 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from .reference import BusinessGroup
+
+
+class User(AbstractUser):
+    """A member of staff. Roles come from RoleAssignment rows, not from Django groups."""
+
+    job_title = models.CharField(max_length=160, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "username"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Role(models.TextChoices):
+    # Per business group (SOP, "Roles and responsibilities").
+    DEVELOPER = "developer", "Policy Developer"
+    MANAGER = "manager", "Policy Manager / Unit Head"
+    COORDINATOR = "coordinator", "Business Group Policy Co-ordinator"
+    LEAD = "lead", "Designated Business Group Policy Lead"
+    OWNER = "owner", "Management Board member (policy owner)"
+    # Force-wide.
+    PCU = "pcu", "Policy Co-ordination Unit"
+    DCFD = "dcfd", "Diversity and Citizen Focus Directorate"
+    DOI = "doi", "Directorate of Information"
+    SHRMT = "shrmt", "Safety and Health Risk Management Team"
+
+
+FORCE_WIDE_ROLES = frozenset({Role.PCU, Role.DCFD, Role.DOI, Role.SHRMT})
+
+
+class RoleAssignment(models.Model):
+    """A user's role, per business group or force-wide. Changed only through core.services."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="role_assignments")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    business_group = models.ForeignKey(
+        BusinessGroup, on_delete=models.PROTECT, null=True, blank=True, related_name="role_assignments"
+    )
+    unit = models.ForeignKey(
+        "core.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        help_text="For policy managers: the unit they manage.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "business_group"], name="role_assignment_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=models.Q(business_group__isnull=True),
+                name="role_assignment_unique_force_wide",
+            ),
+            # Force-wide roles carry no business group; business-group roles must have one.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(role__in=[r.value for r in FORCE_WIDE_ROLES], business_group__isnull=True)
+                    | (~models.Q(role__in=[r.value for r in FORCE_WIDE_ROLES]) & models.Q(business_group__isnull=False))
+                ),
+                name="role_assignment_scope_matches_role",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.business_group or "force-wide"
+        return f"{self.user} — {self.get_role_display()} ({scope})"

@@ -1,0 +1,197 @@
+"""Hard gates of the cycle: conditions on django-fsm transitions, each with a reason fit to show a user.
+
+Each gate is a plain function of the policy. ``gate`` attaches the sentence shown when it fails,
+and ``unmet_gates`` lists those sentences for a transition so a service (or the submission checklist)
+can say exactly what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Gate = Callable[[object], bool]
+
+
+def gate(reason: str, *, fix: str = "") -> Callable[[Gate], Gate]:
+    def decorate(function: Gate) -> Gate:
+        function.reason = reason
+        function.fix = fix
+        return function
+
+    return decorate
+
+
+def _workbook(policy):
+    version = policy.current_version
+    return getattr(version, "workbook", None) if version else None
+
+
+def _eia(policy):
+    version = policy.current_version
+    return getattr(version, "eia", None) if version else None
+
+
+def _filled(value) -> bool:
+    return bool(value and str(value).strip())
+
+
+# --- Stage 1, scoping: "Carry out initial research into the issue to identify: the scope of the problem
+# to be addressed - what is the need? relevant legislation / strategies / priorities; any relevant data /
+# statistics; cost or resources implications; benefits analysis" ... "It is at this stage work should
+# begin on completing the Equality Impact Assessment and Corporate Policy Workbook".
+
+
+@gate("The need for the policy is not recorded in the Workbook.", fix="workbook")
+def need_recorded(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.need)
+
+
+@gate("Relevant legislation, strategies and priorities are not recorded in the Workbook.", fix="workbook")
+def legislation_recorded(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.legislation)
+
+
+@gate("Relevant data and statistics are not recorded in the Workbook.", fix="workbook")
+def data_recorded(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.data_and_statistics)
+
+
+@gate("Cost and resource implications are not recorded in the Workbook.", fix="workbook")
+def costs_recorded(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.costs_and_resources)
+
+
+@gate("The benefits analysis is not recorded in the Workbook.", fix="workbook")
+def benefits_recorded(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.benefits)
+
+
+@gate("The Equality Impact Assessment has not been started (record its aims).", fix="eia")
+def eia_started(policy) -> bool:
+    eia = _eia(policy)
+    return eia is not None and _filled(eia.aims)
+
+
+# --- Stage 2, commissioning: "seek formal agreement to progress the work, through the relevant
+# Designated Business Group Policy Lead."
+
+
+@gate("The Designated Lead's commissioning decision for this cycle is not recorded.", fix="commissioning")
+def commissioning_recorded(policy) -> bool:
+    return policy.commissioning_decisions.filter(cycle=policy.current_cycle, decision="commissioned").exists()
+
+
+# --- Stage 3, development.
+
+
+@gate("The Safety and Health Risk Management Team has not been consulted (SOP: \"The Safety and Health "
+      "Risk Management Team must be consulted\").", fix="consultation")
+def shrmt_consulted(policy) -> bool:
+    return policy.consultations.filter(cycle=policy.current_cycle, consultee_type="shrmt").exists()
+
+
+@gate("The Workbook has no health and safety impact statement (state the impact, or state explicitly "
+      "that there is none).", fix="workbook")
+def health_and_safety_statement(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and workbook.has_health_and_safety_statement
+
+
+@gate("The Equality Impact Assessment has not been updated with a summary of consultation feedback.",
+      fix="eia")
+def eia_consultation_summary(policy) -> bool:
+    eia = _eia(policy)
+    return eia is not None and _filled(eia.consultation_summary)
+
+
+@gate("The Workbook has not been updated with a summary of consultation feedback.", fix="workbook")
+def workbook_consultation_summary(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.consultation_summary)
+
+
+@gate("There is no implementation plan (SOP: \"Develop an appropriate implementation plan\").", fix="workbook")
+def implementation_plan(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.implementation_plan)
+
+
+@gate("There is no monitoring process (SOP: \"Identify and/or develop effective and proportionate "
+      "monitoring processes\").", fix="workbook")
+def monitoring_process(policy) -> bool:
+    workbook = _workbook(policy)
+    return workbook is not None and _filled(workbook.monitoring_process)
+
+
+@gate("The Policy Statement is empty.", fix="statement")
+def statement_written(policy) -> bool:
+    version = policy.current_version
+    return version is not None and _filled(version.statement_text)
+
+
+@gate("This version revises a published policy: record a summary note of changes (SOP, stage 4).",
+      fix="statement")
+def summary_of_changes_for_review(policy) -> bool:
+    version = policy.current_version
+    return version is not None and (not version.revises_published or _filled(version.summary_of_changes))
+
+
+# --- Stage 4, approval.
+
+
+@gate("Quality assurance has not passed: PCU, DCFD and DOI must each record a sign-off.", fix="qa")
+def all_qa_signoffs_passed(policy) -> bool:
+    version = policy.current_version
+    if version is None:
+        return False
+    passed = set(version.qa_signoffs.filter(outcome="passed").values_list("discipline", flat=True))
+    return passed >= {"pcu", "dcfd", "doi"}
+
+
+# "Any proposed corporate policy that has not been impact assessed using the Policy Workbook/Checklist and
+# Equality Impact Assessment (Form 6119a) is not considered fit for purpose and consequently will not be
+# approved for internal or external publication."
+@gate("The Equality Impact Assessment has no recorded decision, so the policy has not been impact "
+      "assessed and cannot be approved (use the emergency route only for immediate operational needs).",
+      fix="eia")
+def impact_assessed(policy) -> bool:
+    eia = _eia(policy)
+    return eia is not None and eia.is_complete
+
+
+@gate("The Lead's approval of this version is not recorded.", fix="approval")
+def approval_recorded(policy) -> bool:
+    version = policy.current_version
+    return version is not None and version.approval_decisions.filter(
+        decision__in=["approved", "emergency_approved"]
+    ).exists()
+
+
+SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recorded, benefits_recorded, eia_started]
+SUBMISSION_GATES = [
+    statement_written,
+    shrmt_consulted,
+    health_and_safety_statement,
+    eia_consultation_summary,
+    workbook_consultation_summary,
+    implementation_plan,
+    monitoring_process,
+    summary_of_changes_for_review,
+]
+APPROVAL_GATES = [all_qa_signoffs_passed, impact_assessed, summary_of_changes_for_review]
+
+
+def unmet_gates(gates: list[Gate], policy) -> list[Gate]:
+    return [check for check in gates if not check(policy)]
+
+
+def transition_gates(bound_transition, source: str) -> list[Gate]:
+    """The conditions django-fsm will enforce on ``bound_transition`` from ``source``."""
+    meta = bound_transition._django_fsm
+    transition = meta.get_transition(source)
+    return list(transition.conditions) if transition else []

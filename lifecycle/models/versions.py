@@ -1,0 +1,128 @@
+"""Versions of the policy package: append-only evidence.
+
+SOP, "Role of Policy Developers": "Retain an audit trail of all versions of policy statements and SOPs
+for continuity purposes and to assist in court cases and disciplinary and misconduct investigations."
+A version is a draft until it is submitted; from then on it is frozen (and on PostgreSQL a trigger
+refuses any UPDATE or DELETE of a frozen version or its SOP texts). Returned work continues in a new
+draft version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils.html import strip_tags
+
+from lifecycle.states import ProtectiveMarking
+
+
+class PolicyVersion(models.Model):
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="versions")
+    # major = review cycle (1 for a new policy, +1 for each review); minor = draft iteration in the cycle.
+    major = models.PositiveIntegerField(default=1)
+    minor = models.PositiveIntegerField(default=0)
+    statement = models.TextField(blank=True, help_text="The Policy Statement (sanitised HTML).")
+    summary_of_changes = models.TextField(
+        blank=True, help_text="Required when this version revises a published policy."
+    )
+    revises_published = models.BooleanField(default=False, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Optimistic concurrency for drafts: each save increments it; a save based on an older revision is
+    # refused so two people editing the same draft never silently overwrite each other.
+    draft_revision = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["policy", "major", "minor"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "major", "minor"], name="policy_version_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | ~models.Q(content_hash=""),
+                name="policy_version_frozen_has_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy.reference} v{self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def statement_text(self) -> str:
+        return strip_tags(self.statement or "").strip()
+
+    def compute_content_hash(self, sop_versions=None) -> str:
+        """SHA-256 over the statement, the summary of changes and every SOP text in this package."""
+        if sop_versions is None:
+            sop_versions = self.sop_versions.select_related("sop").order_by("sop_id")
+        payload = {
+            "policy": self.policy_id,
+            "number": self.number,
+            "statement": self.statement,
+            "summary_of_changes": self.summary_of_changes,
+            "sops": [
+                {"sop": sop_version.sop_id, "title": sop_version.sop.title, "text": sop_version.text}
+                for sop_version in sop_versions
+            ],
+        }
+        encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+
+class StandardOperatingProcedure(models.Model):
+    """An SOP of a policy. Its text lives in SOPVersion rows, one per policy version package."""
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="sops")
+    title = models.CharField(max_length=200)
+    protective_marking = models.CharField(
+        max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
+    )
+    # SOP, "Definitions": "Policy owners should consider publishing their SOPs via the MPS Publication
+    # Scheme if it would be in the public interest".
+    publish_externally = models.BooleanField(default=False)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["policy", "position", "id"]
+        verbose_name = "standard operating procedure"
+        constraints = [
+            # An OFFICIAL-SENSITIVE SOP is never published externally.
+            models.CheckConstraint(
+                condition=~models.Q(protective_marking="official_sensitive", publish_externally=True),
+                name="sop_sensitive_not_external",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SOPVersion(models.Model):
+    sop = models.ForeignKey(StandardOperatingProcedure, on_delete=models.PROTECT, related_name="versions")
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="sop_versions")
+    text = models.TextField(blank=True, help_text="Sanitised HTML.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sop__position", "sop_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sop", "policy_version"], name="sop_version_unique_per_package"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sop} (v{self.policy_version.number})"

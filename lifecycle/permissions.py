@@ -1,0 +1,128 @@
+"""Who may do what: role predicates (django-rules), asked by services, views and templates alike.
+
+Roles are RoleAssignment rows: per business group (developer, manager, co-ordinator, Lead, owner) or
+force-wide (PCU, DCFD, DOI, SHRMT). A user's assignments are read once and cached on the user object.
+"""
+
+from __future__ import annotations
+
+import rules
+
+from core.models import Role, RoleAssignment
+
+
+def role_index(user) -> frozenset[tuple[str, int | None]]:
+    """{(role, business_group_id)} for the user, loaded with one query and cached on the object."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_policyhub_roles", None)
+    if cached is None:
+        cached = frozenset(
+            RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "business_group_id")
+        )
+        user._policyhub_roles = cached
+    return cached
+
+
+def forget_roles(user) -> None:
+    if hasattr(user, "_policyhub_roles"):
+        del user._policyhub_roles
+
+
+def has_force_role(user, role: str) -> bool:
+    return (role, None) in role_index(user)
+
+
+def has_group_role(user, role: str, business_group_id: int) -> bool:
+    return (role, business_group_id) in role_index(user)
+
+
+@rules.predicate
+def is_pcu(user) -> bool:
+    return has_force_role(user, Role.PCU)
+
+
+@rules.predicate
+def is_dcfd(user) -> bool:
+    return has_force_role(user, Role.DCFD)
+
+
+@rules.predicate
+def is_doi(user) -> bool:
+    return has_force_role(user, Role.DOI)
+
+
+@rules.predicate
+def is_shrmt(user) -> bool:
+    return has_force_role(user, Role.SHRMT)
+
+
+@rules.predicate
+def is_group_lead(user, policy) -> bool:
+    # SOP: the Designated Business Group Policy Lead commissions and approves for their own group.
+    return policy is not None and has_group_role(user, Role.LEAD, policy.business_group_id)
+
+
+@rules.predicate
+def is_group_coordinator(user, policy) -> bool:
+    return policy is not None and has_group_role(user, Role.COORDINATOR, policy.business_group_id)
+
+
+@rules.predicate
+def is_group_manager(user, policy) -> bool:
+    return policy is not None and has_group_role(user, Role.MANAGER, policy.business_group_id)
+
+
+@rules.predicate
+def is_group_owner(user, policy) -> bool:
+    return policy is not None and has_group_role(user, Role.OWNER, policy.business_group_id)
+
+
+@rules.predicate
+def is_assigned_developer(user, policy) -> bool:
+    """A developer of this business group who is named on this policy."""
+    if policy is None or not has_group_role(user, Role.DEVELOPER, policy.business_group_id):
+        return False
+    return policy.is_developer(user)
+
+
+@rules.predicate
+def is_current_version_author(user, policy) -> bool:
+    """Separation of duties: the author of a version never signs it off or approves it."""
+    version = policy.current_version if policy is not None else None
+    return version is not None and version.author_id == getattr(user, "pk", None)
+
+
+@rules.predicate
+def draft_is_editable(user, policy) -> bool:
+    return policy is not None and policy.draft_is_editable
+
+
+can_draft = is_assigned_developer | is_group_manager
+
+rules.add_perm("lifecycle.edit_draft", can_draft & draft_is_editable)
+rules.add_perm("lifecycle.request_commissioning", can_draft)
+rules.add_perm("lifecycle.record_consultation", can_draft | is_shrmt)
+rules.add_perm("lifecycle.decide_commissioning", is_group_lead)
+rules.add_perm("lifecycle.submit_for_qa", can_draft)
+rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu & ~is_current_version_author)
+rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd & ~is_current_version_author)
+rules.add_perm("lifecycle.qa_signoff_doi", is_doi & ~is_current_version_author)
+rules.add_perm("lifecycle.forward_to_lead", is_group_coordinator | is_pcu)
+rules.add_perm("lifecycle.approve", is_group_lead & ~is_current_version_author)
+rules.add_perm("lifecycle.emergency_approve", is_group_lead & ~is_current_version_author)
+rules.add_perm("lifecycle.forward_for_publication", is_group_coordinator | is_pcu)
+rules.add_perm("lifecycle.publish", is_pcu)
+rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
+rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)
+rules.add_perm("lifecycle.withdraw", is_pcu)
+
+
+def transition_permission(perm: str):
+    """Adapter: django-fsm calls ``permission(instance, user)``; rules wants ``(user, obj)``."""
+
+    def check(policy, user) -> bool:
+        return rules.has_perm(perm, user, policy)
+
+    check.perm = perm
+    return check

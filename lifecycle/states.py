@@ -1,0 +1,80 @@
+"""The six-stage corporate policy development cycle (SOP, "Corporate Policy Development Cycle").
+
+A policy's ``status`` is a finer state than the SOP's stage: stage 4 (Approval) has sub-steps
+so the hard gates between them can be enforced. ``STAGE_OF`` maps each status to its stage.
+"""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    SCOPING = "scoping", "Identification and scoping"
+    COMMISSIONING = "commissioning", "Awaiting commissioning decision"
+    DEVELOPMENT = "development", "Development"
+    SUBMITTED_FOR_QA = "submitted_for_qa", "Submitted for quality assurance"
+    QA_PASSED = "qa_passed", "Quality assurance passed"
+    WITH_LEAD = "with_lead", "With the Designated Lead for approval"
+    APPROVED = "approved", "Approved to publish"
+    AWAITING_PUBLICATION = "awaiting_publication", "With PCU for publication"
+    IMPLEMENTATION = "implementation", "Published: implementation"
+    MONITORING = "monitoring", "Published: monitoring and review"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Stage(models.TextChoices):
+    SCOPING = "scoping", "1. Identification and scoping"
+    COMMISSIONING = "commissioning", "2. Commissioning"
+    DEVELOPMENT = "development", "3. Development"
+    APPROVAL = "approval", "4. Approval"
+    IMPLEMENTATION = "implementation", "5. Implementation"
+    MONITORING = "monitoring", "6. Monitoring and review"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+STAGE_OF: dict[str, str] = {
+    Status.SCOPING: Stage.SCOPING,
+    Status.COMMISSIONING: Stage.COMMISSIONING,
+    Status.DEVELOPMENT: Stage.DEVELOPMENT,
+    Status.SUBMITTED_FOR_QA: Stage.APPROVAL,
+    Status.QA_PASSED: Stage.APPROVAL,
+    Status.WITH_LEAD: Stage.APPROVAL,
+    Status.APPROVED: Stage.APPROVAL,
+    Status.AWAITING_PUBLICATION: Stage.APPROVAL,
+    Status.IMPLEMENTATION: Stage.IMPLEMENTATION,
+    Status.MONITORING: Stage.MONITORING,
+    Status.WITHDRAWN: Stage.WITHDRAWN,
+}
+
+
+def statuses_in_stage(stage: str) -> list[str]:
+    return [status for status, owning_stage in STAGE_OF.items() if owning_stage == stage]
+
+
+# Drafts are editable only in these statuses (issue: "Drafts are editable only while the policy is in
+# scoping or development").
+DRAFT_EDITABLE_STATUSES = frozenset({Status.SCOPING, Status.DEVELOPMENT})
+PUBLISHED_STATUSES = frozenset({Status.IMPLEMENTATION, Status.MONITORING})
+# The emergency route is taken from development, before the package is submitted: the statement and
+# SOPs are frozen by the approval while the EIA stays open for its retrospective completion.
+EMERGENCY_SOURCES = [Status.DEVELOPMENT]
+
+
+class ProtectiveMarking(models.TextChoices):
+    OFFICIAL = "official", "OFFICIAL"
+    OFFICIAL_SENSITIVE = "official_sensitive", "OFFICIAL-SENSITIVE"
+
+
+class PolicyKind(models.TextChoices):
+    CORPORATE = "corporate", "Corporate policy"
+    # SOP, "Local Work Instructions": outside PCU, "still required to complete an Equality Impact
+    # Assessment", and must not supplement corporate policy "unless there is prior agreement with the
+    # corporate lead".
+    LOCAL = "local", "Local work instruction"
+
+
+class QADiscipline(models.TextChoices):
+    # SOP, stage 4: "The Policy Co-ordination Unit will co-ordinate the quality assurance process in
+    # conjunction with DCFD and DOI".
+    PCU = "pcu", "Policy Co-ordination Unit"
+    DCFD = "dcfd", "Diversity and Citizen Focus Directorate (EIA)"
+    DOI = "doi", "Directorate of Information (information management)"

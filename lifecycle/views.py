@@ -1,0 +1,33 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from lifecycle.selectors import access_policy, policy_list, policy_timeline
+
+
+@login_required
+def policy_register(request):
+    queryset = policy_list(user=request.user)
+    query = (request.GET.get("q") or "").strip()[:200]
+    if query:
+        from django.db.models import Q
+
+        queryset = queryset.filter(Q(title__icontains=query) | Q(reference__icontains=query))
+    page = Paginator(queryset, 25).get_page(request.GET.get("page"))
+    return render(request, "lifecycle/policy_register.html", {"page": page, "query": query})
+
+
+@login_required
+def policy_detail(request, reference: str):
+    policy = access_policy(user=request.user, reference=reference)
+    version = policy.current_version
+    return render(
+        request,
+        "lifecycle/policy_detail.html",
+        {
+            "policy": policy,
+            "version": version,
+            "sop_versions": version.sop_versions.select_related("sop") if version else [],
+            "timeline": policy_timeline(policy=policy)[:200],
+        },
+    )
