@@ -72,3 +72,25 @@ def home_summary(*, user) -> dict:
             RoleAssignment.objects.filter(user_id=user.pk).select_related("business_group"), key=str
         ),
     }
+
+
+def user_may_see_sensitive(*, user, policy: Policy) -> bool:
+    """OFFICIAL-SENSITIVE material: staff with a role on the policy's business group, or a force-wide role."""
+    roles = role_index(user)
+    return any(group is None or group == policy.business_group_id for _, group in roles)
+
+
+def sop_versions_for(*, user, version) -> list:
+    """The SOP texts of a version package that the user may read."""
+    if version is None:
+        return []
+    sensitive_ok = user_may_see_sensitive(user=user, policy=version.policy)
+    return [
+        sop_version
+        for sop_version in version.sop_versions.select_related("sop").order_by("sop__position", "sop_id")
+        if sensitive_ok or sop_version.sop.protective_marking != "official_sensitive"
+    ]
+
+
+def policy_versions(*, policy: Policy):
+    return policy.versions.select_related("author", "submitted_by").order_by("-major", "-minor")

@@ -170,7 +170,7 @@ def _new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cyc
     return version
 
 
-def _freeze(version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
+def _freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
     """Submission freezes the package: statement, SOP texts, EIA and Workbook become evidence."""
     now = timezone.now()
     version.content_hash = version.compute_content_hash()
@@ -184,6 +184,7 @@ def _freeze(version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
         if document is not None and document.frozen_at is None:
             document.frozen_at = now
             document.save(update_fields=["frozen_at"])
+    locked.forget_cached_version()
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -529,7 +530,7 @@ def policy_submit_for_qa(*, policy: Policy, actor, expected_status: str | None =
     check_expected_status(locked, expected_status)
     ensure_transition_allowed(locked, "submit_for_qa", actor)
     version = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
-    _freeze(version, actor)
+    _freeze(locked, version, actor)
     before = _fire(locked, "submit_for_qa")
     audit_log(actor=actor, action="policy.submitted_for_qa", obj=locked,
               changes={**_status_change(before, locked), "version": version.number,
@@ -709,7 +710,7 @@ def policy_emergency_approve(
     version = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
     # The statement, SOPs and Workbook are frozen; the EIA stays open until DCFD signs off the
     # retrospective assessment (assessments.services.eia_complete_retrospective).
-    _freeze(version, actor, freeze_eia=False)
+    _freeze(locked, version, actor, freeze_eia=False)
     decision = ApprovalDecision.objects.create(
         policy_version=version, decision=ApprovalDecision.Decision.EMERGENCY_APPROVED, decided_by=actor,
         risk_statement=risk_statement, pcu_agreed_by=pcu_agreed_by, eia_due_on=due,

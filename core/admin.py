@@ -1,0 +1,177 @@
+"""The admin is for PCU administrators to keep reference data and role assignments. It is not a user
+interface for the lifecycle: evidence (policies, versions, decisions, audit) is shown read-only, and
+every change made here goes through a service or writes its audit event in the same transaction."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.forms.models import model_to_dict
+
+from core.audit import audit_log
+from core.exceptions import ApplicationError
+from core.models import ApprovalRoute, AuditEvent, Board, BusinessGroup, Role, RoleAssignment, Unit, User
+from core.services import role_assign, role_revoke
+
+
+def is_pcu_administrator(user) -> bool:
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return RoleAssignment.objects.filter(user_id=user.pk, role=Role.PCU).exists()
+
+
+class PCUAdminMixin:
+    """Only superusers and staff holding the force-wide PCU role may use these pages."""
+
+    def has_module_permission(self, request):
+        return is_pcu_administrator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_pcu_administrator(request.user)
+
+    def has_add_permission(self, request):
+        return is_pcu_administrator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_pcu_administrator(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_pcu_administrator(request.user)
+
+
+class AuditedReferenceAdmin(PCUAdminMixin, admin.ModelAdmin):
+    """Reference data: each save or delete writes an audit event in the same transaction."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            changed = {name: model_to_dict(obj, fields=[name]).get(name) for name in form.changed_data}
+            audit_log(
+                actor=request.user,
+                action=f"reference.{obj._meta.model_name}.{'changed' if change else 'created'}",
+                obj=obj,
+                changes={key: str(value) for key, value in changed.items()},
+            )
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            audit_log(actor=request.user, action=f"reference.{obj._meta.model_name}.deleted", obj=obj,
+                      changes={"name": str(obj)})
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BusinessGroup)
+class BusinessGroupAdmin(AuditedReferenceAdmin):
+    list_display = ["name", "code", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    inlines = [UnitInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(AuditedReferenceAdmin):
+    list_display = ["name", "business_group", "is_active"]
+    list_filter = ["business_group", "is_active"]
+    search_fields = ["name"]
+
+
+@admin.register(Board)
+class BoardAdmin(AuditedReferenceAdmin):
+    list_display = ["name", "business_group"]
+    search_fields = ["name"]
+
+
+@admin.register(ApprovalRoute)
+class ApprovalRouteAdmin(AuditedReferenceAdmin):
+    list_display = ["risk_tier", "business_group", "board"]
+    list_filter = ["risk_tier"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(PCUAdminMixin, admin.ModelAdmin):
+    """Assignments are created and removed through core.services, so each change is audited.
+    An assignment is never edited in place: remove it and add the new one."""
+
+    list_display = ["user", "role", "business_group", "unit", "created_at"]
+    list_filter = ["role", "business_group"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "business_group", "unit"]
+
+    def has_change_permission(self, request, obj=None):
+        # The change page is shown read-only for an existing row; new rows are added through the form.
+        return obj is None and is_pcu_administrator(request.user)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            assignment = role_assign(
+                actor=request.user, user=obj.user, role=obj.role, business_group=obj.business_group, unit=obj.unit
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return
+        obj.pk = assignment.pk
+
+    def delete_model(self, request, obj):
+        role_revoke(actor=request.user, assignment=obj)
+
+    def delete_queryset(self, request, queryset):
+        for assignment in queryset:
+            role_revoke(actor=request.user, assignment=assignment)
+
+
+@admin.register(User)
+class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
+    list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active", "is_staff"]
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("PolicyHub", {"fields": ["job_title"]}))
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_log(
+                actor=request.user, action=f"user.{'changed' if change else 'created'}", obj=obj,
+                changes={"fields": sorted(name for name in form.changed_data if name != "password")},
+            )
+
+    def delete_model(self, request, obj):
+        # Accounts are evidence of who did what: deactivate instead of deleting.
+        messages.error(request, "Accounts are kept as evidence: untick 'active' instead of deleting.")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(PCUAdminMixin, admin.ModelAdmin):
+    list_display = ["sequence", "occurred_at", "actor_username", "action", "object_repr"]
+    list_filter = ["action"]
+    search_fields = ["action", "object_repr", "actor_username"]
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
