@@ -116,6 +116,10 @@ rules.add_perm("lifecycle.publish", is_pcu)
 rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
 rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)
 rules.add_perm("lifecycle.withdraw", is_pcu)
+rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
+rules.add_perm(
+    "lifecycle.qa_any", (is_pcu | is_dcfd | is_doi) & ~is_current_version_author
+)
 
 
 def transition_permission(perm: str):

@@ -6,5 +6,16 @@ app_name = "lifecycle"
 
 urlpatterns = [
     path("", views.policy_register, name="register"),
+    path("new/", views.policy_create, name="create"),
     path("<str:reference>/", views.policy_detail, name="detail"),
+    path("<str:reference>/statement/", views.policy_statement, name="statement"),
+    path("<str:reference>/statement/edit/", views.statement_edit, name="statement_edit"),
+    path("<str:reference>/sops/new/", views.sop_create, name="sop_create"),
+    path("<str:reference>/sops/<int:sop_id>/edit/", views.sop_edit, name="sop_edit"),
+    path("<str:reference>/consultation/", views.consultation_log, name="consultation"),
+    path("<str:reference>/consultation/<int:record_id>/response/", views.consultation_response,
+         name="consultation_response"),
+    path("<str:reference>/versions/", views.policy_versions_page, name="versions"),
+    path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),
+    path("<str:reference>/actions/<slug:slug>/", views.policy_action, name="action"),
 ]

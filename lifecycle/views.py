@@ -1,9 +1,19 @@
+"""Thin views: read through selectors, change through services, show refusals as form errors."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
+from core.exceptions import ApplicationError
+from lifecycle import forms, services
+from lifecycle.actions import ACTIONS_BY_SLUG, available_actions, qa_disciplines_for
+from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
+from lifecycle.models import ConsultationRecord
+from lifecycle.permissions import can_draft, is_shrmt
 from lifecycle.selectors import (
     access_policy,
     policy_list,
@@ -12,6 +22,27 @@ from lifecycle.selectors import (
     sop_versions_for,
     user_may_see_sensitive,
 )
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, ProtectiveMarking, Status
+
+
+def policy_for_page(request, reference: str):
+    """The policy, if this user may see it (404 otherwise, including OFFICIAL-SENSITIVE without a role)."""
+    policy = access_policy(user=request.user, reference=reference)
+    if policy.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and not user_may_see_sensitive(
+        user=request.user, policy=policy
+    ):
+        raise Http404("No such policy.")
+    return policy
+
+
+def policy_page_context(request, policy, section: str) -> dict:
+    return {
+        "policy": policy,
+        "version": policy.current_version,
+        "section": section,
+        "actions": available_actions(request.user, policy),
+        "can_edit_draft": can_draft(request.user, policy) and policy.draft_is_editable,
+    }
 
 
 @login_required
@@ -26,20 +57,218 @@ def policy_register(request):
 
 @login_required
 def policy_detail(request, reference: str):
-    policy = access_policy(user=request.user, reference=reference)
+    policy = policy_for_page(request, reference)
+    context = policy_page_context(request, policy, "overview")
+    checklist_gates = SCOPING_GATES if policy.status == Status.SCOPING else SUBMISSION_GATES
+    if policy.status in DRAFT_EDITABLE_STATUSES:
+        context["checklist"] = [
+            {"met": gate(policy), "reason": gate.reason, "fix": gate.fix} for gate in checklist_gates
+        ]
+    return render(request, "lifecycle/policy_detail.html", context)
+
+
+@login_required
+def policy_statement(request, reference: str):
+    policy = policy_for_page(request, reference)
+    context = policy_page_context(request, policy, "statement")
+    context["sop_versions"] = sop_versions_for(user=request.user, version=policy.current_version)
+    return render(request, "lifecycle/policy_statement.html", context)
+
+
+@login_required
+def policy_versions_page(request, reference: str):
+    policy = policy_for_page(request, reference)
+    context = policy_page_context(request, policy, "versions")
+    context["versions"] = policy_versions(policy=policy)
+    return render(request, "lifecycle/policy_versions.html", context)
+
+
+@login_required
+def policy_timeline_page(request, reference: str):
+    policy = policy_for_page(request, reference)
+    context = policy_page_context(request, policy, "timeline")
+    context["timeline"] = Paginator(policy_timeline(policy=policy), 50).get_page(request.GET.get("page"))
+    return render(request, "lifecycle/policy_timeline.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_action(request, reference: str, slug: str):
+    policy = policy_for_page(request, reference)
+    action = ACTIONS_BY_SLUG.get(slug)
+    if action is None:
+        raise Http404("No such action.")
+    form_kwargs = {}
+    if action.form_class is forms.QADecisionForm:
+        form_kwargs["disciplines"] = qa_disciplines_for(request.user, policy)
+    if request.method == "POST":
+        form = action.form_class(request.POST, **form_kwargs)
+        expected_status = request.POST.get("expected_status") or None
+        if form.is_valid():
+            try:
+                action.perform(policy, request.user, {**form.cleaned_data, "expected_status": expected_status})
+            except ApplicationError as error:
+                if error.code in {"stale", "forbidden"}:
+                    messages.error(request, error.message)
+                    return redirect("lifecycle:detail", reference=policy.reference)
+                form.add_application_error(error)
+            else:
+                messages.success(request, action.success)
+                return redirect("lifecycle:detail", reference=policy.reference)
+        status = 400
+    else:
+        if not action.is_allowed(request.user, policy):
+            messages.error(request, f"“{action.label}” is not available to you for {policy.reference} now.")
+            return redirect("lifecycle:detail", reference=policy.reference)
+        form = action.form_class(**form_kwargs)
+        expected_status = policy.status
+        status = 200
+    context = policy_page_context(request, policy, "overview")
+    context.update({"action": action, "form": form, "expected_status": expected_status})
+    return render(request, "lifecycle/policy_action.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_create(request):
+    form = forms.PolicyCreateForm(request.POST or None, user=request.user)
+    if not form.fields["business_group"].queryset.exists():
+        messages.error(request, "Only policy developers and managers can start a new policy.")
+        return redirect("lifecycle:register")
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{policy.reference} created in scoping with draft version 1.0.")
+            return redirect("lifecycle:detail", reference=policy.reference)
+    return render(request, "lifecycle/policy_create.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_edit(request, reference: str):
+    policy = policy_for_page(request, reference)
     version = policy.current_version
-    if version is not None and policy.protective_marking == "official_sensitive" and not user_may_see_sensitive(
-        user=request.user, policy=policy
-    ):
-        raise Http404("No such policy.")
-    return render(
-        request,
-        "lifecycle/policy_detail.html",
-        {
-            "policy": policy,
-            "version": version,
-            "sop_versions": sop_versions_for(user=request.user, version=version),
-            "versions": policy_versions(policy=policy),
-            "timeline": policy_timeline(policy=policy)[:200],
-        },
-    )
+    if not (can_draft(request.user, policy) and policy.draft_is_editable):
+        messages.error(request, f"The draft of {policy.reference} cannot be edited by you at this stage.")
+        return redirect("lifecycle:statement", reference=policy.reference)
+    initial = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
+               "base_revision": version.draft_revision}
+    form = forms.StatementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.draft_update(policy=policy, actor=request.user, statement=form.cleaned_data["statement"],
+                                  summary_of_changes=form.cleaned_data["summary_of_changes"],
+                                  base_revision=form.cleaned_data["base_revision"])
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Draft version {version.number} saved.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context["form"] = form
+    return render(request, "lifecycle/statement_edit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sop_create(request, reference: str):
+    policy = policy_for_page(request, reference)
+    if not (can_draft(request.user, policy) and policy.draft_is_editable):
+        messages.error(request, f"SOPs of {policy.reference} cannot be added by you at this stage.")
+        return redirect("lifecycle:statement", reference=policy.reference)
+    form = forms.SOPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sop_create(policy=policy, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "SOP added to the draft.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context["form"] = form
+    return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sop_edit(request, reference: str, sop_id: int):
+    policy = policy_for_page(request, reference)
+    sop = get_object_or_404(policy.sops, pk=sop_id)
+    if not (can_draft(request.user, policy) and policy.draft_is_editable):
+        messages.error(request, f"SOPs of {policy.reference} cannot be edited by you at this stage.")
+        return redirect("lifecycle:statement", reference=policy.reference)
+    version = policy.current_version
+    sop_version = sop.versions.filter(policy_version=version).first()
+    initial = {"title": sop.title, "text": sop_version.text if sop_version else "",
+               "base_revision": version.draft_revision}
+    form = forms.SOPEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sop_update_draft(sop=sop, actor=request.user, text=form.cleaned_data["text"],
+                                      title=form.cleaned_data["title"],
+                                      base_revision=form.cleaned_data["base_revision"])
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"SOP “{form.cleaned_data['title']}” saved.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context.update({"form": form, "sop": sop})
+    return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_log(request, reference: str):
+    policy = policy_for_page(request, reference)
+    may_record = can_draft(request.user, policy) and policy.status in DRAFT_EDITABLE_STATUSES
+    form = forms.ConsultationForm(request.POST or None) if may_record else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "You cannot record consultation on this policy at this stage.")
+            return redirect("lifecycle:consultation", reference=policy.reference)
+        if form.is_valid():
+            try:
+                services.consultation_record(policy=policy, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, f"Consultation with {form.cleaned_data['consultee']} recorded.")
+                return redirect("lifecycle:consultation", reference=policy.reference)
+    context = policy_page_context(request, policy, "consultation")
+    context.update({
+        "form": form,
+        "records": policy.consultations.select_related("recorded_by").order_by("-cycle", "date_sent", "pk"),
+        "may_respond_shrmt": is_shrmt(request.user),
+        "may_record": may_record,
+    })
+    return render(request, "lifecycle/consultation.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_response(request, reference: str, record_id: int):
+    policy = policy_for_page(request, reference)
+    record = get_object_or_404(ConsultationRecord, pk=record_id, policy=policy)
+    initial = {"response": record.response, "response_received_on": record.response_received_on,
+               "decision_taken": record.decision_taken, "feedback_given": record.feedback_given}
+    form = forms.ConsultationResponseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_record_response(record=record, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            if error.code in {"forbidden", "frozen"}:
+                messages.error(request, error.message)
+                return redirect("lifecycle:consultation", reference=policy.reference)
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Response from {record.consultee} recorded.")
+            return redirect("lifecycle:consultation", reference=policy.reference)
+    context = policy_page_context(request, policy, "consultation")
+    context.update({"form": form, "record": record})
+    return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from assessments import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("<str:reference>/eia/", views.eia_page, name="eia"),
+    path("<str:reference>/eia/sign-off/", views.eia_retrospective_signoff, name="eia_signoff"),
+    path("<str:reference>/workbook/", views.workbook_page, name="workbook"),
+    path("<str:reference>/monitoring/", views.monitoring_page, name="monitoring"),
+    path("<str:reference>/monitoring/<int:report_id>/", views.monitoring_report_page, name="monitoring_report"),
+]

@@ -1,0 +1,187 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from assessments import forms, services
+from assessments.models import EqualityImpactAssessment, MonitoringReport, PolicyWorkbook, ProtectedCharacteristic
+from core.exceptions import ApplicationError
+from lifecycle.permissions import can_draft, is_dcfd, is_group_coordinator, is_pcu
+from lifecycle.states import DRAFT_EDITABLE_STATUSES
+from lifecycle.views import policy_for_page, policy_page_context
+
+
+def _document_editable(user, policy, document) -> bool:
+    if document is None or document.frozen_at is not None or not can_draft(user, policy):
+        return False
+    retrospective = isinstance(document, EqualityImpactAssessment) and policy.not_impact_assessed
+    return retrospective or (policy.status in DRAFT_EDITABLE_STATUSES and not policy.current_version.is_frozen)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def eia_page(request, reference: str):
+    policy = policy_for_page(request, reference)
+    eia = EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).first()
+    editable = _document_editable(request.user, policy, eia)
+    form = None
+    if editable:
+        form = forms.EIAForm(request.POST or None, initial=forms.EIAForm.initial_from(eia))
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.eia_update(policy=policy, actor=request.user,
+                                    base_revision=form.cleaned_data["base_revision"], **form.section_values())
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, "Equality Impact Assessment saved.")
+                return redirect("assessments:eia", reference=policy.reference)
+    elif request.method == "POST":
+        messages.error(request, "This Equality Impact Assessment cannot be changed by you at this stage.")
+        return redirect("assessments:eia", reference=policy.reference)
+    context = policy_page_context(request, policy, "eia")
+    context.update({
+        "eia": eia, "form": form,
+        "impact_rows": [
+            (characteristic.label, (eia.impacts or {}).get(characteristic.value, {})) for characteristic in
+            ProtectedCharacteristic
+        ] if eia else [],
+        "may_sign_off_retrospective": policy.not_impact_assessed and is_dcfd(request.user),
+    })
+    return render(request, "assessments/eia.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def eia_retrospective_signoff(request, reference: str):
+    policy = policy_for_page(request, reference)
+    form = forms.RetrospectiveEIAForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.eia_complete_retrospective(policy=policy, actor=request.user,
+                                                comments=form.cleaned_data["comments"])
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("assessments:eia", reference=policy.reference)
+        messages.success(request, "EIA signed off: the policy is now impact assessed.")
+        return redirect("assessments:eia", reference=policy.reference)
+    context = policy_page_context(request, policy, "eia")
+    context["form"] = form
+    return render(request, "assessments/eia_signoff.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def workbook_page(request, reference: str):
+    policy = policy_for_page(request, reference)
+    workbook = PolicyWorkbook.objects.filter(policy_version=policy.current_version).first()
+    editable = _document_editable(request.user, policy, workbook)
+    form = None
+    if editable:
+        initial = {field: getattr(workbook, field) for field in forms.WorkbookForm.SECTIONS}
+        initial["base_revision"] = workbook.draft_revision
+        form = forms.WorkbookForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            values = {field: form.cleaned_data[field] for field in forms.WorkbookForm.SECTIONS}
+            try:
+                services.workbook_update(policy=policy, actor=request.user,
+                                         base_revision=form.cleaned_data["base_revision"], **values)
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, "Workbook saved.")
+                return redirect("assessments:workbook", reference=policy.reference)
+    elif request.method == "POST":
+        messages.error(request, "This Workbook cannot be changed by you at this stage.")
+        return redirect("assessments:workbook", reference=policy.reference)
+    context = policy_page_context(request, policy, "workbook")
+    context.update({
+        "workbook": workbook, "form": form,
+        "sections": [(forms.WorkbookForm.base_fields[field].label, workbook.get_health_and_safety_impact_display()
+                      if field == "health_and_safety_impact" else getattr(workbook, field))
+                     for field in forms.WorkbookForm.SECTIONS] if workbook else [],
+    })
+    return render(request, "assessments/workbook.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring_page(request, reference: str):
+    policy = policy_for_page(request, reference)
+    reports = policy.monitoring_reports.select_related("author", "qa_by", "published_by").order_by("-period_end")
+    may_write = can_draft(request.user, policy) and policy.first_published_on is not None
+    form = forms.MonitoringReportForm(request.POST or None) if may_write else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "You cannot write monitoring reports for this policy.")
+            return redirect("assessments:monitoring", reference=policy.reference)
+        if form.is_valid():
+            try:
+                services.monitoring_report_create(policy=policy, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, "Monitoring report started.")
+                return redirect("assessments:monitoring", reference=policy.reference)
+    context = policy_page_context(request, policy, "monitoring")
+    context.update({"reports": reports, "form": form})
+    return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring_report_page(request, reference: str, report_id: int):
+    policy = policy_for_page(request, reference)
+    report = get_object_or_404(MonitoringReport, pk=report_id, policy=policy)
+    user = request.user
+    edit_form = qa_form = None
+    if report.status == MonitoringReport.Status.DRAFT and can_draft(user, policy):
+        edit_form = forms.MonitoringSectionsForm(
+            request.POST if request.POST.get("step") in {"save", "submit"} else None,
+            initial={field: getattr(report, field) for field in services.REPORT_FIELDS},
+        )
+    if report.status == MonitoringReport.Status.SUBMITTED and is_group_coordinator(user, policy):
+        qa_form = forms.CoordinatorQAForm(request.POST if request.POST.get("step") == "qa" else None)
+    if request.method == "POST":
+        step = request.POST.get("step")
+        try:
+            if step in {"save", "submit"} and edit_form is not None and edit_form.is_valid():
+                services.monitoring_report_update(report=report, actor=user, **edit_form.cleaned_data)
+                if step == "submit":
+                    services.monitoring_report_submit(report=report, actor=user)
+                    messages.success(request, "Submitted to the Business Group Policy Co-ordinator for quality "
+                                     "assurance.")
+                else:
+                    messages.success(request, "Monitoring report saved.")
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+            if step == "qa" and qa_form is not None and qa_form.is_valid():
+                if qa_form.cleaned_data["outcome"] == "passed":
+                    services.monitoring_report_pass_qa(report=report, actor=user,
+                                                       comments=qa_form.cleaned_data["comments"])
+                    messages.success(request, "Quality assured: the report has gone to PCU for publication.")
+                else:
+                    services.monitoring_report_return(report=report, actor=user,
+                                                      comments=qa_form.cleaned_data["comments"])
+                    messages.success(request, "Returned to the author with your comments.")
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+            if step == "publish":
+                services.monitoring_report_publish(report=report, actor=user)
+                messages.success(request, "Monitoring report published on the Publication Scheme.")
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+            if step not in {"save", "submit", "qa", "publish"} or (edit_form is None and qa_form is None):
+                messages.error(request, "That is not something you can do to this report now.")
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+        except ApplicationError as error:
+            target = edit_form if step in {"save", "submit"} else qa_form
+            if target is not None and error.code not in {"stale", "forbidden"}:
+                target.add_application_error(error)
+            else:
+                messages.error(request, error.message)
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+    context = policy_page_context(request, policy, "monitoring")
+    context.update({
+        "report": report, "edit_form": edit_form, "qa_form": qa_form,
+        "may_publish": report.status == MonitoringReport.Status.QA_PASSED and is_pcu(user),
+    })
+    has_errors = bool((edit_form and edit_form.errors) or (qa_form and qa_form.errors))
+    return render(request, "assessments/monitoring_report.html", context, status=400 if has_errors else 200)

@@ -1,0 +1,215 @@
+from django import forms
+
+from core.forms import DateInput, GovUKForm
+from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
+from lifecycle.models import ConsulteeType
+from lifecycle.states import PolicyKind, ProtectiveMarking
+
+LONG_TEXT = 20_000
+
+
+class NoFieldsForm(GovUKForm):
+    """A confirmation: the page explains the action, the button does it."""
+
+
+class CommentsForm(GovUKForm):
+    comments = forms.CharField(label="Comments (optional)", required=False, widget=forms.Textarea,
+                               max_length=LONG_TEXT)
+
+
+class ReasonsForm(GovUKForm):
+    reasons = forms.CharField(label="Reasons", widget=forms.Textarea, max_length=LONG_TEXT,
+                              error_messages={"required": "Enter the reasons"})
+
+
+class ReasonForm(GovUKForm):
+    reason = forms.CharField(label="Reason", widget=forms.Textarea, max_length=LONG_TEXT,
+                             error_messages={"required": "Enter the reason"})
+
+
+class QADecisionForm(GovUKForm):
+    discipline = forms.ChoiceField(label="Signing off for", widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label="Your decision",
+        choices=[("passed", "Quality assurance passed"), ("returned", "Return to the developer with comments")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the submission passes or is returned"},
+    )
+    comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
+                               help_text="Required when you return the submission.")
+
+    def __init__(self, *args, disciplines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["discipline"].choices = list(disciplines)
+        if len(disciplines) == 1:
+            self.fields["discipline"].initial = disciplines[0][0]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "returned" and not (data.get("comments") or "").strip():
+            self.add_error("comments", "Enter comments explaining what must change")
+        return data
+
+
+class ApprovalDecisionForm(GovUKForm):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("approve", "Approve for publication"), ("reject", "Reject and return to the developer")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether to approve or reject"},
+    )
+    comments = forms.CharField(label="Comments or reasons", required=False, widget=forms.Textarea,
+                               max_length=LONG_TEXT, help_text="Required when you reject.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("comments") or "").strip():
+            self.add_error("comments", "Enter the reasons for rejecting")
+        return data
+
+
+class EmergencyApprovalForm(GovUKForm):
+    risk_statement = forms.CharField(
+        label="Risk statement",
+        help_text="The immediate operational need, and the risks you accept as risk owner while the policy is "
+        "not impact assessed.",
+        widget=forms.Textarea, max_length=LONG_TEXT,
+        error_messages={"required": "Enter the risk statement"},
+    )
+    pcu_agreed_by = forms.ModelChoiceField(
+        label="Agreed with (Policy Co-ordination Unit)", queryset=User.objects.none(),
+        error_messages={"required": "Choose who in PCU agreed this"},
+    )
+    eia_due_on = forms.DateField(
+        label="Equality Impact Assessment due by", required=False, widget=DateInput(),
+        help_text="Leave empty for the default of 28 days from today.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pcu_agreed_by"].queryset = User.objects.filter(
+            is_active=True, role_assignments__role=Role.PCU
+        ).distinct().order_by("last_name", "first_name")
+
+
+class PublishForm(GovUKForm):
+    on_intranet = forms.BooleanField(label="Corporate Policy Intranet", required=False, initial=True)
+    in_notices = forms.BooleanField(label="Notices", required=False, initial=True)
+    on_publication_scheme = forms.BooleanField(
+        label="MPS Publication Scheme (public)", required=False,
+        help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
+    )
+    publish_on = forms.DateField(
+        label="Publish on", required=False, widget=DateInput(),
+        help_text="Leave empty to publish now, or choose a date to coincide with the implementation plan.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("on_intranet") or data.get("in_notices") or data.get("on_publication_scheme")):
+            self.add_error("on_intranet", "Choose at least one channel")
+        return data
+
+
+class ReviewDateForm(GovUKForm):
+    review_due_on = forms.DateField(label="New review date", widget=DateInput(),
+                                    error_messages={"required": "Enter the new review date",
+                                                    "invalid": "Enter a real date"})
+    reason = forms.CharField(label="Reason for the earlier review", widget=forms.Textarea, max_length=LONG_TEXT,
+                             help_text="For example monitoring results, new legislation or a critical incident.",
+                             error_messages={"required": "Enter the reason"})
+
+
+class PolicyCreateForm(GovUKForm):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    purpose = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
+                              error_messages={"required": "Enter the purpose of the policy"})
+    relevant_to = forms.CharField(label="Relevant to", widget=forms.Textarea(attrs={"rows": 2}),
+                                  max_length=LONG_TEXT, help_text="Who the policy applies to.",
+                                  error_messages={"required": "Enter who the policy is relevant to"})
+    business_group = forms.ModelChoiceField(queryset=BusinessGroup.objects.none(),
+                                            error_messages={"required": "Choose the business group"})
+    owning_unit = forms.ModelChoiceField(label="Owning unit (creating branch)", queryset=Unit.objects.none(),
+                                         error_messages={"required": "Choose the owning unit"})
+    kind = forms.ChoiceField(choices=PolicyKind.choices, widget=forms.RadioSelect, initial=PolicyKind.CORPORATE)
+    risk_tier = forms.ChoiceField(label="Risk tier", choices=[("high", "High"), ("medium", "Medium"),
+                                                              ("low", "Low")],
+                                  widget=forms.RadioSelect, initial="medium",
+                                  help_text="High-risk policies go to the Commissioner's Policy Forum; medium "
+                                  "and low to the business group's Chief Officer Group.")
+    protective_marking = forms.ChoiceField(choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
+                                           initial=ProtectiveMarking.OFFICIAL)
+    suitable_for_publication_scheme = forms.BooleanField(label="Suitable for the Publication Scheme",
+                                                         required=False, initial=True)
+    registered_file_reference = forms.CharField(label="Registered file reference", required=False, max_length=60)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignments = RoleAssignment.objects.filter(user_id=user.pk)
+        if assignments.filter(role=Role.PCU).exists():
+            groups = BusinessGroup.objects.filter(is_active=True)
+        else:
+            groups = BusinessGroup.objects.filter(
+                is_active=True,
+                pk__in=assignments.filter(role__in=[Role.DEVELOPER, Role.MANAGER]).values("business_group_id"),
+            )
+        self.fields["business_group"].queryset = groups
+        self.fields["owning_unit"].queryset = Unit.objects.filter(
+            is_active=True, business_group__in=groups
+        ).select_related("business_group")
+        self.fields["owning_unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.business_group})"
+
+
+class StatementForm(GovUKForm):
+    statement = forms.CharField(
+        label="Policy Statement", required=False, widget=forms.Textarea(attrs={"rows": 18}), max_length=500_000,
+        help_text="What the force's stance is, what must be done and who is responsible. Basic formatting "
+        "(paragraphs, headings, lists, links, tables) is kept; anything else is removed.",
+    )
+    summary_of_changes = forms.CharField(
+        label="Summary of changes", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
+        help_text="Required when this version revises a published policy.",
+    )
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SOPForm(GovUKForm):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the SOP"})
+    text = forms.CharField(label="Procedure", required=False, widget=forms.Textarea(attrs={"rows": 18}),
+                           max_length=500_000)
+    protective_marking = forms.ChoiceField(choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
+                                           initial=ProtectiveMarking.OFFICIAL)
+    publish_externally = forms.BooleanField(label="Publish externally on the Publication Scheme", required=False)
+
+
+class SOPEditForm(GovUKForm):
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the SOP"})
+    text = forms.CharField(label="Procedure", required=False, widget=forms.Textarea(attrs={"rows": 18}),
+                           max_length=500_000)
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ConsultationForm(GovUKForm):
+    consultee = forms.CharField(max_length=160, error_messages={"required": "Enter who was consulted"})
+    organisation = forms.CharField(max_length=160, error_messages={"required": "Enter their organisation"})
+    consultee_type = forms.ChoiceField(label="Type of consultee", choices=ConsulteeType.choices,
+                                       widget=forms.RadioSelect,
+                                       error_messages={"required": "Choose the type of consultee"})
+    date_sent = forms.DateField(widget=DateInput(), error_messages={"required": "Enter the date sent",
+                                                                    "invalid": "Enter a real date"})
+    response = forms.CharField(required=False, widget=forms.Textarea, max_length=LONG_TEXT)
+    response_received_on = forms.DateField(required=False, widget=DateInput(),
+                                           error_messages={"invalid": "Enter a real date"})
+    decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
+                                     max_length=LONG_TEXT)
+    feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
+
+
+class ConsultationResponseForm(GovUKForm):
+    response = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
+                               error_messages={"required": "Enter the response"})
+    response_received_on = forms.DateField(required=False, widget=DateInput(),
+                                           error_messages={"invalid": "Enter a real date"})
+    decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
+                                     max_length=LONG_TEXT)
+    feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
