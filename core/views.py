@@ -16,9 +16,11 @@ def healthz(request):
 
 @login_required
 def home(request):
-    from lifecycle.selectors import home_summary
+    from lifecycle.selectors import home_summary, my_work
 
-    return render(request, "core/home.html", {"summary": home_summary(user=request.user)})
+    return render(request, "core/home.html", {
+        "summary": home_summary(user=request.user), "queues": my_work(user=request.user),
+    })
 
 
 def bad_request(request, exception=None):

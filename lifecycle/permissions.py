@@ -100,6 +100,14 @@ def draft_is_editable(user, policy) -> bool:
 
 can_draft = is_assigned_developer | is_group_manager
 
+
+@rules.predicate
+def may_start_policy(user) -> bool:
+    """Developers and managers of any business group, and PCU, may start a policy (in their own group)."""
+    return is_pcu(user) or any(role in (Role.DEVELOPER, Role.MANAGER) for role, _ in role_index(user))
+
+
+rules.add_perm("lifecycle.start_policy", may_start_policy)
 rules.add_perm("lifecycle.edit_draft", can_draft & draft_is_editable)
 rules.add_perm("lifecycle.request_commissioning", can_draft)
 rules.add_perm("lifecycle.record_consultation", can_draft | is_shrmt)

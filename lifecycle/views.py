@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,9 +10,10 @@ from django.views.decorators.http import require_http_methods
 from core.exceptions import ApplicationError
 from lifecycle import forms, services
 from lifecycle.actions import ACTIONS_BY_SLUG, available_actions, qa_disciplines_for
+from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
 from lifecycle.models import ConsultationRecord
-from lifecycle.permissions import can_draft, is_shrmt
+from lifecycle.permissions import can_draft, is_shrmt, may_start_policy
 from lifecycle.selectors import (
     access_policy,
     policy_list,
@@ -47,12 +47,16 @@ def policy_page_context(request, policy, section: str) -> dict:
 
 @login_required
 def policy_register(request):
-    queryset = policy_list(user=request.user)
-    query = (request.GET.get("q") or "").strip()[:200]
-    if query:
-        queryset = queryset.filter(Q(title__icontains=query) | Q(reference__icontains=query))
+    filterset = PolicyRegisterFilter(request.GET or None, queryset=policy_list(user=request.user))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page = Paginator(queryset, 25).get_page(request.GET.get("page"))
-    return render(request, "lifecycle/policy_register.html", {"page": page, "query": query})
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(request, "lifecycle/policy_register.html", {
+        "page": page, "filter": filterset, "querystring": query_without_page.urlencode(),
+        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "may_start_policy": may_start_policy(request.user),
+    })
 
 
 @login_required
@@ -131,10 +135,10 @@ def policy_action(request, reference: str, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_create(request):
-    form = forms.PolicyCreateForm(request.POST or None, user=request.user)
-    if not form.fields["business_group"].queryset.exists():
+    if not may_start_policy(request.user):
         messages.error(request, "Only policy developers and managers can start a new policy.")
         return redirect("lifecycle:register")
+    form = forms.PolicyCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             policy = services.policy_create(actor=request.user, **form.cleaned_data)
