@@ -24,9 +24,25 @@ def role_index(user) -> frozenset[tuple[str, int | None]]:
     return cached
 
 
+def managed_scope(user) -> tuple[frozenset[int], frozenset[int]]:
+    """(unit ids, business group ids) a policy manager answers for: a manager assignment with a unit covers
+    that unit ("Policy managers see everything of their unit"); one without covers the whole group."""
+    if not any(role == Role.MANAGER for role, _ in role_index(user)):
+        return frozenset(), frozenset()
+    cached = user.__dict__.get("_policyhub_managed")
+    if cached is None:
+        rows = list(RoleAssignment.objects.filter(user_id=user.pk, role=Role.MANAGER)
+                    .values_list("unit_id", "business_group_id"))
+        cached = (frozenset(unit for unit, _ in rows if unit is not None),
+                  frozenset(group for unit, group in rows if unit is None))
+        user.__dict__["_policyhub_managed"] = cached
+    return cached
+
+
 def forget_roles(user) -> None:
-    if hasattr(user, "_policyhub_roles"):
-        del user._policyhub_roles
+    user.__dict__.pop("_policyhub_managed", None)
+    user.__dict__.pop("_policyhub_roles", None)
+    user.__dict__.pop("_policyhub_grants", None)
 
 
 def has_force_role(user, role: str) -> bool:
@@ -70,7 +86,10 @@ def is_group_coordinator(user, policy) -> bool:
 
 @rules.predicate
 def is_group_manager(user, policy) -> bool:
-    return policy is not None and has_group_role(user, Role.MANAGER, policy.business_group_id)
+    if policy is None:
+        return False
+    units, groups = managed_scope(user)
+    return policy.owning_unit_id in units or policy.business_group_id in groups
 
 
 @rules.predicate
@@ -78,12 +97,35 @@ def is_group_owner(user, policy) -> bool:
     return policy is not None and has_group_role(user, Role.OWNER, policy.business_group_id)
 
 
+def object_grants(user, policy) -> frozenset[str]:
+    """The guardian permission codenames granted to ``user`` on this one policy (one query, cached)."""
+    if policy is None or user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_policyhub_grants", {})
+    if policy.pk not in cache:
+        from lifecycle.models import PolicyUserObjectPermission
+
+        cache[policy.pk] = frozenset(
+            PolicyUserObjectPermission.objects.filter(user_id=user.pk, content_object_id=policy.pk)
+            .values_list("permission__codename", flat=True)
+        )
+    return cache[policy.pk]
+
+
 @rules.predicate
 def is_assigned_developer(user, policy) -> bool:
-    """A developer of this business group who is named on this policy."""
-    if policy is None or not has_group_role(user, Role.DEVELOPER, policy.business_group_id):
+    """A developer named on this policy (holding the developer role in its business group), or a user
+    granted ``draft_policy`` on this one policy."""
+    if policy is None:
         return False
-    return policy.is_developer(user)
+    if has_group_role(user, Role.DEVELOPER, policy.business_group_id) and policy.is_developer(user):
+        return True
+    return "draft_policy" in object_grants(user, policy)
+
+
+@rules.predicate
+def has_consultee_grant(user, policy) -> bool:
+    return bool({"consult_policy", "draft_policy"} & object_grants(user, policy))
 
 
 @rules.predicate
@@ -124,6 +166,9 @@ rules.add_perm("lifecycle.publish", is_pcu)
 rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
 rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)
 rules.add_perm("lifecycle.withdraw", is_pcu)
+# Who may give one person access to one policy: its manager, co-ordinator, Lead, PCU, or a named developer
+# (to let a consultee read the draft).
+rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_group_lead | is_pcu)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
 rules.add_perm(
     "lifecycle.qa_any", (is_pcu | is_dcfd | is_doi) & ~is_current_version_author

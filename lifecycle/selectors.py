@@ -6,8 +6,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from core.models import AuditEvent, Role, RoleAssignment
-from lifecycle.models import ConsultationRecord, Policy, PolicyVersion, QASignOff
-from lifecycle.permissions import has_force_role, role_index
+from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion, QASignOff
+from lifecycle.permissions import has_force_role, managed_scope, role_index
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
 
 GROUP_WIDE_ROLES = (Role.COORDINATOR, Role.LEAD, Role.OWNER)
@@ -25,13 +25,15 @@ def policy_visibility_filter(user) -> Q | None:
     group_ids = {group for role, group in roles if role in GROUP_WIDE_ROLES and group is not None}
     if group_ids:
         visible |= Q(business_group_id__in=group_ids)
-    manager_groups = {group for role, group in roles if role == Role.MANAGER}
-    if manager_groups:
-        managed_units = RoleAssignment.objects.filter(user_id=user.pk, role=Role.MANAGER)
-        visible |= Q(owning_unit_id__in=managed_units.filter(unit__isnull=False).values("unit_id"))
-        visible |= Q(business_group_id__in=managed_units.filter(unit__isnull=True).values("business_group_id"))
+    managed_units, managed_groups = managed_scope(user)
+    if managed_units:
+        visible |= Q(owning_unit_id__in=managed_units)
+    if managed_groups:
+        visible |= Q(business_group_id__in=managed_groups)
     if any(role == Role.DEVELOPER for role, _ in roles):
         visible |= Q(developers=user)
+    # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft.
+    visible |= Q(Exists(PolicyUserObjectPermission.objects.filter(content_object_id=OuterRef("pk"), user_id=user.pk)))
     if has_force_role(user, Role.DCFD) or has_force_role(user, Role.DOI):
         visible |= Q(status__in=statuses_in_stage("approval"))
     if has_force_role(user, Role.SHRMT):
@@ -81,8 +83,9 @@ def my_work(*, user, today=None) -> list[dict]:
     queues: list[dict] = []
 
     drafting = Q(developers=user) if any(role == Role.DEVELOPER for role, _ in roles) else Q(pk__in=[])
-    if group_ids(Role.MANAGER):
-        drafting |= Q(business_group_id__in=group_ids(Role.MANAGER))
+    managed_units, managed_groups = managed_scope(user)
+    if managed_units or managed_groups:
+        drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
     if drafting != Q(pk__in=[]):
         queues.append({"title": "Drafts to finish", "hint": "Policies in scoping or development.",
                        "policies": _work_queue(visible.filter(drafting, status__in=[Status.SCOPING,

@@ -1,5 +1,6 @@
 from .consultation import ConsultationRecord, ConsulteeType
 from .decisions import ApprovalDecision, CommissioningDecision, QAOutcome, QASignOff
+from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
 from .policy import Policy
 from .versions import PolicyVersion, SOPVersion, StandardOperatingProcedure
 
@@ -9,6 +10,8 @@ __all__ = [
     "ConsultationRecord",
     "ConsulteeType",
     "Policy",
+    "PolicyGroupObjectPermission",
+    "PolicyUserObjectPermission",
     "PolicyVersion",
     "QAOutcome",
     "QASignOff",

@@ -78,6 +78,10 @@ class Policy(ConcurrentTransitionMixin, models.Model):
     class Meta:
         ordering = ["reference"]
         verbose_name_plural = "policies"
+        permissions = [
+            ("draft_policy", "Can draft this policy (granted per policy)"),
+            ("consult_policy", "Can read this policy's drafts as a consultee (granted per policy)"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(not_impact_assessed=False) | models.Q(emergency_eia_due_on__isnull=False),
