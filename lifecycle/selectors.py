@@ -190,3 +190,47 @@ def sop_versions_for(*, user, version) -> list:
 
 def policy_versions(*, policy: Policy):
     return policy.versions.select_related("author", "submitted_by").order_by("-major", "-minor")
+
+
+def last_published_version(*, policy: Policy):
+    from publication.models import Publication
+
+    publication = (
+        Publication.objects.filter(policy_id=policy.pk, status=Publication.Status.PUBLISHED)
+        .select_related("policy_version").order_by("-published_at").first()
+    )
+    return publication.policy_version if publication else None
+
+
+def previous_submission(*, policy: Policy, version):
+    """The version submitted before ``version`` (the one returned or rejected), if any."""
+    if version is None:
+        return None
+    return (
+        policy.versions.filter(submitted_at__isnull=False)
+        .filter(Q(major__lt=version.major) | Q(major=version.major, minor__lt=version.minor))
+        .order_by("-major", "-minor").first()
+    )
+
+
+def version_comparisons(*, policy: Policy, version) -> list[dict]:
+    """Redlines a Lead needs: this version against the last published one, and against the previous
+    submission when the policy has come back."""
+    from lifecycle.redline import has_changes, redline_html
+
+    comparisons = []
+    published = last_published_version(policy=policy)
+    previous = previous_submission(policy=policy, version=version)
+    for title, base in (("Changes since the published version", published),
+                        ("Changes since the previous submission", previous)):
+        if base is None or version is None or base.pk == version.pk:
+            continue
+        if any(item["base"].pk == base.pk for item in comparisons):
+            continue
+        comparisons.append({
+            "title": f"{title} ({base.number} to {version.number})",
+            "base": base,
+            "changed": has_changes(base.statement, version.statement),
+            "redline": redline_html(base.statement, version.statement),
+        })
+    return comparisons

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<str:reference>/consultation/<int:record_id>/response/", views.consultation_response,
          name="consultation_response"),
     path("<str:reference>/versions/", views.policy_versions_page, name="versions"),
+    path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),
     path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),
     path("<str:reference>/actions/<slug:slug>/", views.policy_action, name="action"),
 ]

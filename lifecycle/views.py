@@ -21,6 +21,7 @@ from lifecycle.selectors import (
     policy_versions,
     sop_versions_for,
     user_may_see_sensitive,
+    version_comparisons,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, ProtectiveMarking, Status
 
@@ -88,6 +89,28 @@ def policy_versions_page(request, reference: str):
 
 
 @login_required
+def policy_compare(request, reference: str):
+    """Redline between any two versions: ?from=1.0&to=2.0 (defaults: the previous version to the newest)."""
+    policy = policy_for_page(request, reference)
+    versions = list(policy_versions(policy=policy))
+    by_number = {version.number: version for version in versions}
+    newest = versions[0] if versions else None
+    target = by_number.get(request.GET.get("to", "")) or newest
+    base = by_number.get(request.GET.get("from", ""))
+    if base is None and target is not None:
+        older = [version for version in versions if (version.major, version.minor) < (target.major, target.minor)]
+        base = older[0] if older else None
+    context = policy_page_context(request, policy, "versions")
+    context.update({"versions": versions, "base": base, "target": target})
+    if base is not None and target is not None:
+        from lifecycle.redline import has_changes, redline_html
+
+        context["redline"] = redline_html(base.statement, target.statement)
+        context["changed"] = has_changes(base.statement, target.statement)
+    return render(request, "lifecycle/policy_compare.html", context)
+
+
+@login_required
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
@@ -129,6 +152,10 @@ def policy_action(request, reference: str, slug: str):
         status = 200
     context = policy_page_context(request, policy, "overview")
     context.update({"action": action, "form": form, "expected_status": expected_status})
+    if action.slug in {"decide", "quality-assurance", "emergency-approve", "publish"}:
+        version = policy.current_version
+        context["comparisons"] = version_comparisons(policy=policy, version=version)
+        context["signoffs"] = version.qa_signoffs.select_related("signed_by") if version else []
     return render(request, "lifecycle/policy_action.html", context, status=status)
 
 
