@@ -9,11 +9,15 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
-from core.models import AuditChainHead, AuditEvent
+from core.models import AuditChainHead, AuditEvent, OutboxEvent
 
 GENESIS_HASH = "0" * 64
+
+# Sent after the commit of a transaction that wrote outbox rows.
+outbox_written = Signal()
 
 
 def _canonical(value: Any) -> Any:
@@ -107,7 +111,17 @@ def audit_log(
     head.last_sequence = sequence
     head.last_hash = event_hash
     head.save(update_fields=["last_sequence", "last_hash"])
+    # The audit event is also the domain event: queue it for notification in the same transaction.
+    OutboxEvent.objects.create(audit_event=event, topic=action)
+    _relay_on_commit()
     return event
+
+
+def _relay_on_commit() -> None:
+    """Tell listeners (notifications, across apps) after commit that outbox rows are waiting. Production
+    connects nothing here and relays from beat, so a web request never waits on, or fails because of, the
+    broker; ``make run`` (eager Celery, no broker) relays at once."""
+    transaction.on_commit(lambda: outbox_written.send(sender=OutboxEvent))
 
 
 @dataclass(frozen=True)

@@ -177,6 +177,15 @@ ACTIONS: list[PolicyAction] = [
         success="Review started: a new draft version is open in scoping. The published version stays in force.",
     ),
     PolicyAction(
+        slug="confirm-no-change", label="Confirm no change is needed", perm="lifecycle.confirm_no_change",
+        transition="confirm_no_change", form_class=forms.ReasonForm,
+        perform=lambda p, a, d: services.policy_confirm_no_change(
+            policy=p, actor=a, reason=d["reason"], expected_status=d["expected_status"]),
+        success="Review concluded with no change: the policy is re-published with a new review date in 3 years.",
+        explanation="The review found that the policy is still needed and needs no change. It is re-published as "
+        "it stands and its next review falls due in 3 years.",
+    ),
+    PolicyAction(
         slug="set-review-date", label="Bring the review forward", perm="lifecycle.set_review_date",
         statuses=frozenset(PUBLISHED_STATUSES), form_class=forms.ReviewDateForm,
         perform=lambda p, a, d: services.policy_set_review_date(

@@ -172,6 +172,11 @@ def approval_recorded(policy) -> bool:
     ).exists()
 
 
+@gate("The policy has never been published.")
+def has_been_published(policy) -> bool:
+    return policy.first_published_on is not None
+
+
 SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recorded, benefits_recorded, eia_started]
 SUBMISSION_GATES = [
     statement_written,

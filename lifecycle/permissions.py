@@ -169,6 +169,7 @@ rules.add_perm("lifecycle.withdraw", is_pcu)
 # Who may give one person access to one policy: its manager, co-ordinator, Lead, PCU, or a named developer
 # (to let a consultee read the draft).
 rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_group_lead | is_pcu)
+rules.add_perm("lifecycle.confirm_no_change", is_group_lead)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
 rules.add_perm(
     "lifecycle.qa_any", (is_pcu | is_dcfd | is_doi) & ~is_current_version_author

@@ -129,7 +129,8 @@ def _fire(locked: Policy, name: str, *, extra_fields: Iterable[str] = ()) -> str
     before = locked.status
     try:
         getattr(locked, name)()
-        locked.save(update_fields=["status", "updated_at", *extra_fields])
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at", *extra_fields])
     except (TransitionNotAllowed, ConcurrentTransition) as exc:
         raise ApplicationError(
             f"{locked.reference} could not move on: its state changed meanwhile. Reload and try again.",
@@ -150,6 +151,10 @@ def _new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cyc
         major, minor = previous.major + 1, 0
     else:
         major, minor = previous.major, previous.minor + 1
+    # The author is whoever writes the draft. PCU, DCFD or DOI returning a submission, a Lead rejecting it,
+    # or a co-ordinator starting a review do not write the next draft: it stays with the previous author, so
+    # separation of duties does not later bar them from signing off or approving the work they sent back.
+    author = actor if previous is None or permissions.can_draft(actor, policy) else previous.author
     version = PolicyVersion.objects.create(
         policy=policy,
         major=major,
@@ -158,7 +163,7 @@ def _new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cyc
         # A review starts its own note of changes; a returned draft keeps the one it had.
         summary_of_changes="" if (previous is None or new_cycle) else previous.summary_of_changes,
         revises_published=(policy.first_published_on is not None),
-        author=actor,
+        author=author,
     )
     if previous is not None:
         SOPVersion.objects.bulk_create(
@@ -808,6 +813,26 @@ def policy_set_review_date(*, policy: Policy, actor, review_due_on: datetime.dat
     locked.save(update_fields=["review_due_on", "updated_at"])
     audit_log(actor=actor, action="policy.review_date_brought_forward", obj=locked,
               changes={"review_due_on": [before, review_due_on], "reason": reason})
+    return locked
+
+
+@transaction.atomic
+def policy_confirm_no_change(*, policy: Policy, actor, reason: str, expected_status: str | None = None) -> Policy:
+    """The review concludes that no change is needed. The Designated Lead confirms it; the policy is
+    re-published as it stands with a new 3-year review date, and the decision is audited."""
+    require_actor(actor)
+    reason = _require_text(reason, "why no change is needed (the evidence the review considered)", field="reason")
+    locked = lock_policy(policy)
+    check_expected_status(locked, expected_status)
+    ensure_transition_allowed(locked, "confirm_no_change", actor)
+    today = timezone.localdate()
+    before_review = locked.review_due_on
+    locked.review_due_on = _add_months(today, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
+    locked.last_published_on = today
+    before = _fire(locked, "confirm_no_change", extra_fields=["review_due_on", "last_published_on"])
+    audit_log(actor=actor, action="policy.review_concluded_no_change", obj=locked,
+              changes={**_status_change(before, locked), "reason": reason, "version": locked.current_version.number,
+                       "review_due_on": [before_review, locked.review_due_on]})
     return locked
 
 

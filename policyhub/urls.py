@@ -7,6 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", core_views.healthz, name="healthz"),
     path("", include("core.urls")),
+    path("notifications/", include("notifications.urls")),
     path("policies/", include("assessments.urls")),
     path("policies/", include("lifecycle.urls")),
 ]

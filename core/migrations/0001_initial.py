@@ -156,6 +156,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('business_group__isnull', True), ('role__in', ['pcu', 'shrmt', 'doi', 'dcfd'])), models.Q(models.Q(('role__in', ['pcu', 'shrmt', 'doi', 'dcfd']), _negated=True), ('business_group__isnull', False)), _connector='OR'), name='role_assignment_scope_matches_role'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('business_group__isnull', True), ('role__in', ['dcfd', 'doi', 'pcu', 'shrmt'])), models.Q(models.Q(('role__in', ['dcfd', 'doi', 'pcu', 'shrmt']), _negated=True), ('business_group__isnull', False)), _connector='OR'), name='role_assignment_scope_matches_role'),
         ),
     ]

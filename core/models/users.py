@@ -31,6 +31,7 @@ class Role(models.TextChoices):
 
 
 FORCE_WIDE_ROLES = frozenset({Role.PCU, Role.DCFD, Role.DOI, Role.SHRMT})
+_FORCE_WIDE_VALUES = sorted(role.value for role in FORCE_WIDE_ROLES)
 
 
 class RoleAssignment(models.Model):
@@ -65,8 +66,8 @@ class RoleAssignment(models.Model):
             # Force-wide roles carry no business group; business-group roles must have one.
             models.CheckConstraint(
                 condition=(
-                    models.Q(role__in=[r.value for r in FORCE_WIDE_ROLES], business_group__isnull=True)
-                    | (~models.Q(role__in=[r.value for r in FORCE_WIDE_ROLES]) & models.Q(business_group__isnull=False))
+                    models.Q(role__in=_FORCE_WIDE_VALUES, business_group__isnull=True)
+                    | (~models.Q(role__in=_FORCE_WIDE_VALUES) & models.Q(business_group__isnull=False))
                 ),
                 name="role_assignment_scope_matches_role",
             ),

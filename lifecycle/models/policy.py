@@ -72,6 +72,8 @@ class Policy(ConcurrentTransitionMixin, models.Model):
     emergency_eia_due_on = models.DateField(null=True, blank=True)
 
     status = FSMField(default=Status.SCOPING, choices=Status.choices, protected=True, db_index=True)
+    # When the status last changed: how long work has been waiting, for chasing stuck work.
+    status_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -236,6 +238,15 @@ class Policy(ConcurrentTransitionMixin, models.Model):
     )
     def start_review(self) -> None:
         """SOP stage 1: "If this is a policy review ... see whether there are any changes"."""
+
+    @transition(
+        field=status, source=[Status.IMPLEMENTATION, Status.MONITORING], target=Status.MONITORING,
+        conditions=[gates.has_been_published],
+        permission=transition_permission("lifecycle.confirm_no_change"),
+    )
+    def confirm_no_change(self) -> None:
+        """A review concludes that no change is needed: the Lead confirms it and the policy is re-published
+        with a new review date."""
 
     @transition(
         field=status,

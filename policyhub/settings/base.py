@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "lifecycle",
     "assessments",
     "publication",
+    "demo",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -80,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.service",
+                "notifications.context_processors.unread",
             ],
         },
     }
@@ -158,7 +161,32 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.publish_due_publications",
         "schedule": crontab(minute="*/15"),
     },
+    "relay-outbox": {
+        "task": "notifications.tasks.relay_outbox",
+        "schedule": timedelta(seconds=int(env("POLICYHUB_OUTBOX_RELAY_SECONDS", "10"))),
+    },
+    "daily-chase": {
+        "task": "notifications.tasks.chase_daily",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+# After the commit of a web request, relay the outbox in-process (only sensible with eager Celery).
+POLICYHUB_RELAY_ON_COMMIT = False
+
+# Chasing (issue: "Chasing on time"). Days are calendar days unless named working days.
+POLICYHUB_CHASE = {
+    # SOP: "allow at least 6 months for a basic review": start-now, then 3 and 1 months before.
+    "review_months_before": [6, 3, 1],
+    "monitoring_months_before": [1],
+    "overdue_every_days": 7,
+    # Days overdue before the chase also goes to the co-ordinator, then the Lead, then the Management Board owner.
+    "escalate_after_days": {"coordinator": int(env("CHASE_ESCALATE_COORDINATOR_DAYS", "14")),
+                            "lead": int(env("CHASE_ESCALATE_LEAD_DAYS", "42")),
+                            "owner": int(env("CHASE_ESCALATE_OWNER_DAYS", "90"))},
+    "stuck_after_working_days": int(env("CHASE_STUCK_WORKING_DAYS", "10")),
+    "emergency_eia_every_days": 7,
+}
+POLICYHUB_BASE_URL = env("POLICYHUB_BASE_URL", "http://127.0.0.1:8000")
 
 # SOP, "Monitoring and review": review at least every 3 years, monitoring report annually.
 POLICYHUB_REVIEW_INTERVAL_MONTHS = 36

@@ -1,0 +1,93 @@
+"""The chasing ledger, the in-app inbox and the daily e-mail digest.
+
+SOP, "Role of Business Group Policy Co-ordinator": "Ensure policy reviews and monitoring reports are
+completed on time by the policy authors through employing a system of prompts and reminders."
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class ReminderKind(models.TextChoices):
+    REVIEW_DUE = "review_due", "3-yearly review"
+    MONITORING_DUE = "monitoring_due", "Annual monitoring report"
+    MONITORING_QA = "monitoring_qa", "Monitoring report waiting for quality assurance"
+    EMERGENCY_EIA = "emergency_eia", "Equality Impact Assessment after emergency approval"
+    STUCK = "stuck", "Work waiting too long"
+    ORPHAN = "orphan", "Policy with an inactive owner, Lead, manager or developer"
+
+
+class Reminder(models.Model):
+    """One chase of one person about one thing, on one date. The unique constraint makes delivery exactly
+    once however often, or however interrupted, the chase runs."""
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="reminders")
+    cycle = models.PositiveIntegerField(help_text="The policy's version major number when chased.")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders")
+    kind = models.CharField(max_length=20, choices=ReminderKind.choices)
+    due_on = models.DateField(help_text="The date this reminder fell due (its step in the schedule).")
+    item_due_on = models.DateField(null=True, blank=True, help_text="When the chased item itself is due.")
+    step = models.CharField(max_length=40, help_text="e.g. 6 months before, on the day, overdue, escalation.")
+    message = models.CharField(max_length=400)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_on", "policy_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "cycle", "recipient", "kind", "due_on"],
+                                    name="reminder_exactly_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}: {self.message}"
+
+
+class Digest(models.Model):
+    """At most one e-mail a day per person."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="digests")
+    digest_date = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-digest_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "digest_date"], name="one_digest_a_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest for {self.recipient} on {self.digest_date}"
+
+
+class Notification(models.Model):
+    """An item in a user's in-app list: a lifecycle event that concerns them, or a reminder."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="notifications")
+    title = models.CharField(max_length=300)
+    body = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    source_event = models.ForeignKey("core.OutboxEvent", on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="notifications")
+    reminder = models.OneToOneField(Reminder, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="notification")
+    digest = models.ForeignKey(Digest, on_delete=models.PROTECT, null=True, blank=True, related_name="items")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_event", "recipient"], name="notification_once_per_event"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),
+            models.Index(fields=["recipient"], condition=models.Q(digest__isnull=True),
+                         name="notification_undigested_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,501 @@
+"""Chasing, the outbox relay and the daily digest.
+
+SOP, "Role of Business Group Policy Co-ordinator": "Ensure policy reviews and monitoring reports are
+completed on time by the policy authors through employing a system of prompts and reminders"; policies are
+"reviewed and published at least once every 3 years" with "monitoring reports annually"; "allow at least
+6 months for a basic review".
+
+Exactly once: every reminder is a row of the ledger whose unique constraint is (policy, cycle, recipient,
+kind, due date), written with INSERT ... ON CONFLICT DO NOTHING; each person's items go into at most one
+digest a day (unique (recipient, date)), sent once (``sent_at`` under a row lock). Running the chase twice,
+or again after a worker was killed half way, adds nothing that is already there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import MonitoringReport
+from core.models import OutboxEvent, Role, RoleAssignment, User
+from lifecycle.models import Policy, PolicyVersion
+from lifecycle.states import PUBLISHED_STATUSES, Status
+from notifications.models import Digest, Notification, Reminder, ReminderKind
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    policy_id: int
+    reference: str
+    title: str
+    cycle: int
+    recipient_id: int
+    kind: str
+    due_on: datetime.date
+    item_due_on: datetime.date | None
+    step: str
+    message: str
+
+
+# --- schedules: pure date arithmetic -------------------------------------------------------------
+
+
+def latest_step(today: datetime.date, steps: list[tuple[datetime.date, str]], *, due: datetime.date,
+                every_days: int) -> tuple[datetime.date, str] | None:
+    """The newest scheduled step on or before ``today``: fixed steps before the due date, then one every
+    ``every_days`` while overdue. A missed run catches up with one reminder, not a burst."""
+    if today > due:
+        overdue_days = (today - due).days
+        step_date = due + datetime.timedelta(days=overdue_days - overdue_days % every_days)
+        if step_date > due:
+            return step_date, f"overdue by {(step_date - due).days} days"
+    candidates = [(day, label) for day, label in steps if day <= today]
+    return max(candidates) if candidates else None
+
+
+def working_days_after(start: datetime.date, count: int) -> datetime.date:
+    """``count`` working days (Monday to Friday) after ``start``."""
+    day = start
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _before_steps(due: datetime.date, months: list[int]) -> list[tuple[datetime.date, str]]:
+    labels = {6: "6 months before: start the review now"}
+    steps = [(due - relativedelta(months=m), labels.get(m, f"{m} month{'s' if m > 1 else ''} before"))
+             for m in months]
+    return [*steps, (due, "due today")]
+
+
+# --- who answers for a policy -------------------------------------------------------------------
+
+
+class People:
+    """Role holders per business group and the named people of each candidate policy, loaded with a fixed
+    number of queries for the whole scan."""
+
+    def __init__(self, policy_ids: list[int]):
+        self.group_roles: dict[tuple[int | None, str], set[int]] = defaultdict(set)
+        for user_id, role, group_id in RoleAssignment.objects.filter(user__is_active=True).values_list(
+            "user_id", "role", "business_group_id"
+        ):
+            self.group_roles[(group_id, role)].add(user_id)
+        self.developers: dict[int, set[int]] = defaultdict(set)
+        self.inactive_developers: dict[int, set[int]] = defaultdict(set)
+        through = Policy.developers.through
+        rows = through.objects.filter(policy_id__in=policy_ids).values_list(
+            "policy_id", "user_id", "user__is_active"
+        ) if policy_ids else []
+        for policy_id, user_id, active in rows:
+            (self.developers if active else self.inactive_developers)[policy_id].add(user_id)
+        self.active = set(User.objects.filter(is_active=True).values_list("pk", flat=True))
+
+    def named_or_group(self, named_id: int | None, group_id: int, role: str) -> set[int]:
+        if named_id is not None and named_id in self.active:
+            return {named_id}
+        return set(self.group_roles.get((group_id, role), set()))
+
+    def force(self, role: str) -> set[int]:
+        return set(self.group_roles.get((None, role), set()))
+
+
+# --- the daily plan ------------------------------------------------------------------------------
+
+
+POLICY_FIELDS = [
+    "pk", "reference", "title", "status", "business_group_id", "review_due_on", "monitoring_report_due_on",
+    "not_impact_assessed", "emergency_eia_due_on", "status_changed_at", "owner_id", "designated_lead_id",
+    "policy_manager_id", "coordinator_id", "first_published_on",
+]
+
+
+def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
+    """Everything due to be chased today, to whom. Reads only; a fixed number of queries."""
+    today = today or timezone.localdate()
+    config = settings.POLICYHUB_CHASE
+    horizon = today + relativedelta(months=max(config["review_months_before"]))
+    # N working days are at least N calendar days, so this is a safe pre-filter for stuck work.
+    stuck_since = timezone.make_aware(datetime.datetime.combine(
+        today - datetime.timedelta(days=config["stuck_after_working_days"]), datetime.time.max))
+    candidates = (
+        Policy.objects.exclude(status=Status.WITHDRAWN)
+        # Only policies for which some schedule could fire: a small share of the register.
+        .filter(_could_be_due(horizon, today, stuck_since))
+        .annotate(cycle=Max("versions__major"))
+        .values(*POLICY_FIELDS, "cycle")
+        .order_by("pk")
+    )
+    policies = list(candidates)
+    ids = [row["pk"] for row in policies]
+    people = People(ids)
+    reports_in_qa = {
+        row["policy_id"]: row for row in MonitoringReport.objects.filter(
+            policy_id__in=ids, status__in=[MonitoringReport.Status.SUBMITTED, MonitoringReport.Status.QA_PASSED]
+        ).values("policy_id", "status", "submitted_at", "pk")
+    } if ids else {}
+    submitted_on = dict(
+        PolicyVersion.objects.filter(policy_id__in=[r["pk"] for r in policies
+                                                    if r["status"] == Status.SUBMITTED_FOR_QA])
+        .values_list("policy_id").annotate(last=Max("submitted_at"))
+    ) if policies else {}
+    missing_disciplines = _missing_disciplines([r["pk"] for r in policies if r["status"] == Status.SUBMITTED_FOR_QA])
+    plan: list[PlannedReminder] = []
+    for row in policies:
+        plan.extend(_plan_for(row, today, people, config, reports_in_qa, submitted_on, missing_disciplines))
+    return plan
+
+
+def _could_be_due(horizon, today, stuck_since) -> Q:
+    developers = Policy.developers.through.objects.filter(policy_id=OuterRef("pk"), user__is_active=False)
+    report_in_qa = MonitoringReport.objects.filter(policy_id=OuterRef("pk"),
+                                                   status=MonitoringReport.Status.SUBMITTED)
+    return (
+        Q(review_due_on__lte=horizon, first_published_on__isnull=False)
+        | Q(monitoring_report_due_on__lte=today + relativedelta(months=1), status__in=PUBLISHED_STATUSES)
+        | Q(not_impact_assessed=True)
+        | Q(status_changed_at__lte=stuck_since, status__in=list(STUCK_STATUSES))
+        | Q(Exists(report_in_qa))
+        | Q(owner__is_active=False) | Q(designated_lead__is_active=False) | Q(policy_manager__is_active=False)
+        | Q(Exists(developers))
+    )
+
+
+STUCK_STATUSES = {
+    Status.COMMISSIONING: ("lead", "a commissioning decision"),
+    Status.SUBMITTED_FOR_QA: ("qa", "quality assurance sign-off"),
+    Status.QA_PASSED: ("coordinator", "forwarding to the Designated Lead"),
+    Status.WITH_LEAD: ("lead", "the Designated Lead's decision"),
+    Status.APPROVED: ("coordinator", "sending to PCU for publication"),
+    Status.AWAITING_PUBLICATION: ("pcu", "publication by PCU"),
+}
+
+
+def _missing_disciplines(policy_ids: list[int]) -> dict[int, set[str]]:
+    if not policy_ids:
+        return {}
+    from lifecycle.models import QASignOff
+
+    latest = PolicyVersion.objects.filter(policy_id=OuterRef("policy_version__policy_id")).order_by(
+        "-major", "-minor").values("pk")[:1]
+    signed: dict[int, set[str]] = defaultdict(set)
+    for policy_id, discipline in QASignOff.objects.filter(
+        policy_version__policy_id__in=policy_ids, policy_version_id=Subquery(latest)
+    ).values_list("policy_version__policy_id", "discipline"):
+        signed[policy_id].add(discipline)
+    return {policy_id: {"pcu", "dcfd", "doi"} - signed[policy_id] for policy_id in policy_ids}
+
+
+def _plan_for(row, today, people: People, config, reports_in_qa, submitted_on, missing_disciplines):
+    group = row["business_group_id"]
+    cycle = row["cycle"] or 1
+    authors = people.developers.get(row["pk"], set()) | people.named_or_group(
+        row["policy_manager_id"], group, Role.MANAGER)
+
+    def reminders(kind, step, recipients, message, item_due=None):
+        return [PlannedReminder(row["pk"], row["reference"], row["title"], cycle, recipient, kind, step[0],
+                                item_due, step[1], message) for recipient in sorted(recipients)]
+
+    def escalated(due) -> set[int]:
+        overdue = (today - due).days
+        extra: set[int] = set()
+        thresholds = config["escalate_after_days"]
+        if overdue >= thresholds["coordinator"]:
+            extra |= people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR)
+        if overdue >= thresholds["lead"]:
+            extra |= people.named_or_group(row["designated_lead_id"], group, Role.LEAD)
+        if overdue >= thresholds["owner"]:
+            extra |= people.named_or_group(row["owner_id"], group, Role.OWNER)
+        return extra
+
+    planned: list[PlannedReminder] = []
+    every = config["overdue_every_days"]
+    # 3-yearly review.
+    due = row["review_due_on"]
+    if due and row["first_published_on"]:
+        step = latest_step(today, _before_steps(due, config["review_months_before"]), due=due, every_days=every)
+        if step:
+            planned += reminders(ReminderKind.REVIEW_DUE, step, authors | escalated(due),
+                                 f"Review of {row['reference']} {row['title']} is due on {due:%d %B %Y} "
+                                 f"({step[1]}).", due)
+    # Annual monitoring report (until a report reaches the co-ordinator).
+    due = row["monitoring_report_due_on"]
+    if due and row["status"] in PUBLISHED_STATUSES and row["pk"] not in reports_in_qa:
+        step = latest_step(today, _before_steps(due, config["monitoring_months_before"]), due=due, every_days=every)
+        if step:
+            planned += reminders(ReminderKind.MONITORING_DUE, step, authors | escalated(due),
+                                 f"The annual monitoring report for {row['reference']} {row['title']} is due on "
+                                 f"{due:%d %B %Y} ({step[1]}).", due)
+    # A monitoring report sitting with the co-ordinator for QA.
+    report = reports_in_qa.get(row["pk"])
+    if report and report["status"] == MonitoringReport.Status.SUBMITTED and report["submitted_at"]:
+        start = working_days_after(timezone.localtime(report["submitted_at"]).date(),
+                                   config["stuck_after_working_days"])
+        step = latest_step(today, [(start, "waiting for quality assurance")], due=start, every_days=every)
+        if step:
+            planned += reminders(ReminderKind.MONITORING_QA, step,
+                                 people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR),
+                                 f"A monitoring report for {row['reference']} has been waiting for your quality "
+                                 f"assurance since {timezone.localtime(report['submitted_at']):%d %B %Y}.")
+    # Emergency approval: weekly until the EIA is signed off, then to the Lead as risk owner once overdue.
+    due = row["emergency_eia_due_on"]
+    if row["not_impact_assessed"] and due:
+        days = config["emergency_eia_every_days"]
+        offset = (today - due).days % days
+        step_date = today - datetime.timedelta(days=offset)
+        label = "overdue" if step_date > due else ("due today" if step_date == due else "weekly reminder")
+        recipients = set(authors)
+        if today >= due:
+            recipients |= people.named_or_group(row["designated_lead_id"], group, Role.LEAD)
+        planned += reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
+                             f"{row['reference']} {row['title']} was approved without an Equality Impact "
+                             f"Assessment; it is due by {due:%d %B %Y}.", due)
+    # Stuck work.
+    if row["status"] in STUCK_STATUSES and row["status_changed_at"]:
+        waiting_since = timezone.localtime(row["status_changed_at"]).date()
+        if row["status"] == Status.SUBMITTED_FOR_QA and submitted_on.get(row["pk"]):
+            waiting_since = timezone.localtime(submitted_on[row["pk"]]).date()
+        start = working_days_after(waiting_since, config["stuck_after_working_days"])
+        step = latest_step(today, [(start, "waiting too long")], due=start, every_days=every)
+        if step:
+            who, what = STUCK_STATUSES[row["status"]]
+            if who == "qa":
+                recipients = set().union(*(people.force(d) for d in missing_disciplines.get(row["pk"], set())))
+            elif who == "pcu":
+                recipients = people.force(Role.PCU)
+            elif who == "lead":
+                recipients = people.named_or_group(row["designated_lead_id"], group, Role.LEAD)
+            else:
+                recipients = people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR)
+            planned += reminders(ReminderKind.STUCK, step, recipients,
+                                 f"{row['reference']} {row['title']} has been waiting for {what} since "
+                                 f"{waiting_since:%d %B %Y}.")
+    # Orphans: someone named on the policy has left (inactive account).
+    inactive = [label for label, user_id in (("owner", row["owner_id"]), ("Designated Lead",
+                row["designated_lead_id"]), ("policy manager", row["policy_manager_id"]))
+                if user_id is not None and user_id not in people.active]
+    if people.inactive_developers.get(row["pk"]):
+        inactive.append("developer")
+    if inactive:
+        monday = today - datetime.timedelta(days=today.weekday())
+        planned += reminders(ReminderKind.ORPHAN, (monday, "weekly"),
+                             people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR),
+                             f"{row['reference']} {row['title']} needs reassigning: its {', '.join(inactive)} "
+                             "account is no longer active.")
+    return planned
+
+
+# --- running the chase -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChaseResult:
+    planned: int
+    new_reminders: int
+    digests: list[int]
+
+
+def chase_run(*, today: datetime.date | None = None) -> ChaseResult:
+    """Write today's reminders to the ledger (exactly once), put them in each person's inbox, and prepare
+    the day's digests. Safe to run twice, or to re-run after being killed part way."""
+    today = today or timezone.localdate()
+    plan = chase_plan(today=today)
+    before = Reminder.objects.count()
+    for start in range(0, len(plan), 2000):
+        batch = plan[start:start + 2000]
+        with transaction.atomic():
+            Reminder.objects.bulk_create(
+                [Reminder(policy_id=item.policy_id, cycle=item.cycle, recipient_id=item.recipient_id,
+                          kind=item.kind, due_on=item.due_on, item_due_on=item.item_due_on, step=item.step[:40],
+                          message=item.message[:400]) for item in batch],
+                ignore_conflicts=True,
+            )
+    new_reminders = Reminder.objects.count() - before
+    reminders_to_inbox()
+    digests = digests_prepare(today=today)
+    logger.info("chase %s: %s planned, %s new reminders, %s digests", today, len(plan), new_reminders,
+                len(digests))
+    return ChaseResult(planned=len(plan), new_reminders=new_reminders, digests=digests)
+
+
+def reminders_to_inbox() -> int:
+    """Every reminder gets exactly one inbox item (the OneToOne makes a re-run harmless)."""
+    created = 0
+    pending = Reminder.objects.filter(notification__isnull=True).select_related("policy").order_by("pk")
+    while True:
+        batch = list(pending[:2000])
+        if not batch:
+            return created
+        with transaction.atomic():
+            Notification.objects.bulk_create(
+                [Notification(recipient_id=reminder.recipient_id, policy_id=reminder.policy_id, reminder=reminder,
+                              title=f"{reminder.get_kind_display()}: {reminder.policy.reference} "
+                                    f"{reminder.policy.title}"[:300],
+                              body=reminder.message) for reminder in batch],
+                ignore_conflicts=True,
+            )
+        created += len(batch)
+
+
+def digests_prepare(*, today: datetime.date) -> list[int]:
+    """One digest per person per day, holding everything not yet e-mailed. Returns the unsent digest ids."""
+    with transaction.atomic():
+        recipients = list(Notification.objects.filter(digest__isnull=True).values_list("recipient_id", flat=True)
+                          .distinct())
+        Digest.objects.bulk_create([Digest(recipient_id=user_id, digest_date=today) for user_id in recipients],
+                                   ignore_conflicts=True)
+        todays = Digest.objects.filter(recipient_id=OuterRef("recipient_id"), digest_date=today,
+                                       sent_at__isnull=True).values("pk")[:1]
+        # Items arriving after today's digest went out wait for tomorrow's (at most one e-mail a day).
+        Notification.objects.filter(digest__isnull=True).update(digest=Subquery(todays))
+    return list(Digest.objects.filter(digest_date=today, sent_at__isnull=True).values_list("pk", flat=True))
+
+
+def digest_send(*, digest_id: int) -> bool:
+    """Send one digest e-mail, once. Returns False if it had already been sent (a re-delivered task)."""
+    with transaction.atomic():
+        digest = Digest.objects.select_for_update().select_related("recipient").filter(pk=digest_id).first()
+        if digest is None or digest.sent_at is not None:
+            return False
+        items = list(digest.items.select_related("policy").order_by("created_at", "pk"))
+        digest.attempts += 1
+        if not items or not digest.recipient.email or not digest.recipient.is_active:
+            digest.sent_at = timezone.now()
+            digest.item_count = len(items)
+            digest.save(update_fields=["sent_at", "attempts", "item_count"])
+            return False
+        context = {"user": digest.recipient, "items": items, "digest": digest,
+                   "base_url": settings.POLICYHUB_BASE_URL,
+                   "inbox_url": settings.POLICYHUB_BASE_URL + reverse("notifications:list")}
+        plural = "s" if len(items) != 1 else ""
+        message = EmailMultiAlternatives(
+            subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%d %B %Y}",
+            body=render_to_string("notifications/digest.txt", context),
+            to=[digest.recipient.email],
+            headers={"Message-ID": f"<digest-{digest.pk}@policyhub>", "X-PolicyHub-Digest": str(digest.pk)},
+        )
+        message.attach_alternative(render_to_string("notifications/digest.html", context), "text/html")
+        # Sent inside the lock and marked sent in the same transaction: a crash before the commit means it
+        # is sent again (the Message-ID lets the mail system drop the copy); never lost.
+        message.send()
+        digest.sent_at = timezone.now()
+        digest.item_count = len(items)
+        digest.save(update_fields=["sent_at", "attempts", "item_count"])
+    return True
+
+
+# --- the outbox --------------------------------------------------------------------------------
+
+
+EVENT_RECIPIENTS = {
+    # topic: (who, title)
+    "policy.commissioning_requested": (["lead"], "Commissioning requested"),
+    "policy.commissioned": (["authors"], "Commissioned: development can start"),
+    "policy.commissioning_declined": (["authors"], "Commissioning declined"),
+    "policy.submitted_for_qa": (["pcu", "dcfd", "doi", "coordinator"], "Submitted for quality assurance"),
+    "policy.returned_from_qa": (["authors", "coordinator"], "Returned from quality assurance with comments"),
+    "policy.qa_passed": (["coordinator", "authors"], "Quality assurance passed"),
+    "policy.forwarded_to_lead": (["lead"], "Waiting for your approval"),
+    "policy.approved": (["coordinator", "authors"], "Approved by the Designated Lead"),
+    "policy.rejected": (["authors", "coordinator"], "Rejected by the Designated Lead"),
+    "policy.emergency_approved": (["pcu", "dcfd", "coordinator", "authors"],
+                                  "Approved by the emergency route: EIA outstanding"),
+    "policy.forwarded_for_publication": (["pcu"], "Ready for publication"),
+    "policy.published": (["authors", "coordinator", "lead", "owner"], "Published"),
+    "policy.review_started": (["authors", "coordinator"], "Review started"),
+    "policy.review_concluded_no_change": (["authors", "coordinator"], "Review concluded: no change needed"),
+    "policy.withdrawn": (["authors", "coordinator", "lead"], "Withdrawn"),
+    "policy.review_date_brought_forward": (["authors"], "Review brought forward"),
+    "policy.eia_completed_retrospectively": (["authors", "lead", "coordinator"], "EIA signed off"),
+    "monitoring_report.submitted": (["coordinator"], "Monitoring report to quality-assure"),
+    "monitoring_report.qa_passed": (["pcu", "authors"], "Monitoring report quality assured"),
+    "monitoring_report.returned": (["authors"], "Monitoring report returned with comments"),
+    "monitoring_report.published": (["authors", "coordinator"], "Monitoring report published"),
+}
+
+
+def _event_recipients(who: list[str], policy: Policy, role_holders) -> set[int]:
+    recipients: set[int] = set()
+    group = policy.business_group_id
+    for kind in who:
+        if kind == "authors":
+            recipients |= {user.pk for user in policy.developers.all() if user.is_active}
+            if policy.policy_manager_id:
+                recipients.add(policy.policy_manager_id)
+        elif kind in {"pcu", "dcfd", "doi", "shrmt"}:
+            recipients |= role_holders.get((None, kind), set())
+        else:
+            named = {"coordinator": policy.coordinator_id, "lead": policy.designated_lead_id,
+                     "owner": policy.owner_id}[kind]
+            recipients |= {named} if named else role_holders.get((group, kind), set())
+    return recipients
+
+
+def outbox_relay(*, limit: int = 500) -> int:
+    """Turn waiting outbox rows into inbox items. Rows are claimed with SKIP LOCKED so two relays never
+    handle the same row; the unique (event, recipient) constraint makes a replay harmless."""
+    handled = 0
+    role_holders: dict | None = None
+    while handled < limit:
+        with transaction.atomic():
+            batch = list(
+                OutboxEvent.objects.select_for_update(skip_locked=True).filter(handled_at__isnull=True)
+                .select_related("audit_event").order_by("pk")[:100]
+            )
+            if not batch:
+                break
+            if role_holders is None:
+                role_holders = defaultdict(set)
+                for user_id, role, group_id in RoleAssignment.objects.filter(user__is_active=True).values_list(
+                    "user_id", "role", "business_group_id"
+                ):
+                    role_holders[(group_id, role)].add(user_id)
+            policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
+            policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
+            now = timezone.now()
+            notifications = []
+            for event in batch:
+                spec = EVENT_RECIPIENTS.get(event.topic)
+                policy = policies.get(event.audit_event.policy_id)
+                if spec and policy is not None:
+                    who, title = spec
+                    actor_id = event.audit_event.actor_id
+                    for recipient_id in sorted(_event_recipients(who, policy, role_holders) - {actor_id}):
+                        notifications.append(Notification(
+                            recipient_id=recipient_id, policy=policy, source_event=event,
+                            title=f"{title}: {policy.reference} {policy.title}"[:300],
+                            body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
+                                 f"{timezone.localtime(event.audit_event.occurred_at):%d %B %Y %H:%M}.",
+                        ))
+                event.handled_at = now
+                event.relayed_at = event.relayed_at or now
+                event.attempts += 1
+            Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+            OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
+            handled += len(batch)
+    return handled
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+
+def notifications_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())

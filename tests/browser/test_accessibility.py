@@ -1,0 +1,97 @@
+"""Every page a user can reach, in each state that matters, passes axe-core (WCAG 2.2 AA) with no
+violations. One test walks them all over the seeded demo data, so seeding happens once."""
+
+import pytest
+from django.core.management import call_command
+
+from assessments.models import MonitoringReport
+from lifecycle.models import Policy
+from lifecycle.states import Status
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _reference(status: str, **extra) -> str:
+    policy = Policy.objects.filter(status=status, **extra).order_by("reference").first()
+    assert policy is not None, f"the demo data has no policy in {status}"
+    return policy.reference
+
+
+def test_every_page_state_passes_axe(browser_user):
+    call_command("seed_demo", verbosity=0)
+    browser = browser_user
+    checked: list[str] = []
+
+    def check(label: str, path: str | None = None, status: int = 200):
+        if path is not None:
+            response = browser.goto(path)
+            assert response.status == status, f"{label}: {path} answered {response.status}"
+        browser.assert_accessible(label)
+        checked.append(label)
+
+    # Signed out.
+    check("sign-in", "/sign-in/")
+    browser.page.fill("#id_username", "developer")
+    browser.page.fill("#id_password", "wrong password")
+    browser.page.click("button:has-text('Sign in')")
+    check("sign-in with an error")
+    check("not found", "/policies/POL-9999/", status=404)
+
+    # Policy developer.
+    browser.sign_in("developer")
+    development = Policy.objects.filter(status=Status.DEVELOPMENT, developers__username="developer").first()
+    assert development is not None
+    ref = development.reference
+    check("developer: my work", "/")
+    check("developer: register", "/policies/")
+    check("developer: register filtered", "/policies/?stage=development&sort=-review_due_on")
+    check("developer: register with no results", "/policies/?q=no-such-policy-anywhere")
+    check("developer: new policy", "/policies/new/")
+    browser.page.click("button:has-text('Start the policy')")
+    check("developer: new policy with errors")
+    for section in ["", "statement/", "statement/edit/", "sops/new/", "eia/", "workbook/", "consultation/",
+                    "monitoring/", "versions/", "timeline/"]:
+        check(f"developer: policy {section or 'overview'}", f"/policies/{ref}/{section}")
+    check("developer: submit for QA", f"/policies/{ref}/actions/submit-for-qa/")
+    browser.page.click("form#main-form button[type=submit]")
+    check("developer: submit for QA refused with reasons")
+    browser.goto(f"/policies/{ref}/consultation/")
+    browser.page.click("button:has-text('Add to the log')")
+    check("developer: consultation form with errors")
+
+    # Designated Lead.
+    browser.sign_in("lead")
+    check("lead: my work", "/")
+    with_lead = _reference(Status.WITH_LEAD, business_group__name="Territorial Policing")
+    check("lead: approval decision", f"/policies/{with_lead}/actions/decide/")
+    browser.page.click("form#main-form button[type=submit]")
+    check("lead: approval decision with errors")
+    check("lead: emergency approval", f"/policies/{ref}/actions/emergency-approve/")
+    commissioning = Policy.objects.filter(status=Status.COMMISSIONING, business_group__name="Territorial Policing")
+    if commissioning.exists():
+        check("lead: commission", f"/policies/{commissioning.first().reference}/actions/commission/")
+
+    # Quality assurance and publication.
+    browser.sign_in("pcu")
+    check("pcu: my work", "/")
+    check("pcu: quality assurance", f"/policies/{_reference(Status.SUBMITTED_FOR_QA)}/actions/quality-assurance/")
+    check("pcu: publish", f"/policies/{_reference(Status.AWAITING_PUBLICATION)}/actions/publish/")
+    check("pcu: withdraw", f"/policies/{_reference(Status.MONITORING)}/actions/withdraw/")
+    browser.sign_in("dcfd")
+    check("dcfd: my work", "/")
+    emergency = Policy.objects.filter(not_impact_assessed=True).first()
+    if emergency is not None:
+        check("dcfd: emergency EIA", f"/policies/{emergency.reference}/eia/")
+
+    # Business Group Policy Co-ordinator.
+    browser.sign_in("coordinator")
+    check("coordinator: my work", "/")
+    report = MonitoringReport.objects.filter(status=MonitoringReport.Status.SUBMITTED,
+                                             policy__business_group__name="Territorial Policing").first()
+    if report is not None:
+        check("coordinator: monitoring report QA",
+              f"/policies/{report.policy.reference}/monitoring/{report.pk}/")
+    monitored = _reference(Status.MONITORING, business_group__name="Territorial Policing")
+    check("coordinator: bring a review forward", f"/policies/{monitored}/actions/set-review-date/")
+
+    assert len(checked) >= 30, checked
