@@ -366,6 +366,12 @@ def digests_prepare(*, today: datetime.date) -> list[int]:
     return list(Digest.objects.filter(digest_date=today, sent_at__isnull=True).values_list("pk", flat=True))
 
 
+def digests_pending(*, older_than_seconds: int = 300) -> list[int]:
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return list(Digest.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).order_by("pk")
+                .values_list("pk", flat=True))
+
+
 def digest_send(*, digest_id: int) -> bool:
     """Send one digest e-mail, once. Returns False if it had already been sent (a re-delivered task)."""
     with transaction.atomic():

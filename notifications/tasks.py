@@ -24,6 +24,15 @@ def chase_daily(today: str | None = None) -> dict:
     return {"planned": result.planned, "new_reminders": result.new_reminders, "digests": len(result.digests)}
 
 
+@shared_task(name="notifications.tasks.send_pending_digests", acks_late=True)
+def send_pending_digests(older_than_seconds: int = 300) -> int:
+    """Recovery: queue every digest still unsent some minutes after it was made."""
+    digest_ids = services.digests_pending(older_than_seconds=older_than_seconds)
+    for digest_id in digest_ids:
+        send_digest.delay(digest_id)
+    return len(digest_ids)
+
+
 @shared_task(
     name="notifications.tasks.send_digest",
     acks_late=True,

@@ -153,7 +153,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A task whose worker died is redelivered after this many seconds (longer than the longest task).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600"))}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
@@ -165,9 +166,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.relay_outbox",
         "schedule": timedelta(seconds=int(env("POLICYHUB_OUTBOX_RELAY_SECONDS", "10"))),
     },
-    "daily-chase": {
+    # Hourly through the working day: the ledger makes repeats harmless, and a run lost with the broker is
+    # made up within the hour.
+    "chase": {
         "task": "notifications.tasks.chase_daily",
-        "schedule": crontab(hour=6, minute=30),
+        "schedule": crontab(hour="6-18", minute=30),
+    },
+    # Digests whose send task was lost (broker restarted, worker killed) are sent again.
+    "send-pending-digests": {
+        "task": "notifications.tasks.send_pending_digests",
+        "schedule": crontab(minute="*/10"),
     },
 }
 # After the commit of a web request, relay the outbox in-process (only sensible with eager Celery).
