@@ -11,11 +11,35 @@ from collections.abc import Callable
 
 Gate = Callable[[object], bool]
 
+# What each gate asks for, as a checklist item (the reason is the sentence shown when it fails).
+LABELS = {
+    "need_recorded": "Record the need in the Workbook",
+    "legislation_recorded": "Record relevant legislation, strategies and priorities",
+    "data_recorded": "Record relevant data and statistics",
+    "costs_recorded": "Record cost and resource implications",
+    "benefits_recorded": "Record the benefits analysis",
+    "eia_started": "Start the Equality Impact Assessment",
+    "commissioning_recorded": "Commissioning decision by the Designated Lead",
+    "shrmt_consulted": "Consult the Safety and Health Risk Management Team",
+    "health_and_safety_statement": "Write the health and safety impact statement",
+    "eia_consultation_summary": "Summarise consultation feedback in the EIA",
+    "workbook_consultation_summary": "Summarise consultation feedback in the Workbook",
+    "implementation_plan": "Write the implementation plan",
+    "monitoring_process": "Describe the monitoring process",
+    "statement_written": "Write the Policy Statement",
+    "summary_of_changes_for_review": "Summarise the changes (reviewed policies)",
+    "all_qa_signoffs_passed": "Quality assurance by PCU, DCFD and DOI",
+    "impact_assessed": "Complete the Equality Impact Assessment",
+    "approval_recorded": "The Lead's approval",
+    "has_been_published": "Published at least once",
+}
+
 
 def gate(reason: str, *, fix: str = "") -> Callable[[Gate], Gate]:
     def decorate(function: Gate) -> Gate:
         function.reason = reason
         function.fix = fix
+        function.label = LABELS.get(function.__name__, reason)
         return function
 
     return decorate

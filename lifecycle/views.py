@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
@@ -66,8 +67,15 @@ def policy_detail(request, reference: str):
     context = policy_page_context(request, policy, "overview")
     checklist_gates = SCOPING_GATES if policy.status == Status.SCOPING else SUBMISSION_GATES
     if policy.status in DRAFT_EDITABLE_STATUSES:
+        fix_urls = {
+            "workbook": reverse("assessments:workbook", args=[policy.reference]),
+            "eia": reverse("assessments:eia", args=[policy.reference]),
+            "consultation": reverse("lifecycle:consultation", args=[policy.reference]),
+            "statement": reverse("lifecycle:statement_edit", args=[policy.reference]),
+        }
         context["checklist"] = [
-            {"met": gate(policy), "reason": gate.reason, "fix": gate.fix} for gate in checklist_gates
+            {"met": gate(policy), "label": gate.label, "fix_url": fix_urls.get(gate.fix)}
+            for gate in checklist_gates
         ]
     return render(request, "lifecycle/policy_detail.html", context)
 
