@@ -8,6 +8,7 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("", include("core.urls")),
     path("notifications/", include("notifications.urls")),
+    path("publication-scheme/", include("publication.urls")),
     path("policies/", include("assessments.urls")),
     path("policies/", include("lifecycle.urls")),
 ]

@@ -1,0 +1,54 @@
+"""The public Publication Scheme. Anonymous visitors see only what PCU published there: the published
+version (never a draft under review), its OFFICIAL SOPs marked for external publication, its completed EIA,
+and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches these pages."""
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.http import Http404
+
+from lifecycle.models import Policy, SOPVersion
+from lifecycle.states import PUBLISHED_STATUSES, ProtectiveMarking
+from publication.models import Publication
+
+
+def _scheme_publications() -> QuerySet[Publication]:
+    return Publication.objects.filter(
+        status=Publication.Status.PUBLISHED, on_publication_scheme=True,
+        policy__status__in=PUBLISHED_STATUSES,
+        policy__protective_marking=ProtectiveMarking.OFFICIAL,
+        policy__suitable_for_publication_scheme=True,
+    )
+
+
+def scheme_policies() -> QuerySet[Policy]:
+    latest = _scheme_publications().filter(policy_id=OuterRef("pk")).order_by("-published_at")
+    return (
+        Policy.objects.filter(pk__in=_scheme_publications().values("policy_id"))
+        .annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]))
+        .select_related("business_group")
+        .order_by("title")
+    )
+
+
+def scheme_entry(*, reference: str) -> dict:
+    publication = (
+        _scheme_publications().filter(policy__reference=reference)
+        .select_related("policy", "policy__business_group", "policy_version").order_by("-published_at").first()
+    )
+    if publication is None:
+        raise Http404("Not on the Publication Scheme.")
+    version = publication.policy_version
+    sops = (
+        SOPVersion.objects.filter(policy_version=version, sop__publish_externally=True,
+                                  sop__protective_marking=ProtectiveMarking.OFFICIAL)
+        .select_related("sop").order_by("sop__position", "sop_id")
+    )
+    eia = getattr(version, "eia", None)
+    reports = publication.policy.monitoring_reports.filter(status="published").order_by("-period_end")
+    return {
+        "policy": publication.policy,
+        "version": version,
+        "publication": publication,
+        "sops": list(sops),
+        "eia": eia if eia is not None and eia.is_complete and eia.frozen_at else None,
+        "reports": list(reports),
+    }

@@ -1,0 +1,24 @@
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from assessments.models import ProtectedCharacteristic
+from publication.selectors import scheme_entry, scheme_policies
+
+
+@require_GET
+def scheme_index(request):
+    """Public: no sign-in. The force's corporate policies published on the Publication Scheme."""
+    page = Paginator(scheme_policies(), 50).get_page(request.GET.get("page"))
+    return render(request, "publication/scheme_index.html", {"page": page})
+
+
+@require_GET
+def scheme_detail(request, reference: str):
+    entry = scheme_entry(reference=reference)
+    eia = entry["eia"]
+    entry["impact_rows"] = [
+        (characteristic.label, (eia.impacts or {}).get(characteristic.value, {}))
+        for characteristic in ProtectedCharacteristic
+    ] if eia else []
+    return render(request, "publication/scheme_detail.html", entry)
