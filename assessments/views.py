@@ -7,12 +7,15 @@ from assessments import forms, services
 from assessments.models import EqualityImpactAssessment, MonitoringReport, PolicyWorkbook, ProtectedCharacteristic
 from core.exceptions import ApplicationError
 from lifecycle.permissions import can_draft, is_dcfd, is_group_coordinator, is_pcu
+from lifecycle.selectors import version_shown
 from lifecycle.states import DRAFT_EDITABLE_STATUSES
 from lifecycle.views import policy_for_page, policy_page_context
 
 
 def _document_editable(user, policy, document) -> bool:
     if document is None or document.frozen_at is not None or not can_draft(user, policy):
+        return False
+    if document.policy_version_id != policy.current_version.pk:
         return False
     retrospective = isinstance(document, EqualityImpactAssessment) and policy.not_impact_assessed
     return retrospective or (policy.status in DRAFT_EDITABLE_STATUSES and not policy.current_version.is_frozen)
@@ -22,7 +25,8 @@ def _document_editable(user, policy, document) -> bool:
 @require_http_methods(["GET", "POST"])
 def eia_page(request, reference: str):
     policy = policy_for_page(request, reference)
-    eia = EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).first()
+    shown, _ = version_shown(user=request.user, policy=policy)
+    eia = EqualityImpactAssessment.objects.filter(policy_version=shown).first() if shown else None
     editable = _document_editable(request.user, policy, eia)
     form = None
     if editable:
@@ -74,7 +78,8 @@ def eia_retrospective_signoff(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def workbook_page(request, reference: str):
     policy = policy_for_page(request, reference)
-    workbook = PolicyWorkbook.objects.filter(policy_version=policy.current_version).first()
+    shown, _ = version_shown(user=request.user, policy=policy)
+    workbook = PolicyWorkbook.objects.filter(policy_version=shown).first() if shown else None
     editable = _document_editable(request.user, policy, workbook)
     form = None
     if editable:

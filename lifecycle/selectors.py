@@ -20,8 +20,9 @@ def policy_visibility_filter(user) -> Q | None:
     if has_force_role(user, Role.PCU):
         return None
     roles = role_index(user)
-    # Every member of staff sees the force's published policies.
-    visible = Q(status__in=PUBLISHED_STATUSES)
+    # Every member of staff sees the force's published policies, including those under review (the
+    # published version stays in force until the reviewed one replaces it).
+    visible = Q(status__in=PUBLISHED_STATUSES) | (Q(first_published_on__isnull=False) & ~Q(status=Status.WITHDRAWN))
     group_ids = {group for role, group in roles if role in GROUP_WIDE_ROLES and group is not None}
     if group_ids:
         visible |= Q(business_group_id__in=group_ids)
@@ -58,8 +59,19 @@ def access_policy(*, user, reference: str) -> Policy:
     return policy
 
 
-def policy_timeline(*, policy: Policy) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(policy_id=policy.pk).select_related("actor").order_by("-sequence")
+PUBLIC_TIMELINE_ACTIONS = [
+    "policy.published", "policy.review_concluded_no_change", "policy.review_date_brought_forward",
+    "policy.withdrawn", "policy.eia_completed_retrospectively", "monitoring_report.published",
+]
+
+
+def policy_timeline(*, policy: Policy, user=None) -> QuerySet[AuditEvent]:
+    """Every audited event of the policy; staff with no part in its drafting see only its public milestones
+    (not draft saves, QA comments or decisions in progress)."""
+    events = AuditEvent.objects.filter(policy_id=policy.pk)
+    if user is not None and not user_may_see_drafts(user=user, policy=policy):
+        events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
+    return events.order_by("-sequence")
 
 
 def _work_queue(queryset, limit: int = 20) -> list[Policy]:
@@ -170,6 +182,23 @@ def home_summary(*, user) -> dict:
     }
 
 
+def user_may_see_drafts(*, user, policy: Policy) -> bool:
+    """Role holders of the policy's group, force-wide roles, its named developers and grantees see the
+    working draft; everyone else sees the version in force."""
+    from lifecycle.permissions import can_draft, has_consultee_grant
+
+    return (user_may_see_sensitive(user=user, policy=policy) or can_draft(user, policy)
+            or has_consultee_grant(user, policy))
+
+
+def version_shown(*, user, policy: Policy):
+    """(version to show, version in force). Staff without a part in the drafting see the published one."""
+    in_force = last_published_version(policy=policy) if policy.first_published_on else None
+    if user_may_see_drafts(user=user, policy=policy):
+        return policy.current_version, in_force
+    return in_force, in_force
+
+
 def user_may_see_sensitive(*, user, policy: Policy) -> bool:
     """OFFICIAL-SENSITIVE material: staff with a role on the policy's business group, or a force-wide role."""
     roles = role_index(user)
@@ -188,8 +217,12 @@ def sop_versions_for(*, user, version) -> list:
     ]
 
 
-def policy_versions(*, policy: Policy):
-    return policy.versions.select_related("author", "submitted_by").order_by("-major", "-minor")
+def policy_versions(*, policy: Policy, user=None):
+    """All versions; staff with no part in the drafting see only the versions that were published."""
+    versions = policy.versions.select_related("author", "submitted_by").order_by("-major", "-minor")
+    if user is not None and not user_may_see_drafts(user=user, policy=policy):
+        versions = versions.filter(publications__status="published").distinct()
+    return versions
 
 
 def last_published_version(*, policy: Policy):

@@ -23,6 +23,7 @@ from lifecycle.selectors import (
     sop_versions_for,
     user_may_see_sensitive,
     version_comparisons,
+    version_shown,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, ProtectiveMarking, Status
 
@@ -38,9 +39,11 @@ def policy_for_page(request, reference: str):
 
 
 def policy_page_context(request, policy, section: str) -> dict:
+    version, in_force = version_shown(user=request.user, policy=policy)
     return {
         "policy": policy,
-        "version": policy.current_version,
+        "version": version,
+        "version_in_force": in_force,
         "section": section,
         "actions": available_actions(request.user, policy),
         "can_edit_draft": can_draft(request.user, policy) and policy.draft_is_editable,
@@ -84,7 +87,7 @@ def policy_detail(request, reference: str):
 def policy_statement(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "statement")
-    context["sop_versions"] = sop_versions_for(user=request.user, version=policy.current_version)
+    context["sop_versions"] = sop_versions_for(user=request.user, version=context["version"])
     return render(request, "lifecycle/policy_statement.html", context)
 
 
@@ -92,7 +95,7 @@ def policy_statement(request, reference: str):
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    context["versions"] = policy_versions(policy=policy)
+    context["versions"] = policy_versions(policy=policy, user=request.user)
     return render(request, "lifecycle/policy_versions.html", context)
 
 
@@ -100,7 +103,7 @@ def policy_versions_page(request, reference: str):
 def policy_compare(request, reference: str):
     """Redline between any two versions: ?from=1.0&to=2.0 (defaults: the previous version to the newest)."""
     policy = policy_for_page(request, reference)
-    versions = list(policy_versions(policy=policy))
+    versions = list(policy_versions(policy=policy, user=request.user))
     by_number = {version.number: version for version in versions}
     newest = versions[0] if versions else None
     target = by_number.get(request.GET.get("to", "")) or newest
@@ -122,7 +125,8 @@ def policy_compare(request, reference: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    context["timeline"] = Paginator(policy_timeline(policy=policy), 50).get_page(request.GET.get("page"))
+    context["timeline"] = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(
+        request.GET.get("page"))
     return render(request, "lifecycle/policy_timeline.html", context)
 
 
