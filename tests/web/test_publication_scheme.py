@@ -1,0 +1,83 @@
+"""The public Publication Scheme: anonymous visitors see only what PCU published there, as published.
+OFFICIAL-SENSITIVE material never reaches an anonymous page."""
+
+import pytest
+
+from lifecycle import services as lifecycle_services
+from publication.services import policy_publish
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+def publish(policy, people, *, scheme=True):
+    policy = advance_to(policy, "awaiting_publication", people)
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=scheme)
+    return policy
+
+
+def test_anonymous_sees_the_published_statement_on_the_scheme(client, people):
+    policy = publish(people.policy(title="Hate Crime"), people)
+    index = client.get("/publication-scheme/")
+    assert index.status_code == 200 and "Hate Crime" in index.content.decode()
+    page = client.get(f"/publication-scheme/{policy.reference}/")
+    assert page.status_code == 200
+    assert "Officers will act lawfully and proportionately." in page.content.decode()
+
+
+def test_a_draft_under_review_never_replaces_the_published_text(client, people):
+    policy = publish(people.policy(), people)
+    lifecycle_services.policy_start_review(policy=policy, actor=people.developer, reason="Three-year review.")
+    lifecycle_services.draft_update(policy=policy, actor=people.developer,
+                                    statement="<p>UNPUBLISHED DRAFT WORDING</p>")
+    page = client.get(f"/publication-scheme/{policy.reference}/")
+    # The published version stays in force, and on the scheme, while its review is drafted.
+    assert page.status_code == 200
+    assert "Officers will act lawfully and proportionately." in page.content.decode()
+    assert "UNPUBLISHED DRAFT WORDING" not in page.content.decode()
+
+
+def test_a_withdrawn_policy_leaves_the_scheme(client, people):
+    policy = publish(people.policy(), people)
+    lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu, reason="Superseded by national APP.")
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+
+
+def test_policies_not_on_the_scheme_are_not_found(client, people):
+    intranet_only = publish(people.policy(), people, scheme=False)
+    assert client.get(f"/publication-scheme/{intranet_only.reference}/").status_code == 404
+    unpublished = advance_to(people.policy(), "with_lead", people)
+    assert client.get(f"/publication-scheme/{unpublished.reference}/").status_code == 404
+
+
+def test_official_sensitive_policy_never_reaches_the_scheme(client, people):
+    from core.exceptions import ApplicationError
+
+    policy = advance_to(people.policy(protective_marking="official_sensitive",
+                                      suitable_for_publication_scheme=False), "awaiting_publication", people)
+    with pytest.raises(ApplicationError, match="OFFICIAL-SENSITIVE"):
+        policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=False)
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    assert policy.title not in client.get("/publication-scheme/").content.decode()
+
+
+def test_only_external_official_sops_are_shown(client, people):
+    policy = people.policy()
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Public procedure",
+                                  text="<p>PUBLIC SOP TEXT</p>", publish_externally=True)
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Tactics",
+                                  text="<p>SENSITIVE SOP TEXT</p>", protective_marking="official_sensitive")
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Internal procedure",
+                                  text="<p>INTERNAL SOP TEXT</p>")
+    policy = publish(policy, people)
+    body = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
+    assert "PUBLIC SOP TEXT" in body
+    assert "SENSITIVE SOP TEXT" not in body and "INTERNAL SOP TEXT" not in body
+
+
+def test_anonymous_visitors_cannot_reach_the_staff_pages(client, people):
+    policy = publish(people.policy(), people)
+    for path in ["/", "/policies/", f"/policies/{policy.reference}/", "/notifications/"]:
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), path

@@ -1,0 +1,70 @@
+"""Each page's cost is pinned: its query count is fixed, and does not grow with the number of policies,
+versions or audit events."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lifecycle import services as lifecycle_services
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+# What each page costs at most (measured, for the busiest of the roles tested). Raise a pin only with a reason.
+PINNED = {
+    "/": 15,
+    "/policies/": 7,
+    "/policies/?stage=approval&sort=-review_due_on&q=policy": 7,
+    "/notifications/": 4,
+    "/publication-scheme/": 4,
+    "detail": 13,
+    "statement/": 9,
+    "eia/": 10,
+    "workbook/": 10,
+    "consultation/": 10,
+    "monitoring/": 10,
+    "versions/": 9,
+    "versions/compare/": 9,
+    "timeline/": 10,
+}
+
+
+def _count(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(queries)
+
+
+def _grow(people, subject, how_many: int):
+    """More policies, more versions of the subject, more audit events on it."""
+    for _ in range(how_many):
+        advance_to(people.policy(), "development", people)
+    for index in range(how_many):
+        lifecycle_services.draft_update(policy=subject, actor=people.developer,
+                                        statement=f"<p>Revision {index} of the statement.</p>")
+        lifecycle_services.consultation_record(
+            policy=subject, actor=people.developer, consultee=f"Consultee {index}", organisation="Staff association",
+            consultee_type="staff_association", date_sent=subject.created_at.date())
+
+
+def _paths(subject) -> list[tuple[str, str]]:
+    paths = [(key, key) for key in PINNED if key.startswith("/")]
+    for key in PINNED:
+        if not key.startswith("/"):
+            suffix = "" if key == "detail" else key
+            paths.append((key, f"/policies/{subject.reference}/{suffix}"))
+    return paths
+
+
+@pytest.mark.parametrize("username", ["developer", "coordinator", "pcu", "lead"])
+def test_page_query_counts_are_pinned_and_flat(client, people, username):
+    subject = advance_to(people.policy(), "development", people)
+    user = getattr(people, username)
+    client.force_login(user)
+    small = {key: _count(client, path) for key, path in _paths(subject)}
+    _grow(people, subject, 6)
+    large = {key: _count(client, path) for key, path in _paths(subject)}
+    assert large == small, f"query counts grew with the data for {username}: {small} -> {large}"
+    over = {key: count for key, count in large.items() if count > PINNED[key]}
+    assert not over, f"pages over their pinned query count for {username}: {over}"
