@@ -1,7 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 
 @require_GET
@@ -15,6 +15,7 @@ def healthz(request):
 
 
 @login_required
+@require_safe
 def home(request):
     from lifecycle.selectors import home_summary, my_work
 

@@ -6,7 +6,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from lifecycle import forms, services
@@ -51,6 +51,7 @@ def policy_page_context(request, policy, section: str) -> dict:
 
 
 @login_required
+@require_safe
 def policy_register(request):
     filterset = PolicyRegisterFilter(request.GET or None, queryset=policy_list(user=request.user))
     queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
@@ -65,6 +66,7 @@ def policy_register(request):
 
 
 @login_required
+@require_safe
 def policy_detail(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "overview")
@@ -84,6 +86,7 @@ def policy_detail(request, reference: str):
 
 
 @login_required
+@require_safe
 def policy_statement(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "statement")
@@ -92,6 +95,7 @@ def policy_statement(request, reference: str):
 
 
 @login_required
+@require_safe
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
@@ -100,6 +104,7 @@ def policy_versions_page(request, reference: str):
 
 
 @login_required
+@require_safe
 def policy_compare(request, reference: str):
     """Redline between any two versions: ?from=1.0&to=2.0 (defaults: the previous version to the newest)."""
     policy = policy_for_page(request, reference)
@@ -122,6 +127,7 @@ def policy_compare(request, reference: str):
 
 
 @login_required
+@require_safe
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notifications.models import Notification
 from notifications.services import notifications_mark_read
 
 
 @login_required
+@require_safe
 def notification_list(request):
     queryset = Notification.objects.filter(recipient=request.user).select_related("policy").order_by(
         "-created_at", "-pk")
