@@ -121,7 +121,14 @@ def _relay_on_commit() -> None:
     """Tell listeners (notifications, across apps) after commit that outbox rows are waiting. Production
     connects nothing here and relays from beat, so a web request never waits on, or fails because of, the
     broker; ``make run`` (eager Celery, no broker) relays at once."""
-    transaction.on_commit(lambda: outbox_written.send(sender=OutboxEvent))
+    connection = transaction.get_connection()
+    # Once per transaction, however many events it writes.
+    if not any(callback is _emit_outbox_written for _, callback, _ in connection.run_on_commit):
+        transaction.on_commit(_emit_outbox_written)
+
+
+def _emit_outbox_written() -> None:
+    outbox_written.send(sender=OutboxEvent)
 
 
 @dataclass(frozen=True)
