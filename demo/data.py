@@ -624,8 +624,8 @@ POLICIES: tuple[PolicySpec, ...] = (
     # Development of version 1.1: returned from quality assurance by DCFD.
     PolicySpec(
         title="Harmful Practice",
-        group="SCO", unit="Safeguarding and Child Protection Policy Unit", risk_tier="high",
-        registered_file_reference="RF/SCO/SCP/0058",
+        group="TP", unit="Public Protection Policy Unit", risk_tier="high",
+        registered_file_reference="RF/TP/PP/0058",
         purpose="To protect people at risk of female genital mutilation, forced marriage and so-called "
                 "honour-based abuse, and to investigate these offences.",
         relevant_to="All police officers and police staff.",
