@@ -380,6 +380,13 @@ def sop_update_draft(
     if title is not None:
         new_title = _require_text(title, "a title for the SOP", field="title", max_length=200)
         if new_title != sop.title:
+            # The title is not versioned but is in every submitted package's content hash: renaming an SOP
+            # that has been submitted would silently rewrite the evidence of that earlier version.
+            if SOPVersion.objects.filter(sop=sop, policy_version__submitted_at__isnull=False).exists():
+                raise ApplicationError(
+                    f"'{sop.title}' has been submitted under that title, which is part of the record of the "
+                    "submitted version, so it cannot be renamed.", code="frozen", field="title",
+                )
             changes["title"] = [sop.title, new_title]
             sop.title = new_title
             sop.save(update_fields=["title"])
@@ -767,6 +774,13 @@ def policy_start_review(*, policy: Policy, actor, reason: str, expected_status: 
     locked = lock_policy(policy)
     check_expected_status(locked, expected_status)
     ensure_transition_allowed(locked, "start_review", actor)
+    if locked.not_impact_assessed:
+        # The retrospective EIA belongs to the emergency-approved version. A review's new draft would become the
+        # current version, strand that EIA, and have its own EIA frozen by DCFD's sign-off mid-review.
+        raise ApplicationError(
+            f"{locked.reference} was approved by the emergency route and is not yet impact assessed: DCFD must "
+            "sign off the retrospective Equality Impact Assessment before a review can start.", code="gate",
+        )
     previous = locked.current_version
     before = _fire(locked, "start_review")
     draft = _new_draft(policy=locked, actor=actor, previous=previous, new_cycle=True)

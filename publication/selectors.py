@@ -6,14 +6,15 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from lifecycle.models import Policy, SOPVersion
-from lifecycle.states import PUBLISHED_STATUSES, ProtectiveMarking
+from lifecycle.states import ProtectiveMarking, Status
 from publication.models import Publication
 
 
 def _scheme_publications() -> QuerySet[Publication]:
-    return Publication.objects.filter(
+    return Publication.objects.exclude(policy__status=Status.WITHDRAWN).filter(
         status=Publication.Status.PUBLISHED, on_publication_scheme=True,
-        policy__status__in=PUBLISHED_STATUSES,
+        # A policy under review stays in force, and on the scheme, in its published version.
+        policy__first_published_on__isnull=False,
         policy__protective_marking=ProtectiveMarking.OFFICIAL,
         policy__suitable_for_publication_scheme=True,
     )

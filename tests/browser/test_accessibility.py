@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from assessments.models import MonitoringReport
 from lifecycle.models import Policy
+from lifecycle.services import policy_create
 from lifecycle.states import Status
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +36,7 @@ def test_every_page_state_passes_axe(browser_user):
     browser.page.fill("#id_password", "wrong password")
     browser.page.click("button:has-text('Sign in')")
     check("sign-in with an error")
-    check("not found", "/policies/POL-9999/", status=404)
+    check("public: Publication Scheme", "/publication-scheme/")
 
     # Policy developer.
     browser.sign_in("developer")
@@ -43,6 +44,8 @@ def test_every_page_state_passes_axe(browser_user):
     assert development is not None
     ref = development.reference
     check("developer: my work", "/")
+    check("not found", "/policies/POL-9999/", status=404)
+    check("developer: notifications", "/notifications/")
     check("developer: register", "/policies/")
     check("developer: register filtered", "/policies/?stage=development&sort=-review_due_on")
     check("developer: register with no results", "/policies/?q=no-such-policy-anywhere")
@@ -53,9 +56,15 @@ def test_every_page_state_passes_axe(browser_user):
                     "monitoring/", "versions/", "timeline/"]:
         check(f"developer: policy {section or 'overview'}", f"/policies/{ref}/{section}")
     check("developer: submit for QA", f"/policies/{ref}/actions/submit-for-qa/")
+    # A policy just started: its gates are unmet, so the request is refused with the reasons.
+    fresh = policy_create(
+        actor=development.developers.get(username="developer"), title="Body-worn video", purpose="Purpose.",
+        relevant_to="All officers.", business_group=development.business_group, owning_unit=development.owning_unit)
+    check("developer: new policy's checklist", f"/policies/{fresh.reference}/")
+    check("developer: request commissioning", f"/policies/{fresh.reference}/actions/request-commissioning/")
     browser.page.click("form#main-form button[type=submit]")
-    check("developer: submit for QA refused with reasons")
-    browser.goto(f"/policies/{ref}/consultation/")
+    check("developer: request commissioning refused with reasons")
+    browser.goto(f"/policies/{fresh.reference}/consultation/")
     browser.page.click("button:has-text('Add to the log')")
     check("developer: consultation form with errors")
 

@@ -1,0 +1,14 @@
+"""PolicyHub performance benchmarks: ``python -m benchmarks`` (or ``make bench``).
+
+The harness keeps its own PostgreSQL database, named after DATABASE_URL's with ``_bench`` appended
+(``policyhub`` -> ``policyhub_bench``), and never touches any other. The first run migrates it and fills
+it with a force-sized dataset (100,000 policies, 20,000 users, 600,000 role assignments and object
+grants) by COPY; later runs reuse that data until ``--rebuild`` or a change of ``DATASET_VERSION``.
+
+Each run measures, with the baseline in the same run:
+  a. the permission-filtered register (first page of 25 + count) through ``policy_list``;
+  b. the register page over HTTP (Django's test client);
+  c. a policy with 50 versions and 1,000 audit events: overview, timeline and versions pages.
+Results go to stdout as a table and to test-artifacts/bench.json. Performance targets live here, not in
+the unit tests.
+"""

@@ -1,0 +1,142 @@
+"""``python -m benchmarks [--repeat N] [--warmup N] [--rebuild] [--strict] [--explain] [--json PATH]``"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import database
+
+SCENARIOS = {"register", "http", "detail"}
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--repeat", type=int, default=30, help="timed repetitions per measurement (default 30)")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed repetitions first (default 3)")
+    parser.add_argument("--rebuild", action="store_true", help="drop the bench database and generate it again")
+    parser.add_argument("--strict", action="store_true", help="exit 1 if any measurement fails its target")
+    parser.add_argument("--explain", action="store_true",
+                        help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="where to write the results (default test-artifacts/bench.json)")
+    parser.add_argument("--only", default="register,http,detail",
+                        help="comma-separated subset of: register (a), http (b), detail (c)")
+    parser.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a PostgreSQL setting for the measured connections, e.g. jit=off (repeatable)")
+    arguments = parser.parse_args(argv)
+    if arguments.repeat < 1 or arguments.warmup < 0:
+        parser.error("--repeat must be at least 1 and --warmup at least 0")
+    arguments.only = {name.strip() for name in arguments.only.split(",") if name.strip()}
+    if not arguments.only or arguments.only - SCENARIOS:
+        parser.error(f"--only takes a comma-separated subset of {', '.join(sorted(SCENARIOS))}")
+    arguments.server_settings = {}
+    for item in arguments.pg_set:
+        name, separator, value = item.partition("=")
+        if not separator or not name.replace("_", "").replace(".", "").isalnum() or not value.isalnum():
+            parser.error(f"--pg-set expects NAME=VALUE with a simple value, e.g. jit=off (got {item!r})")
+        arguments.server_settings[name] = value
+    return arguments
+
+
+def log(message: str = "") -> None:
+    print(message, flush=True)
+
+
+def prepare_database(url: str, *, rebuild: bool, server_settings: dict[str, str]) -> dict:
+    """Create and migrate the bench database; generate the dataset unless a complete one is there."""
+    started = time.perf_counter()
+    created = database.create_database(url, drop_first=rebuild)
+    database.configure_django(url, server_settings=server_settings)
+    database.migrate()
+    migrate_seconds = time.perf_counter() - started
+    log(f"Database {database.database_name(url)}: {'created' if created else 'exists'}, migrated in "
+        f"{migrate_seconds:.1f} s")
+
+    from django.db import connection
+
+    from benchmarks import dataset
+    from core.models import User
+
+    if dataset.dataset_present():
+        log(f"Dataset version {dataset.DATASET_VERSION} present: reusing it (--rebuild to regenerate).")
+        return {"generated": False, "migrate_seconds": round(migrate_seconds, 2)}
+    if User.objects.exists():
+        log("An incomplete or outdated dataset is present: recreating the database.")
+        connection.close()
+        database.create_database(url, drop_first=True)
+        database.migrate()
+    log(f"Generating dataset version {dataset.DATASET_VERSION} (COPY, one transaction):")
+    summary = dataset.generate(log=log)
+    log(f"  {'total':<22} {'':14}  {summary.timings['total']:6.1f} s")
+    return {"generated": True, "migrate_seconds": round(migrate_seconds, 2), "generation_seconds": summary.timings}
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(argv)
+    run_started = time.perf_counter()
+    url = database.bench_database_url()
+    setup = prepare_database(url, rebuild=arguments.rebuild, server_settings=arguments.server_settings)
+    if arguments.server_settings:
+        log("PostgreSQL settings for this run: " + ", ".join(f"{k}={v}" for k, v in arguments.server_settings.items()))
+
+    from django.conf import settings
+
+    from benchmarks import dataset, report, scenarios
+
+    probes = dataset.probes()
+    counts = dataset.dataset_counts()
+    log("Dataset: " + ", ".join(f"{label.replace('_', ' ')} {count:,}" for label, count in counts.items()))
+    log(f"Role assignments + object grants: {counts['role_assignments'] + counts['object_grants']:,}")
+    log(f"Measuring: {arguments.repeat} repetitions after {arguments.warmup} warm-up, interleaved with the "
+        "baseline.\n")
+
+    measure_started = time.perf_counter()
+    plans = scenarios.explain_register(probes, log=log) if arguments.explain else None
+    rows = []
+    if arguments.only & {"register", "http"}:
+        # The HTTP register is compared with (a)'s baseline, so (a) runs whenever (b) does.
+        register_rows, baseline, visible = scenarios.measure_register(
+            probes, repeat=arguments.repeat, warmup=arguments.warmup)
+        rows += register_rows
+    if "http" in arguments.only:
+        rows += scenarios.measure_http_register(
+            probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline, visible=visible)
+    if "detail" in arguments.only:
+        rows += scenarios.measure_detail_pages(probes, repeat=arguments.repeat, warmup=arguments.warmup)
+    measure_seconds = time.perf_counter() - measure_started
+
+    log(report.table(rows))
+    log("\nTargets: " + "; ".join(f"{name}: {note}" for name, note in scenarios.TARGET_NOTES.items()))
+    failures = [row for row in rows if row.passed is False]
+    total_seconds = time.perf_counter() - run_started
+    log(f"\n{len(failures)} of {sum(row.passed is not None for row in rows)} measurements FAIL their target. "
+        f"Measuring took {measure_seconds:.1f} s; the whole run {total_seconds:.1f} s.")
+
+    json_path = arguments.json or Path(settings.BASE_DIR) / "test-artifacts" / "bench.json"
+    report.write_json(json_path, {
+        "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "database": database.database_name(url),
+        "server": database.server_facts(),
+        "server_settings": arguments.server_settings,
+        "dataset_version": dataset.DATASET_VERSION,
+        "dataset": counts,
+        "setup": setup,
+        "repeat": arguments.repeat,
+        "warmup": arguments.warmup,
+        "targets": scenarios.TARGET_NOTES,
+        "results": [row.as_dict() for row in rows],
+        "failures": len(failures),
+        "measure_seconds": round(measure_seconds, 2),
+        "total_seconds": round(total_seconds, 2),
+        **({"explain": plans} if plans is not None else {}),
+    })
+    log(f"Results written to {json_path}")
+    return 1 if arguments.strict and failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,629 @@
+"""The benchmark dataset, written once by COPY and reused until --rebuild or a new DATASET_VERSION.
+
+Rows are built in Python from a seeded random generator (so every rebuild is the same dataset) and
+streamed with psycopg's ``cursor.copy``. Services are bypassed for speed, so consistency with the schema
+is kept here by construction: references POL-000001..., units inside their policy's business group,
+named developers who hold the developer role in that group, frozen versions with a content hash, role
+assignments that satisfy RoleAssignment's constraints, guardian grants on real ``auth_permission`` rows,
+and an audit chain whose hashes are computed with ``core.audit.compute_event_hash``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Permission
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from psycopg import sql
+
+from core.audit import GENESIS_HASH, compute_event_hash
+from core.models import AuditChainHead, AuditEvent, BusinessGroup, ReferenceCounter, Role, RoleAssignment, Unit, User
+from lifecycle.models import Policy, PolicyUserObjectPermission, PolicyVersion
+from lifecycle.states import PUBLISHED_STATUSES, Status
+
+# Bump when the shape of the data changes: the next run rebuilds the database.
+DATASET_VERSION = 2
+MARKER_COUNTER = "benchmarks.dataset"
+SEED = 20_260_501
+
+POLICY_COUNT = 100_000
+USER_COUNT = 20_000
+UNITS_PER_GROUP = 10
+# PostgreSQL checks every foreign key of every COPYed row: the dataset is proven consistent with the schema.
+CHECK_FOREIGN_KEYS = True
+# Role assignments + guardian object grants together; grants fill whatever the roles leave.
+ACCESS_ROW_COUNT = 600_000
+PROBE_DEVELOPER_POLICIES = 30
+PROBE_DEVELOPER_GRANTS = 5
+DETAIL_VERSIONS = 50
+DETAIL_AUDIT_EVENTS = 1_000
+
+PROBE_DEVELOPER = "bench.developer"
+PROBE_COORDINATOR = "bench.coordinator"
+PROBE_PCU = "bench.pcu"
+# The policy with 50 versions and 1,000 audit events, and an ordinary one to show that the pages' query
+# counts do not grow with the history.
+DETAIL_POLICY_ID = 12_345
+SMALL_POLICY_ID = 12_346
+
+# Name, code, share of the policies. The probe co-ordinator holds the biggest group (the worst case).
+BUSINESS_GROUPS = [
+    ("Territorial Policing", "TP", 0.30),
+    ("Met Operations", "MO", 0.20),
+    ("Specialist Crime & Operations", "SCO", 0.15),
+    ("Specialist Operations", "SO", 0.15),
+    ("Professionalism", "PROF", 0.10),
+    ("Met Headquarters", "HQ", 0.10),
+]
+UNIT_NAMES = [
+    "Custody", "Response", "Neighbourhoods", "Roads and Transport", "Firearms", "Public Order",
+    "Safeguarding", "Intelligence", "Training", "Digital Forensics", "Criminal Justice", "Licensing",
+    "Estates", "Finance", "People Services", "Information Rights",
+]
+# Most policies are published (implementation or monitoring); the rest are spread over the cycle.
+STATUS_MIX = [
+    (Status.IMPLEMENTATION, 38), (Status.MONITORING, 34), (Status.WITHDRAWN, 4), (Status.SCOPING, 7),
+    (Status.COMMISSIONING, 3), (Status.DEVELOPMENT, 8), (Status.SUBMITTED_FOR_QA, 2), (Status.QA_PASSED, 1),
+    (Status.WITH_LEAD, 1), (Status.APPROVED, 1), (Status.AWAITING_PUBLICATION, 1),
+]
+# Statuses whose newest version is still an editable draft.
+DRAFTING_STATUSES = frozenset({Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT})
+ONCE_PUBLISHED = frozenset({*PUBLISHED_STATUSES, Status.WITHDRAWN})
+GRANT_MIX = [("view_policy", 40), ("consult_policy", 40), ("draft_policy", 20)]
+TOPICS = [
+    "Stop and search", "Use of force", "Body-worn video", "Missing persons", "Domestic abuse", "Custody care",
+    "Vehicle pursuits", "Mental health", "Information security", "Social media", "Business interests",
+    "Expenses", "Flexible working", "Evidence handling", "Covert surveillance", "Hate crime", "Firearms licensing",
+    "Taser deployment", "Victim care", "Protest policing", "Drones", "Data retention", "Overtime", "Uniform",
+    "Dog handling", "Child protection", "Disclosure", "Vetting", "Lone working", "Equipment loans",
+]
+DOCUMENT_KINDS = ["policy", "procedure", "guidance", "standards", "framework"]
+FIRST_NAMES = ["Alex", "Sam", "Priya", "Tom", "Aisha", "Chris", "Jo", "Kwame", "Laura", "Mohammed", "Niamh",
+               "Olu", "Rachel", "Sunil", "Tariq", "Yasmin", "Dan", "Grace", "Hannah", "Ian"]
+LAST_NAMES = ["Smith", "Jones", "Patel", "Khan", "Williams", "Brown", "Taylor", "Ahmed", "Evans", "Okafor",
+              "Wilson", "Murphy", "Clarke", "Hughes", "Singh", "Walker", "Ali", "Green", "Hall", "Wood"]
+JOB_TITLES = ["Police Constable", "Sergeant", "Inspector", "Chief Inspector", "Policy Officer",
+              "Senior Policy Adviser", "Police Staff", "Superintendent"]
+# What fills a drafting cycle between submissions (action names as the services write them).
+DRAFTING_ACTIONS = [
+    "policy.draft_saved", "sop.draft_saved", "consultation.recorded", "consultation.response_recorded",
+    "eia.updated", "workbook.updated", "policy.access_granted",
+]
+
+
+@dataclass
+class Probes:
+    developer_id: int
+    coordinator_id: int
+    pcu_id: int
+    detail_reference: str
+    small_reference: str
+
+
+@dataclass
+class DatasetSummary:
+    counts: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def reference_of(policy_id: int) -> str:
+    return f"POL-{policy_id:06d}"
+
+
+# --- detection ---------------------------------------------------------------------------------------
+
+
+def dataset_present() -> bool:
+    """The marker row is written in the same transaction as the data, so it means "complete"."""
+    marker = ReferenceCounter.objects.filter(name=MARKER_COUNTER).first()
+    return marker is not None and marker.last_value == DATASET_VERSION and Policy.objects.exists()
+
+
+def probes() -> Probes:
+    ids = dict(User.objects.filter(username__in=[PROBE_DEVELOPER, PROBE_COORDINATOR, PROBE_PCU])
+               .values_list("username", "pk"))
+    return Probes(ids[PROBE_DEVELOPER], ids[PROBE_COORDINATOR], ids[PROBE_PCU],
+                  reference_of(DETAIL_POLICY_ID), reference_of(SMALL_POLICY_ID))
+
+
+def dataset_counts() -> dict[str, int]:
+    """Exact row counts of the tables the benchmarks read (cheap enough at this size)."""
+    from publication.models import Publication
+
+    tables = {
+        "policies": Policy, "policy_versions": PolicyVersion, "users": User, "business_groups": BusinessGroup,
+        "units": Unit, "role_assignments": RoleAssignment, "object_grants": PolicyUserObjectPermission,
+        "policy_developers": Policy.developers.through, "publications": Publication, "audit_events": AuditEvent,
+    }
+    counts = {}
+    with connection.cursor() as cursor:
+        for label, model in tables.items():
+            cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(model._meta.db_table))
+                           .as_string(cursor.cursor))
+            counts[label] = cursor.fetchone()[0]
+    return counts
+
+
+# --- generation ----------------------------------------------------------------------------------------
+
+
+def _copy(model, field_names: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """COPY rows into the model's table; column names come from the model so they follow the schema."""
+    columns = [model._meta.get_field(name).column for name in field_names]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def _weighted(rng: random.Random, choices: Sequence[tuple[object, float]], k: int) -> list:
+    values = [value for value, _ in choices]
+    weights = [weight for _, weight in choices]
+    return rng.choices(values, weights=weights, k=k)
+
+
+class _Generator:
+    def __init__(self, log):
+        self.rng = random.Random(SEED)
+        self.log = log
+        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.today = self.now.date()
+        self.timings: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def phase(self, name: str, function) -> None:
+        started = time.perf_counter()
+        count = function()
+        elapsed = time.perf_counter() - started
+        self.timings[name] = round(elapsed, 2)
+        if count is not None:
+            self.counts[name] = count
+        rows = f"{count:>9,} rows" if count is not None else " " * 14
+        self.log(f"  {name:<22} {rows}  {elapsed:6.1f} s")
+
+    def _past(self, days_back_max: int, days_back_min: int = 0) -> dt.datetime:
+        seconds = self.rng.randint(days_back_min * 86_400, days_back_max * 86_400)
+        return self.now - dt.timedelta(seconds=seconds, microseconds=self.rng.randint(0, 999_999))
+
+    # reference data and people
+
+    def groups_and_units(self) -> int:
+        self.group_ids = list(range(1, len(BUSINESS_GROUPS) + 1))
+        self.group_weights = [share for _, _, share in BUSINESS_GROUPS]
+        _copy(BusinessGroup, ["id", "name", "code", "is_active"],
+              ((gid, name, code, True) for gid, (name, code, _) in zip(self.group_ids, BUSINESS_GROUPS, strict=True)))
+        self.units_by_group: dict[int, list[int]] = {}
+        self.group_of_unit: dict[int, int] = {}
+        rows = []
+        unit_id = 0
+        for gid, (_, code, _) in zip(self.group_ids, BUSINESS_GROUPS, strict=True):
+            for name in self.rng.sample(UNIT_NAMES, UNITS_PER_GROUP):
+                unit_id += 1
+                rows.append((unit_id, gid, f"{code} {name}", True))
+                self.units_by_group.setdefault(gid, []).append(unit_id)
+                self.group_of_unit[unit_id] = gid
+        _copy(Unit, ["id", "business_group", "name", "is_active"], rows)
+        return len(self.group_ids) + len(rows)
+
+    def users(self) -> int:
+        rng = self.rng
+        probes = [PROBE_DEVELOPER, PROBE_COORDINATOR, PROBE_PCU]
+        self.probe_developer, self.probe_coordinator, self.probe_pcu = 1, 2, 3
+        self.regular_users = list(range(len(probes) + 1, USER_COUNT + 1))
+        self.home_group = dict(zip(self.regular_users,
+                                   rng.choices(self.group_ids, weights=self.group_weights, k=len(self.regular_users)),
+                                   strict=True))
+        joined = self.now - dt.timedelta(days=3650)
+
+        def rows():
+            for uid in range(1, USER_COUNT + 1):
+                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+                username = probes[uid - 1] if uid <= len(probes) else f"user{uid:05d}"
+                # "!" is Django's unusable password: these accounts sign in only through force_login.
+                yield ("!", None, False, username, first, last, f"{username}@example.police.uk", False, True,
+                       joined, rng.choice(JOB_TITLES))
+
+        return _copy(User, ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name",
+                            "email", "is_staff", "is_active", "date_joined", "job_title"], _with_ids(rows()))
+
+    def role_assignments(self) -> int:
+        rng = self.rng
+        rows: list[tuple] = []
+        taken: set[tuple[int, str, int | None]] = set()
+
+        def assign(user_id: int, role: str, group_id: int | None, unit_id: int | None = None) -> bool:
+            key = (user_id, role, group_id)
+            if key in taken:
+                return False
+            taken.add(key)
+            rows.append((len(rows) + 1, user_id, role, group_id, unit_id, self.now))
+            return True
+
+        # The probes hold exactly one role each, so what they see is easy to reason about.
+        assign(self.probe_developer, Role.DEVELOPER, self.group_ids[0])
+        assign(self.probe_coordinator, Role.COORDINATOR, self.group_ids[0])
+        assign(self.probe_pcu, Role.PCU, None)
+
+        self.developers_by_group: dict[int, list[int]] = {gid: [] for gid in self.group_ids}
+        membership_counts = _weighted(rng, [(1, 30), (2, 20), (3, 15), (4, 15), (5, 10), (6, 10)],
+                                      len(self.regular_users))
+        for uid, how_many in zip(self.regular_users, membership_counts, strict=True):
+            home = self.home_group[uid]
+            others = rng.sample([gid for gid in self.group_ids if gid != home], how_many - 1)
+            for gid in [home, *others]:
+                assign(uid, Role.DEVELOPER, gid)
+                self.developers_by_group[gid].append(uid)
+
+        by_home: dict[int, list[int]] = {gid: [] for gid in self.group_ids}
+        for uid in self.regular_users:
+            by_home[self.home_group[uid]].append(uid)
+
+        def pick(gid: int, role: str, count: int, unit_id: int | None = None) -> list[int]:
+            chosen = []
+            while len(chosen) < count:
+                uid = rng.choice(by_home[gid])
+                if assign(uid, role, gid, unit_id):
+                    chosen.append(uid)
+            return chosen
+
+        # Policy managers: 20 per unit (unit-scoped) and 5 group-wide per group.
+        self.managers_by_unit = {}
+        for gid in self.group_ids:
+            for unit_id in self.units_by_group[gid]:
+                self.managers_by_unit[unit_id] = pick(gid, Role.MANAGER, 20, unit_id)
+            pick(gid, Role.MANAGER, 5)
+        self.coordinators_by_group = {gid: pick(gid, Role.COORDINATOR, 10) for gid in self.group_ids}
+        self.leads_by_group = {gid: pick(gid, Role.LEAD, 2) for gid in self.group_ids}
+        self.owners_by_group = {gid: pick(gid, Role.OWNER, 8) for gid in self.group_ids}
+        self.force_wide: dict[str, list[int]] = {}
+        for role, count in [(Role.PCU, 25), (Role.DCFD, 15), (Role.DOI, 15), (Role.SHRMT, 15)]:
+            self.force_wide[role] = []
+            while len(self.force_wide[role]) < count:
+                user_id = rng.choice(self.regular_users)
+                if assign(user_id, role, None):
+                    self.force_wide[role].append(user_id)
+        self.role_assignment_count = len(rows)
+        return _copy(RoleAssignment, ["id", "user", "role", "business_group", "unit", "created_at"], rows)
+
+    # policies and their history
+
+    def policies(self) -> int:
+        rng = self.rng
+        statuses = _weighted(rng, STATUS_MIX, POLICY_COUNT)
+        groups = rng.choices(self.group_ids, weights=self.group_weights, k=POLICY_COUNT)
+        # The detail probes are ordinary published OFFICIAL policies of the first group, visible to everyone.
+        for policy_id in (DETAIL_POLICY_ID, SMALL_POLICY_ID):
+            statuses[policy_id - 1] = Status.IMPLEMENTATION
+            groups[policy_id - 1] = self.group_ids[0]
+        self.policy_status: list[str] = statuses
+        self.policy_group: list[int] = groups
+        self.policy_created: list[dt.datetime] = []
+        self.policy_publications: list[list[dt.date]] = []
+        self.policy_title: list[str] = []
+
+        def rows():
+            for index in range(POLICY_COUNT):
+                policy_id = index + 1
+                status, gid = statuses[index], groups[index]
+                unit_id = rng.choice(self.units_by_group[gid])
+                created = self._past(3650, 400)
+                publications: list[dt.date] = []
+                if policy_id == DETAIL_POLICY_ID:
+                    # Ten review cycles, each ending in a publication.
+                    step = (self.today - created.date()) / 11
+                    publications = [created.date() + step * (cycle + 1) for cycle in range(10)]
+                elif status in ONCE_PUBLISHED or (status in DRAFTING_STATUSES and rng.random() < 0.4):
+                    # Published at least once; a draft in progress may be the review of a published policy,
+                    # which stays in force (and keeps its dates) until the reviewed version is published.
+                    first = min(self.today, created.date() + dt.timedelta(days=rng.randint(20, 200)))
+                    publications = [first]
+                    if rng.random() < 0.3:
+                        publications.append(min(self.today, first + dt.timedelta(days=rng.randint(300, 1100))))
+                first_published = publications[0] if publications else None
+                last_published = publications[-1] if publications else None
+                review_due = _add_months(last_published, 36) if last_published else None
+                monitoring_due = _next_anniversary(last_published, self.today) if last_published else None
+                sensitive = policy_id not in (DETAIL_POLICY_ID, SMALL_POLICY_ID) and rng.random() < 0.08
+                title = f"{rng.choice(TOPICS)} {rng.choice(DOCUMENT_KINDS)} ({policy_id})"
+                self.policy_created.append(created)
+                self.policy_publications.append(publications)
+                self.policy_title.append(title)
+                updated = min(self.now, created + dt.timedelta(days=rng.randint(0, 900)))
+                yield (
+                    policy_id, reference_of(policy_id), title,
+                    f"Sets out how the force manages {title.split(' (')[0].lower()}.",
+                    "All police officers and police staff.",
+                    gid, unit_id,
+                    "local" if rng.random() < 0.1 else "corporate",
+                    rng.choice(["high", "medium", "medium", "low"]),
+                    "official_sensitive" if sensitive else "official",
+                    (not sensitive) and rng.random() < 0.8,
+                    f"RF/{gid}/{policy_id}" if rng.random() < 0.5 else "",
+                    rng.choice(self.owners_by_group[gid]), rng.choice(self.leads_by_group[gid]),
+                    rng.choice(self.managers_by_unit[unit_id]), rng.choice(self.coordinators_by_group[gid]),
+                    review_due, monitoring_due, first_published, last_published, False, None, status,
+                    updated, created, updated,
+                )
+
+        return _copy(Policy, [
+            "id", "reference", "title", "purpose", "relevant_to", "business_group", "owning_unit", "kind",
+            "risk_tier", "protective_marking", "suitable_for_publication_scheme", "registered_file_reference",
+            "owner", "designated_lead", "policy_manager", "coordinator", "review_due_on", "monitoring_report_due_on",
+            "first_published_on", "last_published_on", "not_impact_assessed", "emergency_eia_due_on", "status",
+            "status_changed_at", "created_at", "updated_at",
+        ], rows())
+
+    def developers(self) -> int:
+        rng = self.rng
+        self.policy_developers: list[list[int]] = []
+        rows = []
+        for index in range(POLICY_COUNT):
+            named = rng.sample(self.developers_by_group[self.policy_group[index]], rng.choice([1, 1, 2, 2, 3]))
+            self.policy_developers.append(named)
+            rows.extend((index + 1, user_id) for user_id in named)
+        # The probe developer is named on 30 policies of its group, a third of them drafts.
+        first_group = [i for i in range(POLICY_COUNT) if self.policy_group[i] == self.group_ids[0]
+                       and i + 1 not in (DETAIL_POLICY_ID, SMALL_POLICY_ID)]
+        drafts = [i for i in first_group if self.policy_status[i] in DRAFTING_STATUSES]
+        chosen = set(rng.sample(drafts, PROBE_DEVELOPER_POLICIES // 3))
+        while len(chosen) < PROBE_DEVELOPER_POLICIES:
+            chosen.add(rng.choice(first_group))
+        for index in sorted(chosen):
+            self.policy_developers[index].append(self.probe_developer)
+            rows.append((index + 1, self.probe_developer))
+        rows = [(row_id, *row) for row_id, row in enumerate(rows, start=1)]
+        return _copy(Policy.developers.through, ["id", "policy", "user"], rows)
+
+    def _version_plan(self, index: int) -> tuple[list[tuple[int, int]], bool, list[int]]:
+        """(version numbers, whether the newest is an open draft, positions of the published versions)."""
+        rng = self.rng
+        status = self.policy_status[index]
+        publications = self.policy_publications[index]
+        if index + 1 == DETAIL_POLICY_ID:
+            # 50 versions: ten review cycles of five drafts, the last of each published.
+            numbers = [(major, minor) for major in range(1, 11) for minor in range(DETAIL_VERSIONS // 10)]
+            return numbers, False, [position for position, (_, minor) in enumerate(numbers) if minor == 4]
+        drafting = status in DRAFTING_STATUSES
+        if drafting and publications:
+            # Under review: the published 1.x stays in force while the 2.0 draft is worked on.
+            published = [(1, minor) for minor in range(len(publications))]
+            return [*published, (2, 0)], True, list(range(len(publications)))
+        numbers = [(1, minor) for minor in range(rng.choice([1, 1, 1, 2, 2, 3]))]
+        if not publications:
+            return numbers, drafting, []
+        # A live publication per version at most: a second publication is of a newer version.
+        if len(publications) > 1 and len(numbers) < 2:
+            numbers.append((1, 1))
+        return numbers, False, [len(numbers) - 1] if len(publications) == 1 else [0, len(numbers) - 1]
+
+    def versions(self) -> int:
+        rng = self.rng
+        self.published_versions: list[list[tuple[int, dt.date]]] = [[] for _ in range(POLICY_COUNT)]
+
+        def rows():
+            version_id = 0
+            for index in range(POLICY_COUNT):
+                policy_id = index + 1
+                numbers, open_draft, published_positions = self._version_plan(index)
+                created = self.policy_created[index]
+                step = (self.now - created) / (len(numbers) + 1)
+                publications = iter(self.policy_publications[index])
+                for position, (major, minor) in enumerate(numbers):
+                    version_id += 1
+                    author = rng.choice(self.policy_developers[index])
+                    version_created = created + step * position
+                    is_draft = open_draft and position == len(numbers) - 1
+                    submitted = None if is_draft else version_created + step / 2
+                    if position in published_positions:
+                        self.published_versions[index].append((version_id, next(publications)))
+                    yield (
+                        version_id, policy_id, major, minor,
+                        f"<p>{self.policy_title[index]}, version {major}.{minor}. The force will apply this policy "
+                        "consistently, lawfully and proportionately.</p>",
+                        "" if position == 0 else "Updated after consultation.",
+                        major > 1 or (position > 0 and bool(self.policy_publications[index])),
+                        author, version_created, submitted, None if is_draft else author,
+                        "" if is_draft else f"{rng.getrandbits(256):064x}", rng.randint(0, 12),
+                    )
+
+        return _copy(PolicyVersion, [
+            "id", "policy", "major", "minor", "statement", "summary_of_changes", "revises_published", "author",
+            "created_at", "submitted_at", "submitted_by", "content_hash", "draft_revision",
+        ], rows())
+
+    def publications(self) -> int:
+        from publication.models import Publication
+
+        rng = self.rng
+        pcu = self.force_wide[Role.PCU]
+
+        def rows():
+            publication_id = 0
+            for index in range(POLICY_COUNT):
+                for version_id, published_on in self.published_versions[index]:
+                    publication_id += 1
+                    published_at = dt.datetime.combine(published_on, dt.time(9, 30), tzinfo=dt.UTC)
+                    scheme = self.policy_status[index] != Status.WITHDRAWN and rng.random() < 0.6
+                    yield (publication_id, index + 1, version_id, True, rng.random() < 0.7, scheme, None,
+                           Publication.Status.PUBLISHED, rng.choice(pcu), published_at - dt.timedelta(days=2),
+                           published_at, rng.choice(pcu))
+
+        return _copy(Publication, [
+            "id", "policy", "policy_version", "on_intranet", "in_notices", "on_publication_scheme", "scheduled_for",
+            "status", "requested_by", "requested_at", "published_at", "published_by",
+        ], rows())
+
+    def grants(self) -> int:
+        rng = self.rng
+        permission_ids = dict(Permission.objects.filter(
+            content_type__app_label="lifecycle", content_type__model="policy",
+            codename__in=[codename for codename, _ in GRANT_MIX],
+        ).values_list("codename", "pk"))
+        mix = [(permission_ids[codename], weight) for codename, weight in GRANT_MIX]
+        wanted = ACCESS_ROW_COUNT - self.role_assignment_count
+        seen: set[tuple[int, int, int]] = set()
+        rows = []
+        # The probe developer: a handful of grants on other groups' drafts.
+        elsewhere = [i + 1 for i in range(POLICY_COUNT)
+                     if self.policy_group[i] != self.group_ids[0] and self.policy_status[i] in DRAFTING_STATUSES]
+        for policy_id in rng.sample(elsewhere, PROBE_DEVELOPER_GRANTS):
+            codename = rng.choice(["draft_policy", "consult_policy"])
+            seen.add((self.probe_developer, permission_ids[codename], policy_id))
+            rows.append((len(rows) + 1, self.probe_developer, permission_ids[codename], policy_id))
+        users = self.regular_users
+        while len(rows) < wanted:
+            batch = wanted - len(rows)
+            candidates = zip(rng.choices(users, k=batch), _weighted(rng, mix, batch),
+                             rng.choices(range(1, POLICY_COUNT + 1), k=batch), strict=True)
+            for user_id, permission_id, policy_id in candidates:
+                key = (user_id, permission_id, policy_id)
+                if key not in seen:
+                    seen.add(key)
+                    rows.append((len(rows) + 1, user_id, permission_id, policy_id))
+        return _copy(PolicyUserObjectPermission, ["id", "user", "permission", "content_object"], rows)
+
+    def _detail_history(self) -> list[tuple]:
+        """1,000 events for the detail policy: ten cycles of drafting, consultation, QA, approval and
+        publication, in the order the services would write them."""
+        rng = self.rng
+        index = DETAIL_POLICY_ID - 1
+        developers = self.policy_developers[index]
+        group = self.policy_group[index]
+        lead, coordinator = self.leads_by_group[group][0], self.coordinators_by_group[group][0]
+        pcu = self.force_wide[Role.PCU][0]
+        per_cycle = DETAIL_AUDIT_EVENTS // 10
+        events = []
+        cycle_start = self.policy_created[index]
+        for cycle, published_on in enumerate(self.policy_publications[index]):
+            published_at = dt.datetime.combine(published_on, dt.time(9, 30), tzinfo=dt.UTC)
+            closing = [("policy.qa_passed", pcu), ("policy.forwarded_to_lead", coordinator), ("policy.approved", lead),
+                       ("policy.forwarded_for_publication", coordinator), ("policy.published", pcu)]
+            opening = [("policy.created" if cycle == 0 else "policy.review_started", developers[0])]
+            working = []
+            for minor in range(DETAIL_VERSIONS // 10):
+                working.append(("policy.submitted_for_qa", developers[0]))
+                if minor < 4:
+                    working.append(("policy.returned_from_qa", pcu))
+            while len(opening) + len(working) + len(closing) < per_cycle:
+                action = rng.choice(DRAFTING_ACTIONS)
+                working.insert(rng.randrange(len(working) + 1), (action, rng.choice(developers)))
+            cycle_events = [*opening, *working, *closing]
+            step = (published_at - cycle_start) / (len(cycle_events) + 1)
+            for position, (action, actor) in enumerate(cycle_events):
+                moment = published_at if action == "policy.published" else cycle_start + step * (position + 1)
+                events.append((moment, actor, action, DETAIL_POLICY_ID,
+                               {"cycle": cycle + 1, "note": f"{action} in cycle {cycle + 1}"}))
+            cycle_start = published_at + dt.timedelta(days=1)
+        return events
+
+    def audit_events(self) -> int:
+        events = []
+        for index in range(POLICY_COUNT):
+            policy_id = index + 1
+            if policy_id == DETAIL_POLICY_ID:
+                continue
+            events.append((self.policy_created[index], self.policy_developers[index][0], "policy.created", policy_id,
+                           {"reference": reference_of(policy_id), "version": "1.0"}))
+            for _, published_on in self.published_versions[index]:
+                moment = dt.datetime.combine(published_on, dt.time(9, 30), tzinfo=dt.UTC)
+                events.append((moment, None, "policy.published", policy_id, {"on_intranet": True}))
+        events.extend(self._detail_history())
+        events.sort(key=lambda event: event[0])
+        usernames = dict(User.objects.values_list("pk", "username"))
+
+        rows = []
+        previous_hash = GENESIS_HASH
+        for sequence, (occurred_at, actor_id, action, policy_id, changes) in enumerate(events, start=1):
+            fields = {
+                "sequence": sequence, "occurred_at": occurred_at, "actor_id": actor_id,
+                "actor_username": usernames.get(actor_id, ""), "action": action, "object_type": "lifecycle.policy",
+                "object_id": str(policy_id), "policy_id": policy_id, "changes": changes,
+                "object_repr": f"{reference_of(policy_id)} {self.policy_title[policy_id - 1]}"[:300],
+                "previous_hash": previous_hash,
+            }
+            event_hash = compute_event_hash(**fields)
+            rows.append((sequence, sequence, occurred_at, actor_id, fields["actor_username"], action,
+                         fields["object_type"], fields["object_id"], fields["object_repr"], policy_id,
+                         json.dumps(changes), previous_hash, event_hash))
+            previous_hash = event_hash
+        count = _copy(AuditEvent, ["id", "sequence", "occurred_at", "actor", "actor_username", "action", "object_type",
+                                   "object_id", "object_repr", "policy_id", "changes", "previous_hash", "hash"], rows)
+        AuditChainHead.objects.update_or_create(id=1, defaults={"last_sequence": len(rows),
+                                                                 "last_hash": previous_hash})
+        return count
+
+    def finish(self) -> None:
+        from publication.models import Publication
+
+        models = [BusinessGroup, Unit, User, RoleAssignment, Policy, Policy.developers.through, PolicyVersion,
+                  Publication, PolicyUserObjectPermission, AuditEvent]
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+        ReferenceCounter.objects.update_or_create(name="policy", defaults={"last_value": POLICY_COUNT})
+        ReferenceCounter.objects.update_or_create(name=MARKER_COUNTER, defaults={"last_value": DATASET_VERSION})
+
+
+def _with_ids(rows: Iterable[tuple]) -> Iterable[tuple]:
+    return ((row_id, *row) for row_id, row in enumerate(rows, start=1))
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    return day.replace(year=day.year + year, month=month + 1, day=min(day.day, 28))
+
+
+def _next_anniversary(day: dt.date, today: dt.date) -> dt.date:
+    due = _add_months(day, 12)
+    while due < today - dt.timedelta(days=400):
+        due = _add_months(due, 12)
+    return due
+
+
+def generate(log=print) -> DatasetSummary:
+    """Fill an empty, migrated bench database. One transaction: either all of it or none."""
+    generator = _Generator(log)
+    started = time.perf_counter()
+    atomic = transaction.atomic()
+    atomic.__enter__()
+    try:
+        if not CHECK_FOREIGN_KEYS:
+            with connection.cursor() as cursor:
+                # Rows are consistent by construction; skip the per-row foreign-key triggers while loading.
+                cursor.execute("SET LOCAL session_replication_role = replica")
+        generator.phase("business groups+units", generator.groups_and_units)
+        generator.phase("users", generator.users)
+        generator.phase("role assignments", generator.role_assignments)
+        generator.phase("policies", generator.policies)
+        generator.phase("policy developers", generator.developers)
+        generator.phase("policy versions", generator.versions)
+        generator.phase("publications", generator.publications)
+        generator.phase("object grants", generator.grants)
+        generator.phase("audit events", generator.audit_events)
+        generator.phase("counters+sequences", generator.finish)
+    except BaseException:
+        atomic.__exit__(*sys.exc_info())
+        raise
+    # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: PostgreSQL checks them all at this commit.
+    generator.phase("commit (FK checks)", lambda: atomic.__exit__(None, None, None))
+    generator.phase("vacuum analyze", vacuum_analyze)
+    generator.timings["total"] = round(time.perf_counter() - started, 2)
+    return DatasetSummary(counts=generator.counts, timings=generator.timings)
+
+
+def vacuum_analyze() -> None:
+    """Fresh statistics and a visibility map, as a long-running database would have."""
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")

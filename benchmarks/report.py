@@ -1,0 +1,38 @@
+"""The results table (stdout) and its JSON twin (test-artifacts/bench.json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.scenarios import Row
+
+COLUMNS = ["measurement", "user", "p50 ms", "p95 ms", "baseline p50 ms", "ratio", "queries", "target", "result"]
+
+
+def _cells(row: Row) -> list[str]:
+    result = "-" if row.passed is None else ("PASS" if row.passed else "FAIL")
+    return [
+        row.measurement, row.user, f"{row.p50_ms:.2f}", f"{row.p95_ms:.2f}",
+        "-" if row.baseline_p50_ms is None else f"{row.baseline_p50_ms:.2f}",
+        "-" if row.ratio is None else f"{row.ratio:.2f}",
+        "-" if row.queries is None else str(row.queries), row.target, result,
+    ]
+
+
+def table(rows: list[Row]) -> str:
+    cells = [COLUMNS, *(_cells(row) for row in rows)]
+    widths = [max(len(line[index]) for line in cells) for index in range(len(COLUMNS))]
+    numeric = {2, 3, 4, 5, 6}
+
+    def render(line: list[str]) -> str:
+        return "  ".join(value.rjust(widths[i]) if i in numeric else value.ljust(widths[i])
+                         for i, value in enumerate(line)).rstrip()
+
+    separator = "  ".join("-" * width for width in widths)
+    return "\n".join([render(COLUMNS), separator, *(render(line) for line in cells[1:])])
+
+
+def write_json(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, default=str) + "\n")

@@ -1,0 +1,85 @@
+"""Browser tests: Playwright (Python) driving Debian's Chromium against Django's live server.
+
+Playwright cannot download its own browsers here, so the launch points at /usr/bin/chromium with the
+flags this machine needs. Screenshots of each step are written to test-artifacts/ for review."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+AXE_SOURCE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "policyhub-demo"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's Chromium is missing: `make test` installs it (apt-get install chromium).")
+    return {
+        "executable_path": CHROMIUM,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    }
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    return AXE_SOURCE.read_text()
+
+
+class Browser:
+    """A signed-in user's view of the app, with accessibility checks and screenshots."""
+
+    def __init__(self, page, base_url: str, axe_source: str, artifact_dir: Path):
+        self.page = page
+        self.base_url = base_url
+        self.axe_source = axe_source
+        self.artifact_dir = artifact_dir
+        self.steps = 0
+
+    def goto(self, path: str):
+        response = self.page.goto(self.base_url + path)
+        return response
+
+    def sign_in(self, username: str, password: str = PASSWORD):
+        self.page.context.clear_cookies()
+        self.goto("/sign-in/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button:has-text('Sign in')")
+        self.page.wait_for_load_state()
+
+    def axe_violations(self) -> list[dict]:
+        self.page.evaluate(self.axe_source)
+        result = self.page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+        )
+        return [
+            {"id": violation["id"], "help": violation["help"],
+             "nodes": [node["target"] for node in violation["nodes"]][:5]}
+            for violation in result["violations"]
+        ]
+
+    def assert_accessible(self, label: str):
+        violations = self.axe_violations()
+        assert violations == [], f"axe violations on {label} ({self.page.url}): {violations}"
+
+    def screenshot(self, label: str):
+        self.steps += 1
+        name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")
+        self.artifact_dir.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(self.artifact_dir / f"{self.steps:02d}-{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def browser_user(page, live_server, axe_source, request):
+    artifact_dir = ARTIFACTS / request.node.name
+    return Browser(page, live_server.url, axe_source, artifact_dir)

@@ -1,0 +1,632 @@
+"""End-to-end flows in Chromium: every role signs in as themselves and drives the real pages.
+
+Each test walks one journey of the corporate policy cycle through the browser, checks what the user can
+see (status tag, success banner, page content), runs axe-core on every page it passes through and takes a
+screenshot of each step into test-artifacts/<test name>/. State is created through the UI; ``advance_to``
+(the real services, acting as the person whose job it is) is used only to reach a flow's starting point,
+or for the middle steps the brief allows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from core.models import AuditEvent
+from lifecycle.models import CommissioningDecision, Policy, QASignOff
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SUBMIT = "form#main-form button[type=submit]"
+CHARACTERISTICS = ["age", "disability", "gender_reassignment", "marriage_civil_partnership",
+                   "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation"]
+ORIGINAL_STATEMENT = "<p>Officers will act lawfully and proportionately.</p>"  # what fill_development writes
+
+
+def long_date(day) -> str:
+    """Django's "j F Y", as the overview shows dates."""
+    return f"{day.day} {day:%B %Y}"
+
+
+class Flow:
+    """One signed-in user's journey: every page checked with axe and photographed."""
+
+    def __init__(self, browser_user):
+        self.b = browser_user
+        self.page = browser_user.page
+        self.page.set_default_timeout(15_000)
+        self.page.on("dialog", self._no_dialogs)
+        self.dialogs: list[str] = []
+
+    def _no_dialogs(self, dialog):  # a script that runs would most likely alert(); record and dismiss it
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    # --- navigation and evidence -----------------------------------------------------------------
+
+    def sign_in(self, username: str):
+        self.b.sign_in(username)
+        expect(self.page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
+
+    def step(self, label: str, page=None):
+        """axe-core on the page as it stands, then a screenshot."""
+        if page is not None and page is not self.page:
+            original = self.b.page
+            self.b.page = page
+            try:
+                self.b.assert_accessible(label)
+                self.b.screenshot(label)
+            finally:
+                self.b.page = original
+            return
+        self.b.assert_accessible(label)
+        self.b.screenshot(label)
+
+    def visit(self, path: str, label: str, status: int = 200):
+        response = self.b.goto(path)
+        assert response.status == status, f"{label}: {path} answered {response.status}"
+        self.step(label)
+
+    def submit(self, label: str | None = None, selector: str = SUBMIT, page=None, status: int | None = None):
+        page = page or self.page
+        with page.expect_response(lambda r: r.request.method == "POST") as posted, page.expect_navigation():
+            page.click(selector)
+        if status is not None:
+            assert posted.value.status == status, f"POST answered {posted.value.status}, expected {status}"
+        assert posted.value.status < 500, f"POST to {posted.value.url} answered {posted.value.status}"
+        if label:
+            self.step(label, page=page)
+
+    # --- what the user sees ----------------------------------------------------------------------
+
+    def expect_status(self, text: str, page=None):
+        expect((page or self.page).locator(".app-stage-tag").first).to_have_text(text)
+
+    def expect_success(self, text: str, page=None):
+        banner = (page or self.page).locator(".govuk-notification-banner--success")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text(text)
+
+    def expect_error_banner(self, text: str, page=None):
+        banner = (page or self.page).locator(".govuk-notification-banner:not(.govuk-notification-banner--success)")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text(text)
+
+    def expect_error_summary(self, *messages: str, page=None):
+        summary = (page or self.page).locator(".govuk-error-summary")
+        expect(summary).to_be_visible()
+        expect(summary).to_contain_text("There is a problem")
+        for message in messages:
+            expect(summary).to_contain_text(message)
+
+    def expect_version(self, text: str):
+        expect(self.page.locator(".govuk-caption-l")).to_contain_text(text)
+
+    # --- doing things ----------------------------------------------------------------------------
+
+    def action(self, reference: str, slug: str, label: str, fill=None, success: str | None = None):
+        """Open an action from the overview's Actions list, fill its form, submit, check the banner."""
+        overview = f"/policies/{reference}/"
+        if not self.page.url.endswith(overview):  # already checked when the user is on it
+            self.visit(overview, f"{label}: overview")
+        link = self.page.locator(f"a[href='/policies/{reference}/actions/{slug}/']")
+        expect(link).to_be_visible()
+        with self.page.expect_navigation():
+            link.click()
+        self.step(f"{label}: form")
+        if fill is not None:
+            fill(self.page)
+        self.submit(f"{label}: done")
+        if success:
+            self.expect_success(success)
+
+    def qa_pass(self, username: str, reference: str, comments: str = ""):
+        self.sign_in(username)
+
+        def fill(page):
+            expect(page.locator("input[name=discipline]")).to_have_count(1)
+            expect(page.locator("input[name=discipline]")).to_be_checked()
+            page.check("input[name=outcome][value=passed]")
+            if comments:
+                page.fill("#id_comments", comments)
+
+        self.action(reference, "quality-assurance", f"{username} passes quality assurance", fill,
+                    "Your quality assurance decision has been recorded.")
+
+    def save_statement(self, reference: str, label: str, statement: str, summary: str | None = None):
+        self.visit(f"/policies/{reference}/statement/edit/", f"{label}: edit")
+        self.page.fill("#id_statement", statement)
+        if summary is not None:
+            self.page.fill("#id_summary_of_changes", summary)
+        self.submit(f"{label}: saved")
+        self.expect_success("saved.")
+
+    def record_shrmt_consultation(self, reference: str, label: str, consultee: str = "Health and safety adviser"):
+        self.visit(f"/policies/{reference}/consultation/", f"{label}: consultation log")
+        self.page.fill("#id_consultee", consultee)
+        self.page.fill("#id_organisation", "Safety and Health Risk Management Team")
+        self.page.check("input[name=consultee_type][value=shrmt]")
+        self.page.fill("#id_date_sent", timezone.localdate().isoformat())
+        self.submit(f"{label}: consultation recorded", selector="button:has-text('Add to the log')")
+        self.expect_success(f"Consultation with {consultee} recorded.")
+
+    def checklist_all_done(self, count: int):
+        statuses = self.page.locator(".govuk-task-list__status")
+        expect(statuses).to_have_count(count)
+        expect(statuses.filter(has_text="To do")).to_have_count(0)
+        expect(statuses.filter(has_text="Done")).to_have_count(count)
+
+
+@pytest.fixture
+def flow(browser_user) -> Flow:
+    return Flow(browser_user)
+
+
+def reference_from(url: str) -> str:
+    match = re.search(r"/policies/(POL-[^/]+)/", url)
+    assert match, url
+    return match.group(1)
+
+
+# --- 1. the full cycle --------------------------------------------------------------------------------
+
+
+def test_full_cycle_from_new_policy_to_publication(flow, people):
+    page = flow.page
+
+    # Stage 1: the developer starts a policy.
+    flow.sign_in("developer")
+    flow.visit("/policies/", "developer: policy register")
+    with page.expect_navigation():
+        page.click("a:has-text('Start a new policy')")
+    flow.step("developer: new policy form")
+    page.fill("#id_title", "Use of body-worn video")
+    page.fill("#id_purpose", "To set out when officers record encounters with body-worn video.")
+    page.fill("#id_relevant_to", "All officers on response and patrol duties.")
+    page.select_option("#id_business_group", label="Territorial Policing")
+    page.select_option("#id_owning_unit", label="Response and Patrol (Territorial Policing)")
+    page.check("input[name=kind][value=corporate]")
+    page.check("input[name=risk_tier][value=medium]")
+    page.check("input[name=protective_marking][value=official]")
+    flow.submit("developer: policy created")
+    reference = reference_from(page.url)
+    flow.expect_success(f"{reference} created in scoping with draft version 1.0.")
+    flow.expect_status("Identification and scoping")
+    flow.expect_version("version 1.0 (draft)")
+    expect(page.locator("h2", has_text="Before you request commissioning")).to_be_visible()
+    expect(page.locator(".govuk-task-list__status", has_text="To do")).to_have_count(6)
+
+    # Scoping sections of the Workbook, then the EIA's aims.
+    flow.visit(f"/policies/{reference}/workbook/", "developer: workbook (scoping)")
+    page.fill("#id_need", "Inconsistent recording of stop and search encounters across boroughs.")
+    page.fill("#id_legislation", "Police and Criminal Evidence Act 1984; Data Protection Act 2018.")
+    page.fill("#id_data_and_statistics", "1,200 complaints a year cite unrecorded encounters.")
+    page.fill("#id_costs_and_resources", "Within existing budgets: cameras are already issued.")
+    page.fill("#id_benefits", "Better evidence and public confidence.")
+    flow.submit("developer: workbook saved")
+    flow.expect_success("Workbook saved.")
+    expect(page.locator("#id_need")).to_have_value(re.compile("Inconsistent recording"))
+
+    flow.visit(f"/policies/{reference}/eia/", "developer: EIA (aims)")
+    page.fill("#id_aims", "Fair and consistent treatment of everyone officers encounter.")
+    flow.submit("developer: EIA started")
+    flow.expect_success("Equality Impact Assessment saved.")
+
+    flow.visit(f"/policies/{reference}/", "developer: scoping checklist done")
+    flow.checklist_all_done(6)
+    flow.action(reference, "request-commissioning", "developer requests commissioning",
+                success="Commissioning requested")
+    flow.expect_status("Awaiting commissioning decision")
+
+    # Stage 2: the Lead commissions.
+    flow.sign_in("lead")
+    flow.visit("/", "lead: my work")
+    expect(page.locator("main")).to_contain_text("Use of body-worn video")
+    flow.action(reference, "commission", "lead commissions",
+                lambda p: p.fill("#id_comments", "Agreed: proceed to development."),
+                "Commissioned: the policy is now in development.")
+    flow.expect_status("Development")
+
+    # Stage 3: the developer drafts the package and consults SHRMT.
+    flow.sign_in("developer")
+    flow.visit(f"/policies/{reference}/", "developer: development checklist to do")
+    expect(page.locator("h2", has_text="Before you submit for quality assurance")).to_be_visible()
+    flow.save_statement(reference, "developer: policy statement",
+                        "<h2>Policy</h2><p>Officers must record every stop and search on body-worn video.</p>")
+    expect(page.locator(".app-rich-text")).to_contain_text("Officers must record every stop and search")
+
+    flow.visit(f"/policies/{reference}/sops/new/", "developer: add an SOP")
+    page.fill("#id_title", "Starting and stopping a recording")
+    page.fill("#id_text", "<p>Start recording before the encounter begins.</p>")
+    page.check("input[name=protective_marking][value=official]")
+    flow.submit("developer: SOP added")
+    flow.expect_success("SOP added to the draft.")
+    expect(page.locator("h3", has_text="Starting and stopping a recording")).to_be_visible()
+
+    flow.record_shrmt_consultation(reference, "developer")
+    expect(page.locator("table")).to_contain_text("Awaiting response")
+
+    # SHRMT records its own advice.
+    flow.sign_in("shrmt")
+    flow.visit(f"/policies/{reference}/consultation/", "shrmt: consultation log")
+    with page.expect_navigation():
+        page.click("a:has-text('Record response')")
+    flow.step("shrmt: response form")
+    page.fill("#id_response", "Cameras must be mounted so as not to obstruct protective equipment.")
+    flow.submit("shrmt: response recorded")
+    flow.expect_success("Response from Health and safety adviser recorded.")
+    expect(page.locator("table")).to_contain_text("must be mounted so as not to obstruct")
+
+    # The developer completes the Workbook and the EIA.
+    flow.sign_in("developer")
+    flow.visit(f"/policies/{reference}/workbook/", "developer: workbook (development)")
+    page.check("input[name=health_and_safety_impact][value=impact]")
+    page.fill("#id_health_and_safety_statement", "Camera mounting advised by SHRMT.")
+    page.fill("#id_consultation_summary", "SHRMT advice on mounting adopted.")
+    page.fill("#id_implementation_plan", "Briefings to all response teams in month one.")
+    page.fill("#id_monitoring_process", "Quarterly dip sampling of recordings.")
+    flow.submit("developer: workbook completed")
+    flow.expect_success("Workbook saved.")
+
+    flow.visit(f"/policies/{reference}/eia/", "developer: EIA (development)")
+    page.fill("#id_consultation_summary", "Staff associations and community groups agreed.")
+    for characteristic in CHARACTERISTICS:
+        page.check(f"input[name=impact_{characteristic}][value=neutral]")
+    page.check("input[name=impact_race][value=positive]")
+    page.fill("#id_notes_race", "Recording supports scrutiny of disproportionality.")
+    page.check("input[name=decision][value=no_major_change]")
+    page.fill("#id_decision_rationale", "No adverse impact identified.")
+    flow.submit("developer: EIA completed")
+    flow.expect_success("Equality Impact Assessment saved.")
+
+    flow.visit(f"/policies/{reference}/", "developer: submission checklist all done")
+    flow.checklist_all_done(8)
+    flow.action(reference, "submit-for-qa", "developer submits for QA",
+                success="Submitted to the Policy Co-ordination Unit for quality assurance.")
+    flow.expect_status("Submitted for quality assurance")
+    flow.expect_version("version 1.0")
+    expect(page.locator(".govuk-caption-l")).not_to_contain_text("(draft)")
+
+    # Stage 4: PCU, DCFD and DOI quality-assure; the co-ordinator forwards; the Lead approves.
+    flow.qa_pass("pcu", reference, "Plain English, consistent with the template.")
+    flow.expect_status("Submitted for quality assurance")
+    flow.qa_pass("dcfd", reference)
+    flow.qa_pass("doi", reference)
+    flow.expect_status("Quality assurance passed")
+
+    flow.sign_in("coordinator")
+    flow.action(reference, "forward-to-lead", "coordinator forwards to the Lead",
+                success="Forwarded to the Designated Lead for approval.")
+    flow.expect_status("With the Designated Lead for approval")
+
+    flow.sign_in("lead")
+    flow.visit(f"/policies/{reference}/actions/decide/", "lead: decision page")
+    signoffs = page.locator("h3:has-text('Quality assurance sign-offs') + ul li")
+    expect(signoffs).to_have_count(3)
+    for discipline in ("Policy Co-ordination Unit", "Diversity and Citizen Focus Directorate",
+                       "Directorate of Information"):
+        expect(signoffs.filter(has_text=discipline)).to_contain_text("passed")
+    expect(signoffs.filter(has_text="Policy Co-ordination Unit")).to_contain_text("Plain English")
+    page.check("input[name=decision][value=approve]")
+    page.fill("#id_comments", "Approved for publication.")
+    flow.submit("lead: approved")
+    flow.expect_success("Your decision has been recorded.")
+    flow.expect_status("Approved to publish")
+
+    flow.sign_in("coordinator")
+    flow.action(reference, "forward-for-publication", "coordinator sends to PCU",
+                success="Sent to the Policy Co-ordination Unit for publication.")
+    flow.expect_status("With PCU for publication")
+
+    # Stage 5: PCU publishes now.
+    flow.sign_in("pcu")
+
+    def channels(p):
+        expect(p.locator("#id_on_intranet")).to_be_checked()
+        expect(p.locator("#id_in_notices")).to_be_checked()
+        p.check("#id_on_publication_scheme")
+        expect(p.locator("#id_publish_on")).to_have_value("")
+
+    flow.action(reference, "publish", "pcu publishes", channels, "Publication recorded.")
+    flow.expect_status("Published: implementation")
+    review_due = timezone.localdate() + relativedelta(years=3)
+    expect(page.locator(".govuk-summary-list__row", has_text="Review date").locator("dd")).to_have_text(
+        long_date(review_due))
+    expect(page.locator(".govuk-summary-list__row", has_text="Date published").locator("dd")).to_have_text(
+        long_date(timezone.localdate()))
+    assert flow.dialogs == []
+
+
+# --- 2. returned with comments, re-submitted, redline for the Lead --------------------------------------
+
+
+def test_return_with_comments_and_resubmission(flow, people):
+    policy = advance_to(people.policy(title="Handling of lost property"), "submitted_for_qa", people)
+    reference = policy.reference
+    page = flow.page
+    comment = "Section 2 must say who authorises the disposal of property."
+
+    flow.sign_in("dcfd")
+
+    def return_with_comments(p):
+        p.check("input[name=outcome][value=returned]")
+        p.fill("#id_comments", comment)
+
+    flow.visit(f"/policies/{reference}/actions/quality-assurance/", "dcfd: QA form")
+    # Returning without comments is refused on the form, with the choice kept.
+    page.check("input[name=outcome][value=returned]")
+    flow.submit("dcfd: return without comments refused", status=400)
+    flow.expect_error_summary("Enter comments explaining what must change")
+    expect(page.locator("input[name=outcome][value=returned]")).to_be_checked()
+    return_with_comments(page)
+    flow.submit("dcfd: returned with comments")
+    flow.expect_success("Your quality assurance decision has been recorded.")
+
+    # The developer sees the policy back in development, as draft 1.1, with the comment on the timeline.
+    flow.sign_in("developer")
+    flow.visit(f"/policies/{reference}/", "developer: returned to development")
+    flow.expect_status("Development")
+    flow.expect_version("version 1.1 (draft)")
+    flow.visit(f"/policies/{reference}/timeline/", "developer: timeline with the comment")
+    event = page.locator(".app-timeline__item", has_text="policy.returned_from_qa")
+    expect(event).to_have_count(1)
+    event.locator("summary").click()
+    expect(event.locator(".govuk-details__text")).to_be_visible()
+    expect(event.locator(".govuk-details__text")).to_contain_text(comment)
+    flow.step("developer: timeline comment expanded")
+
+    flow.save_statement(reference, "developer: statement revised",
+                        "<p>Officers will act lawfully and proportionately.</p>"
+                        "<p>The duty inspector authorises the disposal of property.</p>")
+    flow.visit(f"/policies/{reference}/", "developer: checklist for re-submission")
+    flow.checklist_all_done(8)
+    flow.action(reference, "submit-for-qa", "developer re-submits", success="Submitted to the Policy Co-ordination Unit")
+    flow.expect_status("Submitted for quality assurance")
+    flow.expect_version("version 1.1")
+
+    for username in ("pcu", "dcfd", "doi"):
+        flow.qa_pass(username, reference)
+    flow.expect_status("Quality assurance passed")
+    flow.sign_in("coordinator")
+    flow.action(reference, "forward-to-lead", "coordinator forwards", success="Forwarded to the Designated Lead")
+
+    flow.sign_in("lead")
+    flow.visit(f"/policies/{reference}/actions/decide/", "lead: decision with redline since 1.0")
+    heading = page.locator("h3", has_text="Changes since the previous submission (1.0 to 1.1)")
+    expect(heading).to_be_visible()
+    redline = page.locator("h3:has-text('Changes since the previous submission') + .app-redline")
+    expect(redline.locator("ins")).to_contain_text("The duty inspector authorises the disposal of property.")
+    expect(redline.locator("del")).to_have_count(0)
+    expect(redline).to_contain_text("Officers will act lawfully and proportionately.")
+    page.check("input[name=decision][value=approve]")
+    flow.submit("lead: approved 1.1")
+    flow.expect_success("Your decision has been recorded.")
+    flow.expect_status("Approved to publish")
+
+
+# --- 3. the emergency route -------------------------------------------------------------------------------
+
+
+def test_emergency_approval_and_retrospective_eia(flow, people):
+    policy = advance_to(people.policy(title="Protest policing at short notice"), "development", people)
+    reference = policy.reference
+    page = flow.page
+
+    flow.sign_in("developer")
+    flow.save_statement(reference, "developer: statement",
+                        "<p>Officers will facilitate peaceful protest at short notice.</p>")
+
+    flow.sign_in("lead")
+    flow.action(reference, "emergency-approve", "lead: emergency approval")  # submits the empty form
+    flow.expect_error_summary("Enter the risk statement", "Choose who in PCU agreed this")
+    expect(page.locator(".govuk-error-summary a[href='#id_risk_statement']")).to_be_visible()
+    expect(page).to_have_title(re.compile("^Error: "))
+    risk = "Immediate need: protests planned this weekend. I accept the risk of an unassessed policy."
+    page.fill("#id_risk_statement", risk)
+    flow.submit("lead: emergency approval without PCU", status=400)
+    flow.expect_error_summary("Choose who in PCU agreed this")
+    expect(page.locator(".govuk-error-summary")).not_to_contain_text("Enter the risk statement")
+    expect(page.locator("#id_risk_statement")).to_have_value(risk)
+    page.select_option("#id_pcu_agreed_by", value=str(people.pcu.pk))
+    flow.submit("lead: emergency approved")
+    flow.expect_success("Approved by the emergency route.")
+    flow.expect_status("Approved to publish")
+    expect(page.locator(".app-stage-tag", has_text="Not impact assessed")).to_be_visible()
+    warning = page.locator(".govuk-warning-text")
+    expect(warning).to_contain_text("Not impact assessed: approved by the emergency route")
+    due = timezone.localdate() + relativedelta(days=28)
+    expect(warning).to_contain_text(f"due by {long_date(due)}")
+
+    flow.sign_in("coordinator")
+    flow.action(reference, "forward-for-publication", "coordinator sends for publication",
+                success="Sent to the Policy Co-ordination Unit for publication.")
+    flow.sign_in("pcu")
+    flow.action(reference, "publish", "pcu publishes", success="Publication recorded.")
+    flow.expect_status("Published: implementation")
+    expect(page.locator(".app-stage-tag", has_text="Not impact assessed")).to_be_visible()
+
+    # The developer completes the EIA after publication.
+    flow.sign_in("developer")
+    flow.visit(f"/policies/{reference}/eia/", "developer: retrospective EIA")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("approved by the emergency route")
+    page.fill("#id_consultation_summary", "Community groups consulted after the event.")
+    for characteristic in CHARACTERISTICS:
+        page.check(f"input[name=impact_{characteristic}][value=neutral]")
+    page.check("input[name=decision][value=no_major_change]")
+    page.fill("#id_decision_rationale", "No adverse impact identified.")
+    flow.submit("developer: retrospective EIA saved")
+    flow.expect_success("Equality Impact Assessment saved.")
+
+    # DCFD signs it off from the EIA page; the marking goes.
+    flow.sign_in("dcfd")
+    flow.visit(f"/policies/{reference}/eia/", "dcfd: EIA awaiting sign-off")
+    with page.expect_navigation():
+        page.click("a:has-text('Sign off the EIA')")
+    flow.step("dcfd: sign-off form")
+    page.fill("#id_comments", "Assessment is proportionate.")
+    flow.submit("dcfd: EIA signed off")
+    flow.expect_success("EIA signed off: the policy is now impact assessed.")
+    expect(page.locator(".govuk-warning-text")).to_have_count(0)
+    flow.visit(f"/policies/{reference}/", "dcfd: overview impact assessed")
+    expect(page.locator(".app-stage-tag", has_text="Not impact assessed")).to_have_count(0)
+    expect(page.locator(".govuk-warning-text")).to_have_count(0)
+    flow.expect_status("Published: implementation")
+
+
+# --- 4. a review producing version 2.0 and its redline ------------------------------------------------------
+
+
+def test_review_produces_version_two_with_redline(flow, people):
+    policy = advance_to(people.policy(title="Custody healthcare"), "implementation", people)
+    reference = policy.reference
+    page = flow.page
+
+    flow.sign_in("developer")
+    flow.action(reference, "start-review", "developer starts a review",
+                lambda p: p.fill("#id_reason", "New national guidance on custody healthcare."),
+                "Review started: a new draft version is open in scoping.")
+    flow.expect_status("Identification and scoping")
+    flow.expect_version("version 2.0 (draft)")
+
+    flow.save_statement(
+        reference, "developer: statement for 2.0",
+        "<p>Officers must act lawfully and proportionately.</p><p>Detainees see a nurse within one hour.</p>",
+        summary="Duty made mandatory; new nurse response time.",
+    )
+    expect(page.locator(".app-rich-text")).to_contain_text("Detainees see a nurse within one hour.")
+    expect(page.locator("main")).to_contain_text("Duty made mandatory; new nurse response time.")
+
+    # The compare page already shows the redline from the published version.
+    flow.visit(f"/policies/{reference}/versions/compare/?from=1.0&to=2.0", "developer: compare 1.0 to 2.0")
+    expect(page.locator(".app-redline del")).to_contain_text("will")
+    expect(page.locator(".app-redline ins").first).to_contain_text("must")
+
+    # Through the middle of the cycle in the browser up to submission.
+    flow.visit(f"/policies/{reference}/", "developer: scoping checklist for the review")
+    flow.checklist_all_done(6)
+    flow.action(reference, "request-commissioning", "developer requests commissioning",
+                success="Commissioning requested")
+    flow.sign_in("lead")
+    flow.action(reference, "commission", "lead commissions the review", success="Commissioned")
+    flow.sign_in("developer")
+    flow.record_shrmt_consultation(reference, "developer (review)")
+    flow.visit(f"/policies/{reference}/", "developer: submission checklist for the review")
+    flow.checklist_all_done(8)
+    flow.action(reference, "submit-for-qa", "developer submits 2.0", success="Submitted to the Policy")
+
+    # Quality assurance and forwarding by the services (the middle steps), then the Lead in the browser.
+    advance_to(Policy.objects.get(reference=reference), "with_lead", people)
+    flow.sign_in("lead")
+    flow.visit(f"/policies/{reference}/actions/decide/", "lead: decision with redline since 1.0")
+    expect(page.locator("h3", has_text="Changes since the published version (1.0 to 2.0)")).to_be_visible()
+    redline = page.locator("h3:has-text('Changes since the published version') + .app-redline")
+    expect(redline.locator("del")).to_have_count(1)
+    expect(redline.locator("del")).to_contain_text("will")
+    expect(redline.locator("ins")).to_have_count(2)
+    expect(redline.locator("ins").nth(0)).to_contain_text("must")
+    expect(redline.locator("ins").nth(1)).to_contain_text("Detainees see a nurse within one hour.")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Duty made mandatory")
+    markup = redline.inner_html()
+    assert re.search(r"<del[^>]*>.*will</del>", markup), markup
+    assert re.search(r"<ins[^>]*>.*must</ins>", markup), markup
+    page.check("input[name=decision][value=approve]")
+    flow.submit("lead: approves 2.0")
+    flow.expect_success("Your decision has been recorded.")
+    flow.expect_status("Approved to publish")
+    flow.expect_version("version 2.0")
+
+
+# --- 5. bad input and conflicts -------------------------------------------------------------------------
+
+
+def test_double_submit_stale_edit_and_hostile_input(flow, people):
+    page = flow.page
+    context = page.context
+
+    # Double submit of a state change from two tabs: the second is told it has moved on; nothing changes.
+    waiting = advance_to(people.policy(title="Missing persons"), "commissioning", people)
+    flow.sign_in("lead")
+    second = context.new_page()
+    for tab in (page, second):
+        tab.goto(f"{flow.b.base_url}/policies/{waiting.reference}/actions/commission/")
+    flow.step("lead: commission, tab 1")
+    flow.step("lead: commission, tab 2", page=second)
+    flow.submit("lead: commissioned in tab 1")
+    flow.expect_success("Commissioned: the policy is now in development.")
+    events_before = AuditEvent.objects.filter(policy_id=waiting.pk).count()
+    flow.submit("lead: commission again in tab 2", page=second)
+    flow.expect_error_banner("has moved on since you opened the page", page=second)
+    flow.expect_error_banner("Nothing was changed", page=second)
+    flow.expect_status("Development", page=second)
+    assert CommissioningDecision.objects.filter(policy=waiting).count() == 1
+    assert AuditEvent.objects.filter(policy_id=waiting.pk).count() == events_before
+
+    # The same QA sign-off from two tabs: the second is told it has already been recorded.
+    submitted = advance_to(people.policy(title="Firearms licensing"), "submitted_for_qa", people)
+    flow.sign_in("pcu")
+    for tab in (page, second):
+        tab.goto(f"{flow.b.base_url}/policies/{submitted.reference}/actions/quality-assurance/")
+        tab.check("input[name=outcome][value=passed]")
+    flow.submit("pcu: QA passed in tab 1")
+    flow.expect_success("Your quality assurance decision has been recorded.")
+    flow.submit("pcu: QA passed again in tab 2", page=second)
+    flow.expect_error_banner("has already recorded its decision", page=second)
+    assert QASignOff.objects.filter(policy_version__policy=submitted).count() == 1
+
+    # A stale draft: two tabs edit the statement; the second save is refused and keeps its text.
+    drafting = advance_to(people.policy(title="Stop and search"), "development", people)
+    flow.sign_in("developer")
+    for tab in (page, second):
+        tab.goto(f"{flow.b.base_url}/policies/{drafting.reference}/statement/edit/")
+    page.fill("#id_statement", "<p>First tab: officers record every search.</p>")
+    flow.submit("developer: saved in tab 1")
+    flow.expect_success("Draft version 1.0 saved.")
+    mine = "<p>Second tab: officers explain the grounds for every search.</p>"
+    second.fill("#id_statement", mine)
+    flow.submit("developer: stale save in tab 2 refused", page=second, status=400)
+    flow.expect_error_summary("Someone else saved this draft while you were editing it", page=second)
+    expect(second.locator("#id_statement")).to_have_value(mine)
+    assert "First tab" in Policy.objects.get(pk=drafting.pk).current_version.statement
+    second.close()
+
+    # Hostile input: scripts in the statement are stripped, never run.
+    hostile = ('<p>Safe paragraph.</p><script>window.__pwned = 1; alert("script")</script>'
+               '<img src="x" onerror="window.__pwned = 2; alert(\'img\')">'
+               '<p onclick="alert(\'click\')"><a href="javascript:alert(\'link\')">A link</a></p>')
+    flow.save_statement(drafting.reference, "developer: hostile statement", hostile,
+                        summary='<script>alert("summary")</script> Tightened wording.')
+    body = page.locator(".app-rich-text")
+    expect(body).to_contain_text("Safe paragraph.")
+    markup = body.inner_html()
+    for forbidden in ("<script", "onerror", "onclick", "javascript:", "<img"):
+        assert forbidden not in markup.lower(), markup
+    expect(page.locator("main")).to_contain_text('<script>alert("summary")</script> Tightened wording.')
+    page.locator(".app-rich-text a", has_text="A link").click()
+    assert page.evaluate("window.__pwned") is None
+    assert flow.dialogs == []
+
+    # Hostile and over-long titles on the new-policy form.
+    flow.visit("/policies/new/", "developer: new policy for bad input")
+    too_long = "Very long title " * 20  # 320 characters, over the limit of 200
+    page.evaluate("document.getElementById('id_title').removeAttribute('maxlength')")  # as a crafted POST would
+    page.fill("#id_title", too_long)
+    page.fill("#id_purpose", "Testing limits.")
+    page.fill("#id_relevant_to", "Everyone.")
+    page.select_option("#id_business_group", label="Territorial Policing")
+    page.select_option("#id_owning_unit", label="Response and Patrol (Territorial Policing)")
+    flow.submit("developer: very long title refused", status=400)
+    flow.expect_error_summary("Title must be 200 characters or fewer")
+    expect(page.locator("#id_title")).to_have_value(too_long)
+    assert not Policy.objects.filter(title__startswith="Very long title").exists()
+
+    title = '<script>alert("title")</script> Policy on hostile titles'
+    page.fill("#id_title", title)
+    flow.submit("developer: hostile title kept as text")
+    expect(page.locator("h1")).to_have_text(title)
+    assert page.evaluate("window.__pwned") is None
+    assert flow.dialogs == []

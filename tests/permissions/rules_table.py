@@ -1,0 +1,280 @@
+"""The rules of issue 4 ("Roles and object permissions"), stated once, as data.
+
+This module is the specification the permission tests check the application against. It is written
+from the issue and the SOP ("Roles and responsibilities"), never from ``lifecycle.permissions``: nothing
+here imports the application's predicates, so a mistake there cannot hide itself by being copied.
+
+Three tables:
+
+* ``SEES``: which statuses a policy may be in for someone to see it, by what that person is *to the policy*
+  (a capacity: "named developer", "co-ordinator of its group", ...), plus ``may_read_sensitive`` for
+  OFFICIAL-SENSITIVE material.
+* ``ACTION_RULES``: for every lifecycle action (and editing the draft), the statuses it applies in, the
+  capacities that may take it, and whether the author of the current version is barred (separation of duties).
+* ``PERSONAS``: the people the matrix asks about: which roles they hold, in their home business group or
+  force-wide, and whether some policies of the world are theirs as author.
+
+``expected(action, persona, facts)`` combines them. ``facts`` describes one policy as the world built it
+(status, marking, own or other business group, who wrote the current version, whether SHRMT was consulted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# --- statuses (the lifecycle's vocabulary, spelled out so the table reads on its own) ---------------------
+
+SCOPING = "scoping"
+COMMISSIONING = "commissioning"
+DEVELOPMENT = "development"
+SUBMITTED_FOR_QA = "submitted_for_qa"
+QA_PASSED = "qa_passed"
+WITH_LEAD = "with_lead"
+APPROVED = "approved"
+AWAITING_PUBLICATION = "awaiting_publication"
+IMPLEMENTATION = "implementation"
+MONITORING = "monitoring"
+WITHDRAWN = "withdrawn"
+
+STATUSES = (
+    SCOPING, COMMISSIONING, DEVELOPMENT, SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD, APPROVED,
+    AWAITING_PUBLICATION, IMPLEMENTATION, MONITORING, WITHDRAWN,
+)
+EVERY_STATUS = frozenset(STATUSES)
+DRAFTING = frozenset({SCOPING, DEVELOPMENT})
+# SOP stage 4, "Approval": what has been submitted to PCU, DCFD and DOI and not yet published.
+APPROVAL_STAGE = frozenset({SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD, APPROVED, AWAITING_PUBLICATION})
+PUBLISHED = frozenset({IMPLEMENTATION, MONITORING})
+
+OFFICIAL = "official"
+OFFICIAL_SENSITIVE = "official_sensitive"
+MARKINGS = (OFFICIAL, OFFICIAL_SENSITIVE)
+
+OWN = "own"      # the policy belongs to the persona's home business group
+OTHER = "other"  # the policy belongs to another business group
+GROUPS = (OWN, OTHER)
+
+# --- roles (core.models.Role values) ---------------------------------------------------------------------
+
+DEVELOPER_ROLE = "developer"
+MANAGER_ROLE = "manager"
+COORDINATOR_ROLE = "coordinator"
+LEAD_ROLE = "lead"
+OWNER_ROLE = "owner"
+PCU_ROLE = "pcu"
+DCFD_ROLE = "dcfd"
+DOI_ROLE = "doi"
+SHRMT_ROLE = "shrmt"
+
+# --- capacities: what one person is to one policy -------------------------------------------------------
+
+STAFF = "member of staff"                      # anyone signed in
+NAMED_DEVELOPER = "named developer"            # developer role in the policy's group, and named on the policy
+UNIT_MANAGER = "manager of its unit"           # policy manager of the policy's owning unit
+COORDINATOR = "co-ordinator of its group"
+LEAD = "Designated Lead of its group"
+OWNER = "Management Board owner of its group"
+PCU = "PCU"
+DCFD = "DCFD"
+DOI = "DOI"
+CONSULTED_SHRMT = "SHRMT, consulted on it"
+
+# Who sees a policy, by status. Deny by default: a capacity not listed sees nothing.
+SEES: dict[str, frozenset[str]] = {
+    # "Staff without any role see the published policies ... that are not OFFICIAL-SENSITIVE"; developers
+    # "see published policies of the whole force".
+    STAFF: PUBLISHED,
+    # "Policy developers see and edit the drafts of policies they are assigned to, only while the policy is
+    # in scoping or development."
+    NAMED_DEVELOPER: DRAFTING,
+    # "Policy managers see everything of their unit."
+    UNIT_MANAGER: EVERY_STATUS,
+    # "Business group co-ordinators see every policy of their group in every stage."
+    COORDINATOR: EVERY_STATUS,
+    # "A Designated Lead ... sees the group's policies in every stage."
+    LEAD: EVERY_STATUS,
+    # "The Management Board owner sees everything in their business group."
+    OWNER: EVERY_STATUS,
+    # "PCU sees everything."
+    PCU: EVERY_STATUS,
+    # "DCFD ... DOI ...: both see what is submitted to them": the submission, on its way through stage 4.
+    DCFD: APPROVAL_STAGE,
+    DOI: APPROVAL_STAGE,
+    # "SHRMT sees what it is consulted on."
+    CONSULTED_SHRMT: EVERY_STATUS,
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An action is allowed when the policy is in one of ``statuses`` and the person holds one of
+    ``capacities`` towards it, unless ``author_barred`` and they wrote the current version."""
+
+    statuses: frozenset[str]
+    capacities: frozenset[str]
+    author_barred: bool = False
+
+
+def rule(statuses, *capacities: str, author_barred: bool = False) -> Rule:
+    return Rule(frozenset(statuses), frozenset(capacities), author_barred)
+
+
+DRAFTERS = (NAMED_DEVELOPER, UNIT_MANAGER)  # "Policy managers ... may do what their developers may."
+
+# The action slugs are lifecycle.actions.ACTIONS' slugs (the URL /policies/<ref>/actions/<slug>/);
+# ``edit_draft`` is the draft editor (/policies/<ref>/statement/edit/).
+ACTION_RULES: dict[str, Rule] = {
+    # Developers "see and edit the drafts ... only while the policy is in scoping or development".
+    "edit_draft": rule(DRAFTING, *DRAFTERS),
+    # SOP stage 2: the developer seeks "formal agreement to progress the work" from the Lead.
+    "request-commissioning": rule({SCOPING}, *DRAFTERS),
+    # "A Designated Lead commissions, approves or rejects only their own business group's policies."
+    "commission": rule({COMMISSIONING}, LEAD),
+    "decline-commissioning": rule({COMMISSIONING}, LEAD),
+    # Developers "submit for QA".
+    "submit-for-qa": rule({DEVELOPMENT}, *DRAFTERS),
+    # PCU "records the PCU QA sign-off, returns submissions"; DCFD the EIA sign-off; DOI information management.
+    # "The author of a version can never record a QA sign-off on it ... whatever other roles they hold."
+    "quality-assurance": rule({SUBMITTED_FOR_QA}, PCU, DCFD, DOI, author_barred=True),
+    # Co-ordinators "forward QA-passed submissions to the Lead and Lead-approved ones to PCU".
+    "forward-to-lead": rule({QA_PASSED}, COORDINATOR),
+    # The Lead approves or rejects; the author "can never ... approve it".
+    "decide": rule({WITH_LEAD}, LEAD, author_barred=True),
+    # The Lead "approves emergency publication" (SOP stage 3: taken from development); still an approval.
+    "emergency-approve": rule({DEVELOPMENT}, LEAD, author_barred=True),
+    "forward-for-publication": rule({APPROVED}, COORDINATOR),
+    # PCU "publishes".
+    "publish": rule({AWAITING_PUBLICATION}, PCU),
+    # Not named by the issue. Moving a published policy from implementation to monitoring is bookkeeping by
+    # those who answer for implementation and monitoring: the unit's manager ("Ensure monitoring reports are
+    # produced"), the co-ordinator ("Ensure good governance so that policies ... are reviewed, monitored")
+    # and PCU ("Gather information on the status of policy reviews and policy monitoring").
+    "complete-implementation": rule({IMPLEMENTATION}, UNIT_MANAGER, COORDINATOR, PCU),
+    # Not named by the issue. A review is drafting work (a new draft in scoping) by those who may draft, and
+    # is driven by the co-ordinator ("Ensure policy reviews ... are completed on time") and the Lead ("Drive
+    # policy review").
+    "start-review": rule(PUBLISHED, *DRAFTERS, COORDINATOR, LEAD),
+    # A review that finds no change is needed is concluded by the Lead, who approves policy.
+    "confirm-no-change": rule(PUBLISHED, LEAD),
+    # Co-ordinators "set earlier review dates with a reason"; so does the Lead, who drives policy review.
+    "set-review-date": rule(PUBLISHED, COORDINATOR, LEAD),
+    # PCU "withdraws", from any status but withdrawn.
+    "withdraw": rule(EVERY_STATUS - {WITHDRAWN}, PCU),
+}
+
+VIEW = "view"                              # the policy's pages (/policies/<ref>/)
+VIEW_SENSITIVE_SOP = "view_sensitive_sop"  # an OFFICIAL-SENSITIVE SOP of the policy (/policies/<ref>/statement/)
+ACTIONS = (VIEW, VIEW_SENSITIVE_SOP, *ACTION_RULES)
+
+
+# --- the people the matrix asks about -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Persona:
+    """One person. ``group_roles`` are held in their home business group (the "own" group); ``force_roles``
+    force-wide. ``manages_unit`` is the unit of their manager role: "policy" (the unit owning the policies of
+    the home group) or "another". ``authors`` lists the groups in which some of the world's policies are
+    theirs as author of the current version. (On which policies they are named as developers is a fact of
+    each policy: ``PolicyFacts.named``.)"""
+
+    label: str
+    group_roles: tuple[str, ...] = ()
+    force_roles: tuple[str, ...] = ()
+    manages_unit: str = "policy"
+    authors: tuple[str, ...] = ()
+    signed_in: bool = True
+
+    @property
+    def relations(self) -> tuple[str, ...]:
+        """The authorship (or, for SHRMT, consultation) variants asked about."""
+        if SHRMT_ROLE in self.force_roles:
+            return ("consulted", "notconsulted")
+        return ("author", "notauthor") if self.authors else ("notauthor",)
+
+
+PERSONAS: tuple[Persona, ...] = (
+    # Named on every policy of the world, including the other group's (named there without holding the
+    # developer role in that group: being named is not enough).
+    Persona("developer", group_roles=(DEVELOPER_ROLE,), authors=(OWN,)),
+    Persona("developer_unnamed", group_roles=(DEVELOPER_ROLE,)),
+    Persona("manager", group_roles=(MANAGER_ROLE,), manages_unit="policy"),
+    Persona("manager_other_unit", group_roles=(MANAGER_ROLE,), manages_unit="another"),
+    Persona("coordinator", group_roles=(COORDINATOR_ROLE,)),
+    Persona("lead", group_roles=(LEAD_ROLE,)),
+    # A Lead who also develops policy: named on, and author of, the policies they started.
+    Persona("lead_developer", group_roles=(LEAD_ROLE, DEVELOPER_ROLE), authors=(OWN,)),
+    Persona("owner", group_roles=(OWNER_ROLE,)),
+    Persona("pcu", force_roles=(PCU_ROLE,)),
+    # Holds every QA discipline and starts policies too: still never signs off their own version.
+    Persona("pcu_dcfd_doi", force_roles=(PCU_ROLE, DCFD_ROLE, DOI_ROLE), authors=(OWN, OTHER)),
+    Persona("dcfd", force_roles=(DCFD_ROLE,)),
+    Persona("doi", force_roles=(DOI_ROLE,)),
+    Persona("shrmt", force_roles=(SHRMT_ROLE,)),
+    Persona("staff"),
+    Persona("anonymous", signed_in=False),
+)
+PERSONAS_BY_LABEL = {persona.label: persona for persona in PERSONAS}
+
+
+@dataclass(frozen=True)
+class PolicyFacts:
+    """One policy of the world, as built: what the expectation depends on."""
+
+    status: str
+    marking: str
+    group: str                 # OWN or OTHER, relative to the personas' home group
+    author: str                # persona label of the current version's author ("" if not a persona)
+    named: frozenset[str]      # persona labels named on it as developers
+    shrmt_consulted: bool
+
+
+def capacities(persona: Persona, facts: PolicyFacts) -> frozenset[str]:
+    if not persona.signed_in:
+        return frozenset()
+    held = {STAFF}
+    own = facts.group == OWN
+    if own:
+        if DEVELOPER_ROLE in persona.group_roles and persona.label in facts.named:
+            held.add(NAMED_DEVELOPER)
+        if MANAGER_ROLE in persona.group_roles and persona.manages_unit == "policy":
+            held.add(UNIT_MANAGER)
+        for role, capacity in ((COORDINATOR_ROLE, COORDINATOR), (LEAD_ROLE, LEAD), (OWNER_ROLE, OWNER)):
+            if role in persona.group_roles:
+                held.add(capacity)
+    for role, capacity in ((PCU_ROLE, PCU), (DCFD_ROLE, DCFD), (DOI_ROLE, DOI)):
+        if role in persona.force_roles:
+            held.add(capacity)
+    if SHRMT_ROLE in persona.force_roles and facts.shrmt_consulted:
+        held.add(CONSULTED_SHRMT)
+    return frozenset(held)
+
+
+def may_read_sensitive(persona: Persona, facts: PolicyFacts) -> bool:
+    """"OFFICIAL-SENSITIVE SOPs are visible only to staff with a role on that policy's business group or a
+    force-wide role." The same holds for a policy marked OFFICIAL-SENSITIVE as a whole: staff without a role
+    "see the published policies and SOPs that are not OFFICIAL-SENSITIVE"."""
+    return persona.signed_in and (bool(persona.force_roles) or (facts.group == OWN and bool(persona.group_roles)))
+
+
+def expected(action: str, persona: Persona, facts: PolicyFacts) -> bool:
+    held = capacities(persona, facts)
+    if action in (VIEW, VIEW_SENSITIVE_SOP):
+        sees = any(facts.status in SEES.get(capacity, ()) for capacity in held)
+        cleared = may_read_sensitive(persona, facts)
+        if facts.marking == OFFICIAL_SENSITIVE and not cleared:
+            sees = False
+        return sees and (action == VIEW or cleared)
+    spec = ACTION_RULES[action]
+    if facts.status not in spec.statuses or not (held & spec.capacities):
+        return False
+    return not (spec.author_barred and facts.author == persona.label)
+
+
+def may_in_principle(action: str, persona: Persona, facts: PolicyFacts) -> bool:
+    """Whether the person holds a capacity for the action, whatever the status: a refusal is then "stale"
+    (the policy is not where the action applies), not "forbidden"."""
+    spec = ACTION_RULES[action]
+    return bool(capacities(persona, facts) & spec.capacities) and not (
+        spec.author_barred and facts.author == persona.label
+    )
