@@ -121,7 +121,8 @@ class ReviewDateForm(GovUKForm):
 
 
 class PolicyCreateForm(GovUKForm):
-    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
+    title = forms.CharField(max_length=200, error_messages={
+        "required": "Enter a title", "max_length": "Title must be 200 characters or fewer"})
     purpose = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
                               error_messages={"required": "Enter the purpose of the policy"})
     relevant_to = forms.CharField(label="Relevant to", widget=forms.Textarea(attrs={"rows": 2}),

@@ -96,6 +96,27 @@ def policy_statement(request, reference: str):
 
 @login_required
 @require_safe
+def policy_pdf(request, reference: str):
+    """The version the user sees (the draft for those working on it, else the one in force), as a PDF with
+    the document-control block, and only the SOPs this user may read."""
+    from django.http import HttpResponse
+
+    from publication.pdf import render_policy_pdf
+
+    policy = policy_for_page(request, reference)
+    version, _ = version_shown(user=request.user, policy=policy)
+    if version is None:
+        raise Http404("No version to print.")
+    pdf = render_policy_pdf(policy=policy, version=version,
+                            sop_versions=sop_versions_for(user=request.user, version=version),
+                            published_on=policy.last_published_on)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{policy.reference}-v{version.number}.pdf"'
+    return response
+
+
+@login_required
+@require_safe
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
@@ -136,6 +157,16 @@ def policy_timeline_page(request, reference: str):
     return render(request, "lifecycle/policy_timeline.html", context)
 
 
+def _redirect_after_action(request, policy):
+    """Back to the overview, or to My work when the action took the policy out of the user's sight (DCFD
+    and DOI see only the approval stage: returning a submission must not land them on "Page not found")."""
+    try:
+        policy_for_page(request, policy.reference)
+    except Http404:
+        return redirect("home")
+    return redirect("lifecycle:detail", reference=policy.reference)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_action(request, reference: str, slug: str):
@@ -145,7 +176,14 @@ def policy_action(request, reference: str, slug: str):
         raise Http404("No such action.")
     form_kwargs = {}
     if action.form_class is forms.QADecisionForm:
+        from lifecycle.states import QADiscipline
+
         form_kwargs["disciplines"] = qa_disciplines_for(request.user, policy)
+        posted = request.POST.get("discipline") if request.method == "POST" else None
+        if posted in QADiscipline.values and posted not in dict(form_kwargs["disciplines"]):
+            # Signed off already (a second tab, a double click): let the service refuse it with its own
+            # reason ("... has already recorded its decision") instead of "Select a valid choice".
+            form_kwargs["disciplines"] = [*form_kwargs["disciplines"], (posted, QADiscipline(posted).label)]
     if request.method == "POST":
         form = action.form_class(request.POST, **form_kwargs)
         expected_status = request.POST.get("expected_status") or None
@@ -155,11 +193,11 @@ def policy_action(request, reference: str, slug: str):
             except ApplicationError as error:
                 if error.code in {"stale", "forbidden"}:
                     messages.error(request, error.message)
-                    return redirect("lifecycle:detail", reference=policy.reference)
+                    return _redirect_after_action(request, policy)
                 form.add_application_error(error)
             else:
                 messages.success(request, action.success)
-                return redirect("lifecycle:detail", reference=policy.reference)
+                return _redirect_after_action(request, policy)
         status = 400
     else:
         if not action.is_allowed(request.user, policy):

@@ -22,3 +22,17 @@ def scheme_detail(request, reference: str):
         for characteristic in ProtectedCharacteristic
     ] if eia else []
     return render(request, "publication/scheme_detail.html", entry)
+
+
+@require_GET
+def scheme_pdf(request, reference: str):
+    from django.http import HttpResponse
+
+    from publication.pdf import render_policy_pdf
+
+    entry = scheme_entry(reference=reference)
+    pdf = render_policy_pdf(policy=entry["policy"], version=entry["version"], sop_versions=entry["sops"],
+                            published_on=entry["publication"].published_at, audience="public")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{entry["policy"].reference}.pdf"'
+    return response

@@ -81,3 +81,33 @@ def test_anonymous_visitors_cannot_reach_the_staff_pages(client, people):
     for path in ["/", "/policies/", f"/policies/{policy.reference}/", "/notifications/"]:
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/sign-in/"), path
+
+
+def test_pdf_of_the_published_policy_for_the_public_and_staff(client, people):
+    policy = people.policy(title="Hate Crime")
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Tactics",
+                                  text="<p>SENSITIVE</p>", protective_marking="official_sensitive")
+    policy = publish(policy, people)
+    public = client.get(f"/publication-scheme/{policy.reference}/pdf/")
+    assert public.status_code == 200 and public["Content-Type"] == "application/pdf"
+    assert public.content.startswith(b"%PDF")
+    client.force_login(people.developer)
+    staff = client.get(f"/policies/{policy.reference}/pdf/")
+    assert staff.status_code == 200 and staff.content.startswith(b"%PDF")
+    assert len(staff.content) > len(public.content)  # the staff copy carries the sensitive SOP and authors
+
+
+def test_render_policy_pdf_is_pure_and_loads_nothing_from_outside(people):
+    from publication.pdf import render_policy_pdf
+
+    policy = people.policy()
+    version = policy.current_version
+    version.statement = '<p>See <img src="http://example.invalid/tracker.png"> this.</p>'
+    pdf = render_policy_pdf(policy=policy, version=version, sop_versions=[])
+    assert pdf.startswith(b"%PDF")
+    from weasyprint.urls import URLFetchingError
+
+    from publication.pdf import NoNetworkFetcher
+
+    with pytest.raises(URLFetchingError, match="refused"):
+        NoNetworkFetcher().fetch("http://example.invalid/tracker.png")
