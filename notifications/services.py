@@ -355,14 +355,20 @@ def reminders_to_inbox() -> int:
 def digests_prepare(*, today: datetime.date) -> list[int]:
     """One digest per person per day, holding everything not yet e-mailed. Returns the unsent digest ids."""
     with transaction.atomic():
-        recipients = list(Notification.objects.filter(digest__isnull=True).values_list("recipient_id", flat=True)
-                          .distinct())
+        # order_by(): the model's default ordering would otherwise join the DISTINCT (one row per item).
+        recipients = list(Notification.objects.filter(digest__isnull=True).order_by("recipient_id")
+                          .values_list("recipient_id", flat=True).distinct())
         Digest.objects.bulk_create([Digest(recipient_id=user_id, digest_date=today) for user_id in recipients],
                                    ignore_conflicts=True)
+        # digest_send holds a digest's row lock while it e-mails it. Wait for any of these being sent now: the
+        # update below (a new snapshot) then sees it sent and keeps the new items for tomorrow, instead of
+        # filing them in an e-mail that has already gone. Holding the locks keeps new sends back till we commit.
+        list(Digest.objects.select_for_update().filter(recipient_id__in=recipients, digest_date=today,
+                                                       sent_at__isnull=True).order_by("pk").values_list("pk"))
         todays = Digest.objects.filter(recipient_id=OuterRef("recipient_id"), digest_date=today,
                                        sent_at__isnull=True).values("pk")[:1]
         # Items arriving after today's digest went out wait for tomorrow's (at most one e-mail a day).
-        Notification.objects.filter(digest__isnull=True).update(digest=Subquery(todays))
+        Notification.objects.filter(digest__isnull=True, recipient_id__in=recipients).update(digest=Subquery(todays))
     return list(Digest.objects.filter(digest_date=today, sent_at__isnull=True).values_list("pk", flat=True))
 
 
@@ -375,7 +381,9 @@ def digests_pending(*, older_than_seconds: int = 300) -> list[int]:
 def digest_send(*, digest_id: int) -> bool:
     """Send one digest e-mail, once. Returns False if it had already been sent (a re-delivered task)."""
     with transaction.atomic():
-        digest = Digest.objects.select_for_update().select_related("recipient").filter(pk=digest_id).first()
+        # Lock the digest only: locking the joined user row too would hold up that person's own requests
+        # (their last login, every audit event naming them) for as long as the mail server takes.
+        digest = Digest.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=digest_id).first()
         if digest is None or digest.sent_at is not None:
             return False
         items = list(digest.items.select_related("policy").order_by("created_at", "pk"))

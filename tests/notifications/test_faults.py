@@ -1,5 +1,6 @@
 """Faults, for real: a Celery worker process killed with SIGKILL half way through the chase, Redis restarted
-under a running worker, and a web request made while Redis is down.
+under a running worker, a web request made while Redis is down, a worker killed after the mail server took a
+digest but before it recorded it, and a digest still being e-mailed while the next chase files new items.
 
 Each test starts its own redis-server on a spare port (never the shared one on 6379) and real
 ``celery worker`` processes against the pytest test database, so the tests are transactional: the worker
@@ -22,6 +23,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -32,13 +34,16 @@ import redis
 import time_machine
 from celery import Celery
 from dateutil.relativedelta import relativedelta
-from django.db import connection
-from django.test import Client
+from django.core import mail
+from django.core.mail.backends import filebased, locmem
+from django.db import connection, transaction
+from django.test import Client, override_settings
 from django.utils import timezone
 
-from core.models import OutboxEvent
+from core.models import OutboxEvent, User
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.states import Status
+from notifications import services
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import chase_plan
 from tests.factories import UserFactory, advance_to, fill_scoping
@@ -139,6 +144,39 @@ class Beat:
         self.app.close()
 
 
+# --- mail servers that stall ----------------------------------------------------------------------
+
+
+class HangAfterHandOver(filebased.EmailBackend):
+    """The file backend, except that the first message sent while the file named by
+    POLICYHUB_FAULTS_HANG_FLAG exists is written and then the worker hangs, as if the mail server had taken
+    the message and the worker never got back to its commit. It touches ``<flag>.hanging`` to say so."""
+
+    def send_messages(self, email_messages):
+        sent = super().send_messages(email_messages)
+        flag = Path(os.environ["POLICYHUB_FAULTS_HANG_FLAG"])
+        try:
+            flag.unlink()
+        except FileNotFoundError:
+            return sent
+        flag.with_suffix(".hanging").touch()
+        time.sleep(120)
+        return sent
+
+
+class PausedAfterHandOver(locmem.EmailBackend):
+    """In-process: keeps the message (django.core.mail.outbox), then waits until the test releases it."""
+
+    handed_over = threading.Event()
+    release = threading.Event()
+
+    def send_messages(self, email_messages):
+        sent = super().send_messages(email_messages)
+        self.handed_over.set()
+        self.release.wait(30)
+        return sent
+
+
 # --- the worker ----------------------------------------------------------------------------------
 
 
@@ -224,14 +262,14 @@ def start_worker(transactional_db, redis_server, mail_dir, tmp_path):
         "PYTHONUNBUFFERED": "1",
     }
 
-    def start() -> Worker:
+    def start(**extra_env: str) -> Worker:
         log_path = tmp_path / f"worker-{len(started) + 1}.log"
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 [str(ROOT / ".venv/bin/celery"), "-A", "policyhub", "worker", "--pool=solo", "--concurrency=1",
                  "--without-heartbeat", "--without-mingle", "--without-gossip", "-l", "info",
                  "-n", f"faults{len(started) + 1}@%h"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT, env={**env, **extra_env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )
         worker = Worker(process, log_path)
         started.append(worker)
@@ -253,9 +291,9 @@ def beat(redis_server):
 # --- the register --------------------------------------------------------------------------------
 
 
-def build_register(people, today: datetime.date) -> list[Policy]:
+def build_register(people, today: datetime.date, count: int = POLICY_COUNT) -> list[Policy]:
     """One policy published through the services three years ago (its review due in 20 days, its monitoring
-    report long overdue), and POLICY_COUNT more published policies written in bulk, reviews due from four
+    report long overdue), and ``count`` more published policies written in bulk, reviews due from four
     months ago to six months ahead, spread over DEVELOPER_COUNT developers."""
     published_on = today - relativedelta(years=3) + datetime.timedelta(days=20)
     with time_machine.travel(datetime.datetime.combine(published_on - datetime.timedelta(days=30),
@@ -266,7 +304,7 @@ def build_register(people, today: datetime.date) -> list[Policy]:
 
     developers = [UserFactory(username=f"fault-developer-{n}") for n in range(DEVELOPER_COUNT)]
     rows = []
-    for n in range(POLICY_COUNT):
+    for n in range(count):
         review_due_on = today + datetime.timedelta(days=-120 + (n * 7) % 296)  # 120 days overdue … 175 ahead
         first_published_on = review_due_on - relativedelta(years=3)
         rows.append(Policy(
@@ -516,3 +554,102 @@ def test_web_request_with_redis_down_succeeds_and_its_events_arrive_later(people
     assert Notification.objects.filter(source_event=event).count() == 1  # the Lead only; never the actor
     print(f"\n  relayed {OutboxEvent.objects.count()} outbox events into "
           f"{Notification.objects.filter(source_event__isnull=False).count()} notifications")
+
+
+def test_worker_killed_after_the_mail_server_took_a_digest_sends_it_again_with_the_same_message_id(
+        people, start_worker, beat, redis_server, mail_dir, tmp_path):
+    """The one window exactly-once cannot close: the message has left but the commit that records it has not
+    happened. The digest is sent again, never lost, under the same Message-ID so the mail system can drop
+    the copy (services.digest_send)."""
+    today = timezone.localdate()
+    build_register(people, today, count=20)
+    plan = chase_plan(today=today)
+    flag = tmp_path / "hang-flag"
+    flag.touch()
+    hanging_mail = {"EMAIL_BACKEND": f"{__name__}.HangAfterHandOver", "POLICYHUB_FAULTS_HANG_FLAG": str(flag)}
+
+    first = start_worker(**hanging_mail)
+    beat.send("chase_daily", today=today.isoformat())
+    wait_for(lambda: flag.with_suffix(".hanging").exists(),
+             message=lambda: "no digest reached the mail server\n" + first.tail())
+    [handed_over] = sent_mail(mail_dir)
+    digest_id = int(handed_over["message_id"].removeprefix("<digest-").removesuffix("@policyhub>"))
+    assert Digest.objects.get(pk=digest_id).sent_at is None  # the database does not know it went
+    first.kill()
+
+    delivered_at = redis_server.unacked_delivery_times()
+    assert len(delivered_at) == 1, delivered_at  # the send_digest task it was running
+    time.sleep(max(0.0, delivered_at[0] + VISIBILITY_TIMEOUT + 0.5 - time.time()))
+    second = start_worker(**hanging_mail)
+    beat.send("send_pending_digests", older_than_seconds=0)
+    wait_for(lambda: not Digest.objects.filter(sent_at__isnull=True).exists(),
+             message=lambda: "digests unsent\n" + second.tail())
+    settle(redis_server, second)
+
+    digests = set(Digest.objects.filter(digest_date=today).values_list("pk", flat=True))
+    assert len(digests) == len({item.recipient_id for item in plan})
+    by_message_id = Counter(message["message_id"] for message in sent_mail(mail_dir))
+    print(f"\n  {len(digests)} digests, {sum(by_message_id.values())} e-mails; twice: "
+          f"{[message_id for message_id, count in by_message_id.items() if count > 1]}")
+    assert by_message_id == {f"<digest-{pk}@policyhub>": 2 if pk == digest_id else 1 for pk in digests}
+
+
+def test_items_arriving_while_a_digest_is_being_sent_wait_for_the_next_digest(people):
+    """Two workers: one e-mailing a person's digest (the mail server is slow), the other preparing digests for
+    an item that has just arrived for that person. The item must not be filed in the digest already on its
+    way, and the person must not be locked out while it goes."""
+    today = timezone.localdate()
+    policy = people.policy()
+    Notification.objects.create(recipient=people.lead, policy=policy, title="Commissioning requested")
+    [digest_id] = services.digests_prepare(today=today)
+    late = Notification.objects.create(recipient=people.lead, policy=policy, title="Waiting for your approval")
+
+    def in_thread(call):
+        outcome = {}
+
+        def run():
+            try:
+                outcome["result"] = call()
+            except Exception as error:  # reported by the assertions
+                outcome["error"] = error
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread, outcome
+
+    def log_in():
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            return User.objects.filter(pk=people.lead.pk).update(last_login=timezone.now())
+
+    PausedAfterHandOver.handed_over.clear()
+    PausedAfterHandOver.release.clear()
+    with override_settings(EMAIL_BACKEND=f"{__name__}.PausedAfterHandOver"):
+        sender, sent = in_thread(lambda: services.digest_send(digest_id=digest_id))
+        try:
+            assert PausedAfterHandOver.handed_over.wait(10)
+            login, logged_in = in_thread(log_in)
+            login.join(10)
+            preparer, prepared = in_thread(lambda: services.digests_prepare(today=today))
+            preparer.join(1)
+            waited = preparer.is_alive()
+        finally:
+            PausedAfterHandOver.release.set()
+        sender.join(10)
+        preparer.join(10)
+
+    assert logged_in == {"result": 1}, logged_in  # the recipient's own row is not locked by the send
+    assert waited, "digests_prepare did not wait for the digest being sent"
+    assert sent == {"result": True} and prepared == {"result": []}, (sent, prepared)
+    digest = Digest.objects.get(pk=digest_id)
+    assert digest.sent_at is not None and digest.item_count == 1
+    assert list(digest.items.values_list("title", flat=True)) == ["Commissioning requested"]
+    assert [message.to for message in mail.outbox] == [[people.lead.email]]
+    late.refresh_from_db()
+    assert late.digest_id is None  # kept for tomorrow's digest (at most one e-mail a day)
+    [tomorrows] = services.digests_prepare(today=today + datetime.timedelta(days=1))
+    late.refresh_from_db()
+    assert late.digest_id == tomorrows
