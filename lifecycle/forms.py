@@ -132,14 +132,18 @@ class PolicyCreateForm(GovUKForm):
                                             error_messages={"required": "Choose the business group"})
     owning_unit = forms.ModelChoiceField(label="Owning unit (creating branch)", queryset=Unit.objects.none(),
                                          error_messages={"required": "Choose the owning unit"})
-    kind = forms.ChoiceField(choices=PolicyKind.choices, widget=forms.RadioSelect, initial=PolicyKind.CORPORATE)
+    kind = forms.ChoiceField(choices=PolicyKind.choices, widget=forms.RadioSelect, initial=PolicyKind.CORPORATE,
+                             error_messages={"required": "Choose whether this is a corporate policy or a local "
+                                                         "work instruction"})
     risk_tier = forms.ChoiceField(label="Risk tier", choices=[("high", "High"), ("medium", "Medium"),
                                                               ("low", "Low")],
                                   widget=forms.RadioSelect, initial="medium",
+                                  error_messages={"required": "Choose the risk tier"},
                                   help_text="High-risk policies go to the Commissioner's Policy Forum; medium "
                                   "and low to the business group's Chief Officer Group.")
     protective_marking = forms.ChoiceField(choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
-                                           initial=ProtectiveMarking.OFFICIAL)
+                                           initial=ProtectiveMarking.OFFICIAL,
+                                           error_messages={"required": "Choose the protective marking"})
     suitable_for_publication_scheme = forms.BooleanField(label="Suitable for the Publication Scheme",
                                                          required=False, initial=True)
     registered_file_reference = forms.CharField(label="Registered file reference", required=False, max_length=60)
