@@ -132,7 +132,9 @@ def has_consultee_grant(user, policy) -> bool:
 def is_current_version_author(user, policy) -> bool:
     """Separation of duties: the author of a version never signs it off or approves it."""
     version = policy.current_version if policy is not None else None
-    return version is not None and version.author_id == getattr(user, "pk", None)
+    user_id = getattr(user, "pk", None)
+    # The person who submitted the version answers for it too.
+    return version is not None and user_id is not None and user_id in (version.author_id, version.submitted_by_id)
 
 
 @rules.predicate
@@ -158,10 +160,12 @@ rules.add_perm("lifecycle.submit_for_qa", can_draft)
 rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu & ~is_current_version_author)
 rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd & ~is_current_version_author)
 rules.add_perm("lifecycle.qa_signoff_doi", is_doi & ~is_current_version_author)
-rules.add_perm("lifecycle.forward_to_lead", is_group_coordinator | is_pcu)
+# Issue 4: co-ordinators "forward QA-passed submissions to the Lead and Lead-approved ones to PCU" (SOP: the
+# co-ordinator ensures only QA-passed documents go to the Lead and only approved ones to PCU). PCU does not.
+rules.add_perm("lifecycle.forward_to_lead", is_group_coordinator)
 rules.add_perm("lifecycle.approve", is_group_lead & ~is_current_version_author)
 rules.add_perm("lifecycle.emergency_approve", is_group_lead & ~is_current_version_author)
-rules.add_perm("lifecycle.forward_for_publication", is_group_coordinator | is_pcu)
+rules.add_perm("lifecycle.forward_for_publication", is_group_coordinator)
 rules.add_perm("lifecycle.publish", is_pcu)
 rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
 rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)

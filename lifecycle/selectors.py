@@ -8,7 +8,13 @@ from django.http import Http404
 from core.models import AuditEvent, Role, RoleAssignment
 from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion, QASignOff
 from lifecycle.permissions import has_force_role, managed_scope, role_index
-from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.states import (
+    DRAFT_EDITABLE_STATUSES,
+    PUBLISHED_STATUSES,
+    ProtectiveMarking,
+    Status,
+    statuses_in_stage,
+)
 
 GROUP_WIDE_ROLES = (Role.COORDINATOR, Role.LEAD, Role.OWNER)
 
@@ -31,14 +37,26 @@ def policy_visibility_filter(user) -> Q | None:
         visible |= Q(owning_unit_id__in=managed_units)
     if managed_groups:
         visible |= Q(business_group_id__in=managed_groups)
-    if any(role == Role.DEVELOPER for role, _ in roles):
-        visible |= Q(developers=user)
-    # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft.
-    visible |= Q(Exists(PolicyUserObjectPermission.objects.filter(content_object_id=OuterRef("pk"), user_id=user.pk)))
+    # Issue 4: developers "see and edit the drafts of policies they are assigned to, only while the policy is in
+    # scoping or development": named on it, holding the developer role in its group (as ``is_assigned_developer``).
+    developer_groups = {group for role, group in roles if role == Role.DEVELOPER and group is not None}
+    if developer_groups:
+        visible |= Q(developers=user, business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES)
+    # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
+    # exist only in scoping and development, so the grant shows the policy only then.
+    visible |= Q(
+        Exists(PolicyUserObjectPermission.objects.filter(content_object_id=OuterRef("pk"), user_id=user.pk)),
+        status__in=DRAFT_EDITABLE_STATUSES,
+    )
     if has_force_role(user, Role.DCFD) or has_force_role(user, Role.DOI):
         visible |= Q(status__in=statuses_in_stage("approval"))
     if has_force_role(user, Role.SHRMT):
         visible |= Q(Exists(ConsultationRecord.objects.filter(policy_id=OuterRef("pk"), consultee_type="shrmt")))
+    # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
+    # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
+    if not any(group is None for _, group in roles):
+        cleared_groups = {group for _, group in roles}
+        visible &= Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=cleared_groups)
     return visible
 
 

@@ -79,8 +79,8 @@ def policy_publish(
     return publication
 
 
-def _publish_now(locked: Policy, publication: Publication, *, actor) -> None:
-    today = timezone.localdate()
+def _publish_now(locked: Policy, publication: Publication, *, actor, today: datetime.date | None = None) -> None:
+    today = today or timezone.localdate()
     before = policy_record_publication(locked=locked, actor=actor, version=publication.policy_version,
                                        published_on=today)
     publication.status = Publication.Status.PUBLISHED
@@ -141,6 +141,6 @@ def publication_publish_due(*, today: datetime.date | None = None) -> list[int]:
                                    "version": publication.policy_version.number})
                 continue
             # Acting on the schedule PCU set: the actor recorded is the system, on PCU's instruction.
-            _publish_now(locked_policy, publication, actor=None)
+            _publish_now(locked_policy, publication, actor=None, today=today)
             published.append(publication_id)
     return published

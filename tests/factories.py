@@ -25,10 +25,11 @@ DEMO_PASSWORD = "policyhub-demo"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
+    """A member of staff whose password is ``policyhub-demo`` (or ``UserFactory(password=...)``), set with
+    ``set_password`` before the single INSERT."""
+
     class Meta:
         model = User
-        django_get_or_create = ("username",)
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
@@ -36,12 +37,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda user: f"{user.username}@policyhub.test")
     job_title = "Police Staff"
     is_active = True
+    password = DEMO_PASSWORD
 
-    @factory.post_generation
-    def password(user, create, extracted, **kwargs):
-        user.set_password(extracted or DEMO_PASSWORD)
-        if create:
-            user.save(update_fields=["password"])
+    @classmethod
+    def _create(cls, model_class, *args, password=DEMO_PASSWORD, **kwargs):
+        user = model_class(*args, **kwargs)
+        user.set_password(password)
+        user.save(force_insert=True)
+        return user
 
 
 class BusinessGroupFactory(factory.django.DjangoModelFactory):

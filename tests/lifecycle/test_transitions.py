@@ -46,17 +46,22 @@ EXPECTED_ACTION = {
 }
 
 
-@pytest.mark.parametrize("source,target", list(zip(PATH, PATH[1:], strict=False)))
-def test_each_step_of_the_main_path(policy_in, people, source, target):
-    policy = policy_in(source)
-    assert policy.status == source
+def test_each_step_of_the_main_path(people):
+    """One policy walked from scoping to monitoring: each step lands on its status and records its event."""
+    policy = people.policy()
+    for source, target in zip(PATH, PATH[1:], strict=False):
+        assert policy.status == source
+        events_before = AuditEvent.objects.filter(policy_id=policy.pk, action=EXPECTED_ACTION[target]).count()
 
-    moved = advance_to(policy, target, people)
+        policy = advance_to(policy, target, people)
 
-    assert moved.status == target
-    event = last_event(moved)
-    assert event.action == EXPECTED_ACTION[target]
-    assert event.changes["status"] == [source, target]
+        assert policy.status == target
+        event = last_event(policy)
+        assert event.action == EXPECTED_ACTION[target], (source, target)
+        assert event.changes["status"] == [source, target]
+        assert event.actor is not None
+        assert AuditEvent.objects.filter(policy_id=policy.pk, action=EXPECTED_ACTION[target]).count() == (
+            events_before + 1)
 
 
 def test_created_policy_starts_in_scoping_with_draft_one_point_nought(people):
@@ -153,6 +158,8 @@ def test_qa_return_by_each_discipline_opens_a_new_draft(policy_in, people, disci
     assert (draft.major, draft.minor) == (submitted.major, submitted.minor + 1)
     assert policy.current_version == draft
     assert draft.statement == submitted.statement and not draft.is_frozen
+    # The returning discipline does not become the author, or it could never sign off the resubmission.
+    assert draft.author == people.developer
     assert draft.eia.frozen_at is None and draft.eia.aims == submitted.eia.aims
     assert draft.workbook.need == submitted.workbook.need
     signoff = QASignOff.objects.get(policy_version=submitted)
@@ -175,6 +182,7 @@ def test_lead_rejection_opens_a_new_draft_and_the_lead_can_approve_the_next(poli
 
     assert reload(policy).status == Status.DEVELOPMENT
     assert draft.number == "1.1"
+    assert draft.author == people.developer
     decision = ApprovalDecision.objects.get(policy_version=rejected)
     assert (decision.decision, decision.reasons) == ("rejected", "Too broad.")
 
@@ -387,9 +395,22 @@ def test_lead_who_authored_the_version_cannot_approve_it(people):
 
     with refused("forbidden", "not allowed to approve"):
         s.policy_approve(policy=policy, actor=people.lead)
+    with refused("forbidden", "not allowed to reject"):
+        s.policy_reject(policy=policy, actor=people.lead, reasons="Self-review.")
 
     assert reload(policy).status == Status.WITH_LEAD
     assert not ApprovalDecision.objects.exists()
+
+
+def test_lead_who_authored_the_version_cannot_approve_it_by_the_emergency_route(people):
+    grant(people, people.lead, Role.MANAGER, people.group)
+    policy = advance_to(people.policy(actor=people.lead), Status.DEVELOPMENT, people)
+    s.draft_update(policy=policy, actor=people.lead, statement="<p>Urgent.</p>")
+
+    with refused("forbidden", "not allowed to approve by the emergency route"):
+        s.policy_emergency_approve(policy=policy, actor=people.lead, risk_statement="Urgent.",
+                                   pcu_agreed_by=people.pcu)
+    assert reload(policy).status == Status.DEVELOPMENT
 
 
 # --- stale pages and partial state -------------------------------------------------------------------
