@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail"}
+SCENARIOS = {"register", "http", "detail", "home"}
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -24,7 +24,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
     parser.add_argument("--only", default="register,http,detail",
-                        help="comma-separated subset of: register (a), http (b), detail (c)")
+                        help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
+                        "default run)")
     parser.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
                         help="a PostgreSQL setting for the measured connections, e.g. jit=off (repeatable)")
     arguments = parser.parse_args(argv)
@@ -97,8 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     measure_started = time.perf_counter()
     plans = scenarios.explain_register(probes, log=log) if arguments.explain else None
     rows = []
-    if arguments.only & {"register", "http"}:
-        # The HTTP register is compared with (a)'s baseline, so (a) runs whenever (b) does.
+    if arguments.only & {"register", "http", "home"}:
+        # (b) and (d) are compared with (a)'s baseline, so (a) runs whenever they do.
         register_rows, baseline, visible = scenarios.measure_register(
             probes, repeat=arguments.repeat, warmup=arguments.warmup)
         rows += register_rows
@@ -107,10 +108,14 @@ def main(argv: list[str] | None = None) -> int:
             probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline, visible=visible)
     if "detail" in arguments.only:
         rows += scenarios.measure_detail_pages(probes, repeat=arguments.repeat, warmup=arguments.warmup)
+    if "home" in arguments.only:
+        rows += scenarios.measure_home(probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline)
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))
-    log("\nTargets: " + "; ".join(f"{name}: {note}" for name, note in scenarios.TARGET_NOTES.items()))
+    log("\nTargets:")
+    for name, note in scenarios.TARGET_NOTES.items():
+        log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
     total_seconds = time.perf_counter() - run_started
     log(f"\n{len(failures)} of {sum(row.passed is not None for row in rows)} measurements FAIL their target. "
@@ -122,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         "database": database.database_name(url),
         "server": database.server_facts(),
         "server_settings": arguments.server_settings,
+        "code": report.code_state(Path(settings.BASE_DIR)),
         "dataset_version": dataset.DATASET_VERSION,
         "dataset": counts,
         "setup": setup,

@@ -29,7 +29,7 @@ from lifecycle.models import Policy, PolicyUserObjectPermission, PolicyVersion
 from lifecycle.states import PUBLISHED_STATUSES, Status
 
 # Bump when the shape of the data changes: the next run rebuilds the database.
-DATASET_VERSION = 2
+DATASET_VERSION = 4
 MARKER_COUNTER = "benchmarks.dataset"
 SEED = 20_260_501
 
@@ -52,6 +52,11 @@ PROBE_PCU = "bench.pcu"
 # counts do not grow with the history.
 DETAIL_POLICY_ID = 12_345
 SMALL_POLICY_ID = 12_346
+# The same history (50 versions, 1,000 events), all of it in the policy's first 18 months, nine years ago:
+# a busy policy that has been quiet since. Its timeline must not cost more than a recent one's.
+HISTORIC_POLICY_ID = 12_347
+HEAVY_POLICY_IDS = (DETAIL_POLICY_ID, HISTORIC_POLICY_ID)
+PROBE_POLICY_IDS = (DETAIL_POLICY_ID, SMALL_POLICY_ID, HISTORIC_POLICY_ID)
 
 # Name, code, share of the policies. The probe co-ordinator holds the biggest group (the worst case).
 BUSINESS_GROUPS = [
@@ -105,6 +110,7 @@ class Probes:
     pcu_id: int
     detail_reference: str
     small_reference: str
+    historic_reference: str
 
 
 @dataclass
@@ -130,7 +136,7 @@ def probes() -> Probes:
     ids = dict(User.objects.filter(username__in=[PROBE_DEVELOPER, PROBE_COORDINATOR, PROBE_PCU])
                .values_list("username", "pk"))
     return Probes(ids[PROBE_DEVELOPER], ids[PROBE_COORDINATOR], ids[PROBE_PCU],
-                  reference_of(DETAIL_POLICY_ID), reference_of(SMALL_POLICY_ID))
+                  reference_of(DETAIL_POLICY_ID), reference_of(SMALL_POLICY_ID), reference_of(HISTORIC_POLICY_ID))
 
 
 def dataset_counts() -> dict[str, int]:
@@ -205,7 +211,6 @@ class _Generator:
         _copy(BusinessGroup, ["id", "name", "code", "is_active"],
               ((gid, name, code, True) for gid, (name, code, _) in zip(self.group_ids, BUSINESS_GROUPS, strict=True)))
         self.units_by_group: dict[int, list[int]] = {}
-        self.group_of_unit: dict[int, int] = {}
         rows = []
         unit_id = 0
         for gid, (_, code, _) in zip(self.group_ids, BUSINESS_GROUPS, strict=True):
@@ -213,7 +218,6 @@ class _Generator:
                 unit_id += 1
                 rows.append((unit_id, gid, f"{code} {name}", True))
                 self.units_by_group.setdefault(gid, []).append(unit_id)
-                self.group_of_unit[unit_id] = gid
         _copy(Unit, ["id", "business_group", "name", "is_active"], rows)
         return len(self.group_ids) + len(rows)
 
@@ -304,8 +308,8 @@ class _Generator:
         statuses = _weighted(rng, STATUS_MIX, POLICY_COUNT)
         groups = rng.choices(self.group_ids, weights=self.group_weights, k=POLICY_COUNT)
         # The detail probes are ordinary published OFFICIAL policies of the first group, visible to everyone.
-        for policy_id in (DETAIL_POLICY_ID, SMALL_POLICY_ID):
-            statuses[policy_id - 1] = Status.IMPLEMENTATION
+        for policy_id in PROBE_POLICY_IDS:
+            statuses[policy_id - 1] = Status.MONITORING if policy_id == HISTORIC_POLICY_ID else Status.IMPLEMENTATION
             groups[policy_id - 1] = self.group_ids[0]
         self.policy_status: list[str] = statuses
         self.policy_group: list[int] = groups
@@ -318,29 +322,38 @@ class _Generator:
                 policy_id = index + 1
                 status, gid = statuses[index], groups[index]
                 unit_id = rng.choice(self.units_by_group[gid])
-                created = self._past(3650, 400)
+                created = self._past(3650, 30)
                 publications: list[dt.date] = []
-                if policy_id == DETAIL_POLICY_ID:
-                    # Ten review cycles, each ending in a publication.
-                    step = (self.today - created.date()) / 11
+                if policy_id in HEAVY_POLICY_IDS:
+                    # Ten review cycles, each ending in a publication: over the policy's life, or (historic)
+                    # all within its first 18 months, nine years ago.
+                    created = self.now - dt.timedelta(days=(9 if policy_id == HISTORIC_POLICY_ID else 6) * 365)
+                    end = created.date() + dt.timedelta(days=540) if policy_id == HISTORIC_POLICY_ID else self.today
+                    step = (end - created.date()) / 11
                     publications = [created.date() + step * (cycle + 1) for cycle in range(10)]
                 elif status in ONCE_PUBLISHED or (status in DRAFTING_STATUSES and rng.random() < 0.4):
                     # Published at least once; a draft in progress may be the review of a published policy,
                     # which stays in force (and keeps its dates) until the reviewed version is published.
-                    first = min(self.today, created.date() + dt.timedelta(days=rng.randint(20, 200)))
-                    publications = [first]
+                    # Last published within 3.5 years: about one in seven is overdue for its 3-yearly review.
+                    last = self.today - dt.timedelta(days=rng.randint(0, 1280))
+                    publications = [last]
                     if rng.random() < 0.3:
-                        publications.append(min(self.today, first + dt.timedelta(days=rng.randint(300, 1100))))
+                        publications.insert(0, last - dt.timedelta(days=rng.randint(300, 1100)))
+                    created = dt.datetime.combine(publications[0], dt.time(10, 0), tzinfo=dt.UTC) - dt.timedelta(
+                        days=rng.randint(20, 200), seconds=rng.randint(0, 86_399))
                 first_published = publications[0] if publications else None
                 last_published = publications[-1] if publications else None
                 review_due = _add_months(last_published, 36) if last_published else None
                 monitoring_due = _next_anniversary(last_published, self.today) if last_published else None
-                sensitive = policy_id not in (DETAIL_POLICY_ID, SMALL_POLICY_ID) and rng.random() < 0.08
+                sensitive = policy_id not in PROBE_POLICY_IDS and rng.random() < 0.08
                 title = f"{rng.choice(TOPICS)} {rng.choice(DOCUMENT_KINDS)} ({policy_id})"
                 self.policy_created.append(created)
                 self.policy_publications.append(publications)
                 self.policy_title.append(title)
-                updated = min(self.now, created + dt.timedelta(days=rng.randint(0, 900)))
+                updated = created + dt.timedelta(days=rng.randint(0, 900))
+                if last_published:
+                    updated = max(updated, dt.datetime.combine(last_published, dt.time(9, 30), tzinfo=dt.UTC))
+                updated = min(self.now, updated)
                 yield (
                     policy_id, reference_of(policy_id), title,
                     f"Sets out how the force manages {title.split(' (')[0].lower()}.",
@@ -375,7 +388,7 @@ class _Generator:
             rows.extend((index + 1, user_id) for user_id in named)
         # The probe developer is named on 30 policies of its group, a third of them drafts.
         first_group = [i for i in range(POLICY_COUNT) if self.policy_group[i] == self.group_ids[0]
-                       and i + 1 not in (DETAIL_POLICY_ID, SMALL_POLICY_ID)]
+                       and i + 1 not in PROBE_POLICY_IDS]
         drafts = [i for i in first_group if self.policy_status[i] in DRAFTING_STATUSES]
         chosen = set(rng.sample(drafts, PROBE_DEVELOPER_POLICIES // 3))
         while len(chosen) < PROBE_DEVELOPER_POLICIES:
@@ -391,7 +404,7 @@ class _Generator:
         rng = self.rng
         status = self.policy_status[index]
         publications = self.policy_publications[index]
-        if index + 1 == DETAIL_POLICY_ID:
+        if index + 1 in HEAVY_POLICY_IDS:
             # 50 versions: ten review cycles of five drafts, the last of each published.
             numbers = [(major, minor) for major in range(1, 11) for minor in range(DETAIL_VERSIONS // 10)]
             return numbers, False, [position for position, (_, minor) in enumerate(numbers) if minor == 4]
@@ -408,6 +421,16 @@ class _Generator:
             numbers.append((1, 1))
         return numbers, False, [len(numbers) - 1] if len(publications) == 1 else [0, len(numbers) - 1]
 
+    def _heavy_version_times(self, index: int, major: int, minor: int) -> tuple[dt.datetime, dt.datetime]:
+        """Cycle ``major`` runs from the previous publication to its own; its five drafts are spread over it."""
+        publications = self.policy_publications[index]
+        start = (self.policy_created[index] if major == 1 else
+                 dt.datetime.combine(publications[major - 2], dt.time(12, 0), tzinfo=dt.UTC))
+        end = dt.datetime.combine(publications[major - 1], dt.time(9, 0), tzinfo=dt.UTC)
+        span = end - start
+        created = start + span * (minor + 1) / 7
+        return created, created + span / 14
+
     def versions(self) -> int:
         rng = self.rng
         self.published_versions: list[list[tuple[int, dt.date]]] = [[] for _ in range(POLICY_COUNT)]
@@ -423,11 +446,19 @@ class _Generator:
                 for position, (major, minor) in enumerate(numbers):
                     version_id += 1
                     author = rng.choice(self.policy_developers[index])
-                    version_created = created + step * position
                     is_draft = open_draft and position == len(numbers) - 1
-                    submitted = None if is_draft else version_created + step / 2
+                    if policy_id in HEAVY_POLICY_IDS:
+                        version_created, submitted = self._heavy_version_times(index, major, minor)
+                    else:
+                        version_created = created + step * position
+                        submitted = None if is_draft else version_created + step / 2
                     if position in published_positions:
-                        self.published_versions[index].append((version_id, next(publications)))
+                        published_on = next(publications)
+                        self.published_versions[index].append((version_id, published_on))
+                        # A version is submitted (and approved) before it is published.
+                        latest = dt.datetime.combine(published_on, dt.time(9, 0), tzinfo=dt.UTC) - dt.timedelta(days=1)
+                        submitted = min(submitted, latest)
+                        version_created = min(version_created, submitted - dt.timedelta(days=1))
                     yield (
                         version_id, policy_id, major, minor,
                         f"<p>{self.policy_title[index]}, version {major}.{minor}. The force will apply this policy "
@@ -494,11 +525,11 @@ class _Generator:
                     rows.append((len(rows) + 1, user_id, permission_id, policy_id))
         return _copy(PolicyUserObjectPermission, ["id", "user", "permission", "content_object"], rows)
 
-    def _detail_history(self) -> list[tuple]:
-        """1,000 events for the detail policy: ten cycles of drafting, consultation, QA, approval and
+    def _heavy_history(self, policy_id: int) -> list[tuple]:
+        """1,000 events for a heavy policy: ten cycles of drafting, consultation, QA, approval and
         publication, in the order the services would write them."""
         rng = self.rng
-        index = DETAIL_POLICY_ID - 1
+        index = policy_id - 1
         developers = self.policy_developers[index]
         group = self.policy_group[index]
         lead, coordinator = self.leads_by_group[group][0], self.coordinators_by_group[group][0]
@@ -523,7 +554,7 @@ class _Generator:
             step = (published_at - cycle_start) / (len(cycle_events) + 1)
             for position, (action, actor) in enumerate(cycle_events):
                 moment = published_at if action == "policy.published" else cycle_start + step * (position + 1)
-                events.append((moment, actor, action, DETAIL_POLICY_ID,
+                events.append((moment, actor, action, policy_id,
                                {"cycle": cycle + 1, "note": f"{action} in cycle {cycle + 1}"}))
             cycle_start = published_at + dt.timedelta(days=1)
         return events
@@ -532,14 +563,15 @@ class _Generator:
         events = []
         for index in range(POLICY_COUNT):
             policy_id = index + 1
-            if policy_id == DETAIL_POLICY_ID:
+            if policy_id in HEAVY_POLICY_IDS:
                 continue
             events.append((self.policy_created[index], self.policy_developers[index][0], "policy.created", policy_id,
                            {"reference": reference_of(policy_id), "version": "1.0"}))
             for _, published_on in self.published_versions[index]:
                 moment = dt.datetime.combine(published_on, dt.time(9, 30), tzinfo=dt.UTC)
                 events.append((moment, None, "policy.published", policy_id, {"on_intranet": True}))
-        events.extend(self._detail_history())
+        for policy_id in HEAVY_POLICY_IDS:
+            events.extend(self._heavy_history(policy_id))
         events.sort(key=lambda event: event[0])
         usernames = dict(User.objects.values_list("pk", "username"))
 
@@ -586,8 +618,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 
 def _next_anniversary(day: dt.date, today: dt.date) -> dt.date:
+    """The annual monitoring report falls due on the publication's anniversary; the last month's are overdue."""
     due = _add_months(day, 12)
-    while due < today - dt.timedelta(days=400):
+    while due < today - dt.timedelta(days=30):
         due = _add_months(due, 12)
     return due
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from benchmarks.scenarios import Row
+if TYPE_CHECKING:
+    from benchmarks.scenarios import Row
 
 COLUMNS = ["measurement", "user", "p50 ms", "p95 ms", "baseline p50 ms", "ratio", "queries", "target", "result"]
 
@@ -36,3 +40,20 @@ def table(rows: list[Row]) -> str:
 def write_json(path: Path, payload: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def code_state(directory: Path) -> dict:
+    """Which code was measured: the commit, and the app files changed since (the working tree is measured)."""
+    git = shutil.which("git")
+    if git is None:
+        return {}
+
+    def run(*arguments: str) -> str:
+        # Fixed arguments, no shell, no user input.
+        completed = subprocess.run([git, *arguments], cwd=directory, capture_output=True, text=True, check=False)  # noqa: S603
+        return completed.stdout
+
+    # Porcelain lines are "XY path": two status letters (either may be a space), a space, the path.
+    changed = [line[3:] for line in run("status", "--porcelain").splitlines()
+               if line[3:].endswith(".py") and not line[3:].startswith(("benchmarks/", "tests/"))]
+    return {"commit": run("rev-parse", "--short", "HEAD").strip(), "uncommitted_app_files": changed}

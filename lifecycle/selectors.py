@@ -28,7 +28,7 @@ def policy_visibility_filter(user) -> Q | None:
     roles = role_index(user)
     # Every member of staff sees the force's published policies, including those under review (the
     # published version stays in force until the reviewed one replaces it).
-    visible = Q(status__in=PUBLISHED_STATUSES) | (Q(first_published_on__isnull=False) & ~Q(status=Status.WITHDRAWN))
+    visible = Q(first_published_on__isnull=False) & ~Q(status=Status.WITHDRAWN)
     group_ids = {group for role, group in roles if role in GROUP_WIDE_ROLES and group is not None}
     if group_ids:
         visible |= Q(business_group_id__in=group_ids)
@@ -41,17 +41,18 @@ def policy_visibility_filter(user) -> Q | None:
     # scoping or development": named on it, holding the developer role in its group (as ``is_assigned_developer``).
     developer_groups = {group for role, group in roles if role == Role.DEVELOPER and group is not None}
     if developer_groups:
-        visible |= Q(developers=user, business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES)
+        # Uncorrelated id subqueries, not joins: no duplicate rows, and PostgreSQL hashes them once
+        # (make bench: the developer's register 25x -> 4x the unfiltered count at 100,000 policies).
+        visible |= Q(pk__in=Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"),
+                     business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES)
     # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
     # exist only in scoping and development, so the grant shows the policy only then.
-    visible |= Q(
-        Exists(PolicyUserObjectPermission.objects.filter(content_object_id=OuterRef("pk"), user_id=user.pk)),
-        status__in=DRAFT_EDITABLE_STATUSES,
-    )
+    visible |= Q(pk__in=PolicyUserObjectPermission.objects.filter(user_id=user.pk).values("content_object_id"),
+                 status__in=DRAFT_EDITABLE_STATUSES)
     if has_force_role(user, Role.DCFD) or has_force_role(user, Role.DOI):
         visible |= Q(status__in=statuses_in_stage("approval"))
     if has_force_role(user, Role.SHRMT):
-        visible |= Q(Exists(ConsultationRecord.objects.filter(policy_id=OuterRef("pk"), consultee_type="shrmt")))
+        visible |= Q(pk__in=ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id"))
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
     # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
     if not any(group is None for _, group in roles):
@@ -64,8 +65,7 @@ def policy_list(*, user) -> QuerySet[Policy]:
     queryset = Policy.objects.select_related("business_group", "owning_unit")
     condition = policy_visibility_filter(user)
     if condition is not None:
-        # Filter by id so a many-to-many match (developers) cannot duplicate rows.
-        queryset = queryset.filter(pk__in=Policy.objects.filter(condition).values("pk"))
+        queryset = queryset.filter(condition)
     return queryset.order_by("reference")
 
 
@@ -92,8 +92,8 @@ def policy_timeline(*, policy: Policy, user=None) -> QuerySet[AuditEvent]:
     return events.order_by("-sequence")
 
 
-def _work_queue(queryset, limit: int = 20) -> list[Policy]:
-    return list(queryset.select_related("business_group").order_by("updated_at")[:limit])
+def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Policy]:
+    return list(queryset.select_related("business_group").order_by(order, "pk")[:limit])
 
 
 def my_work(*, user, today=None) -> list[dict]:
@@ -112,7 +112,8 @@ def my_work(*, user, today=None) -> list[dict]:
     visible = policy_list(user=user)
     queues: list[dict] = []
 
-    drafting = Q(developers=user) if any(role == Role.DEVELOPER for role, _ in roles) else Q(pk__in=[])
+    named = Q(pk__in=Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"))
+    drafting = named if any(role == Role.DEVELOPER for role, _ in roles) else Q(pk__in=[])
     managed_units, managed_groups = managed_scope(user)
     if managed_units or managed_groups:
         drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
@@ -156,11 +157,11 @@ def my_work(*, user, today=None) -> list[dict]:
     queues.append({"title": "Reviews due within 6 months or overdue",
                    "hint": "SOP: allow at least 6 months for a basic review.",
                    "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES, review_due_on__lte=soon)
-                                           .filter(_responsible(user, roles)))})
+                                           .filter(_responsible(user, roles)), order="review_due_on")})
     queues.append({"title": "Monitoring reports due within a month or overdue", "hint": "Due every year.",
                    "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES,
                                                           monitoring_report_due_on__lte=today + relativedelta(months=1))
-                                           .filter(_responsible(user, roles)))})
+                                           .filter(_responsible(user, roles)), order="monitoring_report_due_on")})
     report_groups = group_ids(Role.COORDINATOR)
     if report_groups or (Role.PCU, None) in roles:
         reports = MonitoringReport.objects.select_related("policy")
@@ -179,7 +180,7 @@ def _responsible(user, roles) -> Q:
     PCU answers for all."""
     if (Role.PCU, None) in roles:
         return Q()
-    condition = Q(developers=user)
+    condition = Q(pk__in=Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"))
     groups = {group for role, group in roles if group is not None and role != Role.DEVELOPER}
     if groups:
         condition |= Q(business_group_id__in=groups)
