@@ -211,6 +211,9 @@ SUBMISSION_GATES = [
     implementation_plan,
     monitoring_process,
     summary_of_changes_for_review,
+    # Checked again at approval; asked here so DCFD quality-assures a finished assessment and a review (whose
+    # EIA decision is cleared) cannot travel all the way to the Lead to be refused there.
+    impact_assessed,
 ]
 APPROVAL_GATES = [all_qa_signoffs_passed, impact_assessed, summary_of_changes_for_review]
 

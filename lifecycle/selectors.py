@@ -286,3 +286,19 @@ def version_comparisons(*, policy: Policy, version) -> list[dict]:
             "redline": redline_html(base.statement, version.statement),
         })
     return comparisons
+
+
+def latest_feedback(*, policy: Policy, version) -> dict | None:
+    """Why the working draft exists: the QA return or the Lead's rejection of the previous submission."""
+    previous = previous_submission(policy=policy, version=version)
+    if version is None or version.is_frozen or previous is None or previous.major != version.major:
+        return None
+    returned = previous.qa_signoffs.filter(outcome="returned").select_related("signed_by").first()
+    if returned is not None:
+        return {"who": f"{returned.get_discipline_display()} ({returned.signed_by})", "when": returned.signed_at,
+                "comments": returned.comments, "version": previous.number, "kind": "returned"}
+    rejected = previous.approval_decisions.filter(decision="rejected").select_related("decided_by").first()
+    if rejected is not None:
+        return {"who": f"the Designated Lead ({rejected.decided_by})", "when": rejected.decided_at,
+                "comments": rejected.reasons, "version": previous.number, "kind": "rejected"}
+    return None

@@ -21,7 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from core.audit import audit_log
 from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
-from core.models import ApprovalRoute, Role
+from core.models import ApprovalRoute, Role, RoleAssignment, User
 from core.services import reference_allocate
 from lifecycle import gates, permissions
 from lifecycle.models import (
@@ -247,6 +247,11 @@ def policy_create(
             f"Only policy developers and managers of {business_group} (or PCU) can start a policy there.",
             code="forbidden",
         )
+    # Name the group's role holders where the form left them empty and the group has exactly one.
+    designated_lead = designated_lead or _sole_holder(Role.LEAD, business_group)
+    coordinator = coordinator or _sole_holder(Role.COORDINATOR, business_group)
+    owner = owner or _sole_holder(Role.OWNER, business_group)
+    policy_manager = policy_manager or _sole_holder(Role.MANAGER, business_group, unit=owning_unit)
     developer_list = list(developers)
     if permissions.has_group_role(actor, Role.DEVELOPER, business_group.pk) and actor not in developer_list:
         developer_list.append(actor)
@@ -284,6 +289,14 @@ def policy_create(
         },
     )
     return policy
+
+
+def _sole_holder(role: str, business_group, *, unit=None):
+    holders = RoleAssignment.objects.filter(role=role, business_group=business_group, user__is_active=True)
+    if unit is not None and holders.filter(unit=unit).exists():
+        holders = holders.filter(unit=unit)
+    user_ids = list(holders.values_list("user_id", flat=True).distinct()[:2])
+    return User.objects.get(pk=user_ids[0]) if len(user_ids) == 1 else None
 
 
 def _lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) -> tuple[Policy, PolicyVersion]:

@@ -17,10 +17,12 @@ from lifecycle.models import ConsultationRecord
 from lifecycle.permissions import can_draft, is_shrmt, may_start_policy
 from lifecycle.selectors import (
     access_policy,
+    latest_feedback,
     policy_list,
     policy_timeline,
     policy_versions,
     sop_versions_for,
+    user_may_see_drafts,
     user_may_see_sensitive,
     version_comparisons,
     version_shown,
@@ -70,6 +72,8 @@ def policy_register(request):
 def policy_detail(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "overview")
+    if user_may_see_drafts(user=request.user, policy=policy):
+        context["feedback"] = latest_feedback(policy=policy, version=policy.current_version)
     checklist_gates = SCOPING_GATES if policy.status == Status.SCOPING else SUBMISSION_GATES
     if policy.status in DRAFT_EDITABLE_STATUSES:
         fix_urls = {

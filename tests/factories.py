@@ -275,6 +275,7 @@ SUBMISSION_FILLERS = {
 
 COMPLETE_EIA = {"impacts": ALL_IMPACTS, "decision": "no_major_change",
                 "decision_rationale": "No adverse impact identified."}
+SUBMISSION_FILLERS["impact_assessed"] = ("eia", COMPLETE_EIA)
 
 
 def complete_eia(policy, people):
@@ -304,8 +305,9 @@ def fill_scoping(policy, people, *, omit=()):
 
 
 def fill_development(policy, people, *, omit=(), complete_assessment: bool = True):
-    """Satisfy every submission gate except those named in ``omit`` and (by default) complete the EIA."""
-    _fill(policy, people, SUBMISSION_FILLERS, omit, COMPLETE_EIA if complete_assessment else None)
+    """Satisfy every submission gate except those named in ``omit``; ``complete_assessment=False`` leaves the
+    EIA without its decision (the ``impact_assessed`` gate)."""
+    _fill(policy, people, SUBMISSION_FILLERS, set(omit) | (set() if complete_assessment else {"impact_assessed"}))
 
 
 # --- driving the cycle ---------------------------------------------------------------------------

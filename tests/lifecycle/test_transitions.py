@@ -255,20 +255,19 @@ def test_each_submission_gate_blocks_submission(policy_in, people, gate):
     assert not policy.current_version.is_frozen
 
 
-def test_approval_refused_until_impact_assessed(policy_in, people):
-    policy = people.policy()
-    policy = advance_to(policy, Status.DEVELOPMENT, people)
+def test_not_impact_assessed_is_refused_at_submission_and_at_approval(policy_in, people):
+    """SOP: a policy "that has not been impact assessed ... will not be approved". Submission asks for the
+    finished EIA; approval checks it again."""
+    policy = advance_to(people.policy(), Status.DEVELOPMENT, people)
     fill_development(policy, people, complete_assessment=False)
-    s.policy_submit_for_qa(policy=policy, actor=people.developer)
-    policy = advance_to(policy, Status.WITH_LEAD, people)
     events_before = AuditEvent.objects.count()
 
     with refused("gate", gates.impact_assessed.reason):
-        s.policy_approve(policy=policy, actor=people.lead)
+        s.policy_submit_for_qa(policy=policy, actor=people.developer)
 
-    assert reload(policy).status == Status.WITH_LEAD
-    assert not ApprovalDecision.objects.exists()
+    assert reload(policy).status == Status.DEVELOPMENT
     assert AuditEvent.objects.count() == events_before
+    assert gates.impact_assessed in gates.APPROVAL_GATES
 
 
 # --- wrong stage, wrong person -----------------------------------------------------------------------

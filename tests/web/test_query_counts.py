@@ -17,7 +17,7 @@ PINNED = {
     "/policies/?stage=approval&sort=-review_due_on&q=policy": 7,
     "/notifications/": 4,
     "/publication-scheme/": 4,
-    "detail": 13,
+    "detail": 14,  # +1: the QA-return or rejection banner for those working on the draft
     "statement/": 9,
     "eia/": 10,
     "workbook/": 10,
