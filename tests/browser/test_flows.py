@@ -17,6 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
+from lifecycle import gates
 from lifecycle.models import CommissioningDecision, Policy, QASignOff
 from tests.factories import advance_to
 
@@ -223,7 +224,7 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.expect_success("Equality Impact Assessment saved.")
 
     flow.visit(f"/policies/{reference}/", "developer: scoping checklist done")
-    flow.checklist_all_done(6)
+    flow.checklist_all_done(len(gates.SCOPING_GATES))
     flow.action(reference, "request-commissioning", "developer requests commissioning",
                 success="Commissioning requested")
 
@@ -289,7 +290,7 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.expect_success("Equality Impact Assessment saved.")
 
     flow.visit(f"/policies/{reference}/", "developer: submission checklist all done")
-    flow.checklist_all_done(8)
+    flow.checklist_all_done(len(gates.SUBMISSION_GATES))
     flow.action(reference, "submit-for-qa", "developer submits for QA",
                 success="Submitted to the Policy Co-ordination Unit for quality assurance.")
 
@@ -393,7 +394,7 @@ def test_return_with_comments_and_resubmission(flow, people):
                         "<p>Officers will act lawfully and proportionately.</p>"
                         "<p>The duty inspector authorises the disposal of property.</p>")
     flow.visit(f"/policies/{reference}/", "developer: checklist for re-submission")
-    flow.checklist_all_done(8)
+    flow.checklist_all_done(len(gates.SUBMISSION_GATES))
     flow.action(reference, "submit-for-qa", "developer re-submits",
                 success="Submitted to the Policy Co-ordination Unit")
 
@@ -525,7 +526,7 @@ def test_review_produces_version_two_with_redline(flow, people):
     # Commissioning by the services (a middle step the full-cycle test drives in the browser); it leaves
     # the statement alone. The new cycle's consultation and submission in the browser.
     flow.visit(f"/policies/{reference}/", "developer: scoping checklist for the review")
-    flow.checklist_all_done(6)
+    flow.checklist_all_done(len(gates.SCOPING_GATES))
     advance_to(Policy.objects.get(reference=reference), "development", people)
     flow.record_shrmt_consultation(reference, "developer (review)")
     # A new cycle makes its own EIA decision and summarises its own consultation feedback.
@@ -542,7 +543,7 @@ def test_review_produces_version_two_with_redline(flow, people):
     flow.submit("developer: Workbook for the review saved")
     flow.expect_success("Workbook saved.")
     flow.visit(f"/policies/{reference}/", "developer: submission checklist for the review")
-    flow.checklist_all_done(8)
+    flow.checklist_all_done(len(gates.SUBMISSION_GATES))
     flow.action(reference, "submit-for-qa", "developer submits 2.0", success="Submitted to the Policy")
 
     # Quality assurance and forwarding by the services (the middle steps), then the Lead in the browser.
