@@ -30,6 +30,11 @@ class PolicyAction:
     statuses: frozenset[str] = field(default_factory=frozenset)
     explanation: str = ""
     warning: bool = False
+    button: str = ""
+
+    @property
+    def button_label(self) -> str:
+        return self.button or self.label
 
     def is_available(self, policy: Policy) -> bool:
         if self.transition is not None:
@@ -122,6 +127,7 @@ ACTIONS: list[PolicyAction] = [
     PolicyAction(
         slug="quality-assurance", label="Record quality assurance", perm="lifecycle.qa_any",
         statuses=frozenset({Status.SUBMITTED_FOR_QA}), form_class=forms.QADecisionForm, perform=_qa,
+        button="Record your decision",
         success="Your quality assurance decision has been recorded.",
     ),
     PolicyAction(
@@ -135,7 +141,7 @@ ACTIONS: list[PolicyAction] = [
     ),
     PolicyAction(
         slug="decide", label="Approve or reject", perm="lifecycle.approve", transition="approve",
-        form_class=forms.ApprovalDecisionForm, perform=_decide,
+        form_class=forms.ApprovalDecisionForm, perform=_decide, button="Record your decision",
         success="Your decision has been recorded.",
     ),
     PolicyAction(
