@@ -28,6 +28,9 @@ PROD_DATABASE_URL := $(DATABASE_URL)
 endif
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
+# Two workers (this kind of machine has 2 cores); a test file stays on one worker, so module-scoped data
+# (the permission matrix's world) is built once.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 BENCH_ARGS ?=
 DJANGO_SECRET_KEY ?= run-prod-local-only-not-a-real-secret-0123456789abcdefghijklmnop
 
@@ -90,7 +93,7 @@ run: install frontend ## Run the demo on http://127.0.0.1:8000 (SQLite, demo dat
 
 test: install frontend chromium ## Lint, then run the test suite against PostgreSQL and Redis (PYTEST_ARGS=...)
 	$(VENV)/bin/ruff check .
-	$(TEST_ENV) $(VPY) -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(VPY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: install ## ruff check
 	$(VENV)/bin/ruff check .
