@@ -43,6 +43,7 @@ def forget_roles(user) -> None:
     user.__dict__.pop("_policyhub_managed", None)
     user.__dict__.pop("_policyhub_roles", None)
     user.__dict__.pop("_policyhub_grants", None)
+    user.__dict__.pop("_policyhub_named", None)
 
 
 def has_force_role(user, role: str) -> bool:
@@ -118,9 +119,18 @@ def is_assigned_developer(user, policy) -> bool:
     granted ``draft_policy`` on this one policy."""
     if policy is None:
         return False
-    if has_group_role(user, Role.DEVELOPER, policy.business_group_id) and policy.is_developer(user):
+    if has_group_role(user, Role.DEVELOPER, policy.business_group_id) and is_named_developer(user, policy):
         return True
     return "draft_policy" in object_grants(user, policy)
+
+
+def is_named_developer(user, policy) -> bool:
+    """Whether ``user`` is named on ``policy`` as a developer: one query per user and policy, cached like the
+    grants (a page asks it for every action it offers, and for the draft)."""
+    cache = user.__dict__.setdefault("_policyhub_named", {})
+    if policy.pk not in cache:
+        cache[policy.pk] = policy.is_developer(user)
+    return cache[policy.pk]
 
 
 @rules.predicate

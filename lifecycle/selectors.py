@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import In
 from django.http import Http404
 
 from core.models import AuditEvent, Role, RoleAssignment
 from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion, QASignOff
+from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
 from lifecycle.permissions import has_force_role, managed_scope, role_index
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
@@ -25,40 +34,114 @@ def policy_visibility_filter(user) -> Q | None:
         return Q(pk__in=[])
     if has_force_role(user, Role.PCU):
         return None
+    reach = _reach(user, ids_in=lambda ids: Q(pk__in=ids))
+    # Every member of staff sees the force's policies in force, including those under review (the published
+    # version stays in force until the reviewed one replaces it).
+    visible = IN_FORCE
+    if reach.by_columns is not None:
+        visible |= reach.by_columns
+    visible |= reach.by_ids
+    if reach.cleared_groups is not None:
+        visible &= reach.marking
+    return visible
+
+
+def policy_visibility_parts(user) -> list[Q] | None:
+    """The visibility of ``policy_visibility_filter`` as disjoint Qs whose union it is; None means everything.
+
+    For counting the register. As one Q, an OR across the table, PostgreSQL counts it by testing every row
+    (make bench, 100,000 policies: the developer's and co-ordinator's register took 4x and 3.5x the
+    unfiltered one, whose COUNT(*) is an index-only scan). Split, each part is counted from an index, testing
+    little or nothing per row:
+      - OFFICIAL policies in force (73% of the register): a range of policy_in_force_idx, no test per row;
+      - OFFICIAL-SENSITIVE policies in force, of the user's groups: policy_in_force_sensitive_idx;
+      - the rest (21%) that the user sees by its group, unit or status: policy_not_in_force_idx;
+      - the rest that the user sees by id (named developer, grants, consultation) and not by the above:
+        the ids are looked up in the primary key (``_InIds``), instead of testing every row of the rest.
+    Staff with a force-wide role see every marking: for them the first two are one part, all in force."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return [Q(pk__in=[])]
+    if has_force_role(user, Role.PCU):
+        return None
+    reach = _reach(user, ids_in=lambda ids: Q(_InIds(F("pk"), ids)))
+    if reach.cleared_groups is None:
+        parts = [IN_FORCE]
+        rest_by_ids = NOT_IN_FORCE & reach.by_ids
+    else:
+        official = Q(protective_marking=ProtectiveMarking.OFFICIAL)
+        parts = [IN_FORCE & official, IN_FORCE & ~official & Q(business_group_id__in=reach.cleared_groups)]
+        rest_by_ids = NOT_IN_FORCE & reach.by_ids & reach.marking
+    if reach.by_columns is None:
+        return [*parts, rest_by_ids]
+    rest_by_columns = NOT_IN_FORCE & reach.by_columns
+    if reach.cleared_groups is not None:
+        rest_by_columns &= reach.marking
+    return [*parts, rest_by_columns, rest_by_ids & ~reach.by_columns]
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """What a signed-in user without the PCU role sees besides the policies in force."""
+
+    # By the policy's own columns (its business group, unit or status); None if by none.
+    by_columns: Q | None
+    # By lists of policy ids: those they are named on as a developer, granted, or (SHRMT) consulted on.
+    by_ids: Q
+    # The business groups whose OFFICIAL-SENSITIVE policies they may see; None means all groups.
+    cleared_groups: frozenset[int] | None
+
+    @property
+    def marking(self) -> Q:
+        return Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=self.cleared_groups)
+
+
+def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
+    """``ids_in(ids)`` is how a condition "the policy's id is in this subquery" is written."""
     roles = role_index(user)
-    # Every member of staff sees the force's published policies, including those under review (the
-    # published version stays in force until the reviewed one replaces it).
-    visible = Q(first_published_on__isnull=False) & ~Q(status=Status.WITHDRAWN)
+    by_columns, by_ids = [], []
     group_ids = {group for role, group in roles if role in GROUP_WIDE_ROLES and group is not None}
     if group_ids:
-        visible |= Q(business_group_id__in=group_ids)
+        by_columns.append(Q(business_group_id__in=group_ids))
     managed_units, managed_groups = managed_scope(user)
     if managed_units:
-        visible |= Q(owning_unit_id__in=managed_units)
+        by_columns.append(Q(owning_unit_id__in=managed_units))
     if managed_groups:
-        visible |= Q(business_group_id__in=managed_groups)
+        by_columns.append(Q(business_group_id__in=managed_groups))
+    if has_force_role(user, Role.DCFD) or has_force_role(user, Role.DOI):
+        by_columns.append(Q(status__in=statuses_in_stage("approval")))
     # Issue 4: developers "see and edit the drafts of policies they are assigned to, only while the policy is in
     # scoping or development": named on it, holding the developer role in its group (as ``is_assigned_developer``).
     developer_groups = {group for role, group in roles if role == Role.DEVELOPER and group is not None}
     if developer_groups:
         # Uncorrelated id subqueries, not joins: no duplicate rows, and PostgreSQL hashes them once
         # (make bench: the developer's register 25x -> 4x the unfiltered count at 100,000 policies).
-        visible |= Q(pk__in=Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"),
-                     business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES)
+        by_ids.append(ids_in(Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"))
+                      & Q(business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES))
     # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
     # exist only in scoping and development, so the grant shows the policy only then.
-    visible |= Q(pk__in=PolicyUserObjectPermission.objects.filter(user_id=user.pk).values("content_object_id"),
-                 status__in=DRAFT_EDITABLE_STATUSES)
-    if has_force_role(user, Role.DCFD) or has_force_role(user, Role.DOI):
-        visible |= Q(status__in=statuses_in_stage("approval"))
+    by_ids.append(ids_in(PolicyUserObjectPermission.objects.filter(user_id=user.pk).values("content_object_id"))
+                  & Q(status__in=DRAFT_EDITABLE_STATUSES))
     if has_force_role(user, Role.SHRMT):
-        visible |= Q(pk__in=ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id"))
+        by_ids.append(ids_in(ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id")))
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
     # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
-    if not any(group is None for _, group in roles):
-        cleared_groups = {group for _, group in roles}
-        visible &= Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=cleared_groups)
-    return visible
+    cleared_groups = None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
+    return _Reach(by_columns=reduce(operator.or_, by_columns) if by_columns else None,
+                  by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups)
+
+
+class _InIds(In):
+    """``id IN (subquery)``, written for PostgreSQL as ``id = ANY(ARRAY(subquery))``.
+
+    Under an OR, PostgreSQL runs an IN subquery as a hashed filter tested on every row; the array form is an
+    index condition, so the ids are looked up in the primary key (make bench: the developer's policies
+    outside those in force counted in 0.6 ms instead of 1.8 ms). Only the count uses it: as a filter (no
+    index) the array is searched linearly for each row, where the hash is not."""
+
+    def get_rhs_op(self, connection, rhs):
+        if connection.vendor == "postgresql":
+            return f"= ANY(ARRAY{rhs})"
+        return super().get_rhs_op(connection, rhs)
 
 
 def policy_list(*, user) -> QuerySet[Policy]:
@@ -67,6 +150,40 @@ def policy_list(*, user) -> QuerySet[Policy]:
     if condition is not None:
         queryset = queryset.filter(condition)
     return queryset.order_by("reference")
+
+
+def policy_count(*, user, narrow: Callable[[QuerySet[Policy]], QuerySet[Policy]] | None = None) -> int:
+    """``narrow(policy_list(user=user)).count()``, in one query, from indexes.
+
+    ``narrow`` (the register passes its filters' ``filter_queryset``) is applied to each of the disjoint
+    ``policy_visibility_parts`` and their counts are added: SELECT (SELECT COUNT(*) ...) + (SELECT COUNT(*)
+    ...). Measured in raw SQL at 100,000 policies, the co-ordinator's count took 5.2 ms against 6.8 ms for the
+    unfiltered COUNT(*) (as the one OR, 42 ms); a COUNT(*) over a UNION ALL of the parts cannot use the
+    partial indexes that lack the id, and took 20 ms."""
+    narrow = narrow or (lambda queryset: queryset)
+    parts = policy_visibility_parts(user)
+    if parts is None:
+        return narrow(Policy.objects.all()).count()
+    return _count_disjoint([narrow(Policy.objects.filter(part)) for part in parts])
+
+
+def _count_disjoint(querysets: list[QuerySet]) -> int:
+    """The number of rows of querysets that share no row, in one statement. Django cannot SELECT an expression
+    without a FROM, so the statement is assembled from each queryset's own compiled SQL and parameters."""
+    counts, params = [], []
+    for queryset in querysets:
+        try:
+            sql, part_params = queryset.order_by().values("pk").query.get_compiler(queryset.db).as_sql()
+        except EmptyResultSet:
+            continue
+        # Django's own compiled SQL, its values still parameters: nothing from the request is spliced in.
+        counts.append(f"(SELECT COUNT(*) FROM ({sql}) AS part)")  # noqa: S608
+        params.extend(part_params)
+    if not counts:
+        return 0
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + " + ".join(counts), params)
+        return cursor.fetchone()[0]
 
 
 def access_policy(*, user, reference: str) -> Policy:
@@ -157,11 +274,13 @@ def my_work(*, user, today=None) -> list[dict]:
     queues.append({"title": "Reviews due within 6 months or overdue",
                    "hint": "SOP: allow at least 6 months for a basic review.",
                    "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES, review_due_on__lte=soon)
-                                           .filter(_responsible(user, roles)), order="review_due_on")})
+                                           .filter(_responsible(user, roles)), order="review_due_on"),
+                   "due": "review_due_on", "due_label": "review due"})
     queues.append({"title": "Monitoring reports due within a month or overdue", "hint": "Due every year.",
                    "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES,
                                                           monitoring_report_due_on__lte=today + relativedelta(months=1))
-                                           .filter(_responsible(user, roles)), order="monitoring_report_due_on")})
+                                           .filter(_responsible(user, roles)), order="monitoring_report_due_on"),
+                   "due": "monitoring_report_due_on", "due_label": "report due"})
     report_groups = group_ids(Role.COORDINATOR)
     if report_groups or (Role.PCU, None) in roles:
         reports = MonitoringReport.objects.select_related("policy")
@@ -202,12 +321,30 @@ def home_summary(*, user) -> dict:
 
 
 def user_may_see_drafts(*, user, policy: Policy) -> bool:
-    """Role holders of the policy's group, force-wide roles, its named developers and grantees see the
-    working draft; everyone else sees the version in force."""
-    from lifecycle.permissions import can_draft, has_consultee_grant
+    """Who sees the working draft (and the draft history and QA comments): those who see the policy by their
+    part in it, as in ``_visibility_terms`` (issue 4): PCU; the co-ordinator, Lead and owner of its group and
+    the manager of its unit; its named developers and grantees while it is drafted ("only while the policy is
+    in scoping or development"); DCFD and DOI while it is submitted to them; SHRMT when consulted on it.
+    Everyone else, staff with other roles included, sees the version in force. From the cached roles, with a
+    query only where the answer needs one."""
+    from lifecycle.permissions import has_consultee_grant, is_assigned_developer
 
-    return (user_may_see_sensitive(user=user, policy=policy) or can_draft(user, policy)
-            or has_consultee_grant(user, policy))
+    if policy.protective_marking != ProtectiveMarking.OFFICIAL and not user_may_see_sensitive(user=user,
+                                                                                            policy=policy):
+        return False
+    roles = role_index(user)
+    if (Role.PCU, None) in roles or any((role, policy.business_group_id) in roles for role in GROUP_WIDE_ROLES):
+        return True
+    managed_units, managed_groups = managed_scope(user)
+    if policy.owning_unit_id in managed_units or policy.business_group_id in managed_groups:
+        return True
+    if policy.status in DRAFT_EDITABLE_STATUSES and (
+        is_assigned_developer(user, policy) or has_consultee_grant(user, policy)
+    ):
+        return True
+    if policy.status in statuses_in_stage("approval") and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
+        return True
+    return (Role.SHRMT, None) in roles and policy.consultations.filter(consultee_type="shrmt").exists()
 
 
 def version_shown(*, user, policy: Policy):

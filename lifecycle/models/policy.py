@@ -20,6 +20,14 @@ from lifecycle.states import (
     Status,
 )
 
+# In force: published and not withdrawn (a policy under review stays in force until the reviewed version
+# replaces it). Every member of staff sees these, OFFICIAL-SENSITIVE ones aside; lifecycle.selectors counts
+# the register as these plus the rest, each from its own partial index below.
+IN_FORCE = models.Q(first_published_on__isnull=False) & ~models.Q(status=Status.WITHDRAWN)
+# The exact complement of IN_FORCE (status is never NULL), written out so that PostgreSQL matches the
+# partial index's predicate to the query's.
+NOT_IN_FORCE = models.Q(first_published_on__isnull=True) | models.Q(status=Status.WITHDRAWN)
+
 
 class Policy(ConcurrentTransitionMixin, models.Model):
     """A corporate policy (or local work instruction) and where it stands in the six-stage cycle.
@@ -89,6 +97,17 @@ class Policy(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(not_impact_assessed=False) | models.Q(emergency_eia_due_on__isnull=False),
                 name="policy_not_impact_assessed_has_eia_due_date",
             ),
+        ]
+        # For the register's count (lifecycle.selectors.policy_visibility_parts): one partial index per part,
+        # holding every column its part's condition reads, so that PostgreSQL counts by index-only scans.
+        indexes = [
+            models.Index(fields=["protective_marking", "business_group_id"], condition=IN_FORCE,
+                         name="policy_in_force_idx"),
+            models.Index(fields=["business_group_id"],
+                         condition=IN_FORCE & ~models.Q(protective_marking=ProtectiveMarking.OFFICIAL),
+                         name="policy_in_force_sensitive_idx"),
+            models.Index(fields=["business_group_id", "status", "owning_unit_id", "protective_marking"],
+                         condition=NOT_IN_FORCE, name="policy_not_in_force_idx"),
         ]
 
     def __str__(self) -> str:
