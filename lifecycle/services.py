@@ -828,6 +828,9 @@ def policy_set_review_date(*, policy: Policy, actor, review_due_on: datetime.dat
     if not (permissions.is_group_lead(actor, locked) or permissions.is_group_coordinator(actor, locked)):
         raise ApplicationError(f"Only the Designated Lead or co-ordinator of {locked.business_group} can "
                                "change the review date.", code="forbidden")
+    if locked.first_published_on is None or locked.status == Status.WITHDRAWN:
+        raise ApplicationError(f"{locked.reference} is not a published policy in force, so it has no review date "
+                               "to bring forward.", code="stale")
     if review_due_on < timezone.localdate():
         raise ApplicationError("The review date cannot be in the past.", field="review_due_on")
     if locked.review_due_on and review_due_on >= locked.review_due_on:

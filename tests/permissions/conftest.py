@@ -1,16 +1,18 @@
-"""The permission world: built once for this package, inside a transaction rolled back at the end.
+"""One transaction for the whole package, and the permission world built inside it.
 
-The matrix asks thousands of questions of the same few policies, so the world (``world.build_world``) is
-built once and walked through the cycle as the questions go (``World.at(status)``). It lives in one outer
-transaction on the test database connection, opened here and rolled back when the package's tests are done,
-so nothing outlives them. A test that changes anything does it through ``World.attempt``, in a savepoint
-that is rolled back.
+The matrix asks thousands of questions of the same few policies, so the world (``world.build_world``) is built
+once and walked through the cycle as the questions go (``World.at(status)``). It lives in one outer transaction
+on the test database connection, opened here and rolled back when the package's tests are done, so nothing
+outlives them. A test that changes anything does it in a savepoint that is rolled back: ``World.attempt`` and
+``world.sandboxed`` for tests of the world, the ``savepoint`` fixture for the others (the lockout tests).
 
-Tests that use the world must not use pytest-django's ``db`` fixture: its teardown closes the connection,
-and with it this transaction (see ``db`` below).
+No test in this package may use pytest-django's own ``db`` fixture or ``django_db`` mark: their teardown closes
+the connection (Django's TestCase does), and with it the package's transaction. See ``db`` below.
 """
 
 from __future__ import annotations
+
+import logging
 
 import pytest
 from django.db import transaction
@@ -19,21 +21,38 @@ from tests.permissions.world import build_world
 
 
 @pytest.fixture(scope="package")
-def world(django_db_setup, django_db_blocker):
+def package_transaction(django_db_setup, django_db_blocker):
+    # Thousands of deliberate 404s: do not log a warning for each.
+    request_logger = logging.getLogger("django.request")
+    level = request_logger.level
+    request_logger.setLevel(logging.ERROR)
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build_world()
+            yield
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+            request_logger.setLevel(level)
 
 
 @pytest.fixture
-def db(world):
-    """In this package ``db`` means the shared world's transaction. A test module that uses the world says
-    ``pytestmark = pytest.mark.usefixtures("db")``: that is how pytest-django learns the test database must
-    be created, while its own ``db`` fixture, which would close the connection after each test (Django's
-    TestCase does) and with it the world's transaction, is not used. Tests that want a database of their own,
-    without the world, use ``@pytest.mark.django_db`` instead."""
+def db(package_transaction):
+    """In this package ``db`` means the package's transaction. A test module says
+    ``pytestmark = pytest.mark.usefixtures("db")``: that is how pytest-django learns the test database must be
+    created, while its own ``db`` fixture, which would close the connection after each test and with it the
+    package's transaction, is not used."""
+
+
+@pytest.fixture(scope="package")
+def world(package_transaction):
+    return build_world()
+
+
+@pytest.fixture
+def savepoint(db):
+    """Whatever the test changes is rolled back after it."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

@@ -53,6 +53,9 @@ MARKINGS = (OFFICIAL, OFFICIAL_SENSITIVE)
 OWN = "own"      # the policy belongs to the persona's home business group
 OTHER = "other"  # the policy belongs to another business group
 GROUPS = (OWN, OTHER)
+# For a force-wide role (or none) there is no home group, so own and other mean nothing: such a persona is
+# asked about policies of a group in which none of the personas holds a role, labelled "any".
+ANY = "any"
 
 # --- roles (core.models.Role values) ---------------------------------------------------------------------
 
@@ -164,7 +167,8 @@ ACTION_RULES: dict[str, Rule] = {
 
 VIEW = "view"                              # the policy's pages (/policies/<ref>/)
 VIEW_SENSITIVE_SOP = "view_sensitive_sop"  # an OFFICIAL-SENSITIVE SOP of the policy (/policies/<ref>/statement/)
-ACTIONS = (VIEW, VIEW_SENSITIVE_SOP, *ACTION_RULES)
+VIEW_ON_SCHEME = "view_on_scheme"          # the public Publication Scheme page (/publication-scheme/<ref>/)
+ACTIONS = (VIEW, VIEW_SENSITIVE_SOP, VIEW_ON_SCHEME, *ACTION_RULES)
 
 
 # --- the people the matrix asks about -------------------------------------------------------------------
@@ -173,48 +177,42 @@ ACTIONS = (VIEW, VIEW_SENSITIVE_SOP, *ACTION_RULES)
 @dataclass(frozen=True)
 class Persona:
     """One person. ``group_roles`` are held in their home business group (the "own" group); ``force_roles``
-    force-wide. ``manages_unit`` is the unit of their manager role: "policy" (the unit owning the policies of
-    the home group) or "another". ``authors`` lists the groups in which some of the world's policies are
-    theirs as author of the current version. (On which policies they are named as developers is a fact of
-    each policy: ``PolicyFacts.named``.)"""
+    force-wide. A manager manages the unit owning the home group's policies. ``asked`` lists the situations
+    the matrix asks about, as (group of the policy, relation): the group is OWN or OTHER for someone with a
+    business-group role, ANY otherwise; the relation is "author" or "notauthor" (of the policy's current
+    version) or, for SHRMT, "consulted" or "notconsulted". (On which policies someone is named as a developer
+    is a fact of each policy: ``PolicyFacts.named``.)"""
 
     label: str
     group_roles: tuple[str, ...] = ()
     force_roles: tuple[str, ...] = ()
-    manages_unit: str = "policy"
-    authors: tuple[str, ...] = ()
+    asked: tuple[tuple[str, str], ...] = ((OWN, "notauthor"), (OTHER, "notauthor"))
     signed_in: bool = True
 
-    @property
-    def relations(self) -> tuple[str, ...]:
-        """The authorship (or, for SHRMT, consultation) variants asked about."""
-        if SHRMT_ROLE in self.force_roles:
-            return ("consulted", "notconsulted")
-        return ("author", "notauthor") if self.authors else ("notauthor",)
+
+NO_HOME_GROUP = ((ANY, "notauthor"),)
 
 
 PERSONAS: tuple[Persona, ...] = (
-    # Named on every policy of the world, including the other group's (named there without holding the
-    # developer role in that group: being named is not enough).
-    Persona("developer", group_roles=(DEVELOPER_ROLE,), authors=(OWN,)),
+    # Named on every policy, including the other group's, where they hold no role: being named is not enough.
+    Persona("developer", group_roles=(DEVELOPER_ROLE,),
+            asked=((OWN, "author"), (OWN, "notauthor"), (OTHER, "notauthor"))),
     Persona("developer_unnamed", group_roles=(DEVELOPER_ROLE,)),
-    Persona("manager", group_roles=(MANAGER_ROLE,), manages_unit="policy"),
-    Persona("manager_other_unit", group_roles=(MANAGER_ROLE,), manages_unit="another"),
+    Persona("manager", group_roles=(MANAGER_ROLE,)),
     Persona("coordinator", group_roles=(COORDINATOR_ROLE,)),
     Persona("lead", group_roles=(LEAD_ROLE,)),
-    # A Lead who also develops policy: named on, and author of, the policies they started.
-    Persona("lead_developer", group_roles=(LEAD_ROLE, DEVELOPER_ROLE), authors=(OWN,)),
+    # A Lead who also develops policy, asked about the policies they started (and so are named on and wrote).
+    Persona("lead_developer", group_roles=(LEAD_ROLE, DEVELOPER_ROLE), asked=((OWN, "author"),)),
     Persona("owner", group_roles=(OWNER_ROLE,)),
-    Persona("pcu", force_roles=(PCU_ROLE,)),
-    # Holds every QA discipline and starts policies too: still never signs off their own version.
-    Persona("pcu_dcfd_doi", force_roles=(PCU_ROLE, DCFD_ROLE, DOI_ROLE), authors=(OWN, OTHER)),
-    Persona("dcfd", force_roles=(DCFD_ROLE,)),
-    Persona("doi", force_roles=(DOI_ROLE,)),
-    Persona("shrmt", force_roles=(SHRMT_ROLE,)),
-    Persona("staff"),
-    Persona("anonymous", signed_in=False),
+    Persona("pcu", force_roles=(PCU_ROLE,), asked=NO_HOME_GROUP),
+    # Holds every QA discipline and started the policies asked about: still never signs off their own version.
+    Persona("pcu_dcfd_doi", force_roles=(PCU_ROLE, DCFD_ROLE, DOI_ROLE), asked=((ANY, "author"),)),
+    Persona("dcfd", force_roles=(DCFD_ROLE,), asked=NO_HOME_GROUP),
+    Persona("doi", force_roles=(DOI_ROLE,), asked=NO_HOME_GROUP),
+    Persona("shrmt", force_roles=(SHRMT_ROLE,), asked=((ANY, "consulted"), (ANY, "notconsulted"))),
+    Persona("staff", asked=NO_HOME_GROUP),  # no role at all
+    Persona("anonymous", signed_in=False, asked=NO_HOME_GROUP),
 )
-PERSONAS_BY_LABEL = {persona.label: persona for persona in PERSONAS}
 
 
 @dataclass(frozen=True)
@@ -223,10 +221,12 @@ class PolicyFacts:
 
     status: str
     marking: str
-    group: str                 # OWN or OTHER, relative to the personas' home group
+    group: str                 # OWN, OTHER or ANY, relative to the personas' home group
     author: str                # persona label of the current version's author ("" if not a persona)
     named: frozenset[str]      # persona labels named on it as developers
     shrmt_consulted: bool
+    on_scheme: bool = False    # PCU published it on the Publication Scheme
+    under_review: bool = False  # published before, now in a new cycle: its published version stays in force
 
 
 def capacities(persona: Persona, facts: PolicyFacts) -> frozenset[str]:
@@ -237,7 +237,7 @@ def capacities(persona: Persona, facts: PolicyFacts) -> frozenset[str]:
     if own:
         if DEVELOPER_ROLE in persona.group_roles and persona.label in facts.named:
             held.add(NAMED_DEVELOPER)
-        if MANAGER_ROLE in persona.group_roles and persona.manages_unit == "policy":
+        if MANAGER_ROLE in persona.group_roles:
             held.add(UNIT_MANAGER)
         for role, capacity in ((COORDINATOR_ROLE, COORDINATOR), (LEAD_ROLE, LEAD), (OWNER_ROLE, OWNER)):
             if role in persona.group_roles:
@@ -257,10 +257,23 @@ def may_read_sensitive(persona: Persona, facts: PolicyFacts) -> bool:
     return persona.signed_in and (bool(persona.force_roles) or (facts.group == OWN and bool(persona.group_roles)))
 
 
+def sees_by_their_part(persona: Persona, facts: PolicyFacts) -> bool:
+    """Sees the policy as it now stands (its working draft, if any) by what they are to it, not merely as a
+    member of staff."""
+    held = capacities(persona, facts) - {STAFF}
+    sees = any(facts.status in SEES.get(capacity, ()) for capacity in held)
+    return sees and (facts.marking == OFFICIAL or may_read_sensitive(persona, facts))
+
+
 def expected(action: str, persona: Persona, facts: PolicyFacts) -> bool:
+    if action == VIEW_ON_SCHEME:
+        # "Anonymous visitors see only what is published on the Publication Scheme" (and so does everyone).
+        return facts.on_scheme and (facts.status in PUBLISHED or facts.under_review)
     held = capacities(persona, facts)
     if action in (VIEW, VIEW_SENSITIVE_SOP):
-        sees = any(facts.status in SEES.get(capacity, ()) for capacity in held)
+        # A policy under review is still a published policy: its version in force stays visible to staff.
+        in_force = facts.status in PUBLISHED or facts.under_review
+        sees = sees_by_their_part(persona, facts) or (STAFF in held and in_force)
         cleared = may_read_sensitive(persona, facts)
         if facts.marking == OFFICIAL_SENSITIVE and not cleared:
             sees = False

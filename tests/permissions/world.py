@@ -10,10 +10,11 @@ rolls back to the savepoint taken when the policies were created and walks forwa
 Every policy carries an OFFICIAL SOP and an OFFICIAL-SENSITIVE SOP. In scoping the scoping research is
 recorded and in development the package is completed at once (SHRMT consulted, EIA and Workbook filled in),
 so that the actions there can really be taken. SHRMT is also consulted from scoping on the policies that the
-``pcu_dcfd_doi`` persona started. A policy is withdrawn after it has been published and monitored.
+``pcu_dcfd_doi`` persona started. OFFICIAL policies are published on the Publication Scheme too. A policy is
+withdrawn after it has been published and monitored.
 
 The cases are generated from this description (``facts_for``) at collection time; the world is built to
-match it, and ``test_visibility.test_the_world_is_as_described`` checks that it does.
+match it, and the scenario ``test_visibility.the_world_is_as_the_cases_describe_it`` checks that it does.
 """
 
 from __future__ import annotations
@@ -31,17 +32,20 @@ OWN_GROUP = ("Territorial Policing", "tp")
 OTHER_GROUP = ("Specialist Crime & Operations", "sco")
 BASE = "base"  # the other group's policy started by that group's own developer (no persona)
 
-# Who started (and so wrote the current version of) each policy, per group.
+# Who started (and so wrote the current version of) each policy, per group. The personas hold their group
+# roles in the own group; those with no home group are asked ("any") about the other group's policies.
 AUTHORS: dict[str, tuple[str, ...]] = {
-    spec.OWN: ("developer", "lead_developer", "pcu_dcfd_doi"),
+    spec.OWN: ("developer", "lead_developer"),
     spec.OTHER: (BASE, "pcu_dcfd_doi"),
 }
+POLICY_GROUP = {spec.OWN: spec.OWN, spec.OTHER: spec.OTHER, spec.ANY: spec.OTHER}
 CONSULTED_FROM_SCOPING = frozenset({"pcu_dcfd_doi"})
 SENSITIVE_SOP_TEXT = "Covert deployment steps: restricted to those with a role."
 OFFICIAL_SOP_TEXT = "Routine briefing steps for all officers."
 
 
 def facts_for(status: str, marking: str, group: str, author: str) -> spec.PolicyFacts:
+    """What the cases expect of the policy of that variant in that status (group: as asked)."""
     # The "developer" persona is named on every policy; in the other group without holding the role there.
     named = {"developer"}
     if author == "lead_developer":
@@ -55,6 +59,8 @@ def facts_for(status: str, marking: str, group: str, author: str) -> spec.Policy
         author="" if author == BASE else author,
         named=frozenset(named),
         shrmt_consulted=consulted_in_development or author in CONSULTED_FROM_SCOPING,
+        # OFFICIAL policies are published on the Publication Scheme as well (withdrawal takes them off it).
+        on_scheme=marking == spec.OFFICIAL and status in (*spec.PUBLISHED, spec.WITHDRAWN),
     )
 
 
@@ -77,7 +83,7 @@ class Case:
     group: str
     relation: str
     action: str
-    variant: tuple[str, str, str]   # (marking, group, author) of the policy asked about
+    variant: tuple[str, str, str]   # (marking, group, author) of the policy asked about (its real group)
     allowed: bool
 
     @property
@@ -86,7 +92,7 @@ class Case:
 
     @property
     def facts(self) -> spec.PolicyFacts:
-        return facts_for(self.status, *self.variant)
+        return facts_for(self.status, self.marking, self.group, self.variant[2])
 
     @property
     def may_see(self) -> bool:
@@ -95,7 +101,7 @@ class Case:
 
 def variant_for(persona: spec.Persona, status: str, group: str, relation: str) -> str | None:
     """Which author's policy answers for this persona and relation, or None if the world has no such policy."""
-    authors = AUTHORS[group]
+    authors = AUTHORS[POLICY_GROUP[group]]
     if relation == "author":
         return persona.label if persona.label in authors else None
     if relation == "notauthor":
@@ -110,21 +116,20 @@ def generate_cases(actions=spec.ACTIONS, personas=spec.PERSONAS) -> list[Case]:
     cases = []
     for status in spec.STATUSES:
         for persona in personas:
-            for group in spec.GROUPS:
-                for relation in persona.relations:
-                    if relation == "author" and group not in persona.authors:
-                        continue
-                    author = variant_for(persona, status, group, relation)
-                    if author is None:
-                        continue  # e.g. SHRMT not consulted on a submitted policy: cannot happen
-                    for marking in spec.MARKINGS:
-                        variant = (marking, group, author)
-                        facts = facts_for(status, *variant)
-                        for action in actions:
-                            cases.append(Case(
-                                persona=persona, status=status, marking=marking, group=group, relation=relation,
-                                action=action, variant=variant, allowed=spec.expected(action, persona, facts),
-                            ))
+            for group, relation in persona.asked:
+                author = variant_for(persona, status, group, relation)
+                if author is None:
+                    continue  # SHRMT not consulted on a policy in development or later: cannot happen
+                for marking in spec.MARKINGS:
+                    variant = (marking, POLICY_GROUP[group], author)
+                    facts = facts_for(status, marking, group, author)
+                    for action in actions:
+                        if action == spec.VIEW_ON_SCHEME and persona.signed_in:
+                            continue  # the public scheme is the same for everyone: asked as an anonymous visitor
+                        cases.append(Case(
+                            persona=persona, status=status, marking=marking, group=group, relation=relation,
+                            action=action, variant=variant, allowed=spec.expected(action, persona, facts),
+                        ))
     return cases
 
 
@@ -207,7 +212,6 @@ def build_world() -> World:
     group = BusinessGroup.objects.create(name=OWN_GROUP[0], code=OWN_GROUP[1])
     other = BusinessGroup.objects.create(name=OTHER_GROUP[0], code=OTHER_GROUP[1])
     unit = Unit.objects.create(business_group=group, name="Response and Patrol")
-    another_unit = Unit.objects.create(business_group=group, name="Roads and Transport")
     other_unit = Unit.objects.create(business_group=other, name="Serious Crime")
     for business_group in (group, other):
         board = Board.objects.create(name=f"{business_group.name} Chief Officer Group",
@@ -222,8 +226,7 @@ def build_world() -> World:
             for role in persona.force_roles:
                 _grant(user, role, None)
             for role in persona.group_roles:
-                managed = (unit if persona.manages_unit == "policy" else another_unit) if role == "manager" else None
-                _grant(user, role, group, unit=managed)
+                _grant(user, role, group, unit=unit if role == "manager" else None)
             users[persona.label] = user
     cast = {
         "developer_other": user_with_role("developer", other, username="developer_other"),
@@ -320,13 +323,22 @@ def _step_to(status: str, policy_id: int, crew) -> None:
     elif status == spec.AWAITING_PUBLICATION:
         s.policy_forward_for_publication(policy=policy, actor=crew.coordinator)
     elif status == spec.IMPLEMENTATION:
-        policy_publish(policy=policy, actor=crew.pcu)
+        policy_publish(policy=policy, actor=crew.pcu,
+                       on_publication_scheme=policy.protective_marking == spec.OFFICIAL)
     elif status == spec.MONITORING:
         s.policy_complete_implementation(policy=policy, actor=crew.coordinator)
     elif status == spec.WITHDRAWN:
         s.policy_withdraw(policy=policy, actor=crew.pcu, reason="Superseded by national guidance.")
     else:  # pragma: no cover
         raise ValueError(status)
+
+
+def sandboxed(world: World, function):
+    """Run ``function()`` in a rolled-back savepoint and return its value, re-raising what it raised."""
+    outcome, value = world.attempt(function)
+    if outcome == "error":
+        raise value
+    return value
 
 
 class _Rollback(Exception):
