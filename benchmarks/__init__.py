@@ -6,9 +6,11 @@ it with a force-sized dataset (100,000 policies, 20,000 users, 600,000 role assi
 grants) by COPY; later runs reuse that data until ``--rebuild`` or a change of ``DATASET_VERSION``.
 
 Each run measures, with the baseline in the same run:
-  a. the permission-filtered register (first page of 25 + count) through ``policy_list``;
+  a. the permission-filtered register (first page of 25 + count) as the view builds it (``register_page``);
   b. the register page over HTTP (Django's test client);
-  c. a policy with 50 versions and 1,000 audit events: overview, timeline and versions pages.
+  c. a policy with 50 versions and 1,000 audit events: overview, timeline and versions pages;
+  e. the daily chase's scan (``chase_plan``) against one bare SQL query of the same due items, and its
+     query count against a 10,000-policy slice of the register; ``chase_run`` once, rolled back.
 Results go to stdout as a table and to test-artifacts/bench.json. Performance targets live here, not in
 the unit tests.
 """

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home"}
+SCENARIOS = {"register", "http", "detail", "home", "chase", "chase-experiment"}
+# A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
+CHASE_REPEAT_CAP = 15
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -23,14 +25,21 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
-    parser.add_argument("--only", default="register,http,detail",
+    parser.add_argument("--only", default="register,http,detail,chase",
                         help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
-                        "default run)")
+                        "default run), chase (e), chase-experiment (not in the default run)")
+    parser.add_argument("--chase-repeat", type=int, default=None,
+                        help="timed repetitions of the chase scenarios (default: --repeat, at most "
+                        f"{CHASE_REPEAT_CAP})")
     parser.add_argument("--pg-set", action="append", default=[], metavar="NAME=VALUE",
                         help="a PostgreSQL setting for the measured connections, e.g. jit=off (repeatable)")
     arguments = parser.parse_args(argv)
     if arguments.repeat < 1 or arguments.warmup < 0:
         parser.error("--repeat must be at least 1 and --warmup at least 0")
+    if arguments.chase_repeat is None:
+        arguments.chase_repeat = min(arguments.repeat, CHASE_REPEAT_CAP)
+    elif arguments.chase_repeat < 1:
+        parser.error("--chase-repeat must be at least 1")
     arguments.only = {name.strip() for name in arguments.only.split(",") if name.strip()}
     if not arguments.only or arguments.only - SCENARIOS:
         parser.error(f"--only takes a comma-separated subset of {', '.join(sorted(SCENARIOS))}")
@@ -92,7 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     counts = dataset.dataset_counts()
     log("Dataset: " + ", ".join(f"{label.replace('_', ' ')} {count:,}" for label, count in counts.items()))
     log(f"Role assignments + object grants: {counts['role_assignments'] + counts['object_grants']:,}")
-    log(f"Measuring: {arguments.repeat} repetitions after {arguments.warmup} warm-up, interleaved with the "
+    chase = f" ({arguments.chase_repeat} for the chase)" if arguments.only & {"chase", "chase-experiment"} else ""
+    log(f"Measuring: {arguments.repeat} repetitions{chase} after {arguments.warmup} warm-up, interleaved with the "
         "baseline.\n")
 
     measure_started = time.perf_counter()
@@ -110,6 +120,12 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_detail_pages(probes, repeat=arguments.repeat, warmup=arguments.warmup)
     if "home" in arguments.only:
         rows += scenarios.measure_home(probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline)
+    if "chase" in arguments.only:
+        rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
+    if "chase-experiment" in arguments.only:
+        from benchmarks import chase_experiment
+
+        rows += chase_experiment.measure(repeat=arguments.chase_repeat, warmup=arguments.warmup)
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))
@@ -129,9 +145,11 @@ def main(argv: list[str] | None = None) -> int:
         "server_settings": arguments.server_settings,
         "code": report.code_state(Path(settings.BASE_DIR)),
         "dataset_version": dataset.DATASET_VERSION,
+        "dataset_day": dataset.dataset_day().isoformat(),
         "dataset": counts,
         "setup": setup,
         "repeat": arguments.repeat,
+        "chase_repeat": arguments.chase_repeat,
         "warmup": arguments.warmup,
         "targets": scenarios.TARGET_NOTES,
         "results": [row.as_dict() for row in rows],

@@ -11,6 +11,7 @@ and an audit chain whose hashes are computed with ``core.audit.compute_event_has
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import random
 import sys
@@ -25,12 +26,15 @@ from psycopg import sql
 
 from core.audit import GENESIS_HASH, compute_event_hash
 from core.models import AuditChainHead, AuditEvent, BusinessGroup, ReferenceCounter, Role, RoleAssignment, Unit, User
-from lifecycle.models import Policy, PolicyUserObjectPermission, PolicyVersion
-from lifecycle.states import PUBLISHED_STATUSES, Status
+from lifecycle.models import Policy, PolicyUserObjectPermission, PolicyVersion, QAOutcome, QASignOff
+from lifecycle.states import PUBLISHED_STATUSES, QADiscipline, Status
 
 # Bump when the shape of the data changes: the next run rebuilds the database.
-DATASET_VERSION = 4
+# 5: what the daily chase reads (leavers, stuck work, emergency approvals, monitoring reports, QA sign-offs).
+DATASET_VERSION = 5
 MARKER_COUNTER = "benchmarks.dataset"
+# The day the dataset describes (as a date ordinal): the chase is measured on it, whenever the run is.
+DAY_COUNTER = "benchmarks.dataset_day"
 SEED = 20_260_501
 
 POLICY_COUNT = 100_000
@@ -102,6 +106,33 @@ DRAFTING_ACTIONS = [
     "eia.updated", "workbook.updated", "policy.access_granted",
 ]
 
+# What the daily chase finds (notifications.services.chase_plan). Drawn from a stream of their own, so
+# the main stream's draws, and all that version 4 drew from it (statuses, groups, people, developers,
+# grants, version numbers), are unchanged; only the dates of the last publications are spread differently.
+CHASE_SEED = SEED + 1
+# Days since a policy was last published, as a piecewise-linear inverse CDF of a uniform draw: reviews
+# fall due 36 months (1,095 days) after publication and are chased from 6 months (912 days) before, so
+# about 10% of published policies are in the review window and 4% overdue; most were reviewed in time.
+LAST_PUBLISHED_DAYS_AGO = [(0.0, 0), (0.86, 912), (0.96, 1095), (1.0, 1280)]
+# Leavers whose accounts are deactivated while policies still name them (orphans for the chase).
+INACTIVE_USER_SHARE = 0.01
+# Work in the approval pipeline waits this many days on average (exponential): a few per cent wait more
+# than the 10 working days after which it is chased as stuck.
+PIPELINE_MEAN_WAIT_DAYS = 4
+PIPELINE_STATUSES = frozenset({Status.COMMISSIONING, Status.SUBMITTED_FOR_QA, Status.QA_PASSED,
+                               Status.WITH_LEAD, Status.APPROVED, Status.AWAITING_PUBLICATION})
+SUBMITTED_STATUSES = PIPELINE_STATUSES - {Status.COMMISSIONING}
+# Policies approved by the emergency route (EIA outstanding): a share of those published in the last
+# 240 days, a few dozen in all.
+EMERGENCY_SHARE = 0.005
+EMERGENCY_RECENT_DAYS = 240
+# Monitoring reports: one published per past year; the report for the current year, when it falls due
+# within a month either side of today, is in progress for half of the policies: a draft, with the
+# co-ordinator for quality assurance (waiting PIPELINE_MEAN_WAIT_DAYS on average), or with PCU.
+CURRENT_REPORT_MIX = [("none", 50), ("draft", 25), ("submitted", 15), ("qa_passed", 10)]
+# ... and a few policies missed last year's report: overdue by 1 to 13 months.
+MISSED_REPORT_SHARE = 0.04
+
 
 @dataclass
 class Probes:
@@ -139,14 +170,21 @@ def probes() -> Probes:
                   reference_of(DETAIL_POLICY_ID), reference_of(SMALL_POLICY_ID), reference_of(HISTORIC_POLICY_ID))
 
 
+def dataset_day() -> dt.date:
+    """The day the dataset was generated for: its due dates are relative to it."""
+    return dt.date.fromordinal(ReferenceCounter.objects.get(name=DAY_COUNTER).last_value)
+
+
 def dataset_counts() -> dict[str, int]:
     """Exact row counts of the tables the benchmarks read (cheap enough at this size)."""
+    from assessments.models import MonitoringReport
     from publication.models import Publication
 
     tables = {
         "policies": Policy, "policy_versions": PolicyVersion, "users": User, "business_groups": BusinessGroup,
         "units": Unit, "role_assignments": RoleAssignment, "object_grants": PolicyUserObjectPermission,
         "policy_developers": Policy.developers.through, "publications": Publication, "audit_events": AuditEvent,
+        "monitoring_reports": MonitoringReport, "qa_signoffs": QASignOff,
     }
     counts = {}
     with connection.cursor() as cursor:
@@ -183,6 +221,7 @@ def _weighted(rng: random.Random, choices: Sequence[tuple[object, float]], k: in
 class _Generator:
     def __init__(self, log):
         self.rng = random.Random(SEED)
+        self.chase_rng = random.Random(CHASE_SEED)
         self.log = log
         self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.today = self.now.date()
@@ -230,14 +269,17 @@ class _Generator:
                                    rng.choices(self.group_ids, weights=self.group_weights, k=len(self.regular_users)),
                                    strict=True))
         joined = self.now - dt.timedelta(days=3650)
+        # Leavers keep their role assignments and stay named on policies until someone reassigns them.
+        self.inactive_users = set(self.chase_rng.sample(self.regular_users,
+                                                        round(INACTIVE_USER_SHARE * len(self.regular_users))))
 
         def rows():
             for uid in range(1, USER_COUNT + 1):
                 first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
                 username = probes[uid - 1] if uid <= len(probes) else f"user{uid:05d}"
                 # "!" is Django's unusable password: these accounts sign in only through force_login.
-                yield ("!", None, False, username, first, last, f"{username}@example.police.uk", False, True,
-                       joined, rng.choice(JOB_TITLES))
+                yield ("!", None, False, username, first, last, f"{username}@example.police.uk", False,
+                       uid not in self.inactive_users, joined, rng.choice(JOB_TITLES))
 
         return _copy(User, ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name",
                             "email", "is_staff", "is_active", "date_joined", "job_title"], _with_ids(rows()))
@@ -316,6 +358,9 @@ class _Generator:
         self.policy_created: list[dt.datetime] = []
         self.policy_publications: list[list[dt.date]] = []
         self.policy_title: list[str] = []
+        self.policy_status_changed: list[dt.datetime] = []
+        self.policy_monitoring_due: list[dt.date | None] = []
+        chase_rng = self.chase_rng
 
         def rows():
             for index in range(POLICY_COUNT):
@@ -334,8 +379,9 @@ class _Generator:
                 elif status in ONCE_PUBLISHED or (status in DRAFTING_STATUSES and rng.random() < 0.4):
                     # Published at least once; a draft in progress may be the review of a published policy,
                     # which stays in force (and keeps its dates) until the reviewed version is published.
-                    # Last published within 3.5 years: about one in seven is overdue for its 3-yearly review.
-                    last = self.today - dt.timedelta(days=rng.randint(0, 1280))
+                    # Last published within 3.5 years (LAST_PUBLISHED_DAYS_AGO): 4% are overdue for their
+                    # 3-yearly review.
+                    last = self.today - dt.timedelta(days=_days_ago(rng.randint(0, 1280) / 1280))
                     publications = [last]
                     if rng.random() < 0.3:
                         publications.insert(0, last - dt.timedelta(days=rng.randint(300, 1100)))
@@ -345,6 +391,16 @@ class _Generator:
                 last_published = publications[-1] if publications else None
                 review_due = _add_months(last_published, 36) if last_published else None
                 monitoring_due = _next_anniversary(last_published, self.today) if last_published else None
+                if status in PUBLISHED_STATUSES and chase_rng.random() < MISSED_REPORT_SHARE:
+                    # Last year's report was never published, so the due date has not moved on since.
+                    missed = _add_months(monitoring_due, -12)
+                    monitoring_due = missed if missed > last_published else monitoring_due
+                emergency_due = None
+                if (status == Status.IMPLEMENTATION and policy_id not in PROBE_POLICY_IDS
+                        and (self.today - last_published).days <= EMERGENCY_RECENT_DAYS
+                        and chase_rng.random() < EMERGENCY_SHARE):
+                    # Approved just before publication; the EIA is due within 6 months of the approval.
+                    emergency_due = last_published + dt.timedelta(days=chase_rng.randint(1, 170))
                 sensitive = policy_id not in PROBE_POLICY_IDS and rng.random() < 0.08
                 title = f"{rng.choice(TOPICS)} {rng.choice(DOCUMENT_KINDS)} ({policy_id})"
                 self.policy_created.append(created)
@@ -354,6 +410,13 @@ class _Generator:
                 if last_published:
                     updated = max(updated, dt.datetime.combine(last_published, dt.time(9, 30), tzinfo=dt.UTC))
                 updated = min(self.now, updated)
+                status_changed = updated
+                if status in PIPELINE_STATUSES:
+                    waited = dt.timedelta(days=chase_rng.expovariate(1 / PIPELINE_MEAN_WAIT_DAYS))
+                    status_changed = max(created + dt.timedelta(days=1), self.now - waited)
+                    updated = max(updated, status_changed)
+                self.policy_status_changed.append(status_changed)
+                self.policy_monitoring_due.append(monitoring_due)
                 yield (
                     policy_id, reference_of(policy_id), title,
                     f"Sets out how the force manages {title.split(' (')[0].lower()}.",
@@ -366,8 +429,8 @@ class _Generator:
                     f"RF/{gid}/{policy_id}" if rng.random() < 0.5 else "",
                     rng.choice(self.owners_by_group[gid]), rng.choice(self.leads_by_group[gid]),
                     rng.choice(self.managers_by_unit[unit_id]), rng.choice(self.coordinators_by_group[gid]),
-                    review_due, monitoring_due, first_published, last_published, False, None, status,
-                    updated, created, updated,
+                    review_due, monitoring_due, first_published, last_published, emergency_due is not None,
+                    emergency_due, status, status_changed, created, updated,
                 )
 
         return _copy(Policy, [
@@ -434,6 +497,7 @@ class _Generator:
     def versions(self) -> int:
         rng = self.rng
         self.published_versions: list[list[tuple[int, dt.date]]] = [[] for _ in range(POLICY_COUNT)]
+        self.newest_version: list[int] = []
 
         def rows():
             version_id = 0
@@ -459,6 +523,13 @@ class _Generator:
                         latest = dt.datetime.combine(published_on, dt.time(9, 0), tzinfo=dt.UTC) - dt.timedelta(days=1)
                         submitted = min(submitted, latest)
                         version_created = min(version_created, submitted - dt.timedelta(days=1))
+                    if position == len(numbers) - 1 and self.policy_status[index] in SUBMITTED_STATUSES:
+                        # The version in the approval pipeline: submitted when the policy entered it (or
+                        # before, for the later stages); the chase counts a submission's wait from here.
+                        status_changed = self.policy_status_changed[index]
+                        submitted = (status_changed if self.policy_status[index] == Status.SUBMITTED_FOR_QA
+                                     else min(submitted, status_changed))
+                        version_created = min(version_created, submitted - dt.timedelta(hours=1))
                     yield (
                         version_id, policy_id, major, minor,
                         f"<p>{self.policy_title[index]}, version {major}.{minor}. The force will apply this policy "
@@ -468,6 +539,7 @@ class _Generator:
                         author, version_created, submitted, None if is_draft else author,
                         "" if is_draft else f"{rng.getrandbits(256):064x}", rng.randint(0, 12),
                     )
+                self.newest_version.append(version_id)
 
         return _copy(PolicyVersion, [
             "id", "policy", "major", "minor", "statement", "summary_of_changes", "revises_published", "author",
@@ -495,6 +567,90 @@ class _Generator:
             "id", "policy", "policy_version", "on_intranet", "in_notices", "on_publication_scheme", "scheduled_for",
             "status", "requested_by", "requested_at", "published_at", "published_by",
         ], rows())
+
+    def qa_signoffs(self) -> int:
+        """Sign-offs of the versions in the approval pipeline: some of the three disciplines for a submission
+        (all three would have passed it), all three for the later stages."""
+        rng = self.chase_rng
+        disciplines = [QADiscipline.PCU, QADiscipline.DCFD, QADiscipline.DOI]
+        rows = []
+        for index in range(POLICY_COUNT):
+            status = self.policy_status[index]
+            if status not in SUBMITTED_STATUSES:
+                continue
+            status_changed = self.policy_status_changed[index]
+            if status == Status.SUBMITTED_FOR_QA:
+                signed = [discipline for discipline in disciplines if rng.random() < 0.4][:2]
+            else:
+                signed = disciplines
+            for discipline in signed:
+                if status == Status.SUBMITTED_FOR_QA:
+                    signed_at = status_changed + (self.now - status_changed) * rng.random()
+                else:
+                    signed_at = status_changed - dt.timedelta(hours=rng.randint(1, 72))
+                rows.append((len(rows) + 1, self.newest_version[index], discipline, QAOutcome.PASSED,
+                             rng.choice(self.force_wide[Role(discipline)]), signed_at, ""))
+        return _copy(QASignOff, ["id", "policy_version", "discipline", "outcome", "signed_by", "signed_at",
+                                 "comments"], rows)
+
+    def monitoring_reports(self) -> int:
+        """A published report for every past year of a published policy, and the current year's report in
+        progress for some of those due now (CURRENT_REPORT_MIX)."""
+        from assessments.models import MonitoringReport
+
+        rng = self.chase_rng
+        report_status = MonitoringReport.Status
+        pcu = self.force_wide[Role.PCU]
+        window_start, window_end = self.today - dt.timedelta(days=30), self.today + dt.timedelta(days=30)
+        text = "Applied consistently; no complaints upheld; no adverse impact identified."
+
+        def at(day: dt.date) -> dt.datetime:
+            return dt.datetime.combine(day, dt.time(10, 0), tzinfo=dt.UTC)
+
+        def waited() -> dt.timedelta:
+            return dt.timedelta(days=rng.expovariate(1 / PIPELINE_MEAN_WAIT_DAYS))
+
+        def rows():
+            for index in range(POLICY_COUNT):
+                if self.policy_status[index] not in PUBLISHED_STATUSES:
+                    continue
+                group = self.policy_group[index]
+                author, coordinator = self.policy_developers[index][0], rng.choice(self.coordinators_by_group[group])
+                due = self.policy_monitoring_due[index]
+                start = self.policy_publications[index][-1]
+                end = _add_months(start, 12)
+                while end < due:
+                    submitted = at(end - dt.timedelta(days=rng.randint(0, 20)))
+                    qa_at = submitted + dt.timedelta(days=rng.randint(1, 10))
+                    yield (index + 1, start, end, text, text, text, text, author, report_status.PUBLISHED, submitted,
+                           coordinator, qa_at, "", qa_at + dt.timedelta(days=rng.randint(1, 7)), rng.choice(pcu),
+                           submitted - dt.timedelta(days=14))
+                    start, end = end, _add_months(end, 12)
+                if due > window_end:
+                    continue
+                if due < window_start:
+                    state = "draft" if rng.random() < 0.3 else "none"
+                else:
+                    state = _weighted(rng, CURRENT_REPORT_MIX, 1)[0]
+                period_start = _add_months(due, -12)
+                if state == "draft":
+                    yield (index + 1, period_start, due, text, "", "", "", author, report_status.DRAFT, None, None,
+                           None, "", None, None, self.now - dt.timedelta(days=rng.randint(1, 60)))
+                elif state == "submitted":
+                    submitted = self.now - waited()
+                    yield (index + 1, period_start, due, text, text, text, text, author, report_status.SUBMITTED,
+                           submitted, None, None, "", None, None, submitted - dt.timedelta(days=7))
+                elif state == "qa_passed":
+                    qa_at = self.now - waited()
+                    submitted = qa_at - dt.timedelta(days=rng.randint(1, 10))
+                    yield (index + 1, period_start, due, text, text, text, text, author, report_status.QA_PASSED,
+                           submitted, coordinator, qa_at, "", None, None, submitted - dt.timedelta(days=7))
+
+        return _copy(MonitoringReport, [
+            "id", "policy", "period_start", "period_end", "compliance", "benefits", "performance", "diversity_impact",
+            "author", "status", "submitted_at", "qa_by", "qa_at", "qa_comments", "published_at", "published_by",
+            "created_at",
+        ], _with_ids(rows()))
 
     def grants(self) -> int:
         rng = self.rng
@@ -597,14 +753,16 @@ class _Generator:
         return count
 
     def finish(self) -> None:
+        from assessments.models import MonitoringReport
         from publication.models import Publication
 
         models = [BusinessGroup, Unit, User, RoleAssignment, Policy, Policy.developers.through, PolicyVersion,
-                  Publication, PolicyUserObjectPermission, AuditEvent]
+                  Publication, PolicyUserObjectPermission, AuditEvent, QASignOff, MonitoringReport]
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
         ReferenceCounter.objects.update_or_create(name="policy", defaults={"last_value": POLICY_COUNT})
+        ReferenceCounter.objects.update_or_create(name=DAY_COUNTER, defaults={"last_value": self.today.toordinal()})
         ReferenceCounter.objects.update_or_create(name=MARKER_COUNTER, defaults={"last_value": DATASET_VERSION})
 
 
@@ -615,6 +773,14 @@ def _with_ids(rows: Iterable[tuple]) -> Iterable[tuple]:
 def _add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(day.month - 1 + months, 12)
     return day.replace(year=day.year + year, month=month + 1, day=min(day.day, 28))
+
+
+def _days_ago(uniform: float) -> int:
+    """Days since the last publication for a uniform draw in [0, 1] (LAST_PUBLISHED_DAYS_AGO's inverse CDF)."""
+    for (low, low_days), (high, high_days) in itertools.pairwise(LAST_PUBLISHED_DAYS_AGO):
+        if uniform <= high:
+            return round(low_days + (uniform - low) / (high - low) * (high_days - low_days))
+    return LAST_PUBLISHED_DAYS_AGO[-1][1]
 
 
 def _next_anniversary(day: dt.date, today: dt.date) -> dt.date:
@@ -642,7 +808,9 @@ def generate(log=print) -> DatasetSummary:
         generator.phase("policies", generator.policies)
         generator.phase("policy developers", generator.developers)
         generator.phase("policy versions", generator.versions)
+        generator.phase("QA sign-offs", generator.qa_signoffs)
         generator.phase("publications", generator.publications)
+        generator.phase("monitoring reports", generator.monitoring_reports)
         generator.phase("object grants", generator.grants)
         generator.phase("audit events", generator.audit_events)
         generator.phase("counters+sequences", generator.finish)

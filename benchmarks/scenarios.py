@@ -1,33 +1,47 @@
 """What is measured, against what baseline, and the targets.
 
-a. ``policy_list(user=...)`` as the register view uses it (Paginator, first page of 25 + count) for the
-   three probe users, against the same page + count of all policies without permission filtering.
+a. The register's first page of 25 and its count for the three probe users, through
+   ``lifecycle.views.register_page`` as the view calls it (rows from ``policy_list``, the count from
+   ``policy_count``), against a plain Paginator's page + count of all policies without permission filtering.
 b. GET /policies/ over Django's test client for the same users, against the same bare baseline.
 c. Overview, timeline (first and oldest page) and versions pages of a policy with 50 versions and 1,000
    audit events, each against bare SELECTs of the rows the page shows; and the timeline of a policy with
    the same history nine years old, against the recent one's page.
 d. (opt-in) the home page, My work.
+e. The daily chase's scan, ``notifications.services.chase_plan`` on the dataset's day, against one bare SQL
+   query of the same due items; its query count against the same scan of a 10,000-policy slice of the
+   register; and (for information) ``chase_run`` once, in a transaction that is rolled back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import math
 import re
-from collections.abc import Callable
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from psycopg import sql
 
-from benchmarks.dataset import Probes
+from benchmarks.dataset import Probes, dataset_day
 from benchmarks.timing import Case, Timing, capture_queries, time_interleaved
 from core.models import AuditEvent, User
 from lifecycle.models import Policy, PolicyVersion
-from lifecycle.selectors import policy_list
+from lifecycle.states import PUBLISHED_STATUSES, Status
+from lifecycle.views import REGISTER_PAGE_SIZE, register_page
 
-PAGE_SIZE = 25  # lifecycle.views.policy_register
+PAGE_SIZE = REGISTER_PAGE_SIZE
 TIMELINE_PAGE_SIZE = 50  # lifecycle.views.policy_timeline_page
 
 # Targets. The register's are the issue's; the others are this harness's budgets (see TARGET_NOTES).
@@ -42,10 +56,19 @@ DETAIL_QUERY_BUDGET = 20
 HISTORY_RATIO = 1.5
 # The home page runs home_summary (four counts of policy_list) and my_work (about ten queues).
 HOME_QUERY_BUDGET = 20
+# The issue's: the chase's scan within 3 x one bare query of the due items, in a number of queries that
+# does not grow with the register (the same for the whole register as for a 10,000-policy slice of it).
+CHASE_RATIO = 3.0
+CHASE_SLICE_POLICIES = 10_000
 TARGET_NOTES = {
     "register": "issue: filtered p50 <= 1.5 x unfiltered p50; queries constant (<= 4)",
     "http register": "harness: page p50 <= 3 x bare page+count queries; <= 8 queries",
     "home": "opt-in (--only ...,home): queries <= 20; the ratio against (a)'s baseline is for information",
+    "chase": f"issue: chase_plan p50 < {CHASE_RATIO:g} x one bare SQL query of the same due items; queries constant "
+             f"(the same at 100,000 policies as at a {CHASE_SLICE_POLICIES:,}-policy slice); chase_run for "
+             "information (rolled back)",
+    "chase-experiment": "opt-in: scratch variants of chase_plan (benchmarks/chase_experiment.py, not app code) "
+                        "against the app's; each must plan the same reminders",
     "detail pages": "harness: page p50 <= 5 x bare SELECTs of its rows; <= 20 queries, and the same number as "
                     "for a policy with 1 version and 3 events (no growth with history); the timeline of a 9-year-old "
                     "history <= 1.5 x the same timeline when recent",
@@ -71,9 +94,17 @@ class Row:
 
 
 def _page_and_count(queryset) -> tuple[int, list]:
-    """Exactly what the register does with its queryset: Paginator(…, 25).get_page(None), the page's rows,
-    and the paginator's count."""
-    page = Paginator(queryset, PAGE_SIZE).get_page(None)
+    """The baseline: Paginator(…, 25).get_page(None) of an unfiltered queryset, the page's rows, and the
+    paginator's count."""
+    return _rows_and_count(Paginator(queryset, PAGE_SIZE).get_page(None))
+
+
+def _register_page(user) -> tuple[int, list]:
+    """Exactly what the register view does for the unfiltered register: register_page(user=..., narrow=None)."""
+    return _rows_and_count(register_page(user=user))
+
+
+def _rows_and_count(page) -> tuple[int, list]:
     rows = list(page.object_list)
     return page.paginator.count, rows
 
@@ -103,7 +134,7 @@ def _ratio(value: float, baseline: float) -> float:
 def register_cases(probes: Probes) -> tuple[Case, list[tuple[str, Case]]]:
     baseline = Case("register:baseline", lambda _: _page_and_count(_unfiltered_register()))
     users = [
-        (label, Case(f"register:{label}", lambda user: _page_and_count(policy_list(user=user)), _fresh_user(pk)))
+        (label, Case(f"register:{label}", _register_page, _fresh_user(pk)))
         for label, pk in _users(probes)
     ]
     return baseline, users
@@ -126,7 +157,7 @@ def measure_register(probes: Probes, *, repeat: int, warmup: int) -> tuple[list[
         visible[label] = count
         ratio = _ratio(timing.p50, base.p50)
         rows.append(Row(
-            "register: policy_list page+count", label, timing.p50, timing.p95, base.p50, ratio, queries,
+            "register: register_page page+count", label, timing.p50, timing.p95, base.p50, ratio, queries,
             f"ratio<={REGISTER_RATIO}, q<={REGISTER_QUERY_BUDGET}",
             ratio <= REGISTER_RATIO and queries <= REGISTER_QUERY_BUDGET, f"{count} visible", statements,
         ))
@@ -310,6 +341,217 @@ def measure_home(probes: Probes, *, repeat: int, warmup: int, baseline: Timing) 
                         _ratio(timing.p50, baseline.p50), len(statements), f"q<={HOME_QUERY_BUDGET} (ratio: info)",
                         len(statements) <= HOME_QUERY_BUDGET, "baseline: (a)'s unfiltered page+count", statements))
     return rows
+
+
+# --- e. the daily chase ----------------------------------------------------------------------------------
+
+# The baseline: the due items chase_plan selects, as one hand-written query: the candidate policies with
+# the fields the plan needs and their cycle, joined to their named developers (one row per developer).
+# The WHERE clause is chase_plan's (notifications.services._could_be_due), written out.
+BARE_DUE_ITEMS = """
+SELECT p.id, p.reference, p.title, p.status, p.business_group_id, p.review_due_on, p.monitoring_report_due_on,
+       p.not_impact_assessed, p.emergency_eia_due_on, p.status_changed_at, p.owner_id, p.designated_lead_id,
+       p.policy_manager_id, p.coordinator_id, p.first_published_on,
+       (SELECT max(v.major) FROM lifecycle_policyversion v WHERE v.policy_id = p.id) AS cycle,
+       d.user_id AS developer_id, developer.is_active AS developer_is_active
+FROM lifecycle_policy p
+LEFT JOIN core_user owner ON owner.id = p.owner_id
+LEFT JOIN core_user lead ON lead.id = p.designated_lead_id
+LEFT JOIN core_user manager ON manager.id = p.policy_manager_id
+LEFT JOIN lifecycle_policy_developers d ON d.policy_id = p.id
+LEFT JOIN core_user developer ON developer.id = d.user_id
+WHERE p.status <> %(withdrawn)s AND (
+       (p.review_due_on <= %(review_horizon)s AND p.first_published_on IS NOT NULL)
+    OR (p.monitoring_report_due_on <= %(monitoring_horizon)s AND p.status = ANY(%(published)s))
+    OR p.not_impact_assessed
+    OR (p.status_changed_at <= %(stuck_since)s AND p.status = ANY(%(stuck_statuses)s))
+    OR EXISTS (SELECT 1 FROM assessments_monitoringreport r WHERE r.policy_id = p.id AND r.status = %(submitted)s)
+    OR NOT owner.is_active OR NOT lead.is_active OR NOT manager.is_active
+    OR EXISTS (SELECT 1 FROM lifecycle_policy_developers d2 JOIN core_user u2 ON u2.id = d2.user_id
+               WHERE d2.policy_id = p.id AND NOT u2.is_active)
+)
+ORDER BY p.id
+"""
+
+
+def _bare_due_parameters(day: dt.date) -> dict:
+    """The dates chase_plan derives from ``today`` and POLICYHUB_CHASE, computed the same way."""
+    from assessments.models import MonitoringReport
+    from notifications.services import STUCK_STATUSES
+
+    config = settings.POLICYHUB_CHASE
+    stuck_since = timezone.make_aware(dt.datetime.combine(
+        day - dt.timedelta(days=config["stuck_after_working_days"]), dt.time.max))
+    return {
+        "withdrawn": str(Status.WITHDRAWN), "published": sorted(map(str, PUBLISHED_STATUSES)),
+        "stuck_statuses": sorted(map(str, STUCK_STATUSES)),
+        "review_horizon": day + relativedelta(months=max(config["review_months_before"])),
+        "monitoring_horizon": day + relativedelta(months=1), "stuck_since": stuck_since,
+        "submitted": str(MonitoringReport.Status.SUBMITTED),
+    }
+
+
+def _bare_due_items(parameters: dict) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(BARE_DUE_ITEMS, parameters)
+        return cursor.fetchall()
+
+
+@contextmanager
+def register_slice(policies: int) -> Iterator[None]:
+    """The first ``policies`` policies as the whole register, until the block ends.
+
+    A temporary table of those rows, named like the policy table, shadows it (PostgreSQL looks in the
+    session's pg_temp schema first), so the app's queries, unchanged, see a smaller register. It lives in a
+    transaction that is always rolled back: nothing is written to the bench data."""
+    table = sql.Identifier(Policy._meta.db_table)
+    with transaction.atomic():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql.SQL("CREATE TEMPORARY TABLE {table} ON COMMIT DROP AS "
+                                       "SELECT * FROM public.{table} WHERE id <= %s")
+                               .format(table=table).as_string(cursor.cursor), [policies])
+                cursor.execute(sql.SQL("ALTER TABLE {table} ADD PRIMARY KEY (id)").format(table=table)
+                               .as_string(cursor.cursor))
+                cursor.execute(sql.SQL("ANALYZE {table}").format(table=table).as_string(cursor.cursor))
+            shadowed = Policy.objects.count()
+            if shadowed != policies:
+                raise AssertionError(f"The register slice holds {shadowed} policies, not {policies}.")
+            yield
+        finally:
+            transaction.set_rollback(True)
+
+
+def chase_cases(day: dt.date, label: str) -> tuple[Case, Case]:
+    from notifications.services import chase_plan
+
+    parameters = _bare_due_parameters(day)
+    return (Case(f"chase-baseline:{label}", lambda _: _bare_due_items(parameters)),
+            Case(f"chase:{label}", lambda _: chase_plan(today=day)))
+
+
+@dataclass
+class _ChaseScan:
+    timings: dict[str, Timing]
+    baseline: Case
+    plan: Case
+    baseline_sql: list[str]
+    plan_sql: list[str]
+    selected: set[int]
+    selected_rows: int
+    reminders: list
+
+    @property
+    def chased(self) -> set[int]:
+        return {reminder.policy_id for reminder in self.reminders}
+
+    @property
+    def ratio(self) -> float:
+        return _ratio(self.timings[self.plan.name].p50, self.timings[self.baseline.name].p50)
+
+    @property
+    def consistent(self) -> bool:
+        """Every policy the plan chases is one the bare query selected: the baseline reads the same items."""
+        return self.chased <= self.selected
+
+    def rows(self, label: str, *, target: str, passed: bool | None, detail: str = "") -> list[Row]:
+        base, timing = self.timings[self.baseline.name], self.timings[self.plan.name]
+        details = [f"{len(self.reminders):,} reminders about {len(self.chased):,} policies", detail]
+        if not self.consistent:
+            details.append(f"{len(self.chased - self.selected)} policies NOT SELECTED BY THE BASELINE")
+        return [
+            Row(f"{label}: bare SQL of the due items", "(daily task)", base.p50, base.p95, base.p50, 1.0,
+                len(self.baseline_sql), "baseline", None,
+                f"{len(self.selected):,} policies, {self.selected_rows:,} rows", self.baseline_sql),
+            Row(f"{label}: chase_plan(today=...)", "(daily task)", timing.p50, timing.p95, base.p50, self.ratio,
+                len(self.plan_sql), target, passed, "; ".join(filter(None, details)), self.plan_sql),
+        ]
+
+
+def _chase_scan(day: dt.date, label: str, *, repeat: int, warmup: int) -> _ChaseScan:
+    baseline, plan = chase_cases(day, label)
+    timings = time_interleaved([baseline, plan], repeat=repeat, warmup=warmup)
+    rows = baseline.run(None)
+    return _ChaseScan(timings, baseline, plan, capture_queries(baseline), capture_queries(plan),
+                      {row[0] for row in rows}, len(rows), plan.run(None))
+
+
+def _due_shares(day: dt.date, scan: _ChaseScan, log) -> None:
+    """What the dataset has due on ``day``: the share the issue asks to be realistic."""
+    from notifications.models import ReminderKind
+
+    parameters = _bare_due_parameters(day)
+    published = Policy.objects.filter(status__in=PUBLISHED_STATUSES)
+    total = published.count()
+    review = published.filter(review_due_on__lte=parameters["review_horizon"]).count()
+    overdue = published.filter(review_due_on__lt=day).count()
+    monitoring = published.filter(monitoring_report_due_on__lte=parameters["monitoring_horizon"]).count()
+    log(f"Chase on {day} (the dataset's day): {len(scan.selected):,} of {Policy.objects.count():,} policies "
+        f"selected, {len(scan.reminders):,} reminders about {len(scan.chased):,} of them. Of {total:,} published "
+        f"policies, {review / total:.1%} have a review due within 6 months or overdue ({overdue / total:.1%} "
+        f"overdue) and {monitoring / total:.1%} a monitoring report due within a month or overdue.")
+    policies, reminders = defaultdict(set), Counter()
+    for reminder in scan.reminders:
+        policies[reminder.kind].add(reminder.policy_id)
+        reminders[reminder.kind] += 1
+    log("  " + "; ".join(f"{ReminderKind(kind).label}: {len(policies[kind]):,} policies, {reminders[kind]:,} "
+                         "reminders" for kind in ReminderKind.values if kind in policies))
+
+
+def measure_chase(*, repeat: int, warmup: int, log=print) -> list[Row]:
+    day = dataset_day()
+    whole = _chase_scan(day, "register", repeat=repeat, warmup=warmup)
+    _due_shares(day, whole, log)
+    with register_slice(CHASE_SLICE_POLICIES):
+        small = _chase_scan(day, "slice", repeat=repeat, warmup=warmup)
+    queries, slice_queries = len(whole.plan_sql), len(small.plan_sql)
+    passed = whole.ratio < CHASE_RATIO and queries == slice_queries and whole.consistent
+    return [
+        *whole.rows("chase", target=f"ratio<{CHASE_RATIO:g}, q={slice_queries} (slice)", passed=passed,
+                    detail=f"{slice_queries} queries at {CHASE_SLICE_POLICIES:,} policies"),
+        *small.rows(f"chase, {CHASE_SLICE_POLICIES:,}-policy slice", target="information",
+                    passed=None if small.consistent else False),
+        measure_chase_run(day),
+    ]
+
+
+def measure_chase_run(day: dt.date) -> Row:
+    """chase_run once, in a transaction that is rolled back: the ledger, inbox and digest rows it writes
+    are gone afterwards (checked), and VACUUM clears the dead rows they leave."""
+    from notifications.models import Digest, Notification, Reminder
+    from notifications.services import chase_run
+
+    models = [Reminder, Notification, Digest]
+    before = [model.objects.count() for model in models]
+    statements = 0
+
+    def count(execute, statement, params, many, context):
+        nonlocal statements
+        statements += 1
+        return execute(statement, params, many, context)
+
+    # chase_run logs the same numbers this row reports.
+    service_logger = logging.getLogger(chase_run.__module__)
+    level = service_logger.level
+    service_logger.setLevel(logging.WARNING)
+    with transaction.atomic():
+        try:
+            with connection.execute_wrapper(count):
+                started = time.perf_counter()
+                result = chase_run(today=day)
+                elapsed = (time.perf_counter() - started) * 1000
+            written = [model.objects.count() - previous for model, previous in zip(models, before, strict=True)]
+        finally:
+            transaction.set_rollback(True)
+            service_logger.setLevel(level)
+    left = [model.objects.count() - previous for model, previous in zip(models, before, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(
+            sql.SQL(", ").join(sql.Identifier(model._meta.db_table) for model in models)).as_string(cursor.cursor))
+    detail = (f"planned {result.planned:,}; wrote {written[0]:,} reminders, {written[1]:,} inbox items, "
+              f"{written[2]:,} digests; rolled back, rows left: {sum(left)}")
+    return Row("chase: chase_run(today=...), rolled back", "(daily task)", elapsed, elapsed, None, None, statements,
+               "information (1 run)", False if any(left) else None, detail)
 
 
 # --- diagnostics ------------------------------------------------------------------------------------------

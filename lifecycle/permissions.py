@@ -18,7 +18,7 @@ def role_index(user) -> frozenset[tuple[str, int | None]]:
     cached = getattr(user, "_policyhub_roles", None)
     if cached is None:
         cached = frozenset(
-            RoleAssignment.objects.filter(user_id=user.pk).values_list("role", "business_group_id")
+            RoleAssignment.objects.filter(user_id=user.pk).order_by().values_list("role", "business_group_id")
         )
         user._policyhub_roles = cached
     return cached

@@ -98,15 +98,16 @@ class Policy(ConcurrentTransitionMixin, models.Model):
                 name="policy_not_impact_assessed_has_eia_due_date",
             ),
         ]
-        # For the register's count (lifecycle.selectors.policy_visibility_parts): one partial index per part,
-        # holding every column its part's condition reads, so that PostgreSQL counts by index-only scans.
+        # For the register's count (lifecycle.selectors.policy_visibility_parts): a partial index per part,
+        # holding the columns its condition reads, so that PostgreSQL counts it by an index-only scan (the
+        # part seen by id, a few rows, is looked up in the primary key instead).
         indexes = [
             models.Index(fields=["protective_marking", "business_group_id"], condition=IN_FORCE,
                          name="policy_in_force_idx"),
             models.Index(fields=["business_group_id"],
                          condition=IN_FORCE & ~models.Q(protective_marking=ProtectiveMarking.OFFICIAL),
                          name="policy_in_force_sensitive_idx"),
-            models.Index(fields=["business_group_id", "status", "owning_unit_id", "protective_marking"],
+            models.Index(fields=["business_group_id", "owning_unit_id", "status", "protective_marking"],
                          condition=NOT_IN_FORCE, name="policy_not_in_force_idx"),
         ]
 

@@ -1,0 +1,88 @@
+"""The register's count (lifecycle.selectors.policy_count) adds up disjoint parts of the visibility, each
+counted from its own index: it must count exactly the policies the register lists, for every role and filter."""
+
+import pytest
+from guardian.shortcuts import assign_perm
+
+from core.models import Role
+from lifecycle import services as lifecycle_services
+from lifecycle.filters import PolicyRegisterFilter
+from lifecycle.models import Policy
+from lifecycle.selectors import policy_count, policy_list, policy_visibility_parts
+from lifecycle.states import ProtectiveMarking
+from lifecycle.views import register_page
+from tests.factories import RoleAssignmentFactory, UserFactory, advance_to
+
+pytestmark = pytest.mark.django_db
+
+SENSITIVE = {"protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE, "suitable_for_publication_scheme": False}
+FILTERS = [
+    {},
+    {"stage": "development"},
+    {"protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE},
+    {"q": "operational", "sort": "-title"},
+    {"review_status": "in_date"},
+]
+
+
+@pytest.fixture
+def register(people):
+    """Policies on both sides of every line the count is split along: in force or not (a review in progress
+    stays in force; withdrawn does not), OFFICIAL or OFFICIAL-SENSITIVE, this group or another, named, granted."""
+    # The co-ordinator sees this draft twice over: by its group and by a grant.
+    assign_perm("lifecycle.consult_policy", people.coordinator, people.policy())
+    people.policy(**SENSITIVE)
+    advance_to(people.policy(**SENSITIVE), "with_lead", people)
+    advance_to(people.policy(), "implementation", people)
+    advance_to(people.policy(**SENSITIVE), "monitoring", people)
+    under_review = advance_to(people.policy(**SENSITIVE), "implementation", people)
+    lifecycle_services.policy_start_review(policy=under_review, actor=people.lead, reason="Three years on.")
+    advance_to(advance_to(people.policy(), "implementation", people), "withdrawn", people)
+    advance_to(people.policy(**SENSITIVE), "withdrawn", people)
+    other_group = {"actor": people.developer2, "business_group": people.group2, "owning_unit": people.unit2,
+                   "designated_lead": people.lead2, "coordinator": people.coordinator2, "owner": None,
+                   "policy_manager": None, "developers": [people.developer2]}
+    # A grant shows a draft of another group, but not an OFFICIAL-SENSITIVE one.
+    for granted in (people.policy(**other_group), people.policy(**other_group, **SENSITIVE)):
+        assign_perm("lifecycle.consult_policy", people.developer, granted)
+    unit_manager = UserFactory(username="unit_manager")
+    RoleAssignmentFactory(user=unit_manager, role=Role.MANAGER, business_group=people.group, unit=people.unit)
+    staff = UserFactory(username="staff")
+    return [people.developer, people.manager, people.coordinator, people.lead, people.owner, people.pcu,
+            people.dcfd, people.doi, people.shrmt, people.lead2, people.developer2, people.coordinator2,
+            unit_manager, staff]
+
+
+def _fresh(user):
+    # Roles and grants are cached on the user object.
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_the_parts_are_disjoint_and_make_up_exactly_what_the_register_lists(register):
+    assert Policy.objects.filter(first_published_on__isnull=False, status="scoping").exists()
+    for user in register:
+        listed = set(policy_list(user=_fresh(user)).values_list("pk", flat=True))
+        parts = policy_visibility_parts(_fresh(user))
+        if parts is None:  # PCU: everything
+            assert listed == set(Policy.objects.values_list("pk", flat=True)), user.username
+            continue
+        counted = [set(Policy.objects.filter(part).values_list("pk", flat=True)) for part in parts]
+        assert set().union(*counted) == listed, user.username
+        assert sum(map(len, counted)) == len(listed), f"{user.username}: the parts overlap"
+
+
+@pytest.mark.parametrize("params", FILTERS, ids=lambda params: "&".join(params) or "unfiltered")
+def test_the_count_is_the_number_of_policies_listed(register, params):
+    for user in register:
+        filterset = PolicyRegisterFilter(params or None, queryset=policy_list(user=_fresh(user)))
+        narrow = filterset.filter_queryset if filterset.is_bound and filterset.is_valid() else None
+        listed = filterset.qs.count() if narrow else filterset.queryset.count()
+        assert policy_count(user=_fresh(user), narrow=narrow) == listed, (user.username, params)
+        page = register_page(user=_fresh(user), narrow=narrow)
+        assert page.paginator.count == listed, (user.username, params)
+
+
+def test_signed_out_visitors_count_nothing(register):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert policy_count(user=AnonymousUser()) == 0
