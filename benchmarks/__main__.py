@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home", "chase", "chase-experiment"}
+SCENARIOS = {"register", "http", "detail", "home", "chase"}
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 
@@ -27,7 +27,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where to write the results (default test-artifacts/bench.json)")
     parser.add_argument("--only", default="register,http,detail,chase",
                         help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
-                        "default run), chase (e), chase-experiment (not in the default run)")
+                        "default run), chase (e)")
     parser.add_argument("--chase-repeat", type=int, default=None,
                         help="timed repetitions of the chase scenarios (default: --repeat, at most "
                         f"{CHASE_REPEAT_CAP})")
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = dataset.dataset_counts()
     log("Dataset: " + ", ".join(f"{label.replace('_', ' ')} {count:,}" for label, count in counts.items()))
     log(f"Role assignments + object grants: {counts['role_assignments'] + counts['object_grants']:,}")
-    chase = f" ({arguments.chase_repeat} for the chase)" if arguments.only & {"chase", "chase-experiment"} else ""
+    chase = f" ({arguments.chase_repeat} for the chase)" if "chase" in arguments.only else ""
     log(f"Measuring: {arguments.repeat} repetitions{chase} after {arguments.warmup} warm-up, interleaved with the "
         "baseline.\n")
 
@@ -122,10 +122,6 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_home(probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline)
     if "chase" in arguments.only:
         rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
-    if "chase-experiment" in arguments.only:
-        from benchmarks import chase_experiment
-
-        rows += chase_experiment.measure(repeat=arguments.chase_repeat, warmup=arguments.warmup)
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))
