@@ -67,8 +67,6 @@ TARGET_NOTES = {
     "chase": f"issue: chase_plan p50 < {CHASE_RATIO:g} x one bare SQL query of the same due items; queries constant "
              f"(the same at 100,000 policies as at a {CHASE_SLICE_POLICIES:,}-policy slice); chase_run for "
              "information (rolled back)",
-    "chase-experiment": "opt-in: scratch variants of chase_plan (benchmarks/chase_experiment.py, not app code) "
-                        "against the app's; each must plan the same reminders",
     "detail pages": "harness: page p50 <= 5 x bare SELECTs of its rows; <= 20 queries, and the same number as "
                     "for a policy with 1 version and 3 events (no growth with history); the timeline of a 9-year-old "
                     "history <= 1.5 x the same timeline when recent",
