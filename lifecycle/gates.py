@@ -220,10 +220,3 @@ APPROVAL_GATES = [all_qa_signoffs_passed, impact_assessed, summary_of_changes_fo
 
 def unmet_gates(gates: list[Gate], policy) -> list[Gate]:
     return [check for check in gates if not check(policy)]
-
-
-def transition_gates(bound_transition, source: str) -> list[Gate]:
-    """The conditions django-fsm will enforce on ``bound_transition`` from ``source``."""
-    meta = bound_transition._django_fsm
-    transition = meta.get_transition(source)
-    return list(transition.conditions) if transition else []
