@@ -65,26 +65,34 @@ def _clean_impacts(impacts) -> dict:
     return cleaned
 
 
-def _lock_document(model, policy: Policy, actor, *, base_revision: int | None, allow_retrospective_eia=False):
+def document_editable(*, user, policy: Policy, document) -> bool:
+    """Whether ``user`` may change this EIA or Workbook now: the working draft's document, not yet frozen, by
+    someone who drafts the policy; or the EIA of an emergency-approved policy awaiting its retrospective EIA.
+    The one rule: the pages ask it to offer the form, and the services enforce it under lock."""
+    if document is None or document.frozen_at is not None or not permissions.can_draft(user, policy):
+        return False
+    version = policy.current_version
+    if version is None or document.policy_version_id != version.pk:
+        return False
+    if isinstance(document, EqualityImpactAssessment) and policy.not_impact_assessed:
+        return True
+    return policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen
+
+
+def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
     locked = lock_policy(policy)
     version = locked.current_version
     document = model.objects.select_for_update().filter(policy_version=version).first()
     if document is None:
         raise ApplicationError("This version has no such document.", code="not_found")
-    retrospective = (
-        allow_retrospective_eia and locked.not_impact_assessed and document.frozen_at is None
-        and locked.status not in DRAFT_EDITABLE_STATUSES
-    )
     if not permissions.can_draft(actor, locked):
         raise ApplicationError(f"You are not allowed to edit the documents of {locked.reference}.",
                                code="forbidden")
-    if not retrospective and (locked.status not in DRAFT_EDITABLE_STATUSES or version.is_frozen):
+    if not document_editable(user=actor, policy=locked, document=document):
         raise ApplicationError(
             f"The {model._meta.verbose_name} of {locked.reference} cannot be changed while it is "
             f"'{locked.get_status_display()}': it was frozen when the package was submitted.", code="frozen",
         )
-    if document.frozen_at is not None:
-        raise ApplicationError(f"This {model._meta.verbose_name} is frozen.", code="frozen")
     if base_revision is not None and base_revision != document.draft_revision:
         raise ApplicationError(
             "Someone else saved this document while you were editing it. Your changes have not been saved: "
@@ -118,8 +126,7 @@ def eia_update(*, policy: Policy, actor, base_revision: int | None = None, **sec
         values["impacts"] = _clean_impacts(sections["impacts"])
     if values.get("decision") and values["decision"] not in EqualityImpactAssessment.Decision.values:
         raise ApplicationError("Choose the outcome of the assessment.", field="decision")
-    locked, _, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision,
-                                    allow_retrospective_eia=True)
+    locked, _, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
     return _save_sections(eia, actor, values, action="eia.updated", policy_id=locked.pk)
 
 

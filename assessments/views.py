@@ -8,17 +8,7 @@ from assessments.models import EqualityImpactAssessment, MonitoringReport, Polic
 from core.exceptions import ApplicationError
 from lifecycle.permissions import can_draft, is_dcfd, is_group_coordinator, is_pcu
 from lifecycle.selectors import version_shown
-from lifecycle.states import DRAFT_EDITABLE_STATUSES
 from lifecycle.views import policy_for_page, policy_page_context
-
-
-def _document_editable(user, policy, document) -> bool:
-    if document is None or document.frozen_at is not None or not can_draft(user, policy):
-        return False
-    if document.policy_version_id != policy.current_version.pk:
-        return False
-    retrospective = isinstance(document, EqualityImpactAssessment) and policy.not_impact_assessed
-    return retrospective or (policy.status in DRAFT_EDITABLE_STATUSES and not policy.current_version.is_frozen)
 
 
 @login_required
@@ -27,7 +17,7 @@ def eia_page(request, reference: str):
     policy = policy_for_page(request, reference)
     shown, _ = version_shown(user=request.user, policy=policy)
     eia = EqualityImpactAssessment.objects.filter(policy_version=shown).first() if shown else None
-    editable = _document_editable(request.user, policy, eia)
+    editable = services.document_editable(user=request.user, policy=policy, document=eia)
     form = None
     if editable:
         form = forms.EIAForm(request.POST or None, initial=forms.EIAForm.initial_from(eia))
@@ -80,7 +70,7 @@ def workbook_page(request, reference: str):
     policy = policy_for_page(request, reference)
     shown, _ = version_shown(user=request.user, policy=policy)
     workbook = PolicyWorkbook.objects.filter(policy_version=shown).first() if shown else None
-    editable = _document_editable(request.user, policy, workbook)
+    editable = services.document_editable(user=request.user, policy=policy, document=workbook)
     form = None
     if editable:
         initial = {field: getattr(workbook, field) for field in forms.WorkbookForm.SECTIONS}

@@ -28,21 +28,16 @@ from lifecycle.selectors import (
     policy_versions,
     sop_versions_for,
     user_may_see_drafts,
-    user_may_see_sensitive,
     version_comparisons,
     version_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, ProtectiveMarking, Status
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 
 
 def policy_for_page(request, reference: str):
-    """The policy, if this user may see it (404 otherwise, including OFFICIAL-SENSITIVE without a role)."""
-    policy = access_policy(user=request.user, reference=reference)
-    if policy.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and not user_may_see_sensitive(
-        user=request.user, policy=policy
-    ):
-        raise Http404("No such policy.")
-    return policy
+    """The policy, if this user may see it; 404 otherwise. OFFICIAL-SENSITIVE clearance is part of the
+    visibility filter (lifecycle.selectors), so it is decided in one place for pages, lists and counts."""
+    return access_policy(user=request.user, reference=reference)
 
 
 def policy_page_context(request, policy, section: str) -> dict:
@@ -271,14 +266,23 @@ def policy_create(request):
                   status=400 if request.method == "POST" else 200)
 
 
+def _drafting_refused(request, policy, what: str):
+    """A redirect with the reason when the draft is not this user's to change now (the same predicates the
+    services enforce); None when it is."""
+    if can_draft(request.user, policy) and policy.draft_is_editable:
+        return None
+    messages.error(request, f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are "
+                            "edited by the policy's developers and manager, in scoping or development.")
+    return redirect("lifecycle:statement", reference=policy.reference)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def statement_edit(request, reference: str):
     policy = policy_for_page(request, reference)
     version = policy.current_version
-    if not (can_draft(request.user, policy) and policy.draft_is_editable):
-        messages.error(request, f"The draft of {policy.reference} cannot be edited by you at this stage.")
-        return redirect("lifecycle:statement", reference=policy.reference)
+    if refusal := _drafting_refused(request, policy, "The draft"):
+        return refusal
     initial = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
                "base_revision": version.draft_revision}
     form = forms.StatementForm(request.POST or None, initial=initial)
@@ -301,9 +305,8 @@ def statement_edit(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def sop_create(request, reference: str):
     policy = policy_for_page(request, reference)
-    if not (can_draft(request.user, policy) and policy.draft_is_editable):
-        messages.error(request, f"SOPs of {policy.reference} cannot be added by you at this stage.")
-        return redirect("lifecycle:statement", reference=policy.reference)
+    if refusal := _drafting_refused(request, policy, "SOPs"):
+        return refusal
     form = forms.SOPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -323,9 +326,8 @@ def sop_create(request, reference: str):
 def sop_edit(request, reference: str, sop_id: int):
     policy = policy_for_page(request, reference)
     sop = get_object_or_404(policy.sops, pk=sop_id)
-    if not (can_draft(request.user, policy) and policy.draft_is_editable):
-        messages.error(request, f"SOPs of {policy.reference} cannot be edited by you at this stage.")
-        return redirect("lifecycle:statement", reference=policy.reference)
+    if refusal := _drafting_refused(request, policy, "SOPs"):
+        return refusal
     version = policy.current_version
     sop_version = sop.versions.filter(policy_version=version).first()
     initial = {"title": sop.title, "text": sop_version.text if sop_version else "",

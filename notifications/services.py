@@ -94,17 +94,24 @@ def _before_steps_cached(due: datetime.date, months: tuple[int, ...]) -> tuple[t
 # --- who answers for a policy -------------------------------------------------------------------
 
 
+def active_role_holders(*, include_developers: bool = True) -> dict[tuple[int | None, str], set[int]]:
+    """{(business group id or None for force-wide, role): {user ids}} of active users, in one query."""
+    holders: dict[tuple[int | None, str], set[int]] = defaultdict(set)
+    assignments = RoleAssignment.objects.filter(user__is_active=True).order_by()
+    if not include_developers:
+        assignments = assignments.exclude(role=Role.DEVELOPER)
+    for user_id, role, group_id in assignments.values_list("user_id", "role", "business_group_id"):
+        holders[(group_id, role)].add(user_id)
+    return holders
+
+
 class People:
     """Role holders per business group and the named people of each candidate policy, loaded with a fixed
     number of queries for the whole scan."""
 
     def __init__(self, policy_ids: list[int]):
-        self.group_roles: dict[tuple[int | None, str], set[int]] = defaultdict(set)
         # Developers are never looked up by group here (they are named on the policy).
-        for user_id, role, group_id in RoleAssignment.objects.filter(user__is_active=True).exclude(
-            role=Role.DEVELOPER
-        ).order_by().values_list("user_id", "role", "business_group_id"):
-            self.group_roles[(group_id, role)].add(user_id)
+        self.group_roles = active_role_holders(include_developers=False)
         self.developers: dict[int, set[int]] = defaultdict(set)
         self.inactive_developers: dict[int, set[int]] = defaultdict(set)
         through = Policy.developers.through
@@ -486,11 +493,7 @@ def outbox_relay(*, limit: int = 500) -> int:
             if not batch:
                 break
             if role_holders is None:
-                role_holders = defaultdict(set)
-                for user_id, role, group_id in RoleAssignment.objects.filter(user__is_active=True).values_list(
-                    "user_id", "role", "business_group_id"
-                ):
-                    role_holders[(group_id, role)].add(user_id)
+                role_holders = active_role_holders()
             policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
             policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
             now = timezone.now()
