@@ -1,13 +1,45 @@
-"""Rich text is sanitised on the way in (nh3, the Ammonia sanitiser): only structural markup survives."""
+"""Rich text: edited in the browser with django-prose-editor (ProseMirror/Tiptap), sanitised on the way in with
+nh3 (the Ammonia sanitiser) so that only structural markup survives.
+
+The sanitiser is the authority: services call `sanitise_rich_text` whatever the form did, so text that arrives
+without the editor (JavaScript off, a script, an old draft) is held to the same rule. The editor is configured
+to produce only markup the sanitiser keeps (checked in tests/core/test_rich_text.py), so nothing a user
+formats in the editor is silently dropped on save.
+"""
 
 import nh3
+from django_prose_editor.fields import ProseEditorFormField
+from django_prose_editor.widgets import ProseEditorWidget
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
     "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "pre",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+URL_SCHEMES = {"http", "https", "mailto"}
 MAX_RICH_TEXT_LENGTH = 500_000
+
+# What the editor offers. Headings start at level 2: the page's own heading is the level 1.
+RICH_TEXT_EXTENSIONS = {
+    "Bold": True,
+    "Italic": True,
+    "Underline": True,
+    "Strike": True,
+    "Heading": {"levels": [2, 3, 4]},
+    "BulletList": True,
+    "OrderedList": True,
+    "ListItem": True,
+    "Blockquote": True,
+    "HorizontalRule": True,
+    "HardBreak": True,
+    "Link": {"enableTarget": False, "protocols": sorted(URL_SCHEMES)},
+    "Table": True,
+    "TableRow": True,
+    "TableHeader": True,
+    "TableCell": True,
+    # Policy authors want the browser's spelling check, which the editor turns off by default.
+    "NoSpellCheck": False,
+}
 
 
 def sanitise_rich_text(value: str | None) -> str:
@@ -17,6 +49,21 @@ def sanitise_rich_text(value: str | None) -> str:
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
+        url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
+
+
+def _sanitise_form_value(value: str) -> str:
+    clean = sanitise_rich_text(value)
+    # ProseMirror always keeps one (empty) paragraph: an editor with nothing typed in it is an empty field.
+    return "" if clean in {"<p></p>", "<p><br></p>"} else clean
+
+
+class RichTextField(ProseEditorFormField):
+    """A form field edited with the rich-text editor; without JavaScript it is a plain textarea of HTML."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", MAX_RICH_TEXT_LENGTH)
+        kwargs.setdefault("widget", ProseEditorWidget(attrs={"rows": 18}))
+        super().__init__(*args, extensions=dict(RICH_TEXT_EXTENSIONS), sanitize=_sanitise_form_value, **kwargs)

@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import DateInput, GovUKForm
+from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from lifecycle.models import ConsulteeType
 from lifecycle.states import PolicyKind, ProtectiveMarking
@@ -166,8 +167,8 @@ class PolicyCreateForm(GovUKForm):
 
 
 class StatementForm(GovUKForm):
-    statement = forms.CharField(
-        label="Policy Statement", required=False, widget=forms.Textarea(attrs={"rows": 18}), max_length=500_000,
+    statement = RichTextField(
+        label="Policy Statement", required=False,
         help_text="What the force's stance is, what must be done and who is responsible. Basic formatting "
         "(paragraphs, headings, lists, links, tables) is kept; anything else is removed.",
     )
@@ -180,8 +181,7 @@ class StatementForm(GovUKForm):
 
 class SOPForm(GovUKForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the SOP"})
-    text = forms.CharField(label="Procedure", required=False, widget=forms.Textarea(attrs={"rows": 18}),
-                           max_length=500_000)
+    text = RichTextField(label="Procedure", required=False)
     protective_marking = forms.ChoiceField(choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
                                            initial=ProtectiveMarking.OFFICIAL)
     publish_externally = forms.BooleanField(label="Publish externally on the Publication Scheme", required=False)
@@ -189,8 +189,7 @@ class SOPForm(GovUKForm):
 
 class SOPEditForm(GovUKForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the SOP"})
-    text = forms.CharField(label="Procedure", required=False, widget=forms.Textarea(attrs={"rows": 18}),
-                           max_length=500_000)
+    text = RichTextField(label="Procedure", required=False)
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 

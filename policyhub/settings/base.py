@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "django_prose_editor",
     "django_fsm",
     "guardian",
     "rules.apps.AutodiscoverRulesConfig",

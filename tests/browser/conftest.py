@@ -56,7 +56,17 @@ class Browser:
         self.page.click("button:has-text('Sign in')")
         self.page.wait_for_load_state()
 
+    def wait_for_editors(self, page=None):
+        """Rich-text editors start asynchronously: wait until each has replaced its textarea, so that axe
+        and screenshots see the editor a user sees. (With JavaScript off the textarea is the editor.)"""
+        (page or self.page).wait_for_function(
+            "() => !document.body.classList.contains('js-enabled') || "
+            "[...document.querySelectorAll('textarea[data-django-prose-editor-configurable]')].every("
+            "textarea => textarea.parentElement.querySelector(':scope > .ProseMirror[aria-labelledby]'))"
+        )
+
     def axe_violations(self) -> list[dict]:
+        self.wait_for_editors()
         self.page.evaluate(self.axe_source)
         result = self.page.evaluate(
             "async () => await axe.run(document, {runOnly: {type: 'tag', values: "

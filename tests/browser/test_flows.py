@@ -144,9 +144,55 @@ class Flow:
         self.action(reference, "quality-assurance", f"{username} passes quality assurance", fill,
                     "Your quality assurance decision has been recorded.", before=before)
 
-    def save_statement(self, reference: str, label: str, statement: str, summary: str | None = None):
+    # --- the rich-text editor ---------------------------------------------------------------------
+
+    def editor(self, field_id: str, page=None):
+        """The editing surface of the rich-text editor that stands in for textarea ``field_id``."""
+        return (page or self.page).locator(f".prose-editor:has(> #{field_id}) > .ProseMirror")
+
+    def write(self, field_id: str, blocks: list[tuple[str, str]], page=None):
+        """Replace an editor's text as a user does, with the keyboard and the toolbar. Each block is
+        (kind, text): "h2" picks Heading 2 in the block-type menu, "p" is a paragraph, "li" a bullet (the
+        first one pressing the toolbar's list button), and **word** in a text is typed in bold (Ctrl+B)."""
+        page = page or self.page
+        editor = self.editor(field_id, page)
+        expect(editor).to_be_visible()
+        editor.click()
+        page.keyboard.press("ControlOrMeta+a")
+        page.keyboard.press("Delete")
+        toolbar = page.locator(f".prose-editor:has(> #{field_id}) > .prose-menubar")
+        previous = None
+        for index, (kind, text) in enumerate(blocks):
+            if index:
+                page.keyboard.press("Enter")
+                if previous == "li" and kind != "li":
+                    page.keyboard.press("Enter")  # an empty bullet ends the list
+            if kind == "h2":
+                toolbar.locator(".prose-menubar__selected").click()
+                toolbar.locator(".prose-menubar__option[data-name=heading2]").click()
+            elif kind == "li" and previous != "li":
+                toolbar.get_by_role("button", name="unordered list").click()
+            for number, part in enumerate(re.split(r"\*\*", text)):
+                if number % 2:
+                    page.keyboard.press("ControlOrMeta+b")
+                    page.keyboard.type(part)
+                    page.keyboard.press("ControlOrMeta+b")
+                elif part:
+                    page.keyboard.type(part)
+            previous = kind
+
+    def set_raw_html(self, field_id: str, html: str, page=None):
+        """Put markup straight into the form field behind the editor, as a crafted request (or a browser
+        without JavaScript) would: the server must hold it to the same rules."""
+        (page or self.page).locator(f"#{field_id}").evaluate("(textarea, html) => { textarea.value = html; }", html)
+
+    def save_statement(self, reference: str, label: str, statement: str | list[tuple[str, str]],
+                       summary: str | None = None):
         self.visit(f"/policies/{reference}/statement/edit/", f"{label}: edit")
-        self.page.fill("#id_statement", statement)
+        if isinstance(statement, str):
+            self.set_raw_html("id_statement", statement)
+        else:
+            self.write("id_statement", statement)
         if summary is not None:
             self.page.fill("#id_summary_of_changes", summary)
         self.submit(f"{label}: saved")
@@ -241,13 +287,24 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.sign_in("developer")
     flow.visit(f"/policies/{reference}/", "developer: development checklist to do")
     expect(page.locator("h2", has_text="Before you submit for quality assurance")).to_be_visible()
-    flow.save_statement(reference, "developer: policy statement",
-                        "<h2>Policy</h2><p>Officers must record every stop and search on body-worn video.</p>")
-    expect(page.locator(".app-rich-text")).to_contain_text("Officers must record every stop and search")
+    flow.save_statement(reference, "developer: policy statement", [
+        ("h2", "Policy"),
+        ("p", "Officers **must** record every stop and search on body-worn video."),
+        ("li", "from the start of the encounter"),
+        ("li", "until the person leaves"),
+    ])
+    statement = page.locator(".app-rich-text").first
+    expect(statement.locator("h2")).to_have_text("Policy")
+    expect(statement.locator("strong")).to_have_text("must")
+    expect(statement.locator("ul li")).to_have_count(2)
+    assert Policy.objects.get(reference=reference).current_version.statement == (
+        "<h2>Policy</h2><p>Officers <strong>must</strong> record every stop and search on body-worn video.</p>"
+        "<ul><li><p>from the start of the encounter</p></li><li><p>until the person leaves</p></li></ul>"
+    )
 
     flow.visit(f"/policies/{reference}/sops/new/", "developer: add an SOP")
     page.fill("#id_title", "Starting and stopping a recording")
-    page.fill("#id_text", "<p>Start recording before the encounter begins.</p>")
+    flow.write("id_text", [("p", "Start recording **before** the encounter begins.")])
     page.check("input[name=protective_marking][value=official]")
     flow.submit("developer: SOP added")
     flow.expect_success("SOP added to the draft.")
@@ -390,9 +447,10 @@ def test_return_with_comments_and_resubmission(flow, people):
     expect(event.locator(".govuk-details__text")).to_contain_text(comment)
     flow.step("developer: timeline comment expanded")
 
-    flow.save_statement(reference, "developer: statement revised",
-                        "<p>Officers will act lawfully and proportionately.</p>"
-                        "<p>The duty inspector authorises the disposal of property.</p>")
+    flow.save_statement(reference, "developer: statement revised", [
+        ("p", "Officers will act lawfully and proportionately."),
+        ("p", "The duty inspector authorises the disposal of property."),
+    ])
     flow.visit(f"/policies/{reference}/", "developer: checklist for re-submission")
     flow.checklist_all_done(len(gates.SUBMISSION_GATES))
     flow.action(reference, "submit-for-qa", "developer re-submits",
@@ -430,7 +488,7 @@ def test_emergency_approval_and_retrospective_eia(flow, people):
 
     flow.sign_in("developer")
     flow.save_statement(reference, "developer: statement",
-                        "<p>Officers will facilitate peaceful protest at short notice.</p>")
+                        [("p", "Officers will facilitate peaceful protest at short notice.")])
 
     flow.sign_in("lead")
     flow.visit(f"/policies/{reference}/", "lead: overview in development", axe=False)
@@ -512,7 +570,7 @@ def test_review_produces_version_two_with_redline(flow, people):
 
     flow.save_statement(
         reference, "developer: statement for 2.0",
-        "<p>Officers must act lawfully and proportionately.</p><p>Detainees see a nurse within one hour.</p>",
+        [("p", "Officers must act lawfully and proportionately."), ("p", "Detainees see a nurse within one hour.")],
         summary="Duty made mandatory; new nurse response time.",
     )
     expect(page.locator(".app-rich-text")).to_contain_text("Detainees see a nurse within one hour.")
@@ -610,14 +668,17 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     flow.sign_in("developer")
     for tab in (page, second):
         tab.goto(f"{flow.b.base_url}/policies/{drafting.reference}/statement/edit/")
-    page.fill("#id_statement", "<p>First tab: officers record every search.</p>")
+    flow.write("id_statement", [("p", "First tab: officers record every search.")])
     flow.submit("developer: saved in tab 1")
     flow.expect_success("Draft version 1.0 saved.")
-    mine = "<p>Second tab: officers explain the grounds for every search.</p>"
-    second.fill("#id_statement", mine)
+    mine = "Second tab: officers **explain** the grounds for every search."
+    flow.write("id_statement", [("p", mine)], page=second)
     flow.submit("developer: stale save in tab 2 refused", page=second, status=400)
     flow.expect_error_summary("Someone else saved this draft while you were editing it", page=second)
-    expect(second.locator("#id_statement")).to_have_value(mine)
+    # Nothing typed is lost: the refused page opens the editor on the second tab's own text.
+    expect(second.locator("#id_statement")).to_have_value(
+        "<p>Second tab: officers <strong>explain</strong> the grounds for every search.</p>")
+    expect(flow.editor("id_statement", page=second).locator("strong")).to_have_text("explain")
     assert "First tab" in Policy.objects.get(pk=drafting.pk).current_version.statement
     second.close()
 
@@ -634,6 +695,32 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
         assert forbidden not in markup.lower(), markup
     expect(page.locator("main")).to_contain_text('<script>alert("summary")</script> Tightened wording.')
     page.locator(".app-rich-text a", has_text="A link").click()
+    assert page.evaluate("window.__pwned") is None
+    assert flow.dialogs == []
+
+    # Pasting from another page into the editor: the structure is kept, handlers and scripts never run,
+    # and what is saved holds only markup the sanitiser allows.
+    flow.visit(f"/policies/{drafting.reference}/statement/edit/", "developer: edit before a paste")
+    editor = flow.editor("id_statement")
+    editor.click()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.press("Delete")
+    editor.evaluate(
+        """(element, html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "Pasted");
+            element.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        '<h3 style="color:red">Pasted heading</h3><p onclick="window.__pwned = 3">Pasted <b>bold</b> text'
+        '<img src="x" onerror="window.__pwned = 4"></p><script>window.__pwned = 5</script>',
+    )
+    expect(editor.locator("h3")).to_have_text("Pasted heading")
+    assert page.evaluate("window.__pwned") is None
+    flow.step("developer: pasted into the editor")
+    flow.submit("developer: pasted text saved")
+    saved = Policy.objects.get(pk=drafting.pk).current_version.statement
+    assert saved == "<h3>Pasted heading</h3><p>Pasted <strong>bold</strong> text</p>", saved
     assert page.evaluate("window.__pwned") is None
     assert flow.dialogs == []
 
