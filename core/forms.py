@@ -1,7 +1,14 @@
 """GOV.UK Frontend styling for Django forms: the widget classes and ARIA wiring live here, the markup of
 labels, hints and errors in templates/includes/field.html."""
 
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.utils import pretty_name
 
 from core.exceptions import ApplicationError
 
@@ -14,12 +21,151 @@ WIDGET_CLASSES = {
     forms.EmailInput: "govuk-input",
 }
 
+DATE_PARTS = ("day", "month", "year")
+DATE_PART_WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+
+class DatePartsError(ValueError):
+    """What is wrong with a typed date (``code`` names the message) and which boxes to highlight."""
+
+    def __init__(self, code: str, parts: tuple[str, ...]):
+        super().__init__(code)
+        self.code = code
+        self.parts = parts
+
+
+@dataclass(frozen=True)
+class DateParts:
+    """A date as typed into the day, month and year boxes, kept as text so it can be shown back unchanged."""
+
+    day: str = ""
+    month: str = ""
+    year: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not any(text.strip() for text in self.as_list())
+
+    def as_list(self) -> list[str]:
+        return [self.day, self.month, self.year]
+
+    def to_date(self) -> datetime.date:
+        """The date typed, or DatePartsError following the GOV.UK date input's error rules."""
+        typed = {part: text.strip() for part, text in zip(DATE_PARTS, self.as_list(), strict=True)}
+        missing = tuple(part for part, text in typed.items() if not text)
+        if missing:
+            raise DatePartsError("incomplete", missing)
+        not_numbers = tuple(part for part, text in typed.items() if not (text.isascii() and text.isdigit()))
+        if not_numbers:
+            raise DatePartsError("invalid", not_numbers)
+        if len(typed["year"]) != 4:
+            raise DatePartsError("year_digits", ("year",))
+        day, month, year = (int(typed[part]) for part in DATE_PARTS)
+        out_of_range = tuple(part for part, number, last in (("day", day, 31), ("month", month, 12))
+                             if not 1 <= number <= last)
+        if out_of_range:
+            raise DatePartsError("invalid", out_of_range)
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:  # 31 2 2027: each box is plausible, the date is not.
+            raise DatePartsError("invalid", DATE_PARTS) from None
+
+    @property
+    def faulty_parts(self) -> tuple[str, ...]:
+        """The boxes to highlight when the field is in error: the ones at fault, or all for a whole-date error."""
+        try:
+            self.to_date()
+        except DatePartsError as error:
+            return error.parts
+        return DATE_PARTS
+
+
+class DateInput(forms.MultiWidget):
+    """The GOV.UK date input: day, month and year boxes posted as ``<name>-day``, ``<name>-month`` and
+    ``<name>-year``. A single ISO value posted as ``<name>`` (``date_sent=2026-11-23``) is accepted too, so
+    scripts and older clients keep working. The markup is written out in templates/includes/field.html."""
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__([forms.TextInput(attrs={"inputmode": "numeric"}) for _ in DATE_PARTS], attrs=attrs)
+        self.widgets_names = [f"-{part}" for part in DATE_PARTS]
+
+    def decompress(self, value):
+        if isinstance(value, DateParts):
+            return value.as_list()
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        if isinstance(value, str) and value.count("-") == 2:  # an ISO value posted as one field
+            year, month, day = value.strip().split("-")
+            return [day, month, year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        typed = [data.get(f"{name}{suffix}") for suffix in self.widgets_names]
+        if all(text is None for text in typed):
+            return data.get(name)
+        return DateParts(*("" if text is None else str(text) for text in typed))
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}{suffix}" not in data for suffix in self.widgets_names)
+
+    def id_for_label(self, id_):
+        return f"{id_}-day" if id_ else id_
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget = context["widget"]
+        id_ = widget["attrs"].get("id")
+        # BoundField marks a field in error with aria-invalid; highlight only the boxes at fault.
+        in_error = widget["attrs"].get("aria-invalid") == "true"
+        faulty = value.faulty_parts if isinstance(value, DateParts) else DATE_PARTS
+        for part, subwidget in zip(DATE_PARTS, widget["subwidgets"], strict=True):
+            part_in_error = in_error and part in faulty
+            subwidget["label"] = part.capitalize()
+            subwidget["in_error"] = part_in_error
+            part_attrs = subwidget["attrs"]
+            for attr in ("aria-describedby", "aria-invalid", "required"):  # the fieldset carries these
+                part_attrs.pop(attr, None)
+            if id_:
+                part_attrs["id"] = f"{id_}-{part}"
+            part_attrs["class"] = " ".join(["govuk-input", "govuk-date-input__input", DATE_PART_WIDTHS[part]]
+                                           + (["govuk-input--error"] if part_in_error else []))
+        first_faulty = next(part for part in DATE_PARTS if part in faulty)
+        widget["error_target"] = f"{id_}-{first_faulty}" if id_ else ""
+        return context
+
+
+class DateField(forms.DateField):
+    """A date entered in the GOV.UK date input. GovUKForm turns every ``forms.DateField`` using DateInput into
+    one, so forms can keep declaring ``forms.DateField(widget=DateInput())``."""
+
+    widget = DateInput
+    default_error_messages = {
+        "incomplete": "Date must include a %(parts)s",
+        "year_digits": "Year must include 4 numbers",
+    }
+
+    def to_python(self, value):
+        if isinstance(value, DateParts):
+            if value.is_blank:
+                return None
+            try:
+                return value.to_date()
+            except DatePartsError as error:
+                raise ValidationError(self.error_messages[error.code], code=error.code,
+                                      params={"parts": " and ".join(error.parts)}) from None
+        return super().to_python(value)
+
+    def name_in_messages(self, label: str) -> None:
+        """GOV.UK messages name the question ("Date sent must include a month"). Messages the form chose
+        itself (``error_messages=``) are kept."""
+        for code, message in DateField.default_error_messages.items():
+            self.error_messages.setdefault(code, message)  # absent when GovUKForm changed the field's class
+        generic = {**forms.DateField.default_error_messages, **DateField.default_error_messages}
+        named = {"invalid": f"{label} must be a real date",
+                 "incomplete": f"{label.replace('%', '%%')} must include a %(parts)s"}
+        for code, message in named.items():
+            if self.error_messages[code] == generic[code]:
+                self.error_messages[code] = message
 
 
 class GovUKForm(forms.Form):
@@ -34,6 +180,11 @@ class GovUKForm(forms.Form):
                 if isinstance(widget, widget_type):
                     widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
                     break
+            if isinstance(widget, DateInput) and isinstance(field, forms.DateField):
+                if not isinstance(field, DateField):
+                    field.__class__ = DateField  # same state, plus parsing of the day, month and year boxes
+                field.name_in_messages(field.label or pretty_name(name))
+                continue  # the fieldset, not the boxes, carries the hint (templates/includes/field.html)
             if isinstance(widget, forms.Textarea):
                 widget.attrs.setdefault("rows", 5)
             if isinstance(field, forms.CharField) and field.max_length:
@@ -49,6 +200,8 @@ class GovUKForm(forms.Form):
         for name in self.errors:
             if name in self.fields:
                 widget = self.fields[name].widget
+                if isinstance(widget, DateInput):
+                    continue  # the fieldset carries the error id; the widget highlights the boxes at fault
                 described = {value for value in widget.attrs.get("aria-describedby", "").split() if value}
                 described.add(f"{self[name].auto_id}-error")
                 widget.attrs["aria-describedby"] = " ".join(sorted(described))

@@ -203,7 +203,9 @@ class Flow:
         self.page.fill("#id_consultee", consultee)
         self.page.fill("#id_organisation", "Safety and Health Risk Management Team")
         self.page.check("input[name=consultee_type][value=shrmt]")
-        self.page.fill("#id_date_sent", timezone.localdate().isoformat())
+        today = timezone.localdate()
+        for part, number in (("day", today.day), ("month", today.month), ("year", today.year)):
+            self.page.fill(f"#id_date_sent-{part}", str(number))
         self.submit(f"{label}: consultation recorded", selector="button:has-text('Add to the log')")
         self.expect_success(f"Consultation with {consultee} recorded.")
 
@@ -394,7 +396,8 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
         expect(p.locator("#id_on_intranet")).to_be_checked()
         expect(p.locator("#id_in_notices")).to_be_checked()
         p.check("#id_on_publication_scheme")
-        expect(p.locator("#id_publish_on")).to_have_value("")
+        for part in ("day", "month", "year"):
+            expect(p.locator(f"#id_publish_on-{part}")).to_have_value("")
 
     flow.action(reference, "publish", "pcu publishes", channels, "Publication recorded.")
     flow.expect_status("Published: implementation")
