@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
@@ -88,11 +89,25 @@ def policy_register(request):
     page = register_page(user=request.user, narrow=narrow, number=request.GET.get("page"))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
-    return render(request, "lifecycle/policy_register.html", {
+    context = {
         "page": page, "filter": filterset, "querystring": query_without_page.urlencode(),
         "filtered": any(value for key, value in request.GET.items() if key != "page"),
-        "may_start_policy": may_start_policy(request.user),
-    })
+    }
+    # htmx (a filter changed, a page link followed) wants the results alone; restoring history after the back
+    # button, it wants the whole page (it also sends HX-Request then).
+    if request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true":
+        response = render(request, "lifecycle/policy_register_results.html", {
+            **context, "swap_oob": True,
+            # Only the filter form has this id: a request from anywhere else was a page link, which is swapped away.
+            "focus_results": request.headers.get("HX-Trigger") != "register-filters",
+        })
+    else:
+        response = render(request, "lifecycle/policy_register.html", {
+            **context, "may_start_policy": may_start_policy(request.user),
+        })
+    # One URL, two representations: a cache must not answer a page load with the fragment, or the reverse.
+    patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
+    return response
 
 
 @login_required
