@@ -15,7 +15,13 @@ ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
     "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "pre",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"scope", "colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    # The editor's list properties: where the numbering starts and its style (1, a, A, i, I).
+    "ol": {"start", "type", "data-type"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 MAX_RICH_TEXT_LENGTH = 500_000
 

@@ -59,9 +59,11 @@ class Browser:
     def wait_for_editors(self, page=None):
         """Rich-text editors start asynchronously: wait until each has replaced its textarea, so that axe
         and screenshots see the editor a user sees. (With JavaScript off the textarea is the editor.)"""
-        (page or self.page).wait_for_function(
-            "() => !document.body.classList.contains('js-enabled') || "
-            "[...document.querySelectorAll('textarea[data-django-prose-editor-configurable]')].every("
+        page = page or self.page
+        if not page.evaluate("document.body.classList.contains('js-enabled')"):
+            return  # JavaScript is off (wait_for_function would never poll)
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('textarea[data-django-prose-editor-configurable]')].every("
             "textarea => textarea.parentElement.querySelector(':scope > .ProseMirror[aria-labelledby]'))"
         )
 

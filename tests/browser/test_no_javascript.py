@@ -1,0 +1,77 @@
+"""Every core flow works with JavaScript switched off: the rich-text editor falls back to a plain textarea
+of HTML (sanitised on the server as ever), and every action is an ordinary form post.
+
+Driven in Chromium with JavaScript disabled for the whole browser context, through the same Flow helpers as
+the end-to-end flows. axe-core cannot run here (its timers never fire without JavaScript); the same pages
+with the editor's script are checked in test_accessibility.py and the flows."""
+
+import pytest
+from playwright.sync_api import expect
+
+from lifecycle import gates
+from lifecycle.models import Policy
+from tests.browser.conftest import ARTIFACTS, Browser
+from tests.browser.test_flows import Flow
+from tests.factories import advance_to, fill_development
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def no_js_flow(browser, live_server, axe_source, request):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    flow = Flow(Browser(page, live_server.url, axe_source, ARTIFACTS / request.node.name))
+    flow.axe = False  # these pages are the ones test_accessibility checks, less the editor's script
+    yield flow
+    context.close()
+
+
+def test_draft_submit_qa_and_approve_without_javascript(no_js_flow, people):
+    flow = no_js_flow
+    page = flow.page
+    policy = advance_to(people.policy(title="Seizure of vehicles"), "development", people)
+    reference = policy.reference
+
+    flow.sign_in("developer")
+    assert page.evaluate("document.body.classList.contains('js-enabled')") is False
+    flow.visit(f"/policies/{reference}/statement/edit/", "developer: statement as a plain textarea")
+    expect(page.locator(".prose-editor")).to_have_count(0)
+    expect(page.locator("#id_statement")).to_be_visible()
+    page.fill("#id_statement", "<h2>Policy</h2><p>Officers <strong>may</strong> seize a vehicle.</p>"
+                               "<script>alert('never')</script>")
+    flow.submit("developer: statement saved")
+    flow.expect_success("saved.")
+    assert Policy.objects.get(pk=policy.pk).current_version.statement == (
+        "<h2>Policy</h2><p>Officers <strong>may</strong> seize a vehicle.</p>")
+    expect(page.locator(".app-rich-text strong")).to_have_text("may")
+
+    flow.visit(f"/policies/{reference}/sops/new/", "developer: add an SOP without JavaScript")
+    page.fill("#id_title", "Recording a seizure")
+    page.fill("#id_text", "<p>Record the seizure on the custody system.</p>")
+    page.check("input[name=protective_marking][value=official]")
+    flow.submit("developer: SOP added")
+    flow.expect_success("SOP added to the draft.")
+
+    # The remaining gates (EIA, Workbook, consultation) are met by the services; the statement and SOP
+    # typed above are kept.
+    fill_development(Policy.objects.get(pk=policy.pk), people, omit=("statement_written",))
+    flow.visit(f"/policies/{reference}/", "developer: checklist complete")
+    flow.checklist_all_done(len(gates.SUBMISSION_GATES))
+    flow.action(reference, "submit-for-qa", "developer submits", success="Submitted to the Policy Co-ordination Unit")
+
+    for discipline in ("pcu", "dcfd", "doi"):
+        flow.qa_pass(discipline, reference)
+    flow.expect_status("Quality assurance passed")
+
+    flow.sign_in("coordinator")
+    flow.action(reference, "forward-to-lead", "coordinator forwards", success="Forwarded to the Designated Lead")
+
+    flow.sign_in("lead")
+    flow.visit(f"/policies/{reference}/actions/decide/", "lead: decision without JavaScript")
+    page.check("input[name=decision][value=approve]")
+    flow.submit("lead: approved")
+    flow.expect_status("Approved to publish")
+    version = Policy.objects.get(pk=policy.pk).current_version
+    assert "Officers <strong>may</strong> seize a vehicle." in version.statement
+    assert version.sop_versions.get().text == "<p>Record the seizure on the custody system.</p>"

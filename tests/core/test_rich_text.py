@@ -1,0 +1,86 @@
+"""The rich-text editor and the sanitiser agree: everything the editor can produce survives sanitising, and
+nothing else does. The editor's own static files are served by the app (no CDN)."""
+
+import pytest
+from django.contrib.staticfiles import finders
+from django_prose_editor.config import allowlist_from_extensions, expand_extensions
+
+from core.html import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, RICH_TEXT_EXTENSIONS, URL_SCHEMES, sanitise_rich_text
+from lifecycle.forms import SOPEditForm, StatementForm
+
+
+def editor_allowlist() -> dict:
+    return allowlist_from_extensions(expand_extensions(RICH_TEXT_EXTENSIONS))
+
+
+def test_every_tag_the_editor_can_produce_survives_sanitising():
+    allowlist = editor_allowlist()
+    assert allowlist["tags"] <= ALLOWED_TAGS, allowlist["tags"] - ALLOWED_TAGS
+    # Headings below the page's own h1 only, and no images, spans or classes.
+    assert {"h1", "img", "span", "div"}.isdisjoint(allowlist["tags"])
+
+
+def test_every_attribute_the_editor_can_produce_survives_sanitising():
+    for tag, attributes in editor_allowlist()["attributes"].items():
+        # rel on links is set by the sanitiser itself (noopener noreferrer), whatever the editor wrote.
+        kept = ALLOWED_ATTRIBUTES.get(tag, set()) | ({"rel"} if tag == "a" else set())
+        assert set(attributes) <= kept, (tag, set(attributes) - kept)
+
+
+def test_the_editor_links_only_to_the_schemes_the_sanitiser_keeps():
+    assert editor_allowlist()["url_schemes"] == URL_SCHEMES
+
+
+@pytest.mark.parametrize("html", [
+    # What Tiptap's getHTML() writes for each thing on the toolbar.
+    "<h2>Policy</h2><h3>Scope</h3><h4>Exceptions</h4>",
+    "<p>Officers <strong>must</strong> <em>always</em> <u>record</u> <s>note</s> the grounds.</p>",
+    "<ul><li><p>one</p></li><li><p>two</p></li></ul><ol><li><p>first</p></li></ol>",
+    '<ol start="3" type="a" data-type="lower-alpha"><li><p>third</p></li></ol>',
+    "<blockquote><p>Quoted from the Code of Ethics.</p></blockquote><hr><p>line<br>break</p>",
+    '<p><a href="https://intranet.example/policy" rel="noopener noreferrer">guidance</a></p>',
+    '<table><tbody><tr><th colspan="1" rowspan="1"><p>Role</p></th></tr>'
+    '<tr><td colspan="1" rowspan="1"><p>Inspector</p></td></tr></tbody></table>',
+])
+def test_editor_output_is_kept_exactly(html):
+    assert sanitise_rich_text(html) == html
+
+
+def test_the_statement_form_sanitises_and_treats_an_empty_editor_as_empty():
+    form = StatementForm(data={"statement": "<p></p>", "summary_of_changes": "", "base_revision": 3})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["statement"] == ""
+
+    hostile = '<p onclick="steal()">Kept<script>alert(1)</script></p><img src=x onerror=alert(2)>'
+    form = StatementForm(data={"statement": hostile, "summary_of_changes": "", "base_revision": 3})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["statement"] == "<p>Kept</p>"
+
+
+def test_the_statement_form_refuses_text_over_the_limit():
+    form = StatementForm(data={"statement": "x" * 500_001, "base_revision": 1})
+    assert not form.is_valid()
+    assert "statement" in form.errors
+
+
+def test_the_editor_widget_is_a_labelled_textarea_with_its_configuration():
+    form = SOPEditForm(initial={"title": "Recording", "text": "<p>Start recording.</p>", "base_revision": 1})
+    html = str(form["text"])
+    # Without JavaScript this textarea is the editor: it carries the GOV.UK class and the current text.
+    assert html.startswith("<textarea")
+    assert 'class="govuk-textarea"' in html
+    assert 'id="id_text"' in html
+    assert "&lt;p&gt;Start recording.&lt;/p&gt;" in html
+    assert "data-django-prose-editor-configurable" in html
+    assert "&quot;Heading&quot;:{&quot;levels&quot;:[2,3,4]}" in html
+
+
+def test_the_editor_media_is_served_by_the_app():
+    media = str(StatementForm().media)
+    assert '<script type="importmap"' in media
+    assert "http://" not in media and "https://" not in media and "//cdn" not in media
+    for path in ("django_prose_editor/editor.js", "django_prose_editor/configurable.js",
+                 "django_prose_editor/editor.css", "django_prose_editor/material-icons.css",
+                 "django_prose_editor/material-icons.woff2"):
+        assert f"/static/{path}" in media or path.endswith(".woff2")
+        assert finders.find(path), path
