@@ -1,7 +1,7 @@
 from django import forms
 
 from assessments.models import EqualityImpactAssessment, Impact, PolicyWorkbook, ProtectedCharacteristic
-from core.forms import DateInput, GovUKForm
+from core.forms import DateField, GovUKForm
 
 SECTION = 50_000
 
@@ -97,12 +97,10 @@ class WorkbookForm(GovUKForm):
 
 
 class MonitoringReportForm(GovUKForm):
-    period_start = forms.DateField(label="Period start", widget=DateInput(),
-                                   error_messages={"required": "Enter the start of the period",
-                                                   "invalid": "Enter a real date"})
-    period_end = forms.DateField(label="Period end", widget=DateInput(),
-                                 error_messages={"required": "Enter the end of the period",
-                                                 "invalid": "Enter a real date"})
+    period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period",
+                                                                   "invalid": "Enter a real date"})
+    period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period",
+                                                               "invalid": "Enter a real date"})
     compliance = _text("Compliance")
     benefits = _text("Benefits")
     performance = _text("Performance")

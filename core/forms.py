@@ -135,8 +135,8 @@ class DateInput(forms.MultiWidget):
 
 
 class DateField(forms.DateField):
-    """A date entered in the GOV.UK date input. GovUKForm turns every ``forms.DateField`` using DateInput into
-    one, so forms can keep declaring ``forms.DateField(widget=DateInput())``."""
+    """A date entered in the GOV.UK date input (day, month and year boxes); GovUKForm names the question in
+    its messages."""
 
     widget = DateInput
     default_error_messages = {
@@ -158,8 +158,6 @@ class DateField(forms.DateField):
     def name_in_messages(self, label: str) -> None:
         """GOV.UK messages name the question ("Date sent must include a month"). Messages the form chose
         itself (``error_messages=``) are kept."""
-        for code, message in DateField.default_error_messages.items():
-            self.error_messages.setdefault(code, message)  # absent when GovUKForm changed the field's class
         generic = {**forms.DateField.default_error_messages, **DateField.default_error_messages}
         named = {"invalid": f"{label} must be a real date",
                  "incomplete": f"{label.replace('%', '%%')} must include a %(parts)s"}
@@ -180,9 +178,7 @@ class GovUKForm(forms.Form):
                 if isinstance(widget, widget_type):
                     widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
                     break
-            if isinstance(widget, DateInput) and isinstance(field, forms.DateField):
-                if not isinstance(field, DateField):
-                    field.__class__ = DateField  # same state, plus parsing of the day, month and year boxes
+            if isinstance(field, DateField):
                 field.name_in_messages(field.label or pretty_name(name))
                 continue  # the fieldset, not the boxes, carries the hint (templates/includes/field.html)
             if isinstance(widget, forms.Textarea):

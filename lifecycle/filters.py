@@ -32,7 +32,8 @@ class PolicyRegisterFilter(django_filters.FilterSet):
     business_group = django_filters.ModelChoiceFilter(
         queryset=BusinessGroup.objects.filter(is_active=True), empty_label="All business groups"
     )
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, method="filter_stage", empty_label="All stages")
+    stage = django_filters.ChoiceFilter(label="Stage", choices=Stage.choices, method="filter_stage",
+                                        empty_label="All stages")
     risk_tier = django_filters.ChoiceFilter(choices=RiskTier.choices, empty_label="All risk tiers")
     protective_marking = django_filters.ChoiceFilter(choices=ProtectiveMarking.choices, empty_label="All markings")
     review_status = django_filters.ChoiceFilter(

@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import DateInput, GovUKForm
+from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from lifecycle.models import ConsulteeType
@@ -81,8 +81,8 @@ class EmergencyApprovalForm(GovUKForm):
         label="Agreed with (Policy Co-ordination Unit)", queryset=User.objects.none(),
         error_messages={"required": "Choose who in PCU agreed this"},
     )
-    eia_due_on = forms.DateField(
-        label="Equality Impact Assessment due by", required=False, widget=DateInput(),
+    eia_due_on = DateField(
+        label="Equality Impact Assessment due by", required=False,
         help_text="Leave empty for the default of 28 days from today.",
     )
 
@@ -100,8 +100,8 @@ class PublishForm(GovUKForm):
         label="MPS Publication Scheme (public)", required=False,
         help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
     )
-    publish_on = forms.DateField(
-        label="Publish on", required=False, widget=DateInput(),
+    publish_on = DateField(
+        label="Publish on", required=False,
         help_text="Leave empty to publish now, or choose a date to coincide with the implementation plan.",
     )
 
@@ -113,9 +113,8 @@ class PublishForm(GovUKForm):
 
 
 class ReviewDateForm(GovUKForm):
-    review_due_on = forms.DateField(label="New review date", widget=DateInput(),
-                                    error_messages={"required": "Enter the new review date",
-                                                    "invalid": "Enter a real date"})
+    review_due_on = DateField(label="New review date",
+                              error_messages={"required": "Enter the new review date", "invalid": "Enter a real date"})
     reason = forms.CharField(label="Reason for the earlier review", widget=forms.Textarea, max_length=LONG_TEXT,
                              help_text="For example monitoring results, new legislation or a critical incident.",
                              error_messages={"required": "Enter the reason"})
@@ -199,11 +198,9 @@ class ConsultationForm(GovUKForm):
     consultee_type = forms.ChoiceField(label="Type of consultee", choices=ConsulteeType.choices,
                                        widget=forms.RadioSelect,
                                        error_messages={"required": "Choose the type of consultee"})
-    date_sent = forms.DateField(widget=DateInput(), error_messages={"required": "Enter the date sent",
-                                                                    "invalid": "Enter a real date"})
+    date_sent = DateField(error_messages={"required": "Enter the date sent", "invalid": "Enter a real date"})
     response = forms.CharField(required=False, widget=forms.Textarea, max_length=LONG_TEXT)
-    response_received_on = forms.DateField(required=False, widget=DateInput(),
-                                           error_messages={"invalid": "Enter a real date"})
+    response_received_on = DateField(required=False, error_messages={"invalid": "Enter a real date"})
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
@@ -212,8 +209,7 @@ class ConsultationForm(GovUKForm):
 class ConsultationResponseForm(GovUKForm):
     response = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
                                error_messages={"required": "Enter the response"})
-    response_received_on = forms.DateField(required=False, widget=DateInput(),
-                                           error_messages={"invalid": "Enter a real date"})
+    response_received_on = DateField(required=False, error_messages={"invalid": "Enter a real date"})
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)

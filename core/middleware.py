@@ -1,0 +1,26 @@
+"""htmx requests and the sign-in redirect.
+
+An htmx request (the register's in-page update) from a browser whose session has expired is redirected to
+the sign-in page like any other; the XMLHttpRequest would follow that redirect silently and htmx would swap
+the sign-in form into the results area. Instead, tell htmx to go to the sign-in page as a whole page
+(``HX-Redirect``), keeping the ``next`` address so the user comes back to where they were."""
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+
+
+def htmx_sign_in_redirect(get_response):
+    def middleware(request):
+        response = get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL)
+        ):
+            redirect = HttpResponse(status=204)
+            redirect["HX-Redirect"] = response["Location"]
+            return redirect
+        return response
+
+    return middleware
