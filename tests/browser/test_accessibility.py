@@ -56,6 +56,22 @@ def test_every_page_state_passes_axe(browser_user):
                     "monitoring/", "versions/", "timeline/"]:
         check(f"developer: policy {section or 'overview'}", f"/policies/{ref}/{section}")
     check("developer: submit for QA", f"/policies/{ref}/actions/submit-for-qa/")
+    # The rich-text editor in use: an SOP refused for want of a title, a table inserted, the link dialog.
+    browser.goto(f"/policies/{ref}/sops/new/")
+    browser.page.click("form#main-form button[type=submit]")
+    check("developer: add an SOP with errors")
+    browser.goto(f"/policies/{ref}/statement/edit/")
+    browser.wait_for_editors()
+    toolbar = browser.page.locator(".prose-editor:has(> #id_statement) > .prose-menubar")
+    browser.page.locator(".prose-editor:has(> #id_statement) > .ProseMirror").click()
+    browser.page.keyboard.press("ControlOrMeta+End")
+    toolbar.get_by_role("button", name="Insert table").click()
+    browser.page.locator(".prose-editor-dialog[open] button[type=submit]").click()
+    check("developer: statement editor with a table")
+    browser.page.keyboard.type("Role")
+    browser.page.keyboard.press("Shift+Home")
+    toolbar.get_by_role("button", name="insert link").click()
+    check("developer: statement editor's link dialog")
     # A policy just started: its gates are unmet, so the request is refused with the reasons.
     fresh = policy_create(
         actor=development.developers.get(username="developer"), title="Body-worn video", purpose="Purpose.",
