@@ -50,7 +50,8 @@ class PolicyRegisterFilter(django_filters.FilterSet):
 
     class Meta:
         model = Policy
-        fields = ["business_group", "risk_tier", "protective_marking"]
+        # Also the order of the form: search first, then where the policy sits, then how to sort.
+        fields = ["q", "business_group", "stage", "risk_tier", "protective_marking", "review_status", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -154,7 +154,8 @@ def test_the_register_filters_are_labelled_in_words(client, people):
     client.force_login(people.pcu)
     html = client.get("/policies/").content.decode()
 
-    for label in ("Search", "Business group", "Stage", "Risk tier", "Protective marking", "Review status",
-                  "Sort by"):
-        assert f">{label}</label>" in html, label
+    labels = ("Search", "Business group", "Stage", "Risk tier", "Protective marking", "Review status", "Sort by")
+    positions = [html.find(f">{label}</label>") for label in labels]
+    assert -1 not in positions, dict(zip(labels, positions, strict=True))
+    assert positions == sorted(positions), "the filters are in the order a user reads them"
     assert "[invalid name]" not in html
