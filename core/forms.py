@@ -15,7 +15,6 @@ from core.exceptions import ApplicationError
 WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
     forms.Select: "govuk-select",
-    forms.DateInput: "govuk-input govuk-input--width-10",
     forms.NumberInput: "govuk-input govuk-input--width-5",
     forms.TextInput: "govuk-input",
     forms.EmailInput: "govuk-input",
@@ -23,6 +22,14 @@ WIDGET_CLASSES = {
 
 DATE_PARTS = ("day", "month", "year")
 DATE_PART_WIDTHS = {"day": "govuk-input--width-2", "month": "govuk-input--width-2", "year": "govuk-input--width-4"}
+
+
+def parse_iso_date(text: str) -> datetime.date:
+    """2026-11-23 and nothing else: ASCII digits only (strptime would also take full-width ones)."""
+    text = text.strip()
+    if not text.isascii():
+        raise ValueError(text)
+    return datetime.datetime.strptime(text, "%Y-%m-%d").date()
 
 
 class DatePartsError(ValueError):
@@ -94,9 +101,12 @@ class DateInput(forms.MultiWidget):
             return value.as_list()
         if isinstance(value, datetime.date):
             return [value.day, value.month, value.year]
-        if isinstance(value, str) and value.count("-") == 2:  # an ISO value posted as one field
-            year, month, day = value.strip().split("-")
-            return [day, month, year]
+        if isinstance(value, str):  # a value posted as one field (a script): shown back as it was sent
+            try:
+                date = parse_iso_date(value)
+            except ValueError:
+                return [value, None, None]
+            return [date.day, date.month, date.year]
         return [None, None, None]
 
     def value_from_datadict(self, data, files, name):
@@ -153,14 +163,23 @@ class DateField(forms.DateField):
             except DatePartsError as error:
                 raise ValidationError(self.error_messages[error.code], code=error.code,
                                       params={"parts": " and ".join(error.parts)}) from None
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        try:  # one field, from a script: ISO 8601 only (2026-11-23), as the widget's docstring says
+            return parse_iso_date(str(value))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid", params={"parts": ""}) from None
 
     def name_in_messages(self, label: str) -> None:
         """GOV.UK messages name the question ("Date sent must include a month"). Messages the form chose
         itself (``error_messages=``) are kept."""
         generic = {**forms.DateField.default_error_messages, **DateField.default_error_messages}
-        named = {"invalid": f"{label} must be a real date",
-                 "incomplete": f"{label.replace('%', '%%')} must include a %(parts)s"}
+        label = label.replace("%", "%%")  # the messages are %-formatted with the parts at fault
+        named = {"invalid": f"{label} must be a real date", "incomplete": f"{label} must include a %(parts)s"}
         for code, message in named.items():
             if self.error_messages[code] == generic[code]:
                 self.error_messages[code] = message

@@ -8,7 +8,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.forms import DateInput, DateParts
+from core.forms import DateField, DateInput, DateParts, GovUKForm
 from lifecycle.forms import ConsultationForm, ConsultationResponseForm, PublishForm
 from lifecycle.models import ConsultationRecord
 from tests.factories import advance_to
@@ -82,8 +82,10 @@ def test_a_partial_or_impossible_date_is_explained_and_what_was_typed_is_kept(da
         width = 4 if part == "year" else 2
         error = " govuk-input--error" if part in highlighted else ""
         value = f' value="{typed}"' if typed else ""
+        invalid = ' aria-invalid="true"' if part in highlighted else ""
         assert (f'class="govuk-input govuk-date-input__input govuk-input--width-{width}{error}" '
-                f'id="id_date_sent-{part}" name="date_sent-{part}" type="text" inputmode="numeric"{value}') in html
+                f'id="id_date_sent-{part}" name="date_sent-{part}" type="text" inputmode="numeric"{value}{invalid}>'
+                ) in html
     summary = render_to_string("includes/error_summary.html", {"form": form})
     assert f'<a href="#id_date_sent-{highlighted[0]}">{message}</a>' in summary
 
@@ -161,3 +163,29 @@ def test_a_service_refusal_on_a_date_highlights_the_whole_date(client, people):
     assert '<a href="#id_date_sent-day">The date sent cannot be in the future.</a>' in page
     assert page.count("govuk-date-input__input govuk-input--width-2 govuk-input--error") == 2
     assert page.count("govuk-date-input__input govuk-input--width-4 govuk-input--error") == 1
+
+
+class UpliftForm(GovUKForm):
+    uplift_on = DateField(label="Uplift % date")
+
+
+def test_a_percent_sign_in_the_label_is_safe_in_every_message():
+    form = UpliftForm(data=_parts("uplift_on", "31", "2", "2027"))
+    assert form.errors["uplift_on"] == ["Uplift % date must be a real date"]
+    form = UpliftForm(data=_parts("uplift_on", "1", "", "2027"))
+    assert form.errors["uplift_on"] == ["Uplift % date must include a month"]
+    form = UpliftForm(data={"uplift_on": "not a date"})
+    assert form.errors["uplift_on"] == ["Uplift % date must be a real date"]
+
+
+@pytest.mark.parametrize("posted", ["23/11/2026", "\uff12\uff10\uff12\uff16-11-23", "2026-11-23-", "9" * 50])
+def test_one_field_takes_an_iso_date_only_and_shows_back_what_was_sent(posted):
+    form = UpliftForm(data={"uplift_on": posted})
+    assert form.errors["uplift_on"] == ["Uplift % date must be a real date"]
+    assert f'value="{posted}"' in _field_html(form, "uplift_on")
+
+
+def test_one_field_iso_date_is_accepted():
+    form = UpliftForm(data={"uplift_on": " 2026-11-23 "})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["uplift_on"] == datetime.date(2026, 11, 23)
