@@ -41,3 +41,23 @@ document.addEventListener("prose-editor:ready", (event) => {
   const element = event.detail.editor?.view?.dom;
   if (element) labelRichTextEditor(element);
 });
+
+// The GOV.UK error summary moves focus to the field in error; a rich-text field's textarea is hidden, so
+// send the focus to its editor instead (GOV.UK's own handler has already scrolled and prevented the jump).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.(".govuk-error-summary a[href^='#']");
+  if (!link) return;
+  const textarea = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+  const editorElement = textarea?.parentElement?.querySelector(":scope > .ProseMirror");
+  if (!editorElement) return;
+  event.preventDefault();
+  const label = document.querySelector(`label[for="${textarea.id}"]`);
+  (label || editorElement).scrollIntoView();
+  editorElement.focus({ preventScroll: true });
+});
+
+// After the back button htmx fetches the register from the server; if that fails (a session that ended
+// answers 401), load the page for real so the browser follows the sign-in redirect.
+document.body.addEventListener("htmx:historyCacheMissLoadError", (event) => {
+  window.location.assign(event.detail.path);
+});

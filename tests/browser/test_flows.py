@@ -703,6 +703,16 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     assert page.evaluate("window.__pwned") is None
     assert flow.dialogs == []
 
+    # An over-long statement is refused on the form; the error summary's link takes the focus into the editor
+    # (its textarea is hidden), and the text is still there.
+    flow.visit(f"/policies/{drafting.reference}/statement/edit/", "developer: edit before an over-long save")
+    flow.set_raw_html("id_statement", "<p>" + "Too long. " * 50_001 + "</p>")
+    flow.submit("developer: over-long statement refused", status=400)
+    flow.expect_error_summary("at most 500000 characters")
+    page.locator(".govuk-error-summary a[href='#id_statement']").click()
+    assert page.evaluate("document.activeElement.matches('.prose-editor > .ProseMirror')"), "focus is not in the editor"
+    expect(flow.editor("id_statement")).to_contain_text("Too long. Too long.")
+
     # Pasting from another page into the editor: the structure is kept, handlers and scripts never run,
     # and what is saved holds only markup the sanitiser allows.
     flow.visit(f"/policies/{drafting.reference}/statement/edit/", "developer: edit before a paste")

@@ -177,3 +177,34 @@ def test_without_javascript_the_filters_are_a_plain_form(browser, live_server, a
         plain.screenshot("register searched without javascript")
     finally:
         context.close()
+
+
+def test_a_session_that_ended_sends_the_user_to_sign_in_not_into_the_results(browser_user):
+    """htmx's requests answer 401 with HX-Redirect once the session has ended: a filter change goes to the
+    sign-in page as a whole page, and so does the back button's history restore (application.js)."""
+    call_command("seed_demo", verbosity=0)
+    register = Register(browser_user)
+    page = register.page
+    browser_user.sign_in("pcu")
+    browser_user.goto("/policies/")
+    page.locator("#id_q").press_sequentially("abuse", delay=60)
+    expect(page).to_have_url(re.compile(r"q=abuse"))
+
+    # The session ends (signed out elsewhere, or timed out); a filter changed in the open page.
+    page.context.clear_cookies()
+    page.select_option("#id_stage", "development")
+    expect(page).to_have_url(re.compile(r"/sign-in/\?next=/policies/"))
+    expect(page.locator("h1")).to_have_text("Sign in to PolicyHub")
+    expect(page.locator("#register-results")).to_have_count(0)
+    browser_user.screenshot("session ended: filter change goes to sign in")
+
+    # Signed in again, then out again: the back button's restore also lands on the sign-in page.
+    browser_user.sign_in("pcu")
+    browser_user.goto("/policies/")
+    page.locator("#id_q").press_sequentially("abuse", delay=60)
+    expect(page).to_have_url(re.compile(r"q=abuse"))
+    page.context.clear_cookies()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/sign-in/\?next=/policies/"))
+    expect(page.locator("h1")).to_have_text("Sign in to PolicyHub")
+    browser_user.screenshot("session ended: back button goes to sign in")

@@ -138,7 +138,15 @@ def test_an_htmx_request_after_the_session_expired_sends_the_whole_page_to_sign_
     response = client.get("/policies/?q=stop", headers=HTMX)
 
     # Not a 302 that the XMLHttpRequest would follow (swapping the sign-in form into the results).
-    assert response.status_code == 204
+    assert response.status_code == 401
+    assert response["HX-Redirect"] == "/sign-in/?next=/policies/%3Fq%3Dstop"
+
+
+def test_a_history_restore_after_the_session_expired_fails_so_the_page_reloads(client):
+    # htmx ignores HX-Redirect on a history restore; an error status makes application.js load the page.
+    response = client.get("/policies/?q=stop", headers=HISTORY_RESTORE)
+
+    assert response.status_code == 401
     assert response["HX-Redirect"] == "/sign-in/?next=/policies/%3Fq%3Dstop"
 
 
