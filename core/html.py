@@ -2,9 +2,9 @@
 nh3 (the Ammonia sanitiser) so that only structural markup survives.
 
 The sanitiser is the authority: services call `sanitise_rich_text` whatever the form did, so text that arrives
-without the editor (JavaScript off, a script, an old draft) is held to the same rule. The editor is configured
-to produce only markup the sanitiser keeps (checked in tests/core/test_rich_text.py), so nothing a user
-formats in the editor is silently dropped on save.
+without the editor (JavaScript off, a script, an old draft) is held to the same rule. The editor and the
+sanitiser allow the same markup (checked both ways in tests/core/test_rich_text.py): nothing formatted in the
+editor is dropped on save, and nothing saved without the editor loses its formatting when the editor opens it.
 """
 
 import nh3
@@ -12,8 +12,10 @@ from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
-    "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "code", "pre",
+    "p", "br", "strong", "em", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
+    "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
+    # Older spellings of bold and italic, which the editor reads as strong and em.
+    "b", "i",
 }
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
