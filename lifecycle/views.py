@@ -89,9 +89,21 @@ def policy_register(request):
     page = register_page(user=request.user, narrow=narrow, number=request.GET.get("page"))
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
+    querystring = query_without_page.urlencode()
+    filtered = any(value for key, value in request.GET.items() if key != "page")
+    count = page.paginator.count
+
+    def page_url(number: int) -> str:
+        return f"{reverse('lifecycle:register')}?{querystring + '&' if querystring else ''}page={number}"
+
     context = {
-        "page": page, "filter": filterset, "querystring": query_without_page.urlencode(),
-        "filtered": any(value for key, value in request.GET.items() if key != "page"),
+        "page": page, "filter": filterset, "filtered": filtered,
+        # Worded once for the page and for the fragment htmx swaps in (title and count out of band).
+        "register_title": "Policy register" + (" (filtered)" if filtered else "")
+                          + (f", page {page.number}" if page.number > 1 else ""),
+        "result_count": f"{count} polic{'y' if count == 1 else 'ies'}",
+        "previous_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": page_url(page.next_page_number()) if page.has_next() else "",
     }
     # htmx (a filter changed, a page link followed) wants the results alone; restoring history after the back
     # button, it wants the whole page (it also sends HX-Request then).
