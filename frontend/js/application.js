@@ -61,3 +61,22 @@ document.addEventListener("click", (event) => {
 document.body.addEventListener("htmx:historyCacheMissLoadError", (event) => {
   window.location.assign(event.detail.path);
 });
+
+// Leaving a form whose rich text has been changed but not saved asks first: a long Policy Statement is
+// hours of work. Saving (submitting the form) clears the warning; so does a form the server re-rendered,
+// which holds the text again.
+document.querySelectorAll("form").forEach((form) => {
+  if (!form.querySelector("textarea[data-django-prose-editor-configurable]")) return;
+  let changed = false;
+  form.addEventListener("input", () => {
+    changed = true;
+  });
+  form.addEventListener("submit", () => {
+    changed = false;
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (!changed) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+});

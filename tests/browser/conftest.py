@@ -43,6 +43,14 @@ class Browser:
         self.axe_source = axe_source
         self.artifact_dir = artifact_dir
         self.steps = 0
+        # "Leave the page?" when unsaved rich text would be lost: recorded, and answered "Leave".
+        self.unload_warnings = 0
+        page.on("dialog", self._leave_on_unload_warning)
+
+    def _leave_on_unload_warning(self, dialog):
+        if dialog.type == "beforeunload":
+            self.unload_warnings += 1
+            dialog.accept()
 
     def goto(self, path: str):
         response = self.page.goto(self.base_url + path)

@@ -46,6 +46,8 @@ class Flow:
         self.axe = True
 
     def _no_dialogs(self, dialog):  # a script that runs would most likely alert(); record and dismiss it
+        if dialog.type == "beforeunload":
+            return  # the unsaved-changes warning: the Browser records and answers it
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
@@ -759,3 +761,26 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     expect(page.locator("h1")).to_have_text(title)
     assert page.evaluate("window.__pwned") is None
     assert flow.dialogs == []
+
+
+# --- 6. unsaved rich text ------------------------------------------------------------------------------
+
+
+def test_leaving_unsaved_rich_text_asks_first(flow, people):
+    reference = advance_to(people.policy(title="Use of force recording"), "development", people).reference
+    page = flow.page
+    flow.sign_in("developer")
+
+    # Typed but not saved: leaving asks first (the test answers "Leave").
+    flow.visit(f"/policies/{reference}/statement/edit/", "developer: edit")
+    flow.write("id_statement", [("p", "Officers record every use of force.")])
+    flow.visit(f"/policies/{reference}/", "developer: left the edit page", axe=False)
+    assert flow.b.unload_warnings == 1
+
+    # Opened and left untouched, or saved: no question.
+    flow.visit(f"/policies/{reference}/statement/edit/", "developer: edit again")
+    flow.visit(f"/policies/{reference}/", "developer: left an untouched edit page", axe=False)
+    flow.save_statement(reference, "developer: statement saved", [("p", "Officers record every use of force.")])
+    flow.visit(f"/policies/{reference}/", "developer: overview after saving", axe=False)
+    assert flow.b.unload_warnings == 1
+    assert page.url.endswith(f"/policies/{reference}/")
