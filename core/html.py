@@ -50,22 +50,21 @@ RICH_TEXT_EXTENSIONS = {
 }
 
 
+# ProseMirror always keeps one (empty) paragraph: an editor with nothing typed in it is an empty text.
+EMPTY_EDITOR = {"<p></p>", "<p><br></p>"}
+
+
 def sanitise_rich_text(value: str | None) -> str:
     if not value:
         return ""
-    return nh3.clean(
+    clean = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     ).strip()
-
-
-def _sanitise_form_value(value: str) -> str:
-    clean = sanitise_rich_text(value)
-    # ProseMirror always keeps one (empty) paragraph: an editor with nothing typed in it is an empty field.
-    return "" if clean in {"<p></p>", "<p><br></p>"} else clean
+    return "" if clean in EMPTY_EDITOR else clean
 
 
 class RichTextField(ProseEditorFormField):
@@ -74,4 +73,4 @@ class RichTextField(ProseEditorFormField):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", MAX_RICH_TEXT_LENGTH)
         kwargs.setdefault("widget", ProseEditorWidget(attrs={"rows": 18}))
-        super().__init__(*args, extensions=dict(RICH_TEXT_EXTENSIONS), sanitize=_sanitise_form_value, **kwargs)
+        super().__init__(*args, extensions=dict(RICH_TEXT_EXTENSIONS), sanitize=sanitise_rich_text, **kwargs)

@@ -93,3 +93,9 @@ def test_the_editor_media_is_served_by_the_app():
                  "django_prose_editor/material-icons.woff2"):
         assert f"/static/{path}" in media or path.endswith(".woff2")
         assert finders.find(path), path
+
+
+@pytest.mark.parametrize("empty", ["<p></p>", "<p><br></p>", " <p></p> ", "<p><script>x</script></p>"])
+def test_an_empty_editor_is_an_empty_text_whichever_way_it_arrives(empty):
+    # The sanitiser itself decides this, so the services store "" for a blank editor however it was posted.
+    assert sanitise_rich_text(empty) == ""
