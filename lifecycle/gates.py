@@ -11,35 +11,14 @@ from collections.abc import Callable
 
 Gate = Callable[[object], bool]
 
-# What each gate asks for, as a checklist item (the reason is the sentence shown when it fails).
-LABELS = {
-    "need_recorded": "Record the need in the Workbook",
-    "legislation_recorded": "Record relevant legislation, strategies and priorities",
-    "data_recorded": "Record relevant data and statistics",
-    "costs_recorded": "Record cost and resource implications",
-    "benefits_recorded": "Record the benefits analysis",
-    "eia_started": "Start the Equality Impact Assessment",
-    "commissioning_recorded": "Commissioning decision by the Designated Lead",
-    "shrmt_consulted": "Consult the Safety and Health Risk Management Team",
-    "health_and_safety_statement": "Write the health and safety impact statement",
-    "eia_consultation_summary": "Summarise consultation feedback in the EIA",
-    "workbook_consultation_summary": "Summarise consultation feedback in the Workbook",
-    "implementation_plan": "Write the implementation plan",
-    "monitoring_process": "Describe the monitoring process",
-    "statement_written": "Write the Policy Statement",
-    "summary_of_changes_for_review": "Summarise the changes (reviewed policies)",
-    "all_qa_signoffs_passed": "Quality assurance by PCU, DCFD and DOI",
-    "impact_assessed": "Complete the Equality Impact Assessment",
-    "approval_recorded": "The Lead's approval",
-    "has_been_published": "Published at least once",
-}
 
+def gate(reason: str, *, label: str, fix: str = "") -> Callable[[Gate], Gate]:
+    """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item."""
 
-def gate(reason: str, *, fix: str = "") -> Callable[[Gate], Gate]:
     def decorate(function: Gate) -> Gate:
         function.reason = reason
+        function.label = label
         function.fix = fix
-        function.label = LABELS.get(function.__name__, reason)
         return function
 
     return decorate
@@ -65,37 +44,42 @@ def _filled(value) -> bool:
 # begin on completing the Equality Impact Assessment and Corporate Policy Workbook".
 
 
-@gate("The need for the policy is not recorded in the Workbook.", fix="workbook")
+@gate("The need for the policy is not recorded in the Workbook.",
+      label="Record the need in the Workbook", fix="workbook")
 def need_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.need)
 
 
-@gate("Relevant legislation, strategies and priorities are not recorded in the Workbook.", fix="workbook")
+@gate("Relevant legislation, strategies and priorities are not recorded in the Workbook.",
+      label="Record relevant legislation, strategies and priorities", fix="workbook")
 def legislation_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.legislation)
 
 
-@gate("Relevant data and statistics are not recorded in the Workbook.", fix="workbook")
+@gate("Relevant data and statistics are not recorded in the Workbook.",
+      label="Record relevant data and statistics", fix="workbook")
 def data_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.data_and_statistics)
 
 
-@gate("Cost and resource implications are not recorded in the Workbook.", fix="workbook")
+@gate("Cost and resource implications are not recorded in the Workbook.",
+      label="Record cost and resource implications", fix="workbook")
 def costs_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.costs_and_resources)
 
 
-@gate("The benefits analysis is not recorded in the Workbook.", fix="workbook")
+@gate("The benefits analysis is not recorded in the Workbook.", label="Record the benefits analysis", fix="workbook")
 def benefits_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.benefits)
 
 
-@gate("The Equality Impact Assessment has not been started (record its aims).", fix="eia")
+@gate("The Equality Impact Assessment has not been started (record its aims).",
+      label="Start the Equality Impact Assessment", fix="eia")
 def eia_started(policy) -> bool:
     eia = _eia(policy)
     return eia is not None and _filled(eia.aims)
@@ -105,7 +89,8 @@ def eia_started(policy) -> bool:
 # Designated Business Group Policy Lead."
 
 
-@gate("The Designated Lead's commissioning decision for this cycle is not recorded.", fix="commissioning")
+@gate("The Designated Lead's commissioning decision for this cycle is not recorded.",
+      label="Commissioning decision by the Designated Lead", fix="commissioning")
 def commissioning_recorded(policy) -> bool:
     return policy.commissioning_decisions.filter(cycle=policy.current_cycle, decision="commissioned").exists()
 
@@ -114,52 +99,55 @@ def commissioning_recorded(policy) -> bool:
 
 
 @gate("The Safety and Health Risk Management Team has not been consulted (SOP: \"The Safety and Health "
-      "Risk Management Team must be consulted\").", fix="consultation")
+      "Risk Management Team must be consulted\").",
+      label="Consult the Safety and Health Risk Management Team", fix="consultation")
 def shrmt_consulted(policy) -> bool:
     return policy.consultations.filter(cycle=policy.current_cycle, consultee_type="shrmt").exists()
 
 
 @gate("The Workbook has no health and safety impact statement (state the impact, or state explicitly "
-      "that there is none).", fix="workbook")
+      "that there is none).", label="Write the health and safety impact statement", fix="workbook")
 def health_and_safety_statement(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and workbook.has_health_and_safety_statement
 
 
 @gate("The Equality Impact Assessment has not been updated with a summary of consultation feedback.",
-      fix="eia")
+      label="Summarise consultation feedback in the EIA", fix="eia")
 def eia_consultation_summary(policy) -> bool:
     eia = _eia(policy)
     return eia is not None and _filled(eia.consultation_summary)
 
 
-@gate("The Workbook has not been updated with a summary of consultation feedback.", fix="workbook")
+@gate("The Workbook has not been updated with a summary of consultation feedback.",
+      label="Summarise consultation feedback in the Workbook", fix="workbook")
 def workbook_consultation_summary(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.consultation_summary)
 
 
-@gate("There is no implementation plan (SOP: \"Develop an appropriate implementation plan\").", fix="workbook")
+@gate("There is no implementation plan (SOP: \"Develop an appropriate implementation plan\").",
+      label="Write the implementation plan", fix="workbook")
 def implementation_plan(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.implementation_plan)
 
 
 @gate("There is no monitoring process (SOP: \"Identify and/or develop effective and proportionate "
-      "monitoring processes\").", fix="workbook")
+      "monitoring processes\").", label="Describe the monitoring process", fix="workbook")
 def monitoring_process(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.monitoring_process)
 
 
-@gate("The Policy Statement is empty.", fix="statement")
+@gate("The Policy Statement is empty.", label="Write the Policy Statement", fix="statement")
 def statement_written(policy) -> bool:
     version = policy.current_version
     return version is not None and _filled(version.statement_text)
 
 
 @gate("This version revises a published policy: record a summary note of changes (SOP, stage 4).",
-      fix="statement")
+      label="Summarise the changes (reviewed policies)", fix="statement")
 def summary_of_changes_for_review(policy) -> bool:
     version = policy.current_version
     return version is not None and (not version.revises_published or _filled(version.summary_of_changes))
@@ -168,7 +156,8 @@ def summary_of_changes_for_review(policy) -> bool:
 # --- Stage 4, approval.
 
 
-@gate("Quality assurance has not passed: PCU, DCFD and DOI must each record a sign-off.", fix="qa")
+@gate("Quality assurance has not passed: PCU, DCFD and DOI must each record a sign-off.",
+      label="Quality assurance by PCU, DCFD and DOI", fix="qa")
 def all_qa_signoffs_passed(policy) -> bool:
     version = policy.current_version
     if version is None:
@@ -182,13 +171,13 @@ def all_qa_signoffs_passed(policy) -> bool:
 # approved for internal or external publication."
 @gate("The Equality Impact Assessment has no recorded decision, so the policy has not been impact "
       "assessed and cannot be approved (use the emergency route only for immediate operational needs).",
-      fix="eia")
+      label="Complete the Equality Impact Assessment", fix="eia")
 def impact_assessed(policy) -> bool:
     eia = _eia(policy)
     return eia is not None and eia.is_complete
 
 
-@gate("The Lead's approval of this version is not recorded.", fix="approval")
+@gate("The Lead's approval of this version is not recorded.", label="The Lead's approval", fix="approval")
 def approval_recorded(policy) -> bool:
     version = policy.current_version
     return version is not None and version.approval_decisions.filter(
@@ -196,7 +185,16 @@ def approval_recorded(policy) -> bool:
     ).exists()
 
 
-@gate("The policy has never been published.")
+# The retrospective EIA belongs to the emergency-approved version. A review's new draft would become the current
+# version, strand that EIA, and have its own EIA frozen by DCFD's sign-off mid-review.
+@gate("The policy was approved by the emergency route and is not yet impact assessed: DCFD must sign off the "
+      "retrospective Equality Impact Assessment before a review can start.",
+      label="DCFD's sign-off of the retrospective Equality Impact Assessment", fix="eia")
+def retrospective_eia_signed_off(policy) -> bool:
+    return not policy.not_impact_assessed
+
+
+@gate("The policy has never been published.", label="Published at least once")
 def has_been_published(policy) -> bool:
     return policy.first_published_on is not None
 
