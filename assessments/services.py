@@ -23,7 +23,7 @@ from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Status
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES
 
 MAX_SECTION_LENGTH = 50_000
 
@@ -194,8 +194,8 @@ def monitoring_report_create(
     if not permissions.can_draft(actor, locked):
         raise ApplicationError(f"You are not allowed to write monitoring reports for {locked.reference}.",
                                code="forbidden")
-    # A withdrawn policy is no longer in force: there is nothing left to monitor.
-    if locked.first_published_on is None or locked.status == Status.WITHDRAWN:
+    # Only a policy in force is monitored: a withdrawn one has nothing left to monitor.
+    if not locked.is_in_force:
         raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
     if locked.monitoring_reports.exclude(status=MonitoringReport.Status.PUBLISHED).exists():
         raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")

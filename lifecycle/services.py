@@ -9,6 +9,7 @@ message fit to show the user, and leaves nothing half done. Side effects (mail, 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable
 
 import rules
@@ -248,10 +249,12 @@ def policy_create(
             code="forbidden",
         )
     # Name the group's role holders where the form left them empty and the group has exactly one.
-    designated_lead = designated_lead or _sole_holder(Role.LEAD, business_group)
-    coordinator = coordinator or _sole_holder(Role.COORDINATOR, business_group)
-    owner = owner or _sole_holder(Role.OWNER, business_group)
-    policy_manager = policy_manager or _sole_holder(Role.MANAGER, business_group, unit=owning_unit)
+    if not (designated_lead and coordinator and owner and policy_manager):
+        sole = _sole_holders(business_group=business_group, unit=owning_unit)
+        designated_lead = designated_lead or sole.get(Role.LEAD)
+        coordinator = coordinator or sole.get(Role.COORDINATOR)
+        owner = owner or sole.get(Role.OWNER)
+        policy_manager = policy_manager or sole.get(Role.MANAGER)
     developer_list = list(developers)
     if permissions.has_group_role(actor, Role.DEVELOPER, business_group.pk) and actor not in developer_list:
         developer_list.append(actor)
@@ -291,12 +294,21 @@ def policy_create(
     return policy
 
 
-def _sole_holder(role: str, business_group, *, unit=None):
-    holders = RoleAssignment.objects.filter(role=role, business_group=business_group, user__is_active=True)
-    if unit is not None and holders.filter(unit=unit).exists():
-        holders = holders.filter(unit=unit)
-    user_ids = list(holders.values_list("user_id", flat=True).distinct()[:2])
-    return User.objects.get(pk=user_ids[0]) if len(user_ids) == 1 else None
+def _sole_holders(*, business_group, unit) -> dict[str, User]:
+    """{role: user} for each role of the named people that exactly one active user holds in ``business_group``,
+    in one query. Managers head units: a manager of ``unit`` is preferred to the group's other managers."""
+    roles = (Role.LEAD, Role.COORDINATOR, Role.OWNER, Role.MANAGER)
+    holders: dict[str, dict[int, User]] = defaultdict(dict)
+    unit_managers: dict[int, User] = {}
+    for assignment in RoleAssignment.objects.filter(
+        business_group=business_group, role__in=roles, user__is_active=True,
+    ).select_related("user").order_by():
+        holders[assignment.role][assignment.user_id] = assignment.user
+        if assignment.role == Role.MANAGER and assignment.unit_id == unit.pk:
+            unit_managers[assignment.user_id] = assignment.user
+    if unit_managers:
+        holders[Role.MANAGER] = unit_managers
+    return {role: next(iter(users.values())) for role, users in holders.items() if len(users) == 1}
 
 
 def _lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) -> tuple[Policy, PolicyVersion]:
@@ -787,13 +799,6 @@ def policy_start_review(*, policy: Policy, actor, reason: str, expected_status: 
     locked = lock_policy(policy)
     check_expected_status(locked, expected_status)
     ensure_transition_allowed(locked, "start_review", actor)
-    if locked.not_impact_assessed:
-        # The retrospective EIA belongs to the emergency-approved version. A review's new draft would become the
-        # current version, strand that EIA, and have its own EIA frozen by DCFD's sign-off mid-review.
-        raise ApplicationError(
-            f"{locked.reference} was approved by the emergency route and is not yet impact assessed: DCFD must "
-            "sign off the retrospective Equality Impact Assessment before a review can start.", code="gate",
-        )
     previous = locked.current_version
     before = _fire(locked, "start_review")
     draft = _new_draft(policy=locked, actor=actor, previous=previous, new_cycle=True)
@@ -828,7 +833,7 @@ def policy_set_review_date(*, policy: Policy, actor, review_due_on: datetime.dat
     if not (permissions.is_group_lead(actor, locked) or permissions.is_group_coordinator(actor, locked)):
         raise ApplicationError(f"Only the Designated Lead or co-ordinator of {locked.business_group} can "
                                "change the review date.", code="forbidden")
-    if locked.first_published_on is None or locked.status == Status.WITHDRAWN:
+    if not locked.is_in_force:
         raise ApplicationError(f"{locked.reference} is not a published policy in force, so it has no review date "
                                "to bring forward.", code="stale")
     if review_due_on < timezone.localdate():

@@ -128,6 +128,11 @@ class Policy(ConcurrentTransitionMixin, models.Model):
         return self.status in PUBLISHED_STATUSES
 
     @property
+    def is_in_force(self) -> bool:
+        """IN_FORCE, for one policy: published at least once and not withdrawn."""
+        return self.first_published_on is not None and self.status != Status.WITHDRAWN
+
+    @property
     def draft_is_editable(self) -> bool:
         version = self.current_version
         return self.status in DRAFT_EDITABLE_STATUSES and version is not None and not version.is_frozen
@@ -254,6 +259,7 @@ class Policy(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=status, source=[Status.IMPLEMENTATION, Status.MONITORING], target=Status.SCOPING,
+        conditions=[gates.retrospective_eia_signed_off],
         permission=transition_permission("lifecycle.start_review"),
     )
     def start_review(self) -> None:
