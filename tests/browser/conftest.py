@@ -92,6 +92,11 @@ class Browser:
         violations = self.axe_violations()
         assert violations == [], f"axe violations on {label} ({self.page.url}): {violations}"
 
+    def step(self, label: str):
+        """axe-core on the page as it stands, then its screenshot."""
+        self.assert_accessible(label)
+        self.screenshot(label)
+
     def screenshot(self, label: str):
         self.steps += 1
         name = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")

@@ -84,8 +84,7 @@ def test_search_and_filters_update_the_results_in_place(browser_user):
     browser_user.sign_in("pcu")
     browser_user.goto("/policies/")
     register.assert_lists(everything)
-    browser_user.assert_accessible("register")
-    browser_user.screenshot("register")
+    browser_user.step("register")
     register.mark_document()
 
     # Typing: one request once typing stops, the results and count updated in place, the focus kept.
@@ -97,8 +96,7 @@ def test_search_and_filters_update_the_results_in_place(browser_user):
     assert register.focused_id() == "id_q"
     expect(page).to_have_title("Policy register (filtered) – PolicyHub")
     expect(page.get_by_role("link", name="Clear filters")).to_be_visible()
-    browser_user.assert_accessible("register: searched in place")
-    browser_user.screenshot("register searched in place")
+    browser_user.step("register: searched in place")
 
     # Back: the unfiltered register again, its search box empty, still without a reload.
     page.go_back()
@@ -107,8 +105,7 @@ def test_search_and_filters_update_the_results_in_place(browser_user):
     expect(page.locator("#id_q")).to_have_value("")
     expect(page).to_have_title("Policy register – PolicyHub")
     assert page.evaluate("() => window.__marker") == "no reload"
-    browser_user.assert_accessible("register: back")
-    browser_user.screenshot("register after back")
+    browser_user.step("register: back")
 
     # A select: changed, the results follow at once.
     register.mark_document()
@@ -119,8 +116,7 @@ def test_search_and_filters_update_the_results_in_place(browser_user):
     register.assert_updated_in_place()
     assert register.focused_id() == "id_stage"
     expect(page).to_have_title("Policy register (filtered) – PolicyHub")
-    browser_user.assert_accessible("register: stage filtered in place")
-    browser_user.screenshot("register filtered by stage in place")
+    browser_user.step("register: stage filtered in place")
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"/policies/$"))
@@ -153,8 +149,7 @@ def test_page_links_update_in_place_and_move_the_focus_to_the_results(browser_us
     register.assert_updated_in_place()
     expect(page.locator("#register-results table")).to_be_focused()
     expect(page).to_have_title("Policy register, page 2 – PolicyHub")
-    browser_user.assert_accessible("register: page 2 in place")
-    browser_user.screenshot("register page 2 in place")
+    browser_user.step("register: page 2 in place")
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"/policies/$"))
