@@ -54,12 +54,6 @@ def _maintenance_conninfo(url: str) -> str:
     return urlunsplit((scheme, parts.netloc, "/postgres", parts.query, ""))
 
 
-def database_exists(url: str) -> bool:
-    with psycopg.connect(_maintenance_conninfo(url), autocommit=True) as connection:
-        row = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database_name(url)]).fetchone()
-    return row is not None
-
-
 def create_database(url: str, *, drop_first: bool = False) -> bool:
     """Create the bench database if missing (or after dropping it). Returns True if it was created."""
     name = database_name(url)

@@ -180,18 +180,22 @@ def _get(client: Client, url: str):
     return response
 
 
-def measure_http_register(probes: Probes, *, repeat: int, warmup: int, baseline: Timing,
-                          visible: dict[str, int]) -> list[Row]:
-    url = reverse("lifecycle:register")
+def _time_get_per_user(probes: Probes, name: str, url: str, *, repeat: int, warmup: int):
+    """GET ``url`` signed in as each probe user, timed interleaved: (label, case, timing, SQL) per user."""
     cases = []
     for label, pk in _users(probes):
         client = _logged_in_client(pk)
-        cases.append((label, Case(f"http-register:{label}", lambda _, client=client: _get(client, url))))
+        cases.append((label, Case(f"{name}:{label}", lambda _, client=client: _get(client, url))))
     timings = time_interleaved([case for _, case in cases], repeat=repeat, warmup=warmup)
+    return [(label, case, timings[case.name], capture_queries(case)) for label, case in cases]
+
+
+def measure_http_register(probes: Probes, *, repeat: int, warmup: int, baseline: Timing,
+                          visible: dict[str, int]) -> list[Row]:
+    url = reverse("lifecycle:register")
     rows = []
-    for label, case in cases:
-        timing = timings[case.name]
-        statements = capture_queries(case)
+    for label, case, timing, statements in _time_get_per_user(probes, "http-register", url, repeat=repeat,
+                                                              warmup=warmup):
         queries = len(statements)
         match = RESULT_COUNT.search(case.run(None).content.decode())
         shown = int(match.group(1).replace(",", "")) if match else None
@@ -326,15 +330,8 @@ def measure_home(probes: Probes, *, repeat: int, warmup: int, baseline: Timing) 
     """GET / for the three users. Not part of the default run: it repeats the register's permission filter
     in about ten queries, so while that filter is slow it alone would exceed the run's time budget."""
     url = reverse("home")
-    cases = []
-    for label, pk in _users(probes):
-        client = _logged_in_client(pk)
-        cases.append((label, Case(f"home:{label}", lambda _, client=client: _get(client, url))))
-    timings = time_interleaved([case for _, case in cases], repeat=repeat, warmup=warmup)
     rows = []
-    for label, case in cases:
-        timing = timings[case.name]
-        statements = capture_queries(case)
+    for label, _, timing, statements in _time_get_per_user(probes, "home", url, repeat=repeat, warmup=warmup):
         rows.append(Row(f"http: GET {url} (My work)", label, timing.p50, timing.p95, baseline.p50,
                         _ratio(timing.p50, baseline.p50), len(statements), f"q<={HOME_QUERY_BUDGET} (ratio: info)",
                         len(statements) <= HOME_QUERY_BUDGET, "baseline: (a)'s unfiltered page+count", statements))

@@ -278,11 +278,6 @@ COMPLETE_EIA = {"impacts": ALL_IMPACTS, "decision": "no_major_change",
 SUBMISSION_FILLERS["impact_assessed"] = ("eia", COMPLETE_EIA)
 
 
-def complete_eia(policy, people):
-    """Record the impact on every protected characteristic and the decision (the approval gate)."""
-    _eia(policy, people, **COMPLETE_EIA)
-
-
 def _fill(policy, people, fillers: dict, omit, extra_eia: dict | None = None) -> None:
     sections = {"workbook": {}, "eia": dict(extra_eia or {})}
     for name, filler in fillers.items():
@@ -326,17 +321,19 @@ PATH = [
 ]
 
 
-def _step(policy: Policy, people: People, target: str) -> None:
+def take_step(policy: Policy, people, target: str, *, on_publication_scheme: bool = False,
+              reason: str = "No longer needed.") -> None:
+    """The one service call that moves ``policy`` to ``target`` (on the main path, or withdrawn), made by the
+    person of ``people`` whose job it is. What the gates ask for must already be there (``fill_scoping``,
+    ``fill_development``). ``people`` may be any object with the same attributes as ``People``."""
     from publication.services import policy_publish
 
     s = lifecycle_services
     if target == Status.COMMISSIONING:
-        fill_scoping(policy, people)
         s.policy_request_commissioning(policy=policy, actor=people.developer)
     elif target == Status.DEVELOPMENT:
         s.policy_commission(policy=policy, actor=people.lead, comments="Agreed.")
     elif target == Status.SUBMITTED_FOR_QA:
-        fill_development(policy, people)
         s.policy_submit_for_qa(policy=policy, actor=people.developer)
     elif target == Status.QA_PASSED:
         for discipline in ("pcu", "dcfd", "doi"):
@@ -348,11 +345,22 @@ def _step(policy: Policy, people: People, target: str) -> None:
     elif target == Status.AWAITING_PUBLICATION:
         s.policy_forward_for_publication(policy=policy, actor=people.coordinator)
     elif target == Status.IMPLEMENTATION:
-        policy_publish(policy=policy, actor=people.pcu)
+        policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=on_publication_scheme)
     elif target == Status.MONITORING:
         s.policy_complete_implementation(policy=policy, actor=people.coordinator)
+    elif target == Status.WITHDRAWN:
+        s.policy_withdraw(policy=policy, actor=people.pcu, reason=reason)
     else:  # pragma: no cover - a test asked for a state off the main path
-        raise ValueError(f"advance_to cannot reach {target!r}")
+        raise ValueError(f"take_step cannot reach {target!r}")
+
+
+def _step(policy: Policy, people: People, target: str) -> None:
+    """Fill what the step's gates ask for, then take it."""
+    if target == Status.COMMISSIONING:
+        fill_scoping(policy, people)
+    elif target == Status.SUBMITTED_FOR_QA:
+        fill_development(policy, people)
+    take_step(policy, people, target)
 
 
 def advance_to(policy: Policy, status: str, people: People) -> Policy:
@@ -360,7 +368,7 @@ def advance_to(policy: Policy, status: str, people: People) -> Policy:
     services, and return it freshly loaded."""
     policy = Policy.objects.get(pk=policy.pk)
     if status == Status.WITHDRAWN:
-        lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu, reason="No longer needed.")
+        take_step(policy, people, status)
         return Policy.objects.get(pk=policy.pk)
     start = PATH.index(policy.status)
     goal = PATH.index(status)

@@ -219,17 +219,26 @@ def test_withdrawal_is_refused_to_others_and_once_withdrawn(policy_in, people):
 # --- gates -------------------------------------------------------------------------------------------
 
 
+def refused_for_that_gate_alone(gate, stage_gates, policy, call) -> None:
+    """``gate`` is the only one of ``stage_gates`` unmet, and ``call`` is refused with its reason and no
+    other's."""
+    assert gates.unmet_gates(stage_gates, reload(policy)) == [gate]
+
+    with refused("gate", gate.reason) as refusal:
+        call()
+
+    others = [other.reason for other in stage_gates if other is not gate]
+    assert not any(reason in refusal.error.message for reason in others)
+
+
 @pytest.mark.parametrize("gate", gates.SCOPING_GATES, ids=lambda gate: gate.__name__)
 def test_each_scoping_gate_blocks_the_commissioning_request(people, gate):
     policy = people.policy()
     fill_scoping(policy, people, omit={gate.__name__})
-    assert gates.unmet_gates(gates.SCOPING_GATES, reload(policy)) == [gate]
 
-    with refused("gate", gate.reason) as refusal:
-        s.policy_request_commissioning(policy=policy, actor=people.developer)
+    refused_for_that_gate_alone(gate, gates.SCOPING_GATES, policy,
+                                lambda: s.policy_request_commissioning(policy=policy, actor=people.developer))
 
-    others = [other.reason for other in gates.SCOPING_GATES if other is not gate]
-    assert not any(reason in refusal.error.message for reason in others)
     assert reload(policy).status == Status.SCOPING
 
 
@@ -243,13 +252,10 @@ def test_each_submission_gate_blocks_submission(policy_in, people, gate):
     else:
         policy = policy_in(Status.DEVELOPMENT)
     fill_development(policy, people, omit={gate.__name__})
-    assert gates.unmet_gates(gates.SUBMISSION_GATES, reload(policy)) == [gate]
 
-    with refused("gate", gate.reason) as refusal:
-        s.policy_submit_for_qa(policy=policy, actor=people.developer)
+    refused_for_that_gate_alone(gate, gates.SUBMISSION_GATES, policy,
+                                lambda: s.policy_submit_for_qa(policy=policy, actor=people.developer))
 
-    others = [other.reason for other in gates.SUBMISSION_GATES if other is not gate]
-    assert not any(reason in refusal.error.message for reason in others)
     policy = reload(policy)
     assert policy.status == Status.DEVELOPMENT
     assert not policy.current_version.is_frozen

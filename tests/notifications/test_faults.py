@@ -334,6 +334,15 @@ def build_register(people, today: datetime.date, count: int = POLICY_COUNT) -> l
     return [policy, *policies]
 
 
+def planned_register(people) -> tuple[datetime.date, list, int, int]:
+    """The full register built for today, and the chase's plan for it: (today, plan, how many reminders, how
+    many recipients)."""
+    today = timezone.localdate()
+    build_register(people, today)
+    plan = chase_plan(today=today)
+    return today, plan, len(plan), len({item.recipient_id for item in plan})
+
+
 def planned_keys(plan) -> set[tuple]:
     return {(item.policy_id, item.cycle, item.recipient_id, item.kind, item.due_on) for item in plan}
 
@@ -427,11 +436,7 @@ def all_sent(today, expected: int, recipients: int):
 
 def test_worker_killed_mid_chase_every_reminder_delivered_exactly_once(people, start_worker, beat, redis_server,
                                                                       mail_dir):
-    today = timezone.localdate()
-    build_register(people, today)
-    plan = chase_plan(today=today)
-    expected = len(plan)
-    recipients = len({item.recipient_id for item in plan})
+    today, plan, expected, recipients = planned_register(people)
     assert expected > 4000 and recipients > DEVELOPER_COUNT  # several ledger batches of 2,000 to interrupt
 
     first = start_worker()
@@ -470,11 +475,7 @@ def test_worker_killed_mid_chase_every_reminder_delivered_exactly_once(people, s
 
 def test_redis_restarted_mid_chase_lost_work_is_recovered_exactly_once(people, start_worker, beat, redis_server,
                                                                        mail_dir):
-    today = timezone.localdate()
-    build_register(people, today)
-    plan = chase_plan(today=today)
-    expected = len(plan)
-    recipients = len({item.recipient_id for item in plan})
+    today, plan, expected, recipients = planned_register(people)
 
     worker = start_worker()
     chase_id = beat.send("chase_daily", today=today.isoformat())
@@ -516,23 +517,35 @@ def test_web_request_with_redis_down_succeeds_and_its_events_arrive_later(people
     policy = people.policy()
     fill_scoping(policy, people)
 
-    # Prove the request never reaches for the broker: any task sent from this process would fail as it
-    # would against a stopped Redis.
+    # Prove the request never reaches for the broker: this process's Celery app is pointed at the stopped
+    # Redis, not eager, with no publish retries, so a task sent from the request would really fail; Celery's
+    # own before_task_publish signal records any attempt.
+    from celery.signals import before_task_publish
+
     from policyhub.celery import app as celery_app
 
     sent = []
 
-    def broker_down(*args, **kwargs):
-        sent.append(args)
-        raise ConnectionRefusedError("the broker is down")
+    def record_publish(sender=None, **kwargs):
+        sent.append(sender)
 
-    monkeypatch.setattr(celery_app, "send_task", broker_down)
+    for variable in ("CELERY_BROKER_URL", "CELERY_BROKER_WRITE_URL"):  # Celery prefers these to its conf
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setitem(celery_app.conf, "broker_url", redis_server.url)
     monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
-    client = Client()
-    client.force_login(people.developer)
-    response = client.post(f"/policies/{policy.reference}/actions/request-commissioning/",
-                           {"expected_status": Status.SCOPING})
-    monkeypatch.undo()
+    monkeypatch.setitem(celery_app.conf, "task_publish_retry", False)
+    # Drop the cached broker connections (as after a fork), so that the app connects to the URL above.
+    monkeypatch.setattr(celery_app, "_pool", None)
+    monkeypatch.setattr(celery_app.amqp, "_producer_pool", None)
+    before_task_publish.connect(record_publish, weak=False)
+    try:
+        client = Client()
+        client.force_login(people.developer)
+        response = client.post(f"/policies/{policy.reference}/actions/request-commissioning/",
+                               {"expected_status": Status.SCOPING})
+    finally:
+        before_task_publish.disconnect(record_publish)
+        monkeypatch.undo()
 
     assert response.status_code == 302, response.content[:500]
     assert sent == []

@@ -299,38 +299,17 @@ def _create_policy(crew, starter, *, marking, consult_shrmt, also_named):
 
 
 def _step_to(status: str, policy_id: int, crew) -> None:
-    """One step along the cycle, by the person whose job it is, through the services."""
-    from lifecycle import services as s
+    """One step along the cycle, by the person of ``crew`` whose job it is, through the services
+    (``tests.factories.take_step``). Arriving in development, the package is completed at once, so that it can
+    be submitted, or approved in an emergency, there."""
     from lifecycle.models import Policy
-    from publication.services import policy_publish
-    from tests.factories import fill_development
+    from tests.factories import fill_development, take_step
 
     policy = Policy.objects.get(pk=policy_id)
-    if status == spec.COMMISSIONING:
-        s.policy_request_commissioning(policy=policy, actor=crew.developer)
-    elif status == spec.DEVELOPMENT:
-        s.policy_commission(policy=policy, actor=crew.lead, comments="Agreed.")
-        fill_development(Policy.objects.get(pk=policy_id), crew)  # ready to submit, or to approve in an emergency
-    elif status == spec.SUBMITTED_FOR_QA:
-        s.policy_submit_for_qa(policy=policy, actor=crew.developer)
-    elif status == spec.QA_PASSED:
-        for discipline in ("pcu", "dcfd", "doi"):
-            s.policy_record_qa_signoff(policy=policy, actor=getattr(crew, discipline), discipline=discipline)
-    elif status == spec.WITH_LEAD:
-        s.policy_forward_to_lead(policy=policy, actor=crew.coordinator)
-    elif status == spec.APPROVED:
-        s.policy_approve(policy=policy, actor=crew.lead, comments="Approved.")
-    elif status == spec.AWAITING_PUBLICATION:
-        s.policy_forward_for_publication(policy=policy, actor=crew.coordinator)
-    elif status == spec.IMPLEMENTATION:
-        policy_publish(policy=policy, actor=crew.pcu,
-                       on_publication_scheme=policy.protective_marking == spec.OFFICIAL)
-    elif status == spec.MONITORING:
-        s.policy_complete_implementation(policy=policy, actor=crew.coordinator)
-    elif status == spec.WITHDRAWN:
-        s.policy_withdraw(policy=policy, actor=crew.pcu, reason="Superseded by national guidance.")
-    else:  # pragma: no cover
-        raise ValueError(status)
+    take_step(policy, crew, status, on_publication_scheme=policy.protective_marking == spec.OFFICIAL,
+              reason="Superseded by national guidance.")
+    if status == spec.DEVELOPMENT:
+        fill_development(Policy.objects.get(pk=policy_id), crew)
 
 
 def sandboxed(world: World, function):
