@@ -14,7 +14,7 @@ import rules
 
 from lifecycle import forms, services
 from lifecycle.models import Policy
-from lifecycle.permissions import is_dcfd, is_doi, is_pcu
+from lifecycle.permissions import is_current_version_author, is_dcfd, is_doi, is_pcu
 from lifecycle.states import PUBLISHED_STATUSES, QADiscipline, Status
 
 
@@ -50,7 +50,7 @@ def qa_disciplines_for(user, policy: Policy) -> list[tuple[str, str]]:
     """The QA disciplines this user may still sign off on the current version."""
     holders = {QADiscipline.PCU: is_pcu, QADiscipline.DCFD: is_dcfd, QADiscipline.DOI: is_doi}
     version = policy.current_version
-    if version is None or version.author_id == user.pk or version.submitted_by_id == user.pk:
+    if version is None or is_current_version_author(user, policy):
         return []
     done = set(version.qa_signoffs.values_list("discipline", flat=True))
     return [

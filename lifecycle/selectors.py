@@ -115,7 +115,7 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     if developer_groups:
         # Uncorrelated id subqueries, not joins: no duplicate rows, and PostgreSQL hashes them once
         # (make bench: the developer's register 25x -> 4x the unfiltered count at 100,000 policies).
-        by_ids.append(ids_in(Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"))
+        by_ids.append(ids_in(_named_developer_policy_ids(user))
                       & Q(business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES))
     # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
     # exist only in scoping and development, so the grant shows the policy only then.
@@ -128,6 +128,12 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     cleared_groups = None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
     return _Reach(by_columns=reduce(operator.or_, by_columns) if by_columns else None,
                   by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups)
+
+
+def _named_developer_policy_ids(user) -> QuerySet:
+    """The ids of the policies ``user`` is named on as a developer: a subquery, so that a many-to-many match
+    cannot duplicate rows as a join on ``developers`` would."""
+    return Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id")
 
 
 class _InIds(In):
@@ -238,7 +244,7 @@ def my_work(*, user, today=None) -> list[dict]:
     visible = policy_list(user=user)
     queues: list[dict] = []
 
-    named = Q(pk__in=Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"))
+    named = Q(pk__in=_named_developer_policy_ids(user))
     drafting = named if any(role == Role.DEVELOPER for role, _ in roles) else Q(pk__in=[])
     managed_units, managed_groups = managed_scope(user)
     if managed_units or managed_groups:
@@ -308,7 +314,7 @@ def _responsible(user, roles) -> Q:
     PCU answers for all."""
     if (Role.PCU, None) in roles:
         return Q()
-    condition = Q(pk__in=Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id"))
+    condition = Q(pk__in=_named_developer_policy_ids(user))
     groups = {group for role, group in roles if group is not None and role != Role.DEVELOPER}
     if groups:
         condition |= Q(business_group_id__in=groups)
@@ -438,8 +444,10 @@ def version_comparisons(*, policy: Policy, version) -> list[dict]:
 
 def latest_feedback(*, policy: Policy, version) -> dict | None:
     """Why the working draft exists: the QA return or the Lead's rejection of the previous submission."""
+    if version is None or version.is_frozen:
+        return None
     previous = previous_submission(policy=policy, version=version)
-    if version is None or version.is_frozen or previous is None or previous.major != version.major:
+    if previous is None or previous.major != version.major:
         return None
     returned = previous.qa_signoffs.filter(outcome="returned").select_related("signed_by").first()
     if returned is not None:
