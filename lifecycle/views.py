@@ -18,10 +18,11 @@ from lifecycle import forms, services
 from lifecycle.actions import ACTIONS_BY_SLUG, available_actions, qa_disciplines_for
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
-from lifecycle.models import ConsultationRecord, Policy
+from lifecycle.models import Policy
 from lifecycle.permissions import can_draft, is_shrmt, may_start_policy
 from lifecycle.selectors import (
     access_policy,
+    consultations_shown,
     latest_feedback,
     policy_count,
     policy_list,
@@ -400,7 +401,8 @@ def consultation_log(request, reference: str):
     context = policy_page_context(request, policy, "consultation")
     context.update({
         "form": form,
-        "records": policy.consultations.select_related("recorded_by").order_by("-cycle", "date_sent", "pk"),
+        "records": consultations_shown(policy=policy, version=context["version"])
+        .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"),
         "may_respond_shrmt": is_shrmt(request.user),
         "may_record": may_record,
     })
@@ -411,7 +413,8 @@ def consultation_log(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def consultation_response(request, reference: str, record_id: int):
     policy = policy_for_page(request, reference)
-    record = get_object_or_404(ConsultationRecord, pk=record_id, policy=policy)
+    context = policy_page_context(request, policy, "consultation")
+    record = get_object_or_404(consultations_shown(policy=policy, version=context["version"]), pk=record_id)
     initial = {"response": record.response, "response_received_on": record.response_received_on,
                "decision_taken": record.decision_taken, "feedback_given": record.feedback_given}
     form = forms.ConsultationResponseForm(request.POST or None, initial=initial)
@@ -426,6 +429,5 @@ def consultation_response(request, reference: str, record_id: int):
         else:
             messages.success(request, f"Response from {record.consultee} recorded.")
             return redirect("lifecycle:consultation", reference=policy.reference)
-    context = policy_page_context(request, policy, "consultation")
     context.update({"form": form, "record": record})
     return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)

@@ -62,3 +62,25 @@ def test_a_filter_value_that_does_not_validate_leaves_the_other_filters_applied(
     assert with_lead.reference in body
     assert in_development.reference not in body
     assert '<p class="govuk-body govuk-!-font-weight-bold" id="result-count" role="status">1 policy</p>' in body
+
+
+def test_consultation_on_a_draft_under_review_stays_with_the_people_working_on_it(client, people, under_review):
+    # Given a consultation recorded, with its response, on the reviewed draft (cycle 2)
+    record = lifecycle_services.consultation_record(
+        policy=under_review, actor=people.developer, consultee="Staff side", organisation="Police Federation",
+        consultee_type="staff_association", date_sent=under_review.created_at.date(),
+        response="Response on the draft only the drafters may read",
+    )
+    assert record.cycle == 2
+
+    # Staff of another business group see the log of the version in force only, and not the record's page
+    client.force_login(people.developer2)
+    log = client.get(f"/policies/{under_review.reference}/consultation/")
+    assert log.status_code == 200
+    assert "Response on the draft" not in log.content.decode() and "Police Federation" not in log.content.decode()
+    assert client.get(f"/policies/{under_review.reference}/consultation/{record.pk}/response/").status_code == 404
+
+    # The developer on the review sees both
+    client.force_login(people.developer)
+    assert "Police Federation" in client.get(f"/policies/{under_review.reference}/consultation/").content.decode()
+    assert client.get(f"/policies/{under_review.reference}/consultation/{record.pk}/response/").status_code == 200
