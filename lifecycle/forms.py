@@ -4,7 +4,7 @@ from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from lifecycle.models import ConsulteeType
-from lifecycle.states import PolicyKind, ProtectiveMarking
+from lifecycle.states import PolicyKind, ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -41,9 +41,15 @@ class QADecisionForm(GovUKForm):
 
     def __init__(self, *args, disciplines=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["discipline"].choices = list(disciplines)
-        if len(disciplines) == 1:
-            self.fields["discipline"].initial = disciplines[0][0]
+        offered = list(disciplines)
+        if len(offered) == 1:
+            self.fields["discipline"].initial = offered[0][0]
+        posted = self.data.get("discipline") if self.is_bound else None
+        if posted in QADiscipline.values and posted not in dict(offered):
+            # Signed off already (a second tab, a double click): let the service refuse it with its own
+            # reason ("... has already recorded its decision") instead of "Select a valid choice".
+            offered.append((posted, QADiscipline(posted).label))
+        self.fields["discipline"].choices = offered
 
     def clean(self):
         data = super().clean()

@@ -32,7 +32,7 @@ from lifecycle.selectors import (
     version_comparisons,
     version_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, QADiscipline, Status
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 
 
 def policy_for_page(request, reference: str):
@@ -240,11 +240,6 @@ def policy_action(request, reference: str, slug: str):
     form_kwargs = {}
     if action.form_class is forms.QADecisionForm:
         form_kwargs["disciplines"] = qa_disciplines_for(request.user, policy)
-        posted = request.POST.get("discipline") if request.method == "POST" else None
-        if posted in QADiscipline.values and posted not in dict(form_kwargs["disciplines"]):
-            # Signed off already (a second tab, a double click): let the service refuse it with its own
-            # reason ("... has already recorded its decision") instead of "Select a valid choice".
-            form_kwargs["disciplines"] = [*form_kwargs["disciplines"], (posted, QADiscipline(posted).label)]
     if request.method == "POST":
         form = action.form_class(request.POST, **form_kwargs)
         expected_status = request.POST.get("expected_status") or None
