@@ -10,9 +10,13 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home", "chase"}
+SCENARIOS = {"register", "http", "detail", "home", "chase", "redline"}
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
+# A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
+REDLINE_REPEAT_CAP = 10
+# The scenarios that read the bench dataset; the redline is pure and runs without it.
+DATABASE_SCENARIOS = SCENARIOS - {"redline"}
 
 
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
@@ -25,9 +29,9 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
-    parser.add_argument("--only", default="register,http,detail,chase",
+    parser.add_argument("--only", default="register,http,detail,chase,redline",
                         help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
-                        "default run), chase (e)")
+                        "default run), chase (e), redline (f, needs no database)")
     parser.add_argument("--chase-repeat", type=int, default=None,
                         help="timed repetitions of the chase scenarios (default: --repeat, at most "
                         f"{CHASE_REPEAT_CAP})")
@@ -89,24 +93,34 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     run_started = time.perf_counter()
     url = database.bench_database_url()
-    setup = prepare_database(url, rebuild=arguments.rebuild, server_settings=arguments.server_settings)
+    uses_database = bool(arguments.only & DATABASE_SCENARIOS)
+    if uses_database:
+        setup = prepare_database(url, rebuild=arguments.rebuild, server_settings=arguments.server_settings)
+    else:
+        database.configure_django(url, server_settings=arguments.server_settings)
+        setup = {}
+        log("Redline only: no database needed (the bench dataset is neither generated nor read).")
     if arguments.server_settings:
         log("PostgreSQL settings for this run: " + ", ".join(f"{k}={v}" for k, v in arguments.server_settings.items()))
 
     from django.conf import settings
 
-    from benchmarks import dataset, report, scenarios
+    from benchmarks import dataset, redline, report, scenarios
 
-    probes = dataset.probes()
-    counts = dataset.dataset_counts()
-    log("Dataset: " + ", ".join(f"{label.replace('_', ' ')} {count:,}" for label, count in counts.items()))
-    log(f"Role assignments + object grants: {counts['role_assignments'] + counts['object_grants']:,}")
-    chase = f" ({arguments.chase_repeat} for the chase)" if "chase" in arguments.only else ""
-    log(f"Measuring: {arguments.repeat} repetitions{chase} after {arguments.warmup} warm-up, interleaved with the "
-        "baseline.\n")
+    probes = dataset.probes() if uses_database else None
+    counts = dataset.dataset_counts() if uses_database else {}
+    if uses_database:
+        log("Dataset: " + ", ".join(f"{label.replace('_', ' ')} {count:,}" for label, count in counts.items()))
+        log(f"Role assignments + object grants: {counts['role_assignments'] + counts['object_grants']:,}")
+    capped = [f"{cap} for the {name}" for name, cap in
+              (("chase", arguments.chase_repeat), ("redline", min(arguments.repeat, REDLINE_REPEAT_CAP)))
+              if name in arguments.only]
+    capped_note = f" ({', '.join(capped)})" if capped else ""
+    log(f"Measuring: {arguments.repeat} repetitions{capped_note} after {arguments.warmup} warm-up, interleaved "
+        "with the baseline.\n")
 
     measure_started = time.perf_counter()
-    plans = scenarios.explain_register(probes, log=log) if arguments.explain else None
+    plans = scenarios.explain_register(probes, log=log) if arguments.explain and uses_database else None
     rows = []
     if arguments.only & {"register", "http", "home"}:
         # (b) and (d) are compared with (a)'s baseline, so (a) runs whenever they do.
@@ -122,11 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_home(probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline)
     if "chase" in arguments.only:
         rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
+    if "redline" in arguments.only:
+        rows += redline.measure_redline(repeat=min(arguments.repeat, REDLINE_REPEAT_CAP),
+                                        warmup=min(arguments.warmup, 1), log=log)
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))
     log("\nTargets:")
-    for name, note in scenarios.TARGET_NOTES.items():
+    for name, note in {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE}.items():
         log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
     total_seconds = time.perf_counter() - run_started
@@ -137,17 +154,17 @@ def main(argv: list[str] | None = None) -> int:
     report.write_json(json_path, {
         "run_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "database": database.database_name(url),
-        "server": database.server_facts(),
+        "server": database.server_facts() if uses_database else None,
         "server_settings": arguments.server_settings,
         "code": report.code_state(Path(settings.BASE_DIR)),
-        "dataset_version": dataset.DATASET_VERSION,
-        "dataset_day": dataset.dataset_day().isoformat(),
+        "dataset_version": dataset.DATASET_VERSION if uses_database else None,
+        "dataset_day": dataset.dataset_day().isoformat() if uses_database else None,
         "dataset": counts,
         "setup": setup,
         "repeat": arguments.repeat,
         "chase_repeat": arguments.chase_repeat,
         "warmup": arguments.warmup,
-        "targets": scenarios.TARGET_NOTES,
+        "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE},
         "results": [row.as_dict() for row in rows],
         "failures": len(failures),
         "measure_seconds": round(measure_seconds, 2),

@@ -206,11 +206,11 @@ def _marked(removed: str, added: str) -> str:
 def _diff_words(old: str, new: str, budget: _Budget) -> str:
     """One changed paragraph pair, word by word if it is short enough and the budget can pay for it;
     else shown whole, with a note saying why."""
-    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
-    # Tokens alternate between words and single spaces (blocks are normalised), so half are words.
-    if max(len(old_tokens), len(new_tokens)) > 2 * MAX_WORDS_PER_PARAGRAPH + 1:
+    # Blocks are normalised to single spaces, so the spaces count the words without splitting them.
+    if max(old.count(" "), new.count(" ")) >= MAX_WORDS_PER_PARAGRAPH:
         budget.shown_whole += 1
         return _TOO_LONG + _whole(old, new)
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
     if not budget.affords(len(old_tokens) + len(new_tokens) + REGION_COST):
         budget.shown_whole += 1
         note = "" if budget.spent_noted else _BUDGET_SPENT
