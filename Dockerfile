@@ -37,12 +37,15 @@ COPY --from=frontend /build/static ./static
 
 # collectstatic needs settings to load, not a database or a real secret.
 RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
+    POLICYHUB_AUDIT_KEY=collectstatic-only-not-the-audit-key-0123456789 \
+    POLICYHUB_AUDIT_ANCHOR_PATH=/tmp/collectstatic-anchor.jsonl \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/collectstatic.sqlite3
 
 RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home policyhub \
-    && mkdir -p /app/media \
-    && chown policyhub:policyhub /app/media
+    && mkdir -p /app/media /var/lib/policyhub/audit-anchor \
+    && chown policyhub:policyhub /app/media /var/lib/policyhub/audit-anchor \
+    && chmod 0750 /var/lib/policyhub/audit-anchor
 USER policyhub
 
 EXPOSE 8000

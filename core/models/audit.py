@@ -1,13 +1,27 @@
-"""The audit trail: append-only, hash-chained evidence of every state change.
+"""The audit trail: append-only, MAC-chained evidence of every state change.
 
 SOP, "Role of Policy Managers/Unit Heads": "Ensure that audit trails of policy and procedural changes
 are maintained for continuity purposes and to assist in court cases and disciplinary and misconduct
 investigations." Rows are never updated or deleted: on PostgreSQL a trigger refuses UPDATE and DELETE
-(see migration 0002), and ``manage.py verify_audit`` proves the chain is unbroken.
+(see migration 0002), and the app's database role may neither switch the trigger off nor TRUNCATE
+(``manage.py db_roles``).
+
+Each event is chained to the one before with HMAC-SHA256 under a key that lives in the app's secret settings,
+never in the database (``POLICYHUB_AUDIT_KEY``), so someone holding only the database cannot recompute the
+chain after editing it. The chain head is also written, from time to time and at each publication, to an
+append-only file outside the database (``POLICYHUB_AUDIT_ANCHOR_PATH``); ``manage.py verify_audit`` proves the
+chain is unbroken and agrees with every anchor.
 """
 
 from django.conf import settings
 from django.db import models
+
+# Events written before the chain was keyed (migration 0005) carry a plain SHA-256 and this algorithm. They stay
+# verifiable as they were (re-chaining them under the key would launder whatever had been done to them before),
+# and they are sealed: the first keyed event MACs the last of them as its previous_hash, and the keyed chain head
+# records how many there are (``legacy_until``), so an unkeyed event after that point is a break.
+ALGORITHM_LEGACY_SHA256 = "sha256"
+ALGORITHM_HMAC_SHA256 = "hmac-sha256"
 
 
 class AuditEvent(models.Model):
@@ -30,7 +44,13 @@ class AuditEvent(models.Model):
     policy_id = models.BigIntegerField(null=True, blank=True, editable=False)
     changes = models.JSONField(default=dict, editable=False)
     previous_hash = models.CharField(max_length=64, editable=False)
+    # HMAC-SHA256 (hex) of the event's canonical content under the key named by key_id; SHA-256 for legacy rows.
     hash = models.CharField(max_length=64, unique=True, editable=False)
+    # A row inserted behind the app's back without naming an algorithm is taken as unkeyed, and so as a break
+    # once the chain is keyed.
+    mac_algorithm = models.CharField(max_length=16, editable=False, db_default=ALGORITHM_LEGACY_SHA256)
+    # Which key signed it (a fingerprint, never the key), so keys can be rotated and old events still verify.
+    key_id = models.CharField(max_length=16, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["sequence"]
@@ -47,11 +67,16 @@ class AuditEvent(models.Model):
 
 class AuditChainHead(models.Model):
     """One row: the last sequence and hash. Locked to append, so the chain is strictly ordered, and
-    compared by verify_audit so that deleting the newest events is detected too."""
+    compared by verify_audit so that deleting the newest events is detected too. Its own MAC (under the audit
+    key) covers the sequence, the hash and ``legacy_until``, so the head cannot be wound back or the legacy
+    boundary moved by someone without the key."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_sequence = models.PositiveBigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+    # Events 1..legacy_until were written before the chain was keyed (plain SHA-256).
+    legacy_until = models.PositiveBigIntegerField(default=0)
+    mac = models.CharField(max_length=64, blank=True, default="")
 
     def __str__(self) -> str:
         return f"audit head #{self.last_sequence}"

@@ -93,8 +93,9 @@ def test_edited_event_is_detected(history, sql):
     assert "edited" in report.message and f"#{target}" in report.message
 
 
-def test_edit_with_a_recomputed_hash_breaks_the_next_link(history):
-    """A tamperer who also recomputes the edited row's hash is caught by the following row."""
+def test_edit_with_a_recomputed_hash_is_caught_at_the_edited_event(history):
+    """A tamperer who also recomputes the edited row's (unkeyed) hash is caught at that row: its MAC needs the
+    key. (Before the chain was keyed, only the following row's link caught it.)"""
     from core.audit import compute_event_hash
 
     target = history // 2
@@ -112,7 +113,7 @@ def test_edit_with_a_recomputed_hash_breaks_the_next_link(history):
     report = audit_verify_chain()
 
     assert not report.ok
-    assert report.broken_sequence == target + 1
+    assert report.broken_sequence == target
 
 
 def test_deleted_middle_event_is_detected(history):
