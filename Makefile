@@ -105,18 +105,31 @@ bench: install frontend ## Run the benchmarks (python -m benchmarks; BENCH_ARGS=
 	fi
 	DATABASE_URL='$(TEST_DATABASE_URL)' REDIS_URL='$(REDIS_URL)' $(VPY) -m benchmarks $(BENCH_ARGS)
 
+# run-prod connects the app as its own role (policyhub_app: owns no table, cannot disable the append-only
+# triggers or truncate); migrations and db_roles run as the owner (PROD_DATABASE_URL). Local-only secrets.
+run-prod: PROD_APP_DB_PASSWORD ?= run-prod-local-only-app-password
+run-prod: POLICYHUB_AUDIT_KEY ?= run-prod-local-only-audit-key-not-a-real-secret-0123456789
+run-prod: PROD_APP_DATABASE_URL = postgres://policyhub_app:$(PROD_APP_DB_PASSWORD)@127.0.0.1:5432/$(notdir $(PROD_DATABASE_URL))
+run-prod: PROD_AUDIT_ENV = POLICYHUB_AUDIT_KEY='$(POLICYHUB_AUDIT_KEY)' \
+	POLICYHUB_AUDIT_ANCHOR_PATH='$(CURDIR)/var/run-prod-audit-anchor.jsonl'
 run-prod: install frontend ## Run the deployment shape locally: gunicorn + Celery worker + beat (needs PostgreSQL and Redis)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "run-prod: PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
 	@$(VENV)/bin/python -c "import redis, sys; redis.Redis.from_url(sys.argv[1]).ping()" "$(REDIS_URL)" \
 		|| { echo "run-prod: Redis is not answering at $(REDIS_URL)" >&2; exit 1; }
 	@# Create the database on first use; "already exists" is the normal case afterwards.
 	createdb -h 127.0.0.1 -U postgres $(notdir $(PROD_DATABASE_URL)) 2>/dev/null || true
-	$(PROD_ENV) $(VPY) manage.py migrate --noinput
-	$(PROD_ENV) $(VPY) manage.py collectstatic --noinput
+	@# As the owner: the schema, then the app's role and its grants (again after every migrate).
+	$(PROD_ENV) $(PROD_AUDIT_ENV) MIGRATION_DATABASE_URL='$(PROD_DATABASE_URL)' \
+		$(VPY) manage.py migrate --database owner --noinput
+	$(PROD_ENV) $(PROD_AUDIT_ENV) MIGRATION_DATABASE_URL='$(PROD_DATABASE_URL)' \
+		POLICYHUB_APP_DB_PASSWORD='$(PROD_APP_DB_PASSWORD)' \
+		$(VPY) manage.py db_roles --database owner --app-role policyhub_app
+	$(PROD_ENV) $(PROD_AUDIT_ENV) $(VPY) manage.py collectstatic --noinput
 	@# Worker and beat run in the background; the trap stops them when gunicorn exits or on Ctrl-C.
 	@echo "run-prod: Celery worker and beat in the background, gunicorn on http://127.0.0.1:8000 (Ctrl-C stops all)"
 	@set -euo pipefail; \
-	export $(PROD_ENV); \
+	export $(PROD_ENV) $(PROD_AUDIT_ENV); \
+	export DATABASE_URL='$(PROD_APP_DATABASE_URL)'; \
 	pids=(); \
 	trap 'kill "$${pids[@]}" 2>/dev/null || true; wait' EXIT; \
 	trap 'exit 130' INT TERM; \
