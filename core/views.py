@@ -1,7 +1,15 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_safe
+
+from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm, user_password_set
+from core.lockout import client_address
 
 
 @require_GET
@@ -22,6 +30,64 @@ def home(request):
     return render(request, "core/home.html", {
         "summary": home_summary(user=request.user), "queues": my_work(user=request.user),
     })
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """/account/password/: a signed-in person changes their own password; other sessions of theirs end."""
+
+    form_class = PasswordChangeForm
+    template_name = "account/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        user_password_set(user=form.user, password=form.cleaned_data["new_password1"], how="changed")
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, "Your password has been changed.")
+        return super(auth_views.PasswordChangeView, self).form_valid(form)
+
+
+class PasswordResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "account/password_reset_sent.html"
+    extra_context = {"reset_timeout_hours": settings.PASSWORD_RESET_TIMEOUT // 3600}
+
+
+def password_reset_limits() -> tuple[RateLimit, RateLimit]:
+    per_address, per_email = settings.POLICYHUB_PASSWORD_RESET_LIMITS
+    return RateLimit("reset-address", *per_address), RateLimit("reset-email", *per_email)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by e-mail. The answer is the same whether or not an account has that address; the
+    limits count requests per client address and per address typed, whether or not it belongs to anyone."""
+
+    form_class = PasswordResetForm
+    template_name = "account/password_reset.html"
+    email_template_name = "account/password_reset_email.txt"
+    subject_template_name = "account/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+    extra_email_context = {"site_name": settings.POLICYHUB_SERVICE_NAME}
+
+    def form_valid(self, form):
+        by_address, by_email = password_reset_limits()
+        if not by_address.hit(client_address(self.request) or "unknown"):
+            return self.too_many("from this network address")
+        if not by_email.hit(form.cleaned_data["email"].strip().lower()):
+            return self.too_many("for this email address")
+        return super().form_valid(form)
+
+    def too_many(self, where: str):
+        return render(self.request, "account/password_reset_limited.html", {"where": where}, status=429)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "account/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        user_password_set(user=self.user, password=form.cleaned_data["new_password1"], how="reset")
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return super(auth_views.PasswordResetConfirmView, self).form_valid(form)
 
 
 def bad_request(request, exception=None):

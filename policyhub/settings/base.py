@@ -1,13 +1,13 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 environment variables (see .env.example)."""
 
-import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "guardian",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
     "core",
     "lifecycle",
     "assessments",
@@ -68,7 +69,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.security_headers",
     "core.middleware.htmx_sign_in_redirect",
+    "core.middleware.session_lifetime",
 ]
 
 ROOT_URLCONF = "policyhub.urls"
@@ -84,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
                 "core.context_processors.service",
                 "notifications.context_processors.unread",
             ],
@@ -111,6 +116,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# A reset link works once, and for this long.
+PASSWORD_RESET_TIMEOUT = 2 * 3600
+# Password reset requests: (at most, per seconds) per client address, then per e-mail address typed.
+POLICYHUB_PASSWORD_RESET_LIMITS = (
+    (int(env("POLICYHUB_RESET_PER_ADDRESS_PER_HOUR", "10")), 3600),
+    (int(env("POLICYHUB_RESET_PER_EMAIL_PER_HOUR", "3")), 3600),
+)
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -118,12 +130,24 @@ LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
-# django-axes: lock the username + address pair after repeated failures.
+# django-axes: three counters, each with its own limit (core/lockout.py says why and what it trades off).
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+POLICYHUB_LOCKOUT_COUNTERS = [
+    (["username", "ip_address"], AXES_FAILURE_LIMIT),
+    (["ip_address"], int(env("AXES_ADDRESS_FAILURE_LIMIT", "30"))),
+    (["username"], int(env("AXES_USERNAME_FAILURE_LIMIT", "30"))),
+]
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _limit in POLICYHUB_LOCKOUT_COUNTERS]
+AXES_HANDLER = "core.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Failures while locked out neither extend the lock nor count: one address cannot run up an account's count.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+# The client address behind the reverse proxy: how many proxies in front of the app append to
+# X-Forwarded-For (0: use the connection's address and ignore the header, which a client can forge).
+POLICYHUB_TRUSTED_PROXY_COUNT = int(env("POLICYHUB_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -139,15 +163,49 @@ STORAGES = {
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after this long without a request, and in any case this long after signing in
+# (core.middleware.session_lifetime). The session row lasts a little longer, so that the person can be told why.
+POLICYHUB_SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env("POLICYHUB_SESSION_IDLE_MINUTES", "30")))
+POLICYHUB_SESSION_MAX_AGE = timedelta(hours=int(env("POLICYHUB_SESSION_MAX_HOURS", "12")))
+SESSION_COOKIE_AGE = int((POLICYHUB_SESSION_MAX_AGE + POLICYHUB_SESSION_IDLE_TIMEOUT).total_seconds())
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): only our own files, and inline script or style only with the
+# per-response nonce ({{ CSP_NONCE }} in templates; form media through the with_csp_nonce filter).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features the service never uses (core.middleware.security_headers).
+POLICYHUB_PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), fullscreen=(self), geolocation=(), "
+    "gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), usb=(), xr-spatial-tracking=()"
+)
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PolicyHub <policyhub@example.police.uk>")
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+# "rate_limits" is shared by every web process (password reset limits), so it lives in Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "KEY_PREFIX": "policyhub"},
+}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -205,31 +263,6 @@ POLICYHUB_MONITORING_INTERVAL_MONTHS = 12
 # Emergency route: "the impact assessment must be completed as soon as reasonably practicable".
 POLICYHUB_EMERGENCY_EIA_DAYS = int(env("POLICYHUB_EMERGENCY_EIA_DAYS", "28"))
 POLICYHUB_SERVICE_NAME = "PolicyHub"
-
-# --- The audit trail (core/audit.py; issue 11, finding 3) ------------------------------------------------------
-# The key of the audit chain's HMAC. It is a secret of the app, never stored in the database: whoever holds only
-# the database cannot recompute the chain. Production requires one (settings.production); elsewhere a fixed
-# development key is derived so `make run` and the tests need no set-up. Rotate by moving the old key to
-# POLICYHUB_AUDIT_PREVIOUS_KEYS (comma-separated): events keep naming the key that signed them.
-POLICYHUB_AUDIT_KEY = env("POLICYHUB_AUDIT_KEY") or hashlib.sha256(b"policyhub-development-audit-key").hexdigest()
-POLICYHUB_AUDIT_PREVIOUS_KEYS = env_list("POLICYHUB_AUDIT_PREVIOUS_KEYS")
-# The chain head is appended here (JSON lines, fsync'd) periodically and after each publication. Put it on
-# storage the database administrator cannot write: another host's mount, a WORM bucket's sync directory, or at
-# least a file with `chattr +a`. Empty: anchoring off.
-POLICYHUB_AUDIT_ANCHOR_PATH = env("POLICYHUB_AUDIT_ANCHOR_PATH", str(BASE_DIR / "var" / "audit-anchor.jsonl"))
-# Audit actions after whose commit the head is anchored at once.
-POLICYHUB_AUDIT_ANCHOR_ACTIONS = ["policy.published"]
-CELERY_BEAT_SCHEDULE["anchor-audit-chain"] = {
-    "task": "core.tasks.anchor_audit_chain",
-    "schedule": timedelta(minutes=int(env("POLICYHUB_AUDIT_ANCHOR_MINUTES", "15"))),
-}
-# Two database roles (PostgreSQL): DATABASE_URL is the app's role, which owns no table and so can neither switch
-# the append-only triggers off nor TRUNCATE; MIGRATION_DATABASE_URL, when set, is the owner's, used only by
-# `manage.py migrate --database owner` and `manage.py db_roles --database owner` (see docker-compose.yml).
-if env("MIGRATION_DATABASE_URL"):
-    DATABASES["owner"] = dj_database_url.parse(env("MIGRATION_DATABASE_URL"), conn_max_age=0)
-    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
-
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,85 @@
+"""A person's own account: changing and resetting their password (the forms on GOV.UK markup, the service
+that saves and audits it, and the rate limits on reset requests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import get_user_model
+from django.core.cache import caches
+from django.db import transaction
+
+from core.audit import audit_log
+from core.forms import GovUKForm
+
+
+def _govuk_password_inputs(form: forms.Form) -> None:
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.PasswordInput):
+            css = "govuk-input govuk-password-input__input govuk-!-width-one-half"
+            if "govuk-input--error" in field.widget.attrs.get("class", ""):
+                css += " govuk-input--error"
+            field.widget.attrs["class"] = css
+            field.widget.attrs["spellcheck"] = "false"
+
+
+class GovUKPasswordsMixin:
+    """Password inputs styled like the other GOV.UK inputs; saving goes through ``user_password_set``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _govuk_password_inputs(self)
+
+    def full_clean(self):
+        super().full_clean()
+        _govuk_password_inputs(self)
+
+    def save(self, commit=True):
+        raise NotImplementedError("Use core.accounts.user_password_set, which audits the change.")
+
+
+class PasswordChangeForm(GovUKPasswordsMixin, GovUKForm, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(GovUKPasswordsMixin, GovUKForm, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordResetForm(GovUKForm, auth_forms.PasswordResetForm):
+    email = forms.EmailField(label="Email address", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
+
+
+@transaction.atomic
+def user_password_set(*, user, password: str, how: str) -> None:
+    """Set a user's password and record it. ``how``: "changed" (knowing the old one) or "reset" (by e-mail)."""
+    locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    user.password = locked.password  # the caller's object keeps its session valid (update_session_auth_hash)
+    audit_log(actor=locked, action=f"user.password_{how}", obj=locked, changes={"username": locked.username})
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``limit`` requests per ``window_seconds`` for one key, counted in the shared "rate_limits"
+    cache (Redis in production), so every web process sees the same count."""
+
+    name: str
+    limit: int
+    window_seconds: int
+
+    def hit(self, key: str) -> bool:
+        """Count one request; True if it is within the limit."""
+        cache = caches["rate_limits"]
+        cache_key = f"rate:{self.name}:{key}"
+        cache.add(cache_key, 0, timeout=self.window_seconds)
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # expired between add and incr
+            cache.add(cache_key, 1, timeout=self.window_seconds)
+            count = 1
+        return count <= self.limit
