@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between machines comes from
 environment variables (see .env.example)."""
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -263,6 +264,30 @@ POLICYHUB_MONITORING_INTERVAL_MONTHS = 12
 # Emergency route: "the impact assessment must be completed as soon as reasonably practicable".
 POLICYHUB_EMERGENCY_EIA_DAYS = int(env("POLICYHUB_EMERGENCY_EIA_DAYS", "28"))
 POLICYHUB_SERVICE_NAME = "PolicyHub"
+
+# --- The audit trail (core/audit.py; issue 11, finding 3) ------------------------------------------------------
+# The key of the audit chain's HMAC. It is a secret of the app, never stored in the database: whoever holds only
+# the database cannot recompute the chain. Production requires one (settings.production); elsewhere a fixed
+# development key is derived so `make run` and the tests need no set-up. Rotate by moving the old key to
+# POLICYHUB_AUDIT_PREVIOUS_KEYS (comma-separated): events keep naming the key that signed them.
+POLICYHUB_AUDIT_KEY = env("POLICYHUB_AUDIT_KEY") or hashlib.sha256(b"policyhub-development-audit-key").hexdigest()
+POLICYHUB_AUDIT_PREVIOUS_KEYS = env_list("POLICYHUB_AUDIT_PREVIOUS_KEYS")
+# The chain head is appended here (JSON lines, fsync'd) periodically and after each publication. Put it on
+# storage the database administrator cannot write: another host's mount, a WORM bucket's sync directory, or at
+# least a file with `chattr +a`. Empty: anchoring off.
+POLICYHUB_AUDIT_ANCHOR_PATH = env("POLICYHUB_AUDIT_ANCHOR_PATH", str(BASE_DIR / "var" / "audit-anchor.jsonl"))
+# Audit actions after whose commit the head is anchored at once.
+POLICYHUB_AUDIT_ANCHOR_ACTIONS = ["policy.published"]
+CELERY_BEAT_SCHEDULE["anchor-audit-chain"] = {
+    "task": "core.tasks.anchor_audit_chain",
+    "schedule": timedelta(minutes=int(env("POLICYHUB_AUDIT_ANCHOR_MINUTES", "15"))),
+}
+# Two database roles (PostgreSQL): DATABASE_URL is the app's role, which owns no table and so can neither switch
+# the append-only triggers off nor TRUNCATE; MIGRATION_DATABASE_URL, when set, is the owner's, used only by
+# `manage.py migrate --database owner` and `manage.py db_roles --database owner` (see docker-compose.yml).
+if env("MIGRATION_DATABASE_URL"):
+    DATABASES["owner"] = dj_database_url.parse(env("MIGRATION_DATABASE_URL"), conn_max_age=0)
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}
 
 LOGGING = {
     "version": 1,

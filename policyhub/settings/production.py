@@ -28,6 +28,22 @@ if len(os.environ["DJANGO_SECRET_KEY"]) < SECRET_KEY_MIN_LENGTH or len(set(os.en
     )
 if not os.environ.get("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL must be set in production (PostgreSQL).")
+# The audit chain's key (core/audit.py) is the one secret the database must never hold; the anchor file is where
+# the chain head is kept outside the database. Production refuses to start without either.
+POLICYHUB_AUDIT_KEY = os.environ.get("POLICYHUB_AUDIT_KEY", "")
+# Not the Django secret key either: that one is needed by every web process for sessions, and rotating it must
+# not orphan the audit chain.
+if (len(POLICYHUB_AUDIT_KEY) < 32 or "change-me" in POLICYHUB_AUDIT_KEY
+        or os.environ["DJANGO_SECRET_KEY"] == POLICYHUB_AUDIT_KEY):
+    raise ImproperlyConfigured(
+        "POLICYHUB_AUDIT_KEY must be set in production to a random value of at least 32 characters, other than "
+        "DJANGO_SECRET_KEY, e.g. "
+        "python3 -c \"import secrets; print(secrets.token_urlsafe(48))\". Keep it out of the database and its backups."
+    )
+POLICYHUB_AUDIT_ANCHOR_PATH = os.environ.get("POLICYHUB_AUDIT_ANCHOR_PATH", "")
+if not POLICYHUB_AUDIT_ANCHOR_PATH:
+    raise ImproperlyConfigured("POLICYHUB_AUDIT_ANCHOR_PATH must be set in production: the append-only file, "
+                               "outside the database, where the audit chain head is anchored.")
 
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
