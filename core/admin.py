@@ -3,6 +3,7 @@ interface for the lifecycle: evidence (policies, versions, decisions, audit) is 
 every change made here goes through a service or writes its audit event in the same transaction."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -151,6 +152,20 @@ class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
                 actor=request.user, action=f"user.{'changed' if change else 'created'}", obj=obj,
                 changes={"fields": sorted(name for name in form.changed_data if name != "password")},
             )
+
+    def user_change_password(self, request, id, form_url=""):
+        """An administrator setting someone's password is audited, with who did it, in the same transaction
+        (issue 11: it left no event). The hash itself is never recorded."""
+        with transaction.atomic():
+            user = self.get_object(request, unquote(id))
+            before = user.password if user is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if user is not None:
+                user.refresh_from_db(fields=["password"])
+                if user.password != before:
+                    audit_log(actor=request.user, action="user.password_set_by_admin", obj=user,
+                              changes={"username": user.username, "usable": user.has_usable_password()})
+        return response
 
     def delete_model(self, request, obj):
         # Accounts are evidence of who did what: deactivate instead of deleting.

@@ -179,6 +179,7 @@ def audit_log(
     # The audit event is also the domain event: queue it for notification in the same transaction.
     OutboxEvent.objects.create(audit_event=event, topic=action)
     _relay_on_commit()
+    _transaction_audit().covered.add((object_type, fields["object_id"]))
     if action in getattr(settings, "POLICYHUB_AUDIT_ANCHOR_ACTIONS", ()):
         _anchor_on_commit()
     return event
@@ -200,6 +201,69 @@ def _once_on_commit(callback: Callable[[], None]) -> None:
 
 def _emit_outbox_written() -> None:
     outbox_written.send(sender=OutboxEvent)
+
+
+# --- changes seen below the services ----------------------------------------------------------------------------
+
+
+@dataclass
+class _PendingEvent:
+    subject: tuple[str, str]
+    actor: Any
+    action: str
+    obj: models.Model
+    changes: dict
+
+
+class _TransactionAudit:
+    """What one transaction has audited, and the events that model signals saw below the services. At commit,
+    each pending event whose subject no audit_log call of the transaction covered is written (a change made in
+    a shell, a script, a data fix or a third-party admin); a service's own event covers it otherwise."""
+
+    def __init__(self):
+        self.covered: set[tuple[str, str]] = set()
+        self.pending: list[_PendingEvent] = []
+        self.flushed = False
+
+    def flush(self) -> None:
+        self.flushed = True
+        for item in self.pending:
+            if item.subject in self.covered:
+                continue
+            try:
+                with transaction.atomic():
+                    audit_log(actor=item.actor, action=item.action, obj=item.obj, changes=item.changes)
+            except Exception:  # the change itself is committed: say so loudly, never hide it
+                logger.critical("Could not audit %s on %s made outside the services", item.action, item.subject,
+                                exc_info=True)
+
+
+def _transaction_audit() -> _TransactionAudit:
+    connection_ = transaction.get_connection()
+    state = getattr(connection_, "_policyhub_transaction_audit", None)
+    if state is None or state.flushed or not any(callback == state.flush for _, callback, _ in
+                                                 connection_.run_on_commit):
+        state = _TransactionAudit()
+        connection_._policyhub_transaction_audit = state
+        if connection_.in_atomic_block:
+            transaction.on_commit(state.flush, robust=True)
+    return state
+
+
+def audit_unless_covered(*, subject: models.Model | tuple[str, str], actor, action: str, obj: models.Model,
+                         changes: dict | None = None) -> None:
+    """For model-signal receivers: record ``action`` on ``obj`` unless, by the end of this transaction, a
+    service has audited ``subject`` (a model instance or (label_lower, pk)). Outside a transaction the change is
+    already committed, so the event is written at once."""
+    if isinstance(subject, models.Model):
+        subject = (subject._meta.label_lower, str(subject.pk))
+    item = _PendingEvent((subject[0], str(subject[1])), actor, _action_name(action), obj, changes or {})
+    if not transaction.get_connection().in_atomic_block:
+        state = _TransactionAudit()
+        state.pending.append(item)
+        state.flush()
+        return
+    _transaction_audit().pending.append(item)
 
 
 # --- anchors ---------------------------------------------------------------------------------------------------
