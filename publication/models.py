@@ -31,6 +31,12 @@ class Publication(models.Model):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A publication stays a record that the version *was* published; once a newer version is published it is
+    # no longer current on any channel (the newer one replaces it there, or it is taken down).
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
@@ -44,10 +50,19 @@ class Publication(models.Model):
                 | models.Q(on_publication_scheme=True),
                 name="publication_has_a_channel",
             ),
+            models.CheckConstraint(
+                condition=models.Q(superseded_by__isnull=True, superseded_at__isnull=True)
+                | models.Q(superseded_by__isnull=False, superseded_at__isnull=False, status="published"),
+                name="publication_superseded_only_when_published",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Publication of {self.policy_version}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == self.Status.PUBLISHED and self.superseded_at is None
 
     @property
     def channels(self) -> list[str]:

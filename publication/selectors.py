@@ -13,6 +13,9 @@ from publication.models import Publication
 def _scheme_publications() -> QuerySet[Publication]:
     return Publication.objects.exclude(policy__status=Status.WITHDRAWN).filter(
         status=Publication.Status.PUBLISHED, on_publication_scheme=True,
+        # A version superseded by a newer publication is no longer current anywhere, even where the newer one
+        # was not put (it was taken down from there when the newer one was published).
+        superseded_at__isnull=True,
         # A policy under review stays in force, and on the scheme, in its published version.
         policy__first_published_on__isnull=False,
         policy__protective_marking=ProtectiveMarking.OFFICIAL,

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import datetime
 
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_log
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.models import Policy
+from lifecycle.models import Policy, PolicyVersion
 from lifecycle.services import (
     check_expected_status,
     ensure_transition_allowed,
@@ -24,6 +25,7 @@ from lifecycle.services import (
     require_actor,
 )
 from lifecycle.states import ProtectiveMarking, Status
+from lifecycle.workflow import PUBLISH, performs
 from publication.models import Publication
 
 
@@ -39,6 +41,48 @@ def _validate_channels(policy: Policy, *, on_intranet: bool, in_notices: bool, o
                                    field="on_publication_scheme")
 
 
+# SOP, stage 5: publication may be timed "to coincide with a wider implementation plan". A plan further
+# off than two years is not a plan but a typing slip (9999-12-31 was once accepted).
+MAX_YEARS_AHEAD = 2
+MAX_REASON_LENGTH = 2_000
+
+
+def latest_publication_date(today: datetime.date | None = None) -> datetime.date:
+    return (today or timezone.localdate()) + relativedelta(years=MAX_YEARS_AHEAD)
+
+
+def _validate_publish_on(publish_on: datetime.date | None, today: datetime.date) -> None:
+    if publish_on is None:
+        return
+    if publish_on < today:
+        raise ApplicationError("The publication date cannot be in the past.", field="publish_on")
+    latest = latest_publication_date(today)
+    if publish_on > latest:
+        raise ApplicationError(f"The publication date must be within {MAX_YEARS_AHEAD} years: on or before "
+                               f"{latest:%-d %B %Y}.", field="publish_on")
+
+
+def check_version_read(locked: Policy, *, version=None, version_hash: str | None = None) -> PolicyVersion:
+    """House style rule 17: a publish decision binds to the version the publisher read (its id and content
+    hash, posted by the form), the way an HTTP If-Match does. Returns the policy's current version."""
+    current = locked.current_version
+    if version is None and version_hash is None:
+        return current
+    version_id = getattr(version, "pk", version)
+    if version_id is not None and str(version_id) != str(current.pk):
+        read = PolicyVersion.objects.filter(pk=version_id, policy=locked).first() if str(version_id).isdigit() else None
+        read_label = f"version {read.number}" if read else "a version that is not this policy's"
+        raise ApplicationError(
+            f"{locked.reference} has moved on since you opened the page: you read {read_label}, and the current "
+            f"version is {current.number}. Nothing was published; reload to see the current version.", code="stale")
+    if version_hash is not None and version_hash != current.content_hash:
+        raise ApplicationError(
+            f"Version {current.number} of {locked.reference} has changed since you opened the page (its text or "
+            f"SOPs are not what you read). Nothing was published; reload to read it again.", code="stale")
+    return current
+
+
+@performs(PUBLISH)
 @transaction.atomic
 def policy_publish(
     *,
@@ -49,30 +93,32 @@ def policy_publish(
     on_publication_scheme: bool = False,
     publish_on: datetime.date | None = None,
     expected_status: str | None = None,
+    version=None,
+    version_hash: str | None = None,
 ) -> Publication:
-    """PCU publishes the approved version at once, or schedules it for ``publish_on``."""
+    """PCU publishes the approved version at once, or schedules it for ``publish_on``. ``version`` (a
+    PolicyVersion or its id) and ``version_hash`` name what the publisher read; a mismatch is refused."""
     require_actor(actor)
     today = timezone.localdate()
-    if publish_on is not None and publish_on < today:
-        raise ApplicationError("The publication date cannot be in the past.", field="publish_on")
+    _validate_publish_on(publish_on, today)
     locked = lock_policy(policy)
     check_expected_status(locked, expected_status)
     if not permissions.is_pcu(actor):
         raise ApplicationError("Only the Policy Co-ordination Unit publishes policy.", code="forbidden")
     ensure_transition_allowed(locked, "publish", actor)
+    current = check_version_read(locked, version=version, version_hash=version_hash)
     _validate_channels(locked, on_intranet=on_intranet, in_notices=in_notices,
                        on_publication_scheme=on_publication_scheme)
-    version = locked.current_version
-    if Publication.objects.filter(policy_version=version, status=Publication.Status.SCHEDULED).exists():
-        raise ApplicationError(f"Version {version.number} is already scheduled for publication.", code="stale")
+    if Publication.objects.filter(policy_version=current, status=Publication.Status.SCHEDULED).exists():
+        raise ApplicationError(f"Version {current.number} is already scheduled for publication.", code="stale")
     publication = Publication.objects.create(
-        policy=locked, policy_version=version, on_intranet=on_intranet, in_notices=in_notices,
+        policy=locked, policy_version=current, on_intranet=on_intranet, in_notices=in_notices,
         on_publication_scheme=on_publication_scheme, requested_by=actor,
         scheduled_for=publish_on if publish_on and publish_on > today else None,
     )
     if publication.scheduled_for:
         audit_log(actor=actor, action="policy.publication_scheduled", obj=locked,
-                  changes={"version": version.number, "scheduled_for": publication.scheduled_for,
+                  changes={"version": current.number, "scheduled_for": publication.scheduled_for,
                            "channels": publication.channels})
         return publication
     _publish_now(locked, publication, actor=actor)
@@ -93,10 +139,51 @@ def _publish_now(locked: Policy, publication: Publication, *, actor, today: date
                        "monitoring_report_due_on": locked.monitoring_report_due_on,
                        "scheduled_for": publication.scheduled_for,
                        "not_impact_assessed": locked.not_impact_assessed})
+    _supersede_earlier(locked, publication, actor=actor)
+
+
+def _supersede_earlier(locked: Policy, publication: Publication, *, actor) -> None:
+    """The newly published version replaces the earlier one on every channel both are on; on a channel the new
+    one is not on, the earlier one is taken down, not left there as if it were still in force (v1.0 stayed on
+    the Publication Scheme as current after v2.0 was published without it). Each is recorded."""
+    earlier = list(
+        Publication.objects.select_for_update().filter(
+            policy=locked, status=Publication.Status.PUBLISHED, superseded_at__isnull=True,
+        ).exclude(pk=publication.pk).select_related("policy_version").order_by("pk")
+    )
+    now = timezone.now()
+    for old in earlier:
+        old.superseded_by = publication
+        old.superseded_at = now
+        old.save(update_fields=["superseded_by", "superseded_at"])
+        audit_log(actor=actor, action="policy.publication_superseded", obj=locked, changes={
+            "version": old.policy_version.number,
+            "superseded_by": publication.policy_version.number,
+            "replaced_on": [name for name in old.channels if name in publication.channels],
+            "removed_from": [name for name in old.channels if name not in publication.channels],
+            "reason": f"Superseded by version {publication.policy_version.number}.",
+        })
+
+
+def _lock_scheduled(publication: Publication | int) -> tuple[Policy, Publication]:
+    """Lock the policy, then the publication (the order every publication service takes), and insist it is
+    still scheduled."""
+    publication_id = getattr(publication, "pk", publication)
+    policy_id = Publication.objects.filter(pk=publication_id).values_list("policy_id", flat=True).first()
+    if policy_id is None:
+        raise ApplicationError("That publication no longer exists.", code="not_found")
+    locked_policy = lock_policy(policy_id)
+    locked = Publication.objects.select_for_update().select_related("policy_version").get(pk=publication_id)
+    if locked.status != Publication.Status.SCHEDULED:
+        raise ApplicationError(f"That publication is no longer scheduled: it is {locked.get_status_display().lower()}.",
+                               code="stale")
+    return locked_policy, locked
 
 
 @transaction.atomic
-def publication_cancel(*, publication: Publication, actor, reason: str) -> Publication:
+def publication_cancel(*, publication: Publication | int, actor, reason: str) -> Publication:
+    """PCU cancels a scheduled publication; the policy stays awaiting publication. PCU and the Designated
+    Lead are told (notifications route ``policy.publication_cancelled``)."""
     require_actor(actor)
     if not permissions.is_pcu(actor):
         raise ApplicationError("Only the Policy Co-ordination Unit can cancel a scheduled publication.",
@@ -104,14 +191,38 @@ def publication_cancel(*, publication: Publication, actor, reason: str) -> Publi
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("Enter the reason for cancelling.", field="reason")
-    locked_policy = lock_policy(publication.policy_id)
-    locked = Publication.objects.select_for_update().get(pk=publication.pk)
-    if locked.status != Publication.Status.SCHEDULED:
-        raise ApplicationError("That publication is no longer scheduled.", code="stale")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ApplicationError(f"The reason must be {MAX_REASON_LENGTH:,} characters or fewer.", field="reason")
+    locked_policy, locked = _lock_scheduled(publication)
     locked.status = Publication.Status.CANCELLED
     locked.save(update_fields=["status"])
     audit_log(actor=actor, action="policy.publication_cancelled", obj=locked_policy,
-              changes={"version": locked.policy_version.number, "reason": reason})
+              changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
+                       "channels": locked.channels, "reason": reason})
+    return locked
+
+
+@transaction.atomic
+def publication_bring_forward(*, publication: Publication | int, actor, version=None,
+                              version_hash: str | None = None) -> Publication:
+    """PCU publishes a scheduled publication now instead of on its date (the implementation plan moved)."""
+    require_actor(actor)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit can bring a publication forward.",
+                               code="forbidden")
+    locked_policy, locked = _lock_scheduled(publication)
+    if locked_policy.status != Status.AWAITING_PUBLICATION or (
+        locked_policy.current_version.pk != locked.policy_version_id
+    ):
+        raise ApplicationError(f"{locked_policy.reference} has moved on since version "
+                               f"{locked.policy_version.number} was scheduled: it can no longer be published.",
+                               code="stale")
+    ensure_transition_allowed(locked_policy, "publish", actor)
+    check_version_read(locked_policy, version=version, version_hash=version_hash)
+    audit_log(actor=actor, action="policy.publication_brought_forward", obj=locked_policy,
+              changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
+                       "published_on": timezone.localdate(), "channels": locked.channels})
+    _publish_now(locked_policy, locked, actor=actor)
     return locked
 
 

@@ -5,7 +5,7 @@ import pytest
 
 from lifecycle import services as lifecycle_services
 from publication.services import policy_publish
-from tests.factories import advance_to
+from tests.factories import advance_to, fill_development, take_step
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,41 @@ def test_render_policy_pdf_is_pure_and_loads_nothing_from_outside(people):
 
     with pytest.raises(URLFetchingError, match="refused"):
         NoNetworkFetcher().fetch("http://example.invalid/tracker.png")
+
+
+def republish(policy, people, *, scheme: bool):
+    """A review cycle: v2.0 drafted from the published v1.0 and published again."""
+    lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Legislation changed.")
+    policy = advance_to(policy, "development", people)
+    lifecycle_services.draft_update(policy=policy, actor=people.developer, statement="<p>VERSION TWO WORDING</p>")
+    fill_development(policy, people, omit={"statement_written"})
+    take_step(policy, people, "submitted_for_qa")
+    policy = advance_to(policy, "awaiting_publication", people)
+    return policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=scheme)
+
+
+def test_a_superseded_version_leaves_the_scheme_when_its_successor_is_not_put_there(client, people):
+    from core.models import AuditEvent
+    from publication.models import Publication
+
+    policy = publish(people.policy(title="Hate Crime"), people)
+    first = Publication.objects.get(policy=policy)
+    second = republish(policy, people, scheme=False)
+
+    # v1.0 is no longer the policy in force: it must not be shown to the public as current.
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    assert "Hate Crime" not in client.get("/publication-scheme/").content.decode()
+    first.refresh_from_db()
+    assert first.superseded_by == second and first.superseded_at is not None
+    event = AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_superseded").get()
+    assert event.changes["version"] == "1.0" and event.changes["superseded_by"] == "2.0"
+    assert event.changes["removed_from"] == ["MPS Publication Scheme"]
+    assert event.changes["replaced_on"] == ["Corporate Policy Intranet", "Notices"]
+
+
+def test_a_superseded_version_is_replaced_on_the_scheme_by_its_successor(client, people):
+    policy = publish(people.policy(), people)
+    republish(policy, people, scheme=True)
+    body = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
+    assert "VERSION TWO WORDING" in body
+    assert "Officers will act lawfully and proportionately." not in body
