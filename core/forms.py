@@ -4,6 +4,7 @@ labels, hints and errors in templates/includes/field.html."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
@@ -144,15 +145,55 @@ class DateInput(forms.MultiWidget):
         return context
 
 
+# Sane bounds for every date PolicyHub records (9999-12-31 and 0001-01-01 were once accepted). A field may
+# narrow them (a publication date: today to two years ahead), never widen them.
+DATE_EARLIEST = datetime.date(1900, 1, 1)
+DATE_LATEST = datetime.date(2100, 12, 31)
+
+DateBound = datetime.date | Callable[[], datetime.date] | None
+
+
+def _format_day(day: datetime.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
 class DateField(forms.DateField):
     """A date entered in the GOV.UK date input (day, month and year boxes); GovUKForm names the question in
-    its messages."""
+    its messages. ``earliest`` and ``latest`` (a date, or a function returning one, evaluated when the form
+    is checked, so "today" is today) narrow the default bounds of 1900 to 2100."""
 
     widget = DateInput
     default_error_messages = {
         "incomplete": "Date must include a %(parts)s",
         "year_digits": "Year must include 4 numbers",
+        "after": "Date must be the same as or after %(date)s",
+        "before": "Date must be the same as or before %(date)s",
     }
+
+    def __init__(self, *args, earliest: DateBound = None, latest: DateBound = None, **kwargs):
+        for bound in (earliest, latest):
+            if isinstance(bound, datetime.date) and not DATE_EARLIEST <= bound <= DATE_LATEST:
+                raise ValueError(f"A date field's bounds stay within {DATE_EARLIEST} and {DATE_LATEST}: {bound}")
+        self.earliest = earliest
+        self.latest = latest
+        super().__init__(*args, **kwargs)
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        earliest = self.earliest() if callable(self.earliest) else self.earliest
+        latest = self.latest() if callable(self.latest) else self.latest
+        return max(earliest or DATE_EARLIEST, DATE_EARLIEST), min(latest or DATE_LATEST, DATE_LATEST)
+
+    def validate(self, value):
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, latest = self.bounds()
+        if value < earliest:
+            raise ValidationError(self.error_messages["after"], code="after",
+                                  params={"date": _format_day(earliest), "parts": ""})
+        if value > latest:
+            raise ValidationError(self.error_messages["before"], code="before",
+                                  params={"date": _format_day(latest), "parts": ""})
 
     def to_python(self, value):
         if isinstance(value, DateParts):
@@ -179,7 +220,9 @@ class DateField(forms.DateField):
         itself (``error_messages=``) are kept."""
         generic = {**forms.DateField.default_error_messages, **DateField.default_error_messages}
         label = label.replace("%", "%%")  # the messages are %-formatted with the parts at fault
-        named = {"invalid": f"{label} must be a real date", "incomplete": f"{label} must include a %(parts)s"}
+        named = {"invalid": f"{label} must be a real date", "incomplete": f"{label} must include a %(parts)s",
+                 "after": f"{label} must be the same as or after %(date)s",
+                 "before": f"{label} must be the same as or before %(date)s"}
         for code, message in named.items():
             if self.error_messages[code] == generic[code]:
                 self.error_messages[code] = message

@@ -7,7 +7,11 @@ sanitiser allow the same markup (checked both ways in tests/core/test_rich_text.
 editor is dropped on save, and nothing saved without the editor loses its formatting when the editor opens it.
 """
 
+import re
+
 import nh3
+from django import forms
+from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
@@ -54,9 +58,95 @@ RICH_TEXT_EXTENSIONS = {
 EMPTY_EDITOR = {"<p></p>", "<p><br></p>"}
 
 
-def sanitise_rich_text(value: str | None) -> str:
-    if not value:
-        return ""
+# Elements whose content the sanitiser drops with them (nh3 drops script and style content; html5ever puts
+# template, svg and math content where the sanitiser cannot keep it).
+DROPPED_WITH_CONTENT = {"script", "style", "template", "svg", "math"}
+# What the editor itself writes that the sanitiser drops with nothing lost: Tiptap's table column widths, and
+# a link's rel (the sanitiser sets its own). Not worth telling the author about.
+EDITOR_NOISE_TAGS = {"colgroup", "col"}
+EDITOR_NOISE_ATTRIBUTES = {("a", "rel"), ("a", "target"), ("table", "style"), ("td", "colwidth"),
+                           ("th", "colwidth"), ("td", "style"), ("th", "style")}
+# An opening <script> or <style> with no closing tag after it makes the browser's parser (and nh3's) read
+# everything to the end as script: the rest of the text used to vanish. Such an opening is escaped instead,
+# so it and the text after it are kept as text. The same for a comment that is never closed.
+_UNCLOSED = {
+    name: (re.compile(rf"<{name}(?=[\s/>]|$)", re.IGNORECASE), re.compile(rf"</{name}[\s/>]", re.IGNORECASE))
+    for name in ("script", "style")
+}
+_COMMENT_OPEN = re.compile(r"<!--(?!-?>)")
+_COMMENT_CLOSE = re.compile(r"--!?>")
+
+
+def _escape_unclosed(value: str) -> tuple[str, list[str]]:
+    notes: list[str] = []
+    positions: list[int] = []
+    for name, (opening, closing) in _UNCLOSED.items():
+        last_close = max((match.start() for match in closing.finditer(value)), default=-1)
+        unclosed = [match.start() for match in opening.finditer(value) if match.start() > last_close]
+        if unclosed:
+            notes.append(f"an unclosed <{name}> tag (kept as text, with what follows it)")
+            positions += unclosed
+    last_close = max((match.start() for match in _COMMENT_CLOSE.finditer(value)), default=-1)
+    unclosed = [match.start() for match in _COMMENT_OPEN.finditer(value) if match.start() > last_close]
+    if unclosed:
+        notes.append("an unclosed comment (kept as text, with what follows it)")
+        positions += unclosed
+    pieces, start = [], 0
+    for position in sorted(positions):  # one pass, not a copy of the text per opening (that was quadratic)
+        pieces += [value[start:position], "&lt;"]
+        start = position + 1
+    pieces.append(value[start:])
+    return "".join(pieces), notes
+
+
+_CANDIDATE_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_CANDIDATE_ATTRIBUTE = re.compile(r"""[\s"'/]([a-zA-Z_:][-a-zA-Z0-9_:.]*)""")
+_URL_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+# html5ever's serialisation (what nh3 returns) is canonical: text has < escaped, attribute values are always
+# double-quoted with " escaped, comments and raw-text elements are always closed. So one linear pass of this
+# pattern over it finds every comment, raw-text element and start tag exactly.
+_CANONICAL_TOKEN = re.compile(
+    r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1>|<([a-zA-Z][^\s/>]*)(?:\s+[^\s=\"'>/]+(?:=\"[^\"]*\")?)*\s*/?>",
+    re.DOTALL,
+)
+
+
+def _census(value: str) -> list[str]:
+    """What the sanitiser will remove, in the order it first appears: elements, attributes, links to
+    addresses it does not keep, comments. Read from a permissive pass of the same parser (so it is exactly what
+    the browser would parse), in linear time whatever the input (stdlib HTMLParser is quadratic on some)."""
+    removed: dict[str, None] = {}
+    tag_names = {name.lower() for name in _CANDIDATE_TAG.findall(value)}
+    attribute_names = {name.lower() for name in _CANDIDATE_ATTRIBUTE.findall(value)}
+    # Every scheme-like word, so the permissive pass keeps a javascript: link for the filter to see.
+    schemes = {scheme.lower() for scheme in _URL_SCHEME.findall(value)} | URL_SCHEMES
+
+    def attribute_seen(tag: str, name: str, attr_value: str) -> str:
+        if tag in DROPPED_WITH_CONTENT or tag not in ALLOWED_TAGS:
+            return attr_value
+        if tag == "a" and name == "href":
+            scheme = _URL_SCHEME.match(re.sub(r"[\x00-\x20]", "", attr_value))
+            if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+                removed.setdefault(f"link to a {scheme.group(1).lower()}: address")
+        elif name not in ALLOWED_ATTRIBUTES.get(tag, set()) and (tag, name) not in EDITOR_NOISE_ATTRIBUTES:
+            removed.setdefault(f"{name} attribute on <{tag}>")
+        return attr_value
+
+    canonical = nh3.clean(value, tags=tag_names, attributes={"*": attribute_names}, link_rel=None,
+                          strip_comments=False, clean_content_tags=set(), url_schemes=schemes,
+                          attribute_filter=attribute_seen)
+    for match in _CANONICAL_TOKEN.finditer(canonical):
+        tag = (match.group(1) or match.group(2) or "").lower()
+        if not tag:
+            removed.setdefault("comment")
+        elif tag in DROPPED_WITH_CONTENT:
+            removed.setdefault(f"<{tag}> element and everything in it")
+        elif tag not in ALLOWED_TAGS and tag not in EDITOR_NOISE_TAGS:
+            removed.setdefault(f"<{tag}> tag")
+    return list(removed)
+
+
+def _clean(value: str) -> str:
     clean = nh3.clean(
         value,
         tags=ALLOWED_TAGS,
@@ -67,10 +157,45 @@ def sanitise_rich_text(value: str | None) -> str:
     return "" if clean in EMPTY_EDITOR else clean
 
 
-class RichTextField(ProseEditorFormField):
-    """A form field edited with the rich-text editor; without JavaScript it is a plain textarea of HTML."""
+def sanitise_rich_text_report(value: str | None) -> tuple[str, list[str]]:
+    """The sanitised text, and what was removed from it (or changed to keep the text), described for the
+    author: nothing is dropped silently."""
+    if not value:
+        return "", []
+    escaped, notes = _escape_unclosed(value)
+    return _clean(escaped), notes + _census(escaped)
 
-    def __init__(self, *args, **kwargs):
+
+def sanitise_rich_text(value: str | None) -> str:
+    """What services store: the report's text, without the census (the services do not talk to the author)."""
+    return _clean(_escape_unclosed(value)[0]) if value else ""
+
+
+def clean_rich_text(value: str | None, *, label: str = "The text") -> str:
+    """A form's check of rich text typed without the editor: the sanitised text, or a ValidationError naming
+    what the sanitiser would remove, so the author decides (the form keeps what was typed)."""
+    clean, removed = sanitise_rich_text_report(value)
+    if removed:
+        listed = "; ".join(removed[:8]) + ("; and more" if len(removed) > 8 else "")
+        raise ValidationError(
+            f"{label} contains markup PolicyHub does not keep: {listed}. Remove it, or use the editor, which "
+            "offers only what is kept.", code="removed_markup")
+    return clean
+
+
+class RichTextField(ProseEditorFormField):
+    """A form field edited with the rich-text editor; without JavaScript it is a plain textarea of HTML.
+    Markup the sanitiser would remove is refused with a message naming it (``refuse_removed=False`` to
+    sanitise quietly instead); the editor only writes what is kept."""
+
+    def __init__(self, *args, refuse_removed: bool = True, **kwargs):
         kwargs.setdefault("max_length", MAX_RICH_TEXT_LENGTH)
         kwargs.setdefault("widget", ProseEditorWidget(attrs={"rows": 18}))
+        self.refuse_removed = refuse_removed
         super().__init__(*args, extensions=dict(RICH_TEXT_EXTENSIONS), sanitize=sanitise_rich_text, **kwargs)
+
+    def clean(self, value):
+        text = forms.CharField.clean(self, value)
+        if not self.refuse_removed:
+            return sanitise_rich_text(text)
+        return clean_rich_text(text, label=self.label or "The text")
