@@ -45,11 +45,21 @@ if not POLICYHUB_AUDIT_ANCHOR_PATH:
     raise ImproperlyConfigured("POLICYHUB_AUDIT_ANCHOR_PATH must be set in production: the append-only file, "
                                "outside the database, where the audit chain head is anchored.")
 
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
-SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+# DJANGO_SECURE_COOKIES=true (the default) says the site is served over HTTPS: then Django also redirects plain
+# HTTP (the healthcheck sends X-Forwarded-Proto like the proxy) and sends HSTS, so that `manage.py check --deploy`
+# is clean. `make run-prod` sets it false for plain HTTP on 127.0.0.1, which turns both off.
+HTTPS_ONLY = env_bool("DJANGO_SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", HTTPS_ONLY)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0"))
+SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000" if HTTPS_ONLY else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+# Preloading HSTS is decided for the force's whole registrable domain (the list takes no subdomains), not by
+# one application on a subdomain: the check that asks for it does not apply here.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
