@@ -1,5 +1,9 @@
 """The policy register's search, filters and sort (django-filter), applied to the permission-filtered
-queryset from lifecycle.selectors."""
+queryset from lifecycle.selectors.
+
+Build it with the request (``PolicyRegisterFilter(request.GET, queryset=..., request=request)``): the search
+reads the statements of the versions ``request.user`` may read. Without a request it searches the published
+versions only."""
 
 import datetime
 
@@ -11,6 +15,7 @@ from django.utils import timezone
 
 from core.models import BusinessGroup, RiskTier
 from lifecycle.models import Policy
+from lifecycle.selectors import policy_statement_search
 from lifecycle.states import PUBLISHED_STATUSES, ProtectiveMarking, Stage, statuses_in_stage
 
 
@@ -62,10 +67,13 @@ class PolicyRegisterFilter(django_filters.FilterSet):
         value = value.strip()[:200]
         if not value:
             return queryset
+        # Only the statements of the versions the user may read (issue 11, finding 5): an EXISTS per policy,
+        # so no join on the versions and no DISTINCT.
+        user = getattr(self.request, "user", None)
         return queryset.filter(
             Q(title__icontains=value) | Q(reference__icontains=value) | Q(purpose__icontains=value)
-            | Q(versions__statement__icontains=value)
-        ).distinct()
+            | policy_statement_search(user=user, text=value)
+        )
 
     def filter_stage(self, queryset, name, value):
         return queryset.filter(status__in=statuses_in_stage(value))

@@ -17,7 +17,14 @@ from django.http import Http404
 from core.models import AuditEvent, Role, RoleAssignment
 from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion, QASignOff
 from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
-from lifecycle.permissions import has_force_role, managed_scope, role_index
+from lifecycle.permissions import (
+    has_consultee_grant,
+    has_force_role,
+    is_assigned_developer,
+    managed_scope,
+    role_index,
+)
+from lifecycle.redline import has_changes, redline_html
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     PUBLISHED_STATUSES,
@@ -201,6 +208,39 @@ def policy_count(*, user, narrow: Callable[[QuerySet[Policy]], QuerySet[Policy]]
         return cursor.fetchone()[0]
 
 
+def policy_drafts_visibility_filter(user) -> Q | None:
+    """``user_may_see_drafts`` as a Q over policies, for querysets; None means every policy (PCU).
+
+    It is the part of ``policy_visibility_filter`` that is not "in force": the policies the user sees by their
+    part in them (group-wide role, managed unit or group, named developer or grantee while drafted, DCFD and
+    DOI in approval, SHRMT consulted), within the markings they are cleared for. Built from the same ``_reach``,
+    so the two cannot drift apart (tests/lifecycle/test_search.py checks it against ``user_may_see_drafts``)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if has_force_role(user, Role.PCU):
+        return None
+    reach = _reach(user, ids_in=lambda ids: Q(pk__in=ids))
+    drafts = reach.by_ids if reach.by_columns is None else reach.by_columns | reach.by_ids
+    return drafts if reach.cleared_groups is None else drafts & reach.marking
+
+
+def policy_statement_search(*, user, text: str) -> Q:
+    """The Q a policy matches when ``text`` is in the statement of a version ``user`` may read (issue 11,
+    finding 5: searching every version let staff who may read only v1.0 confirm the words of a draft under
+    review). Those versions are, as on the policy's pages: its published versions for everyone
+    (``policy_versions``), and every version of the policies whose drafts the user may see
+    (``policy_drafts_visibility_filter``). ``user`` None (no request): published versions only."""
+    statements = PolicyVersion.objects.filter(policy_id=OuterRef("pk"), statement__icontains=text)
+    # As ``policy_versions`` for staff with no part in the drafting: versions with a publication that is live.
+    in_published = Q(Exists(statements.filter(publications__status="published")))
+    if user is None:
+        return in_published
+    drafts = policy_drafts_visibility_filter(user)
+    if drafts is None:
+        return Q(Exists(statements))
+    return in_published | (drafts & Q(Exists(statements)))
+
+
 def access_policy(*, user, reference: str) -> Policy:
     """Fetch a policy the user may see, or 404 (never 403: existence must not leak)."""
     policy = policy_list(user=user).filter(reference=reference).first()
@@ -269,9 +309,13 @@ def my_work(*, user, today=None) -> list[dict]:
         for discipline in disciplines:
             awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(latest_version),
                                                            discipline=discipline)))
-        # Separation of duties: never offer a user their own version.
-        own_version = PolicyVersion.objects.filter(pk=Subquery(latest_version.values("pk")), author_id=user.pk)
-        pending = visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA).exclude(Exists(own_version))
+        # Separation of duties (lifecycle.duties): never offer a user a version they wrote or submitted, or one
+        # they have already signed off for another discipline.
+        current = Q(pk=Subquery(latest_version.values("pk")))
+        own_version = PolicyVersion.objects.filter(current & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
+        signed = QASignOff.objects.filter(policy_version_id=Subquery(latest_version), signed_by_id=user.pk)
+        pending = (visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA)
+                   .exclude(Exists(own_version)).exclude(Exists(signed)))
         queues.append({"title": "Submissions to quality-assure", "hint": "Sign off, or return with comments.",
                        "policies": _work_queue(pending)})
     if group_ids(Role.COORDINATOR):
@@ -344,8 +388,6 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     in scoping or development"); DCFD and DOI while it is submitted to them; SHRMT when consulted on it.
     Everyone else, staff with other roles included, sees the version in force. From the cached roles, with a
     query only where the answer needs one."""
-    from lifecycle.permissions import has_consultee_grant, is_assigned_developer
-
     if policy.protective_marking != ProtectiveMarking.OFFICIAL and not user_may_see_sensitive(user=user,
                                                                                             policy=policy):
         return False
@@ -375,8 +417,6 @@ def version_shown(*, user, policy: Policy):
 def consultations_shown(*, policy: Policy, version):
     """The consultation log as far as ``version`` (the one version_shown gives this user): staff who see the
     version in force see the consultations of the cycles up to it, not those on a draft under review."""
-    from lifecycle.models import ConsultationRecord
-
     if version is None:
         return ConsultationRecord.objects.none()
     return policy.consultations.filter(cycle__lte=version.major)
@@ -409,13 +449,10 @@ def policy_versions(*, policy: Policy, user=None):
 
 
 def last_published_version(*, policy: Policy):
-    from publication.models import Publication
-
-    publication = (
-        Publication.objects.filter(policy_id=policy.pk, status=Publication.Status.PUBLISHED)
-        .select_related("policy_version").order_by("-published_at").first()
-    )
-    return publication.policy_version if publication else None
+    """The version most recently published: through the publications recorded against versions (publication
+    builds on lifecycle; lifecycle reads the relation, never imports publication)."""
+    return (policy.versions.filter(publications__status="published")
+            .order_by("-publications__published_at").first())
 
 
 def previous_submission(*, policy: Policy, version):
@@ -432,8 +469,6 @@ def previous_submission(*, policy: Policy, version):
 def version_comparisons(*, policy: Policy, version) -> list[dict]:
     """Redlines a Lead needs: this version against the last published one, and against the previous
     submission when the policy has come back."""
-    from lifecycle.redline import has_changes, redline_html
-
     comparisons = []
     published = last_published_version(policy=policy)
     previous = previous_submission(policy=policy, version=version)
