@@ -12,7 +12,12 @@ from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.states import Status
 from publication.models import Publication
-from publication.services import policy_publish, publication_cancel, publication_publish_due
+from publication.services import (
+    policy_publish,
+    publication_bring_forward,
+    publication_cancel,
+    publication_publish_due,
+)
 from publication.tasks import publish_due_publications
 from tests.factories import refused, reload
 
@@ -180,3 +185,75 @@ def test_publishing_twice_is_refused(ready, people):
     with refused("stale", "already"):
         policy_publish(policy=ready, actor=people.pcu)
     assert Publication.objects.count() == 1
+
+
+def test_a_publication_date_more_than_two_years_ahead_is_refused(ready, people):
+    with refused("refused", "within 2 years", "3 June 2026"):
+        policy_publish(policy=ready, actor=people.pcu, publish_on=datetime.date(9999, 12, 31))
+    with refused("refused", "within 2 years"):
+        policy_publish(policy=ready, actor=people.pcu, publish_on=datetime.date(2026, 6, 4))
+    publication = policy_publish(policy=ready, actor=people.pcu, publish_on=datetime.date(2026, 6, 3))
+    assert publication.scheduled_for == datetime.date(2026, 6, 3)
+
+
+def test_publish_binds_to_the_version_and_hash_that_were_read(ready, people):
+    version = ready.current_version
+    with refused("stale", "changed since you opened the page", "Nothing was published"):
+        policy_publish(policy=ready, actor=people.pcu, version=version.pk, version_hash="0" * 64)
+    older = ready.versions.exclude(pk=version.pk).first()
+    if older is not None:
+        with refused("stale", f"you read version {older.number}", f"current version is {version.number}"):
+            policy_publish(policy=ready, actor=people.pcu, version=older.pk, version_hash=older.content_hash)
+    with refused("stale", "not this policy's"):
+        policy_publish(policy=ready, actor=people.pcu, version=10**9, version_hash=version.content_hash)
+    assert not Publication.objects.exists()
+
+    publication = policy_publish(policy=ready, actor=people.pcu, version=str(version.pk),
+                                 version_hash=version.content_hash)
+    assert publication.status == Publication.Status.PUBLISHED
+
+
+def test_pcu_brings_a_scheduled_publication_forward(ready, people):
+
+    publication = policy_publish(policy=ready, actor=people.pcu, publish_on=TODAY + datetime.timedelta(days=30))
+    with refused("forbidden", "Only the Policy Co-ordination Unit"):
+        publication_bring_forward(publication=publication, actor=people.coordinator)
+    with refused("stale", "changed since you opened the page"):
+        publication_bring_forward(publication=publication, actor=people.pcu, version=ready.current_version.pk,
+                                  version_hash="f" * 64)
+
+    publication_bring_forward(publication=publication, actor=people.pcu, version=ready.current_version.pk,
+                              version_hash=ready.current_version.content_hash)
+
+    publication.refresh_from_db()
+    assert (publication.status, publication.published_by) == (Publication.Status.PUBLISHED, people.pcu)
+    policy = reload(ready)
+    assert (policy.status, policy.first_published_on) == (Status.IMPLEMENTATION, TODAY)
+    actions = list(AuditEvent.objects.filter(policy_id=policy.pk).order_by("sequence")
+                   .values_list("action", flat=True))[-2:]
+    assert actions == ["policy.publication_brought_forward", "policy.published"]
+    brought = AuditEvent.objects.get(policy_id=policy.pk, action="policy.publication_brought_forward")
+    assert brought.changes["scheduled_for"] == (TODAY + datetime.timedelta(days=30)).isoformat()
+    with refused("stale", "no longer scheduled"):
+        publication_bring_forward(publication=publication, actor=people.pcu)
+    with at(TODAY + datetime.timedelta(days=30)):
+        assert publication_publish_due() == []
+
+
+def test_cancelling_a_scheduled_publication_tells_pcu_and_the_lead(ready, people):
+    from notifications.models import Notification
+    from notifications.services import outbox_relay
+
+    publication = policy_publish(policy=ready, actor=people.pcu, publish_on=TODAY + datetime.timedelta(days=9))
+    with refused("refused", "2,000 characters or fewer"):
+        publication_cancel(publication=publication, actor=people.pcu, reason="x" * 2001)
+    publication_cancel(publication=publication, actor=people.pcu, reason="The plan moved.")
+    outbox_relay()
+
+    told = set(Notification.objects.filter(title__startswith="Scheduled publication cancelled")
+               .values_list("recipient_id", flat=True))
+    assert ready.designated_lead_id in told
+    other_pcu = {user.pk for user in people.__dict__.values() if getattr(user, "pk", None) and user != people.pcu
+                 and getattr(user, "role_assignments", None) is not None
+                 and user.role_assignments.filter(role="pcu").exists()}
+    assert other_pcu <= told and people.pcu.pk not in told  # the one who cancelled is not told of it
