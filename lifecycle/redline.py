@@ -8,14 +8,16 @@ Bounded work (house style rule 19; issue 11, finding 4). A statement holds at mo
 ``core.html.MAX_RICH_TEXT_LENGTH`` (500,000) characters, and the QA, decision and publish pages redline
 two of them on every view. A word-level ``difflib.SequenceMatcher`` over one long paragraph was quadratic
 (6,000 words took 10 s, 20,000 about 200 s), so one hostile statement could stall a worker. Here:
-  1. the blocks are compared first, anchored on the blocks found exactly once in each text (hashed, so
-     an unchanged block costs one dictionary look-up): equal blocks are never compared word by word;
+  1. the blocks are compared first, anchored on the blocks found exactly once in each text, or failing
+     those on blocks repeated as often in both (hashed, so an unchanged block costs a dictionary look-up;
+     the anchors' order is a longest increasing run, n log n): equal blocks are never compared word by word;
   2. only the blocks that changed are compared word by word, by the same anchoring on their words;
   3. every element the comparison visits is counted against ``COMPARISON_BUDGET``; a paragraph with more
      than ``MAX_WORDS_PER_PARAGRAPH`` words, or one the remaining budget cannot pay for, is shown changed
      whole (old removed, new added) with a note that it was too long to compare word by word.
-The work is therefore linear in the input, plus at most ``COMPARISON_BUDGET`` comparisons, whatever the
-input; ``Redline.comparisons`` says how many were made."""
+The work is therefore near-linear in the input (reading, escaping), plus at most ``COMPARISON_BUDGET``
+comparisons, whatever the input; ``Redline.comparisons`` says how many were made. make bench (--only redline)
+times two 500,000-character statements: about 0.2 s each, on a loaded two-core machine."""
 
 from __future__ import annotations
 
