@@ -19,11 +19,13 @@ from assessments.models import (
 )
 from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
 from core.audit import audit_log
+from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
+from lifecycle.duties import check_separation
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty
 
 MAX_SECTION_LENGTH = 50_000
 
@@ -127,7 +129,7 @@ def eia_update(*, policy: Policy, actor, base_revision: int | None = None, **sec
     if values.get("decision") and values["decision"] not in EqualityImpactAssessment.Decision.values:
         raise ApplicationError("Choose the outcome of the assessment.", field="decision")
     locked, _, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
-    return _save_sections(eia, actor, values, action="eia.updated", policy_id=locked.pk)
+    return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk)
 
 
 @transaction.atomic
@@ -139,7 +141,7 @@ def workbook_update(*, policy: Policy, actor, base_revision: int | None = None, 
         raise ApplicationError("Choose whether the policy has a health and safety impact.",
                                field="health_and_safety_impact")
     locked, _, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
-    return _save_sections(workbook, actor, values, action="workbook.updated", policy_id=locked.pk)
+    return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk)
 
 
 @transaction.atomic
@@ -155,8 +157,8 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
         raise ApplicationError(f"{locked.reference} is not awaiting a retrospective EIA.", code="stale")
     version = locked.current_version
     eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
-    if version.author_id == actor.pk:
-        raise ApplicationError("You wrote this version, so you cannot sign off its EIA.", code="forbidden")
+    # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
+    check_separation(actor, version, Duty.QA, doing=f"sign off the EIA of {locked.reference}")
     if not eia.is_complete:
         missing = ", ".join(eia.missing_characteristics) or "none"
         raise ApplicationError(
@@ -169,7 +171,7 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
     locked.not_impact_assessed = False
     locked.emergency_eia_due_on = None
     locked.save(update_fields=["not_impact_assessed", "emergency_eia_due_on", "updated_at"])
-    audit_log(actor=actor, action="policy.eia_completed_retrospectively", obj=locked,
+    audit_log(actor=actor, action=AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY, obj=locked,
               changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
                        "late": bool(due and timezone.localdate() > due)})
     return eia
@@ -202,7 +204,7 @@ def monitoring_report_create(
     report = MonitoringReport.objects.create(
         policy=locked, period_start=period_start, period_end=period_end, author=actor, **values
     )
-    audit_log(actor=actor, action="monitoring_report.created", obj=report, policy_id=locked.pk,
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_CREATED, obj=report, policy_id=locked.pk,
               changes={"period_start": period_start, "period_end": period_end})
     return report
 
@@ -230,7 +232,7 @@ def monitoring_report_update(*, report: MonitoringReport, actor, **sections) -> 
         setattr(locked, field, values[field])
     if changed:
         locked.save(update_fields=changed)
-        audit_log(actor=actor, action="monitoring_report.updated", obj=locked, policy_id=policy.pk,
+        audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_UPDATED, obj=locked, policy_id=policy.pk,
                   changes={"sections": changed})
     return locked
 
@@ -250,7 +252,7 @@ def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringRe
     locked.submit()
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["status", "submitted_at"])
-    audit_log(actor=actor, action="monitoring_report.submitted", obj=locked, policy_id=policy.pk, changes={})
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_SUBMITTED, obj=locked, policy_id=policy.pk, changes={})
     return locked
 
 
@@ -274,7 +276,7 @@ def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str 
     locked.pass_qa()
     locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), (comments or "").strip()
     locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
-    audit_log(actor=actor, action="monitoring_report.qa_passed", obj=locked, policy_id=policy.pk,
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_QA_PASSED, obj=locked, policy_id=policy.pk,
               changes={"comments": locked.qa_comments})
     return locked
 
@@ -290,7 +292,7 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str) 
     locked.return_to_author()
     locked.qa_comments = comments
     locked.save(update_fields=["status", "qa_comments"])
-    audit_log(actor=actor, action="monitoring_report.returned", obj=locked, policy_id=policy.pk,
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_RETURNED, obj=locked, policy_id=policy.pk,
               changes={"comments": comments})
     return locked
 
@@ -315,6 +317,6 @@ def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringR
         months=settings.POLICYHUB_MONITORING_INTERVAL_MONTHS
     )
     policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
-    audit_log(actor=actor, action="monitoring_report.published", obj=locked, policy_id=policy.pk,
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_PUBLISHED, obj=locked, policy_id=policy.pk,
               changes={"monitoring_report_due_on": [before, policy.monitoring_report_due_on]})
     return locked

@@ -112,6 +112,9 @@ PEOPLE = (
     Person("coordinator", "Tomasz", "Ashdown", "Business Group Policy Co-ordinator, Territorial Policing",
            (("coordinator", "TP", None),)),
     Person("pcu", "Jonah", "Whitcombe", "Policy Adviser, Policy Co-ordination Unit", (("pcu", None, None),)),
+    # Separation of duties: PCU's quality assurance (pcu) and PCU's publication of a version are two people.
+    Person("publisher", "Priya", "Halloran", "Publishing Officer, Policy Co-ordination Unit",
+           (("pcu", None, None),)),
     Person("dcfd", "Adaeze", "Nwankwo-Hale", "Equality Adviser, Diversity and Citizen Focus Directorate",
            (("dcfd", None, None),)),
     Person("doi", "Kieran", "Mossop", "Information Management Adviser, Directorate of Information",
@@ -168,7 +171,7 @@ CASTS = {
     "PROF": {"developer": "prof.developer", "coordinator": "prof.coordinator", "lead": "prof.lead"},
     "DOR": {"developer": "dor.developer", "coordinator": "dor.coordinator", "lead": "dor.lead"},
 }
-FORCE_WIDE_CAST = {"pcu": "pcu", "dcfd": "dcfd", "doi": "doi", "shrmt": "shrmt"}
+FORCE_WIDE_CAST = {"pcu": "pcu", "dcfd": "dcfd", "doi": "doi", "shrmt": "shrmt", "publisher": "publisher"}
 # Policy managers (unit heads) by unit: named on the policies their unit owns.
 UNIT_HEADS = {
     "Public Protection Policy Unit": "manager",

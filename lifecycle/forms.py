@@ -3,32 +3,43 @@ from django import forms
 from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
-from lifecycle.models import ConsulteeType
-from lifecycle.states import PolicyKind, ProtectiveMarking, QADiscipline
+from lifecycle.permissions import qa_disciplines_for
+from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
 
-class NoFieldsForm(GovUKForm):
+class StepForm(GovUKForm):
+    """The form of a step's page (lifecycle.workflow). The page also posts the status it showed and the version
+    the person read (``version``, ``version_hash``); the view hands those to the service, which refuses a
+    mismatch."""
+
+    def __init__(self, *args, user=None, policy=None, **kwargs):
+        self.user = user
+        self.policy = policy
+        super().__init__(*args, **kwargs)
+
+
+class NoFieldsForm(StepForm):
     """A confirmation: the page explains the action, the button does it."""
 
 
-class CommentsForm(GovUKForm):
+class CommentsForm(StepForm):
     comments = forms.CharField(label="Comments (optional)", required=False, widget=forms.Textarea,
                                max_length=LONG_TEXT)
 
 
-class ReasonsForm(GovUKForm):
+class ReasonsForm(StepForm):
     reasons = forms.CharField(label="Reasons", widget=forms.Textarea, max_length=LONG_TEXT,
                               error_messages={"required": "Enter the reasons"})
 
 
-class ReasonForm(GovUKForm):
+class ReasonForm(StepForm):
     reason = forms.CharField(label="Reason", widget=forms.Textarea, max_length=LONG_TEXT,
                              error_messages={"required": "Enter the reason"})
 
 
-class QADecisionForm(GovUKForm):
+class QADecisionForm(StepForm):
     discipline = forms.ChoiceField(label="Signing off for", widget=forms.RadioSelect)
     outcome = forms.ChoiceField(
         label="Your decision",
@@ -39,9 +50,9 @@ class QADecisionForm(GovUKForm):
     comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
                                help_text="Required when you return the submission.")
 
-    def __init__(self, *args, disciplines=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        offered = list(disciplines)
+        offered = qa_disciplines_for(self.user, self.policy)
         if len(offered) == 1:
             self.fields["discipline"].initial = offered[0][0]
         posted = self.data.get("discipline") if self.is_bound else None
@@ -58,7 +69,7 @@ class QADecisionForm(GovUKForm):
         return data
 
 
-class ApprovalDecisionForm(GovUKForm):
+class ApprovalDecisionForm(StepForm):
     decision = forms.ChoiceField(
         label="Your decision",
         choices=[("approve", "Approve for publication"), ("reject", "Reject and return to the developer")],
@@ -75,7 +86,7 @@ class ApprovalDecisionForm(GovUKForm):
         return data
 
 
-class EmergencyApprovalForm(GovUKForm):
+class EmergencyApprovalForm(StepForm):
     risk_statement = forms.CharField(
         label="Risk statement",
         help_text="The immediate operational need, and the risks you accept as risk owner while the policy is "
@@ -99,7 +110,7 @@ class EmergencyApprovalForm(GovUKForm):
         ).distinct().order_by("last_name", "first_name")
 
 
-class PublishForm(GovUKForm):
+class PublishForm(StepForm):
     on_intranet = forms.BooleanField(label="Corporate Policy Intranet", required=False, initial=True)
     in_notices = forms.BooleanField(label="Notices", required=False, initial=True)
     on_publication_scheme = forms.BooleanField(
@@ -118,7 +129,7 @@ class PublishForm(GovUKForm):
         return data
 
 
-class ReviewDateForm(GovUKForm):
+class ReviewDateForm(StepForm):
     review_due_on = DateField(label="New review date",
                               error_messages={"required": "Enter the new review date", "invalid": "Enter a real date"})
     reason = forms.CharField(label="Reason for the earlier review", widget=forms.Textarea, max_length=LONG_TEXT,

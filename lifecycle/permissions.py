@@ -7,8 +7,11 @@ force-wide (PCU, DCFD, DOI, SHRMT). A user's assignments are read once and cache
 from __future__ import annotations
 
 import rules
+from django.apps import apps
 
 from core.models import Role, RoleAssignment
+from lifecycle.duties import conflicting_duty
+from lifecycle.states import Duty, QADiscipline
 
 
 def role_index(user) -> frozenset[tuple[str, int | None]]:
@@ -44,6 +47,7 @@ def forget_roles(user) -> None:
     user.__dict__.pop("_policyhub_roles", None)
     user.__dict__.pop("_policyhub_grants", None)
     user.__dict__.pop("_policyhub_named", None)
+    user.__dict__.pop("_policyhub_duties", None)
 
 
 def has_force_role(user, role: str) -> bool:
@@ -104,10 +108,9 @@ def object_grants(user, policy) -> frozenset[str]:
         return frozenset()
     cache = user.__dict__.setdefault("_policyhub_grants", {})
     if policy.pk not in cache:
-        from lifecycle.models import PolicyUserObjectPermission
-
+        grants = apps.get_model("lifecycle", "PolicyUserObjectPermission")
         cache[policy.pk] = frozenset(
-            PolicyUserObjectPermission.objects.filter(user_id=user.pk, content_object_id=policy.pk)
+            grants.objects.filter(user_id=user.pk, content_object_id=policy.pk)
             .values_list("permission__codename", flat=True)
         )
     return cache[policy.pk]
@@ -138,13 +141,38 @@ def has_consultee_grant(user, policy) -> bool:
     return bool({"consult_policy", "draft_policy"} & object_grants(user, policy))
 
 
+def _free_for(duty: Duty):
+    """A predicate: the user has taken no part in the policy's current version that bars them from ``duty``
+    (lifecycle.duties: separation of duties). Cached per user and version for the page; the services ask
+    lifecycle.duties again under the row lock."""
+
+    @rules.predicate(name=f"free_for_{duty}")
+    def free(user, policy) -> bool:
+        version = policy.current_version if policy is not None else None
+        if version is None or getattr(user, "pk", None) is None:
+            return version is not None
+        cache = user.__dict__.setdefault("_policyhub_duties", {})
+        key = (version.pk, duty)
+        if key not in cache:
+            cache[key] = conflicting_duty(user, version, duty) is None
+        return cache[key]
+
+    return free
+
+
+free_for_qa = _free_for(Duty.QA)
+free_to_approve = _free_for(Duty.APPROVER)
+free_to_publish = _free_for(Duty.PUBLISHER)
+
+
 @rules.predicate
-def is_current_version_author(user, policy) -> bool:
-    """Separation of duties: the author of a version never signs it off or approves it."""
-    version = policy.current_version if policy is not None else None
-    user_id = getattr(user, "pk", None)
-    # The person who submitted the version answers for it too.
-    return version is not None and user_id is not None and user_id in (version.author_id, version.submitted_by_id)
+def is_policy_lead(user, policy) -> bool:
+    """The policy's Designated Lead: the person it names, holding the Lead role of its group. A policy naming
+    no Lead (not yet filled) accepts any Lead of the group. A role given to oneself in the admin does not make
+    anyone the Lead of a policy that names someone else (issue 11)."""
+    if not is_group_lead(user, policy):
+        return False
+    return policy.designated_lead_id is None or policy.designated_lead_id == user.pk
 
 
 @rules.predicate
@@ -164,37 +192,61 @@ def may_start_policy(user) -> bool:
 rules.add_perm("lifecycle.start_policy", may_start_policy)
 rules.add_perm("lifecycle.edit_draft", can_draft & draft_is_editable)
 rules.add_perm("lifecycle.request_commissioning", can_draft)
-rules.add_perm("lifecycle.record_consultation", can_draft | is_shrmt)
-rules.add_perm("lifecycle.decide_commissioning", is_group_lead)
+# Recording a consultation is drafting work; SHRMT answers a consultation addressed to it
+# ("lifecycle.respond_to_consultation", asked of the record).
+rules.add_perm("lifecycle.record_consultation", can_draft & draft_is_editable)
+rules.add_perm("lifecycle.decide_commissioning", is_policy_lead)
 rules.add_perm("lifecycle.submit_for_qa", can_draft)
-rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu & ~is_current_version_author)
-rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd & ~is_current_version_author)
-rules.add_perm("lifecycle.qa_signoff_doi", is_doi & ~is_current_version_author)
+rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu & free_for_qa)
+rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd & free_for_qa)
+rules.add_perm("lifecycle.qa_signoff_doi", is_doi & free_for_qa)
 # Issue 4: co-ordinators "forward QA-passed submissions to the Lead and Lead-approved ones to PCU" (SOP: the
 # co-ordinator ensures only QA-passed documents go to the Lead and only approved ones to PCU). PCU does not.
 rules.add_perm("lifecycle.forward_to_lead", is_group_coordinator)
-rules.add_perm("lifecycle.approve", is_group_lead & ~is_current_version_author)
-rules.add_perm("lifecycle.emergency_approve", is_group_lead & ~is_current_version_author)
+rules.add_perm("lifecycle.approve", is_policy_lead & free_to_approve)
+rules.add_perm("lifecycle.emergency_approve", is_policy_lead & free_to_approve)
 rules.add_perm("lifecycle.forward_for_publication", is_group_coordinator)
-rules.add_perm("lifecycle.publish", is_pcu)
+rules.add_perm("lifecycle.publish", is_pcu & free_to_publish)
 rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
 rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)
 rules.add_perm("lifecycle.withdraw", is_pcu)
 # Who may give one person access to one policy: its manager, co-ordinator, Lead, PCU, or a named developer
 # (to let a consultee read the draft).
 rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_group_lead | is_pcu)
-rules.add_perm("lifecycle.confirm_no_change", is_group_lead)
+rules.add_perm("lifecycle.confirm_no_change", is_policy_lead)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
-rules.add_perm(
-    "lifecycle.qa_any", (is_pcu | is_dcfd | is_doi) & ~is_current_version_author
-)
+rules.add_perm("lifecycle.qa_any", (is_pcu | is_dcfd | is_doi) & free_for_qa)
 
 
-def transition_permission(perm: str):
-    """Adapter: django-fsm calls ``permission(instance, user)``; rules wants ``(user, obj)``."""
+@rules.predicate
+def may_respond_to_consultation(user, record) -> bool:
+    """SHRMT records its own advice on a consultation addressed to it; the policy's drafters record any
+    response. Only while the record's cycle is the policy's current one and drafting is open."""
+    policy = record.policy
+    if record.cycle != policy.current_cycle or not policy.draft_is_editable:
+        return False
+    return bool(can_draft(user, policy) or (record.consultee_type == "shrmt" and is_shrmt(user)))
 
-    def check(policy, user) -> bool:
-        return rules.has_perm(perm, user, policy)
 
-    check.perm = perm
-    return check
+rules.add_perm("lifecycle.respond_to_consultation", may_respond_to_consultation)
+
+
+DISCIPLINE_PERMISSIONS = {
+    QADiscipline.PCU: "lifecycle.qa_signoff_pcu",
+    QADiscipline.DCFD: "lifecycle.qa_signoff_dcfd",
+    QADiscipline.DOI: "lifecycle.qa_signoff_doi",
+}
+
+
+def qa_disciplines_for(user, policy) -> list[tuple[str, str]]:
+    """The QA disciplines this user may still sign off on the current version: their role's permission (which
+    includes separation of duties), for a discipline not yet recorded."""
+    version = policy.current_version if policy is not None else None
+    if version is None:
+        return []
+    done = {signoff.discipline for signoff in version.qa_signoffs.all()}
+    return [
+        (discipline.value, discipline.label)
+        for discipline, permission in DISCIPLINE_PERMISSIONS.items()
+        if discipline.value not in done and rules.has_perm(permission, user, policy)
+    ]

@@ -78,3 +78,22 @@ class QADiscipline(models.TextChoices):
     PCU = "pcu", "Policy Co-ordination Unit"
     DCFD = "dcfd", "Diversity and Citizen Focus Directorate (EIA)"
     DOI = "doi", "Directorate of Information (information management)"
+
+
+class ConsulteeType(models.TextChoices):
+    SHRMT = "shrmt", "Safety and Health Risk Management Team"
+    SUBJECT_EXPERT = "subject_expert", "Subject matter expert"
+    INTERNAL = "internal", "Internal business group or unit"
+    STAFF_ASSOCIATION = "staff_association", "Staff association or union"
+    COMMUNITY = "community", "Community group or representative"
+    EXTERNAL = "external", "External partner"
+
+
+class Duty(models.TextChoices):
+    """Separation of duties (issue 11): one person may not hold two of these on the same policy version
+    (lifecycle.duties)."""
+
+    AUTHOR = "author", "author or submitter"  # wrote or submitted it
+    QA = "qa", "quality assurance"  # signed off one QA discipline (and never two)
+    APPROVER = "approver", "approver"  # the Lead's decision, or the emergency approval
+    PUBLISHER = "publisher", "publisher"  # PCU's publication

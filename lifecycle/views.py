@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from functools import cached_property
 
+import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
@@ -14,12 +15,11 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
-from lifecycle import forms, services
-from lifecycle.actions import ACTIONS_BY_SLUG, available_actions, qa_disciplines_for
+from lifecycle import forms, services, workflow
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
 from lifecycle.models import Policy
-from lifecycle.permissions import can_draft, is_shrmt, may_start_policy
+from lifecycle.permissions import can_draft
 from lifecycle.selectors import (
     access_policy,
     consultations_shown,
@@ -48,7 +48,7 @@ def policy_page_context(request, policy, section: str) -> dict:
         "version": version,
         "version_in_force": in_force,
         "section": section,
-        "actions": available_actions(request.user, policy),
+        "actions": workflow.pages_offered(request.user, policy),
         "can_edit_draft": can_draft(request.user, policy) and policy.draft_is_editable,
     }
 
@@ -84,7 +84,7 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
 def policy_register(request):
     # The filterset only reads and checks the filters; register_page applies them to the permission-filtered
     # register (an empty queryset here, so that ``filterset.qs`` can never list a policy unfiltered).
-    filterset = PolicyRegisterFilter(request.GET or None, queryset=Policy.objects.none())
+    filterset = PolicyRegisterFilter(request.GET or None, queryset=Policy.objects.none(), request=request)
     narrow = None
     if filterset.is_bound:
         # As django-filter's own ``qs``: the filters that validate apply and one that does not (a business group
@@ -120,7 +120,7 @@ def policy_register(request):
         })
     else:
         response = render(request, "lifecycle/policy_register.html", {
-            **context, "may_start_policy": may_start_policy(request.user),
+            **context, "may_start_policy": rules.has_perm("lifecycle.start_policy", request.user),
         })
     # One URL, two representations: a cache must not answer a page load with the fragment, or the reverse.
     patch_vary_headers(response, ["HX-Request", "HX-History-Restore-Request"])
@@ -230,54 +230,64 @@ def _redirect_after_action(request, policy):
     return redirect("lifecycle:detail", reference=policy.reference)
 
 
+def _binding(post) -> dict:
+    """What the page showed, as the service's keyword arguments: the status, and the version read (rule 17)."""
+    return {"expected_status": post.get("expected_status") or None,
+            "version": post.get("version") or "", "version_hash": post.get("version_hash") or ""}
+
+
+def _take_step(request, policy, slug: str, form):
+    """Run the step the valid form asks for; a redirect when done or refused outright, None to show the form
+    again with the service's reason on it."""
+    step = workflow.step_for_choice(slug, form.cleaned_data)
+    try:
+        step.service(policy=policy, actor=request.user, **step.service_arguments(form.cleaned_data),
+                     **_binding(request.POST))
+    except ApplicationError as error:
+        if error.code in {"stale", "forbidden"}:
+            messages.error(request, error.message)
+            return _redirect_after_action(request, policy)
+        form.add_application_error(error)
+        return None
+    messages.success(request, step.page.success)
+    return _redirect_after_action(request, policy)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_action(request, reference: str, slug: str):
+    """The page of one or more declared steps (lifecycle.workflow.PAGES): its form, and the service it runs."""
     policy = policy_for_page(request, reference)
-    action = ACTIONS_BY_SLUG.get(slug)
-    if action is None:
+    if slug not in workflow.PAGES:
         raise Http404("No such action.")
-    form_kwargs = {}
-    if action.form_class is forms.QADecisionForm:
-        form_kwargs["disciplines"] = qa_disciplines_for(request.user, policy)
-    if request.method == "POST":
-        form = action.form_class(request.POST, **form_kwargs)
-        expected_status = request.POST.get("expected_status") or None
-        if form.is_valid():
-            try:
-                action.perform(policy, request.user, {**form.cleaned_data, "expected_status": expected_status})
-            except ApplicationError as error:
-                if error.code in {"stale", "forbidden"}:
-                    messages.error(request, error.message)
-                    return _redirect_after_action(request, policy)
-                form.add_application_error(error)
-            else:
-                messages.success(request, action.success)
-                return _redirect_after_action(request, policy)
-        status = 400
-    else:
-        form = action.form_class(**form_kwargs)
-        expected_status = policy.status
-        status = 200
-    # The form page shows the draft under decision (its redlines, the QA sign-offs): only to those who may take
-    # the action now, however they came (an invalid POST as much as a GET). A valid POST that is refused got the
+    page, _ = workflow.PAGES[slug]
+    form = page.form(request.POST if request.method == "POST" else None, user=request.user, policy=policy)
+    if request.method == "POST" and form.is_valid():
+        done = _take_step(request, policy, slug, form)
+        if done is not None:
+            return done
+    # The form page shows the version under decision (its redlines, the QA sign-offs): only to those who may take
+    # the step now, however they came (an invalid POST as much as a GET). A valid POST that is refused got the
     # service's own reason above.
-    if not action.is_allowed(request.user, policy):
-        messages.error(request, f"“{action.label}” is not available to you for {policy.reference} now.")
+    if not workflow.steps_offered(request.user, policy, slug):
+        messages.error(request, f"“{page.title}” is not available to you for {policy.reference} now.")
         return redirect("lifecycle:detail", reference=policy.reference)
     context = policy_page_context(request, policy, "overview")
-    context.update({"action": action, "form": form, "expected_status": expected_status})
-    if action.slug in {"decide", "quality-assurance", "emergency-approve", "publish"}:
-        version = policy.current_version
+    version = policy.current_version
+    context.update({"action": page, "form": form, "decided_version": version,
+                    "binding": _binding(request.POST) if request.method == "POST" else {
+                        "expected_status": policy.status, "version": version.pk if version else "",
+                        "version_hash": version.binding_hash if version else ""}})
+    if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
-        context["signoffs"] = version.qa_signoffs.select_related("signed_by") if version else []
-    return render(request, "lifecycle/policy_action.html", context, status=status)
+        context["signoffs"] = version.qa_signoffs.select_related("signed_by")
+    return render(request, "lifecycle/policy_action.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_create(request):
-    if not may_start_policy(request.user):
+    if not rules.has_perm("lifecycle.start_policy", request.user):
         messages.error(request, "Only policy developers and managers can start a new policy.")
         return redirect("lifecycle:register")
     form = forms.PolicyCreateForm(request.POST or None, user=request.user)
@@ -379,7 +389,7 @@ def sop_edit(request, reference: str, sop_id: int):
 @require_http_methods(["GET", "POST"])
 def consultation_log(request, reference: str):
     policy = policy_for_page(request, reference)
-    may_record = can_draft(request.user, policy) and policy.status in DRAFT_EDITABLE_STATUSES
+    may_record = rules.has_perm("lifecycle.record_consultation", request.user, policy)
     form = forms.ConsultationForm(request.POST or None) if may_record else None
     if request.method == "POST":
         if form is None:
@@ -398,7 +408,6 @@ def consultation_log(request, reference: str):
         "form": form,
         "records": consultations_shown(policy=policy, version=context["version"])
         .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"),
-        "may_respond_shrmt": is_shrmt(request.user),
         "may_record": may_record,
     })
     return render(request, "lifecycle/consultation.html", context, status=400 if form and form.errors else 200)

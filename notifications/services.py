@@ -29,7 +29,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import MonitoringReport
+from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
+from lifecycle import workflow
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.states import PUBLISHED_STATUSES, Status
 from notifications.models import Digest, Notification, Reminder, ReminderKind
@@ -435,34 +437,24 @@ def digest_send(*, digest_id: int) -> bool:
 # --- the outbox --------------------------------------------------------------------------------
 
 
-EVENT_RECIPIENTS = {
-    # topic: (who, title)
-    "policy.commissioning_requested": (["lead"], "Commissioning requested"),
-    "policy.commissioned": (["authors"], "Commissioned: development can start"),
-    "policy.commissioning_declined": (["authors"], "Commissioning declined"),
-    "policy.submitted_for_qa": (["pcu", "dcfd", "doi", "coordinator"], "Submitted for quality assurance"),
-    "policy.returned_from_qa": (["authors", "coordinator"], "Returned from quality assurance with comments"),
-    "policy.qa_passed": (["coordinator", "authors"], "Quality assurance passed"),
-    "policy.forwarded_to_lead": (["lead"], "Waiting for your approval"),
-    "policy.approved": (["coordinator", "authors"], "Approved by the Designated Lead"),
-    "policy.rejected": (["authors", "coordinator"], "Rejected by the Designated Lead"),
-    "policy.emergency_approved": (["pcu", "dcfd", "coordinator", "authors"],
-                                  "Approved by the emergency route: EIA outstanding"),
-    "policy.forwarded_for_publication": (["pcu"], "Ready for publication"),
-    "policy.published": (["authors", "coordinator", "lead", "owner"], "Published"),
-    "policy.review_started": (["authors", "coordinator"], "Review started"),
-    "policy.review_concluded_no_change": (["authors", "coordinator"], "Review concluded: no change needed"),
-    "policy.withdrawn": (["authors", "coordinator", "lead"], "Withdrawn"),
-    "policy.review_date_brought_forward": (["authors"], "Review brought forward"),
-    "policy.eia_completed_retrospectively": (["authors", "lead", "coordinator"], "EIA signed off"),
-    "monitoring_report.submitted": (["coordinator"], "Monitoring report to quality-assure"),
-    "monitoring_report.qa_passed": (["pcu", "authors"], "Monitoring report quality assured"),
-    "monitoring_report.returned": (["authors"], "Monitoring report returned with comments"),
-    "monitoring_report.published": (["authors", "coordinator"], "Monitoring report published"),
+NOBODY: tuple[tuple[str, ...], str] = ((), "")
+
+# Every audit action, and whom its event notifies: (who, title). The cycle's steps declare theirs in
+# lifecycle.workflow (``notify``, ``notice``); the rest are here. A test proves every AuditAction has an entry,
+# "nobody" included, so a new action cannot be forgotten, and the relay refuses a topic it does not know.
+EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
+    **dict.fromkeys(AuditAction, NOBODY),
+    **{step.audit: (step.notify, step.notice) for step in workflow.STEPS if step.notify},
+    AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: (("authors", "lead", "coordinator"), "EIA signed off"),
+    AuditAction.POLICY_PUBLICATION_CANCELLED: (("pcu", "lead"), "Scheduled publication cancelled"),
+    AuditAction.MONITORING_REPORT_SUBMITTED: (("coordinator",), "Monitoring report to quality-assure"),
+    AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
+    AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),
+    AuditAction.MONITORING_REPORT_PUBLISHED: (("authors", "coordinator"), "Monitoring report published"),
 }
 
 
-def _event_recipients(who: list[str], policy: Policy, role_holders) -> set[int]:
+def _event_recipients(who: tuple[str, ...], policy: Policy, role_holders) -> set[int]:
     recipients: set[int] = set()
     group = policy.business_group_id
     for kind in who:
@@ -481,43 +473,56 @@ def _event_recipients(who: list[str], policy: Policy, role_holders) -> set[int]:
 
 def outbox_relay(*, limit: int = 500) -> int:
     """Turn waiting outbox rows into inbox items. Rows are claimed with SKIP LOCKED so two relays never
-    handle the same row; the unique (event, recipient) constraint makes a replay harmless."""
+    handle the same row; the unique (event, recipient) constraint makes a replay harmless. A row whose topic
+    is not an AuditAction is an error: logged, counted in ``attempts`` and left waiting, never marked done."""
     handled = 0
+    cursor = 0
     role_holders: dict | None = None
     while handled < limit:
         with transaction.atomic():
             batch = list(
-                OutboxEvent.objects.select_for_update(skip_locked=True).filter(handled_at__isnull=True)
+                OutboxEvent.objects.select_for_update(skip_locked=True).filter(handled_at__isnull=True, pk__gt=cursor)
                 .select_related("audit_event").order_by("pk")[:100]
             )
             if not batch:
                 break
+            cursor = batch[-1].pk
             if role_holders is None:
                 role_holders = active_role_holders()
-            policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
-            policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
-            now = timezone.now()
-            notifications = []
-            for event in batch:
-                spec = EVENT_RECIPIENTS.get(event.topic)
-                policy = policies.get(event.audit_event.policy_id)
-                if spec and policy is not None:
-                    who, title = spec
-                    actor_id = event.audit_event.actor_id
-                    for recipient_id in sorted(_event_recipients(who, policy, role_holders) - {actor_id}):
-                        notifications.append(Notification(
-                            recipient_id=recipient_id, policy=policy, source_event=event,
-                            title=f"{title}: {policy.reference} {policy.title}"[:300],
-                            body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
-                                 f"{timezone.localtime(event.audit_event.occurred_at):%d %B %Y %H:%M}.",
-                        ))
-                event.handled_at = now
-                event.relayed_at = event.relayed_at or now
-                event.attempts += 1
-            Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-            OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
-            handled += len(batch)
+            handled += _relay_batch(batch, role_holders)
     return handled
+
+
+def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
+    policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
+    policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
+    now = timezone.now()
+    notifications = []
+    done = []
+    for event in batch:
+        event.attempts += 1
+        try:
+            who, title = EVENT_RECIPIENTS[AuditAction(event.topic)]
+        except ValueError:
+            logger.error("Outbox event #%s has the unknown topic %r: left waiting (attempt %s).",
+                         event.pk, event.topic, event.attempts)
+            continue
+        policy = policies.get(event.audit_event.policy_id)
+        if who and policy is not None:
+            actor_id = event.audit_event.actor_id
+            for recipient_id in sorted(_event_recipients(who, policy, role_holders) - {actor_id}):
+                notifications.append(Notification(
+                    recipient_id=recipient_id, policy=policy, source_event=event,
+                    title=f"{title}: {policy.reference} {policy.title}"[:300],
+                    body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
+                         f"{timezone.localtime(event.audit_event.occurred_at):%d %B %Y %H:%M}.",
+                ))
+        event.handled_at = now
+        event.relayed_at = event.relayed_at or now
+        done.append(event)
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
+    return len(done)
 
 
 # --- the inbox ----------------------------------------------------------------------------------

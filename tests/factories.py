@@ -146,6 +146,9 @@ class People:
     lead: User
     owner: User
     pcu: User
+    # A second PCU member: PCU's quality assurance and PCU's publication of the same version are two parts that
+    # separation of duties gives to two people (lifecycle.duties), so the cycle's QA is signed by this one.
+    pcu_qa: User
     dcfd: User
     doi: User
     shrmt: User
@@ -192,6 +195,7 @@ def make_people() -> People:
         lead=person("lead", Role.LEAD, group),
         owner=person("owner", Role.OWNER, group),
         pcu=person("pcu", Role.PCU),
+        pcu_qa=person("pcu_qa", Role.PCU),
         dcfd=person("dcfd", Role.DCFD),
         doi=person("doi", Role.DOI),
         shrmt=person("shrmt", Role.SHRMT),
@@ -336,8 +340,8 @@ def take_step(policy: Policy, people, target: str, *, on_publication_scheme: boo
     elif target == Status.SUBMITTED_FOR_QA:
         s.policy_submit_for_qa(policy=policy, actor=people.developer)
     elif target == Status.QA_PASSED:
-        for discipline in ("pcu", "dcfd", "doi"):
-            s.policy_record_qa_signoff(policy=policy, actor=getattr(people, discipline), discipline=discipline)
+        for discipline, signer in (("pcu", people.pcu_qa), ("dcfd", people.dcfd), ("doi", people.doi)):
+            s.policy_record_qa_signoff(policy=policy, actor=signer, discipline=discipline)
     elif target == Status.WITH_LEAD:
         s.policy_forward_to_lead(policy=policy, actor=people.coordinator)
     elif target == Status.APPROVED:

@@ -1,14 +1,9 @@
 from django.conf import settings
 from django.db import models
 
+from lifecycle.states import ConsulteeType
 
-class ConsulteeType(models.TextChoices):
-    SHRMT = "shrmt", "Safety and Health Risk Management Team"
-    SUBJECT_EXPERT = "subject_expert", "Subject matter expert"
-    INTERNAL = "internal", "Internal business group or unit"
-    STAFF_ASSOCIATION = "staff_association", "Staff association or union"
-    COMMUNITY = "community", "Community group or representative"
-    EXTERNAL = "external", "External partner"
+__all__ = ["ConsultationRecord", "ConsulteeType"]
 
 
 class ConsultationRecord(models.Model):

@@ -4,14 +4,11 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from core.models import BusinessGroup, RiskTier, Unit
-from lifecycle import gates
-from lifecycle.permissions import transition_permission
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
-    EMERGENCY_SOURCES,
     PUBLISHED_STATUSES,
     STAGE_OF,
     PolicyKind,
@@ -19,6 +16,7 @@ from lifecycle.states import (
     Stage,
     Status,
 )
+from lifecycle.workflow import fsm_transitions
 
 # In force: published and not withdrawn (a policy under review stays in force until the reviewed version
 # replaces it). Every member of staff sees these, OFFICIAL-SENSITIVE ones aside; lifecycle.selectors counts
@@ -29,11 +27,12 @@ IN_FORCE = models.Q(first_published_on__isnull=False) & ~models.Q(status=Status.
 NOT_IN_FORCE = models.Q(first_published_on__isnull=True) | models.Q(status=Status.WITHDRAWN)
 
 
-class Policy(ConcurrentTransitionMixin, models.Model):
+class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model):
     """A corporate policy (or local work instruction) and where it stands in the six-stage cycle.
 
-    ``status`` changes only through the transitions below, and those only through lifecycle.services
-    (or publication.services for publishing), which lock the row and write the audit event."""
+    ``status`` changes only through its django-fsm transitions, one per step declared in lifecycle.workflow
+    (``fsm_transitions`` generates them: sources, target, gates and permission), and those only through the
+    step's service, which locks the row and writes the audit event."""
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -156,129 +155,3 @@ class Policy(ConcurrentTransitionMixin, models.Model):
 
     def forget_cached_version(self) -> None:
         self.__dict__.pop("current_version", None)
-
-    # --- the state machine: guards here, effects in services -----------------------------------
-
-    @transition(
-        field=status, source=Status.SCOPING, target=Status.COMMISSIONING,
-        conditions=gates.SCOPING_GATES,
-        permission=transition_permission("lifecycle.request_commissioning"),
-    )
-    def request_commissioning(self) -> None:
-        """SOP stage 2: "seek formal agreement to progress the work" from the Lead."""
-
-    @transition(
-        field=status, source=Status.COMMISSIONING, target=Status.DEVELOPMENT,
-        conditions=[gates.commissioning_recorded],
-        permission=transition_permission("lifecycle.decide_commissioning"),
-    )
-    def commission(self) -> None:
-        """Co-ordinator's duty: "Ensure new policy is commissioned formally before it is developed"."""
-
-    @transition(
-        field=status, source=Status.COMMISSIONING, target=Status.SCOPING,
-        permission=transition_permission("lifecycle.decide_commissioning"),
-    )
-    def decline_commissioning(self) -> None:
-        pass
-
-    @transition(
-        field=status, source=Status.DEVELOPMENT, target=Status.SUBMITTED_FOR_QA,
-        conditions=[gates.commissioning_recorded, *gates.SUBMISSION_GATES],
-        permission=transition_permission("lifecycle.submit_for_qa"),
-    )
-    def submit_for_qa(self) -> None:
-        """SOP stage 4: Policy Statement, SOPs, EIA and Workbook go to PCU for quality assurance."""
-
-    @transition(
-        field=status, source=Status.SUBMITTED_FOR_QA, target=Status.QA_PASSED,
-        conditions=[gates.all_qa_signoffs_passed],
-    )
-    def pass_qa(self) -> None:
-        """Entered automatically when the last of the PCU, DCFD and DOI sign-offs is recorded."""
-
-    @transition(field=status, source=Status.SUBMITTED_FOR_QA, target=Status.DEVELOPMENT)
-    def return_from_qa(self) -> None:
-        """Any of PCU, DCFD or DOI may return the submission with comments; work continues in a new draft."""
-
-    @transition(
-        field=status, source=Status.QA_PASSED, target=Status.WITH_LEAD,
-        conditions=[gates.all_qa_signoffs_passed],
-        permission=transition_permission("lifecycle.forward_to_lead"),
-    )
-    def forward_to_lead(self) -> None:
-        """Co-ordinator: "only documents that have successfully completed the quality assurance process,
-        as advised by the Policy Co-ordination Unit, may be submitted" to the Lead."""
-
-    @transition(
-        field=status, source=Status.WITH_LEAD, target=Status.APPROVED,
-        conditions=[*gates.APPROVAL_GATES, gates.approval_recorded],
-        permission=transition_permission("lifecycle.approve"),
-    )
-    def approve(self) -> None:
-        pass
-
-    @transition(
-        field=status, source=Status.WITH_LEAD, target=Status.DEVELOPMENT,
-        permission=transition_permission("lifecycle.approve"),
-    )
-    def reject(self) -> None:
-        pass
-
-    @transition(
-        field=status, source=EMERGENCY_SOURCES, target=Status.APPROVED,
-        conditions=[gates.commissioning_recorded, gates.statement_written, gates.approval_recorded],
-        permission=transition_permission("lifecycle.emergency_approve"),
-    )
-    def emergency_approve(self) -> None:
-        """Approval without an EIA "to meet immediate operational needs"."""
-
-    @transition(
-        field=status, source=Status.APPROVED, target=Status.AWAITING_PUBLICATION,
-        conditions=[gates.approval_recorded],
-        permission=transition_permission("lifecycle.forward_for_publication"),
-    )
-    def forward_for_publication(self) -> None:
-        """Co-ordinator: "Ensure only documents approved by Designated Business Group Policy Lead are
-        submitted to the Policy Co-ordination Unit for publication"."""
-
-    @transition(
-        field=status, source=Status.AWAITING_PUBLICATION, target=Status.IMPLEMENTATION,
-        conditions=[gates.approval_recorded],
-    )
-    def publish(self) -> None:
-        """SOP stage 5. Permission is checked by the publication service (PCU, or the scheduler acting on
-        a publication PCU scheduled)."""
-
-    @transition(
-        field=status, source=Status.IMPLEMENTATION, target=Status.MONITORING,
-        permission=transition_permission("lifecycle.complete_implementation"),
-    )
-    def complete_implementation(self) -> None:
-        pass
-
-    @transition(
-        field=status, source=[Status.IMPLEMENTATION, Status.MONITORING], target=Status.SCOPING,
-        conditions=[gates.retrospective_eia_signed_off],
-        permission=transition_permission("lifecycle.start_review"),
-    )
-    def start_review(self) -> None:
-        """SOP stage 1: "If this is a policy review ... see whether there are any changes"."""
-
-    @transition(
-        field=status, source=[Status.IMPLEMENTATION, Status.MONITORING], target=Status.MONITORING,
-        conditions=[gates.has_been_published],
-        permission=transition_permission("lifecycle.confirm_no_change"),
-    )
-    def confirm_no_change(self) -> None:
-        """A review concludes that no change is needed: the Lead confirms it and the policy is re-published
-        with a new review date."""
-
-    @transition(
-        field=status,
-        source=[s for s in Status.values if s != Status.WITHDRAWN],
-        target=Status.WITHDRAWN,
-        permission=transition_permission("lifecycle.withdraw"),
-    )
-    def withdraw(self) -> None:
-        pass

@@ -62,6 +62,12 @@ class PolicyVersion(models.Model):
         return self.submitted_at is not None
 
     @property
+    def binding_hash(self) -> str:
+        """The content hash a decision form carries (rule 17): the frozen hash once submitted, else the hash of
+        the draft as it stands."""
+        return self.content_hash or self.compute_content_hash()
+
+    @property
     def statement_text(self) -> str:
         return strip_tags(self.statement or "").strip()
 

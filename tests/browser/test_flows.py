@@ -395,8 +395,8 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
                 success="Sent to the Policy Co-ordination Unit for publication.")
     flow.expect_status("With PCU for publication")
 
-    # Stage 5: PCU publishes now.
-    flow.sign_in("pcu")
+    # Stage 5: PCU publishes now: another member of PCU than the one who signed its QA (separation of duties).
+    flow.sign_in("publisher")
 
     def channels(p):
         expect(p.locator("#id_on_intranet")).to_be_checked()
@@ -405,7 +405,7 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
         for part in ("day", "month", "year"):
             expect(p.locator(f"#id_publish_on-{part}")).to_have_value("")
 
-    flow.action(reference, "publish", "pcu publishes", channels, "Publication recorded.")
+    flow.action(reference, "publish", "publisher publishes", channels, "Publication recorded.")
     flow.expect_status("Published: implementation")
     review_due = timezone.localdate() + relativedelta(years=3)
     expect(page.locator(".govuk-summary-list__row", has_text="Review date").locator("dd")).to_have_text(

@@ -172,7 +172,7 @@ def test_author_cannot_sign_off_the_retrospective_eia(urgent, people):
     emergency_approve(urgent, people)
     eia_update(policy=urgent, actor=people.developer, aims="Aims.", impacts=ALL_IMPACTS, decision="no_major_change")
 
-    with refused("forbidden", "You wrote this version"):
+    with refused("forbidden", "you wrote or submitted version"):
         eia_complete_retrospective(policy=urgent, actor=people.developer)
     assert reload(urgent).not_impact_assessed is True
 

@@ -130,9 +130,6 @@ def test_the_view_does_not_reveal_the_draft_to_staff(client, staff, under_review
     assert under_review.reference in client.get("/policies/", {"q": PUBLISHED_WORD}).content.decode()
 
 
-@pytest.mark.xfail(strict=True, reason="lifecycle/views.py register view must build the filter with request=request "
-                                       "(one keyword; the lead's file). Until then search covers published "
-                                       "versions only, for everyone: it fails closed.")
 def test_the_view_finds_the_draft_for_its_developer(client, people, under_review):
     client.force_login(people.developer)
 

@@ -372,9 +372,9 @@ def test_author_holding_pcu_role_cannot_sign_off_own_version(policy_in, people):
     policy = policy_in(Status.SUBMITTED_FOR_QA)
     assert policy.current_version.author == people.developer
 
-    with refused("forbidden", "You wrote or submitted this version"):
+    with refused("forbidden", "you wrote or submitted version"):
         s.policy_record_qa_signoff(policy=policy, actor=people.developer, discipline="pcu")
-    with refused("forbidden", "You wrote or submitted this version"):
+    with refused("forbidden", "you wrote or submitted version"):
         s.policy_return_from_qa(policy=policy, actor=people.developer, discipline="pcu", comments="Mine.")
 
     assert not QASignOff.objects.exists()
@@ -388,7 +388,7 @@ def test_submitter_holding_doi_role_cannot_sign_off(policy_in, people):
     fill_development(policy, people)
     s.policy_submit_for_qa(policy=policy, actor=people.manager)
 
-    with refused("forbidden", "You wrote or submitted"):
+    with refused("forbidden", "you wrote or submitted"):
         s.policy_record_qa_signoff(policy=policy, actor=people.manager, discipline="doi")
 
 

@@ -58,7 +58,7 @@ ACTOR_ROLE = {
     "forward_for_publication": "coordinator",
     "complete_implementation": "coordinator",
     "report_qa": "coordinator",
-    "publish": "pcu",
+    "publish": "publisher",
     "report_publish": "pcu",
     "withdraw": "pcu",
     "qa": None,

@@ -1,0 +1,88 @@
+"""Every audit action PolicyHub writes, by name: the one vocabulary of the audit trail and of the outbox.
+
+An audit action is also the domain event that notifications route (``notifications.services.EVENT_RECIPIENTS``
+is keyed by this enum, and a test proves every member has a routing entry, even "nobody"). The values are
+dotted names, and they are evidence: events already written keep their names for ever, so a member is never
+renamed, only added.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditAction(StrEnum):
+    # --- a policy's cycle (lifecycle.workflow declares the steps that write these) ---------------
+    POLICY_CREATED = "policy.created"
+    POLICY_DRAFT_SAVED = "policy.draft_saved"
+    POLICY_COMMISSIONING_REQUESTED = "policy.commissioning_requested"
+    POLICY_COMMISSIONED = "policy.commissioned"
+    POLICY_COMMISSIONING_DECLINED = "policy.commissioning_declined"
+    POLICY_SUBMITTED_FOR_QA = "policy.submitted_for_qa"
+    POLICY_QA_SIGNED_OFF_PCU = "policy.qa_signed_off.pcu"
+    POLICY_QA_SIGNED_OFF_DCFD = "policy.qa_signed_off.dcfd"
+    POLICY_QA_SIGNED_OFF_DOI = "policy.qa_signed_off.doi"
+    POLICY_QA_PASSED = "policy.qa_passed"
+    POLICY_RETURNED_FROM_QA = "policy.returned_from_qa"
+    POLICY_FORWARDED_TO_LEAD = "policy.forwarded_to_lead"
+    POLICY_APPROVED = "policy.approved"
+    POLICY_REJECTED = "policy.rejected"
+    POLICY_EMERGENCY_APPROVED = "policy.emergency_approved"
+    POLICY_FORWARDED_FOR_PUBLICATION = "policy.forwarded_for_publication"
+    POLICY_PUBLICATION_SCHEDULED = "policy.publication_scheduled"
+    POLICY_PUBLICATION_CANCELLED = "policy.publication_cancelled"
+    POLICY_PUBLICATION_BROUGHT_FORWARD = "policy.publication_brought_forward"
+    POLICY_PUBLICATION_SUPERSEDED = "policy.publication_superseded"
+    POLICY_PUBLISHED = "policy.published"
+    POLICY_IMPLEMENTATION_COMPLETED = "policy.implementation_completed"
+    POLICY_REVIEW_STARTED = "policy.review_started"
+    POLICY_REVIEW_CONCLUDED_NO_CHANGE = "policy.review_concluded_no_change"
+    POLICY_REVIEW_DATE_BROUGHT_FORWARD = "policy.review_date_brought_forward"
+    POLICY_WITHDRAWN = "policy.withdrawn"
+    POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
+    POLICY_ACCESS_GRANTED = "policy.access_granted"
+    POLICY_ACCESS_REVOKED = "policy.access_revoked"
+
+    # --- SOPs and consultation --------------------------------------------------------------------
+    SOP_CREATED = "sop.created"
+    SOP_DRAFT_SAVED = "sop.draft_saved"
+    CONSULTATION_RECORDED = "consultation.recorded"
+    CONSULTATION_RESPONSE_RECORDED = "consultation.response_recorded"
+
+    # --- assessments ------------------------------------------------------------------------------
+    EIA_UPDATED = "eia.updated"
+    WORKBOOK_UPDATED = "workbook.updated"
+    MONITORING_REPORT_CREATED = "monitoring_report.created"
+    MONITORING_REPORT_UPDATED = "monitoring_report.updated"
+    MONITORING_REPORT_SUBMITTED = "monitoring_report.submitted"
+    MONITORING_REPORT_RETURNED = "monitoring_report.returned"
+    MONITORING_REPORT_QA_PASSED = "monitoring_report.qa_passed"
+    MONITORING_REPORT_PUBLISHED = "monitoring_report.published"
+
+    # --- people and reference data (the admin) ------------------------------------------------------
+    ROLE_ASSIGNED = "role.assigned"
+    ROLE_REVOKED = "role.revoked"
+    USER_CREATED = "user.created"
+    USER_CHANGED = "user.changed"
+    REFERENCE_BUSINESSGROUP_CREATED = "reference.businessgroup.created"
+    REFERENCE_BUSINESSGROUP_CHANGED = "reference.businessgroup.changed"
+    REFERENCE_BUSINESSGROUP_DELETED = "reference.businessgroup.deleted"
+    REFERENCE_UNIT_CREATED = "reference.unit.created"
+    REFERENCE_UNIT_CHANGED = "reference.unit.changed"
+    REFERENCE_UNIT_DELETED = "reference.unit.deleted"
+    REFERENCE_BOARD_CREATED = "reference.board.created"
+    REFERENCE_BOARD_CHANGED = "reference.board.changed"
+    REFERENCE_BOARD_DELETED = "reference.board.deleted"
+    REFERENCE_APPROVALROUTE_CREATED = "reference.approvalroute.created"
+    REFERENCE_APPROVALROUTE_CHANGED = "reference.approvalroute.changed"
+    REFERENCE_APPROVALROUTE_DELETED = "reference.approvalroute.deleted"
+
+    @classmethod
+    def qa_signed_off(cls, discipline: str) -> AuditAction:
+        """The sign-off action of one QA discipline (``pcu``, ``dcfd`` or ``doi``)."""
+        return cls(f"policy.qa_signed_off.{discipline}")
+
+    @classmethod
+    def reference(cls, model_name: str, change: str) -> AuditAction:
+        """``reference.<model>.<created|changed|deleted>`` for a reference-data model edited in the admin."""
+        return cls(f"reference.{model_name}.{change}")

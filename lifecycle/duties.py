@@ -1,0 +1,74 @@
+"""Separation of duties, as a rule of the domain (issue 11).
+
+One person may not hold two of these on the same policy version: author or submitter, a QA discipline,
+approver, publisher; nor may one person sign off two QA disciplines. The rule is about what people did, not
+the roles they hold: a PCU member who was also given the DCFD, DOI and Lead roles still signs one discipline
+and approves nothing they quality-assured, and a Lead who wrote part of the draft (as a manager) cannot
+approve it. Superusers get no bypass: nothing here asks ``is_superuser``.
+
+SOP, "Role of the Policy Co-ordination Unit": PCU quality-assures "in conjunction with DCFD and DOI"; the
+Designated Lead approves; PCU publishes. Three independent checks mean three different people.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from core.models import AuditEvent
+from lifecycle.states import Duty
+
+if TYPE_CHECKING:
+    from lifecycle.models import PolicyVersion
+
+# Saving any part of a draft package makes the person one of its writers.
+DRAFTING_ACTIONS = (
+    AuditAction.POLICY_CREATED, AuditAction.POLICY_DRAFT_SAVED, AuditAction.SOP_CREATED,
+    AuditAction.SOP_DRAFT_SAVED, AuditAction.EIA_UPDATED, AuditAction.WORKBOOK_UPDATED,
+)
+
+
+def wrote_version(user, version: PolicyVersion) -> bool:
+    """Whether ``user`` wrote, submitted or saved any part of this version's package."""
+    if user.pk in (version.author_id, version.submitted_by_id):
+        return True
+    saves = AuditEvent.objects.filter(
+        policy_id=version.policy_id, actor_id=user.pk, action__in=DRAFTING_ACTIONS,
+        occurred_at__gte=version.created_at,
+    )
+    if version.submitted_at is not None:
+        saves = saves.filter(occurred_at__lte=version.submitted_at)
+    return saves.exists()
+
+
+def duties_held(user, version: PolicyVersion) -> dict[Duty, str]:
+    """What ``user`` has already done on ``version``, as {duty: how it reads in a sentence}."""
+    held: dict[Duty, str] = {}
+    if wrote_version(user, version):
+        held[Duty.AUTHOR] = f"wrote or submitted version {version.number}"
+    signed = [signoff.get_discipline_display() for signoff in version.qa_signoffs.filter(signed_by_id=user.pk)]
+    if signed:
+        held[Duty.QA] = f"recorded the quality assurance of version {version.number} for {', '.join(signed)}"
+    if version.approval_decisions.filter(decided_by_id=user.pk).exists():
+        held[Duty.APPROVER] = f"recorded the Lead's decision on version {version.number}"
+    return held
+
+
+def conflicting_duty(user, version: PolicyVersion, duty: Duty) -> str | None:
+    """How ``user`` already took part in ``version`` in a way that bars them from ``duty``; None if free.
+    A QA sign-off bars a second one: one person never signs two disciplines."""
+    held = duties_held(user, version)
+    for other, how in held.items():
+        if other != duty or duty == Duty.QA:
+            return how
+    return None
+
+
+def check_separation(user, version: PolicyVersion, duty: Duty, *, doing: str) -> None:
+    how = conflicting_duty(user, version, duty)
+    if how is not None:
+        raise ApplicationError(
+            f"You cannot {doing}: you {how}, and one person may not hold two parts in the same version "
+            "(separation of duties).", code="forbidden",
+        )

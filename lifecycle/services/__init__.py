@@ -1,0 +1,79 @@
+"""Every state change of a policy goes through one of these functions, split by concern:
+
+- ``base``: the ceremony every step shares (lock, stale and version checks, permission, gates, duties, fire,
+  audit), written once;
+- ``drafting``: creating a policy, its draft statement and SOPs, new draft versions and freezing;
+- ``consultation``: the consultation log;
+- ``quality_assurance``: submission, the PCU/DCFD/DOI sign-offs, returning, forwarding to the Lead;
+- ``decisions``: commissioning, the Lead's decision, the emergency route, and stages 5 and 6;
+- ``access``: per-object grants.
+
+Each step's rule is declared once in ``lifecycle.workflow``; a service holds only what is particular to it.
+Importing from ``lifecycle.services`` is the public interface.
+"""
+
+from lifecycle.services.access import GRANTABLE, policy_grant_access, policy_revoke_access
+from lifecycle.services.base import (
+    check_expected_status,
+    check_version_read,
+    ensure_transition_allowed,
+    lock_policy,
+    require_actor,
+)
+from lifecycle.services.consultation import consultation_record, consultation_record_response
+from lifecycle.services.decisions import (
+    policy_approve,
+    policy_commission,
+    policy_complete_implementation,
+    policy_confirm_no_change,
+    policy_decline_commissioning,
+    policy_emergency_approve,
+    policy_forward_for_publication,
+    policy_record_publication,
+    policy_reject,
+    policy_request_commissioning,
+    policy_set_review_date,
+    policy_start_review,
+    policy_withdraw,
+)
+from lifecycle.services.drafting import draft_update, policy_create, sop_create, sop_update_draft
+from lifecycle.services.quality_assurance import (
+    policy_forward_to_lead,
+    policy_record_qa_signoff,
+    policy_return_from_qa,
+    policy_submit_for_qa,
+)
+
+__all__ = [
+    "GRANTABLE",
+    "check_expected_status",
+    "check_version_read",
+    "consultation_record",
+    "consultation_record_response",
+    "draft_update",
+    "ensure_transition_allowed",
+    "lock_policy",
+    "policy_approve",
+    "policy_commission",
+    "policy_complete_implementation",
+    "policy_confirm_no_change",
+    "policy_create",
+    "policy_decline_commissioning",
+    "policy_emergency_approve",
+    "policy_forward_for_publication",
+    "policy_forward_to_lead",
+    "policy_grant_access",
+    "policy_record_publication",
+    "policy_record_qa_signoff",
+    "policy_reject",
+    "policy_request_commissioning",
+    "policy_return_from_qa",
+    "policy_revoke_access",
+    "policy_set_review_date",
+    "policy_start_review",
+    "policy_submit_for_qa",
+    "policy_withdraw",
+    "require_actor",
+    "sop_create",
+    "sop_update_draft",
+]

@@ -1,0 +1,180 @@
+"""The ceremony every step of the cycle shares, written once.
+
+``begin_step`` takes a declared step (``lifecycle.workflow``) from the request to the point where the service
+may record its particular effect: the actor is signed in, the policy row is locked and re-read, the status
+is the one the page showed, the version and its content are the ones the person read (rule 17), the step may
+be taken from this status by this person, its gates are met and separation of duties holds. ``finish_step``
+then fires the django-fsm transition and writes the step's audit event in the same transaction.
+
+A refusal raises ``ApplicationError`` with a sentence fit to show the user; the service's ``transaction.atomic``
+leaves nothing half done.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+import rules
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
+
+from core.audit import audit_log
+from core.exceptions import ApplicationError
+from core.models import AuditEvent
+from lifecycle import duties
+from lifecycle.models import Policy, PolicyVersion
+from lifecycle.workflow import STEPS_BY_NAME, Step
+
+
+def require_actor(actor) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise ApplicationError("You must be signed in with an active account to do this.", code="forbidden")
+
+
+def require_text(value: str | None, label: str, *, field: str, max_length: int = 20_000) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ApplicationError(f"Enter {label}.", code="invalid", field=field)
+    if len(text) > max_length:
+        raise ApplicationError(f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer.",
+                               code="invalid", field=field)
+    return text
+
+
+def optional_text(value: str | None, label: str, *, field: str, max_length: int = 20_000) -> str:
+    text = (value or "").strip()
+    if len(text) > max_length:
+        raise ApplicationError(f"{label} must be {max_length:,} characters or fewer.", code="invalid", field=field)
+    return text
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    return day + relativedelta(months=months)
+
+
+def lock_policy(policy: Policy | int) -> Policy:
+    """Re-read the policy under a row lock; everything after this sees the committed current state."""
+    policy_id = policy.pk if isinstance(policy, Policy) else policy
+    locked = Policy.objects.select_for_update().filter(pk=policy_id).first()
+    if locked is None:
+        raise ApplicationError("That policy no longer exists.", code="not_found")
+    return locked
+
+
+def check_expected_status(locked: Policy, expected_status: str | None) -> None:
+    if expected_status is not None and locked.status != expected_status:
+        raise ApplicationError(
+            f"{locked.reference} has moved on since you opened the page: it is now "
+            f"'{locked.get_status_display()}'. Nothing was changed; reload to see its current state.",
+            code="stale",
+        )
+
+
+def check_version_read(locked: Policy, version_id, version_hash: str | None) -> None:
+    """Rule 17: a decision binds to what was read, like HTTP If-Match. The page posts the id and content hash
+    of the version it showed; a different current version, or changed content, is refused, saying what
+    changed. Both None: a caller that showed no page (a scheduled job, a command)."""
+    if version_id is None and version_hash is None:
+        return
+    if not version_id or not version_hash:
+        raise ApplicationError(
+            "The page you sent this from does not say which version you read. Nothing was changed: reload the "
+            "page, read the current version and decide again.", code="stale",
+        )
+    current = locked.current_version
+    if current is None or str(version_id) != str(current.pk):
+        read = PolicyVersion.objects.filter(pk=version_id, policy_id=locked.pk).first() if str(
+            version_id).isdigit() else None
+        what = f"version {read.number}" if read else "a version that is no longer current"
+        raise ApplicationError(
+            f"You read {what} of {locked.reference}, but it is now at version "
+            f"{current.number if current else '(none)'}. Nothing was changed: read the current version and decide "
+            "again.", code="stale",
+        )
+    if version_hash != current.binding_hash:
+        raise ApplicationError(
+            f"Version {current.number} of {locked.reference} changed after you opened the page (its content is "
+            "not what you read). Nothing was changed: read it again and decide again.", code="stale",
+        )
+
+
+def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool = True) -> None:
+    """Refuse, with the reason, unless ``step`` may be taken now, by ``actor``, with its gates met."""
+    if not can_proceed(getattr(locked, step.name), check_conditions=False):
+        raise ApplicationError(
+            f"Cannot {step.label} {locked.reference}: it is '{locked.get_status_display()}'. "
+            "This may already have been done by someone else.",
+            code="stale",
+        )
+    if actor is not None and not rules.has_perm(step.permission, actor, locked):
+        if step.duty is not None and locked.current_version is not None:
+            # The more telling reason first: the part this person already took in the version.
+            duties.check_separation(actor, locked.current_version, step.duty,
+                                    doing=f"{step.label} {locked.reference}")
+        raise ApplicationError(f"You are not allowed to {step.label} {locked.reference}.", code="forbidden")
+    if check_gates:
+        unmet = [gate for gate in step.gates if gate not in step.records and not gate(locked)]
+        if unmet:
+            reasons = " ".join(gate.reason for gate in unmet)
+            raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")
+
+
+def begin_step(
+    step: Step, *, policy: Policy, actor, expected_status: str | None = None, version=None,
+    version_hash: str | None = None,
+) -> Policy:
+    """Everything a step checks before its service records anything; returns the locked policy."""
+    require_actor(actor)
+    locked = lock_policy(policy)
+    check_expected_status(locked, expected_status)
+    check_step_allowed(locked, step, actor)
+    check_version_read(locked, version, version_hash)
+    if step.duty is not None and locked.current_version is not None:
+        duties.check_separation(actor, locked.current_version, step.duty, doing=f"{step.label} {locked.reference}")
+    return locked
+
+
+def fire(locked: Policy, step: Step, *, extra_fields: Iterable[str] = ()) -> str:
+    """Run the django-fsm transition (which re-checks the step's gates) and save; returns the status before."""
+    before = locked.status
+    try:
+        getattr(locked, step.name)()
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at", *extra_fields])
+    except (TransitionNotAllowed, ConcurrentTransition) as exc:
+        raise ApplicationError(
+            f"{locked.reference} could not move on: its state changed meanwhile. Reload and try again.",
+            code="stale",
+        ) from exc
+    return before
+
+
+def finish_step(
+    step: Step, locked: Policy, actor, *, changes: dict | None = None, extra_fields: Iterable[str] = (),
+    version: PolicyVersion | None = None, audit_action=None,
+) -> AuditEvent:
+    """Move the status as declared (when the step moves it) and write the step's audit event."""
+    payload: dict = {}
+    if step.target is not None:
+        before = fire(locked, step, extra_fields=extra_fields)
+        payload["status"] = [before, locked.status]
+    elif extra_fields:
+        locked.save(update_fields=[*extra_fields, "updated_at"])
+    version = version or locked.current_version
+    if version is not None:
+        payload["version"] = version.number
+    payload.update(changes or {})
+    return audit_log(actor=actor, action=audit_action or step.audit, obj=locked, changes=payload)
+
+
+def ensure_transition_allowed(locked: Policy, name: str, actor, *, check_gates: bool = True, skip_gates=()) -> None:
+    """``check_step_allowed`` by the step's name (kept for callers outside lifecycle)."""
+    step = STEPS_BY_NAME[name]
+    check_step_allowed(locked, step, actor, check_gates=False)
+    if check_gates:
+        unmet = [gate for gate in step.gates if gate not in (*step.records, *skip_gates) and not gate(locked)]
+        if unmet:
+            reasons = " ".join(gate.reason for gate in unmet)
+            raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")

@@ -1,0 +1,310 @@
+"""Drafting: creating a policy, new draft versions, the draft Policy Statement and SOPs, and freezing a package
+at submission. SOP, "Role of Policy Developers": "Retain an audit trail of all versions of policy statements
+and SOPs"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import rules
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from core.models import Role, RoleAssignment, User
+from core.services import reference_allocate
+from lifecycle import permissions
+from lifecycle.models import Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
+from lifecycle.services.base import lock_policy, optional_text, require_actor, require_text
+from lifecycle.signals import draft_version_created
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
+
+
+def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycle: bool) -> PolicyVersion:
+    """Create the next draft package, carrying the statement, SOP texts, EIA and Workbook forward."""
+    if previous is None:
+        major, minor = 1, 0
+    elif new_cycle:
+        major, minor = previous.major + 1, 0
+    else:
+        major, minor = previous.major, previous.minor + 1
+    # The author is whoever writes the draft. PCU, DCFD or DOI returning a submission, a Lead rejecting it,
+    # or a co-ordinator starting a review do not write the next draft: it stays with the previous author, so
+    # separation of duties does not later bar them from signing off or approving the work they sent back.
+    author = actor if previous is None or permissions.can_draft(actor, policy) else previous.author
+    version = PolicyVersion.objects.create(
+        policy=policy,
+        major=major,
+        minor=minor,
+        statement=previous.statement if previous else "",
+        # A review starts its own note of changes; a returned draft keeps the one it had.
+        summary_of_changes="" if (previous is None or new_cycle) else previous.summary_of_changes,
+        revises_published=(policy.first_published_on is not None),
+        author=author,
+    )
+    if previous is not None:
+        SOPVersion.objects.bulk_create(
+            SOPVersion(sop_id=sop_version.sop_id, policy_version=version, text=sop_version.text)
+            for sop_version in previous.sop_versions.all()
+        )
+    draft_version_created.send(sender=PolicyVersion, new_version=version, previous_version=previous, actor=actor)
+    policy.forget_cached_version()
+    return version
+
+
+def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
+    """Submission freezes the package: statement, SOP texts, EIA and Workbook become evidence."""
+    now = timezone.now()
+    version.content_hash = version.compute_content_hash()
+    version.submitted_at = now
+    version.submitted_by = actor
+    version.save(update_fields=["content_hash", "submitted_at", "submitted_by"])
+    documents = [getattr(version, "workbook", None)]
+    if freeze_eia:
+        documents.append(getattr(version, "eia", None))
+    for document in documents:
+        if document is not None and document.frozen_at is None:
+            document.frozen_at = now
+            document.save(update_fields=["frozen_at"])
+    locked.forget_cached_version()
+
+
+
+
+
+@transaction.atomic
+def policy_create(
+    *,
+    actor,
+    title: str,
+    purpose: str,
+    relevant_to: str,
+    business_group,
+    owning_unit,
+    kind: str = PolicyKind.CORPORATE,
+    risk_tier: str = "medium",
+    protective_marking: str = ProtectiveMarking.OFFICIAL,
+    suitable_for_publication_scheme: bool = True,
+    registered_file_reference: str = "",
+    owner=None,
+    designated_lead=None,
+    policy_manager=None,
+    coordinator=None,
+    developers: Iterable = (),
+) -> Policy:
+    """Start a new policy in stage 1 (identification and scoping) with draft version 1.0."""
+    require_actor(actor)
+    title = require_text(title, "a title", field="title", max_length=200)
+    purpose = require_text(purpose, "the purpose of the policy", field="purpose")
+    relevant_to = require_text(relevant_to, "who the policy is relevant to", field="relevant_to")
+    _check_new_policy(actor=actor, business_group=business_group, owning_unit=owning_unit, kind=kind,
+                      risk_tier=risk_tier, protective_marking=protective_marking,
+                      suitable_for_publication_scheme=suitable_for_publication_scheme)
+    # Name the group's role holders where the form left them empty and the group has exactly one.
+    if not (designated_lead and coordinator and owner and policy_manager):
+        sole = _sole_holders(business_group=business_group, unit=owning_unit)
+        designated_lead = designated_lead or sole.get(Role.LEAD)
+        coordinator = coordinator or sole.get(Role.COORDINATOR)
+        owner = owner or sole.get(Role.OWNER)
+        policy_manager = policy_manager or sole.get(Role.MANAGER)
+    developer_list = list(developers)
+    if permissions.has_group_role(actor, Role.DEVELOPER, business_group.pk) and actor not in developer_list:
+        developer_list.append(actor)
+    policy = Policy.objects.create(
+        reference=reference_allocate(counter="policy", prefix="POL"),
+        title=title,
+        purpose=purpose,
+        relevant_to=relevant_to,
+        business_group=business_group,
+        owning_unit=owning_unit,
+        kind=kind,
+        risk_tier=risk_tier,
+        protective_marking=protective_marking,
+        suitable_for_publication_scheme=suitable_for_publication_scheme,
+        registered_file_reference=(registered_file_reference or "").strip()[:60],
+        owner=owner,
+        designated_lead=designated_lead,
+        policy_manager=policy_manager,
+        coordinator=coordinator,
+    )
+    policy.developers.set(developer_list)
+    version = new_draft(policy=policy, actor=actor, previous=None, new_cycle=False)
+    audit_log(
+        actor=actor,
+        action=AuditAction.POLICY_CREATED,
+        obj=policy,
+        changes={
+            "reference": policy.reference,
+            "title": title,
+            "business_group": business_group.name,
+            "kind": kind,
+            "risk_tier": risk_tier,
+            "protective_marking": protective_marking,
+            "version": version.number,
+        },
+    )
+    return policy
+
+
+def _check_new_policy(*, actor, business_group, owning_unit, kind, risk_tier, protective_marking,
+                      suitable_for_publication_scheme) -> None:
+    """The choices of a new policy, and whether ``actor`` may start one in that business group."""
+    if business_group is None:
+        raise ApplicationError("Choose the business group that owns the policy.", field="business_group")
+    if owning_unit is None or owning_unit.business_group_id != business_group.pk:
+        raise ApplicationError("Choose an owning unit of that business group.", field="owning_unit")
+    if kind not in PolicyKind.values:
+        raise ApplicationError("Choose whether this is a corporate policy or a local work instruction.", field="kind")
+    if protective_marking not in ProtectiveMarking.values:
+        raise ApplicationError("Choose a protective marking.", field="protective_marking")
+    if risk_tier not in {"high", "medium", "low"}:
+        raise ApplicationError("Choose a risk tier.", field="risk_tier")
+    if protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and suitable_for_publication_scheme:
+        raise ApplicationError(
+            "An OFFICIAL-SENSITIVE policy cannot be marked suitable for the Publication Scheme.",
+            field="suitable_for_publication_scheme",
+        )
+    may_start = any(
+        permissions.has_group_role(actor, role, business_group.pk) for role in (Role.DEVELOPER, Role.MANAGER)
+    ) or permissions.has_force_role(actor, Role.PCU)
+    if not (rules.has_perm("lifecycle.start_policy", actor) and may_start):
+        raise ApplicationError(
+            f"Only policy developers and managers of {business_group} (or PCU) can start a policy there.",
+            code="forbidden",
+        )
+
+
+def _sole_holders(*, business_group, unit) -> dict[str, User]:
+    """{role: user} for each role of the named people that exactly one active user holds in ``business_group``,
+    in one query. Managers head units: a manager of ``unit`` is preferred to the group's other managers."""
+    roles = (Role.LEAD, Role.COORDINATOR, Role.OWNER, Role.MANAGER)
+    holders: dict[str, dict[int, User]] = defaultdict(dict)
+    unit_managers: dict[int, User] = {}
+    for assignment in RoleAssignment.objects.filter(
+        business_group=business_group, role__in=roles, user__is_active=True,
+    ).select_related("user").order_by():
+        holders[assignment.role][assignment.user_id] = assignment.user
+        if assignment.role == Role.MANAGER and assignment.unit_id == unit.pk:
+            unit_managers[assignment.user_id] = assignment.user
+    if unit_managers:
+        holders[Role.MANAGER] = unit_managers
+    return {role: next(iter(users.values())) for role, users in holders.items() if len(users) == 1}
+
+
+def _lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) -> tuple[Policy, PolicyVersion]:
+    locked = lock_policy(policy)
+    if not permissions.can_draft(actor, locked):
+        raise ApplicationError(f"You are not allowed to edit the draft of {locked.reference}.", code="forbidden")
+    if locked.status not in DRAFT_EDITABLE_STATUSES:
+        raise ApplicationError(
+            f"The draft of {locked.reference} cannot be edited while it is "
+            f"'{locked.get_status_display()}': drafts are editable only in scoping or development.",
+            code="frozen",
+        )
+    version = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
+    if version.is_frozen:
+        raise ApplicationError(f"Version {version.number} has been submitted and is frozen.", code="frozen")
+    if base_revision is not None and base_revision != version.draft_revision:
+        raise ApplicationError(
+            f"Someone else saved this draft while you were editing it (draft revision {version.draft_revision}, "
+            f"you started from {base_revision}). Your text has not been saved: copy it, reload, and merge.",
+            code="conflict",
+        )
+    return locked, version
+
+
+@transaction.atomic
+def draft_update(
+    *, policy: Policy, actor, statement: str, summary_of_changes: str | None = None, base_revision: int | None = None
+) -> PolicyVersion:
+    """Save the working draft of the Policy Statement (sanitised) and the summary of changes."""
+    require_actor(actor)
+    if statement is not None and len(statement) > MAX_RICH_TEXT_LENGTH:
+        raise ApplicationError("The Policy Statement is too long.", field="statement")
+    locked, version = _lock_editable_draft(policy, actor, base_revision=base_revision)
+    clean = sanitise_rich_text(statement)
+    changes = {}
+    if clean != version.statement:
+        changes["statement"] = {"length": [len(version.statement), len(clean)]}
+        version.statement = clean
+    if summary_of_changes is not None:
+        summary = optional_text(summary_of_changes, "The summary of changes", field="summary_of_changes")
+        if summary != version.summary_of_changes:
+            changes["summary_of_changes"] = [version.summary_of_changes, summary]
+            version.summary_of_changes = summary
+    if not changes:
+        return version
+    version.draft_revision += 1
+    version.save(update_fields=["statement", "summary_of_changes", "draft_revision"])
+    audit_log(actor=actor, action=AuditAction.POLICY_DRAFT_SAVED, obj=version, policy_id=locked.pk,
+              changes={"version": version.number, "draft_revision": version.draft_revision, **changes})
+    return version
+
+
+@transaction.atomic
+def sop_create(
+    *, policy: Policy, actor, title: str, text: str = "", protective_marking: str = ProtectiveMarking.OFFICIAL,
+    publish_externally: bool = False,
+) -> StandardOperatingProcedure:
+    require_actor(actor)
+    title = require_text(title, "a title for the SOP", field="title", max_length=200)
+    if protective_marking not in ProtectiveMarking.values:
+        raise ApplicationError("Choose a protective marking for the SOP.", field="protective_marking")
+    if protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and publish_externally:
+        raise ApplicationError("An OFFICIAL-SENSITIVE SOP cannot be published externally.",
+                               field="publish_externally")
+    if text and len(text) > MAX_RICH_TEXT_LENGTH:
+        raise ApplicationError("The SOP text is too long.", field="text")
+    locked, version = _lock_editable_draft(policy, actor, base_revision=None)
+    position = locked.sops.count()
+    sop = StandardOperatingProcedure.objects.create(
+        policy=locked, title=title, protective_marking=protective_marking,
+        publish_externally=publish_externally, position=position,
+    )
+    SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text))
+    audit_log(actor=actor, action=AuditAction.SOP_CREATED, obj=sop, policy_id=locked.pk,
+              changes={"title": title, "protective_marking": protective_marking, "version": version.number})
+    return sop
+
+
+@transaction.atomic
+def sop_update_draft(
+    *, sop: StandardOperatingProcedure, actor, text: str, title: str | None = None, base_revision: int | None = None,
+) -> SOPVersion:
+    require_actor(actor)
+    if text and len(text) > MAX_RICH_TEXT_LENGTH:
+        raise ApplicationError("The SOP text is too long.", field="text")
+    locked, version = _lock_editable_draft(sop.policy, actor, base_revision=base_revision)
+    sop_version, _ = SOPVersion.objects.select_for_update().get_or_create(sop=sop, policy_version=version)
+    clean = sanitise_rich_text(text)
+    changes = {}
+    if clean != sop_version.text:
+        changes["text"] = {"length": [len(sop_version.text), len(clean)]}
+        sop_version.text = clean
+        sop_version.save(update_fields=["text", "updated_at"])
+    if title is not None:
+        new_title = require_text(title, "a title for the SOP", field="title", max_length=200)
+        if new_title != sop.title:
+            # The title is not versioned but is in every submitted package's content hash: renaming an SOP
+            # that has been submitted would silently rewrite the evidence of that earlier version.
+            if SOPVersion.objects.filter(sop=sop, policy_version__submitted_at__isnull=False).exists():
+                raise ApplicationError(
+                    f"'{sop.title}' has been submitted under that title, which is part of the record of the "
+                    "submitted version, so it cannot be renamed.", code="frozen", field="title",
+                )
+            changes["title"] = [sop.title, new_title]
+            sop.title = new_title
+            sop.save(update_fields=["title"])
+    if changes:
+        version.draft_revision += 1
+        version.save(update_fields=["draft_revision"])
+        audit_log(actor=actor, action=AuditAction.SOP_DRAFT_SAVED, obj=sop, policy_id=locked.pk,
+                  changes={"version": version.number, **changes})
+    return sop_version
+
+
+# --- consultation ------------------------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""Stage 3 to 4: submission and quality assurance.
+
+SOP stage 4: "The Policy Co-ordination Unit will co-ordinate the quality assurance process in conjunction with
+DCFD and DOI"; the co-ordinator ensures "only documents that have successfully completed the quality assurance
+process ... may be submitted" to the Lead. Each step's rule is declared in lifecycle.workflow.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db import transaction
+
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from lifecycle import gates
+from lifecycle.models import Policy, PolicyVersion, QAOutcome, QASignOff
+from lifecycle.permissions import DISCIPLINE_PERMISSIONS
+from lifecycle.services.base import begin_step, finish_step, optional_text, require_text
+from lifecycle.services.drafting import freeze, new_draft
+from lifecycle.states import QADiscipline
+from lifecycle.workflow import FORWARD_TO_LEAD, PASS_QA, RETURN_FROM_QA, SIGN_OFF_QA, SUBMIT_FOR_QA, performs
+
+
+@performs(SUBMIT_FOR_QA)
+@transaction.atomic
+def policy_submit_for_qa(
+    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+) -> Policy:
+    """The package is frozen from here on: statement, SOP texts, EIA and Workbook become evidence."""
+    locked = begin_step(SUBMIT_FOR_QA, policy=policy, actor=actor, expected_status=expected_status,
+                        version=version, version_hash=version_hash)
+    package = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
+    freeze(locked, package, actor)
+    finish_step(SUBMIT_FOR_QA, locked, actor, version=package, changes={"content_hash": package.content_hash})
+    return locked
+
+
+def _begin_qa(step, *, policy, actor, discipline, expected_status, version, version_hash) -> tuple[Policy, object]:
+    if discipline not in DISCIPLINE_PERMISSIONS:
+        raise ApplicationError("Choose PCU, DCFD or DOI as the quality assurance discipline.", field="discipline")
+    locked = begin_step(step, policy=policy, actor=actor, expected_status=expected_status, version=version,
+                        version_hash=version_hash)
+    package = locked.current_version
+    if not rules.has_perm(DISCIPLINE_PERMISSIONS[discipline], actor, locked):
+        raise ApplicationError(f"Only {QADiscipline(discipline).label} can record this sign-off.", code="forbidden")
+    if package.qa_signoffs.filter(discipline=discipline).exists():
+        raise ApplicationError(
+            f"{QADiscipline(discipline).label} has already recorded its decision on version {package.number}.",
+            code="stale",
+        )
+    return locked, package
+
+
+@performs(SIGN_OFF_QA)
+@transaction.atomic
+def policy_record_qa_signoff(
+    *, policy: Policy, actor, discipline: str, comments: str = "", expected_status: str | None = None,
+    version=None, version_hash: str | None = None,
+) -> QASignOff:
+    """PCU, DCFD (the EIA) or DOI (information management) passes the submission. When the last of the three
+    has passed, the policy moves to "QA passed" in the same transaction."""
+    comments = optional_text(comments, "Comments", field="comments")
+    locked, package = _begin_qa(SIGN_OFF_QA, policy=policy, actor=actor, discipline=discipline,
+                                expected_status=expected_status, version=version, version_hash=version_hash)
+    signoff = QASignOff.objects.create(
+        policy_version=package, discipline=discipline, outcome=QAOutcome.PASSED, signed_by=actor, comments=comments
+    )
+    finish_step(SIGN_OFF_QA, locked, actor, audit_action=AuditAction.qa_signed_off(discipline),
+                changes={"discipline": discipline, "comments": comments, "content_hash": package.content_hash})
+    if gates.all_qa_signoffs_passed(locked):
+        finish_step(PASS_QA, locked, actor)
+    return signoff
+
+
+@performs(RETURN_FROM_QA)
+@transaction.atomic
+def policy_return_from_qa(
+    *, policy: Policy, actor, discipline: str, comments: str, expected_status: str | None = None,
+    version=None, version_hash: str | None = None,
+) -> PolicyVersion:
+    """Any QA discipline may return the submission with comments; work continues in a new draft."""
+    comments = require_text(comments, "comments explaining what must change", field="comments")
+    locked, package = _begin_qa(RETURN_FROM_QA, policy=policy, actor=actor, discipline=discipline,
+                                expected_status=expected_status, version=version, version_hash=version_hash)
+    QASignOff.objects.create(
+        policy_version=package, discipline=discipline, outcome=QAOutcome.RETURNED, signed_by=actor, comments=comments,
+    )
+    draft = new_draft(policy=locked, actor=actor, previous=package, new_cycle=False)
+    finish_step(RETURN_FROM_QA, locked, actor, version=package,
+                changes={"discipline": discipline, "comments": comments, "returned_version": package.number,
+                         "new_draft": draft.number})
+    return draft
+
+
+@performs(FORWARD_TO_LEAD)
+@transaction.atomic
+def policy_forward_to_lead(
+    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+) -> Policy:
+    locked = begin_step(FORWARD_TO_LEAD, policy=policy, actor=actor, expected_status=expected_status,
+                        version=version, version_hash=version_hash)
+    finish_step(FORWARD_TO_LEAD, locked, actor)
+    return locked

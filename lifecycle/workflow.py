@@ -1,0 +1,421 @@
+"""The policy cycle, one declaration per step.
+
+Each ``Step`` below is the whole rule for one step of the SOP's six-stage cycle: the statuses it goes from
+and to, who may take it (a rules permission from ``lifecycle.permissions``), its gates (each with the SOP's
+reason and its checklist label, ``lifecycle.gates``), the duty it is for separation of duties, the page that
+offers it (label, button, form), its audit action and whom the event notifies.
+
+Everything else reads these declarations and restates nothing:
+- ``Policy``'s django-fsm transitions are generated from them (``fsm_transitions``);
+- the service that performs a step says so with ``@performs(STEP)`` and runs the shared ceremony
+  (``lifecycle.services.base``: lock, stale and version checks, permission, gates, duties, fire, audit);
+- the policy page's buttons and the action view come from ``PAGES``;
+- notifications route each step's audit action to ``notify``;
+- the README's state diagram is generated from ``STEPS`` (``manage.py workflow_diagram``), and a test fails
+  when the two disagree.
+
+To add a step: declare it here, write its service with ``@performs``, and add its rule to the permission
+matrix's independent table (tests/permissions/rules_table.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import rules
+from django_fsm import can_proceed, transition
+
+from core.events import AuditAction
+from lifecycle import forms, gates
+from lifecycle.gates import Gate
+from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Duty, Status
+
+
+@dataclass(frozen=True, eq=False)
+class Page:
+    """The action page that offers one or more steps: ``/policies/<ref>/actions/<slug>/``. A page with more
+    than one step lets the form choose: ``choice`` names the form field whose value picks the step."""
+
+    slug: str
+    title: str
+    form: type[forms.GovUKForm] = forms.NoFieldsForm
+    button: str = ""
+    success: str = ""
+    explanation: str = ""
+    warning: bool = False
+    choice: str = ""
+    # Shows the version under decision (its redlines and QA sign-offs) above the form.
+    shows_version: bool = False
+
+    @property
+    def button_label(self) -> str:
+        return self.button or self.title
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    name: str  # the django-fsm transition's name on Policy
+    source: tuple[str, ...]
+    target: str | None  # None: recorded within the stage, the status does not move
+    permission: str  # a rules permission of lifecycle.permissions
+    label: str  # what the step does, for sentences: "You are not allowed to <label> POL-0001"
+    audit: AuditAction
+    doc: str  # the SOP's words for this step
+    gates: tuple[Gate, ...] = ()
+    # Gates the step's own record satisfies (the Lead's decision, the commissioning decision): not asked
+    # before the service records it, and asked by the transition after.
+    records: tuple[Gate, ...] = ()
+    duty: Duty | None = None
+    page: Page | None = None
+    choice_value: str = ""  # the value of page.choice that picks this step
+    # Whom the audit event notifies: authors (named developers and the manager), coordinator, lead, owner
+    # (the policy's named holders), pcu, dcfd, doi (force-wide roles). Empty: nobody.
+    notify: tuple[str, ...] = ()
+    notice: str = ""
+    # The form's fields the service takes under another name: {"comments": "reasons"}.
+    arguments: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def service(self) -> Callable:
+        """The service that performs this step (declared with ``@performs``). A step without a page (``pass_qa``)
+        is taken inside another step's service and has none."""
+        try:
+            return _SERVICES[self.name]
+        except KeyError:
+            raise LookupError(f"No service performs the step {self.name!r}: decorate it with @performs.") from None
+
+    def service_arguments(self, cleaned_data: dict) -> dict:
+        """The form's cleaned data as the service's keyword arguments (the page's choice field left out)."""
+        skip = {self.page.choice} if self.page and self.page.choice else set()
+        return {self.arguments.get(key, key): value for key, value in cleaned_data.items() if key not in skip}
+
+
+_SERVICES: dict[str, Callable] = {}
+
+
+def performs(step: Step) -> Callable[[Callable], Callable]:
+    """Mark the service function that performs ``step``: the action view calls it through the step."""
+
+    def register(function: Callable) -> Callable:
+        if step.name in _SERVICES and _SERVICES[step.name] is not function:
+            raise ImproperlyDeclared(f"Two services perform {step.name!r}.")
+        _SERVICES[step.name] = function
+        function.step = step
+        return function
+
+    return register
+
+
+class ImproperlyDeclared(Exception):
+    pass
+
+
+# --- pages shared by two steps ------------------------------------------------------------------
+
+QA_PAGE = Page(
+    slug="quality-assurance", title="Record quality assurance", form=forms.QADecisionForm,
+    button="Record your decision", success="Your quality assurance decision has been recorded.",
+    choice="outcome", shows_version=True,
+)
+DECISION_PAGE = Page(
+    slug="decide", title="Approve or reject", form=forms.ApprovalDecisionForm, button="Record your decision",
+    success="Your decision has been recorded.", choice="decision", shows_version=True,
+)
+_IN_FORCE = tuple(sorted(PUBLISHED_STATUSES))
+_ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Status.WITHDRAWN)
+
+# --- stage 1 and 2: scoping and commissioning --------------------------------------------------------
+
+REQUEST_COMMISSIONING = Step(
+    name="request_commissioning", source=(Status.SCOPING,), target=Status.COMMISSIONING,
+    permission="lifecycle.request_commissioning", label="request commissioning of",
+    audit=AuditAction.POLICY_COMMISSIONING_REQUESTED,
+    doc="SOP stage 2: \"seek formal agreement to progress the work, through the relevant Designated Business "
+        "Group Policy Lead\".",
+    gates=tuple(gates.SCOPING_GATES),
+    page=Page(
+        slug="request-commissioning", title="Request commissioning",
+        success="Commissioning requested: the Designated Lead has been asked for a decision.",
+        explanation="Scoping is complete. The Designated Business Group Policy Lead will be asked to commission "
+        "the development of this policy (SOP stage 2).",
+    ),
+    notify=("lead",), notice="Commissioning requested",
+)
+COMMISSION = Step(
+    name="commission", source=(Status.COMMISSIONING,), target=Status.DEVELOPMENT,
+    permission="lifecycle.decide_commissioning", label="commission", audit=AuditAction.POLICY_COMMISSIONED,
+    doc="Co-ordinator's duty: \"Ensure new policy is commissioned formally before it is developed\".",
+    gates=(gates.commissioning_recorded,), records=(gates.commissioning_recorded,),
+    page=Page(slug="commission", title="Commission development", form=forms.CommentsForm,
+              success="Commissioned: the policy is now in development.",
+              explanation="Your formal agreement to progress the work (SOP stage 2)."),
+    notify=("authors",), notice="Commissioned: development can start",
+)
+DECLINE_COMMISSIONING = Step(
+    name="decline_commissioning", source=(Status.COMMISSIONING,), target=Status.SCOPING,
+    permission="lifecycle.decide_commissioning", label="decline commissioning of",
+    audit=AuditAction.POLICY_COMMISSIONING_DECLINED,
+    doc="SOP stage 2: the Lead may decline to commission; scoping continues.",
+    page=Page(slug="decline-commissioning", title="Decline commissioning", form=forms.ReasonsForm, warning=True,
+              success="Commissioning declined: the policy has returned to scoping."),
+    notify=("authors",), notice="Commissioning declined",
+)
+
+# --- stage 3 to 4: submission and quality assurance --------------------------------------------------
+
+SUBMIT_FOR_QA = Step(
+    name="submit_for_qa", source=(Status.DEVELOPMENT,), target=Status.SUBMITTED_FOR_QA,
+    permission="lifecycle.submit_for_qa", label="submit for quality assurance", duty=Duty.AUTHOR,
+    audit=AuditAction.POLICY_SUBMITTED_FOR_QA,
+    doc="SOP stage 4: the Policy Statement, SOPs, EIA and Workbook go to PCU for quality assurance, copied to "
+        "the business group co-ordinator.",
+    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES),
+    page=Page(
+        slug="submit-for-qa", title="Submit for quality assurance",
+        success="Submitted to the Policy Co-ordination Unit for quality assurance. This version is now frozen.",
+        explanation="The Policy Statement, SOPs, EIA and Workbook go to PCU, DCFD and DOI for quality assurance, "
+        "copied to the business group co-ordinator. From then on this version cannot be changed.",
+    ),
+    notify=("pcu", "dcfd", "doi", "coordinator"), notice="Submitted for quality assurance",
+)
+SIGN_OFF_QA = Step(
+    name="sign_off_qa", source=(Status.SUBMITTED_FOR_QA,), target=None,
+    permission="lifecycle.qa_any", label="record quality assurance of", duty=Duty.QA,
+    # One audit action per discipline: the service names it (AuditAction.qa_signed_off).
+    audit=AuditAction.POLICY_QA_SIGNED_OFF_PCU,
+    doc="SOP stage 4: \"The Policy Co-ordination Unit will co-ordinate the quality assurance process in "
+        "conjunction with DCFD and DOI\".",
+    page=QA_PAGE, choice_value="passed",
+)
+PASS_QA = Step(
+    name="pass_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.QA_PASSED,
+    permission="lifecycle.qa_any", label="pass quality assurance of", audit=AuditAction.POLICY_QA_PASSED,
+    doc="Entered in the same transaction as the last of the PCU, DCFD and DOI sign-offs.",
+    gates=(gates.all_qa_signoffs_passed,),
+    notify=("coordinator", "authors"), notice="Quality assurance passed",
+)
+RETURN_FROM_QA = Step(
+    name="return_from_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.DEVELOPMENT,
+    permission="lifecycle.qa_any", label="return", duty=Duty.QA, audit=AuditAction.POLICY_RETURNED_FROM_QA,
+    doc="Any of PCU, DCFD or DOI may return the submission with comments; work continues in a new draft.",
+    page=QA_PAGE, choice_value="returned",
+    notify=("authors", "coordinator"), notice="Returned from quality assurance with comments",
+)
+FORWARD_TO_LEAD = Step(
+    name="forward_to_lead", source=(Status.QA_PASSED,), target=Status.WITH_LEAD,
+    permission="lifecycle.forward_to_lead", label="forward to the Designated Lead",
+    audit=AuditAction.POLICY_FORWARDED_TO_LEAD,
+    doc="Co-ordinator: \"only documents that have successfully completed the quality assurance process, as "
+        "advised by the Policy Co-ordination Unit, may be submitted\" to the Lead.",
+    gates=(gates.all_qa_signoffs_passed,),
+    page=Page(slug="forward-to-lead", title="Forward to the Designated Lead",
+              success="Forwarded to the Designated Lead for approval.",
+              explanation="Quality assurance is complete. Only QA-passed documents may go to the Lead (SOP, role of "
+              "the Business Group Policy Co-ordinator)."),
+    notify=("lead",), notice="Waiting for your approval",
+)
+
+# --- stage 4: the Lead's decision --------------------------------------------------------------------
+
+APPROVE = Step(
+    name="approve", source=(Status.WITH_LEAD,), target=Status.APPROVED,
+    permission="lifecycle.approve", label="approve", duty=Duty.APPROVER, audit=AuditAction.POLICY_APPROVED,
+    doc="SOP stage 4: the Designated Business Group Policy Lead approves publication of a QA-passed, "
+        "impact-assessed version.",
+    gates=(*gates.APPROVAL_GATES, gates.approval_recorded), records=(gates.approval_recorded,),
+    page=DECISION_PAGE, choice_value="approve",
+    notify=("coordinator", "authors"), notice="Approved by the Designated Lead",
+)
+REJECT = Step(
+    name="reject", source=(Status.WITH_LEAD,), target=Status.DEVELOPMENT,
+    permission="lifecycle.approve", label="reject", duty=Duty.APPROVER, audit=AuditAction.POLICY_REJECTED,
+    doc="SOP stage 4: the Lead may reject; the developer continues in a new draft.",
+    page=DECISION_PAGE, choice_value="reject", arguments={"comments": "reasons"},
+    notify=("authors", "coordinator"), notice="Rejected by the Designated Lead",
+)
+EMERGENCY_APPROVE = Step(
+    name="emergency_approve", source=tuple(EMERGENCY_SOURCES), target=Status.APPROVED,
+    permission="lifecycle.emergency_approve", label="approve by the emergency route", duty=Duty.APPROVER,
+    audit=AuditAction.POLICY_EMERGENCY_APPROVED,
+    doc="SOP stage 3: an exception \"where a policy has to be introduced to meet immediate operational needs ... "
+        "must be made with the approval of the appropriate policy lead ... in consultation with the Policy "
+        "Co-ordination Unit. In these circumstances, the impact assessment must be completed as soon as reasonably "
+        "practicable.\"",
+    gates=(gates.commissioning_recorded, gates.statement_written, gates.approval_recorded),
+    records=(gates.approval_recorded,),
+    page=Page(
+        slug="emergency-approve", title="Emergency approval", form=forms.EmergencyApprovalForm, warning=True,
+        shows_version=True,
+        success="Approved by the emergency route. The policy is marked \u201cnot impact assessed\u201d until "
+        "its EIA is signed off.",
+        explanation="Only where a policy has to be introduced to meet immediate operational needs. You will be "
+        "recorded as the owner of the associated risks, and the EIA must be completed as soon as reasonably "
+        "practicable.",
+    ),
+    notify=("pcu", "dcfd", "coordinator", "authors"), notice="Approved by the emergency route: EIA outstanding",
+)
+FORWARD_FOR_PUBLICATION = Step(
+    name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
+    permission="lifecycle.forward_for_publication", label="forward for publication",
+    audit=AuditAction.POLICY_FORWARDED_FOR_PUBLICATION,
+    doc="Co-ordinator: \"Ensure only documents approved by Designated Business Group Policy Lead are submitted to "
+        "the Policy Co-ordination Unit for publication\".",
+    gates=(gates.approval_recorded,),
+    page=Page(slug="forward-for-publication", title="Send to PCU for publication",
+              success="Sent to the Policy Co-ordination Unit for publication."),
+    notify=("pcu",), notice="Ready for publication",
+)
+
+# --- stage 5 and 6 -------------------------------------------------------------------------------------
+
+PUBLISH = Step(
+    name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
+    # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
+    permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
+    doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
+        "Scheme\".",
+    gates=(gates.approval_recorded,),
+    page=Page(slug="publish", title="Publish", form=forms.PublishForm, success="Publication recorded.",
+              shows_version=True),
+    notify=("authors", "coordinator", "lead", "owner"), notice="Published",
+)
+COMPLETE_IMPLEMENTATION = Step(
+    name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
+    permission="lifecycle.complete_implementation", label="move to monitoring",
+    audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
+    doc="SOP stage 5 to 6: the implementation plan is complete; monitoring and review follow.",
+    page=Page(slug="complete-implementation", title="Move to monitoring",
+              success="Implementation complete: the policy is now in monitoring and review."),
+)
+START_REVIEW = Step(
+    name="start_review", source=_IN_FORCE, target=Status.SCOPING,
+    permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
+    doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
+    gates=(gates.retrospective_eia_signed_off,),
+    page=Page(slug="start-review", title="Start a review", form=forms.ReasonForm,
+              success="Review started: a new draft version is open in scoping. The published version stays in "
+              "force."),
+    notify=("authors", "coordinator"), notice="Review started",
+)
+CONFIRM_NO_CHANGE = Step(
+    name="confirm_no_change", source=_IN_FORCE, target=Status.MONITORING,
+    permission="lifecycle.confirm_no_change", label="conclude the review of",
+    audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
+    doc="A review concludes that no change is needed: the Lead confirms it and the policy is re-published with a "
+        "new review date.",
+    gates=(gates.has_been_published,),
+    page=Page(
+        slug="confirm-no-change", title="Confirm no change is needed", form=forms.ReasonForm,
+        success="Review concluded with no change: the policy is re-published with a new review date in 3 years.",
+        explanation="The review found that the policy is still needed and needs no change. It is re-published as "
+        "it stands and its next review falls due in 3 years.",
+    ),
+    notify=("authors", "coordinator"), notice="Review concluded: no change needed",
+)
+# Only while the policy is in force and no review is open (a policy under review has its new version's
+# status): bringing forward a review that has already started means nothing.
+SET_REVIEW_DATE = Step(
+    name="set_review_date", source=_IN_FORCE, target=None,
+    permission="lifecycle.set_review_date", label="bring forward the review of",
+    audit=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
+    doc="SOP: reviews at least every 3 years, \"if no earlier review has been prompted by monitoring results, or "
+        "external factors e.g. legislation, critical incidents\".",
+    page=Page(slug="set-review-date", title="Bring the review forward", form=forms.ReviewDateForm,
+              success="The review date has been brought forward."),
+    notify=("authors",), notice="Review brought forward",
+)
+WITHDRAW = Step(
+    name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
+    permission="lifecycle.withdraw", label="withdraw", audit=AuditAction.POLICY_WITHDRAWN,
+    doc="PCU withdraws a policy from the intranet and the Publication Scheme; it stays in the archive.",
+    page=Page(slug="withdraw", title="Withdraw the policy", form=forms.ReasonForm, warning=True,
+              success="The policy has been withdrawn."),
+    notify=("authors", "coordinator", "lead"), notice="Withdrawn",
+)
+
+STEPS: tuple[Step, ...] = (
+    REQUEST_COMMISSIONING, COMMISSION, DECLINE_COMMISSIONING, SUBMIT_FOR_QA, SIGN_OFF_QA, PASS_QA, RETURN_FROM_QA,
+    FORWARD_TO_LEAD, APPROVE, REJECT, EMERGENCY_APPROVE, FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
+    START_REVIEW, CONFIRM_NO_CHANGE, SET_REVIEW_DATE, WITHDRAW,
+)
+STEPS_BY_NAME = {step.name: step for step in STEPS}
+STEPS_BY_AUDIT = {step.audit: step for step in STEPS if step is not SIGN_OFF_QA}
+
+
+def _pages() -> dict[str, tuple[Page, tuple[Step, ...]]]:
+    pages: dict[str, tuple[Page, tuple[Step, ...]]] = {}
+    for step in STEPS:
+        if step.page is not None:
+            page, steps = pages.get(step.page.slug, (step.page, ()))
+            if page is not step.page:
+                raise ImproperlyDeclared(f"Two pages are declared with the slug {page.slug!r}.")
+            pages[page.slug] = (page, (*steps, step))
+    return pages
+
+
+# slug -> (page, the steps it offers), in the order of STEPS.
+PAGES = _pages()
+
+
+def step_for_choice(slug: str, cleaned_data: dict) -> Step:
+    """The step a page's submitted form asks for."""
+    page, steps = PAGES[slug]
+    if not page.choice:
+        return steps[0]
+    value = cleaned_data.get(page.choice)
+    return next(step for step in steps if step.choice_value == value)
+
+
+def may_take(user, policy, step: Step) -> bool:
+    """Whether ``user`` may take ``step`` on ``policy`` now, gates aside (the page shows what is missing; the
+    service refuses with the gates' reasons)."""
+    return can_proceed(getattr(policy, step.name), check_conditions=False) and rules.has_perm(
+        step.permission, user, policy)
+
+
+def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:
+    """The steps of page ``slug`` that ``user`` may take on ``policy`` now."""
+    _, steps = PAGES[slug]
+    return tuple(step for step in steps if may_take(user, policy, step))
+
+
+def pages_offered(user, policy) -> list[Page]:
+    """The action pages to offer ``user`` on ``policy``, in the order of the cycle."""
+    return [page for slug, (page, _) in PAGES.items() if steps_offered(user, policy, slug)]
+
+
+def transition_permission(perm: str) -> Callable:
+    """Adapter: django-fsm calls ``permission(instance, user)``; rules wants ``(user, obj)``."""
+
+    def check(policy, user) -> bool:
+        return rules.has_perm(perm, user, policy)
+
+    check.perm = perm
+    return check
+
+
+def fsm_transitions(field_name: str) -> type:
+    """A mixin of Policy's django-fsm transitions, one per step: the guards (source, gates, permission) come
+    from the declarations, and the effects from the services."""
+
+    def method(step: Step):
+        def take(self) -> None:
+            pass
+
+        take.__name__ = take.__qualname__ = step.name
+        take.__doc__ = step.doc
+        return transition(
+            field=field_name, source=list(step.source), target=step.target,
+            conditions=list(step.gates), permission=transition_permission(step.permission),
+            custom={"step": step},
+        )(take)
+
+    return type("PolicyTransitions", (), {step.name: method(step) for step in STEPS})
