@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from publication.urls import staff_urlpatterns as publication_staff_urls
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("publication-scheme/", include("publication.urls")),
     path("policies/", include("assessments.urls")),
     path("policies/", include("lifecycle.urls")),
+    path("policies/<str:reference>/publication/", include(publication_staff_urls)),
 ]
 
 handler400 = "core.views.bad_request"

@@ -6,6 +6,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from lifecycle.models import Policy, SOPVersion
+from lifecycle.selectors import user_may_see_drafts
 from lifecycle.states import ProtectiveMarking, Status
 from publication.models import Publication
 
@@ -56,3 +57,27 @@ def scheme_entry(*, reference: str) -> dict:
         "eia": eia if eia is not None and eia.is_complete and eia.frozen_at else None,
         "reports": list(reports),
     }
+
+
+def policy_publications(*, policy: Policy, user) -> QuerySet[Publication]:
+    """The policy's publications, newest first: scheduled, published (and what superseded them) and cancelled.
+    Staff with no part in the drafting see only what was published, not a schedule for a version they may not
+    read yet."""
+    publications = (
+        Publication.objects.filter(policy=policy)
+        .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
+        .order_by("-requested_at", "-pk")
+    )
+    if not user_may_see_drafts(user=user, policy=policy):
+        publications = publications.filter(status=Publication.Status.PUBLISHED)
+    return publications
+
+
+def scheduled_publication(*, policy: Policy, publication_id: int) -> Publication:
+    publication = (
+        Publication.objects.filter(policy=policy, pk=publication_id, status=Publication.Status.SCHEDULED)
+        .select_related("policy_version").first()
+    )
+    if publication is None:
+        raise Http404("No such scheduled publication.")
+    return publication

@@ -70,7 +70,8 @@ def check_version_read(locked: Policy, *, version=None, version_hash: str | None
         return current
     version_id = getattr(version, "pk", version)
     if version_id is not None and str(version_id) != str(current.pk):
-        read = PolicyVersion.objects.filter(pk=version_id, policy=locked).first() if str(version_id).isdigit() else None
+        read = (PolicyVersion.objects.filter(pk=int(version_id), policy=locked).first()
+                if str(version_id).isdigit() and len(str(version_id)) <= 18 else None)
         read_label = f"version {read.number}" if read else "a version that is not this policy's"
         raise ApplicationError(
             f"{locked.reference} has moved on since you opened the page: you read {read_label}, and the current "

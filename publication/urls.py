@@ -9,3 +9,13 @@ urlpatterns = [
     path("<str:reference>/", views.scheme_detail, name="scheme_detail"),
     path("<str:reference>/pdf/", views.scheme_pdf, name="scheme_pdf"),
 ]
+
+# Staff pages under /policies/<reference>/publication/ (included by policyhub/urls.py as "publication_staff").
+staff_urlpatterns = (
+    [
+        path("", views.policy_publications_page, name="list"),
+        path("<int:publication_id>/cancel/", views.publication_cancel_page, name="cancel"),
+        path("<int:publication_id>/publish-now/", views.publication_bring_forward_page, name="bring_forward"),
+    ],
+    "publication_staff",
+)

@@ -1,10 +1,18 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import ProtectedCharacteristic
-from publication.selectors import scheme_entry, scheme_policies
+from core.exceptions import ApplicationError
+from lifecycle import permissions
+from lifecycle.selectors import access_policy, version_shown
+from publication.forms import PublicationBringForwardForm, PublicationCancelForm
+from publication.selectors import policy_publications, scheduled_publication, scheme_entry, scheme_policies
+from publication.services import publication_bring_forward, publication_cancel
 
 
 @require_safe
@@ -35,3 +43,78 @@ def scheme_pdf(request, reference: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{entry["policy"].reference}.pdf"'
     return response
+
+
+# --- staff pages: /policies/<reference>/publication/ ---------------------------------------------
+
+
+def _policy_context(request, policy) -> dict:
+    version, in_force = version_shown(user=request.user, policy=policy)
+    return {"policy": policy, "version": version, "version_in_force": in_force, "section": "publication",
+            "may_manage": permissions.is_pcu(request.user)}
+
+
+@login_required
+@require_safe
+def policy_publications_page(request, reference: str):
+    """Where and when the policy was published, what superseded each publication, and the scheduled one (which
+    PCU can cancel or publish now)."""
+    policy = access_policy(user=request.user, reference=reference)
+    context = _policy_context(request, policy)
+    context["publications"] = list(policy_publications(policy=policy, user=request.user))
+    return render(request, "publication/policy_publications.html", context)
+
+
+def _scheduled_for_pcu(request, reference: str, publication_id: int):
+    policy = access_policy(user=request.user, reference=reference)
+    if not permissions.is_pcu(request.user):
+        raise PermissionDenied("Only the Policy Co-ordination Unit manages scheduled publications.")
+    return policy, scheduled_publication(policy=policy, publication_id=publication_id)
+
+
+def _publication_form_page(request, policy, publication, *, form, template_context: dict, perform):
+    """The shared shape of the cancel and publish-now pages: show, or post and call the service."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = perform(form.cleaned_data)
+        except ApplicationError as error:
+            if error.code in {"stale", "forbidden", "not_found"}:
+                messages.error(request, error.message)
+                return redirect("publication_staff:list", reference=policy.reference)
+            form.add_application_error(error)
+        else:
+            messages.success(request, message)
+            return redirect("publication_staff:list", reference=policy.reference)
+    context = {**_policy_context(request, policy), **template_context, "form": form, "publication": publication}
+    return render(request, "publication/publication_action.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def publication_cancel_page(request, reference: str, publication_id: int):
+    policy, publication = _scheduled_for_pcu(request, reference, publication_id)
+    form = PublicationCancelForm(request.POST if request.method == "POST" else None)
+
+    def perform(data):
+        publication_cancel(publication=publication, actor=request.user, reason=data["reason"])
+        return (f"The publication of version {publication.policy_version.number} on "
+                f"{publication.scheduled_for:%-d %B %Y} is cancelled. PCU and the Designated Lead have been told.")
+
+    return _publication_form_page(request, policy, publication, form=form, perform=perform, template_context={
+        "heading": "Cancel the scheduled publication", "button": "Cancel the publication", "warning": True})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def publication_bring_forward_page(request, reference: str, publication_id: int):
+    policy, publication = _scheduled_for_pcu(request, reference, publication_id)
+    form = PublicationBringForwardForm(request.POST if request.method == "POST" else None)
+
+    def perform(data):
+        publication_bring_forward(publication=publication, actor=request.user,
+                                  version=request.POST.get("version") or None,
+                                  version_hash=request.POST.get("version_hash") or None)
+        return f"Version {publication.policy_version.number} is published now."
+
+    return _publication_form_page(request, policy, publication, form=form, perform=perform, template_context={
+        "heading": "Publish now instead of on the scheduled date", "button": "Publish now", "warning": False})

@@ -1,0 +1,79 @@
+"""PCU cancels a scheduled publication, or publishes it now, from the policy's Publication page (issue 11,
+finding 7). Each is audited; the pages bind to the version scheduled; others may look but not act."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from core.models import AuditEvent
+from lifecycle.states import Status
+from publication.models import Publication
+from publication.services import policy_publish
+from tests.factories import reload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scheduled(policy_in, people):
+    policy = policy_in(Status.AWAITING_PUBLICATION)
+    publication = policy_publish(policy=policy, actor=people.pcu,
+                                 publish_on=timezone.localdate() + datetime.timedelta(days=10))
+    return policy, publication
+
+
+def test_the_policy_page_links_to_the_publication_page_with_the_two_actions_for_pcu(client, people, scheduled):
+    policy, publication = scheduled
+    client.force_login(people.pcu)
+    overview = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f'href="/policies/{policy.reference}/publication/"' in overview
+
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    assert f"/policies/{policy.reference}/publication/{publication.pk}/cancel/" in page
+    assert f"/policies/{policy.reference}/publication/{publication.pk}/publish-now/" in page
+
+    client.force_login(people.coordinator)
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    assert "scheduled for" in page and "/cancel/" not in page
+    assert client.get(f"/policies/{policy.reference}/publication/{publication.pk}/cancel/").status_code == 403
+
+
+def test_pcu_cancels_with_a_reason_through_the_page(client, people, scheduled):
+    policy, publication = scheduled
+    client.force_login(people.pcu)
+    url = f"/policies/{policy.reference}/publication/{publication.pk}/cancel/"
+
+    empty = client.post(url, {"reason": ""})
+    assert empty.status_code == 400 and "Enter the reason for cancelling" in empty.content.decode()
+
+    response = client.post(url, {"reason": "The implementation plan moved."})
+    assert response.status_code == 302
+    publication.refresh_from_db()
+    assert publication.status == Publication.Status.CANCELLED
+    event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
+    assert (event.action, event.actor, event.changes["reason"]) == (
+        "policy.publication_cancelled", people.pcu, "The implementation plan moved.")
+    assert client.get(url).status_code == 404  # no longer scheduled
+
+
+def test_pcu_publishes_now_through_the_page_bound_to_the_version(client, people, scheduled):
+    policy, publication = scheduled
+    client.force_login(people.pcu)
+    url = f"/policies/{policy.reference}/publication/{publication.pk}/publish-now/"
+    page = client.get(url).content.decode()
+    version = policy.current_version
+    assert f'name="version" value="{version.pk}"' in page and f'value="{version.content_hash}"' in page
+
+    stale = client.post(url, {"version": version.pk, "version_hash": "0" * 64}, follow=True)
+    assert "has changed since you opened the page" in stale.content.decode()
+    assert reload(policy).status == Status.AWAITING_PUBLICATION
+
+    for hostile in ["9" * 40, "abc"]:
+        assert client.post(url, {"version": hostile, "version_hash": version.content_hash}).status_code == 302
+    assert reload(policy).status == Status.AWAITING_PUBLICATION
+
+    response = client.post(url, {"version": version.pk, "version_hash": version.content_hash})
+    assert response.status_code == 302
+    assert reload(policy).status == Status.IMPLEMENTATION
+    assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_brought_forward").exists()
