@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 
 from core.exceptions import ApplicationError
+from core.validators import hidden_characters_in
 
 WIDGET_CLASSES = {
     forms.Textarea: "govuk-textarea",
@@ -226,6 +227,19 @@ class DateField(forms.DateField):
         for code, message in named.items():
             if self.error_messages[code] == generic[code]:
                 self.error_messages[code] = message
+
+
+class NameField(forms.CharField):
+    """A name or title: people's names, consultees, organisations, titles of policies and SOPs. Refuses
+    bidirectional-override and zero-width characters, naming the question (GOV.UK style)."""
+
+    def validate(self, value):
+        super().validate(value)
+        kinds = hidden_characters_in(value)
+        if kinds:
+            label = (self.label or "The name").replace("%", "%%")
+            raise ValidationError(f"{label} must not contain {' or '.join(kinds)} (they change how it reads "
+                                  "without being seen)", code="hidden_characters")
 
 
 class GovUKForm(forms.Form):
