@@ -176,11 +176,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp): only our own files, and inline script or style only with the
 # per-response nonce ({{ CSP_NONCE }} in templates; form media through the with_csp_nonce filter).
+# The rich-text editor (Tiptap, in django-prose-editor) injects its fixed base stylesheet as an inline <style>
+# that no nonce can reach: allowed by the hash of exactly that text. tests/core/test_headers.py recomputes it
+# from the installed editor.js, so an upgrade that changes it fails there.
+TIPTAP_BASE_STYLE_HASH = "'sha256-PlumsSlvJ7vvWzjqibGAYKq92O3y/4JTxWWsWJvyUYA='"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, TIPTAP_BASE_STYLE_HASH],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],

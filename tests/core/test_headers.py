@@ -3,9 +3,14 @@ Permissions-Policy, and ``Cache-Control: no-store`` on everything a signed-in pe
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
+from pathlib import Path
 
+import django_prose_editor
 import pytest
+from django.conf import settings
 
 from publication.services import policy_publish
 from tests.factories import advance_to
@@ -121,3 +126,16 @@ def test_the_public_publication_scheme_may_be_cached(client, people):
         response = client.get(path)
         assert response.status_code == 200
         assert "no-store" not in response.get("Cache-Control", ""), path
+
+
+def test_the_editors_base_style_is_allowed_by_the_hash_of_the_installed_version():
+    """Tiptap injects its base stylesheet (a fixed text in editor.js) inline; the policy allows that text only."""
+    editor_js = Path(django_prose_editor.__file__).parent / "static" / "django_prose_editor" / "editor.js"
+    source = editor_js.read_text()
+    start = source.index("`.ProseMirror {\n  position: relative;")
+    css = source[start + 1:source.index("`", start + 1)]
+    digest = base64.b64encode(hashlib.sha256(css.encode()).digest()).decode()
+
+    allowed = settings.TIPTAP_BASE_STYLE_HASH
+    assert allowed == f"'sha256-{digest}'"
+    assert settings.TIPTAP_BASE_STYLE_HASH in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
