@@ -9,6 +9,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from core.audit import audit_log
+from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import ApprovalRoute, AuditEvent, Board, BusinessGroup, Role, RoleAssignment, Unit, User
 from core.services import role_assign, role_revoke
@@ -163,7 +164,7 @@ class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
             if user is not None:
                 user.refresh_from_db(fields=["password"])
                 if user.password != before:
-                    audit_log(actor=request.user, action="user.password_set_by_admin", obj=user,
+                    audit_log(actor=request.user, action=AuditAction.USER_PASSWORD_SET_BY_ADMIN, obj=user,
                               changes={"username": user.username, "usable": user.has_usable_password()})
         return response
 

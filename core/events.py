@@ -77,6 +77,19 @@ class AuditAction(StrEnum):
     REFERENCE_APPROVALROUTE_CHANGED = "reference.approvalroute.changed"
     REFERENCE_APPROVALROUTE_DELETED = "reference.approvalroute.deleted"
 
+    # --- sign-in and who may do what (core.receivers, core.admin; they belong to no policy) ---------------
+    AUTH_SIGNED_IN = "auth.signed_in"
+    AUTH_SIGNED_OUT = "auth.signed_out"
+    AUTH_SIGN_IN_FAILED = "auth.sign_in_failed"
+    AUTH_LOCKED_OUT = "auth.locked_out"
+    USER_PASSWORD_SET_BY_ADMIN = "user.password_set_by_admin"
+    # Changes made below the services (a shell, a script, a data fix), which no service audited.
+    USER_PASSWORD_CHANGED_OUTSIDE_SERVICES = "user.password_changed_outside_services"
+    ROLE_ASSIGNED_OUTSIDE_SERVICES = "role.assigned_outside_services"
+    ROLE_REVOKED_OUTSIDE_SERVICES = "role.revoked_outside_services"
+    GRANT_ADDED_OUTSIDE_SERVICES = "grant.added_outside_services"
+    GRANT_REMOVED_OUTSIDE_SERVICES = "grant.removed_outside_services"
+
     @classmethod
     def qa_signed_off(cls, discipline: str) -> AuditAction:
         """The sign-off action of one QA discipline (``pcu``, ``dcfd`` or ``doi``)."""

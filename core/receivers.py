@@ -23,19 +23,20 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from core.audit import audit_log, audit_unless_covered
+from core.events import AuditAction
 from core.models import RoleAssignment, User
 
 logger = logging.getLogger(__name__)
 
-SIGNED_IN = "auth.signed_in"
-SIGNED_OUT = "auth.signed_out"
-SIGN_IN_FAILED = "auth.sign_in_failed"
-LOCKED_OUT = "auth.locked_out"
-PASSWORD_CHANGED_OUTSIDE_SERVICES = "user.password_changed_outside_services"
-ROLE_ASSIGNED_OUTSIDE_SERVICES = "role.assigned_outside_services"
-ROLE_REVOKED_OUTSIDE_SERVICES = "role.revoked_outside_services"
-GRANT_ADDED_OUTSIDE_SERVICES = "grant.added_outside_services"
-GRANT_REMOVED_OUTSIDE_SERVICES = "grant.removed_outside_services"
+SIGNED_IN = AuditAction.AUTH_SIGNED_IN
+SIGNED_OUT = AuditAction.AUTH_SIGNED_OUT
+SIGN_IN_FAILED = AuditAction.AUTH_SIGN_IN_FAILED
+LOCKED_OUT = AuditAction.AUTH_LOCKED_OUT
+PASSWORD_CHANGED_OUTSIDE_SERVICES = AuditAction.USER_PASSWORD_CHANGED_OUTSIDE_SERVICES
+ROLE_ASSIGNED_OUTSIDE_SERVICES = AuditAction.ROLE_ASSIGNED_OUTSIDE_SERVICES
+ROLE_REVOKED_OUTSIDE_SERVICES = AuditAction.ROLE_REVOKED_OUTSIDE_SERVICES
+GRANT_ADDED_OUTSIDE_SERVICES = AuditAction.GRANT_ADDED_OUTSIDE_SERVICES
+GRANT_REMOVED_OUTSIDE_SERVICES = AuditAction.GRANT_REMOVED_OUTSIDE_SERVICES
 # The longest username a failed attempt is recorded with (what was typed is attacker-controlled).
 MAX_TYPED_USERNAME = 150
 
