@@ -17,6 +17,7 @@ import logging
 import pytest
 from django.db import transaction
 
+from lifecycle.selectors import policy_list
 from tests.permissions.world import build_world
 
 
@@ -48,6 +49,20 @@ def db(package_transaction):
 @pytest.fixture(scope="package")
 def world(package_transaction):
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def visible_ids(world):
+    """policy_list's answer per persona and point of the axis, asked once (it is one query)."""
+    answers = {}
+
+    def visible(persona):
+        key = (persona.label, world.status)
+        if key not in answers:
+            answers[key] = set(policy_list(user=world.user(persona)).values_list("pk", flat=True))
+        return answers[key]
+
+    return visible
 
 
 @pytest.fixture

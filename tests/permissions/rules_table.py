@@ -46,6 +46,23 @@ DRAFTING = frozenset({SCOPING, DEVELOPMENT})
 APPROVAL_STAGE = frozenset({SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD, APPROVED, AWAITING_PUBLICATION})
 PUBLISHED = frozenset({IMPLEMENTATION, MONITORING})
 
+# A policy under review: published before, its version in force stays in force while a new version goes through
+# the cycle again (SOP stage 1: "If this is a policy review (rather than new policy), conduct some research to
+# see whether there are any changes"). On the matrix's status axis as "under_review:<status of the new version>",
+# after the eleven statuses of a first cycle.
+UNDER_REVIEW = "under_review:"
+REVIEWED_STATUSES = (SCOPING, COMMISSIONING, DEVELOPMENT, SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD, APPROVED,
+                     AWAITING_PUBLICATION)
+REVIEW_AXIS = tuple(UNDER_REVIEW + status for status in REVIEWED_STATUSES)
+AXIS = STATUSES + REVIEW_AXIS
+
+
+def real_status(axis_status: str) -> tuple[str, bool]:
+    """(the policy's status, whether it is under review) for a point of the axis."""
+    if axis_status.startswith(UNDER_REVIEW):
+        return axis_status[len(UNDER_REVIEW):], True
+    return axis_status, False
+
 OFFICIAL = "official"
 OFFICIAL_SENSITIVE = "official_sensitive"
 MARKINGS = (OFFICIAL, OFFICIAL_SENSITIVE)
@@ -75,7 +92,13 @@ STAFF = "member of staff"                      # anyone signed in
 NAMED_DEVELOPER = "named developer"            # developer role in the policy's group, and named on the policy
 UNIT_MANAGER = "manager of its unit"           # policy manager of the policy's owning unit
 COORDINATOR = "co-ordinator of its group"
-LEAD = "Designated Lead of its group"
+LEAD = "Designated Lead of its group"          # holds the Lead role in the policy's group
+# The Lead the policy names (``Policy.designated_lead``). Issue 11, finding 2: "A superuser who gave himself the
+# Lead role approved a policy whose designated Lead is someone else." Approval is the named Lead's decision
+# (SOP: the Designated Business Group Policy Lead will "Approve new and reviewed policy and SOPs (on behalf of
+# their Management Board member)"); holding the role in the group is not enough, and being a superuser adds
+# nothing.
+NAMED_LEAD = "the Lead it names"
 OWNER = "Management Board owner of its group"
 PCU = "PCU"
 DCFD = "DCFD"
@@ -111,7 +134,9 @@ SEES: dict[str, frozenset[str]] = {
 @dataclass(frozen=True)
 class Rule:
     """An action is allowed when the policy is in one of ``statuses`` and the person holds one of
-    ``capacities`` towards it, unless ``author_barred`` and they wrote the current version."""
+    ``capacities`` towards it, unless ``author_barred`` and they wrote or submitted the current version
+    (issue 11, separation of duties: "One person may not hold two of these on the same policy version: author or
+    submitter, any QA discipline, approver, publisher")."""
 
     statuses: frozenset[str]
     capacities: frozenset[str]
@@ -132,8 +157,10 @@ ACTION_RULES: dict[str, Rule] = {
     # SOP stage 2: the developer seeks "formal agreement to progress the work" from the Lead.
     "request-commissioning": rule({SCOPING}, *DRAFTERS),
     # "A Designated Lead commissions, approves or rejects only their own business group's policies."
-    "commission": rule({COMMISSIONING}, LEAD),
-    "decline-commissioning": rule({COMMISSIONING}, LEAD),
+    # SOP: the Designated Business Group Policy Lead will "Commission the development of new policy": the Lead the
+    # policy names (NAMED_LEAD), not any holder of the role in the group.
+    "commission": rule({COMMISSIONING}, NAMED_LEAD),
+    "decline-commissioning": rule({COMMISSIONING}, NAMED_LEAD),
     # Developers "submit for QA".
     "submit-for-qa": rule({DEVELOPMENT}, *DRAFTERS),
     # PCU "records the PCU QA sign-off, returns submissions"; DCFD the EIA sign-off; DOI information management.
@@ -141,13 +168,14 @@ ACTION_RULES: dict[str, Rule] = {
     "quality-assurance": rule({SUBMITTED_FOR_QA}, PCU, DCFD, DOI, author_barred=True),
     # Co-ordinators "forward QA-passed submissions to the Lead and Lead-approved ones to PCU".
     "forward-to-lead": rule({QA_PASSED}, COORDINATOR),
-    # The Lead approves or rejects; the author "can never ... approve it".
-    "decide": rule({WITH_LEAD}, LEAD, author_barred=True),
-    # The Lead "approves emergency publication" (SOP stage 3: taken from development); still an approval.
-    "emergency-approve": rule({DEVELOPMENT}, LEAD, author_barred=True),
+    # The Lead approves or rejects; the author "can never ... approve it". The Lead the policy names: see NAMED_LEAD.
+    "decide": rule({WITH_LEAD}, NAMED_LEAD, author_barred=True),
+    # The Lead "approves emergency publication" (SOP stage 3: "with the approval of the appropriate policy lead";
+    # taken from development); still an approval.
+    "emergency-approve": rule({DEVELOPMENT}, NAMED_LEAD, author_barred=True),
     "forward-for-publication": rule({APPROVED}, COORDINATOR),
-    # PCU "publishes".
-    "publish": rule({AWAITING_PUBLICATION}, PCU),
+    # PCU "publishes" ("Publish all corporate policy"). Issue 11: the author or submitter is never the publisher.
+    "publish": rule({AWAITING_PUBLICATION}, PCU, author_barred=True),
     # Not named by the issue. Moving a published policy from implementation to monitoring is bookkeeping by
     # those who answer for implementation and monitoring: the unit's manager ("Ensure monitoring reports are
     # produced"), the co-ordinator ("Ensure good governance so that policies ... are reviewed, monitored")
@@ -160,9 +188,45 @@ ACTION_RULES: dict[str, Rule] = {
     # A review that finds no change is needed is concluded by the Lead, who approves policy.
     "confirm-no-change": rule(PUBLISHED, LEAD),
     # Co-ordinators "set earlier review dates with a reason"; so does the Lead, who drives policy review.
+    # Only while no review is open: the SOP's review date is when a review must start ("Ensure policies are
+    # reviewed and published at least once every 3 years, if no earlier review has been prompted by monitoring
+    # results, or external factors e.g. legislation, critical incidents"). Once a review has started (a policy
+    # under review: its new version in scoping ... awaiting publication) there is nothing left to bring forward,
+    # and the review's own publication sets the next date. So: implementation or monitoring, no review open.
     "set-review-date": rule(PUBLISHED, COORDINATOR, LEAD),
     # PCU "withdraws", from any status but withdrawn.
     "withdraw": rule(EVERY_STATUS - {WITHDRAWN}, PCU),
+}
+
+# What each action does when it is allowed, posted through its form: the status the policy then is in (None: it
+# stays where it is) and the audit events written, in order ("*" stands for the QA discipline). Most write
+# exactly one. The matrix posts a QA sign-off with the two other disciplines already signed, so that it is the
+# sign-off that completes QA: it writes two (the discipline's sign-off, then "QA passed") and moves the policy on.
+# Publishing is asked without a date, so it publishes at once.
+EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "edit_draft": (None, ("policy.draft_saved",)),
+    "request-commissioning": (COMMISSIONING, ("policy.commissioning_requested",)),
+    "commission": (DEVELOPMENT, ("policy.commissioned",)),
+    "decline-commissioning": (SCOPING, ("policy.commissioning_declined",)),
+    "submit-for-qa": (SUBMITTED_FOR_QA, ("policy.submitted_for_qa",)),
+    "quality-assurance": (QA_PASSED, ("policy.qa_signed_off.*", "policy.qa_passed")),
+    "forward-to-lead": (WITH_LEAD, ("policy.forwarded_to_lead",)),
+    "decide": (APPROVED, ("policy.approved",)),
+    "emergency-approve": (APPROVED, ("policy.emergency_approved",)),
+    "forward-for-publication": (AWAITING_PUBLICATION, ("policy.forwarded_for_publication",)),
+    "publish": (IMPLEMENTATION, ("policy.published",)),
+    "complete-implementation": (MONITORING, ("policy.implementation_completed",)),
+    "start-review": (SCOPING, ("policy.review_started",)),
+    "confirm-no-change": (MONITORING, ("policy.review_concluded_no_change",)),
+    "set-review-date": (None, ("policy.review_date_brought_forward",)),
+    "withdraw": (WITHDRAWN, ("policy.withdrawn",)),
+}
+
+# Publishing the reviewed version of a policy under review also retires the version it replaces (issue 11:
+# "Publishing a new version replaces the previous one on every channel it was on"), and says so in the trail.
+EFFECTS_UNDER_REVIEW = {
+    **EFFECTS,
+    "publish": (IMPLEMENTATION, ("policy.published", "policy.publication_superseded")),
 }
 
 VIEW = "view"                              # the policy's pages (/policies/<ref>/)
@@ -188,6 +252,7 @@ class Persona:
     force_roles: tuple[str, ...] = ()
     asked: tuple[tuple[str, str], ...] = ((OWN, "notauthor"), (OTHER, "notauthor"))
     signed_in: bool = True
+    superuser: bool = False  # Django's is_superuser: gives nothing here (issue 11: "Superusers get no bypass")
 
 
 NO_HOME_GROUP = ((ANY, "notauthor"),)
@@ -210,6 +275,13 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("dcfd", force_roles=(DCFD_ROLE,), asked=NO_HOME_GROUP),
     Persona("doi", force_roles=(DOI_ROLE,), asked=NO_HOME_GROUP),
     Persona("shrmt", force_roles=(SHRMT_ROLE,), asked=((ANY, "consulted"), (ANY, "notconsulted"))),
+    # Issue 11, finding 2: "A PCU user given the DCFD, DOI and Lead roles in the admin signed all three QA
+    # disciplines and then approved." Asked about policies whose named Lead is someone else (``lead``).
+    Persona("pcu_dcfd_doi_lead", group_roles=(LEAD_ROLE,), force_roles=(PCU_ROLE, DCFD_ROLE, DOI_ROLE),
+            asked=((OWN, "notauthor"),)),
+    # Issue 11, finding 2: "A superuser who gave himself the Lead role approved a policy whose designated Lead is
+    # someone else."
+    Persona("superuser_lead", group_roles=(LEAD_ROLE,), superuser=True),
     Persona("staff", asked=NO_HOME_GROUP),  # no role at all
     Persona("anonymous", signed_in=False, asked=NO_HOME_GROUP),
 )
@@ -227,6 +299,7 @@ class PolicyFacts:
     shrmt_consulted: bool
     on_scheme: bool = False    # PCU published it on the Publication Scheme
     under_review: bool = False  # published before, now in a new cycle: its published version stays in force
+    named_lead: str = ""       # persona label of the policy's designated Lead ("" if not a persona)
 
 
 def capacities(persona: Persona, facts: PolicyFacts) -> frozenset[str]:
@@ -242,6 +315,8 @@ def capacities(persona: Persona, facts: PolicyFacts) -> frozenset[str]:
         for role, capacity in ((COORDINATOR_ROLE, COORDINATOR), (LEAD_ROLE, LEAD), (OWNER_ROLE, OWNER)):
             if role in persona.group_roles:
                 held.add(capacity)
+        if LEAD_ROLE in persona.group_roles and facts.named_lead == persona.label:
+            held.add(NAMED_LEAD)
     for role, capacity in ((PCU_ROLE, PCU), (DCFD_ROLE, DCFD), (DOI_ROLE, DOI)):
         if role in persona.force_roles:
             held.add(capacity)

@@ -1,65 +1,66 @@
 """The permission matrix: every persona x status x marking x group x authorship x action of ``rules_table``,
-each asked of the service layer and over HTTP. The test id names the combination, e.g.
-``test_permission[lead-with_lead-official-own-notauthor-decide]``, and a failure says which layer disagreed.
+each asked over HTTP (and, for seeing a policy, of the service layer). The status axis has the eleven statuses of a
+first cycle and then a policy under review ("under_review:<status of its new version>", the version in force
+staying in force). The test id names the combination, e.g.
+``test_permission[lead-with_lead-official-own-notauthor-decide]``, and a failure says what disagreed.
 
-For a representative subset (every action, every persona, OFFICIAL policies: in the status where the action
-applies, and in the next status where it does not for those who could otherwise take it) the service is
-really called, in a savepoint that is rolled back: it must succeed exactly when allowed, and otherwise refuse
-with ``ApplicationError`` code "forbidden" (the wrong person) or "stale" (the policy is not, or no longer,
-where the action applies; "frozen" for the draft).
+Seeing: ``access_policy`` and ``policy_list`` (the policy), ``sop_versions_for`` (OFFICIAL-SENSITIVE SOPs) and
+``scheme_entry`` (the public Publication Scheme). Over HTTP, with the test client: a policy the user may not see
+is a 404 on every one of its pages (never a 403: its existence must not leak); on one they may see, an action
+they may take shows its form (200) and one they may not redirects to the policy with "is not available to you".
+Anonymous visitors are sent to sign in, whatever they ask, and see only the Publication Scheme.
 
-The service layer is asked through the interfaces the application itself uses: ``access_policy`` and
-``policy_list`` (seeing a policy), ``sop_versions_for`` (OFFICIAL-SENSITIVE SOPs), ``rules.has_perm``
-("lifecycle.edit_draft") and ``PolicyAction.is_allowed`` (each lifecycle action). Over HTTP, with the test
-client: a policy the user may not see is a 404 on every one of its pages (never a 403: its existence must
-not leak); on one they may see, an action they may take shows its form (200) and one they may not redirects
-to the policy with "is not available to you". Anonymous visitors are sent to sign in, whatever they ask, and
-see only the Publication Scheme (``scheme_entry``; /publication-scheme/<ref>/); it is public, the same for
-everyone, so only they are asked about it.
+Acting, for every action case of an OFFICIAL policy, the real form is posted, in a savepoint that is rolled back:
+* allowed: the form page's hidden inputs (expected status, version, version hash, whatever the form carries) are
+  copied from the page and the visible fields the step needs added; the POST must move the policy to the status
+  ``rules_table.EFFECTS`` declares and write exactly the audit events it lists;
+* refused: the hidden fields the page would have carried (the current status, version id and hash) and valid
+  visible fields are posted; the POST must change nothing (the policy row, its versions, the audit trail).
+
+Cases where the application does not yet do what the table says are marked ``xfail(strict=True)`` with the
+reason (``known_gap``): they fail the run the moment the application is fixed, so that the mark is removed.
 """
 
 from __future__ import annotations
 
 import datetime
+import fnmatch
+import re
 from collections import Counter
+from html import unescape
 
 import pytest
-import rules
 from django.contrib.messages import get_messages
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from core.exceptions import ApplicationError
+from core.models import AuditEvent
 from lifecycle import services
-from lifecycle.actions import ACTIONS_BY_SLUG
-from lifecycle.selectors import access_policy, policy_list, sop_versions_for
+from lifecycle.models import Policy, PolicyVersion
+from lifecycle.selectors import access_policy, sop_versions_for
 from publication.selectors import scheme_entry
 from tests.permissions import rules_table as spec
 from tests.permissions.world import SENSITIVE_SOP_TEXT, generate_cases
 
 pytestmark = pytest.mark.usefixtures("db")
 
-CASES = generate_cases()
-
-
-def _statuses_for_acting(action: str) -> tuple[str, str]:
-    """The first status where the action applies, and the first after it where it does not."""
-    applies = spec.ACTION_RULES[action].statuses
-    natural = next(status for status in spec.STATUSES if status in applies)
-    later = spec.STATUSES[spec.STATUSES.index(natural):]
-    return natural, next(status for status in later if status not in applies)
-
-
-ACTING_STATUSES = {action: _statuses_for_acting(action) for action in spec.ACTION_RULES}
+# The first cycle here; a policy under review in test_matrix_under_review (the two files run on two workers).
+CASES = [case for case in generate_cases() if case.status in spec.STATUSES]
+ACTING = frozenset(spec.ACTION_RULES)
 
 
 def acts_for_real(case) -> bool:
-    if case.action not in spec.ACTION_RULES or case.marking != spec.OFFICIAL:
-        return False
-    natural, unavailable = ACTING_STATUSES[case.action]
-    return case.status == natural or (
-        case.status == unavailable and spec.may_in_principle(case.action, case.persona, case.facts)
-    )
+    """Posted: every action case of an OFFICIAL policy the person may see. (A policy hidden from them is a 404
+    for a POST as for a GET, and anonymous visitors are sent to sign in: test_visibility.refused_posts.)"""
+    return case.action in ACTING and case.marking == spec.OFFICIAL and case.persona.signed_in and case.may_see
+
+
+# Cases where the application does not yet do what the table says: {case id: reason}. Each is marked
+# xfail(strict=True), so it fails the run the moment the application is fixed and the entry must go. Empty: the
+# drift of issue 10 (bringing a review forward while one is open) and the separation of duties of issue 11 (a
+# Lead role holder who is not the policy's designated Lead; the author publishing) hold on main now.
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def test_the_matrix_is_large_enough_and_covers_every_dimension():
@@ -85,21 +86,8 @@ def test_whoever_may_act_on_a_policy_may_see_it():
     assert [case.id for case in CASES if case.allowed and not case.may_see and case.action not in public] == []
 
 
-@pytest.fixture(scope="module")
-def visible_ids(world):
-    """policy_list's answer per persona and status, asked once (it is one query)."""
-    answers = {}
-
-    def visible(persona):
-        key = (persona.label, world.status)
-        if key not in answers:
-            answers[key] = set(policy_list(user=world.user(persona)).values_list("pk", flat=True))
-        return answers[key]
-
-    return visible
-
-
-def service_answer(world, visible_ids, case, policy) -> bool:
+def seen_by_the_services(world, visible_ids, case, policy) -> bool:
+    """Whether the service layer lets the persona see what the (viewing) case asks about."""
     user = world.user(case.persona)
     if case.action == spec.VIEW_ON_SCHEME:
         try:
@@ -107,65 +95,17 @@ def service_answer(world, visible_ids, case, policy) -> bool:
         except Http404:
             return False
         return True
-    if case.action in (spec.VIEW, spec.VIEW_SENSITIVE_SOP):
-        try:
-            access_policy(user=user, reference=policy.reference)
-        except Http404:
-            seen = False
-        else:
-            seen = True
-        assert seen == (policy.pk in visible_ids(case.persona)), f"{case.id}: access_policy and policy_list disagree"
-        if case.action == spec.VIEW or not seen:
-            return seen
-        readable = sop_versions_for(user=user, version=policy.current_version)
-        return world.sensitive_sops[policy.pk] in {sop_version.sop_id for sop_version in readable}
-    if case.action == "edit_draft":
-        return rules.has_perm("lifecycle.edit_draft", user, policy)
-    return ACTIONS_BY_SLUG[case.action].is_allowed(user, policy)
-
-
-def form_data(world, case, policy) -> dict:
-    """Valid form data for the action, as its page would post it."""
-    discipline = next((role for role in ("pcu", "dcfd", "doi") if role in case.persona.force_roles), "pcu")
-    data = {
-        "commission": {"comments": ""},
-        "decline-commissioning": {"reasons": "Not a priority this year."},
-        "quality-assurance": {"discipline": discipline, "outcome": "passed", "comments": ""},
-        "decide": {"decision": "approve", "comments": ""},
-        "emergency-approve": {"risk_statement": "Needed at once for a live operation; I own the risk.",
-                              "pcu_agreed_by": world.cast["pcu_clerk"], "eia_due_on": None},
-        "publish": {"on_intranet": True, "in_notices": True, "on_publication_scheme": False, "publish_on": None},
-        "start-review": {"reason": "Legislation changed."},
-        "confirm-no-change": {"reason": "Monitoring shows the policy works as intended."},
-        "set-review-date": {"review_due_on": timezone.localdate() + datetime.timedelta(days=30),
-                            "reason": "A critical incident."},
-        "withdraw": {"reason": "Superseded by national guidance."},
-    }.get(case.action, {})
-    return {**data, "expected_status": policy.status}
-
-
-def acting_mismatch(world, case, policy) -> str | None:
-    """Really take the action through its service, in a savepoint: what it got wrong, or None."""
-    user = world.user(case.persona)
-    if case.action == "edit_draft":
-        def act():
-            return services.draft_update(policy=policy, actor=user, statement="<p>Officers will act fairly.</p>")
-        refusal = "frozen"
+    try:
+        access_policy(user=user, reference=policy.reference)
+    except Http404:
+        seen = False
     else:
-        action = ACTIONS_BY_SLUG[case.action]
-
-        def act():
-            return action.perform(policy, user, form_data(world, case, policy))
-        refusal = "stale"
-    outcome, value = world.attempt(act)
-    if outcome == "error" and not isinstance(value, ApplicationError):
-        raise value
-    if case.allowed:
-        return None if outcome == "ok" else f"refused ({value.code}: {value.message})"
-    if outcome == "ok":
-        return "it succeeded"
-    wanted = "forbidden" if case.status == ACTING_STATUSES[case.action][0] else refusal
-    return None if value.code == wanted else f"refused as {value.code!r}, not {wanted!r}: {value.message}"
+        seen = True
+    assert seen == (policy.pk in visible_ids(case.persona)), f"{case.id}: access_policy and policy_list disagree"
+    if case.action == spec.VIEW or not seen:
+        return seen
+    readable = sop_versions_for(user=user, version=policy.current_version)
+    return world.sensitive_sops[policy.pk] in {sop_version.sop_id for sop_version in readable}
 
 
 def url_for(action: str, reference: str) -> str:
@@ -180,11 +120,8 @@ def url_for(action: str, reference: str) -> str:
     return f"/policies/{reference}/actions/{action}/"
 
 
-def http_mismatch(world, case, policy) -> str | None:
-    """What the HTTP answer got wrong, or None."""
-    client = world.clients[case.persona.label]
-    response = client.get(url_for(case.action, policy.reference))
-    client.cookies.pop("messages", None)  # nothing carries over to the next case
+def http_mismatch(case, policy, response) -> str | None:
+    """What the answer to the GET got wrong, or None."""
     status, location = response.status_code, response.get("Location", "")
     if case.action == spec.VIEW_ON_SCHEME:  # public: the same for everyone, signed in or not
         if status != (200 if case.allowed else 404):
@@ -215,26 +152,154 @@ def http_mismatch(world, case, policy) -> str | None:
     return None if any("is not available to you" in message for message in messages) else f"messages {messages}"
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+# --- posting the real form -------------------------------------------------------------------------------------
+
+HIDDEN_INPUT = re.compile(r"<input\b[^>]*\btype=\"hidden\"[^>]*>", re.IGNORECASE)
+ATTRIBUTE = re.compile(r"\b(name|value)=\"([^\"]*)\"")
+
+
+def hidden_inputs(html: str) -> dict[str, str]:
+    """Every ``<input type="hidden">`` of the page, as the browser would post it."""
+    fields = {}
+    for tag in HIDDEN_INPUT.findall(html):
+        attributes = dict(ATTRIBUTE.findall(tag))
+        if "name" in attributes:
+            fields[attributes["name"]] = unescape(attributes.get("value", ""))
+    return fields
+
+
+def hidden_inputs_of_the_current_version(action: str, policy) -> dict[str, str]:
+    """What the form page would have carried, for someone who never got it."""
+    version = policy.current_version
+    fields = {"expected_status": policy.status, "version": str(version.pk), "version_hash": version.content_hash or ""}
+    if action == "edit_draft":
+        fields["base_revision"] = str(version.draft_revision)
+    return fields
+
+
+def qa_discipline_of(persona) -> str:
+    return next((role for role in ("pcu", "dcfd", "doi") if role in persona.force_roles), "pcu")
+
+
+def visible_fields(world, case) -> dict[str, str]:
+    """Valid values for the fields the person fills in on the step's form."""
+    soon = timezone.localdate() + datetime.timedelta(days=30)
+    return {
+        "edit_draft": {"statement": "<p>Officers will act fairly and lawfully.</p>",
+                       "summary_of_changes": "Reworded the duties."},
+        "commission": {"comments": "Agreed."},
+        "decline-commissioning": {"reasons": "Not a priority this year."},
+        "quality-assurance": {"discipline": qa_discipline_of(case.persona), "outcome": "passed", "comments": ""},
+        "decide": {"decision": "approve", "comments": ""},
+        "emergency-approve": {"risk_statement": "Needed at once for a live operation; I own the risk.",
+                              "pcu_agreed_by": str(world.cast["pcu_clerk"].pk), "eia_due_on": ""},
+        "publish": {"on_intranet": "on", "in_notices": "on"},
+        "start-review": {"reason": "Legislation changed."},
+        "confirm-no-change": {"reason": "Monitoring shows the policy works as intended."},
+        "set-review-date": {"review_due_on": soon.isoformat(), "reason": "A critical incident."},
+        "withdraw": {"reason": "Superseded by national guidance."},
+    }.get(case.action, {})
+
+
+def sign_the_other_disciplines(world, case, policy) -> None:
+    """So that the persona's sign-off is the one that completes QA."""
+    signers = {"pcu": world.cast["pcu_qa_clerk"], "dcfd": world.users["dcfd"], "doi": world.users["doi"]}
+    mine = qa_discipline_of(case.persona)
+    for discipline, signer in signers.items():
+        if discipline != mine:
+            services.policy_record_qa_signoff(policy=policy, actor=signer, discipline=discipline)
+
+
+def snapshot(policy) -> tuple:
+    """What a refused POST must leave as it was."""
+    row = Policy.objects.filter(pk=policy.pk).values(
+        "status", "review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on",
+        "not_impact_assessed", "designated_lead_id").get()
+    versions = list(PolicyVersion.objects.filter(policy_id=policy.pk).order_by("pk").values_list(
+        "pk", "statement", "summary_of_changes", "draft_revision", "submitted_at", "content_hash"))
+    return row, versions, AuditEvent.objects.count()
+
+
+def post_mismatch(world, case, policy, page) -> str | None:
+    """POST the step's form in a savepoint that is rolled back: what it got wrong, or None."""
+    client = world.clients[case.persona.label]
+    url = url_for(case.action, policy.reference)
+    with transaction.atomic():
+        try:
+            if case.allowed:
+                return _allowed_post_mismatch(world, case, policy, client, url, page)
+            before = snapshot(policy)
+            data = {**hidden_inputs_of_the_current_version(case.action, policy), **visible_fields(world, case)}
+            response = client.post(url, data)
+            after = snapshot(policy)
+            if after != before:
+                return f"a refused POST ({response.status_code}) changed something: {_difference(before, after)}"
+            return None
+        finally:
+            client.cookies.pop("messages", None)
+            transaction.set_rollback(True)
+
+
+def _allowed_post_mismatch(world, case, policy, client, url, page) -> str | None:
+    if case.action == "quality-assurance":
+        sign_the_other_disciplines(world, case, policy)
+    last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    data = {**hidden_inputs(page.content.decode()), **visible_fields(world, case)}
+    response = client.post(url, data)
+    if response.status_code != 302:
+        errors = re.findall(r'class="govuk-error-message"[^>]*>(.*?)</', response.content.decode(), re.DOTALL)
+        return f"the POST answered {response.status_code}: {[unescape(e).strip() for e in errors]}"
+    effects = spec.EFFECTS_UNDER_REVIEW if case.facts.under_review else spec.EFFECTS
+    target, expected_events = effects[case.action]
+    status = Policy.objects.values_list("status", flat=True).get(pk=policy.pk)
+    if status != (target or policy.status):
+        return f"the policy is {status!r} after the POST, not {target or policy.status!r}"
+    written = list(AuditEvent.objects.filter(pk__gt=last_event).order_by("pk").values_list("action", flat=True))
+    if len(written) != len(expected_events) or not all(
+            fnmatch.fnmatchcase(action, pattern) for action, pattern in zip(written, expected_events, strict=False)):
+        return f"audit events {written}, expected {list(expected_events)}"
+    return None
+
+
+def _difference(before, after) -> str:
+    labels = ("the policy", "its versions", "the number of audit events")
+    return "; ".join(f"{label}: {old} -> {new}" for label, old, new in zip(labels, before, after, strict=True)
+                     if old != new)
+
+
+def _param(case):
+    gap = KNOWN_GAPS.get(case.id)
+    marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+    return pytest.param(case, id=case.id, marks=marks)
+
+
+@pytest.mark.parametrize("case", [_param(case) for case in CASES])
 def test_permission(world, visible_ids, case):
+    check_case(world, visible_ids, case)
+
+
+def check_case(world, visible_ids, case) -> None:
     policy = world.at(case.status).policy(case.variant)
     expected = "allowed" if case.allowed else "refused"
     problems = []
-    service = "allowed" if service_answer(world, visible_ids, case, policy) else "refused"
-    if service != expected:
-        problems.append(f"service layer: {service}")
-    http = http_mismatch(world, case, policy)
+    if case.action not in ACTING:
+        service = "allowed" if seen_by_the_services(world, visible_ids, case, policy) else "refused"
+        if service != expected:
+            problems.append(f"service layer: {service}")
+    client = world.clients[case.persona.label]
+    page = client.get(url_for(case.action, policy.reference))
+    client.cookies.pop("messages", None)  # nothing carries over to the next case
+    http = http_mismatch(case, policy, page)
     if http is not None:
         problems.append(f"HTTP: {http}")
-    if acts_for_real(case):
-        acted = acting_mismatch(world, case, policy)
-        if acted is not None:
-            problems.append(f"service call: {acted}")
+    if acts_for_real(case) and not problems:
+        posted = post_mismatch(world, case, policy, page)
+        if posted is not None:
+            problems.append(f"POST: {posted}")
     assert not problems, f"{case.id}: expected {expected}; " + "; ".join(problems)
 
 
-def test_a_representative_subset_really_acts():
+def test_every_allowed_action_is_really_taken_somewhere():
     acting = [case for case in CASES if acts_for_real(case)]
-    assert {case.action for case in acting} == set(spec.ACTION_RULES)
+    assert {case.action for case in acting if case.allowed} == ACTING
     assert {case.persona.label for case in acting} == {persona.label for persona in spec.PERSONAS}
-    assert {case.allowed for case in acting} == {True, False}

@@ -45,22 +45,29 @@ OFFICIAL_SOP_TEXT = "Routine briefing steps for all officers."
 
 
 def facts_for(status: str, marking: str, group: str, author: str) -> spec.PolicyFacts:
-    """What the cases expect of the policy of that variant in that status (group: as asked)."""
+    """What the cases expect of the policy of that variant at that point of the axis (``status``: a status, or
+    "under_review:<status>"; group: as asked)."""
+    real, under_review = spec.real_status(status)
     # The "developer" persona is named on every policy; in the other group without holding the role there.
     named = {"developer"}
     if author == "lead_developer":
         named.add("lead_developer")  # started it while holding the developer role, so named on it
-    # SOP stage 3: SHRMT "must be consulted" in development; the walk does it on arriving there.
-    consulted_in_development = status not in (spec.SCOPING, spec.COMMISSIONING)  # incl. withdrawn
+    # SOP stage 3: SHRMT "must be consulted" in development; the walk does it on arriving there (and a policy
+    # under review was consulted on in its first cycle).
+    consulted_in_development = under_review or real not in (spec.SCOPING, spec.COMMISSIONING)  # incl. withdrawn
     return spec.PolicyFacts(
-        status=status,
+        status=real,
         marking=marking,
         group=group,
         author="" if author == BASE else author,
         named=frozenset(named),
         shrmt_consulted=consulted_in_development or author in CONSULTED_FROM_SCOPING,
-        # OFFICIAL policies are published on the Publication Scheme as well (withdrawal takes them off it).
-        on_scheme=marking == spec.OFFICIAL and status in (*spec.PUBLISHED, spec.WITHDRAWN),
+        # OFFICIAL policies are published on the Publication Scheme as well (withdrawal takes them off it; a
+        # policy under review stays on it with its version in force).
+        on_scheme=marking == spec.OFFICIAL and (real in (*spec.PUBLISHED, spec.WITHDRAWN) or under_review),
+        under_review=under_review,
+        # The own group's policies name the "lead" persona as their designated Lead; the other group's name its own.
+        named_lead="lead" if group == spec.OWN else "",
     )
 
 
@@ -114,13 +121,17 @@ def variant_for(persona: spec.Persona, status: str, group: str, relation: str) -
 def generate_cases(actions=spec.ACTIONS, personas=spec.PERSONAS) -> list[Case]:
     """Every combination, in the order of the cycle (so the world walks forward while they are asked)."""
     cases = []
-    for status in spec.STATUSES:
+    for status in spec.AXIS:
         for persona in personas:
             for group, relation in persona.asked:
                 author = variant_for(persona, status, group, relation)
                 if author is None:
                     continue  # SHRMT not consulted on a policy in development or later: cannot happen
                 for marking in spec.MARKINGS:
+                    if status in spec.REVIEW_AXIS and marking != spec.OFFICIAL:
+                        # Under review, OFFICIAL policies only: what an OFFICIAL-SENSITIVE policy under review shows
+                        # is test_visibility's under_review scenario, and the matrix must stay fast.
+                        continue
                     variant = (marking, POLICY_GROUP[group], author)
                     facts = facts_for(status, marking, group, author)
                     for action in actions:
@@ -145,7 +156,8 @@ class World:
     sensitive_sops: dict[int, int]                            # policy pk -> its OFFICIAL-SENSITIVE SOP's pk
     clients: dict[str, object]                                # persona label -> signed-in test Client
     created: str                                              # savepoint id: the policies just created
-    status: str = spec.SCOPING
+    status: str = spec.SCOPING                                # a point of spec.AXIS
+    monitored: str | None = None                              # savepoint id: every policy in monitoring
     policies: dict[tuple[str, str, str], object] = field(default_factory=dict)
 
     def user(self, persona: spec.Persona):
@@ -156,19 +168,26 @@ class World:
         return self.users[persona.label]
 
     def at(self, status: str) -> World:
-        """Bring every policy to ``status`` (walking forward, or starting again from scoping) and reload them."""
+        """Bring every policy to ``status``, a point of ``spec.AXIS`` (walking forward, or going back to the
+        savepoint of monitoring or of creation and walking forward from there), and reload them."""
         from django.db import connection
 
         assert not connection.savepoint_ids, "World.at() inside a savepoint would walk in a rolled-back branch"
         if status != self.status or not self.policies:
-            target = spec.STATUSES.index(status)
-            if target < spec.STATUSES.index(self.status):
-                transaction.savepoint_rollback(self.created)
-                self.status = spec.SCOPING
-            for step in spec.STATUSES[spec.STATUSES.index(self.status) + 1: target + 1]:
+            path = path_to(status)
+            if self.status not in path:
+                if self.monitored is not None and spec.MONITORING in path:
+                    transaction.savepoint_rollback(self.monitored)
+                    self.status = spec.MONITORING
+                else:
+                    transaction.savepoint_rollback(self.created)  # also undoes the savepoint of monitoring
+                    self.status, self.monitored = spec.SCOPING, None
+            for step in path[path.index(self.status) + 1:]:
                 for variant, policy_id in self.policy_ids.items():
                     _step_to(step, policy_id, self.crews[variant[1]])
                 self.status = step
+                if step == spec.MONITORING and self.monitored is None:
+                    self.monitored = transaction.savepoint()
             self.reload()
         return self
 
@@ -222,7 +241,7 @@ def build_world() -> World:
     users = {}
     for persona in spec.PERSONAS:
         if persona.signed_in:
-            user = UserFactory(username=persona.label)
+            user = UserFactory(username=persona.label, is_superuser=persona.superuser, is_staff=persona.superuser)
             for role in persona.force_roles:
                 _grant(user, role, None)
             for role in persona.group_roles:
@@ -234,14 +253,17 @@ def build_world() -> World:
         "coordinator_other": user_with_role("coordinator", other, username="coordinator_other"),
         # Does PCU's steps of the walk, so that the PCU personas never sign off, publish or withdraw anything.
         "pcu_clerk": user_with_role("pcu", username="pcu_clerk"),
+        # PCU's QA sign-off, by someone other than the publisher (issue 11: separation of duties).
+        "pcu_qa_clerk": user_with_role("pcu", username="pcu_qa_clerk"),
     }
     crews = {
         spec.OWN: SimpleNamespace(developer=users["developer"], lead=users["lead"], coordinator=users["coordinator"],
-                                  pcu=cast["pcu_clerk"], dcfd=users["dcfd"], doi=users["doi"],
-                                  group=group, unit=unit),
+                                  pcu=cast["pcu_clerk"], pcu_qa=cast["pcu_qa_clerk"], dcfd=users["dcfd"],
+                                  doi=users["doi"], group=group, unit=unit),
         spec.OTHER: SimpleNamespace(developer=cast["developer_other"], lead=cast["lead_other"],
-                                    coordinator=cast["coordinator_other"], pcu=cast["pcu_clerk"], dcfd=users["dcfd"],
-                                    doi=users["doi"], group=other, unit=other_unit),
+                                    coordinator=cast["coordinator_other"], pcu=cast["pcu_clerk"],
+                                    pcu_qa=cast["pcu_qa_clerk"], dcfd=users["dcfd"], doi=users["doi"], group=other,
+                                    unit=other_unit),
     }
     policy_ids, sensitive_sops = {}, {}
     for variant in policy_variants():
@@ -298,17 +320,33 @@ def _create_policy(crew, starter, *, marking, consult_shrmt, also_named):
     return policy, sensitive_sop
 
 
+def path_to(status: str) -> list[str]:
+    """The points of the axis the world passes through from scoping to ``status``: the cycle to monitoring,
+    then either withdrawal or a review (its new version through scoping ... awaiting publication)."""
+    if status in spec.REVIEW_AXIS:
+        return [*spec.STATUSES[: spec.STATUSES.index(spec.MONITORING) + 1],
+                *spec.REVIEW_AXIS[: spec.REVIEW_AXIS.index(status) + 1]]
+    return list(spec.STATUSES[: spec.STATUSES.index(status) + 1])
+
+
 def _step_to(status: str, policy_id: int, crew) -> None:
-    """One step along the cycle, by the person of ``crew`` whose job it is, through the services
-    (``tests.factories.take_step``). Arriving in development, the package is completed at once, so that it can
-    be submitted, or approved in an emergency, there."""
+    """One step along the axis, by the person of ``crew`` whose job it is, through the services
+    (``tests.factories.take_step``; a review is started by the co-ordinator). Arriving in development, the
+    package is completed at once, so that it can be submitted, or approved in an emergency, there."""
+    from lifecycle import services
     from lifecycle.models import Policy
-    from tests.factories import fill_development, take_step
+    from tests.factories import fill_development, fill_scoping, take_step
 
     policy = Policy.objects.get(pk=policy_id)
-    take_step(policy, crew, status, on_publication_scheme=policy.protective_marking == spec.OFFICIAL,
+    real, under_review = spec.real_status(status)
+    if under_review and real == spec.SCOPING:
+        # The co-ordinator does not draft, so the new version's author stays the previous one's.
+        services.policy_start_review(policy=policy, actor=crew.coordinator, reason="Three-year review.")
+        fill_scoping(Policy.objects.get(pk=policy_id), crew)
+        return
+    take_step(policy, crew, real, on_publication_scheme=policy.protective_marking == spec.OFFICIAL,
               reason="Superseded by national guidance.")
-    if status == spec.DEVELOPMENT:
+    if real == spec.DEVELOPMENT:
         fill_development(Policy.objects.get(pk=policy_id), crew)
 
 
