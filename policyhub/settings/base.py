@@ -278,8 +278,9 @@ POLICYHUB_AUDIT_KEY = env("POLICYHUB_AUDIT_KEY") or hashlib.sha256(b"policyhub-d
 POLICYHUB_AUDIT_PREVIOUS_KEYS = env_list("POLICYHUB_AUDIT_PREVIOUS_KEYS")
 # The chain head is appended here (JSON lines, fsync'd) periodically and after each publication. Put it on
 # storage the database administrator cannot write: another host's mount, a WORM bucket's sync directory, or at
-# least a file with `chattr +a`. Empty: anchoring off.
-POLICYHUB_AUDIT_ANCHOR_PATH = env("POLICYHUB_AUDIT_ANCHOR_PATH", str(BASE_DIR / "var" / "audit-anchor.jsonl"))
+# least a file with `chattr +a`. Empty: anchoring off, the default outside production (which requires it), since a
+# local database is thrown away and recreated while a file would keep naming its old chain.
+POLICYHUB_AUDIT_ANCHOR_PATH = env("POLICYHUB_AUDIT_ANCHOR_PATH", "")
 # Audit actions after whose commit the head is anchored at once.
 POLICYHUB_AUDIT_ANCHOR_ACTIONS = ["policy.published"]
 CELERY_BEAT_SCHEDULE["anchor-audit-chain"] = {
