@@ -2,11 +2,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET
 
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm, user_password_set
 from core.lockout import client_address
@@ -20,16 +19,6 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
-
-
-@login_required
-@require_safe
-def home(request):
-    from lifecycle.selectors import home_summary, my_work
-
-    return render(request, "core/home.html", {
-        "summary": home_summary(user=request.user), "queues": my_work(user=request.user),
-    })
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -9,13 +9,13 @@ from functools import reduce
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import In
 from django.db.models.sql import Query
 from django.http import Http404
 
-from core.models import AuditEvent, Role, RoleAssignment
-from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion, QASignOff
+from core.models import AuditEvent, Role
+from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion
 from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
 from lifecycle.permissions import (
     has_consultee_grant,
@@ -27,9 +27,7 @@ from lifecycle.permissions import (
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
-    PUBLISHED_STATUSES,
     ProtectiveMarking,
-    Status,
     statuses_in_stage,
 )
 
@@ -122,7 +120,7 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     if developer_groups:
         # Uncorrelated id subqueries, not joins: no duplicate rows, and PostgreSQL hashes them once
         # (make bench: the developer's register 25x -> 4x the unfiltered count at 100,000 policies).
-        by_ids.append(ids_in(_named_developer_policy_ids(user))
+        by_ids.append(ids_in(named_developer_policy_ids(user))
                       & Q(business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES))
     # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
     # exist only in scoping and development, so the grant shows the policy only then.
@@ -137,7 +135,7 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
                   by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups)
 
 
-def _named_developer_policy_ids(user) -> QuerySet:
+def named_developer_policy_ids(user) -> QuerySet:
     """The ids of the policies ``user`` is named on as a developer: a subquery, so that a many-to-many match
     cannot duplicate rows as a join on ``developers`` would."""
     return Policy.developers.through.objects.filter(user_id=user.pk).values("policy_id")
@@ -262,123 +260,6 @@ def policy_timeline(*, policy: Policy, user=None) -> QuerySet[AuditEvent]:
     if user is not None and not user_may_see_drafts(user=user, policy=policy):
         events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
     return events.order_by("-sequence")
-
-
-def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Policy]:
-    return list(queryset.select_related("business_group").order_by(order, "pk")[:limit])
-
-
-def my_work(*, user, today=None) -> list[dict]:
-    """What waits for this user, as titled queues. A fixed number of queries, whatever the data size."""
-    from dateutil.relativedelta import relativedelta
-    from django.utils import timezone
-
-    from assessments.models import MonitoringReport
-
-    today = today or timezone.localdate()
-    roles = role_index(user)
-
-    def group_ids(*wanted: str) -> set[int]:
-        return {group for role, group in roles if role in wanted and group is not None}
-
-    visible = policy_list(user=user)
-    queues: list[dict] = []
-
-    named = Q(pk__in=_named_developer_policy_ids(user))
-    drafting = named if any(role == Role.DEVELOPER for role, _ in roles) else Q(pk__in=[])
-    managed_units, managed_groups = managed_scope(user)
-    if managed_units or managed_groups:
-        drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
-    if drafting != Q(pk__in=[]):
-        queues.append({"title": "Drafts to finish", "hint": "Policies in scoping or development.",
-                       "policies": _work_queue(visible.filter(drafting, status__in=[Status.SCOPING,
-                                                                                       Status.DEVELOPMENT]))})
-    if group_ids(Role.LEAD):
-        lead_groups = group_ids(Role.LEAD)
-        queues.append({"title": "Commissioning decisions", "hint": "Requests to commission development.",
-                       "policies": _work_queue(visible.filter(business_group_id__in=lead_groups,
-                                                              status=Status.COMMISSIONING))})
-        queues.append({"title": "Approvals to decide", "hint": "Quality-assured policies awaiting your approval.",
-                       "policies": _work_queue(visible.filter(business_group_id__in=lead_groups,
-                                                              status=Status.WITH_LEAD))})
-    disciplines = [role for role in (Role.PCU, Role.DCFD, Role.DOI) if (role, None) in roles]
-    if disciplines:
-        latest_version = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk"))).order_by(
-            "-major", "-minor").values("pk")[:1]
-        awaiting = Q(pk__in=[])
-        for discipline in disciplines:
-            awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(latest_version),
-                                                           discipline=discipline)))
-        # Separation of duties (lifecycle.duties): never offer a user a version they wrote or submitted, or one
-        # they have already signed off for another discipline.
-        current = Q(pk=Subquery(latest_version.values("pk")))
-        own_version = PolicyVersion.objects.filter(current & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
-        signed = QASignOff.objects.filter(policy_version_id=Subquery(latest_version), signed_by_id=user.pk)
-        pending = (visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA)
-                   .exclude(Exists(own_version)).exclude(Exists(signed)))
-        queues.append({"title": "Submissions to quality-assure", "hint": "Sign off, or return with comments.",
-                       "policies": _work_queue(pending)})
-    if group_ids(Role.COORDINATOR):
-        groups = group_ids(Role.COORDINATOR)
-        queues.append({"title": "To forward", "hint": "QA-passed submissions for the Lead, approved ones for PCU.",
-                       "policies": _work_queue(visible.filter(business_group_id__in=groups,
-                                                              status__in=[Status.QA_PASSED, Status.APPROVED]))})
-    if (Role.PCU, None) in roles:
-        queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication.",
-                       "policies": _work_queue(visible.filter(status=Status.AWAITING_PUBLICATION))})
-    if (Role.DCFD, None) in roles or group_ids(Role.LEAD):
-        queues.append({"title": "Emergency approvals awaiting their EIA", "hint": "Not impact assessed.",
-                       "policies": _work_queue(visible.filter(not_impact_assessed=True))})
-    soon = today + relativedelta(months=6)
-    queues.append({"title": "Reviews due within 6 months or overdue",
-                   "hint": "SOP: allow at least 6 months for a basic review.",
-                   "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES, review_due_on__lte=soon)
-                                           .filter(_responsible(user, roles)), order="review_due_on"),
-                   "due": "review_due_on", "due_label": "review due"})
-    queues.append({"title": "Monitoring reports due within a month or overdue", "hint": "Due every year.",
-                   "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES,
-                                                          monitoring_report_due_on__lte=today + relativedelta(months=1))
-                                           .filter(_responsible(user, roles)), order="monitoring_report_due_on"),
-                   "due": "monitoring_report_due_on", "due_label": "report due"})
-    report_groups = group_ids(Role.COORDINATOR)
-    if report_groups or (Role.PCU, None) in roles:
-        reports = MonitoringReport.objects.select_related("policy")
-        condition = Q(pk__in=[])
-        if report_groups:
-            condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
-        if (Role.PCU, None) in roles:
-            condition |= Q(status=MonitoringReport.Status.QA_PASSED)
-        queues.append({"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports":
-                       list(reports.filter(condition).order_by("submitted_at")[:20])})
-    return queues
-
-
-def _responsible(user, roles) -> Q:
-    """Policies this user answers for: named developer, or a manager/co-ordinator/Lead/owner of the group.
-    PCU answers for all."""
-    if (Role.PCU, None) in roles:
-        return Q()
-    condition = Q(pk__in=_named_developer_policy_ids(user))
-    groups = {group for role, group in roles if group is not None and role != Role.DEVELOPER}
-    if groups:
-        condition |= Q(business_group_id__in=groups)
-    return condition
-
-
-def home_summary(*, user) -> dict:
-    # One pass over the visible policies, not four counts of the same permission filter.
-    counts = policy_list(user=user).order_by().aggregate(
-        visible_count=Count("pk"),
-        in_development=Count("pk", filter=Q(status__in=[Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT])),
-        in_approval=Count("pk", filter=Q(status__in=statuses_in_stage("approval"))),
-        published=Count("pk", filter=Q(status__in=PUBLISHED_STATUSES)),
-    )
-    return {
-        **counts,
-        "roles": sorted(
-            RoleAssignment.objects.filter(user_id=user.pk).select_related("business_group"), key=str
-        ),
-    }
 
 
 def user_may_see_drafts(*, user, policy: Policy) -> bool:

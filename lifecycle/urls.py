@@ -15,7 +15,6 @@ urlpatterns = [
     path("<str:reference>/consultation/", views.consultation_log, name="consultation"),
     path("<str:reference>/consultation/<int:record_id>/response/", views.consultation_response,
          name="consultation_response"),
-    path("<str:reference>/pdf/", views.policy_pdf, name="pdf"),
     path("<str:reference>/versions/", views.policy_versions_page, name="versions"),
     path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),
     path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),

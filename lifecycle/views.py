@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -20,6 +20,7 @@ from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
 from lifecycle.models import Policy
 from lifecycle.permissions import can_draft
+from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import (
     access_policy,
     consultations_shown,
@@ -160,26 +161,6 @@ def policy_statement(request, reference: str):
 
 @login_required
 @require_safe
-def policy_pdf(request, reference: str):
-    """The version the user sees (the draft for those working on it, else the one in force), as a PDF with
-    the document-control block, and only the SOPs this user may read."""
-    # Imported here: publication builds on lifecycle, not the other way round, and WeasyPrint is heavy to load.
-    from publication.pdf import render_policy_pdf
-
-    policy = policy_for_page(request, reference)
-    version, _ = version_shown(user=request.user, policy=policy)
-    if version is None:
-        raise Http404("No version to print.")
-    pdf = render_policy_pdf(policy=policy, version=version,
-                            sop_versions=sop_versions_for(user=request.user, version=version),
-                            published_on=policy.last_published_on)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{policy.reference}-v{version.number}.pdf"'
-    return response
-
-
-@login_required
-@require_safe
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
@@ -203,8 +184,6 @@ def policy_compare(request, reference: str):
     context = policy_page_context(request, policy, "versions")
     context.update({"versions": versions, "base": base, "target": target})
     if base is not None and target is not None:
-        from lifecycle.redline import has_changes, redline_html
-
         context["redline"] = redline_html(base.statement, target.statement)
         context["changed"] = has_changes(base.statement, target.statement)
     return render(request, "lifecycle/policy_compare.html", context)
@@ -385,6 +364,15 @@ def sop_edit(request, reference: str, sop_id: int):
     return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
 
 
+def _with_policy(records, policy) -> list:
+    """The records with their policy set to the page's (the respond permission asks the record's policy; one
+    policy object for all, not a query per row)."""
+    records = list(records)
+    for record in records:
+        record.policy = policy
+    return records
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_log(request, reference: str):
@@ -406,8 +394,8 @@ def consultation_log(request, reference: str):
     context = policy_page_context(request, policy, "consultation")
     context.update({
         "form": form,
-        "records": consultations_shown(policy=policy, version=context["version"])
-        .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"),
+        "records": _with_policy(consultations_shown(policy=policy, version=context["version"])
+                                .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"), policy),
         "may_record": may_record,
     })
     return render(request, "lifecycle/consultation.html", context, status=400 if form and form.errors else 200)

@@ -77,6 +77,8 @@ class Step:
     # (the policy's named holders), pcu, dcfd, doi (force-wide roles). Empty: nobody.
     notify: tuple[str, ...] = ()
     notice: str = ""
+    # Who may take it, for the refusal ("Only <who> can <label> POL-0001."); empty: "You are not allowed to ...".
+    who: str = ""
     # The form's fields the service takes under another name: {"comments": "reasons"}.
     arguments: dict[str, str] = field(default_factory=dict)
 
@@ -325,6 +327,7 @@ CONFIRM_NO_CHANGE = Step(
 SET_REVIEW_DATE = Step(
     name="set_review_date", source=_IN_FORCE, target=None,
     permission="lifecycle.set_review_date", label="bring forward the review of",
+    who="the Designated Lead or the co-ordinator of its business group",
     audit=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
     doc="SOP: reviews at least every 3 years, \"if no earlier review has been prompted by monitoring results, or "
         "external factors e.g. legislation, critical incidents\".",

@@ -32,7 +32,7 @@ from assessments.models import MonitoringReport
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
 from lifecycle import workflow
-from lifecycle.models import Policy, PolicyVersion
+from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.states import PUBLISHED_STATUSES, Status
 from notifications.models import Digest, Notification, Reminder, ReminderKind
 
@@ -210,7 +210,6 @@ STUCK_STATUSES = {
 def _missing_disciplines(policy_ids: list[int]) -> dict[int, set[str]]:
     if not policy_ids:
         return {}
-    from lifecycle.models import QASignOff
 
     latest = PolicyVersion.objects.filter(policy_id=OuterRef("policy_version__policy_id")).order_by(
         "-major", "-minor").values("pk")[:1]

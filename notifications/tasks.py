@@ -1,6 +1,7 @@
 """Thin tasks: ids in, fresh rows loaded by the service, safe to run twice (acks_late everywhere: a task
 interrupted by a dead worker is delivered again and finds its work already done)."""
 
+import datetime
 import smtplib
 
 from celery import shared_task
@@ -15,8 +16,6 @@ def relay_outbox() -> int:
 
 @shared_task(name="notifications.tasks.chase_daily", acks_late=True)
 def chase_daily(today: str | None = None) -> dict:
-    import datetime
-
     day = datetime.date.fromisoformat(today) if today else None
     result = services.chase_run(today=day)
     for digest_id in result.digests:

@@ -2,14 +2,19 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import views as core_views
+from publication import views as publication_views
 from publication.urls import staff_urlpatterns as publication_staff_urls
+from workspace import views as workspace_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("", workspace_views.home, name="home"),
     path("", include("core.urls")),
     path("notifications/", include("notifications.urls")),
     path("publication-scheme/", include("publication.urls")),
+    # The PDF of the version a person may see: publication renders it (lifecycle does not import publication).
+    path("policies/<str:reference>/pdf/", publication_views.policy_pdf, name="policy_pdf"),
     path("policies/", include("assessments.urls")),
     path("policies/", include("lifecycle.urls")),
     path("policies/<str:reference>/publication/", include(publication_staff_urls)),

@@ -2,14 +2,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.models import ProtectedCharacteristic
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.selectors import access_policy, version_shown
+from lifecycle.selectors import access_policy, sop_versions_for, version_shown
 from publication.forms import PublicationBringForwardForm, PublicationCancelForm
 from publication.selectors import policy_publications, scheduled_publication, scheme_entry, scheme_policies
 from publication.services import publication_bring_forward, publication_cancel
@@ -118,3 +118,22 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
 
     return _publication_form_page(request, policy, publication, form=form, perform=perform, template_context={
         "heading": "Publish now instead of on the scheduled date", "button": "Publish now", "warning": False})
+
+
+@login_required
+@require_safe
+def policy_pdf(request, reference: str):
+    """/policies/<ref>/pdf/: the version the user sees (the draft for those working on it, else the one in force),
+    as a PDF with the document-control block, and only the SOPs this user may read."""
+    from publication.pdf import render_policy_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
+
+    policy = access_policy(user=request.user, reference=reference)
+    version, _ = version_shown(user=request.user, policy=policy)
+    if version is None:
+        raise Http404("No version to print.")
+    pdf = render_policy_pdf(policy=policy, version=version,
+                            sop_versions=sop_versions_for(user=request.user, version=version),
+                            published_on=policy.last_published_on)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{policy.reference}-v{version.number}.pdf"'
+    return response

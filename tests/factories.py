@@ -418,3 +418,11 @@ refused = Refused
 
 def reload(policy: Policy) -> Policy:
     return Policy.objects.get(pk=policy.pk)
+
+
+def what_was_read(policy) -> dict:
+    """The hidden fields a step's page posts (rule 17): the status it showed and the version read, with its
+    content hash, as a person who just opened the page would send them."""
+    policy = type(policy).objects.get(pk=policy.pk)
+    version = policy.current_version
+    return {"expected_status": policy.status, "version": version.pk, "version_hash": version.binding_hash}

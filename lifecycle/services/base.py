@@ -113,6 +113,8 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             # The more telling reason first: the part this person already took in the version.
             duties.check_separation(actor, locked.current_version, step.duty,
                                     doing=f"{step.label} {locked.reference}")
+        if step.who:
+            raise ApplicationError(f"Only {step.who} can {step.label} {locked.reference}.", code="forbidden")
         raise ApplicationError(f"You are not allowed to {step.label} {locked.reference}.", code="forbidden")
     if check_gates:
         unmet = [gate for gate in step.gates if gate not in step.records and not gate(locked)]

@@ -7,12 +7,11 @@ process ... may be submitted" to the Lead. Each step's rule is declared in lifec
 
 from __future__ import annotations
 
-import rules
 from django.db import transaction
 
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from lifecycle import gates
+from lifecycle import gates, permissions
 from lifecycle.models import Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import DISCIPLINE_PERMISSIONS
 from lifecycle.services.base import begin_step, finish_step, optional_text, require_text
@@ -38,17 +37,27 @@ def policy_submit_for_qa(
 def _begin_qa(step, *, policy, actor, discipline, expected_status, version, version_hash) -> tuple[Policy, object]:
     if discipline not in DISCIPLINE_PERMISSIONS:
         raise ApplicationError("Choose PCU, DCFD or DOI as the quality assurance discipline.", field="discipline")
-    locked = begin_step(step, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                        version_hash=version_hash)
-    package = locked.current_version
-    if not rules.has_perm(DISCIPLINE_PERMISSIONS[discipline], actor, locked):
-        raise ApplicationError(f"Only {QADiscipline(discipline).label} can record this sign-off.", code="forbidden")
-    if package.qa_signoffs.filter(discipline=discipline).exists():
-        raise ApplicationError(
-            f"{QADiscipline(discipline).label} has already recorded its decision on version {package.number}.",
-            code="stale",
-        )
-    return locked, package
+    try:
+        locked = begin_step(step, policy=policy, actor=actor, expected_status=expected_status, version=version,
+                            version_hash=version_hash)
+    except ApplicationError as refusal:
+        if refusal.code == "forbidden":
+            _refuse_discipline(policy, actor, discipline)
+        raise
+    _refuse_discipline(locked, actor, discipline)
+    return locked, locked.current_version
+
+
+def _refuse_discipline(policy: Policy, actor, discipline: str) -> None:
+    """The discipline's own reasons, more telling than "not allowed": already recorded (a second tab, a double
+    click), or not this person's discipline."""
+    package = policy.current_version
+    label = QADiscipline(discipline).label
+    if package is not None and package.qa_signoffs.filter(discipline=discipline).exists():
+        raise ApplicationError(f"{label} has already recorded its decision on version {package.number}.",
+                               code="stale")
+    if not permissions.has_force_role(actor, discipline):
+        raise ApplicationError(f"Only {label} can record this sign-off.", code="forbidden")
 
 
 @performs(SIGN_OFF_QA)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "publication",
     "demo",
     "notifications",
+    "workspace",
 ]
 
 MIDDLEWARE = [

@@ -71,7 +71,7 @@ def test_review_cycle_from_publication_to_republication(policy_in, people):
     assert policy.first_published_on == datetime.date(2024, 1, 15)
     assert AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence").changes == {
         "status": [Status.MONITORING, Status.SCOPING], "reason": "Legislation changed.",
-        "previous_version": "1.0", "new_draft": "2.0",
+        "previous_version": "1.0", "new_draft": "2.0", "version": "1.0",
     }
 
     with travel(datetime.date(2026, 6, 2)):

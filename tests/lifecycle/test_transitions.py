@@ -398,9 +398,9 @@ def test_lead_who_authored_the_version_cannot_approve_it(people):
     assert policy.current_version.author == people.lead
     policy = advance_to(policy, Status.WITH_LEAD, people)
 
-    with refused("forbidden", "not allowed to approve"):
+    with refused("forbidden", "you wrote or submitted version"):
         s.policy_approve(policy=policy, actor=people.lead)
-    with refused("forbidden", "not allowed to reject"):
+    with refused("forbidden", "you wrote or submitted version"):
         s.policy_reject(policy=policy, actor=people.lead, reasons="Self-review.")
 
     assert reload(policy).status == Status.WITH_LEAD
@@ -412,7 +412,7 @@ def test_lead_who_authored_the_version_cannot_approve_it_by_the_emergency_route(
     policy = advance_to(people.policy(actor=people.lead), Status.DEVELOPMENT, people)
     s.draft_update(policy=policy, actor=people.lead, statement="<p>Urgent.</p>")
 
-    with refused("forbidden", "not allowed to approve by the emergency route"):
+    with refused("forbidden", "you wrote or submitted version"):
         s.policy_emergency_approve(policy=policy, actor=people.lead, risk_statement="Urgent.",
                                    pcu_agreed_by=people.pcu)
     assert reload(policy).status == Status.DEVELOPMENT

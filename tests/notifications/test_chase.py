@@ -243,7 +243,7 @@ class TestDigestAndInbox:
         services.outbox_relay()
         recipients = set(Notification.objects.filter(title__startswith="Submitted for quality assurance")
                          .values_list("recipient__username", flat=True))
-        assert recipients == {"pcu", "dcfd", "doi", "coordinator"}
+        assert recipients == {"pcu", "pcu_qa", "dcfd", "doi", "coordinator"}
         # Replaying the relay adds nothing.
         count = Notification.objects.count()
         services.outbox_relay()

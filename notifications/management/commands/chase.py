@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.models import User
 from notifications import services
+from notifications.tasks import send_digest
 
 
 class Command(BaseCommand):
@@ -37,8 +38,6 @@ class Command(BaseCommand):
                 for item in items:
                     self.stdout.write(f"  - [{item.kind}] {item.message}")
             return
-        from notifications.tasks import send_digest
-
         result = services.chase_run(today=today)
         sent = sum(1 for digest_id in result.digests if send_digest.apply(args=[digest_id]).get())
         self.stdout.write(self.style.SUCCESS(

@@ -1,0 +1,194 @@
+"""The step declarations (lifecycle.workflow) and what reads them: the README's diagram, the services, the outbox
+routing, the import direction; and the integrity findings of issue 11 that the declarations close: a decision
+bound to the version read, and separation of duties by what people did, whatever roles they hold."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from core.events import AuditAction
+from core.models import AuditEvent, OutboxEvent, Role
+from core.services import role_assign
+from lifecycle import services as s
+from lifecycle import workflow
+from lifecycle.diagram import readme_section
+from lifecycle.models import ApprovalDecision, Policy, QASignOff
+from lifecycle.permissions import forget_roles
+from lifecycle.states import Status
+from notifications.services import EVENT_RECIPIENTS, outbox_relay
+from tests.factories import advance_to, fill_development, refused, reload, user_with_role, what_was_read
+
+ROOT = Path(settings.BASE_DIR)
+
+
+def grant(people, user, role, business_group=None):
+    role_assign(actor=people.pcu, user=user, role=role, business_group=business_group)
+    forget_roles(user)
+
+
+def test_the_readme_diagram_is_the_one_the_declarations_draw():
+    assert readme_section() in (ROOT / "README.md").read_text(encoding="utf-8"), (
+        "README.md's workflow diagram is out of date: run `manage.py workflow_diagram --write`."
+    )
+
+
+def test_every_page_step_has_its_service_and_a_real_permission():
+    import rules
+
+    for step in workflow.STEPS:
+        assert rules.perm_exists(step.permission), step.name
+        assert all(gate.reason and gate.label for gate in step.gates), step.name
+        if step.page is not None:
+            assert step.service.step is step
+
+
+def test_every_audit_action_has_a_routing_entry_and_steps_route_as_declared():
+    assert set(EVENT_RECIPIENTS) == set(AuditAction)
+    for step in workflow.STEPS:
+        if step.notify:
+            assert EVENT_RECIPIENTS[step.audit] == (step.notify, step.notice)
+
+
+@pytest.mark.django_db
+def test_an_unknown_topic_is_logged_and_left_waiting_not_marked_done(people, caplog):
+    policy = people.policy()
+    OutboxEvent.objects.all().update(handled_at=None)
+    unknown = OutboxEvent.objects.get(audit_event__action=AuditAction.POLICY_CREATED)
+    OutboxEvent.objects.filter(pk=unknown.pk).update(topic="policy.creatd")
+    with caplog.at_level(logging.ERROR, logger="notifications.services"):
+        outbox_relay()
+    unknown.refresh_from_db()
+    assert unknown.handled_at is None and unknown.attempts == 1
+    assert "unknown topic 'policy.creatd'" in caplog.text
+    assert not OutboxEvent.objects.filter(handled_at__isnull=True).exclude(pk=unknown.pk).exists()
+    outbox_relay()
+    unknown.refresh_from_db()
+    assert unknown.handled_at is None and unknown.attempts == 2, policy
+
+
+# --- imports run one way (rule 20) ------------------------------------------------------------------------------
+
+# core <- lifecycle <- assessments <- publication, notifications <- workspace (My work, across them all).
+LAYERS = {"core": 0, "lifecycle": 1, "assessments": 2, "publication": 3, "notifications": 3, "workspace": 4}
+# Loaded late on purpose, not to dodge a cycle: WeasyPrint takes seconds to import.
+LATE_IMPORTS_ALLOWED = {"publication.pdf"}
+
+
+def _imports(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node, node.module
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name
+
+
+def test_imports_run_one_way_and_none_hides_in_a_function():
+    wrong_way, hidden = [], []
+    for app, layer in LAYERS.items():
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            functions = [node for node in ast.walk(tree)
+                         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name != "ready"]
+            in_function = {id(node) for func in functions for node in ast.walk(func) if node is not func}
+            for node, module in _imports(tree):
+                top = module.split(".")[0]
+                if top in LAYERS and top != app and LAYERS[top] >= layer:
+                    wrong_way.append(f"{path.relative_to(ROOT)} imports {module}")
+                if top in LAYERS and id(node) in in_function and module not in LATE_IMPORTS_ALLOWED:
+                    hidden.append(f"{path.relative_to(ROOT)} imports {module} inside a function")
+    assert wrong_way == [], "\n".join(wrong_way)
+    assert hidden == [], "\n".join(hidden)
+
+
+# --- a decision binds to the version read (rule 17; issue 11, finding 1) ---------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_qa_sign_off_from_a_page_opened_on_an_earlier_version_is_refused(client, people):
+    """DCFD opens the QA form for v1.0; PCU returns v1.0; the developer rewrites it as v1.1 and resubmits. DCFD's
+    old form must not become a sign-off of v1.1."""
+    policy = advance_to(people.policy(), Status.SUBMITTED_FOR_QA, people)
+    client.force_login(people.dcfd)
+    stale_page = what_was_read(policy)
+    assert client.get(f"/policies/{policy.reference}/actions/quality-assurance/").status_code == 200
+
+    s.policy_return_from_qa(policy=policy, actor=people.pcu_qa, discipline="pcu", comments="Fix the SOP.")
+    s.draft_update(policy=reload(policy), actor=people.developer, statement="<p>Rewritten for 1.1.</p>")
+    s.policy_submit_for_qa(policy=reload(policy), actor=people.developer)
+    events = AuditEvent.objects.count()
+
+    response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
+        **stale_page, "expected_status": Status.SUBMITTED_FOR_QA, "discipline": "dcfd", "outcome": "passed",
+        "comments": "Comments written for 1.0."}, follow=True)
+
+    assert "You read version 1.0" in response.content.decode()
+    assert "version 1.1" in response.content.decode()
+    assert not QASignOff.objects.filter(discipline="dcfd").exists()
+    assert AuditEvent.objects.count() == events
+
+
+@pytest.mark.django_db
+def test_a_decision_on_content_changed_since_it_was_read_is_refused(people):
+    policy = advance_to(people.policy(), Status.WITH_LEAD, people)
+    read = what_was_read(policy)
+    with refused("stale", "changed after you opened the page"):
+        s.policy_approve(policy=policy, actor=people.lead, version=read["version"], version_hash="0" * 64)
+    with refused("stale", "does not say which version you read"):
+        s.policy_approve(policy=policy, actor=people.lead, version="", version_hash="")
+    s.policy_approve(policy=policy, actor=people.lead, **read)
+    assert reload(policy).status == Status.APPROVED
+
+
+# --- separation of duties across roles (issue 11, finding 2) ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_one_person_holding_pcu_dcfd_doi_and_lead_signs_one_discipline_and_approves_nothing(people):
+    many = user_with_role(Role.PCU, None, username="many_hats")
+    for role in (Role.DCFD, Role.DOI):
+        grant(people, many, role)
+    grant(people, many, Role.LEAD, people.group)
+    policy = advance_to(people.policy(), Status.SUBMITTED_FOR_QA, people)
+
+    s.policy_record_qa_signoff(policy=policy, actor=many, discipline="pcu")
+    for discipline in ("dcfd", "doi"):
+        with refused("forbidden", "separation of duties"):
+            s.policy_record_qa_signoff(policy=policy, actor=many, discipline=discipline)
+    s.policy_record_qa_signoff(policy=policy, actor=people.dcfd, discipline="dcfd")
+    s.policy_record_qa_signoff(policy=policy, actor=people.doi, discipline="doi")
+    s.policy_forward_to_lead(policy=policy, actor=people.coordinator)
+    Policy.objects.filter(pk=policy.pk).update(designated_lead=None)
+    with refused("forbidden", "recorded the quality assurance"):
+        s.policy_approve(policy=reload(policy), actor=many)
+    assert not ApprovalDecision.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_superuser_who_gave_himself_the_lead_role_cannot_approve_for_the_designated_lead(people):
+    boss = user_with_role(Role.LEAD, people.group, username="boss", is_superuser=True, is_staff=True)
+    policy = advance_to(people.policy(), Status.WITH_LEAD, people)
+    assert policy.designated_lead == people.lead
+    with refused("forbidden", "not allowed to approve"):
+        s.policy_approve(policy=policy, actor=boss)
+    assert reload(policy).status == Status.WITH_LEAD
+
+
+@pytest.mark.django_db
+def test_a_lead_who_wrote_the_statement_as_manager_cannot_approve_it(people):
+    grant(people, people.lead, Role.MANAGER, people.group)
+    policy = advance_to(people.policy(), Status.DEVELOPMENT, people)
+    fill_development(policy, people)
+    s.draft_update(policy=reload(policy), actor=people.lead, statement="<p>The Lead's own words.</p>")
+    policy = advance_to(reload(policy), Status.WITH_LEAD, people)
+    assert policy.current_version.submitted_by == people.developer
+    with refused("forbidden", "you wrote or submitted version 1.0"):
+        s.policy_approve(policy=policy, actor=people.lead)
+    assert reload(policy).status == Status.WITH_LEAD

@@ -1,0 +1,14 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from workspace.selectors import home_summary, my_work
+
+
+@login_required
+@require_safe
+def home(request):
+    """My work: the first page everyone sees after signing in."""
+    return render(request, "core/home.html", {
+        "summary": home_summary(user=request.user), "queues": my_work(user=request.user),
+    })
