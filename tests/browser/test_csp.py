@@ -1,6 +1,7 @@
 """A real browser reports no Content-Security-Policy violation on the page walk (issue 11, finding 9), signed
 out and signed in, and what needs JavaScript still works under the policy: the rich-text editor (loaded through
-an import map, an inline script that runs only with the nonce), the htmx register and the js-enabled switch."""
+an import map, an inline script that runs only with the nonce), the htmx register and the js-enabled switch.
+The new account pages also pass axe-core."""
 
 from __future__ import annotations
 
@@ -63,6 +64,7 @@ def test_no_csp_violation_on_the_page_walk_and_the_editor_still_works(browser_us
     # Signed out.
     walk.visit("sign-in", "/sign-in/")
     walk.visit("reset", "/account/password/reset/")
+    browser_user.assert_accessible("reset")
     walk.visit("scheme", "/publication-scheme/")
     walk.visit("scheme entry", f"/publication-scheme/{published.reference}/")
 
@@ -80,6 +82,16 @@ def test_no_csp_violation_on_the_page_walk_and_the_editor_still_works(browser_us
     ]]:
         walk.visit(label, path)
     walk.visit("not found", "/policies/POL-9999/", status=404)
+
+    # The account pages are new: axe-core on them as they stand and with errors.
+    walk.visit("change password", "/account/password/")
+    browser_user.assert_accessible("change password")
+    walk.page.fill("#id_old_password", "not my password")
+    with walk.page.expect_navigation():
+        walk.page.click("form#main-form button[type=submit]")
+    expect(walk.page.locator(".govuk-error-summary")).to_contain_text("Your old password was entered incorrectly")
+    browser_user.assert_accessible("change password with errors")
+    walk.collect("change password with errors")
 
     # htmx: the register's search updates in place (its request and swap run under the policy).
     walk.visit("register", "/policies/")
