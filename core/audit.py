@@ -358,11 +358,21 @@ def _anchor_after_publication() -> None:
 def audit_anchor_periodic() -> ChainReport:
     """Beat's job: verify what was added since the last verified anchor, then anchor the head as verified.
     A broken chain is never anchored: the task fails (and logs critically) instead."""
-    report = audit_verify_chain(since_anchor=True, record_anchor_source="beat")
+    report = audit_verify_chain(since_anchor=True)
     if not report.ok:
         logger.critical("Audit chain broken: %s", report.message)
         raise AuditChainBroken(report.message, report.broken_sequence)
+    audit_anchor_verified(report=report, source="beat")
     return report
+
+
+def audit_anchor_verified(*, report: ChainReport, source: str) -> dict | None:
+    """Anchor the head a successful verification reached, marked verified: ``verify_audit --since-anchor`` starts
+    after the last such anchor. Raises OSError if the anchor file cannot be written."""
+    if not report.ok:
+        raise ValueError("Only a verified chain is anchored as verified.")
+    return _anchor_append(sequence=report.last_sequence, event_hash=report.last_hash,
+                          legacy_until=report.legacy_until, source=source, verified=True)
 
 
 @dataclass(frozen=True)
@@ -383,7 +393,11 @@ def audit_anchors_read(*, keyring: dict[str, bytes]) -> AnchorSet:
     count = 0
     if path is None or not os.path.exists(path):
         return AnchorSet(by_sequence, 0, None, legacy_untils)
-    with open(path, encoding="utf-8") as lines:
+    try:
+        lines = open(path, encoding="utf-8")  # noqa: SIM115 (closed below; a read error is a break)
+    except OSError as error:
+        raise AuditChainBroken(f"The anchor file {path} cannot be read ({error}): nothing to compare with.") from error
+    with lines:
         for line_number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -430,6 +444,7 @@ class ChainReport:
     anchors_checked: int = 0
     started_after: int = 0
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    legacy_until: int = 0
 
 
 EVENT_FIELDS = [
@@ -454,7 +469,6 @@ def _consistent_snapshot() -> Iterator[None]:
 
 def audit_verify_chain(
     *, batch_size: int = 2000, since_anchor: bool = False, progress: Callable[[int, int], None] | None = None,
-    record_anchor_source: str | None = None,
 ) -> ChainReport:
     """Walk the chain in order and report the first broken link, in constant memory (a server-side cursor).
 
@@ -462,8 +476,8 @@ def audit_verify_chain(
     the sequence, or a previous_hash that does not match), reordered rows, deleted or forged newest rows (the
     keyed chain head disagrees), an unkeyed row after the chain was keyed, and any disagreement with the anchors
     kept outside the database (an anchor beyond the chain, or naming another hash for its event). With
-    ``since_anchor`` only the events after the last verified anchor are walked. On success, and when
-    ``record_anchor_source`` is given, the verified head is anchored as verified."""
+    ``since_anchor`` only the events after the last verified anchor are walked (``audit_anchor_verified``
+    records one)."""
     try:
         keyring = audit_keyring()
         anchors = audit_anchors_read(keyring=keyring)
@@ -472,9 +486,6 @@ def audit_verify_chain(
                                 ).run(since_anchor=since_anchor)
     except AuditChainBroken as broken:
         return ChainReport(False, 0, broken.message, broken.sequence)
-    if report.ok and record_anchor_source and report.last_sequence:
-        _anchor_append(sequence=report.last_sequence, event_hash=report.last_hash,
-                       legacy_until=report.legacy_until, source=record_anchor_source, verified=True)
     return report.as_report()
 
 
@@ -493,7 +504,8 @@ class _WalkResult:
 
     def as_report(self) -> ChainReport:
         return ChainReport(self.ok, self.checked, self.message, self.broken_sequence, self.last_sequence,
-                           self.last_hash, self.anchors_checked, self.started_after, tuple(self.warnings))
+                           self.last_hash, self.anchors_checked, self.started_after, tuple(self.warnings),
+                           self.legacy_until)
 
 
 class _ChainWalk:

@@ -413,3 +413,22 @@ def test_verify_streams_with_a_server_side_cursor(chain, django_assert_max_num_q
     """Constant memory: rows come through an iterator in batches, never a list of the whole chain."""
     with django_assert_max_num_queries(12):
         assert audit_verify_chain(batch_size=3).ok
+
+
+def test_verify_audit_succeeds_but_warns_when_the_anchor_cannot_be_written(chain, settings, tmp_path):
+    from io import StringIO
+
+    (tmp_path / "a-file").write_text("not a directory")
+    settings.POLICYHUB_AUDIT_ANCHOR_PATH = str(tmp_path / "a-file" / "anchor.jsonl")
+    out, err = StringIO(), StringIO()
+
+    call_command("verify_audit", stdout=out, stderr=err)
+
+    assert "20 events verified" in out.getvalue()
+    assert "not anchored" in err.getvalue()
+
+
+def test_an_unreadable_anchor_file_is_a_break(chain, settings, tmp_path):
+    settings.POLICYHUB_AUDIT_ANCHOR_PATH = str(tmp_path)  # a directory
+    report = audit_verify_chain()
+    assert not report.ok and "cannot be read" in report.message
