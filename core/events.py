@@ -62,6 +62,9 @@ class AuditAction(StrEnum):
     # --- people and reference data (the admin) ------------------------------------------------------
     ROLE_ASSIGNED = "role.assigned"
     ROLE_REVOKED = "role.revoked"
+    # A role given to someone who already holds another of the independent checks (PCU, DCFD, DOI, a Lead):
+    # allowed, since people cover for each other, but flagged to PCU (issue 11, separation of duties).
+    ROLE_CONFLICT_FLAGGED = "role.conflict_flagged"
     USER_CREATED = "user.created"
     USER_CHANGED = "user.changed"
     REFERENCE_BUSINESSGROUP_CREATED = "reference.businessgroup.created"
@@ -83,6 +86,9 @@ class AuditAction(StrEnum):
     AUTH_SIGN_IN_FAILED = "auth.sign_in_failed"
     AUTH_LOCKED_OUT = "auth.locked_out"
     USER_PASSWORD_SET_BY_ADMIN = "user.password_set_by_admin"
+    # A person's own password (core.accounts.user_password_set): changed knowing the old one, or reset by e-mail.
+    USER_PASSWORD_CHANGED = "user.password_changed"
+    USER_PASSWORD_RESET = "user.password_reset"
     # Changes made below the services (a shell, a script, a data fix), which no service audited.
     USER_PASSWORD_CHANGED_OUTSIDE_SERVICES = "user.password_changed_outside_services"
     ROLE_ASSIGNED_OUTSIDE_SERVICES = "role.assigned_outside_services"

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from core.audit import audit_log
+from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import FORCE_WIDE_ROLES, ReferenceCounter, Role, RoleAssignment
 
@@ -37,7 +38,7 @@ def role_assign(*, actor, user, role: str, business_group=None, unit=None) -> Ro
         raise ApplicationError(f"{user} already holds that role there.") from exc
     audit_log(
         actor=actor,
-        action="role.assigned",
+        action=AuditAction.ROLE_ASSIGNED,
         obj=assignment,
         changes={
             "user": user.username,
@@ -46,7 +47,26 @@ def role_assign(*, actor, user, role: str, business_group=None, unit=None) -> Ro
             "unit": unit.name if unit else None,
         },
     )
+    _flag_duty_conflict(actor=actor, assignment=assignment)
     return assignment
+
+
+# The roles that take the independent checks of a version: one person holding two of them could be asked to
+# check their own check. lifecycle.duties refuses that at each decision; the assignment is flagged to PCU.
+INDEPENDENT_CHECK_ROLES = (Role.PCU, Role.DCFD, Role.DOI, Role.LEAD)
+
+
+def _flag_duty_conflict(*, actor, assignment: RoleAssignment) -> None:
+    if assignment.role not in INDEPENDENT_CHECK_ROLES:
+        return
+    others = sorted(set(RoleAssignment.objects.filter(user_id=assignment.user_id, role__in=INDEPENDENT_CHECK_ROLES)
+                        .exclude(pk=assignment.pk).values_list("role", flat=True)))
+    if not others:
+        return
+    audit_log(actor=actor, action=AuditAction.ROLE_CONFLICT_FLAGGED, obj=assignment, changes={
+        "user": assignment.user.username, "role": assignment.role, "also_holds": others,
+        "note": "Separation of duties: this person will be refused a second part in any one version.",
+    })
 
 
 @transaction.atomic
@@ -56,7 +76,7 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
         raise ApplicationError("That role assignment has already been removed.", code="stale")
     audit_log(
         actor=actor,
-        action="role.revoked",
+        action=AuditAction.ROLE_REVOKED,
         obj=locked,
         changes={
             "user": locked.user.username,

@@ -222,102 +222,145 @@ def _missing_disciplines(policy_ids: list[int]) -> dict[int, set[str]]:
 
 
 def _plan_for(row, today, people: People, config, reports_in_qa, submitted_on, missing_disciplines):
-    group = row["business_group_id"]
-    cycle = row["cycle"] or 1
-    authors = people.developers.get(row["pk"], set()) | people.named_or_group(
-        row["policy_manager_id"], group, Role.MANAGER)
+    chase = _PolicyChase(row=row, today=today, people=people, config=config, reports_in_qa=reports_in_qa,
+                         submitted_on=submitted_on, missing_disciplines=missing_disciplines)
+    return [*chase.review(), *chase.monitoring_report(), *chase.monitoring_qa(), *chase.emergency_eia(),
+            *chase.stuck(), *chase.orphans()]
 
-    def reminders(kind, step, recipients, message, item_due=None):
-        return [PlannedReminder(row["pk"], row["reference"], row["title"], cycle, recipient, kind, step[0],
+
+@dataclass
+class _PolicyChase:
+    """The reminders one policy's row calls for today, one kind per method."""
+
+    row: dict
+    today: datetime.date
+    people: People
+    config: dict
+    reports_in_qa: dict
+    submitted_on: dict
+    missing_disciplines: dict
+
+    def __post_init__(self) -> None:
+        self.group = self.row["business_group_id"]
+        self.cycle = self.row["cycle"] or 1
+        self.authors = self.people.developers.get(self.row["pk"], set()) | self.named("policy_manager_id",
+                                                                                       Role.MANAGER)
+        self.every = self.config["overdue_every_days"]
+
+    def named(self, column: str, role: str) -> set[int]:
+        return self.people.named_or_group(self.row[column], self.group, role)
+
+    def reminders(self, kind, step, recipients, message, item_due=None) -> list[PlannedReminder]:
+        row = self.row
+        return [PlannedReminder(row["pk"], row["reference"], row["title"], self.cycle, recipient, kind, step[0],
                                 item_due, step[1], message) for recipient in sorted(recipients)]
 
-    def escalated(due) -> set[int]:
-        overdue = (today - due).days
+    def escalated(self, due) -> set[int]:
+        overdue = (self.today - due).days
         extra: set[int] = set()
-        thresholds = config["escalate_after_days"]
+        thresholds = self.config["escalate_after_days"]
         if overdue >= thresholds["coordinator"]:
-            extra |= people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR)
+            extra |= self.named("coordinator_id", Role.COORDINATOR)
         if overdue >= thresholds["lead"]:
-            extra |= people.named_or_group(row["designated_lead_id"], group, Role.LEAD)
+            extra |= self.named("designated_lead_id", Role.LEAD)
         if overdue >= thresholds["owner"]:
-            extra |= people.named_or_group(row["owner_id"], group, Role.OWNER)
+            extra |= self.named("owner_id", Role.OWNER)
         return extra
 
-    planned: list[PlannedReminder] = []
-    every = config["overdue_every_days"]
-    # 3-yearly review.
-    due = row["review_due_on"]
-    if due and row["first_published_on"]:
-        step = latest_step(today, _before_steps(due, config["review_months_before"]), due=due, every_days=every)
-        if step:
-            planned += reminders(ReminderKind.REVIEW_DUE, step, authors | escalated(due),
-                                 f"Review of {row['reference']} {row['title']} is due on {due:%d %B %Y} "
-                                 f"({step[1]}).", due)
-    # Annual monitoring report (until a report reaches the co-ordinator).
-    due = row["monitoring_report_due_on"]
-    if due and row["status"] in PUBLISHED_STATUSES and row["pk"] not in reports_in_qa:
-        step = latest_step(today, _before_steps(due, config["monitoring_months_before"]), due=due, every_days=every)
-        if step:
-            planned += reminders(ReminderKind.MONITORING_DUE, step, authors | escalated(due),
-                                 f"The annual monitoring report for {row['reference']} {row['title']} is due on "
-                                 f"{due:%d %B %Y} ({step[1]}).", due)
-    # A monitoring report sitting with the co-ordinator for QA.
-    report = reports_in_qa.get(row["pk"])
-    if report and report["status"] == MonitoringReport.Status.SUBMITTED and report["submitted_at"]:
-        start = working_days_after(timezone.localtime(report["submitted_at"]).date(),
-                                   config["stuck_after_working_days"])
-        step = latest_step(today, [(start, "waiting for quality assurance")], due=start, every_days=every)
-        if step:
-            planned += reminders(ReminderKind.MONITORING_QA, step,
-                                 people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR),
-                                 f"A monitoring report for {row['reference']} has been waiting for your quality "
-                                 f"assurance since {timezone.localtime(report['submitted_at']):%d %B %Y}.")
-    # Emergency approval: weekly until the EIA is signed off, then to the Lead as risk owner once overdue.
-    due = row["emergency_eia_due_on"]
-    if row["not_impact_assessed"] and due:
-        days = config["emergency_eia_every_days"]
-        offset = (today - due).days % days
+    def review(self) -> list[PlannedReminder]:
+        """The 3-yearly review."""
+        row, due = self.row, self.row["review_due_on"]
+        if not (due and row["first_published_on"]):
+            return []
+        step = latest_step(self.today, _before_steps(due, self.config["review_months_before"]), due=due,
+                           every_days=self.every)
+        if not step:
+            return []
+        return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
+                              f"Review of {row['reference']} {row['title']} is due on {due:%d %B %Y} ({step[1]}).",
+                              due)
+
+    def monitoring_report(self) -> list[PlannedReminder]:
+        """The annual monitoring report (until a report reaches the co-ordinator)."""
+        row, due = self.row, self.row["monitoring_report_due_on"]
+        if not (due and row["status"] in PUBLISHED_STATUSES and row["pk"] not in self.reports_in_qa):
+            return []
+        step = latest_step(self.today, _before_steps(due, self.config["monitoring_months_before"]), due=due,
+                           every_days=self.every)
+        if not step:
+            return []
+        return self.reminders(ReminderKind.MONITORING_DUE, step, self.authors | self.escalated(due),
+                              f"The annual monitoring report for {row['reference']} {row['title']} is due on "
+                              f"{due:%d %B %Y} ({step[1]}).", due)
+
+    def monitoring_qa(self) -> list[PlannedReminder]:
+        """A monitoring report sitting with the co-ordinator for QA."""
+        report = self.reports_in_qa.get(self.row["pk"])
+        if not (report and report["status"] == MonitoringReport.Status.SUBMITTED and report["submitted_at"]):
+            return []
+        submitted = timezone.localtime(report["submitted_at"])
+        start = working_days_after(submitted.date(), self.config["stuck_after_working_days"])
+        step = latest_step(self.today, [(start, "waiting for quality assurance")], due=start, every_days=self.every)
+        if not step:
+            return []
+        return self.reminders(ReminderKind.MONITORING_QA, step, self.named("coordinator_id", Role.COORDINATOR),
+                              f"A monitoring report for {self.row['reference']} has been waiting for your quality "
+                              f"assurance since {submitted:%d %B %Y}.")
+
+    def emergency_eia(self) -> list[PlannedReminder]:
+        """Emergency approval: weekly until the EIA is signed off, then to the Lead as risk owner once overdue."""
+        row, due, today = self.row, self.row["emergency_eia_due_on"], self.today
+        if not (row["not_impact_assessed"] and due):
+            return []
+        offset = (today - due).days % self.config["emergency_eia_every_days"]
         step_date = today - datetime.timedelta(days=offset)
         label = "overdue" if step_date > due else ("due today" if step_date == due else "weekly reminder")
-        recipients = set(authors)
+        recipients = set(self.authors)
         if today >= due:
-            recipients |= people.named_or_group(row["designated_lead_id"], group, Role.LEAD)
-        planned += reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
-                             f"{row['reference']} {row['title']} was approved without an Equality Impact "
-                             f"Assessment; it is due by {due:%d %B %Y}.", due)
-    # Stuck work.
-    if row["status"] in STUCK_STATUSES and row["status_changed_at"]:
+            recipients |= self.named("designated_lead_id", Role.LEAD)
+        return self.reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
+                              f"{row['reference']} {row['title']} was approved without an Equality Impact "
+                              f"Assessment; it is due by {due:%d %B %Y}.", due)
+
+    def stuck(self) -> list[PlannedReminder]:
+        """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
+        row = self.row
+        if not (row["status"] in STUCK_STATUSES and row["status_changed_at"]):
+            return []
         waiting_since = timezone.localtime(row["status_changed_at"]).date()
-        if row["status"] == Status.SUBMITTED_FOR_QA and submitted_on.get(row["pk"]):
-            waiting_since = timezone.localtime(submitted_on[row["pk"]]).date()
-        start = working_days_after(waiting_since, config["stuck_after_working_days"])
-        step = latest_step(today, [(start, "waiting too long")], due=start, every_days=every)
-        if step:
-            who, what = STUCK_STATUSES[row["status"]]
-            if who == "qa":
-                recipients = set().union(*(people.force(d) for d in missing_disciplines.get(row["pk"], set())))
-            elif who == "pcu":
-                recipients = people.force(Role.PCU)
-            elif who == "lead":
-                recipients = people.named_or_group(row["designated_lead_id"], group, Role.LEAD)
-            else:
-                recipients = people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR)
-            planned += reminders(ReminderKind.STUCK, step, recipients,
-                                 f"{row['reference']} {row['title']} has been waiting for {what} since "
-                                 f"{waiting_since:%d %B %Y}.")
-    # Orphans: someone named on the policy has left (inactive account).
-    inactive = [label for label, user_id in (("owner", row["owner_id"]), ("Designated Lead",
-                row["designated_lead_id"]), ("policy manager", row["policy_manager_id"]))
-                if user_id is not None and user_id not in people.active]
-    if people.inactive_developers.get(row["pk"]):
-        inactive.append("developer")
-    if inactive:
-        monday = today - datetime.timedelta(days=today.weekday())
-        planned += reminders(ReminderKind.ORPHAN, (monday, "weekly"),
-                             people.named_or_group(row["coordinator_id"], group, Role.COORDINATOR),
-                             f"{row['reference']} {row['title']} needs reassigning: its {', '.join(inactive)} "
-                             "account is no longer active.")
-    return planned
+        if row["status"] == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):
+            waiting_since = timezone.localtime(self.submitted_on[row["pk"]]).date()
+        start = working_days_after(waiting_since, self.config["stuck_after_working_days"])
+        step = latest_step(self.today, [(start, "waiting too long")], due=start, every_days=self.every)
+        if not step:
+            return []
+        who, what = STUCK_STATUSES[row["status"]]
+        if who == "qa":
+            recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
+        elif who == "pcu":
+            recipients = self.people.force(Role.PCU)
+        elif who == "lead":
+            recipients = self.named("designated_lead_id", Role.LEAD)
+        else:
+            recipients = self.named("coordinator_id", Role.COORDINATOR)
+        return self.reminders(ReminderKind.STUCK, step, recipients,
+                              f"{row['reference']} {row['title']} has been waiting for {what} since "
+                              f"{waiting_since:%d %B %Y}.")
+
+    def orphans(self) -> list[PlannedReminder]:
+        """Someone named on the policy has left (inactive account)."""
+        row = self.row
+        inactive = [label for label, user_id in (("owner", row["owner_id"]), ("Designated Lead",
+                    row["designated_lead_id"]), ("policy manager", row["policy_manager_id"]))
+                    if user_id is not None and user_id not in self.people.active]
+        if self.people.inactive_developers.get(row["pk"]):
+            inactive.append("developer")
+        if not inactive:
+            return []
+        monday = self.today - datetime.timedelta(days=self.today.weekday())
+        return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
+                              f"{row['reference']} {row['title']} needs reassigning: its {', '.join(inactive)} "
+                              "account is no longer active.")
 
 
 # --- running the chase -------------------------------------------------------------------------
@@ -444,6 +487,8 @@ NOBODY: tuple[tuple[str, ...], str] = ((), "")
 EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     **dict.fromkeys(AuditAction, NOBODY),
     **{step.audit: (step.notify, step.notice) for step in workflow.STEPS if step.notify},
+    AuditAction.ROLE_CONFLICT_FLAGGED: (("pcu",), "A role assignment to check: one person holds two independent "
+                                                  "checks"),
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: (("authors", "lead", "coordinator"), "EIA signed off"),
     AuditAction.POLICY_PUBLICATION_CANCELLED: (("pcu", "lead"), "Scheduled publication cancelled"),
     AuditAction.MONITORING_REPORT_SUBMITTED: (("coordinator",), "Monitoring report to quality-assure"),
@@ -453,15 +498,18 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
 }
 
 
-def _event_recipients(who: tuple[str, ...], policy: Policy, role_holders) -> set[int]:
+FORCE_WIDE_KINDS = {"pcu", "dcfd", "doi", "shrmt"}
+
+
+def _event_recipients(who: tuple[str, ...], policy: Policy | None, role_holders) -> set[int]:
     recipients: set[int] = set()
-    group = policy.business_group_id
+    group = policy.business_group_id if policy else None
     for kind in who:
         if kind == "authors":
             recipients |= {user.pk for user in policy.developers.all() if user.is_active}
             if policy.policy_manager_id:
                 recipients.add(policy.policy_manager_id)
-        elif kind in {"pcu", "dcfd", "doi", "shrmt"}:
+        elif kind in FORCE_WIDE_KINDS:
             recipients |= role_holders.get((None, kind), set())
         else:
             named = {"coordinator": policy.coordinator_id, "lead": policy.designated_lead_id,
@@ -507,12 +555,14 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
                          event.pk, event.topic, event.attempts)
             continue
         policy = policies.get(event.audit_event.policy_id)
-        if who and policy is not None:
+        # An event of no policy (a role assignment) reaches force-wide roles only.
+        if who and (policy is not None or set(who) <= FORCE_WIDE_KINDS):
             actor_id = event.audit_event.actor_id
+            subject = f"{policy.reference} {policy.title}" if policy else event.audit_event.object_repr
             for recipient_id in sorted(_event_recipients(who, policy, role_holders) - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
-                    title=f"{title}: {policy.reference} {policy.title}"[:300],
+                    title=f"{title}: {subject}"[:300],
                     body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
                          f"{timezone.localtime(event.audit_event.occurred_at):%d %B %Y %H:%M}.",
                 ))

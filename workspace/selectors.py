@@ -19,84 +19,122 @@ def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Po
     return list(queryset.select_related("business_group").order_by(order, "pk")[:limit])
 
 
+def _group_ids(roles, *wanted: str) -> set[int]:
+    return {group for role, group in roles if role in wanted and group is not None}
+
+
 def my_work(*, user, today=None) -> list[dict]:
     """What waits for this user, as titled queues. A fixed number of queries, whatever the data size."""
     today = today or timezone.localdate()
     roles = role_index(user)
-
-    def group_ids(*wanted: str) -> set[int]:
-        return {group for role, group in roles if role in wanted and group is not None}
-
     visible = policy_list(user=user)
-    queues: list[dict] = []
+    return [
+        *_drafting_queues(user, roles, visible),
+        *_lead_queues(roles, visible),
+        *_quality_assurance_queues(user, roles, visible),
+        *_coordination_queues(user, roles, visible),
+        *_due_queues(user, roles, visible, today),
+        *_report_queues(roles),
+    ]
 
-    named = Q(pk__in=named_developer_policy_ids(user))
-    drafting = named if any(role == Role.DEVELOPER for role, _ in roles) else Q(pk__in=[])
+
+def _drafting_queues(user, roles, visible) -> list[dict]:
+    drafting = Q(pk__in=named_developer_policy_ids(user)) if any(role == Role.DEVELOPER for role, _ in roles) \
+        else Q(pk__in=[])
     managed_units, managed_groups = managed_scope(user)
     if managed_units or managed_groups:
         drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
-    if drafting != Q(pk__in=[]):
-        queues.append({"title": "Drafts to finish", "hint": "Policies in scoping or development.",
-                       "policies": _work_queue(visible.filter(drafting, status__in=[Status.SCOPING,
-                                                                                       Status.DEVELOPMENT]))})
-    if group_ids(Role.LEAD):
-        lead_groups = group_ids(Role.LEAD)
-        queues.append({"title": "Commissioning decisions", "hint": "Requests to commission development.",
-                       "policies": _work_queue(visible.filter(business_group_id__in=lead_groups,
-                                                              status=Status.COMMISSIONING))})
-        queues.append({"title": "Approvals to decide", "hint": "Quality-assured policies awaiting your approval.",
-                       "policies": _work_queue(visible.filter(business_group_id__in=lead_groups,
-                                                              status=Status.WITH_LEAD))})
+    if drafting == Q(pk__in=[]):
+        return []
+    return [{"title": "Drafts to finish", "hint": "Policies in scoping or development.",
+             "policies": _work_queue(visible.filter(drafting, status__in=[Status.SCOPING, Status.DEVELOPMENT]))}]
+
+
+def _lead_queues(roles, visible) -> list[dict]:
+    lead_groups = _group_ids(roles, Role.LEAD)
+    if not lead_groups:
+        return []
+    return [
+        {"title": "Commissioning decisions", "hint": "Requests to commission development.",
+         "policies": _work_queue(visible.filter(business_group_id__in=lead_groups, status=Status.COMMISSIONING))},
+        {"title": "Approvals to decide", "hint": "Quality-assured policies awaiting your approval.",
+         "policies": _work_queue(visible.filter(business_group_id__in=lead_groups, status=Status.WITH_LEAD))},
+    ]
+
+
+def _latest_version():
+    """The id of the policy's newest version, as a subquery inside an EXISTS on the policy."""
+    newest = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor")
+    return newest.values("pk")[:1]
+
+
+def _took_part(user) -> Q:
+    """Separation of duties (lifecycle.duties): the current version was written or submitted by ``user``, or they
+    signed off its quality assurance. Such a version is never offered to them for another part."""
+    latest = _latest_version()
+    own = PolicyVersion.objects.filter(Q(pk=Subquery(latest.values("pk")))
+                                       & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
+    signed = QASignOff.objects.filter(policy_version_id=Subquery(latest), signed_by_id=user.pk)
+    return Q(Exists(own)) | Q(Exists(signed))
+
+
+def _quality_assurance_queues(user, roles, visible) -> list[dict]:
     disciplines = [role for role in (Role.PCU, Role.DCFD, Role.DOI) if (role, None) in roles]
-    if disciplines:
-        latest_version = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk"))).order_by(
-            "-major", "-minor").values("pk")[:1]
-        awaiting = Q(pk__in=[])
-        for discipline in disciplines:
-            awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(latest_version),
-                                                           discipline=discipline)))
-        # Separation of duties (lifecycle.duties): never offer a user a version they wrote or submitted, or one
-        # they have already signed off for another discipline.
-        current = Q(pk=Subquery(latest_version.values("pk")))
-        own_version = PolicyVersion.objects.filter(current & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
-        signed = QASignOff.objects.filter(policy_version_id=Subquery(latest_version), signed_by_id=user.pk)
-        pending = (visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA)
-                   .exclude(Exists(own_version)).exclude(Exists(signed)))
-        queues.append({"title": "Submissions to quality-assure", "hint": "Sign off, or return with comments.",
-                       "policies": _work_queue(pending)})
-    if group_ids(Role.COORDINATOR):
-        groups = group_ids(Role.COORDINATOR)
+    if not disciplines:
+        return []
+    awaiting = Q(pk__in=[])
+    for discipline in disciplines:
+        awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(_latest_version()),
+                                                       discipline=discipline)))
+    pending = visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA).exclude(_took_part(user))
+    return [{"title": "Submissions to quality-assure", "hint": "Sign off, or return with comments.",
+             "policies": _work_queue(pending)}]
+
+
+def _coordination_queues(user, roles, visible) -> list[dict]:
+    queues = []
+    groups = _group_ids(roles, Role.COORDINATOR)
+    if groups:
         queues.append({"title": "To forward", "hint": "QA-passed submissions for the Lead, approved ones for PCU.",
                        "policies": _work_queue(visible.filter(business_group_id__in=groups,
                                                               status__in=[Status.QA_PASSED, Status.APPROVED]))})
     if (Role.PCU, None) in roles:
-        queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication.",
-                       "policies": _work_queue(visible.filter(status=Status.AWAITING_PUBLICATION))})
-    if (Role.DCFD, None) in roles or group_ids(Role.LEAD):
+        queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication (not those whose "
+                       "quality assurance you signed: another member of PCU publishes them).",
+                       "policies": _work_queue(visible.filter(status=Status.AWAITING_PUBLICATION)
+                                               .exclude(_took_part(user)))})
+    if (Role.DCFD, None) in roles or _group_ids(roles, Role.LEAD):
         queues.append({"title": "Emergency approvals awaiting their EIA", "hint": "Not impact assessed.",
                        "policies": _work_queue(visible.filter(not_impact_assessed=True))})
-    soon = today + relativedelta(months=6)
-    queues.append({"title": "Reviews due within 6 months or overdue",
-                   "hint": "SOP: allow at least 6 months for a basic review.",
-                   "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES, review_due_on__lte=soon)
-                                           .filter(_responsible(user, roles)), order="review_due_on"),
-                   "due": "review_due_on", "due_label": "review due"})
-    queues.append({"title": "Monitoring reports due within a month or overdue", "hint": "Due every year.",
-                   "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES,
-                                                          monitoring_report_due_on__lte=today + relativedelta(months=1))
-                                           .filter(_responsible(user, roles)), order="monitoring_report_due_on"),
-                   "due": "monitoring_report_due_on", "due_label": "report due"})
-    report_groups = group_ids(Role.COORDINATOR)
-    if report_groups or (Role.PCU, None) in roles:
-        reports = MonitoringReport.objects.select_related("policy")
-        condition = Q(pk__in=[])
-        if report_groups:
-            condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
-        if (Role.PCU, None) in roles:
-            condition |= Q(status=MonitoringReport.Status.QA_PASSED)
-        queues.append({"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports":
-                       list(reports.filter(condition).order_by("submitted_at")[:20])})
     return queues
+
+
+def _due_queues(user, roles, visible, today) -> list[dict]:
+    soon = today + relativedelta(months=6)
+    return [
+        {"title": "Reviews due within 6 months or overdue", "hint": "SOP: allow at least 6 months for a basic review.",
+         "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES, review_due_on__lte=soon)
+                                 .filter(_responsible(user, roles)), order="review_due_on"),
+         "due": "review_due_on", "due_label": "review due"},
+        {"title": "Monitoring reports due within a month or overdue", "hint": "Due every year.",
+         "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES,
+                                                monitoring_report_due_on__lte=today + relativedelta(months=1))
+                                 .filter(_responsible(user, roles)), order="monitoring_report_due_on"),
+         "due": "monitoring_report_due_on", "due_label": "report due"},
+    ]
+
+
+def _report_queues(roles) -> list[dict]:
+    report_groups = _group_ids(roles, Role.COORDINATOR)
+    if not (report_groups or (Role.PCU, None) in roles):
+        return []
+    condition = Q(pk__in=[])
+    if report_groups:
+        condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
+    if (Role.PCU, None) in roles:
+        condition |= Q(status=MonitoringReport.Status.QA_PASSED)
+    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports":
+             list(MonitoringReport.objects.select_related("policy").filter(condition).order_by("submitted_at")[:20])}]
 
 
 def _responsible(user, roles) -> Q:

@@ -115,38 +115,19 @@ def policy_create(
     if permissions.has_group_role(actor, Role.DEVELOPER, business_group.pk) and actor not in developer_list:
         developer_list.append(actor)
     policy = Policy.objects.create(
-        reference=reference_allocate(counter="policy", prefix="POL"),
-        title=title,
-        purpose=purpose,
-        relevant_to=relevant_to,
-        business_group=business_group,
-        owning_unit=owning_unit,
-        kind=kind,
-        risk_tier=risk_tier,
-        protective_marking=protective_marking,
+        reference=reference_allocate(counter="policy", prefix="POL"), title=title, purpose=purpose,
+        relevant_to=relevant_to, business_group=business_group, owning_unit=owning_unit, kind=kind,
+        risk_tier=risk_tier, protective_marking=protective_marking,
         suitable_for_publication_scheme=suitable_for_publication_scheme,
         registered_file_reference=(registered_file_reference or "").strip()[:60],
-        owner=owner,
-        designated_lead=designated_lead,
-        policy_manager=policy_manager,
-        coordinator=coordinator,
+        owner=owner, designated_lead=designated_lead, policy_manager=policy_manager, coordinator=coordinator,
     )
     policy.developers.set(developer_list)
     version = new_draft(policy=policy, actor=actor, previous=None, new_cycle=False)
-    audit_log(
-        actor=actor,
-        action=AuditAction.POLICY_CREATED,
-        obj=policy,
-        changes={
-            "reference": policy.reference,
-            "title": title,
-            "business_group": business_group.name,
-            "kind": kind,
-            "risk_tier": risk_tier,
-            "protective_marking": protective_marking,
-            "version": version.number,
-        },
-    )
+    audit_log(actor=actor, action=AuditAction.POLICY_CREATED, obj=policy, changes={
+        "reference": policy.reference, "title": title, "business_group": business_group.name, "kind": kind,
+        "risk_tier": risk_tier, "protective_marking": protective_marking, "version": version.number,
+    })
     return policy
 
 

@@ -192,3 +192,19 @@ def test_a_lead_who_wrote_the_statement_as_manager_cannot_approve_it(people):
     with refused("forbidden", "you wrote or submitted version 1.0"):
         s.policy_approve(policy=policy, actor=people.lead)
     assert reload(policy).status == Status.WITH_LEAD
+
+
+@pytest.mark.django_db
+def test_a_role_that_makes_a_conflict_possible_is_flagged_to_pcu(people):
+    from notifications.models import Notification
+
+    grant(people, people.pcu_qa, Role.DCFD)
+    flagged = AuditEvent.objects.get(action=AuditAction.ROLE_CONFLICT_FLAGGED)
+    assert flagged.changes["also_holds"] == ["pcu"] and flagged.changes["role"] == "dcfd"
+    grant(people, people.developer, Role.SHRMT)
+    assert AuditEvent.objects.filter(action=AuditAction.ROLE_CONFLICT_FLAGGED).count() == 1
+    outbox_relay()
+    told = set(Notification.objects.filter(source_event__audit_event=flagged).values_list("recipient__username",
+                                                                                         flat=True))
+    # PCU is told, except the member of PCU who made the assignment.
+    assert told == {"pcu_qa"}
