@@ -1,8 +1,11 @@
+from dateutil.relativedelta import relativedelta
 from django import forms
+from django.utils import timezone
 
 from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
+from core.validators import validate_no_hidden_characters
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
 
@@ -117,9 +120,12 @@ class PublishForm(StepForm):
         label="MPS Publication Scheme (public)", required=False,
         help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
     )
+    # publication.services refuses a date more than 2 years ahead; the form says so first.
     publish_on = DateField(
-        label="Publish on", required=False,
-        help_text="Leave empty to publish now, or choose a date to coincide with the implementation plan.",
+        label="Publish on", required=False, earliest=timezone.localdate,
+        latest=lambda: timezone.localdate() + relativedelta(years=2),
+        help_text="Leave empty to publish now, or choose a date within 2 years to coincide with the implementation "
+        "plan.",
     )
 
     def clean(self):
@@ -138,7 +144,7 @@ class ReviewDateForm(StepForm):
 
 
 class PolicyCreateForm(GovUKForm):
-    title = forms.CharField(max_length=200, error_messages={
+    title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters], error_messages={
         "required": "Enter a title", "max_length": "Title must be 200 characters or fewer"})
     purpose = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
                               error_messages={"required": "Enter the purpose of the policy"})
@@ -196,7 +202,8 @@ class StatementForm(GovUKForm):
 
 
 class SOPForm(GovUKForm):
-    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the SOP"})
+    title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters],
+                            error_messages={"required": "Enter a title for the SOP"})
     text = RichTextField(label="Procedure", required=False)
     protective_marking = forms.ChoiceField(choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
                                            initial=ProtectiveMarking.OFFICIAL)
@@ -204,14 +211,17 @@ class SOPForm(GovUKForm):
 
 
 class SOPEditForm(GovUKForm):
-    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the SOP"})
+    title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters],
+                            error_messages={"required": "Enter a title for the SOP"})
     text = RichTextField(label="Procedure", required=False)
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class ConsultationForm(GovUKForm):
-    consultee = forms.CharField(max_length=160, error_messages={"required": "Enter who was consulted"})
-    organisation = forms.CharField(max_length=160, error_messages={"required": "Enter their organisation"})
+    consultee = forms.CharField(max_length=160, validators=[validate_no_hidden_characters],
+                                error_messages={"required": "Enter who was consulted"})
+    organisation = forms.CharField(max_length=160, validators=[validate_no_hidden_characters],
+                                   error_messages={"required": "Enter their organisation"})
     consultee_type = forms.ChoiceField(label="Type of consultee", choices=ConsulteeType.choices,
                                        widget=forms.RadioSelect,
                                        error_messages={"required": "Choose the type of consultee"})

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TypedDict, Unpack
 
 import rules
 from dateutil.relativedelta import relativedelta
@@ -23,6 +24,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from core.audit import audit_log
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
+from core.validators import refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.workflow import STEPS_BY_NAME, Step
@@ -40,6 +42,14 @@ def require_text(value: str | None, label: str, *, field: str, max_length: int =
     if len(text) > max_length:
         raise ApplicationError(f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer.",
                                code="invalid", field=field)
+    return text
+
+
+def require_name(value: str | None, label: str, *, field: str, max_length: int) -> str:
+    """A name (a title, a consultee, an organisation): required text without hidden direction or zero-width
+    characters, which change how it reads without being seen (issue 11)."""
+    text = require_text(value, label, field=field, max_length=max_length)
+    refuse_hidden_characters(text, label=f"{label[0].upper()}{label[1:]}", field=field)
     return text
 
 
@@ -123,6 +133,15 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")
 
 
+class Binding(TypedDict, total=False):
+    """What the page showed, posted back with the decision (rule 17): the status, and the version read with its
+    content hash. Every step's service takes these as ``**read`` and hands them to ``begin_step``."""
+
+    expected_status: str | None
+    version: int | str | None
+    version_hash: str | None
+
+
 def begin_step(
     step: Step, *, policy: Policy, actor, expected_status: str | None = None, version=None,
     version_hash: str | None = None,
@@ -169,6 +188,13 @@ def finish_step(
         payload["version"] = version.number
     payload.update(changes or {})
     return audit_log(actor=actor, action=audit_action or step.audit, obj=locked, changes=payload)
+
+
+def take_plain_step(step: Step, *, policy: Policy, actor, **read: Unpack[Binding]) -> Policy:
+    """A step with nothing particular to record: the ceremony alone (its service still names it)."""
+    locked = begin_step(step, policy=policy, actor=actor, **read)
+    finish_step(step, locked, actor)
+    return locked
 
 
 def ensure_transition_allowed(locked: Policy, name: str, actor, *, check_gates: bool = True, skip_gates=()) -> None:

@@ -14,7 +14,7 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import ConsultationRecord, ConsulteeType, Policy
-from lifecycle.services.base import lock_policy, optional_text, require_actor, require_text
+from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.states import DRAFT_EDITABLE_STATUSES
 
 
@@ -27,8 +27,8 @@ def consultation_record(
     """Add a line to the consultation log (SOP stage 3: consult subject matter experts, those affected,
     and always the Safety and Health Risk Management Team)."""
     require_actor(actor)
-    consultee = require_text(consultee, "who was consulted", field="consultee", max_length=160)
-    organisation = require_text(organisation, "their organisation", field="organisation", max_length=160)
+    consultee = require_name(consultee, "who was consulted", field="consultee", max_length=160)
+    organisation = require_name(organisation, "their organisation", field="organisation", max_length=160)
     if consultee_type not in ConsulteeType.values:
         raise ApplicationError("Choose the type of consultee.", field="consultee_type")
     if not isinstance(date_sent, datetime.date):

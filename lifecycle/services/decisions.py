@@ -5,6 +5,7 @@ these functions hold only what is particular to each step."""
 from __future__ import annotations
 
 import datetime
+from typing import Unpack
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +15,16 @@ from core.exceptions import ApplicationError
 from core.models import ApprovalRoute, Role
 from lifecycle import permissions
 from lifecycle.models import ApprovalDecision, CommissioningDecision, Policy, PolicyVersion
-from lifecycle.services.base import add_months, begin_step, finish_step, fire, optional_text, require_text
+from lifecycle.services.base import (
+    Binding,
+    add_months,
+    begin_step,
+    finish_step,
+    fire,
+    optional_text,
+    require_text,
+    take_plain_step,
+)
 from lifecycle.services.drafting import freeze, new_draft
 from lifecycle.workflow import (
     APPROVE,
@@ -39,24 +49,19 @@ from lifecycle.workflow import (
 @performs(REQUEST_COMMISSIONING)
 @transaction.atomic
 def policy_request_commissioning(
-    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, **read: Unpack[Binding],
 ) -> Policy:
-    locked = begin_step(REQUEST_COMMISSIONING, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
-    finish_step(REQUEST_COMMISSIONING, locked, actor)
-    return locked
+    return take_plain_step(REQUEST_COMMISSIONING, policy=policy, actor=actor, **read)
 
 
 @performs(COMMISSION)
 @transaction.atomic
 def policy_commission(
-    *, policy: Policy, actor, comments: str = "", expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, comments: str = "", **read: Unpack[Binding],
 ) -> Policy:
     """SOP stage 2: the Designated Lead's formal agreement to progress the work."""
     comments = optional_text(comments, "Comments", field="comments")
-    locked = begin_step(COMMISSION, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                        version_hash=version_hash)
+    locked = begin_step(COMMISSION, policy=policy, actor=actor, **read)
     decision = CommissioningDecision.objects.create(
         policy=locked, cycle=locked.current_cycle, decision=CommissioningDecision.Decision.COMMISSIONED,
         decided_by=actor, comments=comments,
@@ -68,12 +73,10 @@ def policy_commission(
 @performs(DECLINE_COMMISSIONING)
 @transaction.atomic
 def policy_decline_commissioning(
-    *, policy: Policy, actor, reasons: str, expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, reasons: str, **read: Unpack[Binding],
 ) -> Policy:
     reasons = require_text(reasons, "the reasons for declining", field="reasons")
-    locked = begin_step(DECLINE_COMMISSIONING, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
+    locked = begin_step(DECLINE_COMMISSIONING, policy=policy, actor=actor, **read)
     CommissioningDecision.objects.create(
         policy=locked, cycle=locked.current_cycle, decision=CommissioningDecision.Decision.DECLINED,
         decided_by=actor, comments=reasons,
@@ -98,13 +101,11 @@ def approval_board(policy: Policy):
 @performs(APPROVE)
 @transaction.atomic
 def policy_approve(
-    *, policy: Policy, actor, comments: str = "", expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, comments: str = "", **read: Unpack[Binding],
 ) -> ApprovalDecision:
     """SOP stage 4: the Designated Lead approves publication of a QA-passed, impact-assessed version."""
     comments = optional_text(comments, "Comments", field="comments")
-    locked = begin_step(APPROVE, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                        version_hash=version_hash)
+    locked = begin_step(APPROVE, policy=policy, actor=actor, **read)
     decision = ApprovalDecision.objects.create(
         policy_version=locked.current_version, decision=ApprovalDecision.Decision.APPROVED, decided_by=actor,
         reasons=comments, board=approval_board(locked),
@@ -118,12 +119,10 @@ def policy_approve(
 @performs(REJECT)
 @transaction.atomic
 def policy_reject(
-    *, policy: Policy, actor, reasons: str, expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, reasons: str, **read: Unpack[Binding],
 ) -> PolicyVersion:
     reasons = require_text(reasons, "the reasons for rejecting", field="reasons")
-    locked = begin_step(REJECT, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                        version_hash=version_hash)
+    locked = begin_step(REJECT, policy=policy, actor=actor, **read)
     decided = locked.current_version
     ApprovalDecision.objects.create(
         policy_version=decided, decision=ApprovalDecision.Decision.REJECTED, decided_by=actor, reasons=reasons,
@@ -149,7 +148,7 @@ def _emergency_eia_due(eia_due_on: datetime.date | None) -> datetime.date:
 @transaction.atomic
 def policy_emergency_approve(
     *, policy: Policy, actor, risk_statement: str, pcu_agreed_by, eia_due_on: datetime.date | None = None,
-    expected_status: str | None = None, version=None, version_hash: str | None = None,
+    **read: Unpack[Binding],
 ) -> ApprovalDecision:
     """The emergency route: the Lead approves without an EIA "to meet immediate operational needs", as risk owner,
     in consultation with PCU; the EIA is completed "as soon as reasonably practicable" (workflow.EMERGENCY_APPROVE)."""
@@ -162,8 +161,7 @@ def policy_emergency_approve(
         raise ApplicationError("The PCU agreement must come from someone other than the approving Lead.",
                                field="pcu_agreed_by")
     due = _emergency_eia_due(eia_due_on)
-    locked = begin_step(EMERGENCY_APPROVE, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
+    locked = begin_step(EMERGENCY_APPROVE, policy=policy, actor=actor, **read)
     package = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
     # The statement, SOPs and Workbook are frozen; the EIA stays open until DCFD signs off the
     # retrospective assessment (assessments.services.eia_complete_retrospective).
@@ -184,12 +182,9 @@ def policy_emergency_approve(
 @performs(FORWARD_FOR_PUBLICATION)
 @transaction.atomic
 def policy_forward_for_publication(
-    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, **read: Unpack[Binding],
 ) -> Policy:
-    locked = begin_step(FORWARD_FOR_PUBLICATION, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
-    finish_step(FORWARD_FOR_PUBLICATION, locked, actor)
-    return locked
+    return take_plain_step(FORWARD_FOR_PUBLICATION, policy=policy, actor=actor, **read)
 
 
 # --- stages 5 and 6 ----------------------------------------------------------------------------------------
@@ -212,25 +207,20 @@ def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, 
 @performs(COMPLETE_IMPLEMENTATION)
 @transaction.atomic
 def policy_complete_implementation(
-    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, **read: Unpack[Binding],
 ) -> Policy:
-    locked = begin_step(COMPLETE_IMPLEMENTATION, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
-    finish_step(COMPLETE_IMPLEMENTATION, locked, actor)
-    return locked
+    return take_plain_step(COMPLETE_IMPLEMENTATION, policy=policy, actor=actor, **read)
 
 
 @performs(START_REVIEW)
 @transaction.atomic
 def policy_start_review(
-    *, policy: Policy, actor, reason: str, expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
 ) -> PolicyVersion:
     """Stage 6 feeds stage 1: a review starts a new major version back in scoping. The published version
     stays published (and in force) until the reviewed one replaces it."""
     reason = require_text(reason, "the reason for the review", field="reason")
-    locked = begin_step(START_REVIEW, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                        version_hash=version_hash)
+    locked = begin_step(START_REVIEW, policy=policy, actor=actor, **read)
     previous = locked.current_version
     draft = new_draft(policy=locked, actor=actor, previous=previous, new_cycle=True)
     finish_step(START_REVIEW, locked, actor, version=previous,
@@ -241,12 +231,10 @@ def policy_start_review(
 @performs(WITHDRAW)
 @transaction.atomic
 def policy_withdraw(
-    *, policy: Policy, actor, reason: str, expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
 ) -> Policy:
     reason = require_text(reason, "the reason for withdrawing the policy", field="reason")
-    locked = begin_step(WITHDRAW, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                        version_hash=version_hash)
+    locked = begin_step(WITHDRAW, policy=policy, actor=actor, **read)
     finish_step(WITHDRAW, locked, actor, changes={"reason": reason})
     return locked
 
@@ -254,16 +242,14 @@ def policy_withdraw(
 @performs(SET_REVIEW_DATE)
 @transaction.atomic
 def policy_set_review_date(
-    *, policy: Policy, actor, review_due_on: datetime.date, reason: str, expected_status: str | None = None,
-    version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, review_due_on: datetime.date, reason: str, **read: Unpack[Binding],
 ) -> Policy:
     """A Lead or co-ordinator brings a review forward (SOP: "if no earlier review has been prompted by
     monitoring results, or external factors e.g. legislation, critical incidents")."""
     reason = require_text(reason, "the reason for the earlier review", field="reason")
     if not isinstance(review_due_on, datetime.date):
         raise ApplicationError("Enter the new review date.", field="review_due_on")
-    locked = begin_step(SET_REVIEW_DATE, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
+    locked = begin_step(SET_REVIEW_DATE, policy=policy, actor=actor, **read)
     if review_due_on < timezone.localdate():
         raise ApplicationError("The review date cannot be in the past.", field="review_due_on")
     if locked.review_due_on and review_due_on >= locked.review_due_on:
@@ -281,14 +267,12 @@ def policy_set_review_date(
 @performs(CONFIRM_NO_CHANGE)
 @transaction.atomic
 def policy_confirm_no_change(
-    *, policy: Policy, actor, reason: str, expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
 ) -> Policy:
     """The review concludes that no change is needed. The Designated Lead confirms it; the policy is
     re-published as it stands with a new 3-year review date, and the decision is audited."""
     reason = require_text(reason, "why no change is needed (the evidence the review considered)", field="reason")
-    locked = begin_step(CONFIRM_NO_CHANGE, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
+    locked = begin_step(CONFIRM_NO_CHANGE, policy=policy, actor=actor, **read)
     today = timezone.localdate()
     before_review = locked.review_due_on
     locked.review_due_on = add_months(today, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)

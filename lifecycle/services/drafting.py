@@ -19,7 +19,7 @@ from core.models import Role, RoleAssignment, User
 from core.services import reference_allocate
 from lifecycle import permissions
 from lifecycle.models import Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
-from lifecycle.services.base import lock_policy, optional_text, require_actor, require_text
+from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.signals import draft_version_created
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
 
@@ -98,7 +98,7 @@ def policy_create(
 ) -> Policy:
     """Start a new policy in stage 1 (identification and scoping) with draft version 1.0."""
     require_actor(actor)
-    title = require_text(title, "a title", field="title", max_length=200)
+    title = require_name(title, "a title", field="title", max_length=200)
     purpose = require_text(purpose, "the purpose of the policy", field="purpose")
     relevant_to = require_text(relevant_to, "who the policy is relevant to", field="relevant_to")
     _check_new_policy(actor=actor, business_group=business_group, owning_unit=owning_unit, kind=kind,
@@ -232,7 +232,7 @@ def sop_create(
     publish_externally: bool = False,
 ) -> StandardOperatingProcedure:
     require_actor(actor)
-    title = require_text(title, "a title for the SOP", field="title", max_length=200)
+    title = require_name(title, "a title for the SOP", field="title", max_length=200)
     if protective_marking not in ProtectiveMarking.values:
         raise ApplicationError("Choose a protective marking for the SOP.", field="protective_marking")
     if protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and publish_externally:
@@ -268,7 +268,7 @@ def sop_update_draft(
         sop_version.text = clean
         sop_version.save(update_fields=["text", "updated_at"])
     if title is not None:
-        new_title = require_text(title, "a title for the SOP", field="title", max_length=200)
+        new_title = require_name(title, "a title for the SOP", field="title", max_length=200)
         if new_title != sop.title:
             # The title is not versioned but is in every submitted package's content hash: renaming an SOP
             # that has been submitted would silently rewrite the evidence of that earlier version.

@@ -7,6 +7,8 @@ process ... may be submitted" to the Lead. Each step's rule is declared in lifec
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from django.db import transaction
 
 from core.events import AuditAction
@@ -14,7 +16,7 @@ from core.exceptions import ApplicationError
 from lifecycle import gates, permissions
 from lifecycle.models import Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import DISCIPLINE_PERMISSIONS
-from lifecycle.services.base import begin_step, finish_step, optional_text, require_text
+from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, require_text, take_plain_step
 from lifecycle.services.drafting import freeze, new_draft
 from lifecycle.states import QADiscipline
 from lifecycle.workflow import FORWARD_TO_LEAD, PASS_QA, RETURN_FROM_QA, SIGN_OFF_QA, SUBMIT_FOR_QA, performs
@@ -23,23 +25,21 @@ from lifecycle.workflow import FORWARD_TO_LEAD, PASS_QA, RETURN_FROM_QA, SIGN_OF
 @performs(SUBMIT_FOR_QA)
 @transaction.atomic
 def policy_submit_for_qa(
-    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, **read: Unpack[Binding],
 ) -> Policy:
     """The package is frozen from here on: statement, SOP texts, EIA and Workbook become evidence."""
-    locked = begin_step(SUBMIT_FOR_QA, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
+    locked = begin_step(SUBMIT_FOR_QA, policy=policy, actor=actor, **read)
     package = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
     freeze(locked, package, actor)
     finish_step(SUBMIT_FOR_QA, locked, actor, version=package, changes={"content_hash": package.content_hash})
     return locked
 
 
-def _begin_qa(step, *, policy, actor, discipline, expected_status, version, version_hash) -> tuple[Policy, object]:
+def _begin_qa(step, *, policy, actor, discipline, **read: Unpack[Binding]) -> tuple[Policy, PolicyVersion]:
     if discipline not in DISCIPLINE_PERMISSIONS:
         raise ApplicationError("Choose PCU, DCFD or DOI as the quality assurance discipline.", field="discipline")
     try:
-        locked = begin_step(step, policy=policy, actor=actor, expected_status=expected_status, version=version,
-                            version_hash=version_hash)
+        locked = begin_step(step, policy=policy, actor=actor, **read)
     except ApplicationError as refusal:
         if refusal.code == "forbidden":
             _refuse_discipline(policy, actor, discipline)
@@ -63,14 +63,13 @@ def _refuse_discipline(policy: Policy, actor, discipline: str) -> None:
 @performs(SIGN_OFF_QA)
 @transaction.atomic
 def policy_record_qa_signoff(
-    *, policy: Policy, actor, discipline: str, comments: str = "", expected_status: str | None = None,
-    version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, discipline: str, comments: str = "", **read: Unpack[Binding],
 ) -> QASignOff:
     """PCU, DCFD (the EIA) or DOI (information management) passes the submission. When the last of the three
     has passed, the policy moves to "QA passed" in the same transaction."""
     comments = optional_text(comments, "Comments", field="comments")
     locked, package = _begin_qa(SIGN_OFF_QA, policy=policy, actor=actor, discipline=discipline,
-                                expected_status=expected_status, version=version, version_hash=version_hash)
+                                **read)
     signoff = QASignOff.objects.create(
         policy_version=package, discipline=discipline, outcome=QAOutcome.PASSED, signed_by=actor, comments=comments
     )
@@ -84,13 +83,12 @@ def policy_record_qa_signoff(
 @performs(RETURN_FROM_QA)
 @transaction.atomic
 def policy_return_from_qa(
-    *, policy: Policy, actor, discipline: str, comments: str, expected_status: str | None = None,
-    version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, discipline: str, comments: str, **read: Unpack[Binding],
 ) -> PolicyVersion:
     """Any QA discipline may return the submission with comments; work continues in a new draft."""
     comments = require_text(comments, "comments explaining what must change", field="comments")
     locked, package = _begin_qa(RETURN_FROM_QA, policy=policy, actor=actor, discipline=discipline,
-                                expected_status=expected_status, version=version, version_hash=version_hash)
+                                **read)
     QASignOff.objects.create(
         policy_version=package, discipline=discipline, outcome=QAOutcome.RETURNED, signed_by=actor, comments=comments,
     )
@@ -104,9 +102,6 @@ def policy_return_from_qa(
 @performs(FORWARD_TO_LEAD)
 @transaction.atomic
 def policy_forward_to_lead(
-    *, policy: Policy, actor, expected_status: str | None = None, version=None, version_hash: str | None = None,
+    *, policy: Policy, actor, **read: Unpack[Binding],
 ) -> Policy:
-    locked = begin_step(FORWARD_TO_LEAD, policy=policy, actor=actor, expected_status=expected_status,
-                        version=version, version_hash=version_hash)
-    finish_step(FORWARD_TO_LEAD, locked, actor)
-    return locked
+    return take_plain_step(FORWARD_TO_LEAD, policy=policy, actor=actor, **read)

@@ -208,3 +208,18 @@ def test_a_role_that_makes_a_conflict_possible_is_flagged_to_pcu(people):
                                                                                          flat=True))
     # PCU is told, except the member of PCU who made the assignment.
     assert told == {"pcu_qa"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Smith\u202e netsrE", "Poli\u200bcy"])
+def test_names_with_hidden_characters_are_refused_by_form_and_service(client, people, name):
+    client.force_login(people.developer)
+    response = client.post("/policies/new/", {"title": name, "purpose": "Why.", "relevant_to": "All staff",
+                                              "business_group": people.group.pk, "owning_unit": people.unit.pk,
+                                              "kind": "corporate", "risk_tier": "medium",
+                                              "protective_marking": "official"})
+    assert response.status_code == 400 and "change how it reads without being seen" in response.content.decode()
+    with refused("invalid", "without being seen"):
+        s.policy_create(actor=people.developer, title=name, purpose="Why.", relevant_to="All staff",
+                        business_group=people.group, owning_unit=people.unit)
+    assert not Policy.objects.exists()
