@@ -15,7 +15,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
-from lifecycle import forms, services, workflow
+from lifecycle import duties, forms, services, workflow
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
 from lifecycle.models import Policy
@@ -232,6 +232,19 @@ def _take_step(request, policy, slug: str, form):
     return _redirect_after_action(request, policy)
 
 
+def _why_not_offered(user, policy, slug: str) -> str:
+    """Why a page is not offered: the part the person already took in this version (separation of duties) when
+    that is the reason, else that it is not theirs to take now."""
+    page, steps = workflow.PAGES[slug]
+    version = policy.current_version
+    for step in steps:
+        how = duties.conflicting_duty(user, version, step.duty) if step.duty and version else None
+        if how:
+            return (f"You cannot {step.label} {policy.reference}: you {how}, and one person may not hold two parts in "
+                    "the same version (separation of duties).")
+    return f"“{page.title}” is not available to you for {policy.reference} now."
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_action(request, reference: str, slug: str):
@@ -249,7 +262,7 @@ def policy_action(request, reference: str, slug: str):
     # the step now, however they came (an invalid POST as much as a GET). A valid POST that is refused got the
     # service's own reason above.
     if not workflow.steps_offered(request.user, policy, slug):
-        messages.error(request, f"“{page.title}” is not available to you for {policy.reference} now.")
+        messages.error(request, _why_not_offered(request.user, policy, slug))
         return redirect("lifecycle:detail", reference=policy.reference)
     context = policy_page_context(request, policy, "overview")
     version = policy.current_version
