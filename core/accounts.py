@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.db import transaction
 
 from core.audit import audit_log
+from core.events import AuditAction
 from core.forms import GovUKForm
 
 
@@ -60,7 +61,8 @@ def user_password_set(*, user, password: str, how: str) -> None:
     locked.set_password(password)
     locked.save(update_fields=["password"])
     user.password = locked.password  # the caller's object keeps its session valid (update_session_auth_hash)
-    audit_log(actor=locked, action=f"user.password_{how}", obj=locked, changes={"username": locked.username})
+    action = {"changed": AuditAction.USER_PASSWORD_CHANGED, "reset": AuditAction.USER_PASSWORD_RESET}[how]
+    audit_log(actor=locked, action=action, obj=locked, changes={"username": locked.username})
 
 
 @dataclass(frozen=True)

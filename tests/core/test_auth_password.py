@@ -13,6 +13,7 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
+from core.events import AuditAction
 from core.models import AuditEvent
 from tests.factories import DEMO_PASSWORD, UserFactory
 
@@ -80,6 +81,9 @@ def test_changing_the_password_keeps_this_session_ends_the_others_and_is_audited
     assert user.check_password(NEW_PASSWORD)
     event = AuditEvent.objects.get(action="user.password_changed")
     assert event.actor_id == user.pk and event.object_id == str(user.pk)
+    # A known action: the outbox relay routes it (to nobody) instead of leaving it waiting as unknown.
+    assert AuditAction(event.action) is AuditAction.USER_PASSWORD_CHANGED
+    assert not AuditEvent.objects.filter(action=AuditAction.USER_PASSWORD_CHANGED_OUTSIDE_SERVICES).exists()
     assert NEW_PASSWORD not in str(event.changes) and user.password not in str(event.changes)
 
 
