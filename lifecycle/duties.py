@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import Exists
+
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -29,28 +31,29 @@ DRAFTING_ACTIONS = (
 )
 
 
-def wrote_version(user, version: PolicyVersion) -> bool:
-    """Whether ``user`` wrote, submitted or saved any part of this version's package."""
-    if user.pk in (version.author_id, version.submitted_by_id):
-        return True
+def _drafting_saves(user, version: PolicyVersion):
     saves = AuditEvent.objects.filter(
         policy_id=version.policy_id, actor_id=user.pk, action__in=DRAFTING_ACTIONS,
         occurred_at__gte=version.created_at,
     )
-    if version.submitted_at is not None:
-        saves = saves.filter(occurred_at__lte=version.submitted_at)
-    return saves.exists()
+    return saves.filter(occurred_at__lte=version.submitted_at) if version.submitted_at is not None else saves
 
 
 def duties_held(user, version: PolicyVersion) -> dict[Duty, str]:
-    """What ``user`` has already done on ``version``, as {duty: how it reads in a sentence}."""
+    """What ``user`` has already done on ``version``, as {duty: how it reads in a sentence}. One query (a second
+    only to name the disciplines of a QA sign-off found)."""
+    row = type(version).objects.filter(pk=version.pk).annotate(
+        saved=Exists(_drafting_saves(user, version)),
+        signed=Exists(version.qa_signoffs.filter(signed_by_id=user.pk)),
+        decided=Exists(version.approval_decisions.filter(decided_by_id=user.pk)),
+    ).values("saved", "signed", "decided").first() or {}
     held: dict[Duty, str] = {}
-    if wrote_version(user, version):
+    if user.pk in (version.author_id, version.submitted_by_id) or row.get("saved"):
         held[Duty.AUTHOR] = f"wrote or submitted version {version.number}"
-    signed = [signoff.get_discipline_display() for signoff in version.qa_signoffs.filter(signed_by_id=user.pk)]
-    if signed:
+    if row.get("signed"):
+        signed = [signoff.get_discipline_display() for signoff in version.qa_signoffs.filter(signed_by_id=user.pk)]
         held[Duty.QA] = f"recorded the quality assurance of version {version.number} for {', '.join(signed)}"
-    if version.approval_decisions.filter(decided_by_id=user.pk).exists():
+    if row.get("decided"):
         held[Duty.APPROVER] = f"recorded the Lead's decision on version {version.number}"
     return held
 
@@ -58,7 +61,11 @@ def duties_held(user, version: PolicyVersion) -> dict[Duty, str]:
 def conflicting_duty(user, version: PolicyVersion, duty: Duty) -> str | None:
     """How ``user`` already took part in ``version`` in a way that bars them from ``duty``; None if free.
     A QA sign-off bars a second one: one person never signs two disciplines."""
-    held = duties_held(user, version)
+    return conflict_among(duties_held(user, version), duty)
+
+
+def conflict_among(held: dict[Duty, str], duty: Duty) -> str | None:
+    """Of the parts already ``held``, the one that bars ``duty`` (any other part; for QA, a sign-off too)."""
     for other, how in held.items():
         if other != duty or duty == Duty.QA:
             return how

@@ -10,7 +10,7 @@ import rules
 from django.apps import apps
 
 from core.models import Role, RoleAssignment
-from lifecycle.duties import conflicting_duty
+from lifecycle.duties import conflict_among, duties_held
 from lifecycle.states import Duty, QADiscipline
 
 
@@ -152,10 +152,9 @@ def _free_for(duty: Duty):
         if version is None or getattr(user, "pk", None) is None:
             return version is not None
         cache = user.__dict__.setdefault("_policyhub_duties", {})
-        key = (version.pk, duty)
-        if key not in cache:
-            cache[key] = conflicting_duty(user, version, duty) is None
-        return cache[key]
+        if version.pk not in cache:
+            cache[version.pk] = duties_held(user, version)
+        return conflict_among(cache[version.pk], duty) is None
 
     return free
 

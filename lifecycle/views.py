@@ -405,10 +405,14 @@ def consultation_log(request, reference: str):
                 messages.success(request, f"Consultation with {form.cleaned_data['consultee']} recorded.")
                 return redirect("lifecycle:consultation", reference=policy.reference)
     context = policy_page_context(request, policy, "consultation")
+    records = _with_policy(consultations_shown(policy=policy, version=context["version"])
+                           .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"), policy)
     context.update({
         "form": form,
-        "records": _with_policy(consultations_shown(policy=policy, version=context["version"])
-                                .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"), policy),
+        "records": records,
+        # Asked of the rules permission itself (not user.has_perm, whose model backend lets a superuser through).
+        "may_respond": {record.pk for record in records
+                        if rules.has_perm("lifecycle.respond_to_consultation", request.user, record)},
         "may_record": may_record,
     })
     return render(request, "lifecycle/consultation.html", context, status=400 if form and form.errors else 200)
