@@ -46,7 +46,7 @@ from lifecycle.states import Status
 from notifications import services
 from notifications.models import Digest, Notification, Reminder
 from notifications.services import chase_plan
-from tests.factories import UserFactory, advance_to, fill_scoping
+from tests.factories import UserFactory, advance_to, fill_scoping, what_was_read
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -542,7 +542,7 @@ def test_web_request_with_redis_down_succeeds_and_its_events_arrive_later(people
         client = Client()
         client.force_login(people.developer)
         response = client.post(f"/policies/{policy.reference}/actions/request-commissioning/",
-                               {"expected_status": Status.SCOPING})
+                               what_was_read(policy))
     finally:
         before_task_publish.disconnect(record_publish)
         monkeypatch.undo()
