@@ -6,10 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import caches
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from core.audit import audit_log
 from core.events import AuditAction
@@ -52,6 +58,27 @@ class SetPasswordForm(GovUKPasswordsMixin, GovUKForm, auth_forms.SetPasswordForm
 class PasswordResetForm(GovUKForm, auth_forms.PasswordResetForm):
     email = forms.EmailField(label="Email address", max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
+
+
+RESET_EMAIL_SUBJECT = "account/password_reset_subject.txt"
+RESET_EMAIL_BODY = "account/password_reset_email.txt"
+
+
+def password_reset_email_send(*, user_id: int, email: str, domain: str, use_https: bool) -> bool:
+    """Send the reset link to one account (run by the Celery task core.tasks.send_password_reset_email, so the
+    request answers in the same time whether or not an account has the address). The token is made here, from
+    the account as it is now: False if the account can no longer reset its password."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or user.email.lower() != email.lower():
+        return False
+    context = {
+        "email": email, "domain": domain, "site_name": settings.POLICYHUB_SERVICE_NAME, "user": user,
+        "uid": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+        "protocol": "https" if use_https else "http",
+    }
+    subject = "".join(render_to_string(RESET_EMAIL_SUBJECT, context).splitlines())
+    send_mail(subject, render_to_string(RESET_EMAIL_BODY, context), None, [email])
+    return True
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from core.accounts import password_reset_email_send
 from core.audit import audit_anchor_periodic
 
 
@@ -11,3 +12,10 @@ def anchor_audit_chain() -> str:
     anchor the head outside the database. Safe to run twice (a second anchor of the same head is identical in
     what it asserts). A broken chain fails the task and is never anchored."""
     return audit_anchor_periodic().message
+
+
+@shared_task(name="core.tasks.send_password_reset_email")
+def send_password_reset_email(*, user_id: int, email: str, domain: str, use_https: bool) -> bool:
+    """A password reset link, sent outside the request (core.views.PasswordResetView). Safe to run twice: the
+    second link is as valid as the first, and either stops working once the password is set."""
+    return password_reset_email_send(user_id=user_id, email=email, domain=domain, use_https=use_https)
