@@ -17,7 +17,6 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.exceptions import ApplicationError
 from lifecycle import duties, forms, services, workflow
 from lifecycle.filters import PolicyRegisterFilter
-from lifecycle.gates import SCOPING_GATES, SUBMISSION_GATES
 from lifecycle.models import Policy
 from lifecycle.permissions import can_draft
 from lifecycle.redline import has_changes, redline_html
@@ -33,7 +32,7 @@ from lifecycle.selectors import (
     version_comparisons,
     version_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
+from lifecycle.states import DRAFT_EDITABLE_STATUSES
 
 
 def policy_for_page(request, reference: str):
@@ -135,17 +134,19 @@ def policy_detail(request, reference: str):
     context = policy_page_context(request, policy, "overview")
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
-    checklist_gates = SCOPING_GATES if policy.status == Status.SCOPING else SUBMISSION_GATES
-    if policy.status in DRAFT_EDITABLE_STATUSES:
+    # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
+    next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
+    if next_step is not None:
         fix_urls = {
             "workbook": reverse("assessments:workbook", args=[policy.reference]),
             "eia": reverse("assessments:eia", args=[policy.reference]),
             "consultation": reverse("lifecycle:consultation", args=[policy.reference]),
             "statement": reverse("lifecycle:statement_edit", args=[policy.reference]),
         }
+        context["checklist_step"] = next_step
         context["checklist"] = [
             {"met": gate(policy), "label": gate.label, "fix_url": fix_urls.get(gate.fix)}
-            for gate in checklist_gates
+            for gate in next_step.gates
         ]
     return render(request, "lifecycle/policy_detail.html", context)
 

@@ -384,6 +384,13 @@ def may_take(user, policy, step: Step) -> bool:
         step.permission, user, policy)
 
 
+def next_gated_step(status: str) -> Step | None:
+    """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
+    submission for QA from development (the emergency route is the exception, not the way on)."""
+    return next((step for step in STEPS if status in step.source and step.gates and step.page
+                 and step is not EMERGENCY_APPROVE), None)
+
+
 def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:
     """The steps of page ``slug`` that ``user`` may take on ``policy`` now."""
     _, steps = PAGES[slug]

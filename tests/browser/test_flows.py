@@ -17,7 +17,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.models import AuditEvent
-from lifecycle import gates
+from lifecycle import workflow
 from lifecycle.models import CommissioningDecision, Policy, QASignOff
 from tests.factories import advance_to
 
@@ -279,7 +279,7 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.submit("developer: EIA started")
     flow.expect_success("Equality Impact Assessment saved.")
 
-    flow.checklist_all_done(reference, "developer: scoping checklist done", gates.SCOPING_GATES)
+    flow.checklist_all_done(reference, "developer: scoping checklist done", workflow.REQUEST_COMMISSIONING.gates)
     flow.action(reference, "request-commissioning", "developer requests commissioning",
                 success="Commissioning requested")
 
@@ -355,7 +355,7 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.submit("developer: EIA completed")
     flow.expect_success("Equality Impact Assessment saved.")
 
-    flow.checklist_all_done(reference, "developer: submission checklist all done", gates.SUBMISSION_GATES)
+    flow.checklist_all_done(reference, "developer: submission checklist all done", workflow.SUBMIT_FOR_QA.gates)
     flow.action(reference, "submit-for-qa", "developer submits for QA",
                 success="Submitted to the Policy Co-ordination Unit for quality assurance.")
 
@@ -460,7 +460,7 @@ def test_return_with_comments_and_resubmission(flow, people):
         ("p", "Officers will act lawfully and proportionately."),
         ("p", "The duty inspector authorises the disposal of property."),
     ])
-    flow.checklist_all_done(reference, "developer: checklist for re-submission", gates.SUBMISSION_GATES)
+    flow.checklist_all_done(reference, "developer: checklist for re-submission", workflow.SUBMIT_FOR_QA.gates)
     flow.action(reference, "submit-for-qa", "developer re-submits",
                 success="Submitted to the Policy Co-ordination Unit")
 
@@ -591,7 +591,8 @@ def test_review_produces_version_two_with_redline(flow, people):
 
     # Commissioning by the services (a middle step the full-cycle test drives in the browser); it leaves
     # the statement alone. The new cycle's consultation and submission in the browser.
-    flow.checklist_all_done(reference, "developer: scoping checklist for the review", gates.SCOPING_GATES)
+    flow.checklist_all_done(reference, "developer: scoping checklist for the review",
+                            workflow.REQUEST_COMMISSIONING.gates)
     advance_to(Policy.objects.get(reference=reference), "development", people)
     flow.record_shrmt_consultation(reference, "developer (review)")
     # A new cycle makes its own EIA decision and summarises its own consultation feedback.
@@ -607,7 +608,7 @@ def test_review_produces_version_two_with_redline(flow, people):
     page.fill("#id_consultation_summary", "Healthcare partners agreed the new response time.")
     flow.submit("developer: Workbook for the review saved")
     flow.expect_success("Workbook saved.")
-    flow.checklist_all_done(reference, "developer: submission checklist for the review", gates.SUBMISSION_GATES)
+    flow.checklist_all_done(reference, "developer: submission checklist for the review", workflow.SUBMIT_FOR_QA.gates)
     flow.action(reference, "submit-for-qa", "developer submits 2.0", success="Submitted to the Policy")
 
     # Quality assurance and forwarding by the services (the middle steps), then the Lead in the browser.

@@ -5,10 +5,12 @@ Driven in Chromium with JavaScript disabled for the whole browser context, throu
 the end-to-end flows. axe-core cannot run here (its timers never fire without JavaScript); the same pages
 with the editor's script are checked in test_accessibility.py and the flows."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from lifecycle import gates
+from lifecycle import workflow
 from lifecycle.models import Policy
 from tests.browser.conftest import ARTIFACTS, Browser
 from tests.browser.test_flows import Flow
@@ -40,6 +42,10 @@ def test_draft_submit_qa_and_approve_without_javascript(no_js_flow, people):
     expect(page.locator("#id_statement")).to_be_visible()
     page.fill("#id_statement", "<h2>Policy</h2><p>Officers <strong>may</strong> seize a vehicle.</p>"
                                "<script>alert('never')</script>")
+    flow.submit("developer: a script is refused by name, nothing saved")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("<script> element and everything in it")
+    expect(page.locator("#id_statement")).to_have_value(re.compile("seize a vehicle"))
+    page.fill("#id_statement", "<h2>Policy</h2><p>Officers <strong>may</strong> seize a vehicle.</p>")
     flow.submit("developer: statement saved")
     flow.expect_success("saved.")
     assert Policy.objects.get(pk=policy.pk).current_version.statement == (
@@ -56,7 +62,7 @@ def test_draft_submit_qa_and_approve_without_javascript(no_js_flow, people):
     # The remaining gates (EIA, Workbook, consultation) are met by the services; the statement and SOP
     # typed above are kept.
     fill_development(Policy.objects.get(pk=policy.pk), people, omit=("statement_written",))
-    flow.checklist_all_done(reference, "developer: checklist complete", gates.SUBMISSION_GATES)
+    flow.checklist_all_done(reference, "developer: checklist complete", workflow.SUBMIT_FOR_QA.gates)
     flow.action(reference, "submit-for-qa", "developer submits", success="Submitted to the Policy Co-ordination Unit")
 
     for discipline in ("pcu", "dcfd", "doi"):
