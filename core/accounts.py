@@ -3,6 +3,7 @@ that saves and audits it, and the rate limits on reset requests)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django import forms
@@ -20,6 +21,8 @@ from django.utils.http import urlsafe_base64_encode
 from core.audit import audit_log
 from core.events import AuditAction
 from core.forms import GovUKForm
+
+logger = logging.getLogger(__name__)
 
 
 def _govuk_password_inputs(form: forms.Form) -> None:
@@ -105,10 +108,14 @@ class RateLimit:
         """Count one request; True if it is within the limit."""
         cache = caches["rate_limits"]
         cache_key = f"rate:{self.name}:{key}"
-        cache.add(cache_key, 0, timeout=self.window_seconds)
         try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.add(cache_key, 1, timeout=self.window_seconds)
-            count = 1
+            cache.add(cache_key, 0, timeout=self.window_seconds)
+            try:
+                count = cache.incr(cache_key)
+            except ValueError:  # expired between add and incr
+                cache.add(cache_key, 1, timeout=self.window_seconds)
+                count = 1
+        except Exception:  # Redis unreachable: nothing is sent without it either (it is also the broker)
+            logger.warning("Rate limit %s not counted: the rate_limits cache is unreachable", self.name)
+            return True
         return count <= self.limit

@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -10,6 +12,8 @@ from django.views.decorators.http import require_GET
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm, user_password_set
 from core.lockout import client_address
 from core.tasks import send_password_reset_email
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -63,8 +67,11 @@ class PasswordResetView(auth_views.PasswordResetView):
             return self.too_many("for this email address")
         # Queued, not sent here: an SMTP conversation only when an account exists would show in the time taken.
         for user in form.get_users(email):
-            send_password_reset_email.delay(user_id=user.pk, email=user.email, domain=self.request.get_host(),
-                                            use_https=self.request.is_secure())
+            try:
+                send_password_reset_email.delay(user_id=user.pk, email=user.email, domain=self.request.get_host(),
+                                                use_https=self.request.is_secure())
+            except Exception:  # the broker is down: the same answer (an error here would say the account exists)
+                logger.exception("Password reset e-mail for user %s not queued", user.pk)
         return HttpResponseRedirect(self.get_success_url())
 
     def too_many(self, where: str):

@@ -212,3 +212,13 @@ def test_the_reset_email_is_sent_by_a_task_that_rechecks_the_account(monkeypatch
     user.save(update_fields=["is_active"])
     assert send_password_reset_email.run(**queued[0]) is True
     assert len(mail.outbox) == 1 and "/account/password/reset/" in mail.outbox[0].body
+
+
+def test_with_redis_unreachable_the_reset_still_answers_the_same(settings):
+    settings.CACHES = {**settings.CACHES, "rate_limits": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}}
+    UserFactory(username="officer", email="officer@example.police.uk")
+
+    for email in ("officer@example.police.uk", "nobody@example.police.uk"):
+        response = Client().post(RESET, {"email": email})
+        assert response.status_code == 302 and response["Location"] == "/account/password/reset/sent/"
