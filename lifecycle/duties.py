@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -79,3 +80,16 @@ def check_separation(user, version: PolicyVersion, duty: Duty, *, doing: str) ->
             f"You cannot {doing}: you {how}, and one person may not hold two parts in the same version "
             "(separation of duties).", code="forbidden",
         )
+
+
+def took_part_in_current_version(user) -> Q:
+    """For lists of policies: the same rule as a query. The policy's newest version was written or submitted by
+    ``user``, or they signed off its quality assurance; such a version is never offered to them for another part.
+    (Drafting saves by others than the author are left to the services' check: a list may offer, a service
+    decides.)"""
+    versions = apps.get_model("lifecycle", "PolicyVersion").objects
+    newest = versions.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor").values("pk")[:1]
+    own = versions.filter(Q(pk=Subquery(newest)) & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
+    signed = apps.get_model("lifecycle", "QASignOff").objects.filter(policy_version_id=Subquery(newest),
+                                                                      signed_by_id=user.pk)
+    return Q(Exists(own)) | Q(Exists(signed))

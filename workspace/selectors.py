@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from assessments.models import MonitoringReport
 from core.models import Role, RoleAssignment
+from lifecycle.duties import took_part_in_current_version
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
@@ -68,16 +69,6 @@ def _latest_version():
     return newest.values("pk")[:1]
 
 
-def _took_part(user) -> Q:
-    """Separation of duties (lifecycle.duties): the current version was written or submitted by ``user``, or they
-    signed off its quality assurance. Such a version is never offered to them for another part."""
-    latest = _latest_version()
-    own = PolicyVersion.objects.filter(Q(pk=Subquery(latest.values("pk")))
-                                       & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
-    signed = QASignOff.objects.filter(policy_version_id=Subquery(latest), signed_by_id=user.pk)
-    return Q(Exists(own)) | Q(Exists(signed))
-
-
 def _quality_assurance_queues(user, roles, visible) -> list[dict]:
     disciplines = [role for role in (Role.PCU, Role.DCFD, Role.DOI) if (role, None) in roles]
     if not disciplines:
@@ -86,7 +77,7 @@ def _quality_assurance_queues(user, roles, visible) -> list[dict]:
     for discipline in disciplines:
         awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(_latest_version()),
                                                        discipline=discipline)))
-    pending = visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA).exclude(_took_part(user))
+    pending = visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA).exclude(took_part_in_current_version(user))
     return [{"title": "Submissions to quality-assure", "hint": "Sign off, or return with comments.",
              "policies": _work_queue(pending)}]
 
@@ -102,7 +93,7 @@ def _coordination_queues(user, roles, visible) -> list[dict]:
         queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication (not those whose "
                        "quality assurance you signed: another member of PCU publishes them).",
                        "policies": _work_queue(visible.filter(status=Status.AWAITING_PUBLICATION)
-                                               .exclude(_took_part(user)))})
+                                               .exclude(took_part_in_current_version(user)))})
     if (Role.DCFD, None) in roles or _group_ids(roles, Role.LEAD):
         queues.append({"title": "Emergency approvals awaiting their EIA", "hint": "Not impact assessed.",
                        "policies": _work_queue(visible.filter(not_impact_assessed=True))})

@@ -17,7 +17,9 @@ PINNED = {
     "/policies/?stage=approval&sort=-review_due_on&q=policy": 7,
     "/notifications/": 4,
     "/publication-scheme/": 4,
-    "detail": 14,  # +1: the QA-return or rejection banner for those working on the draft
+    # +1: the QA-return or rejection banner for those working on the draft; +1: the checklist is the next step's
+    # declared gates, the Lead's commissioning decision among them (lifecycle.workflow.SUBMIT_FOR_QA).
+    "detail": 15,
     "statement/": 9,
     "eia/": 10,
     "workbook/": 10,
