@@ -23,8 +23,8 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.duties import check_separation
-from lifecycle.models import Policy
-from lifecycle.services import lock_policy, require_actor
+from lifecycle.models import DraftDocument, Policy
+from lifecycle.services import lock_policy, require_actor, revision_record
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty
 
 MAX_SECTION_LENGTH = 50_000
@@ -103,7 +103,11 @@ def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
     return locked, version, document
 
 
-def _save_sections(document, actor, values: dict, *, action: str, policy_id: int):
+def _save_sections(document, actor, values: dict, *, action: str, policy_id: int, version, kind: str,
+                   fields: list[str]):
+    """Save the changed sections, keep every section as it now stands as a revision of the version (issue 12:
+    the SOP's "including any interim amendments"), and audit it, all in the caller's transaction."""
+    before = {field: getattr(document, field) for field in fields}
     changed = {}
     for field, value in values.items():
         if getattr(document, field) != value:
@@ -114,8 +118,11 @@ def _save_sections(document, actor, values: dict, *, action: str, policy_id: int
     document.updated_by = actor
     document.draft_revision += 1
     document.save(update_fields=[*changed.keys(), "updated_by", "updated_at", "draft_revision"])
+    revision = revision_record(version=version, document=kind, actor=actor, before=before,
+                               content={field: getattr(document, field) for field in fields})
     audit_log(actor=actor, action=action, obj=document, policy_id=policy_id,
-              changes={"sections": sorted(changed), "values": changed})
+              changes={"sections": sorted(changed), "values": changed,
+                       "revision": revision.sequence if revision else None})
     return document
 
 
@@ -128,8 +135,9 @@ def eia_update(*, policy: Policy, actor, base_revision: int | None = None, **sec
         values["impacts"] = _clean_impacts(sections["impacts"])
     if values.get("decision") and values["decision"] not in EqualityImpactAssessment.Decision.values:
         raise ApplicationError("Choose the outcome of the assessment.", field="decision")
-    locked, _, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
-    return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk)
+    locked, version, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
+    return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk, version=version,
+                          kind=DraftDocument.EIA, fields=EIA_FIELDS)
 
 
 @transaction.atomic
@@ -140,8 +148,9 @@ def workbook_update(*, policy: Policy, actor, base_revision: int | None = None, 
     if impact and impact not in PolicyWorkbook.HealthAndSafetyImpact.values:
         raise ApplicationError("Choose whether the policy has a health and safety impact.",
                                field="health_and_safety_impact")
-    locked, _, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
-    return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk)
+    locked, version, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
+    return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk,
+                          version=version, kind=DraftDocument.WORKBOOK, fields=WORKBOOK_FIELDS)
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@ from .consultation import ConsultationRecord, ConsulteeType
 from .decisions import ApprovalDecision, CommissioningDecision, QAOutcome, QASignOff
 from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
 from .policy import Policy
+from .revisions import DraftDocument, DraftRevision
 from .versions import PolicyVersion, SOPVersion, StandardOperatingProcedure
 
 __all__ = [
@@ -9,6 +10,8 @@ __all__ = [
     "CommissioningDecision",
     "ConsultationRecord",
     "ConsulteeType",
+    "DraftDocument",
+    "DraftRevision",
     "Policy",
     "PolicyGroupObjectPermission",
     "PolicyUserObjectPermission",

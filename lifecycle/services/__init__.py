@@ -36,7 +36,14 @@ from lifecycle.services.decisions import (
     policy_start_review,
     policy_withdraw,
 )
-from lifecycle.services.drafting import draft_update, policy_create, sop_create, sop_update_draft
+from lifecycle.services.drafting import (
+    draft_revision_restore,
+    draft_update,
+    policy_create,
+    revision_record,
+    sop_create,
+    sop_update_draft,
+)
 from lifecycle.services.quality_assurance import (
     policy_forward_to_lead,
     policy_record_qa_signoff,
@@ -50,6 +57,7 @@ __all__ = [
     "check_version_read",
     "consultation_record",
     "consultation_record_response",
+    "draft_revision_restore",
     "draft_update",
     "ensure_transition_allowed",
     "lock_policy",
@@ -74,6 +82,7 @@ __all__ = [
     "policy_submit_for_qa",
     "policy_withdraw",
     "require_actor",
+    "revision_record",
     "sop_create",
     "sop_update_draft",
 ]

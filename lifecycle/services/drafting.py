@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 import rules
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from core.audit import audit_log
@@ -18,7 +19,15 @@ from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
 from core.models import Role, RoleAssignment, User
 from core.services import reference_allocate
 from lifecycle import permissions
-from lifecycle.models import Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
+from lifecycle.models import (
+    DraftDocument,
+    DraftRevision,
+    Policy,
+    PolicyVersion,
+    SOPVersion,
+    StandardOperatingProcedure,
+)
+from lifecycle.models.revisions import content_hash
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.signals import draft_version_created
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
@@ -73,7 +82,82 @@ def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = 
     locked.forget_cached_version()
 
 
+# --- interim revisions ---------------------------------------------------------------------------
 
+
+def _has_content(content: dict) -> bool:
+    return any(value not in ("", None, {}, []) for value in content.values())
+
+
+def revision_record(
+    *, version: PolicyVersion, document: str, content: dict, actor, sop: StandardOperatingProcedure | None = None,
+    before: dict | None = None, restored_from: DraftRevision | None = None,
+) -> DraftRevision | None:
+    """Keep one save of a draft document as an immutable revision; the revision, or None if the content is
+    byte-identical to the document's previous revision in this version (nothing new to keep).
+
+    SOP, "Role of Policy Developers": "Copies of document versions, including any interim amendments, must be
+    retained". Called by every save of the statement, an SOP, the EIA and the Workbook (assessments calls it
+    too), inside the save's transaction and after the save has locked the policy row, so the sequence read here
+    cannot be taken twice. ``before`` is the content as it stood before this save: when the document has no
+    revision in this version yet it is kept first, as the starting point (drafts written before revisions were
+    kept, or carried forward from the previous version).
+
+    Revisions are never updated, so coalescing here means only this: identical content is not kept twice. An
+    autosave of unsaved editor content, if one is ever added, must not write here on every keystroke: it must
+    coalesce by updating a pending draft held outside this table, and write a revision when the person saves."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("revision_record runs inside the transaction of the save it records.")
+    if document not in DraftDocument.values or (document == DraftDocument.SOP) != (sop is not None):
+        raise ValueError(f"Not a draft document: {document!r} (sop={sop!r}).")
+    latest_hash = (DraftRevision.objects.filter(policy_version=version, document=document, sop=sop)
+                   .order_by("-sequence").values_list("content_hash", flat=True).first())
+    sequence = DraftRevision.objects.filter(policy_version=version).aggregate(last=Max("sequence"))["last"] or 0
+    if latest_hash is None and before is not None and _has_content(before):
+        sequence += 1
+        latest_hash = content_hash(before)
+        DraftRevision.objects.create(policy_version=version, sequence=sequence, document=document, sop=sop,
+                                     content=before, content_hash=latest_hash, saved_by=None, starting_point=True)
+    digest = content_hash(content)
+    if digest == latest_hash:
+        return None
+    return DraftRevision.objects.create(policy_version=version, sequence=sequence + 1, document=document, sop=sop,
+                                        content=content, content_hash=digest, saved_by=actor,
+                                        restored_from=restored_from)
+
+
+def _restored(revision: DraftRevision | None) -> dict:
+    """What an audit event says of a restore."""
+    if revision is None:
+        return {}
+    return {"restored_from": {"version": revision.policy_version.number, "revision": revision.sequence}}
+
+
+@transaction.atomic
+def draft_revision_restore(*, policy: Policy, actor, revision: DraftRevision,
+                           base_revision: int | None = None) -> DraftRevision | None:
+    """Put an earlier revision of the statement or an SOP back into the working draft, as a new save (audited,
+    and kept as a new revision that names the one restored): the revision restored is never changed. None when
+    the draft already holds exactly that content."""
+    require_actor(actor)
+    if revision.policy_version.policy_id != policy.pk:
+        raise ApplicationError("That revision is not of this policy.", code="not_found")
+    locked = lock_policy(policy)
+    version = locked.current_version
+    # Read under the policy's lock: any revision numbered after this one is the one this restore writes.
+    last = version.revisions.aggregate(last=Max("sequence"))["last"] or 0
+    content = revision.content
+    if revision.document == DraftDocument.STATEMENT:
+        draft_update(policy=locked, actor=actor, statement=content.get("statement", ""),
+                     summary_of_changes=content.get("summary_of_changes", ""), base_revision=base_revision,
+                     restored_from=revision)
+    elif revision.document == DraftDocument.SOP:
+        sop_update_draft(sop=revision.sop, actor=actor, text=content.get("text", ""), title=content.get("title"),
+                         base_revision=base_revision, restored_from=revision)
+    else:
+        raise ApplicationError(f"The {revision.get_document_display()} is restored from its own page, not here.",
+                               code="invalid")
+    return version.revisions.filter(sequence__gt=last, restored_from=revision).first()
 
 
 @transaction.atomic
@@ -200,13 +284,16 @@ def _lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) ->
 
 @transaction.atomic
 def draft_update(
-    *, policy: Policy, actor, statement: str, summary_of_changes: str | None = None, base_revision: int | None = None
+    *, policy: Policy, actor, statement: str, summary_of_changes: str | None = None, base_revision: int | None = None,
+    restored_from: DraftRevision | None = None,
 ) -> PolicyVersion:
-    """Save the working draft of the Policy Statement (sanitised) and the summary of changes."""
+    """Save the working draft of the Policy Statement (sanitised) and the summary of changes, kept as a revision.
+    ``restored_from``: the earlier revision this save puts back (``draft_revision_restore``)."""
     require_actor(actor)
     if statement is not None and len(statement) > MAX_RICH_TEXT_LENGTH:
         raise ApplicationError("The Policy Statement is too long.", field="statement")
     locked, version = _lock_editable_draft(policy, actor, base_revision=base_revision)
+    before = {"statement": version.statement, "summary_of_changes": version.summary_of_changes}
     clean = sanitise_rich_text(statement)
     changes = {}
     if clean != version.statement:
@@ -221,8 +308,13 @@ def draft_update(
         return version
     version.draft_revision += 1
     version.save(update_fields=["statement", "summary_of_changes", "draft_revision"])
+    revision = revision_record(
+        version=version, document=DraftDocument.STATEMENT, actor=actor, before=before, restored_from=restored_from,
+        content={"statement": version.statement, "summary_of_changes": version.summary_of_changes},
+    )
     audit_log(actor=actor, action=AuditAction.POLICY_DRAFT_SAVED, obj=version, policy_id=locked.pk,
-              changes={"version": version.number, "draft_revision": version.draft_revision, **changes})
+              changes={"version": version.number, "draft_revision": version.draft_revision,
+                       "revision": revision.sequence if revision else None, **_restored(restored_from), **changes})
     return version
 
 
@@ -246,21 +338,27 @@ def sop_create(
         policy=locked, title=title, protective_marking=protective_marking,
         publish_externally=publish_externally, position=position,
     )
-    SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text))
+    sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text))
+    revision = revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor,
+                               content={"title": sop.title, "text": sop_version.text})
     audit_log(actor=actor, action=AuditAction.SOP_CREATED, obj=sop, policy_id=locked.pk,
-              changes={"title": title, "protective_marking": protective_marking, "version": version.number})
+              changes={"title": title, "protective_marking": protective_marking, "version": version.number,
+                       "revision": revision.sequence if revision else None})
     return sop
 
 
 @transaction.atomic
 def sop_update_draft(
     *, sop: StandardOperatingProcedure, actor, text: str, title: str | None = None, base_revision: int | None = None,
+    restored_from: DraftRevision | None = None,
 ) -> SOPVersion:
+    """Save an SOP's text (sanitised) and title in the working draft, kept as a revision."""
     require_actor(actor)
     if text and len(text) > MAX_RICH_TEXT_LENGTH:
         raise ApplicationError("The SOP text is too long.", field="text")
     locked, version = _lock_editable_draft(sop.policy, actor, base_revision=base_revision)
     sop_version, _ = SOPVersion.objects.select_for_update().get_or_create(sop=sop, policy_version=version)
+    before = {"title": sop.title, "text": sop_version.text}
     clean = sanitise_rich_text(text)
     changes = {}
     if clean != sop_version.text:
@@ -283,8 +381,11 @@ def sop_update_draft(
     if changes:
         version.draft_revision += 1
         version.save(update_fields=["draft_revision"])
+        revision = revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor, before=before,
+                                   content={"title": sop.title, "text": sop_version.text}, restored_from=restored_from)
         audit_log(actor=actor, action=AuditAction.SOP_DRAFT_SAVED, obj=sop, policy_id=locked.pk,
-                  changes={"version": version.number, **changes})
+                  changes={"version": version.number, "revision": revision.sequence if revision else None,
+                           **_restored(restored_from), **changes})
     return sop_version
 
 

@@ -1,0 +1,85 @@
+"""Interim revisions of a draft package: every save of the statement, an SOP, the EIA or the Workbook.
+
+SOP, "Role of Policy Developers": "Retain an audit trail of all versions of policy statements and SOPs for
+continuity purposes and to assist in court cases and disciplinary and misconduct investigations.  Copies of
+document versions, including any interim amendments, must be retained on the registered file". A
+``PolicyVersion`` keeps what was submitted; these keep each amendment in between. They are written once, by the
+save they record (``lifecycle.services.drafting.revision_record``, in the save's transaction), and never
+changed: on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0008).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class DraftDocument(models.TextChoices):
+    STATEMENT = "statement", "Policy Statement"
+    SOP = "sop", "SOP"
+    EIA = "eia", "Equality Impact Assessment"
+    WORKBOOK = "workbook", "Corporate Policy Workbook"
+
+
+def content_hash(content: dict) -> str:
+    """SHA-256 of the content's canonical JSON (sorted keys, no spaces): two saves of the same content give
+    the same bytes, so the same hash."""
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+class DraftRevision(models.Model):
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="revisions")
+    # 1, 2, 3 ... within the version, across its documents, in the order they were saved (the policy row is
+    # locked by every save, so the next number is read under that lock).
+    sequence = models.PositiveIntegerField()
+    document = models.CharField(max_length=10, choices=DraftDocument.choices)
+    # The SOP, for an SOP's revision; else empty.
+    sop = models.ForeignKey("lifecycle.StandardOperatingProcedure", on_delete=models.PROTECT, null=True,
+                            blank=True, related_name="+")
+    # What was saved: {statement, summary_of_changes}; an SOP's {title, text}; the EIA's or Workbook's sections.
+    content = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    # Who saved it. Empty only for a starting point: the content a draft held when its first revision was
+    # recorded (drafts saved before revisions were kept, or carried forward from the previous version).
+    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    saved_at = models.DateTimeField(default=timezone.now)
+    starting_point = models.BooleanField(default=False)
+    # When this revision restored an earlier one, that one.
+    restored_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["policy_version", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy_version", "sequence"], name="draft_revision_unique_sequence"),
+            models.CheckConstraint(
+                condition=models.Q(document="sop", sop__isnull=False) | (~models.Q(document="sop")
+                                                                         & models.Q(sop__isnull=True)),
+                name="draft_revision_sop_iff_sop_document",
+            ),
+            models.CheckConstraint(condition=models.Q(saved_by__isnull=False) | models.Q(starting_point=True),
+                                   name="draft_revision_saved_by_unless_starting_point"),
+        ]
+        indexes = [
+            # "The latest revision of this document" (the coalescing check on every save).
+            models.Index(fields=["policy_version", "document", "sop", "-sequence"], name="draft_revision_latest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_version_id} revision {self.sequence} ({self.get_document_display()})"
+
+    @property
+    def document_label(self) -> str:
+        """The document as a reader names it: "Policy Statement", or the SOP's title."""
+        if self.document == DraftDocument.SOP and self.sop is not None:
+            return f"SOP: {self.sop.title}"
+        return self.get_document_display()
+
+    @property
+    def short_hash(self) -> str:
+        return self.content_hash[:12]
