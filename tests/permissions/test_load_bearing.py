@@ -1,0 +1,525 @@
+"""Every gate and every permission predicate is load-bearing (issue 10): replacing any one of them with "always
+true" makes at least one check fail.
+
+The mutants are found, not listed: every ``@gate`` function (it has a ``reason`` and a ``label``) of
+``lifecycle.gates`` or of a declared step, and every ``rules.Predicate`` defined in ``lifecycle.permissions``.
+Each is made "always true" in place: its function's ``__code__`` is swapped (for a predicate, the code of its
+``.fn``), so every reference to it sees the change: the steps' gate lists, django-fsm's conditions, the rules
+permissions and their combinations, the views and selectors. Then the checks that should kill it run, each in a
+savepoint that is rolled back, and at least one must fail; the code is restored afterwards.
+
+``KILLERS`` names the checks that kill each mutant. A gate or predicate added later and not named there is tried
+against every check (slower, but automatic): if none fails, ``test_replacing_it_with_always_true_fails_a_check``
+fails, naming it. The checks are the SOP checklist of ``tests/lifecycle/test_gates_sop`` and the scenarios below,
+each of which leaves exactly one rule standing between a person and a step, and most of which also show that the
+right person may take it.
+
+Three gates guard what the state machine already ensures (a policy in development was commissioned, one approved
+or awaiting publication was approved, one in force was published). Through the services the states that would
+break them cannot be reached, so their checks put a policy in such a status directly (``_put_in_status``), as a
+hand edit of the database or a bad data import would, and expect the step to be refused.
+
+The checks run on their own cast (``build_cast``): this package's tests share one transaction (see its
+conftest), in which the permission matrix's world may already hold the usual usernames and business groups.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import rules
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone
+
+from core.models import ApprovalRoute, Role
+from lifecycle import gates, permissions, services
+from lifecycle.models import Policy
+from lifecycle.permissions import forget_roles
+from lifecycle.workflow import STEPS
+from publication.services import policy_publish
+from tests.factories import (
+    BoardFactory,
+    BusinessGroupFactory,
+    People,
+    RoleAssignmentFactory,
+    UnitFactory,
+    UserFactory,
+    advance_to,
+    fill_development,
+    fill_scoping,
+    refused,
+    user_with_role,
+)
+from tests.lifecycle import test_gates_sop as sop
+from tests.lifecycle.test_gates_sop import assert_refused, assert_taken
+
+pytestmark = pytest.mark.usefixtures("db")
+
+# --- the mutants --------------------------------------------------------------------------------------------------
+
+
+def gate_functions() -> dict[str, Callable]:
+    found = {function for function in vars(gates).values()
+             if inspect.isfunction(function) and hasattr(function, "reason") and hasattr(function, "label")}
+    found.update(gate for step in STEPS for gate in (*step.gates, *step.records))
+    return {f"gate:{function.__name__}": function for function in found}
+
+
+def predicate_functions() -> dict[str, Callable]:
+    """The predicates written in lifecycle.permissions (not their combinations, whose function is rules')."""
+    return {f"predicate:{name}": value.fn for name, value in vars(permissions).items()
+            if isinstance(value, rules.Predicate) and getattr(value.fn, "__module__", "") == permissions.__name__}
+
+
+MUTANTS: dict[str, Callable] = dict(sorted({**gate_functions(), **predicate_functions()}.items()))
+
+
+def _always_true(*args, **kwargs):
+    return True
+
+
+def _closing_over_one(value):
+    def always_true(*args, **kwargs):
+        return (value, True)[1]
+    return always_true
+
+
+def _closing_over_two(first, second):
+    def always_true(*args, **kwargs):
+        return (first, second, True)[2]
+    return always_true
+
+
+# A function's code may only be swapped for code with as many free variables as it has closure cells
+# (``_free_for`` makes its predicates as closures over the duty).
+ALWAYS_TRUE_CODE = {0: _always_true.__code__, 1: _closing_over_one(None).__code__,
+                    2: _closing_over_two(None, None).__code__}
+
+
+@contextmanager
+def always_true(function: Callable):
+    code = function.__code__
+    function.__code__ = ALWAYS_TRUE_CODE[len(code.co_freevars)]
+    try:
+        yield
+    finally:
+        function.__code__ = code
+
+
+# Defined but asked by nothing (no permission, selector, view, service or template): no check can kill them.
+# ``test_unasked_predicates_are_still_unasked`` fails as soon as one is used, so that it gets a killing check.
+UNASKED = {
+    "predicate:is_group_owner": "the owner's rights are GROUP_WIDE_ROLES in lifecycle.selectors (what they may see); "
+                                "no rules permission grants an owner anything",
+}
+
+# --- the cast -----------------------------------------------------------------------------------------------------
+
+
+def build_cast() -> People:
+    """``tests.factories.make_people``'s cast under names of its own (see the module's docstring)."""
+    group = BusinessGroupFactory(name="Load-bearing Policing", code="lbp")
+    group2 = BusinessGroupFactory(name="Load-bearing Operations", code="lbo")
+    unit = UnitFactory(business_group=group, name="Load-bearing Patrol")
+    unit2 = UnitFactory(business_group=group2, name="Load-bearing Crime")
+    board = BoardFactory(name="Load-bearing Chief Officer Group", business_group=group)
+    ApprovalRoute.objects.create(risk_tier="medium", business_group=group, board=board)
+
+    def person(name: str, role: str, business_group=None):
+        return user_with_role(role, business_group, username=f"lb_{name}")
+
+    return People(
+        group=group, unit=unit, group2=group2, unit2=unit2,
+        developer=person("developer", Role.DEVELOPER, group), manager=person("manager", Role.MANAGER, group),
+        coordinator=person("coordinator", Role.COORDINATOR, group), lead=person("lead", Role.LEAD, group),
+        owner=person("owner", Role.OWNER, group), pcu=person("pcu", Role.PCU), pcu_qa=person("pcu_qa", Role.PCU),
+        dcfd=person("dcfd", Role.DCFD), doi=person("doi", Role.DOI), shrmt=person("shrmt", Role.SHRMT),
+        lead2=person("lead2", Role.LEAD, group2), developer2=person("developer2", Role.DEVELOPER, group2),
+        coordinator2=person("coordinator2", Role.COORDINATOR, group2), board=board,
+    )
+
+
+@pytest.fixture(scope="module")
+def cast(package_transaction, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_cast()
+        transaction.set_rollback(True)
+
+
+# --- scenario helpers ---------------------------------------------------------------------------------------------
+
+
+def _reload(policy) -> Policy:
+    return Policy.objects.get(pk=policy.pk)
+
+
+def _get(user, url: str):
+    client = Client()
+    client.force_login(user)
+    return client.get(url)
+
+
+def _offered(user, policy, slug: str) -> bool:
+    """Whether ``user`` is given the step's page (200) rather than sent back with a reason (302), or not shown
+    the policy at all (404)."""
+    response = _get(user, f"/policies/{policy.reference}/actions/{slug}/")
+    assert response.status_code in (200, 302, 404), response.status_code
+    return response.status_code == 200
+
+
+def _put_in_status(policy, status: str) -> Policy:
+    """A policy in ``status`` without having taken the steps to it, as a hand edit of the database or a bad
+    import would leave it: for the gates that guard what the services already ensure."""
+    Policy.objects.filter(pk=policy.pk).update(status=status)
+    return _reload(policy)
+
+
+def _published(people) -> Policy:
+    return advance_to(people.policy(), "monitoring", people)
+
+
+# --- the checks that are not the SOP checklist's ------------------------------------------------------------------
+
+OWN_CHECKS: dict[str, Callable] = {}
+
+
+def check(function):
+    OWN_CHECKS[function.__name__] = function
+    return function
+
+
+# Role of the Policy Co-ordination Unit: PCU publishes, and withdraws from the intranet and the Scheme.
+@check
+def only_pcu_withdraws(people):
+    policy = people.policy()
+    for outsider in (people.lead, people.coordinator, people.owner, people.manager, people.developer):
+        assert_refused(outsider, policy, "withdraw", (), {"reason": "No longer needed."})
+    assert_taken(people.pcu, policy, "withdraw", "withdrawn", {"reason": "No longer needed."})
+
+
+DISCIPLINE_RADIO = re.compile(r"<input\b[^>]*\bname=\"discipline\"[^>]*>")
+VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
+
+
+def _disciplines_offered(user, policy) -> set[str]:
+    response = _get(user, f"/policies/{policy.reference}/actions/quality-assurance/")
+    if response.status_code != 200:
+        return set()
+    return {VALUE.search(tag).group(1) for tag in DISCIPLINE_RADIO.findall(response.content.decode())}
+
+
+# SOP stage 4: PCU "in conjunction with DCFD and DOI": each signs for its own discipline.
+@check
+def the_qa_page_offers_each_holder_only_their_discipline(people):
+    policy = advance_to(people.policy(), "submitted_for_qa", people)
+    for user, discipline in ((people.pcu_qa, "pcu"), (people.dcfd, "dcfd"), (people.doi, "doi")):
+        assert _disciplines_offered(user, policy) == {discipline}, user
+    for outsider in (people.developer2, people.shrmt, people.lead):
+        assert not _offered(outsider, policy, "quality-assurance"), outsider
+
+
+# SOP stage 3: "The Safety and Health Risk Management Team must be consulted"; SHRMT records its own advice on a
+# consultation addressed to it, and nobody else but the drafters records a response.
+@check
+def shrmt_answers_only_its_own_consultation(people):
+    policy = people.policy()
+    sop._consult_shrmt(policy, people)
+    services.consultation_record(
+        policy=_reload(policy), actor=people.developer, consultee="Staff association", organisation="Police Federation",
+        consultee_type="staff_association", date_sent=timezone.localdate(),
+    )
+    shrmt_record, other_record = policy.consultations.order_by("pk")
+    for user, record in ((people.dcfd, shrmt_record), (people.shrmt, other_record), (people.owner, shrmt_record)):
+        with refused("forbidden"):
+            services.consultation_record_response(record=record, actor=user, response="Fine.")
+    services.consultation_record_response(record=shrmt_record, actor=people.shrmt, response="No H&S concerns.")
+
+
+# Who may give one person access to one policy: its manager, co-ordinator, Lead, PCU or a named developer.
+@check
+def only_the_policys_people_grant_access(people):
+    policy = people.policy()
+    for outsider in (people.owner, people.developer2, people.lead2, people.coordinator2, people.dcfd):
+        with refused("forbidden"):
+            services.policy_grant_access(policy=policy, actor=outsider, user=UserFactory(),
+                                         permission="consult_policy")
+    for granter in (people.lead, people.coordinator, people.manager, people.pcu, people.developer):
+        services.policy_grant_access(policy=policy, actor=granter, user=UserFactory(), permission="consult_policy")
+
+
+# Co-ordinator: "only documents that have successfully completed the quality assurance process ... may be
+# submitted" to the Lead: the co-ordinator of the policy's own business group forwards them.
+@check
+def only_the_groups_coordinator_forwards(people):
+    policy = advance_to(people.policy(), "qa_passed", people)
+    for outsider in (people.developer, people.coordinator2, people.lead, people.pcu):
+        assert_refused(outsider, policy, "forward-to-lead", ())
+    assert_taken(people.coordinator, policy, "forward-to-lead", "with_lead")
+
+
+def _post_statement(user, policy, text: str) -> None:
+    client = Client()
+    client.force_login(user)
+    version = _reload(policy).current_version
+    client.post(f"/policies/{policy.reference}/statement/edit/",
+                {"statement": text, "summary_of_changes": "", "base_revision": version.draft_revision})
+
+
+# Drafting is the named developers' and the unit's policy manager's work; the rest of the group reads.
+@check
+def only_drafters_edit_the_draft(people):
+    policy = people.policy()
+    before = policy.current_version.statement
+    for outsider in (people.owner, people.coordinator, people.lead, people.pcu, people.developer2):
+        _post_statement(outsider, policy, "<p>Changed by someone who does not draft.</p>")
+        assert _reload(policy).current_version.statement == before, outsider
+    for drafter in (people.developer, people.manager):
+        _post_statement(drafter, policy, f"<p>Changed by {drafter.username}.</p>")
+        assert drafter.username in _reload(policy).current_version.statement, drafter
+
+
+@check
+def only_developers_managers_and_pcu_start_a_policy(people):
+    for outsider in (people.shrmt, people.owner, people.dcfd, UserFactory()):
+        assert _get(outsider, "/policies/new/").status_code == 302, outsider
+    for starter in (people.developer, people.manager, people.pcu):
+        assert _get(starter, "/policies/new/").status_code == 200, starter
+
+
+CANARY = "Dormouse-canary clause"
+
+
+# Issue 11: staff see the version in force; the working draft of a review only those with a part in it, or a grant.
+@check
+def a_draft_under_review_is_shown_only_to_its_people(people):
+    policy = _published(people)
+    services.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
+    services.draft_update(policy=_reload(policy), actor=people.developer, statement=f"<p>{CANARY}.</p>")
+    staff = UserFactory()
+    url = f"/policies/{policy.reference}/statement/"
+    page = _get(staff, url)
+    assert page.status_code == 200 and CANARY not in page.content.decode()
+    services.policy_grant_access(policy=_reload(policy), actor=people.developer, user=staff,
+                                 permission="consult_policy")
+    assert CANARY in _get(staff, url).content.decode()
+
+
+def _dual_role(name: str, role: str, business_group, also: str):
+    user = user_with_role(role, business_group, username=f"lb_{name}")
+    RoleAssignmentFactory(user=user, role=also, business_group=None)
+    return user
+
+
+# Issue 11, separation of duties: one person may not hold two parts in the same version. The services re-check
+# what people did under the row lock (lifecycle.duties); these predicates decide what the pages offer.
+@check
+def the_author_is_not_offered_quality_assurance(people):
+    author = _dual_role("author_dcfd", Role.DEVELOPER, people.group, also=Role.DCFD)
+    policy = advance_to(people.policy(actor=author), "submitted_for_qa", people)
+    assert not _offered(author, policy, "quality-assurance")
+    assert_refused(author, policy, "quality-assurance", ("separation of duties",),
+                   {"discipline": "dcfd", "outcome": "passed"})
+    assert _offered(people.dcfd, policy, "quality-assurance")
+
+
+@check
+def a_lead_who_quality_assured_is_not_offered_the_decision(people):
+    lead = _dual_role("lead_dcfd", Role.LEAD, people.group, also=Role.DCFD)
+    crew = dataclasses.replace(people, lead=lead, dcfd=lead)
+    policy = advance_to(people.policy(designated_lead=lead), "with_lead", crew)
+    assert not _offered(lead, policy, "decide")
+    assert_refused(lead, policy, "decide", ("separation of duties",), {"decision": "approve", "comments": ""})
+
+
+@check
+def pcu_who_quality_assured_is_not_offered_publication(people):
+    policy = advance_to(people.policy(), "awaiting_publication", people)  # PCU's QA signed by pcu_qa
+    assert not _offered(people.pcu_qa, policy, "publish")
+    assert _offered(people.pcu, policy, "publish")
+
+
+# SOP stage 4: the submitted package is evidence; the policy manager (who drafts and still sees the policy) is no
+# longer offered the consultation log's form.
+@check
+def consultation_is_not_offered_on_a_frozen_draft(people):
+    drafting = people.policy()
+    frozen = advance_to(people.policy(), "submitted_for_qa", people)
+    pages = {policy: _get(people.manager, f"/policies/{policy.reference}/consultation/")
+             for policy in (drafting, frozen)}
+    assert [page.status_code for page in pages.values()] == [200, 200]
+    assert 'name="consultee"' in pages[drafting].content.decode()
+    assert 'name="consultee"' not in pages[frozen].content.decode()
+
+
+# SOP, stage 3: after an emergency approval "the impact assessment must be completed as soon as reasonably
+# practicable": no review may start on a policy that still is not impact assessed.
+@check
+def no_review_before_the_retrospective_eia(people):
+    policy = advance_to(people.policy(), "development", people)
+    sop._statement(policy, people)
+    services.policy_emergency_approve(policy=_reload(policy), actor=people.lead, pcu_agreed_by=people.pcu,
+                                      risk_statement="Needed at once for a live operation; I own the risk.")
+    services.policy_forward_for_publication(policy=_reload(policy), actor=people.coordinator)
+    policy_publish(policy=_reload(policy), actor=people.pcu)
+    assert_refused(people.coordinator, _reload(policy), "start-review", ("retrospective",),
+                   {"reason": "Three-year review."})
+
+
+# SOP, stage 4: a reviewed policy is submitted with a summary note of the changes.
+@check
+def a_review_without_a_summary_of_changes_is_not_submitted(people):
+    policy = _published(people)
+    services.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
+    policy = advance_to(policy, "development", people)
+    fill_development(policy, people, omit=("summary_of_changes_for_review",))
+    assert_refused(people.developer, _reload(policy), "submit-for-qa", ("summary",))
+    services.draft_update(policy=_reload(policy), actor=people.developer,
+                          statement=_reload(policy).current_version.statement,
+                          summary_of_changes="Updated for the 2024 legislation.")
+    assert_taken(people.developer, _reload(policy), "submit-for-qa", "submitted_for_qa")
+
+
+# The three gates that guard what the services already ensure (see the module's docstring).
+@check
+def a_policy_never_commissioned_is_not_submitted(people):
+    policy = people.policy()
+    fill_scoping(policy, people)
+    policy = _put_in_status(policy, "development")
+    fill_development(policy, people)
+    assert_refused(people.developer, _reload(policy), "submit-for-qa", ("commissioning",))
+
+
+@check
+def a_policy_never_approved_is_not_sent_for_publication(people):
+    policy = _put_in_status(people.policy(), "approved")
+    assert_refused(people.coordinator, policy, "forward-for-publication", ("approval",))
+
+
+@check
+def a_policy_never_published_is_not_concluded_unchanged(people):
+    policy = _put_in_status(people.policy(), "monitoring")
+    assert_refused(people.lead, policy, "confirm-no-change", ("never been published",), {"reason": "Still fit."})
+
+
+EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
+
+# Which checks kill which mutant: the check where only that rule stands between a person and a step.
+KILLERS: dict[str, tuple[str, ...]] = {
+    "gate:need_recorded": ("scoping_to_commissioning_need",),
+    "gate:legislation_recorded": ("scoping_to_commissioning_legislation",),
+    "gate:data_recorded": ("scoping_to_commissioning_data",),
+    "gate:costs_recorded": ("scoping_to_commissioning_costs",),
+    "gate:benefits_recorded": ("scoping_to_commissioning_benefits",),
+    "gate:eia_started": ("scoping_to_commissioning_eia_begun",),
+    "gate:commissioning_recorded": ("a_policy_never_commissioned_is_not_submitted",),
+    "gate:statement_written": ("development_to_qa_statement",),
+    "gate:shrmt_consulted": ("development_to_qa_shrmt",),
+    "gate:health_and_safety_statement": ("development_to_qa_health_and_safety",),
+    "gate:eia_consultation_summary": ("development_to_qa_eia_feedback",),
+    "gate:workbook_consultation_summary": ("development_to_qa_workbook_feedback",),
+    "gate:implementation_plan": ("development_to_qa_implementation_plan",),
+    "gate:monitoring_process": ("development_to_qa_monitoring",),
+    "gate:summary_of_changes_for_review": ("a_review_without_a_summary_of_changes_is_not_submitted",),
+    "gate:impact_assessed": ("development_to_qa_impact_assessed",),
+    "gate:all_qa_signoffs_passed": ("qa_to_lead_without_pcu",),
+    "gate:approval_recorded": ("a_policy_never_approved_is_not_sent_for_publication",),
+    "gate:retrospective_eia_signed_off": ("no_review_before_the_retrospective_eia",),
+    "gate:has_been_published": ("a_policy_never_published_is_not_concluded_unchanged",),
+    "predicate:is_pcu": ("only_pcu_withdraws",),
+    "predicate:is_dcfd": ("the_qa_page_offers_each_holder_only_their_discipline",),
+    "predicate:is_doi": ("the_qa_page_offers_each_holder_only_their_discipline",),
+    "predicate:is_shrmt": ("shrmt_answers_only_its_own_consultation",),
+    "predicate:is_group_lead": ("only_the_policys_people_grant_access",),
+    "predicate:is_group_coordinator": ("only_the_groups_coordinator_forwards",),
+    "predicate:is_group_manager": ("only_drafters_edit_the_draft",),
+    "predicate:is_assigned_developer": ("only_drafters_edit_the_draft",),
+    "predicate:has_consultee_grant": ("a_draft_under_review_is_shown_only_to_its_people",),
+    "predicate:free_for_qa": ("the_author_is_not_offered_quality_assurance",),
+    "predicate:free_to_approve": ("a_lead_who_quality_assured_is_not_offered_the_decision",),
+    "predicate:free_to_publish": ("pcu_who_quality_assured_is_not_offered_publication",),
+    "predicate:is_policy_lead": ("commissioning_only_by_the_designated_lead",),
+    "predicate:draft_is_editable": ("consultation_is_not_offered_on_a_frozen_draft",),
+    "predicate:may_start_policy": ("only_developers_managers_and_pcu_start_a_policy",),
+    "predicate:may_respond_to_consultation": ("shrmt_answers_only_its_own_consultation",),
+}
+
+
+def _failure(check: Callable, people) -> str | None:
+    """Run ``check`` in a savepoint that is rolled back; return how it failed, or None if it passed."""
+    try:
+        with transaction.atomic():
+            try:
+                check(people)
+            except (Exception, pytest.fail.Exception) as error:  # noqa: BLE001 - any failure of a check kills
+                return f"{type(error).__name__}: {str(error)[:300]}"
+            finally:
+                transaction.set_rollback(True)
+    finally:
+        for user in vars(people).values():
+            if hasattr(user, "_state") and hasattr(user, "is_authenticated"):
+                forget_roles(user)
+    return None
+
+
+# --- the tests ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted({name for names in KILLERS.values() for name in names}))
+def test_each_killing_check_passes_as_the_code_stands(cast, name):
+    """Without this a broken check would "kill" every mutant it is asked about."""
+    failure = _failure(EVERY_CHECK[name], cast)
+    assert failure is None, failure
+
+
+@pytest.mark.parametrize("name", [name for name in MUTANTS if name not in UNASKED])
+def test_replacing_it_with_always_true_fails_a_check(cast, name):
+    checks = KILLERS.get(name) or tuple(EVERY_CHECK)  # a new one: any check that kills it will do
+    with always_true(MUTANTS[name]):
+        for check_name in checks:
+            if _failure(EVERY_CHECK[check_name], cast) is not None:
+                return
+    pytest.fail(f"{name} is not load-bearing: with it always true, {', '.join(checks)} still pass. Add a check "
+                "where only it stands between a person and a step, and name it in KILLERS.")
+
+
+def test_the_mutants_are_found_and_the_table_names_only_them():
+    assert {"gate:need_recorded", "gate:all_qa_signoffs_passed", "gate:approval_recorded"} <= set(MUTANTS)
+    assert {"predicate:is_pcu", "predicate:is_policy_lead", "predicate:free_for_qa"} <= set(MUTANTS)
+    assert set(KILLERS) | set(UNASKED) <= set(MUTANTS), "KILLERS or UNASKED name a gate or predicate that is gone"
+    assert {name for names in KILLERS.values() for name in names} <= set(EVERY_CHECK)
+
+
+def test_always_true_is_restored():
+    function = MUTANTS["predicate:free_for_qa"]
+    code = function.__code__
+    with always_true(function):
+        assert function(None, None) is True
+    assert function.__code__ is code
+
+
+APP_SOURCES = ("core", "lifecycle", "assessments", "publication", "notifications", "workspace", "demo", "policyhub",
+               "templates")
+
+
+@pytest.mark.parametrize("name", sorted(UNASKED))
+def test_unasked_predicates_are_still_unasked(name):
+    """A predicate nobody asks cannot be killed; once something asks it, it needs a check in KILLERS."""
+    word = re.compile(rf"\b{name.split(':')[1]}\b")
+    root = Path(settings.BASE_DIR)
+    uses = [
+        str(path.relative_to(root))
+        for folder in APP_SOURCES if (root / folder).is_dir()
+        for path in (root / folder).rglob("*") if path.suffix in (".py", ".html")
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if word.search(line) and not line.lstrip().startswith("def ")
+    ]
+    assert uses == [], f"{name} is now asked ({uses}): give it a killing check in KILLERS. Why it was not: " \
+                       f"{UNASKED[name]}"
