@@ -9,13 +9,20 @@ from functools import reduce
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.db.models.sql import Query
 from django.http import Http404
 
 from core.models import AuditEvent, Role
-from lifecycle.models import ConsultationRecord, Policy, PolicyUserObjectPermission, PolicyVersion
+from lifecycle.models import (
+    ConsultationRecord,
+    DraftRevision,
+    Policy,
+    PolicyUserObjectPermission,
+    PolicyVersion,
+)
 from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
 from lifecycle.permissions import (
     has_consultee_grant,
@@ -322,11 +329,14 @@ def sop_versions_for(*, user, version) -> list:
 
 
 def policy_versions(*, policy: Policy, user=None):
-    """All versions; staff with no part in the drafting see only the versions that were published."""
+    """All versions; staff with no part in the drafting see only the versions that were published. Those who see
+    the drafts also get each version's ``revision_count`` (its interim revisions, issue 12), in the same query."""
     versions = policy.versions.select_related("author", "submitted_by").order_by("-major", "-minor")
     if user is not None and not user_may_see_drafts(user=user, policy=policy):
-        versions = versions.filter(publications__status="published").distinct()
-    return versions
+        return versions.filter(publications__status="published").distinct()
+    revision_count = (DraftRevision.objects.filter(policy_version=OuterRef("pk")).order_by()
+                      .values("policy_version").annotate(count=Count("pk")).values("count"))
+    return versions.annotate(revision_count=Coalesce(Subquery(revision_count), 0))
 
 
 def last_published_version(*, policy: Policy):
@@ -384,3 +394,61 @@ def latest_feedback(*, policy: Policy, version) -> dict | None:
         return {"who": f"the Designated Lead ({rejected.decided_by})", "when": rejected.decided_at,
                 "comments": rejected.reasons, "version": previous.number, "kind": "rejected"}
     return None
+
+
+# --- interim revisions of a version (issue 12) ----------------------------------------------------------------
+
+
+def version_for_revisions(*, user, policy: Policy, number: str) -> PolicyVersion:
+    """The version numbered ``number`` ("1.0") of ``policy``, for its interim revisions; 404 unless ``user``
+    may see the policy's drafts (the revisions are drafts: staff who see only the version in force do not)."""
+    major, _, minor = (number or "").partition(".")
+    if not (major.isdigit() and minor.isdigit() and len(number) <= 12):
+        raise Http404("No such version.")
+    if not user_may_see_drafts(user=user, policy=policy):
+        raise Http404("No such version.")
+    version = policy.versions.filter(major=int(major), minor=int(minor)).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[DraftRevision]:
+    """The revisions of ``version`` that ``user`` may read, in order, in one query and without their content (a
+    statement may hold 500,000 characters, and a version hundreds of revisions): an OFFICIAL-SENSITIVE SOP's
+    only for those cleared for it, as ``sop_versions_for``."""
+    revisions = (version.revisions.select_related("saved_by", "sop", "restored_from")
+                 .defer("content", "restored_from__content").order_by("sequence"))
+    if not user_may_see_sensitive(user=user, policy=policy):
+        revisions = revisions.exclude(sop__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    listed = list(revisions)
+    # Each revision's predecessor of the same document, for a "Changes" link (one pass, no query).
+    latest: dict[tuple[str, int | None], int] = {}
+    for revision in listed:
+        key = (revision.document, revision.sop_id)
+        revision.previous_sequence = latest.get(key)
+        latest[key] = revision.sequence
+    return listed
+
+
+def revision_comparison(*, revisions: list[DraftRevision], base: str | None, target: str | None) -> dict:
+    """A redline between two revisions (by sequence number) of the same document, from ``revisions`` (those the
+    user may read): {"base", "target", "redline", "changed"}, or {"error"} for a choice that cannot be compared.
+    One query for the two contents; the redline is bounded (lifecycle.redline, rule 19)."""
+    if not base and not target:
+        return {}
+    by_sequence = {str(revision.sequence): revision for revision in revisions}
+    chosen_base, chosen_target = by_sequence.get((base or "").strip()), by_sequence.get((target or "").strip())
+    if chosen_base is None or chosen_target is None:
+        return {"error": "Choose two revisions of this version to compare."}
+    if (chosen_base.document, chosen_base.sop_id) != (chosen_target.document, chosen_target.sop_id):
+        return {"error": "Choose two revisions of the same document to compare: "
+                         f"revision {chosen_base.sequence} is of the {chosen_base.document_label}, "
+                         f"revision {chosen_target.sequence} of the {chosen_target.document_label}."}
+    contents = dict(DraftRevision.objects.filter(pk__in=[chosen_base.pk, chosen_target.pk])
+                    .values_list("pk", "content"))
+    old, new = (DraftRevision(document=item.document, sop=item.sop, content=contents[item.pk])
+                for item in (chosen_base, chosen_target))
+    old_html, new_html = old.comparable_html(), new.comparable_html()
+    return {"base": chosen_base, "target": chosen_target, "redline": redline_html(old_html, new_html),
+            "changed": has_changes(old_html, new_html)}

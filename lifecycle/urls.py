@@ -17,6 +17,7 @@ urlpatterns = [
          name="consultation_response"),
     path("<str:reference>/versions/", views.policy_versions_page, name="versions"),
     path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),
+    path("<str:reference>/versions/<str:version>/revisions/", views.version_revisions_page, name="revisions"),
     path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),
     path("<str:reference>/actions/<slug:slug>/", views.policy_action, name="action"),
 ]

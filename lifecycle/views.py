@@ -28,8 +28,11 @@ from lifecycle.selectors import (
     policy_list,
     policy_timeline,
     policy_versions,
+    revision_comparison,
     sop_versions_for,
     version_comparisons,
+    version_for_revisions,
+    version_revisions,
     version_shown,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES
@@ -188,6 +191,48 @@ def policy_compare(request, reference: str):
         context["redline"] = redline_html(base.statement, target.statement)
         context["changed"] = has_changes(base.statement, target.statement)
     return render(request, "lifecycle/policy_compare.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def version_revisions_page(request, reference: str, version: str):
+    """The interim revisions of one version (issue 12), to those who see the policy's drafts: the list, a redline
+    between two revisions of one document (?from=N&to=M), and restoring one into the working draft (POST)."""
+    policy = policy_for_page(request, reference)
+    shown = version_for_revisions(user=request.user, policy=policy, number=version)
+    revisions = version_revisions(user=request.user, policy=policy, version=shown)
+    may_restore = rules.has_perm("lifecycle.edit_draft", request.user, policy)
+    if request.method == "POST":
+        chosen = next((item for item in revisions if str(item.sequence) == request.POST.get("revision")), None)
+        if chosen is None:
+            raise Http404("No such revision.")
+        base_revision = request.POST.get("base_revision", "")
+        if not may_restore:
+            messages.error(request, f"Nothing was restored: the draft of {policy.reference} cannot be changed by you "
+                                    "now (it is edited by its developers and manager, in scoping or development, "
+                                    "until it is submitted).")
+            return redirect("lifecycle:revisions", reference=policy.reference, version=shown.number)
+        try:
+            restored = services.draft_revision_restore(
+                policy=policy, actor=request.user, revision=chosen,
+                base_revision=int(base_revision) if base_revision.isdigit() else None)
+        except ApplicationError as error:
+            messages.error(request, f"Nothing was restored. {error.message}")
+            return redirect("lifecycle:revisions", reference=policy.reference, version=shown.number)
+        current = policy.current_version
+        if restored is None:
+            messages.info(request, f"The draft already holds revision {chosen.sequence}'s content: nothing changed.")
+        else:
+            messages.success(request, f"Revision {chosen.sequence} restored as revision {restored.sequence} of "
+                                      f"version {current.number}.")
+        return redirect("lifecycle:revisions", reference=policy.reference, version=current.number)
+    context = policy_page_context(request, policy, "versions")
+    context.update({
+        "shown_version": shown, "revisions": revisions, "may_restore": may_restore,
+        "comparison": revision_comparison(revisions=revisions, base=request.GET.get("from"),
+                                          target=request.GET.get("to")),
+    })
+    return render(request, "lifecycle/version_revisions.html", context)
 
 
 @login_required

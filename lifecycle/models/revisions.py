@@ -16,6 +16,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 
 
 class DraftDocument(models.TextChoices):
@@ -23,6 +24,20 @@ class DraftDocument(models.TextChoices):
     SOP = "sop", "SOP"
     EIA = "eia", "Equality Impact Assessment"
     WORKBOOK = "workbook", "Corporate Policy Workbook"
+
+
+def _plain_as_html(value) -> str:
+    """Plain text (a section, a summary) as escaped paragraphs, so the redline compares it by paragraph."""
+    if isinstance(value, dict):
+        return "".join(f"<p>{escape(key.replace('_', ' ').capitalize())}: {escape(_flat(item))}</p>"
+                       for key, item in sorted(value.items()))
+    return linebreaks(str(value or ""), autoescape=True)
+
+
+def _flat(value) -> str:
+    if isinstance(value, dict):
+        return "; ".join(str(item) for item in value.values() if item)
+    return str(value or "")
 
 
 def content_hash(content: dict) -> str:
@@ -81,5 +96,24 @@ class DraftRevision(models.Model):
         return self.get_document_display()
 
     @property
+    def restorable(self) -> bool:
+        """The statement and SOPs are restored here (lifecycle.services.draft_revision_restore); the EIA and
+        Workbook belong to the assessments app, which has no restore yet."""
+        return self.document in (DraftDocument.STATEMENT, DraftDocument.SOP)
+
+    @property
     def short_hash(self) -> str:
         return self.content_hash[:12]
+
+    def comparable_html(self) -> str:
+        """The content as one HTML text for the redline: the statement (sanitised when saved) and its summary of
+        changes; an SOP's title and text; each section of the EIA or Workbook under its name, escaped."""
+        content = self.content or {}
+        if self.document == DraftDocument.STATEMENT:
+            summary = content.get("summary_of_changes") or ""
+            return (content.get("statement") or "") + (
+                f"<h3>Summary of changes</h3>{_plain_as_html(summary)}" if summary else "")
+        if self.document == DraftDocument.SOP:
+            return f"<h3>{escape(content.get('title') or '')}</h3>{content.get('text') or ''}"
+        return "".join(f"<h3>{escape(name.replace('_', ' ').capitalize())}</h3>{_plain_as_html(value)}"
+                       for name, value in content.items())
