@@ -97,11 +97,6 @@ def is_group_manager(user, policy) -> bool:
     return policy.owning_unit_id in units or policy.business_group_id in groups
 
 
-@rules.predicate
-def is_group_owner(user, policy) -> bool:
-    return policy is not None and has_group_role(user, Role.OWNER, policy.business_group_id)
-
-
 def object_grants(user, policy) -> frozenset[str]:
     """The guardian permission codenames granted to ``user`` on this one policy (one query, cached)."""
     if policy is None or user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -141,27 +136,17 @@ def has_consultee_grant(user, policy) -> bool:
     return bool({"consult_policy", "draft_policy"} & object_grants(user, policy))
 
 
-def _free_for(duty: Duty):
-    """A predicate: the user has taken no part in the policy's current version that bars them from ``duty``
-    (lifecycle.duties: separation of duties). Cached per user and version for the page; the services ask
-    lifecycle.duties again under the row lock."""
-
-    @rules.predicate(name=f"free_for_{duty}")
-    def free(user, policy) -> bool:
-        version = policy.current_version if policy is not None else None
-        if version is None or getattr(user, "pk", None) is None:
-            return version is not None
-        cache = user.__dict__.setdefault("_policyhub_duties", {})
-        if version.pk not in cache:
-            cache[version.pk] = duties_held(user, version)
-        return conflict_among(cache[version.pk], duty) is None
-
-    return free
-
-
-free_for_qa = _free_for(Duty.QA)
-free_to_approve = _free_for(Duty.APPROVER)
-free_to_publish = _free_for(Duty.PUBLISHER)
+def free_for(user, policy, duty: Duty) -> bool:
+    """The user has taken no part in the policy's current version that bars them from ``duty`` (lifecycle.duties:
+    separation of duties). Cached per user and version for the page; the services ask lifecycle.duties again
+    under the row lock."""
+    version = policy.current_version if policy is not None else None
+    if version is None or getattr(user, "pk", None) is None:
+        return version is not None
+    cache = user.__dict__.setdefault("_policyhub_duties", {})
+    if version.pk not in cache:
+        cache[version.pk] = duties_held(user, version)
+    return conflict_among(cache[version.pk], duty) is None
 
 
 @rules.predicate
@@ -196,16 +181,18 @@ rules.add_perm("lifecycle.request_commissioning", can_draft)
 rules.add_perm("lifecycle.record_consultation", can_draft & draft_is_editable)
 rules.add_perm("lifecycle.decide_commissioning", is_policy_lead)
 rules.add_perm("lifecycle.submit_for_qa", can_draft)
-rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu & free_for_qa)
-rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd & free_for_qa)
-rules.add_perm("lifecycle.qa_signoff_doi", is_doi & free_for_qa)
+# Who holds the part. Separation of duties (one part per person in a version) is the step's declared duty,
+# checked by lifecycle.workflow.may_take for the pages and by the services (lifecycle.duties).
+rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu)
+rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd)
+rules.add_perm("lifecycle.qa_signoff_doi", is_doi)
 # Issue 4: co-ordinators "forward QA-passed submissions to the Lead and Lead-approved ones to PCU" (SOP: the
 # co-ordinator ensures only QA-passed documents go to the Lead and only approved ones to PCU). PCU does not.
 rules.add_perm("lifecycle.forward_to_lead", is_group_coordinator)
-rules.add_perm("lifecycle.approve", is_policy_lead & free_to_approve)
-rules.add_perm("lifecycle.emergency_approve", is_policy_lead & free_to_approve)
+rules.add_perm("lifecycle.approve", is_policy_lead)
+rules.add_perm("lifecycle.emergency_approve", is_policy_lead)
 rules.add_perm("lifecycle.forward_for_publication", is_group_coordinator)
-rules.add_perm("lifecycle.publish", is_pcu & free_to_publish)
+rules.add_perm("lifecycle.publish", is_pcu)
 rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
 rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)
 rules.add_perm("lifecycle.withdraw", is_pcu)
@@ -214,7 +201,7 @@ rules.add_perm("lifecycle.withdraw", is_pcu)
 rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_group_lead | is_pcu)
 rules.add_perm("lifecycle.confirm_no_change", is_policy_lead)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
-rules.add_perm("lifecycle.qa_any", (is_pcu | is_dcfd | is_doi) & free_for_qa)
+rules.add_perm("lifecycle.qa_any", is_pcu | is_dcfd | is_doi)
 
 
 @rules.predicate
@@ -247,5 +234,5 @@ def qa_disciplines_for(user, policy) -> list[tuple[str, str]]:
     return [
         (discipline.value, discipline.label)
         for discipline, permission in DISCIPLINE_PERMISSIONS.items()
-        if discipline.value not in done and rules.has_perm(permission, user, policy)
+        if discipline.value not in done and rules.has_perm(permission, user, policy) and free_for(user, policy, Duty.QA)
     ]

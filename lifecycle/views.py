@@ -18,7 +18,6 @@ from core.exceptions import ApplicationError
 from lifecycle import duties, forms, services, workflow
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.models import Policy
-from lifecycle.permissions import can_draft
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import (
     access_policy,
@@ -52,7 +51,7 @@ def policy_page_context(request, policy, section: str) -> dict:
         "version_in_force": in_force,
         "section": section,
         "actions": workflow.pages_offered(request.user, policy),
-        "can_edit_draft": can_draft(request.user, policy) and policy.draft_is_editable,
+        "can_edit_draft": rules.has_perm("lifecycle.edit_draft", request.user, policy),
     }
 
 
@@ -344,7 +343,7 @@ def policy_create(request):
 def _drafting_refused(request, policy, what: str):
     """A redirect with the reason when the draft is not this user's to change now (the same predicates the
     services enforce); None when it is."""
-    if can_draft(request.user, policy) and policy.draft_is_editable:
+    if rules.has_perm("lifecycle.edit_draft", request.user, policy):
         return None
     messages.error(request, f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are "
                             "edited by the policy's developers and manager, in scoping or development.")

@@ -27,7 +27,7 @@ import rules
 from django_fsm import can_proceed, transition
 
 from core.events import AuditAction
-from lifecycle import forms, gates
+from lifecycle import forms, gates, permissions
 from lifecycle.gates import Gate
 from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Duty, Status
 
@@ -282,6 +282,7 @@ PUBLISH = Step(
     name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
     # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
     permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
+    who="the Policy Co-ordination Unit",
     doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
         "Scheme\".",
     gates=(gates.approval_recorded,),
@@ -378,10 +379,12 @@ def step_for_choice(slug: str, cleaned_data: dict) -> Step:
 
 
 def may_take(user, policy, step: Step) -> bool:
-    """Whether ``user`` may take ``step`` on ``policy`` now, gates aside (the page shows what is missing; the
-    service refuses with the gates' reasons)."""
-    return can_proceed(getattr(policy, step.name), check_conditions=False) and rules.has_perm(
-        step.permission, user, policy)
+    """Whether ``user`` may take ``step`` on ``policy`` now: its source status, its permission and its duty
+    (separation of duties), gates aside (the page shows what is missing; the service refuses with the gates'
+    reasons)."""
+    return (can_proceed(getattr(policy, step.name), check_conditions=False)
+            and rules.has_perm(step.permission, user, policy)
+            and (step.duty is None or permissions.free_for(user, policy, step.duty)))
 
 
 def next_gated_step(status: str) -> Step | None:

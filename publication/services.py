@@ -8,22 +8,19 @@ reports". OFFICIAL-SENSITIVE material never goes on the public Publication Schem
 from __future__ import annotations
 
 import datetime
+from typing import Unpack
 
 from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_log
+from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.models import Policy, PolicyVersion
-from lifecycle.services import (
-    check_expected_status,
-    ensure_transition_allowed,
-    lock_policy,
-    policy_record_publication,
-    require_actor,
-)
+from lifecycle.models import Policy
+from lifecycle.services import lock_policy, policy_record_publication, require_actor
+from lifecycle.services.base import Binding, begin_step, check_step_allowed, check_version_read
 from lifecycle.states import ProtectiveMarking, Status
 from lifecycle.workflow import PUBLISH, performs
 from publication.models import Publication
@@ -62,27 +59,6 @@ def _validate_publish_on(publish_on: datetime.date | None, today: datetime.date)
                                f"{latest:%-d %B %Y}.", field="publish_on")
 
 
-def check_version_read(locked: Policy, *, version=None, version_hash: str | None = None) -> PolicyVersion:
-    """House style rule 17: a publish decision binds to the version the publisher read (its id and content
-    hash, posted by the form), the way an HTTP If-Match does. Returns the policy's current version."""
-    current = locked.current_version
-    if version is None and version_hash is None:
-        return current
-    version_id = getattr(version, "pk", version)
-    if version_id is not None and str(version_id) != str(current.pk):
-        read = (PolicyVersion.objects.filter(pk=int(version_id), policy=locked).first()
-                if str(version_id).isdigit() and len(str(version_id)) <= 18 else None)
-        read_label = f"version {read.number}" if read else "a version that is not this policy's"
-        raise ApplicationError(
-            f"{locked.reference} has moved on since you opened the page: you read {read_label}, and the current "
-            f"version is {current.number}. Nothing was published; reload to see the current version.", code="stale")
-    if version_hash is not None and version_hash != current.content_hash:
-        raise ApplicationError(
-            f"Version {current.number} of {locked.reference} has changed since you opened the page (its text or "
-            f"SOPs are not what you read). Nothing was published; reload to read it again.", code="stale")
-    return current
-
-
 @performs(PUBLISH)
 @transaction.atomic
 def policy_publish(
@@ -93,21 +69,15 @@ def policy_publish(
     in_notices: bool = True,
     on_publication_scheme: bool = False,
     publish_on: datetime.date | None = None,
-    expected_status: str | None = None,
-    version=None,
-    version_hash: str | None = None,
+    **read: Unpack[Binding],
 ) -> Publication:
-    """PCU publishes the approved version at once, or schedules it for ``publish_on``. ``version`` (a
-    PolicyVersion or its id) and ``version_hash`` name what the publisher read; a mismatch is refused."""
-    require_actor(actor)
+    """PCU publishes the approved version at once, or schedules it for ``publish_on``. The step's ceremony
+    (lifecycle.workflow.PUBLISH) checks the status, PCU, separation of duties (whoever quality-assured or approved
+    the version does not publish it) and that the version and content are the ones the publisher read."""
     today = timezone.localdate()
     _validate_publish_on(publish_on, today)
-    locked = lock_policy(policy)
-    check_expected_status(locked, expected_status)
-    if not permissions.is_pcu(actor):
-        raise ApplicationError("Only the Policy Co-ordination Unit publishes policy.", code="forbidden")
-    ensure_transition_allowed(locked, "publish", actor)
-    current = check_version_read(locked, version=version, version_hash=version_hash)
+    locked = begin_step(PUBLISH, policy=policy, actor=actor, **read)
+    current = locked.current_version
     _validate_channels(locked, on_intranet=on_intranet, in_notices=in_notices,
                        on_publication_scheme=on_publication_scheme)
     if Publication.objects.filter(policy_version=current, status=Publication.Status.SCHEDULED).exists():
@@ -118,7 +88,7 @@ def policy_publish(
         scheduled_for=publish_on if publish_on and publish_on > today else None,
     )
     if publication.scheduled_for:
-        audit_log(actor=actor, action="policy.publication_scheduled", obj=locked,
+        audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_SCHEDULED, obj=locked,
                   changes={"version": current.number, "scheduled_for": publication.scheduled_for,
                            "channels": publication.channels})
         return publication
@@ -134,7 +104,7 @@ def _publish_now(locked: Policy, publication: Publication, *, actor, today: date
     publication.published_at = timezone.now()
     publication.published_by = actor
     publication.save(update_fields=["status", "published_at", "published_by"])
-    audit_log(actor=actor, action="policy.published", obj=locked,
+    audit_log(actor=actor, action=AuditAction.POLICY_PUBLISHED, obj=locked,
               changes={"status": [before, locked.status], "version": publication.policy_version.number,
                        "channels": publication.channels, "review_due_on": locked.review_due_on,
                        "monitoring_report_due_on": locked.monitoring_report_due_on,
@@ -157,7 +127,7 @@ def _supersede_earlier(locked: Policy, publication: Publication, *, actor) -> No
         old.superseded_by = publication
         old.superseded_at = now
         old.save(update_fields=["superseded_by", "superseded_at"])
-        audit_log(actor=actor, action="policy.publication_superseded", obj=locked, changes={
+        audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_SUPERSEDED, obj=locked, changes={
             "version": old.policy_version.number,
             "superseded_by": publication.policy_version.number,
             "replaced_on": [name for name in old.channels if name in publication.channels],
@@ -197,7 +167,7 @@ def publication_cancel(*, publication: Publication | int, actor, reason: str) ->
     locked_policy, locked = _lock_scheduled(publication)
     locked.status = Publication.Status.CANCELLED
     locked.save(update_fields=["status"])
-    audit_log(actor=actor, action="policy.publication_cancelled", obj=locked_policy,
+    audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=locked_policy,
               changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
                        "channels": locked.channels, "reason": reason})
     return locked
@@ -218,9 +188,9 @@ def publication_bring_forward(*, publication: Publication | int, actor, version=
         raise ApplicationError(f"{locked_policy.reference} has moved on since version "
                                f"{locked.policy_version.number} was scheduled: it can no longer be published.",
                                code="stale")
-    ensure_transition_allowed(locked_policy, "publish", actor)
-    check_version_read(locked_policy, version=version, version_hash=version_hash)
-    audit_log(actor=actor, action="policy.publication_brought_forward", obj=locked_policy,
+    check_step_allowed(locked_policy, PUBLISH, actor)
+    check_version_read(locked_policy, version, version_hash)
+    audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_BROUGHT_FORWARD, obj=locked_policy,
               changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
                        "published_on": timezone.localdate(), "channels": locked.channels})
     _publish_now(locked_policy, locked, actor=actor)
@@ -248,7 +218,7 @@ def publication_publish_due(*, today: datetime.date | None = None) -> list[int]:
             ):
                 publication.status = Publication.Status.CANCELLED
                 publication.save(update_fields=["status"])
-                audit_log(actor=None, action="policy.publication_cancelled", obj=locked_policy,
+                audit_log(actor=None, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=locked_policy,
                           changes={"reason": "The policy moved on before its scheduled publication date.",
                                    "version": publication.policy_version.number})
                 continue

@@ -93,19 +93,21 @@ def check_version_read(locked: Policy, version_id, version_hash: str | None) -> 
             "The page you sent this from does not say which version you read. Nothing was changed: reload the "
             "page, read the current version and decide again.", code="stale",
         )
+    version_id = str(getattr(version_id, "pk", version_id))
     current = locked.current_version
-    if current is None or str(version_id) != str(current.pk):
-        read = PolicyVersion.objects.filter(pk=version_id, policy_id=locked.pk).first() if str(
-            version_id).isdigit() else None
-        what = f"version {read.number}" if read else "a version that is no longer current"
+    if current is None or version_id != str(current.pk):
+        # A posted id is read only if it is a plausible primary key (an edited form must not make a 500).
+        plausible = version_id.isdigit() and len(version_id) <= 18
+        read = PolicyVersion.objects.filter(pk=int(version_id), policy_id=locked.pk).first() if plausible else None
+        what = f"version {read.number}" if read else "a version that is not this policy's"
         raise ApplicationError(
-            f"You read {what} of {locked.reference}, but it is now at version "
+            f"You read {what}, but the current version of {locked.reference} is "
             f"{current.number if current else '(none)'}. Nothing was changed: read the current version and decide "
             "again.", code="stale",
         )
     if version_hash != current.binding_hash:
         raise ApplicationError(
-            f"Version {current.number} of {locked.reference} changed after you opened the page (its content is "
+            f"Version {current.number} of {locked.reference} has changed since you opened the page (its content is "
             "not what you read). Nothing was changed: read it again and decide again.", code="stale",
         )
 
@@ -119,10 +121,6 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             code="stale",
         )
     if actor is not None and not rules.has_perm(step.permission, actor, locked):
-        if step.duty is not None and locked.current_version is not None:
-            # The more telling reason first: the part this person already took in the version.
-            duties.check_separation(actor, locked.current_version, step.duty,
-                                    doing=f"{step.label} {locked.reference}")
         if step.who:
             raise ApplicationError(f"Only {step.who} can {step.label} {locked.reference}.", code="forbidden")
         raise ApplicationError(f"You are not allowed to {step.label} {locked.reference}.", code="forbidden")

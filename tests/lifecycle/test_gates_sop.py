@@ -3,12 +3,12 @@
 
 For every condition the SOP sets on a step: a policy where only that condition is unmet is refused when the step's
 form is posted over HTTP, with a message naming what is missing; with every condition met, the same POST succeeds.
-Deleting a gate from the code therefore leaves its test here failing (and ``tests/mutation`` replaces each gate
-with "always true" to prove it).
+Deleting a gate from the code therefore leaves its test here failing (and
+``tests/permissions/test_load_bearing.py`` replaces each gate with "always true" to prove it).
 
 Each ``Condition`` says how to meet it, with the Workbook and EIA sections named by their fields, so a builder
 can meet every condition but one. ``CHECKS`` lists every check as a plain function of ``people``, for
-``tests/mutation/test_load_bearing.py`` to run in-process.
+``tests/permissions/test_load_bearing.py`` to run in-process.
 """
 
 from __future__ import annotations

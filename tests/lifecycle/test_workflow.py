@@ -139,7 +139,7 @@ def test_a_qa_sign_off_from_a_page_opened_on_an_earlier_version_is_refused(clien
 def test_a_decision_on_content_changed_since_it_was_read_is_refused(people):
     policy = advance_to(people.policy(), Status.WITH_LEAD, people)
     read = what_was_read(policy)
-    with refused("stale", "changed after you opened the page"):
+    with refused("stale", "has changed since you opened the page"):
         s.policy_approve(policy=policy, actor=people.lead, version=read["version"], version_hash="0" * 64)
     with refused("stale", "does not say which version you read"):
         s.policy_approve(policy=policy, actor=people.lead, version="", version_hash="")

@@ -116,10 +116,9 @@ def always_true(function: Callable):
 
 # Defined but asked by nothing (no permission, selector, view, service or template): no check can kill them.
 # ``test_unasked_predicates_are_still_unasked`` fails as soon as one is used, so that it gets a killing check.
-UNASKED = {
-    "predicate:is_group_owner": "the owner's rights are GROUP_WIDE_ROLES in lifecycle.selectors (what they may see); "
-                                "no rules permission grants an owner anything",
-}
+# (is_group_owner was such a predicate: it was removed as a dead rule. The owner's rights are what they may see,
+# GROUP_WIDE_ROLES in lifecycle.selectors.)
+UNASKED: dict[str, str] = {}
 
 # --- the cast -----------------------------------------------------------------------------------------------------
 

@@ -274,10 +274,10 @@ def the_author_never_signs_off_their_own_version_whatever_roles_they_hold(world)
     somebody_elses = world.policy((spec.OFFICIAL, spec.OTHER, BASE))
     for discipline in ("pcu", "dcfd", "doi"):
         refuses(lambda d=discipline: services.policy_record_qa_signoff(policy=own, actor=author, discipline=d),
-                "forbidden", "You wrote or submitted this version")
+                "forbidden", "you wrote or submitted version")
         refuses(lambda d=discipline: services.policy_return_from_qa(policy=own, actor=author, discipline=d,
                                                                     comments="Needs work."),
-                "forbidden", "You wrote or submitted this version")
+                "forbidden", "you wrote or submitted version")
         # The same person signs off a version somebody else wrote.
         sandboxed(world, lambda d=discipline: services.policy_record_qa_signoff(
             policy=somebody_elses, actor=author, discipline=d))

@@ -198,11 +198,11 @@ def test_a_publication_date_more_than_two_years_ahead_is_refused(ready, people):
 
 def test_publish_binds_to_the_version_and_hash_that_were_read(ready, people):
     version = ready.current_version
-    with refused("stale", "changed since you opened the page", "Nothing was published"):
+    with refused("stale", "changed since you opened the page", "Nothing was changed"):
         policy_publish(policy=ready, actor=people.pcu, version=version.pk, version_hash="0" * 64)
     older = ready.versions.exclude(pk=version.pk).first()
     if older is not None:
-        with refused("stale", f"you read version {older.number}", f"current version is {version.number}"):
+        with refused("stale", f"You read version {older.number}", f"is {version.number}"):
             policy_publish(policy=ready, actor=people.pcu, version=older.pk, version_hash=older.content_hash)
     with refused("stale", "not this policy's"):
         policy_publish(policy=ready, actor=people.pcu, version=10**9, version_hash=version.content_hash)
