@@ -351,7 +351,6 @@ STEPS: tuple[Step, ...] = (
     START_REVIEW, CONFIRM_NO_CHANGE, SET_REVIEW_DATE, WITHDRAW,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
-STEPS_BY_AUDIT = {step.audit: step for step in STEPS if step is not SIGN_OFF_QA}
 
 
 def _pages() -> dict[str, tuple[Page, tuple[Step, ...]]]:

@@ -16,7 +16,6 @@ from lifecycle.services.access import GRANTABLE, policy_grant_access, policy_rev
 from lifecycle.services.base import (
     check_expected_status,
     check_version_read,
-    ensure_transition_allowed,
     lock_policy,
     require_actor,
 )
@@ -59,7 +58,6 @@ __all__ = [
     "consultation_record_response",
     "draft_revision_restore",
     "draft_update",
-    "ensure_transition_allowed",
     "lock_policy",
     "policy_approve",
     "policy_commission",

@@ -27,7 +27,7 @@ from core.models import AuditEvent
 from core.validators import refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.models import Policy, PolicyVersion
-from lifecycle.workflow import STEPS_BY_NAME, Step
+from lifecycle.workflow import Step
 
 
 def require_actor(actor) -> None:
@@ -193,14 +193,3 @@ def take_plain_step(step: Step, *, policy: Policy, actor, **read: Unpack[Binding
     locked = begin_step(step, policy=policy, actor=actor, **read)
     finish_step(step, locked, actor)
     return locked
-
-
-def ensure_transition_allowed(locked: Policy, name: str, actor, *, check_gates: bool = True, skip_gates=()) -> None:
-    """``check_step_allowed`` by the step's name (kept for callers outside lifecycle)."""
-    step = STEPS_BY_NAME[name]
-    check_step_allowed(locked, step, actor, check_gates=False)
-    if check_gates:
-        unmet = [gate for gate in step.gates if gate not in (*step.records, *skip_gates) and not gate(locked)]
-        if unmet:
-            reasons = " ".join(gate.reason for gate in unmet)
-            raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")
