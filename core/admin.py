@@ -51,14 +51,14 @@ class AuditedReferenceAdmin(PCUAdminMixin, admin.ModelAdmin):
             changed = {name: model_to_dict(obj, fields=[name]).get(name) for name in form.changed_data}
             audit_log(
                 actor=request.user,
-                action=f"reference.{obj._meta.model_name}.{'changed' if change else 'created'}",
+                action=AuditAction.reference(obj._meta.model_name, "changed" if change else "created"),
                 obj=obj,
                 changes={key: str(value) for key, value in changed.items()},
             )
 
     def delete_model(self, request, obj):
         with transaction.atomic():
-            audit_log(actor=request.user, action=f"reference.{obj._meta.model_name}.deleted", obj=obj,
+            audit_log(actor=request.user, action=AuditAction.reference(obj._meta.model_name, "deleted"), obj=obj,
                       changes={"name": str(obj)})
             super().delete_model(request, obj)
 
@@ -150,7 +150,7 @@ class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             audit_log(
-                actor=request.user, action=f"user.{'changed' if change else 'created'}", obj=obj,
+                actor=request.user, action=AuditAction.USER_CHANGED if change else AuditAction.USER_CREATED, obj=obj,
                 changes={"fields": sorted(name for name in form.changed_data if name != "password")},
             )
 
