@@ -38,12 +38,13 @@ def start_with_key(key: str) -> subprocess.CompletedProcess:
     return run_production("-c", f"import django; django.setup(); {SHOW}", DJANGO_SECRET_KEY=key)
 
 
+# Fixed values: pytest-xdist needs every worker to collect the same test ids.
 @pytest.mark.parametrize("key", [
     "change-me",  # .env.example's value
     "insecure-local-development-key-change-me",  # the development default in settings.base
-    secrets.token_urlsafe(30),  # random but short
+    "Zq3vT9pLw2XkR7mN4bYc8sJf1Hd6GtEaUo5V",  # random-looking but short (36 characters)
     "a" * 60,  # long but not random
-])
+], ids=["example", "development", "short", "not-random"])
 def test_production_refuses_the_example_or_a_weak_secret_key(key):
     result = start_with_key(key)
 
