@@ -2,15 +2,18 @@
 interface for the lifecycle: evidence (policies, versions, decisions, audit) is shown read-only, and
 every change made here goes through a service or writes its audit event in the same transaction."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db import transaction
 from django.forms.models import model_to_dict
 
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.holdings import holdings_refusal, user_deactivate, user_holdings
 from core.models import ApprovalRoute, AuditEvent, Board, BusinessGroup, Role, RoleAssignment, Unit, User
 from core.services import role_assign, role_revoke
 
@@ -141,18 +144,41 @@ class RoleAssignmentAdmin(PCUAdminMixin, admin.ModelAdmin):
             role_revoke(actor=request.user, assignment=assignment)
 
 
+class PolicyHubUserChangeForm(UserChangeForm):
+    def clean_is_active(self):
+        """Issue 12: an account is not deactivated while its holder is still named on policies; the error lists
+        what they hold (core.holdings), on the form, and nothing is saved."""
+        active = self.cleaned_data.get("is_active")
+        if self.instance.pk and self.instance.is_active and not active:
+            held = user_holdings(self.instance)
+            if held:
+                raise forms.ValidationError(holdings_refusal(self.instance, held))
+        return active
+
+
 @admin.register(User)
 class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
+    form = PolicyHubUserChangeForm
     list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active", "is_staff"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("PolicyHub", {"fields": ["job_title"]}))
 
     def save_model(self, request, obj, form, change):
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            audit_log(
-                actor=request.user, action=AuditAction.USER_CHANGED if change else AuditAction.USER_CREATED, obj=obj,
-                changes={"fields": sorted(name for name in form.changed_data if name != "password")},
-            )
+        # Deactivation goes through core.holdings.user_deactivate, which checks again under the user's row lock.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        try:
+            with transaction.atomic():
+                if deactivating:
+                    obj.is_active = True
+                super().save_model(request, obj, form, change)
+                audit_log(
+                    actor=request.user, action=AuditAction.USER_CHANGED if change else AuditAction.USER_CREATED,
+                    obj=obj, changes={"fields": sorted(name for name in form.changed_data
+                                                       if name not in {"password", "is_active"})},
+                )
+                if deactivating:
+                    user_deactivate(actor=request.user, user=obj)
+        except ApplicationError as error:  # named on a policy since the form was checked: nothing was saved
+            messages.error(request, error.message)
 
     def user_change_password(self, request, id, form_url=""):
         """An administrator setting someone's password is audited, with who did it, in the same transaction

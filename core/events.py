@@ -42,6 +42,13 @@ class AuditAction(StrEnum):
     POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
     POLICY_ACCESS_GRANTED = "policy.access_granted"
     POLICY_ACCESS_REVOKED = "policy.access_revoked"
+    # People move, records stay (issue 12, lifecycle.services.people): one holder replaced on one policy; the
+    # policy moved to another business group (PCU's alone); one policy's part of a leaver's handover; and the
+    # handover itself, recorded on the leaver (it notifies the leaver and who takes over, once, not per policy).
+    POLICY_REASSIGNED = "policy.reassigned"
+    POLICY_MOVED_BUSINESS_GROUP = "policy.moved_business_group"
+    POLICY_HANDED_OVER = "policy.handed_over"
+    PERSON_HANDED_OVER = "person.handed_over"
 
     # --- SOPs and consultation --------------------------------------------------------------------
     SOP_CREATED = "sop.created"
@@ -67,6 +74,7 @@ class AuditAction(StrEnum):
     ROLE_CONFLICT_FLAGGED = "role.conflict_flagged"
     USER_CREATED = "user.created"
     USER_CHANGED = "user.changed"
+    USER_DEACTIVATED = "user.deactivated"
     REFERENCE_BUSINESSGROUP_CREATED = "reference.businessgroup.created"
     REFERENCE_BUSINESSGROUP_CHANGED = "reference.businessgroup.changed"
     REFERENCE_BUSINESSGROUP_DELETED = "reference.businessgroup.deleted"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifecycle import views
+from lifecycle import people_views, views
 
 app_name = "lifecycle"
 
@@ -19,5 +19,6 @@ urlpatterns = [
     path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),
     path("<str:reference>/versions/<str:version>/revisions/", views.version_revisions_page, name="revisions"),
     path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),
+    path("<str:reference>/people/", people_views.policy_people, name="people"),
     path("<str:reference>/actions/<slug:slug>/", views.policy_action, name="action"),
 ]

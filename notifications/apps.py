@@ -7,8 +7,13 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications and chasing"
 
     def ready(self) -> None:
+        from lifecycle.services.people import holders_changed, open_tasks_requested
+        from notifications import receivers
+
+        # Issue 12: open reminders follow the new holder of a part; a handover preview lists them.
+        holders_changed.connect(receivers.reminders_follow_holders, dispatch_uid="notifications.follow")
+        open_tasks_requested.connect(receivers.open_tasks, dispatch_uid="notifications.open_tasks")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):
             from core.audit import outbox_written
-            from notifications import receivers
 
             outbox_written.connect(receivers.relay_now, dispatch_uid="notifications.relay_now")

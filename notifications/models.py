@@ -30,6 +30,13 @@ class Reminder(models.Model):
     step = models.CharField(max_length=40, help_text="e.g. 6 months before, on the day, overdue, escalation.")
     message = models.CharField(max_length=400)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Issue 12, "open reminders and tasks follow the new holder": a reminder still open (its inbox item unread)
+    # when its recipient hands the work over is kept, as evidence of who was chased, and marked superseded; a copy
+    # goes to whom it was handed (``handed_to``). An orphan reminder is superseded once the gap is filled (no
+    # ``handed_to``). The chase's exactly-once key then already holds the new holder's copy.
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    handed_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
 
     class Meta:
         ordering = ["-due_on", "policy_id"]

@@ -1,6 +1,16 @@
-from notifications.services import outbox_relay
+from notifications.services import open_tasks_for, outbox_relay, reminders_hand_over
 
 
 def relay_now(sender, **kwargs) -> None:
     """``make run`` only (POLICYHUB_RELAY_ON_COMMIT): relay the outbox straight after the commit."""
     outbox_relay()
+
+
+def reminders_follow_holders(sender, changes, **kwargs) -> None:
+    """lifecycle.services.people.holders_changed, inside the change's transaction: open reminders follow."""
+    reminders_hand_over(changes=changes)
+
+
+def open_tasks(sender, user, policy_ids, **kwargs):
+    """lifecycle.services.people.open_tasks_requested: the person's open reminders, for a handover preview."""
+    return open_tasks_for(user=user, policy_ids=policy_ids)

@@ -33,6 +33,7 @@ from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
 from lifecycle import workflow
 from lifecycle.models import Policy, PolicyVersion, QASignOff
+from lifecycle.services.people import HolderChange, OpenTask
 from lifecycle.states import PUBLISHED_STATUSES, Status
 from notifications.models import Digest, Notification, Reminder, ReminderKind
 
@@ -358,9 +359,13 @@ class _PolicyChase:
         if not inactive:
             return []
         monday = self.today - datetime.timedelta(days=self.today.weekday())
+        # Issue 12: the reminder points at the page where the gap is filled (the path comes first so that the
+        # 400-character message never cuts it off); once filled, notifications.services.reminders_hand_over
+        # supersedes the open reminder and the chase plans no new one.
+        people_page = reverse("lifecycle:people", args=[row["reference"]])
         return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
-                              f"{row['reference']} {row['title']} needs reassigning: its {', '.join(inactive)} "
-                              "account is no longer active.")
+                              f"Reassign at {people_page}: {row['reference']} {row['title']} needs reassigning, "
+                              f"its {', '.join(inactive)} account is no longer active.")
 
 
 # --- running the chase -------------------------------------------------------------------------
@@ -480,6 +485,9 @@ def digest_send(*, digest_id: int) -> bool:
 
 
 NOBODY: tuple[tuple[str, ...], str] = ((), "")
+# The people an event names itself: the user ids in its changes' "notify_user_ids" (a reassignment's old and new
+# holders), for events whose recipients no role describes.
+NAMED_IN_CHANGES = "named_in_changes"
 
 # Every audit action, and whom its event notifies: (who, title). The cycle's steps declare theirs in
 # lifecycle.workflow (``notify``, ``notice``); the rest are here. A test proves every AuditAction has an entry,
@@ -495,17 +503,27 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
     AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),
     AuditAction.MONITORING_REPORT_PUBLISHED: (("authors", "coordinator"), "Monitoring report published"),
+    # Issue 12: each change notifies the old and new holders, named by id in the event's changes
+    # ("notify_user_ids"); a leaver's handover notifies once, from the event on the leaver, not once per policy.
+    AuditAction.POLICY_REASSIGNED: ((NAMED_IN_CHANGES,), "People changed"),
+    AuditAction.POLICY_MOVED_BUSINESS_GROUP: ((NAMED_IN_CHANGES, "coordinator"),
+                                              "Policy moved to another business group"),
+    AuditAction.PERSON_HANDED_OVER: ((NAMED_IN_CHANGES,), "Work handed over"),
 }
 
 
 FORCE_WIDE_KINDS = {"pcu", "dcfd", "doi", "shrmt"}
 
 
-def _event_recipients(who: tuple[str, ...], policy: Policy | None, role_holders) -> set[int]:
+def _event_recipients(who: tuple[str, ...], policy: Policy | None, role_holders, changes: dict | None = None
+                      ) -> set[int]:
     recipients: set[int] = set()
     group = policy.business_group_id if policy else None
     for kind in who:
-        if kind == "authors":
+        if kind == NAMED_IN_CHANGES:
+            named = (changes or {}).get("notify_user_ids") or []
+            recipients |= {user_id for user_id in named if isinstance(user_id, int)}
+        elif kind == "authors":
             recipients |= {user.pk for user in policy.developers.all() if user.is_active}
             if policy.policy_manager_id:
                 recipients.add(policy.policy_manager_id)
@@ -555,11 +573,12 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
                          event.pk, event.topic, event.attempts)
             continue
         policy = policies.get(event.audit_event.policy_id)
-        # An event of no policy (a role assignment) reaches force-wide roles only.
-        if who and (policy is not None or set(who) <= FORCE_WIDE_KINDS):
+        # An event of no policy (a role assignment) reaches force-wide roles and the people it names only.
+        if who and (policy is not None or set(who) <= FORCE_WIDE_KINDS | {NAMED_IN_CHANGES}):
             actor_id = event.audit_event.actor_id
             subject = f"{policy.reference} {policy.title}" if policy else event.audit_event.object_repr
-            for recipient_id in sorted(_event_recipients(who, policy, role_holders) - {actor_id}):
+            recipients = _event_recipients(who, policy, role_holders, event.audit_event.changes)
+            for recipient_id in sorted(recipients - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
                     title=f"{title}: {subject}"[:300],
@@ -572,6 +591,79 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
     return len(done)
+
+
+# --- open reminders follow the new holder (issue 12) -----------------------------------------------
+
+
+# The parts of a policy each kind of reminder chases (lifecycle.services.people.PARTS): a reminder moves only to
+# whoever takes over a part it was sent for.
+KIND_PARTS = {
+    ReminderKind.REVIEW_DUE: {"developer", "policy_manager", "coordinator", "designated_lead", "owner"},
+    ReminderKind.MONITORING_DUE: {"developer", "policy_manager", "coordinator", "designated_lead", "owner"},
+    ReminderKind.MONITORING_QA: {"coordinator"},
+    ReminderKind.EMERGENCY_EIA: {"developer", "policy_manager", "designated_lead"},
+    ReminderKind.STUCK: {"designated_lead", "coordinator"},
+    ReminderKind.ORPHAN: {"coordinator"},
+}
+
+
+def open_reminders():
+    """Reminders not yet dealt with: not superseded, and their inbox item (if made yet) unread."""
+    return Reminder.objects.filter(superseded_at__isnull=True).filter(
+        Q(notification__isnull=True) | Q(notification__read_at__isnull=True))
+
+
+def reminders_hand_over(*, changes: list[HolderChange]) -> int:
+    """Inside the transaction of a reassignment or handover: the old holders' open reminders on those policies
+    are superseded and copied to the new holders (so the chase's exactly-once key already holds the new holder's
+    copy and does not chase them twice), and open orphan reminders stop where no inactive holder remains. A fixed
+    number of queries however many policies moved. Returns how many reminders were handed over."""
+    now = timezone.now()
+    _orphan_reminders_resolve({change.policy_id for change in changes}, now)
+    moves: dict[tuple[int, int], set[tuple[str, int]]] = defaultdict(set)
+    for change in changes:
+        if change.old_id and change.new_id:
+            moves[(change.policy_id, change.old_id)].add((change.part, change.new_id))
+    if not moves:
+        return 0
+    candidates = open_reminders().filter(policy_id__in={policy for policy, _ in moves},
+                                         recipient_id__in={old for _, old in moves}).order_by("pk")
+    copies, superseded = [], []
+    for reminder in candidates:
+        targets = sorted({new for part, new in moves.get((reminder.policy_id, reminder.recipient_id), ())
+                          if part in KIND_PARTS.get(reminder.kind, ())})
+        if not targets:
+            continue
+        copies.extend(Reminder(policy_id=reminder.policy_id, cycle=reminder.cycle, recipient_id=target,
+                               kind=reminder.kind, due_on=reminder.due_on, item_due_on=reminder.item_due_on,
+                               step=reminder.step, message=reminder.message) for target in targets)
+        reminder.superseded_at, reminder.handed_to_id = now, targets[0]
+        superseded.append(reminder)
+    if superseded:
+        Reminder.objects.bulk_create(copies, ignore_conflicts=True)
+        Reminder.objects.bulk_update(superseded, ["superseded_at", "handed_to"])
+        # The copies reach the new holders' inboxes once the change is committed.
+        transaction.on_commit(reminders_to_inbox)
+    return len(superseded)
+
+
+def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
+    """The orphan reminder stops once the gap is filled: no inactive owner, Lead, manager or developer left."""
+    developers = Policy.developers.through.objects.filter(policy_id=OuterRef("pk"), user__is_active=False)
+    still_orphaned = Policy.objects.filter(pk__in=policy_ids).filter(
+        Q(owner__is_active=False) | Q(designated_lead__is_active=False) | Q(policy_manager__is_active=False)
+        | Q(Exists(developers))).values("pk")
+    return open_reminders().filter(kind=ReminderKind.ORPHAN, policy_id__in=policy_ids) \
+        .exclude(policy_id__in=still_orphaned).update(superseded_at=now)
+
+
+def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
+    """A person's open reminders on those policies, for a handover preview (one query)."""
+    return [OpenTask(policy_id=reminder.policy_id, what=f"{reminder.get_kind_display()}: {reminder.message}",
+                     due_on=reminder.item_due_on or reminder.due_on)
+            for reminder in open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids)
+            .order_by("policy_id", "-due_on")]
 
 
 # --- the inbox ----------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("", include("core.urls")),
     path("notifications/", include("notifications.urls")),
+    path("people/", include("lifecycle.people_urls")),
     path("publication-scheme/", include("publication.urls")),
     # The PDF of the version a person may see: publication renders it (lifecycle does not import publication).
     path("policies/<str:reference>/pdf/", publication_views.policy_pdf, name="policy_pdf"),

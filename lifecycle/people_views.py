@@ -1,0 +1,135 @@
+"""The people pages (issue 12): who holds what on a policy, with a reassignment form per part for those who
+may change it; and a person's handover (preview, then confirm). Thin: reads through people_selectors, changes
+through lifecycle.services.people, refusals shown on the form with what was typed kept."""
+
+from __future__ import annotations
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.exceptions import ApplicationError
+from core.models import User
+from lifecycle.people_forms import DeveloperForm, HandoverForm, MoveGroupForm, ReassignForm
+from lifecycle.people_selectors import eligible_people, handover_candidates, move_candidates, policy_holders
+from lifecycle.services import people as people_services
+from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS
+from lifecycle.views import policy_for_page, policy_page_context
+
+MOVE = "move"
+LABELS = {key: part.label for key, part in PARTS.items()}
+
+
+def _forms(request, policy, holders, posted_part: str | None) -> dict:
+    """The forms this user may use, keyed by part (and "move"); the posted one bound to what was sent."""
+    eligible = eligible_people(policy=policy)
+    by_key = {row.key: row for row in holders}
+    forms: dict = {}
+    for key in (*SINGLE_PARTS, DEVELOPER):
+        if not people_services.may_reassign(request.user, policy, key):
+            continue
+        data = request.POST if posted_part == key else None
+        if key == DEVELOPER:
+            forms[key] = DeveloperForm(data, prefix=key, current=by_key[key].people, people=eligible.get(key, []))
+        else:
+            holder = by_key[key].holder
+            forms[key] = ReassignForm(data, prefix=key, people=[u for u in eligible.get(key, []) if u != holder],
+                                      label=LABELS[key],
+                                      initial={"expected_holder": holder.pk if holder else "none"})
+    if rules.has_perm("lifecycle.move_business_group", request.user, policy):
+        candidates = move_candidates()
+        forms[MOVE] = MoveGroupForm(request.POST if posted_part == MOVE else None, prefix=MOVE, policy=policy,
+                                    people_by_part=candidates, labels=LABELS)
+    return forms
+
+
+def _run(request, policy, part: str, form) -> None:
+    """Call the service the posted form asks for (raises ApplicationError when refused)."""
+    data = form.cleaned_data
+    actor, reason = request.user, data["reason"]
+    if part == MOVE:
+        people_services.policy_move_business_group(
+            policy=policy, actor=actor, business_group=data["business_group"], owning_unit=data["owning_unit"],
+            reason=reason, holders={key: data.get(key) for key in PARTS})
+    elif part == DEVELOPER:
+        people_services.policy_replace_developer(policy=policy, actor=actor, old=data["old"], new=data["new"],
+                                                 reason=reason)
+    else:
+        people_services.policy_reassign(policy=policy, actor=actor, role=part, new_holder=data["new_holder"],
+                                        reason=reason, expected_holder=data["expected_holder"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_people(request, reference: str):
+    policy = policy_for_page(request, reference)
+    posted_part = request.POST.get("part") if request.method == "POST" else None
+    holders = policy_holders(policy=policy)
+    forms = _forms(request, policy, holders, posted_part)
+    if request.method == "POST":
+        form = forms.get(posted_part)
+        if form is None:
+            messages.error(request, f"You cannot change that on {policy.reference}: reassignment is for the Policy "
+                                    "Co-ordination Unit and the business group's co-ordinator (the owner and the "
+                                    "Lead, and a move to another business group, for PCU alone).")
+            return redirect("lifecycle:people", reference=policy.reference)
+        if form.is_valid():
+            try:
+                _run(request, policy, posted_part, form)
+            except ApplicationError as error:
+                if error.code in {"stale", "forbidden", "not_found"}:
+                    messages.error(request, error.message)
+                    return redirect("lifecycle:people", reference=policy.reference)
+                form.add_application_error(error)
+            else:
+                messages.success(request, f"{policy.reference}: the change is recorded, and the people concerned "
+                                          "are told.")
+                return redirect("lifecycle:people", reference=policy.reference)
+    for row in holders:
+        row.form = forms.get(row.key)
+    context = policy_page_context(request, policy, "people")
+    context.update({
+        "holders": holders, "forms": forms, "posted_part": posted_part,
+        "may_hand_over": people_services.may_hand_over(request.user),
+        "move_form": forms.get(MOVE),
+    })
+    context["has_errors"] = bool(posted_part in forms and forms[posted_part].errors)
+    return render(request, "lifecycle/policy_people.html", context, status=400 if context["has_errors"] else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_handover(request, username: str):
+    """A person's whole portfolio (PCU; a co-ordinator for their group's policies): what moves, what stays and
+    the open tasks that follow, then the replacements and the reason, confirmed in one go."""
+    try:
+        people_services.handover_scope_check(request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("home")
+    leaver = get_object_or_404(User, username=username)
+    plan = people_services.handover_preview(actor=request.user, leaver=leaver)
+    form = HandoverForm(request.POST if request.method == "POST" else None,
+                        people_by_part=handover_candidates(plan=plan), labels=LABELS,
+                        initial={"expected": plan.fingerprint})
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = people_services.person_handover(
+                actor=request.user, leaver=leaver, reason=form.cleaned_data["reason"],
+                replacements={key: form.cleaned_data.get(key) for key in PARTS},
+                expected=form.cleaned_data["expected"] or None)
+        except ApplicationError as error:
+            if error.code in {"stale", "forbidden"}:
+                messages.error(request, error.message)
+                return redirect("people:handover", username=leaver.username)
+            form.add_application_error(error)
+        else:
+            kept = f" {result.kept} stay with {leaver} for others to move." if result.kept else ""
+            messages.success(request, f"{leaver}'s work on {result.policies} "
+                                      f"polic{'y' if result.policies == 1 else 'ies'} has been handed over.{kept}")
+            return redirect("people:handover", username=leaver.username)
+    return render(request, "lifecycle/people_handover.html", {"leaver": leaver, "plan": plan, "form": form,
+                                                              "labels": LABELS},
+                  status=400 if form.errors else 200)
