@@ -96,6 +96,9 @@ class Person:
     # (role, business group code or None, unit name or None)
     roles: tuple[tuple[str, str | None, str | None], ...]
     superuser: bool = False
+    # Left the force: the account was closed (outside PolicyHub) while still named on policies, so that the
+    # orphan reminder and the handover (/people/<username>/handover/) can be tried (issue 12).
+    left: bool = False
 
 
 # Invented names: none of these is a real person. The named accounts come first; ``admin`` must be first
@@ -127,6 +130,9 @@ PEOPLE = (
            (("lead", "SCO", None),)),
     Person("owner", "Graham", "Thirlestane", "Assistant Commissioner, Territorial Policing (Management Board)",
            (("owner", "TP", None),)),
+    # A leaver: still the named developer of "Social media" and "Taser extension" when their account was closed.
+    Person("leaver", "Owain", "Bracegirdle", "Former Policy Developer, Neighbourhood Policing Policy Unit (left)",
+           (("developer", "TP", "Neighbourhood Policing Policy Unit"),), left=True),
     # Specialist Crime & Operations' other roles.
     Person("coordinator2", "Farida", "Mansour-Kent",
            "Business Group Policy Co-ordinator, Specialist Crime & Operations",
@@ -876,6 +882,7 @@ POLICIES: tuple[PolicySpec, ...] = (
             ),
         ),
         steps=(Step(21, "start"), Step(8, "draft")),
+        cast={"developer": "leaver"},
     ),
     # QA passed: ready for the co-ordinator to forward to the Lead.
     PolicySpec(
@@ -1111,6 +1118,7 @@ POLICIES: tuple[PolicySpec, ...] = (
             Step(31, "publish", options={"on_publication_scheme": False}),
             Step(5, "assess", options={"documents": ["eia"]}),
         ),
+        cast={"developer": "leaver"},
     ),
     # Withdrawn after being published for years.
     PolicySpec(

@@ -27,6 +27,8 @@ from django.utils import timezone
 
 from assessments import services as assessments
 from assessments.models import MonitoringReport
+from core.audit import audit_log
+from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import ApprovalRoute, Board, BusinessGroup, Role, RoleAssignment, Unit, User
 from core.services import role_assign
@@ -472,6 +474,19 @@ class Seeder:
         self.tick()
         lifecycle.policy_withdraw(policy=self.policy(spec), actor=actor, reason=step.options["reason"])
 
+    def leavers(self) -> None:
+        """Close the accounts of those who left, still named on their policies: an account closed outside
+        PolicyHub (core.holdings.user_deactivate would refuse it, listing what they hold). Only once."""
+        for person in data.PEOPLE:
+            user = self.users[person.username]
+            if person.left and user.is_active:
+                self.begin(self.today - datetime.timedelta(days=1))
+                User.objects.filter(pk=user.pk).update(is_active=False)
+                audit_log(actor=None, action=AuditAction.USER_DEACTIVATED, obj=user, changes={
+                    "username": user.username, "note": "Account closed when they left the force, before their work "
+                                                       "was handed over."})
+                user.is_active = False
+
     # --- the whole seed ---------------------------------------------------------------------------
 
     def run(self) -> None:
@@ -494,6 +509,7 @@ class Seeder:
             self.now = start
             self.people()
             self.replay(pending)
+            self.leavers()
 
 
 class Command(BaseCommand):
