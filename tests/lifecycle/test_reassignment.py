@@ -195,7 +195,7 @@ class TestBadInput:
 @pytest.mark.django_db
 class TestDevelopers:
     def test_the_coordinator_replaces_a_developer_who_left(self, client, people, policy):
-        newcomer = user_with_role(Role.DEVELOPER, people.group, username="newcomer")
+        user_with_role(Role.DEVELOPER, people.group, username="newcomer")
         leave(people.developer)
         client.force_login(people.coordinator)
         response = client.post(people_url(policy), {"part": "developer", "developer-old": "developer",
@@ -299,7 +299,7 @@ class TestRemindersFollow:
             notifications.chase_run(today=monday)
         orphan = Reminder.objects.get(kind=ReminderKind.ORPHAN)
         assert people_url(published) in orphan.message
-        newcomer = user_with_role(Role.DEVELOPER, people.group, username="newcomer")
+        user_with_role(Role.DEVELOPER, people.group, username="newcomer")
         client.force_login(people.coordinator)
         response = client.post(people_url(published), {"part": "developer", "developer-old": "developer",
                                                         "developer-new": "newcomer", "developer-reason": "Left."})
@@ -426,3 +426,45 @@ class TestDeactivation:
         assert response.status_code == 200
         assert f"policy manager of {policy.reference}" in response.content.decode()
         assert User.objects.get(pk=people.manager.pk).is_active
+
+
+# --- at the same moment; the page's queries --------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_reassigning_at_the_same_moment_one_wins_the_other_is_told(people):
+    """Real threads, released together: the policy's row lock serialises them and expected_holder tells the
+    second that the part changed under them."""
+    from tests.lifecycle.test_concurrency import race
+
+    policy = people.policy()
+    first = user_with_role(Role.MANAGER, people.group, username="first.manager")
+    second = user_with_role(Role.MANAGER, people.group, username="second.manager")
+
+    def reassign(actor, new):
+        return lambda: people_services.policy_reassign(
+            policy=policy, actor=User.objects.get(pk=actor.pk), role="policy_manager", new_holder=new,
+            reason="Cover", expected_holder=people.manager.pk)
+
+    results, errors = race(reassign(people.coordinator, first), reassign(people.pcu, second))
+    assert sum(result is not None for result in results) == 1, errors
+    refusal = next(error for error in errors if error is not None)
+    assert isinstance(refusal, ApplicationError) and refusal.code == "stale", refusal
+    assert "Someone else changed the policy manager" in refusal.message
+    assert fresh(policy).policy_manager in (first, second)
+    assert AuditEvent.objects.filter(action=AuditAction.POLICY_REASSIGNED).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_people_page_has_constant_queries_whatever_the_number_of_developers(client, people, policy):
+    client.force_login(people.pcu)
+    counts = []
+    for extra in (0, 5):
+        for number in range(extra):
+            developer = user_with_role(Role.DEVELOPER, people.group, username=f"extra{number}")
+            people_services.policy_add_developer(policy=policy, actor=people.pcu, new=developer, reason="Help")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(people_url(policy)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    print(f"people page queries: {counts[0]}")
