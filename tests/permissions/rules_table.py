@@ -185,8 +185,10 @@ ACTION_RULES: dict[str, Rule] = {
     # is driven by the co-ordinator ("Ensure policy reviews ... are completed on time") and the Lead ("Drive
     # policy review").
     "start-review": rule(PUBLISHED, *DRAFTERS, COORDINATOR, LEAD),
-    # A review that finds no change is needed is concluded by the Lead, who approves policy.
-    "confirm-no-change": rule(PUBLISHED, LEAD),
+    # A review that finds no change is needed is concluded by the Lead, who approves policy: the Lead the policy
+    # names (NAMED_LEAD), as for its first approval. SOP: the Designated Business Group Policy Lead will "Approve
+    # new and reviewed policy and SOPs (on behalf of their Management Board member)".
+    "confirm-no-change": rule(PUBLISHED, NAMED_LEAD),
     # Co-ordinators "set earlier review dates with a reason"; so does the Lead, who drives policy review.
     # Only while no review is open: the SOP's review date is when a review must start ("Ensure policies are
     # reviewed and published at least once every 3 years, if no earlier review has been prompted by monitoring
@@ -357,6 +359,11 @@ def expected(action: str, persona: Persona, facts: PolicyFacts) -> bool:
     if facts.status not in spec.statuses or not (held & spec.capacities):
         return False
     return not (spec.author_barred and facts.author == persona.label)
+
+
+def holds_capacity(action: str, persona: Persona, facts: PolicyFacts) -> bool:
+    """Whether the person is someone who may take the action on this policy, separation of duties aside."""
+    return bool(capacities(persona, facts) & ACTION_RULES[action].capacities)
 
 
 def may_in_principle(action: str, persona: Persona, facts: PolicyFacts) -> bool:

@@ -192,10 +192,15 @@ class World:
         return self
 
     def reload(self) -> None:
+        """Fresh policies, and users without what they cached about the policies as they were (the matrix asks
+        the permissions of these very user objects, in-process)."""
         from lifecycle.models import Policy
+        from lifecycle.permissions import forget_roles
 
         by_id = Policy.objects.in_bulk(self.policy_ids.values())
         self.policies = {variant: by_id[policy_id] for variant, policy_id in self.policy_ids.items()}
+        for user in self.users.values():
+            forget_roles(user)
 
     def policy(self, variant):
         return self.policies[variant]
@@ -203,8 +208,6 @@ class World:
     def attempt(self, function):
         """Run ``function()`` in a savepoint that is always rolled back, and return ("ok", its value) or
         ("error", the exception). The world is as before afterwards, including what is cached in memory."""
-        from lifecycle.permissions import forget_roles
-
         outcome = None
         try:
             with transaction.atomic():
@@ -215,8 +218,6 @@ class World:
                 raise _Rollback
         except _Rollback:
             pass
-        for user in self.users.values():
-            forget_roles(user)
         self.reload()
         return outcome
 
