@@ -55,6 +55,7 @@ def test_every_page_state_passes_axe(browser_user):
     for section in ["", "statement/", "statement/edit/", "sops/new/", "eia/", "workbook/", "consultation/",
                     "monitoring/", "versions/", "timeline/"]:
         check(f"developer: policy {section or 'overview'}", f"/policies/{ref}/{section}")
+    check("developer: revisions", f"/policies/{ref}/versions/{development.current_version.number}/revisions/")
     check("developer: submit for QA", f"/policies/{ref}/actions/submit-for-qa/")
     # The rich-text editor in use: an SOP refused for want of a title, a table inserted, the link dialog.
     browser.goto(f"/policies/{ref}/sops/new/")
