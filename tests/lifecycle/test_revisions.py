@@ -317,3 +317,26 @@ def test_the_page_costs_the_same_with_50_revisions(client, policy_in, people):
     # What the page costs (a policy page's context, the version, the revisions, the two contents compared).
     assert few == PINNED_REVISIONS_PAGE, few
 
+
+
+def test_an_official_sensitive_sops_revisions_only_for_those_cleared(client, policy_in, people):
+    """A consultee granted the drafts but without a role in the group is not cleared for OFFICIAL-SENSITIVE SOPs
+    (as on the statement page): the SOP's revisions are not listed, nor can they be compared, for them."""
+    policy = policy_in(Status.SCOPING)
+    s.draft_update(policy=policy, actor=people.developer, statement="<p>Open words.</p>")
+    s.sop_create(policy=policy, actor=people.developer, title="Covert tactics", text="<p>Secret one.</p>",
+                 protective_marking="official_sensitive")
+    sop = reload(policy).sops.get()
+    s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Secret two.</p>")
+    one, two = (revision.sequence for revision in _revisions(policy)[-2:])
+    consultee = UserFactory(username="consultee")
+    s.policy_grant_access(policy=reload(policy), actor=people.developer, user=consultee, permission="consult_policy")
+
+    client.force_login(consultee)
+    body = client.get(_page(policy)).content.decode()
+    assert "Open words" not in body and "Policy Statement" in body and "Covert tactics" not in body
+    compared = client.get(_page(policy), {"from": one, "to": two}).content.decode()
+    assert "Secret" not in compared and "Choose two revisions of this version" in compared
+    client.force_login(people.developer)
+    compared = client.get(_page(policy), {"from": one, "to": two}).content.decode()
+    assert "Secret" in compared and 'added: </span>two' in compared
