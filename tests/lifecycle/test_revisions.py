@@ -16,7 +16,7 @@ from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.models import DraftDocument, DraftRevision, PolicyVersion
 from lifecycle.states import Status
-from tests.factories import UserFactory, refused, reload
+from tests.factories import UserFactory, advance_to, refused, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -174,8 +174,6 @@ def test_restoring_is_refused_once_the_draft_is_frozen(policy_in, people):
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Earlier words.</p>")
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Officers will act lawfully.</p>")
     earlier = _revisions(policy)[-2]
-    from tests.factories import advance_to
-
     policy = advance_to(policy, Status.SUBMITTED_FOR_QA, people)
     count, events = DraftRevision.objects.count(), AuditEvent.objects.count()
     with refused("frozen"):
@@ -276,8 +274,6 @@ def test_restore_through_the_page_is_refused_politely_when_frozen(client, policy
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Earlier words.</p>")
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Officers will act lawfully.</p>")
     earlier = _revisions(policy)[-2]
-    from tests.factories import advance_to
-
     policy = advance_to(policy, Status.SUBMITTED_FOR_QA, people)
     count, events = DraftRevision.objects.count(), AuditEvent.objects.filter(policy_id=policy.pk).count()
     # The manager still sees the submitted draft (the named developer no longer does: the page is then a 404).
