@@ -15,10 +15,16 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 
 from lifecycle.selectors import policy_list
+from tests.permissions.rules_table import PERSONAS
 from tests.permissions.world import build_world
+
+PERSONA_USERNAMES = [persona.label for persona in PERSONAS]
 
 
 @pytest.fixture(scope="package")
@@ -67,7 +73,11 @@ def visible_ids(world):
 
 @pytest.fixture
 def savepoint(db):
-    """Whatever the test changes is rolled back after it."""
+    """Whatever the test changes is rolled back after it. Inside it the world's users (if the world is built on
+    this worker) step aside from the personas' usernames, so that a test may create its own ``lead``; the
+    rollback gives them back."""
     with transaction.atomic():
+        get_user_model().objects.filter(username__in=PERSONA_USERNAMES).update(
+            username=Concat(Value("world_"), F("username")))
         yield
         transaction.set_rollback(True)
