@@ -5,31 +5,23 @@ Build it with the request (``PolicyRegisterFilter(request.GET, queryset=..., req
 reads the statements of the versions ``request.user`` may read. Without a request it searches the published
 versions only."""
 
-import datetime
 
 import django_filters
-from dateutil.relativedelta import relativedelta
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 
 from core.models import BusinessGroup, RiskTier
+from lifecycle.due import REVIEW, DueStatus
 from lifecycle.models import Policy
 from lifecycle.selectors import policy_statement_search
-from lifecycle.states import PUBLISHED_STATUSES, ProtectiveMarking, Stage, statuses_in_stage
+from lifecycle.states import ProtectiveMarking, Stage, statuses_in_stage
 
 
 class ReviewStatus:
-    IN_DATE = "in_date"
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
+    IN_DATE = DueStatus.IN_DATE.value
+    DUE_SOON = DueStatus.DUE_SOON.value
+    OVERDUE = DueStatus.OVERDUE.value
     CHOICES = [(IN_DATE, "In date"), (DUE_SOON, "Review due within 6 months"), (OVERDUE, "Review overdue")]
-
-
-def review_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    # SOP: "allow at least 6 months for a basic review".
-    today = today or timezone.localdate()
-    return today, today + relativedelta(months=6)
 
 
 class PolicyRegisterFilter(django_filters.FilterSet):
@@ -79,12 +71,8 @@ class PolicyRegisterFilter(django_filters.FilterSet):
         return queryset.filter(status__in=statuses_in_stage(value))
 
     def filter_review(self, queryset, name, value):
-        today, soon = review_window()
-        published = queryset.filter(status__in=PUBLISHED_STATUSES)
-        if value == ReviewStatus.OVERDUE:
-            return published.filter(review_due_on__lt=today)
-        if value == ReviewStatus.DUE_SOON:
-            return published.filter(review_due_on__gte=today, review_due_on__lte=soon)
-        if value == ReviewStatus.IN_DATE:
-            return published.filter(review_due_on__gt=soon)
+        # lifecycle.due: a review past its date stays overdue until the reviewed version is published, whatever
+        # stage the review has reached (issue 13).
+        if value in DueStatus.values:
+            return queryset.filter(REVIEW.condition(value))
         return queryset

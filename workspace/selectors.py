@@ -3,12 +3,12 @@ publication. It sits above those apps, so that none of them imports another to b
 
 from __future__ import annotations
 
-from dateutil.relativedelta import relativedelta
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from assessments.models import MonitoringReport
 from core.models import Role, RoleAssignment
+from lifecycle.due import MONITORING, REVIEW
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
@@ -101,18 +101,20 @@ def _coordination_queues(user, roles, visible) -> list[dict]:
 
 
 def _due_queues(user, roles, visible, today) -> list[dict]:
-    soon = today + relativedelta(months=6)
-    return [
-        {"title": "Reviews due within 6 months or overdue", "hint": "SOP: allow at least 6 months for a basic review.",
-         "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES, review_due_on__lte=soon)
-                                 .filter(_responsible(user, roles)), order="review_due_on"),
-         "due": "review_due_on", "due_label": "review due"},
-        {"title": "Monitoring reports due within a month or overdue", "hint": "Due every year.",
-         "policies": _work_queue(visible.filter(status__in=PUBLISHED_STATUSES,
-                                                monitoring_report_due_on__lte=today + relativedelta(months=1))
-                                 .filter(_responsible(user, roles)), order="monitoring_report_due_on"),
-         "due": "monitoring_report_due_on", "due_label": "report due"},
-    ]
+    """Reviews and monitoring reports due soon or overdue (lifecycle.due: the same rule as the register's filter,
+    the chase and the dashboard), the most overdue first. Each policy carries ``due_state``."""
+    queues = []
+    for rule, title, hint, label in (
+        (REVIEW, "Reviews due within 6 months or overdue", "SOP: allow at least 6 months for a basic review.",
+         "review due"),
+        (MONITORING, "Monitoring reports due within a month or overdue", "Due every year.", "report due"),
+    ):
+        policies = _work_queue(visible.filter(rule.due_or_overdue(today)).filter(_responsible(user, roles)),
+                               order=rule.field)
+        for policy in policies:
+            policy.due_state = rule.state(getattr(policy, rule.field), today)
+        queues.append({"title": title, "hint": hint, "policies": policies, "due": rule.field, "due_label": label})
+    return queues
 
 
 def _report_queues(roles) -> list[dict]:

@@ -1,0 +1,52 @@
+"""lifecycle.due: one rule for "overdue". A review past its date stays overdue until the reviewed version is
+published, whatever stage the review has reached (issue 13); the register's filter and My work agree."""
+
+import datetime
+
+import pytest
+import time_machine
+
+from lifecycle import services as lifecycle_services
+from lifecycle.due import MONITORING, REVIEW, DueStatus
+from lifecycle.models import Policy
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_rule_for_one_date():
+    today = datetime.date(2026, 12, 2)
+    assert REVIEW.state(datetime.date(2026, 3, 28), today).status == DueStatus.OVERDUE
+    assert REVIEW.state(datetime.date(2026, 3, 28), today).phrase == "overdue by 249 days"
+    assert REVIEW.state(datetime.date(2026, 12, 1), today).phrase == "overdue by 1 day"
+    assert REVIEW.state(today, today).phrase == "due today"
+    assert REVIEW.state(datetime.date(2027, 6, 2), today).status == DueStatus.DUE_SOON
+    assert REVIEW.state(datetime.date(2027, 6, 3), today).status == DueStatus.IN_DATE
+    assert MONITORING.state(datetime.date(2027, 1, 2), today).status == DueStatus.DUE_SOON
+    assert MONITORING.state(datetime.date(2027, 1, 3), today).status == DueStatus.IN_DATE
+    assert REVIEW.state(None, today) is None
+
+
+def test_a_review_stalled_past_its_date_stays_overdue_in_the_register_and_in_my_work(client, people):
+    policy = advance_to(people.policy(title="Stalled review"), "implementation", people)
+    never_published = advance_to(people.policy(title="Never published"), "development", people)
+    lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Legislation changed.")
+    policy = Policy.objects.get(pk=policy.pk)
+    assert policy.status == "scoping"
+
+    with time_machine.travel(policy.review_due_on + datetime.timedelta(days=10)):
+        client.force_login(people.coordinator)
+        overdue = Policy.objects.filter(REVIEW.overdue())
+        assert list(overdue) == [policy]
+        body = client.get("/policies/?review_status=overdue").content.decode()
+        assert policy.reference in body and never_published.reference not in body
+        home = client.get("/").content.decode()
+        assert (f'<strong class="govuk-tag govuk-tag--red app-due-tag">Overdue by 10 days</strong> '
+                f'<span class="govuk-body-s">review due {policy.review_due_on:%-d %b %Y}</span>') in home
+
+    with time_machine.travel(policy.review_due_on - datetime.timedelta(days=3)):
+        client.force_login(people.coordinator)
+        assert list(Policy.objects.filter(REVIEW.due_soon())) == [policy]
+        assert client.get("/policies/?review_status=overdue").content.decode().count(policy.reference) == 0
+        assert '<strong class="govuk-tag govuk-tag--yellow app-due-tag">Due in 3 days</strong>' in (
+            client.get("/").content.decode())
