@@ -6,9 +6,9 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
 from lifecycle.models import Policy, SOPVersion
-from lifecycle.selectors import user_may_see_drafts
+from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
-from publication.models import Publication
+from publication.models import Publication, PublishedFile
 
 
 def _scheme_publications() -> QuerySet[Publication]:
@@ -81,3 +81,24 @@ def scheduled_publication(*, policy: Policy, publication_id: int) -> Publication
     if publication is None:
         raise Http404("No such scheduled publication.")
     return publication
+
+
+def published_publication_of(*, version) -> Publication | None:
+    """The publication under which ``version`` went live (the latest, if published more than once)."""
+    if version is None:
+        return None
+    return (Publication.objects.filter(policy_version=version, status=Publication.Status.PUBLISHED)
+            .select_related("policy").order_by("-published_at", "-pk").first())
+
+
+def stored_file(*, publication: Publication, audience: str) -> PublishedFile | None:
+    return (PublishedFile.objects.filter(publication=publication, audience=audience)
+            .select_related("publication__policy").first())
+
+
+def staff_audience(*, user, policy: Policy) -> str:
+    """Which stored copy a member of staff gets: everything if cleared for the policy's OFFICIAL-SENSITIVE
+    material (and the pack has any), else the OFFICIAL copy."""
+    if user_may_see_sensitive(user=user, policy=policy) or policy.protective_marking != ProtectiveMarking.OFFICIAL:
+        return PublishedFile.Audience.CLEARED
+    return PublishedFile.Audience.STAFF

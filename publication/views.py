@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -11,8 +11,24 @@ from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
 from publication.forms import PublicationBringForwardForm, PublicationCancelForm
-from publication.selectors import policy_publications, scheduled_publication, scheme_entry, scheme_policies
-from publication.services import publication_bring_forward, publication_cancel
+from publication.models import PublishedFile
+from publication.ratelimit import public_rate_limit
+from publication.selectors import (
+    policy_publications,
+    published_publication_of,
+    scheduled_publication,
+    scheme_entry,
+    scheme_policies,
+    staff_audience,
+    stored_file,
+)
+from publication.services import (
+    StoredFileRefused,
+    publication_bring_forward,
+    publication_cancel,
+    publication_store_files,
+    published_file_read,
+)
 
 
 @require_safe
@@ -34,15 +50,45 @@ def scheme_detail(request, reference: str):
 
 
 @require_safe
+@public_rate_limit(group="scheme_file", rate_setting="POLICYHUB_PUBLIC_FILE_RATE")
 def scheme_pdf(request, reference: str):
-    from publication.pdf import render_policy_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
-
+    """The public PDF pack, served from the file stored at publication (never rendered per request)."""
     entry = scheme_entry(reference=reference)
-    pdf = render_policy_pdf(policy=entry["policy"], version=entry["version"], sop_versions=entry["sops"],
-                            published_on=entry["publication"].published_at, audience="public")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{entry["policy"].reference}.pdf"'
+    return _serve_stored(request, entry["publication"], [PublishedFile.Audience.PUBLIC],
+                         filename=f"{entry['policy'].reference}.pdf")
+
+
+def _serve_stored(request, publication, audiences: list[str], *, filename: str):
+    """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
+    yet), checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check is
+    refused (503) and reported, never served."""
+    published_file = _first_stored(publication, audiences)
+    if published_file is None:
+        publication_store_files(publication=publication)
+        published_file = _first_stored(publication, audiences)
+    if published_file is None:
+        raise Http404("No stored file.")
+    if published_file.etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
+        response = HttpResponseNotModified()
+        response["ETag"] = published_file.etag
+        return response
+    try:
+        data = published_file_read(published_file=published_file)
+    except StoredFileRefused:
+        return render(request, "publication/file_refused.html", {"publication": publication}, status=503)
+    response = HttpResponse(data, content_type=published_file.content_type)
+    response["ETag"] = published_file.etag
+    response["Content-Length"] = str(len(data))
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _first_stored(publication, audiences: list[str]):
+    for audience in audiences:
+        published_file = stored_file(publication=publication, audience=audience)
+        if published_file is not None:
+            return published_file
+    return None
 
 
 # --- staff pages: /policies/<reference>/publication/ ---------------------------------------------
@@ -124,16 +170,24 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
 @require_safe
 def policy_pdf(request, reference: str):
     """/policies/<ref>/pdf/: the version the user sees (the draft for those working on it, else the one in force),
-    as a PDF with the document-control block, and only the SOPs this user may read."""
+    as a PDF pack with the document-control block, and only the SOPs this user may read. A published version is
+    served from the file stored at publication; a draft, which changes, is rendered for the request."""
     from publication.pdf import render_policy_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
 
     policy = access_policy(user=request.user, reference=reference)
     version, _ = version_shown(user=request.user, policy=policy)
     if version is None:
         raise Http404("No version to print.")
+    filename = f"{policy.reference}-v{version.number}.pdf"
+    publication = published_publication_of(version=version)
+    if publication is not None:
+        audience = staff_audience(user=request.user, policy=policy)
+        audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
+                     if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
+        return _serve_stored(request, publication, audiences, filename=filename)
     pdf = render_policy_pdf(policy=policy, version=version,
                             sop_versions=sop_versions_for(user=request.user, version=version),
-                            published_on=policy.last_published_on)
+                            published_on=policy.last_published_on, eia=getattr(version, "eia", None))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{policy.reference}-v{version.number}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
