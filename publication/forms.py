@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import GovUKForm
+from publication.selectors import MAX_SEARCH_LENGTH
 from publication.services import MAX_REASON_LENGTH
 
 
@@ -14,3 +15,37 @@ class PublicationCancelForm(GovUKForm):
 
 class PublicationBringForwardForm(GovUKForm):
     """No questions: the page states what will be published where, and the form posts the version read."""
+
+
+class SchemeSearchForm(GovUKForm):
+    """The Publication Scheme's search and filters (issue 17: "The Scheme has search and filters (business group,
+    subject)"). Choices are the groups and subjects that have policies on the Scheme, by code and slug."""
+
+    q = forms.CharField(label="Search the policies", required=False, max_length=MAX_SEARCH_LENGTH,
+                        help_text="Words in the title, purpose or policy statement, or a reference such as POL-0012.",
+                        error_messages={"max_length": f"Search for {MAX_SEARCH_LENGTH} characters or fewer"})
+    group = forms.ChoiceField(label="Business group", required=False,
+                              error_messages={"invalid_choice": "Choose a business group from the list"})
+    subject = forms.ChoiceField(label="Subject", required=False,
+                                error_messages={"invalid_choice": "Choose a subject from the list"})
+
+    def __init__(self, *args, business_groups=(), subjects=(), **kwargs):
+        self.business_groups = {group.code: group for group in business_groups}
+        self.subjects = {subject.slug: subject for subject in subjects}
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = [("", "All business groups")] + [
+            (group.code, group.name) for group in business_groups]
+        self.fields["subject"].choices = [("", "All subjects")] + [
+            (subject.slug, subject.name) for subject in subjects]
+
+    def criteria(self) -> dict:
+        """What to narrow the list by: only the parts that are valid (a bad part is shown as an error)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = self.cleaned_data
+        return {
+            "text": data.get("q") or "",
+            "business_group": self.business_groups.get(data.get("group") or ""),
+            "subject": self.subjects.get(data.get("subject") or ""),
+        }

@@ -105,8 +105,8 @@ def _text_of(html: str) -> str:
 
 
 def redaction_notice_html(exemption_label: str) -> str:
-    return ('<div class="app-redacted" role="note"><p><strong>Withheld.</strong> This part is exempt from '
-            f"publication under the Freedom of Information Act 2000, {escape(exemption_label)}.</p></div>")
+    return ('<div class="app-redacted govuk-inset-text" role="note"><p><strong>Withheld.</strong> This part is '
+            f"exempt from publication under the Freedom of Information Act 2000, {escape(exemption_label)}.</p></div>")
 
 
 def redacted_html(html: str, withheld: dict[int, str]) -> str:

@@ -6,6 +6,7 @@ app_name = "publication"
 
 urlpatterns = [
     path("", views.scheme_index, name="scheme"),
+    path("feed/", views.scheme_feed, name="scheme_feed"),
     path("<str:reference>/", views.scheme_detail, name="scheme_detail"),
     path("<str:reference>/pdf/", views.scheme_pdf, name="scheme_pdf"),
 ]
@@ -18,4 +19,13 @@ staff_urlpatterns = (
         path("<int:publication_id>/publish-now/", views.publication_bring_forward_page, name="bring_forward"),
     ],
     "publication_staff",
+)
+
+# /notices/ (included by policyhub/urls.py as "notices"): staff only.
+notices_urlpatterns = (
+    [
+        path("", views.notices_page, name="index"),
+        path("feed/", views.staff_notices_feed, name="feed"),
+    ],
+    "notices",
 )

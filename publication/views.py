@@ -4,22 +4,28 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments.models import ProtectedCharacteristic
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
-from publication.forms import PublicationBringForwardForm, PublicationCancelForm
+from publication.documents import impact_rows
+from publication.feeds import SchemeFeed, StaffNoticesFeed
+from publication.forms import PublicationBringForwardForm, PublicationCancelForm, SchemeSearchForm
 from publication.models import PublishedFile
 from publication.ratelimit import public_rate_limit
 from publication.selectors import (
+    NOTICES_PER_PAGE,
     policy_publications,
     published_publication_of,
     scheduled_publication,
     scheme_entry,
+    scheme_filter_choices,
     scheme_policies,
     staff_audience,
+    staff_notices,
     stored_file,
 )
 from publication.services import (
@@ -32,20 +38,28 @@ from publication.services import (
 
 
 @require_safe
+@public_rate_limit(group="scheme_page", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")
 def scheme_index(request):
-    """Public: no sign-in. The force's corporate policies published on the Publication Scheme."""
-    page = Paginator(scheme_policies(), 50).get_page(request.GET.get("page"))
-    return render(request, "publication/scheme_index.html", {"page": page})
+    """Public: no sign-in. The force's corporate policies published on the Publication Scheme, searchable and
+    filtered by business group and subject."""
+    choices = scheme_filter_choices()
+    searched = any(request.GET.get(name) for name in ("q", "group", "subject"))
+    form = SchemeSearchForm(request.GET if searched else None, **choices)
+    criteria = form.criteria()
+    page = Paginator(scheme_policies(**criteria), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "publication/scheme_index.html", {
+        "page": page, "form": form, "searched": searched, "query": query.urlencode(), **choices,
+    }, status=400 if form.errors else 200)
 
 
 @require_safe
+@public_rate_limit(group="scheme_page", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")
 def scheme_detail(request, reference: str):
     entry = scheme_entry(reference=reference)
-    eia = entry["eia"]
-    entry["impact_rows"] = [
-        (characteristic.label, (eia.impacts or {}).get(characteristic.value, {}))
-        for characteristic in ProtectedCharacteristic
-    ] if eia else []
+    entry["impact_rows"] = impact_rows(entry["eia"])
+    entry["any_withheld"] = any(sop.withheld for sop in entry["sops"])
     return render(request, "publication/scheme_detail.html", entry)
 
 
@@ -191,3 +205,34 @@ def policy_pdf(request, reference: str):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- Notices (/notices/, staff) and the feeds ---------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def notices_page(request):
+    """A dated bulletin of what was published, revised or withdrawn, newest first, 50 at a time (``?before=`` the
+    time of the last one shown: each page costs the same, however far back)."""
+    before = None
+    if request.GET.get("before"):
+        before = parse_datetime(request.GET["before"][:40]) if len(request.GET["before"]) <= 40 else None
+        if before is None or timezone.is_naive(before):
+            return render(request, "publication/notices.html", {"notices": [], "bad_before": True}, status=400)
+    notices = staff_notices(user=request.user, before=before, limit=NOTICES_PER_PAGE + 1)
+    older = notices[NOTICES_PER_PAGE - 1].at.isoformat() if len(notices) > NOTICES_PER_PAGE else None
+    notices = notices[:NOTICES_PER_PAGE]
+    days = []
+    for notice in notices:
+        day = timezone.localtime(notice.at).date()
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(notice)
+    return render(request, "publication/notices.html", {"days": days, "older": older, "before": before,
+                                                        "section": "notices"})
+
+
+staff_notices_feed = login_required(require_safe(StaffNoticesFeed()))
+scheme_feed = require_safe(public_rate_limit(group="scheme_feed", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")(
+    SchemeFeed()))
