@@ -1,6 +1,7 @@
 from django import forms
 
 from core.forms import GovUKForm
+from publication.models import FOIExemption
 from publication.selectors import MAX_SEARCH_LENGTH
 from publication.services import MAX_REASON_LENGTH
 
@@ -49,3 +50,25 @@ class SchemeSearchForm(GovUKForm):
             "business_group": self.business_groups.get(data.get("group") or ""),
             "subject": self.subjects.get(data.get("subject") or ""),
         }
+
+
+class WithholdPartForm(GovUKForm):
+    """PCU withholds one part of an externally published SOP from its public copy."""
+
+    sop_version = forms.TypedChoiceField(label="Procedure", coerce=int,
+                                         error_messages={"required": "Choose the procedure",
+                                                         "invalid_choice": "Choose a procedure from the list"})
+    block = forms.IntegerField(label="Part to withhold", min_value=1, max_value=100_000,
+                               help_text="The number of the part, as listed above.",
+                               error_messages={"required": "Enter the number of the part to withhold",
+                                               "invalid": "Enter the part as a number, like 2",
+                                               "min_value": "Enter a part number of 1 or more",
+                                               "max_value": "Enter a part number from the list"})
+    exemption = forms.ChoiceField(label="Freedom of Information Act exemption",
+                                  choices=[("", "Choose the exemption")] + FOIExemption.choices,
+                                  error_messages={"required": "Choose the exemption that applies",
+                                                  "invalid_choice": "Choose an exemption from the list"})
+
+    def __init__(self, *args, sop_versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sop_version"].choices = [(sop_version.pk, sop_version.sop.title) for sop_version in sop_versions]

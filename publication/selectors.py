@@ -16,6 +16,7 @@ from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
 from publication.documents import pack_sops
 from publication.models import FOIExemption, Publication, PublishedFile
+from publication.redaction import html_blocks
 
 
 def _scheme_publications() -> QuerySet[Publication]:
@@ -102,7 +103,7 @@ def policy_publications(*, policy: Policy, user) -> QuerySet[Publication]:
     publications = (
         Publication.objects.filter(policy=policy)
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
-        .order_by("-requested_at", "-pk")
+        .prefetch_related("files").order_by("-requested_at", "-pk")
     )
     if not user_may_see_drafts(user=user, policy=policy):
         publications = publications.filter(status=Publication.Status.PUBLISHED)
@@ -243,3 +244,20 @@ def public_notices(*, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
     on_scheme_ids = set(_scheme_publications().filter(policy_id__in={p.policy_id for p in publications})
                         .values_list("policy_id", flat=True))
     return _merge_notices(publications, withdrawn, {}, public=True, on_scheme_ids=on_scheme_ids, limit=limit)
+
+
+def withholdable_sops(*, policy: Policy) -> list[dict]:
+    """The externally published OFFICIAL SOPs of the version going to publication, each with its numbered parts
+    and what is withheld (for PCU's page)."""
+    version = policy.current_version
+    if version is None:
+        return []
+    sop_versions = (SOPVersion.objects.filter(policy_version=version, sop__publish_externally=True,
+                                              sop__protective_marking=ProtectiveMarking.OFFICIAL)
+                    .select_related("sop").prefetch_related("redactions").order_by("sop__position", "sop_id"))
+    entries = []
+    for sop_version in sop_versions:
+        withheld = {redaction.block: redaction for redaction in sop_version.redactions.all()}
+        entries.append({"sop_version": sop_version,
+                        "rows": [(part, withheld.get(part.number)) for part in html_blocks(sop_version.text)]})
+    return entries

@@ -15,6 +15,7 @@ urlpatterns = [
 staff_urlpatterns = (
     [
         path("", views.policy_publications_page, name="list"),
+        path("withheld/", views.withheld_parts_page, name="withheld"),
         path("<int:publication_id>/cancel/", views.publication_cancel_page, name="cancel"),
         path("<int:publication_id>/publish-now/", views.publication_bring_forward_page, name="bring_forward"),
     ],

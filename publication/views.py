@@ -11,9 +11,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
+from lifecycle.states import Status
 from publication.documents import impact_rows
 from publication.feeds import SchemeFeed, StaffNoticesFeed
-from publication.forms import PublicationBringForwardForm, PublicationCancelForm, SchemeSearchForm
+from publication.forms import (
+    PublicationBringForwardForm,
+    PublicationCancelForm,
+    SchemeSearchForm,
+    WithholdPartForm,
+)
 from publication.models import PublishedFile
 from publication.ratelimit import public_rate_limit
 from publication.selectors import (
@@ -27,6 +33,7 @@ from publication.selectors import (
     staff_audience,
     staff_notices,
     stored_file,
+    withholdable_sops,
 )
 from publication.services import (
     StoredFileRefused,
@@ -34,6 +41,8 @@ from publication.services import (
     publication_cancel,
     publication_store_files,
     published_file_read,
+    sop_redaction_record,
+    sop_redaction_remove,
 )
 
 
@@ -105,13 +114,17 @@ def _first_stored(publication, audiences: list[str]):
     return None
 
 
+# Between the Lead's approval and publication, PCU decides what the public copy withholds.
+WITHHOLDING_STATUSES = frozenset({Status.APPROVED, Status.AWAITING_PUBLICATION})
+
+
 # --- staff pages: /policies/<reference>/publication/ ---------------------------------------------
 
 
 def _policy_context(request, policy) -> dict:
     version, in_force = version_shown(user=request.user, policy=policy)
     return {"policy": policy, "version": version, "version_in_force": in_force, "section": "publication",
-            "may_manage": permissions.is_pcu(request.user)}
+            "may_manage": permissions.is_pcu(request.user), "withholding_statuses": WITHHOLDING_STATUSES}
 
 
 @login_required
@@ -178,6 +191,42 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
 
     return _publication_form_page(request, policy, publication, form=form, perform=perform, template_context={
         "heading": "Publish now instead of on the scheduled date", "button": "Publish now", "warning": False})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def withheld_parts_page(request, reference: str):
+    """/policies/<ref>/publication/withheld/: PCU decides which parts of the externally published SOPs the public
+    copy withholds, citing the FOI exemption, between approval and publication (then the public file is fixed)."""
+    policy = access_policy(user=request.user, reference=reference)
+    if not permissions.is_pcu(request.user):
+        raise PermissionDenied("Only the Policy Co-ordination Unit decides what is withheld from publication.")
+    sops = withholdable_sops(policy=policy)
+    editable = policy.status in WITHHOLDING_STATUSES
+    form = WithholdPartForm(request.POST if request.method == "POST" and "remove" not in request.POST else None,
+                            sop_versions=[entry["sop_version"] for entry in sops])
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                redaction_id = request.POST["remove"]
+                sop_redaction_remove(redaction=int(redaction_id) if redaction_id.isdigit() else 0,
+                                     actor=request.user)
+                messages.success(request, "The part will be published.")
+                return redirect("publication_staff:withheld", reference=policy.reference)
+            if form.is_valid():
+                redaction = sop_redaction_record(sop_version=form.cleaned_data["sop_version"], actor=request.user,
+                                                 block=form.cleaned_data["block"],
+                                                 exemption=form.cleaned_data["exemption"])
+                messages.success(request, f"Part {redaction.block} of “{redaction.sop_version.sop.title}” will be "
+                                          "withheld from the public copy.")
+                return redirect("publication_staff:withheld", reference=policy.reference)
+        except ApplicationError as error:
+            if error.code in {"stale", "forbidden", "not_found"}:
+                messages.error(request, error.message)
+                return redirect("publication_staff:withheld", reference=policy.reference)
+            form.add_application_error(error)
+    context = {**_policy_context(request, policy), "sops": sops, "form": form, "editable": editable}
+    return render(request, "publication/withheld_parts.html", context, status=400 if form.errors else 200)
 
 
 @login_required

@@ -209,3 +209,27 @@ def test_after_publication_the_public_copy_is_fixed(people, awaiting_with_extern
     with refused("stale", "not waiting for publication"):
         sop_redaction_remove(redaction=redaction, actor=people.pcu)
     assert SOPRedaction.objects.count() == 1
+
+
+def test_pcu_withholds_a_part_through_the_page(client, people, awaiting_with_external_sop):
+    policy, sop_versions = awaiting_with_external_sop
+    external = sop_versions.get(sop__title="Stop and search")
+    url = f"/policies/{policy.reference}/publication/withheld/"
+    client.force_login(people.coordinator)
+    assert client.get(url).status_code == 403
+    client.force_login(people.pcu)
+    assert url in client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    page = client.get(url).content.decode()
+    assert "Tactical part." in page and "Internal only." not in page
+
+    bad = client.post(url, {"sop_version": external.pk, "block": "7", "exemption": "s31"})
+    assert bad.status_code == 400 and "from 1 to 2" in bad.content.decode()
+    assert 'value="7"' in bad.content.decode()  # what was typed is kept
+    assert client.post(url, {"sop_version": external.pk, "block": "x", "exemption": ""}).status_code == 400
+
+    assert client.post(url, {"sop_version": external.pk, "block": "2", "exemption": "s31"}).status_code == 302
+    redaction = SOPRedaction.objects.get()
+    assert "Section 31: law enforcement" in client.get(url).content.decode()
+    assert client.post(url, {"remove": str(redaction.pk)}).status_code == 302
+    assert not SOPRedaction.objects.exists()
+    assert client.post(url, {"remove": "not-a-number"}, follow=True).status_code == 200
