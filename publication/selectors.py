@@ -120,6 +120,22 @@ def scheduled_publication(*, policy: Policy, publication_id: int) -> Publication
     return publication
 
 
+def scheme_stored_pdf(*, reference: str) -> PublishedFile | None:
+    """The stored public PDF of the policy's entry on the Scheme, in one query (None if it is not stored yet, or
+    the policy is not on the Scheme)."""
+    return (PublishedFile.objects.filter(publication__in=_scheme_publications().filter(policy__reference=reference),
+                                         audience=PublishedFile.Audience.PUBLIC)
+            .select_related("publication__policy").order_by("-publication__published_at").first())
+
+
+def scheme_publication(*, reference: str) -> Publication:
+    publication = (_scheme_publications().filter(policy__reference=reference).select_related("policy")
+                   .order_by("-published_at").first())
+    if publication is None:
+        raise Http404("Not on the Publication Scheme.")
+    return publication
+
+
 def published_publication_of(*, version) -> Publication | None:
     """The publication under which ``version`` went live (the latest, if published more than once)."""
     if version is None:

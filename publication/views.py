@@ -30,6 +30,8 @@ from publication.selectors import (
     scheme_entry,
     scheme_filter_choices,
     scheme_policies,
+    scheme_publication,
+    scheme_stored_pdf,
     staff_audience,
     staff_notices,
     stored_file,
@@ -75,17 +77,18 @@ def scheme_detail(request, reference: str):
 @require_safe
 @public_rate_limit(group="scheme_file", rate_setting="POLICYHUB_PUBLIC_FILE_RATE")
 def scheme_pdf(request, reference: str):
-    """The public PDF pack, served from the file stored at publication (never rendered per request)."""
-    entry = scheme_entry(reference=reference)
-    return _serve_stored(request, entry["publication"], [PublishedFile.Audience.PUBLIC],
-                         filename=f"{entry['policy'].reference}.pdf")
+    """The public PDF pack, served from the file stored at publication (never rendered per request): one query."""
+    published_file = scheme_stored_pdf(reference=reference)
+    publication = published_file.publication if published_file else scheme_publication(reference=reference)
+    return _serve_stored(request, publication, [PublishedFile.Audience.PUBLIC],
+                         filename=f"{publication.policy.reference}.pdf", published_file=published_file)
 
 
-def _serve_stored(request, publication, audiences: list[str], *, filename: str):
+def _serve_stored(request, publication, audiences: list[str], *, filename: str, published_file=None):
     """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
     yet), checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check is
     refused (503) and reported, never served."""
-    published_file = _first_stored(publication, audiences)
+    published_file = published_file or _first_stored(publication, audiences)
     if published_file is None:
         publication_store_files(publication=publication)
         published_file = _first_stored(publication, audiences)
