@@ -143,3 +143,37 @@ def test_a_scheduled_publication_stores_its_files_when_the_job_publishes_it(peop
     assert publication.status == Publication.Status.PUBLISHED
     assert publication.files.count() == 1  # staff: not on the scheme
     assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.published", actor__isnull=True).exists()
+
+
+def test_pcu_is_told_of_a_tampered_file(client, people, django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+    from notifications.services import outbox_relay
+
+    policy, publication = publish(people, django_capture_on_commit_callbacks)
+    public = publication.files.get(audience="public")
+    default_storage.delete(public.storage_name)
+    assert client.get(f"/publication-scheme/{policy.reference}/pdf/").status_code == 503
+    outbox_relay()
+    told = set(Notification.objects.filter(title__contains="does not match its record").values_list(
+        "recipient__username", flat=True))
+    assert told == {people.pcu.username, people.pcu_qa.username}
+
+
+def test_cancelling_a_scheduled_publication_tells_pcu_and_the_lead(people):
+    import datetime
+
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from notifications.services import outbox_relay
+    from publication.services import publication_cancel
+
+    policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
+    publication = policy_publish(policy=policy, actor=people.pcu,
+                                 publish_on=timezone.localdate() + datetime.timedelta(days=5))
+    outbox_relay()
+    publication_cancel(publication=publication, actor=people.pcu, reason="The implementation plan moved.")
+    outbox_relay()
+    told = set(Notification.objects.filter(title__contains="Scheduled publication cancelled").values_list(
+        "recipient__username", flat=True))
+    assert {people.lead.username, people.pcu_qa.username} <= told
