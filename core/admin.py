@@ -14,7 +14,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.holdings import holdings_refusal, user_deactivate, user_holdings
-from core.models import ApprovalRoute, AuditEvent, Board, BusinessGroup, Role, RoleAssignment, Unit, User
+from core.models import ApprovalRoute, AuditEvent, Board, BusinessGroup, Role, RoleAssignment, Subject, Unit, User
 from core.services import role_assign, role_revoke
 
 
@@ -90,6 +90,13 @@ class BusinessGroupAdmin(AuditedReferenceAdmin):
     list_filter = ["is_active"]
     search_fields = ["name", "code"]
     inlines = [UnitInline]
+
+
+@admin.register(Subject)
+class SubjectAdmin(AuditedReferenceAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Unit)

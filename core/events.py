@@ -34,6 +34,12 @@ class AuditAction(StrEnum):
     POLICY_PUBLICATION_BROUGHT_FORWARD = "policy.publication_brought_forward"
     POLICY_PUBLICATION_SUPERSEDED = "policy.publication_superseded"
     POLICY_PUBLISHED = "policy.published"
+    # Issue 14: the files of a publication rendered once and stored with their SHA-256; a stored file that no
+    # longer matches its hash, refused at download (PCU is told); a part of a SOP withheld from its public copy.
+    PUBLICATION_FILES_STORED = "publication.files_stored"
+    PUBLICATION_FILE_TAMPERED = "publication.file_tampered"
+    SOP_REDACTION_RECORDED = "sop.redaction_recorded"
+    SOP_REDACTION_REMOVED = "sop.redaction_removed"
     POLICY_IMPLEMENTATION_COMPLETED = "policy.implementation_completed"
     POLICY_REVIEW_STARTED = "policy.review_started"
     POLICY_REVIEW_CONCLUDED_NO_CHANGE = "policy.review_concluded_no_change"
@@ -87,6 +93,9 @@ class AuditAction(StrEnum):
     REFERENCE_APPROVALROUTE_CREATED = "reference.approvalroute.created"
     REFERENCE_APPROVALROUTE_CHANGED = "reference.approvalroute.changed"
     REFERENCE_APPROVALROUTE_DELETED = "reference.approvalroute.deleted"
+    REFERENCE_SUBJECT_CREATED = "reference.subject.created"
+    REFERENCE_SUBJECT_CHANGED = "reference.subject.changed"
+    REFERENCE_SUBJECT_DELETED = "reference.subject.deleted"
 
     # --- sign-in and who may do what (core.receivers, core.admin; they belong to no policy) ---------------
     AUTH_SIGNED_IN = "auth.signed_in"

@@ -25,6 +25,21 @@ class Group:
     units: tuple[str, ...]
 
 
+# What each policy is about: the Publication Scheme's "subject" filter (issue 17). (slug, name) -> titles.
+SUBJECTS = {
+    ("safeguarding", "Safeguarding and vulnerability"): ("Domestic Abuse", "Child Abuse", "Harmful Practice",
+                                                         "Vulnerable Adults", "Missing Persons"),
+    ("crime-and-communities", "Crime and communities"): ("Hate Crime", "Stop and Search", "Kidnap and Extortion",
+                                                        "Counter-Terrorism Protective Security Advice"),
+    ("equipment-and-records", "Equipment and records"): ("Taser extension", "Paper Pocket Notebooks",
+                                                        "Social media"),
+    ("corporate-governance", "Corporate governance"): ("Equality Impact Assessment Policy",
+                                                       "Management of Policy Development",
+                                                       "Corporate Health and Safety", "Good Conduct and Anti-Fraud"),
+}
+SUBJECT_OF = {title: slug for (slug, _), titles in SUBJECTS.items() for title in titles}
+
+
 GROUPS = (
     Group("HQ", "MetHQ", (
         "Equality and Inclusion Policy Unit", "Corporate Governance Unit", "Media and Communications Policy Team",

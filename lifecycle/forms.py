@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.forms import DateField, GovUKForm
 from core.html import RichTextField
-from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
+from core.models import BusinessGroup, Role, RoleAssignment, Subject, Unit, User
 from core.validators import validate_no_hidden_characters
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
@@ -170,6 +170,9 @@ class PolicyCreateForm(GovUKForm):
     suitable_for_publication_scheme = forms.BooleanField(label="Suitable for the Publication Scheme",
                                                          required=False, initial=True)
     registered_file_reference = forms.CharField(label="Registered file reference", required=False, max_length=60)
+    subject = forms.ModelChoiceField(queryset=Subject.objects.all(), required=False, label="Subject (optional)",
+                                     help_text="What the policy is about: readers filter the Publication Scheme "
+                                               "by it.")
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

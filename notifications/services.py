@@ -499,6 +499,8 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
                                                   "checks"),
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: (("authors", "lead", "coordinator"), "EIA signed off"),
     AuditAction.POLICY_PUBLICATION_CANCELLED: (("pcu", "lead"), "Scheduled publication cancelled"),
+    # Issue 14: "A tampered stored file (the hash does not match) is refused and reported".
+    AuditAction.PUBLICATION_FILE_TAMPERED: (("pcu",), "A published file does not match its record"),
     AuditAction.MONITORING_REPORT_SUBMITTED: (("coordinator",), "Monitoring report to quality-assure"),
     AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
     AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),

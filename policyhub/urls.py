@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from core import views as core_views
 from publication import views as publication_views
+from publication.urls import notices_urlpatterns
 from publication.urls import staff_urlpatterns as publication_staff_urls
 from workspace import views as workspace_views
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("people/", include("lifecycle.people_urls")),
     path("publication-scheme/", include("publication.urls")),
+    path("notices/", include(notices_urlpatterns)),
     # The PDF of the version a person may see: publication renders it (lifecycle does not import publication).
     path("policies/<str:reference>/pdf/", publication_views.policy_pdf, name="policy_pdf"),
     path("policies/", include("assessments.urls")),

@@ -7,5 +7,7 @@ class PublicationConfig(AppConfig):
 
     def ready(self) -> None:
         # Publication performs the cycle's publish step (lifecycle.workflow.PUBLISH): registering its service
-        # here is how lifecycle's action page reaches it without lifecycle importing publication.
-        from publication import services  # noqa: F401
+        # here is how lifecycle's action page reaches it without lifecycle importing publication. Its tasks are
+        # registered in every process too, so that services queue them by name (publication.tasks builds on
+        # services) and eager mode runs them in-process.
+        from publication import services, tasks  # noqa: F401

@@ -74,3 +74,81 @@ class Publication(models.Model):
         if self.on_publication_scheme:
             names.append("MPS Publication Scheme")
         return names
+
+
+class PublishedFile(models.Model):
+    """A file rendered once, when its publication went live, and stored (Django storage, under MEDIA_ROOT): the
+    PDF pack a reader downloads. Its SHA-256 is the publication's record of what was published; every download
+    is checked against it and a file that no longer matches is refused, not served (issue 14). Append-only: on
+    PostgreSQL a trigger refuses UPDATE and DELETE."""
+
+    class Audience(models.TextChoices):
+        # The public copy (Publication Scheme): the statement, the OFFICIAL SOPs flagged for external
+        # publication, with any withheld parts shown redacted, and the EIA.
+        PUBLIC = "public", "Public (Publication Scheme)"
+        # Every member of staff: the statement, the OFFICIAL SOPs and the EIA.
+        STAFF = "staff", "Staff"
+        # Staff cleared for the policy's OFFICIAL-SENSITIVE material: everything.
+        CLEARED = "cleared", "Staff cleared for OFFICIAL-SENSITIVE"
+
+    publication = models.ForeignKey(Publication, on_delete=models.PROTECT, related_name="files")
+    audience = models.CharField(max_length=10, choices=Audience.choices)
+    storage_name = models.CharField(max_length=255, unique=True)
+    content_type = models.CharField(max_length=100, default="application/pdf")
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    # The highest protective marking the file carries, as printed on every page.
+    marking = models.CharField(max_length=40)
+    rendered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["publication", "audience"]
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "audience"], name="one_file_per_publication_audience"),
+            models.CheckConstraint(condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"),
+                                   name="published_file_sha256_is_hex"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.publication} ({self.get_audience_display()})"
+
+    @property
+    def etag(self) -> str:
+        """A strong ETag derived from the SHA-256: the bytes never change, so neither does the tag."""
+        return f'"sha256-{self.sha256}"'
+
+
+class FOIExemption(models.TextChoices):
+    """Freedom of Information Act 2000, Part II: the exemptions a withheld part of a published SOP cites."""
+
+    S23 = "s23", "Section 23: information supplied by, or relating to, bodies dealing with security matters"
+    S24 = "s24", "Section 24: national security"
+    S30 = "s30", "Section 30: investigations and proceedings"
+    S31 = "s31", "Section 31: law enforcement"
+    S38 = "s38", "Section 38: health and safety"
+    S40 = "s40", "Section 40: personal information"
+    S43 = "s43", "Section 43: commercial interests"
+
+
+class SOPRedaction(models.Model):
+    """A part of a SOP withheld from its public copy (SOP: "SOPs that are not on the MPS Publication Scheme may be
+    requested under the Freedom of Information Act"). The part is a top-level block of the frozen SOP text
+    (a paragraph, list, table or heading), numbered from 1; the public copy shows it redacted, with the exemption.
+    Recorded by PCU before publication; once the version is published the public file is fixed, and the service
+    refuses any change."""
+
+    sop_version = models.ForeignKey("lifecycle.SOPVersion", on_delete=models.PROTECT, related_name="redactions")
+    block = models.PositiveIntegerField(help_text="The part withheld: its number in the SOP text, from 1.")
+    exemption = models.CharField(max_length=4, choices=FOIExemption.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["sop_version", "block"]
+        constraints = [
+            models.UniqueConstraint(fields=["sop_version", "block"], name="one_redaction_per_block"),
+            models.CheckConstraint(condition=models.Q(block__gte=1), name="redaction_block_from_one"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sop_version}: part {self.block} withheld ({self.exemption})"

@@ -2,13 +2,21 @@
 version (never a draft under review), its OFFICIAL SOPs marked for external publication, its completed EIA,
 and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches these pages."""
 
-from django.db.models import OuterRef, QuerySet, Subquery
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
+from core.events import AuditAction
+from core.models import AuditEvent, BusinessGroup, Subject
 from lifecycle.models import Policy, SOPVersion
-from lifecycle.selectors import user_may_see_drafts
+from lifecycle.permissions import role_index
+from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
-from publication.models import Publication
+from publication.documents import pack_sops
+from publication.models import FOIExemption, Publication, PublishedFile
+from publication.redaction import html_blocks
 
 
 def _scheme_publications() -> QuerySet[Publication]:
@@ -24,14 +32,38 @@ def _scheme_publications() -> QuerySet[Publication]:
     )
 
 
-def scheme_policies() -> QuerySet[Policy]:
-    latest = _scheme_publications().filter(policy_id=OuterRef("pk")).order_by("-published_at")
+MAX_SEARCH_LENGTH = 200
+
+
+def scheme_policies(*, text: str = "", business_group=None, subject=None) -> QuerySet[Policy]:
+    """The policies on the Scheme, by title, optionally narrowed by words (in the title, reference, purpose, who
+    it is relevant to, or the published statement), business group and subject. One query for the page and one
+    to count it, whatever the number of policies (issue 14: the index with a constant query count)."""
+    publications = _scheme_publications()
+    latest = publications.filter(policy_id=OuterRef("pk")).order_by("-published_at")
+    policies = Policy.objects.filter(pk__in=publications.values("policy_id"))
+    if business_group is not None:
+        policies = policies.filter(business_group=business_group)
+    if subject is not None:
+        policies = policies.filter(subject=subject)
+    for word in (text or "")[:MAX_SEARCH_LENGTH].split()[:10]:
+        in_statement = publications.filter(policy_id=OuterRef("pk"), policy_version__statement__icontains=word)
+        policies = policies.filter(Q(title__icontains=word) | Q(reference__iexact=word) | Q(purpose__icontains=word)
+                                   | Q(relevant_to__icontains=word) | Q(Exists(in_statement)))
     return (
-        Policy.objects.filter(pk__in=_scheme_publications().values("policy_id"))
-        .annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]))
-        .select_related("business_group")
-        .order_by("title")
+        policies.annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]))
+        .select_related("business_group", "subject")
+        .order_by("title", "pk")
     )
+
+
+def scheme_filter_choices() -> dict:
+    """The business groups and subjects that have policies on the Scheme (two queries)."""
+    on_scheme = _scheme_publications().values("policy_id")
+    return {
+        "business_groups": list(BusinessGroup.objects.filter(policies__in=on_scheme).distinct().order_by("name")),
+        "subjects": list(Subject.objects.filter(policies__in=on_scheme).distinct().order_by("name")),
+    }
 
 
 def scheme_entry(*, reference: str) -> dict:
@@ -45,15 +77,20 @@ def scheme_entry(*, reference: str) -> dict:
     sops = (
         SOPVersion.objects.filter(policy_version=version, sop__publish_externally=True,
                                   sop__protective_marking=ProtectiveMarking.OFFICIAL)
-        .select_related("sop").order_by("sop__position", "sop_id")
+        .select_related("sop").prefetch_related("redactions").order_by("sop__position", "sop_id")
     )
+    sops = list(sops)
+    labels = dict(FOIExemption.choices)
+    withheld = {sop_version.pk: {redaction.block: labels[redaction.exemption]
+                                 for redaction in sop_version.redactions.all()} for sop_version in sops}
     eia = getattr(version, "eia", None)
     reports = publication.policy.monitoring_reports.filter(status="published").order_by("-period_end")
     return {
         "policy": publication.policy,
         "version": version,
         "publication": publication,
-        "sops": list(sops),
+        # What the public reads: the SOPs flagged for external publication, with withheld parts redacted.
+        "sops": pack_sops(sops, withheld_by_sop_version=withheld),
         "eia": eia if eia is not None and eia.is_complete and eia.frozen_at else None,
         "reports": list(reports),
     }
@@ -66,7 +103,7 @@ def policy_publications(*, policy: Policy, user) -> QuerySet[Publication]:
     publications = (
         Publication.objects.filter(policy=policy)
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
-        .order_by("-requested_at", "-pk")
+        .prefetch_related("files").order_by("-requested_at", "-pk")
     )
     if not user_may_see_drafts(user=user, policy=policy):
         publications = publications.filter(status=Publication.Status.PUBLISHED)
@@ -81,3 +118,162 @@ def scheduled_publication(*, policy: Policy, publication_id: int) -> Publication
     if publication is None:
         raise Http404("No such scheduled publication.")
     return publication
+
+
+def scheme_stored_pdf(*, reference: str) -> PublishedFile | None:
+    """The stored public PDF of the policy's entry on the Scheme, in one query (None if it is not stored yet, or
+    the policy is not on the Scheme)."""
+    return (PublishedFile.objects.filter(publication__in=_scheme_publications().filter(policy__reference=reference),
+                                         audience=PublishedFile.Audience.PUBLIC)
+            .select_related("publication__policy").order_by("-publication__published_at").first())
+
+
+def scheme_publication(*, reference: str) -> Publication:
+    publication = (_scheme_publications().filter(policy__reference=reference).select_related("policy")
+                   .order_by("-published_at").first())
+    if publication is None:
+        raise Http404("Not on the Publication Scheme.")
+    return publication
+
+
+def published_publication_of(*, version) -> Publication | None:
+    """The publication under which ``version`` went live (the latest, if published more than once)."""
+    if version is None:
+        return None
+    return (Publication.objects.filter(policy_version=version, status=Publication.Status.PUBLISHED)
+            .select_related("policy").order_by("-published_at", "-pk").first())
+
+
+def stored_file(*, publication: Publication, audience: str) -> PublishedFile | None:
+    return (PublishedFile.objects.filter(publication=publication, audience=audience)
+            .select_related("publication__policy").first())
+
+
+def staff_audience(*, user, policy: Policy) -> str:
+    """Which stored copy a member of staff gets: everything if cleared for the policy's OFFICIAL-SENSITIVE
+    material (and the pack has any), else the OFFICIAL copy."""
+    if user_may_see_sensitive(user=user, policy=policy) or policy.protective_marking != ProtectiveMarking.OFFICIAL:
+        return PublishedFile.Audience.CLEARED
+    return PublishedFile.Audience.STAFF
+
+
+# --- Notices (issue 14): a dated bulletin of what was published, revised or withdrawn ------------------------------
+
+NOTICES_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One line of the bulletin: a policy published, revised (a new version of one in force) or withdrawn."""
+
+    key: str
+    kind: str  # "published", "revised" or "withdrawn"
+    at: datetime.datetime
+    policy: Policy
+    version_number: str = ""
+    summary: str = ""
+    # For the public feed: whether the policy is on the Scheme now (its entry can be linked to).
+    on_scheme_now: bool = False
+
+    @property
+    def heading(self) -> str:
+        verb = {"published": "Published", "revised": "Revised", "withdrawn": "Withdrawn"}[self.kind]
+        version = f", version {self.version_number}" if self.version_number else ""
+        return f"{verb}: {self.policy.title} ({self.policy.reference}{version})"
+
+
+def _notice_from_publication(publication: Publication, *, on_scheme_now: bool = False) -> Notice:
+    version = publication.policy_version
+    revised = version.revises_published or version.major > 1
+    summary = (version.summary_of_changes if revised and version.summary_of_changes else publication.policy.purpose)
+    return Notice(key=f"publication-{publication.pk}", kind="revised" if revised else "published",
+                  at=publication.published_at, policy=publication.policy, version_number=version.number,
+                  summary=summary, on_scheme_now=on_scheme_now)
+
+
+def _sensitive_clearance(user) -> Q | None:
+    """The policies whose marking the user may see, as a Q on Policy; None for everything (a force-wide role)."""
+    groups = {group for _, group in role_index(user)}
+    if None in groups:
+        return None
+    return Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=groups)
+
+
+def _merge_notices(publications: list[Publication], withdrawn: list[Policy], reasons: dict[int, str], *,
+                   public: bool, on_scheme_ids: set[int] = frozenset(), limit: int) -> list[Notice]:
+    notices = [_notice_from_publication(publication, on_scheme_now=publication.policy_id in on_scheme_ids)
+               for publication in publications]
+    notices += [Notice(key=f"withdrawal-{policy.pk}", kind="withdrawn", at=policy.status_changed_at, policy=policy,
+                       summary=reasons.get(policy.pk, "") if not public else "Withdrawn: no longer in force.")
+                for policy in withdrawn]
+    notices.sort(key=lambda notice: (notice.at, notice.key), reverse=True)
+    return notices[:limit]
+
+
+def _withdrawal_reasons(policy_ids: list[int]) -> dict[int, str]:
+    reasons = {}
+    events = (AuditEvent.objects.filter(policy_id__in=policy_ids, action=AuditAction.POLICY_WITHDRAWN)
+              .order_by("policy_id", "-sequence").values_list("policy_id", "changes"))
+    for policy_id, changes in events:
+        reasons.setdefault(policy_id, (changes or {}).get("reason", ""))
+    return reasons
+
+
+def staff_notices(*, user, before: datetime.datetime | None = None, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
+    """The bulletin for a member of staff, newest first: what was published in Notices, and the withdrawal of
+    what had been published, OFFICIAL-SENSITIVE policies only for those cleared for them. At most ``limit``
+    notices before ``before``, in three queries whatever the number of policies."""
+    clearance = _sensitive_clearance(user)
+    publications = Publication.objects.filter(status=Publication.Status.PUBLISHED, in_notices=True)
+    withdrawn = Policy.objects.filter(status=Status.WITHDRAWN, first_published_on__isnull=False,
+                                      status_changed_at__isnull=False)
+    if clearance is not None:
+        publications = publications.filter(policy__in=Policy.objects.filter(clearance))
+        withdrawn = withdrawn.filter(clearance)
+    if before is not None:
+        publications = publications.filter(published_at__lt=before)
+        withdrawn = withdrawn.filter(status_changed_at__lt=before)
+    publications = list(publications.select_related("policy", "policy__business_group", "policy_version")
+                        .order_by("-published_at", "-pk")[:limit])
+    withdrawn = list(withdrawn.select_related("business_group").order_by("-status_changed_at", "-pk")[:limit])
+    return _merge_notices(publications, withdrawn, _withdrawal_reasons([policy.pk for policy in withdrawn]),
+                          public=False, limit=limit)
+
+
+def public_notices(*, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
+    """The public feed: what went on the Publication Scheme, and the withdrawal of what had been there. Only
+    OFFICIAL policies marked suitable for the Scheme, whatever their marking was once."""
+    public_policy = Q(policy__protective_marking=ProtectiveMarking.OFFICIAL,
+                      policy__suitable_for_publication_scheme=True)
+    on_scheme = Publication.objects.filter(public_policy, status=Publication.Status.PUBLISHED,
+                                           on_publication_scheme=True)
+    publications = list(
+        on_scheme.exclude(policy__status=Status.WITHDRAWN)
+        .select_related("policy", "policy__business_group", "policy_version").order_by("-published_at", "-pk")[:limit]
+    )
+    withdrawn = list(
+        Policy.objects.filter(status=Status.WITHDRAWN, protective_marking=ProtectiveMarking.OFFICIAL,
+                              suitable_for_publication_scheme=True, status_changed_at__isnull=False)
+        .filter(Exists(on_scheme.filter(policy_id=OuterRef("pk"))))
+        .select_related("business_group").order_by("-status_changed_at", "-pk")[:limit]
+    )
+    on_scheme_ids = set(_scheme_publications().filter(policy_id__in={p.policy_id for p in publications})
+                        .values_list("policy_id", flat=True))
+    return _merge_notices(publications, withdrawn, {}, public=True, on_scheme_ids=on_scheme_ids, limit=limit)
+
+
+def withholdable_sops(*, policy: Policy) -> list[dict]:
+    """The externally published OFFICIAL SOPs of the version going to publication, each with its numbered parts
+    and what is withheld (for PCU's page)."""
+    version = policy.current_version
+    if version is None:
+        return []
+    sop_versions = (SOPVersion.objects.filter(policy_version=version, sop__publish_externally=True,
+                                              sop__protective_marking=ProtectiveMarking.OFFICIAL)
+                    .select_related("sop").prefetch_related("redactions").order_by("sop__position", "sop_id"))
+    entries = []
+    for sop_version in sop_versions:
+        withheld = {redaction.block: redaction for redaction in sop_version.redactions.all()}
+        entries.append({"sop_version": sop_version,
+                        "rows": [(part, withheld.get(part.number)) for part in html_blocks(sop_version.text)]})
+    return entries

@@ -8,9 +8,14 @@ reports". OFFICIAL-SENSITIVE material never goes on the public Publication Schem
 from __future__ import annotations
 
 import datetime
+import hashlib
+import logging
 from typing import Unpack
 
+from celery import signature
 from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,12 +23,17 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.models import Policy
+from lifecycle.models import Policy, SOPVersion
 from lifecycle.services import lock_policy, policy_record_publication, require_actor
 from lifecycle.services.base import Binding, begin_step, check_step_allowed, check_version_read
 from lifecycle.states import ProtectiveMarking, Status
 from lifecycle.workflow import PUBLISH, performs
-from publication.models import Publication
+from publication.documents import document_marking
+from publication.models import FOIExemption, Publication, PublishedFile, SOPRedaction
+from publication.redaction import html_blocks
+
+logger = logging.getLogger(__name__)
+STORE_FILES_TASK = "publication.tasks.store_publication_files"
 
 
 def _validate_channels(policy: Policy, *, on_intranet: bool, in_notices: bool, on_publication_scheme: bool) -> None:
@@ -111,6 +121,18 @@ def _publish_now(locked: Policy, publication: Publication, *, actor, today: date
                        "scheduled_for": publication.scheduled_for,
                        "not_impact_assessed": locked.not_impact_assessed})
     _supersede_earlier(locked, publication, actor=actor)
+    # Issue 14: the files are rendered once, by a task, after the publication is committed.
+    transaction.on_commit(lambda: _queue_file_rendering(publication.pk))
+
+
+def _queue_file_rendering(publication_id: int) -> None:
+    """After the commit: the publication stands whatever happens here. With the broker down, beat's
+    store-publication-files job (or the first download) renders the files instead."""
+    try:
+        # By name: publication.tasks builds on this module, not the other way round.
+        signature(STORE_FILES_TASK, args=(publication_id,)).delay()
+    except Exception:
+        logger.exception("Rendering the files of publication %s not queued; beat will render them", publication_id)
 
 
 def _supersede_earlier(locked: Policy, publication: Publication, *, actor) -> None:
@@ -226,3 +248,174 @@ def publication_publish_due(*, today: datetime.date | None = None) -> list[int]:
             _publish_now(locked_policy, publication, actor=None, today=today)
             published.append(publication_id)
     return published
+
+
+# --- the stored files of a publication (issue 14) ------------------------------------------------------------
+
+
+class StoredFileRefused(Exception):
+    """A stored file that no longer matches the SHA-256 recorded at publication (or has gone): never served."""
+
+    def __init__(self, published_file: PublishedFile, reason: str):
+        super().__init__(reason)
+        self.published_file = published_file
+        self.reason = reason
+
+
+def _pack_contents(publication: Publication) -> dict[str, dict]:
+    """What each audience's copy of the pack holds, read once from the frozen version (rendering is pure)."""
+    policy = publication.policy
+    version = publication.policy_version
+    sop_versions = list(version.sop_versions.select_related("sop").order_by("sop__position", "sop_id"))
+    eia = getattr(version, "eia", None)
+    official = [sv for sv in sop_versions if sv.sop.protective_marking == ProtectiveMarking.OFFICIAL]
+    contents: dict[str, dict] = {}
+    policy_is_official = policy.protective_marking == ProtectiveMarking.OFFICIAL
+    if (publication.on_publication_scheme and policy_is_official and policy.suitable_for_publication_scheme):
+        external = [sv for sv in official if sv.sop.publish_externally]
+        labels = dict(FOIExemption.choices)
+        withheld: dict[int, dict[int, str]] = {}
+        for redaction in SOPRedaction.objects.filter(sop_version__in=external).order_by("block"):
+            withheld.setdefault(redaction.sop_version_id, {})[redaction.block] = labels[redaction.exemption]
+        # SOP: "the completed EIAs for each policy will be published on the MPS Publication Scheme".
+        public_eia = eia if eia is not None and eia.is_complete and eia.frozen_at else None
+        contents[PublishedFile.Audience.PUBLIC] = {"sop_versions": external, "eia": public_eia,
+                                                   "withheld_by_sop_version": withheld}
+    if policy_is_official:
+        contents[PublishedFile.Audience.STAFF] = {"sop_versions": official, "eia": eia}
+    if not policy_is_official or len(official) < len(sop_versions):
+        contents[PublishedFile.Audience.CLEARED] = {"sop_versions": sop_versions, "eia": eia}
+    return contents
+
+
+def publication_store_files(*, publication: Publication | int) -> list[PublishedFile]:
+    """Render each audience's PDF pack of a published publication once, store it, and record its SHA-256 (with an
+    audit event naming the hashes). Safe to run twice, and by two workers at once: the publication row is locked
+    and a publication whose files are recorded is left alone. Returns the files (existing or new)."""
+    from publication.pdf import render_policy_pdf  # WeasyPrint is slow to import: only when rendering
+
+    publication_id = getattr(publication, "pk", publication)
+    with transaction.atomic():
+        locked = (Publication.objects.select_for_update(of=("self",))
+                  .select_related("policy", "policy__business_group", "policy__owning_unit", "policy_version")
+                  .filter(pk=publication_id).first())
+        if locked is None or locked.status != Publication.Status.PUBLISHED:
+            return []
+        existing = list(locked.files.all())
+        if existing:
+            return existing
+        published_on = timezone.localtime(locked.published_at).date()
+        files = []
+        for audience, content in _pack_contents(locked).items():
+            data = render_policy_pdf(policy=locked.policy, version=locked.policy_version, published_on=published_on,
+                                     audience=audience, **content)
+            digest = hashlib.sha256(data).hexdigest()
+            name = default_storage.save(
+                f"publications/{locked.policy.reference}/v{locked.policy_version.number}/"
+                f"{locked.pk}-{audience}-{digest[:16]}.pdf", ContentFile(data))
+            files.append(PublishedFile.objects.create(
+                publication=locked, audience=audience, storage_name=name, size=len(data), sha256=digest,
+                marking=document_marking(policy=locked.policy, sop_versions=content["sop_versions"]),
+            ))
+        audit_log(actor=None, action=AuditAction.PUBLICATION_FILES_STORED, obj=locked.policy, changes={
+            "version": locked.policy_version.number, "publication": locked.pk,
+            "files": {file.audience: {"sha256": file.sha256, "size": file.size} for file in files},
+        })
+        return files
+
+
+def publication_store_missing_files(*, limit: int = 50) -> list[int]:
+    """Beat's safety net: the current publications whose files were never stored (the task was lost with the
+    broker). Returns the publication ids rendered."""
+    pending = list(
+        Publication.objects.filter(status=Publication.Status.PUBLISHED, superseded_at__isnull=True, files__isnull=True)
+        .order_by("published_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    return [publication_id for publication_id in pending if publication_store_files(publication=publication_id)]
+
+
+def published_file_read(*, published_file: PublishedFile) -> bytes:
+    """The stored bytes, checked against the SHA-256 recorded at publication. A file that is missing or differs
+    is refused and reported: an audit event (PCU is told) and an error in the log; never served."""
+    try:
+        with default_storage.open(published_file.storage_name, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        data = None
+    if data is not None and hashlib.sha256(data).hexdigest() == published_file.sha256:
+        return data
+    reason = "missing" if data is None else "does not match its SHA-256"
+    logger.error("Stored file %s of publication %s %s: refused", published_file.storage_name,
+                 published_file.publication_id, reason)
+    with transaction.atomic():
+        audit_log(actor=None, action=AuditAction.PUBLICATION_FILE_TAMPERED, obj=published_file.publication.policy,
+                  changes={"publication": published_file.publication_id, "audience": published_file.audience,
+                           "file": published_file.storage_name, "expected_sha256": published_file.sha256,
+                           "found_sha256": hashlib.sha256(data).hexdigest() if data is not None else None,
+                           "reason": reason})
+    raise StoredFileRefused(published_file, reason)
+
+
+# --- parts of a SOP withheld from its public copy ---------------------------------------------------------------
+
+
+def _redaction_target(*, sop_version: SOPVersion | int, actor) -> tuple[Policy, SOPVersion]:
+    require_actor(actor)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit decides what is withheld from publication.",
+                               code="forbidden")
+    sop_version_id = getattr(sop_version, "pk", sop_version)
+    policy_id = SOPVersion.objects.filter(pk=sop_version_id).values_list("policy_version__policy_id", flat=True).first()
+    if policy_id is None:
+        raise ApplicationError("That procedure no longer exists.", code="not_found")
+    locked_policy = lock_policy(policy_id)
+    target = SOPVersion.objects.select_related("sop", "policy_version").get(pk=sop_version_id)
+    if locked_policy.current_version is None or target.policy_version_id != locked_policy.current_version.pk:
+        raise ApplicationError("That procedure belongs to an earlier version: only the version going to publication "
+                               "can have parts withheld.", code="stale")
+    if locked_policy.status not in {Status.APPROVED, Status.AWAITING_PUBLICATION}:
+        raise ApplicationError(f"{locked_policy.reference} is not waiting for publication: what its public copy "
+                               "withholds is decided between approval and publication.", code="stale")
+    if Publication.objects.filter(policy_version=target.policy_version, status=Publication.Status.PUBLISHED).exists():
+        raise ApplicationError(f"Version {target.policy_version.number} is already published: its public copy is "
+                               "fixed.", code="stale")
+    if not (target.sop.publish_externally and target.sop.protective_marking == ProtectiveMarking.OFFICIAL):
+        raise ApplicationError(f"“{target.sop.title}” is not published externally, so nothing of it is public.",
+                               field="sop_version")
+    return locked_policy, target
+
+
+@transaction.atomic
+def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, exemption: str) -> SOPRedaction:
+    """PCU withholds one part of an externally published SOP from its public copy, citing the FOI exemption."""
+    locked_policy, target = _redaction_target(sop_version=sop_version, actor=actor)
+    if exemption not in FOIExemption.values:
+        raise ApplicationError("Choose the Freedom of Information Act exemption that applies.", field="exemption")
+    parts = len(html_blocks(target.text))
+    if not isinstance(block, int) or not 1 <= block <= parts:
+        raise ApplicationError(f"Choose a part of the procedure, from 1 to {parts}.", field="block")
+    if SOPRedaction.objects.filter(sop_version=target, block=block).exists():
+        raise ApplicationError(f"Part {block} of “{target.sop.title}” is already withheld.", field="block")
+    redaction = SOPRedaction.objects.create(sop_version=target, block=block, exemption=exemption, recorded_by=actor)
+    audit_log(actor=actor, action=AuditAction.SOP_REDACTION_RECORDED, obj=locked_policy, changes={
+        "sop": target.sop.title, "version": target.policy_version.number, "part": block,
+        "exemption": FOIExemption(exemption).label,
+    })
+    return redaction
+
+
+@transaction.atomic
+def sop_redaction_remove(*, redaction: SOPRedaction | int, actor) -> None:
+    """PCU publishes a part it had withheld (before publication only)."""
+    redaction_id = getattr(redaction, "pk", redaction)
+    sop_version_id = SOPRedaction.objects.filter(pk=redaction_id).values_list("sop_version_id", flat=True).first()
+    if sop_version_id is None:
+        raise ApplicationError("That part is no longer withheld.", code="stale")
+    locked_policy, target = _redaction_target(sop_version=sop_version_id, actor=actor)
+    found = SOPRedaction.objects.select_for_update().filter(pk=redaction_id).first()
+    if found is None:
+        raise ApplicationError("That part is no longer withheld.", code="stale")
+    changes = {"sop": target.sop.title, "version": target.policy_version.number, "part": found.block,
+               "exemption": found.get_exemption_display()}
+    found.delete()
+    audit_log(actor=actor, action=AuditAction.SOP_REDACTION_REMOVED, obj=locked_policy, changes=changes)

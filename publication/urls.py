@@ -6,6 +6,7 @@ app_name = "publication"
 
 urlpatterns = [
     path("", views.scheme_index, name="scheme"),
+    path("feed/", views.scheme_feed, name="scheme_feed"),
     path("<str:reference>/", views.scheme_detail, name="scheme_detail"),
     path("<str:reference>/pdf/", views.scheme_pdf, name="scheme_pdf"),
 ]
@@ -14,8 +15,18 @@ urlpatterns = [
 staff_urlpatterns = (
     [
         path("", views.policy_publications_page, name="list"),
+        path("withheld/", views.withheld_parts_page, name="withheld"),
         path("<int:publication_id>/cancel/", views.publication_cancel_page, name="cancel"),
         path("<int:publication_id>/publish-now/", views.publication_bring_forward_page, name="bring_forward"),
     ],
     "publication_staff",
+)
+
+# /notices/ (included by policyhub/urls.py as "notices"): staff only.
+notices_urlpatterns = (
+    [
+        path("", views.notices_page, name="index"),
+        path("feed/", views.staff_notices_feed, name="feed"),
+    ],
+    "notices",
 )

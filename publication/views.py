@@ -2,47 +2,123 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
-from assessments.models import ProtectedCharacteristic
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
-from publication.forms import PublicationBringForwardForm, PublicationCancelForm
-from publication.selectors import policy_publications, scheduled_publication, scheme_entry, scheme_policies
-from publication.services import publication_bring_forward, publication_cancel
+from lifecycle.states import Status
+from publication.documents import impact_rows
+from publication.feeds import SchemeFeed, StaffNoticesFeed
+from publication.forms import (
+    PublicationBringForwardForm,
+    PublicationCancelForm,
+    SchemeSearchForm,
+    WithholdPartForm,
+)
+from publication.models import PublishedFile
+from publication.ratelimit import public_rate_limit
+from publication.selectors import (
+    NOTICES_PER_PAGE,
+    policy_publications,
+    published_publication_of,
+    scheduled_publication,
+    scheme_entry,
+    scheme_filter_choices,
+    scheme_policies,
+    scheme_publication,
+    scheme_stored_pdf,
+    staff_audience,
+    staff_notices,
+    stored_file,
+    withholdable_sops,
+)
+from publication.services import (
+    StoredFileRefused,
+    publication_bring_forward,
+    publication_cancel,
+    publication_store_files,
+    published_file_read,
+    sop_redaction_record,
+    sop_redaction_remove,
+)
 
 
 @require_safe
+@public_rate_limit(group="scheme_page", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")
 def scheme_index(request):
-    """Public: no sign-in. The force's corporate policies published on the Publication Scheme."""
-    page = Paginator(scheme_policies(), 50).get_page(request.GET.get("page"))
-    return render(request, "publication/scheme_index.html", {"page": page})
+    """Public: no sign-in. The force's corporate policies published on the Publication Scheme, searchable and
+    filtered by business group and subject."""
+    choices = scheme_filter_choices()
+    searched = any(request.GET.get(name) for name in ("q", "group", "subject"))
+    form = SchemeSearchForm(request.GET if searched else None, **choices)
+    criteria = form.criteria()
+    page = Paginator(scheme_policies(**criteria), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "publication/scheme_index.html", {
+        "page": page, "form": form, "searched": searched, "query": query.urlencode(), **choices,
+    }, status=400 if form.errors else 200)
 
 
 @require_safe
+@public_rate_limit(group="scheme_page", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")
 def scheme_detail(request, reference: str):
     entry = scheme_entry(reference=reference)
-    eia = entry["eia"]
-    entry["impact_rows"] = [
-        (characteristic.label, (eia.impacts or {}).get(characteristic.value, {}))
-        for characteristic in ProtectedCharacteristic
-    ] if eia else []
+    entry["impact_rows"] = impact_rows(entry["eia"])
+    entry["any_withheld"] = any(sop.withheld for sop in entry["sops"])
     return render(request, "publication/scheme_detail.html", entry)
 
 
 @require_safe
+@public_rate_limit(group="scheme_file", rate_setting="POLICYHUB_PUBLIC_FILE_RATE")
 def scheme_pdf(request, reference: str):
-    from publication.pdf import render_policy_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
+    """The public PDF pack, served from the file stored at publication (never rendered per request): one query."""
+    published_file = scheme_stored_pdf(reference=reference)
+    publication = published_file.publication if published_file else scheme_publication(reference=reference)
+    return _serve_stored(request, publication, [PublishedFile.Audience.PUBLIC],
+                         filename=f"{publication.policy.reference}.pdf", published_file=published_file)
 
-    entry = scheme_entry(reference=reference)
-    pdf = render_policy_pdf(policy=entry["policy"], version=entry["version"], sop_versions=entry["sops"],
-                            published_on=entry["publication"].published_at, audience="public")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{entry["policy"].reference}.pdf"'
+
+def _serve_stored(request, publication, audiences: list[str], *, filename: str, published_file=None):
+    """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
+    yet), checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check is
+    refused (503) and reported, never served."""
+    published_file = published_file or _first_stored(publication, audiences)
+    if published_file is None:
+        publication_store_files(publication=publication)
+        published_file = _first_stored(publication, audiences)
+    if published_file is None:
+        raise Http404("No stored file.")
+    if published_file.etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
+        response = HttpResponseNotModified()
+        response["ETag"] = published_file.etag
+        return response
+    try:
+        data = published_file_read(published_file=published_file)
+    except StoredFileRefused:
+        return render(request, "publication/file_refused.html", {"publication": publication}, status=503)
+    response = HttpResponse(data, content_type=published_file.content_type)
+    response["ETag"] = published_file.etag
+    response["Content-Length"] = str(len(data))
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _first_stored(publication, audiences: list[str]):
+    for audience in audiences:
+        published_file = stored_file(publication=publication, audience=audience)
+        if published_file is not None:
+            return published_file
+    return None
+
+
+# Between the Lead's approval and publication, PCU decides what the public copy withholds.
+WITHHOLDING_STATUSES = frozenset({Status.APPROVED, Status.AWAITING_PUBLICATION})
 
 
 # --- staff pages: /policies/<reference>/publication/ ---------------------------------------------
@@ -51,7 +127,7 @@ def scheme_pdf(request, reference: str):
 def _policy_context(request, policy) -> dict:
     version, in_force = version_shown(user=request.user, policy=policy)
     return {"policy": policy, "version": version, "version_in_force": in_force, "section": "publication",
-            "may_manage": permissions.is_pcu(request.user)}
+            "may_manage": permissions.is_pcu(request.user), "withholding_statuses": WITHHOLDING_STATUSES}
 
 
 @login_required
@@ -121,19 +197,94 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def withheld_parts_page(request, reference: str):
+    """/policies/<ref>/publication/withheld/: PCU decides which parts of the externally published SOPs the public
+    copy withholds, citing the FOI exemption, between approval and publication (then the public file is fixed)."""
+    policy = access_policy(user=request.user, reference=reference)
+    if not permissions.is_pcu(request.user):
+        raise PermissionDenied("Only the Policy Co-ordination Unit decides what is withheld from publication.")
+    sops = withholdable_sops(policy=policy)
+    editable = policy.status in WITHHOLDING_STATUSES
+    form = WithholdPartForm(request.POST if request.method == "POST" and "remove" not in request.POST else None,
+                            sop_versions=[entry["sop_version"] for entry in sops])
+    if request.method == "POST":
+        try:
+            if "remove" in request.POST:
+                redaction_id = request.POST["remove"]
+                sop_redaction_remove(redaction=int(redaction_id) if redaction_id.isdigit() else 0,
+                                     actor=request.user)
+                messages.success(request, "The part will be published.")
+                return redirect("publication_staff:withheld", reference=policy.reference)
+            if form.is_valid():
+                redaction = sop_redaction_record(sop_version=form.cleaned_data["sop_version"], actor=request.user,
+                                                 block=form.cleaned_data["block"],
+                                                 exemption=form.cleaned_data["exemption"])
+                messages.success(request, f"Part {redaction.block} of “{redaction.sop_version.sop.title}” will be "
+                                          "withheld from the public copy.")
+                return redirect("publication_staff:withheld", reference=policy.reference)
+        except ApplicationError as error:
+            if error.code in {"stale", "forbidden", "not_found"}:
+                messages.error(request, error.message)
+                return redirect("publication_staff:withheld", reference=policy.reference)
+            form.add_application_error(error)
+    context = {**_policy_context(request, policy), "sops": sops, "form": form, "editable": editable}
+    return render(request, "publication/withheld_parts.html", context, status=400 if form.errors else 200)
+
+
+@login_required
 @require_safe
 def policy_pdf(request, reference: str):
     """/policies/<ref>/pdf/: the version the user sees (the draft for those working on it, else the one in force),
-    as a PDF with the document-control block, and only the SOPs this user may read."""
+    as a PDF pack with the document-control block, and only the SOPs this user may read. A published version is
+    served from the file stored at publication; a draft, which changes, is rendered for the request."""
     from publication.pdf import render_policy_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
 
     policy = access_policy(user=request.user, reference=reference)
     version, _ = version_shown(user=request.user, policy=policy)
     if version is None:
         raise Http404("No version to print.")
+    filename = f"{policy.reference}-v{version.number}.pdf"
+    publication = published_publication_of(version=version)
+    if publication is not None:
+        audience = staff_audience(user=request.user, policy=policy)
+        audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
+                     if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
+        return _serve_stored(request, publication, audiences, filename=filename)
     pdf = render_policy_pdf(policy=policy, version=version,
                             sop_versions=sop_versions_for(user=request.user, version=version),
-                            published_on=policy.last_published_on)
+                            published_on=policy.last_published_on, eia=getattr(version, "eia", None))
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{policy.reference}-v{version.number}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+# --- Notices (/notices/, staff) and the feeds ---------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def notices_page(request):
+    """A dated bulletin of what was published, revised or withdrawn, newest first, 50 at a time (``?before=`` the
+    time of the last one shown: each page costs the same, however far back)."""
+    before = None
+    if request.GET.get("before"):
+        before = parse_datetime(request.GET["before"][:40]) if len(request.GET["before"]) <= 40 else None
+        if before is None or timezone.is_naive(before):
+            return render(request, "publication/notices.html", {"notices": [], "bad_before": True}, status=400)
+    notices = staff_notices(user=request.user, before=before, limit=NOTICES_PER_PAGE + 1)
+    older = notices[NOTICES_PER_PAGE - 1].at.isoformat() if len(notices) > NOTICES_PER_PAGE else None
+    notices = notices[:NOTICES_PER_PAGE]
+    days = []
+    for notice in notices:
+        day = timezone.localtime(notice.at).date()
+        if not days or days[-1][0] != day:
+            days.append((day, []))
+        days[-1][1].append(notice)
+    return render(request, "publication/notices.html", {"days": days, "older": older, "before": before,
+                                                        "section": "notices"})
+
+
+staff_notices_feed = login_required(require_safe(StaffNoticesFeed()))
+scheme_feed = require_safe(public_rate_limit(group="scheme_feed", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")(
+    SchemeFeed()))

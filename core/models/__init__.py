@@ -1,6 +1,6 @@
 from .audit import AuditChainHead, AuditEvent
 from .outbox import OutboxEvent
-from .reference import ApprovalRoute, Board, BusinessGroup, ReferenceCounter, RiskTier, Unit
+from .reference import ApprovalRoute, Board, BusinessGroup, ReferenceCounter, RiskTier, Subject, Unit
 from .users import FORCE_WIDE_ROLES, Role, RoleAssignment, User
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "RiskTier",
     "Role",
     "RoleAssignment",
+    "Subject",
     "Unit",
     "User",
 ]

@@ -21,6 +21,21 @@ class BusinessGroup(models.Model):
         return self.name
 
 
+class Subject(models.Model):
+    """What a policy is about (e.g. "Custody", "Public order"): how staff and the public find policies on the
+    Publication Scheme and in the library, besides the owning business group (issue 17: "The Scheme has search
+    and filters (business group, subject)")."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=60, unique=True, help_text="Used in addresses, e.g. custody.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Unit(models.Model):
     """An owning unit or branch (the document-control block's "creating branch")."""
 

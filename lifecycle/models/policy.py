@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
-from core.models import BusinessGroup, RiskTier, Unit
+from core.models import BusinessGroup, RiskTier, Subject, Unit
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     PUBLISHED_STATUSES,
@@ -40,6 +40,7 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
     relevant_to = models.TextField(help_text="Who the policy applies to, e.g. all officers and staff.")
     business_group = models.ForeignKey(BusinessGroup, on_delete=models.PROTECT, related_name="policies")
     owning_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="policies")
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="policies")
     kind = models.CharField(max_length=12, choices=PolicyKind.choices, default=PolicyKind.CORPORATE)
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, default=RiskTier.MEDIUM)
     protective_marking = models.CharField(

@@ -174,6 +174,7 @@ def policy_create(
     protective_marking: str = ProtectiveMarking.OFFICIAL,
     suitable_for_publication_scheme: bool = True,
     registered_file_reference: str = "",
+    subject=None,
     owner=None,
     designated_lead=None,
     policy_manager=None,
@@ -203,7 +204,7 @@ def policy_create(
         relevant_to=relevant_to, business_group=business_group, owning_unit=owning_unit, kind=kind,
         risk_tier=risk_tier, protective_marking=protective_marking,
         suitable_for_publication_scheme=suitable_for_publication_scheme,
-        registered_file_reference=(registered_file_reference or "").strip()[:60],
+        registered_file_reference=(registered_file_reference or "").strip()[:60], subject=subject,
         owner=owner, designated_lead=designated_lead, policy_manager=policy_manager, coordinator=coordinator,
     )
     policy.developers.set(developer_list)
@@ -211,6 +212,7 @@ def policy_create(
     audit_log(actor=actor, action=AuditAction.POLICY_CREATED, obj=policy, changes={
         "reference": policy.reference, "title": title, "business_group": business_group.name, "kind": kind,
         "risk_tier": risk_tier, "protective_marking": protective_marking, "version": version.number,
+        "subject": subject.name if subject else "",
     })
     return policy
 

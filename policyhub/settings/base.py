@@ -159,6 +159,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Stored files (issue 14: each publication's PDFs, rendered once and checked against their SHA-256 at every
+# download). Never served directly from MEDIA_URL: publication.views serves them after the check.
+MEDIA_ROOT = env("POLICYHUB_MEDIA_ROOT", str(BASE_DIR / "media"))
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -212,6 +216,10 @@ CACHES = {
     "rate_limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                     "KEY_PREFIX": "policyhub"},
 }
+# The public pages and files (publication.ratelimit, django-ratelimit), counted per client address in Redis.
+RATELIMIT_USE_CACHE = "rate_limits"
+POLICYHUB_PUBLIC_PAGE_RATE = env("POLICYHUB_PUBLIC_PAGE_RATE", "120/m")
+POLICYHUB_PUBLIC_FILE_RATE = env("POLICYHUB_PUBLIC_FILE_RATE", "30/m")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -228,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
     "publish-scheduled-publications": {
         "task": "publication.tasks.publish_due_publications",
         "schedule": crontab(minute="*/15"),
+    },
+    # A publication's files are rendered by a task queued after it commits; this renders any whose task was lost.
+    "store-publication-files": {
+        "task": "publication.tasks.store_missing_publication_files",
+        "schedule": crontab(minute="*/5"),
     },
     "relay-outbox": {
         "task": "notifications.tasks.relay_outbox",

@@ -14,6 +14,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Fault tests run a real Celery worker process with a file-based backend; the suite itself uses locmem.
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", str(BASE_DIR / "test-artifacts" / "mail"))
+# Each run's stored files under the work tree's own test-artifacts (tests that tamper with files use a tmp dir).
+MEDIA_ROOT = env("POLICYHUB_MEDIA_ROOT", str(BASE_DIR / "test-artifacts" / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -25,3 +27,7 @@ AXES_FAILURE_LIMIT = 5
 # Anchoring off: each test database is thrown away, so a shared anchor file would name chains that no longer
 # exist. The audit tests give themselves a file of their own.
 POLICYHUB_AUDIT_ANCHOR_PATH = env("POLICYHUB_AUDIT_ANCHOR_PATH", "")
+# Every test client comes from 127.0.0.1: the limits are tested with their own rate and address
+# (tests/publication/test_rate_limits.py), and stay out of the way elsewhere.
+POLICYHUB_PUBLIC_PAGE_RATE = env("POLICYHUB_PUBLIC_PAGE_RATE", "100000/m")
+POLICYHUB_PUBLIC_FILE_RATE = env("POLICYHUB_PUBLIC_FILE_RATE", "100000/m")

@@ -37,6 +37,8 @@ def test_every_page_state_passes_axe(browser_user):
     browser.page.click("button:has-text('Sign in')")
     check("sign-in with an error")
     check("public: Publication Scheme", "/publication-scheme/")
+    check("public: Publication Scheme filtered", "/publication-scheme/?q=policy&group=tp")
+    check("public: Publication Scheme search with no results", "/publication-scheme/?q=no-such-policy-anywhere")
 
     # Policy developer.
     browser.sign_in("developer")
@@ -46,6 +48,7 @@ def test_every_page_state_passes_axe(browser_user):
     check("developer: my work", "/")
     check("not found", "/policies/POL-9999/", status=404)
     check("developer: notifications", "/notifications/")
+    check("developer: notices", "/notices/")
     check("developer: register", "/policies/")
     check("developer: register filtered", "/policies/?stage=development&sort=-review_due_on")
     check("developer: register with no results", "/policies/?q=no-such-policy-anywhere")

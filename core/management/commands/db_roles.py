@@ -27,6 +27,7 @@ INSERT_ONLY_MODELS = [
     "lifecycle.CommissioningDecision",
     "lifecycle.QASignOff",
     "lifecycle.ApprovalDecision",
+    "publication.PublishedFile",
 ]
 # Django's record of applied migrations: the app reads it (the unapplied-migrations check), never writes it.
 READ_ONLY_TABLES = ["django_migrations"]

@@ -30,7 +30,7 @@ from assessments.models import MonitoringReport
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.models import ApprovalRoute, Board, BusinessGroup, Role, RoleAssignment, Unit, User
+from core.models import ApprovalRoute, Board, BusinessGroup, Role, RoleAssignment, Subject, Unit, User
 from core.services import role_assign
 from demo import data
 from lifecycle import services as lifecycle
@@ -166,6 +166,7 @@ class Seeder:
         self.units: dict[tuple[str, str], Unit] = {}
         self.users: dict[str, User] = {}
         self.policy_ids: dict[str, int] = {}
+        self.subjects: dict[str, Subject] = {}
         self.created_accounts: list[str] = []
         self.roles_assigned = 0
         self.created_policies: list[str] = []
@@ -198,6 +199,9 @@ class Seeder:
                 self.units[(group.code, unit_name)], _ = Unit.objects.get_or_create(
                     business_group=self.groups[group.code], name=unit_name
                 )
+        self.subjects = {}
+        for (slug, name) in data.SUBJECTS:
+            self.subjects[slug], _ = Subject.objects.get_or_create(slug=slug, defaults={"name": name})
         boards = {}
         for board in data.BOARDS:
             boards[board.name], _ = Board.objects.get_or_create(
@@ -302,6 +306,7 @@ class Seeder:
             risk_tier=spec.risk_tier, protective_marking=spec.protective_marking,
             suitable_for_publication_scheme=spec.suitable_for_publication_scheme,
             registered_file_reference=spec.registered_file_reference,
+            subject=self.subjects.get(data.SUBJECT_OF.get(spec.title, "")),
             owner=self.user(cast.get("owner")), designated_lead=self.user(cast["lead"]),
             policy_manager=self.user(data.UNIT_HEADS.get(spec.unit)), coordinator=self.user(cast["coordinator"]),
             developers=[self.user(cast["developer"])],

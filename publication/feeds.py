@@ -1,0 +1,75 @@
+"""Atom feeds (Django's syndication framework), issue 14: ``/notices/feed/`` for staff (what they may see) and
+``/publication-scheme/feed/`` for anyone (public items only)."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from publication.selectors import public_notices, staff_notices
+
+
+class _NoticesFeed(Feed):
+    feed_type = Atom1Feed
+
+    def item_title(self, notice):
+        return notice.heading
+
+    def item_description(self, notice):
+        return notice.summary
+
+    def item_pubdate(self, notice):
+        return notice.at
+
+    def item_updateddate(self, notice):
+        return notice.at
+
+    def item_guid(self, notice):
+        return f"{self.guid_prefix}{notice.key}"
+
+    item_guid_is_permalink = False
+
+    def item_author_name(self, notice):
+        return notice.policy.business_group.name
+
+
+class StaffNoticesFeed(_NoticesFeed):
+    """Notices for a signed-in member of staff: OFFICIAL-SENSITIVE items only for those cleared for them."""
+
+    title = "Notices: corporate policies published, revised and withdrawn"
+    subtitle = "What the Policy Co-ordination Unit has published, revised or withdrawn."
+    guid_prefix = "tag:policyhub,2026:notices:"
+
+    def get_object(self, request):
+        return request.user
+
+    def link(self):
+        return reverse("notices:index")
+
+    def items(self, user):
+        return staff_notices(user=user)
+
+    def item_link(self, notice):
+        if notice.kind == "withdrawn":
+            return f"{reverse('notices:index')}#{notice.key}"
+        return reverse("lifecycle:detail", args=[notice.policy.reference])
+
+
+class SchemeFeed(_NoticesFeed):
+    """The Publication Scheme's feed: what went on the Scheme, and the withdrawal of what had been there."""
+
+    title = "Publication Scheme: corporate policies published and withdrawn"
+    subtitle = "The force's corporate policies as published under the Freedom of Information Act 2000."
+    guid_prefix = "tag:policyhub,2026:publication-scheme:"
+
+    def link(self):
+        return reverse("publication:scheme")
+
+    def items(self):
+        return public_notices()
+
+    def item_link(self, notice):
+        if notice.on_scheme_now:
+            return reverse("publication:scheme_detail", args=[notice.policy.reference])
+        return f"{reverse('publication:scheme')}#{notice.key}"

@@ -1,0 +1,235 @@
+"""The Publication Scheme's search and filters (issue 17), its rate limits (issue 14), Notices and the feeds, and
+the parts of a SOP withheld from its public copy."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from django.core.cache import caches
+
+from core.models import AuditEvent, Subject
+from lifecycle import services as lifecycle_services
+from lifecycle.states import Status
+from publication.models import SOPRedaction
+from publication.services import policy_publish, sop_redaction_record, sop_redaction_remove
+from tests.factories import advance_to, refused
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def publish(people, *, scheme=True, **create):
+    policy = advance_to(people.policy(**create), Status.AWAITING_PUBLICATION, people)
+    return _publish(policy, people, scheme=scheme)
+
+
+def _publish(policy, people, *, scheme=True):
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=scheme)
+    return policy
+
+
+@pytest.fixture
+def subjects(db):
+    return Subject.objects.create(name="Custody", slug="custody"), Subject.objects.create(name="Roads", slug="roads")
+
+
+def test_search_and_filters_narrow_the_scheme(client, people, subjects):
+    custody, roads = subjects
+    detention = publish(people, title="Detention of juveniles", subject=custody)
+    speed = publish(people, title="Speed enforcement", subject=roads, purpose="Cameras and patrols.")
+    # Specialist Crime & Operations' own cast drives its policy.
+    sco = dataclasses.replace(people, group=people.group2, unit=people.unit2, developer=people.developer2,
+                              lead=people.lead2, coordinator=people.coordinator2)
+    elsewhere = _publish(advance_to(sco.policy(title="Detention at ports", owner=None, policy_manager=None),
+                                    Status.AWAITING_PUBLICATION, sco), sco)
+
+    def titles(query: str) -> set[str]:
+        body = client.get(f"/publication-scheme/{query}").content.decode()
+        return {policy.title for policy in (detention, speed, elsewhere) if policy.title in body}
+
+    assert titles("") == {detention.title, speed.title, elsewhere.title}
+    assert titles("?q=detention") == {detention.title, elsewhere.title}
+    assert titles("?q=DETENTION+juveniles") == {detention.title}
+    assert titles("?q=cameras") == {speed.title}  # the purpose
+    assert titles("?q=lawfully") == {detention.title, speed.title, elsewhere.title}  # the published statement
+    assert titles(f"?q={speed.reference}") == {speed.title}
+    assert titles("?subject=custody") == {detention.title}
+    assert titles("?group=sco") == {elsewhere.title}
+    assert titles("?group=tp&q=detention") == {detention.title}
+    page = client.get("/publication-scheme/?q=zzzz").content.decode()
+    assert "0 policies found" in page and "No published policies match your search" in page
+
+
+@pytest.mark.parametrize("query,message", [
+    ("?group=nope", "Choose a business group from the list"),
+    ("?subject=%27%3B+DROP+TABLE", "Choose a subject from the list"),
+    ("?q=" + "x" * 201, "Search for 200 characters or fewer"),
+])
+def test_bad_search_input_gets_a_clear_message(client, people, query, message):
+    publish(people, title="Hate crime")
+    response = client.get(f"/publication-scheme/{query}")
+    assert response.status_code == 400 and message in response.content.decode()
+    assert "Hate crime" in response.content.decode()  # the rest of the page still works
+
+
+def test_hostile_search_strings_are_just_words(client, people):
+    publish(people, title="Hate crime")
+    for text in ["%", "_", "' OR 1=1 --", "\\", "a" * 199, "%00"]:
+        response = client.get("/publication-scheme/", {"q": text})
+        assert response.status_code == 200, text
+
+
+def test_the_scheme_index_costs_the_same_whatever_the_number_of_policies(client, people, subjects,
+                                                                        django_assert_num_queries):
+    publish(people, subject=subjects[0])
+    with django_assert_num_queries(4) as first:
+        client.get("/publication-scheme/?q=policy&subject=custody")
+    for _ in range(3):
+        publish(people, subject=subjects[1])
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get("/publication-scheme/?q=policy&subject=custody")
+    with django_assert_num_queries(len(first.captured_queries)):
+        client.get("/publication-scheme/")
+
+
+def test_anonymous_pages_are_rate_limited_in_the_shared_cache(client, people, settings):
+    policy = publish(people)
+    settings.POLICYHUB_PUBLIC_PAGE_RATE = "3/m"
+    settings.POLICYHUB_PUBLIC_FILE_RATE = "1/m"
+    caches["rate_limits"].clear()
+    address = {"REMOTE_ADDR": "203.0.113.77"}
+    assert [client.get("/publication-scheme/", **address).status_code for _ in range(4)] == [200, 200, 200, 429]
+    limited = client.get(f"/publication-scheme/{policy.reference}/", **address)
+    assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
+    assert "Too many requests" in limited.content.decode()
+    assert client.get("/publication-scheme/", REMOTE_ADDR="203.0.113.78").status_code == 200  # another client
+    assert client.get(f"/publication-scheme/{policy.reference}/pdf/", **address).status_code == 200
+    assert client.get(f"/publication-scheme/{policy.reference}/pdf/", **address).status_code == 429
+    # Counted in Redis, where every web process sees the same count.
+    assert settings.CACHES["rate_limits"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    caches["rate_limits"].clear()
+
+
+def test_notices_show_published_revised_and_withdrawn_by_date(client, people):
+    first = publish(people, title="First policy", scheme=False)
+    withdrawn = publish(people, title="Withdrawn policy")
+    lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu, reason="Superseded by national APP.")
+    unpublished = advance_to(people.policy(title="Draft policy"), Status.DEVELOPMENT, people)
+    client.force_login(people.developer2)
+    page = client.get("/notices/").content.decode()
+    assert "First policy" in page and "Withdrawn policy" in page and unpublished.title not in page
+    assert "Superseded by national APP." in page
+    assert page.index("Withdrawn policy") < page.index("First policy")  # newest first
+    assert f'href="/policies/{first.reference}/"' in page
+
+    feed = client.get("/notices/feed/")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    body = feed.content.decode()
+    assert "Published: First policy" in body and "Withdrawn: Withdrawn policy" in body
+
+    public = client.get("/publication-scheme/feed/")
+    assert public["Content-Type"].startswith("application/atom+xml")
+    assert "First policy" not in public.content.decode()  # not on the Scheme
+    assert "Withdrawn: Withdrawn policy" in public.content.decode()
+    assert "Superseded by national APP." not in public.content.decode()  # the staff's reason stays inside
+
+
+def test_notices_pages_back_by_time_and_refuse_a_bad_cursor(client, people, settings):
+    client.force_login(people.developer)
+    assert "Nothing has been published" in client.get("/notices/").content.decode()
+    bad = client.get("/notices/?before=yesterday")
+    assert bad.status_code == 400 and "does not name a point in time" in bad.content.decode()
+    assert client.get("/notices/?before=" + "9" * 500).status_code == 400
+
+
+def test_notices_query_count_is_constant(client, people, django_assert_max_num_queries):
+    publish(people)
+    client.force_login(people.developer2)
+    client.get("/notices/")
+    for _ in range(3):
+        publish(people)
+    with django_assert_max_num_queries(12):
+        assert client.get("/notices/").status_code == 200
+
+
+# --- parts withheld --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def awaiting_with_external_sop(people):
+    policy = people.policy()
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Stop and search",
+                                  text="<p>Open part.</p><p>Tactical part.</p>", publish_externally=True)
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Internal",
+                                  text="<p>Internal only.</p>")
+    policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
+    return policy, policy.current_version.sop_versions.select_related("sop")
+
+
+def test_pcu_withholds_a_part_and_removes_it_before_publication(people, awaiting_with_external_sop):
+    policy, sop_versions = awaiting_with_external_sop
+    external = sop_versions.get(sop__title="Stop and search")
+    redaction = sop_redaction_record(sop_version=external, actor=people.pcu, block=2, exemption="s31")
+    event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
+    assert (event.action, event.changes["part"], event.changes["exemption"]) == (
+        "sop.redaction_recorded", 2, "Section 31: law enforcement")
+    sop_redaction_remove(redaction=redaction, actor=people.pcu)
+    assert not SOPRedaction.objects.exists()
+    assert AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence").action == "sop.redaction_removed"
+
+
+@pytest.mark.parametrize("who,target,block,exemption,code,fragment", [
+    ("lead", "Stop and search", 1, "s31", "forbidden", "Only the Policy Co-ordination Unit"),
+    ("pcu", "Internal", 1, "s31", "refused", "is not published externally"),
+    ("pcu", "Stop and search", 3, "s31", "refused", "from 1 to 2"),
+    ("pcu", "Stop and search", 0, "s31", "refused", "from 1 to 2"),
+    ("pcu", "Stop and search", 1, "s99", "refused", "Choose the Freedom of Information Act exemption"),
+])
+def test_refused_redactions_change_nothing(people, awaiting_with_external_sop, who, target, block, exemption, code,
+                                           fragment):
+    _, sop_versions = awaiting_with_external_sop
+    with refused(code, fragment):
+        sop_redaction_record(sop_version=sop_versions.get(sop__title=target), actor=getattr(people, who),
+                             block=block, exemption=exemption)
+    assert not SOPRedaction.objects.exists()
+
+
+def test_after_publication_the_public_copy_is_fixed(people, awaiting_with_external_sop):
+    policy, sop_versions = awaiting_with_external_sop
+    external = sop_versions.get(sop__title="Stop and search")
+    redaction = sop_redaction_record(sop_version=external, actor=people.pcu, block=2, exemption="s31")
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
+    with refused("stale", "not waiting for publication"):
+        sop_redaction_record(sop_version=external, actor=people.pcu, block=1, exemption="s31")
+    with refused("stale", "not waiting for publication"):
+        sop_redaction_remove(redaction=redaction, actor=people.pcu)
+    assert SOPRedaction.objects.count() == 1
+
+
+def test_pcu_withholds_a_part_through_the_page(client, people, awaiting_with_external_sop):
+    policy, sop_versions = awaiting_with_external_sop
+    external = sop_versions.get(sop__title="Stop and search")
+    url = f"/policies/{policy.reference}/publication/withheld/"
+    client.force_login(people.coordinator)
+    assert client.get(url).status_code == 403
+    client.force_login(people.pcu)
+    assert url in client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    page = client.get(url).content.decode()
+    assert "Tactical part." in page and "Internal only." not in page
+
+    bad = client.post(url, {"sop_version": external.pk, "block": "7", "exemption": "s31"})
+    assert bad.status_code == 400 and "from 1 to 2" in bad.content.decode()
+    assert 'value="7"' in bad.content.decode()  # what was typed is kept
+    assert client.post(url, {"sop_version": external.pk, "block": "x", "exemption": ""}).status_code == 400
+
+    assert client.post(url, {"sop_version": external.pk, "block": "2", "exemption": "s31"}).status_code == 302
+    redaction = SOPRedaction.objects.get()
+    assert "Section 31: law enforcement" in client.get(url).content.decode()
+    assert client.post(url, {"remove": str(redaction.pk)}).status_code == 302
+    assert not SOPRedaction.objects.exists()
+    assert client.post(url, {"remove": "not-a-number"}, follow=True).status_code == 200

@@ -1,0 +1,134 @@
+"""What an anonymous visitor, a member of staff and PCU see, for every combination of protective marking ×
+Publication Scheme flag × stage × redaction (issue 14, "Tests"), on the HTML pages, the PDFs and both feeds.
+
+The world is built once (conftest); each test reads. Expectations come from the axes alone (``world.Case``), never
+from the code under test. "Staff" is a developer of another business group: not named on the policy and not
+cleared for its group's OFFICIAL-SENSITIVE material."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from tests.publication_visibility.world import IN_FORCE_STAGES, cases
+
+pytestmark = pytest.mark.usefixtures("db")
+
+CASES = cases()
+IDS = [case.key for case in CASES]
+
+
+def pdf_text(response) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+
+
+def never_public(case, text: str) -> None:
+    for part in ("internal", "sensitive", "reviewdraft"):
+        assert case.token(part) not in text, part
+    if case.redacted:
+        assert case.token("extwithheld") not in text
+
+
+@pytest.fixture(scope="module")
+def anonymous_pages(world, django_db_blocker):
+    """The Scheme's index and both feeds, fetched once for every case."""
+    from django.test import Client
+
+    client = Client()
+    return {
+        "index": client.get("/publication-scheme/?page=1").content.decode()
+        + "".join(client.get(f"/publication-scheme/?page={n}").content.decode() for n in (2, 3)),
+        "feed": client.get("/publication-scheme/feed/").content.decode(),
+        "notices": client.get("/notices/"),
+        "notices_feed": client.get("/notices/feed/"),
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_anonymous_visitor(case, world, client, anonymous_pages):
+    policy = world.policies[case]
+    assert (case.title in anonymous_pages["index"]) is case.public
+    assert (case.title in anonymous_pages["feed"]) is case.in_public_feed
+    never_public(case, anonymous_pages["index"] + anonymous_pages["feed"])
+    for response in (anonymous_pages["notices"], anonymous_pages["notices_feed"]):
+        assert response.status_code == 302 and response["Location"].startswith("/sign-in/")
+
+    page = client.get(f"/publication-scheme/{policy.reference}/")
+    pdf = client.get(f"/publication-scheme/{policy.reference}/pdf/")
+    if not case.public:
+        assert page.status_code == pdf.status_code == 404
+        assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 302
+        return
+    assert page.status_code == pdf.status_code == 200
+    for text in (page.content.decode(), pdf_text(pdf)):
+        assert case.token("statement") in text and case.token("extopen") in text
+        never_public(case, text)
+        assert (case.token("extwithheld") in text) is not case.redacted
+        assert ("Section 31: law enforcement" in text) is case.redacted
+        assert "No impact identified" in text and "Neutral" not in text
+    if case.redacted:
+        assert "under the Freedom of Information Act" in page.content.decode()
+
+
+@pytest.fixture(scope="module")
+def staff_views(world):
+    """Notices and their feed as each signed-in viewer sees them, fetched once."""
+    from django.test import Client
+
+    views = {}
+    for viewer in ("staff", "pcu"):
+        client = Client()
+        client.force_login(world.people.developer2 if viewer == "staff" else world.people.pcu)
+        pages, before = [], ""
+        while True:
+            response = client.get(f"/notices/{before}")
+            assert response.status_code == 200
+            pages.append(response.content.decode())
+            older = response.context["older"]
+            if not older:
+                break
+            before = f"?before={older}"
+        views[viewer] = {"notices": "".join(pages), "feed": client.get("/notices/feed/").content.decode()}
+    return views
+
+
+@pytest.mark.parametrize("viewer", ["staff", "pcu"])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_signed_in_reader(case, viewer, world, client, staff_views):
+    policy = world.policies[case]
+    user = world.people.developer2 if viewer == "staff" else world.people.pcu
+    client.force_login(user)
+    seen = staff_views[viewer]
+    assert (case.title in seen["notices"]) is case.in_notices_for(viewer)
+    if case.in_notices_for(viewer):
+        assert (f"Withdrawn: {case.title}" in seen["feed"]) is (case.stage == "withdrawn")
+        if case.stage == "withdrawn":
+            assert f"Replaced {case.key}." in seen["notices"]
+    if viewer == "staff":
+        for text in (seen["notices"], seen["feed"]):
+            assert case.token("sensitive") not in text
+
+    # The Scheme is the same for everyone.
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == (200 if case.public else 404)
+
+    pdf = client.get(f"/policies/{policy.reference}/pdf/")
+    assert pdf.status_code == case.staff_pdf_status(viewer)
+    if pdf.status_code != 200:
+        return
+    text = pdf_text(pdf)
+    published_text = case.stage in IN_FORCE_STAGES or case.stage == "withdrawn"
+    if viewer == "staff":
+        assert case.token("statement") in text and case.token("internal") in text
+        assert case.token("extwithheld") in text  # withheld from the public only
+        assert case.token("sensitive") not in text and case.token("reviewdraft") not in text
+        assert "OFFICIAL-SENSITIVE" not in text
+    else:
+        # PCU reads the version being worked on: the review's draft while under review.
+        assert (case.token("reviewdraft") in text) is (case.stage == "under_review")
+        assert (case.token("statement") in text) is (case.stage != "under_review")
+        assert (case.token("sensitive") in text) is (case.marking == "sensitive_sop")
+        assert ("OFFICIAL-SENSITIVE" in text) is (case.marking != "official")
+    if published_text and viewer == "staff":
+        assert pdf["ETag"].startswith('"sha256-')
