@@ -42,6 +42,9 @@ class AuditAction(StrEnum):
     POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
     POLICY_ACCESS_GRANTED = "policy.access_granted"
     POLICY_ACCESS_REVOKED = "policy.access_revoked"
+    # Issue 12: the document details (title, purpose, marking, scheme suitability, risk tier, file, legislation)
+    # changed while the policy is drafted, with each detail's before and after.
+    POLICY_DETAILS_CHANGED = "policy.details_changed"
     # People move, records stay (issue 12, lifecycle.services.people): one holder replaced on one policy; the
     # policy moved to another business group (PCU's alone); one policy's part of a leaver's handover; and the
     # handover itself, recorded on the leaver (it notifies the leaver and who takes over, once, not per policy).

@@ -6,6 +6,7 @@ from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from core.validators import validate_no_hidden_characters
+from lifecycle.details import LinkError, parse_legislation_links
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
 
@@ -186,6 +187,40 @@ class PolicyCreateForm(GovUKForm):
             is_active=True, business_group__in=groups
         ).select_related("business_group")
         self.fields["owning_unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.business_group})"
+
+
+class PolicyDetailsForm(GovUKForm):
+    """The document details of a policy being drafted (issue 12). ``expected_details`` is the fingerprint of the
+    details the page showed: the service refuses a save based on details changed since."""
+
+    title = PolicyCreateForm.base_fields["title"]
+    purpose = PolicyCreateForm.base_fields["purpose"]
+    relevant_to = PolicyCreateForm.base_fields["relevant_to"]
+    protective_marking = forms.ChoiceField(
+        choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
+        help_text="Re-marking takes effect at once: an OFFICIAL-SENSITIVE policy is shown only to staff cleared for "
+        "it, and leaves the public Publication Scheme straight away, its version in force included.",
+        error_messages={"required": "Choose the protective marking"})
+    suitable_for_publication_scheme = forms.BooleanField(label="Suitable for the Publication Scheme", required=False)
+    risk_tier = forms.ChoiceField(
+        label="Risk tier", choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")], widget=forms.RadioSelect,
+        error_messages={"required": "Choose the risk tier"},
+        help_text="The risk tier decides the approval route: high-risk policies go to the Commissioner's Policy "
+        "Forum; medium and low to the business group's Chief Officer Group.")
+    registered_file_reference = forms.CharField(label="Registered file reference", required=False, max_length=60,
+                                                validators=[validate_no_hidden_characters])
+    legislation_links = forms.CharField(
+        label="Links to legislation", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT,
+        help_text="One a line: the title, then the address. For example: Police and Criminal Evidence Act 1984 "
+        "https://www.legislation.gov.uk/ukpga/1984/60")
+    expected_details = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_legislation_links(self):
+        try:
+            return parse_legislation_links(self.cleaned_data.get("legislation_links") or "")
+        except LinkError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class StatementForm(GovUKForm):

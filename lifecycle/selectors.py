@@ -16,6 +16,7 @@ from django.db.models.sql import Query
 from django.http import Http404
 
 from core.models import AuditEvent, Role
+from lifecycle.details import details_changes
 from lifecycle.models import (
     ConsultationRecord,
     DraftRevision,
@@ -372,6 +373,9 @@ def version_comparisons(*, policy: Policy, version) -> list[dict]:
         comparisons.append({
             "title": f"{title} ({base.number} to {version.number})",
             "base": base,
+            # Issue 12: the document details too (a re-marking, a new risk tier and so approval route, a new
+            # title); None when the base version was submitted before versions recorded their details.
+            "details_changes": None if base.details is None else details_changes(base.details, version.details_read),
             "changed": has_changes(base.statement, version.statement),
             "redline": redline_html(base.statement, version.statement),
         })

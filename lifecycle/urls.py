@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.policy_register, name="register"),
     path("new/", views.policy_create, name="create"),
     path("<str:reference>/", views.policy_detail, name="detail"),
+    path("<str:reference>/details/", views.policy_details_edit, name="details"),
     path("<str:reference>/statement/", views.policy_statement, name="statement"),
     path("<str:reference>/statement/edit/", views.statement_edit, name="statement_edit"),
     path("<str:reference>/sops/new/", views.sop_create, name="sop_create"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from lifecycle import duties, forms, services, workflow
+from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.models import Policy
 from lifecycle.redline import has_changes, redline_html
@@ -47,6 +48,11 @@ def policy_page_context(request, policy, section: str) -> dict:
     version, in_force = version_shown(user=request.user, policy=policy)
     return {
         "policy": policy,
+        # The document details of the version shown: those it was frozen with (staff who see only the version in
+        # force do not see a draft's new title or purpose), else the policy's as drafted. The marking shown and
+        # obeyed is always the policy's own: a re-marking takes effect at once (lifecycle.services.details).
+        "details": version.details if version is not None and version.details is not None
+        else policy.details_snapshot(),
         "version": version,
         "version_in_force": in_force,
         "section": section,
@@ -136,6 +142,7 @@ def policy_detail(request, reference: str):
     context = policy_page_context(request, policy, "overview")
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
+    context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
     if next_step is not None:
@@ -318,6 +325,7 @@ def policy_action(request, reference: str, slug: str):
     if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
         context["signoffs"] = version.qa_signoffs.select_related("signed_by")
+        context["approval_board"] = services.approval_board(policy, risk_tier=version.details_read["risk_tier"])
     return render(request, "lifecycle/policy_action.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -485,3 +493,43 @@ def consultation_response(request, reference: str, record_id: int):
             return redirect("lifecycle:consultation", reference=policy.reference)
     context.update({"form": form, "record": record})
     return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_details_edit(request, reference: str):
+    """The document details of a policy being drafted (issue 12): title, purpose, relevant to, marking, scheme
+    suitability, risk tier, registered file and links to legislation. A save based on details changed since the
+    page was drawn is refused and keeps what was typed, as the statement editor does."""
+    policy = policy_for_page(request, reference)
+    if not rules.has_perm("lifecycle.edit_details", request.user, policy):
+        messages.error(request, f"The details of {policy.reference} cannot be changed by you now: they are changed "
+                                "by its developers, manager and co-ordinator while it is drafted (scoping or "
+                                "development), and frozen with the version when it is submitted.")
+        return redirect("lifecycle:detail", reference=policy.reference)
+    current = policy.details_snapshot()
+    initial = {**current, "legislation_links": legislation_links_text(current["legislation_links"]),
+               "expected_details": details_hash(current)}
+    form = forms.PolicyDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.policy_update_details(policy=policy, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            if error.code in {"forbidden", "frozen", "not_found"}:
+                messages.error(request, error.message)
+                return redirect("lifecycle:detail", reference=policy.reference)
+            form.add_application_error(error)
+        else:
+            if not changes:
+                messages.info(request, "Nothing was changed: the details are as they were.")
+            else:
+                changed = ", ".join(LABELS[name].lower() for name in changes)
+                route = ""
+                if "risk_tier" in changes:
+                    board = services.approval_board(policy, risk_tier=changes["risk_tier"][1])
+                    route = f" The approval route is now {board}." if board else ""
+                messages.success(request, f"Details of {policy.reference} saved ({changed}).{route}")
+            return redirect("lifecycle:detail", reference=policy.reference)
+    context = policy_page_context(request, policy, "overview")
+    context.update({"form": form, "approval_board": services.approval_board(policy)})
+    return render(request, "lifecycle/policy_details_edit.html", context, status=400 if form.errors else 200)

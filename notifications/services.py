@@ -509,6 +509,8 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.POLICY_MOVED_BUSINESS_GROUP: ((NAMED_IN_CHANGES, "coordinator"),
                                               "Policy moved to another business group"),
     AuditAction.PERSON_HANDED_OVER: ((NAMED_IN_CHANGES,), "Work handed over"),
+    # Issue 12: a re-marking or a new approval route concerns whoever drafts and co-ordinates the policy.
+    AuditAction.POLICY_DETAILS_CHANGED: (("authors", "coordinator"), "Document details changed"),
 }
 
 

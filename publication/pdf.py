@@ -29,6 +29,8 @@ def document_marking(*, policy, sop_versions) -> str:
 def policy_pdf_html(*, policy, version, sop_versions, published_on=None, audience: str = "staff") -> str:
     return render_to_string("publication/pdf/policy.html", {
         "policy": policy, "version": version, "sop_versions": sop_versions, "published_on": published_on,
+        # The document details the version carries (those it was frozen with; a draft's, the policy's as drafted).
+        "details": version.details_read,
         "audience": audience, "document_marking": document_marking(policy=policy, sop_versions=sop_versions),
     })
 

@@ -1,8 +1,15 @@
 """The public Publication Scheme. Anonymous visitors see only what PCU published there: the published
 version (never a draft under review), its OFFICIAL SOPs marked for external publication, its completed EIA,
-and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches these pages."""
+and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches these pages.
 
-from django.db.models import OuterRef, QuerySet, Subquery
+The marking and the suitability asked are the policy's own, as they stand: a policy re-marked OFFICIAL-SENSITIVE
+(or made unsuitable) during a review leaves the scheme at once, its version in force included, and its public
+copy does not stay up until the reviewed version is published. That is the safe reading of issue 12's "takes
+effect for visibility at once": the re-marking says the material is sensitive now, whatever version carries it."""
+
+from django.db.models import CharField, F, OuterRef, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from lifecycle.models import Policy, SOPVersion
@@ -26,11 +33,15 @@ def _scheme_publications() -> QuerySet[Publication]:
 
 def scheme_policies() -> QuerySet[Policy]:
     latest = _scheme_publications().filter(policy_id=OuterRef("pk")).order_by("-published_at")
+    frozen_title = latest.annotate(frozen_title=KeyTextTransform("title", "policy_version__details"))
     return (
         Policy.objects.filter(pk__in=_scheme_publications().values("policy_id"))
-        .annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]))
+        .annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]),
+                  # The title the published version was frozen with (a review may be retitling the draft).
+                  scheme_title=Coalesce(Subquery(frozen_title.values("frozen_title")[:1]), F("title"),
+                                        output_field=CharField()))
         .select_related("business_group")
-        .order_by("title")
+        .order_by("scheme_title", "reference")
     )
 
 
@@ -52,6 +63,8 @@ def scheme_entry(*, reference: str) -> dict:
     return {
         "policy": publication.policy,
         "version": version,
+        # What the public read is the published version's details, never a draft's under review.
+        "details": version.details_read,
         "publication": publication,
         "sops": list(sops),
         "eia": eia if eia is not None and eia.is_complete and eia.frozen_at else None,

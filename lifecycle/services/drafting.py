@@ -66,12 +66,14 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
 
 
 def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
-    """Submission freezes the package: statement, SOP texts, EIA and Workbook become evidence."""
+    """Submission freezes the package: statement, SOP texts, EIA, Workbook and the document details it was
+    submitted with (issue 12: "frozen with the version at submission") become evidence."""
     now = timezone.now()
+    version.details = locked.details_snapshot()
     version.content_hash = version.compute_content_hash()
     version.submitted_at = now
     version.submitted_by = actor
-    version.save(update_fields=["content_hash", "submitted_at", "submitted_by"])
+    version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by"])
     documents = [getattr(version, "workbook", None)]
     if freeze_eia:
         documents.append(getattr(version, "eia", None))
