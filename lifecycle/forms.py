@@ -8,7 +8,7 @@ from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from core.validators import validate_no_hidden_characters
 from lifecycle.details import LinkError, parse_legislation_links
 from lifecycle.permissions import qa_disciplines_for
-from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
+from lifecycle.states import AdviceTeam, ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -275,3 +275,44 @@ class ConsultationResponseForm(GovUKForm):
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
+
+
+class AdviceInviteForm(GovUKForm):
+    """Invite a team, or a colleague by username, to see and comment on the draft (issue 12)."""
+
+    COLLEAGUE = "colleague"
+    who = forms.ChoiceField(
+        label="Who would you like advice from?", widget=forms.RadioSelect,
+        choices=[(team.value, team.label) for team in AdviceTeam] + [(COLLEAGUE, "A named colleague")],
+        error_messages={"required": "Choose who you would like advice from"})
+    username = forms.CharField(label="The colleague's username", required=False, max_length=150,
+                               help_text="Only if you chose a named colleague.")
+    note = forms.CharField(label="What would you like advice on? (optional)", required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000)
+
+    def clean(self):
+        data = super().clean()
+        data["team"], data["invitee"] = "", None
+        if data.get("who") == self.COLLEAGUE:
+            username = (data.get("username") or "").strip()
+            if not username:
+                self.add_error("username", "Enter the colleague's username")
+            else:
+                invitee = User.objects.filter(username=username, is_active=True).first()
+                if invitee is None:
+                    self.add_error("username", "No active colleague has that username")
+                data["invitee"] = invitee
+        elif data.get("who"):
+            data["team"] = data["who"]
+        return data
+
+
+class AdviceWithdrawForm(GovUKForm):
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=5_000)
+
+
+class AdviceCommentForm(GovUKForm):
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label="Your advice", widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000,
+                           error_messages={"required": "Enter your advice"})

@@ -18,6 +18,8 @@ from django.http import Http404
 from core.models import AuditEvent, Role
 from lifecycle.details import details_changes
 from lifecycle.models import (
+    AdviceInvitation,
+    AdviceTeam,
     ConsultationRecord,
     DraftRevision,
     Policy,
@@ -136,11 +138,30 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
                   & Q(status__in=DRAFT_EDITABLE_STATUSES))
     if has_force_role(user, Role.SHRMT):
         by_ids.append(ids_in(ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id")))
+    # Issue 12: DCFD, DOI and SHRMT see a draft their team is invited to advise on, while it is drafted in the
+    # invitation's cycle (a named colleague's invitation is a per-object grant, above).
+    teams = advice_teams_of(user)
+    if teams:
+        by_ids.append(ids_in(open_team_invitation_policy_ids(teams)) & Q(status__in=DRAFT_EDITABLE_STATUSES))
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
     # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
     cleared_groups = None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
     return _Reach(by_columns=reduce(operator.or_, by_columns) if by_columns else None,
                   by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups)
+
+
+def advice_teams_of(user) -> list[str]:
+    """The advice teams (DCFD, DOI, SHRMT) whose force-wide role ``user`` holds."""
+    return [team for team in AdviceTeam.values if (team, None) in role_index(user)]
+
+
+def open_team_invitation_policy_ids(teams) -> QuerySet:
+    """The ids of the policies with an open invitation to one of ``teams`` for the cycle being drafted (the
+    policy's draft version of that cycle is not yet submitted): a subquery."""
+    drafting = PolicyVersion.objects.filter(policy_id=OuterRef("policy_id"), major=OuterRef("cycle"),
+                                            submitted_at__isnull=True)
+    return (AdviceInvitation.objects.filter(team__in=teams, withdrawn_at__isnull=True).filter(Exists(drafting))
+            .values("policy_id"))
 
 
 def named_developer_policy_ids(user) -> QuerySet:
@@ -291,6 +312,10 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     ):
         return True
     if policy.status in statuses_in_stage("approval") and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
+        return True
+    teams = advice_teams_of(user) if policy.status in DRAFT_EDITABLE_STATUSES else []
+    if teams and policy.advice_invitations.filter(team__in=teams, cycle=policy.current_cycle,
+                                                  withdrawn_at__isnull=True).exists():
         return True
     return (Role.SHRMT, None) in roles and policy.consultations.filter(consultee_type="shrmt").exists()
 
