@@ -460,6 +460,26 @@ def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[D
     return listed
 
 
+def revisions_by_version(*, user, policy: Policy, versions) -> dict[int, list[DraftRevision]]:
+    """The interim revisions inside each of ``versions`` ({version id: revisions in order}) for the version history
+    (issue 12), in one query whatever their number, without their content; as ``version_revisions``, an
+    OFFICIAL-SENSITIVE SOP's only for those cleared for it. Empty for staff who do not see the drafts."""
+    if not user_may_see_drafts(user=user, policy=policy):
+        return {}
+    revisions = (DraftRevision.objects.filter(policy_version__in=[version.pk for version in versions])
+                 .select_related("saved_by", "sop").defer("content").order_by("policy_version_id", "sequence"))
+    if not user_may_see_sensitive(user=user, policy=policy):
+        revisions = revisions.exclude(sop__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    grouped: dict[int, list[DraftRevision]] = {}
+    latest: dict[tuple[int, str, int | None], int] = {}
+    for revision in revisions:
+        key = (revision.policy_version_id, revision.document, revision.sop_id)
+        revision.previous_sequence = latest.get(key)
+        latest[key] = revision.sequence
+        grouped.setdefault(revision.policy_version_id, []).append(revision)
+    return grouped
+
+
 def revision_comparison(*, revisions: list[DraftRevision], base: str | None, target: str | None) -> dict:
     """A redline between two revisions (by sequence number) of the same document, from ``revisions`` (those the
     user may read): {"base", "target", "redline", "changed"}, or {"error"} for a choice that cannot be compared.

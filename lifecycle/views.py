@@ -7,7 +7,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,6 +29,7 @@ from lifecycle.selectors import (
     policy_timeline,
     policy_versions,
     revision_comparison,
+    revisions_by_version,
     sop_versions_for,
     version_comparisons,
     version_for_revisions,
@@ -174,7 +175,12 @@ def policy_statement(request, reference: str):
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    context["versions"] = policy_versions(policy=policy, user=request.user)
+    versions = list(policy_versions(policy=policy, user=request.user))
+    # Issue 12: the interim revisions inside each version, listed under it (one query for all of them).
+    inside = revisions_by_version(user=request.user, policy=policy, versions=versions)
+    for item in versions:
+        item.revisions_inside = inside.get(item.pk, [])
+    context["versions"] = versions
     return render(request, "lifecycle/policy_versions.html", context)
 
 
@@ -213,6 +219,7 @@ def version_revisions_page(request, reference: str, version: str):
         if chosen is None:
             raise Http404("No such revision.")
         base_revision = request.POST.get("base_revision", "")
+        latest_seen = request.POST.get("latest_seen", "")
         if not may_restore:
             messages.error(request, f"Nothing was restored: the draft of {policy.reference} cannot be changed by you "
                                     "now (it is edited by its developers and manager, in scoping or development, "
@@ -221,7 +228,8 @@ def version_revisions_page(request, reference: str, version: str):
         try:
             restored = services.draft_revision_restore(
                 policy=policy, actor=request.user, revision=chosen,
-                base_revision=int(base_revision) if base_revision.isdigit() else None)
+                base_revision=int(base_revision) if base_revision.isdigit() else None,
+                latest_seen=int(latest_seen) if latest_seen.isdigit() and len(latest_seen) < 10 else None)
         except ApplicationError as error:
             messages.error(request, f"Nothing was restored. {error.message}")
             return redirect("lifecycle:revisions", reference=policy.reference, version=shown.number)
@@ -233,8 +241,17 @@ def version_revisions_page(request, reference: str, version: str):
                                       f"version {current.number}.")
         return redirect("lifecycle:revisions", reference=policy.reference, version=current.number)
     context = policy_page_context(request, policy, "versions")
+    # The newest revision of the working draft this page knows of: a restore posted from it is refused if the same
+    # document was saved since (no query when the page shows the working draft itself).
+    current = policy.current_version
+    if not may_restore:
+        draft_latest = None
+    elif current is not None and current.pk == shown.pk:
+        draft_latest = max((item.sequence for item in revisions), default=0)
+    else:
+        draft_latest = current.revisions.aggregate(last=Max("sequence"))["last"] or 0
     context.update({
-        "shown_version": shown, "revisions": revisions, "may_restore": may_restore,
+        "shown_version": shown, "revisions": revisions, "may_restore": may_restore, "draft_latest": draft_latest,
         "comparison": revision_comparison(revisions=revisions, base=request.GET.get("from"),
                                           target=request.GET.get("to")),
     })
