@@ -50,7 +50,7 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
     registered_file_reference = models.CharField(max_length=60, blank=True)
     # Links to the legislation the policy rests on: [{"title": ..., "url": ...}] (lifecycle.details validates
     # them: http(s) addresses, a bounded number).
-    legislation_links = models.JSONField(default=list, blank=True)
+    legislation_links = models.JSONField(default=list, db_default=[], blank=True)
 
     # The people in each role (SOP, "Roles and responsibilities").
     owner = models.ForeignKey(

@@ -104,3 +104,40 @@ def test_the_version_history_lists_the_revisions_inside_each_version_at_a_consta
     last = revisions_of(policy, DraftDocument.WORKBOOK)[-1]
     assert f"{last.sequence}. Corporate Policy Workbook" in body
     assert f"?from={last.sequence - 2}&amp;to={last.sequence}" in body
+
+
+def test_a_version_with_500_revisions_costs_what_one_with_5_does(client, policy_in, people):
+    """Issue 12, performance: "the version history of a policy with 500 revisions renders with constant queries"
+    (the bench measures its time: benchmarks/people.py). The revisions are written in bulk, as the saves would."""
+    from lifecycle.models.revisions import content_hash
+
+    def with_revisions(count: int):
+        policy = policy_in(Status.SCOPING)
+        version = reload(policy).current_version
+        contents = [{"statement": f"<p>Draft {number}.</p>", "summary_of_changes": ""} for number in range(count)]
+        DraftRevision.objects.bulk_create(
+            DraftRevision(policy_version=version, sequence=number + 1, document=DraftDocument.STATEMENT,
+                          content=content, content_hash=content_hash(content), saved_by=people.developer)
+            for number, content in enumerate(contents))
+        return policy
+
+    client.force_login(people.developer)
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    small, large = with_revisions(5), with_revisions(500)
+    for policy, count in ((small, 5), (large, 500)):
+        body = client.get(f"/policies/{policy.reference}/versions/").content.decode()
+        assert body.count('class="app-hash" title=') == count
+    assert cost(f"/policies/{large.reference}/versions/") == cost(f"/policies/{small.reference}/versions/") \
+        == PINNED_VERSIONS_PAGE
+    assert cost(page(large)) == cost(page(small)) == PINNED_REVISIONS_PAGE_LISTING
+
+
+# The revisions page listing a version's revisions, for a policy with no SOP (tests/lifecycle/test_revisions.py pins
+# it for one with an SOP: 11).
+PINNED_REVISIONS_PAGE_LISTING = 9
