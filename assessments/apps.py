@@ -7,7 +7,10 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Across apps, by signal: a new draft version carries its EIA and Workbook forward.
-        from assessments import receivers
+        from assessments import (
+            receivers,
+            services,  # noqa: F401 - registers the EIA and Workbook restorers (lifecycle.restorers)
+        )
         from lifecycle.signals import draft_version_created
 
         draft_version_created.connect(receivers.copy_assessments_forward, dispatch_uid="assessments.copy_forward")

@@ -23,7 +23,8 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.duties import check_separation
-from lifecycle.models import DraftDocument, Policy
+from lifecycle.models import DraftDocument, DraftRevision, Policy
+from lifecycle.restorers import restores
 from lifecycle.services import lock_policy, require_actor, revision_record
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty
 
@@ -104,7 +105,7 @@ def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
 
 
 def _save_sections(document, actor, values: dict, *, action: str, policy_id: int, version, kind: str,
-                   fields: list[str]):
+                   fields: list[str], restored_from: DraftRevision | None = None):
     """Save the changed sections, keep every section as it now stands as a revision of the version (issue 12:
     the SOP's "including any interim amendments"), and audit it, all in the caller's transaction."""
     before = {field: getattr(document, field) for field in fields}
@@ -119,15 +120,19 @@ def _save_sections(document, actor, values: dict, *, action: str, policy_id: int
     document.draft_revision += 1
     document.save(update_fields=[*changed.keys(), "updated_by", "updated_at", "draft_revision"])
     revision = revision_record(version=version, document=kind, actor=actor, before=before,
-                               content={field: getattr(document, field) for field in fields})
+                               content={field: getattr(document, field) for field in fields},
+                               restored_from=restored_from)
+    restored = ({"restored_from": {"version": restored_from.policy_version.number,
+                                   "revision": restored_from.sequence}} if restored_from else {})
     audit_log(actor=actor, action=action, obj=document, policy_id=policy_id,
               changes={"sections": sorted(changed), "values": changed,
-                       "revision": revision.sequence if revision else None})
+                       "revision": revision.sequence if revision else None, **restored})
     return document
 
 
 @transaction.atomic
-def eia_update(*, policy: Policy, actor, base_revision: int | None = None, **sections) -> EqualityImpactAssessment:
+def eia_update(*, policy: Policy, actor, base_revision: int | None = None, restored_from: DraftRevision | None = None,
+               **sections) -> EqualityImpactAssessment:
     """Save sections of the draft EIA (Form 6119a). ``impacts`` maps characteristic → {impact, notes}."""
     require_actor(actor)
     values = _clean_sections(sections, EIA_FIELDS)
@@ -137,11 +142,12 @@ def eia_update(*, policy: Policy, actor, base_revision: int | None = None, **sec
         raise ApplicationError("Choose the outcome of the assessment.", field="decision")
     locked, version, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
     return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk, version=version,
-                          kind=DraftDocument.EIA, fields=EIA_FIELDS)
+                          kind=DraftDocument.EIA, fields=EIA_FIELDS, restored_from=restored_from)
 
 
 @transaction.atomic
-def workbook_update(*, policy: Policy, actor, base_revision: int | None = None, **sections) -> PolicyWorkbook:
+def workbook_update(*, policy: Policy, actor, base_revision: int | None = None,
+                    restored_from: DraftRevision | None = None, **sections) -> PolicyWorkbook:
     require_actor(actor)
     values = _clean_sections(sections, WORKBOOK_FIELDS)
     impact = values.get("health_and_safety_impact")
@@ -150,7 +156,25 @@ def workbook_update(*, policy: Policy, actor, base_revision: int | None = None, 
                                field="health_and_safety_impact")
     locked, version, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
     return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk,
-                          version=version, kind=DraftDocument.WORKBOOK, fields=WORKBOOK_FIELDS)
+                          version=version, kind=DraftDocument.WORKBOOK, fields=WORKBOOK_FIELDS,
+                          restored_from=restored_from)
+
+
+# Issue 12: an earlier revision of the EIA or Workbook is restored from the revisions page, as a new save of its
+# sections (lifecycle.services.draft_revision_restore calls these under the policy's lock; lifecycle.restorers).
+# Only the sections the document has now are put back.
+
+
+@restores(DraftDocument.EIA)
+def eia_restore(*, policy: Policy, actor, revision: DraftRevision):
+    sections = {field: value for field, value in (revision.content or {}).items() if field in EIA_FIELDS}
+    return eia_update(policy=policy, actor=actor, restored_from=revision, **sections)
+
+
+@restores(DraftDocument.WORKBOOK)
+def workbook_restore(*, policy: Policy, actor, revision: DraftRevision):
+    sections = {field: value for field, value in (revision.content or {}).items() if field in WORKBOOK_FIELDS}
+    return workbook_update(policy=policy, actor=actor, restored_from=revision, **sections)
 
 
 @transaction.atomic

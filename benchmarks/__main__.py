@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication"}
+SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication", "people"}
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
@@ -29,10 +29,10 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
-    parser.add_argument("--only", default="register,http,detail,chase,redline,publication",
+    parser.add_argument("--only", default="register,http,detail,chase,redline,publication,people",
                         help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
                         "default run), chase (e), redline (f, needs no database), publication (g: stored PDF "
-                        "download, 40-page pack, Scheme index)")
+                        "download, 40-page pack, Scheme index), people (h: handover, revisions)")
     parser.add_argument("--chase-repeat", type=int, default=None,
                         help="timed repetitions of the chase scenarios (default: --repeat, at most "
                         f"{CHASE_REPEAT_CAP})")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, publication, redline, report, scenarios
+    from benchmarks import dataset, people, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_home(probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline)
     if "chase" in arguments.only:
         rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
+    if "people" in arguments.only:
+        rows += people.measure_people(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
     if "redline" in arguments.only:
         rows += redline.measure_redline(repeat=min(arguments.repeat, REDLINE_REPEAT_CAP),
                                         warmup=min(arguments.warmup, 1), log=log)
@@ -147,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     log(report.table(rows))
     log("\nTargets:")
     for name, note in {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE,
-                       "publication": publication.TARGET_NOTE}.items():
+                       "publication": publication.TARGET_NOTE, "people": people.TARGET_NOTE}.items():
         log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
     total_seconds = time.perf_counter() - run_started
@@ -168,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": arguments.repeat,
         "chase_repeat": arguments.chase_repeat,
         "warmup": arguments.warmup,
-        "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE, "publication": publication.TARGET_NOTE},
+        "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE, "publication": publication.TARGET_NOTE,
+                    "people": people.TARGET_NOTE},
         "results": [row.as_dict() for row in rows],
         "failures": len(failures),
         "measure_seconds": round(measure_seconds, 2),

@@ -186,6 +186,53 @@ def audit_log(
     return event
 
 
+def audit_log_many(*, actor, action: str, entries: list[tuple[models.Model, dict]]) -> int:
+    """Append one event per (object, changes) of ``entries`` to the chain, in order, with a constant number of
+    queries however many there are (issue 12: a leaver's 2,000 policies handed over in one transaction): the head
+    is locked once, each event's MAC chained to the previous one in Python, the events and their outbox rows
+    inserted in bulk, and the head saved once. The same events, byte for byte, as ``audit_log`` once per entry.
+    Must be called inside the transaction of the change it records. Returns how many were written."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_log_many must run inside the transaction of the change it records")
+    if not entries:
+        return 0
+    key_id, key = audit_current_key()
+    action = _action_name(action)
+    head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    occurred_at = timezone.now()
+    sequence, previous = head.last_sequence, head.last_hash
+    events = []
+    covered = _transaction_audit().covered
+    for obj, changes in entries:
+        object_type = obj._meta.label_lower
+        sequence += 1
+        fields = {
+            "sequence": sequence,
+            "occurred_at": occurred_at,
+            "actor_id": actor.pk if actor is not None else None,
+            "actor_username": getattr(actor, "username", "") or "",
+            "action": action,
+            "object_type": object_type,
+            "object_id": str(obj.pk),
+            "object_repr": str(obj)[:300],
+            "policy_id": obj.pk if object_type == "lifecycle.policy" else None,
+            "changes": _canonical(changes or {}),
+            "previous_hash": previous,
+        }
+        previous = compute_event_mac(key=key, key_id=key_id, **fields)
+        events.append(AuditEvent(**fields, hash=previous, mac_algorithm=ALGORITHM_HMAC_SHA256, key_id=key_id))
+        covered.add((object_type, fields["object_id"]))
+    created = AuditEvent.objects.bulk_create(events)
+    head.last_sequence, head.last_hash = sequence, previous
+    head.mac = compute_head_mac(key=key, last_sequence=sequence, last_hash=previous, legacy_until=head.legacy_until)
+    head.save(update_fields=["last_sequence", "last_hash", "mac"])
+    OutboxEvent.objects.bulk_create([OutboxEvent(audit_event=event, topic=action) for event in created])
+    _relay_on_commit()
+    if action in getattr(settings, "POLICYHUB_AUDIT_ANCHOR_ACTIONS", ()):
+        _anchor_on_commit()
+    return len(created)
+
+
 def _relay_on_commit() -> None:
     """Tell listeners (notifications, across apps) after commit that outbox rows are waiting. Production
     connects nothing here and relays from beat, so a web request never waits on, or fails because of, the

@@ -48,6 +48,14 @@ class AuditAction(StrEnum):
     POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
     POLICY_ACCESS_GRANTED = "policy.access_granted"
     POLICY_ACCESS_REVOKED = "policy.access_revoked"
+    # Issue 12: the document details (title, purpose, marking, scheme suitability, risk tier, file, legislation)
+    # changed while the policy is drafted, with each detail's before and after.
+    POLICY_DETAILS_CHANGED = "policy.details_changed"
+    # Issue 12, advice during development: DCFD, DOI, SHRMT or a named colleague invited to see and comment on a
+    # draft, the invitation withdrawn, and the advice given.
+    POLICY_ADVICE_INVITED = "policy.advice_invited"
+    POLICY_ADVICE_WITHDRAWN = "policy.advice_withdrawn"
+    POLICY_ADVICE_GIVEN = "policy.advice_given"
     # People move, records stay (issue 12, lifecycle.services.people): one holder replaced on one policy; the
     # policy moved to another business group (PCU's alone); one policy's part of a leaver's handover; and the
     # handover itself, recorded on the leaver (it notifies the leaver and who takes over, once, not per policy).

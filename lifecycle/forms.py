@@ -6,8 +6,9 @@ from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Subject, Unit, User
 from core.validators import validate_no_hidden_characters
+from lifecycle.details import LinkError, parse_legislation_links
 from lifecycle.permissions import qa_disciplines_for
-from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
+from lifecycle.states import AdviceTeam, ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -191,6 +192,40 @@ class PolicyCreateForm(GovUKForm):
         self.fields["owning_unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.business_group})"
 
 
+class PolicyDetailsForm(GovUKForm):
+    """The document details of a policy being drafted (issue 12). ``expected_details`` is the fingerprint of the
+    details the page showed: the service refuses a save based on details changed since."""
+
+    title = PolicyCreateForm.base_fields["title"]
+    purpose = PolicyCreateForm.base_fields["purpose"]
+    relevant_to = PolicyCreateForm.base_fields["relevant_to"]
+    protective_marking = forms.ChoiceField(
+        choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
+        help_text="Re-marking takes effect at once: an OFFICIAL-SENSITIVE policy is shown only to staff cleared for "
+        "it, and leaves the public Publication Scheme straight away, its version in force included.",
+        error_messages={"required": "Choose the protective marking"})
+    suitable_for_publication_scheme = forms.BooleanField(label="Suitable for the Publication Scheme", required=False)
+    risk_tier = forms.ChoiceField(
+        label="Risk tier", choices=[("high", "High"), ("medium", "Medium"), ("low", "Low")], widget=forms.RadioSelect,
+        error_messages={"required": "Choose the risk tier"},
+        help_text="The risk tier decides the approval route: high-risk policies go to the Commissioner's Policy "
+        "Forum; medium and low to the business group's Chief Officer Group.")
+    registered_file_reference = forms.CharField(label="Registered file reference", required=False, max_length=60,
+                                                validators=[validate_no_hidden_characters])
+    legislation_links = forms.CharField(
+        label="Links to legislation", required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=LONG_TEXT,
+        help_text="One a line: the title, then the address. For example: Police and Criminal Evidence Act 1984 "
+        "https://www.legislation.gov.uk/ukpga/1984/60")
+    expected_details = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def clean_legislation_links(self):
+        try:
+            return parse_legislation_links(self.cleaned_data.get("legislation_links") or "")
+        except LinkError as error:
+            raise forms.ValidationError(str(error)) from None
+
+
 class StatementForm(GovUKForm):
     statement = RichTextField(
         label="Policy Statement", required=False,
@@ -243,3 +278,44 @@ class ConsultationResponseForm(GovUKForm):
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
+
+
+class AdviceInviteForm(GovUKForm):
+    """Invite a team, or a colleague by username, to see and comment on the draft (issue 12)."""
+
+    COLLEAGUE = "colleague"
+    who = forms.ChoiceField(
+        label="Who would you like advice from?", widget=forms.RadioSelect,
+        choices=[(team.value, team.label) for team in AdviceTeam] + [(COLLEAGUE, "A named colleague")],
+        error_messages={"required": "Choose who you would like advice from"})
+    username = forms.CharField(label="The colleague's username", required=False, max_length=150,
+                               help_text="Only if you chose a named colleague.")
+    note = forms.CharField(label="What would you like advice on? (optional)", required=False,
+                           widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000)
+
+    def clean(self):
+        data = super().clean()
+        data["team"], data["invitee"] = "", None
+        if data.get("who") == self.COLLEAGUE:
+            username = (data.get("username") or "").strip()
+            if not username:
+                self.add_error("username", "Enter the colleague's username")
+            else:
+                invitee = User.objects.filter(username=username, is_active=True).first()
+                if invitee is None:
+                    self.add_error("username", "No active colleague has that username")
+                data["invitee"] = invitee
+        elif data.get("who"):
+            data["team"] = data["who"]
+        return data
+
+
+class AdviceWithdrawForm(GovUKForm):
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label="Reason (optional)", required=False, max_length=5_000)
+
+
+class AdviceCommentForm(GovUKForm):
+    invitation = forms.IntegerField(widget=forms.HiddenInput)
+    text = forms.CharField(label="Your advice", widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000,
+                           error_messages={"required": "Enter your advice"})

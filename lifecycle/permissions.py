@@ -175,6 +175,12 @@ def may_start_policy(user) -> bool:
 
 rules.add_perm("lifecycle.start_policy", may_start_policy)
 rules.add_perm("lifecycle.edit_draft", can_draft & draft_is_editable)
+# Issue 12: the document details (marking, risk tier, ...) change while the policy is drafted, by those who draft
+# it and its business group's co-ordinator; they are frozen with the version at submission.
+rules.add_perm("lifecycle.edit_details", (can_draft | is_group_coordinator) & draft_is_editable)
+# Issue 12 (SOP, roles: DCFD, DOI and SHRMT advise those developing policy): a co-ordinator or developer (or the
+# manager, who drafts too) invites them, or a named colleague, to see and comment on the draft.
+rules.add_perm("lifecycle.invite_advice", (can_draft | is_group_coordinator) & draft_is_editable)
 rules.add_perm("lifecycle.request_commissioning", can_draft)
 # Recording a consultation is drafting work; SHRMT answers a consultation addressed to it
 # ("lifecycle.respond_to_consultation", asked of the record).

@@ -16,7 +16,10 @@ from django.db.models.sql import Query
 from django.http import Http404
 
 from core.models import AuditEvent, Role
+from lifecycle.details import details_changes
 from lifecycle.models import (
+    AdviceInvitation,
+    AdviceTeam,
     ConsultationRecord,
     DraftRevision,
     Policy,
@@ -135,11 +138,30 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
                   & Q(status__in=DRAFT_EDITABLE_STATUSES))
     if has_force_role(user, Role.SHRMT):
         by_ids.append(ids_in(ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id")))
+    # Issue 12: DCFD, DOI and SHRMT see a draft their team is invited to advise on, while it is drafted in the
+    # invitation's cycle (a named colleague's invitation is a per-object grant, above).
+    teams = advice_teams_of(user)
+    if teams:
+        by_ids.append(ids_in(open_team_invitation_policy_ids(teams)) & Q(status__in=DRAFT_EDITABLE_STATUSES))
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
     # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
     cleared_groups = None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
     return _Reach(by_columns=reduce(operator.or_, by_columns) if by_columns else None,
                   by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups)
+
+
+def advice_teams_of(user) -> list[str]:
+    """The advice teams (DCFD, DOI, SHRMT) whose force-wide role ``user`` holds."""
+    return [team for team in AdviceTeam.values if (team, None) in role_index(user)]
+
+
+def open_team_invitation_policy_ids(teams) -> QuerySet:
+    """The ids of the policies with an open invitation to one of ``teams`` for the cycle being drafted (the
+    policy's draft version of that cycle is not yet submitted): a subquery."""
+    drafting = PolicyVersion.objects.filter(policy_id=OuterRef("policy_id"), major=OuterRef("cycle"),
+                                            submitted_at__isnull=True)
+    return (AdviceInvitation.objects.filter(team__in=teams, withdrawn_at__isnull=True).filter(Exists(drafting))
+            .values("policy_id"))
 
 
 def named_developer_policy_ids(user) -> QuerySet:
@@ -291,6 +313,10 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
         return True
     if policy.status in statuses_in_stage("approval") and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
         return True
+    teams = advice_teams_of(user) if policy.status in DRAFT_EDITABLE_STATUSES else []
+    if teams and policy.advice_invitations.filter(team__in=teams, cycle=policy.current_cycle,
+                                                  withdrawn_at__isnull=True).exists():
+        return True
     return (Role.SHRMT, None) in roles and policy.consultations.filter(consultee_type="shrmt").exists()
 
 
@@ -372,6 +398,9 @@ def version_comparisons(*, policy: Policy, version) -> list[dict]:
         comparisons.append({
             "title": f"{title} ({base.number} to {version.number})",
             "base": base,
+            # Issue 12: the document details too (a re-marking, a new risk tier and so approval route, a new
+            # title); None when the base version was submitted before versions recorded their details.
+            "details_changes": None if base.details is None else details_changes(base.details, version.details_read),
             "changed": has_changes(base.statement, version.statement),
             "redline": redline_html(base.statement, version.statement),
         })
@@ -429,6 +458,26 @@ def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[D
         revision.previous_sequence = latest.get(key)
         latest[key] = revision.sequence
     return listed
+
+
+def revisions_by_version(*, user, policy: Policy, versions) -> dict[int, list[DraftRevision]]:
+    """The interim revisions inside each of ``versions`` ({version id: revisions in order}) for the version history
+    (issue 12), in one query whatever their number, without their content; as ``version_revisions``, an
+    OFFICIAL-SENSITIVE SOP's only for those cleared for it. Empty for staff who do not see the drafts."""
+    if not user_may_see_drafts(user=user, policy=policy):
+        return {}
+    revisions = (DraftRevision.objects.filter(policy_version__in=[version.pk for version in versions])
+                 .select_related("saved_by", "sop").defer("content").order_by("policy_version_id", "sequence"))
+    if not user_may_see_sensitive(user=user, policy=policy):
+        revisions = revisions.exclude(sop__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    grouped: dict[int, list[DraftRevision]] = {}
+    latest: dict[tuple[int, str, int | None], int] = {}
+    for revision in revisions:
+        key = (revision.policy_version_id, revision.document, revision.sop_id)
+        revision.previous_sequence = latest.get(key)
+        latest[key] = revision.sequence
+        grouped.setdefault(revision.policy_version_id, []).append(revision)
+    return grouped
 
 
 def revision_comparison(*, revisions: list[DraftRevision], base: str | None, target: str | None) -> dict:

@@ -97,3 +97,12 @@ class Duty(models.TextChoices):
     QA = "qa", "quality assurance"  # signed off one QA discipline (and never two)
     APPROVER = "approver", "approver"  # the Lead's decision, or the emergency approval
     PUBLISHER = "publisher", "publisher"  # PCU's publication
+
+
+class AdviceTeam(models.TextChoices):
+    """Who may be invited to advise on a draft as a team (issue 12; SOP, roles): the force-wide roles of the same
+    names (core.models.Role)."""
+
+    DCFD = "dcfd", "Diversity and Citizen Focus Directorate (DCFD)"
+    DOI = "doi", "Directorate of Information (DOI)"
+    SHRMT = "shrmt", "Safety and Health Risk Management Team (SHRMT)"

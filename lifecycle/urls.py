@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifecycle import people_views, views
+from lifecycle import advice_views, people_views, views
 
 app_name = "lifecycle"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.policy_register, name="register"),
     path("new/", views.policy_create, name="create"),
     path("<str:reference>/", views.policy_detail, name="detail"),
+    path("<str:reference>/details/", views.policy_details_edit, name="details"),
     path("<str:reference>/statement/", views.policy_statement, name="statement"),
     path("<str:reference>/statement/edit/", views.statement_edit, name="statement_edit"),
     path("<str:reference>/sops/new/", views.sop_create, name="sop_create"),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),
     path("<str:reference>/versions/<str:version>/revisions/", views.version_revisions_page, name="revisions"),
     path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),
+    path("<str:reference>/advice/", advice_views.policy_advice, name="advice"),
     path("<str:reference>/people/", people_views.policy_people, name="people"),
     path("<str:reference>/actions/<slug:slug>/", views.policy_action, name="action"),
 ]

@@ -7,7 +7,7 @@ import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from lifecycle import duties, forms, services, workflow
+from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.models import Policy
 from lifecycle.redline import has_changes, redline_html
@@ -28,6 +29,7 @@ from lifecycle.selectors import (
     policy_timeline,
     policy_versions,
     revision_comparison,
+    revisions_by_version,
     sop_versions_for,
     version_comparisons,
     version_for_revisions,
@@ -47,6 +49,11 @@ def policy_page_context(request, policy, section: str) -> dict:
     version, in_force = version_shown(user=request.user, policy=policy)
     return {
         "policy": policy,
+        # The document details of the version shown: those it was frozen with (staff who see only the version in
+        # force do not see a draft's new title or purpose), else the policy's as drafted. The marking shown and
+        # obeyed is always the policy's own: a re-marking takes effect at once (lifecycle.services.details).
+        "details": version.details if version is not None and version.details is not None
+        else policy.details_snapshot(),
         "version": version,
         "version_in_force": in_force,
         "section": section,
@@ -136,6 +143,7 @@ def policy_detail(request, reference: str):
     context = policy_page_context(request, policy, "overview")
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
+    context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
     if next_step is not None:
@@ -167,7 +175,12 @@ def policy_statement(request, reference: str):
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    context["versions"] = policy_versions(policy=policy, user=request.user)
+    versions = list(policy_versions(policy=policy, user=request.user))
+    # Issue 12: the interim revisions inside each version, listed under it (one query for all of them).
+    inside = revisions_by_version(user=request.user, policy=policy, versions=versions)
+    for item in versions:
+        item.revisions_inside = inside.get(item.pk, [])
+    context["versions"] = versions
     return render(request, "lifecycle/policy_versions.html", context)
 
 
@@ -206,6 +219,7 @@ def version_revisions_page(request, reference: str, version: str):
         if chosen is None:
             raise Http404("No such revision.")
         base_revision = request.POST.get("base_revision", "")
+        latest_seen = request.POST.get("latest_seen", "")
         if not may_restore:
             messages.error(request, f"Nothing was restored: the draft of {policy.reference} cannot be changed by you "
                                     "now (it is edited by its developers and manager, in scoping or development, "
@@ -214,7 +228,8 @@ def version_revisions_page(request, reference: str, version: str):
         try:
             restored = services.draft_revision_restore(
                 policy=policy, actor=request.user, revision=chosen,
-                base_revision=int(base_revision) if base_revision.isdigit() else None)
+                base_revision=int(base_revision) if base_revision.isdigit() else None,
+                latest_seen=int(latest_seen) if latest_seen.isdigit() and len(latest_seen) < 10 else None)
         except ApplicationError as error:
             messages.error(request, f"Nothing was restored. {error.message}")
             return redirect("lifecycle:revisions", reference=policy.reference, version=shown.number)
@@ -226,8 +241,17 @@ def version_revisions_page(request, reference: str, version: str):
                                       f"version {current.number}.")
         return redirect("lifecycle:revisions", reference=policy.reference, version=current.number)
     context = policy_page_context(request, policy, "versions")
+    # The newest revision of the working draft this page knows of: a restore posted from it is refused if the same
+    # document was saved since (no query when the page shows the working draft itself).
+    current = policy.current_version
+    if not may_restore:
+        draft_latest = None
+    elif current is not None and current.pk == shown.pk:
+        draft_latest = max((item.sequence for item in revisions), default=0)
+    else:
+        draft_latest = current.revisions.aggregate(last=Max("sequence"))["last"] or 0
     context.update({
-        "shown_version": shown, "revisions": revisions, "may_restore": may_restore,
+        "shown_version": shown, "revisions": revisions, "may_restore": may_restore, "draft_latest": draft_latest,
         "comparison": revision_comparison(revisions=revisions, base=request.GET.get("from"),
                                           target=request.GET.get("to")),
     })
@@ -318,6 +342,7 @@ def policy_action(request, reference: str, slug: str):
     if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
         context["signoffs"] = version.qa_signoffs.select_related("signed_by")
+        context["approval_board"] = services.approval_board(policy, risk_tier=version.details_read["risk_tier"])
     return render(request, "lifecycle/policy_action.html", context, status=400 if request.method == "POST" else 200)
 
 
@@ -485,3 +510,43 @@ def consultation_response(request, reference: str, record_id: int):
             return redirect("lifecycle:consultation", reference=policy.reference)
     context.update({"form": form, "record": record})
     return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_details_edit(request, reference: str):
+    """The document details of a policy being drafted (issue 12): title, purpose, relevant to, marking, scheme
+    suitability, risk tier, registered file and links to legislation. A save based on details changed since the
+    page was drawn is refused and keeps what was typed, as the statement editor does."""
+    policy = policy_for_page(request, reference)
+    if not rules.has_perm("lifecycle.edit_details", request.user, policy):
+        messages.error(request, f"The details of {policy.reference} cannot be changed by you now: they are changed "
+                                "by its developers, manager and co-ordinator while it is drafted (scoping or "
+                                "development), and frozen with the version when it is submitted.")
+        return redirect("lifecycle:detail", reference=policy.reference)
+    current = policy.details_snapshot()
+    initial = {**current, "legislation_links": legislation_links_text(current["legislation_links"]),
+               "expected_details": details_hash(current)}
+    form = forms.PolicyDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.policy_update_details(policy=policy, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            if error.code in {"forbidden", "frozen", "not_found"}:
+                messages.error(request, error.message)
+                return redirect("lifecycle:detail", reference=policy.reference)
+            form.add_application_error(error)
+        else:
+            if not changes:
+                messages.info(request, "Nothing was changed: the details are as they were.")
+            else:
+                changed = ", ".join(LABELS[name].lower() for name in changes)
+                route = ""
+                if "risk_tier" in changes:
+                    board = services.approval_board(policy, risk_tier=changes["risk_tier"][1])
+                    route = f" The approval route is now {board}." if board else ""
+                messages.success(request, f"Details of {policy.reference} saved ({changed}).{route}")
+            return redirect("lifecycle:detail", reference=policy.reference)
+    context = policy_page_context(request, policy, "overview")
+    context.update({"form": form, "approval_board": services.approval_board(policy)})
+    return render(request, "lifecycle/policy_details_edit.html", context, status=400 if form.errors else 200)

@@ -511,6 +511,12 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.POLICY_MOVED_BUSINESS_GROUP: ((NAMED_IN_CHANGES, "coordinator"),
                                               "Policy moved to another business group"),
     AuditAction.PERSON_HANDED_OVER: ((NAMED_IN_CHANGES,), "Work handed over"),
+    # Issue 12: a re-marking or a new approval route concerns whoever drafts and co-ordinates the policy.
+    AuditAction.POLICY_DETAILS_CHANGED: (("authors", "coordinator"), "Document details changed"),
+    # Issue 12: the invited person (or every holder of the invited team's role), named by id in the changes.
+    AuditAction.POLICY_ADVICE_INVITED: ((NAMED_IN_CHANGES,), "You are invited to advise on a draft"),
+    AuditAction.POLICY_ADVICE_WITHDRAWN: ((NAMED_IN_CHANGES,), "Invitation to advise withdrawn"),
+    AuditAction.POLICY_ADVICE_GIVEN: (("authors", "coordinator"), "Advice given on the draft"),
 }
 
 

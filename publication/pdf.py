@@ -43,11 +43,14 @@ def policy_pdf_html(*, policy, version, sop_versions, published_on=None, audienc
                     withheld_by_sop_version: dict[int, dict[int, str]] | None = None) -> str:
     sops = pack_sops(sop_versions, withheld_by_sop_version=withheld_by_sop_version)
     marking = document_marking(policy=policy, sop_versions=sop_versions)
+    details = version.details_read
     return render_to_string("publication/pdf/policy.html", {
         "policy": policy, "version": version, "sops": sops, "published_on": published_on,
+        # The document details the version carries (those it was frozen with; a draft's, the policy's as drafted).
+        "details": details,
         "audience": audience, "document_marking": marking, "eia": eia, "impact_rows": impact_rows(eia),
         "any_withheld": any(sop.withheld for sop in sops), "language": PDF_LANGUAGE,
-        "header": css_string(f"{policy.reference} · {policy.title} · version {version.number}"),
+        "header": css_string(f"{policy.reference} · {details['title']} · version {version.number}"),
         "dates": css_string(
             f"Published {published_on:%-d %B %Y}" if published_on else "Not published"
         ) + css_string(f" · review by {policy.review_due_on:%-d %B %Y}" if policy.review_due_on else ""),

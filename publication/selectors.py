@@ -1,11 +1,18 @@
 """The public Publication Scheme. Anonymous visitors see only what PCU published there: the published
 version (never a draft under review), its OFFICIAL SOPs marked for external publication, its completed EIA,
-and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches these pages."""
+and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches these pages.
+
+The marking and the suitability asked are the policy's own, as they stand: a policy re-marked OFFICIAL-SENSITIVE
+(or made unsuitable) during a review leaves the scheme at once, its version in force included, and its public
+copy does not stay up until the reviewed version is published. That is the safe reading of issue 12's "takes
+effect for visibility at once": the re-marking says the material is sensitive now, whatever version carries it."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core.events import AuditAction
@@ -50,10 +57,14 @@ def scheme_policies(*, text: str = "", business_group=None, subject=None) -> Que
         in_statement = publications.filter(policy_id=OuterRef("pk"), policy_version__statement__icontains=word)
         policies = policies.filter(Q(title__icontains=word) | Q(reference__iexact=word) | Q(purpose__icontains=word)
                                    | Q(relevant_to__icontains=word) | Q(Exists(in_statement)))
+    frozen_title = latest.annotate(frozen_title=KeyTextTransform("title", "policy_version__details"))
     return (
-        policies.annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]))
+        policies.annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]),
+                          # The title the published version was frozen with (a review may be retitling the draft).
+                          scheme_title=Coalesce(Subquery(frozen_title.values("frozen_title")[:1]), F("title"),
+                                                output_field=CharField()))
         .select_related("business_group", "subject")
-        .order_by("title", "pk")
+        .order_by("scheme_title", "reference")
     )
 
 
@@ -88,6 +99,8 @@ def scheme_entry(*, reference: str) -> dict:
     return {
         "policy": publication.policy,
         "version": version,
+        # What the public read is the published version's details, never a draft's under review.
+        "details": version.details_read,
         "publication": publication,
         # What the public reads: the SOPs flagged for external publication, with withheld parts redacted.
         "sops": pack_sops(sops, withheld_by_sop_version=withheld),

@@ -1,3 +1,4 @@
+from .advice import AdviceComment, AdviceInvitation, AdviceTeam
 from .consultation import ConsultationRecord, ConsulteeType
 from .decisions import ApprovalDecision, CommissioningDecision, QAOutcome, QASignOff
 from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
@@ -6,6 +7,9 @@ from .revisions import DraftDocument, DraftRevision
 from .versions import PolicyVersion, SOPVersion, StandardOperatingProcedure
 
 __all__ = [
+    "AdviceComment",
+    "AdviceInvitation",
+    "AdviceTeam",
     "ApprovalDecision",
     "CommissioningDecision",
     "ConsultationRecord",

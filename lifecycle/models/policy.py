@@ -7,6 +7,7 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField
 
 from core.models import BusinessGroup, RiskTier, Subject, Unit
+from lifecycle.details import details_of
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     PUBLISHED_STATUSES,
@@ -48,6 +49,9 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
     )
     suitable_for_publication_scheme = models.BooleanField(default=True)
     registered_file_reference = models.CharField(max_length=60, blank=True)
+    # Links to the legislation the policy rests on: [{"title": ..., "url": ...}] (lifecycle.details validates
+    # them: http(s) addresses, a bounded number).
+    legislation_links = models.JSONField(default=list, db_default=[], blank=True)
 
     # The people in each role (SOP, "Roles and responsibilities").
     owner = models.ForeignKey(
@@ -153,6 +157,11 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
         if prefetched is not None:
             return any(developer.pk == user.pk for developer in prefetched)
         return self.developers.filter(pk=user.pk).exists()
+
+    def details_snapshot(self) -> dict:
+        """The document details as they stand (lifecycle.details.DETAIL_FIELDS): what a version is frozen with at
+        submission, and what the details page edits while the policy is drafted."""
+        return details_of(self)
 
     def forget_cached_version(self) -> None:
         self.__dict__.pop("current_version", None)

@@ -18,6 +18,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.html import escape, linebreaks
 
+from lifecycle.restorers import RESTORERS
+
 
 class DraftDocument(models.TextChoices):
     STATEMENT = "statement", "Policy Statement"
@@ -97,9 +99,9 @@ class DraftRevision(models.Model):
 
     @property
     def restorable(self) -> bool:
-        """The statement and SOPs are restored here (lifecycle.services.draft_revision_restore); the EIA and
-        Workbook belong to the assessments app, which has no restore yet."""
-        return self.document in (DraftDocument.STATEMENT, DraftDocument.SOP)
+        """The statement and SOPs are restored by lifecycle (lifecycle.services.draft_revision_restore); the EIA
+        and Workbook by the restorers assessments registers (lifecycle.restorers)."""
+        return self.document in (DraftDocument.STATEMENT, DraftDocument.SOP) or self.document in RESTORERS
 
     @property
     def short_hash(self) -> str:

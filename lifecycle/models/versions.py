@@ -39,6 +39,10 @@ class PolicyVersion(models.Model):
     # Optimistic concurrency for drafts: each save increments it; a save based on an older revision is
     # refused so two people editing the same draft never silently overwrite each other.
     draft_revision = models.PositiveIntegerField(default=0, editable=False)
+    # The document details (lifecycle.details) this version was submitted with, written when it is frozen and in
+    # its content hash; None while it is a draft (the policy's own fields are the draft's details), and for a
+    # version submitted before versions recorded them.
+    details = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["policy", "major", "minor"]
@@ -71,8 +75,15 @@ class PolicyVersion(models.Model):
     def statement_text(self) -> str:
         return strip_tags(self.statement or "").strip()
 
+    @property
+    def details_read(self) -> dict:
+        """The details of this version: those it was frozen with, or for a draft the policy's as they stand."""
+        return self.details if self.details is not None else self.policy.details_snapshot()
+
     def compute_content_hash(self, sop_versions=None) -> str:
-        """SHA-256 over the statement, the summary of changes and every SOP text in this package."""
+        """SHA-256 over the statement, the summary of changes, every SOP text in this package and its document
+        details (those it was frozen with; for a draft, the policy's as they stand, so a decision on a draft is
+        bound to the details read too). A version frozen before versions recorded details hashes as it did."""
         if sop_versions is None:
             sop_versions = self.sop_versions.select_related("sop").order_by("sop_id")
         payload = {
@@ -85,6 +96,8 @@ class PolicyVersion(models.Model):
                 for sop_version in sop_versions
             ],
         }
+        if self.details is not None or not self.is_frozen:
+            payload["details"] = self.details_read
         encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 

@@ -6,13 +6,16 @@
 - ``consultation``: the consultation log;
 - ``quality_assurance``: submission, the PCU/DCFD/DOI sign-offs, returning, forwarding to the Lead;
 - ``decisions``: commissioning, the Lead's decision, the emergency route, and stages 5 and 6;
-- ``access``: per-object grants.
+- ``access``: per-object grants;
+- ``advice``: DCFD, DOI, SHRMT or a colleague invited to advise on a draft (issue 12);
+- ``details``: the document details, changed while the policy is drafted (issue 12).
 
 Each step's rule is declared once in ``lifecycle.workflow``; a service holds only what is particular to it.
 Importing from ``lifecycle.services`` is the public interface.
 """
 
 from lifecycle.services.access import GRANTABLE, policy_grant_access, policy_revoke_access
+from lifecycle.services.advice import advice_comment, advice_invite, advice_withdraw
 from lifecycle.services.base import (
     check_expected_status,
     check_version_read,
@@ -35,6 +38,7 @@ from lifecycle.services.decisions import (
     policy_start_review,
     policy_withdraw,
 )
+from lifecycle.services.details import approval_board, policy_update_details
 from lifecycle.services.drafting import (
     draft_revision_restore,
     draft_update,
@@ -52,6 +56,10 @@ from lifecycle.services.quality_assurance import (
 
 __all__ = [
     "GRANTABLE",
+    "advice_comment",
+    "advice_invite",
+    "advice_withdraw",
+    "approval_board",
     "check_expected_status",
     "check_version_read",
     "consultation_record",
@@ -78,6 +86,7 @@ __all__ = [
     "policy_set_review_date",
     "policy_start_review",
     "policy_submit_for_qa",
+    "policy_update_details",
     "policy_withdraw",
     "require_actor",
     "revision_record",

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from core.models import ApprovalRoute, Role
+from core.models import Role
 from lifecycle import permissions
 from lifecycle.models import ApprovalDecision, CommissioningDecision, Policy, PolicyVersion
 from lifecycle.services.base import (
@@ -25,6 +25,7 @@ from lifecycle.services.base import (
     require_text,
     take_plain_step,
 )
+from lifecycle.services.details import version_approval_board
 from lifecycle.services.drafting import freeze, new_draft
 from lifecycle.workflow import (
     APPROVE,
@@ -89,13 +90,9 @@ def policy_decline_commissioning(
 
 
 def approval_board(policy: Policy):
-    """The board that approves this policy's risk tier (2016-17 governance statement): the group's own route,
-    else the force-wide one."""
-    route = (
-        ApprovalRoute.objects.filter(risk_tier=policy.risk_tier, business_group=policy.business_group).first()
-        or ApprovalRoute.objects.filter(risk_tier=policy.risk_tier, business_group__isnull=True).first()
-    )
-    return route.board if route else None
+    """The board that approves the version under decision: the route of the risk tier it was submitted with
+    (issue 12: a change of risk tier while drafting changes the approval route)."""
+    return version_approval_board(policy, policy.current_version)
 
 
 @performs(APPROVE)

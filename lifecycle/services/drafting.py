@@ -28,6 +28,7 @@ from lifecycle.models import (
     StandardOperatingProcedure,
 )
 from lifecycle.models.revisions import content_hash
+from lifecycle.restorers import RESTORERS
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.signals import draft_version_created
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
@@ -66,12 +67,14 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
 
 
 def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
-    """Submission freezes the package: statement, SOP texts, EIA and Workbook become evidence."""
+    """Submission freezes the package: statement, SOP texts, EIA, Workbook and the document details it was
+    submitted with (issue 12: "frozen with the version at submission") become evidence."""
     now = timezone.now()
+    version.details = locked.details_snapshot()
     version.content_hash = version.compute_content_hash()
     version.submitted_at = now
     version.submitted_by = actor
-    version.save(update_fields=["content_hash", "submitted_at", "submitted_by"])
+    version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by"])
     documents = [getattr(version, "workbook", None)]
     if freeze_eia:
         documents.append(getattr(version, "eia", None))
@@ -134,11 +137,15 @@ def _restored(revision: DraftRevision | None) -> dict:
 
 
 @transaction.atomic
-def draft_revision_restore(*, policy: Policy, actor, revision: DraftRevision,
-                           base_revision: int | None = None) -> DraftRevision | None:
-    """Put an earlier revision of the statement or an SOP back into the working draft, as a new save (audited,
-    and kept as a new revision that names the one restored): the revision restored is never changed. None when
-    the draft already holds exactly that content."""
+def draft_revision_restore(*, policy: Policy, actor, revision: DraftRevision, base_revision: int | None = None,
+                           latest_seen: int | None = None) -> DraftRevision | None:
+    """Put an earlier revision of the statement, an SOP, the EIA or the Workbook back into the working draft, as a
+    new save (audited, and kept as a new revision that names the one restored): the revision restored is never
+    changed. None when the draft already holds exactly that content.
+
+    Stale pages are refused: ``base_revision`` is the draft's statement-and-SOP counter the page showed;
+    ``latest_seen`` the newest revision of the working draft the page knew of (a newer save of the same
+    document since, by anyone, refuses the restore)."""
     require_actor(actor)
     if revision.policy_version.policy_id != policy.pk:
         raise ApplicationError("That revision is not of this policy.", code="not_found")
@@ -146,6 +153,12 @@ def draft_revision_restore(*, policy: Policy, actor, revision: DraftRevision,
     version = locked.current_version
     # Read under the policy's lock: any revision numbered after this one is the one this restore writes.
     last = version.revisions.aggregate(last=Max("sequence"))["last"] or 0
+    if latest_seen is not None and version.revisions.filter(document=revision.document, sop=revision.sop,
+                                                            sequence__gt=latest_seen).exists():
+        raise ApplicationError(
+            f"Someone else saved the {revision.document_label} of this draft since you opened the page. Nothing was "
+            "restored: reload, look at the newer revision, and restore again if you still want to.",
+            code="conflict")
     content = revision.content
     if revision.document == DraftDocument.STATEMENT:
         draft_update(policy=locked, actor=actor, statement=content.get("statement", ""),
@@ -154,9 +167,10 @@ def draft_revision_restore(*, policy: Policy, actor, revision: DraftRevision,
     elif revision.document == DraftDocument.SOP:
         sop_update_draft(sop=revision.sop, actor=actor, text=content.get("text", ""), title=content.get("title"),
                          base_revision=base_revision, restored_from=revision)
+    elif revision.document in RESTORERS:
+        RESTORERS[revision.document](policy=locked, actor=actor, revision=revision)
     else:
-        raise ApplicationError(f"The {revision.get_document_display()} is restored from its own page, not here.",
-                               code="invalid")
+        raise ApplicationError(f"The {revision.get_document_display()} cannot be restored.", code="invalid")
     return version.revisions.filter(sequence__gt=last, restored_from=revision).first()
 
 

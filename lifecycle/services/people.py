@@ -32,7 +32,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
 
-from core.audit import audit_log
+from core.audit import audit_log, audit_log_many
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
@@ -472,7 +472,8 @@ class HandoverResult:
 def person_handover(*, actor, leaver: User, replacements: dict, reason: str, expected: str | None = None
                     ) -> HandoverResult:
     """Move ``leaver``'s whole portfolio within ``actor``'s scope, in one transaction: each part they hold to
-    ``replacements[part]``. Queries: a fixed number, plus the audit chain's four per policy (one event each)."""
+    ``replacements[part]``. Queries: a fixed number, however many policies move (one audit event each, written in
+    bulk: ``core.audit.audit_log_many``)."""
     handover_scope_check(actor)
     reason = require_text(reason, "the reason for the handover", field="reason", max_length=REASON_MAX_LENGTH)
     policies = list(_holdings_query(leaver).select_for_update(of=("self",)))
@@ -519,14 +520,13 @@ def _apply_handover(plan: HandoverPlan, new_ids: dict[str, int]) -> list[HolderC
 
 
 def _audit_handover(actor, plan: HandoverPlan, chosen: dict, reason: str) -> None:
-    """One event per policy (the chain is sequential: four queries each), then one on the leaver, which is the
-    one that notifies (the leaver and who takes over: once, not once per policy)."""
+    """One event per policy (chained in bulk, a fixed number of queries for them all), then one on the leaver,
+    which is the one that notifies (the leaver and who takes over: once, not once per policy)."""
     leaver = plan.leaver
-    for holding in plan.moving:
-        audit_log(actor=actor, action=AuditAction.POLICY_HANDED_OVER, obj=holding.policy, changes={
-            "reason": reason, "from": leaver.username,
-            "parts": [[part, leaver.username, chosen[part].username] for part in holding.movable],
-        })
+    audit_log_many(actor=actor, action=AuditAction.POLICY_HANDED_OVER, entries=[
+        (holding.policy, {"reason": reason, "from": leaver.username,
+                          "parts": [[part, leaver.username, chosen[part].username] for part in holding.movable]})
+        for holding in plan.moving])
     audit_log(actor=actor, action=AuditAction.PERSON_HANDED_OVER, obj=leaver, changes={
         "reason": reason, "policies": len(plan.moving), "kept": [h.policy.reference for h in plan.staying],
         "to": {part: user.username for part, user in chosen.items()},

@@ -198,7 +198,18 @@ ACTION_RULES: dict[str, Rule] = {
     "set-review-date": rule(PUBLISHED, COORDINATOR, LEAD),
     # PCU "withdraws", from any status but withdrawn.
     "withdraw": rule(EVERY_STATUS - {WITHDRAWN}, PCU),
+    # Issue 12, "Document details": editable "while the policy is in a drafting stage and frozen with the version
+    # at submission", by those who draft it and by the co-ordinator (who re-marks or re-routes it at a review).
+    "details": rule(DRAFTING, *DRAFTERS, COORDINATOR),
+    # Issue 12, "Advice during development": "A co-ordinator or developer can invite DCFD, DOI or SHRMT (or a named
+    # colleague) to see and comment on a draft, from a page" (the manager drafts too).
+    "advice": rule(DRAFTING, *DRAFTERS, COORDINATOR),
+    # Issue 12, "Reassignment": "Handled by PCU force-wide and by the co-ordinator within their group" (a developer
+    # added, here; the owner and the Lead need PCU), in whatever status the policy is: people move at any time.
+    "people": rule(EVERY_STATUS, COORDINATOR, PCU),
 }
+# The actions whose page is not a step's (/policies/<ref>/actions/<slug>/): the draft editor and issue 12's pages.
+OWN_PAGES = frozenset({"edit_draft", "details", "advice", "people"})
 
 # What each action does when it is allowed, posted through its form: the status the policy then is in (None: it
 # stays where it is) and the audit events written, in order ("*" stands for the QA discipline). Most write
@@ -222,6 +233,9 @@ EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "confirm-no-change": (MONITORING, ("policy.review_concluded_no_change",)),
     "set-review-date": (None, ("policy.review_date_brought_forward",)),
     "withdraw": (WITHDRAWN, ("policy.withdrawn",)),
+    "details": (None, ("policy.details_changed",)),
+    "advice": (None, ("policy.advice_invited",)),
+    "people": (None, ("policy.reassigned",)),
 }
 
 # Publishing the reviewed version of a policy under review also retires the version it replaces (issue 11:

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from lifecycle import services, workflow
+from lifecycle.details import details_hash
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import access_policy, sop_versions_for
 from publication.selectors import scheme_entry
@@ -127,6 +128,8 @@ def url_for(action: str, reference: str) -> str:
         return f"/policies/{reference}/statement/"
     if action == "edit_draft":
         return f"/policies/{reference}/statement/edit/"
+    if action in spec.OWN_PAGES:  # issue 12's pages: /policies/<ref>/details/, advice/, people/
+        return f"/policies/{reference}/{action}/"
     return f"/policies/{reference}/actions/{action}/"
 
 
@@ -185,6 +188,10 @@ def hidden_inputs_of_the_current_version(action: str, policy) -> dict[str, str]:
     version = policy.current_version
     if action == "edit_draft":  # the draft editor binds to the revision it was opened on
         return {"base_revision": str(version.draft_revision)}
+    if action == "details":  # the details page binds to the details it showed
+        return {"expected_details": details_hash(policy.details_snapshot())}
+    if action in spec.OWN_PAGES:  # the advice and people pages bind to nothing of the version
+        return {}
     return {"expected_status": policy.status, "version": str(version.pk), "version_hash": version.binding_hash}
 
 
@@ -192,9 +199,21 @@ def qa_discipline_of(persona) -> str:
     return next((role for role in ("pcu", "dcfd", "doi") if role in persona.force_roles), "pcu")
 
 
-def visible_fields(world, case) -> dict[str, str]:
+def visible_fields(world, case, policy) -> dict[str, str]:
     """Valid values for the fields the person fills in on the step's form."""
     soon = timezone.localdate() + datetime.timedelta(days=30)
+    if case.action == "details":  # a review re-routes the policy: its risk tier changes, the rest as it stands
+        details = policy.details_snapshot()
+        fields = {name: details[name] for name in ("title", "purpose", "relevant_to", "protective_marking",
+                                                    "registered_file_reference")}
+        fields.update({"risk_tier": "high" if details["risk_tier"] != "high" else "low", "legislation_links": ""})
+        if details["suitable_for_publication_scheme"]:
+            fields["suitable_for_publication_scheme"] = "on"
+        return fields
+    if case.action == "people":  # a developer of the policy's group, not named on it, added
+        spare = world.users["developer_unnamed"] if case.facts.group == spec.OWN else world.cast["developer_spare"]
+        return {"part": "developer", "developer-old": "", "developer-new": spare.username,
+                "developer-reason": "More hands for the review."}
     return {
         "edit_draft": {"statement": "<p>Officers will act fairly and lawfully.</p>",
                        "summary_of_changes": "Reworded the duties."},
@@ -209,6 +228,7 @@ def visible_fields(world, case) -> dict[str, str]:
         "confirm-no-change": {"reason": "Monitoring shows the policy works as intended."},
         "set-review-date": {"review_due_on": soon.isoformat(), "reason": "A critical incident."},
         "withdraw": {"reason": "Superseded by national guidance."},
+        "advice": {"action": "invite", "who": "dcfd", "note": "Is the EIA right?"},
     }.get(case.action, {})
 
 
@@ -248,7 +268,8 @@ def post_mismatch(world, case, policy, page, before=None) -> str | None:
             if case.allowed:
                 return _allowed_post_mismatch(world, case, policy, client, url, page)
             before = before or snapshot(policy)
-            data = {**hidden_inputs_of_the_current_version(case.action, policy), **visible_fields(world, case)}
+            data = {**hidden_inputs_of_the_current_version(case.action, policy),
+                    **visible_fields(world, case, policy)}
             response = client.post(url, data)
             after = snapshot(policy)
             if after != before:
@@ -267,7 +288,7 @@ def _allowed_post_mismatch(world, case, policy, client, url, page) -> str | None
     if {name: carried.get(name) for name in stands} != stands:
         return f"the page carries {carried}, not the current version's {stands} (which the refused POSTs send)"
     last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    data = {**carried, **visible_fields(world, case)}
+    data = {**carried, **visible_fields(world, case, policy)}
     response = client.post(url, data)
     if response.status_code != 302:
         errors = re.findall(r'class="govuk-error-message"[^>]*>(.*?)</', response.content.decode(), re.DOTALL)
@@ -293,8 +314,10 @@ def _difference(before, after) -> str:
 # --- the cheap checks, for every case -------------------------------------------------------------------
 
 # The rules permissions each action's page asks (the draft editor's is the one its view asks).
+OWN_PAGE_PERMISSIONS = {"edit_draft": "lifecycle.edit_draft", "details": "lifecycle.edit_details",
+                        "advice": "lifecycle.invite_advice", "people": "lifecycle.reassign_people"}
 PERMISSIONS = {
-    action: ("lifecycle.edit_draft",) if action == "edit_draft"
+    action: (OWN_PAGE_PERMISSIONS[action],) if action in spec.OWN_PAGES
     else tuple(dict.fromkeys(step.permission for step in workflow.PAGES[action][1]))
     for action in ACTING
 }
@@ -303,8 +326,8 @@ PERMISSIONS = {
 def declaration_mismatch(world, case, policy) -> str | None:
     """What the declarations the action view asks say about an action case, against the table, or None."""
     user = world.user(case.persona)
-    if case.action == "edit_draft":
-        offered = rules.has_perm("lifecycle.edit_draft", user, policy)
+    if case.action in spec.OWN_PAGES:
+        offered = rules.has_perm(OWN_PAGE_PERMISSIONS[case.action], user, policy)
     else:
         offered = bool(workflow.steps_offered(user, policy, case.action))
     if offered is not case.allowed:

@@ -202,7 +202,7 @@ def a_manager_sees_and_drafts_only_their_own_unit(world):
         client = signed_in(manager)
         assert client.get(f"/policies/{policy.reference}/").status_code == (200 if published else 404)
         # No action's form is offered (a redirect refusing it, or 404 for a policy hidden from them).
-        offered = [slug for slug in spec.ACTION_RULES if slug != "edit_draft"
+        offered = [slug for slug in spec.ACTION_RULES if slug not in spec.OWN_PAGES
                    and client.get(f"/policies/{policy.reference}/actions/{slug}/").status_code == 200]
         assert offered == []
 
@@ -354,7 +354,7 @@ def refused_posts(world):
     """The owner sees every policy of the group and may take none of the actions: each POST is refused."""
     policy = world.policy((spec.OFFICIAL, spec.OWN, "developer"))
     for slug, rule in spec.ACTION_RULES.items():
-        if slug == "edit_draft" or policy.status not in rule.statuses:
+        if slug in spec.OWN_PAGES or policy.status not in rule.statuses:
             continue
 
         def post(slug=slug):

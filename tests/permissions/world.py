@@ -252,6 +252,8 @@ def build_world() -> World:
         "developer_other": user_with_role("developer", other, username="developer_other"),
         "lead_other": user_with_role("lead", other, username="lead_other"),
         "coordinator_other": user_with_role("coordinator", other, username="coordinator_other"),
+        # A developer of the other group named on none of its policies: whom PCU adds on the people page (issue 12).
+        "developer_spare": user_with_role("developer", other, username="developer_spare"),
         # Does PCU's steps of the walk, so that the PCU personas never sign off, publish or withdraw anything.
         "pcu_clerk": user_with_role("pcu", username="pcu_clerk"),
         # PCU's QA sign-off, by someone other than the publisher (issue 11: separation of duties).

@@ -1,0 +1,123 @@
+"""The document details of a policy, changed while it is drafted (issue 12, "Document details are frozen at
+creation": a review could not re-mark a policy or move it to another approval route).
+
+One service: ``policy_update_details``. The policy row is locked, the details page's fingerprint of what it
+showed is checked (a stale page is refused and keeps what was typed), the change is audited with every changed
+detail's before and after, in the same transaction. The details are frozen with the version at submission
+(``lifecycle.services.drafting.freeze``).
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db import transaction
+from django.db.models import Q
+
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from core.models import ApprovalRoute, RiskTier
+from core.validators import refuse_hidden_characters
+from lifecycle.details import DETAIL_NAMES, details_hash
+from lifecycle.models import Policy
+from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, ProtectiveMarking
+
+
+def approval_board(policy: Policy, *, risk_tier: str | None = None):
+    """The board that approves a policy of ``risk_tier`` (the policy's own by default) in its business group
+    (Annual Governance Statement 2016-17): the group's own route, else the force-wide one; None if neither.
+    One query."""
+    tier = risk_tier or policy.risk_tier
+    routes = {route.business_group_id: route.board for route in ApprovalRoute.objects.filter(
+        Q(business_group_id=policy.business_group_id) | Q(business_group__isnull=True), risk_tier=tier,
+    ).select_related("board")}
+    return routes.get(policy.business_group_id) or routes.get(None)
+
+
+def version_approval_board(policy: Policy, version):
+    """The approval route of ``version``: the board of the risk tier it was submitted with (a draft's: the
+    policy's tier as it stands)."""
+    details = version.details if version is not None and version.details is not None else None
+    return approval_board(policy, risk_tier=(details or {}).get("risk_tier") or policy.risk_tier)
+
+
+def _clean(*, title, purpose, relevant_to, protective_marking, suitable_for_publication_scheme, risk_tier,
+           registered_file_reference, legislation_links) -> dict:
+    details = {
+        "title": require_name(title, "a title", field="title", max_length=200),
+        "purpose": require_text(purpose, "the purpose of the policy", field="purpose"),
+        "relevant_to": require_text(relevant_to, "who the policy is relevant to", field="relevant_to"),
+        "protective_marking": protective_marking,
+        "suitable_for_publication_scheme": bool(suitable_for_publication_scheme),
+        "risk_tier": risk_tier,
+        "registered_file_reference": optional_text(registered_file_reference, "The registered file reference",
+                                                   field="registered_file_reference", max_length=60),
+        "legislation_links": [{"title": str(link["title"]), "url": str(link["url"])}
+                              for link in (legislation_links or [])],
+    }
+    refuse_hidden_characters(details["registered_file_reference"], label="The registered file reference",
+                             field="registered_file_reference")
+    if protective_marking not in ProtectiveMarking.values:
+        raise ApplicationError("Choose a protective marking.", code="invalid", field="protective_marking")
+    if risk_tier not in RiskTier.values:
+        raise ApplicationError("Choose a risk tier.", code="invalid", field="risk_tier")
+    if protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and details["suitable_for_publication_scheme"]:
+        raise ApplicationError(
+            "An OFFICIAL-SENSITIVE policy cannot be suitable for the Publication Scheme: untick it, or keep the "
+            "marking OFFICIAL.", code="invalid", field="suitable_for_publication_scheme",
+        )
+    return details
+
+
+@transaction.atomic
+def policy_update_details(
+    *, policy: Policy, actor, expected_details: str | None, title: str, purpose: str, relevant_to: str,
+    protective_marking: str, suitable_for_publication_scheme: bool, risk_tier: str,
+    registered_file_reference: str = "", legislation_links: list[dict] | None = None,
+) -> dict:
+    """Change the document details of a policy in a drafting stage; returns the changes, {name: [before, after]}
+    (empty when nothing changed).
+
+    ``expected_details`` is ``lifecycle.details.details_hash`` of the details the page showed: a save based on
+    details someone else has changed since is refused (code "conflict"), and nothing is changed. None: a caller
+    that showed no page.
+
+    A change of protective marking takes effect for visibility at once, on every page, list, search, PDF and the
+    Publication Scheme, which all read the policy's marking: re-marked OFFICIAL-SENSITIVE during a review, the
+    version in force leaves the public Publication Scheme at once and does not keep its old public copy until the
+    reviewed version is published (the safe reading of "takes effect for visibility at once"). A change of risk
+    tier changes the approval route: the board recorded with the Lead's decision is the one of the tier the
+    version was submitted with."""
+    require_actor(actor)
+    details = _clean(title=title, purpose=purpose, relevant_to=relevant_to, protective_marking=protective_marking,
+                     suitable_for_publication_scheme=suitable_for_publication_scheme, risk_tier=risk_tier,
+                     registered_file_reference=registered_file_reference, legislation_links=legislation_links)
+    locked = lock_policy(policy)
+    if not rules.has_perm("lifecycle.edit_details", actor, locked):
+        if locked.status not in DRAFT_EDITABLE_STATUSES or locked.current_version is None \
+                or locked.current_version.is_frozen:
+            raise ApplicationError(
+                f"The details of {locked.reference} cannot be changed while it is "
+                f"'{locked.get_status_display()}': they are changed while the policy is drafted (scoping or "
+                "development) and frozen with the version when it is submitted.", code="frozen")
+        raise ApplicationError(f"You are not allowed to change the details of {locked.reference}: its developers, "
+                               "manager and business group co-ordinator change them.", code="forbidden")
+    before = locked.details_snapshot()
+    if expected_details is not None and expected_details != details_hash(before):
+        raise ApplicationError(
+            f"Someone else changed the details of {locked.reference} while you were editing them. Nothing was "
+            "saved: what you typed is still on the form; compare it with the details as they are now (reload in "
+            "another tab) and save again.", code="conflict")
+    changes = {name: [before[name], details[name]] for name in DETAIL_NAMES if before[name] != details[name]}
+    if not changes:
+        return {}
+    for name in changes:
+        setattr(locked, name, details[name])
+    locked.save(update_fields=[*changes, "updated_at"])
+    recorded: dict = {"details": changes, "version": locked.current_version.number}
+    if "risk_tier" in changes:
+        boards = [approval_board(locked, risk_tier=tier) for tier in changes["risk_tier"]]
+        recorded["approval_route"] = [board.name if board else None for board in boards]
+    audit_log(actor=actor, action=AuditAction.POLICY_DETAILS_CHANGED, obj=locked, changes=recorded)
+    return changes
