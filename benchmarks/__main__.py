@@ -12,7 +12,7 @@ from benchmarks import database
 
 # Every scenario, in the order it runs. Default ones run without --only; the others on request.
 SCENARIOS = {"register", "pages", "http", "detail", "home", "chase", "audit", "load", "redline"}
-DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,redline"
+DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,load,redline"
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.

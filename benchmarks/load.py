@@ -43,7 +43,6 @@ def _spare_port() -> int:
 def _sessions(probes: Probes, secret_key: str) -> dict[str, str]:
     """A signed-in session for each probe user, written as django.contrib.auth.login would, under the server's
     secret key (the session's auth hash is keyed with it)."""
-    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django.test import override_settings
@@ -58,7 +57,7 @@ def _sessions(probes: Probes, secret_key: str) -> dict[str, str]:
             user = User.objects.get(pk=pk)
             session = SessionStore()
             now = time.time()
-            session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[-1],
+            session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
                             HASH_SESSION_KEY: user.get_session_auth_hash(), SIGNED_IN_AT: now, LAST_SEEN_AT: now})
             session.create()
             cookies[label] = session.session_key
@@ -113,10 +112,18 @@ def measure_load(probes: Probes, *, requests: int, concurrency: int, log=print) 
         try:
             _wait_until_up(port, process)
             # Each worker's first request of each page pays for its imports and template compilation.
+            warmup_errors: dict[str, int] = {}
             for url, headers, user in targets:
                 for _ in range(WORKERS):
-                    _request(port, url, headers, cookies[user])
+                    try:
+                        status = _request(port, url, headers, cookies[user])[1]
+                        what = None if status == 200 else f"warm-up: HTTP {status} on {url}"
+                    except (OSError, http.client.HTTPException) as error:
+                        what = f"warm-up: {type(error).__name__} on {url}"
+                    if what:
+                        warmup_errors[what] = warmup_errors.get(what, 0) + 1
             samples, errors, elapsed = _run(port, targets, cookies, requests=requests, concurrency=concurrency)
+            errors.update(warmup_errors)
         finally:
             process.terminate()
             try:
