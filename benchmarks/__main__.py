@@ -10,7 +10,10 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication", "people"}
+# Every scenario, in the order it runs. Default ones run without --only; the others on request.
+SCENARIOS = {"register", "pages", "http", "detail", "home", "chase", "audit", "load", "redline", "publication",
+             "people"}
+DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,load,redline,publication,people"
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
@@ -29,10 +32,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
-    parser.add_argument("--only", default="register,http,detail,chase,redline,publication,people",
-                        help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
-                        "default run), chase (e), redline (f, needs no database), publication (g: stored PDF "
-                        "download, 40-page pack, Scheme index), people (h: handover, revisions)")
+    parser.add_argument("--only", default=DEFAULT_SCENARIOS,
+                        help="comma-separated subset of: register (a), pages (every page against its own SQL), "
+                        "http (b) and home (d) (older comparisons with (a)'s baseline, not in the default run), "
+                        "detail (c), chase (e), audit (verify_audit over a million events), load (gunicorn, "
+                        "production settings), redline (f, needs no database), publication (g: stored PDF "
+                        "download, 40-page pack, Scheme index), people (h: handover, revisions). "
+                        f"Default: {DEFAULT_SCENARIOS}")
+    parser.add_argument("--load-requests", type=int, default=2000, help="requests of the load run (default 2000)")
+    parser.add_argument("--load-concurrency", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--chase-repeat", type=int, default=None,
                         help="timed repetitions of the chase scenarios (default: --repeat, at most "
                         f"{CHASE_REPEAT_CAP})")
@@ -90,6 +98,21 @@ def prepare_database(url: str, *, rebuild: bool, server_settings: dict[str, str]
     return {"generated": True, "migrate_seconds": round(migrate_seconds, 2), "generation_seconds": summary.timings}
 
 
+def target_notes(only: set[str]) -> dict[str, str]:
+    """The targets of the scenarios that ran (each module keeps its own)."""
+    import importlib
+
+    from benchmarks import scenarios
+
+    notes = {name: note for name, note in scenarios.TARGET_NOTES.items()
+             if {"register": "register", "http register": "http", "home": "home", "chase": "chase",
+                 "detail pages": "detail"}[name] in only}
+    for name in ("pages", "audit", "load", "redline", "publication", "people"):
+        if name in only:
+            notes[name] = importlib.import_module(f"benchmarks.{name}").TARGET_NOTE
+    return notes
+
+
 def main(argv: list[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     run_started = time.perf_counter()
@@ -106,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, people, publication, redline, report, scenarios
+    from benchmarks import dataset, pages, people, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -131,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     if "http" in arguments.only:
         rows += scenarios.measure_http_register(
             probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline, visible=visible)
+    if "pages" in arguments.only:
+        rows += pages.measure_pages([case for case in pages.PAGES if case.scenario == "pages"], probes,
+                                    repeat=arguments.repeat, warmup=arguments.warmup)
     if "detail" in arguments.only:
         rows += scenarios.measure_detail_pages(probes, repeat=arguments.repeat, warmup=arguments.warmup)
     if "home" in arguments.only:
@@ -139,6 +165,15 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
     if "people" in arguments.only:
         rows += people.measure_people(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+    if "audit" in arguments.only:
+        from benchmarks import audit
+
+        rows += audit.measure_audit(repeat=min(arguments.repeat, audit.AUDIT_REPEAT_CAP), log=log)
+    if "load" in arguments.only:
+        from benchmarks import load
+
+        rows += load.measure_load(probes, requests=arguments.load_requests,
+                                  concurrency=arguments.load_concurrency, log=log)
     if "redline" in arguments.only:
         rows += redline.measure_redline(repeat=min(arguments.repeat, REDLINE_REPEAT_CAP),
                                         warmup=min(arguments.warmup, 1), log=log)
@@ -148,8 +183,7 @@ def main(argv: list[str] | None = None) -> int:
 
     log(report.table(rows))
     log("\nTargets:")
-    for name, note in {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE,
-                       "publication": publication.TARGET_NOTE, "people": people.TARGET_NOTE}.items():
+    for name, note in target_notes(arguments.only).items():
         log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
     total_seconds = time.perf_counter() - run_started
@@ -170,8 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": arguments.repeat,
         "chase_repeat": arguments.chase_repeat,
         "warmup": arguments.warmup,
-        "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE, "publication": publication.TARGET_NOTE,
-                    "people": people.TARGET_NOTE},
+        "targets": target_notes(arguments.only),
         "results": [row.as_dict() for row in rows],
         "failures": len(failures),
         "measure_seconds": round(measure_seconds, 2),

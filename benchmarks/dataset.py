@@ -5,7 +5,9 @@ streamed with psycopg's ``cursor.copy``. Services are bypassed for speed, so con
 is kept here by construction: references POL-000001..., units inside their policy's business group,
 named developers who hold the developer role in that group, frozen versions with a content hash, role
 assignments that satisfy RoleAssignment's constraints, guardian grants on real ``auth_permission`` rows,
-and an audit chain whose hashes are computed with ``core.audit.compute_event_hash``.
+and an audit chain of AUDIT_EVENT_COUNT (1,000,000) events keyed exactly as ``core.audit.audit_log`` keys
+them (``compute_event_mac`` under the settings' audit key, a chain head sealed with ``compute_head_mac``), so
+that ``manage.py verify_audit`` finds it intact.
 """
 
 from __future__ import annotations
@@ -24,14 +26,16 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from psycopg import sql
 
-from core.audit import GENESIS_HASH, compute_event_hash
+from core.audit import GENESIS_HASH, audit_current_key, compute_event_mac, compute_head_mac
 from core.models import AuditChainHead, AuditEvent, BusinessGroup, ReferenceCounter, Role, RoleAssignment, Unit, User
+from core.models.audit import ALGORITHM_HMAC_SHA256
 from lifecycle.models import Policy, PolicyUserObjectPermission, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.states import PUBLISHED_STATUSES, QADiscipline, Status
 
 # Bump when the shape of the data changes: the next run rebuilds the database.
 # 5: what the daily chase reads (leavers, stuck work, emergency approvals, monitoring reports, QA sign-offs).
-DATASET_VERSION = 5
+# 6: the audit chain keyed like audit_log's (HMAC-SHA256, sealed head) and a million events long.
+DATASET_VERSION = 6
 MARKER_COUNTER = "benchmarks.dataset"
 # The day the dataset describes (as a date ordinal): the chase is measured on it, whenever the run is.
 DAY_COUNTER = "benchmarks.dataset_day"
@@ -48,6 +52,11 @@ PROBE_DEVELOPER_POLICIES = 30
 PROBE_DEVELOPER_GRANTS = 5
 DETAIL_VERSIONS = 50
 DETAIL_AUDIT_EVENTS = 1_000
+# The whole audit trail: every policy's own events (created, published, the heavy histories), then drafting
+# work on ordinary policies until the chain is this long (verify_audit is measured over it).
+AUDIT_EVENT_COUNT = 1_000_000
+# Its own random stream, so that the main stream's draws (and the rest of the dataset) stay as they were.
+AUDIT_SEED = SEED + 2
 
 PROBE_DEVELOPER = "bench.developer"
 PROBE_COORDINATOR = "bench.coordinator"
@@ -715,6 +724,25 @@ class _Generator:
             cycle_start = published_at + dt.timedelta(days=1)
         return events
 
+    def _filler_events(self, count: int) -> list[tuple]:
+        """Drafting work (DRAFTING_ACTIONS by a named developer) on ordinary policies, at random moments of
+        their lives: what makes a real trail long. The probe policies keep exactly their own history."""
+        rng = random.Random(AUDIT_SEED)
+        probes = set(PROBE_POLICY_IDS)
+        now_seconds = self.now.timestamp()
+        events = []
+        while len(events) < count:
+            policy_id = rng.randint(1, POLICY_COUNT)
+            if policy_id in probes:
+                continue
+            index = policy_id - 1
+            created = self.policy_created[index].timestamp()
+            moment = dt.datetime.fromtimestamp(created + rng.random() * (now_seconds - created), tz=dt.UTC)
+            action = rng.choice(DRAFTING_ACTIONS)
+            events.append((moment, rng.choice(self.policy_developers[index]), action, policy_id,
+                           {"note": action}))
+        return events
+
     def audit_events(self) -> int:
         events = []
         for index in range(POLICY_COUNT):
@@ -728,28 +756,37 @@ class _Generator:
                 events.append((moment, None, "policy.published", policy_id, {"on_intranet": True}))
         for policy_id in HEAVY_POLICY_IDS:
             events.extend(self._heavy_history(policy_id))
+        events.extend(self._filler_events(AUDIT_EVENT_COUNT - len(events)))
         events.sort(key=lambda event: event[0])
         usernames = dict(User.objects.values_list("pk", "username"))
+        # Keyed exactly as core.audit.audit_log keys a new event, so verify_audit walks an intact chain.
+        key_id, key = audit_current_key()
+        chain = {"previous_hash": GENESIS_HASH}
 
-        rows = []
-        previous_hash = GENESIS_HASH
-        for sequence, (occurred_at, actor_id, action, policy_id, changes) in enumerate(events, start=1):
-            fields = {
-                "sequence": sequence, "occurred_at": occurred_at, "actor_id": actor_id,
-                "actor_username": usernames.get(actor_id, ""), "action": action, "object_type": "lifecycle.policy",
-                "object_id": str(policy_id), "policy_id": policy_id, "changes": changes,
-                "object_repr": f"{reference_of(policy_id)} {self.policy_title[policy_id - 1]}"[:300],
-                "previous_hash": previous_hash,
-            }
-            event_hash = compute_event_hash(**fields)
-            rows.append((sequence, sequence, occurred_at, actor_id, fields["actor_username"], action,
-                         fields["object_type"], fields["object_id"], fields["object_repr"], policy_id,
-                         json.dumps(changes), previous_hash, event_hash))
-            previous_hash = event_hash
+        def rows():
+            previous_hash = GENESIS_HASH
+            for sequence, (occurred_at, actor_id, action, policy_id, changes) in enumerate(events, start=1):
+                fields = {
+                    "sequence": sequence, "occurred_at": occurred_at, "actor_id": actor_id,
+                    "actor_username": usernames.get(actor_id, ""), "action": action,
+                    "object_type": "lifecycle.policy", "object_id": str(policy_id), "policy_id": policy_id,
+                    "changes": changes,
+                    "object_repr": f"{reference_of(policy_id)} {self.policy_title[policy_id - 1]}"[:300],
+                    "previous_hash": previous_hash,
+                }
+                event_mac = compute_event_mac(key=key, key_id=key_id, **fields)
+                yield (sequence, sequence, occurred_at, actor_id, fields["actor_username"], action,
+                       fields["object_type"], fields["object_id"], fields["object_repr"], policy_id,
+                       json.dumps(changes), previous_hash, event_mac, ALGORITHM_HMAC_SHA256, key_id)
+                previous_hash = chain["previous_hash"] = event_mac
+
         count = _copy(AuditEvent, ["id", "sequence", "occurred_at", "actor", "actor_username", "action", "object_type",
-                                   "object_id", "object_repr", "policy_id", "changes", "previous_hash", "hash"], rows)
-        AuditChainHead.objects.update_or_create(id=1, defaults={"last_sequence": len(rows),
-                                                                 "last_hash": previous_hash})
+                                   "object_id", "object_repr", "policy_id", "changes", "previous_hash", "hash",
+                                   "mac_algorithm", "key_id"], rows())
+        last_hash = chain["previous_hash"]
+        AuditChainHead.objects.update_or_create(id=1, defaults={
+            "last_sequence": count, "last_hash": last_hash, "legacy_until": 0,
+            "mac": compute_head_mac(key=key, last_sequence=count, last_hash=last_hash, legacy_until=0)})
         return count
 
     def finish(self) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from benchmarks.scenarios import Row
 
-COLUMNS = ["measurement", "user", "p50 ms", "p95 ms", "baseline p50 ms", "ratio", "queries", "target", "result"]
+COLUMNS = ["case", "user", "p50 ms", "p95 ms", "baseline p50 ms", "ratio", "queries", "target", "result"]
 
 
 def _cells(row: Row) -> list[str]:

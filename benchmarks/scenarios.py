@@ -60,13 +60,17 @@ HOME_QUERY_BUDGET = 20
 # does not grow with the register (the same for the whole register as for a 10,000-policy slice of it).
 CHASE_RATIO = 3.0
 CHASE_SLICE_POLICIES = 10_000
+# The issue's: the first chase_run over an empty ledger within 3 x chase_plan, in as many queries at 100,000
+# policies as at the slice (the ledger and inbox written in bulk).
+CHASE_RUN_RATIO = 3.0
 TARGET_NOTES = {
     "register": "issue: filtered p50 <= 1.5 x unfiltered p50; queries constant (<= 4)",
     "http register": "harness: page p50 <= 3 x bare page+count queries; <= 8 queries",
     "home": "opt-in (--only ...,home): queries <= 20; the ratio against (a)'s baseline is for information",
     "chase": f"issue: chase_plan p50 < {CHASE_RATIO:g} x one bare SQL query of the same due items; queries constant "
-             f"(the same at 100,000 policies as at a {CHASE_SLICE_POLICIES:,}-policy slice); chase_run for "
-             "information (rolled back)",
+             f"(the same at 100,000 policies as at a {CHASE_SLICE_POLICIES:,}-policy slice); the first chase_run over "
+             f"an empty ledger (rolled back) <= {CHASE_RUN_RATIO:g} x chase_plan's p50, its queries the same as at "
+             "the slice",
     "detail pages": "harness: page p50 <= 5 x bare SELECTs of its rows; <= 20 queries, and the same number as "
                     "for a policy with 1 version and 3 events (no growth with history); the timeline of a 9-year-old "
                     "history <= 1.5 x the same timeline when recent",
@@ -501,18 +505,22 @@ def measure_chase(*, repeat: int, warmup: int, log=print) -> list[Row]:
         small = _chase_scan(day, "slice", repeat=repeat, warmup=warmup)
     queries, slice_queries = len(whole.plan_sql), len(small.plan_sql)
     passed = whole.ratio < CHASE_RATIO and queries == slice_queries and whole.consistent
+    with register_slice(CHASE_SLICE_POLICIES):
+        _, slice_run_queries, slice_written, slice_left = _chase_run_once(day, vacuum=False)
+    plan_p50 = whole.timings[whole.plan.name].p50
     return [
         *whole.rows("chase", target=f"ratio<{CHASE_RATIO:g}, q={slice_queries} (slice)", passed=passed,
                     detail=f"{slice_queries} queries at {CHASE_SLICE_POLICIES:,} policies"),
         *small.rows(f"chase, {CHASE_SLICE_POLICIES:,}-policy slice", target="information",
                     passed=None if small.consistent else False),
-        measure_chase_run(day),
+        measure_chase_run(day, plan_p50=plan_p50, slice_queries=slice_run_queries,
+                          slice_reminders=slice_written[0], slice_left=sum(slice_left)),
     ]
 
 
-def measure_chase_run(day: dt.date) -> Row:
-    """chase_run once, in a transaction that is rolled back: the ledger, inbox and digest rows it writes
-    are gone afterwards (checked), and VACUUM clears the dead rows they leave."""
+def _chase_run_once(day: dt.date, *, vacuum: bool = True) -> tuple[float, int, list[int], list[int]]:
+    """chase_run once over an empty ledger, in a transaction that is rolled back: (ms, queries, rows written per
+    table, rows left afterwards per table: all zero)."""
     from notifications.models import Digest, Notification, Reminder
     from notifications.services import chase_run
 
@@ -533,20 +541,35 @@ def measure_chase_run(day: dt.date) -> Row:
         try:
             with connection.execute_wrapper(count):
                 started = time.perf_counter()
-                result = chase_run(today=day)
+                chase_run(today=day)
                 elapsed = (time.perf_counter() - started) * 1000
             written = [model.objects.count() - previous for model, previous in zip(models, before, strict=True)]
         finally:
             transaction.set_rollback(True)
             service_logger.setLevel(level)
     left = [model.objects.count() - previous for model, previous in zip(models, before, strict=True)]
+    if not vacuum:  # inside the slice's transaction; the whole register's run vacuums after
+        return elapsed, statements, written, left
     with connection.cursor() as cursor:
         cursor.execute(sql.SQL("VACUUM (ANALYZE) {}").format(
             sql.SQL(", ").join(sql.Identifier(model._meta.db_table) for model in models)).as_string(cursor.cursor))
-    detail = (f"planned {result.planned:,}; wrote {written[0]:,} reminders, {written[1]:,} inbox items, "
-              f"{written[2]:,} digests; rolled back, rows left: {sum(left)}")
-    return Row("chase: chase_run(today=...), rolled back", "(daily task)", elapsed, elapsed, None, None, statements,
-               "information (1 run)", False if any(left) else None, detail)
+    return elapsed, statements, written, left
+
+
+def measure_chase_run(day: dt.date, *, plan_p50: float, slice_queries: int, slice_reminders: int,
+                      slice_left: int) -> Row:
+    """The first chase_run over an empty ledger (rolled back), against chase_plan's p50 (the issue: within 3x),
+    and its query count against the same run over the 10,000-policy slice (the same: bulk writes)."""
+    elapsed, statements, written, left = _chase_run_once(day)
+    ratio = _ratio(elapsed, plan_p50)
+    detail = (f"wrote {written[0]:,} reminders, {written[1]:,} inbox items, {written[2]:,} digests; slice: "
+              f"{slice_reminders:,} reminders in {slice_queries} queries; rolled back, rows left: "
+              f"{sum(left) + slice_left}")
+    passed = (ratio <= CHASE_RUN_RATIO and statements == slice_queries and not sum(left) and not slice_left
+              and written[0] > slice_reminders)
+    return Row("chase: first chase_run(today=...), empty ledger, rolled back", "(daily task)", elapsed, elapsed,
+               plan_p50, ratio, statements, f"ratio<={CHASE_RUN_RATIO:g} vs plan, q={slice_queries} (slice)",
+               passed, detail)
 
 
 # --- diagnostics ------------------------------------------------------------------------------------------

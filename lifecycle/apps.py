@@ -13,3 +13,12 @@ class LifecycleConfig(AppConfig):
 
         # Issue 12: an account is not deactivated while it is named on a policy (core asks, lifecycle answers).
         register_holdings_provider("lifecycle.policies", people.holdings_of)
+
+        # The register's filter form lists the business groups and is cached (lifecycle.views).
+        from django.db.models.signals import post_delete, post_save
+
+        from core.models import BusinessGroup
+        from lifecycle.views import register_filters_changed
+
+        post_save.connect(register_filters_changed, sender=BusinessGroup, dispatch_uid="register_filters_saved")
+        post_delete.connect(register_filters_changed, sender=BusinessGroup, dispatch_uid="register_filters_deleted")

@@ -15,9 +15,15 @@ from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
 
+# What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
+# Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
+# group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page).
+QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
+                "first_published_on", "business_group_id", "updated_at")
+
 
 def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Policy]:
-    return list(queryset.select_related("business_group").order_by(order, "pk")[:limit])
+    return list(queryset.select_related(None).only(*QUEUE_FIELDS).order_by(order, "pk")[:limit])
 
 
 def _group_ids(roles, *wanted: str) -> set[int]:
@@ -127,7 +133,10 @@ def _report_queues(roles) -> list[dict]:
     if (Role.PCU, None) in roles:
         condition |= Q(status=MonitoringReport.Status.QA_PASSED)
     return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports":
-             list(MonitoringReport.objects.select_related("policy").filter(condition).order_by("submitted_at")[:20])}]
+             list(MonitoringReport.objects.select_related("policy").filter(condition)
+                  .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
+                        "policy__status")
+                  .order_by("submitted_at")[:20])}]
 
 
 def _responsible(user, roles) -> Q:

@@ -282,3 +282,40 @@ def test_chase_command_runs_the_scheduled_code(published, people):
     assert f"{planned} new reminder(s)" in out.getvalue() and planned >= 2
     assert Reminder.objects.count() == planned
     assert Reminder.objects.filter(kind="review_due", recipient=people.developer).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_first_chase_writes_in_a_fixed_number_of_queries_however_many_reminders(people):
+    """Issue 16: the ledger and the inbox are written in bulk, so chase_run's queries do not grow with the number
+    of reminders (the first run over an empty ledger at 100,000 policies is measured in make bench). Each
+    reminder still gets exactly one inbox item, titled as the kind's label, the reference and the title."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def policies(how_many: int) -> list[Policy]:
+        made = []
+        for _ in range(how_many):
+            with at(PUBLISHED_ON - datetime.timedelta(days=20)):
+                policy = people.policy()
+            with at(PUBLISHED_ON):
+                made.append(advance_to(policy, "implementation", people))
+        return made
+
+    def counted_run(day: datetime.date) -> tuple[int, services.ChaseResult]:
+        with at(day), CaptureQueriesContext(connection) as queries:
+            result = services.chase_run(today=day)
+        return len(queries), result
+
+    first = policies(1)[0]
+    few_queries, few = counted_run(first.review_due_on)
+    policies(3)
+    many_queries, many = counted_run(first.review_due_on + datetime.timedelta(days=7))
+    assert many.new_reminders >= 3 * few.new_reminders > 0
+    assert many_queries == few_queries, (few_queries, many_queries)
+    reminders = Reminder.objects.select_related("policy")
+    assert Notification.objects.filter(reminder__isnull=False).count() == reminders.count()
+    for reminder in reminders:
+        assert reminder.notification.title == (f"{reminder.get_kind_display()}: {reminder.policy.reference} "
+                                               f"{reminder.policy.title}")[:300]
+        assert reminder.notification.body == reminder.message
+        assert reminder.notification.recipient_id == reminder.recipient_id

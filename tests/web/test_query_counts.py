@@ -2,6 +2,7 @@
 versions or audit events."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 # What each page costs at most (measured, for the busiest of the roles tested). Raise a pin only with a reason.
 PINNED = {
-    "/": 15,
+    "/": 12,
     "/policies/": 7,
     "/policies/?stage=approval&sort=-review_due_on&q=policy": 7,
     "/notifications/": 4,
@@ -33,6 +34,8 @@ PINNED = {
 
 
 def _count(client, path: str) -> int:
+    # Cold: what a page costs before anything it caches (the register's filter form) is there, the most it costs.
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)

@@ -167,3 +167,25 @@ def test_the_register_filters_are_labelled_in_words(client, people):
     assert -1 not in positions, dict(zip(labels, positions, strict=True))
     assert positions == sorted(positions), "the filters are in the order a user reads them"
     assert "[invalid name]" not in html
+
+
+def test_the_cached_filter_form_shows_what_was_asked_and_a_new_business_group_at_once(client, people):
+    """The filter form is rendered once per set of filters and cached (lifecycle.views.register_filter_fields):
+    the values asked for are still the ones selected, and a business group added since is listed at once."""
+    from django.core.cache import cache
+
+    from core.models import BusinessGroup
+
+    cache.clear()
+    client.force_login(people.pcu)
+    assert client.get("/policies/").content.decode().count("<option") == client.get(
+        "/policies/").content.decode().count("<option")
+    asked = client.get(f"/policies/?business_group={people.group2.pk}&q=stop").content.decode()
+    assert f'<option value="{people.group2.pk}" selected>' in asked
+    assert 'value="stop"' in asked
+    plain = client.get("/policies/").content.decode()
+    assert f'<option value="{people.group2.pk}" selected>' not in plain
+    assert 'value="stop"' not in plain
+
+    BusinessGroup.objects.create(name="Newly formed command", code="NFC", is_active=True)
+    assert ">Newly formed command</option>" in client.get("/policies/").content.decode()

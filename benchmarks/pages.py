@@ -1,0 +1,186 @@
+"""Pages against their own bare SQL: the case interface other benchmarks add to.
+
+Every page a person lands on is measured over Django's test client (the whole request: middleware, view,
+template) for each probe user, against **its own bare SQL**: the very statements that one request of that page
+sends for that user (session, user, and the page's data), captured once and replayed through a raw cursor,
+every row fetched, with no Python of the app around them. So the ratio is exactly "what the app adds to the
+SQL it needs", and the baseline follows the page when its queries change: a page with a cheaper plan gets a
+cheaper baseline, and one sending more queries is caught by the query budget, not hidden in the ratio.
+
+Adding a page (the interface; keep to it, others rely on it)::
+
+    from benchmarks.pages import PAGES, PageCase
+
+    PAGES.append(PageCase(
+        name="people",                                        # unique; shown in the table
+        url=lambda probes: f"/policies/{probes.detail_reference}/people/",
+        users=("co-ordinator", "PCU"),                         # of USERS; default: all three
+        expect="Developers",                                   # text the page must contain (a 200 is not enough)
+    ))
+
+``ratio`` (default 1.5) and ``queries`` (default 12) are the targets; ``headers`` are sent with the request
+(e.g. ``{"HX-Request": "true"}`` for an htmx fragment); ``scenario`` groups cases for ``--only`` (default "pages").
+A case's row passes when p50 <= ratio x its baseline's p50, the query count is within budget, the page answered
+200 with ``expect`` in it, and (``same_queries_as``) it sends as many queries as another URL (no growth with
+the data). Only SELECTs are replayed; a page that writes on GET is reported as a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from benchmarks.dataset import Probes
+from benchmarks.scenarios import Row, _ratio
+from benchmarks.timing import Case, capture_queries, time_interleaved
+from core.models import User
+
+USERS = ("developer", "co-ordinator", "PCU")
+# The issue's targets for every page a person lands on.
+PAGE_RATIO = 1.5
+PAGE_QUERY_BUDGET = 12
+
+
+@dataclass(frozen=True)
+class PageCase:
+    name: str
+    url: Callable[[Probes], str]
+    users: tuple[str, ...] = USERS
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: str = ""
+    ratio: float = PAGE_RATIO
+    queries: int = PAGE_QUERY_BUDGET
+    # Another URL of the same page whose query count must be the same (e.g. a policy with no history).
+    same_queries_as: Callable[[Probes], str] | None = None
+    scenario: str = "pages"
+
+    @property
+    def target(self) -> str:
+        same = ", q=small" if self.same_queries_as else ""
+        return f"ratio<={self.ratio:g}, q<={self.queries}{same}"
+
+
+def _user_ids(probes: Probes) -> dict[str, int]:
+    return {"developer": probes.developer_id, "co-ordinator": probes.coordinator_id, "PCU": probes.pcu_id}
+
+
+def _get(client: Client, url: str, headers: dict[str, str]):
+    response = client.get(url, headers=headers)
+    if response.status_code != 200:
+        raise AssertionError(f"GET {url} answered {response.status_code}")
+    return response
+
+
+def _replay(statements: list[str]) -> Callable[[object], int]:
+    """The baseline: the captured statements, sent as they are through one raw cursor, every row fetched."""
+
+    def run(_argument) -> int:
+        rows = 0
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor: no Django wrapper, no debug capture
+            for statement in statements:
+                raw.execute(statement)
+                rows += len(raw.fetchall())
+        return rows
+
+    return run
+
+
+def _is_read(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+@dataclass
+class _Measured:
+    case: PageCase
+    user: str
+    url: str
+    page: Case
+    baseline: Case
+    statements: list[str]
+    writes: list[str]
+    small_queries: int | None
+    content: str
+
+
+def _prepare(case: PageCase, user: str, client: Client, probes: Probes) -> _Measured:
+    url = case.url(probes)
+    headers = dict(case.headers)
+    page = Case(f"page:{case.name}:{user}", lambda _, c=client, u=url, h=headers: _get(c, u, h))
+    # One untimed request first: the caches a second request finds (role index, templates) are warm.
+    content = page.run(None).content.decode()
+    statements = capture_queries(page)
+    reads = [statement for statement in statements if _is_read(statement)]
+    writes = [statement for statement in statements if not _is_read(statement)]
+    small_queries = None
+    if case.same_queries_as is not None:
+        small_url = case.same_queries_as(probes)
+        small = Case("small", lambda _, c=client, u=small_url, h=headers: _get(c, u, h))
+        small.run(None)
+        small_queries = len(capture_queries(small))
+    baseline = Case(f"page-sql:{case.name}:{user}", _replay(reads))
+    return _Measured(case, user, url, page, baseline, statements, writes, small_queries, content)
+
+
+def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup: int) -> list[Row]:
+    """Every (case, user) against its own replayed SQL, all timed interleaved in one pass."""
+    ids = _user_ids(probes)
+    clients: dict[str, Client] = {}
+    for user in {user for case in cases for user in case.users}:
+        client = Client()
+        client.force_login(User.objects.get(pk=ids[user]))
+        clients[user] = client
+    measured = [_prepare(case, user, clients[user], probes) for case in cases for user in case.users]
+    timings = time_interleaved([case for item in measured for case in (item.baseline, item.page)],
+                               repeat=repeat, warmup=warmup)
+    rows = []
+    for item in measured:
+        page, base = timings[item.page.name], timings[item.baseline.name]
+        ratio = _ratio(page.p50, base.p50)
+        queries = len(item.statements)
+        problems = []
+        if item.case.expect and item.case.expect not in item.content:
+            problems.append(f"page lacks {item.case.expect!r}")
+        if item.writes:
+            problems.append(f"{len(item.writes)} writes on GET")
+        if item.small_queries is not None and item.small_queries != queries:
+            problems.append(f"{item.small_queries} queries on the small policy")
+        elif item.small_queries is not None:
+            problems.append(f"small policy: {item.small_queries} queries")
+        passed = (ratio <= item.case.ratio and queries <= item.case.queries and not item.writes
+                  and (not item.case.expect or item.case.expect in item.content)
+                  and (item.small_queries is None or item.small_queries == queries))
+        hx = " (htmx)" if item.case.headers.get("HX-Request") == "true" else ""
+        rows.append(Row(f"{item.case.name}: GET {item.url}{hx}", item.user, page.p50, page.p95, base.p50, ratio,
+                        queries, item.case.target, passed,
+                        "; ".join([f"own SQL: {len(item.statements) - len(item.writes)} statements", *problems]),
+                        item.statements))
+    return rows
+
+
+def _detail_url(name: str) -> Callable[[Probes], str]:
+    return lambda probes: reverse(name, args=[probes.detail_reference])
+
+
+def _small_url(name: str) -> Callable[[Probes], str]:
+    return lambda probes: reverse(name, args=[probes.small_reference])
+
+
+# The pages of issue 16, for the three probe users. Other benchmarks append their own (see the module's doc).
+PAGES: list[PageCase] = [
+    PageCase("My work", lambda probes: reverse("home"), expect="My work"),
+    PageCase("register", lambda probes: reverse("lifecycle:register"), expect='id="result-count"'),
+    PageCase("register fragment", lambda probes: reverse("lifecycle:register") + "?page=2",
+             headers={"HX-Request": "true", "HX-Trigger": "register-results"}, expect='id="result-count"'),
+    PageCase("overview", _detail_url("lifecycle:detail"), same_queries_as=_small_url("lifecycle:detail")),
+    PageCase("timeline", _detail_url("lifecycle:timeline"), same_queries_as=_small_url("lifecycle:timeline")),
+    PageCase("versions", _detail_url("lifecycle:versions"), same_queries_as=_small_url("lifecycle:versions")),
+]
+
+TARGET_NOTE = (f"issue: each page p50 <= {PAGE_RATIO:g} x its own SQL (the statements one request of it sends, "
+               f"replayed raw) for developer, co-ordinator and PCU; <= {PAGE_QUERY_BUDGET} queries, the same for a "
+               "policy with no history")
