@@ -85,7 +85,9 @@ def _xlsx_cell(sheet, value):
     if isinstance(value, Decimal):
         value = float(value)
     cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
+    if isinstance(value, float):
+        cell.number_format = "0.0"
+    elif isinstance(value, str):
         # Text stays text: openpyxl would otherwise take "=..." for a formula.
         cell.data_type = "s"
     elif isinstance(value, datetime.datetime):

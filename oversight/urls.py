@@ -6,4 +6,6 @@ app_name = "oversight"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("report/", views.report, name="report"),
 ]
