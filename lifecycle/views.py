@@ -92,7 +92,8 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
 
 
 REGISTER_EXPORT_HEADER = ("Reference", "Title", "Business group", "Stage", "Status", "Protective marking",
-                          "Review due", "Review", "Monitoring report due", "Monitoring report", "Red, amber, green")
+                          "Review due", "Review", "Monitoring report due", "Monitoring report", "Red, amber, green",
+                          "Not impact assessed", "Impact assessment due")
 
 
 def register_export_rows(*, user, narrow=None, today=None):
@@ -104,15 +105,16 @@ def register_export_rows(*, user, narrow=None, today=None):
         policies = narrow(policies)
     rows = policies.annotate(rag=rag_case(today)).values_list(
         "reference", "title", "business_group__name", "status", "protective_marking", "review_due_on",
-        "monitoring_report_due_on", "first_published_on", "rag")
-    for reference, title, group, status, marking, review_due, monitoring_due, first_published, rag in (
-            rows.iterator(chunk_size=2000)):
+        "monitoring_report_due_on", "first_published_on", "rag", "not_impact_assessed", "emergency_eia_due_on")
+    for (reference, title, group, status, marking, review_due, monitoring_due, first_published, rag,
+         not_impact_assessed, eia_due) in rows.iterator(chunk_size=2000):
         row = {"status": status, "first_published_on": first_published, "review_due_on": review_due,
                "monitoring_report_due_on": monitoring_due}
         review, monitoring = REVIEW.state_of(row, today), MONITORING.state_of(row, today)
         yield (reference, title, group, Stage(STAGE_OF[status]).label, Status(status).label,
                ProtectiveMarking(marking).label, review_due, review.status.label if review else "",
-               monitoring_due, monitoring.status.label if monitoring else "", rag.capitalize() if rag else "")
+               monitoring_due, monitoring.status.label if monitoring else "", rag.capitalize() if rag else "",
+               not_impact_assessed, eia_due)
 
 
 def register_export(fmt: str, *, user, narrow=None):
