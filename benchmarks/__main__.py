@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication", "people"}
+SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication", "people", "oversight"}
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
@@ -29,10 +29,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
-    parser.add_argument("--only", default="register,http,detail,chase,redline,publication,people",
+    parser.add_argument("--only", default="register,http,detail,chase,redline,publication,people,oversight",
                         help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
                         "default run), chase (e), redline (f, needs no database), publication (g: stored PDF "
-                        "download, 40-page pack, Scheme index), people (h: handover, revisions)")
+                        "download, 40-page pack, Scheme index), people (h: handover, revisions), oversight (i: the "
+                        "dashboard against its bare aggregates, the register's XLSX export's memory)")
     parser.add_argument("--chase-repeat", type=int, default=None,
                         help="timed repetitions of the chase scenarios (default: --repeat, at most "
                         f"{CHASE_REPEAT_CAP})")
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, people, publication, redline, report, scenarios
+    from benchmarks import dataset, oversight, people, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -139,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
     if "people" in arguments.only:
         rows += people.measure_people(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+    if "oversight" in arguments.only:
+        rows += oversight.measure_dashboard(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+        rows += oversight.measure_xlsx_export(probes, log=log)
     if "redline" in arguments.only:
         rows += redline.measure_redline(repeat=min(arguments.repeat, REDLINE_REPEAT_CAP),
                                         warmup=min(arguments.warmup, 1), log=log)
@@ -149,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     log(report.table(rows))
     log("\nTargets:")
     for name, note in {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE,
-                       "publication": publication.TARGET_NOTE, "people": people.TARGET_NOTE}.items():
+                       "publication": publication.TARGET_NOTE, "people": people.TARGET_NOTE,
+                       **oversight.TARGET_NOTES}.items():
         log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
     total_seconds = time.perf_counter() - run_started
@@ -171,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         "chase_repeat": arguments.chase_repeat,
         "warmup": arguments.warmup,
         "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE, "publication": publication.TARGET_NOTE,
-                    "people": people.TARGET_NOTE},
+                    "people": people.TARGET_NOTE, **oversight.TARGET_NOTES},
         "results": [row.as_dict() for row in rows],
         "failures": len(failures),
         "measure_seconds": round(measure_seconds, 2),

@@ -28,7 +28,14 @@ from oversight.indicators import (
     policies_ever_in,
 )
 from oversight.scope import Scope, oversight_scope
-from oversight.selectors import attention_list, dashboard_figures, pipeline, rag_rules, scoped_policies
+from oversight.selectors import (
+    ATTENTION_LIMIT,
+    attention_list,
+    dashboard_figures,
+    pipeline,
+    rag_rules,
+    scoped_policies,
+)
 
 NO_DASHBOARD = ("The oversight dashboard is for business group policy co-ordinators, Designated Leads, Management "
                 "Board owners and the Policy Co-ordination Unit.")
@@ -90,7 +97,7 @@ def dashboard(request):
         "scope": scope, "today": today, "figures": figures, "table_header": header,
         "attention": attention_list(user=request.user, scope=scope, today=today),
         "rag_rules": rag_rules(), "pipeline": chart,
-        "stuck_days": stuck_threshold_days(),
+        "stuck_days": stuck_threshold_days(), "attention_limit": ATTENTION_LIMIT,
         "focus_query": f"business_group={scope.focus.pk}&" if scope.focus is not None else "",
     })
 
