@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from core.models import User
@@ -190,11 +190,13 @@ def emergency_eia_overdue(today: datetime.date | None = None) -> Q:
 def orphaned() -> Q:
     """A leaver still named on the policy: an inactive owner, Designated Lead, manager, co-ordinator or developer
     (what core.holdings counts as held; the orphan reminder asks the co-ordinator to reassign it)."""
+    # Uncorrelated subqueries: PostgreSQL reads each once into a hash and tests every row against it (a correlated
+    # EXISTS on the developers, asked by several figures of one aggregate, took 17 s at 100,000 policies).
     leavers = User.objects.filter(is_active=False).values("pk")
-    developers = Policy.developers.through.objects.filter(policy_id=OuterRef("pk"), user__is_active=False)
+    with_leaving_developer = Policy.developers.through.objects.filter(user__is_active=False).values("policy_id")
     return NOT_WITHDRAWN & (Q(owner_id__in=leavers) | Q(designated_lead_id__in=leavers)
                             | Q(policy_manager_id__in=leavers) | Q(coordinator_id__in=leavers)
-                            | Q(Exists(developers)))
+                            | Q(pk__in=with_leaving_developer))
 
 
 class Rag(models.TextChoices):
