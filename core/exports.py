@@ -80,21 +80,18 @@ def csv_response(*, filename: str, header: Sequence[str], rows: Iterable[Sequenc
     return response
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_value(sheet, value):
+    """A value as openpyxl writes it: numbers and dates as they are (openpyxl gives a date a date format), only a
+    text that would be taken for a formula wrapped in a cell forced to text (a cell object per value costs a
+    third more time over 100,000 rows)."""
     value = _plain(value)
     if isinstance(value, Decimal):
-        value = float(value)
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, float):
-        cell.number_format = "0.0"
-    elif isinstance(value, str):
-        # Text stays text: openpyxl would otherwise take "=..." for a formula.
+        return float(value)
+    if isinstance(value, str) and value.startswith("="):
+        cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
-    elif isinstance(value, datetime.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    elif isinstance(value, datetime.date):
-        cell.number_format = "yyyy-mm-dd"
-    return cell
+        return cell
+    return value
 
 
 def xlsx_file(*, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]):
@@ -105,12 +102,13 @@ def xlsx_file(*, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]
         sheet = workbook.create_sheet(title=_SHEET_NAME_BAD.sub(" ", title)[:31] or "Sheet")
         header_cells = []
         for name in header:
-            cell = _xlsx_cell(sheet, name)
+            cell = WriteOnlyCell(sheet, value=str(name))
+            cell.data_type = "s"
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in rows:
-            sheet.append([_xlsx_cell(sheet, value) for value in row])
+            sheet.append([_xlsx_value(sheet, value) for value in row])
     spooled = tempfile.TemporaryFile()  # noqa: SIM115 - the response closes it once sent, and closing deletes it
     try:
         workbook.save(spooled)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Case, Count, ExpressionWrapper, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.urls import reverse
 
 from lifecycle.due import (
@@ -20,7 +20,6 @@ from lifecycle.due import (
     Rag,
     emergency_eia_awaiting,
     orphaned,
-    rag_case,
     rag_condition,
     stuck,
 )
@@ -110,19 +109,24 @@ def dashboard_figures(*, user, scope: Scope, today: datetime.date) -> dict:
 
 
 def attention_list(*, user, scope: Scope, today: datetime.date) -> list[Policy]:
-    """The red policies, then the amber ones (the most overdue review first), at most ATTENTION_LIMIT, each with
-    why: its due states, whether stuck, awaiting an impact assessment or orphaned."""
-    policies = list(
-        scoped_policies(user=user, scope=scope)
-        .annotate(rag=rag_case(today),
-                  rag_order=Case(When(rag_condition(Rag.RED, today), then=Value(0)), default=Value(1),
-                                 output_field=IntegerField()),
-                  is_stuck=ExpressionWrapper(stuck(None, today), output_field=BooleanField()),
-                  is_orphaned=ExpressionWrapper(orphaned(), output_field=BooleanField()))
-        .filter(rag_condition(Rag.RED, today) | rag_condition(Rag.AMBER, today))
-        .select_related("business_group")
-        .order_by("rag_order", "review_due_on", "reference")[:ATTENTION_LIMIT]
-    )
+    """The red policies, then the amber ones, each the longest overdue review first, at most ATTENTION_LIMIT, with
+    why: its due states, whether stuck, awaiting an impact assessment or orphaned. A query per colour, each in review
+    date order with a limit, so that PostgreSQL can walk the review date's index and stop early instead of
+    colouring and sorting the whole register (the red ones have the earliest dates)."""
+    policies: list[Policy] = []
+    for colour in (Rag.RED, Rag.AMBER):
+        wanted = ATTENTION_LIMIT - len(policies)
+        if wanted <= 0:
+            break
+        found = list(
+            scoped_policies(user=user, scope=scope).filter(rag_condition(colour, today))
+            .annotate(is_stuck=ExpressionWrapper(stuck(None, today), output_field=BooleanField()),
+                      is_orphaned=ExpressionWrapper(orphaned(), output_field=BooleanField()))
+            .select_related("business_group").order_by("review_due_on", "reference")[:wanted]
+        )
+        for policy in found:
+            policy.rag = colour.value
+        policies.extend(found)
     for policy in policies:
         policy.review_state = REVIEW.state_of(policy, today)
         policy.monitoring_state = MONITORING.state_of(policy, today)
