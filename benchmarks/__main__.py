@@ -12,8 +12,8 @@ from benchmarks import database
 
 # Every scenario, in the order it runs. Default ones run without --only; the others on request.
 SCENARIOS = {"register", "pages", "http", "detail", "home", "chase", "audit", "load", "redline", "publication",
-             "people"}
-DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,load,redline,publication,people"
+             "people", "oversight"}
+DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,load,redline,publication,people,oversight"
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
@@ -37,7 +37,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         "http (b) and home (d) (older comparisons with (a)'s baseline, not in the default run), "
                         "detail (c), chase (e), audit (verify_audit over a million events), load (gunicorn, "
                         "production settings), redline (f, needs no database), publication (g: stored PDF "
-                        "download, 40-page pack, Scheme index), people (h: handover, revisions). "
+                        "download, 40-page pack, Scheme index), people (h: handover, revisions), oversight (i: the "
+                        "dashboard against its bare aggregates, the register's XLSX export's memory). "
                         f"Default: {DEFAULT_SCENARIOS}")
     parser.add_argument("--load-requests", type=int, default=2000, help="requests of the load run (default 2000)")
     parser.add_argument("--load-concurrency", type=int, default=20, help="concurrent clients (default 20)")
@@ -110,6 +111,8 @@ def target_notes(only: set[str]) -> dict[str, str]:
     for name in ("pages", "audit", "load", "redline", "publication", "people"):
         if name in only:
             notes[name] = importlib.import_module(f"benchmarks.{name}").TARGET_NOTE
+    if "oversight" in only:
+        notes.update(importlib.import_module("benchmarks.oversight").TARGET_NOTES)
     return notes
 
 
@@ -129,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, pages, people, publication, redline, report, scenarios
+    from benchmarks import dataset, oversight, pages, people, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -174,6 +177,9 @@ def main(argv: list[str] | None = None) -> int:
 
         rows += load.measure_load(probes, requests=arguments.load_requests,
                                   concurrency=arguments.load_concurrency, log=log)
+    if "oversight" in arguments.only:
+        rows += oversight.measure_dashboard(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+        rows += oversight.measure_xlsx_export(probes, log=log)
     if "redline" in arguments.only:
         rows += redline.measure_redline(repeat=min(arguments.repeat, REDLINE_REPEAT_CAP),
                                         warmup=min(arguments.warmup, 1), log=log)

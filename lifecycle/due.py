@@ -17,10 +17,13 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import User
+from lifecycle.models import Policy
 from lifecycle.states import Status
 
 
@@ -109,3 +112,126 @@ REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(mo
 MONITORING = DueRule(field="monitoring_report_due_on", label="Monitoring report", warning=relativedelta(months=1),
                      warning_label="within a month")
 RULES = {"review": REVIEW, "monitoring": MONITORING}
+
+
+# --- what else needs someone's attention (issue 15, oversight) ----------------------------------------------------
+# The dashboard, the register's filters and the exports all read these, so a figure and the list behind it cannot
+# disagree. Each is a Q over policies, for one ``today``.
+
+
+def working_days_after(start: datetime.date, count: int) -> datetime.date:
+    """``count`` working days (Monday to Friday) after ``start``."""
+    day = start
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def stuck_threshold_days() -> int:
+    """Working days a submission may wait on a sign-off, decision or publication (settings.POLICYHUB_CHASE, the
+    chase's own threshold: ``CHASE_STUCK_WORKING_DAYS``)."""
+    return int(settings.POLICYHUB_CHASE["stuck_after_working_days"])
+
+
+def stuck_cutoff(today: datetime.date | None = None) -> datetime.date:
+    """The last day on which work could have started waiting and be past the threshold ``today``: the latest
+    ``day`` with ``working_days_after(day, threshold) <= today`` (as the chase: waiting since a Friday, a
+    Saturday or a Sunday counts from the Monday)."""
+    today = today or timezone.localdate()
+    threshold = stuck_threshold_days()
+    day = today
+    while working_days_after(day, threshold) > today:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+@dataclass(frozen=True)
+class StuckStage:
+    key: str
+    status: str
+    label: str
+
+
+# SOP, stage 4: the package waits on PCU's co-ordinated quality assurance, then on the Designated Lead's decision,
+# then on PCU to publish it. A submission waiting in one of them longer than the threshold is stuck.
+STUCK_STAGES = (
+    StuckStage("qa", Status.SUBMITTED_FOR_QA, "In quality assurance"),
+    StuckStage("lead", Status.WITH_LEAD, "With the Designated Lead"),
+    StuckStage("publication", Status.AWAITING_PUBLICATION, "Awaiting publication"),
+)
+STUCK_BY_KEY = {stage.key: stage for stage in STUCK_STAGES}
+
+
+def stuck(stage: str | None = None, today: datetime.date | None = None) -> Q:
+    """Policies waiting in ``stage`` (a STUCK_STAGES key; None: any of them) since before ``stuck_cutoff``: the
+    status has not changed for more than the threshold's working days."""
+    statuses = [STUCK_BY_KEY[stage].status] if stage else [s.status for s in STUCK_STAGES]
+    before = timezone.make_aware(datetime.datetime.combine(stuck_cutoff(today) + datetime.timedelta(days=1),
+                                                           datetime.time.min))
+    return Q(status__in=statuses, status_changed_at__lt=before)
+
+
+NOT_WITHDRAWN = ~Q(status=Status.WITHDRAWN)
+
+
+def emergency_eia_awaiting() -> Q:
+    """Approved by the emergency route and still not impact assessed (SOP: "the impact assessment must be completed
+    as soon as reasonably practicable")."""
+    return Q(not_impact_assessed=True) & NOT_WITHDRAWN
+
+
+def emergency_eia_overdue(today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    return emergency_eia_awaiting() & Q(emergency_eia_due_on__lt=today)
+
+
+def orphaned() -> Q:
+    """A leaver still named on the policy: an inactive owner, Designated Lead, manager, co-ordinator or developer
+    (what core.holdings counts as held; the orphan reminder asks the co-ordinator to reassign it)."""
+    # Uncorrelated subqueries: PostgreSQL reads each once into a hash and tests every row against it (a correlated
+    # EXISTS on the developers, asked by several figures of one aggregate, took 17 s at 100,000 policies).
+    leavers = User.objects.filter(is_active=False).values("pk")
+    with_leaving_developer = Policy.developers.through.objects.filter(user__is_active=False).values("policy_id")
+    return NOT_WITHDRAWN & (Q(owner_id__in=leavers) | Q(designated_lead_id__in=leavers)
+                            | Q(policy_manager_id__in=leavers) | Q(coordinator_id__in=leavers)
+                            | Q(pk__in=with_leaving_developer))
+
+
+class Rag(models.TextChoices):
+    RED = "red", "Red"
+    AMBER = "amber", "Amber"
+    GREEN = "green", "Green"
+
+
+# The rule for each colour, in words for the page and as conditions for the queries (the same list).
+RAG_RULES = {
+    Rag.RED: "The review or the annual monitoring report is overdue, or an emergency approval's impact "
+             "assessment is past its date.",
+    Rag.AMBER: "Not red, and the review is due within 6 months, the monitoring report within a month, an "
+               "emergency approval still awaits its impact assessment, a submission is stuck past the "
+               "threshold, or a leaver is still named on the policy.",
+    Rag.GREEN: "Neither red nor amber (withdrawn policies have no colour).",
+}
+
+
+def rag_condition(colour: str, today: datetime.date | None = None) -> Q:
+    today = today or timezone.localdate()
+    red = REVIEW.overdue(today) | MONITORING.overdue(today) | emergency_eia_overdue(today)
+    amber = (REVIEW.due_soon(today) | MONITORING.due_soon(today) | emergency_eia_awaiting() | stuck(None, today)
+             | orphaned())
+    if colour == Rag.RED:
+        return red
+    if colour == Rag.AMBER:
+        return amber & ~red
+    return NOT_WITHDRAWN & ~red & ~amber
+
+
+def rag_case(today: datetime.date | None = None) -> models.Case:
+    """The colour as an annotation: ``Policy.objects.annotate(rag=rag_case(today))``; NULL for a withdrawn one."""
+    today = today or timezone.localdate()
+    return models.Case(
+        *(models.When(rag_condition(colour, today), then=models.Value(colour.value)) for colour in Rag),
+        default=None, output_field=models.CharField(),
+    )

@@ -11,7 +11,18 @@ from django import forms
 from django.db.models import Q
 
 from core.models import BusinessGroup, RiskTier
-from lifecycle.due import REVIEW, DueStatus
+from lifecycle.due import (
+    MONITORING,
+    REVIEW,
+    STUCK_STAGES,
+    DueStatus,
+    Rag,
+    emergency_eia_awaiting,
+    emergency_eia_overdue,
+    orphaned,
+    rag_condition,
+    stuck,
+)
 from lifecycle.models import Policy
 from lifecycle.selectors import policy_statement_search
 from lifecycle.states import ProtectiveMarking, Stage, statuses_in_stage
@@ -22,6 +33,17 @@ class ReviewStatus:
     DUE_SOON = DueStatus.DUE_SOON.value
     OVERDUE = DueStatus.OVERDUE.value
     CHOICES = [(IN_DATE, "In date"), (DUE_SOON, "Review due within 6 months"), (OVERDUE, "Review overdue")]
+
+
+class MonitoringStatus:
+    CHOICES = [(DueStatus.IN_DATE.value, "In date"), (DueStatus.DUE_SOON.value, "Report due within a month"),
+               (DueStatus.OVERDUE.value, "Report overdue")]
+
+
+class EmergencyEIA:
+    AWAITING = "awaiting"
+    OVERDUE = "overdue"
+    CHOICES = [(AWAITING, "Awaiting its impact assessment"), (OVERDUE, "Impact assessment overdue")]
 
 
 class PolicyRegisterFilter(django_filters.FilterSet):
@@ -36,6 +58,25 @@ class PolicyRegisterFilter(django_filters.FilterSet):
     review_status = django_filters.ChoiceFilter(
         label="Review status", choices=ReviewStatus.CHOICES, method="filter_review", empty_label="Any review status"
     )
+    # Oversight (issue 15): each figure of the dashboard is the register with one of these, shareable by URL.
+    monitoring_status = django_filters.ChoiceFilter(
+        label="Monitoring report", choices=MonitoringStatus.CHOICES, method="filter_monitoring",
+        empty_label="Any monitoring status",
+    )
+    stuck = django_filters.ChoiceFilter(
+        label="Stuck past the threshold", choices=[(stage.key, stage.label) for stage in STUCK_STAGES],
+        method="filter_stuck", empty_label="Any (or not stuck)",
+    )
+    emergency_eia = django_filters.ChoiceFilter(
+        label="Emergency approval", choices=EmergencyEIA.CHOICES, method="filter_emergency_eia",
+        empty_label="Any",
+    )
+    orphaned = django_filters.ChoiceFilter(
+        label="Leaver named", choices=[("yes", "A leaver is still named on it")], method="filter_orphaned",
+        empty_label="Any",
+    )
+    rag = django_filters.ChoiceFilter(label="Red, amber, green", choices=Rag.choices, method="filter_rag",
+                                      empty_label="Any colour")
     sort = django_filters.OrderingFilter(
         label="Sort by",
         fields=(("reference", "reference"), ("title", "title"), ("review_due_on", "review_due_on"),
@@ -48,7 +89,8 @@ class PolicyRegisterFilter(django_filters.FilterSet):
     class Meta:
         model = Policy
         # Also the order of the form: search first, then where the policy sits, then how to sort.
-        fields = ["q", "business_group", "stage", "risk_tier", "protective_marking", "review_status", "sort"]
+        fields = ["q", "business_group", "stage", "risk_tier", "protective_marking", "review_status",
+                  "monitoring_status", "stuck", "emergency_eia", "orphaned", "rag", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,3 +118,26 @@ class PolicyRegisterFilter(django_filters.FilterSet):
         if value in DueStatus.values:
             return queryset.filter(REVIEW.condition(value))
         return queryset
+
+    # lifecycle.due holds each rule below; the dashboard counts with the same conditions.
+
+    def filter_monitoring(self, queryset, name, value):
+        if value in DueStatus.values:
+            return queryset.filter(MONITORING.condition(value))
+        return queryset
+
+    def filter_stuck(self, queryset, name, value):
+        return queryset.filter(stuck(value)) if value else queryset
+
+    def filter_emergency_eia(self, queryset, name, value):
+        if value == EmergencyEIA.OVERDUE:
+            return queryset.filter(emergency_eia_overdue())
+        if value == EmergencyEIA.AWAITING:
+            return queryset.filter(emergency_eia_awaiting())
+        return queryset
+
+    def filter_orphaned(self, queryset, name, value):
+        return queryset.filter(orphaned()) if value == "yes" else queryset
+
+    def filter_rag(self, queryset, name, value):
+        return queryset.filter(rag_condition(value)) if value in Rag.values else queryset

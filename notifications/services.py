@@ -32,6 +32,7 @@ from assessments.models import MonitoringReport
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
 from lifecycle import workflow
+from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.services.people import HolderChange, OpenTask
 from lifecycle.states import PUBLISHED_STATUSES, Status
@@ -68,16 +69,6 @@ def latest_step(today: datetime.date, steps: list[tuple[datetime.date, str]], *,
             return step_date, f"overdue by {(step_date - due).days} days"
     candidates = [(day, label) for day, label in steps if day <= today]
     return max(candidates) if candidates else None
-
-
-def working_days_after(start: datetime.date, count: int) -> datetime.date:
-    """``count`` working days (Monday to Friday) after ``start``."""
-    day = start
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def _before_steps(due: datetime.date, months: list[int]) -> tuple[tuple[datetime.date, str], ...]:

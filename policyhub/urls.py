@@ -13,6 +13,7 @@ urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("", include("core.urls")),
     path("notifications/", include("notifications.urls")),
+    path("dashboard/", include("oversight.urls")),
     path("people/", include("lifecycle.people_urls")),
     path("publication-scheme/", include("publication.urls")),
     path("notices/", include(notices_urlpatterns)),

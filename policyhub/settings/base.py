@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "demo",
     "notifications",
     "workspace",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -124,4 +124,27 @@ def test_every_page_state_passes_axe(browser_user):
     monitored = _reference(Status.MONITORING, business_group__name="Territorial Policing")
     check("coordinator: bring a review forward", f"/policies/{monitored}/actions/set-review-date/")
 
+    # Oversight (issue 15): the dashboard, the charts with their tables open, the indicators and the board report.
+    def open_chart_tables():
+        browser.page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+    check("coordinator: dashboard", "/dashboard/")
+    open_chart_tables()
+    check("coordinator: dashboard with the pipeline's table open")
+    check("coordinator: dashboard, another group asked for", "/dashboard/?business_group=999999")
+    check("coordinator: register of overdue reviews", "/policies/?review_status=overdue&rag=red")
+    check("coordinator: indicators", "/dashboard/indicators/")
+    open_chart_tables()
+    check("coordinator: indicators with the trends' table open")
+    check("coordinator: indicators, bad period", "/dashboard/indicators/?from=nonsense&to=2020-13-01")
+    check("coordinator: indicators, empty period", "/dashboard/indicators/?from=2001-01-01&to=2001-03-31")
+    browser.sign_in("pcu")
+    check("pcu: dashboard of the force", "/dashboard/")
+    open_chart_tables()
+    check("pcu: dashboard with the pipeline's table open")
+    check("pcu: indicators of the force", "/dashboard/indicators/")
+    check("pcu: board report", "/dashboard/report/")
+    open_chart_tables()
+    check("pcu: board report with its tables open")
+
     assert len(checked) >= 30, checked

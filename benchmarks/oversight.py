@@ -1,0 +1,191 @@
+"""Oversight (issue 15), measured on the bench dataset:
+
+g. GET /dashboard/ for the co-ordinator (their business group) and for PCU (the force, by business group), over
+   Django's test client on the dataset's day, against the bare SQL of the aggregates that produce its figures (the
+   figures' and the pipeline's statements, compiled once and executed directly), with the figures checked equal.
+   Target (the issue's): p50 within 2 x the bare aggregates; at most 12 queries, the same for a 10,000-policy slice.
+h. The register's XLSX export (every policy, for PCU: openpyxl write-only, a server-side cursor, spooled to a
+   temporary file and sent in blocks), read to the end while a thread samples the process's resident memory: the
+   whole register may take at most 16 MB more than a 10,000-policy slice did (constant memory), and under 64 MB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import os
+import re
+import threading
+import time
+
+import time_machine
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.utils import timezone
+
+from benchmarks.dataset import Probes, dataset_day
+from benchmarks.scenarios import Row, _ratio, register_slice
+from benchmarks.timing import Case, capture_queries, time_interleaved
+from core.models import User
+from lifecycle.models import Policy
+from lifecycle.states import Status
+from lifecycle.views import register_export
+from oversight.scope import oversight_scope
+from oversight.selectors import FIGURES, scoped_policies
+
+DASHBOARD_RATIO = 2.0
+DASHBOARD_QUERY_BUDGET = 12
+SLICE_POLICIES = 10_000
+EXPORT_MEMORY_SLACK_MB = 16
+EXPORT_MEMORY_LIMIT_MB = 64
+TARGET_NOTES = {
+    "dashboard": f"issue: GET /dashboard/ p50 <= {DASHBOARD_RATIO:g} x the bare SQL aggregates of its figures; "
+                 f"<= {DASHBOARD_QUERY_BUDGET} queries, the same at a {SLICE_POLICIES:,}-policy slice",
+    "xlsx export": f"issue: the register's XLSX export in constant memory: the process's resident memory grows by "
+                   f"at most {EXPORT_MEMORY_SLACK_MB} MB more for the whole register than for a "
+                   f"{SLICE_POLICIES:,}-policy slice, and by less than {EXPORT_MEMORY_LIMIT_MB} MB",
+}
+
+
+def _on_dataset_day():
+    day = dataset_day()
+    return time_machine.travel(dt.datetime.combine(day, dt.time(12, 0), tzinfo=dt.UTC), tick=True)
+
+
+def _bare_aggregates(user: User) -> list[tuple[str, list]]:
+    """The statements that produce the dashboard's figures and pipeline for ``user``, compiled once."""
+    scope = oversight_scope(user, None)
+    today = timezone.localdate()
+    policies = scoped_policies(user=user, scope=scope)
+    figures = (policies.order_by().values("business_group_id")
+               .annotate(policies=Count("pk"), **{f.key: Count("pk", filter=f.condition(today)) for f in FIGURES}))
+    pipeline = (policies.exclude(status=Status.WITHDRAWN).order_by().values_list("status", "business_group_id")
+                .annotate(count=Count("pk")))
+    return [figures.query.sql_with_params(), pipeline.query.sql_with_params()]
+
+
+def _run_statements(statements: list[tuple[str, list]]) -> list[list[tuple]]:
+    results = []
+    with connection.cursor() as cursor:
+        for statement, params in statements:
+            cursor.execute(statement, params)
+            results.append(cursor.fetchall())
+    return results
+
+
+def _figures_from_page(body: str) -> dict[str, list[int]]:
+    return {key: [int(n) for n in re.findall(r">(\d+)(?:<span|</td>)", row)]
+            for key, row in re.findall(r'data-figure="([a-z_]+)">(.*?)</tr>', body, re.S)}
+
+
+def _dashboard_cases(label: str, user_id: int) -> tuple[Case, Case, Client]:
+    user = User.objects.get(pk=user_id)
+    client = Client()
+    client.force_login(user)
+    statements = _bare_aggregates(user)
+    baseline = Case(f"dashboard:{label}:bare", lambda _: _run_statements(statements))
+
+    def page(_):
+        response = client.get("/dashboard/")
+        assert response.status_code == 200, response.status_code
+        return response
+
+    return baseline, Case(f"dashboard:{label}:page", page), client
+
+
+def measure_dashboard(probes: Probes, *, repeat: int, warmup: int, log=print) -> list[Row]:
+    rows = []
+    with _on_dataset_day():
+        for label, user_id in (("co-ordinator", probes.coordinator_id), ("PCU", probes.pcu_id)):
+            baseline, page, _client = _dashboard_cases(label, user_id)
+            timings = time_interleaved([baseline, page], repeat=repeat, warmup=warmup)
+            base, timing = timings[baseline.name], timings[page.name]
+            queries = len(capture_queries(page))
+            bare = _run_statements(_bare_aggregates(User.objects.get(pk=user_id)))
+            figures = _figures_from_page(page.run(None).content.decode())
+            # The page's totals equal the bare aggregate's: the same figures, not merely as fast.
+            keys = list(figures)
+            totals_page = {key: figures[key][-1] for key in keys}
+            bare_totals = [sum(row[2 + index] for row in bare[0]) for index in range(len(keys))]
+            consistent = list(totals_page.values()) == bare_totals
+            with register_slice(SLICE_POLICIES):
+                slice_queries = len(capture_queries(page))
+            ratio = _ratio(timing.p50, base.p50)
+            passed = (ratio <= DASHBOARD_RATIO and queries <= DASHBOARD_QUERY_BUDGET and queries == slice_queries
+                      and consistent)
+            detail = (f"{slice_queries} queries at {SLICE_POLICIES:,} policies; figures "
+                      f"{'equal' if consistent else 'DIFFER FROM'} the bare aggregates "
+                      f"({', '.join(f'{k} {v}' for k, v in totals_page.items())})")
+            rows += [
+                Row("dashboard: bare SQL aggregates", label, base.p50, base.p95, base.p50, 1.0, 2, "baseline", None),
+                Row("dashboard: GET /dashboard/", label, timing.p50, timing.p95, base.p50, ratio, queries,
+                    f"ratio<={DASHBOARD_RATIO:g}, q<={DASHBOARD_QUERY_BUDGET}", passed, detail),
+            ]
+            log(f"dashboard ({label}): p50 {timing.p50:.1f} ms against {base.p50:.1f} ms bare, {queries} queries")
+    return rows
+
+
+def _resident_mb() -> float:
+    """This process's resident memory (Linux: /proc/self/statm), in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+class _PeakSampler:
+    """The highest resident memory seen while the block runs, sampled every 10 ms by a thread (tracemalloc, which
+    traces every allocation, made openpyxl ten times slower)."""
+
+    def __enter__(self):
+        self.peak = _resident_mb()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, _resident_mb())
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _resident_mb())
+
+
+def _export(user: User) -> tuple[float, int, int]:
+    """(seconds, bytes, rows) of the register's XLSX export for ``user``, read to the end as a client would."""
+    started = time.perf_counter()
+    response = register_export("xlsx", user=user)
+    size = sum(len(block) for block in response.streaming_content)
+    # Not response.close(): that signals the end of a request, which closes the database connection (and with
+    # it the register slice's transaction).
+    response.file_to_stream.close()
+    return time.perf_counter() - started, size, Policy.objects.count()
+
+
+def measure_xlsx_export(probes: Probes, *, log=print) -> list[Row]:
+    pcu = User.objects.get(pk=probes.pcu_id)
+    with _on_dataset_day():
+        gc.collect()
+        before = _resident_mb()
+        with register_slice(SLICE_POLICIES), _PeakSampler() as sampled:
+            slice_seconds, slice_bytes, slice_rows = _export(pcu)
+        slice_growth = sampled.peak - before
+        with _PeakSampler() as sampled:
+            whole_seconds, whole_bytes, whole_rows = _export(pcu)
+        whole_growth = sampled.peak - before
+    # Constant memory: ten times the rows may not take more than a few megabytes more than the slice did.
+    passed = whole_growth <= slice_growth + EXPORT_MEMORY_SLACK_MB and whole_growth < EXPORT_MEMORY_LIMIT_MB
+    log(f"XLSX export: {whole_rows:,} rows ({whole_bytes / 2**20:.1f} MB) in {whole_seconds:.1f} s, resident memory "
+        f"+{whole_growth:.1f} MB ({slice_rows:,} rows: +{slice_growth:.1f} MB)")
+    return [
+        Row(f"xlsx export: {slice_rows:,}-policy slice", "PCU", slice_seconds * 1000, slice_seconds * 1000, None, None,
+            None, "baseline (memory)", None,
+            f"resident memory +{slice_growth:.1f} MB, {slice_bytes / 2**20:.1f} MB file"),
+        Row(f"xlsx export: the whole register ({whole_rows:,} rows)", "PCU", whole_seconds * 1000,
+            whole_seconds * 1000, None, None, None,
+            f"memory <= slice + {EXPORT_MEMORY_SLACK_MB} MB, < {EXPORT_MEMORY_LIMIT_MB} MB", passed,
+            f"resident memory +{whole_growth:.1f} MB against +{slice_growth:.1f} MB for the slice; "
+            f"{whole_bytes / 2**20:.1f} MB file (1 run each)"),
+    ]

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from oversight import views
+
+app_name = "oversight"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("indicators/", views.indicators, name="indicators"),
+    path("report/", views.report, name="report"),
+]

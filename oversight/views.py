@@ -1,0 +1,273 @@
+"""/dashboard/, /dashboard/indicators/ and /dashboard/report/ (issue 15). Thin: the scope (oversight.scope), the
+figures (oversight.selectors, oversight.indicators), the charts (oversight.charts), and ``?format=csv|xlsx``
+(core.exports) on every table."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import urlencode
+
+from dateutil.relativedelta import relativedelta
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from core.exports import table_response, wanted_format
+from core.models import BusinessGroup
+from lifecycle.due import stuck_threshold_days
+from oversight import charts
+from oversight.indicators import (
+    MAX_PERIOD_DAYS,
+    Indicators,
+    Period,
+    Tally,
+    corporate_health_indicators,
+    policies_ever_in,
+)
+from oversight.scope import Scope, oversight_scope
+from oversight.selectors import (
+    ATTENTION_LIMIT,
+    attention_list,
+    dashboard_figures,
+    pipeline,
+    rag_rules,
+    scoped_policies,
+)
+
+NO_DASHBOARD = ("The oversight dashboard is for business group policy co-ordinators, Designated Leads, Management "
+                "Board owners and the Policy Co-ordination Unit.")
+
+
+def scope_for(request):
+    scope = oversight_scope(request.user, request.GET.get("business_group")) if request.user.has_perm(
+        "oversight.view_dashboard") else None
+    if scope is None:
+        raise PermissionDenied(NO_DASHBOARD)
+    return scope
+
+
+def figures_table(figures: dict, scope) -> tuple[list[str], list[list]]:
+    """The figures as the page's table and the export's: a row per figure, a column per business group (and the
+    total of the force when broken down)."""
+    header = ["Figure", *[str(group) for group in figures["columns"]]]
+    if scope.breakdown:
+        header.append("Force total")
+    rows = [["Policies counted", *figures["policies"], *([figures["totals"]["policies"]] if scope.breakdown else [])]]
+    for row in figures["rows"]:
+        rows.append([row.figure.label, *[cell.count for cell in row.cells],
+                     *([row.total.count] if scope.breakdown else [])])
+    return header, rows
+
+
+def pipeline_chart(data: dict, *, title: str) -> dict:
+    """The pipeline as a stacked bar chart and its table (a row per stage, a column per business group)."""
+    groups, stages, counts = data["groups"], data["stages"], data["counts"]
+    series = [charts.Series(str(group), [counts.get((stage, group.pk), 0) for stage, _ in stages]) for group in groups]
+    totals = [sum(item.values[i] for item in series) for i in range(len(stages))]
+    in_words = "; ".join(f"{label}: {total}" for (_, label), total in zip(stages, totals, strict=True))
+    svg = charts.stacked_bars(chart_id="pipeline", title=title, categories=[label for _, label in stages],
+                              series=series, description=f"Policies at each stage, by business group. {in_words}.")
+    header = ["Stage", *[str(group) for group in groups], "Total"]
+    rows = [[label, *[item.values[i] for item in series], totals[i]] for i, (_, label) in enumerate(stages)]
+    return {"svg": svg, "header": header, "rows": rows}
+
+
+@login_required
+@require_safe
+def dashboard(request):
+    scope = scope_for(request)
+    today = timezone.localdate()
+    figures = dashboard_figures(user=request.user, scope=scope, today=today)
+    header, rows = figures_table(figures, scope)
+    export = wanted_format(request)
+    table = request.GET.get("table", "")
+    if export and table == "pipeline":
+        chart = pipeline_chart(pipeline(user=request.user, scope=scope), title="Pipeline")
+        return table_response(export, filename=f"pipeline-{today:%Y-%m-%d}", title="Pipeline",
+                              header=chart["header"], rows=chart["rows"])
+    if export:
+        return table_response(export, filename=f"oversight-{today:%Y-%m-%d}", title="Oversight figures",
+                              header=header, rows=rows)
+    chart = pipeline_chart(pipeline(user=request.user, scope=scope),
+                           title=f"Pipeline of {scope.title}: policies by stage and business group")
+    return render(request, "oversight/dashboard.html", {
+        "scope": scope, "today": today, "figures": figures, "table_header": header,
+        "attention": attention_list(user=request.user, scope=scope, today=today),
+        "rag_rules": rag_rules(), "pipeline": chart,
+        "stuck_days": stuck_threshold_days(), "attention_limit": ATTENTION_LIMIT,
+        "focus_query": f"business_group={scope.focus.pk}&" if scope.focus is not None else "",
+    })
+
+
+# --- Corporate Health Indicators --------------------------------------------------------------------------------
+
+
+def last_quarter(today: datetime.date) -> Period:
+    """The last full calendar quarter before ``today``."""
+    this_quarter = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    start = this_quarter - relativedelta(months=3)
+    return Period(start, this_quarter - datetime.timedelta(days=1))
+
+
+def period_from_request(request, today: datetime.date) -> tuple[Period, list[str]]:
+    """``?from=YYYY-MM-DD&to=YYYY-MM-DD``, checked: a clear message and a sensible period for anything else (the
+    last quarter by default), never an error page."""
+    default = last_quarter(today)
+    raw_from, raw_to = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
+    if not raw_from and not raw_to:
+        return default, []
+    messages = []
+    parsed = {}
+    for name, raw in (("from", raw_from), ("to", raw_to)):
+        try:
+            parsed[name] = datetime.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            parsed[name] = None
+            messages.append(f"“{raw[:40]}” is not a date: enter the {'start' if name == 'from' else 'end'} of the "
+                            "period as YYYY-MM-DD, for example 2026-01-31.")
+    if messages:
+        return default, [*messages, f"Showing the last quarter instead ({default.start:%-d %B %Y} to "
+                                    f"{default.end:%-d %B %Y})."]
+    start = parsed["from"] or (parsed["to"] - relativedelta(months=3) + datetime.timedelta(days=1))
+    end = parsed["to"] or today
+    if end > today:
+        messages.append("Figures exist only up to today, so the period ends today.")
+        end = today
+    if start > end:
+        return default, ["The start of the period must be before its end. Showing the last quarter instead."]
+    if (end - start).days > MAX_PERIOD_DAYS:
+        start = end - datetime.timedelta(days=MAX_PERIOD_DAYS)
+        messages.append(f"A period can be at most five years, so it starts on {start:%-d %B %Y}.")
+    earliest = datetime.date(2000, 1, 1)
+    if start < earliest:
+        start = earliest
+        messages.append("PolicyHub holds nothing before 2000, so the period starts on 1 January 2000.")
+    return Period(start, end), messages
+
+
+INDICATOR_HEADER = ["Business group", "Policies in force at the end", "Policies in date (%)",
+                    "Monitoring reports due", "Monitoring reports on time (%)", "Median days in QA",
+                    "Median days with the Lead", "Median days awaiting publication", "Emergency approvals",
+                    "Withdrawals"]
+TREND_HEADER = ["Month", "Policies in force", "Policies in date", "Policies in date (%)", "Monitoring reports due",
+                "Monitoring reports on time", "Monitoring reports on time (%)"]
+
+
+def indicator_row(name: str, tally: Tally) -> list:
+    return [name, tally.in_force, tally.in_date_percent, tally.monitoring_due, tally.on_time_percent,
+            tally.median("qa"), tally.median("lead"), tally.median("publication"), tally.emergency_approvals,
+            tally.withdrawals]
+
+
+def indicators_tables(indicators: Indicators, scope) -> dict:
+    names = {group.pk: str(group) for group in scope.groups}
+    missing = [group_id for group_id in indicators.by_group if group_id not in names]
+    if missing:
+        names.update({group.pk: str(group) for group in BusinessGroup.objects.filter(pk__in=missing)})
+    rows = []
+    if scope.breakdown:
+        ordered = sorted(indicators.by_group, key=lambda group_id: names.get(group_id, ""))
+        shown = [group.pk for group in scope.groups] + [g for g in ordered if g not in {x.pk for x in scope.groups}]
+        rows = [indicator_row(names[group_id], indicators.by_group.get(group_id, Tally())) for group_id in shown]
+        rows.append(indicator_row("Force-wide", indicators.force))
+    else:
+        rows = [indicator_row(str(scope.focus), indicators.by_group.get(scope.focus.pk, Tally()))]
+    trend_rows = [[first, tally.in_force, tally.in_date, tally.in_date_percent, tally.monitoring_due,
+                   tally.monitoring_on_time, tally.on_time_percent] for first, tally in indicators.trend]
+    labels = [f"{first:%b %y}" for first, _ in indicators.trend]
+    in_date = charts.Series("Policies in date", [tally.in_date_percent for _, tally in indicators.trend])
+    on_time = charts.Series("Monitoring reports on time", [tally.on_time_percent for _, tally in indicators.trend])
+
+    def words(series):
+        return "; ".join(f"{label}: {'no figure' if value is None else f'{value:.1f}%'}"
+                         for label, value in zip(labels, series.values, strict=True))
+
+    return {
+        "rows": rows, "trend_rows": trend_rows,
+        "in_date_chart": charts.percent_lines(
+            chart_id="trend-in-date", title=f"Policies in date, month by month, {scope.title}", labels=labels,
+            series=[in_date], description=f"Percentage of policies in force whose review was not overdue at the end "
+                                          f"of each month. {words(in_date)}."),
+        "on_time_chart": charts.percent_lines(
+            chart_id="trend-on-time", title=f"Monitoring reports on time, month by month, {scope.title}",
+            labels=labels, series=[on_time], description=f"Percentage of the monitoring reports due in each month "
+                                                         f"that were submitted by their due date. {words(on_time)}."),
+    }
+
+
+def indicators_for(request, scope, today):
+    period, messages = period_from_request(request, today)
+    # Visible policies, by the business group they were in on the day (not only those in it now).
+    policies = scoped_policies(user=request.user, scope=Scope(force=True, groups=[], focus=None))
+    focus = scope.focus.pk if scope.focus is not None else None
+    if focus is not None:
+        policies = policies_ever_in(policies, focus)
+    indicators = corporate_health_indicators(policies=policies, period=period, today=today, focus=focus)
+    return period, messages, indicators, indicators_tables(indicators, scope)
+
+
+def trend_table_rows(rows):
+    return [[f"{first:%B %Y}", *rest] for first, *rest in rows]
+
+
+@login_required
+@require_safe
+def indicators(request):
+    scope = scope_for(request)
+    today = timezone.localdate()
+    period, messages, result, tables = indicators_for(request, scope, today)
+    export = wanted_format(request)
+    if export:
+        name = f"{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}"
+        if request.GET.get("table") == "trend":
+            return table_response(export, filename=f"indicator-trends-{name}", title="Trends", header=TREND_HEADER,
+                                  rows=[[first, *rest] for first, *rest in tables["trend_rows"]])
+        return table_response(export, filename=f"corporate-health-indicators-{name}",
+                              title="Corporate Health Indicators", header=INDICATOR_HEADER, rows=tables["rows"])
+    return render(request, "oversight/indicators.html", {
+        "scope": scope, "period": period, "messages_shown": [scope.message, *messages] if scope.message else messages,
+        "indicators": result, "header": INDICATOR_HEADER, "tables": tables,
+        "trend_header": TREND_HEADER, "trend_rows": trend_table_rows(tables["trend_rows"]),
+        "query": period_query(period, scope),
+    })
+
+
+def period_query(period: Period, scope) -> str:
+    params = {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    if scope.focus is not None:
+        params["business_group"] = scope.focus.pk
+    return urlencode(params) + "&"
+
+
+# --- the board report ---------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_safe
+def report(request):
+    """A print-friendly report for the Performance Board: where things stand today, the indicators of the period
+    (the last quarter by default) and their trends, the pipeline. ``?format=pdf`` gives it as a PDF."""
+    scope = scope_for(request)
+    today = timezone.localdate()
+    period, messages, result, tables = indicators_for(request, scope, today)
+    figures = dashboard_figures(user=request.user, scope=scope, today=today)
+    header, rows = figures_table(figures, scope)
+    context = {
+        "scope": scope, "today": today, "period": period, "messages_shown": messages, "indicators": result,
+        "indicator_header": INDICATOR_HEADER, "tables": tables, "trend_header": TREND_HEADER,
+        "trend_rows": trend_table_rows(tables["trend_rows"]), "figures_header": header, "figures_rows": rows,
+        "pipeline": pipeline_chart(pipeline(user=request.user, scope=scope),
+                                   title=f"Pipeline of {scope.title}: policies by stage and business group"),
+        "rag_rules": rag_rules(), "stuck_days": stuck_threshold_days(), "query": period_query(period, scope),
+    }
+    if request.GET.get("format") == "pdf":
+        from oversight.pdf import render_report_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
+
+        response = HttpResponse(render_report_pdf(context), content_type="application/pdf")
+        response["Content-Disposition"] = (f'inline; filename="board-report-{period.start:%Y-%m-%d}-to-'
+                                           f'{period.end:%Y-%m-%d}.pdf"')
+        return response
+    return render(request, "oversight/report.html", context)
