@@ -13,6 +13,8 @@ urlpatterns = [
     path("", workspace_views.home, name="home"),
     path("", include("core.urls")),
     path("notifications/", include("notifications.urls")),
+    path("library/", include("library.urls")),
+    path("acknowledgements/", include("acknowledgements.urls")),
     path("people/", include("lifecycle.people_urls")),
     path("publication-scheme/", include("publication.urls")),
     path("notices/", include(notices_urlpatterns)),
