@@ -50,7 +50,7 @@ def profile_of(user) -> Profile:
     roles = role_index(user)
     groups = {group for _, group in roles if group is not None}
     if user.unit_id is not None:
-        groups |= set(Unit.objects.filter(pk=user.unit_id).values_list("business_group_id", flat=True))
+        groups |= set(Unit.objects.filter(pk=user.unit_id).order_by().values_list("business_group_id", flat=True))
     return Profile(user_id=user.pk, unit_id=user.unit_id, group_ids=frozenset(groups),
                    roles=frozenset(role for role, _ in roles), cleared_groups=cleared_business_groups(user))
 
