@@ -10,7 +10,7 @@ from pathlib import Path
 
 from benchmarks import database
 
-SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication"}
+SCENARIOS = {"register", "http", "detail", "home", "chase", "redline", "publication", "library"}
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
@@ -29,10 +29,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         help="print EXPLAIN (ANALYZE, BUFFERS) of the filtered register's queries")
     parser.add_argument("--json", type=Path, default=None,
                         help="where to write the results (default test-artifacts/bench.json)")
-    parser.add_argument("--only", default="register,http,detail,chase,redline,publication",
+    parser.add_argument("--only", default="register,http,detail,chase,redline,publication,library",
                         help="comma-separated subset of: register (a), http (b), detail (c), home (d, not in the "
                         "default run), chase (e), redline (f, needs no database), publication (g: stored PDF "
-                        "download, 40-page pack, Scheme index)")
+                        "download, 40-page pack, Scheme index), library (h: the library's search, outstanding "
+                        "acknowledgements)")
     parser.add_argument("--chase-repeat", type=int, default=None,
                         help="timed repetitions of the chase scenarios (default: --repeat, at most "
                         f"{CHASE_REPEAT_CAP})")
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, publication, redline, report, scenarios
+    from benchmarks import dataset, library, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -142,12 +143,14 @@ def main(argv: list[str] | None = None) -> int:
                                         warmup=min(arguments.warmup, 1), log=log)
     if "publication" in arguments.only:
         rows += publication.measure_publication(repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+    if "library" in arguments.only:
+        rows += library.measure_library(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))
     log("\nTargets:")
     for name, note in {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE,
-                       "publication": publication.TARGET_NOTE}.items():
+                       "publication": publication.TARGET_NOTE, "library": library.TARGET_NOTE}.items():
         log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
     total_seconds = time.perf_counter() - run_started
@@ -168,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         "repeat": arguments.repeat,
         "chase_repeat": arguments.chase_repeat,
         "warmup": arguments.warmup,
-        "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE, "publication": publication.TARGET_NOTE},
+        "targets": {**scenarios.TARGET_NOTES, "redline": redline.TARGET_NOTE, "publication": publication.TARGET_NOTE,
+                    "library": library.TARGET_NOTE},
         "results": [row.as_dict() for row in rows],
         "failures": len(failures),
         "measure_seconds": round(measure_seconds, 2),
