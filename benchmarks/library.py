@@ -57,7 +57,7 @@ SELECT p.id, (SELECT v.id FROM lifecycle_policyversion v WHERE v.policy_id = p.i
        CASE WHEN kind.name = 'eia' THEN 'Equality Impact Assessment: ' || p.title ELSE p.title END,
        p.purpose || ' ' || p.relevant_to || ' ' ||
        repeat('Officers must record the grounds for every decision, brief their supervisor and keep the record '
-              || 'for audit. Staff associations were consulted on section ' || (p.id %% 97)::text || '. ', 12),
+              || 'for audit. Staff associations were consulted on section ' || (p.id % 97)::text || '. ', 12),
        p.protective_marking, p.business_group_id, p.status <> 'withdrawn', p.status = 'withdrawn',
        p.last_published_on
 FROM lifecycle_policy p CROSS JOIN (VALUES ('statement'), ('eia')) AS kind(name)

@@ -264,3 +264,22 @@ def test_staff_without_any_role_read_the_library(client, people):
     assert search(client, nobody, "meerkatish").status_code == 200
     assert library_search(user=nobody, text="meerkatish").total == 1
     assert user_with_role(Role.SHRMT)  # a force-wide role changes nothing for OFFICIAL material
+
+
+def test_the_simple_search_kept_for_sqlite_needs_every_word_and_marks_them(people):
+    """SQLite has no full-text search: ``_search_simple`` (plain icontains, the same on any database) is what
+    ``make run`` uses."""
+    from library.selectors import _search_simple, library_documents
+
+    published(people, title="Simple one", statement="<p>The springbokish officer records a gnuish note.</p>")
+    published(people, title="Simple two", statement="<p>Only springbokish here, &lt;b&gt; literally.</p>")
+    documents = library_documents(user=people.developer)
+
+    both = _search_simple(documents, "springbokish gnuish", 1)
+    assert [document.title for document in both.documents] == ["Simple one"]
+    assert "<mark>springbokish</mark>" in both.documents[0].headline
+    assert "<mark>gnuish</mark>" in both.documents[0].headline
+    one = _search_simple(documents, "springbokish", 1)
+    assert one.total == 2
+    assert "&lt;b&gt;" in next(d.headline for d in one.documents if d.title == "Simple two")
+    assert _search_simple(documents, '" - "', 1).message == "Enter the words to search for."
