@@ -1,8 +1,7 @@
 from django import forms
 
 from core.forms import GovUKForm
-from core.models import BusinessGroup
-from library.models import Subject
+from core.models import BusinessGroup, Subject
 from library.selectors import MAX_QUERY_LENGTH, Scope
 
 MAX_RELEVANT_TO = 100

@@ -17,19 +17,6 @@ from django.urls import reverse
 from lifecycle.states import ProtectiveMarking
 
 
-class Subject(models.Model):
-    """A subject heading of the library (e.g. "Public protection"), assigned to policies by PCU in the admin."""
-
-    name = models.CharField(max_length=120, unique=True)
-    policies = models.ManyToManyField("lifecycle.Policy", related_name="subjects", blank=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
 class DocumentKind(models.TextChoices):
     STATEMENT = "statement", "Policy Statement"
     SOP = "sop", "Standard operating procedure"

@@ -107,7 +107,7 @@ def narrowed(documents: QuerySet, *, business_group=None, subject=None, relevant
     if business_group is not None:
         documents = documents.filter(business_group_id=business_group.pk)
     if subject is not None:
-        documents = documents.filter(policy__subjects=subject.pk)
+        documents = documents.filter(policy__subject_id=subject.pk)
     if relevant_to:
         documents = documents.filter(policy__relevant_to__icontains=relevant_to)
     return documents

@@ -151,8 +151,8 @@ class PublishForm(StepForm):
         data = super().clean()
         if not (data.get("on_intranet") or data.get("in_notices") or data.get("on_publication_scheme")):
             self.add_error("on_intranet", "Choose at least one channel")
-        # The service takes the audience as one argument.
-        data["audience"] = {"business_groups": list(data.pop("audience_business_groups", None) or ()),
+        # The service takes whom to ask as one argument.
+        data["asked_to_acknowledge"] = {"business_groups": list(data.pop("audience_business_groups", None) or ()),
                             "units": list(data.pop("audience_units", None) or ()),
                             "roles": list(data.pop("audience_roles", None) or ()),
                             "ask_again": bool(data.pop("ask_again", False))}

@@ -80,7 +80,7 @@ def policy_publish(
     in_notices: bool = True,
     on_publication_scheme: bool = False,
     publish_on: datetime.date | None = None,
-    audience: dict | None = None,
+    asked_to_acknowledge: dict | None = None,
     **read: Unpack[Binding],
 ) -> Publication:
     """PCU publishes the approved version at once, or schedules it for ``publish_on``. The step's ceremony
@@ -96,7 +96,7 @@ def policy_publish(
         raise ApplicationError(f"Version {current.number} is already scheduled for publication.", code="stale")
     # Issue 14: whom the version asks to confirm they have read it, once in force ({business_groups, units, roles,
     # ask_again}, chosen on the publish page).
-    acknowledgement_audience_record(policy=locked, version=current, actor=actor, **(audience or {}))
+    acknowledgement_audience_record(policy=locked, version=current, actor=actor, **(asked_to_acknowledge or {}))
     publication = Publication.objects.create(
         policy=locked, policy_version=current, on_intranet=on_intranet, in_notices=in_notices,
         on_publication_scheme=on_publication_scheme, requested_by=actor,

@@ -149,7 +149,7 @@ def test_a_new_major_version_asks_again(people):
     policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
     from publication.services import policy_publish
 
-    policy_publish(policy=policy, actor=people.pcu, audience=tp(people), **what_was_read(policy))
+    policy_publish(policy=policy, actor=people.pcu, asked_to_acknowledge=tp(people), **what_was_read(policy))
     asked = list(outstanding_for(user=reader))
     assert [audience.policy_version.number for audience in asked] == ["2.0"]
     assert Acknowledgement.objects.filter(user=reader, policy_version=first).exists()

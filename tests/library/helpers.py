@@ -21,7 +21,7 @@ def published(people, *, title: str, sop_text: str = "<p>Record the decision.</p
     policy = submitted_with(policy, people, statement=statement)
     policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
     policy_publish(policy=policy, actor=people.pcu, on_intranet=on_intranet, in_notices=in_notices,
-                   audience=audience, **what_was_read(policy))
+                   asked_to_acknowledge=audience, **what_was_read(policy))
     return Policy.objects.get(pk=policy.pk)
 
 

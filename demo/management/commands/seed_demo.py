@@ -437,10 +437,10 @@ class Seeder:
         )
         self.tick()
         # Issue 14: Territorial Policing's policies ask the group's staff to confirm they have read them.
-        audience = {"business_groups": [self.groups[spec.group]]} if spec.group == "TP" else None
+        asked = {"business_groups": [self.groups[spec.group]]} if spec.group == "TP" else None
         publication.policy_publish(
             policy=self.policy(spec), actor=actor, on_intranet=True, in_notices=True,
-            on_publication_scheme=on_scheme, audience=audience,
+            on_publication_scheme=on_scheme, asked_to_acknowledge=asked,
             # A scheduled publication is dated from the real today, so it is still to come after seeding.
             publish_on=self.today + datetime.timedelta(days=days) if days else None,
         )
