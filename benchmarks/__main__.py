@@ -12,8 +12,8 @@ from benchmarks import database
 
 # Every scenario, in the order it runs. Default ones run without --only; the others on request.
 SCENARIOS = {"register", "pages", "http", "detail", "home", "chase", "audit", "load", "redline", "publication",
-             "people", "oversight"}
-DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,load,redline,publication,people,oversight"
+             "people", "oversight", "library"}
+DEFAULT_SCENARIOS = "register,pages,detail,chase,audit,load,redline,publication,people,oversight,library"
 # A chase scan takes seconds: its repetitions are capped unless --chase-repeat says otherwise.
 CHASE_REPEAT_CAP = 15
 # A redline of two maximal statements takes a few hundred milliseconds: its repetitions are capped too.
@@ -38,7 +38,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         "detail (c), chase (e), audit (verify_audit over a million events), load (gunicorn, "
                         "production settings), redline (f, needs no database), publication (g: stored PDF "
                         "download, 40-page pack, Scheme index), people (h: handover, revisions), oversight (i: the "
-                        "dashboard against its bare aggregates, the register's XLSX export's memory). "
+                        "dashboard against its bare aggregates, the register's XLSX export's memory), library (j: "
+                        "the library's search, outstanding acknowledgements). "
                         f"Default: {DEFAULT_SCENARIOS}")
     parser.add_argument("--load-requests", type=int, default=2000, help="requests of the load run (default 2000)")
     parser.add_argument("--load-concurrency", type=int, default=20, help="concurrent clients (default 20)")
@@ -108,7 +109,7 @@ def target_notes(only: set[str]) -> dict[str, str]:
     notes = {name: note for name, note in scenarios.TARGET_NOTES.items()
              if {"register": "register", "http register": "http", "home": "home", "chase": "chase",
                  "detail pages": "detail"}[name] in only}
-    for name in ("pages", "audit", "load", "redline", "publication", "people"):
+    for name in ("pages", "audit", "load", "redline", "publication", "people", "library"):
         if name in only:
             notes[name] = importlib.import_module(f"benchmarks.{name}").TARGET_NOTE
     if "oversight" in only:
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, oversight, pages, people, publication, redline, report, scenarios
+    from benchmarks import dataset, library, oversight, pages, people, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -185,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                                         warmup=min(arguments.warmup, 1), log=log)
     if "publication" in arguments.only:
         rows += publication.measure_publication(repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+    if "library" in arguments.only:
+        rows += library.measure_library(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))

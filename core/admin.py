@@ -167,7 +167,7 @@ class PolicyHubUserChangeForm(UserChangeForm):
 class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
     form = PolicyHubUserChangeForm
     list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active", "is_staff"]
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("PolicyHub", {"fields": ["job_title"]}))
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("PolicyHub", {"fields": ["job_title", "unit"]}))
 
     def save_model(self, request, obj, form, change):
         # Deactivation goes through core.holdings.user_deactivate, which checks again under the user's row lock.

@@ -64,6 +64,11 @@ class AuditAction(StrEnum):
     POLICY_HANDED_OVER = "policy.handed_over"
     PERSON_HANDED_OVER = "person.handed_over"
 
+    # Read and acknowledge (issue 14, acknowledgements): whom PCU asked, when it published a version, to confirm
+    # they have read it; and each person's confirmation of one version.
+    POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN = "policy.acknowledgement_audience_chosen"
+    POLICY_ACKNOWLEDGED = "policy.acknowledged"
+
     # --- SOPs and consultation --------------------------------------------------------------------
     SOP_CREATED = "sop.created"
     SOP_DRAFT_SAVED = "sop.draft_saved"

@@ -114,6 +114,8 @@ class Person:
     # Left the force: the account was closed (outside PolicyHub) while still named on policies, so that the
     # orphan reminder and the handover (/people/<username>/handover/) can be tried (issue 12).
     left: bool = False
+    # Where they work (business group code, unit name): issue 14, read and acknowledge. Most staff hold no role.
+    works_in: tuple[str, str] | None = None
 
 
 # Invented names: none of these is a real person. The named accounts come first; ``admin`` must be first
@@ -181,6 +183,12 @@ PEOPLE = (
            (("coordinator", "DOR", None),)),
     Person("dor.lead", "Victor", "Stanway", "Director of Strategy and Improvement (Designated Policy Lead)",
            (("lead", "DOR", None),)),
+    # Staff with no part in the policy cycle (issue 14): they read the library and confirm they have read the
+    # policies PCU asks them to; their unit head (``manager``) sees the unit's acknowledgement rate.
+    Person("officer", "Saoirse", "Quennell", "Police Constable, Public Protection Policy Unit", (),
+           works_in=("TP", "Public Protection Policy Unit")),
+    Person("officer2", "Benedict", "Ashworth-Mile", "Detective Sergeant, Public Protection Policy Unit", (),
+           works_in=("TP", "Public Protection Policy Unit")),
 )
 
 # Who does what for each business group's policies, unless a policy names someone else.

@@ -129,10 +129,34 @@ class PublishForm(StepForm):
         "plan.",
     )
 
+    # Read and acknowledge (issue 14): the staff this version is relevant to, asked to confirm they have read it
+    # once it is in force (acknowledgements.services.acknowledgement_audience_record, called by the publish step).
+    audience_business_groups = forms.ModelMultipleChoiceField(
+        label="Ask the staff of these business groups to confirm they have read it", required=False,
+        queryset=BusinessGroup.objects.filter(is_active=True), widget=forms.CheckboxSelectMultiple,
+    )
+    audience_units = forms.ModelMultipleChoiceField(
+        label="Ask the staff of these units", required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Unit.objects.filter(is_active=True).select_related("business_group"),
+    )
+    audience_roles = forms.MultipleChoiceField(
+        label="Ask everyone holding these roles", required=False, choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    ask_again = forms.BooleanField(
+        label="Ask again even if they confirmed an earlier version of this major version", required=False,
+        help_text="A new major version always asks again; a minor one asks again only if you say so.",
+    )
+
     def clean(self):
         data = super().clean()
         if not (data.get("on_intranet") or data.get("in_notices") or data.get("on_publication_scheme")):
             self.add_error("on_intranet", "Choose at least one channel")
+        # The service takes whom to ask as one argument.
+        data["asked_to_acknowledge"] = {"business_groups": list(data.pop("audience_business_groups", None) or ()),
+                            "units": list(data.pop("audience_units", None) or ()),
+                            "roles": list(data.pop("audience_roles", None) or ()),
+                            "ask_again": bool(data.pop("ask_again", False))}
         return data
 
 

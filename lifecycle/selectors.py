@@ -145,9 +145,15 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
         by_ids.append(ids_in(open_team_invitation_policy_ids(teams)) & Q(status__in=DRAFT_EDITABLE_STATUSES))
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
     # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
-    cleared_groups = None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
     return _Reach(by_columns=reduce(operator.or_, by_columns) if by_columns else None,
-                  by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups)
+                  by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_business_groups(user))
+
+
+def cleared_business_groups(user) -> frozenset[int] | None:
+    """The business groups whose OFFICIAL-SENSITIVE material ``user`` may see; None means every group (a force-wide
+    role). As ``user_may_see_sensitive``, for querysets (the library's search and the acknowledgements read it)."""
+    roles = role_index(user)
+    return None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
 
 
 def advice_teams_of(user) -> list[str]:

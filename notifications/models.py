@@ -15,6 +15,7 @@ class ReminderKind(models.TextChoices):
     EMERGENCY_EIA = "emergency_eia", "Equality Impact Assessment after emergency approval"
     STUCK = "stuck", "Work waiting too long"
     ORPHAN = "orphan", "Policy with an inactive owner, Lead, manager or developer"
+    ACKNOWLEDGEMENT = "acknowledgement", "Policy to read and acknowledge"
 
 
 class Reminder(models.Model):

@@ -23,11 +23,12 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from acknowledgements.selectors import audiences_in_force, outstanding_people, profiles_of
 from assessments.models import MonitoringReport
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
@@ -171,6 +172,45 @@ def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
     plan: list[PlannedReminder] = []
     for row in policies:
         plan.extend(_plan_for(row, today, people, config, reports_in_qa, submitted_on, missing_disciplines))
+    plan.extend(_acknowledgement_plan(today))
+    return plan
+
+
+def _acknowledgement_plan(today: datetime.date) -> list[PlannedReminder]:
+    """Issue 14: everyone a version in force asks to confirm they have read it, and who has not, is chased once:
+    one reminder per version, due on the day it was published (the ledger's key then holds it once, however often
+    the chase runs; someone who joins the unit later is chased on their first chase). Those already chased are left
+    out of the plan, so that a dry run lists only what would be sent. Queries: the audiences, the people, then two
+    per audience."""
+    audiences = audiences_in_force()
+    if not audiences:
+        return []
+    first_published = dict(
+        PolicyVersion.objects.filter(pk__in=[audience.policy_version_id for audience in audiences],
+                                     publications__status="published")
+        .values_list("pk").annotate(first=Min("publications__published_at")).order_by())
+    profiles = profiles_of(User.objects.all())
+    plan = []
+    for audience in audiences:
+        published_at = first_published.get(audience.policy_version_id)
+        if published_at is None:
+            continue
+        due = timezone.localdate(published_at)
+        if due > today:
+            continue
+        waiting = outstanding_people(audience, profiles)
+        if not waiting:
+            continue
+        waiting -= set(Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, policy_id=audience.policy_id,
+                                               cycle=audience.major, due_on=due)
+                       .values_list("recipient_id", flat=True).order_by())
+        policy, number = audience.policy, audience.policy_version.number
+        library_page = reverse("library:policy", args=[policy.reference])
+        plan.extend(PlannedReminder(
+            policy.pk, policy.reference, policy.title, audience.major, recipient, ReminderKind.ACKNOWLEDGEMENT, due,
+            None, "read and confirm",
+            f"Read {policy.reference} {policy.title}, version {number}, and confirm you have read it at "
+            f"{library_page}.") for recipient in sorted(waiting))
     return plan
 
 

@@ -14,6 +14,8 @@ urlpatterns = [
     path("", include("core.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("oversight.urls")),
+    path("library/", include("library.urls")),
+    path("acknowledgements/", include("acknowledgements.urls")),
     path("people/", include("lifecycle.people_urls")),
     path("publication-scheme/", include("publication.urls")),
     path("notices/", include(notices_urlpatterns)),

@@ -19,6 +19,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from acknowledgements.services import acknowledgement_audience_record
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -79,6 +80,7 @@ def policy_publish(
     in_notices: bool = True,
     on_publication_scheme: bool = False,
     publish_on: datetime.date | None = None,
+    asked_to_acknowledge: dict | None = None,
     **read: Unpack[Binding],
 ) -> Publication:
     """PCU publishes the approved version at once, or schedules it for ``publish_on``. The step's ceremony
@@ -92,6 +94,9 @@ def policy_publish(
                        on_publication_scheme=on_publication_scheme)
     if Publication.objects.filter(policy_version=current, status=Publication.Status.SCHEDULED).exists():
         raise ApplicationError(f"Version {current.number} is already scheduled for publication.", code="stale")
+    # Issue 14: whom the version asks to confirm they have read it, once in force ({business_groups, units, roles,
+    # ask_again}, chosen on the publish page).
+    acknowledgement_audience_record(policy=locked, version=current, actor=actor, **(asked_to_acknowledge or {}))
     publication = Publication.objects.create(
         policy=locked, policy_version=current, on_intranet=on_intranet, in_notices=in_notices,
         on_publication_scheme=on_publication_scheme, requested_by=actor,

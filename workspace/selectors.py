@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport
 from core.models import Role, RoleAssignment
 from lifecycle.due import MONITORING, REVIEW
@@ -42,7 +43,17 @@ def my_work(*, user, today=None) -> list[dict]:
         *_coordination_queues(user, roles, visible),
         *_due_queues(user, roles, visible, today),
         *_report_queues(roles),
+        *_acknowledgement_queues(user),
     ]
+
+
+def _acknowledgement_queues(user) -> list[dict]:
+    """Issue 14: the policies this person is asked to confirm they have read (everyone, roles or none)."""
+    outstanding = list(outstanding_for(user=user)[:20])
+    if not outstanding:
+        return []
+    return [{"title": "Policies to read and confirm", "hint": "PCU asked you to confirm you have read these.",
+             "acknowledgements": outstanding}]
 
 
 def _drafting_queues(user, roles, visible) -> list[dict]:

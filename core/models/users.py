@@ -8,6 +8,11 @@ class User(AbstractUser):
     """A member of staff. Roles come from RoleAssignment rows, not from Django groups."""
 
     job_title = models.CharField(max_length=160, blank=True)
+    # Where the person works (issue 14, read and acknowledge): PCU asks the staff of a business group or unit to
+    # confirm they have read a policy, and a unit's manager sees the unit's acknowledgement rate. Roles
+    # (RoleAssignment) say what someone does in the policy cycle; most staff hold none, but all work somewhere.
+    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+                             verbose_name="Unit worked in")
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "publication",
     "demo",
     "notifications",
+    "acknowledgements",
+    "library",
     "workspace",
     "oversight",
 ]

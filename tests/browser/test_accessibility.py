@@ -148,3 +148,50 @@ def test_every_page_state_passes_axe(browser_user):
     check("pcu: board report with its tables open")
 
     assert len(checked) >= 30, checked
+
+
+def test_the_library_and_acknowledgements_pass_axe(browser_user):
+    """Issue 14: the library (browse, results with extracts, the empty state, a refused search, a policy's page with
+    its read-and-acknowledge banner, an earlier version, the archive) and /acknowledgements/ (outstanding, confirmed,
+    the manager's rates), with the publish page's audience choices."""
+    from lifecycle import services as s
+    from tests.factories import make_people
+    from tests.library.helpers import published, staff
+
+    people = make_people()
+    policy = published(people, title="Roads policing", sop_title="Pursuits",
+                       sop_text="<p>Authorise a tactical contact on the zanzibarite channel.</p>",
+                       audience={"business_groups": [people.group]})
+    gone = published(people, title="Pagers", statement="<p>Carry the pager.</p>")
+    s.policy_withdraw(policy=gone, actor=people.pcu, reason="Retired.")
+    waiting = people.policy(title="Awaiting publication")
+    from tests.factories import advance_to
+
+    waiting = advance_to(waiting, Status.AWAITING_PUBLICATION, people)
+    staff("reader", people.unit)
+    browser = browser_user
+
+    def check(label: str, path: str | None = None, status: int = 200):
+        if path is not None:
+            response = browser.goto(path)
+            assert response.status == status, f"{label}: {path} answered {response.status}"
+        browser.step(label)
+
+    browser.sign_in("reader")
+    check("staff: library", "/library/")
+    check("staff: library results", "/library/?q=zanzibarite")
+    check("staff: library with no results", "/library/?q=no-such-word-anywhere")
+    check("staff: library search refused", "/library/?q=" + "x" * 300, status=400)
+    check("staff: library archive", "/library/archive/")
+    check("staff: policy in the library, asked to acknowledge", f"/library/{policy.reference}/")
+    check("staff: acknowledgements outstanding", "/acknowledgements/")
+    browser.goto(f"/library/{policy.reference}/")
+    browser.page.click("button:has-text('I have read version')")
+    browser.page.wait_for_load_state()
+    check("staff: acknowledged")
+    check("staff: acknowledgements confirmed", "/acknowledgements/")
+    check("staff: withdrawn policy in the archive", f"/library/{gone.reference}/")
+    browser.sign_in("manager")
+    check("manager: unit acknowledgement rates", "/acknowledgements/units/")
+    browser.sign_in("pcu")
+    check("PCU: publish with the audience to ask", f"/policies/{waiting.reference}/actions/publish/")

@@ -28,6 +28,7 @@ INSERT_ONLY_MODELS = [
     "lifecycle.QASignOff",
     "lifecycle.ApprovalDecision",
     "publication.PublishedFile",
+    "acknowledgements.Acknowledgement",
 ]
 # Django's record of applied migrations: the app reads it (the unapplied-migrations check), never writes it.
 READ_ONLY_TABLES = ["django_migrations"]

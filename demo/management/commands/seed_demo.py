@@ -233,6 +233,7 @@ class Seeder:
                     username=person.username, first_name=person.first_name, last_name=person.last_name,
                     email=f"{person.username}@example.police.uk", job_title=person.job_title, password=password,
                     is_staff=person.superuser, is_superuser=person.superuser,
+                    unit=self.units[person.works_in] if person.works_in else None,
                 )
                 self.created_accounts.append(person.username)
             admin = admin or user
@@ -435,9 +436,11 @@ class Seeder:
             "on_publication_scheme", spec.suitable_for_publication_scheme and spec.protective_marking == "official"
         )
         self.tick()
+        # Issue 14: Territorial Policing's policies ask the group's staff to confirm they have read them.
+        asked = {"business_groups": [self.groups[spec.group]]} if spec.group == "TP" else None
         publication.policy_publish(
             policy=self.policy(spec), actor=actor, on_intranet=True, in_notices=True,
-            on_publication_scheme=on_scheme,
+            on_publication_scheme=on_scheme, asked_to_acknowledge=asked,
             # A scheduled publication is dated from the real today, so it is still to come after seeding.
             publish_on=self.today + datetime.timedelta(days=days) if days else None,
         )
@@ -500,7 +503,8 @@ class Seeder:
                               .values_list("title", flat=True))
         pending = [spec for spec in data.POLICIES if spec.title not in existing_titles]
         users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
-        people_missing = any(self.missing_roles(person, users.get(person.username)) for person in data.PEOPLE)
+        people_missing = any(person.username not in users or self.missing_roles(person, users.get(person.username))
+                             for person in data.PEOPLE)
         if not pending and not people_missing:
             return
         # The accounts exist from a few weeks before the oldest history, so the audit chain starts with them.
@@ -550,7 +554,8 @@ class Command(BaseCommand):
 
     def print_accounts(self) -> None:
         usernames = DEMO_USERNAMES
-        users = {user.username: user for user in User.objects.filter(username__in=usernames)}
+        users = {user.username: user for user in User.objects.filter(username__in=usernames)
+                 .select_related("unit__business_group")}
         assignments = {}
         for assignment in (RoleAssignment.objects.filter(user__username__in=usernames)
                            .select_related("user", "business_group", "unit").order_by("id")):
@@ -567,6 +572,8 @@ class Command(BaseCommand):
             groups = sorted({assignment.business_group.name for assignment in held if assignment.business_group})
             units = sorted({assignment.unit.name for assignment in held if assignment.unit})
             where = ", ".join(groups) or "Force-wide"
+            if not held and user.unit_id:
+                roles, where, units = ["Staff (no policy role)"], user.unit.business_group.name, [user.unit.name]
             if units:
                 where += f" ({', '.join(units)})"
             rows.append((username, data.DEMO_PASSWORD, "; ".join(roles) or "-", where))

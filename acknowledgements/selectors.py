@@ -1,0 +1,268 @@
+"""Who is asked to acknowledge what, and who has.
+
+One rule, ``Profile.included_by`` (who an audience's criteria include), written twice: as a Q for one person's
+outstanding list (``outstanding_for``, a fixed number of queries), and in Python over profiles loaded in bulk for the
+chase and a manager's rates (``profiles_of``). tests/acknowledgements checks the two agree.
+
+An audience asks while its version is the one in force: published, no later version published since, and the
+policy not withdrawn. OFFICIAL-SENSITIVE policies ask only staff cleared for them (lifecycle.selectors'
+``cleared_business_groups``): nobody else is told even the title.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
+from core.models import Role, RoleAssignment, Unit, User
+from lifecycle.models import PolicyVersion
+from lifecycle.permissions import managed_scope, role_index
+from lifecycle.selectors import cleared_business_groups
+from lifecycle.states import ProtectiveMarking, Status
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Where a person works and what they hold: what an audience is matched against."""
+
+    user_id: int
+    unit_id: int | None
+    group_ids: frozenset[int]
+    roles: frozenset[str]
+    # None: every business group (a force-wide role).
+    cleared_groups: frozenset[int] | None
+
+    def included_by(self, criteria) -> bool:
+        return any((criterion.business_group_id is not None and criterion.business_group_id in self.group_ids)
+                   or (criterion.unit_id is not None and criterion.unit_id == self.unit_id)
+                   or (criterion.role and criterion.role in self.roles) for criterion in criteria)
+
+    def may_read(self, policy) -> bool:
+        return (policy.protective_marking == ProtectiveMarking.OFFICIAL or self.cleared_groups is None
+                or policy.business_group_id in self.cleared_groups)
+
+
+def profile_of(user) -> Profile:
+    """One person's profile: their roles (cached on the user) and their unit's business group (one query)."""
+    roles = role_index(user)
+    groups = {group for _, group in roles if group is not None}
+    if user.unit_id is not None:
+        groups |= set(Unit.objects.filter(pk=user.unit_id).order_by().values_list("business_group_id", flat=True))
+    return Profile(user_id=user.pk, unit_id=user.unit_id, group_ids=frozenset(groups),
+                   roles=frozenset(role for role, _ in roles), cleared_groups=cleared_business_groups(user))
+
+
+def profiles_of(users: QuerySet[User]) -> dict[int, Profile]:
+    """The profiles of many active people, in two queries."""
+    rows = list(users.filter(is_active=True).order_by().values_list("pk", "unit_id", "unit__business_group_id"))
+    held: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
+    ids = [row[0] for row in rows]
+    for start in range(0, len(ids), 5000):
+        for user_id, role, group in (RoleAssignment.objects.filter(user_id__in=ids[start:start + 5000]).order_by()
+                                     .values_list("user_id", "role", "business_group_id")):
+            held[user_id].add((role, group))
+    profiles = {}
+    for user_id, unit_id, unit_group in rows:
+        roles = held.get(user_id, set())
+        groups = {group for _, group in roles if group is not None} | ({unit_group} if unit_group else set())
+        cleared = None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
+        profiles[user_id] = Profile(user_id=user_id, unit_id=unit_id, group_ids=frozenset(groups),
+                                    roles=frozenset(role for role, _ in roles), cleared_groups=cleared)
+    return profiles
+
+
+def in_force() -> Q:
+    """The audiences that ask now: of the version in force of a policy in force."""
+    published = PolicyVersion.objects.filter(publications__status="published")
+    later = published.filter(policy_id=OuterRef("policy_id")).filter(
+        Q(major__gt=OuterRef("major")) | Q(major=OuterRef("major"), minor__gt=OuterRef("minor")))
+    return (Q(Exists(published.filter(pk=OuterRef("policy_version_id")))) & ~Q(Exists(later))
+            & ~Q(policy__status=Status.WITHDRAWN))
+
+
+def satisfied_by(user_id) -> Exists:
+    """A confirmation that counts for the audience: of its version, or (PCU not asking again for a minor version)
+    of an earlier version of the same major from ``counts_from_minor`` on."""
+    return Exists(Acknowledgement.objects.filter(user_id=user_id, policy_id=OuterRef("policy_id"),
+                                                 major=OuterRef("major"), minor__gte=OuterRef("counts_from_minor")))
+
+
+def _including(profile: Profile) -> Q:
+    criteria = Q(business_group_id__in=profile.group_ids) | Q(role__in=profile.roles)
+    if profile.unit_id is not None:
+        criteria |= Q(unit_id=profile.unit_id)
+    included = Q(Exists(AudienceCriterion.objects.filter(criteria, audience_id=OuterRef("pk"))))
+    if profile.cleared_groups is not None:
+        included &= (Q(policy__protective_marking=ProtectiveMarking.OFFICIAL)
+                     | Q(policy__business_group_id__in=profile.cleared_groups))
+    return included
+
+
+def outstanding_for(*, user) -> QuerySet[AcknowledgementAudience]:
+    """The versions ``user`` is asked to confirm and has not, oldest request first. Three queries at most (their
+    roles, their unit's group, the list), however many there are."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return AcknowledgementAudience.objects.none()
+    profile = profile_of(user)
+    return (AcknowledgementAudience.objects.filter(in_force(), _including(profile)).exclude(satisfied_by(user.pk))
+            .select_related("policy", "policy_version").defer("policy_version__statement")
+            .order_by("chosen_at", "pk"))
+
+
+def completed_for(*, user) -> QuerySet[Acknowledgement]:
+    return (Acknowledgement.objects.filter(user_id=user.pk).select_related("policy", "policy_version")
+            .defer("policy_version__statement").order_by("-acknowledged_at", "-pk"))
+
+
+def acknowledgement_request(*, user, policy, version) -> dict | None:
+    """For a policy's page: {"asked": audience or None, "done": the confirmation that counts, or None}; None when
+    the person is not asked about ``version`` (or it is not the version in force)."""
+    if version is None or user is None or not user.is_authenticated:
+        return None
+    profile = profile_of(user)
+    audience = (AcknowledgementAudience.objects.filter(in_force(), _including(profile), policy_version=version)
+                .first())
+    if audience is None:
+        return None
+    done = (Acknowledgement.objects.filter(user_id=user.pk, policy_id=policy.pk, major=audience.major,
+                                           minor__gte=audience.counts_from_minor)
+            .select_related("policy_version").order_by("-acknowledged_at").first())
+    return {"audience": audience, "done": done, "version": version}
+
+
+def audiences_in_force() -> list[AcknowledgementAudience]:
+    """Every audience asking now, with its criteria and policy (three queries)."""
+    return list(AcknowledgementAudience.objects.filter(in_force()).select_related("policy", "policy_version")
+                .defer("policy_version__statement", "policy__purpose")
+                .prefetch_related("criteria").order_by("policy__reference"))
+
+
+# --- a manager's view of their unit ------------------------------------------------------------
+
+
+@dataclass
+class UnitRate:
+    unit: Unit
+    audience: AcknowledgementAudience
+    # (username, full name, the confirmation that counts or None), by username.
+    people: list[tuple[str, str, Acknowledgement | None]]
+
+    @property
+    def asked(self) -> int:
+        return len(self.people)
+
+    @property
+    def confirmed(self) -> int:
+        return sum(1 for _, _, confirmation in self.people if confirmation is not None)
+
+    @property
+    def outstanding(self) -> list[str]:
+        return [name for name, _, confirmation in self.people if confirmation is None]
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.confirmed / self.asked) if self.asked else 0
+
+
+def managed_units(*, user) -> list[Unit]:
+    units, groups = managed_scope(user)
+    if not (units or groups):
+        return []
+    return list(Unit.objects.filter(Q(pk__in=units) | Q(business_group_id__in=groups))
+                .select_related("business_group").order_by("business_group__name", "name"))
+
+
+def unit_rates(*, user) -> list[UnitRate]:
+    """For a policy manager: for each unit they manage and each policy in force that asks its staff, who was asked
+    and who confirmed. A fixed number of queries: the units, the staff and their roles, the audiences, the
+    confirmations."""
+    units = managed_units(user=user)
+    if not units:
+        return []
+    staff = User.objects.filter(unit__in=units, is_active=True)
+    profiles = profiles_of(staff)
+    viewer = profile_of(user)
+    audiences = [audience for audience in audiences_in_force() if viewer.may_read(audience.policy)]
+    confirmed = _confirmations(profiles, audiences)
+    names = {pk: (username, f"{first} {last}".strip()) for pk, username, first, last
+             in staff.values_list("pk", "username", "first_name", "last_name")}
+    rates = []
+    for unit in units:
+        members = [profile for profile in profiles.values() if profile.unit_id == unit.pk]
+        for audience in audiences:
+            criteria = list(audience.criteria.all())
+            asked = [profile for profile in members
+                     if profile.included_by(criteria) and profile.may_read(audience.policy)]
+            if asked:
+                rates.append(UnitRate(unit=unit, audience=audience, people=sorted(
+                    (*names[profile.user_id], confirmed.get((profile.user_id, audience.pk))) for profile in asked)))
+    return rates
+
+
+def _confirmations(profiles: dict[int, Profile], audiences) -> dict[tuple[int, int], Acknowledgement]:
+    """{(user id, audience id): the confirmation that counts}, for these people and audiences (one query per 5,000
+    people)."""
+    by_policy = defaultdict(list)
+    for audience in audiences:
+        by_policy[audience.policy_id].append(audience)
+    found: dict[tuple[int, int], Acknowledgement] = {}
+    ids = list(profiles)
+    for start in range(0, len(ids), 5000):
+        rows = (Acknowledgement.objects.filter(user_id__in=ids[start:start + 5000], policy_id__in=list(by_policy))
+                .select_related("policy_version").only("user_id", "policy_id", "major", "minor", "acknowledged_at",
+                                                        "content_hash", "policy_version__major",
+                                                        "policy_version__minor").order_by("acknowledged_at"))
+        for row in rows:
+            for audience in by_policy[row.policy_id]:
+                if row.major == audience.major and row.minor >= audience.counts_from_minor:
+                    found[(row.user_id, audience.pk)] = row
+    return found
+
+
+def outstanding_people(audience: AcknowledgementAudience, profiles: dict[int, Profile]) -> set[int]:
+    """The ids of the people (of ``profiles``) asked by ``audience`` who have not confirmed: for the chase."""
+    criteria = list(audience.criteria.all())
+    asked = {user_id for user_id, profile in profiles.items()
+             if profile.included_by(criteria) and profile.may_read(audience.policy)}
+    if not asked:
+        return set()
+    confirmed = set(Acknowledgement.objects.filter(policy_id=audience.policy_id, major=audience.major,
+                                                   minor__gte=audience.counts_from_minor)
+                    .order_by().values_list("user_id", flat=True))
+    return asked - confirmed
+
+
+def export_rows(*, user):
+    """The acknowledgements ``user`` may export, as rows for a CSV: PCU every confirmation in the force; a manager,
+    for each policy asking their units' staff, every one of those staff (confirmed or outstanding); anyone else,
+    their own. Streamed (``iterator``), never held whole."""
+    header = ["policy", "title", "version", "username", "name", "unit", "status", "acknowledged_at",
+              "content_hash"]
+    yield header
+    if (Role.PCU, None) in role_index(user):
+        rows = (Acknowledgement.objects.select_related("policy", "policy_version", "user", "user__unit")
+                .only("policy__reference", "policy__title", "policy_version__major", "policy_version__minor",
+                      "user__username", "user__first_name", "user__last_name", "user__unit__name",
+                      "acknowledged_at", "content_hash").order_by("pk"))
+        for row in rows.iterator(chunk_size=2000):
+            yield [row.policy.reference, row.policy.title, row.policy_version.number, row.user.username,
+                   row.user.get_full_name(), str(row.user.unit or ""), "confirmed", row.acknowledged_at.isoformat(),
+                   row.content_hash]
+        return
+    rates = unit_rates(user=user)
+    if rates:
+        for rate in rates:
+            audience = rate.audience
+            for username, name, confirmation in rate.people:
+                yield [audience.policy.reference, audience.policy.title, audience.policy_version.number, username,
+                       name, rate.unit.name, "confirmed" if confirmation else "outstanding",
+                       confirmation.acknowledged_at.isoformat() if confirmation else "",
+                       confirmation.content_hash if confirmation else ""]
+        return
+    for row in completed_for(user=user).iterator(chunk_size=2000):
+        yield [row.policy.reference, row.policy.title, row.policy_version.number, user.username,
+               user.get_full_name(), str(user.unit or ""), "confirmed", row.acknowledged_at.isoformat(),
+               row.content_hash]

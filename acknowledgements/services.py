@@ -1,0 +1,113 @@
+"""Read and acknowledge: the audience PCU chooses at publication, and each person's confirmation.
+
+Every change here runs in a transaction with its audit event (core.audit), as every service does."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
+from acknowledgements.selectors import in_force, profile_of
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from core.models import BusinessGroup, Role, Unit
+from lifecycle.models import Policy, PolicyVersion
+from lifecycle.services import require_actor
+
+# A publication names at most this many groups, units and roles (the form offers the reference data).
+MAX_CRITERIA = 200
+
+
+def acknowledgement_audience_record(*, policy: Policy, version: PolicyVersion, actor, business_groups=(),
+                                    units=(), roles=(), ask_again: bool = False) -> AcknowledgementAudience | None:
+    """Inside the publish step's transaction (publication.services.policy_publish), with the policy locked: record
+    whom the version asks to confirm they have read it, once it is in force. No one chosen: nobody is asked (and a
+    choice made when the same version was scheduled before, then cancelled, is replaced).
+
+    A new major version asks everyone chosen. For a minor version (an earlier version of the same major was asked
+    before), confirmations of the earlier one still count unless PCU asks again (``ask_again``)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("acknowledgement_audience_record runs inside the publish step's transaction")
+    business_groups, units, roles = list(business_groups or ()), list(units or ()), list(roles or ())
+    if len(business_groups) + len(units) + len(roles) > MAX_CRITERIA:
+        raise ApplicationError(f"Choose at most {MAX_CRITERIA} groups, units and roles.", field="audience")
+    unknown_roles = [role for role in roles if role not in Role.values]
+    if unknown_roles:
+        raise ApplicationError("Choose roles from the list.", field="audience_roles")
+    group_ids = {getattr(group, "pk", group) for group in business_groups}
+    unit_ids = {getattr(unit, "pk", unit) for unit in units}
+    if BusinessGroup.objects.filter(pk__in=group_ids).count() != len(group_ids) or \
+            Unit.objects.filter(pk__in=unit_ids).count() != len(unit_ids):
+        raise ApplicationError("Choose business groups and units from the lists.", field="audience")
+    existing = AcknowledgementAudience.objects.select_for_update().filter(policy_version=version).first()
+    if existing is not None:
+        if AcknowledgementAudience.objects.filter(in_force(), pk=existing.pk).exists():
+            raise ApplicationError(f"Version {version.number} is already in force: whom it asks was chosen when it "
+                                   "was published.", code="stale")
+        existing.criteria.all().delete()
+        existing.delete()
+    if not (group_ids or unit_ids or roles):
+        return None
+    earlier = (AcknowledgementAudience.objects.filter(policy=policy, major=version.major, minor__lt=version.minor)
+               .order_by("-minor").first())
+    counts_from_minor = earlier.counts_from_minor if earlier is not None and not ask_again else version.minor
+    audience = AcknowledgementAudience.objects.create(
+        policy=policy, policy_version=version, major=version.major, minor=version.minor,
+        ask_again=ask_again or earlier is None, counts_from_minor=counts_from_minor, chosen_by=actor,
+        chosen_at=timezone.now())
+    AudienceCriterion.objects.bulk_create(
+        [AudienceCriterion(audience=audience, business_group_id=group) for group in sorted(group_ids)]
+        + [AudienceCriterion(audience=audience, unit_id=unit) for unit in sorted(unit_ids)]
+        + [AudienceCriterion(audience=audience, role=role) for role in sorted(set(roles))])
+    audit_log(actor=actor, action=AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN, obj=policy, changes={
+        "version": version.number,
+        "business_groups": sorted(BusinessGroup.objects.filter(pk__in=group_ids).values_list("name", flat=True)),
+        "units": sorted(Unit.objects.filter(pk__in=unit_ids).values_list("name", flat=True)),
+        "roles": sorted(Role(role).label for role in set(roles)),
+        "asks_again": counts_from_minor == version.minor,
+    })
+    return audience
+
+
+@transaction.atomic
+def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, version_hash: str | None
+                            ) -> Acknowledgement:
+    """``user`` confirms they have read ``version`` (rule 17: the form posts the version read and its content hash;
+    a version replaced since, or different content, is refused). Only the version in force, and only for those it
+    asks. Twice is refused politely (the unique constraint settles two submits at the same moment)."""
+    require_actor(user)
+    version_id = getattr(version, "pk", version)
+    if not str(version_id or "").isdigit():
+        raise ApplicationError("That page is out of date: open the policy again.", code="stale")
+    found = PolicyVersion.objects.select_related("policy").filter(pk=int(version_id)).first()
+    if found is None:
+        raise ApplicationError("That version does not exist.", code="not_found")
+    audience = (AcknowledgementAudience.objects.select_for_update(of=("self",)).filter(policy_version=found)
+                .select_related("policy").first())
+    profile = profile_of(user)
+    if audience is None or not (profile.included_by(list(audience.criteria.all()))
+                                and profile.may_read(audience.policy)):
+        raise ApplicationError(f"You have not been asked to confirm you have read {found.policy.reference}.",
+                               code="forbidden")
+    if not AcknowledgementAudience.objects.filter(in_force(), pk=audience.pk).exists():
+        raise ApplicationError(f"Version {found.number} of {found.policy.reference} is no longer the one in force: "
+                               "read the version in force and confirm that.", code="stale")
+    if not version_hash or version_hash != found.content_hash:
+        raise ApplicationError(f"Version {found.number} is not the text you read: open the policy again.",
+                               code="stale")
+    already = Acknowledgement.objects.filter(user_id=user.pk, policy_version=found).first()
+    if already is not None:
+        raise ApplicationError(f"You confirmed you had read version {found.number} on "
+                               f"{timezone.localtime(already.acknowledged_at):%-d %B %Y}.", code="stale")
+    try:
+        with transaction.atomic():
+            acknowledgement = Acknowledgement.objects.create(
+                user=user, policy=found.policy, policy_version=found, major=found.major, minor=found.minor,
+                content_hash=found.content_hash, acknowledged_at=timezone.now())
+    except IntegrityError:
+        raise ApplicationError(f"You have already confirmed you read version {found.number}.", code="stale") from None
+    audit_log(actor=user, action=AuditAction.POLICY_ACKNOWLEDGED, obj=acknowledgement, policy_id=found.policy_id,
+              changes={"version": found.number, "content_hash": found.content_hash})
+    return acknowledgement

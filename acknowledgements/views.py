@@ -1,0 +1,78 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from acknowledgements.selectors import completed_for, export_rows, managed_units, outstanding_for, unit_rates
+from acknowledgements.services import acknowledgement_confirm
+from core.exceptions import ApplicationError
+
+
+@login_required
+@require_safe
+def acknowledgements_page(request):
+    """/acknowledgements/: the policies a person is asked to confirm they have read, and those they have."""
+    completed = Paginator(completed_for(user=request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "acknowledgements/list.html", {
+        "outstanding": list(outstanding_for(user=request.user)), "completed": completed,
+        "is_manager": bool(managed_units(user=request.user)),
+    })
+
+
+@login_required
+@require_POST
+def acknowledgement_confirm_page(request):
+    """The confirmation posted from a policy's library page: the version read and its content hash (rule 17)."""
+    reference = (request.POST.get("reference") or "")[:20]
+    try:
+        acknowledgement = acknowledgement_confirm(user=request.user, version=request.POST.get("version"),
+                                                  version_hash=request.POST.get("version_hash"))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"You have confirmed you read {acknowledgement.policy.reference} "
+                                  f"{acknowledgement.policy.title}, version {acknowledgement.policy_version.number}.")
+        reference = acknowledgement.policy.reference
+    if reference and reference.replace("-", "").isalnum():
+        return redirect(reverse("library:policy", args=[reference]))
+    return redirect("acknowledgements:list")
+
+
+@login_required
+@require_safe
+def unit_rates_page(request):
+    """For policy managers: their unit's acknowledgement rate per policy, and who has not confirmed yet."""
+    if not managed_units(user=request.user):
+        raise Http404("Only policy managers see their unit's acknowledgements.")
+    return render(request, "acknowledgements/units.html", {"rates": unit_rates(user=request.user)})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula (a title typed as '=HYPERLINK(...)')."""
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+@login_required
+@require_safe
+def acknowledgements_export(request):
+    """CSV: PCU every confirmation in the force; a manager their units' staff, confirmed or outstanding; anyone
+    else their own. Streamed."""
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow([_cell(value) for value in row]) for row in export_rows(user=request.user))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="acknowledgements.csv"'
+    return response

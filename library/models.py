@@ -1,0 +1,77 @@
+"""The Corporate Policy Intranet library (issue 14): every published document, indexed for search.
+
+SOP, stage 5: PCU publishes "on the Corporate Policy Intranet"; the procedure opens with staff being aware of the
+policies relevant to them. The library holds, for each version published on the intranet, its Policy Statement,
+its SOPs and its EIA, and each published monitoring report: one ``LibraryDocument`` row per document, with the
+plain text and (on PostgreSQL) a stored ``tsvector`` kept up to date by a trigger and searched through a GIN
+index (migration 0002). The rows are derived data, rebuilt per policy by ``library.services.library_index_policy``
+whenever an audited change alters what the policy publishes; the evidence stays in lifecycle and assessments.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.urls import reverse
+
+from lifecycle.states import ProtectiveMarking
+
+
+class DocumentKind(models.TextChoices):
+    STATEMENT = "statement", "Policy Statement"
+    SOP = "sop", "Standard operating procedure"
+    EIA = "eia", "Equality Impact Assessment"
+    MONITORING_REPORT = "monitoring_report", "Monitoring report"
+
+
+class LibraryDocument(models.Model):
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.CASCADE, related_name="library_documents")
+    # Empty for a monitoring report (it reports on the policy, not on one version).
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.CASCADE, null=True,
+                                       related_name="library_documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    sop = models.ForeignKey("lifecycle.StandardOperatingProcedure", on_delete=models.CASCADE, null=True,
+                            related_name="+")
+    monitoring_report = models.ForeignKey("assessments.MonitoringReport", on_delete=models.CASCADE, null=True,
+                                          related_name="+")
+    reference = models.CharField(max_length=20)
+    title = models.CharField(max_length=300)
+    body = models.TextField(help_text="Plain text, for search and extracts.")
+    # The document's own marking: an OFFICIAL-SENSITIVE SOP of an OFFICIAL policy is OFFICIAL-SENSITIVE.
+    protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices)
+    business_group = models.ForeignKey("core.BusinessGroup", on_delete=models.CASCADE, related_name="+")
+    # Current: of the version in force of a policy in force. Superseded: of an earlier published version (still
+    # readable, marked as such). Withdrawn: of a withdrawn policy (the archive).
+    is_current = models.BooleanField()
+    is_withdrawn = models.BooleanField()
+    published_on = models.DateField(null=True)
+    # PostgreSQL only: set by the trigger of migration 0002 from the title, reference and body; NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["policy_id", "kind", "pk"]
+        indexes = [
+            models.Index(fields=["policy", "policy_version"], name="library_doc_policy_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.title}"
+
+    @property
+    def url(self) -> str:
+        """Its place on its policy's library page: the version in force's, or an earlier version's (superseded, or of
+        a withdrawn policy)."""
+        if self.is_current or self.policy_version_id is None:
+            base = reverse("library:policy", args=[self.reference])
+        else:
+            base = reverse("library:version", args=[self.reference, self.policy_version.number])
+        return f"{base}#{self.anchor}"
+
+    @property
+    def anchor(self) -> str:
+        """The id of the document's heading on the policy's library page."""
+        if self.kind == DocumentKind.SOP:
+            return f"sop-{self.sop_id}"
+        if self.kind == DocumentKind.MONITORING_REPORT:
+            return f"report-{self.monitoring_report_id}"
+        return self.kind

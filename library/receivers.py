@@ -1,0 +1,22 @@
+"""The library follows the audit trail: each audited change that alters what a policy publishes rebuilds that
+policy's rows, inside the same transaction (so a rolled-back change leaves the library as it was)."""
+
+from __future__ import annotations
+
+from core.events import AuditAction
+from library.services import library_index_policy
+
+REINDEX_ACTIONS = frozenset({
+    AuditAction.POLICY_PUBLISHED,
+    AuditAction.POLICY_PUBLICATION_SUPERSEDED,
+    AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
+    AuditAction.POLICY_WITHDRAWN,
+    AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY,
+    AuditAction.POLICY_MOVED_BUSINESS_GROUP,
+    AuditAction.MONITORING_REPORT_PUBLISHED,
+})
+
+
+def audit_event_written(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    if created and not raw and instance.policy_id and instance.action in REINDEX_ACTIONS:
+        library_index_policy(policy_id=instance.policy_id)

@@ -1,0 +1,341 @@
+"""Reads of the library, already filtered to what the user may see.
+
+Visibility (lifecycle.selectors, one rule): the library holds only published documents, which every member of staff
+may read, OFFICIAL-SENSITIVE ones aside: those only for staff cleared for the policy's business group
+(``cleared_business_groups``, as ``user_may_see_sensitive``). Anonymous visitors get nothing (the views ask for a
+sign-in; here, an empty queryset).
+
+Bounded work (rule 19): the words searched are at most ``MAX_QUERY_LENGTH`` characters; at most ``MAX_RANKED``
+matching documents are ranked (a query matching more is told so, and asked to narrow it); a page holds
+``PAGE_SIZE``; extracts are taken from the first ``HEADLINE_CHARACTERS`` of a document.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.http import Http404
+from django.utils.safestring import SafeString, mark_safe
+
+from core.models import BusinessGroup
+from library.models import DocumentKind, LibraryDocument
+from library.services import MATCH_END, MATCH_START
+from lifecycle.models import Policy, PolicyVersion
+from lifecycle.selectors import cleared_business_groups, sop_versions_for
+from lifecycle.states import ProtectiveMarking
+
+MAX_QUERY_LENGTH = 200
+MAX_RANKED = 10_000
+PAGE_SIZE = 20
+MAX_PAGE = MAX_RANKED // PAGE_SIZE
+HEADLINE_CHARACTERS = 100_000
+SEARCH_CONFIG = "english"
+
+
+class Scope:
+    CURRENT = "current"
+    SUPERSEDED = "superseded"
+    ARCHIVE = "archive"
+    CHOICES = [(CURRENT, "Documents in force"), (SUPERSEDED, "Documents in force and earlier versions"),
+               (ARCHIVE, "The archive of withdrawn policies")]
+
+
+def library_visibility(user) -> Q:
+    """The Q a library document must match to be shown to ``user``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    cleared = cleared_business_groups(user)
+    if cleared is None:
+        return Q()
+    return Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=cleared)
+
+
+def library_documents(*, user, scope: str = Scope.CURRENT) -> QuerySet[LibraryDocument]:
+    documents = LibraryDocument.objects.filter(library_visibility(user))
+    if scope == Scope.ARCHIVE:
+        return documents.filter(is_withdrawn=True)
+    if scope == Scope.SUPERSEDED:
+        return documents.filter(is_withdrawn=False)
+    return documents.filter(is_current=True)
+
+
+@dataclass
+class SearchResults:
+    documents: list[LibraryDocument] = field(default_factory=list)
+    total: int = 0
+    page_number: int = 1
+    # More matched than are ranked: the results are the best of the first MAX_RANKED, and the person is told.
+    capped: bool = False
+    # Why nothing could be searched (every word too common), for the page to say.
+    message: str = ""
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-min(self.total, MAX_RANKED) // PAGE_SIZE))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page_number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page_number < self.page_count
+
+    @property
+    def first_index(self) -> int:
+        return (self.page_number - 1) * PAGE_SIZE + 1 if self.documents else 0
+
+    @property
+    def last_index(self) -> int:
+        return self.first_index + len(self.documents) - 1 if self.documents else 0
+
+
+def page_number_of(value) -> int:
+    """The page asked for, as a number within 1..MAX_PAGE (anything else is page 1)."""
+    text = str(value or "")
+    if not text.isdigit() or len(text) > 6:
+        return 1
+    return min(max(int(text), 1), MAX_PAGE)
+
+
+def narrowed(documents: QuerySet, *, business_group=None, subject=None, relevant_to: str = "") -> QuerySet:
+    if business_group is not None:
+        documents = documents.filter(business_group_id=business_group.pk)
+    if subject is not None:
+        documents = documents.filter(policy__subject_id=subject.pk)
+    if relevant_to:
+        documents = documents.filter(policy__relevant_to__icontains=relevant_to)
+    return documents
+
+
+# The columns a result shows: never the text or the vector (a document may hold 500,000 characters).
+RESULT_RELATED = ("policy", "policy_version", "business_group")
+RESULT_DEFERRED = ("body", "search_vector", "policy__purpose", "policy_version__statement",
+                   "policy_version__summary_of_changes")
+
+
+def library_search(*, user, text: str, scope: str = Scope.CURRENT, page: int = 1, **filters) -> SearchResults:
+    """The documents matching ``text`` (at most MAX_QUERY_LENGTH characters: the form refuses longer), best first,
+    one page, each with ``headline`` (an extract, matches marked, escaped). Three queries on PostgreSQL (a fourth when
+    nothing matches, to say why)."""
+    documents = narrowed(library_documents(user=user, scope=scope), **filters)
+    text = text.strip()[:MAX_QUERY_LENGTH]
+    if connection.vendor != "postgresql":
+        return _search_simple(documents, text, page)
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    offset = (page - 1) * PAGE_SIZE
+    ranked, total = _ranked_page(documents.filter(search_vector=query), text, offset)
+    listed = []
+    for document, rank, extract in ranked:
+        document.rank, document.headline = rank, marked(extract)
+        listed.append(document)
+    ranked = listed
+    results = SearchResults(documents=ranked, total=min(total, MAX_RANKED), page_number=page,
+                            capped=total > MAX_RANKED)
+    if not total and not _has_search_words(text):
+        results.message = ("Every word you searched for is too common to search on its own (words like ‘the’ and "
+                           "‘and’). Add a more specific word.")
+    return results
+
+
+# ts_headline's options: the markers ``marked`` turns into <mark>, about 35 words, in up to two fragments.
+HEADLINE_OPTIONS = (f"StartSel={MATCH_START}, StopSel={MATCH_END}, MaxWords=35, MinWords=15, MaxFragments=2, "
+                    'FragmentDelimiter=" … "')
+
+
+# What a result shows, read with the page's rows (no second query, no join over every match).
+DISPLAY_FIELDS = ("id", "policy_id", "policy_version_id", "kind", "sop_id", "monitoring_report_id", "reference",
+                  "title", "protective_marking", "business_group_id", "is_current", "is_withdrawn", "published_on")
+DISPLAY_COLUMNS = ", ".join([f"document.{name}" for name in DISPLAY_FIELDS]
+                            + ["policy.title", "policy.relevant_to", "version.major", "version.minor",
+                               "business_group.name"])
+
+
+def _displayed(values) -> LibraryDocument:
+    """A result as the page shows it, from DISPLAY_COLUMNS (never the text or the vector)."""
+    fields = dict(zip(DISPLAY_FIELDS, values[:len(DISPLAY_FIELDS)], strict=True))
+    policy_title, relevant_to, major, minor, group_name = values[len(DISPLAY_FIELDS):]
+    document = LibraryDocument(**fields)
+    document.policy = Policy(id=fields["policy_id"], reference=fields["reference"], title=policy_title,
+                             relevant_to=relevant_to)
+    document.policy_version = (PolicyVersion(id=fields["policy_version_id"], major=major, minor=minor)
+                               if fields["policy_version_id"] else None)
+    document.business_group = BusinessGroup(id=fields["business_group_id"], name=group_name)
+    return document
+
+
+def _ranked_page(matches: QuerySet, text: str, offset: int) -> tuple[list[tuple[LibraryDocument, float, str]], int]:
+    """[(document, rank, extract)] of one page of ``matches``, best first, and how many matched (at most
+    MAX_RANKED + 1), in one statement. Bounded: the first MAX_RANKED + 1 matches the GIN index gives are ranked,
+    not all of them; only ids and ranks are carried through the count and the sort; ts_headline reads a window of
+    the text of the page's rows alone, after the LIMIT; what a result shows is joined to those rows only (make
+    bench: carrying the text through the sort spilled it to disk, 7x the bare ranked query; now about 1.5x). Django
+    cannot select from a subquery, so the statement is assembled around Django's own compiled SQL, every value a
+    parameter."""
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    inner = (matches.annotate(rank=SearchRank(F("search_vector"), query)).order_by()
+             .values("id", "rank")[:MAX_RANKED + 1])
+    inner_sql, inner_params = inner.query.sql_with_params()
+    # The extract is taken from a window of EXTRACT_WINDOW characters around the first place the search's most
+    # specific word appears as typed (or the start, when only another form of it does): ts_headline parses all it
+    # is given, so a window keeps its cost the same for a 500,000-character SOP as for a short one.
+    statement = (
+        "SELECT page.id, page.rank, page.total, " + DISPLAY_COLUMNS + ", "  # noqa: S608
+        "ts_headline(%s::regconfig, substr(document.body, "
+        "greatest(strpos(lower(left(document.body, %s)), %s) - %s, 1), %s), websearch_to_tsquery(%s::regconfig, %s), "
+        "%s) FROM (SELECT matches.id, matches.rank, COUNT(*) OVER () AS total FROM (" + inner_sql + ") AS matches "
+        "ORDER BY matches.rank DESC, matches.id LIMIT %s OFFSET %s) AS page "
+        "JOIN library_librarydocument document ON document.id = page.id "
+        "JOIN lifecycle_policy policy ON policy.id = document.policy_id "
+        "JOIN core_businessgroup business_group ON business_group.id = document.business_group_id "
+        "LEFT JOIN lifecycle_policyversion version ON version.id = document.policy_version_id "
+        "ORDER BY page.rank DESC, page.id")
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [SEARCH_CONFIG, HEADLINE_CHARACTERS, _anchor_word(text), EXTRACT_WINDOW // 3,
+                                   EXTRACT_WINDOW, SEARCH_CONFIG, text, HEADLINE_OPTIONS, *inner_params, PAGE_SIZE,
+                                   offset])
+        rows = cursor.fetchall()
+    if rows:
+        return [(_displayed(row[3:-1]), row[1], row[-1]) for row in rows], rows[0][2]
+    if offset == 0:
+        return [], 0
+    # Past the last page: how many there are, for the page to say so.
+    return [], matches.order_by().values("pk")[:MAX_RANKED + 1].count()
+
+
+EXTRACT_WINDOW = 900
+
+
+def _anchor_word(text: str) -> str:
+    """The longest word searched for (not one excluded with a minus sign), lower case: where the extract is taken.
+    Empty (no anchor: the extract starts at the beginning) when there is none; strpos of '' is 1."""
+    words = [word for sign, word in re.findall(r"(-?)([^\W_]+)", text.lower()) if not sign]
+    words = [word for word in words if word not in {"or", "and", "not"}]
+    return max(words, key=len) if words else ""
+
+
+def _has_search_words(text: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(websearch_to_tsquery(%s::regconfig, %s))", [SEARCH_CONFIG, text])
+        return bool(cursor.fetchone()[0])
+
+
+def marked(extract: str) -> SafeString:
+    """An extract with its matches in <mark>: the text escaped first, then the markers (which the indexed text
+    never holds) turned into the tags."""
+    escaped = html.escape(extract or "", quote=False)
+    return mark_safe(escaped.replace(MATCH_START, "<mark>").replace(MATCH_END, "</mark>"))  # noqa: S308
+
+
+MAX_SIMPLE_WORDS = 8
+EXTRACT_RADIUS = 120
+
+
+def _search_simple(documents: QuerySet, text: str, page: int) -> SearchResults:
+    """SQLite (make run): every word in the reference, title or text, in reference order, with an extract around
+    the first match. Unranked; bounded as the PostgreSQL search is."""
+    words = [word for word in re.split(r"\s+", text.replace('"', " ")) if word.strip("-")][:MAX_SIMPLE_WORDS]
+    if not words:
+        return SearchResults(page_number=page, message="Enter the words to search for.")
+    for word in words:
+        documents = documents.filter(Q(reference__icontains=word) | Q(title__icontains=word)
+                                     | Q(body__icontains=word))
+    total = documents.count()
+    offset = (page - 1) * PAGE_SIZE
+    listed = list(documents.select_related(*RESULT_RELATED).order_by("reference", "kind", "pk")
+                  [offset:offset + PAGE_SIZE])
+    for document in listed:
+        document.headline = _extract(document.body, words)
+    return SearchResults(documents=listed, total=min(total, MAX_RANKED), page_number=page,
+                         capped=total > MAX_RANKED)
+
+
+def _extract(body: str, words: list[str]) -> SafeString:
+    lowered = body[:HEADLINE_CHARACTERS].lower()
+    positions = [lowered.find(word.lower()) for word in words]
+    found = [position for position in positions if position >= 0]
+    start = max(min(found) - EXTRACT_RADIUS, 0) if found else 0
+    window = body[start:start + 2 * EXTRACT_RADIUS + 60]
+    pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+    window = pattern.sub(lambda match: f"{MATCH_START}{match.group(0)}{MATCH_END}", window)
+    return marked(("… " if start else "") + window + (" …" if start + len(window) < len(body) else ""))
+
+
+def library_browse(*, user, scope: str = Scope.CURRENT, page: int = 1, **filters) -> SearchResults:
+    """No words: the Policy Statements (of the archive, for that scope) in title order, a page at a time."""
+    statements = narrowed(library_documents(user=user, scope=scope), **filters).filter(kind=DocumentKind.STATEMENT)
+    if scope == Scope.SUPERSEDED:
+        statements = statements.filter(is_current=True)
+    elif scope == Scope.ARCHIVE:
+        # A withdrawn policy once, by its last version (versions are numbered, and their ids given, in order).
+        statements = statements.exclude(Exists(LibraryDocument.objects.filter(
+            policy_id=OuterRef("policy_id"), kind=DocumentKind.STATEMENT, policy_version_id__gt=OuterRef(
+                "policy_version_id"))))
+    offset = (page - 1) * PAGE_SIZE
+    listed = list(statements.select_related(*RESULT_RELATED).defer(*RESULT_DEFERRED)
+                  .annotate(total=Window(Count("pk"))).order_by("title", "pk")[offset:offset + PAGE_SIZE])
+    total = listed[0].total if listed else (statements.count() if page > 1 else 0)
+    for document in listed:
+        document.headline = None
+    return SearchResults(documents=listed, total=min(total, MAX_RANKED), page_number=page,
+                         capped=total > MAX_RANKED)
+
+
+# --- one policy in the library ------------------------------------------------------------------
+
+
+@dataclass
+class LibraryEntry:
+    policy: Policy
+    version: PolicyVersion | None
+    statement: LibraryDocument
+    documents: list[LibraryDocument]
+    sop_versions: list
+    eia: object | None
+    reports: list
+    other_versions: list[LibraryDocument]
+    in_force: LibraryDocument | None
+
+
+def library_entry(*, user, reference: str, number: str | None = None) -> LibraryEntry:
+    """A policy's documents as published on the intranet: the version in force (or, with ``number``, an earlier
+    published version, marked superseded; or, for a withdrawn policy, its last version, in the archive). 404 for
+    anything the user may not read, as for anything that does not exist."""
+    statements = (LibraryDocument.objects.filter(library_visibility(user), reference=reference,
+                                                 kind=DocumentKind.STATEMENT)
+                  .select_related("policy_version", "policy__business_group", "policy__owning_unit")
+                  .defer("body", "search_vector").order_by("-policy_version__major", "-policy_version__minor"))
+    listed = list(statements[:200])
+    if not listed:
+        raise Http404("No such policy in the library.")
+    newest = listed[0]
+    in_force = next((document for document in listed if document.is_current), None)
+    if number is None:
+        chosen = in_force or (newest if newest.is_withdrawn else None)
+    else:
+        chosen = next((document for document in listed if document.policy_version.number == number), None)
+    if chosen is None:
+        raise Http404("No such version in the library.")
+    version = chosen.policy_version
+    documents = list(LibraryDocument.objects.filter(library_visibility(user), policy_id=chosen.policy_id)
+                     .filter(Q(policy_version=version) | Q(kind=DocumentKind.MONITORING_REPORT))
+                     .defer("body", "search_vector"))
+    readable_sops = {document.sop_id for document in documents if document.kind == DocumentKind.SOP}
+    eia_listed = any(document.kind == DocumentKind.EIA for document in documents)
+    reports = {document.monitoring_report_id for document in documents
+               if document.kind == DocumentKind.MONITORING_REPORT}
+    policy = chosen.policy
+    return LibraryEntry(
+        policy=policy, version=version, statement=chosen, documents=documents,
+        sop_versions=[sop_version for sop_version in sop_versions_for(user=user, version=version)
+                      if sop_version.sop_id in readable_sops],
+        eia=getattr(version, "eia", None) if eia_listed else None,
+        reports=list(policy.monitoring_reports.filter(pk__in=reports).order_by("-period_end")),
+        other_versions=[document for document in listed if document.pk != chosen.pk],
+        in_force=in_force,
+    )

@@ -1,0 +1,124 @@
+"""Keeping the library's index up to date (rows derived from the published record, never evidence themselves).
+
+``library_index_policy`` rebuilds one policy's rows from what is published: it runs inside the transaction of the
+audited change that called for it (library.receivers), so the library never shows a state that was rolled back,
+and it is safe to run any number of times. ``library_reindex`` rebuilds everything, in batches (after a migration,
+or to repair)."""
+
+from __future__ import annotations
+
+import html
+
+from django.db import transaction
+from django.db.models import Min, Q
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+from assessments.models import EqualityImpactAssessment, Impact, MonitoringReport, ProtectedCharacteristic
+from library.models import DocumentKind, LibraryDocument
+from lifecycle.models import Policy, PolicyVersion, SOPVersion
+from lifecycle.states import ProtectiveMarking, Status
+
+# The markers SearchHeadline wraps matches in (Unicode private use: never in a document, removed if typed in).
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+# Rich text is limited to 500,000 characters (README, bounded work): so is each document's indexed text.
+MAX_BODY = 500_000
+
+
+def plain_text(*parts: str) -> str:
+    """Markup removed, entities decoded, the headline markers removed, bounded."""
+    text = "\n\n".join(html.unescape(strip_tags(part or "")).strip() for part in parts if part)
+    return text.replace(MATCH_START, "").replace(MATCH_END, "")[:MAX_BODY]
+
+
+def _eia_text(eia: EqualityImpactAssessment) -> str:
+    impacts = eia.impacts or {}
+    lines = []
+    for characteristic in ProtectedCharacteristic:
+        entry = impacts.get(characteristic.value) or {}
+        impact = Impact(entry["impact"]).label if entry.get("impact") in Impact.values else ""
+        lines.append(f"{characteristic.label}: {impact}. {entry.get('notes') or ''}".strip())
+    return plain_text(eia.aims, eia.evidence_and_data, eia.consultation_summary, "\n".join(lines), eia.mitigation,
+                      eia.get_decision_display(), eia.decision_rationale)
+
+
+def _published_versions(policy: Policy) -> list[PolicyVersion]:
+    """The versions published on the Corporate Policy Intranet, newest first, each with ``published_at`` (its first
+    publication) and ``is_in_force`` (the newest version published, on any channel, is the one in force: if it was
+    not put on the intranet, the intranet has no current version)."""
+    published = Q(publications__status="published")
+    versions = list(
+        PolicyVersion.objects.filter(policy=policy).filter(published)
+        .annotate(published_at=Min("publications__published_at", filter=published))
+        .order_by("-major", "-minor")
+    )
+    on_intranet = set(PolicyVersion.objects.filter(policy=policy, publications__status="published",
+                                                   publications__on_intranet=True).values_list("pk", flat=True))
+    for position, version in enumerate(versions):
+        version.is_in_force = position == 0
+    return [version for version in versions if version.pk in on_intranet]
+
+
+def _documents_of(policy: Policy) -> list[LibraryDocument]:
+    withdrawn = policy.status == Status.WITHDRAWN
+    common = {"policy": policy, "reference": policy.reference, "business_group_id": policy.business_group_id,
+              "is_withdrawn": withdrawn}
+    documents = []
+    for version in _published_versions(policy):
+        current = version.is_in_force and not withdrawn
+        published_on = timezone.localdate(version.published_at) if version.published_at else None
+        base = {**common, "policy_version": version, "is_current": current, "published_on": published_on}
+        documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=policy.title,
+                                         body=plain_text(policy.purpose, version.statement,
+                                                         version.summary_of_changes),
+                                         protective_marking=policy.protective_marking))
+        for sop_version in (SOPVersion.objects.filter(policy_version=version).select_related("sop")
+                            .order_by("sop__position", "sop_id")):
+            sop = sop_version.sop
+            marking = (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in
+                       (policy.protective_marking, sop.protective_marking) else ProtectiveMarking.OFFICIAL)
+            documents.append(LibraryDocument(**base, kind=DocumentKind.SOP, sop=sop, title=sop.title[:300],
+                                             body=plain_text(sop_version.text), protective_marking=marking))
+        eia = EqualityImpactAssessment.objects.filter(policy_version=version).first()
+        # As the Publication Scheme: the EIA once it is complete and signed off (frozen); after an emergency
+        # approval, once DCFD signs the retrospective EIA off.
+        if eia is not None and eia.frozen_at and eia.is_complete:
+            documents.append(LibraryDocument(**base, kind=DocumentKind.EIA,
+                                             title=f"Equality Impact Assessment: {policy.title}"[:300],
+                                             body=_eia_text(eia), protective_marking=policy.protective_marking))
+    for report in MonitoringReport.objects.filter(policy=policy, status=MonitoringReport.Status.PUBLISHED):
+        documents.append(LibraryDocument(
+            **common, kind=DocumentKind.MONITORING_REPORT, monitoring_report=report, policy_version=None,
+            is_current=not withdrawn, title=f"Monitoring report {report.period_start:%B %Y} to "
+                                            f"{report.period_end:%B %Y}: {policy.title}"[:300],
+            published_on=timezone.localdate(report.published_at) if report.published_at else None,
+            body=plain_text(report.compliance, report.benefits, report.performance, report.diversity_impact),
+            protective_marking=policy.protective_marking))
+    return documents
+
+
+def library_index_policy(*, policy_id: int) -> int:
+    """Rebuild the library's rows of one policy from what is published now. Returns how many it holds."""
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update(of=("self",)).filter(pk=policy_id).first()
+        LibraryDocument.objects.filter(policy_id=policy_id).delete()
+        if policy is None or policy.first_published_on is None:
+            return 0
+        documents = _documents_of(policy)
+        LibraryDocument.objects.bulk_create(documents)
+        return len(documents)
+
+
+def library_reindex(*, batch: int = 500) -> int:
+    """Rebuild every published policy's rows, a batch of policies per transaction. Returns the documents held."""
+    total = 0
+    last = 0
+    while True:
+        ids = list(Policy.objects.filter(first_published_on__isnull=False, pk__gt=last).order_by("pk")
+                   .values_list("pk", flat=True)[:batch])
+        if not ids:
+            return total
+        with transaction.atomic():
+            for policy_id in ids:
+                total += library_index_policy(policy_id=policy_id)
+        last = ids[-1]

@@ -1,0 +1,67 @@
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from acknowledgements.selectors import acknowledgement_request
+from assessments.models import ProtectedCharacteristic
+from library.forms import LibrarySearchForm
+from library.selectors import Scope, library_browse, library_entry, library_search, page_number_of
+
+
+def _library_page(request, *, scope: str | None = None):
+    data = request.GET.copy()
+    if scope is not None and not data.get("scope"):
+        data["scope"] = scope
+    form = LibrarySearchForm(data)
+    context = {"form": form, "results": None, "query": ""}
+    if not form.is_valid():
+        # Bad input gets a clear message (the error summary), never a search of it.
+        return render(request, "library/index.html", context, status=400)
+    query = (form.cleaned_data.get("q") or "").strip()
+    scope = form.cleaned_data["scope"]
+    page = page_number_of(request.GET.get("page"))
+    if query:
+        results = library_search(user=request.user, text=query, scope=scope, page=page, **form.filters())
+    else:
+        results = library_browse(user=request.user, scope=scope, page=page, **form.filters())
+    params = request.GET.copy()
+    params.pop("page", None)
+    context.update(results=results, query=query, scope=scope, is_archive=scope == Scope.ARCHIVE,
+                   page_query=params.urlencode())
+    return render(request, "library/index.html", context)
+
+
+@login_required
+@require_safe
+def library_index(request):
+    """/library/?q=<words>: the Corporate Policy Intranet, for staff."""
+    return _library_page(request)
+
+
+@login_required
+@require_safe
+def library_archive(request):
+    """Withdrawn policies, still readable, marked as withdrawn."""
+    return _library_page(request, scope=Scope.ARCHIVE)
+
+
+def _entry_page(request, entry):
+    eia = entry.eia
+    return render(request, "library/policy.html", {
+        "entry": entry, "policy": entry.policy, "version": entry.version,
+        "impact_rows": [(characteristic.label, (eia.impacts or {}).get(characteristic.value, {}))
+                        for characteristic in ProtectedCharacteristic] if eia else [],
+        "acknowledgement": acknowledgement_request(user=request.user, policy=entry.policy, version=entry.version),
+    })
+
+
+@login_required
+@require_safe
+def library_policy(request, reference: str):
+    return _entry_page(request, library_entry(user=request.user, reference=reference))
+
+
+@login_required
+@require_safe
+def library_version(request, reference: str, number: str):
+    return _entry_page(request, library_entry(user=request.user, reference=reference, number=number[:12]))

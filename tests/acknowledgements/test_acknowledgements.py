@@ -1,0 +1,274 @@
+"""Read and acknowledge (issue 14): PCU chooses, at publication, the staff a version is relevant to; they are asked
+to confirm they have read it (tied to that version), see it in My work and /acknowledgements/, are chased once in the
+daily digest, and their manager sees the unit's rate move. Audited, exportable, and a fixed number of queries."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from acknowledgements.models import Acknowledgement, AcknowledgementAudience
+from acknowledgements.selectors import outstanding_for, outstanding_people, profiles_of
+from acknowledgements.services import acknowledgement_audience_record, acknowledgement_confirm
+from core.events import AuditAction
+from core.models import AuditEvent, Role, User
+from lifecycle import services as s
+from lifecycle.models import PolicyVersion
+from lifecycle.states import ProtectiveMarking, Status
+from notifications.models import Digest, Reminder, ReminderKind
+from notifications.services import chase_plan, chase_run
+from publication.models import Publication
+from tests.factories import advance_to, refused, reload, what_was_read
+from tests.library.helpers import published, staff, submitted_with
+
+pytestmark = pytest.mark.django_db
+
+CONFIRMED = '<h2 class="govuk-heading-m">Confirmed</h2>'
+
+
+def tp(people) -> dict:
+    return {"business_groups": [people.group]}
+
+
+def confirm(client, user, policy):
+    client.force_login(user)
+    version = reload(policy).current_version
+    return client.post("/acknowledgements/confirm/", {"version": version.pk, "version_hash": version.content_hash,
+                                                      "reference": policy.reference}, follow=True)
+
+
+def test_pcu_asks_staff_who_confirm_and_their_manager_sees_the_rate_move(client, people, policy_in):
+    policy = policy_in(Status.AWAITING_PUBLICATION)
+    reader = staff("reader", people.unit)
+    staff("colleague", people.unit)
+    elsewhere = staff("elsewhere", people.unit2)
+
+    # PCU publishes for Territorial Policing staff, on the publish page.
+    client.force_login(people.pcu)
+    page = client.get(f"/policies/{policy.reference}/actions/publish/").content.decode()
+    assert "Ask the staff of these business groups to confirm they have read it" in page
+    response = client.post(f"/policies/{policy.reference}/actions/publish/", {
+        **what_was_read(policy), "on_intranet": "on", "in_notices": "on",
+        "audience_business_groups": [people.group.pk]}, follow=True)
+    assert response.status_code == 200 and reload(policy).status == Status.IMPLEMENTATION
+    audience = AcknowledgementAudience.objects.get(policy=policy)
+    assert audience.policy_version == reload(policy).current_version
+    chosen = AuditEvent.objects.get(action=AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN, policy_id=policy.pk)
+    assert chosen.changes["business_groups"] == ["Territorial Policing"] and chosen.actor == people.pcu
+
+    # The staff of the group are asked (My work, /acknowledgements/, the library page); others are not.
+    client.force_login(reader)
+    assert "Policies to read and confirm" in client.get("/").content.decode()
+    listing = client.get("/acknowledgements/").content.decode()
+    assert policy.reference in listing.partition(CONFIRMED)[0]
+    assert "I have read version 1.0" in client.get(f"/library/{policy.reference}/").content.decode()
+    client.force_login(elsewhere)
+    assert policy.reference not in client.get("/acknowledgements/").content.decode()
+    assert "I have read version" not in client.get(f"/library/{policy.reference}/").content.decode()
+
+    # The manager of Territorial Policing sees their unit at 0 of 2.
+    client.force_login(people.manager)
+    rates = client.get("/acknowledgements/units/").content.decode()
+    assert policy.reference in rates and "0%" in rates and "colleague, reader" in rates
+
+    response = confirm(client, reader, policy)
+    assert "You have confirmed you read" in response.content.decode()
+    confirmation = Acknowledgement.objects.get(user=reader)
+    assert (confirmation.policy_version, confirmation.content_hash) == (
+        reload(policy).current_version, reload(policy).current_version.content_hash)
+    event = AuditEvent.objects.get(action=AuditAction.POLICY_ACKNOWLEDGED)
+    assert (event.actor, event.policy_id, event.changes["version"]) == (reader, policy.pk, "1.0")
+    listing = client.get("/acknowledgements/").content.decode()
+    outstanding, _, confirmed = listing.partition(CONFIRMED)
+    assert policy.reference not in outstanding and policy.reference in confirmed
+    assert "Policies to read and confirm" not in client.get("/").content.decode()
+
+    # Twice is refused politely, and nothing is added.
+    again = confirm(client, reader, policy).content.decode()
+    assert "You confirmed you had read version 1.0 on" in again
+    assert Acknowledgement.objects.filter(user=reader).count() == 1
+
+    client.force_login(people.manager)
+    rates = client.get("/acknowledgements/units/").content.decode()
+    assert "50%" in rates and "colleague" in rates
+    exported = list(csv.reader(io.StringIO(b"".join(client.get("/acknowledgements/export.csv").streaming_content)
+                                           .decode())))
+    assert exported[0][:4] == ["policy", "title", "version", "username"]
+    statuses = {row[3]: row[6] for row in exported[1:]}
+    assert statuses == {"reader": "confirmed", "colleague": "outstanding"}
+
+    client.force_login(people.pcu)
+    force = b"".join(client.get("/acknowledgements/export.csv").streaming_content).decode()
+    assert "reader" in force and confirmation.content_hash in force
+    # Staff who are not managers have no rates page.
+    client.force_login(reader)
+    assert client.get("/acknowledgements/units/").status_code == 404
+
+
+def test_a_confirmation_is_refused_unless_asked_and_bound_to_the_text_read(client, people):
+    policy = published(people, title="Bound", audience=tp(people))
+    version = reload(policy).current_version
+    elsewhere = staff("elsewhere", people.unit2)
+    reader = staff("reader", people.unit)
+
+    with refused("forbidden", "You have not been asked"):
+        acknowledgement_confirm(user=elsewhere, version=version.pk, version_hash=version.content_hash)
+    with refused("stale", "not the text you read"):
+        acknowledgement_confirm(user=reader, version=version.pk, version_hash="0" * 64)
+    with refused("stale", "out of date"):
+        acknowledgement_confirm(user=reader, version="1; DROP TABLE x", version_hash=version.content_hash)
+    client.force_login(elsewhere)
+    page = client.post("/acknowledgements/confirm/", {"version": version.pk, "version_hash": version.content_hash,
+                                                      "reference": policy.reference}, follow=True)
+    assert "You have not been asked" in page.content.decode()
+    assert not Acknowledgement.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.POLICY_ACKNOWLEDGED).exists()
+    client.logout()
+    assert client.get("/acknowledgements/").status_code == 302
+
+
+def test_a_new_major_version_asks_again(people):
+    policy = published(people, title="Major", audience=tp(people))
+    reader = staff("reader", people.unit)
+    first = reload(policy).current_version
+    acknowledgement_confirm(user=reader, version=first.pk, version_hash=first.content_hash)
+    assert not outstanding_for(user=reader).exists()
+
+    policy = advance_to(policy, Status.MONITORING, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="New law.")
+    # Under review, version 1.0 stays in force and confirmed: nothing asked yet.
+    assert not outstanding_for(user=reader).exists()
+    policy = submitted_with(policy, people, statement=None, summary_of_changes="Rewritten.")
+    policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
+    from publication.services import policy_publish
+
+    policy_publish(policy=policy, actor=people.pcu, asked_to_acknowledge=tp(people), **what_was_read(policy))
+    asked = list(outstanding_for(user=reader))
+    assert [audience.policy_version.number for audience in asked] == ["2.0"]
+    assert Acknowledgement.objects.filter(user=reader, policy_version=first).exists()
+
+
+def _publish_minor(people, policy, *, ask_again: bool):
+    """Version 1.1 of a policy in force at 1.0, published (the minor-version route is PCU's: built directly)."""
+    policy = reload(policy)
+    base = policy.current_version
+    version = PolicyVersion.objects.create(policy=policy, major=1, minor=1, statement=base.statement,
+                                           author=people.developer)
+    version.content_hash = version.compute_content_hash()
+    version.submitted_at = timezone.now()
+    version.save()
+    with transaction.atomic():
+        acknowledgement_audience_record(policy=policy, version=version, actor=people.pcu,
+                                        business_groups=[people.group], ask_again=ask_again)
+        Publication.objects.create(policy=policy, policy_version=version, requested_by=people.pcu,
+                                   status=Publication.Status.PUBLISHED, published_at=timezone.now(),
+                                   published_by=people.pcu)
+    return version
+
+
+@pytest.mark.parametrize("ask_again", [False, True])
+def test_a_minor_version_asks_again_only_if_pcu_says_so(people, ask_again):
+    policy = published(people, title="Minor", audience=tp(people))
+    reader, newcomer = staff("reader", people.unit), staff("newcomer", people.unit)
+    first = reload(policy).current_version
+    acknowledgement_confirm(user=reader, version=first.pk, version_hash=first.content_hash)
+
+    minor = _publish_minor(people, policy, ask_again=ask_again)
+
+    asked_reader = [audience.policy_version for audience in outstanding_for(user=reader)]
+    assert asked_reader == ([minor] if ask_again else [])
+    # Whoever had not confirmed 1.0 is asked about 1.1 either way.
+    assert [audience.policy_version for audience in outstanding_for(user=newcomer)] == [minor]
+
+
+def test_the_chase_reminds_each_person_once_in_the_daily_digest(people):
+    day = datetime.date(2026, 3, 2)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False):
+        policy = published(people, title="Chased", audience=tp(people))
+        reader = staff("reader", people.unit, email="reader@example.org")
+        staff("elsewhere", people.unit2)
+        first = chase_run(today=day)
+        second = chase_run(today=day)
+    reminders = Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT)
+    chased = set(reminders.values_list("recipient__username", flat=True))
+    # Territorial Policing's staff and role holders; never Specialist Crime & Operations' staff.
+    assert "reader" in chased and "elsewhere" not in chased and "developer2" not in chased
+    assert reminders.filter(recipient=reader).count() == 1
+    assert first.new_reminders >= 1 and second.new_reminders == 0
+    assert Digest.objects.get(recipient=reader, digest_date=day).items.filter(
+        reminder__kind=ReminderKind.ACKNOWLEDGEMENT).count() == 1
+    message = reminders.get(recipient=reader).message
+    assert policy.reference in message and f"/library/{policy.reference}/" in message
+
+    # The next days: nothing new for anyone already chased, confirmed or not.
+    later = day + datetime.timedelta(days=7)
+    assert not [item for item in chase_plan(today=later) if item.kind == ReminderKind.ACKNOWLEDGEMENT]
+    version = reload(policy).current_version
+    acknowledgement_confirm(user=reader, version=version.pk, version_hash=version.content_hash)
+    assert chase_run(today=later).new_reminders == 0
+
+
+def test_official_sensitive_policies_ask_only_the_cleared(people):
+    policy = published(people, title="Covert", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                       audience={"roles": [Role.DEVELOPER]})
+    assert [audience.policy for audience in outstanding_for(user=people.developer)] == [policy]
+    assert not outstanding_for(user=people.developer2).exists()
+    plan = [item for item in chase_plan() if item.kind == ReminderKind.ACKNOWLEDGEMENT]
+    assert {item.recipient_id for item in plan} == {people.developer.pk}
+
+
+def test_units_roles_and_groups_match_the_same_people_in_sql_and_in_python(people):
+    published(people, title="By unit", audience={"units": [people.unit2]})
+    published(people, title="By role", audience={"roles": [Role.COORDINATOR]})
+    published(people, title="By group", audience={"business_groups": [people.group2]})
+    staff("unit1", people.unit)
+    staff("unit2", people.unit2)
+    staff("nowhere", None)
+    profiles = profiles_of(User.objects.all())
+    audiences = list(AcknowledgementAudience.objects.prefetch_related("criteria").select_related("policy"))
+    for user in User.objects.filter(is_active=True):
+        in_sql = {audience.pk for audience in outstanding_for(user=user)}
+        in_python = {audience.pk for audience in audiences if user.pk in outstanding_people(audience, profiles)}
+        assert in_sql == in_python, user.username
+    assert {a.policy.title for a in outstanding_for(user=User.objects.get(username="unit2"))} == {"By unit",
+                                                                                                  "By group"}
+    assert {a.policy.title for a in outstanding_for(user=people.coordinator2)} == {"By role", "By group"}
+    assert not outstanding_for(user=User.objects.get(username="nowhere")).exists()
+
+
+def test_one_persons_outstanding_list_costs_the_same_however_long(client, people):
+    reader = staff("reader", people.unit)
+    published(people, title="One", audience=tp(people))
+    client.force_login(reader)
+    client.get("/acknowledgements/")
+
+    def cost(path: str) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(path).status_code == 200
+        return len(captured)
+
+    few, home = cost("/acknowledgements/"), cost("/")
+    for number in range(4):
+        published(people, title=f"More {number}", audience=tp(people))
+    assert len(outstanding_for(user=reader)) == 5
+    assert cost("/acknowledgements/") == few
+    assert cost("/") == home
+    fresh = User.objects.get(pk=reader.pk)
+    with CaptureQueriesContext(connection) as captured:
+        list(outstanding_for(user=fresh))
+    assert len(captured) == 3  # their roles, their unit's group, the list
+
+
+def test_a_withdrawn_policy_asks_nobody(people):
+    policy = published(people, title="Gone", audience=tp(people))
+    reader = staff("reader", people.unit)
+    assert outstanding_for(user=reader).exists()
+    s.policy_withdraw(policy=policy, actor=people.pcu, reason="Replaced.")
+    assert not outstanding_for(user=reader).exists()

@@ -1,0 +1,284 @@
+"""The intranet library (issue 14): full-text search over every published document a person may read, ranked and
+highlighted, with filters; each policy's page with its document-control block; superseded versions readable and
+marked; withdrawn policies in the archive; hostile searches answered, never a 500 or a slow query."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.models import Role, Subject
+from library.models import DocumentKind, LibraryDocument
+from library.selectors import MAX_QUERY_LENGTH, library_search
+from library.services import library_index_policy, library_reindex
+from lifecycle import services as s
+from lifecycle.services import people as people_services
+from lifecycle.states import ProtectiveMarking, Status
+from tests.factories import advance_to, user_with_role
+from tests.library.helpers import published, staff, submitted_with
+
+pytestmark = pytest.mark.django_db
+
+
+def search(client, user, query: str = "", **params):
+    client.force_login(user)
+    return client.get("/library/", {"q": query, **params})
+
+
+def test_a_word_only_in_an_sop_finds_the_policy(client, people):
+    """Done when 2: a staff member finds a policy by a word that occurs only in one of its SOPs."""
+    policy = published(people, title="Roads policing", statement="<p>Officers patrol the roads.</p>",
+                       sop_title="Pursuits", sop_text="<p>Authorise a tactical contact only on a zanzibarite "
+                                                      "channel.</p>")
+    reader = staff("reader", people.unit)
+
+    response = search(client, reader, "zanzibarite")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 document matches" in page
+    assert f"/library/{policy.reference}/#sop-" in page
+    assert "<mark>zanzibarite</mark>" in page
+    statement = LibraryDocument.objects.get(policy=policy, kind=DocumentKind.STATEMENT)
+    assert "zanzibarite" not in statement.body
+    detail = client.get(f"/library/{policy.reference}/").content.decode()
+    assert "zanzibarite" in detail and "Document control" in detail and policy.reference in detail
+
+
+def test_results_are_ranked_title_first_and_highlighted(people):
+    in_body = published(people, title="Custody", statement="<p>Detainees are searched. Kestrel checks follow.</p>")
+    in_title = published(people, title="Kestrel operations", statement="<p>How the operation runs.</p>")
+
+    results = library_search(user=people.developer, text="kestrel")
+
+    statements = [document for document in results.documents if document.kind == DocumentKind.STATEMENT]
+    assert [document.reference for document in statements] == [in_title.reference, in_body.reference]
+    assert statements[0].rank > statements[1].rank
+    assert results.documents[0].reference == in_title.reference
+    assert "<mark>Kestrel</mark>" in statements[1].headline
+
+
+def test_markup_in_a_document_is_shown_escaped_in_the_extract(client, people):
+    published(people, title="Escaping", statement="<p>Write &lt;script&gt;alert(1)&lt;/script&gt; quokkaword "
+                                                  "literally.</p>")
+    page = search(client, people.developer, "quokkaword").content.decode()
+    assert "<mark>quokkaword</mark>" in page
+    assert "<script>alert(1)" not in page
+
+
+def test_official_sensitive_documents_reach_only_the_cleared(client, people):
+    sensitive = published(people, title="Covert tasking", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                          statement="<p>Handlers meet the wombatine source.</p>")
+    mixed = published(people, title="Firearms", sop_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                      statement="<p>Armed response numbat.</p>", sop_text="<p>Deployment numbat platypoid.</p>")
+    outsider = people.developer2  # a developer of Specialist Crime & Operations: not cleared for TP's material
+    reader = staff("reader", people.unit)  # no role at all: OFFICIAL only
+
+    for person in (outsider, reader):
+        assert library_search(user=person, text="wombatine").total == 0
+        assert library_search(user=person, text="platypoid").total == 0
+        assert library_search(user=person, text="numbat").total == 1  # the OFFICIAL statement
+        assert search(client, person, "numbat").status_code == 200
+        assert client.get(f"/library/{sensitive.reference}/").status_code == 404
+        page = client.get(f"/library/{mixed.reference}/").content.decode()
+        assert "platypoid" not in page and "numbat" in page
+    for person in (people.developer, people.manager, people.lead, people.pcu, people.dcfd):
+        assert library_search(user=person, text="wombatine").total == 1, person
+        assert library_search(user=person, text="platypoid").total == 1, person
+    client.logout()
+    anonymous = client.get("/library/", {"q": "numbat"})
+    assert anonymous.status_code == 302 and "/sign-in/" in anonymous["Location"]
+    assert client.get(f"/library/{mixed.reference}/").status_code == 302
+
+
+def test_drafts_never_reach_the_library(people, policy_in):
+    draft = policy_in(Status.DEVELOPMENT)
+    s.draft_update(policy=draft, actor=people.developer, statement="<p>Unpublished aardwolfish text.</p>")
+    for person in (people.developer, people.pcu, people.lead):
+        assert library_search(user=person, text="aardwolfish").total == 0
+    assert not LibraryDocument.objects.filter(policy=draft).exists()
+
+
+def test_a_publication_not_on_the_intranet_is_not_in_the_library(people):
+    policy = published(people, title="Notices only", on_intranet=False,
+                       statement="<p>Only in notices: gerbilish.</p>")
+    assert not LibraryDocument.objects.filter(policy=policy).exists()
+    assert library_search(user=people.pcu, text="gerbilish").total == 0
+
+
+def test_superseded_versions_stay_readable_and_marked(client, people):
+    policy = published(people, title="Stop and search", statement="<p>First edition: oryxine grounds.</p>")
+    policy = advance_to(policy, Status.MONITORING, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="New guidance.")
+    policy = submitted_with(policy, people, statement="<p>Second edition: elandine grounds.</p>",
+                            summary_of_changes="Grounds rewritten.")
+    policy = advance_to(policy, Status.IMPLEMENTATION, people)
+    reader = staff("reader", people.unit)
+
+    assert library_search(user=reader, text="oryxine").total == 0
+    assert library_search(user=reader, text="elandine").total == 1
+    earlier = library_search(user=reader, text="oryxine", scope="superseded")
+    assert earlier.total == 1 and not earlier.documents[0].is_current
+    client.force_login(reader)
+    page = client.get("/library/", {"q": "oryxine", "scope": "superseded"}).content.decode()
+    assert "Superseded" in page and f"/library/{policy.reference}/versions/1.0/" in page
+    old = client.get(f"/library/{policy.reference}/versions/1.0/").content.decode()
+    assert "oryxine" in old and "Superseded: this is version 1.0" in old and "Read version 2.0, in force" in old
+    current = client.get(f"/library/{policy.reference}/").content.decode()
+    assert "elandine" in current and "Superseded" not in current.split("Versions published")[0]
+    assert client.get(f"/library/{policy.reference}/versions/9.9/").status_code == 404
+
+
+def test_withdrawn_policies_go_to_the_archive(client, people):
+    policy = published(people, title="Pagers", statement="<p>Carry the okapian pager.</p>")
+    s.policy_withdraw(policy=policy, actor=people.pcu, reason="Pagers retired.")
+    reader = staff("reader", people.unit)
+
+    assert library_search(user=reader, text="okapian").total == 0
+    client.force_login(reader)
+    archive = client.get("/library/archive/", {"q": "okapian"}).content.decode()
+    assert "Withdrawn" in archive and f"/library/{policy.reference}/" in archive
+    page = client.get(f"/library/{policy.reference}/").content.decode()
+    assert "This policy has been withdrawn" in page and "okapian" in page
+    assert policy.title not in client.get("/library/").content.decode()
+    assert policy.title in client.get("/library/archive/").content.decode()
+
+
+def test_filters_business_group_subject_and_relevant_to(client, people):
+    subject = Subject.objects.create(name="Use of force", slug="use-of-force")
+    tp = published(people, title="Tasering", statement="<p>Conducted energy devices ibexian.</p>",
+                   relevant_to="Authorised officers only.", subject=subject)
+    sco = published(people, title="Kidnap", statement="<p>Negotiators ibexian.</p>",
+                    relevant_to="Police staff in the kidnap unit.")
+    # Moved to Specialist Crime & Operations after publication: the library follows (the move is audited).
+    people_services.policy_move_business_group(policy=sco, actor=people.pcu, business_group=people.group2,
+                                 owning_unit=people.unit2, reason="Kidnap moved to SC&O.",
+                                 holders={"designated_lead": people.lead2, "coordinator": people.coordinator2,
+                                          "developer": people.developer2,
+                                          "policy_manager": user_with_role(Role.MANAGER, people.group2),
+                                          "owner": user_with_role(Role.OWNER, people.group2)})
+    reader = staff("reader", people.unit)
+
+    def found(**filters):
+        return {document.reference for document in library_search(user=reader, text="ibexian", **filters).documents}
+
+    assert found() == {tp.reference, sco.reference}
+    assert found(business_group=people.group2) == {sco.reference}
+    assert found(subject=subject) == {tp.reference}
+    assert found(relevant_to="officers") == {tp.reference}
+    client.force_login(reader)
+    page = client.get("/library/", {"q": "ibexian", "subject": subject.pk}).content.decode()
+    assert tp.title in page and sco.title not in page
+    browse = client.get("/library/", {"business_group": people.group2.pk}).content.decode()
+    assert sco.title in browse and tp.title not in browse
+
+
+@pytest.mark.parametrize("query", [
+    "'; DROP TABLE library_librarydocument; --",
+    "1' OR '1'='1",
+    "\") OR 1=1 --",
+    "!!! ((( ))) & | <-> :*",
+    "-",
+    "\"unclosed phrase",
+    "or and not",
+    "SELECT * FROM core_user",
+    "💥 émigré naïve",
+])
+def test_hostile_searches_get_an_answer_not_an_error(client, people, query):
+    published(people, title="Hostile", statement="<p>Anything at all.</p>")
+    response = search(client, people.developer, query)
+    assert response.status_code == 200
+    assert LibraryDocument.objects.exists()
+
+
+def test_a_huge_search_is_refused_with_a_clear_message(client, people, django_assert_max_num_queries):
+    client.force_login(people.developer)
+    with django_assert_max_num_queries(6):
+        response = client.get("/library/", {"q": "policy " * 15_000})
+    assert response.status_code == 400
+    assert f"Search for {MAX_QUERY_LENGTH} characters or fewer" in response.content.decode()
+
+
+def test_bad_filters_and_pages_get_a_clear_message(client, people):
+    published(people, title="Filters", statement="<p>Anything.</p>")
+    client.force_login(people.developer)
+    for params in ({"business_group": "1 OR 1=1"}, {"subject": "999999"}, {"q": "nul\x00byte"},
+                   {"relevant_to": "x" * 5000}):
+        response = client.get("/library/", params)
+        assert response.status_code == 400, params
+        assert "There is a problem" in response.content.decode()
+    for page in ("99999999999999999999", "-3", "abc", "0"):
+        assert client.get("/library/", {"q": "anything", "page": page}).status_code == 200
+
+
+def test_only_common_words_are_explained(client, people):
+    published(people, title="Common", statement="<p>The and of.</p>")
+    page = search(client, people.developer, "the and of").content.decode()
+    assert "too common to search" in page
+
+
+def test_a_query_matching_everything_is_bounded_and_paginated(client, people, settings):
+    for number in range(3):
+        published(people, title=f"Everything {number}", statement="<p>Police policy.</p>")
+    results = library_search(user=people.pcu, text="policy")
+    assert results.total >= 3 and len(results.documents) <= 20
+    page = search(client, people.pcu, "policy").content.decode()
+    assert "documents match" in page
+
+
+def test_the_search_costs_the_same_however_many_documents_match(client, people, django_assert_num_queries):
+    reader = staff("reader", people.unit)
+    published(people, title="Counting one", statement="<p>Capybaran one.</p>")
+    client.force_login(reader)
+    client.get("/library/", {"q": "capybaran"})  # the session and roles are warm
+
+    def queries_for_search() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/library/", {"q": "capybaran"}).status_code == 200
+        return len(captured)
+
+    few = queries_for_search()
+    for number in range(4):
+        published(people, title=f"Counting {number}", statement="<p>Capybaran more.</p>")
+    assert queries_for_search() == few
+    with django_assert_num_queries(few):
+        client.get("/library/", {"q": "capybaran"})
+
+
+def test_the_index_follows_the_published_record_and_can_be_rebuilt(people):
+    policy = published(people, title="Rebuilt", statement="<p>Dikdikish.</p>")
+    held = LibraryDocument.objects.filter(policy=policy).count()
+    assert held == 3  # the statement, the SOP and the EIA
+    LibraryDocument.objects.all().delete()
+    assert library_reindex() == held
+    assert library_index_policy(policy_id=policy.pk) == held
+    assert library_search(user=people.developer, text="dikdikish").total == 1
+
+
+def test_staff_without_any_role_read_the_library(client, people):
+    published(people, title="Everyone", statement="<p>Meerkatish.</p>")
+    nobody = staff("nobody", None)
+    assert search(client, nobody, "meerkatish").status_code == 200
+    assert library_search(user=nobody, text="meerkatish").total == 1
+    assert user_with_role(Role.SHRMT)  # a force-wide role changes nothing for OFFICIAL material
+
+
+def test_the_simple_search_kept_for_sqlite_needs_every_word_and_marks_them(people):
+    """SQLite has no full-text search: ``_search_simple`` (plain icontains, the same on any database) is what
+    ``make run`` uses."""
+    from library.selectors import _search_simple, library_documents
+
+    published(people, title="Simple one", statement="<p>The springbokish officer records a gnuish note.</p>")
+    published(people, title="Simple two", statement="<p>Only springbokish here, &lt;b&gt; literally.</p>")
+    documents = library_documents(user=people.developer)
+
+    both = _search_simple(documents, "springbokish gnuish", 1)
+    assert [document.title for document in both.documents] == ["Simple one"]
+    assert "<mark>springbokish</mark>" in both.documents[0].headline
+    assert "<mark>gnuish</mark>" in both.documents[0].headline
+    one = _search_simple(documents, "springbokish", 1)
+    assert one.total == 2
+    assert "&lt;b&gt;" in next(d.headline for d in one.documents if d.title == "Simple two")
+    assert _search_simple(documents, '" - "', 1).message == "Enter the words to search for."
