@@ -172,7 +172,8 @@ def home_summary(*, user) -> dict:
     )
     return {
         **counts,
+        # Sorted by their str(), which names the user: joined here, not loaded once per role.
         "roles": sorted(
-            RoleAssignment.objects.filter(user_id=user.pk).select_related("business_group"), key=str
+            RoleAssignment.objects.filter(user_id=user.pk).select_related("business_group", "user"), key=str
         ),
     }
