@@ -117,6 +117,10 @@ def test_version_frozen_with_its_details_and_the_lead_sees_what_changed(client, 
 
     policy = advance_to(policy, Status.DEVELOPMENT, people)
     update(policy, people.developer, title="Stop and search (revised)", risk_tier="high")
+    # The public read the title the version in force was published with, not the draft's.
+    for public in ("/publication-scheme/", "/publication-scheme/feed/", f"/publication-scheme/{policy.reference}/"):
+        body = client.get(public).content.decode()
+        assert "Stop and search" in body and "Stop and search (revised)" not in body, public
     policy = advance_to(reload(policy), Status.WITH_LEAD, people)
     submitted = reload(policy).current_version
     assert submitted.details["title"] == "Stop and search (revised)"
