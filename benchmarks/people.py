@@ -19,7 +19,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from benchmarks.dataset import Probes
-from benchmarks.scenarios import Row, _get, _logged_in_client, _ratio
+from benchmarks.scenarios import Row, _fresh_user, _get, _logged_in_client, _ratio
 from benchmarks.timing import Case, capture_queries, time_interleaved
 from core.models import AuditEvent, OutboxEvent, Role, RoleAssignment, User
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion
@@ -68,7 +68,6 @@ def measure_handover(probes: Probes, *, repeat: int, warmup: int) -> list[Row]:
     from lifecycle.services.people import person_handover
 
     repeat, warmup = min(repeat, HANDOVER_REPEAT_CAP), min(warmup, 1)
-    pcu = User.objects.get(pk=probes.pcu_id)
     rows: list[Row] = []
     with transaction.atomic():
         group_id, ids = _group_policies(HANDOVER_POLICIES)
@@ -76,17 +75,19 @@ def measure_handover(probes: Probes, *, repeat: int, warmup: int) -> list[Row]:
         small_leaver, small_successor = _leaver_with(ids[:HANDOVER_SMALL], group_id, "small")
         through = Policy.developers.through.objects
 
-        def handover(who, to):
+        def handover(pcu, who, to):
             return _in_savepoint(lambda: person_handover(actor=pcu, leaver=who, replacements={"developer": to},
                                                          reason="Left the force (benchmark)."))
 
-        large = Case("handover:large", lambda _: handover(leaver, successor))
-        small = Case("handover:small", lambda _: handover(small_leaver, small_successor))
+        # PCU loaded afresh for each run (untimed), as the request would: roles are cached on the user object.
+        fresh_pcu = _fresh_user(probes.pcu_id)
+        large = Case("handover:large", lambda pcu: handover(pcu, leaver, successor), fresh_pcu)
+        small = Case("handover:small", lambda pcu: handover(pcu, small_leaver, small_successor), fresh_pcu)
         baseline = Case("handover:baseline", lambda _: _in_savepoint(
             lambda: through.filter(user_id=leaver.pk).update(user_id=successor.pk)))
         timings = time_interleaved([baseline, large], repeat=repeat, warmup=warmup)
         queries, small_queries = len(capture_queries(large)), len(capture_queries(small))
-        moved = large.run(None).policies
+        moved = large.run(large.prepare()).policies
         base, timing = timings[baseline.name], timings[large.name]
         passed = timing.p95 / 1000 < HANDOVER_SECONDS and queries == small_queries and moved == len(ids)
         rows.append(Row(f"people: bare UPDATE of {len(ids):,} developer rows", "(none)", base.p50, base.p95,

@@ -187,21 +187,25 @@ class Notice:
     summary: str = ""
     # For the public feed: whether the policy is on the Scheme now (its entry can be linked to).
     on_scheme_now: bool = False
+    # The title the published version was frozen with (issue 12: a review may be retitling the draft meanwhile).
+    title: str = ""
 
     @property
     def heading(self) -> str:
         verb = {"published": "Published", "revised": "Revised", "withdrawn": "Withdrawn"}[self.kind]
         version = f", version {self.version_number}" if self.version_number else ""
-        return f"{verb}: {self.policy.title} ({self.policy.reference}{version})"
+        return f"{verb}: {self.title or self.policy.title} ({self.policy.reference}{version})"
 
 
 def _notice_from_publication(publication: Publication, *, on_scheme_now: bool = False) -> Notice:
     version = publication.policy_version
     revised = version.revises_published or version.major > 1
-    summary = (version.summary_of_changes if revised and version.summary_of_changes else publication.policy.purpose)
+    details = version.details or {}
+    summary = (version.summary_of_changes if revised and version.summary_of_changes
+               else details.get("purpose") or publication.policy.purpose)
     return Notice(key=f"publication-{publication.pk}", kind="revised" if revised else "published",
                   at=publication.published_at, policy=publication.policy, version_number=version.number,
-                  summary=summary, on_scheme_now=on_scheme_now)
+                  summary=summary, on_scheme_now=on_scheme_now, title=details.get("title", ""))
 
 
 def _sensitive_clearance(user) -> Q | None:

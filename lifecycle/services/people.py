@@ -513,7 +513,10 @@ def _apply_handover(plan: HandoverPlan, new_ids: dict[str, int]) -> list[HolderC
     developer_ids = [c.policy_id for c in changes if c.part == DEVELOPER]
     if developer_ids:
         through = Policy.developers.through
-        through.objects.filter(policy_id__in=developer_ids, user_id=leaver_id).delete()
+        # One DELETE: a queryset's delete() would fetch the rows and delete them 100 at a time, because core listens
+        # to every model's post_delete (for guardian's grants); these are not grants, and the handover audits them.
+        leaving = through.objects.filter(policy_id__in=developer_ids, user_id=leaver_id)
+        leaving._raw_delete(leaving.db)
         through.objects.bulk_create([through(policy_id=pk, user_id=new_ids[DEVELOPER]) for pk in developer_ids],
                                     ignore_conflicts=True)
     return changes

@@ -37,7 +37,7 @@ def test_every_page_state_passes_axe(browser_user):
     browser.page.click("button:has-text('Sign in')")
     check("sign-in with an error")
     check("public: Publication Scheme", "/publication-scheme/")
-    check("public: Publication Scheme filtered", "/publication-scheme/?q=policy&group=tp")
+    check("public: Publication Scheme filtered", "/publication-scheme/?q=policy&group=TP")
     check("public: Publication Scheme search with no results", "/publication-scheme/?q=no-such-policy-anywhere")
 
     # Policy developer.
@@ -59,6 +59,16 @@ def test_every_page_state_passes_axe(browser_user):
                     "monitoring/", "versions/", "timeline/"]:
         check(f"developer: policy {section or 'overview'}", f"/policies/{ref}/{section}")
     check("developer: revisions", f"/policies/{ref}/versions/{development.current_version.number}/revisions/")
+    # Issue 12: the document details (and refused), advice on the draft, who holds what.
+    check("developer: document details", f"/policies/{ref}/details/")
+    browser.page.fill("#id_title", "")
+    browser.page.click("form#main-form button[type=submit]")
+    check("developer: document details with errors")
+    check("developer: advice on the draft", f"/policies/{ref}/advice/")
+    browser.page.check("input[name=who][value=colleague]")
+    browser.page.click("form#main-form button[type=submit]")
+    check("developer: advice invitation with errors")
+    check("developer: people", f"/policies/{ref}/people/")
     check("developer: submit for QA", f"/policies/{ref}/actions/submit-for-qa/")
     # The rich-text editor in use: an SOP refused for want of a title, a table inserted, the link dialog.
     browser.goto(f"/policies/{ref}/sops/new/")
@@ -105,6 +115,7 @@ def test_every_page_state_passes_axe(browser_user):
     check("pcu: my work", "/")
     check("pcu: quality assurance", f"/policies/{_reference(Status.SUBMITTED_FOR_QA)}/actions/quality-assurance/")
     check("pcu: withdraw", f"/policies/{_reference(Status.MONITORING)}/actions/withdraw/")
+    check("pcu: a leaver's handover", "/people/leaver/handover/")
     browser.sign_in("publisher")
     check("publisher: publish", f"/policies/{_reference(Status.AWAITING_PUBLICATION)}/actions/publish/")
     browser.sign_in("dcfd")

@@ -117,6 +117,10 @@ def test_version_frozen_with_its_details_and_the_lead_sees_what_changed(client, 
 
     policy = advance_to(policy, Status.DEVELOPMENT, people)
     update(policy, people.developer, title="Stop and search (revised)", risk_tier="high")
+    # The public read the title the version in force was published with, not the draft's.
+    for public in ("/publication-scheme/", "/publication-scheme/feed/", f"/publication-scheme/{policy.reference}/"):
+        body = client.get(public).content.decode()
+        assert "Stop and search" in body and "Stop and search (revised)" not in body, public
     policy = advance_to(reload(policy), Status.WITH_LEAD, people)
     submitted = reload(policy).current_version
     assert submitted.details["title"] == "Stop and search (revised)"
@@ -179,7 +183,9 @@ def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(
     assert reference in client.get("/publication-scheme/").content.decode()
     assert client.get(f"/publication-scheme/{reference}/").status_code == 200
     assert client.get(f"/publication-scheme/{reference}/pdf/").status_code == 200
+    assert reference in client.get("/publication-scheme/feed/").content.decode()
     client.force_login(people.developer2)
+    assert reference in client.get("/notices/feed/").content.decode()
     assert reference in client.get("/policies/").content.decode()
     assert reference in client.get("/policies/?q=number+plate").content.decode()
     assert client.get(f"/policies/{reference}/").status_code == 200
@@ -192,6 +198,7 @@ def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(
     assert reference not in client.get("/publication-scheme/").content.decode()
     assert client.get(f"/publication-scheme/{reference}/").status_code == 404
     assert client.get(f"/publication-scheme/{reference}/pdf/").status_code == 404
+    assert reference not in client.get("/publication-scheme/feed/").content.decode()
     # Staff not cleared for its business group: not in the register, its count, the search, its pages or PDF.
     client.force_login(people.developer2)
     register = client.get("/policies/").content.decode()
@@ -199,6 +206,9 @@ def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(
     assert reference not in client.get("/policies/?q=number+plate").content.decode()
     for path in ("", "statement/", "versions/", "timeline/", "pdf/", "publication/"):
         assert client.get(f"/policies/{reference}/{path}").status_code == 404, path
+    # Nor in Notices, nor its feed.
+    assert reference not in client.get("/notices/").content.decode()
+    assert reference not in client.get("/notices/feed/").content.decode()
     # Staff cleared for it (its business group's people) still see it, marked.
     client.force_login(people.coordinator)
     page = client.get(f"/policies/{reference}/").content.decode()
