@@ -309,3 +309,23 @@ def test_a_policy_re_marked_during_its_review_leaves_the_library_at_once_for_the
     client.force_login(people.developer)
     page = client.get(f"/library/{policy.reference}/").content.decode()
     assert "<h1 class=\"govuk-heading-l\">Informants</h1>" in page and "Covert human intelligence" not in page
+
+
+def test_a_policys_library_page_costs_the_same_however_many_sops_and_versions(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(policy) -> int:
+        client.get(f"/library/{policy.reference}/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/library/{policy.reference}/").status_code == 200
+        return len(captured)
+
+    reader = staff("reader", people.unit)
+    client.force_login(reader)
+    small = published(people, title="Small", statement="<p>One SOP.</p>")
+    large = people.policy(title="Large")
+    for number in range(4):
+        s.sop_create(policy=large, actor=people.developer, title=f"Procedure {number}", text=f"<p>Step {number}.</p>")
+    large = advance_to(large, Status.IMPLEMENTATION, people)
+    assert cost(large) == cost(small)
