@@ -13,6 +13,8 @@ REINDEX_ACTIONS = frozenset({
     AuditAction.POLICY_WITHDRAWN,
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY,
     AuditAction.POLICY_MOVED_BUSINESS_GROUP,
+    # Issue 12: a policy re-marked while it is reviewed is re-marked at once everywhere, its version in force too.
+    AuditAction.POLICY_DETAILS_CHANGED,
     AuditAction.MONITORING_REPORT_PUBLISHED,
 })
 

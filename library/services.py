@@ -68,8 +68,12 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
         current = version.is_in_force and not withdrawn
         published_on = timezone.localdate(version.published_at) if version.published_at else None
         base = {**common, "policy_version": version, "is_current": current, "published_on": published_on}
-        documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=policy.title,
-                                         body=plain_text(policy.purpose, version.statement,
+        # The title and purpose the version was published with (issue 12: a later draft's details never rewrite
+        # those of a version in force); the marking is the policy's as it stands (a re-marking takes effect for
+        # visibility at once, on the version in force too).
+        details = version.details_read
+        documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=details["title"],
+                                         body=plain_text(details["purpose"], version.statement,
                                                          version.summary_of_changes),
                                          protective_marking=policy.protective_marking))
         for sop_version in (SOPVersion.objects.filter(policy_version=version).select_related("sop")
@@ -84,7 +88,7 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
         # approval, once DCFD signs the retrospective EIA off.
         if eia is not None and eia.frozen_at and eia.is_complete:
             documents.append(LibraryDocument(**base, kind=DocumentKind.EIA,
-                                             title=f"Equality Impact Assessment: {policy.title}"[:300],
+                                             title=f"Equality Impact Assessment: {details['title']}"[:300],
                                              body=_eia_text(eia), protective_marking=policy.protective_marking))
     for report in MonitoringReport.objects.filter(policy=policy, status=MonitoringReport.Status.PUBLISHED):
         documents.append(LibraryDocument(

@@ -49,6 +49,8 @@ def _entry_page(request, entry):
     eia = entry.eia
     return render(request, "library/policy.html", {
         "entry": entry, "policy": entry.policy, "version": entry.version,
+        # What the version was published with (issue 12): a draft under review may have changed the policy's.
+        "details": entry.version.details_read,
         "impact_rows": [(characteristic.label, (eia.impacts or {}).get(characteristic.value, {}))
                         for characteristic in ProtectedCharacteristic] if eia else [],
         "acknowledgement": acknowledgement_request(user=request.user, policy=entry.policy, version=entry.version),

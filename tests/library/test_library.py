@@ -282,3 +282,50 @@ def test_the_simple_search_kept_for_sqlite_needs_every_word_and_marks_them(peopl
     assert one.total == 2
     assert "&lt;b&gt;" in next(d.headline for d in one.documents if d.title == "Simple two")
     assert _search_simple(documents, '" - "', 1).message == "Enter the words to search for."
+
+
+def test_a_policy_re_marked_during_its_review_leaves_the_library_at_once_for_the_uncleared(client, people):
+    """Issue 12's re-marking takes effect for visibility at once, on the version in force too: the library's
+    index follows the audited change of details (nothing OFFICIAL-SENSITIVE reaches the uncleared)."""
+    from lifecycle.services.details import policy_update_details
+
+    policy = published(people, title="Informants", statement="<p>Register every quaggaish contact.</p>")
+    policy = advance_to(policy, Status.MONITORING, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Re-marking.")
+    reader = staff("reader", people.unit)
+    assert library_search(user=reader, text="quaggaish").total == 1
+
+    details = policy.details_snapshot()
+    policy_update_details(policy=policy, actor=people.developer, expected_details=None,
+                          **{**details, "title": "Covert human intelligence sources",
+                             "protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE,
+                             "suitable_for_publication_scheme": False})
+
+    assert library_search(user=reader, text="quaggaish").total == 0
+    client.force_login(reader)
+    assert client.get(f"/library/{policy.reference}/").status_code == 404
+    # The cleared still read the version in force, under the title it was published with.
+    assert library_search(user=people.developer, text="quaggaish").total == 1
+    client.force_login(people.developer)
+    page = client.get(f"/library/{policy.reference}/").content.decode()
+    assert "<h1 class=\"govuk-heading-l\">Informants</h1>" in page and "Covert human intelligence" not in page
+
+
+def test_a_policys_library_page_costs_the_same_however_many_sops_and_versions(client, people):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(policy) -> int:
+        client.get(f"/library/{policy.reference}/")
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/library/{policy.reference}/").status_code == 200
+        return len(captured)
+
+    reader = staff("reader", people.unit)
+    client.force_login(reader)
+    small = published(people, title="Small", statement="<p>One SOP.</p>")
+    large = people.policy(title="Large")
+    for number in range(4):
+        s.sop_create(policy=large, actor=people.developer, title=f"Procedure {number}", text=f"<p>Step {number}.</p>")
+    large = advance_to(large, Status.IMPLEMENTATION, people)
+    assert cost(large) == cost(small)
