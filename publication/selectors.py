@@ -80,7 +80,8 @@ def scheme_filter_choices() -> dict:
 def scheme_entry(*, reference: str) -> dict:
     publication = (
         _scheme_publications().filter(policy__reference=reference)
-        .select_related("policy", "policy__business_group", "policy_version").order_by("-published_at").first()
+        .select_related("policy", "policy__business_group", "policy__subject", "policy_version")
+        .order_by("-published_at").first()
     )
     if publication is None:
         raise Http404("Not on the Publication Scheme.")
