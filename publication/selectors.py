@@ -10,9 +10,8 @@ effect for visibility at once": the re-marking says the material is sensitive no
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core.events import AuditAction
@@ -40,47 +39,73 @@ def _scheme_publications() -> QuerySet[Publication]:
 
 
 MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_WORDS = 10
+
+# The policy's side of being on the Scheme (the publication's side is _scheme_publications'): in force, OFFICIAL
+# and marked suitable. Written on Policy so that the index reads policies and asks for a publication by EXISTS,
+# which PostgreSQL answers with a semi-join (make bench, 100,000 policies: pk IN (...) with a subquery per row for
+# the date took 0.4 s to count and 2.3 s for a deep page).
+ON_SCHEME_POLICY = (Q(first_published_on__isnull=False, protective_marking=ProtectiveMarking.OFFICIAL,
+                      suitable_for_publication_scheme=True) & ~Q(status=Status.WITHDRAWN))
+
+
+def _scheme_policy_set() -> QuerySet[Policy]:
+    current_there = Publication.objects.filter(policy_id=OuterRef("pk"), status=Publication.Status.PUBLISHED,
+                                               on_publication_scheme=True, superseded_at__isnull=True)
+    return Policy.objects.filter(ON_SCHEME_POLICY).filter(Exists(current_there))
 
 
 def scheme_policies(*, text: str = "", business_group=None, subject=None) -> QuerySet[Policy]:
-    """The policies on the Scheme, by title, optionally narrowed by words (in the title, reference, purpose, who
-    it is relevant to, or the published statement), business group and subject. One query for the page and one
-    to count it, whatever the number of policies (issue 14: the index with a constant query count)."""
-    publications = _scheme_publications()
-    latest = publications.filter(policy_id=OuterRef("pk")).order_by("-published_at")
-    policies = Policy.objects.filter(pk__in=publications.values("policy_id"))
+    """The policies on the Scheme, by title, optionally narrowed by words (each in the title, reference, purpose
+    or who it is relevant to), business group and subject. One query for the page and one to count it, whatever
+    the number of policies (issue 14: the index with a constant query count). The statements' full text is the
+    library's search (PostgreSQL full-text, issue 14), not a scan of every statement on a public page."""
+    policies = _scheme_policy_set()
     if business_group is not None:
         policies = policies.filter(business_group=business_group)
     if subject is not None:
         policies = policies.filter(subject=subject)
-    for word in (text or "")[:MAX_SEARCH_LENGTH].split()[:10]:
-        in_statement = publications.filter(policy_id=OuterRef("pk"), policy_version__statement__icontains=word)
+    for word in (text or "")[:MAX_SEARCH_LENGTH].split()[:MAX_SEARCH_WORDS]:
         policies = policies.filter(Q(title__icontains=word) | Q(reference__iexact=word) | Q(purpose__icontains=word)
-                                   | Q(relevant_to__icontains=word) | Q(Exists(in_statement)))
-    frozen_title = latest.annotate(frozen_title=KeyTextTransform("title", "policy_version__details"))
-    return (
-        policies.annotate(scheme_published_at=Subquery(latest.values("published_at")[:1]),
-                          # The title the published version was frozen with (a review may be retitling the draft).
-                          scheme_title=Coalesce(Subquery(frozen_title.values("frozen_title")[:1]), F("title"),
-                                                output_field=CharField()))
-        .select_related("business_group", "subject")
-        .order_by("scheme_title", "reference")
-    )
+                                   | Q(relevant_to__icontains=word))
+    return policies.select_related("business_group", "subject").order_by("title", "pk")
+
+
+def scheme_page_details(policies: list[Policy]) -> list[Policy]:
+    """For the rows of one page of the index (one query, however long the Scheme): the date each policy's current
+    version went on the Scheme and the title that version was frozen with (a review may be retitling the draft),
+    as ``scheme_published_at`` and ``scheme_title``."""
+    current = (Publication.objects.filter(policy_id__in=[policy.pk for policy in policies],
+                                          status=Publication.Status.PUBLISHED, on_publication_scheme=True,
+                                          superseded_at__isnull=True)
+               .annotate(frozen_title=KeyTextTransform("title", "policy_version__details"))
+               .order_by("policy_id", "-published_at").values_list("policy_id", "published_at", "frozen_title"))
+    latest: dict[int, tuple] = {}
+    for policy_id, published_at, frozen_title in current:
+        latest.setdefault(policy_id, (published_at, frozen_title))
+    for policy in policies:
+        published_at, frozen_title = latest.get(policy.pk, (policy.last_published_on, None))
+        policy.scheme_published_at = published_at
+        policy.scheme_title = frozen_title or policy.title
+    return policies
 
 
 def scheme_filter_choices() -> dict:
-    """The business groups and subjects that have policies on the Scheme (two queries)."""
-    on_scheme = _scheme_publications().values("policy_id")
+    """The business groups and subjects that have policies on the Scheme (two queries, each an EXISTS per group
+    or subject, of which there are few)."""
     return {
-        "business_groups": list(BusinessGroup.objects.filter(policies__in=on_scheme).distinct().order_by("name")),
-        "subjects": list(Subject.objects.filter(policies__in=on_scheme).distinct().order_by("name")),
+        "business_groups": list(BusinessGroup.objects.filter(
+            Exists(_scheme_policy_set().filter(business_group_id=OuterRef("pk")))).order_by("name")),
+        "subjects": list(Subject.objects.filter(
+            Exists(_scheme_policy_set().filter(subject_id=OuterRef("pk")))).order_by("name")),
     }
 
 
 def scheme_entry(*, reference: str) -> dict:
     publication = (
         _scheme_publications().filter(policy__reference=reference)
-        .select_related("policy", "policy__business_group", "policy_version").order_by("-published_at").first()
+        .select_related("policy", "policy__business_group", "policy__subject", "policy_version")
+        .order_by("-published_at").first()
     )
     if publication is None:
         raise Http404("Not on the Publication Scheme.")

@@ -71,4 +71,4 @@ def test_publication_pages_pass_axe(browser_user, settings, tmp_path):
     browser.goto("/publication-scheme/")
     check("public: too many requests", "/publication-scheme/", status=429)
     caches["rate_limits"].clear()
-    assert len(checked) == 15
+    assert len(checked) == 16

@@ -56,7 +56,7 @@ def test_search_and_filters_narrow_the_scheme(client, people, subjects):
     assert titles("?q=detention") == {detention.title, elsewhere.title}
     assert titles("?q=DETENTION+juveniles") == {detention.title}
     assert titles("?q=cameras") == {speed.title}  # the purpose
-    assert titles("?q=lawfully") == {detention.title, speed.title, elsewhere.title}  # the published statement
+    assert titles("?q=proportionately") == set()  # only in the statements: their full text is the library's
     assert titles(f"?q={speed.reference}") == {speed.title}
     assert titles("?subject=custody") == {detention.title}
     assert titles("?group=sco") == {elsewhere.title}
@@ -87,7 +87,7 @@ def test_hostile_search_strings_are_just_words(client, people):
 def test_the_scheme_index_costs_the_same_whatever_the_number_of_policies(client, people, subjects,
                                                                         django_assert_num_queries):
     publish(people, subject=subjects[0])
-    with django_assert_num_queries(4) as first:
+    with django_assert_num_queries(5) as first:
         client.get("/publication-scheme/?q=policy&subject=custody")
     for _ in range(3):
         publish(people, subject=subjects[1])

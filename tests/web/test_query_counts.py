@@ -17,8 +17,9 @@ PINNED = {
     "/policies/": 7,
     "/policies/?stage=approval&sort=-review_due_on&q=policy": 7,
     "/notifications/": 4,
-    # +2: the business groups and subjects that have policies on the Scheme, for its filters (issue 17).
-    "/publication-scheme/": 6,
+    # +2: the business groups and subjects that have policies on the Scheme, for its filters (issue 17); +1: the
+    # date and frozen title of the page's rows (publication.selectors.scheme_page_details).
+    "/publication-scheme/": 7,
     # +1: the QA-return or rejection banner for those working on the draft; +1: the checklist is the next step's
     # declared gates, the Lead's commissioning decision among them (lifecycle.workflow.SUBMIT_FOR_QA).
     "detail": 15,
