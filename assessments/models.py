@@ -142,6 +142,9 @@ class MonitoringReport(ConcurrentTransitionMixin, models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Issue 13: the due date this report answers, set when it is submitted (the policy's next report then falls
+    # due 12 months after it) and cleared if the co-ordinator returns it (the date is due again, and late).
+    answers_due_on = models.DateField(null=True, blank=True, editable=False)
     qa_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

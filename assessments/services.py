@@ -284,9 +284,26 @@ def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringRe
                                code="gate")
     locked.submit()
     locked.submitted_at = timezone.now()
-    locked.save(update_fields=["status", "submitted_at"])
-    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_SUBMITTED, obj=locked, policy_id=policy.pk, changes={})
+    # Issue 13: reports are due every 12 months from the previous due date, whatever happens in between, and a
+    # late report stays late until it is submitted. Submitting answers the date due now; the next one follows it.
+    before = policy.monitoring_report_due_on
+    changes: dict = {}
+    if before is not None:
+        locked.answers_due_on = before
+        policy.monitoring_report_due_on = next_monitoring_due(before)
+        policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
+        changes = {"monitoring_report_due_on": [before, policy.monitoring_report_due_on],
+                   "late_by_days": max(0, (timezone.localdate() - before).days)}
+    locked.save(update_fields=["status", "submitted_at", "answers_due_on"])
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_SUBMITTED, obj=locked, policy_id=policy.pk,
+              changes=changes)
     return locked
+
+
+def next_monitoring_due(due: datetime.date) -> datetime.date:
+    """SOP, stage 6: monitoring reports "on an annual basis": the next is due a year after the previous due date
+    (never after the day a report happened to be written, quality-assured or published)."""
+    return due + relativedelta(months=settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
 
 
 def _ensure_coordinator(actor, policy, report) -> None:
@@ -324,16 +341,24 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str) 
     _ensure_coordinator(actor, policy, locked)
     locked.return_to_author()
     locked.qa_comments = comments
-    locked.save(update_fields=["status", "qa_comments"])
+    changes: dict = {"comments": comments}
+    # A returned report does not answer its due date: the date is due again (and late, if it has passed).
+    answered = locked.answers_due_on
+    if answered is not None and policy.monitoring_report_due_on == next_monitoring_due(answered):
+        changes["monitoring_report_due_on"] = [policy.monitoring_report_due_on, answered]
+        policy.monitoring_report_due_on = answered
+        policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
+    locked.answers_due_on = None
+    locked.save(update_fields=["status", "qa_comments", "answers_due_on"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_RETURNED, obj=locked, policy_id=policy.pk,
-              changes={"comments": comments})
+              changes=changes)
     return locked
 
 
 @transaction.atomic
 def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringReport:
-    """PCU publishes the quality-assured report on the Publication Scheme; the next report falls due
-    12 months later."""
+    """PCU publishes the quality-assured report on the Publication Scheme. The day it does so moves no date:
+    the next report fell due 12 months after the previous due date when this one was submitted (issue 13)."""
     require_actor(actor)
     policy, locked = _lock_report(report)
     if not permissions.is_pcu(actor):
@@ -345,11 +370,7 @@ def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringR
     locked.publish()
     locked.published_at, locked.published_by = timezone.now(), actor
     locked.save(update_fields=["status", "published_at", "published_by"])
-    before = policy.monitoring_report_due_on
-    policy.monitoring_report_due_on = timezone.localdate() + relativedelta(
-        months=settings.POLICYHUB_MONITORING_INTERVAL_MONTHS
-    )
-    policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_PUBLISHED, obj=locked, policy_id=policy.pk,
-              changes={"monitoring_report_due_on": [before, policy.monitoring_report_due_on]})
+              changes={"answers_due_on": locked.answers_due_on,
+                       "next_report_due_on": policy.monitoring_report_due_on})
     return locked
