@@ -361,7 +361,7 @@ LEFT JOIN lifecycle_policy_developers d ON d.policy_id = p.id
 LEFT JOIN core_user developer ON developer.id = d.user_id
 WHERE p.status <> %(withdrawn)s AND (
        (p.review_due_on <= %(review_horizon)s AND p.first_published_on IS NOT NULL)
-    OR (p.monitoring_report_due_on <= %(monitoring_horizon)s AND p.status = ANY(%(published)s))
+    OR (p.monitoring_report_due_on <= %(monitoring_horizon)s AND p.first_published_on IS NOT NULL)
     OR p.not_impact_assessed
     OR (p.status_changed_at <= %(stuck_since)s AND p.status = ANY(%(stuck_statuses)s))
     OR EXISTS (SELECT 1 FROM assessments_monitoringreport r WHERE r.policy_id = p.id AND r.status = %(submitted)s)
@@ -382,7 +382,7 @@ def _bare_due_parameters(day: dt.date) -> dict:
     stuck_since = timezone.make_aware(dt.datetime.combine(
         day - dt.timedelta(days=config["stuck_after_working_days"]), dt.time.max))
     return {
-        "withdrawn": str(Status.WITHDRAWN), "published": sorted(map(str, PUBLISHED_STATUSES)),
+        "withdrawn": str(Status.WITHDRAWN),
         "stuck_statuses": sorted(map(str, STUCK_STATUSES)),
         "review_horizon": day + relativedelta(months=max(config["review_months_before"])),
         "monitoring_horizon": day + relativedelta(months=1), "stuck_since": stuck_since,

@@ -76,6 +76,10 @@ class DueRule:
         today = today or timezone.localdate()
         return self.applies() & Q(**{f"{self.field}__gte": today, f"{self.field}__lte": self.soon_from(today)})
 
+    def due_by(self, day: datetime.date) -> Q:
+        """Due on or before ``day`` (overdue included): the chase's pre-filter, with its own look-ahead."""
+        return self.applies() & Q(**{f"{self.field}__lte": day})
+
     def due_or_overdue(self, today: datetime.date | None = None) -> Q:
         today = today or timezone.localdate()
         return self.applies() & Q(**{f"{self.field}__lte": self.soon_from(today)})

@@ -33,10 +33,12 @@ from assessments.models import MonitoringReport
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
 from lifecycle import workflow
-from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
+
+# working_days_after: the stuck threshold's arithmetic, shared with the dashboard.
+from lifecycle.due import MONITORING, REVIEW, working_days_after
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.services.people import HolderChange, OpenTask
-from lifecycle.states import PUBLISHED_STATUSES, Status
+from lifecycle.states import Status
 from notifications.models import Digest, Notification, Reminder, ReminderKind
 
 logger = logging.getLogger(__name__)
@@ -219,8 +221,10 @@ def _could_be_due(horizon, today, stuck_since) -> Q:
     report_in_qa = MonitoringReport.objects.filter(policy_id=OuterRef("pk"),
                                                    status=MonitoringReport.Status.SUBMITTED)
     return (
-        Q(review_due_on__lte=horizon, first_published_on__isnull=False)
-        | Q(monitoring_report_due_on__lte=today + relativedelta(months=1), status__in=PUBLISHED_STATUSES)
+        # lifecycle.due decides what a date applies to (issue 13: "Overdue is overdue"): a policy published at
+        # least once and not withdrawn, whatever stage a review has reached.
+        REVIEW.due_by(horizon)
+        | MONITORING.due_by(today + relativedelta(months=max(settings.POLICYHUB_CHASE["monitoring_months_before"])))
         | Q(not_impact_assessed=True)
         | Q(status_changed_at__lte=stuck_since, status__in=list(STUCK_STATUSES))
         | Q(Exists(report_in_qa))
@@ -278,6 +282,8 @@ class _PolicyChase:
         self.authors = self.people.developers.get(self.row["pk"], set()) | self.named("policy_manager_id",
                                                                                        Role.MANAGER)
         self.every = self.config["overdue_every_days"]
+        # The review's state by lifecycle.due's one rule: None where no review date applies.
+        self.review_state = REVIEW.state_of(self.row, self.today)
 
     def named(self, column: str, role: str) -> set[int]:
         return self.people.named_or_group(self.row[column], self.group, role)
@@ -300,9 +306,10 @@ class _PolicyChase:
         return extra
 
     def review(self) -> list[PlannedReminder]:
-        """The 3-yearly review."""
+        """The 3-yearly review: chased until the reviewed version is published, whatever stage the review is in
+        (lifecycle.due.REVIEW)."""
         row, due = self.row, self.row["review_due_on"]
-        if not (due and row["first_published_on"]):
+        if self.review_state is None:
             return []
         step = latest_step(self.today, _before_steps(due, self.config["review_months_before"]), due=due,
                            every_days=self.every)
@@ -313,9 +320,10 @@ class _PolicyChase:
                               due)
 
     def monitoring_report(self) -> list[PlannedReminder]:
-        """The annual monitoring report (until a report reaches the co-ordinator)."""
+        """The annual monitoring report, until a report reaches the co-ordinator. The published version stays in
+        force during a review, so its report is chased through the review too (lifecycle.due.MONITORING)."""
         row, due = self.row, self.row["monitoring_report_due_on"]
-        if not (due and row["status"] in PUBLISHED_STATUSES and row["pk"] not in self.reports_in_qa):
+        if MONITORING.state_of(row, self.today) is None or row["pk"] in self.reports_in_qa:
             return []
         step = latest_step(self.today, _before_steps(due, self.config["monitoring_months_before"]), due=due,
                            every_days=self.every)
@@ -367,6 +375,11 @@ class _PolicyChase:
         if not step:
             return []
         who, what = STUCK_STATUSES[row["status"]]
+        # Issue 13, "Overdue is overdue": a review stalled past its date says so in every reminder about it.
+        overdue = ""
+        if self.review_state is not None and self.review_state.is_overdue:
+            overdue = (f"; its review was due on {self.review_state.due:%d %B %Y} "
+                       f"({self.review_state.phrase})")
         if who == "qa":
             recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
         elif who == "pcu":
@@ -377,7 +390,7 @@ class _PolicyChase:
             recipients = self.named("coordinator_id", Role.COORDINATOR)
         return self.reminders(ReminderKind.STUCK, step, recipients,
                               f"{row['reference']} {row['title']} has been waiting for {what} since "
-                              f"{waiting_since:%d %B %Y}.")
+                              f"{waiting_since:%d %B %Y}{overdue}.")
 
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account)."""
