@@ -109,12 +109,38 @@ class DueRule:
         return self.state(get(self.field), today)
 
 
+@dataclass(frozen=True)
+class ItemDueRule(DueRule):
+    """A due date on an item of its own rather than a policy column (a remedial action the Lead directed after a
+    monitoring report): it applies while the item is not done (``done_field`` empty) and its policy is not
+    withdrawn. The same answers as a policy's rule: ``state`` for one date, ORM conditions for a queryset of the
+    items (``overdue``, ``due_soon``, ``due_by`` ...)."""
+
+    done_field: str = ""
+    policy_path: str = "policy"
+
+    def applies(self) -> Q:
+        return (Q(**{f"{self.field}__isnull": False, f"{self.done_field}__isnull": True})
+                & ~Q(**{f"{self.policy_path}__status": Status.WITHDRAWN}))
+
+    def state_of(self, item, today: datetime.date | None = None) -> DueState | None:
+        get = item.get if isinstance(item, dict) else lambda name: getattr(item, name, None)
+        if get(self.done_field) is not None:
+            return None
+        return self.state(get(self.field), today)
+
+
 # SOP: "allow at least 6 months for a basic review".
 REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(months=6),
                  warning_label="within 6 months")
 # Annual monitoring report: chased from a month before it is due.
 MONITORING = DueRule(field="monitoring_report_due_on", label="Monitoring report", warning=relativedelta(months=1),
                      warning_label="within a month")
+# SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct remedial action".
+# The action is due by the date the Lead set, chased from a fortnight before, and overdue until it is recorded
+# as done (assessments.MonitoringResponse).
+REMEDIAL = ItemDueRule(field="remedial_due_on", label="Remedial action", warning=relativedelta(weeks=2),
+                       warning_label="within a fortnight", done_field="remedial_completed_at")
 RULES = {"review": REVIEW, "monitoring": MONITORING}
 
 
