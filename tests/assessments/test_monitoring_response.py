@@ -80,6 +80,13 @@ def test_the_lead_records_no_action_through_the_page(client, reported, people):
     policy, report = reported
     client.force_login(people.lead)
     with on(QA_ON + datetime.timedelta(days=2)):
+        # My work lists the report for the Lead the policy names, not for the other group's Lead.
+        home = client.get("/").content.decode()
+        assert "Monitoring reports to respond to" in home
+        assert f"{policy.reference} {policy.title}: report to 10 Jan 2025" in home
+        client.force_login(people.lead2)
+        assert f"{policy.title}: report to 10 Jan 2025" not in client.get("/").content.decode()
+        client.force_login(people.lead)
         page = client.get(URL.format(ref=policy.reference))
         assert page.status_code == 200
         body = page.content.decode()
@@ -99,6 +106,7 @@ def test_the_lead_records_no_action_through_the_page(client, reported, people):
                .values_list("recipient__username", flat=True))
     assert told == {"developer", "manager", "coordinator"}
     # Answered: the page is no longer offered the report, and the report page shows the response.
+    client.force_login(people.lead)
     shown = client.get(f"/policies/{policy.reference}/monitoring/{report.pk}/").content.decode()
     assert "No action needed, by" in shown and "Respond to this report" not in shown
 
@@ -134,6 +142,11 @@ def test_a_remedial_action_is_directed_chased_until_done_and_overdue_by_the_one_
     assert (action.remedial_owner, action.remedial_due_on, action.remedial_open) == (people.manager, due, True)
     notification_services.outbox_relay()
     assert Notification.objects.filter(recipient=people.manager, title__startswith="The Designated Lead responded")
+    with on(due - datetime.timedelta(days=3)):
+        client.force_login(people.manager)
+        home = client.get("/").content.decode()
+        assert "Remedial actions for you" in home and "Briefing for every response team" in home
+        assert '<strong class="govuk-tag govuk-tag--yellow app-due-tag">Due in 3 days</strong>' in home
     # Chased like everything else: a fortnight before, on the day, then weekly with the Lead once overdue.
     for day in (due - datetime.timedelta(days=14), due, due + datetime.timedelta(days=7)):
         with on(day):
@@ -348,3 +361,18 @@ def test_the_pages_cost_does_not_grow_with_the_reports(client, django_assert_max
     client.force_login(people.lead)
     with django_assert_max_num_queries(16):
         client.get(URL.format(ref=policy.reference))
+
+
+def test_whoever_a_remedial_action_names_is_told(client, reported, people):
+    """The named person may be no author or co-ordinator of the policy (here its Management Board owner): the
+    response's event names them."""
+    policy, report = reported
+    with on(QA_ON):
+        assessment_services.monitoring_report_respond(
+            policy=policy, actor=people.lead, report=report, outcome="remedial", reasons="Owner to fund training.",
+            remedial_action="Fund refresher training for 40 officers.", remedial_owner=people.owner,
+            remedial_due_on=datetime.date(2025, 4, 30))
+    notification_services.outbox_relay()
+    told = set(Notification.objects.filter(title__startswith="The Designated Lead responded")
+               .values_list("recipient__username", flat=True))
+    assert told == {"developer", "manager", "coordinator", "owner"}
