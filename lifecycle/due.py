@@ -23,6 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.models import User
+
+# The one working-day calendar (Monday to Friday less the bank holidays of England and Wales, issue 13), for the
+# stuck threshold here and in the chase.
+from core.working_days import working_days_after
 from lifecycle.models import Policy
 from lifecycle.states import Status
 
@@ -147,16 +151,6 @@ RULES = {"review": REVIEW, "monitoring": MONITORING}
 # --- what else needs someone's attention (issue 15, oversight) ----------------------------------------------------
 # The dashboard, the register's filters and the exports all read these, so a figure and the list behind it cannot
 # disagree. Each is a Q over policies, for one ``today``.
-
-
-def working_days_after(start: datetime.date, count: int) -> datetime.date:
-    """``count`` working days (Monday to Friday) after ``start``."""
-    day = start
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def stuck_threshold_days() -> int:

@@ -32,7 +32,6 @@ from acknowledgements.selectors import audiences_in_force, outstanding_people, p
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
-from core.working_days import working_days_after
 from lifecycle import workflow
 
 # working_days_after: the stuck threshold's arithmetic, shared with the dashboard.
