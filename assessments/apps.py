@@ -9,7 +9,10 @@ class AssessmentsConfig(AppConfig):
         # Across apps, by signal: a new draft version carries its EIA and Workbook forward.
         from assessments import (
             receivers,
-            services,  # noqa: F401 - registers the EIA and Workbook restorers (lifecycle.restorers)
+            # Registers the EIA and Workbook restorers (lifecycle.restorers), and performs the Lead's response to a
+            # monitoring report (lifecycle.workflow.RESPOND_TO_MONITORING): how lifecycle's pages reach them without
+            # importing assessments.
+            services,  # noqa: F401
         )
         from lifecycle.signals import draft_version_created
 

@@ -133,3 +133,17 @@ class CoordinatorQAForm(GovUKForm):
 class RetrospectiveEIAForm(GovUKForm):
     comments = forms.CharField(label="Comments (optional)", required=False, widget=forms.Textarea,
                                max_length=SECTION)
+
+
+class RemedialActionDoneForm(GovUKForm):
+    outcome = forms.CharField(label="What was done", widget=forms.Textarea, max_length=SECTION,
+                              error_messages={"required": "Enter what was done"})
+
+
+class ReviewReadingForm(GovUKForm):
+    changes_in_response = forms.CharField(
+        label="What the review changes in response to this report",
+        help_text="The sections you will change and why, or why the results call for no change.",
+        widget=forms.Textarea, max_length=SECTION,
+        error_messages={"required": "Enter what the review changes in response to this report (or why nothing)"},
+    )

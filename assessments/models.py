@@ -142,6 +142,9 @@ class MonitoringReport(ConcurrentTransitionMixin, models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     status = FSMField(default=Status.DRAFT, choices=Status.choices, protected=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Issue 13: the due date this report answers, set when it is submitted (the policy's next report then falls
+    # due 12 months after it) and cleared if the co-ordinator returns it (the date is due again, and late).
+    answers_due_on = models.DateField(null=True, blank=True, editable=False)
     qa_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -183,3 +186,76 @@ class MonitoringReport(ConcurrentTransitionMixin, models.Model):
     @transition(field=status, source=Status.QA_PASSED, target=Status.PUBLISHED)
     def publish(self) -> None:
         pass
+
+
+class MonitoringResponse(models.Model):
+    """The Designated Lead's response to a quality-assured monitoring report. SOP, role of the Designated Business
+    Group Policy Lead: "review monitoring results and direct remedial action"; and "This monitoring data then feeds
+    into future policy reviews". One response per report: no action, remedial action (what, who, by when: chased
+    until it is recorded as done, ``lifecycle.due.REMEDIAL``), or bringing the review forward."""
+
+    class Outcome(models.TextChoices):
+        NO_ACTION = "no_action", "No action needed"
+        REMEDIAL = "remedial", "Remedial action"
+        BRING_FORWARD = "bring_forward", "Bring the review forward"
+
+    report = models.OneToOneField(MonitoringReport, on_delete=models.PROTECT, related_name="response")
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="monitoring_responses")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reasons = models.TextField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    # Remedial action: what, who, by when.
+    remedial_action = models.TextField(blank=True)
+    remedial_owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="remedial_actions")
+    remedial_due_on = models.DateField(null=True, blank=True, db_index=True)
+    remedial_completed_at = models.DateTimeField(null=True, blank=True)
+    remedial_completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                              blank=True, related_name="+")
+    remedial_outcome = models.TextField(blank=True)
+    # Bringing the review forward: the date it was brought forward to (lifecycle's set_review_date step).
+    review_due_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="monitoring_response_remedial_has_what_who_when",
+                condition=~models.Q(outcome="remedial") | (
+                    ~models.Q(remedial_action="") & models.Q(remedial_owner__isnull=False,
+                                                            remedial_due_on__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="monitoring_response_bring_forward_has_date",
+                condition=~models.Q(outcome="bring_forward") | models.Q(review_due_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_outcome_display()}: response to {self.report}"
+
+    @property
+    def remedial_open(self) -> bool:
+        return self.outcome == self.Outcome.REMEDIAL and self.remedial_completed_at is None
+
+
+class MonitoringReportReading(models.Model):
+    """A review reads the monitoring reports since the last review, and the developer records what the review
+    changes in response (SOP: "This monitoring data then feeds into future policy reviews"; stage 1: "If this is
+    a policy review ... see whether there are any changes"). A gate of the review's scoping
+    (``lifecycle.gates.monitoring_reports_read``)."""
+
+    report = models.ForeignKey(MonitoringReport, on_delete=models.PROTECT, related_name="readings")
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="monitoring_readings")
+    cycle = models.PositiveIntegerField(help_text="The review's cycle (its version's major number).")
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField()
+    changes_in_response = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "cycle"], name="monitoring_report_read_once_per_review"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} read for review {self.cycle}"

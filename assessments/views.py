@@ -4,9 +4,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessments import forms, services
-from assessments.models import EqualityImpactAssessment, MonitoringReport, PolicyWorkbook, ProtectedCharacteristic
+from assessments.models import (
+    EqualityImpactAssessment,
+    MonitoringReport,
+    MonitoringResponse,
+    PolicyWorkbook,
+    ProtectedCharacteristic,
+)
 from core.exceptions import ApplicationError
-from lifecycle.permissions import can_draft, is_dcfd, is_group_coordinator, is_pcu
+from lifecycle import workflow
+from lifecycle.due import REMEDIAL
+from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.permissions import can_draft, is_dcfd, is_group_coordinator, is_pcu, is_policy_lead
 from lifecycle.selectors import version_shown
 from lifecycle.views import policy_for_page, policy_page_context
 
@@ -137,7 +146,42 @@ def monitoring_report_page(request, reference: str, report_id: int):
         )
     if report.status == MonitoringReport.Status.SUBMITTED and is_group_coordinator(user, policy):
         qa_form = forms.CoordinatorQAForm(request.POST if request.POST.get("step") == "qa" else None)
-    if request.method == "POST":
+    # Issue 13: the Lead's response, the remedial action it directed, and a review reading the report.
+    response = MonitoringResponse.objects.filter(report=report).select_related(
+        "decided_by", "remedial_owner", "remedial_completed_by").first()
+    done_form = read_form = None
+    if response is not None and response.remedial_open and (
+            user.pk == response.remedial_owner_id or is_policy_lead(user, policy)):
+        done_form = forms.RemedialActionDoneForm(request.POST if request.POST.get("step") == "remedial_done" else None)
+    reading = report.readings.filter(cycle=policy.current_cycle).select_related("read_by").first()
+    if reading is None and services.may_read_for_review(user=user, policy=policy, report=report) and not (
+            report.readings.filter(cycle__lt=policy.current_cycle).exists()):
+        read_form = forms.ReviewReadingForm(request.POST if request.POST.get("step") == "read" else None)
+    if request.method == "POST" and request.POST.get("step") in {"remedial_done", "read"}:
+        step = request.POST.get("step")
+        form = done_form if step == "remedial_done" else read_form
+        if form is None:
+            messages.error(request, "That is not something you can do to this report now.")
+            return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+        if form.is_valid():
+            try:
+                if step == "remedial_done":
+                    services.monitoring_remedial_action_complete(response=response, actor=user,
+                                                                 outcome=form.cleaned_data["outcome"])
+                    messages.success(request, "The remedial action is recorded as done.")
+                else:
+                    services.monitoring_report_read_for_review(
+                        report=report, actor=user, changes_in_response=form.cleaned_data["changes_in_response"])
+                    messages.success(request, "Recorded: the review has read this report.")
+            except ApplicationError as error:
+                if error.code in {"stale", "forbidden"}:
+                    messages.error(request, error.message)
+                    return redirect("assessments:monitoring_report", reference=policy.reference,
+                                    report_id=report.pk)
+                form.add_application_error(error)
+            else:
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+    elif request.method == "POST":
         step = request.POST.get("step")
         try:
             if step in {"save", "submit"} and edit_form is not None and edit_form.is_valid():
@@ -177,6 +221,11 @@ def monitoring_report_page(request, reference: str, report_id: int):
     context.update({
         "report": report, "edit_form": edit_form, "qa_form": qa_form,
         "may_publish": report.status == MonitoringReport.Status.QA_PASSED and is_pcu(user),
+        "response": response, "done_form": done_form, "read_form": read_form, "reading": reading,
+        "remedial_state": REMEDIAL.state_of(response) if response is not None and response.remedial_due_on else None,
+        "may_respond": response is None and report.status in QUALITY_ASSURED_REPORT_STATUSES
+        and bool(workflow.steps_offered(user, policy, "respond-to-monitoring")),
     })
-    has_errors = bool((edit_form and edit_form.errors) or (qa_form and qa_form.errors))
+    has_errors = bool((edit_form and edit_form.errors) or (qa_form and qa_form.errors)
+                      or (done_form and done_form.errors) or (read_form and read_form.errors))
     return render(request, "assessments/monitoring_report.html", context, status=400 if has_errors else 200)

@@ -37,6 +37,7 @@ from psycopg import sql
 from benchmarks.dataset import Probes, dataset_day
 from benchmarks.timing import Case, Timing, capture_queries, time_interleaved
 from core.models import AuditEvent, User
+from lifecycle.due import REMEDIAL
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.states import PUBLISHED_STATUSES, Status
 from lifecycle.views import REGISTER_PAGE_SIZE, register_page
@@ -361,8 +362,10 @@ LEFT JOIN lifecycle_policy_developers d ON d.policy_id = p.id
 LEFT JOIN core_user developer ON developer.id = d.user_id
 WHERE p.status <> %(withdrawn)s AND (
        (p.review_due_on <= %(review_horizon)s AND p.first_published_on IS NOT NULL)
-    OR (p.monitoring_report_due_on <= %(monitoring_horizon)s AND p.status = ANY(%(published)s))
+    OR (p.monitoring_report_due_on <= %(monitoring_horizon)s AND p.first_published_on IS NOT NULL)
     OR p.not_impact_assessed
+    OR EXISTS (SELECT 1 FROM assessments_monitoringresponse m WHERE m.policy_id = p.id
+               AND m.remedial_due_on <= %(remedial_horizon)s AND m.remedial_completed_at IS NULL)
     OR (p.status_changed_at <= %(stuck_since)s AND p.status = ANY(%(stuck_statuses)s))
     OR EXISTS (SELECT 1 FROM assessments_monitoringreport r WHERE r.policy_id = p.id AND r.status = %(submitted)s)
     OR NOT owner.is_active OR NOT lead.is_active OR NOT manager.is_active
@@ -382,10 +385,11 @@ def _bare_due_parameters(day: dt.date) -> dict:
     stuck_since = timezone.make_aware(dt.datetime.combine(
         day - dt.timedelta(days=config["stuck_after_working_days"]), dt.time.max))
     return {
-        "withdrawn": str(Status.WITHDRAWN), "published": sorted(map(str, PUBLISHED_STATUSES)),
+        "withdrawn": str(Status.WITHDRAWN),
         "stuck_statuses": sorted(map(str, STUCK_STATUSES)),
         "review_horizon": day + relativedelta(months=max(config["review_months_before"])),
         "monitoring_horizon": day + relativedelta(months=1), "stuck_since": stuck_since,
+        "remedial_horizon": REMEDIAL.soon_from(day),
         "submitted": str(MonitoringReport.Status.SUBMITTED),
     }
 

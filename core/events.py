@@ -84,6 +84,11 @@ class AuditAction(StrEnum):
     MONITORING_REPORT_RETURNED = "monitoring_report.returned"
     MONITORING_REPORT_QA_PASSED = "monitoring_report.qa_passed"
     MONITORING_REPORT_PUBLISHED = "monitoring_report.published"
+    # Issue 13: the Lead's response to a quality-assured report, the remedial action it directed being done, and a
+    # review reading the reports since the last review.
+    MONITORING_REPORT_RESPONDED = "monitoring_report.responded"
+    MONITORING_REMEDIAL_ACTION_COMPLETED = "monitoring_report.remedial_action_completed"
+    MONITORING_REPORT_READ_FOR_REVIEW = "monitoring_report.read_for_review"
 
     # --- people and reference data (the admin) ------------------------------------------------------
     ROLE_ASSIGNED = "role.assigned"

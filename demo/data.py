@@ -636,7 +636,16 @@ POLICIES: tuple[PolicySpec, ...] = (
                 performance="Charge rate in child abuse investigations steady at 14%.",
                 diversity_impact="Referral rates by ethnicity broadly in line with the child population.",
             ),
+            Report(
+                compliance="Strategy discussions held within one working day in 91% of cases; weekend referrals "
+                           "are the slowest.",
+                benefits="Out-of-hours strategy discussions now held in 4 of 5 weekend referrals.",
+                performance="Charge rate in child abuse investigations 15%.",
+                diversity_impact="Referral rates by ethnicity broadly in line with the child population.",
+            ),
         ),
+        # Issue 13: under review when its third annual monitoring report fell due (about two months ago, during the
+        # review): `manage.py chase --dry-run` lists it, overdue and escalated. The Lead responded to each report.
         steps=(
             *scoped(1215),
             *developed(1195),
@@ -644,9 +653,25 @@ POLICIES: tuple[PolicySpec, ...] = (
             *approved(1138),
             *published(1128),
             *monitored(755),
+            Step(740, "report_response", options={
+                "outcome": "remedial", "due_in_days": 60,
+                "reasons": "17% of strategy discussions are late, most of them at weekends.",
+                "action": "Agree an out-of-hours strategy discussion rota with the children's social care "
+                          "emergency duty teams."}),
+            Step(690, "remedial_done", options={
+                "outcome": "Rota agreed with all 32 emergency duty teams and briefed to child abuse investigation "
+                           "teams."}),
+            *monitored(400, report=1),
+            Step(385, "report_response", options={
+                "outcome": "no_action",
+                "reasons": "Weekend performance improved after the rota; the next review will build it into the "
+                           "SOP."}),
             Step(150, "start_review", options={
                 "reason": "Three-yearly review, started early because the inter-agency guidance was revised."}),
             Step(148, "rescope"),
+            Step(146, "read_reports", options={
+                "changes": "The out-of-hours rota the monitoring led to goes into the strategy discussions SOP; "
+                           "weekend information sharing is the review's main change."}),
             Step(140, "request_commissioning"),
             Step(134, "commission", options={"comments": "Review commissioned; complete before the review date."}),
             Step(100, "draft"),
@@ -1446,8 +1471,13 @@ POLICIES: tuple[PolicySpec, ...] = (
             *approved(1168),
             *published(1158),
             *monitored(780),
+            Step(765, "report_response", options={
+                "outcome": "no_action", "reasons": "Review compliance improving; no remedial action needed."}),
             Step(230, "start_review", options={"reason": "Three-yearly review."}),
             Step(228, "rescope"),
+            Step(227, "read_reports", options={
+                "changes": "Electronic submission and the reminder schedule respond to the 18% of policies found "
+                           "past their review date."}),
             Step(226, "request_commissioning"),
             Step(220, "commission", options={"comments": "Review commissioned."}),
             *developed(200, responses_after=40, assessed_after=80),

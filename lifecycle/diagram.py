@@ -19,7 +19,9 @@ def mermaid_diagram() -> str:
         title = step.label.removesuffix(" of").capitalize() if shared else step.page.title
         label = f"{title} ({step.permission.removeprefix('lifecycle.')})"
         if len(step.source) >= len(Status.values) - 1:
-            notes.append(f"    note right of {step.target}: {label}, from any status")
+            anchor = step.target or Status.MONITORING.value
+            notes.append(f"    note right of {anchor}: {label}, from any status"
+                         + (" (not withdrawn)" if step.target is None else ""))
             continue
         for source in step.source:
             target = step.target or source

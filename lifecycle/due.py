@@ -23,6 +23,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.models import User
+
+# The one working-day calendar (Monday to Friday less the bank holidays of England and Wales, issue 13), for the
+# stuck threshold here and in the chase.
+from core.working_days import working_days_after
 from lifecycle.models import Policy
 from lifecycle.states import Status
 
@@ -76,6 +80,10 @@ class DueRule:
         today = today or timezone.localdate()
         return self.applies() & Q(**{f"{self.field}__gte": today, f"{self.field}__lte": self.soon_from(today)})
 
+    def due_by(self, day: datetime.date) -> Q:
+        """Due on or before ``day`` (overdue included): the chase's pre-filter, with its own look-ahead."""
+        return self.applies() & Q(**{f"{self.field}__lte": day})
+
     def due_or_overdue(self, today: datetime.date | None = None) -> Q:
         today = today or timezone.localdate()
         return self.applies() & Q(**{f"{self.field}__lte": self.soon_from(today)})
@@ -105,28 +113,44 @@ class DueRule:
         return self.state(get(self.field), today)
 
 
+@dataclass(frozen=True)
+class ItemDueRule(DueRule):
+    """A due date on an item of its own rather than a policy column (a remedial action the Lead directed after a
+    monitoring report): it applies while the item is not done (``done_field`` empty) and its policy is not
+    withdrawn. The same answers as a policy's rule: ``state`` for one date, ORM conditions for a queryset of the
+    items (``overdue``, ``due_soon``, ``due_by`` ...)."""
+
+    done_field: str = ""
+    policy_path: str = "policy"
+
+    def applies(self) -> Q:
+        return (Q(**{f"{self.field}__isnull": False, f"{self.done_field}__isnull": True})
+                & ~Q(**{f"{self.policy_path}__status": Status.WITHDRAWN}))
+
+    def state_of(self, item, today: datetime.date | None = None) -> DueState | None:
+        get = item.get if isinstance(item, dict) else lambda name: getattr(item, name, None)
+        if get(self.done_field) is not None:
+            return None
+        return self.state(get(self.field), today)
+
+
 # SOP: "allow at least 6 months for a basic review".
 REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(months=6),
                  warning_label="within 6 months")
 # Annual monitoring report: chased from a month before it is due.
 MONITORING = DueRule(field="monitoring_report_due_on", label="Monitoring report", warning=relativedelta(months=1),
                      warning_label="within a month")
+# SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct remedial action".
+# The action is due by the date the Lead set, chased from a fortnight before, and overdue until it is recorded
+# as done (assessments.MonitoringResponse).
+REMEDIAL = ItemDueRule(field="remedial_due_on", label="Remedial action", warning=relativedelta(weeks=2),
+                       warning_label="within a fortnight", done_field="remedial_completed_at")
 RULES = {"review": REVIEW, "monitoring": MONITORING}
 
 
 # --- what else needs someone's attention (issue 15, oversight) ----------------------------------------------------
 # The dashboard, the register's filters and the exports all read these, so a figure and the list behind it cannot
 # disagree. Each is a Q over policies, for one ``today``.
-
-
-def working_days_after(start: datetime.date, count: int) -> datetime.date:
-    """``count`` working days (Monday to Friday) after ``start``."""
-    day = start
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def stuck_threshold_days() -> int:

@@ -7,6 +7,7 @@ from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Subject, Unit, User
 from core.validators import validate_no_hidden_characters
 from lifecycle.details import LinkError, parse_legislation_links
+from lifecycle.gates import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.states import AdviceTeam, ConsulteeType, PolicyKind, ProtectiveMarking, QADiscipline
 
@@ -166,6 +167,64 @@ class ReviewDateForm(StepForm):
     reason = forms.CharField(label="Reason for the earlier review", widget=forms.Textarea, max_length=LONG_TEXT,
                              help_text="For example monitoring results, new legislation or a critical incident.",
                              error_messages={"required": "Enter the reason"})
+
+
+class MonitoringResponseForm(StepForm):
+    """The Designated Lead's response to a quality-assured monitoring report (issue 13): no action, a remedial action
+    (what, who, by when), or an earlier review. The service checks it all again under lock."""
+
+    report = forms.ChoiceField(label="Monitoring report", widget=forms.RadioSelect,
+                               error_messages={"required": "Choose the monitoring report you are responding to"})
+    outcome = forms.ChoiceField(
+        label="Your response", widget=forms.RadioSelect,
+        choices=[("no_action", "No action needed"),
+                 ("remedial", "Direct a remedial action (what, who, by when)"),
+                 ("bring_forward", "Bring the review forward")],
+        error_messages={"required": "Choose your response"},
+    )
+    reasons = forms.CharField(label="Your reasons", widget=forms.Textarea, max_length=LONG_TEXT,
+                              help_text="What the monitoring results show, and why this response.",
+                              error_messages={"required": "Enter your reasons"})
+    remedial_action = forms.CharField(label="Remedial action: what must be done", required=False,
+                                      widget=forms.Textarea, max_length=LONG_TEXT)
+    remedial_owner = forms.ModelChoiceField(label="Remedial action: who will do it", required=False,
+                                            queryset=User.objects.none())
+    remedial_due_on = DateField(label="Remedial action: done by", required=False,
+                                error_messages={"invalid": "Enter a real date"})
+    review_due_on = DateField(label="Earlier review: the new review date", required=False,
+                              error_messages={"invalid": "Enter a real date"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        awaiting = list(reports_awaiting_response(self.policy)) if self.policy is not None else []
+        choices = [(str(report.pk), f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}, quality "
+                    f"assured on {report.qa_at:%-d %B %Y}" if report.qa_at else
+                    f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}") for report in awaiting]
+        if len(choices) == 1:
+            self.fields["report"].initial = choices[0][0]
+        posted = self.data.get("report") if self.is_bound else None
+        if posted and posted.isdigit() and len(posted) <= 18 and posted not in dict(choices):
+            # Answered already (a second tab, a double click): the service refuses it with its own reason.
+            choices.append((posted, f"Report {posted}"))
+        self.fields["report"].choices = choices
+        if self.policy is not None:
+            self.fields["remedial_owner"].queryset = User.objects.filter(
+                is_active=True, role_assignments__business_group_id=self.policy.business_group_id,
+            ).distinct().order_by("last_name", "first_name")
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if outcome == "remedial":
+            if not (data.get("remedial_action") or "").strip():
+                self.add_error("remedial_action", "Enter the remedial action")
+            if not data.get("remedial_owner"):
+                self.add_error("remedial_owner", "Choose who will carry out the remedial action")
+            if not data.get("remedial_due_on") and "remedial_due_on" not in self.errors:
+                self.add_error("remedial_due_on", "Enter the date the remedial action must be done by")
+        if outcome == "bring_forward" and not data.get("review_due_on") and "review_due_on" not in self.errors:
+            self.add_error("review_due_on", "Enter the new review date")
+        return data
 
 
 class PolicyCreateForm(GovUKForm):

@@ -8,17 +8,31 @@ can say exactly what is missing.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
 
 Gate = Callable[[object], bool]
 
 
-def gate(reason: str, *, label: str, fix: str = "") -> Callable[[Gate], Gate]:
-    """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item."""
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing a gate lists on the checklist (a monitoring report to read), with its page and whether it is done."""
+
+    label: str
+    url: str
+    done: bool
+
+
+def gate(reason: str, *, label: str, fix: str = "", listing: Callable | None = None) -> Callable[[Gate], Gate]:
+    """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
+    ``listing``: the items the checklist lists under it, ``listing(policy) -> [ChecklistItem]``."""
 
     def decorate(function: Gate) -> Gate:
         function.reason = reason
         function.label = label
         function.fix = fix
+        function.listing = listing
         return function
 
     return decorate
@@ -199,7 +213,60 @@ def has_been_published(policy) -> bool:
     return policy.first_published_on is not None
 
 
-SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recorded, benefits_recorded, eia_started]
+# --- Monitoring feeds the review (issue 13). SOP: "This monitoring data then feeds into future policy reviews";
+# the Lead must "review monitoring results and direct remedial action". The monitoring reports live in
+# assessments; these gates read them through the policy's relations (the statuses are assessments'
+# MonitoringReport.Status values), so lifecycle imports nothing from it.
+
+QUALITY_ASSURED_REPORT_STATUSES = ("qa_passed", "published")
+
+
+def reports_awaiting_response(policy):
+    """The policy's quality-assured monitoring reports the Lead has not yet responded to, oldest first."""
+    return policy.monitoring_reports.filter(status__in=QUALITY_ASSURED_REPORT_STATUSES,
+                                            response__isnull=True).order_by("period_end", "pk")
+
+
+@gate("No quality-assured monitoring report is waiting for the Designated Lead's response.",
+      label="A quality-assured monitoring report to respond to", fix="monitoring")
+def monitoring_report_awaits_response(policy) -> bool:
+    return reports_awaiting_response(policy).exists()
+
+
+def reports_since_last_review(policy):
+    """The quality-assured monitoring reports a review must read: those not read by an earlier review (every
+    report is read by the first review after it), with whether this review has read them."""
+    cycle = policy.current_cycle
+    return (policy.monitoring_reports.filter(status__in=QUALITY_ASSURED_REPORT_STATUSES)
+            .exclude(readings__cycle__lt=cycle).order_by("period_end", "pk"))
+
+
+def _reports_to_read(policy) -> list[ChecklistItem]:
+    version = policy.current_version
+    if version is None or not version.revises_published:
+        return []
+    cycle = policy.current_cycle
+    reports = reports_since_last_review(policy).prefetch_related("readings")
+    return [ChecklistItem(
+        label=f"Monitoring report {report.period_start:%-d %b %Y} to {report.period_end:%-d %b %Y}",
+        url=reverse("assessments:monitoring_report", args=[policy.reference, report.pk]),
+        done=any(reading.cycle == cycle for reading in report.readings.all()),
+    ) for report in reports]
+
+
+@gate("The monitoring reports since the last review have not all been read: for each, record what the review "
+      "changes in response (SOP: \"This monitoring data then feeds into future policy reviews\").",
+      label="Read the monitoring reports since the last review and record what the review changes",
+      fix="monitoring", listing=_reports_to_read)
+def monitoring_reports_read(policy) -> bool:
+    version = policy.current_version
+    if version is None or not version.revises_published:
+        return True
+    return not reports_since_last_review(policy).exclude(readings__cycle=policy.current_cycle).exists()
+
+
+SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recorded, benefits_recorded, eia_started,
+                 monitoring_reports_read]
 SUBMISSION_GATES = [
     statement_written,
     shrmt_consulted,

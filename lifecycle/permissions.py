@@ -207,6 +207,9 @@ rules.add_perm("lifecycle.withdraw", is_pcu)
 rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_group_lead | is_pcu)
 rules.add_perm("lifecycle.confirm_no_change", is_policy_lead)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
+# Issue 13. SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct remedial
+# action": the Lead the policy names, as for its approval.
+rules.add_perm("lifecycle.respond_to_monitoring", is_policy_lead)
 rules.add_perm("lifecycle.qa_any", is_pcu | is_dcfd | is_doi)
 
 

@@ -226,10 +226,12 @@ def policy_detail(request, reference: str):
             "eia": reverse("assessments:eia", args=[policy.reference]),
             "consultation": reverse("lifecycle:consultation", args=[policy.reference]),
             "statement": reverse("lifecycle:statement_edit", args=[policy.reference]),
+            "monitoring": reverse("assessments:monitoring", args=[policy.reference]),
         }
         context["checklist_step"] = next_step
         context["checklist"] = [
-            {"met": gate(policy), "label": gate.label, "fix_url": fix_urls.get(gate.fix)}
+            {"met": gate(policy), "label": gate.label, "fix_url": fix_urls.get(gate.fix),
+             "items": gate.listing(policy) if getattr(gate, "listing", None) else []}
             for gate in next_step.gates
         ]
     return render(request, "lifecycle/policy_detail.html", context)

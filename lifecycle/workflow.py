@@ -81,6 +81,9 @@ class Step:
     who: str = ""
     # The form's fields the service takes under another name: {"comments": "reasons"}.
     arguments: dict[str, str] = field(default_factory=dict)
+    # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
+    # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
+    only_if: Gate | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -336,6 +339,26 @@ SET_REVIEW_DATE = Step(
               success="The review date has been brought forward."),
     notify=("authors",), notice="Review brought forward",
 )
+# Issue 13: the Lead acts on monitoring results. Open whatever stage a review is in (the published version stays in
+# force, and its reports keep coming), on a policy published at least once.
+RESPOND_TO_MONITORING = Step(
+    name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None,
+    permission="lifecycle.respond_to_monitoring", label="respond to a monitoring report of",
+    who="the Designated Lead it names", audit=AuditAction.MONITORING_REPORT_RESPONDED,
+    doc="SOP, role of the Designated Business Group Policy Lead: \"review monitoring results and direct remedial "
+        "action\"; \"This monitoring data then feeds into future policy reviews\". After the co-ordinator's quality "
+        "assurance, the Lead records no action, a remedial action (what, who, by when) or an earlier review.",
+    gates=(gates.monitoring_report_awaits_response,), only_if=gates.has_been_published,
+    page=Page(
+        slug="respond-to-monitoring", title="Respond to a monitoring report", form=forms.MonitoringResponseForm,
+        button="Record your response", success="Your response to the monitoring report has been recorded.",
+        explanation="Read the quality-assured report first (Monitoring tab). Record that no action is needed, "
+        "direct a remedial action (what, who, by when: it is chased until done), or bring the review forward.",
+    ),
+    # "named_in_changes": whoever a remedial action names (notifications.services.NAMED_IN_CHANGES).
+    notify=("authors", "coordinator", "named_in_changes"),
+    notice="The Designated Lead responded to a monitoring report",
+)
 WITHDRAW = Step(
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
     permission="lifecycle.withdraw", label="withdraw", audit=AuditAction.POLICY_WITHDRAWN,
@@ -348,7 +371,7 @@ WITHDRAW = Step(
 STEPS: tuple[Step, ...] = (
     REQUEST_COMMISSIONING, COMMISSION, DECLINE_COMMISSIONING, SUBMIT_FOR_QA, SIGN_OFF_QA, PASS_QA, RETURN_FROM_QA,
     FORWARD_TO_LEAD, APPROVE, REJECT, EMERGENCY_APPROVE, FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
-    START_REVIEW, CONFIRM_NO_CHANGE, SET_REVIEW_DATE, WITHDRAW,
+    START_REVIEW, CONFIRM_NO_CHANGE, SET_REVIEW_DATE, RESPOND_TO_MONITORING, WITHDRAW,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 
@@ -382,6 +405,7 @@ def may_take(user, policy, step: Step) -> bool:
     (separation of duties), gates aside (the page shows what is missing; the service refuses with the gates'
     reasons)."""
     return (can_proceed(getattr(policy, step.name), check_conditions=False)
+            and (step.only_if is None or step.only_if(policy))
             and rules.has_perm(step.permission, user, policy)
             and (step.duty is None or permissions.free_for(user, policy, step.duty)))
 

@@ -16,6 +16,7 @@ class ReminderKind(models.TextChoices):
     STUCK = "stuck", "Work waiting too long"
     ORPHAN = "orphan", "Policy with an inactive owner, Lead, manager or developer"
     ACKNOWLEDGEMENT = "acknowledgement", "Policy to read and acknowledge"
+    REMEDIAL_ACTION = "remedial_action", "Remedial action after a monitoring report"
 
 
 class Reminder(models.Model):

@@ -29,14 +29,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from acknowledgements.selectors import audiences_in_force, outstanding_people, profiles_of
-from assessments.models import MonitoringReport
+from assessments.models import MonitoringReport, MonitoringResponse
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
 from lifecycle import workflow
-from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
+
+# working_days_after: the stuck threshold's arithmetic, shared with the dashboard.
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, working_days_after
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.services.people import HolderChange, OpenTask
-from lifecycle.states import PUBLISHED_STATUSES, Status
+from lifecycle.states import Status
 from notifications.models import Digest, Notification, Reminder, ReminderKind
 
 logger = logging.getLogger(__name__)
@@ -169,9 +171,19 @@ def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
         .values_list("policy_id").annotate(last=Max("submitted_at"))
     ) if policies else {}
     missing_disciplines = _missing_disciplines([r["pk"] for r in policies if r["status"] == Status.SUBMITTED_FOR_QA])
+    # Open remedial actions due within their warning, or overdue: few, loaded by their own rule and kept for the
+    # candidates.
+    remedial: dict[int, list[dict]] = defaultdict(list)
+    for action in (MonitoringResponse.objects.filter(REMEDIAL.due_by(REMEDIAL.soon_from(today)))
+                   .order_by("remedial_due_on", "pk")
+                   .values("pk", "policy_id", "remedial_action", "remedial_owner_id", "remedial_due_on",
+                           "remedial_completed_at")):
+        if action["policy_id"] in candidate_ids:
+            remedial[action["policy_id"]].append(action)
     plan: list[PlannedReminder] = []
     for row in policies:
-        plan.extend(_plan_for(row, today, people, config, reports_in_qa, submitted_on, missing_disciplines))
+        plan.extend(_plan_for(row, today, people, config, reports_in_qa, submitted_on, missing_disciplines,
+                              remedial))
     plan.extend(_acknowledgement_plan(today))
     return plan
 
@@ -218,10 +230,15 @@ def _could_be_due(horizon, today, stuck_since) -> Q:
     developers = Policy.developers.through.objects.filter(policy_id=OuterRef("pk"), user__is_active=False)
     report_in_qa = MonitoringReport.objects.filter(policy_id=OuterRef("pk"),
                                                    status=MonitoringReport.Status.SUBMITTED)
+    remedial_due = MonitoringResponse.objects.filter(REMEDIAL.due_by(REMEDIAL.soon_from(today)),
+                                                     policy_id=OuterRef("pk"))
     return (
-        Q(review_due_on__lte=horizon, first_published_on__isnull=False)
-        | Q(monitoring_report_due_on__lte=today + relativedelta(months=1), status__in=PUBLISHED_STATUSES)
+        # lifecycle.due decides what a date applies to (issue 13: "Overdue is overdue"): a policy published at
+        # least once and not withdrawn, whatever stage a review has reached.
+        REVIEW.due_by(horizon)
+        | MONITORING.due_by(today + relativedelta(months=max(settings.POLICYHUB_CHASE["monitoring_months_before"])))
         | Q(not_impact_assessed=True)
+        | Q(Exists(remedial_due))
         | Q(status_changed_at__lte=stuck_since, status__in=list(STUCK_STATUSES))
         | Q(Exists(report_in_qa))
         | Q(owner__is_active=False) | Q(designated_lead__is_active=False) | Q(policy_manager__is_active=False)
@@ -253,11 +270,12 @@ def _missing_disciplines(policy_ids: list[int]) -> dict[int, set[str]]:
     return {policy_id: {"pcu", "dcfd", "doi"} - signed[policy_id] for policy_id in policy_ids}
 
 
-def _plan_for(row, today, people: People, config, reports_in_qa, submitted_on, missing_disciplines):
+def _plan_for(row, today, people: People, config, reports_in_qa, submitted_on, missing_disciplines, remedial):
     chase = _PolicyChase(row=row, today=today, people=people, config=config, reports_in_qa=reports_in_qa,
-                         submitted_on=submitted_on, missing_disciplines=missing_disciplines)
-    return [*chase.review(), *chase.monitoring_report(), *chase.monitoring_qa(), *chase.emergency_eia(),
-            *chase.stuck(), *chase.orphans()]
+                         submitted_on=submitted_on, missing_disciplines=missing_disciplines,
+                         remedial=remedial.get(row["pk"], []))
+    return [*chase.review(), *chase.monitoring_report(), *chase.monitoring_qa(), *chase.remedial_actions(),
+            *chase.emergency_eia(), *chase.stuck(), *chase.orphans()]
 
 
 @dataclass
@@ -271,6 +289,7 @@ class _PolicyChase:
     reports_in_qa: dict
     submitted_on: dict
     missing_disciplines: dict
+    remedial: list
 
     def __post_init__(self) -> None:
         self.group = self.row["business_group_id"]
@@ -278,6 +297,8 @@ class _PolicyChase:
         self.authors = self.people.developers.get(self.row["pk"], set()) | self.named("policy_manager_id",
                                                                                        Role.MANAGER)
         self.every = self.config["overdue_every_days"]
+        # The review's state by lifecycle.due's one rule: None where no review date applies.
+        self.review_state = REVIEW.state_of(self.row, self.today)
 
     def named(self, column: str, role: str) -> set[int]:
         return self.people.named_or_group(self.row[column], self.group, role)
@@ -300,9 +321,10 @@ class _PolicyChase:
         return extra
 
     def review(self) -> list[PlannedReminder]:
-        """The 3-yearly review."""
+        """The 3-yearly review: chased until the reviewed version is published, whatever stage the review is in
+        (lifecycle.due.REVIEW)."""
         row, due = self.row, self.row["review_due_on"]
-        if not (due and row["first_published_on"]):
+        if self.review_state is None:
             return []
         step = latest_step(self.today, _before_steps(due, self.config["review_months_before"]), due=due,
                            every_days=self.every)
@@ -313,9 +335,10 @@ class _PolicyChase:
                               due)
 
     def monitoring_report(self) -> list[PlannedReminder]:
-        """The annual monitoring report (until a report reaches the co-ordinator)."""
+        """The annual monitoring report, until a report reaches the co-ordinator. The published version stays in
+        force during a review, so its report is chased through the review too (lifecycle.due.MONITORING)."""
         row, due = self.row, self.row["monitoring_report_due_on"]
-        if not (due and row["status"] in PUBLISHED_STATUSES and row["pk"] not in self.reports_in_qa):
+        if MONITORING.state_of(row, self.today) is None or row["pk"] in self.reports_in_qa:
             return []
         step = latest_step(self.today, _before_steps(due, self.config["monitoring_months_before"]), due=due,
                            every_days=self.every)
@@ -338,6 +361,32 @@ class _PolicyChase:
         return self.reminders(ReminderKind.MONITORING_QA, step, self.named("coordinator_id", Role.COORDINATOR),
                               f"A monitoring report for {self.row['reference']} has been waiting for your quality "
                               f"assurance since {submitted:%d %B %Y}.")
+
+    def remedial_actions(self) -> list[PlannedReminder]:
+        """Remedial actions the Lead directed after a monitoring report: to whoever is named, from a fortnight
+        before until recorded as done (lifecycle.due.REMEDIAL), then weekly while overdue, with the Lead who
+        directed it once overdue and the usual escalation."""
+        reminders = []
+        for action in self.remedial:
+            state = REMEDIAL.state_of(action, self.today)
+            if state is None:
+                continue
+            due = state.due
+            step = latest_step(self.today, [(due - REMEDIAL.warning, "a fortnight before"), (due, "due today")],
+                               due=due, every_days=self.every)
+            if not step:
+                continue
+            owner = action["remedial_owner_id"]
+            recipients = {owner} if owner in self.people.active else self.named("designated_lead_id", Role.LEAD)
+            if state.is_overdue:
+                recipients |= self.named("designated_lead_id", Role.LEAD) | self.escalated(due)
+            what = " ".join(action["remedial_action"].split())
+            what = what if len(what) <= 160 else what[:159] + "\u2026"
+            reminders.extend(self.reminders(
+                ReminderKind.REMEDIAL_ACTION, step, recipients,
+                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%d %B %Y} "
+                f"({state.phrase}): {what}", due))
+        return reminders
 
     def emergency_eia(self) -> list[PlannedReminder]:
         """Emergency approval: weekly until the EIA is signed off, then to the Lead as risk owner once overdue."""
@@ -367,6 +416,11 @@ class _PolicyChase:
         if not step:
             return []
         who, what = STUCK_STATUSES[row["status"]]
+        # Issue 13, "Overdue is overdue": a review stalled past its date says so in every reminder about it.
+        overdue = ""
+        if self.review_state is not None and self.review_state.is_overdue:
+            overdue = (f"; its review was due on {self.review_state.due:%d %B %Y} "
+                       f"({self.review_state.phrase})")
         if who == "qa":
             recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
         elif who == "pcu":
@@ -377,7 +431,7 @@ class _PolicyChase:
             recipients = self.named("coordinator_id", Role.COORDINATOR)
         return self.reminders(ReminderKind.STUCK, step, recipients,
                               f"{row['reference']} {row['title']} has been waiting for {what} since "
-                              f"{waiting_since:%d %B %Y}.")
+                              f"{waiting_since:%d %B %Y}{overdue}.")
 
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account)."""
@@ -609,6 +663,8 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
     AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),
     AuditAction.MONITORING_REPORT_PUBLISHED: (("authors", "coordinator"), "Monitoring report published"),
+    AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: (("lead", "coordinator"), "Remedial action done"),
+    AuditAction.MONITORING_REPORT_READ_FOR_REVIEW: (("lead",), "A monitoring report read for the review"),
     # Issue 12: each change notifies the old and new holders, named by id in the event's changes
     # ("notify_user_ids"); a leaver's handover notifies once, from the event on the leaver, not once per policy.
     AuditAction.POLICY_REASSIGNED: ((NAMED_IN_CHANGES,), "People changed"),
@@ -717,6 +773,8 @@ KIND_PARTS = {
     ReminderKind.EMERGENCY_EIA: {"developer", "policy_manager", "designated_lead"},
     ReminderKind.STUCK: {"designated_lead", "coordinator"},
     ReminderKind.ORPHAN: {"coordinator"},
+    # The person a remedial action names is not a part of the policy; the Lead who directed it is.
+    ReminderKind.REMEDIAL_ACTION: {"designated_lead"},
 }
 
 

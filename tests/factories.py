@@ -254,6 +254,19 @@ def _summary_of_changes(policy, people):
 
 # Each gate maps to what satisfies it: sections of the Workbook or EIA, or a service call. The fill helpers
 # batch the sections into one workbook_update and one eia_update, so a test pays for two calls, not ten.
+def _read_monitoring_reports(policy, people):
+    """A review reads every monitoring report since the last review (lifecycle.gates.monitoring_reports_read)."""
+    from assessments.services import monitoring_report_read_for_review
+    from lifecycle.gates import reports_since_last_review
+
+    policy = Policy.objects.get(pk=policy.pk)
+    if not policy.current_version.revises_published:
+        return
+    for report in reports_since_last_review(policy).exclude(readings__cycle=policy.current_cycle):
+        monitoring_report_read_for_review(report=report, actor=people.developer,
+                                          changes_in_response="Section 2 updated in response to the findings.")
+
+
 SCOPING_FILLERS = {
     "need_recorded": ("workbook", {"need": "Inconsistent practice across boroughs."}),
     "legislation_recorded": ("workbook", {"legislation": "Police and Criminal Evidence Act 1984."}),
@@ -261,6 +274,7 @@ SCOPING_FILLERS = {
     "costs_recorded": ("workbook", {"costs_and_resources": "Within existing budgets."}),
     "benefits_recorded": ("workbook", {"benefits": "Consistent, lawful practice."}),
     "eia_started": ("eia", {"aims": "Fair and consistent treatment of the public."}),
+    "monitoring_reports_read": _read_monitoring_reports,
 }
 
 SUBMISSION_FILLERS = {

@@ -4,13 +4,16 @@ publication. It sits above those apps, so that none of them imports another to b
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from acknowledgements.selectors import outstanding_for
-from assessments.models import MonitoringReport
+from assessments.models import MonitoringReport, MonitoringResponse
 from core.models import Role, RoleAssignment
-from lifecycle.due import MONITORING, REVIEW
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW
 from lifecycle.duties import took_part_in_current_version
+from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
@@ -44,6 +47,7 @@ def my_work(*, user, today=None) -> list[dict]:
         *_due_queues(user, roles, visible, today),
         *_report_queues(roles),
         *_acknowledgement_queues(user),
+        *_monitoring_action_queues(user, roles, today),
     ]
 
 
@@ -148,6 +152,38 @@ def _report_queues(roles) -> list[dict]:
                   .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
                         "policy__status")
                   .order_by("submitted_at")[:20])}]
+
+
+def _monitoring_action_queues(user, roles, today) -> list[dict]:
+    """Issue 13: quality-assured monitoring reports awaiting this Lead's response (the policies naming them, or
+    naming no Lead in their group), and the remedial actions a Lead has directed to this person, most overdue first
+    (lifecycle.due.REMEDIAL). One query each."""
+    queues = []
+    lead_groups = _group_ids(roles, Role.LEAD)
+    if lead_groups:
+        awaiting = (MonitoringReport.objects.select_related("policy")
+                    .filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True,
+                            policy__business_group_id__in=lead_groups)
+                    .filter(Q(policy__designated_lead=user) | Q(policy__designated_lead__isnull=True))
+                    .exclude(policy__status=Status.WITHDRAWN).order_by("qa_at", "pk")[:20])
+        queues.append({"title": "Monitoring reports to respond to", "hint": "Review the results: no action, a "
+                       "remedial action, or an earlier review.", "entries": [
+                           {"url": reverse("assessments:monitoring_report", args=[report.policy.reference, report.pk]),
+                            "label": f"{report.policy.reference} {report.policy.title}: report to "
+                                     f"{report.period_end:%-d %b %Y}", "state": None, "due_label": ""}
+                           for report in awaiting]})
+    actions = list(MonitoringResponse.objects.select_related("policy", "report")
+                   .filter(REMEDIAL.applies(), remedial_owner=user).order_by("remedial_due_on", "pk")[:20])
+    if actions:
+        queues.append({"title": "Remedial actions for you", "hint": "Directed by the Designated Lead after a "
+                       "monitoring report; record each as done on the report's page.", "entries": [
+                           {"url": reverse("assessments:monitoring_report",
+                                           args=[action.policy.reference, action.report_id]),
+                            "label": f"{action.policy.reference} {action.policy.title}: "
+                                     f"{Truncator(action.remedial_action).chars(80)}",
+                            "state": REMEDIAL.state(action.remedial_due_on, today), "due_label": "due"}
+                           for action in actions]})
+    return queues
 
 
 def _responsible(user, roles) -> Q:

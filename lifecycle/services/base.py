@@ -120,6 +120,8 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             "This may already have been done by someone else.",
             code="stale",
         )
+    if step.only_if is not None and not step.only_if(locked):
+        raise ApplicationError(f"Cannot {step.label} {locked.reference}: {step.only_if.reason}", code="stale")
     if actor is not None and not rules.has_perm(step.permission, actor, locked):
         if step.who:
             raise ApplicationError(f"Only {step.who} can {step.label} {locked.reference}.", code="forbidden")

@@ -189,10 +189,13 @@ def policy_forward_for_publication(
 
 def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, published_on: datetime.date) -> str:
     """For publication.services, inside its transaction with the policy locked: move the policy to
-    implementation and recompute the 3-yearly review and annual monitoring dates. Returns the status before;
-    publication writes the audit event (it knows the channels)."""
+    implementation and set the next 3-yearly review from this publication. The annual monitoring date is set by
+    the first publication only: after that, reports fall due every 12 months from the previous due date whatever
+    happens in between, re-publication after a review included, and a late report stays late (issue 13).
+    Returns the status before; publication writes the audit event (it knows the channels)."""
     locked.review_due_on = add_months(published_on, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
-    locked.monitoring_report_due_on = add_months(published_on, settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
+    if locked.monitoring_report_due_on is None:
+        locked.monitoring_report_due_on = add_months(published_on, settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
     if locked.first_published_on is None:
         locked.first_published_on = published_on
     locked.last_published_on = published_on

@@ -264,7 +264,8 @@ CELERY_BEAT_SCHEDULE = {
 # After the commit of a web request, relay the outbox in-process (only sensible with eager Celery).
 POLICYHUB_RELAY_ON_COMMIT = False
 
-# Chasing (issue: "Chasing on time"). Days are calendar days unless named working days.
+# Chasing (issue: "Chasing on time"). Days are calendar days unless named working days (Monday to Friday, less the
+# bank holidays of England and Wales: core.working_days).
 POLICYHUB_CHASE = {
     # SOP: "allow at least 6 months for a basic review": start-now, then 3 and 1 months before.
     "review_months_before": [6, 3, 1],

@@ -128,8 +128,9 @@ def test_coordinator_returns_then_passes(submitted, people):
                        "monitoring_report.updated", "monitoring_report.submitted", "monitoring_report.qa_passed"]
 
 
-def test_pcu_publishes_and_the_next_report_is_due_in_a_year(submitted, published, people):
-    assert published.monitoring_report_due_on == datetime.date(2025, 1, 10)
+def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date(submitted, published, people):
+    # Submitting answered the report due on 10 January 2025: the next is due a year after that date.
+    assert reload(published).monitoring_report_due_on == datetime.date(2026, 1, 10)
     with refused("stale", "Only a quality-assured monitoring report"):
         monitoring_report_publish(report=submitted, actor=people.pcu)
     monitoring_report_pass_qa(report=submitted, actor=people.coordinator)
@@ -141,10 +142,11 @@ def test_pcu_publishes_and_the_next_report_is_due_in_a_year(submitted, published
 
     assert (report.status, report.published_by) == ("published", people.pcu)
     policy = reload(published)
-    assert policy.monitoring_report_due_on == datetime.date(2026, 2, 3)
+    # Issue 13: the day PCU publishes it moves nothing (it used to reset the date to 3 February 2026).
+    assert policy.monitoring_report_due_on == datetime.date(2026, 1, 10)
     assert policy.status == Status.IMPLEMENTATION
     event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
-    assert event.changes == {"monitoring_report_due_on": ["2025-01-10", "2026-02-03"]}
+    assert event.changes == {"answers_due_on": "2025-01-10", "next_report_due_on": "2026-01-10"}
     # With that one published, the next year's report can be started.
     create(policy, people.developer)
 

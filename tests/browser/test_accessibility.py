@@ -1,10 +1,16 @@
 """Every page a user can reach, in each state that matters, passes axe-core (WCAG 2.2 AA) with no
 violations. One test walks them all over the seeded demo data, so seeding happens once."""
 
+import datetime
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
+from assessments import services as assessment_services
 from assessments.models import MonitoringReport
+from core.models import User
+from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from lifecycle.services import policy_create
 from lifecycle.states import Status
@@ -157,6 +163,31 @@ def test_every_page_state_passes_axe(browser_user):
     check("pcu: board report", "/dashboard/report/")
     open_chart_tables()
     check("pcu: board report with its tables open")
+
+    # Issue 13: the Lead responds to a quality-assured monitoring report; the remedial action it directs; a review
+    # reading the reports since the last review at its scoping.
+    if report is not None:
+        coordinator = User.objects.get(username="coordinator")
+        assessment_services.monitoring_report_pass_qa(report=report, actor=coordinator, comments="Clear.")
+        browser.sign_in("lead")
+        page = f"/policies/{report.policy.reference}/monitoring/{report.pk}/"
+        check("lead: monitoring report awaiting a response", page)
+        check("lead: respond to a monitoring report",
+              f"/policies/{report.policy.reference}/actions/respond-to-monitoring/")
+        browser.page.click("form#main-form button[type=submit]")
+        check("lead: respond to a monitoring report with errors")
+        assessment_services.monitoring_report_respond(
+            policy=report.policy, actor=User.objects.get(username="lead"), report=report, outcome="remedial",
+            reasons="Interpreter availability is the gap.", remedial_action="Book interpreters within 2 hours.",
+            remedial_owner=coordinator, remedial_due_on=timezone.localdate() + datetime.timedelta(days=30))
+        browser.sign_in("coordinator")
+        check("coordinator: remedial action to record as done", page)
+        lifecycle_services.policy_start_review(policy=report.policy, actor=coordinator, reason="Monitoring results.")
+        browser.sign_in("developer")
+        check("developer: review checklist listing the monitoring reports", f"/policies/{report.policy.reference}/")
+        check("developer: monitoring report to read for the review", page)
+        browser.page.click("button:has-text('Record that the review has read this report')")
+        check("developer: reading the report with errors")
 
     assert len(checked) >= 30, checked
 

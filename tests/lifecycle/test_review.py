@@ -96,7 +96,9 @@ def test_review_cycle_from_publication_to_republication(policy_in, people):
     assert policy.first_published_on == datetime.date(2024, 1, 15)
     assert policy.last_published_on == datetime.date(2026, 7, 1)
     assert policy.review_due_on == datetime.date(2029, 7, 1)
-    assert policy.monitoring_report_due_on == datetime.date(2027, 7, 1)
+    # Issue 13: re-publication does not move the monitoring date; no report was submitted, so the one due on
+    # 15 January 2025 is still due, and late.
+    assert policy.monitoring_report_due_on == datetime.date(2025, 1, 15)
     assert list(Publication.objects.filter(policy=policy).order_by("pk").values_list(
         "policy_version__major", flat=True)) == [1, 2]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from core.models import AuditEvent, Role
@@ -232,8 +234,21 @@ def refused_for_that_gate_alone(gate, stage_gates, policy, call) -> None:
 
 
 @pytest.mark.parametrize("gate", gates.SCOPING_GATES, ids=lambda gate: gate.__name__)
-def test_each_scoping_gate_blocks_the_commissioning_request(people, gate):
-    policy = people.policy()
+def test_each_scoping_gate_blocks_the_commissioning_request(policy_in, people, gate):
+    if gate is gates.monitoring_reports_read:
+        # Only a review reads the monitoring reports since the last review (issue 13).
+        from assessments import services as assessment_services
+
+        policy = policy_in(Status.MONITORING)
+        report = assessment_services.monitoring_report_create(
+            policy=policy, actor=people.developer, period_start=datetime.date(2024, 1, 1),
+            period_end=datetime.date(2024, 12, 31), compliance="96%.", benefits="Fewer complaints.",
+            diversity_impact="None found.")
+        assessment_services.monitoring_report_submit(report=report, actor=people.developer)
+        assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+        s.policy_start_review(policy=policy, actor=people.coordinator, reason="Monitoring results.")
+    else:
+        policy = people.policy()
     fill_scoping(policy, people, omit={gate.__name__})
 
     refused_for_that_gate_alone(gate, gates.SCOPING_GATES, policy,

@@ -141,10 +141,12 @@ class Rule:
     statuses: frozenset[str]
     capacities: frozenset[str]
     author_barred: bool = False
+    # Only on a policy published at least once (in force, or under review with its published version in force).
+    once_published: bool = False
 
 
-def rule(statuses, *capacities: str, author_barred: bool = False) -> Rule:
-    return Rule(frozenset(statuses), frozenset(capacities), author_barred)
+def rule(statuses, *capacities: str, author_barred: bool = False, once_published: bool = False) -> Rule:
+    return Rule(frozenset(statuses), frozenset(capacities), author_barred, once_published)
 
 
 DRAFTERS = (NAMED_DEVELOPER, UNIT_MANAGER)  # "Policy managers ... may do what their developers may."
@@ -207,6 +209,11 @@ ACTION_RULES: dict[str, Rule] = {
     # Issue 12, "Reassignment": "Handled by PCU force-wide and by the co-ordinator within their group" (a developer
     # added, here; the owner and the Lead need PCU), in whatever status the policy is: people move at any time.
     "people": rule(EVERY_STATUS, COORDINATOR, PCU),
+    # Issue 13. SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct
+    # remedial action": the Lead the policy names (NAMED_LEAD), as for its approval. Monitoring reports are written
+    # for a policy in force, which it stays while under review, so: a policy published at least once, whatever
+    # stage its review is in, and not withdrawn.
+    "respond-to-monitoring": rule(EVERY_STATUS - {WITHDRAWN}, NAMED_LEAD, once_published=True),
 }
 # The actions whose page is not a step's (/policies/<ref>/actions/<slug>/): the draft editor and issue 12's pages.
 OWN_PAGES = frozenset({"edit_draft", "details", "advice", "people"})
@@ -236,6 +243,8 @@ EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "details": (None, ("policy.details_changed",)),
     "advice": (None, ("policy.advice_invited",)),
     "people": (None, ("policy.reassigned",)),
+    # Posted with "no action needed" on a quality-assured report the matrix writes first (the step's gate).
+    "respond-to-monitoring": (None, ("monitoring_report.responded",)),
 }
 
 # Publishing the reviewed version of a policy under review also retires the version it replaces (issue 11:
@@ -371,6 +380,8 @@ def expected(action: str, persona: Persona, facts: PolicyFacts) -> bool:
         return sees and (action == VIEW or cleared)
     spec = ACTION_RULES[action]
     if facts.status not in spec.statuses or not (held & spec.capacities):
+        return False
+    if spec.once_published and not (facts.status in PUBLISHED or facts.under_review):
         return False
     return not (spec.author_barred and facts.author == persona.label)
 

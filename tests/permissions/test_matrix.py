@@ -229,7 +229,26 @@ def visible_fields(world, case, policy) -> dict[str, str]:
         "set-review-date": {"review_due_on": soon.isoformat(), "reason": "A critical incident."},
         "withdraw": {"reason": "Superseded by national guidance."},
         "advice": {"action": "invite", "who": "dcfd", "note": "Is the EIA right?"},
+        "respond-to-monitoring": {"outcome": "no_action", "reasons": "Results within tolerance.", "report": ""},
     }.get(case.action, {})
+
+
+def monitoring_report_awaiting_response(world, case, policy) -> dict[str, str]:
+    """A quality-assured monitoring report awaiting the Lead's response (the step's gate), written by the policy's
+    developer and quality-assured by its co-ordinator, so that the form is posted on a real report: the field to
+    post. Only a policy in force has reports; elsewhere nothing is written."""
+    if case.action != "respond-to-monitoring" or policy.first_published_on is None or policy.status == spec.WITHDRAWN:
+        return {}
+    from assessments import services as assessment_services
+
+    crew = world.crews[case.variant[1]]
+    today = timezone.localdate()
+    report = assessment_services.monitoring_report_create(
+        policy=policy, actor=crew.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
+        compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
+    assessment_services.monitoring_report_submit(report=report, actor=crew.developer)
+    assessment_services.monitoring_report_pass_qa(report=report, actor=crew.coordinator)
+    return {"report": str(report.pk)}
 
 
 def sign_the_other_disciplines(world, case, policy) -> None:
@@ -267,9 +286,11 @@ def post_mismatch(world, case, policy, page, before=None) -> str | None:
         try:
             if case.allowed:
                 return _allowed_post_mismatch(world, case, policy, client, url, page)
-            before = before or snapshot(policy)
+            report = monitoring_report_awaiting_response(world, case, policy)
+            # Writing the report moves the policy's monitoring date and the trail: compare with what follows it.
+            before = snapshot(policy) if report else before or snapshot(policy)
             data = {**hidden_inputs_of_the_current_version(case.action, policy),
-                    **visible_fields(world, case, policy)}
+                    **visible_fields(world, case, policy), **report}
             response = client.post(url, data)
             after = snapshot(policy)
             if after != before:
@@ -283,12 +304,13 @@ def post_mismatch(world, case, policy, page, before=None) -> str | None:
 def _allowed_post_mismatch(world, case, policy, client, url, page) -> str | None:
     if case.action == "quality-assurance":
         sign_the_other_disciplines(world, case, policy)
+    report = monitoring_report_awaiting_response(world, case, policy)
     carried = hidden_inputs(page.content.decode())
     stands = hidden_inputs_of_the_current_version(case.action, policy)
     if {name: carried.get(name) for name in stands} != stands:
         return f"the page carries {carried}, not the current version's {stands} (which the refused POSTs send)"
     last_event = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    data = {**carried, **visible_fields(world, case, policy)}
+    data = {**carried, **visible_fields(world, case, policy), **report}
     response = client.post(url, data)
     if response.status_code != 302:
         errors = re.findall(r'class="govuk-error-message"[^>]*>(.*?)</', response.content.decode(), re.DOTALL)

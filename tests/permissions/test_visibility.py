@@ -338,6 +338,7 @@ POSTED = {
     "confirm-no-change": {"reason": "Still right."},
     "set-review-date": {"reason": "A critical incident."},
     "withdraw": {"reason": "Superseded."},
+    "respond-to-monitoring": {"outcome": "no_action", "reasons": "Fine.", "report": ""},
 }
 
 

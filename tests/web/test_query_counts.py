@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 # What each page costs at most (measured, for the busiest of the roles tested). Raise a pin only with a reason.
 PINNED = {
-    "/": 12,
+    # +1 (issue 13): the remedial actions a Lead directed to the person; +1 for a Lead: the monitoring reports
+    # awaiting their response.
+    "/": 14,
     "/policies/": 7,
     "/policies/?stage=approval&sort=-review_due_on&q=policy": 7,
     "/notifications/": 4,

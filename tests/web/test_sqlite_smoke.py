@@ -61,3 +61,13 @@ def test_make_run_path_on_sqlite(tmp_path):
     assert "intact" in run("manage.py", "verify_audit")
     output = run("-c", PAGE_CHECK)
     assert "pages ok" in output
+    # Issue 13's interface: a policy under review whose annual monitoring report fell due during the review is
+    # chased, and the dry run lists it (overdue, escalated to its co-ordinator and Lead).
+    chased = run("manage.py", "chase", "--dry-run")
+    assert "dry run: nothing recorded or sent" in chased
+    listed = [line for line in chased.splitlines()
+              if "[monitoring_due] The annual monitoring report for" in line and "Child Abuse" in line]
+    assert len(listed) >= 3 and all("overdue by" in line for line in listed), chased
+    status = run("-c", "import django; django.setup(); from lifecycle.models import Policy; "
+                       "print(Policy.objects.get(title='Child Abuse').status)").strip()
+    assert status == "development"

@@ -34,6 +34,7 @@ from core.models import ApprovalRoute, Board, BusinessGroup, Role, RoleAssignmen
 from core.services import role_assign
 from demo import data
 from lifecycle import services as lifecycle
+from lifecycle.gates import reports_awaiting_response, reports_since_last_review
 from lifecycle.models import Policy
 from publication import services as publication
 
@@ -53,6 +54,9 @@ ACTOR_ROLE = {
     "submit": "developer",
     "report_submit": "developer",
     "start_review": "developer",
+    "read_reports": "developer",
+    "report_response": "lead",
+    "remedial_done": "lead",
     "commission": "lead",
     "approve": "lead",
     "emergency_approve": "lead",
@@ -473,6 +477,37 @@ class Seeder:
         report = self.policy(spec).monitoring_reports.get(status=MonitoringReport.Status.QA_PASSED)
         self.tick()
         assessments.monitoring_report_publish(report=report, actor=actor)
+
+    def step_report_response(self, spec, step, actor) -> None:
+        """The Lead's response to the oldest quality-assured report awaiting one (issue 13)."""
+        policy = self.policy(spec)
+        report = reports_awaiting_response(policy).first()
+        options = step.options
+        remedial = {}
+        if options["outcome"] == "remedial":
+            remedial = {"remedial_action": options["action"],
+                        "remedial_owner": self.users[options.get("owner") or self.cast(spec)["coordinator"]],
+                        "remedial_due_on": timezone.localdate() + datetime.timedelta(days=options["due_in_days"])}
+        self.tick()
+        assessments.monitoring_report_respond(policy=policy, actor=actor, report=report,
+                                              outcome=options["outcome"], reasons=options["reasons"], **remedial)
+
+    def step_remedial_done(self, spec, step, actor) -> None:
+        policy = self.policy(spec)
+        response = policy.monitoring_responses.get(outcome="remedial", remedial_completed_at__isnull=True)
+        if step.actor is None and response.remedial_owner is not None:
+            actor = response.remedial_owner
+        self.tick()
+        assessments.monitoring_remedial_action_complete(response=response, actor=actor,
+                                                        outcome=step.options["outcome"])
+
+    def step_read_reports(self, spec, step, actor) -> None:
+        """The review reads the monitoring reports since the last review (a gate of its scoping, issue 13)."""
+        policy = self.policy(spec)
+        for report in reports_since_last_review(policy).exclude(readings__cycle=policy.current_cycle):
+            self.tick()
+            assessments.monitoring_report_read_for_review(report=report, actor=actor,
+                                                          changes_in_response=step.options["changes"])
 
     def step_start_review(self, spec, step, actor) -> None:
         self.tick()
