@@ -19,7 +19,10 @@ def mermaid_diagram() -> str:
         title = step.label.removesuffix(" of").capitalize() if shared else step.page.title
         label = f"{title} ({step.permission.removeprefix('lifecycle.')})"
         if len(step.source) >= len(Status.values) - 1:
-            notes.append(f"    note right of {step.target}: {label}, from any status")
+            if step.target is None:  # recorded from any status, which it does not move (a withdrawal decided)
+                notes.append(f"    note left of {Status.WITHDRAWN.value}: {label}, from any status, which it keeps")
+            else:
+                notes.append(f"    note right of {step.target}: {label}, from any status")
             continue
         for source in step.source:
             target = step.target or source

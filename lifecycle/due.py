@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from core.models import User
 from lifecycle.models import Policy
-from lifecycle.states import Status
+from lifecycle.states import REVIEW_WARNING_MONTHS, Status
 
 
 class DueStatus(models.TextChoices):
@@ -106,7 +106,7 @@ class DueRule:
 
 
 # SOP: "allow at least 6 months for a basic review".
-REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(months=6),
+REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(months=REVIEW_WARNING_MONTHS),
                  warning_label="within 6 months")
 # Annual monitoring report: chased from a month before it is due.
 MONITORING = DueRule(field="monitoring_report_due_on", label="Monitoring report", warning=relativedelta(months=1),

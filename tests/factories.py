@@ -22,6 +22,8 @@ from lifecycle.permissions import forget_roles
 from lifecycle.states import Status
 
 DEMO_PASSWORD = "policyhub-demo"
+# The minute of the approving board's meeting that the Lead's approval records (issue 13, tiered approval).
+BOARD_MINUTE = "COG/2024/07"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -345,7 +347,8 @@ def take_step(policy: Policy, people, target: str, *, on_publication_scheme: boo
     elif target == Status.WITH_LEAD:
         s.policy_forward_to_lead(policy=policy, actor=people.coordinator)
     elif target == Status.APPROVED:
-        s.policy_approve(policy=policy, actor=people.lead, comments="Approved.")
+        s.policy_approve(policy=policy, actor=people.lead, comments="Approved.", meeting_on=timezone.localdate(),
+                         minute_reference=BOARD_MINUTE)
     elif target == Status.AWAITING_PUBLICATION:
         s.policy_forward_for_publication(policy=policy, actor=people.coordinator)
     elif target == Status.IMPLEMENTATION:
@@ -353,9 +356,21 @@ def take_step(policy: Policy, people, target: str, *, on_publication_scheme: boo
     elif target == Status.MONITORING:
         s.policy_complete_implementation(policy=policy, actor=people.coordinator)
     elif target == Status.WITHDRAWN:
-        s.policy_withdraw(policy=policy, actor=people.pcu, reason=reason)
+        # Issue 13: the Lead decides, PCU carries it out.
+        s.policy_decide_withdrawal(policy=policy, actor=people.lead, reason=reason)
+        s.policy_withdraw(policy=policy, actor=people.pcu)
     else:  # pragma: no cover - a test asked for a state off the main path
         raise ValueError(f"take_step cannot reach {target!r}")
+
+
+def emergency_approve(policy: Policy, people, *, risk_statement: str = "Needed at once for a live operation; I own "
+                      "the risk.", eia_due_on=None, pcu=None):
+    """The emergency route through the real services (issue 13): the Lead asks, and a member of PCU agrees in the
+    app, in their own name. Returns the approval decision."""
+    s = lifecycle_services
+    s.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement=risk_statement,
+                                        eia_due_on=eia_due_on)
+    return s.policy_agree_emergency_approval(policy=policy, actor=pcu or people.pcu)
 
 
 def _step(policy: Policy, people: People, target: str) -> None:
@@ -368,7 +383,8 @@ def _step(policy: Policy, people: People, target: str) -> None:
 
 
 def advance_to(policy: Policy, status: str, people: People) -> Policy:
-    """Drive ``policy`` forward along the main path to ``status`` (or to withdrawn, via PCU) through the real
+    """Drive ``policy`` forward along the main path to ``status`` (or to withdrawn: the Lead decides, PCU carries it
+    out) through the real
     services, and return it freshly loaded."""
     policy = Policy.objects.get(pk=policy.pk)
     if status == Status.WITHDRAWN:

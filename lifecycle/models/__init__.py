@@ -1,6 +1,14 @@
 from .advice import AdviceComment, AdviceInvitation, AdviceTeam
 from .consultation import ConsultationRecord, ConsulteeType
-from .decisions import ApprovalDecision, CommissioningDecision, QAOutcome, QASignOff
+from .decisions import (
+    ApprovalDecision,
+    CommissioningDecision,
+    EmergencyRequest,
+    NoChangeReview,
+    QAOutcome,
+    QASignOff,
+    WithdrawalDecision,
+)
 from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
 from .policy import Policy
 from .revisions import DraftDocument, DraftRevision
@@ -16,6 +24,8 @@ __all__ = [
     "ConsulteeType",
     "DraftDocument",
     "DraftRevision",
+    "EmergencyRequest",
+    "NoChangeReview",
     "Policy",
     "PolicyGroupObjectPermission",
     "PolicyUserObjectPermission",
@@ -24,4 +34,5 @@ __all__ = [
     "QASignOff",
     "SOPVersion",
     "StandardOperatingProcedure",
+    "WithdrawalDecision",
 ]

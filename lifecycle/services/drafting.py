@@ -66,16 +66,18 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
     return version
 
 
-def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
+def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True,
+           freeze_workbook: bool = True) -> None:
     """Submission freezes the package: statement, SOP texts, EIA, Workbook and the document details it was
-    submitted with (issue 12: "frozen with the version at submission") become evidence."""
+    submitted with (issue 12: "frozen with the version at submission") become evidence. The emergency route leaves
+    the EIA and the Workbook open for what it skipped (issue 13)."""
     now = timezone.now()
     version.details = locked.details_snapshot()
     version.content_hash = version.compute_content_hash()
     version.submitted_at = now
     version.submitted_by = actor
     version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by"])
-    documents = [getattr(version, "workbook", None)]
+    documents = [getattr(version, "workbook", None)] if freeze_workbook else []
     if freeze_eia:
         documents.append(getattr(version, "eia", None))
     for document in documents:

@@ -248,15 +248,16 @@ def approval_only_by_the_policys_designated_lead(people):
 
     policy = advance_to(people.policy(), "with_lead", people)
     another_lead = user_with_role("lead", people.group, username="another_lead")
-    approve = {"decision": "approve", "comments": ""}
+    # Issue 13, tiered approval: taken at the approving board's meeting, minuted.
+    approve = {"decision": "approve", "comments": "", "meeting_on": timezone.localdate().isoformat(),
+               "minute_reference": "COG/2026/5"}
     assert_refused(another_lead, policy, "decide", (), approve)
     assert_refused(people.lead2, policy, "decide", (), approve)
     assert_taken(people.lead, policy, "decide", "approved", approve)
 
 
 def _emergency_fields(people, **overrides):
-    fields = {"risk_statement": "Needed at once for a live operation; I own the risk.",
-              "pcu_agreed_by": str(people.pcu.pk), "eia_due_on": ""}
+    fields = {"risk_statement": "Needed at once for a live operation; I own the risk.", "eia_due_on": ""}
     return {**fields, **overrides}
 
 
@@ -266,7 +267,6 @@ def _emergency_fields(people, **overrides):
 # Unit. In these circumstances, the impact assessment must be completed as soon as reasonably practicable."
 EMERGENCY = {
     "risk_owner_statement": ({"risk_statement": ""}, ("risk statement",)),
-    "pcu_consulted": ({"pcu_agreed_by": ""}, ("policy co-ordination unit",)),
     "eia_as_soon_as_practicable": (
         {"eia_due_on": (timezone.localdate() + datetime.timedelta(days=400)).isoformat()}, ("as soon as",)),
 }
@@ -279,7 +279,11 @@ def _emergency_check(unmet: str | None):
             _statement(policy, people)
         policy = Policy.objects.get(pk=policy.pk)
         if unmet is None:
-            assert_taken(people.lead, policy, "emergency-approve", "approved", _emergency_fields(people))
+            # Issue 13: the Lead asks, and PCU agrees in its own name ("in consultation with the Policy
+            # Co-ordination Unit"): only then is it approved.
+            assert_taken(people.lead, policy, "emergency-approve", "development", _emergency_fields(people))
+            assert_taken(people.pcu, Policy.objects.get(pk=policy.pk), "emergency-agreement", "approved",
+                         {"answer": "agree", "reason": ""})
         elif unmet == "statement":
             assert_refused(people.lead, policy, "emergency-approve", ("policy statement",), _emergency_fields(people))
         elif unmet == "appropriate_lead":
