@@ -325,6 +325,18 @@ class StatementForm(GovUKForm):
         help_text="What the force's stance is, what must be done and who is responsible. Basic formatting "
         "(paragraphs, headings, lists, links, tables) is kept; anything else is removed.",
     )
+    # SOP: the policy states its health and safety implications "or none" (issue 13), published with it.
+    health_and_safety = forms.ChoiceField(
+        label="Health and safety", required=False, widget=forms.RadioSelect,
+        choices=[("identified", "Health and safety implications identified (state them below)"),
+                 ("none", "None identified")],
+        help_text="Required before submission: an explicit statement, or an explicit “none identified”.",
+    )
+    health_and_safety_statement = forms.CharField(
+        label="Health and safety statement", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
+        help_text="The implications for the safety and health of officers, staff and the public, and how they are "
+        "managed. Published with the Policy Statement.",
+    )
     summary_of_changes = forms.CharField(
         label="Summary of changes", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
         help_text="Required when this version revises a published policy.",

@@ -112,11 +112,13 @@ def shrmt_consulted(policy) -> bool:
     return policy.consultations.filter(cycle=policy.current_cycle, consultee_type="shrmt").exists()
 
 
-@gate("The Workbook has no health and safety impact statement (state the impact, or state explicitly "
-      "that there is none).", label="Write the health and safety impact statement", fix="workbook")
+# SOP: the policy states its health and safety implications, "or none" (issue 13: a section of the statement,
+# published with it).
+@gate("The Policy Statement has no health and safety statement (state the implications, or state explicitly that "
+      "none were identified).", label="Write the health and safety statement", fix="statement")
 def health_and_safety_statement(policy) -> bool:
-    workbook = _workbook(policy)
-    return workbook is not None and workbook.has_health_and_safety_statement
+    version = policy.current_version
+    return version is not None and version.has_health_and_safety_statement
 
 
 @gate("The Equality Impact Assessment has not been updated with a summary of consultation feedback.",

@@ -469,12 +469,16 @@ def statement_edit(request, reference: str):
     if refusal := _drafting_refused(request, policy, "The draft"):
         return refusal
     initial = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
+               "health_and_safety": version.health_and_safety,
+               "health_and_safety_statement": version.health_and_safety_statement,
                "base_revision": version.draft_revision}
     form = forms.StatementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_update(policy=policy, actor=request.user, statement=form.cleaned_data["statement"],
                                   summary_of_changes=form.cleaned_data["summary_of_changes"],
+                                  health_and_safety=form.cleaned_data["health_and_safety"],
+                                  health_and_safety_statement=form.cleaned_data["health_and_safety_statement"],
                                   base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
             form.add_application_error(error)

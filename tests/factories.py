@@ -268,8 +268,10 @@ SCOPING_FILLERS = {
 SUBMISSION_FILLERS = {
     "statement_written": _statement,
     "shrmt_consulted": _consult_shrmt,
-    "health_and_safety_statement": ("workbook", {"health_and_safety_impact": "none",
-                                                 "health_and_safety_statement": "There is no H&S impact."}),
+    # Issue 13: a section of the Policy Statement, explicit or an explicit "none identified".
+    "health_and_safety_statement": lambda p, people: lifecycle_services.draft_update(
+        policy=p, actor=people.developer, statement=Policy.objects.get(pk=p.pk).current_version.statement,
+        health_and_safety="none"),
     "eia_consultation_summary": ("eia", {"consultation_summary": "Staff associations agreed."}),
     "workbook_consultation_summary": ("workbook", {"consultation_summary": "Feedback incorporated."}),
     "implementation_plan": ("workbook", {"implementation_plan": "Briefings in month one."}),

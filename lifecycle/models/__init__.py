@@ -12,7 +12,7 @@ from .decisions import (
 from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
 from .policy import Policy
 from .revisions import DraftDocument, DraftRevision
-from .versions import PolicyVersion, SOPVersion, StandardOperatingProcedure
+from .versions import HealthAndSafety, PolicyVersion, SOPVersion, StandardOperatingProcedure
 
 __all__ = [
     "AdviceComment",
@@ -25,6 +25,7 @@ __all__ = [
     "DraftDocument",
     "DraftRevision",
     "EmergencyRequest",
+    "HealthAndSafety",
     "NoChangeReview",
     "Policy",
     "PolicyGroupObjectPermission",

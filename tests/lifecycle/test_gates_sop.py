@@ -60,6 +60,12 @@ EVERY_CHARACTERISTIC = (
     "religion_belief", "sex", "sexual_orientation",
 )
 
+def _health_and_safety(policy, people):
+    services.draft_update(policy=policy, actor=people.developer, statement=policy.current_version.statement,
+                          health_and_safety="identified",
+                          health_and_safety_statement="Officers wear protective gloves when handling exhibits.")
+
+
 # SOP, "1. Identification and scoping": "Carry out initial research into the issue to identify: ..."
 SCOPING = [
     Condition("need", "the scope of the problem to be addressed - what is the need?",
@@ -85,8 +91,8 @@ SUBMISSION = [
     Condition("health_and_safety", "It is expected that all MPS policies will contain an explicit health and "
               "safety impact statement ... Where there is no health and safety impact, a statement to this effect "
               "must be included.",
-              workbook={"health_and_safety_impact": "none", "health_and_safety_statement": "No H&S impact."},
-              says=("health and safety",)),
+              # Issue 13: in the policy itself, a section of the Policy Statement published with it.
+              call=_health_and_safety, says=("health and safety",)),
     Condition("eia_feedback", "Update the Equality Impact Assessment ... following receipt of consultation "
               "responses with a summary of the feedback.",
               eia={"consultation_summary": "Staff associations agreed."},

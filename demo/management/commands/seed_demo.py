@@ -329,10 +329,15 @@ class Seeder:
     def step_draft(self, spec, step, actor) -> None:
         policy = self.policy(spec)
         package = package_for(spec, policy.current_cycle)
-        if package.statement or package.summary_of_changes:
+        # Issue 13: the health and safety statement is a section of the Policy Statement (the demo's Workbook says it).
+        impact = (package.workbook or {}).get("health_and_safety_impact", "")
+        health_and_safety = {"impact": "identified", "none": "none"}.get(impact)
+        if package.statement or package.summary_of_changes or health_and_safety:
             self.tick()
-            lifecycle.draft_update(policy=policy, actor=actor, statement=package.statement,
-                                   summary_of_changes=package.summary_of_changes or None)
+            lifecycle.draft_update(
+                policy=policy, actor=actor, statement=package.statement,
+                summary_of_changes=package.summary_of_changes or None, health_and_safety=health_and_safety,
+                health_and_safety_statement=(package.workbook or {}).get("health_and_safety_statement", ""))
         for sop in package.sops:
             existing = policy.sops.filter(title=sop.title).first()
             self.tick()
