@@ -114,7 +114,6 @@ class PolicyVersion(models.Model):
             "number": self.number,
             "statement": self.statement,
             "summary_of_changes": self.summary_of_changes,
-            "health_and_safety": [self.health_and_safety, self.health_and_safety_statement],
             "sops": [
                 {"sop": sop_version.sop_id, "title": sop_version.sop.title, "text": sop_version.text}
                 for sop_version in sop_versions
@@ -122,6 +121,9 @@ class PolicyVersion(models.Model):
         }
         if self.details is not None or not self.is_frozen:
             payload["details"] = self.details_read
+        # Issue 13: the health and safety section, once written (a version frozen before it hashes as it did).
+        if self.health_and_safety:
+            payload["health_and_safety"] = [self.health_and_safety, self.health_and_safety_statement]
         encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 
