@@ -283,7 +283,7 @@ AGREE_EMERGENCY_APPROVAL = Step(
 )
 REFUSE_EMERGENCY_APPROVAL = Step(
     name="refuse_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
-    permission="lifecycle.agree_emergency", label="refuse the emergency approval of",
+    permission="lifecycle.agree_emergency", label="refuse the emergency approval of", duty=Duty.APPROVER,
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_REFUSED, doc=EMERGENCY_DOC,
     gates=(gates.emergency_requested,),
     page=EMERGENCY_ANSWER_PAGE, choice_value="refuse",

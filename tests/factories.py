@@ -189,6 +189,9 @@ def make_people() -> People:
 
     board = BoardFactory(name="Territorial Policing Chief Officer Group", business_group=group)
     ApprovalRoute.objects.create(risk_tier="medium", business_group=group, board=board)
+    # Issue 13: every approval records its board, so the second group has its route too.
+    board2 = BoardFactory(name="Specialist Crime & Operations Chief Officer Group", business_group=group2)
+    ApprovalRoute.objects.create(risk_tier="medium", business_group=group2, board=board2)
     people = People(
         group=group, unit=unit, group2=group2, unit2=unit2,
         developer=person("developer", Role.DEVELOPER, group),

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from core.models import ApprovalRoute, Role
 from lifecycle import gates, permissions, services
-from lifecycle.models import NoChangeReview, Policy
+from lifecycle.models import NoChangeReview, Policy, WithdrawalDecision
 from lifecycle.permissions import forget_roles
 from lifecycle.workflow import STEPS
 from publication.services import policy_publish
@@ -219,7 +219,10 @@ def only_the_lead_or_the_owner_decides_a_withdrawal(people):
     policy = people.policy()
     for outsider in (people.pcu, people.coordinator, people.manager, people.developer, people.lead2):
         assert_refused(outsider, policy, "decide-withdrawal", (), {"reason": "No longer needed."})
+    # The decision leaves the status as it is: that nobody recorded one is what shows the refusals held.
+    assert not WithdrawalDecision.objects.filter(policy=policy).exists()
     post_step(people.owner, policy, "decide-withdrawal", {"reason": "No longer needed."})
+    assert WithdrawalDecision.objects.get(policy=policy).decided_by == people.owner
     assert_refused(people.lead, _reload(policy), "decide-withdrawal", ("already been decided",),
                    {"reason": "Again."})
 

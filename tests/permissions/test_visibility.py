@@ -310,6 +310,8 @@ def a_lead_who_wrote_the_version_can_neither_approve_nor_reject_it(world):
         for decision in ("approve", "reject"):
             response = client.post(f"/policies/{policy.reference}/actions/decide/", {
                 "decision": decision, "comments": "Decided.", "expected_status": policy.status,
+                # A complete decision (issue 13: the board's meeting and minute), refused for who posts it.
+                "meeting_on": timezone.localdate().isoformat(), "minute_reference": "COG/1",
             })
             assert response.status_code == 302 and response["Location"] == f"/policies/{policy.reference}/"
             assert any("not allowed" in str(message) for message in get_messages(response.wsgi_request))
