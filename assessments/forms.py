@@ -130,6 +130,19 @@ class CoordinatorQAForm(GovUKForm):
         return data
 
 
+class RetrospectiveQAForm(GovUKForm):
+    discipline = forms.ChoiceField(label="Signing off for", widget=forms.RadioSelect,
+                                   error_messages={"required": "Choose what you sign off"})
+    comments = forms.CharField(label="Comments (optional)", required=False, widget=forms.Textarea,
+                               max_length=SECTION)
+
+    def __init__(self, *args, disciplines=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["discipline"].choices = list(disciplines)
+        if len(disciplines) == 1:
+            self.fields["discipline"].initial = disciplines[0][0]
+
+
 class RetrospectiveEIAForm(GovUKForm):
     comments = forms.CharField(label="Comments (optional)", required=False, widget=forms.Textarea,
                                max_length=SECTION)

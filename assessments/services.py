@@ -28,14 +28,19 @@ from core.models import RoleAssignment
 from lifecycle import permissions
 from lifecycle.duties import check_separation
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
-from lifecycle.models import DraftDocument, DraftRevision, Policy
+from lifecycle.models import DraftDocument, DraftRevision, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
+from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, policy_set_review_date, require_actor, revision_record
 from lifecycle.services.base import Binding, begin_step, finish_step, require_text
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty, QADiscipline
 from lifecycle.workflow import RESPOND_TO_MONITORING, performs
 
 MAX_SECTION_LENGTH = 50_000
+# Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off by PCU. The rest
+# of the Workbook was approved as it stands.
+EMERGENCY_WORKBOOK_SECTIONS = ("health_and_safety_impact", "health_and_safety_statement", "information_management",
+                               "consultation_summary")
 
 
 def _clean_sections(values: dict, allowed: list[str]) -> dict:
@@ -84,7 +89,7 @@ def document_editable(*, user, policy: Policy, document) -> bool:
     version = policy.current_version
     if version is None or document.policy_version_id != version.pk:
         return False
-    if isinstance(document, EqualityImpactAssessment) and policy.not_impact_assessed:
+    if policy.not_impact_assessed:  # the EIA, and the Workbook's impact sections, after an emergency approval
         return True
     return policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen
 
@@ -162,6 +167,14 @@ def workbook_update(*, policy: Policy, actor, base_revision: int | None = None,
         raise ApplicationError("Choose whether the policy has a health and safety impact.",
                                field="health_and_safety_impact")
     locked, version, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
+    if locked.not_impact_assessed and version.is_frozen:
+        approved = sorted(field for field, value in values.items()
+                          if field not in EMERGENCY_WORKBOOK_SECTIONS and getattr(workbook, field) != value)
+        if approved:
+            raise ApplicationError(
+                "After an emergency approval only the Workbook's impact sections (health and safety, information "
+                "management, consultation) are completed; the rest was approved as it stands.", code="frozen",
+                field=approved[0])
     return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk,
                           version=version, kind=DraftDocument.WORKBOOK, fields=WORKBOOK_FIELDS,
                           restored_from=restored_from)
@@ -207,14 +220,68 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
         )
     eia.frozen_at = timezone.now()
     eia.save(update_fields=["frozen_at"])
+    # DCFD's sign-off of the EIA is its quality assurance, given late.
+    QASignOff.objects.get_or_create(policy_version=version, discipline=QADiscipline.DCFD,
+                                    defaults={"outcome": QAOutcome.PASSED, "signed_by": actor,
+                                              "comments": comments.strip()})
     due = locked.emergency_eia_due_on
+    cleared = _clear_when_nothing_is_outstanding(locked)
+    audit_log(actor=actor, action=AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY, obj=locked,
+              changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
+                       "late": bool(due and timezone.localdate() > due), "not_impact_assessed": not cleared,
+                       "outstanding": [item.label for item in emergency_outstanding(locked) if not item.done]})
+    return eia
+
+
+def _clear_when_nothing_is_outstanding(locked: Policy) -> bool:
+    """"Not impact assessed" stays until everything the route skipped is signed off; then it is cleared."""
+    if any(not item.done for item in emergency_outstanding(locked)):
+        return False
     locked.not_impact_assessed = False
     locked.emergency_eia_due_on = None
     locked.save(update_fields=["not_impact_assessed", "emergency_eia_due_on", "updated_at"])
-    audit_log(actor=actor, action=AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY, obj=locked,
-              changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
-                       "late": bool(due and timezone.localdate() > due)})
-    return eia
+    return True
+
+
+RETROSPECTIVE_DISCIPLINES = {QADiscipline.PCU: permissions.is_pcu, QADiscipline.DOI: permissions.is_doi}
+
+
+@transaction.atomic
+def retrospective_qa_signoff(*, policy: Policy, actor, discipline: str, comments: str = "") -> QASignOff:
+    """PCU (the Workbook's impact sections, which it then freezes) or DOI signs off, late, what the emergency route
+    skipped; DCFD's part is the EIA (``eia_complete_retrospective``). The last of the three clears "not impact
+    assessed"."""
+    require_actor(actor)
+    if discipline not in RETROSPECTIVE_DISCIPLINES:
+        raise ApplicationError("Choose the discipline you sign off for.", field="discipline")
+    locked = lock_policy(policy)
+    label = QADiscipline(discipline).label
+    if not RETROSPECTIVE_DISCIPLINES[discipline](actor):
+        raise ApplicationError(f"Only the {label} can sign this off.", code="forbidden")
+    if not locked.not_impact_assessed:
+        raise ApplicationError(f"{locked.reference} is not waiting for anything the emergency route skipped.",
+                               code="stale")
+    version = locked.current_version
+    if version.qa_signoffs.filter(discipline=discipline).exists():
+        raise ApplicationError(f"The {label} has already signed this off.", code="stale")
+    check_separation(actor, version, Duty.QA, doing=f"sign off what the emergency route skipped on {locked.reference}")
+    if discipline == QADiscipline.PCU:
+        workbook = PolicyWorkbook.objects.select_for_update().get(policy_version=version)
+        missing = [PolicyWorkbook._meta.get_field(field).verbose_name for field in EMERGENCY_WORKBOOK_SECTIONS
+                   if field != "health_and_safety_impact" and not (getattr(workbook, field) or "").strip()]
+        if missing or not workbook.has_health_and_safety_statement:
+            raise ApplicationError("The Workbook's impact sections are not complete: " + ", ".join(
+                missing or ["health and safety statement"]) + ".", code="gate")
+        workbook.frozen_at = timezone.now()
+        workbook.save(update_fields=["frozen_at"])
+    signoff = QASignOff.objects.create(policy_version=version, discipline=discipline, outcome=QAOutcome.PASSED,
+                                       signed_by=actor, comments=(comments or "").strip())
+    cleared = _clear_when_nothing_is_outstanding(locked)
+    audit_log(actor=actor, action=AuditAction.qa_signed_off(discipline), obj=locked, changes={
+        "version": version.number, "outcome": "passed", "retrospective": True, "comments": signoff.comments,
+        "not_impact_assessed": not cleared,
+    })
+    return signoff
 
 
 # --- monitoring reports -------------------------------------------------------------------------

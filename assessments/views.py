@@ -15,8 +15,9 @@ from core.exceptions import ApplicationError
 from lifecycle import workflow
 from lifecycle.due import REMEDIAL
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
-from lifecycle.permissions import can_draft, is_dcfd, is_group_coordinator, is_pcu, is_policy_lead
-from lifecycle.selectors import version_shown
+from lifecycle.models import Policy
+from lifecycle.permissions import can_draft, is_dcfd, is_doi, is_group_coordinator, is_pcu, is_policy_lead
+from lifecycle.selectors import emergency_outstanding, version_shown
 from lifecycle.views import policy_for_page, policy_page_context
 
 
@@ -71,6 +72,44 @@ def eia_retrospective_signoff(request, reference: str):
     context = policy_page_context(request, policy, "eia")
     context["form"] = form
     return render(request, "assessments/eia_signoff.html", context)
+
+
+def _retrospective_disciplines(user, policy) -> list[tuple[str, str]]:
+    """What ``user`` may still sign off of what the emergency route skipped: PCU the Workbook's impact sections, DOI
+    its quality assurance (DCFD's part is the EIA's own sign-off page)."""
+    outstanding = {item.who for item in emergency_outstanding(policy) if not item.done}
+    choices = []
+    if is_pcu(user) and "Policy Co-ordination Unit" in outstanding:
+        choices.append(("pcu", "Policy Co-ordination Unit: the Workbook's impact sections"))
+    if is_doi(user) and "Directorate of Information" in outstanding:
+        choices.append(("doi", "Directorate of Information: information management"))
+    return choices
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emergency_signoff(request, reference: str):
+    """PCU or DOI signs off, late, its part of what the emergency route skipped."""
+    policy = policy_for_page(request, reference)
+    disciplines = _retrospective_disciplines(request.user, policy) if policy.not_impact_assessed else []
+    if not disciplines:
+        messages.error(request, f"There is nothing for you to sign off on {policy.reference}.")
+        return redirect("lifecycle:detail", reference=policy.reference)
+    form = forms.RetrospectiveQAForm(request.POST or None, disciplines=disciplines)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.retrospective_qa_signoff(policy=policy, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "Signed off." if Policy.objects.get(pk=policy.pk).not_impact_assessed else
+                             "Signed off: nothing the emergency route skipped is outstanding, and the policy is now "
+                             "impact assessed.")
+            return redirect("lifecycle:detail", reference=policy.reference)
+    context = policy_page_context(request, policy, "overview")
+    context.update({"form": form, "outstanding": emergency_outstanding(policy)})
+    return render(request, "assessments/emergency_signoff.html", context,
+                  status=400 if form.errors else 200)
 
 
 @login_required

@@ -27,7 +27,10 @@ class AuditAction(StrEnum):
     POLICY_FORWARDED_TO_LEAD = "policy.forwarded_to_lead"
     POLICY_APPROVED = "policy.approved"
     POLICY_REJECTED = "policy.rejected"
+    # Issue 13: the Lead asks for the emergency route; a member of PCU agrees (POLICY_EMERGENCY_APPROVED) or refuses.
+    POLICY_EMERGENCY_REQUESTED = "policy.emergency_requested"
     POLICY_EMERGENCY_APPROVED = "policy.emergency_approved"
+    POLICY_EMERGENCY_REFUSED = "policy.emergency_refused"
     POLICY_FORWARDED_FOR_PUBLICATION = "policy.forwarded_for_publication"
     POLICY_PUBLICATION_SCHEDULED = "policy.publication_scheduled"
     POLICY_PUBLICATION_CANCELLED = "policy.publication_cancelled"
@@ -44,6 +47,12 @@ class AuditAction(StrEnum):
     POLICY_REVIEW_STARTED = "policy.review_started"
     POLICY_REVIEW_CONCLUDED_NO_CHANGE = "policy.review_concluded_no_change"
     POLICY_REVIEW_DATE_BROUGHT_FORWARD = "policy.review_date_brought_forward"
+    # A review concluding no change (issue 13): the Lead concludes (POLICY_REVIEW_CONCLUDED_NO_CHANGE), DCFD
+    # confirms the EIA, PCU re-publishes the version in force.
+    POLICY_REVIEW_EIA_CONFIRMED = "policy.review_eia_confirmed"
+    POLICY_REPUBLISHED_NO_CHANGE = "policy.republished_no_change"
+    # Issue 13: the Lead or the owner decides a withdrawal; PCU carries it out (POLICY_WITHDRAWN).
+    POLICY_WITHDRAWAL_DECIDED = "policy.withdrawal_decided"
     POLICY_WITHDRAWN = "policy.withdrawn"
     POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
     POLICY_ACCESS_GRANTED = "policy.access_granted"

@@ -1162,6 +1162,7 @@ POLICIES: tuple[PolicySpec, ...] = (
                                   "within seven weeks.",
                 "eia_due_in_days": 49,
             }),
+            Step(34, "emergency_agree", options={"reason": "Agreed: the operational need is immediate."}),
             Step(33, "forward_for_publication"),
             Step(31, "publish", options={"on_publication_scheme": False}),
             Step(5, "assess", options={"documents": ["eia"]}),
@@ -1223,9 +1224,11 @@ POLICIES: tuple[PolicySpec, ...] = (
             *quality_assured(1672),
             *approved(1660),
             *published(1650),
-            Step(120, "withdraw", actor="pcu", options={
+            # Issue 13: the Lead decides the withdrawal; PCU carries it out.
+            Step(122, "decide_withdrawal", actor="lead", options={
                 "reason": "Superseded by the electronic notebook on officers' mobile devices; the Digital Notes "
                           "policy replaces it."}),
+            Step(120, "withdraw", actor="pcu", options={"comments": "Taken off the intranet and the Scheme."}),
         ),
     ),
     # Approved by the Lead; waiting for the co-ordinator to send it to PCU.
@@ -1293,7 +1296,9 @@ POLICIES: tuple[PolicySpec, ...] = (
             *developed(380, responses_after=30, assessed_after=300),
             *quality_assured(70),
             Step(56, "forward_to_lead"),
-            Step(14, "approve", options={"comments": "Approved. The Forum noted the first-response SOP."}),
+            # Issue 13, tiered approval: high risk, so approved at the Commissioner's Policy Forum, minuted.
+            Step(14, "approve", options={"comments": "Approved. The Forum noted the first-response SOP.",
+                                         "minute_reference": "CPF/2026/11"}),
         ),
     ),
     # Approved and with PCU for publication (not yet scheduled).

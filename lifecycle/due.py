@@ -28,7 +28,7 @@ from core.models import User
 # stuck threshold here and in the chase.
 from core.working_days import working_days_after
 from lifecycle.models import Policy
-from lifecycle.states import Status
+from lifecycle.states import REVIEW_WARNING_MONTHS, Status
 
 
 class DueStatus(models.TextChoices):
@@ -135,7 +135,7 @@ class ItemDueRule(DueRule):
 
 
 # SOP: "allow at least 6 months for a basic review".
-REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(months=6),
+REVIEW = DueRule(field="review_due_on", label="Review", warning=relativedelta(months=REVIEW_WARNING_MONTHS),
                  warning_label="within 6 months")
 # Annual monitoring report: chased from a month before it is due.
 MONITORING = DueRule(field="monitoring_report_due_on", label="Monitoring report", warning=relativedelta(months=1),

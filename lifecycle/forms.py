@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from core.forms import DateField, GovUKForm
 from core.html import RichTextField
-from core.models import BusinessGroup, Role, RoleAssignment, Subject, Unit, User
+from core.models import ApprovalRoute, BusinessGroup, Role, RoleAssignment, Subject, Unit, User
 from core.validators import validate_no_hidden_characters
 from lifecycle.details import LinkError, parse_legislation_links
 from lifecycle.gates import reports_awaiting_response
@@ -81,13 +81,36 @@ class ApprovalDecisionForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve or reject"},
     )
+    # Tiered approval (issue 13): the meeting of the approving board at which the decision was taken.
+    meeting_on = DateField(label="Date of the approving board's meeting", required=False, latest=timezone.localdate,
+                           help_text="Required when you approve.")
+    minute_reference = forms.CharField(label="Minute reference", required=False, max_length=60,
+                                       help_text="Required when you approve, for example PF/2026/14.")
     comments = forms.CharField(label="Comments or reasons", required=False, widget=forms.Textarea,
                                max_length=LONG_TEXT, help_text="Required when you reject.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The board this policy's risk tier goes to (reference data), named on the page.
+        # The route of the risk tier the version was submitted with (issue 12), as the service records it.
+        version = self.policy.current_version if self.policy is not None else None
+        details = (version.details if version is not None else None) or {}
+        self.approving_board = ApprovalRoute.board_for(
+            risk_tier=details.get("risk_tier") or self.policy.risk_tier,
+            business_group_id=self.policy.business_group_id,
+        ) if self.policy is not None else None
+        if self.approving_board is not None:
+            self.fields["meeting_on"].label = f"Date of the {self.approving_board} meeting"
 
     def clean(self):
         data = super().clean()
         if data.get("decision") == "reject" and not (data.get("comments") or "").strip():
             self.add_error("comments", "Enter the reasons for rejecting")
+        if data.get("decision") == "approve":
+            if not data.get("meeting_on") and "meeting_on" not in self.errors:
+                self.add_error("meeting_on", "Enter the date of the meeting that approved it")
+            if not (data.get("minute_reference") or "").strip():
+                self.add_error("minute_reference", "Enter the minute reference")
         return data
 
 
@@ -99,20 +122,29 @@ class EmergencyApprovalForm(StepForm):
         widget=forms.Textarea, max_length=LONG_TEXT,
         error_messages={"required": "Enter the risk statement"},
     )
-    pcu_agreed_by = forms.ModelChoiceField(
-        label="Agreed with (Policy Co-ordination Unit)", queryset=User.objects.none(),
-        error_messages={"required": "Choose who in PCU agreed this"},
-    )
     eia_due_on = DateField(
         label="Equality Impact Assessment due by", required=False,
         help_text="Leave empty for the default of 28 days from today.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["pcu_agreed_by"].queryset = User.objects.filter(
-            is_active=True, role_assignments__role=Role.PCU
-        ).distinct().order_by("last_name", "first_name")
+
+class EmergencyAnswerForm(StepForm):
+    """PCU's answer to the Lead's request for emergency approval, given in their own name."""
+
+    answer = forms.ChoiceField(
+        label="Your answer", widget=forms.RadioSelect,
+        choices=[("agree", "Agree: the policy is approved by the emergency route"),
+                 ("refuse", "Refuse: the policy goes through the full process")],
+        error_messages={"required": "Choose whether you agree or refuse"},
+    )
+    reason = forms.CharField(label="Reason", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
+                             help_text="Required when you refuse.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter the reason for refusing")
+        return data
 
 
 class PublishForm(StepForm):
@@ -159,6 +191,43 @@ class PublishForm(StepForm):
                             "roles": list(data.pop("audience_roles", None) or ()),
                             "ask_again": bool(data.pop("ask_again", False))}
         return data
+
+
+class EIAConfirmationForm(StepForm):
+    eia_outcome = forms.ChoiceField(
+        label="The Equality Impact Assessment",
+        choices=[("stands", "Still stands: no change to the assessment is needed"),
+                 ("updated", "Has been updated (say what changed)")],
+        widget=forms.RadioSelect, error_messages={"required": "Choose whether the assessment stands or was updated"},
+    )
+    eia_comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
+                                   help_text="Required when the assessment was updated.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("eia_outcome") == "updated" and not (data.get("eia_comments") or "").strip():
+            self.add_error("eia_comments", "Enter what changed in the assessment")
+        return data
+
+
+class RepublishForm(StepForm):
+    """Re-publication of the version in force after a review concluded no change: always with a notice (SOP,
+    stage 5: "in Notices")."""
+
+    on_intranet = forms.BooleanField(label="Corporate Policy Intranet", required=False, initial=True)
+    on_publication_scheme = forms.BooleanField(
+        label="MPS Publication Scheme (public)", required=False,
+        help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
+    )
+
+
+class WithdrawalDecisionForm(StepForm):
+    reason = forms.CharField(label="Why the policy is to be withdrawn", widget=forms.Textarea, max_length=LONG_TEXT,
+                             error_messages={"required": "Enter the reason"})
+    replaced_by = forms.CharField(
+        label="Replaced by (optional)", required=False, max_length=20,
+        help_text="The reference of the policy that replaces it, for example POL-0042. Leave empty if none.",
+    )
 
 
 class ReviewDateForm(StepForm):
@@ -314,6 +383,18 @@ class StatementForm(GovUKForm):
         label="Policy Statement", required=False,
         help_text="What the force's stance is, what must be done and who is responsible. Basic formatting "
         "(paragraphs, headings, lists, links, tables) is kept; anything else is removed.",
+    )
+    # SOP: the policy states its health and safety implications "or none" (issue 13), published with it.
+    health_and_safety = forms.ChoiceField(
+        label="Health and safety", required=False, widget=forms.RadioSelect,
+        choices=[("identified", "Health and safety implications identified (state them below)"),
+                 ("none", "None identified")],
+        help_text="Required before submission: an explicit statement, or an explicit “none identified”.",
+    )
+    health_and_safety_statement = forms.CharField(
+        label="Health and safety statement", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
+        help_text="The implications for the safety and health of officers, staff and the public, and how they are "
+        "managed. Published with the Policy Statement.",
     )
     summary_of_changes = forms.CharField(
         label="Summary of changes", required=False, widget=forms.Textarea, max_length=LONG_TEXT,

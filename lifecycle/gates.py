@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.urls import reverse
+from django.utils import timezone
+
+from core.events import AuditAction
+from core.models import AuditEvent
+from lifecycle.states import REVIEW_WARNING_MONTHS
 
 Gate = Callable[[object], bool]
 
@@ -119,11 +125,13 @@ def shrmt_consulted(policy) -> bool:
     return policy.consultations.filter(cycle=policy.current_cycle, consultee_type="shrmt").exists()
 
 
-@gate("The Workbook has no health and safety impact statement (state the impact, or state explicitly "
-      "that there is none).", label="Write the health and safety impact statement", fix="workbook")
+# SOP: the policy states its health and safety implications, "or none" (issue 13: a section of the statement,
+# published with it).
+@gate("The Policy Statement has no health and safety statement (state the implications, or state explicitly that "
+      "none were identified).", label="Write the health and safety statement", fix="statement")
 def health_and_safety_statement(policy) -> bool:
-    workbook = _workbook(policy)
-    return workbook is not None and workbook.has_health_and_safety_statement
+    version = policy.current_version
+    return version is not None and version.has_health_and_safety_statement
 
 
 @gate("The Equality Impact Assessment has not been updated with a summary of consultation feedback.",
@@ -267,6 +275,101 @@ def monitoring_reports_read(policy) -> bool:
 
 SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recorded, benefits_recorded, eia_started,
                  monitoring_reports_read]
+
+
+# --- Stage 6, a review that concludes no change is needed (issue 13).
+
+
+def open_no_change_review(policy):
+    """The policy's no-change review still waiting for DCFD or PCU, or None."""
+    return policy.no_change_reviews.filter(republished_on__isnull=True).first()
+
+
+def review_brought_forward(policy) -> bool:
+    """A documented bring-forward (``set_review_date``, with its reason) since the policy was last published."""
+    if policy.last_published_on is None:
+        return False
+    return AuditEvent.objects.filter(
+        policy_id=policy.pk, action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
+        occurred_at__date__gte=policy.last_published_on,
+    ).exists()
+
+
+# SOP: "allow at least 6 months for a basic review"; the review's warning period (lifecycle.due.REVIEW) is when a
+# review is open. Earlier only when the review was brought forward with a documented reason.
+@gate("It is too early to conclude the review with no change: that is open only from 6 months before the review "
+      "is due, or once the review has been brought forward with a documented reason.",
+      label="The review is due within 6 months, or was brought forward")
+def review_window_open(policy) -> bool:
+    if policy.review_due_on is None:
+        return False
+    window_opens = policy.review_due_on - relativedelta(months=REVIEW_WARNING_MONTHS)
+    return timezone.localdate() >= window_opens or review_brought_forward(policy)
+
+
+@gate("A review concluding no change is already open for this policy: DCFD and PCU must finish it first.",
+      label="No other no-change review open")
+def no_change_review_not_open(policy) -> bool:
+    return open_no_change_review(policy) is None
+
+
+@gate("No review of this policy has been concluded with no change by the Designated Lead and is waiting for "
+      "DCFD's confirmation of the Equality Impact Assessment.",
+      label="The Lead has concluded the review with no change")
+def no_change_awaits_eia(policy) -> bool:
+    review = open_no_change_review(policy)
+    return review is not None and review.waits_for == "dcfd"
+
+
+@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed, so there is "
+      "nothing to re-publish.", label="DCFD has confirmed the Equality Impact Assessment")
+def no_change_awaits_publication(policy) -> bool:
+    review = open_no_change_review(policy)
+    return review is not None and review.waits_for == "pcu"
+
+
+# --- Withdrawal (issue 13): decided by the Lead or the owner, who "retain ultimate ownership", carried out by PCU.
+
+
+def open_withdrawal_decision(policy):
+    return policy.withdrawal_decisions.filter(carried_out_at__isnull=True).first()
+
+
+@gate("The withdrawal of this policy has already been decided: PCU is to carry it out.",
+      label="No withdrawal decided yet")
+def withdrawal_not_decided(policy) -> bool:
+    return open_withdrawal_decision(policy) is None
+
+
+@gate("Neither the Designated Lead nor the Management Board owner has decided to withdraw this policy (they retain "
+      "ultimate ownership of it): PCU carries out a withdrawal once it is decided.",
+      label="The Lead's or the owner's decision to withdraw")
+def withdrawal_decided(policy) -> bool:
+    return open_withdrawal_decision(policy) is not None
+
+
+# --- The emergency route (issue 13): the Lead asks, a member of PCU agrees in their own name or refuses.
+
+
+def open_emergency_request(policy):
+    version = policy.current_version
+    if version is None:
+        return None
+    return policy.emergency_requests.filter(policy_version=version, answered_at__isnull=True).first()
+
+
+@gate("The emergency route has already been asked for this version: it waits for PCU's answer.",
+      label="No emergency approval asked for yet")
+def emergency_not_requested(policy) -> bool:
+    return open_emergency_request(policy) is None
+
+
+@gate("The Designated Lead has not asked for emergency approval of this version, so there is nothing for PCU to "
+      "agree to.", label="The Lead's request for emergency approval")
+def emergency_requested(policy) -> bool:
+    return open_emergency_request(policy) is not None
+
+
 SUBMISSION_GATES = [
     statement_written,
     shrmt_consulted,

@@ -160,6 +160,15 @@ def is_policy_lead(user, policy) -> bool:
 
 
 @rules.predicate
+def is_policy_owner(user, policy) -> bool:
+    """The policy's Management Board owner: the person it names, holding the owner role of its group (any owner of
+    the group while it names none), as for the Lead."""
+    if policy is None or not has_group_role(user, Role.OWNER, policy.business_group_id):
+        return False
+    return policy.owner_id is None or policy.owner_id == user.pk
+
+
+@rules.predicate
 def draft_is_editable(user, policy) -> bool:
     return policy is not None and policy.draft_is_editable
 
@@ -197,15 +206,22 @@ rules.add_perm("lifecycle.qa_signoff_doi", is_doi)
 rules.add_perm("lifecycle.forward_to_lead", is_group_coordinator)
 rules.add_perm("lifecycle.approve", is_policy_lead)
 rules.add_perm("lifecycle.emergency_approve", is_policy_lead)
+# Issue 13: PCU's agreement to the emergency route, given in the app by a member of PCU in their own name.
+rules.add_perm("lifecycle.agree_emergency", is_pcu)
 rules.add_perm("lifecycle.forward_for_publication", is_group_coordinator)
 rules.add_perm("lifecycle.publish", is_pcu)
 rules.add_perm("lifecycle.complete_implementation", is_group_coordinator | is_pcu | is_group_manager)
 rules.add_perm("lifecycle.start_review", can_draft | is_group_coordinator | is_group_lead)
+# Issue 13: the Lead or the owner, who "retain ultimate ownership", decide a withdrawal; PCU carries it out.
+rules.add_perm("lifecycle.decide_withdrawal", is_policy_lead | is_policy_owner)
 rules.add_perm("lifecycle.withdraw", is_pcu)
 # Who may give one person access to one policy: its manager, co-ordinator, Lead, PCU, or a named developer
 # (to let a consultee read the draft).
 rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_group_lead | is_pcu)
-rules.add_perm("lifecycle.confirm_no_change", is_policy_lead)
+# Issue 13: a review concluding no change is the named Lead's conclusion ("Approve new and reviewed policy"), DCFD's
+# confirmation of the EIA, and PCU's re-publication (``lifecycle.publish``).
+rules.add_perm("lifecycle.conclude_no_change", is_policy_lead)
+rules.add_perm("lifecycle.confirm_eia", is_dcfd)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
 # Issue 13. SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct remedial
 # action": the Lead the policy names, as for its approval.

@@ -20,11 +20,13 @@ from lifecycle.details import details_changes
 from lifecycle.models import (
     AdviceInvitation,
     AdviceTeam,
+    ApprovalDecision,
     ConsultationRecord,
     DraftRevision,
     Policy,
     PolicyUserObjectPermission,
     PolicyVersion,
+    QAOutcome,
 )
 from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
 from lifecycle.permissions import (
@@ -38,6 +40,7 @@ from lifecycle.redline import has_changes, redline_html
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     ProtectiveMarking,
+    QADiscipline,
     statuses_in_stage,
 )
 
@@ -507,3 +510,39 @@ def revision_comparison(*, revisions: list[DraftRevision], base: str | None, tar
     old_html, new_html = old.comparable_html(), new.comparable_html()
     return {"base": chosen_base, "target": chosen_target, "redline": redline_html(old_html, new_html),
             "changed": has_changes(old_html, new_html)}
+
+
+def approval_shown(*, version) -> ApprovalDecision | None:
+    """The approval of ``version`` (the Lead's, or the emergency route's), with its board, for the document-control
+    block."""
+    if version is None:
+        return None
+    return (version.approval_decisions.filter(decision__in=[ApprovalDecision.Decision.APPROVED,
+                                                            ApprovalDecision.Decision.EMERGENCY_APPROVED])
+            .select_related("board", "decided_by", "pcu_agreed_by").first())
+
+
+@dataclass(frozen=True)
+class Outstanding:
+    """One thing an emergency approval skipped, listed on the policy and chased until done (issue 13)."""
+
+    label: str
+    who: str
+    done: bool
+
+
+def emergency_outstanding(policy: Policy) -> list[Outstanding]:
+    """What the emergency route skipped on the approved version: the EIA (DCFD), the Workbook's impact sections
+    (PCU) and the quality assurance not given (DOI). Empty for a policy approved the ordinary way."""
+    version = policy.current_version
+    if version is None or not version.approval_decisions.filter(decision="emergency_approved").exists():
+        return []
+    signed = set(version.qa_signoffs.filter(outcome=QAOutcome.PASSED).values_list("discipline", flat=True))
+    return [
+        Outstanding("Equality Impact Assessment, signed off by DCFD", "Diversity and Citizen Focus Directorate",
+                    QADiscipline.DCFD in signed),
+        Outstanding("Workbook impact sections (health and safety, information management, consultation), signed "
+                    "off by PCU", "Policy Co-ordination Unit", QADiscipline.PCU in signed),
+        Outstanding("Quality assurance of information management by DOI", "Directorate of Information",
+                    QADiscipline.DOI in signed),
+    ]

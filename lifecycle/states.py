@@ -54,6 +54,9 @@ def statuses_in_stage(stage: str) -> list[str]:
 # scoping or development").
 DRAFT_EDITABLE_STATUSES = frozenset({Status.SCOPING, Status.DEVELOPMENT})
 PUBLISHED_STATUSES = frozenset({Status.IMPLEMENTATION, Status.MONITORING})
+# SOP: "allow at least 6 months for a basic review": the review's warning period (lifecycle.due.REVIEW), which is
+# also when a review may conclude that no change is needed (lifecycle.gates.review_window_open).
+REVIEW_WARNING_MONTHS = 6
 # The emergency route is taken from development, before the package is submitted: the statement and
 # SOPs are frozen by the approval while the EIA stays open for its retrospective completion.
 EMERGENCY_SOURCES = [Status.DEVELOPMENT]

@@ -25,11 +25,14 @@ from lifecycle import duties, forms, services, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
 from lifecycle.filters import PolicyRegisterFilter
-from lifecycle.models import Policy
+from lifecycle.models import ApprovalDecision, Policy
+from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import (
     access_policy,
+    approval_shown,
     consultations_shown,
+    emergency_outstanding,
     latest_feedback,
     policy_count,
     policy_list,
@@ -218,6 +221,15 @@ def policy_detail(request, reference: str):
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
     context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
+    # The document-control block names the approval of the version shown: the board, the meeting and its minute.
+    # (A draft has no approval: nothing is asked for one.)
+    version = context["version"]
+    approval = approval_shown(version=version) if version is not None and version.is_frozen else None
+    context["approval"] = approval
+    # Issue 13: what an emergency approval skipped, each item signed off or outstanding.
+    emergency = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
+    context["outstanding"] = emergency_outstanding(policy) if emergency else []
+    context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
     if next_step is not None:
@@ -459,12 +471,16 @@ def statement_edit(request, reference: str):
     if refusal := _drafting_refused(request, policy, "The draft"):
         return refusal
     initial = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
+               "health_and_safety": version.health_and_safety,
+               "health_and_safety_statement": version.health_and_safety_statement,
                "base_revision": version.draft_revision}
     form = forms.StatementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.draft_update(policy=policy, actor=request.user, statement=form.cleaned_data["statement"],
                                   summary_of_changes=form.cleaned_data["summary_of_changes"],
+                                  health_and_safety=form.cleaned_data["health_and_safety"],
+                                  health_and_safety_statement=form.cleaned_data["health_and_safety_statement"],
                                   base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
             form.add_application_error(error)

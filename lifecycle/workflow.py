@@ -246,26 +246,51 @@ REJECT = Step(
     page=DECISION_PAGE, choice_value="reject", arguments={"comments": "reasons"},
     notify=("authors", "coordinator"), notice="Rejected by the Designated Lead",
 )
-EMERGENCY_APPROVE = Step(
-    name="emergency_approve", source=tuple(EMERGENCY_SOURCES), target=Status.APPROVED,
-    permission="lifecycle.emergency_approve", label="approve by the emergency route", duty=Duty.APPROVER,
-    audit=AuditAction.POLICY_EMERGENCY_APPROVED,
-    doc="SOP stage 3: an exception \"where a policy has to be introduced to meet immediate operational needs ... "
-        "must be made with the approval of the appropriate policy lead ... in consultation with the Policy "
-        "Co-ordination Unit. In these circumstances, the impact assessment must be completed as soon as reasonably "
-        "practicable.\"",
-    gates=(gates.commissioning_recorded, gates.statement_written, gates.approval_recorded),
-    records=(gates.approval_recorded,),
+EMERGENCY_DOC = (
+    "SOP stage 3: an exception \"where a policy has to be introduced to meet immediate operational needs ... must be "
+    "made with the approval of the appropriate policy lead ... in consultation with the Policy Co-ordination Unit. In "
+    "these circumstances, the impact assessment must be completed as soon as reasonably practicable.\""
+)
+REQUEST_EMERGENCY_APPROVAL = Step(
+    name="request_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
+    permission="lifecycle.emergency_approve", label="ask for emergency approval of", duty=Duty.APPROVER,
+    audit=AuditAction.POLICY_EMERGENCY_REQUESTED, doc=EMERGENCY_DOC,
+    gates=(gates.commissioning_recorded, gates.statement_written, gates.emergency_not_requested),
     page=Page(
         slug="emergency-approve", title="Emergency approval", form=forms.EmergencyApprovalForm, warning=True,
-        shows_version=True,
-        success="Approved by the emergency route. The policy is marked \u201cnot impact assessed\u201d until "
-        "its EIA is signed off.",
-        explanation="Only where a policy has to be introduced to meet immediate operational needs. You will be "
-        "recorded as the owner of the associated risks, and the EIA must be completed as soon as reasonably "
+        shows_version=True, button="Ask PCU to agree",
+        success="Emergency approval asked for: a member of the Policy Co-ordination Unit must agree before the "
+        "policy is approved.",
+        explanation="Only where a policy has to be introduced to meet immediate operational needs. A member of PCU "
+        "must agree, in their own name. You will be recorded as the owner of the associated risks, and the EIA, the "
+        "Workbook's impact sections and the quality assurance skipped must be completed as soon as reasonably "
         "practicable.",
     ),
-    notify=("pcu", "dcfd", "coordinator", "authors"), notice="Approved by the emergency route: EIA outstanding",
+    notify=("pcu",), notice="Emergency approval asked for: PCU's agreement needed",
+)
+EMERGENCY_ANSWER_PAGE = Page(
+    slug="emergency-agreement", title="Agree to emergency approval", form=forms.EmergencyAnswerForm, warning=True,
+    shows_version=True, choice="answer", button="Record your answer", success="Your answer has been recorded.",
+    explanation="The Designated Lead asks to approve this policy by the emergency route, as risk owner. Your answer "
+    "is recorded in your own name.",
+)
+AGREE_EMERGENCY_APPROVAL = Step(
+    name="agree_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=Status.APPROVED,
+    permission="lifecycle.agree_emergency", label="agree to the emergency approval of", duty=Duty.APPROVER,
+    who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_APPROVED, doc=EMERGENCY_DOC,
+    gates=(gates.commissioning_recorded, gates.statement_written, gates.emergency_requested, gates.approval_recorded),
+    records=(gates.approval_recorded,),
+    page=EMERGENCY_ANSWER_PAGE, choice_value="agree",
+    notify=("pcu", "dcfd", "doi", "coordinator", "lead", "authors"),
+    notice="Approved by the emergency route: EIA, Workbook and quality assurance outstanding",
+)
+REFUSE_EMERGENCY_APPROVAL = Step(
+    name="refuse_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
+    permission="lifecycle.agree_emergency", label="refuse the emergency approval of", duty=Duty.APPROVER,
+    who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_REFUSED, doc=EMERGENCY_DOC,
+    gates=(gates.emergency_requested,),
+    page=EMERGENCY_ANSWER_PAGE, choice_value="refuse",
+    notify=("lead", "authors", "coordinator"), notice="Emergency approval refused by PCU",
 )
 FORWARD_FOR_PUBLICATION = Step(
     name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
@@ -305,26 +330,60 @@ START_REVIEW = Step(
     name="start_review", source=_IN_FORCE, target=Status.SCOPING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
-    gates=(gates.retrospective_eia_signed_off,),
+    gates=(gates.retrospective_eia_signed_off, gates.no_change_review_not_open),
     page=Page(slug="start-review", title="Start a review", form=forms.ReasonForm,
               success="Review started: a new draft version is open in scoping. The published version stays in "
               "force."),
     notify=("authors", "coordinator"), notice="Review started",
 )
-CONFIRM_NO_CHANGE = Step(
-    name="confirm_no_change", source=_IN_FORCE, target=Status.MONITORING,
-    permission="lifecycle.confirm_no_change", label="conclude the review of",
-    audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
-    doc="A review concludes that no change is needed: the Lead confirms it and the policy is re-published with a "
-        "new review date.",
-    gates=(gates.has_been_published,),
+# A review that concludes no change is needed (issue 13): a real, short review outcome in three steps, each its own
+# person's. The policy stays in force and in its status throughout; the open NoChangeReview says whose turn it is.
+CONCLUDE_NO_CHANGE = Step(
+    name="conclude_no_change", source=_IN_FORCE, target=None,
+    permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
+    who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
+    doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
+        "years\" (\"allow at least 6 months for a basic review\"), and \"Equality Impact Assessments ... on existing "
+        "policies every 3 years\": the Lead concludes, DCFD confirms the EIA, PCU re-publishes.",
+    gates=(gates.has_been_published, gates.retrospective_eia_signed_off, gates.review_window_open,
+           gates.no_change_review_not_open),
     page=Page(
-        slug="confirm-no-change", title="Confirm no change is needed", form=forms.ReasonForm,
-        success="Review concluded with no change: the policy is re-published with a new review date in 3 years.",
-        explanation="The review found that the policy is still needed and needs no change. It is re-published as "
-        "it stands and its next review falls due in 3 years.",
+        slug="conclude-no-change", title="Conclude the review: no change needed", form=forms.ReasonForm,
+        success="Review concluded with no change. DCFD has been asked to confirm the Equality Impact Assessment; "
+        "PCU will then re-publish the policy.",
+        explanation="The review found that the policy is still needed and needs no change. DCFD will confirm that "
+        "its Equality Impact Assessment still stands, and PCU will re-publish it; its next review falls due 3 years "
+        "from that publication.",
+        shows_version=True,
     ),
-    notify=("authors", "coordinator"), notice="Review concluded: no change needed",
+    notify=("dcfd", "coordinator", "authors"), notice="Review concluded with no change: EIA to be confirmed",
+)
+CONFIRM_EIA = Step(
+    name="confirm_eia", source=_IN_FORCE, target=None,
+    permission="lifecycle.confirm_eia", label="confirm the Equality Impact Assessment of",
+    who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
+    doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
+        "them.",
+    gates=(gates.no_change_awaits_eia,),
+    page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
+              success="Recorded. PCU has been asked to re-publish the policy.",
+              explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
+              "Impact Assessment still stands, or record how it was updated.", shows_version=True),
+    notify=("pcu", "lead", "coordinator"), notice="EIA confirmed: ready to re-publish unchanged",
+)
+REPUBLISH_NO_CHANGE = Step(
+    name="republish_no_change", source=_IN_FORCE, target=None,
+    permission="lifecycle.publish", label="re-publish", duty=Duty.PUBLISHER,
+    who="the Policy Co-ordination Unit", audit=AuditAction.POLICY_REPUBLISHED_NO_CHANGE,
+    doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
+        "Scheme\"; \"Ensure policies are reviewed and published at least once every 3 years\".",
+    gates=(gates.no_change_awaits_publication,),
+    page=Page(slug="republish", title="Re-publish unchanged", form=forms.RepublishForm,
+              success="Re-published, with a notice. The next review is due in 3 years.", shows_version=True,
+              explanation="The review concluded with no change and DCFD confirmed the Equality Impact Assessment. "
+              "The version in force is re-published as it stands, with a notice; its next review falls due 3 years "
+              "from today."),
+    notify=("authors", "coordinator", "lead", "owner"), notice="Re-published after review: no change",
 )
 # Only while the policy is in force and no review is open (a policy under review has its new version's
 # status): bringing forward a review that has already started means nothing.
@@ -359,19 +418,42 @@ RESPOND_TO_MONITORING = Step(
     notify=("authors", "coordinator", "named_in_changes"),
     notice="The Designated Lead responded to a monitoring report",
 )
+DECIDE_WITHDRAWAL = Step(
+    name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None,
+    permission="lifecycle.decide_withdrawal", label="decide to withdraw",
+    who="the Designated Lead or the Management Board owner the policy names",
+    audit=AuditAction.POLICY_WITHDRAWAL_DECIDED,
+    doc="SOP: the Management Board member and the Designated Lead \"retain ultimate ownership\" of their policies; "
+        "PCU is the \"gateway\" for publication, and so for taking a policy down.",
+    gates=(gates.withdrawal_not_decided,),
+    page=Page(slug="decide-withdrawal", title="Decide to withdraw the policy", form=forms.WithdrawalDecisionForm,
+              warning=True, success="Withdrawal decided. The Policy Co-ordination Unit has been asked to carry it out.",
+              explanation="The policy will be taken off the Corporate Policy Intranet and the Publication Scheme by "
+              "PCU, and kept in the archive. Its reminders stop once it is withdrawn."),
+    notify=("pcu", "authors", "coordinator", "lead", "owner"), notice="Withdrawal decided: PCU to carry it out",
+)
 WITHDRAW = Step(
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
-    permission="lifecycle.withdraw", label="withdraw", audit=AuditAction.POLICY_WITHDRAWN,
-    doc="PCU withdraws a policy from the intranet and the Publication Scheme; it stays in the archive.",
-    page=Page(slug="withdraw", title="Withdraw the policy", form=forms.ReasonForm, warning=True,
-              success="The policy has been withdrawn."),
-    notify=("authors", "coordinator", "lead"), notice="Withdrawn",
+    permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",
+    audit=AuditAction.POLICY_WITHDRAWN,
+    doc="PCU carries out a withdrawal the Lead or the owner decided: off the intranet and the Publication Scheme; "
+        "it stays in the archive.",
+    gates=(gates.withdrawal_decided,),
+    page=Page(slug="withdraw", title="Carry out the withdrawal", form=forms.CommentsForm, warning=True,
+              success="The policy has been withdrawn: it is off the intranet and the Publication Scheme, kept in the "
+              "archive, and its reminders have stopped.",
+              explanation="The Designated Lead or the owner decided to withdraw this policy. It will be taken off "
+              "the Corporate Policy Intranet and the Publication Scheme and kept in the archive; any scheduled "
+              "publication is cancelled and its reminders stop."),
+    notify=("authors", "coordinator", "lead", "owner"), notice="Withdrawn",
 )
 
 STEPS: tuple[Step, ...] = (
     REQUEST_COMMISSIONING, COMMISSION, DECLINE_COMMISSIONING, SUBMIT_FOR_QA, SIGN_OFF_QA, PASS_QA, RETURN_FROM_QA,
-    FORWARD_TO_LEAD, APPROVE, REJECT, EMERGENCY_APPROVE, FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
-    START_REVIEW, CONFIRM_NO_CHANGE, SET_REVIEW_DATE, RESPOND_TO_MONITORING, WITHDRAW,
+    FORWARD_TO_LEAD, APPROVE, REJECT, REQUEST_EMERGENCY_APPROVAL, AGREE_EMERGENCY_APPROVAL, REFUSE_EMERGENCY_APPROVAL,
+    FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
+    START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE, RESPOND_TO_MONITORING,
+    DECIDE_WITHDRAWAL, WITHDRAW,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 
@@ -414,7 +496,7 @@ def next_gated_step(status: str) -> Step | None:
     """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
     submission for QA from development (the emergency route is the exception, not the way on)."""
     return next((step for step in STEPS if status in step.source and step.gates and step.page
-                 and step is not EMERGENCY_APPROVE), None)
+                 and step is not REQUEST_EMERGENCY_APPROVAL), None)
 
 
 def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:

@@ -8,11 +8,14 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from lifecycle.services.people import holders_changed, open_tasks_requested
+        from lifecycle.signals import policy_withdrawn
         from notifications import receivers
 
         # Issue 12: open reminders follow the new holder of a part; a handover preview lists them.
         holders_changed.connect(receivers.reminders_follow_holders, dispatch_uid="notifications.follow")
         open_tasks_requested.connect(receivers.open_tasks, dispatch_uid="notifications.open_tasks")
+        # Issue 13: a withdrawn policy's reminders stop.
+        policy_withdrawn.connect(receivers.reminders_stop, dispatch_uid="notifications.withdrawn")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):
             from core.audit import outbox_written
 

@@ -1,4 +1,4 @@
-from notifications.services import open_tasks_for, outbox_relay, reminders_hand_over
+from notifications.services import open_tasks_for, outbox_relay, reminders_hand_over, reminders_stop_for
 
 
 def relay_now(sender, **kwargs) -> None:
@@ -14,3 +14,8 @@ def reminders_follow_holders(sender, changes, **kwargs) -> None:
 def open_tasks(sender, user, policy_ids, **kwargs):
     """lifecycle.services.people.open_tasks_requested: the person's open reminders, for a handover preview."""
     return open_tasks_for(user=user, policy_ids=policy_ids)
+
+
+def reminders_stop(sender, policy, **kwargs) -> None:
+    """lifecycle.signals.policy_withdrawn, inside the withdrawal's transaction: its open reminders stop."""
+    reminders_stop_for(policy_id=policy.pk)

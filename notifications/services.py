@@ -844,3 +844,9 @@ def notifications_mark_read(*, user, notification_ids: list[int] | None = None) 
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+def reminders_stop_for(*, policy_id: int) -> int:
+    """Inside the transaction that withdraws a policy (issue 13): its open reminders stop, kept as evidence of who
+    was chased and marked superseded (the chase itself never chases a withdrawn policy)."""
+    return open_reminders().filter(policy_id=policy_id).update(superseded_at=timezone.now())

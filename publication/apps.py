@@ -10,4 +10,8 @@ class PublicationConfig(AppConfig):
         # here is how lifecycle's action page reaches it without lifecycle importing publication. Its tasks are
         # registered in every process too, so that services queue them by name (publication.tasks builds on
         # services) and eager mode runs them in-process.
+        from lifecycle.signals import policy_withdrawn
         from publication import services, tasks  # noqa: F401
+
+        # Issue 13: a withdrawn policy's scheduled publications are cancelled in the withdrawal's transaction.
+        policy_withdrawn.connect(services.scheduled_publications_cancel, dispatch_uid="publication.withdrawn")

@@ -37,13 +37,24 @@ class Publication(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="supersedes"
     )
     superseded_at = models.DateTimeField(null=True, blank=True)
+    # Issue 13: a review that concluded no change re-publishes the version in force. The same version may then be
+    # published more than once: 0 for its first publication, 1, 2 ... for each re-publication after a review.
+    republication = models.PositiveSmallIntegerField(default=0, editable=False)
+    no_change_review = models.OneToOneField(
+        "lifecycle.NoChangeReview", on_delete=models.PROTECT, null=True, blank=True, related_name="publication",
+    )
 
     class Meta:
         ordering = ["-requested_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["policy_version"], condition=models.Q(status__in=["scheduled", "published"]),
+                fields=["policy_version", "republication"], condition=models.Q(status__in=["scheduled", "published"]),
                 name="one_live_publication_per_version",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(republication=0, no_change_review__isnull=True)
+                | (models.Q(no_change_review__isnull=False) & models.Q(republication__gt=0)),
+                name="republication_follows_a_no_change_review",
             ),
             models.CheckConstraint(
                 condition=models.Q(on_intranet=True) | models.Q(in_notices=True)

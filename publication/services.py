@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from acknowledgements.services import acknowledgement_audience_record
@@ -25,10 +26,15 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import Policy, SOPVersion
-from lifecycle.services import lock_policy, policy_record_publication, require_actor
-from lifecycle.services.base import Binding, begin_step, check_step_allowed, check_version_read
+from lifecycle.services import (
+    lock_policy,
+    policy_record_publication,
+    policy_record_republication,
+    require_actor,
+)
+from lifecycle.services.base import Binding, begin_step, check_step_allowed, check_version_read, finish_step
 from lifecycle.states import ProtectiveMarking, Status
-from lifecycle.workflow import PUBLISH, performs
+from lifecycle.workflow import PUBLISH, REPUBLISH_NO_CHANGE, performs
 from publication.documents import document_marking
 from publication.models import FOIExemption, Publication, PublishedFile, SOPRedaction
 from publication.redaction import html_blocks
@@ -108,6 +114,39 @@ def policy_publish(
                            "channels": publication.channels})
         return publication
     _publish_now(locked, publication, actor=actor)
+    return publication
+
+
+@performs(REPUBLISH_NO_CHANGE)
+@transaction.atomic
+def policy_republish_no_change(
+    *, policy: Policy, actor, on_intranet: bool = True, on_publication_scheme: bool = False,
+    **read: Unpack[Binding],
+) -> Publication:
+    """PCU re-publishes the version in force once a review concluded no change and DCFD confirmed the EIA
+    (lifecycle.workflow.REPUBLISH_NO_CHANGE): a Publication of its own, always with a notice, replacing the earlier
+    publication on every channel; the next review falls due 3 years from today."""
+    locked = begin_step(REPUBLISH_NO_CHANGE, policy=policy, actor=actor, **read)
+    current = locked.current_version
+    _validate_channels(locked, on_intranet=on_intranet, in_notices=True, on_publication_scheme=on_publication_scheme)
+    today = timezone.localdate()
+    before_review = locked.review_due_on
+    review = policy_record_republication(locked=locked, published_on=today)
+    review.republished_by = actor
+    review.save(update_fields=["republished_on", "republished_by"])
+    previous = Publication.objects.filter(policy_version=current).aggregate(last=Max("republication"))["last"] or 0
+    publication = Publication.objects.create(
+        policy=locked, policy_version=current, on_intranet=on_intranet, in_notices=True,
+        on_publication_scheme=on_publication_scheme, requested_by=actor, status=Publication.Status.PUBLISHED,
+        published_at=timezone.now(), published_by=actor, republication=previous + 1, no_change_review=review,
+    )
+    finish_step(REPUBLISH_NO_CHANGE, locked, actor, extra_fields=["review_due_on", "last_published_on"], changes={
+        "channels": publication.channels, "review_due_on": [before_review, locked.review_due_on],
+        "reason": review.reason, "eia_outcome": review.eia_outcome, "no_change_review": review.pk,
+    })
+    _supersede_earlier(locked, publication, actor=actor)
+    # Issue 14: the re-publication's files are rendered once, like any publication's.
+    transaction.on_commit(lambda: _queue_file_rendering(publication.pk))
     return publication
 
 
@@ -424,3 +463,15 @@ def sop_redaction_remove(*, redaction: SOPRedaction | int, actor) -> None:
                "exemption": found.get_exemption_display()}
     found.delete()
     audit_log(actor=actor, action=AuditAction.SOP_REDACTION_REMOVED, obj=locked_policy, changes=changes)
+def scheduled_publications_cancel(sender, policy: Policy, actor, **kwargs) -> int:
+    """lifecycle.signals.policy_withdrawn, inside the withdrawal's transaction (the policy is locked): whatever was
+    scheduled for it will not be published, and each cancellation is recorded."""
+    scheduled = list(Publication.objects.select_for_update().select_related("policy_version").filter(
+        policy=policy, status=Publication.Status.SCHEDULED).order_by("pk"))
+    for publication in scheduled:
+        publication.status = Publication.Status.CANCELLED
+        publication.save(update_fields=["status"])
+        audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=policy,
+                  changes={"version": publication.policy_version.number, "scheduled_for": publication.scheduled_for,
+                           "channels": publication.channels, "reason": "The policy was withdrawn."})
+    return len(scheduled)

@@ -22,6 +22,8 @@ from lifecycle.permissions import forget_roles
 from lifecycle.states import Status
 
 DEMO_PASSWORD = "policyhub-demo"
+# The minute of the approving board's meeting that the Lead's approval records (issue 13, tiered approval).
+BOARD_MINUTE = "COG/2024/07"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -187,6 +189,9 @@ def make_people() -> People:
 
     board = BoardFactory(name="Territorial Policing Chief Officer Group", business_group=group)
     ApprovalRoute.objects.create(risk_tier="medium", business_group=group, board=board)
+    # Issue 13: every approval records its board, so the second group has its route too.
+    board2 = BoardFactory(name="Specialist Crime & Operations Chief Officer Group", business_group=group2)
+    ApprovalRoute.objects.create(risk_tier="medium", business_group=group2, board=board2)
     people = People(
         group=group, unit=unit, group2=group2, unit2=unit2,
         developer=person("developer", Role.DEVELOPER, group),
@@ -280,8 +285,10 @@ SCOPING_FILLERS = {
 SUBMISSION_FILLERS = {
     "statement_written": _statement,
     "shrmt_consulted": _consult_shrmt,
-    "health_and_safety_statement": ("workbook", {"health_and_safety_impact": "none",
-                                                 "health_and_safety_statement": "There is no H&S impact."}),
+    # Issue 13: a section of the Policy Statement, explicit or an explicit "none identified".
+    "health_and_safety_statement": lambda p, people: lifecycle_services.draft_update(
+        policy=p, actor=people.developer, statement=Policy.objects.get(pk=p.pk).current_version.statement,
+        health_and_safety="none"),
     "eia_consultation_summary": ("eia", {"consultation_summary": "Staff associations agreed."}),
     "workbook_consultation_summary": ("workbook", {"consultation_summary": "Feedback incorporated."}),
     "implementation_plan": ("workbook", {"implementation_plan": "Briefings in month one."}),
@@ -359,7 +366,8 @@ def take_step(policy: Policy, people, target: str, *, on_publication_scheme: boo
     elif target == Status.WITH_LEAD:
         s.policy_forward_to_lead(policy=policy, actor=people.coordinator)
     elif target == Status.APPROVED:
-        s.policy_approve(policy=policy, actor=people.lead, comments="Approved.")
+        s.policy_approve(policy=policy, actor=people.lead, comments="Approved.", meeting_on=timezone.localdate(),
+                         minute_reference=BOARD_MINUTE)
     elif target == Status.AWAITING_PUBLICATION:
         s.policy_forward_for_publication(policy=policy, actor=people.coordinator)
     elif target == Status.IMPLEMENTATION:
@@ -367,9 +375,21 @@ def take_step(policy: Policy, people, target: str, *, on_publication_scheme: boo
     elif target == Status.MONITORING:
         s.policy_complete_implementation(policy=policy, actor=people.coordinator)
     elif target == Status.WITHDRAWN:
-        s.policy_withdraw(policy=policy, actor=people.pcu, reason=reason)
+        # Issue 13: the Lead decides, PCU carries it out.
+        s.policy_decide_withdrawal(policy=policy, actor=people.lead, reason=reason)
+        s.policy_withdraw(policy=policy, actor=people.pcu)
     else:  # pragma: no cover - a test asked for a state off the main path
         raise ValueError(f"take_step cannot reach {target!r}")
+
+
+def emergency_approve(policy: Policy, people, *, risk_statement: str = "Needed at once for a live operation; I own "
+                      "the risk.", eia_due_on=None, pcu=None):
+    """The emergency route through the real services (issue 13): the Lead asks, and a member of PCU agrees in the
+    app, in their own name. Returns the approval decision."""
+    s = lifecycle_services
+    s.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement=risk_statement,
+                                        eia_due_on=eia_due_on)
+    return s.policy_agree_emergency_approval(policy=policy, actor=pcu or people.pcu)
 
 
 def _step(policy: Policy, people: People, target: str) -> None:
@@ -382,7 +402,8 @@ def _step(policy: Policy, people: People, target: str) -> None:
 
 
 def advance_to(policy: Policy, status: str, people: People) -> Policy:
-    """Drive ``policy`` forward along the main path to ``status`` (or to withdrawn, via PCU) through the real
+    """Drive ``policy`` forward along the main path to ``status`` (or to withdrawn: the Lead decides, PCU carries it
+    out) through the real
     services, and return it freshly loaded."""
     policy = Policy.objects.get(pk=policy.pk)
     if status == Status.WITHDRAWN:

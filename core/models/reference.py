@@ -103,6 +103,15 @@ class ApprovalRoute(models.Model):
         scope = self.business_group or "force-wide default"
         return f"{self.get_risk_tier_display()} risk ({scope}) → {self.board}"
 
+    @classmethod
+    def board_for(cls, *, risk_tier: str, business_group_id: int | None) -> Board | None:
+        """The board that approves a policy of ``risk_tier`` in that business group: the group's own route, else the
+        force-wide one (None when neither is set)."""
+        routes = cls.objects.filter(risk_tier=risk_tier).select_related("board")
+        route = (routes.filter(business_group_id=business_group_id).first() if business_group_id else None) \
+            or routes.filter(business_group__isnull=True).first()
+        return route.board if route else None
+
 
 class ReferenceCounter(models.Model):
     """Gap-free human-friendly reference numbers (POL-0042), allocated under a row lock."""

@@ -1,10 +1,18 @@
 from .advice import AdviceComment, AdviceInvitation, AdviceTeam
 from .consultation import ConsultationRecord, ConsulteeType
-from .decisions import ApprovalDecision, CommissioningDecision, QAOutcome, QASignOff
+from .decisions import (
+    ApprovalDecision,
+    CommissioningDecision,
+    EmergencyRequest,
+    NoChangeReview,
+    QAOutcome,
+    QASignOff,
+    WithdrawalDecision,
+)
 from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
 from .policy import Policy
 from .revisions import DraftDocument, DraftRevision
-from .versions import PolicyVersion, SOPVersion, StandardOperatingProcedure
+from .versions import HealthAndSafety, PolicyVersion, SOPVersion, StandardOperatingProcedure
 
 __all__ = [
     "AdviceComment",
@@ -16,6 +24,9 @@ __all__ = [
     "ConsulteeType",
     "DraftDocument",
     "DraftRevision",
+    "EmergencyRequest",
+    "HealthAndSafety",
+    "NoChangeReview",
     "Policy",
     "PolicyGroupObjectPermission",
     "PolicyUserObjectPermission",
@@ -24,4 +35,5 @@ __all__ = [
     "QASignOff",
     "SOPVersion",
     "StandardOperatingProcedure",
+    "WithdrawalDecision",
 ]

@@ -71,6 +71,11 @@ class ApprovalDecision(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
     reasons = models.TextField(blank=True)
     board = models.ForeignKey("core.Board", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Tiered approval (issue 13; Annual Governance Statement 2016-17): the meeting of the approving board (the
+    # Commissioner's Policy Forum for high risk, the business group's Chief Officer Group for medium and low) at
+    # which the Lead's decision was taken, and its minute.
+    meeting_on = models.DateField(null=True, blank=True)
+    minute_reference = models.CharField(max_length=60, blank=True)
     # Emergency route only: "in consultation with the Policy Co-ordination Unit", the Lead "responsible for
     # any associated risks".
     risk_statement = models.TextField(blank=True)
@@ -98,3 +103,136 @@ class ApprovalDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.decided_by}"
+
+
+class NoChangeReview(models.Model):
+    """A review that concludes no change is needed (issue 13): a real, short review outcome in three parts.
+    The Designated Lead concludes it with a reason; DCFD confirms the Equality Impact Assessment still stands (or
+    records that it was updated: SOP, "Equality Impact Assessments ... on existing policies every 3 years"); PCU
+    re-publishes the version in force (publication.services), which sets the next review 3 years from that
+    publication. Open until PCU has re-published it; at most one open per policy."""
+
+    class EIAOutcome(models.TextChoices):
+        STANDS = "stands", "The Equality Impact Assessment still stands"
+        UPDATED = "updated", "The Equality Impact Assessment has been updated"
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="no_change_reviews")
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    concluded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    concluded_at = models.DateTimeField(auto_now_add=True)
+    eia_outcome = models.CharField(max_length=10, choices=EIAOutcome.choices, blank=True)
+    eia_comments = models.TextField(blank=True)
+    eia_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    eia_confirmed_at = models.DateTimeField(null=True, blank=True)
+    republished_on = models.DateField(null=True, blank=True)
+    republished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["concluded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy"], condition=models.Q(republished_on__isnull=True),
+                                    name="one_open_no_change_review_per_policy"),
+            models.CheckConstraint(
+                condition=models.Q(eia_confirmed_by__isnull=True, eia_outcome="")
+                | (models.Q(eia_confirmed_by__isnull=False, eia_confirmed_at__isnull=False)
+                   & ~models.Q(eia_outcome="")),
+                name="no_change_eia_confirmation_complete",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(republished_on__isnull=True) | models.Q(eia_confirmed_by__isnull=False),
+                name="no_change_republished_after_eia",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="no_change_review_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"No change needed, concluded by {self.concluded_by}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.republished_on is None
+
+    @property
+    def waits_for(self) -> str:
+        if self.republished_on is not None:
+            return ""
+        return "dcfd" if self.eia_confirmed_by_id is None else "pcu"
+
+
+class WithdrawalDecision(models.Model):
+    """The decision to withdraw a policy (issue 13): the Designated Lead's or the Management Board owner's, who
+    "retain ultimate ownership", with the reason and the policy that replaces it, if any. PCU then carries it out
+    (takes it off the intranet and the Publication Scheme; it stays in the archive). Open until carried out; at
+    most one open per policy."""
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="withdrawal_decisions")
+    reason = models.TextField()
+    replaced_by = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    carried_out_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="+")
+    carried_out_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["decided_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy"], condition=models.Q(carried_out_at__isnull=True),
+                                    name="one_open_withdrawal_decision_per_policy"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="withdrawal_decision_has_reason"),
+            models.CheckConstraint(condition=~models.Q(replaced_by=models.F("policy")),
+                                   name="withdrawal_not_replaced_by_itself"),
+            models.CheckConstraint(
+                condition=models.Q(carried_out_by__isnull=True, carried_out_at__isnull=True)
+                | models.Q(carried_out_by__isnull=False, carried_out_at__isnull=False),
+                name="withdrawal_carried_out_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Withdrawal decided by {self.decided_by}"
+
+
+class EmergencyRequest(models.Model):
+    """The emergency route asked for (issue 13): the Designated Lead asks, as risk owner, and a member of PCU agrees
+    in the app, in their own name, or refuses with a reason (SOP stage 3: "with the approval of the appropriate
+    policy lead ... in consultation with the Policy Co-ordination Unit"). Bound to the draft as the Lead read it
+    (``content_hash``): PCU agrees to that, not to a draft changed since."""
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="emergency_requests")
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    content_hash = models.CharField(max_length=64)
+    risk_statement = models.TextField()
+    eia_due_on = models.DateField()
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    agreed = models.BooleanField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy_version"], condition=models.Q(answered_at__isnull=True),
+                                    name="one_open_emergency_request_per_version"),
+            models.CheckConstraint(
+                condition=models.Q(agreed__isnull=True, answered_by__isnull=True, answered_at__isnull=True)
+                | models.Q(agreed__isnull=False, answered_by__isnull=False, answered_at__isnull=False),
+                name="emergency_request_answered_completely",
+            ),
+            models.CheckConstraint(condition=~models.Q(agreed=False, refusal_reason=""),
+                                   name="emergency_refusal_has_reason"),
+            models.CheckConstraint(condition=~models.Q(answered_by=models.F("requested_by")),
+                                   name="emergency_answered_by_another"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Emergency approval asked by {self.requested_by}"

@@ -19,6 +19,11 @@ from django.utils.html import strip_tags
 from lifecycle.states import ProtectiveMarking
 
 
+class HealthAndSafety(models.TextChoices):
+    IDENTIFIED = "identified", "Health and safety implications identified"
+    NONE = "none", "None identified"
+
+
 class PolicyVersion(models.Model):
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="versions")
     # major = review cycle (1 for a new policy, +1 for each review); minor = draft iteration in the cycle.
@@ -28,6 +33,11 @@ class PolicyVersion(models.Model):
     summary_of_changes = models.TextField(
         blank=True, help_text="Required when this version revises a published policy."
     )
+    # SOP: the policy itself states its health and safety implications "or none" (issue 13): a required section of
+    # the statement, published with it. ``health_and_safety`` is "identified" (then the statement says what) or
+    # "none" (an explicit "none identified").
+    health_and_safety = models.CharField(max_length=10, choices=HealthAndSafety.choices, blank=True)
+    health_and_safety_statement = models.TextField(blank=True)
     revises_published = models.BooleanField(default=False, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,6 +82,19 @@ class PolicyVersion(models.Model):
         return self.content_hash or self.compute_content_hash()
 
     @property
+    def has_health_and_safety_statement(self) -> bool:
+        """Explicit: the implications stated, or "none identified"."""
+        if self.health_and_safety == HealthAndSafety.NONE:
+            return True
+        return self.health_and_safety == HealthAndSafety.IDENTIFIED and bool(self.health_and_safety_statement.strip())
+
+    @property
+    def health_and_safety_text(self) -> str:
+        if self.health_and_safety == HealthAndSafety.NONE:
+            return "None identified."
+        return self.health_and_safety_statement
+
+    @property
     def statement_text(self) -> str:
         return strip_tags(self.statement or "").strip()
 
@@ -98,6 +121,9 @@ class PolicyVersion(models.Model):
         }
         if self.details is not None or not self.is_frozen:
             payload["details"] = self.details_read
+        # Issue 13: the health and safety section, once written (a version frozen before it hashes as it did).
+        if self.health_and_safety:
+            payload["health_and_safety"] = [self.health_and_safety, self.health_and_safety_statement]
         encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 

@@ -12,9 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from core.models import Role
-from lifecycle import permissions
-from lifecycle.models import ApprovalDecision, CommissioningDecision, Policy, PolicyVersion
+from lifecycle.models import (
+    ApprovalDecision,
+    CommissioningDecision,
+    EmergencyRequest,
+    NoChangeReview,
+    Policy,
+    PolicyVersion,
+    WithdrawalDecision,
+)
 from lifecycle.services.base import (
     Binding,
     add_months,
@@ -22,22 +28,29 @@ from lifecycle.services.base import (
     finish_step,
     fire,
     optional_text,
+    require_name,
     require_text,
     take_plain_step,
 )
 from lifecycle.services.details import version_approval_board
 from lifecycle.services.drafting import freeze, new_draft
+from lifecycle.signals import policy_withdrawn
+from lifecycle.states import Status
 from lifecycle.workflow import (
+    AGREE_EMERGENCY_APPROVAL,
     APPROVE,
     COMMISSION,
     COMPLETE_IMPLEMENTATION,
-    CONFIRM_NO_CHANGE,
+    CONCLUDE_NO_CHANGE,
+    CONFIRM_EIA,
+    DECIDE_WITHDRAWAL,
     DECLINE_COMMISSIONING,
-    EMERGENCY_APPROVE,
     FORWARD_FOR_PUBLICATION,
     PUBLISH,
+    REFUSE_EMERGENCY_APPROVAL,
     REJECT,
     REQUEST_COMMISSIONING,
+    REQUEST_EMERGENCY_APPROVAL,
     SET_REVIEW_DATE,
     START_REVIEW,
     WITHDRAW,
@@ -93,22 +106,52 @@ def approval_board(policy: Policy):
     """The board that approves the version under decision: the route of the risk tier it was submitted with
     (issue 12: a change of risk tier while drafting changes the approval route)."""
     return version_approval_board(policy, policy.current_version)
+def _board_meeting(locked: Policy, meeting_on, minute_reference: str | None, *, required: bool):
+    """The approving board of the policy's risk tier, and the date and minute of its meeting (issue 13, tiered
+    approval). Asked after the ceremony, so that who may decide is said first."""
+    board = approval_board(locked)
+    minute_reference = (minute_reference or "").strip()
+    if not required and meeting_on is None and not minute_reference:
+        return board, None, ""
+    if board is None:
+        raise ApplicationError(
+            f"No approving board is set for {locked.get_risk_tier_display().lower()} risk policies of "
+            f"{locked.business_group}: the PCU administrator must set the approval route (reference data) first.",
+            code="gate")
+    if not isinstance(meeting_on, datetime.date):
+        raise ApplicationError(f"Enter the date of the {board} meeting that approved it.", code="invalid",
+                               field="meeting_on")
+    if meeting_on > timezone.localdate():
+        raise ApplicationError(f"The {board} meeting cannot be in the future: record the decision once it is "
+                               "taken.", code="invalid", field="meeting_on")
+    submitted = locked.current_version.submitted_at
+    if submitted is not None and meeting_on < timezone.localtime(submitted).date():
+        raise ApplicationError(f"The {board} meeting cannot be before version {locked.current_version.number} was "
+                               f"submitted ({timezone.localtime(submitted):%-d %B %Y}).", code="invalid",
+                               field="meeting_on")
+    minute_reference = require_name(minute_reference, f"the minute reference of the {board} meeting",
+                                    field="minute_reference", max_length=60)
+    return board, meeting_on, minute_reference
 
 
 @performs(APPROVE)
 @transaction.atomic
 def policy_approve(
-    *, policy: Policy, actor, comments: str = "", **read: Unpack[Binding],
+    *, policy: Policy, actor, comments: str = "", meeting_on: datetime.date | None = None, minute_reference: str = "",
+    **read: Unpack[Binding],
 ) -> ApprovalDecision:
-    """SOP stage 4: the Designated Lead approves publication of a QA-passed, impact-assessed version."""
+    """SOP stage 4: the Designated Lead approves publication of a QA-passed, impact-assessed version, at the meeting
+    of the board its risk tier goes to (high: the Commissioner's Policy Forum; medium and low: the business group's
+    Chief Officer Group), recorded with the meeting's date and minute reference."""
     comments = optional_text(comments, "Comments", field="comments")
     locked = begin_step(APPROVE, policy=policy, actor=actor, **read)
+    board, meeting_on, minute_reference = _board_meeting(locked, meeting_on, minute_reference, required=True)
     decision = ApprovalDecision.objects.create(
         policy_version=locked.current_version, decision=ApprovalDecision.Decision.APPROVED, decided_by=actor,
-        reasons=comments, board=approval_board(locked),
+        reasons=comments, board=board, meeting_on=meeting_on, minute_reference=minute_reference,
     )
-    finish_step(APPROVE, locked, actor, changes={"board": decision.board.name if decision.board else None,
-                                                  "comments": comments,
+    finish_step(APPROVE, locked, actor, changes={"board": board.name, "meeting_on": meeting_on,
+                                                  "minute_reference": minute_reference, "comments": comments,
                                                   "content_hash": locked.current_version.content_hash})
     return decision
 
@@ -116,14 +159,17 @@ def policy_approve(
 @performs(REJECT)
 @transaction.atomic
 def policy_reject(
-    *, policy: Policy, actor, reasons: str, **read: Unpack[Binding],
+    *, policy: Policy, actor, reasons: str, meeting_on: datetime.date | None = None, minute_reference: str = "",
+    **read: Unpack[Binding],
 ) -> PolicyVersion:
+    """The Lead rejects; a rejection taken at a board meeting may record it (not required)."""
     reasons = require_text(reasons, "the reasons for rejecting", field="reasons")
     locked = begin_step(REJECT, policy=policy, actor=actor, **read)
+    board, meeting_on, minute_reference = _board_meeting(locked, meeting_on, minute_reference, required=False)
     decided = locked.current_version
     ApprovalDecision.objects.create(
         policy_version=decided, decision=ApprovalDecision.Decision.REJECTED, decided_by=actor, reasons=reasons,
-        board=approval_board(locked),
+        board=board, meeting_on=meeting_on, minute_reference=minute_reference,
     )
     draft = new_draft(policy=locked, actor=actor, previous=decided, new_cycle=False)
     finish_step(REJECT, locked, actor, version=decided, changes={"reasons": reasons, "new_draft": draft.number})
@@ -141,39 +187,91 @@ def _emergency_eia_due(eia_due_on: datetime.date | None) -> datetime.date:
     return due
 
 
-@performs(EMERGENCY_APPROVE)
+@performs(REQUEST_EMERGENCY_APPROVAL)
 @transaction.atomic
-def policy_emergency_approve(
-    *, policy: Policy, actor, risk_statement: str, pcu_agreed_by, eia_due_on: datetime.date | None = None,
-    **read: Unpack[Binding],
-) -> ApprovalDecision:
-    """The emergency route: the Lead approves without an EIA "to meet immediate operational needs", as risk owner,
-    in consultation with PCU; the EIA is completed "as soon as reasonably practicable" (workflow.EMERGENCY_APPROVE)."""
+def policy_request_emergency_approval(
+    *, policy: Policy, actor, risk_statement: str, eia_due_on: datetime.date | None = None, **read: Unpack[Binding],
+) -> EmergencyRequest:
+    """The emergency route, asked for: the Lead, as risk owner, asks to approve without an EIA "to meet immediate
+    operational needs"; a member of PCU must agree in the app (``policy_agree_emergency_approval``)."""
     risk_statement = require_text(risk_statement, "the risk statement (the operational need and the risks "
                                   "you accept as risk owner)", field="risk_statement")
-    if pcu_agreed_by is None or not permissions.has_force_role(pcu_agreed_by, Role.PCU) or not pcu_agreed_by.is_active:
-        raise ApplicationError("Name the member of the Policy Co-ordination Unit who agreed this emergency "
-                               "approval.", field="pcu_agreed_by")
-    if pcu_agreed_by.pk == actor.pk:
-        raise ApplicationError("The PCU agreement must come from someone other than the approving Lead.",
-                               field="pcu_agreed_by")
     due = _emergency_eia_due(eia_due_on)
-    locked = begin_step(EMERGENCY_APPROVE, policy=policy, actor=actor, **read)
+    locked = begin_step(REQUEST_EMERGENCY_APPROVAL, policy=policy, actor=actor, **read)
+    version = locked.current_version
+    request = EmergencyRequest.objects.create(
+        policy=locked, policy_version=version, content_hash=version.binding_hash, risk_statement=risk_statement,
+        eia_due_on=due, requested_by=actor,
+    )
+    finish_step(REQUEST_EMERGENCY_APPROVAL, locked, actor, changes={
+        "risk_statement": risk_statement, "eia_due_on": due, "content_hash": request.content_hash,
+        "emergency_request": request.pk,
+    })
+    return request
+
+
+def _open_request(locked: Policy, actor) -> EmergencyRequest:
+    request = EmergencyRequest.objects.select_for_update(of=("self",)).select_related("requested_by").get(
+        policy_version=locked.current_version, answered_at__isnull=True)
+    if request.requested_by_id == actor.pk:
+        raise ApplicationError("The PCU agreement must come from someone other than the Lead who asked for it.",
+                               code="forbidden")
+    return request
+
+
+@performs(AGREE_EMERGENCY_APPROVAL)
+@transaction.atomic
+def policy_agree_emergency_approval(
+    *, policy: Policy, actor, reason: str = "", **read: Unpack[Binding],
+) -> ApprovalDecision:
+    """A member of PCU agrees to the Lead's request, in their own name: the policy is approved by the emergency route,
+    with the Lead as risk owner. The statement and SOPs are frozen; the EIA and the Workbook stay open for what the
+    route skipped (``emergency_outstanding``), and the policy is "not impact assessed" until all of it is signed
+    off."""
+    reason = optional_text(reason, "Comments", field="reason")
+    locked = begin_step(AGREE_EMERGENCY_APPROVAL, policy=policy, actor=actor, **read)
+    request = _open_request(locked, actor)
     package = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
-    # The statement, SOPs and Workbook are frozen; the EIA stays open until DCFD signs off the
-    # retrospective assessment (assessments.services.eia_complete_retrospective).
-    freeze(locked, package, actor, freeze_eia=False)
+    if package.binding_hash != request.content_hash:
+        raise ApplicationError(
+            f"The draft of {locked.reference} has changed since the Lead asked for emergency approval: PCU agrees to "
+            "what the Lead asked for. Refuse it, and the Lead may ask again.", code="stale")
+    # Frozen as the Lead's submission of what they asked to approve (the PCU member agrees; they did not submit it).
+    freeze(locked, package, request.requested_by, freeze_eia=False, freeze_workbook=False)
     decision = ApprovalDecision.objects.create(
-        policy_version=package, decision=ApprovalDecision.Decision.EMERGENCY_APPROVED, decided_by=actor,
-        risk_statement=risk_statement, pcu_agreed_by=pcu_agreed_by, eia_due_on=due, board=approval_board(locked),
+        policy_version=package, decision=ApprovalDecision.Decision.EMERGENCY_APPROVED, decided_by=request.requested_by,
+        risk_statement=request.risk_statement, pcu_agreed_by=actor, eia_due_on=request.eia_due_on,
+        board=approval_board(locked), reasons=reason,
     )
     locked.not_impact_assessed = True
-    locked.emergency_eia_due_on = due
-    finish_step(EMERGENCY_APPROVE, locked, actor, version=package,
+    locked.emergency_eia_due_on = request.eia_due_on
+    finish_step(AGREE_EMERGENCY_APPROVAL, locked, actor, version=package,
                 extra_fields=["not_impact_assessed", "emergency_eia_due_on"],
-                changes={"risk_owner": actor.username, "pcu_agreed_by": pcu_agreed_by.username,
-                         "risk_statement": risk_statement, "eia_due_on": due, "not_impact_assessed": True})
+                changes={"risk_owner": request.requested_by.username, "pcu_agreed_by": actor.username,
+                         "risk_statement": request.risk_statement, "eia_due_on": request.eia_due_on,
+                         "not_impact_assessed": True, "comments": reason})
+    # Answered after the transition, whose gate asks for the open request.
+    request.agreed, request.answered_by, request.answered_at = True, actor, timezone.now()
+    request.save(update_fields=["agreed", "answered_by", "answered_at"])
     return decision
+
+
+@performs(REFUSE_EMERGENCY_APPROVAL)
+@transaction.atomic
+def policy_refuse_emergency_approval(
+    *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
+) -> EmergencyRequest:
+    """A member of PCU refuses the Lead's request, saying why: the policy stays in development, to go through the
+    full process."""
+    reason = require_text(reason, "the reason for refusing", field="reason")
+    locked = begin_step(REFUSE_EMERGENCY_APPROVAL, policy=policy, actor=actor, **read)
+    request = _open_request(locked, actor)
+    request.agreed, request.answered_by, request.answered_at = False, actor, timezone.now()
+    request.refusal_reason = reason
+    request.save(update_fields=["agreed", "answered_by", "answered_at", "refusal_reason"])
+    finish_step(REFUSE_EMERGENCY_APPROVAL, locked, actor, changes={"reason": reason,
+                                                                    "asked_by": request.requested_by.username})
+    return request
 
 
 @performs(FORWARD_FOR_PUBLICATION)
@@ -228,14 +326,63 @@ def policy_start_review(
     return draft
 
 
+@performs(DECIDE_WITHDRAWAL)
+@transaction.atomic
+def policy_decide_withdrawal(
+    *, policy: Policy, actor, reason: str, replaced_by: str | Policy | None = None, **read: Unpack[Binding],
+) -> WithdrawalDecision:
+    """The Designated Lead or the Management Board owner decides to withdraw the policy (they "retain ultimate
+    ownership"), saying why and naming the policy that replaces it, if any. PCU carries it out (``policy_withdraw``)."""
+    reason = require_text(reason, "the reason for withdrawing the policy", field="reason")
+    locked = begin_step(DECIDE_WITHDRAWAL, policy=policy, actor=actor, **read)
+    replacement = _replacement(locked, replaced_by)
+    decision = WithdrawalDecision.objects.create(policy=locked, reason=reason, replaced_by=replacement,
+                                                 decided_by=actor)
+    finish_step(DECIDE_WITHDRAWAL, locked, actor, changes={
+        "reason": reason, "replaced_by": replacement.reference if replacement else None,
+        "withdrawal_decision": decision.pk,
+    })
+    return decision
+
+
+def _replacement(locked: Policy, replaced_by) -> Policy | None:
+    if isinstance(replaced_by, Policy):
+        replaced_by = replaced_by.reference
+    reference = (replaced_by or "").strip().upper()
+    if not reference:
+        return None
+    replacement = Policy.objects.filter(reference=reference).first()
+    if replacement is None:
+        raise ApplicationError(f"There is no policy {reference}: enter the reference of the policy that replaces "
+                               "it, or leave it empty.", code="invalid", field="replaced_by")
+    if replacement.pk == locked.pk:
+        raise ApplicationError("A policy cannot replace itself.", code="invalid", field="replaced_by")
+    if replacement.status == Status.WITHDRAWN:
+        raise ApplicationError(f"{reference} is itself withdrawn, so it cannot replace this policy.",
+                               code="invalid", field="replaced_by")
+    return replacement
+
+
 @performs(WITHDRAW)
 @transaction.atomic
 def policy_withdraw(
-    *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
+    *, policy: Policy, actor, comments: str = "", **read: Unpack[Binding],
 ) -> Policy:
-    reason = require_text(reason, "the reason for withdrawing the policy", field="reason")
+    """PCU carries out the withdrawal the Lead or the owner decided: the policy leaves the intranet and the Publication
+    Scheme (both show only policies in force) and stays in the archive; its scheduled publications are cancelled and
+    its open reminders stop, in the same transaction (``signals.policy_withdrawn``)."""
+    comments = optional_text(comments, "Comments", field="comments")
     locked = begin_step(WITHDRAW, policy=policy, actor=actor, **read)
-    finish_step(WITHDRAW, locked, actor, changes={"reason": reason})
+    decision = WithdrawalDecision.objects.select_for_update(of=("self",)).select_related(
+        "replaced_by", "decided_by").get(policy=locked, carried_out_at__isnull=True)
+    finish_step(WITHDRAW, locked, actor, changes={
+        "reason": decision.reason, "decided_by": decision.decided_by.username,
+        "replaced_by": decision.replaced_by.reference if decision.replaced_by else None, "comments": comments,
+    })
+    # Closed after the transition, whose gate asks for the open decision.
+    decision.carried_out_by, decision.carried_out_at = actor, timezone.now()
+    decision.save(update_fields=["carried_out_by", "carried_out_at"])
+    policy_withdrawn.send(sender=Policy, policy=locked, actor=actor)
     return locked
 
 
@@ -264,19 +411,52 @@ def policy_set_review_date(
     return locked
 
 
-@performs(CONFIRM_NO_CHANGE)
+@performs(CONCLUDE_NO_CHANGE)
 @transaction.atomic
-def policy_confirm_no_change(
+def policy_conclude_no_change(
     *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
-) -> Policy:
-    """The review concludes that no change is needed. The Designated Lead confirms it; the policy is
-    re-published as it stands with a new 3-year review date, and the decision is audited."""
+) -> NoChangeReview:
+    """The review concludes that no change is needed: the Designated Lead says why. Open only from 6 months before
+    the review is due, or after a documented bring-forward, and never while the policy is not impact assessed
+    (workflow.CONCLUDE_NO_CHANGE's gates). DCFD then confirms the EIA and PCU re-publishes; the review date moves
+    only with that publication."""
     reason = require_text(reason, "why no change is needed (the evidence the review considered)", field="reason")
-    locked = begin_step(CONFIRM_NO_CHANGE, policy=policy, actor=actor, **read)
-    today = timezone.localdate()
-    before_review = locked.review_due_on
-    locked.review_due_on = add_months(today, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
-    locked.last_published_on = today
-    finish_step(CONFIRM_NO_CHANGE, locked, actor, extra_fields=["review_due_on", "last_published_on"],
-                changes={"reason": reason, "review_due_on": [before_review, locked.review_due_on]})
-    return locked
+    locked = begin_step(CONCLUDE_NO_CHANGE, policy=policy, actor=actor, **read)
+    review = NoChangeReview.objects.create(policy=locked, policy_version=locked.current_version, reason=reason,
+                                           concluded_by=actor)
+    finish_step(CONCLUDE_NO_CHANGE, locked, actor, changes={"reason": reason, "review_due_on": locked.review_due_on,
+                                                             "no_change_review": review.pk})
+    return review
+
+
+@performs(CONFIRM_EIA)
+@transaction.atomic
+def policy_confirm_eia(
+    *, policy: Policy, actor, eia_outcome: str, eia_comments: str = "", **read: Unpack[Binding],
+) -> NoChangeReview:
+    """DCFD confirms that the Equality Impact Assessment of the version in force still stands, or records how it
+    was updated (SOP: EIAs "on existing policies every 3 years")."""
+    if eia_outcome not in NoChangeReview.EIAOutcome.values:
+        raise ApplicationError("Choose whether the assessment stands or was updated.", field="eia_outcome")
+    eia_comments = optional_text(eia_comments, "Comments", field="eia_comments")
+    if eia_outcome == NoChangeReview.EIAOutcome.UPDATED and not eia_comments:
+        raise ApplicationError("Enter what changed in the assessment.", field="eia_comments")
+    locked = begin_step(CONFIRM_EIA, policy=policy, actor=actor, **read)
+    review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
+    review.eia_outcome, review.eia_comments = eia_outcome, eia_comments
+    review.eia_confirmed_by, review.eia_confirmed_at = actor, timezone.now()
+    review.save(update_fields=["eia_outcome", "eia_comments", "eia_confirmed_by", "eia_confirmed_at"])
+    finish_step(CONFIRM_EIA, locked, actor, changes={"eia_outcome": eia_outcome, "comments": eia_comments,
+                                                      "no_change_review": review.pk})
+    return review
+
+
+def policy_record_republication(*, locked: Policy, published_on: datetime.date) -> NoChangeReview:
+    """For publication.services, inside its transaction with the policy locked, once the ceremony of
+    ``REPUBLISH_NO_CHANGE`` has passed: close the no-change review and set the next review 3 years from this
+    publication (the monitoring report's date is its own, and does not move)."""
+    review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
+    locked.review_due_on = add_months(published_on, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
+    locked.last_published_on = published_on
+    review.republished_on = published_on
+    return review

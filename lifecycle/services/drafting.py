@@ -22,6 +22,7 @@ from lifecycle import permissions
 from lifecycle.models import (
     DraftDocument,
     DraftRevision,
+    HealthAndSafety,
     Policy,
     PolicyVersion,
     SOPVersion,
@@ -53,6 +54,8 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
         statement=previous.statement if previous else "",
         # A review starts its own note of changes; a returned draft keeps the one it had.
         summary_of_changes="" if (previous is None or new_cycle) else previous.summary_of_changes,
+        health_and_safety=previous.health_and_safety if previous else "",
+        health_and_safety_statement=previous.health_and_safety_statement if previous else "",
         revises_published=(policy.first_published_on is not None),
         author=author,
     )
@@ -66,16 +69,18 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
     return version
 
 
-def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True) -> None:
+def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True,
+           freeze_workbook: bool = True) -> None:
     """Submission freezes the package: statement, SOP texts, EIA, Workbook and the document details it was
-    submitted with (issue 12: "frozen with the version at submission") become evidence."""
+    submitted with (issue 12: "frozen with the version at submission") become evidence. The emergency route leaves
+    the EIA and the Workbook open for what it skipped (issue 13)."""
     now = timezone.now()
     version.details = locked.details_snapshot()
     version.content_hash = version.compute_content_hash()
     version.submitted_at = now
     version.submitted_by = actor
     version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by"])
-    documents = [getattr(version, "workbook", None)]
+    documents = [getattr(version, "workbook", None)] if freeze_workbook else []
     if freeze_eia:
         documents.append(getattr(version, "eia", None))
     for document in documents:
@@ -301,7 +306,8 @@ def _lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) ->
 @transaction.atomic
 def draft_update(
     *, policy: Policy, actor, statement: str, summary_of_changes: str | None = None, base_revision: int | None = None,
-    restored_from: DraftRevision | None = None,
+    restored_from: DraftRevision | None = None, health_and_safety: str | None = None,
+    health_and_safety_statement: str | None = None,
 ) -> PolicyVersion:
     """Save the working draft of the Policy Statement (sanitised) and the summary of changes, kept as a revision.
     ``restored_from``: the earlier revision this save puts back (``draft_revision_restore``)."""
@@ -309,7 +315,9 @@ def draft_update(
     if statement is not None and len(statement) > MAX_RICH_TEXT_LENGTH:
         raise ApplicationError("The Policy Statement is too long.", field="statement")
     locked, version = _lock_editable_draft(policy, actor, base_revision=base_revision)
-    before = {"statement": version.statement, "summary_of_changes": version.summary_of_changes}
+    before = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
+              "health_and_safety": version.health_and_safety,
+              "health_and_safety_statement": version.health_and_safety_statement}
     clean = sanitise_rich_text(statement)
     changes = {}
     if clean != version.statement:
@@ -320,13 +328,31 @@ def draft_update(
         if summary != version.summary_of_changes:
             changes["summary_of_changes"] = [version.summary_of_changes, summary]
             version.summary_of_changes = summary
+    if health_and_safety is not None:
+        if health_and_safety not in ("", *HealthAndSafety.values):
+            raise ApplicationError("Choose whether health and safety implications were identified.",
+                                   field="health_and_safety")
+        text = optional_text(health_and_safety_statement, "The health and safety statement",
+                             field="health_and_safety_statement")
+        if health_and_safety == HealthAndSafety.IDENTIFIED and not text:
+            raise ApplicationError("State the health and safety implications, or choose “None identified”.",
+                                   field="health_and_safety_statement")
+        if health_and_safety == HealthAndSafety.NONE:
+            text = ""
+        for field, value in (("health_and_safety", health_and_safety), ("health_and_safety_statement", text)):
+            if getattr(version, field) != value:
+                changes[field] = [getattr(version, field), value]
+                setattr(version, field, value)
     if not changes:
         return version
     version.draft_revision += 1
-    version.save(update_fields=["statement", "summary_of_changes", "draft_revision"])
+    version.save(update_fields=["statement", "summary_of_changes", "health_and_safety", "health_and_safety_statement",
+                                "draft_revision"])
     revision = revision_record(
         version=version, document=DraftDocument.STATEMENT, actor=actor, before=before, restored_from=restored_from,
-        content={"statement": version.statement, "summary_of_changes": version.summary_of_changes},
+        content={"statement": version.statement, "summary_of_changes": version.summary_of_changes,
+                 "health_and_safety": version.health_and_safety,
+                 "health_and_safety_statement": version.health_and_safety_statement},
     )
     audit_log(actor=actor, action=AuditAction.POLICY_DRAFT_SAVED, obj=version, policy_id=locked.pk,
               changes={"version": version.number, "draft_revision": version.draft_revision,

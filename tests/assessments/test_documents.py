@@ -10,7 +10,7 @@ from assessments.services import eia_update, workbook_update
 from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.states import Status
-from tests.factories import ALL_IMPACTS, refused, reload
+from tests.factories import ALL_IMPACTS, emergency_approve, refused, reload
 
 
 @pytest.fixture
@@ -84,15 +84,16 @@ def test_workbook_conflict_on_stale_revision(draft, people):
     assert PolicyWorkbook.objects.get(pk=workbook.pk).benefits == "One."
 
 
-def test_emergency_route_leaves_only_the_eia_open(draft, people):
+def test_emergency_route_leaves_only_the_eia_and_the_workbooks_impact_sections_open(draft, people):
     s.draft_update(policy=draft, actor=people.developer, statement="<p>Urgent.</p>")
-    s.policy_emergency_approve(policy=draft, actor=people.lead, risk_statement="Urgent need.",
-                               pcu_agreed_by=people.pcu)
+    emergency_approve(draft, people, risk_statement="Urgent need.")
 
     eia_update(policy=draft, actor=people.developer, aims="Completed after the event.")
+    workbook_update(policy=draft, actor=people.developer, information_management="Completed after the event.")
     with refused("frozen"):
         workbook_update(policy=draft, actor=people.developer, need="Changed after approval.")
-    assert reload(draft).current_version.eia.aims == "Completed after the event."
+    version = reload(draft).current_version
+    assert version.eia.aims == version.workbook.information_management == "Completed after the event."
 
 
 def test_assessments_are_carried_into_a_returned_draft_as_new_rows(policy_in, people):

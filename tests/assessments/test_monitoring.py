@@ -153,9 +153,10 @@ def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date
 
 def test_no_monitoring_report_for_a_withdrawn_policy(published, people):
     """A withdrawn policy is no longer in force, so there is nothing to monitor even though it was published."""
-    from lifecycle.services import policy_withdraw
+    from lifecycle.services import policy_decide_withdrawal, policy_withdraw
 
-    policy_withdraw(policy=published, actor=people.pcu, reason="Superseded.")
+    policy_decide_withdrawal(policy=published, actor=people.lead, reason="Superseded.")
+    policy_withdraw(policy=published, actor=people.pcu)
 
     with refused("gate", "only for a published policy"):
         create(published, people.developer)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.utils import timezone
 
 from core.audit import audit_verify_chain
 from core.exceptions import ApplicationError
@@ -70,7 +71,8 @@ def test_two_leads_commission_at_once(policy_in, people):
 
 def test_lead_approves_twice_at_once(policy_in, people):
     policy = policy_in(Status.WITH_LEAD)
-    call = lambda: s.policy_approve(policy=policy, actor=people.lead)  # noqa: E731
+    call = lambda: s.policy_approve(policy=policy, actor=people.lead, meeting_on=timezone.localdate(),  # noqa: E731
+                                    minute_reference="COG/1")
 
     one_success_one_stale(*race(call, call))
 
@@ -84,7 +86,8 @@ def test_approve_and_reject_race(policy_in, people):
     policy = policy_in(Status.WITH_LEAD)
 
     results, errors = race(
-        lambda: s.policy_approve(policy=policy, actor=people.lead),
+        lambda: s.policy_approve(policy=policy, actor=people.lead, meeting_on=timezone.localdate(),
+                                 minute_reference="COG/1"),
         lambda: s.policy_reject(policy=policy, actor=people.lead, reasons="Too broad."),
     )
 

@@ -60,6 +60,12 @@ EVERY_CHARACTERISTIC = (
     "religion_belief", "sex", "sexual_orientation",
 )
 
+def _health_and_safety(policy, people):
+    services.draft_update(policy=policy, actor=people.developer, statement=policy.current_version.statement,
+                          health_and_safety="identified",
+                          health_and_safety_statement="Officers wear protective gloves when handling exhibits.")
+
+
 # SOP, "1. Identification and scoping": "Carry out initial research into the issue to identify: ..."
 SCOPING = [
     Condition("need", "the scope of the problem to be addressed - what is the need?",
@@ -85,8 +91,8 @@ SUBMISSION = [
     Condition("health_and_safety", "It is expected that all MPS policies will contain an explicit health and "
               "safety impact statement ... Where there is no health and safety impact, a statement to this effect "
               "must be included.",
-              workbook={"health_and_safety_impact": "none", "health_and_safety_statement": "No H&S impact."},
-              says=("health and safety",)),
+              # Issue 13: in the policy itself, a section of the Policy Statement published with it.
+              call=_health_and_safety, says=("health and safety",)),
     Condition("eia_feedback", "Update the Equality Impact Assessment ... following receipt of consultation "
               "responses with a summary of the feedback.",
               eia={"consultation_summary": "Staff associations agreed."},
@@ -248,15 +254,16 @@ def approval_only_by_the_policys_designated_lead(people):
 
     policy = advance_to(people.policy(), "with_lead", people)
     another_lead = user_with_role("lead", people.group, username="another_lead")
-    approve = {"decision": "approve", "comments": ""}
+    # Issue 13, tiered approval: taken at the approving board's meeting, minuted.
+    approve = {"decision": "approve", "comments": "", "meeting_on": timezone.localdate().isoformat(),
+               "minute_reference": "COG/2026/5"}
     assert_refused(another_lead, policy, "decide", (), approve)
     assert_refused(people.lead2, policy, "decide", (), approve)
     assert_taken(people.lead, policy, "decide", "approved", approve)
 
 
 def _emergency_fields(people, **overrides):
-    fields = {"risk_statement": "Needed at once for a live operation; I own the risk.",
-              "pcu_agreed_by": str(people.pcu.pk), "eia_due_on": ""}
+    fields = {"risk_statement": "Needed at once for a live operation; I own the risk.", "eia_due_on": ""}
     return {**fields, **overrides}
 
 
@@ -266,7 +273,6 @@ def _emergency_fields(people, **overrides):
 # Unit. In these circumstances, the impact assessment must be completed as soon as reasonably practicable."
 EMERGENCY = {
     "risk_owner_statement": ({"risk_statement": ""}, ("risk statement",)),
-    "pcu_consulted": ({"pcu_agreed_by": ""}, ("policy co-ordination unit",)),
     "eia_as_soon_as_practicable": (
         {"eia_due_on": (timezone.localdate() + datetime.timedelta(days=400)).isoformat()}, ("as soon as",)),
 }
@@ -279,7 +285,11 @@ def _emergency_check(unmet: str | None):
             _statement(policy, people)
         policy = Policy.objects.get(pk=policy.pk)
         if unmet is None:
-            assert_taken(people.lead, policy, "emergency-approve", "approved", _emergency_fields(people))
+            # Issue 13: the Lead asks, and PCU agrees in its own name ("in consultation with the Policy
+            # Co-ordination Unit"): only then is it approved.
+            assert_taken(people.lead, policy, "emergency-approve", "development", _emergency_fields(people))
+            assert_taken(people.pcu, Policy.objects.get(pk=policy.pk), "emergency-agreement", "approved",
+                         {"answer": "agree", "reason": ""})
         elif unmet == "statement":
             assert_refused(people.lead, policy, "emergency-approve", ("policy statement",), _emergency_fields(people))
         elif unmet == "appropriate_lead":

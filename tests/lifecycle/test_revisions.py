@@ -57,7 +57,9 @@ def test_each_kind_of_save_keeps_one_revision(policy_in, people):
     sequences = [revision.sequence for revision in revisions]
     assert sequences == list(range(sequences[0], sequences[0] + 5))
     statement, _, sop_saved, eia, workbook = revisions
-    assert statement.content == {"statement": "<p>Officers act lawfully.</p>", "summary_of_changes": "First draft."}
+    # Issue 13: the health and safety section is part of the statement's document.
+    assert statement.content == {"statement": "<p>Officers act lawfully.</p>", "summary_of_changes": "First draft.",
+                                 "health_and_safety": "", "health_and_safety_statement": ""}
     assert sop_saved.sop == sop and sop_saved.content == {"title": "Recording searches",
                                                           "text": "<p>Record it at once.</p>"}
     assert eia.content["aims"] == "Fair treatment." and set(eia.content) >= {"impacts", "decision"}
@@ -83,7 +85,8 @@ def test_an_identical_save_keeps_no_new_revision(policy_in, people):
     version = reload(policy).current_version
     with transaction.atomic():
         assert s.revision_record(version=version, document=DraftDocument.STATEMENT, actor=people.manager,
-                                 content={"statement": "<p>Same words.</p>", "summary_of_changes": ""}) is None
+                                 content={"statement": "<p>Same words.</p>", "summary_of_changes": "",
+                                          "health_and_safety": "", "health_and_safety_statement": ""}) is None
     assert len(_revisions(policy)) == count + 1
 
 

@@ -197,25 +197,49 @@ def test_lead_rejection_opens_a_new_draft_and_the_lead_can_approve_the_next(poli
     [Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT, Status.SUBMITTED_FOR_QA, Status.WITH_LEAD,
      Status.AWAITING_PUBLICATION, Status.MONITORING],
 )
-def test_pcu_withdraws_from_any_live_status(policy_in, people, status):
+def test_pcu_carries_out_a_withdrawal_the_lead_decided_from_any_live_status(policy_in, people, status):
     policy = policy_in(status)
 
-    s.policy_withdraw(policy=policy, actor=people.pcu, reason="Superseded by national policy.")
+    decision = s.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Superseded by national policy.")
+    assert reload(policy).status == status  # decided, not yet carried out
+    s.policy_withdraw(policy=policy, actor=people.pcu)
 
     assert reload(policy).status == Status.WITHDRAWN
     event = last_event(policy)
     assert (event.action, event.changes["status"]) == ("policy.withdrawn", [status, Status.WITHDRAWN])
+    assert (event.changes["reason"], event.changes["decided_by"]) == ("Superseded by national policy.", "lead")
+    decision.refresh_from_db()
+    assert (decision.carried_out_by, decision.carried_out_at is not None) == (people.pcu, True)
 
 
 def test_withdrawal_is_refused_to_others_and_once_withdrawn(policy_in, people):
     policy = policy_in(Status.DEVELOPMENT)
-    with refused("forbidden", "not allowed to withdraw"):
-        s.policy_withdraw(policy=policy, actor=people.lead, reason="No.")
+    with refused("gate", "decided to withdraw"):
+        s.policy_withdraw(policy=policy, actor=people.pcu)
+    with refused("forbidden", "Only the Designated Lead or the Management Board owner"):
+        s.policy_decide_withdrawal(policy=policy, actor=people.pcu, reason="No.")
+    with refused("forbidden", "Only the Designated Lead or the Management Board owner"):
+        s.policy_decide_withdrawal(policy=policy, actor=people.lead2, reason="No.")
     with refused("invalid", "reason"):
-        s.policy_withdraw(policy=policy, actor=people.pcu, reason="")
-    s.policy_withdraw(policy=policy, actor=people.pcu, reason="Superseded.")
+        s.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="")
+    with refused("invalid", "There is no policy POL-9999"):
+        s.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Replaced.", replaced_by="pol-9999")
+    with refused("invalid", "cannot replace itself"):
+        s.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Replaced.",
+                                   replaced_by=policy.reference)
+    replacement = people.policy()
+    decision = s.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Replaced.",
+                                          replaced_by=replacement.reference.lower())
+    assert decision.replaced_by == replacement
+    with refused("gate", "already been decided"):
+        s.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Again.")
+    with refused("forbidden", "Only the Policy Co-ordination Unit can withdraw"):
+        s.policy_withdraw(policy=policy, actor=people.lead)
+    s.policy_withdraw(policy=policy, actor=people.pcu)
     with refused("stale", "already"):
-        s.policy_withdraw(policy=policy, actor=people.pcu, reason="Again.")
+        s.policy_withdraw(policy=policy, actor=people.pcu)
+    with refused("stale", "already"):
+        s.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Again.")
 
 
 # --- gates -------------------------------------------------------------------------------------------
@@ -428,8 +452,7 @@ def test_lead_who_authored_the_version_cannot_approve_it_by_the_emergency_route(
     s.draft_update(policy=policy, actor=people.lead, statement="<p>Urgent.</p>")
 
     with refused("forbidden", "you wrote or submitted version"):
-        s.policy_emergency_approve(policy=policy, actor=people.lead, risk_statement="Urgent.",
-                                   pcu_agreed_by=people.pcu)
+        s.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement="Urgent.")
     assert reload(policy).status == Status.DEVELOPMENT
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from core.events import AuditAction
 from core.models import AuditEvent, OutboxEvent, Role
@@ -147,7 +148,8 @@ def test_a_decision_on_content_changed_since_it_was_read_is_refused(people):
         s.policy_approve(policy=policy, actor=people.lead, version=read["version"], version_hash="0" * 64)
     with refused("stale", "does not say which version you read"):
         s.policy_approve(policy=policy, actor=people.lead, version="", version_hash="")
-    s.policy_approve(policy=policy, actor=people.lead, **read)
+    s.policy_approve(policy=policy, actor=people.lead, meeting_on=timezone.localdate(), minute_reference="COG/1",
+                     **read)
     assert reload(policy).status == Status.APPROVED
 
 

@@ -16,7 +16,7 @@ from lifecycle.models import Policy
 from notifications import services
 from notifications.models import Digest, Notification, Reminder
 from notifications.tasks import chase_daily
-from tests.factories import advance_to
+from tests.factories import advance_to, emergency_approve
 
 PUBLISHED_ON = datetime.date(2023, 3, 1)
 
@@ -120,11 +120,16 @@ class TestReviewSchedule:
                 policy=published, actor=people.developer, review_due_on=datetime.date(2024, 9, 2), reason="x")
 
     def test_review_concluding_no_change_republishes_with_a_new_date(self, published, people):
+        from publication.services import policy_republish_no_change
+
         day = published.review_due_on - relativedelta(months=2)
         chase(day)
         with at(day):
-            policy = lifecycle_services.policy_confirm_no_change(
+            lifecycle_services.policy_conclude_no_change(
                 policy=published, actor=people.lead, reason="Monitoring shows the policy works; law unchanged.")
+            lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
+            policy_republish_no_change(policy=published, actor=people.pcu)
+        policy = Policy.objects.get(pk=published.pk)
         assert policy.review_due_on == day + relativedelta(months=36)
         assert policy.last_published_on == day
         event = AuditEvent.objects.get(action="policy.review_concluded_no_change")
@@ -133,13 +138,14 @@ class TestReviewSchedule:
         chase(published.review_due_on)
         assert Reminder.objects.filter(kind="review_due", due_on=published.review_due_on).count() == 0
 
-    def test_only_the_groups_lead_confirms_no_change(self, published, people):
+    def test_only_the_groups_lead_concludes_no_change(self, published, people):
         from core.exceptions import ApplicationError
 
-        for actor in (people.lead2, people.coordinator, people.developer):
-            with pytest.raises(ApplicationError) as refused:
-                lifecycle_services.policy_confirm_no_change(policy=published, actor=actor, reason="No change.")
-            assert refused.value.code == "forbidden"
+        with at(published.review_due_on - relativedelta(months=2)):
+            for actor in (people.lead2, people.coordinator, people.developer):
+                with pytest.raises(ApplicationError) as refused:
+                    lifecycle_services.policy_conclude_no_change(policy=published, actor=actor, reason="No change.")
+                assert refused.value.code == "forbidden"
 
 
 @pytest.mark.django_db
@@ -180,9 +186,7 @@ class TestEmergencyStuckAndOrphans:
             policy = advance_to(people.policy(), "development", people)
             lifecycle_services.draft_update(policy=policy, actor=people.developer,
                                             statement="<p>Officers may carry the extended device.</p>")
-            lifecycle_services.policy_emergency_approve(
-                policy=policy, actor=people.lead, risk_statement="Immediate operational need: new device.",
-                pcu_agreed_by=people.pcu)
+            emergency_approve(policy, people, risk_statement="Immediate operational need: new device.")
         due = Policy.objects.get(pk=policy.pk).emergency_eia_due_on
         assert due == start + datetime.timedelta(days=28)
         chase(start + datetime.timedelta(days=7))

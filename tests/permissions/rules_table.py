@@ -175,6 +175,9 @@ ACTION_RULES: dict[str, Rule] = {
     # The Lead "approves emergency publication" (SOP stage 3: "with the approval of the appropriate policy lead";
     # taken from development); still an approval.
     "emergency-approve": rule({DEVELOPMENT}, NAMED_LEAD, author_barred=True),
+    # Issue 13: "in consultation with the Policy Co-ordination Unit": a member of PCU agrees (or refuses) in the app,
+    # in their own name; never the author of the version (it approves it).
+    "emergency-agreement": rule({DEVELOPMENT}, PCU, author_barred=True),
     "forward-for-publication": rule({APPROVED}, COORDINATOR),
     # PCU "publishes" ("Publish all corporate policy"). Issue 11: the author or submitter is never the publisher.
     "publish": rule({AWAITING_PUBLICATION}, PCU, author_barred=True),
@@ -189,8 +192,12 @@ ACTION_RULES: dict[str, Rule] = {
     "start-review": rule(PUBLISHED, *DRAFTERS, COORDINATOR, LEAD),
     # A review that finds no change is needed is concluded by the Lead, who approves policy: the Lead the policy
     # names (NAMED_LEAD), as for its first approval. SOP: the Designated Business Group Policy Lead will "Approve
-    # new and reviewed policy and SOPs (on behalf of their Management Board member)".
-    "confirm-no-change": rule(PUBLISHED, NAMED_LEAD),
+    # new and reviewed policy and SOPs (on behalf of their Management Board member)". Issue 13: then DCFD confirms
+    # the EIA still stands ("Equality Impact Assessments ... on existing policies every 3 years") and PCU
+    # re-publishes it ("Publish all corporate policy"); the author of the version is never its publisher.
+    "conclude-no-change": rule(PUBLISHED, NAMED_LEAD),
+    "confirm-eia": rule(PUBLISHED, DCFD),
+    "republish": rule(PUBLISHED, PCU, author_barred=True),
     # Co-ordinators "set earlier review dates with a reason"; so does the Lead, who drives policy review.
     # Only while no review is open: the SOP's review date is when a review must start ("Ensure policies are
     # reviewed and published at least once every 3 years, if no earlier review has been prompted by monitoring
@@ -198,7 +205,9 @@ ACTION_RULES: dict[str, Rule] = {
     # under review: its new version in scoping ... awaiting publication) there is nothing left to bring forward,
     # and the review's own publication sets the next date. So: implementation or monitoring, no review open.
     "set-review-date": rule(PUBLISHED, COORDINATOR, LEAD),
-    # PCU "withdraws", from any status but withdrawn.
+    # Issue 13: a withdrawal is decided by the Lead or the owner, who "retain ultimate ownership" (the Lead the policy
+    # names; the owner of its group), and carried out by PCU, from any status but withdrawn.
+    "decide-withdrawal": rule(EVERY_STATUS - {WITHDRAWN}, NAMED_LEAD, OWNER),
     "withdraw": rule(EVERY_STATUS - {WITHDRAWN}, PCU),
     # Issue 12, "Document details": editable "while the policy is in a drafting stage and frozen with the version
     # at submission", by those who draft it and by the co-ordinator (who re-marks or re-routes it at a review).
@@ -232,13 +241,17 @@ EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "quality-assurance": (QA_PASSED, ("policy.qa_signed_off.*", "policy.qa_passed")),
     "forward-to-lead": (WITH_LEAD, ("policy.forwarded_to_lead",)),
     "decide": (APPROVED, ("policy.approved",)),
-    "emergency-approve": (APPROVED, ("policy.emergency_approved",)),
+    "emergency-approve": (None, ("policy.emergency_requested",)),
+    "emergency-agreement": (APPROVED, ("policy.emergency_approved",)),
     "forward-for-publication": (AWAITING_PUBLICATION, ("policy.forwarded_for_publication",)),
     "publish": (IMPLEMENTATION, ("policy.published",)),
     "complete-implementation": (MONITORING, ("policy.implementation_completed",)),
     "start-review": (SCOPING, ("policy.review_started",)),
-    "confirm-no-change": (MONITORING, ("policy.review_concluded_no_change",)),
+    "conclude-no-change": (None, ("policy.review_concluded_no_change",)),
+    "confirm-eia": (None, ("policy.review_eia_confirmed",)),
+    "republish": (None, ("policy.republished_no_change", "policy.publication_superseded")),
     "set-review-date": (None, ("policy.review_date_brought_forward",)),
+    "decide-withdrawal": (None, ("policy.withdrawal_decided",)),
     "withdraw": (WITHDRAWN, ("policy.withdrawn",)),
     "details": (None, ("policy.details_changed",)),
     "advice": (None, ("policy.advice_invited",)),

@@ -26,6 +26,7 @@ conftest), in which the permission matrix's world may already hold the usual use
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import inspect
 import re
 from collections.abc import Callable
@@ -41,7 +42,7 @@ from django.utils import timezone
 
 from core.models import ApprovalRoute, Role
 from lifecycle import gates, permissions, services
-from lifecycle.models import Policy
+from lifecycle.models import NoChangeReview, Policy, WithdrawalDecision
 from lifecycle.permissions import forget_roles
 from lifecycle.workflow import STEPS
 from publication.services import policy_publish
@@ -53,13 +54,14 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
     advance_to,
+    emergency_approve,
     fill_development,
     fill_scoping,
     refused,
     user_with_role,
 )
 from tests.lifecycle import test_gates_sop as sop
-from tests.lifecycle.test_gates_sop import assert_refused, assert_taken
+from tests.lifecycle.test_gates_sop import assert_refused, assert_taken, post_step
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -195,13 +197,34 @@ def check(function):
     return function
 
 
-# Role of the Policy Co-ordination Unit: PCU publishes, and withdraws from the intranet and the Scheme.
+# Role of the Policy Co-ordination Unit: PCU publishes, and withdraws from the intranet and the Scheme, once the Lead
+# or the owner decided it (issue 13).
 @check
 def only_pcu_withdraws(people):
     policy = people.policy()
+    services.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="No longer needed.")
     for outsider in (people.lead, people.coordinator, people.owner, people.manager, people.developer):
-        assert_refused(outsider, policy, "withdraw", (), {"reason": "No longer needed."})
-    assert_taken(people.pcu, policy, "withdraw", "withdrawn", {"reason": "No longer needed."})
+        assert_refused(outsider, _reload(policy), "withdraw", (), {"comments": ""})
+    assert_taken(people.pcu, _reload(policy), "withdraw", "withdrawn", {"comments": ""})
+
+
+@check
+def pcu_withdraws_only_what_was_decided(people):
+    policy = people.policy()
+    assert_refused(people.pcu, policy, "withdraw", ("decided to withdraw",), {"comments": ""})
+
+
+@check
+def only_the_lead_or_the_owner_decides_a_withdrawal(people):
+    policy = people.policy()
+    for outsider in (people.pcu, people.coordinator, people.manager, people.developer, people.lead2):
+        assert_refused(outsider, policy, "decide-withdrawal", (), {"reason": "No longer needed."})
+    # The decision leaves the status as it is: that nobody recorded one is what shows the refusals held.
+    assert not WithdrawalDecision.objects.filter(policy=policy).exists()
+    post_step(people.owner, policy, "decide-withdrawal", {"reason": "No longer needed."})
+    assert WithdrawalDecision.objects.get(policy=policy).decided_by == people.owner
+    assert_refused(people.lead, _reload(policy), "decide-withdrawal", ("already been decided",),
+                   {"reason": "Again."})
 
 
 DISCIPLINE_RADIO = re.compile(r"<input\b[^>]*\bname=\"discipline\"[^>]*>")
@@ -364,8 +387,7 @@ def consultation_is_not_offered_on_a_frozen_draft(people):
 def no_review_before_the_retrospective_eia(people):
     policy = advance_to(people.policy(), "development", people)
     sop._statement(policy, people)
-    services.policy_emergency_approve(policy=_reload(policy), actor=people.lead, pcu_agreed_by=people.pcu,
-                                      risk_statement="Needed at once for a live operation; I own the risk.")
+    emergency_approve(_reload(policy), people)
     services.policy_forward_for_publication(policy=_reload(policy), actor=people.coordinator)
     policy_publish(policy=_reload(policy), actor=people.pcu)
     assert_refused(people.coordinator, _reload(policy), "start-review", ("retrospective",),
@@ -405,7 +427,70 @@ def a_policy_never_approved_is_not_sent_for_publication(people):
 @check
 def a_policy_never_published_is_not_concluded_unchanged(people):
     policy = _put_in_status(people.policy(), "monitoring")
-    assert_refused(people.lead, policy, "confirm-no-change", ("never been published",), {"reason": "Still fit."})
+    assert_refused(people.lead, policy, "conclude-no-change", ("never been published",), {"reason": "Still fit."})
+
+
+# Issue 13, a review that concludes no change: each part waits for the one before, and it opens only near the date.
+def _published_and_brought_forward(people) -> Policy:
+    policy = advance_to(people.policy(), "monitoring", people)
+    services.policy_set_review_date(policy=policy, actor=people.coordinator,
+                                    review_due_on=timezone.localdate() + datetime.timedelta(days=700),
+                                    reason="Monitoring results.")
+    return _reload(policy)
+
+
+@check
+def no_change_is_too_early_the_day_after_publication(people):
+    policy = advance_to(people.policy(), "monitoring", people)
+    assert_refused(people.lead, policy, "conclude-no-change", ("too early",), {"reason": "Still fit."})
+
+
+@check
+def no_change_is_concluded_once(people):
+    policy = _published_and_brought_forward(people)
+    assert_refused(people.coordinator, policy, "conclude-no-change", (), {"reason": "Still fit."})
+    services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit.")
+    assert_refused(people.lead, _reload(policy), "conclude-no-change", ("already open",), {"reason": "Again."})
+
+
+@check
+def dcfd_confirms_only_a_concluded_review(people):
+    policy = _published_and_brought_forward(people)
+    assert_refused(people.dcfd, policy, "confirm-eia", ("concluded with no change",), {"eia_outcome": "stands"})
+    services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit.")
+    assert_refused(people.pcu, _reload(policy), "confirm-eia", (), {"eia_outcome": "stands"})
+    post_step(people.dcfd, _reload(policy), "confirm-eia", {"eia_outcome": "stands"})
+    assert NoChangeReview.objects.get(policy=policy).waits_for == "pcu"
+
+
+@check
+def pcu_republishes_only_after_dcfd(people):
+    policy = _published_and_brought_forward(people)
+    services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit.")
+    assert_refused(people.pcu, _reload(policy), "republish", ("nothing to re-publish",), {"on_intranet": "on"})
+
+
+# Issue 13, the emergency route: the Lead asks once; PCU answers only what was asked.
+def _urgent(people) -> Policy:
+    policy = advance_to(people.policy(), "development", people)
+    sop._statement(policy, people)
+    return _reload(policy)
+
+
+@check
+def pcu_agrees_only_to_what_the_lead_asked(people):
+    policy = _urgent(people)
+    assert_refused(people.pcu, policy, "emergency-agreement", ("has not asked",), {"answer": "agree", "reason": ""})
+    services.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement="Live operation.")
+    assert_taken(people.pcu, _reload(policy), "emergency-agreement", "approved", {"answer": "agree", "reason": ""})
+
+
+@check
+def the_emergency_route_is_asked_once(people):
+    policy = _urgent(people)
+    services.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement="Live operation.")
+    assert_refused(people.lead, _reload(policy), "emergency-approve", ("already been asked",),
+                   {"risk_statement": "Again.", "eia_due_on": ""})
 
 
 EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
@@ -433,6 +518,15 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "gate:approval_recorded": ("a_policy_never_approved_is_not_sent_for_publication",),
     "gate:retrospective_eia_signed_off": ("no_review_before_the_retrospective_eia",),
     "gate:has_been_published": ("a_policy_never_published_is_not_concluded_unchanged",),
+    "gate:withdrawal_decided": ("pcu_withdraws_only_what_was_decided",),
+    "gate:withdrawal_not_decided": ("only_the_lead_or_the_owner_decides_a_withdrawal",),
+    "predicate:is_policy_owner": ("only_the_lead_or_the_owner_decides_a_withdrawal",),
+    "gate:emergency_requested": ("pcu_agrees_only_to_what_the_lead_asked",),
+    "gate:emergency_not_requested": ("the_emergency_route_is_asked_once",),
+    "gate:review_window_open": ("no_change_is_too_early_the_day_after_publication",),
+    "gate:no_change_review_not_open": ("no_change_is_concluded_once",),
+    "gate:no_change_awaits_eia": ("dcfd_confirms_only_a_concluded_review",),
+    "gate:no_change_awaits_publication": ("pcu_republishes_only_after_dcfd",),
     "predicate:is_pcu": ("only_pcu_withdraws",),
     "predicate:is_dcfd": ("the_qa_page_offers_each_holder_only_their_discipline",),
     "predicate:is_doi": ("the_qa_page_offers_each_holder_only_their_discipline",),

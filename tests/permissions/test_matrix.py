@@ -220,14 +220,19 @@ def visible_fields(world, case, policy) -> dict[str, str]:
         "commission": {"comments": "Agreed."},
         "decline-commissioning": {"reasons": "Not a priority this year."},
         "quality-assurance": {"discipline": qa_discipline_of(case.persona), "outcome": "passed", "comments": ""},
-        "decide": {"decision": "approve", "comments": ""},
+        "decide": {"decision": "approve", "comments": "", "meeting_on": timezone.localdate().isoformat(),
+                   "minute_reference": "COG/2026/03"},
         "emergency-approve": {"risk_statement": "Needed at once for a live operation; I own the risk.",
-                              "pcu_agreed_by": str(world.cast["pcu_clerk"].pk), "eia_due_on": ""},
+                              "eia_due_on": ""},
+        "emergency-agreement": {"answer": "agree", "reason": ""},
         "publish": {"on_intranet": "on", "in_notices": "on"},
         "start-review": {"reason": "Legislation changed."},
-        "confirm-no-change": {"reason": "Monitoring shows the policy works as intended."},
+        "conclude-no-change": {"reason": "Monitoring shows the policy works as intended."},
+        "confirm-eia": {"eia_outcome": "stands", "eia_comments": ""},
+        "republish": {"on_intranet": "on"},
         "set-review-date": {"review_due_on": soon.isoformat(), "reason": "A critical incident."},
-        "withdraw": {"reason": "Superseded by national guidance."},
+        "decide-withdrawal": {"reason": "Superseded by national guidance.", "replaced_by": ""},
+        "withdraw": {"comments": ""},
         "advice": {"action": "invite", "who": "dcfd", "note": "Is the EIA right?"},
         "respond-to-monitoring": {"outcome": "no_action", "reasons": "Results within tolerance.", "report": ""},
     }.get(case.action, {})
@@ -249,6 +254,23 @@ def monitoring_report_awaiting_response(world, case, policy) -> dict[str, str]:
     assessment_services.monitoring_report_submit(report=report, actor=crew.developer)
     assessment_services.monitoring_report_pass_qa(report=report, actor=crew.coordinator)
     return {"report": str(report.pk)}
+
+
+NO_CHANGE_REVIEW = ("conclude-no-change", "confirm-eia", "republish")
+
+
+def the_earlier_parts_of_a_no_change_review(world, case, policy) -> None:
+    """So that the review's part the persona takes is the next one: the review brought forward (documented, so
+    that it may be concluded now), then the Lead's conclusion and DCFD's confirmation, as far as the case needs."""
+    crew = world.crews[case.variant[1]]
+    services.policy_set_review_date(policy=policy, actor=crew.coordinator,
+                                    review_due_on=timezone.localdate() + datetime.timedelta(days=700),
+                                    reason="Monitoring results.")
+    earlier = NO_CHANGE_REVIEW[:NO_CHANGE_REVIEW.index(case.action)]
+    if "conclude-no-change" in earlier:
+        services.policy_conclude_no_change(policy=policy, actor=crew.lead, reason="Still fit for purpose.")
+    if "confirm-eia" in earlier:
+        services.policy_confirm_eia(policy=policy, actor=world.users["dcfd"], eia_outcome="stands")
 
 
 def sign_the_other_disciplines(world, case, policy) -> None:
@@ -304,6 +326,14 @@ def post_mismatch(world, case, policy, page, before=None) -> str | None:
 def _allowed_post_mismatch(world, case, policy, client, url, page) -> str | None:
     if case.action == "quality-assurance":
         sign_the_other_disciplines(world, case, policy)
+    if case.action in NO_CHANGE_REVIEW:
+        the_earlier_parts_of_a_no_change_review(world, case, policy)
+    if case.action == "emergency-agreement":  # PCU answers what the Lead asked
+        services.policy_request_emergency_approval(policy=policy, actor=world.crews[case.variant[1]].lead,
+                                                   risk_statement="Needed at once for a live operation.")
+    if case.action == "withdraw":  # PCU carries out what the Lead decided
+        services.policy_decide_withdrawal(policy=policy, actor=world.crews[case.variant[1]].lead,
+                                          reason="Superseded by national guidance.")
     report = monitoring_report_awaiting_response(world, case, policy)
     carried = hidden_inputs(page.content.decode())
     stands = hidden_inputs_of_the_current_version(case.action, policy)

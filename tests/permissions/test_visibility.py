@@ -310,6 +310,8 @@ def a_lead_who_wrote_the_version_can_neither_approve_nor_reject_it(world):
         for decision in ("approve", "reject"):
             response = client.post(f"/policies/{policy.reference}/actions/decide/", {
                 "decision": decision, "comments": "Decided.", "expected_status": policy.status,
+                # A complete decision (issue 13: the board's meeting and minute), refused for who posts it.
+                "meeting_on": timezone.localdate().isoformat(), "minute_reference": "COG/1",
             })
             assert response.status_code == 302 and response["Location"] == f"/policies/{policy.reference}/"
             assert any("not allowed" in str(message) for message in get_messages(response.wsgi_request))
@@ -317,7 +319,8 @@ def a_lead_who_wrote_the_version_can_neither_approve_nor_reject_it(world):
 
     sandboxed(world, over_http)
     # Another Lead of the group approves it.
-    sandboxed(world, lambda: services.policy_approve(policy=policy, actor=world.users["lead"]))
+    sandboxed(world, lambda: services.policy_approve(policy=policy, actor=world.users["lead"],
+                                                     meeting_on=timezone.localdate(), minute_reference="COG/1"))
 
 
 # --- a refused POST changes nothing, and a hidden policy is a 404 whatever the method ------------------------
@@ -328,34 +331,37 @@ POSTED = {
     "decline-commissioning": {"reasons": "Not a priority."},
     "submit-for-qa": {},
     "emergency-approve": {"risk_statement": "Needed now.", "eia_due_on": ""},
+    "emergency-agreement": {"answer": "agree", "reason": ""},
     "quality-assurance": {"discipline": "pcu", "outcome": "passed", "comments": ""},
     "forward-to-lead": {},
-    "decide": {"decision": "approve", "comments": ""},
+    "decide": {"decision": "approve", "comments": "", "minute_reference": "COG/1"},
     "forward-for-publication": {},
     "publish": {"on_intranet": "on", "in_notices": "on"},
     "complete-implementation": {},
     "start-review": {"reason": "Legislation changed."},
-    "confirm-no-change": {"reason": "Still right."},
+    "conclude-no-change": {"reason": "Still right."},
+    "confirm-eia": {"eia_outcome": "stands"},
+    "republish": {"on_intranet": "on"},
     "set-review-date": {"reason": "A critical incident."},
-    "withdraw": {"reason": "Superseded."},
+    "decide-withdrawal": {"reason": "Superseded."},
+    "withdraw": {"comments": ""},
     "respond-to-monitoring": {"outcome": "no_action", "reasons": "Fine.", "report": ""},
 }
 
 
 def _posted(world, slug: str, policy) -> dict:
     data = {**POSTED[slug], "expected_status": policy.status}
-    if slug == "emergency-approve":
-        data["pcu_agreed_by"] = world.cast["pcu_clerk"].pk
     if slug == "set-review-date":
         data["review_due_on"] = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     return data
 
 
 def refused_posts(world):
-    """The owner sees every policy of the group and may take none of the actions: each POST is refused."""
+    """The owner sees every policy of the group and may take none of the actions but deciding a withdrawal (issue 13:
+    the owner retains "ultimate ownership"; the matrix posts that one): each POST is refused."""
     policy = world.policy((spec.OFFICIAL, spec.OWN, "developer"))
     for slug, rule in spec.ACTION_RULES.items():
-        if slug in spec.OWN_PAGES or policy.status not in rule.statuses:
+        if slug in spec.OWN_PAGES or slug == "decide-withdrawal" or policy.status not in rule.statuses:
             continue
 
         def post(slug=slug):

@@ -118,7 +118,9 @@ def test_anonymous_pages_are_rate_limited_in_the_shared_cache(client, people, se
 def test_notices_show_published_revised_and_withdrawn_by_date(client, people):
     first = publish(people, title="First policy", scheme=False)
     withdrawn = publish(people, title="Withdrawn policy")
-    lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu, reason="Superseded by national APP.")
+    lifecycle_services.policy_decide_withdrawal(policy=withdrawn, actor=people.lead,
+                                                reason="Superseded by national APP.")
+    lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu)
     unpublished = advance_to(people.policy(title="Draft policy"), Status.DEVELOPMENT, people)
     client.force_login(people.developer2)
     page = client.get("/notices/").content.decode()

@@ -3,6 +3,7 @@ unicode, wrong ids, wrong methods, stale or doubled submissions. Bad input gets 
 nothing."""
 
 import pytest
+from django.utils import timezone
 
 from core.models import AuditEvent
 from lifecycle.models import Policy
@@ -44,9 +45,11 @@ def _post_everywhere(client, subject, value):
         f"/policies/{ref}/workbook/": ["need", "health_and_safety_impact", "base_revision"],
         f"/policies/{ref}/monitoring/": ["period_start", "period_end", "compliance"],
         f"/policies/{ref}/actions/submit-for-qa/": ["expected_status"],
-        f"/policies/{ref}/actions/emergency-approve/": ["risk_statement", "pcu_agreed_by", "eia_due_on",
-                                                        "expected_status"],
-        f"/policies/{ref}/actions/withdraw/": ["reason", "expected_status"],
+        f"/policies/{ref}/actions/emergency-approve/": ["risk_statement", "eia_due_on", "expected_status"],
+        f"/policies/{ref}/actions/emergency-agreement/": ["answer", "reason", "expected_status"],
+        f"/policies/{ref}/actions/decide-withdrawal/": ["reason", "replaced_by", "expected_status"],
+        f"/policies/{ref}/actions/withdraw/": ["comments", "expected_status"],
+        f"/policies/{ref}/actions/conclude-no-change/": ["reason", "expected_status"],
         f"/policies/{ref}/actions/set-review-date/": ["review_due_on", "reason"],
         "/notifications/read/": [],
     }
@@ -144,6 +147,7 @@ def test_forbidden_action_by_post_is_refused_with_a_message(client, people):
     # The co-ordinator sees the policy but may not decide it.
     client.force_login(people.coordinator)
     response = client.post(f"/policies/{policy.reference}/actions/decide/",
-                           {"decision": "approve", "expected_status": Status.WITH_LEAD}, follow=True)
+                           {"decision": "approve", "expected_status": Status.WITH_LEAD, "minute_reference": "COG/1",
+                            "meeting_on": timezone.localdate().isoformat()}, follow=True)
     assert "not allowed" in response.content.decode()
     assert Policy.objects.get(pk=policy.pk).status == Status.WITH_LEAD

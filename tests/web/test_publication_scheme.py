@@ -39,7 +39,8 @@ def test_a_draft_under_review_never_replaces_the_published_text(client, people):
 
 def test_a_withdrawn_policy_leaves_the_scheme(client, people):
     policy = publish(people.policy(), people)
-    lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu, reason="Superseded by national APP.")
+    lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Superseded by national APP.")
+    lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu)
     assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
 
 

@@ -22,7 +22,7 @@ def under_review(people):
     return Policy.objects.get(pk=policy.pk)
 
 
-@pytest.mark.parametrize("slug", ["decide", "quality-assurance", "emergency-approve", "publish"])
+@pytest.mark.parametrize("slug", ["decide", "quality-assurance", "emergency-approve", "emergency-agreement", "publish"])
 def test_an_invalid_post_to_an_action_does_not_show_the_draft_to_staff_without_a_part(client, people,
                                                                                         under_review, slug):
     # Given staff of another business group, who see the policy only in its version in force

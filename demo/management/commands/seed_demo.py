@@ -60,6 +60,8 @@ ACTOR_ROLE = {
     "commission": "lead",
     "approve": "lead",
     "emergency_approve": "lead",
+    "emergency_agree": "pcu",
+    "decide_withdrawal": "lead",
     "forward_to_lead": "coordinator",
     "forward_for_publication": "coordinator",
     "complete_implementation": "coordinator",
@@ -331,10 +333,15 @@ class Seeder:
     def step_draft(self, spec, step, actor) -> None:
         policy = self.policy(spec)
         package = package_for(spec, policy.current_cycle)
-        if package.statement or package.summary_of_changes:
+        # Issue 13: the health and safety statement is a section of the Policy Statement (the demo's Workbook says it).
+        impact = (package.workbook or {}).get("health_and_safety_impact", "")
+        health_and_safety = {"impact": "identified", "none": "none"}.get(impact)
+        if package.statement or package.summary_of_changes or health_and_safety:
             self.tick()
-            lifecycle.draft_update(policy=policy, actor=actor, statement=package.statement,
-                                   summary_of_changes=package.summary_of_changes or None)
+            lifecycle.draft_update(
+                policy=policy, actor=actor, statement=package.statement,
+                summary_of_changes=package.summary_of_changes or None, health_and_safety=health_and_safety,
+                health_and_safety_statement=(package.workbook or {}).get("health_and_safety_statement", ""))
         for sop in package.sops:
             existing = policy.sops.filter(title=sop.title).first()
             self.tick()
@@ -420,15 +427,26 @@ class Seeder:
 
     def step_approve(self, spec, step, actor) -> None:
         self.tick()
-        lifecycle.policy_approve(policy=self.policy(spec), actor=actor, comments=step.options.get("comments", ""))
+        policy = self.policy(spec)
+        # Tiered approval (issue 13): taken at the meeting of the board the risk tier goes to, with its minute.
+        board = ApprovalRoute.board_for(risk_tier=policy.risk_tier, business_group_id=policy.business_group_id)
+        initials = "".join(word[0] for word in board.name.replace("'s", "").split() if word[0].isupper())
+        minute = step.options.get("minute_reference") or f"{initials}/{timezone.localdate():%Y}/{policy.pk:03d}"
+        lifecycle.policy_approve(policy=policy, actor=actor, comments=step.options.get("comments", ""),
+                                 meeting_on=timezone.localdate(), minute_reference=minute)
 
     def step_emergency_approve(self, spec, step, actor) -> None:
         self.tick()
-        lifecycle.policy_emergency_approve(
+        # Issue 13: the Lead asks; PCU agrees in the app, in its own name.
+        lifecycle.policy_request_emergency_approval(
             policy=self.policy(spec), actor=actor, risk_statement=step.options["risk_statement"],
-            pcu_agreed_by=self.users[data.FORCE_WIDE_CAST["pcu"]],
             eia_due_on=timezone.localdate() + datetime.timedelta(days=step.options["eia_due_in_days"]),
         )
+
+    def step_emergency_agree(self, spec, step, actor) -> None:
+        self.tick()
+        lifecycle.policy_agree_emergency_approval(policy=self.policy(spec), actor=actor,
+                                                  reason=step.options.get("reason", ""))
 
     def step_forward_for_publication(self, spec, step, actor) -> None:
         self.tick()
@@ -513,9 +531,14 @@ class Seeder:
         self.tick()
         lifecycle.policy_start_review(policy=self.policy(spec), actor=actor, reason=step.options["reason"])
 
+    def step_decide_withdrawal(self, spec, step, actor) -> None:
+        self.tick()
+        lifecycle.policy_decide_withdrawal(policy=self.policy(spec), actor=actor, reason=step.options["reason"],
+                                           replaced_by=step.options.get("replaced_by", ""))
+
     def step_withdraw(self, spec, step, actor) -> None:
         self.tick()
-        lifecycle.policy_withdraw(policy=self.policy(spec), actor=actor, reason=step.options["reason"])
+        lifecycle.policy_withdraw(policy=self.policy(spec), actor=actor, comments=step.options.get("comments", ""))
 
     def leavers(self) -> None:
         """Close the accounts of those who left, still named on their policies: an account closed outside

@@ -1,0 +1,185 @@
+"""A review that concludes no change is needed (issue 13), over HTTP: the Lead concludes with a reason, DCFD confirms
+the EIA still stands (or records how it was updated), PCU re-publishes the version in force as a Publication with a
+notice, and the next review falls due 3 years from that publication. Open only from 6 months before the review is due
+(lifecycle.due.REVIEW's warning) or after a documented bring-forward; never while the policy is not impact assessed.
+Every refusal says why and changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+import time_machine
+from django.contrib.messages import get_messages
+
+from core.models import AuditEvent
+from lifecycle import services as s
+from lifecycle.models import NoChangeReview
+from lifecycle.states import Status
+from publication.models import Publication
+from tests.factories import reload, what_was_read
+
+PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027
+
+
+def travel(day: datetime.date):
+    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
+
+
+@pytest.fixture
+def published(policy_in):
+    with travel(PUBLISHED_ON):
+        return policy_in(Status.MONITORING)
+
+
+def post(client, user, policy, slug, data):
+    client.force_login(user)
+    return client.post(f"/policies/{policy.reference}/actions/{slug}/", {**what_was_read(policy), **data})
+
+
+def errors(response) -> str:
+    """The error summary's messages (a service's refusal, or the form's own)."""
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', response.content.decode(), re.DOTALL)
+    return unescape(re.sub(r"<[^>]+>", " ", summary.group(1))) if summary else ""
+
+
+def messages_of(response) -> str:
+    return " ".join(str(message) for message in get_messages(response.wsgi_request))
+
+
+def state(policy) -> tuple:
+    """What a refusal must leave as it was."""
+    policy = reload(policy)
+    return (policy.status, policy.review_due_on, policy.last_published_on, NoChangeReview.objects.count(),
+            Publication.objects.count(), AuditEvent.objects.filter(policy_id=policy.pk).count())
+
+
+def test_lead_concludes_dcfd_confirms_pcu_republishes(client, published, people):
+    day = datetime.date(2026, 8, 3)  # within 6 months of 15 January 2027
+    with travel(day):
+        client.force_login(people.lead)
+        assert client.get(f"/policies/{published.reference}/actions/conclude-no-change/").status_code == 200
+        response = post(client, people.lead, published, "conclude-no-change",
+                        {"reason": "Monitoring shows the policy works; the law is unchanged."})
+        assert response.status_code == 302, errors(response)
+        policy = reload(published)
+        # Nothing moves until PCU re-publishes: the old date stands, the policy stays where it was.
+        assert (policy.status, policy.review_due_on, policy.last_published_on) == (
+            Status.MONITORING, datetime.date(2027, 1, 15), PUBLISHED_ON)
+        review = NoChangeReview.objects.get(policy=policy)
+        assert (review.waits_for, review.concluded_by, review.policy_version) == (
+            "dcfd", people.lead, policy.current_version)
+
+        response = post(client, people.dcfd, policy, "confirm-eia", {"eia_outcome": "stands"})
+        assert response.status_code == 302, errors(response)
+        review.refresh_from_db()
+        assert (review.waits_for, review.eia_outcome, review.eia_confirmed_by) == ("pcu", "stands", people.dcfd)
+
+        response = post(client, people.pcu, policy, "republish", {"on_intranet": "on"})
+        assert response.status_code == 302, errors(response)
+
+    policy = reload(published)
+    assert policy.review_due_on == datetime.date(2029, 8, 3)  # 3 years from the re-publication
+    assert policy.last_published_on == day
+    assert policy.monitoring_report_due_on == datetime.date(2025, 1, 15)  # its own date: not moved
+    assert policy.status == Status.MONITORING
+    republication = Publication.objects.get(policy=policy, republication=1)
+    assert republication.policy_version == policy.current_version
+    assert republication.in_notices and republication.on_intranet and republication.is_current
+    assert republication.no_change_review == NoChangeReview.objects.get(policy=policy)
+    first = Publication.objects.get(policy=policy, republication=0)
+    assert first.superseded_by == republication
+    assert NoChangeReview.objects.get(policy=policy).republished_on == day
+    actions = list(AuditEvent.objects.filter(policy_id=policy.pk).order_by("sequence").values_list("action", flat=True))
+    assert actions[-4:] == ["policy.review_concluded_no_change", "policy.review_eia_confirmed",
+                            "policy.republished_no_change", "policy.publication_superseded"]
+    # The published date shown beside the new review date is the re-publication's.
+    client.force_login(people.developer)
+    page = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "3 August 2026" in page and "3 August 2029" in page
+
+
+def test_refused_the_day_after_publication(client, published, people):
+    with travel(PUBLISHED_ON + datetime.timedelta(days=1)):
+        before = state(published)
+        response = post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit."})
+        assert response.status_code == 400
+        assert "too early to conclude the review" in errors(response)
+        assert state(published) == before
+
+
+def test_refused_while_not_impact_assessed(client, people):
+    from tests.factories import emergency_approve, fill_development, fill_scoping, take_step
+
+    with travel(PUBLISHED_ON):
+        policy = people.policy()
+        fill_scoping(policy, people)
+        take_step(policy, people, Status.COMMISSIONING)
+        take_step(reload(policy), people, Status.DEVELOPMENT)
+        fill_development(reload(policy), people, complete_assessment=False)
+        emergency_approve(reload(policy), people)
+        take_step(reload(policy), people, Status.AWAITING_PUBLICATION)
+        take_step(reload(policy), people, Status.IMPLEMENTATION)
+    assert reload(policy).not_impact_assessed
+    with travel(datetime.date(2026, 12, 1)):
+        before = state(policy)
+        response = post(client, people.lead, policy, "conclude-no-change", {"reason": "Still fit."})
+        assert response.status_code == 400
+        assert "not yet impact assessed" in errors(response)
+        assert state(policy) == before
+
+
+def test_a_documented_bring_forward_opens_it_early(client, published, people):
+    with travel(datetime.date(2024, 6, 3)):
+        refused = post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit."})
+        assert "too early" in errors(refused)
+        s.policy_set_review_date(policy=published, actor=people.coordinator, review_due_on=datetime.date(2025, 9, 1),
+                                 reason="A critical incident prompted an early review.")
+        response = post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit after the "
+                                                                                         "incident review."})
+        assert response.status_code == 302, errors(response)
+    assert NoChangeReview.objects.get(policy=published).waits_for == "dcfd"
+
+
+def test_each_part_in_turn_and_by_whom(client, published, people):
+    with travel(datetime.date(2026, 9, 1)):
+        # DCFD and PCU have nothing to act on before the Lead concludes.
+        before = state(published)
+        response = post(client, people.dcfd, published, "confirm-eia", {"eia_outcome": "stands"})
+        assert "has been concluded with no change" in errors(response)
+        response = post(client, people.pcu, published, "republish", {"on_intranet": "on"})
+        assert "nothing to re-publish" in errors(response)
+        # Only the Lead the policy names concludes.
+        for outsider in (people.lead2, people.coordinator, people.developer, people.pcu):
+            response = post(client, outsider, published, "conclude-no-change", {"reason": "Still fit."})
+            assert response.status_code == 302
+            assert "Only the Designated Lead the policy names can conclude" in messages_of(response)
+        assert state(published) == before
+
+        assert post(client, people.lead, published, "conclude-no-change", {"reason": "Fit."}).status_code == 302
+        # Twice is refused; DCFD must say what changed when the assessment was updated.
+        before = state(published)
+        assert "already open" in errors(post(client, people.lead, published, "conclude-no-change", {"reason": "x"}))
+        response = post(client, people.dcfd, published, "confirm-eia", {"eia_outcome": "updated", "eia_comments": ""})
+        assert "Enter what changed in the assessment" in errors(response)
+        response = post(client, people.pcu, published, "republish", {"on_intranet": "on"})
+        assert "nothing to re-publish" in errors(response)
+        for outsider in (people.pcu, people.lead):
+            response = post(client, outsider, published, "confirm-eia", {"eia_outcome": "stands"})
+            assert response.status_code == 302
+            assert "Only the Diversity and Citizen Focus Directorate can confirm" in messages_of(response)
+        assert state(published) == before
+
+        assert post(client, people.dcfd, published, "confirm-eia",
+                    {"eia_outcome": "updated", "eia_comments": "Age data refreshed."}).status_code == 302
+        # A review cannot start while the no-change conclusion waits for PCU.
+        before = state(published)
+        response = post(client, people.coordinator, published, "start-review", {"reason": "Legislation."})
+        assert "already open" in errors(response)
+        # Re-publication is PCU's.
+        response = post(client, people.lead, published, "republish", {"on_intranet": "on"})
+        assert response.status_code == 302
+        assert "Only the Policy Co-ordination Unit can re-publish" in messages_of(response)
+        assert state(published) == before
