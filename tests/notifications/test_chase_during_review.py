@@ -82,7 +82,7 @@ def test_chase_dry_run_lists_the_report_due_during_the_review(under_review, peop
 def test_a_withdrawn_policy_is_not_chased_for_its_report(people):
     with at(PUBLISHED_ON):
         policy = advance_to(people.policy(), Status.IMPLEMENTATION, people)
-        lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu, reason="Superseded.")
+        advance_to(policy, Status.WITHDRAWN, people)  # decided by the Lead, carried out by PCU
     chase(MONITORING_DUE)
     assert not Reminder.objects.filter(kind="monitoring_due").exists()
 

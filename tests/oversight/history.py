@@ -18,7 +18,7 @@ from lifecycle import services as s
 from lifecycle.due import REVIEW
 from lifecycle.models import Policy
 from lifecycle.services import people as people_services
-from tests.factories import advance_to, fill_development, reload, take_step
+from tests.factories import advance_to, emergency_approve, fill_development, reload, take_step
 from tests.oversight.scenario import RISK, cast_of_group2, on
 
 SECTIONS = {"compliance": "Dip samples: 96% compliant.", "benefits": "Complaints down 12%.",
@@ -86,10 +86,9 @@ def build_history(people) -> History:
     make("P4", datetime.date(2025, 9, 1), "development", cast2)
     with on(datetime.date(2025, 9, 1)):
         s.draft_update(policy=reload(made["P4"]), actor=cast2.developer, statement="<p>Interim procedure.</p>")
-        s.policy_emergency_approve(policy=reload(made["P4"]), actor=cast2.lead, risk_statement=RISK,
-                                   pcu_agreed_by=people.pcu)
+        emergency_approve(reload(made["P4"]), cast2, risk_statement=RISK, pcu=people.pcu)
     with on(datetime.date(2025, 9, 15)):
-        s.policy_withdraw(policy=reload(made["P2"]), actor=people.pcu, reason="Replaced by national guidance.")
+        take_step(reload(made["P2"]), cast2, "withdrawn", reason="Replaced by national guidance.")
 
     # January 2026: P1's review falls overdue (due 2026-01-10).
     history.live[datetime.date(2026, 1, 31)] = live_review_figures(datetime.date(2026, 1, 31))

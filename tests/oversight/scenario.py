@@ -12,7 +12,7 @@ import time_machine
 from core.models import Role, User
 from lifecycle import services as s
 from lifecycle.models import Policy
-from tests.factories import advance_to, reload, user_with_role
+from tests.factories import advance_to, emergency_approve, reload, take_step, user_with_role
 
 # A Monday: ten working days after 2026-02-13 (a Friday) is 2026-02-27, so what has waited since 2026-02-13 is stuck.
 TODAY = datetime.date(2026, 3, 2)
@@ -72,7 +72,7 @@ def build_world(people) -> World:
     make("A", datetime.date(2023, 1, 10), "implementation")
     make("B", datetime.date(2023, 6, 1), "implementation")
     with on(datetime.date(2025, 1, 6)):
-        s.policy_withdraw(policy=reload(made["K"]), actor=people.pcu, reason="Replaced by national guidance.")
+        take_step(reload(made["K"]), cast2, "withdrawn", reason="Replaced by national guidance.")
     make("C", datetime.date(2025, 3, 15), "implementation")
     make("J", datetime.date(2025, 6, 2), "implementation", cast2)
     make("I", datetime.date(2025, 9, 1), "implementation", developers=[people.developer, leaver])
@@ -84,8 +84,7 @@ def build_world(people) -> World:
     make("H", datetime.date(2026, 2, 10), "development")
     with on(datetime.date(2026, 2, 10)):
         s.draft_update(policy=made["H"], actor=people.developer, statement="<p>Stop and search under the new Act.</p>")
-        s.policy_emergency_approve(policy=reload(made["H"]), actor=people.lead, risk_statement=RISK,
-                                   pcu_agreed_by=people.pcu)
+        emergency_approve(reload(made["H"]), people, risk_statement=RISK, pcu=people.pcu)
     # The leaver's account was closed (before issue 12 refused that while they held anything).
     User.objects.filter(pk=leaver.pk).update(is_active=False)
     return World(people=people, cast2=cast2, leaver=leaver,

@@ -10,9 +10,8 @@ import re
 import openpyxl
 import pytest
 
-from lifecycle import services as s
 from lifecycle.views import REGISTER_EXPORT_HEADER
-from tests.factories import reload
+from tests.factories import reload, take_step
 from tests.oversight.scenario import TODAY, TP_FIGURES, build_world, on
 from tests.oversight.tables import assert_same_table, content, csv_rows, html_table, xlsx_rows
 
@@ -114,7 +113,7 @@ def test_the_dashboard_figures_and_pipeline_export_as_the_page_shows_them(client
 def test_the_board_report_for_last_quarter_as_a_page_and_a_pdf(client, world, people):
     client.force_login(people.pcu)
     with on(TODAY):
-        s.policy_withdraw(policy=reload(world.policies["G"]), actor=people.pcu, reason="Superseded.")
+        take_step(reload(world.policies["G"]), people, "withdrawn", reason="Superseded.")
         body = client.get("/dashboard/report/").content.decode()
         # Last quarter: 1 October to 31 December 2025.
         assert "the force, 1 October 2025 to 31 December 2025" in body

@@ -126,7 +126,7 @@ def _build_one(case: Case, people):
         s.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
         s.draft_update(policy=policy, actor=people.developer, statement=f"<p>{case.token('reviewdraft')}</p>")
     elif case.stage == "withdrawn":
-        s.policy_withdraw(policy=policy, actor=people.pcu, reason=f"Replaced {case.key}.")
+        take_step(policy, people, "withdrawn", reason=f"Replaced {case.key}.")  # the Lead decides, PCU carries it out
     return policy
 
 
