@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.exports import table_response, wanted_format
-from lifecycle import duties, forms, services, workflow
+from lifecycle import duties, forms, permissions, services, timeline, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
 from lifecycle.filters import PolicyRegisterFilter
@@ -337,8 +337,12 @@ def version_revisions_page(request, reference: str, version: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    context["timeline"] = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(
+    page = Paginator(policy_timeline(policy=policy, user=request.user).select_related("actor"), 50).get_page(
         request.GET.get("page"))
+    context["timeline"] = page
+    context["entries"] = timeline.entries(page.object_list, business_group_id=policy.business_group_id)
+    # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
+    context["shows_evidence"] = permissions.is_pcu(request.user)
     return render(request, "lifecycle/policy_timeline.html", context)
 
 

@@ -77,6 +77,8 @@ class Step:
     # (the policy's named holders), pcu, dcfd, doi (force-wide roles). Empty: nobody.
     notify: tuple[str, ...] = ()
     notice: str = ""
+    # What happened, for the timeline read by people (lifecycle.timeline): "Commissioning requested" by <who>.
+    done: str = ""
     # Who may take it, for the refusal ("Only <who> can <label> POL-0001."); empty: "You are not allowed to ...".
     who: str = ""
     # The form's fields the service takes under another name: {"comments": "reasons"}.
@@ -137,6 +139,7 @@ _ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Statu
 # --- stage 1 and 2: scoping and commissioning --------------------------------------------------------
 
 REQUEST_COMMISSIONING = Step(
+    done="Commissioning requested",
     name="request_commissioning", source=(Status.SCOPING,), target=Status.COMMISSIONING,
     permission="lifecycle.request_commissioning", label="request commissioning of",
     audit=AuditAction.POLICY_COMMISSIONING_REQUESTED,
@@ -152,6 +155,7 @@ REQUEST_COMMISSIONING = Step(
     notify=("lead",), notice="Commissioning requested",
 )
 COMMISSION = Step(
+    done="Development commissioned",
     name="commission", source=(Status.COMMISSIONING,), target=Status.DEVELOPMENT,
     permission="lifecycle.decide_commissioning", label="commission", audit=AuditAction.POLICY_COMMISSIONED,
     doc="Co-ordinator's duty: \"Ensure new policy is commissioned formally before it is developed\".",
@@ -162,6 +166,7 @@ COMMISSION = Step(
     notify=("authors",), notice="Commissioned: development can start",
 )
 DECLINE_COMMISSIONING = Step(
+    done="Commissioning declined",
     name="decline_commissioning", source=(Status.COMMISSIONING,), target=Status.SCOPING,
     permission="lifecycle.decide_commissioning", label="decline commissioning of",
     audit=AuditAction.POLICY_COMMISSIONING_DECLINED,
@@ -174,6 +179,7 @@ DECLINE_COMMISSIONING = Step(
 # --- stage 3 to 4: submission and quality assurance --------------------------------------------------
 
 SUBMIT_FOR_QA = Step(
+    done="Submitted for quality assurance",
     name="submit_for_qa", source=(Status.DEVELOPMENT,), target=Status.SUBMITTED_FOR_QA,
     permission="lifecycle.submit_for_qa", label="submit for quality assurance", duty=Duty.AUTHOR,
     audit=AuditAction.POLICY_SUBMITTED_FOR_QA,
@@ -189,6 +195,7 @@ SUBMIT_FOR_QA = Step(
     notify=("pcu", "dcfd", "doi", "coordinator"), notice="Submitted for quality assurance",
 )
 SIGN_OFF_QA = Step(
+    done="Quality assurance passed",
     name="sign_off_qa", source=(Status.SUBMITTED_FOR_QA,), target=None,
     permission="lifecycle.qa_any", label="record quality assurance of", duty=Duty.QA,
     # One audit action per discipline: the service names it (AuditAction.qa_signed_off).
@@ -198,6 +205,7 @@ SIGN_OFF_QA = Step(
     page=QA_PAGE, choice_value="passed",
 )
 PASS_QA = Step(
+    done="Quality assurance complete: PCU, DCFD and DOI have all signed off",
     name="pass_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.QA_PASSED,
     permission="lifecycle.qa_any", label="pass quality assurance of", audit=AuditAction.POLICY_QA_PASSED,
     doc="Entered in the same transaction as the last of the PCU, DCFD and DOI sign-offs.",
@@ -205,6 +213,7 @@ PASS_QA = Step(
     notify=("coordinator", "authors"), notice="Quality assurance passed",
 )
 RETURN_FROM_QA = Step(
+    done="Returned from quality assurance with comments",
     name="return_from_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.DEVELOPMENT,
     permission="lifecycle.qa_any", label="return", duty=Duty.QA, audit=AuditAction.POLICY_RETURNED_FROM_QA,
     doc="Any of PCU, DCFD or DOI may return the submission with comments; work continues in a new draft.",
@@ -212,6 +221,7 @@ RETURN_FROM_QA = Step(
     notify=("authors", "coordinator"), notice="Returned from quality assurance with comments",
 )
 FORWARD_TO_LEAD = Step(
+    done="Forwarded to the Designated Lead for approval",
     name="forward_to_lead", source=(Status.QA_PASSED,), target=Status.WITH_LEAD,
     permission="lifecycle.forward_to_lead", label="forward to the Designated Lead",
     audit=AuditAction.POLICY_FORWARDED_TO_LEAD,
@@ -228,6 +238,7 @@ FORWARD_TO_LEAD = Step(
 # --- stage 4: the Lead's decision --------------------------------------------------------------------
 
 APPROVE = Step(
+    done="Approved",
     name="approve", source=(Status.WITH_LEAD,), target=Status.APPROVED,
     permission="lifecycle.approve", label="approve", duty=Duty.APPROVER, audit=AuditAction.POLICY_APPROVED,
     doc="SOP stage 4: the Designated Business Group Policy Lead approves publication of a QA-passed, "
@@ -237,6 +248,7 @@ APPROVE = Step(
     notify=("coordinator", "authors"), notice="Approved by the Designated Lead",
 )
 REJECT = Step(
+    done="Rejected",
     name="reject", source=(Status.WITH_LEAD,), target=Status.DEVELOPMENT,
     permission="lifecycle.approve", label="reject", duty=Duty.APPROVER, audit=AuditAction.POLICY_REJECTED,
     doc="SOP stage 4: the Lead may reject; the developer continues in a new draft.",
@@ -244,6 +256,7 @@ REJECT = Step(
     notify=("authors", "coordinator"), notice="Rejected by the Designated Lead",
 )
 EMERGENCY_APPROVE = Step(
+    done="Approved by the emergency route",
     name="emergency_approve", source=tuple(EMERGENCY_SOURCES), target=Status.APPROVED,
     permission="lifecycle.emergency_approve", label="approve by the emergency route", duty=Duty.APPROVER,
     audit=AuditAction.POLICY_EMERGENCY_APPROVED,
@@ -265,6 +278,7 @@ EMERGENCY_APPROVE = Step(
     notify=("pcu", "dcfd", "coordinator", "authors"), notice="Approved by the emergency route: EIA outstanding",
 )
 FORWARD_FOR_PUBLICATION = Step(
+    done="Sent to PCU for publication",
     name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
     permission="lifecycle.forward_for_publication", label="forward for publication",
     audit=AuditAction.POLICY_FORWARDED_FOR_PUBLICATION,
@@ -279,6 +293,7 @@ FORWARD_FOR_PUBLICATION = Step(
 # --- stage 5 and 6 -------------------------------------------------------------------------------------
 
 PUBLISH = Step(
+    done="Published",
     name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
     # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
     permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
@@ -291,6 +306,7 @@ PUBLISH = Step(
     notify=("authors", "coordinator", "lead", "owner"), notice="Published",
 )
 COMPLETE_IMPLEMENTATION = Step(
+    done="Implementation completed: moved to monitoring and review",
     name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
     permission="lifecycle.complete_implementation", label="move to monitoring",
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
@@ -299,6 +315,7 @@ COMPLETE_IMPLEMENTATION = Step(
               success="Implementation complete: the policy is now in monitoring and review."),
 )
 START_REVIEW = Step(
+    done="Review started",
     name="start_review", source=_IN_FORCE, target=Status.SCOPING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
@@ -309,6 +326,7 @@ START_REVIEW = Step(
     notify=("authors", "coordinator"), notice="Review started",
 )
 CONFIRM_NO_CHANGE = Step(
+    done="Review concluded with no change needed",
     name="confirm_no_change", source=_IN_FORCE, target=Status.MONITORING,
     permission="lifecycle.confirm_no_change", label="conclude the review of",
     audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
@@ -326,6 +344,7 @@ CONFIRM_NO_CHANGE = Step(
 # Only while the policy is in force and no review is open (a policy under review has its new version's
 # status): bringing forward a review that has already started means nothing.
 SET_REVIEW_DATE = Step(
+    done="Review date brought forward",
     name="set_review_date", source=_IN_FORCE, target=None,
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
@@ -337,6 +356,7 @@ SET_REVIEW_DATE = Step(
     notify=("authors",), notice="Review brought forward",
 )
 WITHDRAW = Step(
+    done="Withdrawn",
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
     permission="lifecycle.withdraw", label="withdraw", audit=AuditAction.POLICY_WITHDRAWN,
     doc="PCU withdraws a policy from the intranet and the Publication Scheme; it stays in the archive.",
