@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.exports import table_response, wanted_format
-from lifecycle import duties, forms, permissions, services, timeline, workflow
+from lifecycle import duties, forms, next_steps, permissions, services, timeline, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
 from lifecycle.filters import PolicyRegisterFilter
@@ -220,18 +220,12 @@ def policy_detail(request, reference: str):
     context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
+    asked = {}
     if next_step is not None:
-        fix_urls = {
-            "workbook": reverse("assessments:workbook", args=[policy.reference]),
-            "eia": reverse("assessments:eia", args=[policy.reference]),
-            "consultation": reverse("lifecycle:consultation", args=[policy.reference]),
-            "statement": reverse("lifecycle:statement_edit", args=[policy.reference]),
-        }
         context["checklist_step"] = next_step
-        context["checklist"] = [
-            {"met": gate(policy), "label": gate.label, "fix_url": fix_urls.get(gate.fix)}
-            for gate in next_step.gates
-        ]
+        context["checklist"] = next_steps.checklist(next_step, policy, asked=asked)
+    # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
+    context["next"] = next_steps.next_steps(policy, context["actions"], asked=asked)
     return render(request, "lifecycle/policy_detail.html", context)
 
 

@@ -79,6 +79,8 @@ class Step:
     notice: str = ""
     # What happened, for the timeline read by people (lifecycle.timeline): "Commissioning requested" by <who>.
     done: str = ""
+    # Who takes it, for others reading the page ("Next: Forward to the Designated Lead, by the co-ordinator").
+    taken_by: str = ""
     # Who may take it, for the refusal ("Only <who> can <label> POL-0001."); empty: "You are not allowed to ...".
     who: str = ""
     # The form's fields the service takes under another name: {"comments": "reasons"}.
@@ -140,6 +142,7 @@ _ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Statu
 
 REQUEST_COMMISSIONING = Step(
     done="Commissioning requested",
+    taken_by="the policy's developers or manager",
     name="request_commissioning", source=(Status.SCOPING,), target=Status.COMMISSIONING,
     permission="lifecycle.request_commissioning", label="request commissioning of",
     audit=AuditAction.POLICY_COMMISSIONING_REQUESTED,
@@ -156,6 +159,7 @@ REQUEST_COMMISSIONING = Step(
 )
 COMMISSION = Step(
     done="Development commissioned",
+    taken_by="the Designated Lead",
     name="commission", source=(Status.COMMISSIONING,), target=Status.DEVELOPMENT,
     permission="lifecycle.decide_commissioning", label="commission", audit=AuditAction.POLICY_COMMISSIONED,
     doc="Co-ordinator's duty: \"Ensure new policy is commissioned formally before it is developed\".",
@@ -180,6 +184,7 @@ DECLINE_COMMISSIONING = Step(
 
 SUBMIT_FOR_QA = Step(
     done="Submitted for quality assurance",
+    taken_by="the policy's developers or manager",
     name="submit_for_qa", source=(Status.DEVELOPMENT,), target=Status.SUBMITTED_FOR_QA,
     permission="lifecycle.submit_for_qa", label="submit for quality assurance", duty=Duty.AUTHOR,
     audit=AuditAction.POLICY_SUBMITTED_FOR_QA,
@@ -196,6 +201,7 @@ SUBMIT_FOR_QA = Step(
 )
 SIGN_OFF_QA = Step(
     done="Quality assurance passed",
+    taken_by="PCU, DCFD and DOI, each for their part",
     name="sign_off_qa", source=(Status.SUBMITTED_FOR_QA,), target=None,
     permission="lifecycle.qa_any", label="record quality assurance of", duty=Duty.QA,
     # One audit action per discipline: the service names it (AuditAction.qa_signed_off).
@@ -222,6 +228,7 @@ RETURN_FROM_QA = Step(
 )
 FORWARD_TO_LEAD = Step(
     done="Forwarded to the Designated Lead for approval",
+    taken_by="the business group's co-ordinator",
     name="forward_to_lead", source=(Status.QA_PASSED,), target=Status.WITH_LEAD,
     permission="lifecycle.forward_to_lead", label="forward to the Designated Lead",
     audit=AuditAction.POLICY_FORWARDED_TO_LEAD,
@@ -239,6 +246,7 @@ FORWARD_TO_LEAD = Step(
 
 APPROVE = Step(
     done="Approved",
+    taken_by="the Designated Lead",
     name="approve", source=(Status.WITH_LEAD,), target=Status.APPROVED,
     permission="lifecycle.approve", label="approve", duty=Duty.APPROVER, audit=AuditAction.POLICY_APPROVED,
     doc="SOP stage 4: the Designated Business Group Policy Lead approves publication of a QA-passed, "
@@ -279,6 +287,7 @@ EMERGENCY_APPROVE = Step(
 )
 FORWARD_FOR_PUBLICATION = Step(
     done="Sent to PCU for publication",
+    taken_by="the business group's co-ordinator",
     name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
     permission="lifecycle.forward_for_publication", label="forward for publication",
     audit=AuditAction.POLICY_FORWARDED_FOR_PUBLICATION,
@@ -294,6 +303,7 @@ FORWARD_FOR_PUBLICATION = Step(
 
 PUBLISH = Step(
     done="Published",
+    taken_by="PCU",
     name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
     # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
     permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
@@ -307,6 +317,7 @@ PUBLISH = Step(
 )
 COMPLETE_IMPLEMENTATION = Step(
     done="Implementation completed: moved to monitoring and review",
+    taken_by="the co-ordinator, the policy manager or PCU",
     name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
     permission="lifecycle.complete_implementation", label="move to monitoring",
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
@@ -316,6 +327,7 @@ COMPLETE_IMPLEMENTATION = Step(
 )
 START_REVIEW = Step(
     done="Review started",
+    taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
     name="start_review", source=_IN_FORCE, target=Status.SCOPING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
@@ -411,6 +423,13 @@ def next_gated_step(status: str) -> Step | None:
     submission for QA from development (the emergency route is the exception, not the way on)."""
     return next((step for step in STEPS if status in step.source and step.gates and step.page
                  and step is not EMERGENCY_APPROVE), None)
+
+
+def way_on(status: str) -> Step | None:
+    """The step that moves a policy on from ``status`` along the cycle: the first declared with a page (the
+    emergency route and withdrawal are exceptions, not the way on). Its page's title names what to do next."""
+    return next((step for step in STEPS if status in step.source and step.page
+                 and step not in (EMERGENCY_APPROVE, WITHDRAW)), None)
 
 
 def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:

@@ -9,12 +9,13 @@ from django.utils import timezone
 from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport
 from core.models import Role, RoleAssignment
-from lifecycle.due import MONITORING, REVIEW
+from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.workflow import START_REVIEW, way_on
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
@@ -36,15 +37,44 @@ def my_work(*, user, today=None) -> list[dict]:
     today = today or timezone.localdate()
     roles = role_index(user)
     visible = policy_list(user=user)
-    return [
+    overdue, due_soon = _due_queues(user, roles, visible, today)
+    # Overdue first, then the work waiting, then what falls due soon (issue 17).
+    return _each_once([
+        *overdue,
         *_drafting_queues(user, roles, visible),
         *_lead_queues(roles, visible),
         *_quality_assurance_queues(user, roles, visible),
         *_coordination_queues(user, roles, visible),
-        *_due_queues(user, roles, visible, today),
+        *due_soon,
         *_report_queues(roles),
         *_acknowledgement_queues(user),
-    ]
+    ], today)
+
+
+def _each_once(queues: list[dict], today) -> list[dict]:
+    """Each item once, in the first queue it appears in (a policy's work, its review among it, is one item; its
+    monitoring report another), named with what to do next (the step that moves it on, as declared:
+    ``workflow.way_on``) and its review's due state (``lifecycle.due``)."""
+    seen: set[tuple[int, str]] = set()
+    for queue in queues:
+        if queue.get("policies") is None:
+            continue
+        kind = "monitoring" if queue.get("due") == MONITORING.field else "policy"
+        kept = []
+        for policy in queue["policies"]:
+            if (policy.pk, kind) in seen:
+                continue
+            seen.add((policy.pk, kind))
+            if not hasattr(policy, "due_state"):
+                state = REVIEW.state(policy.review_due_on, today) if policy.first_published_on else None
+                policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
+                policy.due_label = "review due"
+            if not getattr(policy, "next_label", ""):
+                step = way_on(policy.status)
+                policy.next_label = step.page.title if step else ""
+            kept.append(policy)
+        queue["policies"] = kept
+    return queues
 
 
 def _acknowledgement_queues(user) -> list[dict]:
@@ -117,21 +147,32 @@ def _coordination_queues(user, roles, visible) -> list[dict]:
     return queues
 
 
-def _due_queues(user, roles, visible, today) -> list[dict]:
-    """Reviews and monitoring reports due soon or overdue (lifecycle.due: the same rule as the register's filter,
-    the chase and the dashboard), the most overdue first. Each policy carries ``due_state``."""
-    queues = []
-    for rule, title, hint, label in (
-        (REVIEW, "Reviews due within 6 months or overdue", "SOP: allow at least 6 months for a basic review.",
-         "review due"),
-        (MONITORING, "Monitoring reports due within a month or overdue", "Due every year.", "report due"),
+def _due_queues(user, roles, visible, today) -> tuple[list[dict], list[dict]]:
+    """Reviews and monitoring reports overdue, and due soon (lifecycle.due: the same rule as the register's filter,
+    the chase and the dashboard), as separate queues, the most overdue first. One query per rule. Each policy
+    carries ``due_state`` and what to do next."""
+    overdue, due_soon = [], []
+    for rule, kind, hint, label in (
+        (REVIEW, "Reviews", "SOP: allow at least 6 months for a basic review.", "review due"),
+        (MONITORING, "Monitoring reports", "Due every year.", "report due"),
     ):
         policies = _work_queue(visible.filter(rule.due_or_overdue(today)).filter(_responsible(user, roles)),
                                order=rule.field)
         for policy in policies:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
-        queues.append({"title": title, "hint": hint, "policies": policies, "due": rule.field, "due_label": label})
-    return queues
+            policy.due_label = label
+            if rule is MONITORING:
+                policy.next_label = "Write the monitoring report"
+            elif policy.status in PUBLISHED_STATUSES:
+                policy.next_label = START_REVIEW.page.title
+        late = [policy for policy in policies if policy.due_state.is_overdue]
+        soon = [policy for policy in policies if not policy.due_state.is_overdue]
+        if late:  # shown only when something is late, at the top of the page
+            overdue.append({"title": f"{kind} overdue", "hint": hint, "policies": late, "due": rule.field,
+                            "due_label": label, "overdue": True})
+        due_soon.append({"title": f"{kind} due {rule.warning_label}", "hint": hint, "policies": soon,
+                         "due": rule.field, "due_label": label})
+    return overdue, due_soon
 
 
 def _report_queues(roles) -> list[dict]:

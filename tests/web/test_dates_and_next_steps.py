@@ -1,0 +1,60 @@
+"""Dates that say what they mean and the next step named (issue 17): an overdue review is shown as overdue on
+the register, the policy page, My work and the public page, by the one rule of lifecycle.due; the owner is never
+told there is nothing to do while it is; queues put overdue apart from due soon, overdue first, each item once."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.utils.html import escape
+
+from lifecycle import services as lifecycle_services
+from lifecycle import workflow
+from publication.services import policy_publish
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+def _published(people, title):
+    policy = advance_to(people.policy(title=title), "awaiting_publication", people)
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
+    return type(policy).objects.get(pk=policy.pk)
+
+
+def test_an_overdue_review_is_shown_as_overdue_everywhere(client, people):
+    policy = _published(people, "Stop and search")
+    late = policy.review_due_on + datetime.timedelta(days=12)
+    with time_machine.travel(datetime.datetime.combine(late, datetime.time(9)), tick=False):
+        client.force_login(people.owner)
+        register = client.get("/policies/").content.decode()
+        assert '<strong class="govuk-tag govuk-tag--red app-due-tag">Overdue by 12 days</strong>' in register
+        detail = client.get(f"/policies/{policy.reference}/").content.decode()
+        assert "The review is overdue by 12 days" in detail
+        assert f"A review is started by {escape(workflow.START_REVIEW.taken_by)}" in detail
+        assert "Nothing is waiting for you" not in detail and "nothing for you to do" not in detail
+        client.logout()
+        public = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
+        assert "Overdue by 12 days" in public
+
+
+def test_my_work_puts_overdue_first_apart_from_due_soon_and_names_the_next_step(client, people):
+    late = _published(people, "Overdue one")
+    soon = _published(people, "Due soon one")
+    # Bring the second one's review to 3 months after the first one's, so that one is overdue and one due soon.
+    lifecycle_services.policy_set_review_date(policy=soon, actor=people.lead,
+                                              review_due_on=soon.review_due_on - datetime.timedelta(days=1),
+                                              reason="Legislation.")
+    type(soon).objects.filter(pk=soon.pk).update(review_due_on=late.review_due_on + datetime.timedelta(days=90))
+    today = late.review_due_on + datetime.timedelta(days=5)
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(9)), tick=False):
+        client.force_login(people.coordinator)
+        home = client.get("/").content.decode()
+    overdue_at = home.index("Reviews overdue")
+    soon_at = home.index("Reviews due within 6 months")
+    assert overdue_at < soon_at
+    reviews_overdue = home[overdue_at:home.index("</ul>", overdue_at)]
+    reviews_soon = home[soon_at:home.index("</ul>", soon_at)]
+    assert "Overdue one" in reviews_overdue and "Due soon one" not in reviews_overdue
+    assert "Due soon one" in reviews_soon and "Overdue one" not in reviews_soon
+    assert f"Next: <strong>{workflow.START_REVIEW.page.title}</strong>" in home
