@@ -405,8 +405,12 @@ def policy_action(request, reference: str, slug: str):
     if not workflow.steps_offered(request.user, policy, slug):
         messages.error(request, _why_not_offered(request.user, policy, slug))
         return redirect("lifecycle:detail", reference=policy.reference)
-    context = policy_page_context(request, policy, "overview")
+    # An action page is not the overview: no sub-navigation tab is current on it.
+    context = policy_page_context(request, policy, "action")
     version = policy.current_version
+    # Readiness before action: the way-on step's unmet gates, each linked to where it is put right. A page that
+    # offers one step has no form while it cannot succeed; one that offers a choice (approve or reject) keeps it.
+    context["readiness"] = next_steps.readiness(page, policy)
     context.update({"action": page, "form": form, "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",

@@ -11,7 +11,7 @@ from django.utils.html import escape
 from lifecycle import services as lifecycle_services
 from lifecycle import workflow
 from publication.services import policy_publish
-from tests.factories import advance_to
+from tests.factories import advance_to, fill_scoping
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +58,38 @@ def test_my_work_puts_overdue_first_apart_from_due_soon_and_names_the_next_step(
     assert "Overdue one" in reviews_overdue and "Due soon one" not in reviews_overdue
     assert "Due soon one" in reviews_soon and "Overdue one" not in reviews_soon
     assert f"Next: <strong>{workflow.START_REVIEW.page.title}</strong>" in home
+
+
+def test_an_action_whose_gates_are_unmet_is_not_ready_yet_and_links_each_missing_item(client, people):
+    policy = people.policy(title="Not scoped yet")
+    client.force_login(people.developer)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "Not ready yet" in detail and 'href="#checklist"' in detail
+    assert 'href="/policies/%s/actions/request-commissioning/"' % policy.reference not in detail
+    page = client.get(f"/policies/{policy.reference}/actions/request-commissioning/").content.decode()
+    # The confirmation page claims nothing untrue, and offers no button that would fail.
+    assert "Scoping is complete" not in page
+    assert "Not ready yet" in page
+    assert f'<a class="govuk-link" href="/policies/{policy.reference}/workbook/">Record the need in the Workbook</a>' \
+        in page
+    assert f'<a class="govuk-link" href="/policies/{policy.reference}/eia/">Start the Equality Impact Assessment</a>' \
+        in page
+    assert "Request commissioning</button>" not in page
+    # Once scoped, the button is offered and the page explains it.
+    fill_scoping(policy, people)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "Not ready yet" not in detail
+    assert f'href="/policies/{policy.reference}/actions/request-commissioning/" role="button"' in detail
+    page = client.get(f"/policies/{policy.reference}/actions/request-commissioning/").content.decode()
+    assert "Scoping is complete" in page and "Request commissioning</button>" in page
+
+
+def test_the_publish_channels_are_one_question(client, people):
+    policy = advance_to(people.policy(), "awaiting_publication", people)
+    client.force_login(people.pcu)
+    page = client.get(f"/policies/{policy.reference}/actions/publish/").content.decode()
+    legend = page.index("Where should it be published?</legend>")
+    assert page.rindex("<fieldset", 0, legend) < legend < page.index("Corporate Policy Intranet") \
+        < page.index("Notices") < page.index("MPS Publication Scheme (public)") < page.index("</fieldset>", legend)
+    # The action page is not the overview: no tab is current on it.
+    assert 'aria-current="page">Overview' not in page
