@@ -65,7 +65,7 @@ def test_an_action_whose_gates_are_unmet_is_not_ready_yet_and_links_each_missing
     client.force_login(people.developer)
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert "Not ready yet" in detail and 'href="#checklist"' in detail
-    assert 'href="/policies/%s/actions/request-commissioning/"' % policy.reference not in detail
+    assert f'href="/policies/{policy.reference}/actions/request-commissioning/"' not in detail
     page = client.get(f"/policies/{policy.reference}/actions/request-commissioning/").content.decode()
     # The confirmation page claims nothing untrue, and offers no button that would fail.
     assert "Scoping is complete" not in page
