@@ -108,3 +108,40 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
     )
+
+
+# Whom a step's ``notify`` names, in words.
+NOTIFIED = {
+    "authors": "the policy's developers and manager",
+    "coordinator": "the business group's co-ordinator",
+    "lead": "the Designated Lead",
+    "owner": "the Management Board owner",
+    "pcu": "PCU",
+    "dcfd": "DCFD",
+    "doi": "DOI",
+}
+
+
+def _in_words(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def after_step(step: workflow.Step, policy) -> str:
+    """What the confirmation says after ``step`` was taken and ``policy`` (reloaded) moved on: what happens next
+    and who is told, both from the declarations (the step's ``notify``, and a step taken inside it such as the
+    pass of quality assurance on the last sign-off)."""
+    inside = [other for other in workflow.STEPS if other.page is None and other is not step
+              and other.target == policy.status and set(other.source) & set(step.source)]
+    told: list[str] = []
+    for kind in (*step.notify, *(kind for other in inside for kind in other.notify)):
+        words = NOTIFIED.get(kind, kind)
+        if words not in told:
+            told.append(words)
+    onward = workflow.way_on(policy.status)
+    parts = []
+    if onward is not None and onward is not step:
+        parts.append(f"Next: {onward.page.title}, by {onward.taken_by}." if onward.taken_by
+                     else f"Next: {onward.page.title}.")
+    parts.append(f"Told in their notifications and daily e-mail: {_in_words(told)}." if told
+                 else "No one else is told.")
+    return " ".join(part for part in parts if part)

@@ -369,7 +369,9 @@ def _take_step(request, policy, slug: str, form):
             return _redirect_after_action(request, policy)
         form.add_application_error(error)
         return None
-    messages.success(request, step.page.success)
+    # What happens next and who is told, from the declarations (issue 17).
+    policy.refresh_from_db(fields=["status"])
+    messages.success(request, f"{step.page.success} {next_steps.after_step(step, policy)}")
     return _redirect_after_action(request, policy)
 
 
