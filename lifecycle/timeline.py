@@ -76,6 +76,7 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.REFERENCE_APPROVALROUTE_CREATED: "Approval route created",
     AuditAction.REFERENCE_APPROVALROUTE_CHANGED: "Approval route changed",
     AuditAction.REFERENCE_APPROVALROUTE_DELETED: "Approval route deleted",
+    AuditAction.SITE_PAGE_UPDATED: "Public information page changed",
     AuditAction.AUTH_SIGNED_IN: "Signed in",
     AuditAction.AUTH_SIGNED_OUT: "Signed out",
     AuditAction.AUTH_SIGN_IN_FAILED: "Sign-in failed",
