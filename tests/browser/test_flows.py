@@ -409,8 +409,9 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.action(reference, "publish", "pcu publishes", channels, "Publication recorded.")
     flow.expect_status("Published: implementation")
     review_due = timezone.localdate() + relativedelta(years=3)
+    # The review date with its state (lifecycle.due): three years away, it is in date.
     expect(page.locator(".govuk-summary-list__row", has_text="Review date").locator("dd")).to_have_text(
-        long_date(review_due))
+        f"{long_date(review_due)} (in date)")
     expect(page.locator(".govuk-summary-list__row", has_text="Date published").locator("dd")).to_have_text(
         long_date(timezone.localdate()))
     assert flow.dialogs == []

@@ -128,3 +128,59 @@ def test_the_editor_toolbar_is_one_tab_stop_and_tab_leaves_a_table(browser_user,
     assert not page.evaluate("() => !!document.activeElement.closest('.ProseMirror')")
     assert page.locator(".ProseMirror table tr").count() == rows
     assert Policy.objects.filter(pk=policy.pk).exists()
+
+
+def keyboard_step(browser, reference: str, slug: str, *, radios: tuple[str, ...] = (), text: dict | None = None,
+                  success: str = "") -> None:
+    """Take one step of the cycle with the keyboard alone: Tab to its button on the policy page, Space, then the
+    form (Space checks the first choice of each radio group named; text is typed), and Enter on its button."""
+    page = browser.page
+    browser.goto(f"/policies/{reference}/")
+    tab_until(page, f"el.getAttribute('href') === '/policies/{reference}/actions/{slug}/'")
+    page.keyboard.press("Space")
+    page.wait_for_url(f"**/policies/{reference}/actions/{slug}/")
+    for name in radios:
+        tab_until(page, f"el.name === '{name}'")
+        page.keyboard.press("Space")
+    for name, value in (text or {}).items():
+        tab_until(page, f"el.name === '{name}'")
+        page.keyboard.type(value)
+    tab_until(page, "el.type === 'submit' && !!el.closest('#main-form')")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_be_visible()
+    if success:
+        expect(banner).to_contain_text(success)
+
+
+def test_the_whole_cycle_with_the_keyboard_alone(browser_user, people):
+    from lifecycle import workflow
+    from tests.factories import fill_development, fill_scoping
+
+    browser = browser_user
+    policy = people.policy(title="Keyboard-only policy")
+    reference = policy.reference
+    # What the documents say is filled through the services (the forms are walked elsewhere); every step is taken
+    # here with Tab, Space, arrows, typing and Enter.
+    fill_scoping(policy, people)
+    sign_in_by_keyboard(browser, "developer")
+    keyboard_step(browser, reference, "request-commissioning", success="Commissioning requested")
+    sign_in_by_keyboard(browser, "lead")
+    keyboard_step(browser, reference, "commission", text={"comments": "Agreed."})
+    fill_development(Policy.objects.get(pk=policy.pk), people)
+    sign_in_by_keyboard(browser, "developer")
+    keyboard_step(browser, reference, "submit-for-qa")
+    for username in ("pcu_qa", "dcfd", "doi"):
+        sign_in_by_keyboard(browser, username)
+        keyboard_step(browser, reference, "quality-assurance", radios=("discipline", "outcome"))
+    sign_in_by_keyboard(browser, "coordinator")
+    keyboard_step(browser, reference, "forward-to-lead", success=workflow.FORWARD_TO_LEAD.page.success)
+    sign_in_by_keyboard(browser, "lead")
+    keyboard_step(browser, reference, "decide", radios=("decision",), text={"comments": "Approved."},
+                  success="Next: Send to PCU for publication")
+    sign_in_by_keyboard(browser, "coordinator")
+    keyboard_step(browser, reference, "forward-for-publication")
+    sign_in_by_keyboard(browser, "pcu")
+    keyboard_step(browser, reference, "publish", success="Publication recorded.")
+    assert Policy.objects.get(pk=policy.pk).status == "implementation"

@@ -93,3 +93,21 @@ def test_the_publish_channels_are_one_question(client, people):
         < page.index("Notices") < page.index("MPS Publication Scheme (public)") < page.index("</fieldset>", legend)
     # The action page is not the overview: no tab is current on it.
     assert 'aria-current="page">Overview' not in page
+
+
+def test_a_report_waiting_for_quality_assurance_is_one_item_not_two(client, people):
+    from assessments.services import monitoring_report_create, monitoring_report_submit
+
+    policy = _published(people, "Reported on")
+    late = policy.monitoring_report_due_on + datetime.timedelta(days=3)
+    with time_machine.travel(datetime.datetime.combine(late, datetime.time(9)), tick=False):
+        report = monitoring_report_create(
+            policy=policy, actor=people.developer, period_start=policy.first_published_on,
+            period_end=policy.monitoring_report_due_on, compliance="96% compliant.", benefits="Fewer complaints.",
+            diversity_impact="None found.")
+        monitoring_report_submit(report=report, actor=people.developer)
+        client.force_login(people.coordinator)
+        home = client.get("/").content.decode()
+    assert "Monitoring reports to quality-assure or publish" in home
+    assert home.count(f"/policies/{policy.reference}/monitoring/{report.pk}/") == 1
+    assert "Monitoring reports overdue" not in home
