@@ -84,7 +84,8 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
                 policy.expected_late = policy.expected_by < today
             kept.append(policy)
         queue["policies"] = kept
-    return queues
+    # An overdue queue is shown only while something in it is late and not shown in an earlier queue.
+    return [queue for queue in queues if not (queue.get("overdue") and not queue["policies"])]
 
 
 def _acknowledgement_queues(user) -> list[dict]:
