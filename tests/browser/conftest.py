@@ -100,7 +100,8 @@ class Browser:
         const wide = [];
         if (document.documentElement.scrollWidth > width + 1) {
             for (const element of document.body.querySelectorAll('*')) {
-                if (element.closest('.app-table-container') && !element.matches('.app-table-container')) continue;
+                if (element.closest('.app-table-container, .app-table-wrap')
+                    && !element.matches('.app-table-container, .app-table-wrap')) continue;
                 if (element.closest('.govuk-visually-hidden, .govuk-skip-link, [hidden], dialog:not([open])')) continue;
                 const box = element.getBoundingClientRect();
                 if (box.width && box.right > width + 1) {
