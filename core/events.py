@@ -124,6 +124,9 @@ class AuditAction(StrEnum):
     REFERENCE_SUBJECT_CHANGED = "reference.subject.changed"
     REFERENCE_SUBJECT_DELETED = "reference.subject.deleted"
 
+    # --- the public information pages (guidance): PCU edits a page's text --------------------------------
+    SITE_PAGE_UPDATED = "site_page.updated"
+
     # --- sign-in and who may do what (core.receivers, core.admin; they belong to no policy) ---------------
     AUTH_SIGNED_IN = "auth.signed_in"
     AUTH_SIGNED_OUT = "auth.signed_out"

@@ -19,10 +19,21 @@ class StepForm(GovUKForm):
     the person read (``version``, ``version_hash``); the view hands those to the service, which refuses a
     mismatch."""
 
+    # Checkboxes that answer one question are shown in one fieldset, the question its legend.
+    checkbox_question = ""
+    checkbox_hint = ""
+    checkbox_fields: tuple[str, ...] = ()
+
     def __init__(self, *args, user=None, policy=None, **kwargs):
         self.user = user
         self.policy = policy
         super().__init__(*args, **kwargs)
+
+    def checkbox_group(self) -> list:
+        return [self[name] for name in self.checkbox_fields]
+
+    def other_fields(self) -> list:
+        return [field for field in self if field.name not in self.checkbox_fields]
 
 
 class NoFieldsForm(StepForm):
@@ -148,6 +159,11 @@ class EmergencyAnswerForm(StepForm):
 
 
 class PublishForm(StepForm):
+    # The channels are one question (a fieldset with its legend), not three unrelated checkboxes.
+    checkbox_question = "Where should it be published?"
+    checkbox_hint = "Choose at least one."
+    checkbox_fields = ("on_intranet", "in_notices", "on_publication_scheme")
+
     on_intranet = forms.BooleanField(label="Corporate Policy Intranet", required=False, initial=True)
     in_notices = forms.BooleanField(label="Notices", required=False, initial=True)
     on_publication_scheme = forms.BooleanField(

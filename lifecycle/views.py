@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.exports import table_response, wanted_format
-from lifecycle import duties, forms, services, workflow
+from lifecycle import duties, forms, next_steps, permissions, services, timeline, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
 from lifecycle.filters import PolicyRegisterFilter
@@ -232,20 +232,12 @@ def policy_detail(request, reference: str):
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
+    asked = {}
     if next_step is not None:
-        fix_urls = {
-            "workbook": reverse("assessments:workbook", args=[policy.reference]),
-            "eia": reverse("assessments:eia", args=[policy.reference]),
-            "consultation": reverse("lifecycle:consultation", args=[policy.reference]),
-            "statement": reverse("lifecycle:statement_edit", args=[policy.reference]),
-            "monitoring": reverse("assessments:monitoring", args=[policy.reference]),
-        }
         context["checklist_step"] = next_step
-        context["checklist"] = [
-            {"met": gate(policy), "label": gate.label, "fix_url": fix_urls.get(gate.fix),
-             "items": gate.listing(policy) if getattr(gate, "listing", None) else []}
-            for gate in next_step.gates
-        ]
+        context["checklist"] = next_steps.checklist(next_step, policy, asked=asked)
+    # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
+    context["next"] = next_steps.next_steps(policy, context["actions"], asked=asked)
     return render(request, "lifecycle/policy_detail.html", context)
 
 
@@ -351,8 +343,12 @@ def version_revisions_page(request, reference: str, version: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    context["timeline"] = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(
+    page = Paginator(policy_timeline(policy=policy, user=request.user).select_related("actor"), 50).get_page(
         request.GET.get("page"))
+    context["timeline"] = page
+    context["entries"] = timeline.entries(page.object_list, business_group_id=policy.business_group_id)
+    # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
+    context["shows_evidence"] = permissions.is_pcu(request.user)
     return render(request, "lifecycle/policy_timeline.html", context)
 
 
@@ -385,7 +381,9 @@ def _take_step(request, policy, slug: str, form):
             return _redirect_after_action(request, policy)
         form.add_application_error(error)
         return None
-    messages.success(request, step.page.success)
+    # What happens next and who is told, from the declarations (issue 17).
+    policy.refresh_from_db(fields=["status"])
+    messages.success(request, f"{step.page.success} {next_steps.after_step(step, policy)}")
     return _redirect_after_action(request, policy)
 
 
@@ -421,8 +419,12 @@ def policy_action(request, reference: str, slug: str):
     if not workflow.steps_offered(request.user, policy, slug):
         messages.error(request, _why_not_offered(request.user, policy, slug))
         return redirect("lifecycle:detail", reference=policy.reference)
-    context = policy_page_context(request, policy, "overview")
+    # An action page is not the overview: no sub-navigation tab is current on it.
+    context = policy_page_context(request, policy, "action")
     version = policy.current_version
+    # Readiness before action: the way-on step's unmet gates, each linked to where it is put right. A page that
+    # offers one step has no form while it cannot succeed; one that offers a choice (approve or reject) keeps it.
+    context["readiness"] = next_steps.readiness(page, policy)
     context.update({"action": page, "form": form, "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",

@@ -77,6 +77,10 @@ class Step:
     # (the policy's named holders), pcu, dcfd, doi (force-wide roles). Empty: nobody.
     notify: tuple[str, ...] = ()
     notice: str = ""
+    # What happened, for the timeline read by people (lifecycle.timeline): "Commissioning requested" by <who>.
+    done: str = ""
+    # Who takes it, for others reading the page ("Next: Forward to the Designated Lead, by the co-ordinator").
+    taken_by: str = ""
     # Who may take it, for the refusal ("Only <who> can <label> POL-0001."); empty: "You are not allowed to ...".
     who: str = ""
     # The form's fields the service takes under another name: {"comments": "reasons"}.
@@ -140,6 +144,8 @@ _ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Statu
 # --- stage 1 and 2: scoping and commissioning --------------------------------------------------------
 
 REQUEST_COMMISSIONING = Step(
+    done="Commissioning requested",
+    taken_by="the policy's developers or manager",
     name="request_commissioning", source=(Status.SCOPING,), target=Status.COMMISSIONING,
     permission="lifecycle.request_commissioning", label="request commissioning of",
     audit=AuditAction.POLICY_COMMISSIONING_REQUESTED,
@@ -155,6 +161,8 @@ REQUEST_COMMISSIONING = Step(
     notify=("lead",), notice="Commissioning requested",
 )
 COMMISSION = Step(
+    done="Development commissioned",
+    taken_by="the Designated Lead",
     name="commission", source=(Status.COMMISSIONING,), target=Status.DEVELOPMENT,
     permission="lifecycle.decide_commissioning", label="commission", audit=AuditAction.POLICY_COMMISSIONED,
     doc="Co-ordinator's duty: \"Ensure new policy is commissioned formally before it is developed\".",
@@ -165,6 +173,7 @@ COMMISSION = Step(
     notify=("authors",), notice="Commissioned: development can start",
 )
 DECLINE_COMMISSIONING = Step(
+    done="Commissioning declined",
     name="decline_commissioning", source=(Status.COMMISSIONING,), target=Status.SCOPING,
     permission="lifecycle.decide_commissioning", label="decline commissioning of",
     audit=AuditAction.POLICY_COMMISSIONING_DECLINED,
@@ -177,6 +186,8 @@ DECLINE_COMMISSIONING = Step(
 # --- stage 3 to 4: submission and quality assurance --------------------------------------------------
 
 SUBMIT_FOR_QA = Step(
+    done="Submitted for quality assurance",
+    taken_by="the policy's developers or manager",
     name="submit_for_qa", source=(Status.DEVELOPMENT,), target=Status.SUBMITTED_FOR_QA,
     permission="lifecycle.submit_for_qa", label="submit for quality assurance", duty=Duty.AUTHOR,
     audit=AuditAction.POLICY_SUBMITTED_FOR_QA,
@@ -192,6 +203,8 @@ SUBMIT_FOR_QA = Step(
     notify=("pcu", "dcfd", "doi", "coordinator"), notice="Submitted for quality assurance",
 )
 SIGN_OFF_QA = Step(
+    done="Quality assurance passed",
+    taken_by="PCU, DCFD and DOI, each for their part",
     name="sign_off_qa", source=(Status.SUBMITTED_FOR_QA,), target=None,
     permission="lifecycle.qa_any", label="record quality assurance of", duty=Duty.QA,
     # One audit action per discipline: the service names it (AuditAction.qa_signed_off).
@@ -201,6 +214,7 @@ SIGN_OFF_QA = Step(
     page=QA_PAGE, choice_value="passed",
 )
 PASS_QA = Step(
+    done="Quality assurance complete: PCU, DCFD and DOI have all signed off",
     name="pass_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.QA_PASSED,
     permission="lifecycle.qa_any", label="pass quality assurance of", audit=AuditAction.POLICY_QA_PASSED,
     doc="Entered in the same transaction as the last of the PCU, DCFD and DOI sign-offs.",
@@ -208,6 +222,7 @@ PASS_QA = Step(
     notify=("coordinator", "authors"), notice="Quality assurance passed",
 )
 RETURN_FROM_QA = Step(
+    done="Returned from quality assurance with comments",
     name="return_from_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.DEVELOPMENT,
     permission="lifecycle.qa_any", label="return", duty=Duty.QA, audit=AuditAction.POLICY_RETURNED_FROM_QA,
     doc="Any of PCU, DCFD or DOI may return the submission with comments; work continues in a new draft.",
@@ -215,6 +230,8 @@ RETURN_FROM_QA = Step(
     notify=("authors", "coordinator"), notice="Returned from quality assurance with comments",
 )
 FORWARD_TO_LEAD = Step(
+    done="Forwarded to the Designated Lead for approval",
+    taken_by="the business group's co-ordinator",
     name="forward_to_lead", source=(Status.QA_PASSED,), target=Status.WITH_LEAD,
     permission="lifecycle.forward_to_lead", label="forward to the Designated Lead",
     audit=AuditAction.POLICY_FORWARDED_TO_LEAD,
@@ -231,6 +248,8 @@ FORWARD_TO_LEAD = Step(
 # --- stage 4: the Lead's decision --------------------------------------------------------------------
 
 APPROVE = Step(
+    done="Approved",
+    taken_by="the Designated Lead",
     name="approve", source=(Status.WITH_LEAD,), target=Status.APPROVED,
     permission="lifecycle.approve", label="approve", duty=Duty.APPROVER, audit=AuditAction.POLICY_APPROVED,
     doc="SOP stage 4: the Designated Business Group Policy Lead approves publication of a QA-passed, "
@@ -240,6 +259,7 @@ APPROVE = Step(
     notify=("coordinator", "authors"), notice="Approved by the Designated Lead",
 )
 REJECT = Step(
+    done="Rejected",
     name="reject", source=(Status.WITH_LEAD,), target=Status.DEVELOPMENT,
     permission="lifecycle.approve", label="reject", duty=Duty.APPROVER, audit=AuditAction.POLICY_REJECTED,
     doc="SOP stage 4: the Lead may reject; the developer continues in a new draft.",
@@ -252,6 +272,8 @@ EMERGENCY_DOC = (
     "these circumstances, the impact assessment must be completed as soon as reasonably practicable.\""
 )
 REQUEST_EMERGENCY_APPROVAL = Step(
+    done="Emergency approval asked for",
+    taken_by="the Designated Lead",
     name="request_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
     permission="lifecycle.emergency_approve", label="ask for emergency approval of", duty=Duty.APPROVER,
     audit=AuditAction.POLICY_EMERGENCY_REQUESTED, doc=EMERGENCY_DOC,
@@ -275,6 +297,8 @@ EMERGENCY_ANSWER_PAGE = Page(
     "is recorded in your own name.",
 )
 AGREE_EMERGENCY_APPROVAL = Step(
+    done="Approved by the emergency route, with PCU's agreement",
+    taken_by="a member of the Policy Co-ordination Unit",
     name="agree_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=Status.APPROVED,
     permission="lifecycle.agree_emergency", label="agree to the emergency approval of", duty=Duty.APPROVER,
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_APPROVED, doc=EMERGENCY_DOC,
@@ -285,6 +309,7 @@ AGREE_EMERGENCY_APPROVAL = Step(
     notice="Approved by the emergency route: EIA, Workbook and quality assurance outstanding",
 )
 REFUSE_EMERGENCY_APPROVAL = Step(
+    done="Emergency approval refused by PCU",
     name="refuse_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
     permission="lifecycle.agree_emergency", label="refuse the emergency approval of", duty=Duty.APPROVER,
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_REFUSED, doc=EMERGENCY_DOC,
@@ -293,6 +318,8 @@ REFUSE_EMERGENCY_APPROVAL = Step(
     notify=("lead", "authors", "coordinator"), notice="Emergency approval refused by PCU",
 )
 FORWARD_FOR_PUBLICATION = Step(
+    done="Sent to PCU for publication",
+    taken_by="the business group's co-ordinator",
     name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
     permission="lifecycle.forward_for_publication", label="forward for publication",
     audit=AuditAction.POLICY_FORWARDED_FOR_PUBLICATION,
@@ -307,6 +334,8 @@ FORWARD_FOR_PUBLICATION = Step(
 # --- stage 5 and 6 -------------------------------------------------------------------------------------
 
 PUBLISH = Step(
+    done="Published",
+    taken_by="PCU",
     name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
     # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
     permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
@@ -319,6 +348,8 @@ PUBLISH = Step(
     notify=("authors", "coordinator", "lead", "owner"), notice="Published",
 )
 COMPLETE_IMPLEMENTATION = Step(
+    done="Implementation completed: moved to monitoring and review",
+    taken_by="the co-ordinator, the policy manager or PCU",
     name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
     permission="lifecycle.complete_implementation", label="move to monitoring",
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
@@ -327,6 +358,8 @@ COMPLETE_IMPLEMENTATION = Step(
               success="Implementation complete: the policy is now in monitoring and review."),
 )
 START_REVIEW = Step(
+    done="Review started",
+    taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
     name="start_review", source=_IN_FORCE, target=Status.SCOPING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
@@ -339,6 +372,8 @@ START_REVIEW = Step(
 # A review that concludes no change is needed (issue 13): a real, short review outcome in three steps, each its own
 # person's. The policy stays in force and in its status throughout; the open NoChangeReview says whose turn it is.
 CONCLUDE_NO_CHANGE = Step(
+    done="Review concluded with no change needed",
+    taken_by="the Designated Lead",
     name="conclude_no_change", source=_IN_FORCE, target=None,
     permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
     who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
@@ -359,6 +394,8 @@ CONCLUDE_NO_CHANGE = Step(
     notify=("dcfd", "coordinator", "authors"), notice="Review concluded with no change: EIA to be confirmed",
 )
 CONFIRM_EIA = Step(
+    done="Equality Impact Assessment confirmed for the review",
+    taken_by="the Diversity and Citizen Focus Directorate",
     name="confirm_eia", source=_IN_FORCE, target=None,
     permission="lifecycle.confirm_eia", label="confirm the Equality Impact Assessment of",
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
@@ -372,6 +409,8 @@ CONFIRM_EIA = Step(
     notify=("pcu", "lead", "coordinator"), notice="EIA confirmed: ready to re-publish unchanged",
 )
 REPUBLISH_NO_CHANGE = Step(
+    done="Re-published after a review with no change",
+    taken_by="the Policy Co-ordination Unit",
     name="republish_no_change", source=_IN_FORCE, target=None,
     permission="lifecycle.publish", label="re-publish", duty=Duty.PUBLISHER,
     who="the Policy Co-ordination Unit", audit=AuditAction.POLICY_REPUBLISHED_NO_CHANGE,
@@ -388,6 +427,7 @@ REPUBLISH_NO_CHANGE = Step(
 # Only while the policy is in force and no review is open (a policy under review has its new version's
 # status): bringing forward a review that has already started means nothing.
 SET_REVIEW_DATE = Step(
+    done="Review date brought forward",
     name="set_review_date", source=_IN_FORCE, target=None,
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
@@ -401,6 +441,8 @@ SET_REVIEW_DATE = Step(
 # Issue 13: the Lead acts on monitoring results. Open whatever stage a review is in (the published version stays in
 # force, and its reports keep coming), on a policy published at least once.
 RESPOND_TO_MONITORING = Step(
+    done="The Designated Lead responded to a monitoring report",
+    taken_by="the Designated Lead",
     name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None,
     permission="lifecycle.respond_to_monitoring", label="respond to a monitoring report of",
     who="the Designated Lead it names", audit=AuditAction.MONITORING_REPORT_RESPONDED,
@@ -419,6 +461,8 @@ RESPOND_TO_MONITORING = Step(
     notice="The Designated Lead responded to a monitoring report",
 )
 DECIDE_WITHDRAWAL = Step(
+    done="Withdrawal decided",
+    taken_by="the Designated Lead or the owner",
     name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None,
     permission="lifecycle.decide_withdrawal", label="decide to withdraw",
     who="the Designated Lead or the Management Board owner the policy names",
@@ -433,6 +477,7 @@ DECIDE_WITHDRAWAL = Step(
     notify=("pcu", "authors", "coordinator", "lead", "owner"), notice="Withdrawal decided: PCU to carry it out",
 )
 WITHDRAW = Step(
+    done="Withdrawn",
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
     permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",
     audit=AuditAction.POLICY_WITHDRAWN,
@@ -497,6 +542,14 @@ def next_gated_step(status: str) -> Step | None:
     submission for QA from development (the emergency route is the exception, not the way on)."""
     return next((step for step in STEPS if status in step.source and step.gates and step.page
                  and step is not REQUEST_EMERGENCY_APPROVAL), None)
+
+
+def way_on(status: str) -> Step | None:
+    """The step that moves a policy on from ``status`` along the cycle: the first declared with a page (the
+    emergency route and withdrawal are exceptions, not the way on; nor is a step that records without moving the
+    policy, such as a no-change review's parts). Its page's title names what to do next."""
+    return next((step for step in STEPS if status in step.source and step.page and step.target is not None
+                 and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
 
 
 def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz/", core_views.healthz, name="healthz"),
     path("", workspace_views.home, name="home"),
     path("", include("core.urls")),
+    path("", include("guidance.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("oversight.urls")),
     path("library/", include("library.urls")),

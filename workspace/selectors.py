@@ -3,6 +3,7 @@ publication. It sits above those apps, so that none of them imports another to b
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -11,19 +12,21 @@ from django.utils.text import Truncator
 from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.models import Role, RoleAssignment
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, DueStatus
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.workflow import START_REVIEW, way_on
+from notifications.services import STUCK_STATUSES, working_days_after
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
 # group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page).
 QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
-                "first_published_on", "business_group_id", "updated_at")
+                "first_published_on", "business_group_id", "updated_at", "status_changed_at")
 
 
 def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Policy]:
@@ -39,16 +42,54 @@ def my_work(*, user, today=None) -> list[dict]:
     today = today or timezone.localdate()
     roles = role_index(user)
     visible = policy_list(user=user)
-    return [
+    overdue, due_soon = _due_queues(user, roles, visible, today)
+    reports = _report_queues(roles)
+    # A report waiting for quality assurance or publication is that policy's monitoring item: shown there, once.
+    in_hand = {("monitoring", report.policy_id) for queue in reports for report in queue["reports"]}
+    # Overdue first, then the work waiting, then what falls due soon (issue 17).
+    return _each_once([
+        *overdue,
         *_drafting_queues(user, roles, visible),
         *_lead_queues(roles, visible),
         *_quality_assurance_queues(user, roles, visible),
         *_coordination_queues(user, roles, visible),
-        *_due_queues(user, roles, visible, today),
-        *_report_queues(roles),
+        *due_soon,
+        *reports,
         *_acknowledgement_queues(user),
         *_monitoring_action_queues(user, roles, today),
-    ]
+    ], today, seen=in_hand)
+
+
+def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list[dict]:
+    """Each item once, in the first queue it appears in (a policy's work, its review among it, is one item; its
+    monitoring report another), named with what to do next (the step that moves it on, as declared:
+    ``workflow.way_on``) and its review's due state (``lifecycle.due``)."""
+    for queue in queues:
+        if queue.get("policies") is None:
+            continue
+        kind = "monitoring" if queue.get("due") == MONITORING.field else "policy"
+        kept = []
+        for policy in queue["policies"]:
+            if (kind, policy.pk) in seen:
+                continue
+            seen.add((kind, policy.pk))
+            if not hasattr(policy, "due_state"):
+                state = REVIEW.state_of(policy, today)
+                policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
+                policy.due_label = "review due"
+            if not getattr(policy, "next_label", ""):
+                step = way_on(policy.status)
+                policy.next_label = step.page.title if step else ""
+            # By when: work handed to someone is expected within the chase's working days (notifications: "stuck"
+            # after CHASE_STUCK_WORKING_DAYS), and chased after that.
+            if kind == "policy" and policy.status in STUCK_STATUSES and policy.status_changed_at:
+                policy.expected_by = working_days_after(timezone.localtime(policy.status_changed_at).date(),
+                                                        settings.POLICYHUB_CHASE["stuck_after_working_days"])
+                policy.expected_late = policy.expected_by < today
+            kept.append(policy)
+        queue["policies"] = kept
+    # An overdue queue is shown only while something in it is late and not shown in an earlier queue.
+    return [queue for queue in queues if not (queue.get("overdue") and not queue["policies"])]
 
 
 def _acknowledgement_queues(user) -> list[dict]:
@@ -116,26 +157,42 @@ def _coordination_queues(user, roles, visible) -> list[dict]:
                        "policies": _work_queue(visible.filter(status=Status.AWAITING_PUBLICATION)
                                                .exclude(took_part_in_current_version(user)))})
     if (Role.DCFD, None) in roles or _group_ids(roles, Role.LEAD):
+        awaiting_eia = _work_queue(visible.filter(not_impact_assessed=True))
+        for policy in awaiting_eia:
+            # The work here is the retrospective EIA (DCFD signs it off; the Lead, as risk owner, sees it done).
+            policy.next_label = ("Sign off the retrospective EIA" if (Role.DCFD, None) in roles
+                                 else "See that the retrospective EIA is completed")
         queues.append({"title": "Emergency approvals awaiting their EIA", "hint": "Not impact assessed.",
-                       "policies": _work_queue(visible.filter(not_impact_assessed=True))})
+                       "policies": awaiting_eia})
     return queues
 
 
-def _due_queues(user, roles, visible, today) -> list[dict]:
-    """Reviews and monitoring reports due soon or overdue (lifecycle.due: the same rule as the register's filter,
-    the chase and the dashboard), the most overdue first. Each policy carries ``due_state``."""
-    queues = []
-    for rule, title, hint, label in (
-        (REVIEW, "Reviews due within 6 months or overdue", "SOP: allow at least 6 months for a basic review.",
-         "review due"),
-        (MONITORING, "Monitoring reports due within a month or overdue", "Due every year.", "report due"),
+def _due_queues(user, roles, visible, today) -> tuple[list[dict], list[dict]]:
+    """Reviews and monitoring reports overdue, and due soon (lifecycle.due: the same rule as the register's filter,
+    the chase and the dashboard), as separate queues, the most overdue first. One query per rule. Each policy
+    carries ``due_state`` and what to do next."""
+    overdue, due_soon = [], []
+    for rule, kind, hint, label in (
+        (REVIEW, "Reviews", "SOP: allow at least 6 months for a basic review.", "review due"),
+        (MONITORING, "Monitoring reports", "Due every year.", "report due"),
     ):
         policies = _work_queue(visible.filter(rule.due_or_overdue(today)).filter(_responsible(user, roles)),
                                order=rule.field)
         for policy in policies:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
-        queues.append({"title": title, "hint": hint, "policies": policies, "due": rule.field, "due_label": label})
-    return queues
+            policy.due_label = label
+            if rule is MONITORING:
+                policy.next_label = "Write the monitoring report"
+            elif policy.status in PUBLISHED_STATUSES:
+                policy.next_label = START_REVIEW.page.title
+        late = [policy for policy in policies if policy.due_state.is_overdue]
+        soon = [policy for policy in policies if not policy.due_state.is_overdue]
+        if late:  # shown only when something is late, at the top of the page
+            overdue.append({"title": f"{kind} overdue", "hint": hint, "policies": late, "due": rule.field,
+                            "due_label": label, "overdue": True})
+        due_soon.append({"title": f"{kind} due {rule.warning_label}", "hint": hint, "policies": soon,
+                         "due": rule.field, "due_label": label})
+    return overdue, due_soon
 
 
 def _report_queues(roles) -> list[dict]:

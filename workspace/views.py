@@ -1,3 +1,4 @@
+import rules
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -11,4 +12,5 @@ def home(request):
     """My work: the first page everyone sees after signing in."""
     return render(request, "core/home.html", {
         "summary": home_summary(user=request.user), "queues": my_work(user=request.user),
+        "may_start_policy": rules.has_perm("lifecycle.start_policy", request.user),
     })

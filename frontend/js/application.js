@@ -80,3 +80,108 @@ document.querySelectorAll("form").forEach((form) => {
     event.returnValue = "";
   });
 });
+
+// The skip link moves focus to the main content without putting "#main-content" in the address: left there, it
+// survived the next form's redirect, and the browser's jump to it took focus away from the error summary or the
+// success banner (the base template's first script also drops it from an address that arrives with it).
+document.addEventListener("click", (event) => {
+  const link = event.target.closest?.(".govuk-skip-link");
+  const main = document.getElementById("main-content");
+  if (!link || !main) return;
+  event.preventDefault();
+  main.setAttribute("tabindex", "-1");
+  main.focus();
+  main.addEventListener("blur", () => main.removeAttribute("tabindex"), { once: true });
+});
+
+// Tab leaves an editor's table (ProseMirror's table keys move to the next cell and, in the last, add a row for
+// ever: a keyboard trap). Arrow keys still move between cells.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Tab" || event.ctrlKey || event.altKey || event.metaKey) return;
+  const editorElement = event.target.closest?.(".ProseMirror");
+  if (!editorElement) return;
+  const anchor = window.getSelection()?.anchorNode;
+  const cell = (anchor?.nodeType === Node.TEXT_NODE ? anchor.parentElement : anchor)?.closest?.("td, th");
+  if (cell && editorElement.contains(cell)) event.stopPropagation();
+}, true);
+
+// The editor's toolbar is one tab stop; the arrow keys, Home and End move along it (the WAI-ARIA toolbar
+// pattern). The last control used keeps the tab stop.
+function toolbarControls(toolbar) {
+  return [...toolbar.querySelectorAll("button, [tabindex]")].filter(
+    (control) => !control.closest("[popover]") && !control.disabled && control.offsetParent !== null,
+  );
+}
+
+function rovingTabStop(toolbar, current) {
+  const controls = toolbarControls(toolbar);
+  const keep = controls.includes(current) ? current : controls[0];
+  controls.forEach((control) => control.setAttribute("tabindex", control === keep ? "0" : "-1"));
+}
+
+function makeToolbar(toolbar) {
+  if (toolbar.dataset.appToolbar) return;
+  toolbar.dataset.appToolbar = "true";
+  toolbar.setAttribute("role", "toolbar");
+  rovingTabStop(toolbar);
+  toolbar.addEventListener("focusin", (event) => rovingTabStop(toolbar, event.target));
+  toolbar.addEventListener("keydown", (event) => {
+    const controls = toolbarControls(toolbar);
+    const index = controls.indexOf(document.activeElement);
+    if (index < 0) return;
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: controls.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    const target = controls[(next + controls.length) % controls.length];
+    rovingTabStop(toolbar, target);
+    target.focus();
+  });
+  // The editor shows and hides controls as the selection moves: keep exactly one tab stop.
+  new MutationObserver(() => {
+    const holder = toolbar.querySelector('[tabindex="0"]');
+    if (!holder || holder.offsetParent === null || toolbar.querySelectorAll('[tabindex="0"]').length > 1
+        || toolbarControls(toolbar).some((control) => !control.hasAttribute("tabindex"))) {
+      rovingTabStop(toolbar, toolbar.contains(document.activeElement) ? document.activeElement : holder);
+    }
+  }).observe(toolbar, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", "disabled"] });
+}
+
+// The editor adds its menubar once it has drawn: take each as it appears.
+function makeToolbars() {
+  document.querySelectorAll(".prose-editor > .prose-menubar").forEach((toolbar) => {
+    if (!toolbar.hasAttribute("aria-label")) {
+      const textarea = toolbar.parentElement.querySelector(":scope > textarea");
+      const label = textarea && document.querySelector(`label[for="${textarea.id}"]`);
+      toolbar.setAttribute("aria-label", `Formatting${label ? `: ${label.textContent.trim()}` : ""}`);
+    }
+    makeToolbar(toolbar);
+  });
+}
+makeToolbars();
+document.addEventListener("prose-editor:ready", makeToolbars);
+new MutationObserver((records) => {
+  if (records.some((record) => [...record.addedNodes].some((node) => node.classList?.contains("prose-menubar")
+      || node.querySelector?.(".prose-menubar")))) {
+    makeToolbars();
+  }
+}).observe(document.body, { childList: true, subtree: true });
+
+// A data table wider than the screen scrolls inside its container: that container is then a named region in the
+// tab order, so the keyboard can scroll it too (and only then: a table that fits adds no tab stop).
+function markScrollingTables() {
+  document.querySelectorAll(".app-table-container").forEach((container) => {
+    if (container.scrollWidth > container.clientWidth + 1) {
+      const caption = container.querySelector("caption")?.textContent.trim();
+      container.setAttribute("tabindex", "0");
+      container.setAttribute("role", "region");
+      container.setAttribute("aria-label", caption ? `${caption} (scrolls sideways)` : "Table (scrolls sideways)");
+    } else {
+      container.removeAttribute("tabindex");
+      container.removeAttribute("role");
+      container.removeAttribute("aria-label");
+    }
+  });
+}
+markScrollingTables();
+window.addEventListener("resize", markScrollingTables);
+document.body.addEventListener("htmx:afterSettle", markScrollingTables);

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "library",
     "workspace",
     "oversight",
+    "guidance",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,17 @@ POLICYHUB_MONITORING_INTERVAL_MONTHS = 12
 # Emergency route: "the impact assessment must be completed as soon as reasonably practicable".
 POLICYHUB_EMERGENCY_EIA_DAYS = int(env("POLICYHUB_EMERGENCY_EIA_DAYS", "28"))
 POLICYHUB_SERVICE_NAME = "PolicyHub"
+# The force the service belongs to, named with its logo on every page (issue 17: the public pages must say whose
+# they are). POLICYHUB_FORCE_LOGO_URL: an image's address (absolute, or under STATIC_URL); empty for none.
+POLICYHUB_FORCE_NAME = env("POLICYHUB_FORCE_NAME", "Metropolitan Police Service")
+POLICYHUB_FORCE_LOGO_URL = env("POLICYHUB_FORCE_LOGO_URL", "")
+# The Policy Co-ordination Unit's contact, in every page's footer and on the error pages.
+POLICYHUB_PCU_EMAIL = env("POLICYHUB_PCU_EMAIL", "policy.coordination@example.police.uk")
+POLICYHUB_PCU_PHONE = env("POLICYHUB_PCU_PHONE", "")
+# Where the public asks for what is not published (Freedom of Information Act 2000).
+POLICYHUB_FOI_EMAIL = env("POLICYHUB_FOI_EMAIL", "foi@example.police.uk")
+POLICYHUB_FOI_ADDRESS = env("POLICYHUB_FOI_ADDRESS", "")
+POLICYHUB_FOI_URL = env("POLICYHUB_FOI_URL", "")
 
 # --- The audit trail (core/audit.py; issue 11, finding 3) ------------------------------------------------------
 # The key of the audit chain's HMAC. It is a secret of the app, never stored in the database: whoever holds only

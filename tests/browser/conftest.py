@@ -92,6 +92,47 @@ class Browser:
         violations = self.axe_violations()
         assert violations == [], f"axe violations on {label} ({self.page.url}): {violations}"
 
+    # 320 CSS px: the narrowest phone (WCAG 1.4.10, reflow). 640: a 1280 px screen at 200% zoom, which lays out in
+    # 640 CSS px (Chromium's zoom cannot be set from Playwright; the layout it produces is this one).
+    REFLOW_WIDTHS = {"320 px": 320, "200% zoom": 640}
+    OVERFLOW_SCRIPT = """() => {
+        const width = document.documentElement.clientWidth;
+        const wide = [];
+        if (document.documentElement.scrollWidth > width + 1) {
+            for (const element of document.body.querySelectorAll('*')) {
+                if (element.closest('.app-table-container, .app-table-wrap')
+                    && !element.matches('.app-table-container, .app-table-wrap')) continue;
+                if (element.closest('.govuk-visually-hidden, .govuk-skip-link, [hidden], dialog:not([open])')) continue;
+                const box = element.getBoundingClientRect();
+                if (box.width && box.right > width + 1) {
+                    wide.push(`${element.tagName.toLowerCase()}.${[...element.classList].join('.')} ` +
+                              `(${Math.round(box.right)} px)`);
+                }
+            }
+            wide.unshift(`page ${document.documentElement.scrollWidth} px wide`);
+        }
+        return wide.slice(0, 8);
+    }"""
+
+    def overflow(self) -> dict[str, list[str]]:
+        """What is wider than the screen at each reflow width (nothing may be, except a data table inside its
+        .app-table-container, which scrolls on its own)."""
+        found = {}
+        size = self.page.viewport_size
+        try:
+            for name, width in self.REFLOW_WIDTHS.items():
+                self.page.set_viewport_size({"width": width, "height": 800})
+                wide = self.page.evaluate(self.OVERFLOW_SCRIPT)
+                if wide:
+                    found[name] = wide
+        finally:
+            self.page.set_viewport_size(size)
+        return found
+
+    def assert_fits(self, label: str):
+        wide = self.overflow()
+        assert not wide, f"horizontal scrolling on {label} ({self.page.url}): {wide}"
+
     def step(self, label: str):
         """axe-core on the page as it stands, then its screenshot."""
         self.assert_accessible(label)

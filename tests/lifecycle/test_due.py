@@ -42,7 +42,7 @@ def test_a_review_stalled_past_its_date_stays_overdue_in_the_register_and_in_my_
         assert policy.reference in body and never_published.reference not in body
         home = client.get("/").content.decode()
         assert (f'<strong class="govuk-tag govuk-tag--red app-due-tag">Overdue by 10 days</strong> '
-                f'<span class="govuk-body-s">review due {policy.review_due_on:%-d %b %Y}</span>') in home
+                f'<span class="govuk-body-s">review due {policy.review_due_on:%-d %B %Y}</span>') in home
 
     with time_machine.travel(policy.review_due_on - datetime.timedelta(days=3)):
         client.force_login(people.coordinator)

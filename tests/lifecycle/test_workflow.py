@@ -74,12 +74,13 @@ def test_an_unknown_topic_is_logged_and_left_waiting_not_marked_done(people, cap
 
 # --- imports run one way (rule 20) ------------------------------------------------------------------------------
 
-# core <- lifecycle <- assessments, acknowledgements <- publication, notifications, library <- workspace (My work,
-# across them all) <- oversight (the dashboards, indicators and board reports; My work links to it by URL name only).
-# Publication records the audience it asks to acknowledge (issue 14), so acknowledgements sit below it; the library
-# reads what assessments and publication record.
-LAYERS = {"core": 0, "lifecycle": 1, "assessments": 2, "acknowledgements": 2, "publication": 3, "notifications": 3,
-          "library": 3, "workspace": 4, "oversight": 5}
+# core <- lifecycle <- assessments, acknowledgements, guidance <- publication, notifications, library <- workspace
+# (My work, across them all) <- oversight (the dashboards, indicators and board reports; My work links to it by URL
+# name only). Publication records the audience it asks to acknowledge (issue 14), so acknowledgements sit below it;
+# the library reads what assessments and publication record. Guidance (help and the public information pages)
+# reads the step declarations.
+LAYERS = {"core": 0, "lifecycle": 1, "assessments": 2, "acknowledgements": 2, "guidance": 2, "publication": 3,
+          "notifications": 3, "library": 3, "workspace": 4, "oversight": 5}
 # Loaded late on purpose, not to dodge a cycle: WeasyPrint takes seconds to import.
 LATE_IMPORTS_ALLOWED = {"publication.pdf", "oversight.pdf"}
 

@@ -33,7 +33,8 @@ PINNED = {
     # +1 (issue 12): the interim revisions inside every version, listed under it, in one query for all of them.
     "versions/": 10,
     "versions/compare/": 9,
-    "timeline/": 10,
+    # +2: the actors' roles and the people the changes name, for the page's sentences (lifecycle.timeline).
+    "timeline/": 12,
 }
 
 

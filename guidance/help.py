@@ -1,0 +1,86 @@
+"""Help for each role: what the six stages are and who does what. The steps are the cycle's declarations
+(``lifecycle.workflow``: their page titles, who takes them and the SOP's words), so help cannot drift from what the
+service does; a test fails if a step with a page is in no role's help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.models import Role
+from lifecycle import workflow as w
+from lifecycle.states import STAGE_OF, Stage
+
+
+@dataclass(frozen=True)
+class RoleHelp:
+    role: Role
+    slug: str
+    summary: str  # the SOP's "Roles and responsibilities", in short
+    steps: tuple[w.Step, ...]
+    also: tuple[str, ...] = ()
+
+
+ROLES: tuple[RoleHelp, ...] = (
+    RoleHelp(Role.DEVELOPER, "developer",
+             "You research and write the policy: the Policy Statement, its Standard Operating Procedures (SOPs), the "
+             "Equality Impact Assessment (EIA) and the Corporate Policy Workbook, and you consult on them.",
+             (w.REQUEST_COMMISSIONING, w.SUBMIT_FOR_QA, w.START_REVIEW),
+             ("Write the annual monitoring report once the policy is published.",
+              "Give a colleague access to the draft when they help you write it.")),
+    RoleHelp(Role.MANAGER, "manager",
+             "You head the unit that owns the policy: you can do everything its developers do, and you see your "
+             "unit's policies at every stage.",
+             (w.REQUEST_COMMISSIONING, w.SUBMIT_FOR_QA, w.COMPLETE_IMPLEMENTATION, w.START_REVIEW)),
+    RoleHelp(Role.COORDINATOR, "coordinator",
+             "You make sure your business group's policies are commissioned before they are developed, that only "
+             "quality-assured documents go to the Designated Lead and only approved ones to PCU, and that reviews "
+             "and monitoring reports are done on time.",
+             (w.FORWARD_TO_LEAD, w.FORWARD_FOR_PUBLICATION, w.COMPLETE_IMPLEMENTATION, w.START_REVIEW,
+              w.SET_REVIEW_DATE),
+             ("Quality-assure your group's monitoring reports.", "Reassign a policy when someone leaves.")),
+    RoleHelp(Role.LEAD, "lead",
+             "You are the Designated Business Group Policy Lead, a chief officer (ACPO rank): you commission "
+             "policies, approve or reject them, and may approve one by the emergency route.",
+             (w.COMMISSION, w.DECLINE_COMMISSIONING, w.APPROVE, w.REJECT, w.REQUEST_EMERGENCY_APPROVAL,
+              w.CONCLUDE_NO_CHANGE, w.SET_REVIEW_DATE, w.START_REVIEW, w.RESPOND_TO_MONITORING, w.DECIDE_WITHDRAWAL)),
+    RoleHelp(Role.OWNER, "owner",
+             "You are the Management Board member who owns the policy. You are told when it is published, and a "
+             "review that stays overdue is escalated to you. With the Designated Lead you may decide to withdraw it.",
+             (w.DECIDE_WITHDRAWAL,)),
+    RoleHelp(Role.PCU, "pcu",
+             "The Policy Co-ordination Unit co-ordinates quality assurance with DCFD and DOI, publishes approved "
+             "policies, and withdraws them.",
+             (w.SIGN_OFF_QA, w.RETURN_FROM_QA, w.PUBLISH, w.COMPLETE_IMPLEMENTATION, w.AGREE_EMERGENCY_APPROVAL,
+              w.REFUSE_EMERGENCY_APPROVAL, w.REPUBLISH_NO_CHANGE, w.WITHDRAW),
+             ("Edit the public information pages: the accessibility statement, privacy notice, cookies and the "
+              "Freedom of Information page.",
+              "Publish monitoring reports once the co-ordinator has quality-assured them.")),
+    RoleHelp(Role.DCFD, "dcfd",
+             "The Diversity and Citizen Focus Directorate quality-assures each policy's Equality Impact Assessment.",
+             (w.SIGN_OFF_QA, w.RETURN_FROM_QA, w.CONFIRM_EIA),
+             ("Sign off the retrospective EIA of a policy approved by the emergency route.",)),
+    RoleHelp(Role.DOI, "doi",
+             "The Directorate of Information quality-assures each policy's information management.",
+             (w.SIGN_OFF_QA, w.RETURN_FROM_QA)),
+    RoleHelp(Role.SHRMT, "shrmt",
+             "The Safety and Health Risk Management Team is consulted on every policy before it is submitted.", (),
+             ("Answer the consultations you are sent.",)),
+)
+ROLES_BY_SLUG = {help.slug: help for help in ROLES}
+
+
+@dataclass(frozen=True)
+class StageHelp:
+    stage: str
+    label: str
+    steps: tuple[w.Step, ...]
+
+
+def stages() -> list[StageHelp]:
+    """The six stages, each with the steps taken from it (as declared), in the cycle's order."""
+    shown = []
+    for stage in [value for value in Stage if value != Stage.WITHDRAWN]:
+        steps = tuple(step for step in w.STEPS if step.page and step is not w.WITHDRAW
+                      and STAGE_OF.get(step.source[0]) == stage)
+        shown.append(StageHelp(stage.value, stage.label, steps))
+    return shown

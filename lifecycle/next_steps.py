@@ -1,0 +1,151 @@
+"""What a person should do next on a policy, and by when, in words read from the declarations (issue 17).
+
+- Readiness: a page's way-on step (its first declared step) is "not ready yet" while any of its gates is unmet;
+  each missing item is named by the gate's checklist label and linked to where it is put right (``gate.fix``).
+- The next step: the pages this person may take now, or, when none, the step that moves the policy on
+  (``workflow.way_on``) and who takes it (``Step.taken_by``).
+- By when: the review and monitoring dates, through the one rule of ``lifecycle.due``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+
+from lifecycle import workflow
+from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus
+from lifecycle.gates import Gate
+
+# Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
+FIX_URL_NAMES = {
+    "workbook": "assessments:workbook",
+    "eia": "assessments:eia",
+    "consultation": "lifecycle:consultation",
+    "statement": "lifecycle:statement_edit",
+    "monitoring": "assessments:monitoring",
+}
+
+
+def fix_url(gate: Gate, policy) -> str | None:
+    name = FIX_URL_NAMES.get(getattr(gate, "fix", ""))
+    return reverse(name, args=[policy.reference]) if name else None
+
+
+@dataclass
+class Item:
+    label: str
+    met: bool
+    url: str | None = None
+    # What the gate lists under it (the monitoring reports a review must read), each with its page and whether done.
+    items: list = field(default_factory=list)
+
+
+@dataclass
+class Readiness:
+    page: workflow.Page
+    step: workflow.Step
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[Item]:
+        return [item for item in self.items if not item.met]
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def checklist(step: workflow.Step, policy, *, asked: dict | None = None) -> list[Item]:
+    """The step's gates as a checklist (those the step's own record satisfies left out). ``asked``: gates already
+    asked of this policy in this request, and their answers (each gate is asked once per page)."""
+    asked = {} if asked is None else asked
+    items = []
+    for gate in step.gates:
+        if gate in step.records:
+            continue
+        if gate not in asked:
+            asked[gate] = bool(gate(policy))
+        listing = gate.listing(policy) if getattr(gate, "listing", None) else []
+        items.append(Item(label=gate.label, met=asked[gate], url=fix_url(gate, policy), items=listing))
+    return items
+
+
+def readiness(page: workflow.Page, policy, *, asked: dict | None = None) -> Readiness:
+    """Whether ``page``'s way-on step could succeed now."""
+    step = workflow.PAGES[page.slug][1][0]
+    return Readiness(page=page, step=step, items=checklist(step, policy, asked=asked))
+
+
+@dataclass
+class NextSteps:
+    """The policy page's "What to do next": the pages this person may take (with readiness), else who acts next;
+    and the dates that matter now (overdue or due soon)."""
+
+    offered: list[Readiness]
+    way_on: workflow.Step | None
+    review: DueState | None
+    monitoring: DueState | None
+
+    @property
+    def review_pressing(self) -> bool:
+        return self.review is not None and self.review.status != DueStatus.IN_DATE
+
+    @property
+    def monitoring_pressing(self) -> bool:
+        return self.monitoring is not None and self.monitoring.status != DueStatus.IN_DATE
+
+    @property
+    def review_taken_by(self) -> str:
+        return workflow.START_REVIEW.taken_by
+
+    @property
+    def start_review_offered(self) -> bool:
+        return any(item.page is workflow.START_REVIEW.page for item in self.offered)
+
+
+def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None) -> NextSteps:
+    asked = {} if asked is None else asked
+    return NextSteps(
+        offered=[readiness(page, policy, asked=asked) for page in pages],
+        way_on=workflow.way_on(policy.status),
+        review=REVIEW.state_of(policy),
+        monitoring=MONITORING.state_of(policy),
+    )
+
+
+# Whom a step's ``notify`` names, in words.
+NOTIFIED = {
+    "authors": "the policy's developers and manager",
+    "coordinator": "the business group's co-ordinator",
+    "lead": "the Designated Lead",
+    "owner": "the Management Board owner",
+    "pcu": "PCU",
+    "dcfd": "DCFD",
+    "doi": "DOI",
+}
+
+
+def _in_words(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def after_step(step: workflow.Step, policy) -> str:
+    """What the confirmation says after ``step`` was taken and ``policy`` (reloaded) moved on: what happens next
+    and who is told, both from the declarations (the step's ``notify``, and a step taken inside it such as the
+    pass of quality assurance on the last sign-off)."""
+    inside = [other for other in workflow.STEPS if other.page is None and other is not step
+              and other.target == policy.status and set(other.source) & set(step.source)]
+    told: list[str] = []
+    for kind in (*step.notify, *(kind for other in inside for kind in other.notify)):
+        words = NOTIFIED.get(kind, kind)
+        if words not in told:
+            told.append(words)
+    onward = workflow.way_on(policy.status)
+    parts = []
+    if onward is not None and onward is not step:
+        parts.append(f"Next: {onward.page.title}, by {onward.taken_by}." if onward.taken_by
+                     else f"Next: {onward.page.title}.")
+    parts.append(f"Told in their notifications and daily e-mail: {_in_words(told)}." if told
+                 else "No one else is told.")
+    return " ".join(part for part in parts if part)

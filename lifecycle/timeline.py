@@ -1,0 +1,301 @@
+"""The audit trail as people read it: one plain-English sentence per event, who did it (full name and role), and
+what changed (each field by its label, before and after), with dates in one format.
+
+Where an event is a step's, its sentence is the step's own declaration (``Step.done`` in ``lifecycle.workflow``);
+every other audit action has its sentence in ``SENTENCES`` below, keyed by ``core.events.AuditAction``. A test
+fails for any action without one: adding an action means adding its line here (or ``done=`` on its step).
+
+The raw event (action code, sequence, hash and recorded changes) is not rewritten: PCU still sees it, for
+evidence, beside the sentence.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import dateformat, timezone
+
+from core.events import AuditAction
+from core.models import Role, RoleAssignment, User
+from lifecycle import workflow
+from lifecycle.states import QADiscipline, Status
+
+# One format for every date and time the timeline writes (GOV.UK style: "2 December 2026", "2 December 2026, 14:05").
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+
+# What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
+SENTENCES: dict[AuditAction, str] = {
+    AuditAction.POLICY_CREATED: "Policy started in scoping",
+    AuditAction.POLICY_DRAFT_SAVED: "Policy Statement draft saved",
+    # The three QA disciplines' sign-offs: PCU's is SIGN_OFF_QA's own audit action (its ``done``).
+    AuditAction.POLICY_QA_SIGNED_OFF_DCFD: "Quality assurance passed",
+    AuditAction.POLICY_QA_SIGNED_OFF_DOI: "Quality assurance passed",
+    AuditAction.POLICY_PUBLICATION_SCHEDULED: "Publication scheduled",
+    AuditAction.POLICY_PUBLICATION_CANCELLED: "Scheduled publication cancelled",
+    AuditAction.POLICY_PUBLICATION_BROUGHT_FORWARD: "Scheduled publication brought forward",
+    AuditAction.POLICY_PUBLICATION_SUPERSEDED: "Scheduled publication superseded",
+    AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: "Retrospective Equality Impact Assessment signed off",
+    AuditAction.POLICY_DETAILS_CHANGED: "Document details changed",
+    AuditAction.POLICY_ADVICE_INVITED: "Advice invited",
+    AuditAction.POLICY_ADVICE_WITHDRAWN: "Invitation to advise withdrawn",
+    AuditAction.POLICY_ADVICE_GIVEN: "Advice given",
+    AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN: "Staff asked to read and acknowledge it chosen",
+    AuditAction.POLICY_ACKNOWLEDGED: "Read and acknowledged",
+    AuditAction.PUBLICATION_FILES_STORED: "Published files stored",
+    AuditAction.PUBLICATION_FILE_TAMPERED: "A stored published file failed its integrity check",
+    AuditAction.SOP_REDACTION_RECORDED: "Part of an SOP withheld from the public copy",
+    AuditAction.SOP_REDACTION_REMOVED: "Withheld part of an SOP published again",
+    AuditAction.REFERENCE_SUBJECT_CREATED: "Subject heading created",
+    AuditAction.REFERENCE_SUBJECT_CHANGED: "Subject heading changed",
+    AuditAction.REFERENCE_SUBJECT_DELETED: "Subject heading deleted",
+    AuditAction.POLICY_ACCESS_GRANTED: "Access to the draft given",
+    AuditAction.POLICY_ACCESS_REVOKED: "Access to the draft taken away",
+    AuditAction.POLICY_REASSIGNED: "Holder of a part in the policy changed",
+    AuditAction.POLICY_MOVED_BUSINESS_GROUP: "Policy moved to another business group",
+    AuditAction.POLICY_HANDED_OVER: "Handed over from a leaver",
+    AuditAction.PERSON_HANDED_OVER: "A leaver's policies handed over",
+    AuditAction.SOP_CREATED: "Standard Operating Procedure added",
+    AuditAction.SOP_DRAFT_SAVED: "Standard Operating Procedure draft saved",
+    AuditAction.CONSULTATION_RECORDED: "Consultation recorded",
+    AuditAction.CONSULTATION_RESPONSE_RECORDED: "Consultation response recorded",
+    AuditAction.EIA_UPDATED: "Equality Impact Assessment updated",
+    AuditAction.WORKBOOK_UPDATED: "Corporate Policy Workbook updated",
+    AuditAction.MONITORING_REPORT_CREATED: "Monitoring report started",
+    AuditAction.MONITORING_REPORT_UPDATED: "Monitoring report updated",
+    AuditAction.MONITORING_REPORT_SUBMITTED: "Monitoring report submitted for quality assurance",
+    AuditAction.MONITORING_REPORT_RETURNED: "Monitoring report returned with comments",
+    AuditAction.MONITORING_REPORT_QA_PASSED: "Monitoring report passed quality assurance",
+    AuditAction.MONITORING_REPORT_PUBLISHED: "Monitoring report published",
+    AuditAction.ROLE_ASSIGNED: "Role given",
+    AuditAction.ROLE_REVOKED: "Role taken away",
+    AuditAction.ROLE_CONFLICT_FLAGGED: "Role flagged: the person already holds another independent check",
+    AuditAction.USER_CREATED: "Account created",
+    AuditAction.USER_CHANGED: "Account changed",
+    AuditAction.USER_DEACTIVATED: "Account closed",
+    AuditAction.REFERENCE_BUSINESSGROUP_CREATED: "Business group created",
+    AuditAction.REFERENCE_BUSINESSGROUP_CHANGED: "Business group changed",
+    AuditAction.REFERENCE_BUSINESSGROUP_DELETED: "Business group deleted",
+    AuditAction.REFERENCE_UNIT_CREATED: "Unit created",
+    AuditAction.REFERENCE_UNIT_CHANGED: "Unit changed",
+    AuditAction.REFERENCE_UNIT_DELETED: "Unit deleted",
+    AuditAction.REFERENCE_BOARD_CREATED: "Approving board created",
+    AuditAction.REFERENCE_BOARD_CHANGED: "Approving board changed",
+    AuditAction.REFERENCE_BOARD_DELETED: "Approving board deleted",
+    AuditAction.REFERENCE_APPROVALROUTE_CREATED: "Approval route created",
+    AuditAction.REFERENCE_APPROVALROUTE_CHANGED: "Approval route changed",
+    AuditAction.REFERENCE_APPROVALROUTE_DELETED: "Approval route deleted",
+    AuditAction.SITE_PAGE_UPDATED: "Public information page changed",
+    AuditAction.AUTH_SIGNED_IN: "Signed in",
+    AuditAction.AUTH_SIGNED_OUT: "Signed out",
+    AuditAction.AUTH_SIGN_IN_FAILED: "Sign-in failed",
+    AuditAction.AUTH_LOCKED_OUT: "Sign-in locked out after repeated failures",
+    AuditAction.USER_PASSWORD_SET_BY_ADMIN: "Password set by an administrator",
+    AuditAction.USER_PASSWORD_CHANGED: "Password changed",
+    AuditAction.USER_PASSWORD_RESET: "Password reset by e-mail",
+    AuditAction.USER_PASSWORD_CHANGED_OUTSIDE_SERVICES: "Password changed outside PolicyHub's services",
+    AuditAction.ROLE_ASSIGNED_OUTSIDE_SERVICES: "Role given outside PolicyHub's services",
+    AuditAction.ROLE_REVOKED_OUTSIDE_SERVICES: "Role taken away outside PolicyHub's services",
+    AuditAction.GRANT_ADDED_OUTSIDE_SERVICES: "Access given outside PolicyHub's services",
+    AuditAction.GRANT_REMOVED_OUTSIDE_SERVICES: "Access taken away outside PolicyHub's services",
+}
+
+# The step whose declaration words each step's event; the QA sign-off is one step for three disciplines' actions
+# (its audit action is PCU's; DCFD's and DOI's are in SENTENCES).
+STEP_OF_ACTION: dict[str, workflow.Step] = {step.audit.value: step for step in workflow.STEPS}
+
+
+def sentence_for(action: str) -> str:
+    """What happened, in words; "" for an action nobody declared a sentence for (a test forbids that)."""
+    step = STEP_OF_ACTION.get(action)
+    if step is not None and step.done:
+        return step.done
+    try:
+        return SENTENCES.get(AuditAction(action), "")
+    except ValueError:
+        return ""
+
+
+# --- who ---------------------------------------------------------------------------------------------------
+
+# Roles as the timeline names them after a person.
+ROLE_NAMES = {
+    Role.PCU: "PCU", Role.DCFD: "DCFD", Role.DOI: "DOI", Role.SHRMT: "SHRMT",
+    Role.LEAD: "Designated Lead", Role.COORDINATOR: "Co-ordinator", Role.MANAGER: "Policy Manager",
+    Role.DEVELOPER: "Policy Developer", Role.OWNER: "Management Board owner",
+}
+_ROLE_ORDER = list(ROLE_NAMES)
+SYSTEM = "PolicyHub (scheduled job)"
+
+
+def person_name(user: User | None, username: str = "") -> str:
+    if user is None:
+        return username or SYSTEM
+    return user.get_full_name() or user.username
+
+
+# --- what changed ------------------------------------------------------------------------------------------
+
+# Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading.
+HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
+                         "created"})
+# Keys recorded as [before, after].
+BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on"})
+# Keys naming a person by username.
+PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder"})
+# Labels of keys that are not a model field of the event's object.
+LABELS = {
+    "status": "Status", "version": "Version", "reason": "Reason", "reasons": "Reasons", "comments": "Comments",
+    "discipline": "Quality assurance by", "returned_version": "Version returned", "new_draft": "New draft version",
+    "previous_version": "Previous version", "board": "Approving board", "risk_owner": "Risk owner",
+    "pcu_agreed_by": "Agreed for PCU by", "risk_statement": "Risk statement", "cycle": "Cycle",
+    "review_due_on": "Review due", "monitoring_report_due_on": "Monitoring report due",
+    "scheduled_for": "Publication date", "user": "Person", "permission": "Permission", "role": "Role",
+    "business_group": "Business group", "unit": "Unit", "parts": "Parts", "from": "From", "to": "To",
+    "policies": "Policies handed over", "kept": "Policies kept", "consultee": "Consultee",
+    "organisation": "Organisation", "type": "Consultee type", "before": "Before", "response": "Response",
+    "decision_taken": "Decision taken", "eia_was_due_on": "EIA was due", "period_start": "Period from",
+    "period_end": "Period to", "title": "Title", "protective_marking": "Protective marking",
+    "address": "Address", "also_holds": "Also holds", "note": "Note", "holder": "Holder", "object": "Object",
+    "usable": "Can sign in with a password", "username": "Username",
+}
+PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated Lead",
+               "policy_manager": "Policy Manager", "coordinator": "Co-ordinator", "developer": "Policy Developer"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+_CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
+                  "discipline": dict(QADiscipline.choices)}
+
+
+@dataclass
+class Change:
+    label: str
+    before: str | None = None  # None: the field has one value (``after``), not a before and after
+    after: str = ""
+
+    @property
+    def has_before(self) -> bool:
+        return self.before is not None
+
+
+@dataclass
+class Entry:
+    """One event as the timeline shows it."""
+
+    event: object
+    sentence: str
+    actor: str
+    role: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _field_label(object_type: str, key: str) -> str:
+    if key in LABELS:
+        return LABELS[key]
+    try:
+        model = apps.get_model(object_type)
+        return str(model._meta.get_field(key).verbose_name).capitalize()
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return key.replace("_", " ").capitalize()
+
+
+def format_value(value, *, names: dict[str, str], key: str = "") -> str:
+    """A recorded value in words: dates in the one format, people by name, choices by label, nothing as "none"."""
+    if value is None or value == "" or value == []:
+        return "(none)"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, list):
+        return ", ".join(format_value(item, names=names, key=key) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{_field_label('', k)}: {format_value(v, names=names, key=k)}" for k, v in value.items())
+    text = str(value)
+    if key in PERSON_KEYS or key == "to":
+        return names.get(text, text)
+    if _ISO_DATE.match(text):
+        return dateformat.format(datetime.date.fromisoformat(text), DATE_FORMAT)
+    if _ISO_DATETIME.match(text):
+        try:
+            moment = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return dateformat.format(moment, DATETIME_FORMAT)
+    if text in _CHOICE_LABELS.get(key, {}):
+        return str(_CHOICE_LABELS[key][text])
+    return text
+
+
+def describe_changes(event, names: dict[str, str]) -> list[Change]:
+    changes = event.changes if isinstance(event.changes, dict) else {}
+    rows: list[Change] = []
+    for key, value in changes.items():
+        if key in HIDDEN_KEYS:
+            continue
+        if key == "values" and isinstance(value, dict):
+            for name, pair in value.items():
+                pair = pair if isinstance(pair, dict) else {"after": pair}
+                rows.append(Change(_field_label(event.object_type, name),
+                                   format_value(pair.get("before"), names=names),
+                                   format_value(pair.get("after"), names=names)))
+        elif key == "parts" and isinstance(value, list):
+            for item in value:
+                if isinstance(item, list) and len(item) == 3:
+                    part, before, after = item
+                    rows.append(Change(PART_LABELS.get(part, str(part)), names.get(before, before or "(none)"),
+                                       names.get(after, after or "(none)")))
+        elif key == "to" and isinstance(value, dict):
+            for part, username in value.items():
+                rows.append(Change(f"New {PART_LABELS.get(part, part)}", None, names.get(username, username)))
+        elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
+            rows.append(Change(_field_label(event.object_type, key), format_value(value[0], names=names, key=key),
+                               format_value(value[1], names=names, key=key)))
+        else:
+            rows.append(Change(_field_label(event.object_type, key), None, format_value(value, names=names, key=key)))
+    return rows
+
+
+def _usernames_in(changes) -> set[str]:
+    found: set[str] = set()
+    if not isinstance(changes, dict):
+        return found
+    for key, value in changes.items():
+        if key in PERSON_KEYS and isinstance(value, str):
+            found.add(value)
+        elif key == "parts" and isinstance(value, list):
+            found.update(str(item) for part in value if isinstance(part, list) for item in part[1:] if item)
+        elif key == "to" and isinstance(value, dict):
+            found.update(str(item) for item in value.values() if item)
+    return found
+
+
+def entries(events, *, business_group_id: int | None = None) -> list[Entry]:
+    """The events (with ``actor`` selected) as the timeline's entries: two queries for the whole page, whatever
+    its length (the actors' roles, and the people the changes name)."""
+    events = list(events)
+    actor_ids = {event.actor_id for event in events if event.actor_id}
+    roles: dict[int, list[str]] = {}
+    for user_id, role, group_id in (RoleAssignment.objects.filter(user_id__in=actor_ids)
+                                    .values_list("user_id", "role", "business_group_id")):
+        if group_id is None or business_group_id is None or group_id == business_group_id:
+            roles.setdefault(user_id, []).append(role)
+    usernames = set().union(*(_usernames_in(event.changes) for event in events)) if events else set()
+    names = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
+        if usernames else {}
+    shown = []
+    for event in events:
+        discipline = event.changes.get("discipline") if isinstance(event.changes, dict) else None
+        if event.action.startswith("policy.qa_signed_off.") and discipline:
+            role = str(discipline).upper()
+        else:
+            held = sorted(set(roles.get(event.actor_id, ())), key=_ROLE_ORDER.index)
+            role = ", ".join(ROLE_NAMES[Role(value)] for value in held)
+        shown.append(Entry(event=event, sentence=sentence_for(event.action),
+                           actor=person_name(event.actor, event.actor_username), role=role,
+                           changes=describe_changes(event, names)))
+    return shown

@@ -1,0 +1,95 @@
+"""The timeline read by people (issue 17): a sentence for every audit action, full names with roles, changes by
+field label with before and after, one date format; the recorded event itself only for PCU."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.events import AuditAction
+from core.models import Role
+from lifecycle import services, timeline, workflow
+from lifecycle.services.people import policy_reassign
+from tests.factories import advance_to, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("action", list(AuditAction), ids=lambda action: action.value)
+def test_every_audit_action_has_a_sentence(action):
+    # A new AuditAction without its line in lifecycle.timeline.SENTENCES (or ``done=`` on its step) fails here.
+    assert timeline.sentence_for(action.value), f"{action.value} has no sentence: add it to timeline.SENTENCES"
+
+
+def test_a_steps_sentence_is_declared_once_on_the_step():
+    for step in workflow.STEPS:
+        assert step.done, f"the step {step.name} declares no 'done' sentence"
+        assert step.audit not in timeline.SENTENCES, f"{step.audit} is worded by its step; remove it from SENTENCES"
+
+
+def _name(people, username):
+    user = getattr(people, username)
+    user.first_name, user.last_name = {
+        "dcfd": ("Adaeze", "Nwankwo-Hale"), "lead": ("Morwenna", "Trelawney"), "developer": ("Idris", "Okafor"),
+    }.get(username, (username.capitalize(), "Tester"))
+    user.save(update_fields=["first_name", "last_name"])
+    return user
+
+
+def test_the_timeline_speaks_in_sentences_with_names_roles_and_labelled_changes(client, people, policy_in):
+    for username in ("dcfd", "lead", "developer"):
+        _name(people, username)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 10, 0, tzinfo=datetime.UTC)):
+        policy = policy_in("monitoring")
+        services.policy_set_review_date(policy=policy, actor=people.lead, review_due_on=datetime.date(2027, 1, 14),
+                                        reason="A critical incident.")
+    client.force_login(people.coordinator)
+    html = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
+    assert "Quality assurance passed" in html
+    assert "By Adaeze Nwankwo-Hale (DCFD)" in html
+    assert "Approved (version 1.0)" in html and "By Morwenna Trelawney (Designated Lead)" in html
+    assert "Review date brought forward" in html
+    # The change as field label, before and after, in the one date format.
+    assert "Review due" in html and "14 January 2027" in html
+    assert "<del>2 March 2029</del>" in html
+    assert "A critical incident." in html
+    assert "2 March 2026, 10:00" in html
+    # No codes, no usernames, no Python data for people.
+    for code in ("policy.qa_signed_off.dcfd", "policy.review_date_brought_forward", "{&#x27;", "By dcfd"):
+        assert code not in html
+    # PCU sees the recorded event itself, for evidence.
+    client.force_login(people.pcu)
+    evidence = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
+    assert "<code>policy.qa_signed_off.dcfd</code>" in evidence
+    assert "By Adaeze Nwankwo-Hale (DCFD)" in evidence
+
+
+def test_reassignment_changes_name_the_people(client, people, policy_in):
+    policy = policy_in("development")
+    _name(people, "developer")
+    new_owner = user_with_role(Role.OWNER, people.group, username="owner2", first_name="Tamsin", last_name="Pryce")
+    policy_reassign(policy=policy, actor=people.pcu, role="owner", new_holder=new_owner, reason="Moved.")
+    client.force_login(people.pcu)
+    html = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
+    assert "Holder of a part in the policy changed" in html
+    assert "Management Board owner" in html
+    assert f"<del>{people.owner.get_full_name()}</del>" in html
+    assert "Tamsin Pryce" in html
+
+
+def test_the_timeline_costs_the_same_whatever_its_length(client, people, policy_in):
+    policy = policy_in("development")
+    client.force_login(people.pcu)
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/policies/{policy.reference}/timeline/").status_code == 200
+        return len(queries)
+
+    few = count()
+    for index in range(20):
+        services.draft_update(policy=policy, actor=people.developer, statement=f"<p>Revision {index}.</p>")
+    advance_to(policy, "with_lead", people)
+    assert count() == few

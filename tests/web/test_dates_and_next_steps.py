@@ -1,0 +1,114 @@
+"""Dates that say what they mean and the next step named (issue 17): an overdue review is shown as overdue on
+the register, the policy page, My work and the public page, by the one rule of lifecycle.due; the owner is never
+told there is nothing to do while it is; queues put overdue apart from due soon, overdue first, each item once."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.utils.html import escape
+
+from lifecycle import services as lifecycle_services
+from lifecycle import workflow
+from publication.services import policy_publish
+from tests.factories import advance_to, fill_scoping
+
+pytestmark = pytest.mark.django_db
+
+
+def _published(people, title):
+    policy = advance_to(people.policy(title=title), "awaiting_publication", people)
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
+    return type(policy).objects.get(pk=policy.pk)
+
+
+def test_an_overdue_review_is_shown_as_overdue_everywhere(client, people):
+    policy = _published(people, "Stop and search")
+    late = policy.review_due_on + datetime.timedelta(days=12)
+    with time_machine.travel(datetime.datetime.combine(late, datetime.time(9)), tick=False):
+        client.force_login(people.owner)
+        register = client.get("/policies/").content.decode()
+        assert '<strong class="govuk-tag govuk-tag--red app-due-tag">Overdue by 12 days</strong>' in register
+        detail = client.get(f"/policies/{policy.reference}/").content.decode()
+        assert "The review is overdue by 12 days" in detail
+        assert f"A review is started by {escape(workflow.START_REVIEW.taken_by)}" in detail
+        assert "Nothing is waiting for you" not in detail and "nothing for you to do" not in detail
+        client.logout()
+        public = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
+        assert "Overdue by 12 days" in public
+
+
+def test_my_work_puts_overdue_first_apart_from_due_soon_and_names_the_next_step(client, people):
+    late = _published(people, "Overdue one")
+    soon = _published(people, "Due soon one")
+    # Bring the second one's review to 3 months after the first one's, so that one is overdue and one due soon.
+    lifecycle_services.policy_set_review_date(policy=soon, actor=people.lead,
+                                              review_due_on=soon.review_due_on - datetime.timedelta(days=1),
+                                              reason="Legislation.")
+    type(soon).objects.filter(pk=soon.pk).update(review_due_on=late.review_due_on + datetime.timedelta(days=90))
+    today = late.review_due_on + datetime.timedelta(days=5)
+    with time_machine.travel(datetime.datetime.combine(today, datetime.time(9)), tick=False):
+        client.force_login(people.coordinator)
+        home = client.get("/").content.decode()
+    overdue_at = home.index("Reviews overdue")
+    soon_at = home.index("Reviews due within 6 months")
+    assert overdue_at < soon_at
+    reviews_overdue = home[overdue_at:home.index("</ul>", overdue_at)]
+    reviews_soon = home[soon_at:home.index("</ul>", soon_at)]
+    assert "Overdue one" in reviews_overdue and "Due soon one" not in reviews_overdue
+    assert "Due soon one" in reviews_soon and "Overdue one" not in reviews_soon
+    assert f"Next: <strong>{workflow.START_REVIEW.page.title}</strong>" in home
+
+
+def test_an_action_whose_gates_are_unmet_is_not_ready_yet_and_links_each_missing_item(client, people):
+    policy = people.policy(title="Not scoped yet")
+    client.force_login(people.developer)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "Not ready yet" in detail and 'href="#checklist"' in detail
+    assert f'href="/policies/{policy.reference}/actions/request-commissioning/"' not in detail
+    page = client.get(f"/policies/{policy.reference}/actions/request-commissioning/").content.decode()
+    # The confirmation page claims nothing untrue, and offers no button that would fail.
+    assert "Scoping is complete" not in page
+    assert "Not ready yet" in page
+    assert f'<a class="govuk-link" href="/policies/{policy.reference}/workbook/">Record the need in the Workbook</a>' \
+        in page
+    assert f'<a class="govuk-link" href="/policies/{policy.reference}/eia/">Start the Equality Impact Assessment</a>' \
+        in page
+    assert "Request commissioning</button>" not in page
+    # Once scoped, the button is offered and the page explains it.
+    fill_scoping(policy, people)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "Not ready yet" not in detail
+    assert f'href="/policies/{policy.reference}/actions/request-commissioning/" role="button"' in detail
+    page = client.get(f"/policies/{policy.reference}/actions/request-commissioning/").content.decode()
+    assert "Scoping is complete" in page and "Request commissioning</button>" in page
+
+
+def test_the_publish_channels_are_one_question(client, people):
+    policy = advance_to(people.policy(), "awaiting_publication", people)
+    client.force_login(people.pcu)
+    page = client.get(f"/policies/{policy.reference}/actions/publish/").content.decode()
+    legend = page.index("Where should it be published?</legend>")
+    assert page.rindex("<fieldset", 0, legend) < legend < page.index("Corporate Policy Intranet", legend) \
+        < page.index("Notices", legend) < page.index("MPS Publication Scheme (public)", legend) \
+        < page.index("</fieldset>", legend)
+    # The action page is not the overview: no tab is current on it.
+    assert 'aria-current="page">Overview' not in page
+
+
+def test_a_report_waiting_for_quality_assurance_is_one_item_not_two(client, people):
+    from assessments.services import monitoring_report_create, monitoring_report_submit
+
+    policy = _published(people, "Reported on")
+    late = policy.monitoring_report_due_on + datetime.timedelta(days=3)
+    with time_machine.travel(datetime.datetime.combine(late, datetime.time(9)), tick=False):
+        report = monitoring_report_create(
+            policy=policy, actor=people.developer, period_start=policy.first_published_on,
+            period_end=policy.monitoring_report_due_on, compliance="96% compliant.", benefits="Fewer complaints.",
+            diversity_impact="None found.")
+        monitoring_report_submit(report=report, actor=people.developer)
+        client.force_login(people.coordinator)
+        home = client.get("/").content.decode()
+    assert "Monitoring reports to quality-assure or publish" in home
+    assert home.count(f"/policies/{policy.reference}/monitoring/{report.pk}/") == 1
+    assert "Monitoring reports overdue" not in home

@@ -1,0 +1,65 @@
+"""The Lead decides with everything on one page (issue 17), and every confirmation says what happens next and who
+is told, from the step's declaration."""
+
+import pytest
+from django.utils.html import escape
+
+from lifecycle import services, workflow
+from lifecycle.models import Policy
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_decision_page_shows_the_version_being_decided(client, people):
+    policy = advance_to(people.policy(title="Body-worn video", purpose="Why officers record encounters."),
+                        "with_lead", people)
+    version = policy.current_version
+    client.force_login(people.lead)
+    page = client.get(f"/policies/{policy.reference}/actions/decide/").content.decode()
+    assert f"What you are deciding: version {version.number}" in page
+    assert "Why officers record encounters." in page
+    assert policy.get_risk_tier_display() in page
+    assert version.eia.get_decision_display() in page
+    assert escape(version.eia.consultation_summary) in page and escape(version.workbook.consultation_summary) in page
+    for discipline in ("Policy Co-ordination Unit", "Diversity and Citizen Focus Directorate",
+                       "Directorate of Information"):
+        assert f"<strong>{discipline}" in page
+    # The statement inline, expandable (a new policy has no earlier version: its full text is open).
+    assert '<details class="govuk-details" open>' in page and f"Policy Statement, version {version.number}" in page
+    assert version.statement in page
+    assert "Document control" in page and "Protective marking" in page
+    # The Overview tab is not highlighted on an action page.
+    assert 'aria-current="page">Overview' not in page
+
+
+def test_after_a_decision_the_confirmation_says_what_happens_next_and_who_is_told(client, people):
+    policy = advance_to(people.policy(), "with_lead", people)
+    version = policy.current_version
+    client.force_login(people.lead)
+    response = client.post(f"/policies/{policy.reference}/actions/decide/", {
+        "decision": "approve", "comments": "Agreed.", "expected_status": "with_lead", "version": version.pk,
+        "version_hash": version.binding_hash}, follow=True)
+    assert Policy.objects.get(pk=policy.pk).status == "approved"
+    banner = response.content.decode()
+    told = "the business group&#x27;s co-ordinator and the policy&#x27;s developers and manager"
+    assert "Your decision has been recorded." in banner
+    assert (f"Next: {workflow.FORWARD_FOR_PUBLICATION.page.title}, by "
+            f"{escape(workflow.FORWARD_FOR_PUBLICATION.taken_by)}.") in banner
+    assert f"Told in their notifications and daily e-mail: {told}." in banner
+
+
+def test_the_last_quality_assurance_sign_off_tells_whom_passing_notifies(client, people):
+    policy = advance_to(people.policy(), "submitted_for_qa", people)
+
+    services.policy_record_qa_signoff(policy=policy, actor=people.pcu_qa, discipline="pcu")
+    services.policy_record_qa_signoff(policy=policy, actor=people.dcfd, discipline="dcfd")
+    version = Policy.objects.get(pk=policy.pk).current_version
+    client.force_login(people.doi)
+    response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
+        "outcome": "passed", "discipline": "doi", "comments": "", "expected_status": "submitted_for_qa",
+        "version": version.pk, "version_hash": version.binding_hash}, follow=True)
+    assert Policy.objects.get(pk=policy.pk).status == "qa_passed"
+    body = response.content.decode()
+    assert "Next: Forward to the Designated Lead, by the business group&#x27;s co-ordinator." in body
+    assert "Told in their notifications and daily e-mail: the business group&#x27;s co-ordinator" in body
