@@ -70,6 +70,8 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.MONITORING_REPORT_SUBMITTED: "Monitoring report submitted for quality assurance",
     AuditAction.MONITORING_REPORT_RETURNED: "Monitoring report returned with comments",
     AuditAction.MONITORING_REPORT_QA_PASSED: "Monitoring report passed quality assurance",
+    AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: "Remedial action directed by the Lead recorded as done",
+    AuditAction.MONITORING_REPORT_READ_FOR_REVIEW: "Monitoring report read for the review",
     AuditAction.MONITORING_REPORT_PUBLISHED: "Monitoring report published",
     AuditAction.ROLE_ASSIGNED: "Role given",
     AuditAction.ROLE_REVOKED: "Role taken away",

@@ -357,7 +357,9 @@ def test_the_pages_cost_does_not_grow_with_the_reports(client, django_assert_max
             assessment_services.monitoring_report_publish(report=report, actor=people.pcu)
         three = costs()
     assert three == one
-    assert max(three.values()) <= 16, three
+    # The review's overview: +2 since issue 17's "What to do next" (each offered page's readiness) and issue 13's
+    # approval row met; flat in the number of reports, which is what this test is for.
+    assert max(three.values()) <= 18, three
     client.force_login(people.lead)
     with django_assert_max_num_queries(16):
         client.get(URL.format(ref=policy.reference))

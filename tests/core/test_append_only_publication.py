@@ -23,8 +23,9 @@ def publication_row(version: PolicyVersion, people, status: str) -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO publication_publication (policy_id, policy_version_id, on_intranet, in_notices, "
-            "on_publication_scheme, status, requested_by_id, requested_at, published_at, published_by_id) "
-            "VALUES (%s, %s, true, true, true, %s, %s, now(), CASE WHEN %s = 'published' THEN now() END, %s) "
+            "on_publication_scheme, status, requested_by_id, requested_at, published_at, published_by_id, "
+            "republication) "
+            "VALUES (%s, %s, true, true, true, %s, %s, now(), CASE WHEN %s = 'published' THEN now() END, %s, 0) "
             "RETURNING id",
             [version.policy_id, version.pk, status, people.pcu.pk, status, people.pcu.pk])
         return cursor.fetchone()[0]

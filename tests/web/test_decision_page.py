@@ -2,6 +2,7 @@
 is told, from the step's declaration."""
 
 import pytest
+from django.utils import timezone
 from django.utils.html import escape
 
 from lifecycle import services, workflow
@@ -39,7 +40,8 @@ def test_after_a_decision_the_confirmation_says_what_happens_next_and_who_is_tol
     client.force_login(people.lead)
     response = client.post(f"/policies/{policy.reference}/actions/decide/", {
         "decision": "approve", "comments": "Agreed.", "expected_status": "with_lead", "version": version.pk,
-        "version_hash": version.binding_hash}, follow=True)
+        "version_hash": version.binding_hash, "meeting_on": timezone.localdate().isoformat(),
+        "minute_reference": "COG/2026/14"}, follow=True)
     assert Policy.objects.get(pk=policy.pk).status == "approved"
     banner = response.content.decode()
     told = "the business group&#x27;s co-ordinator and the policy&#x27;s developers and manager"
