@@ -67,7 +67,11 @@ def eia_retrospective_signoff(request, reference: str):
         except ApplicationError as error:
             messages.error(request, error.message)
             return redirect("assessments:eia", reference=policy.reference)
-        messages.success(request, "EIA signed off: the policy is now impact assessed.")
+        if Policy.objects.filter(pk=policy.pk, not_impact_assessed=False).exists():
+            messages.success(request, "EIA signed off: the policy is now impact assessed.")
+        else:  # Issue 13: the marking stays until everything the emergency route skipped is signed off.
+            messages.success(request, "EIA signed off. The policy stays \u201cnot impact assessed\u201d until the "
+                             "rest of what the emergency route skipped is signed off.")
         return redirect("assessments:eia", reference=policy.reference)
     context = policy_page_context(request, policy, "eia")
     context["form"] = form

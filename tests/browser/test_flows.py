@@ -16,6 +16,7 @@ from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from assessments.services import retrospective_qa_signoff, workbook_update
 from core.models import AuditEvent
 from lifecycle import workflow
 from lifecycle.models import CommissioningDecision, Policy, QASignOff
@@ -386,6 +387,10 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
         expect(signoffs.filter(has_text=discipline)).to_contain_text("passed")
     expect(signoffs.filter(has_text="Policy Co-ordination Unit")).to_contain_text("Plain English")
     page.check("input[name=decision][value=approve]")
+    page.fill("#id_meeting_on-day", str(timezone.localdate().day))
+    page.fill("#id_meeting_on-month", str(timezone.localdate().month))
+    page.fill("#id_meeting_on-year", str(timezone.localdate().year))
+    page.fill("#id_minute_reference", "COG/2026/21")
     page.fill("#id_comments", "Approved for publication.")
     flow.submit("lead: approved")
     flow.expect_success("Your decision has been recorded.")
@@ -484,6 +489,10 @@ def test_return_with_comments_and_resubmission(flow, people):
     expect(redline.locator("del")).to_have_count(0)
     expect(redline).to_contain_text("Officers will act lawfully and proportionately.")
     page.check("input[name=decision][value=approve]")
+    page.fill("#id_meeting_on-day", str(timezone.localdate().day))
+    page.fill("#id_meeting_on-month", str(timezone.localdate().month))
+    page.fill("#id_meeting_on-year", str(timezone.localdate().year))
+    page.fill("#id_minute_reference", "COG/2026/21")
     flow.submit("lead: approved 1.1")
     flow.expect_success("Your decision has been recorded.")
     flow.expect_status("Approved to publish")
@@ -507,18 +516,20 @@ def test_emergency_approval_and_retrospective_eia(flow, people):
         page.click("a:has-text('Emergency approval')")
     flow.step("lead: emergency approval form")
     flow.submit("lead: empty emergency approval refused", status=400)
-    flow.expect_error_summary("Enter the risk statement", "Choose who in PCU agreed this")
+    flow.expect_error_summary("Enter the risk statement")
     expect(page.locator(".govuk-error-summary a[href='#id_risk_statement']")).to_be_visible()
     expect(page).to_have_title(re.compile("^Error: "))
     risk = "Immediate need: protests planned this weekend. I accept the risk of an unassessed policy."
     page.fill("#id_risk_statement", risk)
-    flow.submit("lead: emergency approval without PCU", status=400)
-    flow.expect_error_summary("Choose who in PCU agreed this")
-    expect(page.locator(".govuk-error-summary")).not_to_contain_text("Enter the risk statement")
-    expect(page.locator("#id_risk_statement")).to_have_value(risk)
-    page.select_option("#id_pcu_agreed_by", value=str(people.pcu.pk))
-    flow.submit("lead: emergency approved")
-    flow.expect_success("Approved by the emergency route.")
+    flow.submit("lead: emergency approval asked for")
+    flow.expect_success("Emergency approval asked for")
+    flow.expect_status("Development")
+
+    # Issue 13: a member of PCU agrees in the app, in their own name.
+    flow.sign_in("pcu")
+    flow.visit(f"/policies/{reference}/actions/emergency-agreement/", "pcu: emergency agreement")
+    page.check("input[name=answer][value=agree]")
+    flow.submit("pcu: agrees")
     flow.expect_status("Approved to publish")
     expect(page.locator(".app-stage-tag", has_text="Not impact assessed")).to_be_visible()
     warning = page.locator(".govuk-warning-text")
@@ -546,7 +557,15 @@ def test_emergency_approval_and_retrospective_eia(flow, people):
     flow.submit("developer: retrospective EIA saved")
     flow.expect_success("Equality Impact Assessment saved.")
 
-    # DCFD signs it off from the EIA page; the marking goes.
+    # PCU (the Workbook's impact sections) and DOI (its quality assurance) sign their parts first.
+    policy = Policy.objects.get(pk=policy.pk)
+    workbook_update(policy=policy, actor=people.developer, information_management="Kept seven years.",
+                    consultation_summary="Consulted after the event.", health_and_safety_impact="none",
+                    health_and_safety_statement="No health and safety impact.")
+    retrospective_qa_signoff(policy=policy, actor=people.pcu_qa, discipline="pcu")
+    retrospective_qa_signoff(policy=policy, actor=people.doi, discipline="doi")
+
+    # DCFD signs the EIA off from the EIA page, the last part outstanding; the marking goes.
     flow.sign_in("dcfd")
     flow.visit(f"/policies/{reference}/eia/", "dcfd: EIA awaiting sign-off")
     with page.expect_navigation():
@@ -630,6 +649,10 @@ def test_review_produces_version_two_with_redline(flow, people):
     assert re.search(r"<del[^>]*>.*will</del>", markup), markup
     assert re.search(r"<ins[^>]*>.*must</ins>", markup), markup
     page.check("input[name=decision][value=approve]")
+    page.fill("#id_meeting_on-day", str(timezone.localdate().day))
+    page.fill("#id_meeting_on-month", str(timezone.localdate().month))
+    page.fill("#id_meeting_on-year", str(timezone.localdate().year))
+    page.fill("#id_minute_reference", "COG/2026/21")
     flow.submit("lead: approves 2.0")
     flow.expect_success("Your decision has been recorded.")
     flow.expect_status("Approved to publish")

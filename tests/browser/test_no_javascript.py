@@ -8,6 +8,7 @@ with the editor's script are checked in test_accessibility.py and the flows."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lifecycle import workflow
@@ -75,6 +76,10 @@ def test_draft_submit_qa_and_approve_without_javascript(no_js_flow, people):
     flow.sign_in("lead")
     flow.visit(f"/policies/{reference}/actions/decide/", "lead: decision without JavaScript")
     page.check("input[name=decision][value=approve]")
+    page.fill("#id_meeting_on-day", str(timezone.localdate().day))
+    page.fill("#id_meeting_on-month", str(timezone.localdate().month))
+    page.fill("#id_meeting_on-year", str(timezone.localdate().year))
+    page.fill("#id_minute_reference", "COG/2026/21")
     flow.submit("lead: approved")
     flow.expect_status("Approved to publish")
     version = Policy.objects.get(pk=policy.pk).current_version
