@@ -208,27 +208,6 @@ def only_pcu_withdraws(people):
     assert_taken(people.pcu, _reload(policy), "withdraw", "withdrawn", {"comments": ""})
 
 
-def _quality_assured_report(policy, people):
-    from assessments import services as assessment_services
-
-    today = timezone.localdate()
-    report = assessment_services.monitoring_report_create(
-        policy=policy, actor=people.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
-        compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
-    assessment_services.monitoring_report_submit(report=report, actor=people.developer)
-    assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator)
-    return report
-
-
-# SOP, role of the Designated Lead: "review monitoring results and direct remedial action" (issue 13): a response
-# needs a quality-assured report waiting for it.
-@check
-def the_lead_responds_only_to_a_report_waiting(people):
-    policy = _published(people)
-    assert_refused(people.lead, policy, "respond-to-monitoring", ("No quality-assured monitoring report",),
-                   {"outcome": "no_action", "reasons": "Fine.", "report": ""})
-
-
 @check
 def pcu_withdraws_only_what_was_decided(people):
     policy = people.policy()
@@ -520,7 +499,6 @@ EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
 # gate or predicate that no longer exists is not an error (its checks still run as tests of behaviour).
 KILLERS: dict[str, tuple[str, ...]] = {
     "gate:need_recorded": ("scoping_to_commissioning_need",),
-    "gate:monitoring_report_awaits_response": ("the_lead_responds_only_to_a_report_waiting",),
     "gate:legislation_recorded": ("scoping_to_commissioning_legislation",),
     "gate:data_recorded": ("scoping_to_commissioning_data",),
     "gate:costs_recorded": ("scoping_to_commissioning_costs",),
