@@ -201,6 +201,9 @@ class Flow:
             self.write("id_statement", statement)
         if summary is not None:
             self.page.fill("#id_summary_of_changes", summary)
+        # Issue 13: the statement says its health and safety implications, or "none identified", explicitly.
+        if not self.page.locator("input[name=health_and_safety]:checked").count():
+            self.page.check("input[name=health_and_safety][value=none]")
         self.submit(f"{label}: saved")
         self.expect_success("saved.")
 

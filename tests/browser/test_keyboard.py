@@ -5,6 +5,7 @@ an editor table; the editor's dialogs show where the focus is. No mouse: only Ta
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from lifecycle.models import Policy
@@ -177,7 +178,10 @@ def test_the_whole_cycle_with_the_keyboard_alone(browser_user, people):
     sign_in_by_keyboard(browser, "coordinator")
     keyboard_step(browser, reference, "forward-to-lead", success=workflow.FORWARD_TO_LEAD.page.success)
     sign_in_by_keyboard(browser, "lead")
-    keyboard_step(browser, reference, "decide", radios=("decision",), text={"comments": "Approved."},
+    today = timezone.localdate()
+    keyboard_step(browser, reference, "decide", radios=("decision",), text={
+        "comments": "Approved.", "meeting_on-day": str(today.day), "meeting_on-month": str(today.month),
+        "meeting_on-year": str(today.year), "minute_reference": "COG/2026/22"},
                   success="Next: Send to PCU for publication")
     sign_in_by_keyboard(browser, "coordinator")
     keyboard_step(browser, reference, "forward-for-publication")
