@@ -208,6 +208,28 @@ def only_pcu_withdraws(people):
     assert_taken(people.pcu, _reload(policy), "withdraw", "withdrawn", {"comments": ""})
 
 
+# SOP, role of the Designated Lead: "review monitoring results and direct remedial action" (issue 13). The page's
+# form offers only the reports waiting, so the gate is what stands in the service's way of any other call.
+@check
+def the_lead_responds_only_to_a_report_waiting(people):
+    from assessments import services as assessment_services
+    from core.exceptions import ApplicationError
+
+    policy = _published(people)
+    today = timezone.localdate()
+    report = assessment_services.monitoring_report_create(
+        policy=policy, actor=people.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
+        compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
+    assessment_services.monitoring_report_submit(report=report, actor=people.developer)  # not quality-assured
+    try:
+        assessment_services.monitoring_report_respond(policy=_reload(policy), actor=people.lead, report=report,
+                                                      outcome="no_action", reasons="Fine.")
+    except ApplicationError as error:
+        assert "No quality-assured monitoring report is waiting" in str(error.message), error.message
+    else:
+        raise AssertionError("a response was recorded to a report not yet quality-assured")
+
+
 @check
 def pcu_withdraws_only_what_was_decided(people):
     policy = people.policy()
@@ -499,6 +521,7 @@ EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
 # gate or predicate that no longer exists is not an error (its checks still run as tests of behaviour).
 KILLERS: dict[str, tuple[str, ...]] = {
     "gate:need_recorded": ("scoping_to_commissioning_need",),
+    "gate:monitoring_report_awaits_response": ("the_lead_responds_only_to_a_report_waiting",),
     "gate:legislation_recorded": ("scoping_to_commissioning_legislation",),
     "gate:data_recorded": ("scoping_to_commissioning_data",),
     "gate:costs_recorded": ("scoping_to_commissioning_costs",),
