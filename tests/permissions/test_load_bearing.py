@@ -230,6 +230,25 @@ def the_lead_responds_only_to_a_report_waiting(people):
         raise AssertionError("a response was recorded to a report not yet quality-assured")
 
 
+# SOP: "This monitoring data then feeds into future policy reviews" (issue 13): a review leaves scoping only once
+# it has read the monitoring reports since the last review.
+@check
+def a_review_reads_its_monitoring_reports_before_commissioning(people):
+    from assessments import services as assessment_services
+
+    policy = _published(people)
+    today = timezone.localdate()
+    report = assessment_services.monitoring_report_create(
+        policy=policy, actor=people.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
+        compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
+    assessment_services.monitoring_report_submit(report=report, actor=people.developer)
+    assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    services.policy_start_review(policy=_reload(policy), actor=people.coordinator, reason="Monitoring results.")
+    fill_scoping(_reload(policy), people, omit=("monitoring_reports_read",))
+    assert_refused(people.developer, _reload(policy), "request-commissioning",
+                   ("monitoring reports since the last review",), {})
+
+
 @check
 def pcu_withdraws_only_what_was_decided(people):
     policy = people.policy()
@@ -522,6 +541,7 @@ EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
 KILLERS: dict[str, tuple[str, ...]] = {
     "gate:need_recorded": ("scoping_to_commissioning_need",),
     "gate:monitoring_report_awaits_response": ("the_lead_responds_only_to_a_report_waiting",),
+    "gate:monitoring_reports_read": ("a_review_reads_its_monitoring_reports_before_commissioning",),
     "gate:legislation_recorded": ("scoping_to_commissioning_legislation",),
     "gate:data_recorded": ("scoping_to_commissioning_data",),
     "gate:costs_recorded": ("scoping_to_commissioning_costs",),
