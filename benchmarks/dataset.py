@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Permission
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from psycopg import sql
 
 from core.audit import GENESIS_HASH, audit_current_key, compute_event_mac, compute_head_mac
@@ -204,18 +204,67 @@ def dataset_counts() -> dict[str, int]:
     return counts
 
 
+# The columns the generator writes for each frozen version (the rest take their Django default).
+VERSION_COLUMNS = (
+    "id", "policy", "major", "minor", "statement", "summary_of_changes", "revises_published", "author",
+    "created_at", "submitted_at", "submitted_by", "content_hash", "draft_revision",
+)
+
+
 # --- generation ----------------------------------------------------------------------------------------
 
 
+def _unlisted_fields(model, field_names: Sequence[str]) -> list:
+    """The model's columns the generator does not list, each filled with what Django would give it.
+
+    COPY bypasses Django's defaults, so a NOT NULL column added to a model later (the statement's health and
+    safety section was one) would otherwise break the dataset. A nullable column is left to NULL; a column
+    Django could not fill either is a generator that must list it, said by name.
+    """
+    listed = {model._meta.get_field(name).name for name in field_names}
+    unlisted = []
+    for model_field in model._meta.concrete_fields:
+        if model_field.name in listed or model_field.primary_key:
+            continue
+        if model_field.has_default() or model_field.db_default is not models.NOT_PROVIDED:
+            unlisted.append(model_field)
+        elif model_field.null:
+            continue
+        elif model_field.empty_strings_allowed and model_field.blank:
+            unlisted.append(model_field)
+        else:
+            raise ValueError(f"{model.__name__}.{model_field.name} is NOT NULL without a default: "
+                             "the dataset generator must list it")
+    return unlisted
+
+
+def _column_value(model_field):
+    if model_field.has_default():
+        return model_field.get_db_prep_save(model_field.get_default(), connection)
+    if model_field.db_default is not models.NOT_PROVIDED:
+        return model_field.get_db_prep_save(model_field.db_default, connection)
+    return ""
+
+
 def _copy(model, field_names: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """COPY rows into the model's table; column names come from the model so they follow the schema."""
-    columns = [model._meta.get_field(name).column for name in field_names]
+    """COPY rows into the model's table; column names come from the model so they follow the schema.
+
+    Columns the generator does not list get Django's default for them (see ``_unlisted_fields``); a callable
+    default is called once per row, a constant one computed once.
+    """
+    unlisted = _unlisted_fields(model, field_names)
+    constant = [not callable(f.default) for f in unlisted]
+    fixed = [_column_value(f) if is_constant else None for f, is_constant in zip(unlisted, constant, strict=True)]
+    columns = [model._meta.get_field(name).column for name in field_names] + [f.column for f in unlisted]
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     count = 0
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
+            if unlisted:
+                row = (*row, *(value if is_constant else _column_value(f)
+                               for f, is_constant, value in zip(unlisted, constant, fixed, strict=True)))
             copy.write_row(row)
             count += 1
     return count
@@ -550,10 +599,7 @@ class _Generator:
                     )
                 self.newest_version.append(version_id)
 
-        return _copy(PolicyVersion, [
-            "id", "policy", "major", "minor", "statement", "summary_of_changes", "revises_published", "author",
-            "created_at", "submitted_at", "submitted_by", "content_hash", "draft_revision",
-        ], rows())
+        return _copy(PolicyVersion, VERSION_COLUMNS, rows())
 
     def publications(self) -> int:
         from publication.models import Publication
