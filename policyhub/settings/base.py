@@ -329,4 +329,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each rendering step ("Step 5 - Creating layout - Page 3") at INFO: hundreds of lines
+    # per publication that bury the messages people need (seed_demo's demo logins among them).
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
