@@ -141,7 +141,7 @@ def after_step(step: workflow.Step, policy) -> str:
         words = NOTIFIED.get(kind, kind)
         if words not in told:
             told.append(words)
-    onward = workflow.way_on(policy.status)
+    onward = workflow.STEPS_BY_NAME[step.then] if step.then else workflow.way_on(policy.status)
     parts = []
     if onward is not None and onward is not step:
         parts.append(f"Next: {onward.page.title}, by {onward.taken_by}." if onward.taken_by

@@ -88,6 +88,9 @@ class Step:
     # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
     # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
     only_if: Gate | None = None
+    # The step that follows this one, by name, where that is not the way on from the status: a step recorded
+    # within the stage ("conclude no change" is followed by DCFD's confirmation of the EIA, not a new review).
+    then: str = ""
 
     def __str__(self) -> str:
         return self.name
@@ -289,6 +292,7 @@ REQUEST_EMERGENCY_APPROVAL = Step(
         "practicable.",
     ),
     notify=("pcu",), notice="Emergency approval asked for: PCU's agreement needed",
+    then="agree_emergency_approval",
 )
 EMERGENCY_ANSWER_PAGE = Page(
     slug="emergency-agreement", title="Agree to emergency approval", form=forms.EmergencyAnswerForm, warning=True,
@@ -392,6 +396,7 @@ CONCLUDE_NO_CHANGE = Step(
         shows_version=True,
     ),
     notify=("dcfd", "coordinator", "authors"), notice="Review concluded with no change: EIA to be confirmed",
+    then="confirm_eia",
 )
 CONFIRM_EIA = Step(
     done="Equality Impact Assessment confirmed for the review",
@@ -407,6 +412,7 @@ CONFIRM_EIA = Step(
               explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
               "Impact Assessment still stands, or record how it was updated.", shows_version=True),
     notify=("pcu", "lead", "coordinator"), notice="EIA confirmed: ready to re-publish unchanged",
+    then="republish_no_change",
 )
 REPUBLISH_NO_CHANGE = Step(
     done="Re-published after a review with no change",
@@ -475,6 +481,7 @@ DECIDE_WITHDRAWAL = Step(
               explanation="The policy will be taken off the Corporate Policy Intranet and the Publication Scheme by "
               "PCU, and kept in the archive. Its reminders stop once it is withdrawn."),
     notify=("pcu", "authors", "coordinator", "lead", "owner"), notice="Withdrawal decided: PCU to carry it out",
+    then="withdraw",
 )
 WITHDRAW = Step(
     done="Withdrawn",
@@ -501,6 +508,9 @@ STEPS: tuple[Step, ...] = (
     DECIDE_WITHDRAWAL, WITHDRAW,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
+for _step in STEPS:
+    if _step.then and (_step.then not in STEPS_BY_NAME or STEPS_BY_NAME[_step.then].page is None):
+        raise ImproperlyDeclared(f"{_step.name} is followed by {_step.then!r}, which is no step with a page.")
 
 
 def _pages() -> dict[str, tuple[Page, tuple[Step, ...]]]:

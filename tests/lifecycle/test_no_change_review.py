@@ -183,3 +183,17 @@ def test_each_part_in_turn_and_by_whom(client, published, people):
         assert response.status_code == 302
         assert "Only the Policy Co-ordination Unit can re-publish" in messages_of(response)
         assert state(published) == before
+
+
+def test_each_confirmation_names_the_part_that_follows_not_a_new_review(client, published, people):
+    """Concluding "no change" used to say "Next: Start a review": the way on from the status, which a step recorded
+    within the stage does not take. Each part now names the part that follows it."""
+    with travel(datetime.date(2026, 8, 3)):
+        response = post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit."})
+        said = messages_of(response)
+        assert "Next: Confirm the Equality Impact Assessment, by the Diversity and Citizen Focus Directorate." in said
+        assert "Start a review" not in said
+
+        response = post(client, people.dcfd, reload(published), "confirm-eia", {"eia_outcome": "stands"})
+        said = messages_of(response)
+        assert "Next: Re-publish" in said and "by the Policy Co-ordination Unit" in said, said
