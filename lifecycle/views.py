@@ -397,9 +397,6 @@ def _why_not_offered(user, policy, slug: str) -> str:
         if how:
             return (f"You cannot {step.label} {policy.reference}: you {how}, and one person may not hold two parts in "
                     "the same version (separation of duties).")
-    unmet = next((step.only_if for step in steps if step.only_if is not None and not step.only_if(policy)), None)
-    if unmet is not None:
-        return f"“{page.title}” is not open for {policy.reference}: {unmet.reason}"
     return f"“{page.title}” is not available to you for {policy.reference} now."
 
 

@@ -490,8 +490,7 @@ WITHDRAW = Step(
     audit=AuditAction.POLICY_WITHDRAWN,
     doc="PCU carries out a withdrawal the Lead or the owner decided: off the intranet and the Publication Scheme; "
         "it stays in the archive.",
-    # Offered only once decided: PCU was shown "Carry out the withdrawal: not ready yet" on every policy in force.
-    gates=(gates.withdrawal_decided,), only_if=gates.withdrawal_decided,
+    gates=(gates.withdrawal_decided,),
     page=Page(slug="withdraw", title="Carry out the withdrawal", form=forms.CommentsForm, warning=True,
               success="The policy has been withdrawn: it is off the intranet and the Publication Scheme, kept in the "
               "archive, and its reminders have stopped.",
