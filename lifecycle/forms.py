@@ -236,6 +236,18 @@ class RepublishForm(StepForm):
         help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Unchanged means unchanged: start from the channels of the publication in force, so that pressing the
+        # button does not take a public policy off the Publication Scheme (or the intranet) by default.
+        policy = self.policy
+        in_force = (policy.publications.filter(status="published", superseded_at__isnull=True)
+                    .order_by("-published_at").values("on_intranet", "on_publication_scheme").first()
+                    if policy is not None and policy.pk else None)
+        if in_force:
+            self.fields["on_intranet"].initial = in_force["on_intranet"]
+            self.fields["on_publication_scheme"].initial = in_force["on_publication_scheme"]
+
 
 class WithdrawalDecisionForm(StepForm):
     reason = forms.CharField(label="Why the policy is to be withdrawn", widget=forms.Textarea, max_length=LONG_TEXT,

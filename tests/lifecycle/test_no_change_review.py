@@ -19,7 +19,7 @@ from lifecycle import services as s
 from lifecycle.models import NoChangeReview
 from lifecycle.states import Status
 from publication.models import Publication
-from tests.factories import reload, what_was_read
+from tests.factories import advance_to, reload, take_step, what_was_read
 
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027
 
@@ -197,3 +197,19 @@ def test_each_confirmation_names_the_part_that_follows_not_a_new_review(client, 
         response = post(client, people.dcfd, reload(published), "confirm-eia", {"eia_outcome": "stands"})
         said = messages_of(response)
         assert "Next: Re-publish" in said and "by the Policy Co-ordination Unit" in said, said
+
+
+def test_the_republish_form_starts_from_the_channels_the_policy_is_published_on(client, people):
+    """Re-publishing unchanged offered the Scheme unticked: PCU pressing the button took a public policy off the
+    Publication Scheme without meaning to. The form starts from the publication in force."""
+    with travel(PUBLISHED_ON):
+        policy = advance_to(people.policy(suitable_for_publication_scheme=True), Status.AWAITING_PUBLICATION, people)
+        take_step(policy, people, Status.IMPLEMENTATION, on_publication_scheme=True)
+        take_step(reload(policy), people, Status.MONITORING)
+    with travel(datetime.date(2026, 8, 3)):
+        assert post(client, people.lead, policy, "conclude-no-change", {"reason": "Still fit."}).status_code == 302
+        assert post(client, people.dcfd, reload(policy), "confirm-eia", {"eia_outcome": "stands"}).status_code == 302
+        client.force_login(people.pcu)
+        page = client.get(f"/policies/{policy.reference}/actions/republish/").content.decode()
+        assert re.search(r'<input[^>]*name="on_publication_scheme"[^>]*checked', page), "the Scheme box is unticked"
+        assert re.search(r'<input[^>]*name="on_intranet"[^>]*checked', page)
