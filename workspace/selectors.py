@@ -15,11 +15,11 @@ from core.models import Role, RoleAssignment
 from lifecycle.due import MONITORING, REMEDIAL, REVIEW, DueStatus
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
-from lifecycle.models import Policy, PolicyVersion, QASignOff
+from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
-from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
-from lifecycle.workflow import START_REVIEW, way_on
+from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, way_on
 from notifications.services import STUCK_STATUSES, working_days_after
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
@@ -139,9 +139,20 @@ def _quality_assurance_queues(user, roles, visible) -> list[dict]:
     for discipline in disciplines:
         awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(_latest_version()),
                                                        discipline=discipline)))
-    pending = visible.filter(awaiting, status=Status.SUBMITTED_FOR_QA).exclude(took_part_in_current_version(user))
-    return [{"title": "Submissions to quality-assure", "hint": "Sign off, or return with comments.",
-             "policies": _work_queue(pending)}]
+    waiting = Q(awaiting, status=Status.SUBMITTED_FOR_QA)
+    title, hint = "Submissions to quality-assure", "Sign off, or return with comments."
+    if Role.PCU in disciplines:
+        # The emergency route (issue 13): the Lead's request waits for a member of PCU to agree or refuse, in their
+        # own name. In the same query as the submissions, so that My work's cost does not grow.
+        waiting |= Q(Exists(EmergencyRequest.objects.filter(policy_id=OuterRef("pk"), answered_at__isnull=True)),
+                     status__in=EMERGENCY_SOURCES)
+        title = "Submissions to quality-assure, and emergency approvals to answer"
+        hint = "Sign off or return with comments; agree to or refuse the emergency route."
+    policies = _work_queue(visible.filter(waiting).exclude(took_part_in_current_version(user)))
+    for policy in policies:
+        if policy.status in EMERGENCY_SOURCES:
+            policy.next_label = AGREE_EMERGENCY_APPROVAL.page.title
+    return [{"title": title, "hint": hint, "policies": policies}]
 
 
 def _coordination_queues(user, roles, visible) -> list[dict]:

@@ -270,3 +270,15 @@ def test_review_waits_for_the_retrospective_eia(urgent, people):
     draft = s.policy_start_review(policy=urgent, actor=people.coordinator, reason="Early review.")
     assert draft.number == "2.0" and draft.eia.frozen_at is None
     eia_update(policy=urgent, actor=people.developer, consultation_summary="Reviewed with staff networks.")
+
+
+def test_an_emergency_request_waits_in_pcus_my_work_until_answered(client, urgent, people):
+    """The Lead's request waited only in PCU's notifications: My work, where PCU looks for what is theirs to do,
+    did not list it. It is listed with what to do, and leaves once answered."""
+    s.policy_request_emergency_approval(policy=urgent, actor=people.lead, risk_statement=RISK,
+                                        eia_due_on=TODAY + datetime.timedelta(days=60))
+    client.force_login(people.pcu)
+    home = client.get("/").content.decode()
+    assert urgent.reference in home and "Agree to emergency approval" in home
+    s.policy_agree_emergency_approval(policy=reload(urgent), actor=people.pcu)
+    assert "Agree to emergency approval" not in client.get("/").content.decode()
