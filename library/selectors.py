@@ -260,7 +260,15 @@ def _extract(body: str, words: list[str]) -> SafeString:
     positions = [lowered.find(word.lower()) for word in words]
     found = [position for position in positions if position >= 0]
     start = max(min(found) - EXTRACT_RADIUS, 0) if found else 0
-    window = body[start:start + 2 * EXTRACT_RADIUS + 60]
+    end = start + 2 * EXTRACT_RADIUS + 60
+    # Whole words at both ends ("… t at scoping" read as a typo): start after a space, end before one.
+    if start:
+        space = body.find(" ", start, min(found) if found else end)
+        start = space + 1 if space >= 0 else start
+    if end < len(body):
+        space = body.rfind(" ", start, end)
+        end = space if space > start else end
+    window = body[start:end]
     pattern = re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
     window = pattern.sub(lambda match: f"{MATCH_START}{match.group(0)}{MATCH_END}", window)
     return marked(("… " if start else "") + window + (" …" if start + len(window) < len(body) else ""))

@@ -329,3 +329,18 @@ def test_a_policys_library_page_costs_the_same_however_many_sops_and_versions(cl
         s.sop_create(policy=large, actor=people.developer, title=f"Procedure {number}", text=f"<p>Step {number}.</p>")
     large = advance_to(large, Status.IMPLEMENTATION, people)
     assert cost(large) == cost(small)
+
+
+def test_the_simple_extract_starts_and_ends_on_whole_words():
+    """The SQLite search's extract began mid-word ("… t at scoping")."""
+    from library.selectors import EXTRACT_RADIUS, _extract
+
+    for shift in range(1, 12):  # wherever the radius falls, the extract starts and ends on a whole word
+        body = "Start " + "early and carefully " * (EXTRACT_RADIUS // 10) + "y" * shift + " with its rationale and " \
+            + "then more words follow here" * EXTRACT_RADIUS
+        extract = str(_extract(body, ["rationale"])).replace("<mark>", "").replace("</mark>", "")
+        shown = extract.removeprefix("… ").removesuffix(" …")
+        start = body.index(shown)
+        assert start == 0 or body[start - 1] == " ", extract
+        end = start + len(shown)
+        assert end == len(body) or body[end] == " " or body[end - 1] == " ", extract
