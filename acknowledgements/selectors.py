@@ -160,7 +160,8 @@ class UnitRate:
 
     @property
     def outstanding(self) -> list[str]:
-        return [name for name, _, confirmation in self.people if confirmation is None]
+        """Who has not confirmed, by full name (the username where none is recorded)."""
+        return [full or name for name, full, confirmation in self.people if confirmation is None]
 
     @property
     def percent(self) -> int:
