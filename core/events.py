@@ -55,6 +55,10 @@ class AuditAction(StrEnum):
     POLICY_WITHDRAWAL_DECIDED = "policy.withdrawal_decided"
     POLICY_WITHDRAWN = "policy.withdrawn"
     POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
+    # Issue 13, local work instructions: the corporate policy's Lead agrees to one that supplements it; its business
+    # group's Lead approves it, which puts it on the intranet for that group (never on the Publication Scheme).
+    LOCAL_INSTRUCTION_AGREED = "policy.local_instruction_agreed"
+    LOCAL_INSTRUCTION_APPROVED = "policy.local_instruction_approved"
     POLICY_ACCESS_GRANTED = "policy.access_granted"
     POLICY_ACCESS_REVOKED = "policy.access_revoked"
     # Issue 12: the document details (title, purpose, marking, scheme suitability, risk tier, file, legislation)

@@ -327,6 +327,10 @@ class PolicyCreateForm(GovUKForm):
     kind = forms.ChoiceField(choices=PolicyKind.choices, widget=forms.RadioSelect, initial=PolicyKind.CORPORATE,
                              error_messages={"required": "Choose whether this is a corporate policy or a local "
                                                          "work instruction"})
+    supports = forms.CharField(
+        label="Corporate policy it supplements (local work instructions only, optional)", required=False,
+        max_length=20, help_text="Its reference, for example POL-0001. Its Designated Lead must agree before the local "
+        "work instruction is approved (SOP: \"prior agreement with the corporate lead\").")
     risk_tier = forms.ChoiceField(label="Risk tier", choices=[("high", "High"), ("medium", "Medium"),
                                                               ("low", "Low")],
                                   widget=forms.RadioSelect, initial="medium",

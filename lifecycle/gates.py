@@ -370,6 +370,50 @@ def emergency_requested(policy) -> bool:
     return open_emergency_request(policy) is not None
 
 
+# --- Local work instructions (issue 13). SOP, "Local Work Instructions": they "sit outside of the corporate policy
+# development process"; "They must not be produced to supplement, or as an alternative to Corporate Policy, unless
+# there is prior agreement with the corporate lead"; "Local work instructions are not the responsibility of the Policy
+# Co-ordination Unit. People developing 'local policy' and guidance ... are still required to complete an Equality
+# Impact Assessment".
+
+
+def current_local_agreement(policy):
+    """The corporate Lead's agreement to the draft as it now stands (its content hash), or None."""
+    version = policy.current_version
+    if version is None or policy.supports_id is None:
+        return None
+    return (policy.local_agreements.filter(policy_version=version, content_hash=version.binding_hash,
+                                           supported_policy_id=policy.supports_id)
+            .select_related("agreed_by").first())
+
+
+@gate("It supplements no corporate policy, so there is no corporate Lead's agreement to give.",
+      label="Supplements a corporate policy")
+def supplements_corporate_policy(policy) -> bool:
+    return policy.supports_id is not None
+
+
+@gate("It supplements a corporate policy whose Designated Lead has not agreed to this draft (SOP: local work "
+      "instructions \"must not be produced to supplement, or as an alternative to Corporate Policy, unless there is "
+      "prior agreement with the corporate lead\").",
+      label="The agreement of the corporate policy's Designated Lead")
+def corporate_lead_agreed(policy) -> bool:
+    return policy.supports_id is None or current_local_agreement(policy) is not None
+
+
+@gate("The Equality Impact Assessment has no recorded decision: a local work instruction still needs one (SOP: people "
+      "developing local policy \"are still required to complete an Equality Impact Assessment\").",
+      label="Complete the Equality Impact Assessment", fix="eia")
+def local_eia_complete(policy) -> bool:
+    return impact_assessed(policy)
+
+
+@gate("The corporate policy's Designated Lead has already agreed to this draft.",
+      label="Not yet agreed by the corporate policy's Lead")
+def corporate_lead_not_yet_agreed(policy) -> bool:
+    return current_local_agreement(policy) is None
+
+
 SUBMISSION_GATES = [
     statement_written,
     shrmt_consulted,

@@ -108,7 +108,7 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
     asked = {} if asked is None else asked
     return NextSteps(
         offered=[readiness(page, policy, asked=asked) for page in pages],
-        way_on=workflow.way_on(policy.status),
+        way_on=workflow.way_on(policy.status, policy.kind),
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
     )
@@ -141,7 +141,7 @@ def after_step(step: workflow.Step, policy) -> str:
         words = NOTIFIED.get(kind, kind)
         if words not in told:
             told.append(words)
-    onward = workflow.way_on(policy.status)
+    onward = workflow.way_on(policy.status, policy.kind)
     parts = []
     if onward is not None and onward is not step:
         parts.append(f"Next: {onward.page.title}, by {onward.taken_by}." if onward.taken_by

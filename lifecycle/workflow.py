@@ -29,7 +29,14 @@ from django_fsm import can_proceed, transition
 from core.events import AuditAction
 from lifecycle import forms, gates, permissions
 from lifecycle.gates import Gate
-from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Duty, Status
+from lifecycle.states import (
+    DRAFT_EDITABLE_STATUSES,
+    EMERGENCY_SOURCES,
+    PUBLISHED_STATUSES,
+    Duty,
+    PolicyKind,
+    Status,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,9 +95,23 @@ class Step:
     # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
     # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
     only_if: Gate | None = None
+    # The kinds of policy the step belongs to (issue 13): the corporate process's steps are not a local work
+    # instruction's, which "sit outside of the corporate policy development process" (SOP), and the reverse.
+    kinds: tuple[str, ...] = (PolicyKind.CORPORATE,)
 
     def __str__(self) -> str:
         return self.name
+
+    def applies_to(self, policy) -> bool:
+        return policy.kind in self.kinds
+
+    def not_applicable(self, policy) -> str:
+        """Why the step is not one of this kind of policy's, for the refusal."""
+        if policy.kind == PolicyKind.LOCAL:
+            return (f"Cannot {self.label} {policy.reference}: it is a local work instruction, approved within its "
+                    "business group by its Designated Lead without the Policy Co-ordination Unit (SOP: \"Local work "
+                    "instructions are not the responsibility of the Policy Co-ordination Unit\").")
+        return f"Cannot {self.label} {policy.reference}: it is a corporate policy, not a local work instruction."
 
     @property
     def service(self) -> Callable:
@@ -140,6 +161,10 @@ DECISION_PAGE = Page(
 )
 _IN_FORCE = tuple(sorted(PUBLISHED_STATUSES))
 _ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Status.WITHDRAWN)
+_DRAFTED = tuple(sorted(DRAFT_EDITABLE_STATUSES))
+# Steps both kinds take once in force: monitoring, review, withdrawal.
+_EVERY_KIND = (PolicyKind.CORPORATE, PolicyKind.LOCAL)
+_LOCAL = (PolicyKind.LOCAL,)
 
 # --- stage 1 and 2: scoping and commissioning --------------------------------------------------------
 
@@ -350,6 +375,7 @@ PUBLISH = Step(
 COMPLETE_IMPLEMENTATION = Step(
     done="Implementation completed: moved to monitoring and review",
     taken_by="the co-ordinator, the policy manager or PCU",
+    kinds=_EVERY_KIND,
     name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
     permission="lifecycle.complete_implementation", label="move to monitoring",
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
@@ -360,6 +386,7 @@ COMPLETE_IMPLEMENTATION = Step(
 START_REVIEW = Step(
     done="Review started",
     taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
+    kinds=_EVERY_KIND,
     name="start_review", source=_IN_FORCE, target=Status.SCOPING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
@@ -428,6 +455,7 @@ REPUBLISH_NO_CHANGE = Step(
 # status): bringing forward a review that has already started means nothing.
 SET_REVIEW_DATE = Step(
     done="Review date brought forward",
+    kinds=_EVERY_KIND,
     name="set_review_date", source=_IN_FORCE, target=None,
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
@@ -443,6 +471,7 @@ SET_REVIEW_DATE = Step(
 RESPOND_TO_MONITORING = Step(
     done="The Designated Lead responded to a monitoring report",
     taken_by="the Designated Lead",
+    kinds=_EVERY_KIND,
     name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None,
     permission="lifecycle.respond_to_monitoring", label="respond to a monitoring report of",
     who="the Designated Lead it names", audit=AuditAction.MONITORING_REPORT_RESPONDED,
@@ -463,6 +492,7 @@ RESPOND_TO_MONITORING = Step(
 DECIDE_WITHDRAWAL = Step(
     done="Withdrawal decided",
     taken_by="the Designated Lead or the owner",
+    kinds=_EVERY_KIND,
     name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None,
     permission="lifecycle.decide_withdrawal", label="decide to withdraw",
     who="the Designated Lead or the Management Board owner the policy names",
@@ -478,6 +508,7 @@ DECIDE_WITHDRAWAL = Step(
 )
 WITHDRAW = Step(
     done="Withdrawn",
+    kinds=_EVERY_KIND,
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
     permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",
     audit=AuditAction.POLICY_WITHDRAWN,
@@ -493,12 +524,59 @@ WITHDRAW = Step(
     notify=("authors", "coordinator", "lead", "owner"), notice="Withdrawn",
 )
 
+# --- local work instructions (issue 13): approved within the business group, without PCU -----------------------
+
+LOCAL_DOC = (
+    "SOP, \"Local Work Instructions\": they \"sit outside of the corporate policy development process\" and \"are not "
+    "the responsibility of the Policy Co-ordination Unit\"; they \"must not be produced to supplement, or as an "
+    "alternative to Corporate Policy, unless there is prior agreement with the corporate lead\", and those who write "
+    "them \"are still required to complete an Equality Impact Assessment\"."
+)
+AGREE_LOCAL_SUPPLEMENT = Step(
+    done="Agreed by the Designated Lead of the corporate policy it supplements",
+    taken_by="the Designated Lead of the corporate policy it supplements",
+    kinds=_LOCAL,
+    name="agree_local_supplement", source=_DRAFTED, target=None,
+    permission="lifecycle.agree_local_supplement", label="agree to the local work instruction",
+    who="the Designated Lead of the corporate policy it supplements", audit=AuditAction.LOCAL_INSTRUCTION_AGREED,
+    doc=LOCAL_DOC, gates=(gates.statement_written, gates.corporate_lead_not_yet_agreed),
+    only_if=gates.supplements_corporate_policy,
+    page=Page(
+        slug="agree-local-instruction", title="Agree to the local work instruction", form=forms.CommentsForm,
+        button="Agree to it", shows_version=True,
+        success="Your agreement is recorded: its business group's Designated Lead may now approve it.",
+        explanation="This local work instruction supplements a corporate policy you are the Designated Lead of, which "
+        "the SOP allows only with your prior agreement. You agree to the draft as it stands now: if it changes, you "
+        "are asked again.",
+    ),
+    notify=("authors", "lead"), notice="The corporate policy's Lead agreed to the local work instruction",
+)
+APPROVE_LOCAL = Step(
+    done="Approved within its business group and published on the intranet for it",
+    taken_by="the Designated Lead of its business group",
+    kinds=_LOCAL,
+    name="approve_local", source=_DRAFTED, target=Status.IMPLEMENTATION,
+    permission="lifecycle.approve_local", label="approve the local work instruction", duty=Duty.APPROVER,
+    who="the Designated Lead of its business group it names", audit=AuditAction.LOCAL_INSTRUCTION_APPROVED,
+    doc=LOCAL_DOC, gates=(gates.statement_written, gates.local_eia_complete, gates.corporate_lead_agreed),
+    page=Page(
+        slug="approve-local-instruction", title="Approve the local work instruction", form=forms.CommentsForm,
+        button="Approve", shows_version=True,
+        success="Approved: it is in force, on the Corporate Policy Intranet for its business group. It never goes on "
+        "the Publication Scheme.",
+        explanation="A local work instruction is approved within its business group, without the Policy "
+        "Co-ordination Unit's quality assurance or publication. Once you approve it, this version is frozen and "
+        "published in the intranet library for its business group; it never goes on the public Publication Scheme.",
+    ),
+    notify=("authors", "coordinator"), notice="Local work instruction approved and in force",
+)
+
 STEPS: tuple[Step, ...] = (
     REQUEST_COMMISSIONING, COMMISSION, DECLINE_COMMISSIONING, SUBMIT_FOR_QA, SIGN_OFF_QA, PASS_QA, RETURN_FROM_QA,
     FORWARD_TO_LEAD, APPROVE, REJECT, REQUEST_EMERGENCY_APPROVAL, AGREE_EMERGENCY_APPROVAL, REFUSE_EMERGENCY_APPROVAL,
     FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
     START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE, RESPOND_TO_MONITORING,
-    DECIDE_WITHDRAWAL, WITHDRAW,
+    DECIDE_WITHDRAWAL, WITHDRAW, AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 
@@ -531,25 +609,26 @@ def may_take(user, policy, step: Step) -> bool:
     """Whether ``user`` may take ``step`` on ``policy`` now: its source status, its permission and its duty
     (separation of duties), gates aside (the page shows what is missing; the service refuses with the gates'
     reasons)."""
-    return (can_proceed(getattr(policy, step.name), check_conditions=False)
+    return (step.applies_to(policy) and can_proceed(getattr(policy, step.name), check_conditions=False)
             and (step.only_if is None or step.only_if(policy))
             and rules.has_perm(step.permission, user, policy)
             and (step.duty is None or permissions.free_for(user, policy, step.duty)))
 
 
-def next_gated_step(status: str) -> Step | None:
+def next_gated_step(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
     """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
-    submission for QA from development (the emergency route is the exception, not the way on)."""
-    return next((step for step in STEPS if status in step.source and step.gates and step.page
-                 and step is not REQUEST_EMERGENCY_APPROVAL), None)
+    submission for QA from development (the emergency route is the exception, not the way on); a local work
+    instruction's approval."""
+    return next((step for step in STEPS if status in step.source and kind in step.kinds and step.gates and step.page
+                 and step.target is not None and step is not AGREE_EMERGENCY_APPROVAL), None)
 
 
-def way_on(status: str) -> Step | None:
-    """The step that moves a policy on from ``status`` along the cycle: the first declared with a page (the
-    emergency route and withdrawal are exceptions, not the way on; nor is a step that records without moving the
-    policy, such as a no-change review's parts). Its page's title names what to do next."""
-    return next((step for step in STEPS if status in step.source and step.page and step.target is not None
-                 and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
+def way_on(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
+    """The step that moves a policy of ``kind`` on from ``status`` along the cycle: the first declared with a page
+    (the emergency route and withdrawal are exceptions, not the way on; nor is a step that records without moving
+    the policy, such as a no-change review's parts). Its page's title names what to do next."""
+    return next((step for step in STEPS if status in step.source and kind in step.kinds and step.page
+                 and step.target is not None and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
 
 
 def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:
@@ -581,11 +660,14 @@ def fsm_transitions(field_name: str) -> type:
         def take(self) -> None:
             pass
 
+        def of_its_kind(policy) -> bool:
+            return step.applies_to(policy)
+
         take.__name__ = take.__qualname__ = step.name
         take.__doc__ = step.doc
         return transition(
             field=field_name, source=list(step.source), target=step.target,
-            conditions=list(step.gates), permission=transition_permission(step.permission),
+            conditions=[of_its_kind, *step.gates], permission=transition_permission(step.permission),
             custom={"step": step},
         )(take)
 

@@ -496,7 +496,8 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
         Reminder.objects.bulk_create([
             Reminder(policy_id=item.policy_id, cycle=item.cycle, recipient_id=item.recipient_id, kind=item.kind,
                      chased_item=item.chased_item, due_on=item.due_on, item_due_on=item.item_due_on,
-                     step=item.step[:40], message=item.message[:400]) for item in plan], ignore_conflicts=True, batch_size=500)
+                     step=item.step[:40], message=item.message[:400]) for item in plan],
+            ignore_conflicts=True, batch_size=500)
         return Reminder.objects.count() - before
     table = connection.ops.quote_name(Reminder._meta.db_table)
     columns = [connection.ops.quote_name(Reminder._meta.get_field(name).column) for name in

@@ -236,3 +236,30 @@ class EmergencyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Emergency approval asked by {self.requested_by}"
+
+
+class LocalAgreement(models.Model):
+    """The corporate Lead's prior agreement to a local work instruction that supplements their policy (SOP, "Local
+    Work Instructions": they "must not be produced to supplement, or as an alternative to Corporate Policy, unless
+    there is prior agreement with the corporate lead"). Given by the Designated Lead the corporate policy names, in
+    the app, in their own name, bound to the draft they read (``content_hash``, rule 17): the business group's Lead
+    approves only a draft the corporate Lead agreed to (``lifecycle.gates.corporate_lead_agreed``)."""
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="local_agreements")
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    content_hash = models.CharField(max_length=64)
+    supported_policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="+")
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(auto_now_add=True)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy_version", "content_hash"], name="one_local_agreement_per_draft"),
+            models.CheckConstraint(condition=~models.Q(supported_policy=models.F("policy")),
+                                   name="local_agreement_not_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreed by {self.agreed_by} for {self.supported_policy_id}"

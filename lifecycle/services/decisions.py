@@ -16,6 +16,7 @@ from lifecycle.models import (
     ApprovalDecision,
     CommissioningDecision,
     EmergencyRequest,
+    LocalAgreement,
     NoChangeReview,
     Policy,
     PolicyVersion,
@@ -38,6 +39,7 @@ from lifecycle.signals import policy_withdrawn
 from lifecycle.states import Status
 from lifecycle.workflow import (
     AGREE_EMERGENCY_APPROVAL,
+    AGREE_LOCAL_SUPPLEMENT,
     APPROVE,
     COMMISSION,
     COMPLETE_IMPLEMENTATION,
@@ -291,15 +293,23 @@ def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, 
     the first publication only: after that, reports fall due every 12 months from the previous due date whatever
     happens in between, re-publication after a review included, and a late report stays late (issue 13).
     Returns the status before; publication writes the audit event (it knows the channels)."""
+    return fire(locked, PUBLISH, extra_fields=policy_set_publication_dates(locked=locked, published_on=published_on))
+
+
+PUBLICATION_DATE_FIELDS = ["review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on"]
+
+
+def policy_set_publication_dates(*, locked: Policy, published_on: datetime.date) -> list[str]:
+    """The dates a publication sets (not saved; returns the fields to save with the transition): the next review 3
+    years on, the first monitoring report a year on (only at the first publication), the first and last publication.
+    Shared by PCU's publication and a local work instruction's approval, which publishes it."""
     locked.review_due_on = add_months(published_on, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
     if locked.monitoring_report_due_on is None:
         locked.monitoring_report_due_on = add_months(published_on, settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
     if locked.first_published_on is None:
         locked.first_published_on = published_on
     locked.last_published_on = published_on
-    return fire(locked, PUBLISH, extra_fields=[
-        "review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on",
-    ])
+    return list(PUBLICATION_DATE_FIELDS)
 
 
 @performs(COMPLETE_IMPLEMENTATION)
@@ -460,3 +470,28 @@ def policy_record_republication(*, locked: Policy, published_on: datetime.date) 
     locked.last_published_on = published_on
     review.republished_on = published_on
     return review
+
+
+# --- local work instructions (issue 13): approved within the business group, without PCU ---------------------------
+
+
+@performs(AGREE_LOCAL_SUPPLEMENT)
+@transaction.atomic
+def policy_agree_local_supplement(
+    *, policy: Policy, actor, comments: str = "", **read: Unpack[Binding],
+) -> LocalAgreement:
+    """The Designated Lead of the corporate policy a local work instruction supplements agrees to it, in their own
+    name, before its business group's Lead approves it (SOP: not "to supplement ... Corporate Policy, unless there is
+    prior agreement with the corporate lead"). Bound to the draft as they read it: a later change asks again."""
+    comments = optional_text(comments, "Comments", field="comments")
+    locked = begin_step(AGREE_LOCAL_SUPPLEMENT, policy=policy, actor=actor, **read)
+    version = locked.current_version
+    agreement = LocalAgreement.objects.create(
+        policy=locked, policy_version=version, content_hash=version.binding_hash,
+        supported_policy_id=locked.supports_id, agreed_by=actor, comments=comments,
+    )
+    finish_step(AGREE_LOCAL_SUPPLEMENT, locked, actor, changes={
+        "supported_policy": locked.supports.reference, "comments": comments, "content_hash": agreement.content_hash,
+        "local_agreement": agreement.pk,
+    })
+    return agreement
