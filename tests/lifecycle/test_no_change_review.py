@@ -183,3 +183,51 @@ def test_each_part_in_turn_and_by_whom(client, published, people):
         assert response.status_code == 302
         assert "Only the Policy Co-ordination Unit can re-publish" in messages_of(response)
         assert state(published) == before
+
+
+def test_an_eia_dcfd_says_must_be_updated_is_reopened_and_the_republication_waits_for_its_sign_off(
+        client, published, people):
+    """SOP: "Equality Impact Assessments ... on existing policies every 3 years". When DCFD says the assessment must be
+    updated, it is reopened for revision (in a new version of the package: the version in force and its signed-off EIA
+    stay as they were, evidence), the policy's drafters revise it, DCFD signs the updated assessment off, and only
+    then may PCU re-publish: the version re-published is the one with the updated EIA."""
+    from assessments.services import eia_update
+    from library.models import DocumentKind, LibraryDocument
+
+    day = datetime.date(2026, 8, 3)
+    with travel(day):
+        post(client, people.lead, published, "conclude-no-change", {"reason": "The law is unchanged."})
+        in_force = reload(published).current_version
+        response = post(client, people.dcfd, published, "confirm-eia",
+                        {"eia_outcome": "updated", "eia_comments": "Add the 2025 stop data by ethnicity."})
+        assert response.status_code == 302, errors(response)
+        policy = reload(published)
+        review = NoChangeReview.objects.get(policy=policy)
+        assert review.waits_for == "eia_update"
+        reopened = policy.current_version
+        assert reopened != in_force and reopened.eia.frozen_at is None
+        assert in_force.eia.frozen_at is not None and policy.status == Status.MONITORING
+        # The statement and SOPs are not reopened: only the assessment.
+        assert reopened.is_frozen and reopened.statement == in_force.statement
+        eia_update(policy=policy, actor=people.developer, evidence_and_data="2025 stop data by ethnicity added.")
+
+        # Re-publication waits for DCFD's sign-off of the updated assessment: refused, saying why, changing nothing.
+        before = state(policy)
+        response = post(client, people.pcu, policy, "republish", {"on_intranet": "on"})
+        assert state(policy) == before
+        assert "updated Equality Impact Assessment" in messages_of(response) + errors(response)
+
+        response = post(client, people.dcfd, policy, "sign-off-updated-eia", {"comments": "The update is sound."})
+        assert response.status_code == 302, errors(response)
+        review.refresh_from_db()
+        assert review.waits_for == "pcu" and review.updated_eia_signed_off_by == people.dcfd
+        assert reload(policy).current_version.eia.frozen_at is not None
+
+        response = post(client, people.pcu, reload(policy), "republish", {"on_intranet": "on"})
+        assert response.status_code == 302, errors(response)
+    policy = reload(published)
+    republication = Publication.objects.get(policy=policy, no_change_review=review)
+    assert republication.policy_version == reopened and republication.is_current
+    assert policy.review_due_on == datetime.date(2029, 8, 3)
+    eia = LibraryDocument.objects.get(policy=policy, kind=DocumentKind.EIA, is_current=True)
+    assert "2025 stop data by ethnicity added" in eia.body
