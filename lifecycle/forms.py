@@ -213,16 +213,16 @@ class EIAConfirmationForm(StepForm):
     eia_outcome = forms.ChoiceField(
         label="The Equality Impact Assessment",
         choices=[("stands", "Still stands: no change to the assessment is needed"),
-                 ("updated", "Has been updated (say what changed)")],
+                 ("updated", "Must be updated (say what must change): it is reopened for revision")],
         widget=forms.RadioSelect, error_messages={"required": "Choose whether the assessment stands or was updated"},
     )
     eia_comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
-                                   help_text="Required when the assessment was updated.")
+                                   help_text="Required when the assessment must be updated: what must change.")
 
     def clean(self):
         data = super().clean()
         if data.get("eia_outcome") == "updated" and not (data.get("eia_comments") or "").strip():
-            self.add_error("eia_comments", "Enter what changed in the assessment")
+            self.add_error("eia_comments", "Enter what must change in the assessment")
         return data
 
 

@@ -321,11 +321,33 @@ def no_change_awaits_eia(policy) -> bool:
     return review is not None and review.waits_for == "dcfd"
 
 
-@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed, so there is "
-      "nothing to re-publish.", label="DCFD has confirmed the Equality Impact Assessment")
+@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed (or, where DCFD said "
+      "it must be updated, whose updated Equality Impact Assessment DCFD has signed off), so there is nothing to "
+      "re-publish.", label="DCFD has confirmed the Equality Impact Assessment")
 def no_change_awaits_publication(policy) -> bool:
     review = open_no_change_review(policy)
     return review is not None and review.waits_for == "pcu"
+
+
+def eia_reopened_for_review(policy) -> bool:
+    """The current version's EIA was reopened for revision by DCFD at a no-change review, and waits for the update."""
+    review = open_no_change_review(policy)
+    version = policy.current_version
+    return (review is not None and review.waits_for == "eia_update" and version is not None
+            and review.updated_eia_version_id == version.pk)
+
+
+@gate("No Equality Impact Assessment is waiting for DCFD's sign-off of its update: DCFD reopens one by saying, at a "
+      "review concluding no change, that it must be updated.",
+      label="The Equality Impact Assessment reopened for the review")
+def no_change_awaits_updated_eia(policy) -> bool:
+    return eia_reopened_for_review(policy)
+
+
+@gate("The updated Equality Impact Assessment is not complete: record the impact on every protected characteristic "
+      "and the decision.", label="Complete the updated Equality Impact Assessment", fix="eia")
+def updated_eia_complete(policy) -> bool:
+    return impact_assessed(policy)
 
 
 # --- Withdrawal (issue 13): decided by the Lead or the owner, who "retain ultimate ownership", carried out by PCU.

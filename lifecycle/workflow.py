@@ -430,10 +430,29 @@ CONFIRM_EIA = Step(
         "them.",
     gates=(gates.no_change_awaits_eia,),
     page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
-              success="Recorded. PCU has been asked to re-publish the policy.",
+              success="Recorded. If the assessment stands, PCU has been asked to re-publish the policy; if it must be "
+              "updated, it is reopened for the policy's developers to revise, and you sign the update off before PCU "
+              "re-publishes.",
               explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
-              "Impact Assessment still stands, or record how it was updated.", shows_version=True),
-    notify=("pcu", "lead", "coordinator"), notice="EIA confirmed: ready to re-publish unchanged",
+              "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
+              "revision, and the re-publication waits until you sign the updated assessment off.", shows_version=True),
+    notify=("pcu", "lead", "coordinator", "authors"), notice="EIA confirmed, or reopened to be updated",
+)
+SIGN_OFF_UPDATED_EIA = Step(
+    done="Updated Equality Impact Assessment signed off for the review",
+    taken_by="the Diversity and Citizen Focus Directorate",
+    name="sign_off_updated_eia", source=_IN_FORCE, target=None,
+    permission="lifecycle.confirm_eia", label="sign off the updated Equality Impact Assessment of", duty=Duty.QA,
+    who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
+    doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
+        "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
+    gates=(gates.no_change_awaits_updated_eia, gates.updated_eia_complete),
+    page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
+              form=forms.CommentsForm, button="Sign it off", shows_version=True,
+              success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
+              explanation="You said the Equality Impact Assessment must be updated; the policy's developers have "
+              "revised it (EIA tab). Once you sign it off it is frozen, and PCU re-publishes the policy with it."),
+    notify=("pcu", "lead", "coordinator", "authors"), notice="Updated EIA signed off: ready to re-publish",
 )
 REPUBLISH_NO_CHANGE = Step(
     done="Re-published after a review with no change",
@@ -575,8 +594,8 @@ STEPS: tuple[Step, ...] = (
     REQUEST_COMMISSIONING, COMMISSION, DECLINE_COMMISSIONING, SUBMIT_FOR_QA, SIGN_OFF_QA, PASS_QA, RETURN_FROM_QA,
     FORWARD_TO_LEAD, APPROVE, REJECT, REQUEST_EMERGENCY_APPROVAL, AGREE_EMERGENCY_APPROVAL, REFUSE_EMERGENCY_APPROVAL,
     FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
-    START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE, RESPOND_TO_MONITORING,
-    DECIDE_WITHDRAWAL, WITHDRAW, AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL,
+    START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, SIGN_OFF_UPDATED_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE,
+    RESPOND_TO_MONITORING, DECIDE_WITHDRAWAL, WITHDRAW, AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 

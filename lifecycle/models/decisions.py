@@ -107,14 +107,15 @@ class ApprovalDecision(models.Model):
 
 class NoChangeReview(models.Model):
     """A review that concludes no change is needed (issue 13): a real, short review outcome in three parts.
-    The Designated Lead concludes it with a reason; DCFD confirms the Equality Impact Assessment still stands (or
-    records that it was updated: SOP, "Equality Impact Assessments ... on existing policies every 3 years"); PCU
+    The Designated Lead concludes it with a reason; DCFD confirms the Equality Impact Assessment still stands (or says
+    it must be updated: SOP, "Equality Impact Assessments ... on existing policies every 3 years"; it is then reopened
+    for revision and DCFD signs the update off); PCU
     re-publishes the version in force (publication.services), which sets the next review 3 years from that
     publication. Open until PCU has re-published it; at most one open per policy."""
 
     class EIAOutcome(models.TextChoices):
         STANDS = "stands", "The Equality Impact Assessment still stands"
-        UPDATED = "updated", "The Equality Impact Assessment has been updated"
+        UPDATED = "updated", "The Equality Impact Assessment must be updated"
 
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="no_change_reviews")
     policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="+")
@@ -127,6 +128,15 @@ class NoChangeReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     eia_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # DCFD said the EIA must be updated: it is reopened for revision in a new version of the package (the version in
+    # force and its signed-off EIA stay as they were), and DCFD signs the updated EIA off before PCU re-publishes.
+    updated_eia_version = models.ForeignKey(
+        "lifecycle.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_eia_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_eia_signed_off_at = models.DateTimeField(null=True, blank=True)
     republished_on = models.DateField(null=True, blank=True)
     republished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -161,7 +171,11 @@ class NoChangeReview(models.Model):
     def waits_for(self) -> str:
         if self.republished_on is not None:
             return ""
-        return "dcfd" if self.eia_confirmed_by_id is None else "pcu"
+        if self.eia_confirmed_by_id is None:
+            return "dcfd"
+        if self.eia_outcome == self.EIAOutcome.UPDATED and self.updated_eia_signed_off_at is None:
+            return "eia_update"  # the drafters revise the reopened EIA, then DCFD signs it off
+        return "pcu"
 
 
 class WithdrawalDecision(models.Model):

@@ -444,20 +444,30 @@ def policy_conclude_no_change(
 def policy_confirm_eia(
     *, policy: Policy, actor, eia_outcome: str, eia_comments: str = "", **read: Unpack[Binding],
 ) -> NoChangeReview:
-    """DCFD confirms that the Equality Impact Assessment of the version in force still stands, or records how it
-    was updated (SOP: EIAs "on existing policies every 3 years")."""
+    """DCFD confirms that the Equality Impact Assessment of the version in force still stands, or says what must be
+    updated (SOP: EIAs "on existing policies every 3 years"). Updated: the EIA is reopened for revision in a new minor
+    version of the package, its statement, SOPs and Workbook frozen as they are in force (the version in force and its
+    signed-off EIA are evidence, and stay as they were); DCFD signs the update off (``SIGN_OFF_UPDATED_EIA``) before PCU
+    re-publishes, and what PCU then re-publishes is that version."""
     if eia_outcome not in NoChangeReview.EIAOutcome.values:
-        raise ApplicationError("Choose whether the assessment stands or was updated.", field="eia_outcome")
+        raise ApplicationError("Choose whether the assessment stands or must be updated.", field="eia_outcome")
     eia_comments = optional_text(eia_comments, "Comments", field="eia_comments")
     if eia_outcome == NoChangeReview.EIAOutcome.UPDATED and not eia_comments:
-        raise ApplicationError("Enter what changed in the assessment.", field="eia_comments")
+        raise ApplicationError("Enter what must change in the assessment.", field="eia_comments")
     locked = begin_step(CONFIRM_EIA, policy=policy, actor=actor, **read)
     review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
     review.eia_outcome, review.eia_comments = eia_outcome, eia_comments
     review.eia_confirmed_by, review.eia_confirmed_at = actor, timezone.now()
-    review.save(update_fields=["eia_outcome", "eia_comments", "eia_confirmed_by", "eia_confirmed_at"])
-    finish_step(CONFIRM_EIA, locked, actor, changes={"eia_outcome": eia_outcome, "comments": eia_comments,
-                                                      "no_change_review": review.pk})
+    changes = {"eia_outcome": eia_outcome, "comments": eia_comments, "no_change_review": review.pk}
+    if eia_outcome == NoChangeReview.EIAOutcome.UPDATED:
+        in_force = locked.current_version
+        reopened = new_draft(policy=locked, actor=actor, previous=in_force, new_cycle=False)
+        freeze(locked, reopened, reopened.author, freeze_eia=False)
+        review.updated_eia_version = reopened
+        changes.update(reopened_in_version=reopened.number, version_in_force=in_force.number)
+    review.save(update_fields=["eia_outcome", "eia_comments", "eia_confirmed_by", "eia_confirmed_at",
+                               "updated_eia_version"])
+    finish_step(CONFIRM_EIA, locked, actor, changes=changes, version=review.policy_version)
     return review
 
 

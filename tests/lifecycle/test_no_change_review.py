@@ -159,11 +159,11 @@ def test_each_part_in_turn_and_by_whom(client, published, people):
         assert state(published) == before
 
         assert post(client, people.lead, published, "conclude-no-change", {"reason": "Fit."}).status_code == 302
-        # Twice is refused; DCFD must say what changed when the assessment was updated.
+        # Twice is refused; DCFD must say what must change when the assessment must be updated.
         before = state(published)
         assert "already open" in errors(post(client, people.lead, published, "conclude-no-change", {"reason": "x"}))
         response = post(client, people.dcfd, published, "confirm-eia", {"eia_outcome": "updated", "eia_comments": ""})
-        assert "Enter what changed in the assessment" in errors(response)
+        assert "Enter what must change in the assessment" in errors(response)
         response = post(client, people.pcu, published, "republish", {"on_intranet": "on"})
         assert "nothing to re-publish" in errors(response)
         for outsider in (people.pcu, people.lead):
@@ -217,6 +217,11 @@ def test_an_eia_dcfd_says_must_be_updated_is_reopened_and_the_republication_wait
         assert state(policy) == before
         assert "updated Equality Impact Assessment" in messages_of(response) + errors(response)
 
+        # Signing the update off is DCFD's.
+        for outsider in (people.pcu, people.developer, people.lead):
+            response = post(client, outsider, policy, "sign-off-updated-eia", {"comments": "Fine."})
+            assert "Only the Diversity and Citizen Focus Directorate can sign off" in messages_of(response)
+        assert state(policy) == before and reload(policy).current_version.eia.frozen_at is None
         response = post(client, people.dcfd, policy, "sign-off-updated-eia", {"comments": "The update is sound."})
         assert response.status_code == 302, errors(response)
         review.refresh_from_db()
