@@ -246,3 +246,16 @@ def test_bad_links_to_a_corporate_policy_are_refused_and_nothing_is_created(clie
     assert response.status_code == 400 and f"no corporate policy {draft.reference} in force" in (
         response.content.decode())
     assert not Policy.objects.filter(kind=PolicyKind.LOCAL).exists()
+
+
+def test_its_details_cannot_make_it_suitable_for_the_scheme(people, instruction, unit_head):
+    from lifecycle.services import policy_update_details
+
+    policy = instruction
+    details = policy.details_snapshot()
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    with refused("invalid", "never goes on the Publication Scheme"):
+        policy_update_details(policy=policy, actor=unit_head, expected_details=None, **{
+            **details, "suitable_for_publication_scheme": True})
+    assert reload(policy).suitable_for_publication_scheme is False
+    assert AuditEvent.objects.filter(policy_id=policy.pk).count() == events
