@@ -445,7 +445,7 @@ LOCAL_ACTION_RULES: dict[str, Rule] = {
     "set-review-date": ACTION_RULES["set-review-date"],
     "respond-to-monitoring": ACTION_RULES["respond-to-monitoring"],
     "decide-withdrawal": ACTION_RULES["decide-withdrawal"],
-    "withdraw": ACTION_RULES["withdraw"],
+    # (PCU carrying a decided withdrawal out is asked by the main matrix: nothing in it is particular to the kind.)
 }
 # What the two steps of its own route do when allowed and their gates are met.
 LOCAL_EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
