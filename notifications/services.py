@@ -661,6 +661,10 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     **{step.audit: (step.notify, step.notice) for step in workflow.STEPS if step.notify},
     AuditAction.ROLE_CONFLICT_FLAGGED: (("pcu",), "A role assignment to check: one person holds two independent "
                                                   "checks"),
+    # Issue 13: a new policy's event names nobody, except a local work instruction that supplements a corporate
+    # policy: that policy's Designated Lead, whose prior agreement it needs (SOP: "prior agreement with the
+    # corporate lead").
+    AuditAction.POLICY_CREATED: ((NAMED_IN_CHANGES,), "A local work instruction asks for your agreement"),
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: (("authors", "lead", "coordinator"), "EIA signed off"),
     AuditAction.POLICY_PUBLICATION_CANCELLED: (("pcu", "lead"), "Scheduled publication cancelled"),
     # Issue 14: "A tampered stored file (the hash does not match) is refused and reported".

@@ -240,6 +240,8 @@ def policy_create(
         "reference": policy.reference, "title": title, "business_group": business_group.name, "kind": kind,
         "risk_tier": risk_tier, "protective_marking": protective_marking, "version": version.number,
         "subject": subject.name if subject else "", "supports": supported.reference if supported else None,
+        # Told: the supplemented corporate policy's Lead, who must agree first (notifications: NAMED_IN_CHANGES).
+        **({"notify_user_ids": [supported.designated_lead_id]} if supported and supported.designated_lead_id else {}),
     })
     return policy
 

@@ -22,6 +22,8 @@ from library.models import LibraryDocument
 from lifecycle import services as lifecycle_services
 from lifecycle.models import ApprovalDecision, LocalAgreement, Policy
 from lifecycle.states import PolicyKind, Status
+from notifications.models import Notification
+from notifications.services import outbox_relay
 from publication.models import Publication
 from publication.services import policy_approve_local, policy_publish
 from tests.factories import ALL_IMPACTS, RoleAssignmentFactory, UserFactory, refused, reload, what_was_read
@@ -106,7 +108,13 @@ def test_approved_within_its_group_after_the_corporate_lead_agrees_and_never_on_
     assert "prior agreement with the corporate lead" in response.content.decode()
     assert unchanged(policy, events)
 
-    # The corporate policy's Lead, of another business group, sees the draft and agrees to it, in their own name.
+    # The corporate policy's Lead, of another business group, is told, sees the draft and agrees to it, in their own
+    # name.
+    outbox_relay()
+    assert Notification.objects.filter(recipient=people.lead, policy=policy,
+                                       title__startswith="A local work instruction asks for your agreement").exists()
+    assert not Notification.objects.filter(policy=policy, title__startswith="A local work instruction asks").exclude(
+        recipient=people.lead).exists()
     client.force_login(people.lead)
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert "Agree to the local work instruction" in detail and corporate.reference in detail
