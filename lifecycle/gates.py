@@ -409,12 +409,6 @@ def current_local_agreement(policy):
             .select_related("agreed_by").first())
 
 
-@gate("It supplements no corporate policy, so there is no corporate Lead's agreement to give.",
-      label="Supplements a corporate policy")
-def supplements_corporate_policy(policy) -> bool:
-    return policy.supports_id is not None
-
-
 @gate("It supplements a corporate policy whose Designated Lead has not agreed to this draft (SOP: local work "
       "instructions \"must not be produced to supplement, or as an alternative to Corporate Policy, unless there is "
       "prior agreement with the corporate lead\").",

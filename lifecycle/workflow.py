@@ -558,8 +558,8 @@ AGREE_LOCAL_SUPPLEMENT = Step(
     name="agree_local_supplement", source=_DRAFTED, target=None,
     permission="lifecycle.agree_local_supplement", label="agree to the local work instruction",
     who="the Designated Lead of the corporate policy it supplements", audit=AuditAction.LOCAL_INSTRUCTION_AGREED,
+    # Only on one that supplements a corporate policy: the permission asks for that policy's Lead.
     doc=LOCAL_DOC, gates=(gates.statement_written, gates.corporate_lead_not_yet_agreed),
-    only_if=gates.supplements_corporate_policy,
     page=Page(
         slug="agree-local-instruction", title="Agree to the local work instruction", form=forms.CommentsForm,
         button="Agree to it", shows_version=True,

@@ -221,7 +221,7 @@ def test_without_a_corporate_policy_no_agreement_is_asked_but_the_eia_is(client,
     lifecycle_services.draft_update(policy=policy, actor=unit_head, statement="<p>Sign the visitors' book.</p>")
     client.force_login(people.lead)
     assert client.get(f"/policies/{policy.reference}/actions/agree-local-instruction/").status_code == 404
-    with refused("stale", "supplements no corporate policy"):
+    with refused("forbidden", "Only the Designated Lead of the corporate policy it supplements"):
         lifecycle_services.policy_agree_local_supplement(policy=policy, actor=people.lead2)
     # SOP: they "are still required to complete an Equality Impact Assessment".
     events = AuditEvent.objects.filter(policy_id=policy.pk).count()
