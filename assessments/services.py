@@ -25,16 +25,16 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import RoleAssignment
-from lifecycle import permissions
+from lifecycle import gates, permissions
 from lifecycle.duties import check_separation
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
-from lifecycle.models import DraftDocument, DraftRevision, Policy, QAOutcome, QASignOff
+from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, policy_set_review_date, require_actor, revision_record
-from lifecycle.services.base import Binding, begin_step, finish_step, require_text
+from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, require_text
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty, QADiscipline
-from lifecycle.workflow import RESPOND_TO_MONITORING, performs
+from lifecycle.workflow import RESPOND_TO_MONITORING, SIGN_OFF_UPDATED_EIA, performs
 
 MAX_SECTION_LENGTH = 50_000
 # Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off by PCU. The rest
@@ -91,7 +91,10 @@ def document_editable(*, user, policy: Policy, document) -> bool:
         return False
     if policy.not_impact_assessed:  # the EIA, and the Workbook's impact sections, after an emergency approval
         return True
-    return policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen
+    if policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen:
+        return True
+    # Issue 13: the EIA DCFD reopened at a review concluding no change (the rest of its version is frozen).
+    return isinstance(document, EqualityImpactAssessment) and gates.eia_reopened_for_review(policy)
 
 
 def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
@@ -231,6 +234,27 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
                        "late": bool(due and timezone.localdate() > due), "not_impact_assessed": not cleared,
                        "outstanding": [item.label for item in emergency_outstanding(locked) if not item.done]})
     return eia
+
+
+@performs(SIGN_OFF_UPDATED_EIA)
+@transaction.atomic
+def eia_sign_off_update(*, policy: Policy, actor, comments: str = "", **read: Unpack[Binding]) -> NoChangeReview:
+    """DCFD signs off the Equality Impact Assessment it reopened at a review concluding no change, once the policy's
+    drafters have updated it (lifecycle.workflow.SIGN_OFF_UPDATED_EIA): the EIA is frozen as evidence, and PCU may
+    re-publish the policy with it."""
+    comments = optional_text(comments, "Comments", field="comments")
+    locked = begin_step(SIGN_OFF_UPDATED_EIA, policy=policy, actor=actor, **read)
+    version = locked.current_version
+    now = timezone.now()
+    eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
+    eia.frozen_at = now
+    eia.save(update_fields=["frozen_at"])
+    review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
+    review.updated_eia_signed_off_by, review.updated_eia_signed_off_at = actor, now
+    review.save(update_fields=["updated_eia_signed_off_by", "updated_eia_signed_off_at"])
+    finish_step(SIGN_OFF_UPDATED_EIA, locked, actor, version=version, changes={
+        "comments": comments, "no_change_review": review.pk, "asked_for": review.eia_comments})
+    return review
 
 
 def _clear_when_nothing_is_outstanding(locked: Policy) -> bool:

@@ -50,11 +50,17 @@ class AuditAction(StrEnum):
     # A review concluding no change (issue 13): the Lead concludes (POLICY_REVIEW_CONCLUDED_NO_CHANGE), DCFD
     # confirms the EIA, PCU re-publishes the version in force.
     POLICY_REVIEW_EIA_CONFIRMED = "policy.review_eia_confirmed"
+    # DCFD said the EIA must be updated: the update, made in the reopened EIA, signed off by DCFD.
+    POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF = "policy.review_eia_update_signed_off"
     POLICY_REPUBLISHED_NO_CHANGE = "policy.republished_no_change"
     # Issue 13: the Lead or the owner decides a withdrawal; PCU carries it out (POLICY_WITHDRAWN).
     POLICY_WITHDRAWAL_DECIDED = "policy.withdrawal_decided"
     POLICY_WITHDRAWN = "policy.withdrawn"
     POLICY_EIA_COMPLETED_RETROSPECTIVELY = "policy.eia_completed_retrospectively"
+    # Issue 13, local work instructions: the corporate policy's Lead agrees to one that supplements it; its business
+    # group's Lead approves it, which puts it on the intranet for that group (never on the Publication Scheme).
+    LOCAL_INSTRUCTION_AGREED = "policy.local_instruction_agreed"
+    LOCAL_INSTRUCTION_APPROVED = "policy.local_instruction_approved"
     POLICY_ACCESS_GRANTED = "policy.access_granted"
     POLICY_ACCESS_REVOKED = "policy.access_revoked"
     # Issue 12: the document details (title, purpose, marking, scheme suitability, risk tier, file, legislation)

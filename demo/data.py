@@ -315,6 +315,9 @@ class PolicySpec:
     review: Review | None = None
     reports: tuple[Report, ...] = ()
     cast: dict = field(default_factory=dict)
+    # Issue 13: a local work instruction ("local"), and the title of the corporate policy it supplements, if any.
+    kind: str = "corporate"
+    supports: str = ""
 
 
 # --- journeys: the usual sequences of steps, from a start day counting forwards -----------------------
@@ -1702,6 +1705,39 @@ POLICIES: tuple[PolicySpec, ...] = (
             *approved(1404),
             *published(1392),
             *monitored(1010),
+        ),
+    ),
+    # Issue 13: a local work instruction, written by a unit head of Specialist Crime & Operations to supplement
+    # Territorial Policing's Domestic Abuse policy: its Designated Lead agreed first, then the unit's own business
+    # group Lead approved it, without PCU. On the intranet for that group only; never on the Publication Scheme.
+    PolicySpec(
+        title="Domestic abuse referrals at the Safeguarding Hub",
+        group="SCO", unit="Safeguarding and Child Protection Policy Unit", risk_tier="low", kind="local",
+        supports="Domestic Abuse", suitable_for_publication_scheme=False,
+        purpose="To set out how the Safeguarding Hub triages the domestic abuse referrals it receives from "
+                "Territorial Policing, under the force's Domestic Abuse policy.",
+        relevant_to="Staff of the Safeguarding and Child Protection Policy Unit's referral hub.",
+        package=Package(
+            statement=(
+                "<p>Every domestic abuse referral that names a child is triaged by a hub supervisor within four "
+                "working hours, and shared with children's social care the same day when the risk is high.</p>"
+            ),
+            eia={
+                "aims": "Triage referrals consistently and quickly, whoever the victim is.",
+                "evidence_and_data": "Hub referral log for the last year: 2,400 referrals, 31% naming a child.",
+                "impacts": impacts(NO_DIFFERENTIAL_IMPACT,
+                                   age=("positive", "Referrals naming a child are triaged first.")),
+                "decision": "no_major_change",
+                "decision_rationale": "No adverse impact identified; the triage order favours children at risk.",
+            },
+        ),
+        steps=(
+            Step(60, "start", actor="manager2"),
+            Step(55, "draft", actor="manager2"),
+            Step(50, "assess", actor="manager2", options={"documents": ("eia",)}),
+            # The Domestic Abuse policy's Designated Lead (Territorial Policing).
+            Step(45, "agree_local", actor="lead"),
+            Step(40, "approve_local"),
         ),
     ),
 )

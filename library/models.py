@@ -40,6 +40,9 @@ class LibraryDocument(models.Model):
     # The document's own marking: an OFFICIAL-SENSITIVE SOP of an OFFICIAL policy is OFFICIAL-SENSITIVE.
     protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices)
     business_group = models.ForeignKey("core.BusinessGroup", on_delete=models.CASCADE, related_name="+")
+    # A local work instruction's document (issue 13): "instructions written for a single unit or location ... as
+    # opposed to the wider organisation" (SOP), seen in the library by its business group only.
+    local_to_group = models.BooleanField(default=False, db_default=False)
     # Current: of the version in force of a policy in force. Superseded: of an earlier published version (still
     # readable, marked as such). Withdrawn: of a withdrawn policy (the archive).
     is_current = models.BooleanField()

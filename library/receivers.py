@@ -8,6 +8,8 @@ from library.services import library_index_policy
 
 REINDEX_ACTIONS = frozenset({
     AuditAction.POLICY_PUBLISHED,
+    # Issue 13: a local work instruction's approval publishes it on the intranet, for its business group.
+    AuditAction.LOCAL_INSTRUCTION_APPROVED,
     AuditAction.POLICY_PUBLICATION_SUPERSEDED,
     AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
     AuditAction.POLICY_WITHDRAWN,

@@ -22,7 +22,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
-from core.models import BusinessGroup
+from core.models import BusinessGroup, Unit
 from library.models import DocumentKind, LibraryDocument
 from library.services import MATCH_END, MATCH_START
 from lifecycle.models import Policy, PolicyVersion
@@ -46,13 +46,19 @@ class Scope:
 
 
 def library_visibility(user) -> Q:
-    """The Q a library document must match to be shown to ``user``."""
+    """The Q a library document must match to be shown to ``user``: OFFICIAL-SENSITIVE ones only to staff cleared for
+    their business group, and a local work instruction's only to its business group's staff (those working in one of
+    its units, or holding a role in it; issue 13). A force-wide role sees everything."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     cleared = cleared_business_groups(user)
     if cleared is None:
         return Q()
-    return Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=cleared)
+    in_their_group = Q(business_group_id__in=cleared)
+    if user.unit_id is not None:
+        in_their_group |= Q(business_group_id__in=Unit.objects.filter(pk=user.unit_id).values("business_group_id"))
+    return (Q(protective_marking=ProtectiveMarking.OFFICIAL) | Q(business_group_id__in=cleared)) & (
+        Q(local_to_group=False) | in_their_group)
 
 
 def library_documents(*, user, scope: str = Scope.CURRENT) -> QuerySet[LibraryDocument]:

@@ -17,7 +17,7 @@ from django.utils.html import strip_tags
 from assessments.models import EqualityImpactAssessment, Impact, MonitoringReport, ProtectedCharacteristic
 from library.models import DocumentKind, LibraryDocument
 from lifecycle.models import Policy, PolicyVersion, SOPVersion
-from lifecycle.states import ProtectiveMarking, Status
+from lifecycle.states import PolicyKind, ProtectiveMarking, Status
 
 # The markers SearchHeadline wraps matches in (Unicode private use: never in a document, removed if typed in).
 MATCH_START, MATCH_END = "\ue000", "\ue001"
@@ -62,7 +62,7 @@ def _published_versions(policy: Policy) -> list[PolicyVersion]:
 def _documents_of(policy: Policy) -> list[LibraryDocument]:
     withdrawn = policy.status == Status.WITHDRAWN
     common = {"policy": policy, "reference": policy.reference, "business_group_id": policy.business_group_id,
-              "is_withdrawn": withdrawn}
+              "is_withdrawn": withdrawn, "local_to_group": policy.kind == PolicyKind.LOCAL}
     documents = []
     for version in _published_versions(policy):
         current = version.is_in_force and not withdrawn

@@ -213,16 +213,16 @@ class EIAConfirmationForm(StepForm):
     eia_outcome = forms.ChoiceField(
         label="The Equality Impact Assessment",
         choices=[("stands", "Still stands: no change to the assessment is needed"),
-                 ("updated", "Has been updated (say what changed)")],
+                 ("updated", "Must be updated (say what must change): it is reopened for revision")],
         widget=forms.RadioSelect, error_messages={"required": "Choose whether the assessment stands or was updated"},
     )
     eia_comments = forms.CharField(label="Comments", required=False, widget=forms.Textarea, max_length=LONG_TEXT,
-                                   help_text="Required when the assessment was updated.")
+                                   help_text="Required when the assessment must be updated: what must change.")
 
     def clean(self):
         data = super().clean()
         if data.get("eia_outcome") == "updated" and not (data.get("eia_comments") or "").strip():
-            self.add_error("eia_comments", "Enter what changed in the assessment")
+            self.add_error("eia_comments", "Enter what must change in the assessment")
         return data
 
 
@@ -339,6 +339,10 @@ class PolicyCreateForm(GovUKForm):
     kind = forms.ChoiceField(choices=PolicyKind.choices, widget=forms.RadioSelect, initial=PolicyKind.CORPORATE,
                              error_messages={"required": "Choose whether this is a corporate policy or a local "
                                                          "work instruction"})
+    supports = forms.CharField(
+        label="Corporate policy it supplements (local work instructions only, optional)", required=False,
+        max_length=20, help_text="Its reference, for example POL-0001. Its Designated Lead must agree before the local "
+        "work instruction is approved (SOP: \"prior agreement with the corporate lead\").")
     risk_tier = forms.ChoiceField(label="Risk tier", choices=[("high", "High"), ("medium", "Medium"),
                                                               ("low", "Low")],
                                   widget=forms.RadioSelect, initial="medium",

@@ -321,11 +321,33 @@ def no_change_awaits_eia(policy) -> bool:
     return review is not None and review.waits_for == "dcfd"
 
 
-@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed, so there is "
-      "nothing to re-publish.", label="DCFD has confirmed the Equality Impact Assessment")
+@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed (or, where DCFD said "
+      "it must be updated, whose updated Equality Impact Assessment DCFD has signed off), so there is nothing to "
+      "re-publish.", label="DCFD has confirmed the Equality Impact Assessment")
 def no_change_awaits_publication(policy) -> bool:
     review = open_no_change_review(policy)
     return review is not None and review.waits_for == "pcu"
+
+
+def eia_reopened_for_review(policy) -> bool:
+    """The current version's EIA was reopened for revision by DCFD at a no-change review, and waits for the update."""
+    review = open_no_change_review(policy)
+    version = policy.current_version
+    return (review is not None and review.waits_for == "eia_update" and version is not None
+            and review.updated_eia_version_id == version.pk)
+
+
+@gate("No Equality Impact Assessment is waiting for DCFD's sign-off of its update: DCFD reopens one by saying, at a "
+      "review concluding no change, that it must be updated.",
+      label="The Equality Impact Assessment reopened for the review")
+def no_change_awaits_updated_eia(policy) -> bool:
+    return eia_reopened_for_review(policy)
+
+
+@gate("The updated Equality Impact Assessment is not complete: record the impact on every protected characteristic "
+      "and the decision.", label="Complete the updated Equality Impact Assessment", fix="eia")
+def updated_eia_complete(policy) -> bool:
+    return impact_assessed(policy)
 
 
 # --- Withdrawal (issue 13): decided by the Lead or the owner, who "retain ultimate ownership", carried out by PCU.
@@ -368,6 +390,44 @@ def emergency_not_requested(policy) -> bool:
       "agree to.", label="The Lead's request for emergency approval")
 def emergency_requested(policy) -> bool:
     return open_emergency_request(policy) is not None
+
+
+# --- Local work instructions (issue 13). SOP, "Local Work Instructions": they "sit outside of the corporate policy
+# development process"; "They must not be produced to supplement, or as an alternative to Corporate Policy, unless
+# there is prior agreement with the corporate lead"; "Local work instructions are not the responsibility of the Policy
+# Co-ordination Unit. People developing 'local policy' and guidance ... are still required to complete an Equality
+# Impact Assessment".
+
+
+def current_local_agreement(policy):
+    """The corporate Lead's agreement to the draft as it now stands (its content hash), or None."""
+    version = policy.current_version
+    if version is None or policy.supports_id is None:
+        return None
+    return (policy.local_agreements.filter(policy_version=version, content_hash=version.binding_hash,
+                                           supported_policy_id=policy.supports_id)
+            .select_related("agreed_by").first())
+
+
+@gate("It supplements a corporate policy whose Designated Lead has not agreed to this draft (SOP: local work "
+      "instructions \"must not be produced to supplement, or as an alternative to Corporate Policy, unless there is "
+      "prior agreement with the corporate lead\").",
+      label="The agreement of the corporate policy's Designated Lead")
+def corporate_lead_agreed(policy) -> bool:
+    return policy.supports_id is None or current_local_agreement(policy) is not None
+
+
+@gate("The Equality Impact Assessment has no recorded decision: a local work instruction still needs one (SOP: people "
+      "developing local policy \"are still required to complete an Equality Impact Assessment\").",
+      label="Complete the Equality Impact Assessment", fix="eia")
+def local_eia_complete(policy) -> bool:
+    return impact_assessed(policy)
+
+
+@gate("The corporate policy's Designated Lead has already agreed to this draft.",
+      label="Not yet agreed by the corporate policy's Lead")
+def corporate_lead_not_yet_agreed(policy) -> bool:
+    return current_local_agreement(policy) is None
 
 
 SUBMISSION_GATES = [

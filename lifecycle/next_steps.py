@@ -108,7 +108,7 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
     asked = {} if asked is None else asked
     return NextSteps(
         offered=[readiness(page, policy, asked=asked) for page in pages],
-        way_on=workflow.way_on(policy.status),
+        way_on=workflow.way_on(policy.status, policy.kind),
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
     )
@@ -141,7 +141,14 @@ def after_step(step: workflow.Step, policy) -> str:
         words = NOTIFIED.get(kind, kind)
         if words not in told:
             told.append(words)
-    onward = workflow.STEPS_BY_NAME[step.then] if step.then else workflow.way_on(policy.status)
+    if step.then:
+        onward = workflow.STEPS_BY_NAME[step.then]
+    elif step.target is None and not inside:
+        # Recorded within the stage with no declared part to follow (DCFD's confirmation: re-publication or the
+        # updated assessment, as the page's own message says): not "Start a review", the way on from the status.
+        onward = None
+    else:
+        onward = workflow.way_on(policy.status, policy.kind)
     parts = []
     if onward is not None and onward is not step:
         parts.append(f"Next: {onward.page.title}, by {onward.taken_by}." if onward.taken_by

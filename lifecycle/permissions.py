@@ -160,6 +160,15 @@ def is_policy_lead(user, policy) -> bool:
 
 
 @rules.predicate
+def is_supported_policy_lead(user, policy) -> bool:
+    """The Designated Lead of the corporate policy a local work instruction supplements (as ``is_policy_lead`` of
+    that policy): SOP, local work instructions need "prior agreement with the corporate lead"."""
+    if policy is None or policy.supports_id is None:
+        return False
+    return is_policy_lead(user, policy.supports)
+
+
+@rules.predicate
 def is_policy_owner(user, policy) -> bool:
     """The policy's Management Board owner: the person it names, holding the owner role of its group (any owner of
     the group while it names none), as for the Lead."""
@@ -227,6 +236,10 @@ rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator
 # action": the Lead the policy names, as for its approval.
 rules.add_perm("lifecycle.respond_to_monitoring", is_policy_lead)
 rules.add_perm("lifecycle.qa_any", is_pcu | is_dcfd | is_doi)
+# Issue 13, local work instructions (SOP: "not the responsibility of the Policy Co-ordination Unit"): the corporate
+# policy's Lead agrees to one that supplements it; the Lead its own business group names approves it.
+rules.add_perm("lifecycle.agree_local_supplement", is_supported_policy_lead)
+rules.add_perm("lifecycle.approve_local", is_policy_lead)
 
 
 @rules.predicate

@@ -33,6 +33,7 @@ from lifecycle.permissions import (
     has_consultee_grant,
     has_force_role,
     is_assigned_developer,
+    is_supported_policy_lead,
     managed_scope,
     role_index,
 )
@@ -141,6 +142,14 @@ def _reach(user, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
                   & Q(status__in=DRAFT_EDITABLE_STATUSES))
     if has_force_role(user, Role.SHRMT):
         by_ids.append(ids_in(ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id")))
+    # Issue 13: the Lead of a corporate policy sees the drafts of the local work instructions that supplement it, to
+    # agree to them first (SOP: "prior agreement with the corporate lead"; ``is_supported_policy_lead``).
+    lead_groups = {group for role, group in roles if role == Role.LEAD and group is not None}
+    if lead_groups:
+        supported = Q(supports__designated_lead_id=user.pk) | Q(supports__designated_lead__isnull=True,
+                                                                 supports__business_group_id__in=lead_groups)
+        by_ids.append(ids_in(Policy.objects.filter(supported, supports__isnull=False).values("pk"))
+                      & Q(status__in=DRAFT_EDITABLE_STATUSES))
     # Issue 12: DCFD, DOI and SHRMT see a draft their team is invited to advise on, while it is drafted in the
     # invitation's cycle (a named colleague's invitation is a per-object grant, above).
     teams = advice_teams_of(user)
@@ -288,6 +297,7 @@ def access_policy(*, user, reference: str) -> Policy:
 PUBLIC_TIMELINE_ACTIONS = [
     "policy.published", "policy.review_concluded_no_change", "policy.review_date_brought_forward",
     "policy.withdrawn", "policy.eia_completed_retrospectively", "monitoring_report.published",
+    "policy.local_instruction_approved",
 ]
 
 
@@ -318,6 +328,7 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
         return True
     if policy.status in DRAFT_EDITABLE_STATUSES and (
         is_assigned_developer(user, policy) or has_consultee_grant(user, policy)
+        or is_supported_policy_lead(user, policy)
     ):
         return True
     if policy.status in statuses_in_stage("approval") and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.exports import table_response, wanted_format
-from lifecycle import duties, forms, next_steps, permissions, services, timeline, workflow
+from lifecycle import duties, forms, gates, next_steps, permissions, services, timeline, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
 from lifecycle.filters import PolicyRegisterFilter
@@ -46,7 +46,7 @@ from lifecycle.selectors import (
     version_revisions,
     version_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, STAGE_OF, ProtectiveMarking, Stage, Status
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, STAGE_OF, PolicyKind, ProtectiveMarking, Stage, Status
 
 
 def policy_for_page(request, reference: str):
@@ -230,8 +230,10 @@ def policy_detail(request, reference: str):
     emergency = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
     context["outstanding"] = emergency_outstanding(policy) if emergency else []
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
+    context.update(_local_work_instruction_links(request.user, policy))
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
-    next_step = workflow.next_gated_step(policy.status) if policy.status in DRAFT_EDITABLE_STATUSES else None
+    next_step = (workflow.next_gated_step(policy.status, policy.kind) if policy.status in DRAFT_EDITABLE_STATUSES
+                 else None)
     asked = {}
     if next_step is not None:
         context["checklist_step"] = next_step
@@ -239,6 +241,18 @@ def policy_detail(request, reference: str):
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
     context["next"] = next_steps.next_steps(policy, context["actions"], asked=asked)
     return render(request, "lifecycle/policy_detail.html", context)
+
+
+def _local_work_instruction_links(user, policy) -> dict:
+    """Issue 13: a local work instruction names the corporate policy it supplements (with its Lead's agreement); a
+    corporate policy in force lists the local work instructions that support it. Each as the user may see it."""
+    if policy.supports_id is not None:
+        return {"supports": policy_list(user=user).filter(pk=policy.supports_id).first(),
+                "local_agreement": gates.current_local_agreement(policy)}
+    if policy.kind == PolicyKind.CORPORATE and policy.first_published_on is not None:
+        return {"local_instructions": list(policy_list(user=user).filter(supports=policy)
+                                                .select_related("business_group").order_by("reference"))}
+    return {}
 
 
 @login_required

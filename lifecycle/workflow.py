@@ -29,7 +29,14 @@ from django_fsm import can_proceed, transition
 from core.events import AuditAction
 from lifecycle import forms, gates, permissions
 from lifecycle.gates import Gate
-from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Duty, Status
+from lifecycle.states import (
+    DRAFT_EDITABLE_STATUSES,
+    EMERGENCY_SOURCES,
+    PUBLISHED_STATUSES,
+    Duty,
+    PolicyKind,
+    Status,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -91,9 +98,23 @@ class Step:
     # The step that follows this one, by name, where that is not the way on from the status: a step recorded
     # within the stage ("conclude no change" is followed by DCFD's confirmation of the EIA, not a new review).
     then: str = ""
+    # The kinds of policy the step belongs to (issue 13): the corporate process's steps are not a local work
+    # instruction's, which "sit outside of the corporate policy development process" (SOP), and the reverse.
+    kinds: tuple[str, ...] = (PolicyKind.CORPORATE,)
 
     def __str__(self) -> str:
         return self.name
+
+    def applies_to(self, policy) -> bool:
+        return policy.kind in self.kinds
+
+    def not_applicable(self, policy) -> str:
+        """Why the step is not one of this kind of policy's, for the refusal."""
+        if policy.kind == PolicyKind.LOCAL:
+            return (f"Cannot {self.label} {policy.reference}: it is a local work instruction, approved within its "
+                    "business group by its Designated Lead without the Policy Co-ordination Unit (SOP: \"Local work "
+                    "instructions are not the responsibility of the Policy Co-ordination Unit\").")
+        return f"Cannot {self.label} {policy.reference}: it is a corporate policy, not a local work instruction."
 
     @property
     def service(self) -> Callable:
@@ -143,6 +164,10 @@ DECISION_PAGE = Page(
 )
 _IN_FORCE = tuple(sorted(PUBLISHED_STATUSES))
 _ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Status.WITHDRAWN)
+_DRAFTED = tuple(sorted(DRAFT_EDITABLE_STATUSES))
+# Steps both kinds take once in force: monitoring, review, withdrawal.
+_EVERY_KIND = (PolicyKind.CORPORATE, PolicyKind.LOCAL)
+_LOCAL = (PolicyKind.LOCAL,)
 
 # --- stage 1 and 2: scoping and commissioning --------------------------------------------------------
 
@@ -354,6 +379,7 @@ PUBLISH = Step(
 COMPLETE_IMPLEMENTATION = Step(
     done="Implementation completed: moved to monitoring and review",
     taken_by="the co-ordinator, the policy manager or PCU",
+    kinds=_EVERY_KIND,
     name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
     permission="lifecycle.complete_implementation", label="move to monitoring",
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
@@ -364,6 +390,7 @@ COMPLETE_IMPLEMENTATION = Step(
 START_REVIEW = Step(
     done="Review started",
     taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
+    kinds=_EVERY_KIND,
     name="start_review", source=_IN_FORCE, target=Status.SCOPING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
@@ -408,10 +435,29 @@ CONFIRM_EIA = Step(
         "them.",
     gates=(gates.no_change_awaits_eia,),
     page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
-              success="Recorded. PCU has been asked to re-publish the policy.",
+              success="Recorded. If the assessment stands, PCU has been asked to re-publish the policy; if it must be "
+              "updated, it is reopened for the policy's developers to revise, and you sign the update off before PCU "
+              "re-publishes.",
               explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
-              "Impact Assessment still stands, or record how it was updated.", shows_version=True),
-    notify=("pcu", "lead", "coordinator"), notice="EIA confirmed: ready to re-publish unchanged",
+              "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
+              "revision, and the re-publication waits until you sign the updated assessment off.", shows_version=True),
+    notify=("pcu", "lead", "coordinator", "authors"), notice="EIA confirmed, or reopened to be updated",
+)
+SIGN_OFF_UPDATED_EIA = Step(
+    done="Updated Equality Impact Assessment signed off for the review",
+    taken_by="the Diversity and Citizen Focus Directorate",
+    name="sign_off_updated_eia", source=_IN_FORCE, target=None,
+    permission="lifecycle.confirm_eia", label="sign off the updated Equality Impact Assessment of", duty=Duty.QA,
+    who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
+    doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
+        "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
+    gates=(gates.no_change_awaits_updated_eia, gates.updated_eia_complete),
+    page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
+              form=forms.CommentsForm, button="Sign it off", shows_version=True,
+              success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
+              explanation="You said the Equality Impact Assessment must be updated; the policy's developers have "
+              "revised it (EIA tab). Once you sign it off it is frozen, and PCU re-publishes the policy with it."),
+    notify=("pcu", "lead", "coordinator", "authors"), notice="Updated EIA signed off: ready to re-publish",
     then="republish_no_change",
 )
 REPUBLISH_NO_CHANGE = Step(
@@ -434,6 +480,7 @@ REPUBLISH_NO_CHANGE = Step(
 # status): bringing forward a review that has already started means nothing.
 SET_REVIEW_DATE = Step(
     done="Review date brought forward",
+    kinds=_EVERY_KIND,
     name="set_review_date", source=_IN_FORCE, target=None,
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
@@ -449,6 +496,7 @@ SET_REVIEW_DATE = Step(
 RESPOND_TO_MONITORING = Step(
     done="The Designated Lead responded to a monitoring report",
     taken_by="the Designated Lead",
+    kinds=_EVERY_KIND,
     name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None,
     permission="lifecycle.respond_to_monitoring", label="respond to a monitoring report of",
     who="the Designated Lead it names", audit=AuditAction.MONITORING_REPORT_RESPONDED,
@@ -469,6 +517,7 @@ RESPOND_TO_MONITORING = Step(
 DECIDE_WITHDRAWAL = Step(
     done="Withdrawal decided",
     taken_by="the Designated Lead or the owner",
+    kinds=_EVERY_KIND,
     name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None,
     permission="lifecycle.decide_withdrawal", label="decide to withdraw",
     who="the Designated Lead or the Management Board owner the policy names",
@@ -485,6 +534,7 @@ DECIDE_WITHDRAWAL = Step(
 )
 WITHDRAW = Step(
     done="Withdrawn",
+    kinds=_EVERY_KIND,
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
     permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",
     audit=AuditAction.POLICY_WITHDRAWN,
@@ -500,12 +550,60 @@ WITHDRAW = Step(
     notify=("authors", "coordinator", "lead", "owner"), notice="Withdrawn",
 )
 
+# --- local work instructions (issue 13): approved within the business group, without PCU -----------------------
+
+LOCAL_DOC = (
+    "SOP, \"Local Work Instructions\": they \"sit outside of the corporate policy development process\" and \"are not "
+    "the responsibility of the Policy Co-ordination Unit\"; they \"must not be produced to supplement, or as an "
+    "alternative to Corporate Policy, unless there is prior agreement with the corporate lead\", and those who write "
+    "them \"are still required to complete an Equality Impact Assessment\"."
+)
+AGREE_LOCAL_SUPPLEMENT = Step(
+    done="Agreed by the Designated Lead of the corporate policy it supplements",
+    taken_by="the Designated Lead of the corporate policy it supplements",
+    kinds=_LOCAL,
+    name="agree_local_supplement", source=_DRAFTED, target=None,
+    permission="lifecycle.agree_local_supplement", label="agree to the local work instruction",
+    who="the Designated Lead of the corporate policy it supplements", audit=AuditAction.LOCAL_INSTRUCTION_AGREED,
+    # Only on one that supplements a corporate policy: the permission asks for that policy's Lead.
+    doc=LOCAL_DOC, gates=(gates.statement_written, gates.corporate_lead_not_yet_agreed),
+    page=Page(
+        slug="agree-local-instruction", title="Agree to the local work instruction", form=forms.CommentsForm,
+        button="Agree to it", shows_version=True,
+        success="Your agreement is recorded: its business group's Designated Lead may now approve it.",
+        explanation="This local work instruction supplements a corporate policy you are the Designated Lead of, which "
+        "the SOP allows only with your prior agreement. You agree to the draft as it stands now: if it changes, you "
+        "are asked again.",
+    ),
+    notify=("authors", "lead"), notice="The corporate policy's Lead agreed to the local work instruction",
+    then="approve_local",
+)
+APPROVE_LOCAL = Step(
+    done="Approved within its business group and published on the intranet for it",
+    taken_by="the Designated Lead of its business group",
+    kinds=_LOCAL,
+    name="approve_local", source=_DRAFTED, target=Status.IMPLEMENTATION,
+    permission="lifecycle.approve_local", label="approve the local work instruction", duty=Duty.APPROVER,
+    who="the Designated Lead of its business group it names", audit=AuditAction.LOCAL_INSTRUCTION_APPROVED,
+    doc=LOCAL_DOC, gates=(gates.statement_written, gates.local_eia_complete, gates.corporate_lead_agreed),
+    page=Page(
+        slug="approve-local-instruction", title="Approve the local work instruction", form=forms.CommentsForm,
+        button="Approve", shows_version=True,
+        success="Approved: it is in force, on the Corporate Policy Intranet for its business group. It never goes on "
+        "the Publication Scheme.",
+        explanation="A local work instruction is approved within its business group, without the Policy "
+        "Co-ordination Unit's quality assurance or publication. Once you approve it, this version is frozen and "
+        "published in the intranet library for its business group; it never goes on the public Publication Scheme.",
+    ),
+    notify=("authors", "coordinator"), notice="Local work instruction approved and in force",
+)
+
 STEPS: tuple[Step, ...] = (
     REQUEST_COMMISSIONING, COMMISSION, DECLINE_COMMISSIONING, SUBMIT_FOR_QA, SIGN_OFF_QA, PASS_QA, RETURN_FROM_QA,
     FORWARD_TO_LEAD, APPROVE, REJECT, REQUEST_EMERGENCY_APPROVAL, AGREE_EMERGENCY_APPROVAL, REFUSE_EMERGENCY_APPROVAL,
     FORWARD_FOR_PUBLICATION, PUBLISH, COMPLETE_IMPLEMENTATION,
-    START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE, RESPOND_TO_MONITORING,
-    DECIDE_WITHDRAWAL, WITHDRAW,
+    START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, SIGN_OFF_UPDATED_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE,
+    RESPOND_TO_MONITORING, DECIDE_WITHDRAWAL, WITHDRAW, AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL,
 )
 STEPS_BY_NAME = {step.name: step for step in STEPS}
 for _step in STEPS:
@@ -541,25 +639,26 @@ def may_take(user, policy, step: Step) -> bool:
     """Whether ``user`` may take ``step`` on ``policy`` now: its source status, its permission and its duty
     (separation of duties), gates aside (the page shows what is missing; the service refuses with the gates'
     reasons)."""
-    return (can_proceed(getattr(policy, step.name), check_conditions=False)
+    return (step.applies_to(policy) and can_proceed(getattr(policy, step.name), check_conditions=False)
             and (step.only_if is None or step.only_if(policy))
             and rules.has_perm(step.permission, user, policy)
             and (step.duty is None or permissions.free_for(user, policy, step.duty)))
 
 
-def next_gated_step(status: str) -> Step | None:
+def next_gated_step(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
     """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
-    submission for QA from development (the emergency route is the exception, not the way on)."""
-    return next((step for step in STEPS if status in step.source and step.gates and step.page
-                 and step is not REQUEST_EMERGENCY_APPROVAL), None)
+    submission for QA from development (the emergency route is the exception, not the way on); a local work
+    instruction's approval."""
+    return next((step for step in STEPS if status in step.source and kind in step.kinds and step.gates and step.page
+                 and step.target is not None and step is not AGREE_EMERGENCY_APPROVAL), None)
 
 
-def way_on(status: str) -> Step | None:
-    """The step that moves a policy on from ``status`` along the cycle: the first declared with a page (the
-    emergency route and withdrawal are exceptions, not the way on; nor is a step that records without moving the
-    policy, such as a no-change review's parts). Its page's title names what to do next."""
-    return next((step for step in STEPS if status in step.source and step.page and step.target is not None
-                 and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
+def way_on(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
+    """The step that moves a policy of ``kind`` on from ``status`` along the cycle: the first declared with a page
+    (the emergency route and withdrawal are exceptions, not the way on; nor is a step that records without moving
+    the policy, such as a no-change review's parts). Its page's title names what to do next."""
+    return next((step for step in STEPS if status in step.source and kind in step.kinds and step.page
+                 and step.target is not None and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
 
 
 def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:
@@ -591,11 +690,14 @@ def fsm_transitions(field_name: str) -> type:
         def take(self) -> None:
             pass
 
+        def of_its_kind(policy) -> bool:
+            return step.applies_to(policy)
+
         take.__name__ = take.__qualname__ = step.name
         take.__doc__ = step.doc
         return transition(
             field=field_name, source=list(step.source), target=step.target,
-            conditions=list(step.gates), permission=transition_permission(step.permission),
+            conditions=[of_its_kind, *step.gates], permission=transition_permission(step.permission),
             custom={"step": step},
         )(take)
 

@@ -56,6 +56,8 @@ class PlannedReminder:
     item_due_on: datetime.date | None
     step: str
     message: str
+    # Which item of its kind (Reminder.chased_item): a remedial action's id; 0 for a kind with one per policy.
+    chased_item: int = 0
 
 
 # --- schedules: pure date arithmetic -------------------------------------------------------------
@@ -303,10 +305,10 @@ class _PolicyChase:
     def named(self, column: str, role: str) -> set[int]:
         return self.people.named_or_group(self.row[column], self.group, role)
 
-    def reminders(self, kind, step, recipients, message, item_due=None) -> list[PlannedReminder]:
+    def reminders(self, kind, step, recipients, message, item_due=None, item=0) -> list[PlannedReminder]:
         row = self.row
         return [PlannedReminder(row["pk"], row["reference"], row["title"], self.cycle, recipient, kind, step[0],
-                                item_due, step[1], message) for recipient in sorted(recipients)]
+                                item_due, step[1], message, item) for recipient in sorted(recipients)]
 
     def escalated(self, due) -> set[int]:
         overdue = (self.today - due).days
@@ -385,7 +387,7 @@ class _PolicyChase:
             reminders.extend(self.reminders(
                 ReminderKind.REMEDIAL_ACTION, step, recipients,
                 f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%d %B %Y} "
-                f"({state.phrase}): {what}", due))
+                f"({state.phrase}): {what}", due, item=action["pk"]))
         return reminders
 
     def emergency_eia(self) -> list[PlannedReminder]:
@@ -493,24 +495,28 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
         before = Reminder.objects.count()
         Reminder.objects.bulk_create([
             Reminder(policy_id=item.policy_id, cycle=item.cycle, recipient_id=item.recipient_id, kind=item.kind,
-                     due_on=item.due_on, item_due_on=item.item_due_on, step=item.step[:40],
-                     message=item.message[:400]) for item in plan], ignore_conflicts=True, batch_size=500)
+                     chased_item=item.chased_item, due_on=item.due_on, item_due_on=item.item_due_on,
+                     step=item.step[:40], message=item.message[:400]) for item in plan],
+            ignore_conflicts=True, batch_size=500)
         return Reminder.objects.count() - before
     table = connection.ops.quote_name(Reminder._meta.db_table)
     columns = [connection.ops.quote_name(Reminder._meta.get_field(name).column) for name in
-               ("policy", "cycle", "recipient", "kind", "due_on", "item_due_on", "step", "message", "created_at")]
+               ("policy", "cycle", "recipient", "kind", "chased_item", "due_on", "item_due_on", "step", "message",
+                "created_at")]
     # Column names from the model, every value a parameter (one array per column).
     statement = (
         f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608
-        "SELECT policy_id, cycle, recipient_id, kind, due_on, item_due_on, step, message, %s "
-        "FROM unnest(%s::bigint[], %s::integer[], %s::bigint[], %s::text[], %s::date[], %s::date[], %s::text[], "
-        "%s::text[]) AS plan (policy_id, cycle, recipient_id, kind, due_on, item_due_on, step, message) "
+        "SELECT policy_id, cycle, recipient_id, kind, chased_item, due_on, item_due_on, step, message, %s "
+        "FROM unnest(%s::bigint[], %s::integer[], %s::bigint[], %s::text[], %s::bigint[], %s::date[], %s::date[], "
+        "%s::text[], %s::text[]) AS plan (policy_id, cycle, recipient_id, kind, chased_item, due_on, item_due_on, "
+        "step, message) "
         "ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, [
             timezone.now(), [item.policy_id for item in plan], [item.cycle for item in plan],
-            [item.recipient_id for item in plan], [str(item.kind) for item in plan], [item.due_on for item in plan],
+            [item.recipient_id for item in plan], [str(item.kind) for item in plan],
+            [item.chased_item for item in plan], [item.due_on for item in plan],
             [item.item_due_on for item in plan], [item.step[:40] for item in plan],
             [item.message[:400] for item in plan],
         ])
@@ -655,6 +661,10 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     **{step.audit: (step.notify, step.notice) for step in workflow.STEPS if step.notify},
     AuditAction.ROLE_CONFLICT_FLAGGED: (("pcu",), "A role assignment to check: one person holds two independent "
                                                   "checks"),
+    # Issue 13: a new policy's event names nobody, except a local work instruction that supplements a corporate
+    # policy: that policy's Designated Lead, whose prior agreement it needs (SOP: "prior agreement with the
+    # corporate lead").
+    AuditAction.POLICY_CREATED: ((NAMED_IN_CHANGES,), "A local work instruction asks for your agreement"),
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: (("authors", "lead", "coordinator"), "EIA signed off"),
     AuditAction.POLICY_PUBLICATION_CANCELLED: (("pcu", "lead"), "Scheduled publication cancelled"),
     # Issue 14: "A tampered stored file (the hash does not match) is refused and reported".
@@ -806,7 +816,8 @@ def reminders_hand_over(*, changes: list[HolderChange]) -> int:
         if not targets:
             continue
         copies.extend(Reminder(policy_id=reminder.policy_id, cycle=reminder.cycle, recipient_id=target,
-                               kind=reminder.kind, due_on=reminder.due_on, item_due_on=reminder.item_due_on,
+                               kind=reminder.kind, chased_item=reminder.chased_item, due_on=reminder.due_on,
+                               item_due_on=reminder.item_due_on,
                                step=reminder.step, message=reminder.message) for target in targets)
         reminder.superseded_at, reminder.handed_to_id = now, targets[0]
         superseded.append(reminder)

@@ -25,16 +25,25 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.models import Policy, SOPVersion
+from lifecycle.models import ApprovalDecision, Policy, PolicyVersion, SOPVersion
 from lifecycle.services import (
     lock_policy,
     policy_record_publication,
     policy_record_republication,
+    policy_set_publication_dates,
     require_actor,
 )
-from lifecycle.services.base import Binding, begin_step, check_step_allowed, check_version_read, finish_step
-from lifecycle.states import ProtectiveMarking, Status
-from lifecycle.workflow import PUBLISH, REPUBLISH_NO_CHANGE, performs
+from lifecycle.services.base import (
+    Binding,
+    begin_step,
+    check_step_allowed,
+    check_version_read,
+    finish_step,
+    optional_text,
+)
+from lifecycle.services.drafting import freeze
+from lifecycle.states import PolicyKind, ProtectiveMarking, Status
+from lifecycle.workflow import APPROVE_LOCAL, PUBLISH, REPUBLISH_NO_CHANGE, performs
 from publication.documents import document_marking
 from publication.models import FOIExemption, Publication, PublishedFile, SOPRedaction
 from publication.redaction import html_blocks
@@ -46,6 +55,11 @@ STORE_FILES_TASK = "publication.tasks.store_publication_files"
 def _validate_channels(policy: Policy, *, on_intranet: bool, in_notices: bool, on_publication_scheme: bool) -> None:
     if not (on_intranet or in_notices or on_publication_scheme):
         raise ApplicationError("Choose at least one channel to publish on.", field="channels")
+    if on_publication_scheme and policy.kind == PolicyKind.LOCAL:
+        # SOP: local work instructions "sit outside of the corporate policy development process"; corporate policy
+        # statements are the ones "published externally via the MPS Publication Scheme".
+        raise ApplicationError("A local work instruction never goes on the public Publication Scheme.",
+                               field="on_publication_scheme")
     if on_publication_scheme:
         if policy.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE:
             raise ApplicationError("An OFFICIAL-SENSITIVE policy cannot go on the public Publication Scheme.",
@@ -146,6 +160,37 @@ def policy_republish_no_change(
     })
     _supersede_earlier(locked, publication, actor=actor)
     # Issue 14: the re-publication's files are rendered once, like any publication's.
+    transaction.on_commit(lambda: _queue_file_rendering(publication.pk))
+    return publication
+
+
+@performs(APPROVE_LOCAL)
+@transaction.atomic
+def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: Unpack[Binding]) -> Publication:
+    """The business group's Designated Lead approves a local work instruction (lifecycle.workflow.APPROVE_LOCAL: its
+    EIA complete and, when it supplements a corporate policy, that policy's Lead agreed to this draft), without PCU's
+    quality assurance or publication (SOP: "not the responsibility of the Policy Co-ordination Unit"). The version is
+    frozen, the Lead's decision recorded, and it is published at once on the Corporate Policy Intranet only, for its
+    business group's library; never in Notices or on the Publication Scheme."""
+    comments = optional_text(comments, "Comments", field="comments")
+    locked = begin_step(APPROVE_LOCAL, policy=policy, actor=actor, **read)
+    package = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
+    # Frozen as its author's package (the unit head who drafted it), approved by the Lead.
+    freeze(locked, package, package.author)
+    ApprovalDecision.objects.create(policy_version=package, decision=ApprovalDecision.Decision.APPROVED,
+                                    decided_by=actor, reasons=comments)
+    now = timezone.now()
+    publication = Publication.objects.create(
+        policy=locked, policy_version=package, on_intranet=True, in_notices=False, on_publication_scheme=False,
+        requested_by=actor, status=Publication.Status.PUBLISHED, published_at=now, published_by=actor,
+    )
+    dates = policy_set_publication_dates(locked=locked, published_on=timezone.localdate(now))
+    finish_step(APPROVE_LOCAL, locked, actor, version=package, extra_fields=dates, changes={
+        "comments": comments, "content_hash": package.content_hash, "channels": publication.channels,
+        "supported_policy": locked.supports.reference if locked.supports_id else None,
+        "review_due_on": locked.review_due_on, "monitoring_report_due_on": locked.monitoring_report_due_on,
+    })
+    _supersede_earlier(locked, publication, actor=actor)
     transaction.on_commit(lambda: _queue_file_rendering(publication.pk))
     return publication
 

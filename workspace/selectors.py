@@ -26,7 +26,7 @@ from notifications.services import STUCK_STATUSES, working_days_after
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
 # group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page).
 QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
-                "first_published_on", "business_group_id", "updated_at", "status_changed_at")
+                "first_published_on", "business_group_id", "updated_at", "status_changed_at", "kind")
 
 
 def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Policy]:
@@ -78,7 +78,7 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
                 policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
                 policy.due_label = "review due"
             if not getattr(policy, "next_label", ""):
-                step = way_on(policy.status)
+                step = way_on(policy.status, policy.kind)
                 policy.next_label = step.page.title if step else ""
             # By when: work handed to someone is expected within the chase's working days (notifications: "stuck"
             # after CHASE_STUCK_WORKING_DAYS), and chased after that.

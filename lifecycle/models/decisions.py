@@ -107,14 +107,15 @@ class ApprovalDecision(models.Model):
 
 class NoChangeReview(models.Model):
     """A review that concludes no change is needed (issue 13): a real, short review outcome in three parts.
-    The Designated Lead concludes it with a reason; DCFD confirms the Equality Impact Assessment still stands (or
-    records that it was updated: SOP, "Equality Impact Assessments ... on existing policies every 3 years"); PCU
+    The Designated Lead concludes it with a reason; DCFD confirms the Equality Impact Assessment still stands (or says
+    it must be updated: SOP, "Equality Impact Assessments ... on existing policies every 3 years"; it is then reopened
+    for revision and DCFD signs the update off); PCU
     re-publishes the version in force (publication.services), which sets the next review 3 years from that
     publication. Open until PCU has re-published it; at most one open per policy."""
 
     class EIAOutcome(models.TextChoices):
         STANDS = "stands", "The Equality Impact Assessment still stands"
-        UPDATED = "updated", "The Equality Impact Assessment has been updated"
+        UPDATED = "updated", "The Equality Impact Assessment must be updated"
 
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="no_change_reviews")
     policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="+")
@@ -127,6 +128,15 @@ class NoChangeReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     eia_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # DCFD said the EIA must be updated: it is reopened for revision in a new version of the package (the version in
+    # force and its signed-off EIA stay as they were), and DCFD signs the updated EIA off before PCU re-publishes.
+    updated_eia_version = models.ForeignKey(
+        "lifecycle.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_eia_signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_eia_signed_off_at = models.DateTimeField(null=True, blank=True)
     republished_on = models.DateField(null=True, blank=True)
     republished_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -161,7 +171,11 @@ class NoChangeReview(models.Model):
     def waits_for(self) -> str:
         if self.republished_on is not None:
             return ""
-        return "dcfd" if self.eia_confirmed_by_id is None else "pcu"
+        if self.eia_confirmed_by_id is None:
+            return "dcfd"
+        if self.eia_outcome == self.EIAOutcome.UPDATED and self.updated_eia_signed_off_at is None:
+            return "eia_update"  # the drafters revise the reopened EIA, then DCFD signs it off
+        return "pcu"
 
 
 class WithdrawalDecision(models.Model):
@@ -236,3 +250,30 @@ class EmergencyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"Emergency approval asked by {self.requested_by}"
+
+
+class LocalAgreement(models.Model):
+    """The corporate Lead's prior agreement to a local work instruction that supplements their policy (SOP, "Local
+    Work Instructions": they "must not be produced to supplement, or as an alternative to Corporate Policy, unless
+    there is prior agreement with the corporate lead"). Given by the Designated Lead the corporate policy names, in
+    the app, in their own name, bound to the draft they read (``content_hash``, rule 17): the business group's Lead
+    approves only a draft the corporate Lead agreed to (``lifecycle.gates.corporate_lead_agreed``)."""
+
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="local_agreements")
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="+")
+    content_hash = models.CharField(max_length=64)
+    supported_policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="+")
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(auto_now_add=True)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["agreed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy_version", "content_hash"], name="one_local_agreement_per_draft"),
+            models.CheckConstraint(condition=~models.Q(supported_policy=models.F("policy")),
+                                   name="local_agreement_not_to_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreed by {self.agreed_by} for {self.supported_policy_id}"

@@ -43,6 +43,13 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
     owning_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="policies")
     subject = models.ForeignKey(Subject, on_delete=models.PROTECT, null=True, blank=True, related_name="policies")
     kind = models.CharField(max_length=12, choices=PolicyKind.choices, default=PolicyKind.CORPORATE)
+    # A local work instruction that supplements a corporate policy names it (SOP, "Local Work Instructions": not "to
+    # supplement ... Corporate Policy, unless there is prior agreement with the corporate lead"): that policy's
+    # Designated Lead agrees before the business group's Lead approves it (lifecycle.workflow.AGREE_LOCAL_SUPPLEMENT).
+    supports = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="local_work_instructions",
+        verbose_name="corporate policy it supplements",
+    )
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, default=RiskTier.MEDIUM)
     protective_marking = models.CharField(
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
@@ -101,6 +108,12 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
                 condition=models.Q(not_impact_assessed=False) | models.Q(emergency_eia_due_on__isnull=False),
                 name="policy_not_impact_assessed_has_eia_due_date",
             ),
+            models.CheckConstraint(
+                condition=models.Q(supports__isnull=True) | models.Q(kind=PolicyKind.LOCAL),
+                name="policy_only_a_local_work_instruction_supplements",
+            ),
+            models.CheckConstraint(condition=~models.Q(supports=models.F("pk")),
+                                   name="policy_does_not_supplement_itself"),
         ]
         # For the register's count (lifecycle.selectors.policy_visibility_parts): a partial index per part,
         # holding the columns its condition reads, so that PostgreSQL counts it by an index-only scan (the
@@ -126,6 +139,10 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
 
     def get_stage_display(self) -> str:
         return Stage(self.stage).label
+
+    @property
+    def is_local_work_instruction(self) -> bool:
+        return self.kind == PolicyKind.LOCAL
 
     @property
     def is_published(self) -> bool:

@@ -25,6 +25,7 @@ from lifecycle.services.base import (
 from lifecycle.services.consultation import consultation_record, consultation_record_response
 from lifecycle.services.decisions import (
     policy_agree_emergency_approval,
+    policy_agree_local_supplement,
     policy_approve,
     policy_commission,
     policy_complete_implementation,
@@ -39,6 +40,7 @@ from lifecycle.services.decisions import (
     policy_reject,
     policy_request_commissioning,
     policy_request_emergency_approval,
+    policy_set_publication_dates,
     policy_set_review_date,
     policy_start_review,
     policy_withdraw,
@@ -81,6 +83,7 @@ __all__ = [
     "policy_decide_withdrawal",
     "policy_decline_commissioning",
     "policy_agree_emergency_approval",
+    "policy_agree_local_supplement",
     "policy_forward_for_publication",
     "policy_forward_to_lead",
     "policy_grant_access",
@@ -93,6 +96,7 @@ __all__ = [
     "policy_request_emergency_approval",
     "policy_return_from_qa",
     "policy_revoke_access",
+    "policy_set_publication_dates",
     "policy_set_review_date",
     "policy_start_review",
     "policy_submit_for_qa",

@@ -114,6 +114,8 @@ def check_version_read(locked: Policy, version_id, version_hash: str | None) -> 
 
 def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool = True) -> None:
     """Refuse, with the reason, unless ``step`` may be taken now, by ``actor``, with its gates met."""
+    if not step.applies_to(locked):
+        raise ApplicationError(step.not_applicable(locked), code="forbidden")
     if not can_proceed(getattr(locked, step.name), check_conditions=False):
         raise ApplicationError(
             f"Cannot {step.label} {locked.reference}: it is '{locked.get_status_display()}'. "

@@ -16,6 +16,7 @@ from lifecycle.models import (
     ApprovalDecision,
     CommissioningDecision,
     EmergencyRequest,
+    LocalAgreement,
     NoChangeReview,
     Policy,
     PolicyVersion,
@@ -38,6 +39,7 @@ from lifecycle.signals import policy_withdrawn
 from lifecycle.states import Status
 from lifecycle.workflow import (
     AGREE_EMERGENCY_APPROVAL,
+    AGREE_LOCAL_SUPPLEMENT,
     APPROVE,
     COMMISSION,
     COMPLETE_IMPLEMENTATION,
@@ -291,15 +293,23 @@ def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, 
     the first publication only: after that, reports fall due every 12 months from the previous due date whatever
     happens in between, re-publication after a review included, and a late report stays late (issue 13).
     Returns the status before; publication writes the audit event (it knows the channels)."""
+    return fire(locked, PUBLISH, extra_fields=policy_set_publication_dates(locked=locked, published_on=published_on))
+
+
+PUBLICATION_DATE_FIELDS = ["review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on"]
+
+
+def policy_set_publication_dates(*, locked: Policy, published_on: datetime.date) -> list[str]:
+    """The dates a publication sets (not saved; returns the fields to save with the transition): the next review 3
+    years on, the first monitoring report a year on (only at the first publication), the first and last publication.
+    Shared by PCU's publication and a local work instruction's approval, which publishes it."""
     locked.review_due_on = add_months(published_on, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
     if locked.monitoring_report_due_on is None:
         locked.monitoring_report_due_on = add_months(published_on, settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
     if locked.first_published_on is None:
         locked.first_published_on = published_on
     locked.last_published_on = published_on
-    return fire(locked, PUBLISH, extra_fields=[
-        "review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on",
-    ])
+    return list(PUBLICATION_DATE_FIELDS)
 
 
 @performs(COMPLETE_IMPLEMENTATION)
@@ -434,20 +444,30 @@ def policy_conclude_no_change(
 def policy_confirm_eia(
     *, policy: Policy, actor, eia_outcome: str, eia_comments: str = "", **read: Unpack[Binding],
 ) -> NoChangeReview:
-    """DCFD confirms that the Equality Impact Assessment of the version in force still stands, or records how it
-    was updated (SOP: EIAs "on existing policies every 3 years")."""
+    """DCFD confirms that the Equality Impact Assessment of the version in force still stands, or says what must be
+    updated (SOP: EIAs "on existing policies every 3 years"). Updated: the EIA is reopened for revision in a new minor
+    version of the package, its statement, SOPs and Workbook frozen as they are in force (the version in force and its
+    signed-off EIA are evidence, and stay as they were); DCFD signs the update off (``SIGN_OFF_UPDATED_EIA``) before PCU
+    re-publishes, and what PCU then re-publishes is that version."""
     if eia_outcome not in NoChangeReview.EIAOutcome.values:
-        raise ApplicationError("Choose whether the assessment stands or was updated.", field="eia_outcome")
+        raise ApplicationError("Choose whether the assessment stands or must be updated.", field="eia_outcome")
     eia_comments = optional_text(eia_comments, "Comments", field="eia_comments")
     if eia_outcome == NoChangeReview.EIAOutcome.UPDATED and not eia_comments:
-        raise ApplicationError("Enter what changed in the assessment.", field="eia_comments")
+        raise ApplicationError("Enter what must change in the assessment.", field="eia_comments")
     locked = begin_step(CONFIRM_EIA, policy=policy, actor=actor, **read)
     review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
     review.eia_outcome, review.eia_comments = eia_outcome, eia_comments
     review.eia_confirmed_by, review.eia_confirmed_at = actor, timezone.now()
-    review.save(update_fields=["eia_outcome", "eia_comments", "eia_confirmed_by", "eia_confirmed_at"])
-    finish_step(CONFIRM_EIA, locked, actor, changes={"eia_outcome": eia_outcome, "comments": eia_comments,
-                                                      "no_change_review": review.pk})
+    changes = {"eia_outcome": eia_outcome, "comments": eia_comments, "no_change_review": review.pk}
+    if eia_outcome == NoChangeReview.EIAOutcome.UPDATED:
+        in_force = locked.current_version
+        reopened = new_draft(policy=locked, actor=actor, previous=in_force, new_cycle=False)
+        freeze(locked, reopened, reopened.author, freeze_eia=False)
+        review.updated_eia_version = reopened
+        changes.update(reopened_in_version=reopened.number, version_in_force=in_force.number)
+    review.save(update_fields=["eia_outcome", "eia_comments", "eia_confirmed_by", "eia_confirmed_at",
+                               "updated_eia_version"])
+    finish_step(CONFIRM_EIA, locked, actor, changes=changes, version=review.policy_version)
     return review
 
 
@@ -460,3 +480,28 @@ def policy_record_republication(*, locked: Policy, published_on: datetime.date) 
     locked.last_published_on = published_on
     review.republished_on = published_on
     return review
+
+
+# --- local work instructions (issue 13): approved within the business group, without PCU ---------------------------
+
+
+@performs(AGREE_LOCAL_SUPPLEMENT)
+@transaction.atomic
+def policy_agree_local_supplement(
+    *, policy: Policy, actor, comments: str = "", **read: Unpack[Binding],
+) -> LocalAgreement:
+    """The Designated Lead of the corporate policy a local work instruction supplements agrees to it, in their own
+    name, before its business group's Lead approves it (SOP: not "to supplement ... Corporate Policy, unless there is
+    prior agreement with the corporate lead"). Bound to the draft as they read it: a later change asks again."""
+    comments = optional_text(comments, "Comments", field="comments")
+    locked = begin_step(AGREE_LOCAL_SUPPLEMENT, policy=policy, actor=actor, **read)
+    version = locked.current_version
+    agreement = LocalAgreement.objects.create(
+        policy=locked, policy_version=version, content_hash=version.binding_hash,
+        supported_policy_id=locked.supports_id, agreed_by=actor, comments=comments,
+    )
+    finish_step(AGREE_LOCAL_SUPPLEMENT, locked, actor, changes={
+        "supported_policy": locked.supports.reference, "comments": comments, "content_hash": agreement.content_hash,
+        "local_agreement": agreement.pk,
+    })
+    return agreement

@@ -21,7 +21,7 @@ from core.validators import refuse_hidden_characters
 from lifecycle.details import DETAIL_NAMES, details_hash
 from lifecycle.models import Policy
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, ProtectiveMarking
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
 
 
 def approval_board(policy: Policy, *, risk_tier: str | None = None):
@@ -103,6 +103,10 @@ def policy_update_details(
                 "development) and frozen with the version when it is submitted.", code="frozen")
         raise ApplicationError(f"You are not allowed to change the details of {locked.reference}: its developers, "
                                "manager and business group co-ordinator change them.", code="forbidden")
+    if locked.kind == PolicyKind.LOCAL and details["suitable_for_publication_scheme"]:
+        # Issue 13. SOP: local work instructions sit outside the corporate process; they never go on the Scheme.
+        raise ApplicationError("A local work instruction never goes on the Publication Scheme: untick \"Suitable for "
+                               "the Publication Scheme\".", code="invalid", field="suitable_for_publication_scheme")
     before = locked.details_snapshot()
     if expected_details is not None and expected_details != details_hash(before):
         raise ApplicationError(

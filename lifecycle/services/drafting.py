@@ -199,8 +199,10 @@ def policy_create(
     policy_manager=None,
     coordinator=None,
     developers: Iterable = (),
+    supports: str | Policy | None = None,
 ) -> Policy:
-    """Start a new policy in stage 1 (identification and scoping) with draft version 1.0."""
+    """Start a new policy in stage 1 (identification and scoping) with draft version 1.0. A local work instruction
+    may name the corporate policy it supplements (``supports``, its reference)."""
     require_actor(actor)
     title = require_name(title, "a title", field="title", max_length=200)
     purpose = require_text(purpose, "the purpose of the policy", field="purpose")
@@ -208,6 +210,11 @@ def policy_create(
     _check_new_policy(actor=actor, business_group=business_group, owning_unit=owning_unit, kind=kind,
                       risk_tier=risk_tier, protective_marking=protective_marking,
                       suitable_for_publication_scheme=suitable_for_publication_scheme)
+    supported = _supported_policy(kind, supports)
+    if kind == PolicyKind.LOCAL:
+        # SOP: corporate policy statements are published externally on the Publication Scheme; a local work
+        # instruction, outside the corporate process, never is (publication.services refuses it there too).
+        suitable_for_publication_scheme = False
     # Name the group's role holders where the form left them empty and the group has exactly one.
     if not (designated_lead and coordinator and owner and policy_manager):
         sole = _sole_holders(business_group=business_group, unit=owning_unit)
@@ -225,15 +232,36 @@ def policy_create(
         suitable_for_publication_scheme=suitable_for_publication_scheme,
         registered_file_reference=(registered_file_reference or "").strip()[:60], subject=subject,
         owner=owner, designated_lead=designated_lead, policy_manager=policy_manager, coordinator=coordinator,
+        supports=supported,
     )
     policy.developers.set(developer_list)
     version = new_draft(policy=policy, actor=actor, previous=None, new_cycle=False)
     audit_log(actor=actor, action=AuditAction.POLICY_CREATED, obj=policy, changes={
         "reference": policy.reference, "title": title, "business_group": business_group.name, "kind": kind,
         "risk_tier": risk_tier, "protective_marking": protective_marking, "version": version.number,
-        "subject": subject.name if subject else "",
+        "subject": subject.name if subject else "", "supports": supported.reference if supported else None,
+        # Told: the supplemented corporate policy's Lead, who must agree first (notifications: NAMED_IN_CHANGES).
+        **({"notify_user_ids": [supported.designated_lead_id]} if supported and supported.designated_lead_id else {}),
     })
     return policy
+
+
+def _supported_policy(kind: str, supports: str | Policy | None) -> Policy | None:
+    """The corporate policy in force that a local work instruction supplements, from its reference (or None)."""
+    reference = (supports.reference if isinstance(supports, Policy) else (supports or "")).strip().upper()
+    if not reference:
+        return None
+    if kind != PolicyKind.LOCAL:
+        raise ApplicationError("Only a local work instruction supplements a corporate policy: leave it empty for a "
+                               "corporate policy.", field="supports")
+    supported = Policy.objects.filter(reference=reference).first()
+    if supported is None or not supported.is_in_force:
+        raise ApplicationError(f"There is no corporate policy {reference} in force: enter the reference of the "
+                               "corporate policy it supplements, or leave it empty.", field="supports")
+    if supported.kind != PolicyKind.CORPORATE:
+        raise ApplicationError(f"{reference} is itself a local work instruction: a local work instruction "
+                               "supplements a corporate policy.", field="supports")
+    return supported
 
 
 def _check_new_policy(*, actor, business_group, owning_unit, kind, risk_tier, protective_marking,

@@ -378,3 +378,35 @@ def test_whoever_a_remedial_action_names_is_told(client, reported, people):
     told = set(Notification.objects.filter(title__startswith="The Designated Lead responded")
                .values_list("recipient__username", flat=True))
     assert told == {"developer", "manager", "coordinator", "owner"}
+
+
+def test_two_remedial_actions_for_one_person_due_the_same_day_are_each_chased(reported, people):
+    """Two reports of one policy, each answered with a remedial action for the manager due on the same day: each
+    action is its own item in the chase's ledger (the exactly-once key names the action), so neither silences the
+    other."""
+    policy, first = reported
+    due = datetime.date(2025, 6, 30)
+    with on(QA_ON):
+        assessment_services.monitoring_report_respond(
+            policy=policy, actor=people.lead, report=first, outcome="remedial", reasons="Grounds not recorded.",
+            remedial_action="Brief every response team on recording grounds.", remedial_owner=people.manager,
+            remedial_due_on=due)
+        assessment_services.monitoring_report_publish(report=first, actor=people.pcu)
+    second_qa = QA_ON + datetime.timedelta(days=30)
+    with on(second_qa):
+        second = quality_assured_report(policy, people, start=datetime.date(2025, 1, 11),
+                                        end=datetime.date(2025, 2, 10))
+        assessment_services.monitoring_report_respond(
+            policy=policy, actor=people.lead, report=second, outcome="remedial", reasons="Body-worn video gaps.",
+            remedial_action="Audit body-worn video retention in every borough.", remedial_owner=people.manager,
+            remedial_due_on=due)
+    for day in (due - datetime.timedelta(days=14), due):
+        with on(day):
+            notification_services.chase_run(today=day)
+    chased = sorted(Reminder.objects.filter(kind="remedial_action", recipient=people.manager)
+                    .values_list("due_on", "message"))
+    assert len(chased) == 4, chased
+    for day in (due - datetime.timedelta(days=14), due):
+        messages = [message for on_day, message in chased if on_day == day]
+        assert any("Brief every response team" in message for message in messages), day
+        assert any("Audit body-worn video" in message for message in messages), day

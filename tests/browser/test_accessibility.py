@@ -133,6 +133,21 @@ def test_every_page_state_passes_axe(browser_user):
     commissioning = Policy.objects.filter(status=Status.COMMISSIONING, business_group__name="Territorial Policing")
     if commissioning.exists():
         check("lead: commission", f"/policies/{commissioning.first().reference}/actions/commission/")
+    # Issue 13: the demo's local work instruction and the corporate policy it supplements, each linking the other; a
+    # new one's agreement by the corporate Lead and approval by its own group's Lead.
+    local = Policy.objects.get(kind="local")
+    check("lead: a local work instruction in force", f"/policies/{local.reference}/")
+    check("lead: a corporate policy with its local work instructions", f"/policies/{local.supports.reference}/")
+    drafted = policy_create(
+        actor=User.objects.get(username="manager2"), title="Out-of-hours cover at the hub", purpose="Purpose.",
+        relevant_to="Hub staff.", business_group=local.business_group, owning_unit=local.owning_unit,
+        kind="local", supports=local.supports.reference)
+    lifecycle_services.draft_update(policy=drafted, actor=User.objects.get(username="manager2"),
+                                    statement="<p>A supervisor is on call from 18:00 to 08:00.</p>")
+    check("lead: agree to a local work instruction", f"/policies/{drafted.reference}/actions/agree-local-instruction/")
+    browser.sign_in("lead2")
+    check("lead2: approve a local work instruction, not ready yet",
+          f"/policies/{drafted.reference}/actions/approve-local-instruction/")
 
     # Quality assurance and publication.
     browser.sign_in("pcu")

@@ -159,11 +159,11 @@ def test_each_part_in_turn_and_by_whom(client, published, people):
         assert state(published) == before
 
         assert post(client, people.lead, published, "conclude-no-change", {"reason": "Fit."}).status_code == 302
-        # Twice is refused; DCFD must say what changed when the assessment was updated.
+        # Twice is refused; DCFD must say what must change when the assessment must be updated.
         before = state(published)
         assert "already open" in errors(post(client, people.lead, published, "conclude-no-change", {"reason": "x"}))
         response = post(client, people.dcfd, published, "confirm-eia", {"eia_outcome": "updated", "eia_comments": ""})
-        assert "Enter what changed in the assessment" in errors(response)
+        assert "Enter what must change in the assessment" in errors(response)
         response = post(client, people.pcu, published, "republish", {"on_intranet": "on"})
         assert "nothing to re-publish" in errors(response)
         for outsider in (people.pcu, people.lead):
@@ -196,7 +196,7 @@ def test_each_confirmation_names_the_part_that_follows_not_a_new_review(client, 
 
         response = post(client, people.dcfd, reload(published), "confirm-eia", {"eia_outcome": "stands"})
         said = messages_of(response)
-        assert "Next: Re-publish" in said and "by the Policy Co-ordination Unit" in said, said
+        assert "PCU has been asked to re-publish" in said and "Start a review" not in said, said
 
 
 def test_the_republish_form_starts_from_the_channels_the_policy_is_published_on(client, people):
@@ -213,3 +213,56 @@ def test_the_republish_form_starts_from_the_channels_the_policy_is_published_on(
         page = client.get(f"/policies/{policy.reference}/actions/republish/").content.decode()
         assert re.search(r'<input[^>]*name="on_publication_scheme"[^>]*checked', page), "the Scheme box is unticked"
         assert re.search(r'<input[^>]*name="on_intranet"[^>]*checked', page)
+
+
+def test_an_eia_dcfd_says_must_be_updated_is_reopened_and_the_republication_waits_for_its_sign_off(
+        client, published, people):
+    """SOP: "Equality Impact Assessments ... on existing policies every 3 years". When DCFD says the assessment must be
+    updated, it is reopened for revision (in a new version of the package: the version in force and its signed-off EIA
+    stay as they were, evidence), the policy's drafters revise it, DCFD signs the updated assessment off, and only
+    then may PCU re-publish: the version re-published is the one with the updated EIA."""
+    from assessments.services import eia_update
+    from library.models import DocumentKind, LibraryDocument
+
+    day = datetime.date(2026, 8, 3)
+    with travel(day):
+        post(client, people.lead, published, "conclude-no-change", {"reason": "The law is unchanged."})
+        in_force = reload(published).current_version
+        response = post(client, people.dcfd, published, "confirm-eia",
+                        {"eia_outcome": "updated", "eia_comments": "Add the 2025 stop data by ethnicity."})
+        assert response.status_code == 302, errors(response)
+        policy = reload(published)
+        review = NoChangeReview.objects.get(policy=policy)
+        assert review.waits_for == "eia_update"
+        reopened = policy.current_version
+        assert reopened != in_force and reopened.eia.frozen_at is None
+        assert in_force.eia.frozen_at is not None and policy.status == Status.MONITORING
+        # The statement and SOPs are not reopened: only the assessment.
+        assert reopened.is_frozen and reopened.statement == in_force.statement
+        eia_update(policy=policy, actor=people.developer, evidence_and_data="2025 stop data by ethnicity added.")
+
+        # Re-publication waits for DCFD's sign-off of the updated assessment: refused, saying why, changing nothing.
+        before = state(policy)
+        response = post(client, people.pcu, policy, "republish", {"on_intranet": "on"})
+        assert state(policy) == before
+        assert "updated Equality Impact Assessment" in messages_of(response) + errors(response)
+
+        # Signing the update off is DCFD's.
+        for outsider in (people.pcu, people.developer, people.lead):
+            response = post(client, outsider, policy, "sign-off-updated-eia", {"comments": "Fine."})
+            assert "Only the Diversity and Citizen Focus Directorate can sign off" in messages_of(response)
+        assert state(policy) == before and reload(policy).current_version.eia.frozen_at is None
+        response = post(client, people.dcfd, policy, "sign-off-updated-eia", {"comments": "The update is sound."})
+        assert response.status_code == 302, errors(response)
+        review.refresh_from_db()
+        assert review.waits_for == "pcu" and review.updated_eia_signed_off_by == people.dcfd
+        assert reload(policy).current_version.eia.frozen_at is not None
+
+        response = post(client, people.pcu, reload(policy), "republish", {"on_intranet": "on"})
+        assert response.status_code == 302, errors(response)
+    policy = reload(published)
+    republication = Publication.objects.get(policy=policy, no_change_review=review)
+    assert republication.policy_version == reopened and republication.is_current
+    assert policy.review_due_on == datetime.date(2029, 8, 3)
+    eia = LibraryDocument.objects.get(policy=policy, kind=DocumentKind.EIA, is_current=True)
+    assert "2025 stop data by ethnicity added" in eia.body

@@ -411,3 +411,44 @@ def may_in_principle(action: str, persona: Persona, facts: PolicyFacts) -> bool:
     return bool(capacities(persona, facts) & spec.capacities) and not (
         spec.author_barred and facts.author == persona.label
     )
+
+
+# --- the local work instruction route (issue 13) -------------------------------------------------------------------
+# SOP, "Local Work Instructions": they "sit outside of the corporate policy development process" and "are not the
+# responsibility of the Policy Co-ordination Unit"; they "must not be produced to supplement, or as an alternative to
+# Corporate Policy, unless there is prior agreement with the corporate lead". Issue 13: "Approved within the business
+# group: the unit head drafts and the business group Lead approves, without PCU. When one supplements a corporate
+# policy, the corporate policy's Lead agrees first, recorded."
+#
+# Asked by test_matrix_local_work_instructions of a local work instruction of the own group that supplements a
+# corporate policy of the other group, drafted by its unit head. Its own capacity: the Lead the supplemented corporate
+# policy names (another business group's Lead). The statuses it passes through: drafted (scoping), in force
+# (implementation, monitoring) and withdrawn.
+
+CORPORATE_LEAD = "the Lead of the corporate policy it supplements"
+LOCAL_STATUSES = (SCOPING, IMPLEMENTATION, MONITORING, WITHDRAWN)
+# The corporate process's steps: none is a local work instruction's, for anyone, in any status.
+CORPORATE_ONLY_ACTIONS = (
+    "request-commissioning", "commission", "decline-commissioning", "submit-for-qa", "quality-assurance",
+    "forward-to-lead", "decide", "emergency-approve", "emergency-agreement", "forward-for-publication", "publish",
+    "conclude-no-change", "confirm-eia", "republish",
+)
+LOCAL_ACTION_RULES: dict[str, Rule] = {
+    # "the corporate policy's Lead agrees first, recorded": the Lead that policy names, while it is drafted.
+    "agree-local-instruction": rule(DRAFTING, CORPORATE_LEAD),
+    # "the business group Lead approves, without PCU": the Lead it names, never its author (issue 11).
+    "approve-local-instruction": rule(DRAFTING, NAMED_LEAD, author_barred=True),
+    **{action: rule((), PCU) for action in CORPORATE_ONLY_ACTIONS},
+    # Once in force it is reviewed, monitored and withdrawn as any policy is (the same rules as above).
+    "start-review": ACTION_RULES["start-review"],
+    "complete-implementation": ACTION_RULES["complete-implementation"],
+    "set-review-date": ACTION_RULES["set-review-date"],
+    "respond-to-monitoring": ACTION_RULES["respond-to-monitoring"],
+    "decide-withdrawal": ACTION_RULES["decide-withdrawal"],
+    # (PCU carrying a decided withdrawal out is asked by the main matrix: nothing in it is particular to the kind.)
+}
+# What the two steps of its own route do when allowed and their gates are met.
+LOCAL_EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "agree-local-instruction": (None, ("policy.local_instruction_agreed",)),
+    "approve-local-instruction": (IMPLEMENTATION, ("policy.local_instruction_approved",)),
+}

@@ -47,6 +47,7 @@ from lifecycle.permissions import forget_roles
 from lifecycle.workflow import STEPS
 from publication.services import policy_publish
 from tests.factories import (
+    ALL_IMPACTS,
     BoardFactory,
     BusinessGroupFactory,
     People,
@@ -534,6 +535,99 @@ def the_emergency_route_is_asked_once(people):
                    {"risk_statement": "Again.", "eia_due_on": ""})
 
 
+# Issue 13, local work instructions (SOP: not "to supplement ... Corporate Policy, unless there is prior agreement
+# with the corporate lead"; "still required to complete an Equality Impact Assessment"): one of the second group,
+# supplementing a corporate policy of the first, drafted by the second group's developer.
+def _local_instruction(people, *, supports: bool = True, assessed: bool = True) -> Policy:
+    from assessments.services import eia_update
+
+    corporate = _published(people) if supports else None
+    policy = services.policy_create(
+        actor=people.developer2, title="Local booking-in", purpose="Purpose.", relevant_to="Custody staff.",
+        business_group=people.group2, owning_unit=people.unit2, kind="local",
+        supports=corporate.reference if corporate else None, designated_lead=people.lead2)
+    services.draft_update(policy=policy, actor=people.developer2, statement="<p>Book detainees in promptly.</p>")
+    eia = {"aims": "Consistent booking in.", "impacts": ALL_IMPACTS}
+    if assessed:
+        eia.update(decision="no_major_change", decision_rationale="No adverse impact.")
+    eia_update(policy=policy, actor=people.developer2, **eia)
+    return _reload(policy)
+
+
+def _agreements(policy) -> int:
+    from lifecycle.models import LocalAgreement
+
+    return LocalAgreement.objects.filter(policy=policy).count()
+
+
+@check
+def only_the_corporate_policys_lead_agrees_to_a_local_instruction(people):
+    policy = _local_instruction(people)
+    for outsider in (people.lead2, people.pcu, people.coordinator):
+        post_step(outsider, _reload(policy), "agree-local-instruction", {"comments": ""})
+    assert _agreements(policy) == 0
+    post_step(people.lead, _reload(policy), "agree-local-instruction", {"comments": ""})
+    assert _agreements(policy) == 1
+
+
+@check
+def a_local_instruction_is_agreed_to_once(people):
+    policy = _local_instruction(people)
+    services.policy_agree_local_supplement(policy=policy, actor=people.lead)
+    post_step(people.lead, _reload(policy), "agree-local-instruction", {"comments": ""})
+    assert _agreements(policy) == 1
+
+
+@check
+def a_local_instruction_is_approved_only_after_the_corporate_lead_agrees(people):
+    policy = _local_instruction(people)
+    assert_refused(people.lead2, policy, "approve-local-instruction", ("prior agreement with the corporate lead",),
+                   {"comments": ""})
+    services.policy_agree_local_supplement(policy=policy, actor=people.lead)
+    assert_taken(people.lead2, _reload(policy), "approve-local-instruction", "implementation", {"comments": ""})
+
+
+@check
+def a_local_instruction_is_approved_only_with_its_eia(people):
+    policy = _local_instruction(people, supports=False, assessed=False)
+    assert_refused(people.lead2, policy, "approve-local-instruction", ("equality impact assessment",),
+                   {"comments": ""})
+
+
+# Issue 13: the EIA DCFD says must be updated at a review concluding no change is reopened; DCFD signs off only that,
+# and only once it is complete.
+def _eia_reopened(people) -> Policy:
+    policy = _published_and_brought_forward(people)
+    services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit.")
+    services.policy_confirm_eia(policy=_reload(policy), actor=people.dcfd, eia_outcome="updated",
+                                eia_comments="Refresh the data.")
+    return _reload(policy)
+
+
+@check
+def dcfd_signs_off_only_an_eia_it_reopened(people):
+    policy = _published_and_brought_forward(people)
+    services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit.")
+    services.policy_confirm_eia(policy=_reload(policy), actor=people.dcfd, eia_outcome="stands")
+    # A member of DCFD who took no part in the version in force (the cast's signed its quality assurance).
+    other_dcfd = user_with_role(Role.DCFD, username="lb_dcfd_other")
+    post_step(other_dcfd, _reload(policy), "sign-off-updated-eia", {"comments": ""})
+    assert NoChangeReview.objects.get(policy=policy).updated_eia_signed_off_at is None
+
+
+@check
+def dcfd_signs_off_an_updated_eia_only_once_complete(people):
+    from assessments.services import eia_update
+
+    policy = _eia_reopened(people)
+    eia_update(policy=policy, actor=people.developer, decision="")
+    post_step(people.dcfd, _reload(policy), "sign-off-updated-eia", {"comments": ""})
+    assert NoChangeReview.objects.get(policy=policy).updated_eia_signed_off_at is None
+    eia_update(policy=_reload(policy), actor=people.developer, decision="no_major_change")
+    post_step(people.dcfd, _reload(policy), "sign-off-updated-eia", {"comments": ""})
+    assert NoChangeReview.objects.get(policy=policy).updated_eia_signed_off_at is not None
+
+
 EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
 
 # Which checks kill which mutant: the check where only that rule stands between a person and a step. An entry for a
@@ -586,6 +680,12 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "predicate:draft_is_editable": ("consultation_is_not_offered_on_a_frozen_draft",),
     "predicate:may_start_policy": ("only_developers_managers_and_pcu_start_a_policy",),
     "predicate:may_respond_to_consultation": ("shrmt_answers_only_its_own_consultation",),
+    "predicate:is_supported_policy_lead": ("only_the_corporate_policys_lead_agrees_to_a_local_instruction",),
+    "gate:corporate_lead_not_yet_agreed": ("a_local_instruction_is_agreed_to_once",),
+    "gate:corporate_lead_agreed": ("a_local_instruction_is_approved_only_after_the_corporate_lead_agrees",),
+    "gate:local_eia_complete": ("a_local_instruction_is_approved_only_with_its_eia",),
+    "gate:no_change_awaits_updated_eia": ("dcfd_signs_off_only_an_eia_it_reopened",),
+    "gate:updated_eia_complete": ("dcfd_signs_off_an_updated_eia_only_once_complete",),
 }
 
 

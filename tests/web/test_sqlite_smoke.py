@@ -71,3 +71,13 @@ def test_make_run_path_on_sqlite(tmp_path):
     status = run("-c", "import django; django.setup(); from lifecycle.models import Policy; "
                        "print(Policy.objects.get(title='Child Abuse').status)").strip()
     assert status == "development"
+    # Issue 13's interface: a local work instruction linked to a corporate policy, agreed by that policy's Lead,
+    # approved by its own group's Lead without PCU, on the intranet and never on the Publication Scheme.
+    local = run("-c", "import django; django.setup(); from lifecycle.models import Policy, LocalAgreement; "
+                      "from publication.models import Publication; "
+                      "p = Policy.objects.get(kind='local'); "
+                      "print(p.supports.title, '|', p.status, '|', "
+                      "LocalAgreement.objects.get(policy=p).agreed_by.username, '|', "
+                      "Publication.objects.filter(policy=p, on_intranet=True).count(), "
+                      "Publication.objects.filter(policy=p, on_publication_scheme=True).count())").strip()
+    assert local == "Domestic Abuse | implementation | lead | 1 0", local

@@ -27,6 +27,7 @@ INSERT_ONLY_MODELS = [
     "lifecycle.CommissioningDecision",
     "lifecycle.QASignOff",
     "lifecycle.ApprovalDecision",
+    "lifecycle.LocalAgreement",
     "publication.PublishedFile",
     "acknowledgements.Acknowledgement",
 ]

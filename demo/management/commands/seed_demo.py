@@ -69,6 +69,10 @@ ACTOR_ROLE = {
     "publish": "publisher",
     "report_publish": "pcu",
     "withdraw": "pcu",
+    # Issue 13, local work instructions: the supplemented corporate policy's Lead agrees (named on the step), the
+    # business group's Lead approves.
+    "agree_local": "lead",
+    "approve_local": "lead",
     "qa": None,
     "return": None,
 }
@@ -138,6 +142,8 @@ def check_data() -> None:
         for username in [*cast.values(), data.UNIT_HEADS.get(spec.unit)]:
             if username is not None and username not in usernames:
                 problems.append(f"{where}: unknown person {username!r}")
+        if spec.supports and spec.supports not in titles[:titles.index(spec.title)]:
+            problems.append(f"{where}: it supplements {spec.supports!r}, which is not a policy listed before it")
         if not spec.steps or spec.steps[0].action != "start":
             problems.append(f"{where}: the first step must be 'start'")
         previous = None
@@ -274,6 +280,14 @@ class Seeder:
     def policy(self, spec: data.PolicySpec) -> Policy:
         return Policy.objects.get(pk=self.policy_ids[spec.title])
 
+    def supported_reference(self, spec: data.PolicySpec) -> str | None:
+        """The reference of the corporate policy a local work instruction supplements (seeded now or before)."""
+        if not spec.supports:
+            return None
+        if spec.supports in self.policy_ids:
+            return Policy.objects.get(pk=self.policy_ids[spec.supports]).reference
+        return Policy.objects.filter(title=spec.supports, kind="corporate").values_list("reference", flat=True).get()
+
     def replay(self, specs: list[data.PolicySpec]) -> None:
         timeline = sorted(
             (
@@ -316,7 +330,8 @@ class Seeder:
             subject=self.subjects.get(data.SUBJECT_OF.get(spec.title, "")),
             owner=self.user(cast.get("owner")), designated_lead=self.user(cast["lead"]),
             policy_manager=self.user(data.UNIT_HEADS.get(spec.unit)), coordinator=self.user(cast["coordinator"]),
-            developers=[self.user(cast["developer"])],
+            developers=[self.user(cast["developer"])], kind=spec.kind,
+            supports=self.supported_reference(spec),
         )
         self.policy_ids[spec.title] = policy.pk
         self.created_policies.append(spec.title)
@@ -530,6 +545,16 @@ class Seeder:
     def step_start_review(self, spec, step, actor) -> None:
         self.tick()
         lifecycle.policy_start_review(policy=self.policy(spec), actor=actor, reason=step.options["reason"])
+
+    def step_agree_local(self, spec, step, actor) -> None:
+        self.tick()
+        lifecycle.policy_agree_local_supplement(policy=self.policy(spec), actor=actor, comments=step.options.get(
+            "comments", "Agreed: it applies the corporate policy locally and does not depart from it."))
+
+    def step_approve_local(self, spec, step, actor) -> None:
+        self.tick()
+        publication.policy_approve_local(policy=self.policy(spec), actor=actor,
+                                         comments=step.options.get("comments", "Approved for the unit."))
 
     def step_decide_withdrawal(self, spec, step, actor) -> None:
         self.tick()

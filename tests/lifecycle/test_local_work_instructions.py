@@ -1,0 +1,269 @@
+"""Issue 13, local work instructions, through HTTP. SOP, "Local Work Instructions": they "sit outside of the corporate
+policy development process"; they "must not be produced to supplement, or as an alternative to Corporate Policy,
+unless there is prior agreement with the corporate lead"; "Local work instructions are not the responsibility of the
+Policy Co-ordination Unit"; those who write them "are still required to complete an Equality Impact Assessment".
+
+The route: the unit head drafts; when it supplements a corporate policy, that policy's Designated Lead agrees first
+(recorded, bound to the draft read); the Designated Lead of its own business group approves it, without PCU's quality
+assurance or publication. It keeps an EIA, is linked to the corporate policy on both pages, is seen in the intranet
+library by its business group, and never reaches the public Publication Scheme (its pages, search, feed or PDFs).
+
+Here the corporate policy is Territorial Policing's (its Lead: ``lead``) and the local work instruction Specialist
+Crime & Operations' (drafted by its unit head, approved by ``lead2``)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+
+from assessments.services import eia_update
+from core.models import AuditEvent, Role
+from library.models import LibraryDocument
+from lifecycle import services as lifecycle_services
+from lifecycle.models import ApprovalDecision, LocalAgreement, Policy
+from lifecycle.states import PolicyKind, Status
+from notifications.models import Notification
+from notifications.services import outbox_relay
+from publication.models import Publication
+from publication.services import policy_approve_local, policy_publish
+from tests.factories import ALL_IMPACTS, RoleAssignmentFactory, UserFactory, refused, reload, what_was_read
+
+pytestmark = pytest.mark.django_db
+
+COMPLETE_EIA = {"aims": "Local briefing for custody staff at one site.", "impacts": ALL_IMPACTS,
+                "decision": "no_major_change", "decision_rationale": "No adverse impact identified."}
+
+
+@pytest.fixture
+def corporate(policy_in):
+    return policy_in(Status.IMPLEMENTATION, title="Custody detention standards")
+
+
+@pytest.fixture
+def unit_head(people):
+    head = UserFactory(username="unit_head2", unit=people.unit2)
+    RoleAssignmentFactory(user=head, role=Role.MANAGER, business_group=people.group2, unit=people.unit2)
+    return head
+
+
+def start_instruction(client, people, unit_head, *, supports: str = "", title="Custody suite at Lambeth: booking in"):
+    client.force_login(unit_head)
+    response = client.post("/policies/new/", {
+        "title": title, "purpose": "How the Lambeth custody suite books detainees in.",
+        "relevant_to": "Custody staff at Lambeth.", "business_group": people.group2.pk,
+        "owning_unit": people.unit2.pk, "kind": PolicyKind.LOCAL, "supports": supports, "risk_tier": "low",
+        "protective_marking": "official", "suitable_for_publication_scheme": "on",
+    })
+    return response
+
+
+@pytest.fixture
+def instruction(client, people, unit_head, corporate):
+    response = start_instruction(client, people, unit_head, supports=corporate.reference.lower())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy = Policy.objects.get(kind=PolicyKind.LOCAL)
+    assert (policy.supports, policy.designated_lead, policy.policy_manager) == (corporate, people.lead2, unit_head)
+    # Never on the Scheme, whatever the form said: the kind decides it.
+    assert policy.suitable_for_publication_scheme is False
+    lifecycle_services.draft_update(policy=policy, actor=unit_head,
+                                    statement="<p>Book every detainee in within 20 minutes of arrival.</p>")
+    eia_update(policy=policy, actor=unit_head, **COMPLETE_EIA)
+    return reload(policy)
+
+
+def post_step(client, user, policy, slug, **fields):
+    client.force_login(user)
+    return client.post(f"/policies/{policy.reference}/actions/{slug}/", {**what_was_read(policy), **fields})
+
+
+def messages_of(response) -> str:
+    return " ".join(str(message) for message in get_messages(response.wsgi_request))
+
+
+def unchanged(policy, events_before: int) -> bool:
+    fresh = reload(policy)
+    return (fresh.status == policy.status and AuditEvent.objects.filter(policy_id=policy.pk).count() == events_before
+            and not ApprovalDecision.objects.filter(policy_version__policy=policy).exists()
+            and not Publication.objects.filter(policy=policy).exists())
+
+
+def test_approved_within_its_group_after_the_corporate_lead_agrees_and_never_on_the_scheme(
+        client, people, corporate, instruction, unit_head):
+    policy = instruction
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+
+    # The corporate process is not its route: no commissioning, no submission to PCU.
+    response = post_step(client, unit_head, policy, "submit-for-qa")
+    assert response.status_code == 302 and "it is a local work instruction" in messages_of(response)
+    response = post_step(client, unit_head, policy, "request-commissioning")
+    assert "not the responsibility of the Policy Co-ordination Unit" in messages_of(response)
+    assert unchanged(policy, events)
+
+    # Its Lead may not approve it before the corporate policy's Lead agrees; the page says what is missing.
+    client.force_login(people.lead2)
+    page = client.get(f"/policies/{policy.reference}/actions/approve-local-instruction/").content.decode()
+    assert "Not ready" in page or "agreement of the corporate policy" in page
+    response = post_step(client, people.lead2, policy, "approve-local-instruction")
+    assert response.status_code == 400
+    assert "prior agreement with the corporate lead" in response.content.decode()
+    assert unchanged(policy, events)
+
+    # The corporate policy's Lead, of another business group, is told, sees the draft and agrees to it, in their own
+    # name.
+    outbox_relay()
+    assert Notification.objects.filter(recipient=people.lead, policy=policy,
+                                       title__startswith="A local work instruction asks for your agreement").exists()
+    assert not Notification.objects.filter(policy=policy, title__startswith="A local work instruction asks").exclude(
+        recipient=people.lead).exists()
+    client.force_login(people.lead)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "Agree to the local work instruction" in detail and corporate.reference in detail
+    response = post_step(client, people.lead, policy, "agree-local-instruction", comments="Consistent with ours.")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    agreement = LocalAgreement.objects.get(policy=policy)
+    assert (agreement.agreed_by, agreement.supported_policy) == (people.lead, corporate)
+    assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.local_instruction_agreed").count() == 1
+    # Agreeing is not approving: another group's Lead cannot approve it.
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    response = post_step(client, people.lead, policy, "approve-local-instruction")
+    assert "Only the Designated Lead of its business group" in messages_of(response)
+    assert unchanged(policy, events)
+
+    # PCU has no part in it: no quality assurance, no publication.
+    for slug in ("quality-assurance", "publish", "agree-local-instruction", "approve-local-instruction"):
+        client.force_login(people.pcu)
+        assert client.get(f"/policies/{policy.reference}/actions/{slug}/").status_code == 302, slug
+        response = post_step(client, people.pcu, policy, slug, discipline="pcu", outcome="passed",
+                             on_intranet="on", on_publication_scheme="on")
+        assert response.status_code in (302, 400), slug
+        assert unchanged(policy, events), slug
+
+    # Its business group's Lead approves it: in force, on the intranet only.
+    response = post_step(client, people.lead2, policy, "approve-local-instruction", comments="Approved for Lambeth.")
+    assert response.status_code == 302, response.content.decode()[:2000]
+    policy = reload(policy)
+    assert policy.status == Status.IMPLEMENTATION and policy.current_version.is_frozen
+    assert policy.first_published_on is not None and policy.review_due_on is not None
+    decision = ApprovalDecision.objects.get(policy_version__policy=policy)
+    assert (decision.decision, decision.decided_by) == ("approved", people.lead2)
+    publication = Publication.objects.get(policy=policy)
+    assert (publication.on_intranet, publication.in_notices, publication.on_publication_scheme) == (True, False, False)
+    assert publication.published_by == people.lead2
+    assert not AuditEvent.objects.filter(policy_id=policy.pk, actor=people.pcu).exists()
+
+    # Linked on both pages.
+    client.force_login(people.lead2)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f"{corporate.reference} Custody detention standards" in detail and "agreed to this version" in detail
+    client.force_login(people.coordinator)
+    corporate_page = client.get(f"/policies/{corporate.reference}/").content.decode()
+    assert "Local work instructions supporting it" in corporate_page and policy.reference in corporate_page
+
+    # Never on the public Publication Scheme: its pages, its search, its feed, its PDFs.
+    client.logout()
+    assert policy.reference not in client.get("/publication-scheme/").content.decode()
+    assert policy.reference not in client.get("/publication-scheme/?q=Lambeth").content.decode()
+    assert policy.reference not in client.get("/publication-scheme/feed/").content.decode()
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    assert client.get(f"/publication-scheme/{policy.reference}/pdf/").status_code == 404
+    # Nor can a PCU action put it there.
+    with refused("forbidden", "local work instruction"):
+        policy_publish(policy=reload(policy), actor=people.pcu, on_publication_scheme=True)
+    client.force_login(people.pcu)
+    response = client.post(f"/policies/{policy.reference}/actions/publish/",
+                           {**what_was_read(policy), "on_intranet": "on", "on_publication_scheme": "on"})
+    assert response.status_code == 302
+    assert not Publication.objects.filter(policy=policy, on_publication_scheme=True).exists()
+
+
+def test_seen_in_the_library_by_its_business_group_only(client, people, corporate, instruction, unit_head):
+    policy = instruction
+    lifecycle_services.policy_agree_local_supplement(policy=policy, actor=people.lead)
+    post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    assert reload(policy).status == Status.IMPLEMENTATION
+    assert LibraryDocument.objects.filter(policy=policy, local_to_group=True).exists()
+    in_group = UserFactory(username="custody_officer", unit=people.unit2)
+    elsewhere = UserFactory(username="patrol_officer", unit=people.unit)
+    client.force_login(in_group)
+    assert client.get(f"/library/{policy.reference}/").status_code == 200
+    assert policy.reference in client.get("/library/?q=detainee").content.decode()
+    # Staff of another business group do not see it in the library; corporate policies stay force-wide.
+    client.force_login(elsewhere)
+    assert client.get(f"/library/{policy.reference}/").status_code == 404
+    assert policy.reference not in client.get("/library/?q=detainee").content.decode()
+    assert client.get(f"/library/{corporate.reference}/").status_code == 200
+    client.force_login(people.pcu)
+    assert client.get(f"/library/{policy.reference}/").status_code == 200
+
+
+def test_a_changed_draft_needs_the_corporate_lead_to_agree_again(client, people, instruction, unit_head):
+    policy = instruction
+    lifecycle_services.policy_agree_local_supplement(policy=policy, actor=people.lead, **what_was_read(policy))
+    lifecycle_services.draft_update(policy=policy, actor=unit_head,
+                                    statement="<p>Book every detainee in within 10 minutes.</p>")
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    response = post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    assert response.status_code == 400 and "has not agreed to this draft" in response.content.decode()
+    assert unchanged(policy, events)
+    post_step(client, people.lead, reload(policy), "agree-local-instruction")
+    assert LocalAgreement.objects.filter(policy=policy).count() == 2
+    # Agreeing twice to the same draft is refused, saying why.
+    with refused("gate", "already agreed"):
+        lifecycle_services.policy_agree_local_supplement(policy=reload(policy), actor=people.lead)
+    post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    assert reload(policy).status == Status.IMPLEMENTATION
+
+
+def test_without_a_corporate_policy_no_agreement_is_asked_but_the_eia_is(client, people, unit_head):
+    response = start_instruction(client, people, unit_head)
+    assert response.status_code == 302
+    policy = Policy.objects.get(kind=PolicyKind.LOCAL)
+    lifecycle_services.draft_update(policy=policy, actor=unit_head, statement="<p>Sign the visitors' book.</p>")
+    client.force_login(people.lead)
+    assert client.get(f"/policies/{policy.reference}/actions/agree-local-instruction/").status_code == 404
+    with refused("forbidden", "Only the Designated Lead of the corporate policy it supplements"):
+        lifecycle_services.policy_agree_local_supplement(policy=policy, actor=people.lead2)
+    # SOP: they "are still required to complete an Equality Impact Assessment".
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    response = post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    assert response.status_code == 400 and "still required to complete an Equality Impact Assessment" in (
+        response.content.decode())
+    assert unchanged(policy, events)
+    eia_update(policy=policy, actor=unit_head, **COMPLETE_EIA)
+    # The unit head drafts; only the Lead its business group names approves.
+    with refused("forbidden", "Only the Designated Lead of its business group"):
+        policy_approve_local(policy=reload(policy), actor=unit_head)
+    post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    assert reload(policy).status == Status.IMPLEMENTATION
+
+
+def test_bad_links_to_a_corporate_policy_are_refused_and_nothing_is_created(client, people, unit_head, corporate):
+    response = start_instruction(client, people, unit_head, supports="POL-9999")
+    assert response.status_code == 400 and "There is no corporate policy POL-9999 in force" in (
+        response.content.decode())
+    client.force_login(people.developer)
+    response = client.post("/policies/new/", {
+        "title": "A corporate policy", "purpose": "Purpose.", "relevant_to": "All staff.",
+        "business_group": people.group.pk, "owning_unit": people.unit.pk, "kind": PolicyKind.CORPORATE,
+        "supports": corporate.reference, "risk_tier": "low", "protective_marking": "official"})
+    assert response.status_code == 400 and "Only a local work instruction supplements a corporate policy" in (
+        response.content.decode())
+    # A corporate policy not yet in force cannot be supplemented.
+    draft = people.policy(title="A draft corporate policy")
+    response = start_instruction(client, people, unit_head, supports=draft.reference)
+    assert response.status_code == 400 and f"no corporate policy {draft.reference} in force" in (
+        response.content.decode())
+    assert not Policy.objects.filter(kind=PolicyKind.LOCAL).exists()
+
+
+def test_its_details_cannot_make_it_suitable_for_the_scheme(people, instruction, unit_head):
+    from lifecycle.services import policy_update_details
+
+    policy = instruction
+    details = policy.details_snapshot()
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    with refused("invalid", "never goes on the Publication Scheme"):
+        policy_update_details(policy=policy, actor=unit_head, expected_details=None, **{
+            **details, "suitable_for_publication_scheme": True})
+    assert reload(policy).suitable_for_publication_scheme is False
+    assert AuditEvent.objects.filter(policy_id=policy.pk).count() == events
