@@ -647,10 +647,10 @@ def may_take(user, policy, step: Step) -> bool:
 
 def next_gated_step(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
     """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
-    submission for QA from development (the emergency route is the exception, not the way on); a local work
-    instruction's approval."""
+    submission for QA from development (the emergency route and withdrawal are exceptions, not the way on); a local
+    work instruction's approval (withdrawal, open to both kinds from any status, came first for it)."""
     return next((step for step in STEPS if status in step.source and kind in step.kinds and step.gates and step.page
-                 and step.target is not None and step is not AGREE_EMERGENCY_APPROVAL), None)
+                 and step.target is not None and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
 
 
 def way_on(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:

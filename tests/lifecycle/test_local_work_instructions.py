@@ -267,3 +267,13 @@ def test_its_details_cannot_make_it_suitable_for_the_scheme(people, instruction,
             **details, "suitable_for_publication_scheme": True})
     assert reload(policy).suitable_for_publication_scheme is False
     assert AuditEvent.objects.filter(policy_id=policy.pk).count() == events
+
+
+def test_its_overview_lists_what_its_approval_needs_not_a_withdrawal(client, people, unit_head, corporate):
+    """A new local work instruction's checklist was "Before you carry out the withdrawal" (the first gated step out
+    of scoping for its kind): it is what the Lead's approval needs."""
+    assert start_instruction(client, people, unit_head, supports=corporate.reference).status_code == 302
+    policy = Policy.objects.get(kind=PolicyKind.LOCAL)
+    page = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "withdrawal" not in page.lower()
+    assert "The agreement of the corporate policy" in page
