@@ -259,12 +259,17 @@ def policy_statement(request, reference: str):
     return render(request, "lifecycle/policy_statement.html", context)
 
 
+VERSION_TEXTS = ("statement", "summary_of_changes", "health_and_safety_statement", "details")
+
+
 @login_required
 @require_safe
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    versions = list(policy_versions(policy=policy, user=request.user))
+    # The history lists each version's number, author, dates and hash: not its statement-sized texts (make bench:
+    # 50 versions of one policy), which the version's own pages show.
+    versions = list(policy_versions(policy=policy, user=request.user).defer(*VERSION_TEXTS))
     # Issue 12: the interim revisions inside each version, listed under it (one query for all of them).
     inside = revisions_by_version(user=request.user, policy=policy, versions=versions)
     for item in versions:
