@@ -57,7 +57,7 @@ def _sessions(probes: Probes, secret_key: str) -> dict[str, str]:
             user = User.objects.get(pk=pk)
             session = SessionStore()
             now = time.time()
-            session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            session.update({SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "workspace.backends.PersonBackend",
                             HASH_SESSION_KEY: user.get_session_auth_hash(), SIGNED_IN_AT: now, LAST_SEEN_AT: now})
             session.create()
             cookies[label] = session.session_key

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import rules
 from django.apps import apps
+from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from core.models import Role, RoleAssignment
 from lifecycle.duties import conflict_among, duties_held
@@ -25,6 +27,45 @@ def role_index(user) -> frozenset[tuple[str, int | None]]:
         )
         user._policyhub_roles = cached
     return cached
+
+
+class _JoinedByCommas(Aggregate):
+    """The values joined with commas, in one column: string_agg on PostgreSQL, group_concat on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def _text(field: str):
+    return Coalesce(Cast(field, CharField()), Value(""))
+
+
+def role_rows_of_outer_user() -> Subquery:
+    """The role assignments of the user of the outer query, as one text ("role:group:unit,..."), for loading them
+    in the query that loads the user (workspace.backends): ``remember_roles`` reads it."""
+    rows = (RoleAssignment.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+            .annotate(rows=_JoinedByCommas(Concat("role", Value(":"), _text("business_group_id"), Value(":"),
+                                                  _text("unit_id"), output_field=TextField())))
+            .values("rows"))
+    return Subquery(rows, output_field=TextField())
+
+
+def remember_roles(user, rows: str | None) -> None:
+    """Cache on ``user`` what ``role_index`` and ``managed_scope`` would read, from ``role_rows_of_outer_user``'s
+    text (None: no role), so that neither asks the database again in this request."""
+    assignments = []
+    for row in (rows or "").split(","):
+        if row:
+            role, group, unit = row.split(":")
+            assignments.append((role, int(group) if group else None, int(unit) if unit else None))
+    user._policyhub_roles = frozenset((role, group) for role, group, _ in assignments)
+    managed = [(unit, group) for role, group, unit in assignments if role == Role.MANAGER]
+    user.__dict__["_policyhub_managed"] = (frozenset(unit for unit, _ in managed if unit is not None),
+                                           frozenset(group for unit, group in managed if unit is None))
 
 
 def managed_scope(user) -> tuple[frozenset[int], frozenset[int]]:

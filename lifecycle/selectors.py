@@ -286,12 +286,24 @@ def policy_statement_search(*, user, text: str) -> Q:
     return in_published | (drafts & Q(Exists(statements)))
 
 
-def access_policy(*, user, reference: str) -> Policy:
-    """Fetch a policy the user may see, or 404 (never 403: existence must not leak)."""
-    policy = policy_list(user=user).filter(reference=reference).first()
+def access_policy(*, user, reference: str, with_people: bool = False) -> Policy:
+    """Fetch a policy the user may see, or 404 (never 403: existence must not leak). ``with_people``: with its
+    Designated Lead and named developers, for a page that names them (the document-control block): the Lead joined,
+    the developers in one query that also answers ``is_developer`` for the rest of the request."""
+    policies = policy_list(user=user).filter(reference=reference)
+    if with_people:
+        policies = policies.select_related("designated_lead").prefetch_related("developers")
+    policy = policies.first()
     if policy is None:
         raise Http404("No such policy.")
     return policy
+
+
+def prime_current_version(policy: Policy, *related: str) -> None:
+    """Load ``policy.current_version`` (cached on the instance) with its ``related`` one-to-one rows joined, for a
+    page that will read them (the drafting checklist's gates read the version's EIA and Workbook)."""
+    policy.__dict__["current_version"] = (policy.versions.select_related(*related).order_by("-major", "-minor")
+                                          .first())
 
 
 PUBLIC_TIMELINE_ACTIONS = [

@@ -38,6 +38,7 @@ from lifecycle.selectors import (
     policy_list,
     policy_timeline,
     policy_versions,
+    prime_current_version,
     revision_comparison,
     revisions_by_version,
     sop_versions_for,
@@ -49,10 +50,10 @@ from lifecycle.selectors import (
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, STAGE_OF, PolicyKind, ProtectiveMarking, Stage, Status
 
 
-def policy_for_page(request, reference: str):
+def policy_for_page(request, reference: str, *, with_people: bool = False):
     """The policy, if this user may see it; 404 otherwise. OFFICIAL-SENSITIVE clearance is part of the
     visibility filter (lifecycle.selectors), so it is decided in one place for pages, lists and counts."""
-    return access_policy(user=request.user, reference=reference)
+    return access_policy(user=request.user, reference=reference, with_people=with_people)
 
 
 def policy_page_context(request, policy, section: str) -> dict:
@@ -213,10 +214,21 @@ def policy_register(request):
     return response
 
 
+# What lifecycle.gates reads of the current version (``_eia``, ``_workbook``), by its one-to-one relations' names.
+CHECKLIST_VERSION_RELATED = ("eia", "workbook")
+
+
 @login_required
 @require_safe
 def policy_detail(request, reference: str):
-    policy = policy_for_page(request, reference)
+    # The document-control block names the Lead and the developers (issue 16: at most 12 queries a page).
+    policy = policy_for_page(request, reference, with_people=True)
+    # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
+    next_step = (workflow.next_gated_step(policy.status, policy.kind) if policy.status in DRAFT_EDITABLE_STATUSES
+                 else None)
+    if next_step is not None:
+        # Its gates read the draft's EIA and Workbook (lifecycle.gates): joined to the version, not a query each.
+        prime_current_version(policy, *CHECKLIST_VERSION_RELATED)
     context = policy_page_context(request, policy, "overview")
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
@@ -231,9 +243,6 @@ def policy_detail(request, reference: str):
     context["outstanding"] = emergency_outstanding(policy) if emergency else []
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
     context.update(_local_work_instruction_links(request.user, policy))
-    # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
-    next_step = (workflow.next_gated_step(policy.status, policy.kind) if policy.status in DRAFT_EDITABLE_STATUSES
-                 else None)
     asked = {}
     if next_step is not None:
         context["checklist_step"] = next_step
@@ -264,12 +273,17 @@ def policy_statement(request, reference: str):
     return render(request, "lifecycle/policy_statement.html", context)
 
 
+VERSION_TEXTS = ("statement", "summary_of_changes", "health_and_safety_statement", "details")
+
+
 @login_required
 @require_safe
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    versions = list(policy_versions(policy=policy, user=request.user))
+    # The history lists each version's number, author, dates and hash: not its statement-sized texts (make bench:
+    # 50 versions of one policy), which the version's own pages show.
+    versions = list(policy_versions(policy=policy, user=request.user).defer(*VERSION_TEXTS))
     # Issue 12: the interim revisions inside each version, listed under it (one query for all of them).
     inside = revisions_by_version(user=request.user, policy=policy, versions=versions)
     for item in versions:

@@ -19,6 +19,8 @@ from lifecycle.states import (
 )
 from lifecycle.workflow import fsm_transitions
 
+_STATUS_LABELS = {value: str(label) for value, label in Status.choices}
+
 # In force: published and not withdrawn (a policy under review stays in force until the reviewed version
 # replaces it). Every member of staff sees these, OFFICIAL-SENSITIVE ones aside; lifecycle.selectors counts
 # the register as these plus the rest, each from its own partial index below.
@@ -139,6 +141,11 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
 
     def get_stage_display(self) -> str:
         return Stage(self.stage).label
+
+    def get_status_display(self) -> str:
+        # Django's generic display rebuilds the field's choices on every call, and a list asks it on every row (the
+        # register's 25, every policy page's heading): the labels are looked up once (issue 16).
+        return _STATUS_LABELS.get(self.status, self.status)
 
     @property
     def is_local_work_instruction(self) -> bool:

@@ -22,7 +22,8 @@ pytestmark = pytest.mark.django_db
 
 DATABASE_REFUSES = (IntegrityError, InternalError)
 # The revisions page's query count (listing, comparing), whatever the number of revisions. Raise only with a reason.
-PINNED_REVISIONS_PAGE = (11, 12)
+# Issue 16: two fewer, the person's roles and unread count loaded with them (workspace.backends).
+PINNED_REVISIONS_PAGE = (9, 10)
 
 
 def _revisions(policy) -> list[DraftRevision]:
