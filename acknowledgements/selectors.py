@@ -346,6 +346,16 @@ def _class_profile(unit_id, unit_group, key: str) -> Profile:
                    roles=frozenset(role for role, _ in held), cleared_groups=cleared)
 
 
+def audiences_asking(*, policies: QuerySet) -> QuerySet[AcknowledgementAudience]:
+    """The audiences in force of ``policies``, each with its criteria as one text (``_criteria_of``)."""
+    return (AcknowledgementAudience.objects.filter(in_force(), policy__in=policies)
+            .select_related("policy", "policy_version")
+            .only("policy__reference", "policy__title", "policy__business_group_id", "policy__status",
+                  "policy__protective_marking", "policy_version__major", "policy_version__minor",
+                  "major", "minor", "counts_from_minor", "chosen_at", "policy_id", "policy_version_id")
+            .annotate(criteria_text=_criteria_text()).order_by("policy__reference"))
+
+
 def acknowledgement_rates(*, policies: QuerySet) -> list[AudienceRate]:
     """For each audience in force of ``policies`` (already narrowed to what the reader may see), who it asks and who
     of them has confirmed, by ``Profile.included_by`` and ``may_read`` (the rule of the manager's rates and of the
@@ -353,12 +363,7 @@ def acknowledgement_rates(*, policies: QuerySet) -> list[AudienceRate]:
     queries (the audiences with their criteria, the classes, the confirmations by audience and class), whatever the
     number of staff, and only the first when nothing asks. Work: linear in the staff, the criteria and the
     confirmations."""
-    audiences = list(AcknowledgementAudience.objects.filter(in_force(), policy__in=policies)
-                     .select_related("policy", "policy_version")
-                     .only("policy__reference", "policy__title", "policy__business_group_id", "policy__status",
-                           "policy__protective_marking", "policy_version__major", "policy_version__minor",
-                           "major", "minor", "counts_from_minor", "chosen_at", "policy_id", "policy_version_id")
-                     .annotate(criteria_text=_criteria_text()).order_by("policy__reference"))
+    audiences = list(audiences_asking(policies=policies))
     if not audiences:
         return []
     classes: dict[tuple, tuple[Profile, int]] = {}

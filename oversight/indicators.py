@@ -162,10 +162,10 @@ def _history(row: dict, events: list[tuple]) -> PolicyHistory:
     )
 
 
-def policy_histories(policies) -> Iterator[PolicyHistory]:
-    """Each policy of ``policies`` with its whole history: two streamed queries, merged. The whole of it, later
-    events included: a value's past is read back from the "before" of the change that ended it, and a policy's
-    present values stand for its past only when nothing ever changed them."""
+def history_queries(policies):
+    """The two statements the histories are read from (make bench times them bare): the policies' present values,
+    and every event that changed a status, a business group or a tracked date, or submitted a monitoring report,
+    both in policy order."""
     rows = policies.order_by("pk").values("pk", "created_at", "first_published_on", "status", "business_group_id",
                                           *TRACKED_DATES)
     events = (AuditEvent.objects.filter(policy_id__in=policies.values("pk"))
@@ -173,6 +173,14 @@ def policy_histories(policies) -> Iterator[PolicyHistory]:
                       | Q(action=SUBMITTED))
               .order_by("policy_id", "sequence")
               .values_list("policy_id", "occurred_at", "action", "object_type", "changes"))
+    return rows, events
+
+
+def policy_histories(policies) -> Iterator[PolicyHistory]:
+    """Each policy of ``policies`` with its whole history: two streamed queries, merged. The whole of it, later
+    events included: a value's past is read back from the "before" of the change that ended it, and a policy's
+    present values stand for its past only when nothing ever changed them."""
+    rows, events = history_queries(policies)
     event_iter = events.iterator(chunk_size=5000)
     pending = next(event_iter, None)
     for row in rows.iterator(chunk_size=5000):

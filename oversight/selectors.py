@@ -102,6 +102,12 @@ def remedial_actions_overdue(*, user, scope: Scope, today: datetime.date) -> Que
                                                                                                      "pk")
 
 
+def remedial_overdue_by_group(*, user, scope: Scope, today: datetime.date) -> QuerySet:
+    """(business group id, remedial actions overdue) pairs: one aggregate query."""
+    return (remedial_actions_overdue(user=user, scope=scope, today=today).order_by()
+            .values_list("policy__business_group_id").annotate(count=Count("pk")))
+
+
 def acknowledgement_rates_in(*, user, scope: Scope) -> list[AudienceRate]:
     """Who is asked to acknowledge the policies the figures count (the version in force of each), and who has."""
     return acknowledgement_rates(policies=scoped_policies(user=user, scope=scope))
@@ -114,8 +120,7 @@ def rate_percent(confirmed: int, asked: int) -> float | None:
 def item_figure_counts(*, user, scope: Scope, today: datetime.date) -> dict[str, dict[int, float | None]]:
     """{figure key: {business group id: figure}} of ITEM_FIGURES: one query for the remedial actions, at most four
     for the acknowledgements (acknowledgements.selectors)."""
-    remedial = dict(remedial_actions_overdue(user=user, scope=scope, today=today).order_by()
-                    .values_list("policy__business_group_id").annotate(count=Count("pk")))
+    remedial = dict(remedial_overdue_by_group(user=user, scope=scope, today=today))
     asked: dict[int, int] = {}
     confirmed: dict[int, int] = {}
     for rate in acknowledgement_rates_in(user=user, scope=scope):
