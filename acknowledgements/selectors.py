@@ -367,9 +367,7 @@ def acknowledgement_rates(*, policies: QuerySet) -> list[AudienceRate]:
     if not audiences:
         return []
     classes: dict[tuple, tuple[Profile, int]] = {}
-    for unit_id, unit_group, key, count in (
-            User.objects.filter(is_active=True).annotate(held=_held_key("pk")).order_by()
-            .values_list("unit_id", "unit__business_group_id", "held").annotate(count=Count("pk"))):
+    for unit_id, unit_group, key, count in staff_classes():
         class_key = _class_key(unit_id, unit_group, key)
         profile, counted = classes.get(class_key, (_class_profile(*class_key), 0))
         classes[class_key] = (profile, counted + count)
@@ -398,18 +396,29 @@ def acknowledgement_rates(*, policies: QuerySet) -> list[AudienceRate]:
     return rates
 
 
+def staff_classes() -> QuerySet:
+    """(unit id, its business group id, roles held as text, people) of the active staff: one aggregate query."""
+    return (User.objects.filter(is_active=True).annotate(held=_held_key("pk")).order_by()
+            .values_list("unit_id", "unit__business_group_id", "held").annotate(count=Count("pk")))
+
+
+def confirmations_by_class(policy_ids: list[int]) -> QuerySet:
+    """(policy id, unit id, its business group id, roles held as text, people) of the active staff whose
+    confirmation counts for the audience in force of each policy: one aggregate query."""
+    return (Acknowledgement.objects.filter(policy_id__in=policy_ids, user__is_active=True)
+            .filter(Exists(AcknowledgementAudience.objects.filter(
+                in_force(), policy_id=OuterRef("policy_id"), major=OuterRef("major"),
+                counts_from_minor__lte=OuterRef("minor"))))
+            .annotate(held=_held_key("user_id")).order_by()
+            .values_list("policy_id", "user__unit_id", "user__unit__business_group_id", "held")
+            .annotate(people=Count("user_id", distinct=True)))
+
+
 def _confirmations_by_class(audiences) -> dict[tuple, int]:
-    """{(policy id, class key): people of that class whose confirmation counts for the policy's audience in force}:
-    one query, grouped in the database."""
-    counts = (Acknowledgement.objects
-              .filter(policy_id__in=[audience.policy_id for audience in audiences], user__is_active=True)
-              .filter(Exists(AcknowledgementAudience.objects.filter(
-                  in_force(), policy_id=OuterRef("policy_id"), major=OuterRef("major"),
-                  counts_from_minor__lte=OuterRef("minor"))))
-              .annotate(held=_held_key("user_id")).order_by()
-              .values_list("policy_id", "user__unit_id", "user__unit__business_group_id", "held")
-              .annotate(people=Count("user_id", distinct=True)))
+    """{(policy id, class key): people of that class whose confirmation counts for the policy's audience in
+    force}."""
     found: dict[tuple, int] = defaultdict(int)
-    for policy_id, unit_id, unit_group, key, people in counts:
+    for policy_id, unit_id, unit_group, key, people in confirmations_by_class(
+            [audience.policy_id for audience in audiences]):
         found[(policy_id, _class_key(unit_id, unit_group, key))] += people
     return found

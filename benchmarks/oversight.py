@@ -5,9 +5,11 @@ g. GET /dashboard/ for the co-ordinator (their business group) and for PCU (the 
    figures' and the pipeline's statements, compiled once and executed directly), with the figures checked equal.
    Target (the issue's): p50 within 2 x the bare aggregates; at most 12 queries, the same for a 10,000-policy slice.
 h. The register's XLSX export (every policy, for PCU: openpyxl write-only sheets written straight into a zip that
-   is streamed to the client, a server-side cursor), read to the end while a thread samples the process's resident
-   memory: the whole register may take at most 16 MB more than a 10,000-policy slice did (constant memory), and
-   under 64 MB; the first bytes must leave within EXPORT_FIRST_BYTE_MS (the download starts at once).
+   is streamed, a server-side cursor: what the worker writes when the request hands it over), read to the end while
+   a thread samples the process's resident memory: the whole register may take at most 16 MB more than a
+   10,000-policy slice did (constant memory), and under 64 MB; the first bytes must leave within
+   EXPORT_FIRST_BYTE_MS. And GET /policies/?format=xlsx of the whole register: past XLSX_STREAM_MAX_ROWS it must
+   answer at once (the worker prepares the file: STYLE rule 19).
 i. GET /dashboard/indicators/ (the last quarter, the default) for the co-ordinator and for PCU, against the bare
    statements the indicators are read from (the policies' values and the events that changed them, read to the end
    through the same server-side cursors, no replay), with the query count, the same at a 10,000-policy slice.
@@ -21,18 +23,20 @@ import os
 import re
 import threading
 import time
+from unittest import mock
 
 import time_machine
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from acknowledgements.selectors import audiences_asking
+from acknowledgements.selectors import audiences_asking, confirmations_by_class, staff_classes
 from benchmarks.dataset import Probes, dataset_day
 from benchmarks.scenarios import Row, _ratio, register_slice
 from benchmarks.timing import Case, capture_queries, time_interleaved
-from core.models import User
+from core.models import SpreadsheetExport, User
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.views import register_export
@@ -46,6 +50,7 @@ SLICE_POLICIES = 10_000
 EXPORT_MEMORY_SLACK_MB = 16
 EXPORT_MEMORY_LIMIT_MB = 64
 EXPORT_FIRST_BYTE_MS = 1000
+EXPORT_REQUEST_MS = 2000
 # The indicators replay each policy's history in Python over the events the bare statements read: a ceiling on what
 # that replay may add, and on its queries (the session, the user, the roles, the groups, the two streams, the groups'
 # names).
@@ -80,10 +85,13 @@ def _bare_aggregates(user: User) -> list[tuple[str, list]]:
                 .annotate(count=Count("pk")))
     remedial = remedial_overdue_by_group(user=user, scope=scope, today=today)
     audiences = audiences_asking(policies=policies)
-    # The bench dataset asks nobody to acknowledge anything: the rates stop at the audiences' query (with audiences,
-    # two more: the classes of staff and the confirmations).
-    return [figures.query.sql_with_params(), pipeline.query.sql_with_params(), remedial.query.sql_with_params(),
-            audiences.query.sql_with_params()]
+    statements = [figures, pipeline, remedial, audiences]
+    # The acknowledgement rates: the classes of staff and their confirmations, when anything asks (the library's
+    # scenario leaves 200 audiences in the bench database).
+    policy_ids = list(audiences.values_list("policy_id", flat=True))
+    if policy_ids:
+        statements += [staff_classes(), confirmations_by_class(policy_ids)]
+    return [statement.query.sql_with_params() for statement in statements]
 
 
 def _run_statements(statements: list[tuple[str, list]]) -> list[list[tuple]]:
@@ -121,6 +129,7 @@ def measure_dashboard(probes: Probes, *, repeat: int, warmup: int, log=print) ->
     with _on_dataset_day():
         for label, user_id in (("co-ordinator", probes.coordinator_id), ("PCU", probes.pcu_id)):
             baseline, page, _client = _dashboard_cases(label, user_id)
+            statements = _bare_aggregates(User.objects.get(pk=user_id))
             timings = time_interleaved([baseline, page], repeat=repeat, warmup=warmup)
             base, timing = timings[baseline.name], timings[page.name]
             queries = len(capture_queries(page))
@@ -140,7 +149,8 @@ def measure_dashboard(probes: Probes, *, repeat: int, warmup: int, log=print) ->
                       f"{'equal' if consistent else 'DIFFER FROM'} the bare aggregates "
                       f"({', '.join(f'{k} {v}' for k, v in totals_page.items())})")
             rows += [
-                Row("dashboard: bare SQL aggregates", label, base.p50, base.p95, base.p50, 1.0, 4, "baseline", None),
+                Row("dashboard: bare SQL aggregates", label, base.p50, base.p95, base.p50, 1.0, len(statements),
+                    "baseline", None),
                 Row("dashboard: GET /dashboard/", label, timing.p50, timing.p95, base.p50, ratio, queries,
                     f"ratio<={DASHBOARD_RATIO:g}, q<={DASHBOARD_QUERY_BUDGET}", passed, detail),
             ]
@@ -209,6 +219,7 @@ def measure_xlsx_export(probes: Probes, *, log=print) -> list[Row]:
         f"after {whole_first * 1000:.0f} ms), resident memory +{whole_growth:.1f} MB ({slice_rows:,} rows: "
         f"+{slice_growth:.1f} MB in {slice_seconds:.1f} s)")
     return [
+        *_prepared_export_request(pcu, log=log),
         Row(f"xlsx export: {slice_rows:,}-policy slice", "PCU", slice_seconds * 1000, slice_seconds * 1000, None, None,
             None, "baseline (memory)", None,
             f"resident memory +{slice_growth:.1f} MB, {slice_bytes / 2**20:.1f} MB file, first bytes after "
@@ -220,6 +231,27 @@ def measure_xlsx_export(probes: Probes, *, log=print) -> list[Row]:
             f"resident memory +{whole_growth:.1f} MB against +{slice_growth:.1f} MB for the slice; "
             f"{whole_bytes / 2**20:.1f} MB file, streamed: first bytes after {whole_first * 1000:.0f} ms (1 run each)"),
     ]
+
+
+def _prepared_export_request(pcu: User, *, log=print) -> list[Row]:
+    """GET /policies/?format=xlsx of the whole register: past core.exports.XLSX_STREAM_MAX_ROWS, the request records
+    the export and answers at once with its page; the worker writes the file as measured above. The task is not
+    sent (no worker here), and the record is deleted afterwards."""
+    client = Client()
+    client.force_login(pcu)
+    with _on_dataset_day(), mock.patch("core.exports.signature") as queued:
+        started = time.perf_counter()
+        response = client.get("/policies/", {"format": "xlsx"})
+        took = time.perf_counter() - started
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/policies/", {"format": "xlsx"})
+    SpreadsheetExport.objects.filter(requested_by=pcu).delete()
+    passed = response.status_code == 302 and queued.called and took * 1000 <= EXPORT_REQUEST_MS
+    log(f"XLSX export request (whole register): {response.status_code} in {took * 1000:.0f} ms, "
+        f"{len(captured.captured_queries)} queries")
+    return [Row("xlsx export: GET /policies/?format=xlsx, whole register", "PCU", took * 1000, took * 1000, None,
+                None, len(captured.captured_queries), f"answers at once (<= {EXPORT_REQUEST_MS} ms)", passed,
+                f"{response.status_code} to the export's page; the worker prepares the file (1 run)")]
 
 
 # --- the Corporate Health Indicators ------------------------------------------------------------------------------
