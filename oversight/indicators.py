@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from core.events import AuditAction
@@ -238,35 +238,61 @@ class _Counter:
         for tally in self._tallies(group_id):
             setattr(tally, name, getattr(tally, name) + amount)
 
+    # The two counts made for every policy on every day measured (a period's end and each month's), spelt out:
+    # at 100,000 policies, ``add``'s getattr/setattr was a tenth of the indicators' time (make bench).
+
+    def add_in_force(self, group_id, in_date: bool) -> None:
+        total = self.total
+        total.in_force += 1
+        total.in_date += in_date
+        if self.by_group is not None:
+            tally = self.by_group[group_id]
+            tally.in_force += 1
+            tally.in_date += in_date
+
+    def add_monitoring(self, group_id, on_time: bool) -> None:
+        total = self.total
+        total.monitoring_due += 1
+        total.monitoring_on_time += on_time
+        if self.by_group is not None:
+            tally = self.by_group[group_id]
+            tally.monitoring_due += 1
+            tally.monitoring_on_time += on_time
+
     def add_stay(self, group_id, stage: str, days: float) -> None:
         for tally in self._tallies(group_id):
             tally.stays[stage].append(days)
 
 
-def _count_monitoring(history: PolicyHistory, counter: _Counter, start: datetime.date, end: datetime.date) -> None:
-    """Each monitoring due date in [start, end] that was still the due date on its day, of a policy then in force:
-    on time when a report was submitted between the day it was set and the due date."""
+def _monitoring_dues(history: PolicyHistory) -> list[tuple[datetime.date, object, bool]]:
+    """(due date, business group on the day, submitted on time) of each monitoring report that fell due: a date
+    still the due date on its day, of a policy then in force; on time when a report was submitted between the day
+    the date was set and the date. Worked out once per policy, then counted in each window measured."""
+    dues = []
     for due, set_on, replaced_on in history.dates["monitoring_report_due_on"].intervals():
-        if due is None or not (start <= due <= end):
+        if due is None:
             continue
         submitted = any(set_on <= day <= due for day in history.submissions)
         # Replaced before it fell due without a report (a reviewed version republished): it never fell due.
         if replaced_on is not None and replaced_on <= due and not submitted:
             continue
-        if not history.in_force(due):
-            continue
-        group = history.group.at(due)
-        counter.add(group, "monitoring_due")
-        counter.add(group, "monitoring_on_time", int(submitted))
+        if history.in_force(due):
+            dues.append((due, history.group.at(due), submitted))
+    return dues
+
+
+def _count_monitoring(dues, counter: _Counter, start: datetime.date, end: datetime.date) -> None:
+    """The monitoring reports of ``dues`` (``_monitoring_dues``) that fell due in [start, end]."""
+    for due, group, submitted in dues:
+        if start <= due <= end:
+            counter.add_monitoring(group, submitted)
 
 
 def _count_in_date(history: PolicyHistory, counter: _Counter, day: datetime.date) -> None:
     due = history.dates["review_due_on"].at(day)
     if due is None or not history.in_force(day):
         return
-    group = history.group.at(day)
-    counter.add(group, "in_force")
-    counter.add(group, "in_date", int(not REVIEW.state(due, day).is_overdue))
+    counter.add_in_force(history.group.at(day), not REVIEW.is_overdue(due, day))
 
 
 @dataclass(frozen=True)
@@ -316,7 +342,8 @@ def corporate_health_indicators(*, policies, period: Period, today: datetime.dat
     trend = [_Counter() for _ in months]
     for history in policy_histories(policies):
         _count_in_date(history, counter, period.end)
-        _count_monitoring(history, counter, period.start, period.end)
+        dues = _monitoring_dues(history)
+        _count_monitoring(dues, counter, period.start, period.end)
         for stage, entered, left in history.stays:
             if period.start <= _local_date(left) <= period.end:
                 counter.add_stay(history.group.at(_local_date(left)), stage, (left - entered).total_seconds() / 86400)
@@ -328,7 +355,7 @@ def corporate_health_indicators(*, policies, period: Period, today: datetime.dat
             if month_end < first:
                 continue
             _count_in_date(history, month, month_end)
-            _count_monitoring(history, month, first, month_end)
+            _count_monitoring(dues, month, first, month_end)
     return Indicators(period=period, by_group=dict(counter.by_group), force=counter.total, focus=focus,
                       months=[(first, dict(month.by_group), month.total)
                               for (first, _last), month in zip(months, trend, strict=True)])
@@ -337,5 +364,9 @@ def corporate_health_indicators(*, policies, period: Period, today: datetime.dat
 def policies_ever_in(policies, group_id: int):
     """``policies`` that are in the business group now or were moved at some time (and so may have been in it then):
     the indicators of one group count each policy where it stood on the day."""
-    moved = AuditEvent.objects.filter(policy_id=OuterRef("pk"), action=AuditAction.POLICY_MOVED_BUSINESS_GROUP.value)
-    return policies.filter(Q(business_group_id=group_id) | Q(Exists(moved)))
+    # Uncorrelated: PostgreSQL reads the (few) moves once into a hash, instead of probing the audit trail for every
+    # policy (make bench: the co-ordinator's histories were read five times slower with a correlated EXISTS, 9.4 s
+    # against 1.7 s).
+    moved = (AuditEvent.objects.filter(action=AuditAction.POLICY_MOVED_BUSINESS_GROUP.value, policy_id__isnull=False)
+             .values("policy_id"))
+    return policies.filter(Q(business_group_id=group_id) | Q(pk__in=moved))
