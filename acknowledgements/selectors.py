@@ -380,19 +380,27 @@ def acknowledgement_rates(*, policies: QuerySet) -> list[AudienceRate]:
         for role in profile.roles:
             by_role[role].add(class_key)
     confirmed = _confirmations_by_class(audiences)
+    # Many audiences name the same people ("the staff of Territorial Policing"): who they ask is worked out once for
+    # each set of criteria, marking and business group (who may read the policy).
+    asking: dict[tuple, tuple[frozenset, int]] = {}
     rates = []
     for audience in audiences:
-        included = set()
-        for criterion in _criteria_of(audience.criteria_text):
-            if criterion.business_group_id is not None:
-                included |= by_group[criterion.business_group_id]
-            elif criterion.unit_id is not None:
-                included |= by_unit[criterion.unit_id]
-            else:
-                included |= by_role[criterion.role]
-        included = {key for key in included if classes[key][0].may_read(audience.policy)}
-        rates.append(AudienceRate(audience=audience, asked=sum(classes[key][1] for key in included),
-                                  confirmed=sum(confirmed.get((audience.policy_id, key), 0) for key in included)))
+        policy = audience.policy
+        same = (audience.criteria_text, policy.protective_marking, policy.business_group_id)
+        if same not in asking:
+            included = set()
+            for criterion in _criteria_of(audience.criteria_text):
+                if criterion.business_group_id is not None:
+                    included |= by_group[criterion.business_group_id]
+                elif criterion.unit_id is not None:
+                    included |= by_unit[criterion.unit_id]
+                else:
+                    included |= by_role[criterion.role]
+            included = frozenset(key for key in included if classes[key][0].may_read(policy))
+            asking[same] = (included, sum(classes[key][1] for key in included))
+        included, asked = asking[same]
+        rates.append(AudienceRate(audience=audience, asked=asked, confirmed=sum(
+            people for key, people in confirmed.get(audience.policy_id, {}).items() if key in included)))
     return rates
 
 
@@ -414,11 +422,11 @@ def confirmations_by_class(policy_ids: list[int]) -> QuerySet:
             .annotate(people=Count("user_id", distinct=True)))
 
 
-def _confirmations_by_class(audiences) -> dict[tuple, int]:
-    """{(policy id, class key): people of that class whose confirmation counts for the policy's audience in
-    force}."""
-    found: dict[tuple, int] = defaultdict(int)
+def _confirmations_by_class(audiences) -> dict[int, dict[tuple, int]]:
+    """{policy id: {class key: people of that class whose confirmation counts for the policy's audience in
+    force}}."""
+    found: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
     for policy_id, unit_id, unit_group, key, people in confirmations_by_class(
             [audience.policy_id for audience in audiences]):
-        found[(policy_id, _class_key(unit_id, unit_group, key))] += people
+        found[policy_id][_class_key(unit_id, unit_group, key)] += people
     return found
