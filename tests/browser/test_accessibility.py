@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import MonitoringReport, MonitoringResponse
-from core.models import User
+from core.exports import spreadsheet_export_build
+from core.models import SpreadsheetExport, User
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from lifecycle.services import policy_create
@@ -268,3 +269,10 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
     check("PCU: publish with the audience to ask", f"/policies/{waiting.reference}/actions/publish/")
     check("PCU: acknowledgement rates of the force", "/dashboard/acknowledgements/")
     assert browser.page.locator("#acknowledgement-rates tbody tr").count() == 1
+    # Issue 15: a spreadsheet too long for one request, being prepared and then ready.
+    export = SpreadsheetExport.objects.create(requested_by=people.pcu, kind="lifecycle.register", query="",
+                                              filename="policy-register.xlsx", requested_at=timezone.now())
+    check("PCU: spreadsheet being prepared", f"/spreadsheets/{export.token}/")
+    spreadsheet_export_build(export_id=export.pk)
+    check("PCU: spreadsheet ready", f"/spreadsheets/{export.token}/")
+    assert browser.page.locator("#spreadsheet-ready").count() == 1
