@@ -295,6 +295,25 @@ def _count_in_date(history: PolicyHistory, counter: _Counter, day: datetime.date
     counter.add_in_force(history.group.at(day), not REVIEW.is_overdue(due, day))
 
 
+def _count_in_date_on(history: PolicyHistory, days: list[tuple[datetime.date, _Counter]]) -> None:
+    """``_count_in_date`` on each of ``days``. Most policies never changed their status, business group or review
+    date (or changed them before the audit trail): for them the answer on each day is two date comparisons, without
+    looking the values up again (make bench: 100,000 policies, 13 days each)."""
+    due_steps, status_steps, group_steps = (history.dates["review_due_on"].steps, history.status.steps,
+                                            history.group.steps)
+    if len(due_steps) == len(status_steps) == len(group_steps) == 1:
+        due, status, group = due_steps[0][1], status_steps[0][1], group_steps[0][1]
+        if due is None or history.first_published_on is None or status == Status.WITHDRAWN:
+            return
+        in_force_from = max(history.created_on, history.first_published_on)
+        for day, counter in days:
+            if in_force_from <= day:
+                counter.add_in_force(group, not REVIEW.is_overdue(due, day))
+        return
+    for day, counter in days:
+        _count_in_date(history, counter, day)
+
+
 @dataclass(frozen=True)
 class Period:
     start: datetime.date
@@ -340,22 +359,22 @@ def corporate_health_indicators(*, policies, period: Period, today: datetime.dat
     counter = _Counter()
     months = period.months
     trend = [_Counter() for _ in months]
+    # The days whose "in date" is counted (the period's end, each month's end or today) and the windows whose
+    # monitoring reports are (the period, each month so far), each with the tallies it adds to.
+    windows = [(period.start, period.end, counter)] + [
+        (first, min(last, today), month) for (first, last), month in zip(months, trend, strict=True)
+        if min(last, today) >= first]
     for history in policy_histories(policies):
-        _count_in_date(history, counter, period.end)
+        _count_in_date_on(history, [(end, tallies) for _start, end, tallies in windows])
         dues = _monitoring_dues(history)
-        _count_monitoring(dues, counter, period.start, period.end)
+        for start, end, tallies in windows:
+            _count_monitoring(dues, tallies, start, end)
         for stage, entered, left in history.stays:
             if period.start <= _local_date(left) <= period.end:
                 counter.add_stay(history.group.at(_local_date(left)), stage, (left - entered).total_seconds() / 86400)
         for name, day in history.counted:
             if period.start <= day <= period.end:
                 counter.add(history.group.at(day), name)
-        for (first, last), month in zip(months, trend, strict=True):
-            month_end = min(last, today)
-            if month_end < first:
-                continue
-            _count_in_date(history, month, month_end)
-            _count_monitoring(dues, month, first, month_end)
     return Indicators(period=period, by_group=dict(counter.by_group), force=counter.total, focus=focus,
                       months=[(first, dict(month.by_group), month.total)
                               for (first, _last), month in zip(months, trend, strict=True)])
