@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
 from core.models import Role, RoleAssignment, Unit, User
@@ -267,3 +268,166 @@ def export_rows(*, user):
         yield [row.policy.reference, row.policy.title, row.policy_version.number, user.username,
                user.get_full_name(), str(user.unit or ""), "confirmed", row.acknowledged_at.isoformat(),
                row.content_hash]
+
+
+# --- rates for the oversight dashboard (issue 15) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AudienceRate:
+    """One audience in force: how many people it asks and how many of them have confirmed."""
+
+    audience: AcknowledgementAudience
+    asked: int
+    confirmed: int
+
+    @property
+    def outstanding(self) -> int:
+        return self.asked - self.confirmed
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.confirmed / self.asked, 1) if self.asked else None
+
+
+class _JoinedText(Aggregate):
+    """Texts joined with commas, each once: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite (in no fixed order: the
+    readers sort or set the parts)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(DISTINCT %(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT",
+                              template="%(function)s(DISTINCT %(expressions)s)", **extra_context)
+
+
+def _held_key(user_ref: str) -> Coalesce:
+    held = (RoleAssignment.objects.filter(user_id=OuterRef(user_ref)).order_by().values("user_id")
+            .annotate(key=_JoinedText(Concat("role", Value(":"), Coalesce(Cast("business_group_id", CharField()),
+                                                                          Value(""))))).values("key"))
+    return Coalesce(Subquery(held, output_field=CharField()), Value(""))
+
+
+def _criteria_text() -> Subquery:
+    """An audience's criteria as one text ("g:3,u:12,r:coordinator"), so that they come with the audience."""
+    one = Case(When(business_group_id__isnull=False, then=Concat(Value("g:"), Cast("business_group_id", CharField()))),
+               When(unit_id__isnull=False, then=Concat(Value("u:"), Cast("unit_id", CharField()))),
+               default=Concat(Value("r:"), "role"), output_field=CharField())
+    return Subquery(AudienceCriterion.objects.filter(audience_id=OuterRef("pk")).order_by().values("audience_id")
+                    .annotate(text=_JoinedText(one)).values("text"), output_field=CharField())
+
+
+def _criteria_of(text: str | None) -> list[AudienceCriterion]:
+    criteria = []
+    for item in (text or "").split(","):
+        kind, _, value = item.partition(":")
+        if kind == "g":
+            criteria.append(AudienceCriterion(business_group_id=int(value)))
+        elif kind == "u":
+            criteria.append(AudienceCriterion(unit_id=int(value)))
+        elif kind == "r":
+            criteria.append(AudienceCriterion(role=value))
+    return criteria
+
+
+def _class_key(unit_id, unit_group, held: str) -> tuple:
+    """People of one unit holding the same roles are one class: an audience includes all of them or none
+    (``Profile.included_by`` and ``may_read`` read nothing else)."""
+    return unit_id, unit_group, ",".join(sorted(item for item in held.split(",") if item))
+
+
+def _class_profile(unit_id, unit_group, key: str) -> Profile:
+    held = [(role, int(group) if group else None) for role, _, group in
+            (item.partition(":") for item in key.split(",") if item)]
+    groups = {group for _, group in held if group is not None} | ({unit_group} if unit_group else set())
+    cleared = None if any(group is None for _, group in held) else frozenset(group for _, group in held)
+    return Profile(user_id=0, unit_id=unit_id, group_ids=frozenset(groups),
+                   roles=frozenset(role for role, _ in held), cleared_groups=cleared)
+
+
+def audiences_asking(*, policies: QuerySet) -> QuerySet[AcknowledgementAudience]:
+    """The audiences in force of ``policies``, each with its criteria as one text (``_criteria_of``)."""
+    return (AcknowledgementAudience.objects.filter(in_force(), policy__in=policies)
+            .select_related("policy", "policy_version")
+            .only("policy__reference", "policy__title", "policy__business_group_id", "policy__status",
+                  "policy__protective_marking", "policy_version__major", "policy_version__minor",
+                  "major", "minor", "counts_from_minor", "chosen_at", "policy_id", "policy_version_id")
+            .annotate(criteria_text=_criteria_text()).order_by("policy__reference"))
+
+
+def acknowledgement_rates(*, policies: QuerySet) -> list[AudienceRate]:
+    """For each audience in force of ``policies`` (already narrowed to what the reader may see), who it asks and who
+    of them has confirmed, by ``Profile.included_by`` and ``may_read`` (the rule of the manager's rates and of the
+    chase). Active staff are counted by class (unit, unit's business group, roles held), not one by one: three
+    queries (the audiences with their criteria, the classes, the confirmations by audience and class), whatever the
+    number of staff, and only the first when nothing asks. Work: linear in the staff, the criteria and the
+    confirmations."""
+    audiences = list(audiences_asking(policies=policies))
+    if not audiences:
+        return []
+    classes: dict[tuple, tuple[Profile, int]] = {}
+    for unit_id, unit_group, key, count in staff_classes():
+        class_key = _class_key(unit_id, unit_group, key)
+        profile, counted = classes.get(class_key, (_class_profile(*class_key), 0))
+        classes[class_key] = (profile, counted + count)
+    by_unit, by_group, by_role = defaultdict(set), defaultdict(set), defaultdict(set)
+    for class_key, (profile, _) in classes.items():
+        if profile.unit_id is not None:
+            by_unit[profile.unit_id].add(class_key)
+        for group in profile.group_ids:
+            by_group[group].add(class_key)
+        for role in profile.roles:
+            by_role[role].add(class_key)
+    confirmed = _confirmations_by_class(audiences)
+    # Many audiences name the same people ("the staff of Territorial Policing"): who they ask is worked out once for
+    # each set of criteria, marking and business group (who may read the policy).
+    asking: dict[tuple, tuple[frozenset, int]] = {}
+    rates = []
+    for audience in audiences:
+        policy = audience.policy
+        same = (audience.criteria_text, policy.protective_marking, policy.business_group_id)
+        if same not in asking:
+            included = set()
+            for criterion in _criteria_of(audience.criteria_text):
+                if criterion.business_group_id is not None:
+                    included |= by_group[criterion.business_group_id]
+                elif criterion.unit_id is not None:
+                    included |= by_unit[criterion.unit_id]
+                else:
+                    included |= by_role[criterion.role]
+            included = frozenset(key for key in included if classes[key][0].may_read(policy))
+            asking[same] = (included, sum(classes[key][1] for key in included))
+        included, asked = asking[same]
+        rates.append(AudienceRate(audience=audience, asked=asked, confirmed=sum(
+            people for key, people in confirmed.get(audience.policy_id, {}).items() if key in included)))
+    return rates
+
+
+def staff_classes() -> QuerySet:
+    """(unit id, its business group id, roles held as text, people) of the active staff: one aggregate query."""
+    return (User.objects.filter(is_active=True).annotate(held=_held_key("pk")).order_by()
+            .values_list("unit_id", "unit__business_group_id", "held").annotate(count=Count("pk")))
+
+
+def confirmations_by_class(policy_ids: list[int]) -> QuerySet:
+    """(policy id, unit id, its business group id, roles held as text, people) of the active staff whose
+    confirmation counts for the audience in force of each policy: one aggregate query."""
+    return (Acknowledgement.objects.filter(policy_id__in=policy_ids, user__is_active=True)
+            .filter(Exists(AcknowledgementAudience.objects.filter(
+                in_force(), policy_id=OuterRef("policy_id"), major=OuterRef("major"),
+                counts_from_minor__lte=OuterRef("minor"))))
+            .annotate(held=_held_key("user_id")).order_by()
+            .values_list("policy_id", "user__unit_id", "user__unit__business_group_id", "held")
+            .annotate(people=Count("user_id", distinct=True)))
+
+
+def _confirmations_by_class(audiences) -> dict[int, dict[tuple, int]]:
+    """{policy id: {class key: people of that class whose confirmation counts for the policy's audience in
+    force}}."""
+    found: dict[int, dict[tuple, int]] = defaultdict(lambda: defaultdict(int))
+    for policy_id, unit_id, unit_group, key, people in confirmations_by_class(
+            [audience.policy_id for audience in audiences]):
+        found[policy_id][_class_key(unit_id, unit_group, key)] += people
+    return found

@@ -38,7 +38,8 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                         "detail (c), chase (e), audit (verify_audit over a million events), load (gunicorn, "
                         "production settings), redline (f, needs no database), publication (g: stored PDF "
                         "download, 40-page pack, Scheme index), people (h: handover, revisions), oversight (i: the "
-                        "dashboard against its bare aggregates, the register's XLSX export's memory), library (j: "
+                        "dashboard and the indicators against their bare statements, the register's XLSX export's "
+                        "memory), library (j: "
                         "the library's search, outstanding acknowledgements). "
                         f"Default: {DEFAULT_SCENARIOS}")
     parser.add_argument("--load-requests", type=int, default=2000, help="requests of the load run (default 2000)")
@@ -180,6 +181,7 @@ def main(argv: list[str] | None = None) -> int:
                                   concurrency=arguments.load_concurrency, log=log)
     if "oversight" in arguments.only:
         rows += oversight.measure_dashboard(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
+        rows += oversight.measure_indicators(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
         rows += oversight.measure_xlsx_export(probes, log=log)
     if "redline" in arguments.only:
         rows += redline.measure_redline(repeat=min(arguments.repeat, REDLINE_REPEAT_CAP),

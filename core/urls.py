@@ -4,6 +4,8 @@ from django.urls import path
 from core import views
 
 urlpatterns = [
+    path("spreadsheets/<uuid:token>/", views.spreadsheet_export, name="spreadsheet_export"),
+    path("spreadsheets/<uuid:token>/download/", views.spreadsheet_download, name="spreadsheet_download"),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),

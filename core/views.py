@@ -4,13 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm, user_password_set
+from core.exports import SPREADSHEET_KEEP_HOURS, XLSX_CONTENT_TYPE
 from core.lockout import client_address
+from core.models import SpreadsheetExport
 from core.tasks import send_password_reset_email
 
 logger = logging.getLogger(__name__)
@@ -103,3 +107,36 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "errors/500.html", status=500)
+
+
+# --- spreadsheets prepared in the background (core.exports) -----------------------------------------------------
+
+
+def _own_export(request, token) -> SpreadsheetExport:
+    """The export, for the person who asked for it; anyone else is told it does not exist."""
+    export = SpreadsheetExport.objects.filter(token=token, requested_by_id=request.user.pk).first()
+    if export is None:
+        raise Http404("No such spreadsheet.")
+    return export
+
+
+@login_required
+@require_safe
+def spreadsheet_export(request, token):
+    """Where a long export waits: it says whether the file is ready, and htmx asks again every few seconds until it
+    is (the fragment alone, ``HX-Request``)."""
+    export = _own_export(request, token)
+    context = {"export": export, "keep_hours": SPREADSHEET_KEEP_HOURS}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "core/includes/spreadsheet_export_status.html", context)
+    return render(request, "core/spreadsheet_export.html", context)
+
+
+@login_required
+@require_safe
+def spreadsheet_download(request, token):
+    export = _own_export(request, token)
+    if export.status != SpreadsheetExport.Status.READY or not default_storage.exists(export.storage_name):
+        raise Http404("That spreadsheet is not ready, or was deleted after a day.")
+    return FileResponse(default_storage.open(export.storage_name, "rb"), as_attachment=True,
+                        filename=export.filename, content_type=XLSX_CONTENT_TYPE)

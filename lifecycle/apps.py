@@ -18,7 +18,12 @@ class LifecycleConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from core.models import BusinessGroup
-        from lifecycle.views import register_filters_changed
+        from lifecycle.views import REGISTER_SPREADSHEET, register_filters_changed, register_spreadsheet
 
         post_save.connect(register_filters_changed, sender=BusinessGroup, dispatch_uid="register_filters_saved")
         post_delete.connect(register_filters_changed, sender=BusinessGroup, dispatch_uid="register_filters_deleted")
+
+        # Issue 15: the register's XLSX, when too long for one request, is prepared by the worker (core.exports).
+        from core.exports import spreadsheet_register
+
+        spreadsheet_register(REGISTER_SPREADSHEET, register_spreadsheet)

@@ -96,11 +96,17 @@ class DueRule:
         return {DueStatus.OVERDUE: self.overdue, DueStatus.DUE_SOON: self.due_soon,
                 DueStatus.IN_DATE: self.in_date}[DueStatus(status)](today)
 
+    @staticmethod
+    def is_overdue(due: datetime.date, today: datetime.date) -> bool:
+        """Overdue the day after its date (``state``'s first rule, without working out the warning period: the
+        indicators ask it for every policy on every day they measure)."""
+        return due < today
+
     def state(self, due: datetime.date | None, today: datetime.date | None = None) -> DueState | None:
         if due is None:
             return None
         today = today or timezone.localdate()
-        if due < today:
+        if self.is_overdue(due, today):
             return DueState(DueStatus.OVERDUE, due, (today - due).days)
         status = DueStatus.DUE_SOON if due <= self.soon_from(today) else DueStatus.IN_DATE
         return DueState(status, due, (due - today).days)

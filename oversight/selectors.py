@@ -9,12 +9,15 @@ from dataclasses import dataclass
 from functools import partial
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, Q, QuerySet, Value
 from django.urls import reverse
 
+from acknowledgements.selectors import AudienceRate, acknowledgement_rates
+from assessments.models import MonitoringResponse
 from lifecycle.due import (
     MONITORING,
     RAG_RULES,
+    REMEDIAL,
     REVIEW,
     STUCK_STAGES,
     Rag,
@@ -37,7 +40,9 @@ class Figure:
     label: str
     # The register's filter that lists the policies behind the figure (lifecycle.filters).
     params: tuple[tuple[str, str], ...]
-    condition: Callable[[datetime.date], Q]
+    condition: Callable[[datetime.date], Q] | None
+    # The list behind the figure: the register, or (for what is not a policy) a list of its own.
+    list_name: str = "lifecycle:register"
 
 
 FIGURES: tuple[Figure, ...] = (
@@ -57,6 +62,19 @@ FIGURES: tuple[Figure, ...] = (
              partial(rag_condition, colour)) for colour in Rag),
 )
 FIGURE_KEYS = [figure.key for figure in FIGURES]
+# Figures that count something other than policies, each listed on a page of its own (same filters, same scope):
+# remedial actions the Lead directed after a monitoring report (issue 13; SOP, role of the Designated Lead: "review
+# monitoring results and direct remedial action"), and read-and-acknowledge (issue 14).
+REMEDIAL_FIGURE = Figure("remedial_overdue", "Remedial actions overdue", (), None,
+                         "oversight:remedial_actions")
+ACKNOWLEDGEMENT_FIGURES = (
+    Figure("acknowledgements_asked", "Acknowledgements asked for (people × policies in force)", (), None,
+           "oversight:acknowledgements"),
+    Figure("acknowledgements_confirmed", "Acknowledgements confirmed", (), None, "oversight:acknowledgements"),
+    Figure("acknowledgement_rate", "Acknowledgement rate (%)", (), None, "oversight:acknowledgements"),
+)
+ITEM_FIGURES = (REMEDIAL_FIGURE, *ACKNOWLEDGEMENT_FIGURES)
+ALL_FIGURE_KEYS = [*FIGURE_KEYS, *(figure.key for figure in ITEM_FIGURES)]
 
 
 def scoped_policies(*, user, scope: Scope) -> QuerySet[Policy]:
@@ -71,8 +89,45 @@ def scoped_policies(*, user, scope: Scope) -> QuerySet[Policy]:
 
 
 def register_url(figure: Figure, group_id: int | None) -> str:
+    """The list behind ``figure`` for one business group (None: the whole scope), shareable by URL."""
     params = list(figure.params) + ([("business_group", str(group_id))] if group_id is not None else [])
-    return f"{reverse('lifecycle:register')}?{urlencode(params)}"
+    return f"{reverse(figure.list_name)}?{urlencode(params)}" if params else reverse(figure.list_name)
+
+
+def remedial_actions_overdue(*, user, scope: Scope, today: datetime.date) -> QuerySet[MonitoringResponse]:
+    """The remedial actions overdue (lifecycle.due.REMEDIAL: past the date the Lead set, not recorded as done, the
+    policy not withdrawn) of the policies the figures count, the longest overdue first."""
+    policies = scoped_policies(user=user, scope=scope)
+    return MonitoringResponse.objects.filter(REMEDIAL.overdue(today), policy__in=policies).order_by("remedial_due_on",
+                                                                                                     "pk")
+
+
+def remedial_overdue_by_group(*, user, scope: Scope, today: datetime.date) -> QuerySet:
+    """(business group id, remedial actions overdue) pairs: one aggregate query."""
+    return (remedial_actions_overdue(user=user, scope=scope, today=today).order_by()
+            .values_list("policy__business_group_id").annotate(count=Count("pk")))
+
+
+def acknowledgement_rates_in(*, user, scope: Scope) -> list[AudienceRate]:
+    """Who is asked to acknowledge the policies the figures count (the version in force of each), and who has."""
+    return acknowledgement_rates(policies=scoped_policies(user=user, scope=scope))
+
+
+def rate_percent(confirmed: int, asked: int) -> float | None:
+    return round(100 * confirmed / asked, 1) if asked else None
+
+
+def item_figure_counts(*, user, scope: Scope, today: datetime.date) -> dict[str, dict[int, float | None]]:
+    """{figure key: {business group id: figure}} of ITEM_FIGURES: one query for the remedial actions, at most four
+    for the acknowledgements (acknowledgements.selectors)."""
+    remedial = dict(remedial_overdue_by_group(user=user, scope=scope, today=today))
+    asked: dict[int, int] = {}
+    confirmed: dict[int, int] = {}
+    for rate in acknowledgement_rates_in(user=user, scope=scope):
+        group = rate.audience.policy.business_group_id
+        asked[group] = asked.get(group, 0) + rate.asked
+        confirmed[group] = confirmed.get(group, 0) + rate.confirmed
+    return {"remedial_overdue": remedial, "acknowledgements_asked": asked, "acknowledgements_confirmed": confirmed}
 
 
 @dataclass(frozen=True)
@@ -89,8 +144,27 @@ class FigureRow:
     total: Cell
 
 
+def _item_rows(items: dict, columns, scope: Scope) -> tuple[list[FigureRow], dict]:
+    def count(key, group_ids):
+        if key == "acknowledgement_rate":
+            return rate_percent(count("acknowledgements_confirmed", group_ids), count("acknowledgements_asked",
+                                                                                       group_ids))
+        return sum(n for group, n in items[key].items() if group_ids is None or group in group_ids)
+
+    total_group = scope.focus.pk if scope.focus is not None else None
+    rows, totals = [], {}
+    for figure in ITEM_FIGURES:
+        cells = [Cell(count(figure.key, {group.pk}), str(group), register_url(figure, group.pk) if group.is_active
+                      else "") for group in columns]
+        totals[figure.key] = count(figure.key, None)
+        rows.append(FigureRow(figure=figure, cells=cells, total=Cell(totals[figure.key], "the force",
+                                                                     register_url(figure, total_group))))
+    return rows, totals
+
+
 def dashboard_figures(*, user, scope: Scope, today: datetime.date) -> dict:
-    """{"columns": [business groups], "rows": [FigureRow], "totals": {key: count}}: one query."""
+    """{"columns": [business groups], "rows": [FigureRow], "totals": {key: count}}: one query for the policies'
+    figures, and ``item_figure_counts``'s."""
     counts = (scoped_policies(user=user, scope=scope).order_by().values("business_group_id")
               .annotate(policies=Count("pk"), **{f.key: Count("pk", filter=f.condition(today)) for f in FIGURES}))
     by_group = {row["business_group_id"]: row for row in counts}
@@ -104,29 +178,32 @@ def dashboard_figures(*, user, scope: Scope, today: datetime.date) -> dict:
                       register_url(figure, group.pk) if group.is_active else "") for group in columns]
         rows.append(FigureRow(figure=figure, cells=cells, total=Cell(totals[figure.key], "the force",
                                                                      register_url(figure, total_group))))
+    item_rows, item_totals = _item_rows(item_figure_counts(user=user, scope=scope, today=today), columns, scope)
+    rows.extend(item_rows)
+    totals.update(item_totals)
     policies_row = [by_group.get(group.pk, {}).get("policies", 0) for group in columns]
     return {"columns": columns, "rows": rows, "totals": totals, "policies": policies_row}
 
 
 def attention_list(*, user, scope: Scope, today: datetime.date) -> list[Policy]:
     """The red policies, then the amber ones, each the longest overdue review first, at most ATTENTION_LIMIT, with
-    why: its due states, whether stuck, awaiting an impact assessment or orphaned. A query per colour, each in review
-    date order with a limit, so that PostgreSQL can walk the review date's index and stop early instead of
-    colouring and sorting the whole register (the red ones have the earliest dates)."""
-    policies: list[Policy] = []
-    for colour in (Rag.RED, Rag.AMBER):
-        wanted = ATTENTION_LIMIT - len(policies)
-        if wanted <= 0:
-            break
-        found = list(
-            scoped_policies(user=user, scope=scope).filter(rag_condition(colour, today))
-            .annotate(is_stuck=ExpressionWrapper(stuck(None, today), output_field=BooleanField()),
-                      is_orphaned=ExpressionWrapper(orphaned(), output_field=BooleanField()))
-            .select_related("business_group").order_by("review_due_on", "reference")[:wanted]
-        )
-        for policy in found:
-            policy.rag = colour.value
-        policies.extend(found)
+    why: its due states, whether stuck, awaiting an impact assessment or orphaned. One query: a branch per colour,
+    each in review date order with a limit (so that PostgreSQL can walk the review date's index and stop early
+    instead of colouring and sorting the whole register: the red ones have the earliest dates), joined by UNION
+    ALL."""
+    branches = [
+        scoped_policies(user=user, scope=scope).filter(rag_condition(colour, today))
+        .annotate(rag=Value(colour.value, output_field=CharField()),
+                  is_stuck=ExpressionWrapper(stuck(None, today), output_field=BooleanField()),
+                  is_orphaned=ExpressionWrapper(orphaned(), output_field=BooleanField()))
+        .select_related("business_group").order_by("review_due_on", "reference")[:ATTENTION_LIMIT]
+        for colour in (Rag.RED, Rag.AMBER)
+    ]
+    found = list(branches[0].union(branches[1], all=True))
+    order = {Rag.RED.value: 0, Rag.AMBER.value: 1}
+    # UNION ALL keeps no order between its branches: red first, then amber, each as its branch ordered it.
+    policies = sorted(found, key=lambda policy: (order[policy.rag], policy.review_due_on or datetime.date.max,
+                                                 policy.reference))[:ATTENTION_LIMIT]
     for policy in policies:
         policy.review_state = REVIEW.state_of(policy, today)
         policy.monitoring_state = MONITORING.state_of(policy, today)

@@ -1,4 +1,5 @@
 from .audit import AuditChainHead, AuditEvent
+from .exports import SpreadsheetExport
 from .outbox import OutboxEvent
 from .reference import ApprovalRoute, Board, BusinessGroup, ReferenceCounter, RiskTier, Subject, Unit
 from .users import FORCE_WIDE_ROLES, Role, RoleAssignment, User
@@ -15,6 +16,7 @@ __all__ = [
     "RiskTier",
     "Role",
     "RoleAssignment",
+    "SpreadsheetExport",
     "Subject",
     "Unit",
     "User",

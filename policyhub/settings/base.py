@@ -238,6 +238,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBIL
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
+    # Spreadsheets prepared in the background (core.exports) are kept for a day.
+    "delete-old-spreadsheets": {
+        "task": "core.tasks.delete_old_spreadsheets",
+        "schedule": crontab(minute=7),
+    },
     "publish-scheduled-publications": {
         "task": "publication.tasks.publish_due_publications",
         "schedule": crontab(minute="*/15"),

@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import MonitoringReport
-from core.models import User
+from assessments.models import MonitoringReport, MonitoringResponse
+from core.exports import spreadsheet_export_build
+from core.models import SpreadsheetExport, User
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from lifecycle.services import policy_create
@@ -190,6 +191,7 @@ def test_every_page_state_passes_axe(browser_user):
     check("coordinator: indicators with the trends' table open")
     check("coordinator: indicators, bad period", "/dashboard/indicators/?from=nonsense&to=2020-13-01")
     check("coordinator: indicators, empty period", "/dashboard/indicators/?from=2001-01-01&to=2001-03-31")
+    check("coordinator: acknowledgement rates, none asked", "/dashboard/acknowledgements/")
     browser.sign_in("pcu")
     check("pcu: dashboard of the force", "/dashboard/")
     open_chart_tables()
@@ -217,6 +219,12 @@ def test_every_page_state_passes_axe(browser_user):
             remedial_owner=coordinator, remedial_due_on=timezone.localdate() + datetime.timedelta(days=30))
         browser.sign_in("coordinator")
         check("coordinator: remedial action to record as done", page)
+        check("coordinator: remedial actions overdue, none yet", "/dashboard/remedial-actions/")
+        # A month on, not done: overdue (the date moved back, as no service would set a date in the past).
+        MonitoringResponse.objects.filter(report=report).update(
+            remedial_due_on=timezone.localdate() - datetime.timedelta(days=3))
+        check("coordinator: remedial actions overdue", "/dashboard/remedial-actions/")
+        assert browser.page.locator("#remedial-actions tbody tr").count() == 1
         lifecycle_services.policy_start_review(policy=report.policy, actor=coordinator, reason="Monitoring results.")
         browser.sign_in("developer")
         check("developer: review checklist listing the monitoring reports", f"/policies/{report.policy.reference}/")
@@ -274,3 +282,12 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
     check("manager: unit acknowledgement rates", "/acknowledgements/units/")
     browser.sign_in("pcu")
     check("PCU: publish with the audience to ask", f"/policies/{waiting.reference}/actions/publish/")
+    check("PCU: acknowledgement rates of the force", "/dashboard/acknowledgements/")
+    assert browser.page.locator("#acknowledgement-rates tbody tr").count() == 1
+    # Issue 15: a spreadsheet too long for one request, being prepared and then ready.
+    export = SpreadsheetExport.objects.create(requested_by=people.pcu, kind="lifecycle.register", query="",
+                                              filename="policy-register.xlsx", requested_at=timezone.now())
+    check("PCU: spreadsheet being prepared", f"/spreadsheets/{export.token}/")
+    spreadsheet_export_build(export_id=export.pk)
+    check("PCU: spreadsheet ready", f"/spreadsheets/{export.token}/")
+    assert browser.page.locator("#spreadsheet-ready").count() == 1
