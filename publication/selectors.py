@@ -159,11 +159,11 @@ def scheduled_publication(*, policy: Policy, publication_id: int) -> Publication
 
 
 def scheme_stored_pdf(*, reference: str) -> PublishedFile | None:
-    """The stored public PDF of the policy's entry on the Scheme, in one query (None if it is not stored yet, or
-    the policy is not on the Scheme)."""
+    """The stored public PDF of the policy's entry on the Scheme (its newest rendition), in one query (None if it is
+    not stored yet, or the policy is not on the Scheme)."""
     return (PublishedFile.objects.filter(publication__in=_scheme_publications().filter(policy__reference=reference),
                                          audience=PublishedFile.Audience.PUBLIC)
-            .select_related("publication__policy").order_by("-publication__published_at").first())
+            .select_related("publication__policy").order_by("-publication__published_at", "-rendition").first())
 
 
 def scheme_publication(*, reference: str) -> Publication:
@@ -183,8 +183,9 @@ def published_publication_of(*, version) -> Publication | None:
 
 
 def stored_file(*, publication: Publication, audience: str) -> PublishedFile | None:
+    """The newest rendition of the audience's stored file (the earlier ones are kept as the record)."""
     return (PublishedFile.objects.filter(publication=publication, audience=audience)
-            .select_related("publication__policy").first())
+            .select_related("publication__policy").order_by("-rendition").first())
 
 
 def staff_audience(*, user, policy: Policy) -> str:

@@ -99,6 +99,12 @@ def test_the_signed_off_eia_is_rendered_into_new_stored_files_and_the_old_ones_a
     assert event.changes["files"]["public"]["sha256"] == latest["public"].sha256
     assert event.changes["replaces"]["public"] == first["public"].sha256
 
+    # PCU's publication page lists every file, the earlier ones too, each with its hash.
+    client.force_login(people.pcu)
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    assert page.count("rendered again") == 2 and "The retrospective Equality Impact Assessment was signed off." in page
+    assert all(file.sha256 in page for file in files)
+
 
 def test_the_warning_goes_from_the_files_when_nothing_the_route_skipped_is_outstanding(
         client, people, published_without_eia, django_capture_on_commit_callbacks):
