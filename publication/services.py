@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from acknowledgements.services import acknowledgement_audience_record
@@ -420,11 +420,14 @@ def policy_store_current_files(*, policy_id: int, reason: str) -> list[Published
             for file in publication_store_current_files(publication=publication_id, reason=reason)]
 
 
+RETROSPECTIVE_EIA_REASON = "The retrospective Equality Impact Assessment was signed off."
+
+
 def _why_files_print_something_new(event) -> str:
     """Why an audited change alters what the current files of its policy print ("" if it does not)."""
     changes = event.changes or {}
     if event.action == AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY:
-        return "The retrospective Equality Impact Assessment was signed off."
+        return RETROSPECTIVE_EIA_REASON
     if changes.get("retrospective") is True and changes.get("not_impact_assessed") is False:
         return "Nothing the emergency route skipped is outstanding: the policy is impact assessed."
     return ""
@@ -449,7 +452,20 @@ def publication_store_missing_files(*, limit: int = 50) -> list[int]:
         Publication.objects.filter(status=Publication.Status.PUBLISHED, superseded_at__isnull=True, files__isnull=True)
         .order_by("published_at", "pk").values_list("pk", flat=True)[:limit]
     )
-    return [publication_id for publication_id in pending if publication_store_files(publication=publication_id)]
+    rendered = [publication_id for publication_id in pending if publication_store_files(publication=publication_id)]
+    # A re-rendering lost with the broker: a current publication whose EIA was signed off after its newest file.
+    newest_file = (PublishedFile.objects.filter(publication_id=OuterRef("pk")).order_by("-rendered_at")
+                   .values("rendered_at")[:1])
+    stale = list(
+        Publication.objects.filter(status=Publication.Status.PUBLISHED, superseded_at__isnull=True)
+        .annotate(newest_file_at=Subquery(newest_file))
+        .filter(newest_file_at__isnull=False, policy_version__eia__frozen_at__gt=F("newest_file_at"))
+        .order_by("published_at", "pk").values_list("pk", flat=True)[:limit]
+    )
+    for publication_id in stale:
+        if publication_store_current_files(publication=publication_id, reason=RETROSPECTIVE_EIA_REASON):
+            rendered.append(publication_id)
+    return rendered
 
 
 def published_file_read(*, published_file: PublishedFile) -> bytes:

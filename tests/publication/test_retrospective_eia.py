@@ -19,7 +19,7 @@ from core.models import AuditEvent
 from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
 from publication.models import PublishedFile
-from publication.services import policy_publish, publication_store_current_files
+from publication.services import policy_publish, publication_store_current_files, publication_store_missing_files
 from tests.factories import ALL_IMPACTS, advance_to, emergency_approve, reload
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +139,16 @@ def test_rendering_again_is_safe_to_repeat(people, published_without_eia, django
     assert publication.files.count() == count
     assert AuditEvent.objects.filter(action="publication.files_stored").count() == stored
 
+
+
+def test_beat_renders_what_a_lost_task_did_not(people, published_without_eia):
+    """The broker lost the task queued by the sign-off (here: the commit's callbacks never run): beat's safety net
+    finds the current publication whose EIA was signed off after its newest file, and renders it, once."""
+    policy, publication = published_without_eia
+    eia_update(policy=policy, actor=people.developer, aims=AIMS, impacts=ALL_IMPACTS, decision="no_major_change")
+    eia_complete_retrospective(policy=reload(policy), actor=people.dcfd)
+    assert publication.files.filter(rendition=2).count() == 0
+
+    assert publication_store_missing_files() == [publication.pk]
+    assert publication.files.filter(rendition=2).count() == 2
+    assert publication_store_missing_files() == []
