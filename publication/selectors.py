@@ -10,7 +10,9 @@ effect for visibility at once": the re-marking says the material is sensitive no
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
+from django.db import connection
+from django.db.models import Exists, Func, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
@@ -56,19 +58,78 @@ def _scheme_policy_set() -> QuerySet[Policy]:
 
 
 def scheme_policies(*, text: str = "", business_group=None, subject=None) -> QuerySet[Policy]:
-    """The policies on the Scheme, by title, optionally narrowed by words (each in the title, reference, purpose
-    or who it is relevant to), business group and subject. One query for the page and one to count it, whatever
-    the number of policies (issue 14: the index with a constant query count). The statements' full text is the
-    library's search (PostgreSQL full-text, issue 14), not a scan of every statement on a public page."""
+    """The policies on the Scheme, by title, optionally narrowed by words in what the Scheme publishes of them (the
+    title, purpose, "relevant to" and statement of the version on the Scheme, never a review's draft), or by a
+    reference, and by business group and subject. One query for the page and one to count it, whatever the number
+    of policies (issue 14: the index with a constant query count). PostgreSQL full-text search (a GIN index on the
+    frozen versions, migration 0007); plain matching on SQLite (``make run``)."""
     policies = _scheme_policy_set()
     if business_group is not None:
         policies = policies.filter(business_group=business_group)
     if subject is not None:
         policies = policies.filter(subject=subject)
-    for word in (text or "")[:MAX_SEARCH_LENGTH].split()[:MAX_SEARCH_WORDS]:
-        policies = policies.filter(Q(title__icontains=word) | Q(reference__iexact=word) | Q(purpose__icontains=word)
-                                   | Q(relevant_to__icontains=word))
+    text = (text or "")[:MAX_SEARCH_LENGTH].strip()
+    if text:
+        policies = (scheme_text_search if connection.vendor == "postgresql" else scheme_text_simple)(policies, text)
     return policies.select_related("business_group", "subject").order_by("title", "pk")
+
+
+def _current_on_scheme() -> QuerySet[Publication]:
+    """The publications on the Scheme now (the policy's side is ON_SCHEME_POLICY)."""
+    return Publication.objects.filter(status=Publication.Status.PUBLISHED, on_publication_scheme=True,
+                                      superseded_at__isnull=True)
+
+
+class SchemeTextVector(Func):
+    """The search vector of a frozen version's published text: the function of migration 0007, whose GIN index is
+    on exactly this expression (so the planner uses it only when the query also asks for a frozen version)."""
+
+    function = "publication_scheme_text_vector"
+    output_field = SearchVectorField()
+
+
+SEARCH_CONFIG = "english"
+
+
+def _published_details_words(text: str, prefix: str) -> Q:
+    """Every word of ``text`` in the published title, purpose or "relevant to" (``prefix`` leads from the query's
+    model to the policy): for a version frozen before versions recorded their details, whose details are the
+    policy's (``PolicyVersion.details_read``)."""
+    matched = Q()
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        matched &= (Q(**{f"{prefix}title__icontains": word}) | Q(**{f"{prefix}purpose__icontains": word})
+                    | Q(**{f"{prefix}relevant_to__icontains": word}))
+    return matched
+
+
+def scheme_text_search(policies: QuerySet[Policy], text: str) -> QuerySet[Policy]:
+    """PostgreSQL: the policies whose version on the Scheme matches ``text`` as a web search ("quoted phrases",
+    -excluded words, or), or whose reference is ``text``. The matching versions are found once through the GIN
+    index, as an uncorrelated subquery (hashed, not run per policy)."""
+    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+    matching = (_current_on_scheme().filter(policy_version__submitted_at__isnull=False)
+                .annotate(text_vector=SchemeTextVector("policy_version__details", "policy_version__statement"))
+                .filter(text_vector=query).values("policy_id"))
+    legacy = _current_on_scheme().filter(policy_version__details__isnull=True).values("policy_id")
+    return policies.filter(Q(pk__in=matching) | Q(reference__iexact=text)
+                           | (Q(pk__in=legacy) & _published_details_words(text, "")))
+
+
+def scheme_text_simple(policies: QuerySet[Policy], text: str) -> QuerySet[Policy]:
+    """Any database (SQLite has no full-text search): every word, up to MAX_SEARCH_WORDS, in the published title,
+    purpose, "relevant to" or statement of the version on the Scheme, or the reference."""
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        frozen = (Q(policy_version__statement__icontains=word)
+                  | Q(frozen_title__icontains=word) | Q(frozen_purpose__icontains=word)
+                  | Q(frozen_relevant_to__icontains=word)
+                  | (Q(policy_version__details__isnull=True) & _published_details_words(word, "policy__")))
+        matching = (_current_on_scheme().annotate(
+            frozen_title=KeyTextTransform("title", "policy_version__details"),
+            frozen_purpose=KeyTextTransform("purpose", "policy_version__details"),
+            frozen_relevant_to=KeyTextTransform("relevant_to", "policy_version__details"),
+        ).filter(frozen).values("policy_id"))
+        policies = policies.filter(Q(reference__iexact=word) | Q(pk__in=matching))
+    return policies
 
 
 def scheme_page_details(policies: list[Policy]) -> list[Policy]:
