@@ -44,6 +44,17 @@ def test_a_word_only_in_an_sop_finds_the_policy(client, people):
     assert "zanzibarite" in detail and "Document control" in detail and policy.reference in detail
 
 
+def test_a_word_that_opens_a_paragraph_is_found(people):
+    """Paragraphs are words apart: "public.</p><p>Quokkaish" read as the one token "public.quokkaish" (a host name,
+    to PostgreSQL's parser), and the word that opened the paragraph was never found (the visibility matrix found it
+    with a SOP's withheld part)."""
+    policy = published(people, title="Paragraphs", statement="<p>The first is public.</p><p>Quokkaish opens this.</p>",
+                       sop_text="<ul><li>One item.</li><li>Wombatish item.</li></ul><h2>Heading.</h2><p>Numbatish</p>")
+    for word in ("quokkaish", "wombatish", "numbatish"):
+        assert [document.policy_id for document in library_search(user=people.developer2, text=word).documents] == [
+            policy.pk], word
+
+
 def test_results_are_ranked_title_first_and_highlighted(people):
     in_body = published(people, title="Custody", statement="<p>Detainees are searched. Kestrel checks follow.</p>")
     in_title = published(people, title="Kestrel operations", statement="<p>How the operation runs.</p>")
