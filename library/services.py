@@ -8,6 +8,7 @@ or to repair)."""
 from __future__ import annotations
 
 import html
+import re
 
 from django.db import transaction
 from django.db.models import Min, Q
@@ -25,9 +26,17 @@ MATCH_START, MATCH_END = "\ue000", "\ue001"
 MAX_BODY = 500_000
 
 
+# Where a block of text starts or ends (rich text's paragraphs, list items, headings, table cells, line breaks): a
+# line break is put there before the tags go, or "public.</p><p>Quokka" would read as the one token
+# "public.quokka" (a host name, to PostgreSQL's parser) and the paragraph's first word would never be found.
+BLOCK_BOUNDARY = re.compile(r"<(?=/?(?:p|div|li|ul|ol|dl|dt|dd|h[1-6]|br|hr|tr|td|th|table|thead|tbody|tfoot|caption"
+                            r"|blockquote|pre|section|article|figure|figcaption)\b)", re.IGNORECASE)
+
+
 def plain_text(*parts: str) -> str:
-    """Markup removed, entities decoded, the headline markers removed, bounded."""
-    text = "\n\n".join(html.unescape(strip_tags(part or "")).strip() for part in parts if part)
+    """Markup removed (blocks kept apart), entities decoded, the headline markers removed, bounded."""
+    text = "\n\n".join(html.unescape(strip_tags(BLOCK_BOUNDARY.sub("\n<", part or ""))).strip()
+                       for part in parts if part)
     return text.replace(MATCH_START, "").replace(MATCH_END, "")[:MAX_BODY]
 
 
