@@ -81,21 +81,26 @@ def scheme_detail(request, reference: str):
 def scheme_pdf(request, reference: str):
     """The public PDF pack, served from the file stored at publication (never rendered per request): one query."""
     published_file = scheme_stored_pdf(reference=reference)
-    publication = published_file.publication if published_file else scheme_publication(reference=reference)
-    return _serve_stored(request, publication, [PublishedFile.Audience.PUBLIC],
-                         filename=f"{publication.policy.reference}.pdf", published_file=published_file)
+    if published_file is None:
+        published_file = _stored_or_rendered(scheme_publication(reference=reference), [PublishedFile.Audience.PUBLIC])
+    return _serve_stored(request, published_file, filename=f"{reference}.pdf")
 
 
-def _serve_stored(request, publication, audiences: list[str], *, filename: str, published_file=None):
+def _stored_or_rendered(publication, audiences: list[str]):
     """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
-    yet), checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check is
-    refused (503) and reported, never served."""
-    published_file = published_file or _first_stored(publication, audiences)
+    yet)."""
+    published_file = _first_stored(publication, audiences)
     if published_file is None:
         publication_store_files(publication=publication)
         published_file = _first_stored(publication, audiences)
     if published_file is None:
         raise Http404("No stored file.")
+    return published_file
+
+
+def _serve_stored(request, published_file, *, filename: str):
+    """A stored file, checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check
+    is refused (503) and reported, never served."""
     if published_file.etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
         response = HttpResponseNotModified()
         response["ETag"] = published_file.etag
@@ -103,7 +108,7 @@ def _serve_stored(request, publication, audiences: list[str], *, filename: str, 
     try:
         data = published_file_read(published_file=published_file)
     except StoredFileRefused:
-        return render(request, "publication/file_refused.html", {"publication": publication}, status=503)
+        return render(request, "publication/file_refused.html", status=503)
     response = HttpResponse(data, content_type=published_file.content_type)
     response["ETag"] = published_file.etag
     response["Content-Length"] = str(len(data))
@@ -252,7 +257,7 @@ def policy_pdf(request, reference: str):
         audience = staff_audience(user=request.user, policy=policy)
         audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
                      if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
-        return _serve_stored(request, publication, audiences, filename=filename)
+        return _serve_stored(request, _stored_or_rendered(publication, audiences), filename=filename)
     pdf = render_policy_pdf(policy=policy, version=version,
                             sop_versions=sop_versions_for(user=request.user, version=version),
                             published_on=policy.last_published_on, eia=getattr(version, "eia", None))
