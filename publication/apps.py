@@ -21,3 +21,6 @@ class PublicationConfig(AppConfig):
         # Issue 14: a retrospective EIA signed off after publication is rendered into the stored files.
         post_save.connect(services.stored_files_follow_the_audit_trail, sender=AuditEvent,
                           dispatch_uid="publication.stored_files")
+        # ... and the Scheme's file remembered in Redis for a policy is dropped once any audited change of it commits.
+        post_save.connect(services.scheme_files_follow_the_audit_trail, sender=AuditEvent,
+                          dispatch_uid="publication.scheme_files")

@@ -35,6 +35,7 @@ from lifecycle.services import (
 from lifecycle.services.base import Binding, begin_step, check_step_allowed, check_version_read, finish_step
 from lifecycle.states import ProtectiveMarking, Status
 from lifecycle.workflow import PUBLISH, REPUBLISH_NO_CHANGE, performs
+from publication import scheme_files
 from publication.documents import document_marking
 from publication.models import FOIExemption, Publication, PublishedFile, SOPRedaction
 from publication.redaction import html_blocks
@@ -431,6 +432,14 @@ def _why_files_print_something_new(event) -> str:
     if changes.get("retrospective") is True and changes.get("not_impact_assessed") is False:
         return "Nothing the emergency route skipped is outstanding: the policy is impact assessed."
     return ""
+
+
+def scheme_files_follow_the_audit_trail(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """core.AuditEvent's post_save: after any audited change of a policy commits, the Scheme's file remembered for
+    it is no longer used (publication.scheme_files)."""
+    if created and not raw and instance.policy_id:
+        policy_id = instance.policy_id
+        transaction.on_commit(lambda: scheme_files.forget(policy_id))
 
 
 def stored_files_follow_the_audit_trail(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
