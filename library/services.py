@@ -73,14 +73,19 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
     common = {"policy": policy, "reference": policy.reference, "business_group_id": policy.business_group_id,
               "is_withdrawn": withdrawn}
     documents = []
-    for version in _published_versions(policy):
+    versions = _published_versions(policy)
+    # A monitoring report is of the policy: shown with the title and "relevant to" of the version published last.
+    published = versions[0].details_read if versions else {"title": policy.title, "relevant_to": policy.relevant_to}
+    for version in versions:
         current = version.is_in_force and not withdrawn
         published_on = timezone.localdate(version.published_at) if version.published_at else None
-        base = {**common, "policy_version": version, "is_current": current, "published_on": published_on}
-        # The title and purpose the version was published with (issue 12: a later draft's details never rewrite
-        # those of a version in force); the marking is the policy's as it stands (a re-marking takes effect for
-        # visibility at once, on the version in force too).
+        # The title, purpose and "relevant to" the version was published with (issue 12: a later draft's details
+        # never rewrite those of a version in force); the marking is the policy's as it stands (a re-marking takes
+        # effect for visibility at once, on the version in force too).
         details = version.details_read
+        base = {**common, "policy_version": version, "is_current": current, "published_on": published_on,
+                "policy_title": details["title"][:300], "relevant_to": details["relevant_to"] or "",
+                "version_number": version.number}
         documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=details["title"],
                                          body=plain_text(details["purpose"], version.statement,
                                                          version.summary_of_changes),
@@ -102,8 +107,9 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
     for report in MonitoringReport.objects.filter(policy=policy, status=MonitoringReport.Status.PUBLISHED):
         documents.append(LibraryDocument(
             **common, kind=DocumentKind.MONITORING_REPORT, monitoring_report=report, policy_version=None,
+            policy_title=published["title"][:300], relevant_to=published["relevant_to"] or "",
             is_current=not withdrawn, title=f"Monitoring report {report.period_start:%B %Y} to "
-                                            f"{report.period_end:%B %Y}: {policy.title}"[:300],
+                                            f"{report.period_end:%B %Y}: {published['title']}"[:300],
             published_on=timezone.localdate(report.published_at) if report.published_at else None,
             body=plain_text(report.compliance, report.benefits, report.performance, report.diversity_impact),
             protective_marking=policy.protective_marking))
