@@ -25,6 +25,7 @@ from publication.models import PublishedFile
 from publication.ratelimit import public_rate_limit, rate_limit_check
 from publication.selectors import (
     NOTICES_PER_PAGE,
+    SCHEME_MAX_MATCHES,
     policy_publications,
     published_publication_of,
     scheduled_publication,
@@ -65,6 +66,7 @@ def scheme_index(request):
     query.pop("page", None)
     return render(request, "publication/scheme_index.html", {
         "page": page, "form": form, "searched": searched, "query": query.urlencode(), **choices,
+        "max_matches": SCHEME_MAX_MATCHES,
     }, status=400 if form.errors else 200)
 
 

@@ -110,6 +110,20 @@ def test_the_scheme_searches_the_published_statement_and_nothing_unpublished_or_
     assert not found("kingfisherish -grounds")  # the search's own syntax: a word left out
 
 
+def test_a_search_matching_too_many_is_bounded_and_says_so(client, people, monkeypatch):
+    """Rule 19: a word in every statement reads at most SCHEME_MAX_MATCHES versions; the page says there are more
+    and asks for more words (here the bound is 2, with three policies matching)."""
+    from publication import selectors
+
+    monkeypatch.setattr(selectors, "SCHEME_MAX_MATCHES", 2)
+    monkeypatch.setattr("publication.views.SCHEME_MAX_MATCHES", 2)
+    for title in ("Alpha", "Bravo", "Charlie"):
+        publish(people, title=f"{title} policy")
+    page = client.get("/publication-scheme/", {"q": "proportionately"}).content.decode()
+    assert "2 or more policies found" in page and "Add words" in page
+    assert "1 policy found" in client.get("/publication-scheme/", {"q": "Bravo"}).content.decode()
+
+
 def test_the_simple_scheme_search_kept_for_sqlite_reads_the_published_statement(people):
     """SQLite has no full-text search: every word in the published version's title, purpose, who it is relevant to
     or statement (plain icontains, the same on any database), never the draft's."""
