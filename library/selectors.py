@@ -216,7 +216,7 @@ def _ranked_page(matches: QuerySet, text: str, offset: int) -> tuple[list[tuple[
     return [], matches.order_by().values("pk")[:MAX_RANKED + 1].count()
 
 
-EXTRACT_WINDOW = 900
+EXTRACT_WINDOW = 600
 
 
 def _anchor_word(text: str) -> str:
