@@ -49,18 +49,20 @@ ORDER BY rank DESC LIMIT 20
 
 # Statement-like text: a few hundred words from the force's vocabulary, varied by the policy's id.
 FILL_DOCUMENTS = """
-INSERT INTO library_librarydocument (policy_id, policy_version_id, kind, reference, title, body, protective_marking,
-                                     business_group_id, is_current, is_withdrawn, published_on)
-SELECT p.id, (SELECT v.id FROM lifecycle_policyversion v WHERE v.policy_id = p.id ORDER BY v.major DESC, v.minor DESC
-              LIMIT 1),
-       kind.name, p.reference,
+INSERT INTO library_librarydocument (policy_id, policy_version_id, kind, reference, title, policy_title, relevant_to,
+                                     version_number, body, protective_marking, business_group_id, is_current,
+                                     is_withdrawn, published_on)
+SELECT p.id, newest.id, kind.name, p.reference,
        CASE WHEN kind.name = 'eia' THEN 'Equality Impact Assessment: ' || p.title ELSE p.title END,
+       p.title, p.relevant_to, newest.major || '.' || newest.minor,
        p.purpose || ' ' || p.relevant_to || ' ' ||
        repeat('Officers must record the grounds for every decision, brief their supervisor and keep the record '
               || 'for audit. Staff associations were consulted on section ' || (p.id % 97)::text || '. ', 12),
        p.protective_marking, p.business_group_id, p.status <> 'withdrawn', p.status = 'withdrawn',
        p.last_published_on
 FROM lifecycle_policy p CROSS JOIN (VALUES ('statement'), ('eia')) AS kind(name)
+CROSS JOIN LATERAL (SELECT v.id, v.major, v.minor FROM lifecycle_policyversion v WHERE v.policy_id = p.id
+                    ORDER BY v.major DESC, v.minor DESC LIMIT 1) AS newest
 WHERE p.first_published_on IS NOT NULL
 """
 

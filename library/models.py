@@ -36,6 +36,12 @@ class LibraryDocument(models.Model):
                                           related_name="+")
     reference = models.CharField(max_length=20)
     title = models.CharField(max_length=300)
+    # What a result shows of its policy, as that version was published (issue 12: a review's draft may be retitling
+    # the policy meanwhile, and its new words are not published): kept on the row, so a search page reads one table.
+    policy_title = models.CharField(max_length=300, blank=True)
+    relevant_to = models.TextField(blank=True)
+    # "2.1"; empty for a monitoring report (it reports on the policy, not on one version).
+    version_number = models.CharField(max_length=12, blank=True)
     body = models.TextField(help_text="Plain text, for search and extracts.")
     # The document's own marking: an OFFICIAL-SENSITIVE SOP of an OFFICIAL policy is OFFICIAL-SENSITIVE.
     protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices)
@@ -67,7 +73,7 @@ class LibraryDocument(models.Model):
         if self.is_current or self.policy_version_id is None:
             base = reverse("library:policy", args=[self.reference])
         else:
-            base = reverse("library:version", args=[self.reference, self.policy_version.number])
+            base = reverse("library:version", args=[self.reference, self.version_number])
         return f"{base}#{self.anchor}"
 
     @property

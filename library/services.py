@@ -8,6 +8,7 @@ or to repair)."""
 from __future__ import annotations
 
 import html
+import re
 
 from django.db import transaction
 from django.db.models import Min, Q
@@ -25,9 +26,17 @@ MATCH_START, MATCH_END = "\ue000", "\ue001"
 MAX_BODY = 500_000
 
 
+# Where a block of text starts or ends (rich text's paragraphs, list items, headings, table cells, line breaks): a
+# line break is put there before the tags go, or "public.</p><p>Quokka" would read as the one token
+# "public.quokka" (a host name, to PostgreSQL's parser) and the paragraph's first word would never be found.
+BLOCK_BOUNDARY = re.compile(r"<(?=/?(?:p|div|li|ul|ol|dl|dt|dd|h[1-6]|br|hr|tr|td|th|table|thead|tbody|tfoot|caption"
+                            r"|blockquote|pre|section|article|figure|figcaption)\b)", re.IGNORECASE)
+
+
 def plain_text(*parts: str) -> str:
-    """Markup removed, entities decoded, the headline markers removed, bounded."""
-    text = "\n\n".join(html.unescape(strip_tags(part or "")).strip() for part in parts if part)
+    """Markup removed (blocks kept apart), entities decoded, the headline markers removed, bounded."""
+    text = "\n\n".join(html.unescape(strip_tags(BLOCK_BOUNDARY.sub("\n<", part or ""))).strip()
+                       for part in parts if part)
     return text.replace(MATCH_START, "").replace(MATCH_END, "")[:MAX_BODY]
 
 
@@ -64,14 +73,19 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
     common = {"policy": policy, "reference": policy.reference, "business_group_id": policy.business_group_id,
               "is_withdrawn": withdrawn, "local_to_group": policy.kind == PolicyKind.LOCAL}
     documents = []
-    for version in _published_versions(policy):
+    versions = _published_versions(policy)
+    # A monitoring report is of the policy: shown with the title and "relevant to" of the version published last.
+    published = versions[0].details_read if versions else {"title": policy.title, "relevant_to": policy.relevant_to}
+    for version in versions:
         current = version.is_in_force and not withdrawn
         published_on = timezone.localdate(version.published_at) if version.published_at else None
-        base = {**common, "policy_version": version, "is_current": current, "published_on": published_on}
-        # The title and purpose the version was published with (issue 12: a later draft's details never rewrite
-        # those of a version in force); the marking is the policy's as it stands (a re-marking takes effect for
-        # visibility at once, on the version in force too).
+        # The title, purpose and "relevant to" the version was published with (issue 12: a later draft's details
+        # never rewrite those of a version in force); the marking is the policy's as it stands (a re-marking takes
+        # effect for visibility at once, on the version in force too).
         details = version.details_read
+        base = {**common, "policy_version": version, "is_current": current, "published_on": published_on,
+                "policy_title": details["title"][:300], "relevant_to": details["relevant_to"] or "",
+                "version_number": version.number}
         documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=details["title"],
                                          body=plain_text(details["purpose"], version.statement,
                                                          version.summary_of_changes),
@@ -93,8 +107,9 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
     for report in MonitoringReport.objects.filter(policy=policy, status=MonitoringReport.Status.PUBLISHED):
         documents.append(LibraryDocument(
             **common, kind=DocumentKind.MONITORING_REPORT, monitoring_report=report, policy_version=None,
+            policy_title=published["title"][:300], relevant_to=published["relevant_to"] or "",
             is_current=not withdrawn, title=f"Monitoring report {report.period_start:%B %Y} to "
-                                            f"{report.period_end:%B %Y}: {policy.title}"[:300],
+                                            f"{report.period_end:%B %Y}: {published['title']}"[:300],
             published_on=timezone.localdate(report.published_at) if report.published_at else None,
             body=plain_text(report.compliance, report.benefits, report.performance, report.diversity_impact),
             protective_marking=policy.protective_marking))

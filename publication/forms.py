@@ -23,7 +23,7 @@ class SchemeSearchForm(GovUKForm):
     subject)"). Choices are the groups and subjects that have policies on the Scheme, by code and slug."""
 
     q = forms.CharField(label="Search the policies", required=False, max_length=MAX_SEARCH_LENGTH,
-                        help_text="Words in the title or purpose, or a reference such as POL-0012.",
+                        help_text="Words in the title, purpose or policy statement, or a reference such as POL-0012.",
                         error_messages={"max_length": f"Search for {MAX_SEARCH_LENGTH} characters or fewer"})
     group = forms.ChoiceField(label="Business group", required=False,
                               error_messages={"invalid_choice": "Choose a business group from the list"})

@@ -111,11 +111,23 @@ class PublishedFile(models.Model):
     # The highest protective marking the file carries, as printed on every page.
     marking = models.CharField(max_length=40)
     rendered_at = models.DateTimeField(auto_now_add=True)
+    # 1 for the files rendered when the publication went live; 2, 3 ... each time what a file prints changed after
+    # it (the retrospective EIA signed off: SOP, stage 3, "completed as soon as reasonably practicable", and "the
+    # completed EIAs for each policy will be published on the MPS Publication Scheme"). A reader gets the newest;
+    # the earlier ones are kept, as the record of what was published until then.
+    rendition = models.PositiveSmallIntegerField(default=1)
+    # Why this rendition was made (empty for the first).
+    reason = models.CharField(max_length=300, blank=True)
+    # The SHA-256 of the HTML the file was rendered from: what it prints. The files are rendered again only when
+    # that changes (so the task is safe to run twice). Empty for files stored before it was recorded.
+    source_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
-        ordering = ["publication", "audience"]
+        ordering = ["publication", "audience", "rendition"]
         constraints = [
-            models.UniqueConstraint(fields=["publication", "audience"], name="one_file_per_publication_audience"),
+            models.UniqueConstraint(fields=["publication", "audience", "rendition"],
+                                    name="one_file_per_publication_audience_rendition"),
+            models.CheckConstraint(condition=models.Q(rendition__gte=1), name="published_file_rendition_from_one"),
             models.CheckConstraint(condition=models.Q(sha256__regex=r"^[0-9a-f]{64}$"),
                                    name="published_file_sha256_is_hex"),
         ]

@@ -1,7 +1,9 @@
 from celery import shared_task
 
 from publication.services import (
+    STORE_CURRENT_FILES_TASK,
     STORE_FILES_TASK,
+    policy_store_current_files,
     publication_publish_due,
     publication_store_files,
     publication_store_missing_files,
@@ -18,6 +20,13 @@ def publish_due_publications() -> list[int]:
 def store_publication_files(publication_id: int) -> list[str]:
     """Queued after a publication commits: render its files once and store them. Safe to run twice."""
     return [file.sha256 for file in publication_store_files(publication=publication_id)]
+
+
+@shared_task(name=STORE_CURRENT_FILES_TASK, acks_late=True)
+def store_current_publication_files(policy_id: int, reason: str) -> list[str]:
+    """Queued after a change to what a policy's files print (the retrospective EIA signed off): render its current
+    publications' files again where they changed. Safe to run twice."""
+    return [file.sha256 for file in policy_store_current_files(policy_id=policy_id, reason=reason)]
 
 
 @shared_task(name="publication.tasks.store_missing_publication_files", acks_late=True)

@@ -12,6 +12,7 @@ from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
 from lifecycle.states import Status
+from publication import scheme_files
 from publication.documents import impact_rows
 from publication.feeds import SchemeFeed, StaffNoticesFeed
 from publication.forms import (
@@ -21,9 +22,10 @@ from publication.forms import (
     WithholdPartForm,
 )
 from publication.models import PublishedFile
-from publication.ratelimit import public_rate_limit
+from publication.ratelimit import public_rate_limit, rate_limit_check
 from publication.selectors import (
     NOTICES_PER_PAGE,
+    SCHEME_MAX_MATCHES,
     policy_publications,
     published_publication_of,
     scheduled_publication,
@@ -64,6 +66,7 @@ def scheme_index(request):
     query.pop("page", None)
     return render(request, "publication/scheme_index.html", {
         "page": page, "form": form, "searched": searched, "query": query.urlencode(), **choices,
+        "max_matches": SCHEME_MAX_MATCHES,
     }, status=400 if form.errors else 200)
 
 
@@ -77,25 +80,40 @@ def scheme_detail(request, reference: str):
 
 
 @require_safe
-@public_rate_limit(group="scheme_file", rate_setting="POLICYHUB_PUBLIC_FILE_RATE")
 def scheme_pdf(request, reference: str):
-    """The public PDF pack, served from the file stored at publication (never rendered per request): one query."""
-    published_file = scheme_stored_pdf(reference=reference)
-    publication = published_file.publication if published_file else scheme_publication(reference=reference)
-    return _serve_stored(request, publication, [PublishedFile.Audience.PUBLIC],
-                         filename=f"{publication.policy.reference}.pdf", published_file=published_file)
+    """The public PDF pack, served from the file stored at publication (never rendered per request). The rate limit's
+    round trip to Redis also reads which file that is (publication.scheme_files); otherwise one query finds it."""
+    reference = reference[:scheme_files.MAX_REFERENCE + 1]
+    refused, (generation, entry) = rate_limit_check(request, group="scheme_file",
+                                                    rate_setting="POLICYHUB_PUBLIC_FILE_RATE",
+                                                    also_get=scheme_files.keys_of(reference))
+    if refused is not None:
+        return refused
+    published_file = scheme_files.remembered(reference, generation, entry)
+    if published_file is None:
+        published_file = scheme_stored_pdf(reference=reference)
+        if published_file is None:
+            published_file = _stored_or_rendered(scheme_publication(reference=reference),
+                                                 [PublishedFile.Audience.PUBLIC])
+        scheme_files.remember(reference, generation, published_file)
+    return _serve_stored(request, published_file, filename=f"{reference}.pdf")
 
 
-def _serve_stored(request, publication, audiences: list[str], *, filename: str, published_file=None):
+def _stored_or_rendered(publication, audiences: list[str]):
     """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
-    yet), checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check is
-    refused (503) and reported, never served."""
-    published_file = published_file or _first_stored(publication, audiences)
+    yet)."""
+    published_file = _first_stored(publication, audiences)
     if published_file is None:
         publication_store_files(publication=publication)
         published_file = _first_stored(publication, audiences)
     if published_file is None:
         raise Http404("No stored file.")
+    return published_file
+
+
+def _serve_stored(request, published_file, *, filename: str):
+    """A stored file, checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check
+    is refused (503) and reported, never served."""
     if published_file.etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
         response = HttpResponseNotModified()
         response["ETag"] = published_file.etag
@@ -103,7 +121,7 @@ def _serve_stored(request, publication, audiences: list[str], *, filename: str, 
     try:
         data = published_file_read(published_file=published_file)
     except StoredFileRefused:
-        return render(request, "publication/file_refused.html", {"publication": publication}, status=503)
+        return render(request, "publication/file_refused.html", status=503)
     response = HttpResponse(data, content_type=published_file.content_type)
     response["ETag"] = published_file.etag
     response["Content-Length"] = str(len(data))
@@ -252,7 +270,7 @@ def policy_pdf(request, reference: str):
         audience = staff_audience(user=request.user, policy=policy)
         audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
                      if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
-        return _serve_stored(request, publication, audiences, filename=filename)
+        return _serve_stored(request, _stored_or_rendered(publication, audiences), filename=filename)
     pdf = render_policy_pdf(policy=policy, version=version,
                             sop_versions=sop_versions_for(user=request.user, version=version),
                             published_on=policy.last_published_on, eia=getattr(version, "eia", None))

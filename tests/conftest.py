@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from publication import scheme_files
 from tests.factories import People, advance_to, make_people
 
 
@@ -23,3 +24,12 @@ def policy_in(people):
         return advance_to(people.policy(**overrides), status, people)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def scheme_files_forgotten():
+    """What the Scheme's downloads remember in Redis (publication.scheme_files) repeats records of the test's
+    database, which is rolled back: none of it may carry over to the next test (whose first policy has the same
+    reference)."""
+    yield
+    scheme_files.forget_all()

@@ -221,7 +221,7 @@ CACHES = {
     "rate_limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                     "KEY_PREFIX": "policyhub"},
 }
-# The public pages and files (publication.ratelimit, django-ratelimit), counted per client address in Redis.
+# The public pages and files (publication.ratelimit), counted per client address in Redis, in the cache named here.
 RATELIMIT_USE_CACHE = "rate_limits"
 POLICYHUB_PUBLIC_PAGE_RATE = env("POLICYHUB_PUBLIC_PAGE_RATE", "120/m")
 POLICYHUB_PUBLIC_FILE_RATE = env("POLICYHUB_PUBLIC_FILE_RATE", "30/m")

@@ -44,6 +44,32 @@ def test_a_word_only_in_an_sop_finds_the_policy(client, people):
     assert "zanzibarite" in detail and "Document control" in detail and policy.reference in detail
 
 
+def test_a_word_that_opens_a_paragraph_is_found(people):
+    """Paragraphs are words apart: "public.</p><p>Quokkaish" read as the one token "public.quokkaish" (a host name,
+    to PostgreSQL's parser), and the word that opened the paragraph was never found (the visibility matrix found it
+    with a SOP's withheld part)."""
+    policy = published(people, title="Paragraphs", statement="<p>The first is public.</p><p>Quokkaish opens this.</p>",
+                       sop_text="<ul><li>One item.</li><li>Wombatish item.</li></ul><h2>Heading.</h2><p>Numbatish</p>")
+    for word in ("quokkaish", "wombatish", "numbatish"):
+        assert [document.policy_id for document in library_search(user=people.developer2, text=word).documents] == [
+            policy.pk], word
+
+
+def test_results_show_what_was_published_not_a_review_draft_details(client, people):
+    """A result shows its policy's title and "relevant to" as its version was published: a review retitling the
+    draft (issue 12) does not reach the library's results before the new version is published."""
+    from lifecycle.services.details import policy_update_details
+
+    policy = published(people, title="Published title", sop_text="<p>The dikdikish procedure.</p>")
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
+    policy_update_details(policy=policy, actor=people.developer, expected_details=None,
+                          **{**policy.details_snapshot(), "title": "Unpublished retitle",
+                             "relevant_to": "Unpublished audience."})
+    for query in ({"q": "dikdikish"}, {}):
+        page = search(client, people.developer2, **query).content.decode()
+        assert "Published title" in page and "Unpublished" not in page, query
+
+
 def test_results_are_ranked_title_first_and_highlighted(people):
     in_body = published(people, title="Custody", statement="<p>Detainees are searched. Kestrel checks follow.</p>")
     in_title = published(people, title="Kestrel operations", statement="<p>How the operation runs.</p>")

@@ -58,13 +58,86 @@ def test_search_and_filters_narrow_the_scheme(client, people, subjects):
     assert titles("?q=detention") == {detention.title, elsewhere.title}
     assert titles("?q=DETENTION+juveniles") == {detention.title}
     assert titles("?q=cameras") == {speed.title}  # the purpose
-    assert titles("?q=proportionately") == set()  # only in the statements: their full text is the library's
+    assert titles("?q=proportionately") == {detention.title, speed.title, elsewhere.title}  # the statements
     assert titles(f"?q={speed.reference}") == {speed.title}
     assert titles("?subject=custody") == {detention.title}
     assert titles("?group=sco") == {elsewhere.title}
     assert titles("?group=tp&q=detention") == {detention.title}
     page = client.get("/publication-scheme/?q=zzzz").content.decode()
     assert "0 policies found" in page and "No published policies match your search" in page
+
+
+def published_with(people, *, statement: str, scheme: bool = True, sop_text: str = "", **create):
+    """A policy published with ``statement`` (and an OFFICIAL-SENSITIVE SOP holding ``sop_text``)."""
+    from tests.factories import fill_development, take_step
+
+    policy = advance_to(people.policy(**create), Status.DEVELOPMENT, people)
+    lifecycle_services.draft_update(policy=policy, actor=people.developer, statement=f"<p>{statement}</p>")
+    if sop_text:
+        lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Tactics", text=f"<p>{sop_text}</p>",
+                                      protective_marking="official_sensitive")
+    fill_development(policy, people, omit={"statement_written"})
+    take_step(policy, people, Status.SUBMITTED_FOR_QA)
+    policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
+    return _publish(policy, people, scheme=scheme)
+
+
+def test_the_scheme_searches_the_published_statement_and_nothing_unpublished_or_sensitive(client, people):
+    """Issue 14: the Scheme's search reads the statement text of the version on the Scheme. Never a review's draft
+    (its statement or its new details), a sensitive SOP, or a policy that is not on the Scheme."""
+    from lifecycle.services.details import policy_update_details
+
+    on_scheme = published_with(people, title="Searches in public", sop_text="Covert kestrelish tactic.",
+                               statement="Officers record the kingfisherish grounds of every search.")
+    published_with(people, title="Sensitive policy", statement="The ospreyish method.", scheme=False,
+                   protective_marking="official_sensitive", suitable_for_publication_scheme=False)
+    published_with(people, title="Intranet only", statement="The merlinish rota.", scheme=False)
+    lifecycle_services.policy_start_review(policy=on_scheme, actor=people.coordinator, reason="Three-year review.")
+    lifecycle_services.draft_update(policy=on_scheme, actor=people.developer, statement="<p>A harrierish draft.</p>")
+    details = on_scheme.details_snapshot()
+    policy_update_details(policy=on_scheme, actor=people.developer, expected_details=None,
+                          **{**details, "title": "Retitled goshawkish draft", "purpose": "A buzzardish aim."})
+
+    def found(word: str) -> bool:
+        response = client.get("/publication-scheme/", {"q": word})
+        assert response.status_code == 200
+        return "Searches in public" in response.content.decode()
+
+    assert found("kingfisherish") and found("Kingfisherish grounds") and found("officers record")
+    for word in ("harrierish", "goshawkish", "buzzardish", "kestrelish", "ospreyish", "merlinish"):
+        assert not found(word), word
+        assert "policies found" in client.get("/publication-scheme/", {"q": word}).content.decode()
+    assert not found("kingfisherish -grounds")  # the search's own syntax: a word left out
+
+
+def test_a_search_matching_too_many_is_bounded_and_says_so(client, people, monkeypatch):
+    """Rule 19: a word in every statement reads at most SCHEME_MAX_MATCHES versions; the page says there are more
+    and asks for more words (here the bound is 2, with three policies matching)."""
+    from publication import selectors
+
+    monkeypatch.setattr(selectors, "SCHEME_MAX_MATCHES", 2)
+    monkeypatch.setattr("publication.views.SCHEME_MAX_MATCHES", 2)
+    for title in ("Alpha", "Bravo", "Charlie"):
+        publish(people, title=f"{title} policy")
+    page = client.get("/publication-scheme/", {"q": "proportionately"}).content.decode()
+    assert "2 or more policies found" in page and "Add words" in page
+    assert "1 policy found" in client.get("/publication-scheme/", {"q": "Bravo"}).content.decode()
+
+
+def test_the_simple_scheme_search_kept_for_sqlite_reads_the_published_statement(people):
+    """SQLite has no full-text search: every word in the published version's title, purpose, who it is relevant to
+    or statement (plain icontains, the same on any database), never the draft's."""
+    from publication.selectors import _scheme_policy_set, scheme_text_simple
+
+    policy = published_with(people, title="Simple scheme", statement="The springbokish officer's gnuish note.")
+    lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Review.")
+    lifecycle_services.draft_update(policy=policy, actor=people.developer, statement="<p>An elandish draft.</p>")
+
+    def found(text: str) -> bool:
+        return scheme_text_simple(_scheme_policy_set(), text).filter(pk=policy.pk).exists()
+
+    assert found("springbokish GNUISH") and found("simple scheme") and found(policy.reference)
+    assert not found("springbokish elandish") and not found("elandish")
 
 
 @pytest.mark.parametrize("query,message", [

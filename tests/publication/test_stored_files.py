@@ -177,3 +177,84 @@ def test_cancelling_a_scheduled_publication_tells_pcu_and_the_lead(people):
     told = set(Notification.objects.filter(title__contains="Scheduled publication cancelled").values_list(
         "recipient__username", flat=True))
     assert {people.lead.username, people.pcu_qa.username} <= told
+
+
+# --- the Scheme's file remembered in Redis between downloads (publication.scheme_files) ------------------------------
+
+
+def test_a_second_download_reads_no_database_and_is_the_same_file(client, people, django_capture_on_commit_callbacks,
+                                                                    django_assert_num_queries):
+    policy, publication = publish(people, django_capture_on_commit_callbacks)
+    url = f"/publication-scheme/{policy.reference}/pdf/"
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    assert second.status_code == 200 and second.content == first.content and second["ETag"] == first["ETag"]
+    assert hashlib.sha256(second.content).hexdigest() == publication.files.get(audience="public").sha256
+
+
+def test_what_was_remembered_goes_when_a_change_commits(client, people, django_capture_on_commit_callbacks):
+    """Withdrawn, the policy leaves the Scheme at once: the remembered file is not served after the commit."""
+    from tests.factories import take_step
+
+    policy, _ = publish(people, django_capture_on_commit_callbacks)
+    url = f"/publication-scheme/{policy.reference}/pdf/"
+    assert client.get(url).status_code == 200  # remembered
+    with django_capture_on_commit_callbacks(execute=True):
+        take_step(policy, people, Status.WITHDRAWN, reason="Replaced.")
+    assert client.get(url).status_code == 404
+
+
+def test_a_re_marked_policys_file_is_not_served_from_memory(client, people, django_capture_on_commit_callbacks):
+    from lifecycle.services.details import policy_update_details
+
+    policy, _ = publish(people, django_capture_on_commit_callbacks)
+    url = f"/publication-scheme/{policy.reference}/pdf/"
+    assert client.get(url).status_code == 200
+    lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Review.")
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_update_details(policy=policy, actor=people.developer, expected_details=None,
+                              **{**policy.details_snapshot(), "protective_marking": "official_sensitive",
+                                 "suitable_for_publication_scheme": False})
+    assert client.get(url).status_code == 404
+
+
+def test_a_file_read_before_a_change_committed_is_never_used_after(client, people,
+                                                                    django_capture_on_commit_callbacks):
+    """The race: a download reads the generation, then the database; a change commits and is forgotten; only then
+    does the download write what it read. That entry carries the older generation, and is not used."""
+    from publication import scheme_files
+    from publication.ratelimit import redis_client
+
+    policy, publication = publish(people, django_capture_on_commit_callbacks)
+    public = publication.files.get(audience="public")
+    cache = scheme_files._cache()
+    generation_key, _ = scheme_files.keys_of(policy.reference)
+    read_before = redis_client(cache).get(cache.make_key(generation_key))
+    scheme_files.forget(policy.pk)  # the change commits
+    scheme_files.remember(policy.reference, read_before, public)  # the late write
+    generation_now = redis_client(cache).get(cache.make_key(generation_key))
+    entry = redis_client(cache).get(cache.make_key(scheme_files.keys_of(policy.reference)[1]))
+    assert entry is not None and scheme_files.remembered(policy.reference, generation_now, entry) is None
+    assert scheme_files.remembered(policy.reference, read_before, entry) is not None
+
+
+def test_a_remembered_entry_names_only_a_public_copy_and_the_bytes_are_still_checked(client, people,
+                                                                                        django_capture_on_commit_callbacks):
+    from publication import scheme_files
+
+    policy, publication = publish(people, django_capture_on_commit_callbacks, sensitive_sop=True)
+    url = f"/publication-scheme/{policy.reference}/pdf/"
+    cleared = publication.files.get(audience="cleared")
+    # An entry naming the cleared copy (written by anything but this code) is never used.
+    scheme_files.remember(policy.reference, None, cleared)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["ETag"] == f'"sha256-{publication.files.get(audience="public").sha256}"'
+
+    # Remembered or not, the bytes are checked: a tampered file is refused.
+    public = publication.files.get(audience="public")
+    with open(default_storage.path(public.storage_name), "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"TAMPERED")
+    assert client.get(url).status_code == 503

@@ -1,5 +1,7 @@
 """What an anonymous visitor, a member of staff and PCU see, for every combination of protective marking ×
-Publication Scheme flag × stage × redaction (issue 14, "Tests"), on the HTML pages, the PDFs and both feeds.
+Publication Scheme flag × stage × redaction (issue 14, "Tests"), on the HTML pages (the Scheme's and the library's),
+the PDFs (and that the bytes served are the stored file's), the search results (the Scheme's and the library's) and
+both feeds.
 
 The world is built once (conftest); each test reads. Expectations come from the axes alone (``world.Case``), never
 from the code under test. "Staff" is a developer of another business group: not named on the policy and not
@@ -7,12 +9,14 @@ cleared for its group's OFFICIAL-SENSITIVE material."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
 from pypdf import PdfReader
 
-from tests.publication_visibility.world import IN_FORCE_STAGES, cases
+from publication.models import PublishedFile
+from tests.publication_visibility.world import IN_FORCE_STAGES, PUBLISHED_STAGES, cases
 
 pytestmark = pytest.mark.usefixtures("db")
 
@@ -132,3 +136,76 @@ def test_signed_in_reader(case, viewer, world, client, staff_views):
         assert ("OFFICIAL-SENSITIVE" in text) is (case.marking != "official")
     if published_text and viewer == "staff":
         assert pdf["ETag"].startswith('"sha256-')
+
+
+# --- searches, the library's pages, and the bytes served against the stored hash -----------------------------------
+
+def found_on_scheme(client, case, word: str) -> bool:
+    response = client.get("/publication-scheme/", {"q": word})
+    assert response.status_code == 200
+    return case.title in response.content.decode()
+
+
+def assert_stored_bytes(policy, response, audience: str | None = None) -> None:
+    """The bytes served are the stored file's: their SHA-256 is the ETag's and the one recorded at publication."""
+    body = response.content
+    digest = hashlib.sha256(body).hexdigest()
+    assert response["ETag"] == f'"sha256-{digest}"'
+    stored = PublishedFile.objects.filter(publication__policy=policy, sha256=digest)
+    if audience is not None:
+        stored = stored.filter(audience=audience)
+    assert stored.exists()
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_anonymous_search_and_files(case, world, client):
+    """The Scheme's search finds a policy by its published statement only while it is on the Scheme, and never by
+    anything else's words; the library asks for a sign-in; the public PDF is the stored file, byte for byte."""
+    policy = world.policies[case]
+    assert found_on_scheme(client, case, case.token("statement")) is case.public
+    for part in ("internal", "sensitive", "reviewdraft", "extwithheld"):
+        assert not found_on_scheme(client, case, case.token(part)), part
+    library = client.get("/library/", {"q": case.token("statement")})
+    assert library.status_code == 302 and library["Location"].startswith("/sign-in/")
+    if case.public:
+        assert_stored_bytes(policy, client.get(f"/publication-scheme/{policy.reference}/pdf/"), "public")
+
+
+def library_finds(client, case, policy, word: str, scope: str) -> bool:
+    response = client.get("/library/", {"q": word, "scope": scope})
+    assert response.status_code == 200
+    body = response.content.decode()
+    return f"/library/{policy.reference}/" in body
+
+
+@pytest.mark.parametrize("viewer", ["staff", "pcu"])
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_signed_in_library_search_and_page(case, viewer, world, client):
+    """The library (search and a policy's page) holds what was published on the intranet: an OFFICIAL-SENSITIVE
+    policy or SOP only for the cleared (PCU), parts withheld from the public for all staff, a review's draft for
+    nobody, a withdrawn policy in the archive. A stored PDF served is the stored file, byte for byte."""
+    policy = world.policies[case]
+    client.force_login(world.people.developer2 if viewer == "staff" else world.people.pcu)
+    listed = case.in_library_for(viewer)
+    for scope in ("current", "archive"):
+        held_there = listed and case.library_scope == scope
+        assert library_finds(client, case, policy, case.token("statement"), scope) is held_there, scope
+        assert library_finds(client, case, policy, case.token("extwithheld"), scope) is held_there, scope
+        assert library_finds(client, case, policy, case.token("sensitive"), scope) is (
+            held_there and viewer == "pcu" and case.marking == "sensitive_sop"), scope
+        assert not library_finds(client, case, policy, case.token("reviewdraft"), scope)
+
+    page = client.get(f"/library/{policy.reference}/")
+    assert page.status_code == (200 if listed else 404)
+    if listed:
+        text = page.content.decode()
+        assert case.token("statement") in text and case.token("internal") in text
+        assert case.token("reviewdraft") not in text
+        assert (case.token("sensitive") in text) is (viewer == "pcu" and case.marking == "sensitive_sop")
+        assert ("Withdrawn" in text) is (case.stage == "withdrawn")
+
+    pdf = client.get(f"/policies/{policy.reference}/pdf/")
+    if pdf.status_code == 200 and pdf.has_header("ETag"):
+        # A published version (PCU also reads a withdrawn policy's last one) is served from its stored file.
+        assert case.stage in PUBLISHED_STAGES
+        assert_stored_bytes(policy, pdf, "cleared" if viewer == "pcu" and case.marking != "official" else None)

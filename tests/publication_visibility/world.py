@@ -9,6 +9,9 @@ Axes (issue 14, "Tests"):
   published version in force while a new draft is written), withdrawn after publication;
 - redaction: one part of the externally published SOP withheld under FOI section 31, or none (recorded before
   publication; so only for the stages that reach publication).
+
+Under review, the draft's statement and its new purpose carry the ``reviewdraft`` word: unpublished text, which no
+page, search, feed or file may show but to those working on the draft.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from lifecycle import services as lifecycle_services
+from lifecycle.services.details import policy_update_details
 from lifecycle.states import Status
 from publication.services import policy_publish, publication_store_files, sop_redaction_record
 from tests.factories import advance_to, fill_development, make_people, take_step
@@ -65,6 +69,18 @@ class Case:
         if self.stage not in PUBLISHED_STAGES:
             return False
         return viewer == "pcu" or self.marking != "sensitive_policy"
+
+    @property
+    def library_scope(self) -> str | None:
+        """Where the library holds it: in force ("current"), in the archive once withdrawn, or nowhere (never
+        published)."""
+        if self.stage in IN_FORCE_STAGES:
+            return "current"
+        return "archive" if self.stage == "withdrawn" else None
+
+    def in_library_for(self, viewer: str) -> bool:
+        """Staff read every published OFFICIAL policy; an OFFICIAL-SENSITIVE one only the cleared (PCU)."""
+        return self.library_scope is not None and (viewer == "pcu" or self.marking != "sensitive_policy")
 
     def staff_pdf_status(self, viewer: str) -> int:
         if viewer == "pcu":
@@ -125,6 +141,9 @@ def _build_one(case: Case, people):
     if case.stage == "under_review":
         s.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
         s.draft_update(policy=policy, actor=people.developer, statement=f"<p>{case.token('reviewdraft')}</p>")
+        details = policy.details_snapshot()
+        policy_update_details(policy=policy, actor=people.developer, expected_details=None,
+                              **{**details, "purpose": f"{details['purpose']} {case.token('reviewdraft')}"})
     elif case.stage == "withdrawn":
         take_step(policy, people, "withdrawn", reason=f"Replaced {case.key}.")  # the Lead decides, PCU carries it out
     return policy
