@@ -24,6 +24,7 @@ from core.audit.walk import (
     django_batches,
     parallel_jobs,
     postgresql_batches,
+    read_ahead,
     stitch,
     walk_in_workers,
 )
@@ -221,8 +222,8 @@ class _ChainWalk:
         if connection.vendor != "postgresql":
             return django_batches(after=start_sequence, batch_size=self.batch_size)
         connection.ensure_connection()
-        return postgresql_batches(connection.connection, after=start_sequence, id_range=None,
-                                  batch_size=self.batch_size)
+        return read_ahead(postgresql_batches(connection.connection, after=start_sequence, id_range=None,
+                                             batch_size=self.batch_size))
 
     def _check_end(self, head: AuditChainHead, last_sequence: int, last_hash: str) -> None:
         if head.last_sequence != last_sequence or head.last_hash != last_hash:

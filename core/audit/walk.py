@@ -17,6 +17,8 @@ import json
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -74,6 +76,53 @@ def postgresql_batches(pg: psycopg.Connection, *, after: int, id_range: tuple[in
             yield batch
 
 
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
+_END = object()
+
+
+def read_ahead(batches: Iterator[list[tuple]], *, depth: int = 2) -> Iterator[list[tuple]]:
+    """``batches``, the next ones fetched by a thread while the current one is checked, so that PostgreSQL
+    formats rows while Python MACs them (psycopg waits for the server without holding the GIL). At most ``depth``
+    batches wait: memory stays constant. Closing this generator stops the thread, which closes ``batches``."""
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def hand_over(item) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not hand_over(batch):
+                    return
+            hand_over(_END)
+        except BaseException as error:  # re-raised in the reading thread
+            hand_over(_Failed(error))
+        finally:
+            batches.close()
+
+    thread = threading.Thread(target=produce, name="policyhub-audit-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := handoff.get()) is not _END:
+            if isinstance(item, _Failed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def django_batches(*, after: int, batch_size: int) -> Iterator[list[tuple]]:
     """The same rows through the ORM, for databases other than PostgreSQL (the demo's SQLite)."""
     rows = (AuditEvent.objects.filter(sequence__gt=after).order_by("id").values_list(*ROW_FIELDS)
@@ -115,6 +164,9 @@ class RowChecker:
                     progress(len(batch))
         except AuditChainBroken as broken:
             segment.broken = (broken.message, broken.sequence)
+        finally:
+            if hasattr(batches, "close"):  # stop reading (and close the cursor) at a break
+                batches.close()
         return segment
 
     def _check(self, batch: list[tuple], segment: Segment) -> None:
@@ -228,7 +280,8 @@ def parallel_jobs(requested: int | None, *, events: int) -> int:
         return max(1, min(requested, PARALLEL_MAX_JOBS))
     if events < PARALLEL_MIN_EVENTS or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(len(os.sched_getaffinity(0)), PARALLEL_MAX_JOBS))
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(usable, PARALLEL_MAX_JOBS))
 
 
 def walk_in_workers(checker: RowChecker, *, after: int, jobs: int, batch_size: int,
@@ -270,8 +323,8 @@ def _walk_range(writer, params: dict, snapshot: str, checker: RowChecker, after:
             pg.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             pg.read_only = True
             pg.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
-            segment = checker.walk(postgresql_batches(pg, after=after, id_range=id_range, batch_size=batch_size),
-                                   progress=lambda count: writer.send(("progress", count)))
+            batches = postgresql_batches(pg, after=after, id_range=id_range, batch_size=batch_size)
+            segment = checker.walk(read_ahead(batches), progress=lambda count: writer.send(("progress", count)))
         writer.send(("done", segment))
     except Exception as error:  # reported to the parent, which fails the walk
         writer.send(("failed", f"{type(error).__name__}: {error}"))

@@ -220,3 +220,20 @@ def test_stitching_checks_each_range_against_the_one_before():
     assert stitch([first, elsewhere], expected=1, previous_hash="0" * 64).broken.sequence == 11
     assert stitch([first, gap], expected=1, previous_hash="0" * 64).broken.sequence == 11
     assert stitch([first, gap], expected=1, previous_hash="0" * 64).checked == 10
+
+
+def test_a_walk_stopped_by_a_break_stops_reading_ahead(db):
+    """Rows are read by a thread one batch ahead of the checks: a break stops it and closes the cursor, so the
+    connection is free for what follows."""
+    import threading
+
+    count = write_awkward_chain()
+    threads = threading.active_count()
+    tamper("UPDATE core_auditevent SET action = 'policy.withdrawn' WHERE sequence = 2")
+
+    broken = audit_verify_chain(batch_size=2)
+
+    assert (broken.ok, broken.broken_sequence) == (False, 2)
+    assert threading.active_count() == threads
+    assert AuditEvent.objects.count() == count
+    assert audit_verify_chain(batch_size=2).broken_sequence == 2
