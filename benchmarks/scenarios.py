@@ -347,7 +347,7 @@ def measure_home(probes: Probes, *, repeat: int, warmup: int, baseline: Timing) 
 
 # The baseline: the due items chase_plan selects, as one hand-written query: the candidate policies with
 # the fields the plan needs and their cycle, joined to their named developers (one row per developer).
-# The WHERE clause is chase_plan's (notifications.services._could_be_due), written out.
+# The WHERE clause is chase_plan's (notifications.services.plan._could_be_due), written out.
 BARE_DUE_ITEMS = """
 SELECT p.id, p.reference, p.title, p.status, p.business_group_id, p.review_due_on, p.monitoring_report_due_on,
        p.not_impact_assessed, p.emergency_eia_due_on, p.status_changed_at, p.owner_id, p.designated_lead_id,

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from core.audit import audit_anchor_verified, audit_verify_chain
+from core.audit import WalkFailed, audit_anchor_verified, audit_verify_chain
 
 
 class ProgressBar:
@@ -42,16 +42,24 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=2000, help="Rows fetched per round trip.")
         parser.add_argument("--progress", choices=["auto", "always", "never"], default="auto",
                             help="Progress bar on stderr: auto shows it on a terminal only.")
+        parser.add_argument("--jobs", default="auto",
+                            help="Worker processes for a long walk (PostgreSQL): a number, or auto (one per CPU "
+                                 "once there are 100,000 events or more to walk).")
 
-    def handle(self, *args, since_anchor, no_anchor, batch_size, progress, **options):
+    def handle(self, *args, since_anchor, no_anchor, batch_size, progress, jobs, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
+        jobs = _jobs(jobs)
         show = progress == "always" or (progress == "auto" and sys.stderr.isatty())
         bar = ProgressBar(sys.stderr) if show else None
         started = time.monotonic()
-        report = audit_verify_chain(batch_size=batch_size, since_anchor=since_anchor, progress=bar)
-        if bar:
-            bar.close()
+        try:
+            report = audit_verify_chain(batch_size=batch_size, since_anchor=since_anchor, progress=bar, jobs=jobs)
+        except WalkFailed as error:
+            raise CommandError(f"The chain could not be walked to the end, so nothing is proven: {error}") from error
+        finally:
+            if bar:
+                bar.close()
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(warning))
         if not report.ok:
@@ -65,3 +73,15 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(report.message))
         if options["verbosity"] > 1:
             self.stdout.write(f"{report.checked} events in {elapsed:.2f} s.")
+
+
+def _jobs(value: str) -> int | None:
+    if value == "auto":
+        return None
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise CommandError(f"--jobs must be auto or a whole number of at least 1, not {value!r}.")
+    return jobs

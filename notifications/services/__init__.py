@@ -1,0 +1,46 @@
+"""Chasing, the outbox relay and the daily digest, by concern:
+
+- ``schedule``: when to chase (pure date arithmetic);
+- ``people``: who answers for a policy (role holders, named people);
+- ``rules``: the reminders one policy calls for today, one kind per method;
+- ``plan``: the day's plan for the whole register (reads only, a fixed number of queries);
+- ``ledger``: running the chase, writing the plan to the ledger exactly once;
+- ``inbox``: an inbox item per reminder, filed in the day's digest;
+- ``digests``: one digest e-mail per person per day, sent once;
+- ``outbox``: audit events relayed to the people each action concerns;
+- ``reminders``: open reminders follow the new holder, and stop on withdrawal.
+
+Callers import from here (``from notifications.services import chase_run``); the modules import one another
+in that order.
+"""
+
+from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
+from notifications.services.digests import digest_send, digests_pending, digests_prepare
+from notifications.services.inbox import notifications_mark_read, reminders_to_inbox
+from notifications.services.ledger import ChaseResult, chase_run
+from notifications.services.outbox import (
+    EVENT_RECIPIENTS,
+    FORCE_WIDE_KINDS,
+    NAMED_IN_CHANGES,
+    NOBODY,
+    outbox_relay,
+)
+from notifications.services.people import People, active_role_holders
+from notifications.services.plan import POLICY_FIELDS, chase_plan
+from notifications.services.reminders import (
+    KIND_PARTS,
+    open_reminders,
+    open_tasks_for,
+    reminders_hand_over,
+    reminders_stop_for,
+)
+from notifications.services.rules import STUCK_STATUSES, PlannedReminder, PolicyChase
+from notifications.services.schedule import latest_step
+
+__all__ = [
+    "EVENT_RECIPIENTS", "FORCE_WIDE_KINDS", "KIND_PARTS", "NAMED_IN_CHANGES", "NOBODY", "POLICY_FIELDS",
+    "STUCK_STATUSES", "ChaseResult", "People", "PlannedReminder", "PolicyChase", "active_role_holders", "chase_plan",
+    "chase_run", "digest_send", "digests_pending", "digests_prepare", "latest_step", "notifications_mark_read",
+    "open_reminders", "open_tasks_for", "outbox_relay", "reminders_hand_over", "reminders_stop_for",
+    "reminders_to_inbox", "working_days_after",
+]

@@ -1,0 +1,77 @@
+"""The daily digest: each person's items go into at most one digest a day (unique (recipient, date)), e-mailed
+once (``sent_at`` under a row lock)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Digest, Notification
+
+
+def digests_prepare(*, today: datetime.date) -> list[int]:
+    """One digest per person per day, holding everything not yet e-mailed. Returns the unsent digest ids."""
+    with transaction.atomic():
+        # order_by(): the model's default ordering would otherwise join the DISTINCT (one row per item).
+        recipients = list(Notification.objects.filter(digest__isnull=True).order_by("recipient_id")
+                          .values_list("recipient_id", flat=True).distinct())
+        Digest.objects.bulk_create([Digest(recipient_id=user_id, digest_date=today) for user_id in recipients],
+                                   ignore_conflicts=True)
+        # digest_send holds a digest's row lock while it e-mails it. Wait for any of these being sent now: the
+        # update below (a new snapshot) then sees it sent and keeps the new items for tomorrow, instead of
+        # filing them in an e-mail that has already gone. Holding the locks keeps new sends back till we commit.
+        list(Digest.objects.select_for_update().filter(recipient_id__in=recipients, digest_date=today,
+                                                       sent_at__isnull=True).order_by("pk").values_list("pk"))
+        todays = Digest.objects.filter(recipient_id=OuterRef("recipient_id"), digest_date=today,
+                                       sent_at__isnull=True).values("pk")[:1]
+        # Items arriving after today's digest went out wait for tomorrow's (at most one e-mail a day).
+        Notification.objects.filter(digest__isnull=True, recipient_id__in=recipients).update(digest=Subquery(todays))
+    return list(Digest.objects.filter(digest_date=today, sent_at__isnull=True).values_list("pk", flat=True))
+
+
+def digests_pending(*, older_than_seconds: int = 300) -> list[int]:
+    cutoff = timezone.now() - datetime.timedelta(seconds=older_than_seconds)
+    return list(Digest.objects.filter(sent_at__isnull=True, created_at__lte=cutoff).order_by("pk")
+                .values_list("pk", flat=True))
+
+
+def digest_send(*, digest_id: int) -> bool:
+    """Send one digest e-mail, once. Returns False if it had already been sent (a re-delivered task)."""
+    with transaction.atomic():
+        # Lock the digest only: locking the joined user row too would hold up that person's own requests
+        # (their last login, every audit event naming them) for as long as the mail server takes.
+        digest = Digest.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=digest_id).first()
+        if digest is None or digest.sent_at is not None:
+            return False
+        items = list(digest.items.select_related("policy").order_by("created_at", "pk"))
+        digest.attempts += 1
+        if not items or not digest.recipient.email or not digest.recipient.is_active:
+            digest.sent_at = timezone.now()
+            digest.item_count = len(items)
+            digest.save(update_fields=["sent_at", "attempts", "item_count"])
+            return False
+        context = {"user": digest.recipient, "items": items, "digest": digest,
+                   "base_url": settings.POLICYHUB_BASE_URL,
+                   "inbox_url": settings.POLICYHUB_BASE_URL + reverse("notifications:list")}
+        plural = "s" if len(items) != 1 else ""
+        message = EmailMultiAlternatives(
+            subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%d %B %Y}",
+            body=render_to_string("notifications/digest.txt", context),
+            to=[digest.recipient.email],
+            headers={"Message-ID": f"<digest-{digest.pk}@policyhub>", "X-PolicyHub-Digest": str(digest.pk)},
+        )
+        message.attach_alternative(render_to_string("notifications/digest.html", context), "text/html")
+        # Sent inside the lock and marked sent in the same transaction: a crash before the commit means it
+        # is sent again (the Message-ID lets the mail system drop the copy); never lost.
+        message.send()
+        digest.sent_at = timezone.now()
+        digest.item_count = len(items)
+        digest.save(update_fields=["sent_at", "attempts", "item_count"])
+    return True

@@ -1,0 +1,80 @@
+"""The inbox: every reminder gets exactly one item (filed in that day's digest when the chase writes it), and
+people mark theirs read."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from lifecycle.models import Policy
+from notifications.models import Digest, Notification, Reminder, ReminderKind
+
+
+def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
+    """Every reminder gets exactly one inbox item (the OneToOne makes a re-run harmless): one INSERT ... SELECT
+    of those still without one, titled "<kind>: <reference> <title>" as ``Reminder.get_kind_display`` words it.
+
+    With ``digest_date`` (the chase) each item is filed at once in its recipient's digest of that day, created
+    if missing, unless that digest has already been sent (then the item waits for tomorrow's, as in
+    ``digests_prepare``, whose locks this shares: a digest being sent is waited for)."""
+    if connection.vendor != "postgresql":
+        return _reminders_to_inbox_in_batches()
+    digest_join, digest_column, digest_params = "", "NULL", []
+    kinds = " ".join("WHEN %s THEN %s" for _ in ReminderKind.choices)
+    labels = [str(value) for choice in ReminderKind.choices for value in choice]
+    notification, reminder, policy = (connection.ops.quote_name(model._meta.db_table)
+                                      for model in (Notification, Reminder, Policy))
+    # Table names from the models, every value a parameter.
+    pending = f"NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)"  # noqa: S608
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if digest_date is not None:
+            digest = connection.ops.quote_name(Digest._meta.db_table)
+            cursor.execute(
+                f"INSERT INTO {digest} (recipient_id, digest_date, created_at, attempts, item_count) "  # noqa: S608
+                f"SELECT DISTINCT r.recipient_id, %s::date, %s, 0, 0 FROM {reminder} r WHERE {pending} "
+                "ON CONFLICT DO NOTHING", [digest_date, now])
+            # As digests_prepare: wait for any of these being sent now, and keep new sends back till we commit.
+            cursor.execute(f"SELECT id FROM {digest} WHERE digest_date = %s AND sent_at IS NULL "  # noqa: S608
+                           f"AND recipient_id IN (SELECT r.recipient_id FROM {reminder} r WHERE {pending}) "
+                           "ORDER BY id FOR UPDATE", [digest_date])
+            # A bulk join, hashed: planned from the statistics of a digest table that was nearly empty at its last
+            # ANALYZE (a first chase), PostgreSQL would otherwise scan every digest for every reminder.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            digest_join = (f"LEFT JOIN {digest} d ON d.recipient_id = r.recipient_id AND d.digest_date = %s "
+                           "AND d.sent_at IS NULL ")
+            digest_column, digest_params = "d.id", [digest_date]
+        cursor.execute(
+            f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at, digest_id) "  # noqa: S608
+            f"SELECT r.recipient_id, r.policy_id, r.id, "
+            f"left((CASE r.kind {kinds} ELSE r.kind END) || ': ' || p.reference || ' ' || p.title, 300), r.message, "
+            f"%s, {digest_column} FROM {reminder} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
+            f"WHERE {pending} ORDER BY r.id ON CONFLICT DO NOTHING", [*labels, now, *digest_params])
+        return cursor.rowcount
+
+
+def _reminders_to_inbox_in_batches() -> int:
+    created = 0
+    pending = Reminder.objects.filter(notification__isnull=True).select_related("policy").order_by("pk")
+    while True:
+        batch = list(pending[:2000])
+        if not batch:
+            return created
+        with transaction.atomic():
+            Notification.objects.bulk_create(
+                [Notification(recipient_id=reminder.recipient_id, policy_id=reminder.policy_id, reminder=reminder,
+                              title=f"{reminder.get_kind_display()}: {reminder.policy.reference} "
+                                    f"{reminder.policy.title}"[:300],
+                              body=reminder.message) for reminder in batch],
+                ignore_conflicts=True,
+            )
+        created += len(batch)
+
+
+def notifications_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        queryset = queryset.filter(pk__in=notification_ids)
+    return queryset.update(read_at=timezone.now())

@@ -1,0 +1,93 @@
+"""Open reminders: they follow the new holder when people change (issue 12), and stop when the policy is withdrawn
+(issue 13)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from lifecycle.models import Policy
+from lifecycle.services.people import HolderChange, OpenTask
+from notifications.models import Reminder, ReminderKind
+from notifications.services.inbox import reminders_to_inbox
+
+# The parts of a policy each kind of reminder chases (lifecycle.services.people.PARTS): a reminder moves only to
+# whoever takes over a part it was sent for.
+KIND_PARTS = {
+    ReminderKind.REVIEW_DUE: {"developer", "policy_manager", "coordinator", "designated_lead", "owner"},
+    ReminderKind.MONITORING_DUE: {"developer", "policy_manager", "coordinator", "designated_lead", "owner"},
+    ReminderKind.MONITORING_QA: {"coordinator"},
+    ReminderKind.EMERGENCY_EIA: {"developer", "policy_manager", "designated_lead"},
+    ReminderKind.STUCK: {"designated_lead", "coordinator"},
+    ReminderKind.ORPHAN: {"coordinator"},
+    # The person a remedial action names is not a part of the policy; the Lead who directed it is.
+    ReminderKind.REMEDIAL_ACTION: {"designated_lead"},
+}
+
+
+def open_reminders():
+    """Reminders not yet dealt with: not superseded, and their inbox item (if made yet) unread."""
+    return Reminder.objects.filter(superseded_at__isnull=True).filter(
+        Q(notification__isnull=True) | Q(notification__read_at__isnull=True))
+
+
+def reminders_hand_over(*, changes: list[HolderChange]) -> int:
+    """Inside the transaction of a reassignment or handover: the old holders' open reminders on those policies
+    are superseded and copied to the new holders (so the chase's exactly-once key already holds the new holder's
+    copy and does not chase them twice), and open orphan reminders stop where no inactive holder remains. A fixed
+    number of queries however many policies moved. Returns how many reminders were handed over."""
+    now = timezone.now()
+    _orphan_reminders_resolve({change.policy_id for change in changes}, now)
+    moves: dict[tuple[int, int], set[tuple[str, int]]] = defaultdict(set)
+    for change in changes:
+        if change.old_id and change.new_id:
+            moves[(change.policy_id, change.old_id)].add((change.part, change.new_id))
+    if not moves:
+        return 0
+    candidates = open_reminders().filter(policy_id__in={policy for policy, _ in moves},
+                                         recipient_id__in={old for _, old in moves}).order_by("pk")
+    copies, superseded = [], []
+    for reminder in candidates:
+        targets = sorted({new for part, new in moves.get((reminder.policy_id, reminder.recipient_id), ())
+                          if part in KIND_PARTS.get(reminder.kind, ())})
+        if not targets:
+            continue
+        copies.extend(Reminder(policy_id=reminder.policy_id, cycle=reminder.cycle, recipient_id=target,
+                               kind=reminder.kind, chased_item=reminder.chased_item, due_on=reminder.due_on,
+                               item_due_on=reminder.item_due_on,
+                               step=reminder.step, message=reminder.message) for target in targets)
+        reminder.superseded_at, reminder.handed_to_id = now, targets[0]
+        superseded.append(reminder)
+    if superseded:
+        Reminder.objects.bulk_create(copies, ignore_conflicts=True)
+        Reminder.objects.bulk_update(superseded, ["superseded_at", "handed_to"])
+        # The copies reach the new holders' inboxes once the change is committed.
+        transaction.on_commit(reminders_to_inbox)
+    return len(superseded)
+
+
+def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
+    """The orphan reminder stops once the gap is filled: no inactive owner, Lead, manager or developer left."""
+    developers = Policy.developers.through.objects.filter(policy_id=OuterRef("pk"), user__is_active=False)
+    still_orphaned = Policy.objects.filter(pk__in=policy_ids).filter(
+        Q(owner__is_active=False) | Q(designated_lead__is_active=False) | Q(policy_manager__is_active=False)
+        | Q(Exists(developers))).values("pk")
+    return open_reminders().filter(kind=ReminderKind.ORPHAN, policy_id__in=policy_ids) \
+        .exclude(policy_id__in=still_orphaned).update(superseded_at=now)
+
+
+def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
+    """A person's open reminders on those policies, for a handover preview (one query)."""
+    return [OpenTask(policy_id=reminder.policy_id, what=f"{reminder.get_kind_display()}: {reminder.message}",
+                     due_on=reminder.item_due_on or reminder.due_on)
+            for reminder in open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids)
+            .order_by("policy_id", "-due_on")]
+
+
+def reminders_stop_for(*, policy_id: int) -> int:
+    """Inside the transaction that withdraws a policy (issue 13): its open reminders stop, kept as evidence of who
+    was chased and marked superseded (the chase itself never chases a withdrawn policy)."""
+    return open_reminders().filter(policy_id=policy_id).update(superseded_at=timezone.now())

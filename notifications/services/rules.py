@@ -1,0 +1,220 @@
+"""The reminders one policy's row calls for today, one kind per method (``PolicyChase``), and the stages in which
+work counts as stuck. SOP, "Role of Business Group Policy Co-ordinator": "Ensure policy reviews and monitoring
+reports are completed on time by the policy authors through employing a system of prompts and reminders"."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import MonitoringReport
+from core.models import Role
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, working_days_after
+from lifecycle.states import Status
+from notifications.models import ReminderKind
+from notifications.services.people import People
+from notifications.services.schedule import before_steps, latest_step
+
+
+@dataclass(frozen=True)
+class PlannedReminder:
+    policy_id: int
+    reference: str
+    title: str
+    cycle: int
+    recipient_id: int
+    kind: str
+    due_on: datetime.date
+    item_due_on: datetime.date | None
+    step: str
+    message: str
+    # Which item of its kind (Reminder.chased_item): a remedial action's id; 0 for a kind with one per policy.
+    chased_item: int = 0
+
+
+STUCK_STATUSES = {
+    Status.COMMISSIONING: ("lead", "a commissioning decision"),
+    Status.SUBMITTED_FOR_QA: ("qa", "quality assurance sign-off"),
+    Status.QA_PASSED: ("coordinator", "forwarding to the Designated Lead"),
+    Status.WITH_LEAD: ("lead", "the Designated Lead's decision"),
+    Status.APPROVED: ("coordinator", "sending to PCU for publication"),
+    Status.AWAITING_PUBLICATION: ("pcu", "publication by PCU"),
+}
+
+
+@dataclass
+class PolicyChase:
+    """The reminders one policy's row calls for today, one kind per method."""
+
+    row: dict
+    today: datetime.date
+    people: People
+    config: dict
+    reports_in_qa: dict
+    submitted_on: dict
+    missing_disciplines: dict
+    remedial: list
+
+    def __post_init__(self) -> None:
+        self.group = self.row["business_group_id"]
+        self.cycle = self.row["cycle"] or 1
+        self.authors = self.people.developers.get(self.row["pk"], set()) | self.named("policy_manager_id",
+                                                                                       Role.MANAGER)
+        self.every = self.config["overdue_every_days"]
+        # The review's state by lifecycle.due's one rule: None where no review date applies.
+        self.review_state = REVIEW.state_of(self.row, self.today)
+
+    def named(self, column: str, role: str) -> set[int]:
+        return self.people.named_or_group(self.row[column], self.group, role)
+
+    def reminders(self, kind, step, recipients, message, item_due=None, item=0) -> list[PlannedReminder]:
+        row = self.row
+        return [PlannedReminder(row["pk"], row["reference"], row["title"], self.cycle, recipient, kind, step[0],
+                                item_due, step[1], message, item) for recipient in sorted(recipients)]
+
+    def escalated(self, due) -> set[int]:
+        overdue = (self.today - due).days
+        extra: set[int] = set()
+        thresholds = self.config["escalate_after_days"]
+        if overdue >= thresholds["coordinator"]:
+            extra |= self.named("coordinator_id", Role.COORDINATOR)
+        if overdue >= thresholds["lead"]:
+            extra |= self.named("designated_lead_id", Role.LEAD)
+        if overdue >= thresholds["owner"]:
+            extra |= self.named("owner_id", Role.OWNER)
+        return extra
+
+    def review(self) -> list[PlannedReminder]:
+        """The 3-yearly review: chased until the reviewed version is published, whatever stage the review is in
+        (lifecycle.due.REVIEW)."""
+        row, due = self.row, self.row["review_due_on"]
+        if self.review_state is None:
+            return []
+        step = latest_step(self.today, before_steps(due, self.config["review_months_before"]), due=due,
+                           every_days=self.every)
+        if not step:
+            return []
+        return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
+                              f"Review of {row['reference']} {row['title']} is due on {due:%d %B %Y} ({step[1]}).",
+                              due)
+
+    def monitoring_report(self) -> list[PlannedReminder]:
+        """The annual monitoring report, until a report reaches the co-ordinator. The published version stays in
+        force during a review, so its report is chased through the review too (lifecycle.due.MONITORING)."""
+        row, due = self.row, self.row["monitoring_report_due_on"]
+        if MONITORING.state_of(row, self.today) is None or row["pk"] in self.reports_in_qa:
+            return []
+        step = latest_step(self.today, before_steps(due, self.config["monitoring_months_before"]), due=due,
+                           every_days=self.every)
+        if not step:
+            return []
+        return self.reminders(ReminderKind.MONITORING_DUE, step, self.authors | self.escalated(due),
+                              f"The annual monitoring report for {row['reference']} {row['title']} is due on "
+                              f"{due:%d %B %Y} ({step[1]}).", due)
+
+    def monitoring_qa(self) -> list[PlannedReminder]:
+        """A monitoring report sitting with the co-ordinator for QA."""
+        report = self.reports_in_qa.get(self.row["pk"])
+        if not (report and report["status"] == MonitoringReport.Status.SUBMITTED and report["submitted_at"]):
+            return []
+        submitted = timezone.localtime(report["submitted_at"])
+        start = working_days_after(submitted.date(), self.config["stuck_after_working_days"])
+        step = latest_step(self.today, [(start, "waiting for quality assurance")], due=start, every_days=self.every)
+        if not step:
+            return []
+        return self.reminders(ReminderKind.MONITORING_QA, step, self.named("coordinator_id", Role.COORDINATOR),
+                              f"A monitoring report for {self.row['reference']} has been waiting for your quality "
+                              f"assurance since {submitted:%d %B %Y}.")
+
+    def remedial_actions(self) -> list[PlannedReminder]:
+        """Remedial actions the Lead directed after a monitoring report: to whoever is named, from a fortnight
+        before until recorded as done (lifecycle.due.REMEDIAL), then weekly while overdue, with the Lead who
+        directed it once overdue and the usual escalation."""
+        reminders = []
+        for action in self.remedial:
+            state = REMEDIAL.state_of(action, self.today)
+            if state is None:
+                continue
+            due = state.due
+            step = latest_step(self.today, [(due - REMEDIAL.warning, "a fortnight before"), (due, "due today")],
+                               due=due, every_days=self.every)
+            if not step:
+                continue
+            owner = action["remedial_owner_id"]
+            recipients = {owner} if owner in self.people.active else self.named("designated_lead_id", Role.LEAD)
+            if state.is_overdue:
+                recipients |= self.named("designated_lead_id", Role.LEAD) | self.escalated(due)
+            what = " ".join(action["remedial_action"].split())
+            what = what if len(what) <= 160 else what[:159] + "\u2026"
+            reminders.extend(self.reminders(
+                ReminderKind.REMEDIAL_ACTION, step, recipients,
+                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%d %B %Y} "
+                f"({state.phrase}): {what}", due, item=action["pk"]))
+        return reminders
+
+    def emergency_eia(self) -> list[PlannedReminder]:
+        """Emergency approval: weekly until the EIA is signed off, then to the Lead as risk owner once overdue."""
+        row, due, today = self.row, self.row["emergency_eia_due_on"], self.today
+        if not (row["not_impact_assessed"] and due):
+            return []
+        offset = (today - due).days % self.config["emergency_eia_every_days"]
+        step_date = today - datetime.timedelta(days=offset)
+        label = "overdue" if step_date > due else ("due today" if step_date == due else "weekly reminder")
+        recipients = set(self.authors)
+        if today >= due:
+            recipients |= self.named("designated_lead_id", Role.LEAD)
+        return self.reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
+                              f"{row['reference']} {row['title']} was approved without an Equality Impact "
+                              f"Assessment; it is due by {due:%d %B %Y}.", due)
+
+    def stuck(self) -> list[PlannedReminder]:
+        """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
+        row = self.row
+        if not (row["status"] in STUCK_STATUSES and row["status_changed_at"]):
+            return []
+        waiting_since = timezone.localtime(row["status_changed_at"]).date()
+        if row["status"] == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):
+            waiting_since = timezone.localtime(self.submitted_on[row["pk"]]).date()
+        start = working_days_after(waiting_since, self.config["stuck_after_working_days"])
+        step = latest_step(self.today, [(start, "waiting too long")], due=start, every_days=self.every)
+        if not step:
+            return []
+        who, what = STUCK_STATUSES[row["status"]]
+        # Issue 13, "Overdue is overdue": a review stalled past its date says so in every reminder about it.
+        overdue = ""
+        if self.review_state is not None and self.review_state.is_overdue:
+            overdue = (f"; its review was due on {self.review_state.due:%d %B %Y} "
+                       f"({self.review_state.phrase})")
+        if who == "qa":
+            recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
+        elif who == "pcu":
+            recipients = self.people.force(Role.PCU)
+        elif who == "lead":
+            recipients = self.named("designated_lead_id", Role.LEAD)
+        else:
+            recipients = self.named("coordinator_id", Role.COORDINATOR)
+        return self.reminders(ReminderKind.STUCK, step, recipients,
+                              f"{row['reference']} {row['title']} has been waiting for {what} since "
+                              f"{waiting_since:%d %B %Y}{overdue}.")
+
+    def orphans(self) -> list[PlannedReminder]:
+        """Someone named on the policy has left (inactive account)."""
+        row = self.row
+        inactive = [label for label, user_id in (("owner", row["owner_id"]), ("Designated Lead",
+                    row["designated_lead_id"]), ("policy manager", row["policy_manager_id"]))
+                    if user_id is not None and user_id not in self.people.active]
+        if self.people.inactive_developers.get(row["pk"]):
+            inactive.append("developer")
+        if not inactive:
+            return []
+        monday = self.today - datetime.timedelta(days=self.today.weekday())
+        # Issue 12: the reminder points at the page where the gap is filled (the path comes first so that the
+        # 400-character message never cuts it off); once filled, notifications.services.reminders_hand_over
+        # supersedes the open reminder and the chase plans no new one.
+        people_page = reverse("lifecycle:people", args=[row["reference"]])
+        return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
+                              f"Reassign at {people_page}: {row['reference']} {row['title']} needs reassigning, "
+                              f"its {', '.join(inactive)} account is no longer active.")
