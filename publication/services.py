@@ -152,6 +152,7 @@ def policy_republish_no_change(
 
 def _publish_now(locked: Policy, publication: Publication, *, actor, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
+    title_before = locked.title
     before = policy_record_publication(locked=locked, actor=actor, version=publication.policy_version,
                                        published_on=today)
     publication.status = Publication.Status.PUBLISHED
@@ -163,7 +164,9 @@ def _publish_now(locked: Policy, publication: Publication, *, actor, today: date
                        "channels": publication.channels, "review_due_on": locked.review_due_on,
                        "monitoring_report_due_on": locked.monitoring_report_due_on,
                        "scheduled_for": publication.scheduled_for,
-                       "not_impact_assessed": locked.not_impact_assessed})
+                       "not_impact_assessed": locked.not_impact_assessed,
+                       # A review's new title comes into force with its version (issue 12).
+                       **({"title": [title_before, locked.title]} if locked.title != title_before else {})})
     _supersede_earlier(locked, publication, actor=actor)
     # Issue 14: the files are rendered once, by a task, after the publication is committed.
     transaction.on_commit(lambda: _queue_file_rendering(publication.pk))

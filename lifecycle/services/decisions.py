@@ -297,8 +297,14 @@ def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, 
     if locked.first_published_on is None:
         locked.first_published_on = published_on
     locked.last_published_on = published_on
+    # A review's new title is in force from now: the one the published version was frozen with (issue 12).
+    frozen_title = (version.details or {}).get("title")
+    if frozen_title:
+        locked.title = frozen_title
+    locked.proposed_title = ""
     return fire(locked, PUBLISH, extra_fields=[
-        "review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on",
+        "review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on", "title",
+        "proposed_title",
     ])
 
 
@@ -401,7 +407,7 @@ def policy_set_review_date(
         raise ApplicationError("The review date cannot be in the past.", field="review_due_on")
     if locked.review_due_on and review_due_on >= locked.review_due_on:
         raise ApplicationError(
-            f"The review is already due on {locked.review_due_on:%d %B %Y}: a new date must be earlier "
+            f"The review is already due on {locked.review_due_on:%-d %B %Y}: a new date must be earlier "
             "(reviews are at least every 3 years).", field="review_due_on",
         )
     before = locked.review_due_on
