@@ -34,8 +34,16 @@ from core.events import AuditAction
 from core.models import OutboxEvent, Role, RoleAssignment, User
 from lifecycle import workflow
 
-# working_days_after: the stuck threshold's arithmetic, shared with the dashboard.
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, working_days_after
+# The stage deadlines (lifecycle.due) say from when work waiting on someone is chased; the dashboard reads them too.
+from lifecycle.due import (
+    DEADLINE_OF_STATUS,
+    MONITORING,
+    MONITORING_REPORT_QA,
+    REMEDIAL,
+    REVIEW,
+    SHORTEST_STAGE_WORKING_DAYS,
+    STAGE_DEADLINES,
+)
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.services.people import HolderChange, OpenTask
 from lifecycle.states import Status
@@ -143,9 +151,9 @@ def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
     today = today or timezone.localdate()
     config = settings.POLICYHUB_CHASE
     horizon = today + relativedelta(months=max(config["review_months_before"]))
-    # N working days are at least N calendar days, so this is a safe pre-filter for stuck work.
+    # N working days are at least N calendar days, so this is a safe pre-filter for work past its stage deadline.
     stuck_since = timezone.make_aware(datetime.datetime.combine(
-        today - datetime.timedelta(days=config["stuck_after_working_days"]), datetime.time.max))
+        today - datetime.timedelta(days=SHORTEST_STAGE_WORKING_DAYS), datetime.time.max))
     candidates = (
         Policy.objects.exclude(status=Status.WITHDRAWN)
         # Only policies for which some schedule could fire: a small share of the register.
@@ -246,14 +254,9 @@ def _could_be_due(horizon, today, stuck_since) -> Q:
     )
 
 
-STUCK_STATUSES = {
-    Status.COMMISSIONING: ("lead", "a commissioning decision"),
-    Status.SUBMITTED_FOR_QA: ("qa", "quality assurance sign-off"),
-    Status.QA_PASSED: ("coordinator", "forwarding to the Designated Lead"),
-    Status.WITH_LEAD: ("lead", "the Designated Lead's decision"),
-    Status.APPROVED: ("coordinator", "sending to PCU for publication"),
-    Status.AWAITING_PUBLICATION: ("pcu", "publication by PCU"),
-}
+# The statuses in which work waits on someone's stage deadline (lifecycle.due.STAGE_DEADLINES: whom it chases,
+# what for, and from when).
+STUCK_STATUSES = {deadline.status: (deadline.chases, deadline.waiting_for) for deadline in STAGE_DEADLINES}
 
 
 def _missing_disciplines(policy_ids: list[int]) -> dict[int, set[str]]:
@@ -331,7 +334,7 @@ class _PolicyChase:
         if not step:
             return []
         return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
-                              f"Review of {row['reference']} {row['title']} is due on {due:%d %B %Y} ({step[1]}).",
+                              f"Review of {row['reference']} {row['title']} is due on {due:%-d %B %Y} ({step[1]}).",
                               due)
 
     def monitoring_report(self) -> list[PlannedReminder]:
@@ -346,7 +349,7 @@ class _PolicyChase:
             return []
         return self.reminders(ReminderKind.MONITORING_DUE, step, self.authors | self.escalated(due),
                               f"The annual monitoring report for {row['reference']} {row['title']} is due on "
-                              f"{due:%d %B %Y} ({step[1]}).", due)
+                              f"{due:%-d %B %Y} ({step[1]}).", due)
 
     def monitoring_qa(self) -> list[PlannedReminder]:
         """A monitoring report sitting with the co-ordinator for QA."""
@@ -354,13 +357,13 @@ class _PolicyChase:
         if not (report and report["status"] == MonitoringReport.Status.SUBMITTED and report["submitted_at"]):
             return []
         submitted = timezone.localtime(report["submitted_at"])
-        start = working_days_after(submitted.date(), self.config["stuck_after_working_days"])
+        start = MONITORING_REPORT_QA.due_on(submitted.date())
         step = latest_step(self.today, [(start, "waiting for quality assurance")], due=start, every_days=self.every)
         if not step:
             return []
         return self.reminders(ReminderKind.MONITORING_QA, step, self.named("coordinator_id", Role.COORDINATOR),
                               f"A monitoring report for {self.row['reference']} has been waiting for your quality "
-                              f"assurance since {submitted:%d %B %Y}.")
+                              f"assurance since {submitted:%-d %B %Y}, expected by {start:%-d %B %Y}.")
 
     def remedial_actions(self) -> list[PlannedReminder]:
         """Remedial actions the Lead directed after a monitoring report: to whoever is named, from a fortnight
@@ -384,7 +387,7 @@ class _PolicyChase:
             what = what if len(what) <= 160 else what[:159] + "\u2026"
             reminders.extend(self.reminders(
                 ReminderKind.REMEDIAL_ACTION, step, recipients,
-                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%d %B %Y} "
+                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%-d %B %Y} "
                 f"({state.phrase}): {what}", due))
         return reminders
 
@@ -401,7 +404,7 @@ class _PolicyChase:
             recipients |= self.named("designated_lead_id", Role.LEAD)
         return self.reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
                               f"{row['reference']} {row['title']} was approved without an Equality Impact "
-                              f"Assessment; it is due by {due:%d %B %Y}.", due)
+                              f"Assessment; it is due by {due:%-d %B %Y}.", due)
 
     def stuck(self) -> list[PlannedReminder]:
         """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
@@ -411,15 +414,16 @@ class _PolicyChase:
         waiting_since = timezone.localtime(row["status_changed_at"]).date()
         if row["status"] == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):
             waiting_since = timezone.localtime(self.submitted_on[row["pk"]]).date()
-        start = working_days_after(waiting_since, self.config["stuck_after_working_days"])
+        deadline = DEADLINE_OF_STATUS[row["status"]]
+        start = deadline.due_on(waiting_since)
         step = latest_step(self.today, [(start, "waiting too long")], due=start, every_days=self.every)
         if not step:
             return []
-        who, what = STUCK_STATUSES[row["status"]]
+        who, what = deadline.chases, deadline.waiting_for
         # Issue 13, "Overdue is overdue": a review stalled past its date says so in every reminder about it.
         overdue = ""
         if self.review_state is not None and self.review_state.is_overdue:
-            overdue = (f"; its review was due on {self.review_state.due:%d %B %Y} "
+            overdue = (f"; its review was due on {self.review_state.due:%-d %B %Y} "
                        f"({self.review_state.phrase})")
         if who == "qa":
             recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
@@ -431,7 +435,7 @@ class _PolicyChase:
             recipients = self.named("coordinator_id", Role.COORDINATOR)
         return self.reminders(ReminderKind.STUCK, step, recipients,
                               f"{row['reference']} {row['title']} has been waiting for {what} since "
-                              f"{waiting_since:%d %B %Y}{overdue}.")
+                              f"{waiting_since:%-d %B %Y}, expected by {start:%-d %B %Y}{overdue}.")
 
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account)."""
@@ -624,7 +628,7 @@ def digest_send(*, digest_id: int) -> bool:
                    "inbox_url": settings.POLICYHUB_BASE_URL + reverse("notifications:list")}
         plural = "s" if len(items) != 1 else ""
         message = EmailMultiAlternatives(
-            subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%d %B %Y}",
+            subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%-d %B %Y}",
             body=render_to_string("notifications/digest.txt", context),
             to=[digest.recipient.email],
             headers={"Message-ID": f"<digest-{digest.pk}@policyhub>", "X-PolicyHub-Digest": str(digest.pk)},
@@ -751,7 +755,7 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
                     recipient_id=recipient_id, policy=policy, source_event=event,
                     title=f"{title}: {subject}"[:300],
                     body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
-                         f"{timezone.localtime(event.audit_event.occurred_at):%d %B %Y %H:%M}.",
+                         f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.",
                 ))
         event.handled_at = now
         event.relayed_at = event.relayed_at or now

@@ -3,7 +3,6 @@ publication. It sits above those apps, so that none of them imports another to b
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.text import Truncator
 from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.models import Role, RoleAssignment
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, DueStatus
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy, PolicyVersion, QASignOff
@@ -20,7 +19,6 @@ from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
 from lifecycle.workflow import START_REVIEW, way_on
-from notifications.services import STUCK_STATUSES, working_days_after
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
@@ -80,12 +78,11 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
             if not getattr(policy, "next_label", ""):
                 step = way_on(policy.status)
                 policy.next_label = step.page.title if step else ""
-            # By when: work handed to someone is expected within the chase's working days (notifications: "stuck"
-            # after CHASE_STUCK_WORKING_DAYS), and chased after that.
-            if kind == "policy" and policy.status in STUCK_STATUSES and policy.status_changed_at:
-                policy.expected_by = working_days_after(timezone.localtime(policy.status_changed_at).date(),
-                                                        settings.POLICYHUB_CHASE["stuck_after_working_days"])
-                policy.expected_late = policy.expected_by < today
+            # By when: work handed to someone is expected by its stage's declared deadline (lifecycle.due, which the
+            # chase reads too: it reminds whoever holds the work from that day).
+            waiting = stage_deadline_state(policy, today) if kind == "policy" else None
+            if waiting is not None:
+                policy.expected_by, policy.expected_late = waiting.due, waiting.is_overdue
             kept.append(policy)
         queue["policies"] = kept
     # An overdue queue is shown only while something in it is late and not shown in an earlier queue.
@@ -227,7 +224,7 @@ def _monitoring_action_queues(user, roles, today) -> list[dict]:
                        "remedial action, or an earlier review.", "entries": [
                            {"url": reverse("assessments:monitoring_report", args=[report.policy.reference, report.pk]),
                             "label": f"{report.policy.reference} {report.policy.title}: report to "
-                                     f"{report.period_end:%-d %b %Y}", "state": None, "due_label": ""}
+                                     f"{report.period_end:%-d %B %Y}", "state": None, "due_label": ""}
                            for report in awaiting]})
     actions = list(MonitoringResponse.objects.select_related("policy", "report")
                    .filter(REMEDIAL.applies(), remedial_owner=user).order_by("remedial_due_on", "pk")[:20])
