@@ -177,7 +177,7 @@ def indicators_tables(indicators: Indicators, scope) -> dict:
         rows = [indicator_row(str(scope.focus), indicators.by_group.get(scope.focus.pk, Tally()))]
     trend_rows = [[first, tally.in_force, tally.in_date, tally.in_date_percent, tally.monitoring_due,
                    tally.monitoring_on_time, tally.on_time_percent] for first, tally in indicators.trend]
-    labels = [f"{first:%b %y}" for first, _ in indicators.trend]
+    labels = [f"{first:%b %Y}" for first, _ in indicators.trend]
     in_date = charts.Series("Policies in date", [tally.in_date_percent for _, tally in indicators.trend])
     on_time = charts.Series("Monitoring reports on time", [tally.on_time_percent for _, tally in indicators.trend])
 

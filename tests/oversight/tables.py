@@ -38,7 +38,7 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content(response).decode("utf-8-sig"))))
 
 
-def as_page_text(value, *, date_format: str = "%-d %b %Y") -> str:
+def as_page_text(value, *, date_format: str = "%-d %B %Y") -> str:
     """A typed cell as the page writes it."""
     if value is None:
         return "–"
@@ -47,7 +47,7 @@ def as_page_text(value, *, date_format: str = "%-d %b %Y") -> str:
     return str(value)
 
 
-def same_cell(page_text: str, value, *, date_format: str = "%-d %b %Y") -> bool:
+def same_cell(page_text: str, value, *, date_format: str = "%-d %B %Y") -> bool:
     """The page's text of a cell and the typed value exported for it are the same figure."""
     if isinstance(value, bool):
         return page_text == ("Yes" if value else "No")
@@ -56,7 +56,7 @@ def same_cell(page_text: str, value, *, date_format: str = "%-d %b %Y") -> bool:
     return page_text == as_page_text(value, date_format=date_format)
 
 
-def assert_same_table(page: list[list[str]], exported: list[list], *, date_format: str = "%-d %b %Y") -> None:
+def assert_same_table(page: list[list[str]], exported: list[list], *, date_format: str = "%-d %B %Y") -> None:
     assert len(page) == len(exported), (len(page), len(exported))
     for number, (page_row, exported_row) in enumerate(zip(page, exported, strict=True)):
         assert len(page_row) == len(exported_row), number
