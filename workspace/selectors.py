@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.models import Role, RoleAssignment
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
+from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy, PolicyVersion, QASignOff
@@ -41,7 +41,7 @@ def my_work(*, user, today=None) -> list[dict]:
     roles = role_index(user)
     visible = policy_list(user=user)
     overdue, due_soon = _due_queues(user, roles, visible, today)
-    reports = _report_queues(roles)
+    reports = _report_queues(roles, today)
     # A report waiting for quality assurance or publication is that policy's monitoring item: shown there, once.
     in_hand = {("monitoring", report.policy_id) for queue in reports for report in queue["reports"]}
     # Overdue first, then the work waiting, then what falls due soon (issue 17).
@@ -192,7 +192,7 @@ def _due_queues(user, roles, visible, today) -> tuple[list[dict], list[dict]]:
     return overdue, due_soon
 
 
-def _report_queues(roles) -> list[dict]:
+def _report_queues(roles, today) -> list[dict]:
     report_groups = _group_ids(roles, Role.COORDINATOR)
     if not (report_groups or (Role.PCU, None) in roles):
         return []
@@ -201,11 +201,15 @@ def _report_queues(roles) -> list[dict]:
         condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
     if (Role.PCU, None) in roles:
         condition |= Q(status=MonitoringReport.Status.QA_PASSED)
-    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports":
-             list(MonitoringReport.objects.select_related("policy").filter(condition)
-                  .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
-                        "policy__status")
-                  .order_by("submitted_at")[:20])}]
+    reports = list(MonitoringReport.objects.select_related("policy").filter(condition)
+                   .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
+                         "policy__status")
+                   .order_by("submitted_at")[:20])
+    for report in reports:
+        # By when the co-ordinator is expected to quality-assure it: its declared deadline, which the chase reads.
+        report.waiting = (MONITORING_REPORT_QA.state(timezone.localtime(report.submitted_at).date(), today)
+                          if report.status == MonitoringReport.Status.SUBMITTED and report.submitted_at else None)
+    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports}]
 
 
 def _monitoring_action_queues(user, roles, today) -> list[dict]:

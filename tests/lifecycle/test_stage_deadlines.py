@@ -83,3 +83,28 @@ def test_the_confirmation_after_submission_says_by_when(client, people):
         response = client.post(f"/policies/{policy.reference}/actions/submit-for-qa/", what_was_read(policy),
                                follow=True)
     assert "expected by 17 February 2025." in response.content.decode()
+
+
+def test_a_monitoring_reports_quality_assurance_is_expected_by_its_declared_deadline(client, people):
+    from assessments.services import monitoring_report_create, monitoring_report_submit
+    from publication.services import policy_publish
+
+    with at(SUBMITTED - datetime.timedelta(days=400)):
+        policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
+        policy_publish(policy=policy, actor=people.pcu)
+    policy = type(policy).objects.get(pk=policy.pk)
+    with at(SUBMITTED):
+        report = monitoring_report_create(
+            policy=policy, actor=people.developer, period_start=policy.first_published_on,
+            period_end=policy.monitoring_report_due_on, compliance="96% compliant.", benefits="Fewer complaints.",
+            diversity_impact="None found.")
+        monitoring_report_submit(report=report, actor=people.developer)
+    assert due.MONITORING_REPORT_QA.due_on(SUBMITTED) == datetime.date(2025, 2, 17)
+    home, _ = _shown(client, people.coordinator, policy, SUBMITTED + datetime.timedelta(days=1))
+    assert "by 17 February 2025" in home
+    with at(datetime.date(2025, 2, 17)):
+        notifications.chase_run(today=datetime.date(2025, 2, 17))
+    reminder = Reminder.objects.get(kind="monitoring_qa")
+    assert reminder.recipient == people.coordinator and "expected by 17 February 2025" in reminder.message
+    home, _ = _shown(client, people.coordinator, policy, datetime.date(2025, 2, 18))
+    assert "Waiting too long</strong> expected by 17 February 2025" in home
