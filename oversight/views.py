@@ -126,8 +126,9 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
             parsed[name] = datetime.date.fromisoformat(raw) if raw else None
         except ValueError:
             parsed[name] = None
-            messages.append(f"“{raw[:40]}” is not a date: enter the {'start' if name == 'from' else 'end'} of the "
-                            "period as YYYY-MM-DD, for example 2026-01-31.")
+            box = "From" if name == "from" else "To"
+            messages.append(f"“{raw[:40]}” is not a date: choose the {'start' if name == 'from' else 'end'} of the "
+                            f"period in the {box} box, for example 31 January 2026.")
     if messages:
         return default, [*messages, f"Showing the last quarter instead ({default.start:%-d %B %Y} to "
                                     f"{default.end:%-d %B %Y})."]
@@ -149,7 +150,7 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
 
 
 INDICATOR_HEADER = ["Business group", "Policies in force at the end", "Policies in date (%)",
-                    "Monitoring reports due", "Monitoring reports on time (%)", "Median days in QA",
+                    "Monitoring reports due", "Monitoring reports on time (%)", "Median days in quality assurance",
                     "Median days with the Lead", "Median days awaiting publication", "Emergency approvals",
                     "Withdrawals"]
 TREND_HEADER = ["Month", "Policies in force", "Policies in date", "Policies in date (%)", "Monitoring reports due",

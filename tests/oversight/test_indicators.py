@@ -108,8 +108,8 @@ def test_each_role_sees_its_own_scope(client, history, people):
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ({"from": "yesterday", "to": "2024-03-31"}, "“yesterday” is not a date: enter the start of the period as "
-                                                "YYYY-MM-DD"),
+    ({"from": "yesterday", "to": "2024-03-31"}, "“yesterday” is not a date: choose the start of the period in "
+                                                "the From box"),
     ({"from": "2024-03-31", "to": "2024-01-01"}, "The start of the period must be before its end."),
     ({"from": "2026-01-01", "to": "2027-01-01"}, "Figures exist only up to today, so the period ends today."),
     ({"from": "1900-01-01", "to": "2026-01-01"}, "A period can be at most five years"),

@@ -30,9 +30,9 @@ INLINE_TAGS = {"a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em
 WELL_KNOWN = {"OFFICIAL", "SENSITIVE", "POL", "PDF", "CSV", "XLSX", "UK", "SHA", "HTML", "URL", "OK", "ID", "LWI",
               "WCAG", "AA", "II", "III", "IV"}
 TOKEN = re.compile(r"\b([A-Z]{2,})(s?)\b")
-# A reference made of capitals and numbers ("POL-0001", a board minute "COG/2024/07", a file "RF/2026/17"): a code,
-# not an abbreviation to expand.
-REFERENCE = re.compile(r"[/-]\d")
+# A reference made of capitals, numbers and slashes ("POL-0001", a board minute "COG/2024/07", a registered file
+# "RF/TP/PP/0058"): a code, not an abbreviation to expand.
+REFERENCE_AFTER = re.compile(r"/\w|-\d")
 STRAY_DATES = (
     re.compile(r"\b\d{1,2} (?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.? \d{2,4}\b"),
     re.compile(r"\b0\d (?:January|February|March|April|May|June|July|August|September|October|November|December)\b"),
@@ -65,7 +65,9 @@ class PageText(HTMLParser):
         if tag in VOID_TAGS:
             return
         classes = set((attributes.get("class") or "").split())
-        skipped = tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES) or "hidden" in attributes
+        # What a person is typing in an editor (contenteditable) is theirs, as a textarea's value is.
+        skipped = (tag in SKIPPED_TAGS or bool(classes & SKIPPED_CLASSES) or "hidden" in attributes
+                   or "contenteditable" in attributes)
         self._stack.append((tag, skipped, len(self.text) if tag == "abbr" else None, attributes.get("title") or ""))
 
     def handle_startendtag(self, tag, attrs):
@@ -109,7 +111,8 @@ def abbreviation_faults(html: str) -> list[str]:
     faults, seen = [], set()
     for match in TOKEN.finditer(page.text):
         short, plural = match.group(1), bool(match.group(2))
-        if short in seen or short in WELL_KNOWN or REFERENCE.match(page.text, match.end()):
+        if (short in seen or short in WELL_KNOWN or REFERENCE_AFTER.match(page.text, match.end())
+                or page.text[match.start() - 1:match.start()] == "/"):
             continue
         seen.add(short)
         if short not in GLOSSARY:
