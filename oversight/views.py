@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from core.exports import table_response, wanted_format
@@ -127,8 +128,10 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
         except ValueError:
             parsed[name] = None
             box = "From" if name == "from" else "To"
-            messages.append(f"“{raw[:40]}” is not a date: choose the {'start' if name == 'from' else 'end'} of the "
-                            f"period in the {box} box, for example 31 January 2026.")
+            # What was typed is echoed as the person's own words (app-user-text), escaped.
+            messages.append(format_html(
+                "“<span class=\"app-user-text\">{}</span>” is not a date: choose the {} of the period in the {} box, "
+                "for example 31 January 2026.", raw[:40], "start" if name == "from" else "end", box))
     if messages:
         return default, [*messages, f"Showing the last quarter instead ({default.start:%-d %B %Y} to "
                                     f"{default.end:%-d %B %Y})."]

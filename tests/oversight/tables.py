@@ -10,14 +10,29 @@ from html import unescape
 
 import openpyxl
 
+# An abbreviation's first use on a page reads "Policy Co-ordination Unit ( PCU )" once its tags are stripped; the
+# export writes the abbreviation as it is ("PCU").
+EXPANDED = re.compile(r"([^()]*?)\s*\(\s*<abbr title=\"([^\"]*)\">([^<]*)</abbr>\s*\)")
+
+
+def _collapse_expansions(cell: str) -> str:
+    def collapse(match: re.Match) -> str:
+        before, expansion, short = match.groups()
+        return (before[: len(before) - len(expansion)] + short if before.lower().endswith(expansion.lower())
+                else match.group(0))
+
+    return EXPANDED.sub(collapse, cell)
+
 
 def html_table(body: str, table_id: str) -> list[list[str]]:
-    """The rows (header row first) of the table ``id=table_id``, each cell's text."""
+    """The rows (header row first) of the table ``id=table_id``, each cell's text (abbreviations as written, without
+    their expansion)."""
     table = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', body, re.S).group(1)
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        rows.append([" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells])
+        rows.append([" ".join(unescape(re.sub(r"<[^>]+>", " ", _collapse_expansions(cell))).split())
+                     for cell in cells])
     return rows
 
 
