@@ -164,7 +164,8 @@ class MonitoringReport(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Monitoring report {self.period_start:%b %Y}–{self.period_end:%b %Y} for {self.policy.reference}"
+        return (f"Monitoring report {self.period_start:%-d %B %Y} to {self.period_end:%-d %B %Y} for "
+                f"{self.policy.reference}")
 
     @property
     def missing_sections(self) -> list[str]:

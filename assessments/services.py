@@ -529,7 +529,7 @@ def monitoring_report_respond(
     answered = MonitoringResponse.objects.filter(report=target).select_related("decided_by").first()
     if answered is not None:
         raise ApplicationError(
-            f"{answered.decided_by} already responded to that report on {answered.decided_at:%d %B %Y} "
+            f"{answered.decided_by} already responded to that report on {answered.decided_at:%-d %B %Y} "
             f"({answered.get_outcome_display().lower()}). Nothing was changed.", code="stale")
     response = MonitoringResponse(report=target, policy=locked, outcome=outcome, reasons=reasons, decided_by=actor,
                                   decided_at=timezone.now())
@@ -550,7 +550,7 @@ def monitoring_report_respond(
             raise ApplicationError("Enter the new review date.", field="review_due_on")
         brought = policy_set_review_date(
             policy=locked, actor=actor, review_due_on=review_due_on,
-            reason=f"Monitoring report {target.period_start:%d %B %Y} to {target.period_end:%d %B %Y}: {reasons}",
+            reason=f"Monitoring report {target.period_start:%-d %B %Y} to {target.period_end:%-d %B %Y}: {reasons}",
             **read)
         response.review_due_on = brought.review_due_on
         changes["review_due_on"] = review_due_on
@@ -574,7 +574,7 @@ def monitoring_remedial_action_complete(*, response: MonitoringResponse, actor, 
                                "it as done.", code="forbidden")
     if locked.remedial_completed_at is not None:
         raise ApplicationError(f"The remedial action was already recorded as done on "
-                               f"{timezone.localtime(locked.remedial_completed_at):%d %B %Y}. Nothing was changed.",
+                               f"{timezone.localtime(locked.remedial_completed_at):%-d %B %Y}. Nothing was changed.",
                                code="stale")
     locked.remedial_completed_at, locked.remedial_completed_by, locked.remedial_outcome = timezone.now(), actor, outcome
     locked.save(update_fields=["remedial_completed_at", "remedial_completed_by", "remedial_outcome"])

@@ -379,11 +379,12 @@ ORDER BY p.id
 def _bare_due_parameters(day: dt.date) -> dict:
     """The dates chase_plan derives from ``today`` and POLICYHUB_CHASE, computed the same way."""
     from assessments.models import MonitoringReport
+    from lifecycle.due import SHORTEST_STAGE_WORKING_DAYS
     from notifications.services import STUCK_STATUSES
 
     config = settings.POLICYHUB_CHASE
     stuck_since = timezone.make_aware(dt.datetime.combine(
-        day - dt.timedelta(days=config["stuck_after_working_days"]), dt.time.max))
+        day - dt.timedelta(days=SHORTEST_STAGE_WORKING_DAYS), dt.time.max))
     return {
         "withdrawn": str(Status.WITHDRAWN),
         "stuck_statuses": sorted(map(str, STUCK_STATUSES)),

@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 
+from core.dates import date_shown
 from core.exceptions import ApplicationError
 from core.validators import hidden_characters_in
 
@@ -155,7 +156,7 @@ DateBound = datetime.date | Callable[[], datetime.date] | None
 
 
 def _format_day(day: datetime.date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return date_shown(day)
 
 
 class DateField(forms.DateField):

@@ -13,3 +13,9 @@ GLOSSARY: dict[str, str] = {
     "SHRMT": "Safety and Health Risk Management Team",
     "SOP": "Standard Operating Procedure",
 }
+
+# The plurals pages use ("SOPs", "EIAs"), expanded as plurals: "Standard Operating Procedures (SOPs)".
+PLURALS: dict[str, str] = {
+    "EIA": "Equality Impact Assessments",
+    "SOP": "Standard Operating Procedures",
+}

@@ -108,8 +108,8 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
         documents.append(LibraryDocument(
             **common, kind=DocumentKind.MONITORING_REPORT, monitoring_report=report, policy_version=None,
             policy_title=published["title"][:300], relevant_to=published["relevant_to"] or "",
-            is_current=not withdrawn, title=f"Monitoring report {report.period_start:%B %Y} to "
-                                            f"{report.period_end:%B %Y}: {published['title']}"[:300],
+            is_current=not withdrawn, title=f"Monitoring report {report.period_start:%-d %B %Y} to "
+                                            f"{report.period_end:%-d %B %Y}: {published['title']}"[:300],
             published_on=timezone.localdate(report.published_at) if report.published_at else None,
             body=plain_text(report.compliance, report.benefits, report.performance, report.diversity_impact),
             protective_marking=policy.protective_marking))

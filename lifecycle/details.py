@@ -49,11 +49,15 @@ MAX_LINK_URL = 500
 
 def details_of(policy) -> dict:
     """The details of ``policy`` as plain JSON values, in DETAIL_FIELDS' order."""
-    return {
+    details = {
         name: ([dict(link) for link in (policy.legislation_links or [])] if name == "legislation_links"
                else getattr(policy, name))
         for name in DETAIL_NAMES
     }
+    # The draft's title: a review's proposed one (Policy.proposed_title), the one in force staying the policy's
+    # title until the reviewed version is published.
+    details["title"] = getattr(policy, "proposed_title", "") or policy.title
+    return details
 
 
 def details_hash(details: dict) -> str:

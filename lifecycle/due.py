@@ -14,10 +14,11 @@ a queryset (``rule.overdue(today)`` ...), so that a page, the chase and the dash
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -25,7 +26,7 @@ from django.utils import timezone
 from core.models import User
 
 # The one working-day calendar (Monday to Friday less the bank holidays of England and Wales, issue 13), for the
-# stuck threshold here and in the chase.
+# stage deadlines here, which the chase reads.
 from core.working_days import working_days_after
 from lifecycle.models import Policy
 from lifecycle.states import REVIEW_WARNING_MONTHS, Status
@@ -159,48 +160,138 @@ RULES = {"review": REVIEW, "monitoring": MONITORING}
 # disagree. Each is a Q over policies, for one ``today``.
 
 
+# --- how long each stage may take: "what to do next ... by when" (issue 17) ----------------------------------------
+# Work handed to someone is expected within a number of working days of reaching them. Each stage's deadline is
+# declared once, here: My work and the policy page show it as "by when" (and "waiting too long" once it has passed),
+# the chase reminds whoever holds the work from that day (notifications.services), and the dashboard and the
+# register's "stuck" filter count what has reached it. None of them restates the number.
+#
+# The SOP sets no timescale for any of these stages: it says who acts, not how soon (stage 4: "The Policy
+# Co-ordination Unit will co-ordinate the quality assurance process in conjunction with DCFD and DOI, and will
+# notify when the quality assurance process has successfully completed and the documents are ready for formal
+# approval to publish"). Its only time is for the whole review ("you need to allow at least 6 months for a basic
+# review") and its ask to "plan your activities". So the working days below are PolicyHub's own service standard,
+# two working weeks a stage, which keeps the four hand-offs of stage 4 well inside those 6 months; a force that
+# agrees another standard changes it here, once.
+STAGE_WORKING_DAYS = 10
+
+
+@dataclass(frozen=True)
+class StageDeadline:
+    """How long work may wait on the people of one stage: ``due_on(since)``, ``state(since)``."""
+
+    key: str  # the dashboard's and the register's "stuck" filter value
+    status: str  # the policy status the work waits in ("" for a monitoring report's quality assurance)
+    label: str  # "In quality assurance"
+    waiting_for: str  # the chase's sentence: "has been waiting for <waiting_for> since ..."
+    chases: str  # whom the chase reminds: "qa" (the disciplines yet to sign), "lead", "coordinator" or "pcu"
+    sop: str  # what the SOP says of the stage
+    working_days: int = STAGE_WORKING_DAYS
+    on_dashboard: bool = False
+
+    def due_on(self, since: datetime.date) -> datetime.date:
+        """The day the work is expected by: ``working_days`` working days after it arrived (a Friday's, a
+        Saturday's or a Sunday's count from the Monday)."""
+        return working_days_after(since, self.working_days)
+
+    def state(self, since: datetime.date, today: datetime.date | None = None) -> DueState:
+        """As a person should read it: overdue once the day has passed, due today, or in date."""
+        today = today or timezone.localdate()
+        due = self.due_on(since)
+        if due < today:
+            return DueState(DueStatus.OVERDUE, due, (today - due).days)
+        return DueState(DueStatus.DUE_SOON if due == today else DueStatus.IN_DATE, due, (due - today).days)
+
+
+COMMISSIONING_DECISION = StageDeadline(
+    key="commissioning", status=Status.COMMISSIONING, label="Awaiting a commissioning decision",
+    waiting_for="a commissioning decision", chases="lead",
+    sop="SOP stage 2: \"seek formal agreement to progress the work, through the relevant Designated Business Group "
+        "Policy Lead\".")
+QUALITY_ASSURANCE = StageDeadline(
+    key="qa", status=Status.SUBMITTED_FOR_QA, label="In quality assurance",
+    waiting_for="quality assurance sign-off", chases="qa", on_dashboard=True,
+    sop="SOP stage 4: \"The Policy Co-ordination Unit will co-ordinate the quality assurance process in conjunction "
+        "with DCFD and DOI, and will notify when the quality assurance process has successfully completed\".")
+FORWARD_TO_LEAD = StageDeadline(
+    key="forward_to_lead", status=Status.QA_PASSED, label="Quality-assured, to forward to the Designated Lead",
+    waiting_for="forwarding to the Designated Lead", chases="coordinator",
+    sop="SOP stage 4: \"The documents should then be sent ... to the relevant Designated Business Group Policy "
+        "Lead\".")
+LEAD_DECISION = StageDeadline(
+    key="lead", status=Status.WITH_LEAD, label="With the Designated Lead",
+    waiting_for="the Designated Lead's decision", chases="lead", on_dashboard=True,
+    sop="SOP stage 4: the Lead decides \"following the normal business group policy approval process\".")
+FORWARD_FOR_PUBLICATION = StageDeadline(
+    key="forward_for_publication", status=Status.APPROVED, label="Approved, to send to PCU",
+    waiting_for="sending to PCU for publication", chases="coordinator",
+    sop="SOP stage 5: \"If approval for publication is given, final versions of the above documents are to be sent "
+        "to the Policy Co-ordination Unit to arrange publication\".")
+PUBLICATION = StageDeadline(
+    key="publication", status=Status.AWAITING_PUBLICATION, label="Awaiting publication",
+    waiting_for="publication by PCU", chases="pcu", on_dashboard=True,
+    sop="SOP stage 5: PCU arranges publication \"on the Corporate Policy Intranet, in Notices, on the MPS "
+        "Publication Scheme\".")
+# Not a policy status: an annual monitoring report waiting on its co-ordinator (assessments.MonitoringReport).
+MONITORING_REPORT_QA = StageDeadline(
+    key="monitoring_qa", status="", label="Monitoring report in quality assurance",
+    waiting_for="quality assurance of the monitoring report", chases="coordinator",
+    sop="SOP stage 6: the report is \"submitted to the Business Group Policy Co-ordinator for quality assurance. "
+        "Once satisfied, the Business Group Policy Co-ordinator will send the report to the Policy Co-ordination "
+        "Unit\".")
+
+STAGE_DEADLINES = (COMMISSIONING_DECISION, QUALITY_ASSURANCE, FORWARD_TO_LEAD, LEAD_DECISION,
+                   FORWARD_FOR_PUBLICATION, PUBLICATION)
+DEADLINE_OF_STATUS = {deadline.status: deadline for deadline in STAGE_DEADLINES}
+# The fewest working days any stage allows: N working days are at least N calendar days, so work that arrived
+# less than this many calendar days ago cannot be late anywhere (the chase's pre-filter).
+SHORTEST_STAGE_WORKING_DAYS = min(deadline.working_days for deadline in STAGE_DEADLINES)
+
+
+def stage_deadline_state(policy, today: datetime.date | None = None) -> DueState | None:
+    """By when the work on ``policy`` (an instance or a values() row) is expected, None where it waits on no one's
+    stage deadline. No query: the status and the time it last changed are on the row."""
+    get = policy.get if isinstance(policy, dict) else lambda name: getattr(policy, name, None)
+    deadline, since = DEADLINE_OF_STATUS.get(get("status")), get("status_changed_at")
+    if deadline is None or since is None:
+        return None
+    return deadline.state(timezone.localtime(since).date(), today)
+
+
+# SOP, stage 4: the package waits on PCU's co-ordinated quality assurance, then on the Designated Lead's decision,
+# then on PCU to publish it. The dashboard counts a submission waiting in one of them past its deadline as stuck.
+STUCK_STAGES = tuple(deadline for deadline in STAGE_DEADLINES if deadline.on_dashboard)
+STUCK_BY_KEY = {stage.key: stage for stage in STUCK_STAGES}
+
+
 def stuck_threshold_days() -> int:
-    """Working days a submission may wait on a sign-off, decision or publication (settings.POLICYHUB_CHASE, the
-    chase's own threshold: ``CHASE_STUCK_WORKING_DAYS``)."""
-    return int(settings.POLICYHUB_CHASE["stuck_after_working_days"])
+    """The working days the dashboard's stages allow (one standard, ``STAGE_WORKING_DAYS``), for its explanation."""
+    return max(stage.working_days for stage in STUCK_STAGES)
 
 
-def stuck_cutoff(today: datetime.date | None = None) -> datetime.date:
-    """The last day on which work could have started waiting and be past the threshold ``today``: the latest
-    ``day`` with ``working_days_after(day, threshold) <= today`` (as the chase: waiting since a Friday, a
+def stuck_cutoff(today: datetime.date | None = None, working_days: int = STAGE_WORKING_DAYS) -> datetime.date:
+    """The last day on which work could have started waiting and be past ``working_days`` ``today``: the latest
+    ``day`` with ``working_days_after(day, working_days) <= today`` (as the chase: waiting since a Friday, a
     Saturday or a Sunday counts from the Monday)."""
     today = today or timezone.localdate()
-    threshold = stuck_threshold_days()
     day = today
-    while working_days_after(day, threshold) > today:
+    while working_days_after(day, working_days) > today:
         day -= datetime.timedelta(days=1)
     return day
 
 
-@dataclass(frozen=True)
-class StuckStage:
-    key: str
-    status: str
-    label: str
-
-
-# SOP, stage 4: the package waits on PCU's co-ordinated quality assurance, then on the Designated Lead's decision,
-# then on PCU to publish it. A submission waiting in one of them longer than the threshold is stuck.
-STUCK_STAGES = (
-    StuckStage("qa", Status.SUBMITTED_FOR_QA, "In quality assurance"),
-    StuckStage("lead", Status.WITH_LEAD, "With the Designated Lead"),
-    StuckStage("publication", Status.AWAITING_PUBLICATION, "Awaiting publication"),
-)
-STUCK_BY_KEY = {stage.key: stage for stage in STUCK_STAGES}
-
-
 def stuck(stage: str | None = None, today: datetime.date | None = None) -> Q:
-    """Policies waiting in ``stage`` (a STUCK_STAGES key; None: any of them) since before ``stuck_cutoff``: the
-    status has not changed for more than the threshold's working days."""
-    statuses = [STUCK_BY_KEY[stage].status] if stage else [s.status for s in STUCK_STAGES]
-    before = timezone.make_aware(datetime.datetime.combine(stuck_cutoff(today) + datetime.timedelta(days=1),
-                                                           datetime.time.min))
-    return Q(status__in=statuses, status_changed_at__lt=before)
+    """Policies waiting in ``stage`` (a STUCK_STAGES key; None: any of them) since before their stage's
+    ``stuck_cutoff``: its deadline has come."""
+    statuses_by_days: dict[int, list[str]] = {}
+    for deadline in [STUCK_BY_KEY[stage]] if stage else STUCK_STAGES:
+        statuses_by_days.setdefault(deadline.working_days, []).append(deadline.status)
+    conditions = []
+    for working_days, statuses in statuses_by_days.items():
+        before = timezone.make_aware(datetime.datetime.combine(
+            stuck_cutoff(today, working_days) + datetime.timedelta(days=1), datetime.time.min))
+        conditions.append(Q(status__in=statuses, status_changed_at__lt=before))
+    return functools.reduce(operator.or_, conditions)
 
 
 NOT_WITHDRAWN = ~Q(status=Status.WITHDRAWN)

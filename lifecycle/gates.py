@@ -256,7 +256,7 @@ def _reports_to_read(policy) -> list[ChecklistItem]:
     cycle = policy.current_cycle
     reports = reports_since_last_review(policy).prefetch_related("readings")
     return [ChecklistItem(
-        label=f"Monitoring report {report.period_start:%-d %b %Y} to {report.period_end:%-d %b %Y}",
+        label=f"Monitoring report {report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}",
         url=reverse("assessments:monitoring_report", args=[policy.reference, report.pk]),
         done=any(reading.cycle == cycle for reading in report.readings.all()),
     ) for report in reports]

@@ -4,7 +4,9 @@
   each missing item is named by the gate's checklist label and linked to where it is put right (``gate.fix``).
 - The next step: the pages this person may take now, or, when none, the step that moves the policy on
   (``workflow.way_on``) and who takes it (``Step.taken_by``).
-- By when: the review and monitoring dates, through the one rule of ``lifecycle.due``.
+- By when: the review and monitoring dates, through the one rule of ``lifecycle.due``; and the day the work
+  waiting on someone's stage (quality assurance, the Lead's decision, publication...) is expected by, its
+  declared deadline (``lifecycle.due.STAGE_DEADLINES``, which the chase reads too).
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
+from core.dates import date_shown
 from lifecycle import workflow
-from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus
+from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate
 
 # Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
@@ -86,6 +89,8 @@ class NextSteps:
     way_on: workflow.Step | None
     review: DueState | None
     monitoring: DueState | None
+    # By when the stage's people are expected to act (None: the work waits on no one's stage deadline).
+    waiting: DueState | None = None
 
     @property
     def review_pressing(self) -> bool:
@@ -111,6 +116,7 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
         way_on=workflow.way_on(policy.status, policy.kind),
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
+        waiting=stage_deadline_state(policy),
     )
 
 
@@ -149,10 +155,12 @@ def after_step(step: workflow.Step, policy) -> str:
         onward = None
     else:
         onward = workflow.way_on(policy.status, policy.kind)
+    waiting = stage_deadline_state(policy)
+    expected = f", expected by {date_shown(waiting.due)}" if waiting is not None else ""
     parts = []
     if onward is not None and onward is not step:
-        parts.append(f"Next: {onward.page.title}, by {onward.taken_by}." if onward.taken_by
-                     else f"Next: {onward.page.title}.")
+        parts.append(f"Next: {onward.page.title}, by {onward.taken_by}{expected}." if onward.taken_by
+                     else f"Next: {onward.page.title}{expected}.")
     parts.append(f"Told in their notifications and daily e-mail: {_in_words(told)}." if told
                  else "No one else is told.")
     return " ".join(part for part in parts if part)

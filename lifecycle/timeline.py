@@ -19,14 +19,12 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import dateformat, timezone
 
+# One format for every date and time the timeline writes, the service's ("2 December 2026", "2 December 2026, 14:05").
+from core.dates import DATE_FORMAT, DATETIME_FORMAT
 from core.events import AuditAction
 from core.models import Role, RoleAssignment, User
 from lifecycle import workflow
 from lifecycle.states import QADiscipline, Status
-
-# One format for every date and time the timeline writes (GOV.UK style: "2 December 2026", "2 December 2026, 14:05").
-DATE_FORMAT = "j F Y"
-DATETIME_FORMAT = "j F Y, H:i"
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
 SENTENCES: dict[AuditAction, str] = {

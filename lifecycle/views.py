@@ -64,8 +64,7 @@ def policy_page_context(request, policy, section: str) -> dict:
         # The document details of the version shown: those it was frozen with (staff who see only the version in
         # force do not see a draft's new title or purpose), else the policy's as drafted. The marking shown and
         # obeyed is always the policy's own: a re-marking takes effect at once (lifecycle.services.details).
-        "details": version.details if version is not None and version.details is not None
-        else policy.details_snapshot(),
+        "details": version.details_read if version is not None else policy.details_snapshot(),
         "version": version,
         "version_in_force": in_force,
         "section": section,

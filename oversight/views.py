@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from core.exports import table_response, wanted_format
@@ -215,8 +216,11 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
             parsed[name] = datetime.date.fromisoformat(raw) if raw else None
         except ValueError:
             parsed[name] = None
-            messages.append(f"“{raw[:40]}” is not a date: enter the {'start' if name == 'from' else 'end'} of the "
-                            "period as YYYY-MM-DD, for example 2026-01-31.")
+            box = "From" if name == "from" else "To"
+            # What was typed is echoed as the person's own words (app-user-text), escaped.
+            messages.append(format_html(
+                "“<span class=\"app-user-text\">{}</span>” is not a date: choose the {} of the period in the {} box, "
+                "for example 31 January 2026.", raw[:40], "start" if name == "from" else "end", box))
     if messages:
         return default, [*messages, f"Showing the last quarter instead ({default.start:%-d %B %Y} to "
                                     f"{default.end:%-d %B %Y})."]
@@ -238,7 +242,7 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
 
 
 INDICATOR_HEADER = ["Business group", "Policies in force at the end", "Policies in date (%)",
-                    "Monitoring reports due", "Monitoring reports on time (%)", "Median days in QA",
+                    "Monitoring reports due", "Monitoring reports on time (%)", "Median days in quality assurance",
                     "Median days with the Lead", "Median days awaiting publication", "Emergency approvals",
                     "Withdrawals"]
 TREND_HEADER = ["Month", "Policies in force", "Policies in date", "Policies in date (%)", "Monitoring reports due",
@@ -266,7 +270,7 @@ def indicators_tables(indicators: Indicators, scope) -> dict:
         rows = [indicator_row(str(scope.focus), indicators.by_group.get(scope.focus.pk, Tally()))]
     trend_rows = [[first, tally.in_force, tally.in_date, tally.in_date_percent, tally.monitoring_due,
                    tally.monitoring_on_time, tally.on_time_percent] for first, tally in indicators.trend]
-    labels = [f"{first:%b %y}" for first, _ in indicators.trend]
+    labels = [f"{first:%b %Y}" for first, _ in indicators.trend]
     in_date = charts.Series("Policies in date", [tally.in_date_percent for _, tally in indicators.trend])
     on_time = charts.Series("Monitoring reports on time", [tally.on_time_percent for _, tally in indicators.trend])
 

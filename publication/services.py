@@ -28,6 +28,7 @@ from lifecycle import permissions
 from lifecycle.models import ApprovalDecision, Policy, PolicyVersion, SOPVersion
 from lifecycle.services import (
     lock_policy,
+    policy_put_title_in_force,
     policy_record_publication,
     policy_record_republication,
     policy_set_publication_dates,
@@ -186,7 +187,8 @@ def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: U
         policy=locked, policy_version=package, on_intranet=True, in_notices=False, on_publication_scheme=False,
         requested_by=actor, status=Publication.Status.PUBLISHED, published_at=now, published_by=actor,
     )
-    dates = policy_set_publication_dates(locked=locked, published_on=timezone.localdate(now))
+    dates = [*policy_set_publication_dates(locked=locked, published_on=timezone.localdate(now)),
+             *policy_put_title_in_force(locked=locked, version=package)]
     finish_step(APPROVE_LOCAL, locked, actor, version=package, extra_fields=dates, changes={
         "comments": comments, "content_hash": package.content_hash, "channels": publication.channels,
         "supported_policy": locked.supports.reference if locked.supports_id else None,
@@ -199,6 +201,7 @@ def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: U
 
 def _publish_now(locked: Policy, publication: Publication, *, actor, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
+    title_before = locked.title
     before = policy_record_publication(locked=locked, actor=actor, version=publication.policy_version,
                                        published_on=today)
     publication.status = Publication.Status.PUBLISHED
@@ -210,7 +213,9 @@ def _publish_now(locked: Policy, publication: Publication, *, actor, today: date
                        "channels": publication.channels, "review_due_on": locked.review_due_on,
                        "monitoring_report_due_on": locked.monitoring_report_due_on,
                        "scheduled_for": publication.scheduled_for,
-                       "not_impact_assessed": locked.not_impact_assessed})
+                       "not_impact_assessed": locked.not_impact_assessed,
+                       # A review's new title comes into force with its version (issue 12).
+                       **({"title": [title_before, locked.title]} if locked.title != title_before else {})})
     _supersede_earlier(locked, publication, actor=actor)
     # Issue 14: the files are rendered once, by a task, after the publication is committed.
     transaction.on_commit(lambda: _queue_file_rendering(publication.pk))

@@ -3,7 +3,6 @@ publication. It sits above those apps, so that none of them imports another to b
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.text import Truncator
 from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.models import Role, RoleAssignment
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, DueStatus
+from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QASignOff
@@ -20,7 +19,6 @@ from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import named_developer_policy_ids, policy_list
 from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Status, statuses_in_stage
 from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, way_on
-from notifications.services import STUCK_STATUSES, working_days_after
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
@@ -43,7 +41,7 @@ def my_work(*, user, today=None) -> list[dict]:
     roles = role_index(user)
     visible = policy_list(user=user)
     overdue, due_soon = _due_queues(user, roles, visible, today)
-    reports = _report_queues(roles)
+    reports = _report_queues(roles, today)
     # A report waiting for quality assurance or publication is that policy's monitoring item: shown there, once.
     in_hand = {("monitoring", report.policy_id) for queue in reports for report in queue["reports"]}
     # Overdue first, then the work waiting, then what falls due soon (issue 17).
@@ -80,12 +78,11 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
             if not getattr(policy, "next_label", ""):
                 step = way_on(policy.status, policy.kind)
                 policy.next_label = step.page.title if step else ""
-            # By when: work handed to someone is expected within the chase's working days (notifications: "stuck"
-            # after CHASE_STUCK_WORKING_DAYS), and chased after that.
-            if kind == "policy" and policy.status in STUCK_STATUSES and policy.status_changed_at:
-                policy.expected_by = working_days_after(timezone.localtime(policy.status_changed_at).date(),
-                                                        settings.POLICYHUB_CHASE["stuck_after_working_days"])
-                policy.expected_late = policy.expected_by < today
+            # By when: work handed to someone is expected by its stage's declared deadline (lifecycle.due, which the
+            # chase reads too: it reminds whoever holds the work from that day).
+            waiting = stage_deadline_state(policy, today) if kind == "policy" else None
+            if waiting is not None:
+                policy.expected_by, policy.expected_late = waiting.due, waiting.is_overdue
             kept.append(policy)
         queue["policies"] = kept
     # An overdue queue is shown only while something in it is late and not shown in an earlier queue.
@@ -206,7 +203,7 @@ def _due_queues(user, roles, visible, today) -> tuple[list[dict], list[dict]]:
     return overdue, due_soon
 
 
-def _report_queues(roles) -> list[dict]:
+def _report_queues(roles, today) -> list[dict]:
     report_groups = _group_ids(roles, Role.COORDINATOR)
     if not (report_groups or (Role.PCU, None) in roles):
         return []
@@ -215,11 +212,15 @@ def _report_queues(roles) -> list[dict]:
         condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
     if (Role.PCU, None) in roles:
         condition |= Q(status=MonitoringReport.Status.QA_PASSED)
-    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports":
-             list(MonitoringReport.objects.select_related("policy").filter(condition)
-                  .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
-                        "policy__status")
-                  .order_by("submitted_at")[:20])}]
+    reports = list(MonitoringReport.objects.select_related("policy").filter(condition)
+                   .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
+                         "policy__status")
+                   .order_by("submitted_at")[:20])
+    for report in reports:
+        # By when the co-ordinator is expected to quality-assure it: its declared deadline, which the chase reads.
+        report.waiting = (MONITORING_REPORT_QA.state(timezone.localtime(report.submitted_at).date(), today)
+                          if report.status == MonitoringReport.Status.SUBMITTED and report.submitted_at else None)
+    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports}]
 
 
 def _monitoring_action_queues(user, roles, today) -> list[dict]:
@@ -238,7 +239,7 @@ def _monitoring_action_queues(user, roles, today) -> list[dict]:
                        "remedial action, or an earlier review.", "entries": [
                            {"url": reverse("assessments:monitoring_report", args=[report.policy.reference, report.pk]),
                             "label": f"{report.policy.reference} {report.policy.title}: report to "
-                                     f"{report.period_end:%-d %b %Y}", "state": None, "due_label": ""}
+                                     f"{report.period_end:%-d %B %Y}", "state": None, "due_label": ""}
                            for report in awaiting]})
     actions = list(MonitoringResponse.objects.select_related("policy", "report")
                    .filter(REMEDIAL.applies(), remedial_owner=user).order_by("remedial_due_on", "pk")[:20])

@@ -1,5 +1,12 @@
 """``{% abbr "PCU" %}``: an abbreviation from ``core.glossary``, expanded in words the first time a page uses it
-("Policy Co-ordination Unit (PCU)") and an <abbr> titled with its expansion after that."""
+("Policy Co-ordination Unit (PCU)") and an <abbr> titled with its expansion after that. ``{% abbreviate text %}``
+does the same for each abbreviation in a text (a step's label, a form's label or error, a message).
+
+"The first time a page uses it" is counted per request (or, for an e-mail rendered without one, per rendering), in
+the order the page is rendered, which is the order it reads in. A page's every abbreviation is checked against
+this by the page walk (tests/web/test_every_page.py, and the axe walk in the browser)."""
+
+from __future__ import annotations
 
 import re
 
@@ -7,32 +14,81 @@ from django import template
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
-from core.glossary import GLOSSARY
+from core.glossary import GLOSSARY, PLURALS
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def abbr(context, short: str) -> str:
-    expansion = GLOSSARY.get(short)
+def _seen(context) -> set[str]:
+    """The abbreviations this page has already expanded: on the request, or on the rendering's context."""
+    holder = context.get("request") if hasattr(context, "get") else None
+    if holder is None:
+        holder = context
+    seen = getattr(holder, "_glossary_seen", None)
+    if seen is None:
+        seen = set()
+        holder._glossary_seen = seen
+    return seen
+
+
+def expand(context, short: str, *, plural: bool = False, capital: bool = False) -> str:
+    expansion = (PLURALS.get(short) if plural else None) or GLOSSARY.get(short)
     if expansion is None:
         return short
-    request = context.get("request")
-    seen = getattr(request, "_glossary_seen", None) if request is not None else None
-    if request is not None and seen is None:
-        seen = request._glossary_seen = set()
-    if seen is not None and short not in seen:
-        seen.add(short)
-        return format_html('{} (<abbr title="{}">{}</abbr>)', expansion, expansion, short)
-    return format_html('<abbr title="{}">{}</abbr>', expansion, short)
+    shown = f"{short}s" if plural else short
+    seen = _seen(context)
+    if short in seen:
+        return format_html('<abbr title="{}">{}</abbr>', expansion, shown)
+    seen.add(short)
+    words = expansion[:1].upper() + expansion[1:] if capital else expansion
+    return format_html('{} (<abbr title="{}">{}</abbr>)', words, expansion, shown)
 
 
-_ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(GLOSSARY, key=len, reverse=True)) + r")\b")
+@register.simple_tag(takes_context=True)
+def abbr(context, short: str, plural: bool = False) -> str:
+    return expand(context, short, plural=plural)
+
+
+# Each abbreviation as a word, and the plurals the glossary knows ("SOPs", "EIAs").
+_ABBREVIATION = re.compile(r"\b(" + "|".join(sorted(GLOSSARY, key=len, reverse=True)) + r")(s?)\b")
+_TAG = re.compile(r"(<[^>]*>)")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)$")
+
+
+def _in_text(context, text: str, first_part: bool) -> str:
+    def replace(match: re.Match) -> str:
+        short, plural = match.group(1), bool(match.group(2))
+        if plural and short not in PLURALS:
+            return match.group(0)
+        before = text[:match.start()]
+        capital = bool(_SENTENCE_START.search(before)) and (bool(before.strip()) or first_part)
+        return expand(context, short, plural=plural, capital=capital)
+
+    return _ABBREVIATION.sub(replace, text)
 
 
 @register.simple_tag(takes_context=True)
 def abbreviate(context, text) -> str:
-    """``{% abbreviate step.taken_by %}``: the text escaped, each abbreviation in it marked up as ``{% abbr %}``
-    does (expanded on its first use on the page)."""
-    escaped = str(conditional_escape(text))
-    return mark_safe(_ABBREVIATION.sub(lambda match: abbr(context, match.group(1)), escaped))  # noqa: S308
+    """``{% abbreviate step.taken_by %}``: the text escaped (markup already safe kept as it is), each abbreviation
+    in its words marked up as ``{% abbr %}`` does, expanded on its first use on the page. Never inside a tag or an
+    <abbr> the text already has."""
+    html = str(conditional_escape(text if text is not None else ""))
+    parts, inside_abbr, first = [], 0, True
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            lowered = part.lower()
+            inside_abbr += 1 if lowered.startswith("<abbr") else -1 if lowered.startswith("</abbr") else 0
+            parts.append(part)
+        elif part:
+            parts.append(part if inside_abbr else _in_text(context, part, first))
+            first = first and not part.strip()
+    # Escaped above; the only tags are those of markup that was already safe.
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+
+@register.filter
+def lowerfirst(text) -> str:
+    """"Submit for QA" -> "submit for QA": a title inside a sentence, its abbreviations and names kept."""
+    text = str(text)
+    return text[:1].lower() + text[1:]

@@ -38,7 +38,12 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
     step's service, which locks the row and writes the audit event."""
 
     reference = models.CharField(max_length=20, unique=True, editable=False)
+    # The title the policy is known by: the one in force once it has been published (the register, My work,
+    # notifications, the library and the Publication Scheme show it). A review that re-titles the policy proposes
+    # its new title in ``proposed_title``, which the draft is frozen with at submission and which becomes the
+    # title when the reviewed version is published (issue 12; lifecycle.services.details, policy_record_publication).
     title = models.CharField(max_length=200)
+    proposed_title = models.CharField(max_length=200, blank=True, default="", db_default="")
     purpose = models.TextField()
     relevant_to = models.TextField(help_text="Who the policy applies to, e.g. all officers and staff.")
     business_group = models.ForeignKey(BusinessGroup, on_delete=models.PROTECT, related_name="policies")
@@ -181,6 +186,11 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
         if prefetched is not None:
             return any(developer.pk == user.pk for developer in prefetched)
         return self.developers.filter(pk=user.pk).exists()
+
+    @property
+    def title_as_drafted(self) -> str:
+        """The title the draft carries: a review's proposed title, else the title itself."""
+        return self.proposed_title or self.title
 
     def details_snapshot(self) -> dict:
         """The document details as they stand (lifecycle.details.DETAIL_FIELDS): what a version is frozen with at

@@ -100,8 +100,15 @@ class PolicyVersion(models.Model):
 
     @property
     def details_read(self) -> dict:
-        """The details of this version: those it was frozen with, or for a draft the policy's as they stand."""
-        return self.details if self.details is not None else self.policy.details_snapshot()
+        """The details of this version: those it was frozen with, or for a draft the policy's as they stand. A
+        version frozen before versions recorded their details is read with the policy's details and its title in
+        force (not a review's proposed title, which is the draft's)."""
+        if self.details is not None:
+            return self.details
+        details = self.policy.details_snapshot()
+        if self.is_frozen:
+            details["title"] = self.policy.title
+        return details
 
     def compute_content_hash(self, sop_versions=None) -> str:
         """SHA-256 over the statement, the summary of changes, every SOP text in this package and its document

@@ -293,7 +293,8 @@ def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, 
     the first publication only: after that, reports fall due every 12 months from the previous due date whatever
     happens in between, re-publication after a review included, and a late report stays late (issue 13).
     Returns the status before; publication writes the audit event (it knows the channels)."""
-    return fire(locked, PUBLISH, extra_fields=policy_set_publication_dates(locked=locked, published_on=published_on))
+    return fire(locked, PUBLISH, extra_fields=[*policy_set_publication_dates(locked=locked, published_on=published_on),
+                                               *policy_put_title_in_force(locked=locked, version=version)])
 
 
 PUBLICATION_DATE_FIELDS = ["review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on"]
@@ -310,6 +311,17 @@ def policy_set_publication_dates(*, locked: Policy, published_on: datetime.date)
         locked.first_published_on = published_on
     locked.last_published_on = published_on
     return list(PUBLICATION_DATE_FIELDS)
+
+
+def policy_put_title_in_force(*, locked: Policy, version: PolicyVersion) -> list[str]:
+    """A review's new title is in force from its publication: the one the published version was frozen with (issue
+    12; until then ``Policy.title`` stays the title in force and the draft's is ``proposed_title``). Not saved;
+    returns the fields to save with the transition."""
+    frozen_title = (version.details or {}).get("title")
+    if frozen_title:
+        locked.title = frozen_title
+    locked.proposed_title = ""
+    return ["title", "proposed_title"]
 
 
 @performs(COMPLETE_IMPLEMENTATION)
@@ -411,7 +423,7 @@ def policy_set_review_date(
         raise ApplicationError("The review date cannot be in the past.", field="review_due_on")
     if locked.review_due_on and review_due_on >= locked.review_due_on:
         raise ApplicationError(
-            f"The review is already due on {locked.review_due_on:%d %B %Y}: a new date must be earlier "
+            f"The review is already due on {locked.review_due_on:%-d %B %Y}: a new date must be earlier "
             "(reviews are at least every 3 years).", field="review_due_on",
         )
     before = locked.review_due_on

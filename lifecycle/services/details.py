@@ -70,6 +70,19 @@ def _clean(*, title, purpose, relevant_to, protective_marking, suitable_for_publ
     return details
 
 
+def _retitle(locked: Policy, title: str) -> str:
+    """Give the draft ``title``; returns the field changed. Before its first publication a policy's title is its
+    working title and changes at once. Once a version is in force, the policy keeps the title it is in force with
+    (on the register, My work, notifications, the library and the Publication Scheme) and the draft proposes the
+    new one, frozen with the version at submission; publishing that version makes it the title
+    (``lifecycle.services.decisions.policy_record_publication``)."""
+    if locked.first_published_on is None:
+        locked.title = title
+        return "title"
+    locked.proposed_title = "" if title == locked.title else title
+    return "proposed_title"
+
+
 @transaction.atomic
 def policy_update_details(
     *, policy: Policy, actor, expected_details: str | None, title: str, purpose: str, relevant_to: str,
@@ -116,9 +129,12 @@ def policy_update_details(
     changes = {name: [before[name], details[name]] for name in DETAIL_NAMES if before[name] != details[name]}
     if not changes:
         return {}
-    for name in changes:
+    fields = [name for name in changes if name != "title"]
+    for name in fields:
         setattr(locked, name, details[name])
-    locked.save(update_fields=[*changes, "updated_at"])
+    if "title" in changes:
+        fields.append(_retitle(locked, details["title"]))
+    locked.save(update_fields=[*fields, "updated_at"])
     recorded: dict = {"details": changes, "version": locked.current_version.number}
     if "risk_tier" in changes:
         boards = [approval_board(locked, risk_tier=tier) for tier in changes["risk_tier"]]

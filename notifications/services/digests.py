@@ -62,7 +62,7 @@ def digest_send(*, digest_id: int) -> bool:
                    "inbox_url": settings.POLICYHUB_BASE_URL + reverse("notifications:list")}
         plural = "s" if len(items) != 1 else ""
         message = EmailMultiAlternatives(
-            subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%d %B %Y}",
+            subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%-d %B %Y}",
             body=render_to_string("notifications/digest.txt", context),
             to=[digest.recipient.email],
             headers={"Message-ID": f"<digest-{digest.pk}@policyhub>", "X-PolicyHub-Digest": str(digest.pk)},

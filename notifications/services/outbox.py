@@ -130,7 +130,7 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
                     recipient_id=recipient_id, policy=policy, source_event=event,
                     title=f"{title}: {subject}"[:300],
                     body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
-                         f"{timezone.localtime(event.audit_event.occurred_at):%d %B %Y %H:%M}.",
+                         f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.",
                 ))
         event.handled_at = now
         event.relayed_at = event.relayed_at or now

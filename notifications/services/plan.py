@@ -16,7 +16,7 @@ from django.utils import timezone
 from acknowledgements.selectors import audiences_in_force, outstanding_people, profiles_of
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.models import User
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, SHORTEST_STAGE_WORKING_DAYS
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.states import Status
 from notifications.models import Reminder, ReminderKind
@@ -35,9 +35,9 @@ def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
     today = today or timezone.localdate()
     config = settings.POLICYHUB_CHASE
     horizon = today + relativedelta(months=max(config["review_months_before"]))
-    # N working days are at least N calendar days, so this is a safe pre-filter for stuck work.
+    # N working days are at least N calendar days, so this is a safe pre-filter for work past its stage deadline.
     stuck_since = timezone.make_aware(datetime.datetime.combine(
-        today - datetime.timedelta(days=config["stuck_after_working_days"]), datetime.time.max))
+        today - datetime.timedelta(days=SHORTEST_STAGE_WORKING_DAYS), datetime.time.max))
     candidates = (
         Policy.objects.exclude(status=Status.WITHDRAWN)
         # Only policies for which some schedule could fire: a small share of the register.

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from assessments.models import MonitoringReport
 from core.models import Role
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, working_days_after
+
+# The stage deadlines (lifecycle.due) say from when work waiting on someone is chased; the dashboard reads them too.
+from lifecycle.due import DEADLINE_OF_STATUS, MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, STAGE_DEADLINES
 from lifecycle.states import Status
 from notifications.models import ReminderKind
 from notifications.services.people import People
@@ -35,14 +37,9 @@ class PlannedReminder:
     chased_item: int = 0
 
 
-STUCK_STATUSES = {
-    Status.COMMISSIONING: ("lead", "a commissioning decision"),
-    Status.SUBMITTED_FOR_QA: ("qa", "quality assurance sign-off"),
-    Status.QA_PASSED: ("coordinator", "forwarding to the Designated Lead"),
-    Status.WITH_LEAD: ("lead", "the Designated Lead's decision"),
-    Status.APPROVED: ("coordinator", "sending to PCU for publication"),
-    Status.AWAITING_PUBLICATION: ("pcu", "publication by PCU"),
-}
+# The statuses in which work waits on someone's stage deadline (lifecycle.due.STAGE_DEADLINES: whom it chases,
+# what for, and from when).
+STUCK_STATUSES = {deadline.status: (deadline.chases, deadline.waiting_for) for deadline in STAGE_DEADLINES}
 
 
 @dataclass
@@ -98,7 +95,7 @@ class PolicyChase:
         if not step:
             return []
         return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
-                              f"Review of {row['reference']} {row['title']} is due on {due:%d %B %Y} ({step[1]}).",
+                              f"Review of {row['reference']} {row['title']} is due on {due:%-d %B %Y} ({step[1]}).",
                               due)
 
     def monitoring_report(self) -> list[PlannedReminder]:
@@ -113,7 +110,7 @@ class PolicyChase:
             return []
         return self.reminders(ReminderKind.MONITORING_DUE, step, self.authors | self.escalated(due),
                               f"The annual monitoring report for {row['reference']} {row['title']} is due on "
-                              f"{due:%d %B %Y} ({step[1]}).", due)
+                              f"{due:%-d %B %Y} ({step[1]}).", due)
 
     def monitoring_qa(self) -> list[PlannedReminder]:
         """A monitoring report sitting with the co-ordinator for QA."""
@@ -121,13 +118,13 @@ class PolicyChase:
         if not (report and report["status"] == MonitoringReport.Status.SUBMITTED and report["submitted_at"]):
             return []
         submitted = timezone.localtime(report["submitted_at"])
-        start = working_days_after(submitted.date(), self.config["stuck_after_working_days"])
+        start = MONITORING_REPORT_QA.due_on(submitted.date())
         step = latest_step(self.today, [(start, "waiting for quality assurance")], due=start, every_days=self.every)
         if not step:
             return []
         return self.reminders(ReminderKind.MONITORING_QA, step, self.named("coordinator_id", Role.COORDINATOR),
                               f"A monitoring report for {self.row['reference']} has been waiting for your quality "
-                              f"assurance since {submitted:%d %B %Y}.")
+                              f"assurance since {submitted:%-d %B %Y}, expected by {start:%-d %B %Y}.")
 
     def remedial_actions(self) -> list[PlannedReminder]:
         """Remedial actions the Lead directed after a monitoring report: to whoever is named, from a fortnight
@@ -151,7 +148,7 @@ class PolicyChase:
             what = what if len(what) <= 160 else what[:159] + "\u2026"
             reminders.extend(self.reminders(
                 ReminderKind.REMEDIAL_ACTION, step, recipients,
-                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%d %B %Y} "
+                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%-d %B %Y} "
                 f"({state.phrase}): {what}", due, item=action["pk"]))
         return reminders
 
@@ -168,7 +165,7 @@ class PolicyChase:
             recipients |= self.named("designated_lead_id", Role.LEAD)
         return self.reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
                               f"{row['reference']} {row['title']} was approved without an Equality Impact "
-                              f"Assessment; it is due by {due:%d %B %Y}.", due)
+                              f"Assessment; it is due by {due:%-d %B %Y}.", due)
 
     def stuck(self) -> list[PlannedReminder]:
         """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
@@ -178,15 +175,16 @@ class PolicyChase:
         waiting_since = timezone.localtime(row["status_changed_at"]).date()
         if row["status"] == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):
             waiting_since = timezone.localtime(self.submitted_on[row["pk"]]).date()
-        start = working_days_after(waiting_since, self.config["stuck_after_working_days"])
+        deadline = DEADLINE_OF_STATUS[row["status"]]
+        start = deadline.due_on(waiting_since)
         step = latest_step(self.today, [(start, "waiting too long")], due=start, every_days=self.every)
         if not step:
             return []
-        who, what = STUCK_STATUSES[row["status"]]
+        who, what = deadline.chases, deadline.waiting_for
         # Issue 13, "Overdue is overdue": a review stalled past its date says so in every reminder about it.
         overdue = ""
         if self.review_state is not None and self.review_state.is_overdue:
-            overdue = (f"; its review was due on {self.review_state.due:%d %B %Y} "
+            overdue = (f"; its review was due on {self.review_state.due:%-d %B %Y} "
                        f"({self.review_state.phrase})")
         if who == "qa":
             recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
@@ -198,7 +196,7 @@ class PolicyChase:
             recipients = self.named("coordinator_id", Role.COORDINATOR)
         return self.reminders(ReminderKind.STUCK, step, recipients,
                               f"{row['reference']} {row['title']} has been waiting for {what} since "
-                              f"{waiting_since:%d %B %Y}{overdue}.")
+                              f"{waiting_since:%-d %B %Y}, expected by {start:%-d %B %Y}{overdue}.")
 
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account)."""

@@ -157,6 +157,8 @@ POLICYHUB_TRUSTED_PROXY_COUNT = int(env("POLICYHUB_TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"
 
 LANGUAGE_CODE = "en-gb"
+# Dates as people read them, "2 March 2026" (core.dates), wherever one is printed without a format.
+FORMAT_MODULE_PATH = ["policyhub.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
@@ -272,7 +274,8 @@ CELERY_BEAT_SCHEDULE = {
 POLICYHUB_RELAY_ON_COMMIT = False
 
 # Chasing (issue: "Chasing on time"). Days are calendar days unless named working days (Monday to Friday, less the
-# bank holidays of England and Wales: core.working_days).
+# bank holidays of England and Wales: core.working_days). Work waiting on a stage (QA, the Lead, publication...) is
+# chased from its stage's deadline, declared with the SOP's words in lifecycle.due.STAGE_DEADLINES.
 POLICYHUB_CHASE = {
     # SOP: "allow at least 6 months for a basic review": start-now, then 3 and 1 months before.
     "review_months_before": [6, 3, 1],
@@ -282,7 +285,6 @@ POLICYHUB_CHASE = {
     "escalate_after_days": {"coordinator": int(env("CHASE_ESCALATE_COORDINATOR_DAYS", "14")),
                             "lead": int(env("CHASE_ESCALATE_LEAD_DAYS", "42")),
                             "owner": int(env("CHASE_ESCALATE_OWNER_DAYS", "90"))},
-    "stuck_after_working_days": int(env("CHASE_STUCK_WORKING_DAYS", "10")),
     "emergency_eia_every_days": 7,
 }
 POLICYHUB_BASE_URL = env("POLICYHUB_BASE_URL", "http://127.0.0.1:8000")

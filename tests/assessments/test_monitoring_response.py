@@ -83,9 +83,9 @@ def test_the_lead_records_no_action_through_the_page(client, reported, people):
         # My work lists the report for the Lead the policy names, not for the other group's Lead.
         home = client.get("/").content.decode()
         assert "Monitoring reports to respond to" in home
-        assert f"{policy.reference} {policy.title}: report to 10 Jan 2025" in home
+        assert f"{policy.reference} {policy.title}: report to 10 January 2025" in home
         client.force_login(people.lead2)
-        assert f"{policy.title}: report to 10 Jan 2025" not in client.get("/").content.decode()
+        assert f"{policy.title}: report to 10 January 2025" not in client.get("/").content.decode()
         client.force_login(people.lead)
         page = client.get(URL.format(ref=policy.reference))
         assert page.status_code == 200
@@ -278,7 +278,7 @@ def test_a_review_reads_the_reports_since_the_last_review_at_scoping(client, rep
         overview = client.get(f"/policies/{policy.reference}/").content.decode()
         assert gates.monitoring_reports_read.label in overview
         assert f"/policies/{policy.reference}/monitoring/{report.pk}/" in overview
-        assert "10 Jan 2024 to 10 Jan 2025</a>: to read" in overview
+        assert "10 January 2024 to 10 January 2025</a>: to read" in overview
         with refused("gate", gates.monitoring_reports_read.reason):
             lifecycle_services.policy_request_commissioning(policy=policy, actor=people.developer)
         assert reload(policy).status == Status.SCOPING
@@ -296,7 +296,7 @@ def test_a_review_reads_the_reports_since_the_last_review_at_scoping(client, rep
         assert done.status_code == 302
         reading = MonitoringReportReading.objects.get()
         assert (reading.cycle, reading.read_by) == (2, people.developer)
-        assert "10 Jan 2024 to 10 Jan 2025</a>: read, response recorded" in client.get(
+        assert "10 January 2024 to 10 January 2025</a>: read, response recorded" in client.get(
             f"/policies/{policy.reference}/").content.decode()
         lifecycle_services.policy_request_commissioning(policy=policy, actor=people.developer)
     assert reload(policy).status == Status.COMMISSIONING

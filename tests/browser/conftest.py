@@ -88,6 +88,14 @@ class Browser:
             for violation in result["violations"]
         ]
 
+    def wording_faults(self) -> list[str]:
+        """Issue 17: the page as it stands (its DOM, forms with errors included) expands each abbreviation on its
+        first use and writes dates the one way (tests/web/page_text.py, as the page walk without a browser)."""
+        from tests.web.page_text import abbreviation_faults, date_faults
+
+        html = self.page.content()
+        return abbreviation_faults(html) + date_faults(html)
+
     def assert_accessible(self, label: str):
         violations = self.axe_violations()
         assert violations == [], f"axe violations on {label} ({self.page.url}): {violations}"

@@ -30,12 +30,17 @@ def test_every_page_state_passes_axe(browser_user):
     browser = browser_user
     checked: list[str] = []
     overflowing: dict[str, tuple] = {}
+    misworded: dict[str, tuple] = {}
 
     def check(label: str, path: str | None = None, status: int = 200):
         if path is not None:
             response = browser.goto(path)
             assert response.status == status, f"{label}: {path} answered {response.status}"
         browser.assert_accessible(label)
+        # Issue 17: abbreviations expanded on first use, dates in one format (gathered, asserted at the end).
+        wording = browser.wording_faults()
+        if wording:
+            misworded[label] = (browser.page.url, wording)
         # Every page reflows at 320 px and at 200% zoom: no horizontal scrolling but inside a data table's container
         # (gathered for the whole walk, and asserted at its end, so that one run lists every page at fault).
         wide = browser.overflow()
@@ -234,6 +239,7 @@ def test_every_page_state_passes_axe(browser_user):
 
     assert len(checked) >= 30, checked
     assert not overflowing, f"horizontal scrolling at 320 px or 200% zoom: {overflowing}"
+    assert not misworded, f"abbreviations not expanded on first use, or dates another way: {misworded}"
 
 
 def test_the_library_and_acknowledgements_pass_axe(browser_user):
@@ -263,6 +269,7 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
             response = browser.goto(path)
             assert response.status == status, f"{label}: {path} answered {response.status}"
         browser.step(label)
+        assert not browser.wording_faults(), f"{label}: {browser.wording_faults()}"
 
     browser.sign_in("reader")
     check("staff: library", "/library/")

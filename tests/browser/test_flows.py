@@ -320,7 +320,7 @@ def test_full_cycle_from_new_policy_to_publication(flow, people):
     flow.write("id_text", [("p", "Start recording **before** the encounter begins.")])
     page.check("input[name=protective_marking][value=official]")
     flow.submit("developer: SOP added")
-    flow.expect_success("SOP added to the draft.")
+    flow.expect_success("Standard Operating Procedure (SOP) added to the draft.")
     expect(page.locator("h3", has_text="Starting and stopping a recording")).to_be_visible()
 
     flow.record_shrmt_consultation(reference, "developer")
@@ -576,7 +576,7 @@ def test_emergency_approval_and_retrospective_eia(flow, people):
     flow.step("dcfd: sign-off form")
     page.fill("#id_comments", "Assessment is proportionate.")
     flow.submit("dcfd: EIA signed off")
-    flow.expect_success("EIA signed off: the policy is now impact assessed.")
+    flow.expect_success("Equality Impact Assessment (EIA) signed off: the policy is now impact assessed.")
     expect(page.locator(".govuk-warning-text")).to_have_count(0)
     flow.visit(f"/policies/{reference}/", "dcfd: overview impact assessed")
     expect(page.locator(".app-stage-tag", has_text="Not impact assessed")).to_have_count(0)

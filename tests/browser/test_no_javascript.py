@@ -58,7 +58,7 @@ def test_draft_submit_qa_and_approve_without_javascript(no_js_flow, people):
     page.fill("#id_text", "<p>Record the seizure on the custody system.</p>")
     page.check("input[name=protective_marking][value=official]")
     flow.submit("developer: SOP added")
-    flow.expect_success("SOP added to the draft.")
+    flow.expect_success("Standard Operating Procedure (SOP) added to the draft.")
 
     # The remaining gates (EIA, Workbook, consultation) are met by the services; the statement and SOP
     # typed above are kept.

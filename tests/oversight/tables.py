@@ -10,14 +10,29 @@ from html import unescape
 
 import openpyxl
 
+# An abbreviation's first use on a page reads "Policy Co-ordination Unit ( PCU )" once its tags are stripped; the
+# export writes the abbreviation as it is ("PCU").
+EXPANDED = re.compile(r"([^()]*?)\s*\(\s*<abbr title=\"([^\"]*)\">([^<]*)</abbr>\s*\)")
+
+
+def _collapse_expansions(cell: str) -> str:
+    def collapse(match: re.Match) -> str:
+        before, expansion, short = match.groups()
+        return (before[: len(before) - len(expansion)] + short if before.lower().endswith(expansion.lower())
+                else match.group(0))
+
+    return EXPANDED.sub(collapse, cell)
+
 
 def html_table(body: str, table_id: str) -> list[list[str]]:
-    """The rows (header row first) of the table ``id=table_id``, each cell's text."""
+    """The rows (header row first) of the table ``id=table_id``, each cell's text (abbreviations as written, without
+    their expansion)."""
     table = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', body, re.S).group(1)
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
-        rows.append([" ".join(unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells])
+        rows.append([" ".join(unescape(re.sub(r"<[^>]+>", " ", _collapse_expansions(cell))).split())
+                     for cell in cells])
     return rows
 
 
@@ -38,7 +53,7 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content(response).decode("utf-8-sig"))))
 
 
-def as_page_text(value, *, date_format: str = "%-d %b %Y") -> str:
+def as_page_text(value, *, date_format: str = "%-d %B %Y") -> str:
     """A typed cell as the page writes it."""
     if value is None:
         return "–"
@@ -47,7 +62,7 @@ def as_page_text(value, *, date_format: str = "%-d %b %Y") -> str:
     return str(value)
 
 
-def same_cell(page_text: str, value, *, date_format: str = "%-d %b %Y") -> bool:
+def same_cell(page_text: str, value, *, date_format: str = "%-d %B %Y") -> bool:
     """The page's text of a cell and the typed value exported for it are the same figure."""
     if isinstance(value, bool):
         return page_text == ("Yes" if value else "No")
@@ -56,7 +71,7 @@ def same_cell(page_text: str, value, *, date_format: str = "%-d %b %Y") -> bool:
     return page_text == as_page_text(value, date_format=date_format)
 
 
-def assert_same_table(page: list[list[str]], exported: list[list], *, date_format: str = "%-d %b %Y") -> None:
+def assert_same_table(page: list[list[str]], exported: list[list], *, date_format: str = "%-d %B %Y") -> None:
     assert len(page) == len(exported), (len(page), len(exported))
     for number, (page_row, exported_row) in enumerate(zip(page, exported, strict=True)):
         assert len(page_row) == len(exported_row), number

@@ -108,13 +108,14 @@ def test_each_role_sees_its_own_scope(client, history, people):
 
 
 @pytest.mark.parametrize(("query", "message"), [
-    ({"from": "yesterday", "to": "2024-03-31"}, "“yesterday” is not a date: enter the start of the period as "
-                                                "YYYY-MM-DD"),
+    ({"from": "yesterday", "to": "2024-03-31"}, "“<span class=\"app-user-text\">yesterday</span>” is not a date: "
+                                                "choose the start of the period in the From box"),
     ({"from": "2024-03-31", "to": "2024-01-01"}, "The start of the period must be before its end."),
     ({"from": "2026-01-01", "to": "2027-01-01"}, "Figures exist only up to today, so the period ends today."),
     ({"from": "1900-01-01", "to": "2026-01-01"}, "A period can be at most five years"),
     ({"from": "2024-13-45"}, "is not a date"),
-    ({"to": "<script>alert(1)</script>"}, "“&lt;script&gt;alert(1)&lt;/script&gt;” is not a date"),
+    ({"to": "<script>alert(1)</script>"}, "“<span class=\"app-user-text\">&lt;script&gt;alert(1)&lt;/script&gt;"
+                                          "</span>” is not a date"),
 ])
 def test_bad_periods_get_a_clear_message_never_an_error(client, people, query, message):
     client.force_login(people.pcu)

@@ -6,30 +6,26 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import override_settings
 
+from lifecycle import due
 from lifecycle.due import stuck_cutoff, working_days_after
-from notifications import services as notification_services
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_stuck_cutoff_is_the_chase_threshold_in_working_days(settings):
-    chase = {**settings.POLICYHUB_CHASE, "stuck_after_working_days": 10}
-    with override_settings(POLICYHUB_CHASE=chase):
-        monday = datetime.date(2026, 3, 2)
-        # Ten working days after Friday 13 February, or the weekend after it, is Friday 27 February; after Monday
-        # 16 February it is Monday 2 March: on that Monday, work waiting since the 16th or before is stuck.
-        assert working_days_after(datetime.date(2026, 2, 13), 10) == datetime.date(2026, 2, 27)
-        assert working_days_after(datetime.date(2026, 2, 15), 10) == datetime.date(2026, 2, 27)
-        assert working_days_after(datetime.date(2026, 2, 16), 10) == datetime.date(2026, 3, 2)
-        assert stuck_cutoff(monday) == datetime.date(2026, 2, 16)
-        assert working_days_after(stuck_cutoff(monday) + datetime.timedelta(days=1), 10) > monday
-    with override_settings(POLICYHUB_CHASE={**chase, "stuck_after_working_days": 1}):
-        # One working day: what started waiting on the Friday or over the weekend is stuck on the Monday.
-        assert stuck_cutoff(datetime.date(2026, 3, 2)) == datetime.date(2026, 3, 1)
-    # The chase reads the same arithmetic.
-    assert notification_services.working_days_after is working_days_after
+def test_the_stuck_cutoff_is_the_stage_deadline_in_working_days():
+    monday = datetime.date(2026, 3, 2)
+    # Ten working days after Friday 13 February, or the weekend after it, is Friday 27 February; after Monday
+    # 16 February it is Monday 2 March: on that Monday, work waiting since the 16th or before is stuck.
+    assert working_days_after(datetime.date(2026, 2, 13), 10) == datetime.date(2026, 2, 27)
+    assert working_days_after(datetime.date(2026, 2, 15), 10) == datetime.date(2026, 2, 27)
+    assert working_days_after(datetime.date(2026, 2, 16), 10) == datetime.date(2026, 3, 2)
+    assert stuck_cutoff(monday, 10) == datetime.date(2026, 2, 16)
+    assert working_days_after(stuck_cutoff(monday, 10) + datetime.timedelta(days=1), 10) > monday
+    # One working day: what started waiting on the Friday or over the weekend is stuck on the Monday.
+    assert stuck_cutoff(datetime.date(2026, 3, 2), 1) == datetime.date(2026, 3, 1)
+    # The dashboard's stages are the declared deadlines (which the chase reads: tests/lifecycle/test_stage_deadlines).
+    assert all(due.STUCK_BY_KEY[stage.key] is due.DEADLINE_OF_STATUS[stage.status] for stage in due.STUCK_STAGES)
 
 
 @pytest.mark.parametrize("query", [

@@ -90,7 +90,7 @@ def test_the_publish_channels_are_one_question(client, people):
     page = client.get(f"/policies/{policy.reference}/actions/publish/").content.decode()
     legend = page.index("Where should it be published?</legend>")
     assert page.rindex("<fieldset", 0, legend) < legend < page.index("Corporate Policy Intranet", legend) \
-        < page.index("Notices", legend) < page.index("MPS Publication Scheme (public)", legend) \
+        < page.index("Notices", legend) < page.index("Publication Scheme (public)", legend) \
         < page.index("</fieldset>", legend)
     # The action page is not the overview: no tab is current on it.
     assert 'aria-current="page">Overview' not in page

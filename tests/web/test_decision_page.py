@@ -5,9 +5,11 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from lifecycle import services, workflow
+from core.dates import date_shown
+from lifecycle import due, services, workflow
 from lifecycle.models import Policy
 from tests.factories import advance_to
+from tests.web.page_text import read
 
 pytestmark = pytest.mark.django_db
 
@@ -43,11 +45,13 @@ def test_after_a_decision_the_confirmation_says_what_happens_next_and_who_is_tol
         "version_hash": version.binding_hash, "meeting_on": timezone.localdate().isoformat(),
         "minute_reference": "COG/2026/14"}, follow=True)
     assert Policy.objects.get(pk=policy.pk).status == "approved"
-    banner = response.content.decode()
-    told = "the business group&#x27;s co-ordinator and the policy&#x27;s developers and manager"
+    banner = read(response.content.decode()).text
+    told = "the business group's co-ordinator and the policy's developers and manager"
     assert "Your decision has been recorded." in banner
-    assert (f"Next: {workflow.FORWARD_FOR_PUBLICATION.page.title}, by "
-            f"{escape(workflow.FORWARD_FOR_PUBLICATION.taken_by)}.") in banner
+    # By when: the stage's declared deadline (lifecycle.due); PCU expanded, the page's first use of it.
+    expected = date_shown(due.FORWARD_FOR_PUBLICATION.due_on(timezone.localdate()))
+    assert ("Next: Send to Policy Co-ordination Unit (PCU) for publication, by "
+            f"{workflow.FORWARD_FOR_PUBLICATION.taken_by}, expected by {expected}.") in banner
     assert f"Told in their notifications and daily e-mail: {told}." in banner
 
 
@@ -62,6 +66,8 @@ def test_the_last_quality_assurance_sign_off_tells_whom_passing_notifies(client,
         "outcome": "passed", "discipline": "doi", "comments": "", "expected_status": "submitted_for_qa",
         "version": version.pk, "version_hash": version.binding_hash}, follow=True)
     assert Policy.objects.get(pk=policy.pk).status == "qa_passed"
-    body = response.content.decode()
-    assert "Next: Forward to the Designated Lead, by the business group&#x27;s co-ordinator." in body
-    assert "Told in their notifications and daily e-mail: the business group&#x27;s co-ordinator" in body
+    body = read(response.content.decode()).text
+    expected = date_shown(due.FORWARD_TO_LEAD.due_on(timezone.localdate()))
+    assert ("Next: Forward to the Designated Lead, by the business group's co-ordinator, expected by "
+            f"{expected}.") in body
+    assert "Told in their notifications and daily e-mail: the business group's co-ordinator" in body

@@ -194,7 +194,7 @@ class Seeder:
         if self.now is not None and moment <= self.now:
             moment = self.now + STEP_GAP
         if moment.date() != day:
-            raise CommandError(f"Too many demo steps on {day:%d %B %Y}: they would run past midnight.")
+            raise CommandError(f"Too many demo steps on {day:%-d %B %Y}: they would run past midnight.")
         self.move_to(moment)
 
     def tick(self) -> None:
@@ -305,7 +305,7 @@ class Seeder:
             try:
                 getattr(self, f"step_{step.action}")(spec, step, actor)
             except ApplicationError as exc:
-                raise CommandError(f"{spec.title}, step '{step.action}' on {day:%d %B %Y} as {actor.username} "
+                raise CommandError(f"{spec.title}, step '{step.action}' on {day:%-d %B %Y} as {actor.username} "
                                    f"was refused: {exc}") from exc
 
     def update_documents(self, policy: Policy, actor, *, workbook: dict, eia: dict) -> None:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             for item in plan:
                 by_recipient[item.recipient_id].append(item)
             users = User.objects.in_bulk(list(by_recipient))
-            self.stdout.write(f"Chase for {today:%A %d %B %Y}: {len(plan)} reminder(s) to "
+            self.stdout.write(f"Chase for {today:%-d %B %Y}: {len(plan)} reminder(s) to "
                               f"{len(by_recipient)} person(s) (dry run: nothing recorded or sent).")
             for user_id, items in sorted(by_recipient.items(), key=lambda pair: users[pair[0]].username):
                 user = users[user_id]

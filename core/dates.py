@@ -1,0 +1,51 @@
+"""The one way PolicyHub writes a date for people (issue 17: "dates are in one format"): GOV.UK style, the day
+without a leading zero and the month in full, "2 March 2026"; with a time, "2 March 2026, 14:05".
+
+Templates write ``|date:"j F Y"`` and ``|date:"j F Y, H:i"`` (and bare ``{{ a_date }}`` renders the same, through
+``policyhub.formats``); Python writes ``date_shown(day)`` and ``datetime_shown(moment)``, or the same strftime
+patterns. A test reads every template and module and fails on any other format shown to people
+(tests/core/test_date_formats.py). Machine formats (an ``<input type="date">``'s value, a ``<time datetime>``, a
+CSV cell) are ISO 8601 and are not for reading.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import dateformat, timezone
+
+# For templates' |date filter and django.utils.dateformat.
+DATE_FORMAT = "j F Y"
+DATETIME_FORMAT = "j F Y, H:i"
+# The same, for strftime and f-strings ("%-d": the day without a leading zero; POSIX, as on every host we run on).
+DATE_STRFTIME = "%-d %B %Y"
+DATETIME_STRFTIME = "%-d %B %Y, %H:%M"
+
+# A month as a period ("March 2026"): a monitoring report's months, a chart's month by month.
+MONTH_FORMAT = "F Y"
+MONTH_STRFTIME = "%B %Y"
+# A chart's axis, where twelve months must fit under the plot: its table and its description give them in full.
+AXIS_MONTH_STRFTIME = "%b %Y"
+
+# Formats that are not for reading: ISO 8601 dates and times for inputs, <time datetime> and data files.
+MACHINE_FORMATS = frozenset({"c", "Y-m-d", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S"})
+# A year alone, in a reference ("TP/2026/017").
+YEAR_FORMATS = frozenset({"Y", "%Y"})
+# A time of day alone, beside a date already written ("Thursday's notices ... 14:05").
+TIME_FORMATS = frozenset({"H:i", "%H:%M"})
+FORMATS = frozenset({DATE_FORMAT, DATETIME_FORMAT, DATE_STRFTIME, DATETIME_STRFTIME, MONTH_FORMAT, MONTH_STRFTIME,
+                     AXIS_MONTH_STRFTIME})
+
+
+def date_shown(day: datetime.date | None) -> str:
+    """``2 March 2026``; "" for no date."""
+    return dateformat.format(day, DATE_FORMAT) if day else ""
+
+
+def datetime_shown(moment: datetime.datetime | None) -> str:
+    """``2 March 2026, 14:05`` in the service's time zone; "" for none."""
+    if moment is None:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return dateformat.format(moment, DATETIME_FORMAT)
