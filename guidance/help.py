@@ -42,7 +42,10 @@ ROLES: tuple[RoleHelp, ...] = (
              "You are the Designated Business Group Policy Lead, a chief officer (ACPO rank): you commission "
              "policies, approve or reject them, and may approve one by the emergency route.",
              (w.COMMISSION, w.DECLINE_COMMISSIONING, w.APPROVE, w.REJECT, w.REQUEST_EMERGENCY_APPROVAL,
-              w.CONCLUDE_NO_CHANGE, w.SET_REVIEW_DATE, w.START_REVIEW, w.RESPOND_TO_MONITORING, w.DECIDE_WITHDRAWAL)),
+              w.CONCLUDE_NO_CHANGE, w.SET_REVIEW_DATE, w.START_REVIEW, w.RESPOND_TO_MONITORING, w.DECIDE_WITHDRAWAL,
+              w.AGREE_LOCAL_SUPPLEMENT, w.APPROVE_LOCAL),
+             ("A local work instruction is approved within its business group by its Lead, without PCU; where one "
+              "supplements a corporate policy you lead, it needs your agreement first.",)),
     RoleHelp(Role.OWNER, "owner",
              "You are the Management Board member who owns the policy. You are told when it is published, and a "
              "review that stays overdue is escalated to you. With the Designated Lead you may decide to withdraw it.",
@@ -57,7 +60,7 @@ ROLES: tuple[RoleHelp, ...] = (
               "Publish monitoring reports once the co-ordinator has quality-assured them.")),
     RoleHelp(Role.DCFD, "dcfd",
              "The Diversity and Citizen Focus Directorate quality-assures each policy's Equality Impact Assessment.",
-             (w.SIGN_OFF_QA, w.RETURN_FROM_QA, w.CONFIRM_EIA),
+             (w.SIGN_OFF_QA, w.RETURN_FROM_QA, w.CONFIRM_EIA, w.SIGN_OFF_UPDATED_EIA),
              ("Sign off the retrospective EIA of a policy approved by the emergency route.",)),
     RoleHelp(Role.DOI, "doi",
              "The Directorate of Information quality-assures each policy's information management.",

@@ -182,7 +182,7 @@ def test_the_whole_cycle_with_the_keyboard_alone(browser_user, people):
     keyboard_step(browser, reference, "decide", radios=("decision",), text={
         "comments": "Approved.", "meeting_on-day": str(today.day), "meeting_on-month": str(today.month),
         "meeting_on-year": str(today.year), "minute_reference": "COG/2026/22"},
-                  success="Next: Send to PCU for publication")
+                  success="Next: Send to Policy Co-ordination Unit (PCU) for publication")
     sign_in_by_keyboard(browser, "coordinator")
     keyboard_step(browser, reference, "forward-for-publication")
     sign_in_by_keyboard(browser, "pcu")

@@ -176,7 +176,8 @@ def test_details_page_saves_keeps_what_was_typed_when_refused_and_refuses_stale(
 # --- re-marking OFFICIAL-SENSITIVE during a review: visibility at once, on every surface ------------------------
 
 
-def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(client, people):
+def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(
+        client, people, django_capture_on_commit_callbacks):
     policy = published_under_review(people, title="Automatic number plate recognition")
     reference = policy.reference
     # Before: on the public scheme, its PDF, and to staff of another business group (register, page, search).
@@ -191,7 +192,11 @@ def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(
     assert client.get(f"/policies/{reference}/").status_code == 200
     client.logout()
 
-    update(policy, people.developer, protective_marking="official_sensitive", suitable_for_publication_scheme=False)
+    # Committed, as in use (the warm download's remembered file is dropped once the change commits:
+    # publication.scheme_files).
+    with django_capture_on_commit_callbacks(execute=True):
+        update(policy, people.developer, protective_marking="official_sensitive",
+               suitable_for_publication_scheme=False)
 
     # After, with the reviewed version still in scoping (not published): gone from the public scheme at once, its
     # version in force included (it does not keep its old public copy), its page and its PDF.

@@ -47,6 +47,9 @@ NOT_PAGES = {
     "notices:feed": "an Atom feed",
     "publication:scheme_pdf": "a PDF (its text: tests/publication)",
     "policy_pdf": "a PDF (its text: tests/publication)",
+    "spreadsheet_download": "an XLSX file (its cells: tests/core/test_exports.py)",
+    "spreadsheet_export": "the page of one person's spreadsheet being prepared, under its own token: the axe walk "
+                          "reads it preparing and ready (tests/browser/test_accessibility.py), with these checks",
 }
 USERS = ("pcu", "coordinator", "developer", "lead", "dcfd", "manager", "shrmt", None)
 RENDERINGS_PER_PAGE = 2
@@ -131,6 +134,8 @@ def _paths(world) -> dict[str, list[str]]:
         "notifications:list": ["/notifications/"],
         "oversight:dashboard": ["/dashboard/"], "oversight:indicators": ["/dashboard/indicators/"],
         "oversight:report": ["/dashboard/report/"],
+        "oversight:remedial_actions": ["/dashboard/remedial-actions/"],
+        "oversight:acknowledgements": ["/dashboard/acknowledgements/"],
         "library:index": ["/library/", "/library/?q=policy"], "library:archive": ["/library/archive/"],
         "library:policy": [reverse("library:policy", args=[policy.reference])
                            for policy in (monitored, review, world["withdrawn"])],
