@@ -194,7 +194,7 @@ class Change:
 @dataclass
 class Entry:
     """One event as the timeline shows it: its words worked out once, here, so that the page only writes them
-    (lifecycle/templatetags/timeline_entries.py). ``event`` is the event's row (``EVENT_FIELDS``)."""
+    (lifecycle/templatetags/policy_history.py). ``event`` is the event's row (``EVENT_FIELDS``)."""
 
     event: dict
     sentence: str

@@ -1,11 +1,16 @@
-"""``{% timeline_entries entries evidence=shows_evidence %}``: the timeline's events (``lifecycle.timeline.entries``),
-each a list item: what happened, by whom and when, what changed and, with ``evidence`` (PCU), the recorded event.
+"""A policy's history, its two long lists:
 
-Written here rather than as a template loop: the loop over a page of 50 events was most of the page's time (make
-bench; benchmarks.profile timeline: 4,000 ``{% abbreviate %}`` and 3,000 ``|date`` calls a page, 45,000 variable
-lookups). The markup is the loop's, unchanged. Every value goes through ``_html`` (``format_html``: escaped unless
-it is markup already safe); the abbreviations through the glossary's ``abbreviated``, in the page's order, so each is
-still expanded on its first use on the page (tests/web/test_every_page.py)."""
+- ``{% timeline_entries entries evidence=shows_evidence %}``: the timeline's events (``lifecycle.timeline.entries``),
+  each a list item: what happened, by whom and when, what changed and, with ``evidence`` (PCU), the recorded event;
+- ``{% version_rows versions policy %}``: the versions page's table rows, each version's number, author, dates, hash
+  and interim revisions (issue 12).
+
+Written here rather than as template loops: the loops over a page of 50 events or versions were most of those pages'
+time (make bench; benchmarks.profile timeline versions: on the timeline 4,000 ``{% abbreviate %}`` and 3,000
+``|date`` calls a page, 45,000 variable lookups). The markup is the loops', unchanged. Every value goes through
+``_html`` (``format_html``: escaped unless it is markup already safe); the abbreviations through the glossary's
+``abbreviated``, in the page's order, so each is still expanded on its first use on the page
+(tests/web/test_every_page.py); dates through core.dates, the one format."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ import re
 from django import template
 from django.utils.safestring import SafeData, SafeString, mark_safe
 
+from core.dates import datetime_shown
+from core.templatetags.cached_urls import cached_reverse
 from core.templatetags.glossary import abbreviated
 from lifecycle.timeline import Change, Entry
 
@@ -125,3 +132,79 @@ def entry_html(context, entry: Entry, *, evidence: bool = False) -> SafeString:
 def timeline_entries(context, entries: list[Entry], evidence: bool = False) -> SafeString:
     """The entries' list items, in order (the <ol> is the template's)."""
     return mark_safe("".join(entry_html(context, entry, evidence=evidence) for entry in entries))  # noqa: S308
+
+
+# --- versions ----------------------------------------------------------------------------------------------
+
+VERSION_ROW = (
+    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell">{number}</td>'
+    '<td class="govuk-table__cell">{author}</td>'
+    '\n      <td class="govuk-table__cell">{created}</td><td class="govuk-table__cell">{submitted}</td>'
+    '\n      <td class="govuk-table__cell"><span class="app-hash">{content_hash}</span></td>'
+    '\n      <td class="govuk-table__cell">{revisions}</td></tr>'
+    "{inside}"
+)
+REVISIONS_LINK = (
+    '<a class="govuk-link" href="{url}">{count} revision{plural}'
+    '<span class="govuk-visually-hidden"> of version {number}</span></a>'
+)
+# The interim revisions inside a version (issue 12), the newest version's open.
+REVISIONS_INSIDE = (
+    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell" colspan="6">'
+    '\n      <details class="govuk-details govuk-!-margin-bottom-0"{open}>'
+    '\n        <summary class="govuk-details__summary"><span class="govuk-details__summary-text">'
+    "Revisions inside version {number}</span></summary>"
+    '\n        <div class="govuk-details__text">'
+    '\n          <ol class="govuk-list app-revision-list">{items}'
+    "\n          </ol>"
+    "\n        </div>"
+    "\n      </details>"
+    "\n    </td></tr>"
+)
+REVISION = (
+    "\n            <li>{sequence}. {document}, {saved_by}, {saved_at} "
+    '<span class="app-hash" title="{content_hash}">{short_hash}</span>{changes}</li>'
+)
+REVISION_CHANGES = (
+    ' · <a class="govuk-link" href="{url}?from={previous}&amp;to={sequence}">Changes'
+    '<span class="govuk-visually-hidden"> in revision {sequence} of version {number}</span></a>'
+)
+
+
+def _revision_html(revision, *, url: str, number: str) -> SafeString:
+    if revision.starting_point:
+        saved_by = "starting point"
+    elif revision.saved_by is None:
+        saved_by = ""
+    else:
+        saved_by = revision.saved_by.get_full_name() or revision.saved_by.username
+    changes = _html(REVISION_CHANGES, url=url, previous=revision.previous_sequence, sequence=revision.sequence,
+                    number=number) if revision.previous_sequence else ""
+    return _html(REVISION, sequence=revision.sequence, document=revision.document_label, saved_by=saved_by,
+                 saved_at=datetime_shown(revision.saved_at), content_hash=revision.content_hash,
+                 short_hash=revision.short_hash, changes=changes)
+
+
+def version_row_html(version, *, reference: str, first: bool = False) -> SafeString:
+    """One version's row, and its interim revisions' row when it has any (``revisions_inside``)."""
+    number = version.number
+    url = cached_reverse("lifecycle:revisions", reference, number)
+    # Counted only for those who see the drafts (lifecycle.selectors.policy_versions).
+    count = getattr(version, "revision_count", None)
+    revisions = "—" if count is None else _html(REVISIONS_LINK, url=url, count=count,
+                                                 plural="" if count == 1 else "s", number=number)
+    inside = getattr(version, "revisions_inside", None)
+    if inside:
+        items = mark_safe("".join(_revision_html(revision, url=url, number=number)  # noqa: S308 - each _html's
+                                  for revision in inside))
+        inside = _html(REVISIONS_INSIDE, open=mark_safe(" open") if first else "", number=number, items=items)
+    return _html(VERSION_ROW, number=number, author=version.author, created=datetime_shown(version.created_at),
+                 submitted=datetime_shown(version.submitted_at) or "Draft", content_hash=version.content_hash or "—",
+                 revisions=revisions, inside=inside or "")
+
+
+@register.simple_tag
+def version_rows(versions, policy) -> SafeString:
+    """The versions' table rows, newest first as given (the <table> and its head are the template's)."""
+    return mark_safe("".join(version_row_html(version, reference=policy.reference, first=index == 0)  # noqa: S308
+                             for index, version in enumerate(versions)))
