@@ -24,8 +24,9 @@ from django.utils import timezone
 # One format for every date and time the timeline writes, the service's ("2 December 2026", "2 December 2026, 14:05").
 from core.dates import date_shown, datetime_shown
 from core.events import AuditAction
-from core.models import Role, RoleAssignment, User
+from core.models import Role, User
 from lifecycle import workflow
+from lifecycle.permissions import role_rows_of_outer_user
 from lifecycle.states import QADiscipline, Status
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
@@ -214,8 +215,21 @@ EVENT_FIELDS = ("sequence", "occurred_at", "actor_id", "actor_username", "actor_
 
 
 def event_rows(events):
-    """The events (a queryset of AuditEvent) as the rows ``entries`` reads, in the same query."""
-    return events.values(*EVENT_FIELDS)
+    """The events (a queryset of AuditEvent, a page of them) as the rows ``entries`` reads, each with its actor's
+    roles (``actor_roles``, "role:group:unit,..."): one query, whoever the actors are (a page of system events, or
+    of events nobody acted in, asks no more and no fewer queries than any other)."""
+    return events.values(*EVENT_FIELDS).annotate(actor_roles=role_rows_of_outer_user("actor_id"))
+
+
+def _roles_held(rows: str | None, business_group_id: int | None) -> list[str]:
+    """An actor's roles from ``actor_roles``: those held force-wide or in the policy's business group."""
+    held = set()
+    for row in (rows or "").split(","):
+        if row:
+            role, group, _unit = row.split(":")
+            if not group or business_group_id is None or int(group) == business_group_id:
+                held.add(role)
+    return sorted(held, key=_ROLE_ORDER.index)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -309,16 +323,10 @@ def _recorded(changes) -> str:
 
 
 def entries(events, *, business_group_id: int | None = None, recorded: bool = False) -> list[Entry]:
-    """The event rows (``event_rows``) as the timeline's entries: two queries for the whole page, whatever its
-    length (the actors' roles, and the people the changes name). ``recorded``: with each event's recorded
+    """The event rows (``event_rows``) as the timeline's entries: one query more for the whole page, whatever its
+    length, when the changes name people (their names). ``recorded``: with each event's recorded
     changes as they are (PCU's evidence)."""
     events = list(events)
-    actor_ids = {event["actor_id"] for event in events if event["actor_id"]}
-    roles: dict[int, list[str]] = {}
-    for user_id, role, group_id in (RoleAssignment.objects.filter(user_id__in=actor_ids)
-                                    .values_list("user_id", "role", "business_group_id")):
-        if group_id is None or business_group_id is None or group_id == business_group_id:
-            roles.setdefault(user_id, []).append(role)
     usernames = set().union(*(_usernames_in(event["changes"]) for event in events)) if events else set()
     names = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
         if usernames else {}
@@ -333,7 +341,7 @@ def entries(events, *, business_group_id: int | None = None, recorded: bool = Fa
         else:
             role = role_shown.get(event["actor_id"])
             if role is None:
-                held = sorted(set(roles.get(event["actor_id"], ())), key=_ROLE_ORDER.index)
+                held = _roles_held(event["actor_roles"], business_group_id)
                 role = role_shown[event["actor_id"]] = ", ".join(ROLE_NAMES[Role(value)] for value in held)
         version = changes.get("version")
         moment = event["occurred_at"].astimezone(zone)

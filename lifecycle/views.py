@@ -396,13 +396,12 @@ def version_revisions_page(request, reference: str, version: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    page = Paginator(timeline.event_rows(policy_timeline(policy=policy, user=request.user)), 50).get_page(
-        request.GET.get("page"))
+    page = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(request.GET.get("page"))
     # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
     shows_evidence = permissions.is_pcu(request.user)
     context["timeline"] = page
-    context["entries"] = timeline.entries(page.object_list, business_group_id=policy.business_group_id,
-                                          recorded=shows_evidence)
+    context["entries"] = timeline.entries(timeline.event_rows(page.object_list),
+                                          business_group_id=policy.business_group_id, recorded=shows_evidence)
     context["shows_evidence"] = shows_evidence
     return render(request, "lifecycle/policy_timeline.html", context)
 
