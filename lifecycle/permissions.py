@@ -44,10 +44,11 @@ def _text(field: str):
     return Coalesce(Cast(field, CharField()), Value(""))
 
 
-def role_rows_of_outer_user() -> Subquery:
+def role_rows_of_outer_user(user_id: str = "pk") -> Subquery:
     """The role assignments of the user of the outer query, as one text ("role:group:unit,..."), for loading them
-    in the query that loads the user (workspace.backends): ``remember_roles`` reads it."""
-    rows = (RoleAssignment.objects.filter(user_id=OuterRef("pk")).order_by().values("user_id")
+    in the query that loads the user (workspace.backends): ``remember_roles`` reads it. ``user_id``: the outer
+    query's field that holds the user's id, when it is not a user (an audit event's ``actor_id``)."""
+    rows = (RoleAssignment.objects.filter(user_id=OuterRef(user_id)).order_by().values("user_id")
             .annotate(rows=_JoinedByCommas(Concat("role", Value(":"), _text("business_group_id"), Value(":"),
                                                   _text("unit_id"), output_field=TextField())))
             .values("rows"))

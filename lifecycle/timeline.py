@@ -12,18 +12,21 @@ evidence, beside the sentence.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass, field
+from pprint import pformat
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.utils import dateformat, timezone
+from django.utils import timezone
 
 # One format for every date and time the timeline writes, the service's ("2 December 2026", "2 December 2026, 14:05").
-from core.dates import DATE_FORMAT, DATETIME_FORMAT
+from core.dates import date_shown, datetime_shown
 from core.events import AuditAction
-from core.models import Role, RoleAssignment, User
+from core.models import Role, User
 from lifecycle import workflow
+from lifecycle.permissions import role_rows_of_outer_user
 from lifecycle.states import QADiscipline, Status
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
@@ -138,6 +141,13 @@ def person_name(user: User | None, username: str = "") -> str:
     return user.get_full_name() or user.username
 
 
+def _actor_name(row: dict) -> str:
+    """``person_name`` of an event row's actor (``EVENT_FIELDS``), without loading the account."""
+    if row["actor_id"] is None:
+        return row["actor_username"] or SYSTEM
+    return f"{row['actor__first_name']} {row['actor__last_name']}".strip() or row["actor__username"]
+
+
 # --- what changed ------------------------------------------------------------------------------------------
 
 # Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading.
@@ -184,15 +194,45 @@ class Change:
 
 @dataclass
 class Entry:
-    """One event as the timeline shows it."""
+    """One event as the timeline shows it: its words worked out once, here, so that the page only writes them
+    (lifecycle/templatetags/policy_history.py). ``event`` is the event's row (``EVENT_FIELDS``)."""
 
-    event: object
+    event: dict
     sentence: str
     actor: str
     role: str
     changes: list[Change] = field(default_factory=list)
+    version: str = ""  # the version the event is about, for the heading ("Approved (version 1.0)")
+    occurred: str = ""  # when, in the one format ("2 March 2026, 10:00"), in the service's time zone
+    occurred_iso: str = ""  # the same moment for <time datetime>
+    recorded: str = ""  # the recorded changes as they are, for PCU's evidence ("" when not shown)
 
 
+# What the timeline reads of an event and its actor: a row each, not the event and account objects (the page's
+# 50 events; an event is never changed, so nothing else of it is needed to show it).
+EVENT_FIELDS = ("sequence", "occurred_at", "actor_id", "actor_username", "actor__first_name", "actor__last_name",
+                "actor__username", "action", "object_type", "object_id", "object_repr", "hash", "changes")
+
+
+def event_rows(events):
+    """The events (a queryset of AuditEvent, a page of them) as the rows ``entries`` reads, each with its actor's
+    roles (``actor_roles``, "role:group:unit,..."): one query, whoever the actors are (a page of system events, or
+    of events nobody acted in, asks no more and no fewer queries than any other)."""
+    return events.values(*EVENT_FIELDS).annotate(actor_roles=role_rows_of_outer_user("actor_id"))
+
+
+def _roles_held(rows: str | None, business_group_id: int | None) -> list[str]:
+    """An actor's roles from ``actor_roles``: those held force-wide or in the policy's business group."""
+    held = set()
+    for row in (rows or "").split(","):
+        if row:
+            role, group, _unit = row.split(":")
+            if not group or business_group_id is None or int(group) == business_group_id:
+                held.add(role)
+    return sorted(held, key=_ROLE_ORDER.index)
+
+
+@functools.lru_cache(maxsize=1024)
 def _field_label(object_type: str, key: str) -> str:
     if key in LABELS:
         return LABELS[key]
@@ -217,22 +257,22 @@ def format_value(value, *, names: dict[str, str], key: str = "") -> str:
     if key in PERSON_KEYS or key == "to":
         return names.get(text, text)
     if _ISO_DATE.match(text):
-        return dateformat.format(datetime.date.fromisoformat(text), DATE_FORMAT)
+        return date_shown(datetime.date.fromisoformat(text))
     if _ISO_DATETIME.match(text):
         try:
             moment = datetime.datetime.fromisoformat(text)
         except ValueError:
             return text
-        if timezone.is_aware(moment):
-            moment = timezone.localtime(moment)
-        return dateformat.format(moment, DATETIME_FORMAT)
+        return datetime_shown(moment)
     if text in _CHOICE_LABELS.get(key, {}):
         return str(_CHOICE_LABELS[key][text])
     return text
 
 
-def describe_changes(event, names: dict[str, str]) -> list[Change]:
-    changes = event.changes if isinstance(event.changes, dict) else {}
+def describe_changes(event: dict, names: dict[str, str]) -> list[Change]:
+    """An event row's (``EVENT_FIELDS``) recorded changes, each field by its label, before and after."""
+    changes = event["changes"] if isinstance(event["changes"], dict) else {}
+    object_type = event["object_type"]
     rows: list[Change] = []
     for key, value in changes.items():
         if key in HIDDEN_KEYS:
@@ -240,7 +280,7 @@ def describe_changes(event, names: dict[str, str]) -> list[Change]:
         if key == "values" and isinstance(value, dict):
             for name, pair in value.items():
                 pair = pair if isinstance(pair, dict) else {"after": pair}
-                rows.append(Change(_field_label(event.object_type, name),
+                rows.append(Change(_field_label(object_type, name),
                                    format_value(pair.get("before"), names=names),
                                    format_value(pair.get("after"), names=names)))
         elif key == "parts" and isinstance(value, list):
@@ -253,10 +293,10 @@ def describe_changes(event, names: dict[str, str]) -> list[Change]:
             for part, username in value.items():
                 rows.append(Change(f"New {PART_LABELS.get(part, part)}", None, names.get(username, username)))
         elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
-            rows.append(Change(_field_label(event.object_type, key), format_value(value[0], names=names, key=key),
+            rows.append(Change(_field_label(object_type, key), format_value(value[0], names=names, key=key),
                                format_value(value[1], names=names, key=key)))
         else:
-            rows.append(Change(_field_label(event.object_type, key), None, format_value(value, names=names, key=key)))
+            rows.append(Change(_field_label(object_type, key), None, format_value(value, names=names, key=key)))
     return rows
 
 
@@ -274,28 +314,39 @@ def _usernames_in(changes) -> set[str]:
     return found
 
 
-def entries(events, *, business_group_id: int | None = None) -> list[Entry]:
-    """The events (with ``actor`` selected) as the timeline's entries: two queries for the whole page, whatever
-    its length (the actors' roles, and the people the changes name)."""
+def _recorded(changes) -> str:
+    """The recorded changes as ``{{ changes|pprint }}`` writes them."""
+    try:
+        return pformat(changes)
+    except Exception as error:  # what the pprint filter writes for a value it cannot format
+        return f"Error in formatting: {error.__class__.__name__}: {error}"
+
+
+def entries(events, *, business_group_id: int | None = None, recorded: bool = False) -> list[Entry]:
+    """The event rows (``event_rows``) as the timeline's entries: one query more for the whole page, whatever its
+    length, when the changes name people (their names). ``recorded``: with each event's recorded
+    changes as they are (PCU's evidence)."""
     events = list(events)
-    actor_ids = {event.actor_id for event in events if event.actor_id}
-    roles: dict[int, list[str]] = {}
-    for user_id, role, group_id in (RoleAssignment.objects.filter(user_id__in=actor_ids)
-                                    .values_list("user_id", "role", "business_group_id")):
-        if group_id is None or business_group_id is None or group_id == business_group_id:
-            roles.setdefault(user_id, []).append(role)
-    usernames = set().union(*(_usernames_in(event.changes) for event in events)) if events else set()
+    usernames = set().union(*(_usernames_in(event["changes"]) for event in events)) if events else set()
     names = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
         if usernames else {}
+    role_shown: dict[int | None, str] = {}
+    zone = timezone.get_current_timezone()
     shown = []
     for event in events:
-        discipline = event.changes.get("discipline") if isinstance(event.changes, dict) else None
-        if event.action.startswith("policy.qa_signed_off.") and discipline:
+        changes = event["changes"] if isinstance(event["changes"], dict) else {}
+        discipline = changes.get("discipline")
+        if event["action"].startswith("policy.qa_signed_off.") and discipline:
             role = str(discipline).upper()
         else:
-            held = sorted(set(roles.get(event.actor_id, ())), key=_ROLE_ORDER.index)
-            role = ", ".join(ROLE_NAMES[Role(value)] for value in held)
-        shown.append(Entry(event=event, sentence=sentence_for(event.action),
-                           actor=person_name(event.actor, event.actor_username), role=role,
-                           changes=describe_changes(event, names)))
+            role = role_shown.get(event["actor_id"])
+            if role is None:
+                held = _roles_held(event["actor_roles"], business_group_id)
+                role = role_shown[event["actor_id"]] = ", ".join(ROLE_NAMES[Role(value)] for value in held)
+        version = changes.get("version")
+        moment = event["occurred_at"].astimezone(zone)
+        shown.append(Entry(event=event, sentence=sentence_for(event["action"]), actor=_actor_name(event), role=role,
+                           changes=describe_changes(event, names), version=str(version) if version else "",
+                           occurred=datetime_shown(moment, zone=zone), occurred_iso=moment.isoformat(),
+                           recorded=_recorded(event["changes"]) if recorded else ""))
     return shown

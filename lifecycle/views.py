@@ -296,7 +296,10 @@ def policy_statement(request, reference: str):
     return render(request, "lifecycle/policy_statement.html", context)
 
 
-VERSION_TEXTS = ("statement", "summary_of_changes", "health_and_safety_statement", "details")
+# What the history lists of each version: its number, author, dates and hash; not its statement-sized texts (make
+# bench: 50 versions of one policy), which the version's own pages show, nor who submitted it.
+VERSION_ROW_FIELDS = ("policy", "major", "minor", "created_at", "submitted_at", "content_hash", "author__first_name",
+                      "author__last_name", "author__username")
 
 
 @login_required
@@ -304,9 +307,8 @@ VERSION_TEXTS = ("statement", "summary_of_changes", "health_and_safety_statement
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    # The history lists each version's number, author, dates and hash: not its statement-sized texts (make bench:
-    # 50 versions of one policy), which the version's own pages show.
-    versions = list(policy_versions(policy=policy, user=request.user).defer(*VERSION_TEXTS))
+    versions = list(policy_versions(policy=policy, user=request.user)
+                    .select_related(None).select_related("author").only(*VERSION_ROW_FIELDS))
     # Issue 12: the interim revisions inside each version, listed under it (one query for all of them).
     inside = revisions_by_version(user=request.user, policy=policy, versions=versions)
     for item in versions:
@@ -394,12 +396,13 @@ def version_revisions_page(request, reference: str, version: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    page = Paginator(policy_timeline(policy=policy, user=request.user).select_related("actor"), 50).get_page(
-        request.GET.get("page"))
-    context["timeline"] = page
-    context["entries"] = timeline.entries(page.object_list, business_group_id=policy.business_group_id)
+    page = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(request.GET.get("page"))
     # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
-    context["shows_evidence"] = permissions.is_pcu(request.user)
+    shows_evidence = permissions.is_pcu(request.user)
+    context["timeline"] = page
+    context["entries"] = timeline.entries(timeline.event_rows(page.object_list),
+                                          business_group_id=policy.business_group_id, recorded=shows_evidence)
+    context["shows_evidence"] = shows_evidence
     return render(request, "lifecycle/policy_timeline.html", context)
 
 

@@ -12,23 +12,37 @@ import re
 
 from django import template
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeData, mark_safe
 
 from core.glossary import GLOSSARY, PLURALS
 
 register = template.Library()
 
 
-def _seen(context) -> set[str]:
-    """The abbreviations this page has already expanded: on the request, or on the rendering's context."""
+def _holder(context):
+    """What a page's first uses are kept on: the request, or the rendering's context."""
     holder = context.get("request") if hasattr(context, "get") else None
-    if holder is None:
-        holder = context
+    return context if holder is None else holder
+
+
+def _seen(context) -> set[str]:
+    """The abbreviations this page has already expanded."""
+    holder = _holder(context)
     seen = getattr(holder, "_glossary_seen", None)
     if seen is None:
         seen = set()
         holder._glossary_seen = seen
     return seen
+
+
+def _remembered(context) -> dict[tuple[bool, str], str]:
+    """The texts this page has abbreviated that read the same from now on ({(safe, text): html})."""
+    holder = _holder(context)
+    remembered = getattr(holder, "_glossary_remembered", None)
+    if remembered is None:
+        remembered = {}
+        holder._glossary_remembered = remembered
+    return remembered
 
 
 def expand(context, short: str, *, plural: bool = False, capital: bool = False) -> str:
@@ -67,11 +81,28 @@ def _in_text(context, text: str, first_part: bool) -> str:
     return _ABBREVIATION.sub(replace, text)
 
 
-@register.simple_tag(takes_context=True)
-def abbreviate(context, text) -> str:
-    """``{% abbreviate step.taken_by %}``: the text escaped (markup already safe kept as it is), each abbreviation
-    in its words marked up as ``{% abbr %}`` does, expanded on its first use on the page. Never inside a tag or an
-    <abbr> the text already has."""
+def abbreviated(context, text) -> str:
+    """``text`` escaped (markup already safe kept as it is), each abbreviation in its words marked up as
+    ``{% abbr %}`` does, expanded on its first use on the page; never inside a tag or an <abbr> the text already
+    has. What ``{% abbreviate %}`` writes, for a tag or a page's Python that writes many texts (the timeline).
+
+    A page repeats its texts (the timeline's 50 events: the same sentences, roles and field labels): a text whose
+    abbreviations the page has all expanded already reads the same every time after, so it is worked out once per
+    page and remembered beside the page's first uses."""
+    seen = _seen(context)
+    remembered = _remembered(context)
+    key = (isinstance(text, SafeData), str(text) if text is not None else "")
+    html = remembered.get(key)
+    if html is not None:
+        return html
+    expanded_before = len(seen)
+    html = _abbreviated(context, text)
+    if len(seen) == expanded_before:  # no first use in it: the same words wherever the page repeats it
+        remembered[key] = html
+    return html
+
+
+def _abbreviated(context, text) -> str:
     html = str(conditional_escape(text if text is not None else ""))
     parts, inside_abbr, first = [], 0, True
     for part in _TAG.split(html):
@@ -85,6 +116,13 @@ def abbreviate(context, text) -> str:
     # Escaped above; the only tags are those of markup that was already safe.
     return mark_safe("".join(parts))  # noqa: S308
 
+
+@register.simple_tag(takes_context=True)
+def abbreviate(context, text) -> str:
+    """``{% abbreviate step.taken_by %}``: the text escaped (markup already safe kept as it is), each abbreviation
+    in its words marked up as ``{% abbr %}`` does, expanded on its first use on the page. Never inside a tag or an
+    <abbr> the text already has."""
+    return abbreviated(context, text)
 
 
 @register.filter

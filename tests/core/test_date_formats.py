@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from django.template import Context, Template
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from core import dates
 
@@ -75,3 +75,19 @@ def test_a_date_printed_without_a_format_reads_the_same(settings):
     assert html == "2 March 2026|2 March 2026|2 March 2026, 14:05|2 March 2026, 14:05"
     assert dates.date_shown(day) == "2 March 2026" == f"{day:{dates.DATE_STRFTIME}}"
     assert dates.datetime_shown(moment) == "2 March 2026, 14:05" == f"{moment:{dates.DATETIME_STRFTIME}}"
+
+
+def test_the_fast_formatting_writes_what_the_date_filter_writes():
+    """core.dates formats without django.utils.dateformat (the timeline's and versions' pages of dates): the same
+    words for every month, a day without its leading zero, midnight and a time across the clocks' change."""
+    zone = timezone.get_current_timezone()
+    template = Template('{{ day|date:"j F Y" }}|{{ moment|date:"j F Y, H:i" }}')
+    for month in range(1, 13):
+        day = datetime.date(2026, month, 1 + month)
+        moment = datetime.datetime(2026, month, 28, 23, 30, tzinfo=datetime.UTC)  # the 29th in London in summer
+        expected = template.render(Context({"day": day, "moment": moment}))
+        assert f"{dates.date_shown(day)}|{dates.datetime_shown(moment)}" == expected
+        assert dates.datetime_shown(moment, zone=zone) == expected.split("|")[1]
+    naive = datetime.datetime(2026, 3, 2, 0, 5)
+    assert dates.datetime_shown(naive) == "2 March 2026, 00:05" == dateformat.format(naive, dates.DATETIME_FORMAT)
+    assert dates.date_shown(None) == "" == dates.datetime_shown(None)

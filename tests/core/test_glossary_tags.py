@@ -43,3 +43,17 @@ def test_without_a_request_the_rendering_counts_first_uses():
 
 def test_an_unknown_plural_and_a_word_containing_capitals_are_left_alone():
     assert render("{% abbreviate a %}", a="QAs and EIAT and POL-0001") == "QAs and EIAT and POL-0001"
+
+
+def test_a_text_the_page_repeats_reads_the_same_after_its_first_use():
+    """The timeline repeats its sentences, roles and labels; each is worked out once per page and remembered only
+    once it reads the same from then on (its abbreviations all expanded already)."""
+    html = render("{% abbreviate a %} / {% abbreviate a %} / {% abbreviate b %} / {% abbreviate a %}",
+                  a="EIA signed off", b="SOPs and the EIA")
+    assert html == (f"Equality Impact Assessment ({EIA}) signed off / {EIA} signed off / "
+                    f"Standard Operating Procedures ({SOPS}) and the {EIA} / {EIA} signed off")
+    # The same words, one already safe markup and one to escape, are not the same text.
+    assert render("{% abbreviate a %} {% abbreviate b %} {% abbreviate a %}", a=mark_safe("<b>EIA</b>"),
+                  b="<b>EIA</b>") == f"<b>Equality Impact Assessment ({EIA})</b> &lt;b&gt;{EIA}&lt;/b&gt; <b>{EIA}</b>"
+    # Each page (request) starts afresh.
+    assert render("{% abbreviate a %}", a="EIA signed off") == f"Equality Impact Assessment ({EIA}) signed off"

@@ -101,3 +101,19 @@ def test_the_timeline_costs_the_same_whatever_its_length(client, people, policy_
 
     count(short)  # the session's first page (the sign-in's own queries)
     assert count(long) == count(short)
+
+
+def test_what_people_wrote_is_shown_as_text_with_its_line_breaks(client, people, policy_in):
+    # The entries are written in Python (lifecycle/templatetags/policy_history.py): every value escaped as the
+    # template's autoescape did, a reason's lines kept; the recorded event, for PCU, escaped too.
+    people.lead.first_name, people.lead.last_name = "<i>Morwenna</i>", "Trelawney"
+    people.lead.save(update_fields=["first_name", "last_name"])
+    policy = policy_in("monitoring")
+    services.policy_set_review_date(policy=policy, actor=people.lead, review_due_on=datetime.date(2027, 1, 14),
+                                    reason="<script>alert('EIA')</script>\r\nSecond line & more.")
+    client.force_login(people.pcu)
+    html = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
+    assert "<script>alert" not in html and "<i>Morwenna" not in html
+    assert "&lt;script&gt;alert(&#x27;EIA&#x27;)&lt;/script&gt;<br>Second line &amp; more." in html
+    assert "By &lt;i&gt;Morwenna&lt;/i&gt; Trelawney (Designated Lead)" in html
+    assert "&#x27;reason&#x27;: &quot;&lt;script&gt;alert(&#x27;EIA&#x27;)&lt;/script&gt;\\r\\nSecond line" in html

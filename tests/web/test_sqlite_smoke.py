@@ -27,6 +27,10 @@ from core.models import User
 developer = User.objects.get(username="developer")
 reference = policy_list(user=developer).first().reference
 assert client.get(f"/policies/{reference}/").status_code == 200
+# The timeline reads its actors' roles in the events' query (an aggregate: GROUP_CONCAT on SQLite); the versions.
+for section, shown in (("timeline/", b"app-timeline__item"), ("versions/", b"govuk-table__cell")):
+    response = client.get(f"/policies/{reference}/{section}")
+    assert response.status_code == 200 and shown in response.content, (section, response.status_code)
 # The oversight pages, the library and the public pages on SQLite too (the dashboard's attention list was one
 # UNION ALL of two LIMITed branches, which SQLite refuses: a 500 on make run's dashboard).
 for username, urls in {
