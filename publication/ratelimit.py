@@ -93,25 +93,44 @@ def _read_only(keys: tuple[str, ...]) -> list:
         return [None] * len(keys)
 
 
-def rate_limit_check(request, *, group: str, rate_setting: str, also_get: tuple[str, ...] = ()):
-    """(a 429 response if the client is past the limit named by ``rate_setting``, else None; the raw values of
-    ``also_get``). If the shared cache cannot be reached the request is served and the failure logged: the public
-    pages stay up."""
+@dataclass(frozen=True)
+class Counted:
+    """One request counted: ``retry_after`` (seconds) if the client is past the limit, else None; and the raw values
+    of the keys read in the same round trip."""
+
+    retry_after: int | None
+    values: list
+
+
+def rate_limit_count(request, *, group: str, rate_setting: str, also_get: tuple[str, ...] = ()) -> Counted:
+    """Count the request against the limit named by ``rate_setting``, reading ``also_get`` in the same round trip.
+    If the shared cache cannot be reached the request is served and the failure logged: the public pages stay up."""
     if not getattr(settings, "RATELIMIT_ENABLE", True):  # off only where a benchmark compares without it
-        return None, _read_only(also_get)
+        return Counted(None, _read_only(also_get))
     rate = parse_rate(getattr(settings, rate_setting))
     try:
         count, seconds_left, values = count_request(group, client_address(request) or "unknown", rate,
                                                     also_get=also_get)
     except Exception:
         logger.warning("Rate limit %s not counted: the shared cache is unavailable", group, exc_info=True)
-        return None, [None] * len(also_get)
-    if count <= rate.limit:
-        return None, values
-    retry_after = max(seconds_left, 1)
+        return Counted(None, [None] * len(also_get))
+    return Counted(max(seconds_left, 1) if count > rate.limit else None, values)
+
+
+def rate_limited_response(request, retry_after: int):
+    """429 with Retry-After, on the service's page."""
     response = render(request, "publication/rate_limited.html", {"retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
-    return response, values
+    return response
+
+
+def rate_limit_check(request, *, group: str, rate_setting: str, also_get: tuple[str, ...] = ()):
+    """(a 429 response if the client is past the limit named by ``rate_setting``, else None; the raw values of
+    ``also_get``)."""
+    counted = rate_limit_count(request, group=group, rate_setting=rate_setting, also_get=also_get)
+    if counted.retry_after is None:
+        return None, counted.values
+    return rate_limited_response(request, counted.retry_after), counted.values
 
 
 def public_rate_limit(*, group: str, rate_setting: str):
