@@ -8,7 +8,8 @@ WhiteNoise (settings.MIDDLEWARE) and answers only GET and HEAD of the Scheme's P
 middleware does would change the answer. It keeps everything the view guarantees:
 
 - the rate limit is counted in Redis, in the same single round trip that reads the file's remembered record
-  (publication.views.scheme_file_count, publication.scheme_files);
+  (publication.views.scheme_file_count_start, publication.scheme_files); while the reply is on its way, the file
+  this process was last told of is read and checked, and used only if the reply names it;
 - the bytes served are the bytes hashed, checked against the SHA-256 recorded at publication on every download
   (publication.services.published_file_intact);
 - the ETag derived from the SHA-256, and 304 for a matching If-None-Match;
@@ -42,11 +43,12 @@ from publication.services import published_file_intact
 from publication.views import (
     COUNTED_ON_REQUEST,
     not_modified,
-    scheme_file_count,
+    scheme_file_count_start,
     scheme_reference,
     stored_file_response,
 )
 
+_NOT_READ = object()
 # Where the response waits while it goes through the header middleware.
 _READY = "_policyhub_early_response"
 _REFERENCE_MARKER = "REFERENCE"
@@ -99,19 +101,26 @@ def _early_reference(request) -> str | None:
 
 def _answer(request, reference: str):
     """The response for a remembered, intact file (or 304), else None: the view answers."""
-    counted = scheme_file_count(request, reference)
+    guess = scheme_files.last_named(reference)
+    with scheme_file_count_start(request, reference) as started:
+        # While Redis answers, read and check the file this process was last told of (most often it still is).
+        guessed_data = (published_file_intact(published_file=guess)
+                        if guess is not None and not_modified(request, guess) is None else _NOT_READ)
+        counted = started.result()
     setattr(request, COUNTED_ON_REQUEST, (reference, counted))
     if counted.retry_after is not None:
         return None
+    # Only what Redis names now, at the generation that stands now, is served.
     published_file = scheme_files.remembered(reference, *counted.values)
     if published_file is None:
         return None
     unchanged = not_modified(request, published_file)
     if unchanged is not None:
         return unchanged
-    data = published_file_intact(published_file=published_file)
+    data = guessed_data if published_file is guess and guessed_data is not _NOT_READ else published_file_intact(
+        published_file=published_file)
     if data is None:
-        return None
+        return None  # missing or not matching its SHA-256: the view refuses and reports it
     return stored_file_response(published_file, data, filename=f"{reference}.pdf")
 
 

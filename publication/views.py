@@ -22,7 +22,7 @@ from publication.forms import (
     WithholdPartForm,
 )
 from publication.models import PublishedFile
-from publication.ratelimit import public_rate_limit, rate_limit_count, rate_limited_response
+from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
 from publication.selectors import (
     NOTICES_PER_PAGE,
     SCHEME_MAX_MATCHES,
@@ -91,10 +91,10 @@ def scheme_reference(reference: str) -> str:
     return reference[:scheme_files.MAX_REFERENCE + 1]
 
 
-def scheme_file_count(request, reference: str):
+def scheme_file_count_start(request, reference: str):
     """Count the download against the limit; the file's record remembered in Redis comes back in the same round
-    trip (publication.scheme_files.keys_of)."""
-    return rate_limit_count(request, **SCHEME_FILE_LIMIT, also_get=scheme_files.keys_of(reference))
+    trip (publication.scheme_files.keys_of), read by the result() of what this returns."""
+    return rate_limit_count_start(request, **SCHEME_FILE_LIMIT, also_get=scheme_files.keys_of(reference))
 
 
 @require_safe
@@ -106,7 +106,8 @@ def scheme_pdf(request, reference: str):
     reference = scheme_reference(reference)
     counted_reference, counted = getattr(request, COUNTED_ON_REQUEST, (None, None))
     if counted is None or counted_reference != reference:
-        counted = scheme_file_count(request, reference)
+        with scheme_file_count_start(request, reference) as started:
+            counted = started.result()
     if counted.retry_after is not None:
         return rate_limited_response(request, counted.retry_after)
     generation, entry = counted.values
