@@ -1,8 +1,10 @@
 """g. Publication (issue 14), each against a baseline measured in the same run:
   - downloading a stored PDF: GET /publication-scheme/<ref>/pdf/ (the stored file, its SHA-256 checked, the rate
     limit counted in Redis and the file's record read from there in the same round trip) against GET of the same
-    file served as a static file (django.views.static.serve),
-    both through the same middleware over the test client. Target: p50 within 1.2x.
+    file served as a static file (django.views.static.serve), both over the test client and the project's
+    MIDDLEWARE. The static file goes through the whole stack to its view; an anonymous download of a remembered
+    file is answered right after WhiteNoise (publication.middleware), where WhiteNoise answers static files in a
+    deployment, with the same headers. Target: p50 within 1.2x.
   - rendering a 40-page policy pack: ``publication.pdf.render_policy_pdf`` (template and WeasyPrint) against
     bare WeasyPrint on the same HTML with the same options (tagged PDF/UA-1). Target: p50 within 1.1x.
   - the Publication Scheme index: the same number of queries for the whole Scheme of the dataset, its last
