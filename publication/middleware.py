@@ -32,6 +32,7 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import DisallowedHost
+from django.core.handlers.exception import response_for_exception
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
@@ -90,7 +91,7 @@ def _early_reference(request) -> str | None:
     if settings.PREPEND_WWW:
         return None
     user_agent = request.META.get("HTTP_USER_AGENT")
-    if user_agent is not None and any(pattern.search(user_agent) for pattern in settings.DISALLOWED_USER_AGENTS):
+    if user_agent is not None and any(disallowed.search(user_agent) for disallowed in settings.DISALLOWED_USER_AGENTS):
         return None
     try:
         request.get_host()
@@ -125,7 +126,7 @@ def _answer(request, reference: str):
 
 
 def _ready_response(request):
-    return getattr(request, _READY)
+    return getattr(request, _READY)()
 
 
 def scheme_file_download(get_response):
@@ -133,17 +134,27 @@ def scheme_file_download(get_response):
     # order (settings.MIDDLEWARE); the others add nothing to it.
     with_headers = CommonMiddleware(XFrameOptionsMiddleware(CSPMiddleware(security_headers(_ready_response))))
 
-    def middleware(request):
-        reference = _early_reference(request)
-        response = _answer(request, reference) if reference is not None else None
-        if response is None:
-            return get_response(request)
+    def answered(request, response_of):
         # No session cookie: what AuthenticationMiddleware would have given.
         request.user = AnonymousUser()
-        setattr(request, _READY, response)
+        setattr(request, _READY, response_of)
         response = with_headers(request)
         # The session middleware's: a signed-in reader's answer differs (core.middleware.security_headers).
         patch_vary_headers(response, ("Cookie",))
         return response
+
+    def middleware(request):
+        reference = _early_reference(request)
+        if reference is None:
+            return get_response(request)
+        try:
+            response = _answer(request, reference)
+        except Exception as error:
+            # The error page as the stack would send it, with the same headers (rendered inside the handling of
+            # the error, which is reported as any other).
+            return answered(request, functools.partial(response_for_exception, request, error))
+        if response is None:
+            return get_response(request)
+        return answered(request, lambda: response)
 
     return middleware

@@ -231,3 +231,24 @@ def test_without_the_shared_cache_the_file_is_still_served(client, people, djang
 
     assert response.status_code == 200 and response["ETag"] == public.etag and len(response.content) == public.size
     assert "not counted: the shared cache is unavailable" in caplog.text
+
+
+def test_an_error_while_answering_early_is_the_stacks_error_page_with_its_headers(people, monkeypatch,
+                                                                                    django_capture_on_commit_callbacks):
+    from publication import middleware
+
+    policy, _ = published(people, django_capture_on_commit_callbacks)
+    url = f"/publication-scheme/{policy.reference}/pdf/"
+    client = Client(raise_request_exception=False)
+    client.get(url)
+
+    def fails(**_):
+        raise RuntimeError("Something unforeseen.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(middleware, "published_file_intact", fails)
+        response = client.get(url)
+
+    assert response.status_code == 500 and answered_early(response)
+    assert set(response.headers) >= SECURITY_HEADERS
+    assert response["X-Frame-Options"] == "DENY" and "'nonce-" in response["Content-Security-Policy"]
