@@ -4,10 +4,12 @@ rather than per-process memory"). Counted in the "rate_limits" cache, which is R
 trusted proxies report it (core.lockout.client_address, which ignores a forged X-Forwarded-For).
 
 A fixed window per client: the count of the current window is one key, named by the window, incremented and given
-its expiry in one round trip to Redis (a pipeline). The stored PDF is measured against serving the file as a static
-file (make bench, target 1.2x): django-ratelimit's add-then-increment took two round trips and hashed its key, which
-alone cost most of a static file's time. Any other cache backend (make run's local memory) counts the same way in
-two calls."""
+its expiry in one round trip to Redis (one packet of commands, written to the connection directly: redis-py's
+pipeline object cost more than the round trip on an idle machine). The stored PDF is measured against serving the
+file as a static file (make bench, target 1.2x): django-ratelimit's add-then-increment took two round trips and
+hashed its key, which alone cost most of a static file's time; the Scheme's download reads its file while the reply
+is on its way (rate_limit_count_start). Any other cache backend (make run's local memory) counts the same way in two
+calls."""
 
 from __future__ import annotations
 
@@ -58,60 +60,147 @@ def redis_client(cache):
     return client
 
 
-def count_request(group: str, client: str, rate: Rate, *, also_get: tuple[str, ...] = (),
-                  now: float | None = None) -> tuple[int, int, list]:
-    """Count one request of ``client`` in ``group``'s current window: (the count so far, seconds left, and the raw
-    values of the ``also_get`` keys, read in the same round trip; Redis only, else None each)."""
-    now = time.time() if now is None else now
-    window = int(now) // rate.window_seconds
-    seconds_left = rate.window_seconds - int(now) % rate.window_seconds
-    cache = caches[settings.RATELIMIT_USE_CACHE]
-    key = f"public-rate:{group}:{client}:{window}"
-    redis = redis_client(cache)
-    if redis is not None:
-        full_key = cache.make_key(key)
-        pipeline = redis.pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, seconds_left + 1)
-        for extra in also_get:
-            pipeline.get(cache.make_key(extra))
-        count, _, *values = pipeline.execute()
-        return int(count), seconds_left, values
-    cache.add(key, 0, timeout=seconds_left + 1)
-    return cache.incr(key), seconds_left, [None] * len(also_get)
+@dataclass(frozen=True)
+class Counted:
+    """One request counted: ``retry_after`` (seconds) if the client is past the limit, else None; and the raw values
+    of the keys read in the same round trip."""
+
+    retry_after: int | None
+    values: list
 
 
-def _read_only(keys: tuple[str, ...]) -> list:
+def _uncounted(expected_values: int) -> Counted:
+    return Counted(None, [None] * expected_values)
+
+
+class _Sent:
+    """Commands written to Redis in one packet now, their replies read by ``replies()`` later: what the caller does
+    in between (the Scheme's download reads and hashes its file) overlaps the round trip, and a reply that is
+    already there when asked for costs no wait. One connection of the client's pool, held until the replies are
+    read; dropped (disconnected) if they never are, so that no later command reads them."""
+
+    def __init__(self, redis, commands: list[tuple]):
+        self._pool = redis.connection_pool
+        self._connection = self._pool.get_connection()
+        self._expected = len(commands)
+        try:
+            self._connection.send_packed_command(self._connection.pack_commands(commands))
+        except BaseException:
+            self.close()
+            raise
+
+    def replies(self) -> list:
+        connection, self._connection = self._connection, None
+        try:
+            replies = [connection.read_response() for _ in range(self._expected)]
+        except BaseException:
+            connection.disconnect()  # replies may be left unread: the connection is not used again as it is
+            raise
+        finally:
+            self._pool.release(connection)
+        return replies
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.disconnect()
+            self._pool.release(self._connection)
+            self._connection = None
+
+
+class CountStarted:
+    """A request's count sent to the shared cache; ``result()`` reads it (once). Use it as a context manager, so
+    that a count left unread does not hold its connection."""
+
+    def __init__(self, *, group: str, expected_values: int, limit: int | None = None, seconds_left: int = 0,
+                 sent: _Sent | None = None, done: Counted | None = None):
+        self._group, self._expected_values = group, expected_values
+        self._limit, self._seconds_left = limit, seconds_left
+        self._sent, self._done = sent, done
+
+    def result(self) -> Counted:
+        if self._done is None:
+            sent, self._sent = self._sent, None
+            try:
+                replies = sent.replies()
+            except Exception:
+                logger.warning("Rate limit %s not counted: the shared cache is unavailable", self._group,
+                               exc_info=True)
+                self._done = _uncounted(self._expected_values)
+            else:
+                self._done = self._counted(replies)
+        return self._done
+
+    def _counted(self, replies: list) -> Counted:
+        if self._limit is None:  # the rate limit is off: the values only
+            return Counted(None, list(replies[0]))
+        count, _, *values = replies
+        return Counted(max(self._seconds_left, 1) if int(count) > self._limit else None, values)
+
+    def __enter__(self) -> CountStarted:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._sent is not None:
+            self._sent.close()
+            self._sent = None
+
+
+def rate_limit_count_start(request, *, group: str, rate_setting: str, also_get: tuple[str, ...] = (),
+                           now: float | None = None) -> CountStarted:
+    """Count the request against the limit named by ``rate_setting`` in the current window of the client, and read
+    ``also_get`` in the same round trip: the window's key incremented and given its expiry, and the keys read, in
+    one packet to Redis, whose replies ``result()`` reads. If the shared cache cannot be reached the request is
+    served and the failure logged: the public pages stay up. Any other cache backend (make run's local memory)
+    counts at once, in two calls, and reads nothing."""
+    enabled = getattr(settings, "RATELIMIT_ENABLE", True)  # off only where a benchmark compares without it
+    rate = parse_rate(getattr(settings, rate_setting)) if enabled else None
     cache = caches[settings.RATELIMIT_USE_CACHE]
     redis = redis_client(cache)
-    if redis is None or not keys:
-        return [None] * len(keys)
+    expected_values = len(also_get)
     try:
-        return redis.mget([cache.make_key(key) for key in keys])
+        if rate is None:
+            if redis is None or not also_get:
+                return CountStarted(group=group, expected_values=expected_values, done=_uncounted(expected_values))
+            sent = _Sent(redis, [("MGET", *(cache.make_key(key) for key in also_get))])
+            return CountStarted(group=group, expected_values=expected_values, sent=sent)
+        now = time.time() if now is None else now
+        seconds_left = rate.window_seconds - int(now) % rate.window_seconds
+        key = f"public-rate:{group}:{client_address(request) or 'unknown'}:{int(now) // rate.window_seconds}"
+        if redis is None:
+            cache.add(key, 0, timeout=seconds_left + 1)
+            count = cache.incr(key)
+            return CountStarted(group=group, expected_values=expected_values, done=Counted(
+                max(seconds_left, 1) if count > rate.limit else None, [None] * expected_values))
+        full_key = cache.make_key(key)
+        sent = _Sent(redis, [("INCR", full_key), ("EXPIRE", full_key, seconds_left + 1),
+                             *(("GET", cache.make_key(extra)) for extra in also_get)])
+        return CountStarted(group=group, expected_values=expected_values, limit=rate.limit,
+                            seconds_left=seconds_left, sent=sent)
     except Exception:
-        logger.warning("The shared cache is unavailable", exc_info=True)
-        return [None] * len(keys)
+        logger.warning("Rate limit %s not counted: the shared cache is unavailable", group, exc_info=True)
+        return CountStarted(group=group, expected_values=expected_values, done=_uncounted(expected_values))
+
+
+def rate_limit_count(request, *, group: str, rate_setting: str, also_get: tuple[str, ...] = ()) -> Counted:
+    """rate_limit_count_start's result, read at once."""
+    with rate_limit_count_start(request, group=group, rate_setting=rate_setting, also_get=also_get) as started:
+        return started.result()
+
+
+def rate_limited_response(request, retry_after: int):
+    """429 with Retry-After, on the service's page."""
+    response = render(request, "publication/rate_limited.html", {"retry_after": retry_after}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def rate_limit_check(request, *, group: str, rate_setting: str, also_get: tuple[str, ...] = ()):
     """(a 429 response if the client is past the limit named by ``rate_setting``, else None; the raw values of
-    ``also_get``). If the shared cache cannot be reached the request is served and the failure logged: the public
-    pages stay up."""
-    if not getattr(settings, "RATELIMIT_ENABLE", True):  # off only where a benchmark compares without it
-        return None, _read_only(also_get)
-    rate = parse_rate(getattr(settings, rate_setting))
-    try:
-        count, seconds_left, values = count_request(group, client_address(request) or "unknown", rate,
-                                                    also_get=also_get)
-    except Exception:
-        logger.warning("Rate limit %s not counted: the shared cache is unavailable", group, exc_info=True)
-        return None, [None] * len(also_get)
-    if count <= rate.limit:
-        return None, values
-    retry_after = max(seconds_left, 1)
-    response = render(request, "publication/rate_limited.html", {"retry_after": retry_after}, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response, values
+    ``also_get``)."""
+    counted = rate_limit_count(request, group=group, rate_setting=rate_setting, also_get=also_get)
+    if counted.retry_after is None:
+        return None, counted.values
+    return rate_limited_response(request, counted.retry_after), counted.values
 
 
 def public_rate_limit(*, group: str, rate_setting: str):

@@ -60,24 +60,51 @@ def forget_all() -> int:
     return redis.delete(*keys) if keys else 0
 
 
-def remembered(reference: str, generation: bytes | None, entry: bytes | None) -> PublishedFile | None:
-    """The public file remembered for ``reference``, if it was read at ``generation``; else None (read the
-    database). The entry must name a public copy of this reference's files (what the Scheme may serve)."""
-    if entry is None:
-        return None
+# The entries this process parsed last, by reference: (the raw entry, the file it names, the generation it was read
+# at). The same bytes coming back from Redis are not parsed again, and the Scheme's early download reads and checks
+# the file named here while Redis answers (publication.middleware). What is kept here is a guess, never a decision:
+# a file is served only if Redis's entry, at the generation that stands now, names it. Bounded: emptied when full.
+_PARSED: dict[str, tuple[bytes, PublishedFile, str | None]] = {}
+PARSED_MAX = 512
+
+
+def _parsed(reference: str, entry: bytes) -> tuple[bytes, PublishedFile, str | None] | None:
     try:
         record = json.loads(entry)
         fields = {name: record[name] for name in FIELDS}
         read_at = record["generation"]
     except (ValueError, KeyError, TypeError):
         return None
-    if read_at != (generation.decode() if generation else None):
-        return None
     published_file = PublishedFile(audience=PublishedFile.Audience.PUBLIC, **fields)
     if not (published_file.storage_name.startswith(f"publications/{reference}/")
             and f"-public-{published_file.sha256[:16]}" in published_file.storage_name):
         return None
+    return entry, published_file, read_at
+
+
+def remembered(reference: str, generation: bytes | None, entry: bytes | None) -> PublishedFile | None:
+    """The public file remembered for ``reference``, if it was read at ``generation``; else None (read the
+    database). The entry must name a public copy of this reference's files (what the Scheme may serve)."""
+    if entry is None:
+        return None
+    parsed = _PARSED.get(reference)
+    if parsed is None or parsed[0] != entry:
+        parsed = _parsed(reference, entry)
+        if parsed is None:
+            return None
+        if len(_PARSED) >= PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[reference] = parsed
+    _, published_file, read_at = parsed
+    if read_at != (generation.decode() if generation else None):
+        return None
     return published_file
+
+
+def last_named(reference: str) -> PublishedFile | None:
+    """The file the last entry this process read for ``reference`` named (a guess: see _PARSED)."""
+    parsed = _PARSED.get(reference)
+    return parsed[1] if parsed is not None else None
 
 
 def remember(reference: str, generation: bytes | None, published_file: PublishedFile) -> None:

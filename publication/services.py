@@ -527,14 +527,29 @@ def publication_store_missing_files(*, limit: int = 50) -> list[int]:
     return rendered
 
 
+def _stored_bytes(published_file: PublishedFile) -> bytes | None:
+    try:
+        with default_storage.open(published_file.storage_name, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def published_file_intact(*, published_file: PublishedFile) -> bytes | None:
+    """The stored bytes if they match the SHA-256 recorded at publication, else None, reporting nothing: for the
+    Scheme's early download (publication.middleware), which hands anything but an intact file to the view, whose
+    published_file_read refuses and reports it. The bytes returned are the ones hashed: what is checked is what is
+    served."""
+    data = _stored_bytes(published_file)
+    if data is not None and hashlib.sha256(data).hexdigest() == published_file.sha256:
+        return data
+    return None
+
+
 def published_file_read(*, published_file: PublishedFile) -> bytes:
     """The stored bytes, checked against the SHA-256 recorded at publication. A file that is missing or differs
     is refused and reported: an audit event (PCU is told) and an error in the log; never served."""
-    try:
-        with default_storage.open(published_file.storage_name, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        data = None
+    data = _stored_bytes(published_file)
     if data is not None and hashlib.sha256(data).hexdigest() == published_file.sha256:
         return data
     reason = "missing" if data is None else "does not match its SHA-256"

@@ -22,7 +22,7 @@ from publication.forms import (
     WithholdPartForm,
 )
 from publication.models import PublishedFile
-from publication.ratelimit import public_rate_limit, rate_limit_check
+from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
 from publication.selectors import (
     NOTICES_PER_PAGE,
     SCHEME_MAX_MATCHES,
@@ -79,16 +79,38 @@ def scheme_detail(request, reference: str):
     return render(request, "publication/scheme_detail.html", entry)
 
 
+# The Scheme's files are counted apart from its pages: a page may ask for one file or many.
+SCHEME_FILE_LIMIT = {"group": "scheme_file", "rate_setting": "POLICYHUB_PUBLIC_FILE_RATE"}
+# Where publication.middleware.scheme_file_download leaves what it counted, when it hands a download to the view
+# (past the limit, not remembered, or failing its check): counted once, whichever answers.
+COUNTED_ON_REQUEST = "policyhub_scheme_file_counted"
+
+
+def scheme_reference(reference: str) -> str:
+    """References are MAX_REFERENCE characters at most: anything longer is not one, and is never a key."""
+    return reference[:scheme_files.MAX_REFERENCE + 1]
+
+
+def scheme_file_count_start(request, reference: str):
+    """Count the download against the limit; the file's record remembered in Redis comes back in the same round
+    trip (publication.scheme_files.keys_of), read by the result() of what this returns."""
+    return rate_limit_count_start(request, **SCHEME_FILE_LIMIT, also_get=scheme_files.keys_of(reference))
+
+
 @require_safe
 def scheme_pdf(request, reference: str):
     """The public PDF pack, served from the file stored at publication (never rendered per request). The rate limit's
-    round trip to Redis also reads which file that is (publication.scheme_files); otherwise one query finds it."""
-    reference = reference[:scheme_files.MAX_REFERENCE + 1]
-    refused, (generation, entry) = rate_limit_check(request, group="scheme_file",
-                                                    rate_setting="POLICYHUB_PUBLIC_FILE_RATE",
-                                                    also_get=scheme_files.keys_of(reference))
-    if refused is not None:
-        return refused
+    round trip to Redis also reads which file that is (publication.scheme_files); otherwise one query finds it. An
+    anonymous download of a remembered, intact file is answered before this view, by
+    publication.middleware.scheme_file_download, the same way; it hands everything else here."""
+    reference = scheme_reference(reference)
+    counted_reference, counted = getattr(request, COUNTED_ON_REQUEST, (None, None))
+    if counted is None or counted_reference != reference:
+        with scheme_file_count_start(request, reference) as started:
+            counted = started.result()
+    if counted.retry_after is not None:
+        return rate_limited_response(request, counted.retry_after)
+    generation, entry = counted.values
     published_file = scheme_files.remembered(reference, generation, entry)
     if published_file is None:
         published_file = scheme_stored_pdf(reference=reference)
@@ -111,22 +133,35 @@ def _stored_or_rendered(publication, audiences: list[str]):
     return published_file
 
 
-def _serve_stored(request, published_file, *, filename: str):
-    """A stored file, checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check
-    is refused (503) and reported, never served."""
+def not_modified(request, published_file):
+    """304 if the client already holds this file (If-None-Match names its ETag), else None."""
     if published_file.etag in {tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")}:
         response = HttpResponseNotModified()
         response["ETag"] = published_file.etag
         return response
-    try:
-        data = published_file_read(published_file=published_file)
-    except StoredFileRefused:
-        return render(request, "publication/file_refused.html", status=503)
+    return None
+
+
+def stored_file_response(published_file, data: bytes, *, filename: str) -> HttpResponse:
+    """The checked bytes of a stored file, with the ETag derived from its SHA-256."""
     response = HttpResponse(data, content_type=published_file.content_type)
     response["ETag"] = published_file.etag
     response["Content-Length"] = str(len(data))
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+def _serve_stored(request, published_file, *, filename: str):
+    """A stored file, checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check
+    is refused (503) and reported, never served."""
+    unchanged = not_modified(request, published_file)
+    if unchanged is not None:
+        return unchanged
+    try:
+        data = published_file_read(published_file=published_file)
+    except StoredFileRefused:
+        return render(request, "publication/file_refused.html", status=503)
+    return stored_file_response(published_file, data, filename=filename)
 
 
 def _first_stored(publication, audiences: list[str]):

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The Scheme's stored PDF to an anonymous client, answered like a static file, with the view's checks and the
+    # stack's headers; anything else goes on (publication.middleware).
+    "publication.middleware.scheme_file_download",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
