@@ -247,7 +247,7 @@ rules.add_perm("lifecycle.record_consultation", can_draft & draft_is_editable)
 rules.add_perm("lifecycle.decide_commissioning", is_policy_lead)
 rules.add_perm("lifecycle.submit_for_qa", can_draft)
 # Who holds the part. Separation of duties (one part per person in a version) is the step's declared duty,
-# checked by lifecycle.workflow.may_take for the pages and by the services (lifecycle.duties).
+# checked by lifecycle.steps.may_take for the pages and by the services (lifecycle.duties).
 rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu)
 rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd)
 rules.add_perm("lifecycle.qa_signoff_doi", is_doi)
