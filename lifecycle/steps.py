@@ -136,14 +136,18 @@ class ImproperlyDeclared(Exception):
     pass
 
 
-def may_take(user, policy, step: Step) -> bool:
-    """Whether ``user`` may take ``step`` on ``policy`` now: its source status, its permission and its duty
-    (separation of duties), gates aside (the page shows what is missing; the service refuses with the gates'
-    reasons)."""
+def permits(user, policy, step: Step) -> bool:
+    """Whether ``step`` is open to ``user`` on ``policy`` now, separation of duties aside: its kind of policy, its
+    source status, its condition on the policy (``only_if``) and its permission. Gates aside too: the page shows what
+    is missing; the service refuses with the gates' reasons."""
     return (step.applies_to(policy) and can_proceed(getattr(policy, step.name), check_conditions=False)
             and (step.only_if is None or step.only_if(policy))
-            and rules.has_perm(step.permission, user, policy)
-            and (step.duty is None or permissions.free_for(user, policy, step.duty)))
+            and rules.has_perm(step.permission, user, policy))
+
+
+def may_take(user, policy, step: Step) -> bool:
+    """Whether ``user`` may take ``step`` on ``policy`` now: ``permits``, and its duty (separation of duties)."""
+    return permits(user, policy, step) and (step.duty is None or permissions.free_for(user, policy, step.duty))
 
 
 def transition_permission(perm: str) -> Callable:
@@ -188,6 +192,11 @@ class Cycle:
         for step in steps:
             if step.then and (step.then not in self.by_name or self.by_name[step.then].page is None):
                 raise ImproperlyDeclared(f"{step.name} is followed by {step.then!r}, which is no step with a page.")
+        # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
+        self.from_status: dict[str, tuple[Step, ...]] = {}
+        for step in steps:
+            for status in step.source:
+                self.from_status[status] = (*self.from_status.get(status, ()), step)
         # slug -> (page, the steps it offers), in the order of the steps.
         self.pages: dict[str, tuple[Page, tuple[Step, ...]]] = {}
         for step in steps:
@@ -227,9 +236,18 @@ class Cycle:
         _, steps = self.pages[slug]
         return tuple(step for step in steps if may_take(user, policy, step))
 
-    def pages_offered(self, user, policy) -> list[Page]:
-        """The action pages to offer ``user`` on ``policy``, in the order of the cycle."""
-        return [page for slug, (page, _) in self.pages.items() if self.steps_offered(user, policy, slug)]
+    def steps_permitted(self, user, policy) -> tuple[Step, ...]:
+        """The steps out of the policy's status that ``user`` may take on it now, separation of duties aside
+        (``permits``): a page asks them first, to know whether it must read the user's part in the current version
+        with it (lifecycle.selectors.read_versions), and passes them to ``pages_offered``."""
+        return tuple(step for step in self.from_status.get(policy.status, ()) if permits(user, policy, step))
+
+    def pages_offered(self, user, policy, *, permitted: tuple[Step, ...] | None = None) -> list[Page]:
+        """The action pages to offer ``user`` on ``policy``, in the order of the cycle: those with a step ``user`` may
+        take (``may_take``). ``permitted``: ``steps_permitted(user, policy)``, when the page already asked it."""
+        permitted = self.steps_permitted(user, policy) if permitted is None else permitted
+        taken = {step for step in permitted if step.duty is None or permissions.free_for(user, policy, step.duty)}
+        return [page for page, steps in self.pages.values() if not taken.isdisjoint(steps)]
 
     def fsm_transitions(self, field_name: str) -> type:
         """A mixin of Policy's django-fsm transitions, one per step: the guards (source, gates, permission) come

@@ -502,5 +502,6 @@ step_for_choice = CYCLE.step_for_choice
 next_gated_step = CYCLE.next_gated_step
 way_on = CYCLE.way_on
 steps_offered = CYCLE.steps_offered
+steps_permitted = CYCLE.steps_permitted
 pages_offered = CYCLE.pages_offered
 fsm_transitions = CYCLE.fsm_transitions
