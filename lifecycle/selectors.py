@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial, reduce
@@ -20,14 +21,13 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
-    prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.db.models.sql import Query
 from django.http import Http404
 
-from core.models import AuditEvent, Role
+from core.models import AuditEvent, Role, User
 from core.statements import CompiledRead
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
@@ -319,8 +319,27 @@ def access_policy(*, user, reference: str, with_people: bool = False, with_local
     if policy is None:
         raise Http404("No such policy.")
     if with_people:
-        prefetch_related_objects([policy], "developers")
+        _attach_developers(policy)
     return policy
+
+
+def _developers(*, policy_id: int) -> QuerySet[User]:
+    # By the model's ordering (their names), as ``policy.developers.all()`` lists them.
+    return User.objects.filter(pk__in=Policy.developers.through.objects.filter(policy_id=policy_id).values("user_id"))
+
+
+# Compiled once per process (core.statements): Django's prefetch took longer to build than to run.
+_DEVELOPERS = CompiledRead(User, _developers, ints=("policy_id",))
+
+
+def _attach_developers(policy: Policy) -> None:
+    """The policy's named developers, left where ``prefetch_related("developers")`` leaves them (a queryset whose
+    rows are read, in the policy's prefetch cache): ``policy.developers.all()`` and ``Policy.is_developer`` read them
+    from there for the rest of the request."""
+    developers = policy.developers.all()
+    developers._result_cache = list(_DEVELOPERS.read(policy_id=policy.pk))
+    developers._prefetch_done = True
+    policy._prefetched_objects_cache = {**getattr(policy, "_prefetched_objects_cache", {}), "developers": developers}
 
 
 def _visibility_key(user) -> tuple:
@@ -335,18 +354,21 @@ def _visibility_key(user) -> tuple:
 # The access statements compiled for the people recently signed in in this process, by ``_visibility_key`` and the
 # page's options: at most ACCESS_READS_KEPT, the oldest forgotten first.
 _ACCESS_READS: dict[tuple, CompiledRead] = {}
+_ACCESS_READS_LOCK = threading.Lock()
 ACCESS_READS_KEPT = 512
 
 
 def _access_read(user, with_people: bool, with_local_instructions: bool) -> CompiledRead:
-    """``access_policy``'s statement for ``user``, compiled once per process (core.statements) for everyone whose
-    visibility is built from the same roles: compiling the visibility filter (its subqueries) took Django longer than
-    PostgreSQL took to run it (make bench: a developer's policy page, about 8,000 Python calls a request)."""
+    """``access_policy``'s statement for ``user``, compiled once per process (core.statements) for each person while
+    their roles stay the same: compiling the visibility filter (its subqueries) took Django longer than PostgreSQL
+    took to run it (make bench: a developer's policy page, about 8,000 Python calls a request)."""
     key = (*_visibility_key(user), with_people, with_local_instructions)
     read = _ACCESS_READS.get(key)
-    if read is None:
+    if read is not None:
+        return read
+    with _ACCESS_READS_LOCK:
         while len(_ACCESS_READS) >= ACCESS_READS_KEPT:
-            _ACCESS_READS.pop(next(iter(_ACCESS_READS)), None)
+            del _ACCESS_READS[next(iter(_ACCESS_READS))]
         policies = visible_policies(user=user).order_by()
         if with_local_instructions:
             supplementing = Policy.objects.filter(supports_id=OuterRef("pk"))
@@ -399,7 +421,8 @@ def read_versions(*, policy: Policy, related: tuple[str, ...] = (), duties_of=No
     user_id = getattr(duties_of, "pk", None)
     published = policy.first_published_on is not None
     if related:
-        # A raw read cannot join rows: the checklist's reads the ORM's, compiled for the request.
+        # The checklist's: a compiled read joins the rows its foreign keys point at, and the EIA and the Workbook
+        # point at the version, so this one is the ORM's, compiled for the request.
         rows = list(_versions_shown(policy_id=policy.pk, user_id=user_id, published=published)
                     .select_related(*related))
     else:

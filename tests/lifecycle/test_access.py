@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.http import Http404
+from django.utils.html import escape
 
 from core.models import Role, RoleAssignment, User
 from core.services import role_assign, role_revoke
@@ -71,3 +72,19 @@ def test_a_reference_that_does_not_exist_or_is_hostile_is_a_404(people):
         with pytest.raises(Http404):
             access_policy(user=next_request(people.pcu), reference=reference)
     assert Policy.objects.count() == 1
+
+
+def test_the_overview_names_the_developers_in_the_order_of_their_names_and_knows_who_is_one(client, people):
+    """The developers come with the policy's read (``access_policy(with_people=True)``), where the document-control
+    block and ``Policy.is_developer`` read them, as ``prefetch_related`` left them."""
+    policy = people.policy()
+    first = UserFactory(username="aaron", first_name="Aaron", last_name="Abbott")
+    Policy.developers.through.objects.create(policy=policy, user=first)
+    named = [str(user) for user in Policy.objects.get(pk=policy.pk).developers.order_by("last_name", "first_name",
+                                                                                          "username")]
+    read = access_policy(user=next_request(people.developer), reference=policy.reference, with_people=True)
+    assert [str(user) for user in read.developers.all()] == named and len(named) >= 2
+    assert read.is_developer(people.developer) and not read.is_developer(people.developer2)
+    client.force_login(people.coordinator)
+    page = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f'Authors</dt><dd class="govuk-summary-list__value">{", ".join(map(escape, named))}</dd>' in page
