@@ -34,7 +34,8 @@ from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, policy_set_review_date, require_actor, revision_record
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, require_text
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty, QADiscipline
-from lifecycle.workflow import RESPOND_TO_MONITORING, SIGN_OFF_UPDATED_EIA, performs
+from lifecycle.steps import performs
+from lifecycle.workflow import RESPOND_TO_MONITORING, SIGN_OFF_UPDATED_EIA
 
 MAX_SECTION_LENGTH = 50_000
 # Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off by PCU. The rest

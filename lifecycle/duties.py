@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import IsNull
 
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -32,29 +33,42 @@ DRAFTING_ACTIONS = (
 )
 
 
-def _drafting_saves(user, version: PolicyVersion):
+def duty_flags(user_id: int) -> dict[str, Exists]:
+    """What the user ``user_id`` did on a version, as annotations of its PolicyVersion row: ``saved`` a part of its
+    draft package while it was drafted (from its creation to its submission), ``signed`` a QA sign-off of it,
+    ``decided`` the Lead's decision on it. ``duties_held`` reads them for one version; a page reads them with the
+    versions it loads (lifecycle.selectors.read_versions)."""
     saves = AuditEvent.objects.filter(
-        policy_id=version.policy_id, actor_id=user.pk, action__in=DRAFTING_ACTIONS,
-        occurred_at__gte=version.created_at,
-    )
-    return saves.filter(occurred_at__lte=version.submitted_at) if version.submitted_at is not None else saves
+        policy_id=OuterRef("policy_id"), actor_id=user_id, action__in=DRAFTING_ACTIONS,
+        occurred_at__gte=OuterRef("created_at"),
+    ).filter(Q(IsNull(OuterRef("submitted_at"), True)) | Q(occurred_at__lte=OuterRef("submitted_at")))
+    signoffs = apps.get_model("lifecycle", "QASignOff").objects
+    decisions = apps.get_model("lifecycle", "ApprovalDecision").objects
+    return {
+        "saved": Exists(saves),
+        "signed": Exists(signoffs.filter(policy_version_id=OuterRef("pk"), signed_by_id=user_id)),
+        "decided": Exists(decisions.filter(policy_version_id=OuterRef("pk"), decided_by_id=user_id)),
+    }
 
 
 def duties_held(user, version: PolicyVersion) -> dict[Duty, str]:
     """What ``user`` has already done on ``version``, as {duty: how it reads in a sentence}. One query (a second
     only to name the disciplines of a QA sign-off found)."""
-    row = type(version).objects.filter(pk=version.pk).annotate(
-        saved=Exists(_drafting_saves(user, version)),
-        signed=Exists(version.qa_signoffs.filter(signed_by_id=user.pk)),
-        decided=Exists(version.approval_decisions.filter(decided_by_id=user.pk)),
-    ).values("saved", "signed", "decided").first() or {}
+    flags = duty_flags(user.pk)
+    row = type(version).objects.filter(pk=version.pk).order_by().annotate(**flags).values(*flags).first() or {}
+    return held_from(user, version, row)
+
+
+def held_from(user, version: PolicyVersion, flags: dict) -> dict[Duty, str]:
+    """``duties_held`` from the ``duty_flags`` read of ``version`` (a dict, or the version row annotated with them)."""
+    read = flags.get if isinstance(flags, dict) else lambda name: getattr(flags, name, False)
     held: dict[Duty, str] = {}
-    if user.pk in (version.author_id, version.submitted_by_id) or row.get("saved"):
+    if user.pk in (version.author_id, version.submitted_by_id) or read("saved"):
         held[Duty.AUTHOR] = f"wrote or submitted version {version.number}"
-    if row.get("signed"):
+    if read("signed"):
         signed = [signoff.get_discipline_display() for signoff in version.qa_signoffs.filter(signed_by_id=user.pk)]
         held[Duty.QA] = f"recorded the quality assurance of version {version.number} for {', '.join(signed)}"
-    if row.get("decided"):
+    if read("decided"):
         held[Duty.APPROVER] = f"recorded the Lead's decision on version {version.number}"
     return held
 

@@ -7,15 +7,18 @@ can say exactly what is missing.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
 from core.events import AuditAction
 from core.models import AuditEvent
+from core.statements import CompiledRead
 from lifecycle.states import REVIEW_WARNING_MONTHS
 
 Gate = Callable[[object], bool]
@@ -280,9 +283,22 @@ SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recor
 # --- Stage 6, a review that concludes no change is needed (issue 13).
 
 
+@functools.cache
+def _open_record(model_name: str, closed_by: str) -> CompiledRead:
+    """A policy's open record of ``model_name`` (``closed_by`` not yet set): at most one per policy, by the model's
+    constraint. Compiled once per process (core.statements): every policy page asks for it, to say whether the steps
+    it offers are ready. Built on first use: the models load after this module."""
+    model = apps.get_model("lifecycle", model_name)
+
+    def build(*, policy_id):
+        return model.objects.filter(policy_id=policy_id, **{f"{closed_by}__isnull": True}).order_by()[:1]
+
+    return CompiledRead(model, build, ints=("policy_id",))
+
+
 def open_no_change_review(policy):
     """The policy's no-change review still waiting for DCFD or PCU, or None."""
-    return policy.no_change_reviews.filter(republished_on__isnull=True).first()
+    return next(_open_record("NoChangeReview", "republished_on").read(policy_id=policy.pk), None)
 
 
 def review_brought_forward(policy) -> bool:
@@ -354,7 +370,8 @@ def updated_eia_complete(policy) -> bool:
 
 
 def open_withdrawal_decision(policy):
-    return policy.withdrawal_decisions.filter(carried_out_at__isnull=True).first()
+    """The policy's decided withdrawal that PCU has not yet carried out, or None."""
+    return next(_open_record("WithdrawalDecision", "carried_out_at").read(policy_id=policy.pk), None)
 
 
 @gate("The withdrawal of this policy has already been decided: PCU is to carry it out.",

@@ -6,13 +6,16 @@ force-wide (PCU, DCFD, DOI, SHRMT). A user's assignments are read once and cache
 
 from __future__ import annotations
 
+import functools
+
 import rules
 from django.apps import apps
-from django.db.models import Aggregate, CharField, OuterRef, Subquery, TextField, Value
+from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from core.models import Role, RoleAssignment
-from lifecycle.duties import conflict_among, duties_held
+from core.statements import CompiledRead
+from lifecycle.duties import conflict_among, duties_held, held_from
 from lifecycle.states import Duty, QADiscipline
 
 
@@ -145,12 +148,22 @@ def object_grants(user, policy) -> frozenset[str]:
         return frozenset()
     cache = user.__dict__.setdefault("_policyhub_grants", {})
     if policy.pk not in cache:
-        grants = apps.get_model("lifecycle", "PolicyUserObjectPermission")
-        cache[policy.pk] = frozenset(
-            grants.objects.filter(user_id=user.pk, content_object_id=policy.pk)
-            .values_list("permission__codename", flat=True)
-        )
+        cache[policy.pk] = frozenset(grant.codename for grant in _grants_read().read(user_id=user.pk,
+                                                                                      policy_id=policy.pk))
     return cache[policy.pk]
+
+
+@functools.cache
+def _grants_read() -> CompiledRead:
+    """The user's grants on one policy, with their permission's codename: compiled once per process (core.statements),
+    as every policy page asks it. Built on first use: the models load after this module."""
+    grants = apps.get_model("lifecycle", "PolicyUserObjectPermission")
+
+    def build(*, user_id, policy_id):
+        return (grants.objects.filter(user_id=user_id, content_object_id=policy_id).order_by()
+                .annotate(codename=F("permission__codename")))
+
+    return CompiledRead(grants, build, ints=("user_id", "policy_id"))
 
 
 @rules.predicate
@@ -180,8 +193,8 @@ def has_consultee_grant(user, policy) -> bool:
 
 def free_for(user, policy, duty: Duty) -> bool:
     """The user has taken no part in the policy's current version that bars them from ``duty`` (lifecycle.duties:
-    separation of duties). Cached per user and version for the page; the services ask lifecycle.duties again
-    under the row lock."""
+    separation of duties). Cached per user and version for the page (``remember_duties``: read with the version);
+    the services ask lifecycle.duties again under the row lock."""
     version = policy.current_version if policy is not None else None
     if version is None or getattr(user, "pk", None) is None:
         return version is not None
@@ -189,6 +202,12 @@ def free_for(user, policy, duty: Duty) -> bool:
     if version.pk not in cache:
         cache[version.pk] = duties_held(user, version)
     return conflict_among(cache[version.pk], duty) is None
+
+
+def remember_duties(user, version) -> None:
+    """Cache what ``free_for`` reads of ``version``, from its row annotated with ``lifecycle.duties.duty_flags(user)``
+    (lifecycle.selectors.read_versions), so that it asks the database nothing more in this request."""
+    user.__dict__.setdefault("_policyhub_duties", {})[version.pk] = held_from(user, version, version)
 
 
 @rules.predicate
@@ -248,7 +267,7 @@ rules.add_perm("lifecycle.record_consultation", can_draft & draft_is_editable)
 rules.add_perm("lifecycle.decide_commissioning", is_policy_lead)
 rules.add_perm("lifecycle.submit_for_qa", can_draft)
 # Who holds the part. Separation of duties (one part per person in a version) is the step's declared duty,
-# checked by lifecycle.workflow.may_take for the pages and by the services (lifecycle.duties).
+# checked by lifecycle.steps.may_take for the pages and by the services (lifecycle.duties).
 rules.add_perm("lifecycle.qa_signoff_pcu", is_pcu)
 rules.add_perm("lifecycle.qa_signoff_dcfd", is_dcfd)
 rules.add_perm("lifecycle.qa_signoff_doi", is_doi)

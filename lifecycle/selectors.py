@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import operator
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.db.models.sql import Query
 from django.http import Http404
 
-from core.models import AuditEvent, Role
+from core.models import AuditEvent, Role, User
+from core.statements import CompiledRead
 from lifecycle.details import details_changes
+from lifecycle.duties import duty_flags
 from lifecycle.models import (
     AdviceInvitation,
     AdviceTeam,
@@ -35,6 +49,7 @@ from lifecycle.permissions import (
     is_assigned_developer,
     is_supported_policy_lead,
     managed_scope,
+    remember_duties,
     role_index,
 )
 from lifecycle.redline import has_changes, redline_html
@@ -202,12 +217,14 @@ class _InIds(In):
         return super().get_rhs_op(connection, rhs)
 
 
-def policy_list(*, user) -> QuerySet[Policy]:
-    queryset = Policy.objects.select_related("business_group", "owning_unit")
+def visible_policies(*, user) -> QuerySet[Policy]:
+    """The policies ``user`` may see (``policy_visibility_filter``), unordered and with nothing joined."""
     condition = policy_visibility_filter(user)
-    if condition is not None:
-        queryset = queryset.filter(condition)
-    return queryset.order_by("reference")
+    return Policy.objects.all() if condition is None else Policy.objects.filter(condition)
+
+
+def policy_list(*, user) -> QuerySet[Policy]:
+    return visible_policies(user=user).select_related("business_group", "owning_unit").order_by("reference")
 
 
 def policy_count(*, user, narrow: Callable[[QuerySet[Policy]], QuerySet[Policy]] | None = None) -> int:
@@ -286,24 +303,150 @@ def policy_statement_search(*, user, text: str) -> Q:
     return in_published | (drafts & Q(Exists(statements)))
 
 
-def access_policy(*, user, reference: str, with_people: bool = False) -> Policy:
-    """Fetch a policy the user may see, or 404 (never 403: existence must not leak). ``with_people``: with its
-    Designated Lead and named developers, for a page that names them (the document-control block): the Lead joined,
-    the developers in one query that also answers ``is_developer`` for the rest of the request."""
-    policies = policy_list(user=user).filter(reference=reference)
-    if with_people:
-        policies = policies.select_related("designated_lead").prefetch_related("developers")
-    policy = policies.first()
+def access_policy(*, user, reference: str, with_people: bool = False, with_local_instructions: bool = False) -> Policy:
+    """Fetch a policy the user may see, or 404 (never 403: existence must not leak), with its business group and unit.
+    ``with_people``: with its Designated Lead and named developers, for a page that names them (the document-control
+    block): the Lead joined, the developers in one query that also answers ``is_developer`` for the rest of the
+    request. ``with_local_instructions``: with ``has_local_instructions``, whether any local work instruction
+    supplements it (the overview lists those the user may see, and asks for them only when there are some).
+
+    The same visibility filter as every list (``visible_policies``), compiled once for each person and what it is
+    built from (``_access_read``)."""
+    try:
+        policy = next(_access_read(user, with_people, with_local_instructions).read(reference=reference), None)
+    except EmptyResultSet:  # a filter nothing can match: signed out, or inactive
+        policy = None
     if policy is None:
         raise Http404("No such policy.")
+    if with_people:
+        _attach_developers(policy)
     return policy
 
 
-def prime_current_version(policy: Policy, *related: str) -> None:
-    """Load ``policy.current_version`` (cached on the instance) with its ``related`` one-to-one rows joined, for a
-    page that will read them (the drafting checklist's gates read the version's EIA and Workbook)."""
-    policy.__dict__["current_version"] = (policy.versions.select_related(*related).order_by("-major", "-minor")
-                                          .first())
+def _developers(*, policy_id: int) -> QuerySet[User]:
+    # By the model's ordering (their names), as ``policy.developers.all()`` lists them.
+    return User.objects.filter(pk__in=Policy.developers.through.objects.filter(policy_id=policy_id).values("user_id"))
+
+
+# Compiled once per process (core.statements): Django's prefetch took longer to build than to run.
+_DEVELOPERS = CompiledRead(User, _developers, ints=("policy_id",))
+
+
+def _attach_developers(policy: Policy) -> None:
+    """The policy's named developers, left where ``prefetch_related("developers")`` leaves them (a queryset whose
+    rows are read, in the policy's prefetch cache): ``policy.developers.all()`` and ``Policy.is_developer`` read them
+    from there for the rest of the request."""
+    developers = policy.developers.all()
+    developers._result_cache = list(_DEVELOPERS.read(policy_id=policy.pk))
+    developers._prefetch_done = True
+    policy._prefetched_objects_cache = {**getattr(policy, "_prefetched_objects_cache", {}), "developers": developers}
+
+
+def _visibility_key(user) -> tuple:
+    """Everything ``policy_visibility_filter(user)`` is built from (``_reach``): the person, their roles, and the units
+    and groups they manage as a policy manager. Their advice teams and the business groups they are cleared for follow
+    from their roles; the policies they are named on, granted, consulted on or invited to advise on are read by the
+    filter's subqueries when the statement runs, not when it is compiled."""
+    signed_in = getattr(user, "is_authenticated", False) and user.is_active
+    return (user.pk, role_index(user), managed_scope(user)) if signed_in else (None,)
+
+
+# The access statements compiled for the people recently signed in in this process, by ``_visibility_key`` and the
+# page's options: at most ACCESS_READS_KEPT, the oldest forgotten first.
+_ACCESS_READS: dict[tuple, CompiledRead] = {}
+_ACCESS_READS_LOCK = threading.Lock()
+ACCESS_READS_KEPT = 512
+
+
+def _access_read(user, with_people: bool, with_local_instructions: bool) -> CompiledRead:
+    """``access_policy``'s statement for ``user``, compiled once per process (core.statements) for each person while
+    their roles stay the same: compiling the visibility filter (its subqueries) took Django longer than PostgreSQL
+    took to run it (make bench: a developer's policy page, about 8,000 Python calls a request)."""
+    key = (*_visibility_key(user), with_people, with_local_instructions)
+    read = _ACCESS_READS.get(key)
+    if read is not None:
+        return read
+    with _ACCESS_READS_LOCK:
+        while len(_ACCESS_READS) >= ACCESS_READS_KEPT:
+            del _ACCESS_READS[next(iter(_ACCESS_READS))]
+        policies = visible_policies(user=user).order_by()
+        if with_local_instructions:
+            supplementing = Policy.objects.filter(supports_id=OuterRef("pk"))
+            policies = policies.annotate(has_local_instructions=Exists(supplementing))
+
+        def build(*, reference):
+            return policies.filter(reference=reference)
+
+        read = _ACCESS_READS[key] = CompiledRead(
+            Policy, build, texts=("reference",),
+            joined=("business_group", "owning_unit", *(("designated_lead",) if with_people else ())))
+    return read
+
+
+# Where ``read_versions`` keeps the version in force on the policy instance (``current_version`` is the model's).
+VERSION_IN_FORCE = "_policyhub_version_in_force"
+
+
+def _versions_shown(*, policy_id: int, user_id: int | None = None, published: bool = True) -> QuerySet[PolicyVersion]:
+    """A policy's newest version and, once ``published``, the version most recently published (``in_force``: as
+    ``last_published_version``); with what the user ``user_id`` did on each (lifecycle.duties.duty_flags) if given."""
+    # Unordered (sorted by the reader): the model's ordering would join the policy for its reference.
+    of_policy = PolicyVersion.objects.filter(policy_id=policy_id).order_by()
+    newest = Q(pk=Subquery(of_policy.order_by("-major", "-minor").values("pk")[:1]))
+    if published:
+        in_force = Q(pk=Subquery(of_policy.filter(publications__status="published")
+                                 .order_by("-publications__published_at").values("pk")[:1]))
+        versions = of_policy.filter(newest | in_force).annotate(in_force=ExpressionWrapper(in_force, BooleanField()))
+    else:
+        versions = of_policy.filter(newest).annotate(in_force=Value(False))
+    return versions if user_id is None else versions.annotate(**duty_flags(user_id))
+
+
+# Compiled once per process (core.statements): Django took longer to compile it than PostgreSQL to run it.
+_VERSIONS_SHOWN = {
+    (published, with_duties): CompiledRead(PolicyVersion, partial(_versions_shown, published=published),
+                                           ints=("policy_id", "user_id") if with_duties else ("policy_id",))
+    for published in (False, True) for with_duties in (False, True)
+}
+
+
+def read_versions(*, policy: Policy, related: tuple[str, ...] = (), duties_of=None) -> None:
+    """Load the policy's newest version (``current_version``) and its version in force (``version_shown``) in one
+    query, and keep both on the instance for the rest of the request. ``related``: the versions' one-to-one rows to
+    join (the drafting checklist's EIA and Workbook); ``duties_of``: a user whose part in the newest version is read
+    with it (lifecycle.duties.duty_flags), for separation of duties (``free_for``). Nothing is asked when both are
+    already known."""
+    if VERSION_IN_FORCE in policy.__dict__ and "current_version" in policy.__dict__:
+        return
+    user_id = getattr(duties_of, "pk", None)
+    published = policy.first_published_on is not None
+    if related:
+        # The checklist's: a compiled read joins the rows its foreign keys point at, and the EIA and the Workbook
+        # point at the version, so this one is the ORM's, compiled for the request.
+        rows = list(_versions_shown(policy_id=policy.pk, user_id=user_id, published=published)
+                    .select_related(*related))
+    else:
+        values = {"policy_id": policy.pk, **({"user_id": user_id} if user_id is not None else {})}
+        rows = list(_VERSIONS_SHOWN[published, user_id is not None].read(**values))
+    rows.sort(key=lambda version: (version.major, version.minor))
+    for version in rows:
+        version.policy = policy
+    policy.__dict__["current_version"] = rows[-1] if rows else None
+    policy.__dict__[VERSION_IN_FORCE] = next((version for version in rows if version.in_force), None)
+    if user_id is not None and rows:
+        remember_duties(duties_of, rows[-1])
+
+
+def version_in_force(*, policy: Policy):
+    """The version most recently published (None before the first publication), kept on the instance: read with the
+    newest version (``read_versions``), or alone when that one is already known."""
+    if VERSION_IN_FORCE not in policy.__dict__:
+        if "current_version" in policy.__dict__:
+            policy.__dict__[VERSION_IN_FORCE] = (last_published_version(policy=policy) if policy.first_published_on
+                                                 else None)
+        else:
+            read_versions(policy=policy)
+    return policy.__dict__[VERSION_IN_FORCE]
 
 
 PUBLIC_TIMELINE_ACTIONS = [
@@ -354,7 +497,7 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
 
 def version_shown(*, user, policy: Policy):
     """(version to show, version in force). Staff without a part in the drafting see the published one."""
-    in_force = last_published_version(policy=policy) if policy.first_published_on else None
+    in_force = version_in_force(policy=policy)
     if user_may_see_drafts(user=user, policy=policy):
         return policy.current_version, in_force
     return in_force, in_force
@@ -535,14 +678,23 @@ def revision_comparison(*, revisions: list[DraftRevision], base: str | None, tar
             "changed": has_changes(old_html, new_html)}
 
 
+def _approval_shown(*, version_id: int) -> QuerySet[ApprovalDecision]:
+    # One decision per version (its constraint): no ordering to choose among them.
+    return (ApprovalDecision.objects.filter(policy_version_id=version_id, decision__in=[
+        ApprovalDecision.Decision.APPROVED, ApprovalDecision.Decision.EMERGENCY_APPROVED]).order_by()[:1])
+
+
+# Compiled once per process (core.statements): its three joins took Django longer to compile than to run.
+_APPROVAL_SHOWN = CompiledRead(ApprovalDecision, _approval_shown, ints=("version_id",),
+                               joined=("board", "decided_by", "pcu_agreed_by"))
+
+
 def approval_shown(*, version) -> ApprovalDecision | None:
     """The approval of ``version`` (the Lead's, or the emergency route's), with its board, for the document-control
     block."""
     if version is None:
         return None
-    return (version.approval_decisions.filter(decision__in=[ApprovalDecision.Decision.APPROVED,
-                                                            ApprovalDecision.Decision.EMERGENCY_APPROVED])
-            .select_related("board", "decided_by", "pcu_agreed_by").first())
+    return next(_APPROVAL_SHOWN.read(version_id=version.pk), None)
 
 
 @dataclass(frozen=True)

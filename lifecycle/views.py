@@ -39,7 +39,7 @@ from lifecycle.selectors import (
     policy_list,
     policy_timeline,
     policy_versions,
-    prime_current_version,
+    read_versions,
     revision_comparison,
     revisions_by_version,
     sop_versions_for,
@@ -51,14 +51,23 @@ from lifecycle.selectors import (
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, STAGE_OF, PolicyKind, ProtectiveMarking, Stage, Status
 
 
-def policy_for_page(request, reference: str, *, with_people: bool = False):
+def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
     """The policy, if this user may see it; 404 otherwise. OFFICIAL-SENSITIVE clearance is part of the
     visibility filter (lifecycle.selectors), so it is decided in one place for pages, lists and counts."""
-    return access_policy(user=request.user, reference=reference, with_people=with_people)
+    return access_policy(user=request.user, reference=reference, with_people=with_people,
+                         with_local_instructions=with_local_instructions)
 
 
-def policy_page_context(request, policy, section: str) -> dict:
-    version, in_force = version_shown(user=request.user, policy=policy)
+def policy_page_context(request, policy, section: str, *, version_related: tuple[str, ...] = ()) -> dict:
+    """What every policy page shows around its section: the version shown, the version in force and the actions
+    offered. ``version_related``: the versions' one-to-one rows the page reads (lifecycle.selectors.read_versions)."""
+    user = request.user
+    # The steps open to the user by status and permission first: when one asks for separation of duties, the user's
+    # part in the newest version is read with the versions, in the same query (not one more for ``free_for``).
+    permitted = workflow.steps_permitted(user, policy)
+    read_versions(policy=policy, related=version_related,
+                  duties_of=user if any(step.duty for step in permitted) else None)
+    version, in_force = version_shown(user=user, policy=policy)
     return {
         "policy": policy,
         # The document details of the version shown: those it was frozen with (staff who see only the version in
@@ -68,8 +77,8 @@ def policy_page_context(request, policy, section: str) -> dict:
         "version": version,
         "version_in_force": in_force,
         "section": section,
-        "actions": workflow.pages_offered(request.user, policy),
-        "can_edit_draft": rules.has_perm("lifecycle.edit_draft", request.user, policy),
+        "actions": workflow.pages_offered(user, policy, permitted=permitted),
+        "can_edit_draft": rules.has_perm("lifecycle.edit_draft", user, policy),
     }
 
 
@@ -245,14 +254,13 @@ CHECKLIST_VERSION_RELATED = ("eia", "workbook")
 @require_safe
 def policy_detail(request, reference: str):
     # The document-control block names the Lead and the developers (issue 16: at most 12 queries a page).
-    policy = policy_for_page(request, reference, with_people=True)
+    policy = policy_for_page(request, reference, with_people=True, with_local_instructions=True)
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = (workflow.next_gated_step(policy.status, policy.kind) if policy.status in DRAFT_EDITABLE_STATUSES
                  else None)
-    if next_step is not None:
-        # Its gates read the draft's EIA and Workbook (lifecycle.gates): joined to the version, not a query each.
-        prime_current_version(policy, *CHECKLIST_VERSION_RELATED)
-    context = policy_page_context(request, policy, "overview")
+    # Its gates read the draft's EIA and Workbook (lifecycle.gates): joined to the version, not a query each.
+    context = policy_page_context(request, policy, "overview",
+                                  version_related=CHECKLIST_VERSION_RELATED if next_step is not None else ())
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
     context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
@@ -281,7 +289,9 @@ def _local_work_instruction_links(user, policy) -> dict:
     if policy.supports_id is not None:
         return {"supports": policy_list(user=user).filter(pk=policy.supports_id).first(),
                 "local_agreement": gates.current_local_agreement(policy)}
-    if policy.kind == PolicyKind.CORPORATE and policy.first_published_on is not None:
+    # access_policy read whether any supplements it: the list (and its visibility filter) only when some do.
+    if (policy.kind == PolicyKind.CORPORATE and policy.first_published_on is not None
+            and getattr(policy, "has_local_instructions", True)):
         return {"local_instructions": list(policy_list(user=user).filter(supports=policy)
                                                 .select_related("business_group").order_by("reference"))}
     return {}

@@ -16,19 +16,15 @@ Everything else reads these declarations and restates nothing:
 
 To add a step: declare it here, write its service with ``@performs``, and add its rule to the permission
 matrix's independent table (tests/permissions/rules_table.py).
+
+What a step and a page are, and how the cycle is read (``CYCLE``: the pages, the way on, what is offered to whom,
+the fsm transitions), is ``lifecycle.steps``: this module holds only the declarations.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
-import rules
-from django_fsm import can_proceed, transition
-
 from core.events import AuditAction
-from lifecycle import forms, gates, permissions
-from lifecycle.gates import Gate
+from lifecycle import forms, gates
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     EMERGENCY_SOURCES,
@@ -37,119 +33,7 @@ from lifecycle.states import (
     PolicyKind,
     Status,
 )
-
-
-@dataclass(frozen=True, eq=False)
-class Page:
-    """The action page that offers one or more steps: ``/policies/<ref>/actions/<slug>/``. A page with more
-    than one step lets the form choose: ``choice`` names the form field whose value picks the step."""
-
-    slug: str
-    title: str
-    form: type[forms.GovUKForm] = forms.NoFieldsForm
-    button: str = ""
-    success: str = ""
-    explanation: str = ""
-    warning: bool = False
-    choice: str = ""
-    # Shows the version under decision (its redlines and QA sign-offs) above the form.
-    shows_version: bool = False
-
-    @property
-    def button_label(self) -> str:
-        return self.button or self.title
-
-    @property
-    def label(self) -> str:
-        return self.title
-
-
-@dataclass(frozen=True, eq=False)
-class Step:
-    name: str  # the django-fsm transition's name on Policy
-    source: tuple[str, ...]
-    target: str | None  # None: recorded within the stage, the status does not move
-    permission: str  # a rules permission of lifecycle.permissions
-    label: str  # what the step does, for sentences: "You are not allowed to <label> POL-0001"
-    audit: AuditAction
-    doc: str  # the SOP's words for this step
-    gates: tuple[Gate, ...] = ()
-    # Gates the step's own record satisfies (the Lead's decision, the commissioning decision): not asked
-    # before the service records it, and asked by the transition after.
-    records: tuple[Gate, ...] = ()
-    duty: Duty | None = None
-    page: Page | None = None
-    choice_value: str = ""  # the value of page.choice that picks this step
-    # Whom the audit event notifies: authors (named developers and the manager), coordinator, lead, owner
-    # (the policy's named holders), pcu, dcfd, doi (force-wide roles). Empty: nobody.
-    notify: tuple[str, ...] = ()
-    notice: str = ""
-    # What happened, for the timeline read by people (lifecycle.timeline): "Commissioning requested" by <who>.
-    done: str = ""
-    # Who takes it, for others reading the page ("Next: Forward to the Designated Lead, by the co-ordinator").
-    taken_by: str = ""
-    # Who may take it, for the refusal ("Only <who> can <label> POL-0001."); empty: "You are not allowed to ...".
-    who: str = ""
-    # The form's fields the service takes under another name: {"comments": "reasons"}.
-    arguments: dict[str, str] = field(default_factory=dict)
-    # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
-    # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
-    only_if: Gate | None = None
-    # The step that follows this one, by name, where that is not the way on from the status: a step recorded
-    # within the stage ("conclude no change" is followed by DCFD's confirmation of the EIA, not a new review).
-    then: str = ""
-    # The kinds of policy the step belongs to (issue 13): the corporate process's steps are not a local work
-    # instruction's, which "sit outside of the corporate policy development process" (SOP), and the reverse.
-    kinds: tuple[str, ...] = (PolicyKind.CORPORATE,)
-
-    def __str__(self) -> str:
-        return self.name
-
-    def applies_to(self, policy) -> bool:
-        return policy.kind in self.kinds
-
-    def not_applicable(self, policy) -> str:
-        """Why the step is not one of this kind of policy's, for the refusal."""
-        if policy.kind == PolicyKind.LOCAL:
-            return (f"Cannot {self.label} {policy.reference}: it is a local work instruction, approved within its "
-                    "business group by its Designated Lead without the Policy Co-ordination Unit (SOP: \"Local work "
-                    "instructions are not the responsibility of the Policy Co-ordination Unit\").")
-        return f"Cannot {self.label} {policy.reference}: it is a corporate policy, not a local work instruction."
-
-    @property
-    def service(self) -> Callable:
-        """The service that performs this step (declared with ``@performs``). A step without a page (``pass_qa``)
-        is taken inside another step's service and has none."""
-        try:
-            return _SERVICES[self.name]
-        except KeyError:
-            raise LookupError(f"No service performs the step {self.name!r}: decorate it with @performs.") from None
-
-    def service_arguments(self, cleaned_data: dict) -> dict:
-        """The form's cleaned data as the service's keyword arguments (the page's choice field left out)."""
-        skip = {self.page.choice} if self.page and self.page.choice else set()
-        return {self.arguments.get(key, key): value for key, value in cleaned_data.items() if key not in skip}
-
-
-_SERVICES: dict[str, Callable] = {}
-
-
-def performs(step: Step) -> Callable[[Callable], Callable]:
-    """Mark the service function that performs ``step``: the action view calls it through the step."""
-
-    def register(function: Callable) -> Callable:
-        if step.name in _SERVICES and _SERVICES[step.name] is not function:
-            raise ImproperlyDeclared(f"Two services perform {step.name!r}.")
-        _SERVICES[step.name] = function
-        function.step = step
-        return function
-
-    return register
-
-
-class ImproperlyDeclared(Exception):
-    pass
-
+from lifecycle.steps import Cycle, Page, Step
 
 # --- pages shared by two steps ------------------------------------------------------------------
 
@@ -490,6 +374,9 @@ SET_REVIEW_DATE = Step(
     page=Page(slug="set-review-date", title="Bring the review forward", form=forms.ReviewDateForm,
               success="The review date has been brought forward."),
     notify=("authors",), notice="Review brought forward",
+    # What the earlier date is for: the review itself, started by then (in implementation the way on from the
+    # status would be "Move to monitoring", which bringing a review forward does not ask for).
+    then="start_review",
 )
 # Issue 13: the Lead acts on monitoring results. Open whatever stage a review is in (the published version stays in
 # force, and its reports keep coming), on a policy published at least once.
@@ -605,100 +492,16 @@ STEPS: tuple[Step, ...] = (
     START_REVIEW, CONCLUDE_NO_CHANGE, CONFIRM_EIA, SIGN_OFF_UPDATED_EIA, REPUBLISH_NO_CHANGE, SET_REVIEW_DATE,
     RESPOND_TO_MONITORING, DECIDE_WITHDRAWAL, WITHDRAW, AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL,
 )
-STEPS_BY_NAME = {step.name: step for step in STEPS}
-for _step in STEPS:
-    if _step.then and (_step.then not in STEPS_BY_NAME or STEPS_BY_NAME[_step.then].page is None):
-        raise ImproperlyDeclared(f"{_step.name} is followed by {_step.then!r}, which is no step with a page.")
-
-
-def _pages() -> dict[str, tuple[Page, tuple[Step, ...]]]:
-    pages: dict[str, tuple[Page, tuple[Step, ...]]] = {}
-    for step in STEPS:
-        if step.page is not None:
-            page, steps = pages.get(step.page.slug, (step.page, ()))
-            if page is not step.page:
-                raise ImproperlyDeclared(f"Two pages are declared with the slug {page.slug!r}.")
-            pages[page.slug] = (page, (*steps, step))
-    return pages
-
-
+# The emergency route and withdrawal leave a status, but are exceptions, not the way on from it.
+CYCLE = Cycle(STEPS, detours=(AGREE_EMERGENCY_APPROVAL, WITHDRAW))
+STEPS_BY_NAME = CYCLE.by_name
 # slug -> (page, the steps it offers), in the order of STEPS.
-PAGES = _pages()
-
-
-def step_for_choice(slug: str, cleaned_data: dict) -> Step:
-    """The step a page's submitted form asks for."""
-    page, steps = PAGES[slug]
-    if not page.choice:
-        return steps[0]
-    value = cleaned_data.get(page.choice)
-    return next(step for step in steps if step.choice_value == value)
-
-
-def may_take(user, policy, step: Step) -> bool:
-    """Whether ``user`` may take ``step`` on ``policy`` now: its source status, its permission and its duty
-    (separation of duties), gates aside (the page shows what is missing; the service refuses with the gates'
-    reasons)."""
-    return (step.applies_to(policy) and can_proceed(getattr(policy, step.name), check_conditions=False)
-            and (step.only_if is None or step.only_if(policy))
-            and rules.has_perm(step.permission, user, policy)
-            and (step.duty is None or permissions.free_for(user, policy, step.duty)))
-
-
-def next_gated_step(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
-    """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
-    submission for QA from development (the emergency route and withdrawal are exceptions, not the way on); a local
-    work instruction's approval (withdrawal, open to both kinds from any status, came first for it)."""
-    return next((step for step in STEPS if status in step.source and kind in step.kinds and step.gates and step.page
-                 and step.target is not None and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
-
-
-def way_on(status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
-    """The step that moves a policy of ``kind`` on from ``status`` along the cycle: the first declared with a page
-    (the emergency route and withdrawal are exceptions, not the way on; nor is a step that records without moving
-    the policy, such as a no-change review's parts). Its page's title names what to do next."""
-    return next((step for step in STEPS if status in step.source and kind in step.kinds and step.page
-                 and step.target is not None and step not in (AGREE_EMERGENCY_APPROVAL, WITHDRAW)), None)
-
-
-def steps_offered(user, policy, slug: str) -> tuple[Step, ...]:
-    """The steps of page ``slug`` that ``user`` may take on ``policy`` now."""
-    _, steps = PAGES[slug]
-    return tuple(step for step in steps if may_take(user, policy, step))
-
-
-def pages_offered(user, policy) -> list[Page]:
-    """The action pages to offer ``user`` on ``policy``, in the order of the cycle."""
-    return [page for slug, (page, _) in PAGES.items() if steps_offered(user, policy, slug)]
-
-
-def transition_permission(perm: str) -> Callable:
-    """Adapter: django-fsm calls ``permission(instance, user)``; rules wants ``(user, obj)``."""
-
-    def check(policy, user) -> bool:
-        return rules.has_perm(perm, user, policy)
-
-    check.perm = perm
-    return check
-
-
-def fsm_transitions(field_name: str) -> type:
-    """A mixin of Policy's django-fsm transitions, one per step: the guards (source, gates, permission) come
-    from the declarations, and the effects from the services."""
-
-    def method(step: Step):
-        def take(self) -> None:
-            pass
-
-        def of_its_kind(policy) -> bool:
-            return step.applies_to(policy)
-
-        take.__name__ = take.__qualname__ = step.name
-        take.__doc__ = step.doc
-        return transition(
-            field=field_name, source=list(step.source), target=step.target,
-            conditions=[of_its_kind, *step.gates], permission=transition_permission(step.permission),
-            custom={"step": step},
-        )(take)
-
-    return type("PolicyTransitions", (), {step.name: method(step) for step in STEPS})
+PAGES = CYCLE.pages
+# What the app reads from the cycle (lifecycle.steps.Cycle), by the names its callers use.
+step_for_choice = CYCLE.step_for_choice
+next_gated_step = CYCLE.next_gated_step
+way_on = CYCLE.way_on
+steps_offered = CYCLE.steps_offered
+steps_permitted = CYCLE.steps_permitted
+pages_offered = CYCLE.pages_offered
+fsm_transitions = CYCLE.fsm_transitions

@@ -44,7 +44,8 @@ from lifecycle.services.base import (
 )
 from lifecycle.services.drafting import freeze
 from lifecycle.states import PolicyKind, ProtectiveMarking, Status
-from lifecycle.workflow import APPROVE_LOCAL, PUBLISH, REPUBLISH_NO_CHANGE, performs
+from lifecycle.steps import performs
+from lifecycle.workflow import APPROVE_LOCAL, PUBLISH, REPUBLISH_NO_CHANGE
 from publication import scheme_files
 from publication.documents import document_marking
 from publication.models import FOIExemption, Publication, PublishedFile, SOPRedaction

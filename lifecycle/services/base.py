@@ -27,7 +27,7 @@ from core.models import AuditEvent
 from core.validators import refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.models import Policy, PolicyVersion
-from lifecycle.workflow import Step
+from lifecycle.steps import Step
 
 
 def require_actor(actor) -> None:

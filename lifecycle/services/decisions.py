@@ -37,6 +37,7 @@ from lifecycle.services.details import version_approval_board
 from lifecycle.services.drafting import freeze, new_draft
 from lifecycle.signals import policy_withdrawn
 from lifecycle.states import Status
+from lifecycle.steps import performs
 from lifecycle.workflow import (
     AGREE_EMERGENCY_APPROVAL,
     AGREE_LOCAL_SUPPLEMENT,
@@ -56,7 +57,6 @@ from lifecycle.workflow import (
     SET_REVIEW_DATE,
     START_REVIEW,
     WITHDRAW,
-    performs,
 )
 
 # --- stages 1 and 2: scoping and commissioning -------------------------------------------------------

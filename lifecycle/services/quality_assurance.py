@@ -19,7 +19,8 @@ from lifecycle.permissions import DISCIPLINE_PERMISSIONS
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, require_text, take_plain_step
 from lifecycle.services.drafting import freeze, new_draft
 from lifecycle.states import QADiscipline
-from lifecycle.workflow import FORWARD_TO_LEAD, PASS_QA, RETURN_FROM_QA, SIGN_OFF_QA, SUBMIT_FOR_QA, performs
+from lifecycle.steps import performs
+from lifecycle.workflow import FORWARD_TO_LEAD, PASS_QA, RETURN_FROM_QA, SIGN_OFF_QA, SUBMIT_FOR_QA
 
 
 @performs(SUBMIT_FOR_QA)

@@ -4,6 +4,8 @@ with PCU, without an EIA, which must then be "completed as soon as reasonably pr
 from __future__ import annotations
 
 import datetime
+import re
+from html import unescape
 
 import pytest
 import time_machine
@@ -89,6 +91,16 @@ def test_the_lead_asks_and_pcu_agrees_in_its_own_name(urgent, people):
     assert (event.action, event.actor) == ("policy.emergency_approved", people.pcu)
     assert event.changes["pcu_agreed_by"] == "pcu" and event.changes["risk_owner"] == "lead"
     assert event.changes["eia_due_on"] == "2024-04-01"
+
+
+def test_the_overview_names_who_approved_by_the_emergency_route_and_who_agreed(client, urgent, people):
+    """The document-control block reads the approval with the names of its people only (lifecycle.selectors
+    .approval_shown): the Lead as risk owner, and the member of PCU who agreed."""
+    emergency_approve(urgent, people)
+    client.force_login(people.coordinator)
+    page = unescape(client.get(f"/policies/{urgent.reference}/").content.decode())
+    assert (f"By the emergency route: {people.lead}, {TODAY:%-d %B %Y}, agreed by {people.pcu} (PCU)"
+            in re.sub(r"<[^>]+>", "", page))
 
 
 def test_an_explicit_eia_due_date_is_kept(urgent, people):

@@ -1,6 +1,8 @@
 """The Lead decides with everything on one page (issue 17), and every confirmation says what happens next and who
 is told, from the step's declaration."""
 
+import datetime
+
 import pytest
 from django.utils import timezone
 from django.utils.html import escape
@@ -8,7 +10,8 @@ from django.utils.html import escape
 from core.dates import date_shown
 from lifecycle import due, services, workflow
 from lifecycle.models import Policy
-from tests.factories import advance_to
+from publication.services import policy_publish
+from tests.factories import advance_to, what_was_read
 from tests.web.page_text import read
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +74,21 @@ def test_the_last_quality_assurance_sign_off_tells_whom_passing_notifies(client,
     assert ("Next: Forward to the Designated Lead, by the business group's co-ordinator, expected by "
             f"{expected}.") in body
     assert "Told in their notifications and daily e-mail: the business group's co-ordinator" in body
+
+
+def test_bringing_a_review_forward_says_the_review_comes_next_not_the_way_on_from_the_status(client, people):
+    """SET_REVIEW_DATE declares ``then="start_review"``: in implementation the way on from the status is "Move to
+    monitoring", which bringing a review forward does not ask for; what the earlier date is for is the review."""
+    policy = advance_to(people.policy(), "awaiting_publication", people)
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
+    policy = Policy.objects.get(pk=policy.pk)
+    assert policy.status == "implementation"
+    earlier = policy.review_due_on - datetime.timedelta(days=30)
+    client.force_login(people.coordinator)
+    response = client.post(f"/policies/{policy.reference}/actions/set-review-date/", {
+        "review_due_on": earlier.isoformat(), "reason": "A critical incident.", **what_was_read(policy)}, follow=True)
+    assert Policy.objects.get(pk=policy.pk).review_due_on == earlier
+    banner = read(response.content.decode()).text
+    assert "The review date has been brought forward." in banner
+    assert f"Next: {workflow.START_REVIEW.page.title}, by {workflow.START_REVIEW.taken_by}." in banner
+    assert workflow.COMPLETE_IMPLEMENTATION.page.title not in banner.split("Next:")[1].split(".")[0]

@@ -26,16 +26,19 @@ PINNED = {
     # The QA-return or rejection banner for those working on the draft; the checklist, the next step's declared
     # gates (lifecycle.workflow.SUBMIT_FOR_QA) with the draft's EIA and Workbook joined to its version; the approval
     # of the version shown (board, meeting, minute); the readiness of each page offered ("What to do next"); the
-    # Lead joined to the policy and its developers in one query (issue 16's target: 12).
-    "detail": 12,
-    "statement/": 7,
+    # Lead joined to the policy and its developers in one query (issue 16's target: 12). Every policy page: -1, the
+    # version shown and the version in force read in one query (lifecycle.selectors.read_versions), with the person's
+    # part in it when a step they may take asks for separation of duties; the overview: -1, the local work
+    # instructions listed only when the policy read says some supplement it.
+    "detail": 11,
+    "statement/": 6,
     "eia/": 7,
     "workbook/": 7,
     "consultation/": 7,
-    "monitoring/": 7,
+    "monitoring/": 6,
     # +1 (issue 12): the interim revisions inside every version, listed under it, in one query for all of them.
-    "versions/": 8,
-    "versions/compare/": 7,
+    "versions/": 7,
+    "versions/compare/": 6,
     # +1: the people the changes name, for the page's sentences (lifecycle.timeline); the actors' roles come with
     # the events, in their query (so a page of system events costs what any other does).
     "timeline/": 8,

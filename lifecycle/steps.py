@@ -1,0 +1,255 @@
+"""What a step of the policy cycle is, and what is read from a cycle of them (``lifecycle.workflow`` declares the
+steps themselves).
+
+- ``Page`` and ``Step``: one declaration per step (house style, rule 16);
+- ``performs``: the registry of the services that perform the steps;
+- ``may_take``: whether a user may take a step on a policy now, for its page and button;
+- ``Cycle``: a tuple of steps in order, and what the rest of the app reads from it: its pages, the way on from a
+  status, the steps and pages offered to a user, and Policy's django-fsm transitions.
+
+Nothing here names a step: the declarations do, in ``lifecycle.workflow``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import rules
+from django_fsm import can_proceed, transition
+
+from core.events import AuditAction
+from lifecycle import forms, permissions
+from lifecycle.gates import Gate
+from lifecycle.states import Duty, PolicyKind
+
+
+@dataclass(frozen=True, eq=False)
+class Page:
+    """The action page that offers one or more steps: ``/policies/<ref>/actions/<slug>/``. A page with more
+    than one step lets the form choose: ``choice`` names the form field whose value picks the step."""
+
+    slug: str
+    title: str
+    form: type[forms.GovUKForm] = forms.NoFieldsForm
+    button: str = ""
+    success: str = ""
+    explanation: str = ""
+    warning: bool = False
+    choice: str = ""
+    # Shows the version under decision (its redlines and QA sign-offs) above the form.
+    shows_version: bool = False
+
+    @property
+    def button_label(self) -> str:
+        return self.button or self.title
+
+    @property
+    def label(self) -> str:
+        return self.title
+
+
+@dataclass(frozen=True, eq=False)
+class Step:
+    name: str  # the django-fsm transition's name on Policy
+    source: tuple[str, ...]
+    target: str | None  # None: recorded within the stage, the status does not move
+    permission: str  # a rules permission of lifecycle.permissions
+    label: str  # what the step does, for sentences: "You are not allowed to <label> POL-0001"
+    audit: AuditAction
+    doc: str  # the SOP's words for this step
+    gates: tuple[Gate, ...] = ()
+    # Gates the step's own record satisfies (the Lead's decision, the commissioning decision): not asked
+    # before the service records it, and asked by the transition after.
+    records: tuple[Gate, ...] = ()
+    duty: Duty | None = None
+    page: Page | None = None
+    choice_value: str = ""  # the value of page.choice that picks this step
+    # Whom the audit event notifies: authors (named developers and the manager), coordinator, lead, owner
+    # (the policy's named holders), pcu, dcfd, doi (force-wide roles). Empty: nobody.
+    notify: tuple[str, ...] = ()
+    notice: str = ""
+    # What happened, for the timeline read by people (lifecycle.timeline): "Commissioning requested" by <who>.
+    done: str = ""
+    # Who takes it, for others reading the page ("Next: Forward to the Designated Lead, by the co-ordinator").
+    taken_by: str = ""
+    # Who may take it, for the refusal ("Only <who> can <label> POL-0001."); empty: "You are not allowed to ...".
+    who: str = ""
+    # The form's fields the service takes under another name: {"comments": "reasons"}.
+    arguments: dict[str, str] = field(default_factory=dict)
+    # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
+    # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
+    only_if: Gate | None = None
+    # The step that follows this one, by name, where that is not the way on from the status: a step recorded
+    # within the stage ("conclude no change" is followed by DCFD's confirmation of the EIA, not a new review).
+    then: str = ""
+    # The kinds of policy the step belongs to (issue 13): the corporate process's steps are not a local work
+    # instruction's, which "sit outside of the corporate policy development process" (SOP), and the reverse.
+    kinds: tuple[str, ...] = (PolicyKind.CORPORATE,)
+
+    def __str__(self) -> str:
+        return self.name
+
+    def applies_to(self, policy) -> bool:
+        return policy.kind in self.kinds
+
+    def not_applicable(self, policy) -> str:
+        """Why the step is not one of this kind of policy's, for the refusal."""
+        if policy.kind == PolicyKind.LOCAL:
+            return (f"Cannot {self.label} {policy.reference}: it is a local work instruction, approved within its "
+                    "business group by its Designated Lead without the Policy Co-ordination Unit (SOP: \"Local work "
+                    "instructions are not the responsibility of the Policy Co-ordination Unit\").")
+        return f"Cannot {self.label} {policy.reference}: it is a corporate policy, not a local work instruction."
+
+    @property
+    def service(self) -> Callable:
+        """The service that performs this step (declared with ``@performs``). A step without a page (``pass_qa``)
+        is taken inside another step's service and has none."""
+        try:
+            return _SERVICES[self.name]
+        except KeyError:
+            raise LookupError(f"No service performs the step {self.name!r}: decorate it with @performs.") from None
+
+    def service_arguments(self, cleaned_data: dict) -> dict:
+        """The form's cleaned data as the service's keyword arguments (the page's choice field left out)."""
+        skip = {self.page.choice} if self.page and self.page.choice else set()
+        return {self.arguments.get(key, key): value for key, value in cleaned_data.items() if key not in skip}
+
+
+_SERVICES: dict[str, Callable] = {}
+
+
+def performs(step: Step) -> Callable[[Callable], Callable]:
+    """Mark the service function that performs ``step``: the action view calls it through the step."""
+
+    def register(function: Callable) -> Callable:
+        if step.name in _SERVICES and _SERVICES[step.name] is not function:
+            raise ImproperlyDeclared(f"Two services perform {step.name!r}.")
+        _SERVICES[step.name] = function
+        function.step = step
+        return function
+
+    return register
+
+
+class ImproperlyDeclared(Exception):
+    pass
+
+
+def permits(user, policy, step: Step) -> bool:
+    """Whether ``step`` is open to ``user`` on ``policy`` now, separation of duties aside: its kind of policy, its
+    source status, its condition on the policy (``only_if``) and its permission. Gates aside too: the page shows what
+    is missing; the service refuses with the gates' reasons."""
+    return (step.applies_to(policy) and can_proceed(getattr(policy, step.name), check_conditions=False)
+            and (step.only_if is None or step.only_if(policy))
+            and rules.has_perm(step.permission, user, policy))
+
+
+def may_take(user, policy, step: Step) -> bool:
+    """Whether ``user`` may take ``step`` on ``policy`` now: ``permits``, and its duty (separation of duties)."""
+    return permits(user, policy, step) and (step.duty is None or permissions.free_for(user, policy, step.duty))
+
+
+def transition_permission(perm: str) -> Callable:
+    """Adapter: django-fsm calls ``permission(instance, user)``; rules wants ``(user, obj)``."""
+
+    def check(policy, user) -> bool:
+        return rules.has_perm(perm, user, policy)
+
+    check.perm = perm
+    return check
+
+
+def _transition(field_name: str, step: Step) -> Callable:
+    """Policy's django-fsm transition for ``step``: the guards (source, kind, gates, permission) from its
+    declaration; the effects are its service's."""
+
+    def take(self) -> None:
+        pass
+
+    def of_its_kind(policy) -> bool:
+        return step.applies_to(policy)
+
+    take.__name__ = take.__qualname__ = step.name
+    take.__doc__ = step.doc
+    return transition(
+        field=field_name, source=list(step.source), target=step.target,
+        conditions=[of_its_kind, *step.gates], permission=transition_permission(step.permission),
+        custom={"step": step},
+    )(take)
+
+
+class Cycle:
+    """The steps of a cycle, in order, and what is read from them.
+
+    ``detours`` are steps that leave a status but are exceptions, not the way on from it (the emergency route,
+    withdrawal): neither the drafting checklist nor "Next:" points at them."""
+
+    def __init__(self, steps: tuple[Step, ...], *, detours: tuple[Step, ...] = ()) -> None:
+        self.steps = steps
+        self.detours = detours
+        self.by_name: dict[str, Step] = {step.name: step for step in steps}
+        for step in steps:
+            if step.then and (step.then not in self.by_name or self.by_name[step.then].page is None):
+                raise ImproperlyDeclared(f"{step.name} is followed by {step.then!r}, which is no step with a page.")
+        # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
+        self.from_status: dict[str, tuple[Step, ...]] = {}
+        for step in steps:
+            for status in step.source:
+                self.from_status[status] = (*self.from_status.get(status, ()), step)
+        # slug -> (page, the steps it offers), in the order of the steps.
+        self.pages: dict[str, tuple[Page, tuple[Step, ...]]] = {}
+        for step in steps:
+            if step.page is not None:
+                page, offered = self.pages.get(step.page.slug, (step.page, ()))
+                if page is not step.page:
+                    raise ImproperlyDeclared(f"Two pages are declared with the slug {page.slug!r}.")
+                self.pages[page.slug] = (page, (*offered, step))
+
+    def step_for_choice(self, slug: str, cleaned_data: dict) -> Step:
+        """The step a page's submitted form asks for."""
+        page, steps = self.pages[slug]
+        if not page.choice:
+            return steps[0]
+        value = cleaned_data.get(page.choice)
+        return next(step for step in steps if step.choice_value == value)
+
+    def _onward(self, status: str, kind: str) -> list[Step]:
+        """The steps with a page that move a policy of ``kind`` out of ``status``, detours aside, in order."""
+        return [step for step in self.steps if status in step.source and kind in step.kinds and step.page
+                and step.target is not None and step not in self.detours]
+
+    def next_gated_step(self, status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
+        """The step out of ``status`` whose gates make the drafting checklist: request commissioning from scoping,
+        submission for QA from development; a local work instruction's approval (withdrawal, open to both kinds
+        from any status, came first for it)."""
+        return next((step for step in self._onward(status, kind) if step.gates), None)
+
+    def way_on(self, status: str, kind: str = PolicyKind.CORPORATE) -> Step | None:
+        """The step that moves a policy of ``kind`` on from ``status`` along the cycle: the first declared with a
+        page (not a detour, nor a step that records without moving the policy, such as a no-change review's
+        parts). Its page's title names what to do next."""
+        return next(iter(self._onward(status, kind)), None)
+
+    def steps_offered(self, user, policy, slug: str) -> tuple[Step, ...]:
+        """The steps of page ``slug`` that ``user`` may take on ``policy`` now."""
+        _, steps = self.pages[slug]
+        return tuple(step for step in steps if may_take(user, policy, step))
+
+    def steps_permitted(self, user, policy) -> tuple[Step, ...]:
+        """The steps out of the policy's status that ``user`` may take on it now, separation of duties aside
+        (``permits``): a page asks them first, to know whether it must read the user's part in the current version
+        with it (lifecycle.selectors.read_versions), and passes them to ``pages_offered``."""
+        return tuple(step for step in self.from_status.get(policy.status, ()) if permits(user, policy, step))
+
+    def pages_offered(self, user, policy, *, permitted: tuple[Step, ...] | None = None) -> list[Page]:
+        """The action pages to offer ``user`` on ``policy``, in the order of the cycle: those with a step ``user`` may
+        take (``may_take``). ``permitted``: ``steps_permitted(user, policy)``, when the page already asked it."""
+        permitted = self.steps_permitted(user, policy) if permitted is None else permitted
+        taken = {step for step in permitted if step.duty is None or permissions.free_for(user, policy, step.duty)}
+        return [page for page, steps in self.pages.values() if not taken.isdisjoint(steps)]
+
+    def fsm_transitions(self, field_name: str) -> type:
+        """A mixin of Policy's django-fsm transitions, one per step: the guards (source, gates, permission) come
+        from the declarations, and the effects from the services."""
+        return type("PolicyTransitions", (), {step.name: _transition(field_name, step) for step in self.steps})
