@@ -14,7 +14,6 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.exports import Spreadsheet, table_response, wanted_format, xlsx_or_prepared
+from core.templatetags.cached_urls import cached_reverse
 from lifecycle import duties, forms, gates, next_steps, permissions, services, timeline, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
@@ -74,6 +74,11 @@ def policy_page_context(request, policy, section: str) -> dict:
 
 
 REGISTER_PAGE_SIZE = 25
+# What a row of the register shows (lifecycle/policy_register_results.html), and what lifecycle.due's review rule
+# reads. Values, not Policy instances: a model instance of every column for each of 25 rows, and its business group
+# and unit, cost more Python than the query that fetched them (issue 16, make bench).
+REGISTER_ROW_FIELDS = ("reference", "title", "business_group__name", "protective_marking", "status",
+                       "not_impact_assessed", "review_due_on", "first_published_on")
 
 
 class CountedPaginator(Paginator):
@@ -89,14 +94,32 @@ class CountedPaginator(Paginator):
 
 
 def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None, number=None) -> Page:
-    """A page of the register (25 policies) and its count, narrowed by the register's filters. The count is
-    ``policy_count``'s (one query, from partial indexes), not COUNT(*) of the page's queryset (which tests every
-    row against the visibility): the benchmark harness measures this function."""
+    """A page of the register (25 policies, as named tuples of REGISTER_ROW_FIELDS) and its count, narrowed by the
+    register's filters. The count is ``policy_count``'s (one query, from partial indexes), not COUNT(*) of the
+    page's queryset (which tests every row against the visibility): the benchmark harness measures this function."""
     policies = policy_list(user=user)
     if narrow is not None:
         policies = narrow(policies)
-    paginator = CountedPaginator(policies, REGISTER_PAGE_SIZE, count=lambda: policy_count(user=user, narrow=narrow))
+    rows = policies.values_list(*REGISTER_ROW_FIELDS, named=True)
+    paginator = CountedPaginator(rows, REGISTER_PAGE_SIZE, count=lambda: policy_count(user=user, narrow=narrow))
     return paginator.get_page(number)
+
+
+def register_rows(rows, *, today) -> list[dict]:
+    """The register's rows as its template shows them: the policy's address, its business group's name, whether it
+    is OFFICIAL-SENSITIVE, and its review date's state (lifecycle.due). Dicts, which the template engine reads
+    first-hand; the status tag and the review's due state are the status_tag and due_state tags'."""
+    return [{
+        "url": cached_reverse("lifecycle:detail", row.reference),
+        "reference": row.reference,
+        "title": row.title,
+        "business_group": row.business_group__name,
+        "sensitive": row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE,
+        "status": row.status,
+        "not_impact_assessed": row.not_impact_assessed,
+        "review": REVIEW.state_of(row, today),
+        "review_due_on": row.review_due_on,
+    } for row in rows]
 
 
 # The filter form is the same for everyone who asks with the same filters: rendered once per process for each,
@@ -117,13 +140,16 @@ def register_filters_changed(**kwargs) -> None:
 
 def register_filter_fields(filterset) -> str:
     """The register's filter fields as HTML (lifecycle/includes/register_filter_fields.html), from the cache
-    when the same filters were rendered within REGISTER_FILTERS_CACHE_SECONDS in this process."""
-    data = sorted(filterset.form.data.lists()) if filterset.is_bound else None
+    when the same filters were rendered within REGISTER_FILTERS_CACHE_SECONDS in this process. ``filterset`` is
+    None for the register without filters (``register_filters``): its form is built only when it is rendered."""
+    data = sorted(filterset.form.data.lists()) if filterset is not None and filterset.is_bound else None
     version = cache.get(REGISTER_FILTERS_VERSION, 0)
     digest = hashlib.sha256(repr((version, data)).encode()).hexdigest()
     key = f"lifecycle.register_filters:{digest}"
     html = cache.get(key)
     if html is None:
+        if filterset is None:
+            filterset = PolicyRegisterFilter(None, queryset=Policy.objects.none())
         html = render_to_string("lifecycle/includes/register_filter_fields.html", {"filter": filterset})
         cache.set(key, str(html), REGISTER_FILTERS_CACHE_SECONDS)
     # Rendered by the template engine (escaped there), so safe to insert as it is.
@@ -166,17 +192,17 @@ REGISTER_SPREADSHEET = "lifecycle.register"
 
 
 def register_filters(query, *, request):
-    """The register's filterset for ``query`` and the narrowing it applies (None without filters). As django-filter's
-    own ``qs``: the filters that validate apply and one that does not (a business group since closed, an edited URL)
-    is left out, as its select then shows; not all of them dropped for one. The filterset only reads and checks the
-    filters; the narrowing is applied to the permission-filtered register (an empty queryset here, so that
-    ``filterset.qs`` can never list a policy unfiltered)."""
-    filterset = PolicyRegisterFilter(query or None, queryset=Policy.objects.none(), request=request)
-    narrow = None
-    if filterset.is_bound:
-        filterset.is_valid()
-        narrow = filterset.filter_queryset
-    return filterset, narrow
+    """The register's filterset for ``query`` and the narrowing it applies: (None, None) when ``query`` names none
+    of the filters (the register as it opens, or a page of it), so that the filterset and its form are not built
+    for nothing (issue 16). As django-filter's own ``qs``: the filters that validate apply and one that does not (a
+    business group since closed, an edited URL) is left out, as its select then shows; not all of them dropped for
+    one. The filterset only reads and checks the filters; the narrowing is applied to the permission-filtered
+    register (an empty queryset here, so that ``filterset.qs`` can never list a policy unfiltered)."""
+    if not query or not any(name in query for name in PolicyRegisterFilter.base_filters):
+        return None, None
+    filterset = PolicyRegisterFilter(query, queryset=Policy.objects.none(), request=request)
+    filterset.is_valid()
+    return filterset, filterset.filter_queryset
 
 
 def register_spreadsheet(user, query) -> Spreadsheet:
@@ -205,12 +231,14 @@ def policy_register(request):
     querystring = query_without_page.urlencode()
     filtered = any(value for key, value in request.GET.items() if key != "page")
     count = page.paginator.count
+    register_url = cached_reverse("lifecycle:register")
 
     def page_url(number: int) -> str:
-        return f"{reverse('lifecycle:register')}?{querystring + '&' if querystring else ''}page={number}"
+        return f"{register_url}?{querystring + '&' if querystring else ''}page={number}"
 
     context = {
-        "page": page, "filter": filterset, "filtered": filtered,
+        "page": page, "rows": register_rows(page.object_list, today=timezone.localdate()), "filtered": filtered,
+        "register_url": register_url,
         # Worded once for the page and for the fragment htmx swaps in (title and count out of band).
         "register_title": "Policy register" + (" (filtered)" if filtered else "")
                           + (f", page {page.number}" if page.number > 1 else ""),
