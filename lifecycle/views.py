@@ -30,6 +30,7 @@ from lifecycle.models import ApprovalDecision, Policy
 from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import (
+    PolicyRows,
     access_policy,
     approval_shown,
     consultations_shown,
@@ -97,10 +98,11 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
     """A page of the register (25 policies, as named tuples of REGISTER_ROW_FIELDS) and its count, narrowed by the
     register's filters. The count is ``policy_count``'s (one query, from partial indexes), not COUNT(*) of the
     page's queryset (which tests every row against the visibility): the benchmark harness measures this function."""
-    policies = policy_list(user=user)
-    if narrow is not None:
-        policies = narrow(policies)
-    rows = policies.values_list(*REGISTER_ROW_FIELDS, named=True)
+    if narrow is None:
+        # The register as it opens, and each page of it: its statements compiled once per Viewer (selectors).
+        rows = PolicyRows(user=user, fields=REGISTER_ROW_FIELDS)
+    else:
+        rows = narrow(policy_list(user=user)).values_list(*REGISTER_ROW_FIELDS, named=True)
     paginator = CountedPaginator(rows, REGISTER_PAGE_SIZE, count=lambda: policy_count(user=user, narrow=narrow))
     return paginator.get_page(number)
 

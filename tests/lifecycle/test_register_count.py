@@ -86,3 +86,43 @@ def test_signed_out_visitors_count_nothing(register):
     from django.contrib.auth.models import AnonymousUser
 
     assert policy_count(user=AnonymousUser()) == 0
+
+
+def test_the_compiled_rows_are_the_querysets_rows(register):
+    """PolicyRows (the unfiltered register, its statement compiled once per Viewer) gives exactly the rows of
+    policy_list's values, in the same order, converted alike, for every role and any slice."""
+    from lifecycle.selectors import PolicyRows
+    from lifecycle.views import REGISTER_ROW_FIELDS
+
+    for user in register:
+        expected = list(policy_list(user=_fresh(user)).values_list(*REGISTER_ROW_FIELDS, named=True))
+        rows = PolicyRows(user=_fresh(user), fields=REGISTER_ROW_FIELDS)
+        assert rows[0:len(expected) + 5] == expected, user.username
+        assert rows[2:4] == expected[2:4], user.username
+        assert rows[len(expected):len(expected) + 5] == [], user.username
+        assert rows[0:1][0]._fields == REGISTER_ROW_FIELDS
+
+
+def test_the_compiled_statements_follow_a_change_of_role_at_once(people):
+    """The compiled statements are kept per Viewer (id, roles, managed scope): a role given or taken away is a
+    different Viewer, so the very next request lists and counts what the new roles allow, not what the old did."""
+    from core.services import role_revoke
+    from lifecycle.selectors import PolicyRows
+    from lifecycle.views import REGISTER_ROW_FIELDS
+
+    draft = people.policy()  # scoping: seen by its group's co-ordinator, not by staff with no role
+    staff = UserFactory(username="staff_member")
+
+    def seen():
+        rows = PolicyRows(user=_fresh(staff), fields=REGISTER_ROW_FIELDS)[0:100]
+        return {row.reference for row in rows}, policy_count(user=_fresh(staff))
+
+    assert seen() == (set(), 0)
+    assignment = RoleAssignmentFactory(user=staff, role=Role.COORDINATOR, business_group=draft.business_group)
+    assert seen() == ({draft.reference}, 1)
+    role_revoke(actor=people.pcu, assignment=assignment)
+    assert seen() == (set(), 0)
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    RoleAssignmentFactory(user=staff, role=Role.PCU, business_group=None)
+    assert seen() == (set(), 0)
