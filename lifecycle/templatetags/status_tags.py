@@ -9,6 +9,7 @@ from functools import cache
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from core.glossary import GLOSSARY
 from core.templatetags.glossary import abbreviate
@@ -34,7 +35,7 @@ def _tag(status: str, not_impact_assessed: bool, shown: str | None = None) -> st
     html = format_html('<strong class="govuk-tag app-stage-tag {}">{}</strong>',
                        STATUS_TAG_CLASS.get(status, APPROVAL_TAG_CLASS), shown or Status(status).label)
     if not_impact_assessed:
-        html += format_html(' <strong class="govuk-tag govuk-tag--red app-stage-tag">Not impact assessed</strong>')
+        html += mark_safe(' <strong class="govuk-tag govuk-tag--red app-stage-tag">Not impact assessed</strong>')
     return html
 
 

@@ -175,6 +175,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Django's database sessions, the row read with a statement compiled once (core.sessions).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after this long without a request, and in any case this long after signing in
 # (core.middleware.session_lifetime). The session row lasts a little longer, so that the person can be told why.
