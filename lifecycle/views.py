@@ -75,7 +75,7 @@ def policy_page_context(request, policy, section: str) -> dict:
 
 
 REGISTER_PAGE_SIZE = 25
-# What a row of the register shows (lifecycle/policy_register_results.html), and what lifecycle.due's review rule
+# What a row of the register shows (lifecycle/templatetags/register_rows.py), and what lifecycle.due's review rule
 # reads. Values, not Policy instances: a model instance of every column for each of 25 rows, and its business group
 # and unit, cost more Python than the query that fetched them (issue 16, make bench).
 REGISTER_ROW_FIELDS = ("reference", "title", "business_group__name", "protective_marking", "status",
@@ -105,23 +105,6 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
         rows = narrow(policy_list(user=user)).values_list(*REGISTER_ROW_FIELDS, named=True)
     paginator = CountedPaginator(rows, REGISTER_PAGE_SIZE, count=lambda: policy_count(user=user, narrow=narrow))
     return paginator.get_page(number)
-
-
-def register_rows(rows, *, today) -> list[dict]:
-    """The register's rows as its template shows them: the policy's address, its business group's name, whether it
-    is OFFICIAL-SENSITIVE, and its review date's state (lifecycle.due). Dicts, which the template engine reads
-    first-hand; the status tag and the review's due state are the status_tag and due_state tags'."""
-    return [{
-        "url": cached_reverse("lifecycle:detail", row.reference),
-        "reference": row.reference,
-        "title": row.title,
-        "business_group": row.business_group__name,
-        "sensitive": row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE,
-        "status": row.status,
-        "not_impact_assessed": row.not_impact_assessed,
-        "review": REVIEW.state_of(row, today),
-        "review_due_on": row.review_due_on,
-    } for row in rows]
 
 
 # The filter form is the same for everyone who asks with the same filters: rendered once per process for each,
@@ -239,7 +222,7 @@ def policy_register(request):
         return f"{register_url}?{querystring + '&' if querystring else ''}page={number}"
 
     context = {
-        "page": page, "rows": register_rows(page.object_list, today=timezone.localdate()), "filtered": filtered,
+        "page": page, "rows": list(page.object_list), "filtered": filtered,
         "register_url": register_url,
         # Worded once for the page and for the fragment htmx swaps in (title and count out of band).
         "register_title": "Policy register" + (" (filtered)" if filtered else "")

@@ -9,6 +9,7 @@ it. So the result is the same string ``{% url %}`` gives. An argument that could
 or holding a "/") and a name whose pattern refuses the markers (``<int:...>``) go through ``reverse()`` itself.
 ``{% cached_url "home" as home_url %}`` assigns, as ``{% url ... as ... %}`` does."""
 
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -51,6 +52,23 @@ def cached_reverse(name: str, *args) -> str:
     url = parts[0]
     for text, after in zip(texts, parts[1:], strict=True):
         url += quote(text, safe=_SAFE) + after
+    return url
+
+
+def cached_reverser(name: str, arguments: int = 1) -> Callable[..., str]:
+    """``cached_reverse`` for the many URLs of one name in a list (one per row): the script prefix and the URL conf
+    are read once, when it is made, so make it for the request that prints them."""
+    parts = _fixed_parts(name, arguments, get_script_prefix(), get_urlconf())
+
+    def url(*args) -> str:
+        texts = [str(argument) for argument in args]
+        if parts is None or len(texts) != arguments or any(not text or "/" in text for text in texts):
+            return reverse(name, args=args)
+        built = parts[0]
+        for text, after in zip(texts, parts[1:], strict=True):
+            built += quote(text, safe=_SAFE) + after
+        return built
+
     return url
 
 

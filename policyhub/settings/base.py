@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.service",
+                "core.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },
