@@ -16,6 +16,7 @@ from django.db.models.sql import Query
 from django.db.models.utils import create_namedtuple_class
 from django.http import Http404
 
+from core.compiled import CompiledSelect
 from core.models import AuditEvent, Role
 from lifecycle.details import details_changes
 from lifecycle.models import (
@@ -268,9 +269,9 @@ COMPILED_VIEWERS = 1024
 
 class PolicyRows:
     """``policy_list(user=user).values_list(*fields, named=True)``, for slicing (``rows[25:50]``, as a Paginator
-    does): each slice is one statement, compiled once per Viewer and fields in this process, its rows converted as
-    Django converts them. Compiling the visibility filter's Q took more Python than PostgreSQL took to run the
-    statement (issue 16: about 1 ms of the developer's register for the rows, as much for the count)."""
+    does): each slice is one statement, compiled once per Viewer and fields in this process (core.compiled), its rows
+    converted as Django converts them. Compiling the visibility filter's Q took more Python than PostgreSQL took to
+    run the statement (issue 16: about 1 ms of the developer's register for the rows, as much for the count)."""
 
     def __init__(self, *, user, fields: tuple[str, ...]):
         self._compiled = _compiled_rows(viewer_of(user), tuple(fields))
@@ -282,38 +283,16 @@ class PolicyRows:
         start = index.start or 0
         if self._compiled is None or index.stop <= start:
             return []
-        sql, params, converters = self._compiled
-        with connection.cursor() as cursor:
-            # The compiled statement ends with its ORDER BY: the page is cut after it, both bounds parameters.
-            cursor.execute(f"{sql} LIMIT %s OFFSET %s", (*params, index.stop - start, start))
-            rows = cursor.fetchall()
-        if converters:
-            rows = [_converted(row, converters) for row in rows]
+        # The compiled statement ends with its ORDER BY: the page is cut after it, both bounds parameters.
+        rows = self._compiled.rows(suffix=" LIMIT %s OFFSET %s", suffix_params=(index.stop - start, start))
         return [self._row(*row) for row in rows]
 
 
-def _converted(row, converters) -> list:
-    """As ``SQLCompiler.apply_converters``: each column's converters (a date from SQLite's text, ...)."""
-    row = list(row)
-    for position, (functions, expression) in converters:
-        value = row[position]
-        for function in functions:
-            value = function(value, expression, connection)
-        row[position] = value
-    return row
-
-
 @lru_cache(maxsize=COMPILED_VIEWERS)
-def _compiled_rows(viewer: Viewer | None, fields: tuple[str, ...]):
-    """(SQL, parameters, converters) of ``policy_list``'s values of ``fields`` for ``viewer``; None when it can list
-    nothing. A pure function of the Viewer (``_reach`` reads nothing else), so kept."""
-    compiler = _policy_list(viewer).values_list(*fields).query.get_compiler(DEFAULT_DB_ALIAS)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return None
-    columns = [column for column, _, _ in compiler.select[:compiler.col_count]]
-    return sql, tuple(params), tuple(compiler.get_converters(columns).items())
+def _compiled_rows(viewer: Viewer | None, fields: tuple[str, ...]) -> CompiledSelect | None:
+    """``policy_list``'s values of ``fields`` for ``viewer``, compiled; None when it can list nothing. A pure function
+    of the Viewer (``_reach`` reads nothing else), so kept."""
+    return CompiledSelect.of(_policy_list(viewer).values_list(*fields))
 
 
 def policy_count(*, user, narrow: Callable[[QuerySet[Policy]], QuerySet[Policy]] | None = None) -> int:
