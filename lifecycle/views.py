@@ -1,6 +1,7 @@
 """Thin views: read through selectors, change through services, show refusals as form errors."""
 
 import hashlib
+import time
 from collections.abc import Callable
 from functools import cached_property
 from types import SimpleNamespace
@@ -110,33 +111,44 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
 # The filter form is the same for everyone who asks with the same filters: rendered once per process for each,
 # then taken from the cache (make bench, 100,000 policies: its 7 selects cost about 9 ms of Django widget
 # templates on every full page of the register). A business group saved or deleted in this process is seen at
-# once (lifecycle.apps bumps REGISTER_FILTERS_VERSION); another worker sees it within this many seconds.
+# once (lifecycle.apps calls register_filters_changed); another worker sees it within this many seconds.
 REGISTER_FILTERS_CACHE_SECONDS = 60
-REGISTER_FILTERS_VERSION = "lifecycle.register_filters.version"
+
+
+class _FilterForms:
+    """This process's filter forms: the version (bumped when a business group changes), the form without filters
+    (the register as it opens and every page of it: kept here, one entry, read without a cache look-up) and, in
+    Django's cache (bounded), the form for each set of filters asked."""
+
+    version = 0
+    unfiltered: tuple[int, float, str] | None = None
 
 
 def register_filters_changed(**kwargs) -> None:
     """A business group changed: the cached filter forms of this process name the old list."""
-    try:
-        cache.incr(REGISTER_FILTERS_VERSION)
-    except ValueError:
-        cache.set(REGISTER_FILTERS_VERSION, 1, None)
+    _FilterForms.version += 1
 
 
 def register_filter_fields(filterset) -> str:
     """The register's filter fields as HTML (lifecycle/includes/register_filter_fields.html), from the cache
     when the same filters were rendered within REGISTER_FILTERS_CACHE_SECONDS in this process. ``filterset`` is
     None for the register without filters (``register_filters``): its form is built only when it is rendered."""
-    data = sorted(filterset.form.data.lists()) if filterset is not None and filterset.is_bound else None
-    version = cache.get(REGISTER_FILTERS_VERSION, 0)
-    digest = hashlib.sha256(repr((version, data)).encode()).hexdigest()
-    key = f"lifecycle.register_filters:{digest}"
-    html = cache.get(key)
-    if html is None:
-        if filterset is None:
-            filterset = PolicyRegisterFilter(None, queryset=Policy.objects.none())
-        html = render_to_string("lifecycle/includes/register_filter_fields.html", {"filter": filterset})
-        cache.set(key, str(html), REGISTER_FILTERS_CACHE_SECONDS)
+    version = _FilterForms.version
+    if filterset is None or not filterset.is_bound:
+        kept = _FilterForms.unfiltered
+        if kept is not None and kept[0] == version and time.monotonic() - kept[1] < REGISTER_FILTERS_CACHE_SECONDS:
+            html = kept[2]
+        else:
+            html = str(render_to_string("lifecycle/includes/register_filter_fields.html", {
+                "filter": filterset or PolicyRegisterFilter(None, queryset=Policy.objects.none())}))
+            _FilterForms.unfiltered = (version, time.monotonic(), html)
+    else:
+        digest = hashlib.sha256(repr((version, sorted(filterset.form.data.lists()))).encode()).hexdigest()
+        key = f"lifecycle.register_filters:{digest}"
+        html = cache.get(key)
+        if html is None:
+            html = str(render_to_string("lifecycle/includes/register_filter_fields.html", {"filter": filterset}))
+            cache.set(key, html, REGISTER_FILTERS_CACHE_SECONDS)
     # Rendered by the template engine (escaped there), so safe to insert as it is.
     return mark_safe(html)  # noqa: S308
 

@@ -14,6 +14,9 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
@@ -70,6 +73,24 @@ def cached_reverser(name: str, arguments: int = 1) -> Callable[..., str]:
         return built
 
     return url
+
+
+@lru_cache(maxsize=256)
+def _static_url(path: str, prefix: str) -> str:
+    return static(path)
+
+
+@receiver(setting_changed)
+def _static_settings_changed(*, setting, **kwargs):
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
+        _static_url.cache_clear()
+
+
+@register.simple_tag
+def cached_static(path) -> str:
+    """``{% static path %}``, worked out once per process (and script prefix): the layout's four files on every page
+    asked the storage each time (issue 16). A change of the static settings (tests) forgets them."""
+    return _static_url(str(path), get_script_prefix())
 
 
 @register.simple_tag

@@ -2,10 +2,12 @@
 ``{% include "includes/due_state.html" with state=policy|review_state label="Review due" %}``, which says the same).
 The one rule is ``lifecycle.due``'s; these filters only ask it (from the policy's own fields: no query)."""
 
+import functools
+from html import escape
+
 from django import template
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.text import capfirst
 
 from core.dates import DATE_STRFTIME
 from lifecycle.due import MONITORING, REVIEW, DueStatus
@@ -40,7 +42,14 @@ def due_state(state, label=""):
         return ""
     tag = _DUE_TAG.get(state.status)
     # Each part escaped (the label unless it is safe markup already), as the template engine would.
-    html = tag.format(escape(capfirst(state.phrase))) if tag else ""
+    phrase = state.phrase
+    html = tag.format(escape(phrase[:1].upper() + phrase[1:])) if tag else ""
     named = f"{conditional_escape(label)} " if label else ""
     in_date = " (in date)" if state.status == DueStatus.IN_DATE else ""
-    return mark_safe(f'{html}<span class="govuk-body-s">{named}{state.due:{DATE_STRFTIME}}{in_date}</span>')  # noqa: S308
+    return mark_safe(f'{html}<span class="govuk-body-s">{named}{date_text(state.due)}{in_date}</span>')  # noqa: S308
+
+
+@functools.lru_cache(maxsize=4096)
+def date_text(day) -> str:
+    """``2 March 2026`` (core.dates), each day worked out once: lists print the same few hundred dates again."""
+    return f"{day:{DATE_STRFTIME}}"

@@ -75,7 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the settings' policy built once per process (core.middleware.CSPMiddleware).
+    "core.middleware.CSPMiddleware",
     "core.middleware.security_headers",
     "core.middleware.htmx_sign_in_redirect",
     "core.middleware.session_lifetime",
