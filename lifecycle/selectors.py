@@ -10,6 +10,7 @@ from functools import lru_cache, reduce
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import In
 from django.db.models.sql import Query
@@ -271,28 +272,58 @@ class PolicyRows:
     """``policy_list(user=user).values_list(*fields, named=True)``, for slicing (``rows[25:50]``, as a Paginator
     does): each slice is one statement, compiled once per Viewer and fields in this process (core.compiled), its rows
     converted as Django converts them. Compiling the visibility filter's Q took more Python than PostgreSQL took to
-    run the statement (issue 16: about 1 ms of the developer's register for the rows, as much for the count)."""
+    run the statement (issue 16: about 1 ms of the developer's register for the rows, as much for the count).
+
+    ``page_and_count(start, stop)`` reads a slice and ``policy_count`` of the same user together, in one statement
+    (the count a scalar subquery, worked out once): a page of the register in one round trip instead of two."""
 
     def __init__(self, *, user, fields: tuple[str, ...]):
-        self._compiled = _compiled_rows(viewer_of(user), tuple(fields))
+        self._viewer = viewer_of(user)
+        self._fields = tuple(fields)
         self._row = create_namedtuple_class(*fields)
+        # (start, stop, rows) read by page_and_count, for the slice the paginator asks for next.
+        self._kept: tuple[int, int, list] | None = None
+
+    def page_and_count(self, start: int, stop: int) -> int | None:
+        """Reads ``self[start:stop]`` (kept for that slice) and returns the count of every row; None when the slice
+        is empty, which leaves no row to carry the count (ask ``policy_count``)."""
+        compiled = _compiled_rows(self._viewer, self._fields, with_count=True)
+        if compiled is None or stop <= start:
+            return None
+        rows = compiled.rows(suffix=" LIMIT %s OFFSET %s", suffix_params=(stop - start, start))
+        self._kept = (start, stop, [self._row(*row[:-1]) for row in rows])
+        return rows[0][-1] if rows else None
 
     def __getitem__(self, index: slice) -> list:
         if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0 or index.stop is None:
             raise TypeError("PolicyRows takes a slice [start:stop].")
-        start = index.start or 0
-        if self._compiled is None or index.stop <= start:
+        start, stop = index.start or 0, index.stop
+        if stop <= start:
+            return []
+        if self._kept is not None and self._kept[0] == start and stop - start <= self._kept[1] - start:
+            return self._kept[2][:stop - start]
+        compiled = _compiled_rows(self._viewer, self._fields)
+        if compiled is None:
             return []
         # The compiled statement ends with its ORDER BY: the page is cut after it, both bounds parameters.
-        rows = self._compiled.rows(suffix=" LIMIT %s OFFSET %s", suffix_params=(index.stop - start, start))
+        rows = compiled.rows(suffix=" LIMIT %s OFFSET %s", suffix_params=(stop - start, start))
         return [self._row(*row) for row in rows]
 
 
 @lru_cache(maxsize=COMPILED_VIEWERS)
-def _compiled_rows(viewer: Viewer | None, fields: tuple[str, ...]) -> CompiledSelect | None:
-    """``policy_list``'s values of ``fields`` for ``viewer``, compiled; None when it can list nothing. A pure function
-    of the Viewer (``_reach`` reads nothing else), so kept."""
-    return CompiledSelect.of(_policy_list(viewer).values_list(*fields))
+def _compiled_rows(viewer: Viewer | None, fields: tuple[str, ...], *, with_count: bool = False) \
+        -> CompiledSelect | None:
+    """``policy_list``'s values of ``fields`` for ``viewer`` (and, ``with_count``, ``policy_count``'s statement as a
+    last column), compiled; None when it can list nothing. A pure function of the Viewer (``_reach`` reads nothing
+    else), so kept."""
+    rows = _policy_list(viewer).values_list(*fields)
+    if with_count:
+        count = _compiled_count(viewer)
+        if count is None:
+            return None
+        # The count's statement is Django's compiled SQL with its values as parameters (policy_count).
+        rows = rows.annotate(policies_counted=RawSQL(*count))  # noqa: S611
+    return CompiledSelect.of(rows)
 
 
 def policy_count(*, user, narrow: Callable[[QuerySet[Policy]], QuerySet[Policy]] | None = None) -> int:

@@ -1,7 +1,6 @@
 """Thin views: read through selectors, change through services, show refusals as form errors."""
 
 import hashlib
-import time
 from collections.abc import Callable
 from functools import cached_property
 from types import SimpleNamespace
@@ -97,15 +96,33 @@ class CountedPaginator(Paginator):
 
 def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None, number=None) -> Page:
     """A page of the register (25 policies, as named tuples of REGISTER_ROW_FIELDS) and its count, narrowed by the
-    register's filters. The count is ``policy_count``'s (one query, from partial indexes), not COUNT(*) of the
-    page's queryset (which tests every row against the visibility): the benchmark harness measures this function."""
+    register's filters. The count is ``policy_count``'s (from partial indexes), not COUNT(*) of the page's queryset
+    (which tests every row against the visibility): the benchmark harness measures this function. Without filters,
+    the page asked for and the count come in one statement (``PolicyRows.page_and_count``), compiled once per
+    Viewer; a page number out of range (or an empty register) costs the count and the page the paginator settles
+    on, as before."""
     if narrow is None:
-        # The register as it opens, and each page of it: its statements compiled once per Viewer (selectors).
         rows = PolicyRows(user=user, fields=REGISTER_ROW_FIELDS)
+        start = (_page_asked(number) - 1) * REGISTER_PAGE_SIZE
+        counted = rows.page_and_count(start, start + REGISTER_PAGE_SIZE)
+
+        def count() -> int:
+            return counted if counted is not None else policy_count(user=user)
     else:
         rows = narrow(policy_list(user=user)).values_list(*REGISTER_ROW_FIELDS, named=True)
-    paginator = CountedPaginator(rows, REGISTER_PAGE_SIZE, count=lambda: policy_count(user=user, narrow=narrow))
-    return paginator.get_page(number)
+
+        def count() -> int:
+            return policy_count(user=user, narrow=narrow)
+    return CountedPaginator(rows, REGISTER_PAGE_SIZE, count=count).get_page(number)
+
+
+def _page_asked(number) -> int:
+    """The page number as Paginator.get_page reads it, when it is one of the register's pages (1 otherwise: the
+    paginator then settles on the page it shows, and that page is read)."""
+    try:
+        return max(int(number), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 # The filter form is the same for everyone who asks with the same filters: rendered once per process for each,
@@ -116,12 +133,10 @@ REGISTER_FILTERS_CACHE_SECONDS = 60
 
 
 class _FilterForms:
-    """This process's filter forms: the version (bumped when a business group changes), the form without filters
-    (the register as it opens and every page of it: kept here, one entry, read without a cache look-up) and, in
-    Django's cache (bounded), the form for each set of filters asked."""
+    """This process's version of the filter forms, bumped when a business group changes (the cache is the
+    process's own too)."""
 
     version = 0
-    unfiltered: tuple[int, float, str] | None = None
 
 
 def register_filters_changed(**kwargs) -> None:
@@ -132,23 +147,18 @@ def register_filters_changed(**kwargs) -> None:
 def register_filter_fields(filterset) -> str:
     """The register's filter fields as HTML (lifecycle/includes/register_filter_fields.html), from the cache
     when the same filters were rendered within REGISTER_FILTERS_CACHE_SECONDS in this process. ``filterset`` is
-    None for the register without filters (``register_filters``): its form is built only when it is rendered."""
-    version = _FilterForms.version
+    None for the register without filters (``register_filters``): its form is built only when it is rendered, and
+    its key needs no digest."""
     if filterset is None or not filterset.is_bound:
-        kept = _FilterForms.unfiltered
-        if kept is not None and kept[0] == version and time.monotonic() - kept[1] < REGISTER_FILTERS_CACHE_SECONDS:
-            html = kept[2]
-        else:
-            html = str(render_to_string("lifecycle/includes/register_filter_fields.html", {
-                "filter": filterset or PolicyRegisterFilter(None, queryset=Policy.objects.none())}))
-            _FilterForms.unfiltered = (version, time.monotonic(), html)
+        key = f"lifecycle.register_filters:{_FilterForms.version}:none"
     else:
-        digest = hashlib.sha256(repr((version, sorted(filterset.form.data.lists()))).encode()).hexdigest()
+        digest = hashlib.sha256(repr((_FilterForms.version, sorted(filterset.form.data.lists()))).encode()).hexdigest()
         key = f"lifecycle.register_filters:{digest}"
-        html = cache.get(key)
-        if html is None:
-            html = str(render_to_string("lifecycle/includes/register_filter_fields.html", {"filter": filterset}))
-            cache.set(key, html, REGISTER_FILTERS_CACHE_SECONDS)
+    html = cache.get(key)
+    if html is None:
+        html = str(render_to_string("lifecycle/includes/register_filter_fields.html", {
+            "filter": filterset or PolicyRegisterFilter(None, queryset=Policy.objects.none())}))
+        cache.set(key, html, REGISTER_FILTERS_CACHE_SECONDS)
     # Rendered by the template engine (escaped there), so safe to insert as it is.
     return mark_safe(html)  # noqa: S308
 
@@ -199,7 +209,10 @@ def register_filters(query, *, request):
         return None, None
     filterset = PolicyRegisterFilter(query, queryset=Policy.objects.none(), request=request)
     filterset.is_valid()
-    return filterset, filterset.filter_queryset
+    # Every filter named but none given a value (the form submitted as it is) narrows nothing: the register is
+    # listed and counted as without filters.
+    asked = any(value for name in PolicyRegisterFilter.base_filters for value in query.getlist(name))
+    return filterset, filterset.filter_queryset if asked else None
 
 
 def register_spreadsheet(user, query) -> Spreadsheet:
