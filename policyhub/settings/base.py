@@ -97,7 +97,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.service",
-                "core.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },

@@ -1,5 +1,6 @@
-"""The service navigation of every signed-in page (templates/base.html, core.context_processors.navigation): the item
-a page is under is marked active, and aria-current="page" only on that very page; the unread count on Notifications."""
+"""The service navigation of every signed-in page (templates/base.html, {% service_navigation %} of
+core.templatetags.layout): the item a page is under is marked active, and aria-current="page" only on that very page;
+the unread count on Notifications."""
 
 from __future__ import annotations
 
