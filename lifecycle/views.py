@@ -14,7 +14,6 @@ from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.exports import Spreadsheet, table_response, wanted_format, xlsx_or_prepared
+from core.templatetags.cached_urls import cached_reverse
 from lifecycle import duties, forms, gates, next_steps, permissions, services, timeline, workflow
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.due import MONITORING, REVIEW, rag_case
@@ -30,6 +30,7 @@ from lifecycle.models import ApprovalDecision, Policy
 from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import (
+    PolicyRows,
     access_policy,
     approval_shown,
     consultations_shown,
@@ -83,6 +84,11 @@ def policy_page_context(request, policy, section: str, *, version_related: tuple
 
 
 REGISTER_PAGE_SIZE = 25
+# What a row of the register shows (lifecycle/templatetags/register_rows.py), and what lifecycle.due's review rule
+# reads. Values, not Policy instances: a model instance of every column for each of 25 rows, and its business group
+# and unit, cost more Python than the query that fetched them (issue 16, make bench).
+REGISTER_ROW_FIELDS = ("reference", "title", "business_group__name", "protective_marking", "status",
+                       "not_impact_assessed", "review_due_on", "first_published_on")
 
 
 class CountedPaginator(Paginator):
@@ -98,43 +104,70 @@ class CountedPaginator(Paginator):
 
 
 def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None, number=None) -> Page:
-    """A page of the register (25 policies) and its count, narrowed by the register's filters. The count is
-    ``policy_count``'s (one query, from partial indexes), not COUNT(*) of the page's queryset (which tests every
-    row against the visibility): the benchmark harness measures this function."""
-    policies = policy_list(user=user)
-    if narrow is not None:
-        policies = narrow(policies)
-    paginator = CountedPaginator(policies, REGISTER_PAGE_SIZE, count=lambda: policy_count(user=user, narrow=narrow))
-    return paginator.get_page(number)
+    """A page of the register (25 policies, as named tuples of REGISTER_ROW_FIELDS) and its count, narrowed by the
+    register's filters. The count is ``policy_count``'s (from partial indexes), not COUNT(*) of the page's queryset
+    (which tests every row against the visibility): the benchmark harness measures this function. Without filters,
+    the page asked for and the count come in one statement (``PolicyRows.page_and_count``), compiled once per
+    Viewer; a page number out of range (or an empty register) costs the count and the page the paginator settles
+    on, as before."""
+    if narrow is None:
+        rows = PolicyRows(user=user, fields=REGISTER_ROW_FIELDS)
+        start = (_page_asked(number) - 1) * REGISTER_PAGE_SIZE
+        counted = rows.page_and_count(start, start + REGISTER_PAGE_SIZE)
+
+        def count() -> int:
+            return counted if counted is not None else policy_count(user=user)
+    else:
+        rows = narrow(policy_list(user=user)).values_list(*REGISTER_ROW_FIELDS, named=True)
+
+        def count() -> int:
+            return policy_count(user=user, narrow=narrow)
+    return CountedPaginator(rows, REGISTER_PAGE_SIZE, count=count).get_page(number)
+
+
+def _page_asked(number) -> int:
+    """The page number as Paginator.get_page reads it, when it is one of the register's pages (1 otherwise: the
+    paginator then settles on the page it shows, and that page is read)."""
+    try:
+        return max(int(number), 1)
+    except (TypeError, ValueError):
+        return 1
 
 
 # The filter form is the same for everyone who asks with the same filters: rendered once per process for each,
 # then taken from the cache (make bench, 100,000 policies: its 7 selects cost about 9 ms of Django widget
 # templates on every full page of the register). A business group saved or deleted in this process is seen at
-# once (lifecycle.apps bumps REGISTER_FILTERS_VERSION); another worker sees it within this many seconds.
+# once (lifecycle.apps calls register_filters_changed); another worker sees it within this many seconds.
 REGISTER_FILTERS_CACHE_SECONDS = 60
-REGISTER_FILTERS_VERSION = "lifecycle.register_filters.version"
+
+
+class _FilterForms:
+    """This process's version of the filter forms, bumped when a business group changes (the cache is the
+    process's own too)."""
+
+    version = 0
 
 
 def register_filters_changed(**kwargs) -> None:
     """A business group changed: the cached filter forms of this process name the old list."""
-    try:
-        cache.incr(REGISTER_FILTERS_VERSION)
-    except ValueError:
-        cache.set(REGISTER_FILTERS_VERSION, 1, None)
+    _FilterForms.version += 1
 
 
 def register_filter_fields(filterset) -> str:
     """The register's filter fields as HTML (lifecycle/includes/register_filter_fields.html), from the cache
-    when the same filters were rendered within REGISTER_FILTERS_CACHE_SECONDS in this process."""
-    data = sorted(filterset.form.data.lists()) if filterset.is_bound else None
-    version = cache.get(REGISTER_FILTERS_VERSION, 0)
-    digest = hashlib.sha256(repr((version, data)).encode()).hexdigest()
-    key = f"lifecycle.register_filters:{digest}"
+    when the same filters were rendered within REGISTER_FILTERS_CACHE_SECONDS in this process. ``filterset`` is
+    None for the register without filters (``register_filters``): its form is built only when it is rendered, and
+    its key needs no digest."""
+    if filterset is None or not filterset.is_bound:
+        key = f"lifecycle.register_filters:{_FilterForms.version}:none"
+    else:
+        digest = hashlib.sha256(repr((_FilterForms.version, sorted(filterset.form.data.lists()))).encode()).hexdigest()
+        key = f"lifecycle.register_filters:{digest}"
     html = cache.get(key)
     if html is None:
-        html = render_to_string("lifecycle/includes/register_filter_fields.html", {"filter": filterset})
-        cache.set(key, str(html), REGISTER_FILTERS_CACHE_SECONDS)
+        html = str(render_to_string("lifecycle/includes/register_filter_fields.html", {
+            "filter": filterset or PolicyRegisterFilter(None, queryset=Policy.objects.none())}))
+        cache.set(key, html, REGISTER_FILTERS_CACHE_SECONDS)
     # Rendered by the template engine (escaped there), so safe to insert as it is.
     return mark_safe(html)  # noqa: S308
 
@@ -175,17 +208,20 @@ REGISTER_SPREADSHEET = "lifecycle.register"
 
 
 def register_filters(query, *, request):
-    """The register's filterset for ``query`` and the narrowing it applies (None without filters). As django-filter's
-    own ``qs``: the filters that validate apply and one that does not (a business group since closed, an edited URL)
-    is left out, as its select then shows; not all of them dropped for one. The filterset only reads and checks the
-    filters; the narrowing is applied to the permission-filtered register (an empty queryset here, so that
-    ``filterset.qs`` can never list a policy unfiltered)."""
-    filterset = PolicyRegisterFilter(query or None, queryset=Policy.objects.none(), request=request)
-    narrow = None
-    if filterset.is_bound:
-        filterset.is_valid()
-        narrow = filterset.filter_queryset
-    return filterset, narrow
+    """The register's filterset for ``query`` and the narrowing it applies: (None, None) when ``query`` names none
+    of the filters (the register as it opens, or a page of it), so that the filterset and its form are not built
+    for nothing (issue 16). As django-filter's own ``qs``: the filters that validate apply and one that does not (a
+    business group since closed, an edited URL) is left out, as its select then shows; not all of them dropped for
+    one. The filterset only reads and checks the filters; the narrowing is applied to the permission-filtered
+    register (an empty queryset here, so that ``filterset.qs`` can never list a policy unfiltered)."""
+    if not query or not any(name in query for name in PolicyRegisterFilter.base_filters):
+        return None, None
+    filterset = PolicyRegisterFilter(query, queryset=Policy.objects.none(), request=request)
+    filterset.is_valid()
+    # Every filter named but none given a value (the form submitted as it is) narrows nothing: the register is
+    # listed and counted as without filters.
+    asked = any(value for name in PolicyRegisterFilter.base_filters for value in query.getlist(name))
+    return filterset, filterset.filter_queryset if asked else None
 
 
 def register_spreadsheet(user, query) -> Spreadsheet:
@@ -214,12 +250,14 @@ def policy_register(request):
     querystring = query_without_page.urlencode()
     filtered = any(value for key, value in request.GET.items() if key != "page")
     count = page.paginator.count
+    register_url = cached_reverse("lifecycle:register")
 
     def page_url(number: int) -> str:
-        return f"{reverse('lifecycle:register')}?{querystring + '&' if querystring else ''}page={number}"
+        return f"{register_url}?{querystring + '&' if querystring else ''}page={number}"
 
     context = {
-        "page": page, "filter": filterset, "filtered": filtered,
+        "page": page, "rows": list(page.object_list), "filtered": filtered,
+        "register_url": register_url,
         # Worded once for the page and for the fragment htmx swaps in (title and count out of band).
         "register_title": "Policy register" + (" (filtered)" if filtered else "")
                           + (f", page {page.number}" if page.number > 1 else ""),

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import DEFAULT_DB_ALIAS, router
 
+from core.compiled import CompiledSelect
 from lifecycle.permissions import remember_roles, role_rows_of_outer_user
 from notifications.context_processors import UNREAD_ATTRIBUTE, unread_count_of_outer_user
 
@@ -24,28 +25,38 @@ _ID_MARKER = -7_919_003
 
 
 @cache
-def _person_statement(alias: str) -> tuple[str, tuple]:
-    """The SQL and parameters that load a user with their roles and unread count, the id standing as _ID_MARKER."""
+def _person_statement(alias: str) -> tuple[CompiledSelect, int]:
+    """The SELECT that loads a user with their roles and unread count, compiled once (core.compiled), and where in
+    its parameters the user's id goes (compiled as _ID_MARKER)."""
     queryset = (get_user_model()._default_manager.using(alias).filter(pk=_ID_MARKER)
                 .annotate(**{ROLE_ROWS_ATTRIBUTE: role_rows_of_outer_user(),
                              UNREAD_ATTRIBUTE: unread_count_of_outer_user()}))
-    statement, parameters = queryset.query.get_compiler(alias).as_sql()
-    if list(parameters).count(_ID_MARKER) != 1:
+    compiled = CompiledSelect.of(queryset)
+    if compiled is None or list(compiled.params).count(_ID_MARKER) != 1:
         raise RuntimeError("The person's statement must name the user's id exactly once.")
-    return statement, tuple(parameters)
+    fields = tuple(field.attname for field in queryset.model._meta.concrete_fields)
+    if compiled.columns != (*fields, ROLE_ROWS_ATTRIBUTE, UNREAD_ATTRIBUTE):
+        raise RuntimeError("The person's statement must select the user's fields in order, then the annotations.")
+    return compiled, compiled.params.index(_ID_MARKER)
 
 
 def load_person(user_id):
     """The active or inactive user with this id, carrying their roles (cached for ``role_index``) and unread count;
-    None if there is none."""
+    None if there is none. Built from the row as Django builds a model from a row (``Model.from_db``), the two
+    annotations set on it."""
     model = get_user_model()
     alias = router.db_for_read(model) or DEFAULT_DB_ALIAS
-    statement, parameters = _person_statement(alias)
-    user_id = model._meta.pk.to_python(user_id)
-    values = [user_id if parameter == _ID_MARKER else parameter for parameter in parameters]
-    user = next(iter(model._default_manager.db_manager(alias).raw(statement, values)), None)
-    if user is not None:
-        remember_roles(user, getattr(user, ROLE_ROWS_ATTRIBUTE))
+    compiled, id_at = _person_statement(alias)
+    params = list(compiled.params)
+    params[id_at] = model._meta.pk.to_python(user_id)
+    rows = compiled.rows(params)
+    if not rows:
+        return None
+    fields = len(model._meta.concrete_fields)
+    user = model.from_db(alias, compiled.columns[:fields], rows[0][:fields])
+    for name, value in zip(compiled.columns[fields:], rows[0][fields:], strict=True):
+        setattr(user, name, value)
+    remember_roles(user, getattr(user, ROLE_ROWS_ATTRIBUTE))
     return user
 
 

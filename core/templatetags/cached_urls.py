@@ -9,10 +9,14 @@ it. So the result is the same string ``{% url %}`` gives. An argument that could
 or holding a "/") and a name whose pattern refuses the markers (``<int:...>``) go through ``reverse()`` itself.
 ``{% cached_url "home" as home_url %}`` assigns, as ``{% url ... as ... %}`` does."""
 
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.templatetags.static import static
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
@@ -52,6 +56,41 @@ def cached_reverse(name: str, *args) -> str:
     for text, after in zip(texts, parts[1:], strict=True):
         url += quote(text, safe=_SAFE) + after
     return url
+
+
+def cached_reverser(name: str, arguments: int = 1) -> Callable[..., str]:
+    """``cached_reverse`` for the many URLs of one name in a list (one per row): the script prefix and the URL conf
+    are read once, when it is made, so make it for the request that prints them."""
+    parts = _fixed_parts(name, arguments, get_script_prefix(), get_urlconf())
+
+    def url(*args) -> str:
+        texts = [str(argument) for argument in args]
+        if parts is None or len(texts) != arguments or any(not text or "/" in text for text in texts):
+            return reverse(name, args=args)
+        built = parts[0]
+        for text, after in zip(texts, parts[1:], strict=True):
+            built += quote(text, safe=_SAFE) + after
+        return built
+
+    return url
+
+
+@lru_cache(maxsize=256)
+def _static_url(path: str, prefix: str) -> str:
+    return static(path)
+
+
+@receiver(setting_changed)
+def _static_settings_changed(*, setting, **kwargs):
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
+        _static_url.cache_clear()
+
+
+@register.simple_tag
+def cached_static(path) -> str:
+    """``{% static path %}``, worked out once per process (and script prefix): the layout's four files on every page
+    asked the storage each time (issue 16). A change of the static settings (tests) forgets them."""
+    return _static_url(str(path), get_script_prefix())
 
 
 @register.simple_tag

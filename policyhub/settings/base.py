@@ -78,7 +78,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, the settings' policy built once per process (core.middleware.CSPMiddleware).
+    "core.middleware.CSPMiddleware",
     "core.middleware.security_headers",
     "core.middleware.htmx_sign_in_redirect",
     "core.middleware.session_lifetime",
@@ -178,6 +179,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# Django's database sessions, the row read with a statement compiled once (core.sessions).
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after this long without a request, and in any case this long after signing in
 # (core.middleware.session_lifetime). The session row lasts a little longer, so that the person can be told why.

@@ -4,7 +4,7 @@ import pytest
 from django.template import Context, Template
 from django.urls import reverse, set_script_prefix
 
-from core.templatetags.cached_urls import cached_reverse
+from core.templatetags.cached_urls import cached_reverse, cached_reverser
 
 
 @pytest.mark.parametrize(("name", "args"), [
@@ -22,6 +22,7 @@ from core.templatetags.cached_urls import cached_reverse
 ])
 def test_the_same_as_reverse(name, args):
     assert cached_reverse(name, *args) == reverse(name, args=args)
+    assert cached_reverser(name, len(args))(*args) == reverse(name, args=args)
 
 
 def test_an_argument_that_would_change_the_match_goes_through_reverse():
@@ -31,6 +32,8 @@ def test_an_argument_that_would_change_the_match_goes_through_reverse():
         cached_reverse("lifecycle:detail", "a/b")
     with pytest.raises(NoReverseMatch):
         cached_reverse("lifecycle:detail", "")
+    with pytest.raises(NoReverseMatch):
+        cached_reverser("lifecycle:detail")("a/b")
 
 
 def test_the_script_prefix_is_honoured():
@@ -38,6 +41,7 @@ def test_the_script_prefix_is_honoured():
         set_script_prefix("/intranet/")
         assert cached_reverse("lifecycle:detail", "POL-1") == "/intranet/policies/POL-1/" == reverse(
             "lifecycle:detail", args=["POL-1"])
+        assert cached_reverser("lifecycle:detail")("POL-1") == "/intranet/policies/POL-1/"
     finally:
         set_script_prefix("/")
     assert cached_reverse("lifecycle:detail", "POL-1") == "/policies/POL-1/"

@@ -139,3 +139,25 @@ def test_the_editors_base_style_is_allowed_by_the_hash_of_the_installed_version(
     allowed = settings.TIPTAP_BASE_STYLE_HASH
     assert allowed == f"'sha256-{digest}'"
     assert settings.TIPTAP_BASE_STYLE_HASH in settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["style-src"]
+
+
+def test_the_policy_built_once_is_django_csps(client, people, settings):
+    """core.middleware.CSPMiddleware keeps the settings' policy and puts each response's nonce in it: the header is
+    exactly what django-csp builds for that nonce, a page without a nonce gets the policy without one, and a change
+    of the policy in the settings is seen at once."""
+    from csp.utils import build_policy
+
+    client.force_login(people.coordinator)
+    first, second = client.get("/policies/"), client.get("/policies/")
+    assert nonce_of(first) != nonce_of(second)
+    for response in (first, second):
+        assert response["Content-Security-Policy"] == build_policy(nonce=nonce_of(response))
+    plain = client.get("/healthz/")
+    assert plain["Content-Security-Policy"] == build_policy(nonce=None)
+    assert "nonce-" not in plain["Content-Security-Policy"]
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"],
+                                                       "img-src": ["'self'"]}}
+    changed = client.get("/policies/")
+    assert csp_directives(changed)["img-src"] == ["'self'"]
+    assert changed["Content-Security-Policy"] == build_policy(nonce=nonce_of(changed))

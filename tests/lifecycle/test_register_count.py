@@ -86,3 +86,72 @@ def test_signed_out_visitors_count_nothing(register):
     from django.contrib.auth.models import AnonymousUser
 
     assert policy_count(user=AnonymousUser()) == 0
+
+
+def test_the_compiled_rows_are_the_querysets_rows(register):
+    """PolicyRows (the unfiltered register, its statement compiled once per Viewer) gives exactly the rows of
+    policy_list's values, in the same order, converted alike, for every role and any slice."""
+    from lifecycle.selectors import PolicyRows
+    from lifecycle.views import REGISTER_ROW_FIELDS
+
+    for user in register:
+        expected = list(policy_list(user=_fresh(user)).values_list(*REGISTER_ROW_FIELDS, named=True))
+        rows = PolicyRows(user=_fresh(user), fields=REGISTER_ROW_FIELDS)
+        assert rows[0:len(expected) + 5] == expected, user.username
+        assert rows[2:4] == expected[2:4], user.username
+        assert rows[len(expected):len(expected) + 5] == [], user.username
+        assert rows[0:1][0]._fields == REGISTER_ROW_FIELDS
+
+
+def test_the_compiled_statements_follow_a_change_of_role_at_once(people):
+    """The compiled statements are kept per Viewer (id, roles, managed scope): a role given or taken away is a
+    different Viewer, so the very next request lists and counts what the new roles allow, not what the old did."""
+    from core.services import role_revoke
+    from lifecycle.selectors import PolicyRows
+    from lifecycle.views import REGISTER_ROW_FIELDS
+
+    draft = people.policy()  # scoping: seen by its group's co-ordinator, not by staff with no role
+    staff = UserFactory(username="staff_member")
+
+    def seen():
+        rows = PolicyRows(user=_fresh(staff), fields=REGISTER_ROW_FIELDS)[0:100]
+        return {row.reference for row in rows}, policy_count(user=_fresh(staff))
+
+    assert seen() == (set(), 0)
+    assignment = RoleAssignmentFactory(user=staff, role=Role.COORDINATOR, business_group=draft.business_group)
+    assert seen() == ({draft.reference}, 1)
+    role_revoke(actor=people.pcu, assignment=assignment)
+    assert seen() == (set(), 0)
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    RoleAssignmentFactory(user=staff, role=Role.PCU, business_group=None)
+    assert seen() == (set(), 0)
+
+
+@pytest.mark.parametrize("number", [None, 1, "2", 3, 99, 0, -1, "x", "2.5"])
+def test_a_page_and_its_count_in_one_statement_are_the_paginators(register, monkeypatch, number,
+                                                                   django_assert_num_queries,
+                                                                   django_assert_max_num_queries):
+    """register_page without filters reads the page asked for and the count in one statement: whatever the page
+    number (out of range, not a number), the page shown and the count are those of Django's Paginator over the
+    register; a page in range costs that one statement, any other at most the count and the page shown as well."""
+    from django.core.paginator import Paginator
+
+    from lifecycle import views
+    from lifecycle.permissions import managed_scope, role_index
+
+    monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 3)
+    try:
+        asked = int(number)
+    except (TypeError, ValueError):
+        asked = 1
+    for user in register:
+        expected = Paginator(policy_list(user=_fresh(user)).values_list(*views.REGISTER_ROW_FIELDS, named=True),
+                             3).get_page(number)
+        fresh = _fresh(user)
+        role_index(fresh), managed_scope(fresh)  # as loaded with the person (workspace.backends)
+        in_range = 1 <= asked <= expected.paginator.num_pages and len(expected.object_list) > 0
+        with django_assert_num_queries(1) if in_range else django_assert_max_num_queries(3):
+            page = views.register_page(user=fresh, number=number)
+            shown = (list(page.object_list), page.paginator.count, page.number)
+        assert shown == (list(expected.object_list), expected.paginator.count, expected.number), (user.username, number)

@@ -81,3 +81,17 @@ def test_the_session_names_this_backend(client, people):
     request = type("Request", (), {"session": client.session})()
     assert isinstance(get_user(request), type(people.developer))
     assert client.session["_auth_user_backend"] == "workspace.backends.PersonBackend"
+
+
+def test_the_person_is_the_user_django_would_load(people):
+    """Built from its row (Model.from_db), the person has every field as the ORM reads it, and is a saved row."""
+    from django.contrib.auth import get_user_model
+
+    from workspace.backends import load_person
+
+    expected = get_user_model().objects.get(pk=people.coordinator.pk)
+    loaded = load_person(str(people.coordinator.pk))
+    assert loaded == expected and not loaded._state.adding and loaded._state.db == "default"
+    for field in get_user_model()._meta.concrete_fields:
+        assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    assert load_person(-1) is None

@@ -1,0 +1,54 @@
+"""``{% register_rows page.object_list %}``: the register's table rows (lifecycle/policy_register_results.html), from
+its rows of values (``lifecycle.views.REGISTER_ROW_FIELDS``): the policy's title as a link, its reference, business
+group and marking; its status tag (``status_tag``); its review date's state (lifecycle.due, shown by ``due_state``),
+the date alone before it applies, or "Not yet published".
+
+The markup is written here rather than in the template's loop: 25 rows of Django template nodes cost more Python
+than the page's SQL could afford (issue 16, make bench: about 0.5 ms of the register, against 0.2 ms here). Every
+value is escaped as the template engine escapes it (html.escape, which django.utils.html.escape calls: the values are
+plain text from the database)."""
+
+from html import escape
+
+from django import template
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from core.templatetags.cached_urls import cached_reverser
+from lifecycle.due import REVIEW
+from lifecycle.states import ProtectiveMarking
+from lifecycle.templatetags.due_dates import date_text, due_state
+from lifecycle.templatetags.status_tags import status_tag
+
+register = template.Library()
+
+ROW = ('\n    <tr class="govuk-table__row">'
+       '\n      <td class="govuk-table__cell"><a class="govuk-link" href="{url}">{title}</a><br>'
+       '<span class="govuk-body-s">{reference} · {business_group}{marking}</span></td>'
+       '\n      <td class="govuk-table__cell">{status}</td>'
+       '\n      <td class="govuk-table__cell">{review}</td>'
+       '\n    </tr>')
+SENSITIVE = " · OFFICIAL-SENSITIVE"
+NOT_YET_PUBLISHED = '<span class="govuk-body-s">Not yet published</span>'
+
+
+def _review(row, today) -> str:
+    state = REVIEW.state_of(row, today)
+    if state:
+        return due_state(state)
+    if row.review_due_on:
+        return f'<span class="govuk-body-s">{date_text(row.review_due_on)}</span>'
+    return NOT_YET_PUBLISHED
+
+
+@register.simple_tag(takes_context=True)
+def register_rows(context, rows) -> str:
+    today = timezone.localdate()
+    detail_url = cached_reverser("lifecycle:detail")
+    # The status tags are asked in the order the rows read: an abbreviation in one is expanded on its first use.
+    return mark_safe("".join(ROW.format(  # noqa: S308 (each value escaped, or the markup of the tags above)
+        url=escape(detail_url(row.reference)), title=escape(row.title), reference=escape(row.reference),
+        business_group=escape(row.business_group__name),
+        marking=SENSITIVE if row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE else "",
+        status=status_tag(context, row.status, row.not_impact_assessed), review=_review(row, today),
+    ) for row in rows))
