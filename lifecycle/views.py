@@ -253,6 +253,8 @@ def policy_register(request):
         "register_title": "Policy register" + (" (filtered)" if filtered else "")
                           + (f", page {page.number}" if page.number > 1 else ""),
         "result_count": f"{count} polic{'y' if count == 1 else 'ies'}",
+        # "2 of 40" when there is more than one page (worded here: the template engine localises each number).
+        "page_of": f"{page.number} of {page.paginator.num_pages}" if page.has_other_pages() else "",
         "previous_url": page_url(page.previous_page_number()) if page.has_previous() else "",
         "next_url": page_url(page.next_page_number()) if page.has_next() else "",
         "export_query": querystring + "&" if querystring else "",
