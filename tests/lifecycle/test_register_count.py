@@ -128,7 +128,7 @@ def test_the_compiled_statements_follow_a_change_of_role_at_once(people):
     assert seen() == (set(), 0)
 
 
-@pytest.mark.parametrize("number", [None, 1, "2", 3, 99, 0, -1, "x", "2.5"])
+@pytest.mark.parametrize("number", [None, 1, "2", 3, 99, 0, -1, "x", "2.5", "99999999999999999999"])
 def test_a_page_and_its_count_in_one_statement_are_the_paginators(register, monkeypatch, number,
                                                                    django_assert_num_queries,
                                                                    django_assert_max_num_queries):

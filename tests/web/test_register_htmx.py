@@ -193,3 +193,26 @@ def test_the_cached_filter_form_shows_what_was_asked_and_a_new_business_group_at
 
     BusinessGroup.objects.create(name="Newly formed command", code="NFC", is_active=True)
     assert ">Newly formed command</option>" in client.get("/policies/").content.decode()
+
+
+def test_each_row_shows_its_policy_status_and_review_as_the_shared_tags_do(client, people, policy_in):
+    """The register's rows (lifecycle/templatetags/register_rows.py) show what includes/status_tag.html and
+    includes/due_state.html show for the same policy; the first "PCU" of the page is written out in words."""
+    from django.template.loader import render_to_string
+
+    from lifecycle.due import REVIEW
+
+    waiting = [policy_in("awaiting_publication", title=f"Waiting {index}") for index in range(2)]
+    published = policy_in("implementation", title="In force")
+    client.force_login(people.pcu)
+    html = client.get("/policies/", headers=HTMX).content.decode()
+
+    first, second = (html.index(f">{policy.title}</a>") for policy in waiting)
+    expanded = 'Policy Co-ordination Unit (<abbr title="Policy Co-ordination Unit">PCU</abbr>) for publication'
+    assert html.count(expanded) == 1 and first < html.index(expanded) < second
+    assert 'With <abbr title="Policy Co-ordination Unit">PCU</abbr> for publication' in html[second:]
+    row = html[html.index(f">{published.title}</a>"):]
+    row = row[:row.index("</tr>")]
+    assert render_to_string("includes/status_tag.html", {"policy": published}).strip() in row
+    assert render_to_string("includes/due_state.html", {"state": REVIEW.state_of(published), "label": ""}) in row
+    assert f'href="/policies/{published.reference}/"' in html and f"{published.reference} · " in html
