@@ -56,13 +56,18 @@ class Browser:
         response = self.page.goto(self.base_url + path)
         return response
 
+    def submit(self, selector: str):
+        """Press a button that submits its form, and wait for the page that answers: a check run straight after
+        a bare click can meet the document half-replaced (CI saw `document.body` null on the sign-in error page)."""
+        with self.page.expect_navigation():
+            self.page.click(selector)
+
     def sign_in(self, username: str, password: str = PASSWORD):
         self.page.context.clear_cookies()
         self.goto("/sign-in/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
-        self.page.click("button:has-text('Sign in')")
-        self.page.wait_for_load_state()
+        self.submit("button:has-text('Sign in')")
 
     def wait_for_editors(self, page=None):
         """Rich-text editors start asynchronously: wait until each has replaced its textarea, so that axe

@@ -52,7 +52,7 @@ def test_every_page_state_passes_axe(browser_user):
     check("sign-in", "/sign-in/")
     browser.page.fill("#id_username", "developer")
     browser.page.fill("#id_password", "wrong password")
-    browser.page.click("button:has-text('Sign in')")
+    browser.submit("button:has-text('Sign in')")
     check("sign-in with an error")
     check("public: Publication Scheme", "/publication-scheme/")
     # A business group that has policies on the Scheme (the filter offers only those; the demo's may change).
@@ -82,7 +82,7 @@ def test_every_page_state_passes_axe(browser_user):
     check("developer: register filtered", "/policies/?stage=development&sort=-review_due_on")
     check("developer: register with no results", "/policies/?q=no-such-policy-anywhere")
     check("developer: new policy", "/policies/new/")
-    browser.page.click("button:has-text('Start the policy')")
+    browser.submit("button:has-text('Start the policy')")
     check("developer: new policy with errors")
     for section in ["", "statement/", "statement/edit/", "sops/new/", "eia/", "workbook/", "consultation/",
                     "monitoring/", "versions/", "timeline/"]:
@@ -91,17 +91,17 @@ def test_every_page_state_passes_axe(browser_user):
     # Issue 12: the document details (and refused), advice on the draft, who holds what.
     check("developer: document details", f"/policies/{ref}/details/")
     browser.page.fill("#id_title", "")
-    browser.page.click("form#main-form button[type=submit]")
+    browser.submit("form#main-form button[type=submit]")
     check("developer: document details with errors")
     check("developer: advice on the draft", f"/policies/{ref}/advice/")
     browser.page.check("input[name=who][value=colleague]")
-    browser.page.click("form#main-form button[type=submit]")
+    browser.submit("form#main-form button[type=submit]")
     check("developer: advice invitation with errors")
     check("developer: people", f"/policies/{ref}/people/")
     check("developer: submit for QA", f"/policies/{ref}/actions/submit-for-qa/")
     # The rich-text editor in use: an SOP refused for want of a title, a table inserted, the link dialog.
     browser.goto(f"/policies/{ref}/sops/new/")
-    browser.page.click("form#main-form button[type=submit]")
+    browser.submit("form#main-form button[type=submit]")
     check("developer: add an SOP with errors")
     browser.goto(f"/policies/{ref}/statement/edit/")
     browser.wait_for_editors()
@@ -125,7 +125,7 @@ def test_every_page_state_passes_axe(browser_user):
           f"/policies/{fresh.reference}/actions/request-commissioning/")
     assert browser.page.locator("form#main-form").count() == 0
     browser.goto(f"/policies/{fresh.reference}/consultation/")
-    browser.page.click("button:has-text('Add to the log')")
+    browser.submit("button:has-text('Add to the log')")
     check("developer: consultation form with errors")
 
     # Designated Lead.
@@ -133,7 +133,7 @@ def test_every_page_state_passes_axe(browser_user):
     check("lead: my work", "/")
     with_lead = _reference(Status.WITH_LEAD, business_group__name="Territorial Policing")
     check("lead: approval decision", f"/policies/{with_lead}/actions/decide/")
-    browser.page.click("form#main-form button[type=submit]")
+    browser.submit("form#main-form button[type=submit]")
     check("lead: approval decision with errors")
     check("lead: emergency approval", f"/policies/{ref}/actions/emergency-approve/")
     commissioning = Policy.objects.filter(status=Status.COMMISSIONING, business_group__name="Territorial Policing")
@@ -216,7 +216,7 @@ def test_every_page_state_passes_axe(browser_user):
         check("lead: monitoring report awaiting a response", page)
         check("lead: respond to a monitoring report",
               f"/policies/{report.policy.reference}/actions/respond-to-monitoring/")
-        browser.page.click("form#main-form button[type=submit]")
+        browser.submit("form#main-form button[type=submit]")
         check("lead: respond to a monitoring report with errors")
         assessment_services.monitoring_report_respond(
             policy=report.policy, actor=User.objects.get(username="lead"), report=report, outcome="remedial",
@@ -234,7 +234,7 @@ def test_every_page_state_passes_axe(browser_user):
         browser.sign_in("developer")
         check("developer: review checklist listing the monitoring reports", f"/policies/{report.policy.reference}/")
         check("developer: monitoring report to read for the review", page)
-        browser.page.click("button:has-text('Record that the review has read this report')")
+        browser.submit("button:has-text('Record that the review has read this report')")
         check("developer: reading the report with errors")
 
     assert len(checked) >= 30, checked

@@ -42,7 +42,7 @@ def test_publication_pages_pass_axe(browser_user, settings, tmp_path):
     policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
     browser.sign_in(people.pcu.username)
     check("pcu: parts withheld, none yet", f"/policies/{policy.reference}/publication/withheld/")
-    browser.page.click("form#main-form button[type=submit]")
+    browser.submit("form#main-form button[type=submit]")
     check("pcu: withhold a part, with errors")
     sop_redaction_record(sop_version=policy.current_version.sop_versions.get(), actor=people.pcu, block=2,
                          exemption="s31")
