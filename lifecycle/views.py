@@ -406,8 +406,8 @@ def version_revisions_page(request, reference: str, version: str):
     policy = policy_for_page(request, reference)
     shown = version_for_revisions(user=request.user, policy=policy, number=version)
     revisions = version_revisions(user=request.user, policy=policy, version=shown)
-    may_restore = rules.has_perm("lifecycle.edit_draft", request.user, policy)
     if request.method == "POST":
+        may_restore = rules.has_perm("lifecycle.edit_draft", request.user, policy)
         chosen = next((item for item in revisions if str(item.sequence) == request.POST.get("revision")), None)
         if chosen is None:
             raise Http404("No such revision.")
@@ -433,7 +433,10 @@ def version_revisions_page(request, reference: str, version: str):
             messages.success(request, f"Revision {chosen.sequence} restored as revision {restored.sequence} of "
                                       f"version {current.number}.")
         return redirect("lifecycle:revisions", reference=policy.reference, version=current.number)
+    # The page's context reads the newest version and the version in force in one query: asked first, the edit
+    # permission read the newest version alone, and the context read it again (one query more, issue 16).
     context = policy_page_context(request, policy, "versions")
+    may_restore = context["can_edit_draft"]
     # The newest revision of the working draft this page knows of: a restore posted from it is refused if the same
     # document was saved since (no query when the page shows the working draft itself).
     current = policy.current_version
