@@ -45,7 +45,7 @@ from lifecycle.models import (
     PolicyVersion,
     QAOutcome,
 )
-from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
+from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE, VERSION_IN_FORCE
 from lifecycle.permissions import (
     has_consultee_grant,
     is_assigned_developer,
@@ -524,8 +524,6 @@ def _access_read(user, with_people: bool, with_local_instructions: bool) -> Comp
     return read
 
 
-# Where ``read_versions`` keeps the version in force on the policy instance (``current_version`` is the model's).
-VERSION_IN_FORCE = "_policyhub_version_in_force"
 
 
 def _versions_shown(*, policy_id: int, user_id: int | None = None, published: bool = True) -> QuerySet[PolicyVersion]:

@@ -30,6 +30,10 @@ IN_FORCE = models.Q(first_published_on__isnull=False) & ~models.Q(status=Status.
 NOT_IN_FORCE = models.Q(first_published_on__isnull=True) | models.Q(status=Status.WITHDRAWN)
 
 
+# Where lifecycle.selectors.read_versions keeps the version in force on a policy instance (``current_version`` is the
+# model's cached property); forget_cached_version drops both.
+VERSION_IN_FORCE = "_policyhub_version_in_force"
+
 class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model):
     """A corporate policy (or local work instruction) and where it stands in the six-stage cycle.
 
@@ -198,4 +202,7 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
         return details_of(self)
 
     def forget_cached_version(self) -> None:
+        """Forget the versions this instance has read (the newest, and the version in force that
+        lifecycle.selectors.read_versions keeps with it), so that the next read asks the database."""
         self.__dict__.pop("current_version", None)
+        self.__dict__.pop(VERSION_IN_FORCE, None)

@@ -10,7 +10,10 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from lifecycle.selectors import read_versions, version_in_force
 from lifecycle.states import Status
 from notifications import services as notifications
 from notifications.models import Notification
@@ -101,3 +104,16 @@ def test_a_proposed_title_set_back_to_the_one_in_force_is_no_longer_proposed(peo
     policy = reload(policy)
     assert policy.title == IN_FORCE and policy.proposed_title == ""
     assert policy.details_snapshot()["title"] == IN_FORCE
+
+
+def test_forgetting_the_cached_versions_forgets_the_version_in_force_too(policy_in):
+    """read_versions keeps the newest version and the version in force on the instance; a service that forgets the
+    first (a new version opened, a publication) must not leave the second behind, stale, for the rest of the
+    request."""
+    policy = policy_in(Status.MONITORING)
+    read_versions(policy=policy)
+    assert version_in_force(policy=policy) is not None
+    policy.forget_cached_version()
+    with CaptureQueriesContext(connection) as queries:
+        in_force = version_in_force(policy=policy)
+    assert len(queries) == 1 and in_force is not None
