@@ -59,7 +59,9 @@ _MISSING = object()
 
 
 def _local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
+    # The force's time zone (PolicyHub never activates another): timezone.localtime asks asgiref's context-local
+    # storage for the current zone on every call, a sixth of the indicators' time over 30,000 policies' histories.
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
 def _as_date(value):

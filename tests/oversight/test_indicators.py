@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from lifecycle.models import Policy
-from oversight.indicators import Period, corporate_health_indicators
+from oversight.indicators import Period, _local_date, corporate_health_indicators
 from tests.oversight.history import build_history
 from tests.oversight.scenario import on
 from tests.oversight.tables import assert_same_table, csv_rows, html_table, xlsx_rows
@@ -134,3 +134,15 @@ def test_an_empty_period_shows_an_empty_state(client, people):
         assert 'id="indicators-empty"' in body and 'id="indicators"' not in body
         body = client.get("/dashboard/report/", {"from": "2010-01-01", "to": "2010-03-31"}).content.decode()
         assert 'id="report-empty"' in body
+
+
+@pytest.mark.parametrize(("moment", "day"), [
+    # British Summer Time: half past eleven at night UTC is the next morning in London.
+    (datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC), datetime.date(2026, 7, 1)),
+    # Greenwich Mean Time: the same day.
+    (datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC), datetime.date(2026, 12, 31)),
+    (datetime.datetime(2026, 3, 29, 0, 30, tzinfo=datetime.UTC), datetime.date(2026, 3, 29)),
+])
+def test_an_event_counts_on_the_day_it_happened_in_london(moment, day):
+    """The indicators count each event on the force's own calendar day (settings.TIME_ZONE), as every page shows it."""
+    assert _local_date(moment) == day
