@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.http import Http404
@@ -143,15 +145,13 @@ def _for_display(documents: QuerySet) -> QuerySet:
 
 def library_search(*, user, text: str, scope: str = Scope.CURRENT, page: int = 1, **filters) -> SearchResults:
     """The documents matching ``text`` (at most MAX_QUERY_LENGTH characters: the form refuses longer), best first,
-    one page, each with ``headline`` (an extract, matches marked, escaped). Three queries on PostgreSQL (a fourth when
-    nothing matches, to say why)."""
-    documents = narrowed(library_documents(user=user, scope=scope), **filters)
+    one page, each with ``headline`` (an extract, matches marked, escaped). One statement on PostgreSQL (a second
+    when nothing matches, to say why)."""
     text = text.strip()[:MAX_QUERY_LENGTH]
     if connection.vendor != "postgresql":
-        return _search_simple(documents, text, page)
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        return _search_simple(narrowed(library_documents(user=user, scope=scope), **filters), text, page)
     offset = (page - 1) * PAGE_SIZE
-    ranked, total = _ranked_page(documents.filter(search_vector=query), text, offset)
+    ranked, total = _ranked_page(user, scope, filters, text, offset)
     listed = []
     for document, rank, extract in ranked:
         document.rank, document.headline = rank, marked(extract)
@@ -179,26 +179,91 @@ DISPLAY_COLUMNS = ", ".join([f"document.{name}" for name in DISPLAY_FIELDS] + ["
 
 
 def _displayed(values) -> LibraryDocument:
-    """A result as the page shows it, from DISPLAY_COLUMNS: one unsaved instance, no related ones."""
-    document = LibraryDocument(**dict(zip(DISPLAY_FIELDS, values[:len(DISPLAY_FIELDS)], strict=True)))
+    """A result as the page shows it, from DISPLAY_COLUMNS: one instance, no related ones, built as Django builds a
+    row it read (``from_db``: the columns in the model's order, the text and the vector deferred)."""
+    document = LibraryDocument.from_db(connection.alias, DISPLAY_FIELDS, values[:len(DISPLAY_FIELDS)])
     document.business_group_name = values[len(DISPLAY_FIELDS)]
     return document
 
 
-def _ranked_page(matches: QuerySet, text: str, offset: int) -> tuple[list[tuple[LibraryDocument, float, str]], int]:
-    """[(document, rank, extract)] of one page of ``matches``, best first, and how many matched (at most
-    MAX_RANKED + 1), in one statement. Bounded: the first MAX_RANKED + 1 matches the GIN index gives are ranked,
-    not all of them; only ids and ranks are carried through the count and the sort; ts_headline reads a window of
-    the text of the page's rows alone, after the LIMIT; what a result shows is read from those rows only, with their
-    business group's name (make bench, 5,000 matches of 166,000 documents: carrying the text through the sort
-    spilled it to disk, 7x the bare ranked query; joining the policy and version for display, a lower() of each
-    row's text for the extract and a separate query for the reader's roles, 2.5-3.4x; now 1.7-1.9x). Django
-    cannot select from a subquery, so the statement is assembled around Django's own compiled SQL, every value a
-    parameter."""
-    query = SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+# Stands for the words searched in the statement compiled once per reader (_compiled_matches); never sent.
+_TEXT_MARKER = "\x1fpolicyhub-library-search-words\x1f"
+
+
+@dataclass(frozen=True)
+class _CompiledMatches:
+    sql: str
+    params: tuple
+    # Where in ``params`` the words searched go.
+    text_at: tuple[int, ...]
+
+
+def _reader_key(user) -> tuple:
+    """Everything library_visibility and narrowed read of the reader: the compiled statement is the same for two
+    readers with the same key. Roles loaded for the request (workspace.backends) become the cleared groups in the
+    SQL; otherwise the statement asks for them by the user's id."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return (None,)
+    roles = getattr(user, "_policyhub_roles", None)
+    if roles is None:
+        return (user.pk, user.unit_id, "roles asked in the statement")
+    cleared = cleared_business_groups(user)
+    return (user.pk, user.unit_id, None if cleared is None else tuple(sorted(cleared)))
+
+
+_MATCHES_COMPILED: dict[tuple, _CompiledMatches | None] = {}
+_MATCHES_COMPILED_MAX = 1_024
+_MATCHES_LOCK = threading.Lock()
+
+
+def _compiled_matches(user, scope: str, filters: dict) -> _CompiledMatches | None:
+    """The ids and ranks of the first MAX_RANKED + 1 documents matching the words searched that ``user`` may see
+    within ``scope`` and ``filters``: Django's SQL for it, compiled once per reader and filters (building the
+    visibility filter and compiling it took longer than PostgreSQL took to run the search: make bench, issue 14),
+    the words a parameter. None when the reader may see nothing."""
+    business_group, subject = filters.get("business_group"), filters.get("subject")
+    key = (_reader_key(user), scope, getattr(business_group, "pk", None), getattr(subject, "pk", None),
+           filters.get("relevant_to") or "")
+    if key in _MATCHES_COMPILED:
+        return _MATCHES_COMPILED[key]
+    query = SearchQuery(_TEXT_MARKER, search_type="websearch", config=SEARCH_CONFIG)
+    matches = narrowed(library_documents(user=user, scope=scope), **filters).filter(search_vector=query)
     inner = (matches.annotate(rank=SearchRank(F("search_vector"), query)).order_by()
              .values("id", "rank")[:MAX_RANKED + 1])
-    inner_sql, inner_params = inner.query.sql_with_params()
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:
+        compiled = None
+    else:
+        text_at = tuple(index for index, value in enumerate(params) if value == _TEXT_MARKER)
+        if not text_at or any(_TEXT_MARKER in str(value) for index, value in enumerate(params)
+                              if index not in text_at):
+            raise RuntimeError("The library search's statement must take the words searched as whole parameters.")
+        compiled = _CompiledMatches(sql, tuple(params), text_at)
+    with _MATCHES_LOCK:
+        while len(_MATCHES_COMPILED) >= _MATCHES_COMPILED_MAX:
+            _MATCHES_COMPILED.pop(next(iter(_MATCHES_COMPILED)))
+        _MATCHES_COMPILED[key] = compiled
+    return compiled
+
+
+def _ranked_page(user, scope: str, filters: dict, text: str,
+                 offset: int) -> tuple[list[tuple[LibraryDocument, float, str]], int]:
+    """[(document, rank, extract)] of one page of the documents matching ``text`` that ``user`` may see, best first,
+    and how many matched (at most MAX_RANKED + 1), in one statement. Bounded: the first MAX_RANKED + 1 matches the
+    GIN index gives are ranked, not all of them; only ids and ranks are carried through the count and the sort;
+    ts_headline reads a window of the text of the page's rows alone, after the LIMIT; what a result shows is read
+    from those rows only, with their business group's name (make bench, 5,000 matches of 166,000 documents: carrying
+    the text through the sort spilled it to disk, 7x the bare ranked query; joining the policy and version for
+    display, a lower() of each row's text for the extract and a separate query for the reader's roles, 2.5-3.4x).
+    Django cannot select from a subquery, so the statement is assembled around Django's own compiled SQL
+    (``_compiled_matches``), every value a parameter."""
+    compiled = _compiled_matches(user, scope, filters)
+    if compiled is None:
+        return [], 0
+    inner_params = list(compiled.params)
+    for index in compiled.text_at:
+        inner_params[index] = text
     # The extract is taken from a window of EXTRACT_WINDOW characters around the first place the search's most
     # specific word appears in lower case, capitalised or in capitals (or the start, when only another form of it
     # does): ts_headline parses all it is given, so a window keeps its cost the same for a 500,000-character SOP as
@@ -210,7 +275,7 @@ def _ranked_page(matches: QuerySet, text: str, offset: int) -> tuple[list[tuple[
         "nullif(strpos(left(document.body, %s), %s), 0), nullif(strpos(left(document.body, %s), initcap(%s)), 0), "
         "nullif(strpos(left(document.body, %s), upper(%s)), 0)), 1) - %s, 1), %s), "
         "websearch_to_tsquery(%s::regconfig, %s), %s) "
-        "FROM (SELECT matches.id, matches.rank, COUNT(*) OVER () AS total FROM (" + inner_sql + ") AS matches "
+        "FROM (SELECT matches.id, matches.rank, COUNT(*) OVER () AS total FROM (" + compiled.sql + ") AS matches "
         "ORDER BY matches.rank DESC, matches.id LIMIT %s OFFSET %s) AS page "
         "JOIN library_librarydocument document ON document.id = page.id "
         "JOIN core_businessgroup business_group ON business_group.id = document.business_group_id "
@@ -226,7 +291,9 @@ def _ranked_page(matches: QuerySet, text: str, offset: int) -> tuple[list[tuple[
     if offset == 0:
         return [], 0
     # Past the last page: how many there are, for the page to say so.
-    return [], matches.order_by().values("pk")[:MAX_RANKED + 1].count()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM (" + compiled.sql + ") AS matches", inner_params)  # noqa: S608
+        return [], cursor.fetchone()[0]
 
 
 EXTRACT_WINDOW = 600
