@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.models import Role, Subject
+from core.models import Role, RoleAssignment, Subject
 from library.models import DocumentKind, LibraryDocument
 from library.selectors import MAX_QUERY_LENGTH, library_search
 from library.services import library_index_policy, library_reindex
 from lifecycle import services as s
+from lifecycle.permissions import role_index
 from lifecycle.services import people as people_services
 from lifecycle.states import ProtectiveMarking, Status
 from tests.factories import advance_to, take_step, user_with_role
@@ -370,3 +371,23 @@ def test_the_simple_extract_starts_and_ends_on_whole_words():
         assert start == 0 or body[start - 1] == " ", extract
         end = start + len(shown)
         assert end == len(body) or body[end] == " " or body[end - 1] == " ", extract
+
+
+def test_a_search_follows_the_readers_clearance_as_it_changes(people):
+    """The search's statement is compiled once per reader (library.selectors._compiled_matches): a role given
+    between two searches, whether the reader's roles are asked in the statement or were loaded for the request,
+    changes what the next search finds; and one reader's compiled statement never answers for another."""
+    published(people, title="Covert tasking", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+              statement="<p>Handlers meet the dugongish source.</p>")
+    reader, other = staff("reader", people.unit), staff("other", people.unit)
+    assert library_search(user=reader, text="dugongish").total == 0
+    loaded = type(reader).objects.get(pk=reader.pk)
+    role_index(loaded)  # the roles loaded, as for a request (workspace.backends)
+    assert library_search(user=loaded, text="dugongish").total == 0
+
+    RoleAssignment.objects.create(user=reader, role=Role.DEVELOPER, business_group=people.unit.business_group)
+    assert library_search(user=type(reader).objects.get(pk=reader.pk), text="dugongish").total == 1
+    reloaded = type(reader).objects.get(pk=reader.pk)
+    role_index(reloaded)
+    assert library_search(user=reloaded, text="dugongish").total == 1
+    assert library_search(user=other, text="dugongish").total == 0
