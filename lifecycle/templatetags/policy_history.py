@@ -172,12 +172,7 @@ REVISION_CHANGES = (
 
 
 def _revision_html(revision, *, url: str, number: str) -> SafeString:
-    if revision.starting_point:
-        saved_by = "starting point"
-    elif revision.saved_by is None:
-        saved_by = ""
-    else:
-        saved_by = revision.saved_by.get_full_name() or revision.saved_by.username
+    saved_by = "starting point" if revision.starting_point else revision.saved_by_name or ""
     changes = _html(REVISION_CHANGES, url=url, previous=revision.previous_sequence, sequence=revision.sequence,
                     number=number) if revision.previous_sequence else ""
     return _html(REVISION, sequence=revision.sequence, document=revision.document_label, saved_by=saved_by,
@@ -186,10 +181,11 @@ def _revision_html(revision, *, url: str, number: str) -> SafeString:
 
 
 def version_row_html(version, *, reference: str, first: bool = False) -> SafeString:
-    """One version's row, and its interim revisions' row when it has any (``revisions_inside``)."""
+    """One version's row (``lifecycle.selectors.VersionHistoryRow``), and its interim revisions' row when it has any
+    (``revisions_inside``)."""
     number = version.number
     url = cached_reverse("lifecycle:revisions", reference, number)
-    # Counted only for those who see the drafts (lifecycle.selectors.policy_versions).
+    # Counted only for those who see the drafts (lifecycle.selectors.version_history).
     count = getattr(version, "revision_count", None)
     revisions = "—" if count is None else _html(REVISIONS_LINK, url=url, count=count,
                                                  plural="" if count == 1 else "s", number=number)
