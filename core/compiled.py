@@ -93,14 +93,18 @@ class CompiledValues:
             self._compiled[alias] = compiled
         return self._compiled[alias]
 
-    def rows(self, **values: int) -> list[list]:
-        """The rows, each a list of its converted values in the order of the queryset's ``values``."""
+    def rows(self, *, suffix: str = "", suffix_params: Sequence = (), **values: int) -> list[list]:
+        """The rows, each a list of its converted values in the order of the queryset's ``values``; ``suffix`` and
+        ``suffix_params`` as ``CompiledSelect.rows`` takes them (e.g. a page's " LIMIT %s OFFSET %s")."""
         if values.keys() != self.markers.keys():
             raise TypeError(f"This compiled read takes {', '.join(self.markers)}.")
         compiled = self.compiled(router.db_for_read(self.model) or DEFAULT_DB_ALIAS)
         if compiled is None:
             return []
         by_marker = {self.markers[name]: value for name, value in values.items()}
-        # A marker is an int of its own; a bool equal to an int marker is not one (True == 1).
-        return compiled.rows([by_marker[parameter] if type(parameter) is int and parameter in by_marker
-                              else parameter for parameter in compiled.params])
+        # A marker is an int of its own (or psycopg's Int8 of it, for a bigint column); a bool equal to an int marker
+        # is not one (True == 1).
+        return compiled.rows([by_marker[parameter] if isinstance(parameter, int) and not isinstance(parameter, bool)
+                              and parameter in by_marker
+                              else parameter for parameter in compiled.params],
+                             suffix=suffix, suffix_params=suffix_params)

@@ -599,11 +599,12 @@ PUBLIC_TIMELINE_ACTIONS = [
 ]
 
 
-def policy_timeline(*, policy: Policy, user=None) -> QuerySet[AuditEvent]:
-    """Every audited event of the policy; staff with no part in its drafting see only its public milestones
-    (not draft saves, QA comments or decisions in progress)."""
-    events = AuditEvent.objects.filter(policy_id=policy.pk)
-    if user is not None and not user_may_see_drafts(user=user, policy=policy):
+def timeline_events(*, policy_id: int, drafts: bool) -> QuerySet[AuditEvent]:
+    """Every audited event of the policy, newest first. Staff with no part in its drafting (``drafts`` False:
+    ``user_may_see_drafts``) see only its public milestones (not draft saves, QA comments or decisions in
+    progress)."""
+    events = AuditEvent.objects.filter(policy_id=policy_id)
+    if not drafts:
         events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
     return events.order_by("-sequence")
 

@@ -38,7 +38,6 @@ from lifecycle.selectors import (
     latest_feedback,
     policy_count,
     policy_list,
-    policy_timeline,
     policy_versions,
     read_versions,
     revision_comparison,
@@ -446,11 +445,13 @@ def version_revisions_page(request, reference: str, version: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    page = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(request.GET.get("page"))
+    # A page of the events as rows and their count, each a statement compiled once per process (lifecycle.timeline).
+    events = timeline.PolicyEvents(policy=policy, user=request.user)
+    page = CountedPaginator(events, 50, count=events.count).get_page(request.GET.get("page"))
     # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
     shows_evidence = permissions.is_pcu(request.user)
     context["timeline"] = page
-    context["entries"] = timeline.entries(timeline.event_rows(page.object_list),
+    context["entries"] = timeline.entries(page.object_list,
                                           business_group_id=policy.business_group_id, recorded=shows_evidence)
     context["shows_evidence"] = shows_evidence
     return render(request, "lifecycle/policy_timeline.html", context)
