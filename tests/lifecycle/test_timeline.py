@@ -134,3 +134,17 @@ def test_the_timeline_s_compiled_rows_are_the_orm_s(people, policy_in, sees_draf
     assert expected and events.count() == len(expected)
     assert events[0:3] == expected[0:3] and events[2:50] == expected[2:50] and events[1:] == expected[1:]
     assert events[0:0] == []
+
+
+@pytest.mark.parametrize("changes", [
+    {}, [], None, "text", 3, 2.5, True,
+    {"status": ["development", "approval"], "version": "1.0", "note": "It's \"quoted\" & <marked>"},
+    {"z": 1, "a": {"y": [1, None, False], "b": {}}, "m": []},
+    {"reason": "A long reason " * 8, "cycle": 2},
+    {"parts": [["developer", "alice", "bob"], ["owner", None, "carol"]], "ünïcode": "naïve — “quotes”"},
+    {"values": {"title": {"before": "Old", "after": "New"}}, "sections": ["statement"], "count": 10 ** 20},
+])
+def test_the_recorded_changes_are_written_as_pprint_writes_them(changes):
+    from pprint import pformat
+
+    assert timeline._recorded(changes) == pformat(changes)
