@@ -18,10 +18,11 @@ import html
 import re
 
 from django import template
+from django.utils import timezone
 from django.utils.safestring import SafeData, SafeString
 
 from core.dates import datetime_shown
-from core.templatetags.cached_urls import cached_reverse
+from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import abbreviated
 from lifecycle.timeline import Change, Entry
 
@@ -177,35 +178,41 @@ REVISION_CHANGES = (
 )
 
 
-def _revision_html(revision, *, url: str, number: str) -> SafeString:
+def _revision_html(revision, *, url: str, number: str, zone=None) -> SafeString:
     saved_by = "starting point" if revision.starting_point else revision.saved_by_name or ""
     changes = _html(REVISION_CHANGES, url=url, previous=revision.previous_sequence, sequence=revision.sequence,
                     number=number) if revision.previous_sequence else ""
     return _html(REVISION, sequence=revision.sequence, document=revision.document_label, saved_by=saved_by,
-                 saved_at=datetime_shown(revision.saved_at), content_hash=revision.content_hash,
+                 saved_at=datetime_shown(revision.saved_at, zone=zone), content_hash=revision.content_hash,
                  short_hash=revision.short_hash, changes=changes)
 
 
-def version_row_html(version, *, reference: str, first: bool = False) -> SafeString:
+def version_row_html(version, *, reference: str, first: bool = False, revisions_url=None, zone=None) -> SafeString:
     """One version's row (``lifecycle.selectors.VersionHistoryRow``), and its interim revisions' row when it has any
-    (``revisions_inside``)."""
+    (``revisions_inside``). ``revisions_url`` (a ``cached_reverser`` of the revisions page) and ``zone`` (the
+    service's time zone) when the caller writes many rows."""
     number = version.number
-    url = cached_reverse("lifecycle:revisions", reference, number)
+    url = (revisions_url or cached_reverser("lifecycle:revisions", 2))(reference, number)
     # Counted only for those who see the drafts (lifecycle.selectors.version_history).
     count = getattr(version, "revision_count", None)
     revisions = "—" if count is None else _html(REVISIONS_LINK, url=url, count=count,
                                                  plural="" if count == 1 else "s", number=number)
     inside = getattr(version, "revisions_inside", None)
     if inside:
-        items = _safe("".join(_revision_html(revision, url=url, number=number) for revision in inside))
+        items = _safe("".join(_revision_html(revision, url=url, number=number, zone=zone) for revision in inside))
         inside = _html(REVISIONS_INSIDE, open=_safe(" open") if first else "", number=number, items=items)
-    return _html(VERSION_ROW, number=number, author=version.author, created=datetime_shown(version.created_at),
-                 submitted=datetime_shown(version.submitted_at) or "Draft", content_hash=version.content_hash or "—",
+    return _html(VERSION_ROW, number=number, author=version.author,
+                 created=datetime_shown(version.created_at, zone=zone),
+                 submitted=datetime_shown(version.submitted_at, zone=zone) or "Draft",
+                 content_hash=version.content_hash or "—",
                  revisions=revisions, inside=inside or "")
 
 
 @register.simple_tag
 def version_rows(versions, policy) -> SafeString:
     """The versions' table rows, newest first as given (the <table> and its head are the template's)."""
-    return _safe("".join(version_row_html(version, reference=policy.reference, first=index == 0)
+    # The URL's parts and the time zone looked up once for the page's rows, not once or twice a row.
+    revisions_url, zone = cached_reverser("lifecycle:revisions", 2), timezone.get_current_timezone()
+    return _safe("".join(version_row_html(version, reference=policy.reference, first=index == 0,
+                                          revisions_url=revisions_url, zone=zone)
                          for index, version in enumerate(versions)))
