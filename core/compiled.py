@@ -10,12 +10,12 @@ it, itself with parameters.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db.models import Model, QuerySet
 from django.db.models.expressions import Col
 
 
@@ -63,3 +63,48 @@ class CompiledSelect:
                 row[position] = value
             converted.append(row)
         return converted
+
+
+# Markers stand for the values given at each read (no row has these ids, and no statement holds them otherwise).
+_FIRST_INT_MARKER = -7_919_301
+
+
+class CompiledValues:
+    """A ``values()`` read of ``model`` whose statement has the same shape on every request but for a few ids (a
+    policy's), compiled once per process and database (``CompiledSelect``) with markers standing for them.
+    ``build(**markers)`` gives its queryset; each of ``ints`` is a keyword standing for the value ``rows(**values)``
+    is given at each call, and must appear in the compiled statement's parameters (every place it appears gets the
+    value)."""
+
+    def __init__(self, model: type[Model], build: Callable[..., QuerySet], *, ints: tuple[str, ...]) -> None:
+        self.model = model
+        self.build = build
+        self.markers = {name: _FIRST_INT_MARKER - index for index, name in enumerate(ints)}
+        self._compiled: dict[str, CompiledSelect | None] = {}
+
+    def compiled(self, alias: str) -> CompiledSelect | None:
+        """The statement for the database ``alias``, compiled on first use (None: it can select nothing)."""
+        if alias not in self._compiled:
+            compiled = CompiledSelect.of(self.build(**self.markers).using(alias))
+            missing = [name for name, marker in self.markers.items()
+                       if compiled is not None and marker not in compiled.params]
+            if missing:
+                raise ValueError(f"The compiled statement does not use {', '.join(missing)}.")
+            self._compiled[alias] = compiled
+        return self._compiled[alias]
+
+    def rows(self, *, suffix: str = "", suffix_params: Sequence = (), **values: int) -> list[list]:
+        """The rows, each a list of its converted values in the order of the queryset's ``values``; ``suffix`` and
+        ``suffix_params`` as ``CompiledSelect.rows`` takes them (e.g. a page's " LIMIT %s OFFSET %s")."""
+        if values.keys() != self.markers.keys():
+            raise TypeError(f"This compiled read takes {', '.join(self.markers)}.")
+        compiled = self.compiled(router.db_for_read(self.model) or DEFAULT_DB_ALIAS)
+        if compiled is None:
+            return []
+        by_marker = {self.markers[name]: value for name, value in values.items()}
+        # A marker is an int of its own (or psycopg's Int8 of it, for a bigint column); a bool equal to an int marker
+        # is not one (True == 1).
+        return compiled.rows([by_marker[parameter] if isinstance(parameter, int) and not isinstance(parameter, bool)
+                              and parameter in by_marker
+                              else parameter for parameter in compiled.params],
+                             suffix=suffix, suffix_params=suffix_params)

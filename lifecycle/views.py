@@ -38,14 +38,13 @@ from lifecycle.selectors import (
     latest_feedback,
     policy_count,
     policy_list,
-    policy_timeline,
     policy_versions,
     read_versions,
     revision_comparison,
-    revisions_by_version,
     sop_versions_for,
     version_comparisons,
     version_for_revisions,
+    version_history,
     version_revisions,
     version_shown,
 )
@@ -356,24 +355,14 @@ def policy_statement(request, reference: str):
     return render(request, "lifecycle/policy_statement.html", context)
 
 
-# What the history lists of each version: its number, author, dates and hash; not its statement-sized texts (make
-# bench: 50 versions of one policy), which the version's own pages show, nor who submitted it.
-VERSION_ROW_FIELDS = ("policy", "major", "minor", "created_at", "submitted_at", "content_hash", "author__first_name",
-                      "author__last_name", "author__username")
-
-
 @login_required
 @require_safe
 def policy_versions_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "versions")
-    versions = list(policy_versions(policy=policy, user=request.user)
-                    .select_related(None).select_related("author").only(*VERSION_ROW_FIELDS))
-    # Issue 12: the interim revisions inside each version, listed under it (one query for all of them).
-    inside = revisions_by_version(user=request.user, policy=policy, versions=versions)
-    for item in versions:
-        item.revisions_inside = inside.get(item.pk, [])
-    context["versions"] = versions
+    # Each version's number, author, dates and hash, and (issue 12) the interim revisions inside it: values rows, read
+    # with statements compiled once per process (lifecycle.selectors.version_history).
+    context["versions"] = version_history(policy=policy, user=request.user)
     return render(request, "lifecycle/policy_versions.html", context)
 
 
@@ -459,11 +448,13 @@ def version_revisions_page(request, reference: str, version: str):
 def policy_timeline_page(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "timeline")
-    page = Paginator(policy_timeline(policy=policy, user=request.user), 50).get_page(request.GET.get("page"))
+    # A page of the events as rows and their count, each a statement compiled once per process (lifecycle.timeline).
+    events = timeline.PolicyEvents(policy=policy, user=request.user)
+    page = CountedPaginator(events, 50, count=events.count).get_page(request.GET.get("page"))
     # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
     shows_evidence = permissions.is_pcu(request.user)
     context["timeline"] = page
-    context["entries"] = timeline.entries(timeline.event_rows(page.object_list),
+    context["entries"] = timeline.entries(page.object_list,
                                           business_group_id=policy.business_group_id, recorded=shows_evidence)
     context["shows_evidence"] = shows_evidence
     return render(request, "lifecycle/policy_timeline.html", context)

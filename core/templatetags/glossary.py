@@ -89,12 +89,13 @@ def abbreviated(context, text) -> str:
     A page repeats its texts (the timeline's 50 events: the same sentences, roles and field labels): a text whose
     abbreviations the page has all expanded already reads the same every time after, so it is worked out once per
     page and remembered beside the page's first uses."""
-    seen = _seen(context)
-    remembered = _remembered(context)
     key = (isinstance(text, SafeData), str(text) if text is not None else "")
-    html = remembered.get(key)
+    remembered = getattr(_holder(context), "_glossary_remembered", None)
+    html = remembered.get(key) if remembered is not None else None
     if html is not None:
         return html
+    seen = _seen(context)
+    remembered = _remembered(context)
     expanded_before = len(seen)
     html = _abbreviated(context, text)
     if len(seen) == expanded_before:  # no first use in it: the same words wherever the page repeats it

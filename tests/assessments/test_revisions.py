@@ -143,3 +143,38 @@ def test_a_version_with_500_revisions_costs_what_one_with_5_does(client, policy_
 # it for one with an SOP: 9).
 # The same for 500 revisions as for 5.
 PINNED_REVISIONS_PAGE_LISTING = 7
+
+
+def test_the_version_history_rows_are_the_versions_and_revisions_own(policy_in, people):
+    """lifecycle.selectors.version_history reads values with a statement compiled once: each row says what the
+    version and revision models say (the author's and saver's names as str(user), an SOP's title, the starting
+    point, the revision each changes)."""
+    from lifecycle.models import PolicyVersion
+    from lifecycle.selectors import version_history
+
+    policy = policy_in(Status.SCOPING)
+    eia_update(policy=policy, actor=people.developer, aims="Aims.")
+    sop = s.sop_create(policy=reload(policy), actor=people.developer, title="Stop & search <records>",
+                       text="<p>Steps.</p>")
+    eia_update(policy=policy, actor=people.manager, aims="Aims again.")
+    rows = version_history(policy=reload(policy), user=people.developer)
+    versions = list(PolicyVersion.objects.filter(policy=policy).order_by("-major", "-minor"))
+    assert [(row.pk, row.number, row.author, row.created_at, row.submitted_at, row.content_hash) for row in rows] == [
+        (version.pk, version.number, str(version.author), version.created_at, version.submitted_at,
+         version.content_hash) for version in versions]
+    for row, version in zip(rows, versions, strict=True):
+        revisions = list(DraftRevision.objects.filter(policy_version=version).order_by("sequence"))
+        assert row.revision_count == len(revisions)
+        latest: dict = {}
+        expected = []
+        for revision in revisions:
+            key = (revision.document, revision.sop_id)
+            expected.append((revision.sequence, revision.document_label,
+                             None if revision.saved_by is None else str(revision.saved_by), revision.saved_at,
+                             revision.content_hash, revision.short_hash, revision.starting_point, latest.get(key)))
+            latest[key] = revision.sequence
+        assert [(item.sequence, item.document_label, item.saved_by_name, item.saved_at, item.content_hash,
+                 item.short_hash, item.starting_point, item.previous_sequence)
+                for item in row.revisions_inside] == expected
+    assert any(item.document_label == f"SOP: {sop.title}" for row in rows for item in row.revisions_inside)
+    assert any(item.previous_sequence for row in rows for item in row.revisions_inside)

@@ -3,7 +3,7 @@ Django converts them, with other parameters in the same places."""
 
 import pytest
 
-from core.compiled import CompiledSelect
+from core.compiled import CompiledSelect, CompiledValues
 from lifecycle.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +30,24 @@ def test_other_parameters_in_the_same_places(people):
 
 def test_nothing_to_select_is_none():
     assert CompiledSelect.of(Policy.objects.filter(pk__in=[])) is None
+
+
+def test_compiled_values_answer_as_the_queryset_with_each_call_s_ids(people):
+    first, second = people.policy(), people.policy()
+
+    def build(*, group_id: int):
+        return Policy.objects.filter(business_group_id=group_id).order_by("reference").values(*FIELDS)
+
+    compiled = CompiledValues(Policy, build, ints=("group_id",))
+    for policy in (first, second):
+        expected = [tuple(row.values()) for row in build(group_id=policy.business_group_id)]
+        assert expected and [tuple(row) for row in compiled.rows(group_id=policy.business_group_id)] == expected
+    assert compiled.rows(group_id=-1) == []
+    with pytest.raises(TypeError):
+        compiled.rows(policy_id=first.pk)
+
+
+def test_compiled_values_refuse_a_statement_without_their_marker():
+    compiled = CompiledValues(Policy, lambda *, group_id: Policy.objects.values("pk"), ints=("group_id",))
+    with pytest.raises(ValueError, match="does not use group_id"):
+        compiled.rows(group_id=1)

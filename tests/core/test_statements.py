@@ -75,3 +75,29 @@ def test_a_queryset_it_cannot_read_as_model_rows_or_a_marker_it_does_not_use_is_
         list(unused.read(reference="POL-0001", policy_id=1))
     with pytest.raises(TypeError, match="takes reference"):
         list(CompiledRead(Policy, _by_reference, texts=("reference",)).read(title="x"))
+
+
+def _annotated(*, reference):
+    from django.db.models import F, Value
+    from django.db.models.functions import Concat
+
+    return _by_reference(reference=reference).annotate(group_name=F("business_group__name"),
+                                                       said=Concat(F("title"), Value("!")))
+
+
+def test_its_rows_are_those_raw_gives_with_annotations_and_converted_values_the_mapping_worked_out_once(people):
+    """The row-to-instance mapping RawQuerySet works out on every read is worked out on the first, and gives the same
+    instances: every field's value (dates, decimals and JSON converted), each annotation an attribute."""
+    first, second = people.policy(title="First"), people.policy(title="Second")
+    read = CompiledRead(Policy, _annotated, texts=("reference",))
+    for policy in (first, second):
+        row = next(read.read(reference=policy.reference))
+        sql, parameters = read.statement(connection.alias)
+        expected = next(iter(Policy.objects.raw(sql, [policy.reference if p == read.markers["reference"] else p
+                                                      for p in parameters])))
+        fields = [field.attname for field in Policy._meta.concrete_fields]
+        assert [getattr(row, name) for name in fields] == [getattr(expected, name) for name in fields]
+        assert (row.group_name, row.said) == (people.group.name, f"{policy.title}!") == (expected.group_name,
+                                                                                         expected.said)
+        assert row._state.db == expected._state.db and not row._state.adding and row.get_deferred_fields() == set()
+    assert len(read._plans) == 1

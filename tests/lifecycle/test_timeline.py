@@ -117,3 +117,34 @@ def test_what_people_wrote_is_shown_as_text_with_its_line_breaks(client, people,
     assert "&lt;script&gt;alert(&#x27;EIA&#x27;)&lt;/script&gt;<br>Second line &amp; more." in html
     assert "By &lt;i&gt;Morwenna&lt;/i&gt; Trelawney (Designated Lead)" in html
     assert "&#x27;reason&#x27;: &quot;&lt;script&gt;alert(&#x27;EIA&#x27;)&lt;/script&gt;\\r\\nSecond line" in html
+
+
+@pytest.mark.parametrize("sees_drafts", [True, False])
+def test_the_timeline_s_compiled_rows_are_the_orm_s(people, policy_in, sees_drafts):
+    """lifecycle.timeline.PolicyEvents (statements compiled once, the policy's id a bigint marker) answers as the
+    queryset it was compiled from: each page's rows and the count, for those who see the drafts and those who see
+    only its public milestones."""
+    from lifecycle.selectors import timeline_events
+
+    policy = policy_in("monitoring")
+    user = people.pcu if sees_drafts else people.developer2
+    events = timeline.PolicyEvents(policy=policy, user=user)
+    assert events.drafts is sees_drafts
+    expected = list(timeline.event_rows(timeline_events(policy_id=policy.pk, drafts=sees_drafts)))
+    assert expected and events.count() == len(expected)
+    assert events[0:3] == expected[0:3] and events[2:50] == expected[2:50] and events[1:] == expected[1:]
+    assert events[0:0] == []
+
+
+@pytest.mark.parametrize("changes", [
+    {}, [], None, "text", 3, 2.5, True,
+    {"status": ["development", "approval"], "version": "1.0", "note": "It's \"quoted\" & <marked>"},
+    {"z": 1, "a": {"y": [1, None, False], "b": {}}, "m": []},
+    {"reason": "A long reason " * 8, "cycle": 2},
+    {"parts": [["developer", "alice", "bob"], ["owner", None, "carol"]], "ünïcode": "naïve — “quotes”"},
+    {"values": {"title": {"before": "Old", "after": "New"}}, "sections": ["statement"], "count": 10 ** 20},
+])
+def test_the_recorded_changes_are_written_as_pprint_writes_them(changes):
+    from pprint import pformat
+
+    assert timeline._recorded(changes) == pformat(changes)
