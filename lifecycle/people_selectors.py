@@ -47,11 +47,15 @@ def eligible_people(*, policy: Policy) -> dict[str, list[User]]:
     """{part: active people who may take it on this policy} (one query)."""
     roles = {PARTS[key].role: key for key in PARTS}
     eligible: dict[str, list[User]] = defaultdict(list)
+    # Who is already listed for each part, by id: a list's ``in`` compared each person with everyone listed before
+    # (at the bench's 10,000 role holders a business group, the people page took minutes).
+    listed: set[tuple[str, int]] = set()
     for assignment in _active_assignments(roles, business_group_id=policy.business_group_id):
         part = PARTS[roles[assignment.role]]
         held = {(assignment.role, assignment.business_group_id, assignment.unit_id)}
         if holds_part(held, part, policy.business_group_id, policy.owning_unit_id) \
-                and assignment.user not in eligible[part.key]:
+                and (part.key, assignment.user_id) not in listed:
+            listed.add((part.key, assignment.user_id))
             eligible[part.key].append(assignment.user)
     return eligible
 
@@ -77,8 +81,10 @@ def move_candidates() -> dict[str, list[User]]:
     the group chosen."""
     roles = {PARTS[key].role: key for key in PARTS}
     found: dict[str, list[User]] = defaultdict(list)
+    listed: set[tuple[str, int]] = set()
     for assignment in _active_assignments(roles).exclude(role__in=[Role.PCU]):
         key = roles[assignment.role]
-        if assignment.user not in found[key]:
+        if (key, assignment.user_id) not in listed:
+            listed.add((key, assignment.user_id))
             found[key].append(assignment.user)
     return {key: found.get(key, []) for key in PARTS}

@@ -20,6 +20,7 @@ from core.exceptions import ApplicationError
 from core.holdings import user_deactivate, user_holdings
 from core.models import AuditEvent, Role, User
 from lifecycle.models import Policy
+from lifecycle.people_selectors import move_candidates
 from lifecycle.services import people as people_services
 from notifications import services as notifications
 from notifications.models import Notification, Reminder, ReminderKind
@@ -467,3 +468,10 @@ def test_the_people_page_has_constant_queries_whatever_the_number_of_developers(
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     print(f"people page queries: {counts[0]}")
+
+
+def test_a_person_holding_a_role_in_two_groups_is_offered_once_for_a_move(people):
+    """move_candidates lists each person once a part, however many business groups they hold its role in."""
+    RoleAssignmentFactory(user=people.developer, role=Role.DEVELOPER, business_group=people.group2)
+    offered = move_candidates()["developer"]
+    assert [person.pk for person in offered].count(people.developer.pk) == 1
