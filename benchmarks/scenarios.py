@@ -544,10 +544,16 @@ def _chase_run_once(day: dt.date, *, vacuum: bool = True) -> tuple[float, int, l
     service_logger.setLevel(logging.WARNING)
     with transaction.atomic():
         try:
+            started = time.perf_counter()
             with connection.execute_wrapper(count):
-                started = time.perf_counter()
                 chase_run(today=day)
-                elapsed = (time.perf_counter() - started) * 1000
+            # The foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's): a committed run checks every row it
+            # wrote at COMMIT, which this rolled-back one never reaches. Made immediate here, the deferred checks
+            # run now, inside the timing (PostgreSQL applies the change retroactively), and the run pays what a
+            # real one pays. The bench's own statement, not chase_run's: not counted.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            elapsed = (time.perf_counter() - started) * 1000
             written = [model.objects.count() - previous for model, previous in zip(models, before, strict=True)]
         finally:
             transaction.set_rollback(True)
