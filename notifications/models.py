@@ -23,7 +23,11 @@ class Reminder(models.Model):
     """One chase of one person about one thing, on one date. The unique constraint makes delivery exactly
     once however often, or however interrupted, the chase runs."""
 
-    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="reminders")
+    # Issue 16, indexes: every index is written once per reminder by the chase. The exactly-once key leads with
+    # the policy, so it serves every lookup by policy (no index of its own); handed_to is set only on the few
+    # reminders handed over (a partial index, in Meta).
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="reminders",
+                               db_index=False)
     cycle = models.PositiveIntegerField(help_text="The policy's version major number when chased.")
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders")
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
@@ -42,13 +46,17 @@ class Reminder(models.Model):
     # ``handed_to``). The chase's exactly-once key then already holds the new holder's copy.
     superseded_at = models.DateTimeField(null=True, blank=True)
     handed_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+                                  related_name="+", db_index=False)
 
     class Meta:
         ordering = ["-due_on", "policy_id"]
         constraints = [
             models.UniqueConstraint(fields=["policy", "cycle", "recipient", "kind", "chased_item", "due_on"],
                                     name="reminder_exactly_once"),
+        ]
+        indexes = [
+            models.Index(fields=["handed_to"], condition=models.Q(handed_to__isnull=False),
+                         name="reminder_handed_to_idx"),
         ]
 
     def __str__(self) -> str:
@@ -78,7 +86,11 @@ class Digest(models.Model):
 class Notification(models.Model):
     """An item in a user's in-app list: a lifecycle event that concerns them, or a reminder."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    # Issue 16, indexes: the chase writes an item per reminder, and every index once per item. The recipient is
+    # looked up through notification_inbox_idx (it leads with the recipient), the source event through
+    # notification_once_per_event, which holds only the items that have one (a reminder's has none).
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications",
+                                  db_index=False)
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="notifications")
     title = models.CharField(max_length=300)
@@ -86,7 +98,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     source_event = models.ForeignKey("core.OutboxEvent", on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="notifications")
+                                     related_name="notifications", db_index=False)
     reminder = models.OneToOneField(Reminder, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="notification")
     digest = models.ForeignKey(Digest, on_delete=models.PROTECT, null=True, blank=True, related_name="items")
@@ -94,7 +106,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source_event", "recipient"], name="notification_once_per_event"),
+            models.UniqueConstraint(fields=["source_event", "recipient"],
+                                    condition=models.Q(source_event__isnull=False),
+                                    name="notification_once_per_event"),
         ]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox_idx"),

@@ -24,25 +24,31 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
     digest_join, digest_column, digest_params = "", "NULL", []
     kinds = " ".join("WHEN %s THEN %s" for _ in ReminderKind.choices)
     labels = [str(value) for choice in ReminderKind.choices for value in choice]
-    notification, reminder, policy = (connection.ops.quote_name(model._meta.db_table)
-                                      for model in (Notification, Reminder, Policy))
-    # Table names from the models, every value a parameter.
-    pending = f"NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)"  # noqa: S608
+    notification, reminder, policy, pending = (connection.ops.quote_name(name) for name in (
+        Notification._meta.db_table, Reminder._meta.db_table, Policy._meta.db_table, INBOX_PENDING))
     now = timezone.now()
     with transaction.atomic(), connection.cursor() as cursor:
+        # Issue 16: the reminders still without an item, found once (one anti-join of the ledger and the inbox) and
+        # read three times below from a table of this transaction; each step used to search for them again.
+        # Table names from the models, every value a parameter.
+        cursor.execute(f"CREATE TEMPORARY TABLE {pending} ON COMMIT DROP AS "  # noqa: S608
+                       f"SELECT r.id, r.recipient_id, r.policy_id, r.kind, r.message FROM {reminder} r "
+                       f"WHERE NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)")
+        cursor.execute(f"ANALYZE {pending}")  # a temporary table has no statistics until asked
         if digest_date is not None:
             digest = connection.ops.quote_name(Digest._meta.db_table)
             cursor.execute(
                 f"INSERT INTO {digest} (recipient_id, digest_date, created_at, attempts, item_count) "  # noqa: S608
-                f"SELECT DISTINCT r.recipient_id, %s::date, %s, 0, 0 FROM {reminder} r WHERE {pending} "
-                "ON CONFLICT DO NOTHING", [digest_date, now])
-            # As digests_prepare: wait for any of these being sent now, and keep new sends back till we commit.
-            cursor.execute(f"SELECT id FROM {digest} WHERE digest_date = %s AND sent_at IS NULL "  # noqa: S608
-                           f"AND recipient_id IN (SELECT r.recipient_id FROM {reminder} r WHERE {pending}) "
-                           "ORDER BY id FOR UPDATE", [digest_date])
+                f"SELECT DISTINCT recipient_id, %s::date, %s, 0, 0 FROM {pending} ON CONFLICT DO NOTHING",
+                [digest_date, now])
+            # As digests_prepare: wait for any of these being sent now, and keep new sends back till we commit. A
+            # join (hashed, see below), not a lookup per digest.
+            cursor.execute("SET LOCAL enable_nestloop = off")
+            cursor.execute(f"SELECT d.id FROM {digest} d WHERE d.digest_date = %s AND d.sent_at IS NULL "  # noqa: S608
+                           f"AND d.recipient_id IN (SELECT recipient_id FROM {pending}) "
+                           "ORDER BY d.id FOR UPDATE OF d", [digest_date])
             # A bulk join, hashed: planned from the statistics of a digest table that was nearly empty at its last
             # ANALYZE (a first chase), PostgreSQL would otherwise scan every digest for every reminder.
-            cursor.execute("SET LOCAL enable_nestloop = off")
             digest_join = (f"LEFT JOIN {digest} d ON d.recipient_id = r.recipient_id AND d.digest_date = %s "
                            "AND d.sent_at IS NULL ")
             digest_column, digest_params = "d.id", [digest_date]
@@ -50,9 +56,15 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
             f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at, digest_id) "  # noqa: S608
             f"SELECT r.recipient_id, r.policy_id, r.id, "
             f"left((CASE r.kind {kinds} ELSE r.kind END) || ': ' || p.reference || ' ' || p.title, 300), r.message, "
-            f"%s, {digest_column} FROM {reminder} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
-            f"WHERE {pending} ORDER BY r.id ON CONFLICT DO NOTHING", [*labels, now, *digest_params])
-        return cursor.rowcount
+            f"%s, {digest_column} FROM {pending} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
+            f"ORDER BY r.id ON CONFLICT DO NOTHING", [*labels, now, *digest_params])
+        created = cursor.rowcount
+        cursor.execute(f"DROP TABLE {pending}")
+        return created
+
+
+# The reminders without an inbox item on their way to it (a temporary table, the transaction's own).
+INBOX_PENDING = "notifications_inbox_pending"
 
 
 def _reminders_to_inbox_in_batches() -> int:
