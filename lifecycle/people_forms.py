@@ -1,9 +1,10 @@
 """The forms of the people pages (issue 12): reassigning one part of a policy, its developers, moving it to
 another business group, and handing over a leaver's work.
 
-A person is chosen from a list of those who may take the part, by username. A username that is not in the
-list (an edited form, or someone deactivated since the page was shown) is still looked up, so that the service
-refuses it with its own reason ("their account is not active") instead of a bare "Select a valid choice".
+A new holder is typed, by name or username, and found among those who may take the part (PersonField): the
+pages never list everyone who could (house rule 19; at the bench's 20,000 people the lists were 32,215 options).
+A username is looked up even when its holder may not take the part (an account deactivated since, a role held
+elsewhere), so that the service refuses it with its own reason instead of a bare "not found".
 """
 
 from __future__ import annotations
@@ -12,11 +13,54 @@ from django import forms
 
 from core.forms import GovUKForm
 from core.models import BusinessGroup, Unit, User
-from lifecycle.services.people import REASON_MAX_LENGTH
+from lifecycle.people_selectors import (
+    PERSON_MATCHES_SHOWN,
+    PERSON_TEXT_MAX_LENGTH,
+    Eligibility,
+    find_person,
+    move_eligibility,
+)
+from lifecycle.services.people import PARTS, REASON_MAX_LENGTH
 
 
-class PersonField(forms.ChoiceField):
-    """A select of people (username, label) that cleans to the User, or None when left empty."""
+class PersonField(forms.CharField):
+    """A text input for a person's name or username that cleans to one User among those ``eligibility`` allows
+    (one bounded query, people_selectors.find_person), or None when left empty and not required.
+
+    The username typed wins, eligible or not, so that the service refuses someone who may not take the part with
+    its own reason ("their account is not active"). Otherwise one eligible person of that first, last or full name
+    is taken; several are listed with their usernames to type instead; nobody is a plain error. What was typed is
+    kept (it is the field's value)."""
+
+    def __init__(self, *, eligibility: Eligibility | None = None, part_label: str = "", required=True,
+                 help_text="Their name or username", **kwargs):
+        super().__init__(required=required, max_length=PERSON_TEXT_MAX_LENGTH, help_text=help_text, **kwargs)
+        self.eligibility, self.part_label = eligibility, part_label
+        self.widget.attrs.update({"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-20"})
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text:
+            return None
+        if self.eligibility is None:
+            raise forms.ValidationError("This form cannot name anyone")
+        found = find_person(text=text, eligibility=self.eligibility)
+        if found.by_username is not None:
+            return found.by_username
+        if len(found.eligible) == 1:
+            return found.eligible[0]
+        who = f"as {self.part_label}" if self.part_label else "here"
+        if not found.eligible:
+            raise forms.ValidationError(f"Nobody who can be named {who} is called '{found.text}': check the "
+                                        "spelling, or type their username")
+        shown = found.eligible[:PERSON_MATCHES_SHOWN]
+        count = f"More than {PERSON_MATCHES_SHOWN}" if found.more_than_shown else str(len(shown))
+        raise forms.ValidationError(f"{count} people match '{found.text}': type the username of the one you mean: "
+                                    + "; ".join(_describe(user) for user in shown))
+
+
+class CurrentPersonField(forms.ChoiceField):
+    """A select of the few people already holding a part (username, label), cleaning to the User or None."""
 
     def __init__(self, *, people=(), required=True, empty_label="Choose a person", **kwargs):
         super().__init__(required=required, **kwargs)
@@ -26,7 +70,7 @@ class PersonField(forms.ChoiceField):
         self.choices = [("", empty_label)] + [(user.username, _describe(user)) for user in people]
 
     def valid_value(self, value) -> bool:
-        return True  # any username; unknown ones are refused in clean()
+        return True  # any username; unknown ones are refused in clean(), known ones by the service
 
     def clean(self, value):
         username = super().clean(value)
@@ -39,8 +83,9 @@ class PersonField(forms.ChoiceField):
 
 
 def _describe(user: User) -> str:
+    """"Ann Smith, Policy officer (asmith)": enough to tell two people of one name apart, and what to type."""
     name = user.get_full_name() or user.username
-    return f"{name} ({user.job_title})" if user.job_title else name
+    return f"{name}, {user.job_title} ({user.username})" if user.job_title else f"{name} ({user.username})"
 
 
 class ReasonMixin(forms.Form):
@@ -53,31 +98,40 @@ class ReasonMixin(forms.Form):
 class ReassignForm(GovUKForm, ReasonMixin):
     """One part of one policy (owner, Lead, manager or co-ordinator)."""
 
-    new_holder = PersonField(label="New holder", error_messages={"required": "Choose who takes over"})
+    new_holder = PersonField(label="New holder", error_messages={"required": "Enter who takes over"})
     expected_holder = forms.CharField(widget=forms.HiddenInput, required=False)
     field_order = ["new_holder", "reason"]
 
-    def __init__(self, *args, people=(), label: str = "", **kwargs):
+    def __init__(self, *args, eligibility: Eligibility, label: str = "", **kwargs):
+        self.eligibility, self.part_label = eligibility, label
         super().__init__(*args, **kwargs)
-        self.fields["new_holder"].set_people(people)
-        self.fields["new_holder"].label = f"New {label}" if label else "New holder"
+
+    def add_fields(self) -> None:
+        # Here, not after __init__: the GOV.UK styling reads the bound field (and so its label) for the hint.
+        field = self.fields["new_holder"]
+        field.eligibility, field.part_label = self.eligibility, self.part_label
+        field.label = f"New {self.part_label}" if self.part_label else "New holder"
 
 
 class DeveloperForm(GovUKForm, ReasonMixin):
-    old = PersonField(label="Developer to replace or remove", required=False,
-                      empty_label="Nobody: add a developer")
-    new = PersonField(label="New developer", required=False, empty_label="Nobody: remove the developer")
+    old = CurrentPersonField(label="Developer to replace or remove", required=False,
+                             empty_label="Nobody: add a developer")
+    new = PersonField(label="New developer", required=False, part_label=PARTS["developer"].label,
+                      help_text="Their name or username. Leave it empty to remove the developer chosen above.")
     field_order = ["old", "new", "reason"]
 
-    def __init__(self, *args, current=(), people=(), **kwargs):
+    def __init__(self, *args, current=(), eligibility: Eligibility, **kwargs):
+        self.current, self.eligibility = current, eligibility
         super().__init__(*args, **kwargs)
-        self.fields["old"].set_people(current, empty_label="Nobody: add a developer")
-        self.fields["new"].set_people(people, empty_label="Nobody: remove the developer")
+
+    def add_fields(self) -> None:
+        self.fields["old"].set_people(self.current, empty_label="Nobody: add a developer")
+        self.fields["new"].eligibility = self.eligibility
 
     def clean(self):
         data = super().clean()
         if not self.errors and data.get("old") is None and data.get("new") is None:
-            self.add_error("new", "Choose the developer to add, or the developer to replace or remove")
+            self.add_error("new", "Enter the developer to add, or choose the developer to replace or remove")
         return data
 
 
@@ -92,8 +146,8 @@ class MoveGroupForm(GovUKForm, ReasonMixin):
                                          error_messages={"required": "Choose the new owning unit"})
     field_order = ["business_group", "owning_unit"]
 
-    def __init__(self, *args, policy=None, people_by_part=None, labels=None, **kwargs):
-        self.policy, self.people_by_part, self.labels = policy, people_by_part or {}, labels or {}
+    def __init__(self, *args, policy=None, labels=None, **kwargs):
+        self.policy, self.labels = policy, labels or {}
         super().__init__(*args, **kwargs)
         self.fields["business_group"].queryset = BusinessGroup.objects.filter(is_active=True).exclude(
             pk=policy.business_group_id).order_by("name")
@@ -103,22 +157,25 @@ class MoveGroupForm(GovUKForm, ReasonMixin):
         self.fields["owning_unit"].label_from_instance = lambda unit: f"{unit.business_group}: {unit}"
 
     def add_fields(self) -> None:
-        for key, people in self.people_by_part.items():
-            self.fields[key] = PersonField(people=people, required=False, label=f"New {self.labels[key]} (if needed)",
-                                           empty_label="Keep the current holder if they hold the part there")
-        self.order_fields(["business_group", "owning_unit", *self.people_by_part, "reason"])
+        for key in PARTS:
+            self.fields[key] = PersonField(
+                eligibility=move_eligibility(part=key), required=False, part_label=self.labels[key],
+                label=f"New {self.labels[key]} (if needed)",
+                help_text="Their name or username. Leave it empty to keep the current holder, if they hold the part "
+                          "in the new business group.")
+        self.order_fields(["business_group", "owning_unit", *PARTS, "reason"])
 
 
 class HandoverForm(GovUKForm, ReasonMixin):
     expected = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, people_by_part=None, labels=None, **kwargs):
-        self.people_by_part, self.labels = people_by_part or {}, labels or {}
+    def __init__(self, *args, eligibility_by_part: dict[str, Eligibility] | None = None, labels=None, **kwargs):
+        self.eligibility_by_part, self.labels = eligibility_by_part or {}, labels or {}
         super().__init__(*args, **kwargs)
 
     def add_fields(self) -> None:
-        for key, people in self.people_by_part.items():
+        for key, eligibility in self.eligibility_by_part.items():
             label = self.labels[key]
-            self.fields[key] = PersonField(people=people, label=f"New {label}",
-                                           error_messages={"required": f"Choose who takes over as {label}"})
-        self.order_fields([*self.people_by_part, "reason", "expected"])
+            self.fields[key] = PersonField(eligibility=eligibility, part_label=label, label=f"New {label}",
+                                           error_messages={"required": f"Enter who takes over as {label}"})
+        self.order_fields([*self.eligibility_by_part, "reason", "expected"])

@@ -1,14 +1,17 @@
-"""Reads for the people pages (issue 12): who holds what on a policy, and who could take each part over.
-Each is a fixed number of queries."""
+"""Reads for the people pages (issue 12): who holds what on a policy, and who typed by name or username may take a
+part over. Each is a fixed number of queries, whatever the number of people."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models.functions import Concat, Upper
+
 from core.models import Role, RoleAssignment, User
 from lifecycle.models import Policy
-from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS, HandoverPlan, holds_part
+from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS, HandoverPlan
 
 
 @dataclass
@@ -38,53 +41,97 @@ def policy_holders(*, policy: Policy) -> list[PartHolders]:
     return rows
 
 
-def _active_assignments(roles, **filters):
-    return (RoleAssignment.objects.filter(role__in=list(roles), user__is_active=True, **filters)
-            .select_related("user").order_by("user__last_name", "user__first_name", "user__username"))
+# --- who may take a part: found by what is typed, never listed -------------------------------------------
+
+# How many people a search returns at most (one more than it lists, to say "more than 10"): the form resolves the
+# text typed to one person, or lists these for the user to choose by username (house rule 19: the page never
+# lists everyone who may take a part; at the bench's 58,000 role assignments that was 32,215 options, 2.1 MB).
+PERSON_MATCHES_SHOWN = 10
+PERSON_TEXT_MAX_LENGTH = 150  # a username's length; a full name beyond it matches nobody anyway
 
 
-def eligible_people(*, policy: Policy) -> dict[str, list[User]]:
-    """{part: active people who may take it on this policy} (one query)."""
-    roles = {PARTS[key].role: key for key in PARTS}
-    eligible: dict[str, list[User]] = defaultdict(list)
-    # Who is already listed for each part, by id: a list's ``in`` compared each person with everyone listed before
-    # (at the bench's 10,000 role holders a business group, the people page took minutes).
-    listed: set[tuple[str, int]] = set()
-    for assignment in _active_assignments(roles, business_group_id=policy.business_group_id):
-        part = PARTS[roles[assignment.role]]
-        held = {(assignment.role, assignment.business_group_id, assignment.unit_id)}
-        if holds_part(held, part, policy.business_group_id, policy.owning_unit_id) \
-                and (part.key, assignment.user_id) not in listed:
-            listed.add((part.key, assignment.user_id))
-            eligible[part.key].append(assignment.user)
-    return eligible
+@dataclass(frozen=True)
+class Place:
+    """Where a part is to be held: a policy's business group and owning unit."""
+
+    business_group_id: int
+    unit_id: int | None
 
 
-def handover_candidates(*, plan: HandoverPlan) -> dict[str, list[User]]:
-    """{part: active people who may take that part on every policy of the handover that moves it} (one query)."""
-    places: dict[str, set[tuple[int, int]]] = defaultdict(set)
+@dataclass(frozen=True)
+class Eligibility:
+    """Who may take ``part``: an active person holding its role in every place (in any business group when
+    ``places`` is None: a move, whose service checks the group chosen), other than ``excluded_id``."""
+
+    part: str
+    places: tuple[Place, ...] | None = None
+    excluded_id: int | None = None
+
+    def condition(self) -> Q:
+        """The SQL of lifecycle.services.people.holds_part, for every place (an EXISTS each)."""
+        role = PARTS[self.part].role
+        condition = Q(is_active=True)
+        if self.places is None:
+            condition &= Exists(RoleAssignment.objects.filter(user_id=OuterRef("pk"), role=role))
+        for place in self.places or ():
+            held = RoleAssignment.objects.filter(user_id=OuterRef("pk"), role=role,
+                                                 business_group_id=place.business_group_id)
+            if role == Role.MANAGER:  # a manager of a unit answers for that unit's policies; one without, the group's
+                held = held.filter(Q(unit_id__isnull=True) | Q(unit_id=place.unit_id))
+            condition &= Exists(held)
+        if self.excluded_id is not None:
+            condition &= ~Q(pk=self.excluded_id)
+        return condition
+
+
+def policy_eligibility(*, policy: Policy, part: str) -> Eligibility:
+    return Eligibility(part, (Place(policy.business_group_id, policy.owning_unit_id),))
+
+
+def move_eligibility(*, part: str) -> Eligibility:
+    return Eligibility(part)
+
+
+def handover_eligibility(*, plan: HandoverPlan) -> dict[str, Eligibility]:
+    """{part: who may take that part on every policy of the handover that moves it}, but the leaver."""
+    places: dict[str, set[Place]] = defaultdict(set)
     for holding in plan.moving:
         for part in holding.movable:
-            places[part].add((holding.policy.business_group_id, holding.policy.owning_unit_id))
-    held: dict[int, set] = defaultdict(set)
-    users: dict[int, User] = {}
-    for assignment in _active_assignments({PARTS[part].role for part in places}):
-        held[assignment.user_id].add((assignment.role, assignment.business_group_id, assignment.unit_id))
-        users[assignment.user_id] = assignment.user
-    return {part: [user for user_id, user in users.items() if user_id != plan.leaver.pk and all(
-        holds_part(held[user_id], PARTS[part], group, unit) for group, unit in places[part])]
-        for part in plan.parts_needed}
+            places[part].add(Place(holding.policy.business_group_id, holding.policy.owning_unit_id))
+    return {part: Eligibility(part, tuple(sorted(places[part], key=lambda place: (place.business_group_id,
+                                                                                   place.unit_id or 0))),
+                              excluded_id=plan.leaver.pk)
+            for part in plan.parts_needed}
 
 
-def move_candidates() -> dict[str, list[User]]:
-    """{part: active people holding its role in any business group} for a move (one query); the service checks
-    the group chosen."""
-    roles = {PARTS[key].role: key for key in PARTS}
-    found: dict[str, list[User]] = defaultdict(list)
-    listed: set[tuple[str, int]] = set()
-    for assignment in _active_assignments(roles).exclude(role__in=[Role.PCU]):
-        key = roles[assignment.role]
-        if (key, assignment.user_id) not in listed:
-            listed.add((key, assignment.user_id))
-            found[key].append(assignment.user)
-    return {key: found.get(key, []) for key in PARTS}
+@dataclass(frozen=True)
+class PersonSearch:
+    """What a typed name or username found. ``by_username``: the account with exactly that username, eligible or
+    not (the service then refuses an ineligible one with its own reason); ``eligible``: the eligible people whose
+    first, last or full name is the text, at most PERSON_MATCHES_SHOWN + 1."""
+
+    text: str
+    by_username: User | None
+    eligible: list[User]
+
+    @property
+    def more_than_shown(self) -> bool:
+        return len(self.eligible) > PERSON_MATCHES_SHOWN
+
+
+def find_person(*, text: str, eligibility: Eligibility) -> PersonSearch:
+    """One query, LIMIT PERSON_MATCHES_SHOWN + 2: the username typed (case-insensitive, an exact case first),
+    then the eligible people of that name."""
+    text = " ".join(text.split())[:PERSON_TEXT_MAX_LENGTH]
+    full_name = Concat(Upper("first_name"), Value(" "), Upper("last_name"), output_field=CharField())
+    name_matches = Q(first_name__iexact=text) | Q(last_name__iexact=text) | Q(full_name=text.upper())
+    eligible = eligibility.condition()
+    found = list(
+        User.objects.alias(full_name=full_name)
+        .filter(Q(username__iexact=text) | (name_matches & eligible))
+        .annotate(username_rank=Case(When(username=text, then=Value(0)), When(username__iexact=text, then=Value(1)),
+                                     default=Value(2)))
+        .order_by("username_rank", "last_name", "first_name", "username")[:PERSON_MATCHES_SHOWN + 2])
+    by_username = found[0] if found and found[0].username_rank < 2 else None
+    by_name = [user for user in found if user.username_rank == 2]
+    return PersonSearch(text, by_username, by_name[:PERSON_MATCHES_SHOWN + 1])

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.exceptions import ApplicationError
 from core.models import User
 from lifecycle.people_forms import DeveloperForm, HandoverForm, MoveGroupForm, ReassignForm
-from lifecycle.people_selectors import eligible_people, handover_candidates, move_candidates, policy_holders
+from lifecycle.people_selectors import handover_eligibility, policy_eligibility, policy_holders
 from lifecycle.services import people as people_services
 from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS
 from lifecycle.views import policy_for_page, policy_page_context
@@ -23,8 +23,8 @@ LABELS = {key: part.label for key, part in PARTS.items()}
 
 
 def _forms(request, policy, holders, posted_part: str | None) -> dict:
-    """The forms this user may use, keyed by part (and "move"); the posted one bound to what was sent."""
-    eligible = eligible_people(policy=policy)
+    """The forms this user may use, keyed by part (and "move"); the posted one bound to what was sent. No query:
+    a new holder is typed, and looked up among those who may take the part only when the form is posted."""
     by_key = {row.key: row for row in holders}
     forms: dict = {}
     for key in (*SINGLE_PARTS, DEVELOPER):
@@ -32,16 +32,16 @@ def _forms(request, policy, holders, posted_part: str | None) -> dict:
             continue
         data = request.POST if posted_part == key else None
         if key == DEVELOPER:
-            forms[key] = DeveloperForm(data, prefix=key, current=by_key[key].people, people=eligible.get(key, []))
+            forms[key] = DeveloperForm(data, prefix=key, current=by_key[key].people,
+                                       eligibility=policy_eligibility(policy=policy, part=key))
         else:
             holder = by_key[key].holder
-            forms[key] = ReassignForm(data, prefix=key, people=[u for u in eligible.get(key, []) if u != holder],
+            forms[key] = ReassignForm(data, prefix=key, eligibility=policy_eligibility(policy=policy, part=key),
                                       label=LABELS[key],
                                       initial={"expected_holder": holder.pk if holder else "none"})
     if rules.has_perm("lifecycle.move_business_group", request.user, policy):
-        candidates = move_candidates()
         forms[MOVE] = MoveGroupForm(request.POST if posted_part == MOVE else None, prefix=MOVE, policy=policy,
-                                    people_by_part=candidates, labels=LABELS)
+                                    labels=LABELS)
     return forms
 
 
@@ -112,7 +112,7 @@ def person_handover(request, username: str):
     leaver = get_object_or_404(User, username=username)
     plan = people_services.handover_preview(actor=request.user, leaver=leaver)
     form = HandoverForm(request.POST if request.method == "POST" else None,
-                        people_by_part=handover_candidates(plan=plan), labels=LABELS,
+                        eligibility_by_part=handover_eligibility(plan=plan), labels=LABELS,
                         initial={"expected": plan.fingerprint})
     if request.method == "POST" and form.is_valid():
         try:
