@@ -46,16 +46,22 @@ class GovUKPasswordsMixin:
         super().full_clean()
         _govuk_password_inputs(self)
 
+    # What user_password_set records: "changed" (knowing the old one) or "reset" (by e-mail).
+    how: str
+
     def save(self, commit=True):
-        raise NotImplementedError("Use core.accounts.user_password_set, which audits the change.")
+        """Set the password through ``user_password_set``, which locks the row and audits the change (Django's own
+        save would set it unrecorded)."""
+        user_password_set(user=self.user, password=self.cleaned_data["new_password1"], how=self.how)
+        return self.user
 
 
 class PasswordChangeForm(GovUKPasswordsMixin, GovUKForm, auth_forms.PasswordChangeForm):
-    pass
+    how = "changed"
 
 
 class SetPasswordForm(GovUKPasswordsMixin, GovUKForm, auth_forms.SetPasswordForm):
-    pass
+    how = "reset"
 
 
 class PasswordResetForm(GovUKForm, auth_forms.PasswordResetForm):

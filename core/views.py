@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_safe
 
-from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm, user_password_set
+from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm
 from core.exports import SPREADSHEET_KEEP_HOURS, XLSX_CONTENT_TYPE
 from core.lockout import client_address
 from core.models import SpreadsheetExport
@@ -38,7 +38,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        user_password_set(user=form.user, password=form.cleaned_data["new_password1"], how="changed")
+        form.save()  # audited (core.accounts.user_password_set)
         update_session_auth_hash(self.request, form.user)
         messages.success(self.request, "Your password has been changed.")
         return super(auth_views.PasswordChangeView, self).form_valid(form)
@@ -88,7 +88,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form):
-        user_password_set(user=self.user, password=form.cleaned_data["new_password1"], how="reset")
+        form.save()  # audited (core.accounts.user_password_set)
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return super(auth_views.PasswordResetConfirmView, self).form_valid(form)
 

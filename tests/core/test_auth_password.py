@@ -13,10 +13,12 @@ from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
+from core.accounts import PasswordChangeForm, SetPasswordForm
 from core.events import AuditAction
 from core.models import AuditEvent
 from core.tasks import send_password_reset_email
 from tests.factories import DEMO_PASSWORD, UserFactory
+from tests.rate_limits import clear_rate_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -27,9 +29,9 @@ NEW_PASSWORD = "a-long-new-passphrase-2026"
 
 @pytest.fixture(autouse=True)
 def empty_rate_limits():
-    caches["rate_limits"].clear()
+    clear_rate_limits()
     yield
-    caches["rate_limits"].clear()
+    clear_rate_limits()
 
 
 def signed_in(user) -> Client:
@@ -222,3 +224,22 @@ def test_with_redis_unreachable_the_reset_still_answers_the_same(settings):
     for email in ("officer@example.police.uk", "nobody@example.police.uk"):
         response = Client().post(RESET, {"email": email})
         assert response.status_code == 302 and response["Location"] == "/account/password/reset/sent/"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("form_class", "action"), [
+    (PasswordChangeForm, AuditAction.USER_PASSWORD_CHANGED), (SetPasswordForm, AuditAction.USER_PASSWORD_RESET)])
+def test_a_password_forms_save_is_the_audited_change(form_class, action):
+    """Whoever calls a password form's save() (a view, the admin, a script) changes the password through
+    core.accounts.user_password_set: the change is recorded, never made unrecorded."""
+    user = UserFactory(username="saver")
+    data = {"new_password1": "a-long-new-passphrase-9", "new_password2": "a-long-new-passphrase-9"}
+    if form_class is PasswordChangeForm:
+        data["old_password"] = DEMO_PASSWORD
+    form = form_class(user, data)
+    assert form.is_valid(), form.errors
+    assert form.save() == user
+    user.refresh_from_db()
+    assert user.check_password("a-long-new-passphrase-9")
+    assert AuditEvent.objects.filter(action=action, object_id=str(user.pk)).count() == 1
+    assert not AuditEvent.objects.filter(action=AuditAction.USER_PASSWORD_CHANGED_OUTSIDE_SERVICES).exists()
