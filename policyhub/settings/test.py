@@ -1,5 +1,7 @@
 """`make test`: the real PostgreSQL and Redis (override with DATABASE_URL / REDIS_URL)."""
 
+import os
+
 import dj_database_url
 
 from .base import *  # noqa: F403
@@ -31,3 +33,9 @@ POLICYHUB_AUDIT_ANCHOR_PATH = env("POLICYHUB_AUDIT_ANCHOR_PATH", "")
 # (tests/publication/test_rate_limits.py), and stay out of the way elsewhere.
 POLICYHUB_PUBLIC_PAGE_RATE = env("POLICYHUB_PUBLIC_PAGE_RATE", "100000/m")
 POLICYHUB_PUBLIC_FILE_RATE = env("POLICYHUB_PUBLIC_FILE_RATE", "100000/m")
+# Each test process (pytest-xdist worker) counts its rate limits under a key prefix of its own, and a test that
+# empties its counts deletes only its own keys (tests/rate_limits.py): the Redis database is shared, and a flush by
+# one worker emptied another's counts in the middle of a test of the limits.
+CACHES = {**CACHES, "rate_limits": {  # noqa: F405
+    **CACHES["rate_limits"],  # noqa: F405
+    "KEY_PREFIX": f"policyhub-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"}}

@@ -5,7 +5,6 @@ withheld parts, the publication page with its stored files, and the refusals (to
 from __future__ import annotations
 
 import pytest
-from django.core.cache import caches
 from django.core.files.storage import default_storage
 
 from core.models import Subject
@@ -13,6 +12,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
 from publication.services import policy_publish, publication_store_files, sop_redaction_record
 from tests.factories import advance_to, make_people
+from tests.rate_limits import clear_rate_limits
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -67,8 +67,8 @@ def test_publication_pages_pass_axe(browser_user, settings, tmp_path):
     check("public: a tampered file refused", f"/publication-scheme/{policy.reference}/pdf/", status=503)
 
     settings.POLICYHUB_PUBLIC_PAGE_RATE = "1/m"
-    caches["rate_limits"].clear()
+    clear_rate_limits()
     browser.goto("/publication-scheme/")
     check("public: too many requests", "/publication-scheme/", status=429)
-    caches["rate_limits"].clear()
+    clear_rate_limits()
     assert len(checked) == 16
