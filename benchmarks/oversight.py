@@ -38,8 +38,8 @@ from benchmarks.scenarios import Row, _ratio, register_slice
 from benchmarks.timing import Case, capture_queries, time_interleaved
 from core.models import SpreadsheetExport, User
 from lifecycle.models import Policy
+from lifecycle.register_views import register_export
 from lifecycle.states import Status
-from lifecycle.views import register_export
 from oversight.indicators import history_queries, policies_ever_in
 from oversight.scope import Scope, oversight_scope
 from oversight.selectors import FIGURE_KEYS, FIGURES, remedial_overdue_by_group, scoped_policies

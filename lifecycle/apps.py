@@ -14,11 +14,11 @@ class LifecycleConfig(AppConfig):
         # Issue 12: an account is not deactivated while it is named on a policy (core asks, lifecycle answers).
         register_holdings_provider("lifecycle.policies", people.holdings_of)
 
-        # The register's filter form lists the business groups and is cached (lifecycle.views).
+        # The register's filter form lists the business groups and is cached (lifecycle.register_views).
         from django.db.models.signals import post_delete, post_save
 
         from core.models import BusinessGroup
-        from lifecycle.views import REGISTER_SPREADSHEET, register_filters_changed, register_spreadsheet
+        from lifecycle.register_views import REGISTER_SPREADSHEET, register_filters_changed, register_spreadsheet
 
         post_save.connect(register_filters_changed, sender=BusinessGroup, dispatch_uid="register_filters_saved")
         post_delete.connect(register_filters_changed, sender=BusinessGroup, dispatch_uid="register_filters_deleted")

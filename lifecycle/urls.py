@@ -1,20 +1,20 @@
 from django.urls import path
 
-from lifecycle import advice_views, people_views, views
+from lifecycle import advice_views, drafting_views, people_views, register_views, views
 
 app_name = "lifecycle"
 
 urlpatterns = [
-    path("", views.policy_register, name="register"),
-    path("new/", views.policy_create, name="create"),
+    path("", register_views.policy_register, name="register"),
+    path("new/", drafting_views.policy_create, name="create"),
     path("<str:reference>/", views.policy_detail, name="detail"),
-    path("<str:reference>/details/", views.policy_details_edit, name="details"),
+    path("<str:reference>/details/", drafting_views.policy_details_edit, name="details"),
     path("<str:reference>/statement/", views.policy_statement, name="statement"),
-    path("<str:reference>/statement/edit/", views.statement_edit, name="statement_edit"),
-    path("<str:reference>/sops/new/", views.sop_create, name="sop_create"),
-    path("<str:reference>/sops/<int:sop_id>/edit/", views.sop_edit, name="sop_edit"),
-    path("<str:reference>/consultation/", views.consultation_log, name="consultation"),
-    path("<str:reference>/consultation/<int:record_id>/response/", views.consultation_response,
+    path("<str:reference>/statement/edit/", drafting_views.statement_edit, name="statement_edit"),
+    path("<str:reference>/sops/new/", drafting_views.sop_create, name="sop_create"),
+    path("<str:reference>/sops/<int:sop_id>/edit/", drafting_views.sop_edit, name="sop_edit"),
+    path("<str:reference>/consultation/", drafting_views.consultation_log, name="consultation"),
+    path("<str:reference>/consultation/<int:record_id>/response/", drafting_views.consultation_response,
          name="consultation_response"),
     path("<str:reference>/versions/", views.policy_versions_page, name="versions"),
     path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),

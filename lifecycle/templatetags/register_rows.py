@@ -1,7 +1,7 @@
 """``{% register_rows page.object_list %}``: the register's table rows (lifecycle/policy_register_results.html), from
-its rows of values (``lifecycle.views.REGISTER_ROW_FIELDS``): the policy's title as a link, its reference, business
-group and marking; its status tag (``status_tag``); its review date's state (lifecycle.due, shown by ``due_state``),
-the date alone before it applies, or "Not yet published".
+its rows of values (``lifecycle.register_views.REGISTER_ROW_FIELDS``): the policy's title as a link, its reference,
+business group and marking; its status tag (``status_tag``); its review date's state (lifecycle.due, shown by
+``due_state``), the date alone before it applies, or "Not yet published".
 
 The markup is written here rather than in the template's loop: 25 rows of Django template nodes cost more Python
 than the page's SQL could afford (issue 16, make bench: about 0.5 ms of the register, against 0.2 ms here). Every

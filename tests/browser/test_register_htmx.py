@@ -12,7 +12,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from core.models import User
-from lifecycle import views
+from lifecycle import register_views as views
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.models import Policy
 from lifecycle.selectors import policy_list

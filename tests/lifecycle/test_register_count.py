@@ -8,9 +8,9 @@ from core.models import Role
 from lifecycle import services as lifecycle_services
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.models import Policy
+from lifecycle.register_views import register_page
 from lifecycle.selectors import policy_count, policy_list, policy_visibility_parts
 from lifecycle.states import ProtectiveMarking
-from lifecycle.views import register_page
 from tests.factories import RoleAssignmentFactory, UserFactory, advance_to
 
 pytestmark = pytest.mark.django_db
@@ -91,8 +91,8 @@ def test_signed_out_visitors_count_nothing(register):
 def test_the_compiled_rows_are_the_querysets_rows(register):
     """PolicyRows (the unfiltered register, its statement compiled once per Viewer) gives exactly the rows of
     policy_list's values, in the same order, converted alike, for every role and any slice."""
+    from lifecycle.register_views import REGISTER_ROW_FIELDS
     from lifecycle.selectors import PolicyRows
-    from lifecycle.views import REGISTER_ROW_FIELDS
 
     for user in register:
         expected = list(policy_list(user=_fresh(user)).values_list(*REGISTER_ROW_FIELDS, named=True))
@@ -107,8 +107,8 @@ def test_the_compiled_statements_follow_a_change_of_role_at_once(people):
     """The compiled statements are kept per Viewer (id, roles, managed scope): a role given or taken away is a
     different Viewer, so the very next request lists and counts what the new roles allow, not what the old did."""
     from core.services import role_revoke
+    from lifecycle.register_views import REGISTER_ROW_FIELDS
     from lifecycle.selectors import PolicyRows
-    from lifecycle.views import REGISTER_ROW_FIELDS
 
     draft = people.policy()  # scoping: seen by its group's co-ordinator, not by staff with no role
     staff = UserFactory(username="staff_member")
@@ -137,7 +137,7 @@ def test_a_page_and_its_count_in_one_statement_are_the_paginators(register, monk
     register; a page in range costs that one statement, any other at most the count and the page shown as well."""
     from django.core.paginator import Paginator
 
-    from lifecycle import views
+    from lifecycle import register_views as views
     from lifecycle.permissions import managed_scope, role_index
 
     monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 3)

@@ -12,9 +12,9 @@ from core.models import Role
 from lifecycle import services as lifecycle_services
 from lifecycle.filters import PolicyRegisterFilter
 from lifecycle.models import Policy
+from lifecycle.register_views import register_page
 from lifecycle.selectors import policy_drafts_visibility_filter, user_may_see_drafts
 from lifecycle.states import ProtectiveMarking, Status
-from lifecycle.views import register_page
 from publication.services import policy_publish
 from tests.factories import (
     RoleAssignmentFactory,

@@ -10,7 +10,7 @@ import re
 import openpyxl
 import pytest
 
-from lifecycle.views import REGISTER_EXPORT_HEADER
+from lifecycle.register_views import REGISTER_EXPORT_HEADER
 from tests.factories import reload, take_step
 from tests.oversight.scenario import TODAY, TP_FIGURES, build_world, on
 from tests.oversight.tables import assert_same_table, content, csv_rows, html_table, xlsx_rows

@@ -6,7 +6,7 @@ The browser side is tests/browser/test_register_htmx.py."""
 import pytest
 from django.utils.cache import has_vary_header
 
-from lifecycle import views
+from lifecycle import register_views as views
 from tests.factories import advance_to
 
 pytestmark = pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_the_register_filters_are_labelled_in_words(client, people):
 
 
 def test_the_cached_filter_form_shows_what_was_asked_and_a_new_business_group_at_once(client, people):
-    """The filter form is rendered once per set of filters and cached (lifecycle.views.register_filter_fields):
+    """The filter form is rendered once per set of filters and cached (lifecycle.register_views.register_filter_fields):
     the values asked for are still the ones selected, and a business group added since is listed at once."""
     from django.core.cache import cache
 

@@ -1,0 +1,227 @@
+"""Drafting a policy: starting one, its statement and SOPs, the consultation log and the document details. Thin:
+reads through selectors, changes through services, refusals shown as form errors with what was typed kept."""
+
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from core.exceptions import ApplicationError
+from lifecycle import forms, services
+from lifecycle.details import LABELS, details_hash, legislation_links_text
+from lifecycle.selectors import (
+    consultations_shown,
+)
+from lifecycle.views import policy_for_page, policy_page_context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_create(request):
+    if not rules.has_perm("lifecycle.start_policy", request.user):
+        messages.error(request, "Only policy developers and managers can start a new policy.")
+        return redirect("lifecycle:register")
+    form = forms.PolicyCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            policy = services.policy_create(actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"{policy.reference} created in scoping with draft version 1.0.")
+            return redirect("lifecycle:detail", reference=policy.reference)
+    return render(request, "lifecycle/policy_create.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)
+
+
+def _drafting_refused(request, policy, what: str):
+    """A redirect with the reason when the draft is not this user's to change now (the same predicates the
+    services enforce); None when it is."""
+    if rules.has_perm("lifecycle.edit_draft", request.user, policy):
+        return None
+    messages.error(request, f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are "
+                            "edited by the policy's developers and manager, in scoping or development.")
+    return redirect("lifecycle:statement", reference=policy.reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def statement_edit(request, reference: str):
+    policy = policy_for_page(request, reference)
+    version = policy.current_version
+    if refusal := _drafting_refused(request, policy, "The draft"):
+        return refusal
+    initial = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
+               "health_and_safety": version.health_and_safety,
+               "health_and_safety_statement": version.health_and_safety_statement,
+               "base_revision": version.draft_revision}
+    form = forms.StatementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.draft_update(policy=policy, actor=request.user, statement=form.cleaned_data["statement"],
+                                  summary_of_changes=form.cleaned_data["summary_of_changes"],
+                                  health_and_safety=form.cleaned_data["health_and_safety"],
+                                  health_and_safety_statement=form.cleaned_data["health_and_safety_statement"],
+                                  base_revision=form.cleaned_data["base_revision"])
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Draft version {version.number} saved.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context["form"] = form
+    return render(request, "lifecycle/statement_edit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sop_create(request, reference: str):
+    policy = policy_for_page(request, reference)
+    if refusal := _drafting_refused(request, policy, "SOPs"):
+        return refusal
+    form = forms.SOPForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sop_create(policy=policy, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, "SOP added to the draft.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context["form"] = form
+    return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sop_edit(request, reference: str, sop_id: int):
+    policy = policy_for_page(request, reference)
+    sop = get_object_or_404(policy.sops, pk=sop_id)
+    if refusal := _drafting_refused(request, policy, "SOPs"):
+        return refusal
+    version = policy.current_version
+    sop_version = sop.versions.filter(policy_version=version).first()
+    initial = {"title": sop.title, "text": sop_version.text if sop_version else "",
+               "base_revision": version.draft_revision}
+    form = forms.SOPEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sop_update_draft(sop=sop, actor=request.user, text=form.cleaned_data["text"],
+                                      title=form.cleaned_data["title"],
+                                      base_revision=form.cleaned_data["base_revision"])
+        except ApplicationError as error:
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"SOP “{form.cleaned_data['title']}” saved.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context.update({"form": form, "sop": sop})
+    return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
+
+
+def _with_policy(records, policy) -> list:
+    """The records with their policy set to the page's (the respond permission asks the record's policy; one
+    policy object for all, not a query per row)."""
+    records = list(records)
+    for record in records:
+        record.policy = policy
+    return records
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_log(request, reference: str):
+    policy = policy_for_page(request, reference)
+    may_record = rules.has_perm("lifecycle.record_consultation", request.user, policy)
+    form = forms.ConsultationForm(request.POST or None) if may_record else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "You cannot record consultation on this policy at this stage.")
+            return redirect("lifecycle:consultation", reference=policy.reference)
+        if form.is_valid():
+            try:
+                services.consultation_record(policy=policy, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, f"Consultation with {form.cleaned_data['consultee']} recorded.")
+                return redirect("lifecycle:consultation", reference=policy.reference)
+    context = policy_page_context(request, policy, "consultation")
+    records = _with_policy(consultations_shown(policy=policy, version=context["version"])
+                           .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"), policy)
+    context.update({
+        "form": form,
+        "records": records,
+        # Asked of the rules permission itself (not user.has_perm, whose model backend lets a superuser through).
+        "may_respond": {record.pk for record in records
+                        if rules.has_perm("lifecycle.respond_to_consultation", request.user, record)},
+        "may_record": may_record,
+    })
+    return render(request, "lifecycle/consultation.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_response(request, reference: str, record_id: int):
+    policy = policy_for_page(request, reference)
+    context = policy_page_context(request, policy, "consultation")
+    record = get_object_or_404(consultations_shown(policy=policy, version=context["version"]), pk=record_id)
+    initial = {"response": record.response, "response_received_on": record.response_received_on,
+               "decision_taken": record.decision_taken, "feedback_given": record.feedback_given}
+    form = forms.ConsultationResponseForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_record_response(record=record, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            if error.code in {"forbidden", "frozen"}:
+                messages.error(request, error.message)
+                return redirect("lifecycle:consultation", reference=policy.reference)
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"Response from {record.consultee} recorded.")
+            return redirect("lifecycle:consultation", reference=policy.reference)
+    context.update({"form": form, "record": record})
+    return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def policy_details_edit(request, reference: str):
+    """The document details of a policy being drafted (issue 12): title, purpose, relevant to, marking, scheme
+    suitability, risk tier, registered file and links to legislation. A save based on details changed since the
+    page was drawn is refused and keeps what was typed, as the statement editor does."""
+    policy = policy_for_page(request, reference)
+    if not rules.has_perm("lifecycle.edit_details", request.user, policy):
+        messages.error(request, f"The details of {policy.reference} cannot be changed by you now: they are changed "
+                                "by its developers, manager and co-ordinator while it is drafted (scoping or "
+                                "development), and frozen with the version when it is submitted.")
+        return redirect("lifecycle:detail", reference=policy.reference)
+    current = policy.details_snapshot()
+    initial = {**current, "legislation_links": legislation_links_text(current["legislation_links"]),
+               "expected_details": details_hash(current)}
+    form = forms.PolicyDetailsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.policy_update_details(policy=policy, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            if error.code in {"forbidden", "frozen", "not_found"}:
+                messages.error(request, error.message)
+                return redirect("lifecycle:detail", reference=policy.reference)
+            form.add_application_error(error)
+        else:
+            if not changes:
+                messages.info(request, "Nothing was changed: the details are as they were.")
+            else:
+                changed = ", ".join(LABELS[name].lower() for name in changes)
+                route = ""
+                if "risk_tier" in changes:
+                    board = services.approval_board(policy, risk_tier=changes["risk_tier"][1])
+                    route = f" The approval route is now {board}." if board else ""
+                messages.success(request, f"Details of {policy.reference} saved ({changed}).{route}")
+            return redirect("lifecycle:detail", reference=policy.reference)
+    context = policy_page_context(request, policy, "overview")
+    context.update({"form": form, "approval_board": services.approval_board(policy)})
+    return render(request, "lifecycle/policy_details_edit.html", context, status=400 if form.errors else 200)
