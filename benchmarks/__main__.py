@@ -134,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, library, oversight, pages, people, publication, redline, report, scenarios
+    from benchmarks import dataset, floor, library, oversight, pages, people, publication, redline, report, scenarios
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -160,8 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_http_register(
             probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline, visible=visible)
     if "pages" in arguments.only:
-        rows += pages.measure_pages([case for case in pages.PAGES if case.scenario == "pages"], probes,
-                                    repeat=arguments.repeat, warmup=arguments.warmup)
+        rows += floor.measure_pages_and_floor([case for case in pages.PAGES if case.scenario == "pages"], probes,
+                                              repeat=arguments.repeat, warmup=arguments.warmup)
     if "detail" in arguments.only:
         rows += scenarios.measure_detail_pages(probes, repeat=arguments.repeat, warmup=arguments.warmup)
     if "home" in arguments.only:
