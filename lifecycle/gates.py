@@ -16,9 +16,9 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from core.compiled import CompiledRead
 from core.events import AuditAction
 from core.models import AuditEvent
-from core.statements import CompiledRead
 from lifecycle.states import REVIEW_WARNING_MONTHS
 
 Gate = Callable[[object], bool]
@@ -286,7 +286,7 @@ SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recor
 @functools.cache
 def _open_record(model_name: str, closed_by: str) -> CompiledRead:
     """A policy's open record of ``model_name`` (``closed_by`` not yet set): at most one per policy, by the model's
-    constraint. Compiled once per process (core.statements): every policy page asks for it, to say whether the steps
+    constraint. Compiled once per process (core.compiled): every policy page asks for it, to say whether the steps
     it offers are ready. Built on first use: the models load after this module."""
     model = apps.get_model("lifecycle", model_name)
 

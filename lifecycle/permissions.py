@@ -13,8 +13,8 @@ from django.apps import apps
 from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Cast, Coalesce, Concat
 
+from core.compiled import CompiledRead
 from core.models import Role, RoleAssignment
-from core.statements import CompiledRead
 from lifecycle.duties import conflict_among, duties_held, held_from
 from lifecycle.states import Duty, QADiscipline
 
@@ -155,7 +155,7 @@ def object_grants(user, policy) -> frozenset[str]:
 
 @functools.cache
 def _grants_read() -> CompiledRead:
-    """The user's grants on one policy, with their permission's codename: compiled once per process (core.statements),
+    """The user's grants on one policy, with their permission's codename: compiled once per process (core.compiled),
     as every policy page asks it. Built on first use: the models load after this module."""
     grants = apps.get_model("lifecycle", "PolicyUserObjectPermission")
 

@@ -23,8 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from core.compiled import CompiledRead
 from core.models import AuditEvent, Role, User
-from core.statements import CompiledRead
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
 from lifecycle.models import (
@@ -83,7 +83,7 @@ def _developers(*, policy_id: int) -> QuerySet[User]:
     return User.objects.filter(pk__in=Policy.developers.through.objects.filter(policy_id=policy_id).values("user_id"))
 
 
-# Compiled once per process (core.statements): Django's prefetch took longer to build than to run.
+# Compiled once per process (core.compiled): Django's prefetch took longer to build than to run.
 _DEVELOPERS = CompiledRead(User, _developers, ints=("policy_id",))
 
 
@@ -114,7 +114,7 @@ ACCESS_READS_KEPT = 512
 
 
 def _access_read(user, with_people: bool, with_local_instructions: bool) -> CompiledRead:
-    """``access_policy``'s statement for ``user``, compiled once per process (core.statements) for each person while
+    """``access_policy``'s statement for ``user``, compiled once per process (core.compiled) for each person while
     their roles stay the same: compiling the visibility filter (its subqueries) took Django longer than PostgreSQL
     took to run it (make bench: a developer's policy page, about 8,000 Python calls a request)."""
     key = (*_visibility_key(user), with_people, with_local_instructions)
@@ -155,7 +155,7 @@ def _versions_shown(*, policy_id: int, user_id: int | None = None, published: bo
     return versions if user_id is None else versions.annotate(**duty_flags(user_id))
 
 
-# Compiled once per process (core.statements): Django took longer to compile it than PostgreSQL to run it.
+# Compiled once per process (core.compiled): Django took longer to compile it than PostgreSQL to run it.
 _VERSIONS_SHOWN = {
     (published, with_duties): CompiledRead(PolicyVersion, partial(_versions_shown, published=published),
                                            ints=("policy_id", "user_id") if with_duties else ("policy_id",))
@@ -360,7 +360,7 @@ def _approval_shown(*, version_id: int) -> QuerySet[ApprovalDecision]:
         ApprovalDecision.Decision.APPROVED, ApprovalDecision.Decision.EMERGENCY_APPROVED]).order_by()[:1])
 
 
-# Compiled once per process (core.statements): its three joins took Django longer to compile than to run.
+# Compiled once per process (core.compiled): its three joins took Django longer to compile than to run.
 _APPROVAL_SHOWN = CompiledRead(ApprovalDecision, _approval_shown, ints=("version_id",),
                                joined=("board", "decided_by", "pcu_agreed_by"))
 

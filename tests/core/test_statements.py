@@ -1,4 +1,4 @@
-"""A read compiled once per process (core.statements) gives what its queryset gives, with the values of each call in
+"""A read compiled once per process (core.compiled) gives what its queryset gives, with the values of each call in
 its markers' places and its joined relations built as ``select_related`` builds them."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.compiled import CompiledRead
 from core.models import User
-from core.statements import CompiledRead
 from lifecycle.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +93,7 @@ def test_its_rows_are_those_raw_gives_with_annotations_and_converted_values_the_
     for policy in (first, second):
         row = next(read.read(reference=policy.reference))
         sql, parameters = read.statement(connection.alias)
-        expected = next(iter(Policy.objects.raw(sql, [policy.reference if p == read.markers["reference"] else p
+        expected = next(iter(Policy.objects.raw(sql, [policy.reference if p == read.markers.by_name["reference"] else p
                                                       for p in parameters])))
         fields = [field.attname for field in Policy._meta.concrete_fields]
         assert [getattr(row, name) for name in fields] == [getattr(expected, name) for name in fields]
