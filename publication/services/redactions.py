@@ -1,0 +1,79 @@
+"""Parts of a SOP withheld from its public copy: PCU decides, citing the Freedom of Information Act exemption,
+between approval and publication; once the version is published its public copy is fixed.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from lifecycle import permissions
+from lifecycle.models import Policy, SOPVersion
+from lifecycle.services import lock_policy, require_actor
+from lifecycle.states import ProtectiveMarking, Status
+from publication.models import FOIExemption, Publication, SOPRedaction
+from publication.redaction import html_blocks
+
+
+def _redaction_target(*, sop_version: SOPVersion | int, actor) -> tuple[Policy, SOPVersion]:
+    require_actor(actor)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit decides what is withheld from publication.",
+                               code="forbidden")
+    sop_version_id = getattr(sop_version, "pk", sop_version)
+    policy_id = SOPVersion.objects.filter(pk=sop_version_id).values_list("policy_version__policy_id", flat=True).first()
+    if policy_id is None:
+        raise ApplicationError("That procedure no longer exists.", code="not_found")
+    locked_policy = lock_policy(policy_id)
+    target = SOPVersion.objects.select_related("sop", "policy_version").get(pk=sop_version_id)
+    if locked_policy.current_version is None or target.policy_version_id != locked_policy.current_version.pk:
+        raise ApplicationError("That procedure belongs to an earlier version: only the version going to publication "
+                               "can have parts withheld.", code="stale")
+    if locked_policy.status not in {Status.APPROVED, Status.AWAITING_PUBLICATION}:
+        raise ApplicationError(f"{locked_policy.reference} is not waiting for publication: what its public copy "
+                               "withholds is decided between approval and publication.", code="stale")
+    if Publication.objects.filter(policy_version=target.policy_version, status=Publication.Status.PUBLISHED).exists():
+        raise ApplicationError(f"Version {target.policy_version.number} is already published: its public copy is "
+                               "fixed.", code="stale")
+    if not (target.sop.publish_externally and target.sop.protective_marking == ProtectiveMarking.OFFICIAL):
+        raise ApplicationError(f"“{target.sop.title}” is not published externally, so nothing of it is public.",
+                               field="sop_version")
+    return locked_policy, target
+
+
+@transaction.atomic
+def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, exemption: str) -> SOPRedaction:
+    """PCU withholds one part of an externally published SOP from its public copy, citing the FOI exemption."""
+    locked_policy, target = _redaction_target(sop_version=sop_version, actor=actor)
+    if exemption not in FOIExemption.values:
+        raise ApplicationError("Choose the Freedom of Information Act exemption that applies.", field="exemption")
+    parts = len(html_blocks(target.text))
+    if not isinstance(block, int) or not 1 <= block <= parts:
+        raise ApplicationError(f"Choose a part of the procedure, from 1 to {parts}.", field="block")
+    if SOPRedaction.objects.filter(sop_version=target, block=block).exists():
+        raise ApplicationError(f"Part {block} of “{target.sop.title}” is already withheld.", field="block")
+    redaction = SOPRedaction.objects.create(sop_version=target, block=block, exemption=exemption, recorded_by=actor)
+    audit_log(actor=actor, action=AuditAction.SOP_REDACTION_RECORDED, obj=locked_policy, changes={
+        "sop": target.sop.title, "version": target.policy_version.number, "part": block,
+        "exemption": FOIExemption(exemption).label,
+    })
+    return redaction
+
+
+@transaction.atomic
+def sop_redaction_remove(*, redaction: SOPRedaction | int, actor) -> None:
+    """PCU publishes a part it had withheld (before publication only)."""
+    redaction_id = getattr(redaction, "pk", redaction)
+    sop_version_id = SOPRedaction.objects.filter(pk=redaction_id).values_list("sop_version_id", flat=True).first()
+    if sop_version_id is None:
+        raise ApplicationError("That part is no longer withheld.", code="stale")
+    locked_policy, target = _redaction_target(sop_version=sop_version_id, actor=actor)
+    found = SOPRedaction.objects.select_for_update().filter(pk=redaction_id).first()
+    if found is None:
+        raise ApplicationError("That part is no longer withheld.", code="stale")
+    changes = {"sop": target.sop.title, "version": target.policy_version.number, "part": found.block,
+               "exemption": found.get_exemption_display()}
+    found.delete()
+    audit_log(actor=actor, action=AuditAction.SOP_REDACTION_REMOVED, obj=locked_policy, changes=changes)

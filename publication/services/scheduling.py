@@ -1,0 +1,133 @@
+"""What PCU scheduled for publication on a date: cancelling it, bringing it forward, the daily job that publishes
+what has come due, and cancelling whatever was scheduled for a policy that is withdrawn.
+
+SOP, stage 5: "If publication is to coincide with a wider implementation plan the Policy Co-ordination Unit should
+be advised."
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from lifecycle import permissions
+from lifecycle.models import Policy
+from lifecycle.services import lock_policy, require_actor
+from lifecycle.services.base import check_step_allowed, check_version_read
+from lifecycle.states import Status
+from lifecycle.workflow import PUBLISH
+from publication.models import Publication
+from publication.services.publishing import publish_now
+
+MAX_REASON_LENGTH = 2_000
+
+
+def _lock_scheduled(publication: Publication | int) -> tuple[Policy, Publication]:
+    """Lock the policy, then the publication (the order every publication service takes), and insist it is
+    still scheduled."""
+    publication_id = getattr(publication, "pk", publication)
+    policy_id = Publication.objects.filter(pk=publication_id).values_list("policy_id", flat=True).first()
+    if policy_id is None:
+        raise ApplicationError("That publication no longer exists.", code="not_found")
+    locked_policy = lock_policy(policy_id)
+    locked = Publication.objects.select_for_update().select_related("policy_version").get(pk=publication_id)
+    if locked.status != Publication.Status.SCHEDULED:
+        raise ApplicationError(f"That publication is no longer scheduled: it is {locked.get_status_display().lower()}.",
+                               code="stale")
+    return locked_policy, locked
+
+
+@transaction.atomic
+def publication_cancel(*, publication: Publication | int, actor, reason: str) -> Publication:
+    """PCU cancels a scheduled publication; the policy stays awaiting publication. PCU and the Designated
+    Lead are told (notifications route ``policy.publication_cancelled``)."""
+    require_actor(actor)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit can cancel a scheduled publication.",
+                               code="forbidden")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("Enter the reason for cancelling.", field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise ApplicationError(f"The reason must be {MAX_REASON_LENGTH:,} characters or fewer.", field="reason")
+    locked_policy, locked = _lock_scheduled(publication)
+    locked.status = Publication.Status.CANCELLED
+    locked.save(update_fields=["status"])
+    audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=locked_policy,
+              changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
+                       "channels": locked.channels, "reason": reason})
+    return locked
+
+
+@transaction.atomic
+def publication_bring_forward(*, publication: Publication | int, actor, version=None,
+                              version_hash: str | None = None) -> Publication:
+    """PCU publishes a scheduled publication now instead of on its date (the implementation plan moved)."""
+    require_actor(actor)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit can bring a publication forward.",
+                               code="forbidden")
+    locked_policy, locked = _lock_scheduled(publication)
+    if locked_policy.status != Status.AWAITING_PUBLICATION or (
+        locked_policy.current_version.pk != locked.policy_version_id
+    ):
+        raise ApplicationError(f"{locked_policy.reference} has moved on since version "
+                               f"{locked.policy_version.number} was scheduled: it can no longer be published.",
+                               code="stale")
+    check_step_allowed(locked_policy, PUBLISH, actor)
+    check_version_read(locked_policy, version, version_hash)
+    audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_BROUGHT_FORWARD, obj=locked_policy,
+              changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
+                       "published_on": timezone.localdate(), "channels": locked.channels})
+    publish_now(locked_policy, locked, actor=actor)
+    return locked
+
+
+def publication_publish_due(*, today: datetime.date | None = None) -> list[int]:
+    """Publish every scheduled publication whose date has come. Safe to run twice: each one is re-read
+    under lock and skipped if it is no longer scheduled. Returns the ids published."""
+    today = today or timezone.localdate()
+    due_ids = list(
+        Publication.objects.filter(status=Publication.Status.SCHEDULED, scheduled_for__lte=today)
+        .order_by("scheduled_for", "pk").values_list("pk", flat=True)
+    )
+    published = []
+    for publication_id in due_ids:
+        with transaction.atomic():
+            publication = Publication.objects.select_related("requested_by").get(pk=publication_id)
+            locked_policy = lock_policy(publication.policy_id)
+            publication = Publication.objects.select_for_update().get(pk=publication_id)
+            if publication.status != Publication.Status.SCHEDULED:
+                continue
+            if locked_policy.status != Status.AWAITING_PUBLICATION or (
+                locked_policy.current_version.pk != publication.policy_version_id
+            ):
+                publication.status = Publication.Status.CANCELLED
+                publication.save(update_fields=["status"])
+                audit_log(actor=None, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=locked_policy,
+                          changes={"reason": "The policy moved on before its scheduled publication date.",
+                                   "version": publication.policy_version.number})
+                continue
+            # Acting on the schedule PCU set: the actor recorded is the system, on PCU's instruction.
+            publish_now(locked_policy, publication, actor=None, today=today)
+            published.append(publication_id)
+    return published
+
+
+def scheduled_publications_cancel(sender, policy: Policy, actor, **kwargs) -> int:
+    """lifecycle.signals.policy_withdrawn, inside the withdrawal's transaction (the policy is locked): whatever was
+    scheduled for it will not be published, and each cancellation is recorded."""
+    scheduled = list(Publication.objects.select_for_update().select_related("policy_version").filter(
+        policy=policy, status=Publication.Status.SCHEDULED).order_by("pk"))
+    for publication in scheduled:
+        publication.status = Publication.Status.CANCELLED
+        publication.save(update_fields=["status"])
+        audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=policy,
+                  changes={"version": publication.policy_version.number, "scheduled_for": publication.scheduled_for,
+                           "channels": publication.channels, "reason": "The policy was withdrawn."})
+    return len(scheduled)
