@@ -1,0 +1,34 @@
+"""The bench's floor (benchmarks.floor): a signed-in page with the service's whole layout and nothing else, served only
+under the bench's URL conf, which keeps every URL of the application."""
+
+from __future__ import annotations
+
+import pytest
+from django.test.utils import override_settings
+from django.urls import reverse
+
+from benchmarks import floor
+from core.models import Role
+from tests.factories import BusinessGroupFactory, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_floor_is_the_signed_in_layout_around_a_heading_and_only_under_the_bench_conf(client):
+    person = user_with_role(Role.DEVELOPER, BusinessGroupFactory())
+    client.force_login(person)
+    assert client.get(floor.FLOOR_URL).status_code == 404  # not a page of the application
+    with override_settings(ROOT_URLCONF=floor.__name__):
+        page = client.get(floor.FLOOR_URL)
+        home = client.get(reverse("home"))  # the application's pages still answer under the bench's conf
+    body = page.content.decode()
+    assert page.status_code == 200 and home.status_code == 200
+    # The layout a real page has: the service navigation with the person's sign-out, and the footer.
+    assert 'class="govuk-service-navigation__list"' in body and f"Sign out {person.username}" in body
+    assert 'class="govuk-footer"' in body and '<h1 class="govuk-heading-l">Floor</h1>' in body
+
+
+def test_the_floor_asks_a_visitor_to_sign_in(client):
+    with override_settings(ROOT_URLCONF=floor.__name__):
+        response = client.get(floor.FLOOR_URL)
+    assert response.status_code == 302 and "sign-in" in response["Location"]
