@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,10 +130,10 @@ def _acknowledgement_reminders_insert(today: datetime.date) -> int:
     One item per person, not per reminder: a policy published to a business group asks thousands of people, and a
     first chase asks millions of (person, policy) pairs; an item each (and its four checked foreign keys) cost more
     than the rest of the chase together (make bench, 2.1 million). Each reminder stays its own ledger row (who was
-    asked to read what, when), written in the same transaction and with the same ``created_at`` as the item that
-    tells its recipient, so each reminder is delivered exactly once: a run killed part way has written both or
-    neither (issue 14: "chased by the existing chasing engine, exactly once, in the daily digest"). The items are
-    filed in the day's digest by ``digests_prepare``.
+    asked to read what, when), written in the same transaction (on PostgreSQL, the same statement and
+    ``created_at``) as the item that tells its recipient, so each reminder is delivered exactly once: a run killed
+    part way has written both or neither (issue 14: "chased by the existing chasing engine, exactly once, in the
+    daily digest"). The items are filed in the day's digest by ``digests_prepare``.
 
     Ordered by the exactly-once key: a first chase writes millions of rows, whose key index is larger than
     PostgreSQL's buffers; written in the key's order its pages are filled one after another, not at random. On
@@ -157,15 +157,15 @@ def _acknowledgement_reminders_insert(today: datetime.date) -> int:
     insert_params = [connection.ops.adapt_datetimefield_value(now), *params]
     notification = quote(Notification._meta.db_table)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":  # the demo's SQLite: the new rows found by their created_at
+        if connection.vendor != "postgresql":  # the demo's SQLite (one writer): the new rows follow the last id
+            last = Reminder.objects.aggregate(last=Max("pk"))["last"] or 0
             cursor.execute(insert, insert_params)
-            chased = cursor.rowcount
             Notification.objects.bulk_create([
                 Notification(recipient_id=row["recipient_id"], title=acknowledgements_title(row["count"]),
                              body=acknowledgements_body(), created_at=now)
-                for row in Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, created_at=now)
+                for row in Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, pk__gt=last)
                 .order_by("recipient_id").values("recipient_id").annotate(count=Count("pk"))])
-            return chased
+            return cursor.rowcount
         cursor.execute(
             f"WITH chased AS ({insert} RETURNING recipient_id), "  # noqa: S608
             f"items AS (INSERT INTO {notification} (recipient_id, title, body, created_at) "

@@ -10,8 +10,8 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Exists, F, Max, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Cast, Concat, Left, TruncDate
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,25 +127,27 @@ def acknowledgement_reminders(today: datetime.date) -> tuple[str, list]:
                   due=TruncDate(Min("policy_version__publications__published_at",
                                     filter=Q(policy_version__publications__status="published"))))
         .filter(due__lte=today)
-        .annotate(message=Left(Concat(
-            Value("Read "), "reference", Value(" "), "title", Value(", version "), Cast("major", CharField()),
-            Value("."), Cast("minor", CharField()), Value(", and confirm you have read it at "), Value(page_start),
-            "reference", Value(f"{page_end}."), output_field=CharField()), MESSAGE_LENGTH))
         .order_by()
-        .values("audience_id", "policy_id", "major", "counts_from_minor", "marking", "group_id", "due", "message",
+        .values("audience_id", "policy_id", "major", "minor", "counts_from_minor", "marking", "group_id", "due",
                 "reference", "title")
     )
     outstanding, params = outstanding_sql(audiences)
     reminder = connection.ops.quote_name(Reminder._meta.db_table)
+    # "Read POL-000123 Title, version 2.0, and confirm you have read it at /library/POL-000123/.", written with ||
+    # (SQLite's parser overflows on Concat's nesting), cut to the ledger's length.
+    message = (f"SUBSTR(%s || o.reference || %s || o.title || %s || o.major || %s || o.minor || %s || o.reference "
+               f"|| %s, 1, {MESSAGE_LENGTH})")
+    message_params = ["Read ", " ", ", version ", ".", f", and confirm you have read it at {page_start}",
+                      f"{page_end}."]
     # Table names from the model; every value a parameter. CAST(NULL AS date): a bare NULL in a subquery is text.
     return (
         f"SELECT chased.* FROM (SELECT o.policy_id, o.major AS cycle, o.user_id AS recipient_id, %s AS kind, "  # noqa: S608
-        f"0 AS chased_item, o.due AS due_on, CAST(NULL AS date) AS item_due_on, %s AS step, o.message, o.reference, "
-        f"o.title FROM ({outstanding}) o) chased "
+        f"0 AS chased_item, o.due AS due_on, CAST(NULL AS date) AS item_due_on, %s AS step, {message} AS message, "
+        f"o.reference, o.title FROM ({outstanding}) o) chased "
         f"WHERE NOT EXISTS (SELECT 1 FROM {reminder} m WHERE m.policy_id = chased.policy_id "
         f"AND m.cycle = chased.cycle AND m.recipient_id = chased.recipient_id AND m.kind = chased.kind "
         f"AND m.chased_item = chased.chased_item AND m.due_on = chased.due_on)",
-        [ReminderKind.ACKNOWLEDGEMENT.value, ACKNOWLEDGEMENT_STEP, *params],
+        [ReminderKind.ACKNOWLEDGEMENT.value, ACKNOWLEDGEMENT_STEP, *message_params, *params],
     )
 
 
