@@ -90,10 +90,10 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
 
 def _acknowledgement_plan(today: datetime.date) -> list[PlannedReminder]:
     """Issue 14's reminders to read and confirm, as the chase would write them today (``acknowledgement_reminders``,
-    ordered by policy and person). One query."""
+    ordered by policy and person: the order the statement finds them in, no sort of its own). One query."""
     select, params = acknowledgement_reminders(today)
     with connection.cursor() as cursor:
-        cursor.execute(f"{select} ORDER BY chased.reference, chased.recipient_id", params)
+        cursor.execute(f"{select} ORDER BY chased.policy_id, chased.cycle, chased.recipient_id", params)
         rows = cursor.fetchall()
     return [PlannedReminder(policy_id, reference, title, cycle, recipient_id, kind, _as_date(due_on), item_due_on,
                             step, message)
