@@ -1,8 +1,9 @@
 """Who is asked to acknowledge what, and who has.
 
-One rule, ``Profile.included_by`` (who an audience's criteria include), written twice: as a Q for one person's
-outstanding list (``outstanding_for``, a fixed number of queries), and in Python over profiles loaded in bulk for the
-chase and a manager's rates (``profiles_of``). tests/acknowledgements checks the two agree.
+One rule, ``Profile.included_by`` (who an audience's criteria include), written three times: as a Q for one person's
+outstanding list (``outstanding_for``, a fixed number of queries), in Python over profiles loaded in bulk for a
+manager's rates (``profiles_of``), and as one SQL statement over everyone for the chase (``outstanding_sql``, read by
+notifications.services.plan.acknowledgement_reminders). tests/acknowledgements checks the three agree.
 
 An audience asks while its version is the one in force: published, no later version published since, and the
 policy not withdrawn. OFFICIAL-SENSITIVE policies ask only staff cleared for them (lifecycle.selectors'
