@@ -1,8 +1,9 @@
 """Who is asked to acknowledge what, and who has.
 
-One rule, ``Profile.included_by`` (who an audience's criteria include), written twice: as a Q for one person's
-outstanding list (``outstanding_for``, a fixed number of queries), and in Python over profiles loaded in bulk for the
-chase and a manager's rates (``profiles_of``). tests/acknowledgements checks the two agree.
+One rule, ``Profile.included_by`` (who an audience's criteria include), written three times: as a Q for one person's
+outstanding list (``outstanding_for``, a fixed number of queries), in Python over profiles loaded in bulk for a
+manager's rates (``profiles_of``), and as one SQL statement over everyone for the chase (``outstanding_sql``, read by
+notifications.services.plan.acknowledgement_reminders). tests/acknowledgements checks the three agree.
 
 An audience asks while its version is the one in force: published, no later version published since, and the
 policy not withdrawn. OFFICIAL-SENSITIVE policies ask only staff cleared for them (lifecycle.selectors'
@@ -14,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Aggregate, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
@@ -235,6 +237,39 @@ def outstanding_people(audience: AcknowledgementAudience, profiles: dict[int, Pr
                                                    minor__gte=audience.counts_from_minor)
                     .order_by().values_list("user_id", flat=True))
     return asked - confirmed
+
+
+def outstanding_sql(audiences: QuerySet[AcknowledgementAudience]) -> tuple[str, list]:
+    """For the chase (issue 16), set-based: ``SELECT <the audience's columns>, user_id`` for every active person each
+    of ``audiences`` asks and who has not confirmed. ``audiences`` is a ``values()`` queryset with an ``audience_id``
+    column, plus ``policy_id``, ``major``, ``counts_from_minor``, ``marking`` and ``group_id`` (the policy's
+    protective marking and business group).
+
+    The rule of ``Profile.included_by`` and ``may_read``, written as SQL over everyone at once (tests/acknowledgements
+    checks it agrees with them, and with ``outstanding_for``): a criterion names the person's unit, their unit's
+    business group or a group they hold a role in, or a role they hold; OFFICIAL-SENSITIVE asks only those holding
+    a force-wide role or a role in the policy's group. One statement, whatever the number of people: the criteria
+    are joined to the staff they name (hashed), not tested person by person."""
+    audience_sql, params = audiences.query.sql_with_params()
+    criterion, user, unit, role, acknowledgement = (connection.ops.quote_name(model._meta.db_table) for model in (
+        AudienceCriterion, User, Unit, RoleAssignment, Acknowledgement))
+    # Table names from the models; every value a parameter.
+    return (
+        f"SELECT a.*, named.user_id FROM ({audience_sql}) a JOIN ("  # noqa: S608
+        f"SELECT c.audience_id, u.id AS user_id FROM {criterion} c JOIN {user} u ON u.unit_id = c.unit_id "
+        f"UNION SELECT c.audience_id, u.id FROM {criterion} c "
+        f"JOIN {unit} g ON g.business_group_id = c.business_group_id JOIN {user} u ON u.unit_id = g.id "
+        f"UNION SELECT c.audience_id, r.user_id FROM {criterion} c JOIN {role} r "
+        f"ON r.business_group_id = c.business_group_id "
+        f"UNION SELECT c.audience_id, r.user_id FROM {criterion} c JOIN {role} r ON r.role = c.role AND c.role <> ''"
+        f") named ON named.audience_id = a.audience_id "
+        f"JOIN {user} u ON u.id = named.user_id AND u.is_active = %s "
+        f"WHERE (a.marking = %s OR EXISTS (SELECT 1 FROM {role} r WHERE r.user_id = u.id "
+        f"AND (r.business_group_id IS NULL OR r.business_group_id = a.group_id))) "
+        f"AND NOT EXISTS (SELECT 1 FROM {acknowledgement} k WHERE k.user_id = u.id AND k.policy_id = a.policy_id "
+        f"AND k.major = a.major AND k.minor >= a.counts_from_minor)",
+        [*params, True, ProtectiveMarking.OFFICIAL.value],
+    )
 
 
 def export_rows(*, user):

@@ -15,6 +15,8 @@ from notifications.models import Digest, Notification, Reminder, ReminderKind
 def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
     """Every reminder gets exactly one inbox item (the OneToOne makes a re-run harmless): one INSERT ... SELECT
     of those still without one, titled "<kind>: <reference> <title>" as ``Reminder.get_kind_display`` words it.
+    Reminders to read and confirm (issue 14) are told one item per person per chase, written with them
+    (notifications.services.ledger), and are not given one each here.
 
     With ``digest_date`` (the chase) each item is filed at once in its recipient's digest of that day, created
     if missing, unless that digest has already been sent (then the item waits for tomorrow's, as in
@@ -33,7 +35,8 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
         # Table names from the models, every value a parameter.
         cursor.execute(f"CREATE TEMPORARY TABLE {pending} ON COMMIT DROP AS "  # noqa: S608
                        f"SELECT r.id, r.recipient_id, r.policy_id, r.kind, r.message FROM {reminder} r "
-                       f"WHERE NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)")
+                       f"WHERE r.kind <> %s AND NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)",
+                       [ReminderKind.ACKNOWLEDGEMENT.value])
         cursor.execute(f"ANALYZE {pending}")  # a temporary table has no statistics until asked
         if digest_date is not None:
             digest = connection.ops.quote_name(Digest._meta.db_table)
@@ -69,7 +72,8 @@ INBOX_PENDING = "notifications_inbox_pending"
 
 def _reminders_to_inbox_in_batches() -> int:
     created = 0
-    pending = Reminder.objects.filter(notification__isnull=True).select_related("policy").order_by("pk")
+    pending = (Reminder.objects.filter(notification__isnull=True).exclude(kind=ReminderKind.ACKNOWLEDGEMENT)
+               .select_related("policy").order_by("pk"))
     while True:
         batch = list(pending[:2000])
         if not batch:

@@ -9,13 +9,15 @@ from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db.models import Exists, Max, Min, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from acknowledgements.selectors import audiences_in_force, outstanding_people, profiles_of
+from acknowledgements.models import AcknowledgementAudience
+from acknowledgements.selectors import in_force, outstanding_sql
 from assessments.models import MonitoringReport, MonitoringResponse
-from core.models import User
 from lifecycle.due import MONITORING, REMEDIAL, REVIEW, SHORTEST_STAGE_WORKING_DAYS
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.states import Status
@@ -31,8 +33,15 @@ POLICY_FIELDS = [
 
 
 def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
-    """Everything due to be chased today, to whom. Reads only; a fixed number of queries."""
+    """Everything due to be chased today, to whom (the dry run of ``chase_run``). Reads only; a fixed number of
+    queries."""
     today = today or timezone.localdate()
+    return [*policy_plan(today), *_acknowledgement_plan(today)]
+
+
+def policy_plan(today: datetime.date) -> list[PlannedReminder]:
+    """The reminders the policies' own schedules call for today (``PolicyChase``): all but issue 14's, which the
+    chase writes straight from SQL (``acknowledgement_reminders``)."""
     config = settings.POLICYHUB_CHASE
     horizon = today + relativedelta(months=max(config["review_months_before"]))
     # N working days are at least N calendar days, so this is a safe pre-filter for work past its stage deadline.
@@ -76,46 +85,79 @@ def chase_plan(*, today: datetime.date | None = None) -> list[PlannedReminder]:
     for row in policies:
         plan.extend(_plan_for(row, today, people, config, reports_in_qa, submitted_on, missing_disciplines,
                               remedial))
-    plan.extend(_acknowledgement_plan(today))
     return plan
 
 
 def _acknowledgement_plan(today: datetime.date) -> list[PlannedReminder]:
-    """Issue 14: everyone a version in force asks to confirm they have read it, and who has not, is chased once:
-    one reminder per version, due on the day it was published (the ledger's key then holds it once, however often
-    the chase runs; someone who joins the unit later is chased on their first chase). Those already chased are left
-    out of the plan, so that a dry run lists only what would be sent. Queries: the audiences, the people, then two
-    per audience."""
-    audiences = audiences_in_force()
-    if not audiences:
-        return []
-    first_published = dict(
-        PolicyVersion.objects.filter(pk__in=[audience.policy_version_id for audience in audiences],
-                                     publications__status="published")
-        .values_list("pk").annotate(first=Min("publications__published_at")).order_by())
-    profiles = profiles_of(User.objects.all())
-    plan = []
-    for audience in audiences:
-        published_at = first_published.get(audience.policy_version_id)
-        if published_at is None:
-            continue
-        due = timezone.localdate(published_at)
-        if due > today:
-            continue
-        waiting = outstanding_people(audience, profiles)
-        if not waiting:
-            continue
-        waiting -= set(Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, policy_id=audience.policy_id,
-                                               cycle=audience.major, due_on=due)
-                       .values_list("recipient_id", flat=True).order_by())
-        policy, number = audience.policy, audience.policy_version.number
-        library_page = reverse("library:policy", args=[policy.reference])
-        plan.extend(PlannedReminder(
-            policy.pk, policy.reference, policy.title, audience.major, recipient, ReminderKind.ACKNOWLEDGEMENT, due,
-            None, "read and confirm",
-            f"Read {policy.reference} {policy.title}, version {number}, and confirm you have read it at "
-            f"{library_page}.") for recipient in sorted(waiting))
-    return plan
+    """Issue 14's reminders to read and confirm, as the chase would write them today (``acknowledgement_reminders``,
+    ordered by policy and person: the order the statement finds them in, no sort of its own). One query."""
+    select, params = acknowledgement_reminders(today)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} ORDER BY chased.policy_id, chased.cycle, chased.recipient_id", params)
+        rows = cursor.fetchall()
+    return [PlannedReminder(policy_id, reference, title, cycle, recipient_id, kind, _as_date(due_on), item_due_on,
+                            step, message)
+            for policy_id, cycle, recipient_id, kind, _, due_on, item_due_on, step, message, reference, title in rows]
+
+
+# The ledger's columns in the order ``acknowledgement_reminders`` selects them (then the policy's reference and title).
+LEDGER_COLUMNS = ("policy", "cycle", "recipient", "kind", "chased_item", "due_on", "item_due_on", "step", "message")
+
+
+def acknowledgement_reminders(today: datetime.date) -> tuple[str, list]:
+    """Issue 14, the one declaration of who is chased to read and confirm, as SQL: the dry run (``chase_plan``)
+    SELECTs it, the chase (``chase_run``) INSERTs ... SELECTs it, so the two cannot disagree, and the chase writes
+    millions of them without a Python object each (issue 16).
+
+    Everyone a version in force asks to confirm they have read it, and who has not
+    (``acknowledgements.selectors.outstanding_sql``), is chased once: one reminder per version, due on the day it
+    was first published (the ledger's key then holds it once, however often the chase runs; someone who joins the
+    unit later is chased on their first chase). Those already chased are left out, so that a dry run lists only
+    what would be sent. Columns: ``LEDGER_COLUMNS``, then ``reference`` and ``title``; the statement is
+    ``SELECT ... FROM (...) chased WHERE ...``, for a caller to order."""
+    # The library page the reminder points at, with the reference in its place: references are generated from
+    # letters, digits and hyphens, which reverse() leaves as they are.
+    page_start, _, page_end = reverse("library:policy", args=["REFERENCE"]).partition("REFERENCE")
+    audiences = (
+        AcknowledgementAudience.objects.filter(in_force())
+        .annotate(audience_id=F("pk"), marking=F("policy__protective_marking"),
+                  group_id=F("policy__business_group_id"), reference=F("policy__reference"),
+                  title=F("policy__title"),
+                  # An aggregate, so that the date is worked out once per audience, not once per person asked.
+                  due=TruncDate(Min("policy_version__publications__published_at",
+                                    filter=Q(policy_version__publications__status="published"))))
+        .filter(due__lte=today)
+        .order_by()
+        .values("audience_id", "policy_id", "major", "minor", "counts_from_minor", "marking", "group_id", "due",
+                "reference", "title")
+    )
+    outstanding, params = outstanding_sql(audiences)
+    reminder = connection.ops.quote_name(Reminder._meta.db_table)
+    # "Read POL-000123 Title, version 2.0, and confirm you have read it at /library/POL-000123/.", written with ||
+    # (SQLite's parser overflows on Concat's nesting), cut to the ledger's length.
+    message = (f"SUBSTR(%s || o.reference || %s || o.title || %s || o.major || %s || o.minor || %s || o.reference "
+               f"|| %s, 1, {MESSAGE_LENGTH})")
+    message_params = ["Read ", " ", ", version ", ".", f", and confirm you have read it at {page_start}",
+                      f"{page_end}."]
+    # Table names from the model; every value a parameter. CAST(NULL AS date): a bare NULL in a subquery is text.
+    return (
+        f"SELECT chased.* FROM (SELECT o.policy_id, o.major AS cycle, o.user_id AS recipient_id, %s AS kind, "  # noqa: S608
+        f"0 AS chased_item, o.due AS due_on, CAST(NULL AS date) AS item_due_on, %s AS step, {message} AS message, "
+        f"o.reference, o.title FROM ({outstanding}) o) chased "
+        f"WHERE NOT EXISTS (SELECT 1 FROM {reminder} m WHERE m.policy_id = chased.policy_id "
+        f"AND m.cycle = chased.cycle AND m.recipient_id = chased.recipient_id AND m.kind = chased.kind "
+        f"AND m.chased_item = chased.chased_item AND m.due_on = chased.due_on)",
+        [ReminderKind.ACKNOWLEDGEMENT.value, ACKNOWLEDGEMENT_STEP, *message_params, *params],
+    )
+
+
+ACKNOWLEDGEMENT_STEP = "read and confirm"
+MESSAGE_LENGTH = Reminder._meta.get_field("message").max_length
+
+
+def _as_date(value) -> datetime.date:
+    """A date column read by a raw cursor: a date on PostgreSQL, its ISO text on SQLite."""
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _could_be_due(horizon, today, stuck_since) -> Q:

@@ -29,7 +29,9 @@ KIND_PARTS = {
 
 
 def open_reminders():
-    """Reminders not yet dealt with: not superseded, and their inbox item (if made yet) unread."""
+    """Reminders not yet dealt with: not superseded, and their inbox item (if made yet) unread. (A reminder to read
+    and confirm has no item of its own, one item per person per chase tells of all of them: it stays open until
+    superseded, and it never moves to another holder.)"""
     return Reminder.objects.filter(superseded_at__isnull=True).filter(
         Q(notification__isnull=True) | Q(notification__read_at__isnull=True))
 
@@ -83,7 +85,9 @@ def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
     """A person's open reminders on those policies, for a handover preview (one query)."""
     return [OpenTask(policy_id=reminder.policy_id, what=f"{reminder.get_kind_display()}: {reminder.message}",
                      due_on=reminder.item_due_on or reminder.due_on)
-            for reminder in open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids)
+            # What follows the new holder (KIND_PARTS), not their own reading.
+            for reminder in open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids,
+                                                    kind__in=list(KIND_PARTS))
             .order_by("policy_id", "-due_on")]
 
 

@@ -22,7 +22,7 @@ from core.models import AuditEvent, Role, User
 from lifecycle import services as s
 from lifecycle.models import PolicyVersion
 from lifecycle.states import ProtectiveMarking, Status
-from notifications.models import Digest, Reminder, ReminderKind
+from notifications.models import Digest, Notification, Reminder, ReminderKind
 from notifications.services import chase_plan, chase_run
 from publication.models import Publication
 from tests.factories import advance_to, refused, reload, take_step, what_was_read
@@ -203,8 +203,9 @@ def test_the_chase_reminds_each_person_once_in_the_daily_digest(people):
     assert "reader" in chased and "elsewhere" not in chased and "developer2" not in chased
     assert reminders.filter(recipient=reader).count() == 1
     assert first.new_reminders >= 1 and second.new_reminders == 0
-    assert Digest.objects.get(recipient=reader, digest_date=day).items.filter(
-        reminder__kind=ReminderKind.ACKNOWLEDGEMENT).count() == 1
+    # One inbox item tells them, filed in the day's digest.
+    assert [item.title for item in Digest.objects.get(recipient=reader, digest_date=day).items.all()] == [
+        "You have 1 policy to read and confirm"]
     message = reminders.get(recipient=reader).message
     assert policy.reference in message and f"/library/{policy.reference}/" in message
 
@@ -273,3 +274,104 @@ def test_a_withdrawn_policy_asks_nobody(people):
     assert outstanding_for(user=reader).exists()
     take_step(policy, people, "withdrawn", reason="Replaced.")  # the Lead decides, PCU carries it out
     assert not outstanding_for(user=reader).exists()
+
+
+def _acknowledgement_keys(items) -> set[tuple]:
+    return {(item.policy_id, item.cycle, item.recipient_id, item.kind, item.chased_item, item.due_on,
+             item.item_due_on, item.step, item.message) for item in items}
+
+
+def _asked_by_the_python_rule() -> set[tuple[int, int, int]]:
+    """(policy, cycle, person) by ``Profile.included_by`` and ``may_read`` (the rule of the manager's rates)."""
+    profiles = profiles_of(User.objects.all())
+    return {(audience.policy_id, audience.major, person)
+            for audience in AcknowledgementAudience.objects.prefetch_related("criteria").select_related("policy")
+            for person in outstanding_people(audience, profiles)}
+
+
+def test_the_dry_run_and_the_chase_select_the_same_reminders_to_read_and_confirm(people):
+    """Issue 16: the chase writes issue 14's reminders by INSERT ... SELECT of the statement the dry run reads
+    (notifications.services.plan.acknowledgement_reminders); both, over audiences by business group, unit and role
+    and an OFFICIAL-SENSITIVE one, choose the same (policy, cycle, person, kind, due date, message), the people
+    ``Profile.included_by`` and ``may_read`` choose; someone who confirmed is never chased, someone chased is not
+    chased again, someone who joins later is chased on their next chase, each exactly once."""
+    day = datetime.date(2026, 3, 2)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False):
+        by_group = published(people, title="By group", audience=tp(people))
+        published(people, title="By unit", audience={"units": [people.unit2]})
+        published(people, title="By role", audience={"roles": [Role.COORDINATOR]})
+        published(people, title="Covert", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                  audience={"roles": [Role.DEVELOPER]})
+        reader = staff("reader", people.unit)
+        confirmed = staff("confirmed", people.unit)
+        staff("unit2", people.unit2)
+        staff("nowhere", None)
+        version = reload(by_group).current_version
+        acknowledgement_confirm(user=confirmed, version=version.pk, version_hash=version.content_hash)
+
+        plan = [item for item in chase_plan(today=day) if item.kind == ReminderKind.ACKNOWLEDGEMENT]
+        asked = {(item.policy_id, item.cycle, item.recipient_id) for item in plan}
+        assert asked == _asked_by_the_python_rule()
+        assert len(asked) == len(plan)
+        assert (by_group.pk, version.major, reader.pk) in asked
+        assert not {item for item in plan if item.recipient_id == confirmed.pk}
+        # Developers of both groups hold the role; only Territorial Policing's is cleared for its sensitive policy.
+        assert {item.recipient_id for item in plan if item.title == "Covert"} == {people.developer.pk}
+        assert {item.due_on for item in plan} == {day}
+        reminder = next(item for item in plan if item.recipient_id == reader.pk)
+        assert reminder.message == (f"Read {by_group.reference} By group, version {version.number}, and confirm "
+                                    f"you have read it at /library/{by_group.reference}/.")
+
+        result = chase_run(today=day)
+    written = Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT)
+    assert _acknowledgement_keys(written) == _acknowledgement_keys(plan)
+    assert result.new_reminders == Reminder.objects.count() >= len(plan)
+    # One inbox item per person for all their reminders to read, none per reminder, written with them.
+    items = Notification.objects.filter(title__endswith="to read and confirm")
+    assert not Notification.objects.filter(reminder__in=written).exists()
+    assert sorted(items.values_list("recipient_id", flat=True)) == sorted({item.recipient_id for item in plan})
+    assert items.get(recipient=people.coordinator).title == "You have 2 policies to read and confirm"
+    assert {item.created_at for item in items} == {reminder.created_at for reminder in written}
+
+    # A week on: only the newcomer is due; the dry run says so, and the chase writes exactly that, once.
+    later = day + datetime.timedelta(days=7)
+    newcomer = staff("newcomer", people.unit)
+    plan = [item for item in chase_plan(today=later) if item.kind == ReminderKind.ACKNOWLEDGEMENT]
+    assert {item.recipient_id for item in plan} == {newcomer.pk}
+    before = set(written.values_list("pk", flat=True))
+    chase_run(today=later)
+    assert _acknowledgement_keys(written.exclude(pk__in=before)) == _acknowledgement_keys(plan)
+    assert chase_run(today=later).new_reminders == 0
+    assert not [item for item in chase_plan(today=later) if item.kind == ReminderKind.ACKNOWLEDGEMENT]
+    assert written.filter(recipient=newcomer).count() == written.filter(recipient=reader).count() == 1
+    assert items.filter(recipient=newcomer).count() == items.filter(recipient=reader).count() == 1
+
+
+def test_a_chase_killed_after_the_ledger_tells_each_person_once(people, monkeypatch):
+    """The ledger is written in one transaction with the inbox items that tell people of their reminders to read,
+    before the other reminders' items: a run killed in between has told each person once, and the next run writes
+    no reminder and no item twice."""
+    from notifications.services import ledger
+
+    day = datetime.date(2026, 3, 2)
+    with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False):
+        published(people, title="Chased", audience=tp(people))
+        published(people, title="Chased too", audience=tp(people))
+        reader = staff("reader", people.unit)
+
+        def killed(**_):
+            raise SystemExit("worker killed")
+
+        monkeypatch.setattr(ledger, "reminders_to_inbox", killed)
+        with pytest.raises(SystemExit):
+            chase_run(today=day)
+        written = Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT)
+        chased = written.count()
+        items = Notification.objects.filter(title__endswith="to read and confirm")
+        assert written.filter(recipient=reader).count() == 2
+        assert [item.title for item in items.filter(recipient=reader)] == ["You have 2 policies to read and confirm"]
+        monkeypatch.undo()
+        assert chase_run(today=day).new_reminders == 0
+    assert written.count() == chased
+    assert items.filter(recipient=reader).count() == 1
+    assert Digest.objects.get(recipient=reader, digest_date=day).items.count() == 1
