@@ -1,0 +1,51 @@
+"""Assessments' services, split by concern (imported as before: ``from assessments.services import eia_update``):
+
+- ``documents``: editing the EIA and Workbook of a draft package, restoring a revision, and after an emergency
+  approval the retrospective EIA, its sign-off and the retrospective quality assurance;
+- ``monitoring``: the annual monitoring report's own small cycle (written, submitted, quality-assured or returned,
+  published);
+- ``responses``: acting on monitoring results (issue 13), the Lead's response and its remedial actions, and reading
+  reports for a review.
+
+Imports run one way: ``responses`` uses ``monitoring``, which uses ``documents``."""
+
+from assessments.services.documents import (
+    EMERGENCY_WORKBOOK_SECTIONS,
+    MAX_SECTION_LENGTH,
+    RETROSPECTIVE_DISCIPLINES,
+    document_editable,
+    eia_complete_retrospective,
+    eia_restore,
+    eia_sign_off_update,
+    eia_update,
+    retrospective_qa_signoff,
+    workbook_restore,
+    workbook_update,
+)
+from assessments.services.monitoring import (
+    REPORT_FIELDS,
+    monitoring_report_create,
+    monitoring_report_pass_qa,
+    monitoring_report_publish,
+    monitoring_report_return,
+    monitoring_report_submit,
+    monitoring_report_update,
+    next_monitoring_due,
+)
+from assessments.services.responses import (
+    REMEDIAL_ACTION_MAX_DAYS,
+    may_read_for_review,
+    monitoring_remedial_action_complete,
+    monitoring_report_read_for_review,
+    monitoring_report_respond,
+)
+
+__all__ = [
+    "EMERGENCY_WORKBOOK_SECTIONS", "MAX_SECTION_LENGTH", "REMEDIAL_ACTION_MAX_DAYS", "REPORT_FIELDS",
+    "RETROSPECTIVE_DISCIPLINES", "document_editable", "eia_complete_retrospective", "eia_restore",
+    "eia_sign_off_update", "eia_update", "may_read_for_review", "monitoring_remedial_action_complete",
+    "monitoring_report_create", "monitoring_report_pass_qa", "monitoring_report_publish",
+    "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
+    "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "retrospective_qa_signoff",
+    "workbook_restore", "workbook_update",
+]

@@ -1,0 +1,301 @@
+"""The EIA and Workbook of a draft package: editing and restoring their sections, and, after an emergency
+approval, the retrospective EIA, its sign-off and the retrospective quality assurance."""
+
+from __future__ import annotations
+
+from typing import Unpack
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import (
+    EqualityImpactAssessment,
+    Impact,
+    PolicyWorkbook,
+    ProtectedCharacteristic,
+)
+from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from lifecycle import gates, permissions
+from lifecycle.duties import check_separation
+from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
+from lifecycle.restorers import restores
+from lifecycle.selectors import emergency_outstanding
+from lifecycle.services import lock_policy, require_actor, revision_record
+from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, QADiscipline
+from lifecycle.steps import performs
+from lifecycle.workflow import SIGN_OFF_UPDATED_EIA
+
+MAX_SECTION_LENGTH = 50_000
+# Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off by PCU. The rest
+# of the Workbook was approved as it stands.
+EMERGENCY_WORKBOOK_SECTIONS = ("health_and_safety_impact", "health_and_safety_statement", "information_management",
+                               "consultation_summary")
+
+
+def clean_sections(values: dict, allowed: list[str]) -> dict:
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise ApplicationError(f"Unknown section: {', '.join(sorted(unknown))}.", code="invalid")
+    cleaned = {}
+    for field, value in values.items():
+        if field == "impacts":
+            continue
+        text = (value or "").strip() if isinstance(value, str) or value is None else value
+        if isinstance(text, str) and len(text) > MAX_SECTION_LENGTH:
+            raise ApplicationError(f"That section is too long (at most {MAX_SECTION_LENGTH:,} characters).",
+                                   field=field)
+        cleaned[field] = text
+    return cleaned
+
+
+def _clean_impacts(impacts) -> dict:
+    if not isinstance(impacts, dict):
+        raise ApplicationError("Record the impact on each protected characteristic.", field="impacts")
+    cleaned = {}
+    for characteristic in ProtectedCharacteristic:
+        entry = impacts.get(characteristic.value) or {}
+        impact = (entry.get("impact") or "").strip()
+        notes = (entry.get("notes") or "").strip()
+        if impact and impact not in Impact.values:
+            raise ApplicationError(f"Choose an impact for {characteristic.label}.",
+                                   field=f"impact_{characteristic.value}")
+        if impact == Impact.NEGATIVE and not notes:
+            raise ApplicationError(f"Describe the adverse impact on {characteristic.label}.",
+                                   field=f"notes_{characteristic.value}")
+        if len(notes) > MAX_SECTION_LENGTH:
+            raise ApplicationError("Those notes are too long.", field=f"notes_{characteristic.value}")
+        if impact or notes:
+            cleaned[characteristic.value] = {"impact": impact, "notes": notes}
+    return cleaned
+
+
+def document_editable(*, user, policy: Policy, document) -> bool:
+    """Whether ``user`` may change this EIA or Workbook now: the working draft's document, not yet frozen, by
+    someone who drafts the policy; or the EIA of an emergency-approved policy awaiting its retrospective EIA.
+    The one rule: the pages ask it to offer the form, and the services enforce it under lock."""
+    if document is None or document.frozen_at is not None or not permissions.can_draft(user, policy):
+        return False
+    version = policy.current_version
+    if version is None or document.policy_version_id != version.pk:
+        return False
+    if policy.not_impact_assessed:  # the EIA, and the Workbook's impact sections, after an emergency approval
+        return True
+    if policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen:
+        return True
+    # Issue 13: the EIA DCFD reopened at a review concluding no change (the rest of its version is frozen).
+    return isinstance(document, EqualityImpactAssessment) and gates.eia_reopened_for_review(policy)
+
+
+def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
+    locked = lock_policy(policy)
+    version = locked.current_version
+    document = model.objects.select_for_update().filter(policy_version=version).first()
+    if document is None:
+        raise ApplicationError("This version has no such document.", code="not_found")
+    if not permissions.can_draft(actor, locked):
+        raise ApplicationError(f"You are not allowed to edit the documents of {locked.reference}.",
+                               code="forbidden")
+    if not document_editable(user=actor, policy=locked, document=document):
+        raise ApplicationError(
+            f"The {model._meta.verbose_name} of {locked.reference} cannot be changed while it is "
+            f"'{locked.get_status_display()}': it was frozen when the package was submitted.", code="frozen",
+        )
+    if base_revision is not None and base_revision != document.draft_revision:
+        raise ApplicationError(
+            "Someone else saved this document while you were editing it. Your changes have not been saved: "
+            "copy them, reload, and merge.", code="conflict",
+        )
+    return locked, version, document
+
+
+def _save_sections(document, actor, values: dict, *, action: str, policy_id: int, version, kind: str,
+                   fields: list[str], restored_from: DraftRevision | None = None):
+    """Save the changed sections, keep every section as it now stands as a revision of the version (issue 12:
+    the SOP's "including any interim amendments"), and audit it, all in the caller's transaction."""
+    before = {field: getattr(document, field) for field in fields}
+    changed = {}
+    for field, value in values.items():
+        if getattr(document, field) != value:
+            changed[field] = {"before": getattr(document, field), "after": value}
+            setattr(document, field, value)
+    if not changed:
+        return document
+    document.updated_by = actor
+    document.draft_revision += 1
+    document.save(update_fields=[*changed.keys(), "updated_by", "updated_at", "draft_revision"])
+    revision = revision_record(version=version, document=kind, actor=actor, before=before,
+                               content={field: getattr(document, field) for field in fields},
+                               restored_from=restored_from)
+    restored = ({"restored_from": {"version": restored_from.policy_version.number,
+                                   "revision": restored_from.sequence}} if restored_from else {})
+    audit_log(actor=actor, action=action, obj=document, policy_id=policy_id,
+              changes={"sections": sorted(changed), "values": changed,
+                       "revision": revision.sequence if revision else None, **restored})
+    return document
+
+
+@transaction.atomic
+def eia_update(*, policy: Policy, actor, base_revision: int | None = None, restored_from: DraftRevision | None = None,
+               **sections) -> EqualityImpactAssessment:
+    """Save sections of the draft EIA (Form 6119a). ``impacts`` maps characteristic → {impact, notes}."""
+    require_actor(actor)
+    values = clean_sections(sections, EIA_FIELDS)
+    if "impacts" in sections:
+        values["impacts"] = _clean_impacts(sections["impacts"])
+    if values.get("decision") and values["decision"] not in EqualityImpactAssessment.Decision.values:
+        raise ApplicationError("Choose the outcome of the assessment.", field="decision")
+    locked, version, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
+    return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk, version=version,
+                          kind=DraftDocument.EIA, fields=EIA_FIELDS, restored_from=restored_from)
+
+
+@transaction.atomic
+def workbook_update(*, policy: Policy, actor, base_revision: int | None = None,
+                    restored_from: DraftRevision | None = None, **sections) -> PolicyWorkbook:
+    require_actor(actor)
+    values = clean_sections(sections, WORKBOOK_FIELDS)
+    impact = values.get("health_and_safety_impact")
+    if impact and impact not in PolicyWorkbook.HealthAndSafetyImpact.values:
+        raise ApplicationError("Choose whether the policy has a health and safety impact.",
+                               field="health_and_safety_impact")
+    locked, version, workbook = _lock_document(PolicyWorkbook, policy, actor, base_revision=base_revision)
+    if locked.not_impact_assessed and version.is_frozen:
+        approved = sorted(field for field, value in values.items()
+                          if field not in EMERGENCY_WORKBOOK_SECTIONS and getattr(workbook, field) != value)
+        if approved:
+            raise ApplicationError(
+                "After an emergency approval only the Workbook's impact sections (health and safety, information "
+                "management, consultation) are completed; the rest was approved as it stands.", code="frozen",
+                field=approved[0])
+    return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk,
+                          version=version, kind=DraftDocument.WORKBOOK, fields=WORKBOOK_FIELDS,
+                          restored_from=restored_from)
+
+
+# Issue 12: an earlier revision of the EIA or Workbook is restored from the revisions page, as a new save of its
+# sections (lifecycle.services.draft_revision_restore calls these under the policy's lock; lifecycle.restorers).
+# Only the sections the document has now are put back.
+
+
+@restores(DraftDocument.EIA)
+def eia_restore(*, policy: Policy, actor, revision: DraftRevision):
+    sections = {field: value for field, value in (revision.content or {}).items() if field in EIA_FIELDS}
+    return eia_update(policy=policy, actor=actor, restored_from=revision, **sections)
+
+
+@restores(DraftDocument.WORKBOOK)
+def workbook_restore(*, policy: Policy, actor, revision: DraftRevision):
+    sections = {field: value for field, value in (revision.content or {}).items() if field in WORKBOOK_FIELDS}
+    return workbook_update(policy=policy, actor=actor, restored_from=revision, **sections)
+
+
+@transaction.atomic
+def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> EqualityImpactAssessment:
+    """DCFD signs off the EIA of an emergency-approved policy. The policy is then impact assessed: the
+    "not impact assessed" marking and the EIA due date are cleared, and the EIA is frozen as evidence."""
+    require_actor(actor)
+    locked = lock_policy(policy)
+    if not permissions.is_dcfd(actor):
+        raise ApplicationError("Only the Diversity and Citizen Focus Directorate can sign off the EIA.",
+                               code="forbidden")
+    if not locked.not_impact_assessed:
+        raise ApplicationError(f"{locked.reference} is not awaiting a retrospective EIA.", code="stale")
+    version = locked.current_version
+    eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
+    # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
+    check_separation(actor, version, Duty.QA, doing=f"sign off the EIA of {locked.reference}")
+    if not eia.is_complete:
+        missing = ", ".join(eia.missing_characteristics) or "none"
+        raise ApplicationError(
+            "The EIA is not complete: record the aims, the impact on every protected characteristic "
+            f"(missing: {missing}) and the decision.", code="gate",
+        )
+    eia.frozen_at = timezone.now()
+    eia.save(update_fields=["frozen_at"])
+    # DCFD's sign-off of the EIA is its quality assurance, given late.
+    QASignOff.objects.get_or_create(policy_version=version, discipline=QADiscipline.DCFD,
+                                    defaults={"outcome": QAOutcome.PASSED, "signed_by": actor,
+                                              "comments": comments.strip()})
+    due = locked.emergency_eia_due_on
+    cleared = _clear_when_nothing_is_outstanding(locked)
+    audit_log(actor=actor, action=AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY, obj=locked,
+              changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
+                       "late": bool(due and timezone.localdate() > due), "not_impact_assessed": not cleared,
+                       "outstanding": [item.label for item in emergency_outstanding(locked) if not item.done]})
+    return eia
+
+
+@performs(SIGN_OFF_UPDATED_EIA)
+@transaction.atomic
+def eia_sign_off_update(*, policy: Policy, actor, comments: str = "", **read: Unpack[Binding]) -> NoChangeReview:
+    """DCFD signs off the Equality Impact Assessment it reopened at a review concluding no change, once the policy's
+    drafters have updated it (lifecycle.workflow.SIGN_OFF_UPDATED_EIA): the EIA is frozen as evidence, and PCU may
+    re-publish the policy with it."""
+    comments = optional_text(comments, "Comments", field="comments")
+    locked = begin_step(SIGN_OFF_UPDATED_EIA, policy=policy, actor=actor, **read)
+    version = locked.current_version
+    now = timezone.now()
+    eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
+    eia.frozen_at = now
+    eia.save(update_fields=["frozen_at"])
+    review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
+    review.updated_eia_signed_off_by, review.updated_eia_signed_off_at = actor, now
+    review.save(update_fields=["updated_eia_signed_off_by", "updated_eia_signed_off_at"])
+    finish_step(SIGN_OFF_UPDATED_EIA, locked, actor, version=version, changes={
+        "comments": comments, "no_change_review": review.pk, "asked_for": review.eia_comments})
+    return review
+
+
+def _clear_when_nothing_is_outstanding(locked: Policy) -> bool:
+    """"Not impact assessed" stays until everything the route skipped is signed off; then it is cleared."""
+    if any(not item.done for item in emergency_outstanding(locked)):
+        return False
+    locked.not_impact_assessed = False
+    locked.emergency_eia_due_on = None
+    locked.save(update_fields=["not_impact_assessed", "emergency_eia_due_on", "updated_at"])
+    return True
+
+
+RETROSPECTIVE_DISCIPLINES = {QADiscipline.PCU: permissions.is_pcu, QADiscipline.DOI: permissions.is_doi}
+
+
+@transaction.atomic
+def retrospective_qa_signoff(*, policy: Policy, actor, discipline: str, comments: str = "") -> QASignOff:
+    """PCU (the Workbook's impact sections, which it then freezes) or DOI signs off, late, what the emergency route
+    skipped; DCFD's part is the EIA (``eia_complete_retrospective``). The last of the three clears "not impact
+    assessed"."""
+    require_actor(actor)
+    if discipline not in RETROSPECTIVE_DISCIPLINES:
+        raise ApplicationError("Choose the discipline you sign off for.", field="discipline")
+    locked = lock_policy(policy)
+    label = QADiscipline(discipline).label
+    if not RETROSPECTIVE_DISCIPLINES[discipline](actor):
+        raise ApplicationError(f"Only the {label} can sign this off.", code="forbidden")
+    if not locked.not_impact_assessed:
+        raise ApplicationError(f"{locked.reference} is not waiting for anything the emergency route skipped.",
+                               code="stale")
+    version = locked.current_version
+    if version.qa_signoffs.filter(discipline=discipline).exists():
+        raise ApplicationError(f"The {label} has already signed this off.", code="stale")
+    check_separation(actor, version, Duty.QA, doing=f"sign off what the emergency route skipped on {locked.reference}")
+    if discipline == QADiscipline.PCU:
+        workbook = PolicyWorkbook.objects.select_for_update().get(policy_version=version)
+        missing = [PolicyWorkbook._meta.get_field(field).verbose_name for field in EMERGENCY_WORKBOOK_SECTIONS
+                   if field != "health_and_safety_impact" and not (getattr(workbook, field) or "").strip()]
+        if missing or not workbook.has_health_and_safety_statement:
+            raise ApplicationError("The Workbook's impact sections are not complete: " + ", ".join(
+                missing or ["health and safety statement"]) + ".", code="gate")
+        workbook.frozen_at = timezone.now()
+        workbook.save(update_fields=["frozen_at"])
+    signoff = QASignOff.objects.create(policy_version=version, discipline=discipline, outcome=QAOutcome.PASSED,
+                                       signed_by=actor, comments=(comments or "").strip())
+    cleared = _clear_when_nothing_is_outstanding(locked)
+    audit_log(actor=actor, action=AuditAction.qa_signed_off(discipline), obj=locked, changes={
+        "version": version.number, "outcome": "passed", "retrospective": True, "comments": signoff.comments,
+        "not_impact_assessed": not cleared,
+    })
+    return signoff

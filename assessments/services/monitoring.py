@@ -1,0 +1,185 @@
+"""The annual monitoring report's own small cycle: written, submitted, quality-assured or returned, published."""
+
+from __future__ import annotations
+
+import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import (
+    MonitoringReport,
+)
+from assessments.services.documents import clean_sections
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from lifecycle import permissions
+from lifecycle.models import Policy
+from lifecycle.services import lock_policy, require_actor
+from lifecycle.states import PUBLISHED_STATUSES
+
+REPORT_FIELDS = ["compliance", "benefits", "performance", "diversity_impact"]
+
+
+@transaction.atomic
+def monitoring_report_create(
+    *, policy: Policy, actor, period_start: datetime.date, period_end: datetime.date, **sections
+) -> MonitoringReport:
+    require_actor(actor)
+    if not isinstance(period_start, datetime.date) or not isinstance(period_end, datetime.date):
+        raise ApplicationError("Enter the start and end of the monitoring period.", field="period_start")
+    if period_end <= period_start:
+        raise ApplicationError("The end of the period must be after its start.", field="period_end")
+    values = clean_sections(sections, REPORT_FIELDS)
+    locked = lock_policy(policy)
+    if not permissions.can_draft(actor, locked):
+        raise ApplicationError(f"You are not allowed to write monitoring reports for {locked.reference}.",
+                               code="forbidden")
+    # Only a policy in force is monitored: a withdrawn one has nothing left to monitor.
+    if not locked.is_in_force:
+        raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
+    if locked.monitoring_reports.exclude(status=MonitoringReport.Status.PUBLISHED).exists():
+        raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
+    report = MonitoringReport.objects.create(
+        policy=locked, period_start=period_start, period_end=period_end, author=actor, **values
+    )
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_CREATED, obj=report, policy_id=locked.pk,
+              changes={"period_start": period_start, "period_end": period_end})
+    return report
+
+
+def lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:
+    locked_policy = lock_policy(report.policy_id)
+    locked = MonitoringReport.objects.select_for_update().filter(pk=report.pk).first()
+    if locked is None:
+        raise ApplicationError("That monitoring report no longer exists.", code="not_found")
+    return locked_policy, locked
+
+
+@transaction.atomic
+def monitoring_report_update(*, report: MonitoringReport, actor, **sections) -> MonitoringReport:
+    require_actor(actor)
+    values = clean_sections(sections, REPORT_FIELDS)
+    policy, locked = lock_report(report)
+    if not permissions.can_draft(actor, policy):
+        raise ApplicationError("You are not allowed to edit this monitoring report.", code="forbidden")
+    if locked.status != MonitoringReport.Status.DRAFT:
+        raise ApplicationError("This monitoring report has been submitted and can no longer be edited.",
+                               code="frozen")
+    changed = [field for field, value in values.items() if getattr(locked, field) != value]
+    for field in changed:
+        setattr(locked, field, values[field])
+    if changed:
+        locked.save(update_fields=changed)
+        audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_UPDATED, obj=locked, policy_id=policy.pk,
+                  changes={"sections": changed})
+    return locked
+
+
+@transaction.atomic
+def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringReport:
+    """Submitted "to the Business Group Policy Co-ordinator for quality assurance"."""
+    require_actor(actor)
+    policy, locked = lock_report(report)
+    if not permissions.can_draft(actor, policy):
+        raise ApplicationError("You are not allowed to submit this monitoring report.", code="forbidden")
+    if locked.status != MonitoringReport.Status.DRAFT:
+        raise ApplicationError("This monitoring report has already been submitted.", code="stale")
+    if locked.missing_sections:
+        raise ApplicationError("Complete these sections first: " + ", ".join(locked.missing_sections) + ".",
+                               code="gate")
+    locked.submit()
+    locked.submitted_at = timezone.now()
+    # Issue 13: reports are due every 12 months from the previous due date, whatever happens in between, and a
+    # late report stays late until it is submitted. Submitting answers the date due now; the next one follows it.
+    before = policy.monitoring_report_due_on
+    changes: dict = {}
+    if before is not None:
+        locked.answers_due_on = before
+        policy.monitoring_report_due_on = next_monitoring_due(before)
+        policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
+        changes = {"monitoring_report_due_on": [before, policy.monitoring_report_due_on],
+                   "late_by_days": max(0, (timezone.localdate() - before).days)}
+    locked.save(update_fields=["status", "submitted_at", "answers_due_on"])
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_SUBMITTED, obj=locked, policy_id=policy.pk,
+              changes=changes)
+    return locked
+
+
+def next_monitoring_due(due: datetime.date) -> datetime.date:
+    """SOP, stage 6: monitoring reports "on an annual basis": the next is due a year after the previous due date
+    (never after the day a report happened to be written, quality-assured or published)."""
+    return due + relativedelta(months=settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
+
+
+def _ensure_coordinator(actor, policy, report) -> None:
+    if not permissions.is_group_coordinator(actor, policy):
+        raise ApplicationError(f"Only the co-ordinator of {policy.business_group} can quality-assure this "
+                               "report.", code="forbidden")
+    if report.author_id == actor.pk:
+        raise ApplicationError("You wrote this report, so you cannot quality-assure it.", code="forbidden")
+    if report.status != MonitoringReport.Status.SUBMITTED:
+        raise ApplicationError("This monitoring report is not awaiting quality assurance.", code="stale")
+
+
+@transaction.atomic
+def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str = "") -> MonitoringReport:
+    """The co-ordinator checks the report is "logical, comprehensive, written in plain English and meet[s]
+    relevant legislative requirements"."""
+    require_actor(actor)
+    policy, locked = lock_report(report)
+    _ensure_coordinator(actor, policy, locked)
+    locked.pass_qa()
+    locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), (comments or "").strip()
+    locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_QA_PASSED, obj=locked, policy_id=policy.pk,
+              changes={"comments": locked.qa_comments})
+    return locked
+
+
+@transaction.atomic
+def monitoring_report_return(*, report: MonitoringReport, actor, comments: str) -> MonitoringReport:
+    require_actor(actor)
+    comments = (comments or "").strip()
+    if not comments:
+        raise ApplicationError("Enter comments explaining what must change.", field="comments")
+    policy, locked = lock_report(report)
+    _ensure_coordinator(actor, policy, locked)
+    locked.return_to_author()
+    locked.qa_comments = comments
+    changes: dict = {"comments": comments}
+    # A returned report does not answer its due date: the date is due again (and late, if it has passed).
+    answered = locked.answers_due_on
+    if answered is not None and policy.monitoring_report_due_on == next_monitoring_due(answered):
+        changes["monitoring_report_due_on"] = [policy.monitoring_report_due_on, answered]
+        policy.monitoring_report_due_on = answered
+        policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
+    locked.answers_due_on = None
+    locked.save(update_fields=["status", "qa_comments", "answers_due_on"])
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_RETURNED, obj=locked, policy_id=policy.pk,
+              changes=changes)
+    return locked
+
+
+@transaction.atomic
+def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringReport:
+    """PCU publishes the quality-assured report on the Publication Scheme. The day it does so moves no date:
+    the next report fell due 12 months after the previous due date when this one was submitted (issue 13)."""
+    require_actor(actor)
+    policy, locked = lock_report(report)
+    if not permissions.is_pcu(actor):
+        raise ApplicationError("Only the Policy Co-ordination Unit publishes monitoring reports.", code="forbidden")
+    if locked.status != MonitoringReport.Status.QA_PASSED:
+        raise ApplicationError("Only a quality-assured monitoring report can be published.", code="stale")
+    if policy.status not in PUBLISHED_STATUSES and policy.first_published_on is None:
+        raise ApplicationError("The policy is not published.", code="gate")
+    locked.publish()
+    locked.published_at, locked.published_by = timezone.now(), actor
+    locked.save(update_fields=["status", "published_at", "published_by"])
+    audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_PUBLISHED, obj=locked, policy_id=policy.pk,
+              changes={"answers_due_on": locked.answers_due_on,
+                       "next_report_due_on": policy.monitoring_report_due_on})
+    return locked
