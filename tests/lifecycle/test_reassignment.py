@@ -620,7 +620,7 @@ class TestChoosingThePerson:
             RoleAssignmentFactory(user=users[key], role=Role.MANAGER, business_group=group, unit=unit)
         eligibility = policy_eligibility(policy=policy, part="policy_manager")
         found = {user.username for user in find_person(text="Candidate", eligibility=eligibility).eligible}
-        held = people_services._assignments([user.pk for user in users.values()])
+        held = people_services.role_assignments_of([user.pk for user in users.values()])
         expected = {user.username for user in users.values() if people_services.holds_part(
             held[user.pk], people_services.PARTS["policy_manager"], policy.business_group_id, policy.owning_unit_id)}
         assert found == expected == {"unit.mgr", "group.mgr"}
