@@ -5,7 +5,10 @@
 - ``drafting``: creating a policy, its draft statement and SOPs, new draft versions and freezing;
 - ``consultation``: the consultation log;
 - ``quality_assurance``: submission, the PCU/DCFD/DOI sign-offs, returning, forwarding to the Lead;
-- ``decisions``: commissioning, the Lead's decision, the emergency route, and stages 5 and 6;
+- ``commissioning``: stages 1 and 2, the request to commission and the decision;
+- ``approval``: stage 4, the Lead's decision, the emergency route, forwarding for publication, and a corporate
+  Lead's agreement to a local work instruction;
+- ``review``: stages 5 and 6, publication recorded, implementation, review, withdrawal;
 - ``access``: per-object grants;
 - ``advice``: DCFD, DOI, SHRMT or a colleague invited to advise on a draft (issue 12);
 - ``details``: the document details, changed while the policy is drafted (issue 12).
@@ -16,36 +19,27 @@ Importing from ``lifecycle.services`` is the public interface.
 
 from lifecycle.services.access import GRANTABLE, policy_grant_access, policy_revoke_access
 from lifecycle.services.advice import advice_comment, advice_invite, advice_withdraw
+from lifecycle.services.approval import (
+    policy_agree_emergency_approval,
+    policy_agree_local_supplement,
+    policy_approve,
+    policy_forward_for_publication,
+    policy_refuse_emergency_approval,
+    policy_reject,
+    policy_request_emergency_approval,
+)
 from lifecycle.services.base import (
     check_expected_status,
     check_version_read,
     lock_policy,
     require_actor,
 )
-from lifecycle.services.consultation import consultation_record, consultation_record_response
-from lifecycle.services.decisions import (
-    policy_agree_emergency_approval,
-    policy_agree_local_supplement,
-    policy_approve,
+from lifecycle.services.commissioning import (
     policy_commission,
-    policy_complete_implementation,
-    policy_conclude_no_change,
-    policy_confirm_eia,
-    policy_decide_withdrawal,
     policy_decline_commissioning,
-    policy_forward_for_publication,
-    policy_put_title_in_force,
-    policy_record_publication,
-    policy_record_republication,
-    policy_refuse_emergency_approval,
-    policy_reject,
     policy_request_commissioning,
-    policy_request_emergency_approval,
-    policy_set_publication_dates,
-    policy_set_review_date,
-    policy_start_review,
-    policy_withdraw,
 )
+from lifecycle.services.consultation import consultation_record, consultation_record_response
 from lifecycle.services.details import approval_board, policy_update_details
 from lifecycle.services.drafting import (
     draft_revision_restore,
@@ -60,6 +54,19 @@ from lifecycle.services.quality_assurance import (
     policy_record_qa_signoff,
     policy_return_from_qa,
     policy_submit_for_qa,
+)
+from lifecycle.services.review import (
+    policy_complete_implementation,
+    policy_conclude_no_change,
+    policy_confirm_eia,
+    policy_decide_withdrawal,
+    policy_put_title_in_force,
+    policy_record_publication,
+    policy_record_republication,
+    policy_set_publication_dates,
+    policy_set_review_date,
+    policy_start_review,
+    policy_withdraw,
 )
 
 __all__ = [

@@ -75,7 +75,7 @@ def _retitle(locked: Policy, title: str) -> str:
     working title and changes at once. Once a version is in force, the policy keeps the title it is in force with
     (on the register, My work, notifications, the library and the Publication Scheme) and the draft proposes the
     new one, frozen with the version at submission; publishing that version makes it the title
-    (``lifecycle.services.decisions.policy_record_publication``)."""
+    (``lifecycle.services.review.policy_record_publication``)."""
     if locked.first_published_on is None:
         locked.title = title
         return "title"
