@@ -1,0 +1,65 @@
+"""The lifecycle's forms, split by concern (imported as before: ``from lifecycle import forms``, ``forms.PublishForm``):
+``steps`` (the step pages' forms), ``drafting`` (a policy, its details, statement, SOPs and consultation log),
+``advice`` (advice on a draft)."""
+
+from lifecycle.forms.advice import (
+    AdviceCommentForm,
+    AdviceInviteForm,
+    AdviceWithdrawForm,
+)
+from lifecycle.forms.drafting import (
+    ConsultationForm,
+    ConsultationResponseForm,
+    PolicyCreateForm,
+    PolicyDetailsForm,
+    SOPEditForm,
+    SOPForm,
+    StatementForm,
+)
+from lifecycle.forms.steps import (
+    LONG_TEXT,
+    ApprovalDecisionForm,
+    CommentsForm,
+    EIAConfirmationForm,
+    EmergencyAnswerForm,
+    EmergencyApprovalForm,
+    MonitoringResponseForm,
+    NoFieldsForm,
+    PublishForm,
+    QADecisionForm,
+    ReasonForm,
+    ReasonsForm,
+    RepublishForm,
+    ReviewDateForm,
+    StepForm,
+    WithdrawalDecisionForm,
+)
+
+__all__ = [
+    "AdviceCommentForm",
+    "AdviceInviteForm",
+    "AdviceWithdrawForm",
+    "ApprovalDecisionForm",
+    "CommentsForm",
+    "ConsultationForm",
+    "ConsultationResponseForm",
+    "EIAConfirmationForm",
+    "EmergencyAnswerForm",
+    "EmergencyApprovalForm",
+    "LONG_TEXT",
+    "MonitoringResponseForm",
+    "NoFieldsForm",
+    "PolicyCreateForm",
+    "PolicyDetailsForm",
+    "PublishForm",
+    "QADecisionForm",
+    "ReasonForm",
+    "ReasonsForm",
+    "RepublishForm",
+    "ReviewDateForm",
+    "SOPEditForm",
+    "SOPForm",
+    "StatementForm",
+    "StepForm",
+    "WithdrawalDecisionForm",
+]
