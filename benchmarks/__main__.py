@@ -208,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     measure_seconds = time.perf_counter() - measure_started
 
     log(report.table(rows))
+    if "pages" in arguments.only:
+        log("\nPages without their templates (the bound of any faster template engine):")
+        for line in pages.template_lines(rows):
+            log(line)
     log("\nTargets:")
     for name, note in target_notes(arguments.only).items():
         log(f"  {name}: {note}")

@@ -20,6 +20,8 @@ Adding a page (the interface; keep to it, others rely on it)::
 
 ``ratio`` (default 1.5) and ``queries`` (default 12) are the targets; ``headers`` are sent with the request
 (e.g. ``{"HX-Request": "true"}`` for an htmx fragment); ``scenario`` groups cases for ``--only`` (default "pages").
+Each row's detail also gives the time the page spends in its templates (``timing.template_ms``, in runs apart from
+the timed ones) and the ratio the page would have if they took no time: the bound of any faster template engine.
 A case's row passes when p50 <= ratio x its baseline's p50, the query count is within budget, the page answered
 200 with ``expect`` in it, and (``same_queries_as``) it sends as many queries as another URL (no growth with
 the data). Only SELECTs are replayed; a page that writes on GET is reported as a failure.
@@ -36,7 +38,7 @@ from django.urls import reverse
 
 from benchmarks.dataset import Probes
 from benchmarks.scenarios import Row, _ratio
-from benchmarks.timing import Case, capture_queries, time_interleaved
+from benchmarks.timing import Case, capture_queries, template_ms, time_interleaved
 from core.models import User
 
 USERS = ("developer", "co-ordinator", "PCU")
@@ -141,6 +143,8 @@ def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup:
     for item in measured:
         page, base = timings[item.page.name], timings[item.baseline.name]
         ratio = _ratio(page.p50, base.p50)
+        templates = template_ms(item.page)
+        untemplated = f"templates {templates:.1f} ms, without them {_ratio(page.p50 - templates, base.p50):.2f}x"
         queries = len(item.statements)
         problems = []
         if item.case.expect and item.case.expect not in item.content:
@@ -157,7 +161,8 @@ def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup:
         hx = " (htmx)" if item.case.headers.get("HX-Request") == "true" else ""
         rows.append(Row(f"{item.case.name}: GET {item.url}{hx}", item.user, page.p50, page.p95, base.p50, ratio,
                         queries, item.case.target, passed,
-                        "; ".join([f"own SQL: {len(item.statements) - len(item.writes)} statements", *problems]),
+                        "; ".join([f"own SQL: {len(item.statements) - len(item.writes)} statements",
+                                   untemplated, *problems]),
                         item.statements))
     return rows
 
@@ -185,3 +190,14 @@ TARGET_NOTE = (f"issue: each page p50 <= {PAGE_RATIO:g} x its own SQL (the state
                f"replayed raw) for developer, co-ordinator and PCU; <= {PAGE_QUERY_BUDGET} queries, the same for a "
                "policy with no history. The floor's rows (benchmarks.floor: a signed-in page with only the layout, "
                "timed in the same pass) are information: what any page spends before its view starts")
+
+
+def template_lines(rows: list[Row]) -> list[str]:
+    """One line per page row: its templates' time and the ratio it would have without them (printed under the
+    table; the detail of each row in bench.json)."""
+    lines = []
+    for row in rows:
+        for part in row.detail.split("; "):
+            if part.startswith("templates "):
+                lines.append(f"  {row.measurement} ({row.user}): {row.ratio:.2f}x, {part}")
+    return lines
