@@ -30,14 +30,13 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from psycopg import sql
 
 from benchmarks.database import settle
 from benchmarks.dataset import Probes, dataset_day
-from benchmarks.timing import Case, Timing, capture_queries, time_interleaved
+from benchmarks.timing import Case, Timing, capture_queries, run_capturing, time_interleaved
 from core.models import AuditEvent, User
 from lifecycle.due import REMEDIAL
 from lifecycle.models import Policy, PolicyVersion
@@ -484,19 +483,11 @@ class _ChaseScan:
         ]
 
 
-def _run_capturing(case: Case) -> tuple[object, list[str]]:
-    """One run of the case, untimed: its value and the SQL it sent (a scan takes seconds: one run gives both)."""
-    argument = case.prepare()
-    with CaptureQueriesContext(connection) as context:
-        value = case.run(argument)
-    return value, [query["sql"] for query in context.captured_queries]
-
-
 def _chase_scan(day: dt.date, label: str, *, repeat: int, warmup: int) -> _ChaseScan:
     baseline, plan = chase_cases(day, label)
     timings = time_interleaved([baseline, plan], repeat=repeat, warmup=warmup)
-    rows, baseline_sql = _run_capturing(baseline)
-    reminders, plan_sql = _run_capturing(plan)
+    rows, baseline_sql = run_capturing(baseline)
+    reminders, plan_sql = run_capturing(plan)
     return _ChaseScan(timings, baseline, plan, baseline_sql, plan_sql, {row[0] for row in rows}, len(rows),
                       reminders)
 

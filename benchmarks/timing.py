@@ -73,12 +73,17 @@ def time_interleaved(cases: list[Case], *, repeat: int, warmup: int) -> dict[str
     return {name: Timing(values) for name, values in samples.items()}
 
 
-def capture_queries(case: Case) -> list[str]:
-    """The SQL one run of the case sends (prepare's queries excluded)."""
+def run_capturing(case: Case) -> tuple[object, list[str]]:
+    """One untimed run of the case: its value and the SQL it sent (prepare's queries excluded)."""
     argument = case.prepare()
     with CaptureQueriesContext(connection) as context:
-        case.run(argument)
-    return [query["sql"] for query in context.captured_queries]
+        value = case.run(argument)
+    return value, [query["sql"] for query in context.captured_queries]
+
+
+def capture_queries(case: Case) -> list[str]:
+    """The SQL one run of the case sends (prepare's queries excluded)."""
+    return run_capturing(case)[1]
 
 
 def template_ms(case: Case, *, runs: int = 10) -> float:
