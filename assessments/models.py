@@ -162,6 +162,12 @@ class MonitoringReport(ConcurrentTransitionMixin, models.Model):
             models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")),
                                    name="monitoring_period_is_positive"),
         ]
+        indexes = [
+            # My work's queue of reports to quality-assure or publish (workspace.selectors): the oldest submitted
+            # first, read in this index's order and stopped at the page's 20, not every report of a status
+            # sorted (make bench, PCU at 72,000 reports: 36 ms).
+            models.Index(fields=["status", "submitted_at"], name="monitoring_report_queue_idx"),
+        ]
 
     def __str__(self) -> str:
         return (f"Monitoring report {self.period_start:%-d %B %Y} to {self.period_end:%-d %B %Y} for "

@@ -136,13 +136,17 @@ def _quality_assurance_queues(user, roles, visible) -> list[dict]:
     for discipline in disciplines:
         awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(_latest_version()),
                                                        discipline=discipline)))
-    waiting = Q(awaiting, status=Status.SUBMITTED_FOR_QA)
+    # The status first: PostgreSQL tests an OR branch's conditions in the order written, so the sign-off's
+    # subqueries run for the submissions only, not for every policy the other branch's index scan reads (make bench,
+    # PCU at 100,000 policies: 9,979 rows each asked, against 1,996).
+    waiting = Q(status=Status.SUBMITTED_FOR_QA) & awaiting
     title, hint = "Submissions to quality-assure", "Sign off, or return with comments."
     if Role.PCU in disciplines:
         # The emergency route (issue 13): the Lead's request waits for a member of PCU to agree or refuse, in their
         # own name. In the same query as the submissions, so that My work's cost does not grow.
-        waiting |= Q(Exists(EmergencyRequest.objects.filter(policy_id=OuterRef("pk"), answered_at__isnull=True)),
-                     status__in=EMERGENCY_SOURCES)
+        # The unanswered requests are few: read once (a hashed subquery), not once for each policy in development.
+        waiting |= Q(status__in=EMERGENCY_SOURCES) & Q(
+            pk__in=EmergencyRequest.objects.filter(answered_at__isnull=True).values("policy_id"))
         title = "Submissions to quality-assure, and emergency approvals to answer"
         hint = "Sign off or return with comments; agree to or refuse the emergency route."
     policies = _work_queue(visible.filter(waiting).exclude(took_part_in_current_version(user)))
@@ -268,15 +272,16 @@ def _responsible(user, roles) -> Q:
 
 
 def home_summary(*, user) -> dict:
-    # One pass over the visible policies, not four counts of the same permission filter.
-    counts = policy_list(user=user).order_by().aggregate(
-        visible_count=Count("pk"),
-        in_development=Count("pk", filter=Q(status__in=[Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT])),
-        in_approval=Count("pk", filter=Q(status__in=statuses_in_stage("approval"))),
-        published=Count("pk", filter=Q(status__in=PUBLISHED_STATUSES)),
-    )
+    """How many policies the user sees, by stage. One count per status (GROUP BY), added up here: the status index
+    answers it alone for those who see every policy, where four filtered counts read every row (make bench, PCU at
+    100,000 policies: 5 ms against 33 ms)."""
+    by_status = dict(policy_list(user=user).order_by().values_list("status").annotate(count=Count("*")))
+    in_development = (Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT)
     return {
-        **counts,
+        "visible_count": sum(by_status.values()),
+        "in_development": sum(by_status.get(status, 0) for status in in_development),
+        "in_approval": sum(by_status.get(status, 0) for status in statuses_in_stage("approval")),
+        "published": sum(by_status.get(status, 0) for status in PUBLISHED_STATUSES),
         # Sorted by their str(), which names the user: joined here, not loaded once per role.
         "roles": sorted(
             RoleAssignment.objects.filter(user_id=user.pk).select_related("business_group", "user"), key=str

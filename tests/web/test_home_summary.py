@@ -1,0 +1,69 @@
+"""My work's summary: how many policies the user sees in the register, and how many of them are in development,
+in approval and published. Counted per status and added up (workspace.selectors.home_summary), so each figure is
+checked here against the register's own visibility filter, for PCU (who sees every policy) and for a developer of
+another business group (who sees only what is in force, and their own drafts)."""
+
+import pytest
+
+from lifecycle.models import Policy
+from lifecycle.selectors import policy_list
+from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+from publication.services import policy_publish
+from tests.factories import advance_to
+from workspace.selectors import home_summary
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def policies(people):
+    """One policy in scoping, one in commissioning, one with PCU for quality assurance, one awaiting publication,
+    two published (one of them withdrawn afterwards: seen by PCU, in no stage), and one of group 2 in scoping."""
+    made = {
+        "scoping": people.policy(title="Still scoping"),
+        "commissioning": advance_to(people.policy(title="Being commissioned"), Status.COMMISSIONING, people),
+        "qa": advance_to(people.policy(title="In quality assurance"), Status.SUBMITTED_FOR_QA, people),
+        "awaiting": advance_to(people.policy(title="Awaiting publication"), Status.AWAITING_PUBLICATION, people),
+    }
+    for name in ("published", "withdrawn"):
+        policy = advance_to(people.policy(title=f"Policy {name}"), Status.AWAITING_PUBLICATION, people)
+        policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
+        made[name] = Policy.objects.get(pk=policy.pk)
+    made["withdrawn"] = advance_to(made["withdrawn"], Status.WITHDRAWN, people)
+    made["other group"] = people.policy(actor=people.developer2, title="Another group's draft",
+                                        business_group=people.group2, owning_unit=people.unit2,
+                                        developers=[people.developer2])
+    return made
+
+
+def _expected(user) -> dict:
+    visible = policy_list(user=user)
+    return {
+        "visible_count": visible.count(),
+        "in_development": visible.filter(status__in=[Status.SCOPING, Status.COMMISSIONING,
+                                                     Status.DEVELOPMENT]).count(),
+        "in_approval": visible.filter(status__in=statuses_in_stage("approval")).count(),
+        "published": visible.filter(status__in=PUBLISHED_STATUSES).count(),
+    }
+
+
+def test_pcu_sees_every_policy_counted_by_stage(people, policies):
+    summary = home_summary(user=people.pcu)
+    assert {key: summary[key] for key in _expected(people.pcu)} == _expected(people.pcu) == {
+        "visible_count": 7, "in_development": 3, "in_approval": 2, "published": 1}
+
+
+def test_a_developer_of_another_group_counts_only_what_they_see(people, policies):
+    summary = home_summary(user=people.developer2)
+    expected = _expected(people.developer2)
+    assert {key: summary[key] for key in expected} == expected
+    # Their own draft and the one policy in force; not group 1's drafts, nor the withdrawn policy.
+    assert expected == {"visible_count": 2, "in_development": 1, "in_approval": 0, "published": 1}
+
+
+def test_the_page_shows_the_counts(client, people, policies):
+    client.force_login(people.pcu)
+    page = client.get("/").content.decode()
+    assert "In scoping, commissioning or development: <strong>3</strong>" in page
+    assert "In approval: <strong>2</strong>" in page
+    assert "7 policies in the register" in page
