@@ -16,7 +16,7 @@ from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QASignOff
 from lifecycle.permissions import managed_scope, role_index
-from lifecycle.selectors import named_developer_policy_ids, policy_list
+from lifecycle.selectors import named_developer_policy_ids, pk_in_ids, policy_list
 from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Status, statuses_in_stage
 from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, way_on
 
@@ -27,8 +27,23 @@ QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_d
                 "first_published_on", "business_group_id", "updated_at", "status_changed_at", "kind")
 
 
-def _work_queue(queryset, limit: int = 20, order: str = "updated_at") -> list[Policy]:
+# How many items a queue shows. One more is read: when it is there, the queue says that more are waiting than it
+# shows (and where to see them all), rather than seeming to hold only what fits.
+QUEUE_SHOWN = 20
+
+
+def _work_queue(queryset, order: str = "updated_at", limit: int = QUEUE_SHOWN + 1) -> list[Policy]:
     return list(queryset.select_related(None).only(*QUEUE_FIELDS).order_by(order, "pk")[:limit])
+
+
+def _trimmed(queue: dict) -> dict:
+    """The queue with at most QUEUE_SHOWN items; ``more`` says, when it had more, which of them it shows."""
+    for key in ("policies", "reports", "entries", "acknowledgements"):
+        items = queue.get(key)
+        if items is not None and len(items) > QUEUE_SHOWN:
+            queue[key] = items[:QUEUE_SHOWN]
+            queue["more"] = f"Only the {QUEUE_SHOWN} {queue.get('shown_first', 'waiting longest')} are shown."
+    return queue
 
 
 def _group_ids(roles, *wanted: str) -> set[int]:
@@ -41,21 +56,22 @@ def my_work(*, user, today=None) -> list[dict]:
     roles = role_index(user)
     visible = policy_list(user=user)
     overdue, due_soon = _due_queues(user, roles, visible, today)
-    reports = _report_queues(roles, today)
-    # A report waiting for quality assurance or publication is that policy's monitoring item: shown there, once.
-    in_hand = {("monitoring", report.policy_id) for queue in reports for report in queue["reports"]}
     # Overdue first, then the work waiting, then what falls due soon (issue 17).
-    return _each_once([
+    queues = [_trimmed(queue) for queue in (
         *overdue,
         *_drafting_queues(user, roles, visible),
         *_lead_queues(roles, visible),
         *_quality_assurance_queues(user, roles, visible),
         *_coordination_queues(user, roles, visible),
         *due_soon,
-        *reports,
+        *_report_queues(roles, today),
         *_acknowledgement_queues(user),
         *_monitoring_action_queues(user, roles, today),
-    ], today, seen=in_hand)
+    )]
+    # A report waiting for quality assurance or publication (and shown) is that policy's monitoring item: shown
+    # there, once.
+    in_hand = {("monitoring", report.policy_id) for queue in queues for report in queue.get("reports") or ()}
+    return _each_once(queues, today, seen=in_hand)
 
 
 def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list[dict]:
@@ -91,11 +107,11 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
 
 def _acknowledgement_queues(user) -> list[dict]:
     """Issue 14: the policies this person is asked to confirm they have read (everyone, roles or none)."""
-    outstanding = list(outstanding_for(user=user)[:20])
+    outstanding = list(outstanding_for(user=user)[:QUEUE_SHOWN + 1])
     if not outstanding:
         return []
     return [{"title": "Policies to read and confirm", "hint": "PCU asked you to confirm you have read these.",
-             "acknowledgements": outstanding}]
+             "acknowledgements": outstanding, "shown_first": "asked longest ago"}]
 
 
 def _drafting_queues(user, roles, visible) -> list[dict]:
@@ -184,12 +200,23 @@ def _due_queues(user, roles, visible, today) -> tuple[list[dict], list[dict]]:
     the chase and the dashboard), as separate queues, the most overdue first. One query per rule. Each policy
     carries ``due_state`` and what to do next."""
     overdue, due_soon = [], []
-    for rule, kind, hint, label in (
-        (REVIEW, "Reviews", "SOP: allow at least 6 months for a basic review.", "review due"),
-        (MONITORING, "Monitoring reports", "Due every year.", "report due"),
+    for rule, kind, hint, label, register_filter in (
+        (REVIEW, "Reviews", "SOP: allow at least 6 months for a basic review.", "review due", "review_status"),
+        (MONITORING, "Monitoring reports", "Due every year.", "report due", "monitoring_status"),
     ):
-        policies = _work_queue(visible.filter(rule.due_or_overdue(today)).filter(_responsible(user, roles)),
-                               order=rule.field)
+        # The most overdue and those due soonest, each up to one more than a queue shows: read as one list, these
+        # filled it with overdue ones wherever more were overdue than it shows, and "due soon" said nothing was
+        # (make bench: PCU and co-ordinators, thousands due within 6 months). Each part is a LIMIT read in the due
+        # date's index order; the policies are then looked up by id.
+        due = visible.filter(rule.due_or_overdue(today)).filter(_responsible(user, roles)).order_by(rule.field, "pk")
+        # Overdue the day after (lifecycle.due.DueRule.is_overdue). Each a range of the date's index (an exclude()
+        # of the first would be NOT (date < today AND date IS NOT NULL): read from the first overdue one on).
+        past_due, not_yet = Q(**{f"{rule.field}__lt": today}), Q(**{f"{rule.field}__gte": today})
+        policies = _work_queue(
+            Policy.objects.filter(pk_in_ids(due.filter(past_due).values("pk")[:QUEUE_SHOWN + 1])
+                                  | pk_in_ids(due.filter(not_yet).values("pk")[:QUEUE_SHOWN + 1])),
+            order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
+        everything = reverse("lifecycle:register") + f"?{register_filter}="
         for policy in policies:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
             policy.due_label = label
@@ -201,9 +228,11 @@ def _due_queues(user, roles, visible, today) -> tuple[list[dict], list[dict]]:
         soon = [policy for policy in policies if not policy.due_state.is_overdue]
         if late:  # shown only when something is late, at the top of the page
             overdue.append({"title": f"{kind} overdue", "hint": hint, "policies": late, "due": rule.field,
-                            "due_label": label, "overdue": True})
+                            "due_label": label, "overdue": True, "shown_first": "most overdue",
+                            "all_url": everything + DueStatus.OVERDUE.value})
         due_soon.append({"title": f"{kind} due {rule.warning_label}", "hint": hint, "policies": soon,
-                         "due": rule.field, "due_label": label})
+                         "due": rule.field, "due_label": label, "shown_first": "due soonest",
+                         "all_url": everything + DueStatus.DUE_SOON.value})
     return overdue, due_soon
 
 
@@ -219,12 +248,13 @@ def _report_queues(roles, today) -> list[dict]:
     reports = list(MonitoringReport.objects.select_related("policy").filter(condition)
                    .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
                          "policy__status")
-                   .order_by("submitted_at")[:20])
+                   .order_by("submitted_at", "pk")[:QUEUE_SHOWN + 1])
     for report in reports:
         # By when the co-ordinator is expected to quality-assure it: its declared deadline, which the chase reads.
         report.waiting = (MONITORING_REPORT_QA.state(timezone.localtime(report.submitted_at).date(), today)
                           if report.status == MonitoringReport.Status.SUBMITTED and report.submitted_at else None)
-    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports}]
+    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports,
+             "shown_first": "submitted longest ago"}]
 
 
 def _monitoring_action_queues(user, roles, today) -> list[dict]:
@@ -238,18 +268,21 @@ def _monitoring_action_queues(user, roles, today) -> list[dict]:
                     .filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True,
                             policy__business_group_id__in=lead_groups)
                     .filter(Q(policy__designated_lead=user) | Q(policy__designated_lead__isnull=True))
-                    .exclude(policy__status=Status.WITHDRAWN).order_by("qa_at", "pk")[:20])
+                    .exclude(policy__status=Status.WITHDRAWN).order_by("qa_at", "pk")[:QUEUE_SHOWN + 1])
         queues.append({"title": "Monitoring reports to respond to", "hint": "Review the results: no action, a "
-                       "remedial action, or an earlier review.", "entries": [
+                       "remedial action, or an earlier review.", "shown_first": "quality-assured longest ago",
+                       "entries": [
                            {"url": reverse("assessments:monitoring_report", args=[report.policy.reference, report.pk]),
                             "label": f"{report.policy.reference} {report.policy.title}: report to "
                                      f"{report.period_end:%-d %B %Y}", "state": None, "due_label": ""}
                            for report in awaiting]})
     actions = list(MonitoringResponse.objects.select_related("policy", "report")
-                   .filter(REMEDIAL.applies(), remedial_owner=user).order_by("remedial_due_on", "pk")[:20])
+                   .filter(REMEDIAL.applies(), remedial_owner=user).order_by("remedial_due_on", "pk")
+                   [:QUEUE_SHOWN + 1])
     if actions:
         queues.append({"title": "Remedial actions for you", "hint": "Directed by the Designated Lead after a "
-                       "monitoring report; record each as done on the report's page.", "entries": [
+                       "monitoring report; record each as done on the report's page.", "shown_first": "due soonest",
+                       "entries": [
                            {"url": reverse("assessments:monitoring_report",
                                            args=[action.policy.reference, action.report_id]),
                             "label": f"{action.policy.reference} {action.policy.title}: "

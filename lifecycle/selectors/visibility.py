@@ -234,6 +234,12 @@ def _named_developer_policy_ids(user_id: int) -> QuerySet:
     return Policy.developers.through.objects.filter(user_id=user_id).values("policy_id")
 
 
+def pk_in_ids(ids: QuerySet) -> Q:
+    """``Q(pk__in=ids)`` that PostgreSQL looks up in the primary key even under an OR (``_InIds``): for a few ids
+    from a subquery (a LIMIT), not a hashed filter tested on every row of the table."""
+    return Q(_InIds(F("pk"), ids))
+
+
 class _InIds(In):
     """``id IN (subquery)``, written for PostgreSQL as ``id = ANY(ARRAY(subquery))``.
 
