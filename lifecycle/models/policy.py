@@ -132,11 +132,21 @@ class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model)
         indexes = [
             models.Index(fields=["protective_marking", "business_group_id"], condition=IN_FORCE,
                          name="policy_in_force_idx"),
-            models.Index(fields=["business_group_id"],
+            # My work's count of each stage (lifecycle.selectors.policy_count_by_status): the OFFICIAL policies in
+            # force in the order of their status, read by an index-only scan and added up as read (make bench, a
+            # co-ordinator at 100,000 policies: 33 ms in a parallel sequential scan against 7 ms).
+            models.Index(fields=["protective_marking", "status"], condition=IN_FORCE,
+                         name="policy_in_force_status_idx"),
+            # The status second: the same count of the OFFICIAL-SENSITIVE ones of the user's groups, from the index.
+            models.Index(fields=["business_group_id", "status"],
                          condition=IN_FORCE & ~models.Q(protective_marking=ProtectiveMarking.OFFICIAL),
                          name="policy_in_force_sensitive_idx"),
             models.Index(fields=["business_group_id", "owning_unit_id", "status", "protective_marking"],
                          condition=NOT_IN_FORCE, name="policy_not_in_force_idx"),
+            # My work's queues of one status, those waiting longest first (workspace.selectors): read in this order and
+            # tested one by one until a queue is full, not every policy of the status tested and then sorted (make
+            # bench, PCU at 100,000 policies: the submissions to quality-assure, 1,996 of them, 16 ms).
+            models.Index(fields=["status", "updated_at", "id"], name="policy_status_updated_idx"),
         ]
 
     def __str__(self) -> str:

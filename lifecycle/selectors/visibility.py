@@ -367,6 +367,17 @@ def _compiled_count(viewer: Viewer | None) -> tuple[str, tuple] | None:
 
 def _count_statement(parts: list[Q], narrow) -> tuple[str, tuple] | None:
     """SELECT (SELECT COUNT(*) FROM <part>) + ... and its parameters; None when no part can hold a policy."""
+    counted, params = _compiled_parts(parts, narrow)
+    if not counted:
+        return None
+    # Django cannot SELECT an expression without a FROM, so the statement is assembled from Django's own
+    # compiled SQL, every value still a parameter: nothing from the request is spliced in.
+    return "SELECT " + " + ".join(f"(SELECT COUNT(*) FROM {rows})" for rows in counted), tuple(params)  # noqa: S608
+
+
+def _compiled_parts(parts: list[Q], narrow) -> tuple[list[str], list]:
+    """Each part that can hold a policy as what follows FROM in a statement reading it (the table and its WHERE, or
+    a subquery), and the parameters of them all, in order."""
     query = Query(Policy)
     compiler = query.get_compiler(DEFAULT_DB_ALIAS)
     table = compiler.quote_name_unless_alias(Policy._meta.db_table)
@@ -391,11 +402,37 @@ def _count_statement(parts: list[Q], narrow) -> tuple[str, tuple] | None:
         except EmptyResultSet:
             continue
         params.extend(part_params)
+    return counted, params
+
+
+def policy_count_by_status(*, user) -> dict[str, int]:
+    """How many policies ``user`` sees in each status (``policy_list``; a status none is in is left out), in one
+    statement compiled once per Viewer in this process, as ``policy_count``.
+
+    Each of the disjoint ``policy_visibility_parts`` is counted by status from its index, and the parts' counts are
+    added up here. As one GROUP BY over the visibility filter's OR, PostgreSQL read every policy in a parallel
+    sequential scan (make bench, 100,000 policies: the developer's 38 ms and the co-ordinator's 33-46 ms, against
+    7 ms); PCU's, over the whole table, is read from the status index."""
+    statement = _compiled_count_by_status(viewer_of(user))
+    if statement is None:
+        return {}
+    counts: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+        for status, count in cursor.fetchall():
+            counts[status] = counts.get(status, 0) + count
+    return counts
+
+
+@lru_cache(maxsize=COMPILED_VIEWERS)
+def _compiled_count_by_status(viewer: Viewer | None) -> tuple[str, tuple] | None:
+    counted, params = _compiled_parts(_visibility_parts(viewer) or [Q()], None)
     if not counted:
         return None
-    # Django cannot SELECT an expression without a FROM, so the statement is assembled from Django's own
-    # compiled SQL, every value still a parameter: nothing from the request is spliced in.
-    return "SELECT " + " + ".join(f"(SELECT COUNT(*) FROM {rows})" for rows in counted), tuple(params)  # noqa: S608
+    status = connection.ops.quote_name(Policy._meta.get_field("status").column)
+    # Assembled from Django's compiled SQL as _count_statement's, every value a parameter.
+    return " UNION ALL ".join(f"SELECT {status}, COUNT(*) FROM {rows} GROUP BY {status}"  # noqa: S608
+                              for rows in counted), tuple(params)
 
 
 def policy_drafts_visibility_filter(user) -> Q | None:
