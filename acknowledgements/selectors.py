@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Aggregate, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
+from core.compiled import CompiledSelect
 from core.models import Role, RoleAssignment, Unit, User
 from lifecycle.models import PolicyVersion
 from lifecycle.permissions import managed_scope, role_index
@@ -109,10 +112,46 @@ def outstanding_for(*, user) -> QuerySet[AcknowledgementAudience]:
     roles, their unit's group, the list), however many there are."""
     if user is None or not user.is_authenticated or not user.is_active:
         return AcknowledgementAudience.objects.none()
-    profile = profile_of(user)
-    return (AcknowledgementAudience.objects.filter(in_force(), _including(profile)).exclude(satisfied_by(user.pk))
-            .select_related("policy", "policy_version").defer("policy_version__statement")
-            .order_by("chosen_at", "pk"))
+    return (_outstanding(profile_of(user)).select_related("policy", "policy_version")
+            .defer("policy_version__statement"))
+
+
+def _outstanding(profile: Profile) -> QuerySet[AcknowledgementAudience]:
+    return (AcknowledgementAudience.objects.filter(in_force(), _including(profile))
+            .exclude(satisfied_by(profile.user_id)).order_by("chosen_at", "pk"))
+
+
+class OutstandingRow(NamedTuple):
+    """What My work shows of a version someone is asked to confirm."""
+
+    reference: str
+    title: str
+    major: int
+    minor: int
+
+    @property
+    def number(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+
+# How many people's compiled statements of ``outstanding_rows`` each process keeps (a few KB each).
+COMPILED_PROFILES = 2048
+
+
+def outstanding_rows(*, user, limit: int) -> list[OutstandingRow]:
+    """The first ``limit`` of ``outstanding_for``, as rows of what My work shows, in one statement compiled once per
+    Profile in this process (core.compiled): Django compiled the rule's subqueries anew for every request, and built
+    three model instances of every row (make bench, 100,000 policies: 5.9 ms of Python against 4.8 ms of SQL)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return []
+    statement = _compiled_outstanding(profile_of(user), limit)
+    return [] if statement is None else [OutstandingRow(*row) for row in statement.rows()]
+
+
+@lru_cache(maxsize=COMPILED_PROFILES)
+def _compiled_outstanding(profile: Profile, limit: int) -> CompiledSelect | None:
+    return CompiledSelect.of(_outstanding(profile).values_list(
+        "policy__reference", "policy__title", "policy_version__major", "policy_version__minor")[:limit])
 
 
 def completed_for(*, user) -> QuerySet[Acknowledgement]:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
+
+from core.fsm import ConcurrentTransitions
 
 
 class ProtectedCharacteristic(models.TextChoices):
@@ -120,7 +122,7 @@ class PolicyWorkbook(models.Model):
         return bool(self.health_and_safety_impact and self.health_and_safety_statement.strip())
 
 
-class MonitoringReport(ConcurrentTransitionMixin, models.Model):
+class MonitoringReport(ConcurrentTransitions, models.Model):
     """SOP, stage 6: "The results of this monitoring must be recorded in a Monitoring Report template on an
     annual basis, and submitted to the Business Group Policy Co-ordinator for quality assurance. Once
     satisfied, the Business Group Policy Co-ordinator will send the report to the Policy Co-ordination Unit

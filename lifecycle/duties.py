@@ -96,14 +96,14 @@ def check_separation(user, version: PolicyVersion, duty: Duty, *, doing: str) ->
         )
 
 
-def took_part_in_current_version(user) -> Q:
+def took_part_in_current_version(user_id: int) -> Q:
     """For lists of policies: the same rule as a query. The policy's newest version was written or submitted by
-    ``user``, or they signed off its quality assurance; such a version is never offered to them for another part.
-    (Drafting saves by others than the author are left to the services' check: a list may offer, a service
-    decides.)"""
+    the user ``user_id``, or they signed off its quality assurance; such a version is never offered to them for
+    another part. (Drafting saves by others than the author are left to the services' check: a list may offer, a
+    service decides.)"""
     versions = apps.get_model("lifecycle", "PolicyVersion").objects
     newest = versions.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor").values("pk")[:1]
-    own = versions.filter(Q(pk=Subquery(newest)) & (Q(author_id=user.pk) | Q(submitted_by_id=user.pk)))
+    own = versions.filter(Q(pk=Subquery(newest)) & (Q(author_id=user_id) | Q(submitted_by_id=user_id)))
     signed = apps.get_model("lifecycle", "QASignOff").objects.filter(policy_version_id=Subquery(newest),
-                                                                      signed_by_id=user.pk)
+                                                                      signed_by_id=user_id)
     return Q(Exists(own)) | Q(Exists(signed))

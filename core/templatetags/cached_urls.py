@@ -6,11 +6,13 @@ policy's sections) and one per row of a list (25 on the register, up to 140 in P
 those pages cost in Python. Here each name is reversed once per process (and script prefix and URL conf) with
 markers for its arguments; the fixed parts are kept, and each argument is quoted into them as ``reverse()`` quotes
 it. So the result is the same string ``{% url %}`` gives. An argument that could change which pattern matches (empty,
-or holding a "/") and a name whose pattern refuses the markers (``<int:...>``) go through ``reverse()`` itself.
+or holding a "/"), one not of digits where the pattern takes only digits (``<int:...>``, whose place is found with a
+number for a marker), and a name whose pattern refuses every marker go through ``reverse()`` itself.
 ``{% cached_url "home" as home_url %}`` assigns, as ``{% url ... as ... %}`` does."""
 
 from collections.abc import Callable
 from functools import lru_cache
+from itertools import product
 from urllib.parse import quote
 
 from django import template
@@ -26,51 +28,67 @@ register = template.Library()
 _SAFE = RFC3986_SUBDELIMS + "/~:@"
 
 
-def _marker(index: int) -> str:
-    return f"cachedurlargument{index}z"
+def _marker(index: int, number: bool = False) -> str:
+    # A number for an argument whose converter takes digits only (``<int:...>``), a word otherwise.
+    return str(_NUMBER_MARKER + index) if number else f"cachedurlargument{index}z"
+
+
+_NUMBER_MARKER = 7_919_000_101
 
 
 @lru_cache(maxsize=512)
-def _fixed_parts(name: str, arguments: int, prefix: str, urlconf) -> tuple[str, ...] | None:
-    """The URL of ``name`` cut around its arguments' places, or None when the markers do not fit its pattern."""
-    try:
-        url = reverse(name, args=[_marker(index) for index in range(arguments)], urlconf=urlconf)
-    except NoReverseMatch:
-        return None
-    parts, rest = [], url
-    for index in range(arguments):
-        before, found, rest = rest.partition(_marker(index))
-        if not found:
-            return None
-        parts.append(before)
-    return (*parts, rest)
+def _fixed_parts(name: str, arguments: int, prefix: str, urlconf) -> tuple[tuple[str, ...], tuple[bool, ...]] | None:
+    """The URL of ``name`` cut around its arguments' places, and which of them take digits only; None when no
+    markers fit its pattern. Words are tried first, then numbers in the places that refuse them."""
+    for numbers in product((False, True), repeat=arguments):
+        try:
+            url = reverse(name, args=[_marker(index, number) for index, number in enumerate(numbers)],
+                          urlconf=urlconf)
+        except NoReverseMatch:
+            continue
+        parts, rest = [], url
+        for index, number in enumerate(numbers):
+            before, found, rest = rest.partition(_marker(index, number))
+            if not found:
+                return None
+            parts.append(before)
+        return (*parts, rest), numbers
+    return None
 
 
-def cached_reverse(name: str, *args) -> str:
-    """``reverse(name, args=args)``, from the parts resolved once."""
-    texts = [str(argument) for argument in args]
-    parts = _fixed_parts(name, len(texts), get_script_prefix(), get_urlconf())
-    if parts is None or any(not text or "/" in text for text in texts):
-        return reverse(name, args=args)
+def _fits(texts: list[str], numbers: tuple[bool, ...]) -> bool:
+    """Whether each argument is one the cached parts can take: not empty, no "/" (either could change which pattern
+    matches), and digits where the pattern takes only digits (as its converter's [0-9]+)."""
+    return all(text and "/" not in text and (not number or (text.isascii() and text.isdigit()))
+               for text, number in zip(texts, numbers, strict=True))
+
+
+def _built(parts: tuple[str, ...], texts: list[str]) -> str:
     url = parts[0]
     for text, after in zip(texts, parts[1:], strict=True):
         url += quote(text, safe=_SAFE) + after
     return url
 
 
+def cached_reverse(name: str, *args) -> str:
+    """``reverse(name, args=args)``, from the parts resolved once."""
+    texts = [str(argument) for argument in args]
+    fixed = _fixed_parts(name, len(texts), get_script_prefix(), get_urlconf())
+    if fixed is None or not _fits(texts, fixed[1]):
+        return reverse(name, args=args)
+    return _built(fixed[0], texts)
+
+
 def cached_reverser(name: str, arguments: int = 1) -> Callable[..., str]:
     """``cached_reverse`` for the many URLs of one name in a list (one per row): the script prefix and the URL conf
     are read once, when it is made, so make it for the request that prints them."""
-    parts = _fixed_parts(name, arguments, get_script_prefix(), get_urlconf())
+    fixed = _fixed_parts(name, arguments, get_script_prefix(), get_urlconf())
 
     def url(*args) -> str:
         texts = [str(argument) for argument in args]
-        if parts is None or len(texts) != arguments or any(not text or "/" in text for text in texts):
+        if fixed is None or len(texts) != arguments or not _fits(texts, fixed[1]):
             return reverse(name, args=args)
-        built = parts[0]
-        for text, after in zip(texts, parts[1:], strict=True):
-            built += quote(text, safe=_SAFE) + after
-        return built
+        return _built(fixed[0], texts)
 
     return url
 

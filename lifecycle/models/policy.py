@@ -4,8 +4,9 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField
+from django_fsm import FSMField
 
+from core.fsm import ConcurrentTransitions
 from core.models import BusinessGroup, RiskTier, Subject, Unit
 from lifecycle.details import details_of
 from lifecycle.states import (
@@ -34,7 +35,7 @@ NOT_IN_FORCE = models.Q(first_published_on__isnull=True) | models.Q(status=Statu
 # model's cached property); forget_cached_version drops both.
 VERSION_IN_FORCE = "_policyhub_version_in_force"
 
-class Policy(fsm_transitions("status"), ConcurrentTransitionMixin, models.Model):
+class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
     """A corporate policy (or local work instruction) and where it stands in the six-stage cycle.
 
     ``status`` changes only through its django-fsm transitions, one per step declared in lifecycle.workflow

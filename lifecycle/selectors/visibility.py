@@ -168,7 +168,7 @@ def _reach(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     if developer_groups:
         # Uncorrelated id subqueries, not joins: no duplicate rows, and PostgreSQL hashes them once
         # (make bench: the developer's register 25x -> 4x the unfiltered count at 100,000 policies).
-        by_ids.append(ids_in(_named_developer_policy_ids(viewer.user_id))
+        by_ids.append(ids_in(named_developer_policy_ids(viewer.user_id))
                       & Q(business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES))
     # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
     # exist only in scoping and development, so the grant shows the policy only then.
@@ -224,13 +224,9 @@ def open_team_invitation_policy_ids(teams) -> QuerySet:
             .values("policy_id"))
 
 
-def named_developer_policy_ids(user) -> QuerySet:
-    """The ids of the policies ``user`` is named on as a developer: a subquery, so that a many-to-many match
-    cannot duplicate rows as a join on ``developers`` would."""
-    return _named_developer_policy_ids(user.pk)
-
-
-def _named_developer_policy_ids(user_id: int) -> QuerySet:
+def named_developer_policy_ids(user_id: int) -> QuerySet:
+    """The ids of the policies the user ``user_id`` is named on as a developer: a subquery, so that a many-to-many
+    match cannot duplicate rows as a join on ``developers`` would."""
     return Policy.developers.through.objects.filter(user_id=user_id).values("policy_id")
 
 
@@ -261,10 +257,12 @@ def visible_policies(*, user) -> QuerySet[Policy]:
 
 
 def policy_list(*, user) -> QuerySet[Policy]:
-    return _policy_list(viewer_of(user))
+    return policies_seen_by(viewer_of(user))
 
 
-def _policy_list(viewer: Viewer | None) -> QuerySet[Policy]:
+def policies_seen_by(viewer: Viewer | None) -> QuerySet[Policy]:
+    """``policy_list`` of the user whose Viewer this is: built from the Viewer alone, for a statement compiled once
+    per Viewer (``PolicyRows``, My work's queues)."""
     queryset = Policy.objects.select_related("business_group", "owning_unit")
     condition = _visibility_filter(viewer)
     if condition is not None:
@@ -325,7 +323,7 @@ def _compiled_rows(viewer: Viewer | None, fields: tuple[str, ...], *, with_count
     """``policy_list``'s values of ``fields`` for ``viewer`` (and, ``with_count``, ``policy_count``'s statement as a
     last column), compiled; None when it can list nothing. A pure function of the Viewer (``_reach`` reads nothing
     else), so kept."""
-    rows = _policy_list(viewer).values_list(*fields)
+    rows = policies_seen_by(viewer).values_list(*fields)
     if with_count:
         count = _compiled_count(viewer)
         if count is None:

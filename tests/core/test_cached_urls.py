@@ -16,8 +16,10 @@ from core.templatetags.cached_urls import cached_reverse, cached_reverser
     # Characters reverse() quotes, and one it keeps.
     ("lifecycle:detail", ["a b?c#d%e&f=g~h:i@j"]),
     ("lifecycle:detail", ["é"]),
-    # A pattern with a number in it: the markers do not fit, so reverse() itself answers.
+    # A pattern with a number in it: its place is found with a number for a marker.
     ("assessments:monitoring_report", ["POL-000001", 7]),
+    ("assessments:monitoring_report", ["POL-000001", "7"]),
+    ("assessments:monitoring_report", ["7", 70]),
     ("lifecycle:revisions", ["POL-000001", "1.2"]),
 ])
 def test_the_same_as_reverse(name, args):
@@ -34,6 +36,12 @@ def test_an_argument_that_would_change_the_match_goes_through_reverse():
         cached_reverse("lifecycle:detail", "")
     with pytest.raises(NoReverseMatch):
         cached_reverser("lifecycle:detail")("a/b")
+    # Where the pattern takes digits only, anything else is refused as reverse() refuses it.
+    for report in ("seven", "-7", "7.0", "\u0667"):
+        with pytest.raises(NoReverseMatch):
+            cached_reverse("assessments:monitoring_report", "POL-1", report)
+        with pytest.raises(NoReverseMatch):
+            cached_reverser("assessments:monitoring_report", 2)("POL-1", report)
 
 
 def test_the_script_prefix_is_honoured():
@@ -54,3 +62,13 @@ def test_the_tag_escapes_and_assigns_as_url_does():
                     "{% cached_url 'home' as home %}[{{ home }}]").render(context)
     cached, plain, assigned = both.split("|")
     assert cached == plain and assigned == "[/]"
+
+
+def test_a_number_in_the_pattern_is_built_from_the_parts_not_reversed(monkeypatch):
+    from core.templatetags import cached_urls
+
+    url = cached_reverser("assessments:monitoring_report", 2)
+    calls = []
+    monkeypatch.setattr(cached_urls, "reverse", lambda *args, **kwargs: calls.append(args))
+    assert url("POL-000001", 42) == "/policies/POL-000001/monitoring/42/"
+    assert calls == []

@@ -1,6 +1,7 @@
 """``{% work_items %}`` writes My work's policies exactly as the template it replaces wrote them (core/home.html before
 issue 16's change): same markup, escaping, glossary expansion and dates, for every combination of next step, due
-state and expected date."""
+state and expected date. So do ``{% report_items %}``, ``{% entry_items %}`` and ``{% asked_items %}`` for its
+monitoring reports, its other entries and the versions someone is asked to confirm."""
 
 import datetime
 from types import SimpleNamespace
@@ -47,3 +48,55 @@ def test_work_items_write_what_the_template_wrote(count):
     by_tag = Template("{% load work_items %}{% work_items policies %}").render(Context({"policies": policies}))
     assert by_tag == by_template
     assert "&lt;script&gt;" in by_tag and "<script>" not in by_tag
+
+
+# The other kinds of item as core/home.html wrote them with the template engine.
+TEMPLATE_REPORT = (
+    "{% for report in reports %}<li><a class=\"govuk-link\" href=\"{% url 'assessments:monitoring_report' "
+    "report.policy.reference report.pk %}\">{{ report.policy.reference }} {{ report.policy.title }}: report to "
+    "{{ report.period_end|date:\"j F Y\" }}</a> ({{ report.get_status_display|lower }}){% if report.waiting %} "
+    "<span class=\"govuk-body-s\">{% if report.waiting.is_overdue %}<strong class=\"govuk-tag govuk-tag--red "
+    "app-due-tag\">Waiting too long</strong> expected by {% else %}by {% endif %}"
+    "{{ report.waiting.due|date:\"j F Y\" }}</span>{% endif %}</li>{% endfor %}")
+TEMPLATE_ENTRY = (
+    "{% load glossary due_dates %}{% for entry in entries %}<li><a class=\"govuk-link\" href=\"{{ entry.url }}\">"
+    "{% abbreviate entry.label %}</a>{% if entry.state %} {% due_state entry.state entry.due_label %}{% endif %}</li>"
+    "{% endfor %}")
+TEMPLATE_ASKED = (
+    "{% for audience in asked %}<li><a class=\"govuk-link\" href=\"{% url 'library:policy' audience.reference %}\">"
+    "{{ audience.reference }} {{ audience.title }}, version {{ audience.number }}</a></li>{% endfor %}")
+
+
+def _report(pk, reference, title, status, waiting=None):
+    return SimpleNamespace(pk=pk, policy=SimpleNamespace(reference=reference, title=title),
+                           period_end=datetime.date(2026, 3, 31), waiting=waiting,
+                           get_status_display=lambda: status)
+
+
+REPORTS = [
+    _report(7, "POL-0001", "Stop & search <b>", "Submitted"),
+    _report(18, "POL-0002", "Custody \"quoted\"", "QA passed",
+            waiting=SimpleNamespace(is_overdue=True, due=datetime.date(2026, 11, 20))),
+    _report(120, "POL 0003?", "Drones", "Submitted",
+            waiting=SimpleNamespace(is_overdue=False, due=datetime.date(2026, 12, 24))),
+]
+ENTRIES = [
+    {"url": "/policies/POL-0001/monitoring/7/", "label": "POL-0001 <Stop>: report to 31 March 2026", "state": None,
+     "due_label": ""},
+    {"url": "/policies/POL-0002/monitoring/8/?a=1&b=2", "label": "POL-0002 EIA and DOI: complete the EIA",
+     "state": REVIEW.state(TODAY - datetime.timedelta(days=3), TODAY), "due_label": "due"},
+]
+ASKED = [SimpleNamespace(reference="POL-0001", title="Stop & search <script>", number="1.0"),
+         SimpleNamespace(reference="POL 0002?", title="Custody", number="2.3")]
+
+
+@pytest.mark.parametrize(("template", "tag", "name", "items"), [
+    (TEMPLATE_REPORT, "report_items", "reports", REPORTS),
+    (TEMPLATE_ENTRY, "entry_items", "entries", ENTRIES),
+    (TEMPLATE_ASKED, "asked_items", "asked", ASKED),
+], ids=["reports", "entries", "asked"])
+def test_the_other_items_write_what_the_template_wrote(template, tag, name, items):
+    by_template = Template(template).render(Context({name: items}))
+    by_tag = Template(f"{{% load work_items %}}{{% {tag} {name} %}}").render(Context({name: items}))
+    assert by_tag == by_template
+    assert "<script>" not in by_tag and "<b>" not in by_tag and "<Stop>" not in by_tag

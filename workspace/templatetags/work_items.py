@@ -1,10 +1,14 @@
-"""``{% work_items queue.policies %}``: My work's policies as list items (core/home.html).
+"""``{% work_items queue.policies %}``: My work's policies as list items (core/home.html); ``{% report_items %}``,
+``{% entry_items %}`` and ``{% asked_items %}`` its monitoring reports, its other entries and the versions someone is
+asked to confirm.
 
 PCU and the co-ordinators see up to 140 of them (seven queues of 20): written by the template engine, each item's link,
 next step, due state and expected date took more Python than the queue's SQL (make bench, 100,000 policies). Here
 each is one f-string, with the same markup, escaping and words the template wrote: the link by ``cached_reverser``,
 the next step through the glossary (``abbreviated``: an abbreviation expanded on its first use on the page), the due
-state by ``due_state`` (lifecycle/templatetags/due_dates.py), the date in the one format (core.dates)."""
+state by ``due_state`` (lifecycle/templatetags/due_dates.py), the date in the one format (core.dates). The other kinds
+were written by the template engine until its queues' SQL was read from indexes: then they took most of the page's
+Python (make bench, a co-ordinator's 21 reports: a URL resolved and two dates formatted for each)."""
 
 from django import template
 from django.utils.html import escape
@@ -36,7 +40,47 @@ def work_items(context, policies) -> str:
         if state:
             item += f" {due_state(state, getattr(policy, 'due_label', ''))}"
         elif expected_by:
-            item += (f' <span class="govuk-body-s">{_LATE if policy.expected_late else "by "}'
-                     f"{date_text(expected_by)}</span>")
+            item += _waiting(policy.expected_late, expected_by)
         items.append(item + "</li>")
     return SafeString("".join(items))
+
+
+def _waiting(late: bool, due) -> str:
+    return f' <span class="govuk-body-s">{_LATE if late else "by "}{date_text(due)}</span>'
+
+
+@register.simple_tag
+def report_items(reports) -> str:
+    """Each monitoring report (``workspace.selectors._report_queues``'s, with ``waiting``) as ``<li>``."""
+    url = cached_reverser("assessments:monitoring_report", 2)
+    items = []
+    for report in reports:
+        policy = report.policy
+        item = (f'<li><a class="govuk-link" href="{escape(url(policy.reference, report.pk))}">'
+                f"{escape(policy.reference)} {escape(policy.title)}: report to {date_text(report.period_end)}</a> "
+                f"({escape(str(report.get_status_display()).lower())})")
+        if report.waiting:
+            item += _waiting(report.waiting.is_overdue, report.waiting.due)
+        items.append(item + "</li>")
+    return SafeString("".join(items))
+
+
+@register.simple_tag(takes_context=True)
+def entry_items(context, entries) -> str:
+    """Each entry ({"url", "label", "state", "due_label"}: a report to respond to, a remedial action) as ``<li>``."""
+    items = []
+    for entry in entries:
+        item = f'<li><a class="govuk-link" href="{escape(entry["url"])}">{abbreviated(context, entry["label"])}</a>'
+        if entry["state"]:
+            item += f" {due_state(entry['state'], entry['due_label'])}"
+        items.append(item + "</li>")
+    return SafeString("".join(items))
+
+
+@register.simple_tag
+def asked_items(asked) -> str:
+    """Each version someone is asked to confirm (``acknowledgements.selectors.OutstandingRow``) as ``<li>``."""
+    url = cached_reverser("library:policy")
+    return SafeString("".join(
+        f'<li><a class="govuk-link" href="{escape(url(row.reference))}">{escape(row.reference)} {escape(row.title)}, '
+        f"version {escape(row.number)}</a></li>" for row in asked))
