@@ -15,6 +15,7 @@ from acknowledgements.selectors import outstanding_rows
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.compiled import CompiledSelect
 from core.models import Role, RoleAssignment
+from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
@@ -35,7 +36,7 @@ from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, way_on
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
 # group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page).
 QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
-                "first_published_on", "business_group_id", "updated_at", "status_changed_at", "kind")
+                "first_published_on", "business_group_id", "status_changed_at", "kind")
 
 
 # How many items a queue shows. One more is read: when it is there, the queue says that more are waiting than it
@@ -52,24 +53,51 @@ def _queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int = Q
     return queryset.select_related(None).only(*QUEUE_FIELDS).order_by(order, "pk")[:limit]
 
 
-def _compiled_queue(build: Callable[..., QuerySet[Policy]]) -> Callable[..., list[Policy]]:
-    """A queue of policies read through one statement compiled once per arguments in this process (core.compiled).
+class QueueItem:
+    """A policy in a queue: its ``pk`` and QUEUE_FIELDS, and what My work adds to it (its due state, next step and by
+    when). Not a model instance: nothing else of the policy is read here, and building some 170 instances a request
+    (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
+    (make bench, 100,000 policies)."""
 
-    ``build(*key)`` gives the queue's queryset (``_queue``) and reads nothing but its arguments (a Viewer, a date,
-    ids: hashable, all that decides the statement), as ``PolicyRows`` compiles the register once per Viewer. Django
-    compiled every queue's visibility filter and conditions anew on each request: more Python than PostgreSQL took to
-    answer them (make bench, 100,000 policies: a developer's due queues 8.3 ms of Python against 3.7 ms of SQL)."""
+    __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "expected_by", "expected_late")
+
+    def __init__(self, names: tuple[str, ...], row) -> None:
+        for name, value in zip(names, row, strict=True):
+            setattr(self, name, value)
+
+
+def _compiled(build: Callable[..., QuerySet]) -> Callable[..., list[list]]:
+    """The rows of ``build(*key)``'s queryset (a queue: ordered, cut), read through one statement compiled once per
+    arguments in this process (core.compiled), each a list of its values converted as Django converts them.
+
+    ``build`` reads nothing but its arguments (a Viewer, ids, a flag: hashable, all that decides the statement), as
+    ``PolicyRows`` compiles the register once per Viewer. Django compiled every queue's visibility filter and
+    conditions anew on each request: more Python than PostgreSQL took to answer them (make bench, 100,000 policies:
+    a developer's due queues 8.3 ms of Python against 3.7 ms of SQL)."""
 
     @lru_cache(maxsize=COMPILED_QUEUES)
     def compiled(*key) -> CompiledSelect | None:
         return CompiledSelect.of(build(*key))
 
-    def read(*key) -> list[Policy]:
+    def read(*key) -> list[list]:
+        statement = compiled(*key)
+        return [] if statement is None else statement.rows()
+
+    read.compiled = compiled
+    return read
+
+
+def _compiled_queue(build: Callable[..., QuerySet[Policy]]) -> Callable[..., list[QueueItem]]:
+    """``_compiled`` for a queue of policies (``_queue``): each row a QueueItem."""
+    compiled = _compiled(build).compiled
+
+    def read(*key) -> list[QueueItem]:
         statement = compiled(*key)
         if statement is None:
             return []
-        # Model instances of the queue's columns, as Django builds them from its rows (Model.from_db).
-        return [Policy.from_db(statement.alias, statement.columns, row) for row in statement.rows()]
+        # Each column's attribute, in the statement's order: the primary key's is ``pk``.
+        names = tuple("pk" if column == Policy._meta.pk.attname else column for column in statement.columns)
+        return [QueueItem(names, row) for row in statement.rows()]
 
     read.compiled = compiled
     return read
@@ -322,25 +350,45 @@ def _due_policies(viewer: Viewer, today, field: str) -> QuerySet[Policy]:
                   order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
 
 
+class ReportItem:
+    """A monitoring report in My work: what it shows of it and its policy, and by when it is expected."""
+
+    __slots__ = ("pk", "policy_id", "status", "period_end", "submitted_at", "reference", "title", "waiting")
+
+    def __init__(self, pk, policy_id, status, period_end, submitted_at, reference, title) -> None:
+        self.pk, self.policy_id, self.status, self.period_end = pk, policy_id, status, period_end
+        self.submitted_at, self.reference, self.title = submitted_at, reference, title
+        self.waiting = None
+
+    @property
+    def status_label(self) -> str:
+        return MonitoringReport.Status(self.status).label
+
+
 def _report_queues(roles, today) -> list[dict]:
-    report_groups = _group_ids(roles, Role.COORDINATOR)
-    if not (report_groups or (Role.PCU, None) in roles):
+    report_groups = frozenset(_group_ids(roles, Role.COORDINATOR))
+    pcu = (Role.PCU, None) in roles
+    if not (report_groups or pcu):
         return []
+    reports = [ReportItem(*row) for row in _reports(report_groups, pcu)]
+    for report in reports:
+        # By when the co-ordinator is expected to quality-assure it: its declared deadline, which the chase reads.
+        if report.status == MonitoringReport.Status.SUBMITTED and report.submitted_at:
+            report.waiting = MONITORING_REPORT_QA.state(timezone.localtime(report.submitted_at).date(), today)
+    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports,
+             "shown_first": "submitted longest ago"}]
+
+
+@_compiled
+def _reports(report_groups: frozenset[int], pcu: bool) -> QuerySet[MonitoringReport]:
     condition = Q(pk__in=[])
     if report_groups:
         condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
-    if (Role.PCU, None) in roles:
+    if pcu:
         condition |= Q(status=MonitoringReport.Status.QA_PASSED)
-    reports = list(MonitoringReport.objects.select_related("policy").filter(condition)
-                   .only("pk", "status", "period_end", "submitted_at", "policy__reference", "policy__title",
-                         "policy__status")
-                   .order_by("submitted_at", "pk")[:QUEUE_SHOWN + 1])
-    for report in reports:
-        # By when the co-ordinator is expected to quality-assure it: its declared deadline, which the chase reads.
-        report.waiting = (MONITORING_REPORT_QA.state(timezone.localtime(report.submitted_at).date(), today)
-                          if report.status == MonitoringReport.Status.SUBMITTED and report.submitted_at else None)
-    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports,
-             "shown_first": "submitted longest ago"}]
+    return (MonitoringReport.objects.filter(condition).order_by("submitted_at", "pk")
+            .values_list("pk", "policy_id", "status", "period_end", "submitted_at", "policy__reference",
+                         "policy__title")[:QUEUE_SHOWN + 1])
 
 
 def _monitoring_action_queues(user, roles, today) -> list[dict]:
@@ -348,34 +396,44 @@ def _monitoring_action_queues(user, roles, today) -> list[dict]:
     naming no Lead in their group), and the remedial actions a Lead has directed to this person, most overdue first
     (lifecycle.due.REMEDIAL). One query each."""
     queues = []
-    lead_groups = _group_ids(roles, Role.LEAD)
+    report_url = cached_reverser("assessments:monitoring_report", 2)
+    lead_groups = frozenset(_group_ids(roles, Role.LEAD))
     if lead_groups:
-        awaiting = (MonitoringReport.objects.select_related("policy")
-                    .filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True,
-                            policy__business_group_id__in=lead_groups)
-                    .filter(Q(policy__designated_lead=user) | Q(policy__designated_lead__isnull=True))
-                    .exclude(policy__status=Status.WITHDRAWN).order_by("qa_at", "pk")[:QUEUE_SHOWN + 1])
         queues.append({"title": "Monitoring reports to respond to", "hint": "Review the results: no action, a "
                        "remedial action, or an earlier review.", "shown_first": "quality-assured longest ago",
                        "entries": [
-                           {"url": reverse("assessments:monitoring_report", args=[report.policy.reference, report.pk]),
-                            "label": f"{report.policy.reference} {report.policy.title}: report to "
-                                     f"{report.period_end:%-d %B %Y}", "state": None, "due_label": ""}
-                           for report in awaiting]})
-    actions = list(MonitoringResponse.objects.select_related("policy", "report")
-                   .filter(REMEDIAL.applies(), remedial_owner=user).order_by("remedial_due_on", "pk")
-                   [:QUEUE_SHOWN + 1])
+                           {"url": report_url(reference, pk),
+                            "label": f"{reference} {title}: report to {period_end:%-d %B %Y}", "state": None,
+                            "due_label": ""}
+                           for pk, period_end, reference, title in _awaiting_response(lead_groups, user.pk)]})
+    actions = _remedial_actions(user.pk)
     if actions:
         queues.append({"title": "Remedial actions for you", "hint": "Directed by the Designated Lead after a "
                        "monitoring report; record each as done on the report's page.", "shown_first": "due soonest",
                        "entries": [
-                           {"url": reverse("assessments:monitoring_report",
-                                           args=[action.policy.reference, action.report_id]),
-                            "label": f"{action.policy.reference} {action.policy.title}: "
-                                     f"{Truncator(action.remedial_action).chars(80)}",
-                            "state": REMEDIAL.state(action.remedial_due_on, today), "due_label": "due"}
-                           for action in actions]})
+                           {"url": report_url(reference, report_id),
+                            "label": f"{reference} {title}: {Truncator(remedial_action).chars(80)}",
+                            "state": REMEDIAL.state(due_on, today), "due_label": "due"}
+                           for report_id, remedial_action, due_on, reference, title in actions]})
     return queues
+
+
+@_compiled
+def _awaiting_response(lead_groups: frozenset[int], user_id: int) -> QuerySet[MonitoringReport]:
+    return (MonitoringReport.objects
+            .filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True,
+                    policy__business_group_id__in=lead_groups)
+            .filter(Q(policy__designated_lead_id=user_id) | Q(policy__designated_lead__isnull=True))
+            .exclude(policy__status=Status.WITHDRAWN).order_by("qa_at", "pk")
+            .values_list("pk", "period_end", "policy__reference", "policy__title")[:QUEUE_SHOWN + 1])
+
+
+@_compiled
+def _remedial_actions(user_id: int) -> QuerySet[MonitoringResponse]:
+    return (MonitoringResponse.objects.filter(REMEDIAL.applies(), remedial_owner_id=user_id)
+            .order_by("remedial_due_on", "pk")
+            .values_list("report_id", "remedial_action", "remedial_due_on", "policy__reference", "policy__title")
+            [:QUEUE_SHOWN + 1])
 
 
 def _named_developer(user_id: int) -> Q:

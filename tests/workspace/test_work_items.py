@@ -68,9 +68,10 @@ TEMPLATE_ASKED = (
 
 
 def _report(pk, reference, title, status, waiting=None):
-    return SimpleNamespace(pk=pk, policy=SimpleNamespace(reference=reference, title=title),
-                           period_end=datetime.date(2026, 3, 31), waiting=waiting,
-                           get_status_display=lambda: status)
+    # As the template read a report (its policy, its status's display) and as the tag reads My work's ReportItem.
+    return SimpleNamespace(pk=pk, policy=SimpleNamespace(reference=reference, title=title), reference=reference,
+                           title=title, period_end=datetime.date(2026, 3, 31), waiting=waiting,
+                           get_status_display=lambda: status, status_label=status)
 
 
 REPORTS = [

@@ -51,14 +51,14 @@ def _waiting(late: bool, due) -> str:
 
 @register.simple_tag
 def report_items(reports) -> str:
-    """Each monitoring report (``workspace.selectors._report_queues``'s, with ``waiting``) as ``<li>``."""
+    """Each monitoring report (``workspace.selectors.ReportItem``: its policy's reference and title, its status,
+    period and by when it is expected) as ``<li>``."""
     url = cached_reverser("assessments:monitoring_report", 2)
     items = []
     for report in reports:
-        policy = report.policy
-        item = (f'<li><a class="govuk-link" href="{escape(url(policy.reference, report.pk))}">'
-                f"{escape(policy.reference)} {escape(policy.title)}: report to {date_text(report.period_end)}</a> "
-                f"({escape(str(report.get_status_display()).lower())})")
+        item = (f'<li><a class="govuk-link" href="{escape(url(report.reference, report.pk))}">'
+                f"{escape(report.reference)} {escape(report.title)}: report to {date_text(report.period_end)}</a> "
+                f"({escape(str(report.status_label).lower())})")
         if report.waiting:
             item += _waiting(report.waiting.is_overdue, report.waiting.due)
         items.append(item + "</li>")
