@@ -134,8 +134,9 @@ class OutstandingRow(NamedTuple):
         return f"{self.major}.{self.minor}"
 
 
-# How many people's compiled statements of ``outstanding_rows`` each process keeps (a few KB each).
-COMPILED_PROFILES = 2048
+# How many people's compiled statements of ``outstanding_rows`` each process keeps (about 2 KB each), the least
+# recently used dropped first.
+COMPILED_PROFILES = 512
 
 
 def outstanding_rows(*, user, limit: int) -> list[OutstandingRow]:

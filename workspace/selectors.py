@@ -44,9 +44,10 @@ QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_d
 QUEUE_SHOWN = 20
 
 
-# How many compiled statements of each queue every process keeps (a few KB each), the least recently used dropped
-# first: one per person and day for each queue they have.
-COMPILED_QUEUES = 2048
+# How many people's compiled statements of each queue every process keeps, the least recently used dropped first:
+# about 11 KB of SQL a person and day for all their queues (make bench: 6 or 7 statements), so about 6 MB at most. One
+# dropped is compiled again on that person's next request, as every one was before.
+COMPILED_QUEUES = 512
 
 
 def _queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int = QUEUE_SHOWN + 1) -> QuerySet[Policy]:
