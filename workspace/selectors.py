@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.text import Truncator
 
 from acknowledgements.selectors import outstanding_rows
 from assessments.models import MonitoringReport, MonitoringResponse
-from core.compiled import CompiledSelect
+from core.compiled import CompiledSelect, CompiledValues
 from core.models import Role, RoleAssignment
 from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
@@ -457,6 +458,28 @@ def _responsible(viewer: Viewer) -> Q:
     return condition
 
 
+class HeldRole(NamedTuple):
+    """A role the person holds, as My work names it: the role and the business group's name (None: force-wide)."""
+
+    role: str
+    business_group: str | None
+
+    def get_role_display(self) -> str:
+        return Role(self.role).label
+
+
+# The person's roles and their groups' names: one statement, compiled once per process (core.compiled).
+_HELD_ROLES = CompiledValues(RoleAssignment, lambda *, user_id: RoleAssignment.objects.filter(user_id=user_id)
+                             .order_by().values_list("role", "business_group__name"), ints=("user_id",))
+
+
+def held_roles(user) -> list[HeldRole]:
+    """The roles ``user`` holds, in the order of their assignments' str() (the person's name, the role, the group or
+    "force-wide"): the same person's, so by the role's name and then the group's."""
+    held = [HeldRole(role, group) for role, group in _HELD_ROLES.rows(user_id=user.pk)]
+    return sorted(held, key=lambda item: f"{item.get_role_display()} ({item.business_group or 'force-wide'})")
+
+
 def home_summary(*, user) -> dict:
     """How many policies the user sees, by stage: one count per status, of the visibility's disjoint parts, each from
     its index (``policy_count_by_status``), added up here."""
@@ -467,8 +490,5 @@ def home_summary(*, user) -> dict:
         "in_development": sum(by_status.get(status, 0) for status in in_development),
         "in_approval": sum(by_status.get(status, 0) for status in statuses_in_stage("approval")),
         "published": sum(by_status.get(status, 0) for status in PUBLISHED_STATUSES),
-        # Sorted by their str(), which names the user: joined here, not loaded once per role.
-        "roles": sorted(
-            RoleAssignment.objects.filter(user_id=user.pk).select_related("business_group", "user"), key=str
-        ),
+        "roles": held_roles(user),
     }

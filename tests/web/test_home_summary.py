@@ -67,3 +67,20 @@ def test_the_page_shows_the_counts(client, people, policies):
     assert "In scoping, commissioning or development: <strong>3</strong>" in page
     assert "In approval: <strong>2</strong>" in page
     assert "7 policies in the register" in page
+
+
+def test_the_roles_are_named_in_the_order_of_their_assignments(people):
+    """My work names the roles held (workspace.selectors.held_roles: one compiled statement) as the assignments read
+    and sort them: by their str()."""
+    from core.models import Role, RoleAssignment
+    from workspace.selectors import held_roles
+
+    user = people.lead2
+    RoleAssignment.objects.create(user=user, role=Role.DEVELOPER, business_group=people.group)
+    RoleAssignment.objects.create(user=user, role=Role.DCFD)
+    RoleAssignment.objects.create(user=user, role=Role.COORDINATOR, business_group=people.group2)
+    expected = [(assignment.get_role_display(), assignment.business_group.name if assignment.business_group else None)
+                for assignment in sorted(RoleAssignment.objects.filter(user=user)
+                                         .select_related("business_group", "user"), key=str)]
+    assert len(expected) == 4
+    assert [(held.get_role_display(), held.business_group) for held in held_roles(user)] == expected
