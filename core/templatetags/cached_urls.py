@@ -56,16 +56,15 @@ def _fixed_parts(name: str, arguments: int, prefix: str, urlconf) -> tuple[tuple
     return None
 
 
-def _fits(texts: list[str], numbers: tuple[bool, ...]) -> bool:
-    """Whether each argument is one the cached parts can take: not empty, no "/" (either could change which pattern
-    matches), and digits where the pattern takes only digits (as its converter's [0-9]+)."""
-    return all(text and "/" not in text and (not number or (text.isascii() and text.isdigit()))
-               for text, number in zip(texts, numbers, strict=True))
-
-
-def _built(parts: tuple[str, ...], texts: list[str]) -> str:
+def _built(fixed: tuple[tuple[str, ...], tuple[bool, ...]], texts: list[str]) -> str | None:
+    """The URL from the cached parts, or None when an argument is one they cannot take: empty, or holding a "/"
+    (either could change which pattern matches), or not digits where the pattern takes only digits (its converter's
+    [0-9]+)."""
+    parts, numbers = fixed
     url = parts[0]
-    for text, after in zip(texts, parts[1:], strict=True):
+    for text, number, after in zip(texts, numbers, parts[1:], strict=True):
+        if not text or "/" in text or (number and not (text.isascii() and text.isdigit())):
+            return None
         url += quote(text, safe=_SAFE) + after
     return url
 
@@ -74,9 +73,8 @@ def cached_reverse(name: str, *args) -> str:
     """``reverse(name, args=args)``, from the parts resolved once."""
     texts = [str(argument) for argument in args]
     fixed = _fixed_parts(name, len(texts), get_script_prefix(), get_urlconf())
-    if fixed is None or not _fits(texts, fixed[1]):
-        return reverse(name, args=args)
-    return _built(fixed[0], texts)
+    built = None if fixed is None else _built(fixed, texts)
+    return reverse(name, args=args) if built is None else built
 
 
 def cached_reverser(name: str, arguments: int = 1) -> Callable[..., str]:
@@ -86,9 +84,8 @@ def cached_reverser(name: str, arguments: int = 1) -> Callable[..., str]:
 
     def url(*args) -> str:
         texts = [str(argument) for argument in args]
-        if fixed is None or len(texts) != arguments or not _fits(texts, fixed[1]):
-            return reverse(name, args=args)
-        return _built(fixed[0], texts)
+        built = None if fixed is None or len(texts) != arguments else _built(fixed, texts)
+        return reverse(name, args=args) if built is None else built
 
     return url
 
