@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import connection
@@ -22,7 +21,7 @@ from django.db.models import Aggregate, Case, CharField, Count, Exists, OuterRef
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
-from core.compiled import CompiledSelect
+from core.compiled import compiled_per_key
 from core.models import Role, RoleAssignment, Unit, User
 from lifecycle.models import PolicyVersion
 from lifecycle.permissions import managed_scope, role_index
@@ -149,10 +148,10 @@ def outstanding_rows(*, user, limit: int) -> list[OutstandingRow]:
     return [] if statement is None else [OutstandingRow(*row) for row in statement.rows()]
 
 
-@lru_cache(maxsize=COMPILED_PROFILES)
-def _compiled_outstanding(profile: Profile, limit: int) -> CompiledSelect | None:
-    return CompiledSelect.of(_outstanding(profile).values_list(
-        "policy__reference", "policy__title", "policy_version__major", "policy_version__minor")[:limit])
+@compiled_per_key(COMPILED_PROFILES)
+def _compiled_outstanding(profile: Profile, limit: int) -> QuerySet[AcknowledgementAudience]:
+    return _outstanding(profile).values_list(
+        "policy__reference", "policy__title", "policy_version__major", "policy_version__minor")[:limit]
 
 
 def completed_for(*, user) -> QuerySet[Acknowledgement]:

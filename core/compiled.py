@@ -11,6 +11,9 @@ with parameters.
 
 - ``CompiledSelect.of(queryset)`` keeps what Django's compiler produced (the SQL, its parameters, each column's name
   and converters); ``rows`` sends it through Django's cursor and converts each value as Django would.
+- ``compiled_per_key(maxsize)``: a decorator for ``build(*key)``, a queryset built from hashable arguments and nothing
+  else (a Viewer, a day, ids); the decorated function gives its ``CompiledSelect``, compiled once per key in this
+  process, the least recently used of ``maxsize`` keys dropped first (My work's queues, the versions to confirm).
 - ``CompiledValues``: a ``values()`` read compiled once per database, with int markers; rows as lists.
 - ``CompiledRead``: a read of model instances, as ``Model.objects.raw`` reads them (every column of the model, each
   annotation an attribute); how a row maps to an instance (which ``RawQuerySet`` works out again on every read, from
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache, wraps
 
 from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connections, router
@@ -76,6 +80,22 @@ class CompiledSelect:
                 row[position] = value
             converted.append(row)
         return converted
+
+
+def compiled_per_key(maxsize: int) -> Callable[[Callable[..., QuerySet]], Callable[..., CompiledSelect | None]]:
+    """``build(*key)``'s statement compiled once per key (``CompiledSelect.of``; None when it can select nothing).
+    ``build`` must read nothing but its arguments: the statement kept for a key is right for every later call with
+    an equal one. The cache is the decorated function's (``cache_info``, ``cache_clear``)."""
+
+    def decorator(build: Callable[..., QuerySet]) -> Callable[..., CompiledSelect | None]:
+        @lru_cache(maxsize=maxsize)
+        @wraps(build)
+        def compiled(*key) -> CompiledSelect | None:
+            return CompiledSelect.of(build(*key))
+
+        return compiled
+
+    return decorator
 
 
 # Markers stand for the values given at each read: no row has these ids or this text, and no statement holds them

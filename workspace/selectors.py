@@ -4,7 +4,6 @@ publication. It sits above those apps, so that none of them imports another to b
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import lru_cache
 from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
@@ -14,7 +13,7 @@ from django.utils.text import Truncator
 
 from acknowledgements.selectors import outstanding_rows
 from assessments.models import MonitoringReport, MonitoringResponse
-from core.compiled import CompiledSelect, CompiledValues
+from core.compiled import CompiledValues, compiled_per_key
 from core.models import Role, RoleAssignment
 from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
@@ -77,9 +76,7 @@ def _compiled(build: Callable[..., QuerySet]) -> Callable[..., list[list]]:
     conditions anew on each request: more Python than PostgreSQL took to answer them (make bench, 100,000 policies:
     a developer's due queues 8.3 ms of Python against 3.7 ms of SQL)."""
 
-    @lru_cache(maxsize=COMPILED_QUEUES)
-    def compiled(*key) -> CompiledSelect | None:
-        return CompiledSelect.of(build(*key))
+    compiled = compiled_per_key(COMPILED_QUEUES)(build)
 
     def read(*key) -> list[list]:
         statement = compiled(*key)

@@ -3,7 +3,7 @@ Django converts them, with other parameters in the same places."""
 
 import pytest
 
-from core.compiled import CompiledSelect, CompiledValues
+from core.compiled import CompiledSelect, CompiledValues, compiled_per_key
 from lifecycle.models import Policy
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,31 @@ def test_compiled_values_refuse_a_statement_without_their_marker():
     compiled = CompiledValues(Policy, lambda *, group_id: Policy.objects.values("pk"), ints=("group_id",))
     with pytest.raises(ValueError, match="does not use group_id"):
         compiled.rows(group_id=1)
+
+
+def test_compiled_per_key_compiles_each_key_once_and_keeps_the_latest(people):
+    built = []
+
+    @compiled_per_key(2)
+    def titles(group_id: int):
+        built.append(group_id)
+        return Policy.objects.filter(business_group_id=group_id).order_by("reference").values_list("title")
+
+    people.policy(title="Ours")
+    first = titles(people.group.pk)
+    assert first.rows() == [["Ours"]] and titles(people.group.pk) is first and built == [people.group.pk]
+    people.policy(title="Ours too")
+    # The statement is kept, not its rows: a later read sees the new policy.
+    assert titles(people.group.pk).rows() == [["Ours"], ["Ours too"]] and built == [people.group.pk]
+    titles(people.group2.pk), titles(-1)
+    titles(people.group.pk)  # dropped, the least recently used of two: compiled again
+    assert built == [people.group.pk, people.group2.pk, -1, people.group.pk]
+    assert titles.cache_info().currsize == 2
+
+
+def test_compiled_per_key_is_none_where_nothing_can_be_selected(db):
+    @compiled_per_key(4)
+    def nothing(ids: tuple):
+        return Policy.objects.filter(pk__in=list(ids)).values_list("pk")
+
+    assert nothing(()) is None
