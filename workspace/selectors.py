@@ -102,8 +102,17 @@ def _compiled_queue(build: Callable[..., QuerySet[Policy]]) -> Callable[..., lis
     return read
 
 
+# Every key the page reads of a queue (templates/core/home.html), with what a queue that does not set it means. A key
+# missing from the dict is no error to the template engine, but each is a failed lookup (a KeyError, an AttributeError,
+# dir() of the dict, a failed list index): 46 of them on PCU's page (make bench, issue 16).
+QUEUE_DEFAULTS = {"hint": "", "policies": None, "reports": None, "entries": None, "acknowledgements": None,
+                  "overdue": False, "more": "", "all_url": ""}
+
+
 def _trimmed(queue: dict) -> dict:
-    """The queue with at most QUEUE_SHOWN items; ``more`` says, when it had more, which of them it shows."""
+    """The queue with every key the page reads, and at most QUEUE_SHOWN items; ``more`` says, when it had more,
+    which of them it shows."""
+    queue = {**QUEUE_DEFAULTS, **queue}
     for key in ("policies", "reports", "entries", "acknowledgements"):
         items = queue.get(key)
         if items is not None and len(items) > QUEUE_SHOWN:
