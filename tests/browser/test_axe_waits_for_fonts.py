@@ -31,3 +31,17 @@ def test_axe_waits_for_the_editor_icon_font(browser_user, policy_in):
     assert browser.axe_violations() == []
     # The font did arrive, and the icons are drawn by it (not a fallback face).
     assert page.evaluate("() => document.fonts.check('24px \"Material Icons\"')")
+
+
+def test_the_editor_icon_font_is_fetched_once_with_the_page(browser_user, policy_in):
+    policy = policy_in("development")
+    browser, page = browser_user, browser_user.page
+    sign_in_by_keyboard(browser, "developer")
+    browser.goto(f"/policies/{policy.reference}/statement/edit/")
+    browser.wait_for_editors()
+    fetched = page.evaluate("() => performance.getEntriesByType('resource')"
+                            ".filter(entry => entry.name.includes('material-icons') && entry.name.endsWith('.woff2'))"
+                            ".map(entry => entry.initiatorType)")
+    # Asked for by the preload (initiator "link"), and the stylesheet's own request served from it: once.
+    assert fetched == ["link"]
+    assert page.evaluate("() => document.fonts.check('24px \"Material Icons\"')")
