@@ -24,12 +24,14 @@ class Reminder(models.Model):
     once however often, or however interrupted, the chase runs."""
 
     # Issue 16, indexes: every index is written once per reminder by the chase. The exactly-once key leads with
-    # the policy, so it serves every lookup by policy (no index of its own); handed_to is set only on the few
-    # reminders handed over (a partial index, in Meta).
+    # the policy, so it serves every lookup by policy, and by policy and person (a handover's preview and its
+    # hand-over; nothing looks reminders up by person alone): neither has an index of its own. handed_to is set
+    # only on the few reminders handed over (a partial index, in Meta). (tests/notifications/test_ledger_indexes.py)
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="reminders",
                                db_index=False)
     cycle = models.PositiveIntegerField(help_text="The policy's version major number when chased.")
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders",
+                                  db_index=False)
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
     due_on = models.DateField(help_text="The date this reminder fell due (its step in the schedule).")
     item_due_on = models.DateField(null=True, blank=True, help_text="When the chased item itself is due.")
