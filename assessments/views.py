@@ -13,7 +13,7 @@ from assessments.models import (
 )
 from core.exceptions import ApplicationError
 from lifecycle import workflow
-from lifecycle.due import REMEDIAL
+from lifecycle.due import MONITORING, REMEDIAL
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy
 from lifecycle.permissions import can_draft, is_dcfd, is_doi, is_group_coordinator, is_pcu, is_policy_lead
@@ -155,9 +155,14 @@ def workbook_page(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
-    reports = policy.monitoring_reports.select_related("author", "qa_by", "published_by").order_by("-period_end")
+    reports = list(policy.monitoring_reports.select_related("author", "qa_by", "published_by").order_by("-period_end"))
     may_write = can_draft(request.user, policy) and policy.first_published_on is not None
-    form = forms.MonitoringReportForm(request.POST or None) if may_write else None
+    # One report is worked on at a time (services.monitoring_report_create): while one is, the page names it and
+    # offers no form that would be refused once filled in. A form posted from an older page is still answered, its
+    # refusal shown with what was typed.
+    in_progress = next((report for report in reports if report.status != MonitoringReport.Status.PUBLISHED), None)
+    offered = may_write and (request.method == "POST" or in_progress is None)
+    form = forms.MonitoringReportForm(request.POST or None) if offered else None
     if request.method == "POST":
         if form is None:
             messages.error(request, "You cannot write monitoring reports for this policy.")
@@ -171,7 +176,8 @@ def monitoring_page(request, reference: str):
                 messages.success(request, "Monitoring report started.")
                 return redirect("assessments:monitoring", reference=policy.reference)
     context = policy_page_context(request, policy, "monitoring")
-    context.update({"reports": reports, "form": form})
+    context.update({"reports": reports, "form": form, "in_progress": in_progress if may_write else None,
+                    "next_due": MONITORING.state_of(policy)})
     return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
 
 
