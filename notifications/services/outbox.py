@@ -93,8 +93,10 @@ def outbox_relay(*, limit: int = 500) -> int:
     while handled < limit:
         with transaction.atomic():
             batch = list(
-                OutboxEvent.objects.select_for_update(skip_locked=True).filter(handled_at__isnull=True, pk__gt=cursor)
-                .select_related("audit_event").order_by("pk")[:100]
+                # Only the outbox rows are claimed (OF self): the event and its actor are read with them.
+                OutboxEvent.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(handled_at__isnull=True, pk__gt=cursor)
+                .select_related("audit_event__actor").order_by("pk")[:100]
             )
             if not batch:
                 break
@@ -129,7 +131,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
                     title=f"{title}: {subject}"[:300],
-                    body=f"By {event.audit_event.actor_username or 'PolicyHub'} on "
+                    # The person by name, as every page names them (the event keeps the account's name).
+                    body=f"By {event.audit_event.actor or event.audit_event.actor_username or 'PolicyHub'} on "
                          f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.",
                 ))
         event.handled_at = now
