@@ -31,7 +31,7 @@ from lifecycle.selectors import (
     version_revisions,
     version_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, PolicyKind
 
 
 def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
@@ -270,8 +270,13 @@ def _why_not_offered(user, policy, slug: str) -> str:
     that is the reason, else that it is not theirs to take now."""
     page, steps = workflow.PAGES[slug]
     version = policy.current_version
+    held = duties.duties_held(user, version) if version and any(step.duty for step in steps) else {}
     for step in steps:
-        how = duties.conflicting_duty(user, version, step.duty) if step.duty and version else None
+        # This very part, taken already (the page opened again after a sign-off or a decision): said as it is, not
+        # as a conflict. (Writing a version is no such part: its author goes on to submit it.)
+        if step.duty in held and step.duty != Duty.AUTHOR:
+            return f"{policy.reference}: you have already {held[step.duty]}. Nothing more is asked of you here."
+        how = duties.conflict_among(held, step.duty) if step.duty else None
         if how:
             return (f"You cannot {step.label} {policy.reference}: you {how}, and one person may not hold two parts in "
                     "the same version (separation of duties).")

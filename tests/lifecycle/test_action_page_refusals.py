@@ -1,0 +1,35 @@
+"""An action page refused to its visitor says why in their terms. Someone who has already taken this very step on
+the version (a QA sign-off recorded, then the page opened again) is told it is recorded, not that they would break
+separation of duties; someone who took another part of it is told that."""
+
+import pytest
+from django.urls import reverse
+
+from lifecycle import services as s
+from lifecycle.models import QASignOff
+from lifecycle.states import Status
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+def refusal(client, user, policy, slug) -> str:
+    client.force_login(user)
+    response = client.get(reverse("lifecycle:action", args=[policy.reference, slug]), follow=True)
+    return " ".join(str(message) for message in response.context["messages"])
+
+
+def test_a_step_already_taken_is_said_to_be_recorded(client, people):
+    policy = advance_to(people.policy(), Status.SUBMITTED_FOR_QA, people)
+    s.policy_record_qa_signoff(policy=policy, actor=people.pcu, discipline="pcu")
+    said = refusal(client, people.pcu, policy, "quality-assurance")
+    assert said == (f"{policy.reference}: you have already recorded the quality assurance of version 1.0 for Policy "
+                    "Co-ordination Unit. Nothing more is asked of you here.")
+    assert "separation of duties" not in said
+
+
+def test_another_part_of_the_version_is_still_separation_of_duties(client, people):
+    policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
+    signer = QASignOff.objects.get(policy_version=policy.current_version, discipline="pcu").signed_by
+    said = refusal(client, signer, policy, "publish")
+    assert "separation of duties" in said and "recorded the quality assurance" in said
