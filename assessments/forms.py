@@ -125,8 +125,8 @@ class CoordinatorQAForm(GovUKForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == "returned" and not (data.get("comments") or "").strip():
-            self.add_error("comments", "Enter comments explaining what must change")
+        if data.get("outcome") == "returned":
+            self.require("comments", "Enter comments explaining what must change")
         return data
 
 

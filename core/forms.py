@@ -288,6 +288,14 @@ class GovUKForm(forms.Form):
                     error_class = "govuk-input--error"
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} {error_class}".strip()
 
+    def require(self, name: str, message: str) -> None:
+        """In ``clean``: a field that a choice makes required (reasons for rejecting ...) is empty: say so, unless
+        the field is already in error (too long, say), whose value is then not in ``cleaned_data`` although it was
+        typed: one error, the one that is true."""
+        value = self.cleaned_data.get(name)
+        if name not in self.errors and not (value.strip() if isinstance(value, str) else value):
+            self.add_error(name, message)
+
     def add_application_error(self, error: ApplicationError) -> None:
         """Show a service's refusal on the field it names (or as a form error) and keep what was typed."""
         field = error.field if error.field in self.fields else None

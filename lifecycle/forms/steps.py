@@ -79,8 +79,8 @@ class QADecisionForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("outcome") == "returned" and not (data.get("comments") or "").strip():
-            self.add_error("comments", "Enter comments explaining what must change")
+        if data.get("outcome") == "returned":
+            self.require("comments", "Enter comments explaining what must change")
         return data
 
 
@@ -114,13 +114,11 @@ class ApprovalDecisionForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "reject" and not (data.get("comments") or "").strip():
-            self.add_error("comments", "Enter the reasons for rejecting")
+        if data.get("decision") == "reject":
+            self.require("comments", "Enter the reasons for rejecting")
         if data.get("decision") == "approve":
-            if not data.get("meeting_on") and "meeting_on" not in self.errors:
-                self.add_error("meeting_on", "Enter the date of the meeting that approved it")
-            if not (data.get("minute_reference") or "").strip():
-                self.add_error("minute_reference", "Enter the minute reference")
+            self.require("meeting_on", "Enter the date of the meeting that approved it")
+            self.require("minute_reference", "Enter the minute reference")
         return data
 
 
@@ -152,8 +150,8 @@ class EmergencyAnswerForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("answer") == "refuse" and not (data.get("reason") or "").strip():
-            self.add_error("reason", "Enter the reason for refusing")
+        if data.get("answer") == "refuse":
+            self.require("reason", "Enter the reason for refusing")
         return data
 
 
@@ -220,8 +218,8 @@ class EIAConfirmationForm(StepForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("eia_outcome") == "updated" and not (data.get("eia_comments") or "").strip():
-            self.add_error("eia_comments", "Enter what must change in the assessment")
+        if data.get("eia_outcome") == "updated":
+            self.require("eia_comments", "Enter what must change in the assessment")
         return data
 
 
@@ -312,12 +310,9 @@ class MonitoringResponseForm(StepForm):
         data = super().clean()
         outcome = data.get("outcome")
         if outcome == "remedial":
-            if not (data.get("remedial_action") or "").strip():
-                self.add_error("remedial_action", "Enter the remedial action")
-            if not data.get("remedial_owner"):
-                self.add_error("remedial_owner", "Choose who will carry out the remedial action")
-            if not data.get("remedial_due_on") and "remedial_due_on" not in self.errors:
-                self.add_error("remedial_due_on", "Enter the date the remedial action must be done by")
-        if outcome == "bring_forward" and not data.get("review_due_on") and "review_due_on" not in self.errors:
-            self.add_error("review_due_on", "Enter the new review date")
+            self.require("remedial_action", "Enter the remedial action")
+            self.require("remedial_owner", "Choose who will carry out the remedial action")
+            self.require("remedial_due_on", "Enter the date the remedial action must be done by")
+        if outcome == "bring_forward":
+            self.require("review_due_on", "Enter the new review date")
         return data

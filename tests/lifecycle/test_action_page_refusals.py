@@ -33,3 +33,17 @@ def test_another_part_of_the_version_is_still_separation_of_duties(client, peopl
     signer = QASignOff.objects.get(policy_version=policy.current_version, discipline="pcu").signed_by
     said = refusal(client, signer, policy, "publish")
     assert "separation of duties" in said and "recorded the quality assurance" in said
+
+
+def test_a_too_long_minute_reference_gets_one_error_that_says_so(people):
+    from lifecycle.forms.steps import ApprovalDecisionForm
+
+    policy = advance_to(people.policy(), Status.WITH_LEAD, people)
+    form = ApprovalDecisionForm({"decision": "approve", "meeting_on-day": "1", "meeting_on-month": "12",
+                                 "meeting_on-year": "2026", "minute_reference": "M" * 500}, user=people.lead,
+                                policy=policy)
+    assert not form.is_valid()
+    assert form.errors["minute_reference"] == ["Ensure this value has at most 60 characters (it has 500)."]
+    rejected = ApprovalDecisionForm({"decision": "reject", "comments": "x" * 100_000}, user=people.lead, policy=policy)
+    assert not rejected.is_valid()
+    assert len(rejected.errors["comments"]) == 1 and "at most" in rejected.errors["comments"][0]
