@@ -2,6 +2,7 @@
 
 
 import rules
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
@@ -254,6 +255,10 @@ def _take_step(request, policy, slug: str, form):
         step.service(policy=policy, actor=request.user, **step.service_arguments(form.cleaned_data),
                      **_binding(request.POST))
     except ApplicationError as error:
+        typed = _typed(form)
+        if error.code == "stale" and typed:
+            # The page had moved on (another tab, a colleague): refused, and what was typed is shown back, not lost.
+            return _refused_with_what_was_typed(request, policy, slug, error, typed)
         if error.code in {"stale", "forbidden"}:
             messages.error(request, error.message)
             return _redirect_after_action(request, policy)
@@ -263,6 +268,27 @@ def _take_step(request, policy, slug: str, form):
     policy.refresh_from_db(fields=["status"])
     messages.success(request, f"{step.page.success} {next_steps.after_step(step, policy)}")
     return _redirect_after_action(request, policy)
+
+
+def _typed(form) -> list[tuple[str, str]]:
+    """(label, text) of each text the person typed into the form (comments, reasons, a minute reference)."""
+    return [(str(field.label), form.cleaned_data[name].strip()) for name, field in form.fields.items()
+            if isinstance(field, forms.CharField) and isinstance(form.cleaned_data.get(name), str)
+            and form.cleaned_data[name].strip()]
+
+
+def _refused_with_what_was_typed(request, policy, slug: str, error: ApplicationError, typed):
+    """A step refused because its page had moved on, with what was typed shown back. Only to someone who still sees
+    the policy; anyone else is told on My work, as after any step that takes a policy out of their sight."""
+    try:
+        policy = policy_for_page(request, policy.reference)
+    except Http404:
+        messages.error(request, error.message)
+        return redirect("home")
+    page, _ = workflow.PAGES[slug]
+    context = policy_page_context(request, policy, "action")
+    context.update({"action": page, "message": error.message, "typed": typed})
+    return render(request, "lifecycle/policy_action_refused.html", context, status=409)
 
 
 def _why_not_offered(user, policy, slug: str) -> str:

@@ -2,11 +2,13 @@
 the version (a QA sign-off recorded, then the page opened again) is told it is recorded, not that they would break
 separation of duties; someone who took another part of it is told that."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from lifecycle import services as s
-from lifecycle.models import QASignOff
+from lifecycle.models import ApprovalDecision, QASignOff
 from lifecycle.states import Status
 from tests.factories import advance_to
 
@@ -47,3 +49,28 @@ def test_a_too_long_minute_reference_gets_one_error_that_says_so(people):
     rejected = ApprovalDecisionForm({"decision": "reject", "comments": "x" * 100_000}, user=people.lead, policy=policy)
     assert not rejected.is_valid()
     assert len(rejected.errors["comments"]) == 1 and "at most" in rejected.errors["comments"][0]
+
+
+def test_a_decision_from_a_page_that_has_moved_on_is_refused_and_what_was_typed_is_kept(client, people):
+    """The Lead has the decision page open in two tabs, approves in one, then rejects in the other with reasons
+    typed: refused (the policy has moved on), and the reasons are shown back, not thrown away."""
+    from tests.factories import what_was_read
+
+    policy = advance_to(people.policy(), Status.WITH_LEAD, people)
+    stale_page = what_was_read(policy)
+    client.force_login(people.lead)
+    url = reverse("lifecycle:action", args=[policy.reference, "decide"])
+    today = datetime.date.today()
+    approved = client.post(url, {**stale_page, "decision": "approve", "meeting_on-day": today.day,
+                                 "meeting_on-month": today.month, "meeting_on-year": today.year,
+                                 "minute_reference": "COG/2026/21"})
+    assert approved.status_code == 302
+    reasons = "The consultation with the Police Federation is missing.\nSection 4 contradicts the SOP."
+    response = client.post(url, {**stale_page, "decision": "reject", "comments": reasons})
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "has moved on" in html or "changed since" in html
+    assert "Nothing was recorded" in html
+    assert html.count("The consultation with the Police Federation is missing.") == 1
+    assert f'href="/policies/{policy.reference}/"' in html
+    assert ApprovalDecision.objects.filter(policy_version__policy=policy).count() == 1
