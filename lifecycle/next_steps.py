@@ -110,10 +110,15 @@ class NextSteps:
 
 
 def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None) -> NextSteps:
+    """The pages offered, each with its readiness. One that cannot succeed yet is listed only when its step is the
+    way on from the status (with what is missing); any other (a withdrawal before anyone decided it, a re-publication
+    before its confirmation) appears once it can be taken: "not ready yet" on it read as if it were due."""
     asked = {} if asked is None else asked
+    way_on = workflow.way_on(policy.status, policy.kind)
+    offered = [readiness(page, policy, asked=asked) for page in pages]
     return NextSteps(
-        offered=[readiness(page, policy, asked=asked) for page in pages],
-        way_on=workflow.way_on(policy.status, policy.kind),
+        offered=[item for item in offered if item.ready or item.step is way_on],
+        way_on=way_on,
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
         waiting=stage_deadline_state(policy),

@@ -112,3 +112,25 @@ def test_a_report_waiting_for_quality_assurance_is_one_item_not_two(client, peop
     assert "Monitoring reports to quality-assure or publish" in home
     assert home.count(f"/policies/{policy.reference}/monitoring/{report.pk}/") == 1
     assert "Monitoring reports overdue" not in home
+
+
+def test_an_exceptional_step_is_offered_once_it_can_be_taken_not_as_a_step_not_ready(client, people):
+    """PCU may carry out a withdrawal from any status, once the Lead or the owner has decided it. Until then it is no
+    next step: listing "Carry out the withdrawal: not ready yet" on every policy (a policy awaiting its first
+    publication among them) read as if a withdrawal were due. The way on from the status is still listed when not
+    ready (above); an exceptional step appears once it is ready."""
+    from lifecycle import services as lifecycle_services
+    from lifecycle.models import QASignOff
+    from tests.factories import what_was_read
+
+    policy = advance_to(people.policy(title="Awaiting its first publication"), "awaiting_publication", people)
+    signer = QASignOff.objects.get(policy_version=policy.current_version, discipline="pcu").signed_by
+    publisher = people.pcu if signer != people.pcu else people.pcu_qa
+    client.force_login(publisher)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "Carry out the withdrawal" not in detail
+    assert f'href="/policies/{policy.reference}/actions/publish/" role="button"' in detail
+    lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Superseded by national APP.",
+                                                **what_was_read(policy))
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f'href="/policies/{policy.reference}/actions/withdraw/" role="button"' in detail
