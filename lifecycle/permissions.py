@@ -204,6 +204,16 @@ def free_for(user, policy, duty: Duty) -> bool:
     return conflict_among(cache[version.pk], duty) is None
 
 
+def conflict_with(user, policy, duty: Duty) -> str | None:
+    """How the user's part in the policy's current version bars them from ``duty`` (``free_for``'s reason, from the
+    same cache); None if it does not, or if it is that very part, already taken."""
+    version = policy.current_version if policy is not None else None
+    if version is None or getattr(user, "pk", None) is None or free_for(user, policy, duty):
+        return None
+    held = user.__dict__["_policyhub_duties"][version.pk]
+    return None if duty in held else conflict_among(held, duty)
+
+
 def remember_duties(user, version) -> None:
     """Cache what ``free_for`` reads of ``version``, from its row annotated with ``lifecycle.duties.duty_flags(user)``
     (lifecycle.selectors.read_versions), so that it asks the database nothing more in this request."""

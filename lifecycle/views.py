@@ -52,8 +52,13 @@ def policy_page_context(request, policy, section: str, *, version_related: tuple
     read_versions(policy=policy, related=version_related,
                   duties_of=user if any(step.duty for step in permitted) else None)
     version, in_force = version_shown(user=user, policy=policy)
+    # The steps this person would take but for their part in the version (separation of duties): said, not just
+    # left out (their part was read with the versions: no query).
+    barred = [(step, permissions.conflict_with(user, policy, step.duty)) for step in permitted if step.duty]
     return {
         "policy": policy,
+        "barred": [f"Someone else must {step.label} it: you {how}, and one person may not hold two parts in the same "
+                   "version (separation of duties)." for step, how in barred if how],
         # The document details of the version shown: those it was frozen with (staff who see only the version in
         # force do not see a draft's new title or purpose), else the policy's as drafted. The marking shown and
         # obeyed is always the policy's own: a re-marking takes effect at once (lifecycle.services.details).

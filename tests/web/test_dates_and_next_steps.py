@@ -134,3 +134,22 @@ def test_an_exceptional_step_is_offered_once_it_can_be_taken_not_as_a_step_not_r
                                                 **what_was_read(policy))
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert f'href="/policies/{policy.reference}/actions/withdraw/" role="button"' in detail
+
+
+def test_a_step_barred_by_separation_of_duties_is_explained_on_the_overview(client, people):
+    """PCU's member who recorded the quality assurance of the version awaiting publication may not publish it. The
+    overview says so where the button would be, instead of leaving it out without a word."""
+    from lifecycle.models import QASignOff
+
+    policy = advance_to(people.policy(title="Awaiting publication"), "awaiting_publication", people)
+    signer = QASignOff.objects.get(policy_version=policy.current_version, discipline="pcu").signed_by
+    client.force_login(signer)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f'href="/policies/{policy.reference}/actions/publish/"' not in detail
+    assert ("Someone else must publish it: you recorded the quality assurance of version 1.0 for Policy "
+            "Co-ordination Unit, and one person may not hold two parts in the same version (separation of duties)."
+            in detail)
+    other = people.pcu if signer != people.pcu else people.pcu_qa
+    client.force_login(other)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert "separation of duties" not in detail
