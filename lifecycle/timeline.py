@@ -49,7 +49,7 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.POLICY_ADVICE_INVITED: "Advice invited",
     AuditAction.POLICY_ADVICE_WITHDRAWN: "Invitation to advise withdrawn",
     AuditAction.POLICY_ADVICE_GIVEN: "Advice given",
-    AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN: "Staff asked to read and acknowledge it chosen",
+    AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN: "Staff chosen to read and acknowledge it",
     AuditAction.POLICY_ACKNOWLEDGED: "Read and acknowledged",
     AuditAction.PUBLICATION_FILES_STORED: "Published files stored",
     AuditAction.PUBLICATION_FILE_TAMPERED: "A stored published file failed its integrity check",

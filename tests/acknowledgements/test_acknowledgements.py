@@ -62,6 +62,9 @@ def test_pcu_asks_staff_who_confirm_and_their_manager_sees_the_rate_move(client,
     assert audience.policy_version == reload(policy).current_version
     chosen = AuditEvent.objects.get(action=AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN, policy_id=policy.pk)
     assert chosen.changes["business_groups"] == ["Territorial Policing"] and chosen.actor == people.pcu
+    # On the policy's timeline, in a sentence.
+    assert "Staff chosen to read and acknowledge it" in client.get(
+        f"/policies/{policy.reference}/timeline/").content.decode()
 
     # The staff of the group are asked (My work, /acknowledgements/, the library page); others are not.
     client.force_login(reader)
