@@ -33,15 +33,19 @@ class ChecklistItem:
     done: bool
 
 
-def gate(reason: str, *, label: str, fix: str = "", listing: Callable | None = None) -> Callable[[Gate], Gate]:
+def gate(reason: str, *, label: str, fix: str = "", listing: Callable | None = None,
+         applies: Callable | None = None) -> Callable[[Gate], Gate]:
     """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
-    ``listing``: the items the checklist lists under it, ``listing(policy) -> [ChecklistItem]``."""
+    ``listing``: the items the checklist lists under it, ``listing(policy) -> [ChecklistItem]``; ``applies``: whether
+    it asks anything of this policy at all, ``applies(policy) -> bool`` (a gate that does not apply holds, and the
+    checklist leaves it out rather than list it as done)."""
 
     def decorate(function: Gate) -> Gate:
         function.reason = reason
         function.label = label
         function.fix = fix
         function.listing = listing
+        function.applies = applies
         return function
 
     return decorate
@@ -265,13 +269,18 @@ def _reports_to_read(policy) -> list[ChecklistItem]:
     ) for report in reports]
 
 
+def _is_a_review(policy) -> bool:
+    """The version drafted revises a published one: there is a last review (or first publication) to read since."""
+    version = policy.current_version
+    return version is not None and version.revises_published
+
+
 @gate("The monitoring reports since the last review have not all been read: for each, record what the review "
       "changes in response (SOP: \"This monitoring data then feeds into future policy reviews\").",
       label="Read the monitoring reports since the last review and record what the review changes",
-      fix="monitoring", listing=_reports_to_read)
+      fix="monitoring", listing=_reports_to_read, applies=_is_a_review)
 def monitoring_reports_read(policy) -> bool:
-    version = policy.current_version
-    if version is None or not version.revises_published:
+    if not _is_a_review(policy):
         return True
     return not reports_since_last_review(policy).exclude(readings__cycle=policy.current_cycle).exists()
 

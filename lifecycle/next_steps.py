@@ -65,7 +65,7 @@ def checklist(step: workflow.Step, policy, *, asked: dict | None = None) -> list
     asked = {} if asked is None else asked
     items = []
     for gate in step.gates:
-        if gate in step.records:
+        if gate in step.records or (getattr(gate, "applies", None) and not gate.applies(policy)):
             continue
         if gate not in asked:
             asked[gate] = bool(gate(policy))

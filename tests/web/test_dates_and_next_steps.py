@@ -153,3 +153,15 @@ def test_a_step_barred_by_separation_of_duties_is_explained_on_the_overview(clie
     client.force_login(other)
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert "separation of duties" not in detail
+
+
+def test_a_checklist_lists_only_what_applies_to_the_version(client, people):
+    """A first version has no review and no monitoring reports to read: its checklist does not list them as done.
+    (A review lists them, each report to read: tests/assessments/test_monitoring_response.py.)"""
+    from lifecycle import gates
+
+    policy = people.policy(title="A first version")
+    client.force_login(people.developer)
+    detail = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert 'id="checklist"' in detail and gates.need_recorded.label in detail
+    assert gates.monitoring_reports_read.label not in detail
