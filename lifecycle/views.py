@@ -54,7 +54,9 @@ def policy_page_context(request, policy, section: str, *, version_related: tuple
     version, in_force = version_shown(user=user, policy=policy)
     # The steps this person would take but for their part in the version (separation of duties): said, not just
     # left out (their part was read with the versions: no query).
-    barred = [(step, permissions.conflict_with(user, policy, step.duty)) for step in permitted if step.duty]
+    # One sentence a page (approve and reject are one decision).
+    first_of_page = {step.page: step for step in reversed(permitted) if step.duty and step.page is not None}
+    barred = [(step, permissions.conflict_with(user, policy, step.duty)) for step in first_of_page.values()]
     return {
         "policy": policy,
         "barred": [f"Someone else must {step.label} it: you {how}, and one person may not hold two parts in the same "
