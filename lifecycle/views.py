@@ -1,6 +1,8 @@
 """Thin views: read through selectors, change through services, show refusals as form errors."""
 
 
+import re
+
 import rules
 from django import forms
 from django.contrib import messages
@@ -33,6 +35,9 @@ from lifecycle.selectors import (
     version_shown,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, PolicyKind
+
+# A version's number as written (1.0, 2.3): what a comparison may repeat back of an address it was given.
+VERSION_NUMBER = re.compile(r"\d{1,4}\.\d{1,4}")
 
 
 def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
@@ -154,6 +159,13 @@ def policy_compare(request, reference: str):
     newest = versions[0] if versions else None
     target = by_number.get(request.GET.get("to", "")) or newest
     base = by_number.get(request.GET.get("from", ""))
+    # A version asked for that is not there (or not to be seen) is said, and the comparison shown instead; only a
+    # version number is repeated back.
+    for asked in (request.GET.get("from", ""), request.GET.get("to", "")):
+        if asked and asked not in by_number:
+            named = f"version {asked}" if VERSION_NUMBER.fullmatch(asked) else "such version"
+            messages.warning(request, f"{policy.reference} has no {named} that you can see: this page compares the "
+                                      "versions it has instead.")
     if base is None and target is not None:
         older = [version for version in versions if (version.major, version.minor) < (target.major, target.minor)]
         base = older[0] if older else None
