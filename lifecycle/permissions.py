@@ -14,7 +14,7 @@ from django.db.models import Aggregate, CharField, F, OuterRef, Subquery, TextFi
 from django.db.models.functions import Cast, Coalesce, Concat
 
 from core.compiled import CompiledRead
-from core.models import Role, RoleAssignment
+from core.models import Role, RoleAssignment, Unit
 from lifecycle.duties import conflict_among, duties_held, held_from
 from lifecycle.states import Duty, QADiscipline
 
@@ -87,7 +87,23 @@ def managed_scope(user) -> tuple[frozenset[int], frozenset[int]]:
     return cached
 
 
+# Where ``home_group`` keeps its answer on the user object (loaded with the person by workspace.backends).
+HOME_GROUP_KEY = "_policyhub_home_group"
+
+
+def home_group(user) -> int | None:
+    """The business group of the unit the user works in (None: no unit). Issue 13: a local work instruction is "seen by
+    their business group on the intranet", by those working in one of its units as by those holding a role in it.
+    Read once and cached on the object, as the roles are."""
+    if HOME_GROUP_KEY not in user.__dict__:
+        user.__dict__[HOME_GROUP_KEY] = (
+            Unit.objects.filter(pk=user.unit_id).values_list("business_group_id", flat=True).first()
+            if user.unit_id is not None else None)
+    return user.__dict__[HOME_GROUP_KEY]
+
+
 def forget_roles(user) -> None:
+    user.__dict__.pop(HOME_GROUP_KEY, None)
     user.__dict__.pop("_policyhub_managed", None)
     user.__dict__.pop("_policyhub_roles", None)
     user.__dict__.pop("_policyhub_grants", None)

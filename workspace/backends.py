@@ -1,4 +1,5 @@
-"""Who is signed in, loaded once per request together with what every page asks of them.
+"""Who is signed in, loaded once per request together with what every page asks of them (their roles, unread count
+and the business group they work in).
 
 Django's ModelBackend loads the signed-in user in one query; every page then asked for their roles
 (lifecycle.permissions.role_index) and, in the header, their unread notifications, in two queries more. Here the
@@ -14,12 +15,15 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db import DEFAULT_DB_ALIAS, router
+from django.db.models import F
 
 from core.compiled import CompiledSelect
-from lifecycle.permissions import remember_roles, role_rows_of_outer_user
+from lifecycle.permissions import HOME_GROUP_KEY, remember_roles, role_rows_of_outer_user
 from notifications.context_processors import UNREAD_ATTRIBUTE, unread_count_of_outer_user
 
 ROLE_ROWS_ATTRIBUTE = "policyhub_role_rows"
+# The business group of the unit the person works in, for ``lifecycle.permissions.home_group``.
+HOME_GROUP_ATTRIBUTE = "policyhub_home_group"
 # Stands for the user's id in the statement compiled once; no user has it (ids are positive).
 _ID_MARKER = -7_919_003
 
@@ -30,12 +34,13 @@ def _person_statement(alias: str) -> tuple[CompiledSelect, int]:
     its parameters the user's id goes (compiled as _ID_MARKER)."""
     queryset = (get_user_model()._default_manager.using(alias).filter(pk=_ID_MARKER)
                 .annotate(**{ROLE_ROWS_ATTRIBUTE: role_rows_of_outer_user(),
-                             UNREAD_ATTRIBUTE: unread_count_of_outer_user()}))
+                             UNREAD_ATTRIBUTE: unread_count_of_outer_user(),
+                             HOME_GROUP_ATTRIBUTE: F("unit__business_group_id")}))
     compiled = CompiledSelect.of(queryset)
     if compiled is None or list(compiled.params).count(_ID_MARKER) != 1:
         raise RuntimeError("The person's statement must name the user's id exactly once.")
     fields = tuple(field.attname for field in queryset.model._meta.concrete_fields)
-    if compiled.columns != (*fields, ROLE_ROWS_ATTRIBUTE, UNREAD_ATTRIBUTE):
+    if compiled.columns != (*fields, ROLE_ROWS_ATTRIBUTE, UNREAD_ATTRIBUTE, HOME_GROUP_ATTRIBUTE):
         raise RuntimeError("The person's statement must select the user's fields in order, then the annotations.")
     return compiled, compiled.params.index(_ID_MARKER)
 
@@ -57,6 +62,7 @@ def load_person(user_id):
     for name, value in zip(compiled.columns[fields:], rows[0][fields:], strict=True):
         setattr(user, name, value)
     remember_roles(user, getattr(user, ROLE_ROWS_ATTRIBUTE))
+    user.__dict__[HOME_GROUP_KEY] = getattr(user, HOME_GROUP_ATTRIBUTE)
     return user
 
 

@@ -48,6 +48,7 @@ from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors.visibility import (
     GROUP_WIDE_ROLES,
     advice_teams_of,
+    viewer_of,
     visible_policies,
 )
 from lifecycle.states import (
@@ -98,12 +99,13 @@ def _attach_developers(policy: Policy) -> None:
 
 
 def _visibility_key(user) -> tuple:
-    """Everything ``policy_visibility_filter(user)`` is built from (``_reach``): the person, their roles, and the units
-    and groups they manage as a policy manager. Their advice teams and the business groups they are cleared for follow
-    from their roles; the policies they are named on, granted, consulted on or invited to advise on are read by the
-    filter's subqueries when the statement runs, not when it is compiled."""
+    """Everything ``policy_visibility_filter(user)`` is built from: the person's Viewer (their id, their roles, the
+    units and groups they manage as a policy manager, the groups whose local work instructions they see). Their
+    advice teams and the business groups they are cleared for follow from their roles; the policies they are named
+    on, granted, consulted on or invited to advise on are read by the filter's subqueries when the statement runs,
+    not when it is compiled."""
     signed_in = getattr(user, "is_authenticated", False) and user.is_active
-    return (user.pk, role_index(user), managed_scope(user)) if signed_in else (None,)
+    return (viewer_of(user),) if signed_in else (None,)
 
 
 # The access statements compiled for the people recently signed in in this process, by ``_visibility_key`` and the

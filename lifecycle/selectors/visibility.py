@@ -35,16 +35,22 @@ from lifecycle.models import (
 )
 from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
 from lifecycle.permissions import (
+    home_group,
     managed_scope,
     role_index,
 )
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
+    PolicyKind,
     ProtectiveMarking,
     statuses_in_stage,
 )
 
 GROUP_WIDE_ROLES = (Role.COORDINATOR, Role.LEAD, Role.OWNER)
+# Issue 13: a local work instruction in force is "seen by their business group on the intranet" (SOP, "Local Work
+# Instructions": they "sit outside of the corporate policy development process"); every other kind, by all staff.
+# Written as the kinds that are not local, an equality PostgreSQL reads as a range of the policies' in-force indexes.
+FORCE_WIDE_KINDS = tuple(kind for kind in PolicyKind.values if kind != PolicyKind.LOCAL)
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,9 @@ class Viewer:
     roles: frozenset[tuple[str, int | None]]
     managed_units: frozenset[int]
     managed_groups: frozenset[int]
+    # The business groups whose local work instructions in force they see: those they hold a role in and the one
+    # they work in (library.selectors.library_visibility, the same rule); None means every group (a force-wide role).
+    local_groups: frozenset[int] | None = None
 
     def has_force_role(self, role: str) -> bool:
         return (role, None) in self.roles
@@ -72,7 +81,29 @@ def viewer_of(user) -> Viewer | None:
         # PCU see every policy: what they manage is not asked (nor, for a manager not loaded with it, queried).
         return Viewer(user.pk, roles, frozenset(), frozenset())
     managed_units, managed_groups = managed_scope(user)
-    return Viewer(user.pk, roles, managed_units, managed_groups)
+    cleared = _cleared_groups(roles)
+    working_in = home_group(user) if cleared is not None else None
+    local_groups = None if cleared is None else cleared | ({working_in} if working_in is not None else set())
+    return Viewer(user.pk, roles, managed_units, managed_groups, local_groups)
+
+
+def _in_force_seen(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> Q:
+    """The policies in force that ``viewer`` sees as a member of staff: all but the local work instructions of other
+    business groups, save those supplementing a corporate policy of a group they hold a group-wide role in (its Lead,
+    co-ordinator and owner see what supplements their policies, listed on its page)."""
+    if viewer.local_groups is None:
+        return IN_FORCE
+    return IN_FORCE & (Q(kind__in=FORCE_WIDE_KINDS) | _local_seen(viewer, ids_in=ids_in))
+
+
+def _local_seen(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> Q:
+    """Which local work instructions ``viewer`` sees once in force (``_in_force_seen``)."""
+    seen = Q(business_group_id__in=viewer.local_groups)
+    supported_groups = {group for role, group in viewer.roles if role in GROUP_WIDE_ROLES and group is not None}
+    if supported_groups:
+        seen |= ids_in(Policy.objects.filter(kind=PolicyKind.LOCAL, supports__business_group_id__in=supported_groups)
+                       .values("pk"))
+    return seen
 
 
 def policy_visibility_filter(user) -> Q | None:
@@ -87,8 +118,8 @@ def _visibility_filter(viewer: Viewer | None) -> Q | None:
         return None
     reach = _reach(viewer, ids_in=lambda ids: Q(pk__in=ids))
     # Every member of staff sees the force's policies in force, including those under review (the published
-    # version stays in force until the reviewed one replaces it).
-    visible = IN_FORCE
+    # version stays in force until the reviewed one replaces it); a local work instruction, its business group.
+    visible = _in_force_seen(viewer, ids_in=lambda ids: Q(pk__in=ids))
     if reach.by_columns is not None:
         visible |= reach.by_columns
     visible |= reach.by_ids
@@ -104,7 +135,8 @@ def policy_visibility_parts(user) -> list[Q] | None:
     testing every row in a sequential scan (make bench, 100,000 policies: the developer's and co-ordinator's
     register took 3.9x and 3.6x the unfiltered one, whose COUNT(*) is an index-only scan). Split, each part is
     counted from an index (Policy.Meta.indexes), testing little or nothing per row:
-      - OFFICIAL policies in force (73% of the register): a range of policy_in_force_idx, no test per row;
+      - OFFICIAL policies in force (73% of the register): a range of policy_in_force_idx, no test per row; split by
+        kind, as the local work instructions among them are seen only by their business groups' staff (issue 13);
       - OFFICIAL-SENSITIVE policies in force, of the user's groups: policy_in_force_sensitive_idx;
       - the rest (21%) that the user sees by its group, unit or status: policy_not_in_force_idx;
       - the rest that the user sees by id (named developer, grants, consultation) and not by the above:
@@ -125,7 +157,13 @@ def _visibility_parts(viewer: Viewer | None) -> list[Q] | None:
         in_force, marking = [IN_FORCE], Q()
     else:
         official = Q(protective_marking=ProtectiveMarking.OFFICIAL)
-        in_force = [IN_FORCE & official, IN_FORCE & ~official & Q(business_group_id__in=reach.cleared_groups)]
+        # The OFFICIAL ones in force split by kind, each a range of policy_in_force_idx: the force-wide kinds, and the
+        # local work instructions the viewer sees (``_local_seen``). The OFFICIAL-SENSITIVE ones are of groups they
+        # hold a role in, whose local work instructions they see (cleared_groups is within local_groups).
+        local = _local_seen(viewer, ids_in=lambda ids: Q(pk__in=ids))
+        in_force = [IN_FORCE & official & Q(kind__in=FORCE_WIDE_KINDS),
+                    IN_FORCE & official & Q(kind=PolicyKind.LOCAL) & local,
+                    IN_FORCE & ~official & Q(business_group_id__in=reach.cleared_groups)]
         marking = reach.marking
     if reach.by_columns is None:
         return [*in_force, NOT_IN_FORCE & reach.by_ids & marking]

@@ -21,6 +21,7 @@ from core.models import AuditEvent, Role
 from library.models import LibraryDocument
 from lifecycle import services as lifecycle_services
 from lifecycle.models import ApprovalDecision, LocalAgreement, Policy
+from lifecycle.selectors import policy_count, policy_count_by_status
 from lifecycle.states import PolicyKind, Status
 from notifications.models import Notification
 from notifications.services import outbox_relay
@@ -277,3 +278,42 @@ def test_its_overview_lists_what_its_approval_needs_not_a_withdrawal(client, peo
     page = client.get(f"/policies/{policy.reference}/").content.decode()
     assert "withdrawal" not in page.lower()
     assert "The agreement of the corporate policy" in page
+
+
+def test_in_force_it_is_seen_on_its_policy_pages_by_its_business_group_only(client, people, corporate, instruction,
+                                                                            unit_head):
+    """Issue 13: a local work instruction is "seen by their business group on the intranet". The library showed it to
+    that group only, but the register, its overview, statement, timeline and staff PDF showed it to every member of
+    staff as any policy in force (found by the tenth session's walk: ``officer`` opened another group's)."""
+    policy = instruction
+    lifecycle_services.policy_agree_local_supplement(policy=policy, actor=people.lead)
+    post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    policy = reload(policy)
+    assert policy.status == Status.IMPLEMENTATION and policy.is_in_force
+    pages = [f"/policies/{policy.reference}/{page}" for page in ("", "statement/", "timeline/", "versions/", "pdf/")]
+    in_group = UserFactory(username="custody_officer", unit=people.unit2)
+    elsewhere = UserFactory(username="patrol_officer", unit=people.unit)
+    no_unit = UserFactory(username="visiting_officer")
+
+    # Its group's staff and role holders, force-wide roles, and the Lead and co-ordinator of the corporate policy it
+    # supplements (listed on that policy's page).
+    for person in (in_group, people.lead2, people.dcfd, people.pcu, people.lead, people.coordinator):
+        client.force_login(person)
+        assert [client.get(page).status_code for page in pages] == [200] * len(pages), person.username
+        assert policy.reference in client.get("/policies/?q=Lambeth").content.decode()
+    # Staff of another business group (its developer too) or of none see neither it nor a count that includes it; the
+    # corporate policy it supplements stays force-wide.
+    for person in (elsewhere, no_unit, people.developer):
+        client.force_login(person)
+        assert [client.get(page).status_code for page in pages] == [404] * len(pages), person.username
+        register = client.get("/policies/?q=Lambeth").content.decode()
+        assert policy.reference not in register and "Booking in" not in register
+        assert client.get(f"/policies/{corporate.reference}/").status_code == 200
+        assert policy.reference not in client.get(f"/policies/{corporate.reference}/").content.decode()
+    client.force_login(elsewhere)
+    assert policy.reference not in client.get("/policies/").content.decode()
+    assert policy.reference not in client.get("/").content.decode()
+    # Counted as listed: the register's total is one fewer than for its group's staff.
+    assert policy_count(user=in_group) == policy_count(user=elsewhere) + 1
+    by_status = [sum(policy_count_by_status(user=person).values()) for person in (in_group, elsewhere)]
+    assert by_status[0] == by_status[1] + 1
