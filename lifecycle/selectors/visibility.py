@@ -87,23 +87,26 @@ def viewer_of(user) -> Viewer | None:
     return Viewer(user.pk, roles, managed_units, managed_groups, local_groups)
 
 
-def _in_force_seen(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> Q:
+def _in_force_seen(viewer: Viewer) -> Q:
     """The policies in force that ``viewer`` sees as a member of staff: all but the local work instructions of other
     business groups, save those supplementing a corporate policy of a group they hold a group-wide role in (its Lead,
     co-ordinator and owner see what supplements their policies, listed on its page)."""
     if viewer.local_groups is None:
         return IN_FORCE
-    return IN_FORCE & (Q(kind__in=FORCE_WIDE_KINDS) | _local_seen(viewer, ids_in=ids_in))
+    by_group, by_ids = _local_seen(viewer, ids_in=lambda ids: Q(pk__in=ids))
+    local = by_group if by_ids is None else by_group | by_ids
+    return IN_FORCE & (Q(kind__in=FORCE_WIDE_KINDS) | local)
 
 
-def _local_seen(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> Q:
-    """Which local work instructions ``viewer`` sees once in force (``_in_force_seen``)."""
-    seen = Q(business_group_id__in=viewer.local_groups)
+def _local_seen(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> tuple[Q, Q | None]:
+    """Which local work instructions ``viewer`` sees once in force (``_in_force_seen``): those of their groups, and
+    (None if none can be) by id, those supplementing a corporate policy of a group they hold a group-wide role in."""
     supported_groups = {group for role, group in viewer.roles if role in GROUP_WIDE_ROLES and group is not None}
-    if supported_groups:
-        seen |= ids_in(Policy.objects.filter(kind=PolicyKind.LOCAL, supports__business_group_id__in=supported_groups)
-                       .values("pk"))
-    return seen
+    # Only a local work instruction supplements (policy_only_a_local_work_instruction_supplements); asked as
+    # "supports is not null", the few that do are read from the index on supports, not every local one tested.
+    by_ids = ids_in(Policy.objects.filter(supports__isnull=False, supports__business_group_id__in=supported_groups)
+                    .values("pk")) if supported_groups else None
+    return Q(business_group_id__in=viewer.local_groups), by_ids
 
 
 def policy_visibility_filter(user) -> Q | None:
@@ -119,7 +122,7 @@ def _visibility_filter(viewer: Viewer | None) -> Q | None:
     reach = _reach(viewer, ids_in=lambda ids: Q(pk__in=ids))
     # Every member of staff sees the force's policies in force, including those under review (the published
     # version stays in force until the reviewed one replaces it); a local work instruction, its business group.
-    visible = _in_force_seen(viewer, ids_in=lambda ids: Q(pk__in=ids))
+    visible = _in_force_seen(viewer)
     if reach.by_columns is not None:
         visible |= reach.by_columns
     visible |= reach.by_ids
@@ -160,9 +163,11 @@ def _visibility_parts(viewer: Viewer | None) -> list[Q] | None:
         # The OFFICIAL ones in force split by kind, each a range of policy_in_force_idx: the force-wide kinds, and the
         # local work instructions the viewer sees (``_local_seen``). The OFFICIAL-SENSITIVE ones are of groups they
         # hold a role in, whose local work instructions they see (cleared_groups is within local_groups).
-        local = _local_seen(viewer, ids_in=lambda ids: Q(pk__in=ids))
-        in_force = [IN_FORCE & official & Q(kind__in=FORCE_WIDE_KINDS),
-                    IN_FORCE & official & Q(kind=PolicyKind.LOCAL) & local,
+        # The local ones seen by id (few, looked up in the primary key) are a part of their own, as ``by_ids`` below.
+        local_by_group, local_by_ids = _local_seen(viewer, ids_in=lambda ids: Q(_InIds(F("pk"), ids)))
+        local = IN_FORCE & official & Q(kind=PolicyKind.LOCAL)
+        in_force = [IN_FORCE & official & Q(kind__in=FORCE_WIDE_KINDS), local & local_by_group,
+                    *([local & ~local_by_group & local_by_ids] if local_by_ids is not None else []),
                     IN_FORCE & ~official & Q(business_group_id__in=reach.cleared_groups)]
         marking = reach.marking
     if reach.by_columns is None:
