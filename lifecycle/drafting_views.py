@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
-from lifecycle import forms, services
+from lifecycle import forms, gates, services
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.selectors import (
     consultations_shown,
@@ -40,6 +40,11 @@ def _drafting_refused(request, policy, what: str):
     """A redirect with the reason when the draft is not this user's to change now (the same predicates the
     services enforce); None when it is."""
     if rules.has_perm("lifecycle.edit_draft", request.user, policy):
+        # Held for the emergency route: said before anything is typed; a form posted from an older page is refused
+        # by the service and keeps what was typed.
+        if request.method == "GET" and (held := gates.emergency_hold(policy)):
+            messages.error(request, held)
+            return redirect("lifecycle:statement", reference=policy.reference)
         return None
     messages.error(request, f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are "
                             "edited by the policy's developers and manager, in scoping or development.")
@@ -198,6 +203,9 @@ def policy_details_edit(request, reference: str):
         messages.error(request, f"The details of {policy.reference} cannot be changed by you now: they are changed "
                                 "by its developers, manager and co-ordinator while it is drafted (scoping or "
                                 "development), and frozen with the version when it is submitted.")
+        return redirect("lifecycle:detail", reference=policy.reference)
+    if request.method == "GET" and (held := gates.emergency_hold(policy)):
+        messages.error(request, held)
         return redirect("lifecycle:detail", reference=policy.reference)
     current = policy.details_snapshot()
     initial = {**current, "legislation_links": legislation_links_text(current["legislation_links"]),

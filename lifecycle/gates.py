@@ -19,7 +19,7 @@ from django.utils import timezone
 from core.compiled import CompiledRead
 from core.events import AuditAction
 from core.models import AuditEvent
-from lifecycle.states import REVIEW_WARNING_MONTHS
+from lifecycle.states import EMERGENCY_SOURCES, REVIEW_WARNING_MONTHS
 
 Gate = Callable[[object], bool]
 
@@ -399,11 +399,45 @@ def withdrawal_decided(policy) -> bool:
 # --- The emergency route (issue 13): the Lead asks, a member of PCU agrees in their own name or refuses.
 
 
+# Where ``open_emergency_request`` keeps its answer on the policy object: (version id, request or None).
+OPEN_EMERGENCY_REQUEST = "_policyhub_open_emergency_request"
+
+
 def open_emergency_request(policy):
+    """The Lead's unanswered request for emergency approval of the current version, or None; read once per policy
+    object (the overview asks it for the hold and for the route's gates). The services that ask or answer forget it
+    (``forget_emergency_request``)."""
     version = policy.current_version
     if version is None:
         return None
-    return policy.emergency_requests.filter(policy_version=version, answered_at__isnull=True).first()
+    kept = policy.__dict__.get(OPEN_EMERGENCY_REQUEST)
+    if kept is None or kept[0] != version.pk:
+        request = (policy.emergency_requests.filter(policy_version=version, answered_at__isnull=True)
+                   .select_related("requested_by").first())
+        kept = policy.__dict__[OPEN_EMERGENCY_REQUEST] = (version.pk, request)
+    return kept[1]
+
+
+def forget_emergency_request(policy) -> None:
+    policy.__dict__.pop(OPEN_EMERGENCY_REQUEST, None)
+
+
+def emergency_hold(policy) -> str:
+    """Why the draft cannot be changed now, or "": the Designated Lead has asked for emergency approval of it and PCU
+    has not answered. SOP stage 3: the emergency route is taken "with the approval of the appropriate policy lead ... in
+    consultation with the Policy Co-ordination Unit"; PCU agrees to the draft the Lead read (``content_hash``), so
+    while PCU decides that draft is held, as a submitted one is, instead of changing under the request and stalling
+    it. Refused, the draft is open again and the Lead may ask again."""
+    if policy.status not in EMERGENCY_SOURCES:
+        return ""
+    request = open_emergency_request(policy)
+    if request is None:
+        return ""
+    asked_on = timezone.localtime(request.requested_at)
+    return (f"{request.requested_by} asked for emergency approval of this draft of {policy.reference} on "
+            f"{asked_on:%-d %B %Y}, and it is waiting for the Policy Co-ordination Unit to agree or refuse: PCU "
+            "agrees to the draft as the Lead read it, so it cannot be changed until PCU answers. If it must change, "
+            "ask PCU to refuse the request; the Lead can then ask again.")
 
 
 @gate("The emergency route has already been asked for this version: it waits for PCU's answer.",

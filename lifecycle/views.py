@@ -106,6 +106,10 @@ def policy_detail(request, reference: str):
     context["outstanding"] = emergency_outstanding(policy) if emergency else []
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
     context.update(_local_work_instruction_links(request.user, policy))
+    # Issue 13: a draft the Lead asked to approve by the emergency route is held until PCU answers; said to those who
+    # see the draft (asked only in development, the route's one source).
+    if version is not None and version == policy.current_version:
+        context["emergency_hold"] = gates.emergency_hold(policy)
     asked = {}
     if next_step is not None:
         context["checklist_step"] = next_step

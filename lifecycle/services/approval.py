@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from lifecycle.gates import forget_emergency_request
 from lifecycle.models import (
     ApprovalDecision,
     EmergencyRequest,
@@ -143,6 +144,7 @@ def policy_request_emergency_approval(
         policy=locked, policy_version=version, content_hash=version.binding_hash, risk_statement=risk_statement,
         eia_due_on=due, requested_by=actor,
     )
+    forget_emergency_request(locked)
     finish_step(REQUEST_EMERGENCY_APPROVAL, locked, actor, changes={
         "risk_statement": risk_statement, "eia_due_on": due, "content_hash": request.content_hash,
         "emergency_request": request.pk,
@@ -193,6 +195,7 @@ def policy_agree_emergency_approval(
     # Answered after the transition, whose gate asks for the open request.
     request.agreed, request.answered_by, request.answered_at = True, actor, timezone.now()
     request.save(update_fields=["agreed", "answered_by", "answered_at"])
+    forget_emergency_request(locked)
     return decision
 
 
@@ -209,6 +212,7 @@ def policy_refuse_emergency_approval(
     request.agreed, request.answered_by, request.answered_at = False, actor, timezone.now()
     request.refusal_reason = reason
     request.save(update_fields=["agreed", "answered_by", "answered_at", "refusal_reason"])
+    forget_emergency_request(locked)
     finish_step(REFUSE_EMERGENCY_APPROVAL, locked, actor, changes={"reason": reason,
                                                                     "asked_by": request.requested_by.username})
     return request

@@ -16,7 +16,7 @@ from assessments.services import eia_complete_retrospective, eia_update, retrosp
 from core.models import AuditEvent, Role
 from core.services import role_assign
 from lifecycle import services as s
-from lifecycle.models import ApprovalDecision, EmergencyRequest
+from lifecycle.models import ApprovalDecision, EmergencyRequest, PolicyVersion
 from lifecycle.permissions import forget_roles
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.states import Status
@@ -156,8 +156,12 @@ def test_pcu_agrees_or_refuses_only_what_the_lead_asked(urgent, people):
     forget_roles(people.lead)
     with refused("forbidden", "someone other than the Lead who asked"):
         s.policy_agree_emergency_approval(policy=urgent, actor=people.lead)
-    # A draft changed after the Lead asked is not what the Lead asked for.
-    s.draft_update(policy=urgent, actor=people.developer, statement="<p>Changed after the request.</p>")
+    # The draft asked for is held until PCU answers (tests/lifecycle/test_emergency_pending.py); one changed all the
+    # same, outside the services, is not what the Lead asked for, and PCU cannot agree to it.
+    with refused("held", "asked for emergency approval"):
+        s.draft_update(policy=urgent, actor=people.developer, statement="<p>Changed after the request.</p>")
+    asked_for = reload(urgent).current_version
+    PolicyVersion.objects.filter(pk=asked_for.pk).update(statement="<p>Changed after the request.</p>")
     with refused("stale", "changed since the Lead asked"):
         s.policy_agree_emergency_approval(policy=urgent, actor=people.pcu)
     with refused("invalid", "reason for refusing"):

@@ -1,0 +1,73 @@
+"""The emergency route stalled when the draft changed while the Lead's request waited for PCU (found by the tenth
+session's role walk): the developer could still edit the statement, SOPs and details after the Lead asked, PCU's
+agreement was then refused, and neither the overview nor the edit pages said that a request was waiting. The Lead asks
+PCU to agree to the draft as read (SOP stage 3: "with the approval of the appropriate policy lead ... in consultation
+with the Policy Co-ordination Unit"), so while the request waits the draft it names is held: every edit that would
+change it is refused with the reason, and the pages say so before anything is typed."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.messages import get_messages
+
+from lifecycle import services as s
+from lifecycle.models import SOPVersion
+from lifecycle.states import Status
+from tests.factories import refused, reload, what_was_read
+
+RISK = "Operational need: new legislation in force on Monday. I accept the risk of the missing EIA."
+
+
+@pytest.fixture
+def asked(policy_in, people):
+    policy = policy_in(Status.DEVELOPMENT)
+    s.draft_update(policy=policy, actor=people.developer, statement="<p>Stop and search under the new Act.</p>")
+    s.policy_request_emergency_approval(policy=reload(policy), actor=people.lead, risk_statement=RISK)
+    return reload(policy)
+
+
+def test_the_draft_asked_for_cannot_change_while_pcu_has_not_answered(asked, people):
+    hash_asked = asked.current_version.binding_hash
+    with refused("held", "asked for emergency approval"):
+        s.draft_update(policy=asked, actor=people.developer, statement="<p>Changed after the request.</p>")
+    details = {**reload(asked).details_snapshot(), "title": "A new title", "expected_details": None}
+    with refused("held", "asked for emergency approval"):
+        s.policy_update_details(policy=reload(asked), actor=people.developer, **details)
+    assert reload(asked).current_version.binding_hash == hash_asked
+    # PCU can still agree to what the Lead asked for.
+    s.policy_agree_emergency_approval(policy=reload(asked), actor=people.pcu)
+    assert reload(asked).status == Status.APPROVED
+
+
+def test_once_refused_the_draft_can_be_changed_again(asked, people):
+    s.policy_refuse_emergency_approval(policy=asked, actor=people.pcu, reason="Not urgent: in force in six months.")
+    s.draft_update(policy=reload(asked), actor=people.developer, statement="<p>Rewritten for the full process.</p>")
+    assert "Rewritten" in reload(asked).current_version.statement
+
+
+def test_the_pages_say_a_request_waits_and_keep_what_was_typed(client, asked, people):
+    client.force_login(people.developer)
+    overview = client.get(f"/policies/{asked.reference}/").content.decode()
+    assert "asked for emergency approval" in overview and "waiting for the Policy Co-ordination Unit" in overview
+    # Said before anything is typed: the editors send the developer back with the reason.
+    for editor in ("statement/edit/", "sops/new/", "details/"):
+        edit = client.get(f"/policies/{asked.reference}/{editor}", follow=True)
+        assert "asked for emergency approval" in edit.content.decode(), editor
+        assert edit.redirect_chain and "edit" not in edit.redirect_chain[-1][0], editor
+    # A form posted from a page opened before the Lead asked is refused and keeps what was typed.
+    version = asked.current_version
+    response = client.post(f"/policies/{asked.reference}/statement/edit/", {
+        "statement": "<p>Typed while the request waits.</p>", "summary_of_changes": "",
+        "base_revision": version.draft_revision})
+    body = response.content.decode()
+    assert response.status_code == 400 and "Typed while the request waits." in body
+    assert "asked for emergency approval" in body
+    assert "Typed" not in reload(asked).current_version.statement
+    # PCU's answer page takes the agreement.
+    client.force_login(people.pcu)
+    response = client.post(f"/policies/{asked.reference}/actions/emergency-agreement/",
+                           {**what_was_read(asked), "answer": "agree"})
+    assert response.status_code == 302
+    assert "Your answer has been recorded" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert reload(asked).status == Status.APPROVED
+    assert not SOPVersion.objects.filter(policy_version=version, text__contains="Typed").exists()
