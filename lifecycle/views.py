@@ -360,7 +360,7 @@ def policy_action(request, reference: str, slug: str):
     context.update({"action": page, "form": form, "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",
-                        "version_hash": version.binding_hash if version else ""}})
+                        "version_hash": version.read_hash if version else ""}})
     if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
         context["signoffs"] = version.qa_signoffs.select_related("signed_by")

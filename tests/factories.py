@@ -474,4 +474,4 @@ def what_was_read(policy) -> dict:
     content hash, as a person who just opened the page would send them."""
     policy = type(policy).objects.get(pk=policy.pk)
     version = policy.current_version
-    return {"expected_status": policy.status, "version": version.pk, "version_hash": version.binding_hash}
+    return {"expected_status": policy.status, "version": version.pk, "version_hash": version.read_hash}

@@ -82,6 +82,23 @@ class PolicyVersion(models.Model):
         return self.content_hash or self.compute_content_hash()
 
     @property
+    def read_hash(self) -> str:
+        """The hash a decision page carries and the service checks (rule 17: bound to what was read): the
+        ``binding_hash`` of the statement, SOPs and details, and the Equality Impact Assessment and the Corporate
+        Policy Workbook the page shows while either can still change (each by its draft revision, which every save
+        moves on). Frozen with the version, they cannot change, and the hash is the one frozen; the emergency route
+        leaves them open, and its later decisions are bound to them too."""
+        open_documents = []
+        for name in ("eia", "workbook"):
+            document = getattr(self, name, None)
+            if document is not None and document.frozen_at is None:
+                open_documents.append([name, document.pk, document.draft_revision])
+        if not open_documents:
+            return self.binding_hash
+        encoded = json.dumps([self.binding_hash, open_documents], separators=(",", ":")).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+    @property
     def has_health_and_safety_statement(self) -> bool:
         """Explicit: the implications stated, or "none identified"."""
         if self.health_and_safety == HealthAndSafety.NONE:

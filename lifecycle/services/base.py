@@ -105,7 +105,7 @@ def check_version_read(locked: Policy, version_id, version_hash: str | None) -> 
             f"{current.number if current else '(none)'}. Nothing was changed: read the current version and decide "
             "again.", code="stale",
         )
-    if version_hash != current.binding_hash:
+    if version_hash != current.read_hash:
         raise ApplicationError(
             f"Version {current.number} of {locked.reference} has changed since you opened the page (its content is "
             "not what you read). Nothing was changed: read it again and decide again.", code="stale",

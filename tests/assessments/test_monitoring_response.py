@@ -56,7 +56,7 @@ def reported(policy_in, people):
 def binding(policy) -> dict:
     policy = reload(policy)
     version = policy.current_version
-    return {"expected_status": policy.status, "version": version.pk, "version_hash": version.binding_hash}
+    return {"expected_status": policy.status, "version": version.pk, "version_hash": version.read_hash}
 
 
 def date_fields(name: str, day: datetime.date | None) -> dict:

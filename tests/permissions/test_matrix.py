@@ -192,7 +192,7 @@ def hidden_inputs_of_the_current_version(action: str, policy) -> dict[str, str]:
         return {"expected_details": details_hash(policy.details_snapshot())}
     if action in spec.OWN_PAGES:  # the advice and people pages bind to nothing of the version
         return {}
-    return {"expected_status": policy.status, "version": str(version.pk), "version_hash": version.binding_hash}
+    return {"expected_status": policy.status, "version": str(version.pk), "version_hash": version.read_hash}
 
 
 def qa_discipline_of(persona) -> str:

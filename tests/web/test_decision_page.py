@@ -45,7 +45,7 @@ def test_after_a_decision_the_confirmation_says_what_happens_next_and_who_is_tol
     client.force_login(people.lead)
     response = client.post(f"/policies/{policy.reference}/actions/decide/", {
         "decision": "approve", "comments": "Agreed.", "expected_status": "with_lead", "version": version.pk,
-        "version_hash": version.binding_hash, "meeting_on": timezone.localdate().isoformat(),
+        "version_hash": version.read_hash, "meeting_on": timezone.localdate().isoformat(),
         "minute_reference": "COG/2026/14"}, follow=True)
     assert Policy.objects.get(pk=policy.pk).status == "approved"
     banner = read(response.content.decode()).text
@@ -67,7 +67,7 @@ def test_the_last_quality_assurance_sign_off_tells_whom_passing_notifies(client,
     client.force_login(people.doi)
     response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
         "outcome": "passed", "discipline": "doi", "comments": "", "expected_status": "submitted_for_qa",
-        "version": version.pk, "version_hash": version.binding_hash}, follow=True)
+        "version": version.pk, "version_hash": version.read_hash}, follow=True)
     assert Policy.objects.get(pk=policy.pk).status == "qa_passed"
     body = read(response.content.decode()).text
     expected = date_shown(due.FORWARD_TO_LEAD.due_on(timezone.localdate()))
