@@ -38,6 +38,8 @@ from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, PolicyKind
 
 # A version's number as written (1.0, 2.3): what a comparison may repeat back of an address it was given.
 VERSION_NUMBER = re.compile(r"\d{1,4}\.\d{1,4}")
+# A policy reference as allocated (core.services.reference_allocate: POL-0042), for repeating one back.
+POLICY_REFERENCE = re.compile(r"[A-Z]{2,5}-\d{1,9}")
 
 
 def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
@@ -314,6 +316,26 @@ def _refused_with_what_was_typed(request, policy, slug: str, error: ApplicationE
     return render(request, "lifecycle/policy_action_refused.html", context, status=409)
 
 
+# At most this much of each text posted is shown back on the "not found" page of a step (it is the person's own).
+TYPED_SHOWN_BACK = 20_000
+
+
+def _posted_out_of_sight(request, reference: str, slug: str):
+    """A step posted for a policy the person does not see (now): 404, as any object out of their scope, on a page
+    that is the same whether such a policy exists or not. It says nothing was recorded and why that may be (a
+    policy moves out of sight when it moves on: DCFD and DOI see it only in the approval stage, its developers only
+    while it is drafted), and shows back the texts typed into the step's form, so that they are not lost."""
+    page, _ = workflow.PAGES[slug]
+    typed = []
+    for name, field in page.form.base_fields.items():
+        text = request.POST.get(name, "")
+        if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.HiddenInput) and text.strip():
+            typed.append((str(field.label), text.strip()[:TYPED_SHOWN_BACK]))
+    shown = reference if POLICY_REFERENCE.fullmatch(reference) else "this policy"
+    return render(request, "lifecycle/policy_action_gone.html",
+                  {"action": page, "reference": shown, "typed": typed}, status=404)
+
+
 def _why_not_offered(user, policy, slug: str) -> str:
     """Why a page is not offered: the part the person already took in this version (separation of duties) when
     that is the reason, else that it is not theirs to take now."""
@@ -336,9 +358,14 @@ def _why_not_offered(user, policy, slug: str) -> str:
 @require_http_methods(["GET", "POST"])
 def policy_action(request, reference: str, slug: str):
     """The page of one or more declared steps (lifecycle.workflow.PAGES): its form, and the service it runs."""
-    policy = policy_for_page(request, reference)
     if slug not in workflow.PAGES:
         raise Http404("No such action.")
+    try:
+        policy = policy_for_page(request, reference)
+    except Http404:
+        if request.method == "POST":
+            return _posted_out_of_sight(request, reference, slug)
+        raise
     page, _ = workflow.PAGES[slug]
     form = page.form(request.POST if request.method == "POST" else None, user=request.user, policy=policy)
     if request.method == "POST" and form.is_valid():

@@ -75,6 +75,25 @@ def test_every_page_state_passes_axe(browser_user):
     ref = development.reference
     check("developer: my work", "/")
     check("not found", "/policies/POL-9999/", status=404)
+    # A step posted for a policy out of sight (moved on while the page was open): what was typed, shown back.
+    with browser.page.expect_navigation():
+        browser.page.evaluate("""() => {
+          const form = document.createElement('form');
+          form.method = 'post';
+          form.action = '/policies/POL-9999/actions/quality-assurance/';
+          const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+          for (const [name, value] of [['csrfmiddlewaretoken', token], ['comments', 'Typed before it moved on.']]) {
+            const input = document.createElement('input');
+            input.type = 'hidden';
+            input.name = name;
+            input.value = value;
+            form.append(input);
+          }
+          document.body.append(form);
+          form.submit();
+        }""")
+    assert "Typed before it moved on." in browser.page.content()
+    check("a step posted for a policy out of sight")
     check("developer: notifications", "/notifications/")
     check("developer: notices", "/notices/")
     check("developer: register", "/policies/")
