@@ -72,24 +72,29 @@ def acknowledgement_audience_record(*, policy: Policy, version: PolicyVersion, a
 
 
 @transaction.atomic
-def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, version_hash: str | None
-                            ) -> Acknowledgement:
+def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, version_hash: str | None,
+                            reference: str | None = None) -> Acknowledgement:
     """``user`` confirms they have read ``version`` (rule 17: the form posts the version read and its content hash;
     a version replaced since, or different content, is refused). Only the version in force, and only for those it
-    asks. Twice is refused politely (the unique constraint settles two submits at the same moment)."""
+    asks. Twice is refused politely (the unique constraint settles two submits at the same moment).
+
+    ``reference``: the policy of the page it was posted from. A version that is not that policy's, does not exist or
+    was not asked of the person is refused in the same words, naming only that page's policy: an edited form learns
+    nothing of other policies (which versions exist, or the reference of one the person may not see)."""
     require_actor(user)
     version_id = getattr(version, "pk", version)
-    if not str(version_id or "").isdigit():
+    if not str(version_id or "").isdigit() or len(str(version_id)) > 18:
         raise ApplicationError("That page is out of date: open the policy again.", code="stale")
     found = PolicyVersion.objects.select_related("policy").filter(pk=int(version_id)).first()
-    if found is None:
-        raise ApplicationError("That version does not exist.", code="not_found")
+    if reference is not None and (found is None or found.policy.reference != reference):
+        found = None
     audience = (AcknowledgementAudience.objects.select_for_update(of=("self",)).filter(policy_version=found)
-                .select_related("policy").first())
+                .select_related("policy").first()) if found is not None else None
     profile = profile_of(user)
     if audience is None or not (profile.included_by(list(audience.criteria.all()))
                                 and profile.may_read(audience.policy)):
-        raise ApplicationError(f"You have not been asked to confirm you have read {found.policy.reference}.",
+        of = f" of {reference}" if reference is not None else ""
+        raise ApplicationError(f"You have not been asked to confirm you have read this version{of}.",
                                code="forbidden")
     if not AcknowledgementAudience.objects.filter(in_force(), pk=audience.pk).exists():
         raise ApplicationError(f"Version {found.number} of {found.policy.reference} is no longer the one in force: "

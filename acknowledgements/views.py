@@ -29,16 +29,19 @@ def acknowledgements_page(request):
 def acknowledgement_confirm_page(request):
     """The confirmation posted from a policy's library page: the version read and its content hash (rule 17)."""
     reference = (request.POST.get("reference") or "")[:20]
+    if not (reference and reference.replace("-", "").isalnum()):
+        reference = ""
     try:
         acknowledgement = acknowledgement_confirm(user=request.user, version=request.POST.get("version"),
-                                                  version_hash=request.POST.get("version_hash"))
+                                                  version_hash=request.POST.get("version_hash"),
+                                                  reference=reference or None)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"You have confirmed you read {acknowledgement.policy.reference} "
                                   f"{acknowledgement.policy.title}, version {acknowledgement.policy_version.number}.")
         reference = acknowledgement.policy.reference
-    if reference and reference.replace("-", "").isalnum():
+    if reference:
         return redirect(reverse("library:policy", args=[reference]))
     return redirect("acknowledgements:list")
 

@@ -378,3 +378,35 @@ def test_a_chase_killed_after_the_ledger_tells_each_person_once(people, monkeypa
     assert written.count() == chased
     assert items.filter(recipient=reader).count() == 1
     assert Digest.objects.get(recipient=reader, digest_date=day).items.count() == 1
+
+
+def test_a_forged_confirmation_names_no_other_policy_and_tells_nothing_of_it(client, people):
+    """A confirmation posted from one policy's page with another version's id (an edited form) was refused with "You
+    have not been asked to confirm you have read POL-…" naming the other policy, an OFFICIAL-SENSITIVE one the
+    person may not see included, and "That version does not exist" told which ids do (found by the tenth session's
+    walk). The refusal is about the page it came from, and the same whether the version exists or not."""
+    asked = published(people, title="Asked", audience=tp(people))
+    covert = published(people, title="Covert", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                       audience={"roles": [Role.DEVELOPER]})
+    reader = staff("reader", people.unit)
+    covert_version = reload(covert).current_version
+    client.force_login(reader)
+    for version_id in (covert_version.pk, 9_999_999):
+        page = client.post("/acknowledgements/confirm/", {
+            "version": version_id, "version_hash": covert_version.content_hash, "reference": asked.reference,
+        }, follow=True).content.decode()
+        assert covert.reference not in page and "Covert" not in page
+        assert f"have not been asked to confirm you have read this version of {asked.reference}" in page
+    messages = [str(m) for m in (
+        _refusal(reader, covert_version.pk, covert_version.content_hash, asked.reference),
+        _refusal(reader, 9_999_999, covert_version.content_hash, asked.reference))]
+    assert messages[0] == messages[1] and asked.reference in messages[0]
+    assert not Acknowledgement.objects.exists()
+
+
+def _refusal(user, version, version_hash, reference):
+    try:
+        acknowledgement_confirm(user=user, version=version, version_hash=version_hash, reference=reference)
+    except Exception as error:  # noqa: BLE001 - the refusal itself is what is compared
+        return error
+    raise AssertionError("the forged confirmation was accepted")
