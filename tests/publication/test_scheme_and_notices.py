@@ -150,6 +150,10 @@ def test_bad_search_input_gets_a_clear_message(client, people, query, message):
     response = client.get(f"/publication-scheme/{query}")
     assert response.status_code == 400 and message in response.content.decode()
     assert "Hate crime" in response.content.decode()  # the rest of the page still works
+    # The list is every published policy, and is not called what the search found (found by the tenth session's walk:
+    # "1 policy found" under an error saying the search was too long).
+    assert "found" not in response.content.decode().split('id="results-heading"')[1].split("</h2>")[0]
+    assert "Your search was not made" in response.content.decode()
 
 
 def test_hostile_search_strings_are_just_words(client, people):
