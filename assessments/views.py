@@ -4,12 +4,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessments import forms, services
+from assessments.impacts import impact_rows
 from assessments.models import (
     EqualityImpactAssessment,
     MonitoringReport,
     MonitoringResponse,
     PolicyWorkbook,
-    ProtectedCharacteristic,
 )
 from core.exceptions import ApplicationError
 from lifecycle import workflow
@@ -46,10 +46,7 @@ def eia_page(request, reference: str):
     context = policy_page_context(request, policy, "eia")
     context.update({
         "eia": eia, "form": form,
-        "impact_rows": [
-            (characteristic.label, (eia.impacts or {}).get(characteristic.value, {})) for characteristic in
-            ProtectedCharacteristic
-        ] if eia else [],
+        "impact_rows": impact_rows(eia),
         "may_sign_off_retrospective": policy.not_impact_assessed and is_dcfd(request.user),
     })
     return render(request, "assessments/eia.html", context, status=400 if form and form.errors else 200)

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from acknowledgements.selectors import acknowledgement_request
-from assessments.models import ProtectedCharacteristic
+from assessments.impacts import impact_rows
 from library.forms import LibrarySearchForm
 from library.selectors import Scope, library_browse, library_entry, library_search, page_number_of
 
@@ -51,8 +51,7 @@ def _entry_page(request, entry):
         "entry": entry, "policy": entry.policy, "version": entry.version,
         # What the version was published with (issue 12): a draft under review may have changed the policy's.
         "details": entry.version.details_read,
-        "impact_rows": [(characteristic.label, (eia.impacts or {}).get(characteristic.value, {}))
-                        for characteristic in ProtectedCharacteristic] if eia else [],
+        "impact_rows": impact_rows(eia),
         "acknowledgement": acknowledgement_request(user=request.user, policy=entry.policy, version=entry.version),
     })
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessments.models import Impact, ProtectedCharacteristic
 from lifecycle.states import ProtectiveMarking
 from publication.redaction import redacted_html
 
@@ -39,18 +38,3 @@ def document_marking(*, policy, sop_versions) -> str:
     highest = (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in markings
                else ProtectiveMarking.OFFICIAL)
     return highest.label
-
-
-def impact_rows(eia) -> list[tuple[str, str, str]]:
-    """(characteristic, impact as staff chose it, notes) for each protected characteristic: the wording is the
-    choice's label ("No impact identified"), never its stored value ("neutral")."""
-    if eia is None:
-        return []
-    labels = dict(Impact.choices)
-    rows = []
-    for characteristic in ProtectedCharacteristic:
-        entry = (eia.impacts or {}).get(characteristic.value) or {}
-        impact = entry.get("impact") if isinstance(entry, dict) else None
-        notes = entry.get("notes", "") if isinstance(entry, dict) else ""
-        rows.append((characteristic.label, labels.get(impact, "Not assessed"), notes or ""))
-    return rows

@@ -12,7 +12,8 @@ from django.template.loader import render_to_string
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetchingError
 
-from publication.documents import document_marking, impact_rows, pack_sops
+from assessments.impacts import impact_rows
+from publication.documents import document_marking, pack_sops
 
 # Tagged PDF for accessibility: a structure tree, the document's language (from <html lang>) and its title shown
 # instead of the file name. WeasyPrint turns the headings into bookmarks.

@@ -8,12 +8,12 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
+from assessments.impacts import impact_rows
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
 from lifecycle.states import Status
 from publication import scheme_files
-from publication.documents import impact_rows
 from publication.feeds import SchemeFeed, StaffNoticesFeed
 from publication.forms import (
     PublicationBringForwardForm,

@@ -11,9 +11,9 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
+from assessments.impacts import impact_rows
 from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
-from publication.documents import impact_rows
 from publication.pdf import css_string, render_policy_pdf
 from publication.services import policy_publish, publication_store_files, sop_redaction_record
 from tests.factories import advance_to

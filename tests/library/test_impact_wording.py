@@ -1,0 +1,25 @@
+"""The Equality Impact Assessment's impacts were shown as stored ("neutral") in the staff library and on the EIA page,
+where the Publication Scheme and the PDF say "No impact identified" (found by the tenth session's walk): every page
+words them as staff chose them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.library.helpers import published, staff
+
+pytestmark = pytest.mark.django_db
+
+
+def impacts_table(page: str) -> str:
+    return page.split("Age", 1)[1].split("Sexual orientation", 1)[0]
+
+
+def test_the_library_and_the_eia_page_word_the_impacts_as_chosen(client, people):
+    policy = published(people, title="Wording")
+    client.force_login(staff("reader", people.unit))
+    library = client.get(f"/library/{policy.reference}/").content.decode()
+    assert "No impact identified" in impacts_table(library) and "neutral" not in impacts_table(library)
+    client.force_login(people.developer)
+    eia = client.get(f"/policies/{policy.reference}/eia/").content.decode()
+    assert "No impact identified" in impacts_table(eia) and "Neutral" not in impacts_table(eia)
