@@ -3,7 +3,7 @@ pages call it (``lifecycle.redline.redline``), in two shapes:
   - scattered: about 1,300 paragraphs, one word changed in 60 of them, scattered through the text;
   - one paragraph: a single giant paragraph each (about 80,000 words), one word changed in 60 places.
 The baseline is the linear pass every redline makes first: reducing both texts to their blocks
-(``html_to_blocks``). Target (the issue's): p50 under 2 s, and the comparisons the diff makes within
+(``blocks_of``). Target (the issue's): p50 under 2 s, and the comparisons the diff makes within
 ``COMPARISON_BUDGET``. Needs no database: ``--only redline`` runs it alone, without the bench dataset."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import random
 from benchmarks.scenarios import Row
 from benchmarks.timing import Case, time_interleaved
 from core.html import MAX_RICH_TEXT_LENGTH
-from lifecycle.redline import COMPARISON_BUDGET, html_to_blocks, redline
+from lifecycle.redline import COMPARISON_BUDGET, blocks_of, redline
 
 REDLINE_TARGET_MS = 2_000
 CHANGED_PLACES = 60
 TARGET_NOTE = (f"issue: redline of two {MAX_RICH_TEXT_LENGTH:,}-character statements p50 < {REDLINE_TARGET_MS:,} ms; "
-               f"comparisons <= COMPARISON_BUDGET ({COMPARISON_BUDGET:,}); the ratio to html_to_blocks of both texts "
+               f"comparisons <= COMPARISON_BUDGET ({COMPARISON_BUDGET:,}); the ratio to blocks_of of both texts "
                "is for information")
 # Statement-like text: a few thousand distinct terms among the common words of English prose.
 _VOCABULARY = [f"term{n}" for n in range(3_000)] + ["the", "of", "and", "a", "to", "in", "officer", "must"] * 400
@@ -64,8 +64,8 @@ def statement_pairs(seed: int = 11) -> dict[str, tuple[str, str]]:
 def measure_redline(*, repeat: int, warmup: int, log=print) -> list[Row]:
     rows = []
     for shape, (old, new) in statement_pairs().items():
-        baseline = Case(f"redline:{shape}:baseline", lambda _, old=old, new=new: (html_to_blocks(old),
-                                                                                  html_to_blocks(new)))
+        baseline = Case(f"redline:{shape}:baseline", lambda _, old=old, new=new: (blocks_of(old),
+                                                                                  blocks_of(new)))
         case = Case(f"redline:{shape}", lambda _, old=old, new=new: redline(old, new))
         timings = time_interleaved([baseline, case], repeat=repeat, warmup=warmup)
         base, timing = timings[baseline.name], timings[case.name]
@@ -75,7 +75,7 @@ def measure_redline(*, repeat: int, warmup: int, log=print) -> list[Row]:
         log(f"  redline, {shape}: {detail}")
         passed = timing.p50 < REDLINE_TARGET_MS and result.comparisons <= COMPARISON_BUDGET
         rows += [
-            Row(f"redline ({shape}): html_to_blocks of both", "(none)", base.p50, base.p95, base.p50, 1.0, None,
+            Row(f"redline ({shape}): blocks_of of both", "(none)", base.p50, base.p95, base.p50, 1.0, None,
                 "baseline", None, f"{len(old):,} and {len(new):,} characters"),
             Row(f"redline ({shape}): redline()", "(none)", timing.p50, timing.p95, base.p50,
                 timing.p50 / base.p50 if base.p50 else None, None,

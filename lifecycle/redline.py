@@ -88,9 +88,29 @@ class _Budget:
 
 
 def html_to_blocks(value: str) -> list[str]:
-    text = html.unescape(_TAG.sub("", _BLOCK_END.sub("\n", value or "")))
-    blocks = (" ".join(block.split()) for block in text.split("\n"))
-    return [block for block in blocks if block]
+    """The text of each block, as a reader sees it (spaces normalised, tags dropped)."""
+    return [text for _, text in blocks_of(value)]
+
+
+def blocks_of(value: str) -> list[tuple[str, str]]:
+    """(kind, text) of each block: its kind is the element that ends it ("p", "h2", "li", ...; a line ended by
+    <br> takes the kind of its block), so that a heading is compared with a heading and a paragraph with a
+    paragraph. Linear: one pass of the block-end pattern, then one backwards to give lines their block's kind."""
+    value = value or ""
+    pieces: list[tuple[str, str]] = []
+    start = 0
+    for match in _BLOCK_END.finditer(value):
+        pieces.append(((match.group(1) or "").lower(), value[start:match.start()]))
+        start = match.end()
+    pieces.append(("p", value[start:]))
+    kind = "p"
+    blocks = []
+    for ended_by, piece in reversed(pieces):
+        kind = ended_by or kind
+        text = " ".join(html.unescape(_TAG.sub("", piece)).split())
+        if text:
+            blocks.append((kind, text))
+    return blocks[::-1]
 
 
 def _anchors(a: Sequence[Hashable], a0: int, a1: int, b: Sequence[Hashable], b0: int, b1: int,
@@ -205,53 +225,65 @@ def _marked(removed: str, added: str) -> str:
     return "".join(parts)
 
 
-def _diff_words(old: str, new: str, budget: _Budget) -> str:
+def _diff_words(old: str, new: str, budget: _Budget, kind: str = "p") -> str:
     """One changed paragraph pair, word by word if it is short enough and the budget can pay for it;
     else shown whole, with a note saying why."""
     # Blocks are normalised to single spaces, so the spaces count the words without splitting them.
     if max(old.count(" "), new.count(" ")) >= MAX_WORDS_PER_PARAGRAPH:
         budget.shown_whole += 1
-        return _TOO_LONG + _whole(old, new)
+        return _TOO_LONG + _whole(old, new, kind)
     old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
     if not budget.affords(len(old_tokens) + len(new_tokens) + REGION_COST):
         budget.shown_whole += 1
         note = "" if budget.spent_noted else _BUDGET_SPENT
         budget.spent_noted = True
-        return note + _whole(old, new)
+        return note + _whole(old, new, kind)
     parts = []
     for tag, a0, a1, b0, b1 in _opcodes(old_tokens, new_tokens, budget):
         if tag == "equal":
             parts.append(html.escape("".join(new_tokens[b0:b1])))
         else:
             parts.append(_marked("".join(old_tokens[a0:a1]), "".join(new_tokens[b0:b1])))
-    return _paragraph("".join(parts))
+    return _paragraph("".join(parts), kind)
 
 
-def _paragraph(content: str) -> str:
-    return f'<p class="govuk-body">{content}</p>'
+# How each kind of block is shown: headings as headings (in bold, not as heading elements, which would enter the
+# page's outline) and list items as items, so that the redline keeps the document's shape.
+_KIND_CLASS = {**{f"h{level}": " govuk-!-font-weight-bold app-redline__heading" for level in range(1, 7)},
+               "li": " app-redline__item"}
 
 
-def _whole(old: str, new: str) -> str:
-    return _paragraph(_marked(old, "")) + _paragraph(_marked("", new))
+def _paragraph(content: str, kind: str = "p") -> str:
+    return f'<p class="govuk-body{_KIND_CLASS.get(kind, "")}">{content}</p>'
 
 
-def _changed_blocks(old_part: list[str], new_part: list[str], budget: _Budget) -> list[str]:
-    """Changed blocks paired in order and diffed word by word; the surplus is removed or added whole."""
+def _whole(old: str, new: str, kind: str = "p") -> str:
+    return _paragraph(_marked(old, ""), kind) + _paragraph(_marked("", new), kind)
+
+
+def _changed_blocks(old_part: list[tuple[str, str]], new_part: list[tuple[str, str]], budget: _Budget) -> list[str]:
+    """Changed blocks paired in order and, when of the same kind, diffed word by word; a pair of different kinds (a
+    paragraph where a heading now is) is shown removed and added, each a block of its own, as the surplus is."""
     paired = min(len(old_part), len(new_part))
-    out = [_diff_words(old, new, budget) for old, new in zip(old_part[:paired], new_part[:paired], strict=True)]
-    out.extend(_paragraph(_marked(block, "")) for block in old_part[paired:])
-    out.extend(_paragraph(_marked("", block)) for block in new_part[paired:])
+    out = []
+    for (old_kind, old), (new_kind, new) in zip(old_part[:paired], new_part[:paired], strict=True):
+        if old_kind == new_kind:
+            out.append(_diff_words(old, new, budget, old_kind))
+        else:
+            out.extend((_paragraph(_marked(old, ""), old_kind), _paragraph(_marked("", new), new_kind)))
+    out.extend(_paragraph(_marked(block, ""), kind) for kind, block in old_part[paired:])
+    out.extend(_paragraph(_marked("", block), kind) for kind, block in new_part[paired:])
     return out
 
 
 def redline(old_html: str, new_html: str, *, budget: int = COMPARISON_BUDGET) -> Redline:
     """Blocks in order; changed blocks are diffed word by word, added and removed blocks marked whole."""
-    old_blocks, new_blocks = html_to_blocks(old_html), html_to_blocks(new_html)
+    old_blocks, new_blocks = blocks_of(old_html), blocks_of(new_html)
     spent = _Budget(budget)
     out: list[str] = []
     for tag, a0, a1, b0, b1 in _opcodes(old_blocks, new_blocks, spent):
         if tag == "equal":
-            out.extend(_paragraph(html.escape(block)) for block in new_blocks[b0:b1])
+            out.extend(_paragraph(html.escape(block), kind) for kind, block in new_blocks[b0:b1])
         else:
             out.extend(_changed_blocks(old_blocks[a0:a1], new_blocks[b0:b1], spent))
     markup = "".join(out)
@@ -264,4 +296,4 @@ def redline_html(old_html: str, new_html: str) -> SafeString:
 
 
 def has_changes(old_html: str, new_html: str) -> bool:
-    return html_to_blocks(old_html) != html_to_blocks(new_html)
+    return blocks_of(old_html) != blocks_of(new_html)

@@ -235,3 +235,22 @@ def test_has_changes_compares_what_a_reader_sees():
     assert not has_changes("<p>Same   words</p>", "<p>Same words</p>")
     assert has_changes("<p>Same words</p>", "<p>Same words.</p>")
     assert redline("<p>Same words</p>", "<p>Same words</p>").comparisons < 50
+
+
+def test_a_removed_paragraph_and_an_added_heading_are_two_blocks_not_one_line():
+    """Found by the tenth session's walk: a paragraph removed where a heading was added showed as one line, the old
+    words struck through and the heading's run on after them. Blocks keep their kind: a heading is compared with a
+    heading, a paragraph with a paragraph, and a list item with a list item."""
+    markup = redline_html("<p>Officers record every search.</p><p>Kept.</p>",
+                          "<h2>Recording searches</h2><p>Kept.</p>")
+    blocks = [block for block in markup.split("</p>") if block.strip()]
+    removed = [block for block in blocks if "Officers record every search." in block]
+    added = [block for block in blocks if "Recording searches" in block]
+    assert len(removed) == len(added) == 1 and removed != added
+    assert "<ins" not in removed[0] and "<del" not in added[0]
+    # The heading is shown as a heading, a list item as one.
+    assert "app-redline__heading" in added[0]
+    assert "app-redline__item" in redline_html("<ul><li>One</li></ul>", "<ul><li>One more</li></ul>")
+    # The same words, turned from a paragraph into a heading, are a change.
+    assert has_changes("<p>Scope</p>", "<h2>Scope</h2>")
+    assert_well_formed(markup)
