@@ -435,9 +435,9 @@ def emergency_hold(policy) -> str:
         return ""
     asked_on = timezone.localtime(request.requested_at)
     return (f"{request.requested_by} asked for emergency approval of this draft of {policy.reference} on "
-            f"{asked_on:%-d %B %Y}, and it is waiting for the Policy Co-ordination Unit to agree or refuse: PCU "
-            "agrees to the draft as the Lead read it, so it cannot be changed until PCU answers. If it must change, "
-            "ask PCU to refuse the request; the Lead can then ask again.")
+            f"{asked_on:%-d %B %Y}. It waits for a member of the Policy Co-ordination Unit to agree or refuse, and "
+            "they agree to the draft as the Lead read it: it cannot be changed until they answer. If it must change, "
+            "ask them to refuse the request; the Lead can then ask again.")
 
 
 @gate("The emergency route has already been asked for this version: it waits for PCU's answer.",
@@ -450,6 +450,16 @@ def emergency_not_requested(policy) -> bool:
       "agree to.", label="The Lead's request for emergency approval")
 def emergency_requested(policy) -> bool:
     return open_emergency_request(policy) is not None
+
+
+@gate("The Designated Lead has asked for emergency approval of this draft: a member of the Policy Co-ordination Unit "
+      "must agree or refuse before it can go any other way, such as to quality assurance.",
+      label="PCU's answer to the Lead's request for emergency approval",
+      applies=lambda policy: open_emergency_request(policy) is not None)
+def no_emergency_request_waiting(policy) -> bool:
+    """The full process waits while the emergency route is asked for: submitted meanwhile, the draft left the
+    route's one status and the request was left unanswered for ever (found by the eleventh session's walk)."""
+    return open_emergency_request(policy) is None
 
 
 # --- Local work instructions (issue 13). SOP, "Local Work Instructions": they "sit outside of the corporate policy
@@ -491,6 +501,7 @@ def corporate_lead_not_yet_agreed(policy) -> bool:
 
 
 SUBMISSION_GATES = [
+    no_emergency_request_waiting,
     statement_written,
     shrmt_consulted,
     health_and_safety_statement,

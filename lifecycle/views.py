@@ -384,6 +384,9 @@ def policy_action(request, reference: str, slug: str):
     # Readiness before action: the way-on step's unmet gates, each linked to where it is put right. A page that
     # offers one step has no form while it cannot succeed; one that offers a choice (approve or reject) keeps it.
     context["readiness"] = next_steps.readiness(page, policy)
+    # PCU answer the Lead's request for emergency approval: what the Lead asked, and why, shown with the draft.
+    if page is workflow.EMERGENCY_ANSWER_PAGE:
+        context["emergency_request"] = gates.open_emergency_request(policy)
     context.update({"action": page, "form": form, "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",

@@ -12,8 +12,9 @@ from django.contrib.messages import get_messages
 
 from lifecycle import services as s
 from lifecycle.models import SOPVersion
+from lifecycle.services import policy_submit_for_qa
 from lifecycle.states import Status
-from tests.factories import refused, reload, what_was_read
+from tests.factories import fill_development, refused, reload, what_was_read
 
 RISK = "Operational need: new legislation in force on Monday. I accept the risk of the missing EIA."
 
@@ -48,7 +49,8 @@ def test_once_refused_the_draft_can_be_changed_again(asked, people):
 def test_the_pages_say_a_request_waits_and_keep_what_was_typed(client, asked, people):
     client.force_login(people.developer)
     overview = client.get(f"/policies/{asked.reference}/").content.decode()
-    assert "asked for emergency approval" in overview and "waiting for the Policy Co-ordination Unit" in overview
+    assert "asked for emergency approval" in overview
+    assert "waits for a member of the Policy Co-ordination Unit" in overview
     # Said before anything is typed: the editors send the developer back with the reason.
     for editor in ("statement/edit/", "sops/new/", "details/"):
         edit = client.get(f"/policies/{asked.reference}/{editor}", follow=True)
@@ -63,11 +65,31 @@ def test_the_pages_say_a_request_waits_and_keep_what_was_typed(client, asked, pe
     assert response.status_code == 400 and "Typed while the request waits." in body
     assert "asked for emergency approval" in body
     assert "Typed" not in reload(asked).current_version.statement
-    # PCU's answer page takes the agreement.
+    # PCU's answer page shows what the Lead asked, and why, and takes the agreement.
     client.force_login(people.pcu)
+    answer_page = client.get(f"/policies/{asked.reference}/actions/emergency-agreement/").content.decode()
+    assert "The Lead's request" in answer_page and RISK in answer_page
     response = client.post(f"/policies/{asked.reference}/actions/emergency-agreement/",
                            {**what_was_read(asked), "answer": "agree"})
     assert response.status_code == 302
     assert "Your answer has been recorded" in " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert reload(asked).status == Status.APPROVED
     assert not SOPVersion.objects.filter(policy_version=version, text__contains="Typed").exists()
+
+
+def test_the_draft_is_not_submitted_for_quality_assurance_while_the_request_waits(client, policy_in, people):
+    """Found by the eleventh session's walk: the developer completed the checklist and submitted the draft while the
+    Lead's request waited; it left development, and the request was left unanswered for ever (PCU could no longer
+    answer it, and nobody was told). The submission waits for PCU's answer, and the checklist says so."""
+    asked = policy_in(Status.DEVELOPMENT)
+    fill_development(asked, people)
+    s.policy_request_emergency_approval(policy=reload(asked), actor=people.lead, risk_statement=RISK)
+    with refused("gate", "must agree or refuse before it can go any other way"):
+        policy_submit_for_qa(policy=reload(asked), actor=people.developer)
+    client.force_login(people.developer)
+    overview = client.get(f"/policies/{asked.reference}/").content.decode()
+    assert "answer to the Lead&#x27;s request for emergency approval" in overview
+    s.policy_refuse_emergency_approval(policy=reload(asked), actor=people.pcu, reason="Take the full route.")
+    policy_submit_for_qa(policy=reload(asked), actor=people.developer)
+    assert reload(asked).status == Status.SUBMITTED_FOR_QA
+    assert "answer to the Lead" not in client.get(f"/policies/{asked.reference}/").content.decode()
