@@ -48,6 +48,8 @@ _BLOCK_END = re.compile(r"</(p|h[1-6]|li|tr|blockquote|pre)>|<br\s*/?>", re.IGNO
 # A tag, never spanning another "<": linear even on a run of "<" without a ">" (statements are sanitised,
 # so a "<" in the text arrives as "&lt;" and is not taken for a tag).
 _TAG = re.compile(r"<[^<>]*>")
+# A list item opened in a block (the editor writes each item's text as a paragraph inside it: <li><p>...</p></li>).
+_ITEM_OPENED = re.compile(r"<li[\s>]", re.IGNORECASE)
 _TOKEN = re.compile(r"\s+|[^\s]+")
 _DEL = '<del class="app-redline__del"><span class="govuk-visually-hidden">removed: </span>{}</del>'
 _INS = '<ins class="app-redline__ins"><span class="govuk-visually-hidden">added: </span>{}</ins>'
@@ -95,7 +97,8 @@ def html_to_blocks(value: str) -> list[str]:
 def blocks_of(value: str) -> list[tuple[str, str]]:
     """(kind, text) of each block: its kind is the element that ends it ("p", "h2", "li", ...; a line ended by
     <br> takes the kind of its block), so that a heading is compared with a heading and a paragraph with a
-    paragraph. Linear: one pass of the block-end pattern, then one backwards to give lines their block's kind."""
+    paragraph; a paragraph opened inside a list item, as the editor writes items, is the item. Linear: one pass of the
+    block-end pattern, then one backwards to give lines their block's kind."""
     value = value or ""
     pieces: list[tuple[str, str]] = []
     start = 0
@@ -107,6 +110,8 @@ def blocks_of(value: str) -> list[tuple[str, str]]:
     blocks = []
     for ended_by, piece in reversed(pieces):
         kind = ended_by or kind
+        if kind == "p" and _ITEM_OPENED.search(piece):
+            kind = "li"
         text = " ".join(html.unescape(_TAG.sub("", piece)).split())
         if text:
             blocks.append((kind, text))

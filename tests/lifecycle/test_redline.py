@@ -251,6 +251,10 @@ def test_a_removed_paragraph_and_an_added_heading_are_two_blocks_not_one_line():
     # The heading is shown as a heading, a list item as one.
     assert "app-redline__heading" in added[0]
     assert "app-redline__item" in redline_html("<ul><li>One</li></ul>", "<ul><li>One more</li></ul>")
+    # As the editor writes list items, each a paragraph inside the item (found by the eleventh session's walk).
+    edited = redline_html("<ul><li><p>One</p></li><li><p>Two</p></li></ul>",
+                          "<ul><li><p>One more</p></li><li><p>Two</p></li></ul>")
+    assert edited.count("app-redline__item") == 2
     # The same words, turned from a paragraph into a heading, are a change.
     assert has_changes("<p>Scope</p>", "<h2>Scope</h2>")
     assert_well_formed(markup)
