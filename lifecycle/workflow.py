@@ -136,6 +136,7 @@ PASS_QA = Step(
 )
 RETURN_FROM_QA = Step(
     done="Returned from quality assurance with comments",
+    taken_by="PCU, DCFD and DOI, each for their part",
     name="return_from_qa", source=(Status.SUBMITTED_FOR_QA,), target=Status.DEVELOPMENT,
     permission="lifecycle.qa_any", label="return", duty=Duty.QA, audit=AuditAction.POLICY_RETURNED_FROM_QA,
     doc="Any of PCU, DCFD or DOI may return the submission with comments; work continues in a new draft.",

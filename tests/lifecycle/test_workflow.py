@@ -230,3 +230,13 @@ def test_names_with_hidden_characters_are_refused_by_form_and_service(client, pe
         s.policy_create(actor=people.developer, title=name, purpose="Why.", relevant_to="All staff",
                         business_group=people.group, owning_unit=people.unit)
     assert not Policy.objects.exists()
+
+
+def test_every_way_on_names_who_takes_it():
+    """Found by the eleventh session's walk: "Next: Record quality assurance, by ." on a submitted policy's overview
+    and in the developer's confirmation. The way on from a submission is the QA page's return step, which named no one.
+    Every step that is the way on from some status says who takes it."""
+    from lifecycle.states import PolicyKind, Status
+    unnamed = {(status, kind, step.name) for status in Status.values for kind in PolicyKind.values
+               if (step := workflow.way_on(status, kind)) is not None and not step.taken_by}
+    assert not unnamed
