@@ -501,7 +501,6 @@ def corporate_lead_not_yet_agreed(policy) -> bool:
 
 
 SUBMISSION_GATES = [
-    no_emergency_request_waiting,
     statement_written,
     shrmt_consulted,
     health_and_safety_statement,

@@ -80,6 +80,11 @@ class Step:
     # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
     # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
     only_if: Gate | None = None
+    # A condition on the person beyond the permission for the page to be offered to them (``may_take``), and the
+    # sentence said when it does not hold: quality assurance is offered to those with a discipline left to record.
+    # The service keeps its own, fuller checks and reasons.
+    offered_if: Callable[[object, object], bool] | None = None
+    not_offered: str = ""
     # The step that follows this one, by name, where that is not the way on from the status: a step recorded
     # within the stage ("conclude no change" is followed by DCFD's confirmation of the EIA, not a new review).
     then: str = ""
@@ -147,7 +152,8 @@ def permits(user, policy, step: Step) -> bool:
 
 def may_take(user, policy, step: Step) -> bool:
     """Whether ``user`` may take ``step`` on ``policy`` now: ``permits``, and its duty (separation of duties)."""
-    return permits(user, policy, step) and (step.duty is None or permissions.free_for(user, policy, step.duty))
+    return (permits(user, policy, step) and (step.duty is None or permissions.free_for(user, policy, step.duty))
+            and (step.offered_if is None or step.offered_if(user, policy)))
 
 
 def transition_permission(perm: str) -> Callable:
@@ -246,7 +252,8 @@ class Cycle:
         """The action pages to offer ``user`` on ``policy``, in the order of the cycle: those with a step ``user`` may
         take (``may_take``). ``permitted``: ``steps_permitted(user, policy)``, when the page already asked it."""
         permitted = self.steps_permitted(user, policy) if permitted is None else permitted
-        taken = {step for step in permitted if step.duty is None or permissions.free_for(user, policy, step.duty)}
+        taken = {step for step in permitted if (step.duty is None or permissions.free_for(user, policy, step.duty))
+                 and (step.offered_if is None or step.offered_if(user, policy))}
         return [page for page, steps in self.pages.values() if not taken.isdisjoint(steps)]
 
     def fsm_transitions(self, field_name: str) -> type:

@@ -35,6 +35,7 @@ from lifecycle.selectors import (
     version_shown,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, PolicyKind
+from lifecycle.steps import permits
 
 # A version's number as written (1.0, 2.3): what a comparison may repeat back of an address it was given.
 VERSION_NUMBER = re.compile(r"\d{1,4}\.\d{1,4}")
@@ -351,6 +352,10 @@ def _why_not_offered(user, policy, slug: str) -> str:
         if how:
             return (f"You cannot {step.label} {policy.reference}: you {how}, and one person may not hold two parts in "
                     "the same version (separation of duties).")
+        # Theirs to take but for what ``offered_if`` asks of them (quality assurance, with nothing left to record).
+        if (step.offered_if is not None and step.not_offered and permits(user, policy, step)
+                and not step.offered_if(user, policy)):
+            return f"{policy.reference}: {step.not_offered}"
     return f"“{page.title}” is not available to you for {policy.reference} now."
 
 

@@ -25,7 +25,7 @@ what is offered to whom, the fsm transitions), is ``lifecycle.steps``: this modu
 from __future__ import annotations
 
 from core.events import AuditAction
-from lifecycle import forms, gates
+from lifecycle import forms, gates, permissions
 from lifecycle.local_steps import AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
@@ -106,7 +106,8 @@ SUBMIT_FOR_QA = Step(
     audit=AuditAction.POLICY_SUBMITTED_FOR_QA,
     doc="SOP stage 4: the Policy Statement, SOPs, EIA and Workbook go to PCU for quality assurance, copied to "
         "the business group co-ordinator.",
-    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES),
+    # While the Lead's request for emergency approval waits, the draft goes no other way (issue 13).
+    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, gates.no_emergency_request_waiting),
     page=Page(
         slug="submit-for-qa", title="Submit for quality assurance",
         success="Submitted to the Policy Co-ordination Unit for quality assurance. This version is now frozen.",
@@ -115,6 +116,16 @@ SUBMIT_FOR_QA = Step(
     ),
     notify=("pcu", "dcfd", "doi", "coordinator"), notice="Submitted for quality assurance",
 )
+QA_NOT_OFFERED = ("Every part of the quality assurance of this version that you could record is recorded (or is not "
+                  "yours to record): nothing is asked of you here.")
+
+
+def _has_a_discipline_left(user, policy) -> bool:
+    """The QA page is offered to those with a discipline still to record on the version (another member of PCU
+    once PCU's sign-off is recorded is offered nothing: the form had no discipline to choose)."""
+    return bool(permissions.qa_disciplines_for(user, policy))
+
+
 SIGN_OFF_QA = Step(
     done="Quality assurance passed",
     taken_by="PCU, DCFD and DOI, each for their part",
@@ -125,6 +136,7 @@ SIGN_OFF_QA = Step(
     doc="SOP stage 4: \"The Policy Co-ordination Unit will co-ordinate the quality assurance process in "
         "conjunction with DCFD and DOI\".",
     page=QA_PAGE, choice_value="passed",
+    offered_if=_has_a_discipline_left, not_offered=QA_NOT_OFFERED,
 )
 PASS_QA = Step(
     done="Quality assurance complete: PCU, DCFD and DOI have all signed off",
@@ -141,6 +153,7 @@ RETURN_FROM_QA = Step(
     permission="lifecycle.qa_any", label="return", duty=Duty.QA, audit=AuditAction.POLICY_RETURNED_FROM_QA,
     doc="Any of PCU, DCFD or DOI may return the submission with comments; work continues in a new draft.",
     page=QA_PAGE, choice_value="returned",
+    offered_if=_has_a_discipline_left, not_offered=QA_NOT_OFFERED,
     notify=("authors", "coordinator"), notice="Returned from quality assurance with comments",
 )
 FORWARD_TO_LEAD = Step(

@@ -535,6 +535,17 @@ def the_emergency_route_is_asked_once(people):
                    {"risk_statement": "Again.", "eia_due_on": ""})
 
 
+@check
+def the_draft_waits_for_pcus_answer_before_submission(people):
+    policy = _urgent(people)
+    fill_development(policy, people)
+    services.policy_request_emergency_approval(policy=_reload(policy), actor=people.lead,
+                                               risk_statement="Live operation.")
+    assert_refused(people.developer, _reload(policy), "submit-for-qa", ("must agree or refuse",))
+    services.policy_refuse_emergency_approval(policy=_reload(policy), actor=people.pcu, reason="Full route.")
+    assert_taken(people.developer, _reload(policy), "submit-for-qa", "submitted_for_qa")
+
+
 # Issue 13, local work instructions (SOP: not "to supplement ... Corporate Policy, unless there is prior agreement
 # with the corporate lead"; "still required to complete an Equality Impact Assessment"): one of the second group,
 # supplementing a corporate policy of the first, drafted by the second group's developer.
@@ -660,6 +671,7 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "predicate:is_policy_owner": ("only_the_lead_or_the_owner_decides_a_withdrawal",),
     "gate:emergency_requested": ("pcu_agrees_only_to_what_the_lead_asked",),
     "gate:emergency_not_requested": ("the_emergency_route_is_asked_once",),
+    "gate:no_emergency_request_waiting": ("the_draft_waits_for_pcus_answer_before_submission",),
     "gate:review_window_open": ("no_change_is_too_early_the_day_after_publication",),
     "gate:no_change_review_not_open": ("no_change_is_concluded_once",),
     "gate:no_change_awaits_eia": ("dcfd_confirms_only_a_concluded_review",),
