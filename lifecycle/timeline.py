@@ -156,11 +156,11 @@ def _actor_name(row: dict) -> str:
 
 # Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading.
 HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
-                         "created"})
+                         "created", "emergency_request"})
 # Keys recorded as [before, after].
 BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on"})
 # Keys naming a person by username.
-PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder"})
+PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder", "asked_by"})
 # Labels of keys that are not a model field of the event's object.
 LABELS = {
     "status": "Status", "version": "Version", "reason": "Reason", "reasons": "Reasons", "comments": "Comments",
@@ -175,7 +175,8 @@ LABELS = {
     "decision_taken": "Decision taken", "eia_was_due_on": "EIA was due", "period_start": "Period from",
     "period_end": "Period to", "title": "Title", "protective_marking": "Protective marking",
     "address": "Address", "also_holds": "Also holds", "note": "Note", "holder": "Holder", "object": "Object",
-    "usable": "Can sign in with a password", "username": "Username",
+    "usable": "Can sign in with a password", "username": "Username", "asked_by": "Asked by",
+    "eia_due_on": "EIA due by",
 }
 PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated Lead",
                "policy_manager": "Policy Manager", "coordinator": "Co-ordinator", "developer": "Policy Developer"}

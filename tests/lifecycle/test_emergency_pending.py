@@ -93,3 +93,16 @@ def test_the_draft_is_not_submitted_for_quality_assurance_while_the_request_wait
     policy_submit_for_qa(policy=reload(asked), actor=people.developer)
     assert reload(asked).status == Status.SUBMITTED_FOR_QA
     assert "answer to the Lead" not in client.get(f"/policies/{asked.reference}/").content.decode()
+
+
+def test_the_timeline_words_the_request_and_its_answer(client, asked, people):
+    """Found by the eleventh session's walk: the timeline showed "Asked by: lead" (a sign-in name), "Emergency request:
+    2" (an internal id) and "Eia due on" (a field's name)."""
+    s.policy_refuse_emergency_approval(policy=asked, actor=people.pcu, reason="Not urgent: in force in six months.")
+    client.force_login(people.pcu)
+    page = client.get(f"/policies/{asked.reference}/timeline/").content.decode()
+    changes = page.split('id="main-content"')[1]
+    assert people.lead.get_full_name() in changes
+    assert "Eia due on" not in changes and "Emergency request</dt>" not in changes
+    assert ">Asked by</dt>" in changes and ">EIA due by</dt>" in changes.replace("<abbr title=\"Equality Impact "
+                                                                                   "Assessment\">EIA</abbr>", "EIA")
