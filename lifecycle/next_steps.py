@@ -108,6 +108,13 @@ class NextSteps:
     def start_review_offered(self) -> bool:
         return any(item.page is workflow.START_REVIEW.page for item in self.offered)
 
+    @property
+    def way_on_elsewhere(self) -> bool:
+        """Pages are offered, none of them the way on (a Lead offered only the decision to withdraw): the way on is
+        said as well, so that the stage deadline below it reads as the way on's, not as the offered page's."""
+        return (bool(self.offered) and self.way_on is not None and self.way_on.page is not None
+                and not any(item.page is self.way_on.page for item in self.offered))
+
 
 def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None) -> NextSteps:
     """The pages offered, each with its readiness. One that cannot succeed yet is listed only when its step is the
