@@ -98,7 +98,8 @@ def policy_detail(request, reference: str):
                                   version_related=CHECKLIST_VERSION_RELATED if next_step is not None else ())
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
-    context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
+    context["can_edit_details"] = (rules.has_perm("lifecycle.edit_details", request.user, policy)
+                                   and not gates.emergency_hold(policy))
     # The document-control block names the approval of the version shown: the board, the meeting and its minute.
     # (A draft has no approval: nothing is asked for one.)
     version = context["version"]
@@ -113,6 +114,8 @@ def policy_detail(request, reference: str):
     # see the draft (asked only in development, the route's one source).
     if version is not None and version == policy.current_version:
         context["emergency_hold"] = gates.emergency_hold(policy)
+        # No edit link to the held draft (the editors would send the person back with the reason).
+        context["can_edit_draft"] = context["can_edit_draft"] and not context["emergency_hold"]
     asked = {}
     if next_step is not None:
         context["checklist_step"] = next_step
@@ -142,6 +145,9 @@ def policy_statement(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "statement")
     context["sop_versions"] = sop_versions_for(user=request.user, version=context["version"])
+    # No edit link to a draft held for the Lead's request for emergency approval (asked only of those who may edit).
+    if context["can_edit_draft"] and (held := gates.emergency_hold(policy)):
+        context["can_edit_draft"], context["emergency_hold"] = False, held
     return render(request, "lifecycle/policy_statement.html", context)
 
 

@@ -51,6 +51,11 @@ def test_the_pages_say_a_request_waits_and_keep_what_was_typed(client, asked, pe
     overview = client.get(f"/policies/{asked.reference}/").content.decode()
     assert "asked for emergency approval" in overview
     assert "waits for a member of the Policy Co-ordination Unit" in overview
+    # Nor offered: no edit link on the overview or the statement page while the draft is held.
+    statement = client.get(f"/policies/{asked.reference}/statement/").content.decode()
+    for page in (overview, statement):
+        assert "/statement/edit/" not in page and "/sops/new/" not in page and "/details/" not in page
+    assert "asked for emergency approval" in statement
     # Said before anything is typed: the editors send the developer back with the reason.
     for editor in ("statement/edit/", "sops/new/", "details/"):
         edit = client.get(f"/policies/{asked.reference}/{editor}", follow=True)

@@ -31,7 +31,9 @@ PINNED = {
     # part in it when a step they may take asks for separation of duties; the overview: -1, the local work
     # instructions listed only when the policy read says some supplement it.
     "detail": 11,
-    "statement/": 6,
+    # +1 for those who may edit a draft in development: whether it is held for the Lead's request for emergency
+    # approval, so that no edit link is offered then (issue 13).
+    "statement/": 7,
     "eia/": 7,
     "workbook/": 7,
     "consultation/": 7,
