@@ -399,23 +399,39 @@ def withdrawal_decided(policy) -> bool:
 # --- The emergency route (issue 13): the Lead asks, a member of PCU agrees in their own name or refuses.
 
 
-# Where ``open_emergency_request`` keeps its answer on the policy object: (version id, request or None).
+# Where ``latest_emergency_request`` keeps its answer on the policy object: (version id, request or None).
 OPEN_EMERGENCY_REQUEST = "_policyhub_open_emergency_request"
 
 
-def open_emergency_request(policy):
-    """The Lead's unanswered request for emergency approval of the current version, or None; read once per policy
-    object (the overview asks it for the hold and for the route's gates). The services that ask or answer forget it
-    (``forget_emergency_request``)."""
+def latest_emergency_request(policy):
+    """The Lead's latest request for emergency approval of the current version (answered or not), or None; read once
+    per policy object (the overview asks it for the hold, the refusal and the route's gates). The services that ask
+    or answer forget it (``forget_emergency_request``). An unanswered one is always the latest: the Lead asks again
+    only once the last was answered (one_open_emergency_request_per_version)."""
     version = policy.current_version
     if version is None:
         return None
     kept = policy.__dict__.get(OPEN_EMERGENCY_REQUEST)
     if kept is None or kept[0] != version.pk:
-        request = (policy.emergency_requests.filter(policy_version=version, answered_at__isnull=True)
-                   .select_related("requested_by").first())
+        request = (policy.emergency_requests.filter(policy_version=version)
+                   .select_related("requested_by", "answered_by").order_by("-requested_at", "-pk").first())
         kept = policy.__dict__[OPEN_EMERGENCY_REQUEST] = (version.pk, request)
     return kept[1]
+
+
+def open_emergency_request(policy):
+    """The Lead's unanswered request for emergency approval of the current version, or None."""
+    request = latest_emergency_request(policy)
+    return request if request is not None and request.answered_at is None else None
+
+
+def emergency_refusal(policy):
+    """PCU's refusal of the latest request for emergency approval of the draft, while it is still drafted, or None:
+    for the overview to say why the draft goes the full route."""
+    if policy.status not in EMERGENCY_SOURCES:
+        return None
+    request = latest_emergency_request(policy)
+    return request if request is not None and request.agreed is False else None
 
 
 def forget_emergency_request(policy) -> None:

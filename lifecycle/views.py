@@ -116,6 +116,7 @@ def policy_detail(request, reference: str):
         context["emergency_hold"] = gates.emergency_hold(policy)
         # No edit link to the held draft (the editors would send the person back with the reason).
         context["can_edit_draft"] = context["can_edit_draft"] and not context["emergency_hold"]
+        context["emergency_refusal"] = gates.emergency_refusal(policy)
     asked = {}
     if next_step is not None:
         context["checklist_step"] = next_step

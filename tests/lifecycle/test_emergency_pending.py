@@ -40,8 +40,12 @@ def test_the_draft_asked_for_cannot_change_while_pcu_has_not_answered(asked, peo
     assert reload(asked).status == Status.APPROVED
 
 
-def test_once_refused_the_draft_can_be_changed_again(asked, people):
+def test_once_refused_the_draft_can_be_changed_again(client, asked, people):
     s.policy_refuse_emergency_approval(policy=asked, actor=people.pcu, reason="Not urgent: in force in six months.")
+    # The developer is told why on the overview (found by the eleventh session's walk: only in the timeline).
+    client.force_login(people.developer)
+    overview = client.get(f"/policies/{asked.reference}/").content.decode()
+    assert "Emergency approval refused" in overview and "Not urgent: in force in six months." in overview
     s.draft_update(policy=reload(asked), actor=people.developer, statement="<p>Rewritten for the full process.</p>")
     assert "Rewritten" in reload(asked).current_version.statement
 
