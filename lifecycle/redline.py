@@ -266,18 +266,47 @@ def _whole(old: str, new: str, kind: str = "p") -> str:
     return _paragraph(_marked(old, ""), kind) + _paragraph(_marked("", new), kind)
 
 
+# How far ahead among the new blocks a changed old block looks for the one that shares its words (a few paragraphs
+# inserted before its rewrite), and how much of the shorter block's words two blocks must share to be compared.
+PAIRING_WINDOW = 4
+SHARED_FOR_PAIRING = 0.5
+
+
+def _similar(old: tuple[str, str], new: tuple[str, str], budget: _Budget) -> bool:
+    """Of the same kind and sharing at least half the words of the shorter: compared word by word. Each test is paid
+    for from the budget. A pair too long to compare word by word, or whose test the budget cannot pay for, is paired
+    as before, by position (``_diff_words`` then shows it whole, saying why)."""
+    if old[0] != new[0]:
+        return False
+    cost = old[1].count(" ") + new[1].count(" ") + 2
+    if max(old[1].count(" "), new[1].count(" ")) >= MAX_WORDS_PER_PARAGRAPH or not budget.spend(cost):
+        return True
+    words_old, words_new = set(old[1].split()), set(new[1].split())
+    shorter = min(len(words_old), len(words_new))
+    return shorter > 0 and len(words_old & words_new) >= SHARED_FOR_PAIRING * shorter
+
+
 def _changed_blocks(old_part: list[tuple[str, str]], new_part: list[tuple[str, str]], budget: _Budget) -> list[str]:
-    """Changed blocks paired in order and, when of the same kind, diffed word by word; a pair of different kinds (a
-    paragraph where a heading now is) is shown removed and added, each a block of its own, as the surplus is."""
-    paired = min(len(old_part), len(new_part))
+    """Changed blocks, in order: an old block and a new one are diffed word by word when they are of the same kind
+    and share their words (``_similar``); a new block before the one an old block was rewritten as (within
+    ``PAIRING_WINDOW``) is shown added whole, and an old block with no such partner removed whole. Unrelated
+    paragraphs are not compared word by word (their few shared words made a redline nobody could read), and a
+    paragraph where a heading now is shows as two blocks."""
     out = []
-    for (old_kind, old), (new_kind, new) in zip(old_part[:paired], new_part[:paired], strict=True):
-        if old_kind == new_kind:
-            out.append(_diff_words(old, new, budget, old_kind))
+    i = j = 0
+    while i < len(old_part) and j < len(new_part):
+        if _similar(old_part[i], new_part[j], budget):
+            out.append(_diff_words(old_part[i][1], new_part[j][1], budget, old_part[i][0]))
+            i, j = i + 1, j + 1
+        elif any(_similar(old_part[i], new_part[k], budget)
+                 for k in range(j + 1, min(len(new_part), j + 1 + PAIRING_WINDOW))):
+            out.append(_paragraph(_marked("", new_part[j][1]), new_part[j][0]))
+            j += 1
         else:
-            out.extend((_paragraph(_marked(old, ""), old_kind), _paragraph(_marked("", new), new_kind)))
-    out.extend(_paragraph(_marked(block, ""), kind) for kind, block in old_part[paired:])
-    out.extend(_paragraph(_marked("", block), kind) for kind, block in new_part[paired:])
+            out.append(_paragraph(_marked(old_part[i][1], ""), old_part[i][0]))
+            i += 1
+    out.extend(_paragraph(_marked(block, ""), kind) for kind, block in old_part[i:])
+    out.extend(_paragraph(_marked("", block), kind) for kind, block in new_part[j:])
     return out
 
 

@@ -258,3 +258,22 @@ def test_a_removed_paragraph_and_an_added_heading_are_two_blocks_not_one_line():
     # The same words, turned from a paragraph into a heading, are a change.
     assert has_changes("<p>Scope</p>", "<h2>Scope</h2>")
     assert_well_formed(markup)
+
+
+def test_unrelated_paragraphs_are_not_compared_word_by_word():
+    """Found by the eleventh session's walk: a paragraph rewritten and another added after it were compared by position,
+    the old paragraph word by word against the unrelated new one (joined on the one word they shared, "family"),
+    while its own rewrite showed as wholly added. A changed paragraph is compared with the new one that shares its
+    words; one that shares none with it is shown removed, and the new one added, whole."""
+    old = ("<p>Officers will treat every victim with respect and never use family members as interpreters.</p>"
+           "<p>Kept.</p>")
+    new = ("<p>No reason of culture, religion or family excuses abuse.</p>"
+           "<p>Officers will treat every victim with respect and never use relatives as interpreters.</p>"
+           "<p>Kept.</p>")
+    markup = str(redline_html(old, new))
+    blocks = [block for block in markup.split("</p>") if block.strip()]
+    added_whole = [block for block in blocks if "No reason of culture" in block]
+    assert len(added_whole) == 1 and "<del" not in added_whole[0]
+    rewritten = [block for block in blocks if "every victim with respect" in block]
+    assert len(rewritten) == 1 and "<del" in rewritten[0] and "<ins" in rewritten[0]
+    assert "family members" in rewritten[0] and "relatives" in rewritten[0]
