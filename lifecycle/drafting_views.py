@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
-from lifecycle import forms, gates, services
+from lifecycle import emergency, forms, services
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.selectors import (
     consultations_shown,
@@ -42,7 +42,7 @@ def _drafting_refused(request, policy, what: str):
     if rules.has_perm("lifecycle.edit_draft", request.user, policy):
         # Held for the emergency route: said before anything is typed; a form posted from an older page is refused
         # by the service and keeps what was typed.
-        if request.method == "GET" and (held := gates.emergency_hold(policy)):
+        if request.method == "GET" and (held := emergency.emergency_hold(policy)):
             messages.error(request, held)
             return redirect("lifecycle:statement", reference=policy.reference)
         return None
@@ -204,7 +204,7 @@ def policy_details_edit(request, reference: str):
                                 "by its developers, manager and co-ordinator while it is drafted (scoping or "
                                 "development), and frozen with the version when it is submitted.")
         return redirect("lifecycle:detail", reference=policy.reference)
-    if request.method == "GET" and (held := gates.emergency_hold(policy)):
+    if request.method == "GET" and (held := emergency.emergency_hold(policy)):
         messages.error(request, held)
         return redirect("lifecycle:detail", reference=policy.reference)
     current = policy.details_snapshot()

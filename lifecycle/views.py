@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
-from lifecycle import duties, gates, next_steps, permissions, services, timeline, workflow
+from lifecycle import duties, emergency, gates, next_steps, permissions, services, timeline, workflow
 from lifecycle.models import ApprovalDecision
 from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
@@ -99,24 +99,24 @@ def policy_detail(request, reference: str):
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
     context["can_edit_details"] = (rules.has_perm("lifecycle.edit_details", request.user, policy)
-                                   and not gates.emergency_hold(policy))
+                                   and not emergency.emergency_hold(policy))
     # The document-control block names the approval of the version shown: the board, the meeting and its minute.
     # (A draft has no approval: nothing is asked for one.)
     version = context["version"]
     approval = approval_shown(version=version) if version is not None and version.is_frozen else None
     context["approval"] = approval
     # Issue 13: what an emergency approval skipped, each item signed off or outstanding.
-    emergency = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
-    context["outstanding"] = emergency_outstanding(policy) if emergency else []
+    emergency_approved = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
+    context["outstanding"] = emergency_outstanding(policy) if emergency_approved else []
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
     context.update(_local_work_instruction_links(request.user, policy))
     # Issue 13: a draft the Lead asked to approve by the emergency route is held until PCU answers; said to those who
     # see the draft (asked only in development, the route's one source).
     if version is not None and version == policy.current_version:
-        context["emergency_hold"] = gates.emergency_hold(policy)
+        context["emergency_hold"] = emergency.emergency_hold(policy)
         # No edit link to the held draft (the editors would send the person back with the reason).
         context["can_edit_draft"] = context["can_edit_draft"] and not context["emergency_hold"]
-        context["emergency_refusal"] = gates.emergency_refusal(policy)
+        context["emergency_refusal"] = emergency.emergency_refusal(policy)
     asked = {}
     if next_step is not None:
         context["checklist_step"] = next_step
@@ -147,7 +147,7 @@ def policy_statement(request, reference: str):
     context = policy_page_context(request, policy, "statement")
     context["sop_versions"] = sop_versions_for(user=request.user, version=context["version"])
     # No edit link to a draft held for the Lead's request for emergency approval (asked only of those who may edit).
-    if context["can_edit_draft"] and (held := gates.emergency_hold(policy)):
+    if context["can_edit_draft"] and (held := emergency.emergency_hold(policy)):
         context["can_edit_draft"], context["emergency_hold"] = False, held
     return render(request, "lifecycle/policy_statement.html", context)
 
@@ -398,7 +398,7 @@ def policy_action(request, reference: str, slug: str):
     context["readiness"] = next_steps.readiness(page, policy)
     # PCU answer the Lead's request for emergency approval: what the Lead asked, and why, shown with the draft.
     if page is workflow.EMERGENCY_ANSWER_PAGE:
-        context["emergency_request"] = gates.open_emergency_request(policy)
+        context["emergency_request"] = emergency.open_emergency_request(policy)
     context.update({"action": page, "form": form, "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",

@@ -25,7 +25,7 @@ what is offered to whom, the fsm transitions), is ``lifecycle.steps``: this modu
 from __future__ import annotations
 
 from core.events import AuditAction
-from lifecycle import forms, gates, permissions
+from lifecycle import emergency, forms, gates, permissions
 from lifecycle.local_steps import AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
@@ -107,7 +107,7 @@ SUBMIT_FOR_QA = Step(
     doc="SOP stage 4: the Policy Statement, SOPs, EIA and Workbook go to PCU for quality assurance, copied to "
         "the business group co-ordinator.",
     # While the Lead's request for emergency approval waits, the draft goes no other way (issue 13).
-    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, gates.no_emergency_request_waiting),
+    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, emergency.no_emergency_request_waiting),
     page=Page(
         slug="submit-for-qa", title="Submit for quality assurance",
         success="Submitted to the Policy Co-ordination Unit for quality assurance. This version is now frozen.",
@@ -204,7 +204,7 @@ REQUEST_EMERGENCY_APPROVAL = Step(
     name="request_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
     permission="lifecycle.emergency_approve", label="ask for emergency approval of", duty=Duty.APPROVER,
     audit=AuditAction.POLICY_EMERGENCY_REQUESTED, doc=EMERGENCY_DOC,
-    gates=(gates.commissioning_recorded, gates.statement_written, gates.emergency_not_requested),
+    gates=(gates.commissioning_recorded, gates.statement_written, emergency.emergency_not_requested),
     page=Page(
         slug="emergency-approve", title="Emergency approval", form=forms.EmergencyApprovalForm, warning=True,
         shows_version=True, button="Ask PCU to agree",
@@ -230,7 +230,8 @@ AGREE_EMERGENCY_APPROVAL = Step(
     name="agree_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=Status.APPROVED,
     permission="lifecycle.agree_emergency", label="agree to the emergency approval of", duty=Duty.APPROVER,
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_APPROVED, doc=EMERGENCY_DOC,
-    gates=(gates.commissioning_recorded, gates.statement_written, gates.emergency_requested, gates.approval_recorded),
+    gates=(gates.commissioning_recorded, gates.statement_written, emergency.emergency_requested,
+           gates.approval_recorded),
     records=(gates.approval_recorded,),
     page=EMERGENCY_ANSWER_PAGE, choice_value="agree",
     notify=("pcu", "dcfd", "doi", "coordinator", "lead", "authors"),
@@ -241,7 +242,7 @@ REFUSE_EMERGENCY_APPROVAL = Step(
     name="refuse_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
     permission="lifecycle.agree_emergency", label="refuse the emergency approval of", duty=Duty.APPROVER,
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_REFUSED, doc=EMERGENCY_DOC,
-    gates=(gates.emergency_requested,),
+    gates=(emergency.emergency_requested,),
     page=EMERGENCY_ANSWER_PAGE, choice_value="refuse",
     notify=("lead", "authors", "coordinator"), notice="Emergency approval refused by PCU",
 )

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
-from lifecycle.gates import forget_emergency_request
+from lifecycle.emergency import forget_emergency_request
 from lifecycle.models import (
     ApprovalDecision,
     EmergencyRequest,

@@ -18,7 +18,7 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import ApprovalRoute, RiskTier
 from core.validators import refuse_hidden_characters
-from lifecycle import gates
+from lifecycle import emergency
 from lifecycle.details import DETAIL_NAMES, details_hash
 from lifecycle.models import Policy
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
@@ -117,7 +117,7 @@ def policy_update_details(
                 "development) and frozen with the version when it is submitted.", code="frozen")
         raise ApplicationError(f"You are not allowed to change the details of {locked.reference}: its developers, "
                                "manager and business group co-ordinator change them.", code="forbidden")
-    if held := gates.emergency_hold(locked):
+    if held := emergency.emergency_hold(locked):
         raise ApplicationError(held, code="held")
     if locked.kind == PolicyKind.LOCAL and details["suitable_for_publication_scheme"]:
         # Issue 13. SOP: local work instructions sit outside the corporate process; they never go on the Scheme.

@@ -18,7 +18,7 @@ from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
 from core.models import Role, RoleAssignment, User
 from core.services import reference_allocate
-from lifecycle import gates, permissions
+from lifecycle import emergency, permissions
 from lifecycle.models import (
     DraftDocument,
     DraftRevision,
@@ -322,7 +322,7 @@ def _lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) ->
     version = PolicyVersion.objects.select_for_update().get(pk=locked.current_version.pk)
     if version.is_frozen:
         raise ApplicationError(f"Version {version.number} has been submitted and is frozen.", code="frozen")
-    if held := gates.emergency_hold(locked):
+    if held := emergency.emergency_hold(locked):
         raise ApplicationError(held, code="held")
     if base_revision is not None and base_revision != version.draft_revision:
         raise ApplicationError(
