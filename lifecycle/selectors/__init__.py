@@ -37,10 +37,14 @@ from lifecycle.selectors.pages import (
     version_in_force,
     version_shown,
 )
-from lifecycle.selectors.visibility import (
+from lifecycle.selectors.register_rows import (
     COMPILED_VIEWERS,
-    GROUP_WIDE_ROLES,
     PolicyRows,
+    policy_count,
+    policy_count_by_status,
+)
+from lifecycle.selectors.visibility import (
+    GROUP_WIDE_ROLES,
     Viewer,
     advice_teams_of,
     cleared_business_groups,
@@ -48,8 +52,6 @@ from lifecycle.selectors.visibility import (
     open_team_invitation_policy_ids,
     pk_in_ids,
     policies_seen_by,
-    policy_count,
-    policy_count_by_status,
     policy_drafts_visibility_filter,
     policy_list,
     policy_statement_search,
