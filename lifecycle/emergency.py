@@ -12,7 +12,7 @@ from lifecycle.gates import gate
 from lifecycle.states import EMERGENCY_SOURCES
 
 # Where ``latest_emergency_request`` keeps its answer on the policy object: (version id, request or None).
-OPEN_EMERGENCY_REQUEST = "_policyhub_open_emergency_request"
+LATEST_EMERGENCY_REQUEST = "_policyhub_latest_emergency_request"
 
 
 def latest_emergency_request(policy):
@@ -23,11 +23,11 @@ def latest_emergency_request(policy):
     version = policy.current_version
     if version is None:
         return None
-    kept = policy.__dict__.get(OPEN_EMERGENCY_REQUEST)
+    kept = policy.__dict__.get(LATEST_EMERGENCY_REQUEST)
     if kept is None or kept[0] != version.pk:
         request = (policy.emergency_requests.filter(policy_version=version)
                    .select_related("requested_by", "answered_by").order_by("-requested_at", "-pk").first())
-        kept = policy.__dict__[OPEN_EMERGENCY_REQUEST] = (version.pk, request)
+        kept = policy.__dict__[LATEST_EMERGENCY_REQUEST] = (version.pk, request)
     return kept[1]
 
 
@@ -47,7 +47,7 @@ def emergency_refusal(policy):
 
 
 def forget_emergency_request(policy) -> None:
-    policy.__dict__.pop(OPEN_EMERGENCY_REQUEST, None)
+    policy.__dict__.pop(LATEST_EMERGENCY_REQUEST, None)
 
 
 def emergency_hold(policy) -> str:
