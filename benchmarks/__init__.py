@@ -10,7 +10,7 @@ Each run measures, with the baseline in the same run:
      timeline and versions) for the three probe users, each against its own bare SQL: the statements one
      request of it sends, replayed through a raw cursor (benchmarks/pages.py, where other pages are added);
   a. the permission-filtered register (first page of 25 + count) as the view builds it (``register_page``);
-  b. the register page over HTTP (Django's test client);
+  b. the register page as the server runs it (Django's WSGI handler, benchmarks.pages);
   c. a policy with 50 versions and 1,000 audit events: overview, timeline and versions pages;
   e. the daily chase's scan (``chase_plan``) against one bare SQL query of the same due items, and its
      query count against a 10,000-policy slice of the register; ``chase_run`` once, rolled back.

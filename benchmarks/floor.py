@@ -2,10 +2,10 @@
 
 A bench-only page (``/bench/floor/``, added to the URL conf only while it is measured) signs the person in from
 their session, as every page does, and renders the service's layout (templates/base.html: header, navigation, footer)
-around a heading, with nothing else. Measured like every page (benchmarks.pages: the whole request over Django's
-test client, against the statements it sends replayed raw), for the same three users. Its row is information, not a
-target: it shows how much of each page's allowance is spent before a view starts (issue 16: a page within 1.5x of
-its own SQL has 0.5x that SQL for all of its Python; for a policy page whose SQL is 5 ms, 2.5 ms).
+around a heading, with nothing else. Measured like every page (benchmarks.pages: the whole request through Django's
+WSGI handler as the server calls it, against the statements it sends replayed raw), for the same three users. Its row
+is information, not a target: it shows how much of each page's allowance is spent before a view starts (issue 16: a
+page within 1.5x of its own SQL has 0.5x that SQL for all of its Python; for a policy page whose SQL is 5 ms, 2.5 ms).
 """
 
 from __future__ import annotations
