@@ -80,6 +80,9 @@ class Step:
     # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
     # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
     only_if: Gate | None = None
+    # The confirmation after this step, where the page's (``Page.success``) is shared by steps that differ: PCU's
+    # answer to the Lead's request for emergency approval is an agreement or a refusal.
+    success: str = ""
     # A condition on the person beyond the permission for the page to be offered to them (``may_take``), and the
     # sentence said when it does not hold: quality assurance is offered to those with a discipline left to record.
     # The service keeps its own, fuller checks and reasons.

@@ -299,7 +299,7 @@ def _take_step(request, policy, slug: str, form):
         return None
     # What happens next and who is told, from the declarations (issue 17); the deadline from when it moved.
     policy.refresh_from_db(fields=["status", "status_changed_at"])
-    messages.success(request, f"{step.page.success} {next_steps.after_step(step, policy)}")
+    messages.success(request, f"{step.success or step.page.success} {next_steps.after_step(step, policy)}")
     return _redirect_after_action(request, policy)
 
 

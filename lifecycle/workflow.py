@@ -234,6 +234,7 @@ AGREE_EMERGENCY_APPROVAL = Step(
            gates.approval_recorded),
     records=(gates.approval_recorded,),
     page=EMERGENCY_ANSWER_PAGE, choice_value="agree",
+    success="You agreed: the policy is approved by the emergency route, with the Lead as risk owner.",
     notify=("pcu", "dcfd", "doi", "coordinator", "lead", "authors"),
     notice="Approved by the emergency route: EIA, Workbook and quality assurance outstanding",
 )
@@ -244,6 +245,7 @@ REFUSE_EMERGENCY_APPROVAL = Step(
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_REFUSED, doc=EMERGENCY_DOC,
     gates=(emergency.emergency_requested,),
     page=EMERGENCY_ANSWER_PAGE, choice_value="refuse",
+    success="You refused the emergency approval: the draft goes the full route, and the Lead may ask again.",
     notify=("lead", "authors", "coordinator"), notice="Emergency approval refused by PCU",
 )
 FORWARD_FOR_PUBLICATION = Step(

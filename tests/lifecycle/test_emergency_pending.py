@@ -81,7 +81,8 @@ def test_the_pages_say_a_request_waits_and_keep_what_was_typed(client, asked, pe
     response = client.post(f"/policies/{asked.reference}/actions/emergency-agreement/",
                            {**what_was_read(asked), "answer": "agree"})
     assert response.status_code == 302
-    assert "Your answer has been recorded" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert "You agreed: the policy is approved by the emergency route" in " ".join(
+        str(m) for m in get_messages(response.wsgi_request))
     assert reload(asked).status == Status.APPROVED
     assert not SOPVersion.objects.filter(policy_version=version, text__contains="Typed").exists()
 
@@ -115,3 +116,13 @@ def test_the_timeline_words_the_request_and_its_answer(client, asked, people):
     assert "Eia due on" not in changes and "Emergency request</dt>" not in changes
     assert ">Asked by</dt>" in changes and ">EIA due by</dt>" in changes.replace("<abbr title=\"Equality Impact "
                                                                                    "Assessment\">EIA</abbr>", "EIA")
+
+
+def test_a_refusal_is_confirmed_as_a_refusal(client, asked, people):
+    """Found by the eleventh session's walk: agreeing and refusing were both confirmed as "Your answer has been
+    recorded."."""
+    client.force_login(people.pcu)
+    response = client.post(f"/policies/{asked.reference}/actions/emergency-agreement/",
+                           {**what_was_read(asked), "answer": "refuse", "reason": "Take the full route."})
+    said = " ".join(str(m) for m in get_messages(response.wsgi_request))
+    assert response.status_code == 302 and "You refused the emergency approval" in said
