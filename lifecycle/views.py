@@ -98,8 +98,7 @@ def policy_detail(request, reference: str):
                                   version_related=CHECKLIST_VERSION_RELATED if next_step is not None else ())
     # Of the version shown: a working draft only to those who see drafts (a published version has no feedback).
     context["feedback"] = latest_feedback(policy=policy, version=context["version"])
-    context["can_edit_details"] = (rules.has_perm("lifecycle.edit_details", request.user, policy)
-                                   and not emergency.emergency_hold(policy))
+    context["can_edit_details"] = rules.has_perm("lifecycle.edit_details", request.user, policy)
     # The document-control block names the approval of the version shown: the board, the meeting and its minute.
     # (A draft has no approval: nothing is asked for one.)
     version = context["version"]
@@ -113,9 +112,7 @@ def policy_detail(request, reference: str):
     # Issue 13: a draft the Lead asked to approve by the emergency route is held until PCU answers; said to those who
     # see the draft (asked only in development, the route's one source).
     if version is not None and version == policy.current_version:
-        context["emergency_hold"] = emergency.emergency_hold(policy)
-        # No edit link to the held draft (the editors would send the person back with the reason).
-        context["can_edit_draft"] = context["can_edit_draft"] and not context["emergency_hold"]
+        _hold_edits(context, policy)
         context["emergency_refusal"] = emergency.emergency_refusal(policy)
     asked = {}
     if next_step is not None:
@@ -124,6 +121,14 @@ def policy_detail(request, reference: str):
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
     context["next"] = next_steps.next_steps(policy, context["actions"], asked=asked)
     return render(request, "lifecycle/policy_detail.html", context)
+
+
+def _hold_edits(context: dict, policy) -> None:
+    """A draft held for the Lead's request for emergency approval (lifecycle.emergency): the page says so and offers
+    no edit link (the editors would only send the person back with the reason)."""
+    context["emergency_hold"] = held = emergency.emergency_hold(policy)
+    if held:
+        context["can_edit_draft"] = context["can_edit_details"] = False
 
 
 def _local_work_instruction_links(user, policy) -> dict:
@@ -146,9 +151,9 @@ def policy_statement(request, reference: str):
     policy = policy_for_page(request, reference)
     context = policy_page_context(request, policy, "statement")
     context["sop_versions"] = sop_versions_for(user=request.user, version=context["version"])
-    # No edit link to a draft held for the Lead's request for emergency approval (asked only of those who may edit).
-    if context["can_edit_draft"] and (held := emergency.emergency_hold(policy)):
-        context["can_edit_draft"], context["emergency_hold"] = False, held
+    # Asked only of those who may edit (the others are offered no edit link anyway).
+    if context["can_edit_draft"]:
+        _hold_edits(context, policy)
     return render(request, "lifecycle/policy_statement.html", context)
 
 
