@@ -37,6 +37,15 @@ def sign_in_by_keyboard(browser, username: str) -> None:
     expect(page.get_by_role("button", name=f"Sign out {username}")).to_be_visible()
 
 
+def submit_by_keyboard(page) -> None:
+    """Enter on the focused submit button, waiting for the answer's page itself. ``wait_for_load_state`` after the key
+    press returned at once, for the page being left was already loaded; the check then ran while the POST was in
+    flight and its context was destroyed by the navigation (CI, stop 27)."""
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+
 def focus_after_load(page) -> str:
     # The bug: focus reached the error summary, then was lost to <body> within a few milliseconds.
     page.wait_for_timeout(300)
@@ -65,8 +74,7 @@ def test_skip_link_then_a_failing_form_keeps_the_focus_on_the_error_summary(brow
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     tab_until(page, "el.textContent.trim() === 'Start the policy'")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    submit_by_keyboard(page)
     assert "govuk-error-summary" in focus_after_load(page)
     page.keyboard.press("Tab")
     assert page.evaluate("() => !!document.activeElement.closest('.govuk-error-summary__list')")
@@ -77,8 +85,7 @@ def test_skip_link_then_a_failing_form_keeps_the_focus_on_the_error_summary(brow
     browser.goto("/policies/new/#main-content")
     assert page.evaluate("() => location.hash") == ""
     tab_until(page, "el.textContent.trim() === 'Start the policy'")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    submit_by_keyboard(page)
     assert "govuk-error-summary" in focus_after_load(page)
     browser.assert_accessible("new policy with errors, reached by keyboard")
 
