@@ -23,3 +23,14 @@ def test_the_library_and_the_eia_page_word_the_impacts_as_chosen(client, people)
     client.force_login(people.developer)
     eia = client.get(f"/policies/{policy.reference}/eia/").content.decode()
     assert "No impact identified" in impacts_table(eia) and "Neutral" not in impacts_table(eia)
+
+
+def test_the_library_names_the_assessments_parts_as_the_eia_page_does(client, people):
+    # The library said "Consultation" and "Decision" where the EIA page, the Scheme and the PDF say "Consultation
+    # feedback" and "Outcome" (found by the eleventh session's walk): one assessment, one set of names.
+    policy = published(people, title="Naming")  # the factories summarise the EIA's consultation
+    client.force_login(staff("reader", people.unit))
+    library = client.get(f"/library/{policy.reference}/").content.decode()
+    section = library.split('id="eia"', 1)[1]
+    assert ">Consultation feedback</h3>" in section and ">Outcome</h3>" in section
+    assert ">Consultation</h3>" not in section and ">Decision</h3>" not in section
