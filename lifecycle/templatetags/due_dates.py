@@ -33,11 +33,12 @@ _DUE_TAG = {DueStatus.OVERDUE: '<strong class="govuk-tag govuk-tag--red app-due-
 
 
 @register.simple_tag
-def due_state(state, label=""):
+def due_state(state, label="", inline=False):
     """A ``DueState`` as a person should read it: "Overdue by 3 days" in a red tag (amber when due soon), then the
     date, named by ``label`` (which may be empty, in a table column that names it) and marked "(in date)" when it
     is. Nothing for no state. Python rather than a template, so that the register's 25 rows and My work's lists
-    do not pay for an include in each (issue 16)."""
+    do not pay for an include in each (issue 16). The date is in small print, as in lists of many policies, unless
+    ``inline``: in a summary list's row or running text it keeps the size of the text around it."""
     if not state:
         return ""
     tag = _DUE_TAG.get(state.status)
@@ -46,6 +47,8 @@ def due_state(state, label=""):
     html = tag.format(escape(phrase[:1].upper() + phrase[1:])) if tag else ""
     named = f"{conditional_escape(label)} " if label else ""
     in_date = " (in date)" if state.status == DueStatus.IN_DATE else ""
+    if inline:
+        return SafeString(f"{html}{named}{date_text(state.due)}{in_date}")
     return SafeString(f'{html}<span class="govuk-body-s">{named}{date_text(state.due)}{in_date}</span>')
 
 

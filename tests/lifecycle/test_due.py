@@ -50,3 +50,20 @@ def test_a_review_stalled_past_its_date_stays_overdue_in_the_register_and_in_my_
         assert client.get("/policies/?review_status=overdue").content.decode().count(policy.reference) == 0
         assert '<strong class="govuk-tag govuk-tag--yellow app-due-tag">Due in 3 days</strong>' in (
             client.get("/").content.decode())
+
+
+def test_a_due_date_in_a_summary_list_is_the_size_of_the_rows_around_it(client, people):
+    # The document-control block's review and monitoring dates were set in the small print of a list's rows
+    # (govuk-body-s) between rows of body text (found by the tenth session's walk): in a summary list the date
+    # keeps the list's size; lists of many policies (My work, the dashboard) keep their small print.
+    policy = advance_to(people.policy(title="Sized dates"), "implementation", people)
+    client.force_login(people.coordinator)
+    overview = client.get(f"/policies/{policy.reference}/").content.decode()
+    control = overview.split(">Review date</dt>", 1)[1].split("</dl>", 1)[0]
+    review, monitoring = control.split(">Next monitoring report due</dt>", 1)
+    for row in (review, monitoring.split("</dd>", 1)[0]):
+        assert "(in date)" in row and "govuk-body-s" not in row, row
+    with time_machine.travel(policy.review_due_on + datetime.timedelta(days=10)):
+        client.force_login(people.coordinator)
+        home = client.get("/").content.decode()
+        assert f'<span class="govuk-body-s">review due {policy.review_due_on:%-d %B %Y}</span>' in home
