@@ -31,6 +31,7 @@ the data). Only SELECTs are replayed; a page that writes on GET is reported as a
 from __future__ import annotations
 
 import contextlib
+import http.cookies
 import io
 import sys
 from collections.abc import Callable
@@ -83,11 +84,30 @@ class _Server:
     signals to keep the templates and contexts rendered, and wraps the response for assertions, none of which a
     server does (measured at 100,000 policies: 0.15-0.25 ms a request, charged to the page). The database
     connection is kept between requests, as production keeps it (settings.base: ``conn_max_age=60``); the test
-    settings close it after each request, and a new connection costs more than most pages' SQL."""
+    settings close it after each request, and a new connection costs more than most pages' SQL.
+
+    The cookies the answers set are sent back, as a browser sends them: the CSRF cookie (without it every page
+    minted a new CSRF secret, which no browser's second page does) and the idle timeout's last-seen cookie (whose
+    signature every page then checks, as it does for a person)."""
 
     def __init__(self, client: Client):
         self.handler = WSGIHandler()
-        self.cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+        self.cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+        self.cookie = self._header()
+
+    def _header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def _keep(self, headers: list[tuple[str, str]]) -> None:
+        for name, value in headers:
+            if name.lower() != "set-cookie":
+                continue
+            for key, morsel in http.cookies.SimpleCookie(value).items():
+                if morsel["max-age"] in ("0", 0) or (morsel["expires"] and "1970" in morsel["expires"]):
+                    self.cookies.pop(key, None)
+                else:
+                    self.cookies[key] = morsel.value
+        self.cookie = self._header()
 
     def get(self, url: str, headers: dict[str, str]) -> bytes:
         path, _, query = url.partition("?")
@@ -99,13 +119,20 @@ class _Server:
             **{"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()},
         }
         status: list[str] = []
-        response = self.handler(environ, lambda line, _headers, _exc_info=None: status.append(line))
+        headers: list[tuple[str, str]] = []
+
+        def start_response(line, response_headers, _exc_info=None):
+            status.append(line)
+            headers.extend(response_headers)
+
+        response = self.handler(environ, start_response)
         try:
             body = b"".join(response)
         finally:
             getattr(response, "close", lambda: None)()
         if not status[0].startswith("200"):
             raise AssertionError(f"GET {url} answered {status[0]}")
+        self._keep(headers)
         return body
 
 

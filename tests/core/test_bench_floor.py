@@ -4,6 +4,7 @@ under the bench's URL conf, which keeps every URL of the application."""
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.test.utils import override_settings
 from django.urls import reverse
 
@@ -32,3 +33,28 @@ def test_the_floor_asks_a_visitor_to_sign_in(client):
     with override_settings(ROOT_URLCONF=floor.__name__):
         response = client.get(floor.FLOOR_URL)
     assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)  # the handler's request signals close a connection left in a transaction
+def test_the_bench_sends_back_the_cookies_a_browser_would(client):
+    # benchmarks.pages._Server sent only the session cookie, so every measured page minted a new CSRF secret and
+    # skipped the idle timeout's signed cookie, which a person's second page never does.
+    from django.middleware.csrf import CSRF_SECRET_LENGTH
+
+    from benchmarks.pages import _connection_kept, _Server
+    from core.middleware import LAST_SEEN_COOKIE
+
+    client.force_login(user_with_role(Role.DEVELOPER, BusinessGroupFactory()))
+    server = _Server(client)
+
+    def sent() -> dict[str, str]:  # the Cookie header the next request carries
+        return dict(pair.split("=", 1) for pair in server.cookie.split("; "))
+
+    with override_settings(ROOT_URLCONF=floor.__name__), _connection_kept():
+        server.get(floor.FLOOR_URL, {})
+        first = sent()
+        assert {settings.CSRF_COOKIE_NAME, LAST_SEEN_COOKIE, settings.SESSION_COOKIE_NAME} <= set(first), first
+        assert len(first[settings.CSRF_COOKIE_NAME]) == CSRF_SECRET_LENGTH
+        server.get(floor.FLOOR_URL, {})
+    # The same CSRF secret: the second page read it from the cookie sent back rather than making a new one.
+    assert sent()[settings.CSRF_COOKIE_NAME] == first[settings.CSRF_COOKIE_NAME]
