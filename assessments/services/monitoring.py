@@ -14,6 +14,7 @@ from assessments.models import (
 )
 from assessments.services.documents import clean_sections
 from core.audit import audit_log
+from core.dates import date_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
@@ -43,12 +44,29 @@ def monitoring_report_create(
         raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
     if locked.monitoring_reports.exclude(status=MonitoringReport.Status.PUBLISHED).exists():
         raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
+    _check_period_ended(locked, period_end)
     report = MonitoringReport.objects.create(
         policy=locked, period_start=period_start, period_end=period_end, author=actor, **values
     )
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_CREATED, obj=report, policy_id=locked.pk,
               changes={"period_start": period_start, "period_end": period_end})
     return report
+
+
+def _check_period_ended(policy: Policy, period_end: datetime.date) -> None:
+    """SOP, stage 6: "The results of this monitoring must be recorded in a Monitoring Report template on an annual
+    basis": a report records monitoring done, over a period that ends by the date the report is due (it may be
+    written in the days before), or by today when that is later. A period running a year ahead was accepted, and
+    its submission answered the report due (found by a Chromium walk)."""
+    today = timezone.localdate()
+    due = policy.monitoring_report_due_on
+    if due is not None and due > today:
+        if period_end > due:
+            raise ApplicationError(f"The period must end by {date_shown(due)}, the date this report is due.",
+                                   field="period_end")
+    elif period_end > today:
+        raise ApplicationError(f"The period has not ended yet: its end must be today, {date_shown(today)}, or "
+                               "earlier.", field="period_end")
 
 
 def lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:

@@ -38,6 +38,18 @@ def create(policy, actor, **sections):
     return monitoring_report_create(policy=policy, actor=actor, period_start=START, period_end=END, **sections)
 
 
+def test_a_report_written_before_its_due_date_covers_the_year_to_that_date_and_no_further(published, people):
+    due = published.monitoring_report_due_on
+    with time_machine.travel(datetime.datetime.combine(due - datetime.timedelta(days=5), datetime.time(11),
+                                                       tzinfo=datetime.UTC), tick=False):
+        with refused("refused", f"must end by {due:%-d %B %Y}, the date this report is due"):
+            monitoring_report_create(policy=published, actor=people.developer, period_start=START,
+                                     period_end=due + datetime.timedelta(days=1))
+        report = monitoring_report_create(policy=published, actor=people.developer, period_start=START,
+                                          period_end=due)
+    assert report.period_end == due
+
+
 def test_report_created_for_a_published_policy(published, people):
     report = create(published, people.developer, compliance="Draft notes.")
 
@@ -57,6 +69,14 @@ def test_creation_refusals(policy_in, published, people):
         create(published, people.developer2)
     with refused("refused", "end of the period must be after its start"):
         monitoring_report_create(policy=published, actor=people.developer, period_start=END, period_end=START)
+    # A report records monitoring done (SOP, stage 6: "The results of this monitoring must be recorded"): a period
+    # running a year ahead was accepted, and its submission answered the report due (found by a Chromium walk).
+    # Here the report is overdue, so the period ends by today.
+    today = datetime.date.today()
+    assert published.monitoring_report_due_on < today
+    with refused("refused", "period has not ended yet"):
+        monitoring_report_create(policy=published, actor=people.developer, period_start=today - datetime.timedelta(
+            days=200), period_end=today + datetime.timedelta(days=165))
     with refused("invalid", "Unknown section: verdict"):
         create(published, people.developer, verdict="Great.")
     create(published, people.developer)
