@@ -22,8 +22,8 @@ STATUS_TAG_CLASS = {
     Status.WITHDRAWN: "govuk-tag--grey",
     Status.IMPLEMENTATION: "govuk-tag--green",
     Status.MONITORING: "govuk-tag--green",
-    Status.SCOPING: "govuk-tag--light-blue",
-    Status.COMMISSIONING: "govuk-tag--light-blue",
+    Status.SCOPING: "govuk-tag--turquoise",
+    Status.COMMISSIONING: "govuk-tag--turquoise",
     Status.DEVELOPMENT: "govuk-tag--blue",
 }
 APPROVAL_TAG_CLASS = "govuk-tag--yellow"
