@@ -18,13 +18,18 @@ from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy
 from lifecycle.permissions import can_draft, is_dcfd, is_doi, is_group_coordinator, is_pcu, is_policy_lead
 from lifecycle.selectors import emergency_outstanding, version_shown
-from lifecycle.views import policy_for_page, policy_page_context
+from lifecycle.views import draft_refused_keeping_typed, policy_for_form, policy_for_page, policy_page_context
+
+EIA_TITLE = "Edit the Equality Impact Assessment"
+WORKBOOK_TITLE = "Edit the Corporate Policy Workbook"
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def eia_page(request, reference: str):
-    policy = policy_for_page(request, reference)
+    policy, gone = policy_for_form(request, reference, EIA_TITLE, forms.EIAForm)
+    if gone:
+        return gone
     shown, _ = version_shown(user=request.user, policy=policy)
     eia = EqualityImpactAssessment.objects.filter(policy_version=shown).first() if shown else None
     editable = services.document_editable(user=request.user, policy=policy, document=eia)
@@ -41,8 +46,9 @@ def eia_page(request, reference: str):
                 messages.success(request, "Equality Impact Assessment saved.")
                 return redirect("assessments:eia", reference=policy.reference)
     elif request.method == "POST":
-        messages.error(request, "This Equality Impact Assessment cannot be changed by you at this stage.")
-        return redirect("assessments:eia", reference=policy.reference)
+        return draft_refused_keeping_typed(
+            request, policy, "eia", EIA_TITLE, f"The Equality Impact Assessment of {policy.reference} cannot be "
+            "changed by you at this stage.", forms.EIAForm)
     context = policy_page_context(request, policy, "eia")
     context.update({
         "eia": eia, "form": form,
@@ -116,7 +122,9 @@ def emergency_signoff(request, reference: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def workbook_page(request, reference: str):
-    policy = policy_for_page(request, reference)
+    policy, gone = policy_for_form(request, reference, WORKBOOK_TITLE, forms.WorkbookForm)
+    if gone:
+        return gone
     shown, _ = version_shown(user=request.user, policy=policy)
     workbook = PolicyWorkbook.objects.filter(policy_version=shown).first() if shown else None
     editable = services.document_editable(user=request.user, policy=policy, document=workbook)
@@ -136,8 +144,9 @@ def workbook_page(request, reference: str):
                 messages.success(request, "Workbook saved.")
                 return redirect("assessments:workbook", reference=policy.reference)
     elif request.method == "POST":
-        messages.error(request, "This Workbook cannot be changed by you at this stage.")
-        return redirect("assessments:workbook", reference=policy.reference)
+        return draft_refused_keeping_typed(
+            request, policy, "workbook", WORKBOOK_TITLE, f"The Workbook of {policy.reference} cannot be changed by "
+            "you at this stage.", forms.WorkbookForm)
     context = policy_page_context(request, policy, "workbook")
     context.update({
         "workbook": workbook, "form": form,

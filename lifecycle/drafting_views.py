@@ -14,7 +14,7 @@ from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.selectors import (
     consultations_shown,
 )
-from lifecycle.views import policy_for_page, policy_page_context
+from lifecycle.views import draft_refused_keeping_typed, policy_for_form, policy_for_page, policy_page_context
 
 
 @login_required
@@ -36,9 +36,13 @@ def policy_create(request):
                   status=400 if request.method == "POST" else 200)
 
 
-def _drafting_refused(request, policy, what: str):
-    """A redirect with the reason when the draft is not this user's to change now (the same predicates the
-    services enforce); None when it is."""
+STATEMENT_TITLE = "Edit the Policy Statement"
+
+
+def _drafting_refused(request, policy, what: str, *, title: str, form_class):
+    """The answer when the draft is not this user's to change now (the same predicates the services enforce): a
+    redirect with the reason before anything is typed, and for a form posted from an older page, the reason with what
+    was typed shown back; None when it is theirs to change."""
     if rules.has_perm("lifecycle.edit_draft", request.user, policy):
         # Held for the emergency route: said before anything is typed; a form posted from an older page is refused
         # by the service and keeps what was typed.
@@ -46,17 +50,23 @@ def _drafting_refused(request, policy, what: str):
             messages.error(request, held)
             return redirect("lifecycle:statement", reference=policy.reference)
         return None
-    messages.error(request, f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are "
-                            "edited by the policy's developers and manager, in scoping or development.")
+    reason = (f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are edited by the "
+              "policy's developers and manager, in scoping or development.")
+    if request.method == "POST":
+        return draft_refused_keeping_typed(request, policy, "statement", title, reason, form_class)
+    messages.error(request, reason)
     return redirect("lifecycle:statement", reference=policy.reference)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def statement_edit(request, reference: str):
-    policy = policy_for_page(request, reference)
+    policy, gone = policy_for_form(request, reference, STATEMENT_TITLE, forms.StatementForm)
+    if gone:
+        return gone
     version = policy.current_version
-    if refusal := _drafting_refused(request, policy, "The draft"):
+    if refusal := _drafting_refused(request, policy, "The draft", title=STATEMENT_TITLE,
+                                    form_class=forms.StatementForm):
         return refusal
     initial = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
                "health_and_safety": version.health_and_safety,
@@ -83,8 +93,10 @@ def statement_edit(request, reference: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sop_create(request, reference: str):
-    policy = policy_for_page(request, reference)
-    if refusal := _drafting_refused(request, policy, "SOPs"):
+    policy, gone = policy_for_form(request, reference, "Add an SOP", forms.SOPForm)
+    if gone:
+        return gone
+    if refusal := _drafting_refused(request, policy, "SOPs", title="Add an SOP", form_class=forms.SOPForm):
         return refusal
     form = forms.SOPForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -103,9 +115,11 @@ def sop_create(request, reference: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def sop_edit(request, reference: str, sop_id: int):
-    policy = policy_for_page(request, reference)
+    policy, gone = policy_for_form(request, reference, "Edit the SOP", forms.SOPEditForm)
+    if gone:
+        return gone
     sop = get_object_or_404(policy.sops, pk=sop_id)
-    if refusal := _drafting_refused(request, policy, "SOPs"):
+    if refusal := _drafting_refused(request, policy, "SOPs", title="Edit the SOP", form_class=forms.SOPEditForm):
         return refusal
     version = policy.current_version
     sop_version = sop.versions.filter(policy_version=version).first()

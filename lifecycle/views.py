@@ -4,7 +4,6 @@
 import re
 
 import rules
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
@@ -13,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
-from lifecycle import duties, emergency, gates, next_steps, permissions, services, timeline, workflow
+from lifecycle import duties, emergency, gates, next_steps, permissions, services, timeline, typed_back, workflow
 from lifecycle.models import ApprovalDecision
 from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
@@ -39,8 +38,6 @@ from lifecycle.steps import permits
 
 # A version's number as written (1.0, 2.3): what a comparison may repeat back of an address it was given.
 VERSION_NUMBER = re.compile(r"\d{1,4}\.\d{1,4}")
-# A policy reference as allocated (core.services.reference_allocate: POL-0042), for repeating one back.
-POLICY_REFERENCE = re.compile(r"[A-Z]{2,5}-\d{1,9}")
 
 
 def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
@@ -48,6 +45,25 @@ def policy_for_page(request, reference: str, *, with_people: bool = False, with_
     visibility filter (lifecycle.selectors), so it is decided in one place for pages, lists and counts."""
     return access_policy(user=request.user, reference=reference, with_people=with_people,
                          with_local_instructions=with_local_instructions)
+
+
+def policy_for_form(request, reference: str, title: str, form_class) -> tuple[object, object]:
+    """``(policy, None)`` for a draft's editor, or ``(None, answer)`` for a form posted for a policy the person no
+    longer sees: the answer says nothing was saved and shows back what was typed (lifecycle.typed_back.gone)."""
+    try:
+        return policy_for_page(request, reference), None
+    except Http404:
+        if request.method != "POST":
+            raise
+        return None, typed_back.gone(request, reference, title, typed_back.typed_in(form_class, request.POST),
+                                     verb="saved")
+
+
+def draft_refused_keeping_typed(request, policy, section: str, title: str, message: str, form_class):
+    """A draft's editor posted by someone who may no longer change it (the policy moved on while the page was
+    open): the reason, and what was typed shown back (lifecycle.typed_back.refused)."""
+    return typed_back.refused(request, policy_page_context(request, policy, section), title, message,
+                              typed_back.typed_in(form_class, request.POST), verb="saved")
 
 
 def policy_page_context(request, policy, section: str, *, version_related: tuple[str, ...] = ()) -> dict:
@@ -293,7 +309,7 @@ def _take_step(request, policy, slug: str, form):
         step.service(policy=policy, actor=request.user, **step.service_arguments(form.cleaned_data),
                      **_binding(request.POST))
     except ApplicationError as error:
-        typed = _typed(form)
+        typed = typed_back.typed_cleaned(form)
         if error.code == "stale" and typed:
             # The page had moved on (another tab, a colleague): refused, and what was typed is shown back, not lost.
             return _refused_with_what_was_typed(request, policy, slug, error, typed)
@@ -308,13 +324,6 @@ def _take_step(request, policy, slug: str, form):
     return _redirect_after_action(request, policy)
 
 
-def _typed(form) -> list[tuple[str, str]]:
-    """(label, text) of each text the person typed into the form (comments, reasons, a minute reference)."""
-    return [(str(field.label), form.cleaned_data[name].strip()) for name, field in form.fields.items()
-            if isinstance(field, forms.CharField) and isinstance(form.cleaned_data.get(name), str)
-            and form.cleaned_data[name].strip()]
-
-
 def _refused_with_what_was_typed(request, policy, slug: str, error: ApplicationError, typed):
     """A step refused because its page had moved on, with what was typed shown back. Only to someone who still sees
     the policy; anyone else is told on My work, as after any step that takes a policy out of their sight."""
@@ -324,29 +333,8 @@ def _refused_with_what_was_typed(request, policy, slug: str, error: ApplicationE
         messages.error(request, error.message)
         return redirect("home")
     page, _ = workflow.PAGES[slug]
-    context = policy_page_context(request, policy, "action")
-    context.update({"action": page, "message": error.message, "typed": typed})
-    return render(request, "lifecycle/policy_action_refused.html", context, status=409)
-
-
-# At most this much of each text posted is shown back on the "not found" page of a step (it is the person's own).
-TYPED_SHOWN_BACK = 20_000
-
-
-def _posted_out_of_sight(request, reference: str, slug: str):
-    """A step posted for a policy the person does not see (now): 404, as any object out of their scope, on a page
-    that is the same whether such a policy exists or not. It says nothing was recorded and why that may be (a
-    policy moves out of sight when it moves on: DCFD and DOI see it only in the approval stage, its developers only
-    while it is drafted), and shows back the texts typed into the step's form, so that they are not lost."""
-    page, _ = workflow.PAGES[slug]
-    typed = []
-    for name, field in page.form.base_fields.items():
-        text = request.POST.get(name, "")
-        if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.HiddenInput) and text.strip():
-            typed.append((str(field.label), text.strip()[:TYPED_SHOWN_BACK]))
-    shown = reference if POLICY_REFERENCE.fullmatch(reference) else "this policy"
-    return render(request, "lifecycle/policy_action_gone.html",
-                  {"action": page, "reference": shown, "typed": typed}, status=404)
+    return typed_back.refused(request, policy_page_context(request, policy, "action"), page.label, error.message,
+                              typed)
 
 
 def _why_not_offered(user, policy, slug: str) -> str:
@@ -381,7 +369,8 @@ def policy_action(request, reference: str, slug: str):
         policy = policy_for_page(request, reference)
     except Http404:
         if request.method == "POST":
-            return _posted_out_of_sight(request, reference, slug)
+            page, _ = workflow.PAGES[slug]
+            return typed_back.gone(request, reference, page.title, typed_back.typed_in(page.form, request.POST))
         raise
     page, _ = workflow.PAGES[slug]
     form = page.form(request.POST if request.method == "POST" else None, user=request.user, policy=policy)

@@ -1,0 +1,73 @@
+"""What a person typed, shown back when nothing was saved: a form posted from a page the policy has since moved on
+from (a step, a draft's editor). Two answers, one for each case:
+
+- ``gone``: the policy is out of the person's sight now (404). The page is the same, word for word, whether such a
+  policy exists or not; it says nothing was saved and why that may be (a policy moves out of sight as it moves on:
+  DCFD and DOI see it only in the approval stage, its developers only while it is drafted).
+- ``refused``: the person still sees the policy but may no longer do this (409), with the reason.
+
+Both show back each text typed into the form: plain texts as typed, rich text as it would have been kept
+(sanitised, so shown formatted and safe to copy)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.shortcuts import render
+
+from core.html import RichTextField, sanitise_rich_text
+
+# A policy reference as allocated (core.services.reference_allocate: POL-0042), for repeating one back.
+POLICY_REFERENCE = re.compile(r"[A-Z]{2,5}-\d{1,9}")
+
+# At most this much of each plain text posted is shown back (it is the person's own; a form's own limit is used when
+# it sets one).
+TYPED_SHOWN_BACK = 20_000
+
+
+@dataclass(frozen=True)
+class Typed:
+    label: str
+    text: str  # as typed, or sanitised HTML when ``rich``
+    rich: bool = False
+
+
+def typed_in(form_class: type[forms.BaseForm], data) -> list[Typed]:
+    """Each text typed into a form of ``form_class`` (its posted ``data``), in the form's order."""
+    typed = []
+    for name, field in form_class.base_fields.items():
+        text = data.get(name, "")
+        if (not isinstance(field, forms.CharField) or isinstance(field.widget, forms.HiddenInput)
+                or not isinstance(text, str) or not text.strip()):
+            continue
+        limit = field.max_length or TYPED_SHOWN_BACK
+        if isinstance(field, RichTextField):
+            typed.append(Typed(str(field.label), sanitise_rich_text(text[:limit]), rich=True))
+        else:
+            typed.append(Typed(str(field.label), text.strip()[:limit]))
+    return typed
+
+
+def typed_cleaned(form: forms.BaseForm) -> list[Typed]:
+    """Each text of a valid form, as cleaned (comments, reasons, a minute reference)."""
+    return [Typed(str(field.label), form.cleaned_data[name].strip(), rich=isinstance(field, RichTextField))
+            for name, field in form.fields.items()
+            if isinstance(field, forms.CharField) and isinstance(form.cleaned_data.get(name), str)
+            and form.cleaned_data[name].strip()]
+
+
+def gone(request, reference: str, title: str, typed: list[Typed], *, verb: str = "recorded"):
+    """The 404 of a form posted for a policy out of sight: nothing was recorded (a step) or saved (a draft), and
+    what was typed."""
+    shown = reference if POLICY_REFERENCE.fullmatch(reference) else "this policy"
+    return render(request, "lifecycle/policy_action_gone.html",
+                  {"title": title, "reference": shown, "typed": typed, "verb": verb}, status=404)
+
+
+def refused(request, context: dict, title: str, message: str, typed: list[Typed], *, verb: str = "recorded"):
+    """The 409 of a form refused because its page had moved on, for someone who still sees the policy (``context``:
+    the policy page's): the reason, and what was typed."""
+    context.update({"title": title, "message": message, "typed": typed, "verb": verb})
+    return render(request, "lifecycle/policy_action_refused.html", context, status=409)
