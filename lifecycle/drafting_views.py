@@ -189,8 +189,10 @@ def consultation_response(request, reference: str, record_id: int):
     context = policy_page_context(request, policy, "consultation")
     record = get_object_or_404(consultations_shown(policy=policy, version=context["version"]), pk=record_id)
     initial = {"response": record.response, "response_received_on": record.response_received_on,
-               "decision_taken": record.decision_taken, "feedback_given": record.feedback_given}
+               "decision_taken": record.decision_taken, "feedback_given": record.feedback_given,
+               "seen": services.response_seen(record)}
     form = forms.ConsultationResponseForm(request.POST or None, initial=initial)
+    recorded = None
     if request.method == "POST" and form.is_valid():
         try:
             services.consultation_record_response(record=record, actor=request.user, **form.cleaned_data)
@@ -198,11 +200,19 @@ def consultation_response(request, reference: str, record_id: int):
             if error.code in {"forbidden", "frozen"}:
                 messages.error(request, error.message)
                 return redirect("lifecycle:consultation", reference=policy.reference)
+            if error.code == "stale":
+                # Someone else saved a response meanwhile: it is shown, and the form (what was typed, kept) now
+                # carries it, so saving again replaces it knowingly.
+                record.refresh_from_db()
+                recorded = record
+                form = forms.ConsultationResponseForm({**request.POST.dict(), "seen": services.response_seen(record)},
+                                                      initial=initial)
+                form.is_valid()
             form.add_application_error(error)
         else:
             messages.success(request, f"Response from {record.consultee} recorded.")
             return redirect("lifecycle:consultation", reference=policy.reference)
-    context.update({"form": form, "record": record})
+    context.update({"form": form, "record": record, "recorded": recorded})
     return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)
 
 

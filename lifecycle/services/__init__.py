@@ -39,7 +39,7 @@ from lifecycle.services.commissioning import (
     policy_decline_commissioning,
     policy_request_commissioning,
 )
-from lifecycle.services.consultation import consultation_record, consultation_record_response
+from lifecycle.services.consultation import consultation_record, consultation_record_response, response_seen
 from lifecycle.services.details import approval_board, policy_update_details
 from lifecycle.services.drafting import (
     draft_revision_restore,
@@ -79,6 +79,7 @@ __all__ = [
     "check_version_read",
     "consultation_record",
     "consultation_record_response",
+    "response_seen",
     "draft_revision_restore",
     "draft_update",
     "lock_policy",

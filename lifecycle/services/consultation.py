@@ -4,6 +4,8 @@ Health Risk Management Team; "Consider and respond to feedback received")."""
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 
 import rules
 from django.db import transaction
@@ -62,11 +64,21 @@ def consultation_record(
 
 
 @transaction.atomic
+def response_seen(record: ConsultationRecord) -> str:
+    """What a response page shows of the recorded response, as a token its form carries: a response is saved only
+    over the one its author saw (rule 17), so two people recording the same consultee cannot overwrite each other
+    unseen."""
+    shown = [record.response, str(record.response_received_on or ""), record.decision_taken,
+             bool(record.feedback_given)]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
+
+
 def consultation_record_response(
     *, record: ConsultationRecord, actor, response: str, response_received_on: datetime.date | None = None,
-    decision_taken: str | None = None, feedback_given: bool | None = None,
+    decision_taken: str | None = None, feedback_given: bool | None = None, seen: str | None = None,
 ) -> ConsultationRecord:
-    """Record a consultee's response (SHRMT records its own advice) and what was decided about it."""
+    """Record a consultee's response (SHRMT records its own advice) and what was decided about it. ``seen``: the
+    ``response_seen`` token of the page it was typed on; when given, a response changed since is not overwritten."""
     require_actor(actor)
     locked_policy = lock_policy(record.policy_id)
     locked = ConsultationRecord.objects.select_for_update().get(pk=record.pk)
@@ -76,6 +88,10 @@ def consultation_record_response(
                                code="frozen")
     if not rules.has_perm("lifecycle.respond_to_consultation", actor, locked):
         raise ApplicationError("You are not allowed to record this response.", code="forbidden")
+    if seen and seen != response_seen(locked):
+        raise ApplicationError("The response was changed by someone else since you opened this page. What is recorded "
+                               "now is shown above; your text is kept below. Save again only if yours should replace "
+                               "it.", code="stale")
     response = require_text(response, "the response", field="response")
     received = response_received_on or timezone.localdate()
     if received < locked.date_sent:
