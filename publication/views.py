@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.impacts import impact_rows
+from core.dates import date_shown
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
@@ -21,7 +22,7 @@ from publication.forms import (
     SchemeSearchForm,
     WithholdPartForm,
 )
-from publication.models import PublishedFile
+from publication.models import Publication, PublishedFile
 from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
 from publication.selectors import (
     NOTICES_PER_PAGE,
@@ -197,10 +198,24 @@ def policy_publications_page(request, reference: str):
 
 
 def _scheduled_for_pcu(request, reference: str, publication_id: int):
+    """The policy and its scheduled publication, for PCU; or, for a publication done with already (the page opened
+    again, or posted again after going back), the answer that says so on the Publication page rather than a 404."""
     policy = access_policy(user=request.user, reference=reference)
     if not permissions.is_pcu(request.user):
         raise PermissionDenied("Only the Policy Co-ordination Unit manages scheduled publications.")
-    return policy, scheduled_publication(policy=policy, publication_id=publication_id)
+    try:
+        return policy, scheduled_publication(policy=policy, publication_id=publication_id), None
+    except Http404:
+        done = policy.publications.filter(pk=publication_id).select_related("policy_version").first()
+        if done is None:
+            raise
+    if done.status == Publication.Status.PUBLISHED:
+        messages.info(request, f"Version {done.policy_version.number} was already published on "
+                               f"{date_shown(timezone.localdate(done.published_at))}. Nothing more was done.")
+    else:
+        messages.info(request, f"The publication of version {done.policy_version.number} was already cancelled. "
+                               "Nothing more was done.")
+    return policy, None, redirect("publication_staff:list", reference=policy.reference)
 
 
 def _publication_form_page(request, policy, publication, *, form, template_context: dict, perform):
@@ -223,7 +238,9 @@ def _publication_form_page(request, policy, publication, *, form, template_conte
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def publication_cancel_page(request, reference: str, publication_id: int):
-    policy, publication = _scheduled_for_pcu(request, reference, publication_id)
+    policy, publication, done = _scheduled_for_pcu(request, reference, publication_id)
+    if done:
+        return done
     form = PublicationCancelForm(request.POST if request.method == "POST" else None)
 
     def perform(data):
@@ -238,7 +255,9 @@ def publication_cancel_page(request, reference: str, publication_id: int):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def publication_bring_forward_page(request, reference: str, publication_id: int):
-    policy, publication = _scheduled_for_pcu(request, reference, publication_id)
+    policy, publication, done = _scheduled_for_pcu(request, reference, publication_id)
+    if done:
+        return done
     form = PublicationBringForwardForm(request.POST if request.method == "POST" else None)
 
     def perform(data):

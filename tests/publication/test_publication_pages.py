@@ -54,7 +54,10 @@ def test_pcu_cancels_with_a_reason_through_the_page(client, people, scheduled):
     event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
     assert (event.action, event.actor, event.changes["reason"]) == (
         "policy.publication_cancelled", people.pcu, "The implementation plan moved.")
-    assert client.get(url).status_code == 404  # no longer scheduled
+    # The page again (back, a second click): said as it is, not "No such scheduled publication" (a 404).
+    again = client.post(url, {"reason": "The implementation plan moved."}, follow=True)
+    assert again.status_code == 200 and "was already cancelled" in again.content.decode()
+    assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_cancelled").count() == 1
 
 
 def test_pcu_publishes_now_through_the_page_bound_to_the_version(client, people, scheduled):
@@ -77,3 +80,10 @@ def test_pcu_publishes_now_through_the_page_bound_to_the_version(client, people,
     assert response.status_code == 302
     assert reload(policy).status == Status.IMPLEMENTATION
     assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_brought_forward").exists()
+    # Publish now posted again (back and resubmit) was a 404, "No such scheduled publication" (found by the twelfth
+    # session's Chromium walk): it says the version is published already, and publishes nothing more.
+    for again in (client.post(url, {"version": version.pk, "version_hash": version.content_hash}, follow=True),
+                  client.get(url, follow=True)):
+        assert again.status_code == 200
+        assert f"Version {version.number} was already published on" in again.content.decode()
+    assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_brought_forward").count() == 1
