@@ -264,6 +264,16 @@ FORWARD_FOR_PUBLICATION = Step(
 
 # --- stage 5 and 6 -------------------------------------------------------------------------------------
 
+SCHEDULED_ALREADY = ("this version is already scheduled for publication: publish it now, or cancel the schedule, on "
+                     "the policy's Publication page.")
+
+
+def _not_scheduled_already(user, policy) -> bool:
+    """Publication read through the policy's relation (the status is publication's ``Publication.Status``). A
+    schedule outlives no move of the policy (the scheduler cancels it), so any is the current version's."""
+    return not policy.publications.filter(status="scheduled").exists()
+
+
 PUBLISH = Step(
     done="Published",
     taken_by="PCU",
@@ -274,6 +284,10 @@ PUBLISH = Step(
     doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
         "Scheme\".",
     gates=(gates.approval_recorded,),
+    # A version scheduled already is published now (or its schedule cancelled) from its Publication page: the form
+    # was offered again and, filled in, refused (the service's own check). Not a condition of the step, which the
+    # scheduler and "publish now" take on that very schedule.
+    offered_if=_not_scheduled_already, not_offered=SCHEDULED_ALREADY,
     page=Page(slug="publish", title="Publish", form=forms.PublishForm, success="Publication recorded.",
               shows_version=True),
     notify=("authors", "coordinator", "lead", "owner"), notice="Published",

@@ -87,3 +87,15 @@ def test_pcu_publishes_now_through_the_page_bound_to_the_version(client, people,
         assert again.status_code == 200
         assert f"Version {version.number} was already published on" in again.content.decode()
     assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_brought_forward").count() == 1
+
+
+def test_a_version_scheduled_already_is_not_offered_for_publication_again(client, people, scheduled):
+    # The overview offered "Publish" while the version was scheduled, and the form, filled in, was refused ("already
+    # scheduled") with everything entered lost (found by the twelfth session's Chromium walk).
+    policy, publication = scheduled
+    client.force_login(people.pcu)
+    overview = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f'href="/policies/{policy.reference}/actions/publish/"' not in overview
+    page = client.get(f"/policies/{policy.reference}/actions/publish/", follow=True).content.decode()
+    assert "this version is already scheduled for publication: publish it now, or cancel the schedule" in page
+    assert f'href="/policies/{policy.reference}/publication/"' in page
