@@ -152,8 +152,6 @@ class ConsultationForm(GovUKForm):
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
-    # The recorded response the page showed (services.consultation.response_seen): saved only over that one.
-    seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class ConsultationResponseForm(GovUKForm):
