@@ -10,6 +10,7 @@ loads the page for real, reaching the same sign-in redirect."""
 import hashlib
 import time
 from functools import lru_cache
+from urllib.parse import urlencode, urlsplit
 
 import csp.middleware
 from csp.constants import HEADER as CSP_HEADER
@@ -22,16 +23,32 @@ from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def _page_posted_from(request) -> str:
+    """The path (and query) of the page a form was posted from, when it is this service's; else My work's."""
+    referer = request.headers.get("Referer", "")
+    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+        parts = urlsplit(referer)
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+    return resolve_url("home")
 
 
 def htmx_sign_in_redirect(get_response):
+    """Sign-in asked for mid-request, made fit for how the request came: an htmx request sends the whole page to
+    sign in (a 401 with HX-Redirect); a form posted after the session ended leads back, after sign-in, to the page
+    it was posted from, not to its own address, which takes only posts (a blank "405")."""
+
     def middleware(request):
         response = get_response(request)
-        if (
-            request.headers.get("HX-Request") == "true"
-            and response.status_code == 302
-            and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL)
-        ):
+        to_sign_in = (response.status_code == 302
+                      and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL))
+        if to_sign_in and request.method == "POST":
+            sign_in = resolve_url(settings.LOGIN_URL)
+            response["Location"] = f"{sign_in}?{urlencode({'next': _page_posted_from(request)}, safe='/')}"
+        if to_sign_in and request.headers.get("HX-Request") == "true":
             redirect = HttpResponse("Your session has ended: sign in again.", status=401,
                                     content_type="text/plain; charset=utf-8")
             redirect["HX-Redirect"] = response["Location"]
