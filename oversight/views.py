@@ -22,7 +22,6 @@ from core.models import BusinessGroup
 from lifecycle.due import stuck_threshold_days
 from oversight import charts
 from oversight.indicators import (
-    MAX_PERIOD_DAYS,
     Indicators,
     Period,
     Tally,
@@ -231,8 +230,10 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
         end = today
     if start > end:
         return default, ["The start of the period must be before its end. Showing the last quarter instead."]
-    if (end - start).days > MAX_PERIOD_DAYS:
-        start = end - datetime.timedelta(days=MAX_PERIOD_DAYS)
+    # Five years to the end, the end's day included (within MAX_PERIOD_DAYS, the indicators' bound on work).
+    earliest_start = end - relativedelta(years=5) + datetime.timedelta(days=1)
+    if start < earliest_start:
+        start = earliest_start
         messages.append(f"A period can be at most five years, so it starts on {start:%-d %B %Y}.")
     earliest = datetime.date(2000, 1, 1)
     if start < earliest:
