@@ -150,3 +150,17 @@ def test_a_superseded_version_is_replaced_on_the_scheme_by_its_successor(client,
     body = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
     assert "VERSION TWO WORDING" in body
     assert "Officers will act lawfully and proportionately." not in body
+
+
+def test_the_scheme_shows_the_assessments_mitigation_and_the_reasons_for_its_outcome(client, people):
+    # The public page gave the outcome's name only and no mitigation, where the public PDF has both in full (found by
+    # the twelfth session's Chromium walk).
+    from assessments.models import EqualityImpactAssessment
+
+    policy = advance_to(people.policy(title="Stop and search"), "development", people)
+    EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).update(
+        mitigation="Body-worn video is switched on before every search.")
+    policy = publish(policy, people)
+    page = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
+    assert "Body-worn video is switched on before every search." in page
+    assert "No major change needed: No adverse impact identified." in page
