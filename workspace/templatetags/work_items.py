@@ -18,7 +18,7 @@ from django import template
 from django.utils.safestring import SafeString
 
 from core.templatetags.cached_urls import cached_reverser
-from core.templatetags.glossary import abbreviated
+from core.templatetags.glossary import abbreviated, lowerfirst
 from lifecycle.templatetags.due_dates import date_text, due_state
 
 register = template.Library()
@@ -62,7 +62,7 @@ def report_items(reports) -> str:
     for report in reports:
         item = (f'<li><a class="govuk-link" href="{escape(url(report.reference, report.pk))}">'
                 f"{escape(report.reference)} {escape(report.title)}: report to {date_text(report.period_end)}</a> "
-                f"({escape(str(report.status_label).lower())})")
+                f"({escape(lowerfirst(report.status_label))})")
         if report.waiting:
             item += _waiting(report.waiting.is_overdue, report.waiting.due)
         items.append(item + "</li>")
