@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from django import template
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeData, mark_safe
 
 from core.glossary import GLOSSARY, PLURALS
@@ -75,6 +75,12 @@ def _in_text(context, text: str, first_part: bool) -> str:
         if plural and short not in PLURALS:
             return match.group(0)
         before = text[:match.start()]
+        # Already after its own words ("Diversity and Citizen Focus Directorate (DCFD)"): marked up, not expanded
+        # again, and counted as its first use.
+        expansion = (PLURALS.get(short) if plural else None) or GLOSSARY.get(short)
+        if expansion and before.lower().endswith(f"{escape(expansion).lower()} ("):
+            _seen(context).add(short)
+            return format_html('<abbr title="{}">{}</abbr>', expansion, match.group(0))
         capital = bool(_SENTENCE_START.search(before)) and (bool(before.strip()) or first_part)
         return expand(context, short, plural=plural, capital=capital)
 

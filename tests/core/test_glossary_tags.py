@@ -57,3 +57,12 @@ def test_a_text_the_page_repeats_reads_the_same_after_its_first_use():
                   b="<b>EIA</b>") == f"<b>Equality Impact Assessment ({EIA})</b> &lt;b&gt;{EIA}&lt;/b&gt; <b>{EIA}</b>"
     # Each page (request) starts afresh.
     assert render("{% abbreviate a %}", a="EIA signed off") == f"Equality Impact Assessment ({EIA}) signed off"
+
+
+def test_an_abbreviation_already_after_its_words_is_not_expanded_again():
+    # "Diversity and Citizen Focus Directorate (DCFD)" read "Diversity and Citizen Focus Directorate (Diversity and
+    # Citizen Focus Directorate (DCFD))" on the advice page's choices (found by the twelfth session's walk).
+    dcfd = '<abbr title="Diversity and Citizen Focus Directorate">DCFD</abbr>'
+    html = render("{% abbreviate a %} / {% abbreviate b %}", a="Diversity and Citizen Focus Directorate (DCFD)",
+                  b="Ask DCFD")
+    assert html == f"Diversity and Citizen Focus Directorate ({dcfd}) / Ask {dcfd}"
