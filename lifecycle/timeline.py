@@ -157,8 +157,9 @@ def _actor_name(row: dict) -> str:
 # Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading.
 HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
                          "created", "emergency_request"})
-# Keys recorded as [before, after].
-BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on"})
+# Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting).
+BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
+                               "health_and_safety", "health_and_safety_statement"})
 # Keys naming a person by username.
 PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder", "asked_by"})
 # Labels of keys that are not a model field of the event's object.
@@ -184,6 +185,19 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
                   "discipline": dict(QADiscipline.choices)}
+# Keys recorded under another name than their object's field.
+_FIELD_OF_KEY = {"type": "consultee_type"}
+
+
+@functools.lru_cache(maxsize=512)
+def _field_choices(object_type: str, key: str) -> dict[str, str]:
+    """The labels of a choice field of the event's object (a policy's kind, an EIA's decision), by value; empty when
+    the key is no choice field of it."""
+    try:
+        field = apps.get_model(object_type)._meta.get_field(_FIELD_OF_KEY.get(key, key))
+    except (LookupError, ValueError, FieldDoesNotExist):
+        return {}
+    return {str(value): str(label) for value, label in (field.flatchoices or ())}
 
 
 @dataclass
@@ -291,14 +305,15 @@ def _field_label(object_type: str, key: str) -> str:
         return key.replace("_", " ").capitalize()
 
 
-def format_value(value, *, names: dict[str, str], key: str = "") -> str:
-    """A recorded value in words: dates in the one format, people by name, choices by label, nothing as "none"."""
+def format_value(value, *, names: dict[str, str], key: str = "", object_type: str = "") -> str:
+    """A recorded value in words: dates in the one format, people by name, choices by label (the key's, or the
+    event's object's field's), nothing as "none"."""
     if value is None or value == "" or value == []:
         return "(none)"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(format_value(item, names=names, key=key) for item in value)
+        return ", ".join(format_value(item, names=names, key=key, object_type=object_type) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{_field_label('', k)}: {format_value(v, names=names, key=k)}" for k, v in value.items())
     text = str(value)
@@ -314,6 +329,8 @@ def format_value(value, *, names: dict[str, str], key: str = "") -> str:
         return datetime_shown(moment)
     if text in _CHOICE_LABELS.get(key, {}):
         return str(_CHOICE_LABELS[key][text])
+    if key and object_type and (label := _field_choices(object_type, key).get(text)):
+        return label
     return text
 
 
@@ -329,8 +346,8 @@ def describe_changes(event: dict, names: dict[str, str]) -> list[Change]:
             for name, pair in value.items():
                 pair = pair if isinstance(pair, dict) else {"after": pair}
                 rows.append(Change(_field_label(object_type, name),
-                                   format_value(pair.get("before"), names=names),
-                                   format_value(pair.get("after"), names=names)))
+                                   format_value(pair.get("before"), names=names, key=name, object_type=object_type),
+                                   format_value(pair.get("after"), names=names, key=name, object_type=object_type)))
         elif key == "parts" and isinstance(value, list):
             for item in value:
                 if isinstance(item, list) and len(item) == 3:
@@ -341,10 +358,18 @@ def describe_changes(event: dict, names: dict[str, str]) -> list[Change]:
             for part, username in value.items():
                 rows.append(Change(f"New {PART_LABELS.get(part, part)}", None, names.get(username, username)))
         elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
-            rows.append(Change(_field_label(object_type, key), format_value(value[0], names=names, key=key),
-                               format_value(value[1], names=names, key=key)))
+            rows.append(Change(_field_label(object_type, key),
+                               format_value(value[0], names=names, key=key, object_type=object_type),
+                               format_value(value[1], names=names, key=key, object_type=object_type)))
+        elif isinstance(value, dict) and set(value) == {"length"} and isinstance(value["length"], list) \
+                and len(value["length"]) == 2:
+            # A rich text's edit, recorded by its length (the text itself is in the version's revisions).
+            before, after = value["length"]
+            rows.append(Change(_field_label(object_type, key), None,
+                               f"Edited: {before} characters before, {after} after"))
         else:
-            rows.append(Change(_field_label(object_type, key), None, format_value(value, names=names, key=key)))
+            rows.append(Change(_field_label(object_type, key), None,
+                               format_value(value, names=names, key=key, object_type=object_type)))
     return rows
 
 

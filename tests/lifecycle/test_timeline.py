@@ -148,3 +148,26 @@ def test_the_recorded_changes_are_written_as_pprint_writes_them(changes):
     from pprint import pformat
 
     assert timeline._recorded(changes) == pformat(changes)
+
+
+@pytest.mark.parametrize(("object_type", "changes", "shown"), [
+    # Choices by their labels, whichever object records them (found raw by the twelfth session's walk).
+    ("lifecycle.policy", {"kind": "corporate", "protective_marking": "official", "risk_tier": "medium"},
+     [("Kind", None, "Corporate policy"), ("Protective marking", None, "OFFICIAL"), ("Risk tier", None, "Medium")]),
+    ("assessments.equalityimpactassessment", {"values": {"decision": {"before": None, "after": "no_major_change"}}},
+     [("Decision", "(none)", "No major change needed")]),
+    ("assessments.policyworkbook", {"values": {"health_and_safety_impact": {"before": "", "after": "impact"}}},
+     [("Health and safety impact", "(none)", "The policy has a health and safety impact")]),
+    ("lifecycle.consultationrecord", {"type": "shrmt"}, [("Consultee type", None, "Safety and Health Risk "
+                                                                                   "Management Team")]),
+    # A title and a summary recorded as [before, after]; a rich text's edit by its length, in words.
+    ("lifecycle.sop", {"title": ["Tagging footage", "Retaining footage"], "text": {"length": [299, 90]}},
+     [("Title", "Tagging footage", "Retaining footage"), ("Text", None, "Edited: 299 characters before, 90 after")]),
+])
+def test_recorded_values_are_shown_in_words(object_type, changes, shown):
+    from lifecycle.timeline import describe_changes
+
+    rows = describe_changes({"changes": changes, "object_type": object_type}, {})
+    got = [(row.label, row.before, row.after) for row in rows]
+    assert [(label, after) for label, _, after in got] == [(label, after) for label, _, after in shown]
+    assert [before for _, before, _ in got] == [before for _, before, _ in shown]
