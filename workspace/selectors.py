@@ -30,7 +30,7 @@ from lifecycle.selectors import (
     viewer_of,
 )
 from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Status, statuses_in_stage
-from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, way_on
+from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, WITHDRAW, way_on
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
@@ -133,8 +133,10 @@ def my_work(*, user, today=None) -> list[dict]:
         return []
     roles = viewer.roles
     overdue, due_soon = _due_queues(viewer, today)
-    # Overdue first, then the work waiting, then what falls due soon (issue 17).
+    # A decided withdrawal first (the policy's work is then its withdrawal, not its reports), then what is overdue,
+    # then the work waiting, then what falls due soon (issue 17).
     queues = [_trimmed(queue) for queue in (
+        *_withdrawal_queues(viewer),
         *overdue,
         *_drafting_queues(user, viewer),
         *_lead_queues(viewer),
@@ -148,6 +150,9 @@ def my_work(*, user, today=None) -> list[dict]:
     # A report waiting for quality assurance or publication (and shown) is that policy's monitoring item: shown
     # there, once.
     in_hand = {("monitoring", report.policy_id) for queue in queues for report in queue.get("reports") or ()}
+    # A policy PCU is to withdraw asks for no monitoring report of PCU.
+    in_hand |= {("monitoring", policy.pk) for queue in queues if queue["title"] == WITHDRAWALS
+                for policy in queue["policies"]}
     return _each_once(queues, today, seen=in_hand)
 
 
@@ -292,6 +297,27 @@ def _coordination_queues(viewer: Viewer) -> list[dict]:
         queues.append({"title": "Emergency approvals awaiting their EIA", "hint": "Not impact assessed.",
                        "policies": awaiting_eia})
     return queues
+
+
+WITHDRAWALS = "Withdrawals to carry out"
+
+
+def _withdrawal_queues(viewer: Viewer) -> list[dict]:
+    """PCU: the withdrawals the Designated Lead or the owner decided and PCU has not yet carried out (SOP: they
+    "retain ultimate ownership"; PCU takes the policy off the intranet and the Publication Scheme)."""
+    if not viewer.has_force_role(Role.PCU):
+        return []
+    policies = _to_withdraw(viewer)
+    for policy in policies:
+        policy.next_label = WITHDRAW.page.title
+    return [{"title": WITHDRAWALS, "hint": "Decided by the Designated Lead or the owner.",
+             "policies": policies}]
+
+
+@_compiled_queue
+def _to_withdraw(viewer: Viewer) -> QuerySet[Policy]:
+    return _queue(policies_seen_by(viewer).exclude(status=Status.WITHDRAWN).filter(
+        withdrawal_decisions__isnull=False, withdrawal_decisions__carried_out_at__isnull=True))
 
 
 @_compiled_queue
