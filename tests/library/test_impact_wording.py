@@ -34,3 +34,13 @@ def test_the_library_names_the_assessments_parts_as_the_eia_page_does(client, pe
     section = library.split('id="eia"', 1)[1]
     assert ">Consultation feedback</h3>" in section and ">Outcome</h3>" in section
     assert ">Consultation</h3>" not in section and ">Decision</h3>" not in section
+
+
+def test_the_library_offers_the_policy_in_force_as_a_pdf(client, people):
+    # Staff could reach the PDF only by typing its address (found by the twelfth session's Chromium walk).
+    policy = published(people, title="Printable")
+    client.force_login(staff("reader", people.unit))
+    library = client.get(f"/library/{policy.reference}/").content.decode()
+    assert f'href="/policies/{policy.reference}/pdf/"' in library
+    pdf = client.get(f"/policies/{policy.reference}/pdf/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
