@@ -70,6 +70,5 @@ class SchemeFeed(_NoticesFeed):
         return public_notices()
 
     def item_link(self, notice):
-        if notice.on_scheme_now:
-            return reverse("publication:scheme_detail", args=[notice.policy.reference])
-        return f"{reverse('publication:scheme')}#{notice.key}"
+        # A withdrawal's page on the Scheme says the policy was withdrawn (publication.views.scheme_detail).
+        return reverse("publication:scheme_detail", args=[notice.policy.reference])

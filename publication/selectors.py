@@ -252,6 +252,27 @@ def scheme_publication(*, reference: str) -> Publication:
     return publication
 
 
+def scheme_withdrawn(*, reference: str) -> dict | None:
+    """A policy withdrawn after it had been on the Publication Scheme, as its page there says it: its title in force
+    then, when it was withdrawn, and the policy replacing it, when that one is on the Scheme. None for any other
+    reference (never on the Scheme, not withdrawn, or no such policy): those stay "not found". The reason for the
+    withdrawal is the force's, not published (the feed says "no longer in force")."""
+    policy = (Policy.objects.filter(reference=reference, status=Status.WITHDRAWN,
+                                    protective_marking=ProtectiveMarking.OFFICIAL)
+              .filter(Exists(Publication.objects.filter(policy=OuterRef("pk"), on_publication_scheme=True,
+                                                        status=Publication.Status.PUBLISHED)))
+              .only("reference", "title", "status_changed_at").first())
+    if policy is None:
+        return None
+    decision = policy.withdrawal_decisions.filter(carried_out_at__isnull=False).order_by("-carried_out_at").first()
+    replacement = None
+    if decision is not None and decision.replaced_by_id is not None:
+        replacement = (Policy.objects.filter(ON_SCHEME_POLICY, pk=decision.replaced_by_id)
+                       .filter(Exists(_scheme_publications().filter(policy=OuterRef("pk"))))
+                       .only("reference", "title").first())
+    return {"policy": policy, "withdrawn_at": policy.status_changed_at, "replacement": replacement}
+
+
 def published_publication_of(*, version) -> Publication | None:
     """The publication under which ``version`` went live (the latest, if published more than once)."""
     if version is None:

@@ -36,6 +36,7 @@ from publication.selectors import (
     scheme_policies,
     scheme_publication,
     scheme_stored_pdf,
+    scheme_withdrawn,
     staff_audience,
     staff_notices,
     stored_file,
@@ -74,7 +75,14 @@ def scheme_index(request):
 @require_safe
 @public_rate_limit(group="scheme_page", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")
 def scheme_detail(request, reference: str):
-    entry = scheme_entry(reference=reference)
+    try:
+        entry = scheme_entry(reference=reference)
+    except Http404:
+        # Withdrawn after it was on the Scheme: its page says so (410), rather than "not found".
+        withdrawn = scheme_withdrawn(reference=scheme_reference(reference))
+        if withdrawn is None:
+            raise
+        return render(request, "publication/scheme_withdrawn.html", withdrawn, status=410)
     entry["impact_rows"] = impact_rows(entry["eia"])
     entry["any_withheld"] = any(sop.withheld for sop in entry["sops"])
     return render(request, "publication/scheme_detail.html", entry)

@@ -37,15 +37,32 @@ def test_a_draft_under_review_never_replaces_the_published_text(client, people):
     assert "UNPUBLISHED DRAFT WORDING" not in page.content.decode()
 
 
-def test_a_withdrawn_policy_leaves_the_scheme(client, people):
-    policy = publish(people.policy(), people)
-    lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Superseded by national APP.")
+def test_a_withdrawn_policy_leaves_the_scheme_and_its_page_says_so(client, people):
+    # Its page was a bare 404, and the Scheme's feed linked the withdrawal to an anchor no page had (found by the
+    # twelfth session's Chromium walk): the page says it was withdrawn, when, and what replaces it, if on the Scheme.
+    replacement = publish(people.policy(title="Roads policing"), people)
+    policy = publish(people.policy(title="Traffic wardens"), people)
+    lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Superseded by national APP.",
+                                                replaced_by=replacement.reference)
     lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu)
-    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    index = client.get("/publication-scheme/").content.decode()
+    assert "Traffic wardens" not in index
+    response = client.get(f"/publication-scheme/{policy.reference}/")
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "Traffic wardens" in page and "has been withdrawn" in page
+    assert f'href="/publication-scheme/{replacement.reference}/"' in page
+    assert "Superseded by national APP." not in page  # the reason is the force's, not published
+    feed = client.get("/publication-scheme/feed/").content.decode()
+    assert f"/publication-scheme/{policy.reference}/" in feed and "#withdrawal-" not in feed
 
 
 def test_policies_not_on_the_scheme_are_not_found(client, people):
     intranet_only = publish(people.policy(), people, scheme=False)
+    assert client.get(f"/publication-scheme/{intranet_only.reference}/").status_code == 404
+    # Withdrawn without ever being on the Scheme: still not found.
+    lifecycle_services.policy_decide_withdrawal(policy=intranet_only, actor=people.owner, reason="Not needed.")
+    lifecycle_services.policy_withdraw(policy=intranet_only, actor=people.pcu)
     assert client.get(f"/publication-scheme/{intranet_only.reference}/").status_code == 404
     unpublished = advance_to(people.policy(), "with_lead", people)
     assert client.get(f"/publication-scheme/{unpublished.reference}/").status_code == 404
