@@ -63,7 +63,6 @@ def consultation_record(
     return record
 
 
-@transaction.atomic
 def response_seen(record: ConsultationRecord) -> str:
     """What a response page shows of the recorded response, as a token its form carries: a response is saved only
     over the one its author saw (rule 17), so two people recording the same consultee cannot overwrite each other
@@ -73,6 +72,7 @@ def response_seen(record: ConsultationRecord) -> str:
     return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:32]
 
 
+@transaction.atomic
 def consultation_record_response(
     *, record: ConsultationRecord, actor, response: str, response_received_on: datetime.date | None = None,
     decision_taken: str | None = None, feedback_given: bool | None = None, seen: str | None = None,
