@@ -87,7 +87,7 @@ def test_the_lead_decides_pcu_carries_it_out(client, published, people):
     assert policy.status == Status.WITHDRAWN
     # Off the Scheme, off the intranet register of policies in force, kept in the archive for those who see it.
     client.logout()
-    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 410  # its page says it was withdrawn
     assert not Policy.objects.filter(pk=policy.pk, status__in=["implementation", "monitoring"]).exists()
     client.force_login(people.coordinator)
     assert client.get(f"/policies/{policy.reference}/").status_code == 200

@@ -137,7 +137,10 @@ def http_mismatch(case, policy, response) -> str | None:
     """What the answer to the GET got wrong, or None."""
     status, location = response.status_code, response.get("Location", "")
     if case.action == spec.VIEW_ON_SCHEME:  # public: the same for everyone, signed in or not
-        if status != (200 if case.allowed else 404):
+        # A policy withdrawn after it was on the Scheme: its page says so (410), its title alone; else not found.
+        facts = case.facts
+        withdrawn_from_scheme = facts.on_scheme and facts.status == spec.WITHDRAWN and facts.marking == spec.OFFICIAL
+        if status != (200 if case.allowed else 410 if withdrawn_from_scheme else 404):
             return f"{status} on the Publication Scheme"
         if SENSITIVE_SOP_TEXT in response.content.decode():
             return "the OFFICIAL-SENSITIVE SOP is on the public scheme"

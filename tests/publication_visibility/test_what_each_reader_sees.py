@@ -62,7 +62,12 @@ def test_anonymous_visitor(case, world, client, anonymous_pages):
     page = client.get(f"/publication-scheme/{policy.reference}/")
     pdf = client.get(f"/publication-scheme/{policy.reference}/pdf/")
     if not case.public:
-        assert page.status_code == pdf.status_code == 404
+        # Withdrawn from the Scheme, its page says so with its title alone; any other, not found. No file either way.
+        assert page.status_code == case.scheme_page_status and pdf.status_code == 404
+        if case.withdrawn_from_scheme:
+            assert case.title in page.content.decode() and "has been withdrawn" in page.content.decode()
+            assert case.token("statement") not in page.content.decode()
+            never_public(case, page.content.decode())
         assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 302
         return
     assert page.status_code == pdf.status_code == 200
@@ -115,7 +120,7 @@ def test_signed_in_reader(case, viewer, world, client, staff_views):
             assert case.token("sensitive") not in text
 
     # The Scheme is the same for everyone.
-    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == (200 if case.public else 404)
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == case.scheme_page_status
 
     pdf = client.get(f"/policies/{policy.reference}/pdf/")
     assert pdf.status_code == case.staff_pdf_status(viewer)

@@ -62,6 +62,15 @@ class Case:
         return self.marking != "sensitive_policy" and self.scheme and self.stage in IN_FORCE_STAGES
 
     @property
+    def withdrawn_from_scheme(self) -> bool:
+        """Withdrawn after it was on the Scheme: its page there says so (410), with its title and nothing else."""
+        return self.marking != "sensitive_policy" and self.scheme and self.stage == "withdrawn"
+
+    @property
+    def scheme_page_status(self) -> int:
+        return 200 if self.public else 410 if self.withdrawn_from_scheme else 404
+
+    @property
     def in_public_feed(self) -> bool:
         return self.marking != "sensitive_policy" and self.scheme and self.stage in PUBLISHED_STAGES
 
