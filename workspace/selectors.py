@@ -19,7 +19,16 @@ from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
-from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QASignOff
+from lifecycle.models import (
+    AdviceComment,
+    AdviceInvitation,
+    ConsultationRecord,
+    ConsulteeType,
+    EmergencyRequest,
+    Policy,
+    PolicyVersion,
+    QASignOff,
+)
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import (
     Viewer,
@@ -29,7 +38,14 @@ from lifecycle.selectors import (
     policy_count_by_status,
     viewer_of,
 )
-from lifecycle.states import EMERGENCY_SOURCES, PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.states import (
+    DRAFT_EDITABLE_STATUSES,
+    EMERGENCY_SOURCES,
+    PUBLISHED_STATUSES,
+    AdviceTeam,
+    Status,
+    statuses_in_stage,
+)
 from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, START_REVIEW, WITHDRAW, way_on
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
@@ -144,6 +160,7 @@ def my_work(*, user, today=None) -> list[dict]:
         *_coordination_queues(viewer),
         *due_soon,
         *_report_queues(roles, today),
+        *_advice_queues(user, roles),
         *_acknowledgement_queues(user),
         *_monitoring_action_queues(user, roles, today),
     )]
@@ -185,6 +202,46 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
         queue["policies"] = kept
     # An overdue queue is shown only while something in it is late and not shown in an earlier queue.
     return [queue for queue in queues if not (queue.get("overdue") and not queue["policies"])]
+
+
+def _advice_queues(user, roles) -> list[dict]:
+    """Issue 12: the drafts whose developers asked this person's team (DCFD, DOI, SHRMT) for advice, not yet given; and
+    for SHRMT, the consultations awaiting its response (SOP stage 3: "always the Safety and Health Risk Management
+    Team"). Each links to where the advice or response is recorded. One query each (the second only for SHRMT): an
+    invitation was otherwise seen only as a notification."""
+    teams = [team for team in AdviceTeam.values if (team, None) in roles]
+    if not teams:
+        # A colleague invited by name is told by a notification, and sees the draft through the grant it gives.
+        return []
+    # Open for the cycle being drafted (its draft not yet submitted), as the team's sight of the draft is
+    # (lifecycle.selectors.open_team_invitation_policy_ids).
+    drafting = PolicyVersion.objects.filter(policy_id=OuterRef("policy_id"), major=OuterRef("cycle"),
+                                            submitted_at__isnull=True)
+    asked = (AdviceInvitation.objects
+             .filter(team__in=teams, withdrawn_at__isnull=True)
+             .filter(Exists(drafting))
+             .exclude(Exists(AdviceComment.objects.filter(invitation=OuterRef("pk"))))
+             .order_by("invited_at", "pk")
+             .values_list("policy__reference", "policy__title", "cycle", "policy_id", "note")[:QUEUE_SHOWN + 1])
+    advice_url = cached_reverser("lifecycle:advice", 1)
+    queues = [{"title": "Advice asked of you", "hint": "Developers invited your team to comment on a draft.",
+               "shown_first": "asked longest ago", "entries": [
+                   {"url": advice_url(reference), "label": f"{reference} {title}"
+                    + (f": {Truncator(note).chars(80)}" if note else ""), "state": None, "due_label": ""}
+                   for reference, title, _, _, note in asked]}] if asked else []
+    if Role.SHRMT in teams:
+        awaiting = (ConsultationRecord.objects
+                    .filter(consultee_type=ConsulteeType.SHRMT, response="", policy__status__in=DRAFT_EDITABLE_STATUSES)
+                    .order_by("date_sent", "pk")
+                    .values_list("pk", "policy__reference", "policy__title", "date_sent")[:QUEUE_SHOWN + 1])
+        response_url = cached_reverser("lifecycle:consultation_response", 2)
+        if awaiting:
+            queues.append({"title": "Consultations to answer", "hint": "Drafts sent to SHRMT for its advice.",
+                           "shown_first": "sent longest ago", "entries": [
+                               {"url": response_url(reference, pk), "label": f"{reference} {title}: sent "
+                                f"{sent:%-d %B %Y}", "state": None, "due_label": ""}
+                               for pk, reference, title, sent in awaiting]})
+    return queues
 
 
 def _acknowledgement_queues(user) -> list[dict]:
