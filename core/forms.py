@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
+from django.utils import timezone
 
 from core.dates import date_shown
 from core.exceptions import ApplicationError
@@ -170,7 +171,12 @@ class DateField(forms.DateField):
         "year_digits": "Year must include 4 numbers",
         "after": "Date must be the same as or after %(date)s",
         "before": "Date must be the same as or before %(date)s",
+        # A bound that is today, as GOV.UK says it.
+        "not_past": "Date must be today or in the future",
+        "not_future": "Date must be today or in the past",
     }
+    # The hint's example ("For example, 27 3 2027"), moved a year at a time into the field's bounds.
+    EXAMPLE = datetime.date(2027, 3, 27)
 
     def __init__(self, *args, earliest: DateBound = None, latest: DateBound = None, **kwargs):
         for bound in (earliest, latest):
@@ -178,6 +184,8 @@ class DateField(forms.DateField):
                 raise ValueError(f"A date field's bounds stay within {DATE_EARLIEST} and {DATE_LATEST}: {bound}")
         self.earliest = earliest
         self.latest = latest
+        # The messages the form set itself (its own words win over the "today" ones).
+        self._own_messages = set((kwargs.get("error_messages") or {}).keys())
         super().__init__(*args, **kwargs)
 
     def bounds(self) -> tuple[datetime.date, datetime.date]:
@@ -190,12 +198,26 @@ class DateField(forms.DateField):
         if value in self.empty_values:
             return
         earliest, latest = self.bounds()
+        today = timezone.localdate()
         if value < earliest:
-            raise ValidationError(self.error_messages["after"], code="after",
+            code = "not_past" if earliest == today and "after" not in self._own_messages else "after"
+            raise ValidationError(self.error_messages[code], code="after",
                                   params={"date": _format_day(earliest), "parts": ""})
         if value > latest:
-            raise ValidationError(self.error_messages["before"], code="before",
+            code = "not_future" if latest == today and "before" not in self._own_messages else "before"
+            raise ValidationError(self.error_messages[code], code="before",
                                   params={"date": _format_day(latest), "parts": ""})
+
+    @property
+    def example(self) -> str:
+        """A date the field accepts, for its hint: "27 3 2027", a year earlier or later while out of its bounds."""
+        earliest, latest = self.bounds()
+        day = self.EXAMPLE
+        while day > latest and day.year > earliest.year:
+            day = day.replace(year=day.year - 1)
+        while day < earliest and day.year < latest.year:
+            day = day.replace(year=day.year + 1)
+        return f"{day.day} {day.month} {day.year}"
 
     def to_python(self, value):
         if isinstance(value, DateParts):
@@ -224,7 +246,9 @@ class DateField(forms.DateField):
         label = label.replace("%", "%%")  # the messages are %-formatted with the parts at fault
         named = {"invalid": f"{label} must be a real date", "incomplete": f"{label} must include a %(parts)s",
                  "after": f"{label} must be the same as or after %(date)s",
-                 "before": f"{label} must be the same as or before %(date)s"}
+                 "before": f"{label} must be the same as or before %(date)s",
+                 "not_past": f"{label} must be today or in the future",
+                 "not_future": f"{label} must be today or in the past"}
         for code, message in named.items():
             if self.error_messages[code] == generic[code]:
                 self.error_messages[code] = message

@@ -71,7 +71,9 @@ class ScheduleForm(GovUKForm):
 
 def test_a_field_may_set_tighter_bounds_computed_when_the_form_is_checked():
     form = ScheduleForm(data={"starts_on": (TODAY - datetime.timedelta(days=1)).isoformat()})
-    assert form.errors["starts_on"] == [f"Start date must be the same as or after {TODAY:%-d %B %Y}"]
+    # Bounded by today, said as GOV.UK says it ("Publish on must be the same as or after 4 December 2026" read oddly:
+    # found by the twelfth session's Chromium walk).
+    assert form.errors["starts_on"] == ["Start date must be today or in the future"]
     far = TODAY.replace(year=TODAY.year + 3)
     form = ScheduleForm(data={"starts_on": far.isoformat()})
     latest = TODAY.replace(year=TODAY.year + 2) - datetime.timedelta(days=1)
@@ -85,3 +87,17 @@ def test_a_field_may_set_tighter_bounds_computed_when_the_form_is_checked():
 def test_a_tighter_bound_never_loosens_the_default():
     with pytest.raises(ValueError, match="1900"):
         DateField(earliest=datetime.date(1800, 1, 1))
+
+
+class PastForm(GovUKForm):
+    happened_on = DateField(label="Date of the meeting", latest=lambda: TODAY)
+
+
+def test_a_date_bounded_by_today_says_so_and_its_hint_gives_an_example_it_accepts():
+    # The hint said "For example, 27 3 2027" on dates that must not be in the future (found by the same walk).
+    form = PastForm(data={"happened_on": (TODAY + datetime.timedelta(days=1)).isoformat()})
+    assert form.errors["happened_on"] == ["Date of the meeting must be today or in the past"]
+    example = PastForm().fields["happened_on"].example
+    day, month, year = (int(part) for part in example.split())
+    assert datetime.date(year, month, day) <= TODAY
+    assert ScheduleForm().fields["starts_on"].example.split()[2] >= str(TODAY.year)
