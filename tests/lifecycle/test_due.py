@@ -67,3 +67,15 @@ def test_a_due_date_in_a_summary_list_is_the_size_of_the_rows_around_it(client, 
         client.force_login(people.coordinator)
         home = client.get("/").content.decode()
         assert f'<span class="govuk-body-s">review due {policy.review_due_on:%-d %B %Y}</span>' in home
+
+
+def test_a_draft_under_review_is_not_said_to_be_published_on_its_predecessors_date(client, people):
+    # The overview of version 2.0 in development said "Date published: 6 October 2023", version 1.0's date (found by
+    # the twelfth session's Chromium walk).
+    policy = advance_to(people.policy(title="Under review"), "implementation", people)
+    lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Legislation changed.")
+    policy = Policy.objects.get(pk=policy.pk)
+    client.force_login(people.developer)
+    overview = client.get(f"/policies/{policy.reference}/").content.decode()
+    row = overview.split(">Date published</dt>", 1)[1].split("</dd>", 1)[0]
+    assert f"Not yet published: version 1.0 was published on {policy.last_published_on:%-d %B %Y}" in row, row
