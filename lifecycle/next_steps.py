@@ -174,5 +174,5 @@ def after_step(step: workflow.Step, policy) -> str:
         parts.append(f"Next: {onward.page.title}, by {onward.taken_by}{expected}." if onward.taken_by
                      else f"Next: {onward.page.title}{expected}.")
     parts.append(f"Told in their notifications and daily e-mail: {_in_words(told)}." if told
-                 else "No one else is told.")
+                 else "No one else is notified.")
     return " ".join(part for part in parts if part)

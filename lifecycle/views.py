@@ -238,7 +238,10 @@ def version_revisions_page(request, reference: str, version: str):
                 base_revision=int(base_revision) if base_revision.isdigit() else None,
                 latest_seen=int(latest_seen) if latest_seen.isdigit() and len(latest_seen) < 10 else None)
         except ApplicationError as error:
-            messages.error(request, f"Nothing was restored. {error.message}")
+            # The service's reason, said once ("Nothing was restored" where it says so itself).
+            reason = error.message if "Nothing was restored" in error.message else (
+                f"Nothing was restored. {error.message}")
+            messages.error(request, reason)
             return redirect("lifecycle:revisions", reference=policy.reference, version=shown.number)
         current = policy.current_version
         if restored is None:
