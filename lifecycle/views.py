@@ -12,7 +12,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
-from lifecycle import duties, emergency, gates, next_steps, permissions, services, timeline, typed_back, workflow
+from lifecycle import (
+    compare,
+    duties,
+    emergency,
+    gates,
+    next_steps,
+    permissions,
+    services,
+    timeline,
+    typed_back,
+    workflow,
+)
 from lifecycle.models import ApprovalDecision
 from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
@@ -209,6 +220,7 @@ def policy_compare(request, reference: str):
     if base is not None and target is not None:
         context["redline"] = redline_html(base.statement, target.statement)
         context["changed"] = has_changes(base.statement, target.statement)
+        context["documents"] = compare.document_changes(user=request.user, base=base, target=target)
     return render(request, "lifecycle/policy_compare.html", context)
 
 
