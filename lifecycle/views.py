@@ -414,6 +414,9 @@ def policy_action(request, reference: str, slug: str):
                         "version_hash": version.read_hash if version else ""}})
     if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
+        for comparison in context["comparisons"]:
+            comparison["documents"] = compare.document_changes(user=request.user, base=comparison["base"],
+                                                               target=version)
         context["signoffs"] = version.qa_signoffs.select_related("signed_by")
         context["approval_board"] = services.approval_board(policy, risk_tier=version.details_read["risk_tier"])
     return render(request, "lifecycle/policy_action.html", context, status=400 if request.method == "POST" else 200)

@@ -56,7 +56,7 @@ def test_a_high_risk_policy_is_approved_at_the_policy_forum_with_its_minute(clie
     assert "Agreed by the Forum." in response.content.decode()
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = decide(client, people, policy, meeting_on=tomorrow.isoformat(), minute_reference="PF/2026/14")
-    assert response.status_code == 400 and "must be the same as or before" in errors(response)
+    assert response.status_code == 400 and "must be today or in the past" in errors(response)
     assert unchanged(policy) == before
 
     today = timezone.localdate()

@@ -33,3 +33,18 @@ def test_the_comparison_shows_the_sops_workbook_and_assessment_that_changed(clie
     assert "Then delete it.</ins>" in sops
     assert "Workbook" in page and "DPIA reference DP-2026-114." in page
     assert "Equality Impact Assessment: no changes" in page
+
+
+def test_the_reviewer_sees_the_same_changes_on_the_quality_assurance_page(client, people):
+    policy = advance_to(people.policy(title="Body-worn video"), Status.DEVELOPMENT, people)
+    sop = s.sop_create(policy=policy, actor=people.developer, title="Retaining footage",
+                       text="<p>Keep footage for 31 days.</p>")
+    policy = advance_to(reload(policy), Status.SUBMITTED_FOR_QA, people)
+    s.policy_return_from_qa(policy=reload(policy), actor=people.pcu_qa, discipline="pcu",
+                            comments="Number the SOP's steps.")
+    s.sop_update_draft(sop=sop, actor=people.developer, text="<ol><li><p>Then delete it.</p></li></ol>")
+    policy = advance_to(reload(policy), Status.SUBMITTED_FOR_QA, people)
+    client.force_login(people.pcu_qa)
+    page = client.get(f"/policies/{policy.reference}/actions/quality-assurance/").content.decode()
+    assert "Changes since the previous submission" in page
+    assert "Then delete it.</ins>" in page.split("Retaining footage", 1)[1]
