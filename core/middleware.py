@@ -26,7 +26,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def _page_posted_from(request) -> str:
+def page_posted_from(request) -> str:
     """The path (and query) of the page a form was posted from, when it is this service's; else My work's."""
     referer = request.headers.get("Referer", "")
     if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
@@ -47,7 +47,7 @@ def htmx_sign_in_redirect(get_response):
                       and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL))
         if to_sign_in and request.method == "POST":
             sign_in = resolve_url(settings.LOGIN_URL)
-            response["Location"] = f"{sign_in}?{urlencode({'next': _page_posted_from(request)}, safe='/')}"
+            response["Location"] = f"{sign_in}?{urlencode({'next': page_posted_from(request)}, safe='/')}"
         if to_sign_in and request.headers.get("HX-Request") == "true":
             redirect = HttpResponse("Your session has ended: sign in again.", status=401,
                                     content_type="text/plain; charset=utf-8")

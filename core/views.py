@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -7,13 +8,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_safe
 
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm
 from core.exports import SPREADSHEET_KEEP_HOURS, XLSX_CONTENT_TYPE
 from core.lockout import client_address
+from core.middleware import page_posted_from
 from core.models import SpreadsheetExport
 from core.tasks import send_password_reset_email
 
@@ -99,6 +101,13 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", {"message": str(exception or "")}, status=403)
+
+
+def csrf_failure(request, reason=""):
+    """settings.CSRF_FAILURE_VIEW: a form posted without its CSRF cookie or token (cookies cleared, a page kept open
+    across a sign-out). Nothing was saved; the link to sign in leads back to the page the form was on."""
+    sign_in = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page_posted_from(request)}, safe='/')}"
+    return render(request, "errors/csrf.html", {"sign_in_url": sign_in}, status=403)
 
 
 def page_not_found(request, exception=None):

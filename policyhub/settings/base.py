@@ -189,6 +189,8 @@ POLICYHUB_SESSION_MAX_AGE = timedelta(hours=int(env("POLICYHUB_SESSION_MAX_HOURS
 SESSION_COOKIE_AGE = int((POLICYHUB_SESSION_MAX_AGE + POLICYHUB_SESSION_IDLE_TIMEOUT).total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
+# A form refused for its CSRF check says nothing was saved and leads back to its page after sign-in (core.views).
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
