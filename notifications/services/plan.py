@@ -72,6 +72,13 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
         .values_list("policy_id").annotate(last=Max("submitted_at"))
     ) if policies else {}
     missing_disciplines = _missing_disciplines([r["pk"] for r in policies if r["status"] == Status.SUBMITTED_FOR_QA])
+    # A version PCU scheduled for publication waits on its date, not on PCU: not chased as stuck. (Few: read by
+    # status, through the policy's relation.)
+    awaiting = {r["pk"] for r in policies if r["status"] == Status.AWAITING_PUBLICATION}
+    if awaiting:
+        scheduled = set(Policy.objects.filter(publications__status="scheduled").values_list("pk", flat=True))
+        for row in policies:
+            row["scheduled"] = row["pk"] in awaiting and row["pk"] in scheduled
     # Open remedial actions due within their warning, or overdue: few, loaded by their own rule and kept for the
     # candidates.
     remedial: dict[int, list[dict]] = defaultdict(list)

@@ -170,7 +170,7 @@ class PolicyChase:
     def stuck(self) -> list[PlannedReminder]:
         """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
         row = self.row
-        if not (row["status"] in STUCK_STATUSES and row["status_changed_at"]):
+        if not (row["status"] in STUCK_STATUSES and row["status_changed_at"]) or row.get("scheduled"):
             return []
         waiting_since = timezone.localtime(row["status_changed_at"]).date()
         if row["status"] == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):

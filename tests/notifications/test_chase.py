@@ -212,6 +212,19 @@ class TestEmergencyStuckAndOrphans:
         chase(datetime.date(2025, 2, 17))
         assert [r.recipient.username for r in Reminder.objects.filter(kind="stuck")] == ["lead"]
 
+    def test_a_publication_scheduled_is_not_chased_as_waiting_for_pcu(self, people):
+        # PCU was chased to publish a version it had scheduled for a later date, and the overview called it
+        # "Waiting too long" (found by the twelfth session's Chromium walk).
+        from publication.services import policy_publish
+
+        with at(datetime.date(2025, 2, 3)):
+            scheduled = advance_to(people.policy(title="Scheduled"), "awaiting_publication", people)
+            waiting = advance_to(people.policy(title="Waiting"), "awaiting_publication", people)
+            policy_publish(policy=scheduled, actor=people.pcu, publish_on=datetime.date(2025, 3, 3))
+        chase(datetime.date(2025, 2, 17))
+        stuck = Reminder.objects.filter(kind="stuck")
+        assert {r.policy_id for r in stuck} == {waiting.pk}
+
     def test_inactive_developer_sends_the_policy_to_the_coordinator(self, published, people):
         people.developer.is_active = False
         people.developer.save(update_fields=["is_active"])
