@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -19,6 +20,7 @@ from core.dates import date_shown
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate
+from lifecycle.states import Status
 
 # Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
 FIX_URL_NAMES = {
@@ -91,6 +93,8 @@ class NextSteps:
     monitoring: DueState | None
     # By when the stage's people are expected to act (None: the work waits on no one's stage deadline).
     waiting: DueState | None = None
+    # The date PCU scheduled the version's publication for: it then waits on that date, not on PCU.
+    scheduled_for: datetime.date | None = None
 
     @property
     def review_pressing(self) -> bool:
@@ -123,12 +127,16 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
     asked = {} if asked is None else asked
     way_on = workflow.way_on(policy.status, policy.kind)
     offered = [readiness(page, policy, asked=asked) for page in pages]
+    # Publication scheduled: the policy waits on its date (the chase does not call it stuck either).
+    scheduled_for = (policy.publications.filter(status="scheduled").values_list("scheduled_for", flat=True).first()
+                     if policy.status == Status.AWAITING_PUBLICATION else None)
     return NextSteps(
         offered=[item for item in offered if item.ready or item.step is way_on],
         way_on=way_on,
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
-        waiting=stage_deadline_state(policy),
+        waiting=None if scheduled_for else stage_deadline_state(policy),
+        scheduled_for=scheduled_for,
     )
 
 

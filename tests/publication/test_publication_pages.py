@@ -99,3 +99,11 @@ def test_a_version_scheduled_already_is_not_offered_for_publication_again(client
     page = client.get(f"/policies/{policy.reference}/actions/publish/", follow=True).content.decode()
     assert "this version is already scheduled for publication: publish it now, or cancel the schedule" in page
     assert f'href="/policies/{policy.reference}/publication/"' in page
+
+
+def test_the_overview_says_when_a_scheduled_publication_is_due_not_that_pcu_is_late(client, people, scheduled):
+    policy, publication = scheduled
+    client.force_login(people.coordinator)
+    overview = client.get(f"/policies/{policy.reference}/").content.decode()
+    assert f"Scheduled for publication on {publication.scheduled_for:%-d %B %Y}" in overview
+    assert "Waiting too long" not in overview and "Expected by" not in overview
