@@ -614,8 +614,10 @@ def test_review_produces_version_two_with_redline(flow, people):
 
     # The compare page already shows the redline from the published version.
     flow.visit(f"/policies/{reference}/versions/compare/?from=1.0&to=2.0", "developer: compare 1.0 to 2.0")
-    expect(page.locator(".app-redline del")).to_contain_text("will")
-    expect(page.locator(".app-redline ins").first).to_contain_text("must")
+    # (The statement's redline is the first; the SOPs', Workbook's and EIA's follow it.)
+    statement = page.locator(".app-redline").first
+    expect(statement.locator("del")).to_contain_text("will")
+    expect(statement.locator("ins").first).to_contain_text("must")
 
     # Commissioning by the services (a middle step the full-cycle test drives in the browser); it leaves
     # the statement alone. The new cycle's consultation and submission in the browser.

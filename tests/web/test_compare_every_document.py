@@ -15,18 +15,24 @@ from tests.factories import advance_to, reload
 pytestmark = pytest.mark.django_db
 
 
-def test_the_comparison_shows_the_sops_workbook_and_assessment_that_changed(client, people):
+def returned_and_redrafted(people):
+    """A policy returned from quality assurance at 1.0 ("number the SOP's steps; give the DPIA reference"), and
+    its draft 1.1 with both done."""
     policy = advance_to(people.policy(title="Body-worn video"), Status.DEVELOPMENT, people)
     sop = s.sop_create(policy=policy, actor=people.developer, title="Retaining footage",
                        text="<p>Keep footage for 31 days.</p>")
     policy = advance_to(reload(policy), Status.SUBMITTED_FOR_QA, people)
     s.policy_return_from_qa(policy=reload(policy), actor=people.pcu_qa, discipline="pcu",
                             comments="Number the SOP's steps; give the DPIA reference.")
-    policy = reload(policy)
     s.sop_update_draft(sop=sop, actor=people.developer,
                        text="<ol><li><p>Keep footage for 31 days.</p></li><li><p>Then delete it.</p></li></ol>")
-    assessment_services.workbook_update(policy=policy, actor=people.developer,
+    assessment_services.workbook_update(policy=reload(policy), actor=people.developer,
                                         information_management="DPIA reference DP-2026-114.")
+    return reload(policy)
+
+
+def test_the_comparison_shows_the_sops_workbook_and_assessment_that_changed(client, people):
+    policy = returned_and_redrafted(people)
     client.force_login(people.developer)
     page = client.get(f"/policies/{policy.reference}/versions/compare/?from=1.0&to=1.1").content.decode()
     sops = page.split("Retaining footage", 1)[1]
@@ -36,15 +42,9 @@ def test_the_comparison_shows_the_sops_workbook_and_assessment_that_changed(clie
 
 
 def test_the_reviewer_sees_the_same_changes_on_the_quality_assurance_page(client, people):
-    policy = advance_to(people.policy(title="Body-worn video"), Status.DEVELOPMENT, people)
-    sop = s.sop_create(policy=policy, actor=people.developer, title="Retaining footage",
-                       text="<p>Keep footage for 31 days.</p>")
-    policy = advance_to(reload(policy), Status.SUBMITTED_FOR_QA, people)
-    s.policy_return_from_qa(policy=reload(policy), actor=people.pcu_qa, discipline="pcu",
-                            comments="Number the SOP's steps.")
-    s.sop_update_draft(sop=sop, actor=people.developer, text="<ol><li><p>Then delete it.</p></li></ol>")
-    policy = advance_to(reload(policy), Status.SUBMITTED_FOR_QA, people)
+    policy = advance_to(returned_and_redrafted(people), Status.SUBMITTED_FOR_QA, people)
     client.force_login(people.pcu_qa)
     page = client.get(f"/policies/{policy.reference}/actions/quality-assurance/").content.decode()
     assert "Changes since the previous submission" in page
     assert "Then delete it.</ins>" in page.split("Retaining footage", 1)[1]
+    assert "DPIA reference DP-2026-114." in page
