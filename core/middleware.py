@@ -36,6 +36,11 @@ def page_posted_from(request) -> str:
     return resolve_url("home")
 
 
+def sign_in_back_url(request) -> str:
+    """Sign-in, leading back to the page a form was posted from (``page_posted_from``)."""
+    return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page_posted_from(request)}, safe='/')}"
+
+
 def htmx_sign_in_redirect(get_response):
     """Sign-in asked for mid-request, made fit for how the request came: an htmx request sends the whole page to
     sign in (a 401 with HX-Redirect); a form posted after the session ended leads back, after sign-in, to the page
@@ -46,8 +51,7 @@ def htmx_sign_in_redirect(get_response):
         to_sign_in = (response.status_code == 302
                       and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL))
         if to_sign_in and request.method == "POST":
-            sign_in = resolve_url(settings.LOGIN_URL)
-            response["Location"] = f"{sign_in}?{urlencode({'next': page_posted_from(request)}, safe='/')}"
+            response["Location"] = sign_in_back_url(request)
         if to_sign_in and request.headers.get("HX-Request") == "true":
             redirect = HttpResponse("Your session has ended: sign in again.", status=401,
                                     content_type="text/plain; charset=utf-8")

@@ -1,5 +1,4 @@
 import logging
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,14 +7,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render, resolve_url
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_safe
 
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm
 from core.exports import SPREADSHEET_KEEP_HOURS, XLSX_CONTENT_TYPE
 from core.lockout import client_address
-from core.middleware import page_posted_from
+from core.middleware import sign_in_back_url
 from core.models import SpreadsheetExport
 from core.tasks import send_password_reset_email
 
@@ -106,8 +105,7 @@ def permission_denied(request, exception=None):
 def csrf_failure(request, reason=""):
     """settings.CSRF_FAILURE_VIEW: a form posted without its CSRF cookie or token (cookies cleared, a page kept open
     across a sign-out). Nothing was saved; the link to sign in leads back to the page the form was on."""
-    sign_in = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page_posted_from(request)}, safe='/')}"
-    return render(request, "errors/csrf.html", {"sign_in_url": sign_in}, status=403)
+    return render(request, "errors/csrf.html", {"sign_in_url": sign_in_back_url(request)}, status=403)
 
 
 def page_not_found(request, exception=None):

@@ -228,6 +228,17 @@ def has_been_published(policy) -> bool:
     return policy.first_published_on is not None
 
 
+def scheduled_publication_date(policy):
+    """The date PCU scheduled the policy's publication for, or None. A schedule outlives no move of the policy (the
+    scheduler cancels it), so any is the current version's. Read through the policy's relation (the status is
+    publication's ``Publication.Status``), once per policy object: the overview asks it both for the Publish step's
+    offer and for what it says comes next."""
+    if "_scheduled_publication_date" not in policy.__dict__:
+        policy.__dict__["_scheduled_publication_date"] = (
+            policy.publications.filter(status="scheduled").values_list("scheduled_for", flat=True).first())
+    return policy.__dict__["_scheduled_publication_date"]
+
+
 # --- Monitoring feeds the review (issue 13). SOP: "This monitoring data then feeds into future policy reviews";
 # the Lead must "review monitoring results and direct remedial action". The monitoring reports live in
 # assessments; these gates read them through the policy's relations (the statuses are assessments'

@@ -19,7 +19,7 @@ from django.urls import reverse
 from core.dates import date_shown
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus, stage_deadline_state
-from lifecycle.gates import Gate
+from lifecycle.gates import Gate, scheduled_publication_date
 from lifecycle.states import Status
 
 # Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
@@ -128,8 +128,7 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
     way_on = workflow.way_on(policy.status, policy.kind)
     offered = [readiness(page, policy, asked=asked) for page in pages]
     # Publication scheduled: the policy waits on its date (the chase does not call it stuck either).
-    scheduled_for = (policy.publications.filter(status="scheduled").values_list("scheduled_for", flat=True).first()
-                     if policy.status == Status.AWAITING_PUBLICATION else None)
+    scheduled_for = scheduled_publication_date(policy) if policy.status == Status.AWAITING_PUBLICATION else None
     return NextSteps(
         offered=[item for item in offered if item.ready or item.step is way_on],
         way_on=way_on,

@@ -269,9 +269,7 @@ SCHEDULED_ALREADY = ("this version is already scheduled for publication: publish
 
 
 def _not_scheduled_already(user, policy) -> bool:
-    """Publication read through the policy's relation (the status is publication's ``Publication.Status``). A
-    schedule outlives no move of the policy (the scheduler cancels it), so any is the current version's."""
-    return not policy.publications.filter(status="scheduled").exists()
+    return gates.scheduled_publication_date(policy) is None
 
 
 PUBLISH = Step(

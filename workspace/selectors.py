@@ -32,6 +32,7 @@ from lifecycle.models import (
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import (
     Viewer,
+    advice_teams,
     named_developer_policy_ids,
     pk_in_ids,
     policies_seen_by,
@@ -42,7 +43,6 @@ from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     EMERGENCY_SOURCES,
     PUBLISHED_STATUSES,
-    AdviceTeam,
     Status,
     statuses_in_stage,
 )
@@ -209,7 +209,7 @@ def _advice_queues(user, roles) -> list[dict]:
     for SHRMT, the consultations awaiting its response (SOP stage 3: "always the Safety and Health Risk Management
     Team"). Each links to where the advice or response is recorded. One query each (the second only for SHRMT): an
     invitation was otherwise seen only as a notification."""
-    teams = [team for team in AdviceTeam.values if (team, None) in roles]
+    teams = advice_teams(roles)
     if not teams:
         # A colleague invited by name is told by a notification, and sees the draft through the grant it gives.
         return []

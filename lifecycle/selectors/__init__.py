@@ -46,6 +46,7 @@ from lifecycle.selectors.register_rows import (
 from lifecycle.selectors.visibility import (
     GROUP_WIDE_ROLES,
     Viewer,
+    advice_teams,
     advice_teams_of,
     cleared_business_groups,
     named_developer_policy_ids,
@@ -73,6 +74,7 @@ __all__ = [
     "VersionHistoryRow",
     "Viewer",
     "access_policy",
+    "advice_teams",
     "advice_teams_of",
     "approval_shown",
     "cleared_business_groups",

@@ -224,7 +224,7 @@ def _reach(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
                       & Q(status__in=DRAFT_EDITABLE_STATUSES))
     # Issue 12: DCFD, DOI and SHRMT see a draft their team is invited to advise on, while it is drafted in the
     # invitation's cycle (a named colleague's invitation is a per-object grant, above).
-    teams = _advice_teams(roles)
+    teams = advice_teams(roles)
     if teams:
         by_ids.append(ids_in(open_team_invitation_policy_ids(teams)) & Q(status__in=DRAFT_EDITABLE_STATUSES))
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
@@ -245,10 +245,11 @@ def _cleared_groups(roles) -> frozenset[int] | None:
 
 def advice_teams_of(user) -> list[str]:
     """The advice teams (DCFD, DOI, SHRMT) whose force-wide role ``user`` holds."""
-    return _advice_teams(role_index(user))
+    return advice_teams(role_index(user))
 
 
-def _advice_teams(roles) -> list[str]:
+def advice_teams(roles) -> list[str]:
+    """The advice teams among ``roles`` ({(role, business group id)}): the force-wide DCFD, DOI and SHRMT roles."""
     return [team for team in AdviceTeam.values if (team, None) in roles]
 
 

@@ -107,3 +107,17 @@ def test_the_overview_says_when_a_scheduled_publication_is_due_not_that_pcu_is_l
     overview = client.get(f"/policies/{policy.reference}/").content.decode()
     assert f"Scheduled for publication on {publication.scheduled_for:%-d %B %Y}" in overview
     assert "Waiting too long" not in overview and "Expected by" not in overview
+
+
+def test_the_overview_asks_for_the_schedule_once(client, people, scheduled):
+    # Asked both for the Publish step's offer and for what comes next: read once per page.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    policy, _ = scheduled
+    client.force_login(people.pcu)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"/policies/{policy.reference}/").status_code == 200
+    asked = [query["sql"] for query in queries.captured_queries
+             if '"publication_publication"' in query["sql"] and "'scheduled'" in query["sql"]]
+    assert len(asked) == 1, asked
