@@ -4,6 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
+from notifications.links import for_links, with_links
 from notifications.models import Notification
 from notifications.services import notifications_mark_read
 
@@ -11,13 +12,14 @@ from notifications.services import notifications_mark_read
 @login_required
 @require_safe
 def notification_list(request):
-    queryset = Notification.objects.filter(recipient=request.user).select_related("policy").order_by(
-        "-created_at", "-pk")
+    queryset = for_links(Notification.objects.filter(recipient=request.user)).order_by("-created_at", "-pk")
     unread_only = request.GET.get("show") == "unread"
     if unread_only:
         queryset = queryset.filter(read_at__isnull=True)
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "unread_only": unread_only})
+    # Each item leads to the page of what it is about, if its reader may open it now (notifications.links).
+    items = with_links(page.object_list, user=request.user)
+    return render(request, "notifications/list.html", {"page": page, "items": items, "unread_only": unread_only})
 
 
 @login_required

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.links import for_links, with_links
 from notifications.models import Digest, Notification
 
 
@@ -50,7 +51,8 @@ def digest_send(*, digest_id: int) -> bool:
         digest = Digest.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=digest_id).first()
         if digest is None or digest.sent_at is not None:
             return False
-        items = list(digest.items.select_related("policy").order_by("created_at", "pk"))
+        # Each leads where the inbox's item does, if its reader may open it when the e-mail is written.
+        items = with_links(for_links(digest.items.all()).order_by("created_at", "pk"), user=digest.recipient)
         digest.attempts += 1
         if not items or not digest.recipient.email or not digest.recipient.is_active:
             digest.sent_at = timezone.now()

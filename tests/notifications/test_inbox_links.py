@@ -1,0 +1,62 @@
+"""Where an inbox item leads. Every item linked to its policy's overview (found by the twelfth session's Chromium
+walk): for a developer told their draft passed quality assurance, a page they may no longer open (issue 4: a
+developer sees a draft only in scoping or development), so a 404; and a monitoring report's news led to the policy,
+not the report. An item now links to the page of what it is about, and only when its reader may open it; when they
+may not, it says why instead."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from assessments import services as assessments
+from lifecycle.states import Status
+from notifications import services
+from tests.factories import advance_to
+
+pytestmark = pytest.mark.django_db
+
+
+def items(client, user) -> str:
+    client.force_login(user)
+    return client.get("/notifications/").content.decode()
+
+
+def plain(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+def test_an_item_about_a_policy_its_reader_may_not_open_is_not_a_link_and_says_why(client, people):
+    policy = advance_to(people.policy(title="Body-worn video"), Status.QA_PASSED, people)
+    services.outbox_relay()
+    page = items(client, people.developer)
+    assert f"Quality assurance passed: {policy.reference} Body-worn video" in plain(page)
+    assert f'href="/policies/{policy.reference}/"' not in page
+    assert client.get(f"/policies/{policy.reference}/").status_code == 404
+    assert ("You cannot open this policy while others check and approve it. You see it again if it is returned to "
+            "you, and once it is published.") in plain(page)
+    # The co-ordinator, told the same, may open it: a link.
+    assert f'href="/policies/{policy.reference}/"' in items(client, people.coordinator)
+
+    advance_to(policy, Status.IMPLEMENTATION, people)
+    services.outbox_relay()
+    page = items(client, people.developer)
+    # Published, every item about it leads to it again, the earlier one too.
+    assert page.count(f'href="/policies/{policy.reference}/"') >= 2
+    assert "You cannot open this policy" not in plain(page)
+
+
+def test_an_item_about_a_monitoring_report_leads_to_the_report(client, people):
+    policy = advance_to(people.policy(title="Body-worn video"), Status.MONITORING, people)
+    report = assessments.monitoring_report_create(
+        policy=policy, actor=people.developer, period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 10, 31), compliance="Dip sample: 94% compliant.",
+        benefits="Fewer complaints.", diversity_impact="None found.")
+    assessments.monitoring_report_submit(report=report, actor=people.developer)
+    services.outbox_relay()
+    page = items(client, people.coordinator)
+    assert "Monitoring report to quality-assure" in page
+    assert f'href="/policies/{policy.reference}/monitoring/{report.pk}/"' in page
+    assert client.get(f"/policies/{policy.reference}/monitoring/{report.pk}/").status_code == 200
