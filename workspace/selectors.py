@@ -16,6 +16,7 @@ from assessments.models import MonitoringReport, MonitoringResponse
 from core.compiled import CompiledValues, compiled_per_key
 from core.models import Role, RoleAssignment
 from core.templatetags.cached_urls import cached_reverser
+from core.templatetags.glossary import lowerfirst
 from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
@@ -76,7 +77,8 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "expected_by", "expected_late")
+    __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "expected_by", "expected_late",
+                 "returned")
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):
@@ -155,6 +157,7 @@ def my_work(*, user, today=None) -> list[dict]:
         *_withdrawal_queues(viewer),
         *overdue,
         *_drafting_queues(user, viewer),
+        *_submitted_queues(viewer),
         *_lead_queues(viewer),
         *_quality_assurance_queues(viewer),
         *_coordination_queues(viewer),
@@ -267,7 +270,57 @@ def _drafts(viewer: Viewer, managed_units: frozenset[int], managed_groups: froze
                 else Q(pk__in=[]))
     if managed_units or managed_groups:
         drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
-    return _queue(policies_seen_by(viewer).filter(drafting, status__in=[Status.SCOPING, Status.DEVELOPMENT]))
+    return _queue(policies_seen_by(viewer).filter(drafting, status__in=[Status.SCOPING, Status.DEVELOPMENT])
+                  .annotate(returned=_returned()))
+
+
+def _returned() -> Exists:
+    """The policy's draft follows a submission of its own cycle: that submission came back, returned from quality
+    assurance or rejected by the Lead, each of which starts a new draft of the same cycle (lifecycle.services).
+    SOP stage 4: PCU "will return the submission to the policy developer" with what must change. Marked in My
+    work, so that the developer knows to read why (the policy's overview shows the comments)."""
+    submitted_in_cycle = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk")), major=OuterRef("major"),
+                                                      submitted_at__isnull=False)
+    return Exists(PolicyVersion.objects.filter(policy_id=OuterRef("pk"), submitted_at__isnull=True)
+                  .filter(Exists(submitted_in_cycle)))
+
+
+# Issue 4: a developer sees a draft "only while the policy is in scoping or development"; from commissioning, and from
+# submission to publication, it is with others. SUBMITTED names those statuses, for the developer's own list.
+SUBMITTED = (Status.COMMISSIONING, *statuses_in_stage("approval"))
+SUBMITTED_TITLE = "Your submitted drafts"
+
+
+def _submitted_queues(viewer: Viewer) -> list[dict]:
+    """The policies a developer is named on that are with others now: where each stands and since when. Not links: a
+    draft out of their sight is not theirs to open (issue 4), save a policy in force whose review draft it is (its
+    page shows the version in force). Before, a submitted policy simply left their My work. One query, for
+    developers only."""
+    developer_groups = frozenset(_group_ids(viewer.roles, Role.DEVELOPER))
+    if not developer_groups:
+        return []
+    rows = _submitted(viewer.user_id, developer_groups)
+    if not rows:
+        return []
+    url = cached_reverser("lifecycle:detail")
+    entries = []
+    for reference, title, status, changed_at, first_published_on in rows:
+        since = f", since {timezone.localtime(changed_at):%-d %B %Y}" if changed_at else ""
+        entries.append({"url": url(reference) if first_published_on else "", "state": None, "due_label": "",
+                        "label": f"{reference} {title}: {lowerfirst(Status(status).label)}{since}"})
+    return [{"title": SUBMITTED_TITLE, "entries": entries, "shown_first": "submitted longest ago",
+             "hint": "With others to check, approve or publish. You see a draft again if it is returned to you, "
+                     "and every policy once it is published."}]
+
+
+@_compiled
+def _submitted(user_id: int, developer_groups: frozenset[int]) -> QuerySet[Policy]:
+    # As the visibility's own rule for a developer's drafts (lifecycle.selectors._reach): named on it, and holding the
+    # developer role in its business group.
+    return (Policy.objects.filter(_named_developer(user_id), business_group_id__in=developer_groups,
+                                  status__in=SUBMITTED)
+            .order_by("status_changed_at", "pk")
+            .values_list("reference", "title", "status", "status_changed_at", "first_published_on")[:QUEUE_SHOWN + 1])
 
 
 def _lead_queues(viewer: Viewer) -> list[dict]:

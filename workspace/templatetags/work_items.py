@@ -24,6 +24,8 @@ from lifecycle.templatetags.due_dates import date_text, due_state
 register = template.Library()
 
 
+# A draft whose submission came back (workspace.selectors._returned): its overview says why.
+_RETURNED = '<strong class="govuk-tag govuk-tag--orange app-due-tag">Returned to you</strong>'
 _LATE = '<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong> expected by '
 
 
@@ -36,6 +38,8 @@ def work_items(context, policies) -> str:
     for policy in policies:
         item = (f'<li class="app-work-item"><a class="govuk-link" href="{escape(url(policy.reference))}">'
                 f"{escape(policy.reference)} {escape(policy.title)}</a>")
+        if getattr(policy, "returned", False):
+            item += f" {_RETURNED}"
         if getattr(policy, "next_label", ""):
             next_step = abbreviated(context, policy.next_label)
             item += f'<br><span class="govuk-body-s">Next: <strong>{next_step}</strong></span>'
@@ -71,10 +75,13 @@ def report_items(reports) -> str:
 
 @register.simple_tag(takes_context=True)
 def entry_items(context, entries) -> str:
-    """Each entry ({"url", "label", "state", "due_label"}: a report to respond to, a remedial action) as ``<li>``."""
+    """Each entry ({"url", "label", "state", "due_label"}: a report to respond to, a remedial action) as ``<li>``; one
+    with no url (a submitted draft its developer may not open) as text."""
     items = []
     for entry in entries:
-        item = f'<li><a class="govuk-link" href="{escape(entry["url"])}">{abbreviated(context, entry["label"])}</a>'
+        label = abbreviated(context, entry["label"])
+        url = entry["url"]
+        item = f'<li><a class="govuk-link" href="{escape(url)}">{label}</a>' if url else f"<li>{label}"
         if entry["state"]:
             item += f" {due_state(entry['state'], entry['due_label'])}"
         items.append(item + "</li>")
