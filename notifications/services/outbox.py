@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.events import AuditAction
-from core.models import OutboxEvent
+from core.models import OutboxEvent, User
 from lifecycle import workflow
 from lifecycle.models import Policy
+from lifecycle.services.people import PARTS
 from notifications.models import Notification
 from notifications.services.people import active_role_holders
 
@@ -113,6 +114,7 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
     now = timezone.now()
     notifications = []
     done = []
+    names = _handover_names(batch)
     for event in batch:
         event.attempts += 1
         try:
@@ -127,13 +129,15 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
             actor_id = event.audit_event.actor_id
             subject = f"{policy.reference} {policy.title}" if policy else event.audit_event.object_repr
             recipients = _event_recipients(who, policy, role_holders, event.audit_event.changes)
+            # The person by name, as every page names them (the event keeps the account's name).
+            body = (f"By {event.audit_event.actor or event.audit_event.actor_username or 'PolicyHub'} on "
+                    f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.")
+            if event.topic == AuditAction.PERSON_HANDED_OVER:
+                body = f"{_handover_summary(event.audit_event, names)} {body}"
             for recipient_id in sorted(recipients - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
-                    title=f"{title}: {subject}"[:300],
-                    # The person by name, as every page names them (the event keeps the account's name).
-                    body=f"By {event.audit_event.actor or event.audit_event.actor_username or 'PolicyHub'} on "
-                         f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.",
+                    title=f"{title}: {subject}"[:300], body=body[:1000],
                 ))
         event.handled_at = now
         event.relayed_at = event.relayed_at or now
@@ -141,3 +145,35 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
     return len(done)
+
+
+# At most this many references in a handover's notice; the rest are counted ("and 12 more").
+HANDOVER_REFERENCES_SHOWN = 20
+
+
+def _handover_names(batch: list[OutboxEvent]) -> dict[str, str]:
+    """The names of the people the batch's handovers hand work to, by account name (the event records account
+    names): one query for the batch, none when it holds no handover."""
+    usernames = {username for event in batch if event.topic == AuditAction.PERSON_HANDED_OVER
+                 for username in (event.audit_event.changes.get("to") or {}).values()}
+    if not usernames:
+        return {}
+    return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
+
+
+def _handover_summary(audit_event, names: dict[str, str]) -> str:
+    """What a leaver's handover moved, and to whom: "3 policies handed over from Sam Lee: POL-0001, POL-0002,
+    POL-0003. Policy manager: Ali Khan. Policy developer: Priya Shah." Each part in the order the policy's people are
+    listed (lifecycle.services.people.PARTS). A handover recorded before the event named its policies says how many."""
+    changes = audit_event.changes
+    count = changes.get("policies") or 0
+    moved = changes.get("moved") or []
+    summary = f"{count} polic{'y' if count == 1 else 'ies'} handed over from {audit_event.object_repr}"
+    if moved:
+        shown = ", ".join(moved[:HANDOVER_REFERENCES_SHOWN])
+        more = len(moved) - HANDOVER_REFERENCES_SHOWN
+        summary += f": {shown}{f' and {more} more' if more > 0 else ''}"
+    to = changes.get("to") or {}
+    parts = [f"{part.label[:1].upper()}{part.label[1:]}: {names.get(to[key], to[key])}."
+             for key, part in PARTS.items() if key in to]
+    return " ".join([summary + ".", *parts])

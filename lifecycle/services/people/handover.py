@@ -199,6 +199,8 @@ def _audit_handover(actor, plan: HandoverPlan, chosen: dict, reason: str) -> Non
         for holding in plan.moving])
     audit_log(actor=actor, action=AuditAction.PERSON_HANDED_OVER, obj=leaver, changes={
         "reason": reason, "policies": len(plan.moving), "kept": [h.policy.reference for h in plan.staying],
+        # Which policies moved, for the notice to the leaver and those taking over (notifications.services.outbox).
+        "moved": sorted(h.policy.reference for h in plan.moving),
         "to": {part: user.username for part, user in chosen.items()},
         "notify_user_ids": sorted({leaver.pk, *(user.pk for user in chosen.values())}),
     })
