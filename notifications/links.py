@@ -37,6 +37,7 @@ MONITORING_REPORT = "assessments.monitoringreport"
 WHILE_CHECKED = ("You cannot open this policy while others check and approve it. You see it again if it is returned "
                  "to you, and once it is published.")
 OUT_OF_SIGHT = "You cannot open this policy now: it is no longer among the policies you see."
+WITHDRAWN = "This policy has been withdrawn: it is no longer among the policies you see."
 
 
 def for_links(queryset):
@@ -66,6 +67,8 @@ def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
             item.link = _page(item)
         elif item.policy_id in developing and _being_checked(item.policy):
             item.unavailable = WHILE_CHECKED
+        elif item.policy.status == Status.WITHDRAWN:
+            item.unavailable = WITHDRAWN
         else:
             item.unavailable = OUT_OF_SIGHT
     return items

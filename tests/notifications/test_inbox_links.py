@@ -60,3 +60,12 @@ def test_an_item_about_a_monitoring_report_leads_to_the_report(client, people):
     assert "Monitoring report to quality-assure" in page
     assert f'href="/policies/{policy.reference}/monitoring/{report.pk}/"' in page
     assert client.get(f"/policies/{policy.reference}/monitoring/{report.pk}/").status_code == 200
+
+
+def test_an_item_about_a_withdrawn_policy_says_it_was_withdrawn(client, people):
+    policy = advance_to(people.policy(title="Paper pocket notebooks"), Status.WITHDRAWN, people)
+    services.outbox_relay()
+    page = items(client, people.developer)
+    assert f"Withdrawn: {policy.reference} Paper pocket notebooks" in plain(page)
+    assert f'href="/policies/{policy.reference}/"' not in page
+    assert "This policy has been withdrawn: it is no longer among the policies you see." in plain(page)
