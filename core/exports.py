@@ -9,6 +9,9 @@ memory used does not grow with the number of rows, and the download starts at on
 Cells are typed: numbers are numbers, dates are dates (Excel date cells, shown as dates), never the text of the
 page. A text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``: CSV injection) is written as
 text: in XLSX its cell is a string cell, in CSV it is prefixed with an apostrophe, as OWASP advises.
+
+An XLSX opens readable: each column as wide as its content (measured on the first rows, within bounds) and the header
+row frozen.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, islice
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from celery import signature
@@ -33,6 +37,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.writer.excel import ExcelWriter
 
@@ -141,15 +146,51 @@ class _StreamedExcelWriter(ExcelWriter):
         self.manifest.append(ws)
 
 
+# Column widths, in characters (user walk: every column was Excel's default width, titles and dates cut off). A column
+# is as wide as the longest text in it, within these bounds: a code or a number still gets a column wide enough to
+# click, and a long text (a purpose, a response) is shown up to the column's edge (the cell holds it whole) rather
+# than pushing the next columns off the screen.
+XLSX_WIDTH_MIN = 8
+XLSX_WIDTH_MAX = 60
+# The sheet's <cols> (widths) come before its rows in the XML, so a streamed sheet is measured on the rows it has read
+# before writing any: its first few hundred, held in memory (a bounded sample, whatever the number of rows).
+XLSX_WIDTH_SAMPLE_ROWS = 200
+# How a cell's value reads once Excel shows it: openpyxl writes dates as yyyy-mm-dd, datetimes with the time.
+_SHOWN_LENGTH = {datetime.datetime: len("2026-03-02 14:05:00"), datetime.date: len("2026-03-02"), bool: len("FALSE")}
+
 # Rows between two hand-overs to the response: a few hundred kilobytes of compressed sheet at most.
 XLSX_ROWS_PER_CHUNK = 1000
+
+
+def _shown_length(value) -> int:
+    """The characters a value takes in its cell: a text's longest line, a date as Excel shows it."""
+    if value is None:
+        return 0
+    for kind, length in _SHOWN_LENGTH.items():
+        if isinstance(value, kind):
+            return length
+    return max((len(line) for line in str(value).splitlines()), default=0)
+
+
+def _column_widths(header: Sequence[str], rows: Sequence[Sequence]) -> list[int]:
+    """Each column's width: its longest value among the header and ``rows``, plus a margin, within bounds."""
+    widths = [_shown_length(name) for name in header]
+    for row in rows:
+        for index, value in enumerate(row):
+            length = _shown_length(_plain(value))
+            if index >= len(widths):
+                widths.append(length)
+            elif length > widths[index]:
+                widths[index] = length
+    return [min(XLSX_WIDTH_MAX, max(XLSX_WIDTH_MIN, width + 2)) for width in widths]
 
 
 def xlsx_stream(*, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]]]) -> Iterator[bytes]:
     """The workbook (one sheet per (title, header, rows)) as it is written: openpyxl's write-only sheets write their
     XML straight into the zip's member (no temporary file), and what the zip has compressed goes to the client
-    every XLSX_ROWS_PER_CHUNK rows. Memory holds one row, the compressor's window and one chunk, whatever the
-    number of rows; the first bytes leave before the first row is read."""
+    every XLSX_ROWS_PER_CHUNK rows. Memory holds the rows measured for the column widths (XLSX_WIDTH_SAMPLE_ROWS),
+    the compressor's window and one chunk, whatever the number of rows; the first bytes (the sheet's entry in the
+    zip) leave before the first row is read. The header row is bold and frozen."""
     drain = _Drain()
     archive = ZipFile(drain, "w", ZIP_DEFLATED, allowZip64=True)
     workbook = Workbook(write_only=True)
@@ -159,6 +200,12 @@ def xlsx_stream(*, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
         sheet = workbook.create_sheet(title=_SHEET_NAME_BAD.sub(" ", title)[:31] or "Sheet")
         sheet._id = number  # its path in the archive (ExcelWriter numbers them the same way)
         member = archive.open(sheet.path[1:], "w")
+        yield drain.take()
+        rows = iter(rows)
+        measured = list(islice(rows, XLSX_WIDTH_SAMPLE_ROWS))
+        for column, width in enumerate(_column_widths(header, measured), 1):
+            sheet.column_dimensions[get_column_letter(column)].width = width
+        sheet.freeze_panes = "A2"  # the header stays in view as the rows scroll
         sheet._writer = WorksheetWriter(sheet, out=member)
         sheet._writer.write_top()
         header_cells = []
@@ -168,8 +215,7 @@ def xlsx_stream(*, sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence]
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
-        yield drain.take()
-        for count, row in enumerate(rows, 1):
+        for count, row in enumerate(chain(measured, rows), 1):
             sheet.append([_xlsx_value(sheet, value) for value in row])
             if count % XLSX_ROWS_PER_CHUNK == 0:
                 yield drain.take()
