@@ -89,4 +89,3 @@ def _page(item: Notification) -> str:
     if name is None and item.reminder_id:
         name = REMINDER_PAGES.get(item.reminder.kind)
     return reverse(name or "lifecycle:detail", args=[reference])
-
