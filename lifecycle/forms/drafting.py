@@ -1,6 +1,7 @@
 """The forms of drafting: starting a policy, its details, statement and SOPs, and the consultation log."""
 
 from django import forms
+from django.utils import timezone
 
 from core.forms import DateField, GovUKForm
 from core.html import RichTextField
@@ -146,9 +147,13 @@ class ConsultationForm(GovUKForm):
     consultee_type = forms.ChoiceField(label="Type of consultee", choices=ConsulteeType.choices,
                                        widget=forms.RadioSelect,
                                        error_messages={"required": "Choose the type of consultee"})
-    date_sent = DateField(error_messages={"required": "Enter the date sent", "invalid": "Enter a real date"})
+    # The log records what has happened: a consultation sent, a response received, today or before (the hint's
+    # example is then a past date, and a future one is refused naming the question, as GOV.UK words it).
+    date_sent = DateField(latest=timezone.localdate,
+                          error_messages={"required": "Enter the date sent", "invalid": "Enter a real date"})
     response = forms.CharField(required=False, widget=forms.Textarea, max_length=LONG_TEXT)
-    response_received_on = DateField(required=False, error_messages={"invalid": "Enter a real date"})
+    response_received_on = DateField(required=False, latest=timezone.localdate,
+                                     error_messages={"invalid": "Enter a real date"})
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)

@@ -30,9 +30,9 @@ def test_three_boxes_round_trip_to_a_date_and_back():
 
     assert typed == DateParts("27", "3", "2027")
     assert widget.decompress(datetime.date(2027, 3, 27)) == [27, 3, 2027]
-    form = ConsultationForm({**CONSULTATION, **_parts("date_sent", "27", "03", "2027")})
+    form = ConsultationForm({**CONSULTATION, **_parts("date_sent", "27", "03", "2026")})  # sent: today or before
     assert form.is_valid(), form.errors
-    assert form.cleaned_data["date_sent"] == datetime.date(2027, 3, 27)
+    assert form.cleaned_data["date_sent"] == datetime.date(2026, 3, 27)
 
 
 def test_a_single_iso_value_is_accepted_when_the_boxes_are_absent():
@@ -153,14 +153,18 @@ def test_the_consultation_log_explains_a_partial_date_and_keeps_it(client, peopl
 def test_a_service_refusal_on_a_date_highlights_the_whole_date(client, people):
     policy = advance_to(people.policy(), "development", people)
     client.force_login(people.developer)
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    # Two dates the form accepts (both past), which the service refuses together.
+    sent = timezone.localdate() - datetime.timedelta(days=1)
+    received = sent - datetime.timedelta(days=1)
 
     response = client.post(f"/policies/{policy.reference}/consultation/", {
-        **CONSULTATION, **_parts("date_sent", str(tomorrow.day), str(tomorrow.month), str(tomorrow.year))})
+        **CONSULTATION, **_parts("date_sent", str(sent.day), str(sent.month), str(sent.year)),
+        **_parts("response_received_on", str(received.day), str(received.month), str(received.year))})
 
     assert response.status_code == 400
     page = response.content.decode()
-    assert '<a href="#id_date_sent-day">The date sent cannot be in the future.</a>' in page
+    assert ('<a href="#id_response_received_on-day">The response cannot be received before the consultation was '
+            'sent.</a>') in page
     assert page.count("govuk-date-input__input govuk-input--width-2 govuk-input--error") == 2
     assert page.count("govuk-date-input__input govuk-input--width-4 govuk-input--error") == 1
 
