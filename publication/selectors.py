@@ -211,18 +211,61 @@ def scheme_entry(*, reference: str) -> dict:
     }
 
 
-def policy_publications(*, policy: Policy, user) -> QuerySet[Publication]:
-    """The policy's publications, newest first: scheduled, published (and what superseded them) and cancelled.
-    Staff with no part in the drafting see only what was published, not a schedule for a version they may not
-    read yet."""
-    publications = (
-        Publication.objects.filter(policy=policy)
+def _publications_seen(*, policy: Policy, user, prefix: str = "") -> Q:
+    """The Q a publication of ``policy`` (reached from the query's model by ``prefix``) must match for ``user`` to
+    see it on the policy's Publication page. Staff with no part in the drafting see only what was published, not a
+    schedule for a version they may not read yet."""
+    seen = Q(**{prefix + "policy": policy})
+    if not user_may_see_drafts(user=user, policy=policy):
+        seen &= Q(**{prefix + "status": Publication.Status.PUBLISHED})
+    return seen
+
+
+def policy_publications(*, policy: Policy, user) -> list[Publication]:
+    """The policy's publications as its Publication page lists them, newest first: scheduled, published (and what
+    superseded them) and cancelled, each with its stored files, every file marked ``readable`` if ``user`` may
+    download it (``published_file_readable``). Two queries, however many publications and files (and what
+    ``user_may_see_drafts`` asks of the user's part in the policy)."""
+    publications = list(
+        Publication.objects.filter(_publications_seen(policy=policy, user=user))
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
         .prefetch_related("files").order_by("-requested_at", "-pk")
     )
-    if not user_may_see_drafts(user=user, policy=policy):
-        publications = publications.filter(status=Publication.Status.PUBLISHED)
+    cleared = user_may_see_sensitive(user=user, policy=policy)
+    for publication in publications:
+        for published_file in publication.files.all():
+            published_file.readable = published_file_readable(published_file=published_file, cleared=cleared)
     return publications
+
+
+def published_file_readable(*, published_file: PublishedFile, cleared: bool) -> bool:
+    """Whether someone who sees the file's publication may download it. ``cleared``: they may see the policy's
+    OFFICIAL-SENSITIVE material (``user_may_see_sensitive``). The cleared copy, and any file that prints
+    OFFICIAL-SENSITIVE, only for them: what the file was marked when stored stands, whatever the policy is marked
+    now (re-marking a policy OFFICIAL does not unmark the files stored while it was OFFICIAL-SENSITIVE)."""
+    if cleared:
+        return True
+    return (published_file.audience != PublishedFile.Audience.CLEARED
+            and published_file.marking == ProtectiveMarking.OFFICIAL.label)
+
+
+def access_published_file(*, user, policy: Policy, publication_id: int, file_id: int) -> PublishedFile:
+    """One stored file of one of the policy's publications, for its Publication page's download link: the file as
+    stored, any rendition (the earlier ones are the record of what was published until the next). 404 unless
+    ``user`` sees the publication on the page and may download the file (``published_file_readable``), so that a
+    file out of their sight is not told apart from one that does not exist. ``policy`` is one ``access_policy``
+    gave ``user``. One query."""
+    published_file = (
+        PublishedFile.objects.filter(_publications_seen(policy=policy, user=user, prefix="publication__"),
+                                     pk=file_id, publication_id=publication_id)
+        .select_related("publication__policy_version").first()
+    )
+    if published_file is None or not published_file_readable(
+            published_file=published_file, cleared=user_may_see_sensitive(user=user, policy=policy)):
+        raise Http404("No such stored file.")
+    # The policy is the one already read (published_file_read audits against it if the file fails its check).
+    published_file.publication.policy = policy
+    return published_file
 
 
 def scheduled_publication(*, policy: Policy, publication_id: int) -> Publication:

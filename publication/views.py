@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_safe
 
 from assessments.impacts import impact_rows
@@ -27,6 +28,7 @@ from publication.ratelimit import public_rate_limit, rate_limit_count_start, rat
 from publication.selectors import (
     NOTICES_PER_PAGE,
     SCHEME_MAX_MATCHES,
+    access_published_file,
     policy_publications,
     published_publication_of,
     scheduled_publication,
@@ -151,16 +153,17 @@ def not_modified(request, published_file):
     return None
 
 
-def stored_file_response(published_file, data: bytes, *, filename: str) -> HttpResponse:
-    """The checked bytes of a stored file, with the ETag derived from its SHA-256."""
+def stored_file_response(published_file, data: bytes, *, filename: str, as_attachment: bool = False) -> HttpResponse:
+    """The checked bytes of a stored file, with the ETag derived from its SHA-256: shown in the browser, or saved
+    (``as_attachment``) as ``filename``."""
     response = HttpResponse(data, content_type=published_file.content_type)
     response["ETag"] = published_file.etag
     response["Content-Length"] = str(len(data))
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
     return response
 
 
-def _serve_stored(request, published_file, *, filename: str):
+def _serve_stored(request, published_file, *, filename: str, as_attachment: bool = False):
     """A stored file, checked against its SHA-256 and sent with an ETag derived from it. A file that fails the check
     is refused (503) and reported, never served."""
     unchanged = not_modified(request, published_file)
@@ -170,7 +173,7 @@ def _serve_stored(request, published_file, *, filename: str):
         data = published_file_read(published_file=published_file)
     except StoredFileRefused:
         return render(request, "publication/file_refused.html", status=503)
-    return stored_file_response(published_file, data, filename=filename)
+    return stored_file_response(published_file, data, filename=filename, as_attachment=as_attachment)
 
 
 def _first_stored(publication, audiences: list[str]):
@@ -198,11 +201,30 @@ def _policy_context(request, policy) -> dict:
 @require_safe
 def policy_publications_page(request, reference: str):
     """Where and when the policy was published, what superseded each publication, and the scheduled one (which
-    PCU can cancel or publish now)."""
+    PCU can cancel or publish now); each stored file with its SHA-256 and, for those who may read it, a link to it
+    as stored (published_file_download)."""
     policy = access_policy(user=request.user, reference=reference)
     context = _policy_context(request, policy)
-    context["publications"] = list(policy_publications(policy=policy, user=request.user))
+    context["publications"] = policy_publications(policy=policy, user=request.user)
     return render(request, "publication/policy_publications.html", context)
+
+
+@login_required
+@require_safe
+def published_file_download(request, reference: str, publication_id: int, file_id: int):
+    """/policies/<ref>/publication/<id>/files/<id>/: one stored file, any rendition, exactly as stored (never
+    rendered again), for PCU and anyone else on the Publication page checking what was published (SOP: "Retain an
+    audit trail of all versions of policy statements and SOPs for continuity purposes and to assist in court cases
+    and disciplinary and misconduct investigations"). Checked against its SHA-256 as every stored file is; a file
+    the user may not read is "not found" (publication.selectors.access_published_file). Saved rather than shown:
+    the link offers the file itself, named by its policy, version, audience and rendition."""
+    policy = access_policy(user=request.user, reference=reference)
+    published_file = access_published_file(user=request.user, policy=policy, publication_id=publication_id,
+                                           file_id=file_id)
+    rendition = f"-r{published_file.rendition}" if published_file.rendition > 1 else ""
+    filename = (f"{policy.reference}-v{published_file.publication.policy_version.number}-"
+                f"{published_file.audience}{rendition}.pdf")
+    return _serve_stored(request, published_file, filename=filename, as_attachment=True)
 
 
 def _scheduled_for_pcu(request, reference: str, publication_id: int):
