@@ -59,6 +59,9 @@ def test_pcu_downloads_each_stored_file_as_stored(client, people, django_capture
     assert links[file_url(policy, staff)].startswith(
         f"Download the staff PDF (version {publication.policy_version.number}, {filesizeformat(staff.size)})")
     assert "OFFICIAL-SENSITIVE" in links[file_url(policy, files["cleared"])]
+    # Each row names its audience as the marking is written, not "official-sensitive".
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    assert "PDF, staff cleared for OFFICIAL-SENSITIVE" in page and "official-sensitive" not in page
     for published_file in files.values():
         response = client.get(file_url(policy, published_file))
         assert response.status_code == 200
