@@ -67,5 +67,8 @@ def test_a_draft_returned_to_its_developer_is_marked_returned(client, people):
     assert queue(people.developer, SUBMITTED) is None
     client.force_login(people.developer)
     page = text(client.get("/"))
-    assert f"{policy.reference} Body-worn video Returned to you" in page
+    assert f"{policy.reference} Body-worn video Returned for changes" in page
     assert f"{other.reference} Stop and search Returned" not in page
+    # Their manager's drafts show it too, in words true for anyone who reads them.
+    client.force_login(people.manager)
+    assert f"{policy.reference} Body-worn video Returned for changes" in text(client.get("/"))
