@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import models
@@ -26,6 +27,27 @@ class DraftDocument(models.TextChoices):
     SOP = "sop", "SOP"
     EIA = "eia", "Equality Impact Assessment"
     WORKBOOK = "workbook", "Corporate Policy Workbook"
+
+
+# Sections that hold one entry per thing (the EIA's impacts: one per protected characteristic) read as a list in the
+# redline, an item per entry, each compared on its own and worded as the document's own pages word it. The app that
+# owns the document registers the wording ({(document, section): function(value) -> the items' texts}), as it
+# registers its restorers (lifecycle.restorers), so that lifecycle imports nothing from it (rule 20).
+SECTION_ITEMS: dict[tuple[str, str], Callable[[object], list[str]]] = {}
+
+
+def section_items(document: str, section: str) -> Callable[[Callable], Callable]:
+    def register(function: Callable) -> Callable:
+        if SECTION_ITEMS.get((document, section), function) is not function:
+            raise ValueError(f"Two wordings are registered for the {section!r} of {document!r}.")
+        SECTION_ITEMS[(document, section)] = function
+        return function
+
+    return register
+
+
+def _items_as_html(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
 
 
 def _plain_as_html(value) -> str:
@@ -109,7 +131,8 @@ class DraftRevision(models.Model):
 
     def comparable_html(self) -> str:
         """The content as one HTML text for the redline: the statement (sanitised when saved) and its summary of
-        changes; an SOP's title and text; each section of the EIA or Workbook under its name, escaped."""
+        changes; an SOP's title and text; each section of the EIA or Workbook under its name, escaped (a section
+        registered in SECTION_ITEMS as a list)."""
         content = self.content or {}
         if self.document == DraftDocument.STATEMENT:
             summary = content.get("summary_of_changes") or ""
@@ -117,5 +140,9 @@ class DraftRevision(models.Model):
                 f"<h3>Summary of changes</h3>{_plain_as_html(summary)}" if summary else "")
         if self.document == DraftDocument.SOP:
             return f"<h3>{escape(content.get('title') or '')}</h3>{content.get('text') or ''}"
-        return "".join(f"<h3>{escape(name.replace('_', ' ').capitalize())}</h3>{_plain_as_html(value)}"
-                       for name, value in content.items())
+        sections = []
+        for name, value in content.items():
+            items = SECTION_ITEMS.get((self.document, name))
+            sections.append(f"<h3>{escape(name.replace('_', ' ').capitalize())}</h3>"
+                            + (_items_as_html(items(value)) if items else _plain_as_html(value)))
+        return "".join(sections)
