@@ -87,6 +87,8 @@ class AuditAction(StrEnum):
     # --- SOPs and consultation --------------------------------------------------------------------
     SOP_CREATED = "sop.created"
     SOP_DRAFT_SAVED = "sop.draft_saved"
+    # Taken out of the working draft only: a submitted version that holds the SOP keeps it (lifecycle.services).
+    SOP_REMOVED_FROM_DRAFT = "sop.removed_from_draft"
     CONSULTATION_RECORDED = "consultation.recorded"
     CONSULTATION_RESPONSE_RECORDED = "consultation.response_recorded"
 

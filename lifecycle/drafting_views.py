@@ -5,16 +5,17 @@ reads through selectors, changes through services, refusals shown as form errors
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
-from lifecycle import emergency, forms, services
+from lifecycle import emergency, forms, services, typed_back
 from lifecycle.details import LABELS, details_hash, legislation_links_text
 from lifecycle.selectors import (
     consultations_shown,
 )
-from lifecycle.views import draft_refused_keeping_typed, policy_for_form, policy_for_page, policy_page_context
+from lifecycle.views import policy_for_form, policy_for_page, policy_page_context
 
 
 @login_required
@@ -39,10 +40,10 @@ def policy_create(request):
 STATEMENT_TITLE = "Edit the Policy Statement"
 
 
-def _drafting_refused(request, policy, what: str, *, title: str, form_class):
+def _drafting_refused(request, policy, what: str, *, title: str, form_class, verb: str = "saved"):
     """The answer when the draft is not this user's to change now (the same predicates the services enforce): a
     redirect with the reason before anything is typed, and for a form posted from an older page, the reason with what
-    was typed shown back; None when it is theirs to change."""
+    was typed shown back (nothing was ``verb``); None when it is theirs to change."""
     if rules.has_perm("lifecycle.edit_draft", request.user, policy):
         # Held for the emergency route: said before anything is typed; a form posted from an older page is refused
         # by the service and keeps what was typed.
@@ -53,7 +54,8 @@ def _drafting_refused(request, policy, what: str, *, title: str, form_class):
     reason = (f"{what} of {policy.reference} cannot be changed by you at this stage: drafts are edited by the "
               "policy's developers and manager, in scoping or development.")
     if request.method == "POST":
-        return draft_refused_keeping_typed(request, policy, "statement", title, reason, form_class)
+        return typed_back.refused(request, policy_page_context(request, policy, "statement"), title, reason,
+                                  typed_back.typed_in(form_class, request.POST), verb=verb)
     messages.error(request, reason)
     return redirect("lifecycle:statement", reference=policy.reference)
 
@@ -112,24 +114,33 @@ def sop_create(request, reference: str):
     return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
 
 
+def _sop_in_draft(policy, sop_id: int):
+    """The SOP of the policy's newest version (the working draft while it is drafted), or 404: an SOP of another
+    policy, or one removed from the draft, is not there to change."""
+    return get_object_or_404(policy.sops.filter(versions__policy_version=policy.current_version), pk=sop_id)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sop_edit(request, reference: str, sop_id: int):
     policy, gone = policy_for_form(request, reference, "Edit the SOP", forms.SOPEditForm)
     if gone:
         return gone
-    sop = get_object_or_404(policy.sops, pk=sop_id)
+    sop = _sop_in_draft(policy, sop_id)
     if refusal := _drafting_refused(request, policy, "SOPs", title="Edit the SOP", form_class=forms.SOPEditForm):
         return refusal
     version = policy.current_version
     sop_version = sop.versions.filter(policy_version=version).first()
     initial = {"title": sop.title, "text": sop_version.text if sop_version else "",
+               "protective_marking": sop.protective_marking, "publish_externally": sop.publish_externally,
                "base_revision": version.draft_revision}
     form = forms.SOPEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.sop_update_draft(sop=sop, actor=request.user, text=form.cleaned_data["text"],
                                       title=form.cleaned_data["title"],
+                                      protective_marking=form.cleaned_data["protective_marking"],
+                                      publish_externally=form.cleaned_data["publish_externally"],
                                       base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
             form.add_application_error(error)
@@ -138,6 +149,58 @@ def sop_edit(request, reference: str, sop_id: int):
             return redirect("lifecycle:statement", reference=policy.reference)
     context = policy_page_context(request, policy, "statement")
     context.update({"form": form, "sop": sop})
+    return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
+
+
+SOP_REMOVE_TITLE = "Remove the SOP from the draft"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sop_remove(request, reference: str, sop_id: int):
+    """Taking an SOP out of the working draft (lifecycle.services.sop_remove_from_draft): GET shows what goes and
+    which submitted versions keep it; POST, bound to the draft revision that page showed, removes it. A confirmation
+    from an older page is refused and offered again as the draft now stands; one sent twice is told it is done."""
+    try:
+        policy = policy_for_page(request, reference)
+    except Http404:
+        if request.method != "POST":
+            raise
+        return typed_back.gone(request, reference, SOP_REMOVE_TITLE, [], verb="removed")
+    sop = get_object_or_404(policy.sops, pk=sop_id)
+    if refusal := _drafting_refused(request, policy, "SOPs", title=SOP_REMOVE_TITLE, form_class=forms.SOPRemoveForm,
+                                    verb="removed"):
+        return refusal
+    version = policy.current_version
+    sop_version = sop.versions.filter(policy_version=version).first()
+    if sop_version is None and request.method == "GET":
+        raise Http404("That SOP is not in the draft.")
+    form = forms.SOPRemoveForm(request.POST or None, initial={"base_revision": version.draft_revision})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sop_remove_from_draft(sop=sop, actor=request.user,
+                                           base_revision=form.cleaned_data["base_revision"])
+        except ApplicationError as error:
+            if error.code == "not_found":
+                messages.info(request, error.message)
+                return redirect("lifecycle:statement", reference=policy.reference)
+            if error.code == "conflict":
+                # Offered again, bound to the draft as it stands (read before the refused attempt, which changed
+                # nothing): confirming again is a choice made on what is shown now.
+                form = forms.SOPRemoveForm({"base_revision": version.draft_revision})
+                form.is_valid()
+            form.add_application_error(error)
+        else:
+            messages.success(request, f"SOP “{sop.title}” removed from draft version {version.number}. Its text is "
+                                      "kept in the draft's revisions, and any submitted version keeps it.")
+            return redirect("lifecycle:statement", reference=policy.reference)
+    context = policy_page_context(request, policy, "statement")
+    context.update({
+        "form": form, "sop": sop, "sop_version": sop_version, "removing": True,
+        # The submitted versions that hold it: their record keeps it, whatever this draft does.
+        "kept_in": [held.policy_version for held in sop.versions.filter(policy_version__submitted_at__isnull=False)
+                    .select_related("policy_version").order_by("policy_version__major", "policy_version__minor")],
+    })
     return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
 
 

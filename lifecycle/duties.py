@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 # Saving any part of a draft package makes the person one of its writers.
 DRAFTING_ACTIONS = (
     AuditAction.POLICY_CREATED, AuditAction.POLICY_DRAFT_SAVED, AuditAction.SOP_CREATED,
-    AuditAction.SOP_DRAFT_SAVED, AuditAction.EIA_UPDATED, AuditAction.WORKBOOK_UPDATED,
+    AuditAction.SOP_DRAFT_SAVED, AuditAction.SOP_REMOVED_FROM_DRAFT, AuditAction.EIA_UPDATED,
+    AuditAction.WORKBOOK_UPDATED,
 )
 
 

@@ -66,6 +66,7 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.PERSON_HANDED_OVER: "A leaver's policies handed over",
     AuditAction.SOP_CREATED: "Standard Operating Procedure added",
     AuditAction.SOP_DRAFT_SAVED: "Standard Operating Procedure draft saved",
+    AuditAction.SOP_REMOVED_FROM_DRAFT: "Standard Operating Procedure removed from the draft",
     AuditAction.CONSULTATION_RECORDED: "Consultation recorded",
     AuditAction.CONSULTATION_RESPONSE_RECORDED: "Consultation response recorded",
     AuditAction.EIA_UPDATED: "Equality Impact Assessment updated",

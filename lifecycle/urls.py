@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:reference>/statement/edit/", drafting_views.statement_edit, name="statement_edit"),
     path("<str:reference>/sops/new/", drafting_views.sop_create, name="sop_create"),
     path("<str:reference>/sops/<int:sop_id>/edit/", drafting_views.sop_edit, name="sop_edit"),
+    path("<str:reference>/sops/<int:sop_id>/remove/", drafting_views.sop_remove, name="sop_remove"),
     path("<str:reference>/consultation/", drafting_views.consultation_log, name="consultation"),
     path("<str:reference>/consultation/<int:record_id>/response/", drafting_views.consultation_response,
          name="consultation_response"),

@@ -14,6 +14,7 @@ from lifecycle.forms.drafting import (
     PolicyDetailsForm,
     SOPEditForm,
     SOPForm,
+    SOPRemoveForm,
     StatementForm,
 )
 from lifecycle.forms.steps import (
@@ -59,6 +60,7 @@ __all__ = [
     "ReviewDateForm",
     "SOPEditForm",
     "SOPForm",
+    "SOPRemoveForm",
     "StatementForm",
     "StepForm",
     "WithdrawalDecisionForm",

@@ -127,15 +127,33 @@ class SOPForm(GovUKForm):
     title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters],
                             error_messages={"required": "Enter a title for the SOP"})
     text = RichTextField(label="Procedure", required=False)
+    # SOP, "Definitions": "SOPs should be classified under the Protective Marking System".
     protective_marking = forms.ChoiceField(choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
-                                           initial=ProtectiveMarking.OFFICIAL)
+                                           initial=ProtectiveMarking.OFFICIAL,
+                                           error_messages={"required": "Choose a protective marking for the SOP"})
     publish_externally = forms.BooleanField(label="Publish externally on the Publication Scheme", required=False)
 
 
 class SOPEditForm(GovUKForm):
-    title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters],
-                            error_messages={"required": "Enter a title for the SOP"})
-    text = RichTextField(label="Procedure", required=False)
+    """The create page's fields (the service checks them the same way: lifecycle.services.drafting), and the draft
+    revision the page was drawn from."""
+
+    title = SOPForm.base_fields["title"]
+    text = SOPForm.base_fields["text"]
+    protective_marking = forms.ChoiceField(
+        choices=ProtectiveMarking.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose a protective marking for the SOP"},
+        help_text="Once a version holding the SOP has been submitted, its marking is part of that version's record and "
+        "cannot change.")
+    publish_externally = forms.BooleanField(
+        label="Publish externally on the Publication Scheme", required=False,
+        help_text="An OFFICIAL-SENSITIVE SOP is never published externally.")
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SOPRemoveForm(GovUKForm):
+    """Confirming that an SOP is taken out of the working draft: bound to the draft revision the page showed."""
+
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 

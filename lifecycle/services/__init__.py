@@ -47,6 +47,7 @@ from lifecycle.services.drafting import (
     policy_create,
     revision_record,
     sop_create,
+    sop_remove_from_draft,
     sop_update_draft,
 )
 from lifecycle.services.quality_assurance import (
@@ -115,5 +116,6 @@ __all__ = [
     "require_actor",
     "revision_record",
     "sop_create",
+    "sop_remove_from_draft",
     "sop_update_draft",
 ]

@@ -151,6 +151,7 @@ def _paths(world) -> dict[str, list[str]]:
         "lifecycle:register": ["/policies/", "/policies/?review_status=overdue", "/policies/?stuck=qa"],
         "lifecycle:create": ["/policies/new/"],
         "lifecycle:sop_edit": [reverse("lifecycle:sop_edit", args=[review.reference, world["sop"].pk])],
+        "lifecycle:sop_remove": [reverse("lifecycle:sop_remove", args=[review.reference, world["sop"].pk])],
         "lifecycle:consultation_response": [reverse("lifecycle:consultation_response",
                                                     args=[review.reference, world["record"].pk])],
         "lifecycle:revisions": [reverse("lifecycle:revisions", args=[policy.reference,
