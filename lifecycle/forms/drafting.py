@@ -180,7 +180,9 @@ class ConsultationForm(GovUKForm):
 class ConsultationResponseForm(GovUKForm):
     response = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
                                error_messages={"required": "Enter the response"})
-    response_received_on = DateField(required=False, error_messages={"invalid": "Enter a real date"})
+    # Received today or before, as on the log's own form (ConsultationForm).
+    response_received_on = DateField(required=False, latest=timezone.localdate,
+                                     error_messages={"invalid": "Enter a real date"})
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)

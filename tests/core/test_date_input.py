@@ -99,14 +99,15 @@ def test_a_field_without_its_own_message_gets_the_govuk_one_naming_the_question(
 
 
 def test_an_unbound_form_splits_its_initial_date_into_the_boxes():
-    form = ConsultationResponseForm(initial={"response_received_on": datetime.date(2027, 3, 7)})
+    # A response is received today or before: the hint gives a past example (the walk found "27 3 2027" there).
+    form = ConsultationResponseForm(initial={"response_received_on": datetime.date(2026, 3, 7)})
     html = _field_html(form, "response_received_on")
 
     assert '<fieldset class="govuk-fieldset" role="group" aria-describedby="id_response_received_on-hint">' in html
     assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Response received on</legend>' in html
-    assert '<div id="id_response_received_on-hint" class="govuk-hint">For example, 27 3 2027</div>' in html
+    assert '<div id="id_response_received_on-hint" class="govuk-hint">For example, 27 3 2026</div>' in html
     assert '<div class="govuk-date-input" id="id_response_received_on">' in html
-    for part, value in [("day", "7"), ("month", "3"), ("year", "2027")]:
+    for part, value in [("day", "7"), ("month", "3"), ("year", "2026")]:
         assert f'for="id_response_received_on-{part}">{part.capitalize()}</label>' in html
         assert f'name="response_received_on-{part}" type="text" inputmode="numeric" value="{value}">' in html
     assert "govuk-input--error" not in html and "required" not in html
@@ -193,3 +194,9 @@ def test_one_field_iso_date_is_accepted():
     form = UpliftForm(data={"uplift_on": " 2026-11-23 "})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["uplift_on"] == datetime.date(2026, 11, 23)
+
+
+def test_a_response_received_in_the_future_is_refused_and_kept():
+    form = ConsultationResponseForm({"response": "No concerns.", **_parts("response_received_on", "7", "3", "2099")})
+    assert form.errors["response_received_on"] == ["Response received on must be today or in the past"]
+    assert 'value="2099"' in _field_html(form, "response_received_on")

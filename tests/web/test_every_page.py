@@ -47,6 +47,8 @@ NOT_PAGES = {
     "notices:feed": "an Atom feed",
     "publication:scheme_pdf": "a PDF (its text: tests/publication)",
     "policy_pdf": "a PDF (its text: tests/publication)",
+    "publication_staff:file": "a stored PDF (its bytes, hash and access: tests/publication/"
+                              "test_publication_page_downloads.py)",
     "spreadsheet_download": "an XLSX file (its cells: tests/core/test_exports.py)",
     "spreadsheet_export": "the page of one person's spreadsheet being prepared, under its own token: the axe walk "
                           "reads it preparing and ready (tests/browser/test_accessibility.py), with these checks",
