@@ -31,6 +31,9 @@ EVENT_PAGES = {
     AuditAction.POLICY_ADVICE_INVITED: "lifecycle:advice",
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: "assessments:eia",
     AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: "assessments:monitoring",
+    # The Publication page shows the schedule cancelled and why, and the stored files with their hashes.
+    AuditAction.POLICY_PUBLICATION_CANCELLED: "publication_staff:list",
+    AuditAction.PUBLICATION_FILE_TAMPERED: "publication_staff:list",
 }
 MONITORING_REPORT = "assessments.monitoringreport"
 

@@ -259,3 +259,11 @@ def test_cancelling_a_scheduled_publication_tells_pcu_and_the_lead(ready, people
                  and getattr(user, "role_assignments", None) is not None
                  and user.role_assignments.filter(role="pcu").exists()}
     assert other_pcu <= told and people.pcu.pk not in told  # the one who cancelled is not told of it
+    # The Lead's item leads to the Publication page, where the cancelled schedule and its reason are shown.
+    from django.test import Client
+
+    lead = Client()
+    lead.force_login(people.lead)
+    inbox = lead.get("/notifications/").content.decode()
+    assert f'href="/policies/{ready.reference}/publication/"' in inbox
+    assert lead.get(f"/policies/{ready.reference}/publication/").status_code == 200
