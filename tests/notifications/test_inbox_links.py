@@ -28,12 +28,18 @@ def plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
-def test_an_item_about_a_policy_its_reader_may_not_open_is_not_a_link_and_says_why(client, people):
-    policy = advance_to(people.policy(title="Body-worn video"), Status.QA_PASSED, people)
+def unlinked_for_its_developer(client, people, status: str, notice: str):
+    """A policy taken to ``status``, and its developer's inbox, where the item ``notice`` of it is not a link."""
+    policy = advance_to(people.policy(title="Body-worn video"), status, people)
     services.outbox_relay()
     page = items(client, people.developer)
-    assert f"Quality assurance passed: {policy.reference} Body-worn video" in plain(page)
+    assert f"{notice}: {policy.reference} Body-worn video" in plain(page)
     assert f'href="/policies/{policy.reference}/"' not in page
+    return policy, page
+
+
+def test_an_item_about_a_policy_its_reader_may_not_open_is_not_a_link_and_says_why(client, people):
+    policy, page = unlinked_for_its_developer(client, people, Status.QA_PASSED, "Quality assurance passed")
     assert client.get(f"/policies/{policy.reference}/").status_code == 404
     assert ("You cannot open this policy while others check and approve it. You see it again if it is returned to "
             "you, and once it is published.") in plain(page)
@@ -63,9 +69,5 @@ def test_an_item_about_a_monitoring_report_leads_to_the_report(client, people):
 
 
 def test_an_item_about_a_withdrawn_policy_says_it_was_withdrawn(client, people):
-    policy = advance_to(people.policy(title="Paper pocket notebooks"), Status.WITHDRAWN, people)
-    services.outbox_relay()
-    page = items(client, people.developer)
-    assert f"Withdrawn: {policy.reference} Paper pocket notebooks" in plain(page)
-    assert f'href="/policies/{policy.reference}/"' not in page
+    _, page = unlinked_for_its_developer(client, people, Status.WITHDRAWN, "Withdrawn")
     assert "This policy has been withdrawn: it is no longer among the policies you see." in plain(page)
