@@ -148,6 +148,8 @@ NOTIFIED = {
     "pcu": "PCU",
     "dcfd": "DCFD",
     "doi": "DOI",
+    # The person a remedial action names (notifications.services.outbox.NAMED_IN_CHANGES).
+    "named_in_changes": "whoever is named to take a remedial action",
 }
 
 

@@ -92,3 +92,13 @@ def test_bringing_a_review_forward_says_the_review_comes_next_not_the_way_on_fro
     assert "The review date has been brought forward." in banner
     assert f"Next: {workflow.START_REVIEW.page.title}, by {workflow.START_REVIEW.taken_by}." in banner
     assert workflow.COMPLETE_IMPLEMENTATION.page.title not in banner.split("Next:")[1].split(".")[0]
+
+
+def test_every_kind_a_step_notifies_is_named_in_words_after_it():
+    """The Lead's response to a monitoring report said "Told ...: the business group's co-ordinator and
+    named_in_changes" (found by the thirteenth session's Chromium walk): a kind of recipient had no words."""
+    from lifecycle.next_steps import NOTIFIED
+
+    kinds = {kind for step in workflow.STEPS for kind in step.notify}
+    assert kinds - set(NOTIFIED) == set()
+    assert all(words and "_" not in words for words in NOTIFIED.values())
