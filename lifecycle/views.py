@@ -142,7 +142,9 @@ def policy_detail(request, reference: str):
         _hold_edits(context, policy)
         context["emergency_refusal"] = emergency.emergency_refusal(policy)
     asked = {}
-    if next_step is not None:
+    # The checklist is of the working draft: shown only to those shown the draft, not to staff reading the version in
+    # force while its review is drafted (issue 4: staff "see the published policies").
+    if next_step is not None and version is not None and not version.is_frozen:
         context["checklist_step"] = next_step
         context["checklist"] = next_steps.checklist(next_step, policy, asked=asked)
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.

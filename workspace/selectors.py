@@ -452,6 +452,9 @@ def _due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
     the chase and the dashboard), as separate queues, the most overdue first. One query per rule. Each policy
     carries ``due_state`` and what to do next."""
     overdue, due_soon = [], []
+    if not viewer.roles:
+        # Staff with no role answer for no policy's review or report: no queue of them, not even an empty one.
+        return overdue, due_soon
     for rule, kind, hint, label, register_filter in (
         (REVIEW, "Reviews", "SOP: allow at least 6 months for a basic review.", "review due", "review_status"),
         (MONITORING, "Monitoring reports", "Due every year.", "report due", "monitoring_status"),
