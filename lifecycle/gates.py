@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.db.models import F, Func, TextField, Value
+from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
@@ -173,6 +175,49 @@ def monitoring_process(policy) -> bool:
 def statement_written(policy) -> bool:
     version = policy.current_version
     return version is not None and _filled(version.statement_text)
+
+
+# What is left of an SOP's sanitised text once its tags, spaces and non-breaking spaces are taken out: nothing when it
+# has no words (the editor leaves "<p></p>" or "<p><br></p>" in an SOP added by its title alone).
+_NOT_WORDS = r"<[^>]*>|&nbsp;|&#0*160;|&#[xX]0*[aA]0;|\s|\u00a0"
+# Where ``_draft_sops`` keeps its answer on the version object: the checklist asks both whether the gate applies and
+# whether it holds.
+DRAFT_SOPS = "_policyhub_draft_sops"
+
+
+def _draft_sops(policy) -> list[tuple[str, bool]]:
+    """Each SOP in the draft, in its order: (its title, whether its procedure has words). Counted by the database, in
+    one query: the overview asks on every load in development, and an SOP's text may run to half a megabyte."""
+    version = policy.current_version
+    if version is None:
+        return []
+    if DRAFT_SOPS not in version.__dict__:
+        words = Length(Func(F("text"), Value(_NOT_WORDS), Value(""), Value("g"), function="REGEXP_REPLACE",
+                            output_field=TextField()))
+        version.__dict__[DRAFT_SOPS] = [
+            (title, length > 0)
+            for title, length in version.sop_versions.annotate(words=words).values_list("sop__title", "words")]
+    return version.__dict__[DRAFT_SOPS]
+
+
+def sops_without_text(policy) -> list[str]:
+    """The titles of the draft's SOPs with no procedure written, in the draft's order."""
+    return [title for title, written in _draft_sops(policy) if not written]
+
+
+def _has_sops(policy) -> bool:
+    return bool(_draft_sops(policy))
+
+
+# SOP, "Definitions": "A Standard Operating Procedure details the actions to be taken to achieve the policy"; stage 4:
+# "Once satisfied the documents are ready for approval", the Policy Statement, the SOPs, the EIA and the Workbook are
+# submitted. A draft may hold an SOP still being written (added by its title first), so the SOP pages accept one; the
+# package is frozen for quality assurance, or by the emergency route, only once each of its SOPs says what is done.
+@gate("An SOP in the draft has no procedure written (SOP: \"A Standard Operating Procedure details the actions to be "
+      "taken to achieve the policy\"): write its procedure, or remove the SOP from the draft.",
+      label="Write the procedure of every SOP in the draft", fix="statement", applies=_has_sops)
+def sops_written(policy) -> bool:
+    return not sops_without_text(policy)
 
 
 @gate("This version revises a published policy: record a summary note of changes (SOP, stage 4).",

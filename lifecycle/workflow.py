@@ -107,7 +107,8 @@ SUBMIT_FOR_QA = Step(
     doc="SOP stage 4: the Policy Statement, SOPs, EIA and Workbook go to PCU for quality assurance, copied to "
         "the business group co-ordinator.",
     # While the Lead's request for emergency approval waits, the draft goes no other way (issue 13).
-    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, emergency.no_emergency_request_waiting),
+    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, gates.sops_written,
+           emergency.no_emergency_request_waiting),
     page=Page(
         slug="submit-for-qa", title="Submit for quality assurance",
         success="Submitted to the Policy Co-ordination Unit for quality assurance. This version is now frozen.",
@@ -204,7 +205,8 @@ REQUEST_EMERGENCY_APPROVAL = Step(
     name="request_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
     permission="lifecycle.emergency_approve", label="ask for emergency approval of", duty=Duty.APPROVER,
     audit=AuditAction.POLICY_EMERGENCY_REQUESTED, doc=EMERGENCY_DOC,
-    gates=(gates.commissioning_recorded, gates.statement_written, emergency.emergency_not_requested),
+    gates=(gates.commissioning_recorded, gates.statement_written, gates.sops_written,
+           emergency.emergency_not_requested),
     page=Page(
         slug="emergency-approve", title="Emergency approval", form=forms.EmergencyApprovalForm, warning=True,
         shows_version=True, button="Ask PCU to agree",
