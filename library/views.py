@@ -5,7 +5,7 @@ from django.views.decorators.http import require_safe
 from acknowledgements.selectors import acknowledgement_request
 from assessments.impacts import impact_rows
 from library.forms import LibrarySearchForm
-from library.selectors import Scope, library_browse, library_entry, library_search, page_number_of
+from library.selectors import Scope, has_search_words, library_browse, library_entry, library_search, page_number_of
 
 
 def _library_page(request, *, scope: str | None = None):
@@ -20,13 +20,18 @@ def _library_page(request, *, scope: str | None = None):
     query = (form.cleaned_data.get("q") or "").strip()
     scope = form.cleaned_data["scope"]
     page = page_number_of(request.GET.get("page"))
+    # A search of operators alone ("-", '""') has nothing to search for: it is no search, and the page says so once
+    # (it said "No documents match '-'" above "Enter the words to search for.").
+    no_words = query if query and not has_search_words(query) else ""
+    if no_words:
+        query = ""
     if query:
         results = library_search(user=request.user, text=query, scope=scope, page=page, **form.filters())
     else:
         results = library_browse(user=request.user, scope=scope, page=page, **form.filters())
     params = request.GET.copy()
     params.pop("page", None)
-    context.update(results=results, query=query, scope=scope, is_archive=scope == Scope.ARCHIVE,
+    context.update(results=results, query=query, no_words=no_words, scope=scope, is_archive=scope == Scope.ARCHIVE,
                    page_query=params.urlencode())
     return render(request, "library/index.html", context)
 
