@@ -72,7 +72,8 @@ def stacked_bars(*, chart_id: str, title: str, categories: list[str], series: li
 def percent_lines(*, chart_id: str, title: str, labels: list[str], series: list[Series],
                   description: str) -> SafeString:
     """Percentages (0 to 100) over time: one line per series, a gap where a point has no figure."""
-    width, height, left, right, top, bottom = 760, 300, 50, 20, 16, 60
+    # Room on the right for half of the last month's label, centred on the last point ("Sep 2026" was cut off).
+    width, height, left, right, top, bottom = 760, 300, 50, 40, 16, 60
     plot_w, plot_h = width - left - right, height - top - bottom
     step = plot_w / max(len(labels) - 1, 1)
     body = []
