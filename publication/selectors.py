@@ -18,7 +18,7 @@ from django.http import Http404
 
 from core.events import AuditAction
 from core.models import AuditEvent, BusinessGroup, Subject
-from lifecycle.models import Policy, SOPVersion
+from lifecycle.models import Policy, SOPVersion, WithdrawalDecision
 from lifecycle.permissions import role_index
 from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
@@ -223,19 +223,45 @@ def _publications_seen(*, policy: Policy, user, prefix: str = "") -> Q:
 
 def policy_publications(*, policy: Policy, user) -> list[Publication]:
     """The policy's publications as its Publication page lists them, newest first: scheduled, published (and what
-    superseded them) and cancelled, each with its stored files, every file marked ``readable`` if ``user`` may
-    download it (``published_file_readable``). Two queries, however many publications and files (and what
+    superseded them, or the withdrawal that took them down) and cancelled, each with its stored files, every file
+    marked ``readable`` if ``user`` may download it (``published_file_readable``). Each publication in force when
+    the policy was withdrawn carries that withdrawal as ``withdrawal`` (the decision PCU carried out), else None.
+    Two queries, however many publications and files, and a third for a withdrawn policy (with what
     ``user_may_see_drafts`` asks of the user's part in the policy)."""
     publications = list(
         Publication.objects.filter(_publications_seen(policy=policy, user=user))
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
         .prefetch_related("files").order_by("-requested_at", "-pk")
     )
+    withdrawal = policy_withdrawal(policy=policy)
     cleared = user_may_see_sensitive(user=user, policy=policy)
     for publication in publications:
+        # What was in force when the policy was withdrawn was taken down then, not superseded: PCU, the "'gateway'
+        # function for the internal and external publication of policy" (SOP), carried it out.
+        publication.withdrawal = withdrawal if publication.is_current else None
+        publication.taken_down = taken_down_in_words(publication) if publication.withdrawal else ""
         for published_file in publication.files.all():
             published_file.readable = published_file_readable(published_file=published_file, cleared=cleared)
     return publications
+
+
+def taken_down_in_words(publication: Publication) -> str:
+    """Where a withdrawn policy's publication went when it was withdrawn, channel by channel: the library on the
+    intranet and the Scheme show only policies in force (the Scheme's page for it says it was withdrawn), and Notices
+    announce the withdrawal (``staff_notices``), whichever channels the publication was on."""
+    taken_off = [name for name, on in (("the Corporate Policy Intranet", publication.on_intranet),
+                                       ("the MPS Publication Scheme", publication.on_publication_scheme)) if on]
+    off = f"off {' and '.join(taken_off)}; " if taken_off else ""
+    return f"From every channel it was on: {off}Notices announce the withdrawal."
+
+
+def policy_withdrawal(*, policy: Policy) -> WithdrawalDecision | None:
+    """The withdrawal decision PCU carried out on ``policy`` (who decided it and why, who carried it out and when),
+    or None while the policy is not withdrawn. No query unless it is."""
+    if policy.status != Status.WITHDRAWN:
+        return None
+    return (policy.withdrawal_decisions.filter(carried_out_at__isnull=False)
+            .select_related("decided_by", "carried_out_by", "replaced_by").order_by("-carried_out_at").first())
 
 
 def published_file_readable(*, published_file: PublishedFile, cleared: bool) -> bool:
