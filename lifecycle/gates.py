@@ -220,8 +220,17 @@ def sops_written(policy) -> bool:
     return not sops_without_text(policy)
 
 
+def _is_a_review(policy) -> bool:
+    """The version drafted revises a published one: there is a last review (or first publication) to read since, and
+    changes to summarise."""
+    version = policy.current_version
+    return version is not None and version.revises_published
+
+
+# SOP, stage 4: "if a reviewed document, this should include a summary note of changes". A first version revises
+# nothing: the checklist leaves the note out rather than list it as done (a user walk found it "Done" on version 1.0).
 @gate("This version revises a published policy: record a summary note of changes (SOP, stage 4).",
-      label="Summarise the changes (reviewed policies)", fix="statement")
+      label="Summarise the changes (reviewed policies)", fix="statement", applies=_is_a_review)
 def summary_of_changes_for_review(policy) -> bool:
     version = policy.current_version
     return version is not None and (not version.revises_published or _filled(version.summary_of_changes))
@@ -323,12 +332,6 @@ def _reports_to_read(policy) -> list[ChecklistItem]:
         url=reverse("assessments:monitoring_report", args=[policy.reference, report.pk]),
         done=any(reading.cycle == cycle for reading in report.readings.all()),
     ) for report in reports]
-
-
-def _is_a_review(policy) -> bool:
-    """The version drafted revises a published one: there is a last review (or first publication) to read since."""
-    version = policy.current_version
-    return version is not None and version.revises_published
 
 
 @gate("The monitoring reports since the last review have not all been read: for each, record what the review "
