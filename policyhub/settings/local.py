@@ -1,9 +1,16 @@
-"""`make run`: SQLite, debug, background jobs executed eagerly in the web process."""
+"""`make run`: SQLite, background jobs executed eagerly in the web process, debug off unless DJANGO_DEBUG=true."""
 
 from .base import *  # noqa: F403
 from .base import env_bool
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off by default: the demo shows the service's own pages for a page not found or an error, as people will see them,
+# not Django's technical page listing every URL (two Chromium walks met it on a stale form's 404). DJANGO_DEBUG=true
+# for a developer's tracebacks.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# WhiteNoise serves the static files from their sources, as the dev server does only in debug mode; and picks up a
+# rebuilt stylesheet without a restart while debugging.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 # Eager execution: no broker needed for the zero-set-up demo; the same task code runs in-process.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", True)
 CELERY_TASK_EAGER_PROPAGATES = True
