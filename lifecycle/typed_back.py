@@ -18,6 +18,8 @@ from django import forms
 from django.shortcuts import render
 
 from core.html import RichTextField, sanitise_rich_text
+from lifecycle.models import Policy
+from lifecycle.states import Status
 
 # A policy reference as allocated (core.services.reference_allocate: POL-0042), for repeating one back.
 POLICY_REFERENCE = re.compile(r"[A-Z]{2,5}-\d{1,9}")
@@ -60,10 +62,23 @@ def typed_cleaned(form: forms.BaseForm) -> list[Typed]:
 
 def gone(request, reference: str, title: str, typed: list[Typed], *, verb: str = "recorded"):
     """The 404 of a form posted for a policy out of sight: nothing was recorded (a step) or saved (a draft), and
-    what was typed."""
+    what was typed. To the policy's own developers, who know it (it is in their My work), it says where the policy is
+    now: the form was usually sent a second time, from another tab, after the first had moved it on (a submission for
+    quality assurance); to anyone else, the same page whether such a policy exists or not."""
     shown = reference if POLICY_REFERENCE.fullmatch(reference) else "this policy"
+    moved_on = _developers_policy(request.user, reference) if shown != "this policy" else None
     return render(request, "lifecycle/policy_action_gone.html",
-                  {"title": title, "reference": shown, "typed": typed, "verb": verb}, status=404)
+                  {"title": title, "reference": shown, "typed": typed, "verb": verb, "moved_on": moved_on},
+                  status=404)
+
+
+def _developers_policy(user, reference: str) -> dict | None:
+    """Where the policy ``reference`` stands, if ``user`` is named on it as a developer (one query)."""
+    found = (Policy.objects.filter(reference=reference, developers=user)
+             .values("reference", "title", "status", "status_changed_at").first())
+    if found is None:
+        return None
+    return {**found, "status_label": Status(found["status"]).label}
 
 
 def refused(request, context: dict, title: str, message: str, typed: list[Typed], *, verb: str = "recorded"):

@@ -56,3 +56,27 @@ def test_nothing_typed_is_the_plain_not_found_page(client, people, policy_in):
     client.force_login(people.developer)
     response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", what_was_read(policy))
     assert response.status_code == 404 and "nothing was recorded" in response.content.decode()
+
+
+def test_a_developer_submitting_twice_is_told_where_the_policy_is_now(client, people, policy_in):
+    """The second tab's "Submit for quality assurance" answered "you cannot see it now" as if nothing had been
+    submitted, though the first had been (found by the thirteenth session's Chromium walk). Its developers know the
+    policy: they are told where it is now (they may not open it while it is checked: issue 4)."""
+    from tests.factories import fill_development
+
+    policy = policy_in(Status.DEVELOPMENT, title="Drones")
+    fill_development(policy, people)
+    read = what_was_read(reload(policy))
+    client.force_login(people.developer)
+    first = client.post(f"/policies/{policy.reference}/actions/submit-for-qa/", read)
+    assert first.status_code == 302 and reload(policy).status == Status.SUBMITTED_FOR_QA
+    again = client.post(f"/policies/{policy.reference}/actions/submit-for-qa/", read)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", again.content.decode()))
+    assert again.status_code == 404
+    assert (f"{policy.reference} Drones has moved on: it is now submitted for quality assurance, a stage its "
+            "developers do not see.") in page
+    assert "Nothing more was recorded" in page and "you cannot see it now" not in page
+    # Someone not named on it still gets the page that does not tell whether the policy exists.
+    client.force_login(people.developer2)
+    other = client.post(f"/policies/{policy.reference}/actions/submit-for-qa/", read).content.decode()
+    assert "Drones" not in other and "you cannot see it now" in other
