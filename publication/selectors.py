@@ -16,8 +16,9 @@ from django.db.models import Exists, Func, OuterRef, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
+from acknowledgements.models import AudienceCriterion
 from core.events import AuditAction
-from core.models import AuditEvent, BusinessGroup, Subject
+from core.models import AuditEvent, BusinessGroup, Role, Subject
 from lifecycle.models import Policy, SOPVersion, WithdrawalDecision
 from lifecycle.permissions import role_index
 from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive
@@ -226,13 +227,18 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
     superseded them, or the withdrawal that took them down) and cancelled, each with its stored files, every file
     marked ``readable`` if ``user`` may download it (``published_file_readable``). Each publication in force when
     the policy was withdrawn carries that withdrawal as ``withdrawal`` (the decision PCU carried out), else None.
-    Two queries, however many publications and files, and a third for a withdrawn policy (with what
-    ``user_may_see_drafts`` asks of the user's part in the policy)."""
+    A cancelled one carries its ``cancellation`` (the audit event: who, when, why); a scheduled or published one
+    (not a re-publication, which asks no one) whom it asks to confirm they have read the version, ``asked``
+    (``AskedToAcknowledge``). At most five queries, however many publications, files and people asked: the
+    publications, their files, and, only when the page has any, the cancellations, the people asked and the
+    withdrawal (with what ``user_may_see_drafts`` asks of the user's part in the policy)."""
     publications = list(
         Publication.objects.filter(_publications_seen(policy=policy, user=user))
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
         .prefetch_related("files").order_by("-requested_at", "-pk")
     )
+    _attach_cancellations(policy, publications)
+    _attach_asked_to_acknowledge(policy, publications)
     withdrawal = policy_withdrawal(policy=policy)
     cleared = user_may_see_sensitive(user=user, policy=policy)
     for publication in publications:
@@ -243,6 +249,67 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
         for published_file in publication.files.all():
             published_file.readable = published_file_readable(published_file=published_file, cleared=cleared)
     return publications
+
+
+def _attach_cancellations(policy: Policy, publications: list[Publication]) -> None:
+    """Each cancelled publication's ``cancellation``: the audit event that recorded it (its actor, None for the
+    scheduled job; when; ``changes["reason"]``), the record of who cancelled it and why (SOP: "Ensure that audit
+    trails of policy and procedural changes are maintained"). The events name the version, not the publication:
+    a version has at most one scheduled publication at a time (``one_live_publication_per_version``), so its
+    cancellations happened in the order its publications were requested, and are paired in that order. One query,
+    none if nothing on the page was cancelled (a reader who sees any cancelled publication sees them all)."""
+    cancelled = sorted((publication for publication in publications
+                        if publication.status == Publication.Status.CANCELLED), key=lambda publication: publication.pk)
+    for publication in publications:
+        publication.cancellation = None
+    if not cancelled:
+        return
+    events_by_version: dict[str, list[AuditEvent]] = {}
+    events = (AuditEvent.objects.filter(policy_id=policy.pk, action=AuditAction.POLICY_PUBLICATION_CANCELLED)
+              .select_related("actor").order_by("sequence"))
+    for event in events:
+        events_by_version.setdefault(str((event.changes or {}).get("version", "")), []).append(event)
+    for publication in cancelled:
+        waiting = events_by_version.get(publication.policy_version.number)
+        publication.cancellation = waiting.pop(0) if waiting else None
+
+
+@dataclass(frozen=True)
+class AskedToAcknowledge:
+    """Whom a version asks to confirm they have read it once in force (issue 14; chosen on the publish page,
+    acknowledgements.services.acknowledgement_audience_record), in words, business groups first, then units (with
+    their group), then roles, each alphabetical. Empty: nobody was chosen. ``asks_again``: False for a minor
+    version whose earlier confirmations still count."""
+
+    whom: tuple[str, ...]
+    asks_again: bool = True
+
+
+def _attach_asked_to_acknowledge(policy: Policy, publications: list[Publication]) -> None:
+    """Each scheduled or first-published publication's ``asked``; None on the others (cancelled: its choice was
+    dropped or replaced when it was scheduled again; a re-publication asks no one anew). One query, none if no
+    publication on the page asks anyone."""
+    asking = [publication for publication in publications
+              if publication.status in {Publication.Status.SCHEDULED, Publication.Status.PUBLISHED}
+              and publication.republication == 0]
+    for publication in publications:
+        publication.asked = None
+    if not asking:
+        return
+    criteria_by_version: dict[int, list[AudienceCriterion]] = {}
+    for criterion in (AudienceCriterion.objects.filter(audience__policy=policy)
+                      .select_related("audience", "business_group", "unit__business_group")):
+        criteria_by_version.setdefault(criterion.audience.policy_version_id, []).append(criterion)
+    for publication in asking:
+        criteria = criteria_by_version.get(publication.policy_version_id, [])
+        groups = sorted(str(c.business_group) for c in criteria if c.business_group_id)
+        units = sorted((str(c.unit.business_group), str(c.unit)) for c in criteria if c.unit_id)
+        roles = sorted(Role(c.role).label for c in criteria if c.role)
+        publication.asked = AskedToAcknowledge(
+            whom=(*(f"The staff of {group}" for group in groups),
+                  *(f"The staff of {unit} ({group})" for group, unit in units),
+                  *(f"Everyone holding the role {role}" for role in roles)),
+            asks_again=criteria[0].audience.ask_again if criteria else True)
 
 
 def taken_down_in_words(publication: Publication) -> str:
