@@ -20,7 +20,7 @@ from core.dates import date_shown
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
-from lifecycle.states import Status
+from lifecycle.states import QADiscipline, Status
 
 # Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
 FIX_URL_NAMES = {
@@ -95,6 +95,8 @@ class NextSteps:
     waiting: DueState | None = None
     # The date PCU scheduled the version's publication for: it then waits on that date, not on PCU.
     scheduled_for: datetime.date | None = None
+    # Who takes the way on, where that is narrower than its declaration (``taken_by``): the QA disciplines left.
+    way_on_by: str = ""
 
     @property
     def review_pressing(self) -> bool:
@@ -136,7 +138,24 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
         monitoring=MONITORING.state_of(policy),
         waiting=None if scheduled_for else stage_deadline_state(policy),
         scheduled_for=scheduled_for,
+        way_on_by=taken_by(way_on, policy) if way_on is not None else "",
     )
+
+
+def taken_by(step: workflow.Step, policy) -> str:
+    """Who takes ``step`` on ``policy`` now: its declaration's ``taken_by``, but for quality assurance the disciplines
+    whose sign-off is still to be recorded on the version submitted (SOP stage 4: PCU "in conjunction with DCFD and
+    DOI"), with those who have signed off (one query, while the policy is in quality assurance)."""
+    if step.page is not workflow.QA_PAGE or policy.status != Status.SUBMITTED_FOR_QA:
+        return step.taken_by
+    version = policy.current_version
+    passed = (set(version.qa_signoffs.filter(outcome="passed").values_list("discipline", flat=True)) if version
+              else set())
+    if not passed:
+        return step.taken_by
+    left = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline not in passed]
+    signed = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in passed]
+    return f"{_in_words(left)} ({_in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off)"
 
 
 # Whom a step's ``notify`` names, in words.
@@ -180,7 +199,8 @@ def after_step(step: workflow.Step, policy) -> str:
     expected = f", expected by {date_shown(waiting.due)}" if waiting is not None else ""
     parts = []
     if onward is not None and onward is not step:
-        parts.append(f"Next: {onward.page.title}, by {onward.taken_by}{expected}." if onward.taken_by
+        by = taken_by(onward, policy)
+        parts.append(f"Next: {onward.page.title}, by {by}{expected}." if by
                      else f"Next: {onward.page.title}{expected}.")
     parts.append(f"Told in their notifications and daily e-mail: {_in_words(told)}." if told
                  else "No one else is notified.")

@@ -102,3 +102,31 @@ def test_every_kind_a_step_notifies_is_named_in_words_after_it():
     kinds = {kind for step in workflow.STEPS for kind in step.notify}
     assert kinds - set(NOTIFIED) == set()
     assert all(words and "_" not in words for words in NOTIFIED.values())
+
+
+def _short(text: str) -> str:
+    """The page's text with its abbreviations as written (the glossary expands each on its first use)."""
+    for long, short in (("Policy Co-ordination Unit (PCU)", "PCU"), ("Directorate of Information (DOI)", "DOI"),
+                        ("Diversity and Citizen Focus Directorate (DCFD)", "DCFD")):
+        text = text.replace(long, short)
+    return text
+
+
+def test_what_comes_next_names_the_quality_assurance_sign_offs_still_to_record(client, people):
+    """After PCU and DCFD passed their parts, the overview and the confirmation still said "Next: Record quality
+    assurance, by PCU, DCFD and DOI, each for their part" (found by the thirteenth session's Chromium walk)."""
+    policy = advance_to(people.policy(), "submitted_for_qa", people)
+    client.force_login(people.coordinator)
+    overview = _short(read(client.get(f"/policies/{policy.reference}/").content.decode()).text)
+    assert "Next: Record quality assurance, by PCU, DCFD and DOI, each for their part." in overview
+    services.policy_record_qa_signoff(policy=policy, actor=people.pcu_qa, discipline="pcu")
+    version = Policy.objects.get(pk=policy.pk).current_version
+    client.force_login(people.dcfd)
+    response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
+        "outcome": "passed", "discipline": "dcfd", "comments": "", "expected_status": "submitted_for_qa",
+        "version": version.pk, "version_hash": version.read_hash}, follow=True)
+    assert "Next: Record quality assurance, by DOI (PCU and DCFD have signed off)" in _short(
+        read(response.content.decode()).text)
+    client.force_login(people.coordinator)
+    overview = _short(read(client.get(f"/policies/{policy.reference}/").content.decode()).text)
+    assert "Next: Record quality assurance, by DOI (PCU and DCFD have signed off)." in overview
