@@ -175,10 +175,12 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
         return (f"Monitoring report {self.period_start:%-d %B %Y} to {self.period_end:%-d %B %Y} for "
                 f"{self.policy.reference}")
 
+    # The sections a report must have written before it is submitted, by field: their labels.
+    REQUIRED_SECTIONS = {"compliance": "Compliance", "benefits": "Benefits", "diversity_impact": "Diversity impact"}
+
     @property
     def missing_sections(self) -> list[str]:
-        labels = {"compliance": "Compliance", "benefits": "Benefits", "diversity_impact": "Diversity impact"}
-        return [label for field, label in labels.items() if not getattr(self, field).strip()]
+        return [label for field, label in self.REQUIRED_SECTIONS.items() if not getattr(self, field).strip()]
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED)
     def submit(self) -> None:

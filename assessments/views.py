@@ -267,7 +267,15 @@ def monitoring_report_page(request, reference: str, report_id: int):
                 return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
         except ApplicationError as error:
             target = edit_form if step in {"save", "submit"} else qa_form
-            if target is not None and error.code not in {"stale", "forbidden"}:
+            if step == "submit" and error.code == "gate" and edit_form is not None:
+                # Each empty section marked at its box (WCAG 3.3.1), as the service found them: what was typed was
+                # saved, and these are the sections of it left empty.
+                for field, label in MonitoringReport.REQUIRED_SECTIONS.items():
+                    if not edit_form.cleaned_data.get(field, "").strip():
+                        edit_form.add_error(field, f"Write the {label.lower()} section before you submit the report")
+                if not edit_form.errors:
+                    edit_form.add_application_error(error)
+            elif target is not None and error.code not in {"stale", "forbidden"}:
                 target.add_application_error(error)
             else:
                 messages.error(request, error.message)
