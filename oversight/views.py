@@ -18,9 +18,11 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from core.exports import table_response, wanted_format
+from core.forms import DateParts
 from core.models import BusinessGroup
 from lifecycle.due import stuck_threshold_days
 from oversight import charts
+from oversight.forms import PeriodForm
 from oversight.indicators import (
     Indicators,
     Period,
@@ -201,16 +203,22 @@ def last_quarter(today: datetime.date) -> Period:
     return Period(start, this_quarter - datetime.timedelta(days=1))
 
 
-def period_from_request(request, today: datetime.date) -> tuple[Period, list[str]]:
-    """``?from=YYYY-MM-DD&to=YYYY-MM-DD``, checked: a clear message and a sensible period for anything else (the
-    last quarter by default), never an error page."""
+def period_from_request(request, today: datetime.date) -> tuple[Period, list[str], PeriodForm]:
+    """The period typed in the form's day, month and year boxes, or given as ``?from=YYYY-MM-DD&to=YYYY-MM-DD``,
+    checked: a clear message and a sensible period for anything else (the last quarter by default), never an error
+    page. The form comes back to be shown: the period used, or what was typed with its errors."""
     default = last_quarter(today)
-    raw_from, raw_to = request.GET.get("from", "").strip(), request.GET.get("to", "").strip()
-    if not raw_from and not raw_to:
-        return default, []
+    typed_form = PeriodForm(request.GET)
+    typed = {name: typed_form[name].data for name in ("from", "to")}
+    if all(value is None or (value.is_blank if isinstance(value, DateParts) else not value.strip())
+           for value in typed.values()):
+        return default, [], _period_form(default)
     messages = []
     parsed = {}
-    for name, raw in (("from", raw_from), ("to", raw_to)):
+    for name, value in typed.items():
+        if isinstance(value, DateParts):
+            continue  # the form's to check, below
+        raw = (value or "").strip()
         try:
             parsed[name] = datetime.date.fromisoformat(raw) if raw else None
         except ValueError:
@@ -220,16 +228,21 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
             messages.append(format_html(
                 "“<span class=\"app-user-text\">{}</span>” is not a date: choose the {} of the period in the {} box, "
                 "for example 31 January 2026.", raw[:40], "start" if name == "from" else "end", box))
+    if len(parsed) < len(typed):  # boxes were typed: GOV.UK's messages, shown on the boxes at fault
+        valid = typed_form.is_valid()
+        parsed.update({name: typed_form.cleaned_data.get(name) for name in typed if name not in parsed})
+        if not valid:
+            return default, [*messages, _instead(default)], typed_form
     if messages:
-        return default, [*messages, f"Showing the last quarter instead ({default.start:%-d %B %Y} to "
-                                    f"{default.end:%-d %B %Y})."]
+        return default, [*messages, _instead(default)], _period_form(default)
     start = parsed["from"] or (parsed["to"] - relativedelta(months=3) + datetime.timedelta(days=1))
     end = parsed["to"] or today
     if end > today:
         messages.append("Figures exist only up to today, so the period ends today.")
         end = today
     if start > end:
-        return default, ["The start of the period must be before its end. Showing the last quarter instead."]
+        return default, ["The start of the period must be before its end. Showing the last quarter instead."], \
+            _period_form(default)
     # Five years to the end, the end's day included (within MAX_PERIOD_DAYS, the indicators' bound on work).
     earliest_start = end - relativedelta(years=5) + datetime.timedelta(days=1)
     if start < earliest_start:
@@ -239,7 +252,17 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
     if start < earliest:
         start = earliest
         messages.append("PolicyHub holds nothing before 2000, so the period starts on 1 January 2000.")
-    return Period(start, end), messages
+    period = Period(start, end)
+    return period, messages, _period_form(period)
+
+
+def _period_form(period: Period) -> PeriodForm:
+    """The form showing the period the page is for."""
+    return PeriodForm(initial={"from": period.start, "to": period.end})
+
+
+def _instead(default: Period) -> str:
+    return f"Showing the last quarter instead ({default.start:%-d %B %Y} to {default.end:%-d %B %Y})."
 
 
 INDICATOR_HEADER = ["Business group", "Policies in force at the end", "Policies in date (%)",
@@ -293,14 +316,14 @@ def indicators_tables(indicators: Indicators, scope) -> dict:
 
 
 def indicators_for(request, scope, today):
-    period, messages = period_from_request(request, today)
+    period, messages, form = period_from_request(request, today)
     # Visible policies, by the business group they were in on the day (not only those in it now).
     policies = scoped_policies(user=request.user, scope=Scope(force=True, groups=[], focus=None))
     focus = scope.focus.pk if scope.focus is not None else None
     if focus is not None:
         policies = policies_ever_in(policies, focus)
     indicators = corporate_health_indicators(policies=policies, period=period, today=today, focus=focus)
-    return period, messages, indicators, indicators_tables(indicators, scope)
+    return period, messages, form, indicators, indicators_tables(indicators, scope)
 
 
 def trend_table_rows(rows):
@@ -312,7 +335,7 @@ def trend_table_rows(rows):
 def indicators(request):
     scope = scope_for(request)
     today = timezone.localdate()
-    period, messages, result, tables = indicators_for(request, scope, today)
+    period, messages, form, result, tables = indicators_for(request, scope, today)
     export = wanted_format(request)
     if export:
         name = f"{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}"
@@ -325,7 +348,7 @@ def indicators(request):
         "scope": scope, "period": period, "messages_shown": [scope.message, *messages] if scope.message else messages,
         "indicators": result, "header": INDICATOR_HEADER, "tables": tables,
         "trend_header": TREND_HEADER, "trend_rows": trend_table_rows(tables["trend_rows"]),
-        "query": period_query(period, scope),
+        "query": period_query(period, scope), "period_form": form,
     })
 
 
@@ -346,7 +369,7 @@ def report(request):
     (the last quarter by default) and their trends, the pipeline. ``?format=pdf`` gives it as a PDF."""
     scope = scope_for(request)
     today = timezone.localdate()
-    period, messages, result, tables = indicators_for(request, scope, today)
+    period, messages, form, result, tables = indicators_for(request, scope, today)
     figures = dashboard_figures(user=request.user, scope=scope, today=today)
     header, rows = figures_table(figures, scope)
     context = {
@@ -356,6 +379,7 @@ def report(request):
         "pipeline": pipeline_chart(pipeline(user=request.user, scope=scope),
                                    title=f"Pipeline of {scope.title}: policies by stage and business group"),
         "rag_rules": rag_rules(), "stuck_days": stuck_threshold_days(), "query": period_query(period, scope),
+        "period_form": form,
     }
     if request.GET.get("format") == "pdf":
         from oversight.pdf import render_report_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
