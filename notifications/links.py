@@ -44,10 +44,9 @@ WITHDRAWN = "This policy has been withdrawn: it is no longer among the policies 
 
 
 def for_links(queryset):
-    """``queryset`` of notifications with what ``with_links`` reads of each, joined: no query per item. The event's
-    recorded changes are not read."""
-    return queryset.select_related("policy", "source_event__audit_event", "reminder").defer(
-        "source_event__audit_event__changes")
+    """``queryset`` of notifications with what ``with_links`` reads of each, joined: no query per item (the events
+    that notify are steps and decisions: their recorded changes are a few fields, not documents)."""
+    return queryset.select_related("policy", "source_event__audit_event", "reminder")
 
 
 def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
@@ -88,6 +87,10 @@ def _page(item: Notification) -> str:
     audit = item.source_event.audit_event if item.source_event_id else None
     if audit is not None and audit.object_type == MONITORING_REPORT and audit.object_id.isdigit():
         return reverse("assessments:monitoring_report", args=[reference, int(audit.object_id)])
+    # A response to a report and its remedial action name the report in their changes.
+    report = audit.changes.get("report") if audit is not None and isinstance(audit.changes, dict) else None
+    if isinstance(report, int):
+        return reverse("assessments:monitoring_report", args=[reference, report])
     name = EVENT_PAGES.get(audit.action) if audit is not None else None
     if name is None and item.reminder_id:
         name = REMINDER_PAGES.get(item.reminder.kind)

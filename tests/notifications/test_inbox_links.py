@@ -66,6 +66,16 @@ def test_an_item_about_a_monitoring_report_leads_to_the_report(client, people):
     assert "Monitoring report to quality-assure" in page
     assert f'href="/policies/{policy.reference}/monitoring/{report.pk}/"' in page
     assert client.get(f"/policies/{policy.reference}/monitoring/{report.pk}/").status_code == 200
+    # The Lead's response to it, and its remedial action, lead to the report too (the walk found them on the overview).
+    assessments.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    assessments.monitoring_report_respond(
+        policy=policy, actor=people.lead, report=report, outcome="remedial", reasons="Compliance is falling.",
+        remedial_action="Brief every response team.", remedial_owner=people.developer,
+        remedial_due_on=datetime.date(2027, 3, 31))
+    services.outbox_relay()
+    page = items(client, people.developer)
+    assert "The Designated Lead responded to a monitoring report" in page
+    assert page.count(f'href="/policies/{policy.reference}/monitoring/{report.pk}/"') >= 2
 
 
 def test_an_item_about_a_withdrawn_policy_says_it_was_withdrawn(client, people):
