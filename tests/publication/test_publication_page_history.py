@@ -101,7 +101,7 @@ def test_a_scheduled_publication_names_the_staff_to_be_asked_to_confirm_they_hav
 
     text = page_text(client, people.pcu, policy)
 
-    assert ("To be asked to confirm they have read it, once it is published "
+    assert ("To be asked to confirm they have read it "
             f"The staff of {people.group2} "
             f"The staff of {other_unit} ({people.group2}) "
             f"The staff of {people.unit} ({people.group}) "
