@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
-from django.db.models import F, Func, TextField, Value
-from django.db.models.functions import Length
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -177,26 +176,27 @@ def statement_written(policy) -> bool:
     return version is not None and _filled(version.statement_text)
 
 
-# What is left of an SOP's sanitised text once its tags, spaces and non-breaking spaces are taken out: nothing when it
-# has no words (the editor leaves "<p></p>" or "<p><br></p>" in an SOP added by its title alone).
-_NOT_WORDS = r"<[^>]*>|&nbsp;|&#0*160;|&#[xX]0*[aA]0;|\s|\u00a0"
+# Words in an SOP's sanitised text: at the start of a run of text (the text's start, or just after a tag), past its
+# spaces and non-breaking spaces, a character that is not blank and does not open a tag (the editor leaves "<p></p>",
+# "<p><br></p>" or "<p>&nbsp;</p>" in an SOP added by its title alone). A regular expression both databases run
+# (PostgreSQL's own; Django gives SQLite Python's for ``__regex``).
+_NBSP_ENTITY = r"&(nbsp|#0*160|#[xX]0*[aA]0);"
+HAS_WORDS = rf"(^|>)(\s|\u00a0|{_NBSP_ENTITY})*([^<&\s\u00a0]|&(?!{_NBSP_ENTITY[1:]}))"
 # Where ``_draft_sops`` keeps its answer on the version object: the checklist asks both whether the gate applies and
 # whether it holds.
 DRAFT_SOPS = "_policyhub_draft_sops"
 
 
 def _draft_sops(policy) -> list[tuple[str, bool]]:
-    """Each SOP in the draft, in its order: (its title, whether its procedure has words). Counted by the database, in
-    one query: the overview asks on every load in development, and an SOP's text may run to half a megabyte."""
+    """Each SOP in the draft, in its order: (its title, whether its procedure has words). Asked of the database, in one
+    query: the overview asks on every load in development, and an SOP's text may run to half a megabyte."""
     version = policy.current_version
     if version is None:
         return []
     if DRAFT_SOPS not in version.__dict__:
-        words = Length(Func(F("text"), Value(_NOT_WORDS), Value(""), Value("g"), function="REGEXP_REPLACE",
-                            output_field=TextField()))
-        version.__dict__[DRAFT_SOPS] = [
-            (title, length > 0)
-            for title, length in version.sop_versions.annotate(words=words).values_list("sop__title", "words")]
+        written = ExpressionWrapper(Q(text__regex=HAS_WORDS), output_field=BooleanField())
+        version.__dict__[DRAFT_SOPS] = list(
+            version.sop_versions.annotate(written=written).values_list("sop__title", "written"))
     return version.__dict__[DRAFT_SOPS]
 
 

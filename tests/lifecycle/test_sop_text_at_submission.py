@@ -41,7 +41,7 @@ def _text(html: str) -> str:
 
 
 @pytest.mark.parametrize("empty", ["", "   ", "<p></p>", "<p>&nbsp;</p>", "<p>\u00a0</p>", "<p><br></p>",
-                                   "<p>\n</p>\n<p> </p>"])
+                                   "<p>\n</p>\n<p> </p>", "<p>&#160; &#xA0;</p>"])
 def test_an_sop_with_no_procedure_written_holds_the_submission(ready, people, empty):
     sop = s.sop_create(policy=ready, actor=people.developer, title="Searching vehicles", text=empty)
 
@@ -61,6 +61,7 @@ def test_only_the_sops_without_text_are_named_in_the_drafts_order(ready, people)
     s.sop_create(policy=ready, actor=people.developer, title="Stopping vehicles", text="<p>Stop safely.</p>")
     s.sop_create(policy=ready, actor=people.developer, title="Searching vehicles")
     s.sop_create(policy=ready, actor=people.developer, title="Seizing", text="<ul><li>Bag it</li></ul>")
+    s.sop_create(policy=ready, actor=people.developer, title="Returning", text="<p>&nbsp;</p><p>&nbsp;Return it.</p>")
     s.sop_create(policy=ready, actor=people.developer, title="Recording searches", text="<p></p>")
 
     assert gates.sops_without_text(reload(ready)) == ["Searching vehicles", "Recording searches"]
