@@ -180,6 +180,15 @@ def after_step(step: workflow.Step, policy) -> str:
     """What the confirmation says after ``step`` was taken and ``policy`` (reloaded) moved on: what happens next
     and who is told, both from the declarations (the step's ``notify``, and a step taken inside it such as the
     pass of quality assurance on the last sign-off)."""
+    if step.target is not None and policy.status in step.source:
+        # Taken, but its move waits on a date: PCU scheduled the publication (publication.services.policy_publish).
+        # Scheduling tells no one; the step's event, and its notifications, come on that day.
+        day = scheduled_publication_date(policy)
+        if day is not None:
+            on_the_day = _in_words(list(dict.fromkeys(NOTIFIED.get(kind, kind) for kind in step.notify)))
+            return (f"Scheduled for publication on {date_shown(day)}. No one is told now: on that day {on_the_day} "
+                    "are told in their notifications and daily e-mail, and the staff chosen are asked to confirm "
+                    "they have read it.")
     inside = [other for other in workflow.STEPS if other.page is None and other is not step
               and other.target == policy.status and set(other.source) & set(step.source)]
     told: list[str] = []

@@ -289,10 +289,8 @@ PUBLISH = Step(
     # scheduler and "publish now" take on that very schedule.
     offered_if=_not_scheduled_already, not_offered=SCHEDULED_ALREADY,
     # Scheduling notifies no one (policy.publication_scheduled); the step's own event, on the day it is published,
-    # tells those below: the confirmation must be true of both.
-    page=Page(slug="publish", title="Publish", form=forms.PublishForm,
-              success="Publication recorded. Published now or, if you chose a date, scheduled for that day: then no "
-              "one is told, or asked to confirm they have read it, until the day it is published.",
+    # tells those below. The confirmation says which happened (lifecycle.next_steps.after_step).
+    page=Page(slug="publish", title="Publish", form=forms.PublishForm, success="Publication recorded.",
               shows_version=True),
     notify=("authors", "coordinator", "lead", "owner"), notice="Published",
 )

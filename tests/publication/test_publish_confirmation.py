@@ -62,12 +62,13 @@ def test_scheduling_tells_no_one_now_and_the_people_of_the_policy_on_the_day(cli
     assert publication.status == Publication.Status.SCHEDULED and publication.scheduled_for == day
     assert told(policy) == before  # nobody is told when it is scheduled
     assert not outstanding_for(user=people.developer).exists()  # nor asked to confirm they have read it
-    # The page's confirmation is the step's declared wording (lifecycle.workflow.PUBLISH), true of both outcomes:
-    # that it was scheduled, and that the people it names are told on the day, not now.
+    # The confirmation says it was scheduled, for when, and that the people the step names are told on the day.
     assert confirmation.startswith(
-        "Publication recorded. Published now or, if you chose a date, scheduled for that day: then no one is told, "
-        "or asked to confirm they have read it, until the day it is published. Told in their notifications and daily "
-        "e-mail: the policy's developers and manager")
+        f"Publication recorded. Scheduled for publication on {day:%-d %B %Y}. No one is told now: on that day the "
+        "policy's developers and manager, the business group's co-ordinator, the Designated Lead and the Management "
+        "Board owner are told in their notifications and daily e-mail, and the staff chosen are asked to confirm "
+        "they have read it.")
+    assert "Told in their notifications" not in confirmation
 
     publication_publish_due(today=day)
 
