@@ -639,6 +639,16 @@ def dcfd_signs_off_an_updated_eia_only_once_complete(people):
     assert NoChangeReview.objects.get(policy=policy).updated_eia_signed_off_at is not None
 
 
+# SOP, "Definitions": "A Standard Operating Procedure details the actions to be taken to achieve the policy": a
+# package is not frozen for quality assurance with an SOP whose procedure is not written (gates.sops_written).
+@check
+def an_unwritten_sop_is_not_submitted(people):
+    policy = advance_to(people.policy(), "development", people)
+    fill_development(policy, people)
+    services.sop_create(policy=_reload(policy), actor=people.developer, title="Briefing the pilots", text="<p></p>")
+    assert_refused(people.developer, _reload(policy), "submit-for-qa", ("no procedure written",))
+
+
 EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS}
 
 # Which checks kill which mutant: the check where only that rule stands between a person and a step. An entry for a
@@ -654,6 +664,7 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "gate:eia_started": ("scoping_to_commissioning_eia_begun",),
     "gate:commissioning_recorded": ("a_policy_never_commissioned_is_not_submitted",),
     "gate:statement_written": ("development_to_qa_statement",),
+    "gate:sops_written": ("an_unwritten_sop_is_not_submitted",),
     "gate:shrmt_consulted": ("development_to_qa_shrmt",),
     "gate:health_and_safety_statement": ("development_to_qa_health_and_safety",),
     "gate:eia_consultation_summary": ("development_to_qa_eia_feedback",),

@@ -29,8 +29,10 @@ PINNED = {
     # Lead joined to the policy and its developers in one query (issue 16's target: 12). Every policy page: -1, the
     # version shown and the version in force read in one query (lifecycle.selectors.read_versions), with the person's
     # part in it when a step they may take asks for separation of duties; the overview: -1, the local work
-    # instructions listed only when the policy read says some supplement it.
-    "detail": 11,
+    # instructions listed only when the policy read says some supplement it. +1 (thirteenth session): the draft's SOPs,
+    # whether each has its procedure written, for the checklist's new gate (lifecycle.gates.sops_written), read once
+    # a page; issue 16's budget is 12.
+    "detail": 12,
     # +1 for those who may edit a draft in development: whether it is held for the Lead's request for emergency
     # approval, so that no edit link is offered then (issue 13).
     "statement/": 7,
