@@ -724,25 +724,28 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     second.close()
 
     # Hostile input: markup the sanitiser would remove is refused by name (nothing vanishes silently) and never
-    # runs; what was typed stays in the form. The summary of changes is plain text, shown escaped.
+    # runs; what was typed stays in the form. The health and safety statement is plain text, shown escaped (the
+    # summary of changes, asked only of a review, is not on a first version's form).
     hostile = ('<p>Safe paragraph.</p><script>window.__pwned = 1; alert("script")</script>'
                '<img src="x" onerror="window.__pwned = 2; alert(\'img\')">'
                '<p onclick="alert(\'click\')"><a href="javascript:alert(\'link\')">A link</a></p>')
     flow.visit(f"/policies/{drafting.reference}/statement/edit/", "developer: edit before a hostile save")
     flow.set_raw_html("id_statement", hostile)
-    page.fill("#id_summary_of_changes", '<script>alert("summary")</script> Tightened wording.')
     flow.submit("developer: hostile statement refused by name", status=400)
     flow.expect_error_summary("contains markup PolicyHub does not keep")
     for named in ("<script> element", "onclick attribute", "javascript: address", "<img> tag"):
         expect(page.locator(".govuk-error-summary")).to_contain_text(named)
     assert "Safe paragraph" not in Policy.objects.get(pk=drafting.pk).current_version.statement
     assert page.evaluate("window.__pwned") is None
-    flow.save_statement(drafting.reference, "developer: safe statement, hostile summary",
-                        "<p>Safe paragraph.</p>",
-                        summary='<script>alert("summary")</script> Tightened wording.')
+    flow.visit(f"/policies/{drafting.reference}/statement/edit/", "developer: safe statement, hostile text: edit")
+    flow.set_raw_html("id_statement", "<p>Safe paragraph.</p>")
+    page.check("input[name=health_and_safety][value=identified]")
+    page.fill("#id_health_and_safety_statement", '<script>alert("safety")</script> Wear gloves.')
+    flow.submit("developer: safe statement, hostile text: saved")
+    flow.expect_success("saved.")
     body = page.locator(".app-rich-text")
     expect(body).to_contain_text("Safe paragraph.")
-    expect(page.locator("main")).to_contain_text('<script>alert("summary")</script> Tightened wording.')
+    expect(page.locator("main")).to_contain_text('<script>alert("safety")</script> Wear gloves.')
     assert page.evaluate("window.__pwned") is None
     assert flow.dialogs == []
 
