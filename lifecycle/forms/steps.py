@@ -9,7 +9,7 @@ from core.forms import DateField, GovUKForm
 from core.models import ApprovalRoute, BusinessGroup, Role, Unit, User
 from lifecycle.gates import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
-from lifecycle.states import QADiscipline
+from lifecycle.states import ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -227,6 +227,12 @@ class PublishForm(StepForm):
         units = self.fields["audience_units"]
         units.choices = units_by_business_group
         units.widget.question = units.label
+        # SOP, stage 5: PCU publishes "on the MPS Publication Scheme" what is suitable for it: ticked at first when the
+        # policy's details say so (nothing adds the Scheme to a version once published).
+        if self.policy is not None:
+            self.fields["on_publication_scheme"].initial = (
+                self.policy.suitable_for_publication_scheme
+                and self.policy.protective_marking == ProtectiveMarking.OFFICIAL)
 
     def clean(self):
         data = super().clean()
