@@ -5,6 +5,7 @@ from django import forms
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from core.dates import date_shown
 from core.forms import DateField, GovUKForm
 from core.models import ApprovalRoute, BusinessGroup, Role, Unit, User
 from lifecycle.gates import reports_awaiting_response
@@ -302,6 +303,14 @@ class ReviewDateForm(StepForm):
                              help_text="For example monitoring results, new legislation or a critical incident.",
                              error_messages={"required": "Enter the reason"})
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date it replaces, said where the new one is typed: only an earlier one is taken (the service checks).
+        due = self.policy.review_due_on if self.policy is not None else None
+        if due is not None:
+            self.fields["review_due_on"].help_text = (f"The review is due on {date_shown(due)} now: the new date must "
+                                                      "be earlier.")
+
 
 class MonitoringResponseForm(StepForm):
     """The Designated Lead's response to a quality-assured monitoring report (issue 13): no action, a remedial action
@@ -322,7 +331,7 @@ class MonitoringResponseForm(StepForm):
     remedial_action = forms.CharField(label="Remedial action: what must be done", required=False,
                                       widget=forms.Textarea, max_length=LONG_TEXT)
     remedial_owner = forms.ModelChoiceField(label="Remedial action: who will do it", required=False,
-                                            queryset=User.objects.none())
+                                            queryset=User.objects.none(), empty_label="Choose who will do it")
     remedial_due_on = DateField(label="Remedial action: done by", required=False,
                                 error_messages={"invalid": "Enter a real date"})
     review_due_on = DateField(label="Earlier review: the new review date", required=False,
@@ -336,6 +345,8 @@ class MonitoringResponseForm(StepForm):
                     f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}") for report in awaiting]
         if len(choices) == 1:
             self.fields["report"].initial = choices[0][0]
+        elif str(self.initial.get("report", "")) not in dict(choices):
+            self.initial.pop("report", None)
         posted = self.data.get("report") if self.is_bound else None
         if posted and posted.isdigit() and len(posted) <= 18 and posted not in dict(choices):
             # Answered already (a second tab, a double click): the service refuses it with its own reason.

@@ -1,0 +1,50 @@
+"""The Lead's forms after monitoring (found by the thirteenth session's Chromium walk): "Respond to this report",
+followed from a report, left the report unchosen among several, and its "who will do it" list opened on Django's
+"---------"; "Bring the review forward" did not say when the review is due now, though the new date must be earlier."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+
+from assessments import services
+from lifecycle.states import Status
+from tests.factories import reload
+
+pytestmark = pytest.mark.django_db
+
+
+def quality_assured_report(policy, people, start, end):
+    report = services.monitoring_report_create(policy=policy, actor=people.developer, period_start=start,
+                                               period_end=end, compliance="Dip sample: 94% compliant.",
+                                               benefits="Fewer complaints.", diversity_impact="None found.")
+    services.monitoring_report_submit(report=report, actor=people.developer)
+    services.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    services.monitoring_report_publish(report=report, actor=people.pcu)
+    return report
+
+
+def test_respond_from_a_report_chooses_that_report(client, people, policy_in):
+    policy = policy_in(Status.MONITORING)
+    quality_assured_report(policy, people, datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
+    second = quality_assured_report(policy, people, datetime.date(2025, 7, 1), datetime.date(2025, 12, 31))
+    client.force_login(people.lead)
+    report_page = client.get(f"/policies/{policy.reference}/monitoring/{second.pk}/").content.decode()
+    link = f"/policies/{policy.reference}/actions/respond-to-monitoring/?report={second.pk}"
+    assert f'href="{link}"' in report_page
+    form = client.get(link).content.decode()
+    checked = re.findall(r'<input[^>]*name="report"[^>]*>', form)
+    assert [radio for radio in checked if " checked" in radio] == [
+        radio for radio in checked if f'value="{second.pk}"' in radio]
+    assert "---------" not in form and "Choose who will do it" in form
+
+
+def test_bringing_the_review_forward_says_when_it_is_due_now(client, people, policy_in):
+    policy = policy_in(Status.MONITORING)
+    due = reload(policy).review_due_on
+    client.force_login(people.lead)
+    page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(
+        f"/policies/{policy.reference}/actions/set-review-date/").content.decode()))
+    assert f"The review is due on {due:%-d %B %Y} now: the new date must be earlier." in page
