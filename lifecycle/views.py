@@ -43,6 +43,7 @@ from lifecycle.selectors import (
     version_history,
     version_revisions,
     version_shown,
+    withdrawal_shown,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, PolicyKind
 from lifecycle.steps import permits
@@ -135,6 +136,8 @@ def policy_detail(request, reference: str):
     emergency_approved = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
     context["outstanding"] = emergency_outstanding(policy) if emergency_approved else []
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
+    # A withdrawn policy's document control says when, why and what replaced it, not a review date of an ended cycle.
+    context["withdrawal"] = withdrawal_shown(user=request.user, policy=policy)
     context.update(_local_work_instruction_links(request.user, policy))
     # Issue 13: a draft the Lead asked to approve by the emergency route is held until PCU answers; said to those who
     # see the draft (asked only in development, the route's one source).

@@ -19,9 +19,9 @@ from django.http import Http404
 from acknowledgements.models import AudienceCriterion
 from core.events import AuditAction
 from core.models import AuditEvent, BusinessGroup, Role, Subject
-from lifecycle.models import Policy, SOPVersion, WithdrawalDecision
+from lifecycle.models import Policy, SOPVersion
 from lifecycle.permissions import role_index
-from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive
+from lifecycle.selectors import policy_withdrawal, user_may_see_drafts, user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
 from publication.documents import pack_sops
 from publication.models import FOIExemption, Publication, PublishedFile
@@ -320,15 +320,6 @@ def taken_down_in_words(publication: Publication) -> str:
                                        ("the MPS Publication Scheme", publication.on_publication_scheme)) if on]
     off = f"off {' and '.join(taken_off)}; " if taken_off else ""
     return f"From every channel it was on: {off}Notices announce the withdrawal."
-
-
-def policy_withdrawal(*, policy: Policy) -> WithdrawalDecision | None:
-    """The withdrawal decision PCU carried out on ``policy`` (who decided it and why, who carried it out and when),
-    or None while the policy is not withdrawn. No query unless it is."""
-    if policy.status != Status.WITHDRAWN:
-        return None
-    return (policy.withdrawal_decisions.filter(carried_out_at__isnull=False)
-            .select_related("decided_by", "carried_out_by", "replaced_by").order_by("-carried_out_at").first())
 
 
 def published_file_readable(*, published_file: PublishedFile, cleared: bool) -> bool:

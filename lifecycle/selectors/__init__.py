@@ -27,6 +27,7 @@ from lifecycle.selectors.pages import (
     last_published_version,
     latest_feedback,
     policy_versions,
+    policy_withdrawal,
     previous_submission,
     read_versions,
     sop_versions_for,
@@ -36,6 +37,7 @@ from lifecycle.selectors.pages import (
     version_comparisons,
     version_in_force,
     version_shown,
+    withdrawal_shown,
 )
 from lifecycle.selectors.register_rows import (
     COMPILED_VIEWERS,
@@ -108,6 +110,8 @@ __all__ = [
     "version_in_force",
     "version_revisions",
     "version_shown",
+    "policy_withdrawal",
+    "withdrawal_shown",
     "viewer_of",
     "visible_policies",
 ]

@@ -34,6 +34,7 @@ from lifecycle.models import (
     Policy,
     PolicyVersion,
     QAOutcome,
+    WithdrawalDecision,
 )
 from lifecycle.models.policy import VERSION_IN_FORCE
 from lifecycle.permissions import (
@@ -55,6 +56,7 @@ from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     ProtectiveMarking,
     QADiscipline,
+    Status,
     statuses_in_stage,
 )
 
@@ -399,3 +401,24 @@ def emergency_outstanding(policy: Policy) -> list[Outstanding]:
         Outstanding("Quality assurance of information management by DOI", "Directorate of Information",
                     QADiscipline.DOI in signed),
     ]
+
+
+def policy_withdrawal(*, policy: Policy) -> WithdrawalDecision | None:
+    """The withdrawal decision PCU carried out on ``policy`` (who decided it and why, who carried it out and when,
+    what replaced it), or None while the policy is not withdrawn. No query unless it is."""
+    if policy.status != Status.WITHDRAWN:
+        return None
+    return (policy.withdrawal_decisions.filter(carried_out_at__isnull=False)
+            .select_related("decided_by", "carried_out_by", "replaced_by").order_by("-carried_out_at").first())
+
+
+def withdrawal_shown(*, user, policy: Policy) -> dict | None:
+    """What a withdrawn policy's page says of its withdrawal: the decision (``policy_withdrawal``) and the policy that
+    replaced it, named only to someone who may see that policy (it may be another group's OFFICIAL-SENSITIVE one)."""
+    decision = policy_withdrawal(policy=policy)
+    if decision is None:
+        return None
+    replaced_by = decision.replaced_by
+    if replaced_by is not None and not visible_policies(user=user).filter(pk=replaced_by.pk).exists():
+        replaced_by = None
+    return {"decision": decision, "replaced_by": replaced_by}
