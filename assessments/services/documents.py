@@ -25,6 +25,7 @@ from lifecycle.restorers import restores
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, require_actor, revision_record
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
+from lifecycle.services.drafting import saved_meanwhile
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, QADiscipline
 from lifecycle.steps import performs
 from lifecycle.workflow import SIGN_OFF_UPDATED_EIA
@@ -105,9 +106,10 @@ def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
             f"'{locked.get_status_display()}': it was frozen when the package was submitted.", code="frozen",
         )
     if base_revision is not None and base_revision != document.draft_revision:
+        kind = DraftDocument.EIA if isinstance(document, EqualityImpactAssessment) else DraftDocument.WORKBOOK
         raise ApplicationError(
-            "Someone else saved this document while you were editing it. Your changes have not been saved: "
-            "copy them, reload, and merge.", code="conflict",
+            f"This {kind.label} was saved {saved_meanwhile(version, actor, documents=(kind,))} while you were "
+            "editing it. Your changes have not been saved: copy them, reload, and merge.", code="conflict",
         )
     return locked, version, document
 
