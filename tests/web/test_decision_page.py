@@ -58,18 +58,23 @@ def test_after_a_decision_the_confirmation_says_what_happens_next_and_who_is_tol
     assert f"Told in their notifications and daily e-mail: {told}." in banner
 
 
+def pass_qa_through_the_page(client, policy, user, discipline: str) -> str:
+    """``user`` passes their ``discipline``'s part of the quality assurance through its page: the text that answers."""
+    version = Policy.objects.get(pk=policy.pk).current_version
+    client.force_login(user)
+    response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
+        "outcome": "passed", "discipline": discipline, "comments": "", "expected_status": "submitted_for_qa",
+        "version": version.pk, "version_hash": version.read_hash}, follow=True)
+    return read(response.content.decode()).text
+
+
 def test_the_last_quality_assurance_sign_off_tells_whom_passing_notifies(client, people):
     policy = advance_to(people.policy(), "submitted_for_qa", people)
 
     services.policy_record_qa_signoff(policy=policy, actor=people.pcu_qa, discipline="pcu")
     services.policy_record_qa_signoff(policy=policy, actor=people.dcfd, discipline="dcfd")
-    version = Policy.objects.get(pk=policy.pk).current_version
-    client.force_login(people.doi)
-    response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
-        "outcome": "passed", "discipline": "doi", "comments": "", "expected_status": "submitted_for_qa",
-        "version": version.pk, "version_hash": version.read_hash}, follow=True)
+    body = pass_qa_through_the_page(client, policy, people.doi, "doi")
     assert Policy.objects.get(pk=policy.pk).status == "qa_passed"
-    body = read(response.content.decode()).text
     expected = date_shown(due.FORWARD_TO_LEAD.due_on(timezone.localdate()))
     assert ("Next: Forward to the Designated Lead, by the business group's co-ordinator, expected by "
             f"{expected}.") in body
@@ -120,13 +125,8 @@ def test_what_comes_next_names_the_quality_assurance_sign_offs_still_to_record(c
     overview = _short(read(client.get(f"/policies/{policy.reference}/").content.decode()).text)
     assert "Next: Record quality assurance, by PCU, DCFD and DOI, each for their part." in overview
     services.policy_record_qa_signoff(policy=policy, actor=people.pcu_qa, discipline="pcu")
-    version = Policy.objects.get(pk=policy.pk).current_version
-    client.force_login(people.dcfd)
-    response = client.post(f"/policies/{policy.reference}/actions/quality-assurance/", {
-        "outcome": "passed", "discipline": "dcfd", "comments": "", "expected_status": "submitted_for_qa",
-        "version": version.pk, "version_hash": version.read_hash}, follow=True)
     assert "Next: Record quality assurance, by DOI (PCU and DCFD have signed off)" in _short(
-        read(response.content.decode()).text)
+        pass_qa_through_the_page(client, policy, people.dcfd, "dcfd"))
     client.force_login(people.coordinator)
     overview = _short(read(client.get(f"/policies/{policy.reference}/").content.decode()).text)
     assert "Next: Record quality assurance, by DOI (PCU and DCFD have signed off)." in overview
