@@ -1,7 +1,7 @@
 """Who restores an earlier revision of each draft document (issue 12: "An old revision can be restored, which
 makes a new revision").
 
-The Policy Statement and SOPs are restored by lifecycle itself (``lifecycle.services.drafting``). The EIA and
+The Policy Statement and SOPs are restored by lifecycle itself (``lifecycle.services.drafting``, ``.sops``). The EIA and
 Workbook belong to assessments, which builds on lifecycle: it registers their restorers here when it is loaded
 (``AssessmentsConfig.ready``), so that lifecycle's revisions page and ``draft_revision_restore`` offer and run them
 without importing it (rule 20). A restorer is called as ``restorer(policy=, actor=, revision=)`` inside the

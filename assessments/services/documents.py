@@ -25,7 +25,7 @@ from lifecycle.restorers import restores
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, require_actor, revision_record
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
-from lifecycle.services.drafting import saved_meanwhile
+from lifecycle.services.working_draft import saved_meanwhile
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, QADiscipline
 from lifecycle.steps import performs
 from lifecycle.workflow import SIGN_OFF_UPDATED_EIA

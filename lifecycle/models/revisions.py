@@ -4,7 +4,7 @@ SOP, "Role of Policy Developers": "Retain an audit trail of all versions of poli
 continuity purposes and to assist in court cases and disciplinary and misconduct investigations.  Copies of
 document versions, including any interim amendments, must be retained on the registered file". A
 ``PolicyVersion`` keeps what was submitted; these keep each amendment in between. They are written once, by the
-save they record (``lifecycle.services.drafting.revision_record``, in the save's transaction), and never
+save they record (``lifecycle.services.working_draft.revision_record``, in the save's transaction), and never
 changed: on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0008).
 """
 

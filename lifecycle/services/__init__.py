@@ -41,15 +41,7 @@ from lifecycle.services.commissioning import (
 )
 from lifecycle.services.consultation import consultation_record, consultation_record_response, response_seen
 from lifecycle.services.details import approval_board, policy_update_details
-from lifecycle.services.drafting import (
-    draft_revision_restore,
-    draft_update,
-    policy_create,
-    revision_record,
-    sop_create,
-    sop_remove_from_draft,
-    sop_update_draft,
-)
+from lifecycle.services.drafting import draft_revision_restore, draft_update, policy_create
 from lifecycle.services.quality_assurance import (
     policy_forward_to_lead,
     policy_record_qa_signoff,
@@ -69,6 +61,8 @@ from lifecycle.services.review import (
     policy_start_review,
     policy_withdraw,
 )
+from lifecycle.services.sops import sop_create, sop_remove_from_draft, sop_update_draft
+from lifecycle.services.working_draft import revision_record
 
 __all__ = [
     "GRANTABLE",

@@ -1,0 +1,211 @@
+"""The SOPs of the working draft: adding one, saving its text, title, marking and external publication, and taking
+it out of the draft (the submitted versions that hold it keep it)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from core.audit import audit_log
+from core.events import AuditAction
+from core.exceptions import ApplicationError
+from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
+from lifecycle.services.base import require_actor, require_name
+from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
+from lifecycle.states import ProtectiveMarking
+
+
+def _check_sop_marking(protective_marking: str, publish_externally: bool) -> None:
+    """The marking and publication an SOP may have, on the create page and the edit page alike. SOP, "Definitions":
+    "Policy owners should consider publishing their SOPs via the MPS Publication Scheme ... (SOPs should be
+    classified under the Protective Marking System ...)"; an OFFICIAL-SENSITIVE one is never published externally
+    (the database's sop_sensitive_not_external says so too)."""
+    if protective_marking not in ProtectiveMarking.values:
+        raise ApplicationError("Choose a protective marking for the SOP.", field="protective_marking")
+    if protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and publish_externally:
+        raise ApplicationError("An OFFICIAL-SENSITIVE SOP cannot be published externally.",
+                               field="publish_externally")
+
+
+def _versions_listed(numbers: list[str]) -> str:
+    """"version 1.0", "versions 1.0 and 1.1", "versions 1.0, 1.1 and 2.0"."""
+    if len(numbers) == 1:
+        return f"version {numbers[0]}"
+    return f"versions {', '.join(numbers[:-1])} and {numbers[-1]}"
+
+
+def _submitted_numbers(sop: StandardOperatingProcedure) -> list[str]:
+    """The numbers of the submitted (frozen) versions that hold ``sop``, oldest first: its text, title and marking
+    are part of their record."""
+    return [f"{major}.{minor}" for major, minor in
+            SOPVersion.objects.filter(sop=sop, policy_version__submitted_at__isnull=False)
+            .order_by("policy_version__major", "policy_version__minor")
+            .values_list("policy_version__major", "policy_version__minor")]
+
+
+@transaction.atomic
+def sop_create(
+    *, policy: Policy, actor, title: str, text: str = "", protective_marking: str = ProtectiveMarking.OFFICIAL,
+    publish_externally: bool = False,
+) -> StandardOperatingProcedure:
+    require_actor(actor)
+    title = require_name(title, "a title for the SOP", field="title", max_length=200)
+    _check_sop_marking(protective_marking, publish_externally)
+    if text and len(text) > MAX_RICH_TEXT_LENGTH:
+        raise ApplicationError("The SOP text is too long.", field="text")
+    locked, version = lock_editable_draft(policy, actor, base_revision=None)
+    position = locked.sops.count()
+    sop = StandardOperatingProcedure.objects.create(
+        policy=locked, title=title, protective_marking=protective_marking,
+        publish_externally=publish_externally, position=position,
+    )
+    sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text))
+    revision = revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor,
+                               content={"title": sop.title, "text": sop_version.text})
+    audit_log(actor=actor, action=AuditAction.SOP_CREATED, obj=sop, policy_id=locked.pk,
+              changes={"title": title, "protective_marking": protective_marking, "version": version.number,
+                       "revision": revision.sequence if revision else None})
+    return sop
+
+
+def _sop_marking_changes(sop: StandardOperatingProcedure, *, protective_marking: str | None,
+                         publish_externally: bool | None) -> dict:
+    """What an edit changes of the SOP's marking and publication, as {field: {"before", "after"}} (how the timeline
+    reads a change), refused where a version submitted or published would change under it. Read under the policy's
+    lock (every change of an SOP takes it)."""
+    marking = sop.protective_marking if protective_marking is None else protective_marking
+    external = sop.publish_externally if publish_externally is None else bool(publish_externally)
+    _check_sop_marking(marking, external)
+    changes = {}
+    if marking != sop.protective_marking:
+        # The marking is not versioned, and decides who may read every package holding the SOP: once one has been
+        # submitted it is part of that record (migration 0007's trigger refuses the change), as the title is.
+        if submitted := _submitted_numbers(sop):
+            raise ApplicationError(
+                f"'{sop.title}' was submitted with {_versions_listed(submitted)} marked "
+                f"{sop.get_protective_marking_display()}, which is part of the record of that version, so its marking "
+                "cannot be changed. To mark the procedure differently from now on, add it as a new SOP with the new "
+                "marking and remove this one from the draft.", code="frozen", field="protective_marking",
+            )
+        changes["protective_marking"] = {"before": sop.protective_marking, "after": marking}
+    if external != sop.publish_externally:
+        # The Publication Scheme shows a published version's SOPs by this flag as it stands (it is not versioned).
+        # Taking an SOP off is safe at once; putting on one that a published version holds would publish that
+        # version's text at once, before PCU had decided what to withhold from it (SOP, stage 5: PCU arranges
+        # publication "on the MPS Publication Scheme").
+        if external and SOPVersion.objects.filter(sop=sop, policy_version__publications__status="published").exists():
+            raise ApplicationError(
+                f"'{sop.title}' is in a published version of the policy: publishing it externally now would put that "
+                "version's text on the Publication Scheme at once, before the Policy Co-ordination Unit has decided "
+                "what to withhold from it. To publish the procedure with this draft, add it as a new SOP published "
+                "externally and remove this one from the draft.", code="frozen", field="publish_externally",
+            )
+        changes["publish_externally"] = {"before": sop.publish_externally, "after": external}
+    return changes
+
+
+@transaction.atomic
+def sop_update_draft(
+    *, sop: StandardOperatingProcedure, actor, text: str, title: str | None = None, base_revision: int | None = None,
+    restored_from: DraftRevision | None = None, protective_marking: str | None = None,
+    publish_externally: bool | None = None,
+) -> SOPVersion:
+    """Save an SOP's text (sanitised), title, protective marking and external publication in the working draft, kept
+    as a revision (of its title and text; the marking's change is in the audit event). ``protective_marking`` and
+    ``publish_externally``: None leaves them as they are. An SOP removed from the draft (``sop_remove_from_draft``)
+    is not edited; restoring one of its revisions (``restored_from``) puts it back."""
+    require_actor(actor)
+    if text and len(text) > MAX_RICH_TEXT_LENGTH:
+        raise ApplicationError("The SOP text is too long.", field="text")
+    locked, version = lock_editable_draft(sop.policy, actor, base_revision=base_revision)
+    # Read again under the policy's lock, which every change of an SOP takes: the page's copy may be older.
+    sop = StandardOperatingProcedure.objects.get(pk=sop.pk, policy=locked)
+    sop_version = SOPVersion.objects.select_for_update().filter(sop=sop, policy_version=version).first()
+    changes: dict = {}
+    if sop_version is None:
+        if restored_from is None:
+            raise ApplicationError(
+                f"'{sop.title}' is not in draft version {version.number}: it was removed from it. To put it back, "
+                "restore its last revision from the draft's revisions page.", code="not_found",
+            )
+        sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text="")
+        changes["put_back_in_draft"] = True
+    # Checked before anything is written, and said of the SOP as it stands.
+    marking = _sop_marking_changes(sop, protective_marking=protective_marking, publish_externally=publish_externally)
+    before = {"title": sop.title, "text": sop_version.text}
+    clean = sanitise_rich_text(text)
+    if clean != sop_version.text:
+        changes["text"] = {"length": [len(sop_version.text), len(clean)]}
+        sop_version.text = clean
+        sop_version.save(update_fields=["text", "updated_at"])
+    changed_fields = []
+    if title is not None:
+        new_title = require_name(title, "a title for the SOP", field="title", max_length=200)
+        if new_title != sop.title:
+            # The title is not versioned but is in every submitted package's content hash: renaming an SOP
+            # that has been submitted would silently rewrite the evidence of that earlier version.
+            if _submitted_numbers(sop):
+                raise ApplicationError(
+                    f"'{sop.title}' has been submitted under that title, which is part of the record of the "
+                    "submitted version, so it cannot be renamed.", code="frozen", field="title",
+                )
+            changes["title"] = [sop.title, new_title]
+            sop.title = new_title
+            changed_fields.append("title")
+    if marking:
+        changes["values"] = marking
+        for field, pair in marking.items():
+            setattr(sop, field, pair["after"])
+            changed_fields.append(field)
+    if changed_fields:
+        sop.save(update_fields=changed_fields)
+    if changes:
+        version.draft_revision += 1
+        version.save(update_fields=["draft_revision"])
+        revision = revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor, before=before,
+                                   content={"title": sop.title, "text": sop_version.text}, restored_from=restored_from)
+        audit_log(actor=actor, action=AuditAction.SOP_DRAFT_SAVED, obj=sop, policy_id=locked.pk,
+                  changes={"version": version.number, "revision": revision.sequence if revision else None,
+                           **restored_changes(restored_from), **changes})
+    return sop_version
+
+
+@transaction.atomic
+def sop_remove_from_draft(*, sop: StandardOperatingProcedure, actor, base_revision: int | None) -> PolicyVersion:
+    """Take an SOP out of the working draft: the draft's text of it (its SOPVersion row) goes; nothing else does.
+
+    SOP, "Role of Policy Developers": "Retain an audit trail of all versions of policy statements and SOPs ...
+    Copies of document versions, including any interim amendments, must be retained". So a submitted version that
+    holds the SOP keeps it (its frozen text, title and marking: the triggers of migrations 0002 and 0007 refuse any
+    change to them), the SOP itself stays (its revisions name it), and the text the draft held is kept as one of the
+    draft's revisions before it goes, so restoring that revision puts it back. Bound to the draft revision the page
+    was drawn from (``base_revision``): a removal confirmed on a page older than the draft is refused."""
+    require_actor(actor)
+    locked, version = lock_editable_draft(sop.policy, actor, base_revision=None)
+    sop = StandardOperatingProcedure.objects.get(pk=sop.pk, policy=locked)
+    sop_version = SOPVersion.objects.select_for_update().filter(sop=sop, policy_version=version).first()
+    # Said before a stale page: the usual cause of both at once is the same confirmation sent twice.
+    if sop_version is None:
+        raise ApplicationError(f"'{sop.title}' has already been removed from draft version {version.number}.",
+                               code="not_found")
+    if base_revision is None or base_revision != version.draft_revision:
+        raise ApplicationError(
+            "The draft has changed since you opened this page: someone saved it meanwhile. Nothing was removed: check "
+            f"that you still mean to remove '{sop.title}' from the draft as it is now, then confirm again.",
+            code="conflict",
+        )
+    content = {"title": sop.title, "text": sop_version.text}
+    # Kept as the draft's starting point for the SOP when no save of it in this draft was (carried forward
+    # unchanged); otherwise its latest revision already holds exactly this.
+    revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor, before=content,
+                    content=content)
+    kept = (DraftRevision.objects.filter(policy_version=version, document=DraftDocument.SOP, sop=sop)
+            .order_by("-sequence").values_list("sequence", flat=True).first())
+    sop_version.delete()
+    version.draft_revision += 1
+    version.save(update_fields=["draft_revision"])
+    audit_log(actor=actor, action=AuditAction.SOP_REMOVED_FROM_DRAFT, obj=sop, policy_id=locked.pk, changes={
+        "title": sop.title, "version": version.number, "draft_revision": version.draft_revision, "revision": kept,
+        "kept_in_submitted_versions": _submitted_numbers(sop),
+    })
+    return version
