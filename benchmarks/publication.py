@@ -59,7 +59,7 @@ def measure_publication(*, repeat: int, warmup: int, log=print) -> list[Row]:
     from weasyprint import HTML
 
     from publication.pdf import PDF_VARIANT, NoNetworkFetcher, render_policy_pdf
-    from publication.selectors import _scheme_publications
+    from publication.selectors import scheme_publications
     from publication.services import publication_store_files
 
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per page otherwise
@@ -69,7 +69,7 @@ def measure_publication(*, repeat: int, warmup: int, log=print) -> list[Row]:
         POLICYHUB_PUBLIC_PAGE_RATE="1000000/m",
     ), transaction.atomic():
         urlpatterns[0].default_args["document_root"] = media_root
-        publication = _scheme_publications().select_related("policy").order_by("pk").first()
+        publication = scheme_publications().select_related("policy").order_by("pk").first()
         files = publication_store_files(publication=publication)
         public = next(file for file in files if file.audience == "public")
         reference = publication.policy.reference

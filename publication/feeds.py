@@ -7,7 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
-from publication.selectors import public_notices, staff_notices
+from publication.notices import public_notices, staff_notices
 
 
 class _NoticesFeed(Feed):

@@ -24,9 +24,9 @@ from publication.forms import (
     WithholdPartForm,
 )
 from publication.models import Publication, PublishedFile
+from publication.notices import NOTICES_PER_PAGE, staff_notices
 from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
 from publication.selectors import (
-    NOTICES_PER_PAGE,
     SCHEME_MAX_MATCHES,
     access_published_file,
     policy_publications,
@@ -40,7 +40,6 @@ from publication.selectors import (
     scheme_stored_pdf,
     scheme_withdrawn,
     staff_audience,
-    staff_notices,
     stored_file,
     withholdable_sops,
 )
