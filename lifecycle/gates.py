@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from core.compiled import CompiledRead
 from core.events import AuditAction
 from core.models import AuditEvent
+from lifecycle.sop_text import has_sops, sops_without_text
 from lifecycle.states import REVIEW_WARNING_MONTHS
 
 Gate = Callable[[object], bool]
@@ -176,46 +176,13 @@ def statement_written(policy) -> bool:
     return version is not None and _filled(version.statement_text)
 
 
-# Words in an SOP's sanitised text: at the start of a run of text (the text's start, or just after a tag), past its
-# spaces and non-breaking spaces, a character that is not blank and does not open a tag (the editor leaves "<p></p>",
-# "<p><br></p>" or "<p>&nbsp;</p>" in an SOP added by its title alone). A regular expression both databases run
-# (PostgreSQL's own; Django gives SQLite Python's for ``__regex``).
-_NBSP_ENTITY = r"&(nbsp|#0*160|#[xX]0*[aA]0);"
-HAS_WORDS = rf"(^|>)(\s|\u00a0|{_NBSP_ENTITY})*([^<&\s\u00a0]|&(?!{_NBSP_ENTITY[1:]}))"
-# Where ``_draft_sops`` keeps its answer on the version object: the checklist asks both whether the gate applies and
-# whether it holds.
-DRAFT_SOPS = "_policyhub_draft_sops"
-
-
-def _draft_sops(policy) -> list[tuple[str, bool]]:
-    """Each SOP in the draft, in its order: (its title, whether its procedure has words). Asked of the database, in one
-    query: the overview asks on every load in development, and an SOP's text may run to half a megabyte."""
-    version = policy.current_version
-    if version is None:
-        return []
-    if DRAFT_SOPS not in version.__dict__:
-        written = ExpressionWrapper(Q(text__regex=HAS_WORDS), output_field=BooleanField())
-        version.__dict__[DRAFT_SOPS] = list(
-            version.sop_versions.annotate(written=written).values_list("sop__title", "written"))
-    return version.__dict__[DRAFT_SOPS]
-
-
-def sops_without_text(policy) -> list[str]:
-    """The titles of the draft's SOPs with no procedure written, in the draft's order."""
-    return [title for title, written in _draft_sops(policy) if not written]
-
-
-def _has_sops(policy) -> bool:
-    return bool(_draft_sops(policy))
-
-
 # SOP, "Definitions": "A Standard Operating Procedure details the actions to be taken to achieve the policy"; stage 4:
 # "Once satisfied the documents are ready for approval", the Policy Statement, the SOPs, the EIA and the Workbook are
 # submitted. A draft may hold an SOP still being written (added by its title first), so the SOP pages accept one; the
 # package is frozen for quality assurance, or by the emergency route, only once each of its SOPs says what is done.
 @gate("An SOP in the draft has no procedure written (SOP: \"A Standard Operating Procedure details the actions to be "
       "taken to achieve the policy\"): write its procedure, or remove the SOP from the draft.",
-      label="Write the procedure of every SOP in the draft", fix="statement", applies=_has_sops)
+      label="Write the procedure of every SOP in the draft", fix="statement", applies=has_sops)
 def sops_written(policy) -> bool:
     return not sops_without_text(policy)
 
