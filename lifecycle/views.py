@@ -393,10 +393,10 @@ def policy_action(request, reference: str, slug: str):
             return typed_back.gone(request, reference, page.title, typed_back.typed_in(page.form, request.POST))
         raise
     page, _ = workflow.PAGES[slug]
-    # A link may choose a field's first value (a report's "Respond to this report": ?report=<id>); the form keeps
-    # only a value among its own choices.
+    # A link may choose the first value of the fields its form names (a report's "Respond to this report":
+    # ?report=<id>); the form keeps only a value among its own choices.
     initial = {} if request.method == "POST" else {
-        name: value for name, value in request.GET.items() if name in page.form.base_fields}
+        name: value for name, value in request.GET.items() if name in page.form.chosen_by_link}
     form = page.form(request.POST if request.method == "POST" else None, user=request.user, policy=policy,
                      initial=initial)
     if request.method == "POST" and form.is_valid():

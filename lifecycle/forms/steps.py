@@ -24,6 +24,9 @@ class StepForm(GovUKForm):
     checkbox_question = ""
     checkbox_hint = ""
     checkbox_fields: tuple[str, ...] = ()
+    # The fields a link to the page may give a first value (``?report=<id>``); none unless a form says so: a link
+    # must not pre-fill a decision or its reasons.
+    chosen_by_link: tuple[str, ...] = ()
 
     def __init__(self, *args, user=None, policy=None, **kwargs):
         self.user = user
@@ -315,6 +318,9 @@ class ReviewDateForm(StepForm):
 class MonitoringResponseForm(StepForm):
     """The Designated Lead's response to a quality-assured monitoring report (issue 13): no action, a remedial action
     (what, who, by when), or an earlier review. The service checks it all again under lock."""
+
+    # "Respond to this report" on a report's page links here with the report chosen.
+    chosen_by_link = ("report",)
 
     report = forms.ChoiceField(label="Monitoring report", widget=forms.RadioSelect,
                                error_messages={"required": "Choose the monitoring report you are responding to"})

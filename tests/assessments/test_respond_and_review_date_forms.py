@@ -48,3 +48,14 @@ def test_bringing_the_review_forward_says_when_it_is_due_now(client, people, pol
     page = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(
         f"/policies/{policy.reference}/actions/set-review-date/").content.decode()))
     assert f"The review is due on {due:%-d %B %Y} now: the new date must be earlier." in page
+
+
+def test_a_link_chooses_only_what_its_form_lets_a_link_choose(client, people, policy_in):
+    """The respond page's link chooses the report; no link may pre-fill a decision or its reasons (a crafted link to
+    the Lead's decision page with ?decision=approve&comments=... is the page as it always is)."""
+    policy = policy_in(Status.WITH_LEAD)
+    client.force_login(people.lead)
+    page = client.get(f"/policies/{policy.reference}/actions/decide/?decision=approve&comments=Looks+fine"
+                      ).content.decode()
+    assert "Looks fine" not in page
+    assert not [radio for radio in re.findall(r'<input[^>]*name="decision"[^>]*>', page) if " checked" in radio]
