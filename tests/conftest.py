@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from publication import scheme_files
-from tests.factories import People, advance_to, make_people
+from tests.factories import People, advance_to, fill_development, make_people, reload
 
 
 @pytest.fixture
@@ -24,6 +24,14 @@ def policy_in(people):
         return advance_to(people.policy(**overrides), status, people)
 
     return make
+
+
+@pytest.fixture
+def ready_to_submit(policy_in, people):
+    """A Territorial Policing policy in development with everything its submission asks for (and no SOP yet)."""
+    policy = policy_in("development")
+    fill_development(policy, people)
+    return reload(policy)
 
 
 @pytest.fixture(autouse=True)

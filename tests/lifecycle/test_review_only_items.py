@@ -25,13 +25,6 @@ SUMMARY_HINT = "Required when this version revises a published policy."
 
 
 @pytest.fixture
-def first_version(policy_in, people):
-    policy = policy_in(Status.DEVELOPMENT)
-    fill_development(policy, people)
-    return reload(policy)
-
-
-@pytest.fixture
 def review(policy_in, people):
     policy = policy_in(Status.IMPLEMENTATION)
     s.policy_start_review(policy=policy, actor=people.coordinator, reason="Legislation changed.")
@@ -51,12 +44,12 @@ def _labels(step, policy) -> list[str]:
 # --- the checklist ------------------------------------------------------------------------------------------------
 
 
-def test_a_first_versions_checklists_do_not_list_the_summary_of_changes(first_version):
-    assert not first_version.current_version.revises_published
+def test_a_first_versions_checklists_do_not_list_the_summary_of_changes(ready_to_submit):
+    assert not ready_to_submit.current_version.revises_published
     for step in (workflow.SUBMIT_FOR_QA, workflow.APPROVE):
-        assert gates.summary_of_changes_for_review.label not in _labels(step, first_version)
+        assert gates.summary_of_changes_for_review.label not in _labels(step, ready_to_submit)
     # Not asked is not refused: the gate holds.
-    assert gates.summary_of_changes_for_review(first_version)
+    assert gates.summary_of_changes_for_review(ready_to_submit)
 
 
 def test_a_reviews_checklists_list_the_summary_of_changes_until_it_is_written(review, people):
@@ -77,35 +70,35 @@ def test_a_reviews_checklists_list_the_summary_of_changes_until_it_is_written(re
 
 
 def test_the_walk_a_first_versions_overview_and_statement_form_do_not_ask_for_a_summary_of_changes(
-        client, first_version, people):
+        client, ready_to_submit, people):
     client.force_login(people.developer)
-    overview = _text(client.get(f"/policies/{first_version.reference}/").content.decode())
+    overview = _text(client.get(f"/policies/{ready_to_submit.reference}/").content.decode())
     assert "Write the Policy Statement Done" in overview  # the checklist is there
     assert "Summarise the changes" not in overview
 
-    form = client.get(f"/policies/{first_version.reference}/statement/edit/").content.decode()
+    form = client.get(f"/policies/{ready_to_submit.reference}/statement/edit/").content.decode()
     assert SUMMARY_HINT not in form
     assert SUMMARY_LABEL not in _text(form)
     assert not re.search(r'<textarea[^>]*name="summary_of_changes"', form)
 
 
-def test_saving_a_first_versions_statement_keeps_what_the_form_did_not_show(client, first_version, people):
+def test_saving_a_first_versions_statement_keeps_what_the_form_did_not_show(client, ready_to_submit, people):
     """The field is carried hidden, so that a note written before it was hidden is neither shown nor wiped."""
-    s.draft_update(policy=first_version, actor=people.developer, statement=first_version.current_version.statement,
+    s.draft_update(policy=ready_to_submit, actor=people.developer, statement=ready_to_submit.current_version.statement,
                    summary_of_changes="Written before the field was hidden.")
-    version = reload(first_version).current_version
+    version = reload(ready_to_submit).current_version
     client.force_login(people.developer)
-    form = client.get(f"/policies/{first_version.reference}/statement/edit/").content.decode()
+    form = client.get(f"/policies/{ready_to_submit.reference}/statement/edit/").content.decode()
     hidden = re.search(r'<input type="hidden" name="summary_of_changes" value="([^"]*)"', form)
     assert hidden and unescape(hidden.group(1)) == "Written before the field was hidden."
 
-    response = client.post(f"/policies/{first_version.reference}/statement/edit/", {
+    response = client.post(f"/policies/{ready_to_submit.reference}/statement/edit/", {
         "statement": "<p>Officers act lawfully and proportionately.</p>", "health_and_safety": "none",
         "health_and_safety_statement": "", "summary_of_changes": unescape(hidden.group(1)),
         "base_revision": str(version.draft_revision)})
 
     assert response.status_code == 302
-    version = reload(first_version).current_version
+    version = reload(ready_to_submit).current_version
     assert version.statement == "<p>Officers act lawfully and proportionately.</p>"
     assert version.summary_of_changes == "Written before the field was hidden."
 

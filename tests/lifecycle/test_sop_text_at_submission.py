@@ -25,14 +25,6 @@ pytestmark = pytest.mark.django_db
 RISK = "Operational need: new legislation in force on Monday. I accept the risk of the missing EIA."
 
 
-@pytest.fixture
-def ready(policy_in, people):
-    """A policy in development with everything its submission asks for, and no SOP yet."""
-    policy = policy_in(Status.DEVELOPMENT)
-    fill_development(policy, people)
-    return reload(policy)
-
-
 def _text(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
@@ -42,49 +34,50 @@ def _text(html: str) -> str:
 
 @pytest.mark.parametrize("empty", ["", "   ", "<p></p>", "<p>&nbsp;</p>", "<p>\u00a0</p>", "<p><br></p>",
                                    "<p>\n</p>\n<p> </p>", "<p>&#160; &#xA0;</p>"])
-def test_an_sop_with_no_procedure_written_holds_the_submission(ready, people, empty):
-    sop = s.sop_create(policy=ready, actor=people.developer, title="Searching vehicles", text=empty)
+def test_an_sop_with_no_procedure_written_holds_the_submission(ready_to_submit, people, empty):
+    sop = s.sop_create(policy=ready_to_submit, actor=people.developer, title="Searching vehicles", text=empty)
 
-    assert gates.sops_without_text(reload(ready)) == ["Searching vehicles"]
+    assert gates.sops_without_text(reload(ready_to_submit)) == ["Searching vehicles"]
     with refused("gate", gates.sops_written.reason):
-        s.policy_submit_for_qa(policy=reload(ready), actor=people.developer)
-    policy = reload(ready)
+        s.policy_submit_for_qa(policy=reload(ready_to_submit), actor=people.developer)
+    policy = reload(ready_to_submit)
     assert policy.status == Status.DEVELOPMENT
     assert not policy.current_version.is_frozen
 
     s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Search only with a recorded reason.</p>")
-    s.policy_submit_for_qa(policy=reload(ready), actor=people.developer)
-    assert reload(ready).status == Status.SUBMITTED_FOR_QA
+    s.policy_submit_for_qa(policy=reload(ready_to_submit), actor=people.developer)
+    assert reload(ready_to_submit).status == Status.SUBMITTED_FOR_QA
 
 
-def test_only_the_sops_without_text_are_named_in_the_drafts_order(ready, people):
-    s.sop_create(policy=ready, actor=people.developer, title="Stopping vehicles", text="<p>Stop safely.</p>")
-    s.sop_create(policy=ready, actor=people.developer, title="Searching vehicles")
-    s.sop_create(policy=ready, actor=people.developer, title="Seizing", text="<ul><li>Bag it</li></ul>")
-    s.sop_create(policy=ready, actor=people.developer, title="Returning", text="<p>&nbsp;</p><p>&nbsp;Return it.</p>")
-    s.sop_create(policy=ready, actor=people.developer, title="Recording searches", text="<p></p>")
+def test_only_the_sops_without_text_are_named_in_the_drafts_order(ready_to_submit, people):
+    s.sop_create(policy=ready_to_submit, actor=people.developer, title="Stopping vehicles", text="<p>Stop safely.</p>")
+    s.sop_create(policy=ready_to_submit, actor=people.developer, title="Searching vehicles")
+    s.sop_create(policy=ready_to_submit, actor=people.developer, title="Seizing", text="<ul><li>Bag it</li></ul>")
+    s.sop_create(policy=ready_to_submit, actor=people.developer, title="Returning",
+                 text="<p>&nbsp;</p><p>&nbsp;Return it.</p>")
+    s.sop_create(policy=ready_to_submit, actor=people.developer, title="Recording searches", text="<p></p>")
 
-    assert gates.sops_without_text(reload(ready)) == ["Searching vehicles", "Recording searches"]
-
-
-def test_a_draft_without_sops_or_with_every_sop_written_is_submitted(ready, people):
-    assert gates.sops_written(ready)
-    s.sop_create(policy=ready, actor=people.developer, title="Stopping vehicles", text="<p>Stop safely.</p>")
-
-    s.policy_submit_for_qa(policy=reload(ready), actor=people.developer)
-
-    assert reload(ready).status == Status.SUBMITTED_FOR_QA
+    assert gates.sops_without_text(reload(ready_to_submit)) == ["Searching vehicles", "Recording searches"]
 
 
-def test_removing_the_unwritten_sop_from_the_draft_lets_it_be_submitted(ready, people):
-    sop = s.sop_create(policy=ready, actor=people.developer, title="Searching vehicles")
-    assert not gates.sops_written(reload(ready))
+def test_a_draft_without_sops_or_with_every_sop_written_is_submitted(ready_to_submit, people):
+    assert gates.sops_written(ready_to_submit)
+    s.sop_create(policy=ready_to_submit, actor=people.developer, title="Stopping vehicles", text="<p>Stop safely.</p>")
+
+    s.policy_submit_for_qa(policy=reload(ready_to_submit), actor=people.developer)
+
+    assert reload(ready_to_submit).status == Status.SUBMITTED_FOR_QA
+
+
+def test_removing_the_unwritten_sop_from_the_draft_lets_it_be_submitted(ready_to_submit, people):
+    sop = s.sop_create(policy=ready_to_submit, actor=people.developer, title="Searching vehicles")
+    assert not gates.sops_written(reload(ready_to_submit))
 
     s.sop_remove_from_draft(sop=sop, actor=people.developer,
-                            base_revision=reload(ready).current_version.draft_revision)
+                            base_revision=reload(ready_to_submit).current_version.draft_revision)
 
-    s.policy_submit_for_qa(policy=reload(ready), actor=people.developer)
-    assert reload(ready).status == Status.SUBMITTED_FOR_QA
+    s.policy_submit_for_qa(policy=reload(ready_to_submit), actor=people.developer)
+    assert reload(ready_to_submit).status == Status.SUBMITTED_FOR_QA
 
 
 def test_the_emergency_route_does_not_freeze_an_unwritten_sop_either(policy_in, people):
@@ -106,24 +99,24 @@ def test_the_emergency_route_does_not_freeze_an_unwritten_sop_either(policy_in, 
 # --- over HTTP ----------------------------------------------------------------------------------------------------
 
 
-def test_the_walk_an_sop_added_by_its_title_alone_is_kept_but_not_submitted(ready, people):
+def test_the_walk_an_sop_added_by_its_title_alone_is_kept_but_not_submitted(ready_to_submit, people):
     client = Client()
     client.force_login(people.developer)
-    response = client.post(f"/policies/{ready.reference}/sops/new/",
+    response = client.post(f"/policies/{ready_to_submit.reference}/sops/new/",
                            {"title": "Searching vehicles", "text": "", "protective_marking": "official"})
     assert response.status_code == 302  # a draft may hold an SOP still being written
 
-    overview = _text(client.get(f"/policies/{ready.reference}/").content.decode())
+    overview = _text(client.get(f"/policies/{ready_to_submit.reference}/").content.decode())
     assert f"{gates.sops_written.label} To do" in overview
 
-    assert_refused(people.developer, reload(ready), "submit-for-qa",
+    assert_refused(people.developer, reload(ready_to_submit), "submit-for-qa",
                    ("An SOP in the draft has no procedure written", "remove the SOP from the draft"))
 
-    sop = reload(ready).sops.get()
+    sop = reload(ready_to_submit).sops.get()
     s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Search only with a recorded reason.</p>")
-    overview = _text(client.get(f"/policies/{ready.reference}/").content.decode())
+    overview = _text(client.get(f"/policies/{ready_to_submit.reference}/").content.decode())
     assert f"{gates.sops_written.label} Done" in overview
-    assert_taken(people.developer, reload(ready), "submit-for-qa", Status.SUBMITTED_FOR_QA)
+    assert_taken(people.developer, reload(ready_to_submit), "submit-for-qa", Status.SUBMITTED_FOR_QA)
 
 
 def an_unwritten_sop_is_not_submitted(people):
@@ -142,10 +135,10 @@ def test_only_an_unwritten_sop_holds_the_submission(people):
     an_unwritten_sop_is_not_submitted(people)
 
 
-def test_the_checklist_asks_nothing_of_a_draft_without_sops(ready, people):
+def test_the_checklist_asks_nothing_of_a_draft_without_sops(ready_to_submit, people):
     client = Client()
     client.force_login(people.developer)
-    overview = client.get(f"/policies/{ready.reference}/").content.decode()
+    overview = client.get(f"/policies/{ready_to_submit.reference}/").content.decode()
     assert 'id="checklist"' in overview
     assert gates.statement_written.label in _text(overview)
     assert "procedure of every SOP" not in _text(overview)
