@@ -68,8 +68,10 @@ def test_the_units_are_grouped_under_their_business_group_alphabetically(client,
                                   ("Response and Patrol", people.unit.pk)]),
     ]
     question = units_question(page)
-    # Each group is a fieldset whose legend is the group's name; every box is a checkbox of the one field.
-    assert question.count("</fieldset>") == question.count("</legend>") == 3
+    # The question is a fieldset whose legend it is (templates/includes/field.html); within it each group is a
+    # fieldset whose legend is the group's name; every box is a checkbox of the one field.
+    assert question.startswith("Ask the staff of these units</legend>")
+    assert question.count("</fieldset>") == question.count("</legend>") == 1 + 3
     assert "Closed Unit" not in question
     assert "<script" not in question
 
