@@ -53,6 +53,9 @@ class StaffNoticesFeed(_NoticesFeed):
     def item_link(self, notice):
         if notice.kind == "withdrawn":
             return f"{reverse('notices:index')}#{notice.key}"
+        if not notice.readable:
+            # A policy withdrawn since, which its reader no longer sees: its withdrawal's notice, not a 404.
+            return f"{reverse('notices:index')}#withdrawal-{notice.policy.pk}"
         return reverse("lifecycle:detail", args=[notice.policy.reference])
 
 

@@ -2,6 +2,7 @@
 both Atom feeds). OFFICIAL-SENSITIVE policies reach only the staff cleared for them; the public list is what the
 Publication Scheme carries."""
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.models import Policy
 from lifecycle.permissions import role_index
+from lifecycle.selectors import visible_policies
 from lifecycle.states import ProtectiveMarking, Status
 from publication.models import Publication
 from publication.selectors import scheme_publications
@@ -32,6 +34,9 @@ class Notice:
     on_scheme_now: bool = False
     # The title the published version was frozen with (issue 12: a review may be retitling the draft meanwhile).
     title: str = ""
+    # For the staff's list and feed: whether its reader may open the policy now (a policy withdrawn since leaves the
+    # sight of staff and developers: a link to it answered 404).
+    readable: bool = True
 
     @property
     def heading(self) -> str:
@@ -82,7 +87,8 @@ def _withdrawal_reasons(policy_ids: list[int]) -> dict[int, str]:
 def staff_notices(*, user, before: datetime.datetime | None = None, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
     """The bulletin for a member of staff, newest first: what was published in Notices, and the withdrawal of
     what had been published, OFFICIAL-SENSITIVE policies only for those cleared for them. At most ``limit``
-    notices before ``before``, in three queries whatever the number of policies."""
+    notices before ``before``, in four queries whatever the number of policies (the fourth: which of their
+    policies the reader may open now, so that a notice links only where its reader may go)."""
     clearance = _sensitive_clearance(user)
     publications = Publication.objects.filter(status=Publication.Status.PUBLISHED, in_notices=True)
     withdrawn = Policy.objects.filter(status=Status.WITHDRAWN, first_published_on__isnull=False,
@@ -96,8 +102,13 @@ def staff_notices(*, user, before: datetime.datetime | None = None, limit: int =
     publications = list(publications.select_related("policy", "policy__business_group", "policy_version")
                         .order_by("-published_at", "-pk")[:limit])
     withdrawn = list(withdrawn.select_related("business_group").order_by("-status_changed_at", "-pk")[:limit])
-    return _merge_notices(publications, withdrawn, _withdrawal_reasons([policy.pk for policy in withdrawn]),
-                          public=False, limit=limit)
+    notices = _merge_notices(publications, withdrawn, _withdrawal_reasons([policy.pk for policy in withdrawn]),
+                             public=False, limit=limit)
+    policy_ids = {notice.policy.pk for notice in notices}
+    readable = set(visible_policies(user=user).filter(pk__in=policy_ids).values_list("pk", flat=True)) \
+        if policy_ids else set()
+    return [notice if notice.policy.pk in readable else dataclasses.replace(notice, readable=False)
+            for notice in notices]
 
 
 def public_notices(*, limit: int = NOTICES_PER_PAGE) -> list[Notice]:

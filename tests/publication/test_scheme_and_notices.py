@@ -15,7 +15,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
 from publication.models import SOPRedaction
 from publication.services import policy_publish, sop_redaction_record, sop_redaction_remove
-from tests.factories import advance_to, refused
+from tests.factories import UserFactory, advance_to, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -316,3 +316,28 @@ def test_pcu_withholds_a_part_through_the_page(client, people, awaiting_with_ext
     assert client.post(url, {"remove": str(redaction.pk)}).status_code == 302
     assert not SOPRedaction.objects.exists()
     assert client.post(url, {"remove": "not-a-number"}, follow=True).status_code == 200
+
+
+def test_a_notice_links_its_policy_only_where_its_reader_may_open_it(client, people):
+    """Walk (2026-12-05): the Notices list linked the "Published" notice of a policy since withdrawn to its overview,
+    a 404 for staff and developers, who no longer see it. Such a notice names the policy without a link and says
+    it was withdrawn; the feed's entry leads to the withdrawal's notice instead."""
+    withdrawn = publish(people, title="Paper notebooks")
+    lifecycle_services.policy_decide_withdrawal(policy=withdrawn, actor=people.lead, reason="Replaced by devices.")
+    lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu)
+    in_force = publish(people, title="Body-worn video")
+    staff = UserFactory()
+    for reader in (staff, people.developer2):
+        client.force_login(reader)
+        assert client.get(f"/policies/{withdrawn.reference}/").status_code == 404
+        page = client.get("/notices/").content.decode()
+        assert f'href="/policies/{withdrawn.reference}/"' not in page
+        assert f'href="/policies/{in_force.reference}/"' in page
+        assert "Paper notebooks" in page and "Since withdrawn: it is no longer in force." in page
+        feed = client.get("/notices/feed/").content.decode()
+        assert f"/policies/{withdrawn.reference}/" not in feed
+        assert f"/notices/#withdrawal-{withdrawn.pk}" in feed
+    # PCU still opens it, from the list and the feed.
+    client.force_login(people.pcu)
+    assert client.get(f"/policies/{withdrawn.reference}/").status_code == 200
+    assert f'href="/policies/{withdrawn.reference}/"' in client.get("/notices/").content.decode()
