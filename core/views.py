@@ -6,8 +6,9 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_GET, require_safe
 
@@ -29,6 +30,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    """/favicon.ico, which a browser asks for wherever a page does not name its icon (an Atom feed opened in a tab):
+    the GOV.UK icon the layout names (templates/base.html)."""
+    return HttpResponsePermanentRedirect(static("govuk/assets/images/favicon.ico"))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

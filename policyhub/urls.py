@@ -10,6 +10,7 @@ from workspace import views as workspace_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz/", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon),
     path("", workspace_views.home, name="home"),
     path("", include("core.urls")),
     path("", include("guidance.urls")),

@@ -161,3 +161,12 @@ def test_the_policy_built_once_is_django_csps(client, people, settings):
     changed = client.get("/policies/")
     assert csp_directives(changed)["img-src"] == ["'self'"]
     assert changed["Content-Security-Policy"] == build_policy(nonce=nonce_of(changed))
+
+
+def test_favicon_ico_leads_to_the_served_icon(client):
+    """Walk (2026-12-05): a browser asks for /favicon.ico wherever the page does not name its icon (an Atom feed
+    opened in a tab): it answered 404. It leads to the GOV.UK icon the layout names."""
+    answer = client.get("/favicon.ico")
+    assert answer.status_code == 301
+    assert answer["Location"].endswith("govuk/assets/images/favicon.ico")
+    assert "favicon.ico" in answer["Location"] and answer["Location"].startswith("/static/")
