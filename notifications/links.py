@@ -8,7 +8,9 @@ policy is published, every item about it leads to it again."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.urls import reverse
 
@@ -49,31 +51,80 @@ def for_links(queryset):
     return queryset.select_related("policy", "source_event__audit_event", "reminder")
 
 
+@dataclass(frozen=True)
+class ListedPolicy:
+    """A policy an item lists (``Notification.listed_policies``): a link to its overview where the reader may open it
+    (then named with its title), otherwise its reference and why it cannot be opened."""
+
+    reference: str
+    title: str
+    link: str
+    unavailable: str
+
+
 def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
     """``items`` (read with ``for_links``: their policy, source event and reminder), each
-    given ``link`` (a path, or "" when it has none) and ``unavailable`` (why its policy cannot be opened, or "").
-    Two queries at most, whatever the number of items: the policies the reader sees among theirs, and, if some are
-    out of sight, those they are named on as a developer."""
+    given ``link`` (a path, or "" when it has none), ``unavailable`` (why its policy cannot be opened, or "") and
+    ``listed`` (the policies it lists, ``ListedPolicy``, by reference). Three queries at most, whatever the number of
+    items and of the policies they list: the policies a handover's items list (only when some item is a handover's),
+    the policies the reader sees among all these, and, if some are out of sight, those they are named on as a
+    developer."""
     items = list(items)
-    policy_ids = {item.policy_id for item in items if item.policy_id}
-    seen = set(visible_policies(user=user).filter(pk__in=policy_ids).values_list("pk", flat=True)) if policy_ids \
+    listed = _listed(items)
+    policies = {item.policy_id: item.policy for item in items if item.policy_id}
+    policies.update((policy.pk, policy) for rows in listed.values() for policy in rows)
+    seen = set(visible_policies(user=user).filter(pk__in=list(policies)).values_list("pk", flat=True)) if policies \
         else set()
-    hidden = policy_ids - seen
+    hidden = set(policies) - seen
     developing = set(Policy.developers.through.objects.filter(user_id=user.pk, policy_id__in=hidden)
                      .values_list("policy_id", flat=True)) if hidden else set()
     for item in items:
         item.link, item.unavailable = "", ""
+        # Out of sight, a listed policy is named by its reference only (its item's body names it so already).
+        item.listed = [_listed_policy(policy, seen, developing) for policy in listed.get(item.pk, [])]
         if item.policy_id is None:
             continue
         if item.policy_id in seen:
             item.link = _page(item)
-        elif item.policy_id in developing and _being_checked(item.policy):
-            item.unavailable = WHILE_CHECKED
-        elif item.policy.status == Status.WITHDRAWN:
-            item.unavailable = WITHDRAWN
         else:
-            item.unavailable = OUT_OF_SIGHT
+            item.unavailable = _unavailable(item.policy, developing)
     return items
+
+
+def _listed_policy(policy: Policy, seen: set[int], developing: set[int]) -> ListedPolicy:
+    if policy.pk in seen:
+        return ListedPolicy(policy.reference, policy.title, reverse("lifecycle:detail", args=[policy.reference]), "")
+    # Out of sight, a listed policy is named by its reference only (its item's body names it so already).
+    return ListedPolicy(policy.reference, "", "", _unavailable(policy, developing))
+
+
+def _unavailable(policy: Policy, developing: set[int]) -> str:
+    """Why the reader cannot open ``policy`` now (it is out of their sight)."""
+    if policy.pk in developing and _being_checked(policy):
+        return WHILE_CHECKED
+    if policy.status == Status.WITHDRAWN:
+        return WITHDRAWN
+    return OUT_OF_SIGHT
+
+
+def _listed(items: list[Notification]) -> dict[int, list[Policy]]:
+    """{item id: the policies it lists, by reference} for the items of a leaver's handover (the only ones that list
+    policies): one query for them all, none when there is none."""
+    ids = [item.pk for item in items if item.source_event_id and item.source_event.audit_event.action
+           == AuditAction.PERSON_HANDED_OVER]
+    if not ids:
+        return {}
+    listed: dict[int, list[Policy]] = defaultdict(list)
+    for row in (Notification.listed_policies.through.objects.filter(notification_id__in=ids)
+                .select_related("policy")
+                .only("notification_id", "policy", *(f"policy__{name}" for name in LISTED_FIELDS))
+                .order_by("policy__reference")):
+        listed[row.notification_id].append(row.policy)
+    return listed
+
+
+# What a listed policy's link and its reason read of it.
+LISTED_FIELDS = ("id", "reference", "title", "status", "first_published_on")
 
 
 def _being_checked(policy: Policy) -> bool:

@@ -104,6 +104,10 @@ class Notification(models.Model):
     reminder = models.OneToOneField(Reminder, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="notification")
     digest = models.ForeignKey(Digest, on_delete=models.PROTECT, null=True, blank=True, related_name="items")
+    # The policies an item lists besides the one it is about (``policy``): a leaver's handover moves many (issue 12).
+    # Each is a link in the inbox and the digest where its reader may open it (notifications.links); at most
+    # notifications.services.handover.POLICIES_LISTED an item, those its body names.
+    listed_policies = models.ManyToManyField("lifecycle.Policy", blank=True, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]

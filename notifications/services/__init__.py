@@ -7,6 +7,7 @@
 - ``ledger``: running the chase, writing the plan to the ledger exactly once;
 - ``inbox``: an inbox item per reminder, filed in the day's digest;
 - ``digests``: one digest e-mail per person per day, sent once;
+- ``handover``: a leaver's handover, told to each person it concerns, of the policies that concern them;
 - ``outbox``: audit events relayed to the people each action concerns;
 - ``reminders``: open reminders follow the new holder, and stop on withdrawal.
 

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.events import AuditAction
-from core.models import OutboxEvent, User
+from core.models import OutboxEvent
 from lifecycle import workflow
 from lifecycle.models import Policy
-from lifecycle.services.people import PARTS
 from notifications.models import Notification
+from notifications.services.handover import handover_notices
 from notifications.services.people import active_role_holders
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,9 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: (("lead", "coordinator"), "Remedial action done"),
     AuditAction.MONITORING_REPORT_READ_FOR_REVIEW: (("lead",), "A monitoring report read for the review"),
     # Issue 12: each change notifies the old and new holders, named by id in the event's changes
-    # ("notify_user_ids"); a leaver's handover notifies once, from the event on the leaver, not once per policy.
+    # ("notify_user_ids"); a leaver's handover notifies once, from the event on the leaver, not once per policy: the
+    # leaver and those taking over, and each affected business group's co-ordinators and Lead, of their group's
+    # policies (notifications.services.handover decides whom, and what each is told).
     AuditAction.POLICY_REASSIGNED: ((NAMED_IN_CHANGES,), "People changed"),
     AuditAction.POLICY_MOVED_BUSINESS_GROUP: ((NAMED_IN_CHANGES, "coordinator"),
                                               "Policy moved to another business group"),
@@ -114,7 +116,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
     now = timezone.now()
     notifications = []
     done = []
-    names = _handover_names(batch)
+    # A leaver's handover tells each person what concerns them (notifications.services.handover).
+    handovers = handover_notices(batch, role_holders)
     for event in batch:
         event.attempts += 1
         try:
@@ -128,52 +131,39 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
         if who and (policy is not None or set(who) <= FORCE_WIDE_KINDS | {NAMED_IN_CHANGES}):
             actor_id = event.audit_event.actor_id
             subject = f"{policy.reference} {policy.title}" if policy else event.audit_event.object_repr
-            recipients = _event_recipients(who, policy, role_holders, event.audit_event.changes)
             # The person by name, as every page names them (the event keeps the account's name).
             body = (f"By {event.audit_event.actor or event.audit_event.actor_username or 'PolicyHub'} on "
                     f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.")
-            if event.topic == AuditAction.PERSON_HANDED_OVER:
-                body = f"{_handover_summary(event.audit_event, names)} {body}"
-            for recipient_id in sorted(recipients - {actor_id}):
+            if event.pk in handovers:
+                told = {recipient_id: f"{notice.summary} {body}"
+                        for recipient_id, notice in handovers[event.pk].items()}
+            else:
+                told = dict.fromkeys(_event_recipients(who, policy, role_holders, event.audit_event.changes), body)
+            for recipient_id in sorted(set(told) - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
-                    title=f"{title}: {subject}"[:300], body=body[:1000],
+                    title=f"{title}: {subject}"[:300], body=told[recipient_id][:1000],
                 ))
         event.handled_at = now
         event.relayed_at = event.relayed_at or now
         done.append(event)
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    _list_policies(handovers)
     OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
     return len(done)
 
 
-# At most this many references in a handover's notice; the rest are counted ("and 12 more").
-HANDOVER_REFERENCES_SHOWN = 20
-
-
-def _handover_names(batch: list[OutboxEvent]) -> dict[str, str]:
-    """The names of the people the batch's handovers hand work to, by account name (the event records account
-    names): one query for the batch, none when it holds no handover."""
-    usernames = {username for event in batch if event.topic == AuditAction.PERSON_HANDED_OVER
-                 for username in (event.audit_event.changes.get("to") or {}).values()}
-    if not usernames:
-        return {}
-    return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
-
-
-def _handover_summary(audit_event, names: dict[str, str]) -> str:
-    """What a leaver's handover moved, and to whom: "3 policies handed over from Sam Lee: POL-0001, POL-0002,
-    POL-0003. Policy manager: Ali Khan. Policy developer: Priya Shah." Each part in the order the policy's people are
-    listed (lifecycle.services.people.PARTS). A handover recorded before the event named its policies says how many."""
-    changes = audit_event.changes
-    count = changes.get("policies") or 0
-    moved = changes.get("moved") or []
-    summary = f"{count} polic{'y' if count == 1 else 'ies'} handed over from {audit_event.object_repr}"
-    if moved:
-        shown = ", ".join(moved[:HANDOVER_REFERENCES_SHOWN])
-        more = len(moved) - HANDOVER_REFERENCES_SHOWN
-        summary += f": {shown}{f' and {more} more' if more > 0 else ''}"
-    to = changes.get("to") or {}
-    parts = [f"{part.label[:1].upper()}{part.label[1:]}: {names.get(to[key], to[key])}."
-             for key, part in PARTS.items() if key in to]
-    return " ".join([summary + ".", *parts])
+def _list_policies(handovers: dict[int, dict]) -> None:
+    """The policies each handover notice names, listed on it (two statements for the batch, none without a
+    handover). Its items are read back by (event, recipient): written with ON CONFLICT DO NOTHING, they come back
+    without their ids, and a replay finds the ones written before."""
+    if not handovers:
+        return
+    through = Notification.listed_policies.through
+    items = Notification.objects.filter(source_event_id__in=list(handovers)).order_by().values_list(
+        "pk", "source_event_id", "recipient_id")
+    through.objects.bulk_create([
+        through(notification_id=item_id, policy_id=policy_id)
+        for item_id, event_id, recipient_id in items
+        for policy_id in getattr(handovers[event_id].get(recipient_id), "policy_ids", ())
+    ], ignore_conflicts=True)

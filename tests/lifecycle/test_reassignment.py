@@ -370,8 +370,11 @@ class TestHandover:
         assert AuditEvent.objects.filter(action=AuditAction.POLICY_HANDED_OVER).count() == 3
         person_event = AuditEvent.objects.get(action=AuditAction.PERSON_HANDED_OVER)
         notifications.outbox_relay()
+        # The leaver, those taking over, and the business group's co-ordinator and Lead (tests/notifications/
+        # test_handover_notice.py).
         assert set(Notification.objects.filter(source_event__audit_event=person_event)
-                   .values_list("recipient__username", flat=True)) == {leaver.username, "successor", "manager"}
+                   .values_list("recipient__username", flat=True)) == {leaver.username, "successor", "manager",
+                                                                        "coordinator", "lead"}
 
     def test_a_changed_portfolio_since_the_preview_is_refused(self, people):
         leaver = portfolio(people, 2)

@@ -191,7 +191,8 @@ def _apply_handover(plan: HandoverPlan, new_ids: dict[str, int]) -> list[HolderC
 
 def _audit_handover(actor, plan: HandoverPlan, chosen: dict, reason: str) -> None:
     """One event per policy (chained in bulk, a fixed number of queries for them all), then one on the leaver,
-    which is the one that notifies (the leaver and who takes over: once, not once per policy)."""
+    which is the one that notifies, once, not once per policy: the leaver and who takes over, and each affected
+    business group's co-ordinators and Lead (notifications.services.handover)."""
     leaver = plan.leaver
     audit_log_many(actor=actor, action=AuditAction.POLICY_HANDED_OVER, entries=[
         (holding.policy, {"reason": reason, "from": leaver.username,
@@ -199,7 +200,8 @@ def _audit_handover(actor, plan: HandoverPlan, chosen: dict, reason: str) -> Non
         for holding in plan.moving])
     audit_log(actor=actor, action=AuditAction.PERSON_HANDED_OVER, obj=leaver, changes={
         "reason": reason, "policies": len(plan.moving), "kept": [h.policy.reference for h in plan.staying],
-        # Which policies moved, for the notice to the leaver and those taking over (notifications.services.outbox).
+        # Which policies moved, for the notice to the leaver, those taking over and each affected business group
+        # (notifications.services.handover).
         "moved": sorted(h.policy.reference for h in plan.moving),
         "to": {part: user.username for part, user in chosen.items()},
         "notify_user_ids": sorted({leaver.pk, *(user.pk for user in chosen.values())}),

@@ -1,0 +1,128 @@
+"""A leaver's handover, told (issue 12). One event on the leaver (``person.handed_over``) tells:
+
+- the leaver and those taking over, of every policy that moved;
+- the co-ordinators and the Designated Lead of each business group whose policies moved, of that group's policies
+  (SOP, the co-ordinator must "Ensure good governance so that policies within the BG are reviewed, monitored and
+  published"; the Lead answers for the group's policies to its Management Board member): the group's holders of those
+  roles and the ones each policy names.
+
+Each person once, however many parts they play, and the actor not at all (the relay leaves them out). An
+OFFICIAL-SENSITIVE policy is named only to those cleared for its business group (a force-wide role, or a role in that
+group, as lifecycle.selectors.cleared_business_groups), and counted for the others. Each notice lists the policies it
+names (``Notification.listed_policies``), which the inbox and the digest link where their reader may open them
+(notifications.links). A fixed number of queries for a batch of events, however many policies moved."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from core.events import AuditAction
+from core.models import OutboxEvent, Role, User
+from lifecycle.models import Policy
+from lifecycle.services.people import PARTS
+from lifecycle.states import ProtectiveMarking
+
+# At most this many references in a handover's notice, each listed and linked; the rest are counted ("and 12 more").
+POLICIES_LISTED = 20
+# The business group's roles told of its policies moving.
+GROUP_ROLES = (Role.COORDINATOR, Role.LEAD)
+
+
+@dataclass(frozen=True)
+class HandoverNotice:
+    """What one person is told of one handover: the summary, and the ids of the policies it names (in its order)."""
+
+    summary: str
+    policy_ids: tuple[int, ...]
+
+
+def handover_notices(batch: list[OutboxEvent], role_holders: dict[tuple[int | None, str], set[int]]
+                     ) -> dict[int, dict[int, HandoverNotice]]:
+    """{outbox event id: {recipient id: their notice}} for the handovers of ``batch``; ``role_holders`` as
+    ``notifications.services.people.active_role_holders`` (active people only). Two queries when the batch holds a
+    handover (the policies moved, the names of who took over), none otherwise."""
+    handovers = [event for event in batch if event.topic == AuditAction.PERSON_HANDED_OVER]
+    if not handovers:
+        return {}
+    references = {reference for event in handovers for reference in _moved(event.audit_event.changes)}
+    policies = {row["reference"]: row for row in Policy.objects.filter(reference__in=references).order_by().values(
+        "pk", "reference", "business_group_id", "protective_marking", "coordinator_id", "coordinator__is_active",
+        "designated_lead_id", "designated_lead__is_active")} if references else {}
+    names = _names(handovers)
+    cleared = _cleared(role_holders)
+    return {event.pk: _notices(event.audit_event, policies, names, role_holders, cleared) for event in handovers}
+
+
+def _moved(changes) -> list[str]:
+    moved = changes.get("moved") if isinstance(changes, dict) else None
+    return sorted(reference for reference in moved or [] if isinstance(reference, str))
+
+
+def _names(handovers: list[OutboxEvent]) -> dict[str, str]:
+    """The names of the people the handovers hand work to, by account name (the event records account names)."""
+    usernames = {username for event in handovers for username in (event.audit_event.changes.get("to") or {}).values()}
+    if not usernames:
+        return {}
+    return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
+
+
+def _cleared(role_holders) -> tuple[set[int], dict[int, set[int]]]:
+    """(those cleared for every business group, {person: the groups they are cleared for}), from the roles held."""
+    everywhere: set[int] = set()
+    by_person: dict[int, set[int]] = defaultdict(set)
+    for (group_id, _), user_ids in role_holders.items():
+        if group_id is None:
+            everywhere |= user_ids
+        else:
+            for user_id in user_ids:
+                by_person[user_id].add(group_id)
+    return everywhere, by_person
+
+
+def _group_people(row: dict, role_holders) -> set[int]:
+    """The co-ordinators and Designated Lead of the policy's business group: the group's active holders of those roles,
+    and the active ones the policy names."""
+    people = set().union(*(role_holders.get((row["business_group_id"], role), set()) for role in GROUP_ROLES))
+    for column in ("coordinator", "designated_lead"):
+        if row[f"{column}_id"] is not None and row[f"{column}__is_active"]:
+            people.add(row[f"{column}_id"])
+    return people
+
+
+def _notices(audit_event, policies: dict[str, dict], names: dict[str, str], role_holders, cleared
+             ) -> dict[int, HandoverNotice]:
+    changes = audit_event.changes if isinstance(audit_event.changes, dict) else {}
+    named = {user_id for user_id in changes.get("notify_user_ids") or [] if isinstance(user_id, int)}
+    moved = [policies[reference] for reference in _moved(changes) if reference in policies]
+    told: dict[int, list[dict]] = {user_id: [] for user_id in named}
+    for row in moved:
+        for user_id in named | _group_people(row, role_holders):
+            told.setdefault(user_id, []).append(row)
+    everywhere, by_person = cleared
+    notices = {}
+    for user_id, rows in told.items():
+        shown = [row for row in rows if row["protective_marking"] == ProtectiveMarking.OFFICIAL
+                 or user_id in everywhere or row["business_group_id"] in by_person.get(user_id, set())]
+        # Recorded before the event named its policies: how many, as it says.
+        count = len(rows) if moved else changes.get("policies") or 0
+        notices[user_id] = HandoverNotice(
+            summary=_summary(audit_event.object_repr, count, [row["reference"] for row in shown], changes, names),
+            policy_ids=tuple(row["pk"] for row in shown[:POLICIES_LISTED]))
+    return notices
+
+
+def _summary(leaver: str, count: int, references: list[str], changes: dict, names: dict[str, str]) -> str:
+    """What a leaver's handover moved, and to whom: "3 policies handed over from Sam Lee: POL-0001, POL-0002,
+    POL-0003. Policy manager: Ali Khan. Policy developer: Priya Shah." Each part in the order the policy's people are
+    listed (lifecycle.services.people.PARTS); what is not named (beyond the first POLICIES_LISTED, or
+    OFFICIAL-SENSITIVE to someone not cleared for it) is counted."""
+    summary = f"{count} polic{'y' if count == 1 else 'ies'} handed over from {leaver}"
+    if references:
+        shown = references[:POLICIES_LISTED]
+        more = count - len(shown)
+        summary += f": {', '.join(shown)}{f' and {more} more' if more > 0 else ''}"
+    to = changes.get("to") or {}
+    parts = [f"{part.label[:1].upper()}{part.label[1:]}: {names.get(to[key], to[key])}."
+             for key, part in PARTS.items() if key in to]
+    return " ".join([summary + ".", *parts])
