@@ -5,6 +5,7 @@ figures (oversight.selectors, oversight.indicators), the charts (oversight.chart
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
@@ -265,10 +266,30 @@ def _instead(default: Period) -> str:
     return f"Showing the last quarter instead ({default.start:%-d %B %Y} to {default.end:%-d %B %Y})."
 
 
-INDICATOR_HEADER = ["Business group", "Policies in force at the end", "Policies in date (%)",
-                    "Monitoring reports due", "Monitoring reports on time (%)", "Median days in quality assurance",
-                    "Median days with the Lead", "Median days awaiting publication", "Emergency approvals",
-                    "Withdrawals"]
+@dataclass(frozen=True)
+class Heading:
+    """A column's heading: its full name (what a screen reader hears, and the exports' heading) and, where the full
+    name's long words would widen a narrow column of figures, the shorter words shown over it
+    (oversight/includes_table.html; "How each indicator is worked out" says what each counts)."""
+
+    full: str
+    short: str = ""
+
+    def __str__(self) -> str:
+        return self.full
+
+
+# Ten columns in the 960 px page: with the full names' long words ("Monitoring", "publication") over every figure the
+# table scrolled sideways at 1280 px (tests/browser/test_indicators_fit.py).
+INDICATOR_COLUMNS = [
+    Heading("Business group"), Heading("Policies in force at the end", "In force at the end"),
+    Heading("Policies in date (%)", "In date (%)"), Heading("Monitoring reports due", "Reports due"),
+    Heading("Monitoring reports on time (%)", "Reports on time (%)"),
+    Heading("Median days in quality assurance", "Median days in QA"), Heading("Median days with the Lead"),
+    Heading("Median days awaiting publication", "Median days to publish"), Heading("Emergency approvals"),
+    Heading("Withdrawals"),
+]
+INDICATOR_HEADER = [column.full for column in INDICATOR_COLUMNS]
 TREND_HEADER = ["Month", "Policies in force", "Policies in date", "Policies in date (%)", "Monitoring reports due",
                 "Monitoring reports on time", "Monitoring reports on time (%)"]
 
@@ -346,7 +367,7 @@ def indicators(request):
                               title="Corporate Health Indicators", header=INDICATOR_HEADER, rows=tables["rows"])
     return render(request, "oversight/indicators.html", {
         "scope": scope, "period": period, "messages_shown": [scope.message, *messages] if scope.message else messages,
-        "indicators": result, "header": INDICATOR_HEADER, "tables": tables,
+        "indicators": result, "header": INDICATOR_COLUMNS, "tables": tables,
         "trend_header": TREND_HEADER, "trend_rows": trend_table_rows(tables["trend_rows"]),
         "query": period_query(period, scope), "period_form": form,
     })
@@ -374,7 +395,7 @@ def report(request):
     header, rows = figures_table(figures, scope)
     context = {
         "scope": scope, "today": today, "period": period, "messages_shown": messages, "indicators": result,
-        "indicator_header": INDICATOR_HEADER, "tables": tables, "trend_header": TREND_HEADER,
+        "indicator_header": INDICATOR_COLUMNS, "tables": tables, "trend_header": TREND_HEADER,
         "trend_rows": trend_table_rows(tables["trend_rows"]), "figures_header": header, "figures_rows": rows,
         "pipeline": pipeline_chart(pipeline(user=request.user, scope=scope),
                                    title=f"Pipeline of {scope.title}: policies by stage and business group"),

@@ -24,10 +24,16 @@ def _collapse_expansions(cell: str) -> str:
     return EXPANDED.sub(collapse, cell)
 
 
+# A heading's shorter words, shown but hidden from a screen reader, which hears the full heading beside them
+# (oversight/includes_table.html).
+SHOWN_ONLY = re.compile(r'<span[^>]*aria-hidden="true"[^>]*>.*?</span>', re.S)
+
+
 def html_table(body: str, table_id: str) -> list[list[str]]:
-    """The rows (header row first) of the table ``id=table_id``, each cell's text (abbreviations as written, without
-    their expansion)."""
+    """The rows (header row first) of the table ``id=table_id``, each cell's text as a screen reader hears it
+    (abbreviations as written, without their expansion)."""
     table = re.search(rf'<table[^>]*id="{table_id}"[^>]*>(.*?)</table>', body, re.S).group(1)
+    table = SHOWN_ONLY.sub("", table)
     rows = []
     for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
         cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)

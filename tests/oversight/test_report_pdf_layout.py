@@ -96,6 +96,29 @@ def test_every_table_shows_all_its_columns_on_the_page(document):
     assert words["report-pipeline"].endswith("Total") or " Total " in words["report-pipeline"] + " "
 
 
+def test_the_indicators_headings_are_printed_in_full_once(document):
+    """On paper the indicators' headings are printed in full: the shorter words a screen's narrow columns show
+    (oversight.views.INDICATOR_COLUMNS, the full heading beside them visually hidden) are not printed."""
+    printed = []
+
+    def walk(box, in_heading):
+        in_heading = in_heading or box.element_tag == "th"
+        if type(box).__name__ == "TextBox" and in_heading:
+            printed.append(box.text)
+        for child in getattr(box, "children", ()):
+            walk(child, in_heading)
+
+    for page in document.pages:
+        for box, table_id, _ in _boxes(page._page_box):
+            if table_id == "report-indicators" and box.element_tag == "thead":
+                walk(box, False)
+    words = " ".join(" ".join(printed).replace("\u2010 ", "").split())
+    assert words.startswith("Business group Policies in force at the end Policies in date (%)"), words
+    for full, short in (("Monitoring reports on time (%)", "Reports on time"),
+                        ("Median days awaiting publication", "Median days to publish")):
+        assert full in words and short not in words, words
+
+
 def test_a_heading_is_on_the_page_where_its_table_starts(document):
     """Each section's heading, the table's caption and the table's first row share a page, and page 1 starts the
     first table rather than ending after its caption."""
