@@ -71,13 +71,13 @@ class PolicyVersionAdmin(ReadOnlyAdmin):
 
 @admin.register(StandardOperatingProcedure)
 class SOPAdmin(ReadOnlyAdmin):
-    list_display = ["title", "policy", "protective_marking", "publish_externally"]
+    list_display = ["title", "policy", "protective_marking"]
     list_select_related = ["policy"]
 
 
 @admin.register(SOPVersion)
 class SOPVersionAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "updated_at"]
+    list_display = ["__str__", "publish_externally", "updated_at"]
     list_select_related = ["sop", "policy_version__policy"]
 
 

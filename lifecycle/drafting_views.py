@@ -132,7 +132,8 @@ def sop_edit(request, reference: str, sop_id: int):
     version = policy.current_version
     sop_version = sop.versions.filter(policy_version=version).first()
     initial = {"title": sop.title, "text": sop_version.text if sop_version else "",
-               "protective_marking": sop.protective_marking, "publish_externally": sop.publish_externally,
+               "protective_marking": sop.protective_marking,
+               "publish_externally": sop_version.publish_externally if sop_version else False,
                "base_revision": version.draft_revision}
     form = forms.SOPEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

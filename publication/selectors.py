@@ -187,7 +187,7 @@ def scheme_entry(*, reference: str) -> dict:
         raise Http404("Not on the Publication Scheme.")
     version = publication.policy_version
     sops = (
-        SOPVersion.objects.filter(policy_version=version, sop__publish_externally=True,
+        SOPVersion.objects.filter(policy_version=version, publish_externally=True,
                                   sop__protective_marking=ProtectiveMarking.OFFICIAL)
         .select_related("sop").prefetch_related("redactions").order_by("sop__position", "sop_id")
     )
@@ -203,7 +203,7 @@ def scheme_entry(*, reference: str) -> dict:
         # What the public read is the published version's details, never a draft's under review.
         "details": version.details_read,
         "publication": publication,
-        # What the public reads: the SOPs flagged for external publication, with withheld parts redacted.
+        # What the public reads: the SOPs this version was published with externally, with withheld parts redacted.
         "sops": pack_sops(sops, withheld_by_sop_version=withheld),
         "eia": eia if eia is not None and eia.is_complete and eia.frozen_at else None,
         "reports": list(reports),
@@ -429,7 +429,7 @@ def withholdable_sops(*, policy: Policy) -> list[dict]:
     version = policy.current_version
     if version is None:
         return []
-    sop_versions = (SOPVersion.objects.filter(policy_version=version, sop__publish_externally=True,
+    sop_versions = (SOPVersion.objects.filter(policy_version=version, publish_externally=True,
                                               sop__protective_marking=ProtectiveMarking.OFFICIAL)
                     .select_related("sop").prefetch_related("redactions").order_by("sop__position", "sop_id"))
     entries = []

@@ -147,7 +147,9 @@ class SOPEditForm(GovUKForm):
         "cannot change.")
     publish_externally = forms.BooleanField(
         label="Publish externally on the Publication Scheme", required=False,
-        help_text="An OFFICIAL-SENSITIVE SOP is never published externally.")
+        help_text="Takes effect when this version is published: until then the Publication Scheme shows the "
+        "procedures the version in force was published with. An OFFICIAL-SENSITIVE SOP is never published "
+        "externally.")
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -153,29 +153,20 @@ class PolicyVersion(models.Model):
 
 
 class StandardOperatingProcedure(models.Model):
-    """An SOP of a policy. Its text lives in SOPVersion rows, one per policy version package."""
+    """An SOP of a policy. Its text, and whether it is published externally, live in SOPVersion rows, one per policy
+    version package."""
 
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="sops")
     title = models.CharField(max_length=200)
     protective_marking = models.CharField(
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
     )
-    # SOP, "Definitions": "Policy owners should consider publishing their SOPs via the MPS Publication
-    # Scheme if it would be in the public interest".
-    publish_externally = models.BooleanField(default=False)
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["policy", "position", "id"]
         verbose_name = "standard operating procedure"
-        constraints = [
-            # An OFFICIAL-SENSITIVE SOP is never published externally.
-            models.CheckConstraint(
-                condition=~models.Q(protective_marking="official_sensitive", publish_externally=True),
-                name="sop_sensitive_not_external",
-            ),
-        ]
 
     def __str__(self) -> str:
         return self.title
@@ -185,6 +176,12 @@ class SOPVersion(models.Model):
     sop = models.ForeignKey(StandardOperatingProcedure, on_delete=models.PROTECT, related_name="versions")
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="sop_versions")
     text = models.TextField(blank=True, help_text="Sanitised HTML.")
+    # SOP, "Definitions": "Policy owners should consider publishing their SOPs via the MPS Publication Scheme if it
+    # would be in the public interest". Frozen with the version, as the text is (migration 0002's trigger): the
+    # Scheme and the public file of a published version show the SOPs it was published with, and a draft's choice
+    # takes effect when its version is published. An OFFICIAL-SENSITIVE SOP is never published externally (the
+    # service refuses it; on PostgreSQL, migration 0019's triggers too).
+    publish_externally = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

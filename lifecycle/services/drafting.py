@@ -61,7 +61,8 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
     )
     if previous is not None:
         SOPVersion.objects.bulk_create(
-            SOPVersion(sop_id=sop_version.sop_id, policy_version=version, text=sop_version.text)
+            SOPVersion(sop_id=sop_version.sop_id, policy_version=version, text=sop_version.text,
+                       publish_externally=sop_version.publish_externally)
             for sop_version in previous.sop_versions.all()
         )
     draft_version_created.send(sender=PolicyVersion, new_version=version, previous_version=previous, actor=actor)

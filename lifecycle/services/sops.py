@@ -1,5 +1,7 @@
 """The SOPs of the working draft: adding one, saving its text, title, marking and external publication, and taking
-it out of the draft (the submitted versions that hold it keep it)."""
+it out of the draft (the submitted versions that hold it keep it). The text and the external publication are the
+draft's own (SOPVersion), frozen with the version at submission; the title and marking are the SOP's, and frozen once
+a version holding it has been submitted."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ def _check_sop_marking(protective_marking: str, publish_externally: bool) -> Non
     """The marking and publication an SOP may have, on the create page and the edit page alike. SOP, "Definitions":
     "Policy owners should consider publishing their SOPs via the MPS Publication Scheme ... (SOPs should be
     classified under the Protective Marking System ...)"; an OFFICIAL-SENSITIVE one is never published externally
-    (the database's sop_sensitive_not_external says so too)."""
+    (on PostgreSQL, migration 0019's sop_sensitive_not_external triggers say so too)."""
     if protective_marking not in ProtectiveMarking.values:
         raise ApplicationError("Choose a protective marking for the SOP.", field="protective_marking")
     if protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE and publish_externally:
@@ -56,25 +58,26 @@ def sop_create(
     locked, version = lock_editable_draft(policy, actor, base_revision=None)
     position = locked.sops.count()
     sop = StandardOperatingProcedure.objects.create(
-        policy=locked, title=title, protective_marking=protective_marking,
-        publish_externally=publish_externally, position=position,
+        policy=locked, title=title, protective_marking=protective_marking, position=position,
     )
-    sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text))
+    sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text),
+                                            publish_externally=bool(publish_externally))
     revision = revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor,
                                content={"title": sop.title, "text": sop_version.text})
     audit_log(actor=actor, action=AuditAction.SOP_CREATED, obj=sop, policy_id=locked.pk,
-              changes={"title": title, "protective_marking": protective_marking, "version": version.number,
+              changes={"title": title, "protective_marking": protective_marking,
+                       "publish_externally": sop_version.publish_externally, "version": version.number,
                        "revision": revision.sequence if revision else None})
     return sop
 
 
-def _sop_marking_changes(sop: StandardOperatingProcedure, *, protective_marking: str | None,
-                         publish_externally: bool | None) -> dict:
-    """What an edit changes of the SOP's marking and publication, as {field: {"before", "after"}} (how the timeline
-    reads a change), refused where a version submitted or published would change under it. Read under the policy's
-    lock (every change of an SOP takes it)."""
+def _sop_marking_changes(sop: StandardOperatingProcedure, sop_version: SOPVersion, *,
+                         protective_marking: str | None, publish_externally: bool | None) -> dict:
+    """What an edit changes of the SOP's marking and of the draft's external publication of it, as {field: {"before",
+    "after"}} (how the timeline reads a change), refused where a submitted version would change under it. Read under
+    the policy's lock (every change of an SOP takes it)."""
     marking = sop.protective_marking if protective_marking is None else protective_marking
-    external = sop.publish_externally if publish_externally is None else bool(publish_externally)
+    external = sop_version.publish_externally if publish_externally is None else bool(publish_externally)
     _check_sop_marking(marking, external)
     changes = {}
     if marking != sop.protective_marking:
@@ -88,20 +91,20 @@ def _sop_marking_changes(sop: StandardOperatingProcedure, *, protective_marking:
                 "marking and remove this one from the draft.", code="frozen", field="protective_marking",
             )
         changes["protective_marking"] = {"before": sop.protective_marking, "after": marking}
-    if external != sop.publish_externally:
-        # The Publication Scheme shows a published version's SOPs by this flag as it stands (it is not versioned).
-        # Taking an SOP off is safe at once; putting on one that a published version holds would publish that
-        # version's text at once, before PCU had decided what to withhold from it (SOP, stage 5: PCU arranges
-        # publication "on the MPS Publication Scheme").
-        if external and SOPVersion.objects.filter(sop=sop, policy_version__publications__status="published").exists():
-            raise ApplicationError(
-                f"'{sop.title}' is in a published version of the policy: publishing it externally now would put that "
-                "version's text on the Publication Scheme at once, before the Policy Co-ordination Unit has decided "
-                "what to withhold from it. To publish the procedure with this draft, add it as a new SOP published "
-                "externally and remove this one from the draft.", code="frozen", field="publish_externally",
-            )
-        changes["publish_externally"] = {"before": sop.publish_externally, "after": external}
+    if external != sop_version.publish_externally:
+        # The draft's own choice, as its text is: the version in force keeps the SOPs it was published with on the
+        # Publication Scheme, and this one goes there (or comes off) when the draft's version is published, after
+        # PCU has decided what to withhold from it (SOP, stage 5).
+        changes["publish_externally"] = {"before": sop_version.publish_externally, "after": external}
     return changes
+
+
+def _flag_of_latest_version(sop: StandardOperatingProcedure) -> bool:
+    """Whether the newest version still holding ``sop`` published it externally (False if none holds it): what an
+    SOP put back in the draft starts with, as a new draft carries its predecessor's choice forward."""
+    return bool(SOPVersion.objects.filter(sop=sop)
+                .order_by("-policy_version__major", "-policy_version__minor")
+                .values_list("publish_externally", flat=True).first())
 
 
 @transaction.atomic
@@ -111,9 +114,10 @@ def sop_update_draft(
     publish_externally: bool | None = None,
 ) -> SOPVersion:
     """Save an SOP's text (sanitised), title, protective marking and external publication in the working draft, kept
-    as a revision (of its title and text; the marking's change is in the audit event). ``protective_marking`` and
-    ``publish_externally``: None leaves them as they are. An SOP removed from the draft (``sop_remove_from_draft``)
-    is not edited; restoring one of its revisions (``restored_from``) puts it back."""
+    as a revision (of its title and text; the marking's and the publication's change are in the audit event).
+    ``protective_marking`` and ``publish_externally``: None leaves them as they are. An SOP removed from the draft
+    (``sop_remove_from_draft``) is not edited; restoring one of its revisions (``restored_from``) puts it back,
+    published externally if the newest version holding it was."""
     require_actor(actor)
     if text and len(text) > MAX_RICH_TEXT_LENGTH:
         raise ApplicationError("The SOP text is too long.", field="text")
@@ -128,16 +132,19 @@ def sop_update_draft(
                 f"'{sop.title}' is not in draft version {version.number}: it was removed from it. To put it back, "
                 "restore its last revision from the draft's revisions page.", code="not_found",
             )
-        sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text="")
+        sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text="",
+                                                publish_externally=_flag_of_latest_version(sop))
         changes["put_back_in_draft"] = True
     # Checked before anything is written, and said of the SOP as it stands.
-    marking = _sop_marking_changes(sop, protective_marking=protective_marking, publish_externally=publish_externally)
+    marking = _sop_marking_changes(sop, sop_version, protective_marking=protective_marking,
+                                   publish_externally=publish_externally)
     before = {"title": sop.title, "text": sop_version.text}
+    version_fields = []
     clean = sanitise_rich_text(text)
     if clean != sop_version.text:
         changes["text"] = {"length": [len(sop_version.text), len(clean)]}
         sop_version.text = clean
-        sop_version.save(update_fields=["text", "updated_at"])
+        version_fields.append("text")
     changed_fields = []
     if title is not None:
         new_title = require_name(title, "a title for the SOP", field="title", max_length=200)
@@ -154,11 +161,13 @@ def sop_update_draft(
             changed_fields.append("title")
     if marking:
         changes["values"] = marking
-        for field, pair in marking.items():
-            setattr(sop, field, pair["after"])
-            changed_fields.append(field)
-    if changed_fields:
-        sop.save(update_fields=changed_fields)
+        if "protective_marking" in marking:
+            sop.protective_marking = marking["protective_marking"]["after"]
+            changed_fields.append("protective_marking")
+        if "publish_externally" in marking:
+            sop_version.publish_externally = marking["publish_externally"]["after"]
+            version_fields.append("publish_externally")
+    _save_in_order(sop, changed_fields, sop_version, version_fields)
     if changes:
         version.draft_revision += 1
         version.save(update_fields=["draft_revision"])
@@ -170,16 +179,30 @@ def sop_update_draft(
     return sop_version
 
 
+def _save_in_order(sop: StandardOperatingProcedure, sop_fields: list[str], sop_version: SOPVersion,
+                             version_fields: list[str]) -> None:
+    """Write what changed, in the order PostgreSQL's sop_sensitive_not_external triggers (migration 0019) accept:
+    an SOP marked OFFICIAL-SENSITIVE never has a version published externally, so the draft's flag comes off
+    before the marking goes on, and goes on after the marking comes off."""
+    writes = [(sop_version, [*version_fields, "updated_at"] if version_fields else []), (sop, sop_fields)]
+    if sop_version.publish_externally:
+        writes.reverse()
+    for row, fields in writes:
+        if fields:
+            row.save(update_fields=fields)
+
+
 @transaction.atomic
 def sop_remove_from_draft(*, sop: StandardOperatingProcedure, actor, base_revision: int | None) -> PolicyVersion:
     """Take an SOP out of the working draft: the draft's text of it (its SOPVersion row) goes; nothing else does.
 
     SOP, "Role of Policy Developers": "Retain an audit trail of all versions of policy statements and SOPs ...
     Copies of document versions, including any interim amendments, must be retained". So a submitted version that
-    holds the SOP keeps it (its frozen text, title and marking: the triggers of migrations 0002 and 0007 refuse any
-    change to them), the SOP itself stays (its revisions name it), and the text the draft held is kept as one of the
-    draft's revisions before it goes, so restoring that revision puts it back. Bound to the draft revision the page
-    was drawn from (``base_revision``): a removal confirmed on a page older than the draft is refused."""
+    holds the SOP keeps it (its frozen text, external publication, title and marking: the triggers of migrations
+    0002 and 0007 refuse any change to them), the SOP itself stays (its revisions name it), and the text the draft
+    held is kept as one of the draft's revisions before it goes, so restoring that revision puts it back. Bound to
+    the draft revision the page was drawn from (``base_revision``): a removal confirmed on a page older than the
+    draft is refused."""
     require_actor(actor)
     locked, version = lock_editable_draft(sop.policy, actor, base_revision=None)
     sop = StandardOperatingProcedure.objects.get(pk=sop.pk, policy=locked)

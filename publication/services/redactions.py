@@ -37,7 +37,7 @@ def _redaction_target(*, sop_version: SOPVersion | int, actor) -> tuple[Policy, 
     if Publication.objects.filter(policy_version=target.policy_version, status=Publication.Status.PUBLISHED).exists():
         raise ApplicationError(f"Version {target.policy_version.number} is already published: its public copy is "
                                "fixed.", code="stale")
-    if not (target.sop.publish_externally and target.sop.protective_marking == ProtectiveMarking.OFFICIAL):
+    if not (target.publish_externally and target.sop.protective_marking == ProtectiveMarking.OFFICIAL):
         raise ApplicationError(f"“{target.sop.title}” is not published externally, so nothing of it is public.",
                                field="sop_version")
     return locked_policy, target

@@ -60,7 +60,8 @@ def _pack_contents(publication: Publication) -> dict[str, dict]:
     contents: dict[str, dict] = {}
     policy_is_official = policy.protective_marking == ProtectiveMarking.OFFICIAL
     if (publication.on_publication_scheme and policy_is_official and policy.suitable_for_publication_scheme):
-        external = [sv for sv in official if sv.sop.publish_externally]
+        # The SOPs this version was published with externally (frozen with it, whatever a later draft chooses).
+        external = [sv for sv in official if sv.publish_externally]
         labels = dict(FOIExemption.choices)
         withheld: dict[int, dict[int, str]] = {}
         for redaction in SOPRedaction.objects.filter(sop_version__in=external).order_by("block"):

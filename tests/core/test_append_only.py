@@ -76,15 +76,16 @@ def test_sop_of_a_submitted_package_cannot_move_to_another_policy(sop, draft, pe
     refused("UPDATE lifecycle_standardoperatingprocedure SET policy_id = %s WHERE id = %s", [other.pk, sop.pk])
 
 
-def test_sop_position_and_publish_flag_stay_editable_for_later_drafts(sop, draft):
+def test_sop_position_stays_editable_for_later_drafts(sop, draft):
     submit(draft)
-    assert run("UPDATE lifecycle_standardoperatingprocedure SET position = 3, publish_externally = true "
-               "WHERE id = %s", [sop.pk]) == 1
+    assert run("UPDATE lifecycle_standardoperatingprocedure SET position = 3 WHERE id = %s", [sop.pk]) == 1
 
 
-def test_sop_text_of_a_submitted_package_stays_frozen(sop, draft):
+@pytest.mark.parametrize("change", ["text = '<p>Rewritten.</p>'", "publish_externally = true"],
+                         ids=["text", "publish_externally"])
+def test_sop_text_and_publication_of_a_submitted_package_stay_frozen(sop, draft, change):
     submit(draft)
-    refused("UPDATE lifecycle_sopversion SET text = '<p>Rewritten.</p>' WHERE sop_id = %s", [sop.pk])
+    refused(f"UPDATE lifecycle_sopversion SET {change} WHERE sop_id = %s", [sop.pk])
 
 
 # --- consultation ----------------------------------------------------------------------------------------------

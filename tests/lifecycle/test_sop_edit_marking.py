@@ -1,6 +1,7 @@
-"""The SOP edit page changes what the create page sets: the SOP's protective marking and whether it is published
-externally (a user walk found the edit page without them). Through the service, audited, with the create page's
-validation; and refused where a submitted or published version would otherwise change under it.
+"""The SOP edit page changes what the create page sets: the SOP's protective marking and whether the draft publishes
+it externally (a user walk found the edit page without them). Through the service, audited, with the create page's
+validation; and refused where a submitted version would otherwise change under it (the draft's external publication
+is its own, frozen with it: tests/publication/test_sop_publication_flag_versioned.py).
 
 SOP, "Definitions": "Policy owners should consider publishing their SOPs via the MPS Publication Scheme ... (SOPs
 should be classified under the Protective Marking System ...)"."""
@@ -27,6 +28,11 @@ def _draft_revision(policy) -> int:
     return reload(policy).current_version.draft_revision
 
 
+def _external(sop) -> bool:
+    """Whether the working draft publishes ``sop`` externally."""
+    return sop.versions.get(policy_version=reload(sop.policy).current_version).publish_externally
+
+
 def _edit_url(policy, sop) -> str:
     return f"/policies/{policy.reference}/sops/{sop.pk}/edit/"
 
@@ -44,7 +50,7 @@ def test_the_marking_and_publication_change_through_the_service_audited(policy_i
                        publish_externally=False, base_revision=base)
 
     sop.refresh_from_db()
-    assert sop.protective_marking == SENSITIVE and sop.publish_externally is False
+    assert sop.protective_marking == SENSITIVE and _external(sop) is False
     assert _draft_revision(policy) == base + 1
     event = AuditEvent.objects.filter(action=AuditAction.SOP_DRAFT_SAVED).last()
     assert event.changes["values"] == {"protective_marking": {"before": OFFICIAL, "after": SENSITIVE}}
@@ -52,7 +58,7 @@ def test_the_marking_and_publication_change_through_the_service_audited(policy_i
     s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Deploy.</p>", protective_marking=OFFICIAL,
                        publish_externally=True, base_revision=base + 1)
     sop.refresh_from_db()
-    assert sop.protective_marking == OFFICIAL and sop.publish_externally is True
+    assert sop.protective_marking == OFFICIAL and _external(sop) is True
     event = AuditEvent.objects.filter(action=AuditAction.SOP_DRAFT_SAVED).last()
     assert event.changes["values"] == {"protective_marking": {"before": SENSITIVE, "after": OFFICIAL},
                                        "publish_externally": {"before": False, "after": True}}
@@ -70,7 +76,7 @@ def test_the_create_pages_validation_applies(policy_in, people):
         s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Changed.</p>", protective_marking="secret",
                            base_revision=_draft_revision(policy))
     sop.refresh_from_db()
-    assert sop.protective_marking == OFFICIAL and sop.publish_externally is True
+    assert sop.protective_marking == OFFICIAL and _external(sop) is True
     assert sop.versions.get().text == "<p>Deploy.</p>"  # nothing of a refused save is kept
     assert AuditEvent.objects.count() == events
 
@@ -87,16 +93,16 @@ def test_a_submitted_sop_keeps_its_marking_but_may_leave_the_scheme(policy_in, p
         s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Deploy.</p>", protective_marking=SENSITIVE,
                            publish_externally=False, base_revision=_draft_revision(policy))
     sop.refresh_from_db()
-    assert sop.protective_marking == OFFICIAL and sop.publish_externally is True
+    assert sop.protective_marking == OFFICIAL and _external(sop) is True
 
-    # Taking it off the Publication Scheme is allowed: it exposes nothing.
+    # Taking it off the Publication Scheme is the draft's: version 1.0 keeps it, as it was submitted.
     s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Deploy.</p>", protective_marking=OFFICIAL,
                        publish_externally=False, base_revision=_draft_revision(policy))
-    sop.refresh_from_db()
-    assert sop.publish_externally is False
+    assert _external(sop) is False
+    assert sop.versions.get(policy_version__submitted_at__isnull=False).publish_externally is True
 
 
-def test_an_sop_of_the_version_in_force_is_not_put_on_the_scheme_from_a_draft(policy_in, people):
+def test_an_sop_of_the_version_in_force_may_be_put_on_the_scheme_by_a_draft(policy_in, people):
     policy = policy_in(Status.DEVELOPMENT)
     sop = s.sop_create(policy=policy, actor=people.developer, title="Deployment", text="<p>Deploy.</p>")
     policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
@@ -104,13 +110,14 @@ def test_an_sop_of_the_version_in_force_is_not_put_on_the_scheme_from_a_draft(po
     s.policy_start_review(policy=reload(policy), actor=people.coordinator, reason="Three-year review.")
     policy = advance_to(reload(policy), Status.DEVELOPMENT, people)
 
-    # The Scheme shows the published version's SOPs by this flag as it stands: set now, the published text would go
-    # public at once, before PCU had decided what to withhold from it.
-    with refused("frozen", "Publication Scheme at once"):
-        s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Deploy.</p>", protective_marking=OFFICIAL,
-                           publish_externally=True, base_revision=_draft_revision(policy))
-    sop.refresh_from_db()
-    assert sop.publish_externally is False
+    # Once refused (the flag was the SOP's, so it would have put the published text on the Scheme at once): now the
+    # draft's, it goes there when the draft's version is published, after PCU has decided what to withhold from it.
+    s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Deploy.</p>", protective_marking=OFFICIAL,
+                       publish_externally=True, base_revision=_draft_revision(policy))
+    assert _external(sop) is True
+    assert sop.versions.get(policy_version__major=1).publish_externally is False
+    event = AuditEvent.objects.filter(action=AuditAction.SOP_DRAFT_SAVED).last()
+    assert event.changes["values"] == {"publish_externally": {"before": False, "after": True}}
 
 
 def test_the_edit_page_shows_and_saves_the_marking(client, policy_in, people):
@@ -128,7 +135,7 @@ def test_the_edit_page_shows_and_saves_the_marking(client, policy_in, people):
         "base_revision": _draft_revision(policy)})
     assert answer.status_code == 302
     sop.refresh_from_db()
-    assert sop.protective_marking == OFFICIAL and sop.publish_externally is True
+    assert sop.protective_marking == OFFICIAL and _external(sop) is True
     statement = client.get(f"/policies/{policy.reference}/statement/").content.decode()
     assert "(OFFICIAL, published externally)" in statement
     # The timeline says what changed, by label, before and after.
