@@ -158,6 +158,23 @@ def taken_by(step: workflow.Step, policy) -> str:
     return f"{_in_words(left)} ({_in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off)"
 
 
+def after_qa_return(*, not_yet_checked, passed) -> str:
+    """What a return from quality assurance leaves of the checks, for the developer: the disciplines that had not yet
+    checked the submission returned (one return ends the round, SOP stage 4's checks "in conjunction with DCFD and
+    DOI" included), those that had passed it, and that all three check the version submitted next: sign-offs belong
+    to the version submitted (``gates.all_qa_signoffs_passed``), so a pass does not carry over. For example, after
+    DCFD returned it: "DOI had not yet checked this submission; PCU had passed it. When the draft is submitted again,
+    PCU, DCFD and DOI each check the new version.\""""
+    unchecked = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in set(not_yet_checked)]
+    signed = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in set(passed)]
+    said = [f"{_in_words(unchecked)} had not yet checked this submission"] if unchecked else []
+    if signed:
+        said.append(f"{_in_words(signed)} had passed {'it' if unchecked else 'this submission'}")
+    everyone = _in_words([NOTIFIED[discipline] for discipline in QADiscipline.values])
+    return " ".join([*([f"{'; '.join(said)}."] if said else []),
+                     f"When the draft is submitted again, {everyone} each check the new version."])
+
+
 # Whom a step's ``notify`` names, in words.
 NOTIFIED = {
     "authors": "the policy's developers and manager",

@@ -179,13 +179,15 @@ LABELS = {
     "address": "Address", "also_holds": "Also holds", "note": "Note", "holder": "Holder", "object": "Object",
     "usable": "Can sign in with a password", "username": "Username", "asked_by": "Asked by",
     "eia_due_on": "EIA due by",
+    # A return from quality assurance: what the other disciplines had recorded of the submission returned.
+    "passed": "Had passed it", "not_yet_checked": "Had not yet checked it",
 }
 PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated Lead",
                "policy_manager": "Policy Manager", "coordinator": "Co-ordinator", "developer": "Policy Developer"}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
-                  "discipline": dict(QADiscipline.choices)}
+                  **dict.fromkeys(("discipline", "passed", "not_yet_checked"), dict(QADiscipline.choices))}
 # Keys recorded under another name than their object's field.
 _FIELD_OF_KEY = {"type": "consultee_type"}
 

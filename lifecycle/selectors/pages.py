@@ -37,6 +37,7 @@ from lifecycle.models import (
     WithdrawalDecision,
 )
 from lifecycle.models.policy import VERSION_IN_FORCE
+from lifecycle.next_steps import after_qa_return
 from lifecycle.permissions import (
     has_consultee_grant,
     is_assigned_developer,
@@ -347,10 +348,16 @@ def latest_feedback(*, policy: Policy, version) -> dict | None:
     previous = previous_submission(policy=policy, version=version)
     if previous is None or previous.major != version.major:
         return None
-    returned = previous.qa_signoffs.filter(outcome="returned").select_related("signed_by").first()
+    # Every sign-off of the returned submission, in one query: the return, and what the others had recorded.
+    signoffs = list(previous.qa_signoffs.select_related("signed_by"))
+    returned = next((signoff for signoff in signoffs if signoff.outcome == QAOutcome.RETURNED), None)
     if returned is not None:
+        # One return ends the round: say which disciplines had not yet checked it, and that all three check the next.
+        checks = after_qa_return(
+            not_yet_checked=set(QADiscipline.values) - {signoff.discipline for signoff in signoffs},
+            passed={signoff.discipline for signoff in signoffs if signoff.outcome == QAOutcome.PASSED})
         return {"who": f"{returned.get_discipline_display()} ({returned.signed_by})", "when": returned.signed_at,
-                "comments": returned.comments, "version": previous.number, "kind": "returned"}
+                "comments": returned.comments, "version": previous.number, "kind": "returned", "checks": checks}
     rejected = previous.approval_decisions.filter(decision="rejected").select_related("decided_by").first()
     if rejected is not None:
         return {"who": f"the Designated Lead ({rejected.decided_by})", "when": rejected.decided_at,

@@ -86,17 +86,25 @@ def policy_record_qa_signoff(
 def policy_return_from_qa(
     *, policy: Policy, actor, discipline: str, comments: str, **read: Unpack[Binding],
 ) -> PolicyVersion:
-    """Any QA discipline may return the submission with comments; work continues in a new draft."""
+    """Any QA discipline may return the submission with comments; work continues in a new draft, which PCU, DCFD and
+    DOI each check when it is submitted (their sign-offs are the version's). The event records which of the others
+    had passed the submission and which had not yet checked it."""
     comments = require_text(comments, "comments explaining what must change", field="comments")
     locked, package = _begin_qa(RETURN_FROM_QA, policy=policy, actor=actor, discipline=discipline,
                                 **read)
+    # One return ends the round: what the others had recorded, for the notice and the draft's overview to say which
+    # had not yet checked it (lifecycle.next_steps.after_qa_return). Every one checks the next submission.
+    recorded = dict(package.qa_signoffs.values_list("discipline", "outcome"))
     QASignOff.objects.create(
         policy_version=package, discipline=discipline, outcome=QAOutcome.RETURNED, signed_by=actor, comments=comments,
     )
     draft = new_draft(policy=locked, actor=actor, previous=package, new_cycle=False)
     finish_step(RETURN_FROM_QA, locked, actor, version=package,
                 changes={"discipline": discipline, "comments": comments, "returned_version": package.number,
-                         "new_draft": draft.number})
+                         "new_draft": draft.number,
+                         "passed": [other for other in QADiscipline.values if recorded.get(other) == QAOutcome.PASSED],
+                         "not_yet_checked": [other for other in QADiscipline.values
+                                             if other != discipline and other not in recorded]})
     return draft
 
 

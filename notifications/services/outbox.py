@@ -11,6 +11,7 @@ from core.events import AuditAction
 from core.models import OutboxEvent
 from lifecycle import workflow
 from lifecycle.models import Policy
+from lifecycle.next_steps import NOTIFIED, after_qa_return
 from notifications.models import Notification
 from notifications.services.handover import handover_notices
 from notifications.services.people import active_role_holders
@@ -134,6 +135,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
             # The person by name, as every page names them (the event keeps the account's name).
             body = (f"By {event.audit_event.actor or event.audit_event.actor_username or 'PolicyHub'} on "
                     f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.")
+            if event.topic == AuditAction.POLICY_RETURNED_FROM_QA:
+                body = f"{_qa_return_said(event.audit_event.changes)}{body}"
             if event.pk in handovers:
                 told = {recipient_id: f"{notice.summary} {body}"
                         for recipient_id, notice in handovers[event.pk].items()}
@@ -151,6 +154,17 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
     _list_policies(handovers)
     OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
     return len(done)
+
+
+def _qa_return_said(changes) -> str:
+    """Who returned which version, which of the others had not yet checked it and which had passed it, and that all
+    three check the next submission (lifecycle.next_steps.after_qa_return), with a space after it; "" for a return
+    recorded before the event named the others' checks."""
+    if not isinstance(changes, dict) or not isinstance(changes.get("not_yet_checked"), list):
+        return ""
+    returner = NOTIFIED.get(changes.get("discipline"), "Quality assurance")
+    checks = after_qa_return(not_yet_checked=changes["not_yet_checked"], passed=changes.get("passed") or [])
+    return f"{returner} returned version {changes.get('returned_version')}. {checks} "
 
 
 def _list_policies(handovers: dict[int, dict]) -> None:
