@@ -14,11 +14,17 @@ from django import forms
 from core.forms import GovUKForm
 from core.models import BusinessGroup, Unit, User
 from lifecycle.people_selectors import (
+    HANDING_OVER,
+    INACTIVE,
+    LACKS_ROLE,
     PERSON_MATCHES_SHOWN,
     PERSON_TEXT_MAX_LENGTH,
     Eligibility,
+    PersonSearch,
     find_person,
     move_eligibility,
+    role_needed_where,
+    why_not_eligible,
 )
 from lifecycle.services.people import PARTS, REASON_MAX_LENGTH
 
@@ -29,8 +35,8 @@ class PersonField(forms.CharField):
 
     The username typed wins, eligible or not, so that the service refuses someone who may not take the part with
     its own reason ("their account is not active"). Otherwise one eligible person of that first, last or full name
-    is taken; several are listed with their usernames to type instead; nobody is a plain error. What was typed is
-    kept (it is the field's value)."""
+    is taken; several are listed with their usernames to type instead; people of that name who may not take the
+    part are told why not (_why_not); nobody is a plain error. What was typed is kept (it is the field's value)."""
 
     def __init__(self, *, eligibility: Eligibility | None = None, part_label: str = "", required=True,
                  help_text="Their name or username", **kwargs):
@@ -50,6 +56,8 @@ class PersonField(forms.CharField):
         if len(found.eligible) == 1:
             return found.eligible[0]
         who = f"as {self.part_label}" if self.part_label else "here"
+        if not found.eligible and found.ineligible:
+            raise forms.ValidationError(_why_not(found, self.eligibility, who))
         if not found.eligible:
             raise forms.ValidationError(f"Nobody who can be named {who} is called '{found.text}': check the "
                                         "spelling, or type their username")
@@ -57,6 +65,29 @@ class PersonField(forms.CharField):
         count = f"More than {PERSON_MATCHES_SHOWN}" if found.more_than_shown else str(len(shown))
         raise forms.ValidationError(f"{count} people match '{found.text}': type the username of the one you mean: "
                                     + "; ".join(_describe(user) for user in shown))
+
+
+def _why_not(found: PersonSearch, eligibility: Eligibility, who: str) -> str:
+    """Why the people of the name typed cannot be named (none of them may take the part): one by their name, as the
+    service tells of a username typed; several counted by reason, never named, nor where they do hold a role."""
+    reasons = [why_not_eligible(user=user, eligibility=eligibility) for user in found.ineligible]
+    role = role_needed_where(eligibility=eligibility) if LACKS_ROLE in reasons else ""
+    if len(reasons) == 1:
+        person = found.ineligible[0]
+        because = {INACTIVE: "their account is not active", HANDING_OVER: "they are the person whose work is handed "
+                   "over", LACKS_ROLE: f"they do not hold {role}"}[reasons[0]]
+        return f"{person.get_full_name() or person.username} cannot be named {who}: {because}"
+    if len(reasons) >= PERSON_MATCHES_SHOWN + 2:  # the search's limit: more may share the name, none of them eligible
+        return (f"Many people are called '{found.text}', and none of them can be named {who}: check the name, or "
+                "type the username of someone who can")
+    counted = {reason: reasons.count(reason) for reason in (LACKS_ROLE, INACTIVE, HANDING_OVER) if reason in reasons}
+    said = {LACKS_ROLE: lambda n: f"{n} {'does' if n == 1 else 'do'} not hold {role}",
+            INACTIVE: lambda n: f"{n} {'has an account that is' if n == 1 else 'have accounts that are'} not active",
+            HANDING_OVER: lambda n: f"{n} is the person whose work is handed over"}
+    parts = [said[reason](count) for reason, count in counted.items()]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])}, and {parts[-1]}"
+    return (f"{len(reasons)} people called '{found.text}' cannot be named {who}: {listed}. Type the name or "
+            "username of someone who can")
 
 
 class CurrentPersonField(forms.ChoiceField):

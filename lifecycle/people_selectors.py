@@ -4,12 +4,12 @@ part over. Each is a fixed number of queries, whatever the number of people."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Exists, OuterRef, Q, Value, When
 from django.db.models.functions import Concat, Upper
 
-from core.models import Role, RoleAssignment, User
+from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from lifecycle.models import Policy
 from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS, HandoverPlan
 
@@ -108,11 +108,13 @@ def handover_eligibility(*, plan: HandoverPlan) -> dict[str, Eligibility]:
 class PersonSearch:
     """What a typed name or username found. ``by_username``: the account with exactly that username, eligible or
     not (the service then refuses an ineligible one with its own reason); ``eligible``: the eligible people whose
-    first, last or full name is the text, at most PERSON_MATCHES_SHOWN + 1."""
+    first, last or full name is the text, at most PERSON_MATCHES_SHOWN + 1; ``ineligible``: people of that name
+    who may not take the part, found only to say why (those beyond the limit the eligible fill are not read)."""
 
     text: str
     by_username: User | None
     eligible: list[User]
+    ineligible: list[User] = field(default_factory=list)
 
     @property
     def more_than_shown(self) -> bool:
@@ -121,17 +123,57 @@ class PersonSearch:
 
 def find_person(*, text: str, eligibility: Eligibility) -> PersonSearch:
     """One query, LIMIT PERSON_MATCHES_SHOWN + 2: the username typed (case-insensitive, an exact case first),
-    then the eligible people of that name."""
+    then the eligible people of that name, then those of that name who may not take the part (so that the form
+    says why they cannot, rather than that nobody is called so)."""
     text = " ".join(text.split())[:PERSON_TEXT_MAX_LENGTH]
     full_name = Concat(Upper("first_name"), Value(" "), Upper("last_name"), output_field=CharField())
     name_matches = Q(first_name__iexact=text) | Q(last_name__iexact=text) | Q(full_name=text.upper())
-    eligible = eligibility.condition()
     found = list(
         User.objects.alias(full_name=full_name)
-        .filter(Q(username__iexact=text) | (name_matches & eligible))
+        .filter(Q(username__iexact=text) | name_matches)
         .annotate(username_rank=Case(When(username=text, then=Value(0)), When(username__iexact=text, then=Value(1)),
-                                     default=Value(2)))
-        .order_by("username_rank", "last_name", "first_name", "username")[:PERSON_MATCHES_SHOWN + 2])
+                                     default=Value(2)),
+                  may_take=Case(When(eligibility.condition(), then=Value(True)), default=Value(False),
+                                output_field=BooleanField()))
+        .order_by("username_rank", "-may_take", "last_name", "first_name", "username")[:PERSON_MATCHES_SHOWN + 2])
     by_username = found[0] if found and found[0].username_rank < 2 else None
     by_name = [user for user in found if user.username_rank == 2]
-    return PersonSearch(text, by_username, by_name[:PERSON_MATCHES_SHOWN + 1])
+    return PersonSearch(text, by_username, [user for user in by_name if user.may_take][:PERSON_MATCHES_SHOWN + 1],
+                        [user for user in by_name if not user.may_take])
+
+
+# Why someone of the name typed may not take the part (PersonSearch.ineligible), in the words of the service's own
+# refusals (lifecycle.services.people.check_new_holder): no more than a username typed would be told.
+INACTIVE, HANDING_OVER, LACKS_ROLE = "inactive", "handing_over", "lacks_role"
+
+
+def why_not_eligible(*, user: User, eligibility: Eligibility) -> str:
+    """INACTIVE, HANDING_OVER or LACKS_ROLE, for someone ``eligibility`` does not allow (no query)."""
+    if not user.is_active:
+        return INACTIVE
+    if user.pk == eligibility.excluded_id:
+        return HANDING_OVER
+    return LACKS_ROLE
+
+
+def role_needed_where(*, eligibility: Eligibility) -> str:
+    """"the Policy Developer role in Territorial Policing": the role a part needs, and where (the business groups,
+    and for a manager the units, of the policies concerned), as lifecycle.services.people says it. One or two
+    queries, only when a form refuses a name."""
+    role = PARTS[eligibility.part].role
+    role_label = Role(role).label
+    if eligibility.places is None:
+        return f"the {role_label} role in any business group"
+    groups = dict(BusinessGroup.objects.filter(pk__in={place.business_group_id for place in eligibility.places})
+                  .values_list("pk", "name"))
+    if role == Role.MANAGER:
+        units = dict(Unit.objects.filter(pk__in={place.unit_id for place in eligibility.places if place.unit_id})
+                     .values_list("pk", "name"))
+        wheres = [f"{units[place.unit_id]} (or for all of {groups[place.business_group_id]})"
+                  if place.unit_id in units else groups[place.business_group_id] for place in eligibility.places]
+    else:
+        wheres = sorted({groups[place.business_group_id] for place in eligibility.places})
+    if len(wheres) == 1:
+        return f"the {role_label} role in {wheres[0]}"
+    listed = f"{', '.join(wheres[:-1])} and {wheres[-1]}"
+    return f"the {role_label} role in {'both' if len(wheres) == 2 else 'each of'} {listed}"

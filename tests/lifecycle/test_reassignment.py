@@ -586,11 +586,15 @@ class TestChoosingThePerson:
     def test_nobody_is_a_clear_error(self, client, people, policy):
         named("roads.head", "Robin", "Roads", role=Role.DEVELOPER, group=people.group)
         client.force_login(people.coordinator)
-        response = post_reassign(client, policy, "policy_manager", "Robin")
+        response = post_reassign(client, policy, "policy_manager", "Robyn")
         assert response.status_code == 400
-        assert ("Nobody who can be named as policy manager is called &#x27;Robin&#x27;: check the spelling, or type "
+        assert ("Nobody who can be named as policy manager is called &#x27;Robyn&#x27;: check the spelling, or type "
                 "their username") in response.content.decode()
-        assert 'value="Robin"' in response.content.decode()
+        assert 'value="Robyn"' in response.content.decode()
+        # Someone of that name who may not take the part is told why (tests/lifecycle/test_person_not_eligible.py).
+        response = post_reassign(client, policy, "policy_manager", "Robin")
+        assert ("Robin Roads cannot be named as policy manager: they do not hold the Policy Manager / Unit Head role"
+                in response.content.decode())
 
     def test_a_typed_username_of_someone_who_may_not_take_it_gets_the_services_reason(self, client, people,
                                                                                       policy):
