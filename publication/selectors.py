@@ -177,6 +177,21 @@ def scheme_filter_choices() -> dict:
     }
 
 
+# SOP, stage 6: the monitoring of "compliance, benefits and impact" is recorded in a Monitoring Report that PCU
+# arranges "to be published on the MPS Publication Scheme"; policy performance data goes to PCU "for preparation of
+# Corporate Health Indicators" and to the Performance Board, inside the force. So the Scheme publishes a report's
+# sections below, and says of its performance section that it is not published there, and why.
+SCHEME_REPORT_SECTIONS = (("compliance", "Compliance"), ("benefits", "Benefits"),
+                          ("diversity_impact", "Diversity impact"))
+SCHEME_REPORT_UNPUBLISHED = ("performance", "Performance")
+SCHEME_REPORT_UNPUBLISHED_WHY = (
+    "The performance section of each report is not published here. The force publishes the monitoring of each "
+    "policy's compliance, benefits and impact on the Publication Scheme; policy performance data is used inside the "
+    "force, where the Policy Co-ordination Unit prepares the Corporate Health Indicators from it for the Performance "
+    "Board. It can be requested under the Freedom of Information Act."
+)
+
+
 def scheme_entry(*, reference: str) -> dict:
     publication = (
         scheme_publications().filter(policy__reference=reference)
@@ -196,7 +211,10 @@ def scheme_entry(*, reference: str) -> dict:
     withheld = {sop_version.pk: {redaction.block: labels[redaction.exemption]
                                  for redaction in sop_version.redactions.all()} for sop_version in sops}
     eia = getattr(version, "eia", None)
-    reports = publication.policy.monitoring_reports.filter(status="published").order_by("-period_end")
+    # Only what the Scheme publishes of each report is read: the performance section never reaches the page.
+    reports = (publication.policy.monitoring_reports.filter(status="published").order_by("-period_end")
+               .only("pk", "policy_id", "status", "period_start", "period_end",
+                     *(name for name, _ in SCHEME_REPORT_SECTIONS)))
     return {
         "policy": publication.policy,
         "version": version,
@@ -206,7 +224,11 @@ def scheme_entry(*, reference: str) -> dict:
         # What the public reads: the SOPs this version was published with externally, with withheld parts redacted.
         "sops": pack_sops(sops, withheld_by_sop_version=withheld),
         "eia": eia if eia is not None and eia.is_complete and eia.frozen_at else None,
-        "reports": list(reports),
+        "reports": [{"report": report, "sections": [(label, getattr(report, name))
+                                                    for name, label in SCHEME_REPORT_SECTIONS]}
+                    for report in reports],
+        "report_unpublished_section": SCHEME_REPORT_UNPUBLISHED[1],
+        "report_unpublished_why": SCHEME_REPORT_UNPUBLISHED_WHY,
     }
 
 
