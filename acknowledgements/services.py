@@ -27,7 +27,11 @@ def acknowledgement_audience_record(*, policy: Policy, version: PolicyVersion, a
     choice made when the same version was scheduled before, then cancelled, is replaced).
 
     A new major version asks everyone chosen. For a minor version (an earlier version of the same major was asked
-    before), confirmations of the earlier one still count unless PCU asks again (``ask_again``)."""
+    before), confirmations of the earlier one still count unless PCU asks again (``ask_again``).
+
+    Those it asks are told when the version is published, now or on its scheduled day: an inbox item each, in their
+    daily digest, linking to the policy (notifications.services.ledger.acknowledgement_requests_tell, queued when the
+    ``policy.published`` event is relayed; this app does not import notifications)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("acknowledgement_audience_record runs inside the publish step's transaction")
     business_groups, units, roles = list(business_groups or ()), list(units or ()), list(roles or ())

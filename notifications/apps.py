@@ -7,9 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications and chasing"
 
     def ready(self) -> None:
+        # Its tasks are registered in every process, so that the relay queues one by name (notifications.tasks builds
+        # on services) and eager mode (make run, the tests) runs it in-process, as publication's are.
         from lifecycle.services.people import holders_changed, open_tasks_requested
         from lifecycle.signals import policy_withdrawn
-        from notifications import receivers
+        from notifications import receivers, tasks  # noqa: F401
 
         # Issue 12: open reminders follow the new holder of a part; a handover preview lists them.
         holders_changed.connect(receivers.reminders_follow_holders, dispatch_uid="notifications.follow")

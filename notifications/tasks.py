@@ -23,6 +23,12 @@ def chase_daily(today: str | None = None) -> dict:
     return {"planned": result.planned, "new_reminders": result.new_reminders, "digests": len(result.digests)}
 
 
+@shared_task(name="notifications.tasks.ask_to_read", acks_late=True)
+def ask_to_read(policy_ids: list[int]) -> int:
+    """The staff the versions just published ask to read and confirm them, told (queued by the outbox relay)."""
+    return services.acknowledgement_requests_tell(policy_ids=policy_ids)
+
+
 @shared_task(name="notifications.tasks.send_pending_digests", acks_late=True)
 def send_pending_digests(older_than_seconds: int = 300) -> int:
     """Recovery: queue every digest still unsent some minutes after it was made."""

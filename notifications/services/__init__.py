@@ -4,7 +4,8 @@
 - ``people``: who answers for a policy (role holders, named people);
 - ``rules``: the reminders one policy calls for today, one kind per method;
 - ``plan``: the day's plan for the whole register (reads only, a fixed number of queries);
-- ``ledger``: running the chase, writing the plan to the ledger exactly once;
+- ``ledger``: running the chase, writing the plan to the ledger exactly once; telling the staff a publication asks
+  to read it, with their reminders;
 - ``inbox``: an inbox item per reminder, filed in the day's digest;
 - ``digests``: one digest e-mail per person per day, sent once;
 - ``handover``: a leaver's handover, told to each person it concerns, of the policies that concern them;
@@ -18,7 +19,7 @@ in that order.
 from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
 from notifications.services.digests import digest_send, digests_pending, digests_prepare
 from notifications.services.inbox import notifications_mark_read, reminders_to_inbox
-from notifications.services.ledger import ChaseResult, chase_run
+from notifications.services.ledger import ChaseResult, acknowledgement_requests_tell, chase_run
 from notifications.services.outbox import (
     EVENT_RECIPIENTS,
     FORCE_WIDE_KINDS,
@@ -40,8 +41,8 @@ from notifications.services.schedule import latest_step
 
 __all__ = [
     "EVENT_RECIPIENTS", "FORCE_WIDE_KINDS", "KIND_PARTS", "NAMED_IN_CHANGES", "NOBODY", "POLICY_FIELDS",
-    "STUCK_STATUSES", "ChaseResult", "People", "PlannedReminder", "PolicyChase", "active_role_holders", "chase_plan",
-    "chase_run", "digest_send", "digests_pending", "digests_prepare", "latest_step", "notifications_mark_read",
-    "open_reminders", "open_tasks_for", "outbox_relay", "reminders_hand_over", "reminders_stop_for",
-    "reminders_to_inbox", "working_days_after",
+    "STUCK_STATUSES", "ChaseResult", "People", "PlannedReminder", "PolicyChase", "acknowledgement_requests_tell",
+    "active_role_holders", "chase_plan", "chase_run", "digest_send", "digests_pending", "digests_prepare",
+    "latest_step", "notifications_mark_read", "open_reminders", "open_tasks_for", "outbox_relay",
+    "reminders_hand_over", "reminders_stop_for", "reminders_to_inbox", "working_days_after",
 ]

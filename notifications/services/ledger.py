@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from lifecycle.models import Policy
 from notifications.models import Notification, Reminder, ReminderKind
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
@@ -63,8 +64,9 @@ CHASE_LOCK = 1_600_016
 
 
 def _runs_one_at_a_time() -> None:
-    """Two runs at once (a task delivered twice) write the ledger one after the other: the second then sees what
-    the first wrote, which lets issue 14's reminders be inserted without ON CONFLICT (see
+    """Two runs at once (a task delivered twice), or a run and the telling of a publication's staff
+    (``acknowledgement_requests_tell``), write the ledger one after the other: the second then sees what the first
+    wrote, which lets issue 14's reminders be inserted without ON CONFLICT (see
     ``_acknowledgement_reminders_insert``)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -137,25 +139,14 @@ def _acknowledgement_reminders_insert(today: datetime.date) -> int:
 
     Ordered by the exactly-once key: a first chase writes millions of rows, whose key index is larger than
     PostgreSQL's buffers; written in the key's order its pages are filled one after another, not at random. On
-    PostgreSQL without ON CONFLICT: the statement leaves out what the ledger holds already, only the chase writes
-    these reminders (they never pass to another holder) and it runs one at a time (``_runs_one_at_a_time``), so
-    nothing conflicts; the exactly-once key is still checked, and a conflict would fail the run, never write a
-    reminder twice. (ON CONFLICT's speculative insertion cost a third of the insert: make bench, 2.1 million rows,
-    22 s against 16 s.)"""
-    select, params = acknowledgement_reminders(today)
-    table, columns, created_at, key = _ledger_columns()
-    quote = connection.ops.quote_name
-    names = ", ".join(f"chased.{quote(Reminder._meta.get_field(name).column)}" for name in LEDGER_COLUMNS)
-    ordered = ", ".join(f"chased.{column.strip()}" for column in key.split(","))
+    PostgreSQL without ON CONFLICT: the statement leaves out what the ledger holds already, only the chase and the
+    telling of a publication's staff (``acknowledgement_requests_tell``) write these reminders (they never pass to
+    another holder), and they run one at a time (``_runs_one_at_a_time``), so nothing conflicts; the exactly-once
+    key is still checked, and a conflict would fail the run, never write a reminder twice. (ON CONFLICT's
+    speculative insertion cost a third of the insert: make bench, 2.1 million rows, 22 s against 16 s.)"""
     now = timezone.now()
-    # Table and column names from the model; every value a parameter. "WHERE 1 = 1": SQLite reads ON CONFLICT
-    # after a SELECT as a join's ON unless a WHERE comes first. On SQLite (one writer at a time, no advisory lock)
-    # the key skips what a concurrent run wrote.
-    conflicts = " ON CONFLICT DO NOTHING" if connection.vendor != "postgresql" else ""
-    insert = (f"INSERT INTO {table} ({columns}, {created_at}) SELECT {names}, %s "  # noqa: S608
-              f"FROM ({select}) chased WHERE 1 = 1 ORDER BY {ordered}{conflicts}")
-    insert_params = [connection.ops.adapt_datetimefield_value(now), *params]
-    notification = quote(Notification._meta.db_table)
+    insert, insert_params = _acknowledgement_ledger_insert(today, now)
+    notification = connection.ops.quote_name(Notification._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":  # the demo's SQLite (one writer): the new rows follow the last id
             last = Reminder.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -174,6 +165,69 @@ def _acknowledgement_reminders_insert(today: datetime.date) -> int:
             f"SELECT count(*) FROM chased",
             [*insert_params, acknowledgements_title(1), *acknowledgements_title(None), acknowledgements_body(), now])
         return cursor.fetchone()[0]
+
+
+def _acknowledgement_ledger_insert(today: datetime.date, now, *, policy_ids: list[int] | None = None
+                                   ) -> tuple[str, list]:
+    """The INSERT ... SELECT of issue 14's reminders to read and confirm into the ledger (``acknowledgement_reminders``,
+    of ``policy_ids`` only if given), in the order of the exactly-once key, and its parameters."""
+    select, params = acknowledgement_reminders(today, policy_ids=policy_ids)
+    table, columns, created_at, key = _ledger_columns()
+    quote = connection.ops.quote_name
+    names = ", ".join(f"chased.{quote(Reminder._meta.get_field(name).column)}" for name in LEDGER_COLUMNS)
+    ordered = ", ".join(f"chased.{column.strip()}" for column in key.split(","))
+    # Table and column names from the model; every value a parameter. "WHERE 1 = 1": SQLite reads ON CONFLICT
+    # after a SELECT as a join's ON unless a WHERE comes first. On SQLite (one writer at a time, no advisory lock)
+    # the key skips what a concurrent run wrote.
+    conflicts = " ON CONFLICT DO NOTHING" if connection.vendor != "postgresql" else ""
+    return (f"INSERT INTO {table} ({columns}, {created_at}) SELECT {names}, %s "  # noqa: S608
+            f"FROM ({select}) chased WHERE 1 = 1 ORDER BY {ordered}{conflicts}",
+            [connection.ops.adapt_datetimefield_value(now), *params])
+
+
+def acknowledgement_requests_tell(*, policy_ids: list[int], today: datetime.date | None = None) -> int:
+    """Issue 14: the staff a published version asks to confirm they have read it, told when it is published
+    (notifications.tasks.ask_to_read, queued by the relay of the ``policy.published`` event). Each person
+    ``acknowledgement_reminders`` chooses for these policies today (for an OFFICIAL-SENSITIVE one, only those cleared
+    for it) gets the reminder the chase would write, and an inbox item of their own for it ("Policy to read and
+    acknowledge: POL-0001 Stop and search", its reminder's message as its body), which leads to the policy's library
+    page, where they read and confirm it (notifications.links), and which the chase files in their daily digest.
+
+    Once: the chase then finds them chased and tells them nothing more of it; whoever this misses (the task lost with
+    the broker, someone who joins the unit later) the chase tells at its next run. Under the chase's lock
+    (``_runs_one_at_a_time``): beside a chase, and run twice, nobody is told twice. One statement on PostgreSQL,
+    however many are asked (a publication to a business group asks thousands). Returns how many were told."""
+    ids = sorted({int(policy_id) for policy_id in policy_ids})
+    if not ids:
+        return 0
+    today = today or timezone.localdate()
+    now = timezone.now()
+    insert, insert_params = _acknowledgement_ledger_insert(today, now, policy_ids=ids)
+    label = str(ReminderKind.ACKNOWLEDGEMENT.label)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _runs_one_at_a_time()
+        if connection.vendor != "postgresql":  # the demo's SQLite (one writer): the new rows follow the last id
+            last = Reminder.objects.aggregate(last=Max("pk"))["last"] or 0
+            cursor.execute(insert, insert_params)
+            return len(Notification.objects.bulk_create([
+                Notification(recipient_id=reminder.recipient_id, policy_id=reminder.policy_id, reminder=reminder,
+                             title=f"{label}: {reminder.policy.reference} {reminder.policy.title}"[:300],
+                             body=reminder.message, created_at=now)
+                for reminder in Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, pk__gt=last,
+                                                        policy_id__in=ids).select_related("policy").order_by("pk")]))
+        quote = connection.ops.quote_name
+        notification, policy = quote(Notification._meta.db_table), quote(Policy._meta.db_table)
+        # Table names from the models; every value a parameter.
+        cursor.execute(
+            f"WITH chased AS ({insert} RETURNING id, recipient_id, policy_id, message) "  # noqa: S608
+            f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at) "
+            f"SELECT c.recipient_id, c.policy_id, c.id, left(%s || ': ' || p.reference || ' ' || p.title, %s), "
+            f"c.message, %s FROM chased c JOIN {policy} p ON p.id = c.policy_id ORDER BY c.id",
+            [*insert_params, label, TITLE_LENGTH, now])
+        return cursor.rowcount
+
+
+TITLE_LENGTH = Notification._meta.get_field("title").max_length
 
 
 def acknowledgements_body() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import signature
 from django.db import transaction
 from django.utils import timezone
 
@@ -152,8 +153,27 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
         done.append(event)
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     _list_policies(handovers)
+    # Issue 14: a version published is in force, and the staff it asks to confirm they have read it are told, by a
+    # task of their own once this batch is committed (a publication to a business group asks thousands).
+    published = sorted({event.audit_event.policy_id for event in done
+                        if event.topic == AuditAction.POLICY_PUBLISHED and event.audit_event.policy_id})
+    if published:
+        transaction.on_commit(lambda: _queue_task(ASK_TO_READ_TASK, published))
     OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
     return len(done)
+
+
+ASK_TO_READ_TASK = "notifications.tasks.ask_to_read"
+
+
+def _queue_task(name: str, *args) -> None:
+    """After the commit: the relay stands whatever happens here. With the broker down, the staff asked are told by the
+    next chase instead (notifications.services.ledger.acknowledgement_requests_tell)."""
+    try:
+        # By name: notifications.tasks builds on this module, not the other way round.
+        signature(name, args=args).delay()
+    except Exception:
+        logger.exception("Task %s%r not queued", name, args)
 
 
 def _qa_return_said(changes) -> str:

@@ -111,7 +111,7 @@ def _acknowledgement_plan(today: datetime.date) -> list[PlannedReminder]:
 LEDGER_COLUMNS = ("policy", "cycle", "recipient", "kind", "chased_item", "due_on", "item_due_on", "step", "message")
 
 
-def acknowledgement_reminders(today: datetime.date) -> tuple[str, list]:
+def acknowledgement_reminders(today: datetime.date, *, policy_ids: list[int] | None = None) -> tuple[str, list]:
     """Issue 14, the one declaration of who is chased to read and confirm, as SQL: the dry run (``chase_plan``)
     SELECTs it, the chase (``chase_run``) INSERTs ... SELECTs it, so the two cannot disagree, and the chase writes
     millions of them without a Python object each (issue 16).
@@ -121,12 +121,15 @@ def acknowledgement_reminders(today: datetime.date) -> tuple[str, list]:
     was first published (the ledger's key then holds it once, however often the chase runs; someone who joins the
     unit later is chased on their first chase). Those already chased are left out, so that a dry run lists only
     what would be sent. Columns: ``LEDGER_COLUMNS``, then ``reference`` and ``title``; the statement is
-    ``SELECT ... FROM (...) chased WHERE ...``, for a caller to order."""
+    ``SELECT ... FROM (...) chased WHERE ...``, for a caller to order. ``policy_ids``: those policies' only (the
+    staff a publication asks, told when it is published: ``ledger.acknowledgement_requests_tell``)."""
     # The library page the reminder points at, with the reference in its place: references are generated from
     # letters, digits and hyphens, which reverse() leaves as they are.
     page_start, _, page_end = reverse("library:policy", args=["REFERENCE"]).partition("REFERENCE")
+    in_scope = AcknowledgementAudience.objects.filter(policy_id__in=policy_ids) if policy_ids is not None \
+        else AcknowledgementAudience.objects.all()
     audiences = (
-        AcknowledgementAudience.objects.filter(in_force())
+        in_scope.filter(in_force())
         .annotate(audience_id=F("pk"), marking=F("policy__protective_marking"),
                   group_id=F("policy__business_group_id"), reference=F("policy__reference"),
                   title=F("policy__title"),
