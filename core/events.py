@@ -73,7 +73,8 @@ class AuditAction(StrEnum):
     POLICY_ADVICE_GIVEN = "policy.advice_given"
     # People move, records stay (issue 12, lifecycle.services.people): one holder replaced on one policy; the
     # policy moved to another business group (PCU's alone); one policy's part of a leaver's handover; and the
-    # handover itself, recorded on the leaver (it notifies the leaver and who takes over, once, not per policy).
+    # handover itself, recorded on the leaver (it notifies, once, not per policy: the leaver, who takes over, and each
+    # affected business group's co-ordinators and Lead, of their group's policies).
     POLICY_REASSIGNED = "policy.reassigned"
     POLICY_MOVED_BUSINESS_GROUP = "policy.moved_business_group"
     POLICY_HANDED_OVER = "policy.handed_over"
