@@ -4,7 +4,6 @@ publication. It sits above those apps, so that none of them imports another to b
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
@@ -13,8 +12,8 @@ from django.utils.text import Truncator
 
 from acknowledgements.selectors import outstanding_rows
 from assessments.models import MonitoringReport, MonitoringResponse
-from core.compiled import CompiledValues, compiled_per_key
-from core.models import Role, RoleAssignment
+from core.compiled import compiled_per_key
+from core.models import Role
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import lowerfirst
 from lifecycle.due import MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, DueStatus, stage_deadline_state
@@ -37,7 +36,6 @@ from lifecycle.selectors import (
     named_developer_policy_ids,
     pk_in_ids,
     policies_seen_by,
-    policy_count_by_status,
     viewer_of,
 )
 from lifecycle.states import (
@@ -601,39 +599,3 @@ def _responsible(viewer: Viewer) -> Q:
     if groups:
         condition |= Q(business_group_id__in=groups)
     return condition
-
-
-class HeldRole(NamedTuple):
-    """A role the person holds, as My work names it: the role and the business group's name (None: force-wide)."""
-
-    role: str
-    business_group: str | None
-
-    def get_role_display(self) -> str:
-        return Role(self.role).label
-
-
-# The person's roles and their groups' names: one statement, compiled once per process (core.compiled).
-_HELD_ROLES = CompiledValues(RoleAssignment, lambda *, user_id: RoleAssignment.objects.filter(user_id=user_id)
-                             .order_by().values_list("role", "business_group__name"), ints=("user_id",))
-
-
-def held_roles(user) -> list[HeldRole]:
-    """The roles ``user`` holds, in the order of their assignments' str() (the person's name, the role, the group or
-    "force-wide"): the same person's, so by the role's name and then the group's."""
-    held = [HeldRole(role, group) for role, group in _HELD_ROLES.rows(user_id=user.pk)]
-    return sorted(held, key=lambda item: f"{item.get_role_display()} ({item.business_group or 'force-wide'})")
-
-
-def home_summary(*, user) -> dict:
-    """How many policies the user sees, by stage: one count per status, of the visibility's disjoint parts, each from
-    its index (``policy_count_by_status``), added up here."""
-    by_status = policy_count_by_status(user=user)
-    in_development = (Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT)
-    return {
-        "visible_count": sum(by_status.values()),
-        "in_development": sum(by_status.get(status, 0) for status in in_development),
-        "in_approval": sum(by_status.get(status, 0) for status in statuses_in_stage("approval")),
-        "published": sum(by_status.get(status, 0) for status in PUBLISHED_STATUSES),
-        "roles": held_roles(user),
-    }

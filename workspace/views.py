@@ -3,7 +3,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from workspace.selectors import home_summary, my_work
+from workspace.selectors import my_work
+from workspace.summary import home_summary
 
 
 @login_required

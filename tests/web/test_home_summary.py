@@ -1,5 +1,5 @@
 """My work's summary: how many policies the user sees in the register, and how many of them are in development,
-in approval and published. Counted per status and added up (workspace.selectors.home_summary), so each figure is
+in approval and published. Counted per status and added up (workspace.summary.home_summary), so each figure is
 checked here against the register's own visibility filter, for PCU (who sees every policy) and for a developer of
 another business group (who sees only what is in force, and their own drafts)."""
 
@@ -10,7 +10,7 @@ from lifecycle.selectors import policy_list
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
 from publication.services import policy_publish
 from tests.factories import advance_to
-from workspace.selectors import home_summary
+from workspace.summary import home_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -70,10 +70,10 @@ def test_the_page_shows_the_counts(client, people, policies):
 
 
 def test_the_roles_are_named_in_the_order_of_their_assignments(people):
-    """My work names the roles held (workspace.selectors.held_roles: one compiled statement) as the assignments read
+    """My work names the roles held (workspace.summary.held_roles: one compiled statement) as the assignments read
     and sort them: by their str()."""
     from core.models import Role, RoleAssignment
-    from workspace.selectors import held_roles
+    from workspace.summary import held_roles
 
     user = people.lead2
     RoleAssignment.objects.create(user=user, role=Role.DEVELOPER, business_group=people.group)

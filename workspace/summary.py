@@ -1,0 +1,125 @@
+"""My work's summary (templates/core/home.html, beside the queues): the roles the person holds, and how many policies
+they see in the register, in the terms that are true for them.
+
+- Those with a role: by stage (scoping to development, approval, published), from one count per status
+  (``lifecycle.selectors.policy_count_by_status``).
+- Staff with no role see the policies in force (issue 4), and the drafts they were given to read (a consultee's
+  grant). A policy in force under review is in force for them: the version they read stays in force until the reviewed
+  one replaces it (``lifecycle.models.policy.IN_FORCE``), though its status, which the register shows, is its review's
+  stage. So they are told how many are in force, how many of those are being reviewed, and how many drafts they were
+  given, in one statement instead of the count by status (the same number of queries: the user walk found them told
+  those policies were "in scoping, commissioning or development").
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import NamedTuple
+
+from django.db.models import BooleanField, Count, QuerySet, Value
+
+from core.compiled import CompiledSelect, CompiledValues
+from core.models import Role, RoleAssignment
+from lifecycle.models import Policy
+from lifecycle.models.policy import NOT_IN_FORCE
+from lifecycle.selectors import (
+    COMPILED_VIEWERS,
+    Viewer,
+    policy_count_by_status,
+    policy_drafts_visibility_filter,
+    policy_visibility_parts,
+    viewer_of,
+)
+from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+
+
+class HeldRole(NamedTuple):
+    """A role the person holds, as My work names it: the role and the business group's name (None: force-wide)."""
+
+    role: str
+    business_group: str | None
+
+    def get_role_display(self) -> str:
+        return Role(self.role).label
+
+
+# The person's roles and their groups' names: one statement, compiled once per process (core.compiled).
+_HELD_ROLES = CompiledValues(RoleAssignment, lambda *, user_id: RoleAssignment.objects.filter(user_id=user_id)
+                             .order_by().values_list("role", "business_group__name"), ints=("user_id",))
+
+
+def held_roles(user) -> list[HeldRole]:
+    """The roles ``user`` holds, in the order of their assignments' str() (the person's name, the role, the group or
+    "force-wide"): the same person's, so by the role's name and then the group's."""
+    held = [HeldRole(role, group) for role, group in _HELD_ROLES.rows(user_id=user.pk)]
+    return sorted(held, key=lambda item: f"{item.get_role_display()} ({item.business_group or 'force-wide'})")
+
+
+def home_summary(*, user) -> dict:
+    """How many policies the user sees: by stage for those with a role; in force (and of those, under review) and
+    drafts given to read for staff with none. One statement either way, besides the roles'."""
+    viewer = viewer_of(user)
+    roles = held_roles(user)
+    if viewer is not None and not viewer.roles:
+        return {**staff_counts(user, viewer), "roles": roles, "staff": True}
+    by_status = policy_count_by_status(user=user)
+    in_development = (Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT)
+    return {
+        "visible_count": sum(by_status.values()),
+        "in_development": sum(by_status.get(status, 0) for status in in_development),
+        "in_approval": sum(by_status.get(status, 0) for status in statuses_in_stage("approval")),
+        "published": sum(by_status.get(status, 0) for status in PUBLISHED_STATUSES),
+        "roles": roles,
+        "staff": False,
+    }
+
+
+def staff_counts(user, viewer: Viewer) -> dict[str, int]:
+    """For a member of staff with no role: ``visible_count`` (what the register lists), ``in_force``,
+    ``under_review`` (in force, its review under way: a status before publication) and ``drafts_shared`` (not in
+    force: drafts they were given to read). One statement, compiled once per Viewer."""
+    statement = _staff_counts_statement(user, viewer)
+    seen: dict[str, int] = {}
+    drafts = 0
+    for status, draft, count in ([] if statement is None else statement.rows()):
+        if draft:
+            drafts += count
+        else:
+            seen[status] = seen.get(status, 0) + count
+    visible = sum(seen.values())
+    # The drafts are among the policies seen (not in force, so in no status of publication): what is left is in force.
+    under_review = sum(count for status, count in seen.items() if status not in PUBLISHED_STATUSES) - drafts
+    return {"visible_count": visible, "in_force": visible - drafts, "under_review": under_review,
+            "drafts_shared": drafts}
+
+
+# Each Viewer's statement, compiled once in this process (as lifecycle.selectors.policy_count_by_status is), the least
+# recently used of COMPILED_VIEWERS dropped first. Keyed by the Viewer alone: what it counts (the visibility's parts and
+# the drafts among them) is read from the Viewer, which the user's is (lifecycle.selectors.viewer_of).
+_STAFF_STATEMENTS: OrderedDict[Viewer, CompiledSelect | None] = OrderedDict()
+
+
+def _staff_counts_statement(user, viewer: Viewer) -> CompiledSelect | None:
+    if viewer in _STAFF_STATEMENTS:
+        _STAFF_STATEMENTS.move_to_end(viewer)
+        return _STAFF_STATEMENTS[viewer]
+    statement = CompiledSelect.of(_staff_counts_queryset(user))
+    _STAFF_STATEMENTS[viewer] = statement
+    if len(_STAFF_STATEMENTS) > COMPILED_VIEWERS:
+        _STAFF_STATEMENTS.popitem(last=False)
+    return statement
+
+
+def _staff_counts_queryset(user) -> QuerySet:
+    """Each status's count of the visibility's disjoint parts, each from its index as ``policy_count_by_status``
+    counts them, and, marked ``draft``, the count of the drafts among them: those not in force that the user sees by
+    their part in them (for staff, a consultee's grant: looked up by id), all in one UNION ALL."""
+    def counted(queryset: QuerySet, *, draft: bool) -> QuerySet:
+        return (queryset.order_by().values("status")
+                .annotate(draft=Value(draft, output_field=BooleanField()), policies=Count("*")))
+
+    parts = [counted(Policy.objects.filter(part), draft=False) for part in policy_visibility_parts(user) or []]
+    drafts_seen = policy_drafts_visibility_filter(user)  # None: every draft (PCU, who is not staff without a role)
+    drafts = counted(Policy.objects.filter(NOT_IN_FORCE if drafts_seen is None else NOT_IN_FORCE & drafts_seen),
+                     draft=True)
+    return parts[0].union(*parts[1:], drafts, all=True) if parts else drafts
