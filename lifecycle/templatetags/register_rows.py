@@ -1,6 +1,7 @@
 """``{% register_rows page.object_list %}``: the register's table rows (lifecycle/policy_register_results.html), from
 its rows of values (``lifecycle.register_views.REGISTER_ROW_FIELDS``): the policy's title as a link, its reference,
-business group and marking; its status tag (``status_tag``); its review date's state (lifecycle.due, shown by
+business group and marking; its status tag (``status_tag``), and for a policy in force whose review is under way that
+its published version stays in force; its review date's state (lifecycle.due, shown by
 ``due_state``), the date alone before it applies, or "Not yet published".
 
 The markup is written here rather than in the template's loop: 25 rows of Django template nodes cost more Python
@@ -16,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import REVIEW
-from lifecycle.states import ProtectiveMarking
+from lifecycle.states import PUBLISHED_STATUSES, ProtectiveMarking, Status
 from lifecycle.templatetags.due_dates import date_text, due_state
 from lifecycle.templatetags.status_tags import status_tag
 
@@ -24,6 +25,9 @@ register = template.Library()
 
 SENSITIVE = " · OFFICIAL-SENSITIVE"
 NOT_YET_PUBLISHED = '<span class="govuk-body-s">Not yet published</span>'
+# A policy once published and not withdrawn, whose status is its review's stage: its published version is in force
+# meanwhile (walk: staff read "Development" beside a policy they read in the library, as if it were a draft).
+IN_FORCE_MEANWHILE = '<br><span class="govuk-body-s">Under review: the published version stays in force.</span>'
 
 
 def _review(row, today) -> str:
@@ -44,6 +48,8 @@ def register_rows(context, rows) -> str:
         marking = SENSITIVE if row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE else ""
         # The status tags are asked in the order the rows read: an abbreviation in one is expanded on its first use.
         status = status_tag(context, row.status, row.not_impact_assessed)
+        if row.first_published_on and row.status not in PUBLISHED_STATUSES and row.status != Status.WITHDRAWN:
+            status += IN_FORCE_MEANWHILE
         html.append(
             f'\n    <tr class="govuk-table__row">'
             f'\n      <td class="govuk-table__cell"><a class="govuk-link" href="{escape(detail_url(row.reference))}">'
