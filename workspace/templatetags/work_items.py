@@ -24,7 +24,7 @@ from lifecycle.templatetags.due_dates import date_text, due_state
 register = template.Library()
 
 
-# A draft whose submission came back (workspace.selectors._returned): its overview says why.
+# A draft whose submission came back (workspace.role_queues._returned): its overview says why.
 _RETURNED = '<strong class="govuk-tag govuk-tag--orange app-due-tag">Returned for changes</strong>'
 _LATE = '<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong> expected by '
 
@@ -59,7 +59,7 @@ def _waiting(late: bool, due) -> str:
 
 @register.simple_tag
 def report_items(reports) -> str:
-    """Each monitoring report (``workspace.selectors.ReportItem``: its policy's reference and title, its status,
+    """Each monitoring report (``workspace.report_queues.ReportItem``: its policy's reference and title, its status,
     period and by when it is expected) as ``<li>``."""
     url = cached_reverser("assessments:monitoring_report", 2)
     items = []

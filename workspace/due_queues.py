@@ -1,0 +1,77 @@
+"""My work's reviews and monitoring reports overdue and due soon (lifecycle.due: the same rules as the register's
+filter, the chase and the dashboard), of the policies the person answers for."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from core.models import Role
+from lifecycle.due import MONITORING, REVIEW, DueStatus
+from lifecycle.models import Policy
+from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
+from lifecycle.states import PUBLISHED_STATUSES
+from lifecycle.workflow import START_REVIEW
+from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, named_developer
+
+
+def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
+    """Reviews and monitoring reports overdue, and due soon (lifecycle.due: the same rule as the register's filter,
+    the chase and the dashboard), as separate queues, the most overdue first. One query per rule. Each policy
+    carries ``due_state`` and what to do next."""
+    overdue, due_soon = [], []
+    if not viewer.roles:
+        # Staff with no role answer for no policy's review or report: no queue of them, not even an empty one.
+        return overdue, due_soon
+    for rule, kind, hint, label, register_filter in (
+        (REVIEW, "Reviews", "SOP: allow at least 6 months for a basic review.", "review due", "review_status"),
+        (MONITORING, "Monitoring reports", "Due every year.", "report due", "monitoring_status"),
+    ):
+        policies = _due_policies(viewer, today, rule.field)
+        everything = reverse("lifecycle:register") + f"?{register_filter}="
+        for policy in policies:
+            policy.due_state = rule.state(getattr(policy, rule.field), today)
+            policy.due_label = label
+            if rule is MONITORING:
+                policy.next_label = "Write the monitoring report"
+            elif policy.status in PUBLISHED_STATUSES:
+                policy.next_label = START_REVIEW.page.title
+        late = [policy for policy in policies if policy.due_state.is_overdue]
+        soon = [policy for policy in policies if not policy.due_state.is_overdue]
+        if late:  # shown only when something is late, at the top of the page
+            overdue.append({"title": f"{kind} overdue", "hint": hint, "policies": late, "due": rule.field,
+                            "due_label": label, "overdue": True, "shown_first": "most overdue",
+                            "all_url": everything + DueStatus.OVERDUE.value})
+        due_soon.append({"title": f"{kind} due {rule.warning_label}", "hint": hint, "policies": soon,
+                         "due": rule.field, "due_label": label, "shown_first": "due soonest",
+                         "all_url": everything + DueStatus.DUE_SOON.value})
+    return overdue, due_soon
+
+
+@compiled_queue
+def _due_policies(viewer: Viewer, today, field: str) -> QuerySet[Policy]:
+    rule = REVIEW if field == REVIEW.field else MONITORING
+    # The most overdue and those due soonest, each up to one more than a queue shows: read as one list, these
+    # filled it with overdue ones wherever more were overdue than it shows, and "due soon" said nothing was
+    # (make bench: PCU and co-ordinators, thousands due within 6 months). Each part is a LIMIT read in the due
+    # date's index order; the policies are then looked up by id.
+    due = (policies_seen_by(viewer).filter(rule.due_or_overdue(today)).filter(_responsible(viewer))
+           .order_by(rule.field, "pk"))
+    # Overdue the day after (lifecycle.due.DueRule.is_overdue). Each a range of the date's index (an exclude()
+    # of the first would be NOT (date < today AND date IS NOT NULL): read from the first overdue one on).
+    past_due, not_yet = Q(**{f"{rule.field}__lt": today}), Q(**{f"{rule.field}__gte": today})
+    return as_queue(Policy.objects.filter(pk_in_ids(due.filter(past_due).values("pk")[:QUEUE_SHOWN + 1])
+                                        | pk_in_ids(due.filter(not_yet).values("pk")[:QUEUE_SHOWN + 1])),
+                  order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
+
+
+def _responsible(viewer: Viewer) -> Q:
+    """Policies this user answers for: named developer, or a manager/co-ordinator/Lead/owner of the group.
+    PCU answers for all."""
+    if viewer.has_force_role(Role.PCU):
+        return Q()
+    condition = named_developer(viewer.user_id)
+    groups = {group for role, group in viewer.roles if group is not None and role != Role.DEVELOPER}
+    if groups:
+        condition |= Q(business_group_id__in=groups)
+    return condition

@@ -1,0 +1,102 @@
+"""My work's monitoring reports (assessments): those a co-ordinator is to quality-assure and PCU to publish, those a
+Designated Lead is to respond to, and the remedial actions a Lead directed to the person."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.text import Truncator
+
+from assessments.models import MonitoringReport, MonitoringResponse
+from core.models import Role
+from core.templatetags.cached_urls import cached_reverser
+from lifecycle.due import MONITORING_REPORT_QA, REMEDIAL
+from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.states import Status
+from workspace.queues import QUEUE_SHOWN, compiled_rows, group_ids
+
+
+class ReportItem:
+    """A monitoring report in My work: what it shows of it and its policy, and by when it is expected."""
+
+    __slots__ = ("pk", "policy_id", "status", "period_end", "submitted_at", "reference", "title", "waiting")
+
+    def __init__(self, pk, policy_id, status, period_end, submitted_at, reference, title) -> None:
+        self.pk, self.policy_id, self.status, self.period_end = pk, policy_id, status, period_end
+        self.submitted_at, self.reference, self.title = submitted_at, reference, title
+        self.waiting = None
+
+    @property
+    def status_label(self) -> str:
+        return MonitoringReport.Status(self.status).label
+
+
+def report_queues(roles, today) -> list[dict]:
+    report_groups = frozenset(group_ids(roles, Role.COORDINATOR))
+    pcu = (Role.PCU, None) in roles
+    if not (report_groups or pcu):
+        return []
+    reports = [ReportItem(*row) for row in _reports(report_groups, pcu)]
+    for report in reports:
+        # By when the co-ordinator is expected to quality-assure it: its declared deadline, which the chase reads.
+        if report.status == MonitoringReport.Status.SUBMITTED and report.submitted_at:
+            report.waiting = MONITORING_REPORT_QA.state(timezone.localtime(report.submitted_at).date(), today)
+    return [{"title": "Monitoring reports to quality-assure or publish", "hint": "", "reports": reports,
+             "shown_first": "submitted longest ago"}]
+
+
+@compiled_rows
+def _reports(report_groups: frozenset[int], pcu: bool) -> QuerySet[MonitoringReport]:
+    condition = Q(pk__in=[])
+    if report_groups:
+        condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
+    if pcu:
+        condition |= Q(status=MonitoringReport.Status.QA_PASSED)
+    return (MonitoringReport.objects.filter(condition).order_by("submitted_at", "pk")
+            .values_list("pk", "policy_id", "status", "period_end", "submitted_at", "policy__reference",
+                         "policy__title")[:QUEUE_SHOWN + 1])
+
+
+def monitoring_action_queues(user, roles, today) -> list[dict]:
+    """Issue 13: quality-assured monitoring reports awaiting this Lead's response (the policies naming them, or
+    naming no Lead in their group), and the remedial actions a Lead has directed to this person, most overdue first
+    (lifecycle.due.REMEDIAL). One query each."""
+    queues = []
+    report_url = cached_reverser("assessments:monitoring_report", 2)
+    lead_groups = frozenset(group_ids(roles, Role.LEAD))
+    if lead_groups:
+        queues.append({"title": "Monitoring reports to respond to", "hint": "Review the results: no action, a "
+                       "remedial action, or an earlier review.", "shown_first": "quality-assured longest ago",
+                       "entries": [
+                           {"url": report_url(reference, pk),
+                            "label": f"{reference} {title}: report to {period_end:%-d %B %Y}", "state": None,
+                            "due_label": ""}
+                           for pk, period_end, reference, title in _awaiting_response(lead_groups, user.pk)]})
+    actions = _remedial_actions(user.pk)
+    if actions:
+        queues.append({"title": "Remedial actions for you", "hint": "Directed by the Designated Lead after a "
+                       "monitoring report; record each as done on the report's page.", "shown_first": "due soonest",
+                       "entries": [
+                           {"url": report_url(reference, report_id),
+                            "label": f"{reference} {title}: {Truncator(remedial_action).chars(80)}",
+                            "state": REMEDIAL.state(due_on, today), "due_label": "due"}
+                           for report_id, remedial_action, due_on, reference, title in actions]})
+    return queues
+
+
+@compiled_rows
+def _awaiting_response(lead_groups: frozenset[int], user_id: int) -> QuerySet[MonitoringReport]:
+    return (MonitoringReport.objects
+            .filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True,
+                    policy__business_group_id__in=lead_groups)
+            .filter(Q(policy__designated_lead_id=user_id) | Q(policy__designated_lead__isnull=True))
+            .exclude(policy__status=Status.WITHDRAWN).order_by("qa_at", "pk")
+            .values_list("pk", "period_end", "policy__reference", "policy__title")[:QUEUE_SHOWN + 1])
+
+
+@compiled_rows
+def _remedial_actions(user_id: int) -> QuerySet[MonitoringResponse]:
+    return (MonitoringResponse.objects.filter(REMEDIAL.applies(), remedial_owner_id=user_id)
+            .order_by("remedial_due_on", "pk")
+            .values_list("report_id", "remedial_action", "remedial_due_on", "policy__reference", "policy__title")
+            [:QUEUE_SHOWN + 1])
