@@ -163,16 +163,10 @@ class EmergencyAnswerForm(StepForm):
 class CheckboxesByGroup(forms.CheckboxSelectMultiple):
     """Checkboxes under a heading for each group of choices (Django's grouped choices: ``[(group, [(value, label),
     ...]), ...]``), each group a fieldset whose legend is the group's name, all of them one field posting its values
-    as any checkboxes do. Plain HTML: no JavaScript. ``question`` names the whole, for those who hear the page (the
-    page writes it above, as the field's label)."""
+    as any checkboxes do. Plain HTML: no JavaScript. The question they answer (the field's label, hint and error) is
+    drawn round them by templates/includes/field.html, as GOV.UK's fieldset and legend."""
 
     template_name = "lifecycle/widgets/checkboxes_by_group.html"
-    question = ""
-
-    def get_context(self, name, value, attrs):
-        context = super().get_context(name, value, attrs)
-        context["widget"]["question"] = self.question
-        return context
 
 
 def units_by_business_group() -> list[tuple[str, list[tuple[int, str]]]]:
@@ -230,7 +224,6 @@ class PublishForm(StepForm):
         # is drawn (a callable), not when a post is checked, which asks the queryset as before.
         units = self.fields["audience_units"]
         units.choices = units_by_business_group
-        units.widget.question = units.label
         # SOP, stage 5: PCU publishes "on the MPS Publication Scheme" what is suitable for it: ticked at first when the
         # policy's details say so (nothing adds the Scheme to a version once published).
         if self.policy is not None:
