@@ -158,6 +158,10 @@ def _actor_name(row: dict) -> str:
 # Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading.
 HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
                          "created", "emergency_request"})
+# Lists left out when empty: a QA return records both (``services.quality_assurance``), one of them often empty, and
+# the line is then no news ("Had passed it (none)"); the return notice leaves them out the same way
+# (``next_steps.after_qa_return``).
+OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
 # Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting).
 BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
                                "health_and_safety", "health_and_safety_statement"})
@@ -343,7 +347,7 @@ def describe_changes(event: dict, names: dict[str, str]) -> list[Change]:
     object_type = event["object_type"]
     rows: list[Change] = []
     for key, value in changes.items():
-        if key in HIDDEN_KEYS:
+        if key in HIDDEN_KEYS or (key in OMITTED_WHEN_EMPTY and not value):
             continue
         if key == "values" and isinstance(value, dict):
             for name, pair in value.items():

@@ -91,3 +91,23 @@ def test_what_the_return_says_of_the_next_submission_is_what_happens(people):
     assert reload(policy).status == Status.SUBMITTED_FOR_QA
     s.policy_record_qa_signoff(policy=reload(policy), actor=people.pcu_qa, discipline="pcu", **what_was_read(policy))
     assert reload(policy).status == Status.QA_PASSED
+
+
+@pytest.mark.parametrize(("passed", "returner", "shown", "left_out"), [
+    # Returned before anyone had passed it: no "Had passed it (none)".
+    ((), "pcu", "Had not yet checked it Diversity and Citizen Focus Directorate (EIA), Directorate of Information",
+     "Had passed it"),
+    # Returned after both others had passed it: no "Had not yet checked it (none)".
+    (("pcu", "doi"), "dcfd", "Had passed it Policy Co-ordination Unit", "Had not yet checked it"),
+])
+def test_the_timeline_leaves_out_an_empty_list_of_checks(client, people, passed, returner, shown, left_out):
+    """A return records both lists, one of them often empty; the timeline leaves an empty one out, as the return
+    notice does (lifecycle.next_steps.after_qa_return), rather than writing "Had passed it (none)"."""
+    policy = returned(people, passed=passed, returner=returner)
+    client.force_login(people.coordinator)
+    page = plain(client.get(f"/policies/{policy.reference}/timeline/").content.decode())
+    returned_event = page.split("Returned from quality assurance with comments (version 1.0)", 1)[1].split(
+        "(version 1.0)", 1)[0]
+    assert shown in returned_event
+    assert left_out not in returned_event
+    assert "(none)" not in returned_event
