@@ -53,6 +53,10 @@ class PolicyVersion(models.Model):
     # its content hash; None while it is a draft (the policy's own fields are the draft's details), and for a
     # version submitted before versions recorded them.
     details = models.JSONField(null=True, blank=True, editable=False)
+    # Whether the content hash covers each SOP's ``publish_externally`` (what goes on the public Publication Scheme):
+    # True for every version drafted from migration 0020 on and the drafts it found; False for a version frozen
+    # before it, whose stored hash did not cover the flag and must still verify (its rows are append-only).
+    hash_covers_sop_flags = models.BooleanField(default=True, editable=False)
 
     class Meta:
         ordering = ["policy", "major", "minor"]
@@ -128,9 +132,10 @@ class PolicyVersion(models.Model):
         return details
 
     def compute_content_hash(self, sop_versions=None) -> str:
-        """SHA-256 over the statement, the summary of changes, every SOP text in this package and its document
-        details (those it was frozen with; for a draft, the policy's as they stand, so a decision on a draft is
-        bound to the details read too). A version frozen before versions recorded details hashes as it did."""
+        """SHA-256 over the statement, the summary of changes, every SOP text in this package (and whether it is
+        published externally) and its document details (those it was frozen with; for a draft, the policy's as they
+        stand, so a decision on a draft is bound to the details read too). A version frozen before versions recorded
+        details, or before they recorded the SOPs' flags, hashes as it did."""
         if sop_versions is None:
             sop_versions = self.sop_versions.select_related("sop").order_by("sop_id")
         payload = {
@@ -138,10 +143,7 @@ class PolicyVersion(models.Model):
             "number": self.number,
             "statement": self.statement,
             "summary_of_changes": self.summary_of_changes,
-            "sops": [
-                {"sop": sop_version.sop_id, "title": sop_version.sop.title, "text": sop_version.text}
-                for sop_version in sop_versions
-            ],
+            "sops": [self._sop_hashed(sop_version) for sop_version in sop_versions],
         }
         if self.details is not None or not self.is_frozen:
             payload["details"] = self.details_read
@@ -150,6 +152,14 @@ class PolicyVersion(models.Model):
             payload["health_and_safety"] = [self.health_and_safety, self.health_and_safety_statement]
         encoded = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
+
+    def _sop_hashed(self, sop_version) -> dict:
+        hashed = {"sop": sop_version.sop_id, "title": sop_version.sop.title, "text": sop_version.text}
+        # Rule 17: what goes on the public Publication Scheme is part of what a decision is bound to (migration 0020;
+        # a version frozen before it hashes as it did).
+        if self.hash_covers_sop_flags:
+            hashed["publish_externally"] = sop_version.publish_externally
+        return hashed
 
 
 class StandardOperatingProcedure(models.Model):

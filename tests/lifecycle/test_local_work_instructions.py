@@ -215,6 +215,21 @@ def test_a_changed_draft_needs_the_corporate_lead_to_agree_again(client, people,
     assert reload(policy).status == Status.IMPLEMENTATION
 
 
+def test_an_sops_flag_changed_after_the_agreement_needs_the_corporate_lead_to_agree_again(
+        client, people, instruction, unit_head):
+    """The agreement is bound to the draft's content hash, which covers each SOP's "publish externally" flag
+    (migration 0020): a flag changed after the corporate Lead agreed is a draft they did not agree to."""
+    policy = instruction
+    sop = lifecycle_services.sop_create(policy=policy, actor=unit_head, title="Booking in", text="<p>Book in.</p>")
+    lifecycle_services.policy_agree_local_supplement(policy=reload(policy), actor=people.lead,
+                                                     **what_was_read(policy))
+    lifecycle_services.sop_update_draft(sop=sop, actor=unit_head, text="<p>Book in.</p>", publish_externally=True)
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    response = post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    assert response.status_code == 400 and "has not agreed to this draft" in response.content.decode()
+    assert unchanged(policy, events)
+
+
 def test_without_a_corporate_policy_no_agreement_is_asked_but_the_eia_is(client, people, unit_head):
     response = start_instruction(client, people, unit_head)
     assert response.status_code == 302
