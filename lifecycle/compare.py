@@ -3,6 +3,8 @@ own), then each SOP the reader may read, the Corporate Policy Workbook and the E
 that changed as a redline (lifecycle.redline). A reviewer who returned a version asking for changes to an SOP or the
 Workbook sees, in the next, whether they were made.
 
+An SOP's part says too whether it is published externally with each version (on the public Publication Scheme).
+
 The assessments are read through the version's relations (``eia``, ``workbook``) and their own fields: their text
 sections, and their choices by label. Bounded work: each redline has its comparison budget (lifecycle.redline), and
 a policy has a few SOPs."""
@@ -44,6 +46,17 @@ def _part(title: str, old: str, new: str) -> Part:
     return Part(title, redline_html(old, new) if has_changes(old, new) else None)
 
 
+# Frozen with each version (SOPVersion.publish_externally, migration 0019): whether the SOP goes on the public
+# Publication Scheme with that version, worded as the SOP's page asks it.
+PUBLISHED_EXTERNALLY = "Published externally on the Publication Scheme"
+
+
+def _published_externally(sop_version) -> str:
+    if sop_version is None:
+        return ""
+    return _paragraphs("Yes" if sop_version.publish_externally else "No")
+
+
 def _sections(document_old, document_new) -> list[Part]:
     """The text sections and choices of two revisions of one assessment (the EIA, the Workbook), in field order."""
     model = type(document_new if document_new is not None else document_old)
@@ -73,7 +86,8 @@ def document_changes(*, user, base, target) -> list[Document]:
         new = sop_version if sop_version in new_sops else None
         note = "added" if old is None else "removed" if new is None else ""
         documents.append(Document(f"Standard Operating Procedure: {sop_version.sop.title}", [
-            _part("Text", old.text if old else "", new.text if new else "")], note))
+            _part("Text", old.text if old else "", new.text if new else ""),
+            _part(PUBLISHED_EXTERNALLY, _published_externally(old), _published_externally(new))], note))
     for title, relation in (("Corporate Policy Workbook", "workbook"), ("Equality Impact Assessment", "eia")):
         old, new = getattr(base, relation, None), getattr(target, relation, None)
         if old is None and new is None:
