@@ -96,6 +96,15 @@ class WorkbookForm(GovUKForm):
                 "consultation_summary", "implementation_plan", "monitoring_process"]
 
 
+# A report's performance section is not published on the Publication Scheme with the rest (SOP, stage 6; the Scheme
+# declares its sections in publication.selectors, and its page says why in these words, which a test holds them to).
+PERFORMANCE_NOT_ON_THE_SCHEME = (
+    "Not published on the Publication Scheme, unlike the other sections: policy performance data is used inside the "
+    "force, where the Policy Co-ordination Unit prepares the Corporate Health Indicators from it for the Performance "
+    "Board. It can be requested under the Freedom of Information Act."
+)
+
+
 class MonitoringReportForm(GovUKForm):
     period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period",
                                                                    "invalid": "Enter a real date"})
@@ -103,14 +112,14 @@ class MonitoringReportForm(GovUKForm):
                                                                "invalid": "Enter a real date"})
     compliance = _text("Compliance")
     benefits = _text("Benefits")
-    performance = _text("Performance")
+    performance = _text("Performance", PERFORMANCE_NOT_ON_THE_SCHEME)
     diversity_impact = _text("Diversity impact")
 
 
 class MonitoringSectionsForm(GovUKForm):
     compliance = _text("Compliance")
     benefits = _text("Benefits")
-    performance = _text("Performance")
+    performance = _text("Performance", PERFORMANCE_NOT_ON_THE_SCHEME)
     diversity_impact = _text("Diversity impact")
 
 
