@@ -36,6 +36,7 @@ from demo import data
 from lifecycle import services as lifecycle
 from lifecycle.gates import reports_awaiting_response, reports_since_last_review
 from lifecycle.models import Policy
+from notifications.services import chase_run
 from publication import services as publication
 
 SCOPING_WORKBOOK = ("need", "legislation", "data_and_statistics", "costs_and_resources", "benefits")
@@ -625,12 +626,20 @@ class Command(BaseCommand):
         # relayed on commit) is discarded rather than delivered today.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             seeder.run()
+        # The demo has no scheduler (make run): the day's chase runs once here, as the scheduled job would at 06:30,
+        # so that people's notifications hold the reminders the seeded policies call for (the overdue review, the
+        # monitoring report, the stuck submission). Its digests are prepared, not sent: `manage.py chase` sends
+        # them. Run again, the chase writes nothing twice (its ledger's exactly-once key).
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            chased = chase_run(today=timezone.localdate())
         elapsed = time.perf_counter() - started
         if seeder.roles_assigned or seeder.created_policies:
             self.stdout.write(self.style.SUCCESS(
                 f"Demo data seeded in {elapsed:.1f}s: {len(seeder.created_accounts)} accounts, "
                 f"{seeder.roles_assigned} role assignments and {len(seeder.created_policies)} policies created."
             ))
+            self.stdout.write(f"The day's chase ran: {chased.new_reminders} reminders in people's notifications "
+                              "(`manage.py chase --dry-run --date=YYYY-MM-DD` shows another day's).")
         else:
             self.stdout.write("Demo data already present: nothing changed.")
         self.print_accounts()
