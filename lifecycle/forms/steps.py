@@ -2,6 +2,7 @@
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -179,6 +180,49 @@ def units_by_business_group() -> list[tuple[str, list[tuple[int, str]]]]:
     return list(grouped.items())
 
 
+class ActiveChoices(forms.ModelMultipleChoiceField):
+    """Checkboxes of active rows (units, business groups: ``is_active``). One deactivated since the page was drawn is
+    refused by name and the rest of the choice stays ticked (the page is drawn again from what was posted), instead of
+    Django's "Select a valid choice. 4 is not one of the available choices.", which named an id and left the reader
+    to find which box had gone. A value that was never a choice (a hand-made post) is refused as not on the list. The
+    names are read only on a refusal: one query, of at most the values posted."""
+
+    NAMED = 3  # named in the message; any more are counted
+
+    def __init__(self, *args, plural: str, **kwargs):
+        self.plural = plural
+        not_listed = f"Choose the {plural} from the list"
+        kwargs["error_messages"] = {"invalid_choice": not_listed, "invalid_pk_value": not_listed,
+                                    "invalid_list": not_listed, **kwargs.get("error_messages", {})}
+        super().__init__(*args, **kwargs)
+
+    def _check_values(self, value):
+        try:
+            return super()._check_values(value)
+        except ValidationError as error:
+            if error.code != "invalid_choice":
+                raise
+            not_listed = error
+        # Every value is a well-formed id here (the checks before raise ``invalid_pk_value``); one or more is not
+        # among the active rows.
+        names = list(self.queryset.model._default_manager.filter(pk__in=set(value), is_active=False)
+                     .order_by(Lower("name"), "pk").values_list("name", flat=True))
+        if not names:
+            raise not_listed
+        raise ValidationError(self.no_longer_active(names), code="no_longer_active")
+
+    def no_longer_active(self, names: list[str]) -> str:
+        shown = names[:self.NAMED]
+        if len(names) > self.NAMED:
+            shown.append(f"{len(names) - self.NAMED} more")
+        listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        if len(names) == 1:
+            return (f"{listed} is no longer active, so its staff cannot be asked: it is no longer listed. "
+                    f"Check the {self.plural} chosen")
+        return (f"{listed} are no longer active, so their staff cannot be asked: they are no longer listed. "
+                f"Check the {self.plural} chosen")
+
+
 class PublishForm(StepForm):
     # The channels are one question (a fieldset with its legend), not three unrelated checkboxes.
     checkbox_question = "Where should it be published?"
@@ -201,12 +245,14 @@ class PublishForm(StepForm):
 
     # Read and acknowledge (issue 14): the staff this version is relevant to, asked to confirm they have read it
     # once it is in force (acknowledgements.services.acknowledgement_audience_record, called by the publish step).
-    audience_business_groups = forms.ModelMultipleChoiceField(
+    # A unit or group deactivated while the page is open is refused by name (ActiveChoices).
+    audience_business_groups = ActiveChoices(
         label="Ask the staff of these business groups to confirm they have read it", required=False,
         queryset=BusinessGroup.objects.filter(is_active=True), widget=forms.CheckboxSelectMultiple,
+        plural="business groups",
     )
-    audience_units = forms.ModelMultipleChoiceField(
-        label="Ask the staff of these units", required=False, widget=CheckboxesByGroup,
+    audience_units = ActiveChoices(
+        label="Ask the staff of these units", required=False, widget=CheckboxesByGroup, plural="units",
         queryset=Unit.objects.filter(is_active=True).select_related("business_group"),
     )
     audience_roles = forms.MultipleChoiceField(
