@@ -8,11 +8,14 @@ policy is published, every item about it leads to it again."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from core.events import AuditAction
 from lifecycle.models import Policy
@@ -38,6 +41,10 @@ EVENT_PAGES = {
     AuditAction.PUBLICATION_FILE_TAMPERED: "publication_staff:list",
 }
 MONITORING_REPORT = "assessments.monitoringreport"
+# The page of an item about no policy, event or reminder: the chase's one item per person telling of all their
+# reminders to read and confirm ("You have 3 policies to read and confirm", notifications.services.ledger), which are
+# listed on their Acknowledgements page (issue 14: "/acknowledgements/: a person's outstanding ... acknowledgements").
+UNSOURCED_PAGE = "acknowledgements:list"
 
 WHILE_CHECKED = ("You cannot open this policy while others check and approve it. You see it again if it is returned "
                  "to you, and once it is published.")
@@ -83,6 +90,8 @@ def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
         # Out of sight, a listed policy is named by its reference only (its item's body names it so already).
         item.listed = [_listed_policy(policy, seen, developing) for policy in listed.get(item.pk, [])]
         if item.policy_id is None:
+            if not item.source_event_id and not item.reminder_id:
+                item.link = reverse(UNSOURCED_PAGE)
             continue
         if item.policy_id in seen:
             item.link = _page(item)
@@ -146,3 +155,45 @@ def _page(item: Notification) -> str:
     if name is None and item.reminder_id:
         name = REMINDER_PAGES.get(item.reminder.kind)
     return reverse(name or "lifecycle:detail", args=[reference])
+
+
+# --- in an e-mail --------------------------------------------------------------------------------------------------
+
+# A path written in an item's words ("... confirm you have read it at /acknowledgements/.", "Reassign at
+# /policies/POL-0001/people/: ..."): at the start or after a space or an opening bracket or quote, ending before any
+# closing punctuation. Written as a full address only where it is one of the site's (``resolve``): "and/or" or a path
+# someone typed is left as it is.
+_PATH = re.compile(r"(?<![^\s(\[\"'])/[\w\-.~%/]*[\w\-~%/]")
+
+
+def _site_path(path: str) -> bool:
+    try:
+        resolve(path)
+    except Resolver404:
+        return False
+    return True
+
+
+def _addresses(text: str, base_url: str) -> list[tuple[str, str]]:
+    """``text`` in pieces: (words, "") and (path, its full address) for each of the site's paths in it."""
+    base_url = base_url.rstrip("/")
+    pieces, start = [], 0
+    for match in _PATH.finditer(text):
+        if _site_path(match.group()):
+            pieces += [(text[start:match.start()], ""), (match.group(), f"{base_url}{match.group()}")]
+            start = match.end()
+    pieces.append((text[start:], ""))
+    return pieces
+
+
+def in_email_text(text: str, *, base_url: str) -> str:
+    """``text`` for an e-mail's plain text: each of the site's paths in it as its full address (``base_url``, the
+    site's configured address), since a path leads nowhere from an e-mail."""
+    return "".join(address or words for words, address in _addresses(text, base_url))
+
+
+def in_email_html(text: str, *, base_url: str) -> SafeString:
+    """``text`` escaped for an e-mail's HTML, each of the site's paths in it a link to its full address."""
+    return mark_safe("".join(  # noqa: S308 (each piece escaped here)
+        format_html('<a href="{}">{}</a>', address, address) if address else escape(words)
+        for words, address in _addresses(text, base_url)))

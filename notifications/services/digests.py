@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.links import for_links, with_links
+from notifications.links import for_links, in_email_html, in_email_text, with_links
 from notifications.models import Digest, Notification
 
 
@@ -59,9 +59,14 @@ def digest_send(*, digest_id: int) -> bool:
             digest.item_count = len(items)
             digest.save(update_fields=["sent_at", "attempts", "item_count"])
             return False
-        context = {"user": digest.recipient, "items": items, "digest": digest,
-                   "base_url": settings.POLICYHUB_BASE_URL,
-                   "inbox_url": settings.POLICYHUB_BASE_URL + reverse("notifications:list")}
+        base_url = settings.POLICYHUB_BASE_URL.rstrip("/")
+        # Every link in the e-mail a full address: the items' pages (base_url + link) and any path their words name.
+        for item in items:
+            item.title_in_email = in_email_text(item.title, base_url=base_url)
+            item.body_in_email = in_email_text(item.body, base_url=base_url)
+            item.body_in_email_html = in_email_html(item.body, base_url=base_url)
+        context = {"user": digest.recipient, "items": items, "digest": digest, "base_url": base_url,
+                   "inbox_url": base_url + reverse("notifications:list")}
         plural = "s" if len(items) != 1 else ""
         message = EmailMultiAlternatives(
             subject=f"PolicyHub: {len(items)} item{plural} for you on {digest.digest_date:%-d %B %Y}",
