@@ -196,9 +196,9 @@ class ActiveChoices(forms.ModelMultipleChoiceField):
                                     "invalid_list": not_listed, **kwargs.get("error_messages", {})}
         super().__init__(*args, **kwargs)
 
-    def _check_values(self, value):
+    def clean(self, value):
         try:
-            return super()._check_values(value)
+            return super().clean(value)
         except ValidationError as error:
             if error.code != "invalid_choice":
                 raise
