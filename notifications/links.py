@@ -192,6 +192,14 @@ def in_email_text(text: str, *, base_url: str) -> str:
     return "".join(address or words for words, address in _addresses(text, base_url))
 
 
+def with_path_links(text: str) -> SafeString:
+    """``text`` escaped for the inbox page, each of the site's paths in it a link to that page ("Reassign at
+    /policies/POL-0001/people/: ..." read as plain text there)."""
+    return mark_safe("".join(  # noqa: S308 (each piece escaped here)
+        format_html('<a class="govuk-link" href="{}">{}</a>', words, words) if address else escape(words)
+        for words, address in _addresses(text, "")))
+
+
 def in_email_html(text: str, *, base_url: str) -> SafeString:
     """``text`` escaped for an e-mail's HTML, each of the site's paths in it a link to its full address."""
     return mark_safe("".join(  # noqa: S308 (each piece escaped here)

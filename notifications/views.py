@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST, require_safe
 
-from notifications.links import for_links, with_links
+from notifications.links import for_links, with_links, with_path_links
 from notifications.models import Notification
 from notifications.services import notifications_mark_read
 
@@ -19,6 +19,8 @@ def notification_list(request):
     page = Paginator(queryset, 30).get_page(request.GET.get("page"))
     # Each item leads to the page of what it is about, if its reader may open it now (notifications.links).
     items = with_links(page.object_list, user=request.user)
+    for item in items:
+        item.body_html = with_path_links(item.body)
     return render(request, "notifications/list.html", {"page": page, "items": items, "unread_only": unread_only})
 
 

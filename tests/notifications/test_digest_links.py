@@ -110,3 +110,16 @@ def test_the_inbox_item_for_all_to_read_is_linked_without_a_query(people, django
         [item] = with_links(items, user=reader)
     assert item.link == reverse("acknowledgements:list") and not item.unavailable
     assert len(queries) == 0
+
+
+def test_the_inbox_shows_the_sites_paths_in_an_items_words_as_links(client, people,
+                                                                     django_capture_on_commit_callbacks):
+    """The inbox page wrote "Reassign at /policies/POL-0001/people/: ..." as plain text: each of the site's paths in
+    an item's words is a link there too (relative, on the site), escaped as before."""
+    policy, _ = everything_told(people, django_capture_on_commit_callbacks)
+    people_page = reverse("lifecycle:people", args=[policy.reference])
+    library_page = reverse("library:policy", args=[policy.reference])
+    client.force_login(people.coordinator)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert f'Reassign at <a class="govuk-link" href="{people_page}">{people_page}</a>: ' in page
+    assert f'confirm you have read it at <a class="govuk-link" href="{library_page}">{library_page}</a>.' in page
