@@ -1,5 +1,6 @@
 from django import forms
 
+from assessments import scheme_sections
 from assessments.models import EqualityImpactAssessment, Impact, PolicyWorkbook, ProtectedCharacteristic
 from core.forms import DateField, GovUKForm
 
@@ -96,13 +97,9 @@ class WorkbookForm(GovUKForm):
                 "consultation_summary", "implementation_plan", "monitoring_process"]
 
 
-# A report's performance section is not published on the Publication Scheme with the rest (SOP, stage 6; the Scheme
-# declares its sections in publication.selectors, and its page says why in these words, which a test holds them to).
-PERFORMANCE_NOT_ON_THE_SCHEME = (
-    "Not published on the Publication Scheme, unlike the other sections: policy performance data is used inside the "
-    "force, where the Policy Co-ordination Unit prepares the Corporate Health Indicators from it for the Performance "
-    "Board. It can be requested under the Freedom of Information Act."
-)
+# A report's performance section is not published on the Publication Scheme with the rest (SOP, stage 6): its hint
+# says so in the Scheme page's words (assessments.scheme_sections).
+PERFORMANCE_NOT_ON_THE_SCHEME = scheme_sections.ON_THE_FORM
 
 
 class MonitoringReportForm(GovUKForm):

@@ -16,6 +16,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
 from acknowledgements.models import AudienceCriterion
+from assessments import scheme_sections
 from core.events import AuditAction
 from core.models import AuditEvent, BusinessGroup, Role, Subject
 from lifecycle.models import Policy, SOPVersion
@@ -177,19 +178,11 @@ def scheme_filter_choices() -> dict:
     }
 
 
-# SOP, stage 6: the monitoring of "compliance, benefits and impact" is recorded in a Monitoring Report that PCU
-# arranges "to be published on the MPS Publication Scheme"; policy performance data goes to PCU "for preparation of
-# Corporate Health Indicators" and to the Performance Board, inside the force. So the Scheme publishes a report's
-# sections below, and says of its performance section that it is not published there, and why.
-SCHEME_REPORT_SECTIONS = (("compliance", "Compliance"), ("benefits", "Benefits"),
-                          ("diversity_impact", "Diversity impact"))
-SCHEME_REPORT_UNPUBLISHED = ("performance", "Performance")
-SCHEME_REPORT_UNPUBLISHED_WHY = (
-    "The performance section of each report is not published here. The force publishes the monitoring of each "
-    "policy's compliance, benefits and impact on the Publication Scheme; policy performance data is used inside the "
-    "force, where the Policy Co-ordination Unit prepares the Corporate Health Indicators from it for the Performance "
-    "Board. It can be requested under the Freedom of Information Act."
-)
+# What the Scheme publishes of a monitoring report: declared in assessments.scheme_sections (the report's form reads
+# it too).
+SCHEME_REPORT_SECTIONS = scheme_sections.PUBLISHED_SECTIONS
+SCHEME_REPORT_UNPUBLISHED = scheme_sections.UNPUBLISHED_SECTION
+SCHEME_REPORT_UNPUBLISHED_WHY = scheme_sections.ON_THE_SCHEME
 
 
 def scheme_entry(*, reference: str) -> dict:
