@@ -84,6 +84,12 @@ class PolicyChase:
             extra |= self.named("owner_id", Role.OWNER)
         return extra
 
+    @staticmethod
+    def _when(step: tuple[datetime.date, str], state) -> str:
+        """The words of a reminder's step, or once overdue how late it is on the day it is written (lifecycle.due, as
+        the register and My work say it): the ledger's step is weekly ("overdue by 28 days"), its words the day's."""
+        return state.phrase if state is not None and state.is_overdue else step[1]
+
     def review(self) -> list[PlannedReminder]:
         """The 3-yearly review: chased until the reviewed version is published, whatever stage the review is in
         (lifecycle.due.REVIEW)."""
@@ -95,14 +101,15 @@ class PolicyChase:
         if not step:
             return []
         return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
-                              f"Review of {row['reference']} {row['title']} is due on {due:%-d %B %Y} ({step[1]}).",
-                              due)
+                              f"Review of {row['reference']} {row['title']} is due on {due:%-d %B %Y} "
+                              f"({self._when(step, self.review_state)}).", due)
 
     def monitoring_report(self) -> list[PlannedReminder]:
         """The annual monitoring report, until a report reaches the co-ordinator. The published version stays in
         force during a review, so its report is chased through the review too (lifecycle.due.MONITORING)."""
         row, due = self.row, self.row["monitoring_report_due_on"]
-        if MONITORING.state_of(row, self.today) is None or row["pk"] in self.reports_in_qa:
+        state = MONITORING.state_of(row, self.today)
+        if state is None or row["pk"] in self.reports_in_qa:
             return []
         step = latest_step(self.today, before_steps(due, self.config["monitoring_months_before"]), due=due,
                            every_days=self.every)
@@ -110,7 +117,7 @@ class PolicyChase:
             return []
         return self.reminders(ReminderKind.MONITORING_DUE, step, self.authors | self.escalated(due),
                               f"The annual monitoring report for {row['reference']} {row['title']} is due on "
-                              f"{due:%-d %B %Y} ({step[1]}).", due)
+                              f"{due:%-d %B %Y} ({self._when(step, state)}).", due)
 
     def monitoring_qa(self) -> list[PlannedReminder]:
         """A monitoring report sitting with the co-ordinator for QA."""

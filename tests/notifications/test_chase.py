@@ -85,6 +85,18 @@ class TestReviewSchedule:
         assert reminders_for(people.developer, "review_due") == [(due + datetime.timedelta(days=28),
                                                                   "overdue by 28 days")]
 
+    def test_a_late_reminder_says_how_late_it_is_on_the_day_it_is_written(self, published, people):
+        """Walk (2026-12-05): the demo's first chase told the co-ordinator a review was "overdue by 245 days" while the
+        register beside it said 249: the message gave the weekly step's label, not the day's count. The step stays
+        the ledger's (one reminder a week); its words say what the register says that day."""
+        due = published.review_due_on
+        chase(due + datetime.timedelta(days=30))
+        [reminder] = Reminder.objects.filter(recipient=people.developer, kind="review_due")
+        assert reminder.step == "overdue by 28 days"
+        assert reminder.message.endswith(f"is due on {due:%-d %B %Y} (overdue by 30 days).")
+        [item] = Notification.objects.filter(reminder=reminder)
+        assert "(overdue by 30 days)" in item.body
+
     def test_escalation_to_coordinator_then_lead_then_owner(self, published, people):
         due = published.review_due_on
         chase(due + datetime.timedelta(days=7))
