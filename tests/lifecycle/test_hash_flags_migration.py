@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import connection
 from django.utils import timezone
 
 from lifecycle import services as s
 from lifecycle.models import PolicyVersion
 from lifecycle.states import Status
 from tests.factories import advance_to, reload
+from tests.lifecycle.migrating import migrate, sql
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only triggers are PostgreSQL's"),
@@ -24,19 +24,6 @@ pytestmark = [
 
 BEFORE = ("lifecycle", "0019_sop_publish_externally_per_version")
 AFTER = ("lifecycle", "0020_hash_covers_sop_flags")
-
-
-def migrate(target=None) -> None:
-    """To ``target``, or with None to the newest migrations (the models' schema, which later tests expect)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target] if target else executor.loader.graph.leaf_nodes())
-
-
-def sql(statement: str, params=()) -> int:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
 
 
 def has_column() -> bool:

@@ -5,13 +5,13 @@ append-only); and on PostgreSQL an OFFICIAL-SENSITIVE SOP still never has a vers
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import DatabaseError, connection
 
 from lifecycle import services as s
 from lifecycle.models import SOPVersion
 from lifecycle.states import ProtectiveMarking, Status
 from tests.factories import advance_to, reload
+from tests.lifecycle.migrating import migrate, sql
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the append-only triggers are PostgreSQL's"),
@@ -20,19 +20,6 @@ pytestmark = [
 
 BEFORE = ("lifecycle", "0018_in_force_indexes_by_kind")
 AFTER = ("lifecycle", "0019_sop_publish_externally_per_version")
-
-
-def migrate(target=None) -> None:
-    """To ``target``, or with None to the newest migrations (the models' schema, which later tests expect)."""
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target] if target else executor.loader.graph.leaf_nodes())
-
-
-def sql(statement: str, params=()) -> int:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(statement, params)
-        return cursor.rowcount
 
 
 def flags(sop_id: int) -> list[bool]:
