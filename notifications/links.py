@@ -157,51 +157,66 @@ def _page(item: Notification) -> str:
     return reverse(name or "lifecycle:detail", args=[reference])
 
 
-# --- in an e-mail --------------------------------------------------------------------------------------------------
+# --- the page an item's words name (the inbox and the e-mail) ------------------------------------------------------
 
-# A path written in an item's words ("... confirm you have read it at /acknowledgements/.", "Reassign at
-# /policies/POL-0001/people/: ..."): at the start or after a space or an opening bracket or quote, ending before any
-# closing punctuation. Written as a full address only where it is one of the site's (``resolve``): "and/or" or a path
-# someone typed is left as it is.
-_PATH = re.compile(r"(?<![^\s(\[\"'])/[\w\-.~%/]*[\w\-~%/]")
-
-
-def _site_path(path: str) -> bool:
-    try:
-        resolve(path)
-    except Resolver404:
-        return False
-    return True
+# Only the service's own sentences name a page in an item's words, at their start or their end ("Reassign at
+# /policies/POL-0001/people/: ...", notifications.services.rules; "..., and confirm you have read it at
+# /library/POL-0001/.", .plan and .ledger). That path is a link (its full address in an e-mail); the rest of the words
+# may hold what people typed (a policy's title, a name), which is never made a link, whatever page it names (review,
+# 2026-12-05: a title "Guide /people/coordinator/handover/" was a link to that form, that leaver chosen, in the inbox
+# and e-mail of everyone asked to read the policy). And only to the pages those sentences name, a policy's page only
+# for the item's own policy.
+_NAMED_PAGE = (re.compile(r"^Reassign at (/[\w\-.~%/]*[\w\-~%/]): "),
+               re.compile(r"confirm you have read it at (/[\w\-.~%/]*[\w\-~%/])\.$"))
+NAMED_PAGES = frozenset({"library:policy", "lifecycle:people", "acknowledgements:list"})
 
 
-def _addresses(text: str, base_url: str) -> list[tuple[str, str]]:
-    """``text`` in pieces: (words, "") and (path, its full address) for each of the site's paths in it."""
-    base_url = base_url.rstrip("/")
-    pieces, start = [], 0
-    for match in _PATH.finditer(text):
-        if _site_path(match.group()):
-            pieces += [(text[start:match.start()], ""), (match.group(), f"{base_url}{match.group()}")]
-            start = match.end()
-    pieces.append((text[start:], ""))
-    return pieces
+def _named_page(text: str, reference: str | None) -> tuple[int, int] | None:
+    """Where in ``text`` the service's sentence names its page, if it does (and the page is one it names, of the
+    item's own policy ``reference``)."""
+    for pattern in _NAMED_PAGE:
+        found = pattern.search(text)
+        if found is None:
+            continue
+        try:
+            page = resolve(found.group(1))
+        except Resolver404:
+            return None
+        if page.view_name in NAMED_PAGES and page.kwargs.get("reference", reference) == reference:
+            return found.span(1)
+        return None
+    return None
 
 
-def in_email_text(text: str, *, base_url: str) -> str:
-    """``text`` for an e-mail's plain text: each of the site's paths in it as its full address (``base_url``, the
+def _addresses(text: str, base_url: str, reference: str | None) -> list[tuple[str, str]]:
+    """``text`` in pieces: (words, "") and (path, its full address) for the page the service's sentence names."""
+    span = _named_page(text, reference)
+    if span is None:
+        return [(text, "")]
+    path = text[span[0]:span[1]]
+    return [(text[:span[0]], ""), (path, f"{base_url.rstrip('/')}{path}"), (text[span[1]:], "")]
+
+
+def _reference(item: Notification) -> str | None:
+    return item.policy.reference if item.policy_id else None
+
+
+def in_email_text(item: Notification, text: str, *, base_url: str) -> str:
+    """``text`` of ``item`` for an e-mail's plain text: the page its words name as its full address (``base_url``, the
     site's configured address), since a path leads nowhere from an e-mail."""
-    return "".join(address or words for words, address in _addresses(text, base_url))
+    return "".join(address or words for words, address in _addresses(text, base_url, _reference(item)))
 
 
-def with_path_links(text: str) -> SafeString:
-    """``text`` escaped for the inbox page, each of the site's paths in it a link to that page ("Reassign at
-    /policies/POL-0001/people/: ..." read as plain text there)."""
+def with_path_links(item: Notification) -> SafeString:
+    """``item``'s words escaped for the inbox page, the page they name a link ("Reassign at /policies/POL-0001/people/:
+    ..." read as plain text there)."""
     return mark_safe("".join(  # noqa: S308 (each piece escaped here)
         format_html('<a class="govuk-link" href="{}">{}</a>', words, words) if address else escape(words)
-        for words, address in _addresses(text, "")))
+        for words, address in _addresses(item.body, "", _reference(item))))
 
 
-def in_email_html(text: str, *, base_url: str) -> SafeString:
-    """``text`` escaped for an e-mail's HTML, each of the site's paths in it a link to its full address."""
+def in_email_html(item: Notification, *, base_url: str) -> SafeString:
+    """``item``'s words escaped for an e-mail's HTML, the page they name a link to its full address."""
     return mark_safe("".join(  # noqa: S308 (each piece escaped here)
         format_html('<a href="{}">{}</a>', address, address) if address else escape(words)
-        for words, address in _addresses(text, base_url)))
+        for words, address in _addresses(item.body, base_url, _reference(item))))

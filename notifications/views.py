@@ -20,7 +20,7 @@ def notification_list(request):
     # Each item leads to the page of what it is about, if its reader may open it now (notifications.links).
     items = with_links(page.object_list, user=request.user)
     for item in items:
-        item.body_html = with_path_links(item.body)
+        item.body_html = with_path_links(item)
     return render(request, "notifications/list.html", {"page": page, "items": items, "unread_only": unread_only})
 
 

@@ -62,9 +62,9 @@ def digest_send(*, digest_id: int) -> bool:
         base_url = settings.POLICYHUB_BASE_URL.rstrip("/")
         # Every link in the e-mail a full address: the items' pages (base_url + link) and any path their words name.
         for item in items:
-            item.title_in_email = in_email_text(item.title, base_url=base_url)
-            item.body_in_email = in_email_text(item.body, base_url=base_url)
-            item.body_in_email_html = in_email_html(item.body, base_url=base_url)
+            item.title_in_email = in_email_text(item, item.title, base_url=base_url)
+            item.body_in_email = in_email_text(item, item.body, base_url=base_url)
+            item.body_in_email_html = in_email_html(item, base_url=base_url)
         context = {"user": digest.recipient, "items": items, "digest": digest, "base_url": base_url,
                    "inbox_url": base_url + reverse("notifications:list")}
         plural = "s" if len(items) != 1 else ""

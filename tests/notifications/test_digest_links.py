@@ -94,13 +94,18 @@ def test_no_relative_path_is_left_in_a_digest_email(people, django_capture_on_co
 def test_a_path_is_made_a_full_address_only_where_it_is_one_of_the_sites():
     from notifications.links import in_email_html, in_email_text
 
-    assert in_email_text("Read it at /acknowledgements/.", base_url="https://ph.example") == \
-        "Read it at https://ph.example/acknowledgements/."
-    # Not a path of the site, or not a path at all: as written.
-    for text in ("Stop and/or search", "1/2 of the unit", "Scan at /nowhere/ in the hall", "https://gov.uk/x/"):
-        assert in_email_text(text, base_url="https://ph.example") == text
-    assert str(in_email_html("<b> at /acknowledgements/.", base_url="https://ph.example")) == \
-        '&lt;b&gt; at <a href="https://ph.example/acknowledgements/">https://ph.example/acknowledgements/</a>.'
+    item = Notification(title="", body="")  # about no policy: the chase's one item for all a person is to read
+    assert in_email_text(item, "Read each and confirm you have read it at /acknowledgements/.",
+                         base_url="https://ph.example") == \
+        "Read each and confirm you have read it at https://ph.example/acknowledgements/."
+    # Not a path of the site, not a path at all, or not where the service's sentence names its page: as written.
+    for text in ("Stop and/or search", "1/2 of the unit", "Scan at /nowhere/ in the hall", "https://gov.uk/x/",
+                 "confirm you have read it at /nowhere/.", "Read it at /acknowledgements/."):
+        assert in_email_text(item, text, base_url="https://ph.example") == text
+    item.body = "<b> and confirm you have read it at /acknowledgements/."
+    assert str(in_email_html(item, base_url="https://ph.example")) == \
+        '&lt;b&gt; and confirm you have read it at <a href="https://ph.example/acknowledgements/">' \
+        'https://ph.example/acknowledgements/</a>.'
 
 
 def test_the_inbox_item_for_all_to_read_is_linked_without_a_query(people, django_capture_on_commit_callbacks):
@@ -123,3 +128,28 @@ def test_the_inbox_shows_the_sites_paths_in_an_items_words_as_links(client, peop
     page = client.get(reverse("notifications:list")).content.decode()
     assert f'Reassign at <a class="govuk-link" href="{people_page}">{people_page}</a>: ' in page
     assert f'confirm you have read it at <a class="govuk-link" href="{library_page}">{library_page}</a>.' in page
+
+
+def test_words_someone_typed_are_never_made_a_link(client, people, django_capture_on_commit_callbacks):
+    """Review (2026-12-05): every path of the site in an item's words was made a link, and those words include what
+    people type (a policy's title): a title "Guide /people/coordinator/handover/" put a link to the handover form,
+    that leaver chosen, in the inbox and e-mail of everyone asked to read the policy. Only the pages the service's own
+    sentences name are linked (the policy's library and People pages, the Acknowledgements page), and a policy's
+    page only for the item's own policy."""
+    reader = staff("reader", people.unit, email="reader@example.org")
+    other = published(people, title="Other policy")
+    title = f"Guide /people/coordinator/handover/ and /policies/{other.reference}/people/ and /acknowledgements/"
+    policy = published(people, title=title, audience={"business_groups": [people.group]})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outbox_relay()
+    client.force_login(reader)
+    page = client.get(reverse("notifications:list")).content.decode()
+    library_page = reverse("library:policy", args=[policy.reference])
+    assert f'<a class="govuk-link" href="{library_page}">{library_page}</a>' in page
+    for typed in ("/people/coordinator/handover/", f"/policies/{other.reference}/people/"):
+        assert f'href="{typed}"' not in page
+    assert 'href="/acknowledgements/">/acknowledgements/</a>' not in page  # typed in the title, not the service's
+    [message] = [message for message in sent() if message.to == ["reader@example.org"]]
+    for typed in ("/people/coordinator/handover/", f"/policies/{other.reference}/people/"):
+        assert f"{BASE}{typed}" not in message.body and f"{BASE}{typed}" not in html_of(message)
+    assert f"{BASE}{library_page}" in message.body
