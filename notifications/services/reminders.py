@@ -30,10 +30,11 @@ KIND_PARTS = {
 
 def open_reminders():
     """Reminders not yet dealt with: not superseded, and their inbox item (if made yet) unread. (A reminder to read
-    and confirm has no item of its own, one item per person per chase tells of all of them: it stays open until
-    superseded, and it never moves to another holder.)"""
+    and confirm stays open until superseded, whether it was told in an item of its own at publication,
+    ``acknowledgement_requests_tell``, or in the chase's one item per person for all of them: reading the item is not
+    confirming the policy. It never moves to another holder.)"""
     return Reminder.objects.filter(superseded_at__isnull=True).filter(
-        Q(notification__isnull=True) | Q(notification__read_at__isnull=True))
+        Q(kind=ReminderKind.ACKNOWLEDGEMENT) | Q(notification__isnull=True) | Q(notification__read_at__isnull=True))
 
 
 def reminders_hand_over(*, changes: list[HolderChange]) -> int:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import Role
+from lifecycle import services as lifecycle_services
 from lifecycle.states import ProtectiveMarking, Status
 from notifications import services
 from notifications.models import Notification, Reminder, ReminderKind
@@ -116,3 +117,19 @@ def test_telling_them_costs_the_same_however_many_are_asked(people):
     # Safe to run twice: nobody is told twice.
     services.acknowledgement_requests_tell(policy_ids=[many.pk])
     assert Notification.objects.filter(policy=many, title__startswith=ASKED).count() == 30
+
+
+def test_a_request_to_read_told_at_publication_and_read_stops_when_the_policy_is_withdrawn(
+        people, django_capture_on_commit_callbacks):
+    """Review (2026-12-05): a reminder to read and confirm told at publication has an inbox item of its own; once its
+    reader had read the item, withdrawing the policy no longer stopped the reminder (``superseded_at``), as it stops
+    those the chase tells in one item per person."""
+    reader = staff("reader2", people.unit)
+    policy = published(people, title="Paper notebooks", audience={"business_groups": [people.group]})
+    with django_capture_on_commit_callbacks(execute=True):
+        services.outbox_relay()
+    services.notifications_mark_read(user=reader)
+    lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Replaced.")
+    lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu)
+    reminder = Reminder.objects.get(recipient=reader, kind=ReminderKind.ACKNOWLEDGEMENT, policy=policy)
+    assert reminder.superseded_at is not None
