@@ -21,3 +21,20 @@ def test_the_demo_seed_runs_the_days_chase_once(capsys):
     reminders = Reminder.objects.count()
     call_command("seed_demo", verbosity=0)
     assert Reminder.objects.count() == reminders
+
+
+def test_seeding_again_on_a_later_day_says_what_its_chase_wrote(capsys):
+    """Review (2026-12-05): seeded again on a later day, the seed's chase wrote that day's reminders and the command
+    still said "nothing changed"."""
+    import datetime
+
+    import time_machine
+    from django.utils import timezone
+
+    call_command("seed_demo", verbosity=0)
+    capsys.readouterr()
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=7)):
+        call_command("seed_demo", verbosity=0)
+    out = capsys.readouterr().out
+    assert "nothing changed" not in out
+    assert "The day's chase ran: " in out and "The day's chase ran: 0 reminders" not in out

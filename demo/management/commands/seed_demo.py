@@ -638,10 +638,13 @@ class Command(BaseCommand):
                 f"Demo data seeded in {elapsed:.1f}s: {len(seeder.created_accounts)} accounts, "
                 f"{seeder.roles_assigned} role assignments and {len(seeder.created_policies)} policies created."
             ))
+        elif not chased.new_reminders:
+            self.stdout.write("Demo data already present: nothing changed.")
+        else:
+            self.stdout.write("Demo data already present.")
+        if chased.new_reminders:
             self.stdout.write(f"The day's chase ran: {chased.new_reminders} reminders in people's notifications "
                               "(`manage.py chase --dry-run --date=YYYY-MM-DD` shows another day's).")
-        else:
-            self.stdout.write("Demo data already present: nothing changed.")
         self.print_accounts()
 
     def print_accounts(self) -> None:
