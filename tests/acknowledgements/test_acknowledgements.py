@@ -138,6 +138,25 @@ def test_a_confirmation_is_refused_unless_asked_and_bound_to_the_text_read(clien
     assert client.get("/acknowledgements/").status_code == 302
 
 
+def test_the_confirmation_is_offered_again_at_the_end_of_the_policy(client, people):
+    """Walk (2026-12-05): the library page offered "I have read version 1.0" only above the policy, before a word of
+    it. It is offered at the end too, after the document control, where the reader has read it; once confirmed,
+    neither."""
+    policy = published(people, title="Bound", audience=tp(people))
+    reader = staff("reader", people.unit)
+    client.force_login(reader)
+    page = client.get(f"/library/{policy.reference}/").content.decode()
+    assert page.count('action="/acknowledgements/confirm/"') == 2
+    end = page.index('id="confirm-read"')
+    assert page.index('id="document-control"') < end < page.rindex("I have read version 1.0")
+    assert f"You have reached the end of {policy.reference} Bound, version 1.0." in page
+    version = reload(policy).current_version
+    client.post("/acknowledgements/confirm/", {"version": version.pk, "version_hash": version.content_hash,
+                                               "reference": policy.reference})
+    page = client.get(f"/library/{policy.reference}/").content.decode()
+    assert 'action="/acknowledgements/confirm/"' not in page and 'id="confirm-read"' not in page
+
+
 def test_a_new_major_version_asks_again(people):
     policy = published(people, title="Major", audience=tp(people))
     reader = staff("reader", people.unit)
