@@ -10,6 +10,7 @@ worked out" says what each short heading counts, and axe-core passes."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -36,7 +37,8 @@ HEARD = """cells => cells.map(cell => {
 })"""
 
 
-def test_the_indicators_table_fits_at_1280_px_and_names_every_column_in_full(browser_user):
+def in_force_in_five_groups():
+    """The force's people, and five policies in force in two of five business groups; the period that ends today."""
     people = make_people()
     for name in OTHER_GROUPS:
         BusinessGroupFactory(name=name)
@@ -49,12 +51,16 @@ def test_the_indicators_table_fits_at_1280_px_and_names_every_column_in_full(bro
         status=Status.IMPLEMENTATION, first_published_on=today - datetime.timedelta(days=700),
         review_due_on=today + datetime.timedelta(days=30),
         monitoring_report_due_on=today + datetime.timedelta(days=200))
+    # A period that ends today, when the policies made above are in force.
+    return people, f"from={today - datetime.timedelta(days=30)}&to={today}"
+
+
+def test_the_indicators_table_fits_at_1280_px_and_names_every_column_in_full(browser_user):
+    people, period = in_force_in_five_groups()
     browser = browser_user
     page = browser.page
     browser.sign_in(people.pcu.username)
     page.set_viewport_size({"width": 1280, "height": 900})
-    # A period that ends today, when the policies made above are in force.
-    period = f"from={today - datetime.timedelta(days=30)}&to={today}"
 
     for path, table_id, label in ((f"/dashboard/indicators/?{period}", "indicators", "indicators"),
                                   (f"/dashboard/report/?{period}", "report-indicators", "board report")):
@@ -72,3 +78,38 @@ def test_the_indicators_table_fits_at_1280_px_and_names_every_column_in_full(bro
         assert "Professionalism" in table.locator("tbody th").all_inner_texts()
         browser.assert_accessible(f"pcu: {label}")
         assert browser.wording_faults() == [], label
+
+
+PRINTED = """headings => headings.filter(th => th.querySelector('.app-heading-short')).map(th => {
+    const short = th.querySelector('.app-heading-short'), full = short.nextElementSibling;
+    return [getComputedStyle(short).display, getComputedStyle(full).position];
+})"""
+# An A4 landscape page's width inside the report's 12 mm margins, in CSS pixels (96 to the inch).
+LANDSCAPE_WIDTH = round((297 - 2 * 12) / 25.4 * 96)
+
+
+def test_the_board_report_printed_from_the_browser_is_landscape_with_every_column_and_full_headings(browser_user):
+    """The board report is printed from the browser as well as downloaded as a PDF. Printed, its tables were cut at
+    the right edge (its print style released a container class the tables no longer had, so each kept its scroll box)
+    and the indicators showed the screen's short headings. Printed now: A4 landscape, as the PDF, every table whole
+    within the page, the full headings shown."""
+    people, period = in_force_in_five_groups()
+    browser = browser_user
+    page = browser.page
+    browser.sign_in(people.pcu.username)
+    page.set_viewport_size({"width": LANDSCAPE_WIDTH, "height": 900})
+    browser.goto(f"/dashboard/report/?{period}")
+    page.emulate_media(media="print")
+    printed = page.locator("#report-indicators thead th").evaluate_all(PRINTED)
+    assert printed and all(shown == ["none", "static"] for shown in printed), printed
+    widths = page.locator(".app-report table").evaluate_all(
+        "tables => tables.map(table => [table.id || table.caption?.textContent, table.scrollWidth, "
+        "document.documentElement.clientWidth])")
+    assert widths and all(width <= page_width for _, width, page_width in widths), widths
+    pdf = page.pdf(prefer_css_page_size=True)
+    # The first page's MediaBox: A4 landscape (842 x 595 points).
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    assert box and round(float(box.group(1))) == 842 and round(float(box.group(2))) == 595, box
+    page.emulate_media(media="screen")
+    assert all(shown == ["inline", "absolute"]
+               for shown in page.locator("#report-indicators thead th").evaluate_all(PRINTED))
