@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from lifecycle.states import Status
 from publication.notices import public_notices, staff_notices
 
 
@@ -54,8 +55,9 @@ class StaffNoticesFeed(_NoticesFeed):
         if notice.kind == "withdrawn":
             return f"{reverse('notices:index')}#{notice.key}"
         if not notice.readable:
-            # A policy withdrawn since, which its reader no longer sees: its withdrawal's notice, not a 404.
-            return f"{reverse('notices:index')}#withdrawal-{notice.policy.pk}"
+            # A policy its reader no longer sees (withdrawn since): its withdrawal's notice, else this one, not a 404.
+            anchor = f"withdrawal-{notice.policy.pk}" if notice.policy.status == Status.WITHDRAWN else notice.key
+            return f"{reverse('notices:index')}#{anchor}"
         return reverse("lifecycle:detail", args=[notice.policy.reference])
 
 
