@@ -13,23 +13,16 @@ they see in the register, in the terms that are true for them.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import NamedTuple
 
 from django.db.models import BooleanField, Count, QuerySet, Value
 
-from core.compiled import CompiledSelect, CompiledValues
+from core.compiled import CompiledValues, compiled_per_key
 from core.models import Role, RoleAssignment
 from lifecycle.models import Policy
 from lifecycle.models.policy import NOT_IN_FORCE
-from lifecycle.selectors import (
-    COMPILED_VIEWERS,
-    Viewer,
-    policy_count_by_status,
-    policy_drafts_visibility_filter,
-    policy_visibility_parts,
-    viewer_of,
-)
+from lifecycle.selectors import COMPILED_VIEWERS, Viewer, policy_count_by_status, viewer_of
+from lifecycle.selectors.visibility import drafts_visibility_of, visibility_parts_of
 from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
 
 
@@ -61,7 +54,7 @@ def home_summary(*, user) -> dict:
     viewer = viewer_of(user)
     roles = held_roles(user)
     if viewer is not None and not viewer.roles:
-        return {**staff_counts(user, viewer), "roles": roles, "staff": True}
+        return {**staff_counts(viewer), "roles": roles, "staff": True}
     by_status = policy_count_by_status(user=user)
     in_development = (Status.SCOPING, Status.COMMISSIONING, Status.DEVELOPMENT)
     return {
@@ -74,11 +67,11 @@ def home_summary(*, user) -> dict:
     }
 
 
-def staff_counts(user, viewer: Viewer) -> dict[str, int]:
+def staff_counts(viewer: Viewer) -> dict[str, int]:
     """For a member of staff with no role: ``visible_count`` (what the register lists), ``in_force``,
     ``under_review`` (in force, its review under way: a status before publication) and ``drafts_shared`` (not in
     force: drafts they were given to read). One statement, compiled once per Viewer."""
-    statement = _staff_counts_statement(user, viewer)
+    statement = _staff_counts_statement(viewer)
     seen: dict[str, int] = {}
     drafts = 0
     for status, draft, count in ([] if statement is None else statement.rows()):
@@ -93,33 +86,18 @@ def staff_counts(user, viewer: Viewer) -> dict[str, int]:
             "drafts_shared": drafts}
 
 
-# Each Viewer's statement, compiled once in this process (as lifecycle.selectors.policy_count_by_status is), the least
-# recently used of COMPILED_VIEWERS dropped first. Keyed by the Viewer alone: what it counts (the visibility's parts and
-# the drafts among them) is read from the Viewer, which the user's is (lifecycle.selectors.viewer_of).
-_STAFF_STATEMENTS: OrderedDict[Viewer, CompiledSelect | None] = OrderedDict()
-
-
-def _staff_counts_statement(user, viewer: Viewer) -> CompiledSelect | None:
-    if viewer in _STAFF_STATEMENTS:
-        _STAFF_STATEMENTS.move_to_end(viewer)
-        return _STAFF_STATEMENTS[viewer]
-    statement = CompiledSelect.of(_staff_counts_queryset(user))
-    _STAFF_STATEMENTS[viewer] = statement
-    if len(_STAFF_STATEMENTS) > COMPILED_VIEWERS:
-        _STAFF_STATEMENTS.popitem(last=False)
-    return statement
-
-
-def _staff_counts_queryset(user) -> QuerySet:
+@compiled_per_key(COMPILED_VIEWERS)
+def _staff_counts_statement(viewer: Viewer) -> QuerySet:
     """Each status's count of the visibility's disjoint parts, each from its index as ``policy_count_by_status``
     counts them, and, marked ``draft``, the count of the drafts among them: those not in force that the user sees by
-    their part in them (for staff, a consultee's grant: looked up by id), all in one UNION ALL."""
+    their part in them (for staff, a consultee's grant: looked up by id), all in one UNION ALL. Compiled once per
+    Viewer in this process (core.compiled), as ``policy_count_by_status`` is: it reads nothing but the Viewer."""
     def counted(queryset: QuerySet, *, draft: bool) -> QuerySet:
         return (queryset.order_by().values("status")
                 .annotate(draft=Value(draft, output_field=BooleanField()), policies=Count("*")))
 
-    parts = [counted(Policy.objects.filter(part), draft=False) for part in policy_visibility_parts(user) or []]
-    drafts_seen = policy_drafts_visibility_filter(user)  # None: every draft (PCU, who is not staff without a role)
+    parts = [counted(Policy.objects.filter(part), draft=False) for part in visibility_parts_of(viewer) or []]
+    drafts_seen = drafts_visibility_of(viewer)  # None: every draft (PCU, who is not staff without a role)
     drafts = counted(Policy.objects.filter(NOT_IN_FORCE if drafts_seen is None else NOT_IN_FORCE & drafts_seen),
                      draft=True)
     return parts[0].union(*parts[1:], drafts, all=True) if parts else drafts

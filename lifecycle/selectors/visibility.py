@@ -315,7 +315,12 @@ def policy_drafts_visibility_filter(user) -> Q | None:
     part in them (group-wide role, managed unit or group, named developer or grantee while drafted, DCFD and
     DOI in approval, SHRMT consulted), within the markings they are cleared for. Built from the same ``_reach``,
     so the two cannot drift apart (tests/lifecycle/test_search.py checks it against ``user_may_see_drafts``)."""
-    viewer = viewer_of(user)
+    return drafts_visibility_of(viewer_of(user))
+
+
+def drafts_visibility_of(viewer: Viewer | None) -> Q | None:
+    """``policy_drafts_visibility_filter`` of a Viewer: built from nothing else, so a statement compiled from it can be
+    kept per Viewer (workspace.summary)."""
     if viewer is None:
         return Q(pk__in=[])
     if viewer.has_force_role(Role.PCU):
