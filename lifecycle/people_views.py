@@ -14,7 +14,7 @@ from core.exceptions import ApplicationError
 from core.models import User
 from lifecycle.people_forms import DeveloperForm, HandoverForm, MoveGroupForm, ReassignForm
 from lifecycle.people_selectors import handover_eligibility, policy_eligibility, policy_holders
-from lifecycle.selectors import policy_list
+from lifecycle.selectors import visible_policy_ids
 from lifecycle.services import people as people_services
 from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS
 from lifecycle.views import policy_for_page, policy_page_context
@@ -132,8 +132,7 @@ def person_handover(request, username: str):
                                       f"polic{'y' if result.policies == 1 else 'ies'} has been handed over.{kept}")
             return redirect("people:handover", username=leaver.username)
     # What stays may be on policies the viewer may not see (another group's drafts): those are counted, not named.
-    visible = set(policy_list(user=request.user).filter(pk__in=[holding.policy.pk for holding in plan.staying])
-                  .values_list("pk", flat=True)) if plan.staying else set()
+    visible = visible_policy_ids(user=request.user, ids=[holding.policy.pk for holding in plan.staying])
     staying_shown = [holding for holding in plan.staying if holding.policy.pk in visible]
     return render(request, "lifecycle/people_handover.html", {
         "leaver": leaver, "plan": plan, "form": form, "labels": LABELS, "staying_shown": staying_shown,

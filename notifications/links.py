@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.events import AuditAction
 from lifecycle.models import Policy
-from lifecycle.selectors import visible_policies
+from lifecycle.selectors import visible_policy_ids
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 from notifications.models import Notification, ReminderKind
 
@@ -80,8 +80,7 @@ def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
     listed = _listed(items)
     policies = {item.policy_id: item.policy for item in items if item.policy_id}
     policies.update((policy.pk, policy) for rows in listed.values() for policy in rows)
-    seen = set(visible_policies(user=user).filter(pk__in=list(policies)).values_list("pk", flat=True)) if policies \
-        else set()
+    seen = visible_policy_ids(user=user, ids=policies)
     hidden = set(policies) - seen
     developing = set(Policy.developers.through.objects.filter(user_id=user.pk, policy_id__in=hidden)
                      .values_list("policy_id", flat=True)) if hidden else set()

@@ -12,7 +12,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.models import Policy
 from lifecycle.permissions import role_index
-from lifecycle.selectors import visible_policies
+from lifecycle.selectors import visible_policy_ids
 from lifecycle.states import ProtectiveMarking, Status
 from publication.models import Publication
 from publication.selectors import scheme_publications
@@ -104,9 +104,7 @@ def staff_notices(*, user, before: datetime.datetime | None = None, limit: int =
     withdrawn = list(withdrawn.select_related("business_group").order_by("-status_changed_at", "-pk")[:limit])
     notices = _merge_notices(publications, withdrawn, _withdrawal_reasons([policy.pk for policy in withdrawn]),
                              public=False, limit=limit)
-    policy_ids = {notice.policy.pk for notice in notices}
-    readable = set(visible_policies(user=user).filter(pk__in=policy_ids).values_list("pk", flat=True)) \
-        if policy_ids else set()
+    readable = visible_policy_ids(user=user, ids={notice.policy.pk for notice in notices})
     return [notice if notice.policy.pk in readable else dataclasses.replace(notice, readable=False)
             for notice in notices]
 

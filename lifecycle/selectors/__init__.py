@@ -62,6 +62,7 @@ from lifecycle.selectors.visibility import (
     policy_visibility_parts,
     viewer_of,
     visible_policies,
+    visible_policy_ids,
 )
 
 __all__ = [
@@ -114,4 +115,5 @@ __all__ = [
     "withdrawal_shown",
     "viewer_of",
     "visible_policies",
+    "visible_policy_ids",
 ]

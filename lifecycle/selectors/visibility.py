@@ -294,6 +294,13 @@ def visible_policies(*, user) -> QuerySet[Policy]:
     return Policy.objects.all() if condition is None else Policy.objects.filter(condition)
 
 
+def visible_policy_ids(*, user, ids) -> set[int]:
+    """Which of the policies ``ids`` ``user`` may see: one query, none for no ids. For a list that names policies
+    read earlier (notifications, Notices, a handover's preview), linked only where its reader may open them."""
+    ids = set(ids)
+    return set(visible_policies(user=user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+
 def policy_list(*, user) -> QuerySet[Policy]:
     return policies_seen_by(viewer_of(user))
 
