@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 
 from core.dates import date_shown
+from core.text import in_words
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
@@ -155,7 +156,7 @@ def taken_by(step: workflow.Step, policy) -> str:
         return step.taken_by
     left = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline not in passed]
     signed = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in passed]
-    return f"{_in_words(left)} ({_in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off)"
+    return f"{in_words(left)} ({in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off)"
 
 
 def after_qa_return(*, not_yet_checked, passed) -> str:
@@ -167,10 +168,10 @@ def after_qa_return(*, not_yet_checked, passed) -> str:
     PCU, DCFD and DOI each check the new version.\""""
     unchecked = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in set(not_yet_checked)]
     signed = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in set(passed)]
-    said = [f"{_in_words(unchecked)} had not yet checked this submission"] if unchecked else []
+    said = [f"{in_words(unchecked)} had not yet checked this submission"] if unchecked else []
     if signed:
-        said.append(f"{_in_words(signed)} had passed {'it' if unchecked else 'this submission'}")
-    everyone = _in_words([NOTIFIED[discipline] for discipline in QADiscipline.values])
+        said.append(f"{in_words(signed)} had passed {'it' if unchecked else 'this submission'}")
+    everyone = in_words([NOTIFIED[discipline] for discipline in QADiscipline.values])
     return " ".join([*([f"{'; '.join(said)}."] if said else []),
                      f"When the draft is submitted again, {everyone} each check the new version."])
 
@@ -189,10 +190,6 @@ NOTIFIED = {
 }
 
 
-def _in_words(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def after_step(step: workflow.Step, policy) -> str:
     """What the confirmation says after ``step`` was taken and ``policy`` (reloaded) moved on: what happens next
     and who is told, both from the declarations (the step's ``notify``, and a step taken inside it such as the
@@ -202,7 +199,7 @@ def after_step(step: workflow.Step, policy) -> str:
         # Scheduling tells no one; the step's event, and its notifications, come on that day.
         day = scheduled_publication_date(policy)
         if day is not None:
-            on_the_day = _in_words(list(dict.fromkeys(NOTIFIED.get(kind, kind) for kind in step.notify)))
+            on_the_day = in_words(list(dict.fromkeys(NOTIFIED.get(kind, kind) for kind in step.notify)))
             return (f"Scheduled for publication on {date_shown(day)}. No one is told now: on that day {on_the_day} "
                     "are told in their notifications and daily e-mail, and the staff chosen are asked to confirm "
                     "they have read it.")
@@ -228,6 +225,6 @@ def after_step(step: workflow.Step, policy) -> str:
         by = taken_by(onward, policy)
         parts.append(f"Next: {onward.page.title}, by {by}{expected}." if by
                      else f"Next: {onward.page.title}{expected}.")
-    parts.append(f"Told in their notifications and daily e-mail: {_in_words(told)}." if told
+    parts.append(f"Told in their notifications and daily e-mail: {in_words(told)}." if told
                  else "No one else is notified.")
     return " ".join(part for part in parts if part)

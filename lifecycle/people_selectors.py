@@ -10,6 +10,7 @@ from django.db.models import BooleanField, Case, CharField, Exists, OuterRef, Q,
 from django.db.models.functions import Concat, Upper
 
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
+from core.text import in_words
 from lifecycle.models import Policy
 from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS, HandoverPlan
 
@@ -175,5 +176,4 @@ def role_needed_where(*, eligibility: Eligibility) -> str:
         wheres = sorted({groups[place.business_group_id] for place in eligibility.places})
     if len(wheres) == 1:
         return f"the {role_label} role in {wheres[0]}"
-    listed = f"{', '.join(wheres[:-1])} and {wheres[-1]}"
-    return f"the {role_label} role in {'both' if len(wheres) == 2 else 'each of'} {listed}"
+    return f"the {role_label} role in {'both' if len(wheres) == 2 else 'each of'} {in_words(wheres)}"

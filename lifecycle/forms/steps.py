@@ -9,6 +9,7 @@ from django.utils import timezone
 from core.dates import date_shown
 from core.forms import DateField, GovUKForm
 from core.models import ApprovalRoute, BusinessGroup, Role, Unit, User
+from core.text import in_words
 from lifecycle.gates import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.states import ProtectiveMarking, QADiscipline
@@ -215,7 +216,7 @@ class ActiveChoices(forms.ModelMultipleChoiceField):
         shown = names[:self.NAMED]
         if len(names) > self.NAMED:
             shown.append(f"{len(names) - self.NAMED} more")
-        listed = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+        listed = in_words(shown)
         if len(names) == 1:
             return (f"{listed} is no longer active, so its staff cannot be asked: it is no longer listed. "
                     f"Check the {self.plural} chosen")

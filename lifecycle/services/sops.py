@@ -11,6 +11,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from core.text import in_words
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
 from lifecycle.services.base import require_actor, require_name
 from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
@@ -33,7 +34,7 @@ def _versions_listed(numbers: list[str]) -> str:
     """"version 1.0", "versions 1.0 and 1.1", "versions 1.0, 1.1 and 2.0"."""
     if len(numbers) == 1:
         return f"version {numbers[0]}"
-    return f"versions {', '.join(numbers[:-1])} and {numbers[-1]}"
+    return f"versions {in_words(numbers)}"
 
 
 def _submitted_numbers(sop: StandardOperatingProcedure) -> list[str]:
