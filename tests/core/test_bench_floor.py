@@ -29,6 +29,25 @@ def test_the_floor_is_the_signed_in_layout_around_a_heading_and_only_under_the_b
     assert 'class="govuk-footer"' in body and '<h1 class="govuk-heading-l">Floor</h1>' in body
 
 
+def test_djangos_floor_is_a_signed_in_constant_answer_and_only_under_the_bench_conf(client):
+    # What Django and the middleware cost for a signed-in request with nothing rendered: the least any page costs.
+    client.force_login(user_with_role(Role.DEVELOPER, BusinessGroupFactory()))
+    assert client.get(floor.DJANGO_FLOOR_URL).status_code == 404
+    with override_settings(ROOT_URLCONF=floor.__name__):
+        page = client.get(floor.DJANGO_FLOOR_URL)
+        client.logout()
+        visitor = client.get(floor.DJANGO_FLOOR_URL)
+    assert page.status_code == 200 and page.content == b"Django floor"
+    # The whole middleware ran: the headers every page carries.
+    assert "Content-Security-Policy" in page and page["X-Frame-Options"] == "DENY"
+    assert visitor.status_code == 302 and "sign-in" in visitor["Location"]
+
+
+def test_the_floors_rows_are_information_first_in_the_table():
+    assert floor.FLOORS == (floor.DJANGO_FLOOR, floor.FLOOR)
+    assert all(case.users == ("developer", "co-ordinator", "PCU") for case in floor.FLOORS)
+
+
 def test_the_floor_asks_a_visitor_to_sign_in(client):
     with override_settings(ROOT_URLCONF=floor.__name__):
         response = client.get(floor.FLOOR_URL)
