@@ -266,9 +266,9 @@ PAGES: list[PageCase] = [
 
 TARGET_NOTE = (f"issue: each page p50 <= {PAGE_RATIO:g} x its own SQL (the statements one request of it sends, "
                f"replayed raw) for developer, co-ordinator and PCU; <= {PAGE_QUERY_BUDGET} queries, the same for a "
-               "policy with no history. The floors' rows (benchmarks.floor, timed in the same pass: Django's, a signed-in "
-               "request answered with a constant, and the layout's, a signed-in page with only the layout) are "
-               "information: what any page spends before its view starts")
+               "policy with no history. The floors' rows (benchmarks.floor, timed in the same pass: Django's, a "
+               "signed-in request answered with a constant, and the layout's, a signed-in page with only the layout) "
+               "are information: what any page spends before its view starts")
 
 
 def template_lines(rows: list[Row]) -> list[str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -112,6 +113,8 @@ def person_handover(request, username: str):
         return redirect("home")
     leaver = get_object_or_404(User, username=username)
     plan = people_services.handover_preview(actor=request.user, leaver=leaver)
+    if not people_services.may_open_portfolio(request.user, plan):
+        raise Http404("No such person in your business groups.")
     form = HandoverForm(request.POST if request.method == "POST" else None,
                         eligibility_by_part=handover_eligibility(plan=plan), labels=LABELS,
                         initial={"expected": plan.fingerprint})
@@ -130,6 +133,11 @@ def person_handover(request, username: str):
             kept = f" {result.kept} stay with {leaver} for others to move." if result.kept else ""
             messages.success(request, f"{leaver}'s work on {result.policies} "
                                       f"polic{'y' if result.policies == 1 else 'ies'} has been handed over.{kept}")
+            # A co-ordinator's leaver with no role left in their groups is no longer theirs to see: the message is
+            # shown on their own page instead.
+            plan = people_services.handover_preview(actor=request.user, leaver=leaver)
+            if not people_services.may_open_portfolio(request.user, plan):
+                return redirect("home")
             return redirect("people:handover", username=leaver.username)
     # What stays may be on policies the viewer may not see (another group's drafts): those are counted, not named.
     visible = visible_policy_ids(user=request.user, ids=[holding.policy.pk for holding in plan.staying])

@@ -38,6 +38,7 @@ from lifecycle.services.people.handover import (
     handover_scope_check,
     holdings_of,
     may_hand_over,
+    may_open_portfolio,
     person_handover,
 )
 from lifecycle.services.people.parts import (
@@ -74,6 +75,7 @@ __all__ = [
     "check_new_holder",
     "handover_preview",
     "handover_scope_check",
+    "may_open_portfolio",
     "holders_changed",
     "holdings_of",
     "holds_part",

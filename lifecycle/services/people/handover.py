@@ -13,7 +13,7 @@ from django.utils import timezone
 from core.audit import audit_log, audit_log_many
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.models import Role, User
+from core.models import Role, RoleAssignment, User
 from lifecycle.models import Policy
 from lifecycle.permissions import forget_roles, is_pcu, role_index
 from lifecycle.services.base import require_actor, require_text
@@ -108,6 +108,19 @@ def handover_scope_check(actor) -> None:
     if not may_hand_over(actor):
         raise ApplicationError("Only the Policy Co-ordination Unit, or a business group's co-ordinator for their "
                                "group's policies, can hand over a person's work.", code="forbidden")
+
+
+def may_open_portfolio(actor, plan: HandoverPlan) -> bool:
+    """Whether ``actor`` may see ``plan``'s person at all (out-of-scope objects are not found): PCU anyone; a
+    co-ordinator a person of their groups: named on one of their groups' policies, or holding a role in one of them
+    (a role held before the account was closed counts: the leaver is still theirs to hand over). Anyone else was
+    a name and a count of policies elsewhere, for a username typed into the address."""
+    if is_pcu(actor):
+        return True
+    groups = {group for role, group in role_index(actor) if role == Role.COORDINATOR}
+    if any(holding.policy.business_group_id in groups for holding in plan.holdings):
+        return True
+    return bool(groups) and RoleAssignment.objects.filter(user_id=plan.leaver.pk, business_group_id__in=groups).exists()
 
 
 def handover_preview(*, actor, leaver: User) -> HandoverPlan:
