@@ -15,6 +15,7 @@ from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, version_shown
 from lifecycle.states import Status
+from lifecycle.workflow import PUBLISH
 from publication import scheme_files
 from publication.feeds import SchemeFeed, StaffNoticesFeed
 from publication.forms import (
@@ -204,8 +205,20 @@ def policy_publications_page(request, reference: str):
     as stored (published_file_download)."""
     policy = access_policy(user=request.user, reference=reference)
     context = _policy_context(request, policy)
-    context["publications"] = policy_publications(policy=policy, user=request.user)
+    context["publications"] = publications = policy_publications(policy=policy, user=request.user)
+    if context["may_manage"] and any(item.status == Publication.Status.SCHEDULED for item in publications):
+        context["publish_barred"] = _publish_barred(request.user, policy)
     return render(request, "publication/policy_publications.html", context)
+
+
+def _publish_barred(user, policy) -> str | None:
+    """Why ``user`` may not publish the policy's current version now (separation of duties: they signed its QA), as
+    the sentence the page shows instead of "Publish now"; None when they may. The service asks again under lock."""
+    how = permissions.conflict_with(user, policy, PUBLISH.duty)
+    if how is None:
+        return None
+    return (f"Someone else in the Policy Co-ordination Unit must publish it now: you {how}, and one person may not "
+            "hold two parts in the same version (separation of duties).")
 
 
 @login_required
@@ -287,6 +300,10 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
     policy, publication, done = _scheduled_for_pcu(request, reference, publication_id)
     if done:
         return done
+    barred = _publish_barred(request.user, policy)
+    if barred:
+        messages.error(request, barred)
+        return redirect("publication_staff:list", reference=policy.reference)
     form = PublicationBringForwardForm(request.POST if request.method == "POST" else None)
 
     def perform(data):

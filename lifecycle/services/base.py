@@ -154,9 +154,16 @@ def begin_step(
     check_expected_status(locked, expected_status)
     check_step_allowed(locked, step, actor)
     check_version_read(locked, version, version_hash)
+    check_duty(locked, step, actor)
+    return locked
+
+
+def check_duty(locked: Policy, step: Step, actor) -> None:
+    """Separation of duties (lifecycle.duties): refuse, with the part that bars them, an actor who already took a
+    part in the current version that ``step``'s duty may not be joined to (e.g. PCU's QA signer publishing it).
+    Every service that takes a step with a duty asks it under the row lock, ``begin_step``'s or its own."""
     if step.duty is not None and locked.current_version is not None:
         duties.check_separation(actor, locked.current_version, step.duty, doing=f"{step.label} {locked.reference}")
-    return locked
 
 
 def fire(locked: Policy, step: Step, *, extra_fields: Iterable[str] = ()) -> str:

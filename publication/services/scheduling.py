@@ -18,7 +18,7 @@ from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
-from lifecycle.services.base import check_step_allowed, check_version_read
+from lifecycle.services.base import check_duty, check_step_allowed, check_version_read
 from lifecycle.states import Status
 from lifecycle.workflow import PUBLISH
 from publication.models import Publication
@@ -81,6 +81,8 @@ def publication_bring_forward(*, publication: Publication | int, actor, version=
                                code="stale")
     check_step_allowed(locked_policy, PUBLISH, actor)
     check_version_read(locked_policy, version, version_hash)
+    # Publishing now is publishing: whoever signed the version's QA does not (separation of duties).
+    check_duty(locked_policy, PUBLISH, actor)
     audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_BROUGHT_FORWARD, obj=locked_policy,
               changes={"version": locked.policy_version.number, "scheduled_for": locked.scheduled_for,
                        "published_on": timezone.localdate(), "channels": locked.channels})

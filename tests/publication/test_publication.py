@@ -242,6 +242,36 @@ def test_pcu_brings_a_scheduled_publication_forward(ready, people):
         assert publication_publish_due() == []
 
 
+def test_whoever_signed_the_versions_qa_may_not_bring_its_publication_forward(ready, people, client):
+    # Separation of duties (lifecycle.duties): the member of PCU who recorded PCU's quality assurance of a version
+    # does not publish it. The publish page refused them, but "Publish now" on a scheduled publication published it.
+    from django.urls import reverse
+
+    publication = policy_publish(policy=ready, actor=people.pcu, publish_on=TODAY + datetime.timedelta(days=30))
+    version = ready.current_version
+    with refused("forbidden", "You cannot publish", "quality assurance", "separation of duties"):
+        publication_bring_forward(publication=publication, actor=people.pcu_qa, version=version.pk,
+                                  version_hash=version.content_hash)
+    assert reload(ready).status == Status.AWAITING_PUBLICATION
+    assert Publication.objects.get(pk=publication.pk).status == Publication.Status.SCHEDULED
+
+    # The publication page offers them no "Publish now", and says why; they may still cancel it.
+    client.force_login(people.pcu_qa)
+    page = client.get(reverse("publication_staff:list", args=[ready.reference])).content.decode()
+    assert reverse("publication_staff:bring_forward", args=[ready.reference, publication.pk]) not in page
+    assert reverse("publication_staff:cancel", args=[ready.reference, publication.pk]) in page
+    assert "Someone else in the Policy Co-ordination Unit must publish it now" in page
+    # Posted anyway: refused with the reason, nothing published.
+    response = client.post(reverse("publication_staff:bring_forward", args=[ready.reference, publication.pk]),
+                           {"version": version.pk, "version_hash": version.content_hash}, follow=True)
+    assert "quality assurance" in response.content.decode()
+    assert Publication.objects.get(pk=publication.pk).status == Publication.Status.SCHEDULED
+    # Another member of PCU brings it forward.
+    publication_bring_forward(publication=publication, actor=people.pcu, version=version.pk,
+                              version_hash=version.content_hash)
+    assert reload(ready).status == Status.IMPLEMENTATION
+
+
 def test_cancelling_a_scheduled_publication_tells_pcu_and_the_lead(ready, people):
     from notifications.models import Notification
     from notifications.services import outbox_relay
