@@ -12,12 +12,40 @@ from lifecycle.states import STAGE_OF, Stage
 
 
 @dataclass(frozen=True)
+class PageHelp:
+    """One action page, as help reads it: a page offers one or more steps (the Lead's "Approve or reject" both
+    approval and rejection), and help names it once, with who takes its steps and the SOP's words for each."""
+
+    title: str
+    taken_by: str
+    docs: tuple[str, ...]
+
+
+def by_page(steps: tuple[w.Step, ...]) -> list[PageHelp]:
+    """``steps`` as help lists them: one row per page, in the order of its first step, its steps' takers and SOP
+    words each said once."""
+    grouped: dict[str, list[w.Step]] = {}
+    for step in steps:
+        grouped.setdefault(step.page.slug, []).append(step)
+    rows = []
+    for shared in grouped.values():
+        takers = dict.fromkeys(step.taken_by for step in shared if step.taken_by)
+        rows.append(PageHelp(shared[0].page.title, " or ".join(takers),
+                             tuple(dict.fromkeys(step.doc for step in shared))))
+    return rows
+
+
+@dataclass(frozen=True)
 class RoleHelp:
     role: Role
     slug: str
     summary: str  # the SOP's "Roles and responsibilities", in short
     steps: tuple[w.Step, ...]
     also: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> list[PageHelp]:
+        return by_page(self.steps)
 
 
 ROLES: tuple[RoleHelp, ...] = (
@@ -76,14 +104,14 @@ ROLES_BY_SLUG = {help.slug: help for help in ROLES}
 class StageHelp:
     stage: str
     label: str
-    steps: tuple[w.Step, ...]
+    rows: list[PageHelp]
 
 
 def stages() -> list[StageHelp]:
-    """The six stages, each with the steps taken from it (as declared), in the cycle's order."""
+    """The six stages, each with the pages of the steps taken from it (as declared), in the cycle's order."""
     shown = []
     for stage in [value for value in Stage if value != Stage.WITHDRAWN]:
         steps = tuple(step for step in w.STEPS if step.page and step is not w.WITHDRAW
                       and STAGE_OF.get(step.source[0]) == stage)
-        shown.append(StageHelp(stage.value, stage.label, steps))
+        shown.append(StageHelp(stage.value, stage.label, by_page(steps)))
     return shown

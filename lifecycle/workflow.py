@@ -87,6 +87,7 @@ COMMISSION = Step(
 )
 DECLINE_COMMISSIONING = Step(
     done="Commissioning declined",
+    taken_by="the Designated Lead",
     name="decline_commissioning", source=(Status.COMMISSIONING,), target=Status.SCOPING,
     permission="lifecycle.decide_commissioning", label="decline commissioning of",
     audit=AuditAction.POLICY_COMMISSIONING_DECLINED,
@@ -188,6 +189,7 @@ APPROVE = Step(
 )
 REJECT = Step(
     done="Rejected",
+    taken_by="the Designated Lead",
     name="reject", source=(Status.WITH_LEAD,), target=Status.DEVELOPMENT,
     permission="lifecycle.approve", label="reject", duty=Duty.APPROVER, audit=AuditAction.POLICY_REJECTED,
     doc="SOP stage 4: the Lead may reject; the developer continues in a new draft.",
@@ -242,6 +244,7 @@ AGREE_EMERGENCY_APPROVAL = Step(
 )
 REFUSE_EMERGENCY_APPROVAL = Step(
     done="Emergency approval refused by PCU",
+    taken_by="a member of the Policy Co-ordination Unit",
     name="refuse_emergency_approval", source=tuple(EMERGENCY_SOURCES), target=None,
     permission="lifecycle.agree_emergency", label="refuse the emergency approval of", duty=Duty.APPROVER,
     who="a member of the Policy Co-ordination Unit", audit=AuditAction.POLICY_EMERGENCY_REFUSED, doc=EMERGENCY_DOC,
@@ -398,6 +401,7 @@ REPUBLISH_NO_CHANGE = Step(
 # status): bringing forward a review that has already started means nothing.
 SET_REVIEW_DATE = Step(
     done="Review date brought forward",
+    taken_by="the Designated Lead or the co-ordinator",
     kinds=_EVERY_KIND,
     name="set_review_date", source=_IN_FORCE, target=None,
     permission="lifecycle.set_review_date", label="bring forward the review of",
@@ -455,6 +459,7 @@ DECIDE_WITHDRAWAL = Step(
 )
 WITHDRAW = Step(
     done="Withdrawn",
+    taken_by="the Policy Co-ordination Unit",
     kinds=_EVERY_KIND,
     name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
     permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",

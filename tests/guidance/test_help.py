@@ -1,0 +1,60 @@
+"""Help is generated from the step declarations (guidance.help, lifecycle.workflow). Found by the QA crawl on the
+demo (finding 5): the stages listed a page once per step on it ("Approve or reject" twice, the second with no one
+taking it), steps with no one taking them, steps filed by the first of their source statuses ("Start a review"
+under 5. Implementation, "Respond to a monitoring report" under 1. Identification and scoping), an empty stage 6,
+role pages with a row twice, and nested brackets in the Lead's summary."""
+
+from __future__ import annotations
+
+import pytest
+from lxml import html as lxml_html
+
+from guidance import help as role_help
+from lifecycle import workflow
+from lifecycle.states import Stage
+
+pytestmark = pytest.mark.django_db
+
+
+def _text(element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _stages(client) -> dict[str, list[str]]:
+    """/help/'s "The six stages, and who does what": each stage's heading and its rows, as read."""
+    tree = lxml_html.fromstring(client.get("/help/").content)
+    return {_text(item.find("h3")): [_text(row) for row in item.findall(".//li")]
+            for item in tree.xpath("//ol[contains(@class, 'app-help-stages')]/li")}
+
+
+def test_each_stage_lists_each_page_once_and_who_takes_it(client):
+    stages = _stages(client)
+    assert list(stages) == [stage.label for stage in Stage if stage != Stage.WITHDRAWN]
+    rows = [row for shown in stages.values() for row in shown]
+    titles = [row.partition(":")[0] for row in rows]
+    assert len(titles) == len(set(titles)), f"a page listed twice: {titles}"
+    # "Approve or reject: the Designated Lead." and never "Approve or reject." beside it.
+    unowned = [row for row in rows if ": " not in row.removeprefix("Conclude the review: no change needed")]
+    assert not unowned, f"rows that say no one takes them: {unowned}"
+    for step in (workflow.DECLINE_COMMISSIONING, workflow.SET_REVIEW_DATE):
+        assert f"{step.page.title}: {step.taken_by}." in rows, step.name
+
+
+def test_every_step_with_a_page_says_who_takes_it():
+    """What help (and "Next: ..., by ...") says of a page's steps: a rejection or a refusal of emergency approval
+    is its page's too."""
+    assert not [step.name for step in workflow.STEPS if step.page and not step.taken_by]
+
+
+@pytest.mark.parametrize("role", role_help.ROLES, ids=lambda role: role.slug)
+def test_a_role_page_names_each_page_once(client, role):
+    tree = lxml_html.fromstring(client.get(f"/help/{role.slug}/").content)
+    labels = [_text(key) for key in tree.xpath("//dt[contains(@class, 'govuk-summary-list__key')]")]
+    assert len(labels) == len(set(labels)), labels
+    # One row for each page the role's steps are taken on: none left out.
+    assert len(labels) == len({step.page.slug for step in role.steps})
+
+
+def test_the_lead_reads_both_the_approval_and_the_rejection():
+    rows = {row.title: row.docs for row in role_help.ROLES_BY_SLUG["lead"].rows}
+    assert rows[workflow.DECISION_PAGE.title] == (workflow.APPROVE.doc, workflow.REJECT.doc)
