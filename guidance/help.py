@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from core.models import Role
 from lifecycle import workflow as w
-from lifecycle.states import STAGE_OF, Stage
+from lifecycle.states import PolicyKind, Stage
 
 
 @dataclass(frozen=True)
@@ -108,10 +108,14 @@ class StageHelp:
 
 
 def stages() -> list[StageHelp]:
-    """The six stages, each with the pages of the steps taken from it (as declared), in the cycle's order."""
-    shown = []
-    for stage in [value for value in Stage if value != Stage.WITHDRAWN]:
-        steps = tuple(step for step in w.STEPS if step.page and step is not w.WITHDRAW
-                      and STAGE_OF.get(step.source[0]) == stage)
-        shown.append(StageHelp(stage.value, stage.label, by_page(steps)))
-    return shown
+    """The six stages, each with the pages of the corporate steps taken in it (``Step.in_stage``, as declared), in
+    the cycle's order."""
+    corporate = [step for step in w.STEPS if step.page and PolicyKind.CORPORATE in step.kinds]
+    return [StageHelp(stage.value, stage.label, by_page(tuple(step for step in corporate if step.in_stage == stage)))
+            for stage in Stage if stage != Stage.WITHDRAWN]
+
+
+def local_work_instructions() -> list[PageHelp]:
+    """The pages of a local work instruction's own steps, which the six stages do not list: SOP, "Local Work
+    Instructions", they "sit outside of the corporate policy development process"."""
+    return by_page(tuple(step for step in w.STEPS if step.page and PolicyKind.CORPORATE not in step.kinds))

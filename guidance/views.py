@@ -60,7 +60,8 @@ def site_page_edit(request, slug: str):
 @require_safe
 def help_index(request):
     return render(request, "guidance/help_index.html", {
-        "roles": role_help.ROLES, "stages": role_help.stages(), "glossary": sorted(GLOSSARY.items()),
+        "roles": role_help.ROLES, "stages": role_help.stages(), "local": role_help.local_work_instructions(),
+        "glossary": sorted(GLOSSARY.items()),
         "review_years": settings.POLICYHUB_REVIEW_INTERVAL_MONTHS // 12,
     })
 

@@ -21,7 +21,7 @@ from django_fsm import can_proceed, transition
 from core.events import AuditAction
 from lifecycle import forms, permissions
 from lifecycle.gates import Gate
-from lifecycle.states import Duty, PolicyKind
+from lifecycle.states import STAGE_OF, Duty, PolicyKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -94,9 +94,22 @@ class Step:
     # The kinds of policy the step belongs to (issue 13): the corporate process's steps are not a local work
     # instruction's, which "sit outside of the corporate policy development process" (SOP), and the reverse.
     kinds: tuple[str, ...] = (PolicyKind.CORPORATE,)
+    # The SOP stage the step is taken in (lifecycle.states.Stage), for a step open from statuses of more than one:
+    # a review, the Lead's response to a monitoring report and a withdrawal belong to "6. Monitoring and review"
+    # (SOP: "This monitoring data then feeds into future policy reviews"), though a policy in force may still be
+    # in implementation, and one under review has its new version's status. Empty: the stage of its statuses.
+    stage: str = ""
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def in_stage(self) -> str:
+        """The SOP stage the step is taken in: its declared ``stage``, or the one stage of its source statuses."""
+        stages = {self.stage} if self.stage else {STAGE_OF[status] for status in self.source}
+        if len(stages) != 1:
+            raise ImproperlyDeclared(f"{self.name} is taken from statuses of several stages: declare its stage.")
+        return stages.pop()
 
     def applies_to(self, policy) -> bool:
         return policy.kind in self.kinds
@@ -201,6 +214,8 @@ class Cycle:
         for step in steps:
             if step.then and (step.then not in self.by_name or self.by_name[step.then].page is None):
                 raise ImproperlyDeclared(f"{step.name} is followed by {step.then!r}, which is no step with a page.")
+            if PolicyKind.CORPORATE in step.kinds:
+                step.in_stage  # noqa: B018 -- a corporate step is taken in one of the six stages, or is refused here
         # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
         self.from_status: dict[str, tuple[Step, ...]] = {}
         for step in steps:

@@ -33,6 +33,7 @@ from lifecycle.states import (
     PUBLISHED_STATUSES,
     Duty,
     PolicyKind,
+    Stage,
     Status,
 )
 from lifecycle.steps import Cycle, Page, Step
@@ -312,7 +313,7 @@ START_REVIEW = Step(
     done="Review started",
     taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
     kinds=_EVERY_KIND,
-    name="start_review", source=_IN_FORCE, target=Status.SCOPING,
+    name="start_review", source=_IN_FORCE, target=Status.SCOPING, stage=Stage.MONITORING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
     gates=(gates.retrospective_eia_signed_off, gates.no_change_review_not_open),
@@ -326,7 +327,7 @@ START_REVIEW = Step(
 CONCLUDE_NO_CHANGE = Step(
     done="Review concluded with no change needed",
     taken_by="the Designated Lead",
-    name="conclude_no_change", source=_IN_FORCE, target=None,
+    name="conclude_no_change", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
     permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
     who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
     doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
@@ -349,7 +350,7 @@ CONCLUDE_NO_CHANGE = Step(
 CONFIRM_EIA = Step(
     done="Equality Impact Assessment confirmed for the review",
     taken_by="the Diversity and Citizen Focus Directorate",
-    name="confirm_eia", source=_IN_FORCE, target=None,
+    name="confirm_eia", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
     permission="lifecycle.confirm_eia", label="confirm the Equality Impact Assessment of",
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
@@ -367,7 +368,7 @@ CONFIRM_EIA = Step(
 SIGN_OFF_UPDATED_EIA = Step(
     done="Updated Equality Impact Assessment signed off for the review",
     taken_by="the Diversity and Citizen Focus Directorate",
-    name="sign_off_updated_eia", source=_IN_FORCE, target=None,
+    name="sign_off_updated_eia", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
     permission="lifecycle.confirm_eia", label="sign off the updated Equality Impact Assessment of", duty=Duty.QA,
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
@@ -384,7 +385,7 @@ SIGN_OFF_UPDATED_EIA = Step(
 REPUBLISH_NO_CHANGE = Step(
     done="Re-published after a review with no change",
     taken_by="the Policy Co-ordination Unit",
-    name="republish_no_change", source=_IN_FORCE, target=None,
+    name="republish_no_change", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
     permission="lifecycle.publish", label="re-publish", duty=Duty.PUBLISHER,
     who="the Policy Co-ordination Unit", audit=AuditAction.POLICY_REPUBLISHED_NO_CHANGE,
     doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
@@ -403,7 +404,7 @@ SET_REVIEW_DATE = Step(
     done="Review date brought forward",
     taken_by="the Designated Lead or the co-ordinator",
     kinds=_EVERY_KIND,
-    name="set_review_date", source=_IN_FORCE, target=None,
+    name="set_review_date", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
     audit=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
@@ -422,7 +423,7 @@ RESPOND_TO_MONITORING = Step(
     done="The Designated Lead responded to a monitoring report",
     taken_by="the Designated Lead",
     kinds=_EVERY_KIND,
-    name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None,
+    name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
     permission="lifecycle.respond_to_monitoring", label="respond to a monitoring report of",
     who="the Designated Lead it names", audit=AuditAction.MONITORING_REPORT_RESPONDED,
     doc="SOP, role of the Designated Business Group Policy Lead: \"review monitoring results and direct remedial "
@@ -443,7 +444,7 @@ DECIDE_WITHDRAWAL = Step(
     done="Withdrawal decided",
     taken_by="the Designated Lead or the owner",
     kinds=_EVERY_KIND,
-    name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None,
+    name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
     permission="lifecycle.decide_withdrawal", label="decide to withdraw",
     who="the Designated Lead or the Management Board owner the policy names",
     audit=AuditAction.POLICY_WITHDRAWAL_DECIDED,
@@ -461,7 +462,7 @@ WITHDRAW = Step(
     done="Withdrawn",
     taken_by="the Policy Co-ordination Unit",
     kinds=_EVERY_KIND,
-    name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN,
+    name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN, stage=Stage.MONITORING,
     permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",
     audit=AuditAction.POLICY_WITHDRAWN,
     doc="PCU carries out a withdrawal the Lead or the owner decided: off the intranet and the Publication Scheme; "

@@ -11,7 +11,8 @@ from lxml import html as lxml_html
 
 from guidance import help as role_help
 from lifecycle import workflow
-from lifecycle.states import Stage
+from lifecycle.states import PolicyKind, Stage, Status
+from lifecycle.steps import Cycle, ImproperlyDeclared, Step
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,43 @@ def test_every_step_with_a_page_says_who_takes_it():
     """What help (and "Next: ..., by ...") says of a page's steps: a rejection or a refusal of emergency approval
     is its page's too."""
     assert not [step.name for step in workflow.STEPS if step.page and not step.taken_by]
+
+
+def test_every_stage_has_its_steps_and_the_review_is_in_monitoring_and_review(client):
+    stages = _stages(client)
+    assert all(stages.values()), f"a stage with no steps: {[label for label, rows in stages.items() if not rows]}"
+
+    def stage_of(title: str) -> str:
+        return next(label for label, rows in stages.items() if any(row.startswith(f"{title}:") for row in rows))
+
+    for step in (workflow.RESPOND_TO_MONITORING, workflow.DECIDE_WITHDRAWAL, workflow.WITHDRAW,
+                 workflow.START_REVIEW, workflow.CONCLUDE_NO_CHANGE, workflow.CONFIRM_EIA,
+                 workflow.REPUBLISH_NO_CHANGE, workflow.SET_REVIEW_DATE):
+        assert stage_of(step.page.title) == Stage.MONITORING.label, step.name
+    assert stage_of(workflow.REQUEST_COMMISSIONING.page.title) == Stage.SCOPING.label
+    assert stage_of(workflow.COMPLETE_IMPLEMENTATION.page.title) == Stage.IMPLEMENTATION.label
+
+
+def test_a_corporate_step_open_from_several_stages_must_declare_its_stage():
+    """Filed by the first of its statuses, such a step went to the wrong stage (or none): it is refused instead."""
+    def step(**declared) -> Step:
+        return Step(name="respond", source=(Status.SCOPING, Status.MONITORING), target=None,
+                    permission="lifecycle.respond_to_monitoring", label="respond", doc="SOP.",
+                    audit=workflow.RESPOND_TO_MONITORING.audit, **declared)
+
+    with pytest.raises(ImproperlyDeclared, match="declare its stage"):
+        Cycle((step(),))
+    assert Cycle((step(stage=Stage.MONITORING),)).by_name["respond"].in_stage == Stage.MONITORING
+    # A local work instruction's steps are not the six stages'.
+    Cycle((step(kinds=(PolicyKind.LOCAL,)),))
+
+
+def test_local_work_instructions_are_apart_from_the_six_stages(client):
+    """SOP, "Local Work Instructions": they "sit outside of the corporate policy development process"."""
+    rows = [row for shown in _stages(client).values() for row in shown]
+    assert not [row for row in rows if "local work instruction" in row]
+    page = client.get("/help/").content.decode()
+    assert workflow.APPROVE_LOCAL.page.title in page and workflow.AGREE_LOCAL_SUPPLEMENT.page.title in page
 
 
 @pytest.mark.parametrize("role", role_help.ROLES, ids=lambda role: role.slug)
