@@ -2,7 +2,7 @@
 use on a page shows the expansion in words; later ones an <abbr> with it as its title)."""
 
 GLOSSARY: dict[str, str] = {
-    "ACPO": "Association of Chief Police Officers (its rank: a chief officer)",
+    "ACPO": "Association of Chief Police Officers",
     "DCFD": "Diversity and Citizen Focus Directorate",
     "DOI": "Directorate of Information",
     "EIA": "Equality Impact Assessment",

@@ -67,8 +67,9 @@ ROLES: tuple[RoleHelp, ...] = (
               w.SET_REVIEW_DATE),
              ("Quality-assure your group's monitoring reports.", "Reassign a policy when someone leaves.")),
     RoleHelp(Role.LEAD, "lead",
-             "You are the Designated Business Group Policy Lead, a chief officer (ACPO rank): you commission "
-             "policies, approve or reject them, and may approve one by the emergency route.",
+             # SOP, roles: "Designated Business Group Policy Lead (ACPO Level or equivalent)".
+             "You are the Designated Business Group Policy Lead: a chief officer, of ACPO level or equivalent. You "
+             "commission policies, approve or reject them, and may approve one by the emergency route.",
              (w.COMMISSION, w.DECLINE_COMMISSIONING, w.APPROVE, w.REJECT, w.REQUEST_EMERGENCY_APPROVAL,
               w.CONCLUDE_NO_CHANGE, w.SET_REVIEW_DATE, w.START_REVIEW, w.RESPOND_TO_MONITORING, w.DECIDE_WITHDRAWAL,
               w.AGREE_LOCAL_SUPPLEMENT, w.APPROVE_LOCAL),

@@ -6,9 +6,12 @@ role pages with a row twice, and nested brackets in the Lead's summary."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import html as lxml_html
 
+from core.glossary import GLOSSARY, PLURALS
 from guidance import help as role_help
 from lifecycle import workflow
 from lifecycle.states import PolicyKind, Stage, Status
@@ -26,6 +29,19 @@ def _stages(client) -> dict[str, list[str]]:
     tree = lxml_html.fromstring(client.get("/help/").content)
     return {_text(item.find("h3")): [_text(row) for row in item.findall(".//li")]
             for item in tree.xpath("//ol[contains(@class, 'app-help-stages')]/li")}
+
+
+def _nested_brackets(text: str) -> list[str]:
+    """The places in ``text`` where a bracket opens inside another."""
+    depth, found = 0, []
+    for index, character in enumerate(text):
+        if character == "(":
+            depth += 1
+            if depth > 1:
+                found.append(text[max(0, index - 60):index + 60])
+        elif character == ")":
+            depth = max(0, depth - 1)
+    return found
 
 
 def test_each_stage_lists_each_page_once_and_who_takes_it(client):
@@ -96,3 +112,20 @@ def test_a_role_page_names_each_page_once(client, role):
 def test_the_lead_reads_both_the_approval_and_the_rejection():
     rows = {row.title: row.docs for row in role_help.ROLES_BY_SLUG["lead"].rows}
     assert rows[workflow.DECISION_PAGE.title] == (workflow.APPROVE.doc, workflow.REJECT.doc)
+
+
+@pytest.mark.parametrize("path", ["/help/", *(f"/help/{role.slug}/" for role in role_help.ROLES)])
+def test_help_has_no_brackets_inside_brackets(client, path):
+    """/help/lead/ read "a chief officer (Association of Chief Police Officers (its rank: a chief officer) (ACPO)
+    rank)"."""
+    tree = lxml_html.fromstring(client.get(path).content)
+    main = tree.xpath("//main")[0]
+    text = re.sub(r"\s+", " ", main.text_content())
+    assert not _nested_brackets(text), _nested_brackets(text)
+
+
+def test_no_abbreviation_is_expanded_with_brackets_of_its_own():
+    """An expansion is followed by its abbreviation in brackets on its first use on a page: brackets of its own
+    ("Association of Chief Police Officers (its rank: a chief officer) (ACPO)") read as two asides, or one inside
+    another."""
+    assert not [short for short, expansion in {**GLOSSARY, **PLURALS}.items() if "(" in expansion]
