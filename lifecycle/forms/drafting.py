@@ -62,6 +62,17 @@ class PolicyCreateForm(GovUKForm):
             is_active=True, business_group__in=groups
         ).select_related("business_group")
         self.fields["owning_unit"].label_from_instance = lambda unit: f"{unit.name} ({unit.business_group})"
+        for name in ("business_group", "owning_unit"):
+            self._choose_the_only_one(name)
+
+    def _choose_the_only_one(self, name: str) -> None:
+        """A choice of one is made for the person: "---------" beside their only business group (or unit) asked
+        them to pick it, and "Choose the business group" when they did not (QA crawl). One query for at most two."""
+        field = self.fields[name]
+        only = list(field.queryset.values_list("pk", flat=True)[:2])
+        if len(only) == 1:
+            field.empty_label = None
+            field.initial = only[0]
 
 
 class PolicyDetailsForm(GovUKForm):
