@@ -34,17 +34,20 @@ class ChecklistItem:
     done: bool
 
 
-def gate(reason: str, *, label: str, fix: str = "", listing: Callable | None = None,
+def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Callable | None = None,
          applies: Callable | None = None) -> Callable[[Gate], Gate]:
     """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
-    ``listing``: the items the checklist lists under it, ``listing(policy) -> [ChecklistItem]``; ``applies``: whether
-    it asks anything of this policy at all, ``applies(policy) -> bool`` (a gate that does not apply holds, and the
-    checklist leaves it out rather than list it as done)."""
+    ``fix``: the page where it is put right; ``field``: the field of that page's form it names, which the checklist's
+    link opens (lifecycle.next_steps.fix_url); ``listing``: the items the checklist lists under it,
+    ``listing(policy) -> [ChecklistItem]``; ``applies``: whether it asks anything of this policy at all,
+    ``applies(policy) -> bool`` (a gate that does not apply holds, and the checklist leaves it out rather than list it
+    as done)."""
 
     def decorate(function: Gate) -> Gate:
         function.reason = reason
         function.label = label
         function.fix = fix
+        function.field = field
         function.listing = listing
         function.applies = applies
         return function
@@ -73,41 +76,42 @@ def _filled(value) -> bool:
 
 
 @gate("The need for the policy is not recorded in the Workbook.",
-      label="Record the need in the Workbook", fix="workbook")
+      label="Record the need in the Workbook", fix="workbook", field="need")
 def need_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.need)
 
 
 @gate("Relevant legislation, strategies and priorities are not recorded in the Workbook.",
-      label="Record relevant legislation, strategies and priorities", fix="workbook")
+      label="Record relevant legislation, strategies and priorities", fix="workbook", field="legislation")
 def legislation_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.legislation)
 
 
 @gate("Relevant data and statistics are not recorded in the Workbook.",
-      label="Record relevant data and statistics", fix="workbook")
+      label="Record relevant data and statistics", fix="workbook", field="data_and_statistics")
 def data_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.data_and_statistics)
 
 
 @gate("Cost and resource implications are not recorded in the Workbook.",
-      label="Record cost and resource implications", fix="workbook")
+      label="Record cost and resource implications", fix="workbook", field="costs_and_resources")
 def costs_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.costs_and_resources)
 
 
-@gate("The benefits analysis is not recorded in the Workbook.", label="Record the benefits analysis", fix="workbook")
+@gate("The benefits analysis is not recorded in the Workbook.", label="Record the benefits analysis", fix="workbook",
+      field="benefits")
 def benefits_recorded(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.benefits)
 
 
 @gate("The Equality Impact Assessment has not been started (record its aims).",
-      label="Start the Equality Impact Assessment", fix="eia")
+      label="Start the Equality Impact Assessment", fix="eia", field="aims")
 def eia_started(policy) -> bool:
     eia = _eia(policy)
     return eia is not None and _filled(eia.aims)
@@ -136,35 +140,36 @@ def shrmt_consulted(policy) -> bool:
 # SOP: the policy states its health and safety implications, "or none" (issue 13: a section of the statement,
 # published with it).
 @gate("The Policy Statement has no health and safety statement (state the implications, or state explicitly that "
-      "none were identified).", label="Write the health and safety statement", fix="statement")
+      "none were identified).", label="Write the health and safety statement", fix="statement",
+      field="health_and_safety")
 def health_and_safety_statement(policy) -> bool:
     version = policy.current_version
     return version is not None and version.has_health_and_safety_statement
 
 
 @gate("The Equality Impact Assessment has not been updated with a summary of consultation feedback.",
-      label="Summarise consultation feedback in the EIA", fix="eia")
+      label="Summarise consultation feedback in the EIA", fix="eia", field="consultation_summary")
 def eia_consultation_summary(policy) -> bool:
     eia = _eia(policy)
     return eia is not None and _filled(eia.consultation_summary)
 
 
 @gate("The Workbook has not been updated with a summary of consultation feedback.",
-      label="Summarise consultation feedback in the Workbook", fix="workbook")
+      label="Summarise consultation feedback in the Workbook", fix="workbook", field="consultation_summary")
 def workbook_consultation_summary(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.consultation_summary)
 
 
 @gate("There is no implementation plan (SOP: \"Develop an appropriate implementation plan\").",
-      label="Write the implementation plan", fix="workbook")
+      label="Write the implementation plan", fix="workbook", field="implementation_plan")
 def implementation_plan(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.implementation_plan)
 
 
 @gate("There is no monitoring process (SOP: \"Identify and/or develop effective and proportionate "
-      "monitoring processes\").", label="Describe the monitoring process", fix="workbook")
+      "monitoring processes\").", label="Describe the monitoring process", fix="workbook", field="monitoring_process")
 def monitoring_process(policy) -> bool:
     workbook = _workbook(policy)
     return workbook is not None and _filled(workbook.monitoring_process)
@@ -197,7 +202,8 @@ def _is_a_review(policy) -> bool:
 # SOP, stage 4: "if a reviewed document, this should include a summary note of changes". A first version revises
 # nothing: the checklist leaves the note out rather than list it as done (a user walk found it "Done" on version 1.0).
 @gate("This version revises a published policy: record a summary note of changes (SOP, stage 4).",
-      label="Summarise the changes (reviewed policies)", fix="statement", applies=_is_a_review)
+      label="Summarise the changes (reviewed policies)", fix="statement", field="summary_of_changes",
+      applies=_is_a_review)
 def summary_of_changes_for_review(policy) -> bool:
     version = policy.current_version
     return version is not None and (not version.revises_published or _filled(version.summary_of_changes))

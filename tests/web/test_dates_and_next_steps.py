@@ -70,10 +70,11 @@ def test_an_action_whose_gates_are_unmet_is_not_ready_yet_and_links_each_missing
     # The confirmation page claims nothing untrue, and offers no button that would fail.
     assert "Scoping is complete" not in page
     assert "Not ready yet" in page
-    assert f'<a class="govuk-link" href="/policies/{policy.reference}/workbook/">Record the need in the Workbook</a>' \
-        in page
-    assert f'<a class="govuk-link" href="/policies/{policy.reference}/eia/">Start the Equality Impact Assessment</a>' \
-        in page
+    # Each linked to the field it names (QA crawl: the Workbook's items opened the top of a long form).
+    assert (f'<a class="govuk-link" href="/policies/{policy.reference}/workbook/#id_need">'
+            "Record the need in the Workbook</a>") in page
+    assert (f'<a class="govuk-link" href="/policies/{policy.reference}/eia/#id_aims">'
+            "Start the Equality Impact Assessment</a>") in page
     assert "Request commissioning</button>" not in page
     # Once scoped, the button is offered and the page explains it.
     fill_scoping(policy, people)
