@@ -37,9 +37,6 @@ from lifecycle.states import QADiscipline, Status
 SENTENCES: dict[AuditAction, str] = {
     AuditAction.POLICY_CREATED: "Policy started in scoping",
     AuditAction.POLICY_DRAFT_SAVED: "Policy Statement draft saved",
-    # The three QA disciplines' sign-offs: PCU's is SIGN_OFF_QA's own audit action (its ``done``).
-    AuditAction.POLICY_QA_SIGNED_OFF_DCFD: "Quality assurance passed",
-    AuditAction.POLICY_QA_SIGNED_OFF_DOI: "Quality assurance passed",
     AuditAction.POLICY_PUBLICATION_SCHEDULED: "Publication scheduled",
     AuditAction.POLICY_PUBLICATION_CANCELLED: "Scheduled publication cancelled",
     AuditAction.POLICY_PUBLICATION_BROUGHT_FORWARD: "Scheduled publication brought forward",
@@ -113,15 +110,20 @@ SENTENCES: dict[AuditAction, str] = {
 }
 
 # The step whose declaration words each step's event; the QA sign-off is one step for three disciplines' actions
-# (its audit action is PCU's; DCFD's and DOI's are in SENTENCES).
-STEP_OF_ACTION: dict[str, workflow.Step] = {step.audit.value: step for step in workflow.STEPS}
+# (its audit action is PCU's), each worded by its ``done`` with the discipline named: SOP stage 4, PCU "in
+# conjunction with DCFD and DOI", so one discipline's pass is its part, not the whole (PASS_QA's event).
+QA_SIGN_OFF_DISCIPLINES = {AuditAction.qa_signed_off(discipline).value: discipline.upper()
+                           for discipline in QADiscipline.values}
+STEP_OF_ACTION: dict[str, workflow.Step] = {step.audit.value: step for step in workflow.STEPS} | dict.fromkeys(
+    QA_SIGN_OFF_DISCIPLINES, workflow.SIGN_OFF_QA)
 
 
 def sentence_for(action: str) -> str:
     """What happened, in words; "" for an action nobody declared a sentence for (a test forbids that)."""
     step = STEP_OF_ACTION.get(action)
     if step is not None and step.done:
-        return step.done
+        discipline = QA_SIGN_OFF_DISCIPLINES.get(action)
+        return step.done.format(discipline=discipline) if discipline else step.done
     try:
         return SENTENCES.get(AuditAction(action), "")
     except ValueError:

@@ -130,7 +130,9 @@ def _has_a_discipline_left(user, policy) -> bool:
 
 
 SIGN_OFF_QA = Step(
-    done="Quality assurance passed",
+    # One discipline's part, named in its event's entry (lifecycle.timeline): "Quality assurance passed" read as the
+    # whole having passed, before the same version was returned by another discipline (QA crawl).
+    done="{discipline} passed its part of quality assurance",
     taken_by="PCU, DCFD and DOI, each for their part",
     name="sign_off_qa", source=(Status.SUBMITTED_FOR_QA,), target=None,
     permission="lifecycle.qa_any", label="record quality assurance of", duty=Duty.QA,

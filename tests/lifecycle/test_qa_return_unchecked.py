@@ -74,7 +74,7 @@ def test_the_timeline_names_the_checks_not_yet_made_by_their_labels(client, peop
     client.force_login(people.coordinator)
     page = plain(client.get(f"/policies/{policy.reference}/timeline/").content.decode())
     returned_event = page.split("Returned from quality assurance with comments (version 1.0)", 1)[1].split(
-        "Quality assurance passed (version 1.0)", 1)[0]
+        "PCU passed its part of quality assurance (version 1.0)", 1)[0]
     assert "Had passed it Policy Co-ordination Unit " in returned_event
     assert "Had not yet checked it Directorate of Information (information management) " in returned_event
 
