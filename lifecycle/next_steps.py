@@ -102,8 +102,10 @@ class NextSteps:
     waiting: DueState | None = None
     # The date PCU scheduled the version's publication for: it then waits on that date, not on PCU.
     scheduled_for: datetime.date | None = None
-    # Who takes the way on, where that is narrower than its declaration (``taken_by``): the QA disciplines left.
+    # Who takes the way on, where that is narrower than its declaration (``taken_by``): the QA disciplines left;
+    # and, a sentence of its own, those who have done their part ("PCU has signed off.").
     way_on_by: str = ""
+    way_on_done: str = ""
 
     @property
     def review_pressing(self) -> bool:
@@ -138,6 +140,7 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
     offered = [readiness(page, policy, asked=asked) for page in pages]
     # Publication scheduled: the policy waits on its date (the chase does not call it stuck either).
     scheduled_for = scheduled_publication_date(policy) if policy.status == Status.AWAITING_PUBLICATION else None
+    by, done = taken_by(way_on, policy) if way_on is not None else ("", "")
     return NextSteps(
         offered=[item for item in offered if item.ready or item.step is way_on],
         way_on=way_on,
@@ -145,24 +148,28 @@ def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None)
         monitoring=MONITORING.state_of(policy),
         waiting=None if scheduled_for else stage_deadline_state(policy),
         scheduled_for=scheduled_for,
-        way_on_by=taken_by(way_on, policy) if way_on is not None else "",
+        way_on_by=by,
+        way_on_done=done,
     )
 
 
-def taken_by(step: workflow.Step, policy) -> str:
-    """Who takes ``step`` on ``policy`` now: its declaration's ``taken_by``, but for quality assurance the disciplines
-    whose sign-off is still to be recorded on the version submitted (SOP stage 4: PCU "in conjunction with DCFD and
-    DOI"), with those who have signed off (one query, while the policy is in quality assurance)."""
+def taken_by(step: workflow.Step, policy) -> tuple[str, str]:
+    """Who takes ``step`` on ``policy`` now, and who has done their part already ("" when no one has): its
+    declaration's ``taken_by``, but for quality assurance the disciplines whose sign-off is still to be recorded on
+    the version submitted (SOP stage 4: PCU "in conjunction with DCFD and DOI"), and "PCU has signed off." (one
+    query, while the policy is in quality assurance). A sentence of its own, not in brackets after the disciplines:
+    a page spells each abbreviation out in brackets on its first use, and "DCFD and DOI (PCU has signed off)" read
+    "... (Policy Co-ordination Unit (PCU) has signed off)" (QA crawl)."""
     if step.page is not workflow.QA_PAGE or policy.status != Status.SUBMITTED_FOR_QA:
-        return step.taken_by
+        return step.taken_by, ""
     version = policy.current_version
     passed = (set(version.qa_signoffs.filter(outcome="passed").values_list("discipline", flat=True)) if version
               else set())
     if not passed:
-        return step.taken_by
+        return step.taken_by, ""
     left = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline not in passed]
     signed = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in passed]
-    return f"{in_words(left)} ({in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off)"
+    return in_words(left), f"{in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off."
 
 
 def after_qa_return(*, not_yet_checked, passed) -> str:
@@ -228,9 +235,10 @@ def after_step(step: workflow.Step, policy) -> str:
     expected = f", expected by {date_shown(waiting.due)}" if waiting is not None else ""
     parts = []
     if onward is not None and onward is not step:
-        by = taken_by(onward, policy)
+        by, done = taken_by(onward, policy)
         parts.append(f"Next: {onward.page.title}, by {by}{expected}." if by
                      else f"Next: {onward.page.title}{expected}.")
+        parts.append(done)
     parts.append(f"Told in their notifications and daily e-mail: {in_words(told)}." if told
                  else "No one else is notified.")
     return " ".join(part for part in parts if part)

@@ -37,7 +37,7 @@ from lifecycle.models import (
     WithdrawalDecision,
 )
 from lifecycle.models.policy import VERSION_IN_FORCE
-from lifecycle.next_steps import after_qa_return
+from lifecycle.next_steps import NOTIFIED, after_qa_return
 from lifecycle.permissions import (
     has_consultee_grant,
     is_assigned_developer,
@@ -356,7 +356,9 @@ def latest_feedback(*, policy: Policy, version) -> dict | None:
         checks = after_qa_return(
             not_yet_checked=set(QADiscipline.values) - {signoff.discipline for signoff in signoffs},
             passed={signoff.discipline for signoff in signoffs if signoff.outcome == QAOutcome.PASSED})
-        return {"who": f"{returned.get_discipline_display()} ({returned.signed_by})", "when": returned.signed_at,
+        # The person, then the discipline they returned it for ("by Adaeze Nwankwo-Hale for DCFD"): the discipline's
+        # label in brackets after it read "by Diversity and Citizen Focus Directorate (EIA) (Adaeze Nwankwo-Hale)".
+        return {"who": str(returned.signed_by), "part": NOTIFIED[returned.discipline], "when": returned.signed_at,
                 "comments": returned.comments, "version": previous.number, "kind": "returned", "checks": checks}
     rejected = previous.approval_decisions.filter(decision="rejected").select_related("decided_by").first()
     if rejected is not None:

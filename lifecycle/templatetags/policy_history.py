@@ -38,6 +38,9 @@ ENTRY = (
 )
 VERSION = " (version {})"
 ROLE = " ({})"
+# A role spelled out where the page first uses its abbreviation ("Policy Co-ordination Unit (PCU)") follows the name
+# between commas: in brackets it read "By Jonah Whitcombe (Policy Co-ordination Unit (PCU))" (QA crawl).
+ROLE_SPELLED_OUT = ", {},"
 # What changed, each field by its label, folded away: the sentence and time name it for a screen reader.
 CHANGES = (
     '\n    <details class="govuk-details govuk-!-margin-bottom-2"><summary class="govuk-details__summary">'
@@ -125,7 +128,11 @@ def _evidence(entry: Entry) -> SafeString:
 def entry_html(context, entry: Entry, *, evidence: bool = False) -> SafeString:
     """One event as the timeline's list item, its abbreviations counted on the page ``context`` renders."""
     heading = abbreviated(context, entry.sentence)
-    role = _html(ROLE, abbreviated(context, entry.role)) if entry.role else ""
+    role = ""
+    if entry.role:
+        role_html = abbreviated(context, entry.role)
+        # A role's own words hold no bracket: one in its markup is an abbreviation spelled out on its first use.
+        role = _html(ROLE_SPELLED_OUT if "(" in role_html else ROLE, role_html)
     changes = ""
     if entry.changes:
         rows = _safe("".join(_change(context, change) for change in entry.changes))

@@ -125,8 +125,8 @@ def test_what_comes_next_names_the_quality_assurance_sign_offs_still_to_record(c
     overview = _short(read(client.get(f"/policies/{policy.reference}/").content.decode()).text)
     assert "Next: Record quality assurance, by PCU, DCFD and DOI, each for their part." in overview
     services.policy_record_qa_signoff(policy=policy, actor=people.pcu_qa, discipline="pcu")
-    assert "Next: Record quality assurance, by DOI (PCU and DCFD have signed off)" in _short(
+    assert "Next: Record quality assurance, by DOI. PCU and DCFD have signed off." in _short(
         pass_qa_through_the_page(client, policy, people.dcfd, "dcfd"))
     client.force_login(people.coordinator)
     overview = _short(read(client.get(f"/policies/{policy.reference}/").content.decode()).text)
-    assert "Next: Record quality assurance, by DOI (PCU and DCFD have signed off)." in overview
+    assert "Next: Record quality assurance, by DOI. PCU and DCFD have signed off." in overview
