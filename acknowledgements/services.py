@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
 from acknowledgements.selectors import in_force, profile_of
+from acknowledgements.signals import policy_acknowledged
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -119,4 +120,7 @@ def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, 
         raise ApplicationError(f"You have already confirmed you read version {found.number}.", code="stale") from None
     audit_log(actor=user, action=AuditAction.POLICY_ACKNOWLEDGED, obj=acknowledgement, policy_id=found.policy_id,
               changes={"version": found.number, "content_hash": found.content_hash})
+    # The request it answers is done: its inbox item is marked read in this transaction (notifications, connected in
+    # its ready()), so the inbox no longer counts as new what the person has just confirmed.
+    policy_acknowledged.send(sender=Acknowledgement, acknowledgement=acknowledgement)
     return acknowledgement

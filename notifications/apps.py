@@ -9,6 +9,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # Its tasks are registered in every process, so that the relay queues one by name (notifications.tasks builds
         # on services) and eager mode (make run, the tests) runs it in-process, as publication's are.
+        from acknowledgements.signals import policy_acknowledged
         from lifecycle.services.people import holders_changed, open_tasks_requested
         from lifecycle.signals import policy_withdrawn
         from notifications import receivers, tasks  # noqa: F401
@@ -18,6 +19,8 @@ class NotificationsConfig(AppConfig):
         open_tasks_requested.connect(receivers.open_tasks, dispatch_uid="notifications.open_tasks")
         # Issue 13: a withdrawn policy's reminders stop.
         policy_withdrawn.connect(receivers.reminders_stop, dispatch_uid="notifications.withdrawn")
+        # Issue 14: a confirmation that a policy was read marks the requests to read it read.
+        policy_acknowledged.connect(receivers.requests_to_read_done, dispatch_uid="notifications.acknowledged")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):
             from core.audit import outbox_written
 

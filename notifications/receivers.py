@@ -1,4 +1,10 @@
-from notifications.services import open_tasks_for, outbox_relay, reminders_hand_over, reminders_stop_for
+from notifications.services import (
+    open_tasks_for,
+    outbox_relay,
+    reminders_hand_over,
+    reminders_stop_for,
+    requests_to_read_mark_read,
+)
 
 
 def relay_now(sender, **kwargs) -> None:
@@ -19,3 +25,9 @@ def open_tasks(sender, user, policy_ids, **kwargs):
 def reminders_stop(sender, policy, **kwargs) -> None:
     """lifecycle.signals.policy_withdrawn, inside the withdrawal's transaction: its open reminders stop."""
     reminders_stop_for(policy_id=policy.pk)
+
+
+def requests_to_read_done(sender, acknowledgement, **kwargs) -> None:
+    """acknowledgements.signals.policy_acknowledged, inside the confirmation's transaction: the requests to read the
+    policy in the person's inbox are read (QA crawl: the inbox still counted as new what they had just confirmed)."""
+    requests_to_read_mark_read(user=acknowledgement.user, policy_id=acknowledgement.policy_id)

@@ -18,7 +18,7 @@ in that order.
 
 from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
 from notifications.services.digests import digest_send, digests_pending, digests_prepare
-from notifications.services.inbox import notifications_mark_read, reminders_to_inbox
+from notifications.services.inbox import notifications_mark_read, reminders_to_inbox, requests_to_read_mark_read
 from notifications.services.ledger import ChaseResult, acknowledgement_requests_tell, chase_run
 from notifications.services.outbox import (
     EVENT_RECIPIENTS,
@@ -44,5 +44,6 @@ __all__ = [
     "STUCK_STATUSES", "ChaseResult", "People", "PlannedReminder", "PolicyChase", "acknowledgement_requests_tell",
     "active_role_holders", "chase_plan", "chase_run", "digest_send", "digests_pending", "digests_prepare",
     "latest_step", "notifications_mark_read", "open_reminders", "open_tasks_for", "outbox_relay",
-    "reminders_hand_over", "reminders_stop_for", "reminders_to_inbox", "working_days_after",
+    "reminders_hand_over", "reminders_stop_for", "reminders_to_inbox", "requests_to_read_mark_read",
+    "working_days_after",
 ]

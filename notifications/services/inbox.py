@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from acknowledgements.selectors import outstanding_for
 from lifecycle.models import Policy
 from notifications.models import Digest, Notification, Reminder, ReminderKind
 
@@ -94,3 +96,24 @@ def notifications_mark_read(*, user, notification_ids: list[int] | None = None) 
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+# The chase's one item per person telling of all their new reminders to read and confirm ("You have 3 policies to read
+# and confirm", notifications.services.ledger): the only item about no policy, event or reminder (notifications.links).
+ALL_TO_READ = Q(policy__isnull=True, source_event__isnull=True, reminder__isnull=True)
+
+
+def requests_to_read_mark_read(*, user, policy_id: int) -> int:
+    """Inside the transaction of ``user``'s confirmation that they have read ``policy_id``
+    (acknowledgements.services.acknowledgement_confirm, through its ``policy_acknowledged`` signal): the inbox items
+    asking them to read it are read, as is done. The item of that policy's request (told at publication,
+    ``acknowledgement_requests_tell``), and, once nothing is left for them to read, the chase's items telling of all
+    they were to read. Marking an item read is not confirming: only the confirmation does this (the reminder itself
+    stays in the ledger, as evidence of who was asked). Returns how many were marked."""
+    now = timezone.now()
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    marked = unread.filter(policy_id=policy_id, reminder__kind=ReminderKind.ACKNOWLEDGEMENT).update(read_at=now)
+    all_to_read = unread.filter(ALL_TO_READ)
+    if all_to_read.exists() and not outstanding_for(user=user).exists():
+        marked += all_to_read.update(read_at=now)
+    return marked
