@@ -160,19 +160,28 @@ def _page(item: Notification) -> str:
 
 # Only the service's own sentences name a page in an item's words, at their start or their end ("Reassign at
 # /policies/POL-0001/people/: ...", notifications.services.rules; "..., and confirm you have read it at
-# /library/POL-0001/.", .plan and .ledger). That path is a link (its full address in an e-mail); the rest of the words
-# may hold what people typed (a policy's title, a name), which is never made a link, whatever page it names (review,
-# 2026-12-05: a title "Guide /people/coordinator/handover/" was a link to that form, that leaver chosen, in the inbox
-# and e-mail of everyone asked to read the policy). And only to the pages those sentences name, a policy's page only
-# for the item's own policy.
+# /library/POL-0001/.", .plan and .ledger). That page is a link (named in words in the inbox, its full address in an
+# e-mail); the rest of the words may hold what people typed (a policy's title, a name), which is never made a link,
+# whatever page it names (review, 2026-12-05: a title "Guide /people/coordinator/handover/" was a link to that form,
+# that leaver chosen, in the inbox and e-mail of everyone asked to read the policy). And only to the pages those
+# sentences name, a policy's page only for the item's own policy.
 _NAMED_PAGE = (re.compile(r"^Reassign at (/[\w\-.~%/]*[\w\-~%/]): "),
                re.compile(r"confirm you have read it at (/[\w\-.~%/]*[\w\-~%/])\.$"))
-NAMED_PAGES = frozenset({"library:policy", "lifecycle:people", "acknowledgements:list"})
+# Each page those sentences name, in words: in the inbox "at /library/POL-0001/" reads "on its page in the library",
+# the words a link (QA crawl, finding 10: the link read "/library/POL-0003/", a raw path). An e-mail keeps the full
+# address, which is where it leads and what a reader can check.
+PAGE_NAMES = {
+    "library:policy": "its page in the library",
+    "lifecycle:people": "the policy's People page",
+    "acknowledgements:list": "your Acknowledgements page",
+}
+NAMED_PAGES = frozenset(PAGE_NAMES)
+_AT = "at "
 
 
-def _named_page(text: str, reference: str | None) -> tuple[int, int] | None:
-    """Where in ``text`` the service's sentence names its page, if it does (and the page is one it names, of the
-    item's own policy ``reference``)."""
+def _named_page(text: str, reference: str | None) -> tuple[tuple[int, int], str] | None:
+    """Where in ``text`` the service's sentence names its page, and which page, if it does (and the page is one it
+    names, of the item's own policy ``reference``)."""
     for pattern in _NAMED_PAGE:
         found = pattern.search(text)
         if found is None:
@@ -182,16 +191,17 @@ def _named_page(text: str, reference: str | None) -> tuple[int, int] | None:
         except Resolver404:
             return None
         if page.view_name in NAMED_PAGES and page.kwargs.get("reference", reference) == reference:
-            return found.span(1)
+            return found.span(1), page.view_name
         return None
     return None
 
 
 def _addresses(text: str, base_url: str, reference: str | None) -> list[tuple[str, str]]:
     """``text`` in pieces: (words, "") and (path, its full address) for the page the service's sentence names."""
-    span = _named_page(text, reference)
-    if span is None:
+    found = _named_page(text, reference)
+    if found is None:
         return [(text, "")]
+    span = found[0]
     path = text[span[0]:span[1]]
     return [(text[:span[0]], ""), (path, f"{base_url.rstrip('/')}{path}"), (text[span[1]:], "")]
 
@@ -207,11 +217,14 @@ def in_email_text(item: Notification, text: str, *, base_url: str) -> str:
 
 
 def with_path_links(item: Notification) -> SafeString:
-    """``item``'s words escaped for the inbox page, the page they name a link ("Reassign at /policies/POL-0001/people/:
-    ..." read as plain text there)."""
-    return mark_safe("".join(  # noqa: S308 (each piece escaped here)
-        format_html('<a class="govuk-link" href="{}">{}</a>', words, words) if address else escape(words)
-        for words, address in _addresses(item.body, "", _reference(item))))
+    """``item``'s words escaped for the inbox page, the page they name a link named in words: "Reassign at
+    /policies/POL-0001/people/: ..." reads "Reassign on the policy's People page: ...", no raw path."""
+    found = _named_page(item.body, _reference(item))
+    if found is None:
+        return escape(item.body)
+    (start, end), page = found
+    return format_html('{}on <a class="govuk-link" href="{}">{}</a>{}', item.body[:start - len(_AT)],
+                       item.body[start:end], PAGE_NAMES[page], item.body[end:])
 
 
 def in_email_html(item: Notification, *, base_url: str) -> SafeString:

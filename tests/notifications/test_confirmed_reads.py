@@ -4,7 +4,7 @@ read POL-0003 Domestic Abuse, version 1.0."), and the inbox still counted the re
 at /library/POL-0003/" with the raw path as the link's text.
 
 Confirming now marks the request read, in the confirmation's transaction: the item of that policy, and the chase's
-one item for all a person is to read once nothing is left to read."""
+one item for all a person is to read once nothing is left to read. The inbox names the page in words, a link."""
 
 from __future__ import annotations
 
@@ -112,3 +112,15 @@ def test_the_chases_item_for_all_to_read_is_marked_read_once_nothing_is_left(cli
     item.refresh_from_db()
     assert item.read_at is not None
 
+
+def test_the_inbox_names_the_page_to_read_it_on_in_words(client, people, django_capture_on_commit_callbacks):
+    reader = staff("reader", people.unit)
+    policy = published(people, title="Domestic Abuse", audience={"business_groups": [people.group]})
+    relay(django_capture_on_commit_callbacks)
+    library_page = reverse("library:policy", args=[policy.reference])
+    client.force_login(reader)
+    page = client.get(reverse("notifications:list")).content.decode()
+    assert (f'and confirm you have read it on <a class="govuk-link" href="{library_page}">its page in the '
+            "library</a>.") in page
+    assert f">{library_page}</a>" not in page
+    assert library_page not in plain(page)

@@ -120,14 +120,18 @@ def test_the_inbox_item_for_all_to_read_is_linked_without_a_query(people, django
 def test_the_inbox_shows_the_sites_paths_in_an_items_words_as_links(client, people,
                                                                      django_capture_on_commit_callbacks):
     """The inbox page wrote "Reassign at /policies/POL-0001/people/: ..." as plain text: each of the site's paths in
-    an item's words is a link there too (relative, on the site), escaped as before."""
+    an item's words is a link there too (relative, on the site), escaped as before, and named in words: "Reassign on
+    the policy's People page: ..."."""
     policy, _ = everything_told(people, django_capture_on_commit_callbacks)
     people_page = reverse("lifecycle:people", args=[policy.reference])
     library_page = reverse("library:policy", args=[policy.reference])
     client.force_login(people.coordinator)
     page = client.get(reverse("notifications:list")).content.decode()
-    assert f'Reassign at <a class="govuk-link" href="{people_page}">{people_page}</a>: ' in page
-    assert f'confirm you have read it at <a class="govuk-link" href="{library_page}">{library_page}</a>.' in page
+    # Named in words, not as a raw path (QA crawl, finding 10).
+    assert f'Reassign on <a class="govuk-link" href="{people_page}">the policy&#x27;s People page</a>: ' in page
+    assert f'confirm you have read it on <a class="govuk-link" href="{library_page}">its page in the library</a>.' \
+        in page
+    assert f">{people_page}</a>" not in page and f">{library_page}</a>" not in page
 
 
 def test_words_someone_typed_are_never_made_a_link(client, people, django_capture_on_commit_callbacks):
@@ -145,7 +149,7 @@ def test_words_someone_typed_are_never_made_a_link(client, people, django_captur
     client.force_login(reader)
     page = client.get(reverse("notifications:list")).content.decode()
     library_page = reverse("library:policy", args=[policy.reference])
-    assert f'<a class="govuk-link" href="{library_page}">{library_page}</a>' in page
+    assert f'<a class="govuk-link" href="{library_page}">its page in the library</a>' in page
     for typed in ("/people/coordinator/handover/", f"/policies/{other.reference}/people/"):
         assert f'href="{typed}"' not in page
     assert 'href="/acknowledgements/">/acknowledgements/</a>' not in page  # typed in the title, not the service's
