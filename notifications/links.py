@@ -227,6 +227,16 @@ def with_path_links(item: Notification) -> SafeString:
                        item.body[start:end], PAGE_NAMES[page], item.body[end:])
 
 
+def in_page_words(text: str, reference: str | None) -> str:
+    """``text`` for a page of the site that shows it as plain words (the handover page's open tasks), the page it
+    names in words, not as a raw path (``with_path_links`` without the link)."""
+    found = _named_page(text, reference)
+    if found is None:
+        return text
+    (start, end), page = found
+    return f"{text[:start - len(_AT)]}on {PAGE_NAMES[page]}{text[end:]}"
+
+
 def in_email_html(item: Notification, *, base_url: str) -> SafeString:
     """``item``'s words escaped for an e-mail's HTML, the page they name a link to its full address."""
     return mark_safe("".join(  # noqa: S308 (each piece escaped here)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from lifecycle.models import Policy
 from lifecycle.services.people import HolderChange, OpenTask
+from notifications.links import in_page_words
 from notifications.models import Reminder, ReminderKind
 from notifications.services.inbox import reminders_to_inbox
 
@@ -83,13 +84,16 @@ def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
 
 
 def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
-    """A person's open reminders on those policies, for a handover preview (one query)."""
-    return [OpenTask(policy_id=reminder.policy_id, what=f"{reminder.get_kind_display()}: {reminder.message}",
-                     due_on=reminder.item_due_on or reminder.due_on)
-            # What follows the new holder (KIND_PARTS), not their own reading.
-            for reminder in open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids,
-                                                    kind__in=list(KIND_PARTS))
-            .order_by("policy_id", "-due_on")]
+    """A person's open reminders on those policies, for a handover preview (one query). Each in its own words, which
+    name its date (the page adds none: QA crawl, finding 11, "... is due on 31 March 2026 (overdue by 249 days). (due
+    31 March 2026)"), and any page they name in words, not as a raw path (notifications.links)."""
+    # What follows the new holder (KIND_PARTS), not their own reading.
+    reminders = (open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids, kind__in=list(KIND_PARTS))
+                 .select_related("policy").order_by("policy_id", "-due_on"))
+    return [OpenTask(policy_id=reminder.policy_id, due_on=reminder.item_due_on or reminder.due_on,
+                     what=f"{reminder.get_kind_display()}: "
+                          f"{in_page_words(reminder.message, reminder.policy.reference)}")
+            for reminder in reminders]
 
 
 def reminders_stop_for(*, policy_id: int) -> int:

@@ -14,7 +14,15 @@ from assessments.models import MonitoringReport
 from core.models import Role
 
 # The stage deadlines (lifecycle.due) say from when work waiting on someone is chased; the dashboard reads them too.
-from lifecycle.due import DEADLINE_OF_STATUS, MONITORING, MONITORING_REPORT_QA, REMEDIAL, REVIEW, STAGE_DEADLINES
+from lifecycle.due import (
+    DEADLINE_OF_STATUS,
+    MONITORING,
+    MONITORING_REPORT_QA,
+    REMEDIAL,
+    REVIEW,
+    STAGE_DEADLINES,
+    DueState,
+)
 from lifecycle.states import Status
 from notifications.models import ReminderKind
 from notifications.services.people import People
@@ -35,6 +43,22 @@ class PlannedReminder:
     message: str
     # Which item of its kind (Reminder.chased_item): a remedial action's id; 0 for a kind with one per policy.
     chased_item: int = 0
+
+
+def due_words(state: DueState, *, ahead: str | None = None) -> str:
+    """A reminder's words for its due date, as the day it is written sees it (lifecycle.due's one rule, as the
+    register and My work say it): a date gone by "was due on 31 March 2026 and is overdue by 249 days", today's "is
+    due today, 31 March 2026", one ahead "is due on 31 March 2026" with the schedule's step (``ahead``, "3 months
+    before") or the days left. (QA crawl, finding 11: a date gone by read "is due on 31 March 2026 (overdue by 249
+    days)".)"""
+    on = f"{state.due:%-d %B %Y}"
+    if state.is_overdue:
+        return f"was due on {on} and is {state.phrase}"
+    if state.days == 0:
+        return f"is due today, {on}"
+    if ahead:
+        return f"is due on {on} ({ahead})"
+    return f"is due on {on}, in {state.days} day{'s' if state.days != 1 else ''}"
 
 
 # The statuses in which work waits on someone's stage deadline (lifecycle.due.STAGE_DEADLINES: whom it chases,
@@ -84,12 +108,6 @@ class PolicyChase:
             extra |= self.named("owner_id", Role.OWNER)
         return extra
 
-    @staticmethod
-    def _when(step: tuple[datetime.date, str], state) -> str:
-        """The words of a reminder's step, or once overdue how late it is on the day it is written (lifecycle.due, as
-        the register and My work say it): the ledger's step is weekly ("overdue by 28 days"), its words the day's."""
-        return state.phrase if state is not None and state.is_overdue else step[1]
-
     def review(self) -> list[PlannedReminder]:
         """The 3-yearly review: chased until the reviewed version is published, whatever stage the review is in
         (lifecycle.due.REVIEW)."""
@@ -100,9 +118,10 @@ class PolicyChase:
                            every_days=self.every)
         if not step:
             return []
+        # Once overdue, the ledger's step is weekly ("overdue by 28 days"), its words the day's (``due_words``).
         return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
-                              f"Review of {row['reference']} {row['title']} is due on {due:%-d %B %Y} "
-                              f"({self._when(step, self.review_state)}).", due)
+                              f"Review of {row['reference']} {row['title']} "
+                              f"{due_words(self.review_state, ahead=step[1])}.", due)
 
     def monitoring_report(self) -> list[PlannedReminder]:
         """The annual monitoring report, until a report reaches the co-ordinator. The published version stays in
@@ -116,8 +135,8 @@ class PolicyChase:
         if not step:
             return []
         return self.reminders(ReminderKind.MONITORING_DUE, step, self.authors | self.escalated(due),
-                              f"The annual monitoring report for {row['reference']} {row['title']} is due on "
-                              f"{due:%-d %B %Y} ({self._when(step, state)}).", due)
+                              f"The annual monitoring report for {row['reference']} {row['title']} "
+                              f"{due_words(state, ahead=step[1])}.", due)
 
     def monitoring_qa(self) -> list[PlannedReminder]:
         """A monitoring report sitting with the co-ordinator for QA."""
@@ -155,8 +174,8 @@ class PolicyChase:
             what = what if len(what) <= 160 else what[:159] + "\u2026"
             reminders.extend(self.reminders(
                 ReminderKind.REMEDIAL_ACTION, step, recipients,
-                f"Remedial action on {self.row['reference']} after its monitoring report, due {due:%-d %B %Y} "
-                f"({state.phrase}): {what}", due, item=action["pk"]))
+                f"Remedial action on {self.row['reference']} after its monitoring report {due_words(state)}: {what}",
+                due, item=action["pk"]))
         return reminders
 
     def emergency_eia(self) -> list[PlannedReminder]:
@@ -191,8 +210,7 @@ class PolicyChase:
         # Issue 13, "Overdue is overdue": a review stalled past its date says so in every reminder about it.
         overdue = ""
         if self.review_state is not None and self.review_state.is_overdue:
-            overdue = (f"; its review was due on {self.review_state.due:%-d %B %Y} "
-                       f"({self.review_state.phrase})")
+            overdue = f"; its review {due_words(self.review_state)}"
         if who == "qa":
             recipients = set().union(*(self.people.force(d) for d in self.missing_disciplines.get(row["pk"], set())))
         elif who == "pcu":
@@ -223,3 +241,4 @@ class PolicyChase:
         return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
                               f"Reassign at {people_page}: {row['reference']} {row['title']} needs reassigning, "
                               f"its {', '.join(inactive)} account is no longer active.")
+

@@ -160,6 +160,12 @@ def test_a_remedial_action_is_directed_chased_until_done_and_overdue_by_the_one_
         (due + datetime.timedelta(days=7), "manager", "overdue by 7 days"),
     ]
     assert "Briefing for every response team" in Reminder.objects.filter(kind="remedial_action").first().message
+    # A date gone by "was due" (QA crawl, finding 11), one ahead "is due on".
+    assert Reminder.objects.filter(kind="remedial_action").order_by("due_on").first().message.startswith(
+        f"Remedial action on {policy.reference} after its monitoring report is due on {due:%-d %B %Y}, in 14 days: ")
+    assert Reminder.objects.filter(kind="remedial_action", recipient=people.lead).get().message.startswith(
+        f"Remedial action on {policy.reference} after its monitoring report was due on {due:%-d %B %Y} and is "
+        "overdue by 7 days: ")
     with on(due + datetime.timedelta(days=7)):
         assert REMEDIAL.state_of(reload_response(action)).status == DueStatus.OVERDUE
         assert list(MonitoringResponse.objects.filter(REMEDIAL.overdue())) == [action]

@@ -93,9 +93,9 @@ class TestReviewSchedule:
         chase(due + datetime.timedelta(days=30))
         [reminder] = Reminder.objects.filter(recipient=people.developer, kind="review_due")
         assert reminder.step == "overdue by 28 days"
-        assert reminder.message.endswith(f"is due on {due:%-d %B %Y} (overdue by 30 days).")
+        assert reminder.message.endswith(f"was due on {due:%-d %B %Y} and is overdue by 30 days.")
         [item] = Notification.objects.filter(reminder=reminder)
-        assert "(overdue by 30 days)" in item.body
+        assert "is overdue by 30 days" in item.body
 
     def test_escalation_to_coordinator_then_lead_then_owner(self, published, people):
         due = published.review_due_on
