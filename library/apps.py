@@ -13,5 +13,8 @@ class LibraryConfig(AppConfig):
 
         from core.models import AuditEvent
         from library import receivers
+        from lifecycle.signals import library_readable_requested
 
         post_save.connect(receivers.audit_event_written, sender=AuditEvent, dispatch_uid="library.reindex")
+        # Which policies a user may read here, for pages that lead to them (notifications' inbox).
+        library_readable_requested.connect(receivers.readable, dispatch_uid="library.readable")

@@ -4,6 +4,8 @@ policy's rows, inside the same transaction (so a rolled-back change leaves the l
 from __future__ import annotations
 
 from core.events import AuditAction
+from library.models import DocumentKind, LibraryDocument
+from library.selectors import library_visibility
 from library.services import library_index_policy
 
 REINDEX_ACTIONS = frozenset({
@@ -24,3 +26,13 @@ REINDEX_ACTIONS = frozenset({
 def audit_event_written(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     if created and not raw and instance.policy_id and instance.action in REINDEX_ACTIONS:
         library_index_policy(policy_id=instance.policy_id)
+
+
+def readable(sender, user, policy_ids, **kwargs) -> set[int]:
+    """lifecycle.signals.library_readable_requested: which of ``policy_ids`` ``user`` may read in the library now (in
+    force, or withdrawn in its archive), by the library's one rule (``library_visibility``). One query."""
+    if not policy_ids:
+        return set()
+    return set(LibraryDocument.objects.filter(library_visibility(user), policy_id__in=policy_ids,
+                                              kind=DocumentKind.STATEMENT)
+               .order_by().values_list("policy_id", flat=True).distinct())

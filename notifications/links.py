@@ -4,7 +4,9 @@ may open that page now.
 An item is written when something happens and read later, by when the policy may have moved on out of the reader's
 sight: a developer is told their draft passed quality assurance, but sees a draft "only while the policy is in
 scoping or development" (issue 4). A link there answered 404. Such an item is not a link and says why; once the
-policy is published, every item about it leads to it again."""
+policy is published, every item about it leads to it again. Once withdrawn, an item about a policy that was published
+leads to its page in the library, whose archive keeps its last version, where its reader may read it there.
+(QA crawl, finding 18: such an item said the policy was out of sight, while the archive showed it to its reader.)"""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from core.events import AuditAction
 from lifecycle.models import Policy
 from lifecycle.selectors import visible_policy_ids
+from lifecycle.signals import library_readable_requested
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 from notifications.models import Notification, ReminderKind
 
@@ -50,6 +53,9 @@ WHILE_CHECKED = ("You cannot open this policy while others check and approve it.
                  "to you, and once it is published.")
 OUT_OF_SIGHT = "You cannot open this policy now: it is no longer among the policies you see."
 WITHDRAWN = "This policy has been withdrawn: it is no longer among the policies you see."
+IN_ARCHIVE = "This policy has been withdrawn. Its last version is in the library's archive."
+LISTED_IN_ARCHIVE = "withdrawn, its last version in the library's archive"
+ARCHIVE_PAGE = "library:policy"
 
 
 def for_links(queryset):
@@ -61,21 +67,24 @@ def for_links(queryset):
 @dataclass(frozen=True)
 class ListedPolicy:
     """A policy an item lists (``Notification.listed_policies``): a link to its overview where the reader may open it
-    (then named with its title), otherwise its reference and why it cannot be opened."""
+    (then named with its title), or to its page in the library's archive once withdrawn (``note`` says so), otherwise
+    its reference and why it cannot be opened."""
 
     reference: str
     title: str
     link: str
     unavailable: str
+    note: str = ""
 
 
 def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
     """``items`` (read with ``for_links``: their policy, source event and reminder), each
-    given ``link`` (a path, or "" when it has none), ``unavailable`` (why its policy cannot be opened, or "") and
-    ``listed`` (the policies it lists, ``ListedPolicy``, by reference). Three queries at most, whatever the number of
-    items and of the policies they list: the policies a handover's items list (only when some item is a handover's),
-    the policies the reader sees among all these, and, if some are out of sight, those they are named on as a
-    developer."""
+    given ``link`` (a path, or "" when it has none), ``unavailable`` (why its policy cannot be opened, or ""),
+    ``note`` (what else to know of where it leads: a withdrawn policy's archive, or "") and ``listed`` (the policies it
+    lists, ``ListedPolicy``, by reference). Four queries at most, whatever the number of items and of the policies they
+    list: the policies a handover's items list (only when some item is a handover's), the policies the reader sees
+    among all these, and, if some are out of sight, those they are named on as a developer and (if some of those
+    were withdrawn after they were published) those they may read in the library's archive."""
     items = list(items)
     listed = _listed(items)
     policies = {item.policy_id: item.policy for item in items if item.policy_id}
@@ -84,24 +93,41 @@ def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
     hidden = set(policies) - seen
     developing = set(Policy.developers.through.objects.filter(user_id=user.pk, policy_id__in=hidden)
                      .values_list("policy_id", flat=True)) if hidden else set()
+    archived = _in_archive(user, [policies[pk] for pk in hidden])
     for item in items:
-        item.link, item.unavailable = "", ""
+        item.link, item.unavailable, item.note = "", "", ""
         # Out of sight, a listed policy is named by its reference only (its item's body names it so already).
-        item.listed = [_listed_policy(policy, seen, developing) for policy in listed.get(item.pk, [])]
+        item.listed = [_listed_policy(policy, seen, developing, archived) for policy in listed.get(item.pk, [])]
         if item.policy_id is None:
             if not item.source_event_id and not item.reminder_id:
                 item.link = reverse(UNSOURCED_PAGE)
             continue
         if item.policy_id in seen:
             item.link = _page(item)
+        elif item.policy_id in archived:
+            item.link, item.note = reverse(ARCHIVE_PAGE, args=[item.policy.reference]), IN_ARCHIVE
         else:
             item.unavailable = _unavailable(item.policy, developing)
     return items
 
 
-def _listed_policy(policy: Policy, seen: set[int], developing: set[int]) -> ListedPolicy:
+def _in_archive(user, hidden: list[Policy]) -> set[int]:
+    """Which of the ``hidden`` policies (out of ``user``'s sight in the register) were withdrawn after they were
+    published and are in the library's archive for ``user`` to read, by the library's own rule (asked by signal: the
+    library builds on what this app builds on). No query when none was withdrawn after publication."""
+    ids = [policy.pk for policy in hidden if policy.status == Status.WITHDRAWN and policy.first_published_on]
+    if not ids:
+        return set()
+    return set().union(*(found or set() for _, found in library_readable_requested.send(
+        sender=Policy, user=user, policy_ids=ids)))
+
+
+def _listed_policy(policy: Policy, seen: set[int], developing: set[int], archived: set[int]) -> ListedPolicy:
     if policy.pk in seen:
         return ListedPolicy(policy.reference, policy.title, reverse("lifecycle:detail", args=[policy.reference]), "")
+    if policy.pk in archived:
+        return ListedPolicy(policy.reference, policy.title, reverse(ARCHIVE_PAGE, args=[policy.reference]), "",
+                            LISTED_IN_ARCHIVE)
     # Out of sight, a listed policy is named by its reference only (its item's body names it so already).
     return ListedPolicy(policy.reference, "", "", _unavailable(policy, developing))
 

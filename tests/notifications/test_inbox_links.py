@@ -12,8 +12,10 @@ import re
 import pytest
 
 from assessments import services as assessments
-from lifecycle.states import Status
+from lifecycle.states import ProtectiveMarking, Status
 from notifications import services
+from notifications.links import WITHDRAWN, for_links, with_links
+from notifications.models import Notification
 from tests.factories import advance_to
 
 pytestmark = pytest.mark.django_db
@@ -81,3 +83,33 @@ def test_an_item_about_a_monitoring_report_leads_to_the_report(client, people):
 def test_an_item_about_a_withdrawn_policy_says_it_was_withdrawn(client, people):
     _, page = unlinked_for_its_developer(client, people, Status.WITHDRAWN, "Withdrawn")
     assert "This policy has been withdrawn: it is no longer among the policies you see." in plain(page)
+
+
+def test_an_item_about_a_withdrawn_policy_in_the_librarys_archive_leads_there(client, people):
+    """QA crawl (finding 18): a developer was told of POL-0001 "This policy has been withdrawn: it is no longer among
+    the policies you see", with no link, while the library's archive showed it to them. An item about a policy
+    withdrawn after it was published leads to its page in the library, where its last version is kept, and says so."""
+    policy = advance_to(people.policy(title="Paper Pocket Notebooks"), Status.IMPLEMENTATION, people)
+    policy = advance_to(policy, Status.WITHDRAWN, people)
+    services.outbox_relay()
+    page = items(client, people.developer)
+    library_page = f"/library/{policy.reference}/"
+    assert f'href="{library_page}">Withdrawn: {policy.reference} Paper Pocket Notebooks</a>' in page
+    assert f'href="{library_page}">Published: {policy.reference} Paper Pocket Notebooks</a>' in page
+    assert "This policy has been withdrawn. Its last version is in the library&#x27;s archive." in page
+    assert "no longer among the policies you see" not in plain(page)
+    assert client.get(library_page).status_code == 200
+    assert client.get(f"/policies/{policy.reference}/").status_code == 404
+
+
+def test_a_withdrawn_policy_the_reader_may_not_read_in_the_library_is_not_a_link(people):
+    """The library's own rule decides: an OFFICIAL-SENSITIVE policy's archive is for those cleared for its group."""
+    policy = advance_to(people.policy(title="Covert sources", protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                                      suitable_for_publication_scheme=False), Status.IMPLEMENTATION, people)
+    policy = advance_to(policy, Status.WITHDRAWN, people)
+    for reader in (people.developer, people.developer2):
+        Notification.objects.create(recipient=reader, policy=policy, title=f"Withdrawn: {policy.reference}")
+    [cleared] = with_links(for_links(Notification.objects.filter(recipient=people.developer)), user=people.developer)
+    assert cleared.link == f"/library/{policy.reference}/" and not cleared.unavailable
+    [other] = with_links(for_links(Notification.objects.filter(recipient=people.developer2)), user=people.developer2)
+    assert other.link == "" and other.unavailable == WITHDRAWN and other.note == ""
