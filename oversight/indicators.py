@@ -15,8 +15,10 @@ The indicators, for a period [from, to] (both days included) and each business g
 - **policies in date**: of the policies in force at the end of the period (published and not withdrawn), the share
   whose review was not overdue that day (lifecycle.due's REVIEW rule, on that day);
 - **monitoring reports on time**: of the annual monitoring reports that fell due within the period (a due date
-  still in force on its day, for a policy in force), the share submitted on or before that date (a
-  ``monitoring_report.submitted`` event since the date was set);
+  still in force on its day, or answered by then, for a policy in force), the share submitted on or before that
+  date: the ``monitoring_report.submitted`` event that answered that very date (its ``monitoring_report_due_on``
+  [answered, next]) and was not returned since (a return gives the date back). A submission answers one date
+  only: the one that sets next year's date, on the same day, does not answer next year's report;
 - **median days in QA / with the Lead / awaiting publication**: over the stays in that status that ended within the
   period (from the status events' times);
 - **emergency approvals and withdrawals**: ``policy.emergency_approved`` and ``policy.withdrawn`` events in the
@@ -48,6 +50,7 @@ TREND_MONTHS = 12
 POLICY_OBJECT = "lifecycle.policy"
 TRACKED_DATES = ("review_due_on", "monitoring_report_due_on")
 SUBMITTED = AuditAction.MONITORING_REPORT_SUBMITTED.value
+RETURNED = AuditAction.MONITORING_REPORT_RETURNED.value
 STAY_STATUSES = {
     Status.SUBMITTED_FOR_QA.value: "qa",
     Status.WITH_LEAD.value: "lead",
@@ -112,7 +115,8 @@ class PolicyHistory:
     dates: dict[str, _Track]
     # (entered, left) times of each stay in the statuses of STAY_STATUSES
     stays: list[tuple[str, datetime.datetime, datetime.datetime]]
-    submissions: list[datetime.date]
+    # {monitoring report due date: the day the report that answered it was submitted}, returned reports left out
+    answered: dict[datetime.date, datetime.date]
     counted: list[tuple[str, datetime.date]]
 
     def in_force(self, day: datetime.date) -> bool:
@@ -120,17 +124,29 @@ class PolicyHistory:
                 and self.status.at(day) != Status.WITHDRAWN)
 
 
+def _answer(answered: dict, action: str, dates, day: datetime.date) -> None:
+    """Keep ``answered`` (due date: day submitted) up to date with one event: a submission answers the date due
+    then (assessments.services.monitoring_report_submit: ``monitoring_report_due_on`` [answered, next]); a return
+    that gives the date back ([next, answered]) means it was not answered after all."""
+    if action not in (SUBMITTED, RETURNED) or not (isinstance(dates, list) and len(dates) == 2):
+        return
+    if action == SUBMITTED and dates[0] is not None:
+        answered[_as_date(dates[0])] = day
+    elif action == RETURNED and dates[1] is not None:
+        answered.pop(_as_date(dates[1]), None)
+
+
 def _history(row: dict, events: list[tuple]) -> PolicyHistory:
     changes: dict[str, list] = defaultdict(list)
     status_times: list[tuple[datetime.datetime, object]] = []
-    submissions, counted = [], []
+    answered: dict[datetime.date, datetime.date] = {}
+    counted = []
     for occurred_at, action, object_type, payload in events:
         day = _local_date(occurred_at)
-        if action == SUBMITTED:
-            submissions.append(day)
         if action in COUNTED_ACTIONS:
             counted.append((COUNTED_ACTIONS[action], day))
         payload = payload if isinstance(payload, dict) else {}
+        _answer(answered, action, payload.get("monitoring_report_due_on"), day)
         for name in TRACKED_DATES:
             if name in payload:
                 value = payload[name]
@@ -160,7 +176,7 @@ def _history(row: dict, events: list[tuple]) -> PolicyHistory:
         policy_id=row["pk"], created_on=created_on, first_published_on=row["first_published_on"],
         status=status_track, group=_track(row["business_group_id"], changes["business_group"]),
         dates={name: _track(row[name], changes[name]) for name in TRACKED_DATES},
-        stays=stays, submissions=submissions, counted=counted,
+        stays=stays, answered=answered, counted=counted,
     )
 
 
@@ -267,20 +283,23 @@ class _Counter:
 
 
 def _monitoring_dues(history: PolicyHistory) -> list[tuple[datetime.date, object, bool]]:
-    """(due date, business group on the day, submitted on time) of each monitoring report that fell due: a date
-    still the due date on its day, of a policy then in force; on time when a report was submitted between the day
-    the date was set and the date. Worked out once per policy, then counted in each window measured."""
-    dues = []
-    for due, set_on, replaced_on in history.dates["monitoring_report_due_on"].intervals():
-        if due is None:
+    """(due date, business group on the day, submitted on time) of each monitoring report that fell due, once each:
+    a date still the due date on its day, or answered by then, of a policy then in force; on time when the report
+    that answered that date (``PolicyHistory.answered``) was submitted on or before it. Worked out once per policy,
+    then counted in each window measured."""
+    dues: dict[datetime.date, tuple[datetime.date, object, bool]] = {}
+    for due, _set_on, replaced_on in history.dates["monitoring_report_due_on"].intervals():
+        if due is None or due in dues:
             continue
-        submitted = any(set_on <= day <= due for day in history.submissions)
-        # Replaced before it fell due without a report (a reviewed version republished): it never fell due.
-        if replaced_on is not None and replaced_on <= due and not submitted:
+        submitted_on = history.answered.get(due)
+        on_time = submitted_on is not None and submitted_on <= due
+        # Replaced before it fell due without a report (a reviewed version republished): it never fell due. A date
+        # given back by a return is another interval of the same date, which may still be due on its day.
+        if not on_time and replaced_on is not None and replaced_on <= due:
             continue
         if history.in_force(due):
-            dues.append((due, history.group.at(due), submitted))
-    return dues
+            dues[due] = (due, history.group.at(due), on_time)
+    return list(dues.values())
 
 
 def _count_monitoring(dues, counter: _Counter, start: datetime.date, end: datetime.date) -> None:

@@ -7,9 +7,11 @@ import datetime
 
 import pytest
 
+from assessments.services import monitoring_report_create, monitoring_report_return, monitoring_report_submit
 from lifecycle.models import Policy
 from oversight.indicators import Period, _local_date, corporate_health_indicators
-from tests.oversight.history import build_history
+from tests.factories import advance_to, reload
+from tests.oversight.history import SECTIONS, build_history
 from tests.oversight.scenario import on
 from tests.oversight.tables import assert_same_table, csv_rows, html_table, xlsx_rows
 
@@ -50,6 +52,39 @@ def test_monitoring_reports_on_time(history, people):
     assert by_month[datetime.date(2024, 1, 1)].on_time_percent == 100.0
     assert by_month[datetime.date(2024, 2, 1)].on_time_percent == 0.0
     assert by_month[datetime.date(2024, 3, 1)].on_time_percent is None
+
+
+def test_a_report_never_submitted_is_not_on_time(history, people):
+    """The submission that answered last year's report set this year's date, on the same day: it answers last
+    year's report only. (QA crawl: a report never submitted was counted 100% on time, because the previous one's
+    submission fell between the day its date was set and the date.) P1's and P2's second reports, due 10 January
+    and 1 February 2025, were never submitted."""
+    result = indicators(datetime.date(2025, 1, 1), datetime.date(2025, 3, 31))
+    tp, sco = result.by_group[people.group.pk], result.by_group[people.group2.pk]
+    assert (tp.monitoring_due, tp.monitoring_on_time, tp.on_time_percent) == (1, 0, 0.0)
+    assert (sco.monitoring_due, sco.monitoring_on_time, sco.on_time_percent) == (1, 0, 0.0)
+    by_month = dict(result.trend)
+    assert (by_month[datetime.date(2025, 1, 1)].monitoring_due, by_month[datetime.date(2025, 1, 1)].on_time_percent) \
+        == (1, 0.0)
+
+
+def test_a_report_returned_after_its_date_is_late_and_counted_once(people):
+    """Submitted a week early, returned by the co-ordinator a week after its date (which makes the date due again,
+    assessments.services.monitoring_report_return) and submitted again a fortnight late: one report due, late."""
+    with on(datetime.date(2023, 1, 10)):
+        policy = advance_to(people.policy(title="Returned report"), "implementation", people)
+    due = reload(policy).monitoring_report_due_on
+    with on(due - datetime.timedelta(days=7)):
+        report = monitoring_report_create(policy=reload(policy), actor=people.developer,
+                                          period_start=due - datetime.timedelta(days=365),
+                                          period_end=due - datetime.timedelta(days=8), **SECTIONS)
+        monitoring_report_submit(report=report, actor=people.developer)
+    with on(due + datetime.timedelta(days=7)):
+        monitoring_report_return(report=report, actor=people.coordinator, comments="Add the equality data.")
+    with on(due + datetime.timedelta(days=14)):
+        monitoring_report_submit(report=report, actor=people.developer)
+    month = indicators(due.replace(day=1), due.replace(day=28)).force
+    assert (month.monitoring_due, month.monitoring_on_time) == (1, 0)
 
 
 def test_median_days_in_each_stage_and_the_counts(history, people):
