@@ -287,9 +287,19 @@ def stuck_cutoff(today: datetime.date | None = None, working_days: int = STAGE_W
     return day
 
 
+def publication_scheduled() -> Q:
+    """Awaiting publication on a date PCU set (publication.services.policy_publish with ``publish_on``): the
+    version waits on its date, not on PCU, so it is not stuck. The dashboard, the register's filter and the chase
+    read this; lifecycle.gates.scheduled_publication_date answers it for one policy's page. Uncorrelated: the
+    scheduled publications are few, read once into a hash."""
+    scheduled = Policy.objects.filter(publications__status="scheduled").values("pk")
+    return Q(status=Status.AWAITING_PUBLICATION, pk__in=scheduled)
+
+
 def stuck(stage: str | None = None, today: datetime.date | None = None) -> Q:
     """Policies waiting in ``stage`` (a STUCK_STAGES key; None: any of them) since before their stage's
-    ``stuck_cutoff``: its deadline has come."""
+    ``stuck_cutoff``: its deadline has come. A publication PCU scheduled waits on its date, not on anyone
+    (``publication_scheduled``): not stuck."""
     statuses_by_days: dict[int, list[str]] = {}
     for deadline in [STUCK_BY_KEY[stage]] if stage else STUCK_STAGES:
         statuses_by_days.setdefault(deadline.working_days, []).append(deadline.status)
@@ -298,7 +308,7 @@ def stuck(stage: str | None = None, today: datetime.date | None = None) -> Q:
         before = timezone.make_aware(datetime.datetime.combine(
             stuck_cutoff(today, working_days) + datetime.timedelta(days=1), datetime.time.min))
         conditions.append(Q(status__in=statuses, status_changed_at__lt=before))
-    return functools.reduce(operator.or_, conditions)
+    return functools.reduce(operator.or_, conditions) & ~publication_scheduled()
 
 
 NOT_WITHDRAWN = ~Q(status=Status.WITHDRAWN)

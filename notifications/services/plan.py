@@ -18,7 +18,7 @@ from django.utils import timezone
 from acknowledgements.models import AcknowledgementAudience
 from acknowledgements.selectors import in_force, outstanding_sql
 from assessments.models import MonitoringReport, MonitoringResponse
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, SHORTEST_STAGE_WORKING_DAYS
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, SHORTEST_STAGE_WORKING_DAYS, publication_scheduled
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.states import Status
 from notifications.models import Reminder, ReminderKind
@@ -72,13 +72,12 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
         .values_list("policy_id").annotate(last=Max("submitted_at"))
     ) if policies else {}
     missing_disciplines = _missing_disciplines([r["pk"] for r in policies if r["status"] == Status.SUBMITTED_FOR_QA])
-    # A version PCU scheduled for publication waits on its date, not on PCU: not chased as stuck. (Few: read by
-    # status, through the policy's relation.)
-    awaiting = {r["pk"] for r in policies if r["status"] == Status.AWAITING_PUBLICATION}
-    if awaiting:
-        scheduled = set(Policy.objects.filter(publications__status="scheduled").values_list("pk", flat=True))
+    # A version PCU scheduled for publication waits on its date, not on PCU: not chased as stuck, by the rule the
+    # dashboard counts stuck with (lifecycle.due.publication_scheduled). Few: read once.
+    if any(r["status"] == Status.AWAITING_PUBLICATION for r in policies):
+        scheduled = set(Policy.objects.filter(publication_scheduled()).values_list("pk", flat=True))
         for row in policies:
-            row["scheduled"] = row["pk"] in awaiting and row["pk"] in scheduled
+            row["scheduled"] = row["pk"] in scheduled
     # Open remedial actions due within their warning, or overdue: few, loaded by their own rule and kept for the
     # candidates.
     remedial: dict[int, list[dict]] = defaultdict(list)
