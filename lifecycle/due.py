@@ -194,7 +194,6 @@ class StageDeadline:
     chases: str  # whom the chase reminds: "qa" (the disciplines yet to sign), "lead", "coordinator" or "pcu"
     sop: str  # what the SOP says of the stage
     working_days: int = STAGE_WORKING_DAYS
-    on_dashboard: bool = False
 
     def due_on(self, since: datetime.date) -> datetime.date:
         """The day the work is expected by: ``working_days`` working days after it arrived (a Friday's, a
@@ -217,7 +216,7 @@ COMMISSIONING_DECISION = StageDeadline(
         "Policy Lead\".")
 QUALITY_ASSURANCE = StageDeadline(
     key="qa", status=Status.SUBMITTED_FOR_QA, label="In quality assurance",
-    waiting_for="quality assurance sign-off", chases="qa", on_dashboard=True,
+    waiting_for="quality assurance sign-off", chases="qa",
     sop="SOP stage 4: \"The Policy Co-ordination Unit will co-ordinate the quality assurance process in conjunction "
         "with DCFD and DOI, and will notify when the quality assurance process has successfully completed\".")
 FORWARD_TO_LEAD = StageDeadline(
@@ -227,7 +226,7 @@ FORWARD_TO_LEAD = StageDeadline(
         "Lead\".")
 LEAD_DECISION = StageDeadline(
     key="lead", status=Status.WITH_LEAD, label="With the Designated Lead",
-    waiting_for="the Designated Lead's decision", chases="lead", on_dashboard=True,
+    waiting_for="the Designated Lead's decision", chases="lead",
     sop="SOP stage 4: the Lead decides \"following the normal business group policy approval process\".")
 FORWARD_FOR_PUBLICATION = StageDeadline(
     key="forward_for_publication", status=Status.APPROVED, label="Approved, to send to PCU",
@@ -236,7 +235,7 @@ FORWARD_FOR_PUBLICATION = StageDeadline(
         "to the Policy Co-ordination Unit to arrange publication\".")
 PUBLICATION = StageDeadline(
     key="publication", status=Status.AWAITING_PUBLICATION, label="Awaiting publication",
-    waiting_for="publication by PCU", chases="pcu", on_dashboard=True,
+    waiting_for="publication by PCU", chases="pcu",
     sop="SOP stage 5: PCU arranges publication \"on the Corporate Policy Intranet, in Notices, on the MPS "
         "Publication Scheme\".")
 # Not a policy status: an annual monitoring report waiting on its co-ordinator (assessments.MonitoringReport).
@@ -265,9 +264,11 @@ def stage_deadline_state(policy, today: datetime.date | None = None) -> DueState
     return deadline.state(timezone.localtime(since).date(), today)
 
 
-# SOP, stage 4: the package waits on PCU's co-ordinated quality assurance, then on the Designated Lead's decision,
-# then on PCU to publish it. The dashboard counts a submission waiting in one of them past its deadline as stuck.
-STUCK_STAGES = tuple(deadline for deadline in STAGE_DEADLINES if deadline.on_dashboard)
+# Work waiting past its stage's deadline is stuck, whichever stage it waits in: the dashboard and the register's
+# filter count it as My work and the policy page call it "waiting too long" and the chase chases it (the QA crawl
+# found My work saying a policy to forward to the Lead had waited too long while the dashboard, which counted
+# only quality assurance, the Lead's decision and publication, had it green and nothing stuck).
+STUCK_STAGES = STAGE_DEADLINES
 STUCK_BY_KEY = {stage.key: stage for stage in STUCK_STAGES}
 
 
@@ -348,8 +349,8 @@ RAG_RULES = {
     Rag.RED: "The review or the annual monitoring report is overdue, or an emergency approval's impact "
              "assessment is past its date.",
     Rag.AMBER: "Not red, and the review is due within 6 months, the monitoring report within a month, an "
-               "emergency approval still awaits its impact assessment, a submission is stuck past the "
-               "threshold, or a leaver is still named on the policy.",
+               "emergency approval still awaits its impact assessment, work on it is stuck past its "
+               "step's deadline, or a leaver is still named on the policy.",
     Rag.GREEN: "Neither red nor amber (withdrawn policies have no colour).",
 }
 

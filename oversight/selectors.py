@@ -15,7 +15,9 @@ from django.urls import reverse
 
 from acknowledgements.selectors import AudienceRate, acknowledgement_rates
 from assessments.models import MonitoringResponse
+from core.text import in_words
 from lifecycle.due import (
+    DEADLINE_OF_STATUS,
     MONITORING,
     RAG_RULES,
     REMEDIAL,
@@ -26,6 +28,7 @@ from lifecycle.due import (
     orphaned,
     rag_condition,
     stuck,
+    stuck_threshold_days,
 )
 from lifecycle.models import Policy
 from lifecycle.selectors import policy_visibility_filter
@@ -54,8 +57,8 @@ FIGURES: tuple[Figure, ...] = (
            MONITORING.overdue),
     Figure("monitoring_due_soon", f"Monitoring reports due {MONITORING.warning_label}",
            (("monitoring_status", "due_soon"),), MONITORING.due_soon),
-    *(Figure(f"stuck_{stage.key}", f"Stuck past the threshold: {stage.label.lower()}", (("stuck", stage.key),),
-             partial(stuck, stage.key)) for stage in STUCK_STAGES),
+    *(Figure(f"stuck_{stage.key}", f"Stuck past the threshold: {stage.label[:1].lower()}{stage.label[1:]}",
+             (("stuck", stage.key),), partial(stuck, stage.key)) for stage in STUCK_STAGES),
     Figure("emergency_eia", "Emergency approvals awaiting their impact assessment",
            (("emergency_eia", "awaiting"),), lambda today: emergency_eia_awaiting()),
     Figure("orphaned", "Orphaned: a leaver still named", (("orphaned", "yes"),), lambda today: orphaned()),
@@ -211,7 +214,16 @@ def attention_list(*, user, scope: Scope, today: datetime.date) -> list[Policy]:
     for policy in policies:
         policy.review_state = REVIEW.state_of(policy, today)
         policy.monitoring_state = MONITORING.state_of(policy, today)
+        policy.stuck_stage = DEADLINE_OF_STATUS[policy.status] if policy.is_stuck else None
     return policies
+
+
+def stuck_rule() -> str:
+    """What counts as stuck, in words for the dashboard and the board report: every stage deadline, read from
+    lifecycle.due as the figures are."""
+    steps = in_words([stage.waiting_for for stage in STUCK_STAGES])
+    return (f"Work is stuck once it has waited more than {stuck_threshold_days()} working days at any of these "
+            f"steps: {steps}. A publication PCU has scheduled for a date waits on that date, so it is not stuck.")
 
 
 def rag_rules() -> list[tuple[str, str, str]]:

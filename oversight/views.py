@@ -21,7 +21,6 @@ from django.views.decorators.http import require_safe
 from core.exports import table_response, wanted_format
 from core.forms import DateParts
 from core.models import BusinessGroup
-from lifecycle.due import stuck_threshold_days
 from oversight import charts
 from oversight.forms import PeriodForm
 from oversight.indicators import (
@@ -42,6 +41,7 @@ from oversight.selectors import (
     rate_percent,
     remedial_actions_overdue,
     scoped_policies,
+    stuck_rule,
 )
 
 NO_DASHBOARD = ("The oversight dashboard is for business group policy co-ordinators, Designated Leads, Management "
@@ -104,7 +104,7 @@ def dashboard(request):
         "scope": scope, "today": today, "figures": figures, "table_header": header,
         "attention": attention_list(user=request.user, scope=scope, today=today),
         "rag_rules": rag_rules(), "pipeline": chart,
-        "stuck_days": stuck_threshold_days(), "attention_limit": ATTENTION_LIMIT,
+        "stuck_rule": stuck_rule(), "attention_limit": ATTENTION_LIMIT,
         "focus_query": f"business_group={scope.focus.pk}&" if scope.focus is not None else "",
     })
 
@@ -399,7 +399,7 @@ def report(request):
         "trend_rows": trend_table_rows(tables["trend_rows"]), "figures_header": header, "figures_rows": rows,
         "pipeline": pipeline_chart(pipeline(user=request.user, scope=scope),
                                    title=f"Pipeline of {scope.title}: policies by stage and business group"),
-        "rag_rules": rag_rules(), "stuck_days": stuck_threshold_days(), "query": period_query(period, scope),
+        "rag_rules": rag_rules(), "stuck_rule": stuck_rule(), "query": period_query(period, scope),
         "period_form": form,
     }
     if request.GET.get("format") == "pdf":

@@ -47,7 +47,8 @@ def build_world(people) -> World:
       A review overdue (due 2026-01-10) and monitoring overdue; B review due soon (2026-06-01), monitoring overdue;
       C monitoring due soon (2026-03-15); D in QA since 2026-02-13 (stuck); E with the Lead since then (stuck);
       F awaiting publication since then (stuck); G in QA since 2026-02-26 (not stuck); H approved by the emergency
-      route on 2026-02-10, its EIA due 2026-03-10; I in date, but a developer named on it has left.
+      route on 2026-02-10, its EIA due 2026-03-10, not sent to PCU since (stuck); I in date, but a developer named
+      on it has left.
     Specialist Crime & Operations: J in date; S OFFICIAL-SENSITIVE, review and monitoring overdue; K withdrawn with
     an old review date (counted nowhere)."""
     cast2 = cast_of_group2(people)
@@ -94,7 +95,8 @@ def build_world(people) -> World:
 # The figures as of TODAY, worked out by hand from the history above.
 TP_FIGURES = {
     "review_overdue": 1, "review_due_soon": 1, "monitoring_overdue": 2, "monitoring_due_soon": 1,
-    "stuck_qa": 1, "stuck_lead": 1, "stuck_publication": 1, "emergency_eia": 1, "orphaned": 1,
+    "stuck_commissioning": 0, "stuck_qa": 1, "stuck_forward_to_lead": 0, "stuck_lead": 1,
+    "stuck_forward_for_publication": 1, "stuck_publication": 1, "emergency_eia": 1, "orphaned": 1,
     "rag_red": 2, "rag_amber": 6, "rag_green": 1,
 }
 TP_POLICIES = 9

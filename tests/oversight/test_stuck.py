@@ -1,4 +1,5 @@
-"""What the dashboard counts as stuck: not a publication PCU has scheduled, which waits on its date."""
+"""What the dashboard counts as stuck is what My work calls "Waiting too long" and what the chase chases: every
+stage deadline (lifecycle.due.STAGE_DEADLINES), less a publication PCU has scheduled, which waits on its date."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ import re
 
 import pytest
 
+from lifecycle.due import stuck
+from lifecycle.models import Policy
+from notifications.models import ReminderKind
+from notifications.services import chase_plan
 from publication.services import policy_publish
 from tests.factories import advance_to
 from tests.oversight.scenario import TODAY, on
-from tests.oversight.test_dashboard import figure_table
+from tests.oversight.test_dashboard import figure_table, register_count
 
 pytestmark = pytest.mark.django_db
 # Ten working days before TODAY (a Monday) ended on Friday 27 February: what has waited since the 13th is late.
@@ -50,3 +55,35 @@ def test_a_publication_scheduled_for_a_date_is_not_stuck(client, people, waiting
         assert not any(scheduled.reference in row for row in attention_rows(body))
         amber = client.get("/policies/?rag=amber").content.decode()
         assert waiting["awaiting_publication"].reference in amber and scheduled.reference not in amber
+
+
+def test_the_dashboard_counts_as_stuck_what_the_chase_chases(waiting):
+    """One definition: the dashboard's stuck figures and the chase's "waiting too long" reminders name the same
+    policies."""
+    chased = {reminder.policy_id for reminder in chase_plan(today=TODAY) if reminder.kind == ReminderKind.STUCK}
+    counted = set(Policy.objects.filter(stuck(None, TODAY)).values_list("pk", flat=True))
+    assert counted == chased == {waiting[status].pk for status in WAITING}
+
+
+def test_work_waiting_to_be_forwarded_is_stuck_on_the_dashboard_as_on_my_work(client, people, waiting):
+    """QA crawl: My work said "Waiting too long" for a policy to forward to the Lead, while the dashboard showed it
+    green and nothing stuck (the forwarding stages were not on it)."""
+    client.force_login(people.coordinator)
+    with on(TODAY):
+        my_work = client.get("/").content.decode()
+        body = client.get("/dashboard/").content.decode()
+        rows = attention_rows(body)
+    to_forward = waiting["qa_passed"].reference
+    assert re.search(rf"{to_forward}.*?Waiting too long", my_work, re.S)
+    table = figure_table(body)
+    for key in ("stuck_commissioning", "stuck_forward_to_lead", "stuck_forward_for_publication",
+                "stuck_publication"):
+        assert table[key][0][0] == 1, key
+        assert register_count(client, table[key][0][1]) == 1, key
+    assert table["rag_amber"][0][0] == len(WAITING) and table["rag_green"][0][0] == 1
+    row = next(row for row in rows if to_forward in row)
+    assert "Stuck since 13 February 2026: quality-assured, to forward to the Designated Lead" in row
+    assert re.search(r"Stuck past the threshold: approved, to send to <abbr[^>]*>PCU</abbr>", body)
+    # The page says which stages these are, in the same words.
+    assert "at any of these steps: a commissioning decision, quality assurance sign-off, forwarding to the " \
+           "Designated Lead" in body
