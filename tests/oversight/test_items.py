@@ -84,7 +84,7 @@ def _policy_of(cast, title, **fields):
 
 
 def item_cells(body: str) -> dict[str, list[tuple[float | None, str]]]:
-    """{figure key: [(figure, link), ...]} of the dashboard's rows of ITEM_FIGURES."""
+    """{figure key: [(figure, link or ""), ...]} of the dashboard's rows of ITEM_FIGURES."""
     table = {}
     for key, row in re.findall(r'<tr class="govuk-table__row" data-figure="([a-z_]+)">(.*?)</tr>', body, re.S):
         if key not in ITEM_KEYS:
@@ -92,8 +92,8 @@ def item_cells(body: str) -> dict[str, list[tuple[float | None, str]]]:
         cells = []
         for cell in re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(.*?)</td>', row, re.S):
             link = re.search(r'href="([^"]+)">([\d.]+|–)', cell)
-            value = link.group(2)
-            cells.append((None if value == "–" else float(value), unescape(link.group(1))))
+            value, url = (link.group(2), unescape(link.group(1))) if link else (cell.strip(), "")
+            cells.append((None if value == "–" else float(value), url))
         table[key] = cells
     return table
 
@@ -176,7 +176,8 @@ def test_the_lists_have_an_empty_state_and_no_list_for_staff_without_a_dashboard
         dashboard = item_cells(client.get("/dashboard/").content.decode())
     assert 'id="list-empty">No remedial action is overdue here.' in remedial_body
     assert 'id="list-empty">No policy here asks its staff' in acknowledgements_body
-    assert dashboard["acknowledgement_rate"][0][0] is None
+    # Nothing asked, so no rate: a dash, not a link to an empty list (QA crawl).
+    assert dashboard["acknowledgement_rate"] == [(None, "")]
     for user in (people.developer, people.manager):
         client.force_login(user)
         for path in ("/dashboard/remedial-actions/", "/dashboard/acknowledgements/"):
@@ -245,7 +246,10 @@ def test_acknowledgement_rates_for_each_role_agree_with_the_chase_rule_and_the_l
             assert [c for c, _ in cells["acknowledgements_confirmed"]] == confirmed, user.username
             assert [c for c, _ in cells["acknowledgement_rate"]] == rate, user.username
             for key in ("acknowledgements_asked", "acknowledgements_confirmed", "acknowledgement_rate"):
-                for (figure, url), shown in zip(cells[key], _list_totals(client, cells[key]), strict=True):
+                # A figure links to its list; a dash (no rate: nothing asked) links nowhere.
+                assert [url != "" for _, url in cells[key]] == [figure is not None for figure, _ in cells[key]]
+                linked = [cell for cell in cells[key] if cell[1]]
+                for (figure, url), shown in zip(linked, _list_totals(client, linked), strict=True):
                     assert shown[key] == figure, (user.username, key, url)
 
 
