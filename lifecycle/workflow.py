@@ -130,8 +130,7 @@ def _has_a_discipline_left(user, policy) -> bool:
 
 
 SIGN_OFF_QA = Step(
-    # One discipline's part, named in its event's entry (lifecycle.timeline): "Quality assurance passed" read as the
-    # whole having passed, before the same version was returned by another discipline (QA crawl).
+    # One discipline's part (lifecycle.timeline names it): "Quality assurance passed" read as the whole having passed.
     done="{discipline} passed its part of quality assurance",
     taken_by="PCU, DCFD and DOI, each for their part",
     name="sign_off_qa", source=(Status.SUBMITTED_FOR_QA,), target=None,
