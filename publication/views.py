@@ -241,10 +241,12 @@ def published_file_download(request, reference: str, publication_id: int, file_i
 
 def _scheduled_for_pcu(request, reference: str, publication_id: int):
     """The policy and its scheduled publication, for PCU; or, for a publication done with already (the page opened
-    again, or posted again after going back), the answer that says so on the Publication page rather than a 404."""
+    again, or posted again after going back), the answer that says so on the Publication page rather than a 404.
+    Anyone else is "not found" for every id, theirs to see or not, existing or not (STYLE.md: out-of-scope objects
+    404), so the answer does not tell them which publications exist."""
     policy = access_policy(user=request.user, reference=reference)
     if not permissions.is_pcu(request.user):
-        raise PermissionDenied("Only the Policy Co-ordination Unit manages scheduled publications.")
+        raise Http404("No such scheduled publication.")
     try:
         return policy, scheduled_publication(policy=policy, publication_id=publication_id), None
     except Http404:

@@ -36,7 +36,28 @@ def test_the_policy_page_links_to_the_publication_page_with_the_two_actions_for_
     client.force_login(people.coordinator)
     page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
     assert "scheduled for" in page and "/cancel/" not in page
-    assert client.get(f"/policies/{policy.reference}/publication/{publication.pk}/cancel/").status_code == 403
+    assert client.get(f"/policies/{policy.reference}/publication/{publication.pk}/cancel/").status_code == 404
+
+
+def test_someone_not_pcu_finds_no_publication_to_cancel_or_publish_now(client, people, scheduled, policy_in):
+    """Out-of-scope objects are "not found" (STYLE.md): someone who is not PCU, though they may see the policy, gets
+    the same 404 for its scheduled publication as for one that does not exist or belongs to another policy, so the
+    answer does not tell them which ids exist. PCU still gets 404 for the last two."""
+    policy, publication = scheduled
+    other = policy_publish(policy=policy_in(Status.AWAITING_PUBLICATION), actor=people.pcu,
+                           publish_on=timezone.localdate() + datetime.timedelta(days=10))
+    base = f"/policies/{policy.reference}/publication"
+    for user in (people.coordinator, people.pcu):
+        client.force_login(user)
+        for publication_id in (publication.pk, other.pk, 999999):
+            if user == people.pcu and publication_id == publication.pk:
+                continue
+            for action in ("cancel", "publish-now"):
+                url = f"{base}/{publication_id}/{action}/"
+                assert client.get(url).status_code == 404, (user.username, url)
+                assert client.post(url, {"reason": "Not theirs."}).status_code == 404, (user.username, url)
+    assert set(Publication.objects.filter(pk__in=[publication.pk, other.pk]).values_list("status", flat=True)) == {
+        Publication.Status.SCHEDULED}
 
 
 def test_pcu_cancels_with_a_reason_through_the_page(client, people, scheduled):
