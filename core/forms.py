@@ -210,13 +210,16 @@ class DateField(forms.DateField):
 
     @property
     def example(self) -> str:
-        """A date the field accepts, for its hint: "27 3 2027", a year earlier or later while out of its bounds."""
+        """A date the field accepts, for its hint: "27 3 2027", a year earlier or later while out of its bounds, or,
+        when no 27 March lies within bounds less than a year apart (a review brought forward within weeks), the
+        nearest bound."""
         earliest, latest = self.bounds()
         day = self.EXAMPLE
         while day > latest and day.year > earliest.year:
             day = day.replace(year=day.year - 1)
         while day < earliest and day.year < latest.year:
             day = day.replace(year=day.year + 1)
+        day = min(max(day, earliest), latest)
         return f"{day.day} {day.month} {day.year}"
 
     def to_python(self, value):

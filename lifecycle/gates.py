@@ -364,6 +364,15 @@ def review_window_open(policy) -> bool:
     return timezone.localdate() >= window_opens or review_brought_forward(policy)
 
 
+# SOP: "Ensure policies are reviewed ... at least once every 3 years, if no earlier review has been prompted by
+# monitoring results, or external factors": an earlier review moves a date still to come. A new date must be today or
+# later and before the one due (policy_set_review_date), so from the review date on none can be: the review is started.
+@gate("the review is already due, so there is no earlier date to bring it forward to. Start the review instead.",
+      label="The review date is still to come")
+def review_date_ahead(policy) -> bool:
+    return policy.review_due_on is None or policy.review_due_on > timezone.localdate()
+
+
 @gate("A review concluding no change is already open for this policy: DCFD and PCU must finish it first.",
       label="No other no-change review open")
 def no_change_review_not_open(policy) -> bool:

@@ -400,12 +400,12 @@ REPUBLISH_NO_CHANGE = Step(
     notify=("authors", "coordinator", "lead", "owner"), notice="Re-published after review: no change",
 )
 # Only while the policy is in force and no review is open (a policy under review has its new version's
-# status): bringing forward a review that has already started means nothing.
+# status): bringing forward a review that has already started means nothing. Nor one already due: no date is left.
 SET_REVIEW_DATE = Step(
     done="Review date brought forward",
     taken_by="the Designated Lead or the co-ordinator",
     kinds=_EVERY_KIND,
-    name="set_review_date", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
+    name="set_review_date", source=_IN_FORCE, target=None, stage=Stage.MONITORING, only_if=gates.review_date_ahead,
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
     audit=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,

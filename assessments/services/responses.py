@@ -19,7 +19,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import RoleAssignment
-from lifecycle import permissions
+from lifecycle import gates, permissions
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, policy_set_review_date, require_actor
@@ -98,6 +98,12 @@ def monitoring_report_respond(
                 f"A review of {locked.reference} is already under way (it is '{locked.get_status_display()}'): its "
                 "publication sets the next review date, so there is nothing to bring forward. Record no action or a "
                 "remedial action, and the review reads this report at its scoping.", field="outcome")
+        if not gates.review_date_ahead(locked):
+            # The step itself refuses it as a page moved on; here it is this answer that cannot be, said on the form.
+            raise ApplicationError(
+                f"The review of {locked.reference} is already due: it was due on {locked.review_due_on:%-d %B %Y}, so "
+                "there is no earlier date to bring it forward to. Record no action or a remedial action, and start the "
+                "review: it reads this report at its scoping.", field="outcome")
         if not isinstance(review_due_on, datetime.date):
             raise ApplicationError("Enter the new review date.", field="review_due_on")
         brought = policy_set_review_date(

@@ -348,11 +348,17 @@ class ReviewDateForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # The date it replaces, said where the new one is typed: only an earlier one is taken (the service checks).
+        # The date it replaces, said where the new one is typed: only a date from today to the day before it is taken
+        # (the service checks again). The field's bounds say so first, and keep the hint's example among them.
+        field = self.fields["review_due_on"]
+        field.earliest = timezone.localdate
         due = self.policy.review_due_on if self.policy is not None else None
         if due is not None:
-            self.fields["review_due_on"].help_text = (f"The review is due on {date_shown(due)} now: the new date must "
-                                                      "be earlier.")
+            field.help_text = f"The review is due on {date_shown(due)} now: the new date must be earlier."
+            field.latest = due - relativedelta(days=1)
+            # "before" and, when the day before is today, "not_future": either way the date is not earlier.
+            field.error_messages["before"] = field.error_messages["not_future"] = (
+                f"The review is due on {date_shown(due)} now: the new review date must be earlier")
 
 
 class MonitoringResponseForm(StepForm):

@@ -270,7 +270,9 @@ def test_never_published_policies_offer_no_response(client, policy_in, people):
     client.force_login(people.lead)
     response = client.get(URL.format(ref=policy.reference))
     assert response.status_code == 302
-    assert "is not available to you" in client.get(f"/policies/{policy.reference}/").content.decode()
+    # Why, as the service would refuse it (the step's condition on the policy, lifecycle.views._why_not_offered).
+    assert (f"Cannot respond to a monitoring report of {policy.reference}: The policy has never been published."
+            in client.get(f"/policies/{policy.reference}/").content.decode())
     assert "/actions/respond-to-monitoring/" not in client.get(f"/policies/{policy.reference}/").content.decode()
 
 

@@ -482,6 +482,16 @@ def _published_and_brought_forward(people) -> Policy:
 
 
 @check
+def a_review_already_due_is_not_brought_forward(people):
+    """SOP: reviews at least every 3 years, earlier if prompted: a date still to come is brought forward; a review
+    already due is started (QA crawl, finding 2: the step was offered and no date could be accepted)."""
+    policy = _published(people)
+    Policy.objects.filter(pk=policy.pk).update(review_due_on=timezone.localdate())
+    assert_refused(people.coordinator, _reload(policy), "set-review-date", ("no earlier date to bring it forward to",),
+                   {"review_due_on": timezone.localdate().isoformat(), "reason": "A critical incident."})
+
+
+@check
 def no_change_is_too_early_the_day_after_publication(people):
     policy = advance_to(people.policy(), "monitoring", people)
     assert_refused(people.lead, policy, "conclude-no-change", ("too early",), {"reason": "Still fit."})
@@ -684,6 +694,7 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "gate:emergency_not_requested": ("the_emergency_route_is_asked_once",),
     "gate:no_emergency_request_waiting": ("the_draft_waits_for_pcus_answer_before_submission",),
     "gate:review_window_open": ("no_change_is_too_early_the_day_after_publication",),
+    "gate:review_date_ahead": ("a_review_already_due_is_not_brought_forward",),
     "gate:no_change_review_not_open": ("no_change_is_concluded_once",),
     "gate:no_change_awaits_eia": ("dcfd_confirms_only_a_concluded_review",),
     "gate:no_change_awaits_publication": ("pcu_republishes_only_after_dcfd",),
