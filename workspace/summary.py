@@ -1,8 +1,8 @@
 """My work's summary (templates/core/home.html, beside the queues): the roles the person holds, and how many policies
 they see in the register, in the terms that are true for them.
 
-- Those with a role: by stage (scoping to development, approval, published), from one count per status
-  (``lifecycle.selectors.policy_count_by_status``).
+- Those with a role: by stage (scoping to development, approval, published) and withdrawn, from one count per status
+  (``lifecycle.selectors.policy_count_by_status``): together, the register's count.
 - Staff with no role see the policies in force (issue 4), and the drafts they were given to read (a consultee's
   grant). A policy in force under review is in force for them: the version they read stays in force until the reviewed
   one replaces it (``lifecycle.models.policy.IN_FORCE``), though its status, which the register shows, is its review's
@@ -62,6 +62,8 @@ def home_summary(*, user) -> dict:
         "in_development": sum(by_status.get(status, 0) for status in in_development),
         "in_approval": sum(by_status.get(status, 0) for status in statuses_in_stage("approval")),
         "published": sum(by_status.get(status, 0) for status in PUBLISHED_STATUSES),
+        # In no stage, yet in the register (its archive): its own row, so that the rows add up to the register's count.
+        "withdrawn": by_status.get(Status.WITHDRAWN, 0),
         "roles": roles,
         "staff": False,
     }

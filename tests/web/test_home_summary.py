@@ -84,3 +84,21 @@ def test_the_roles_are_named_in_the_order_of_their_assignments(people):
                                          .select_related("business_group", "user"), key=str)]
     assert len(expected) == 4
     assert [(held.get_role_display(), held.business_group) for held in held_roles(user)] == expected
+
+
+def test_the_figures_add_up_to_the_register_count(client, people, policies):
+    """QA crawl, finding 8: "In scoping, commissioning or development: 4 · In approval: 4 · Published: 5" sat above
+    "14 policies in the register": the withdrawn policy was counted in the register and in none of the rows. It has
+    its own row, shown to those who see one."""
+    summary = home_summary(user=people.pcu)
+    rows = ("in_development", "in_approval", "published", "withdrawn")
+    assert sum(summary[row] for row in rows) == summary["visible_count"] == 7
+    assert summary["withdrawn"] == policy_list(user=people.pcu).filter(status=Status.WITHDRAWN).count() == 1
+    client.force_login(people.pcu)
+    assert "Withdrawn: <strong>1</strong>" in client.get("/").content.decode()
+    # Someone who sees no withdrawn policy is not shown a row of none.
+    summary = home_summary(user=people.developer2)
+    assert summary["withdrawn"] == 0
+    assert sum(summary[row] for row in rows) == summary["visible_count"]
+    client.force_login(people.developer2)
+    assert "Withdrawn:" not in client.get("/").content.decode()
