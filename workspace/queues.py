@@ -42,7 +42,7 @@ class QueueItem:
     (make bench, 100,000 policies)."""
 
     __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "expected_by", "expected_late",
-                 "returned")
+                 "returned", "skipped_part")
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):

@@ -1,17 +1,18 @@
 """My work's queues of the cycle's work, by the roles the person holds: the drafts to finish and those submitted
 (developers and managers), the Lead's decisions, quality assurance (PCU, DCFD, DOI), what co-ordinators forward and
-PCU publishes, the emergency approvals awaiting their EIA, and the withdrawals PCU is to carry out."""
+PCU publishes, the emergency approvals awaiting the sign-off of what the route skipped, and the withdrawals PCU is
+to carry out."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from core.models import Role
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import lowerfirst
 from lifecycle.duties import took_part_in_current_version
-from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QASignOff
+from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.states import EMERGENCY_SOURCES, Status, statuses_in_stage
@@ -117,24 +118,41 @@ def quality_assurance_queues(viewer: Viewer) -> list[dict]:
     disciplines = _disciplines(viewer)
     if not disciplines:
         return []
-    title, hint = "Submissions to quality-assure", "Sign off, or return with comments."
+    # Issue 13 (QA crawl, finding 4): what an emergency approval skipped is each discipline's quality assurance, given
+    # late; PCU also answers the Lead's request for the emergency route.
+    title = "Submissions to quality-assure, and emergency approvals to sign off"
+    hint = "Sign off or return with comments; sign off your part of what an emergency approval skipped."
     if Role.PCU in disciplines:
-        title = "Submissions to quality-assure, and emergency approvals to answer"
-        hint = "Sign off or return with comments; agree to or refuse the emergency route."
+        title = "Submissions to quality-assure, and emergency approvals to answer or sign off"
+        hint = ("Sign off or return with comments; agree to or refuse the emergency route; sign off your part of what "
+                "an emergency approval skipped.")
     policies = _awaiting_quality_assurance(viewer)
     for policy in policies:
-        if policy.status in EMERGENCY_SOURCES:
+        if policy.skipped_part:
+            policy.next_label = SKIPPED_PARTS[policy.skipped_part]
+        elif policy.status in EMERGENCY_SOURCES:
             policy.next_label = AGREE_EMERGENCY_APPROVAL.page.title
     return [{"title": title, "hint": hint, "policies": policies}]
+
+
+# What the emergency route skipped (lifecycle.selectors.emergency_outstanding), each part signed off late by its
+# discipline (assessments.services): DCFD the EIA, PCU the Workbook's impact sections, DOI information management.
+SKIPPED_PARTS = {
+    Role.DCFD: "Sign off the retrospective EIA",
+    Role.PCU: "Sign off the Workbook's impact sections",
+    Role.DOI: "Sign off the quality assurance of information management",
+}
 
 
 @compiled_queue
 def _awaiting_quality_assurance(viewer: Viewer) -> QuerySet[Policy]:
     disciplines = _disciplines(viewer)
+    outstanding = {discipline: ~Q(Exists(QASignOff.objects.filter(
+        policy_version_id=Subquery(_latest_version()), discipline=discipline, outcome=QAOutcome.PASSED)))
+        for discipline in disciplines}
     awaiting = Q(pk__in=[])
-    for discipline in disciplines:
-        awaiting |= ~Q(Exists(QASignOff.objects.filter(policy_version_id=Subquery(_latest_version()),
-                                                       discipline=discipline)))
+    for condition in outstanding.values():
+        awaiting |= condition
     # Those waiting longest, read in the order of policy_status_updated_idx and tested one by one until a queue is
     # full, then looked up by id (``pk_in_ids``) with the emergency requests: as one OR, PostgreSQL tested the
     # sign-offs of every submission before sorting them (make bench, PCU at 100,000 policies: 1,996 submissions,
@@ -142,13 +160,21 @@ def _awaiting_quality_assurance(viewer: Viewer) -> QuerySet[Policy]:
     candidates = policies_seen_by(viewer).exclude(took_part_in_current_version(viewer.user_id))
     submitted = candidates.filter(Q(status=Status.SUBMITTED_FOR_QA) & awaiting).order_by("updated_at", "pk")
     waiting = pk_in_ids(submitted.values("pk")[:QUEUE_SHOWN + 1])
+    # What an emergency approval skipped, not yet signed off by one of the viewer's disciplines on the version approved
+    # (issue 13; QA crawl, finding 4: only DCFD's My work listed it). In the same query, so that My work's cost does not
+    # grow; the policies not impact assessed are few, and looked up by id.
+    skipped = candidates.filter(awaiting, not_impact_assessed=True).order_by("updated_at", "pk")
+    waiting |= pk_in_ids(skipped.values("pk")[:QUEUE_SHOWN + 1])
     if Role.PCU in disciplines:
         # The emergency route (issue 13): the Lead's request waits for a member of PCU to agree or refuse, in their
         # own name. In the same query as the submissions, so that My work's cost does not grow. The unanswered
         # requests are few: read once, and their policies looked up by id.
         emergency = pk_in_ids(EmergencyRequest.objects.filter(answered_at__isnull=True).values("policy_id"))
         waiting |= pk_in_ids(candidates.filter(emergency, status__in=EMERGENCY_SOURCES).order_by().values("pk"))
-    return as_queue(Policy.objects.filter(waiting))
+    # The first of the viewer's parts an emergency approval skipped that is outstanding, to name it.
+    skipped_part = Case(*(When(Q(not_impact_assessed=True) & condition, then=Value(discipline.value))
+                          for discipline, condition in outstanding.items()), default=None, output_field=CharField())
+    return as_queue(Policy.objects.filter(waiting).annotate(skipped_part=skipped_part))
 
 
 def coordination_queues(viewer: Viewer) -> list[dict]:
@@ -160,15 +186,15 @@ def coordination_queues(viewer: Viewer) -> list[dict]:
         queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication (not those whose "
                        "quality assurance you signed: another member of PCU publishes them).",
                        "policies": _to_publish(viewer)})
-    dcfd = viewer.has_force_role(Role.DCFD)
-    if dcfd or group_ids(viewer.roles, Role.LEAD):
+    if group_ids(viewer.roles, Role.LEAD):
         awaiting_eia = _awaiting_eia(viewer)
         for policy in awaiting_eia:
-            # The work here is the retrospective EIA (DCFD signs it off; the Lead, as risk owner, sees it done).
-            policy.next_label = ("Sign off the retrospective EIA" if dcfd
-                                 else "See that the retrospective EIA is completed")
-        queues.append({"title": "Emergency approvals awaiting their EIA", "hint": "Not impact assessed.",
-                       "policies": awaiting_eia})
+            # The Lead, as risk owner, sees done what the emergency route skipped (each discipline signs its own part
+            # off from its quality assurance queue).
+            policy.next_label = "See that the retrospective EIA is completed"
+        queues.append({"title": "Emergency approvals awaiting sign-off", "policies": awaiting_eia,
+                       "hint": "Not impact assessed until what the emergency route skipped is signed off: the EIA by "
+                               "DCFD, the Workbook's impact sections by PCU and information management by DOI."})
     return queues
 
 
