@@ -14,11 +14,15 @@ from lifecycle.states import PUBLISHED_STATUSES
 from lifecycle.workflow import START_REVIEW
 from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, named_developer
 
+# Who writes a policy's monitoring report: those who draft it (assessments.services.monitoring_report_create asks
+# lifecycle.permissions.can_draft).
+MONITORING_REPORT_WRITERS = "the policy's developers or manager"
+
 
 def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
     """Reviews and monitoring reports overdue, and due soon (lifecycle.due: the same rule as the register's filter,
     the chase and the dashboard), as separate queues, the most overdue first. One query per rule. Each policy
-    carries ``due_state`` and what to do next."""
+    carries ``due_state`` and what to do next, and by whom (workspace.selectors: unless it is the person's own work)."""
     overdue, due_soon = [], []
     if not viewer.roles:
         # Staff with no role answer for no policy's review or report: no queue of them, not even an empty one.
@@ -33,9 +37,9 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
             policy.due_label = label
             if rule is MONITORING:
-                policy.next_label = "Write the monitoring report"
+                policy.next_label, policy.next_by = "Write the monitoring report", MONITORING_REPORT_WRITERS
             elif policy.status in PUBLISHED_STATUSES:
-                policy.next_label = START_REVIEW.page.title
+                policy.next_label, policy.next_by = START_REVIEW.page.title, START_REVIEW.taken_by
         late = [policy for policy in policies if policy.due_state.is_overdue]
         soon = [policy for policy in policies if not policy.due_state.is_overdue]
         if late:  # shown only when something is late, at the top of the page

@@ -41,8 +41,8 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "expected_by", "expected_late",
-                 "returned", "skipped_part")
+    __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "next_by", "expected_by",
+                 "expected_late", "returned", "skipped_part")
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):

@@ -88,10 +88,27 @@ def my_work(*, user, today=None) -> list[dict]:
     return _each_once(queues, today, seen=in_hand)
 
 
+def _next_step(policy) -> tuple[str, str]:
+    """What moves ``policy`` on, and who takes it: the step a queue named for it, else the way on from its status, as
+    declared (``workflow.way_on``)."""
+    if getattr(policy, "next_label", ""):
+        return policy.next_label, getattr(policy, "next_by", "")
+    step = way_on(policy.status, policy.kind)
+    return (step.page.title, step.taken_by) if step else ("", "")
+
+
 def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list[dict]:
     """Each item once, in the first queue it appears in (a policy's work, its review among it, is one item; its
     monitoring report another), named with what to do next (the step that moves it on, as declared:
-    ``workflow.way_on``) and its review's due state (``lifecycle.due``)."""
+    ``workflow.way_on``) and its review's due state (``lifecycle.due``).
+
+    And whose step that is (QA crawl, finding 16: PCU's "Reviews overdue" said "Next: Submit for quality assurance",
+    a developer's step, and "Next: Publish" to the member of PCU who could not publish it). The queues of the person's
+    roles (drafts, decisions, quality assurance, forwarding, publishing, withdrawals, sign-offs) hold their own work:
+    a policy in one of them is theirs to move on, by that queue's step, wherever it is shown. A review or report due of
+    a policy they answer for, and in none of them, says who takes its next step (``next_by``)."""
+    own = {policy.pk: _next_step(policy)[0] for queue in queues if queue.get("policies") and not queue.get("due")
+           for policy in queue["policies"]}
     for queue in queues:
         if queue.get("policies") is None:
             continue
@@ -105,9 +122,11 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
                 state = REVIEW.state_of(policy, today)
                 policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
                 policy.due_label = "review due"
-            if not getattr(policy, "next_label", ""):
-                step = way_on(policy.status, policy.kind)
-                policy.next_label = step.page.title if step else ""
+            if kind == "policy" and policy.pk in own:
+                policy.next_label, policy.next_by = own[policy.pk], ""
+            else:
+                label, by = _next_step(policy)
+                policy.next_label, policy.next_by = label, by if queue.get("due") else ""
             # By when: work handed to someone is expected by its stage's declared deadline (lifecycle.due, which the
             # chase reads too: it reminds whoever holds the work from that day).
             waiting = stage_deadline_state(policy, today) if kind == "policy" else None

@@ -16,7 +16,8 @@ TEMPLATE_ITEM = (
     "{% load cached_urls glossary due_dates %}{% for policy in policies %}"
     '<li class="app-work-item"><a class="govuk-link" href="{% cached_url \'lifecycle:detail\' policy.reference %}">'
     "{{ policy.reference }} {{ policy.title }}</a>{% if policy.next_label %}<br><span class=\"govuk-body-s\">Next: "
-    "<strong>{% abbreviate policy.next_label %}</strong></span>{% endif %}{% if policy.due_state %} "
+    "<strong>{% abbreviate policy.next_label %}</strong>{% if policy.next_by %}, by {% abbreviate policy.next_by %}"
+    "{% endif %}</span>{% endif %}{% if policy.due_state %} "
     "{% due_state policy.due_state policy.due_label %}{% elif policy.expected_by %} <span class=\"govuk-body-s\">"
     '{% if policy.expected_late %}<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong> '
     'expected by {% else %}by {% endif %}{{ policy.expected_by|date:"j F Y" }}</span>{% endif %}</li>{% endfor %}')
@@ -24,7 +25,8 @@ TODAY = datetime.date(2026, 12, 4)
 
 
 def _policy(reference, title, **extra):
-    values = {"next_label": "", "due_state": None, "due_label": "", "expected_by": None, "expected_late": False}
+    values = {"next_label": "", "next_by": "", "due_state": None, "due_label": "", "expected_by": None,
+              "expected_late": False}
     return SimpleNamespace(reference=reference, title=title, **{**values, **extra})
 
 
@@ -37,6 +39,9 @@ POLICIES = [
                                                                                   TODAY)),
     _policy("POL-0005", "Vetting", next_label="Approve", expected_by=datetime.date(2026, 11, 2), expected_late=True),
     _policy("POL-0006", "Uniform", next_label="Forward to the Lead", expected_by=datetime.date(2027, 1, 9)),
+    # Someone else's step (QA crawl, finding 16): who takes it, through the glossary too.
+    _policy("POL-0008", "Tasers", next_label="Publish", next_by="PCU", due_label="review due",
+            due_state=REVIEW.state(TODAY - datetime.timedelta(days=2), TODAY)),
     _policy("POL 0007?", "A reference the URL must quote", next_label="Submit for QA to PCU"),
 ]
 

@@ -31,8 +31,8 @@ _LATE = '<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</
 
 @register.simple_tag(takes_context=True)
 def work_items(context, policies) -> str:
-    """Each policy (``workspace.selectors.my_work``'s, with ``next_label``, ``due_state`` and ``due_label``, or
-    ``expected_by`` and ``expected_late``) as ``<li class="app-work-item">``."""
+    """Each policy (``workspace.selectors.my_work``'s, with ``next_label`` and ``next_by``, ``due_state`` and
+    ``due_label``, or ``expected_by`` and ``expected_late``) as ``<li class="app-work-item">``."""
     url = cached_reverser("lifecycle:detail")
     items = []
     for policy in policies:
@@ -42,7 +42,10 @@ def work_items(context, policies) -> str:
             item += f" {_RETURNED}"
         if getattr(policy, "next_label", ""):
             next_step = abbreviated(context, policy.next_label)
-            item += f'<br><span class="govuk-body-s">Next: <strong>{next_step}</strong></span>'
+            # Who takes it, where it is not the reader's own work (workspace.selectors._each_once).
+            by = getattr(policy, "next_by", "")
+            by = f", by {abbreviated(context, by)}" if by else ""
+            item += f'<br><span class="govuk-body-s">Next: <strong>{next_step}</strong>{by}</span>'
         state = getattr(policy, "due_state", None)
         expected_by = getattr(policy, "expected_by", None)
         if state:
