@@ -30,7 +30,7 @@ from core.events import AuditAction
 from core.models import AuditEvent, Role, User
 from lifecycle import workflow
 from lifecycle.permissions import role_rows_of_outer_user
-from lifecycle.selectors import timeline_events, user_may_see_drafts
+from lifecycle.selectors import timeline_events, user_may_see_drafts, user_may_see_sensitive
 from lifecycle.states import QADiscipline, Status
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
@@ -249,22 +249,23 @@ def event_rows(events):
     return events.values(*EVENT_FIELDS).annotate(actor_roles=role_rows_of_outer_user("actor_id"))
 
 
-def _page_rows(*, policy_id: int, drafts: bool):
-    return event_rows(timeline_events(policy_id=policy_id, drafts=drafts))
+def _page_rows(*, policy_id: int, drafts: bool, sensitive: bool):
+    return event_rows(timeline_events(policy_id=policy_id, drafts=drafts, sensitive=sensitive))
 
 
-def _count(*, policy_id: int, drafts: bool):
+def _count(*, policy_id: int, drafts: bool, sensitive: bool):
     # COUNT(*), as QuerySet.count() asks: the events' index answers it alone (COUNT of a column reads every row).
-    return (timeline_events(policy_id=policy_id, drafts=drafts).order_by().values("policy_id")
+    return (timeline_events(policy_id=policy_id, drafts=drafts, sensitive=sensitive).order_by().values("policy_id")
             .annotate(count=Count("*")).values("count"))
 
 
 # Compiled once per process (core.compiled): the rows' actor roles subquery and the count took Django longer to compile
-# than PostgreSQL took to run them (make bench, timeline page).
-_PAGE_ROWS = {drafts: CompiledValues(AuditEvent, partial(_page_rows, drafts=drafts), ints=("policy_id",))
-              for drafts in (False, True)}
-_COUNTS = {drafts: CompiledValues(AuditEvent, partial(_count, drafts=drafts), ints=("policy_id",))
-           for drafts in (False, True)}
+# than PostgreSQL took to run them (make bench, timeline page). Keyed by (drafts, sensitive), as ``PolicyEvents``.
+_KEYS = [(drafts, sensitive) for drafts in (False, True) for sensitive in (False, True)]
+_PAGE_ROWS = {key: CompiledValues(AuditEvent, partial(_page_rows, drafts=key[0], sensitive=key[1]),
+                                  ints=("policy_id",)) for key in _KEYS}
+_COUNTS = {key: CompiledValues(AuditEvent, partial(_count, drafts=key[0], sensitive=key[1]), ints=("policy_id",))
+           for key in _KEYS}
 _ROW_NAMES = (*EVENT_FIELDS, "actor_roles")
 
 
@@ -276,9 +277,13 @@ class PolicyEvents:
     def __init__(self, *, policy, user) -> None:
         self.policy_id = policy.pk
         self.drafts = user_may_see_drafts(user=user, policy=policy)
+        # Probe F1: an OFFICIAL-SENSITIVE SOP's events (its title and marking) only for those cleared for it, as the
+        # statement, PDF and revisions show the SOP (a colleague invited to advise, or a supported policy's Lead, may
+        # see the drafts without being cleared). Only the drafts' events name an SOP.
+        self.sensitive = not self.drafts or user_may_see_sensitive(user=user, policy=policy)
 
     def count(self) -> int:
-        rows = _COUNTS[self.drafts].rows(policy_id=self.policy_id)
+        rows = _COUNTS[self.drafts, self.sensitive].rows(policy_id=self.policy_id)
         return rows[0][0] if rows else 0
 
     def __getitem__(self, index: slice) -> list[dict]:
@@ -288,7 +293,7 @@ class PolicyEvents:
         suffix, suffix_params = (" OFFSET %s", (start,)) if stop is None else (" LIMIT %s OFFSET %s",
                                                                                 (stop - start, start))
         return [dict(zip(_ROW_NAMES, row, strict=True))
-                for row in _PAGE_ROWS[self.drafts].rows(policy_id=self.policy_id, suffix=suffix,
+                for row in _PAGE_ROWS[self.drafts, self.sensitive].rows(policy_id=self.policy_id, suffix=suffix,
                                                         suffix_params=suffix_params)]
 
 

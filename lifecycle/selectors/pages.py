@@ -11,6 +11,7 @@ from functools import partial
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -20,7 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from core.compiled import CompiledRead
@@ -34,6 +35,7 @@ from lifecycle.models import (
     Policy,
     PolicyVersion,
     QAOutcome,
+    StandardOperatingProcedure,
     WithdrawalDecision,
 )
 from lifecycle.models.policy import VERSION_IN_FORCE
@@ -214,13 +216,21 @@ PUBLIC_TIMELINE_ACTIONS = [
 ]
 
 
-def timeline_events(*, policy_id: int, drafts: bool) -> QuerySet[AuditEvent]:
+def timeline_events(*, policy_id: int, drafts: bool, sensitive: bool = True) -> QuerySet[AuditEvent]:
     """Every audited event of the policy, newest first. Staff with no part in its drafting (``drafts`` False:
     ``user_may_see_drafts``) see only its public milestones (not draft saves, QA comments or decisions in
-    progress)."""
+    progress). Those not cleared for OFFICIAL-SENSITIVE material (``sensitive`` False: ``user_may_see_sensitive``)
+    do not see the events of its OFFICIAL-SENSITIVE SOPs (their title and marking), as ``sop_versions_for`` and
+    ``version_revisions`` leave those SOPs out of the statement, the PDF and the revisions."""
     events = AuditEvent.objects.filter(policy_id=policy_id)
     if not drafts:
         events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
+    if not sensitive:
+        sensitive_sops = (StandardOperatingProcedure.objects
+                          .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+                          .annotate(text_id=Cast("pk", CharField())).values("text_id"))
+        events = events.exclude(object_type=StandardOperatingProcedure._meta.label_lower,
+                                object_id__in=sensitive_sops)
     return events.order_by("-sequence")
 
 

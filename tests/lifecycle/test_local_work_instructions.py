@@ -332,3 +332,19 @@ def test_in_force_it_is_seen_on_its_policy_pages_by_its_business_group_only(clie
     assert policy_count(user=in_group) == policy_count(user=elsewhere) + 1
     by_status = [sum(policy_count_by_status(user=person).values()) for person in (in_group, elsewhere)]
     assert by_status[0] == by_status[1] + 1
+
+
+def test_the_corporate_lead_does_not_see_its_official_sensitive_sops_on_its_timeline(client, people, instruction,
+                                                                                     unit_head):
+    """Probe (F1): the corporate policy's Lead, of another business group, sees the draft to agree to it, but is not
+    cleared for its OFFICIAL-SENSITIVE SOPs: their events are left out of its timeline, as the SOPs are of its pages."""
+    from lifecycle.services.sops import sop_create
+
+    sop_create(policy=instruction, actor=unit_head, title="ZEBRAOSSOP covert deployment",
+               protective_marking="official_sensitive")
+    client.force_login(people.lead)
+    response = client.get(f"/policies/{instruction.reference}/timeline/")
+    assert response.status_code == 200 and "Policy started in scoping" in response.content.decode()
+    assert "ZEBRAOSSOP" not in response.content.decode()
+    client.force_login(people.lead2)
+    assert "ZEBRAOSSOP covert deployment" in client.get(f"/policies/{instruction.reference}/timeline/").content.decode()

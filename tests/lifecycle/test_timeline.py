@@ -173,3 +173,37 @@ def test_recorded_values_are_shown_in_words(object_type, changes, shown):
     got = [(row.label, row.before, row.after) for row in rows]
     assert [(label, after) for label, _, after in got] == [(label, after) for label, _, after in shown]
     assert [before for _, before, _ in got] == [before for _, before, _ in shown]
+
+
+def test_an_official_sensitive_sops_events_are_shown_only_to_those_cleared_for_it(client, people, policy_in):
+    """Probe (F1): a colleague invited to advise, with no role in the policy's business group, read the title and
+    marking of an OFFICIAL-SENSITIVE SOP in its "added" and "saved" events, though every other page (statement, PDF,
+    revisions, compare) leaves that SOP out for them (``user_may_see_sensitive``)."""
+    from lifecycle.services.advice import advice_invite
+    from lifecycle.services.sops import sop_create, sop_update_draft
+    from tests.factories import UserFactory
+
+    policy = policy_in("development")
+    secret = sop_create(policy=policy, actor=people.developer, title="ZEBRAOSSOP covert deployment",
+                        protective_marking="official_sensitive")
+    sop_update_draft(sop=secret, actor=people.developer, text="<p>Who deploys.</p>",
+                     title="ZEBRAOSSOP covert deployment, revised")
+    sop_create(policy=policy, actor=people.developer, title="Open briefing notes")
+    adviser = UserFactory(username="adviser", unit=people.unit2)
+    advice_invite(policy=policy, actor=people.developer, invitee=adviser)
+
+    client.force_login(adviser)
+    html = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
+    assert "Advice invited" in html and "Open briefing notes" in html
+    assert "ZEBRAOSSOP" not in html and "OFFICIAL-SENSITIVE" not in html
+    # The count of events does not give them away either: the page counts what it lists.
+    events = timeline.PolicyEvents(policy=policy, user=adviser)
+    rows = events[0:]
+    assert events.count() == len(rows)
+    assert ("lifecycle.standardoperatingprocedure", str(secret.pk)) not in {(row["object_type"], row["object_id"])
+                                                                             for row in rows}
+
+    # Staff cleared for it (a role in its business group) still see them.
+    client.force_login(people.developer)
+    html = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
+    assert "ZEBRAOSSOP covert deployment, revised" in html and "Open briefing notes" in html
