@@ -12,7 +12,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.models import Policy
 from lifecycle.permissions import role_index
-from lifecycle.selectors import visible_policy_ids
+from lifecycle.selectors import local_instructions_seen, visible_policy_ids
 from lifecycle.states import ProtectiveMarking, Status
 from publication.models import Publication
 from publication.selectors import scheme_publications
@@ -86,7 +86,8 @@ def _withdrawal_reasons(policy_ids: list[int]) -> dict[int, str]:
 
 def staff_notices(*, user, before: datetime.datetime | None = None, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
     """The bulletin for a member of staff, newest first: what was published in Notices, and the withdrawal of
-    what had been published, OFFICIAL-SENSITIVE policies only for those cleared for them. At most ``limit``
+    what had been published, OFFICIAL-SENSITIVE policies only for those cleared for them and local work instructions
+    only for their business group's staff. At most ``limit``
     notices before ``before``, in four queries whatever the number of policies (the fourth: which of their
     policies the reader may open now, so that a notice links only where its reader may go)."""
     clearance = _sensitive_clearance(user)
@@ -96,6 +97,12 @@ def staff_notices(*, user, before: datetime.datetime | None = None, limit: int =
     if clearance is not None:
         publications = publications.filter(policy__in=Policy.objects.filter(clearance))
         withdrawn = withdrawn.filter(clearance)
+    # Probe F3: a withdrawn local work instruction only for those who saw it in force, its business group's staff
+    # (SOP, "Local Work Instructions": they "sit outside of the corporate policy development process"; issue 13), as
+    # its pages and the library's archive (a local work instruction's publication is never in Notices).
+    kinds_seen = local_instructions_seen(user)
+    if kinds_seen is not None:
+        withdrawn = withdrawn.filter(kinds_seen)
     if before is not None:
         publications = publications.filter(published_at__lt=before)
         withdrawn = withdrawn.filter(status_changed_at__lt=before)

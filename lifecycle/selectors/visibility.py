@@ -92,6 +92,20 @@ def _in_force_seen(viewer: Viewer) -> Q:
     return IN_FORCE & (Q(kind__in=FORCE_WIDE_KINDS) | local)
 
 
+def local_instructions_seen(user) -> Q | None:
+    """The policies whose kind ``user`` sees once in force (``_in_force_seen``), as a Q: every kind but the local
+    work instructions of other business groups; None means every policy (a force-wide role). For lists of what was in
+    force, a withdrawal's notice among them (publication.notices)."""
+    viewer = viewer_of(user)
+    if viewer is None:
+        return Q(pk__in=[])
+    if viewer.local_groups is None:
+        return None
+    by_group, by_ids = _local_seen(viewer, ids_in=lambda ids: Q(pk__in=ids))
+    local = by_group if by_ids is None else by_group | by_ids
+    return Q(kind__in=FORCE_WIDE_KINDS) | local
+
+
 def _local_seen(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> tuple[Q, Q | None]:
     """Which local work instructions ``viewer`` sees once in force (``_in_force_seen``): those of their groups, and
     (None if none can be) by id, those supplementing a corporate policy of a group they hold a group-wide role in."""

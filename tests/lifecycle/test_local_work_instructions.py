@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.messages import get_messages
+from django.test import Client
 
 from assessments.services import eia_update
 from core.models import AuditEvent, Role
@@ -348,3 +349,24 @@ def test_the_corporate_lead_does_not_see_its_official_sensitive_sops_on_its_time
     assert "ZEBRAOSSOP" not in response.content.decode()
     client.force_login(people.lead2)
     assert "ZEBRAOSSOP covert deployment" in client.get(f"/policies/{instruction.reference}/timeline/").content.decode()
+
+
+def test_its_withdrawal_is_in_notices_for_its_business_group_only(client, people, instruction, unit_head):
+    """Probe (F3): the withdrawal of a local work instruction was in every member of staff's Notices and feed, with
+    its business group and the reason, though its pages and the library's archive are its business group's only."""
+    policy = instruction
+    lifecycle_services.policy_agree_local_supplement(policy=policy, actor=people.lead)
+    post_step(client, people.lead2, reload(policy), "approve-local-instruction")
+    lifecycle_services.policy_decide_withdrawal(policy=reload(policy), actor=people.lead2,
+                                                reason="Lambeth custody suite closed for refurbishment.")
+    lifecycle_services.policy_withdraw(policy=reload(policy), actor=people.pcu)
+    assert reload(policy).status == Status.WITHDRAWN
+    elsewhere = UserFactory(username="patrol_officer", unit=people.unit)
+    in_group = UserFactory(username="custody_officer", unit=people.unit2)
+    for reader, shown in ((elsewhere, False), (people.developer, False), (in_group, True), (people.pcu, True)):
+        reading = Client()  # without the messages the steps above left in the session
+        reading.force_login(reader)
+        for url in ("/notices/", "/notices/feed/"):
+            page = reading.get(url).content.decode()
+            assert (policy.reference in page) is shown, (reader.username, url)
+            assert ("refurbishment" in page) is shown, (reader.username, url)
