@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -17,7 +18,7 @@ from lifecycle.due import MONITORING, REMEDIAL
 from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy
 from lifecycle.permissions import can_draft, is_dcfd, is_doi, is_group_coordinator, is_pcu, is_policy_lead
-from lifecycle.selectors import emergency_outstanding, version_shown
+from lifecycle.selectors import emergency_outstanding, user_may_see_drafts, version_shown
 from lifecycle.views import draft_refused_keeping_typed, policy_for_form, policy_for_page, policy_page_context
 
 EIA_TITLE = "Edit the Equality Impact Assessment"
@@ -157,11 +158,21 @@ def workbook_page(request, reference: str):
     return render(request, "assessments/workbook.html", context, status=400 if form and form.errors else 200)
 
 
+def _reads_unpublished_reports(user, policy) -> bool:
+    """A monitoring report before PCU publishes it is a working document (SOP, stage 6: the co-ordinator
+    quality-assures it, then it is published): read by those who see the policy's drafts (PCU, its group's
+    co-ordinator, Lead and owner, its unit's manager) and those who write it. Other staff read published reports."""
+    return can_draft(user, policy) or user_may_see_drafts(user=user, policy=policy)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
-    reports = list(policy.monitoring_reports.select_related("author", "qa_by", "published_by").order_by("-period_end"))
+    reports = policy.monitoring_reports.select_related("author", "qa_by", "published_by").order_by("-period_end")
+    if not _reads_unpublished_reports(request.user, policy):
+        reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
+    reports = list(reports)
     may_write = can_draft(request.user, policy) and policy.first_published_on is not None
     # One report is worked on at a time (services.monitoring_report_create): while one is, the page names it and
     # offers no form that would be refused once filled in. A form posted from an older page is still answered, its
@@ -193,6 +204,8 @@ def monitoring_report_page(request, reference: str, report_id: int):
     policy = policy_for_page(request, reference)
     report = get_object_or_404(MonitoringReport, pk=report_id, policy=policy)
     user = request.user
+    if report.status != MonitoringReport.Status.PUBLISHED and not _reads_unpublished_reports(user, policy):
+        raise Http404("No such monitoring report.")
     edit_form = qa_form = None
     if report.status == MonitoringReport.Status.DRAFT and can_draft(user, policy):
         edit_form = forms.MonitoringSectionsForm(
