@@ -149,8 +149,10 @@ def register_export_rows(*, user, narrow=None, today=None):
         row = {"status": status, "first_published_on": first_published, "review_due_on": review_due,
                "monitoring_report_due_on": monitoring_due}
         review, monitoring = REVIEW.state_of(row, today), MONITORING.state_of(row, today)
+        # A withdrawn policy has no review to come: no date, as the page says "Not applicable".
         yield (reference, title, group, Stage(STAGE_OF[status]).label, Status(status).label,
-               ProtectiveMarking(marking).label, review_due, review.status.label if review else "",
+               ProtectiveMarking(marking).label, None if status == Status.WITHDRAWN else review_due,
+               review.status.label if review else "",
                monitoring_due, monitoring.status.label if monitoring else "", rag.capitalize() if rag else "",
                not_impact_assessed, eia_due)
 
