@@ -216,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     for name, note in target_notes(arguments.only).items():
         log(f"  {name}: {note}")
     failures = [row for row in rows if row.passed is False]
+    if failures:
+        log("\nWhy each failing row failed (its detail; the full statements are in the JSON):")
+        for row in failures:
+            log(f"  {row.measurement} ({row.user}): ratio {row.ratio if row.ratio is None else f'{row.ratio:.2f}'}"
+                f"; {row.detail[:400]}")
     total_seconds = time.perf_counter() - run_started
     log(f"\n{len(failures)} of {sum(row.passed is not None for row in rows)} measurements FAIL their target. "
         f"Measuring took {measure_seconds:.1f} s; the whole run {total_seconds:.1f} s.")
