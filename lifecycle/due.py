@@ -23,6 +23,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from core.lookups import in_ids
 from core.models import User
 
 # The one working-day calendar (Monday to Friday less the bank holidays of England and Wales, issue 13), for the
@@ -293,6 +294,8 @@ def publication_scheduled() -> Q:
     version waits on its date, not on PCU, so it is not stuck. The dashboard, the register's filter and the chase
     read this; lifecycle.gates.scheduled_publication_date answers it for one policy's page. Uncorrelated: the
     scheduled publications are few, read once into a hash."""
+    # From the scheduled publications' partial index (publication.Publication.Meta): a few rows, where the whole
+    # table was read for each figure that asks (make bench, the dashboard at 100,000 policies: 25 ms each, eight times).
     scheduled = Policy.objects.filter(publications__status="scheduled").values("pk")
     return Q(status=Status.AWAITING_PUBLICATION, pk__in=scheduled)
 
@@ -330,9 +333,12 @@ def orphaned() -> Q:
     """A leaver still named on the policy: an inactive owner, Designated Lead, manager, co-ordinator or developer
     (what core.holdings counts as held; the orphan reminder asks the co-ordinator to reassign it)."""
     # Uncorrelated subqueries: PostgreSQL reads each once into a hash and tests every row against it (a correlated
-    # EXISTS on the developers, asked by several figures of one aggregate, took 17 s at 100,000 policies).
+    # EXISTS on the developers, asked by several figures of one aggregate, took 17 s at 100,000 policies). The leavers
+    # are read from their partial index (core.User.Meta); the developer rows naming them are looked up by user in the
+    # through table's index (``in_ids``), not hashed from all of it (make bench: 77 ms a figure, in each of
+    # PostgreSQL's parallel workers, against 2 ms).
     leavers = User.objects.filter(is_active=False).values("pk")
-    with_leaving_developer = Policy.developers.through.objects.filter(user__is_active=False).values("policy_id")
+    with_leaving_developer = Policy.developers.through.objects.filter(in_ids("user_id", leavers)).values("policy_id")
     return NOT_WITHDRAWN & (Q(owner_id__in=leavers) | Q(designated_lead_id__in=leavers)
                             | Q(policy_manager_id__in=leavers) | Q(coordinator_id__in=leavers)
                             | Q(pk__in=with_leaving_developer))
