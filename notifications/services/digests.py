@@ -1,5 +1,5 @@
 """The daily digest: each person's items go into at most one digest a day (unique (recipient, date)), e-mailed
-once (``sent_at`` under a row lock)."""
+once (``sent_at`` under a row lock), those still unread when it is sent."""
 
 from __future__ import annotations
 
@@ -51,8 +51,13 @@ def digest_send(*, digest_id: int) -> bool:
         digest = Digest.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=digest_id).first()
         if digest is None or digest.sent_at is not None:
             return False
-        # Each leads where the inbox's item does, if its reader may open it when the e-mail is written.
-        items = with_links(for_links(digest.items.all()).order_by("created_at", "pk"), user=digest.recipient)
+        # Only what is still unread when the e-mail is written: an item read since it was filed (a request to read a
+        # policy is marked read when they confirm it, notifications.services.inbox.requests_to_read_mark_read) needs
+        # nothing more of them, and the e-mail lists "what needs your attention". Read items stay filed in the digest
+        # (out of the undigested index) and are not counted. Each leads where the inbox's item does, if its reader
+        # may open it when the e-mail is written.
+        unread = digest.items.filter(read_at__isnull=True)
+        items = with_links(for_links(unread).order_by("created_at", "pk"), user=digest.recipient)
         digest.attempts += 1
         if not items or not digest.recipient.email or not digest.recipient.is_active:
             digest.sent_at = timezone.now()

@@ -11,13 +11,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.db import transaction
+from django.core import mail
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from acknowledgements.services import acknowledgement_confirm
 from core.exceptions import ApplicationError
 from notifications import services
-from notifications.models import Notification
+from notifications.models import Digest, Notification
 from tests.factories import reload
 from tests.library.helpers import published, staff
 
@@ -124,3 +127,61 @@ def test_the_inbox_names_the_page_to_read_it_on_in_words(client, people, django_
             "library</a>.") in page
     assert f">{library_page}</a>" not in page
     assert library_page not in plain(page)
+
+
+def digest_run() -> list:
+    """The day's digests prepared and sent (the chase's last steps); the e-mails sent."""
+    for digest_id in services.digests_prepare(today=timezone.localdate()):
+        services.digest_send(digest_id=digest_id)
+    return mail.outbox
+
+
+def test_a_request_confirmed_before_the_digest_runs_is_not_in_it(client, people, django_capture_on_commit_callbacks):
+    """Found by the previous session's follow-ups: confirming marked the request read, and the day's digest still
+    e-mailed it ("Policy to read and acknowledge: ...") to someone who had confirmed it hours before. A read item is
+    not digested: the only request they had was confirmed, so they get no e-mail at all."""
+    reader = staff("reader", people.unit, email="reader@example.org")
+    policy = published(people, title="Domestic Abuse", audience={"business_groups": [people.group]})
+    relay(django_capture_on_commit_callbacks)
+    confirm(client, reader, policy)
+
+    assert not [message for message in digest_run() if message.to == ["reader@example.org"]]
+
+
+def test_the_digest_lists_what_is_still_to_read_and_not_what_was_confirmed_after_it_was_filed(
+        client, people, django_capture_on_commit_callbacks):
+    """The digest, filed and then sent (a send waiting for its retry): a request confirmed in between is left out; one
+    still to confirm is listed, and the digest counts what it listed."""
+    reader = staff("reader", people.unit, email="reader@example.org")
+    domestic = published(people, title="Domestic Abuse", audience={"business_groups": [people.group]})
+    taser = published(people, title="Taser extension", audience={"business_groups": [people.group]})
+    relay(django_capture_on_commit_callbacks)
+    digest_ids = services.digests_prepare(today=timezone.localdate())
+    confirm(client, reader, domestic)
+    for digest_id in digest_ids:
+        services.digest_send(digest_id=digest_id)
+
+    [message] = [message for message in mail.outbox if message.to == ["reader@example.org"]]
+    assert f"{ASKED}: {taser.reference} Taser extension" in message.body
+    assert f"{domestic.reference} Domestic Abuse" not in message.body
+    assert message.subject.startswith("PolicyHub: 1 item for you")
+    assert Digest.objects.get(recipient=reader).item_count == 1
+
+
+def test_leaving_read_items_out_costs_no_query(client, people, django_capture_on_commit_callbacks):
+    """The same queries to send a digest whether or not some of its items were read."""
+    unread = staff("unread", people.unit, email="unread@example.org")
+    reader = staff("reader", people.unit, email="reader@example.org")
+    policies = [published(people, title=f"Policy {number}", audience={"business_groups": [people.group]})
+                for number in range(3)]
+    relay(django_capture_on_commit_callbacks)
+    services.digests_prepare(today=timezone.localdate())
+    for policy in policies[:2]:
+        confirm(client, reader, policy)
+    with CaptureQueriesContext(connection) as none_read:
+        services.digest_send(digest_id=Digest.objects.get(recipient=unread).pk)
+    with CaptureQueriesContext(connection) as some_read:
+        services.digest_send(digest_id=Digest.objects.get(recipient=reader).pk)
+    assert len(some_read) == len(none_read)
+    [message] = [message for message in mail.outbox if message.to == ["reader@example.org"]]
+    assert f"{policies[2].reference} Policy 2" in message.body and "Policy 0" not in message.body
