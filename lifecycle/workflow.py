@@ -17,9 +17,11 @@ Everything else reads these declarations and restates nothing:
 To add a step: declare it here, write its service with ``@performs``, and add its rule to the permission
 matrix's independent table (tests/permissions/rules_table.py).
 
-The local work instructions' own route, outside the corporate process, is declared in ``lifecycle.local_steps``
-and joins the cycle here. What a step and a page are, and how the cycle is read (``CYCLE``: the pages, the way on,
-what is offered to whom, the fsm transitions), is ``lifecycle.steps``: this module holds only the declarations.
+The steps of stage 6, monitoring and review (and withdrawal), are declared in ``lifecycle.workflow_monitoring``, and
+the local work instructions' own route, outside the corporate process, in ``lifecycle.local_steps``; both join the
+cycle here, and are imported from here. What a step and a page are, and how the cycle is read (``CYCLE``: the pages,
+the way on, what is offered to whom, the fsm transitions), is ``lifecycle.steps``: this module holds only the
+declarations.
 """
 
 from __future__ import annotations
@@ -27,16 +29,20 @@ from __future__ import annotations
 from core.events import AuditAction
 from lifecycle import emergency, forms, gates, permissions
 from lifecycle.local_steps import AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL
-from lifecycle.states import (
-    DRAFT_EDITABLE_STATUSES,
-    EMERGENCY_SOURCES,
-    PUBLISHED_STATUSES,
-    Duty,
-    PolicyKind,
-    Stage,
-    Status,
-)
+from lifecycle.states import EMERGENCY_SOURCES, Duty, Stage, Status
 from lifecycle.steps import Cycle, Page, Step
+from lifecycle.workflow_monitoring import (
+    CONCLUDE_NO_CHANGE,
+    CONFIRM_EIA,
+    DECIDE_WITHDRAWAL,
+    EVERY_KIND,
+    REPUBLISH_NO_CHANGE,
+    RESPOND_TO_MONITORING,
+    SET_REVIEW_DATE,
+    SIGN_OFF_UPDATED_EIA,
+    START_REVIEW,
+    WITHDRAW,
+)
 
 # --- pages shared by two steps ------------------------------------------------------------------
 
@@ -49,11 +55,6 @@ DECISION_PAGE = Page(
     slug="decide", title="Approve or reject", form=forms.ApprovalDecisionForm, button="Record your decision",
     success="Your decision has been recorded.", choice="decision", shows_version=True,
 )
-_IN_FORCE = tuple(sorted(PUBLISHED_STATUSES))
-_ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Status.WITHDRAWN)
-_DRAFTED = tuple(sorted(DRAFT_EDITABLE_STATUSES))
-# Steps both kinds take once in force: monitoring, review, withdrawal.
-_EVERY_KIND = (PolicyKind.CORPORATE, PolicyKind.LOCAL)
 
 # --- stage 1 and 2: scoping and commissioning --------------------------------------------------------
 
@@ -255,10 +256,17 @@ REFUSE_EMERGENCY_APPROVAL = Step(
     success="You refused the emergency approval: the draft goes the full route, and the Lead may ask again.",
     notify=("lead", "authors", "coordinator"), notice="Emergency approval refused by PCU",
 )
+
+# --- stage 5: implementation (publication); stage 6, monitoring and review, is lifecycle.workflow_monitoring ----
+
 FORWARD_FOR_PUBLICATION = Step(
     done="Sent to PCU for publication",
     taken_by="the business group's co-ordinator",
     name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
+    # Taken once the Lead has approved (a status of stage 4): SOP, "5. Implementation": "If approval for publication
+    # is given, final versions of the above documents are to be sent to the Policy Co-ordination Unit to arrange
+    # publication".
+    stage=Stage.IMPLEMENTATION,
     permission="lifecycle.forward_for_publication", label="forward for publication",
     audit=AuditAction.POLICY_FORWARDED_FOR_PUBLICATION,
     doc="Co-ordinator: \"Ensure only documents approved by Designated Business Group Policy Lead are submitted to "
@@ -268,8 +276,6 @@ FORWARD_FOR_PUBLICATION = Step(
               success="Sent to the Policy Co-ordination Unit for publication."),
     notify=("pcu",), notice="Ready for publication",
 )
-
-# --- stage 5 and 6 -------------------------------------------------------------------------------------
 
 SCHEDULED_ALREADY = ("this version is already scheduled for publication: publish it now, or cancel the schedule, on "
                      "the policy's Publication page.")
@@ -283,6 +289,9 @@ PUBLISH = Step(
     done="Published",
     taken_by="PCU",
     name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
+    # Taken on a policy awaiting publication (a status of stage 4): SOP, "5. Implementation": PCU arranges
+    # "publication: on the Corporate Policy Intranet, in Notices, on the MPS Publication Scheme".
+    stage=Stage.IMPLEMENTATION,
     # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
     permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
     who="the Policy Co-ordination Unit",
@@ -302,180 +311,13 @@ PUBLISH = Step(
 COMPLETE_IMPLEMENTATION = Step(
     done="Implementation completed: moved to monitoring and review",
     taken_by="the co-ordinator, the policy manager or PCU",
-    kinds=_EVERY_KIND,
+    kinds=EVERY_KIND,
     name="complete_implementation", source=(Status.IMPLEMENTATION,), target=Status.MONITORING,
     permission="lifecycle.complete_implementation", label="move to monitoring",
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
     doc="SOP stage 5 to 6: the implementation plan is complete; monitoring and review follow.",
     page=Page(slug="complete-implementation", title="Move to monitoring",
               success="Implementation complete: the policy is now in monitoring and review."),
-)
-START_REVIEW = Step(
-    done="Review started",
-    taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
-    kinds=_EVERY_KIND,
-    name="start_review", source=_IN_FORCE, target=Status.SCOPING, stage=Stage.MONITORING,
-    permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
-    doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
-    gates=(gates.retrospective_eia_signed_off, gates.no_change_review_not_open),
-    page=Page(slug="start-review", title="Start a review", form=forms.ReasonForm,
-              success="Review started: a new draft version is open in scoping. The published version stays in "
-              "force."),
-    notify=("authors", "coordinator"), notice="Review started",
-)
-# A review that concludes no change is needed (issue 13): a real, short review outcome in three steps, each its own
-# person's. The policy stays in force and in its status throughout; the open NoChangeReview says whose turn it is.
-CONCLUDE_NO_CHANGE = Step(
-    done="Review concluded with no change needed",
-    taken_by="the Designated Lead",
-    name="conclude_no_change", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
-    who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
-    doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
-        "years\" (\"allow at least 6 months for a basic review\"), and \"Equality Impact Assessments ... on existing "
-        "policies every 3 years\": the Lead concludes, DCFD confirms the EIA, PCU re-publishes.",
-    gates=(gates.has_been_published, gates.retrospective_eia_signed_off, gates.review_window_open,
-           gates.no_change_review_not_open),
-    page=Page(
-        slug="conclude-no-change", title="Conclude the review: no change needed", form=forms.ReasonForm,
-        success="Review concluded with no change. DCFD has been asked to confirm the Equality Impact Assessment; "
-        "PCU will then re-publish the policy.",
-        explanation="The review found that the policy is still needed and needs no change. DCFD will confirm that "
-        "its Equality Impact Assessment still stands, and PCU will re-publish it; its next review falls due 3 years "
-        "from that publication.",
-        shows_version=True,
-    ),
-    notify=("dcfd", "coordinator", "authors"), notice="Review concluded with no change: EIA to be confirmed",
-    then="confirm_eia",
-)
-CONFIRM_EIA = Step(
-    done="Equality Impact Assessment confirmed for the review",
-    taken_by="the Diversity and Citizen Focus Directorate",
-    name="confirm_eia", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.confirm_eia", label="confirm the Equality Impact Assessment of",
-    who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
-    doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
-        "them.",
-    gates=(gates.no_change_awaits_eia,),
-    page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
-              success="Recorded. If the assessment stands, PCU has been asked to re-publish the policy; if it must be "
-              "updated, it is reopened for the policy's developers to revise, and you sign the update off before PCU "
-              "re-publishes.",
-              explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
-              "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
-              "revision, and the re-publication waits until you sign the updated assessment off.", shows_version=True),
-    notify=("pcu", "lead", "coordinator", "authors"), notice="EIA confirmed, or reopened to be updated",
-)
-SIGN_OFF_UPDATED_EIA = Step(
-    done="Updated Equality Impact Assessment signed off for the review",
-    taken_by="the Diversity and Citizen Focus Directorate",
-    name="sign_off_updated_eia", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.confirm_eia", label="sign off the updated Equality Impact Assessment of", duty=Duty.QA,
-    who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
-    doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
-        "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
-    gates=(gates.no_change_awaits_updated_eia, gates.updated_eia_complete),
-    page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
-              form=forms.CommentsForm, button="Sign it off", shows_version=True,
-              success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
-              explanation="You said the Equality Impact Assessment must be updated; the policy's developers have "
-              "revised it (EIA tab). Once you sign it off it is frozen, and PCU re-publishes the policy with it."),
-    notify=("pcu", "lead", "coordinator", "authors"), notice="Updated EIA signed off: ready to re-publish",
-    then="republish_no_change",
-)
-REPUBLISH_NO_CHANGE = Step(
-    done="Re-published after a review with no change",
-    taken_by="the Policy Co-ordination Unit",
-    name="republish_no_change", source=_IN_FORCE, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.publish", label="re-publish", duty=Duty.PUBLISHER,
-    who="the Policy Co-ordination Unit", audit=AuditAction.POLICY_REPUBLISHED_NO_CHANGE,
-    doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
-        "Scheme\"; \"Ensure policies are reviewed and published at least once every 3 years\".",
-    gates=(gates.no_change_awaits_publication,),
-    page=Page(slug="republish", title="Re-publish unchanged", form=forms.RepublishForm,
-              success="Re-published, with a notice. The next review is due in 3 years.", shows_version=True,
-              explanation="The review concluded with no change and DCFD confirmed the Equality Impact Assessment. "
-              "The version in force is re-published as it stands, with a notice; its next review falls due 3 years "
-              "from today."),
-    notify=("authors", "coordinator", "lead", "owner"), notice="Re-published after review: no change",
-)
-# Only while the policy is in force and no review is open (a policy under review has its new version's
-# status): bringing forward a review that has already started means nothing. Nor one already due: no date is left.
-SET_REVIEW_DATE = Step(
-    done="Review date brought forward",
-    taken_by="the Designated Lead or the co-ordinator",
-    kinds=_EVERY_KIND,
-    name="set_review_date", source=_IN_FORCE, target=None, stage=Stage.MONITORING, only_if=gates.review_date_ahead,
-    permission="lifecycle.set_review_date", label="bring forward the review of",
-    who="the Designated Lead or the co-ordinator of its business group",
-    audit=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
-    doc="SOP: reviews at least every 3 years, \"if no earlier review has been prompted by monitoring results, or "
-        "external factors e.g. legislation, critical incidents\".",
-    page=Page(slug="set-review-date", title="Bring the review forward", form=forms.ReviewDateForm,
-              success="The review date has been brought forward."),
-    notify=("authors",), notice="Review brought forward",
-    # What the earlier date is for: the review itself, started by then (in implementation the way on from the
-    # status would be "Move to monitoring", which bringing a review forward does not ask for).
-    then="start_review",
-)
-# Issue 13: the Lead acts on monitoring results. Open whatever stage a review is in (the published version stays in
-# force, and its reports keep coming), on a policy published at least once.
-RESPOND_TO_MONITORING = Step(
-    done="The Designated Lead responded to a monitoring report",
-    taken_by="the Designated Lead",
-    kinds=_EVERY_KIND,
-    name="respond_to_monitoring", source=_ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.respond_to_monitoring", label="respond to a monitoring report of",
-    who="the Designated Lead it names", audit=AuditAction.MONITORING_REPORT_RESPONDED,
-    doc="SOP, role of the Designated Business Group Policy Lead: \"review monitoring results and direct remedial "
-        "action\"; \"This monitoring data then feeds into future policy reviews\". After the co-ordinator's quality "
-        "assurance, the Lead records no action, a remedial action (what, who, by when) or an earlier review.",
-    gates=(gates.monitoring_report_awaits_response,), only_if=gates.has_been_published,
-    page=Page(
-        slug="respond-to-monitoring", title="Respond to a monitoring report", form=forms.MonitoringResponseForm,
-        button="Record your response", success="Your response to the monitoring report has been recorded.",
-        explanation="Read the quality-assured report first (Monitoring tab). Record that no action is needed, "
-        "direct a remedial action (what, who, by when: it is chased until done), or bring the review forward.",
-    ),
-    # "named_in_changes": whoever a remedial action names (notifications.services.NAMED_IN_CHANGES).
-    notify=("authors", "coordinator", "named_in_changes"),
-    notice="The Designated Lead responded to a monitoring report",
-)
-DECIDE_WITHDRAWAL = Step(
-    done="Withdrawal decided",
-    taken_by="the Designated Lead or the owner",
-    kinds=_EVERY_KIND,
-    name="decide_withdrawal", source=_ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.decide_withdrawal", label="decide to withdraw",
-    who="the Designated Lead or the Management Board owner the policy names",
-    audit=AuditAction.POLICY_WITHDRAWAL_DECIDED,
-    doc="SOP: the Management Board member and the Designated Lead \"retain ultimate ownership\" of their policies; "
-        "PCU is the \"gateway\" for publication, and so for taking a policy down.",
-    gates=(gates.withdrawal_not_decided,),
-    page=Page(slug="decide-withdrawal", title="Decide to withdraw the policy", form=forms.WithdrawalDecisionForm,
-              warning=True, success="Withdrawal decided. The Policy Co-ordination Unit has been asked to carry it out.",
-              explanation="The policy will be taken off the Corporate Policy Intranet and the Publication Scheme by "
-              "PCU, and kept in the archive. Its reminders stop once it is withdrawn."),
-    notify=("pcu", "authors", "coordinator", "lead", "owner"), notice="Withdrawal decided: PCU to carry it out",
-    then="withdraw",
-)
-WITHDRAW = Step(
-    done="Withdrawn",
-    taken_by="the Policy Co-ordination Unit",
-    kinds=_EVERY_KIND,
-    name="withdraw", source=_ALL_BUT_WITHDRAWN, target=Status.WITHDRAWN, stage=Stage.MONITORING,
-    permission="lifecycle.withdraw", label="withdraw", who="the Policy Co-ordination Unit",
-    audit=AuditAction.POLICY_WITHDRAWN,
-    doc="PCU carries out a withdrawal the Lead or the owner decided: off the intranet and the Publication Scheme; "
-        "it stays in the archive.",
-    gates=(gates.withdrawal_decided,),
-    page=Page(slug="withdraw", title="Carry out the withdrawal", form=forms.CommentsForm, warning=True,
-              success="The policy has been withdrawn: it is off the intranet and the Publication Scheme, kept in the "
-              "archive, and its reminders have stopped.",
-              explanation="The Designated Lead or the owner decided to withdraw this policy. It will be taken off "
-              "the Corporate Policy Intranet and the Publication Scheme and kept in the archive; any scheduled "
-              "publication is cancelled and its reminders stop."),
-    notify=("authors", "coordinator", "lead", "owner"), notice="Withdrawn",
 )
 
 STEPS: tuple[Step, ...] = (

@@ -78,6 +78,23 @@ def test_every_stage_has_its_steps_and_the_review_is_in_monitoring_and_review(cl
     assert stage_of(workflow.COMPLETE_IMPLEMENTATION.page.title) == Stage.IMPLEMENTATION.label
 
 
+def test_publication_is_in_implementation_where_the_sop_places_it(client):
+    """/help/ listed "Send to PCU for publication" and "Publish" under 4. Approval, filed by their statuses (approved,
+    awaiting publication). SOP, "5. Implementation": "If approval for publication is given, final versions of the
+    above documents are to be sent to the Policy Co-ordination Unit to arrange publication: on the Corporate Policy
+    Intranet, in Notices, on the MPS Publication Scheme." Stage 4 ends with the Lead's decision."""
+    stages = _stages(client)
+    titles = {label: [row.partition(":")[0] for row in rows] for label, rows in stages.items()}
+    assert titles[Stage.IMPLEMENTATION.label] == [workflow.FORWARD_FOR_PUBLICATION.page.title,
+                                                  workflow.PUBLISH.page.title,
+                                                  workflow.COMPLETE_IMPLEMENTATION.page.title]
+    assert workflow.FORWARD_FOR_PUBLICATION.page.title not in titles[Stage.APPROVAL.label]
+    assert workflow.PUBLISH.page.title not in titles[Stage.APPROVAL.label]
+    assert titles[Stage.APPROVAL.label][-1] == workflow.APPROVE.page.title
+    for step in (workflow.FORWARD_FOR_PUBLICATION, workflow.PUBLISH, workflow.COMPLETE_IMPLEMENTATION):
+        assert step.in_stage == Stage.IMPLEMENTATION, step.name
+
+
 def test_a_corporate_step_open_from_several_stages_must_declare_its_stage():
     """Filed by the first of its statuses, such a step went to the wrong stage (or none): it is refused instead."""
     def step(**declared) -> Step:
