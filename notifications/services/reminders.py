@@ -90,7 +90,7 @@ def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
     # What follows the new holder (KIND_PARTS), not their own reading.
     reminders = (open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids, kind__in=list(KIND_PARTS))
                  .select_related("policy").order_by("policy_id", "-due_on"))
-    return [OpenTask(policy_id=reminder.policy_id, due_on=reminder.item_due_on or reminder.due_on,
+    return [OpenTask(policy_id=reminder.policy_id,
                      what=f"{reminder.get_kind_display()}: "
                           f"{in_page_words(reminder.message, reminder.policy.reference)}")
             for reminder in reminders]

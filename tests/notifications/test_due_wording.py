@@ -5,6 +5,7 @@ Domestic Abuse is due on 31 March 2026 (overdue by 249 days)", and the handover 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 import pytest
@@ -103,3 +104,19 @@ def test_the_handover_page_names_the_people_page_in_words(client, people, publis
     assert (f"Reassign on the policy&#x27;s People page: {published.reference} Domestic Abuse needs reassigning"
             in page)
     assert reverse("lifecycle:people", args=[published.reference]) + ":" not in page
+
+
+def test_an_open_task_holds_what_the_handover_page_shows_and_no_second_date(people, published):
+    """``OpenTask.due_on`` was computed for every open task and shown nowhere: the page stopped showing it (above:
+    the reminder's own words name its date, "was due on 1 March 2026 and is overdue by 30 days"), and for an orphan
+    reminder, which chases no dated item, it was only the day of the chase. An open task is its policy and its words."""
+    chase(REVIEW_DUE + datetime.timedelta(days=30))
+    tasks = services.open_tasks_for(user=people.developer, policy_ids=[published.pk])
+    assert sorted((dataclasses.asdict(task) for task in tasks), key=lambda task: task["what"]) == [
+        {"policy_id": published.pk,
+         "what": f"3-yearly review: Review of {published.reference} Domestic Abuse was due on 1 March 2026 and is "
+                 "overdue by 30 days."},
+        {"policy_id": published.pk,
+         "what": f"Annual monitoring report: The annual monitoring report for {published.reference} Domestic Abuse "
+                 "was due on 1 March 2024 and is overdue by 760 days."},
+    ]

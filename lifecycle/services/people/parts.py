@@ -3,7 +3,6 @@ the package's docstring, lifecycle.services.people)."""
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -51,11 +50,11 @@ class HolderChange:
 
 @dataclass(frozen=True)
 class OpenTask:
-    """Something open for a person on a policy (a reminder not yet dealt with), as a preview lists it."""
+    """Something open for a person on a policy (a reminder not yet dealt with), as a preview lists it: its own words,
+    which name its date (notifications.services.rules.due_words), so it carries no date of its own."""
 
     policy_id: int
     what: str
-    due_on: datetime.date | None
 
 
 # Sent inside the transaction of a change, after the policy rows are updated: ``changes`` (list[HolderChange])
