@@ -237,8 +237,10 @@ def _publications_seen(*, policy: Policy, user, prefix: str = "") -> Q:
 
 def policy_publications(*, policy: Policy, user) -> list[Publication]:
     """The policy's publications as its Publication page lists them, newest first: scheduled, published (and what
-    superseded them, or the withdrawal that took them down) and cancelled, each with its stored files, every file
-    marked ``readable`` if ``user`` may download it (``published_file_readable``). Each publication in force when
+    superseded them, or the withdrawal that took them down) and cancelled, each with the stored files ``user`` may
+    download (``published_file_readable``) as ``files_shown``: a file they may not open is not listed at all, for its
+    row (its audience, size, date and SHA-256) told staff not cleared for OFFICIAL-SENSITIVE material that such a
+    copy exists and fingerprinted it (security probe F9). Each publication in force when
     the policy was withdrawn carries that withdrawal as ``withdrawal`` (the decision PCU carried out), else None.
     A cancelled one carries its ``cancellation`` (the audit event: who, when, why); a scheduled or published one
     (not a re-publication, which asks no one) whom it asks to confirm they have read the version, ``asked``
@@ -259,8 +261,8 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
         # function for the internal and external publication of policy" (SOP), carried it out.
         publication.withdrawal = withdrawal if publication.is_current else None
         publication.taken_down = taken_down_in_words(publication) if publication.withdrawal else ""
-        for published_file in publication.files.all():
-            published_file.readable = published_file_readable(published_file=published_file, cleared=cleared)
+        publication.files_shown = [published_file for published_file in publication.files.all()
+                                   if published_file_readable(published_file=published_file, cleared=cleared)]
     return publications
 
 

@@ -201,8 +201,8 @@ def _policy_context(request, policy) -> dict:
 @require_safe
 def policy_publications_page(request, reference: str):
     """Where and when the policy was published, what superseded each publication, and the scheduled one (which
-    PCU can cancel or publish now); each stored file with its SHA-256 and, for those who may read it, a link to it
-    as stored (published_file_download)."""
+    PCU can cancel or publish now); each stored file the user may download, with its SHA-256 and a link to it as
+    stored (published_file_download). Files they may not open are not listed (publication.selectors)."""
     policy = access_policy(user=request.user, reference=reference)
     context = _policy_context(request, policy)
     context["publications"] = publications = policy_publications(policy=policy, user=request.user)

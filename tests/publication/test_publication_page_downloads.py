@@ -18,7 +18,10 @@ from django.template.defaultfilters import filesizeformat
 from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEvent
+from lifecycle import services as lifecycle_services
 from publication.models import PublishedFile
+from tests.factories import reload
+from tests.lifecycle.test_details import update
 from tests.publication import test_retrospective_eia
 from tests.publication.test_retrospective_eia import complete_the_eia
 from tests.publication.test_stored_files import publish
@@ -185,3 +188,59 @@ def test_the_page_reads_the_same_number_of_queries_however_many_files(client, pe
             download_links(client, policy)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- security probe F9: a file someone may not open is not listed to them ----------------------------------------
+
+
+def _file_rows(page: str) -> list[str]:
+    """The page's stored-file rows (their key: "PDF, <audience>")."""
+    return re.findall(r'<dt class="govuk-summary-list__key">PDF, [^<]*</dt>', page)
+
+
+def test_staff_not_cleared_are_told_nothing_of_an_official_sensitive_file(client, people,
+                                                                         django_capture_on_commit_callbacks):
+    """An OFFICIAL policy with an OFFICIAL-SENSITIVE SOP: staff not cleared for it were shown the cleared copy's row,
+    its size, when it was stored and its SHA-256 ("Only staff cleared ... may download it"), which tells them the
+    policy has OFFICIAL-SENSITIVE procedures and fingerprints them. They see their own copies only."""
+    policy, publication = publish(people, django_capture_on_commit_callbacks, sensitive_sop=True)
+    files = {file.audience: file for file in publication.files.all()}
+    client.force_login(people.developer2)
+
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+
+    assert files["cleared"].sha256 not in page
+    assert "OFFICIAL-SENSITIVE" not in page and "Only staff cleared" not in page
+    assert len(_file_rows(page)) == 2
+    assert files["staff"].sha256 in page and files["public"].sha256 in page
+    assert client.get(file_url(policy, files["cleared"])).status_code == 404
+    # Those cleared for it still see all three.
+    client.force_login(people.developer)
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    assert len(_file_rows(page)) == 3 and files["cleared"].sha256 in page
+
+
+def test_staff_not_cleared_are_told_nothing_of_the_package_published_official_sensitive(
+        client, people, django_capture_on_commit_callbacks):
+    """A policy published OFFICIAL-SENSITIVE and re-marked OFFICIAL by its review: the version in force was stored as
+    the cleared copy alone, marked OFFICIAL-SENSITIVE (a re-marking does not unmark it). Staff not cleared for its
+    business group now see the policy, and were shown that package's size and SHA-256; the file, and the PDF of
+    the version in force, are "not found" for them."""
+    policy, publication = publish(people, django_capture_on_commit_callbacks, scheme=False,
+                                  protective_marking="official_sensitive", suitable_for_publication_scheme=False)
+    cleared = publication.files.get()
+    lifecycle_services.policy_start_review(policy=reload(policy), actor=people.coordinator,
+                                           reason="Three-year review.")
+    with django_capture_on_commit_callbacks(execute=True):
+        update(reload(policy), people.developer, protective_marking="official")
+    client.force_login(people.developer2)
+    assert client.get(f"/policies/{policy.reference}/").status_code == 200
+
+    page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+
+    assert f"Version {publication.policy_version.number}:" in page
+    assert cleared.sha256 not in page and _file_rows(page) == [] and "Only staff cleared" not in page
+    assert client.get(file_url(policy, cleared)).status_code == 404
+    assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 404
+    client.force_login(people.coordinator)
+    assert cleared.sha256 in client.get(f"/policies/{policy.reference}/publication/").content.decode()
