@@ -106,6 +106,9 @@ class NextSteps:
     # and, a sentence of its own, those who have done their part ("PCU has signed off.").
     way_on_by: str = ""
     way_on_done: str = ""
+    # The reader is not shown the policy's newest version (staff reading the version in force while its review is
+    # drafted): nothing above is said of it (``next_steps``).
+    draft_unseen: bool = False
 
     @property
     def review_pressing(self) -> bool:
@@ -131,13 +134,23 @@ class NextSteps:
                 and not any(item.page is self.way_on.page for item in self.offered))
 
 
-def next_steps(policy, pages: list[workflow.Page], *, asked: dict | None = None) -> NextSteps:
+def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None = None) -> NextSteps:
     """The pages offered, each with its readiness. One that cannot succeed yet is listed only when its step is the
     way on from the status (with what is missing); any other (a withdrawal before anyone decided it, a re-publication
-    before its confirmation) appears once it can be taken: "not ready yet" on it read as if it were due."""
+    before its confirmation) appears once it can be taken: "not ready yet" on it read as if it were due.
+
+    ``shown``: the version the reader is shown (lifecycle.selectors.version_shown). When it is not the policy's
+    newest, the newest is a draft kept from them (issue 4: staff "see the published policies"), and nothing is said of
+    it: not the step that moves it on nor who takes it, not the day its stage's work is expected by, not the day PCU
+    scheduled its publication for (security probe F7: staff read "Next: Publish, by PCU. Scheduled for publication on
+    ..." of a version not yet published). The review and monitoring dates are the policy's in force, which its
+    document control shows everyone (and the Scheme its review date)."""
     asked = {} if asked is None else asked
-    way_on = workflow.way_on(policy.status, policy.kind)
     offered = [readiness(page, policy, asked=asked) for page in pages]
+    if shown != policy.current_version:
+        return NextSteps(offered=[item for item in offered if item.ready], way_on=None,
+                         review=REVIEW.state_of(policy), monitoring=MONITORING.state_of(policy), draft_unseen=True)
+    way_on = workflow.way_on(policy.status, policy.kind)
     # Publication scheduled: the policy waits on its date (the chase does not call it stuck either).
     scheduled_for = scheduled_publication_date(policy) if policy.status == Status.AWAITING_PUBLICATION else None
     by, done = taken_by(way_on, policy) if way_on is not None else ("", "")

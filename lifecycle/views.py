@@ -151,7 +151,7 @@ def policy_detail(request, reference: str):
         context["checklist_step"] = next_step
         context["checklist"] = next_steps.checklist(next_step, policy, asked=asked)
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
-    context["next"] = next_steps.next_steps(policy, context["actions"], asked=asked)
+    context["next"] = next_steps.next_steps(policy, context["actions"], shown=version, asked=asked)
     return render(request, "lifecycle/policy_detail.html", context)
 
 
