@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import http.cookies
 import io
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,7 +44,7 @@ from django.urls import reverse
 
 from benchmarks.dataset import Probes
 from benchmarks.scenarios import Row, _ratio
-from benchmarks.timing import Case, capture_queries, template_ms, time_interleaved
+from benchmarks.timing import Case, capture_queries, compiled_by_jit, template_ms, time_interleaved
 from core.models import User
 
 USERS = ("developer", "co-ordinator", "PCU")
@@ -172,25 +171,6 @@ def _is_read(statement: str) -> bool:
     return statement.lstrip().upper().startswith(("SELECT", "WITH"))
 
 
-def _compiled_by_jit(statements: list[str]) -> list[str]:
-    """The statements whose plan PostgreSQL would JIT-compile (EXPLAIN's "JIT" section, present only then).
-
-    A plan estimated above jit_above_cost is compiled before it runs, and compiling is slow: PCU's My work took
-    560 ms at 100,000 policies, 13 ms of it the query and the rest LLVM (EXPLAIN ANALYZE: "Optimization 425.812 ms,
-    Emission 264.845 ms"), while its ratio passed at 1.01, as the replayed baseline was compiled too. So a page
-    whose statements would be compiled fails whatever its ratio: the estimate is what must come down (an index, or
-    a query the planner can bound). Nothing when the server runs with jit off."""
-    compiled = []
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        for statement in statements:
-            raw.execute("EXPLAIN (FORMAT JSON) " + statement)
-            plan = raw.fetchone()[0]
-            if "JIT" in (json.loads(plan) if isinstance(plan, str) else plan)[0]:
-                compiled.append(statement)
-    return compiled
-
-
 @dataclass
 class _Measured:
     case: PageCase
@@ -222,7 +202,7 @@ def _prepare(case: PageCase, user: str, client: _Server, probes: Probes) -> _Mea
         small_queries = len(capture_queries(small))
     baseline = Case(f"page-sql:{case.name}:{user}", _replay(reads))
     return _Measured(case, user, url, page, baseline, statements, writes, small_queries, content,
-                     _compiled_by_jit(reads))
+                     compiled_by_jit(reads))
 
 
 def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup: int) -> list[Row]:
