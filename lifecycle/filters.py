@@ -24,7 +24,7 @@ from lifecycle.due import (
     stuck,
 )
 from lifecycle.models import Policy
-from lifecycle.selectors import policy_statement_search
+from lifecycle.selectors import policy_detail_shown, policy_statement_search
 from lifecycle.states import ProtectiveMarking, Stage, statuses_in_stage
 
 
@@ -53,7 +53,8 @@ class PolicyRegisterFilter(django_filters.FilterSet):
     )
     stage = django_filters.ChoiceFilter(label="Stage", choices=Stage.choices, method="filter_stage",
                                         empty_label="All stages")
-    risk_tier = django_filters.ChoiceFilter(choices=RiskTier.choices, empty_label="All risk tiers")
+    risk_tier = django_filters.ChoiceFilter(choices=RiskTier.choices, method="filter_risk_tier",
+                                            empty_label="All risk tiers")
     protective_marking = django_filters.ChoiceFilter(choices=ProtectiveMarking.choices, empty_label="All markings")
     review_status = django_filters.ChoiceFilter(
         label="Review status", choices=ReviewStatus.CHOICES, method="filter_review", empty_label="Any review status"
@@ -102,12 +103,24 @@ class PolicyRegisterFilter(django_filters.FilterSet):
         if not value:
             return queryset
         # Only the statements of the versions the user may read (issue 11, finding 5): an EXISTS per policy,
-        # so no join on the versions and no DISTINCT.
-        user = getattr(self.request, "user", None)
-        return queryset.filter(
-            Q(title__icontains=value) | Q(reference__icontains=value) | Q(purpose__icontains=value)
+        # so no join on the versions and no DISTINCT. The purpose too: the draft's only to those who see the drafts
+        # (security probe F5). The title is the one in force (a review's new one is Policy.proposed_title).
+        user = self._user
+        return queryset.alias(purpose_shown=policy_detail_shown(user=user, name="purpose")).filter(
+            Q(title__icontains=value) | Q(reference__icontains=value) | Q(purpose_shown__icontains=value)
             | policy_statement_search(user=user, text=value)
         )
+
+    def filter_risk_tier(self, queryset, name, value):
+        # The risk tier of the version the user reads (security probe F5): a review's draft re-tiered only to those
+        # who see the drafts, as on the policy's overview.
+        return (queryset.alias(risk_tier_shown=policy_detail_shown(user=self._user, name="risk_tier"))
+                .filter(risk_tier_shown=value))
+
+    @property
+    def _user(self):
+        """Whose register it is: the request's user; None without a request (the published versions only)."""
+        return getattr(self.request, "user", None)
 
     def filter_stage(self, queryset, name, value):
         return queryset.filter(status__in=statuses_in_stage(value))

@@ -29,6 +29,10 @@ IN_FORCE = models.Q(first_published_on__isnull=False) & ~models.Q(status=Status.
 # The exact complement of IN_FORCE (status is never NULL), written out so that PostgreSQL matches the
 # partial index's predicate to the query's.
 NOT_IN_FORCE = models.Q(first_published_on__isnull=True) | models.Q(status=Status.WITHDRAWN)
+# In force while its next version is drafted or decided (a review, from scoping to awaiting publication): the policy's
+# own document details (lifecycle.details) are then the draft's, and the version in force keeps those it was
+# published with in PolicyVersion.details (lifecycle.selectors.policy_detail_shown reads them for the rest of staff).
+UNDER_REVIEW = IN_FORCE & ~models.Q(status__in=sorted(PUBLISHED_STATUSES))
 
 
 # Where lifecycle.selectors.read_versions keeps the version in force on a policy instance (``current_version`` is the

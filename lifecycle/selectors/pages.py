@@ -52,6 +52,7 @@ from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors.visibility import (
     GROUP_WIDE_ROLES,
     advice_teams_of,
+    versions_in_force_first,
     viewer_of,
     visible_policies,
 )
@@ -154,8 +155,7 @@ def _versions_shown(*, policy_id: int, user_id: int | None = None, published: bo
     of_policy = PolicyVersion.objects.filter(policy_id=policy_id).order_by()
     newest = Q(pk=Subquery(of_policy.order_by("-major", "-minor").values("pk")[:1]))
     if published:
-        in_force = Q(pk=Subquery(of_policy.filter(publications__status="published")
-                                 .order_by("-publications__published_at").values("pk")[:1]))
+        in_force = Q(pk=Subquery(versions_in_force_first(of_policy).values("pk")[:1]))
         versions = of_policy.filter(newest | in_force).annotate(in_force=ExpressionWrapper(in_force, BooleanField()))
     else:
         versions = of_policy.filter(newest).annotate(in_force=Value(False))
@@ -312,8 +312,7 @@ def policy_versions(*, policy: Policy, user=None):
 def last_published_version(*, policy: Policy):
     """The version most recently published: through the publications recorded against versions (publication
     builds on lifecycle; lifecycle reads the relation, never imports publication)."""
-    return (policy.versions.filter(publications__status="published")
-            .order_by("-publications__published_at").first())
+    return versions_in_force_first(policy.versions.all()).first()
 
 
 def previous_submission(*, policy: Policy, version):

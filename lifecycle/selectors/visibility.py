@@ -10,11 +10,18 @@ from dataclasses import dataclass
 from functools import reduce
 
 from django.db.models import (
+    Case,
     Exists,
+    F,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    When,
 )
+from django.db.models.expressions import Expression
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce
 
 from core.lookups import in_ids
 from core.models import Role
@@ -26,7 +33,7 @@ from lifecycle.models import (
     PolicyUserObjectPermission,
     PolicyVersion,
 )
-from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE
+from lifecycle.models.policy import IN_FORCE, NOT_IN_FORCE, UNDER_REVIEW
 from lifecycle.permissions import (
     home_group,
     managed_scope,
@@ -351,3 +358,44 @@ def policy_statement_search(*, user, text: str) -> Q:
     if drafts is None:
         return Q(Exists(statements))
     return in_published | (drafts & Q(Exists(statements)))
+
+
+def versions_in_force_first(versions: QuerySet[PolicyVersion]) -> QuerySet[PolicyVersion]:
+    """``versions`` that were published, the one most recently published (the version in force) first."""
+    return versions.filter(publications__status="published").order_by("-publications__published_at")
+
+
+# The document details (lifecycle.details) read by policy_detail_shown: those held as text, on Policy and in
+# PolicyVersion.details alike. The title is not among them: the policy's is the title in force, a review's being
+# Policy.proposed_title.
+TEXT_DETAILS = ("purpose", "relevant_to", "risk_tier", "registered_file_reference")
+
+
+def policy_detail_shown(*, user, name: str) -> Expression:
+    """The document detail ``name`` (one of TEXT_DETAILS) of each policy as ``user`` reads it on its overview
+    (``version_shown``), as an expression over policies for a queryset to filter on (the register's search and risk
+    tier, and so its export; security probe F5).
+
+    It is the policy's own column, the draft's details, except on a policy under review (``UNDER_REVIEW``) whose
+    drafts ``user`` does not see (``policy_drafts_visibility_filter``): there the version in force's, as it was
+    published (``PolicyVersion.details``; the policy's own for a version published before versions recorded their
+    details, as ``PolicyVersion.details_read`` reads it). ``user`` None (no request): the version in force's.
+
+    One CASE in the statement that reads the rows, so no query of its own: a policy not under review is answered by
+    its first branch from its own columns; the drafts' condition is tested only on those under review (its id lists
+    hashed once, as the visibility filter's); and the version in force is read (a subplan: the versions' index by
+    policy, then their publications') only for the rows left, under review and not seen as drafted. Nothing more
+    for PCU, who see every draft."""
+    if name not in TEXT_DETAILS:
+        raise ValueError(f"policy_detail_shown reads the text details {TEXT_DETAILS}, not {name!r}.")
+    viewer = viewer_of(user)
+    drafts = drafts_visibility_of(viewer)
+    if drafts is None:
+        return F(name)
+    field = Policy._meta.get_field(name)
+    in_force = Subquery(versions_in_force_first(PolicyVersion.objects.filter(policy_id=OuterRef("pk")))
+                        .values(detail=KeyTextTransform(name, "details"))[:1], output_field=field)
+    seen_as_drafted = [When(~UNDER_REVIEW, then=F(name))]
+    if viewer is not None:
+        seen_as_drafted.append(When(drafts, then=F(name)))
+    return Case(*seen_as_drafted, default=Coalesce(in_force, F(name)), output_field=field)

@@ -18,7 +18,7 @@ client = Client(HTTP_HOST="127.0.0.1")
 assert client.get("/").status_code == 302, "anonymous home must redirect to sign-in"
 response = client.post("/sign-in/", {"username": "developer", "password": "policyhub-demo"})
 assert response.status_code == 302, response.status_code
-for url in ["/", "/policies/", "/policies/?q=abuse", "/healthz/"]:
+for url in ["/", "/policies/", "/policies/?q=abuse", "/policies/?q=abuse&risk_tier=medium", "/healthz/"]:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
 from lifecycle.models import Policy
