@@ -11,6 +11,7 @@ from library.models import DocumentKind, LibraryDocument
 from library.selectors import MAX_QUERY_LENGTH, library_search
 from library.services import library_index_policy, library_reindex
 from lifecycle import services as s
+from lifecycle.models import Policy
 from lifecycle.permissions import role_index
 from lifecycle.services import people as people_services
 from lifecycle.states import ProtectiveMarking, Status
@@ -197,6 +198,28 @@ def test_filters_business_group_subject_and_relevant_to(client, people):
     assert tp.title in page and sco.title not in page
     browse = client.get("/library/", {"business_group": people.group2.pk}).content.decode()
     assert sco.title in browse and tp.title not in browse
+
+
+def test_relevant_to_filters_by_the_published_version_not_a_review_draft(client, people):
+    """Security probe F5: the filter read the policy's own "relevant to", which during a review is the draft's, so
+    a word only in the draft found the version in force for staff who may not see the draft. It reads what each
+    document was published with, as its result shows."""
+    policy = published(people, title="Tasering", statement="<p>Conducted energy devices ibexian.</p>",
+                       relevant_to="Authorised officers only.")
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
+    policy = advance_to(Policy.objects.get(pk=policy.pk), Status.DEVELOPMENT, people)
+    details = {**policy.details_snapshot(), "relevant_to": "Officers of the capybaratimbuktu team."}
+    s.policy_update_details(policy=policy, actor=people.developer, expected_details=None, **details)
+    reader = staff("reader", people.unit)
+
+    def found(relevant_to: str) -> set[str]:
+        return {document.reference for document in
+                library_search(user=reader, text="ibexian", relevant_to=relevant_to).documents}
+
+    assert found("capybaratimbuktu") == set()
+    assert found("authorised officers") == {policy.reference}
+    page = search(client, reader, "ibexian", relevant_to="capybaratimbuktu").content.decode()
+    assert f"/library/{policy.reference}/" not in page
 
 
 @pytest.mark.parametrize("query", [
