@@ -52,6 +52,7 @@ from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors.visibility import (
     GROUP_WIDE_ROLES,
     advice_teams_of,
+    roles_cleared_for,
     versions_in_force_first,
     viewer_of,
     visible_policies,
@@ -282,8 +283,7 @@ def consultations_shown(*, policy: Policy, version):
 
 def user_may_see_sensitive(*, user, policy: Policy) -> bool:
     """OFFICIAL-SENSITIVE material: staff with a role on the policy's business group, or a force-wide role."""
-    roles = role_index(user)
-    return any(group is None or group == policy.business_group_id for _, group in roles)
+    return roles_cleared_for(role_index(user), policy.business_group_id)
 
 
 def sop_versions_for(*, user, version) -> list:

@@ -263,6 +263,15 @@ def _cleared_groups(roles) -> frozenset[int] | None:
     return None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
 
 
+def roles_cleared_for(roles, business_group_id: int) -> bool:
+    """Whether ``roles`` ({(role, business group id)}, as ``role_index`` gives them) clear their holder for the
+    OFFICIAL-SENSITIVE material of the business group ``business_group_id``: a role on it, or a force-wide role. The
+    rule ``user_may_see_sensitive`` and ``cleared_business_groups`` read, for those whose roles are already loaded
+    (the notifications' relay holds every active person's)."""
+    cleared = _cleared_groups(roles)
+    return cleared is None or business_group_id in cleared
+
+
 def advice_teams_of(user) -> list[str]:
     """The advice teams (DCFD, DOI, SHRMT) whose force-wide role ``user`` holds."""
     return advice_teams(role_index(user))

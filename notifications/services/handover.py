@@ -8,13 +8,13 @@
 
 Each person once, however many parts they play, and the actor not at all (the relay leaves them out). An
 OFFICIAL-SENSITIVE policy is named only to those cleared for its business group (a force-wide role, or a role in that
-group, as lifecycle.selectors.cleared_business_groups), and counted for the others. Each notice lists the policies it
-names (``Notification.listed_policies``), which the inbox and the digest link where their reader may open them
-(notifications.links). A fixed number of queries for a batch of events, however many policies moved."""
+group: ``notifications.services.people.Clearance``, the rule of lifecycle.selectors.user_may_see_sensitive), and
+counted for the others. Each notice lists the policies it names (``Notification.listed_policies``), which the inbox
+and the digest link where their reader may open them (notifications.links). A fixed number of queries for a batch of
+events, however many policies moved."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from core.events import AuditAction
@@ -22,6 +22,7 @@ from core.models import OutboxEvent, Role, User
 from lifecycle.models import Policy
 from lifecycle.services.people import PARTS
 from lifecycle.states import ProtectiveMarking
+from notifications.services.people import Clearance
 
 # At most this many references in a handover's notice, each listed and linked; the rest are counted ("and 12 more").
 POLICIES_LISTED = 20
@@ -37,11 +38,11 @@ class HandoverNotice:
     policy_ids: tuple[int, ...]
 
 
-def handover_notices(batch: list[OutboxEvent], role_holders: dict[tuple[int | None, str], set[int]]
-                     ) -> dict[int, dict[int, HandoverNotice]]:
+def handover_notices(batch: list[OutboxEvent], role_holders: dict[tuple[int | None, str], set[int]],
+                     clearance: Clearance) -> dict[int, dict[int, HandoverNotice]]:
     """{outbox event id: {recipient id: their notice}} for the handovers of ``batch``; ``role_holders`` as
-    ``notifications.services.people.active_role_holders`` (active people only). Two queries when the batch holds a
-    handover (the policies moved, the names of who took over), none otherwise."""
+    ``notifications.services.people.active_role_holders`` (active people only), ``clearance`` read from them. Two
+    queries when the batch holds a handover (the policies moved, the names of who took over), none otherwise."""
     handovers = [event for event in batch if event.topic == AuditAction.PERSON_HANDED_OVER]
     if not handovers:
         return {}
@@ -50,8 +51,7 @@ def handover_notices(batch: list[OutboxEvent], role_holders: dict[tuple[int | No
         "pk", "reference", "business_group_id", "protective_marking", "coordinator_id", "coordinator__is_active",
         "designated_lead_id", "designated_lead__is_active")} if references else {}
     names = _names(handovers)
-    cleared = _cleared(role_holders)
-    return {event.pk: _notices(event.audit_event, policies, names, role_holders, cleared) for event in handovers}
+    return {event.pk: _notices(event.audit_event, policies, names, role_holders, clearance) for event in handovers}
 
 
 def _moved(changes) -> list[str]:
@@ -67,19 +67,6 @@ def _names(handovers: list[OutboxEvent]) -> dict[str, str]:
     return {user.username: str(user) for user in User.objects.filter(username__in=usernames)}
 
 
-def _cleared(role_holders) -> tuple[set[int], dict[int, set[int]]]:
-    """(those cleared for every business group, {person: the groups they are cleared for}), from the roles held."""
-    everywhere: set[int] = set()
-    by_person: dict[int, set[int]] = defaultdict(set)
-    for (group_id, _), user_ids in role_holders.items():
-        if group_id is None:
-            everywhere |= user_ids
-        else:
-            for user_id in user_ids:
-                by_person[user_id].add(group_id)
-    return everywhere, by_person
-
-
 def _group_people(row: dict, role_holders) -> set[int]:
     """The co-ordinators and Designated Lead of the policy's business group: the group's active holders of those roles,
     and the active ones the policy names."""
@@ -90,7 +77,7 @@ def _group_people(row: dict, role_holders) -> set[int]:
     return people
 
 
-def _notices(audit_event, policies: dict[str, dict], names: dict[str, str], role_holders, cleared
+def _notices(audit_event, policies: dict[str, dict], names: dict[str, str], role_holders, clearance: Clearance
              ) -> dict[int, HandoverNotice]:
     changes = audit_event.changes if isinstance(audit_event.changes, dict) else {}
     named = {user_id for user_id in changes.get("notify_user_ids") or [] if isinstance(user_id, int)}
@@ -99,11 +86,10 @@ def _notices(audit_event, policies: dict[str, dict], names: dict[str, str], role
     for row in moved:
         for user_id in named | _group_people(row, role_holders):
             told.setdefault(user_id, []).append(row)
-    everywhere, by_person = cleared
     notices = {}
     for user_id, rows in told.items():
         shown = [row for row in rows if row["protective_marking"] == ProtectiveMarking.OFFICIAL
-                 or user_id in everywhere or row["business_group_id"] in by_person.get(user_id, set())]
+                 or clearance.cleared(user_id, row["business_group_id"])]
         # Recorded before the event named its policies: how many, as it says.
         count = len(rows) if moved else changes.get("policies") or 0
         notices[user_id] = HandoverNotice(

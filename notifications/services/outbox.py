@@ -13,9 +13,10 @@ from core.models import OutboxEvent
 from lifecycle import workflow
 from lifecycle.models import Policy
 from lifecycle.next_steps import NOTIFIED, after_qa_return
+from lifecycle.states import ProtectiveMarking
 from notifications.models import Notification
 from notifications.services.handover import handover_notices
-from notifications.services.people import active_role_holders
+from notifications.services.people import Clearance, active_role_holders
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def outbox_relay(*, limit: int = 500) -> int:
     handled = 0
     cursor = 0
     role_holders: dict | None = None
+    clearance: Clearance | None = None
     while handled < limit:
         with transaction.atomic():
             batch = list(
@@ -108,18 +110,19 @@ def outbox_relay(*, limit: int = 500) -> int:
             cursor = batch[-1].pk
             if role_holders is None:
                 role_holders = active_role_holders()
-            handled += _relay_batch(batch, role_holders)
+                clearance = Clearance(role_holders)
+            handled += _relay_batch(batch, role_holders, clearance)
     return handled
 
 
-def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
+def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -> int:
     policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
     policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
     now = timezone.now()
     notifications = []
     done = []
     # A leaver's handover tells each person what concerns them (notifications.services.handover).
-    handovers = handover_notices(batch, role_holders)
+    handovers = handover_notices(batch, role_holders, clearance)
     for event in batch:
         event.attempts += 1
         try:
@@ -143,6 +146,7 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
                         for recipient_id, notice in handovers[event.pk].items()}
             else:
                 told = dict.fromkeys(_event_recipients(who, policy, role_holders, event.audit_event.changes), body)
+            told = _cleared(told, policy, clearance)
             for recipient_id in sorted(set(told) - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
@@ -161,6 +165,19 @@ def _relay_batch(batch: list[OutboxEvent], role_holders) -> int:
         transaction.on_commit(lambda: _queue_task(ASK_TO_READ_TASK, published))
     OutboxEvent.objects.bulk_update(batch, ["handled_at", "relayed_at", "attempts"])
     return len(done)
+
+
+def _cleared(told: dict[int, str], policy: Policy | None, clearance: Clearance) -> dict[int, str]:
+    """Those of ``told`` who may be told of ``policy``. Of an OFFICIAL-SENSITIVE policy, only those cleared for its
+    business group's material (``Clearance``, the rule of ``lifecycle.selectors.user_may_see_sensitive``), whoever the
+    event names or the policy's parts point to: its title is in the item, in the inbox and the digest e-mail, and the
+    link would answer 404 (security probe F2; the services refuse to name them, this is the defence behind them).
+    Read as the policy is marked when the event is relayed. An event of no policy (a leaver's handover, which names
+    each policy only to those cleared for it) is told as it is."""
+    if policy is None or policy.protective_marking == ProtectiveMarking.OFFICIAL:
+        return told
+    return {user_id: said for user_id, said in told.items()
+            if clearance.cleared(user_id, policy.business_group_id)}
 
 
 ASK_TO_READ_TASK = "notifications.tasks.ask_to_read"
