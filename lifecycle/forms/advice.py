@@ -36,6 +36,13 @@ class AdviceInviteForm(GovUKForm):
             data["team"] = data["who"]
         return data
 
+    def add_application_error(self, error) -> None:
+        """The service's refusals of the invitee (not cleared, already invited ...) shown on the username typed."""
+        if error.field == "invitee":
+            self.add_error("username", error.message)
+        else:
+            super().add_application_error(error)
+
 
 class AdviceWithdrawForm(GovUKForm):
     invitation = forms.IntegerField(widget=forms.HiddenInput)

@@ -11,7 +11,7 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import Policy
-from lifecycle.services.base import lock_policy, require_actor
+from lifecycle.services.base import lock_policy, refuse_uncleared, require_actor
 
 # --- per-object grants (django-guardian) ---------------------------------------------------------
 
@@ -32,6 +32,8 @@ def policy_grant_access(*, policy: Policy, actor, user, permission: str) -> None
     locked = lock_policy(policy)
     if not rules.has_perm("lifecycle.grant_access", actor, locked):
         raise ApplicationError(f"You are not allowed to give others access to {locked.reference}.", code="forbidden")
+    refuse_uncleared(user, locked, field="user",
+                     instead=f"give access to someone with a role in {locked.business_group} or a force-wide role")
     if permission in permissions.object_grants(user, locked):
         raise ApplicationError(f"{user} can already {GRANTABLE[permission]}.", code="stale")
     assign_perm(f"lifecycle.{permission}", user, locked)

@@ -22,7 +22,7 @@ from core.exceptions import ApplicationError
 from core.models import RoleAssignment
 from lifecycle import permissions
 from lifecycle.models import AdviceComment, AdviceInvitation, AdviceTeam, Policy
-from lifecycle.services.base import lock_policy, optional_text, require_actor, require_text
+from lifecycle.services.base import lock_policy, optional_text, refuse_uncleared, require_actor, require_text
 
 MAX_NOTE = 5_000
 MAX_COMMENT = 20_000
@@ -56,6 +56,9 @@ def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: 
         raise ApplicationError("Name an active colleague other than yourself.", code="invalid", field="invitee")
     locked = lock_policy(policy)
     _check_may_invite(actor, locked)
+    if invitee is not None:
+        # The teams are force-wide roles, cleared for every business group's OFFICIAL-SENSITIVE material.
+        refuse_uncleared(invitee, locked, field="invitee", instead="invite the DCFD, DOI or SHRMT team instead")
     cycle = locked.current_cycle
     open_invitations = AdviceInvitation.objects.filter(policy=locked, cycle=cycle, withdrawn_at__isnull=True)
     if team and open_invitations.filter(team=team).exists():

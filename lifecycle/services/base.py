@@ -27,6 +27,8 @@ from core.models import AuditEvent
 from core.validators import refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.models import Policy, PolicyVersion
+from lifecycle.selectors import user_may_see_sensitive
+from lifecycle.states import ProtectiveMarking
 from lifecycle.steps import Step
 
 
@@ -58,6 +60,18 @@ def optional_text(value: str | None, label: str, *, field: str, max_length: int 
     if len(text) > max_length:
         raise ApplicationError(f"{label} must be {max_length:,} characters or fewer.", code="invalid", field=field)
     return text
+
+
+def refuse_uncleared(person, locked: Policy, *, field: str, instead: str) -> None:
+    """Refuse to name ``person`` on ``locked`` (an invitation to advise, a grant) when it is OFFICIAL-SENSITIVE and they
+    are not cleared for it (``user_may_see_sensitive``): they would be told its title and could not open it (security
+    probe F2). ``instead``: what to do instead, in words that follow a colon."""
+    if locked.protective_marking == ProtectiveMarking.OFFICIAL or user_may_see_sensitive(user=person, policy=locked):
+        return
+    group = locked.business_group
+    raise ApplicationError(
+        f"{person} is not cleared for OFFICIAL-SENSITIVE material of {group}, so could not open {locked.reference}: "
+        f"{instead}, or ask an administrator to give them a role in {group} first.", code="not_cleared", field=field)
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

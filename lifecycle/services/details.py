@@ -16,12 +16,14 @@ from django.db.models import Q
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.models import ApprovalRoute, RiskTier
+from core.models import ApprovalRoute, RiskTier, User
 from core.validators import refuse_hidden_characters
 from lifecycle import emergency
 from lifecycle.details import DETAIL_NAMES, details_hash
-from lifecycle.models import Policy
+from lifecycle.models import AdviceInvitation, Policy, PolicyUserObjectPermission
+from lifecycle.selectors import user_may_see_sensitive
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
+from lifecycle.services.drafting import check_corporate_lead_cleared
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
 
 
@@ -69,6 +71,36 @@ def _clean(*, title, purpose, relevant_to, protective_marking, suitable_for_publ
             "marking OFFICIAL.", code="invalid", field="suitable_for_publication_scheme",
         )
     return details
+
+
+def _check_all_cleared(locked: Policy, marking: str) -> None:
+    """Re-marked OFFICIAL-SENSITIVE, the policy is seen only by those cleared for its business group's material
+    (``user_may_see_sensitive``). Refused while anyone given its draft by name is not: a colleague invited to advise
+    or granted access (``lifecycle.services.advice``, ``.access``), or, for a local work instruction, the corporate
+    lead whose agreement it needs (``check_corporate_lead_cleared``). Each would be told of it (its title, a
+    withdrawal) and could not open it (security probe F2).
+
+    Refused, naming them, rather than taking their access away in the same save: that loses nothing. Nobody's
+    invitation or access ends without the person who gave it choosing to end it, through the service that does so and
+    tells them (while the title may still be told to them), and what was typed stays on the form."""
+    if marking == ProtectiveMarking.OFFICIAL or locked.protective_marking != ProtectiveMarking.OFFICIAL:
+        return
+    check_corporate_lead_cleared(locked.supports, marking=marking, business_group=locked.business_group,
+                                 field="protective_marking")
+    granted = PolicyUserObjectPermission.objects.filter(content_object_id=locked.pk).values("user_id")
+    invited = AdviceInvitation.objects.filter(policy_id=locked.pk, withdrawn_at__isnull=True,
+                                              invitee__isnull=False).values("invitee_id")
+    # Those who have left see nothing: they need not be withdrawn first.
+    named = User.objects.filter(Q(pk__in=granted) | Q(pk__in=invited), is_active=True)
+    stranded = [str(person) for person in named if not user_may_see_sensitive(user=person, policy=locked)]
+    if stranded:
+        names, are = ((stranded[0], "is") if len(stranded) == 1 else
+                      (f"{', '.join(stranded[:-1])} and {stranded[-1]}", "are"))
+        raise ApplicationError(
+            f"{locked.reference} cannot be marked OFFICIAL-SENSITIVE yet: {names} can see its draft and {are} not "
+            f"cleared for OFFICIAL-SENSITIVE material of {locked.business_group}, so would be told of it and could "
+            "not open it. First withdraw their invitations to advise (on its Advice page) or take back their access, "
+            "then mark it again. Nothing was changed.", code="not_cleared", field="protective_marking")
 
 
 def _retitle(locked: Policy, title: str) -> str:
@@ -132,6 +164,8 @@ def policy_update_details(
     changes = {name: [before[name], details[name]] for name in DETAIL_NAMES if before[name] != details[name]}
     if not changes:
         return {}
+    if "protective_marking" in changes:
+        _check_all_cleared(locked, details["protective_marking"])
     fields = [name for name in changes if name != "title"]
     for name in fields:
         setattr(locked, name, details[name])

@@ -28,6 +28,7 @@ from lifecycle.models import (
     SOPVersion,
 )
 from lifecycle.restorers import RESTORERS
+from lifecycle.selectors import roles_cleared_for
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.services.sops import sop_update_draft
 from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
@@ -164,6 +165,8 @@ def policy_create(
                       risk_tier=risk_tier, protective_marking=protective_marking,
                       suitable_for_publication_scheme=suitable_for_publication_scheme)
     supported = _supported_policy(kind, supports)
+    check_corporate_lead_cleared(supported, marking=protective_marking, business_group=business_group,
+                                 field="supports")
     if kind == PolicyKind.LOCAL:
         # SOP: corporate policy statements are published externally on the Publication Scheme; a local work
         # instruction, outside the corporate process, never is (publication.services refuses it there too).
@@ -215,6 +218,31 @@ def _supported_policy(kind: str, supports: str | Policy | None) -> Policy | None
         raise ApplicationError(f"{reference} is itself a local work instruction: a local work instruction "
                                "supplements a corporate policy.", field="supports")
     return supported
+
+
+def check_corporate_lead_cleared(supported: Policy | None, *, marking: str, business_group, field: str) -> None:
+    """A local work instruction that supplements ``supported`` needs the "prior agreement with the corporate lead"
+    (SOP, "Local Work Instructions"), who reads its draft to give it (``is_supported_policy_lead``). Marked
+    OFFICIAL-SENSITIVE (``marking``) for ``business_group``, it is read only by those cleared for that group's
+    material (``user_may_see_sensitive``): refused unless the corporate lead is, who would otherwise be told its title
+    and asked to agree to what they cannot open (security probe F2). The lead is the Designated Lead the corporate
+    policy names, or, where it names none, any Lead of its business group (as ``is_policy_lead``)."""
+    if supported is None or marking == ProtectiveMarking.OFFICIAL:
+        return
+    if supported.designated_lead_id is not None:
+        leads = [supported.designated_lead]
+    else:
+        leads = list(User.objects.filter(is_active=True, role_assignments__role=Role.LEAD,
+                                         role_assignments__business_group_id=supported.business_group_id).distinct())
+    if any(roles_cleared_for(permissions.role_index(lead), business_group.pk) for lead in leads):
+        return
+    who = (f"{supported.designated_lead}, the Designated Lead of {supported.reference}, is not"
+           if supported.designated_lead_id is not None else
+           f"{supported.reference} names no Designated Lead, and no Lead of {supported.business_group} is")
+    raise ApplicationError(
+        f"{who} cleared for OFFICIAL-SENSITIVE material of {business_group}: the corporate lead could not read this "
+        "local work instruction to give the \"prior agreement with the corporate lead\" it needs. Ask an "
+        f"administrator to give them a role in {business_group} first.", code="not_cleared", field=field)
 
 
 def _check_new_policy(*, actor, business_group, owning_unit, kind, risk_tier, protective_marking,

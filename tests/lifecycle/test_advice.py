@@ -4,12 +4,15 @@ invitations are audited, withdrawn, and the invited person is told."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from core.models import AuditEvent
 from lifecycle import permissions
 from lifecycle import services as s
+from lifecycle.details import details_hash
 from lifecycle.models import AdviceComment, AdviceInvitation
 from lifecycle.states import Status
 from notifications import services as notifications
@@ -163,3 +166,62 @@ def test_the_database_refuses_to_change_advice_given_or_a_withdrawn_invitation(p
                            ("DELETE FROM lifecycle_adviceinvitation WHERE id = %s", invitation.pk)):
         with pytest.raises(refuses, match="refused|never deleted"), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [row])
+
+
+# --- OFFICIAL-SENSITIVE drafts (security probe F2) ------------------------------------------------------------------
+
+
+def sensitive(policy_in, status=Status.SCOPING):
+    return policy_in(status, protective_marking="official_sensitive", suitable_for_publication_scheme=False)
+
+
+def test_a_colleague_not_cleared_is_not_invited_to_advise_on_an_official_sensitive_draft(people, policy_in):
+    """An invitation by name told another group's developer the policy's title, and the link answered 404: they hold
+    no role on its business group and no force-wide role (``user_may_see_sensitive``). Refused, saying what to do."""
+    policy = sensitive(policy_in)
+    events = AuditEvent.objects.filter(policy_id=policy.pk).count()
+    with refused("not_cleared", f"{people.developer2} is not cleared for OFFICIAL-SENSITIVE material of "
+                                "Territorial Policing", "invite the DCFD, DOI or SHRMT team instead") as refusal:
+        s.advice_invite(policy=policy, actor=people.developer, invitee=people.developer2)
+    assert refusal.error.field == "invitee"
+    permissions.forget_roles(people.developer2)
+    assert not AdviceInvitation.objects.filter(policy=policy).exists()
+    assert not permissions.object_grants(people.developer2, policy)
+    assert AuditEvent.objects.filter(policy_id=policy.pk).count() == events
+    # Those cleared for it are invited by name as before: a force-wide role, or a role on its business group.
+    s.advice_invite(policy=policy, actor=people.developer, invitee=people.doi)
+    s.advice_invite(policy=policy, actor=people.developer, invitee=people.owner)
+    assert told("policy.advice_invited", policy) == {"owner"}
+
+
+def test_the_advice_page_says_why_on_the_username_and_keeps_what_was_typed(client, people, policy_in):
+    policy = sensitive(policy_in)
+    client.force_login(people.developer)
+    response = client.post(f"/policies/{policy.reference}/advice/",
+                           {"action": "invite", "who": "colleague", "username": "developer2",
+                            "note": "Keep this note"})
+    assert response.status_code == 400
+    body = response.content.decode()
+    # On the username field, as its own error.
+    on_field = re.search(r'id="id_username-error">(.*?)</p>', body, re.S)
+    assert on_field and "is not cleared for OFFICIAL-SENSITIVE material of Territorial Policing" in re.sub(
+        r"<[^>]+>", "", on_field.group(1))
+    assert "Keep this note" in body and 'value="developer2"' in body
+    assert not AdviceInvitation.objects.filter(policy=policy).exists()
+
+
+def test_a_draft_is_not_re_marked_official_sensitive_while_an_adviser_not_cleared_is_invited(people, policy_in):
+    """Re-marking is refused, naming who must be withdrawn first: nobody's invitation ends without the person who
+    invited them choosing it (and telling them, while the title may still be told), and what was typed is kept."""
+    policy = policy_in(Status.SCOPING)
+    invitation = s.advice_invite(policy=policy, actor=people.developer, invitee=people.developer2)
+    details = reload(policy).details_snapshot()
+    remark = {**details, "protective_marking": "official_sensitive", "suitable_for_publication_scheme": False}
+    with refused("not_cleared", str(people.developer2), "withdraw") as refusal:
+        s.policy_update_details(policy=policy, actor=people.developer, expected_details=details_hash(details),
+                                **remark)
+    assert refusal.error.field == "protective_marking"
+    assert reload(policy).protective_marking == "official"
+    s.advice_withdraw(invitation=invitation, actor=people.developer, reason="Marked OFFICIAL-SENSITIVE.")
+    s.policy_update_details(policy=policy, actor=people.developer, expected_details=details_hash(details), **remark)
+    assert reload(policy).protective_marking == "official_sensitive"

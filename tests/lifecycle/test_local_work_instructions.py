@@ -13,6 +13,9 @@ Crime & Operations' (drafted by its unit head, approved by ``lead2``)."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -21,6 +24,7 @@ from assessments.services import eia_update
 from core.models import AuditEvent, Role
 from library.models import LibraryDocument
 from lifecycle import services as lifecycle_services
+from lifecycle.details import details_hash
 from lifecycle.models import ApprovalDecision, LocalAgreement, Policy
 from lifecycle.selectors import policy_count, policy_count_by_status
 from lifecycle.states import PolicyKind, Status
@@ -48,13 +52,15 @@ def unit_head(people):
     return head
 
 
-def start_instruction(client, people, unit_head, *, supports: str = "", title="Custody suite at Lambeth: booking in"):
+def start_instruction(client, people, unit_head, *, supports: str = "", title="Custody suite at Lambeth: booking in",
+                      marking: str = "official"):
     client.force_login(unit_head)
     response = client.post("/policies/new/", {
         "title": title, "purpose": "How the Lambeth custody suite books detainees in.",
         "relevant_to": "Custody staff at Lambeth.", "business_group": people.group2.pk,
         "owning_unit": people.unit2.pk, "kind": PolicyKind.LOCAL, "supports": supports, "risk_tier": "low",
-        "protective_marking": "official", "suitable_for_publication_scheme": "on",
+        "protective_marking": marking,
+        **({"suitable_for_publication_scheme": "on"} if marking == "official" else {}),
     })
     return response
 
@@ -370,3 +376,49 @@ def test_its_withdrawal_is_in_notices_for_its_business_group_only(client, people
             page = reading.get(url).content.decode()
             assert (policy.reference in page) is shown, (reader.username, url)
             assert ("refurbishment" in page) is shown, (reader.username, url)
+
+
+# --- OFFICIAL-SENSITIVE local work instructions, and what the "supports" field looks up (security probe F2, F6) ----
+
+
+def field_error(response, name: str) -> str:
+    """The text of the error shown on the field ``name`` of the page, "" if none."""
+    shown = re.search(rf'id="id_{name}-error">(.*?)</p>', response.content.decode(), re.S)
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", shown.group(1)))) if shown else ""
+
+
+def test_an_official_sensitive_instruction_cannot_ask_a_corporate_lead_not_cleared_for_it(client, people, unit_head,
+                                                                                        corporate):
+    """Probe (F2): the corporate policy's Lead (Territorial Policing) was told the title of Specialist Crime &
+    Operations' OFFICIAL-SENSITIVE local work instruction and asked to agree to it, but was not cleared for it: the
+    link answered 404, and the agreement the SOP requires could never be given. Refused on the field, saying why."""
+    response = start_instruction(client, people, unit_head, supports=corporate.reference, marking="official_sensitive",
+                                 title="ZEBRA covert custody")
+    assert response.status_code == 400
+    said = field_error(response, "supports")
+    assert f"{people.lead}, the Designated Lead of {corporate.reference}, is not cleared for OFFICIAL-SENSITIVE " \
+           "material of Specialist Crime & Operations" in said, said
+    assert "prior agreement" in said
+    assert "ZEBRA covert custody" in response.content.decode()  # what was typed is kept
+    assert not Policy.objects.filter(kind=PolicyKind.LOCAL).exists()
+    outbox_relay()
+    assert not Notification.objects.filter(title__contains="ZEBRA").exists()
+    # Once the Lead holds a role in that business group, they are cleared: it is started and they are told.
+    RoleAssignmentFactory(user=people.lead, role=Role.OWNER, business_group=people.group2)
+    response = start_instruction(client, people, unit_head, supports=corporate.reference, marking="official_sensitive",
+                                 title="ZEBRA covert custody")
+    assert response.status_code == 302, field_error(response, "supports")
+    outbox_relay()
+    assert set(Notification.objects.filter(title__contains="ZEBRA").values_list("recipient", flat=True)) == {
+        people.lead.pk}
+
+
+def test_an_instruction_is_not_re_marked_official_sensitive_while_its_corporate_lead_is_not_cleared(
+        people, instruction, unit_head):
+    details = instruction.details_snapshot()
+    with refused("not_cleared", str(people.lead), instruction.supports.reference) as refusal:
+        lifecycle_services.policy_update_details(
+            policy=instruction, actor=unit_head, expected_details=details_hash(details),
+            **{**details, "protective_marking": "official_sensitive"})
+    assert refusal.error.field == "protective_marking"
+    assert reload(instruction).protective_marking == "official"

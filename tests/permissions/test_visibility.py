@@ -22,6 +22,7 @@ from django.contrib.messages import get_messages
 from django.http import Http404
 from django.test import Client
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from core.exceptions import ApplicationError
 from core.models import AuditEvent, BusinessGroup, Role, Unit
@@ -222,9 +223,15 @@ def a_grant_shows_a_draft_only_while_it_is_a_draft(world):
     def scenario():
         consultee, drafter = UserFactory(username="consultee"), UserFactory(username="drafter")
         for user, permission in ((consultee, "consult_policy"), (drafter, "draft_policy")):
-            for granted in (policy, sensitive):
-                services.policy_grant_access(policy=granted, actor=world.users["coordinator"], user=user,
+            services.policy_grant_access(policy=policy, actor=world.users["coordinator"], user=user,
+                                         permission=permission)
+            # An OFFICIAL-SENSITIVE policy is not granted to someone not cleared for it (security probe F2) ...
+            with pytest.raises(ApplicationError) as refusal:
+                services.policy_grant_access(policy=sensitive, actor=world.users["coordinator"], user=user,
                                              permission=permission)
+            assert refusal.value.code == "not_cleared", permission
+            # ... and a grant recorded before that refusal existed shows it no more than none.
+            assign_perm(f"lifecycle.{permission}", user, sensitive)
             forget_roles(user)
             # Everyone sees published policies; a grant shows the draft while it is one.
             assert policy_list(user=user).filter(pk=policy.pk).exists() is (drafting or published), permission
