@@ -28,7 +28,7 @@ from lifecycle.models import (
     SOPVersion,
 )
 from lifecycle.restorers import RESTORERS
-from lifecycle.selectors import roles_cleared_for
+from lifecycle.selectors import roles_cleared_for, visible_policies
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.services.sops import sop_update_draft
 from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
@@ -164,7 +164,7 @@ def policy_create(
     _check_new_policy(actor=actor, business_group=business_group, owning_unit=owning_unit, kind=kind,
                       risk_tier=risk_tier, protective_marking=protective_marking,
                       suitable_for_publication_scheme=suitable_for_publication_scheme)
-    supported = _supported_policy(kind, supports)
+    supported = _supported_policy(kind, supports, actor=actor)
     check_corporate_lead_cleared(supported, marking=protective_marking, business_group=business_group,
                                  field="supports")
     if kind == PolicyKind.LOCAL:
@@ -202,15 +202,20 @@ def policy_create(
     return policy
 
 
-def _supported_policy(kind: str, supports: str | Policy | None) -> Policy | None:
-    """The corporate policy in force that a local work instruction supplements, from its reference (or None)."""
+def _supported_policy(kind: str, supports: str | Policy | None, *, actor) -> Policy | None:
+    """The corporate policy in force that a local work instruction supplements, from its reference (or None).
+
+    Looked up among the policies ``actor`` may see (security probe F6): one out of their sight, another group's
+    OFFICIAL-SENSITIVE policy or local work instruction, is answered exactly as a reference that does not exist, so
+    that the answer confirms nothing of it, and is never linked."""
     reference = (supports.reference if isinstance(supports, Policy) else (supports or "")).strip().upper()
     if not reference:
         return None
     if kind != PolicyKind.LOCAL:
         raise ApplicationError("Only a local work instruction supplements a corporate policy: leave it empty for a "
                                "corporate policy.", field="supports")
-    supported = Policy.objects.filter(reference=reference).first()
+    supported = (visible_policies(user=actor).filter(reference=reference).select_related("designated_lead")
+                 .first())
     if supported is None or not supported.is_in_force:
         raise ApplicationError(f"There is no corporate policy {reference} in force: enter the reference of the "
                                "corporate policy it supplements, or leave it empty.", field="supports")

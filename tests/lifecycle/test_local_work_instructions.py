@@ -422,3 +422,37 @@ def test_an_instruction_is_not_re_marked_official_sensitive_while_its_corporate_
             **{**details, "protective_marking": "official_sensitive"})
     assert refusal.error.field == "protective_marking"
     assert reload(instruction).protective_marking == "official"
+
+
+def _local_in_force(people, *, title: str) -> Policy:
+    """A local work instruction of Territorial Policing in force, seen by its business group only."""
+    policy = people.policy(kind=PolicyKind.LOCAL, title=title)
+    lifecycle_services.draft_update(policy=policy, actor=people.developer, statement="<p>Local.</p>")
+    eia_update(policy=policy, actor=people.developer, **COMPLETE_EIA)
+    policy_approve_local(policy=reload(policy), actor=people.lead)
+    return reload(policy)
+
+
+def test_supports_looks_only_among_the_policies_its_author_may_see(client, people, unit_head, policy_in):
+    """Probe (F6): the reference was looked up among all policies: its messages confirmed that a policy out of the
+    author's sight exists ("is itself a local work instruction"), and another group's OFFICIAL-SENSITIVE corporate
+    policy in force, which the author cannot open, was accepted. Now such a policy is answered exactly as one that
+    does not exist."""
+    hidden_corporate = policy_in(Status.IMPLEMENTATION, title="Covert corporate",
+                                 protective_marking="official_sensitive", suitable_for_publication_scheme=False)
+    hidden_local = _local_in_force(people, title="Territorial local instruction")
+    said = {}
+    for reference in ("POL-9999", hidden_corporate.reference, hidden_local.reference):
+        response = start_instruction(client, people, unit_head, supports=reference)
+        assert response.status_code == 400, reference
+        said[reference] = field_error(response, "supports").replace(reference, "<reference>")
+    assert len(set(said.values())) == 1, said
+    assert "There is no corporate policy <reference> in force" in said["POL-9999"]
+    assert not Policy.objects.filter(business_group=people.group2).exists()
+    # Those who see it are still told what is wrong with it.
+    client.force_login(people.developer)
+    response = client.post("/policies/new/", {
+        "title": "Another", "purpose": "Purpose.", "relevant_to": "All staff.", "business_group": people.group.pk,
+        "owning_unit": people.unit.pk, "kind": PolicyKind.LOCAL, "supports": hidden_local.reference,
+        "risk_tier": "low", "protective_marking": "official"})
+    assert "is itself a local work instruction" in field_error(response, "supports")
