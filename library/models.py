@@ -61,6 +61,16 @@ class LibraryDocument(models.Model):
         ordering = ["policy_id", "kind", "pk"]
         indexes = [
             models.Index(fields=["policy", "policy_version"], name="library_doc_policy_idx"),
+            # The library's landing page (library.selectors.library_browse): the Policy Statements in force, by
+            # title, 20 a page, read in this index's order and stopped at the page, not every statement sorted
+            # (make bench, 100,000 policies: 160-345 ms for every role, a sequential scan of all 166,000 documents
+            # and a sort of the 75,000 statements in force; now 20 rows read for the page).
+            models.Index(fields=["title", "id"], condition=models.Q(is_current=True, kind=DocumentKind.STATEMENT),
+                         name="library_statement_title_idx"),
+            # The archive's landing page: the statements of withdrawn policies, few at any size, by title (make bench:
+            # 90 ms, the same sequential scan for 4,000 of them).
+            models.Index(fields=["title", "id"], condition=models.Q(is_withdrawn=True, kind=DocumentKind.STATEMENT),
+                         name="library_withdrawn_title_idx"),
         ]
 
     def __str__(self) -> str:

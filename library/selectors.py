@@ -22,7 +22,7 @@ from functools import reduce
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.safestring import SafeString, mark_safe
 
@@ -495,6 +495,17 @@ def _extract(body: str, words: list[str]) -> SafeString:
     return marked(("… " if start else "") + window + (" …" if start + len(window) < len(body) else ""))
 
 
+def _capped_count(documents: QuerySet) -> Subquery:
+    """How many ``documents`` there are, counted up to MAX_RANKED + 1 (all a page says: the total up to MAX_RANKED,
+    and whether there are more), as a subquery the page's statement runs once. COUNT(*) OVER () counted every row
+    before the LIMIT, so the page's rows could not be read in the order of an index and stopped at the page: make
+    bench, 100,000 policies, the landing page sorted all 75,000 statements in force (160-345 ms); counting 10,001
+    of them instead reads a few thousand pages (about 20 ms) and the page's 20 rows come from
+    library_statement_title_idx."""
+    return Subquery(documents.order_by().values("pk")[:MAX_RANKED + 1],
+                    template="(SELECT COUNT(*) FROM (%(subquery)s) AS counted)", output_field=IntegerField())
+
+
 def library_browse(*, user, scope: str = Scope.CURRENT, page: int = 1, **filters) -> SearchResults:
     """No words: the Policy Statements (of the archive, for that scope) in title order, a page at a time."""
     statements = narrowed(library_documents(user=user, scope=scope), **filters).filter(kind=DocumentKind.STATEMENT)
@@ -506,9 +517,9 @@ def library_browse(*, user, scope: str = Scope.CURRENT, page: int = 1, **filters
             policy_id=OuterRef("policy_id"), kind=DocumentKind.STATEMENT, policy_version_id__gt=OuterRef(
                 "policy_version_id"))))
     offset = (page - 1) * PAGE_SIZE
-    listed = list(_for_display(statements).annotate(total=Window(Count("pk"))).order_by("title", "pk")
+    listed = list(_for_display(statements).annotate(total=_capped_count(statements)).order_by("title", "pk")
                   [offset:offset + PAGE_SIZE])
-    total = listed[0].total if listed else (statements.count() if page > 1 else 0)
+    total = listed[0].total if listed else (statements[:MAX_RANKED + 1].count() if page > 1 else 0)
     for document in listed:
         document.headline = None
     return SearchResults(documents=listed, total=min(total, MAX_RANKED), page_number=page,

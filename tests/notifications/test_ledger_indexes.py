@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from lifecycle.services.people import HolderChange
 from notifications.models import Reminder, ReminderKind
 from notifications.services import open_tasks_for, reminders_hand_over
+from tests.plans import plans_of
 
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans and catalogue")]
@@ -31,17 +32,6 @@ def test_the_ledger_has_only_the_indexes_something_reads():
     indexes = ledger_indexes()
     assert set(indexes) == {f"{Reminder._meta.db_table}_pkey", "reminder_exactly_once", "reminder_handed_to_idx"}
     assert "WHERE (handed_to_id IS NOT NULL)" in indexes["reminder_handed_to_idx"]
-
-
-def plans_of(statements: list[str]) -> list[str]:
-    """Each statement's plan, with sequential scans priced out: a lookup that no index can serve still scans."""
-    plans = []
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        for statement in statements:
-            cursor.execute(f"EXPLAIN {statement}")
-            plans.append("\n".join(row[0] for row in cursor.fetchall()))
-    return plans
 
 
 def reminder_lookups(captured) -> list[str]:
