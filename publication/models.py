@@ -50,7 +50,13 @@ class Publication(models.Model):
         # (lifecycle.due.publication_scheduled), asked by each of the dashboard's stuck figures, which read the whole
         # table each time without it (make bench at 100,000 policies: 25 ms a figure, eight of them).
         indexes = [models.Index(fields=["policy"], condition=models.Q(status="scheduled"),
-                                name="publication_scheduled_idx")]
+                                name="publication_scheduled_idx"),
+                   # The Notices page and the staff's feed (publication.notices.staff_notices): what was published in
+                   # Notices, newest first, 50 a page, read backwards in this index's order and stopped at the page
+                   # (make bench, 100,000 policies: 60-146 ms, every one of the 76,000 sorted, spilling to disk;
+                   # now 51 rows read).
+                   models.Index(fields=["published_at", "id"], condition=models.Q(in_notices=True, status="published"),
+                                name="publication_notices_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["policy_version", "republication"], condition=models.Q(status__in=["scheduled", "published"]),

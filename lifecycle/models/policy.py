@@ -161,6 +161,11 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
             # My work took 560 ms at 100,000 policies, 545 ms of it compiling the plan (make bench: now 2 ms).
             models.Index(fields=["updated_at", "id"], condition=models.Q(not_impact_assessed=True),
                          name="policy_not_impact_assessed_idx"),
+            # The withdrawals in Notices and its feeds (publication.notices), newest first, 50 a page: read backwards
+            # in this index's order and stopped at the page, not every withdrawn policy read and sorted (make bench,
+            # 100,000 policies: 13 ms for the 3,983 withdrawn, and withdrawn policies are kept for ever).
+            models.Index(fields=["status_changed_at", "id"], condition=models.Q(status=Status.WITHDRAWN),
+                         name="policy_withdrawn_idx"),
         ]
 
     def __str__(self) -> str:
