@@ -39,6 +39,11 @@ UNDER_REVIEW = IN_FORCE & ~models.Q(status__in=sorted(PUBLISHED_STATUSES))
 # model's cached property); forget_cached_version drops both.
 VERSION_IN_FORCE = "_policyhub_version_in_force"
 
+# The policy's side of being on the Publication Scheme (publication.selectors asks for its current publication there
+# too): in force, OFFICIAL and marked suitable. The Scheme's partial indexes below are on exactly this.
+ON_THE_SCHEME = IN_FORCE & models.Q(protective_marking=ProtectiveMarking.OFFICIAL,
+                                    suitable_for_publication_scheme=True)
+
 class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
     """A corporate policy (or local work instruction) and where it stands in the six-stage cycle.
 
@@ -166,6 +171,15 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
             # 100,000 policies: 13 ms for the 3,983 withdrawn, and withdrawn policies are kept for ever).
             models.Index(fields=["status_changed_at", "id"], condition=models.Q(status=Status.WITHDRAWN),
                          name="policy_withdrawn_idx"),
+            # The Publication Scheme's index (publication.selectors.scheme_policies), public: its policies by title,
+            # 50 a page, read in this order and stopped at the page (make bench, 100,000 policies: 93-146 ms, all
+            # 58,000 policies of the Scheme read, joined to a hash of 62,000 publications and sorted; now 0.3 ms).
+            models.Index(fields=["title", "id"], condition=ON_THE_SCHEME, name="policy_on_scheme_title_idx"),
+            # ... and counted for its pages in the order of their ids, merged with publication_on_scheme_idx: two
+            # index-only scans (make bench: 69-85 ms, the same hash join; now 16 ms). Its business group and subject
+            # with it, so that a count narrowed by either stays in the index.
+            models.Index(fields=["id"], include=["business_group", "subject"], condition=ON_THE_SCHEME,
+                         name="policy_on_scheme_idx"),
         ]
 
     def __str__(self) -> str:

@@ -179,6 +179,25 @@ def test_the_scheme_index_costs_the_same_whatever_the_number_of_policies(client,
         client.get("/publication-scheme/")
 
 
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
+def test_the_scheme_index_is_read_by_title_and_counted_from_indexes(client, people, subjects):
+    """make bench, 100,000 policies: 200-360 ms. The page read all 58,000 policies of the Scheme, joined them to a hash
+    of its 62,000 publications and sorted them for 50; the count built the same hash, and so did the business groups'
+    filter. The page now comes in title order from policy_on_scheme_title_idx, stopped at the page, and the count
+    merges two index-only scans in the order of the policies' ids (policy_on_scheme_idx, publication_on_scheme_idx)."""
+    publish(people, title="On the Scheme", subject=subjects[0])
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/publication-scheme/").status_code == 200
+    policies = statements_reading(captured, "lifecycle_policy")
+    [page] = [statement for statement in policies if 'ORDER BY "lifecycle_policy"."title" ASC' in statement]
+    [count] = [statement for statement in policies if statement.startswith('SELECT COUNT(*) AS "__count"')]
+    [page_plan] = plans_of([page], priced_out=SORTS_PRICED_OUT)
+    assert "policy_on_scheme_title_idx" in page_plan and not sorts_in(page_plan), page_plan
+    [count_plan] = plans_of([count], priced_out=(*SORTS_PRICED_OUT, "enable_hashjoin", "enable_nestloop"))
+    assert "policy_on_scheme_idx" in count_plan and "publication_on_scheme_idx" in count_plan, count_plan
+    assert "Heap" not in count_plan and "Index Scan" not in count_plan.replace("Index Only Scan", ""), count_plan
+
+
 def test_anonymous_pages_are_rate_limited_in_the_shared_cache(client, people, settings):
     policy = publish(people)
     settings.POLICYHUB_PUBLIC_PAGE_RATE = "3/m"
