@@ -1,0 +1,83 @@
+"""My work's monitoring reports for a Designated Lead (workspace.report_queues, issue 13): the quality-assured reports
+still awaiting a response, of the policies naming the Lead (or no Lead) in their business groups, the one
+quality-assured longest ago first."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from assessments import services as assessment_services
+from assessments.models import MonitoringReport
+from core.models import Role
+from lifecycle import services as lifecycle_services
+from lifecycle.permissions import role_index
+from lifecycle.services import people as people_services
+from lifecycle.states import Status
+from tests.factories import user_with_role, what_was_read
+from tests.plans import plans_of, statements_reading
+from workspace.report_queues import monitoring_action_queues
+
+pytestmark = pytest.mark.django_db
+
+SECTIONS = {"compliance": "Dip sample.", "benefits": "Fewer complaints.", "diversity_impact": "None found."}
+
+
+def quality_assured_on(day: datetime.date, policy, people) -> MonitoringReport:
+    with time_machine.travel(datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC), tick=False):
+        report = assessment_services.monitoring_report_create(
+            policy=policy, actor=people.developer, period_start=datetime.date(2024, 1, 10),
+            period_end=datetime.date(2025, 1, 10), **SECTIONS)
+        assessment_services.monitoring_report_submit(report=report, actor=people.developer)
+        return assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator,
+                                                             comments="Clear.")
+
+
+def awaiting_response(lead) -> list[str]:
+    queues = monitoring_action_queues(lead, role_index(lead), timezone.localdate())
+    return [entry["label"] for queue in queues if queue["title"] == "Monitoring reports to respond to"
+            for entry in queue["entries"]]
+
+
+def test_a_lead_is_shown_the_reports_awaiting_their_response_oldest_first(people, policy_in):
+    later, earlier, answered = (policy_in(Status.MONITORING, title=title) for title in ("Later", "Earlier", "Answered"))
+    other_lead = user_with_role(Role.LEAD, people.group)
+    anothers = people_services.policy_reassign(policy=policy_in(Status.MONITORING, title="Another Lead's"),
+                                               actor=people.pcu, role="designated_lead", new_holder=other_lead,
+                                               reason="Moved to the other Lead.")
+    quality_assured_on(datetime.date(2025, 3, 2), later, people)
+    quality_assured_on(datetime.date(2025, 2, 1), earlier, people)
+    quality_assured_on(datetime.date(2025, 2, 15), anothers, people)
+    responded = quality_assured_on(datetime.date(2025, 1, 20), answered, people)
+    assessment_services.monitoring_report_respond(policy=answered, actor=people.lead, report=responded,
+                                                  outcome="no_action", reasons="Within tolerance.",
+                                                  **what_was_read(answered))
+
+    withdrawn = policy_in(Status.MONITORING, title="Withdrawn")
+    quality_assured_on(datetime.date(2025, 1, 5), withdrawn, people)
+    lifecycle_services.policy_decide_withdrawal(policy=withdrawn, actor=people.lead, reason="Superseded.")
+    lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu)
+
+    assert awaiting_response(people.lead) == [f"{earlier.reference} Earlier: report to 10 January 2025",
+                                              f"{later.reference} Later: report to 10 January 2025"]
+    assert awaiting_response(other_lead) == [f"{anothers.reference} Another Lead's: report to 10 January 2025"]
+    assert awaiting_response(people.lead2) == []
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
+def test_a_leads_reports_are_looked_up_by_their_policies(people, policy_in):
+    """make bench, 100,000 policies: PostgreSQL read every quality-assured report of the force (67,600) and looked up
+    each one's policy to find the Lead's (113 ms of a Lead's 153 ms My work). The Lead's policies are found first and
+    their reports looked up by policy id (core.lookups.InIds): the work follows the Lead's policies."""
+    quality_assured_on(datetime.date(2025, 2, 1), policy_in(Status.MONITORING), people)
+    with CaptureQueriesContext(connection) as captured:
+        assert len(awaiting_response(people.lead)) == 1
+    [statement] = statements_reading(captured, MonitoringReport._meta.db_table)
+    [plan] = plans_of([statement])
+    # The Lead's policies once (an InitPlan), each report tested against them (an index condition at scale).
+    assert "InitPlan" in plan and "(policy_id = ANY ($" in plan, plan
