@@ -12,6 +12,7 @@ policy not withdrawn. OFFICIAL-SENSITIVE policies ask only staff cleared for the
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -19,9 +20,11 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Aggregate, Case, CharField, Count, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Cast, Coalesce, Concat
+from django.utils import timezone
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
 from core.compiled import compiled_per_key
+from core.dates import date_shown
 from core.models import Role, RoleAssignment, Unit, User
 from lifecycle.models import PolicyVersion
 from lifecycle.permissions import managed_scope, role_index
@@ -127,10 +130,17 @@ class OutstandingRow(NamedTuple):
     title: str
     major: int
     minor: int
+    # When PCU chose the audience: when the person was asked.
+    chosen_at: datetime.datetime
 
     @property
     def number(self) -> str:
         return f"{self.major}.{self.minor}"
+
+    @property
+    def asked_on(self) -> str:
+        """The day the person was asked, as |date:"j F Y" writes it (core.dates.date_shown, without its parser)."""
+        return date_shown(timezone.localtime(self.chosen_at).date())
 
 
 # How many people's compiled statements of ``outstanding_rows`` each process keeps (about 2 KB each), the least
@@ -138,10 +148,11 @@ class OutstandingRow(NamedTuple):
 COMPILED_PROFILES = 512
 
 
-def outstanding_rows(*, user, limit: int) -> list[OutstandingRow]:
-    """The first ``limit`` of ``outstanding_for``, as rows of what My work shows, in one statement compiled once per
-    Profile in this process (core.compiled): Django compiled the rule's subqueries anew for every request, and built
-    three model instances of every row (make bench, 100,000 policies: 5.9 ms of Python against 4.8 ms of SQL)."""
+def outstanding_rows(*, user, limit: int | None) -> list[OutstandingRow]:
+    """The first ``limit`` of ``outstanding_for`` (all of them for None: the acknowledgements page), as rows of what
+    My work and that page show, in one statement compiled once per Profile in this process (core.compiled): Django
+    compiled the rule's subqueries anew for every request, and built three model instances of every row (make bench,
+    100,000 policies: 5.9 ms of Python against 4.8 ms of SQL for My work's; for the page's 192 rows, 21-46 ms)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return []
     statement = _compiled_outstanding(profile_of(user), limit)
@@ -149,9 +160,9 @@ def outstanding_rows(*, user, limit: int) -> list[OutstandingRow]:
 
 
 @compiled_per_key(COMPILED_PROFILES)
-def _compiled_outstanding(profile: Profile, limit: int) -> QuerySet[AcknowledgementAudience]:
+def _compiled_outstanding(profile: Profile, limit: int | None) -> QuerySet[AcknowledgementAudience]:
     return _outstanding(profile).values_list(
-        "policy__reference", "policy__title", "policy_version__major", "policy_version__minor")[:limit]
+        "policy__reference", "policy__title", "policy_version__major", "policy_version__minor", "chosen_at")[:limit]
 
 
 def completed_for(*, user) -> QuerySet[Acknowledgement]:

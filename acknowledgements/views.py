@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from acknowledgements.selectors import completed_for, export_rows, managed_units, outstanding_for, unit_rates
+from acknowledgements.selectors import completed_for, export_rows, managed_units, outstanding_rows, unit_rates
 from acknowledgements.services import acknowledgement_confirm
 from core.exceptions import ApplicationError
 
@@ -19,7 +19,7 @@ def acknowledgements_page(request):
     """/acknowledgements/: the policies a person is asked to confirm they have read, and those they have."""
     completed = Paginator(completed_for(user=request.user), 50).get_page(request.GET.get("page"))
     return render(request, "acknowledgements/list.html", {
-        "outstanding": list(outstanding_for(user=request.user)), "completed": completed,
+        "outstanding": outstanding_rows(user=request.user, limit=None), "completed": completed,
         "is_manager": bool(managed_units(user=request.user)),
     })
 
