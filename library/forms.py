@@ -1,6 +1,6 @@
 from django import forms
 
-from core.forms import GovUKForm
+from core.forms import GovUKForm, ModelChoiceField
 from core.models import BusinessGroup, Subject
 from library.selectors import MAX_QUERY_LENGTH, Scope
 
@@ -15,12 +15,12 @@ class LibrarySearchForm(GovUKForm):
         error_messages={"max_length": f"Search for {MAX_QUERY_LENGTH} characters or fewer"},
     )
     scope = forms.ChoiceField(label="Search in", choices=Scope.CHOICES, required=False, widget=forms.Select)
-    business_group = forms.ModelChoiceField(
+    business_group = ModelChoiceField(
         label="Business group", queryset=BusinessGroup.objects.filter(is_active=True), required=False,
         empty_label="All business groups",
         error_messages={"invalid_choice": "Choose a business group from the list"},
     )
-    subject = forms.ModelChoiceField(
+    subject = ModelChoiceField(
         label="Subject", queryset=Subject.objects.all(), required=False, empty_label="All subjects",
         error_messages={"invalid_choice": "Choose a subject from the list"},
     )

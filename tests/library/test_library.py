@@ -318,6 +318,18 @@ def test_browsing_counts_what_the_reader_may_see_up_to_the_ranked_limit(people, 
     assert (past_the_last.total, past_the_last.capped, past_the_last.documents) == (2, True, [])
 
 
+def test_the_filters_options_are_read_by_plain_selects(client, people):
+    """The business groups and subjects were read through server-side cursors (ModelChoiceField reads its options
+    with QuerySet.iterator(): DECLARE, FETCH and CLOSE for a few rows), which the bench's replay of the page counted as
+    two writes on GET. Each is one SELECT now (core.forms.ModelChoiceField), and a chosen filter still narrows."""
+    published(people, title="Filtered", statement="<p>Anything.</p>")
+    client.force_login(staff("reader", people.unit))
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/library/", {"business_group": people.group.pk}).content.decode()
+    assert "Filtered" in page and f'<option value="{people.group.pk}" selected>' in page
+    assert [query["sql"] for query in captured.captured_queries if not query["sql"].startswith("SELECT")] == []
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
 def test_browsing_reads_a_page_of_statements_in_title_order_from_an_index(client, people):
     """make bench, 100,000 policies: the landing page counted every statement in force in a window (COUNT(*) OVER ())
