@@ -267,6 +267,11 @@ PAGES: list[PageCase] = [
     PageCase("overview", _detail_url("lifecycle:detail"), same_queries_as=_small_url("lifecycle:detail")),
     PageCase("timeline", _detail_url("lifecycle:timeline"), same_queries_as=_small_url("lifecycle:timeline")),
     PageCase("versions", _detail_url("lifecycle:versions"), same_queries_as=_small_url("lifecycle:versions")),
+    # Where staff land to read policies, and the public's list: each read a page in the order of a partial index
+    # and stopped there (the library's count at 10,001; the Scheme's counted from two index-only scans).
+    PageCase("library", lambda probes: reverse("library:index"), expect='id="result-count"'),
+    PageCase("notices", lambda probes: reverse("notices:index"), expect='id="publication-'),
+    PageCase("Publication Scheme", lambda probes: reverse("publication:scheme"), expect="policies published</h2>"),
 ]
 
 TARGET_NOTE = (f"issue: each page p50 <= {PAGE_RATIO:g} x its own SQL (the statements one request of it sends, "
