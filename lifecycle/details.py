@@ -57,6 +57,9 @@ def details_of(policy) -> dict:
     # The draft's title: a review's proposed one (Policy.proposed_title), the one in force staying the policy's
     # title until the reviewed version is published.
     details["title"] = getattr(policy, "proposed_title", "") or policy.title
+    # The draft's marking: a review's downgrade (Policy.proposed_protective_marking), the version in force staying
+    # OFFICIAL-SENSITIVE until the reviewed version is published.
+    details["protective_marking"] = getattr(policy, "proposed_protective_marking", "") or policy.protective_marking
     return details
 
 

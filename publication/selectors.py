@@ -5,7 +5,9 @@ and its published monitoring reports. Nothing OFFICIAL-SENSITIVE ever reaches th
 The marking and the suitability asked are the policy's own, as they stand: a policy re-marked OFFICIAL-SENSITIVE
 (or made unsuitable) during a review leaves the scheme at once, its version in force included, and its public
 copy does not stay up until the reviewed version is published. That is the safe reading of issue 12's "takes
-effect for visibility at once": the re-marking says the material is sensitive now, whatever version carries it."""
+effect for visibility at once": the re-marking says the material is sensitive now, whatever version carries it.
+A review's re-marking OFFICIAL is its version's: the policy stays OFFICIAL-SENSITIVE, and off the Scheme, until that
+version is published (lifecycle.services.details), and only a version published OFFICIAL was ever put on it."""
 
 from dataclasses import dataclass
 

@@ -1,5 +1,7 @@
 """The forms of the steps' pages (lifecycle.workflow declares which step shows which): what each decision asks."""
 
+from functools import partial
+
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.exceptions import ValidationError
@@ -224,6 +226,12 @@ class ActiveChoices(forms.ModelMultipleChoiceField):
                 f"Check the {self.plural} chosen")
 
 
+def _suitable_for_the_scheme(policy) -> bool:
+    version = policy.current_version
+    details = version.details_read if version is not None else policy.details_snapshot()
+    return details["suitable_for_publication_scheme"] and details["protective_marking"] == ProtectiveMarking.OFFICIAL
+
+
 class PublishForm(StepForm):
     # The channels are one question (a fieldset with its legend), not three unrelated checkboxes.
     checkbox_question = "Where should it be published?"
@@ -272,11 +280,11 @@ class PublishForm(StepForm):
         units = self.fields["audience_units"]
         units.choices = units_by_business_group
         # SOP, stage 5: PCU publishes "on the MPS Publication Scheme" what is suitable for it: ticked at first when the
-        # policy's details say so (nothing adds the Scheme to a version once published).
+        # details of the version to publish say so (nothing adds the Scheme to a version once published). Those it was
+        # frozen with: a review's downgrade to OFFICIAL is its version's, the policy staying OFFICIAL-SENSITIVE until
+        # it is published. Read when the page is drawn (a callable), from the version the page has read by then.
         if self.policy is not None:
-            self.fields["on_publication_scheme"].initial = (
-                self.policy.suitable_for_publication_scheme
-                and self.policy.protective_marking == ProtectiveMarking.OFFICIAL)
+            self.fields["on_publication_scheme"].initial = partial(_suitable_for_the_scheme, self.policy)
 
     def clean(self):
         data = super().clean()

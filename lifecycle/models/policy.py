@@ -72,9 +72,18 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
         verbose_name="corporate policy it supplements",
     )
     risk_tier = models.CharField(max_length=10, choices=RiskTier.choices, default=RiskTier.MEDIUM)
+    # The marking in force: who may read the policy, its version in force included, on every page, list, search,
+    # PDF and the Publication Scheme (the visibility rules and indexes read it). Re-marked OFFICIAL-SENSITIVE by a
+    # review, it is so at once (the safe direction); re-marked OFFICIAL by a review while the version in force was
+    # published OFFICIAL-SENSITIVE, it stays OFFICIAL-SENSITIVE and the draft's OFFICIAL is
+    # ``proposed_protective_marking``, frozen with the version at submission, approved with it and put in force when
+    # it is published (lifecycle.services.details, policy_record_publication): a draft's re-marking never exposes
+    # what was published OFFICIAL-SENSITIVE.
     protective_marking = models.CharField(
         max_length=20, choices=ProtectiveMarking.choices, default=ProtectiveMarking.OFFICIAL
     )
+    proposed_protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices, blank=True,
+                                                   default="", db_default="")
     suitable_for_publication_scheme = models.BooleanField(default=True)
     registered_file_reference = models.CharField(max_length=60, blank=True)
     # Links to the legislation the policy rests on: [{"title": ..., "url": ...}] (lifecycle.details validates
@@ -135,6 +144,13 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
             ),
             models.CheckConstraint(condition=~models.Q(supports=models.F("pk")),
                                    name="policy_does_not_supplement_itself"),
+            # A draft's marking waits for its publication only when it is lower than the marking in force.
+            models.CheckConstraint(
+                condition=models.Q(proposed_protective_marking="")
+                | models.Q(proposed_protective_marking=ProtectiveMarking.OFFICIAL,
+                           protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE),
+                name="policy_proposed_marking_is_a_downgrade",
+            ),
         ]
         # For the register's count (lifecycle.selectors.policy_visibility_parts): a partial index per part,
         # holding the columns its condition reads, so that PostgreSQL counts it by an index-only scan (the

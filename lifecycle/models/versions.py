@@ -123,12 +123,13 @@ class PolicyVersion(models.Model):
     def details_read(self) -> dict:
         """The details of this version: those it was frozen with, or for a draft the policy's as they stand. A
         version frozen before versions recorded their details is read with the policy's details and its title in
-        force (not a review's proposed title, which is the draft's)."""
+        force (not a review's proposed title or marking, which are the draft's)."""
         if self.details is not None:
             return self.details
         details = self.policy.details_snapshot()
         if self.is_frozen:
             details["title"] = self.policy.title
+            details["protective_marking"] = self.policy.protective_marking
         return details
 
     def compute_content_hash(self, sop_versions=None) -> str:

@@ -22,6 +22,7 @@ from lifecycle import emergency
 from lifecycle.details import DETAIL_NAMES, details_hash
 from lifecycle.models import AdviceInvitation, Policy, PolicyUserObjectPermission
 from lifecycle.selectors import user_may_see_sensitive
+from lifecycle.selectors.visibility import versions_in_force_first
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.services.drafting import check_corporate_lead_cleared
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PolicyKind, ProtectiveMarking
@@ -116,6 +117,33 @@ def _retitle(locked: Policy, title: str) -> str:
     return "proposed_title"
 
 
+def _remark(locked: Policy, marking: str) -> list[str]:
+    """Give the draft ``marking``; returns the fields changed (not saved). Re-marked OFFICIAL-SENSITIVE, the policy is
+    so at once, its version in force included (the safe direction). Re-marked OFFICIAL, it is so at once only where
+    that exposes nothing published OFFICIAL-SENSITIVE: before its first publication, or when the version in force was
+    published OFFICIAL (a review undoing its own re-marking). Otherwise the version in force stays OFFICIAL-SENSITIVE
+    and the draft proposes OFFICIAL (``proposed_protective_marking``): frozen with the version at submission, audited
+    by DOI "from an information management perspective" and approved by the Designated Lead with it (SOP, "Approve
+    new and reviewed policy and SOPs"), and put in force when PCU publishes it
+    (``lifecycle.services.review.policy_put_marking_in_force``)."""
+    in_force = _marking_published_in_force(locked)
+    if marking == ProtectiveMarking.OFFICIAL_SENSITIVE or in_force != ProtectiveMarking.OFFICIAL_SENSITIVE:
+        locked.protective_marking, locked.proposed_protective_marking = marking, ""
+    else:
+        locked.protective_marking, locked.proposed_protective_marking = in_force, marking
+    return ["protective_marking", "proposed_protective_marking"]
+
+
+def _marking_published_in_force(locked: Policy) -> str | None:
+    """The marking the version in force was published with; None before the first publication. A version published
+    before versions recorded their details: the policy's marking as it stands (never lower than it was published
+    with, as a downgrade waits for a publication). One query, none before the first publication."""
+    if locked.first_published_on is None:
+        return None
+    details = versions_in_force_first(locked.versions.all()).values_list("details", flat=True).first()
+    return (details or {}).get("protective_marking") or locked.protective_marking
+
+
 @transaction.atomic
 def policy_update_details(
     *, policy: Policy, actor, expected_details: str | None, title: str, purpose: str, relevant_to: str,
@@ -128,6 +156,9 @@ def policy_update_details(
     ``expected_details`` is ``lifecycle.details.details_hash`` of the details the page showed: a save based on
     details someone else has changed since is refused (code "conflict"), and nothing is changed. None: a caller
     that showed no page.
+
+    Re-marked OFFICIAL during a review while the version in force was published OFFICIAL-SENSITIVE, the policy stays
+    OFFICIAL-SENSITIVE until the reviewed version is published (``_remark``); what follows is of every other re-marking.
 
     A change of protective marking takes effect for visibility at once, on every page, list, search, PDF and the
     Publication Scheme, which all read the policy's marking: re-marked OFFICIAL-SENSITIVE during a review, the
@@ -166,13 +197,18 @@ def policy_update_details(
         return {}
     if "protective_marking" in changes:
         _check_all_cleared(locked, details["protective_marking"])
-    fields = [name for name in changes if name != "title"]
+    fields = [name for name in changes if name not in ("title", "protective_marking")]
     for name in fields:
         setattr(locked, name, details[name])
     if "title" in changes:
         fields.append(_retitle(locked, details["title"]))
+    if "protective_marking" in changes:
+        fields.extend(_remark(locked, details["protective_marking"]))
     locked.save(update_fields=[*fields, "updated_at"])
     recorded: dict = {"details": changes, "version": locked.current_version.number}
+    if "protective_marking" in changes:
+        # Who may read the policy now, the version in force included: the draft's marking, or the one in force.
+        recorded["protective_marking_in_force"] = locked.protective_marking
     if "risk_tier" in changes:
         boards = [approval_board(locked, risk_tier=tier) for tier in changes["risk_tier"]]
         recorded["approval_route"] = [board.name if board else None for board in boards]

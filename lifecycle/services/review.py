@@ -51,7 +51,8 @@ def policy_record_publication(*, locked: Policy, actor, version: PolicyVersion, 
     happens in between, re-publication after a review included, and a late report stays late (issue 13).
     Returns the status before; publication writes the audit event (it knows the channels)."""
     return fire(locked, PUBLISH, extra_fields=[*policy_set_publication_dates(locked=locked, published_on=published_on),
-                                               *policy_put_title_in_force(locked=locked, version=version)])
+                                               *policy_put_title_in_force(locked=locked, version=version),
+                                               *policy_put_marking_in_force(locked=locked, version=version)])
 
 
 PUBLICATION_DATE_FIELDS = ["review_due_on", "monitoring_report_due_on", "first_published_on", "last_published_on"]
@@ -79,6 +80,19 @@ def policy_put_title_in_force(*, locked: Policy, version: PolicyVersion) -> list
         locked.title = frozen_title
     locked.proposed_title = ""
     return ["title", "proposed_title"]
+
+
+def policy_put_marking_in_force(*, locked: Policy, version: PolicyVersion) -> list[str]:
+    """The policy is marked as the version it publishes was frozen, and approved, with: a review's downgrade to
+    OFFICIAL comes into force with its version, in the transaction that puts the version in force (until then the
+    version in force kept its OFFICIAL-SENSITIVE marking and the draft's was ``proposed_protective_marking``;
+    lifecycle.services.details). A re-marking up was in force already. Not saved; returns the fields to save with the
+    transition."""
+    frozen_marking = (version.details or {}).get("protective_marking")
+    if frozen_marking:
+        locked.protective_marking = frozen_marking
+    locked.proposed_protective_marking = ""
+    return ["protective_marking", "proposed_protective_marking"]
 
 
 @performs(COMPLETE_IMPLEMENTATION)

@@ -22,6 +22,7 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle.models import ApprovalDecision, Policy, PolicyVersion
 from lifecycle.services import (
+    policy_put_marking_in_force,
     policy_put_title_in_force,
     policy_record_publication,
     policy_record_republication,
@@ -36,7 +37,11 @@ from publication.models import Publication
 from publication.services.stored_files import queue_file_rendering
 
 
-def _validate_channels(policy: Policy, *, on_intranet: bool, in_notices: bool, on_publication_scheme: bool) -> None:
+def _validate_channels(policy: Policy, version: PolicyVersion, *, on_intranet: bool, in_notices: bool,
+                       on_publication_scheme: bool) -> None:
+    """The channels ``version`` may go out on, by the marking and suitability it was frozen and approved with (a
+    review's downgrade is in force only once its version is published: the policy is still marked as the version in
+    force)."""
     if not (on_intranet or in_notices or on_publication_scheme):
         raise ApplicationError("Choose at least one channel to publish on.", field="channels")
     if on_publication_scheme and policy.kind == PolicyKind.LOCAL:
@@ -45,10 +50,11 @@ def _validate_channels(policy: Policy, *, on_intranet: bool, in_notices: bool, o
         raise ApplicationError("A local work instruction never goes on the public Publication Scheme.",
                                field="on_publication_scheme")
     if on_publication_scheme:
-        if policy.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE:
+        details = version.details_read
+        if details["protective_marking"] == ProtectiveMarking.OFFICIAL_SENSITIVE:
             raise ApplicationError("An OFFICIAL-SENSITIVE policy cannot go on the public Publication Scheme.",
                                    field="on_publication_scheme")
-        if not policy.suitable_for_publication_scheme:
+        if not details["suitable_for_publication_scheme"]:
             raise ApplicationError("This policy is not marked suitable for the Publication Scheme.",
                                    field="on_publication_scheme")
 
@@ -93,7 +99,7 @@ def policy_publish(
     _validate_publish_on(publish_on, today)
     locked = begin_step(PUBLISH, policy=policy, actor=actor, **read)
     current = locked.current_version
-    _validate_channels(locked, on_intranet=on_intranet, in_notices=in_notices,
+    _validate_channels(locked, current, on_intranet=on_intranet, in_notices=in_notices,
                        on_publication_scheme=on_publication_scheme)
     if Publication.objects.filter(policy_version=current, status=Publication.Status.SCHEDULED).exists():
         raise ApplicationError(f"Version {current.number} is already scheduled for publication.", code="stale")
@@ -125,7 +131,8 @@ def policy_republish_no_change(
     publication on every channel; the next review falls due 3 years from today."""
     locked = begin_step(REPUBLISH_NO_CHANGE, policy=policy, actor=actor, **read)
     current = locked.current_version
-    _validate_channels(locked, on_intranet=on_intranet, in_notices=True, on_publication_scheme=on_publication_scheme)
+    _validate_channels(locked, current, on_intranet=on_intranet, in_notices=True,
+                       on_publication_scheme=on_publication_scheme)
     today = timezone.localdate()
     before_review = locked.review_due_on
     review = policy_record_republication(locked=locked, published_on=today)
@@ -167,12 +174,15 @@ def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: U
         policy=locked, policy_version=package, on_intranet=True, in_notices=False, on_publication_scheme=False,
         requested_by=actor, status=Publication.Status.PUBLISHED, published_at=now, published_by=actor,
     )
+    marking_before = locked.protective_marking
     dates = [*policy_set_publication_dates(locked=locked, published_on=timezone.localdate(now)),
-             *policy_put_title_in_force(locked=locked, version=package)]
+             *policy_put_title_in_force(locked=locked, version=package),
+             *policy_put_marking_in_force(locked=locked, version=package)]
     finish_step(APPROVE_LOCAL, locked, actor, version=package, extra_fields=dates, changes={
         "comments": comments, "content_hash": package.content_hash, "channels": publication.channels,
         "supported_policy": locked.supports.reference if locked.supports_id else None,
         "review_due_on": locked.review_due_on, "monitoring_report_due_on": locked.monitoring_report_due_on,
+        **_marking_change(marking_before, locked),
     })
     _supersede_earlier(locked, publication, actor=actor)
     transaction.on_commit(lambda: queue_file_rendering(publication.pk))
@@ -181,7 +191,7 @@ def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: U
 
 def publish_now(locked: Policy, publication: Publication, *, actor, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
-    title_before = locked.title
+    title_before, marking_before = locked.title, locked.protective_marking
     before = policy_record_publication(locked=locked, actor=actor, version=publication.policy_version,
                                        published_on=today)
     publication.status = Publication.Status.PUBLISHED
@@ -194,11 +204,18 @@ def publish_now(locked: Policy, publication: Publication, *, actor, today: datet
                        "monitoring_report_due_on": locked.monitoring_report_due_on,
                        "scheduled_for": publication.scheduled_for,
                        "not_impact_assessed": locked.not_impact_assessed,
-                       # A review's new title comes into force with its version (issue 12).
-                       **({"title": [title_before, locked.title]} if locked.title != title_before else {})})
+                       # A review's new title comes into force with its version (issue 12), and its downgrade.
+                       **({"title": [title_before, locked.title]} if locked.title != title_before else {}),
+                       **_marking_change(marking_before, locked)})
     _supersede_earlier(locked, publication, actor=actor)
     # Issue 14: the files are rendered once, by a task, after the publication is committed.
     transaction.on_commit(lambda: queue_file_rendering(publication.pk))
+
+
+def _marking_change(before: str, locked: Policy) -> dict:
+    """The audit's record of a review's downgrade coming into force with its version: {"protective_marking":
+    [before, after]}, or nothing when the marking is as it was."""
+    return {"protective_marking": [before, locked.protective_marking]} if locked.protective_marking != before else {}
 
 
 def _supersede_earlier(locked: Policy, publication: Publication, *, actor) -> None:

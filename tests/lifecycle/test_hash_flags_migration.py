@@ -58,7 +58,8 @@ def test_a_version_submitted_before_keeps_its_hash_and_drafts_cover_the_flags(pe
         assert frozen.is_frozen and frozen.hash_covers_sop_flags is False
         assert frozen.compute_content_hash() == frozen.content_hash == old_hash
         assert frozen.sop_versions.get().publish_externally is True
-        draft = reload(draft_before).current_version
+        # Read without the policy row, whose later columns (0022's) the schema at 0020 does not have yet.
+        draft = PolicyVersion.objects.filter(policy_id=draft_before.pk).latest("major", "minor")
         assert not draft.is_frozen and draft.hash_covers_sop_flags is True
         # Backwards: the column goes, and nothing else does.
         migrate(BEFORE)

@@ -19,8 +19,10 @@ from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEvent
 from lifecycle import services as lifecycle_services
+from lifecycle.states import Status
 from publication.models import PublishedFile
-from tests.factories import reload
+from publication.services import policy_publish
+from tests.factories import advance_to, reload
 from tests.lifecycle.test_details import update
 from tests.publication import test_retrospective_eia
 from tests.publication.test_retrospective_eia import complete_the_eia
@@ -222,25 +224,28 @@ def test_staff_not_cleared_are_told_nothing_of_an_official_sensitive_file(client
 
 def test_staff_not_cleared_are_told_nothing_of_the_package_published_official_sensitive(
         client, people, django_capture_on_commit_callbacks):
-    """A policy published OFFICIAL-SENSITIVE and re-marked OFFICIAL by its review: the version in force was stored as
-    the cleared copy alone, marked OFFICIAL-SENSITIVE (a re-marking does not unmark it). Staff not cleared for its
-    business group now see the policy, and were shown that package's size and SHA-256; the file, and the PDF of
-    the version in force, are "not found" for them."""
+    """A policy published OFFICIAL-SENSITIVE whose review re-marked it OFFICIAL: once the reviewed version is
+    published (a review's downgrade is in force only then: lifecycle.services.details), staff not cleared for its
+    business group see the policy. Version 1.0 was stored as the cleared copy alone, marked OFFICIAL-SENSITIVE (the
+    re-marking does not unmark it): they were shown that package's size and SHA-256; the file is "not found" for
+    them."""
     policy, publication = publish(people, django_capture_on_commit_callbacks, scheme=False,
                                   protective_marking="official_sensitive", suitable_for_publication_scheme=False)
     cleared = publication.files.get()
     lifecycle_services.policy_start_review(policy=reload(policy), actor=people.coordinator,
                                            reason="Three-year review.")
+    update(reload(policy), people.developer, protective_marking="official")
+    policy = advance_to(reload(policy), Status.AWAITING_PUBLICATION, people)
     with django_capture_on_commit_callbacks(execute=True):
-        update(reload(policy), people.developer, protective_marking="official")
+        policy_publish(policy=policy, actor=people.pcu)
     client.force_login(people.developer2)
     assert client.get(f"/policies/{policy.reference}/").status_code == 200
 
     page = client.get(f"/policies/{policy.reference}/publication/").content.decode()
 
     assert f"Version {publication.policy_version.number}:" in page
-    assert cleared.sha256 not in page and _file_rows(page) == [] and "Only staff cleared" not in page
+    assert cleared.sha256 not in page and "Only staff cleared" not in page
+    assert "PDF, staff cleared for OFFICIAL-SENSITIVE" not in page
     assert client.get(file_url(policy, cleared)).status_code == 404
-    assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 404
     client.force_login(people.coordinator)
     assert cleared.sha256 in client.get(f"/policies/{policy.reference}/publication/").content.decode()
