@@ -68,6 +68,11 @@ def _published_versions(policy: Policy) -> list[PolicyVersion]:
     return [version for version in versions if version.pk in on_intranet]
 
 
+def _highest(*markings: str) -> str:
+    return (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in markings
+            else ProtectiveMarking.OFFICIAL)
+
+
 def _documents_of(policy: Policy) -> list[LibraryDocument]:
     withdrawn = policy.status == Status.WITHDRAWN
     common = {"policy": policy, "reference": policy.reference, "business_group_id": policy.business_group_id,
@@ -80,30 +85,31 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
         current = version.is_in_force and not withdrawn
         published_on = timezone.localdate(version.published_at) if version.published_at else None
         # The title, purpose and "relevant to" the version was published with (issue 12: a later draft's details
-        # never rewrite those of a version in force); the marking is the policy's as it stands (a re-marking takes
-        # effect for visibility at once, on the version in force too).
+        # never rewrite those of a version in force). The marking is the policy's as it stands (a re-marking up takes
+        # effect for visibility at once, on the version in force too), or the version's if higher: what was published
+        # OFFICIAL-SENSITIVE stays so among the earlier versions once a review's OFFICIAL version replaces it.
         details = version.details_read
+        marking = _highest(policy.protective_marking, details["protective_marking"])
         base = {**common, "policy_version": version, "is_current": current, "published_on": published_on,
                 "policy_title": details["title"][:300], "relevant_to": details["relevant_to"] or "",
                 "version_number": version.number}
         documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=details["title"],
                                          body=plain_text(details["purpose"], version.statement,
                                                          version.summary_of_changes),
-                                         protective_marking=policy.protective_marking))
+                                         protective_marking=marking))
         for sop_version in (SOPVersion.objects.filter(policy_version=version).select_related("sop")
                             .order_by("sop__position", "sop_id")):
             sop = sop_version.sop
-            marking = (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in
-                       (policy.protective_marking, sop.protective_marking) else ProtectiveMarking.OFFICIAL)
             documents.append(LibraryDocument(**base, kind=DocumentKind.SOP, sop=sop, title=sop.title[:300],
-                                             body=plain_text(sop_version.text), protective_marking=marking))
+                                             body=plain_text(sop_version.text),
+                                             protective_marking=_highest(marking, sop.protective_marking)))
         eia = EqualityImpactAssessment.objects.filter(policy_version=version).first()
         # As the Publication Scheme: the EIA once it is complete and signed off (frozen); after an emergency
         # approval, once DCFD signs the retrospective EIA off.
         if eia is not None and eia.frozen_at and eia.is_complete:
             documents.append(LibraryDocument(**base, kind=DocumentKind.EIA,
                                              title=f"Equality Impact Assessment: {details['title']}"[:300],
-                                             body=_eia_text(eia), protective_marking=policy.protective_marking))
+                                             body=_eia_text(eia), protective_marking=marking))
     for report in MonitoringReport.objects.filter(policy=policy, status=MonitoringReport.Status.PUBLISHED):
         documents.append(LibraryDocument(
             **common, kind=DocumentKind.MONITORING_REPORT, monitoring_report=report, policy_version=None,

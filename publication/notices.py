@@ -12,7 +12,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.models import Policy
 from lifecycle.permissions import role_index
-from lifecycle.selectors import local_instructions_seen, visible_policy_ids
+from lifecycle.selectors import frozen_marking_readable, local_instructions_seen, visible_policy_ids
 from lifecycle.states import ProtectiveMarking, Status
 from publication.models import Publication
 from publication.selectors import scheme_publications
@@ -95,7 +95,10 @@ def staff_notices(*, user, before: datetime.datetime | None = None, limit: int =
     withdrawn = Policy.objects.filter(status=Status.WITHDRAWN, first_published_on__isnull=False,
                                       status_changed_at__isnull=False)
     if clearance is not None:
-        publications = publications.filter(policy__in=Policy.objects.filter(clearance))
+        # A version published OFFICIAL-SENSITIVE stays so once a review's OFFICIAL version replaces it: its notice
+        # (its title and purpose) only for the cleared.
+        publications = publications.filter(Q(policy__in=Policy.objects.filter(clearance)),
+                                           frozen_marking_readable(user, version="policy_version__"))
         withdrawn = withdrawn.filter(clearance)
     # Probe F3: a withdrawn local work instruction only for those who saw it in force, its business group's staff
     # (SOP, "Local Work Instructions": they "sit outside of the corporate policy development process"; issue 13), as

@@ -46,11 +46,13 @@ from lifecycle.selectors.register_rows import (
     policy_count_by_status,
 )
 from lifecycle.selectors.visibility import (
+    FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
     Viewer,
     advice_teams,
     advice_teams_of,
     cleared_business_groups,
+    frozen_marking_readable,
     local_instructions_seen,
     named_developer_policy_ids,
     open_team_invitation_policy_ids,
@@ -72,6 +74,7 @@ from lifecycle.selectors.visibility import (
 __all__ = [
     "ACCESS_READS_KEPT",
     "COMPILED_VIEWERS",
+    "FROZEN_SENSITIVE",
     "GROUP_WIDE_ROLES",
     "Outstanding",
     "PUBLIC_TIMELINE_ACTIONS",
@@ -87,6 +90,7 @@ __all__ = [
     "cleared_business_groups",
     "consultations_shown",
     "emergency_outstanding",
+    "frozen_marking_readable",
     "last_published_version",
     "latest_feedback",
     "local_instructions_seen",

@@ -28,6 +28,7 @@ from lifecycle.selectors.pages import (
     user_may_see_drafts,
     user_may_see_sensitive,
 )
+from lifecycle.selectors.visibility import FROZEN_SENSITIVE
 from lifecycle.states import (
     ProtectiveMarking,
 )
@@ -37,13 +38,17 @@ from lifecycle.states import (
 
 def version_for_revisions(*, user, policy: Policy, number: str) -> PolicyVersion:
     """The version numbered ``number`` ("1.0") of ``policy``, for its interim revisions; 404 unless ``user``
-    may see the policy's drafts (the revisions are drafts: staff who see only the version in force do not)."""
+    may see the policy's drafts (the revisions are drafts: staff who see only the version in force do not), and a
+    version frozen OFFICIAL-SENSITIVE unless they are cleared for it (as ``policy_versions``)."""
     major, _, minor = (number or "").partition(".")
     if not (major.isdigit() and minor.isdigit() and len(number) <= 12):
         raise Http404("No such version.")
     if not user_may_see_drafts(user=user, policy=policy):
         raise Http404("No such version.")
-    version = policy.versions.filter(major=int(major), minor=int(minor)).first()
+    versions = policy.versions.filter(major=int(major), minor=int(minor))
+    if not user_may_see_sensitive(user=user, policy=policy):
+        versions = versions.exclude(FROZEN_SENSITIVE)
+    version = versions.first()
     if version is None:
         raise Http404("No such version.")
     return version
@@ -108,8 +113,10 @@ class RevisionRow:
         return self.content_hash[:12]
 
 
-def _version_history(*, policy_id: int, drafts: bool) -> QuerySet:
+def _version_history(*, policy_id: int, drafts: bool, sensitive: bool) -> QuerySet:
     versions = PolicyVersion.objects.filter(policy_id=policy_id).order_by("-major", "-minor")
+    if not sensitive:
+        versions = versions.exclude(FROZEN_SENSITIVE)
     if not drafts:
         return versions.filter(publications__status="published").distinct().values(*VERSION_HISTORY_FIELDS)
     revision_count = (DraftRevision.objects.filter(policy_version=OuterRef("pk")).order_by()
@@ -120,9 +127,10 @@ def _version_history(*, policy_id: int, drafts: bool) -> QuerySet:
 
 # Compiled once per process (core.compiled): compiling the versions' read, its subquery and the revisions' joins
 # took Django longer than PostgreSQL took to run them (make bench, versions page).
-_VERSION_HISTORY = {drafts: CompiledValues(PolicyVersion, partial(_version_history, drafts=drafts),
-                                           ints=("policy_id",))
-                    for drafts in (False, True)}
+_VERSION_HISTORY = {(drafts, sensitive): CompiledValues(PolicyVersion, partial(_version_history, drafts=drafts,
+                                                                               sensitive=sensitive),
+                                                        ints=("policy_id",))
+                    for drafts in (False, True) for sensitive in (False, True)}
 
 
 def _full_name(first_name: str, last_name: str, username: str) -> str:
@@ -134,10 +142,11 @@ def version_history(*, policy: Policy, user) -> list[VersionHistoryRow]:
     """The versions ``policy_versions`` lists for ``user``, newest first, as the history's rows; for those who see the
     drafts, with the interim revisions inside each (issue 12): two queries, whatever their number."""
     drafts = user_may_see_drafts(user=user, policy=policy)
+    sensitive = user_may_see_sensitive(user=user, policy=policy)
     rows = [VersionHistoryRow(pk, f"{major}.{minor}", _full_name(first, last, username), created_at, submitted_at,
                               content_hash, *extra)
             for pk, major, minor, created_at, submitted_at, content_hash, first, last, username, *extra
-            in _VERSION_HISTORY[drafts].rows(policy_id=policy.pk)]
+            in _VERSION_HISTORY[drafts, sensitive].rows(policy_id=policy.pk)]
     if drafts:
         inside = revisions_inside(user=user, policy=policy)
         for row in rows:

@@ -50,6 +50,7 @@ from lifecycle.permissions import (
 )
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors.visibility import (
+    FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
     advice_teams_of,
     roles_cleared_for,
@@ -300,8 +301,12 @@ def sop_versions_for(*, user, version) -> list:
 
 def policy_versions(*, policy: Policy, user=None):
     """All versions; staff with no part in the drafting see only the versions that were published. Those who see
-    the drafts also get each version's ``revision_count`` (its interim revisions, issue 12), in the same query."""
+    the drafts also get each version's ``revision_count`` (its interim revisions, issue 12), in the same query. A
+    version frozen OFFICIAL-SENSITIVE only to those cleared for it (``FROZEN_SENSITIVE``): a review's OFFICIAL version
+    does not unmark the one it replaced, whose statement a comparison would show."""
     versions = policy.versions.select_related("author", "submitted_by").order_by("-major", "-minor")
+    if user is not None and not user_may_see_sensitive(user=user, policy=policy):
+        versions = versions.exclude(FROZEN_SENSITIVE)
     if user is not None and not user_may_see_drafts(user=user, policy=policy):
         return versions.filter(publications__status="published").distinct()
     revision_count = (DraftRevision.objects.filter(policy_version=OuterRef("pk")).order_by()

@@ -352,17 +352,38 @@ def drafts_visibility_of(viewer: Viewer | None) -> Q | None:
     return drafts if reach.cleared_groups is None else drafts & reach.marking
 
 
+# A version frozen OFFICIAL-SENSITIVE (its PolicyVersion.details): read only by staff cleared for its policy's
+# OFFICIAL-SENSITIVE material, whatever the policy is marked now. A review's downgrade to OFFICIAL is in force once its
+# version is published (lifecycle.services.details); the versions published OFFICIAL-SENSITIVE before it stay so.
+FROZEN_SENSITIVE = Q(details__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+
+
+def frozen_marking_readable(user, *, version: str = "", policy: str = "policy__") -> Q:
+    """The Q a version must match for ``user`` to read it by its own marking (``FROZEN_SENSITIVE``): frozen OFFICIAL,
+    or of a business group they are cleared for (``cleared_business_groups``, as ``user_may_see_sensitive``).
+    ``version`` and ``policy`` lead from the query's model to the version and to its policy (a publication's:
+    "policy_version__" and "policy__")."""
+    cleared = cleared_business_groups(user)
+    if cleared is None:
+        return Q()
+    sensitive = Q(**{f"{version}details__protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE})
+    return ~sensitive | Q(**{f"{policy}business_group_id__in": cleared})
+
+
 def policy_statement_search(*, user, text: str) -> Q:
     """The Q a policy matches when ``text`` is in the statement of a version ``user`` may read (issue 11,
     finding 5: searching every version let staff who may read only v1.0 confirm the words of a draft under
     review). Those versions are, as on the policy's pages: its published versions for everyone
     (``policy_versions``), and every version of the policies whose drafts the user may see
-    (``policy_drafts_visibility_filter``). ``user`` None (no request): published versions only."""
+    (``policy_drafts_visibility_filter``); of either, one published OFFICIAL-SENSITIVE only for those cleared for it
+    (``frozen_marking_readable``), as a review's OFFICIAL version does not unmark the one it replaced. ``user`` None
+    (no request): published versions, frozen OFFICIAL."""
     statements = PolicyVersion.objects.filter(policy_id=OuterRef("pk"), statement__icontains=text)
+    if user is None:
+        return Q(Exists(statements.filter(publications__status="published").exclude(FROZEN_SENSITIVE)))
+    statements = statements.filter(frozen_marking_readable(user))
     # As ``policy_versions`` for staff with no part in the drafting: versions with a publication that is live.
     in_published = Q(Exists(statements.filter(publications__status="published")))
-    if user is None:
-        return in_published
     drafts = policy_drafts_visibility_filter(user)
     if drafts is None:
         return Q(Exists(statements))

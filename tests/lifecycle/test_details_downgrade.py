@@ -2,11 +2,15 @@
 draft's, frozen and approved with its version, and takes effect when that version is published. Until then the version
 in force, published OFFICIAL-SENSITIVE, stays OFFICIAL-SENSITIVE on every surface: it was re-marked at once, and every
 member of staff could read its statement, its SOPs and its PDF (security probe: "Only the stored files keep their
-OFFICIAL-SENSITIVE marking"). Re-marking up to OFFICIAL-SENSITIVE still takes effect at once (the safe direction)."""
+OFFICIAL-SENSITIVE marking"). Re-marking up to OFFICIAL-SENSITIVE still takes effect at once (the safe direction).
+
+What was published OFFICIAL-SENSITIVE stays so once the OFFICIAL version replaces it: its files, its statement and
+SOPs in the library's earlier versions, its words in the register's search, its notice and its comparison."""
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 
 import pytest
 from django.utils import timezone
@@ -15,10 +19,12 @@ from acknowledgements.selectors import outstanding_for
 from core.models import AuditEvent, Role
 from library.selectors import Scope, library_search
 from lifecycle import services as s
+from lifecycle.selectors import version_history
 from lifecycle.states import ProtectiveMarking, Status
+from publication.models import Publication, PublishedFile
 from publication.services import policy_publish, publication_publish_due
 from tests.factories import advance_to, refused, reload, user_with_role, what_was_read
-from tests.library.helpers import published, staff
+from tests.library.helpers import published, staff, submitted_with
 from tests.lifecycle.test_details import details_form, update
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +32,8 @@ pytestmark = pytest.mark.django_db
 OFFICIAL, SENSITIVE = ProtectiveMarking.OFFICIAL, ProtectiveMarking.OFFICIAL_SENSITIVE
 # Words only version 1.0, published OFFICIAL-SENSITIVE, carries: its statement, its SOP and its purpose.
 IN_STATEMENT, IN_SOP, IN_PURPOSE = "zebrafinchish", "wombatish", "quokkaish"
+# Words of the reviewed version, published OFFICIAL.
+REVIEWED = "kingfisherish"
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +64,19 @@ def reader(people):
     """A member of Territorial Policing's staff with no role: asked to acknowledge its policies, not cleared for
     their OFFICIAL-SENSITIVE material."""
     return staff("reader", people.unit)
+
+
+def publish_reviewed(policy, people, django_capture_on_commit_callbacks):
+    """The reviewed version, its OFFICIAL-SENSITIVE words taken out, through QA, approval and publication (on the
+    Publication Scheme too), its files rendered."""
+    s.sop_update_draft(sop=policy.sops.get(), actor=people.developer, text=f"<p>Brief the {REVIEWED} handler.</p>")
+    policy = submitted_with(policy, people, statement=f"<p>The {REVIEWED} protocol applies.</p>",
+                            summary_of_changes="Re-written for publication.")
+    policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication = policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True,
+                                     **what_was_read(policy))
+    return reload(policy), publication
 
 
 # --- the service: the draft's marking, and the marking in force ----------------------------------------------------
@@ -200,6 +221,65 @@ def test_staff_not_cleared_read_nothing_of_the_version_in_force_after_a_draft_do
     overview = client.get(f"/policies/{reference}/")
     assert overview.status_code == 200 and "OFFICIAL-SENSITIVE" in overview.content.decode()
     assert library_search(user=people.coordinator, text=IN_STATEMENT).total == 1
+
+
+def test_once_the_reviewed_version_is_published_official_staff_read_it_and_nothing_of_the_old_one(
+        client, downgraded, people, reader, django_capture_on_commit_callbacks):
+    old_publication = Publication.objects.get(policy=downgraded)
+    old_files = list(old_publication.files.all())
+    assert old_files and all(file.marking == "OFFICIAL-SENSITIVE" for file in old_files)
+    policy, publication = publish_reviewed(downgraded, people, django_capture_on_commit_callbacks)
+    reference = policy.reference
+
+    for person in (reader, people.developer2):
+        client.force_login(person)
+        statement = client.get(f"/policies/{reference}/statement/")
+        assert statement.status_code == 200
+        body = statement.content.decode()
+        assert REVIEWED in body and IN_STATEMENT not in body and IN_SOP not in body
+        assert reference in client.get("/policies/").content.decode()
+        assert reference in client.get(f"/policies/?q={REVIEWED}").content.decode()
+        # The words of version 1.0 find nothing: it was published OFFICIAL-SENSITIVE.
+        assert reference not in client.get(f"/policies/?q={IN_STATEMENT}").content.decode()
+        assert library_search(user=person, text=REVIEWED).total == 2  # its statement and its SOP
+        for words in (IN_STATEMENT, IN_SOP, IN_PURPOSE):
+            for scope in (Scope.CURRENT, Scope.SUPERSEDED):
+                assert library_search(user=person, text=words, scope=scope).total == 0, (person, words, scope)
+        assert client.get(f"/library/{reference}/").status_code == 200
+        assert client.get(f"/library/{reference}/versions/1.0/").status_code == 404
+        # The staff PDF is the new version's; the old package's files stay the cleared staff's.
+        pdf = client.get(f"/policies/{reference}/pdf/")
+        assert pdf.status_code == 200
+        staff_copy = publication.files.get(audience=PublishedFile.Audience.STAFF)
+        assert hashlib.sha256(pdf.getvalue()).hexdigest() == staff_copy.sha256
+        page = client.get(f"/policies/{reference}/publication/").content.decode()
+        for file in old_files:
+            assert file.sha256 not in page
+            url = f"/policies/{reference}/publication/{old_publication.pk}/files/{file.pk}/"
+            assert client.get(url).status_code == 404
+        # Nor its statement through a comparison or the version history, nor its purpose in Notices.
+        compare = client.get(f"/policies/{reference}/versions/compare/?from=1.0&to=2.0").content.decode()
+        assert IN_STATEMENT not in compare
+        assert [row.number for row in version_history(policy=policy, user=person)] == ["2.0"]
+        for notices in ("/notices/", "/notices/feed/"):
+            body = client.get(notices).content.decode()
+            assert reference in body and IN_PURPOSE not in body, notices
+    # The public read the reviewed version on the Scheme, and nothing of version 1.0.
+    client.logout()
+    entry = client.get(f"/publication-scheme/{reference}/").content.decode()
+    assert REVIEWED in entry and IN_STATEMENT not in entry
+    for page in ("/publication-scheme/", "/publication-scheme/feed/"):
+        body = client.get(page).content.decode()
+        assert IN_STATEMENT not in body and IN_PURPOSE not in body, page
+    assert reference not in client.get(f"/publication-scheme/?q={IN_STATEMENT}").content.decode()
+    # The cleared still read version 1.0 as it was published.
+    client.force_login(people.coordinator)
+    earlier = client.get(f"/library/{reference}/versions/1.0/").content.decode()
+    assert ('Protective marking</dt><dd class="govuk-summary-list__value">OFFICIAL-SENSITIVE</dd>') in earlier
+    assert library_search(user=people.coordinator, text=IN_STATEMENT, scope=Scope.SUPERSEDED).total == 1
+    compare = client.get(f"/policies/{reference}/versions/compare/?from=1.0&to=2.0").content.decode()
+    assert IN_STATEMENT in compare
+    assert [row.number for row in version_history(policy=policy, user=people.coordinator)] == ["2.0", "1.0"]
 
 
 # --- the SOPs: an OFFICIAL-SENSITIVE SOP of the version in force keeps its marking ----------------------------------
