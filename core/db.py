@@ -1,5 +1,5 @@
 """PostgreSQL-only hardening, applied by migrations when the database is PostgreSQL (SQLite is only the
-zero-set-up default of ``make run``)."""
+zero-set-up default of ``make run``), and SQL written for each database where both must have it."""
 
 from django.db import migrations
 
@@ -14,6 +14,22 @@ def _run_on_postgres(sql: str):
 
 def postgres_only(forward_sql: str, reverse_sql: str) -> migrations.RunPython:
     return migrations.RunPython(_run_on_postgres(forward_sql), _run_on_postgres(reverse_sql), elidable=False)
+
+
+def _run_for_vendor(statements: dict[str, list[str]]):
+    def run(apps, schema_editor):
+        for statement in statements.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement)
+
+    return run
+
+
+def per_database(*, postgresql: tuple[list[str], list[str]], sqlite: tuple[list[str], list[str]]
+                 ) -> migrations.RunPython:
+    """(forward, reverse) statements for each database, where ``make run`` on SQLite needs the same behaviour as
+    PostgreSQL (a trigger that keeps derived data): one statement a call, as SQLite's driver takes them."""
+    return migrations.RunPython(_run_for_vendor({"postgresql": postgresql[0], "sqlite": sqlite[0]}),
+                                _run_for_vendor({"postgresql": postgresql[1], "sqlite": sqlite[1]}), elidable=False)
 
 
 def append_only_trigger_sql(table: str, *, when: str | None = None, message: str) -> tuple[str, str]:

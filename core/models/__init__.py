@@ -2,7 +2,7 @@ from .audit import AuditChainHead, AuditEvent
 from .exports import SpreadsheetExport
 from .outbox import OutboxEvent
 from .reference import ApprovalRoute, Board, BusinessGroup, ReferenceCounter, RiskTier, Subject, Unit
-from .users import FORCE_WIDE_ROLES, Role, RoleAssignment, User
+from .users import FORCE_WIDE_ROLES, Role, RoleAssignment, RolesHeld, User
 
 __all__ = [
     "FORCE_WIDE_ROLES",
@@ -16,6 +16,7 @@ __all__ = [
     "RiskTier",
     "Role",
     "RoleAssignment",
+    "RolesHeld",
     "SpreadsheetExport",
     "Subject",
     "Unit",

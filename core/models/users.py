@@ -84,3 +84,24 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.business_group or "force-wide"
         return f"{self.user} — {self.get_role_display()} ({scope})"
+
+
+class RolesHeld(models.Model):
+    """The roles one person holds, as one text: each assignment's "role:business group id" (nothing after the colon
+    for a force-wide role), sorted, joined by commas ("developer:3,lead:3,pcu:"). The acknowledgement rates count the
+    staff by it, grouped with their unit (acknowledgements.selectors.staff_classes), where aggregating everyone's
+    assignments per person on every dashboard was the page's dearest statement.
+
+    Written by the database alone, from core_roleassignment, by triggers (migration core 0010) that fire whatever
+    writes an assignment: core.services, the admin, the factories, a bulk insert, the bench's COPY, plain SQL. The
+    app never writes it (on PostgreSQL its role may only read it: ``manage.py db_roles``). A person holding no role
+    has no row."""
+
+    user = models.OneToOneField(User, on_delete=models.DO_NOTHING, primary_key=True, related_name="roles_held")
+    key = models.TextField()
+
+    class Meta:
+        verbose_name_plural = "roles held"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.key}"

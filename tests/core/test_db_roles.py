@@ -15,7 +15,7 @@ from django.db import connection, transaction
 
 from core.audit import audit_log
 from core.models import AuditEvent
-from tests.factories import BusinessGroupFactory
+from tests.factories import BusinessGroupFactory, UserFactory
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles are PostgreSQL's"),
@@ -116,3 +116,21 @@ def test_db_roles_is_idempotent_and_takes_away_borrowed_ownership(app_role):
 def test_db_roles_refuses_to_make_the_owner_or_a_superuser_the_app_role():
     with pytest.raises(CommandError, match="must not be the owner"):
         call_command("db_roles", "--app-role", connection.settings_dict["USER"] or "postgres", stdout=StringIO())
+
+
+def test_app_role_reads_the_roles_held_which_only_their_trigger_writes(app_role):
+    """core.RolesHeld is derived from the role assignments by a trigger (migration core 0010) whose function runs as
+    the tables' owner: the app's role gives a role and the text follows, but cannot write the text itself."""
+    group = BusinessGroupFactory()
+    person = UserFactory()
+    with connect_as(*app_role) as app:
+        app.execute("INSERT INTO core_roleassignment (user_id, role, business_group_id, created_at) "
+                    "VALUES (%s, 'developer', %s, now())", [person.pk, group.pk])
+        assert app.execute("SELECT key FROM core_rolesheld WHERE user_id = %s", [person.pk]).fetchone() == (
+            f"developer:{group.pk}",)
+        assert "permission denied" in refused(app, "UPDATE core_rolesheld SET key = 'pcu:'")
+        assert "permission denied" in refused(app, "DELETE FROM core_rolesheld")
+        assert "permission denied" in refused(app, "INSERT INTO core_rolesheld (user_id, key) VALUES (%s, 'pcu:')",
+                                              [UserFactory().pk])
+        app.execute("DELETE FROM core_roleassignment WHERE user_id = %s", [person.pk])
+        assert app.execute("SELECT count(*) FROM core_rolesheld WHERE user_id = %s", [person.pk]).fetchone() == (0,)

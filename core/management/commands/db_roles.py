@@ -33,16 +33,27 @@ INSERT_ONLY_MODELS = [
 ]
 # Django's record of applied migrations: the app reads it (the unapplied-migrations check), never writes it.
 READ_ONLY_TABLES = ["django_migrations"]
+# Derived data the database keeps by trigger, through a function that runs as the tables' owner: the app reads it,
+# so that nothing but the trigger can make it disagree with what it is derived from.
+READ_ONLY_MODELS = ["core.RolesHeld"]
 
 
-def insert_only_tables() -> list[str]:
+def _tables(labels: list[str]) -> list[str]:
     tables = []
-    for label in INSERT_ONLY_MODELS:
+    for label in labels:
         try:
             tables.append(apps.get_model(label)._meta.db_table)
         except LookupError:
             continue
     return tables
+
+
+def insert_only_tables() -> list[str]:
+    return _tables(INSERT_ONLY_MODELS)
+
+
+def read_only_tables() -> list[str]:
+    return [*READ_ONLY_TABLES, *_tables(READ_ONLY_MODELS)]
 
 
 class Command(BaseCommand):
@@ -115,7 +126,7 @@ class Command(BaseCommand):
         ]
         for table in insert_only_tables():
             statements.append(sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table), role))
-        for table in READ_ONLY_TABLES:
+        for table in read_only_tables():
             statements.append(sql.SQL("REVOKE INSERT, UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table),
                                                                                           role))
         for statement in statements:
