@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+
+from django.utils.text import Truncator
 
 
 def in_words(items: Sequence[str]) -> str:
@@ -12,3 +15,11 @@ def in_words(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def truncated_chars(text: str, length: int) -> str:
+    """What ``|truncatechars:length`` writes (``Truncator.chars``), for lists that print many texts: the filter puts
+    the text in NFC and then walks it a character at a time to count it without its combining characters, so a text
+    no longer than ``length`` once in NFC is all of it, and is returned without the walk."""
+    text = unicodedata.normalize("NFC", str(text))
+    return text if len(text) <= length else Truncator(text).chars(length)

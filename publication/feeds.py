@@ -7,6 +7,7 @@ from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
+from core.templatetags.cached_urls import cached_reverse
 from lifecycle.states import Status
 from publication.notices import public_notices, staff_notices
 
@@ -32,7 +33,7 @@ class _NoticesFeed(Feed):
     item_guid_is_permalink = False
 
     def item_author_name(self, notice):
-        return notice.policy.business_group.name
+        return notice.business_group
 
 
 class StaffNoticesFeed(_NoticesFeed):
@@ -56,9 +57,9 @@ class StaffNoticesFeed(_NoticesFeed):
             return f"{reverse('notices:index')}#{notice.key}"
         if not notice.readable:
             # A policy its reader no longer sees (withdrawn since): its withdrawal's notice, else this one, not a 404.
-            anchor = f"withdrawal-{notice.policy.pk}" if notice.policy.status == Status.WITHDRAWN else notice.key
+            anchor = f"withdrawal-{notice.policy_id}" if notice.policy_status == Status.WITHDRAWN else notice.key
             return f"{reverse('notices:index')}#{anchor}"
-        return reverse("lifecycle:detail", args=[notice.policy.reference])
+        return cached_reverse("lifecycle:detail", notice.reference)
 
 
 class SchemeFeed(_NoticesFeed):
@@ -76,4 +77,4 @@ class SchemeFeed(_NoticesFeed):
 
     def item_link(self, notice):
         # A withdrawal's page on the Scheme says the policy was withdrawn (publication.views.scheme_detail).
-        return reverse("publication:scheme_detail", args=[notice.policy.reference])
+        return cached_reverse("publication:scheme_detail", notice.reference)

@@ -65,7 +65,7 @@ def scheme_index(request):
     form = SchemeSearchForm(request.GET if searched else None, **choices)
     criteria = form.criteria()
     page = Paginator(scheme_policies(**criteria), 50).get_page(request.GET.get("page"))
-    page.object_list = scheme_page_details(list(page.object_list))
+    page.object_list = scheme_page_details(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "publication/scheme_index.html", {
