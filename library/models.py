@@ -10,6 +10,8 @@ whenever an audited change alters what the policy publishes; the evidence stays 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
@@ -78,19 +80,32 @@ class LibraryDocument(models.Model):
 
     @property
     def url(self) -> str:
-        """Its place on its policy's library page: the version in force's, or an earlier version's (superseded, or of
-        a withdrawn policy)."""
-        if self.is_current or self.policy_version_id is None:
-            base = reverse("library:policy", args=[self.reference])
-        else:
-            base = reverse("library:version", args=[self.reference, self.version_number])
-        return f"{base}#{self.anchor}"
+        return document_url(self)
 
     @property
     def anchor(self) -> str:
-        """The id of the document's heading on the policy's library page."""
-        if self.kind == DocumentKind.SOP:
-            return f"sop-{self.sop_id}"
-        if self.kind == DocumentKind.MONITORING_REPORT:
-            return f"report-{self.monitoring_report_id}"
-        return self.kind
+        return document_anchor(self)
+
+
+def document_url(document, *, policy_url: Callable[[str], str] | None = None,
+                 version_url: Callable[[str, str], str] | None = None) -> str:
+    """Where ``document`` (a LibraryDocument, or a row of the same fields: library.selectors.LibraryResult) is on its
+    policy's library page: the version in force's, or an earlier version's (superseded, or of a withdrawn policy).
+    ``policy_url`` and ``version_url`` make the pages' URLs from their arguments (reverse() of library:policy and
+    library:version when not given; a list of results passes them resolved once: core.templatetags.cached_urls)."""
+    if document.is_current or document.policy_version_id is None:
+        base = policy_url(document.reference) if policy_url else reverse("library:policy", args=[document.reference])
+    elif version_url:
+        base = version_url(document.reference, document.version_number)
+    else:
+        base = reverse("library:version", args=[document.reference, document.version_number])
+    return f"{base}#{document_anchor(document)}"
+
+
+def document_anchor(document) -> str:
+    """The id of the document's heading on the policy's library page."""
+    if document.kind == DocumentKind.SOP:
+        return f"sop-{document.sop_id}"
+    if document.kind == DocumentKind.MONITORING_REPORT:
+        return f"report-{document.monitoring_report_id}"
+    return document.kind

@@ -12,12 +12,14 @@ matching documents are ranked (a query matching more is told so, and asked to na
 
 from __future__ import annotations
 
+import datetime
 import html
 import operator
 import re
 import threading
 from dataclasses import dataclass, field
 from functools import reduce
+from typing import NamedTuple
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
@@ -90,7 +92,8 @@ def library_documents(*, user, scope: str = Scope.CURRENT) -> QuerySet[LibraryDo
 
 @dataclass
 class SearchResults:
-    documents: list[LibraryDocument] = field(default_factory=list)
+    # LibraryResult rows (LibraryDocument instances on SQLite, whose search reads them with their text).
+    documents: list = field(default_factory=list)
     total: int = 0
     page_number: int = 1
     # More matched than are ranked: the results are the best of the first MAX_RANKED, and the person is told.
@@ -139,14 +142,6 @@ def narrowed(documents: QuerySet, *, business_group=None, subject=None, relevant
     return documents
 
 
-# The columns a result shows: never the text or the vector (a document may hold 500,000 characters).
-RESULT_DEFERRED = ("body", "search_vector")
-
-
-def _for_display(documents: QuerySet) -> QuerySet:
-    return documents.defer(*RESULT_DEFERRED).annotate(business_group_name=F("business_group__name"))
-
-
 def library_search(*, user, text: str, scope: str = Scope.CURRENT, page: int = 1, **filters) -> SearchResults:
     """The documents matching ``text`` (at most MAX_QUERY_LENGTH characters: the form refuses longer), best first,
     one page, each with ``headline`` (an extract, matches marked, escaped). One statement on PostgreSQL (a second
@@ -158,11 +153,6 @@ def library_search(*, user, text: str, scope: str = Scope.CURRENT, page: int = 1
         return _search_simple(narrowed(library_documents(user=user, scope=scope), **filters), text, page)
     offset = (page - 1) * PAGE_SIZE
     ranked, total = _ranked_page(user, scope, filters, text, offset)
-    listed = []
-    for document, rank, extract in ranked:
-        document.rank, document.headline = rank, marked(extract)
-        listed.append(document)
-    ranked = listed
     results = SearchResults(documents=ranked, total=min(total, MAX_RANKED), page_number=page,
                             capped=total > MAX_RANKED)
     if not total and not _has_lexemes(text):
@@ -188,12 +178,36 @@ DISPLAY_FIELDS = ("id", "policy_id", "policy_version_id", "kind", "sop_id", "mon
 DISPLAY_COLUMNS = ", ".join([f"document.{name}" for name in DISPLAY_FIELDS] + ["business_group.name"])
 
 
-def _displayed(values) -> LibraryDocument:
-    """A result as the page shows it, from DISPLAY_COLUMNS: one instance, no related ones, built as Django builds a
-    row it read (``from_db``: the columns in the model's order, the text and the vector deferred)."""
-    document = LibraryDocument.from_db(connection.alias, DISPLAY_FIELDS, values[:len(DISPLAY_FIELDS)])
-    document.business_group_name = values[len(DISPLAY_FIELDS)]
-    return document
+class LibraryResult(NamedTuple):
+    """A result as the page shows it (library.templatetags.library_results): its DISPLAY_FIELDS, its business group's
+    name and, for a search, its rank and extract. Values, not LibraryDocument instances: a page of 20 instances, each
+    of a model whose text and vector are deferred, cost more Python than the statement that read them (make bench,
+    100,000 policies: the library took about twice its own SQL)."""
+
+    id: int
+    policy_id: int
+    policy_version_id: int | None
+    kind: str
+    sop_id: int | None
+    monitoring_report_id: int | None
+    reference: str
+    title: str
+    policy_title: str
+    relevant_to: str
+    version_number: str
+    protective_marking: str
+    business_group_id: int
+    is_current: bool
+    is_withdrawn: bool
+    published_on: datetime.date | None
+    business_group_name: str
+    rank: float | None = None
+    # The extract of a search (matches marked, escaped); None when browsing.
+    headline: SafeString | None = None
+
+    @property
+    def pk(self) -> int:
+        return self.id
 
 
 # Stands for the words searched in the statement compiled once per reader (_compiled_matches); never sent.
@@ -257,15 +271,14 @@ def _compiled_matches(user, scope: str, filters: dict) -> _CompiledMatches | Non
     return compiled
 
 
-def _ranked_page(user, scope: str, filters: dict, text: str,
-                 offset: int) -> tuple[list[tuple[LibraryDocument, float, str]], int]:
-    """[(document, rank, extract)] of one page of the documents matching ``text`` that ``user`` may see, best first,
-    and how many matched (at most MAX_RANKED + 1), in one statement. Bounded: the first MAX_RANKED + 1 matches the
-    GIN index gives are ranked, not all of them; only ids and ranks are carried through the count and the sort;
-    ts_headline reads a window of the text of the page's rows alone, after the LIMIT; what a result shows is read
-    from those rows only, with their business group's name (make bench, 5,000 matches of 166,000 documents: carrying
-    the text through the sort spilled it to disk, 7x the bare ranked query; joining the policy and version for
-    display, a lower() of each row's text for the extract and a separate query for the reader's roles, 2.5-3.4x).
+def _ranked_page(user, scope: str, filters: dict, text: str, offset: int) -> tuple[list[LibraryResult], int]:
+    """The results (each with its rank and extract) of one page of the documents matching ``text`` that ``user`` may
+    see, best first, and how many matched (at most MAX_RANKED + 1), in one statement. Bounded: the first MAX_RANKED +
+    1 matches the GIN index gives are ranked, not all of them; only ids and ranks are carried through the count and
+    the sort; ts_headline reads a window of the text of the page's rows alone, after the LIMIT; what a result shows
+    is read from those rows only, with their business group's name (make bench, 5,000 matches of 166,000 documents:
+    carrying the text through the sort spilled it to disk, 7x the bare ranked query; joining the policy and version
+    for display, a lower() of each row's text for the extract and a separate query for the reader's roles, 2.5-3.4x).
     Django cannot select from a subquery, so the statement is assembled around Django's own compiled SQL
     (``_compiled_matches``), every value a parameter."""
     compiled = _compiled_matches(user, scope, filters)
@@ -297,7 +310,7 @@ def _ranked_page(user, scope: str, filters: dict, text: str,
                                    offset])
         rows = cursor.fetchall()
     if rows:
-        return [(_displayed(row[3:-1]), row[1], row[-1]) for row in rows], rows[0][2]
+        return [LibraryResult(*row[3:-1], rank=row[1], headline=marked(row[-1])) for row in rows], rows[0][2]
     if offset == 0:
         return [], 0
     # Past the last page: how many there are, for the page to say so.
@@ -517,11 +530,11 @@ def library_browse(*, user, scope: str = Scope.CURRENT, page: int = 1, **filters
             policy_id=OuterRef("policy_id"), kind=DocumentKind.STATEMENT, policy_version_id__gt=OuterRef(
                 "policy_version_id"))))
     offset = (page - 1) * PAGE_SIZE
-    listed = list(_for_display(statements).annotate(total=_capped_count(statements)).order_by("title", "pk")
-                  [offset:offset + PAGE_SIZE])
-    total = listed[0].total if listed else (statements[:MAX_RANKED + 1].count() if page > 1 else 0)
-    for document in listed:
-        document.headline = None
+    rows = list(statements.annotate(business_group_name=F("business_group__name"), total=_capped_count(statements))
+                .order_by("title", "pk").values_list(*DISPLAY_FIELDS, "business_group_name", "total")
+                [offset:offset + PAGE_SIZE])
+    listed = [LibraryResult(*row[:-1]) for row in rows]
+    total = rows[0][-1] if listed else (statements[:MAX_RANKED + 1].count() if page > 1 else 0)
     return SearchResults(documents=listed, total=min(total, MAX_RANKED), page_number=page,
                          capped=total > MAX_RANKED)
 
