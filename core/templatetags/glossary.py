@@ -35,6 +35,12 @@ def _seen(context) -> set[str]:
     return seen
 
 
+def expanded_on_page(context) -> set[str]:
+    """The abbreviations the page being rendered has expanded so far: the set itself, to which a part of the page
+    written from memory adds the first uses its rendering made (core.templatetags.form_fields)."""
+    return _seen(context)
+
+
 def _remembered(context) -> dict[tuple[bool, str], str]:
     """The texts this page has abbreviated that read the same from now on ({(safe, text): html})."""
     holder = _holder(context)

@@ -9,6 +9,7 @@ from html import escape
 import pytest
 import time_machine
 from django.db.models.signals import pre_init
+from django.test.signals import template_rendered
 from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
@@ -161,3 +162,29 @@ def test_the_page_spends_no_python_per_result_beyond_printing_it(client, people,
     published(people, title="Second", statement="<p>Anything.</p>")
     published(people, title="Third", statement="<p>Anything.</p>")
     assert cost() == (one[0], one[1], 3)
+
+
+def test_the_search_forms_fields_are_not_rendered_again_for_the_same_form(client, people):
+    """make bench, 100,000 policies: the search form's five fields, each an include of includes/field.html and its
+    widget's templates (an option each of its selects), took 4.7 ms of every landing page. They are rendered once for
+    each form that renders the same (core.templatetags.form_fields), the same HTML."""
+    published(people, title="First", statement="<p>Anything.</p>")
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    client.force_login(staff("reader", people.unit))
+    first = client.get("/library/").content.decode()
+    template_rendered.connect(count)
+    try:
+        again = client.get("/library/").content.decode()
+    finally:
+        template_rendered.disconnect(count)
+    def form_of(page: str) -> str:
+        start = page.index('<form method="get"')
+        return page[start:page.index("</form>", start)]
+
+    form = form_of(again)
+    assert form == form_of(first) and 'id="id_business_group"' in form
+    assert "includes/field.html" not in rendered and "library/index.html" in rendered

@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.models.signals import pre_init
+from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.urls.resolvers import URLResolver
 from django.utils import timezone
@@ -264,6 +265,32 @@ def test_the_scheme_index_spends_no_python_per_policy_beyond_printing_it(client,
     publish(people, subject=subjects[0])
     publish(people, subject=subjects[0])
     assert cost() == (one[0], one[1], 3)
+
+
+def test_the_scheme_forms_fields_are_not_rendered_again_for_the_same_form(client, people, subjects):
+    """make bench: the search form's fields went through includes/field.html and Django's widget templates on every
+    request (1.5 ms of the index). They are rendered once for each form that renders the same
+    (core.templatetags.form_fields), the same HTML."""
+    publish(people, subject=subjects[0])
+    rendered = []
+
+    def count(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    first = client.get("/publication-scheme/").content.decode()
+    template_rendered.connect(count)
+    try:
+        again = client.get("/publication-scheme/").content.decode()
+    finally:
+        template_rendered.disconnect(count)
+    def form_of(page: str) -> str:
+        start = page.index('<form method="get"')
+        return page[start:page.index("</form>", start)]
+
+    form = form_of(again)
+    assert form == form_of(first)
+    assert 'id="id_subject"' in form and 'id="id_group"' in form
+    assert "includes/field.html" not in rendered and "publication/scheme_index.html" in rendered
 
 
 def test_anonymous_pages_are_rate_limited_in_the_shared_cache(client, people, settings):
