@@ -31,13 +31,13 @@ class SchemeSearchForm(GovUKForm):
                                 error_messages={"invalid_choice": "Choose a subject from the list"})
 
     def __init__(self, *args, business_groups=(), subjects=(), **kwargs):
-        self.business_groups = {group.code: group for group in business_groups}
-        self.subjects = {subject.slug: subject for subject in subjects}
+        self.business_groups = {group.value: group for group in business_groups}
+        self.subjects = {subject.value: subject for subject in subjects}
         super().__init__(*args, **kwargs)
         self.fields["group"].choices = [("", "All business groups")] + [
-            (group.code, group.name) for group in business_groups]
+            (group.value, group.name) for group in business_groups]
         self.fields["subject"].choices = [("", "All subjects")] + [
-            (subject.slug, subject.name) for subject in subjects]
+            (subject.value, subject.name) for subject in subjects]
 
     def criteria(self) -> dict:
         """What to narrow the list by: only the parts that are valid (a bad part is shown as an error)."""

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from acknowledgements.models import AudienceCriterion
 from assessments import scheme_sections
+from core.compiled import compiled_per_key
 from core.events import AuditAction
 from core.models import AuditEvent, BusinessGroup, Role, Subject
 from lifecycle.models import Policy, SOPVersion
@@ -76,20 +77,21 @@ def scheme_policies(*, text: str = "", business_group=None, subject=None) -> Que
     title, purpose, "relevant to" and statement of the version on the Scheme, never a review's draft), or by a
     reference, and by business group and subject. One query for the page and one to count it, whatever the number
     of policies (issue 14: the index with a constant query count). PostgreSQL full-text search (a GIN index on the
-    frozen versions, migration 0007); plain matching on SQLite (``make run``)."""
+    frozen versions, migration 0007); plain matching on SQLite (``make run``). ``business_group`` and ``subject``:
+    ``SchemeFilter`` rows (``scheme_filter_choices``). The page reads its rows as values (``scheme_page_details``)."""
     policies = _scheme_policy_set()
     if business_group is not None:
-        policies = policies.filter(business_group=business_group)
+        policies = policies.filter(business_group_id=business_group.pk)
     if subject is not None:
-        policies = policies.filter(subject=subject)
+        policies = policies.filter(subject_id=subject.pk)
     text = (text or "")[:MAX_SEARCH_LENGTH].strip()
     if text:
         # The filters narrow the matches too, so that a bounded search is bounded within them.
-        within = Q(**{f"policy__{name}": value for name, value in
-                      (("business_group", business_group), ("subject", subject)) if value is not None})
+        within = Q(**{f"policy__{name}": value.pk for name, value in
+                      (("business_group_id", business_group), ("subject_id", subject)) if value is not None})
         search = scheme_text_search if connection.vendor == "postgresql" else scheme_text_simple
         policies = search(policies, text, within=within)
-    return policies.select_related("business_group", "subject").order_by("title", "pk")
+    return policies.order_by("title", "pk")
 
 
 def _current_on_scheme() -> QuerySet[Publication]:
@@ -193,15 +195,35 @@ def scheme_page_details(policies: QuerySet[Policy]) -> list[SchemeRow]:
     return listed
 
 
+class SchemeFilter(NamedTuple):
+    """A business group or subject the index may be narrowed to: its id, what the form sends for it (a group's code, a
+    subject's slug) and its name."""
+
+    pk: int
+    value: str
+    name: str
+
+
 def scheme_filter_choices() -> dict:
     """The business groups and subjects that have policies on the Scheme (two queries, each an EXISTS per group
-    or subject, of which there are few)."""
-    return {
-        "business_groups": list(BusinessGroup.objects.filter(
-            Exists(_scheme_policy_set().filter(business_group_id=OuterRef("pk")))).order_by("name")),
-        "subjects": list(Subject.objects.filter(
-            Exists(_scheme_policy_set().filter(subject_id=OuterRef("pk")))).order_by("name")),
-    }
+    or subject, of which there are few), as SchemeFilter rows."""
+    return {"business_groups": _filter_rows(BusinessGroup), "subjects": _filter_rows(Subject)}
+
+
+def _filter_rows(model) -> list[SchemeFilter]:
+    compiled = _compiled_filter_choices(model)
+    return [] if compiled is None else [SchemeFilter(*row) for row in compiled.rows()]
+
+
+@compiled_per_key(2)
+def _compiled_filter_choices(model) -> QuerySet:
+    """The statement of ``scheme_filter_choices`` for business groups or subjects, the same on every request: compiled
+    once per process (core.compiled). Compiling its EXISTS of the Scheme's own EXISTS, and building the rows as model
+    instances, took twice as long as PostgreSQL took to answer both (make bench, 100,000 policies: 2.9 ms of Python
+    against 1.3 ms of SQL, on a page whose every statement is 14 ms)."""
+    column, value = ("business_group_id", "code") if model is BusinessGroup else ("subject_id", "slug")
+    return (model.objects.filter(Exists(_scheme_policy_set().filter(**{column: OuterRef("pk")})))
+            .order_by("name").values_list("pk", value, "name"))
 
 
 # What the Scheme publishes of a monitoring report: declared in assessments.scheme_sections (the report's form reads
