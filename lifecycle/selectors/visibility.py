@@ -98,11 +98,10 @@ def _in_force_seen(viewer: Viewer) -> Q:
     return IN_FORCE & (Q(kind__in=FORCE_WIDE_KINDS) | local)
 
 
-def local_instructions_seen(user) -> Q | None:
-    """The policies whose kind ``user`` sees once in force (``_in_force_seen``), as a Q: every kind but the local
-    work instructions of other business groups; None means every policy (a force-wide role). For lists of what was in
-    force, a withdrawal's notice among them (publication.notices)."""
-    viewer = viewer_of(user)
+def local_instructions_seen_by(viewer: Viewer | None) -> Q | None:
+    """The policies whose kind the user of ``viewer`` sees once in force (``_in_force_seen``), as a Q: every kind but
+    the local work instructions of other business groups; None means every policy (a force-wide role). For lists of
+    what was in force, a withdrawal's notice among them (publication.notices, compiled once per Viewer)."""
     if viewer is None:
         return Q(pk__in=[])
     if viewer.local_groups is None:
@@ -363,7 +362,15 @@ def frozen_marking_readable(user, *, version: str = "", policy: str = "policy__"
     or of a business group they are cleared for (``cleared_business_groups``, as ``user_may_see_sensitive``).
     ``version`` and ``policy`` lead from the query's model to the version and to its policy (a publication's:
     "policy_version__" and "policy__")."""
-    cleared = cleared_business_groups(user)
+    return _frozen_readable(cleared_business_groups(user), version=version, policy=policy)
+
+
+def frozen_marking_readable_by(viewer: Viewer, *, version: str = "", policy: str = "policy__") -> Q:
+    """``frozen_marking_readable`` from a Viewer's roles (a statement compiled once per Viewer: Notices)."""
+    return _frozen_readable(_cleared_groups(viewer.roles), version=version, policy=policy)
+
+
+def _frozen_readable(cleared: frozenset[int] | None, *, version: str, policy: str) -> Q:
     if cleared is None:
         return Q()
     sensitive = Q(**{f"{version}details__protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE})

@@ -180,3 +180,34 @@ def test_the_page_spends_no_python_per_notice_beyond_printing_it(client, people,
     publish(people, title="Third published", when=at(2, 11))
     withdraw(first, people, when=at(2, 12), reason="Replaced.")
     assert cost() == (one[0], one[1], 4)
+
+
+def test_the_page_compiles_its_statements_once_per_reader(client, people, monkeypatch):
+    """make bench, 100,000 policies: with its rows as values, Notices still took 2.7-3.0 times its own SQL: building
+    and compiling its four statements (the publications and withdrawals the reader may see, the withdrawals' reasons,
+    which of the policies the reader may open) took 4.6 ms of Python against 3.4 ms of SQL for a developer. They are
+    compiled once per reader's Viewer in this process (core.compiled), the time a page goes back from a parameter:
+    a second request, and a page further back, compile none of them."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from core.models import AuditEvent
+
+    publish(people, title="First published", when=at(2, 9))
+    gone = publish(people, title="Gone", when=at(2, 10))
+    withdraw(gone, people, when=at(2, 11), reason="Replaced.")
+    client.force_login(people.developer2)
+    client.get("/notices/")
+    client.get("/notices/?before=2026-03-02T10:30:00%2B00:00")
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def compiling(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return as_sql(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", compiling)
+    page = client.get("/notices/").content.decode()
+    back = client.get("/notices/?before=2026-03-02T10:30:00%2B00:00").content.decode()
+    assert "Replaced." in page and "First published" in page and "Gone" in page
+    assert "Replaced." not in back and "First published" in back and "Gone" in back
+    assert not {Publication, Policy, AuditEvent} & set(compiled), compiled
