@@ -50,8 +50,9 @@ class Notice(NamedTuple):
     on_scheme_now: bool = False
     # The title the published version was frozen with (issue 12: a review may be retitling the draft meanwhile).
     title: str = ""
-    # For the staff's list and feed: whether its reader may open the policy now (a policy withdrawn since leaves the
-    # sight of staff and developers: a link to it answered 404).
+    # For a publication's notice in the staff's list and feed: whether its reader may open the policy now (a policy
+    # withdrawn since leaves the sight of staff and developers: a link to it answered 404). Not asked of a
+    # withdrawal's notice, which never links its policy (the list and the feed point to the notice itself).
     readable: bool = True
 
     @property
