@@ -11,9 +11,7 @@ import io
 import pytest
 import time_machine
 from django.db import connection, transaction
-from django.db.models.signals import pre_init
 from django.test.utils import CaptureQueriesContext
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience
@@ -35,6 +33,7 @@ from notifications.services import chase_plan, chase_run
 from publication.models import Publication
 from tests.factories import advance_to, refused, reload, take_step, what_was_read
 from tests.library.helpers import published, staff, submitted_with
+from tests.page_cost import PageCost
 
 pytestmark = pytest.mark.django_db
 
@@ -335,38 +334,20 @@ def test_the_page_spends_no_python_per_version_asked_beyond_printing_its_row(cli
     pattern resolved once (core.templatetags.cached_urls): as many of either for three rows as for one."""
     reader = staff("reader", people.unit)
     first = published(people, title="First asked", audience=tp(people))
-    instances, resolutions = [], []
-    counted = (AcknowledgementAudience, PolicyVersion, type(first))
-
-    def instance_made(sender, **kwargs):
-        if sender in counted:
-            instances.append(sender)
-
-    resolve = URLResolver._reverse_with_prefix
-
-    def counting(self, *args, **kwargs):
-        resolutions.append(args[0])
-        return resolve(self, *args, **kwargs)
-
-    pre_init.connect(instance_made)
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    page_cost = PageCost(monkeypatch, (AcknowledgementAudience, PolicyVersion, type(first)))
     client.force_login(reader)
     client.get("/acknowledgements/")
 
     def cost() -> tuple[int, int]:
-        instances.clear()
-        resolutions.clear()
-        listing = client.get("/acknowledgements/").content.decode().partition("To read and confirm")[2]
+        instances, resolutions, page = page_cost(client, "/acknowledgements/")
+        listing = page.partition("To read and confirm")[2]
         assert listing.partition(CONFIRMED)[0].count('href="/library/') == outstanding_for(user=reader).count()
-        return len(instances), len(resolutions)
+        return instances, resolutions
 
-    try:
-        one = cost()
-        for number in range(2):
-            published(people, title=f"Also asked {number}", audience=tp(people))
-        assert cost() == one
-    finally:
-        pre_init.disconnect(instance_made)
+    one = cost()
+    for number in range(2):
+        published(people, title=f"Also asked {number}", audience=tp(people))
+    assert cost() == one
     page = client.get("/acknowledgements/").content.decode()
     asked = timezone.localtime(AcknowledgementAudience.objects.get(policy=first).chosen_at)
     row = (f'<a class="govuk-link" href="/library/{first.reference}/">{first.reference} First asked</a></td>'

@@ -8,9 +8,7 @@ from html import escape
 
 import pytest
 import time_machine
-from django.db.models.signals import pre_init
 from django.test.signals import template_rendered
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
 from library.models import LibraryDocument
@@ -19,6 +17,7 @@ from lifecycle.models import Policy
 from lifecycle.states import ProtectiveMarking, Status
 from tests.factories import advance_to, take_step
 from tests.library.helpers import published, staff, submitted_with
+from tests.page_cost import PageCost
 
 pytestmark = pytest.mark.django_db
 
@@ -131,31 +130,13 @@ def test_the_page_spends_no_python_per_result_beyond_printing_it(client, people,
     They are rows of values now, printed by one template tag: as many instances and URL resolutions for three
     statements as for one."""
     published(people, title="First", statement="<p>Anything.</p>")
-    instances, resolutions = [], []
-
-    def instance_made(sender, **kwargs):
-        if sender is LibraryDocument:
-            instances.append(sender)
-
-    resolve = URLResolver._reverse_with_prefix
-
-    def counting(self, *args, **kwargs):
-        resolutions.append(args[0])
-        return resolve(self, *args, **kwargs)
-
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    page_cost = PageCost(monkeypatch, (LibraryDocument,))
     client.force_login(staff("reader", people.unit))
     client.get("/library/")
 
     def cost() -> tuple[int, int, int]:
-        instances.clear()
-        resolutions.clear()
-        pre_init.connect(instance_made)
-        try:
-            page = client.get("/library/").content.decode()
-        finally:
-            pre_init.disconnect(instance_made)
-        return len(instances), len(resolutions), page.count('<li class="app-library-results__item">')
+        instances, resolutions, page = page_cost(client, "/library/")
+        return instances, resolutions, page.count('<li class="app-library-results__item">')
 
     one = cost()
     assert one[2] == 1

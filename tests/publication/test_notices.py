@@ -8,8 +8,6 @@ from html import escape
 
 import pytest
 import time_machine
-from django.db.models.signals import pre_init
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
 from core.models import BusinessGroup
@@ -19,6 +17,7 @@ from lifecycle.states import Status
 from publication.models import Publication
 from publication.services import policy_publish
 from tests.factories import advance_to
+from tests.page_cost import PageCost
 
 pytestmark = pytest.mark.django_db
 
@@ -147,32 +146,13 @@ def test_the_page_spends_no_python_per_notice_beyond_printing_it(client, people,
     are rows of values now, printed by one template tag: as many instances and URL resolutions for four notices as
     for one."""
     first = publish(people, title="First published", when=at(2, 9))
-    counted = (Publication, Policy, PolicyVersion, BusinessGroup)
-    instances, resolutions = [], []
-
-    def instance_made(sender, **kwargs):
-        if sender in counted:
-            instances.append(sender)
-
-    resolve = URLResolver._reverse_with_prefix
-
-    def counting(self, *args, **kwargs):
-        resolutions.append(args[0])
-        return resolve(self, *args, **kwargs)
-
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    page_cost = PageCost(monkeypatch, (Publication, Policy, PolicyVersion, BusinessGroup))
     client.force_login(people.developer2)
     client.get("/notices/")
 
     def cost() -> tuple[int, int, int]:
-        instances.clear()
-        resolutions.clear()
-        pre_init.connect(instance_made)
-        try:
-            page = client.get("/notices/").content.decode()
-        finally:
-            pre_init.disconnect(instance_made)
-        return len(instances), len(resolutions), page.count('<li class="govuk-!-margin-bottom-4"')
+        instances, resolutions, page = page_cost(client, "/notices/")
+        return instances, resolutions, page.count('<li class="govuk-!-margin-bottom-4"')
 
     one = cost()
     assert one[2] == 1

@@ -10,10 +10,8 @@ import random
 import pytest
 import time_machine
 from django.db import connection
-from django.db.models.signals import pre_init
 from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
-from django.urls.resolvers import URLResolver
 from django.utils import timezone
 
 from core.models import AuditEvent, BusinessGroup, Subject
@@ -23,6 +21,7 @@ from lifecycle.states import Status
 from publication.models import Publication, SOPRedaction
 from publication.services import policy_publish, sop_redaction_record, sop_redaction_remove
 from tests.factories import UserFactory, advance_to, refused
+from tests.page_cost import PageCost
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
 
 pytestmark = pytest.mark.django_db
@@ -234,31 +233,12 @@ def test_the_scheme_index_spends_no_python_per_policy_beyond_printing_it(client,
     {% url %} and a |date in a loop of template nodes. They are rows of values now, printed by one template tag: as
     many instances and URL resolutions for three policies as for one."""
     publish(people, subject=subjects[0])
-    counted = (Policy, BusinessGroup, Subject, Publication)
-    instances, resolutions = [], []
-
-    def instance_made(sender, **kwargs):
-        if sender in counted:
-            instances.append(sender)
-
-    resolve = URLResolver._reverse_with_prefix
-
-    def counting(self, *args, **kwargs):
-        resolutions.append(args[0])
-        return resolve(self, *args, **kwargs)
-
-    monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+    page_cost = PageCost(monkeypatch, (Policy, BusinessGroup, Subject, Publication))
     client.get("/publication-scheme/")
 
     def cost() -> tuple[int, int, int]:
-        instances.clear()
-        resolutions.clear()
-        pre_init.connect(instance_made)
-        try:
-            page = client.get("/publication-scheme/").content.decode()
-        finally:
-            pre_init.disconnect(instance_made)
-        return len(instances), len(resolutions), page.count('<li class="govuk-!-margin-bottom-4">')
+        instances, resolutions, page = page_cost(client, "/publication-scheme/")
+        return instances, resolutions, page.count('<li class="govuk-!-margin-bottom-4">')
 
     one = cost()
     assert one[2] == 1

@@ -1,0 +1,36 @@
+"""What a page spends in Python for each row it lists: the model instances it builds and the URLs it reverses
+in one request. A page whose rows are values printed by one template tag (the register, Notices, the Scheme, the
+library, acknowledgements) spends as much for three rows as for one."""
+
+from django.db.models.signals import pre_init
+from django.urls.resolvers import URLResolver
+
+
+class PageCost:
+    """``cost(client, url)``: (instances of ``counted`` built, URLs reversed, the page's text) for one GET."""
+
+    def __init__(self, monkeypatch, counted: tuple[type, ...]):
+        self.counted = counted
+        self.instances: list[type] = []
+        self.resolutions: list[str] = []
+        resolve = URLResolver._reverse_with_prefix
+
+        def counting(resolver, *args, **kwargs):
+            self.resolutions.append(args[0])
+            return resolve(resolver, *args, **kwargs)
+
+        monkeypatch.setattr(URLResolver, "_reverse_with_prefix", counting)
+
+    def _made(self, sender, **kwargs):
+        if sender in self.counted:
+            self.instances.append(sender)
+
+    def __call__(self, client, url: str) -> tuple[int, int, str]:
+        self.instances.clear()
+        self.resolutions.clear()
+        pre_init.connect(self._made)
+        try:
+            page = client.get(url).content.decode()
+        finally:
+            pre_init.disconnect(self._made)
+        return len(self.instances), len(self.resolutions), page
