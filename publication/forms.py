@@ -2,7 +2,7 @@ from django import forms
 
 from core.forms import GovUKForm
 from publication.models import FOIExemption
-from publication.selectors import MAX_SEARCH_LENGTH
+from publication.scheme_index import MAX_SEARCH_LENGTH
 from publication.services import MAX_REASON_LENGTH
 
 

@@ -57,7 +57,7 @@ class Publication(models.Model):
                    # now 51 rows read).
                    models.Index(fields=["published_at", "id"], condition=models.Q(in_notices=True, status="published"),
                                 name="publication_notices_idx"),
-                   # The publications on the Publication Scheme now (publication.selectors._scheme_policy_set): the
+                   # The publications on the Publication Scheme now (publication.scheme_index._scheme_policy_set): the
                    # Scheme's index asks for one per policy, and counts its policies by merging this with
                    # lifecycle's policy_on_scheme_idx (make bench, 100,000 policies: a hash of all 62,000 of them
                    # built for every count and for every business group of the filters; now index-only scans).

@@ -27,16 +27,13 @@ from publication.forms import (
 from publication.models import Publication, PublishedFile
 from publication.notices import NOTICES_PER_PAGE, staff_notices
 from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
+from publication.scheme_index import SCHEME_MAX_MATCHES, scheme_filter_choices, scheme_page_details, scheme_policies
 from publication.selectors import (
-    SCHEME_MAX_MATCHES,
     access_published_file,
     policy_publications,
     published_publication_of,
     scheduled_publication,
     scheme_entry,
-    scheme_filter_choices,
-    scheme_page_details,
-    scheme_policies,
     scheme_publication,
     scheme_stored_pdf,
     scheme_withdrawn,

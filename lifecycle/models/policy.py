@@ -187,7 +187,7 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
             # 100,000 policies: 13 ms for the 3,983 withdrawn, and withdrawn policies are kept for ever).
             models.Index(fields=["status_changed_at", "id"], condition=models.Q(status=Status.WITHDRAWN),
                          name="policy_withdrawn_idx"),
-            # The Publication Scheme's index (publication.selectors.scheme_policies), public: its policies by title,
+            # The Publication Scheme's index (publication.scheme_index.scheme_policies), public: its policies by title,
             # 50 a page, read in this order and stopped at the page (make bench, 100,000 policies: 93-146 ms, all
             # 58,000 policies of the Scheme read, joined to a hash of 62,000 publications and sorted; now 0.3 ms).
             models.Index(fields=["title", "id"], condition=ON_THE_SCHEME, name="policy_on_scheme_title_idx"),

@@ -8,7 +8,7 @@ django.utils.html.escape calls: the values are plain text), the links made from 
 - ``{% notice_days days %}``: the Notices page's days (publication/notices.html), each its date as a heading and its
   notices (``publication.notices.Notice``) as a list, newest first.
 - ``{% scheme_rows rows %}``: the Publication Scheme's index (publication/scheme_index.html), a line for each policy
-  (``publication.selectors.SchemeRow``)."""
+  (``publication.scheme_index.SchemeRow``)."""
 
 from html import escape
 

@@ -120,9 +120,9 @@ def test_the_scheme_searches_the_published_statement_and_nothing_unpublished_or_
 def test_a_search_matching_too_many_is_bounded_and_says_so(client, people, monkeypatch):
     """Rule 19: a word in every statement reads at most SCHEME_MAX_MATCHES versions; the page says there are more
     and asks for more words (here the bound is 2, with three policies matching)."""
-    from publication import selectors
+    from publication import scheme_index
 
-    monkeypatch.setattr(selectors, "SCHEME_MAX_MATCHES", 2)
+    monkeypatch.setattr(scheme_index, "SCHEME_MAX_MATCHES", 2)
     monkeypatch.setattr("publication.views.SCHEME_MAX_MATCHES", 2)
     for title in ("Alpha", "Bravo", "Charlie"):
         publish(people, title=f"{title} policy")
@@ -134,7 +134,7 @@ def test_a_search_matching_too_many_is_bounded_and_says_so(client, people, monke
 def test_the_simple_scheme_search_kept_for_sqlite_reads_the_published_statement(people):
     """SQLite has no full-text search: every word in the published version's title, purpose, who it is relevant to
     or statement (plain icontains, the same on any database), never the draft's."""
-    from publication.selectors import _scheme_policy_set, scheme_text_simple
+    from publication.scheme_index import _scheme_policy_set, scheme_text_simple
 
     policy = published_with(people, title="Simple scheme", statement="The springbokish officer's gnuish note.")
     lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Review.")
@@ -278,7 +278,7 @@ def test_the_filters_options_are_read_by_a_statement_compiled_once(client, peopl
     for each group and subject) took 2.9 ms of Python to build and compile, and to read as model instances, against
     1.3 ms of SQL. They are compiled once per process (core.compiled) and read as rows: the options follow what is on
     the Scheme as before."""
-    from publication.selectors import _compiled_filter_choices, scheme_filter_choices
+    from publication.scheme_index import _compiled_filter_choices, scheme_filter_choices
 
     publish(people, subject=subjects[0])
     scheme_filter_choices()

@@ -21,7 +21,7 @@ PINNED = {
     "/policies/?stage=approval&sort=-review_due_on&q=policy": 4,
     "/notifications/": 3,
     # +2: the business groups and subjects that have policies on the Scheme, for its filters (issue 17); +1: the
-    # date and frozen title of the page's rows (publication.selectors.scheme_page_details).
+    # date and frozen title of the page's rows (publication.scheme_index.scheme_page_details).
     "/publication-scheme/": 5,
     # The QA-return or rejection banner for those working on the draft; the checklist, the next step's declared
     # gates (lifecycle.workflow.SUBMIT_FOR_QA) with the draft's EIA and Workbook joined to its version; the approval
