@@ -3,6 +3,7 @@ in one request. A page whose rows are values printed by one template tag (the re
 library, acknowledgements) spends as much for three rows as for one."""
 
 from django.db.models.signals import pre_init
+from django.test.signals import template_rendered
 from django.urls.resolvers import URLResolver
 
 
@@ -34,3 +35,26 @@ class PageCost:
         finally:
             pre_init.disconnect(self._made)
         return len(self.instances), len(self.resolutions), page
+
+
+def rendered_again(client, url: str) -> tuple[str, str, list[str]]:
+    """(the page, the same page asked again, the templates the second request rendered): what a page renders afresh
+    that it could keep (core.templatetags.form_fields keeps a search form's fields)."""
+    rendered: list[str] = []
+
+    def count(sender, template, context, **kwargs):
+        rendered.append(template.name)
+
+    first = client.get(url).content.decode()
+    template_rendered.connect(count)
+    try:
+        again = client.get(url).content.decode()
+    finally:
+        template_rendered.disconnect(count)
+    return first, again, rendered
+
+
+def search_form_of(page: str) -> str:
+    """The page's search form (its first GET form), as sent."""
+    start = page.index('<form method="get"')
+    return page[start:page.index("</form>", start)]

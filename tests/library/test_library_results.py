@@ -8,7 +8,6 @@ from html import escape
 
 import pytest
 import time_machine
-from django.test.signals import template_rendered
 from django.utils import timezone
 
 from library.models import LibraryDocument
@@ -17,7 +16,7 @@ from lifecycle.models import Policy
 from lifecycle.states import ProtectiveMarking, Status
 from tests.factories import advance_to, take_step
 from tests.library.helpers import published, staff, submitted_with
-from tests.page_cost import PageCost
+from tests.page_cost import PageCost, rendered_again, search_form_of
 
 pytestmark = pytest.mark.django_db
 
@@ -150,22 +149,8 @@ def test_the_search_forms_fields_are_not_rendered_again_for_the_same_form(client
     widget's templates (an option each of its selects), took 4.7 ms of every landing page. They are rendered once for
     each form that renders the same (core.templatetags.form_fields), the same HTML."""
     published(people, title="First", statement="<p>Anything.</p>")
-    rendered = []
-
-    def count(sender, template, context, **kwargs):
-        rendered.append(template.name)
-
     client.force_login(staff("reader", people.unit))
-    first = client.get("/library/").content.decode()
-    template_rendered.connect(count)
-    try:
-        again = client.get("/library/").content.decode()
-    finally:
-        template_rendered.disconnect(count)
-    def form_of(page: str) -> str:
-        start = page.index('<form method="get"')
-        return page[start:page.index("</form>", start)]
-
-    form = form_of(again)
-    assert form == form_of(first) and 'id="id_business_group"' in form
+    first, again, rendered = rendered_again(client, "/library/")
+    form = search_form_of(again)
+    assert form == search_form_of(first) and 'id="id_business_group"' in form
     assert "includes/field.html" not in rendered and "library/index.html" in rendered

@@ -10,7 +10,6 @@ import random
 import pytest
 import time_machine
 from django.db import connection
-from django.test.signals import template_rendered
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -21,7 +20,7 @@ from lifecycle.states import Status
 from publication.models import Publication, SOPRedaction
 from publication.services import policy_publish, sop_redaction_record, sop_redaction_remove
 from tests.factories import UserFactory, advance_to, refused
-from tests.page_cost import PageCost
+from tests.page_cost import PageCost, rendered_again, search_form_of
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
 
 pytestmark = pytest.mark.django_db
@@ -252,23 +251,9 @@ def test_the_scheme_forms_fields_are_not_rendered_again_for_the_same_form(client
     request (1.5 ms of the index). They are rendered once for each form that renders the same
     (core.templatetags.form_fields), the same HTML."""
     publish(people, subject=subjects[0])
-    rendered = []
-
-    def count(sender, template, context, **kwargs):
-        rendered.append(template.name)
-
-    first = client.get("/publication-scheme/").content.decode()
-    template_rendered.connect(count)
-    try:
-        again = client.get("/publication-scheme/").content.decode()
-    finally:
-        template_rendered.disconnect(count)
-    def form_of(page: str) -> str:
-        start = page.index('<form method="get"')
-        return page[start:page.index("</form>", start)]
-
-    form = form_of(again)
-    assert form == form_of(first)
+    first, again, rendered = rendered_again(client, "/publication-scheme/")
+    form = search_form_of(again)
+    assert form == search_form_of(first)
     assert 'id="id_subject"' in form and 'id="id_group"' in form
     assert "includes/field.html" not in rendered and "publication/scheme_index.html" in rendered
 
