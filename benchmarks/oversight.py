@@ -37,7 +37,7 @@ from django.utils import timezone
 from acknowledgements.selectors import audiences_asking, confirmations_by_class, staff_classes
 from benchmarks.dataset import Probes, dataset_day
 from benchmarks.scenarios import Row, _ratio, register_slice
-from benchmarks.timing import Case, capture_queries, compiled_by_jit, time_interleaved
+from benchmarks.timing import Case, capture_queries, compiled_by_jit, is_read, time_interleaved
 from core.models import SpreadsheetExport, User
 from lifecycle.models import Policy
 from lifecycle.register_views import register_export
@@ -105,11 +105,6 @@ def _figure_totals_by_rule(user: User) -> list[int]:
     return [counts[figure.key] for figure in FIGURES]
 
 
-def _is_read(statement: str) -> bool:
-    """A statement that reads: a SELECT, a WITH, or a UNION of SELECTs in brackets."""
-    return statement.lstrip().upper().startswith(("SELECT", "WITH", "("))
-
-
 def _run_statements(statements: list[tuple[str, list]]) -> list[list[tuple]]:
     results = []
     with connection.cursor() as cursor:
@@ -150,7 +145,7 @@ def measure_dashboard(probes: Probes, *, repeat: int, warmup: int, log=print) ->
             base, timing = timings[baseline.name], timings[page.name]
             statements = capture_queries(page)
             queries = len(statements)
-            jit = compiled_by_jit([statement for statement in statements if _is_read(statement)])
+            jit = compiled_by_jit([statement for statement in statements if is_read(statement)])
             figures = _figures_from_page(page.run(None).content.decode())
             # The page's totals equal each figure counted by its own rule: the same figures, not merely as fast.
             totals_page = {key: figures[key][-1] for key in figures}
@@ -317,7 +312,7 @@ def measure_indicators(probes: Probes, *, repeat: int, warmup: int, log=print) -
             base, timing = timings[baseline.name], timings[measured.name]
             statements = capture_queries(measured)
             queries = len(statements)
-            jit = compiled_by_jit([statement for statement in statements if _is_read(statement)])
+            jit = compiled_by_jit([statement for statement in statements if is_read(statement)])
             with register_slice(SLICE_POLICIES):
                 slice_queries = len(capture_queries(measured))
             ratio = _ratio(timing.p50, base.p50)

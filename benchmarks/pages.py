@@ -44,7 +44,7 @@ from django.urls import reverse
 
 from benchmarks.dataset import Probes
 from benchmarks.scenarios import Row, _ratio
-from benchmarks.timing import Case, capture_queries, compiled_by_jit, template_ms, time_interleaved
+from benchmarks.timing import Case, capture_queries, compiled_by_jit, is_read, template_ms, time_interleaved
 from core.models import User
 
 USERS = ("developer", "co-ordinator", "PCU")
@@ -167,10 +167,6 @@ def _replay(statements: list[str]) -> Callable[[object], int]:
     return run
 
 
-def _is_read(statement: str) -> bool:
-    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
-
-
 @dataclass
 class _Measured:
     case: PageCase
@@ -192,8 +188,8 @@ def _prepare(case: PageCase, user: str, client: _Server, probes: Probes) -> _Mea
     # One untimed request first: the caches a second request finds (role index, templates) are warm.
     content = page.run(None).decode()
     statements = capture_queries(page)
-    reads = [statement for statement in statements if _is_read(statement)]
-    writes = [statement for statement in statements if not _is_read(statement)]
+    reads = [statement for statement in statements if is_read(statement)]
+    writes = [statement for statement in statements if not is_read(statement)]
     small_queries = None
     if case.same_queries_as is not None:
         small_url = case.same_queries_as(probes)

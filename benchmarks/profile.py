@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
 
     from benchmarks import dataset, pages
-    from benchmarks.timing import Case, capture_queries
+    from benchmarks.timing import Case, capture_queries, is_read
     from core.models import User
 
     if not dataset.dataset_present():
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
                 url = case.url(probes)
                 page = Case("page", lambda _, c=client, u=url, h=case.headers: pages._get(c, u, h))
                 page.run(None)
-                replay = pages._replay([s for s in capture_queries(page) if pages._is_read(s)])
+                replay = pages._replay([s for s in capture_queries(page) if is_read(s)])
                 page_ms, sql_ms = [], []
                 for _ in range(5):
                     for samples, run in ((page_ms, page.run), (sql_ms, replay)):

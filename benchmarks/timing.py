@@ -120,6 +120,12 @@ def template_ms(case: Case, *, runs: int = 10) -> float:
     return statistics.median(samples)
 
 
+def is_read(statement: str) -> bool:
+    """A statement that reads: a SELECT, a WITH, or a UNION of SELECTs in brackets (the dashboard's attention list),
+    which a page's replayed baseline runs and which is not a write on GET."""
+    return statement.lstrip().upper().startswith(("SELECT", "WITH", "("))
+
+
 def compiled_by_jit(statements: list[str]) -> list[str]:
     """The statements whose plan PostgreSQL would JIT-compile (EXPLAIN's "JIT" section, present only then).
 
