@@ -63,6 +63,17 @@ def details_of(policy) -> dict:
     return details
 
 
+def marking_pending(policy, version_in_force) -> str:
+    """What a review's downgrade to OFFICIAL waits for (Policy.proposed_protective_marking): the version in force keeps
+    the marking it was published with until the draft's version is published (lifecycle.services.details). Said
+    wherever the draft is shown and when the downgrade is saved; empty with no downgrade pending."""
+    if not getattr(policy, "proposed_protective_marking", "") or version_in_force is None:
+        return ""
+    return (f"Version {version_in_force.number} in force stays {policy.get_protective_marking_display()} until this "
+            f"version is published; this version will be published as "
+            f"{policy.get_proposed_protective_marking_display()}.")
+
+
 def details_hash(details: dict) -> str:
     """SHA-256 of the details' canonical JSON: the details page posts it back, and a save based on details that
     have changed since the page was drawn is refused (as the statement editor's ``base_revision``)."""

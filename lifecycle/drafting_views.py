@@ -11,9 +11,10 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from lifecycle import emergency, forms, services, typed_back
-from lifecycle.details import LABELS, details_hash, legislation_links_text
+from lifecycle.details import LABELS, details_hash, legislation_links_text, marking_pending
 from lifecycle.selectors import (
     consultations_shown,
+    version_in_force,
 )
 from lifecycle.views import policy_for_form, policy_for_page, policy_page_context
 
@@ -316,7 +317,13 @@ def policy_details_edit(request, reference: str):
                 if "risk_tier" in changes:
                     board = services.approval_board(policy, risk_tier=changes["risk_tier"][1])
                     route = f" The approval route is now {board}." if board else ""
-                messages.success(request, f"Details of {policy.reference} saved ({changed}).{route}")
+                pending = ""
+                if "protective_marking" in changes:
+                    # A downgrade waits for this version's publication; say so, not only "saved".
+                    policy.refresh_from_db(fields=["protective_marking", "proposed_protective_marking"])
+                    pending = marking_pending(policy, version_in_force(policy=policy))
+                    pending = f" {pending}" if pending else ""
+                messages.success(request, f"Details of {policy.reference} saved ({changed}).{route}{pending}")
             return redirect("lifecycle:detail", reference=policy.reference)
     context = policy_page_context(request, policy, "overview")
     context.update({"form": form, "approval_board": services.approval_board(policy)})

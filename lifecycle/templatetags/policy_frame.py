@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString
 
 from core.templatetags.cached_urls import cached_reverse
 from core.templatetags.glossary import expand
+from lifecycle.details import marking_pending as marking_pending_words
 
 register = template.Library()
 
@@ -51,3 +52,9 @@ def policy_sections(context, reference: str, section: str) -> SafeString:
                                  current=CURRENT if section == name else "", label=label))
     # The URLs escaped, the labels the glossary's markup or plain words.
     return SafeString("".join(items))
+
+
+@register.simple_tag
+def marking_pending(policy, version_in_force) -> str:
+    """The sentence of a review's pending downgrade (lifecycle.details.marking_pending), escaped by the engine."""
+    return marking_pending_words(policy, version_in_force)

@@ -293,3 +293,22 @@ def test_an_official_sensitive_sop_of_the_version_in_force_cannot_be_re_marked_b
     with refused("frozen", "part of the record of that version"):
         s.sop_update_draft(sop=sop, actor=people.developer, text=f"<p>{IN_SOP}</p>", protective_marking=OFFICIAL)
     assert library_search(user=staff("reader", people.unit), text=IN_SOP).total == 0
+
+
+def test_saving_a_downgrade_says_when_it_takes_effect_and_an_upgrade_says_it_is_at_once(client, people):
+    """The confirmation after saving said only "saved (protective marking)", as if the policy were OFFICIAL from
+    then on; it says the version in force stays OFFICIAL-SENSITIVE until this version is published."""
+    policy = advance_to(published(people, title="Covert tasking", marking=SENSITIVE), Status.MONITORING, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
+    policy = reload(policy)
+    client.force_login(people.developer)
+    response = client.post(f"/policies/{policy.reference}/details/",
+                           details_form(policy, protective_marking=OFFICIAL), follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"Details of {policy.reference} saved (protective marking). Version 1.0 in force stays "
+                    "OFFICIAL-SENSITIVE until this version is published; this version will be published as OFFICIAL."]
+    # Back up to OFFICIAL-SENSITIVE: at once, and the confirmation says nothing of a wait.
+    response = client.post(f"/policies/{policy.reference}/details/",
+                           details_form(reload(policy), protective_marking=SENSITIVE), follow=True)
+    said = [str(message) for message in response.context["messages"]]
+    assert said == [f"Details of {policy.reference} saved (protective marking)."]
