@@ -35,7 +35,8 @@ from lifecycle.states import PUBLISHED_STATUSES, QADiscipline, Status
 # Bump when the shape of the data changes: the next run rebuilds the database.
 # 5: what the daily chase reads (leavers, stuck work, emergency approvals, monitoring reports, QA sign-offs).
 # 6: the audit chain keyed like audit_log's (HMAC-SHA256, sealed head) and a million events long.
-DATASET_VERSION = 6
+# 7: a withdrawn policy's withdrawal spread over the time since its last publication, not at the build's moment.
+DATASET_VERSION = 7
 MARKER_COUNTER = "benchmarks.dataset"
 # The day the dataset describes (as a date ordinal): the chase is measured on it, whenever the run is.
 DAY_COUNTER = "benchmarks.dataset_day"
@@ -473,6 +474,13 @@ class _Generator:
                     waited = dt.timedelta(days=chase_rng.expovariate(1 / PIPELINE_MEAN_WAIT_DAYS))
                     status_changed = max(created + dt.timedelta(days=1), self.now - waited)
                     updated = max(updated, status_changed)
+                elif status == Status.WITHDRAWN and last_published:
+                    # Withdrawn some time after its last publication, spread over the days since (not all at the
+                    # moment of the build, where they would fill Notices' newest page); from the id, so the
+                    # generator's random sequence is untouched.
+                    in_force_from = dt.datetime.combine(last_published, dt.time(9, 30), tzinfo=dt.UTC)
+                    share = (policy_id * 2_654_435_761 % 1000 + 1) / 1001
+                    status_changed = min(self.now, in_force_from + (self.now - in_force_from) * share)
                 self.policy_status_changed.append(status_changed)
                 self.policy_monitoring_due.append(monitoring_due)
                 yield (
