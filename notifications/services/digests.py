@@ -13,6 +13,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from lifecycle.selectors import user_may_see_sensitive
+from lifecycle.states import ProtectiveMarking
 from notifications.links import for_links, in_email_html, in_email_text, with_links
 from notifications.models import Digest, Notification
 
@@ -43,6 +45,16 @@ def digests_pending(*, older_than_seconds: int = 300) -> list[int]:
                 .values_list("pk", flat=True))
 
 
+def _may_be_mailed(item: Notification, recipient) -> bool:
+    """Whether ``item`` may go in ``recipient``'s e-mail now: an item about an OFFICIAL-SENSITIVE policy only while
+    they are cleared for it (``user_may_see_sensitive``, the rule the relay and the chase obey when they write an item).
+    Items are written when something happens and e-mailed later: someone whose role was removed in between is not sent
+    the policy's reference and title (security probe F2). The item stays in their inbox, unread, out of the e-mail.
+    Their roles are read once per digest (cached on the user), and only for a digest with such an item."""
+    return (item.policy_id is None or item.policy.protective_marking == ProtectiveMarking.OFFICIAL
+            or user_may_see_sensitive(user=recipient, policy=item.policy))
+
+
 def digest_send(*, digest_id: int) -> bool:
     """Send one digest e-mail, once. Returns False if it had already been sent (a re-delivered task)."""
     with transaction.atomic():
@@ -56,8 +68,9 @@ def digest_send(*, digest_id: int) -> bool:
         # nothing more of them, and the e-mail lists "what needs your attention". Read items stay filed in the digest
         # (out of the undigested index) and are not counted. Each leads where the inbox's item does, if its reader
         # may open it when the e-mail is written.
-        unread = digest.items.filter(read_at__isnull=True)
-        items = with_links(for_links(unread).order_by("created_at", "pk"), user=digest.recipient)
+        unread = for_links(digest.items.filter(read_at__isnull=True)).order_by("created_at", "pk")
+        items = with_links([item for item in unread if _may_be_mailed(item, digest.recipient)],
+                           user=digest.recipient)
         digest.attempts += 1
         if not items or not digest.recipient.email or not digest.recipient.is_active:
             digest.sent_at = timezone.now()

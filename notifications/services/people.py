@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from core.models import Role, RoleAssignment, User
+from core.models import RoleAssignment, User
 from lifecycle.models import Policy
 from lifecycle.selectors import roles_cleared_for
 
 
-def active_role_holders(*, include_developers: bool = True) -> dict[tuple[int | None, str], set[int]]:
-    """{(business group id or None for force-wide, role): {user ids}} of active users, in one query."""
+def active_role_holders() -> dict[tuple[int | None, str], set[int]]:
+    """{(business group id or None for force-wide, role): {user ids}} of active users, in one query (every role: a
+    developer's clears them for their group's OFFICIAL-SENSITIVE material, ``Clearance``)."""
     holders: dict[tuple[int | None, str], set[int]] = defaultdict(set)
     assignments = RoleAssignment.objects.filter(user__is_active=True).order_by()
-    if not include_developers:
-        assignments = assignments.exclude(role=Role.DEVELOPER)
     for user_id, role, group_id in assignments.values_list("user_id", "role", "business_group_id"):
         holders[(group_id, role)].add(user_id)
     return holders
@@ -47,8 +46,11 @@ class People:
     number of queries for the whole scan."""
 
     def __init__(self, policy_ids: list[int]):
-        # Developers are never looked up by group here (they are named on the policy).
-        self.group_roles = active_role_holders(include_developers=False)
+        # Every active role, a developer's too: a developer's role on a business group clears them for its
+        # OFFICIAL-SENSITIVE material (``clearance``). Developers are never looked up by group (they are named on
+        # the policy), so their entries are read by the clearance only.
+        self.group_roles = active_role_holders()
+        self.clearance = Clearance(self.group_roles)
         self.developers: dict[int, set[int]] = defaultdict(set)
         self.inactive_developers: dict[int, set[int]] = defaultdict(set)
         through = Policy.developers.through

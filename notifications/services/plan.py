@@ -28,7 +28,7 @@ from notifications.services.rules import STUCK_STATUSES, PlannedReminder, Policy
 POLICY_FIELDS = [
     "pk", "reference", "title", "status", "business_group_id", "review_due_on", "monitoring_report_due_on",
     "not_impact_assessed", "emergency_eia_due_on", "status_changed_at", "owner_id", "designated_lead_id",
-    "policy_manager_id", "coordinator_id", "first_published_on",
+    "policy_manager_id", "coordinator_id", "first_published_on", "protective_marking",
 ]
 
 

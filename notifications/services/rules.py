@@ -23,7 +23,7 @@ from lifecycle.due import (
     STAGE_DEADLINES,
     DueState,
 )
-from lifecycle.states import Status
+from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import ReminderKind
 from notifications.services.people import People
 from notifications.services.schedule import before_steps, latest_step
@@ -68,7 +68,18 @@ STUCK_STATUSES = {deadline.status: (deadline.chases, deadline.waiting_for) for d
 
 @dataclass
 class PolicyChase:
-    """The reminders one policy's row calls for today, one kind per method."""
+    """The reminders one policy's row calls for today, one kind per method.
+
+    Of an OFFICIAL-SENSITIVE policy, only to those cleared for its business group's material (security probe F2, the
+    chase's side of what the relay does in ``outbox._cleared``): every reminder names the policy's reference and
+    title, in the inbox and the digest e-mail. The rule is ``Clearance``'s (``lifecycle.selectors.roles_cleared_for``),
+    read from the role holders ``People`` loads anyway: no query per person. Someone named on the policy who is not
+    cleared (their role removed since they were named, or the policy re-marked) is not reminded of it, and is passed
+    over as a leaver is: a single named part falls to the business group's holders of its role (``named``), who are
+    cleared by holding it; a developer is left out, the other authors chased; and ``orphans`` tells the co-ordinator
+    weekly that the part needs reassigning, so that the work is not silently dropped (SOP, the co-ordinator's role:
+    "Ensure policy reviews and monitoring reports are completed on time ... through employing a system of prompts and
+    reminders"). ``reminders`` holds the rule for every kind, whoever a method chose."""
 
     row: dict
     today: datetime.date
@@ -82,19 +93,33 @@ class PolicyChase:
     def __post_init__(self) -> None:
         self.group = self.row["business_group_id"]
         self.cycle = self.row["cycle"] or 1
-        self.authors = self.people.developers.get(self.row["pk"], set()) | self.named("policy_manager_id",
-                                                                                       Role.MANAGER)
+        # Anything not OFFICIAL is treated as sensitive, as the relay does.
+        self.sensitive = self.row["protective_marking"] != ProtectiveMarking.OFFICIAL
+        self.authors = {developer for developer in self.people.developers.get(self.row["pk"], set())
+                        if self.cleared(developer)} | self.named("policy_manager_id", Role.MANAGER)
         self.every = self.config["overdue_every_days"]
         # The review's state by lifecycle.due's one rule: None where no review date applies.
         self.review_state = REVIEW.state_of(self.row, self.today)
 
+    def cleared(self, user_id: int) -> bool:
+        """Whether ``user_id`` may be reminded of this policy: anyone of an OFFICIAL one; of an OFFICIAL-SENSITIVE
+        one, those cleared for its business group's material."""
+        return not self.sensitive or self.people.clearance.cleared(user_id, self.group)
+
     def named(self, column: str, role: str) -> set[int]:
-        return self.people.named_or_group(self.row[column], self.group, role)
+        """The person named in ``column``, or, if they have left or are not cleared for the policy, the business
+        group's holders of ``role``."""
+        named_id = self.row[column]
+        return self.people.named_or_group(named_id if named_id is None or self.cleared(named_id) else None,
+                                          self.group, role)
 
     def reminders(self, kind, step, recipients, message, item_due=None, item=0) -> list[PlannedReminder]:
         row = self.row
+        # Never to someone not cleared for an OFFICIAL-SENSITIVE policy, whichever way a method found them (the
+        # methods pass over them already: this is the defence behind them).
         return [PlannedReminder(row["pk"], row["reference"], row["title"], self.cycle, recipient, kind, step[0],
-                                item_due, step[1], message, item) for recipient in sorted(recipients)]
+                                item_due, step[1], message, item)
+                for recipient in sorted(recipients) if self.cleared(recipient)]
 
     def escalated(self, due) -> set[int]:
         overdue = (self.today - due).days
@@ -167,7 +192,8 @@ class PolicyChase:
             if not step:
                 continue
             owner = action["remedial_owner_id"]
-            recipients = {owner} if owner in self.people.active else self.named("designated_lead_id", Role.LEAD)
+            recipients = {owner} if owner in self.people.active and self.cleared(owner) \
+                else self.named("designated_lead_id", Role.LEAD)
             if state.is_overdue:
                 recipients |= self.named("designated_lead_id", Role.LEAD) | self.escalated(due)
             what = " ".join(action["remedial_action"].split())
@@ -224,15 +250,29 @@ class PolicyChase:
                               f"{waiting_since:%-d %B %Y}, expected by {start:%-d %B %Y}{overdue}.")
 
     def orphans(self) -> list[PlannedReminder]:
-        """Someone named on the policy has left (inactive account)."""
+        """Someone named on the policy has left (inactive account) or, on an OFFICIAL-SENSITIVE policy, is not
+        cleared for it and so is not reminded of it (see the class): the co-ordinator is told weekly to reassign the
+        part. A leaver makes the policy one the chase reads (``plan._could_be_due``); someone not cleared is told of
+        when the policy is read for a reminder due (a policy is not read for its named people's clearance alone)."""
         row = self.row
-        inactive = [label for label, user_id in (("owner", row["owner_id"]), ("Designated Lead",
-                    row["designated_lead_id"]), ("policy manager", row["policy_manager_id"]))
-                    if user_id is not None and user_id not in self.people.active]
+        named = (("owner", row["owner_id"]), ("Designated Lead", row["designated_lead_id"]),
+                 ("policy manager", row["policy_manager_id"]))
+        inactive = [label for label, user_id in named if user_id is not None and user_id not in self.people.active]
         if self.people.inactive_developers.get(row["pk"]):
             inactive.append("developer")
-        if not inactive:
+        uncleared = [label for label, user_id in named
+                     if user_id is not None and user_id in self.people.active and not self.cleared(user_id)]
+        if not all(self.cleared(developer) for developer in self.people.developers.get(row["pk"], ())):
+            uncleared.append("developer")
+        if not (inactive or uncleared):
             return []
+        reasons = []
+        if inactive:
+            reasons.append(f"its {', '.join(inactive)} account is no longer active")
+        if uncleared:
+            are = "is" if len(uncleared) == 1 else "are"
+            reasons.append(f"its {_in_words(uncleared)} {are} not cleared for its OFFICIAL-SENSITIVE material (no "
+                           f"role in its business group) and {are} not reminded of it")
         monday = self.today - datetime.timedelta(days=self.today.weekday())
         # Issue 12: the reminder points at the page where the gap is filled (the path comes first so that the
         # 400-character message never cuts it off); once filled, notifications.services.reminders_hand_over
@@ -240,5 +280,9 @@ class PolicyChase:
         people_page = reverse("lifecycle:people", args=[row["reference"]])
         return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
                               f"Reassign at {people_page}: {row['reference']} {row['title']} needs reassigning, "
-                              f"its {', '.join(inactive)} account is no longer active.")
+                              f"{'; '.join(reasons)}.")
 
+
+def _in_words(labels: list[str]) -> str:
+    """["owner", "Designated Lead", "developer"] as "owner, Designated Lead and developer"."""
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
