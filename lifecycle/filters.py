@@ -123,6 +123,8 @@ class PolicyRegisterFilter(django_filters.FilterSet):
         return getattr(self.request, "user", None)
 
     def filter_stage(self, queryset, name, value):
+        # The stage shown on the overview and in the export (lifecycle.states.STAGE_OF): "5. Implementation" finds a
+        # policy approved or with PCU for publication.
         return queryset.filter(status__in=statuses_in_stage(value))
 
     def filter_review(self, queryset, name, value):

@@ -1,7 +1,9 @@
 """The six-stage corporate policy development cycle (SOP, "Corporate Policy Development Cycle").
 
 A policy's ``status`` is a finer state than the SOP's stage: stage 4 (Approval) has sub-steps
-so the hard gates between them can be enforced. ``STAGE_OF`` maps each status to its stage.
+so the hard gates between them can be enforced. ``STAGE_OF`` maps each status to its stage, the one shown and
+filtered on. ``APPROVAL_PIPELINE`` (submitted and not yet published, across stages 4 and 5) is not a stage: it says who
+sees a policy meanwhile.
 """
 
 from django.db import models
@@ -38,8 +40,11 @@ STAGE_OF: dict[str, str] = {
     Status.SUBMITTED_FOR_QA: Stage.APPROVAL,
     Status.QA_PASSED: Stage.APPROVAL,
     Status.WITH_LEAD: Stage.APPROVAL,
-    Status.APPROVED: Stage.APPROVAL,
-    Status.AWAITING_PUBLICATION: Stage.APPROVAL,
+    # SOP, "5. Implementation": "If approval for publication is given, final versions of the above documents are to
+    # be sent to the Policy Co-ordination Unit to arrange publication". Approved (the co-ordinator sends it to PCU)
+    # and with PCU for publication are stage 5, as the steps taken on them are (lifecycle.workflow).
+    Status.APPROVED: Stage.IMPLEMENTATION,
+    Status.AWAITING_PUBLICATION: Stage.IMPLEMENTATION,
     Status.IMPLEMENTATION: Stage.IMPLEMENTATION,
     Status.MONITORING: Stage.MONITORING,
     Status.WITHDRAWN: Stage.WITHDRAWN,
@@ -48,6 +53,15 @@ STAGE_OF: dict[str, str] = {
 
 def statuses_in_stage(stage: str) -> list[str]:
     return [status for status, owning_stage in STAGE_OF.items() if owning_stage == stage]
+
+
+# The approval pipeline: submitted to PCU (or approved by the emergency route) and not yet published, across stage 4
+# and the start of stage 5. Not a stage: what the force-wide quality assurers see. SOP, "4. Approval": PCU "will
+# co-ordinate the quality assurance process in conjunction with DCFD and DOI"; DCFD and DOI keep sight of the package
+# they assured until PCU publishes it (lifecycle.selectors.visibility), and a developer's submitted drafts are listed
+# until then (workspace.role_queues). The stage shown and filtered on is STAGE_OF's.
+APPROVAL_PIPELINE = (Status.SUBMITTED_FOR_QA, Status.QA_PASSED, Status.WITH_LEAD, Status.APPROVED,
+                     Status.AWAITING_PUBLICATION)
 
 
 # Drafts are editable only in these statuses (issue: "Drafts are editable only while the policy is in

@@ -97,10 +97,8 @@ class Step:
     # The SOP stage the step is taken in (lifecycle.states.Stage), for a step open from statuses of more than one:
     # a review, the Lead's response to a monitoring report and a withdrawal belong to "6. Monitoring and review"
     # (SOP: "This monitoring data then feeds into future policy reviews"), though a policy in force may still be
-    # in implementation, and one under review has its new version's status. And for a step the SOP places in a
-    # later stage than its statuses': sending an approved policy to PCU and publishing it are "5. Implementation"
-    # ("If approval for publication is given ..."), taken from statuses of 4. Approval. Empty: the stage of its
-    # statuses.
+    # in implementation, and one under review has its new version's status. Empty: the stage of its statuses
+    # (lifecycle.states.STAGE_OF).
     stage: str = ""
 
     def __str__(self) -> str:

@@ -3,7 +3,7 @@ from (a step, a draft's editor). Two answers, one for each case:
 
 - ``gone``: the policy is out of the person's sight now (404). The page is the same, word for word, whether such a
   policy exists or not; it says nothing was saved and why that may be (a policy moves out of sight as it moves on:
-  DCFD and DOI see it only in the approval stage, its developers only while it is drafted).
+  DCFD and DOI see it only from its submission until it is published, its developers only while it is drafted).
 - ``refused``: the person still sees the policy but may no longer do this (409), with the reason.
 
 Both show back each text typed into the form: plain texts as typed, rich text as it would have been kept

@@ -307,7 +307,8 @@ def policy_timeline_page(request, reference: str):
 
 def _redirect_after_action(request, policy):
     """Back to the overview, or to My work when the action took the policy out of the user's sight (DCFD
-    and DOI see only the approval stage: returning a submission must not land them on "Page not found")."""
+    and DOI see a policy only from submission to publication: returning a submission must not land them on "Page not
+    found")."""
     try:
         policy_for_page(request, policy.reference)
     except Http404:

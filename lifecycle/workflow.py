@@ -29,7 +29,7 @@ from __future__ import annotations
 from core.events import AuditAction
 from lifecycle import emergency, forms, gates, permissions
 from lifecycle.local_steps import AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL
-from lifecycle.states import EMERGENCY_SOURCES, Duty, Stage, Status
+from lifecycle.states import EMERGENCY_SOURCES, Duty, Status
 from lifecycle.steps import Cycle, Page, Step
 from lifecycle.workflow_monitoring import (
     CONCLUDE_NO_CHANGE,
@@ -263,10 +263,9 @@ FORWARD_FOR_PUBLICATION = Step(
     done="Sent to PCU for publication",
     taken_by="the business group's co-ordinator",
     name="forward_for_publication", source=(Status.APPROVED,), target=Status.AWAITING_PUBLICATION,
-    # Taken once the Lead has approved (a status of stage 4): SOP, "5. Implementation": "If approval for publication
-    # is given, final versions of the above documents are to be sent to the Policy Co-ordination Unit to arrange
-    # publication".
-    stage=Stage.IMPLEMENTATION,
+    # Taken once the Lead has approved, in stage 5 as its status is (lifecycle.states.STAGE_OF): SOP, "5.
+    # Implementation": "If approval for publication is given, final versions of the above documents are to be sent to
+    # the Policy Co-ordination Unit to arrange publication".
     permission="lifecycle.forward_for_publication", label="forward for publication",
     audit=AuditAction.POLICY_FORWARDED_FOR_PUBLICATION,
     doc="Co-ordinator: \"Ensure only documents approved by Designated Business Group Policy Lead are submitted to "
@@ -289,9 +288,8 @@ PUBLISH = Step(
     done="Published",
     taken_by="PCU",
     name="publish", source=(Status.AWAITING_PUBLICATION,), target=Status.IMPLEMENTATION,
-    # Taken on a policy awaiting publication (a status of stage 4): SOP, "5. Implementation": PCU arranges
+    # Taken on a policy awaiting publication, a status of stage 5: SOP, "5. Implementation": PCU arranges
     # "publication: on the Corporate Policy Intranet, in Notices, on the MPS Publication Scheme".
-    stage=Stage.IMPLEMENTATION,
     # The scheduler publishes what PCU scheduled: publication.services checks PCU when the request is made.
     permission="lifecycle.publish", label="publish", duty=Duty.PUBLISHER, audit=AuditAction.POLICY_PUBLISHED,
     who="the Policy Co-ordination Unit",

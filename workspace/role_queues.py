@@ -15,7 +15,7 @@ from lifecycle.duties import took_part_in_current_version
 from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
-from lifecycle.states import EMERGENCY_SOURCES, Status, statuses_in_stage
+from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Status
 from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, WITHDRAW
 from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, compiled_rows, group_ids, named_developer
 
@@ -50,8 +50,9 @@ def _returned() -> Exists:
 
 
 # Issue 4: a developer sees a draft "only while the policy is in scoping or development"; from commissioning, and from
-# submission to publication, it is with others. SUBMITTED names those statuses, for the developer's own list.
-SUBMITTED = (Status.COMMISSIONING, *statuses_in_stage("approval"))
+# submission to publication (lifecycle.states.APPROVAL_PIPELINE, not a stage), it is with others. SUBMITTED names those
+# statuses, for the developer's own list.
+SUBMITTED = (Status.COMMISSIONING, *APPROVAL_PIPELINE)
 SUBMITTED_TITLE = "Your submitted drafts"
 
 

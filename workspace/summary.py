@@ -1,8 +1,8 @@
 """My work's summary (templates/core/home.html, beside the queues): the roles the person holds, and how many policies
 they see in the register, in the terms that are true for them.
 
-- Those with a role: by stage (scoping to development, approval, published) and withdrawn, from one count per status
-  (``lifecycle.selectors.policy_count_by_status``): together, the register's count.
+- Those with a role: by stage (scoping to development, approval or awaiting publication, published) and withdrawn,
+  from one count per status (``lifecycle.selectors.policy_count_by_status``): together, the register's count.
 - Staff with no role see the policies in force (issue 4), and the drafts they were given to read (a consultee's
   grant). A policy in force under review is in force for them: the version they read stays in force until the reviewed
   one replaces it (``lifecycle.models.policy.IN_FORCE``), though its status, which the register shows, is its review's
@@ -23,7 +23,7 @@ from lifecycle.models import Policy
 from lifecycle.models.policy import NOT_IN_FORCE
 from lifecycle.selectors import COMPILED_VIEWERS, Viewer, policy_count_by_status, viewer_of
 from lifecycle.selectors.visibility import drafts_visibility_of, visibility_parts_of
-from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.states import APPROVAL_PIPELINE, PUBLISHED_STATUSES, Status
 
 
 class HeldRole(NamedTuple):
@@ -60,7 +60,9 @@ def home_summary(*, user) -> dict:
     return {
         "visible_count": sum(by_status.values()),
         "in_development": sum(by_status.get(status, 0) for status in in_development),
-        "in_approval": sum(by_status.get(status, 0) for status in statuses_in_stage("approval")),
+        # Submitted and not yet published (lifecycle.states.APPROVAL_PIPELINE): stage 4 and the start of stage 5, so
+        # named on the page.
+        "in_approval_or_awaiting_publication": sum(by_status.get(status, 0) for status in APPROVAL_PIPELINE),
         "published": sum(by_status.get(status, 0) for status in PUBLISHED_STATUSES),
         # In no stage, yet in the register (its archive): its own row, so that the rows add up to the register's count.
         "withdrawn": by_status.get(Status.WITHDRAWN, 0),

@@ -59,11 +59,11 @@ from lifecycle.selectors.visibility import (
     visible_policies,
 )
 from lifecycle.states import (
+    APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
     ProtectiveMarking,
     QADiscipline,
     Status,
-    statuses_in_stage,
 )
 
 
@@ -240,9 +240,9 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     """Who sees the working draft (and the draft history and QA comments): those who see the policy by their
     part in it, as in ``policy_visibility_filter`` (issue 4): PCU; the co-ordinator, Lead and owner of its group and
     the manager of its unit; its named developers and grantees while it is drafted ("only while the policy is
-    in scoping or development"); DCFD and DOI while it is submitted to them; SHRMT when consulted on it.
-    Everyone else, staff with other roles included, sees the version in force. From the cached roles, with a
-    query only where the answer needs one."""
+    in scoping or development"); DCFD and DOI from its submission until it is published (APPROVAL_PIPELINE); SHRMT
+    when consulted on it. Everyone else, staff with other roles included, sees the version in force. From the cached
+    roles, with a query only where the answer needs one."""
     if policy.protective_marking != ProtectiveMarking.OFFICIAL and not user_may_see_sensitive(user=user,
                                                                                             policy=policy):
         return False
@@ -257,7 +257,7 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
         or is_supported_policy_lead(user, policy)
     ):
         return True
-    if policy.status in statuses_in_stage("approval") and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
+    if policy.status in APPROVAL_PIPELINE and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
         return True
     teams = advice_teams_of(user) if policy.status in DRAFT_EDITABLE_STATUSES else []
     if teams and policy.advice_invitations.filter(team__in=teams, cycle=policy.current_cycle,

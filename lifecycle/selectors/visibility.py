@@ -40,10 +40,10 @@ from lifecycle.permissions import (
     role_index,
 )
 from lifecycle.states import (
+    APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
     PolicyKind,
     ProtectiveMarking,
-    statuses_in_stage,
 )
 
 GROUP_WIDE_ROLES = (Role.COORDINATOR, Role.LEAD, Role.OWNER)
@@ -217,7 +217,8 @@ def _reach(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     if viewer.managed_groups:
         by_columns.append(Q(business_group_id__in=viewer.managed_groups))
     if viewer.has_force_role(Role.DCFD) or viewer.has_force_role(Role.DOI):
-        by_columns.append(Q(status__in=statuses_in_stage("approval")))
+        # From submission until PCU publishes it (lifecycle.states.APPROVAL_PIPELINE), not the display stage.
+        by_columns.append(Q(status__in=APPROVAL_PIPELINE))
     # Issue 4: developers "see and edit the drafts of policies they are assigned to, only while the policy is in
     # scoping or development": named on it, holding the developer role in its group (as ``is_assigned_developer``).
     developer_groups = {group for role, group in roles if role == Role.DEVELOPER and group is not None}
@@ -334,8 +335,9 @@ def policy_drafts_visibility_filter(user) -> Q | None:
 
     It is the part of ``policy_visibility_filter`` that is not "in force": the policies the user sees by their
     part in them (group-wide role, managed unit or group, named developer or grantee while drafted, DCFD and
-    DOI in approval, SHRMT consulted), within the markings they are cleared for. Built from the same ``_reach``,
-    so the two cannot drift apart (tests/lifecycle/test_search.py checks it against ``user_may_see_drafts``)."""
+    DOI from submission to publication, SHRMT consulted), within the markings they are cleared for. Built from the
+    same ``_reach``, so the two cannot drift apart (tests/lifecycle/test_search.py checks it against
+    ``user_may_see_drafts``)."""
     return drafts_visibility_of(viewer_of(user))
 
 

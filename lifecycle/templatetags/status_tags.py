@@ -1,7 +1,7 @@
-"""``{% status_tag policy.status policy.not_impact_assessed %}``: a policy's status as a GOV.UK tag coloured by its
-stage, and the red "Not impact assessed" tag beside it when an emergency approval skipped the impact assessment.
-From the two values, so that a Policy and the register's rows of values are shown alike. includes/status_tag.html
-says the same of ``policy``.
+"""``{% status_tag policy.status policy.not_impact_assessed %}``: a policy's status as a GOV.UK tag coloured by where
+it stands (STATUS_TAG_CLASS), and the red "Not impact assessed" tag beside it when an emergency approval skipped the
+impact assessment. From the two values, so that a Policy and the register's rows of values are shown alike.
+includes/status_tag.html says the same of ``policy``.
 
 Python rather than an include, so that the 25 rows of the register do not pay for a template each (issue 16)."""
 
@@ -17,7 +17,8 @@ from lifecycle.states import Status
 
 register = template.Library()
 
-# Each status's tag colour; the rest of approval (submitted, QA passed, with the Lead, approved) is yellow.
+# Each status's tag colour; the rest, from submission until published (lifecycle.states.APPROVAL_PIPELINE), is
+# yellow: approved and with PCU for publication are stage 5 but not yet in force, so not the published green.
 STATUS_TAG_CLASS = {
     Status.WITHDRAWN: "govuk-tag--grey",
     Status.IMPLEMENTATION: "govuk-tag--green",

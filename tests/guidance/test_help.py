@@ -80,9 +80,10 @@ def test_every_stage_has_its_steps_and_the_review_is_in_monitoring_and_review(cl
 
 def test_publication_is_in_implementation_where_the_sop_places_it(client):
     """/help/ listed "Send to PCU for publication" and "Publish" under 4. Approval, filed by their statuses (approved,
-    awaiting publication). SOP, "5. Implementation": "If approval for publication is given, final versions of the
-    above documents are to be sent to the Policy Co-ordination Unit to arrange publication: on the Corporate Policy
-    Intranet, in Notices, on the MPS Publication Scheme." Stage 4 ends with the Lead's decision."""
+    awaiting publication), then of stage 4; they are of stage 5 now (lifecycle.states.STAGE_OF). SOP, "5.
+    Implementation": "If approval for publication is given, final versions of the above documents are to be sent to the
+    Policy Co-ordination Unit to arrange publication: on the Corporate Policy Intranet, in Notices, on the MPS
+    Publication Scheme." Stage 4 ends with the Lead's decision."""
     stages = _stages(client)
     titles = {label: [row.partition(":")[0] for row in rows] for label, rows in stages.items()}
     assert titles[Stage.IMPLEMENTATION.label] == [workflow.FORWARD_FOR_PUBLICATION.page.title,

@@ -42,8 +42,9 @@ STATUSES = (
 )
 EVERY_STATUS = frozenset(STATUSES)
 DRAFTING = frozenset({SCOPING, DEVELOPMENT})
-# SOP stage 4, "Approval": what has been submitted to PCU, DCFD and DOI and not yet published.
-APPROVAL_STAGE = frozenset({SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD, APPROVED, AWAITING_PUBLICATION})
+# What has been submitted to PCU, DCFD and DOI and not yet published: SOP stage 4, "Approval", and the start of stage 5,
+# "Implementation" (approved, with PCU for publication). Not a stage: lifecycle.states.APPROVAL_PIPELINE.
+APPROVAL_PIPELINE = frozenset({SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD, APPROVED, AWAITING_PUBLICATION})
 PUBLISHED = frozenset({IMPLEMENTATION, MONITORING})
 
 # A policy under review: published before, its version in force stays in force while a new version goes through
@@ -123,9 +124,9 @@ SEES: dict[str, frozenset[str]] = {
     OWNER: EVERY_STATUS,
     # "PCU sees everything."
     PCU: EVERY_STATUS,
-    # "DCFD ... DOI ...: both see what is submitted to them": the submission, on its way through stage 4.
-    DCFD: APPROVAL_STAGE,
-    DOI: APPROVAL_STAGE,
+    # "DCFD ... DOI ...: both see what is submitted to them": the submission, on its way until it is published.
+    DCFD: APPROVAL_PIPELINE,
+    DOI: APPROVAL_PIPELINE,
     # "SHRMT sees what it is consulted on."
     CONSULTED_SHRMT: EVERY_STATUS,
 }

@@ -1,6 +1,6 @@
 """A step posted from a page whose policy has since left the person's sight answered a bare "Page not found", and
 what they had typed was lost (found by the tenth session's role walk): DCFD writing their quality assurance comments
-while PCU returned the submission to its developers (DCFD see a policy only while it is in the approval stage).
+while PCU returned the submission to its developers (DCFD see a policy only from its submission until it is published).
 
 Out-of-scope objects stay 404, and the answer must not tell whether such a policy exists: the same page comes back
 for a reference that does not exist. It says that nothing was recorded and why that may be, and shows back what was

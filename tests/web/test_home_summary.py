@@ -1,5 +1,6 @@
 """My work's summary: how many policies the user sees in the register, and how many of them are in development,
-in approval and published. Counted per status and added up (workspace.summary.home_summary), so each figure is
+in approval or awaiting publication (submitted and not yet published: lifecycle.states.APPROVAL_PIPELINE, stage 4 and
+the start of stage 5) and published. Counted per status and added up (workspace.summary.home_summary), so each figure is
 checked here against the register's own visibility filter, for PCU (who sees every policy) and for a developer of
 another business group (who sees only what is in force, and their own drafts)."""
 
@@ -7,7 +8,7 @@ import pytest
 
 from lifecycle.models import Policy
 from lifecycle.selectors import policy_list
-from lifecycle.states import PUBLISHED_STATUSES, Status, statuses_in_stage
+from lifecycle.states import APPROVAL_PIPELINE, PUBLISHED_STATUSES, Status
 from publication.services import policy_publish
 from tests.factories import advance_to
 from workspace.summary import home_summary
@@ -42,7 +43,7 @@ def _expected(user) -> dict:
         "visible_count": visible.count(),
         "in_development": visible.filter(status__in=[Status.SCOPING, Status.COMMISSIONING,
                                                      Status.DEVELOPMENT]).count(),
-        "in_approval": visible.filter(status__in=statuses_in_stage("approval")).count(),
+        "in_approval_or_awaiting_publication": visible.filter(status__in=APPROVAL_PIPELINE).count(),
         "published": visible.filter(status__in=PUBLISHED_STATUSES).count(),
     }
 
@@ -50,7 +51,7 @@ def _expected(user) -> dict:
 def test_pcu_sees_every_policy_counted_by_stage(people, policies):
     summary = home_summary(user=people.pcu)
     assert {key: summary[key] for key in _expected(people.pcu)} == _expected(people.pcu) == {
-        "visible_count": 7, "in_development": 3, "in_approval": 2, "published": 1}
+        "visible_count": 7, "in_development": 3, "in_approval_or_awaiting_publication": 2, "published": 1}
 
 
 def test_a_developer_of_another_group_counts_only_what_they_see(people, policies):
@@ -58,14 +59,16 @@ def test_a_developer_of_another_group_counts_only_what_they_see(people, policies
     expected = _expected(people.developer2)
     assert {key: summary[key] for key in expected} == expected
     # Their own draft and the one policy in force; not group 1's drafts, nor the withdrawn policy.
-    assert expected == {"visible_count": 2, "in_development": 1, "in_approval": 0, "published": 1}
+    assert expected == {"visible_count": 2, "in_development": 1, "in_approval_or_awaiting_publication": 0,
+                        "published": 1}
 
 
 def test_the_page_shows_the_counts(client, people, policies):
     client.force_login(people.pcu)
     page = client.get("/").content.decode()
     assert "In scoping, commissioning or development: <strong>3</strong>" in page
-    assert "In approval: <strong>2</strong>" in page
+    # The one awaiting publication is counted here, not as published: stage 5, but not yet in force.
+    assert "In approval or awaiting publication: <strong>2</strong>" in page
     assert "7 policies in the register" in page
 
 
@@ -91,7 +94,7 @@ def test_the_figures_add_up_to_the_register_count(client, people, policies):
     "14 policies in the register": the withdrawn policy was counted in the register and in none of the rows. It has
     its own row, shown to those who see one."""
     summary = home_summary(user=people.pcu)
-    rows = ("in_development", "in_approval", "published", "withdrawn")
+    rows = ("in_development", "in_approval_or_awaiting_publication", "published", "withdrawn")
     assert sum(summary[row] for row in rows) == summary["visible_count"] == 7
     assert summary["withdrawn"] == policy_list(user=people.pcu).filter(status=Status.WITHDRAWN).count() == 1
     client.force_login(people.pcu)
