@@ -1,18 +1,9 @@
-from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from notifications.selectors import inbox_unread_count, unread_count_seen
 
-from notifications.models import Notification
-
-# The attribute the count is loaded into with the user (workspace.backends), when it is.
+# The attributes the count is loaded into with the user (workspace.backends), when it is: every unread item, and
+# those about a policy that is not OFFICIAL by business group (notifications.selectors).
 UNREAD_ATTRIBUTE = "policyhub_unread_notifications"
-
-
-def unread_count_of_outer_user() -> Coalesce:
-    """The unread notifications of the user of the outer query: the header's count, loaded in the query that loads
-    the user (workspace.backends) instead of a query of its own on every page."""
-    unread = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True).order_by()
-              .values("recipient_id").annotate(count=Count("pk")).values("count"))
-    return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+UNREAD_SENSITIVE_ATTRIBUTE = "policyhub_unread_sensitive_notifications"
 
 
 def unread(request):
@@ -21,7 +12,9 @@ def unread(request):
         return {}
     loaded = getattr(user, UNREAD_ATTRIBUTE, None)
     if loaded is not None:
-        return {"unread_notifications": loaded}
+        # What the inbox lists as new: not the items about an OFFICIAL-SENSITIVE policy the reader is not cleared for
+        # now (notifications.selectors). No query: the roles came with the person.
+        sensitive = getattr(user, UNREAD_SENSITIVE_ATTRIBUTE, None)
+        return {"unread_notifications": unread_count_seen(user, loaded, sensitive)}
     # A callable, so the COUNT runs only on pages whose template shows it.
-    return {"unread_notifications": lambda: Notification.objects.filter(
-        recipient_id=user.pk, read_at__isnull=True).count()}
+    return {"unread_notifications": lambda: inbox_unread_count(user=user)}

@@ -25,6 +25,7 @@ from lifecycle.selectors import visible_policy_ids
 from lifecycle.signals import library_readable_requested
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 from notifications.models import Notification, ReminderKind
+from notifications.selectors import listed_shown
 
 # The page of a reminder's kind, besides the policy's overview (the default).
 REMINDER_PAGES = {
@@ -86,7 +87,8 @@ def with_links(items: Iterable[Notification], *, user) -> list[Notification]:
     among all these, and, if some are out of sight, those they are named on as a developer and (if some of those
     were withdrawn after they were published) those they may read in the library's archive."""
     items = list(items)
-    listed = _listed(items)
+    # A handover notice neither lists nor names a policy its reader may not be told of now (notifications.selectors).
+    listed = listed_shown(items, _listed(items), user=user)
     policies = {item.policy_id: item.policy for item in items if item.policy_id}
     policies.update((policy.pk, policy) for rows in listed.values() for policy in rows)
     seen = visible_policy_ids(user=user, ids=policies)
@@ -157,8 +159,8 @@ def _listed(items: list[Notification]) -> dict[int, list[Policy]]:
     return listed
 
 
-# What a listed policy's link and its reason read of it.
-LISTED_FIELDS = ("id", "reference", "title", "status", "first_published_on")
+# What a listed policy's link and its reason read of it, and whether its reader may be told of it.
+LISTED_FIELDS = ("id", "reference", "title", "status", "first_published_on", "protective_marking", "business_group")
 
 
 def _being_checked(policy: Policy) -> bool:

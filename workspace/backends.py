@@ -5,7 +5,8 @@ Django's ModelBackend loads the signed-in user in one query; every page then ask
 (lifecycle.permissions.role_index) and, in the header, their unread notifications, in two queries more. Here the
 three come in one (make bench, issue 16: "at most 12 queries" per page). The roles are cached on the user object
 exactly as ``role_index`` caches them, for this request only: a role given or taken away is seen on the next request,
-as before.
+as before. With the unread count come the unread items about a policy that is not OFFICIAL, counted by business group,
+so that the header counts only what the inbox shows its reader, decided from those roles (notifications.selectors).
 
 The statement is the same for everyone but the user's id, so it is compiled once per process and database: Django
 compiling its two subqueries took longer than PostgreSQL running them (make bench: about 2 ms a request)."""
@@ -19,7 +20,8 @@ from django.db.models import F
 
 from core.compiled import CompiledSelect
 from lifecycle.permissions import HOME_GROUP_KEY, remember_roles, role_rows_of_outer_user
-from notifications.context_processors import UNREAD_ATTRIBUTE, unread_count_of_outer_user
+from notifications.context_processors import UNREAD_ATTRIBUTE, UNREAD_SENSITIVE_ATTRIBUTE
+from notifications.selectors import sensitive_unread_of_outer_user, unread_count_of_outer_user
 
 ROLE_ROWS_ATTRIBUTE = "policyhub_role_rows"
 # The business group of the unit the person works in, for ``lifecycle.permissions.home_group``.
@@ -35,12 +37,14 @@ def _person_statement(alias: str) -> tuple[CompiledSelect, int]:
     queryset = (get_user_model()._default_manager.using(alias).filter(pk=_ID_MARKER)
                 .annotate(**{ROLE_ROWS_ATTRIBUTE: role_rows_of_outer_user(),
                              UNREAD_ATTRIBUTE: unread_count_of_outer_user(),
+                             UNREAD_SENSITIVE_ATTRIBUTE: sensitive_unread_of_outer_user(),
                              HOME_GROUP_ATTRIBUTE: F("unit__business_group_id")}))
     compiled = CompiledSelect.of(queryset)
     if compiled is None or list(compiled.params).count(_ID_MARKER) != 1:
         raise RuntimeError("The person's statement must name the user's id exactly once.")
     fields = tuple(field.attname for field in queryset.model._meta.concrete_fields)
-    if compiled.columns != (*fields, ROLE_ROWS_ATTRIBUTE, UNREAD_ATTRIBUTE, HOME_GROUP_ATTRIBUTE):
+    if compiled.columns != (*fields, ROLE_ROWS_ATTRIBUTE, UNREAD_ATTRIBUTE, UNREAD_SENSITIVE_ATTRIBUTE,
+                             HOME_GROUP_ATTRIBUTE):
         raise RuntimeError("The person's statement must select the user's fields in order, then the annotations.")
     return compiled, compiled.params.index(_ID_MARKER)
 

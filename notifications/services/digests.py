@@ -13,10 +13,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle.selectors import user_may_see_sensitive
-from lifecycle.states import ProtectiveMarking
+from lifecycle.permissions import remember_roles, role_rows_of_outer_user
 from notifications.links import for_links, in_email_html, in_email_text, with_links
 from notifications.models import Digest, Notification
+from notifications.selectors import shown_to
 
 
 def digests_prepare(*, today: datetime.date) -> list[int]:
@@ -45,32 +45,27 @@ def digests_pending(*, older_than_seconds: int = 300) -> list[int]:
                 .values_list("pk", flat=True))
 
 
-def _may_be_mailed(item: Notification, recipient) -> bool:
-    """Whether ``item`` may go in ``recipient``'s e-mail now: an item about an OFFICIAL-SENSITIVE policy only while
-    they are cleared for it (``user_may_see_sensitive``, the rule the relay and the chase obey when they write an item).
-    Items are written when something happens and e-mailed later: someone whose role was removed in between is not sent
-    the policy's reference and title (security probe F2). The item stays in their inbox, unread, out of the e-mail.
-    Their roles are read once per digest (cached on the user), and only for a digest with such an item."""
-    return (item.policy_id is None or item.policy.protective_marking == ProtectiveMarking.OFFICIAL
-            or user_may_see_sensitive(user=recipient, policy=item.policy))
-
-
 def digest_send(*, digest_id: int) -> bool:
     """Send one digest e-mail, once. Returns False if it had already been sent (a re-delivered task)."""
     with transaction.atomic():
         # Lock the digest only: locking the joined user row too would hold up that person's own requests
         # (their last login, every audit event naming them) for as long as the mail server takes.
-        digest = Digest.objects.select_for_update(of=("self",)).select_related("recipient").filter(pk=digest_id).first()
+        # The recipient's roles come in the same query, for what they may be shown (below).
+        digest = (Digest.objects.select_for_update(of=("self",)).select_related("recipient")
+                  .annotate(recipient_roles=role_rows_of_outer_user("recipient_id")).filter(pk=digest_id).first())
         if digest is None or digest.sent_at is not None:
             return False
+        remember_roles(digest.recipient, digest.recipient_roles)
         # Only what is still unread when the e-mail is written: an item read since it was filed (a request to read a
         # policy is marked read when they confirm it, notifications.services.inbox.requests_to_read_mark_read) needs
         # nothing more of them, and the e-mail lists "what needs your attention". Read items stay filed in the digest
         # (out of the undigested index) and are not counted. Each leads where the inbox's item does, if its reader
-        # may open it when the e-mail is written.
-        unread = for_links(digest.items.filter(read_at__isnull=True)).order_by("created_at", "pk")
-        items = with_links([item for item in unread if _may_be_mailed(item, digest.recipient)],
-                           user=digest.recipient)
+        # may open it when the e-mail is written. Items are written when something happens and e-mailed later: as the
+        # inbox, the e-mail leaves out an item about an OFFICIAL-SENSITIVE policy its recipient is not cleared for now
+        # (a role removed in between: security probe F2), and does not count it (notifications.selectors). The item
+        # stays in their inbox, unread, shown again if they are cleared again.
+        unread = for_links(shown_to(digest.items.filter(read_at__isnull=True), user=digest.recipient))
+        items = with_links(unread.order_by("created_at", "pk"), user=digest.recipient)
         digest.attempts += 1
         if not items or not digest.recipient.email or not digest.recipient.is_active:
             digest.sent_at = timezone.now()

@@ -22,6 +22,7 @@ from core.models import OutboxEvent, Role, User
 from lifecycle.models import Policy
 from lifecycle.services.people import PARTS
 from lifecycle.states import ProtectiveMarking
+from notifications.selectors import references_named
 from notifications.services.people import Clearance
 
 # At most this many references in a handover's notice, each listed and linked; the rest are counted ("and 12 more").
@@ -106,8 +107,8 @@ def _summary(leaver: str, count: int, references: list[str], changes: dict, name
     summary = f"{count} polic{'y' if count == 1 else 'ies'} handed over from {leaver}"
     if references:
         shown = references[:POLICIES_LISTED]
-        more = count - len(shown)
-        summary += f": {', '.join(shown)}{f' and {more} more' if more > 0 else ''}"
+        # As the inbox reads it back, for a reader no longer cleared for some of them (notifications.selectors).
+        summary += f": {references_named(shown, count - len(shown))}"
     to = changes.get("to") or {}
     parts = [f"{part.label[:1].upper()}{part.label[1:]}: {names.get(to[key], to[key])}."
              for key, part in PARTS.items() if key in to]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from acknowledgements.selectors import outstanding_for
 from lifecycle.models import Policy
 from notifications.models import Digest, Notification, Reminder, ReminderKind
+from notifications.selectors import inbox_items
 
 
 def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
@@ -92,7 +93,10 @@ def _reminders_to_inbox_in_batches() -> int:
 
 
 def notifications_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
-    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    """Marks read what ``user`` is shown (notifications.selectors.inbox_items): an item about an OFFICIAL-SENSITIVE
+    policy they are not cleared for now stays as it was written, unread, and is shown as such if they are cleared
+    again; they have not read it."""
+    queryset = inbox_items(user=user).filter(read_at__isnull=True)
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
