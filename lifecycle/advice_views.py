@@ -1,30 +1,40 @@
 """``/policies/<reference>/advice/``: advice during development (issue 12). Those who draft the policy invite
 DCFD, DOI, SHRMT or a named colleague to see and comment on the draft, and withdraw invitations; those invited
-give their advice. Thin: reads here and in the invitation rows, changes through lifecycle.services.advice."""
+give their advice. Someone named on the draft who cannot open it (not cleared for an OFFICIAL-SENSITIVE policy, or
+gone) is said to be so, with the invitation's withdrawal or, for access given by name, its taking back. Thin: reads
+through lifecycle.selectors.advice_page, changes through lifecycle.services.advice and .access."""
 
 from __future__ import annotations
 
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from lifecycle import forms
-from lifecycle.models import AdviceComment
-from lifecycle.selectors import user_may_see_drafts
+from lifecycle.selectors import advice_page, user_may_see_drafts
+from lifecycle.services import GRANTABLE, policy_revoke_access
 from lifecycle.services import advice as advice_services
 from lifecycle.views import policy_for_page, policy_page_context
 
 
-def _invitations(policy):
-    return list(policy.advice_invitations.select_related("invitee", "invited_by", "withdrawn_by").prefetch_related(
-        Prefetch("comments", queryset=AdviceComment.objects.select_related("author", "policy_version")
-                 .order_by("created_at", "pk")))
-        .order_by("-cycle", "-invited_at", "-pk"))
+def _take_back(request, policy, stranded_grants):
+    """Take back access given by name to someone who cannot open the draft: only a grant the page lists."""
+    form = forms.AdviceTakeBackForm(request.POST)
+    posted = (form.cleaned_data["grantee"], form.cleaned_data["permission"]) if form.is_valid() else None
+    grant = next((grant for grant in stranded_grants if (grant.user.pk, grant.permission) == posted), None)
+    if grant is None:
+        raise Http404("No such access listed.")
+    try:
+        policy_revoke_access(policy=policy, actor=request.user, user=grant.user, permission=grant.permission)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{grant.user} can no longer {GRANTABLE[grant.permission]}.")
+    return redirect("lifecycle:advice", reference=policy.reference)
 
 
 @login_required
@@ -38,9 +48,12 @@ def policy_advice(request, reference: str):
         return render(request, "lifecycle/policy_advice.html", context,
                       status=200 if request.method != "POST" else 403)
     may_invite = rules.has_perm("lifecycle.invite_advice", request.user, policy)
-    invitations = _invitations(policy)
+    page = advice_page(policy)
+    invitations = page.invitations
     by_id = {invitation.pk: invitation for invitation in invitations}
     action = request.POST.get("action") if request.method == "POST" else None
+    if action == "take_back":
+        return _take_back(request, policy, page.stranded_grants)
     invite_form = forms.AdviceInviteForm(request.POST if action == "invite" else None) if may_invite else None
     posted_invitation = request.POST.get("invitation", "") if action == "comment" else ""
     comment_form = forms.AdviceCommentForm(request.POST, auto_id=f"id_advice_{posted_invitation}_%s"
@@ -59,8 +72,9 @@ def policy_advice(request, reference: str):
                 if action == "withdraw":
                     advice_services.advice_withdraw(invitation=invitation, actor=request.user,
                                                     reason=form.cleaned_data["reason"])
-                    messages.success(request, f"The invitation to {invitation.addressee} is withdrawn; they have "
-                                              "been told.")
+                    # Someone who cannot open the draft is not told of it (the relay tells nobody not cleared).
+                    told = "" if invitation.invitee_id in page.cannot_open else "; they have been told"
+                    messages.success(request, f"The invitation to {invitation.addressee} is withdrawn{told}.")
                 else:
                     advice_services.advice_comment(invitation=invitation, actor=request.user,
                                                    text=form.cleaned_data["text"])
@@ -86,6 +100,7 @@ def policy_advice(request, reference: str):
                                       "told.")
             return redirect("lifecycle:advice", reference=policy.reference)
     for invitation in invitations:
+        invitation.cannot_open = page.cannot_open.get(invitation.invitee_id) if invitation.is_open else None
         invitation.may_comment = advice_services.may_comment(request.user, invitation, policy)
         invitation.may_withdraw = invitation.is_open and (may_invite or invitation.invited_by_id == request.user.pk)
         invitation.comment_form = (comment_form if posted_invitation == str(invitation.pk) else
@@ -93,6 +108,11 @@ def policy_advice(request, reference: str):
                                                            auto_id=f"id_advice_{invitation.pk}_%s"))
     context = policy_page_context(request, policy, "advice")
     context.update({"invitations": invitations, "invite_form": invite_form,
+                    "stranded_grants": [{"grant": grant, "what": GRANTABLE.get(grant.permission, grant.permission)}
+                                        for grant in page.stranded_grants],
+                    # Asked only when there is something to take back (its predicates may read the person's grants).
+                    "may_take_back": bool(page.stranded_grants) and rules.has_perm("lifecycle.grant_access",
+                                                                                  request.user, policy),
                     "open_invitations": [item for item in invitations if item.is_open],
                     "withdrawn_invitations": [item for item in invitations if not item.is_open],
                     "form": invite_form if invite_form is not None and invite_form.errors else comment_form})

@@ -5,6 +5,7 @@
 from lifecycle.forms.advice import (
     AdviceCommentForm,
     AdviceInviteForm,
+    AdviceTakeBackForm,
     AdviceWithdrawForm,
 )
 from lifecycle.forms.drafting import (
@@ -39,6 +40,7 @@ from lifecycle.forms.steps import (
 __all__ = [
     "AdviceCommentForm",
     "AdviceInviteForm",
+    "AdviceTakeBackForm",
     "AdviceWithdrawForm",
     "ApprovalDecisionForm",
     "CommentsForm",

@@ -1,4 +1,5 @@
-"""The forms of advice on a draft (issue 12): inviting an adviser, withdrawing the invitation, commenting."""
+"""The forms of advice on a draft (issue 12): inviting an adviser, withdrawing the invitation, commenting, and taking
+back access given by name to someone who cannot open the draft."""
 
 from django import forms
 
@@ -47,6 +48,14 @@ class AdviceInviteForm(GovUKForm):
 class AdviceWithdrawForm(GovUKForm):
     invitation = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label="Reason (optional)", required=False, max_length=5_000)
+
+
+class AdviceTakeBackForm(GovUKForm):
+    """Take back one grant (``lifecycle.services.access.policy_revoke_access``) the page lists: its holder cannot
+    open the draft (``lifecycle.selectors.advice``)."""
+
+    grantee = forms.IntegerField(widget=forms.HiddenInput)
+    permission = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
 
 class AdviceCommentForm(GovUKForm):

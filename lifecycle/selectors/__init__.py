@@ -2,10 +2,15 @@
 
 - ``visibility``: who may see which policies (the filter, the register's rows and counts, drafts, search);
 - ``pages``: what a policy's pages read around their section (the policy, its versions, drafts, feedback);
-- ``history``: the version history and interim revisions.
+- ``history``: the version history and interim revisions;
+- ``clearance``: who is cleared for a business group's OFFICIAL-SENSITIVE material (the one rule), and why someone
+  named on a draft cannot open it;
+- ``advice``: what the Advice page reads (its invitations, and who of those named on the draft cannot open it).
 
 Importing from ``lifecycle.selectors`` is the public interface."""
 
+from lifecycle.selectors.advice import AdvicePage, StrandedGrant, advice_page
+from lifecycle.selectors.clearance import Clearance, cannot_open, not_cleared_words, roles_cleared_for
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
     RevisionRow,
@@ -65,7 +70,6 @@ from lifecycle.selectors.visibility import (
     policy_statement_search,
     policy_visibility_filter,
     policy_visibility_parts,
-    roles_cleared_for,
     versions_in_force_first,
     viewer_of,
     visible_policies,
@@ -73,6 +77,10 @@ from lifecycle.selectors.visibility import (
 )
 
 __all__ = [
+    "AdvicePage",
+    "StrandedGrant",
+    "advice_page",
+    "Clearance",
     "ACCESS_READS_KEPT",
     "COMPILED_VIEWERS",
     "FROZEN_SENSITIVE",
@@ -88,6 +96,7 @@ __all__ = [
     "advice_teams",
     "advice_teams_of",
     "approval_shown",
+    "cannot_open",
     "cleared_business_groups",
     "consultations_shown",
     "emergency_outstanding",
@@ -97,6 +106,7 @@ __all__ = [
     "latest_feedback",
     "local_instructions_seen_by",
     "named_developer_policy_ids",
+    "not_cleared_words",
     "pk_in_ids",
     "policies_seen_by",
     "open_team_invitation_policy_ids",

@@ -49,11 +49,11 @@ from lifecycle.permissions import (
     role_index,
 )
 from lifecycle.redline import has_changes, redline_html
+from lifecycle.selectors.clearance import roles_cleared_for
 from lifecycle.selectors.visibility import (
     FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
     advice_teams_of,
-    roles_cleared_for,
     versions_in_force_first,
     viewer_of,
     visible_policies,

@@ -39,6 +39,7 @@ from lifecycle.permissions import (
     managed_scope,
     role_index,
 )
+from lifecycle.selectors.clearance import cleared_groups
 from lifecycle.states import (
     APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
@@ -81,7 +82,7 @@ def viewer_of(user) -> Viewer | None:
         # PCU see every policy: what they manage is not asked (nor, for a manager not loaded with it, queried).
         return Viewer(user.pk, roles, frozenset(), frozenset())
     managed_units, managed_groups = managed_scope(user)
-    cleared = _cleared_groups(roles)
+    cleared = cleared_groups(roles)
     working_in = home_group(user) if cleared is not None else None
     local_groups = None if cleared is None else cleared | ({working_in} if working_in is not None else set())
     return Viewer(user.pk, roles, managed_units, managed_groups, local_groups)
@@ -250,26 +251,13 @@ def _reach(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     # OFFICIAL-SENSITIVE policies only for staff with a role on their business group or a force-wide role (as
     # ``user_may_see_sensitive``): filtered here so that lists and counts do not reveal them either.
     return _Reach(by_columns=reduce(operator.or_, by_columns) if by_columns else None,
-                  by_ids=reduce(operator.or_, by_ids), cleared_groups=_cleared_groups(roles))
+                  by_ids=reduce(operator.or_, by_ids), cleared_groups=cleared_groups(roles))
 
 
 def cleared_business_groups(user) -> frozenset[int] | None:
     """The business groups whose OFFICIAL-SENSITIVE material ``user`` may see; None means every group (a force-wide
     role). As ``user_may_see_sensitive``, for querysets (the library's search and the acknowledgements read it)."""
-    return _cleared_groups(role_index(user))
-
-
-def _cleared_groups(roles) -> frozenset[int] | None:
-    return None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
-
-
-def roles_cleared_for(roles, business_group_id: int) -> bool:
-    """Whether ``roles`` ({(role, business group id)}, as ``role_index`` gives them) clear their holder for the
-    OFFICIAL-SENSITIVE material of the business group ``business_group_id``: a role on it, or a force-wide role. The
-    rule ``user_may_see_sensitive`` and ``cleared_business_groups`` read, for those whose roles are already loaded
-    (the notifications' relay holds every active person's)."""
-    cleared = _cleared_groups(roles)
-    return cleared is None or business_group_id in cleared
+    return cleared_groups(role_index(user))
 
 
 def advice_teams_of(user) -> list[str]:
@@ -369,7 +357,7 @@ def frozen_marking_readable(user, *, version: str = "", policy: str = "policy__"
 
 def frozen_marking_readable_by(viewer: Viewer, *, version: str = "", policy: str = "policy__") -> Q:
     """``frozen_marking_readable`` from a Viewer's roles (a statement compiled once per Viewer: Notices)."""
-    return _frozen_readable(_cleared_groups(viewer.roles), version=version, policy=policy)
+    return _frozen_readable(cleared_groups(viewer.roles), version=version, policy=policy)
 
 
 def _frozen_readable(cleared: frozenset[int] | None, *, version: str, policy: str) -> Q:

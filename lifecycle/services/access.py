@@ -10,7 +10,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.models import Policy
+from lifecycle.models import Policy, PolicyUserObjectPermission
 from lifecycle.services.base import lock_policy, refuse_uncleared, require_actor
 
 # --- per-object grants (django-guardian) ---------------------------------------------------------
@@ -44,11 +44,14 @@ def policy_grant_access(*, policy: Policy, actor, user, permission: str) -> None
 
 @transaction.atomic
 def policy_revoke_access(*, policy: Policy, actor, user, permission: str) -> None:
+    """Take back one grant. Read from the grant rows, not ``object_grants`` (what a grant lets its holder do, nothing
+    for a closed account): a leaver's grant is taken back too."""
     require_actor(actor)
     locked = lock_policy(policy)
     if not rules.has_perm("lifecycle.grant_access", actor, locked):
         raise ApplicationError(f"You are not allowed to change access to {locked.reference}.", code="forbidden")
-    if permission not in permissions.object_grants(user, locked):
+    if not PolicyUserObjectPermission.objects.filter(user_id=user.pk, content_object_id=locked.pk,
+                                                     permission__codename=permission).exists():
         raise ApplicationError(f"{user} does not have that access.", code="stale")
     remove_perm(f"lifecycle.{permission}", user, locked)
     permissions.forget_roles(user)

@@ -8,7 +8,7 @@
 
 Each person once, however many parts they play, and the actor not at all (the relay leaves them out). An
 OFFICIAL-SENSITIVE policy is named only to those cleared for its business group (a force-wide role, or a role in that
-group: ``notifications.services.people.Clearance``, the rule of lifecycle.selectors.user_may_see_sensitive), and
+group: ``lifecycle.selectors.Clearance``, the rule of lifecycle.selectors.user_may_see_sensitive), and
 counted for the others. Each notice lists the policies it names (``Notification.listed_policies``), which the inbox
 and the digest link where their reader may open them (notifications.links). A fixed number of queries for a batch of
 events, however many policies moved."""
@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from core.events import AuditAction
 from core.models import OutboxEvent, Role, User
 from lifecycle.models import Policy
+from lifecycle.selectors import Clearance
 from lifecycle.services.people import PARTS
 from lifecycle.states import ProtectiveMarking
 from notifications.selectors import references_named
-from notifications.services.people import Clearance
 
 # At most this many references in a handover's notice, each listed and linked; the rest are counted ("and 12 more").
 POLICIES_LISTED = 20

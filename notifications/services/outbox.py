@@ -13,10 +13,11 @@ from core.models import OutboxEvent
 from lifecycle import workflow
 from lifecycle.models import Policy
 from lifecycle.next_steps import NOTIFIED, after_qa_return
+from lifecycle.selectors import Clearance
 from lifecycle.states import ProtectiveMarking
 from notifications.models import Notification
 from notifications.services.handover import handover_notices
-from notifications.services.people import Clearance, active_role_holders
+from notifications.services.people import active_role_holders
 
 logger = logging.getLogger(__name__)
 

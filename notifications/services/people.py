@@ -7,7 +7,6 @@ from collections import defaultdict
 
 from core.models import RoleAssignment, User
 from lifecycle.models import Policy
-from lifecycle.selectors import roles_cleared_for
 
 
 def active_role_holders() -> dict[tuple[int | None, str], set[int]]:
@@ -18,27 +17,6 @@ def active_role_holders() -> dict[tuple[int | None, str], set[int]]:
     for user_id, role, group_id in assignments.values_list("user_id", "role", "business_group_id"):
         holders[(group_id, role)].add(user_id)
     return holders
-
-
-class Clearance:
-    """Who is cleared for which business group's OFFICIAL-SENSITIVE material (``roles_cleared_for``, the rule of
-    ``lifecycle.selectors.user_may_see_sensitive``), from ``active_role_holders``: no query of its own. Each person's
-    roles are gathered when first asked, for a batch that tells of an OFFICIAL-SENSITIVE policy; someone not active, or
-    with no role, is cleared for nothing."""
-
-    def __init__(self, role_holders: dict[tuple[int | None, str], set[int]]):
-        self.role_holders = role_holders
-        self._roles: dict[int, frozenset[tuple[str, int | None]]] | None = None
-
-    def cleared(self, user_id: int, business_group_id: int) -> bool:
-        if self._roles is None:
-            # {user id: {(role, business group id)}}, as lifecycle.permissions.role_index gives one person's.
-            roles: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
-            for (group_id, role), user_ids in self.role_holders.items():
-                for holder in user_ids:
-                    roles[holder].add((role, group_id))
-            self._roles = {holder: frozenset(held) for holder, held in roles.items()}
-        return roles_cleared_for(self._roles.get(user_id, frozenset()), business_group_id)
 
 
 class People:

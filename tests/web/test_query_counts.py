@@ -46,6 +46,10 @@ PINNED = {
     # +1: the people the changes name, for the page's sentences (lifecycle.timeline); the actors' roles come with
     # the events, in their query (so a page of system events costs what any other does).
     "timeline/": 8,
+    # The invitations and their comments; +1 (security probe F2): the access given by name on the policy, to say who
+    # of those named on its draft cannot open it (lifecycle.selectors.advice_page). An OFFICIAL-SENSITIVE draft that
+    # names anyone: +1 more, their roles (pinned with its rows in tests/lifecycle/test_advice_uncleared.py).
+    "advice/": 8,
 }
 
 

@@ -1,0 +1,86 @@
+"""Who is cleared for a business group's OFFICIAL-SENSITIVE material: the one rule, written once.
+
+SOP (SOPs "classified under the Protective Marking System"): OFFICIAL-SENSITIVE material is seen by staff with a role
+on its business group, or a force-wide role; an account that is closed, or holds no role, is cleared for nothing.
+``user_may_see_sensitive`` (one person, their roles cached on them) and ``cleared_business_groups`` (for querysets)
+read it through ``roles_cleared_for``; ``Clearance`` reads it for many people whose roles are loaded at once (the
+notifications' relay holds every active person's; the Advice page loads those it names, in one query); and
+``cannot_open`` says, in words, why someone named on a draft cannot open it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from core.models import RoleAssignment, User
+from lifecycle.models import Policy
+from lifecycle.states import ProtectiveMarking
+
+
+def cleared_groups(roles) -> frozenset[int] | None:
+    """The business groups whose OFFICIAL-SENSITIVE material ``roles`` ({(role, business group id)}) clear their
+    holder for; None means every group (a force-wide role)."""
+    return None if any(group is None for _, group in roles) else frozenset(group for _, group in roles)
+
+
+def roles_cleared_for(roles, business_group_id: int) -> bool:
+    """Whether ``roles`` ({(role, business group id)}, as ``role_index`` gives them) clear their holder for the
+    OFFICIAL-SENSITIVE material of the business group ``business_group_id``: a role on it, or a force-wide role. The
+    rule ``user_may_see_sensitive`` and ``cleared_business_groups`` read, for those whose roles are already loaded."""
+    cleared = cleared_groups(roles)
+    return cleared is None or business_group_id in cleared
+
+
+class Clearance:
+    """Who of many people is cleared for which business group's OFFICIAL-SENSITIVE material (``roles_cleared_for``),
+    from role holders already loaded ({(business group id or None, role): {user ids}} of active people, as
+    ``notifications.services.people.active_role_holders`` gives them): no query of its own. Each person's roles are
+    gathered when first asked; someone not active, or with no role, is cleared for nothing."""
+
+    def __init__(self, role_holders: dict[tuple[int | None, str], set[int]]):
+        self.role_holders = role_holders
+        self._roles: dict[int, frozenset[tuple[str, int | None]]] | None = None
+
+    @classmethod
+    def of_people(cls, user_ids: Iterable[int]) -> Clearance:
+        """The clearance of ``user_ids``, their roles read in one query (none for nobody)."""
+        ids = sorted(set(user_ids))
+        holders: dict[tuple[int | None, str], set[int]] = defaultdict(set)
+        if ids:
+            for user_id, role, group_id in (RoleAssignment.objects.filter(user_id__in=ids, user__is_active=True)
+                                            .order_by().values_list("user_id", "role", "business_group_id")):
+                holders[(group_id, role)].add(user_id)
+        return cls(holders)
+
+    def cleared(self, user_id: int, business_group_id: int) -> bool:
+        if self._roles is None:
+            # {user id: {(role, business group id)}}, as lifecycle.permissions.role_index gives one person's.
+            roles: dict[int, set[tuple[str, int | None]]] = defaultdict(set)
+            for (group_id, role), user_ids in self.role_holders.items():
+                for holder in user_ids:
+                    roles[holder].add((role, group_id))
+            self._roles = {holder: frozenset(held) for holder, held in roles.items()}
+        return roles_cleared_for(self._roles.get(user_id, frozenset()), business_group_id)
+
+
+def not_cleared_words(group) -> str:
+    """Why someone is not cleared for the OFFICIAL-SENSITIVE material of ``group`` (a business group), in words that
+    follow "they are"."""
+    return f"not cleared for OFFICIAL-SENSITIVE material of {group} (no role in {group} and no force-wide role)"
+
+
+def cannot_open(policy: Policy, people: Iterable[User]) -> dict[int, str]:
+    """{user id: why they cannot open it} for those of ``people``, named on ``policy``'s draft (invited to advise,
+    given access), who cannot open it, in words that follow "cannot open the draft: ". Their account is closed; or the
+    policy is OFFICIAL-SENSITIVE and they are not cleared for its business group's material. One query for all of
+    them (their roles), and none for an OFFICIAL policy; ``policy.business_group`` is read with the policy."""
+    people = {person.pk: person for person in people}
+    reasons = {pk: "their account is closed" for pk, person in people.items() if not person.is_active}
+    if policy.protective_marking == ProtectiveMarking.OFFICIAL:
+        return reasons
+    active = [pk for pk in people if pk not in reasons]
+    clearance = Clearance.of_people(active)
+    words = f"they are {not_cleared_words(policy.business_group)}"
+    reasons.update({pk: words for pk in active if not clearance.cleared(pk, policy.business_group_id)})
+    return reasons
