@@ -71,6 +71,11 @@ class AuditAction(StrEnum):
     POLICY_ADVICE_INVITED = "policy.advice_invited"
     POLICY_ADVICE_WITHDRAWN = "policy.advice_withdrawn"
     POLICY_ADVICE_GIVEN = "policy.advice_given"
+    # Security probe F2: someone who is no longer cleared for an OFFICIAL-SENSITIVE policy (a role taken away, the
+    # account closed) loses, in that change's transaction, their invitation to advise on it and their access to it
+    # (lifecycle.services.clearance); the policy's developers and manager are told, and whoever invited them.
+    POLICY_ADVICE_WITHDRAWN_NOT_CLEARED = "policy.advice_withdrawn_not_cleared"
+    POLICY_ACCESS_REVOKED_NOT_CLEARED = "policy.access_revoked_not_cleared"
     # People move, records stay (issue 12, lifecycle.services.people): one holder replaced on one policy; the
     # policy moved to another business group (PCU's alone); one policy's part of a leaver's handover; and the
     # handover itself, recorded on the leaver (it notifies, once, not per policy: the leaver, who takes over, and each

@@ -6,6 +6,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import FORCE_WIDE_ROLES, ReferenceCounter, Role, RoleAssignment
+from core.signals import clearance_reduced
 
 
 def reference_allocate(*, counter: str, prefix: str, width: int = 4) -> str:
@@ -85,3 +86,8 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
         },
     )
     locked.delete()
+    # What the role cleared the person for may be gone: lifecycle withdraws, in this transaction, their invitations and
+    # grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for (lifecycle.services.clearance).
+    scope = f"in {locked.business_group}" if locked.business_group_id else "(force-wide)"
+    clearance_reduced.send(sender=RoleAssignment, person=locked.user, actor=actor,
+                           cause=f"role {Role(locked.role).label} {scope} was taken away")

@@ -14,6 +14,13 @@ class LifecycleConfig(AppConfig):
         # Issue 12: an account is not deactivated while it is named on a policy (core asks, lifecycle answers).
         register_holdings_provider("lifecycle.policies", people.holdings_of)
 
+        # Security probe F2: a role taken away or an account closed withdraws, in the same transaction, the person's
+        # invitations and grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for (core sends).
+        from core.signals import clearance_reduced
+        from lifecycle.services.clearance import clearance_reduced_received
+
+        clearance_reduced.connect(clearance_reduced_received, dispatch_uid="lifecycle.clearance_reduced")
+
         # The register's filter form lists the business groups and is cached (lifecycle.register_views).
         from django.db.models.signals import post_delete, post_save
 

@@ -46,6 +46,10 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.POLICY_ADVICE_INVITED: "Advice invited",
     AuditAction.POLICY_ADVICE_WITHDRAWN: "Invitation to advise withdrawn",
     AuditAction.POLICY_ADVICE_GIVEN: "Advice given",
+    AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED: "Invitation to advise withdrawn: the adviser is no longer cleared "
+                                                     "for OFFICIAL-SENSITIVE material of its business group",
+    AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED: "Access to the draft taken away: its holder is no longer cleared "
+                                                   "for OFFICIAL-SENSITIVE material of its business group",
     AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN: "Staff chosen to read and acknowledge it",
     AuditAction.POLICY_ACKNOWLEDGED: "Read and acknowledged",
     AuditAction.PUBLICATION_FILES_STORED: "Published files stored",

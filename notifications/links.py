@@ -38,6 +38,7 @@ REMINDER_PAGES = {
 # The page of an event's action, where it is not the overview and not a monitoring report's own page.
 EVENT_PAGES = {
     AuditAction.POLICY_ADVICE_INVITED: "lifecycle:advice",
+    AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED: "lifecycle:advice",
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: "assessments:eia",
     AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: "assessments:monitoring",
     # The Publication page shows the schedule cancelled and why, and the stored files with their hashes.

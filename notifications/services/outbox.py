@@ -63,10 +63,21 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.POLICY_ADVICE_INVITED: ((NAMED_IN_CHANGES,), "You are invited to advise on a draft"),
     AuditAction.POLICY_ADVICE_WITHDRAWN: ((NAMED_IN_CHANGES,), "Invitation to advise withdrawn"),
     AuditAction.POLICY_ADVICE_GIVEN: (("authors", "coordinator"), "Advice given on the draft"),
+    # Security probe F2: those who draft the policy, and whoever invited the adviser (named in the changes), are told
+    # that someone no longer cleared for it lost their invitation or access; never that person, who may no longer be
+    # told of it (lifecycle.services.clearance).
+    AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED: (("authors", NAMED_IN_CHANGES),
+                                                      "An adviser is no longer cleared for it: invitation withdrawn"),
+    AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED: (("authors",),
+                                                    "Someone given access is no longer cleared for it: access taken "
+                                                    "away"),
 }
 
 
 FORCE_WIDE_KINDS = {"pcu", "dcfd", "doi", "shrmt"}
+# Events whose item says first why it happened, in the words recorded with it ("reason"): who lost their clearance,
+# and how (lifecycle.services.clearance), since nobody who is told chose it.
+REASON_SAID = {AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED, AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED}
 
 
 def _event_recipients(who: tuple[str, ...], policy: Policy | None, role_holders, changes: dict | None = None
@@ -142,6 +153,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
                     f"{timezone.localtime(event.audit_event.occurred_at):%-d %B %Y, %H:%M}.")
             if event.topic == AuditAction.POLICY_RETURNED_FROM_QA:
                 body = f"{_qa_return_said(event.audit_event.changes)}{body}"
+            elif event.topic in REASON_SAID:
+                body = f"{_reason_said(event.audit_event.changes)}{body}"
             if event.pk in handovers:
                 told = {recipient_id: f"{notice.summary} {body}"
                         for recipient_id, notice in handovers[event.pk].items()}
@@ -203,6 +216,12 @@ def _qa_return_said(changes) -> str:
     returner = NOTIFIED.get(changes.get("discipline"), "Quality assurance")
     checks = after_qa_return(not_yet_checked=changes["not_yet_checked"], passed=changes.get("passed") or [])
     return f"{returner} returned version {changes.get('returned_version')}. {checks} "
+
+
+def _reason_said(changes) -> str:
+    """The event's recorded reason, with a space after it; "" without one."""
+    reason = changes.get("reason") if isinstance(changes, dict) else None
+    return f"{reason} " if isinstance(reason, str) and reason else ""
 
 
 def _list_policies(handovers: dict[int, dict]) -> None:

@@ -1,6 +1,8 @@
 """Invitations to advise and grants on an OFFICIAL-SENSITIVE draft held by someone who cannot open it (security probe
 F2, after the services began to refuse them): made before, or left behind when the person lost the role that cleared
-them, or left. The Advice page says so on each, with the action that ends it, at a cost that does not grow with them."""
+them, or left. The Advice page says so on each, with the action that ends it, at a cost that does not grow with them;
+and taking away a role, or closing an account, withdraws them in the same transaction, each with its audit event,
+telling the policy's developers (lifecycle.services.clearance)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from guardian.shortcuts import assign_perm
 
+from core.holdings import user_deactivate
 from core.models import AuditEvent, Role, RoleAssignment, User
+from core.services import role_revoke
 from lifecycle import permissions
 from lifecycle import services as s
 from lifecycle.models import AdviceInvitation, PolicyUserObjectPermission
 from lifecycle.states import Status
+from notifications import services as notifications
+from notifications.models import Notification
 from tests.factories import UserFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +184,88 @@ def test_the_advice_page_costs_the_same_however_many_cannot_open_the_draft(clien
     assert text_of(page).count("cannot open the draft:") == 4 + 4 + 3
     many = _advice_queries(client, policy)
     assert many == few <= ADVICE_PAGE_QUERIES
+
+
+# --- losing clearance withdraws what it gave --------------------------------------------------------------------------
+
+
+def told(event) -> set[str]:
+    notifications.outbox_relay()
+    return set(Notification.objects.filter(source_event__audit_event=event)
+               .values_list("recipient__username", flat=True))
+
+
+def test_taking_away_the_role_that_cleared_someone_withdraws_their_invitations_and_grants(client, people, policy_in):
+    mover = person("mover", "Morgan Mover", Role.DEVELOPER, people.group)
+    RoleAssignment.objects.create(user=mover, role=Role.DEVELOPER, business_group=people.group2)
+    invited_to = sensitive(policy_in)
+    invitation = s.advice_invite(policy=invited_to, actor=people.coordinator, invitee=mover)
+    granted_on = sensitive(policy_in)
+    s.policy_grant_access(policy=granted_on, actor=people.coordinator, user=mover, permission="draft_policy")
+    official = policy_in(Status.SCOPING)
+    kept = s.advice_invite(policy=official, actor=people.developer, invitee=mover)
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+
+    role_revoke(actor=people.pcu, assignment=RoleAssignment.objects.get(user=mover, business_group=people.group))
+
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_by == people.pcu
+    assert invitation.withdrawal_reason == (
+        "Morgan Mover is no longer cleared for OFFICIAL-SENSITIVE material of Territorial Policing: their role "
+        "Policy Developer in Territorial Policing was taken away.")
+    permissions.forget_roles(mover)
+    assert not permissions.object_grants(mover, invited_to) and not permissions.object_grants(mover, granted_on)
+    # OFFICIAL material needs no clearance: that invitation stands, with the grant it gave.
+    kept.refresh_from_db()
+    assert kept.is_open and permissions.object_grants(mover, official) == {"consult_policy"}
+
+    events = list(AuditEvent.objects.filter(sequence__gt=last).order_by("sequence"))
+    assert [(event.action, event.policy_id) for event in events] == [
+        ("role.revoked", None),
+        ("policy.advice_withdrawn_not_cleared", invited_to.pk),
+        ("policy.access_revoked_not_cleared", granted_on.pk),
+    ]
+    withdrawn, revoked = events[1:]
+    assert withdrawn.actor == people.pcu and withdrawn.changes["access_revoked"] is True
+    assert withdrawn.changes["reason"] == invitation.withdrawal_reason
+    assert revoked.changes["user"] == "mover" and revoked.changes["permission"] == "draft_policy"
+    # The policy's developers and manager are told, and whoever invited them; never the person, who may not be told
+    # the title any more.
+    assert told(withdrawn) == {"developer", "manager", "coordinator"}
+    assert told(revoked) == {"developer", "manager"}
+    item = Notification.objects.get(source_event__audit_event=withdrawn, recipient=people.developer)
+    assert item.title.startswith("An adviser is no longer cleared for it: invitation withdrawn")
+    assert item.body.startswith(f"{invitation.withdrawal_reason} By ")
+
+    client.force_login(people.developer)
+    said = text_of(advice_page(client, invited_to))
+    assert "Morgan Mover: invited by" in said and "is no longer cleared" in said
+    assert "Morgan Mover cannot open" not in said
+
+
+def test_a_role_taken_away_that_leaves_the_person_cleared_withdraws_nothing(people, policy_in):
+    twice = person("twice", "Tamsin Twice", Role.DEVELOPER, people.group)
+    RoleAssignment.objects.create(user=twice, role=Role.MANAGER, business_group=people.group)
+    invitation = s.advice_invite(policy=sensitive(policy_in), actor=people.developer, invitee=twice)
+    role_revoke(actor=people.pcu, assignment=RoleAssignment.objects.get(user=twice, role=Role.DEVELOPER))
+    invitation.refresh_from_db()
+    assert invitation.is_open
+    assert not AuditEvent.objects.filter(action__endswith="_not_cleared").exists()
+
+
+def test_closing_an_account_withdraws_its_invitations_and_grants_on_sensitive_drafts(people, policy_in):
+    leaver = person("leaver", "Lee Leaver", Role.DEVELOPER, people.group)
+    policy = sensitive(policy_in)
+    invitation = s.advice_invite(policy=policy, actor=people.developer, invitee=leaver)
+    s.policy_grant_access(policy=policy, actor=people.coordinator, user=leaver, permission="draft_policy")
+
+    user_deactivate(actor=people.pcu, user=leaver)
+
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_by == people.pcu
+    assert invitation.withdrawal_reason == ("Lee Leaver is no longer cleared for OFFICIAL-SENSITIVE material of "
+                                            "Territorial Policing: their account was closed.")
+    assert not PolicyUserObjectPermission.objects.filter(content_object=policy, user=leaver).exists()
+    assert list(AuditEvent.objects.filter(policy_id=policy.pk, action__endswith="_not_cleared")
+                .order_by("sequence").values_list("action", "changes__permission")) == [
+        ("policy.advice_withdrawn_not_cleared", None), ("policy.access_revoked_not_cleared", "draft_policy")]

@@ -1,0 +1,95 @@
+"""What someone no longer cleared for an OFFICIAL-SENSITIVE policy loses with it (security probe F2).
+
+An invitation to advise on a draft by name, and a grant of access to it (``lifecycle.services.advice``, ``.access``),
+are refused to someone not cleared for the policy's business group's OFFICIAL-SENSITIVE material
+(``lifecycle.selectors.clearance``). Someone cleared when named may stop being so: a role taken away
+(``core.services.role_revoke``), or their account closed (``core.holdings.user_deactivate``). Core sends
+``core.signals.clearance_reduced`` inside that change's transaction; ``person_uncleared_withdraw`` answers it there, so
+the change and what follows from it commit together, or not at all.
+
+Withdrawn rather than left in place: the person could not open the draft any more (the visibility filter already
+hides it), and an invitation left open would count them among the advisers of a draft they cannot read. Each
+invitation and grant ends as its own service would end it (the invitation's grant taken back with it), with its own
+audit event on its policy, by the actor who changed the role; the policy's developers and manager are told, and
+whoever invited the person, never the person themself (they may no longer be told the policy's title). What they
+already advised is kept, as on any withdrawal. An OFFICIAL policy needs no clearance: nothing on it is touched.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from guardian.shortcuts import remove_perm
+
+from core.audit import audit_log
+from core.events import AuditAction
+from lifecycle import permissions
+from lifecycle.models import AdviceInvitation, Policy, PolicyUserObjectPermission
+from lifecycle.selectors import Clearance
+from lifecycle.services.base import lock_policy
+from lifecycle.states import ProtectiveMarking
+
+
+@transaction.atomic
+def person_uncleared_withdraw(*, person, actor, cause: str) -> int:
+    """Withdraw ``person``'s open invitations to advise, and take back their grants, on every OFFICIAL-SENSITIVE policy
+    they are no longer cleared for; ``cause`` says why, in words that follow "their" ("account was closed"). Returns
+    how many invitations and grants ended. Each policy is locked, in id order, before its rows change."""
+    granted = PolicyUserObjectPermission.objects.filter(user_id=person.pk).values("content_object_id")
+    invited = AdviceInvitation.objects.filter(invitee_id=person.pk, withdrawn_at__isnull=True).values("policy_id")
+    named_on = list(Policy.objects.filter(Q(pk__in=granted) | Q(pk__in=invited))
+                    .exclude(protective_marking=ProtectiveMarking.OFFICIAL).order_by("pk").values_list("pk", flat=True))
+    if not named_on:
+        return 0
+    # Read after the change, in its transaction: the role taken away is gone, a closed account holds nothing.
+    clearance = Clearance.of_people([person.pk])
+    ended = 0
+    for policy_id in named_on:
+        locked = lock_policy(policy_id)
+        if (locked.protective_marking == ProtectiveMarking.OFFICIAL
+                or clearance.cleared(person.pk, locked.business_group_id)):
+            continue
+        reason = (f"{person} is no longer cleared for OFFICIAL-SENSITIVE material of {locked.business_group}: their "
+                  f"{cause}.")
+        ended += _withdraw_invitations(locked, person, actor, reason) + _take_back_grants(locked, person, actor, reason)
+    permissions.forget_roles(person)
+    return ended
+
+
+def _withdraw_invitations(locked: Policy, person, actor, reason: str) -> int:
+    """As ``advice_withdraw`` ends one: the grant it gave taken back, the advice given kept."""
+    invitations = list(AdviceInvitation.objects.select_for_update(of=("self",)).select_related("invited_by")
+                       .filter(policy_id=locked.pk, invitee_id=person.pk, withdrawn_at__isnull=True).order_by("pk"))
+    for invitation in invitations:
+        if invitation.granted_access:
+            remove_perm("lifecycle.consult_policy", person, locked)
+        invitation.withdrawn_at = timezone.now()
+        invitation.withdrawn_by = actor
+        invitation.withdrawal_reason = reason
+        invitation.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        inviter = invitation.invited_by
+        audit_log(actor=actor, action=AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED, obj=locked, changes={
+            "invitation": invitation.pk, "invitee": person.username, "access_revoked": invitation.granted_access,
+            "reason": reason,
+            # With the policy's authors (EVENT_RECIPIENTS): whoever invited them, if still here.
+            "notify_user_ids": [inviter.pk] if inviter.is_active and inviter.pk != person.pk else [],
+        })
+    return len(invitations)
+
+
+def _take_back_grants(locked: Policy, person, actor, reason: str) -> int:
+    """As ``policy_revoke_access`` takes back each grant still held (one an invitation gave is already gone)."""
+    codenames = sorted(PolicyUserObjectPermission.objects.filter(user_id=person.pk, content_object_id=locked.pk)
+                       .values_list("permission__codename", flat=True))
+    for codename in codenames:
+        remove_perm(f"lifecycle.{codename}", person, locked)
+        audit_log(actor=actor, action=AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED, obj=locked, changes={
+            "user": person.username, "permission": codename, "reason": reason,
+        })
+    return len(codenames)
+
+
+def clearance_reduced_received(sender, *, person, actor, cause: str, **kwargs) -> None:
+    """``core.signals.clearance_reduced``, connected in ``LifecycleConfig.ready()``."""
+    person_uncleared_withdraw(person=person, actor=actor, cause=cause)
