@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from core.models import RoleAssignment, User
 from lifecycle.models import Policy
+from lifecycle.selectors import Clearance
 
 
 def active_role_holders() -> dict[tuple[int | None, str], set[int]]:
