@@ -270,3 +270,32 @@ class MonitoringReportReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} read for review {self.cycle}"
+
+
+class MonitoringReportAwaitingResponse(models.Model):
+    """A quality-assured monitoring report the Designated Lead has not yet responded to (SOP, role of the Designated
+    Business Group Policy Lead: "review monitoring results and direct remedial action"), with its policy and when it
+    was quality-assured: My work's queue of them (workspace.report_queues) is read from here, in that order, and
+    stops at the page. Testing each quality-assured report for a response read every report a Lead's policies ever
+    had (make bench, 100,000 policies: 10,127 read and sorted to show 21), or, read in the queue's order, every
+    report answered before the first still waiting: years of them, once Leads respond.
+
+    Written by the database alone, from assessments_monitoringreport and assessments_monitoringresponse, by triggers
+    (migration assessments 0008) that fire whatever writes a report or a response: the services, the admin, the
+    factories, the bench's COPY, plain SQL. The app never writes it (on PostgreSQL its role may only read it:
+    ``manage.py db_roles``). A published report is never rewritten (its append-only trigger), so whether it awaits
+    a response cannot be a column of its own."""
+
+    report = models.OneToOneField(MonitoringReport, on_delete=models.DO_NOTHING, primary_key=True,
+                                  related_name="awaiting_response")
+    policy = models.ForeignKey("lifecycle.Policy", on_delete=models.DO_NOTHING, related_name="+")
+    qa_at = models.DateTimeField(null=True)
+
+    class Meta:
+        indexes = [
+            # The queue's order, the report's (qa_at, id): read from here and stopped at the page's 21.
+            models.Index(fields=["qa_at", "report"], name="monitoring_awaiting_queue_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report {self.report_id} awaiting the Lead's response"

@@ -196,6 +196,14 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
             # with it, so that a count narrowed by either stays in the index.
             models.Index(fields=["id"], include=["business_group", "subject"], condition=ON_THE_SCHEME,
                          name="policy_on_scheme_idx"),
+            # A Lead's monitoring reports awaiting a response (workspace.report_queues), read in the queue's order:
+            # each report's policy tested for the Lead, the group and withdrawal from this index alone, so that
+            # reading in that order and stopping at the page is as cheap as PostgreSQL reckons it (make bench,
+            # 100,000 policies, 97% of reports answered: 17-35 ms from the Lead's policies' side, 1 ms this way). With
+            # the statistics of the Lead and the group together (migration lifecycle 0025): a Lead's policies are
+            # of their groups, not a share of every group's.
+            models.Index(fields=["id"], include=["designated_lead", "business_group", "status"],
+                         name="policy_lead_check_idx"),
         ]
 
     def __str__(self) -> str:

@@ -134,3 +134,27 @@ def test_app_role_reads_the_roles_held_which_only_their_trigger_writes(app_role)
                                               [UserFactory().pk])
         app.execute("DELETE FROM core_roleassignment WHERE user_id = %s", [person.pk])
         assert app.execute("SELECT count(*) FROM core_rolesheld WHERE user_id = %s", [person.pk]).fetchone() == (0,)
+
+
+def test_app_role_reads_the_reports_awaiting_response_which_only_their_trigger_writes(app_role, people, policy_in):
+    """assessments.MonitoringReportAwaitingResponse is derived from the monitoring reports and the Lead's responses by
+    triggers (migration assessments 0008) whose function runs as the tables' owner: the app's role quality-assures a
+    report and records a response, and the row follows, but it cannot write the row itself."""
+    policy = policy_in("monitoring")
+    with connect_as(*app_role) as app:
+        [report_id] = app.execute(
+            "INSERT INTO assessments_monitoringreport (policy_id, period_start, period_end, compliance, benefits, "
+            "performance, diversity_impact, author_id, status, qa_at, qa_comments, created_at) VALUES (%s, "
+            "'2024-01-10', '2025-01-10', 'c', 'b', 'p', 'd', %s, 'qa_passed', now(), '', now()) RETURNING id",
+            [policy.pk, people.developer.pk]).fetchone()
+        table = "assessments_monitoringreportawaitingresponse"
+        assert app.execute(f"SELECT policy_id FROM {table} WHERE report_id = %s", [report_id]).fetchone() == (
+            policy.pk,)
+        assert "permission denied" in refused(app, f"UPDATE {table} SET qa_at = now()")
+        assert "permission denied" in refused(app, f"DELETE FROM {table}")
+        assert "permission denied" in refused(app, f"INSERT INTO {table} (report_id, policy_id) VALUES (%s, %s)",
+                                              [report_id, policy.pk])
+        app.execute("INSERT INTO assessments_monitoringresponse (report_id, policy_id, outcome, reasons, "
+                    "decided_by_id, decided_at, remedial_action, remedial_outcome) "
+                    "VALUES (%s, %s, 'no_action', 'Fine.', %s, now(), '', '')", [report_id, policy.pk, people.lead.pk])
+        assert app.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)

@@ -72,6 +72,26 @@ print("roles held ok")
 """
 
 
+AWAITING_RESPONSE_CHECK = r"""
+import django
+django.setup()
+from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse, MonitoringResponse
+from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+def check():
+    expected = set(MonitoringReport.objects.filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True)
+                   .values_list("pk", "policy_id", "qa_at"))
+    stored = set(MonitoringReportAwaitingResponse.objects.values_list("report_id", "policy_id", "qa_at"))
+    assert stored == expected, (stored, expected)
+    return {report_id for report_id, _policy_id, _qa_at in stored}
+awaiting = check()
+response = MonitoringResponse.objects.order_by("pk").first()
+assert awaiting and response is not None and response.report_id not in awaiting
+MonitoringResponse.objects.filter(pk=response.pk).delete()
+assert response.report_id in check()
+print("awaiting response ok")
+"""
+
+
 @pytest.mark.sqlite
 def test_make_run_path_on_sqlite(tmp_path):
     env = {
@@ -125,3 +145,6 @@ def test_make_run_path_on_sqlite(tmp_path):
     # The roles each person holds, as the acknowledgement rates read them (core.RolesHeld), kept by SQLite's triggers
     # as by PostgreSQL's: after seed_demo, after a role is given, moved to someone else and taken away.
     assert run("-c", ROLES_HELD_CHECK).strip() == "roles held ok"
+    # The monitoring reports awaiting the Lead's response (assessments.MonitoringReportAwaitingResponse), kept by
+    # SQLite's triggers as by PostgreSQL's: after seed_demo, and after a response is taken away.
+    assert run("-c", AWAITING_RESPONSE_CHECK).strip() == "awaiting response ok"

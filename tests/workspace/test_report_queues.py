@@ -13,14 +13,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from assessments import services as assessment_services
-from assessments.models import MonitoringReport
+from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse
 from core.models import Role
 from lifecycle import services as lifecycle_services
 from lifecycle.permissions import role_index
 from lifecycle.services import people as people_services
 from lifecycle.states import Status
 from tests.factories import user_with_role, what_was_read
-from tests.plans import plans_of, statements_reading
+from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
+from tests.web.test_query_counts import PINNED
 from workspace.report_queues import monitoring_action_queues
 
 pytestmark = pytest.mark.django_db
@@ -69,15 +70,50 @@ def test_a_lead_is_shown_the_reports_awaiting_their_response_oldest_first(people
     assert awaiting_response(people.lead2) == []
 
 
+def test_reports_quality_assured_at_one_moment_are_shown_in_the_order_they_were_written(people, policy_in):
+    """The queue's order is (quality-assured at, report id), published or not (SOP, stage 6: PCU publishes the
+    report; the Lead's response does not wait for it)."""
+    first, second, third = (policy_in(Status.MONITORING, title=title) for title in ("First", "Second", "Third"))
+    moment = datetime.date(2025, 2, 1)
+    reports = [quality_assured_on(moment, policy, people) for policy in (second, third, first)]
+    assessment_services.monitoring_report_publish(report=reports[1], actor=people.pcu)
+    assert awaiting_response(people.lead) == [f"{policy.reference} {policy.title}: report to 10 January 2025"
+                                              for policy in (second, third, first)]
+
+
+def test_a_leads_my_work_costs_the_same_however_many_reports_await_them(client, people, policy_in):
+    """The queue is one statement, whatever it holds; the page stays within its pin (tests/web/test_query_counts)."""
+    client.force_login(people.lead)
+    empty = _my_work_queries(client)
+    answered = policy_in(Status.MONITORING, title="Answered")
+    responded = quality_assured_on(datetime.date(2025, 1, 20), answered, people)
+    assessment_services.monitoring_report_respond(policy=answered, actor=people.lead, report=responded,
+                                                  outcome="no_action", reasons="Within tolerance.",
+                                                  **what_was_read(answered))
+    for day in (3, 4, 5):
+        quality_assured_on(datetime.date(2025, 2, day), policy_in(Status.MONITORING), people)
+    assert len(awaiting_response(people.lead)) == 3
+    assert _my_work_queries(client) == empty <= PINNED["/"]
+
+
+def _my_work_queries(client) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/").status_code == 200
+    return len(captured)
+
+
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
-def test_a_leads_reports_are_looked_up_by_their_policies(people, policy_in):
-    """make bench, 100,000 policies: PostgreSQL read every quality-assured report of the force (67,600) and looked up
-    each one's policy to find the Lead's (113 ms of a Lead's 153 ms My work). The Lead's policies are found first and
-    their reports looked up by policy id (core.lookups.InIds): the work follows the Lead's policies."""
+def test_a_leads_reports_are_read_in_the_order_shown_and_stopped_at_the_page(people, policy_in):
+    """make bench, 100,000 policies: the Lead's 14,560 policies were found first and each one's quality-assured
+    reports tested for a response, 10,127 reports read and sorted to show 21 (60-97 ms of the Lead's My work). The
+    reports awaiting a response are kept apart (assessments.MonitoringReportAwaitingResponse) and read in the order
+    they were quality-assured, each policy tested as it comes, stopped at the page's 21: answered reports, however
+    many years of them there are, are not read at all."""
     quality_assured_on(datetime.date(2025, 2, 1), policy_in(Status.MONITORING), people)
     with CaptureQueriesContext(connection) as captured:
         assert len(awaiting_response(people.lead)) == 1
-    [statement] = statements_reading(captured, MonitoringReport._meta.db_table)
-    [plan] = plans_of([statement])
-    # The Lead's policies once (an InitPlan), each report tested against them (an index condition at scale).
-    assert "InitPlan" in plan and "(policy_id = ANY ($" in plan, plan
+    [statement] = statements_reading(captured, MonitoringReportAwaitingResponse._meta.db_table)
+    [plan] = plans_of([statement], priced_out=SORTS_PRICED_OUT)
+    assert "Index Scan using monitoring_awaiting_queue_idx" in plan, plan
+    assert not sorts_in(plan), plan
+    assert "assessments_monitoringresponse" not in statement, statement

@@ -35,7 +35,7 @@ INSERT_ONLY_MODELS = [
 READ_ONLY_TABLES = ["django_migrations"]
 # Derived data the database keeps by trigger, through a function that runs as the tables' owner: the app reads it,
 # so that nothing but the trigger can make it disagree with what it is derived from.
-READ_ONLY_MODELS = ["core.RolesHeld"]
+READ_ONLY_MODELS = ["core.RolesHeld", "assessments.MonitoringReportAwaitingResponse"]
 
 
 def _tables(labels: list[str]) -> list[str]:
