@@ -12,6 +12,7 @@ from django.db import models
 from django_fsm import FSMField, transition
 
 from core.fsm import ConcurrentTransitions
+from lifecycle.states import ProtectiveMarking
 
 
 class ProtectedCharacteristic(models.TextChoices):
@@ -157,12 +158,20 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The protective marking the report was written under, frozen with it as a version's is with the version: the
+    # policy's marking in force when it was written, raised (never lowered) to the policy's when it is submitted and
+    # when it is published (assessments.services.monitoring). A report written or published while the policy was
+    # OFFICIAL-SENSITIVE stays so once a review's downgrade is published; the stricter of it and the policy's marking
+    # now decides who reads it (assessments.selectors).
+    protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices, editable=False)
 
     class Meta:
         ordering = ["policy", "-period_end"]
         constraints = [
             models.CheckConstraint(condition=models.Q(period_end__gt=models.F("period_start")),
                                    name="monitoring_period_is_positive"),
+            models.CheckConstraint(condition=models.Q(protective_marking__in=ProtectiveMarking.values),
+                                   name="monitoring_report_is_marked"),
         ]
         indexes = [
             # My work's queue of reports to quality-assure or publish (workspace.selectors): the oldest submitted

@@ -12,6 +12,7 @@ from assessments.models import (
     MonitoringResponse,
     PolicyWorkbook,
 )
+from assessments.selectors import reports_of
 from core.exceptions import ApplicationError
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REMEDIAL
@@ -169,7 +170,8 @@ def _reads_unpublished_reports(user, policy) -> bool:
 @require_http_methods(["GET", "POST"])
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
-    reports = policy.monitoring_reports.select_related("author", "qa_by", "published_by").order_by("-period_end")
+    reports = reports_of(user=request.user, policy=policy).select_related("author", "qa_by", "published_by").order_by(
+        "-period_end")
     if not _reads_unpublished_reports(request.user, policy):
         reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
     reports = list(reports)
@@ -202,7 +204,8 @@ def monitoring_page(request, reference: str):
 @require_http_methods(["GET", "POST"])
 def monitoring_report_page(request, reference: str, report_id: int):
     policy = policy_for_page(request, reference)
-    report = get_object_or_404(MonitoringReport, pk=report_id, policy=policy)
+    # A report made OFFICIAL-SENSITIVE, as any out of the reader's sight: 404, as a report that does not exist.
+    report = get_object_or_404(reports_of(user=request.user, policy=policy), pk=report_id)
     user = request.user
     if report.status != MonitoringReport.Status.PUBLISHED and not _reads_unpublished_reports(user, policy):
         raise Http404("No such monitoring report.")

@@ -419,6 +419,7 @@ class _Generator:
         self.policy_title: list[str] = []
         self.policy_status_changed: list[dt.datetime] = []
         self.policy_monitoring_due: list[dt.date | None] = []
+        self.policy_marking: list[str] = []
         chase_rng = self.chase_rng
 
         def rows():
@@ -483,6 +484,7 @@ class _Generator:
                     status_changed = min(self.now, in_force_from + (self.now - in_force_from) * share)
                 self.policy_status_changed.append(status_changed)
                 self.policy_monitoring_due.append(monitoring_due)
+                self.policy_marking.append("official_sensitive" if sensitive else "official")
                 yield (
                     policy_id, reference_of(policy_id), title,
                     f"Sets out how the force manages {title.split(' (')[0].lower()}.",
@@ -678,6 +680,8 @@ class _Generator:
                 if self.policy_status[index] not in PUBLISHED_STATUSES:
                     continue
                 group = self.policy_group[index]
+                # Each report marked as its policy is (no policy of the bench has been re-marked).
+                marking = self.policy_marking[index]
                 author, coordinator = self.policy_developers[index][0], rng.choice(self.coordinators_by_group[group])
                 due = self.policy_monitoring_due[index]
                 start = self.policy_publications[index][-1]
@@ -687,7 +691,7 @@ class _Generator:
                     qa_at = submitted + dt.timedelta(days=rng.randint(1, 10))
                     yield (index + 1, start, end, text, text, text, text, author, report_status.PUBLISHED, submitted,
                            coordinator, qa_at, "", qa_at + dt.timedelta(days=rng.randint(1, 7)), rng.choice(pcu),
-                           submitted - dt.timedelta(days=14))
+                           submitted - dt.timedelta(days=14), marking)
                     start, end = end, _add_months(end, 12)
                 if due > window_end:
                     continue
@@ -698,21 +702,22 @@ class _Generator:
                 period_start = _add_months(due, -12)
                 if state == "draft":
                     yield (index + 1, period_start, due, text, "", "", "", author, report_status.DRAFT, None, None,
-                           None, "", None, None, self.now - dt.timedelta(days=rng.randint(1, 60)))
+                           None, "", None, None, self.now - dt.timedelta(days=rng.randint(1, 60)), marking)
                 elif state == "submitted":
                     submitted = self.now - waited()
                     yield (index + 1, period_start, due, text, text, text, text, author, report_status.SUBMITTED,
-                           submitted, None, None, "", None, None, submitted - dt.timedelta(days=7))
+                           submitted, None, None, "", None, None, submitted - dt.timedelta(days=7), marking)
                 elif state == "qa_passed":
                     qa_at = self.now - waited()
                     submitted = qa_at - dt.timedelta(days=rng.randint(1, 10))
                     yield (index + 1, period_start, due, text, text, text, text, author, report_status.QA_PASSED,
-                           submitted, coordinator, qa_at, "", None, None, submitted - dt.timedelta(days=7))
+                           submitted, coordinator, qa_at, "", None, None, submitted - dt.timedelta(days=7),
+                           marking)
 
         return _copy(MonitoringReport, [
             "id", "policy", "period_start", "period_end", "compliance", "benefits", "performance", "diversity_impact",
             "author", "status", "submitted_at", "qa_by", "qa_at", "qa_comments", "published_at", "published_by",
-            "created_at",
+            "created_at", "protective_marking",
         ], _with_ids(rows()))
 
     def grants(self) -> int:

@@ -18,7 +18,7 @@ from django.utils.html import strip_tags
 from assessments.models import EqualityImpactAssessment, Impact, MonitoringReport, ProtectedCharacteristic
 from library.models import DocumentKind, LibraryDocument
 from lifecycle.models import Policy, PolicyVersion, SOPVersion
-from lifecycle.states import PolicyKind, ProtectiveMarking, Status
+from lifecycle.states import PolicyKind, Status, highest_marking
 
 # The markers SearchHeadline wraps matches in (Unicode private use: never in a document, removed if typed in).
 MATCH_START, MATCH_END = "\ue000", "\ue001"
@@ -68,11 +68,6 @@ def _published_versions(policy: Policy) -> list[PolicyVersion]:
     return [version for version in versions if version.pk in on_intranet]
 
 
-def _highest(*markings: str) -> str:
-    return (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in markings
-            else ProtectiveMarking.OFFICIAL)
-
-
 def _documents_of(policy: Policy) -> list[LibraryDocument]:
     withdrawn = policy.status == Status.WITHDRAWN
     common = {"policy": policy, "reference": policy.reference, "business_group_id": policy.business_group_id,
@@ -89,7 +84,7 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
         # effect for visibility at once, on the version in force too), or the version's if higher: what was published
         # OFFICIAL-SENSITIVE stays so among the earlier versions once a review's OFFICIAL version replaces it.
         details = version.details_read
-        marking = _highest(policy.protective_marking, details["protective_marking"])
+        marking = highest_marking(policy.protective_marking, details["protective_marking"])
         base = {**common, "policy_version": version, "is_current": current, "published_on": published_on,
                 "policy_title": details["title"][:300], "relevant_to": details["relevant_to"] or "",
                 "version_number": version.number}
@@ -102,7 +97,7 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
             sop = sop_version.sop
             documents.append(LibraryDocument(**base, kind=DocumentKind.SOP, sop=sop, title=sop.title[:300],
                                              body=plain_text(sop_version.text),
-                                             protective_marking=_highest(marking, sop.protective_marking)))
+                                             protective_marking=highest_marking(marking, sop.protective_marking)))
         eia = EqualityImpactAssessment.objects.filter(policy_version=version).first()
         # As the Publication Scheme: the EIA once it is complete and signed off (frozen); after an emergency
         # approval, once DCFD signs the retrospective EIA off.
@@ -118,7 +113,9 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
                                             f"{report.period_end:%-d %B %Y}: {published['title']}"[:300],
             published_on=timezone.localdate(report.published_at) if report.published_at else None,
             body=plain_text(report.compliance, report.benefits, report.performance, report.diversity_impact),
-            protective_marking=policy.protective_marking))
+            # As a version's: the policy's marking as it stands, or the report's own if higher (what was written and
+            # published OFFICIAL-SENSITIVE stays so once a review's OFFICIAL version is published).
+            protective_marking=highest_marking(policy.protective_marking, report.protective_marking)))
     return documents
 
 

@@ -81,6 +81,12 @@ class ProtectiveMarking(models.TextChoices):
     OFFICIAL_SENSITIVE = "official_sensitive", "OFFICIAL-SENSITIVE"
 
 
+def highest_marking(*markings: str) -> str:
+    """The stricter of ``markings``: OFFICIAL-SENSITIVE if any is (empty ones, a marking not recorded, are none)."""
+    return (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in markings
+            else ProtectiveMarking.OFFICIAL)
+
+
 class PolicyKind(models.TextChoices):
     CORPORATE = "corporate", "Corporate policy"
     # SOP, "Local Work Instructions": outside PCU, "still required to complete an Equality Impact

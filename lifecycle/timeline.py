@@ -283,8 +283,9 @@ class PolicyEvents:
         self.drafts = user_may_see_drafts(user=user, policy=policy)
         # Probe F1: an OFFICIAL-SENSITIVE SOP's events (its title and marking) only for those cleared for it, as the
         # statement, PDF and revisions show the SOP (a colleague invited to advise, or a supported policy's Lead, may
-        # see the drafts without being cleared). Only the drafts' events name an SOP.
-        self.sensitive = not self.drafts or user_may_see_sensitive(user=user, policy=policy)
+        # see the drafts without being cleared). So for a monitoring report made OFFICIAL-SENSITIVE, whose publication
+        # is among the public milestones every member of staff reads once a review's downgrade is published.
+        self.sensitive = user_may_see_sensitive(user=user, policy=policy)
 
     def count(self) -> int:
         rows = _COUNTS[self.drafts, self.sensitive].rows(policy_id=self.policy_id)

@@ -170,14 +170,20 @@ def _being_checked(policy: Policy) -> bool:
         and policy.first_published_on is None
 
 
+def report_named(audit) -> int | None:
+    """The id of the monitoring report an audit event is about: its object, or, for a response to a report and its
+    remedial action, the report their changes name; None for any other event."""
+    if audit.object_type == MONITORING_REPORT and audit.object_id.isdigit():
+        return int(audit.object_id)
+    report = audit.changes.get("report") if isinstance(audit.changes, dict) else None
+    return report if isinstance(report, int) else None
+
+
 def _page(item: Notification) -> str:
     reference = item.policy.reference
     audit = item.source_event.audit_event if item.source_event_id else None
-    if audit is not None and audit.object_type == MONITORING_REPORT and audit.object_id.isdigit():
-        return reverse("assessments:monitoring_report", args=[reference, int(audit.object_id)])
-    # A response to a report and its remedial action name the report in their changes.
-    report = audit.changes.get("report") if audit is not None and isinstance(audit.changes, dict) else None
-    if isinstance(report, int):
+    report = report_named(audit) if audit is not None else None
+    if report is not None:
         return reverse("assessments:monitoring_report", args=[reference, report])
     name = EVENT_PAGES.get(audit.action) if audit is not None else None
     if name is None and item.reminder_id:

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from acknowledgements.selectors import AudienceRate, acknowledgement_rates
 from assessments.models import MonitoringResponse
+from assessments.selectors import reports_readable
 from core.text import in_words
 from lifecycle.due import (
     MONITORING,
@@ -122,10 +123,12 @@ def register_url(figure: Figure, group_id: int | None) -> str:
 
 def remedial_actions_overdue(*, user, scope: Scope, today: datetime.date) -> QuerySet[MonitoringResponse]:
     """The remedial actions overdue (lifecycle.due.REMEDIAL: past the date the Lead set, not recorded as done, the
-    policy not withdrawn) of the policies the figures count, the longest overdue first."""
+    policy not withdrawn) of the policies the figures count, the longest overdue first: of a monitoring report made
+    OFFICIAL-SENSITIVE, only for those cleared for it (``reports_readable``: what it directs was read from the
+    report, and a review's downgrade does not unmark the report)."""
     policies = scoped_policies(user=user, scope=scope)
-    return MonitoringResponse.objects.filter(REMEDIAL.overdue(today), policy__in=policies).order_by("remedial_due_on",
-                                                                                                     "pk")
+    return (MonitoringResponse.objects.filter(REMEDIAL.overdue(today), policy__in=policies)
+            .filter(reports_readable(user, report="report__")).order_by("remedial_due_on", "pk"))
 
 
 def remedial_overdue_by_group(*, user, scope: Scope, today: datetime.date) -> QuerySet:

@@ -160,7 +160,7 @@ def _staff_reads(viewer: Viewer, before: bool) -> tuple[CompiledSelect | None, C
         # A version published OFFICIAL-SENSITIVE stays so once a review's OFFICIAL version replaces it: its notice
         # (its title and purpose) only for the cleared.
         publications = publications.filter(Q(policy__in=Policy.objects.filter(clearance)),
-                                           frozen_marking_readable_by(viewer, version="policy_version__"))
+                                           frozen_marking_readable_by(viewer, record="policy_version__"))
         withdrawn = withdrawn.filter(clearance)
     # Probe F3: a withdrawn local work instruction only for those who saw it in force, its business group's staff
     # (SOP, "Local Work Instructions": they "sit outside of the corporate policy development process"; issue 13), as

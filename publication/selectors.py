@@ -18,6 +18,7 @@ from django.http import Http404
 
 from acknowledgements.models import AudienceCriterion
 from assessments import scheme_sections
+from assessments.selectors import report_frozen_sensitive
 from core.events import AuditAction
 from core.models import AuditEvent, Role
 from lifecycle.models import Policy, SOPVersion
@@ -76,8 +77,11 @@ def scheme_entry(*, reference: str) -> dict:
     withheld = {sop_version.pk: {redaction.block: labels[redaction.exemption]
                                  for redaction in sop_version.redactions.all()} for sop_version in sops}
     eia = getattr(version, "eia", None)
-    # Only what the Scheme publishes of each report is read: the performance section never reaches the page.
-    reports = (publication.policy.monitoring_reports.filter(status="published").order_by("-period_end")
+    # Only what the Scheme publishes of each report is read: the performance section never reaches the page. A report
+    # made while the policy was OFFICIAL-SENSITIVE stays so once a review's OFFICIAL version is on the Scheme, as the
+    # version it replaced does: never here.
+    reports = (publication.policy.monitoring_reports.filter(status="published").exclude(report_frozen_sensitive())
+               .order_by("-period_end")
                .only("pk", "policy_id", "status", "period_start", "period_end",
                      *(name for name, _ in SCHEME_REPORT_SECTIONS)))
     return {

@@ -8,10 +8,12 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse, MonitoringResponse
+from assessments.selectors import reports_readable_by
 from core.models import Role
 from core.templatetags.cached_urls import cached_reverser
 from lifecycle.due import MONITORING_REPORT_QA, REMEDIAL
 from lifecycle.models import Policy
+from lifecycle.selectors import Viewer
 from lifecycle.states import Status
 from workspace.queues import QUEUE_SHOWN, compiled_rows, group_ids
 
@@ -57,13 +59,13 @@ def _reports(report_groups: frozenset[int], pcu: bool) -> QuerySet[MonitoringRep
                          "policy__title")[:QUEUE_SHOWN + 1])
 
 
-def monitoring_action_queues(user, roles, today) -> list[dict]:
+def monitoring_action_queues(user, viewer: Viewer, today) -> list[dict]:
     """Issue 13: quality-assured monitoring reports awaiting this Lead's response (the policies naming them, or
     naming no Lead in their group), and the remedial actions a Lead has directed to this person, most overdue first
     (lifecycle.due.REMEDIAL). One query each."""
     queues = []
     report_url = cached_reverser("assessments:monitoring_report", 2)
-    lead_groups = frozenset(group_ids(roles, Role.LEAD))
+    lead_groups = frozenset(group_ids(viewer.roles, Role.LEAD))
     if lead_groups:
         queues.append({"title": "Monitoring reports to respond to", "hint": "Review the results: no action, a "
                        "remedial action, or an earlier review.", "shown_first": "quality-assured longest ago",
@@ -72,7 +74,7 @@ def monitoring_action_queues(user, roles, today) -> list[dict]:
                             "label": f"{reference} {title}: report to {period_end:%-d %B %Y}", "state": None,
                             "due_label": ""}
                            for pk, period_end, reference, title in _awaiting_response(lead_groups, user.pk)]})
-    actions = _remedial_actions(user.pk)
+    actions = _remedial_actions(viewer)
     if actions:
         queues.append({"title": "Remedial actions for you", "hint": "Directed by the Designated Lead after a "
                        "monitoring report; record each as done on the report's page.", "shown_first": "due soonest",
@@ -108,8 +110,14 @@ def _awaiting_response(lead_groups: frozenset[int], user_id: int) -> QuerySet[Mo
 
 
 @compiled_rows
-def _remedial_actions(user_id: int) -> QuerySet[MonitoringResponse]:
-    return (MonitoringResponse.objects.filter(REMEDIAL.applies(), remedial_owner_id=user_id)
+def _remedial_actions(viewer: Viewer) -> QuerySet[MonitoringResponse]:
+    """The remedial actions directed to the person. Whoever is named holds a role in the policy's business group
+    (assessments.services.responses), so is cleared for its OFFICIAL-SENSITIVE material then; a role since taken away
+    is not, and no other condition here asks whether they see the policy: the report's marking and the policy's
+    marking now are asked here (``reports_readable_by``), tested on the person's few rows. The other queues here are
+    of those whose role (co-ordinator, Lead, PCU) clears them for the reports they list."""
+    return (MonitoringResponse.objects.filter(REMEDIAL.applies(), remedial_owner_id=viewer.user_id)
+            .filter(reports_readable_by(viewer, report="report__"))
             .order_by("remedial_due_on", "pk")
             .values_list("report_id", "remedial_action", "remedial_due_on", "policy__reference", "policy__title")
             [:QUEUE_SHOWN + 1])

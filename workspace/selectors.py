@@ -77,7 +77,7 @@ def my_work(*, user, today=None) -> list[dict]:
         *report_queues(roles, today),
         *advice_queues(user, roles),
         *acknowledgement_queues(user),
-        *monitoring_action_queues(user, roles, today),
+        *monitoring_action_queues(user, viewer, today),
     )]
     # A report waiting for quality assurance or publication (and shown) is that policy's monitoring item: shown
     # there, once.

@@ -20,7 +20,7 @@ from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
-from lifecycle.states import PUBLISHED_STATUSES
+from lifecycle.states import PUBLISHED_STATUSES, highest_marking
 
 REPORT_FIELDS = ["compliance", "benefits", "performance", "diversity_impact"]
 
@@ -46,11 +46,22 @@ def monitoring_report_create(
         raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
     _check_period_ended(locked, period_end)
     report = MonitoringReport.objects.create(
-        policy=locked, period_start=period_start, period_end=period_end, author=actor, **values
+        policy=locked, period_start=period_start, period_end=period_end, author=actor, **values,
+        protective_marking=locked.protective_marking,
     )
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_CREATED, obj=report, policy_id=locked.pk,
-              changes={"period_start": period_start, "period_end": period_end})
+              changes={"period_start": period_start, "period_end": period_end,
+                       "protective_marking": report.protective_marking})
     return report
+
+
+def _mark_as_policy_now(report: MonitoringReport, policy: Policy) -> str:
+    """The report's marking raised to its policy's marking in force, if that is higher (not saved): written under
+    one marking, a report submitted or published while the policy is OFFICIAL-SENSITIVE is so. Never lowered: a
+    review's downgrade does not unmark what was written or published before it, as it does not unmark the version
+    published OFFICIAL-SENSITIVE (lifecycle.services.details)."""
+    report.protective_marking = highest_marking(report.protective_marking, policy.protective_marking)
+    return report.protective_marking
 
 
 def _check_period_ended(policy: Policy, period_end: datetime.date) -> None:
@@ -121,7 +132,8 @@ def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringRe
         policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
         changes = {"monitoring_report_due_on": [before, policy.monitoring_report_due_on],
                    "late_by_days": max(0, (timezone.localdate() - before).days)}
-    locked.save(update_fields=["status", "submitted_at", "answers_due_on"])
+    changes["protective_marking"] = _mark_as_policy_now(locked, policy)
+    locked.save(update_fields=["status", "submitted_at", "answers_due_on", "protective_marking"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_SUBMITTED, obj=locked, policy_id=policy.pk,
               changes=changes)
     return locked
@@ -196,8 +208,9 @@ def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringR
         raise ApplicationError("The policy is not published.", code="gate")
     locked.publish()
     locked.published_at, locked.published_by = timezone.now(), actor
-    locked.save(update_fields=["status", "published_at", "published_by"])
+    marking = _mark_as_policy_now(locked, policy)
+    locked.save(update_fields=["status", "published_at", "published_by", "protective_marking"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_PUBLISHED, obj=locked, policy_id=policy.pk,
               changes={"answers_due_on": locked.answers_due_on,
-                       "next_report_due_on": policy.monitoring_report_due_on})
+                       "next_report_due_on": policy.monitoring_report_due_on, "protective_marking": marking})
     return locked

@@ -21,6 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
@@ -223,7 +224,8 @@ def timeline_events(*, policy_id: int, drafts: bool, sensitive: bool = True) -> 
     ``user_may_see_drafts``) see only its public milestones (not draft saves, QA comments or decisions in
     progress). Those not cleared for OFFICIAL-SENSITIVE material (``sensitive`` False: ``user_may_see_sensitive``)
     do not see the events of its OFFICIAL-SENSITIVE SOPs (their title and marking), as ``sop_versions_for`` and
-    ``version_revisions`` leave those SOPs out of the statement, the PDF and the revisions."""
+    ``version_revisions`` leave those SOPs out of the statement, the PDF and the revisions; nor those of its monitoring
+    reports made OFFICIAL-SENSITIVE, as its Monitoring pages leave those out (assessments.selectors)."""
     events = AuditEvent.objects.filter(policy_id=policy_id)
     if not drafts:
         events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
@@ -233,7 +235,24 @@ def timeline_events(*, policy_id: int, drafts: bool, sensitive: bool = True) -> 
                           .annotate(text_id=Cast("pk", CharField())).values("text_id"))
         events = events.exclude(object_type=StandardOperatingProcedure._meta.label_lower,
                                 object_id__in=sensitive_sops)
+        events = _without_sensitive_reports(events, policy_id)
     return events.order_by("-sequence")
+
+
+def _without_sensitive_reports(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:
+    """``events`` without those of the policy's monitoring reports made OFFICIAL-SENSITIVE (their publication among
+    the public milestones; their QA comments, the Lead's response and what a review changed in response to them):
+    the report's own events, and those naming it in their changes ("report"). A report keeps the marking it was made
+    under (assessments.MonitoringReport.protective_marking) when a review's downgrade is published. Read through the
+    policy's relation (as lifecycle.gates reads the reports), so lifecycle imports nothing of assessments."""
+    report_model = Policy._meta.get_field("monitoring_reports").related_model
+    sensitive_reports = (report_model.objects
+                         .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+                         .annotate(text_id=Cast("pk", CharField())).values("text_id"))
+    named = Coalesce(KeyTextTransform("report", "changes"), Value(""), output_field=CharField())
+    return (events.alias(report_named=named)
+            .exclude(Q(object_type=report_model._meta.label_lower, object_id__in=sensitive_reports)
+                     | Q(report_named__in=sensitive_reports)))
 
 
 def user_may_see_drafts(*, user, policy: Policy) -> bool:

@@ -341,30 +341,42 @@ def drafts_visibility_of(viewer: Viewer | None) -> Q | None:
     return drafts if reach.cleared_groups is None else drafts & reach.marking
 
 
+# Where a version's frozen marking is: its PolicyVersion.details. A monitoring report records its own
+# (assessments.MonitoringReport.protective_marking, read by assessments.selectors with the rule below).
+VERSION_MARKING = "details__protective_marking"
+
+
+def frozen_sensitive(*, record: str = "", marking: str = VERSION_MARKING) -> Q:
+    """The Q of a record frozen OFFICIAL-SENSITIVE: its ``marking`` (reached from the query's model by ``record``)."""
+    return Q(**{f"{record}{marking}": ProtectiveMarking.OFFICIAL_SENSITIVE})
+
+
 # A version frozen OFFICIAL-SENSITIVE (its PolicyVersion.details): read only by staff cleared for its policy's
 # OFFICIAL-SENSITIVE material, whatever the policy is marked now. A review's downgrade to OFFICIAL is in force once its
 # version is published (lifecycle.services.details); the versions published OFFICIAL-SENSITIVE before it stay so.
-FROZEN_SENSITIVE = Q(details__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+FROZEN_SENSITIVE = frozen_sensitive()
 
 
-def frozen_marking_readable(user, *, version: str = "", policy: str = "policy__") -> Q:
-    """The Q a version must match for ``user`` to read it by its own marking (``FROZEN_SENSITIVE``): frozen OFFICIAL,
+def frozen_marking_readable(user, *, record: str = "", policy: str = "policy__", marking: str = VERSION_MARKING
+                            ) -> Q:
+    """The Q a record must match for ``user`` to read it by its own marking (``frozen_sensitive``): frozen OFFICIAL,
     or of a business group they are cleared for (``cleared_business_groups``, as ``user_may_see_sensitive``).
-    ``version`` and ``policy`` lead from the query's model to the version and to its policy (a publication's:
-    "policy_version__" and "policy__")."""
-    return _frozen_readable(cleared_business_groups(user), version=version, policy=policy)
+    ``record`` and ``policy`` lead from the query's model to the record and to its policy (a publication's version:
+    "policy_version__" and "policy__"); ``marking`` is where the record keeps its marking (a version's details, the
+    default; a monitoring report's own column)."""
+    return _frozen_readable(cleared_business_groups(user), record=record, policy=policy, marking=marking)
 
 
-def frozen_marking_readable_by(viewer: Viewer, *, version: str = "", policy: str = "policy__") -> Q:
-    """``frozen_marking_readable`` from a Viewer's roles (a statement compiled once per Viewer: Notices)."""
-    return _frozen_readable(cleared_groups(viewer.roles), version=version, policy=policy)
+def frozen_marking_readable_by(viewer: Viewer, *, record: str = "", policy: str = "policy__",
+                               marking: str = VERSION_MARKING) -> Q:
+    """``frozen_marking_readable`` from a Viewer's roles (a statement compiled once per Viewer: Notices, My work)."""
+    return _frozen_readable(cleared_groups(viewer.roles), record=record, policy=policy, marking=marking)
 
 
-def _frozen_readable(cleared: frozenset[int] | None, *, version: str, policy: str) -> Q:
+def _frozen_readable(cleared: frozenset[int] | None, *, record: str, policy: str, marking: str) -> Q:
     if cleared is None:
         return Q()
-    sensitive = Q(**{f"{version}details__protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE})
-    return ~sensitive | Q(**{f"{policy}business_group_id__in": cleared})
+    return ~frozen_sensitive(record=record, marking=marking) | Q(**{f"{policy}business_group_id__in": cleared})
 
 
 def policy_statement_search(*, user, text: str) -> Q:

@@ -8,13 +8,15 @@ from celery import signature
 from django.db import transaction
 from django.utils import timezone
 
+from assessments.models import MonitoringReport
 from core.events import AuditAction
 from core.models import OutboxEvent
 from lifecycle import workflow
 from lifecycle.models import Policy
 from lifecycle.next_steps import NOTIFIED, after_qa_return
 from lifecycle.selectors import Clearance
-from lifecycle.states import ProtectiveMarking
+from lifecycle.states import ProtectiveMarking, highest_marking
+from notifications.links import report_named
 from notifications.models import Notification
 from notifications.services.handover import handover_notices
 from notifications.services.people import active_role_holders
@@ -130,6 +132,7 @@ def outbox_relay(*, limit: int = 500) -> int:
 def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -> int:
     policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
     policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
+    report_markings = _report_markings(batch)
     now = timezone.now()
     notifications = []
     done = []
@@ -160,7 +163,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
                         for recipient_id, notice in handovers[event.pk].items()}
             else:
                 told = dict.fromkeys(_event_recipients(who, policy, role_holders, event.audit_event.changes), body)
-            told = _cleared(told, policy, clearance)
+            report = report_named(event.audit_event)
+            told = _cleared(told, policy, clearance, report_marking=report_markings.get(report, ""))
             for recipient_id in sorted(set(told) - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
@@ -181,14 +185,24 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
     return len(done)
 
 
-def _cleared(told: dict[int, str], policy: Policy | None, clearance: Clearance) -> dict[int, str]:
+def _report_markings(batch: list[OutboxEvent]) -> dict[int, str]:
+    """{report id: its protective marking} of the monitoring reports the batch's events are about (``report_named``):
+    one query, none for a batch without any."""
+    ids = {report for event in batch if (report := report_named(event.audit_event)) is not None}
+    return dict(MonitoringReport.objects.filter(pk__in=ids).values_list("pk", "protective_marking")) if ids else {}
+
+
+def _cleared(told: dict[int, str], policy: Policy | None, clearance: Clearance, *, report_marking: str = ""
+             ) -> dict[int, str]:
     """Those of ``told`` who may be told of ``policy``. Of an OFFICIAL-SENSITIVE policy, only those cleared for its
     business group's material (``Clearance``, the rule of ``lifecycle.selectors.user_may_see_sensitive``), whoever the
     event names or the policy's parts point to: its title is in the item, in the inbox and the digest e-mail, and the
     link would answer 404 (security probe F2; the services refuse to name them, this is the defence behind them).
-    Read as the policy is marked when the event is relayed. An event of no policy (a leaver's handover, which names
-    each policy only to those cleared for it) is told as it is."""
-    if policy is None or policy.protective_marking == ProtectiveMarking.OFFICIAL:
+    Read as the policy is marked when the event is relayed, or, for an event about a monitoring report
+    (``report_marking``), as the report is if higher: one made OFFICIAL-SENSITIVE stays so when a review's downgrade
+    is published (assessments.selectors). An event of no policy (a leaver's handover, which names each policy only to
+    those cleared for it) is told as it is."""
+    if policy is None or highest_marking(policy.protective_marking, report_marking) == ProtectiveMarking.OFFICIAL:
         return told
     return {user_id: said for user_id, said in told.items()
             if clearance.cleared(user_id, policy.business_group_id)}

@@ -56,7 +56,8 @@ def test_report_created_for_a_published_policy(published, people):
     assert (report.status, report.author, report.compliance) == ("draft", people.developer, "Draft notes.")
     event = AuditEvent.objects.filter(policy_id=published.pk).latest("sequence")
     assert (event.action, event.changes) == (
-        "monitoring_report.created", {"period_start": "2024-01-01", "period_end": "2024-12-31"})
+        "monitoring_report.created", {"period_start": "2024-01-01", "period_end": "2024-12-31",
+                                      "protective_marking": "official"})
 
 
 def test_creation_refusals(policy_in, published, people):
@@ -166,7 +167,8 @@ def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date
     assert policy.monitoring_report_due_on == datetime.date(2026, 1, 10)
     assert policy.status == Status.IMPLEMENTATION
     event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
-    assert event.changes == {"answers_due_on": "2025-01-10", "next_report_due_on": "2026-01-10"}
+    assert event.changes == {"answers_due_on": "2025-01-10", "next_report_due_on": "2026-01-10",
+                             "protective_marking": "official"}
     # With that one published, the next year's report can be started.
     create(policy, people.developer)
 

@@ -136,6 +136,7 @@ def report(draft, people):
     return MonitoringReport.objects.create(
         policy=draft.policy, period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31),
         compliance="Complied.", benefits="Fewer complaints.", diversity_impact="None found.", author=people.developer,
+        protective_marking="official",
     )
 
 

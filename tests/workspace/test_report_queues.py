@@ -16,7 +16,7 @@ from assessments import services as assessment_services
 from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse
 from core.models import Role
 from lifecycle import services as lifecycle_services
-from lifecycle.permissions import role_index
+from lifecycle.selectors import viewer_of
 from lifecycle.services import people as people_services
 from lifecycle.states import Status
 from tests.factories import user_with_role, what_was_read
@@ -40,7 +40,7 @@ def quality_assured_on(day: datetime.date, policy, people) -> MonitoringReport:
 
 
 def awaiting_response(lead) -> list[str]:
-    queues = monitoring_action_queues(lead, role_index(lead), timezone.localdate())
+    queues = monitoring_action_queues(lead, viewer_of(lead), timezone.localdate())
     return [entry["label"] for queue in queues if queue["title"] == "Monitoring reports to respond to"
             for entry in queue["entries"]]
 

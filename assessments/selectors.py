@@ -1,0 +1,55 @@
+"""Who reads which monitoring reports by their protective marking.
+
+A report keeps the marking it was written, submitted and published under (MonitoringReport.protective_marking), as a
+version keeps the one it was frozen with, and is read by the same rule (lifecycle.selectors.frozen_marking_readable):
+one made OFFICIAL-SENSITIVE only by staff cleared for its policy's business group, whatever the policy is marked
+now. A re-marking up restricts it at once as well: the stricter of its marking and its policy's marking now decides,
+the policy's through the policy's own visibility (``policy_for_page``, ``scoped_policies``), as for versions, or,
+where no one asks whether the reader sees the policy, here (``reports_readable_by``)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from assessments.models import MonitoringReport
+from lifecycle.models import Policy
+from lifecycle.selectors import (
+    Viewer,
+    frozen_marking_readable,
+    frozen_marking_readable_by,
+    frozen_sensitive,
+    user_may_see_sensitive,
+)
+
+# Where a report keeps its marking.
+REPORT_MARKING = "protective_marking"
+
+
+def report_frozen_sensitive(*, report: str = "") -> Q:
+    """The Q of a report (reached by ``report``) made OFFICIAL-SENSITIVE: for the public, who are cleared for none."""
+    return frozen_sensitive(record=report, marking=REPORT_MARKING)
+
+
+def reports_of(*, user, policy: Policy) -> QuerySet[MonitoringReport]:
+    """The reports of ``policy``, a policy ``user`` sees (its page asked), that they may read by the report's own
+    marking: as ``policy_versions`` reads the versions, those made OFFICIAL-SENSITIVE only if they are cleared for
+    it. No query of its own (the user's roles are loaded with them)."""
+    reports = policy.monitoring_reports.all()
+    if not user_may_see_sensitive(user=user, policy=policy):
+        reports = reports.exclude(report_frozen_sensitive())
+    return reports
+
+
+def reports_readable(user, *, report: str = "", policy: str = "policy__") -> Q:
+    """The Q a report (reached from the query's model by ``report``; its policy by ``policy``) must match for
+    ``user`` to read it by its own marking, in a list across policies the user sees (the dashboard's remedial
+    actions)."""
+    return frozen_marking_readable(user, record=report, policy=policy, marking=REPORT_MARKING)
+
+
+def reports_readable_by(viewer: Viewer, *, report: str = "", policy: str = "policy__") -> Q:
+    """``reports_readable`` from a Viewer, where nothing else asks whether they see the report's policy (My work's
+    remedial actions): the stricter of the report's marking and its policy's marking now, each read by the one rule
+    (``frozen_marking_readable_by``; the policy's own column is its marking now)."""
+    return (frozen_marking_readable_by(viewer, record=report, policy=policy, marking=REPORT_MARKING)
+            & frozen_marking_readable_by(viewer, record=policy, policy=policy, marking="protective_marking"))
