@@ -79,7 +79,7 @@ def test_the_rows_follow_a_model_save_the_bench_datasets_copy_and_plain_sql(peop
     # A model save (the admin, a factory): a draft, then quality-assured in a save of its own.
     saved = MonitoringReport.objects.create(
         policy=policy, author=people.developer, period_start=datetime.date(2023, 1, 10),
-        period_end=datetime.date(2024, 1, 10), **SECTIONS)
+        period_end=datetime.date(2024, 1, 10), protective_marking=policy.protective_marking, **SECTIONS)
     assert stored() == {}
     MonitoringReport.objects.filter(pk=saved.pk).update(status=MonitoringReport.Status.QA_PASSED, qa_at=qa_at,
                                                         qa_by=people.coordinator)
@@ -88,9 +88,10 @@ def test_the_rows_follow_a_model_save_the_bench_datasets_copy_and_plain_sql(peop
     # The bench's COPY: one published, one quality-assured, one still a draft.
     next_id = saved.pk + 1000
     columns = ["id", "policy", "period_start", "period_end", "compliance", "benefits", "performance",
-               "diversity_impact", "author", "status", "qa_at", "created_at"]
+               "diversity_impact", "author", "status", "qa_at", "created_at", "protective_marking"]
     rows = [(next_id + offset, policy.pk, datetime.date(2020 + offset, 1, 10), datetime.date(2021 + offset, 1, 10),
-             "c", "b", "p", "d", people.developer.pk, status, qa_at if status != "draft" else None, qa_at)
+             "c", "b", "p", "d", people.developer.pk, status, qa_at if status != "draft" else None, qa_at,
+             policy.protective_marking)
             for offset, status in enumerate(["published", "qa_passed", "draft"])]
     assert _copy(MonitoringReport, columns, rows) == 3
     assert set(stored()) == {saved.pk, next_id, next_id + 1}
