@@ -12,8 +12,9 @@ h. The register's XLSX export (every policy, for PCU: openpyxl write-only sheets
    EXPORT_FIRST_BYTE_MS. And GET /policies/?format=xlsx of the whole register: past XLSX_STREAM_MAX_ROWS it must
    answer at once (the worker prepares the file: STYLE rule 19).
 i. GET /dashboard/indicators/ (the last quarter, the default) for the co-ordinator and for PCU, against the bare
-   statements the indicators are read from (the policies' values and the events that changed them, read to the end
-   through the same server-side cursors, no replay), with the query count, the same at a 10,000-policy slice.
+   statements the indicators are read from (the policies without a history counted, the values of those with one and
+   their events read to the end through the same server-side cursors, no replay), with the query count, the same at
+   a 10,000-policy slice.
 """
 
 from __future__ import annotations
@@ -41,9 +42,10 @@ from benchmarks.timing import Case, capture_queries, compiled_by_jit, is_read, t
 from core.models import SpreadsheetExport, User
 from lifecycle.models import Policy
 from lifecycle.register_views import register_export
-from oversight.indicators import history_queries, policies_ever_in
+from oversight.indicators import indicator_queries, policies_ever_in
 from oversight.scope import Scope, oversight_scope
 from oversight.selectors import FIGURE_KEYS, FIGURES, figure_counts, remedial_overdue_by_group, scoped_policies
+from oversight.views import last_quarter
 
 DASHBOARD_RATIO = 2.0
 DASHBOARD_QUERY_BUDGET = 12
@@ -53,11 +55,11 @@ EXPORT_MEMORY_LIMIT_MB = 64
 EXPORT_FIRST_BYTE_MS = 1000
 EXPORT_REQUEST_MS = 2000
 # The indicators replay each policy's history in Python over the events the bare statements read: a ceiling on what
-# that replay may add, and on its queries (the session, the user, the roles, the groups, the two streams, the groups'
-# names).
+# that replay may add, and on its queries (the session, the user with the roles, the groups, the policies without a
+# history counted, the two streams, the names of groups left since).
 INDICATORS_RATIO = 3.0
 INDICATORS_QUERY_BUDGET = 8
-INDICATORS_REPEAT = 3
+INDICATORS_REPEAT = 5
 TARGET_NOTES = {
     "dashboard": f"issue: GET /dashboard/ p50 <= {DASHBOARD_RATIO:g} x the bare SQL aggregates of its figures; "
                  f"<= {DASHBOARD_QUERY_BUDGET} queries, the same at a {SLICE_POLICIES:,}-policy slice; no statement "
@@ -66,7 +68,7 @@ TARGET_NOTES = {
                    f"at most {EXPORT_MEMORY_SLACK_MB} MB more for the whole register than for a "
                    f"{SLICE_POLICIES:,}-policy slice, and by less than {EXPORT_MEMORY_LIMIT_MB} MB; first bytes "
                    f"within {EXPORT_FIRST_BYTE_MS} ms",
-    "indicators": f"GET /dashboard/indicators/ p50 <= {INDICATORS_RATIO:g} x the bare statements its histories are "
+    "indicators": f"GET /dashboard/indicators/ p50 <= {INDICATORS_RATIO:g} x the bare statements its figures are "
                   f"read from; <= {INDICATORS_QUERY_BUDGET} queries, the same at a {SLICE_POLICIES:,}-policy slice; "
                   "no statement JIT-compiled",
 }
@@ -276,18 +278,21 @@ def _prepared_export_request(pcu: User, *, log=print) -> list[Row]:
 # --- the Corporate Health Indicators ------------------------------------------------------------------------------
 
 
-def _bare_histories(user: User):
-    """The two statements the indicators read for ``user`` (their whole scope), read to the end through server-side
+def _bare_statements(user: User):
+    """The statements the indicators read for ``user`` (their whole scope, the last quarter), run bare: the policies
+    without a history counted, and the values and events of those with one read to the end through server-side
     cursors as the indicators read them, without the replay."""
     scope = oversight_scope(user, None)
     # As the view: what the person may see, narrowed to their business group where they see one.
     policies = scoped_policies(user=user, scope=Scope(force=True, groups=[], focus=None))
     if scope.focus is not None:
         policies = policies_ever_in(policies, scope.focus.pk)
-    rows, events = history_queries(policies)
+    today = timezone.localdate()
+    counts, rows, events = indicator_queries(policies=policies, period=last_quarter(today), today=today)
 
     def run(_):
-        return sum(1 for _row in rows.iterator(chunk_size=5000)) + sum(1 for _e in events.iterator(chunk_size=5000))
+        return (len(list(counts.all())) + sum(1 for _row in rows.iterator(chunk_size=5000))
+                + sum(1 for _e in events.iterator(chunk_size=5000)))
 
     return run
 
@@ -306,7 +311,7 @@ def measure_indicators(probes: Probes, *, repeat: int, warmup: int, log=print) -
                 assert response.status_code == 200, response.status_code
                 return response
 
-            baseline, measured = Case(f"indicators:{label}:bare", _bare_histories(user)), Case(
+            baseline, measured = Case(f"indicators:{label}:bare", _bare_statements(user)), Case(
                 f"indicators:{label}:page", page)
             timings = time_interleaved([baseline, measured], repeat=repeat, warmup=warmup)
             base, timing = timings[baseline.name], timings[measured.name]
@@ -319,8 +324,8 @@ def measure_indicators(probes: Probes, *, repeat: int, warmup: int, log=print) -
             passed = (ratio <= INDICATORS_RATIO and queries <= INDICATORS_QUERY_BUDGET and queries == slice_queries
                       and not jit)
             rows += [
-                Row("indicators: bare history statements", label, base.p50, base.p95, base.p50, 1.0, 2, "baseline",
-                    None),
+                Row("indicators: bare statements of its figures", label, base.p50, base.p95, base.p50, 1.0, 3,
+                    "baseline", None),
                 Row("indicators: GET /dashboard/indicators/", label, timing.p50, timing.p95, base.p50, ratio, queries,
                     f"ratio<={INDICATORS_RATIO:g}, q<={INDICATORS_QUERY_BUDGET}", passed,
                     f"{slice_queries} queries at {SLICE_POLICIES:,} policies; {repeat} runs, the last quarter"

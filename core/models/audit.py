@@ -16,12 +16,21 @@ chain is unbroken and agrees with every anchor.
 from django.conf import settings
 from django.db import models
 
+from core.events import AuditAction
+
 # Events written before the chain was keyed (migration 0005) carry a plain SHA-256 and this algorithm. They stay
 # verifiable as they were (re-chaining them under the key would launder whatever had been done to them before),
 # and they are sealed: the first keyed event MACs the last of them as its previous_hash, and the keyed chain head
 # records how many there are (``legacy_until``), so an unkeyed event after that point is a break.
 ALGORITHM_LEGACY_SHA256 = "sha256"
 ALGORITHM_HMAC_SHA256 = "hmac-sha256"
+
+# The events a policy's history is replayed from (oversight.histories, for the Corporate Health Indicators): those
+# that say what changed of its status, business group or due dates, and the monitoring reports' submissions. Declared
+# once, for the indicators' statements and for the partial index that holds only these rows, in policy order.
+POLICY_HISTORY_KEYS = ("status", "business_group", "review_due_on", "monitoring_report_due_on")
+POLICY_HISTORY_EVENTS = (models.Q(changes__has_any_keys=list(POLICY_HISTORY_KEYS))
+                         | models.Q(action=AuditAction.MONITORING_REPORT_SUBMITTED.value))
 
 
 class AuditEvent(models.Model):
@@ -59,6 +68,11 @@ class AuditEvent(models.Model):
             # A policy's timeline, newest first, without walking the whole chain (make bench: a 9-year-old
             # history's page 99 ms -> 9 ms).
             models.Index(fields=["policy_id", "-sequence"], name="audit_policy_timeline_idx"),
+            # Each policy's history, in order, and nothing else (oversight.histories): the indicators read these
+            # rows, and ask which policies have any, without testing the JSON of every event of the trail
+            # (make bench: a sequential scan of 1,000,000 events, 260-540 ms, for none of them).
+            models.Index(fields=["policy_id", "sequence"], condition=POLICY_HISTORY_EVENTS,
+                         name="audit_policy_history_idx"),
         ]
 
     def __str__(self) -> str:
