@@ -11,10 +11,12 @@ h. The register's XLSX export (every policy, for PCU: openpyxl write-only sheets
    10,000-policy slice did (constant memory), and under 64 MB; the first bytes must leave within
    EXPORT_FIRST_BYTE_MS. And GET /policies/?format=xlsx of the whole register: past XLSX_STREAM_MAX_ROWS it must
    answer at once (the worker prepares the file: STYLE rule 19).
-i. GET /dashboard/indicators/ (the last quarter, the default) for the co-ordinator and for PCU, against the bare
-   statements the indicators are read from (the policies without a history counted, the values of those with one and
-   their events read to the end through the same server-side cursors, no replay), with the query count, the same at
-   a 10,000-policy slice.
+i. GET /dashboard/indicators/ (the last quarter, the default) for the co-ordinator and for PCU, cold (the figures
+   kept in Redis cleared before each run: what a request after any new audit event costs) against the bare statements
+   the indicators are read from (the policies without a history counted, the values of those with one and their
+   events read to the end through the same server-side cursors, no replay), with the query count, the same at a
+   10,000-policy slice; and warm (the figures kept under the audit chain's head, oversight.indicators_cache), for
+   information: it must read none of the figures' statements.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from core.models import SpreadsheetExport, User
 from lifecycle.models import Policy
 from lifecycle.register_views import register_export
 from oversight.indicators import indicator_queries, policies_ever_in
+from oversight.indicators_cache import indicators_forget_all
 from oversight.scope import Scope, oversight_scope
 from oversight.selectors import FIGURE_KEYS, FIGURES, figure_counts, remedial_overdue_by_group, scoped_policies
 from oversight.views import last_quarter
@@ -55,8 +58,8 @@ EXPORT_MEMORY_LIMIT_MB = 64
 EXPORT_FIRST_BYTE_MS = 1000
 EXPORT_REQUEST_MS = 2000
 # The indicators replay each policy's history in Python over the events the bare statements read: a ceiling on what
-# that replay may add, and on its queries (the session, the user with the roles, the groups, the policies without a
-# history counted, the two streams, the names of groups left since).
+# that replay may add, and on its queries (the session, the user with the roles, the groups, the audit chain's head,
+# the policies without a history counted, the two streams, the names of groups left since).
 INDICATORS_RATIO = 3.0
 INDICATORS_QUERY_BUDGET = 8
 INDICATORS_REPEAT = 5
@@ -68,9 +71,10 @@ TARGET_NOTES = {
                    f"at most {EXPORT_MEMORY_SLACK_MB} MB more for the whole register than for a "
                    f"{SLICE_POLICIES:,}-policy slice, and by less than {EXPORT_MEMORY_LIMIT_MB} MB; first bytes "
                    f"within {EXPORT_FIRST_BYTE_MS} ms",
-    "indicators": f"GET /dashboard/indicators/ p50 <= {INDICATORS_RATIO:g} x the bare statements its figures are "
-                  f"read from; <= {INDICATORS_QUERY_BUDGET} queries, the same at a {SLICE_POLICIES:,}-policy slice; "
-                  "no statement JIT-compiled",
+    "indicators": f"GET /dashboard/indicators/, cold (its kept figures cleared before each run), p50 <= "
+                  f"{INDICATORS_RATIO:g} x the bare statements its figures are read from; <= {INDICATORS_QUERY_BUDGET} "
+                  f"queries, the same at a {SLICE_POLICIES:,}-policy slice; no statement JIT-compiled. Warm (kept "
+                  "under the audit chain's head): no statement of the figures run",
 }
 
 
@@ -297,6 +301,11 @@ def _bare_statements(user: User):
     return run
 
 
+def _is_figure_statement(statement: str) -> bool:
+    """A statement that reads the figures: the policies counted or replayed, or the audit trail's events."""
+    return '"core_auditevent"' in statement or 'FROM "lifecycle_policy"' in statement
+
+
 def measure_indicators(probes: Probes, *, repeat: int, warmup: int, log=print) -> list[Row]:
     rows = []
     repeat, warmup = min(repeat, INDICATORS_REPEAT), min(warmup, 1)
@@ -311,25 +320,39 @@ def measure_indicators(probes: Probes, *, repeat: int, warmup: int, log=print) -
                 assert response.status_code == 200, response.status_code
                 return response
 
-            baseline, measured = Case(f"indicators:{label}:bare", _bare_statements(user)), Case(
-                f"indicators:{label}:page", page)
-            timings = time_interleaved([baseline, measured], repeat=repeat, warmup=warmup)
-            base, timing = timings[baseline.name], timings[measured.name]
-            statements = capture_queries(measured)
+            baseline = Case(f"indicators:{label}:bare", _bare_statements(user))
+            # Cold: the kept figures dropped before each run (untimed), as after any new audit event.
+            cold = Case(f"indicators:{label}:cold", page, prepare=indicators_forget_all)
+            warm = Case(f"indicators:{label}:warm", page)
+            timings = time_interleaved([baseline, cold, warm], repeat=repeat, warmup=warmup)
+            base, timing, warm_timing = timings[baseline.name], timings[cold.name], timings[warm.name]
+            statements = capture_queries(cold)
             queries = len(statements)
             jit = compiled_by_jit([statement for statement in statements if is_read(statement)])
+            warm_statements = capture_queries(warm)
+            warm_figures = [statement for statement in warm_statements if _is_figure_statement(statement)]
             with register_slice(SLICE_POLICIES):
-                slice_queries = len(capture_queries(measured))
+                slice_queries = len(capture_queries(cold))
+            # The slice's figures were kept under the dataset's head (a table shadowed for the block is no audited
+            # change): dropped, or the next warm read would get them.
+            indicators_forget_all()
             ratio = _ratio(timing.p50, base.p50)
             passed = (ratio <= INDICATORS_RATIO and queries <= INDICATORS_QUERY_BUDGET and queries == slice_queries
                       and not jit)
             rows += [
                 Row("indicators: bare statements of its figures", label, base.p50, base.p95, base.p50, 1.0, 3,
                     "baseline", None),
-                Row("indicators: GET /dashboard/indicators/", label, timing.p50, timing.p95, base.p50, ratio, queries,
-                    f"ratio<={INDICATORS_RATIO:g}, q<={INDICATORS_QUERY_BUDGET}", passed,
+                Row("indicators: GET /dashboard/indicators/, cold (kept figures cleared)", label, timing.p50,
+                    timing.p95, base.p50, ratio, queries, f"ratio<={INDICATORS_RATIO:g}, q<={INDICATORS_QUERY_BUDGET}",
+                    passed,
                     f"{slice_queries} queries at {SLICE_POLICIES:,} policies; {repeat} runs, the last quarter"
                     + (f"; {len(jit)} statement(s) JIT-compiled: " + " | ".join(s[:160] for s in jit) if jit else "")),
+                Row("indicators: GET /dashboard/indicators/, warm (kept under the audit head)", label,
+                    warm_timing.p50, warm_timing.p95, timing.p50, _ratio(warm_timing.p50, timing.p50),
+                    len(warm_statements), "no statement of the figures", not warm_figures,
+                    f"against the cold page; {repeat} runs"
+                    + (f"; ran {len(warm_figures)} statement(s) of the figures" if warm_figures else "")),
             ]
-            log(f"indicators ({label}): p50 {timing.p50:.0f} ms against {base.p50:.0f} ms bare, {queries} queries")
+            log(f"indicators ({label}): cold p50 {timing.p50:.0f} ms against {base.p50:.0f} ms bare, {queries} "
+                f"queries; warm p50 {warm_timing.p50:.1f} ms, {len(warm_statements)} queries")
     return rows

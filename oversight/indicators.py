@@ -23,7 +23,8 @@ The indicators, for a period [from, to] (both days included) and each business g
   period.
 
 Bounded work: the period is at most MAX_PERIOD_DAYS; the histories are streamed policy by policy, so memory holds
-one policy's history and the running totals.
+one policy's history and the running totals. The figures of a period are kept for as long as the audit trail does
+not move (oversight.indicators_cache).
 """
 
 from __future__ import annotations

@@ -23,13 +23,8 @@ from core.forms import DateParts
 from core.models import BusinessGroup
 from oversight import charts
 from oversight.forms import PeriodForm
-from oversight.indicators import (
-    Indicators,
-    Period,
-    Tally,
-    corporate_health_indicators,
-    policies_ever_in,
-)
+from oversight.indicators import Indicators, Period, Tally, policies_ever_in
+from oversight.indicators_cache import indicators_cached
 from oversight.scope import Scope, oversight_scope
 from oversight.selectors import (
     ATTENTION_LIMIT,
@@ -342,7 +337,7 @@ def indicators_for(request, scope, today):
     focus = scope.focus.pk if scope.focus is not None else None
     if focus is not None:
         policies = policies_ever_in(policies, focus)
-    indicators = corporate_health_indicators(policies=policies, period=period, today=today, focus=focus)
+    indicators = indicators_cached(policies=policies, period=period, today=today, focus=focus)
     return period, messages, form, indicators, indicators_tables(indicators, scope)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from oversight.indicators_cache import indicators_forget_all
 from publication import scheme_files
 from tests.factories import People, advance_to, fill_development, make_people, reload
 
@@ -41,3 +42,12 @@ def scheme_files_forgotten():
     reference)."""
     yield
     scheme_files.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def indicators_forgotten():
+    """The indicators kept in Redis (oversight.indicators_cache) are keyed by the audit chain's head, which a new test
+    database (--create-db) writes again identically for the same test: what an earlier run kept, perhaps by older
+    code, must not be read by the next."""
+    yield
+    indicators_forget_all()

@@ -230,6 +230,10 @@ CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rate_limits": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
                     "KEY_PREFIX": "policyhub"},
+    # The Corporate Health Indicators worked out for a period (oversight.indicators_cache), kept under the audit
+    # chain's head: in Redis, so that every web process (and the exports and board report after the page) reads them.
+    "indicators": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                   "KEY_PREFIX": "policyhub"},
 }
 # The public pages and files (publication.ratelimit), counted per client address in Redis, in the cache named here.
 RATELIMIT_USE_CACHE = "rate_limits"

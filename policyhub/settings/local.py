@@ -24,6 +24,7 @@ POLICYHUB_RELAY_ON_COMMIT = True
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},
+    "indicators": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "indicators"},
 }
 
 # SQLite under the dev server's threads: a write waits up to 20 s for the lock instead of failing at once with
