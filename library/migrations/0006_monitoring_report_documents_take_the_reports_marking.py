@@ -15,7 +15,7 @@ WHERE monitoring_report_id IN (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("assessments", "0009_monitoring_report_protective_marking"),
+        ("assessments", "0008_monitoring_report_protective_marking"),
         ("library", "0005_library_statement_title_indexes"),
     ]
 

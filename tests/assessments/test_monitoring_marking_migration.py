@@ -1,6 +1,6 @@
 """Migration assessments 0008: every existing monitoring report takes the marking it was written under, as far as the
 database says: OFFICIAL-SENSITIVE when a version in force while it was worked on was published so, or when its policy
-is marked so now; OFFICIAL otherwise (assessments/migrations/0009_monitoring_report_protective_marking.py says why).
+is marked so now; OFFICIAL otherwise (assessments/migrations/0008_monitoring_report_protective_marking.py says why).
 Published reports are append-only: the migration writes them all the same. Library 0006 raises their library rows."""
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ pytestmark = [
 ]
 
 OFFICIAL, SENSITIVE = ProtectiveMarking.OFFICIAL, ProtectiveMarking.OFFICIAL_SENSITIVE
-BEFORE = ("assessments", "0008_monitoring_reports_awaiting_response")
-AFTER = ("assessments", "0009_monitoring_report_protective_marking")
+BEFORE = ("assessments", "0007_monitoring_report_queue_index")
+AFTER = ("assessments", "0008_monitoring_report_protective_marking")
 
 
 def markings(*reports) -> list[str]:

@@ -120,7 +120,10 @@ SQLITE_REVERSE = [f"DROP TRIGGER IF EXISTS {table}_awaiting_{event}"
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assessments', '0007_monitoring_report_queue_index'),
+        # After the reports' marking (0008): that migration rebuilds the reports' table on SQLite, which the SQLite
+        # triggers below, naming the table, would refuse ("error in trigger ...: no such table"). A later migration
+        # that rebuilds either table on SQLite must drop these triggers first and create them again after.
+        ('assessments', '0008_monitoring_report_protective_marking'),
         ('lifecycle', '0024_policy_proposed_protective_marking'),
     ]
 

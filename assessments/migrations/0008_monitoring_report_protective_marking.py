@@ -59,7 +59,7 @@ def reports_take_the_marking_they_were_written_under(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("assessments", "0008_monitoring_reports_awaiting_response"),
+        ("assessments", "0007_monitoring_report_queue_index"),
         ("lifecycle", "0024_policy_proposed_protective_marking"),
         # The publications say which version was in force when: read, not changed.
         ("publication", "0010_publication_on_scheme_idx"),
