@@ -204,11 +204,15 @@ def rate_limit_check(request, *, group: str, rate_setting: str, also_get: tuple[
 
 
 def public_rate_limit(*, group: str, rate_setting: str):
-    """Refuse a client past the limit named by ``rate_setting`` (e.g. "120/m") with 429 and Retry-After."""
+    """Refuse an anonymous client past the limit named by ``rate_setting`` (e.g. "120/m") with 429 and Retry-After."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
+            # Issue 14 limits the anonymous endpoints: staff signed in (accountable, and many behind one proxy's
+            # address) are not counted against the public's limit.
+            if request.user.is_authenticated:
+                return view(request, *args, **kwargs)
             refused, _ = rate_limit_check(request, group=group, rate_setting=rate_setting)
             return refused or view(request, *args, **kwargs)
 

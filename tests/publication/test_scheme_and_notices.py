@@ -299,6 +299,21 @@ def test_anonymous_pages_are_rate_limited_in_the_shared_cache(client, people, se
     assert settings.CACHES["rate_limits"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
 
 
+def test_signed_in_staff_are_not_counted_against_the_anonymous_limit(client, people, settings):
+    """Issue 14 limits the anonymous endpoints. Staff reading the Scheme signed in (the load run's three users from
+    one address, a unit behind one proxy) were refused with 429 once the address passed the public limit, while an
+    anonymous client from the same address is still refused."""
+    policy = publish(people)
+    settings.POLICYHUB_PUBLIC_PAGE_RATE = "2/m"
+    address = {"REMOTE_ADDR": f"203.0.113.{random.randrange(1, 255)}"}
+    with time_machine.travel(timezone.now(), tick=False):
+        client.force_login(people.developer)
+        assert {client.get(path, **address).status_code for path in ["/publication-scheme/"] * 4
+                + [f"/publication-scheme/{policy.reference}/", "/publication-scheme/feed/"]} == {200}
+        client.logout()
+        assert [client.get("/publication-scheme/", **address).status_code for _ in range(3)] == [200, 200, 429]
+
+
 def test_notices_show_published_revised_and_withdrawn_by_date(client, people):
     first = publish(people, title="First policy", scheme=False)
     withdrawn = publish(people, title="Withdrawn policy")
