@@ -13,6 +13,13 @@ invitation and grant ends as its own service would end it (the invitation's gran
 audit event on its policy, by the actor who changed the role; the policy's developers and manager are told, and
 whoever invited the person, never the person themself (they may no longer be told the policy's title). What they
 already advised is kept, as on any withdrawal. An OFFICIAL policy needs no clearance: nothing on it is touched.
+
+A policy moved to another business group (``lifecycle.services.people.policy_move_business_group``) leaves uncleared
+those named on its draft who were cleared for the old group only; ``policy_moved_withdraw`` ends what they hold in
+the move's transaction, through the same per-policy steps (``_withdraw_on``), for the same reasons: the policy's
+ownership is PCU's to settle (SOP, "Role of the Policy Co-ordination Unit": "Identify and help to resolve boundary
+issues for ownership of policy"), and invitations and grants given by its developers and co-ordinator are not PCU's
+to clean up first, nor should they hold up a change of ownership.
 """
 
 from __future__ import annotations
@@ -24,9 +31,10 @@ from guardian.shortcuts import remove_perm
 
 from core.audit import audit_log
 from core.events import AuditAction
+from core.models import BusinessGroup, User
 from lifecycle import permissions
 from lifecycle.models import AdviceInvitation, Policy, PolicyUserObjectPermission
-from lifecycle.selectors import Clearance
+from lifecycle.selectors import Clearance, not_cleared_words
 from lifecycle.services.base import lock_policy
 from lifecycle.states import ProtectiveMarking
 
@@ -52,16 +60,57 @@ def person_uncleared_withdraw(*, person, actor, cause: str) -> int:
             continue
         reason = (f"{person} is no longer cleared for OFFICIAL-SENSITIVE material of {locked.business_group}: their "
                   f"{cause}.")
-        ended += _withdraw_invitations(locked, person, actor, reason) + _take_back_grants(locked, person, actor, reason)
+        ended += _withdraw_on(locked, {person.pk: person}, actor, {person.pk: reason})
     permissions.forget_roles(person)
     return ended
 
 
-def _withdraw_invitations(locked: Policy, person, actor, reason: str) -> int:
-    """As ``advice_withdraw`` ends one: the grant it gave taken back, the advice given kept."""
+def policy_moved_withdraw(*, locked: Policy, actor, from_group_id: int) -> int:
+    """On ``locked``, just moved (in the caller's transaction, the policy locked) from the business group
+    ``from_group_id`` to another, withdraw the open invitations to advise, and take back the grants, of those named on
+    its draft whom the move leaves uncleared: cleared for the old group's OFFICIAL-SENSITIVE material and not for the
+    new group's (``Clearance``, the one rule). Returns how many ended. Those not cleared before the move (who have
+    left, or were named before the services refused it) did not lose anything by it: the Advice page names them and
+    offers to end what they hold. An OFFICIAL policy needs no clearance: no query. Otherwise one query when nobody is
+    named on it; five when someone is (who, their roles, the old group's name, their invitations, their grants),
+    whatever their number; then each invitation and grant costs what its withdrawal writes."""
+    if locked.protective_marking == ProtectiveMarking.OFFICIAL:
+        return 0
+    granted = PolicyUserObjectPermission.objects.filter(content_object_id=locked.pk).values("user_id")
+    invited = AdviceInvitation.objects.filter(policy_id=locked.pk, withdrawn_at__isnull=True,
+                                              invitee__isnull=False).values("invitee_id")
+    named = list(User.objects.filter(Q(pk__in=granted) | Q(pk__in=invited), is_active=True).order_by("pk"))
+    if not named:
+        return 0
+    clearance = Clearance.of_people(person.pk for person in named)
+    uncleared = {person.pk: person for person in named if clearance.cleared(person.pk, from_group_id)
+                 and not clearance.cleared(person.pk, locked.business_group_id)}
+    if not uncleared:
+        return 0
+    old_group = BusinessGroup.objects.get(pk=from_group_id)
+    moved = f"{locked.reference} moved there from {old_group}."
+    ended = _withdraw_on(locked, uncleared, actor, {
+        pk: f"{person} is {not_cleared_words(locked.business_group)}: {moved}" for pk, person in uncleared.items()})
+    for person in uncleared.values():
+        permissions.forget_roles(person)
+    return ended
+
+
+def _withdraw_on(locked: Policy, people: dict, actor, reasons: dict[int, str]) -> int:
+    """End, on ``locked``, what ``people`` ({user id: user}) hold: each open invitation to advise as
+    ``advice_withdraw`` ends one (the grant it gave taken back, the advice given kept), then each grant still held as
+    ``policy_revoke_access`` takes it back (one an invitation gave is already gone); each with its audit event saying
+    why (``reasons``, by user id). One query reads the invitations of all of them, one their grants."""
+    return (_withdraw_invitations(locked, people, actor, reasons)
+            + _take_back_grants(locked, people, actor, reasons))
+
+
+def _withdraw_invitations(locked: Policy, people: dict, actor, reasons: dict[int, str]) -> int:
     invitations = list(AdviceInvitation.objects.select_for_update(of=("self",)).select_related("invited_by")
-                       .filter(policy_id=locked.pk, invitee_id=person.pk, withdrawn_at__isnull=True).order_by("pk"))
+                       .filter(policy_id=locked.pk, invitee_id__in=sorted(people), withdrawn_at__isnull=True)
+                       .order_by("pk"))
     for invitation in invitations:
+        person, reason = people[invitation.invitee_id], reasons[invitation.invitee_id]
         if invitation.granted_access:
             remove_perm("lifecycle.consult_policy", person, locked)
         invitation.withdrawn_at = timezone.now()
@@ -72,22 +121,23 @@ def _withdraw_invitations(locked: Policy, person, actor, reason: str) -> int:
         audit_log(actor=actor, action=AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED, obj=locked, changes={
             "invitation": invitation.pk, "invitee": person.username, "access_revoked": invitation.granted_access,
             "reason": reason,
-            # With the policy's authors (EVENT_RECIPIENTS): whoever invited them, if still here.
+            # With the policy's authors (EVENT_RECIPIENTS): whoever invited them, if still here (the relay tells them
+            # only if they are cleared for it).
             "notify_user_ids": [inviter.pk] if inviter.is_active and inviter.pk != person.pk else [],
         })
     return len(invitations)
 
 
-def _take_back_grants(locked: Policy, person, actor, reason: str) -> int:
-    """As ``policy_revoke_access`` takes back each grant still held (one an invitation gave is already gone)."""
-    codenames = sorted(PolicyUserObjectPermission.objects.filter(user_id=person.pk, content_object_id=locked.pk)
-                       .values_list("permission__codename", flat=True))
-    for codename in codenames:
+def _take_back_grants(locked: Policy, people: dict, actor, reasons: dict[int, str]) -> int:
+    grants = list(PolicyUserObjectPermission.objects.filter(user_id__in=sorted(people), content_object_id=locked.pk)
+                  .order_by("user_id", "permission__codename").values_list("user_id", "permission__codename"))
+    for user_id, codename in grants:
+        person = people[user_id]
         remove_perm(f"lifecycle.{codename}", person, locked)
         audit_log(actor=actor, action=AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED, obj=locked, changes={
-            "user": person.username, "permission": codename, "reason": reason,
+            "user": person.username, "permission": codename, "reason": reasons[user_id],
         })
-    return len(codenames)
+    return len(grants)
 
 
 def clearance_reduced_received(sender, *, person, actor, cause: str, **kwargs) -> None:

@@ -13,6 +13,8 @@ from core.models import User
 from lifecycle.models import Policy
 from lifecycle.permissions import forget_roles, is_pcu
 from lifecycle.services.base import lock_policy, require_actor, require_text
+from lifecycle.services.clearance import policy_moved_withdraw
+from lifecycle.services.drafting import check_corporate_lead_cleared
 from lifecycle.services.people.parts import (
     DEVELOPER,
     PARTS,
@@ -158,8 +160,13 @@ def policy_move_business_group(*, policy: Policy, actor, business_group, owning_
         raise ApplicationError(f"{locked.reference} is already in {business_group}.", field="business_group")
     if owning_unit is None or owning_unit.business_group_id != business_group.pk:
         raise ApplicationError(f"Choose an owning unit of {business_group}.", field="owning_unit")
+    # An OFFICIAL-SENSITIVE local work instruction needs the corporate lead's prior agreement (SOP, "Local Work
+    # Instructions"): they must stay cleared to read it. Refused, as when it is started or re-marked, since their
+    # agreement cannot be withdrawn; what was typed stays on the form.
+    check_corporate_lead_cleared(locked.supports, marking=locked.protective_marking, business_group=business_group,
+                                 field="business_group")
     old_group = locked.business_group_id
-    locked.business_group_id, locked.owning_unit_id = business_group.pk, owning_unit.pk
+    locked.business_group, locked.owning_unit = business_group, owning_unit
     developers = list(Policy.developers.through.objects.filter(policy_id=locked.pk).values_list("user_id", flat=True))
     changes = _moved_holders(locked, holders, developers)
     for change in changes:
@@ -172,6 +179,11 @@ def policy_move_business_group(*, policy: Policy, actor, business_group, owning_
     _record(actor=actor, locked=locked, action=AuditAction.POLICY_MOVED_BUSINESS_GROUP, changes=changes,
             payload={"reason": reason, "business_group": [old_group, business_group.pk],
                      "owning_unit": owning_unit.pk})
+    # OFFICIAL-SENSITIVE, the policy is now read only by those cleared for the new group's material. Everyone named in
+    # a part holds it there (``_moved_holders``); those invited to advise, or given access by name, cleared for the
+    # old group only, lose what they hold here, with its audit event and their developers told, rather than the move
+    # being refused until they are removed: see ``lifecycle.services.clearance`` for why.
+    policy_moved_withdraw(locked=locked, actor=actor, from_group_id=old_group)
     for user in holders.values():
         forget_roles(user)
     return locked
