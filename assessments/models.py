@@ -7,12 +7,15 @@ The EIA and Workbook belong to a policy version package and are frozen with it o
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.conf import settings
 from django.db import models
 from django_fsm import FSMField, transition
 
 from core.fsm import ConcurrentTransitions
-from lifecycle.states import ProtectiveMarking
+from lifecycle.states import ProtectiveMarking, highest_marking
 
 
 class ProtectedCharacteristic(models.TextChoices):
@@ -184,8 +187,34 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
         return (f"Monitoring report {self.period_start:%-d %B %Y} to {self.period_end:%-d %B %Y} for "
                 f"{self.policy.reference}")
 
-    # The sections a report must have written before it is submitted, by field: their labels.
+    # The sections of the Monitoring Report template, in order; those it must have written before it is submitted,
+    # by field: their labels.
+    SECTIONS = ("compliance", "benefits", "performance", "diversity_impact")
     REQUIRED_SECTIONS = {"compliance": "Compliance", "benefits": "Benefits", "diversity_impact": "Diversity impact"}
+
+    @property
+    def marking_read(self) -> str:
+        """The marking the report is read under now, and would be published under: the stricter of its own and its
+        policy's now (assessments.selectors; the services raise its own to it when it is submitted and published)."""
+        return highest_marking(self.protective_marking, self.policy.protective_marking)
+
+    @property
+    def marking_read_label(self) -> str:
+        return ProtectiveMarking(self.marking_read).label
+
+    @property
+    def content_hash(self) -> str:
+        """Rule 17, like HTTP If-Match: what the co-ordinator's quality assurance, PCU's publication and the Lead's
+        response are bound to. SHA-256 over everything the decision-maker reads of the report: its period, its
+        sections and the marking it is read under (``marking_read``). Worked out from the row, not stored: every part
+        of it is on the row a page reads anyway (its policy too, reached through ``policy.monitoring_reports``), a
+        report changes until it is submitted and again once returned, and a published one cannot change at all (its
+        append-only trigger, migration 0004), so a stored copy would only be one more thing to keep in step."""
+        content = {"period": [self.period_start.isoformat(), self.period_end.isoformat()],
+                   "sections": {field: getattr(self, field) for field in self.SECTIONS},
+                   "marking": self.marking_read}
+        encoded = json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
 
     @property
     def missing_sections(self) -> list[str]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assessments import views
+from assessments import monitoring_views, views
 
 app_name = "assessments"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:reference>/workbook/", views.workbook_page, name="workbook"),
     # Issue 13: PCU and DOI sign off, late, what an emergency approval skipped.
     path("<str:reference>/emergency/sign-off/", views.emergency_signoff, name="emergency_signoff"),
-    path("<str:reference>/monitoring/", views.monitoring_page, name="monitoring"),
-    path("<str:reference>/monitoring/<int:report_id>/", views.monitoring_report_page, name="monitoring_report"),
+    path("<str:reference>/monitoring/", monitoring_views.monitoring_page, name="monitoring"),
+    path("<str:reference>/monitoring/<int:report_id>/", monitoring_views.monitoring_report_page,
+         name="monitoring_report"),
 ]

@@ -141,8 +141,9 @@ RESPOND_TO_MONITORING = Step(
     page=Page(
         slug="respond-to-monitoring", title="Respond to a monitoring report", form=forms.MonitoringResponseForm,
         button="Record your response", success="Your response to the monitoring report has been recorded.",
-        explanation="Read the quality-assured report first (Monitoring tab). Record that no action is needed, "
-        "direct a remedial action (what, who, by when: it is chased until done), or bring the review forward.",
+        explanation="Read the quality-assured report below: your response is bound to it as shown (if it changes "
+        "before you record your response, you are asked to read it again). Record that no action is needed, direct a "
+        "remedial action (what, who, by when: it is chased until done), or bring the review forward.",
     ),
     # "named_in_changes": whoever a remedial action names (notifications.services.NAMED_IN_CHANGES).
     notify=("authors", "coordinator", "named_in_changes"),

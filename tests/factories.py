@@ -475,3 +475,17 @@ def what_was_read(policy) -> dict:
     policy = type(policy).objects.get(pk=policy.pk)
     version = policy.current_version
     return {"expected_status": policy.status, "version": version.pk, "version_hash": version.read_hash}
+
+
+def what_was_read_of_report(report) -> dict:
+    """The hidden fields a monitoring report's decision form posts (rule 17): the report read and its content hash
+    (its period, sections and the marking it is read under), as a person who just opened its page would send them."""
+    report = type(report).objects.select_related("policy").get(pk=report.pk)
+    return {"report_read": report.pk, "report_hash": report.content_hash}
+
+
+def report_hashes_shown(*reports) -> dict:
+    """The hidden fields the Designated Lead's response page posts for the reports it shows (rule 17): each report's
+    content hash, by report."""
+    fresh = type(reports[0]).objects.select_related("policy").filter(pk__in=[report.pk for report in reports])
+    return {f"report_hash_{report.pk}": report.content_hash for report in fresh}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TypedDict, Unpack
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -22,7 +23,7 @@ from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
 from lifecycle.states import PUBLISHED_STATUSES, highest_marking
 
-REPORT_FIELDS = ["compliance", "benefits", "performance", "diversity_impact"]
+REPORT_FIELDS = list(MonitoringReport.SECTIONS)
 
 
 @transaction.atomic
@@ -85,7 +86,37 @@ def lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:
     locked = MonitoringReport.objects.select_for_update().filter(pk=report.pk).first()
     if locked is None:
         raise ApplicationError("That monitoring report no longer exists.", code="not_found")
+    locked.policy = locked_policy  # read under the lock: the marking its content hash covers is the policy's now
     return locked_policy, locked
+
+
+class ReportBinding(TypedDict, total=False):
+    """What a monitoring report's page showed, posted back with a decision on it (rule 17, as ``Binding`` is for a
+    version): the report read and its content hash (``MonitoringReport.content_hash``)."""
+
+    report_read: int | str | None
+    report_hash: str | None
+
+
+def check_report_read(locked: MonitoringReport, *, report_read=None, report_hash: str | None = None) -> None:
+    """Rule 17: a decision binds to what was read, like HTTP If-Match. The page posts the id and content hash of the
+    report it showed; another report, or one changed since (returned, rewritten and resubmitted; re-marked), is
+    refused and nothing is changed. Both None: a caller that showed no page (the demo's seeding, a command)."""
+    if report_read is None and report_hash is None:
+        return
+    report_read = str(getattr(report_read, "pk", report_read) or "")
+    if not report_read or not report_hash:
+        raise ApplicationError(
+            "The page you sent this from does not say which report you read. Nothing was changed: reload the page, "
+            "read the report and decide again.", code="stale")
+    if report_read != str(locked.pk):
+        raise ApplicationError(
+            "You read another monitoring report than this one. Nothing was changed: read this report and decide "
+            "again.", code="stale")
+    if report_hash != locked.content_hash:
+        raise ApplicationError(
+            "The report has changed since you opened it: read it again. Nothing was changed; its period, sections "
+            "or marking are not what you read.", code="stale")
 
 
 @transaction.atomic
@@ -145,42 +176,53 @@ def next_monitoring_due(due: datetime.date) -> datetime.date:
     return due + relativedelta(months=settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
 
 
-def _ensure_coordinator(actor, policy, report) -> None:
+def _ensure_coordinator(actor, policy, report, read: ReportBinding) -> None:
     if not permissions.is_group_coordinator(actor, policy):
         raise ApplicationError(f"Only the co-ordinator of {policy.business_group} can quality-assure this "
                                "report.", code="forbidden")
     if report.author_id == actor.pk:
         raise ApplicationError("You wrote this report, so you cannot quality-assure it.", code="forbidden")
-    if report.status != MonitoringReport.Status.SUBMITTED:
-        raise ApplicationError("This monitoring report is not awaiting quality assurance.", code="stale")
+    if report.status == MonitoringReport.Status.SUBMITTED:
+        check_report_read(report, **read)
+        return
+    if report.status == MonitoringReport.Status.DRAFT:
+        moved_on = "it has been returned to its author"
+    else:  # A second click, or a colleague's decision from another tab.
+        moved_on = "it was already quality-assured"
+        if report.qa_at is not None:
+            moved_on += f" by {report.qa_by} on {timezone.localtime(report.qa_at):%-d %B %Y}"
+    raise ApplicationError(f"This monitoring report is not awaiting quality assurance: {moved_on}. Nothing was "
+                           "changed.", code="stale")
 
 
 @transaction.atomic
-def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str = "") -> MonitoringReport:
+def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str = "",
+                              **read: Unpack[ReportBinding]) -> MonitoringReport:
     """The co-ordinator checks the report is "logical, comprehensive, written in plain English and meet[s]
     relevant legislative requirements"."""
     require_actor(actor)
     policy, locked = lock_report(report)
-    _ensure_coordinator(actor, policy, locked)
+    _ensure_coordinator(actor, policy, locked, read)
     locked.pass_qa()
     locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), (comments or "").strip()
     locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_QA_PASSED, obj=locked, policy_id=policy.pk,
-              changes={"comments": locked.qa_comments})
+              changes={"comments": locked.qa_comments, "content_hash": locked.content_hash})
     return locked
 
 
 @transaction.atomic
-def monitoring_report_return(*, report: MonitoringReport, actor, comments: str) -> MonitoringReport:
+def monitoring_report_return(*, report: MonitoringReport, actor, comments: str,
+                             **read: Unpack[ReportBinding]) -> MonitoringReport:
     require_actor(actor)
     comments = (comments or "").strip()
     if not comments:
         raise ApplicationError("Enter comments explaining what must change.", field="comments")
     policy, locked = lock_report(report)
-    _ensure_coordinator(actor, policy, locked)
+    _ensure_coordinator(actor, policy, locked, read)
     locked.return_to_author()
     locked.qa_comments = comments
-    changes: dict = {"comments": comments}
+    changes: dict = {"comments": comments, "content_hash": locked.content_hash}
     # A returned report does not answer its due date: the date is due again (and late, if it has passed).
     answered = locked.answers_due_on
     if answered is not None and policy.monitoring_report_due_on == next_monitoring_due(answered):
@@ -195,22 +237,29 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str) 
 
 
 @transaction.atomic
-def monitoring_report_publish(*, report: MonitoringReport, actor) -> MonitoringReport:
-    """PCU publishes the quality-assured report on the Publication Scheme. The day it does so moves no date:
-    the next report fell due 12 months after the previous due date when this one was submitted (issue 13)."""
+def monitoring_report_publish(*, report: MonitoringReport, actor, **read: Unpack[ReportBinding]) -> MonitoringReport:
+    """PCU publishes the quality-assured report on the Publication Scheme, the one they read (rule 17). The day it
+    does so moves no date: the next report fell due 12 months after the previous due date when this one was
+    submitted (issue 13)."""
     require_actor(actor)
     policy, locked = lock_report(report)
     if not permissions.is_pcu(actor):
         raise ApplicationError("Only the Policy Co-ordination Unit publishes monitoring reports.", code="forbidden")
+    if locked.status == MonitoringReport.Status.PUBLISHED:  # a second click, or a colleague from another tab
+        raise ApplicationError(
+            f"This monitoring report was already published by {locked.published_by} on "
+            f"{timezone.localtime(locked.published_at):%-d %B %Y}. Nothing was changed.", code="stale")
     if locked.status != MonitoringReport.Status.QA_PASSED:
         raise ApplicationError("Only a quality-assured monitoring report can be published.", code="stale")
     if policy.status not in PUBLISHED_STATUSES and policy.first_published_on is None:
         raise ApplicationError("The policy is not published.", code="gate")
+    check_report_read(locked, **read)
+    content_hash = locked.content_hash
     locked.publish()
     locked.published_at, locked.published_by = timezone.now(), actor
     marking = _mark_as_policy_now(locked, policy)
     locked.save(update_fields=["status", "published_at", "published_by", "protective_marking"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_PUBLISHED, obj=locked, policy_id=policy.pk,
-              changes={"answers_due_on": locked.answers_due_on,
-                       "next_report_due_on": policy.monitoring_report_due_on, "protective_marking": marking})
+              changes={"answers_due_on": locked.answers_due_on, "next_report_due_on": policy.monitoring_report_due_on,
+                       "protective_marking": marking, "content_hash": content_hash})
     return locked

@@ -14,7 +14,7 @@ from assessments.models import (
     MonitoringReportReading,
     MonitoringResponse,
 )
-from assessments.services.monitoring import lock_report
+from assessments.services.monitoring import check_report_read, lock_report
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -40,6 +40,7 @@ def _report_of(locked: Policy, report) -> MonitoringReport:
     if found is None:
         raise ApplicationError(f"That monitoring report is not one of {locked.reference}'s. Nothing was changed.",
                                code="stale")
+    found.policy = locked
     return found
 
 
@@ -65,11 +66,12 @@ def _check_remedial(locked: Policy, remedial_action: str, remedial_owner, remedi
 def monitoring_report_respond(
     *, policy: Policy, actor, report, outcome: str, reasons: str, remedial_action: str = "", remedial_owner=None,
     remedial_due_on: datetime.date | None = None, review_due_on: datetime.date | None = None,
-    **read: Unpack[Binding],
+    report_hash: str | None = None, **read: Unpack[Binding],
 ) -> MonitoringResponse:
     """The Designated Lead responds to a quality-assured monitoring report (workflow.RESPOND_TO_MONITORING): no
     action; a remedial action (what, who, by when), chased until done; or the review brought forward, by
-    lifecycle's own step (``policy_set_review_date``), which writes its own event."""
+    lifecycle's own step (``policy_set_review_date``), which writes its own event. Bound to the report the page
+    showed (rule 17): ``report_hash`` is its content hash as read (None: no page showed it, a command)."""
     reasons = require_text(reasons, "your reasons", field="reasons")
     if outcome not in MonitoringResponse.Outcome.values:
         raise ApplicationError("Choose your response.", field="outcome")
@@ -83,10 +85,11 @@ def monitoring_report_respond(
         raise ApplicationError(
             f"{answered.decided_by} already responded to that report on {answered.decided_at:%-d %B %Y} "
             f"({answered.get_outcome_display().lower()}). Nothing was changed.", code="stale")
+    check_report_read(target, report_read=None if report_hash is None else target.pk, report_hash=report_hash)
     response = MonitoringResponse(report=target, policy=locked, outcome=outcome, reasons=reasons, decided_by=actor,
                                   decided_at=timezone.now())
     changes: dict = {"report": target.pk, "period": [target.period_start, target.period_end], "outcome": outcome,
-                     "reasons": reasons}
+                     "reasons": reasons, "content_hash": target.content_hash}
     if outcome == MonitoringResponse.Outcome.REMEDIAL:
         response.remedial_action = _check_remedial(locked, remedial_action, remedial_owner, remedial_due_on)
         response.remedial_owner, response.remedial_due_on = remedial_owner, remedial_due_on

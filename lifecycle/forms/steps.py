@@ -400,6 +400,13 @@ class MonitoringResponseForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         awaiting = list(reports_awaiting_response(self.policy)) if self.policy is not None else []
+        # Rule 17: the page shows each report awaiting a response (``reports_shown``) and posts, for each, the content
+        # hash of what it showed; the response is bound to the chosen report's (``report_hash``), and the service
+        # refuses it if that report has changed since.
+        self.reports_shown = awaiting
+        for report in awaiting:
+            self.fields[f"report_hash_{report.pk}"] = forms.CharField(
+                widget=forms.HiddenInput, required=False, initial=report.content_hash, max_length=64)
         choices = [(str(report.pk), f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}, quality "
                     f"assured on {report.qa_at:%-d %B %Y}" if report.qa_at else
                     f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}") for report in awaiting]
@@ -419,6 +426,12 @@ class MonitoringResponseForm(StepForm):
 
     def clean(self):
         data = super().clean()
+        # The service is handed the hash of the report chosen, as the page that was read showed it ("" if it showed
+        # none, which it refuses); posted for a report answered since (a second tab), it gives its own reason first.
+        for name in [name for name in data if name.startswith("report_hash_")]:
+            del data[name]
+        posted = self.data.get(f"report_hash_{data['report']}", "") if data.get("report") else ""
+        data["report_hash"] = posted[:64] if isinstance(posted, str) else ""
         outcome = data.get("outcome")
         if outcome == "remedial":
             self.require("remedial_action", "Enter the remedial action")

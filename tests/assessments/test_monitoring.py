@@ -167,8 +167,9 @@ def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date
     assert policy.monitoring_report_due_on == datetime.date(2026, 1, 10)
     assert policy.status == Status.IMPLEMENTATION
     event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
+    # Rule 17: the event records the content hash of what was published.
     assert event.changes == {"answers_due_on": "2025-01-10", "next_report_due_on": "2026-01-10",
-                             "protective_marking": "official"}
+                             "protective_marking": "official", "content_hash": report.content_hash}
     # With that one published, the next year's report can be started.
     create(policy, people.developer)
 

@@ -18,7 +18,7 @@ from core.models import AuditEvent
 from lifecycle import services as lifecycle_services
 from lifecycle.due import MONITORING, DueStatus
 from lifecycle.states import Status
-from tests.factories import advance_to, fill_development, reload
+from tests.factories import advance_to, fill_development, reload, what_was_read_of_report
 
 pytestmark = pytest.mark.django_db
 
@@ -59,13 +59,14 @@ def write_and_submit(client, policy, people, *, start, end) -> MonitoringReport:
 def coordinator_qa(client, policy, report, people, outcome="passed", comments="Clear and complete."):
     client.force_login(people.coordinator)
     response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/",
-                           {"step": "qa", "outcome": outcome, "comments": comments})
+                           {"step": "qa", "outcome": outcome, "comments": comments, **what_was_read_of_report(report)})
     assert response.status_code == 302
 
 
 def pcu_publishes(client, policy, report, people):
     client.force_login(people.pcu)
-    response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/", {"step": "publish"})
+    response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/",
+                           {"step": "publish", **what_was_read_of_report(report)})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == MonitoringReport.Status.PUBLISHED

@@ -22,7 +22,7 @@ from lifecycle.due import REMEDIAL, DueStatus
 from lifecycle.states import Status
 from notifications import services as notification_services
 from notifications.models import Notification, Reminder
-from tests.factories import advance_to, fill_development, fill_scoping, refused, reload
+from tests.factories import advance_to, fill_development, fill_scoping, refused, reload, report_hashes_shown
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,8 @@ def date_fields(name: str, day: datetime.date | None) -> dict:
 
 
 def respond(client, policy, report, **fields):
-    data = {**binding(policy), "report": report.pk, "reasons": "", "remedial_action": "", "remedial_owner": "",
+    data = {**binding(policy), "report": report.pk, **report_hashes_shown(report), "reasons": "", "remedial_action": "",
+            "remedial_owner": "",
             **date_fields("remedial_due_on", None), **date_fields("review_due_on", None)}
     for name, value in fields.items():
         if isinstance(value, datetime.date):

@@ -18,7 +18,7 @@ from assessments.models import MonitoringResponse
 from lifecycle import services as s
 from lifecycle.models import Policy
 from lifecycle.states import Status
-from tests.factories import refused, reload, what_was_read
+from tests.factories import refused, reload, report_hashes_shown, what_was_read
 from tests.web.page_text import read
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +104,7 @@ def test_the_leads_response_to_a_report_cannot_bring_forward_a_review_already_du
         assert reload(policy).review_due_on < timezone.localdate()
         client.force_login(people.lead)
         response = client.post(f"/policies/{policy.reference}/actions/respond-to-monitoring/", {
-            **what_was_read(policy), "report": report.pk, "outcome": "bring_forward",
+            **what_was_read(policy), "report": report.pk, **report_hashes_shown(report), "outcome": "bring_forward",
             "reasons": "Worrying results.", "remedial_action": "", "remedial_owner": "",
             "remedial_due_on-day": "", "remedial_due_on-month": "", "remedial_due_on-year": "",
             "review_due_on-day": later.day, "review_due_on-month": later.month, "review_due_on-year": later.year})

@@ -50,6 +50,7 @@ from lifecycle.details import details_hash
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import access_policy, sop_versions_for
 from publication.selectors import scheme_entry
+from tests.factories import report_hashes_shown
 from tests.permissions import rules_table as spec
 from tests.permissions.world import SENSITIVE_SOP_TEXT, generate_cases
 
@@ -256,7 +257,8 @@ def monitoring_report_awaiting_response(world, case, policy) -> dict[str, str]:
         compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
     assessment_services.monitoring_report_submit(report=report, actor=crew.developer)
     assessment_services.monitoring_report_pass_qa(report=report, actor=crew.coordinator)
-    return {"report": str(report.pk)}
+    # The report chosen, and its content hash as the page shows it (rule 17): a refusal comes from who posts it.
+    return {"report": str(report.pk), **report_hashes_shown(report)}
 
 
 NO_CHANGE_REVIEW = ("conclude-no-change", "confirm-eia", "republish")

@@ -1,0 +1,209 @@
+"""The monitoring pages (SOP, stage 6): a policy's reports, and one report with the decisions taken on it. The
+co-ordinator's quality assurance and PCU's publication are bound to the report as the page showed it (rule 17): each
+form posts the report read and its content hash (``report_read``, ``report_hash``), and the service refuses a
+mismatch."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from assessments import forms, services
+from assessments.models import MonitoringReport, MonitoringResponse
+from assessments.selectors import reports_of
+from core.exceptions import ApplicationError
+from lifecycle import typed_back, workflow
+from lifecycle.due import MONITORING, REMEDIAL
+from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.permissions import can_draft, is_group_coordinator, is_pcu, is_policy_lead
+from lifecycle.selectors import user_may_see_drafts
+from lifecycle.views import policy_for_page, policy_page_context
+
+
+def _reads_unpublished_reports(user, policy) -> bool:
+    """A monitoring report before PCU publishes it is a working document (SOP, stage 6: the co-ordinator
+    quality-assures it, then it is published): read by those who see the policy's drafts (PCU, its group's
+    co-ordinator, Lead and owner, its unit's manager) and those who write it. Other staff read published reports."""
+    return can_draft(user, policy) or user_may_see_drafts(user=user, policy=policy)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring_page(request, reference: str):
+    policy = policy_for_page(request, reference)
+    reports = reports_of(user=request.user, policy=policy).select_related("author", "qa_by", "published_by").order_by(
+        "-period_end")
+    if not _reads_unpublished_reports(request.user, policy):
+        reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
+    reports = list(reports)
+    may_write = can_draft(request.user, policy) and policy.first_published_on is not None
+    # One report is worked on at a time (services.monitoring_report_create): while one is, the page names it and
+    # offers no form that would be refused once filled in. A form posted from an older page is still answered, its
+    # refusal shown with what was typed.
+    in_progress = next((report for report in reports if report.status != MonitoringReport.Status.PUBLISHED), None)
+    offered = may_write and (request.method == "POST" or in_progress is None)
+    form = forms.MonitoringReportForm(request.POST or None) if offered else None
+    if request.method == "POST":
+        if form is None:
+            messages.error(request, "You cannot write monitoring reports for this policy.")
+            return redirect("assessments:monitoring", reference=policy.reference)
+        if form.is_valid():
+            try:
+                services.monitoring_report_create(policy=policy, actor=request.user, **form.cleaned_data)
+            except ApplicationError as error:
+                form.add_application_error(error)
+            else:
+                messages.success(request, "Monitoring report started.")
+                return redirect("assessments:monitoring", reference=policy.reference)
+    context = policy_page_context(request, policy, "monitoring")
+    context.update({"reports": reports, "form": form, "in_progress": in_progress if may_write else None,
+                    "next_due": MONITORING.state_of(policy)})
+    return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def monitoring_report_page(request, reference: str, report_id: int):
+    policy = policy_for_page(request, reference)
+    # A report made OFFICIAL-SENSITIVE, as any out of the reader's sight: 404, as a report that does not exist.
+    report = get_object_or_404(reports_of(user=request.user, policy=policy), pk=report_id)
+    user = request.user
+    if report.status != MonitoringReport.Status.PUBLISHED and not _reads_unpublished_reports(user, policy):
+        raise Http404("No such monitoring report.")
+    edit_form = qa_form = None
+    if report.status == MonitoringReport.Status.DRAFT and can_draft(user, policy):
+        edit_form = forms.MonitoringSectionsForm(
+            request.POST if request.POST.get("step") in {"save", "submit"} else None,
+            initial={field: getattr(report, field) for field in services.REPORT_FIELDS},
+        )
+    if report.status == MonitoringReport.Status.SUBMITTED and is_group_coordinator(user, policy):
+        qa_form = forms.CoordinatorQAForm(request.POST if request.POST.get("step") == "qa" else None)
+    # Issue 13: the Lead's response, the remedial action it directed, and a review reading the report.
+    response = MonitoringResponse.objects.filter(report=report).select_related(
+        "decided_by", "remedial_owner", "remedial_completed_by").first()
+    done_form = read_form = None
+    if response is not None and response.remedial_open and (
+            user.pk == response.remedial_owner_id or is_policy_lead(user, policy)):
+        done_form = forms.RemedialActionDoneForm(request.POST if request.POST.get("step") == "remedial_done" else None)
+    reading = report.readings.filter(cycle=policy.current_cycle).select_related("read_by").first()
+    if reading is None and services.may_read_for_review(user=user, policy=policy, report=report) and not (
+            report.readings.filter(cycle__lt=policy.current_cycle).exists()):
+        read_form = forms.ReviewReadingForm(request.POST if request.POST.get("step") == "read" else None)
+    if request.method == "POST" and request.POST.get("step") in {"remedial_done", "read"}:
+        step = request.POST.get("step")
+        form = done_form if step == "remedial_done" else read_form
+        if form is None:
+            messages.error(request, "That is not something you can do to this report now.")
+            return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+        if form.is_valid():
+            try:
+                if step == "remedial_done":
+                    services.monitoring_remedial_action_complete(response=response, actor=user,
+                                                                 outcome=form.cleaned_data["outcome"])
+                    messages.success(request, "The remedial action is recorded as done.")
+                else:
+                    services.monitoring_report_read_for_review(
+                        report=report, actor=user, changes_in_response=form.cleaned_data["changes_in_response"])
+                    messages.success(request, "Recorded: the review has read this report.")
+            except ApplicationError as error:
+                if error.code in {"stale", "forbidden"}:
+                    messages.error(request, error.message)
+                    return redirect("assessments:monitoring_report", reference=policy.reference,
+                                    report_id=report.pk)
+                form.add_application_error(error)
+            else:
+                return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
+    elif request.method == "POST":
+        answered = _decide(request, policy, report, edit_form, qa_form)
+        if answered is not None:
+            return answered
+    context = policy_page_context(request, policy, "monitoring")
+    context.update({
+        "report": report, "edit_form": edit_form, "qa_form": qa_form,
+        "may_publish": report.status == MonitoringReport.Status.QA_PASSED and is_pcu(user),
+        "response": response, "done_form": done_form, "read_form": read_form, "reading": reading,
+        "remedial_state": REMEDIAL.state_of(response) if response is not None and response.remedial_due_on else None,
+        "may_respond": response is None and report.status in QUALITY_ASSURED_REPORT_STATUSES
+        and bool(workflow.steps_offered(user, policy, "respond-to-monitoring")),
+    })
+    has_errors = bool((edit_form and edit_form.errors) or (qa_form and qa_form.errors)
+                      or (done_form and done_form.errors) or (read_form and read_form.errors))
+    # Refused because the report changed since the page was read: the page as it is now, to read again (409).
+    status = 409 if qa_form is not None and qa_form.has_error(NON_FIELD_ERRORS, code="stale") else 400
+    return render(request, "assessments/monitoring_report.html", context, status=status if has_errors else 200)
+
+
+def _report_read(post) -> dict:
+    """What the page showed, as the service's keyword arguments (rule 17): the report read and its content hash. Sent
+    empty when the form carried none, which the service refuses."""
+    return {"report_read": post.get("report_read") or "", "report_hash": post.get("report_hash") or ""}
+
+
+def _back_to(report):
+    return redirect("assessments:monitoring_report", reference=report.policy.reference, report_id=report.pk)
+
+
+def _decide(request, policy, report, edit_form, qa_form):
+    """The author's save and submission, the co-ordinator's quality assurance and PCU's publication, posted to the
+    report's page: a redirect when done or refused outright; None to show the page again with the refusal on its
+    form (what was typed kept)."""
+    user, step, read = request.user, request.POST.get("step"), _report_read(request.POST)
+    posted_late = None
+    if step == "qa" and qa_form is None and is_group_coordinator(user, policy):
+        # Posted from a page the report has since moved on from (a second click, a colleague's decision in another
+        # tab): the service says why, and what was typed is shown back.
+        posted_late = forms.CoordinatorQAForm(request.POST)
+        if not posted_late.is_valid():
+            posted_late = None
+    qa_posted = qa_form if qa_form is not None else posted_late
+    try:
+        if step in {"save", "submit"} and edit_form is not None and edit_form.is_valid():
+            services.monitoring_report_update(report=report, actor=user, **edit_form.cleaned_data)
+            if step == "submit":
+                services.monitoring_report_submit(report=report, actor=user)
+                messages.success(request, "Submitted to the Business Group Policy Co-ordinator for quality assurance.")
+            else:
+                messages.success(request, "Monitoring report saved.")
+            return _back_to(report)
+        if step == "qa" and qa_posted is not None and qa_posted.is_valid():
+            comments = qa_posted.cleaned_data["comments"]
+            if qa_posted.cleaned_data["outcome"] == "passed":
+                services.monitoring_report_pass_qa(report=report, actor=user, comments=comments, **read)
+                messages.success(request, "Quality assured: the report has gone to PCU for publication.")
+            else:
+                services.monitoring_report_return(report=report, actor=user, comments=comments, **read)
+                messages.success(request, "Returned to the author with your comments.")
+            return _back_to(report)
+        if step == "publish":
+            services.monitoring_report_publish(report=report, actor=user, **read)
+            messages.success(request, "Monitoring report published on the Publication Scheme.")
+            return _back_to(report)
+        if step not in {"save", "submit", "qa", "publish"} or (edit_form is None and qa_form is None):
+            messages.error(request, "That is not something you can do to this report now.")
+            return _back_to(report)
+    except ApplicationError as error:
+        if step == "submit" and error.code == "gate" and edit_form is not None:
+            # Each empty section marked at its box (WCAG 3.3.1), as the service found them: what was typed was
+            # saved, and these are the sections of it left empty.
+            for field, label in MonitoringReport.REQUIRED_SECTIONS.items():
+                if not edit_form.cleaned_data.get(field, "").strip():
+                    edit_form.add_error(field, f"Write the {label.lower()} section before you submit the report")
+            if not edit_form.errors:
+                edit_form.add_application_error(error)
+            return None
+        if step == "qa" and posted_late is not None and error.code == "stale":
+            return typed_back.refused(request, policy_page_context(request, policy, "monitoring"), "Quality assurance",
+                                      error.message, typed_back.typed_cleaned(posted_late))
+        if step == "qa" and qa_form is not None and error.code == "stale":
+            # The report changed since the page was read: shown again as it is now, the decision and comments kept.
+            qa_form.add_error(None, ValidationError(error.message, code="stale"))
+            return None
+        target = edit_form if step in {"save", "submit"} else qa_form
+        if target is not None and error.code not in {"stale", "forbidden"}:
+            target.add_application_error(error)
+            return None
+        messages.error(request, error.message)
+        return _back_to(report)
+    return None
