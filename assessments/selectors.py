@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from assessments.models import MonitoringReport
 from lifecycle.models import Policy
 from lifecycle.selectors import (
+    REPORT_MARKING,
     Viewer,
     frozen_marking_readable,
     frozen_marking_readable_by,
@@ -21,8 +22,8 @@ from lifecycle.selectors import (
     user_may_see_sensitive,
 )
 
-# Where a report keeps its marking.
-REPORT_MARKING = "protective_marking"
+# Where a report keeps its marking: REPORT_MARKING, declared in lifecycle.selectors beside a version's, for the review's
+# checklist reads it too (lifecycle.gates, through the policy's relation).
 
 
 def report_frozen_sensitive(*, report: str = "") -> Q:

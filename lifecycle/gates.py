@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,7 +28,8 @@ Gate = Callable[[object], bool]
 
 @dataclass(frozen=True)
 class ChecklistItem:
-    """One thing a gate lists on the checklist (a monitoring report to read), with its page and whether it is done."""
+    """One thing a gate lists on the checklist (a monitoring report to read), with its page ("": none its reader may
+    open) and whether it is done."""
 
     label: str
     url: str
@@ -38,8 +40,10 @@ def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Ca
          applies: Callable | None = None) -> Callable[[Gate], Gate]:
     """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
     ``fix``: the page where it is put right; ``field``: the field of that page's form it names, which the checklist's
-    link opens (lifecycle.next_steps.fix_url); ``listing``: the items the checklist lists under it,
-    ``listing(policy) -> [ChecklistItem]``; ``applies``: whether it asks anything of this policy at all,
+    link opens (lifecycle.next_steps.fix_url); ``listing``: the items the checklist lists under it, as its reader may
+    read them, ``listing(policy, reports_readable=Q) -> [ChecklistItem]`` (``reports_readable``: the Q a monitoring
+    report must match for the reader to read it, lifecycle.selectors.frozen_marking_readable, which the page gives:
+    the selectors build on this module); ``applies``: whether it asks anything of this policy at all,
     ``applies(policy) -> bool`` (a gate that does not apply holds, and the checklist leaves it out rather than list it
     as done)."""
 
@@ -294,15 +298,26 @@ def reports_since_last_review(policy):
             .exclude(readings__cycle__lt=cycle).order_by("period_end", "pk"))
 
 
-def _reports_to_read(policy) -> list[ChecklistItem]:
+# Said on the checklist of a report its reader may not read (one made OFFICIAL-SENSITIVE, a reader not cleared for
+# it): neither its period nor its link, which would answer 404, as its Monitoring tab and the timeline leave it out.
+# The gate waits on it all the same, read by those who may.
+REPORT_NOT_READABLE = "A monitoring report you are not cleared to read"
+
+
+def _reports_to_read(policy, *, reports_readable: Q) -> list[ChecklistItem]:
     version = policy.current_version
     if version is None or not version.revises_published:
         return []
     cycle = policy.current_cycle
-    reports = reports_since_last_review(policy).prefetch_related("readings")
+    # Whether the reader may read each, by the report's own marking, in the query that reads them.
+    reports = (reports_since_last_review(policy)
+               .annotate(reader_may_read=ExpressionWrapper(reports_readable, output_field=BooleanField()))
+               .prefetch_related("readings"))
     return [ChecklistItem(
-        label=f"Monitoring report {report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}",
-        url=reverse("assessments:monitoring_report", args=[policy.reference, report.pk]),
+        label=(f"Monitoring report {report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}"
+               if report.reader_may_read else REPORT_NOT_READABLE),
+        url=(reverse("assessments:monitoring_report", args=[policy.reference, report.pk])
+             if report.reader_may_read else ""),
         done=any(reading.cycle == cycle for reading in report.readings.all()),
     ) for report in reports]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Q
 from django.urls import reverse
 
 from core.dates import date_shown
@@ -68,9 +69,14 @@ class Readiness:
         return not self.missing
 
 
-def checklist(step: workflow.Step, policy, *, asked: dict | None = None) -> list[Item]:
+def checklist(step: workflow.Step, policy, *, asked: dict | None = None, reports_readable: Q | None = None
+              ) -> list[Item]:
     """The step's gates as a checklist (those the step's own record satisfies left out). ``asked``: gates already
-    asked of this policy in this request, and their answers (each gate is asked once per page)."""
+    asked of this policy in this request, and their answers (each gate is asked once per page).
+    ``reports_readable``: for a checklist that lists what a gate lists under it (the monitoring reports a review must
+    read), the Q a report must match for its reader to read it (lifecycle.selectors.frozen_marking_readable), so that
+    one they may not read is listed without its period or link; None lists nothing under the gates (a readiness,
+    whose page names only what is missing)."""
     asked = {} if asked is None else asked
     items = []
     for gate in step.gates:
@@ -78,7 +84,8 @@ def checklist(step: workflow.Step, policy, *, asked: dict | None = None) -> list
             continue
         if gate not in asked:
             asked[gate] = bool(gate(policy))
-        listing = gate.listing(policy) if getattr(gate, "listing", None) else []
+        listing = (gate.listing(policy, reports_readable=reports_readable)
+                   if reports_readable is not None and getattr(gate, "listing", None) else [])
         items.append(Item(label=gate.label, met=asked[gate], url=fix_url(gate, policy), items=listing))
     return items
 

@@ -29,9 +29,11 @@ from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.register_views import CountedPaginator
 from lifecycle.selectors import (
+    REPORT_MARKING,
     access_policy,
     approval_shown,
     emergency_outstanding,
+    frozen_marking_readable,
     latest_feedback,
     policy_list,
     policy_versions,
@@ -149,7 +151,10 @@ def policy_detail(request, reference: str):
     # force while its review is drafted (issue 4: staff "see the published policies").
     if next_step is not None and version is not None and not version.is_frozen:
         context["checklist_step"] = next_step
-        context["checklist"] = next_steps.checklist(next_step, policy, asked=asked)
+        # A monitoring report it lists is dated and linked only for those who may read it (its frozen marking).
+        context["checklist"] = next_steps.checklist(
+            next_step, policy, asked=asked,
+            reports_readable=frozen_marking_readable(request.user, marking=REPORT_MARKING))
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
     context["next"] = next_steps.next_steps(policy, context["actions"], shown=version, asked=asked)
     return render(request, "lifecycle/policy_detail.html", context)

@@ -53,6 +53,7 @@ from lifecycle.selectors.register_rows import (
 from lifecycle.selectors.visibility import (
     FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
+    REPORT_MARKING,
     Viewer,
     advice_teams,
     advice_teams_of,
@@ -88,6 +89,7 @@ __all__ = [
     "GROUP_WIDE_ROLES",
     "Outstanding",
     "PUBLIC_TIMELINE_ACTIONS",
+    "REPORT_MARKING",
     "PolicyRows",
     "RevisionRow",
     "VERSION_HISTORY_FIELDS",

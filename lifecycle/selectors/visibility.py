@@ -342,8 +342,10 @@ def drafts_visibility_of(viewer: Viewer | None) -> Q | None:
 
 
 # Where a version's frozen marking is: its PolicyVersion.details. A monitoring report records its own
-# (assessments.MonitoringReport.protective_marking, read by assessments.selectors with the rule below).
+# (assessments.MonitoringReport.protective_marking, read by assessments.selectors with the rule below, and by the
+# review's checklist, which reads the reports through the policy's relation: lifecycle.gates).
 VERSION_MARKING = "details__protective_marking"
+REPORT_MARKING = "protective_marking"
 
 
 def frozen_sensitive(*, record: str = "", marking: str = VERSION_MARKING) -> Q:

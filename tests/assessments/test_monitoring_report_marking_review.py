@@ -1,0 +1,99 @@
+"""A monitoring report made OFFICIAL-SENSITIVE (MonitoringReport.protective_marking, frozen when made) on the review's
+pages: review, 2026-12-05.
+
+1. The review's checklist ("Read the monitoring reports since the last review", lifecycle.gates) listed the period of
+   every report, with its link, to everyone who sees the drafts: staff not cleared for the report (a developer of
+   another business group given access to the draft) read its period, and its link answered them 404. They now read
+   a line that says only that a report they may not read is to be read, or was, and the gate is the same for them
+   as for those cleared.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assessments import services as a
+from assessments.models import MonitoringReport
+from lifecycle import services as s
+from lifecycle.states import Status
+from tests.assessments.test_monitoring_report_marking import OFFICIAL, SENSITIVE, pages, report_of
+from tests.factories import advance_to, reload
+from tests.library.helpers import published, staff
+from tests.lifecycle.test_details import update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def reader(people):
+    """Territorial Policing staff with no role: not cleared for its OFFICIAL-SENSITIVE material."""
+    return staff("reader", people.unit)
+
+
+def period(report: MonitoringReport) -> str:
+    return f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}"
+
+
+# --- 1. the review's checklist --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def review_reading_a_sensitive_report(people):
+    """Version 1.0 in force OFFICIAL; its monitoring report quality-assured, then published while the review had the
+    policy re-marked OFFICIAL-SENSITIVE (so it was published OFFICIAL-SENSITIVE); the review then marked it OFFICIAL
+    again. The review is in scoping, the report among those since the last review, and a developer of Specialist
+    Crime & Operations, not cleared for Territorial Policing's OFFICIAL-SENSITIVE material, was given access to the
+    draft."""
+    policy = advance_to(published(people, title="Stop and search"), Status.MONITORING, people)
+    report = report_of(policy, people, publish=False)
+    a.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    s.policy_start_review(policy=reload(policy), actor=people.coordinator, reason="Three-year review.")
+    update(reload(policy), people.developer, protective_marking=SENSITIVE, suitable_for_publication_scheme=False)
+    a.monitoring_report_publish(report=report, actor=people.pcu)
+    update(reload(policy), people.developer, protective_marking=OFFICIAL)
+    policy = reload(policy)
+    assert policy.protective_marking == OFFICIAL and policy.status == Status.SCOPING
+    s.policy_grant_access(policy=policy, actor=people.coordinator, user=people.developer2, permission="draft_policy")
+    report = MonitoringReport.objects.get(pk=report.pk)
+    assert report.protective_marking == SENSITIVE
+    return policy, report
+
+
+GATE_LABEL = "Read the monitoring reports since the last review"
+
+
+def test_the_checklist_lists_a_report_made_official_sensitive_only_to_those_cleared(
+        client, people, review_reading_a_sensitive_report, django_assert_num_queries):
+    policy, report = review_reading_a_sensitive_report
+    overview = f"/policies/{policy.reference}/"
+    link = pages(policy, report)["report"]
+    # Not cleared: the gate is listed and still to do, the report neither dated nor linked.
+    client.force_login(people.developer2)
+    page = client.get(overview).content.decode()
+    assert GATE_LABEL in page
+    assert link not in page and period(report) not in page
+    assert "A monitoring report you are not cleared to read: to read" in page
+    assert client.get(link).status_code == 404
+    # Those cleared read it, and its link, as before.
+    for person in (people.developer, people.coordinator, people.pcu):
+        client.force_login(person)
+        page = client.get(overview).content.decode()
+        assert GATE_LABEL in page and link in page and period(report) in page, person
+        assert "not cleared to read" not in page, person
+    # The page reads the reports, each with whether its reader may read it, once: the readiness of the way on
+    # (request commissioning) names only what is missing, and reads them no more (11 queries before, 9 now).
+    client.force_login(people.developer)
+    with django_assert_num_queries(9):
+        client.get(overview)
+    # The review reads it: done for everyone, the uncleared told so without its period.
+    a.monitoring_report_read_for_review(report=report, actor=people.developer,
+                                        changes_in_response="Nothing: the report found no gap.")
+    client.force_login(people.developer2)
+    page = client.get(overview).content.decode()
+    assert "A monitoring report you are not cleared to read: read, response recorded" in page
+    assert link not in page and period(report) not in page
