@@ -161,9 +161,11 @@ def _actor_name(row: dict) -> str:
 
 # --- what changed ------------------------------------------------------------------------------------------
 
-# Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading.
+# Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading. The
+# monitoring report an event names ("report", its id: what decides who reads the event, timeline_events) is in its
+# words already, by its period.
 HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
-                         "created", "emergency_request"})
+                         "created", "emergency_request", "report"})
 # Lists left out when empty: a QA return records both (``services.quality_assurance``), one of them often empty, and
 # the line is then no news ("Had passed it (none)"); the return notice leaves them out the same way
 # (``next_steps.after_qa_return``).

@@ -112,7 +112,7 @@ def monitoring_report_respond(
         brought = policy_set_review_date(
             policy=locked, actor=actor, review_due_on=review_due_on,
             reason=f"Monitoring report {target.period_start:%-d %B %Y} to {target.period_end:%-d %B %Y}: {reasons}",
-            **read)
+            report_id=target.pk, **read)
         response.review_due_on = brought.review_due_on
         changes["review_due_on"] = review_due_on
     response.save()

@@ -182,10 +182,15 @@ def policy_withdraw(
 @performs(SET_REVIEW_DATE)
 @transaction.atomic
 def policy_set_review_date(
-    *, policy: Policy, actor, review_due_on: datetime.date, reason: str, **read: Unpack[Binding],
+    *, policy: Policy, actor, review_due_on: datetime.date, reason: str, report_id: int | None = None,
+    **read: Unpack[Binding],
 ) -> Policy:
     """A Lead or co-ordinator brings a review forward (SOP: "if no earlier review has been prompted by
-    monitoring results, or external factors e.g. legislation, critical incidents")."""
+    monitoring results, or external factors e.g. legislation, critical incidents"). ``report_id``: the monitoring
+    report whose results prompted it (the Lead's response to it, assessments.services.responses), whose period and
+    the Lead's reasons about it are the reason: the event names it ("report"), as the response's own event does, so
+    that it is read as the report is, by its frozen marking: one made OFFICIAL-SENSITIVE only by those cleared for it
+    (the timeline, lifecycle.selectors.timeline_events; the notifications' relay)."""
     reason = require_text(reason, "the reason for the earlier review", field="reason")
     if not isinstance(review_due_on, datetime.date):
         raise ApplicationError("Enter the new review date.", field="review_due_on")
@@ -199,8 +204,10 @@ def policy_set_review_date(
         )
     before = locked.review_due_on
     locked.review_due_on = review_due_on
-    finish_step(SET_REVIEW_DATE, locked, actor, extra_fields=["review_due_on"],
-                changes={"review_due_on": [before, review_due_on], "reason": reason})
+    changes = {"review_due_on": [before, review_due_on], "reason": reason}
+    if report_id is not None:
+        changes["report"] = report_id
+    finish_step(SET_REVIEW_DATE, locked, actor, extra_fields=["review_due_on"], changes=changes)
     return locked
 
 

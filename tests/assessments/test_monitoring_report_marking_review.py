@@ -6,22 +6,36 @@ pages: review, 2026-12-05.
    another business group given access to the draft) read its period, and its link answered them 404. They now read
    a line that says only that a report they may not read is to be read, or was, and the gate is the same for them
    as for those cleared.
+2. The Lead's response that brings the review forward (assessments.services.responses) writes lifecycle's "Review
+   date brought forward" event, a public milestone on the timeline, with a reason quoting the report's period and the
+   Lead's reasons: every member of staff read them. The event now names its report, as the response's own does, and
+   is read as the report is: only by those cleared for it. The Publication Scheme, its feed and the Notices carry
+   neither.
 """
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from assessments import services as a
 from assessments.models import MonitoringReport
+from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.states import Status
+from notifications.links import report_named
 from tests.assessments.test_monitoring_report_marking import OFFICIAL, SENSITIVE, pages, report_of
 from tests.factories import advance_to, reload
 from tests.library.helpers import published, staff
 from tests.lifecycle.test_details import update
+from tests.lifecycle.test_details_downgrade import publish_reviewed
 
 pytestmark = pytest.mark.django_db
+
+# The Lead's reasons for bringing the review forward: words only the response to the report carries.
+REASONS = "Stintish disproportionality in the covert tasking."
 
 
 @pytest.fixture(autouse=True)
@@ -97,3 +111,66 @@ def test_the_checklist_lists_a_report_made_official_sensitive_only_to_those_clea
     page = client.get(overview).content.decode()
     assert "A monitoring report you are not cleared to read: read, response recorded" in page
     assert link not in page and period(report) not in page
+
+
+# --- 2. the review brought forward in response to it ----------------------------------------------------------------
+
+
+@pytest.fixture
+def brought_forward(people, django_capture_on_commit_callbacks):
+    """Version 1.0 published OFFICIAL-SENSITIVE; its monitoring report quality-assured and published then; a review
+    re-marked it OFFICIAL and version 2.0 is published, on the Publication Scheme. The Lead then responds to the
+    report, still OFFICIAL-SENSITIVE, by bringing the review forward."""
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = published(people, title="Covert tasking", marking=SENSITIVE)
+    policy = advance_to(policy, Status.MONITORING, people)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = report_of(policy, people)
+    s.policy_start_review(policy=reload(policy), actor=people.coordinator, reason="Three-year review.")
+    with django_capture_on_commit_callbacks(execute=True):
+        update(reload(policy), people.developer, protective_marking=OFFICIAL, suitable_for_publication_scheme=True)
+    policy, _ = publish_reviewed(reload(policy), people, django_capture_on_commit_callbacks)
+    assert policy.protective_marking == OFFICIAL
+    earlier = timezone.localdate() + datetime.timedelta(days=200)
+    with django_capture_on_commit_callbacks(execute=True):
+        a.monitoring_report_respond(policy=policy, actor=people.lead, report=report, outcome="bring_forward",
+                                    reasons=REASONS, review_due_on=earlier)
+    policy = reload(policy)
+    assert policy.review_due_on == earlier
+    report = MonitoringReport.objects.get(pk=report.pk)
+    assert report.protective_marking == SENSITIVE
+    return policy, report
+
+
+def test_the_review_brought_forward_quotes_the_report_only_to_those_cleared(client, people, reader,
+                                                                           brought_forward):
+    policy, report = brought_forward
+    event = AuditEvent.objects.get(policy_id=policy.pk, action="policy.review_date_brought_forward")
+    assert event.changes["reason"] == f"Monitoring report {period(report)}: {REASONS}"
+    # Named as the response's event names it: the relay tells it only to those cleared for the report (as
+    # test_monitoring_report_marking.test_an_event_of_the_report_is_relayed_only_to_those_cleared).
+    assert event.changes["report"] == report.pk and report_named(event) == report.pk
+    timeline = pages(policy, report)["timeline"]
+    # Staff who see the policy in force (its public milestones) or its drafts, not cleared for the report.
+    for person in (reader, people.developer2, people.lead2):
+        client.force_login(person)
+        page = client.get(timeline)
+        assert page.status_code == 200, person
+        text = page.content.decode()
+        assert REASONS not in text and period(report) not in text, person
+    # Those cleared read the entry with its reason.
+    for person in (people.developer, people.coordinator, people.lead, people.pcu):
+        client.force_login(person)
+        text = client.get(timeline).content.decode()
+        assert "Review date brought forward" in text and REASONS in text and period(report) in text, person
+    # The public: the Scheme's entry, its feed and its PDF carry neither (nor does staff's Notices, for the uncleared).
+    client.logout()
+    for url in (f"/publication-scheme/{policy.reference}/", "/publication-scheme/feed/", "/publication-scheme/"):
+        answer = client.get(url)
+        assert answer.status_code == 200, url
+        text = answer.content.decode()
+        assert REASONS not in text and period(report) not in text, url
+    client.force_login(reader)
+    for url in ("/notices/", "/notices/feed/"):
+        text = client.get(url).content.decode()
+        assert REASONS not in text and period(report) not in text, url
