@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, F, Q, QuerySet, Value
 from django.urls import reverse
 
-from acknowledgements.selectors import AudienceRate, acknowledgement_rates
+from acknowledgements.selectors import AudienceAsking, AudienceRate, acknowledgement_rates, audiences_asking
 from assessments.models import MonitoringResponse
 from assessments.selectors import reports_readable_by
 from core.compiled import compiled_per_key
@@ -166,9 +166,19 @@ def _remedial_counts(*, user, scope: Scope, today: datetime.date) -> dict[int, i
     return {} if statement is None else dict(statement.rows())
 
 
+@compiled_per_key(COMPILED_DASHBOARDS)
+def _audiences_statement(viewer: Viewer | None, group_ids: tuple[int, ...] | None) -> QuerySet:
+    """The audiences in force of the policies the figures count, compiled once per Viewer and scope (core.compiled):
+    Django compiled the visibility and the rule of an audience in force anew on every request, and built three model
+    instances of each audience."""
+    return audiences_asking(policies=_scoped_seen_by(viewer, group_ids))
+
+
 def acknowledgement_rates_in(*, user, scope: Scope) -> list[AudienceRate]:
-    """Who is asked to acknowledge the policies the figures count (the version in force of each), and who has."""
-    return acknowledgement_rates(policies=scoped_policies(user=user, scope=scope))
+    """Who is asked to acknowledge the policies the figures count (the version in force of each), and who has
+    (acknowledgements.selectors.acknowledgement_rates, the rule of the manager's rates and of the chase)."""
+    statement = _audiences_statement(*_scope_key(user, scope))
+    return acknowledgement_rates([] if statement is None else [AudienceAsking(*row) for row in statement.rows()])
 
 
 def rate_percent(confirmed: int, asked: int) -> float | None:
@@ -182,7 +192,7 @@ def item_figure_counts(*, user, scope: Scope, today: datetime.date) -> dict[str,
     asked: dict[int, int] = {}
     confirmed: dict[int, int] = {}
     for rate in acknowledgement_rates_in(user=user, scope=scope):
-        group = rate.audience.policy.business_group_id
+        group = rate.audience.business_group_id
         asked[group] = asked.get(group, 0) + rate.asked
         confirmed[group] = confirmed.get(group, 0) + rate.confirmed
     return {"remedial_overdue": remedial, "acknowledgements_asked": asked, "acknowledgements_confirmed": confirmed}

@@ -157,9 +157,8 @@ ACKNOWLEDGEMENT_HEADER = ["Reference", "Policy", "Business group", "Version in f
 
 
 def acknowledgement_rows(rates, names: dict[int, str]):
-    return [[rate.audience.policy.reference, rate.audience.policy.title, names[rate.audience.policy.business_group_id],
-             rate.audience.policy_version.number, rate.asked, rate.confirmed, rate.outstanding, rate.percent]
-            for rate in rates]
+    return [[rate.audience.reference, rate.audience.title, names[rate.audience.business_group_id],
+             rate.audience.number, rate.asked, rate.confirmed, rate.outstanding, rate.percent] for rate in rates]
 
 
 @login_required
@@ -171,7 +170,7 @@ def acknowledgements(request):
     today = timezone.localdate()
     rates = acknowledgement_rates_in(user=request.user, scope=scope)
     names = {group.pk: str(group) for group in scope.groups}
-    missing = {rate.audience.policy.business_group_id for rate in rates} - set(names)
+    missing = {rate.audience.business_group_id for rate in rates} - set(names)
     if missing:  # a business group closed since, still holding policies
         names.update({group.pk: str(group) for group in BusinessGroup.objects.filter(pk__in=missing)})
     rows = acknowledgement_rows(rates, names)
