@@ -206,13 +206,15 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
     def content_hash(self) -> str:
         """Rule 17, like HTTP If-Match: what the co-ordinator's quality assurance, PCU's publication and the Lead's
         response are bound to. SHA-256 over everything the decision-maker reads of the report: its period, its
-        sections and the marking it is read under (``marking_read``). Worked out from the row, not stored: every part
-        of it is on the row a page reads anyway (its policy too, reached through ``policy.monitoring_reports``), a
-        report changes until it is submitted and again once returned, and a published one cannot change at all (its
-        append-only trigger, migration 0004), so a stored copy would only be one more thing to keep in step."""
+        sections, the marking it is read under (``marking_read``) and the co-ordinator's comments (``qa_comments``,
+        shown with it on its page and on the Lead's response page: a return's, read again when it is resubmitted; the
+        quality assurance's, which PCU and the Lead read). Worked out from the row, not stored: every part of it is on
+        the row a page reads anyway (its policy too, reached through ``policy.monitoring_reports``), a report changes
+        until it is submitted and again once returned, and a published one cannot change at all (its append-only
+        trigger, migration 0004), so a stored copy would only be one more thing to keep in step."""
         content = {"period": [self.period_start.isoformat(), self.period_end.isoformat()],
                    "sections": {field: getattr(self, field) for field in self.SECTIONS},
-                   "marking": self.marking_read}
+                   "marking": self.marking_read, "qa_comments": self.qa_comments}
         encoded = json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 

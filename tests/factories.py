@@ -479,7 +479,8 @@ def what_was_read(policy) -> dict:
 
 def what_was_read_of_report(report) -> dict:
     """The hidden fields a monitoring report's decision form posts (rule 17): the report read and its content hash
-    (its period, sections and the marking it is read under), as a person who just opened its page would send them."""
+    (its period, sections, the marking it is read under and the co-ordinator's comments), as a person who just opened
+    its page would send them."""
     report = type(report).objects.select_related("policy").get(pk=report.pk)
     return {"report_read": report.pk, "report_hash": report.content_hash}
 

@@ -115,8 +115,8 @@ def check_report_read(locked: MonitoringReport, *, report_read=None, report_hash
             "again.", code="stale")
     if report_hash != locked.content_hash:
         raise ApplicationError(
-            "The report has changed since you opened it: read it again. Nothing was changed; its period, sections "
-            "or marking are not what you read.", code="stale")
+            "The report has changed since you opened it: read it again. Nothing was changed; its period, sections, "
+            "marking or the co-ordinator's comments are not what you read.", code="stale")
 
 
 @transaction.atomic
@@ -203,11 +203,13 @@ def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str 
     require_actor(actor)
     policy, locked = lock_report(report)
     _ensure_coordinator(actor, policy, locked, read)
+    # The event records the report as the co-ordinator read it (rule 17), before their own comments join it.
+    content_hash = locked.content_hash
     locked.pass_qa()
     locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), (comments or "").strip()
     locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_QA_PASSED, obj=locked, policy_id=policy.pk,
-              changes={"comments": locked.qa_comments, "content_hash": locked.content_hash})
+              changes={"comments": locked.qa_comments, "content_hash": content_hash})
     return locked
 
 
@@ -220,9 +222,9 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str,
         raise ApplicationError("Enter comments explaining what must change.", field="comments")
     policy, locked = lock_report(report)
     _ensure_coordinator(actor, policy, locked, read)
+    changes: dict = {"comments": comments, "content_hash": locked.content_hash}  # as read, before these comments
     locked.return_to_author()
     locked.qa_comments = comments
-    changes: dict = {"comments": comments, "content_hash": locked.content_hash}
     # A returned report does not answer its due date: the date is due again (and late, if it has passed).
     answered = locked.answers_due_on
     if answered is not None and policy.monitoring_report_due_on == next_monitoring_due(answered):

@@ -4,9 +4,10 @@ send the report to the Policy Co-ordination Unit to arrange for it to be publish
 "review[s] monitoring results and direct[s] remedial action".
 
 The co-ordinator's quality assurance (passed or returned), PCU's publication and the Lead's response each post the
-report they read and its content hash (its period, sections and the marking it is read under), and the service
-refuses a mismatch, as HTTP If-Match does: a report returned, rewritten and resubmitted while the page was open is
-not quality-assured, published or answered unread. The refusal keeps what was typed; nothing is changed."""
+report they read and its content hash (its period, sections, the marking it is read under and the co-ordinator's
+comments), and the service refuses a mismatch, as HTTP If-Match does: a report returned, rewritten and resubmitted
+while the page was open is not quality-assured, published or answered unread. The refusal keeps what was typed;
+nothing is changed."""
 
 from __future__ import annotations
 
@@ -234,3 +235,43 @@ def test_a_second_click_of_the_quality_assurance_is_refused_politely_with_the_co
     assert "not awaiting quality assurance: it was already quality-assured by" in body
     assert "Logical and comprehensive." in body
     assert AuditEvent.objects.filter(policy_id=policy.pk, action=AuditAction.MONITORING_REPORT_QA_PASSED).count() == 1
+
+
+def test_the_coordinators_comments_are_part_of_what_is_read(client, submitted, people):
+    """The co-ordinator's comments are shown with the report on its page and on the Lead's response page, and are
+    read with it by whoever decides: comments written since the page was opened (the report returned with them and
+    resubmitted unchanged, or quality-assured with them) change what was read, and the decision is refused, as for a
+    rewritten section."""
+    policy, report = submitted
+    client.force_login(people.coordinator)
+    with on(QA_ON):
+        opened = hash_on(client.get(page_url(policy, report)).content.decode())
+        # In another tab the report is returned with comments, and resubmitted without a word changed.
+        a.monitoring_report_return(report=report, actor=people.coordinator, comments="Say how big the sample was.")
+        a.monitoring_report_submit(report=report, actor=people.developer)
+        response = client.post(page_url(policy, report), {
+            "step": "qa", "outcome": "passed", "comments": "Clear, logical and in plain English.",
+            "report_read": report.pk, "report_hash": opened})
+        assert response.status_code == 409
+        body = response.content.decode()
+        assert "The report has changed since you opened it: read it again" in body
+        assert "Clear, logical and in plain English." in body and "Say how big the sample was." in body
+        assert MonitoringReport.objects.get(pk=report.pk).status == MonitoringReport.Status.SUBMITTED
+        # PCU and the Lead read the report before the co-ordinator passed it with comments of their own.
+        read_before = what_was_read_of_report(report)
+        a.monitoring_report_pass_qa(report=report, actor=people.coordinator, report_read=report.pk,
+                                    report_hash=hash_on(body), comments="The sample is small: publish with care.")
+        with refused("stale", "The report has changed since you opened it: read it again"):
+            a.monitoring_report_publish(report=report, actor=people.pcu, **read_before)
+        with refused("stale", "The report has changed since you opened it: read it again"):
+            a.monitoring_report_respond(policy=reload(policy), actor=people.lead, report=report,
+                                        report_hash=read_before["report_hash"], outcome="no_action",
+                                        reasons="Within tolerance.")
+        assert not MonitoringResponse.objects.filter(report=report).exists()
+        # The Lead's page shows the comments, and posts the hash that covers them.
+        client.force_login(people.lead)
+        page = client.get(f"/policies/{policy.reference}/actions/respond-to-monitoring/").content.decode()
+        assert "The sample is small: publish with care." in page
+        assert dict(LEAD_HASH.findall(page)) == {str(report.pk): what_was_read_of_report(report)["report_hash"]}
+        a.monitoring_report_publish(report=report, actor=people.pcu, **what_was_read_of_report(report))
+    assert MonitoringReport.objects.get(pk=report.pk).status == MonitoringReport.Status.PUBLISHED
