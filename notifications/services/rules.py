@@ -23,6 +23,7 @@ from lifecycle.due import (
     STAGE_DEADLINES,
     DueState,
 )
+from lifecycle.selectors import Clearance
 from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import ReminderKind
 from notifications.services.people import People
@@ -93,8 +94,6 @@ class PolicyChase:
     def __post_init__(self) -> None:
         self.group = self.row["business_group_id"]
         self.cycle = self.row["cycle"] or 1
-        # Anything not OFFICIAL is treated as sensitive, as the relay does.
-        self.sensitive = self.row["protective_marking"] != ProtectiveMarking.OFFICIAL
         self.authors = {developer for developer in self.people.developers.get(self.row["pk"], set())
                         if self.cleared(developer)} | self.named("policy_manager_id", Role.MANAGER)
         self.every = self.config["overdue_every_days"]
@@ -103,8 +102,8 @@ class PolicyChase:
 
     def cleared(self, user_id: int) -> bool:
         """Whether ``user_id`` may be reminded of this policy: anyone of an OFFICIAL one; of an OFFICIAL-SENSITIVE
-        one, those cleared for its business group's material."""
-        return not self.sensitive or self.people.clearance.cleared(user_id, self.group)
+        one, those cleared for its business group's material (``reminded_of``)."""
+        return reminded_of(self.row, self.people.clearance, user_id)
 
     def named(self, column: str, role: str) -> set[int]:
         """The person named in ``column``, or, if they have left or are not cleared for the policy, the business
@@ -252,18 +251,13 @@ class PolicyChase:
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account) or, on an OFFICIAL-SENSITIVE policy, is not
         cleared for it and so is not reminded of it (see the class): the co-ordinator is told weekly to reassign the
-        part. A leaver makes the policy one the chase reads (``plan._could_be_due``); someone not cleared is told of
-        when the policy is read for a reminder due (a policy is not read for its named people's clearance alone)."""
+        part, whatever else is or is not due (``orphaned_parts``, the reminder's own condition: the chase reads every
+        policy it could hold for, ``plan._could_be_due``), until the gap is filled (``reminders_hand_over``)."""
         row = self.row
-        named = (("owner", row["owner_id"]), ("Designated Lead", row["designated_lead_id"]),
-                 ("policy manager", row["policy_manager_id"]))
-        inactive = [label for label, user_id in named if user_id is not None and user_id not in self.people.active]
-        if self.people.inactive_developers.get(row["pk"]):
-            inactive.append("developer")
-        uncleared = [label for label, user_id in named
-                     if user_id is not None and user_id in self.people.active and not self.cleared(user_id)]
-        if not all(self.cleared(developer) for developer in self.people.developers.get(row["pk"], ())):
-            uncleared.append("developer")
+        inactive, uncleared = orphaned_parts(
+            row, active=self.people.active, developers=self.people.developers.get(row["pk"], set()),
+            inactive_developers=self.people.inactive_developers.get(row["pk"], set()),
+            clearance=self.people.clearance)
         if not (inactive or uncleared):
             return []
         reasons = []
@@ -281,6 +275,39 @@ class PolicyChase:
         return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
                               f"Reassign at {people_page}: {row['reference']} {row['title']} needs reassigning, "
                               f"{'; '.join(reasons)}.")
+
+
+def reminded_of(row: dict, clearance: Clearance, user_id: int) -> bool:
+    """Whether ``user_id`` may be reminded of the policy ``row`` (its ``protective_marking`` and
+    ``business_group_id``): anyone of an OFFICIAL one; of anything else (treated as sensitive, as the relay does),
+    those cleared for its business group's material (``Clearance``, the one rule)."""
+    return row["protective_marking"] == ProtectiveMarking.OFFICIAL or clearance.cleared(user_id,
+                                                                                        row["business_group_id"])
+
+
+# The parts of a policy named in a column of its own, and their labels in the orphan reminder.
+NAMED_PARTS = (("owner", "owner_id"), ("Designated Lead", "designated_lead_id"),
+               ("policy manager", "policy_manager_id"))
+
+
+def orphaned_parts(row: dict, *, active, developers, inactive_developers,
+                   clearance: Clearance) -> tuple[list[str], list[str]]:
+    """The orphan reminder's own condition, the one rule for when it is sent and when it stops: (the parts whose
+    named holder has left, the parts whose named holder is active but may not be reminded of the policy,
+    ``reminded_of``), by label. ``row`` holds the policy's ``NAMED_PARTS`` columns, ``protective_marking`` and
+    ``business_group_id``; ``active`` the ids of active people (of those named, at least); ``developers`` and
+    ``inactive_developers`` its named developers' ids. The chase asks it of the policies it reads
+    (``PolicyChase.orphans``); a reassignment of the policies it changes (``reminders._orphan_reminders_resolve``),
+    so that reassigning one part does not stop the reminder about another."""
+    named = [(label, row[column]) for label, column in NAMED_PARTS if row[column] is not None]
+    inactive = [label for label, user_id in named if user_id not in active]
+    if inactive_developers:
+        inactive.append("developer")
+    uncleared = [label for label, user_id in named
+                 if user_id in active and not reminded_of(row, clearance, user_id)]
+    if not all(reminded_of(row, clearance, developer) for developer in developers):
+        uncleared.append("developer")
+    return inactive, uncleared
 
 
 def _in_words(labels: list[str]) -> str:

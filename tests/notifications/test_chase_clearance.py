@@ -25,6 +25,7 @@ from assessments import services as assessments
 from core.models import Role, RoleAssignment
 from core.services import role_revoke
 from lifecycle.permissions import forget_roles
+from lifecycle.services import people as people_services
 from notifications import services
 from notifications.models import Notification, Reminder
 from tests.factories import advance_to, user_with_role
@@ -209,3 +210,46 @@ def test_the_chases_queries_do_not_grow_with_the_people_it_must_leave_out(people
     many_plan, many_run, many_planned = counted(day + datetime.timedelta(days=7))
     assert many_planned > few_planned > 0
     assert (many_plan, many_run) == (few_plan, few_run)
+
+
+def test_the_coordinator_is_told_of_a_person_not_cleared_when_nothing_is_due(people):
+    """The orphan reminder stands on its own condition, someone named on an OFFICIAL-SENSITIVE policy who is not
+    cleared for it: not only while the policy happens to be chased for something due. Three months after
+    publication nothing is due (the review in 2026, the monitoring report in March 2024), and the co-ordinator is
+    still told weekly."""
+    policy = published(people, **SENSITIVE)
+    role_removed(people, people.developer, Role.DEVELOPER)
+    monday = datetime.date(2023, 6, 5)
+    planned = [item for item in services.chase_plan(today=monday) if item.policy_id == policy.pk]
+    assert [(item.kind, item.recipient_id) for item in planned] == [("orphan", people.coordinator.pk)]
+    chase(monday)
+    [orphan] = reminded(people.coordinator, "orphan")
+    assert "its developer is not cleared for its OFFICIAL-SENSITIVE material" in orphan
+    assert reminded(people.developer) == []
+    # Weekly, as ever.
+    assert chase(monday + datetime.timedelta(days=7)).new_reminders == 1
+
+
+def test_reassigning_someone_else_leaves_the_orphan_reminder_open_until_its_own_gap_is_filled(people):
+    """The reminder about a developer not cleared stays open when another part of the policy is reassigned (a new
+    policy manager), and stops when the developer not cleared is replaced by one who is."""
+    policy = published(people, **SENSITIVE)
+    role_removed(people, people.developer, Role.DEVELOPER)
+    monday = policy.review_due_on - relativedelta(months=6)  # a Monday: the review is chased too
+    assert monday.weekday() == 0
+    chase(monday)
+    orphan = Reminder.objects.get(kind="orphan", recipient=people.coordinator)
+    new_manager = user_with_role(Role.MANAGER, people.group, username="new_manager")
+    with at(monday):
+        people_services.policy_reassign(policy=policy, actor=people.coordinator, role="policy_manager",
+                                        new_holder=new_manager, reason="Moved to another unit.")
+    orphan.refresh_from_db()
+    assert orphan.superseded_at is None
+    cleared = user_with_role(Role.DEVELOPER, people.group, username="cleared_developer")
+    with at(monday):
+        people_services.policy_replace_developer(policy=policy, actor=people.coordinator, old=people.developer,
+                                                 new=cleared, reason="No longer in the group.")
+    orphan.refresh_from_db()
+    assert orphan.superseded_at is not None and orphan.handed_to is None
+    chase(monday + datetime.timedelta(days=7))
+    assert Reminder.objects.filter(kind="orphan").count() == 1
