@@ -170,7 +170,9 @@ HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections
 # the line is then no news ("Had passed it (none)"); the return notice leaves them out the same way
 # (``next_steps.after_qa_return``).
 OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
-# Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting).
+# Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting;
+# the due dates, which earlier events of a publication, a review concluding no change and the Lead's response to a
+# monitoring report record alone: a value that is not a pair is shown as it is).
 BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
                                "health_and_safety", "health_and_safety_statement"})
 # Keys naming a person by username.
@@ -378,6 +380,11 @@ def describe_changes(event: dict, names: dict[str, str]) -> list[Change]:
         elif key == "to" and isinstance(value, dict):
             for part, username in value.items():
                 rows.append(Change(f"New {PART_LABELS.get(part, part)}", None, names.get(username, username)))
+        elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2 and value[0] == value[1]:
+            # A date a step restates and leaves as it is (a review concluding no change): shown once, as events
+            # recording the date alone are.
+            rows.append(Change(_field_label(object_type, key), None,
+                               format_value(value[1], names=names, key=key, object_type=object_type)))
         elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
             rows.append(Change(_field_label(object_type, key),
                                format_value(value[0], names=names, key=key, object_type=object_type),

@@ -1,12 +1,13 @@
 """Each policy's history replayed from the audit trail, for the Corporate Health Indicators (oversight.indicators).
 
 Every service that moves a policy writes its audit event in the same transaction (core.audit), and the event says
-what changed: ``status`` [before, after] (every step), ``review_due_on`` and ``monitoring_report_due_on`` (a
-publication gives the new dates; bringing a review forward, confirming no change and a monitoring report give
-[before, after]), ``business_group`` [old, new] (a move). Replaying those events (core.models.audit's
-POLICY_HISTORY_EVENTS) gives each policy's status, due dates and business group on any past day. A policy with no
-such event (loaded before the audit trail, or by a bulk import) keeps its present values throughout: those are
-counted by oversight.indicators in one statement, without a history.
+what changed: ``status`` [before, after] (every step), ``review_due_on`` and ``monitoring_report_due_on``
+([before, after]; earlier events of a publication, a review concluding no change and the Lead's response to a
+monitoring report give the new date alone, and are read as such: append-only, they keep that shape),
+``business_group`` [old, new] (a move). Replaying those events (core.models.audit's POLICY_HISTORY_EVENTS) gives
+each policy's status, due dates and business group on any past day. A policy with no such event (loaded before the
+audit trail, or by a bulk import) keeps its present values throughout: those are counted by oversight.indicators in
+one statement, without a history.
 
 Bounded work: the events are streamed policy by policy (one server-side cursor on the partial index that holds only
 these events, in policy order), so memory holds one policy's history. Each event's local day and its moment (whole

@@ -109,12 +109,13 @@ def monitoring_report_respond(
                 "review: it reads this report at its scoping.", field="outcome")
         if not isinstance(review_due_on, datetime.date):
             raise ApplicationError("Enter the new review date.", field="review_due_on")
+        review_before = locked.review_due_on
         brought = policy_set_review_date(
             policy=locked, actor=actor, review_due_on=review_due_on,
             reason=f"Monitoring report {target.period_start:%-d %B %Y} to {target.period_end:%-d %B %Y}: {reasons}",
             report_id=target.pk, **read)
         response.review_due_on = brought.review_due_on
-        changes["review_due_on"] = review_due_on
+        changes["review_due_on"] = [review_before, brought.review_due_on]  # [before, after], as every change
     response.save()
     finish_step(RESPOND_TO_MONITORING, locked, actor, changes=changes)
     return response

@@ -224,8 +224,10 @@ def policy_conclude_no_change(
     locked = begin_step(CONCLUDE_NO_CHANGE, policy=policy, actor=actor, **read)
     review = NoChangeReview.objects.create(policy=locked, policy_version=locked.current_version, reason=reason,
                                            concluded_by=actor)
-    finish_step(CONCLUDE_NO_CHANGE, locked, actor, changes={"reason": reason, "review_due_on": locked.review_due_on,
-                                                             "no_change_review": review.pk})
+    # The review date stays until PCU re-publishes: recorded as any date is, [before, after], here the same date.
+    finish_step(CONCLUDE_NO_CHANGE, locked, actor, changes={
+        "reason": reason, "review_due_on": [locked.review_due_on, locked.review_due_on],
+        "no_change_review": review.pk})
     return review
 
 

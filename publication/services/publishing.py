@@ -174,15 +174,14 @@ def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: U
         policy=locked, policy_version=package, on_intranet=True, in_notices=False, on_publication_scheme=False,
         requested_by=actor, status=Publication.Status.PUBLISHED, published_at=now, published_by=actor,
     )
-    marking_before = locked.protective_marking
+    marking_before, dates_before = locked.protective_marking, _due_dates(locked)
     dates = [*policy_set_publication_dates(locked=locked, published_on=timezone.localdate(now)),
              *policy_put_title_in_force(locked=locked, version=package),
              *policy_put_marking_in_force(locked=locked, version=package)]
     finish_step(APPROVE_LOCAL, locked, actor, version=package, extra_fields=dates, changes={
         "comments": comments, "content_hash": package.content_hash, "channels": publication.channels,
         "supported_policy": locked.supports.reference if locked.supports_id else None,
-        "review_due_on": locked.review_due_on, "monitoring_report_due_on": locked.monitoring_report_due_on,
-        **_marking_change(marking_before, locked),
+        **_due_date_changes(dates_before, locked), **_marking_change(marking_before, locked),
     })
     _supersede_earlier(locked, publication, actor=actor)
     transaction.on_commit(lambda: queue_file_rendering(publication.pk))
@@ -191,7 +190,7 @@ def policy_approve_local(*, policy: Policy, actor, comments: str = "", **read: U
 
 def publish_now(locked: Policy, publication: Publication, *, actor, today: datetime.date | None = None) -> None:
     today = today or timezone.localdate()
-    title_before, marking_before = locked.title, locked.protective_marking
+    title_before, marking_before, dates_before = locked.title, locked.protective_marking, _due_dates(locked)
     before = policy_record_publication(locked=locked, actor=actor, version=publication.policy_version,
                                        published_on=today)
     publication.status = Publication.Status.PUBLISHED
@@ -200,8 +199,7 @@ def publish_now(locked: Policy, publication: Publication, *, actor, today: datet
     publication.save(update_fields=["status", "published_at", "published_by"])
     audit_log(actor=actor, action=AuditAction.POLICY_PUBLISHED, obj=locked,
               changes={"status": [before, locked.status], "version": publication.policy_version.number,
-                       "channels": publication.channels, "review_due_on": locked.review_due_on,
-                       "monitoring_report_due_on": locked.monitoring_report_due_on,
+                       "channels": publication.channels, **_due_date_changes(dates_before, locked),
                        "scheduled_for": publication.scheduled_for,
                        "not_impact_assessed": locked.not_impact_assessed,
                        # A review's new title comes into force with its version (issue 12), and its downgrade.
@@ -210,6 +208,20 @@ def publish_now(locked: Policy, publication: Publication, *, actor, today: datet
     _supersede_earlier(locked, publication, actor=actor)
     # Issue 14: the files are rendered once, by a task, after the publication is committed.
     transaction.on_commit(lambda: queue_file_rendering(publication.pk))
+
+
+# The due dates a publication sets (lifecycle.services.policy_set_publication_dates), recorded as every change is,
+# [before, after]: the date alone, as earlier events have it (append-only, they keep it), said what a date became and
+# not what it replaced. Readers take both (lifecycle.timeline, oversight.histories).
+DUE_DATES = ("review_due_on", "monitoring_report_due_on")
+
+
+def _due_dates(locked: Policy) -> dict:
+    return {name: getattr(locked, name) for name in DUE_DATES}
+
+
+def _due_date_changes(before: dict, locked: Policy) -> dict:
+    return {name: [before[name], getattr(locked, name)] for name in DUE_DATES}
 
 
 def _marking_change(before: str, locked: Policy) -> dict:

@@ -136,4 +136,6 @@ def test_reviews_and_republication_do_not_move_the_monitoring_date(published, pe
         assert policy.monitoring_report_due_on == FIRST_DUE
         assert MONITORING.state_of(policy).status == DueStatus.OVERDUE
         publication = AuditEvent.objects.filter(action="policy.published").latest("sequence")
-        assert publication.changes["monitoring_report_due_on"] == "2025-01-10"
+        # Recorded [before, after], as every change: the same date before and after.
+        assert publication.changes["monitoring_report_due_on"] == ["2025-01-10", "2025-01-10"]
+        assert publication.changes["review_due_on"][1] == "2028-03-03"

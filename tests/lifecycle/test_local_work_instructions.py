@@ -158,6 +158,10 @@ def test_approved_within_its_group_after_the_corporate_lead_agrees_and_never_on_
     assert (publication.on_intranet, publication.in_notices, publication.on_publication_scheme) == (True, False, False)
     assert publication.published_by == people.lead2
     assert not AuditEvent.objects.filter(policy_id=policy.pk, actor=people.pcu).exists()
+    # The dates its approval sets are recorded [before, after], as every change.
+    approved = AuditEvent.objects.get(policy_id=policy.pk, action="policy.local_instruction_approved").changes
+    assert approved["review_due_on"] == [None, policy.review_due_on.isoformat()]
+    assert approved["monitoring_report_due_on"] == [None, policy.monitoring_report_due_on.isoformat()]
 
     # Linked on both pages.
     client.force_login(people.lead2)
