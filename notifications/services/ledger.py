@@ -21,6 +21,7 @@ from notifications.models import Notification, Reminder, ReminderKind
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
 from notifications.services.plan import LEDGER_COLUMNS, acknowledgement_reminders, policy_plan
+from notifications.services.reminders import open_reminders
 from notifications.services.rules import PlannedReminder
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ def chase_run(*, today: datetime.date | None = None) -> ChaseResult:
     plan = policy_plan(today)
     with transaction.atomic():
         _runs_one_at_a_time()
+        _orphan_reminders_close(plan)
         new_reminders = _reminders_insert(plan)
         acknowledgements = _acknowledgement_reminders_insert(today)
     # Filed straight into today's digests: updating every new inbox item afterwards would write each row twice
@@ -57,6 +59,17 @@ def chase_run(*, today: datetime.date | None = None) -> ChaseResult:
     logger.info("chase %s: %s planned, %s new reminders, %s digests", today, planned,
                 new_reminders + acknowledgements, len(digests))
     return ChaseResult(planned=planned, new_reminders=new_reminders + acknowledgements, digests=digests)
+
+
+def _orphan_reminders_close(plan: list[PlannedReminder]) -> int:
+    """Open orphan reminders of the policies today's plan sends none: their gap is filled, however it was filled (a
+    role given back, the policy re-marked OFFICIAL, as well as the reassignment that stops them at once,
+    ``reminders_hand_over``). The plan reads every policy a gap could be on (``plan._could_be_due``: a leaver named,
+    or OFFICIAL-SENSITIVE) and asks each the orphan reminder's own condition (``rules.orphaned_parts``), so a policy
+    it plans no orphan reminder for has none called for. One statement."""
+    still_called_for = sorted({item.policy_id for item in plan if item.kind == ReminderKind.ORPHAN})
+    return (open_reminders().filter(kind=ReminderKind.ORPHAN).exclude(policy_id__in=still_called_for)
+            .update(superseded_at=timezone.now()))
 
 
 # The chase's own lock (a PostgreSQL advisory lock, held until the ledger's transaction ends).

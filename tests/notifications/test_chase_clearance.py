@@ -23,7 +23,7 @@ from django.test.utils import CaptureQueriesContext
 
 from assessments import services as assessments
 from core.models import Role, RoleAssignment
-from core.services import role_revoke
+from core.services import role_assign, role_revoke
 from lifecycle.permissions import forget_roles
 from lifecycle.services import people as people_services
 from notifications import services
@@ -253,3 +253,32 @@ def test_reassigning_someone_else_leaves_the_orphan_reminder_open_until_its_own_
     assert orphan.superseded_at is not None and orphan.handed_to is None
     chase(monday + datetime.timedelta(days=7))
     assert Reminder.objects.filter(kind="orphan").count() == 1
+
+
+def test_the_orphan_reminder_stops_when_its_gap_is_filled_by_a_role_not_a_reassignment(people):
+    """The developer not cleared is given back a role in the group (no reassignment, so nothing hands the reminder
+    over): the next chase finds the gap filled and stops the open orphan reminder, as a reassignment filling it does.
+    One still called for stays open."""
+    policy = published(people, **SENSITIVE)
+    other = published(people, title="YANKEE informants", **SENSITIVE)
+    role_removed(people, people.developer, Role.DEVELOPER)
+    monday = datetime.date(2023, 6, 5)
+    chase(monday)
+    orphans = {reminder.policy_id: reminder for reminder in Reminder.objects.filter(kind="orphan")}
+    assert set(orphans) == {policy.pk, other.pk}
+    with at(monday):
+        role_assign(actor=people.pcu, user=people.developer, role=Role.DEVELOPER, business_group=people.group)
+    forget_roles(people.developer)
+    chase(monday + datetime.timedelta(days=1))
+    for reminder in orphans.values():
+        reminder.refresh_from_db()
+    assert orphans[policy.pk].superseded_at is not None and orphans[other.pk].superseded_at is not None
+    # Both policies name the same developer: both gaps are filled. Another policy still naming someone not cleared
+    # keeps its reminder open.
+    stranger = user_with_role(Role.DEVELOPER, people.group, username="stranger")
+    third = published(people, title="XRAY undercover deployments", developers=[stranger], **SENSITIVE)
+    role_removed(people, stranger, Role.DEVELOPER)
+    chase(monday + datetime.timedelta(days=7))
+    chase(monday + datetime.timedelta(days=8))
+    assert list(Reminder.objects.filter(kind="orphan", superseded_at__isnull=True).values_list(
+        "policy_id", flat=True)) == [third.pk]
