@@ -252,7 +252,8 @@ class PolicyChase:
         """Someone named on the policy has left (inactive account) or, on an OFFICIAL-SENSITIVE policy, is not
         cleared for it and so is not reminded of it (see the class): the co-ordinator is told weekly to reassign the
         part, whatever else is or is not due (``orphaned_parts``, the reminder's own condition: the chase reads every
-        policy it could hold for, ``plan._could_be_due``), until the gap is filled (``reminders_hand_over``)."""
+        policy it could hold for, ``plan._could_be_due``), until the gap is filled (a reassignment filling it stops
+        it at once, ``reminders_hand_over``; any other way, the next chase, ``ledger._orphan_reminders_close``)."""
         row = self.row
         inactive, uncleared = orphaned_parts(
             row, active=self.people.active, developers=self.people.developers.get(row["pk"], set()),
@@ -297,8 +298,9 @@ def orphaned_parts(row: dict, *, active, developers, inactive_developers,
     ``reminded_of``), by label. ``row`` holds the policy's ``NAMED_PARTS`` columns, ``protective_marking`` and
     ``business_group_id``; ``active`` the ids of active people (of those named, at least); ``developers`` and
     ``inactive_developers`` its named developers' ids. The chase asks it of the policies it reads
-    (``PolicyChase.orphans``); a reassignment of the policies it changes (``reminders._orphan_reminders_resolve``),
-    so that reassigning one part does not stop the reminder about another."""
+    (``PolicyChase.orphans``, and stops the open reminders of those it plans none for); a reassignment of the
+    policies it changes (``reminders._orphan_reminders_resolve``), so that reassigning one part does not stop the
+    reminder about another."""
     named = [(label, row[column]) for label, column in NAMED_PARTS if row[column] is not None]
     inactive = [label for label, user_id in named if user_id not in active]
     if inactive_developers:
