@@ -41,7 +41,7 @@ from core.models import AuditEvent, User
 from lifecycle.due import REMEDIAL
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.register_views import REGISTER_PAGE_SIZE, register_page
-from lifecycle.states import PUBLISHED_STATUSES, Status
+from lifecycle.states import PUBLISHED_STATUSES, ProtectiveMarking, Status
 
 PAGE_SIZE = REGISTER_PAGE_SIZE
 TIMELINE_PAGE_SIZE = 50  # lifecycle.views.policy_timeline_page
@@ -373,6 +373,7 @@ WHERE p.status <> %(withdrawn)s AND (
     OR NOT owner.is_active OR NOT lead.is_active OR NOT manager.is_active
     OR EXISTS (SELECT 1 FROM lifecycle_policy_developers d2 JOIN core_user u2 ON u2.id = d2.user_id
                WHERE d2.policy_id = p.id AND NOT u2.is_active)
+    OR p.protective_marking <> %(official)s
 )
 ORDER BY p.id
 """
@@ -394,6 +395,7 @@ def _bare_due_parameters(day: dt.date) -> dict:
         "monitoring_horizon": day + relativedelta(months=1), "stuck_since": stuck_since,
         "remedial_horizon": REMEDIAL.soon_from(day),
         "submitted": str(MonitoringReport.Status.SUBMITTED),
+        "official": str(ProtectiveMarking.OFFICIAL),
     }
 
 
