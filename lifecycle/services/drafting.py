@@ -33,7 +33,7 @@ from lifecycle.services.base import lock_policy, optional_text, require_actor, r
 from lifecycle.services.sops import sop_update_draft
 from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
 from lifecycle.signals import draft_version_created
-from lifecycle.states import PolicyKind, ProtectiveMarking
+from lifecycle.states import PolicyKind, ProtectiveMarking, Status
 
 
 def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycle: bool) -> PolicyVersion:
@@ -234,12 +234,7 @@ def check_corporate_lead_cleared(supported: Policy | None, *, marking: str, busi
     policy names, or, where it names none, any Lead of its business group (as ``is_policy_lead``)."""
     if supported is None or marking == ProtectiveMarking.OFFICIAL:
         return
-    if supported.designated_lead_id is not None:
-        leads = [supported.designated_lead]
-    else:
-        leads = list(User.objects.filter(is_active=True, role_assignments__role=Role.LEAD,
-                                         role_assignments__business_group_id=supported.business_group_id).distinct())
-    if any(roles_cleared_for(permissions.role_index(lead), business_group.pk) for lead in leads):
+    if any(roles_cleared_for(permissions.role_index(lead), business_group.pk) for lead in _corporate_leads(supported)):
         return
     who = (f"{supported.designated_lead}, the Designated Lead of {supported.reference}, is not"
            if supported.designated_lead_id is not None else
@@ -248,6 +243,60 @@ def check_corporate_lead_cleared(supported: Policy | None, *, marking: str, busi
         f"{who} cleared for OFFICIAL-SENSITIVE material of {business_group}: the corporate lead could not read this "
         "local work instruction to give the \"prior agreement with the corporate lead\" it needs. Ask an "
         f"administrator to give them a role in {business_group} first.", code="not_cleared", field=field)
+
+
+def _corporate_leads(corporate: Policy) -> list[User]:
+    """Who gives a local work instruction supplementing ``corporate`` its "prior agreement with the corporate lead"
+    (``is_supported_policy_lead``): the Designated Lead it names, or, where it names none, every active Lead of its
+    business group."""
+    if corporate.designated_lead_id is not None:
+        return [corporate.designated_lead]
+    return list(User.objects.filter(is_active=True, role_assignments__role=Role.LEAD,
+                                    role_assignments__business_group_id=corporate.business_group_id).distinct())
+
+
+def check_lead_cleared_for_instructions(corporate: Policy, *, field: str) -> None:
+    """``corporate``, about to be moved (its new business group and Designated Lead set, not yet saved), must keep a
+    corporate lead cleared for every OFFICIAL-SENSITIVE local work instruction that supplements it, as
+    ``check_corporate_lead_cleared`` asks of an instruction started, re-marked or moved: the lead gives each its
+    "prior agreement with the corporate lead" (SOP, "Local Work Instructions") and could neither read it nor be told
+    of it otherwise (security probe F2). A withdrawn instruction asks for no agreement again. One query when no such
+    instruction supplements it (an OFFICIAL policy's instructions may be OFFICIAL-SENSITIVE: the marking that counts
+    is the instruction's).
+
+    The refusal names the instructions by reference only: it is shown to the one who moves the policy, PCU, whose
+    force-wide role clears them for every group's material; their titles are not the refusal's to repeat."""
+    if corporate.kind != PolicyKind.CORPORATE:
+        return
+    instructions = (Policy.objects.filter(supports_id=corporate.pk)
+                    .exclude(protective_marking=ProtectiveMarking.OFFICIAL).exclude(status=Status.WITHDRAWN)
+                    .order_by("business_group__name", "reference")
+                    .values_list("business_group_id", "business_group__name", "reference"))
+    by_group: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for group_id, group_name, reference in instructions:
+        by_group[(group_id, group_name)].append(reference)
+    if not by_group:
+        return
+    leads = _corporate_leads(corporate)
+    uncleared = {(group_id, name): references for (group_id, name), references in by_group.items()
+                 if not any(roles_cleared_for(permissions.role_index(lead), group_id) for lead in leads)}
+    if not uncleared:
+        return
+    groups = [name for _, name in uncleared]
+    groups = groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
+    references = [reference for group_references in uncleared.values() for reference in group_references]
+    one = len(references) == 1
+    who = (f"{leads[0]}, who would be the Designated Lead of {corporate.reference} in {corporate.business_group}, is"
+           if corporate.designated_lead_id is not None else
+           f"{corporate.reference} would name no Designated Lead, and no Lead of {corporate.business_group} is")
+    which = (f"the OFFICIAL-SENSITIVE local work instruction {references[0]} supplements it" if one else
+             f"the OFFICIAL-SENSITIVE local work instructions {', '.join(references)} supplement it")
+    raise ApplicationError(
+        f"{who} not cleared for OFFICIAL-SENSITIVE material of {groups}: {which}, and the corporate lead could not "
+        f"read {'it' if one else 'them'} to give the \"prior agreement with the corporate lead\" "
+        f"{'it needs' if one else 'they need'}. Ask an administrator to give them a role in {groups} first, or name "
+        f"as Designated Lead someone of {corporate.business_group} who holds one. Nothing was changed.",
+        code="not_cleared", field=field)
 
 
 def _check_new_policy(*, actor, business_group, owning_unit, kind, risk_tier, protective_marking,

@@ -208,3 +208,60 @@ def test_the_move_form_says_so_before_pcu_moves_an_official_sensitive_policy(cli
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.withdrawn_by == people.pcu
+
+
+def test_a_corporate_policy_does_not_move_where_its_lead_is_not_cleared_for_the_instructions_it_supports(
+        people, policy_in, takers):
+    """The other side of the same agreement: an OFFICIAL-SENSITIVE local work instruction of Territorial Policing
+    supplements a corporate policy moved to Specialist Crime & Operations, whose Lead there (``lead2``) holds no role
+    in Territorial Policing. They could not read the instruction to give the "prior agreement with the corporate lead"
+    it needs (SOP, "Local Work Instructions"): the move is refused on the Designated Lead, naming the instruction by
+    reference only (PCU moves, cleared for every group), until someone cleared is named or the Lead is cleared."""
+    corporate = policy_in(Status.IMPLEMENTATION, title="Custody detention standards")
+    instruction = people.policy(kind=PolicyKind.LOCAL, supports=corporate, protective_marking="official_sensitive",
+                                suitable_for_publication_scheme=False, title="Cell search routine")
+    # An OFFICIAL one, and a withdrawn OFFICIAL-SENSITIVE one, need no clearance of anyone: not named.
+    official = people.policy(kind=PolicyKind.LOCAL, supports=corporate)
+    withdrawn = people.policy(kind=PolicyKind.LOCAL, supports=corporate, protective_marking="official_sensitive",
+                              suitable_for_publication_scheme=False)
+    Policy.objects.filter(pk=withdrawn.pk).update(status=Status.WITHDRAWN)
+    last = last_sequence()
+
+    with pytest.raises(ApplicationError) as refusal:
+        move(corporate, people, takers)
+
+    assert (refusal.value.code, refusal.value.field) == ("not_cleared", "designated_lead")
+    message = refusal.value.message
+    assert message.startswith(
+        f"{people.lead2}, who would be the Designated Lead of {corporate.reference} in Specialist Crime & Operations, "
+        f"is not cleared for OFFICIAL-SENSITIVE material of Territorial Policing: the OFFICIAL-SENSITIVE local work "
+        f"instruction {instruction.reference} supplements it")
+    assert "give them a role in Territorial Policing" in message and "name as Designated Lead" in message
+    assert "Cell search routine" not in message
+    assert official.reference not in message and withdrawn.reference not in message
+    moved = Policy.objects.get(pk=corporate.pk)
+    assert (moved.business_group, moved.designated_lead) == (people.group, people.lead)
+    assert last_sequence() == last
+
+    RoleAssignment.objects.create(user=people.lead2, role=Role.DEVELOPER, business_group=people.group)
+    permissions.forget_roles(people.lead2)
+    move(corporate, people, takers)
+    moved = Policy.objects.get(pk=corporate.pk)
+    assert (moved.business_group, moved.designated_lead) == (people.group2, people.lead2)
+
+
+def test_the_move_form_keeps_what_was_typed_when_the_lead_is_not_cleared_for_an_instruction(client, people, policy_in,
+                                                                                             takers):
+    corporate = policy_in(Status.IMPLEMENTATION)
+    instruction = people.policy(kind=PolicyKind.LOCAL, supports=corporate, protective_marking="official_sensitive",
+                                suitable_for_publication_scheme=False)
+    client.force_login(people.pcu)
+    response = client.post(f"/policies/{corporate.reference}/people/", {
+        "part": "move", "move-business_group": people.group2.pk, "move-owning_unit": people.unit2.pk,
+        **{f"move-{key}": user.username for key, user in takers.items()}, "move-reason": "Boundary issue typed"})
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert f"instruction {instruction.reference} supplements it" in page
+    assert 'id="id_move-designated_lead-error"' in page
+    assert "Boundary issue typed" in page and 'value="lead2"' in page
+    assert Policy.objects.get(pk=corporate.pk).business_group == people.group

@@ -14,7 +14,7 @@ from lifecycle.models import Policy
 from lifecycle.permissions import forget_roles, is_pcu
 from lifecycle.services.base import lock_policy, require_actor, require_text
 from lifecycle.services.clearance import policy_moved_withdraw
-from lifecycle.services.drafting import check_corporate_lead_cleared
+from lifecycle.services.drafting import check_corporate_lead_cleared, check_lead_cleared_for_instructions
 from lifecycle.services.people.parts import (
     DEVELOPER,
     PARTS,
@@ -172,6 +172,10 @@ def policy_move_business_group(*, policy: Policy, actor, business_group, owning_
     for change in changes:
         if change.part != DEVELOPER:
             setattr(locked, PARTS[change.part].column, change.new_id)
+    # The other side of that agreement: a corporate policy keeps, in its new group, a Designated Lead cleared for the
+    # OFFICIAL-SENSITIVE local work instructions that supplement it. Refused on the Designated Lead (the choice that
+    # settles it, with a role given to them), as the instruction's own move is, and for the same reason.
+    check_lead_cleared_for_instructions(locked, field="designated_lead")
     locked.save(update_fields=["business_group", "owning_unit", *(PARTS[c].column.removesuffix("_id") for c in
                                                                    {c.part for c in changes} - {DEVELOPER}),
                                "updated_at"])
