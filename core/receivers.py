@@ -5,7 +5,9 @@ sign-in, sign-out and lockouts are audited").
 - Who may do what, changed below the services: a password hash, a role assignment or a per-object grant
   (django-guardian) saved or deleted from a shell, a script, a data fix or an admin page that does not go through
   a service. A service that makes the same change audits it itself, in the same transaction, and its event
-  covers the one seen here (``core.audit.audit_unless_covered``), so nothing is recorded twice.
+  covers the one seen here (``core.audit.audit_unless_covered``), so nothing is recorded twice. A role assignment
+  deleted below the services is recorded at once instead, and answered as ``role_revoke`` answers it
+  (``clearance_reduced``, in the delete's transaction): see ``role_revoked``.
 
 These events belong to no policy: ``obj`` is the user concerned. Connected in ``CoreConfig.ready()``.
 """
@@ -25,6 +27,8 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from core.audit import audit_log, audit_unless_covered
 from core.events import AuditAction
 from core.models import RoleAssignment, User
+from core.services import revoked_by_service, role_gone_words
+from core.signals import clearance_reduced
 
 logger = logging.getLogger(__name__)
 
@@ -128,8 +132,23 @@ def role_assigned(sender, instance: RoleAssignment, created=False, raw=False, **
 
 
 def role_revoked(sender, instance: RoleAssignment, **kwargs) -> None:
-    audit_unless_covered(subject=instance, actor=None, action=ROLE_REVOKED_OUTSIDE_SERVICES, obj=instance.user,
-                         changes=_assignment_changes(instance))
+    """A role assignment deleted. Through ``core.services.role_revoke`` (the admin's delete too), the service has
+    recorded it before deleting and sends ``clearance_reduced`` itself. Otherwise (a shell, a script, a data fix: one
+    row's ``delete()`` or a queryset's) it is recorded here at once, and ``clearance_reduced`` sent as the service sends
+    it, with nobody as the actor: the person may have lost their clearance for OFFICIAL-SENSITIVE material, and what
+    it gave them is withdrawn in the delete's own transaction (Django deletes in one, and sends this signal inside
+    it), so the role cannot go while their invitations and grants stay (security probe F2).
+
+    Answered, not refused: deleting a row below the services is an administrator's data fix, recorded like any other
+    (this module), and refusing it in Python would not stop plain SQL either. What Django never sees (plain SQL, an
+    assignment changed in place by ``update()``) is swept by ``manage.py withdraw_uncleared``."""
+    if revoked_by_service(instance):
+        return
+    with transaction.atomic():
+        audit_log(actor=None, action=ROLE_REVOKED_OUTSIDE_SERVICES, obj=instance.user,
+                  changes=_assignment_changes(instance))
+        clearance_reduced.send(sender=RoleAssignment, person=instance.user, actor=None,
+                               cause=role_gone_words(instance, "was removed outside PolicyHub's services"))
 
 
 def _grant(instance) -> tuple[tuple[str, str], dict] | None:

@@ -1,5 +1,7 @@
 """State changes on core objects: role assignments and reference numbers."""
 
+from contextvars import ContextVar
+
 from django.db import IntegrityError, transaction
 
 from core.audit import audit_log
@@ -16,6 +18,10 @@ def reference_allocate(*, counter: str, prefix: str, width: int = 4) -> str:
     row.last_value += 1
     row.save(update_fields=["last_value"])
     return f"{prefix}-{row.last_value:0{width}d}"
+
+
+# The assignments role_revoke is deleting, while it deletes them: it records each and sends clearance_reduced itself.
+_REVOKING: ContextVar[frozenset[int]] = ContextVar("policyhub_role_revoking", default=frozenset())
 
 
 @transaction.atomic
@@ -85,9 +91,24 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
             "business_group": locked.business_group.name if locked.business_group else None,
         },
     )
-    locked.delete()
+    token = _REVOKING.set(_REVOKING.get() | {locked.pk})
+    try:
+        locked.delete()
+    finally:
+        _REVOKING.reset(token)
     # What the role cleared the person for may be gone: lifecycle withdraws, in this transaction, their invitations and
     # grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for (lifecycle.services.clearance).
-    scope = f"in {locked.business_group}" if locked.business_group_id else "(force-wide)"
     clearance_reduced.send(sender=RoleAssignment, person=locked.user, actor=actor,
-                           cause=f"role {Role(locked.role).label} {scope} was taken away")
+                           cause=role_gone_words(locked, "was taken away"))
+
+
+def revoked_by_service(assignment: RoleAssignment) -> bool:
+    """Whether ``role_revoke`` is deleting ``assignment`` now (``core.receivers.role_revoked`` leaves it to it)."""
+    return assignment.pk in _REVOKING.get()
+
+
+def role_gone_words(assignment: RoleAssignment, how: str) -> str:
+    """What ``clearance_reduced`` says of ``assignment`` gone, in words that follow "their": "role Policy Developer in
+    Territorial Policing was taken away" (``how``)."""
+    scope = f"in {assignment.business_group}" if assignment.business_group_id else "(force-wide)"
+    return f"role {Role(assignment.role).label} {scope} {how}"

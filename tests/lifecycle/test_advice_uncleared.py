@@ -52,6 +52,12 @@ def invited_before_the_fix(policy, invitee, *, by) -> AdviceInvitation:
                                            granted_access=True, invited_by=by)
 
 
+def delete_roles_in_plain_sql(user) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_roleassignment WHERE user_id = %s", [user.pk])
+    permissions.forget_roles(user)
+
+
 def text_of(page: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
@@ -82,10 +88,11 @@ def test_the_advice_page_says_who_cannot_open_the_draft_and_why_and_offers_to_en
     # Invited before the fix: another group's developer.
     prefix = person("prefix", "Priya Prefix", Role.DEVELOPER, people.group2)
     before = invited_before_the_fix(policy, prefix, by=people.developer)
-    # Invited while cleared; their role in Territorial Policing since removed (from a shell: nothing withdrew it).
+    # Invited while cleared; their role in Territorial Policing since removed in plain SQL, below what Django sees (a
+    # delete through Django withdraws it: core.receivers.role_revoked), so nothing withdrew it.
     mover = person("mover", "Morgan Mover", Role.DEVELOPER, people.group)
     moved = s.advice_invite(policy=policy, actor=people.developer, invitee=mover)
-    RoleAssignment.objects.filter(user=mover).delete()
+    delete_roles_in_plain_sql(mover)
     # Invited while cleared; has left since (their account closed from a shell).
     leaver = person("leaver", "Lee Leaver", Role.DEVELOPER, people.group)
     left = s.advice_invite(policy=policy, actor=people.developer, invitee=leaver)
@@ -269,3 +276,50 @@ def test_closing_an_account_withdraws_its_invitations_and_grants_on_sensitive_dr
     assert list(AuditEvent.objects.filter(policy_id=policy.pk, action__endswith="_not_cleared")
                 .order_by("sequence").values_list("action", "changes__permission")) == [
         ("policy.advice_withdrawn_not_cleared", None), ("policy.access_revoked_not_cleared", "draft_policy")]
+
+
+def test_a_role_deleted_outside_the_services_withdraws_what_it_cleared_as_taking_it_away_does(client, people,
+                                                                                             policy_in):
+    """A role assignment deleted from a shell, a script or a data fix (``RoleAssignment.objects...delete()``, one row
+    or many) never passes through ``role_revoke``: core's receiver records it and sends ``clearance_reduced`` in the
+    delete's own transaction, so what the role cleared is withdrawn as when it is taken away, with nobody as the
+    actor ("PolicyHub" where a name is shown)."""
+    mover = person("mover", "Morgan Mover", Role.DEVELOPER, people.group)
+    RoleAssignment.objects.create(user=mover, role=Role.MANAGER, business_group=people.group)
+    invited_to = sensitive(policy_in)
+    invitation = s.advice_invite(policy=invited_to, actor=people.coordinator, invitee=mover)
+    granted_on = sensitive(policy_in)
+    s.policy_grant_access(policy=granted_on, actor=people.coordinator, user=mover, permission="draft_policy")
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", flat=True).first()
+
+    # One of two roles in the group: still cleared, nothing withdrawn.
+    RoleAssignment.objects.get(user=mover, role=Role.MANAGER).delete()
+    invitation.refresh_from_db()
+    assert invitation.is_open
+    # The last one, by queryset, as from a shell.
+    assert RoleAssignment.objects.filter(user=mover).delete()[0] == 1
+
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_by is None and invitation.withdrawn_at is not None
+    assert invitation.withdrawal_reason == (
+        "Morgan Mover is no longer cleared for OFFICIAL-SENSITIVE material of Territorial Policing: their role "
+        "Policy Developer in Territorial Policing was removed outside PolicyHub's services.")
+    permissions.forget_roles(mover)
+    assert not PolicyUserObjectPermission.objects.filter(user=mover).exists()
+    events = list(AuditEvent.objects.filter(sequence__gt=last).order_by("sequence"))
+    # Each deletion recorded in its own transaction, before what follows from it.
+    assert [(event.action, event.object_type, event.policy_id) for event in events] == [
+        ("role.revoked_outside_services", "core.user", None),
+        ("role.revoked_outside_services", "core.user", None),
+        ("policy.advice_withdrawn_not_cleared", "lifecycle.policy", invited_to.pk),
+        ("policy.access_revoked_not_cleared", "lifecycle.policy", granted_on.pk),
+    ]
+    assert [event.changes["role"] for event in events[:2]] == ["manager", "developer"]
+    assert all(event.actor is None for event in events)
+    assert told(events[2]) == {"developer", "manager", "coordinator"}
+    assert Notification.objects.get(source_event__audit_event=events[2], recipient=people.developer).body.startswith(
+        f"{invitation.withdrawal_reason} By PolicyHub on ")
+
+    client.force_login(people.developer)
+    said = text_of(advice_page(client, invited_to))
+    assert "withdrawn by PolicyHub on" in said and "withdrawn by None" not in said
