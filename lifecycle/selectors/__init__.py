@@ -9,7 +9,14 @@
 
 Importing from ``lifecycle.selectors`` is the public interface."""
 
-from lifecycle.selectors.advice import AdvicePage, StrandedGrant, advice_page
+from lifecycle.selectors.advice import (
+    AdvicePage,
+    StrandedGrant,
+    UnclearedHolder,
+    advice_page,
+    sensitive_policies_naming_anyone,
+    uncleared_holders,
+)
 from lifecycle.selectors.clearance import Clearance, cannot_open, not_cleared_words, roles_cleared_for
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
@@ -81,7 +88,10 @@ from lifecycle.selectors.visibility import (
 __all__ = [
     "AdvicePage",
     "StrandedGrant",
+    "UnclearedHolder",
     "advice_page",
+    "sensitive_policies_naming_anyone",
+    "uncleared_holders",
     "Clearance",
     "ACCESS_READS_KEPT",
     "COMPILED_VIEWERS",

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from core.models import User
 from lifecycle.models import AdviceComment, AdviceInvitation, Policy, PolicyUserObjectPermission
 from lifecycle.selectors.clearance import cannot_open
+from lifecycle.states import ProtectiveMarking
 
 
 @dataclass(frozen=True)
@@ -61,3 +62,46 @@ def advice_page(policy: Policy) -> AdvicePage:
     return AdvicePage(invitations=invitations,
                       cannot_open={pk: reasons[pk] for pk in {i.invitee_id for i in open_by_name} if pk in reasons},
                       stranded_grants=stranded)
+
+
+# --- the sweep: manage.py withdraw_uncleared ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnclearedHolder:
+    """Someone named on an OFFICIAL-SENSITIVE draft who cannot open it (``reason``, in words that follow "cannot open
+    the draft: "), with what they hold on it: open invitations to advise by name, and grants (codenames)."""
+
+    user: User
+    invitations: int
+    grants: tuple[str, ...]
+    reason: str
+
+
+def sensitive_policies_naming_anyone() -> QuerySet[Policy]:
+    """The OFFICIAL-SENSITIVE policies on which someone holds an open invitation to advise by name, or a grant by name,
+    in id order: those ``uncleared_holders`` may find someone on. One query."""
+    granted = PolicyUserObjectPermission.objects.values("content_object_id")
+    invited = AdviceInvitation.objects.filter(withdrawn_at__isnull=True, invitee__isnull=False).values("policy_id")
+    return (Policy.objects.exclude(protective_marking=ProtectiveMarking.OFFICIAL)
+            .filter(Q(pk__in=granted) | Q(pk__in=invited)).select_related("business_group").order_by("pk"))
+
+
+def uncleared_holders(policy: Policy) -> list[UnclearedHolder]:
+    """Those named on OFFICIAL-SENSITIVE ``policy``'s draft who cannot open it (``cannot_open``, the one rule: not
+    cleared for its business group's material, or their account closed), by name, with what they hold; nobody for an
+    OFFICIAL policy. Three queries (invitations, grants, roles), none for an OFFICIAL policy."""
+    if policy.protective_marking == ProtectiveMarking.OFFICIAL:
+        return []
+    invitations = list(AdviceInvitation.objects.filter(policy_id=policy.pk, withdrawn_at__isnull=True,
+                                                       invitee__isnull=False).select_related("invitee"))
+    grants = list(PolicyUserObjectPermission.objects.filter(content_object_id=policy.pk).select_related("user")
+                  .annotate(codename=F("permission__codename")).order_by("codename"))
+    named = {invitation.invitee_id: invitation.invitee for invitation in invitations}
+    named.update((grant.user_id, grant.user) for grant in grants)
+    reasons = cannot_open(policy, named.values())
+    return [UnclearedHolder(user=named[pk],
+                            invitations=sum(1 for invitation in invitations if invitation.invitee_id == pk),
+                            grants=tuple(grant.codename for grant in grants if grant.user_id == pk),
+                            reason=reasons[pk])
+            for pk in sorted(reasons, key=lambda pk: (named[pk].last_name, named[pk].first_name, pk))]

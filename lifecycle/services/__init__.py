@@ -34,7 +34,7 @@ from lifecycle.services.base import (
     lock_policy,
     require_actor,
 )
-from lifecycle.services.clearance import person_uncleared_withdraw
+from lifecycle.services.clearance import person_uncleared_withdraw, policy_uncleared_withdraw
 from lifecycle.services.commissioning import (
     policy_commission,
     policy_decline_commissioning,
@@ -81,6 +81,7 @@ __all__ = [
     "draft_update",
     "lock_policy",
     "person_uncleared_withdraw",
+    "policy_uncleared_withdraw",
     "policy_approve",
     "policy_commission",
     "policy_complete_implementation",

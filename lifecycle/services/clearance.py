@@ -20,6 +20,10 @@ the move's transaction, through the same per-policy steps (``_withdraw_on``), fo
 ownership is PCU's to settle (SOP, "Role of the Policy Co-ordination Unit": "Identify and help to resolve boundary
 issues for ownership of policy"), and invitations and grants given by its developers and co-ordinator are not PCU's
 to clean up first, nor should they hold up a change of ownership.
+
+Those named before the services refused someone not cleared, or whose clearance went where Django never saw it (plain
+SQL), hold what nothing withdrew: the Advice page names them one policy at a time, and ``policy_uncleared_withdraw``
+(run over every OFFICIAL-SENSITIVE policy by ``manage.py withdraw_uncleared``) ends it through the same steps.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from core.events import AuditAction
 from core.models import BusinessGroup, User
 from lifecycle import permissions
 from lifecycle.models import AdviceInvitation, Policy, PolicyUserObjectPermission
-from lifecycle.selectors import Clearance, not_cleared_words
+from lifecycle.selectors import Clearance, not_cleared_words, uncleared_holders
 from lifecycle.services.base import lock_policy
 from lifecycle.states import ProtectiveMarking
 
@@ -92,6 +96,24 @@ def policy_moved_withdraw(*, locked: Policy, actor, from_group_id: int) -> int:
     ended = _withdraw_on(locked, uncleared, actor, {
         pk: f"{person} is {not_cleared_words(locked.business_group)}: {moved}" for pk, person in uncleared.items()})
     for person in uncleared.values():
+        permissions.forget_roles(person)
+    return ended
+
+
+@transaction.atomic
+def policy_uncleared_withdraw(*, policy: Policy, actor) -> int:
+    """On ``policy``, locked, withdraw the open invitations to advise, and take back the grants, of everyone named on
+    its OFFICIAL-SENSITIVE draft who cannot open it (``uncleared_holders``, read under the lock: not cleared for its
+    business group's material, or their account closed), each with its audit event and the reason, as a lost role
+    ends them. Returns how many ended: none for an OFFICIAL policy, or a second time."""
+    locked = lock_policy(policy)
+    holders = uncleared_holders(locked)
+    if not holders:
+        return 0
+    people = {holder.user.pk: holder.user for holder in holders}
+    ended = _withdraw_on(locked, people, actor, {
+        holder.user.pk: f"{holder.user} cannot open the draft: {holder.reason}." for holder in holders})
+    for person in people.values():
         permissions.forget_roles(person)
     return ended
 
