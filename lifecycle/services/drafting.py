@@ -256,16 +256,17 @@ def _corporate_leads(corporate: Policy) -> list[User]:
 
 
 def check_lead_cleared_for_instructions(corporate: Policy, *, field: str) -> None:
-    """``corporate``, about to be moved (its new business group and Designated Lead set, not yet saved), must keep a
-    corporate lead cleared for every OFFICIAL-SENSITIVE local work instruction that supplements it, as
-    ``check_corporate_lead_cleared`` asks of an instruction started, re-marked or moved: the lead gives each its
-    "prior agreement with the corporate lead" (SOP, "Local Work Instructions") and could neither read it nor be told
-    of it otherwise (security probe F2). A withdrawn instruction asks for no agreement again. One query when no such
-    instruction supplements it (an OFFICIAL policy's instructions may be OFFICIAL-SENSITIVE: the marking that counts
-    is the instruction's).
+    """``corporate``, about to be moved, or given another Designated Lead (the new group and Lead set, not yet
+    saved), must keep a corporate lead cleared for every OFFICIAL-SENSITIVE local work instruction that supplements
+    it, as ``check_corporate_lead_cleared`` asks of an instruction started, re-marked or moved: the lead gives each
+    its "prior agreement with the corporate lead" (SOP, "Local Work Instructions") and could neither read it nor be
+    told of it otherwise (security probe F2). A withdrawn instruction asks for no agreement again. One query when no
+    such instruction supplements it (an OFFICIAL policy's instructions may be OFFICIAL-SENSITIVE: the marking that
+    counts is the instruction's).
 
-    The refusal names the instructions by reference only: it is shown to the one who moves the policy, PCU, whose
-    force-wide role clears them for every group's material; their titles are not the refusal's to repeat."""
+    The refusal names the instructions by reference only: it is shown to the one who moves the policy or names its
+    Designated Lead, PCU alone (``PARTS``: the Lead is PCU's to name), whose force-wide role clears them for every
+    group's material; their titles are not the refusal's to repeat."""
     if corporate.kind != PolicyKind.CORPORATE:
         return
     instructions = (Policy.objects.filter(supports_id=corporate.pk)

@@ -265,3 +265,38 @@ def test_the_move_form_keeps_what_was_typed_when_the_lead_is_not_cleared_for_an_
     assert 'id="id_move-designated_lead-error"' in page
     assert "Boundary issue typed" in page and 'value="lead2"' in page
     assert Policy.objects.get(pk=corporate.pk).business_group == people.group
+
+
+def test_the_designated_lead_of_a_corporate_policy_is_not_handed_to_someone_not_cleared_for_its_instructions(
+        people, policy_in):
+    """The same agreement without a move: a Territorial Policing policy supplemented by an OFFICIAL-SENSITIVE
+    instruction of Specialist Crime & Operations (its lead cleared there when the instruction was started). Naming as
+    Designated Lead another Lead of Territorial Policing, who holds no role in Specialist Crime & Operations, is
+    refused on the new holder (PCU's alone to name), until they hold one."""
+    RoleAssignment.objects.create(user=people.lead, role=Role.OWNER, business_group=people.group2)
+    permissions.forget_roles(people.lead)
+    corporate = policy_in(Status.IMPLEMENTATION)
+    instruction = people.policy(actor=people.developer2, kind=PolicyKind.LOCAL, supports=corporate,
+                                business_group=people.group2, owning_unit=people.unit2, designated_lead=people.lead2,
+                                coordinator=people.coordinator2, owner=None, policy_manager=None,
+                                developers=[people.developer2], protective_marking="official_sensitive",
+                                suitable_for_publication_scheme=False)
+    other_lead = person("lead.b", "Lou Lead", Role.LEAD, people.group)
+
+    def reassign():
+        return people_services.policy_reassign(policy=corporate, actor=people.pcu, role="designated_lead",
+                                               new_holder=other_lead, reason="Portfolio change")
+
+    with pytest.raises(ApplicationError) as refusal:
+        reassign()
+    assert (refusal.value.code, refusal.value.field) == ("not_cleared", "new_holder")
+    assert refusal.value.message.startswith(
+        "Lou Lead, who would be the Designated Lead of "
+        f"{corporate.reference} in Territorial Policing, is not cleared for OFFICIAL-SENSITIVE material of Specialist "
+        f"Crime & Operations: the OFFICIAL-SENSITIVE local work instruction {instruction.reference} supplements it")
+    assert Policy.objects.get(pk=corporate.pk).designated_lead == people.lead
+
+    RoleAssignment.objects.create(user=other_lead, role=Role.DEVELOPER, business_group=people.group2)
+    permissions.forget_roles(other_lead)
+    reassign()
+    assert Policy.objects.get(pk=corporate.pk).designated_lead == other_lead

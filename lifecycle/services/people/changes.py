@@ -85,6 +85,10 @@ def policy_reassign(*, policy: Policy, actor, role: str, new_holder, reason: str
         raise ApplicationError(f"{new} is already the {part.label} of {locked.reference}.", code="invalid",
                                field="new_holder")
     setattr(locked, part.column, new.pk)
+    if part.key == "designated_lead":
+        # The corporate lead gives the OFFICIAL-SENSITIVE local work instructions supplementing it their prior
+        # agreement (SOP, "Local Work Instructions"): refused, as on a move, unless the new Lead is cleared for them.
+        check_lead_cleared_for_instructions(locked, field="new_holder")
     locked.save(update_fields=[part.column, "updated_at"])
     _record(actor=actor, locked=locked, action=AuditAction.POLICY_REASSIGNED,
             changes=[HolderChange(locked.pk, part.key, old_id, new.pk)], payload={"reason": reason})
