@@ -10,8 +10,9 @@ the figures are worked out afresh. Nothing is invalidated by hand, and nothing i
 
 Why not keep a period that has ended for ever: its figures can still change after it, by the indicators' own rules.
 A policy loaded without a history keeps its present values for its whole past, until its first event: a publication
-records only the new dates (publication.services.publishing), so from then on its replay says it had none before,
-and past periods no longer count it. A monitoring report returned after the period gives its date back: not on time
+recorded only the new dates before 2026-12-05 (publication.services.publishing; [before, after] since), so from such
+an event on its replay says it had none before, and past periods no longer count it; one recorded since carries the
+date it had into its past. A monitoring report returned after the period gives its date back: not on time
 after all. And what a person may see is decided now (roles, grants, clearance, protective markings). Each of these
 writes an audit event, so a key naming the head follows them all.
 

@@ -26,6 +26,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 
 from core.compiled import CompiledRead
+from core.events import AuditAction
 from core.models import AuditEvent, Role, User
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
@@ -250,9 +251,19 @@ def _without_sensitive_reports(events: QuerySet[AuditEvent], policy_id: int) -> 
                          .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
                          .annotate(text_id=Cast("pk", CharField())).values("text_id"))
     named = Coalesce(KeyTextTransform("report", "changes"), Value(""), output_field=CharField())
+    # A "Review date brought forward" the Lead's response wrote before that event named its report (review of
+    # 2026-12-05; the audit trail is append-only, so such events stay as written): it quotes the report's period and
+    # the Lead's reasons. It is read by the response's own event, which names the report and was written next in the
+    # same transaction (the chain's head is locked for it, so their sequences are adjacent).
+    response_names_sensitive = Exists(
+        AuditEvent.objects.filter(policy_id=policy_id, sequence=OuterRef("sequence") + 1,
+                                  action=AuditAction.MONITORING_REPORT_RESPONDED)
+        .alias(report_named=named).filter(report_named__in=sensitive_reports))
     return (events.alias(report_named=named)
             .exclude(Q(object_type=report_model._meta.label_lower, object_id__in=sensitive_reports)
-                     | Q(report_named__in=sensitive_reports)))
+                     | Q(report_named__in=sensitive_reports)
+                     | (Q(action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD, report_named="")
+                        & response_names_sensitive)))
 
 
 def user_may_see_drafts(*, user, policy: Policy) -> bool:

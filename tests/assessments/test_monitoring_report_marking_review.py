@@ -18,10 +18,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from assessments import services as a
 from assessments.models import MonitoringReport
+from core.audit import audit_log
+from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.states import Status
@@ -174,3 +177,39 @@ def test_the_review_brought_forward_quotes_the_report_only_to_those_cleared(clie
     for url in ("/notices/", "/notices/feed/"):
         text = client.get(url).content.decode()
         assert REASONS not in text and period(report) not in text, url
+
+
+# Words only the legacy entry carries.
+LEGACY_REASONS = "Quillwort surveillance findings in the covert tasking."
+
+
+def test_a_review_brought_forward_recorded_before_it_named_its_report_is_read_as_the_report_is(
+        client, people, reader, brought_forward):
+    """Review of 2026-12-05: the events of "Review date brought forward" written by the Lead's response before the
+    event named its report (before a75b45f) carry the report's period and the Lead's reasons with no "report" to
+    read them by, and the audit trail is append-only: they are read by the response's event, written next in the
+    same transaction (the chain's head locked, so their sequences are adjacent), which names the report."""
+    policy, report = brought_forward
+    response = report.response
+    with transaction.atomic():
+        audit_log(actor=people.lead, action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD, obj=policy,
+                  policy_id=policy.pk, changes={"review_due_on": [policy.review_due_on, policy.review_due_on],
+                                                "reason": f"Monitoring report {period(report)}: {LEGACY_REASONS}"})
+        audit_log(actor=people.lead, action=AuditAction.MONITORING_REPORT_RESPONDED, obj=response,
+                  policy_id=policy.pk, changes={"report": report.pk, "outcome": "bring_forward",
+                                                "reasons": LEGACY_REASONS})
+    # A standalone "brought forward" (the step itself, no report behind it) stays a public milestone.
+    with transaction.atomic():
+        audit_log(actor=people.lead, action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD, obj=policy,
+                  policy_id=policy.pk, changes={"review_due_on": [policy.review_due_on, policy.review_due_on],
+                                                "reason": "Legislation changed: the Act of 2026."})
+    timeline = pages(policy, report)["timeline"]
+    for person in (reader, people.developer2, people.lead2):
+        client.force_login(person)
+        text = client.get(timeline).content.decode()
+        assert LEGACY_REASONS not in text and period(report) not in text, person
+        assert "Legislation changed: the Act of 2026." in text, person
+    for person in (people.developer, people.lead, people.pcu):
+        client.force_login(person)
+        text = client.get(timeline).content.decode()
+        assert LEGACY_REASONS in text and "Legislation changed: the Act of 2026." in text, person
