@@ -255,6 +255,62 @@ def _corporate_leads(corporate: Policy) -> list[User]:
                                     role_assignments__business_group_id=corporate.business_group_id).distinct())
 
 
+def sensitive_instructions_by_group(corporates: Iterable[Policy]) -> dict[tuple[int, str], dict[str, list[str]]]:
+    """{(business group id, name): {corporate policy's reference: [references of its instructions there]}} of the
+    OFFICIAL-SENSITIVE local work instructions, not withdrawn, that supplement one of the corporate policies
+    ``corporates``: whose material their corporate lead must be cleared for, to give each its "prior agreement with
+    the corporate lead" (SOP, "Local Work Instructions"). One statement for them all (none when no corporate policy
+    is among them), groups by name, references in order. The marking that counts is the instruction's: an OFFICIAL
+    policy's instructions may be OFFICIAL-SENSITIVE."""
+    references = {policy.pk: policy.reference for policy in corporates if policy.kind == PolicyKind.CORPORATE}
+    if not references:
+        return {}
+    by_group: dict[tuple[int, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for supports_id, group_id, group_name, reference in (
+            Policy.objects.filter(supports_id__in=sorted(references))
+            .exclude(protective_marking=ProtectiveMarking.OFFICIAL).exclude(status=Status.WITHDRAWN)
+            .order_by("business_group__name", "reference")
+            .values_list("supports_id", "business_group_id", "business_group__name", "reference")):
+        by_group[(group_id, group_name)][references[supports_id]].append(reference)
+    return {group: dict(sorted(supported.items())) for group, supported in by_group.items()}
+
+
+def _in_words(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def check_new_lead_cleared_for_instructions(corporates: Iterable[Policy], *, lead: User, roles, field: str) -> None:
+    """``lead``, about to be named Designated Lead of every policy of ``corporates`` at once (a leaver's handover,
+    ``person_handover``), must be cleared for every OFFICIAL-SENSITIVE local work instruction that supplements one of
+    them, as ``check_lead_cleared_for_instructions`` asks of one policy moved or given another Lead: they give each
+    its "prior agreement with the corporate lead" (SOP, "Local Work Instructions") and could not read it otherwise
+    (security probe F2). ``roles`` are the lead's ({(role, business group id)}, as ``role_index`` gives them, already
+    loaded: the lead is active, ``check_new_holder`` saw to it), read by the one rule, ``roles_cleared_for``. One
+    statement, however many policies (``sensitive_instructions_by_group``).
+
+    Refused whole, naming each policy concerned with its instructions, by reference (the Lead is PCU's alone to hand
+    over, ``PARTS``, whose force-wide role clears them for every group's material), and the groups the lead would
+    need a role in."""
+    uncleared = {group: supported for group, supported in sensitive_instructions_by_group(corporates).items()
+                 if not roles_cleared_for(roles, group[0])}
+    if not uncleared:
+        return
+    groups = _in_words([name for _, name in uncleared])
+    supported: dict[str, list[str]] = defaultdict(list)
+    for by_policy in uncleared.values():
+        for reference, instructions in by_policy.items():
+            supported[reference].extend(instructions)
+    policies = "; ".join(f"{reference} (supplemented by {', '.join(instructions)})"
+                         for reference, instructions in sorted(supported.items()))
+    one = len(supported) == 1
+    raise ApplicationError(
+        f"{lead} cannot take over as Designated Lead: they are not cleared for OFFICIAL-SENSITIVE material of "
+        f"{groups}, where OFFICIAL-SENSITIVE local work instructions supplement {'a policy' if one else 'policies'} "
+        f"handed over: {policies}. The corporate lead could not read them to give the \"prior agreement with the "
+        f"corporate lead\" they need. Ask an administrator to give them a role in {groups} first, or choose as "
+        "Designated Lead someone who holds one. Nothing was handed over.", code="not_cleared", field=field)
+
+
 def check_lead_cleared_for_instructions(corporate: Policy, *, field: str) -> None:
     """``corporate``, about to be moved, or given another Designated Lead (the new group and Lead set, not yet
     saved), must keep a corporate lead cleared for every OFFICIAL-SENSITIVE local work instruction that supplements
@@ -269,13 +325,8 @@ def check_lead_cleared_for_instructions(corporate: Policy, *, field: str) -> Non
     group's material; their titles are not the refusal's to repeat."""
     if corporate.kind != PolicyKind.CORPORATE:
         return
-    instructions = (Policy.objects.filter(supports_id=corporate.pk)
-                    .exclude(protective_marking=ProtectiveMarking.OFFICIAL).exclude(status=Status.WITHDRAWN)
-                    .order_by("business_group__name", "reference")
-                    .values_list("business_group_id", "business_group__name", "reference"))
-    by_group: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for group_id, group_name, reference in instructions:
-        by_group[(group_id, group_name)].append(reference)
+    by_group = {group: supported[corporate.reference]
+                for group, supported in sensitive_instructions_by_group([corporate]).items()}
     if not by_group:
         return
     leads = _corporate_leads(corporate)
@@ -283,8 +334,7 @@ def check_lead_cleared_for_instructions(corporate: Policy, *, field: str) -> Non
                  if not any(roles_cleared_for(permissions.role_index(lead), group_id) for lead in leads)}
     if not uncleared:
         return
-    groups = [name for _, name in uncleared]
-    groups = groups[0] if len(groups) == 1 else f"{', '.join(groups[:-1])} and {groups[-1]}"
+    groups = _in_words([name for _, name in uncleared])
     references = [reference for group_references in uncleared.values() for reference in group_references]
     one = len(references) == 1
     who = (f"{leads[0]}, who would be the Designated Lead of {corporate.reference} in {corporate.business_group}, is"

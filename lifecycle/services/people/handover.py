@@ -17,7 +17,9 @@ from core.models import Role, RoleAssignment, User
 from lifecycle.models import Policy
 from lifecycle.permissions import forget_roles, is_pcu, role_index
 from lifecycle.services.base import require_actor, require_text
+from lifecycle.services.drafting import check_new_lead_cleared_for_instructions, sensitive_instructions_by_group
 from lifecycle.services.people.parts import (
+    DESIGNATED_LEAD,
     DEVELOPER,
     PARTS,
     REASON_MAX_LENGTH,
@@ -59,6 +61,14 @@ class HandoverPlan:
     leaver: User
     holdings: list[Holding]
     tasks: list[OpenTask] = field(default_factory=list)
+    # Whom the new Designated Lead must be cleared for, told before they are chosen: {(business group id, name):
+    # {corporate policy's reference: [its OFFICIAL-SENSITIVE local work instructions there]}} of the policies whose
+    # Lead part moves (sensitive_instructions_by_group); person_handover refuses a Lead not cleared for them.
+    lead_must_be_cleared_for: dict = field(default_factory=dict)
+
+    @property
+    def lead_moving(self) -> list[Policy]:
+        return [holding.policy for holding in self.holdings if DESIGNATED_LEAD in holding.movable]
 
     @property
     def moving(self) -> list[Holding]:
@@ -131,7 +141,11 @@ def handover_preview(*, actor, leaver: User) -> HandoverPlan:
     ids = [holding.policy.pk for holding in holdings if holding.movable]
     for _, found in open_tasks_requested.send(sender=Policy, user=leaver, policy_ids=ids):
         tasks.extend(found or [])
-    return HandoverPlan(leaver=leaver, holdings=holdings, tasks=sorted(tasks, key=lambda t: (t.policy_id, t.what)))
+    plan = HandoverPlan(leaver=leaver, holdings=holdings, tasks=sorted(tasks, key=lambda t: (t.policy_id, t.what)))
+    # One statement, and none unless the Lead part moves (PCU's alone: their force-wide role clears them for every
+    # group's material, so the instructions may be named to them).
+    plan.lead_must_be_cleared_for = sensitive_instructions_by_group(plan.lead_moving)
+    return plan
 
 
 def holdings_of(user: User) -> list[str]:
@@ -173,6 +187,15 @@ def person_handover(*, actor, leaver: User, replacements: dict, reason: str, exp
                                   assignments=assignments, field_name=part)
         if user is not None and user.pk == leaver.pk:
             raise ApplicationError(f"Choose someone other than {leaver}.", field=part)
+    if DESIGNATED_LEAD in chosen:
+        # SOP, "Local Work Instructions": the corporate policy's Lead gives the "prior agreement with the corporate
+        # lead" to the instructions supplementing it, which they must be cleared to read: as policy_reassign and
+        # policy_move_business_group refuse it for one policy, the handover refuses it, whole, for them all, in one
+        # statement; the lead's roles are those just read (role_assignments_of).
+        lead = chosen[DESIGNATED_LEAD]
+        check_new_lead_cleared_for_instructions(
+            plan.lead_moving, lead=lead, roles={(role, group) for role, group, _ in assignments.get(lead.pk, ())},
+            field=DESIGNATED_LEAD)
     changes = _apply_handover(plan, {part: user.pk for part, user in chosen.items()})
     _audit_handover(actor, plan, chosen, reason)
     holders_changed.send(sender=Policy, changes=changes, actor=actor)

@@ -35,6 +35,7 @@ PARTS: dict[str, Part] = {part.key: part for part in (
 )}
 SINGLE_PARTS = tuple(key for key, part in PARTS.items() if part.column)
 DEVELOPER = "developer"
+DESIGNATED_LEAD = "designated_lead"
 
 
 @dataclass(frozen=True)
