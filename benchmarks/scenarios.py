@@ -360,6 +360,7 @@ FROM lifecycle_policy p
 LEFT JOIN core_user owner ON owner.id = p.owner_id
 LEFT JOIN core_user lead ON lead.id = p.designated_lead_id
 LEFT JOIN core_user manager ON manager.id = p.policy_manager_id
+LEFT JOIN core_user coordinator ON coordinator.id = p.coordinator_id
 LEFT JOIN lifecycle_policy_developers d ON d.policy_id = p.id
 LEFT JOIN core_user developer ON developer.id = d.user_id
 WHERE p.status <> %(withdrawn)s AND (
@@ -370,7 +371,7 @@ WHERE p.status <> %(withdrawn)s AND (
                AND m.remedial_due_on <= %(remedial_horizon)s AND m.remedial_completed_at IS NULL)
     OR (p.status_changed_at <= %(stuck_since)s AND p.status = ANY(%(stuck_statuses)s))
     OR EXISTS (SELECT 1 FROM assessments_monitoringreport r WHERE r.policy_id = p.id AND r.status = %(submitted)s)
-    OR NOT owner.is_active OR NOT lead.is_active OR NOT manager.is_active
+    OR NOT owner.is_active OR NOT lead.is_active OR NOT manager.is_active OR NOT coordinator.is_active
     OR EXISTS (SELECT 1 FROM lifecycle_policy_developers d2 JOIN core_user u2 ON u2.id = d2.user_id
                WHERE d2.policy_id = p.id AND NOT u2.is_active)
     OR p.protective_marking <> %(official)s

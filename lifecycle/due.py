@@ -339,9 +339,26 @@ def emergency_eia_overdue(today: datetime.date | None = None) -> Q:
     return emergency_eia_awaiting() & Q(emergency_eia_due_on__lt=today)
 
 
+# The parts of a policy named in a column of its own that a leaver can be left holding, and their words in the orphan
+# reminder ("its co-ordinator account is no longer active"); the named developers (many, Policy.developers) are the
+# one other part. The one declaration: the dashboard's "Orphaned" figure, the register's filter and the attention
+# list's "reassign" link (``orphaned``) and the chase's orphan reminder (notifications: ``rules.orphaned_parts``, when
+# it is sent and when it stops, and ``plan._could_be_due``, which policies it reads) read them, so a policy shown
+# orphaned is the one whose co-ordinator is told to reassign it (a review found the co-ordinator counted here and
+# never chased). Every part the SOP names (lifecycle.services.people.PARTS) is here, none left out: a co-ordinator who
+# has left is no exception, the reminder then going to the business group's other co-ordinators (SOP, the
+# co-ordinator's role: "Ensure good governance so that policies within the BG are reviewed, monitored and
+# published"), who may reassign the part.
+NAMED_PARTS: tuple[tuple[str, str], ...] = (
+    ("owner", "owner_id"), ("Designated Lead", "designated_lead_id"), ("policy manager", "policy_manager_id"),
+    ("co-ordinator", "coordinator_id"),
+)
+DEVELOPER_PART = "developer"
+
+
 def orphaned() -> Q:
-    """A leaver still named on the policy: an inactive owner, Designated Lead, manager, co-ordinator or developer
-    (what core.holdings counts as held; the orphan reminder asks the co-ordinator to reassign it)."""
+    """A leaver still named on the policy: in one of its ``NAMED_PARTS`` or among its developers (what core.holdings
+    counts as held; the orphan reminder asks the co-ordinator to reassign it)."""
     # Uncorrelated subqueries: PostgreSQL reads each once into a hash and tests every row against it (a correlated
     # EXISTS on the developers, asked by several figures of one aggregate, took 17 s at 100,000 policies). The leavers
     # are read from their partial index (core.User.Meta); the developer rows naming them are looked up by user in the
@@ -349,9 +366,15 @@ def orphaned() -> Q:
     # PostgreSQL's parallel workers, against 2 ms).
     leavers = User.objects.filter(is_active=False).values("pk")
     with_leaving_developer = Policy.developers.through.objects.filter(in_ids("user_id", leavers)).values("policy_id")
-    return NOT_WITHDRAWN & (Q(owner_id__in=leavers) | Q(designated_lead_id__in=leavers)
-                            | Q(policy_manager_id__in=leavers) | Q(coordinator_id__in=leavers)
-                            | Q(pk__in=with_leaving_developer))
+    named = functools.reduce(operator.or_, (Q(**{f"{column}__in": leavers}) for _, column in NAMED_PARTS))
+    return NOT_WITHDRAWN & (named | Q(pk__in=with_leaving_developer))
+
+
+def leaver_named_in_a_column() -> Q:
+    """A leaver in one of the ``NAMED_PARTS`` columns, by a join to each holder's account (the chase's pre-filter,
+    ``plan._could_be_due``, with the developers' EXISTS beside it): ``orphaned``'s parts, none restated."""
+    return functools.reduce(operator.or_, (Q(**{f"{column.removesuffix('_id')}__is_active": False})
+                                           for _, column in NAMED_PARTS))
 
 
 class Rag(models.TextChoices):

@@ -14,7 +14,7 @@ class ReminderKind(models.TextChoices):
     MONITORING_QA = "monitoring_qa", "Monitoring report waiting for quality assurance"
     EMERGENCY_EIA = "emergency_eia", "Equality Impact Assessment after emergency approval"
     STUCK = "stuck", "Work waiting too long"
-    ORPHAN = "orphan", "Policy with an inactive or uncleared owner, Lead, manager or developer"
+    ORPHAN = "orphan", "Policy with an inactive or uncleared owner, Lead, manager, co-ordinator or developer"
     ACKNOWLEDGEMENT = "acknowledgement", "Policy to read and acknowledge"
     REMEDIAL_ACTION = "remedial_action", "Remedial action after a monitoring report"
 

@@ -18,7 +18,14 @@ from django.utils import timezone
 from acknowledgements.models import AcknowledgementAudience
 from acknowledgements.selectors import in_force, outstanding_sql
 from assessments.models import MonitoringReport, MonitoringResponse
-from lifecycle.due import MONITORING, REMEDIAL, REVIEW, SHORTEST_STAGE_WORKING_DAYS, publication_scheduled
+from lifecycle.due import (
+    MONITORING,
+    REMEDIAL,
+    REVIEW,
+    SHORTEST_STAGE_WORKING_DAYS,
+    leaver_named_in_a_column,
+    publication_scheduled,
+)
 from lifecycle.models import Policy, PolicyVersion, QASignOff
 from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import Reminder, ReminderKind
@@ -184,7 +191,9 @@ def _could_be_due(horizon, today, stuck_since) -> Q:
         | Q(Exists(remedial_due))
         | Q(status_changed_at__lte=stuck_since, status__in=list(STUCK_STATUSES))
         | Q(Exists(report_in_qa))
-        | Q(owner__is_active=False) | Q(designated_lead__is_active=False) | Q(policy_manager__is_active=False)
+        # A leaver named on the policy: the parts the dashboard's "Orphaned" figure reads (lifecycle.due.NAMED_PARTS,
+        # and the developers), so that a policy it shows orphaned is read and its co-ordinator told.
+        | leaver_named_in_a_column()
         | Q(Exists(developers))
         # Someone named on an OFFICIAL-SENSITIVE policy may not be cleared for it, whatever is due: the orphan
         # reminder's own condition (rules.orphaned_parts), decided by the one clearance rule from the role holders

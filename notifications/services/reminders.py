@@ -9,13 +9,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from lifecycle.due import NAMED_PARTS
 from lifecycle.models import Policy
 from lifecycle.selectors import Clearance
 from lifecycle.services.people import HolderChange, OpenTask
 from notifications.links import in_page_words
 from notifications.models import Reminder, ReminderKind
 from notifications.services.inbox import reminders_to_inbox
-from notifications.services.rules import NAMED_PARTS, orphaned_parts
+from notifications.services.rules import orphaned_parts
 
 # The parts of a policy each kind of reminder chases (lifecycle.services.people.PARTS): a reminder moves only to
 # whoever takes over a part it was sent for.

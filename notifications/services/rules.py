@@ -16,8 +16,10 @@ from core.models import Role
 # The stage deadlines (lifecycle.due) say from when work waiting on someone is chased; the dashboard reads them too.
 from lifecycle.due import (
     DEADLINE_OF_STATUS,
+    DEVELOPER_PART,
     MONITORING,
     MONITORING_REPORT_QA,
+    NAMED_PARTS,
     REMEDIAL,
     REVIEW,
     STAGE_DEADLINES,
@@ -286,16 +288,12 @@ def reminded_of(row: dict, clearance: Clearance, user_id: int) -> bool:
                                                                                         row["business_group_id"])
 
 
-# The parts of a policy named in a column of its own, and their labels in the orphan reminder.
-NAMED_PARTS = (("owner", "owner_id"), ("Designated Lead", "designated_lead_id"),
-               ("policy manager", "policy_manager_id"))
-
-
 def orphaned_parts(row: dict, *, active, developers, inactive_developers,
                    clearance: Clearance) -> tuple[list[str], list[str]]:
     """The orphan reminder's own condition, the one rule for when it is sent and when it stops: (the parts whose
     named holder has left, the parts whose named holder is active but may not be reminded of the policy,
-    ``reminded_of``), by label. ``row`` holds the policy's ``NAMED_PARTS`` columns, ``protective_marking`` and
+    ``reminded_of``), by label. ``row`` holds the policy's ``NAMED_PARTS`` columns (lifecycle.due's one declaration,
+which the dashboard's "Orphaned" figure reads too), ``protective_marking`` and
     ``business_group_id``; ``active`` the ids of active people (of those named, at least); ``developers`` and
     ``inactive_developers`` its named developers' ids. The chase asks it of the policies it reads
     (``PolicyChase.orphans``, and stops the open reminders of those it plans none for); a reassignment of the
@@ -304,11 +302,11 @@ def orphaned_parts(row: dict, *, active, developers, inactive_developers,
     named = [(label, row[column]) for label, column in NAMED_PARTS if row[column] is not None]
     inactive = [label for label, user_id in named if user_id not in active]
     if inactive_developers:
-        inactive.append("developer")
+        inactive.append(DEVELOPER_PART)
     uncleared = [label for label, user_id in named
                  if user_id in active and not reminded_of(row, clearance, user_id)]
     if not all(reminded_of(row, clearance, developer) for developer in developers):
-        uncleared.append("developer")
+        uncleared.append(DEVELOPER_PART)
     return inactive, uncleared
 
 
