@@ -48,7 +48,6 @@ def chase_run(*, today: datetime.date | None = None) -> ChaseResult:
     plan = policy_plan(today)
     with transaction.atomic():
         _runs_one_at_a_time()
-        _orphan_reminders_close(plan)
         new_reminders = _reminders_insert(plan)
         acknowledgements = _acknowledgement_reminders_insert(today)
     # Filed straight into today's digests: updating every new inbox item afterwards would write each row twice
@@ -61,15 +60,43 @@ def chase_run(*, today: datetime.date | None = None) -> ChaseResult:
     return ChaseResult(planned=planned, new_reminders=new_reminders + acknowledgements, digests=digests)
 
 
-def _orphan_reminders_close(plan: list[PlannedReminder]) -> int:
-    """Open orphan reminders of the policies today's plan sends none: their gap is filled, however it was filled (a
-    role given back, the policy re-marked OFFICIAL, as well as the reassignment that stops them at once,
-    ``reminders_hand_over``). The plan reads every policy a gap could be on (``plan._could_be_due``: a leaver named,
-    or OFFICIAL-SENSITIVE) and asks each the orphan reminder's own condition (``rules.orphaned_parts``), so a policy
-    it plans no orphan reminder for has none called for. One statement."""
-    still_called_for = sorted({item.policy_id for item in plan if item.kind == ReminderKind.ORPHAN})
-    return (open_reminders().filter(kind=ReminderKind.ORPHAN).exclude(policy_id__in=still_called_for)
-            .update(superseded_at=timezone.now()))
+def _orphan_reminders_close(staging: str | None) -> int:
+    """Open orphan reminders today's plan no longer sends their recipient: the plan's (policy, recipient) pairs are
+    in ``staging`` (the plan's table, ``_reminders_insert``; None for an empty plan, which closes them all). Closed
+    by pair, not by policy: the gap filled, however it was filled (a role given back, the policy re-marked OFFICIAL,
+    as well as the reassignment that stops them at once, ``reminders_hand_over``), or the gap still there but
+    chased to someone else (a co-ordinator whose role was revoked, the group's other co-ordinators reminded now),
+    whose handover preview (``open_tasks_for``) would otherwise list it for as long as the gap lasts. The plan reads
+    every policy a gap could be on (``plan._could_be_due``: a leaver named, or OFFICIAL-SENSITIVE) and asks each the
+    orphan reminder's own condition (``rules.orphaned_parts``), so a pair it does not plan has no reminder called
+    for. One statement (PostgreSQL), its text and parameters the same whatever the size of the plan."""
+    now = timezone.now()
+    open_orphans = open_reminders().filter(kind=ReminderKind.ORPHAN)
+    if staging is None:
+        return open_orphans.update(superseded_at=now)
+    quote = connection.ops.quote_name
+    column = {name: quote(Reminder._meta.get_field(name).column)
+              for name in ("id", "policy", "recipient", "kind", "superseded_at")}
+    # The open ones by the one rule (``open_reminders``), as the ORM writes it; the staged plan by the model's names.
+    open_sql, open_params = open_orphans.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Table and column names from the model; every value a parameter.
+        cursor.execute(
+            f"UPDATE {quote(Reminder._meta.db_table)} AS r SET {column['superseded_at']} = %s "  # noqa: S608
+            f"WHERE r.{column['id']} IN ({open_sql}) AND NOT EXISTS (SELECT 1 FROM {staging} s "
+            f"WHERE s.{column['policy']} = r.{column['policy']} AND s.{column['recipient']} = r.{column['recipient']} "
+            f"AND s.{column['kind']} = r.{column['kind']})",
+            [now, *open_params])
+        return cursor.rowcount
+
+
+def _orphan_reminders_close_listed(plan: list[PlannedReminder]) -> int:
+    """``_orphan_reminders_close`` on the demo's SQLite, where the plan is not staged: the open orphan reminders
+    read, and those whose (policy, recipient) the plan does not call for closed (few: a demo's)."""
+    called_for = {(item.policy_id, item.recipient_id) for item in plan if item.kind == ReminderKind.ORPHAN}
+    stale = [pk for pk, policy_id, recipient_id in open_reminders().filter(kind=ReminderKind.ORPHAN)
+             .values_list("pk", "policy_id", "recipient_id") if (policy_id, recipient_id) not in called_for]
+    return Reminder.objects.filter(pk__in=stale).update(superseded_at=timezone.now()) if stale else 0
 
 
 # The chase's own lock (a PostgreSQL advisory lock, held until the ledger's transaction ends).
@@ -102,10 +129,10 @@ def _ledger_columns() -> tuple[str, str, str, str]:
 
 def _reminders_insert(plan: list[PlannedReminder]) -> int:
     """The planned reminders into the ledger in one statement; those already there (the exactly-once key) are
-    skipped. Returns how many were new."""
-    if not plan:
-        return 0
+    skipped; and the open orphan reminders the plan no longer calls for closed (``_orphan_reminders_close``, from
+    the same staged plan). Returns how many were new."""
     if connection.vendor != "postgresql":  # the demo's SQLite
+        _orphan_reminders_close_listed(plan)
         before = Reminder.objects.count()
         Reminder.objects.bulk_create([
             Reminder(policy_id=item.policy_id, cycle=item.cycle, recipient_id=item.recipient_id, kind=item.kind,
@@ -113,10 +140,14 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
                      step=item.step[:40], message=item.message[:400]) for item in plan],
             ignore_conflicts=True, batch_size=500)
         return Reminder.objects.count() - before
+    if not plan:
+        _orphan_reminders_close(None)
+        return 0
     # Streamed by COPY into a table of this transaction, then inserted by one INSERT ... SELECT: a constant number
-    # of statements (four), and no statement whose text or parameters grow with the plan. (One INSERT of the plan
-    # as arrays, which it replaces, sent every value quoted into the statement: make bench, 2.2 million reminders
-    # on the first chase, most of them issue 14's read-and-acknowledge, a statement of hundreds of MB.)
+    # of statements (five, the orphan reminders' closing among them), and no statement whose text or parameters
+    # grow with the plan. (One INSERT of the plan as arrays, which it replaces, sent every value quoted into the
+    # statement: make bench, 2.2 million reminders on the first chase, most of them issue 14's read-and-acknowledge,
+    # a statement of hundreds of MB.)
     table, columns, created_at, key = _ledger_columns()
     staging = connection.ops.quote_name(PLAN_STAGING)
     with connection.cursor() as cursor:
@@ -127,6 +158,7 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
             for item in plan:
                 copy.write_row((item.policy_id, item.cycle, item.recipient_id, item.kind, item.chased_item,
                                 item.due_on, item.item_due_on, item.step[:40], item.message[:400]))
+        _orphan_reminders_close(staging)
         # In the order of the exactly-once key, so that its index is written page after page (see
         # _acknowledgement_reminders_insert).
         cursor.execute(f"INSERT INTO {table} ({columns}, {created_at}) SELECT {columns}, %s "  # noqa: S608

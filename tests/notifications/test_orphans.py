@@ -16,12 +16,19 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from core.models import Role, User
+from core.models import Role, RoleAssignment, User
+from core.services import role_revoke
 from lifecycle.due import orphaned
 from lifecycle.models import Policy
+from lifecycle.permissions import forget_roles
 from notifications import services
 from notifications.models import Reminder
+from notifications.services import ledger
+from notifications.services.plan import policy_plan
+from notifications.services.reminders import open_tasks_for
 from tests.factories import advance_to, user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +93,87 @@ def test_a_leaving_coordinator_is_chased_to_the_groups_other_coordinators_and_st
     chase(MONDAY + datetime.timedelta(days=1))
     orphan.refresh_from_db()
     assert orphan.superseded_at is None
+
+
+def test_an_orphan_reminder_to_a_coordinator_no_longer_chased_for_the_policy_is_closed(people):
+    """The policy keeps its gap (a developer who left), but the co-ordinator first reminded loses their role: the
+    plan now reminds the group's other co-ordinator, and the first one's reminder is closed (their handover preview
+    no longer lists it). The other co-ordinator's stays open."""
+    other_coordinator = user_with_role(Role.COORDINATOR, people.group, username="other_coordinator")
+    policy = published(people, **SENSITIVE)
+    left(people.developer)
+    chase(MONDAY)
+    first = Reminder.objects.get(kind="orphan", policy=policy)
+    assert first.recipient_id == people.coordinator.pk
+    with at(MONDAY):
+        role_revoke(actor=people.pcu, assignment=RoleAssignment.objects.get(user=people.coordinator,
+                                                                            role=Role.COORDINATOR))
+    forget_roles(people.coordinator)
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    assert orphan_recipients(policy, tuesday) == {other_coordinator.pk}
+    chase(tuesday)
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+    assert open_tasks_for(user=people.coordinator, policy_ids=[policy.pk]) == []
+    second = Reminder.objects.get(kind="orphan", policy=policy, recipient=other_coordinator)
+    assert second.superseded_at is None
+    chase(tuesday + datetime.timedelta(days=1))
+    second.refresh_from_db()
+    assert second.superseded_at is None
+
+
+def test_an_empty_plan_closes_every_open_orphan_reminder(people):
+    policy = published(people)
+    left(people.developer)
+    chase(MONDAY)
+    orphan = Reminder.objects.get(kind="orphan", policy=policy)
+    User.objects.filter(pk=people.developer.pk).update(is_active=True)
+    assert services.chase_plan(today=MONDAY + datetime.timedelta(days=1)) == []
+    chase(MONDAY + datetime.timedelta(days=1))
+    orphan.refresh_from_db()
+    assert orphan.superseded_at is not None
+
+
+def test_the_demos_sqlite_path_closes_by_pair_too(people):
+    """``make run``'s SQLite has no staged plan: the open orphan reminders are compared with the plan's pairs in
+    Python (run here on PostgreSQL, the function the SQLite branch calls)."""
+    user_with_role(Role.COORDINATOR, people.group, username="other_coordinator")
+    policy = published(people, **SENSITIVE)
+    left(people.developer)
+    chase(MONDAY)
+    first = Reminder.objects.get(kind="orphan", policy=policy)
+    with at(MONDAY):
+        assert ledger._orphan_reminders_close_listed(policy_plan(MONDAY)) == 0
+    first.refresh_from_db()
+    assert first.superseded_at is None
+    with at(MONDAY):
+        role_revoke(actor=people.pcu, assignment=RoleAssignment.objects.get(user=people.coordinator,
+                                                                            role=Role.COORDINATOR))
+    forget_roles(people.coordinator)
+    tuesday = MONDAY + datetime.timedelta(days=1)
+    with at(tuesday):
+        assert ledger._orphan_reminders_close_listed(policy_plan(tuesday)) == 1
+        assert ledger._orphan_reminders_close_listed([]) == 0
+    first.refresh_from_db()
+    assert first.superseded_at is not None
+
+
+def test_closing_by_pair_adds_no_query_to_the_chase(people):
+    """chase_run's statements stay as many (27 here) with a gap chased and an orphan reminder closed as without."""
+    other_coordinator = user_with_role(Role.COORDINATOR, people.group, username="other_coordinator")
+    policy = published(people, **SENSITIVE)
+    left(people.developer)
+
+    def counted(day):
+        with at(day), CaptureQueriesContext(connection) as plan_queries:
+            services.chase_plan(today=day)
+        with at(day), CaptureQueriesContext(connection) as run_queries:
+            services.chase_run(today=day)
+        return len(plan_queries), len(run_queries)
+
+    assert counted(MONDAY) == (7, 27)
+    RoleAssignment.objects.filter(user=people.coordinator, role=Role.COORDINATOR).delete()
+    forget_roles(people.coordinator)
+    assert counted(MONDAY + datetime.timedelta(days=1)) == (7, 27)
+    assert set(Reminder.objects.filter(kind="orphan", policy=policy, superseded_at__isnull=True)
+               .values_list("recipient_id", flat=True)) == {other_coordinator.pk}
