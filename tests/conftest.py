@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from oversight.indicators_cache import indicators_forget_all
 from publication import scheme_files
@@ -13,6 +14,24 @@ from tests.factories import People, advance_to, fill_development, make_people, r
 def people(db) -> People:
     """Territorial Policing's developer, manager, co-ordinator, Lead and owner; force-wide PCU, DCFD, DOI and
     SHRMT; and Specialist Crime & Operations' Lead (``lead2``), developer and co-ordinator."""
+    return make_people()
+
+
+@pytest.fixture(scope="module")
+def module_transaction(django_db_setup, django_db_blocker):
+    """A transaction for the whole test module, rolled back when its tests are done: what a module builds once
+    (``module_people`` and the module's own data built on it) lives in it, and each test's ``db`` is a savepoint
+    inside it, rolled back after the test, as with Django's ``TestCase.setUpTestData``. A module using it may not
+    hold a transactional test (``transaction=True``, ``live_server``): that one commits and flushes."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def module_people(module_transaction) -> People:
+    """``people`` made once for the module (see ``module_transaction``). Tests take a fresh copy of what is built on
+    it with ``fresh_copy``, so that nothing one test changes in memory reaches the next."""
     return make_people()
 
 

@@ -8,6 +8,7 @@ drives a policy along the cycle by calling the same services a user would, as th
 
 from __future__ import annotations
 
+import copy
 import datetime
 from dataclasses import dataclass, field
 
@@ -463,6 +464,12 @@ class Refused:
 
 
 refused = Refused
+
+
+def fresh_copy(built):
+    """A deep copy of data built once for a module, for one test: as ``TestCase.setUpTestData``'s class attributes,
+    each test gets its own instances (and their caches) of the rows the module built."""
+    return copy.deepcopy(built)
 
 
 def reload(policy: Policy) -> Policy:
