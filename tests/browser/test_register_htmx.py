@@ -18,7 +18,26 @@ from lifecycle.models import Policy
 from lifecycle.selectors import policy_list
 from tests.browser.conftest import ARTIFACTS, Browser
 
-pytestmark = pytest.mark.django_db(transaction=True)
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo data, seeded once for the module's tests, committed, as the live server reads it; flushed when they
+    are done, as a transactional test's teardown does. The tests only read the register (signing in writes sessions
+    and the sign-in events, which nothing here counts), so each sees the seeded register as if seeded for it alone."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", verbosity=0)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=False)
+
+
+@pytest.fixture
+def transactional_db(seeded, django_db_blocker):
+    """What the live server asks for (pytest-django's transactional_db, which flushes the database after each test),
+    here the module's seeded database: the flush comes once, after the module (``seeded``)."""
+    with django_db_blocker.unblock():
+        yield
+
 
 ROW_TITLES = "#register-results tbody tr td:first-child a"
 
@@ -73,7 +92,6 @@ class Register:
 
 
 def test_search_and_filters_update_the_results_in_place(browser_user):
-    call_command("seed_demo", verbosity=0)
     register = Register(browser_user)
     page = register.page
     everything = expected_titles("pcu")
@@ -133,7 +151,6 @@ def test_search_and_filters_update_the_results_in_place(browser_user):
 
 
 def test_page_links_update_in_place_and_move_the_focus_to_the_results(browser_user, monkeypatch):
-    call_command("seed_demo", verbosity=0)
     monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 5)  # the live server runs in this process
     register = Register(browser_user)
     page = register.page
@@ -157,7 +174,6 @@ def test_page_links_update_in_place_and_move_the_focus_to_the_results(browser_us
 
 
 def test_without_javascript_the_filters_are_a_plain_form(browser, live_server, axe_source, request):
-    call_command("seed_demo", verbosity=0)
     context = browser.new_context(java_script_enabled=False)
     try:
         plain = Browser(context.new_page(), live_server.url, axe_source, ARTIFACTS / request.node.name)
@@ -177,7 +193,6 @@ def test_without_javascript_the_filters_are_a_plain_form(browser, live_server, a
 def test_a_session_that_ended_sends_the_user_to_sign_in_not_into_the_results(browser_user):
     """htmx's requests answer 401 with HX-Redirect once the session has ended: a filter change goes to the
     sign-in page as a whole page, and so does the back button's history restore (application.js)."""
-    call_command("seed_demo", verbosity=0)
     register = Register(browser_user)
     page = register.page
     browser_user.sign_in("pcu")
