@@ -19,6 +19,7 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 from library import selectors
 from library.models import LibraryDocument
 from library.selectors import SearchTerm, has_search_words, parsed_search, simple_match
+from tests.factories import fresh_copy
 from tests.library.helpers import published
 
 pytestmark = pytest.mark.django_db
@@ -137,13 +138,26 @@ def test_the_fallback_matches_on_sqlite_as_the_hint_promises(sqlite, text, expec
 
 # --- both paths over HTTP, on the same published documents ---------------------------------------------------
 
-@pytest.fixture
-def documents(people):
-    """Three policies whose statements alone hold these made-up words (the factories' own text holds none)."""
+@pytest.fixture(scope="module")
+def built_documents(module_people):
+    """Three policies whose statements alone hold these made-up words (the factories' own text holds none), published
+    once for the module (tests/conftest.py, module_transaction): the searches only read them."""
+    people = module_people
     published(people, title="Attendance", statement="<p>Attend every tapirish okapiish report at once.</p>")
     published(people, title="Complaints", statement="<p>An okapiish complaint after a kiwiish tapirish discharge "
                                                      "is recorded.</p>")
     published(people, title="Equipment", statement="<p>Only a kiwiish check of the equipment.</p>")
+    return people
+
+
+@pytest.fixture
+def people(built_documents, db):
+    return fresh_copy(built_documents)
+
+
+@pytest.fixture
+def documents(people):
+    """The three policies of ``built_documents``, in the test's database."""
 
 
 @pytest.fixture(params=["postgresql", "fallback"])
