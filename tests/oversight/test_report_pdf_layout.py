@@ -12,6 +12,7 @@ import datetime
 import re
 
 import pytest
+from django.test import Client
 
 import oversight.pdf
 from oversight import charts
@@ -55,13 +56,17 @@ def _boxes(box, table_id=None, parent=None):
         yield from _boxes(child, table_id, box)
 
 
-@pytest.fixture
-def document(client, people, monkeypatch):
+@pytest.fixture(scope="module")
+def document(module_people):
+    """The report as rendered once for the module (tests/conftest.py, module_transaction): the tests only walk its
+    boxes."""
+    people = module_people
     for name in OTHER_GROUPS:
         BusinessGroupFactory(name=name)
     build_world(people)
+    client = Client()
     client.force_login(people.pcu)
-    with on(DAY):
+    with on(DAY), pytest.MonkeyPatch.context() as monkeypatch:
         return _rendered(client, monkeypatch)
 
 
