@@ -16,7 +16,7 @@ from assessments.selectors import reports_of
 from core.exceptions import ApplicationError
 from lifecycle import typed_back, workflow
 from lifecycle.due import MONITORING, REMEDIAL
-from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.permissions import can_draft, is_group_coordinator, is_pcu, is_policy_lead
 from lifecycle.selectors import user_may_see_drafts
 from lifecycle.views import policy_for_page, policy_page_context

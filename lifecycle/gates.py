@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.compiled import CompiledRead
 from core.events import AuditAction
 from core.models import AuditEvent
+from lifecycle.monitoring_reports import reports_awaiting_response, reports_since_last_review
 from lifecycle.sop_text import has_sops, sops_without_text
 from lifecycle.states import REVIEW_WARNING_MONTHS
 
@@ -270,32 +271,13 @@ def scheduled_publication_date(policy):
     return policy.__dict__["_scheduled_publication_date"]
 
 
-# --- Monitoring feeds the review (issue 13). SOP: "This monitoring data then feeds into future policy reviews";
-# the Lead must "review monitoring results and direct remedial action". The monitoring reports live in
-# assessments; these gates read them through the policy's relations (the statuses are assessments'
-# MonitoringReport.Status values), so lifecycle imports nothing from it.
-
-QUALITY_ASSURED_REPORT_STATUSES = ("qa_passed", "published")
-
-
-def reports_awaiting_response(policy):
-    """The policy's quality-assured monitoring reports the Lead has not yet responded to, oldest first."""
-    return policy.monitoring_reports.filter(status__in=QUALITY_ASSURED_REPORT_STATUSES,
-                                            response__isnull=True).order_by("period_end", "pk")
+# --- Monitoring feeds the review (issue 13): the reports read through lifecycle.monitoring_reports.
 
 
 @gate("No quality-assured monitoring report is waiting for the Designated Lead's response.",
       label="A quality-assured monitoring report to respond to", fix="monitoring")
 def monitoring_report_awaits_response(policy) -> bool:
     return reports_awaiting_response(policy).exists()
-
-
-def reports_since_last_review(policy):
-    """The quality-assured monitoring reports a review must read: those not read by an earlier review (every
-    report is read by the first review after it), with whether this review has read them."""
-    cycle = policy.current_cycle
-    return (policy.monitoring_reports.filter(status__in=QUALITY_ASSURED_REPORT_STATUSES)
-            .exclude(readings__cycle__lt=cycle).order_by("period_end", "pk"))
 
 
 # Said on the checklist of a report its reader may not read (one made OFFICIAL-SENSITIVE, a reader not cleared for

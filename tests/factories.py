@@ -277,7 +277,7 @@ def _summary_of_changes(policy, people):
 def _read_monitoring_reports(policy, people):
     """A review reads every monitoring report since the last review (lifecycle.gates.monitoring_reports_read)."""
     from assessments.services import monitoring_report_read_for_review
-    from lifecycle.gates import reports_since_last_review
+    from lifecycle.monitoring_reports import reports_since_last_review
 
     policy = Policy.objects.get(pk=policy.pk)
     if not policy.current_version.revises_published:

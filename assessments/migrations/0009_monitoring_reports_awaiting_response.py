@@ -1,6 +1,6 @@
 """assessments.MonitoringReportAwaitingResponse: the quality-assured monitoring reports without the Designated Lead's
 response, kept by triggers on assessments_monitoringreport and assessments_monitoringresponse (whatever writes them),
-and filled from the reports already there. The queue's statuses are lifecycle.gates.QUALITY_ASSURED_REPORT_STATUSES,
+and filled from the reports already there. The queue's statuses are lifecycle.monitoring_reports.QUALITY_ASSURED_REPORT_STATUSES,
 written out here as a migration must be.
 
 PostgreSQL: statement-level triggers (the bench's COPY refreshes its reports once), calling one function that works

@@ -20,8 +20,8 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import RoleAssignment
 from lifecycle import gates, permissions
-from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.models import Policy
+from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.services import lock_policy, policy_set_review_date, require_actor
 from lifecycle.services.base import Binding, begin_step, finish_step, require_text
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES

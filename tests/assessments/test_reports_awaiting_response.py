@@ -18,7 +18,7 @@ from django.utils import timezone
 from assessments import services as assessment_services
 from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse, MonitoringResponse
 from benchmarks.dataset import _copy
-from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.states import Status
 from tests.factories import what_was_read
 

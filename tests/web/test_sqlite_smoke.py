@@ -76,7 +76,7 @@ AWAITING_RESPONSE_CHECK = r"""
 import django
 django.setup()
 from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse, MonitoringResponse
-from lifecycle.gates import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
 def check():
     expected = set(MonitoringReport.objects.filter(status__in=QUALITY_ASSURED_REPORT_STATUSES, response__isnull=True)
                    .values_list("pk", "policy_id", "qa_at"))

@@ -34,8 +34,8 @@ from core.models import ApprovalRoute, Board, BusinessGroup, Role, RoleAssignmen
 from core.services import role_assign
 from demo import data
 from lifecycle import services as lifecycle
-from lifecycle.gates import reports_awaiting_response, reports_since_last_review
 from lifecycle.models import Policy
+from lifecycle.monitoring_reports import reports_awaiting_response, reports_since_last_review
 from notifications.services import chase_run
 from publication import services as publication
 
