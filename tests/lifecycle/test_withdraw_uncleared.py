@@ -19,27 +19,9 @@ from lifecycle.models import AdviceInvitation, PolicyUserObjectPermission
 from lifecycle.states import Status
 from notifications import services as notifications
 from notifications.models import Notification
-from tests.factories import UserFactory, user_with_role
+from tests.lifecycle.test_advice_uncleared import invited_before_the_fix, person, sensitive
 
 pytestmark = pytest.mark.django_db
-
-
-def sensitive(policy_in):
-    return policy_in(Status.SCOPING, protective_marking="official_sensitive", suitable_for_publication_scheme=False)
-
-
-def person(username: str, name: str, role: str | None = None, group=None) -> User:
-    first, last = name.split()
-    if role is None:
-        return UserFactory(username=username, first_name=first, last_name=last)
-    return user_with_role(role, group, username=username, first_name=first, last_name=last)
-
-
-def invited_before_the_fix(policy, invitee, *, by) -> AdviceInvitation:
-    """What ``advice_invite`` made before it refused someone not cleared: the invitation, and the grant it gave."""
-    assign_perm("lifecycle.consult_policy", invitee, policy)
-    return AdviceInvitation.objects.create(policy=policy, cycle=policy.current_cycle, invitee=invitee,
-                                           granted_access=True, invited_by=by)
 
 
 def run(*args) -> str:

@@ -16,14 +16,13 @@ from core.models import Role
 from lifecycle.due import RAG_RULES
 from oversight.scope import oversight_scope
 from oversight.selectors import FIGURES, ITEM_FIGURES, dashboard_figures, scoped_policies
-from tests.factories import fresh_copy, user_with_role
+from tests.factories import user_with_role
 from tests.oversight.scenario import (
     SCO_FIGURES_LEAD,
     SCO_FIGURES_PCU,
     TODAY,
     TP_FIGURES,
     TP_POLICIES,
-    build_world,
     on,
 )
 
@@ -31,15 +30,6 @@ pytestmark = pytest.mark.django_db
 ITEM_KEYS = {figure.key for figure in ITEM_FIGURES}
 
 
-@pytest.fixture(scope="module")
-def built_world(module_people):
-    """Built once for the module (tests/conftest.py, module_transaction); a test's changes are rolled back after it."""
-    return build_world(module_people)
-
-
-@pytest.fixture
-def world(built_world, db):
-    return fresh_copy(built_world)
 
 
 @pytest.fixture

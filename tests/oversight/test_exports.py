@@ -11,23 +11,13 @@ import openpyxl
 import pytest
 
 from lifecycle.register_views import REGISTER_EXPORT_HEADER
-from tests.factories import fresh_copy, reload, take_step
-from tests.oversight.scenario import TODAY, TP_FIGURES, build_world, on
+from tests.factories import reload, take_step
+from tests.oversight.scenario import TODAY, TP_FIGURES, on
 from tests.oversight.tables import assert_same_table, content, csv_rows, html_table, xlsx_rows
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def built_world(module_people):
-    """Built once for the module (tests/conftest.py, module_transaction); what a test changes is rolled back after it.
-    (The test of text never run as a formula needs a register of its one policy: test_exports_formula.py.)"""
-    return build_world(module_people)
-
-
-@pytest.fixture
-def world(built_world, db):
-    return fresh_copy(built_world)
 
 
 @pytest.fixture

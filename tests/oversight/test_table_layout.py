@@ -13,22 +13,12 @@ import re
 
 import pytest
 
-from tests.factories import fresh_copy
-from tests.oversight.scenario import TODAY, build_world, on
+from tests.oversight.scenario import TODAY, on
 from tests.oversight.tables import html_table
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def built_world(module_people):
-    """Built once for the module (tests/conftest.py, module_transaction); a test's changes are rolled back after it."""
-    return build_world(module_people)
-
-
-@pytest.fixture
-def world(built_world, db):
-    return fresh_copy(built_world)
 
 
 @pytest.fixture
