@@ -252,8 +252,8 @@ class PolicyChase:
 
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account) or, on an OFFICIAL-SENSITIVE policy, is not
-        cleared for it and so is not reminded of it (see the class): the co-ordinator is told weekly to reassign the
-        part, whatever else is or is not due (``orphaned_parts``, the reminder's own condition: the chase reads every
+        cleared for it and so is not reminded of it (see the class): the co-ordinator (PCU, when the group has none
+        left) is told weekly to reassign the part, whatever else is or is not due (``orphaned_parts``, the reminder's own condition: the chase reads every
         policy it could hold for, ``plan._could_be_due``), until the gap is filled (a reassignment filling it stops
         it at once, ``reminders_hand_over``; any other way, the next chase, ``ledger._orphan_reminders_close``)."""
         row = self.row
@@ -275,7 +275,10 @@ class PolicyChase:
         # 400-character message never cuts it off); once filled, notifications.services.reminders_hand_over
         # supersedes the open reminder and the chase plans no new one.
         people_page = reverse("lifecycle:people", args=[row["reference"]])
-        return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), self.named("coordinator_id", Role.COORDINATOR),
+        # The co-ordinator, else the group's co-ordinators; a group left with none (its only one has gone) has PCU
+        # told, who name co-ordinators and are cleared for every group's material, rather than nobody.
+        recipients = self.named("coordinator_id", Role.COORDINATOR) or self.people.force(Role.PCU)
+        return self.reminders(ReminderKind.ORPHAN, (monday, "weekly"), recipients,
                               f"Reassign at {people_page}: {row['reference']} {row['title']} needs reassigning, "
                               f"{'; '.join(reasons)}.")
 

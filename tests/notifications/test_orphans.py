@@ -177,3 +177,22 @@ def test_closing_by_pair_adds_no_query_to_the_chase(people):
     assert counted(MONDAY + datetime.timedelta(days=1)) == (7, 27)
     assert set(Reminder.objects.filter(kind="orphan", policy=policy, superseded_at__isnull=True)
                .values_list("recipient_id", flat=True)) == {other_coordinator.pk}
+
+
+def test_the_group_s_only_co_ordinator_gone_the_orphan_reminder_goes_to_pcu(people):
+    """A leaver named as the policy's co-ordinator who was their business group's only one: the dashboard shows the
+    policy orphaned, and the chase told nobody to reassign it (the group has no co-ordinator left to tell). PCU, who
+    name co-ordinators and see every group's material, are told instead (review of 2026-12-05)."""
+    policy = published(people)
+    assert set(RoleAssignment.objects.filter(role=Role.COORDINATOR, business_group=people.group)
+               .values_list("user_id", flat=True)) == {people.coordinator.pk}
+    left(people.coordinator)
+    assert Policy.objects.filter(orphaned(), pk=policy.pk).exists()
+    pcu = set(RoleAssignment.objects.filter(role=Role.PCU, business_group__isnull=True, user__is_active=True)
+              .values_list("user_id", flat=True))
+    assert pcu
+    assert orphan_recipients(policy, MONDAY) == pcu
+    # While the group has a co-ordinator, they are told, not PCU.
+    other = user_with_role(Role.COORDINATOR, people.group, username="new_coordinator")
+    forget_roles(other)
+    assert orphan_recipients(policy, MONDAY) == {other.pk}
