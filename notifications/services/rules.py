@@ -253,9 +253,10 @@ class PolicyChase:
     def orphans(self) -> list[PlannedReminder]:
         """Someone named on the policy has left (inactive account) or, on an OFFICIAL-SENSITIVE policy, is not
         cleared for it and so is not reminded of it (see the class): the co-ordinator (PCU, when the group has none
-        left) is told weekly to reassign the part, whatever else is or is not due (``orphaned_parts``, the reminder's own condition: the chase reads every
-        policy it could hold for, ``plan._could_be_due``), until the gap is filled (a reassignment filling it stops
-        it at once, ``reminders_hand_over``; any other way, the next chase, ``ledger._orphan_reminders_close``)."""
+        left) is told weekly to reassign the part, whatever else is or is not due (``orphaned_parts``, the reminder's
+        own condition: the chase reads every policy it could hold for, ``plan._could_be_due``), until the gap is
+        filled (a reassignment filling it stops it at once, ``reminders_hand_over``; any other way, the next chase,
+        ``ledger._orphan_reminders_close``)."""
         row = self.row
         inactive, uncleared = orphaned_parts(
             row, active=self.people.active, developers=self.people.developers.get(row["pk"], set()),
