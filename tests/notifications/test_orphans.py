@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -30,22 +29,12 @@ from notifications.services import ledger
 from notifications.services.plan import policy_plan
 from notifications.services.reminders import open_tasks_for
 from tests.factories import advance_to, user_with_role
+from tests.notifications.test_chase_clearance import PUBLISHED_ON, SENSITIVE, at, chase
 
 pytestmark = pytest.mark.django_db
 
-PUBLISHED_ON = datetime.date(2023, 3, 1)
 # Three months after publication nothing else is due (the review in 2026, the monitoring report in March 2024).
 MONDAY = datetime.date(2023, 6, 5)
-SENSITIVE = {"protective_marking": "official_sensitive", "suitable_for_publication_scheme": False}
-
-
-def at(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(9, 0)), tick=False)
-
-
-def chase(day: datetime.date) -> services.ChaseResult:
-    with at(day):
-        return services.chase_run(today=day)
 
 
 def published(people, **overrides) -> Policy:
