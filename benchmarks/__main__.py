@@ -135,7 +135,19 @@ def main(argv: list[str] | None = None) -> int:
 
     from django.conf import settings
 
-    from benchmarks import dataset, floor, library, oversight, pages, people, publication, redline, report, scenarios
+    from benchmarks import (
+        chase,
+        dataset,
+        floor,
+        library,
+        oversight,
+        pages,
+        people,
+        publication,
+        redline,
+        report,
+        scenarios,
+    )
 
     probes = dataset.probes() if uses_database else None
     counts = dataset.dataset_counts() if uses_database else {}
@@ -176,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         rows += scenarios.measure_home(probes, repeat=arguments.repeat, warmup=arguments.warmup, baseline=baseline)
     if "chase" in arguments.only:
         database.settle(log=log)
-        rows += scenarios.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
+        rows += chase.measure_chase(repeat=arguments.chase_repeat, warmup=arguments.warmup, log=log)
     if "people" in arguments.only:
         database.settle(log=log)
         rows += people.measure_people(probes, repeat=arguments.repeat, warmup=arguments.warmup, log=log)
