@@ -13,19 +13,24 @@ from django import forms
 
 from core.forms import GovUKForm
 from core.models import BusinessGroup, Unit, User
+from core.text import in_words
 from lifecycle.people_selectors import (
     HANDING_OVER,
     INACTIVE,
     LACKS_ROLE,
+    NOT_CLEARED,
     PERSON_MATCHES_SHOWN,
     PERSON_TEXT_MAX_LENGTH,
     Eligibility,
     PersonSearch,
+    anyone_eligible,
     find_person,
+    groups_not_cleared_for,
     move_eligibility,
     role_needed_where,
     why_not_eligible,
 )
+from lifecycle.selectors import not_cleared_words
 from lifecycle.services.people import PARTS, REASON_MAX_LENGTH
 
 
@@ -74,20 +79,55 @@ def _why_not(found: PersonSearch, eligibility: Eligibility, who: str) -> str:
     role = role_needed_where(eligibility=eligibility) if LACKS_ROLE in reasons else ""
     if len(reasons) == 1:
         person = found.ineligible[0]
+        if reasons[0] == NOT_CLEARED:
+            return _not_cleared(person, eligibility, who)
         because = {INACTIVE: "their account is not active", HANDING_OVER: "they are the person whose work is handed "
                    "over", LACKS_ROLE: f"they do not hold {role}"}[reasons[0]]
         return f"{person.get_full_name() or person.username} cannot be named {who}: {because}"
     if len(reasons) >= PERSON_MATCHES_SHOWN + 2:  # the search's limit: more may share the name, none of them eligible
         return (f"Many people are called '{found.text}', and none of them can be named {who}: check the name, or "
                 "type the username of someone who can")
-    counted = {reason: reasons.count(reason) for reason in (LACKS_ROLE, INACTIVE, HANDING_OVER) if reason in reasons}
+    counted = {reason: reasons.count(reason) for reason in (LACKS_ROLE, NOT_CLEARED, INACTIVE, HANDING_OVER)
+               if reason in reasons}
+    groups = eligibility.cleared_for_names if len(eligibility.cleared_for) == 1 else \
+        f"each of {eligibility.cleared_for_names}"
     said = {LACKS_ROLE: lambda n: f"{n} {'does' if n == 1 else 'do'} not hold {role}",
+            NOT_CLEARED: lambda n: f"{n} {'is' if n == 1 else 'are'} not cleared for OFFICIAL-SENSITIVE material of "
+                                   f"{groups}",
             INACTIVE: lambda n: f"{n} {'has an account that is' if n == 1 else 'have accounts that are'} not active",
             HANDING_OVER: lambda n: f"{n} is the person whose work is handed over"}
     parts = [said[reason](count) for reason, count in counted.items()]
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])}, and {parts[-1]}"
     return (f"{len(reasons)} people called '{found.text}' cannot be named {who}: {listed}. Type the name or "
             "username of someone who can")
+
+
+def _not_cleared(person: User, eligibility: Eligibility, who: str) -> str:
+    """One person holding the Designated Lead's role, not cleared for the material of the instructions they would
+    agree: which groups (``groups_not_cleared_for``, the rule's own reading), and what would put it right."""
+    # All of them, should they have been given a role in one since the search (its own statement, a moment before).
+    lacking = in_words(groups_not_cleared_for(user=person, eligibility=eligibility)) or eligibility.cleared_for_names
+    return (f"{person.get_full_name() or person.username} cannot be named {who}: they are "
+            f"{not_cleared_words(lacking)}, whose OFFICIAL-SENSITIVE local work instructions the "
+            f"{PARTS[eligibility.part].label} must read to give their \"prior agreement\". Ask an administrator to "
+            f"give them a role in {lacking}, or name a Lead who holds one")
+
+
+def clearance_hint(eligibility: Eligibility, *, hint: str, anyone: bool = True, otherwise: str = "") -> str:
+    """The hint of a Designated Lead's field where a clearance narrows who may be named (``eligibility.cleared_for``):
+    whose material they must be cleared for; or, when nobody may be named (``anyone``), that nobody can, and how to put
+    it right (``otherwise``: what else the page allows). ``hint`` alone when no clearance is asked."""
+    if not eligibility.cleared_for:
+        return hint
+    groups = eligibility.cleared_for_names
+    if anyone:
+        where = "there" if len(eligibility.cleared_for) == 1 else "in each"
+        return (f"{hint.rstrip('.')}. Only a Lead cleared for OFFICIAL-SENSITIVE material of {groups} can be named "
+                f"(a role {where}, or a force-wide role): they must read the OFFICIAL-SENSITIVE local work "
+                "instructions there to give their \"prior agreement\".")
+    holders = role_needed_where(eligibility=eligibility)
+    return (f"No Lead who could be named is cleared for OFFICIAL-SENSITIVE material of {groups}. Ask an "
+            f"administrator to give a role in {groups} to someone who holds {holders}{otherwise}.")
 
 
 class CurrentPersonField(forms.ChoiceField):
@@ -142,6 +182,9 @@ class ReassignForm(GovUKForm, ReasonMixin):
         field = self.fields["new_holder"]
         field.eligibility, field.part_label = self.eligibility, self.part_label
         field.label = f"New {self.part_label}" if self.part_label else "New holder"
+        if self.eligibility.cleared_for:  # one EXISTS, only for a Lead a clearance narrows
+            field.help_text = clearance_hint(self.eligibility, hint=field.help_text,
+                                             anyone=anyone_eligible(eligibility=self.eligibility))
 
 
 class DeveloperForm(GovUKForm, ReasonMixin):
@@ -177,8 +220,8 @@ class MoveGroupForm(GovUKForm, ReasonMixin):
                                          error_messages={"required": "Choose the new owning unit"})
     field_order = ["business_group", "owning_unit"]
 
-    def __init__(self, *args, policy=None, labels=None, **kwargs):
-        self.policy, self.labels = policy, labels or {}
+    def __init__(self, *args, policy=None, labels=None, lead_cleared_for=(), **kwargs):
+        self.policy, self.labels, self.lead_cleared_for = policy, labels or {}, lead_cleared_for
         super().__init__(*args, **kwargs)
         self.fields["business_group"].queryset = BusinessGroup.objects.filter(is_active=True).exclude(
             pk=policy.business_group_id).order_by("name")
@@ -189,11 +232,13 @@ class MoveGroupForm(GovUKForm, ReasonMixin):
 
     def add_fields(self) -> None:
         for key in PARTS:
+            eligibility = move_eligibility(part=key, lead_cleared_for=self.lead_cleared_for)
+            # Whether anyone cleared may be named depends on the group chosen: the hint says whose material only.
             self.fields[key] = PersonField(
-                eligibility=move_eligibility(part=key), required=False, part_label=self.labels[key],
+                eligibility=eligibility, required=False, part_label=self.labels[key],
                 label=f"New {self.labels[key]} (if needed)",
-                help_text="Their name or username. Leave it empty to keep the current holder, if they hold the part "
-                          "in the new business group.")
+                help_text=clearance_hint(eligibility, hint="Their name or username. Leave it empty to keep the "
+                                         "current holder, if they hold the part in the new business group."))
         self.order_fields(["business_group", "owning_unit", *PARTS, "reason"])
 
 
@@ -209,4 +254,11 @@ class HandoverForm(GovUKForm, ReasonMixin):
             label = self.labels[key]
             self.fields[key] = PersonField(eligibility=eligibility, part_label=label, label=f"New {label}",
                                            error_messages={"required": f"Enter who takes over as {label}"})
+            if eligibility.cleared_for:  # one EXISTS, only for a Lead a clearance narrows
+                # The Lead part of a handover may also go policy by policy first (PCU's alone, on each People
+                # page), to Leads cleared for fewer groups; the handover then no longer moves it.
+                self.fields[key].help_text = clearance_hint(
+                    eligibility, hint=self.fields[key].help_text, anyone=anyone_eligible(eligibility=eligibility),
+                    otherwise=f", or reassign the {label} of these policies one by one on each policy's People page "
+                              "first")
         self.order_fields([*self.eligibility_by_part, "reason", "expected"])

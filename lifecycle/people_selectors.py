@@ -12,7 +12,9 @@ from django.db.models.functions import Concat, Upper
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from core.text import in_words
 from lifecycle.models import Policy
-from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS, HandoverPlan
+from lifecycle.selectors.clearance import Clearance, people_cleared_for
+from lifecycle.services.drafting import sensitive_instructions_by_group
+from lifecycle.services.people import DESIGNATED_LEAD, DEVELOPER, PARTS, SINGLE_PARTS, HandoverPlan
 
 
 @dataclass
@@ -62,13 +64,28 @@ class Place:
 @dataclass(frozen=True)
 class Eligibility:
     """Who may take ``part``: an active person holding its role in every place (in any business group when
-    ``places`` is None: a move, whose service checks the group chosen), other than ``excluded_id``."""
+    ``places`` is None: a move, whose service checks the group chosen), other than ``excluded_id``; and cleared for
+    the OFFICIAL-SENSITIVE material of each business group of ``cleared_for`` ((id, name) pairs): a corporate
+    policy's Designated Lead, for the groups of the OFFICIAL-SENSITIVE local work instructions that supplement it
+    (``lead_must_be_cleared_for``), as the services refuse any other (``check_lead_cleared_for_instructions``)."""
 
     part: str
     places: tuple[Place, ...] | None = None
     excluded_id: int | None = None
+    cleared_for: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def cleared_for_names(self) -> str:
+        return in_words([name for _, name in self.cleared_for])
 
     def condition(self) -> Q:
+        """Who may take the part: ``holds_role``, and cleared (``people_cleared_for``, the rule of
+        ``roles_cleared_for`` in SQL: an EXISTS per group) for each group of ``cleared_for``."""
+        if not self.cleared_for:
+            return self.holds_role()
+        return self.holds_role() & people_cleared_for(group_id for group_id, _ in self.cleared_for)
+
+    def holds_role(self) -> Q:
         """The SQL of lifecycle.services.people.holds_part, for every place (an EXISTS each)."""
         role = PARTS[self.part].role
         condition = Q(is_active=True)
@@ -85,24 +102,53 @@ class Eligibility:
         return condition
 
 
-def policy_eligibility(*, policy: Policy, part: str) -> Eligibility:
-    return Eligibility(part, (Place(policy.business_group_id, policy.owning_unit_id),))
+def lead_must_be_cleared_for(*, policies) -> tuple[tuple[int, str], ...]:
+    """The business groups, (id, name) by name, whose OFFICIAL-SENSITIVE material a Designated Lead of every policy of
+    ``policies`` must be cleared for: those of the OFFICIAL-SENSITIVE local work instructions supplementing them, whose
+    "prior agreement with the corporate lead" the Lead gives (SOP, "Local Work Instructions"). One statement, none
+    when no corporate policy is among them (``sensitive_instructions_by_group``, which the services read)."""
+    return _by_name(sensitive_instructions_by_group(policies))
 
 
-def move_eligibility(*, part: str) -> Eligibility:
-    return Eligibility(part)
+def _by_name(groups) -> tuple[tuple[int, str], ...]:
+    return tuple(sorted(groups, key=lambda group: (group[1], group[0])))
+
+
+def _cleared_for(part: str, lead_cleared_for) -> tuple[tuple[int, str], ...]:
+    return tuple(lead_cleared_for) if part == DESIGNATED_LEAD else ()
+
+
+def policy_eligibility(*, policy: Policy, part: str, lead_cleared_for=()) -> Eligibility:
+    """Who may take ``part`` of ``policy``; a Designated Lead cleared for ``lead_cleared_for`` (its
+    ``lead_must_be_cleared_for``)."""
+    return Eligibility(part, (Place(policy.business_group_id, policy.owning_unit_id),),
+                       cleared_for=_cleared_for(part, lead_cleared_for))
+
+
+def move_eligibility(*, part: str, lead_cleared_for=()) -> Eligibility:
+    """Who may take ``part`` of a policy moved (their group checked by the service); a Designated Lead cleared for
+    ``lead_cleared_for``: its instructions stay where they are, wherever the policy goes."""
+    return Eligibility(part, cleared_for=_cleared_for(part, lead_cleared_for))
 
 
 def handover_eligibility(*, plan: HandoverPlan) -> dict[str, Eligibility]:
-    """{part: who may take that part on every policy of the handover that moves it}, but the leaver."""
+    """{part: who may take that part on every policy of the handover that moves it}, but the leaver; the Designated
+    Lead cleared for what the preview read (``plan.lead_must_be_cleared_for``: no query)."""
     places: dict[str, set[Place]] = defaultdict(set)
     for holding in plan.moving:
         for part in holding.movable:
             places[part].add(Place(holding.policy.business_group_id, holding.policy.owning_unit_id))
     return {part: Eligibility(part, tuple(sorted(places[part], key=lambda place: (place.business_group_id,
                                                                                    place.unit_id or 0))),
-                              excluded_id=plan.leaver.pk)
+                              excluded_id=plan.leaver.pk,
+                              cleared_for=_cleared_for(part, _by_name(plan.lead_must_be_cleared_for)))
             for part in plan.parts_needed}
+
+
+def anyone_eligible(*, eligibility: Eligibility) -> bool:
+    """Whether anyone at all may take the part (one EXISTS): asked only where a clearance narrows it, to say before
+    anything is typed that nobody can be named, and how to put it right."""
+    return User.objects.filter(eligibility.condition()).exists()
 
 
 @dataclass(frozen=True)
@@ -127,6 +173,9 @@ def find_person(*, text: str, eligibility: Eligibility) -> PersonSearch:
     then the eligible people of that name, then those of that name who may not take the part (so that the form
     says why they cannot, rather than that nobody is called so)."""
     text = " ".join(text.split())[:PERSON_TEXT_MAX_LENGTH]
+    # Whether they hold the part's role, apart from a clearance asked of them: to say which of the two they lack.
+    holds_role = ({"holds_role": Case(When(eligibility.holds_role(), then=Value(True)), default=Value(False),
+                                      output_field=BooleanField())} if eligibility.cleared_for else {})
     full_name = Concat(Upper("first_name"), Value(" "), Upper("last_name"), output_field=CharField())
     name_matches = Q(first_name__iexact=text) | Q(last_name__iexact=text) | Q(full_name=text.upper())
     found = list(
@@ -135,7 +184,7 @@ def find_person(*, text: str, eligibility: Eligibility) -> PersonSearch:
         .annotate(username_rank=Case(When(username=text, then=Value(0)), When(username__iexact=text, then=Value(1)),
                                      default=Value(2)),
                   may_take=Case(When(eligibility.condition(), then=Value(True)), default=Value(False),
-                                output_field=BooleanField()))
+                                output_field=BooleanField()), **holds_role)
         .order_by("username_rank", "-may_take", "last_name", "first_name", "username")[:PERSON_MATCHES_SHOWN + 2])
     by_username = found[0] if found and found[0].username_rank < 2 else None
     by_name = [user for user in found if user.username_rank == 2]
@@ -144,17 +193,28 @@ def find_person(*, text: str, eligibility: Eligibility) -> PersonSearch:
 
 
 # Why someone of the name typed may not take the part (PersonSearch.ineligible), in the words of the service's own
-# refusals (lifecycle.services.people.check_new_holder): no more than a username typed would be told.
-INACTIVE, HANDING_OVER, LACKS_ROLE = "inactive", "handing_over", "lacks_role"
+# refusals (lifecycle.services.people.check_new_holder, check_lead_cleared_for_instructions): no more than a username
+# typed would be told.
+INACTIVE, HANDING_OVER, LACKS_ROLE, NOT_CLEARED = "inactive", "handing_over", "lacks_role", "not_cleared"
 
 
 def why_not_eligible(*, user: User, eligibility: Eligibility) -> str:
-    """INACTIVE, HANDING_OVER or LACKS_ROLE, for someone ``eligibility`` does not allow (no query)."""
+    """INACTIVE, HANDING_OVER, LACKS_ROLE or NOT_CLEARED, for someone ``find_person`` found that ``eligibility`` does
+    not allow (no query)."""
     if not user.is_active:
         return INACTIVE
     if user.pk == eligibility.excluded_id:
         return HANDING_OVER
+    if eligibility.cleared_for and getattr(user, "holds_role", False):
+        return NOT_CLEARED
     return LACKS_ROLE
+
+
+def groups_not_cleared_for(*, user: User, eligibility: Eligibility) -> list[str]:
+    """The names of the groups of ``eligibility.cleared_for`` whose OFFICIAL-SENSITIVE material ``user`` is not
+    cleared for, read by ``Clearance`` (the rule, ``roles_cleared_for``): one query, only when a form refuses them."""
+    clearance = Clearance.of_people([user.pk])
+    return [name for group_id, name in eligibility.cleared_for if not clearance.cleared(user.pk, group_id)]
 
 
 def role_needed_where(*, eligibility: Eligibility) -> str:

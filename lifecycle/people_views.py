@@ -14,10 +14,15 @@ from django.views.decorators.http import require_http_methods
 from core.exceptions import ApplicationError
 from core.models import User
 from lifecycle.people_forms import DeveloperForm, HandoverForm, MoveGroupForm, ReassignForm
-from lifecycle.people_selectors import handover_eligibility, policy_eligibility, policy_holders
+from lifecycle.people_selectors import (
+    handover_eligibility,
+    lead_must_be_cleared_for,
+    policy_eligibility,
+    policy_holders,
+)
 from lifecycle.selectors import visible_policy_ids
 from lifecycle.services import people as people_services
-from lifecycle.services.people import DEVELOPER, PARTS, SINGLE_PARTS
+from lifecycle.services.people import DESIGNATED_LEAD, DEVELOPER, PARTS, SINGLE_PARTS
 from lifecycle.views import policy_for_page, policy_page_context
 
 MOVE = "move"
@@ -25,9 +30,13 @@ LABELS = {key: part.label for key, part in PARTS.items()}
 
 
 def _forms(request, policy, holders, posted_part: str | None) -> dict:
-    """The forms this user may use, keyed by part (and "move"); the posted one bound to what was sent. No query:
-    a new holder is typed, and looked up among those who may take the part only when the form is posted."""
+    """The forms this user may use, keyed by part (and "move"); the posted one bound to what was sent. A new holder is
+    typed, and looked up among those who may take the part only when the form is posted. For whoever may name the
+    Designated Lead (PCU, who alone moves a policy too), one statement reads whose material the Lead must be cleared
+    for (none for a local work instruction), and one more, where that narrows it, whether any Lead is."""
     by_key = {row.key: row for row in holders}
+    lead_cleared_for = (lead_must_be_cleared_for(policies=[policy])
+                        if people_services.may_reassign(request.user, policy, DESIGNATED_LEAD) else ())
     forms: dict = {}
     for key in (*SINGLE_PARTS, DEVELOPER):
         if not people_services.may_reassign(request.user, policy, key):
@@ -38,12 +47,12 @@ def _forms(request, policy, holders, posted_part: str | None) -> dict:
                                        eligibility=policy_eligibility(policy=policy, part=key))
         else:
             holder = by_key[key].holder
-            forms[key] = ReassignForm(data, prefix=key, eligibility=policy_eligibility(policy=policy, part=key),
-                                      label=LABELS[key],
+            forms[key] = ReassignForm(data, prefix=key, label=LABELS[key], eligibility=policy_eligibility(
+                                          policy=policy, part=key, lead_cleared_for=lead_cleared_for),
                                       initial={"expected_holder": holder.pk if holder else "none"})
     if rules.has_perm("lifecycle.move_business_group", request.user, policy):
         forms[MOVE] = MoveGroupForm(request.POST if posted_part == MOVE else None, prefix=MOVE, policy=policy,
-                                    labels=LABELS)
+                                    labels=LABELS, lead_cleared_for=lead_cleared_for)
     return forms
 
 

@@ -4,14 +4,18 @@ SOP (SOPs "classified under the Protective Marking System"): OFFICIAL-SENSITIVE 
 on its business group, or a force-wide role; an account that is closed, or holds no role, is cleared for nothing.
 ``user_may_see_sensitive`` (one person, their roles cached on them) and ``cleared_business_groups`` (for querysets)
 read it through ``roles_cleared_for``; ``Clearance`` reads it for many people whose roles are loaded at once (the
-notifications' relay holds every active person's; the Advice page loads those it names, in one query); and
-``cannot_open`` says, in words, why someone named on a draft cannot open it.
+notifications' relay holds every active person's; the Advice page loads those it names, in one query);
+``people_cleared_for`` is the same rule in SQL, to find the few cleared among many people (a Designated Lead typed
+by name), held to ``roles_cleared_for`` by its test; and ``cannot_open`` says, in words, why someone named on a draft
+cannot open it.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+
+from django.db.models import Exists, OuterRef, Q
 
 from core.models import RoleAssignment, User
 from lifecycle.models import Policy
@@ -30,6 +34,25 @@ def roles_cleared_for(roles, business_group_id: int) -> bool:
     rule ``user_may_see_sensitive`` and ``cleared_business_groups`` read, for those whose roles are already loaded."""
     cleared = cleared_groups(roles)
     return cleared is None or business_group_id in cleared
+
+
+def people_cleared_for(business_group_ids: Iterable[int]) -> Q:
+    """``roles_cleared_for`` in SQL, for a queryset of people: those cleared for the OFFICIAL-SENSITIVE material of
+    every business group of ``business_group_ids``, a role on each or a force-wide role (one with no business group,
+    as ``cleared_groups`` reads it); a closed account is cleared for nothing (``role_index`` gives it no roles). An
+    EXISTS per group, whatever the number of people (tests/lifecycle/test_lead_choice_cleared.py holds it to
+    ``roles_cleared_for``)."""
+    def holds(**where) -> Exists:
+        return Exists(RoleAssignment.objects.filter(user_id=OuterRef("pk"), **where))
+
+    condition = Q(is_active=True)
+    groups = sorted(set(business_group_ids))
+    if groups:
+        on_each = Q()
+        for group_id in groups:
+            on_each &= holds(business_group_id=group_id)
+        condition &= holds(business_group__isnull=True) | on_each
+    return condition
 
 
 class Clearance:

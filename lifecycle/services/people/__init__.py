@@ -42,6 +42,7 @@ from lifecycle.services.people.handover import (
     person_handover,
 )
 from lifecycle.services.people.parts import (
+    DESIGNATED_LEAD,
     DEVELOPER,
     PARTS,
     REASON_MAX_LENGTH,
@@ -61,6 +62,7 @@ from lifecycle.services.people.parts import (
 )
 
 __all__ = [
+    "DESIGNATED_LEAD",
     "DEVELOPER",
     "HandoverPlan",
     "HandoverResult",
