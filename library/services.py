@@ -61,8 +61,13 @@ def _published_versions(policy: Policy) -> list[PolicyVersion]:
         .annotate(published_at=Min("publications__published_at", filter=published))
         .order_by("-major", "-minor")
     )
-    on_intranet = set(PolicyVersion.objects.filter(policy=policy, publications__status="published",
-                                                   publications__on_intranet=True).values_list("pk", flat=True))
+    # On the intranet by the channels of its newest publication: a re-publication unchanged that leaves the intranet
+    # takes the version off it (its earlier publication, on the intranet, is superseded by it).
+    newest_channel: dict[int, bool] = {}
+    for version_id, channel in (policy.publications.filter(status="published")
+                                .order_by("published_at", "pk").values_list("policy_version_id", "on_intranet")):
+        newest_channel[version_id] = channel
+    on_intranet = {version_id for version_id, channel in newest_channel.items() if channel}
     for position, version in enumerate(versions):
         version.is_in_force = position == 0
     return [version for version in versions if version.pk in on_intranet]

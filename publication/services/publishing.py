@@ -130,6 +130,12 @@ def policy_republish_no_change(
     (lifecycle.workflow.REPUBLISH_NO_CHANGE): a Publication of its own, always with a notice, replacing the earlier
     publication on every channel; the next review falls due 3 years from today."""
     locked = begin_step(REPUBLISH_NO_CHANGE, policy=policy, actor=actor, **read)
+    if not (on_intranet or on_publication_scheme):
+        # The notice announces a policy staff or the public can read (SOP, stage 5: "on the Corporate Policy
+        # Intranet, in Notices, on the MPS Publication Scheme"): a re-publication in Notices alone announced one
+        # nobody could (QA walk).
+        raise ApplicationError("Choose where the policy is re-published: the Corporate Policy Intranet, the "
+                               "Publication Scheme or both (a notice is always given).", field="on_intranet")
     current = locked.current_version
     _validate_channels(locked, current, on_intranet=on_intranet, in_notices=True,
                        on_publication_scheme=on_publication_scheme)

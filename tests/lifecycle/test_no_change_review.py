@@ -14,10 +14,14 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 
+from core.exceptions import ApplicationError
 from core.models import AuditEvent
+from library.models import LibraryDocument
+from library.services import library_index_policy
 from lifecycle import services as s
 from lifecycle.models import NoChangeReview
 from lifecycle.states import Status
+from publication import services as publication_services
 from publication.models import Publication
 from tests.factories import advance_to, reload, take_step, what_was_read
 
@@ -266,3 +270,45 @@ def test_an_eia_dcfd_says_must_be_updated_is_reopened_and_the_republication_wait
     assert policy.review_due_on == datetime.date(2029, 8, 3)
     eia = LibraryDocument.objects.get(policy=policy, kind=DocumentKind.EIA, is_current=True)
     assert "2025 stop data by ethnicity added" in eia.body
+
+
+def _concluded_and_confirmed(client, people, policy):
+    assert post(client, people.lead, policy, "conclude-no-change", {"reason": "Still fit."}).status_code == 302
+    assert post(client, people.dcfd, reload(policy), "confirm-eia", {"eia_outcome": "stands"}).status_code == 302
+    return reload(policy)
+
+
+def test_republishing_on_no_channel_but_the_notice_is_refused(client, published, people):
+    """QA walk: "Re-publish unchanged" with both boxes unticked said "Re-published", recorded a publication in Notices
+    only, and the library went on showing the policy: the record and the library disagreed. A notice announces a
+    policy staff or the public can read; re-publishing where nobody can read it is refused, and nothing changes."""
+    with travel(datetime.date(2026, 8, 3)):
+        policy = _concluded_and_confirmed(client, people, published)
+        before = state(policy)
+        response = post(client, people.pcu, policy, "republish", {})
+        assert response.status_code == 400
+        assert "Choose where the policy is re-published" in errors(response)
+        assert state(policy) == before
+        with pytest.raises(ApplicationError, match="Choose where the policy is re-published"):
+            publication_services.policy_republish_no_change(policy=policy, actor=people.pcu, on_intranet=False,
+                                                            on_publication_scheme=False, **what_was_read(policy))
+
+
+def test_a_republication_off_the_intranet_takes_the_policy_out_of_the_library(client, people):
+    """The library reads the channels of each version's newest publication, not of any: a re-publication on the
+    Publication Scheme only (the record: Notices and the Scheme) no longer leaves the policy on the intranet."""
+    with travel(PUBLISHED_ON):
+        policy = advance_to(people.policy(suitable_for_publication_scheme=True), Status.AWAITING_PUBLICATION, people)
+        take_step(policy, people, Status.IMPLEMENTATION, on_publication_scheme=True)
+        take_step(reload(policy), people, Status.MONITORING)
+    library_index_policy(policy_id=policy.pk)
+    assert LibraryDocument.objects.filter(policy=policy, is_current=True).exists()
+    with travel(datetime.date(2026, 8, 3)):
+        policy = _concluded_and_confirmed(client, people, policy)
+        response = post(client, people.pcu, policy, "republish", {"on_publication_scheme": "on"})
+        assert response.status_code == 302, errors(response)
+    republication = Publication.objects.get(policy=policy, republication=1)
+    assert (republication.on_intranet, republication.in_notices, republication.on_publication_scheme) == (
+        False, True, True)
+    library_index_policy(policy_id=policy.pk)
+    assert not LibraryDocument.objects.filter(policy=policy).exists()
