@@ -36,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
+from acknowledgements.confirmed import confirmed_export_rows
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
 from core.compiled import compiled_per_key
 from core.dates import date_shown
@@ -177,11 +178,6 @@ def outstanding_rows(*, user, limit: int | None) -> list[OutstandingRow]:
 def _compiled_outstanding(profile: Profile, limit: int | None) -> QuerySet[AcknowledgementAudience]:
     return _outstanding(profile).values_list(
         "policy__reference", "policy__title", "policy_version__major", "policy_version__minor", "chosen_at")[:limit]
-
-
-def completed_for(*, user) -> QuerySet[Acknowledgement]:
-    return (Acknowledgement.objects.filter(user_id=user.pk).select_related("policy", "policy_version")
-            .defer("policy_version__statement").order_by("-acknowledged_at", "-pk"))
 
 
 def acknowledgement_request(*, user, policy, version) -> dict | None:
@@ -363,10 +359,8 @@ def export_rows(*, user):
                        confirmation.acknowledged_at.isoformat() if confirmation else "",
                        confirmation.content_hash if confirmation else ""]
         return
-    for row in completed_for(user=user).iterator(chunk_size=2000):
-        yield [row.policy.reference, row.policy.title, row.policy_version.number, user.username,
-               user.get_full_name(), str(user.unit or ""), "confirmed", row.acknowledged_at.isoformat(),
-               row.content_hash]
+    # Their own: each titled as the version they confirmed, where they may read it now (acknowledgements.confirmed).
+    yield from confirmed_export_rows(user=user)
 
 
 # --- rates for the oversight dashboard (issue 15) ----------------------------------------------------------------

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from acknowledgements.selectors import completed_for, export_rows, managed_units, outstanding_rows, unit_rates
+from acknowledgements.confirmed import completed_for, titles_shown
+from acknowledgements.selectors import export_rows, managed_units, outstanding_rows, unit_rates
 from acknowledgements.services import acknowledgement_confirm
 from core.exceptions import ApplicationError
 
@@ -18,6 +19,8 @@ from core.exceptions import ApplicationError
 def acknowledgements_page(request):
     """/acknowledgements/: the policies a person is asked to confirm they have read, and those they have."""
     completed = Paginator(completed_for(user=request.user), 50).get_page(request.GET.get("page"))
+    # Each titled as the version confirmed, where the person may read it now (acknowledgements.confirmed).
+    completed.object_list = titles_shown(completed.object_list, user=request.user)
     return render(request, "acknowledgements/list.html", {
         "outstanding": outstanding_rows(user=request.user, limit=None), "completed": completed,
         "is_manager": bool(managed_units(user=request.user)),
