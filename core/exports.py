@@ -313,10 +313,39 @@ def spreadsheet_export_build(*, export_id: int) -> str:
         SpreadsheetExport.objects.filter(pk=export.pk, status=SpreadsheetExport.Status.PENDING).update(
             status=SpreadsheetExport.Status.FAILED, finished_at=timezone.now())
         raise
-    SpreadsheetExport.objects.filter(pk=export.pk, status=SpreadsheetExport.Status.PENDING).update(
+    ready = SpreadsheetExport.objects.filter(pk=export.pk, status=SpreadsheetExport.Status.PENDING).update(
         status=SpreadsheetExport.Status.READY, storage_name=name, size=size, rows=counter[0],
         finished_at=timezone.now())
+    if not ready:
+        # Withdrawn while it was built (``spreadsheet_exports_withdraw``): what it holds is what the person could see
+        # before their access changed, and nobody may download it.
+        default_storage.delete(name)
+        return "withdrawn"
     return "ready"
+
+
+def spreadsheet_exports_withdraw(*, person) -> int:
+    """Withdraw ``person``'s exports that are pending or ready, inside the transaction that reduced their clearance
+    (``core.services.clearance_reduced_send``): each was built, or is being built, with what they could see before,
+    OFFICIAL-SENSITIVE titles among it (review 4: a register of more than 10,000 rows stayed downloadable for a day
+    after its requester's role was taken away). Their files are deleted once the change commits (a rolled-back
+    change leaves them as they were); one being built now is deleted by its worker (``spreadsheet_export_build``).
+    Their pages say why, and to export again. Returns how many were withdrawn."""
+    with transaction.atomic():
+        live = (SpreadsheetExport.objects.select_for_update()
+                .filter(requested_by_id=person.pk,
+                        status__in=[SpreadsheetExport.Status.PENDING, SpreadsheetExport.Status.READY])
+                .order_by("pk"))
+        withdrawn = list(live.values_list("pk", "storage_name"))
+        if not withdrawn:
+            return 0
+        SpreadsheetExport.objects.filter(pk__in=[pk for pk, _ in withdrawn]).update(
+            status=SpreadsheetExport.Status.WITHDRAWN, storage_name="", size=None, rows=None,
+            finished_at=timezone.now())
+        names = [name for _, name in withdrawn if name]
+        if names:
+            transaction.on_commit(lambda: [default_storage.delete(name) for name in names])
+    return len(withdrawn)
 
 
 def spreadsheets_delete_old(*, now: datetime.datetime | None = None) -> int:

@@ -19,7 +19,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import User
-from core.signals import clearance_reduced
+from core.services import clearance_reduced_send
 
 HoldingsProvider = Callable[[User], list[str]]
 _PROVIDERS: dict[str, HoldingsProvider] = {}
@@ -63,8 +63,8 @@ def user_deactivate(*, actor, user: User) -> User:
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     audit_log(actor=actor, action=AuditAction.USER_DEACTIVATED, obj=locked, changes={"username": locked.username})
-    # Closed, the account is cleared for nothing: lifecycle withdraws, in this transaction, its invitations and grants
-    # on OFFICIAL-SENSITIVE policies (lifecycle.services.clearance).
-    clearance_reduced.send(sender=User, person=locked, actor=actor, cause="account was closed")
+    # Closed, the account is cleared for nothing: core withdraws its spreadsheets, and lifecycle its invitations and
+    # grants on OFFICIAL-SENSITIVE policies (lifecycle.services.clearance), in this transaction.
+    clearance_reduced_send(sender=User, person=locked, actor=actor, cause="account was closed")
     user.is_active = False
     return locked

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.exports import spreadsheet_exports_withdraw
 from core.models import FORCE_WIDE_ROLES, ReferenceCounter, Role, RoleAssignment
 from core.signals import clearance_reduced
 
@@ -96,10 +97,20 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
         locked.delete()
     finally:
         _REVOKING.reset(token)
-    # What the role cleared the person for may be gone: lifecycle withdraws, in this transaction, their invitations and
-    # grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for (lifecycle.services.clearance).
-    clearance_reduced.send(sender=RoleAssignment, person=locked.user, actor=actor,
+    # What the role cleared the person for may be gone: core withdraws their spreadsheets, and lifecycle their
+    # invitations and grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for
+    # (lifecycle.services.clearance), in this transaction.
+    clearance_reduced_send(sender=RoleAssignment, person=locked.user, actor=actor,
                            cause=role_gone_words(locked, "was taken away"))
+
+
+def clearance_reduced_send(*, sender, person, actor, cause: str) -> None:
+    """``person`` may now be cleared for less (``core.signals.clearance_reduced`` says when, and what ``cause`` is):
+    called inside the change's transaction, after it, by every change that may reduce it. Core withdraws what it
+    prepared for them with what they could see before (their spreadsheets: ``spreadsheet_exports_withdraw``); the
+    apps above withdraw theirs, answering the signal in the same transaction."""
+    spreadsheet_exports_withdraw(person=person)
+    clearance_reduced.send(sender=sender, person=person, actor=actor, cause=cause)
 
 
 def revoked_by_service(assignment: RoleAssignment) -> bool:

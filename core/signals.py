@@ -4,9 +4,10 @@
 from django.dispatch import Signal
 
 # A person may now be cleared for less OFFICIAL-SENSITIVE material: a role taken away (core.services.role_revoke), or
-# their account closed (core.holdings.user_deactivate). Sent inside the change's transaction, after it, with
-# ``person`` (the user), ``actor`` and ``cause`` (what happened, in words that follow "their": "role Policy developer
-# in Territorial Policing was taken away"). A receiver acts in that same transaction, so that the change and what
-# follows from it commit, or fail, together: lifecycle withdraws what it gave the person on the policies they are no
-# longer cleared for (lifecycle.services.clearance).
+# their account closed (core.holdings.user_deactivate). Sent by core.services.clearance_reduced_send (which first
+# withdraws the person's spreadsheets, core's own: signals only across apps) inside the change's transaction, after
+# it, with ``person`` (the user), ``actor`` and ``cause`` (what happened, in words that follow "their": "role Policy
+# developer in Territorial Policing was taken away"). A receiver acts in that same transaction, so that the change and
+# what follows from it commit, or fail, together: lifecycle withdraws what it gave the person on the policies they are
+# no longer cleared for (lifecycle.services.clearance).
 clearance_reduced = Signal()

@@ -151,6 +151,10 @@ def spreadsheet_export(request, token):
 @require_safe
 def spreadsheet_download(request, token):
     export = _own_export(request, token)
+    if export.status == SpreadsheetExport.Status.WITHDRAWN:
+        # Withdrawn when the person's access changed (core.exports.spreadsheet_exports_withdraw): its page says so.
+        return render(request, "core/spreadsheet_export.html",
+                      {"export": export, "keep_hours": SPREADSHEET_KEEP_HOURS}, status=410)
     if export.status != SpreadsheetExport.Status.READY or not default_storage.exists(export.storage_name):
         raise Http404("That spreadsheet is not ready, or was deleted after a day.")
     return FileResponse(default_storage.open(export.storage_name, "rb"), as_attachment=True,

@@ -14,6 +14,9 @@ class SpreadsheetExport(models.Model):
         PENDING = "pending", "Being prepared"
         READY = "ready", "Ready"
         FAILED = "failed", "Could not be prepared"
+        # The person's clearance was reduced while it was pending or ready (core.exports.spreadsheet_exports_withdraw):
+        # it was built with what they could see then. Its file is deleted; the row stays to say why.
+        WITHDRAWN = "withdrawn", "Withdrawn: your access changed"
 
     # The address of its page: not guessable, and the page answers only the person who asked for it.
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
