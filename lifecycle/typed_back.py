@@ -19,7 +19,9 @@ from django.shortcuts import render
 
 from core.html import RichTextField, sanitise_rich_text
 from lifecycle.models import Policy
-from lifecycle.states import Status
+from lifecycle.permissions import is_assigned_developer
+from lifecycle.selectors import user_may_see_sensitive
+from lifecycle.states import ProtectiveMarking, Status
 
 # A policy reference as allocated (core.services.reference_allocate: POL-0042), for repeating one back.
 POLICY_REFERENCE = re.compile(r"[A-Z]{2,5}-\d{1,9}")
@@ -73,12 +75,22 @@ def gone(request, reference: str, title: str, typed: list[Typed], *, verb: str =
 
 
 def _developers_policy(user, reference: str) -> dict | None:
-    """Where the policy ``reference`` stands, if ``user`` is named on it as a developer (one query)."""
-    found = (Policy.objects.filter(reference=reference, developers=user)
-             .values("reference", "title", "status", "status_changed_at").first())
-    if found is None:
+    """Where the policy ``reference`` stands, if ``user`` is one of its developers by the visibility's own rule for
+    their drafts (lifecycle.selectors._reach) but for the status it has moved on to: assigned to it
+    (``is_assigned_developer``: named, holding the developer role in its business group, or granted its draft), and
+    cleared for its marking (``user_may_see_sensitive`` for an OFFICIAL-SENSITIVE one). Being named is not enough
+    (review 4): someone whose role was taken away stays among its developers, and was shown an OFFICIAL-SENSITIVE
+    policy's title and status here; they get the page that does not tell whether it exists. One query for the policy,
+    and one for the grants of a developer without the role."""
+    policy = (Policy.objects.filter(reference=reference, developers=user)
+              .only("reference", "title", "status", "status_changed_at", "business_group_id", "protective_marking")
+              .first())
+    if policy is None or not is_assigned_developer(user, policy):
         return None
-    return {**found, "status_label": Status(found["status"]).label}
+    if policy.protective_marking != ProtectiveMarking.OFFICIAL and not user_may_see_sensitive(user=user, policy=policy):
+        return None
+    return {"reference": policy.reference, "title": policy.title, "status": policy.status,
+            "status_changed_at": policy.status_changed_at, "status_label": Status(policy.status).label}
 
 
 def refused(request, context: dict, title: str, message: str, typed: list[Typed], *, verb: str = "recorded"):
