@@ -14,6 +14,7 @@ The Scheme's index (its search, rows and filters) is publication.scheme_index.""
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.http import Http404
 
 from acknowledgements.models import AudienceCriterion
@@ -270,25 +271,36 @@ def scheme_publication(*, reference: str) -> Publication:
     return publication
 
 
-def scheme_withdrawn(*, reference: str) -> dict | None:
-    """A policy withdrawn after it had been on the Publication Scheme, as its page there says it: its title in force
-    then, when it was withdrawn, and the policy replacing it, when that one is on the Scheme. None for any other
-    reference (never on the Scheme, not withdrawn, or no such policy): those stay "not found". The reason for the
-    withdrawal is the force's, not published (the feed says "no longer in force")."""
-    policy = (Policy.objects.filter(reference=reference, status=Status.WITHDRAWN,
-                                    protective_marking=ProtectiveMarking.OFFICIAL)
-              .filter(Exists(Publication.objects.filter(policy=OuterRef("pk"), on_publication_scheme=True,
-                                                        status=Publication.Status.PUBLISHED)))
-              .only("reference", "title", "status_changed_at").first())
+def scheme_gone(*, reference: str) -> dict | None:
+    """A policy that was on the Publication Scheme and is not now, as its page there says it (410): withdrawn (its
+    title in force then, when, and the policy replacing it when that one is on the Scheme), or still in force but its
+    version now in force not put on the Scheme (QA walk: the feed's entry for the version that had been there led to
+    "Page not found"), by the title that version had there and the day it left. None for any other reference (never
+    on the Scheme, or no such policy), and for a policy OFFICIAL-SENSITIVE now: those stay "not found", as the feed
+    leaves them out. The reason for a withdrawal is the force's, not published (the feed says "no longer in
+    force")."""
+    was_on_scheme = Publication.objects.filter(policy=OuterRef("pk"), on_publication_scheme=True,
+                                               status=Publication.Status.PUBLISHED)
+    policy = (Policy.objects.filter(reference=reference, protective_marking=ProtectiveMarking.OFFICIAL)
+              .filter(Exists(was_on_scheme))
+              .only("reference", "title", "status", "status_changed_at").first())
     if policy is None:
         return None
+    if policy.status != Status.WITHDRAWN:
+        last_there = (Publication.objects.filter(policy=policy, on_publication_scheme=True,
+                                                 status=Publication.Status.PUBLISHED)
+                      .annotate(frozen_title=KeyTextTransform("title", "policy_version__details"))
+                      .order_by("-published_at", "-pk").values("frozen_title", "superseded_at").first())
+        return {"policy": policy, "withdrawn": False, "title": last_there["frozen_title"] or policy.title,
+                "off_since": last_there["superseded_at"]}
     decision = policy.withdrawal_decisions.filter(carried_out_at__isnull=False).order_by("-carried_out_at").first()
     replacement = None
     if decision is not None and decision.replaced_by_id is not None:
         replacement = (Policy.objects.filter(ON_THE_SCHEME, pk=decision.replaced_by_id)
                        .filter(Exists(scheme_publications().filter(policy=OuterRef("pk"))))
                        .only("reference", "title").first())
-    return {"policy": policy, "withdrawn_at": policy.status_changed_at, "replacement": replacement}
+    return {"policy": policy, "withdrawn": True, "title": policy.title, "withdrawn_at": policy.status_changed_at,
+            "replacement": replacement}
 
 
 def published_publication_of(*, version) -> Publication | None:

@@ -34,9 +34,9 @@ from publication.selectors import (
     published_publication_of,
     scheduled_publication,
     scheme_entry,
+    scheme_gone,
     scheme_publication,
     scheme_stored_pdf,
-    scheme_withdrawn,
     staff_audience,
     stored_file,
     withholdable_sops,
@@ -77,11 +77,12 @@ def scheme_detail(request, reference: str):
     try:
         entry = scheme_entry(reference=reference)
     except Http404:
-        # Withdrawn after it was on the Scheme: its page says so (410), rather than "not found".
-        withdrawn = scheme_withdrawn(reference=scheme_reference(reference))
-        if withdrawn is None:
+        # Withdrawn, or its version in force not put on the Scheme, after it was there: its page says so (410),
+        # rather than "not found".
+        gone = scheme_gone(reference=scheme_reference(reference))
+        if gone is None:
             raise
-        return render(request, "publication/scheme_withdrawn.html", withdrawn, status=410)
+        return render(request, "publication/scheme_gone.html", gone, status=410)
     entry["impact_rows"] = impact_rows(entry["eia"])
     entry["any_withheld"] = any(sop.withheld for sop in entry["sops"])
     return render(request, "publication/scheme_detail.html", entry)

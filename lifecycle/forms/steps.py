@@ -285,6 +285,14 @@ class PublishForm(StepForm):
         # it is published. Read when the page is drawn (a callable), from the version the page has read by then.
         if self.policy is not None:
             self.fields["on_publication_scheme"].initial = partial(_suitable_for_the_scheme, self.policy)
+            # A review's version published without the Scheme takes the version in force off it (QA walk: PCU
+            # unticked the box and nothing said so; the public's page then answered that it had gone).
+            if self.policy.pk and self.policy.publications.filter(
+                    status="published", superseded_at__isnull=True, on_publication_scheme=True).exists():
+                field = self.fields["on_publication_scheme"]
+                field.help_text = (f"{field.help_text} The version in force is on the Publication Scheme now: "
+                                   "if this version is not put there, that one comes off it when this one is "
+                                   "published.")
 
     def clean(self):
         data = super().clean()

@@ -150,9 +150,18 @@ def test_a_superseded_version_leaves_the_scheme_when_its_successor_is_not_put_th
     first = Publication.objects.get(policy=policy)
     second = republish(policy, people, scheme=False)
 
-    # v1.0 is no longer the policy in force: it must not be shown to the public as current.
-    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    # v1.0 is no longer the policy in force: it must not be shown to the public as current. Its page, which the
+    # Scheme's feed still links from v1.0's entry, said "Page not found" (QA walk): it says the policy is no longer
+    # published there (410), by the title it had there, with nothing of either version's text.
+    response = client.get(f"/publication-scheme/{policy.reference}/")
+    page = response.content.decode()
+    assert response.status_code == 410
+    assert "Hate Crime" in page and "no longer published on the Publication Scheme" in page
+    assert "has been withdrawn" not in page
+    assert "Officers will act lawfully and proportionately." not in page and "VERSION TWO WORDING" not in page
     assert "Hate Crime" not in client.get("/publication-scheme/").content.decode()
+    feed = client.get("/publication-scheme/feed/").content.decode()
+    assert f"/publication-scheme/{policy.reference}/" in feed
     first.refresh_from_db()
     assert first.superseded_by == second and first.superseded_at is not None
     event = AuditEvent.objects.filter(policy_id=policy.pk, action="policy.publication_superseded").get()
@@ -181,3 +190,30 @@ def test_the_scheme_shows_the_assessments_mitigation_and_the_reasons_for_its_out
     page = client.get(f"/publication-scheme/{policy.reference}/").content.decode()
     assert "Body-worn video is switched on before every search." in page
     assert "No major change needed: No adverse impact identified." in page
+
+
+def test_a_policy_off_the_scheme_and_now_official_sensitive_is_not_found(client, people):
+    """Off the Scheme because a review re-marked it OFFICIAL-SENSITIVE: the public are told nothing of it, as of a
+    policy never there (the feed leaves it out)."""
+    from lifecycle.states import ProtectiveMarking
+
+    policy = publish(people.policy(title="Hate Crime"), people)
+    republish(policy, people, scheme=False)
+    type(policy).objects.filter(pk=policy.pk).update(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
+    assert policy.reference not in client.get("/publication-scheme/feed/").content.decode()
+
+
+def test_the_publish_form_says_when_leaving_the_scheme_unticked_takes_the_version_in_force_off_it(client, people):
+    policy = publish(people.policy(title="Hate Crime"), people)
+    warning = "that one comes off it when this one is published"
+    client.force_login(people.pcu)
+    lifecycle_services.policy_start_review(policy=policy, actor=people.coordinator, reason="Legislation changed.")
+    policy = advance_to(policy, "development", people)
+    fill_development(policy, people)
+    take_step(policy, people, "submitted_for_qa")
+    policy = advance_to(policy, "awaiting_publication", people)
+    assert warning in client.get(f"/policies/{policy.reference}/actions/publish/").content.decode()
+    # A first publication has nothing on the Scheme to take off.
+    first = advance_to(people.policy(), "awaiting_publication", people)
+    assert warning not in client.get(f"/policies/{first.reference}/actions/publish/").content.decode()
