@@ -25,7 +25,7 @@ from lifecycle.selectors import visible_policy_ids
 from lifecycle.signals import library_readable_requested
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 from notifications.models import Notification, ReminderKind
-from notifications.selectors import listed_shown
+from notifications.selectors import MONITORING_REPORT, listed_shown
 
 # The page of a reminder's kind, besides the policy's overview (the default).
 REMINDER_PAGES = {
@@ -45,7 +45,6 @@ EVENT_PAGES = {
     AuditAction.POLICY_PUBLICATION_CANCELLED: "publication_staff:list",
     AuditAction.PUBLICATION_FILE_TAMPERED: "publication_staff:list",
 }
-MONITORING_REPORT = "assessments.monitoringreport"
 # The page of an item about no policy, event or reminder: the chase's one item per person telling of all their
 # reminders to read and confirm ("You have 3 policies to read and confirm", notifications.services.ledger), which are
 # listed on their Acknowledgements page (issue 14: "/acknowledgements/: a person's outstanding ... acknowledgements").

@@ -18,6 +18,13 @@ agree by construction, and each reads as it would for someone never told. The it
 it was written, unread (``notifications_mark_read`` marks only what its reader is shown): it is seen again, as it
 was, if its reader is cleared again.
 
+An item about a monitoring report (a remedial action's reminder, which quotes what the Lead directed; a reminder of
+its quality assurance; an event the relay told of it) is read by the report's own marking as well, kept as it was
+written (assessments.selectors): one made OFFICIAL-SENSITIVE stays so when a review re-marks its policy OFFICIAL, and
+such an item is left out, as the pages leave the report out, while its reader is not cleared for its policy's business
+group now (``withheld_unless_cleared``; review of 2026-12-05, finding 4). In the same query, and in the same subquery
+of the count: none per item.
+
 A leaver's handover notice is about no policy but names several (``Notification.listed_policies``); there, a policy
 its reader is not cleared for now is neither listed nor named, and is counted, as the notice would have been written
 for someone never cleared for it (notifications.services.handover)."""
@@ -27,24 +34,58 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 
+from assessments.models import MonitoringReport, MonitoringResponse
+from assessments.selectors import report_frozen_sensitive
 from lifecycle.models import Policy
 from lifecycle.permissions import role_index
 from lifecycle.selectors import cleared_business_groups, roles_cleared_for
 from lifecycle.states import ProtectiveMarking
-from notifications.models import Notification
+from notifications.models import Notification, ReminderKind
+
+# An audit event's object_type for a monitoring report (notifications.links.report_named reads it too).
+MONITORING_REPORT = MonitoringReport._meta.label_lower
+
+
+def about_sensitive_report() -> Q:
+    """The Q of an item about a monitoring report made OFFICIAL-SENSITIVE (``report_frozen_sensitive``: its own
+    marking, whatever its policy is marked now): a remedial action's reminder (``Reminder.chased_item``, the action),
+    quoting what the Lead directed after the report; an event the relay told of the report, as ``links.report_named``
+    finds it (the event's object, or the report its changes name); and a reminder of a report waiting for quality
+    assurance, which names no report (one a policy at a time) and so is read as about every report of its policy
+    written before it: left out, rather than shown, where an earlier report of the policy is OFFICIAL-SENSITIVE."""
+    sensitive = MonitoringReport.objects.filter(report_frozen_sensitive()).order_by()
+    event = "source_event__audit_event__"
+    by_key = sensitive.filter(policy_id=OuterRef("policy_id")).annotate(key=Cast("pk", TextField()))
+    return (
+        Q(Exists(MonitoringResponse.objects.filter(report_frozen_sensitive(report="report__"),
+                                                   pk=OuterRef("reminder__chased_item")).order_by()),
+          reminder__kind=ReminderKind.REMEDIAL_ACTION)
+        | Q(Exists(sensitive.filter(policy_id=OuterRef("policy_id"), created_at__lte=OuterRef("created_at"))),
+            reminder__kind=ReminderKind.MONITORING_QA)
+        | Q(Exists(by_key.filter(key=OuterRef(f"{event}object_id"))), **{f"{event}object_type": MONITORING_REPORT})
+        | Q(Exists(by_key.filter(key=Cast(OuterRef(f"{event}changes__report"), TextField()))))
+    )
+
+
+def withheld_unless_cleared() -> Q:
+    """The Q of the items shown only to a reader cleared now for their policy's business group: those about a policy
+    that is not OFFICIAL, or about a monitoring report made OFFICIAL-SENSITIVE (``about_sensitive_report``). The list
+    (``shown_to``) and the header's count (``sensitive_unread_of_outer_user``) both read it."""
+    return ~Q(policy__protective_marking=ProtectiveMarking.OFFICIAL) | about_sensitive_report()
 
 
 def shown_to(queryset: QuerySet[Notification], *, user) -> QuerySet[Notification]:
-    """``queryset`` of ``user``'s items without those about a policy that is not OFFICIAL and that ``user`` is not
-    cleared for now. The reader's clearance is read once (``cleared_business_groups``, from their roles, cached on
-    them for the request): one condition in the same query, whatever the number of items."""
+    """``queryset`` of ``user``'s items without those about a policy that is not OFFICIAL, or about a monitoring report
+    made OFFICIAL-SENSITIVE (``withheld_unless_cleared``), that ``user`` is not cleared for now. The reader's
+    clearance is read once (``cleared_business_groups``, from their roles, cached on them for the request): one
+    condition in the same query, whatever the number of items."""
     cleared = cleared_business_groups(user)
     if cleared is None:  # a force-wide role: cleared for every business group
         return queryset
-    shown = Q(policy__isnull=True) | Q(policy__protective_marking=ProtectiveMarking.OFFICIAL)
+    shown = Q(policy__isnull=True) | ~withheld_unless_cleared()
     if cleared:
         shown |= Q(policy__business_group_id__in=sorted(cleared))
     return queryset.filter(shown)
@@ -84,11 +125,12 @@ class _CountsByGroup(Subquery):
 
 
 def sensitive_unread_of_outer_user() -> Subquery:
-    """The unread items of the user of the outer query about a policy that is not OFFICIAL, counted by that policy's
-    business group, as one text ("group id:count,..."; None for none): at most one entry per business group, however
-    many items. The reader's clearance for each group is decided in Python, by the one rule (``unread_count_seen``)."""
+    """The unread items of the user of the outer query shown only to those cleared for their policy's business group
+    (``withheld_unless_cleared``), counted by that business group, as one text ("group id:count,..."; None for none):
+    at most one entry per business group, however many items. The reader's clearance for each group is decided in
+    Python, by the one rule (``unread_count_seen``)."""
     per_group = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True, policy__isnull=False)
-                 .exclude(policy__protective_marking=ProtectiveMarking.OFFICIAL).order_by()
+                 .filter(withheld_unless_cleared()).order_by()
                  .annotate(business_group=F("policy__business_group_id")).values("business_group")
                  .annotate(items=Count("pk")).values("business_group", "items"))
     return _CountsByGroup(per_group, output_field=TextField())

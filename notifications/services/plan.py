@@ -27,6 +27,7 @@ from lifecycle.due import (
     publication_scheduled,
 )
 from lifecycle.models import Policy, PolicyVersion, QASignOff
+from lifecycle.selectors import REPORT_MARKING
 from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import Reminder, ReminderKind
 from notifications.services.people import People
@@ -70,7 +71,8 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
     reports_in_qa = {
         row["policy_id"]: row for row in MonitoringReport.objects.filter(
             status__in=[MonitoringReport.Status.SUBMITTED, MonitoringReport.Status.QA_PASSED]
-        ).order_by("-period_end").values("policy_id", "status", "submitted_at", "pk")
+        ).order_by("-period_end").values("policy_id", "status", "submitted_at", "pk",
+                                         report_marking=F(REPORT_MARKING))
         if row["policy_id"] in candidate_ids
     }
     submitted_on = dict(
@@ -86,12 +88,12 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
         for row in policies:
             row["scheduled"] = row["pk"] in scheduled
     # Open remedial actions due within their warning, or overdue: few, loaded by their own rule and kept for the
-    # candidates.
+    # candidates, each with its report's own marking (joined: no query of its own), as are the reports in QA.
     remedial: dict[int, list[dict]] = defaultdict(list)
     for action in (MonitoringResponse.objects.filter(REMEDIAL.due_by(REMEDIAL.soon_from(today)))
                    .order_by("remedial_due_on", "pk")
                    .values("pk", "policy_id", "remedial_action", "remedial_owner_id", "remedial_due_on",
-                           "remedial_completed_at")):
+                           "remedial_completed_at", report_marking=F(f"report__{REPORT_MARKING}"))):
         if action["policy_id"] in candidate_ids:
             remedial[action["policy_id"]].append(action)
     plan: list[PlannedReminder] = []

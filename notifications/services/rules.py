@@ -4,6 +4,7 @@ reports are completed on time by the policy authors through employing a system o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from lifecycle.due import (
     DueState,
 )
 from lifecycle.selectors import Clearance
-from lifecycle.states import ProtectiveMarking, Status
+from lifecycle.states import ProtectiveMarking, Status, highest_marking
 from notifications.models import ReminderKind
 from notifications.services.people import People
 from notifications.services.schedule import before_steps, latest_step
@@ -114,6 +115,27 @@ class PolicyChase:
         return self.people.named_or_group(named_id if named_id is None or self.cleared(named_id) else None,
                                           self.group, role)
 
+    def of_report(self, marking: str) -> PolicyChase:
+        """This chase as it reads the work of one of the policy's monitoring reports, marked ``marking`` (the report's
+        own, kept as it was written: assessments.selectors): whoever it reminds, named or by role, is cleared for the
+        stricter of that and the policy's marking now, as the pages read the report (``reports_readable_by``) and the
+        relay tells of it (``outbox._cleared``), by the same rule (``reminded_of``). Review of 2026-12-05, finding 4:
+        a remedial action directed after a report made OFFICIAL-SENSITIVE was chased, in its own words, with its
+        owner no longer cleared for it once a review had re-marked the policy OFFICIAL."""
+        stricter = highest_marking(self.row["protective_marking"], marking)
+        if stricter == self.row["protective_marking"]:
+            return self
+        return dataclasses.replace(self, row={**self.row, "protective_marking": stricter})
+
+    def answering_for_remedial(self) -> set[int]:
+        """Who is reminded of a remedial action its owner may not be (left, or not cleared for its report): the Lead,
+        who directed it and may record it done (SOP, the Lead's role: "Review monitoring and compliance results and
+        direct appropriate remedial action"); with no Lead of the business group cleared, its co-ordinator(s), who
+        "Ensure policy reviews and monitoring reports are completed on time ... through employing a system of prompts
+        and reminders"; with none, PCU, as the orphan reminder does, rather than nobody."""
+        return (self.named("designated_lead_id", Role.LEAD) or self.named("coordinator_id", Role.COORDINATOR)
+                or self.people.force(Role.PCU))
+
     def reminders(self, kind, step, recipients, message, item_due=None, item=0) -> list[PlannedReminder]:
         row = self.row
         # Never to someone not cleared for an OFFICIAL-SENSITIVE policy, whichever way a method found them (the
@@ -174,9 +196,11 @@ class PolicyChase:
         step = latest_step(self.today, [(start, "waiting for quality assurance")], due=start, every_days=self.every)
         if not step:
             return []
-        return self.reminders(ReminderKind.MONITORING_QA, step, self.named("coordinator_id", Role.COORDINATOR),
-                              f"A monitoring report for {self.row['reference']} has been waiting for your quality "
-                              f"assurance since {submitted:%-d %B %Y}, expected by {start:%-d %B %Y}.")
+        # It tells of the report (that it exists, when it was submitted): only to those cleared for it (``of_report``).
+        chase = self.of_report(report["report_marking"])
+        return chase.reminders(ReminderKind.MONITORING_QA, step, chase.named("coordinator_id", Role.COORDINATOR),
+                               f"A monitoring report for {self.row['reference']} has been waiting for your quality "
+                               f"assurance since {submitted:%-d %B %Y}, expected by {start:%-d %B %Y}.")
 
     def remedial_actions(self) -> list[PlannedReminder]:
         """Remedial actions the Lead directed after a monitoring report: to whoever is named, from a fortnight
@@ -192,14 +216,16 @@ class PolicyChase:
                                due=due, every_days=self.every)
             if not step:
                 continue
+            # It quotes what the Lead directed after the report: only to those cleared for the report (``of_report``).
+            chase = self.of_report(action["report_marking"])
             owner = action["remedial_owner_id"]
-            recipients = {owner} if owner in self.people.active and self.cleared(owner) \
-                else self.named("designated_lead_id", Role.LEAD)
+            recipients = {owner} if owner in self.people.active and chase.cleared(owner) \
+                else chase.answering_for_remedial()
             if state.is_overdue:
-                recipients |= self.named("designated_lead_id", Role.LEAD) | self.escalated(due)
+                recipients |= chase.named("designated_lead_id", Role.LEAD) | chase.escalated(due)
             what = " ".join(action["remedial_action"].split())
             what = what if len(what) <= 160 else what[:159] + "\u2026"
-            reminders.extend(self.reminders(
+            reminders.extend(chase.reminders(
                 ReminderKind.REMEDIAL_ACTION, step, recipients,
                 f"Remedial action on {self.row['reference']} after its monitoring report {due_words(state)}: {what}",
                 due, item=action["pk"]))
