@@ -14,12 +14,16 @@ from assessments import forms, services
 from assessments.models import MonitoringReport, MonitoringResponse
 from assessments.selectors import reports_of
 from core.exceptions import ApplicationError
-from lifecycle import typed_back, workflow
+from lifecycle import typed_back
 from lifecycle.due import MONITORING, REMEDIAL
 from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.permissions import can_draft, is_group_coordinator, is_pcu, is_policy_lead
+from lifecycle.report_duties import report_conflict, report_parts_held
 from lifecycle.selectors import user_may_see_drafts
+from lifecycle.states import Duty
+from lifecycle.steps import permits
 from lifecycle.views import policy_for_page, policy_page_context
+from lifecycle.workflow import RESPOND_TO_MONITORING
 
 
 def _reads_unpublished_reports(user, policy) -> bool:
@@ -78,11 +82,20 @@ def monitoring_report_page(request, reference: str, report_id: int):
             request.POST if request.POST.get("step") in {"save", "submit"} else None,
             initial={field: getattr(report, field) for field in services.REPORT_FIELDS},
         )
-    if report.status == MonitoringReport.Status.SUBMITTED and is_group_coordinator(user, policy):
-        qa_form = forms.CoordinatorQAForm(request.POST if request.POST.get("step") == "qa" else None)
-    # Issue 13: the Lead's response, the remedial action it directed, and a review reading the report.
+    # The decisions this person could take on the report by their role and its status, and those of them that
+    # separation of duties bars (lifecycle.report_duties), with why: one query, asked only if there is any.
     response = MonitoringResponse.objects.filter(report=report).select_related(
         "decided_by", "remedial_owner", "remedial_completed_by").first()
+    decisions = {
+        Duty.QA: report.status == MonitoringReport.Status.SUBMITTED and is_group_coordinator(user, policy),
+        Duty.PUBLISHER: report.status == MonitoringReport.Status.QA_PASSED and is_pcu(user),
+        Duty.APPROVER: response is None and report.status in QUALITY_ASSURED_REPORT_STATUSES
+        and permits(user, policy, RESPOND_TO_MONITORING),
+    }
+    barred = _barred(user, report, decisions)
+    if decisions[Duty.QA] and Duty.QA not in barred:
+        qa_form = forms.CoordinatorQAForm(request.POST if request.POST.get("step") == "qa" else None)
+    # Issue 13: the remedial action the Lead's response directed, and a review reading the report.
     done_form = read_form = None
     if response is not None and response.remedial_open and (
             user.pk == response.remedial_owner_id or is_policy_lead(user, policy)):
@@ -122,17 +135,27 @@ def monitoring_report_page(request, reference: str, report_id: int):
     context = policy_page_context(request, policy, "monitoring")
     context.update({
         "report": report, "edit_form": edit_form, "qa_form": qa_form,
-        "may_publish": report.status == MonitoringReport.Status.QA_PASSED and is_pcu(user),
+        "may_publish": decisions[Duty.PUBLISHER] and Duty.PUBLISHER not in barred, "barred": barred.values(),
         "response": response, "done_form": done_form, "read_form": read_form, "reading": reading,
         "remedial_state": REMEDIAL.state_of(response) if response is not None and response.remedial_due_on else None,
-        "may_respond": response is None and report.status in QUALITY_ASSURED_REPORT_STATUSES
-        and bool(workflow.steps_offered(user, policy, "respond-to-monitoring")),
+        "may_respond": decisions[Duty.APPROVER] and Duty.APPROVER not in barred,
     })
     has_errors = bool((edit_form and edit_form.errors) or (qa_form and qa_form.errors)
                       or (done_form and done_form.errors) or (read_form and read_form.errors))
     # Refused because the report changed since the page was read: the page as it is now, to read again (409).
     status = 409 if qa_form is not None and qa_form.has_error(NON_FIELD_ERRORS, code="stale") else 400
     return render(request, "assessments/monitoring_report.html", context, status=status if has_errors else 200)
+
+
+def _barred(user, report, decisions: dict[Duty, bool]) -> dict[Duty, str]:
+    """Of the ``decisions`` this person could take on ``report`` (those True), the ones separation of duties bars,
+    with the sentence saying why (lifecycle.report_duties; the services ask it again under the row lock). One query,
+    none if there is no decision to take."""
+    if not any(decisions.values()):
+        return {}
+    held = report_parts_held(user, report)
+    refusals = {duty: report_conflict(held, duty) for duty, open_to_them in decisions.items() if open_to_them}
+    return {duty: refusal for duty, refusal in refusals.items() if refusal is not None}
 
 
 def _report_read(post) -> dict:
@@ -193,9 +216,11 @@ def _decide(request, policy, report, edit_form, qa_form):
             if not edit_form.errors:
                 edit_form.add_application_error(error)
             return None
-        if step == "qa" and posted_late is not None and error.code == "stale":
+        if step == "qa" and qa_posted is not None and (error.code == "forbidden" or posted_late is not None):
+            # Refused (separation of duties), or posted from a page the report has since moved on from: the reason,
+            # and the decision's comments as typed.
             return typed_back.refused(request, policy_page_context(request, policy, "monitoring"), "Quality assurance",
-                                      error.message, typed_back.typed_cleaned(posted_late))
+                                      error.message, typed_back.typed_cleaned(qa_posted))
         if step == "qa" and qa_form is not None and error.code == "stale":
             # The report changed since the page was read: shown again as it is now, the decision and comments kept.
             qa_form.add_error(None, ValidationError(error.message, code="stale"))

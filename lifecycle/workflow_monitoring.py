@@ -7,8 +7,12 @@ everything reads, and are imported from there as before (``from lifecycle.workfl
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from core.events import AuditAction
 from lifecycle import forms, gates
+from lifecycle.monitoring_reports import reports_awaiting_response
+from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
 from lifecycle.steps import Page, Step
 
@@ -125,6 +129,19 @@ SET_REVIEW_DATE = Step(
     # status would be "Move to monitoring", which bringing a review forward does not ask for).
     then="start_review",
 )
+
+
+def _a_report_left_to_respond_to(user, policy) -> bool:
+    """Separation of duties (lifecycle.report_duties): not offered to a Lead who wrote, submitted, quality-assured or
+    published every report awaiting a response. With none awaiting, offered: the page says what it waits for."""
+    awaiting = reports_awaiting_response(policy)
+    counts = awaiting.aggregate(awaiting=Count("pk"), free=Count("pk", filter=Q(
+        pk__in=reports_free_for(awaiting, user, Duty.APPROVER).values("pk"))))
+    return counts["awaiting"] == 0 or counts["free"] > 0
+
+
+RESPONSE_NOT_OFFERED = ("you wrote, submitted, quality-assured or published each monitoring report awaiting a "
+                        "response, and one person may not hold two parts in the same report (separation of duties).")
 # Issue 13: the Lead acts on monitoring results. Open whatever stage a review is in (the published version stays in
 # force, and its reports keep coming), on a policy published at least once.
 RESPOND_TO_MONITORING = Step(
@@ -138,6 +155,7 @@ RESPOND_TO_MONITORING = Step(
         "action\"; \"This monitoring data then feeds into future policy reviews\". After the co-ordinator's quality "
         "assurance, the Lead records no action, a remedial action (what, who, by when) or an earlier review.",
     gates=(gates.monitoring_report_awaits_response,), only_if=gates.has_been_published,
+    offered_if=_a_report_left_to_respond_to, not_offered=RESPONSE_NOT_OFFERED,
     page=Page(
         slug="respond-to-monitoring", title="Respond to a monitoring report", form=forms.MonitoringResponseForm,
         button="Record your response", success="Your response to the monitoring report has been recorded.",

@@ -20,8 +20,9 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
 from lifecycle.models import Policy
+from lifecycle.report_duties import check_report_separation
 from lifecycle.services import lock_policy, require_actor
-from lifecycle.states import PUBLISHED_STATUSES, highest_marking
+from lifecycle.states import PUBLISHED_STATUSES, Duty, highest_marking
 
 REPORT_FIELDS = list(MonitoringReport.SECTIONS)
 
@@ -180,9 +181,9 @@ def _ensure_coordinator(actor, policy, report, read: ReportBinding) -> None:
     if not permissions.is_group_coordinator(actor, policy):
         raise ApplicationError(f"Only the co-ordinator of {policy.business_group} can quality-assure this "
                                "report.", code="forbidden")
-    if report.author_id == actor.pk:
-        raise ApplicationError("You wrote this report, so you cannot quality-assure it.", code="forbidden")
     if report.status == MonitoringReport.Status.SUBMITTED:
+        # Whoever wrote any part of it or submitted it, not only its creator (lifecycle.report_duties): one query.
+        check_report_separation(actor, report, Duty.QA)
         check_report_read(report, **read)
         return
     if report.status == MonitoringReport.Status.DRAFT:
@@ -255,6 +256,9 @@ def monitoring_report_publish(*, report: MonitoringReport, actor, **read: Unpack
         raise ApplicationError("Only a quality-assured monitoring report can be published.", code="stale")
     if policy.status not in PUBLISHED_STATUSES and policy.first_published_on is None:
         raise ApplicationError("The policy is not published.", code="gate")
+    # SOP: PCU is the "'gateway' function for the ... publication of ... monitoring reports": never for one its
+    # member wrote, submitted or quality-assured (lifecycle.report_duties).
+    check_report_separation(actor, locked, Duty.PUBLISHER)
     check_report_read(locked, **read)
     content_hash = locked.content_hash
     locked.publish()

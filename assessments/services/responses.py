@@ -22,9 +22,10 @@ from core.models import RoleAssignment
 from lifecycle import gates, permissions
 from lifecycle.models import Policy
 from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
+from lifecycle.report_duties import check_report_separation
 from lifecycle.services import lock_policy, policy_set_review_date, require_actor
 from lifecycle.services.base import Binding, begin_step, finish_step, require_text
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, Duty
 from lifecycle.steps import performs
 from lifecycle.workflow import RESPOND_TO_MONITORING
 
@@ -85,6 +86,9 @@ def monitoring_report_respond(
         raise ApplicationError(
             f"{answered.decided_by} already responded to that report on {answered.decided_at:%-d %B %Y} "
             f"({answered.get_outcome_display().lower()}). Nothing was changed.", code="stale")
+    # SOP: the Lead will "Review monitoring and compliance results": results someone else wrote and quality-assured
+    # (lifecycle.report_duties).
+    check_report_separation(actor, target, Duty.APPROVER)
     check_report_read(target, report_read=None if report_hash is None else target.pk, report_hash=report_hash)
     response = MonitoringResponse(report=target, policy=locked, outcome=outcome, reasons=reasons, decided_by=actor,
                                   decided_at=timezone.now())

@@ -14,7 +14,8 @@ from core.models import ApprovalRoute, BusinessGroup, Role, Unit, User
 from core.text import in_words
 from lifecycle.gates import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
-from lifecycle.states import ProtectiveMarking, QADiscipline
+from lifecycle.report_duties import reports_free_for
+from lifecycle.states import Duty, ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -407,7 +408,11 @@ class MonitoringResponseForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        awaiting = list(reports_awaiting_response(self.policy)) if self.policy is not None else []
+        awaiting = reports_awaiting_response(self.policy) if self.policy is not None else []
+        if self.policy is not None and self.user is not None:
+            # Separation of duties: not a report the Lead wrote, submitted or quality-assured (lifecycle.report_duties).
+            awaiting = reports_free_for(awaiting, self.user, Duty.APPROVER)
+        awaiting = list(awaiting)
         # Rule 17: the page shows each report awaiting a response (``reports_shown``) and posts, for each, the content
         # hash of what it showed; the response is bound to the chosen report's (``report_hash``), and the service
         # refuses it if that report has changed since.

@@ -122,9 +122,9 @@ def test_author_cannot_quality_assure_their_own_report(published, people):
     report = create(published, people.manager, **SECTIONS)
     monitoring_report_submit(report=report, actor=people.manager)
 
-    with refused("forbidden", "You wrote this report"):
+    with refused("forbidden", "you wrote or submitted it"):
         monitoring_report_pass_qa(report=report, actor=people.manager)
-    with refused("forbidden", "You wrote this report"):
+    with refused("forbidden", "you wrote or submitted it"):
         monitoring_report_return(report=report, actor=people.manager, comments="Self-review.")
     assert MonitoringReport.objects.get(pk=report.pk).status == "submitted"
 
