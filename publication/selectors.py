@@ -24,7 +24,7 @@ from core.events import AuditAction
 from core.models import AuditEvent, Role
 from lifecycle.models import Policy, SOPVersion
 from lifecycle.models.policy import ON_THE_SCHEME
-from lifecycle.selectors import policy_withdrawal, user_may_see_drafts, user_may_see_sensitive
+from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive, withdrawal_shown
 from lifecycle.states import ProtectiveMarking, Status
 from publication.documents import pack_sops
 from publication.models import FOIExemption, Publication, PublishedFile
@@ -118,12 +118,14 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
     download (``published_file_readable``) as ``files_shown``: a file they may not open is not listed at all, for its
     row (its audience, size, date and SHA-256) told staff not cleared for OFFICIAL-SENSITIVE material that such a
     copy exists and fingerprinted it (security probe F9). Each publication in force when
-    the policy was withdrawn carries that withdrawal as ``withdrawal`` (the decision PCU carried out), else None.
+    the policy was withdrawn carries that withdrawal as ``withdrawal`` (the decision PCU carried out), else None, and
+    the policy that replaced it as ``replaced_by_shown`` if ``user`` may see that policy (``withdrawal_shown``).
     A cancelled one carries its ``cancellation`` (the audit event: who, when, why); a scheduled or published one
     (not a re-publication, which asks no one) whom it asks to confirm they have read the version, ``asked``
-    (``AskedToAcknowledge``). At most five queries, however many publications, files and people asked: the
+    (``AskedToAcknowledge``). At most six queries, however many publications, files and people asked: the
     publications, their files, and, only when the page has any, the cancellations, the people asked and the
-    withdrawal (with what ``user_may_see_drafts`` asks of the user's part in the policy)."""
+    withdrawal (with what ``user_may_see_drafts`` asks of the user's part in the policy, and whether they may see
+    the policy that replaced it)."""
     publications = list(
         Publication.objects.filter(_publications_seen(policy=policy, user=user))
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
@@ -131,12 +133,15 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
     )
     _attach_cancellations(policy, publications)
     _attach_asked_to_acknowledge(policy, publications)
-    withdrawal = policy_withdrawal(policy=policy)
+    # The policy that replaced a withdrawn one is named only to a reader who may see it, as on its overview (review
+    # 4: it may be another group's OFFICIAL-SENSITIVE draft, a 404 to them).
+    shown = withdrawal_shown(user=user, policy=policy) or {"decision": None, "replaced_by": None}
     cleared = user_may_see_sensitive(user=user, policy=policy)
     for publication in publications:
         # What was in force when the policy was withdrawn was taken down then, not superseded: PCU, the "'gateway'
         # function for the internal and external publication of policy" (SOP), carried it out.
-        publication.withdrawal = withdrawal if publication.is_current else None
+        publication.withdrawal = shown["decision"] if publication.is_current else None
+        publication.replaced_by_shown = shown["replaced_by"] if publication.withdrawal else None
         publication.taken_down = taken_down_in_words(publication) if publication.withdrawal else ""
         publication.files_shown = [published_file for published_file in publication.files.all()
                                    if published_file_readable(published_file=published_file, cleared=cleared)]

@@ -18,6 +18,7 @@ from lifecycle.models import (
     PolicyVersion,
     WithdrawalDecision,
 )
+from lifecycle.selectors import visible_policies
 from lifecycle.services.base import (
     Binding,
     add_months,
@@ -128,7 +129,7 @@ def policy_decide_withdrawal(
     ownership"), saying why and naming the policy that replaces it, if any. PCU carries it out (``policy_withdraw``)."""
     reason = require_text(reason, "the reason for withdrawing the policy", field="reason")
     locked = begin_step(DECIDE_WITHDRAWAL, policy=policy, actor=actor, **read)
-    replacement = _replacement(locked, replaced_by)
+    replacement = _replacement(locked, replaced_by, actor=actor)
     decision = WithdrawalDecision.objects.create(policy=locked, reason=reason, replaced_by=replacement,
                                                  decided_by=actor)
     finish_step(DECIDE_WITHDRAWAL, locked, actor, changes={
@@ -138,16 +139,20 @@ def policy_decide_withdrawal(
     return decision
 
 
-def _replacement(locked: Policy, replaced_by) -> Policy | None:
+def _replacement(locked: Policy, replaced_by, *, actor) -> Policy | None:
+    """The policy that replaces the one withdrawn, from its reference (or None). Looked up among the policies
+    ``actor`` may see (review 4, as ``_supported_policy`` for probe F6): one out of their sight, another group's
+    OFFICIAL-SENSITIVE draft, is answered exactly as a reference that does not exist, so that the answer confirms
+    nothing of it, and it is never recorded as the replacement, to be named on the withdrawn policy's pages."""
     if isinstance(replaced_by, Policy):
         replaced_by = replaced_by.reference
     reference = (replaced_by or "").strip().upper()
     if not reference:
         return None
-    replacement = Policy.objects.filter(reference=reference).first()
+    replacement = visible_policies(user=actor).filter(reference=reference).first()
     if replacement is None:
-        raise ApplicationError(f"There is no policy {reference}: enter the reference of the policy that replaces "
-                               "it, or leave it empty.", code="invalid", field="replaced_by")
+        raise ApplicationError(f"There is no policy {reference} you can see: enter the reference of the policy that "
+                               "replaces it, or leave it empty.", code="invalid", field="replaced_by")
     if replacement.pk == locked.pk:
         raise ApplicationError("A policy cannot replace itself.", code="invalid", field="replaced_by")
     if replacement.status == Status.WITHDRAWN:
