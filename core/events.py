@@ -76,6 +76,11 @@ class AuditAction(StrEnum):
     # (lifecycle.services.clearance); the policy's developers and manager are told, and whoever invited them.
     POLICY_ADVICE_WITHDRAWN_NOT_CLEARED = "policy.advice_withdrawn_not_cleared"
     POLICY_ACCESS_REVOKED_NOT_CLEARED = "policy.access_revoked_not_cleared"
+    # A corporate policy's Designated Lead no longer cleared (a role taken away) for an OFFICIAL-SENSITIVE local work
+    # instruction that supplements it, whose "prior agreement with the corporate lead" they could not give: recorded
+    # on the corporate policy in that change's transaction, PCU and its co-ordinator told (lifecycle.services.
+    # lead_clearance). The Lead is not changed.
+    POLICY_LEAD_NOT_CLEARED_FOR_INSTRUCTIONS = "policy.lead_not_cleared_for_instructions"
     # People move, records stay (issue 12, lifecycle.services.people): one holder replaced on one policy; the
     # policy moved to another business group (PCU's alone); one policy's part of a leaver's handover; and the
     # handover itself, recorded on the leaver (it notifies, once, not per policy: the leaver, who takes over, and each

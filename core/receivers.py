@@ -27,7 +27,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from core.audit import audit_log, audit_unless_covered
 from core.events import AuditAction
 from core.models import RoleAssignment, User
-from core.services import clearance_reduced_send, revoked_by_service, role_gone_words
+from core.services import clearance_reduced_send, revoked_by_service, role_gone_words, roles_of
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +147,8 @@ def role_revoked(sender, instance: RoleAssignment, **kwargs) -> None:
         audit_log(actor=None, action=ROLE_REVOKED_OUTSIDE_SERVICES, obj=instance.user,
                   changes=_assignment_changes(instance))
         clearance_reduced_send(sender=RoleAssignment, person=instance.user, actor=None,
-                               cause=role_gone_words(instance, "was removed outside PolicyHub's services"))
+                               cause=role_gone_words(instance, "was removed outside PolicyHub's services"),
+                               roles_lost=roles_of(instance))
 
 
 def _grant(instance) -> tuple[tuple[str, str], dict] | None:

@@ -101,21 +101,29 @@ def role_revoke(*, actor, assignment: RoleAssignment) -> None:
     # invitations and grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for
     # (lifecycle.services.clearance), in this transaction.
     clearance_reduced_send(sender=RoleAssignment, person=locked.user, actor=actor,
-                           cause=role_gone_words(locked, "was taken away"))
+                           cause=role_gone_words(locked, "was taken away"), roles_lost=roles_of(locked))
 
 
-def clearance_reduced_send(*, sender, person, actor, cause: str) -> None:
+def clearance_reduced_send(*, sender, person, actor, cause: str, roles_lost=None) -> None:
     """``person`` may now be cleared for less (``core.signals.clearance_reduced`` says when, and what ``cause`` is):
     called inside the change's transaction, after it, by every change that may reduce it. Core withdraws what it
     prepared for them with what they could see before (their spreadsheets: ``spreadsheet_exports_withdraw``); the
     apps above withdraw theirs, answering the signal in the same transaction."""
     spreadsheet_exports_withdraw(person=person)
-    clearance_reduced.send(sender=sender, person=person, actor=actor, cause=cause)
+    # A role taken away says what went (``roles_lost``); an account closed sends none (everything went).
+    extra = {} if roles_lost is None else {"roles_lost": roles_lost}
+    clearance_reduced.send(sender=sender, person=person, actor=actor, cause=cause, **extra)
 
 
 def revoked_by_service(assignment: RoleAssignment) -> bool:
     """Whether ``role_revoke`` is deleting ``assignment`` now (``core.receivers.role_revoked`` leaves it to it)."""
     return assignment.pk in _REVOKING.get()
+
+
+def roles_of(assignment: RoleAssignment) -> frozenset[tuple[str, int | None]]:
+    """What ``clearance_reduced`` says ``assignment`` gone took away (``roles_lost``): {(role, business group id)}, as
+    lifecycle.permissions.role_index gives a person's roles."""
+    return frozenset({(assignment.role, assignment.business_group_id)})
 
 
 def role_gone_words(assignment: RoleAssignment, how: str) -> str:

@@ -50,6 +50,9 @@ SENTENCES: dict[AuditAction, str] = {
                                                      "for OFFICIAL-SENSITIVE material of its business group",
     AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED: "Access to the draft taken away: its holder is no longer cleared "
                                                    "for OFFICIAL-SENSITIVE material of its business group",
+    AuditAction.POLICY_LEAD_NOT_CLEARED_FOR_INSTRUCTIONS: "Designated Lead no longer cleared for an "
+                                                          "OFFICIAL-SENSITIVE local work instruction supplementing "
+                                                          "it: PCU told to name a cleared Lead",
     AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN: "Staff chosen to read and acknowledge it",
     AuditAction.POLICY_ACKNOWLEDGED: "Read and acknowledged",
     AuditAction.PUBLICATION_FILES_STORED: "Published files stored",

@@ -39,6 +39,8 @@ REMINDER_PAGES = {
 EVENT_PAGES = {
     AuditAction.POLICY_ADVICE_INVITED: "lifecycle:advice",
     AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED: "lifecycle:advice",
+    # Where PCU names another Designated Lead.
+    AuditAction.POLICY_LEAD_NOT_CLEARED_FOR_INSTRUCTIONS: "lifecycle:people",
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY: "assessments:eia",
     AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: "assessments:monitoring",
     # The Publication page shows the schedule cancelled and why, and the stored files with their hashes.

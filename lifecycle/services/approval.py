@@ -20,6 +20,7 @@ from lifecycle.models import (
     Policy,
     PolicyVersion,
 )
+from lifecycle.selectors import not_cleared_words, user_may_see_sensitive
 from lifecycle.services.base import (
     Binding,
     begin_step,
@@ -31,6 +32,7 @@ from lifecycle.services.base import (
 )
 from lifecycle.services.details import version_approval_board
 from lifecycle.services.drafting import freeze, new_draft
+from lifecycle.states import ProtectiveMarking
 from lifecycle.steps import performs
 from lifecycle.workflow import (
     AGREE_EMERGENCY_APPROVAL,
@@ -229,6 +231,22 @@ def policy_forward_for_publication(
 # --- local work instructions (issue 13): approved within the business group, without PCU ---------------------------
 
 
+def _check_corporate_lead_reads(locked: Policy, actor) -> None:
+    """The corporate Lead agrees to the draft as they read it: one not cleared for an OFFICIAL-SENSITIVE instruction's
+    business group (named when they were, their role there taken away since) cannot read it, and is refused, saying
+    why, never recorded as agreeing to what they cannot open (security probe F2). Their page of it answers 404, as
+    any policy out of their sight; PCU and the corporate policy's co-ordinator were told when their clearance went
+    (lifecycle.services.lead_clearance)."""
+    if locked.protective_marking == ProtectiveMarking.OFFICIAL or user_may_see_sensitive(user=actor, policy=locked):
+        return
+    group = locked.business_group
+    raise ApplicationError(
+        f"You are {not_cleared_words(group)}, so cannot read {locked.reference} to give the \"prior agreement with "
+        f"the corporate lead\" it needs. The Policy Co-ordination Unit can name as Designated Lead of "
+        f"{locked.supports.reference} someone cleared for it, or an administrator can give you a role in {group}. "
+        "Nothing was recorded.", code="not_cleared")
+
+
 @performs(AGREE_LOCAL_SUPPLEMENT)
 @transaction.atomic
 def policy_agree_local_supplement(
@@ -239,6 +257,7 @@ def policy_agree_local_supplement(
     prior agreement with the corporate lead"). Bound to the draft as they read it: a later change asks again."""
     comments = optional_text(comments, "Comments", field="comments")
     locked = begin_step(AGREE_LOCAL_SUPPLEMENT, policy=policy, actor=actor, **read)
+    _check_corporate_lead_reads(locked, actor)
     version = locked.current_version
     agreement = LocalAgreement.objects.create(
         policy=locked, policy_version=version, content_hash=version.binding_hash,

@@ -21,6 +21,10 @@ ownership is PCU's to settle (SOP, "Role of the Policy Co-ordination Unit": "Ide
 issues for ownership of policy"), and invitations and grants given by its developers and co-ordinator are not PCU's
 to clean up first, nor should they hold up a change of ownership.
 
+A corporate policy's Designated Lead no longer cleared for an OFFICIAL-SENSITIVE local work instruction that supplements
+it holds nothing to withdraw, and is not silently replaced: ``clearance_reduced_received`` has
+``lifecycle.services.lead_clearance`` tell PCU and the policy's co-ordinator, in the same transaction.
+
 Those named before the services refused someone not cleared, or whose clearance went where Django never saw it (plain
 SQL), hold what nothing withdrew: the Advice page names them one policy at a time, and ``policy_uncleared_withdraw``
 (run over every OFFICIAL-SENSITIVE policy by ``manage.py withdraw_uncleared``) ends it through the same steps.
@@ -40,6 +44,7 @@ from lifecycle import permissions
 from lifecycle.models import AdviceInvitation, Policy, PolicyUserObjectPermission
 from lifecycle.selectors import Clearance, not_cleared_words, uncleared_holders
 from lifecycle.services.base import lock_policy
+from lifecycle.services.lead_clearance import corporate_lead_uncleared_report
 from lifecycle.states import ProtectiveMarking
 
 
@@ -162,6 +167,9 @@ def _take_back_grants(locked: Policy, people: dict, actor, reasons: dict[int, st
     return len(grants)
 
 
-def clearance_reduced_received(sender, *, person, actor, cause: str, **kwargs) -> None:
-    """``core.signals.clearance_reduced``, connected in ``LifecycleConfig.ready()``."""
+def clearance_reduced_received(sender, *, person, actor, cause: str, roles_lost=None, **kwargs) -> None:
+    """``core.signals.clearance_reduced``, connected in ``LifecycleConfig.ready()``: what the person holds and may no
+    longer open is withdrawn; the corporate policies whose Designated Lead they are, and whose OFFICIAL-SENSITIVE
+    local work instructions they can no longer read, are told of (``corporate_lead_uncleared_report``)."""
     person_uncleared_withdraw(person=person, actor=actor, cause=cause)
+    corporate_lead_uncleared_report(person=person, actor=actor, cause=cause, roles_lost=roles_lost)

@@ -275,7 +275,7 @@ def sensitive_instructions_by_group(corporates: Iterable[Policy]) -> dict[tuple[
     return {group: dict(sorted(supported.items())) for group, supported in by_group.items()}
 
 
-def _in_words(names: list[str]) -> str:
+def in_words(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
@@ -295,7 +295,7 @@ def check_new_lead_cleared_for_instructions(corporates: Iterable[Policy], *, lea
                  if not roles_cleared_for(roles, group[0])}
     if not uncleared:
         return
-    groups = _in_words([name for _, name in uncleared])
+    groups = in_words([name for _, name in uncleared])
     supported: dict[str, list[str]] = defaultdict(list)
     for by_policy in uncleared.values():
         for reference, instructions in by_policy.items():
@@ -334,7 +334,7 @@ def check_lead_cleared_for_instructions(corporate: Policy, *, field: str) -> Non
                  if not any(roles_cleared_for(permissions.role_index(lead), group_id) for lead in leads)}
     if not uncleared:
         return
-    groups = _in_words([name for _, name in uncleared])
+    groups = in_words([name for _, name in uncleared])
     references = [reference for group_references in uncleared.values() for reference in group_references]
     one = len(references) == 1
     who = (f"{leads[0]}, who would be the Designated Lead of {corporate.reference} in {corporate.business_group}, is"

@@ -73,13 +73,20 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED: (("authors",),
                                                     "Someone given access is no longer cleared for it: access taken "
                                                     "away"),
+    # A corporate policy's Designated Lead no longer cleared for an OFFICIAL-SENSITIVE local work instruction that
+    # supplements it (lifecycle.services.lead_clearance): PCU, who name the Lead, and its co-ordinator (the business
+    # group's, where it names none), told which instructions, by reference. Not the Lead, who cannot read them.
+    AuditAction.POLICY_LEAD_NOT_CLEARED_FOR_INSTRUCTIONS: (("pcu", "coordinator"),
+                                                           "Designated Lead not cleared for a local work instruction "
+                                                           "supplementing it"),
 }
 
 
 FORCE_WIDE_KINDS = {"pcu", "dcfd", "doi", "shrmt"}
 # Events whose item says first why it happened, in the words recorded with it ("reason"): who lost their clearance,
 # and how (lifecycle.services.clearance), since nobody who is told chose it.
-REASON_SAID = {AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED, AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED}
+REASON_SAID = {AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED, AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED,
+               AuditAction.POLICY_LEAD_NOT_CLEARED_FOR_INSTRUCTIONS}
 
 
 def _event_recipients(who: tuple[str, ...], policy: Policy | None, role_holders, changes: dict | None = None
