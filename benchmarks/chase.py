@@ -62,6 +62,8 @@ WHERE p.status <> %(withdrawn)s AND (
     OR EXISTS (SELECT 1 FROM lifecycle_policy_developers d2 JOIN core_user u2 ON u2.id = d2.user_id
                WHERE d2.policy_id = p.id AND NOT u2.is_active)
     OR p.protective_marking <> %(official)s
+    OR p.id IN (SELECT l.supports_id FROM lifecycle_policy l WHERE l.supports_id IS NOT NULL
+                AND l.protective_marking <> %(official)s AND l.status <> %(withdrawn)s)
 )
 ORDER BY p.id
 """

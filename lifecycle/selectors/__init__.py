@@ -17,7 +17,14 @@ from lifecycle.selectors.advice import (
     sensitive_policies_naming_anyone,
     uncleared_holders,
 )
-from lifecycle.selectors.clearance import Clearance, cannot_open, not_cleared_words, roles_cleared_for
+from lifecycle.selectors.clearance import (
+    Clearance,
+    cannot_open,
+    not_cleared_words,
+    roles_cleared_for,
+    sensitive_instruction_groups,
+    sensitive_instructions,
+)
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
     RevisionRow,
@@ -138,6 +145,8 @@ __all__ = [
     "revision_comparison",
     "revisions_inside",
     "roles_cleared_for",
+    "sensitive_instruction_groups",
+    "sensitive_instructions",
     "sop_versions_for",
     "timeline_events",
     "user_may_see_drafts",

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.models import RoleAssignment, User
 from lifecycle.models import Policy
-from lifecycle.states import ProtectiveMarking
+from lifecycle.states import ProtectiveMarking, Status
 
 
 def cleared_groups(roles) -> frozenset[int] | None:
@@ -85,6 +85,33 @@ class Clearance:
                     roles[holder].add((role, group_id))
             self._roles = {holder: frozenset(held) for holder, held in roles.items()}
         return roles_cleared_for(self._roles.get(user_id, frozenset()), business_group_id)
+
+
+def sensitive_instructions() -> QuerySet[Policy]:
+    """The OFFICIAL-SENSITIVE local work instructions, not withdrawn, that supplement a corporate policy: the one rule
+    for those whose business group's material the corporate policy's Designated Lead must be cleared for, to read
+    each and give it its "prior agreement with the corporate lead" (SOP, "Local Work Instructions"). The marking that
+    counts is the instruction's (an OFFICIAL policy's instructions may be OFFICIAL-SENSITIVE); a withdrawn one asks
+    for no agreement again. Read by the services that name a Lead (lifecycle.services.drafting), by what a Lead's lost
+    clearance records (.lead_clearance) and by the chase's orphan reminder (``sensitive_instruction_groups``)."""
+    return (Policy.objects.filter(supports__isnull=False).exclude(protective_marking=ProtectiveMarking.OFFICIAL)
+            .exclude(status=Status.WITHDRAWN))
+
+
+def sensitive_instruction_groups(corporate_ids: Iterable[int] | None = None) -> dict[int, frozenset[int]]:
+    """{corporate policy id: the business groups of its ``sensitive_instructions``}, of ``corporate_ids`` (None: of
+    every corporate policy, the few that such instructions supplement read from the index on ``supports``). One
+    statement, none for no ids."""
+    instructions = sensitive_instructions()
+    if corporate_ids is not None:
+        ids = sorted(set(corporate_ids))
+        if not ids:
+            return {}
+        instructions = instructions.filter(supports_id__in=ids)
+    groups: dict[int, set[int]] = defaultdict(set)
+    for supports_id, group_id in instructions.order_by().values_list("supports_id", "business_group_id"):
+        groups[supports_id].add(group_id)
+    return {supports_id: frozenset(held) for supports_id, held in groups.items()}
 
 
 def not_cleared_words(group) -> str:

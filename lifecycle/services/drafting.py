@@ -28,12 +28,12 @@ from lifecycle.models import (
     SOPVersion,
 )
 from lifecycle.restorers import RESTORERS
-from lifecycle.selectors import roles_cleared_for, visible_policies
+from lifecycle.selectors import roles_cleared_for, sensitive_instructions, visible_policies
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.services.sops import sop_update_draft
 from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
 from lifecycle.signals import draft_version_created
-from lifecycle.states import PolicyKind, ProtectiveMarking, Status
+from lifecycle.states import PolicyKind, ProtectiveMarking
 
 
 def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycle: bool) -> PolicyVersion:
@@ -267,8 +267,7 @@ def sensitive_instructions_by_group(corporates: Iterable[Policy]) -> dict[tuple[
         return {}
     by_group: dict[tuple[int, str], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for supports_id, group_id, group_name, reference in (
-            Policy.objects.filter(supports_id__in=sorted(references))
-            .exclude(protective_marking=ProtectiveMarking.OFFICIAL).exclude(status=Status.WITHDRAWN)
+            sensitive_instructions().filter(supports_id__in=sorted(references))
             .order_by("business_group__name", "reference")
             .values_list("supports_id", "business_group_id", "business_group__name", "reference")):
         by_group[(group_id, group_name)][references[supports_id]].append(reference)

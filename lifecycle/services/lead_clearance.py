@@ -32,9 +32,9 @@ from core.audit import audit_log_many
 from core.events import AuditAction
 from lifecycle import permissions
 from lifecycle.models import Policy
-from lifecycle.selectors import roles_cleared_for
+from lifecycle.selectors import roles_cleared_for, sensitive_instructions
 from lifecycle.services.drafting import in_words, sensitive_instructions_by_group
-from lifecycle.states import PolicyKind, ProtectiveMarking, Status
+from lifecycle.states import PolicyKind, Status
 
 
 def corporate_lead_uncleared_report(*, person, actor, cause: str,
@@ -49,8 +49,7 @@ def corporate_lead_uncleared_report(*, person, actor, cause: str,
     Returns how many events were written. One statement when they lead no such policy, however many they lead; three
     more (the instructions, their roles, the events) otherwise, however many policies, the policies locked in id
     order by the first."""
-    supplemented = (Policy.objects.filter(supports_id=OuterRef("pk"))
-                    .exclude(protective_marking=ProtectiveMarking.OFFICIAL).exclude(status=Status.WITHDRAWN))
+    supplemented = sensitive_instructions().filter(supports_id=OuterRef("pk"))
     corporates = list(Policy.objects.select_for_update(of=("self",)).select_related("business_group")
                       .filter(Exists(supplemented), designated_lead_id=person.pk, kind=PolicyKind.CORPORATE)
                       .exclude(status=Status.WITHDRAWN).order_by("pk"))

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from core.models import RoleAssignment, User
 from lifecycle.models import Policy
-from lifecycle.selectors import Clearance
+from lifecycle.selectors import Clearance, sensitive_instruction_groups
 
 
 def active_role_holders() -> dict[tuple[int | None, str], set[int]]:
@@ -39,6 +39,10 @@ class People:
         for policy_id, user_id, active in rows:
             (self.developers if active else self.inactive_developers)[policy_id].add(user_id)
         self.active = set(User.objects.filter(is_active=True).order_by().values_list("pk", flat=True))
+        # {corporate policy id: business groups of the OFFICIAL-SENSITIVE local work instructions supplementing it},
+        # whose material its Designated Lead must be cleared for (``rules.orphaned_parts``): the few there are, read
+        # whole rather than by the candidates' ids.
+        self.instruction_groups = sensitive_instruction_groups()
 
     def named_or_group(self, named_id: int | None, group_id: int, role: str) -> set[int]:
         if named_id is not None and named_id in self.active:

@@ -27,7 +27,7 @@ from lifecycle.due import (
     publication_scheduled,
 )
 from lifecycle.models import Policy, PolicyVersion, QASignOff
-from lifecycle.selectors import REPORT_MARKING
+from lifecycle.selectors import REPORT_MARKING, sensitive_instructions
 from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import Reminder, ReminderKind
 from notifications.services.people import People
@@ -202,6 +202,10 @@ def _could_be_due(horizon, today, stuck_since) -> Q:
         # the chase loads anyway, so no rule restated here. (Read only while something was due, an uncleared
         # developer's reminder came and went with the review's schedule.) A few more rows, no more queries.
         | ~Q(protective_marking=ProtectiveMarking.OFFICIAL)
+        # A corporate policy that an OFFICIAL-SENSITIVE local work instruction supplements, whose Designated Lead may
+        # not be cleared for it (rules.orphaned_parts, by the same clearance rule): an uncorrelated subquery of the
+        # few such instructions, read from the index on supports.
+        | Q(pk__in=sensitive_instructions().values("supports_id"))
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from lifecycle.due import NAMED_PARTS
 from lifecycle.models import Policy
-from lifecycle.selectors import Clearance
+from lifecycle.selectors import Clearance, sensitive_instruction_groups
 from lifecycle.services.people import HolderChange, OpenTask
 from notifications.links import in_page_words
 from notifications.models import Reminder, ReminderKind
@@ -78,9 +78,10 @@ def reminders_hand_over(*, changes: list[HolderChange]) -> int:
 
 def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
     """The orphan reminder stops once its own gap is filled, by the chase's one rule (``rules.orphaned_parts``): no
-    leaver named, and on an OFFICIAL-SENSITIVE policy nobody named who is not cleared for it. Reassigning another
-    part (a new manager while the developer not cleared stays) leaves it open. One query when no orphan reminder is
-    open on those policies; five when some are, however many."""
+    leaver named, on an OFFICIAL-SENSITIVE policy nobody named who is not cleared for it, and a Designated Lead cleared
+    for the OFFICIAL-SENSITIVE local work instructions that supplement it. Reassigning another part (a new manager
+    while the developer not cleared stays) leaves it open. One query when no orphan reminder is open on those
+    policies; six when some are, however many."""
     orphaned = set(open_reminders().filter(kind=ReminderKind.ORPHAN, policy_id__in=policy_ids)
                    .values_list("policy_id", flat=True).distinct())
     if not orphaned:
@@ -98,9 +99,10 @@ def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
               if row[is_active]}
     active |= set().union(*developers.values())
     clearance = Clearance.of_people(active)
+    instruction_groups = sensitive_instruction_groups(orphaned)
     filled = [row["pk"] for row in rows if not any(orphaned_parts(
         row, active=active, developers=developers[row["pk"]], inactive_developers=inactive_developers[row["pk"]],
-        clearance=clearance))]
+        clearance=clearance, instruction_groups=instruction_groups.get(row["pk"], ())))]
     if not filled:
         return 0
     return open_reminders().filter(kind=ReminderKind.ORPHAN, policy_id__in=filled).update(superseded_at=now)

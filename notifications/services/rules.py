@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -284,11 +285,11 @@ class PolicyChase:
         filled (a reassignment filling it stops it at once, ``reminders_hand_over``; any other way, the next chase,
         ``ledger._orphan_reminders_close``)."""
         row = self.row
-        inactive, uncleared = orphaned_parts(
+        inactive, uncleared, lead_uncleared_for_instructions = orphaned_parts(
             row, active=self.people.active, developers=self.people.developers.get(row["pk"], set()),
             inactive_developers=self.people.inactive_developers.get(row["pk"], set()),
-            clearance=self.people.clearance)
-        if not (inactive or uncleared):
+            clearance=self.people.clearance, instruction_groups=self.people.instruction_groups.get(row["pk"], ()))
+        if not (inactive or uncleared or lead_uncleared_for_instructions):
             return []
         reasons = []
         if inactive:
@@ -297,6 +298,10 @@ class PolicyChase:
             are = "is" if len(uncleared) == 1 else "are"
             reasons.append(f"its {_in_words(uncleared)} {are} not cleared for its OFFICIAL-SENSITIVE material (no "
                            f"role in its business group) and {are} not reminded of it")
+        if lead_uncleared_for_instructions:
+            # By no reference or title: the co-ordinator told may not be cleared for the instructions either.
+            reasons.append("its Designated Lead is not cleared for the OFFICIAL-SENSITIVE local work instructions "
+                           "that supplement it, so cannot give them the \"prior agreement with the corporate lead\"")
         monday = self.today - datetime.timedelta(days=self.today.weekday())
         # Issue 12: the reminder points at the page where the gap is filled (the path comes first so that the
         # 400-character message never cuts it off); once filled, notifications.services.reminders_hand_over
@@ -318,17 +323,24 @@ def reminded_of(row: dict, clearance: Clearance, user_id: int) -> bool:
                                                                                         row["business_group_id"])
 
 
-def orphaned_parts(row: dict, *, active, developers, inactive_developers,
-                   clearance: Clearance) -> tuple[list[str], list[str]]:
+def orphaned_parts(row: dict, *, active, developers, inactive_developers, clearance: Clearance,
+                   instruction_groups: Iterable[int] = ()) -> tuple[list[str], list[str], bool]:
     """The orphan reminder's own condition, the one rule for when it is sent and when it stops: (the parts whose
     named holder has left, the parts whose named holder is active but may not be reminded of the policy,
-    ``reminded_of``), by label. ``row`` holds the policy's ``NAMED_PARTS`` columns (lifecycle.due's one declaration,
-which the dashboard's "Orphaned" figure reads too), ``protective_marking`` and
-    ``business_group_id``; ``active`` the ids of active people (of those named, at least); ``developers`` and
-    ``inactive_developers`` its named developers' ids. The chase asks it of the policies it reads
-    (``PolicyChase.orphans``, and stops the open reminders of those it plans none for); a reassignment of the
-    policies it changes (``reminders._orphan_reminders_resolve``), so that reassigning one part does not stop the
-    reminder about another."""
+    ``reminded_of``, by label; and whether its Designated Lead, active and reminded of it, is not cleared for an
+    OFFICIAL-SENSITIVE local work instruction that supplements it). ``row`` holds the policy's ``NAMED_PARTS``
+    columns (lifecycle.due's one declaration, which the dashboard's "Orphaned" figure reads too),
+    ``protective_marking`` and ``business_group_id``; ``active`` the ids of active people (of those named, at least);
+    ``developers`` and ``inactive_developers`` its named developers' ids; ``instruction_groups`` the business groups
+    of the instructions that supplement it (lifecycle.selectors.sensitive_instruction_groups). The chase asks it of
+    the policies it reads (``PolicyChase.orphans``, and stops the open reminders of those it plans none for); a
+    reassignment of the policies it changes (``reminders._orphan_reminders_resolve``), so that reassigning one part
+    does not stop the reminder about another.
+
+    The corporate Lead reads each such instruction to give it the "prior agreement with the corporate lead" (SOP,
+    "Local Work Instructions"); one no longer cleared for it (a role taken away since: lifecycle.services.
+    lead_clearance tells PCU and the co-ordinator at once) leaves that agreement waiting on someone who cannot read
+    it, a gap in the policy's parts as a leaver's is, until PCU names a cleared Lead or the Lead is cleared again."""
     named = [(label, row[column]) for label, column in NAMED_PARTS if row[column] is not None]
     inactive = [label for label, user_id in named if user_id not in active]
     if inactive_developers:
@@ -337,7 +349,11 @@ which the dashboard's "Orphaned" figure reads too), ``protective_marking`` and
                  if user_id in active and not reminded_of(row, clearance, user_id)]
     if not all(reminded_of(row, clearance, developer) for developer in developers):
         uncleared.append(DEVELOPER_PART)
-    return inactive, uncleared
+    lead = row["designated_lead_id"]
+    lead_uncleared_for_instructions = (
+        lead is not None and lead in active and reminded_of(row, clearance, lead)
+        and not all(clearance.cleared(lead, group_id) for group_id in instruction_groups))
+    return inactive, uncleared, lead_uncleared_for_instructions
 
 
 def _in_words(labels: list[str]) -> str:
