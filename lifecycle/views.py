@@ -32,8 +32,10 @@ from lifecycle.selectors import (
     REPORT_MARKING,
     access_policy,
     approval_shown,
+    corporate_lead_cannot_read,
     emergency_outstanding,
     frozen_marking_readable,
+    instructions_unreadable_by,
     latest_feedback,
     policy_list,
     policy_versions,
@@ -172,13 +174,21 @@ def _local_work_instruction_links(user, policy) -> dict:
     """Issue 13: a local work instruction names the corporate policy it supplements (with its Lead's agreement); a
     corporate policy in force lists the local work instructions that support it. Each as the user may see it."""
     if policy.supports_id is not None:
+        agreement = gates.current_local_agreement(policy)
+        # An agreement that cannot come: the corporate Lead is no longer cleared for this OFFICIAL-SENSITIVE draft.
         return {"supports": policy_list(user=user).filter(pk=policy.supports_id).first(),
-                "local_agreement": gates.current_local_agreement(policy)}
+                "local_agreement": agreement,
+                "corporate_lead_cannot_read": agreement is None and corporate_lead_cannot_read(policy)}
     # access_policy read whether any supplements it: the list (and its visibility filter) only when some do.
     if (policy.kind == PolicyKind.CORPORATE and policy.first_published_on is not None
             and getattr(policy, "has_local_instructions", True)):
-        return {"local_instructions": list(policy_list(user=user).filter(supports=policy)
-                                                .select_related("business_group").order_by("reference"))}
+        links = {"local_instructions": list(policy_list(user=user).filter(supports=policy)
+                                            .select_related("business_group").order_by("reference"))}
+        # Its Designated Lead is asked for the "prior agreement" of each: those they can no longer read (out of their
+        # sight, their pages 404) are said, by reference, with what settles it, rather than silently left out.
+        if policy.designated_lead_id == user.pk:
+            links["instructions_unreadable"] = instructions_unreadable_by(user, policy)
+        return links
     return {}
 
 

@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.models import RoleAssignment, User
 from lifecycle.models import Policy
+from lifecycle.permissions import role_index
 from lifecycle.states import ProtectiveMarking, Status
 
 
@@ -112,6 +113,39 @@ def sensitive_instruction_groups(corporate_ids: Iterable[int] | None = None) -> 
     for supports_id, group_id in instructions.order_by().values_list("supports_id", "business_group_id"):
         groups[supports_id].add(group_id)
     return {supports_id: frozenset(held) for supports_id, held in groups.items()}
+
+
+def instructions_unreadable_by(user, corporate: Policy) -> list[tuple[str, list[str]]]:
+    """[(business group name, [references])], by name and reference, of the ``sensitive_instructions`` supplementing
+    ``corporate`` that ``user`` is not cleared for (``roles_cleared_for``, from their cached roles): for its Designated
+    Lead, asked for their "prior agreement" to instructions they can no longer read (their role there taken away),
+    which their pages of it answer as out of sight. By reference only, never the title. One query (none for a
+    force-wide role)."""
+    cleared = cleared_groups(role_index(user))
+    if cleared is None:
+        return []
+    unreadable: dict[str, list[str]] = defaultdict(list)
+    for group_name, reference in (sensitive_instructions().filter(supports_id=corporate.pk)
+                                  .exclude(business_group_id__in=sorted(cleared))
+                                  .order_by("business_group__name", "reference")
+                                  .values_list("business_group__name", "reference")):
+        unreadable[group_name].append(reference)
+    return list(unreadable.items())
+
+
+def corporate_lead_cannot_read(instruction: Policy) -> bool:
+    """Whether the Designated Lead named by the corporate policy that ``instruction`` (an OFFICIAL-SENSITIVE local
+    work instruction) supplements is not cleared for its business group's material, and so cannot read it to give its
+    "prior agreement with the corporate lead" (their role there taken away since: lifecycle.services.lead_clearance
+    told PCU). False for an OFFICIAL instruction, one supplementing nothing, or a corporate policy naming no Lead (any
+    of its group's Leads may agree). Two queries (the Lead, their roles), none when it cannot apply."""
+    if instruction.supports_id is None or instruction.protective_marking == ProtectiveMarking.OFFICIAL:
+        return False
+    lead_id = (Policy.objects.filter(pk=instruction.supports_id).values_list("designated_lead_id", flat=True)
+               .first())
+    if lead_id is None:
+        return False
+    return not Clearance.of_people([lead_id]).cleared(lead_id, instruction.business_group_id)
 
 
 def not_cleared_words(group) -> str:

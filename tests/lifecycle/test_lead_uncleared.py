@@ -8,6 +8,9 @@ Lead is not changed."""
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -182,3 +185,40 @@ def test_a_corporate_lead_who_cannot_read_the_instruction_cannot_agree_to_it(cli
                            {**what_was_read(local), "comments": "Fine."})
     assert response.status_code == 404
     assert not LocalAgreement.objects.exists()
+
+
+def text_of(response) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
+def test_the_pages_say_why_the_agreement_waits_rather_than_leaving_it_out(client, people):
+    """The corporate Lead's pages of the instruction answer 404 once they cannot read it (its inbox item is left out
+    too, notifications.selectors): their own policy's page says, by reference, which instruction they can no longer
+    agree to and what settles it; the instruction's page tells its authors why the agreement does not come."""
+    corporate = corporate_in_force(people)
+    clearing = cleared_for_group2(people)
+    local = instruction(people, corporate)
+    warning = ("You are the Designated Lead of this policy, but not cleared for OFFICIAL-SENSITIVE material of "
+               f"Specialist Crime & Operations: you cannot read the local work instruction {local.reference}")
+    waits = "Its Designated Lead is not cleared for OFFICIAL-SENSITIVE material of Specialist Crime & Operations"
+
+    client.force_login(people.lead)
+    page = text_of(client.get(f"/policies/{corporate.reference}/"))
+    assert f"{local.reference} {TITLE}" in page and warning not in page
+    client.force_login(people.developer2)
+    assert waits not in text_of(client.get(f"/policies/{local.reference}/"))
+
+    revoke(people, clearing)
+
+    client.force_login(people.lead)
+    page = text_of(client.get(f"/policies/{corporate.reference}/"))
+    assert warning in page and "The Policy Co-ordination Unit was told" in page
+    assert TITLE not in page
+    assert client.get(f"/policies/{local.reference}/").status_code == 404
+    # Nobody else is told of it on that page: the co-ordinator, not cleared for it either, sees no trace of it.
+    client.force_login(people.coordinator)
+    page = text_of(client.get(f"/policies/{corporate.reference}/"))
+    assert local.reference not in page and "not cleared" not in page
+    client.force_login(people.developer2)
+    page = text_of(client.get(f"/policies/{local.reference}/"))
+    assert waits in page and "The Policy Co-ordination Unit was told" in page
