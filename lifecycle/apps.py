@@ -15,7 +15,9 @@ class LifecycleConfig(AppConfig):
         register_holdings_provider("lifecycle.policies", people.holdings_of)
 
         # Security probe F2: a role taken away or an account closed withdraws, in the same transaction, the person's
-        # invitations and grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for (core sends).
+        # invitations and grants on the OFFICIAL-SENSITIVE policies they are no longer cleared for, and tells PCU and
+        # the co-ordinator of each corporate policy whose Designated Lead it leaves unable to read an OFFICIAL-SENSITIVE
+        # local work instruction supplementing it (core sends).
         from core.signals import clearance_reduced
         from lifecycle.services.clearance import clearance_reduced_received
 
