@@ -46,9 +46,9 @@ def corporate_lead_uncleared_report(*, person, actor, cause: str,
     the roles the change took ({(role, business group id)}); None (an account closed) for all of them. A group they
     were not cleared for before this change was already told of, and is not told again.
 
-    Returns how many events were written. One statement when they lead no such policy, however many they lead; three
-    more (the instructions, their roles, the events) otherwise, however many policies, the policies locked in id
-    order by the first."""
+    Returns how many events were written. One statement when they lead no such policy, however many they lead;
+    otherwise a fixed number more (the instructions, their roles, and ``audit_log_many``'s few for the events),
+    however many policies, the policies locked in id order by the first."""
     supplemented = sensitive_instructions().filter(supports_id=OuterRef("pk"))
     corporates = list(Policy.objects.select_for_update(of=("self",)).select_related("business_group")
                       .filter(Exists(supplemented), designated_lead_id=person.pk, kind=PolicyKind.CORPORATE)
@@ -58,10 +58,11 @@ def corporate_lead_uncleared_report(*, person, actor, cause: str,
     # Read after the change, in its transaction: the role taken away is gone, a closed account holds nothing.
     permissions.forget_roles(person)
     roles = permissions.role_index(person)
-    lost = None if roles_lost is None else roles | frozenset(roles_lost)
+    held_before = None if roles_lost is None else roles | frozenset(roles_lost)
     uncleared: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for (group_id, group_name), by_policy in sensitive_instructions_by_group(corporates).items():
-        if roles_cleared_for(roles, group_id) or (lost is not None and not roles_cleared_for(lost, group_id)):
+        if roles_cleared_for(roles, group_id) or (held_before is not None
+                                                  and not roles_cleared_for(held_before, group_id)):
             continue
         for reference, instructions in by_policy.items():
             uncleared[reference][group_name] = instructions
