@@ -19,7 +19,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_safe
 
 from core.exports import table_response, wanted_format
-from core.forms import DateParts
+from core.forms import DateParts, parse_iso_date
 from core.models import BusinessGroup
 from oversight import charts
 from oversight.forms import PeriodForm
@@ -202,41 +202,31 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
     checked: a clear message and a sensible period for anything else (the last quarter by default), never an error
     page. The form comes back to be shown: the period used, or what was typed with its errors."""
     default = last_quarter(today)
-    typed_form = PeriodForm(request.GET)
+    typed_form = PeriodForm(request.GET, today=today)
     typed = {name: typed_form[name].data for name in ("from", "to")}
     if all(value is None or (value.is_blank if isinstance(value, DateParts) else not value.strip())
            for value in typed.values()):
-        return default, [], _period_form(default)
+        return default, [], _period_form(default, today)
     messages = []
-    parsed = {}
     for name, value in typed.items():
-        if isinstance(value, DateParts):
-            continue  # the form's to check, below
-        raw = (value or "").strip()
+        raw = "" if isinstance(value, DateParts) else (value or "").strip()
+        if not raw:
+            continue  # boxes typed are the form's to check, below
         try:
-            parsed[name] = datetime.date.fromisoformat(raw) if raw else None
+            parse_iso_date(raw)
         except ValueError:
-            parsed[name] = None
             box = "From" if name == "from" else "To"
             # What was typed is echoed as the person's own words (app-user-text), escaped.
             messages.append(format_html(
                 "“<span class=\"app-user-text\">{}</span>” is not a date: choose the {} of the period in the {} box, "
                 "for example 31 January 2026.", raw[:40], "start" if name == "from" else "end", box))
-    if len(parsed) < len(typed):  # boxes were typed: GOV.UK's messages, shown on the boxes at fault
-        valid = typed_form.is_valid()
-        parsed.update({name: typed_form.cleaned_data.get(name) for name in typed if name not in parsed})
-        if not valid:
-            return default, [*messages, _instead(default)], typed_form
     if messages:
-        return default, [*messages, _instead(default)], _period_form(default)
-    start = parsed["from"] or (parsed["to"] - relativedelta(months=3) + datetime.timedelta(days=1))
-    end = parsed["to"] or today
-    if end > today:
-        messages.append("Figures exist only up to today, so the period ends today.")
-        end = today
-    if start > end:
-        return default, ["The start of the period must be before its end. Showing the last quarter instead."], \
-            _period_form(default)
+        return default, [*messages, _instead(default)], _period_form(default, today)
+    if not typed_form.is_valid():  # GOV.UK's messages, shown on the boxes at fault, what was typed kept
+        return default, [_instead(default)], typed_form
+    start, end = typed_form.cleaned_data["from"], typed_form.cleaned_data["to"]
+    end = end or today
+    start = start or (end - relativedelta(months=3) + datetime.timedelta(days=1))
     # Five years to the end, the end's day included (within MAX_PERIOD_DAYS, the indicators' bound on work).
     earliest_start = end - relativedelta(years=5) + datetime.timedelta(days=1)
     if start < earliest_start:
@@ -247,12 +237,12 @@ def period_from_request(request, today: datetime.date) -> tuple[Period, list[str
         start = earliest
         messages.append("PolicyHub holds nothing before 2000, so the period starts on 1 January 2000.")
     period = Period(start, end)
-    return period, messages, _period_form(period)
+    return period, messages, _period_form(period, today)
 
 
-def _period_form(period: Period) -> PeriodForm:
+def _period_form(period: Period, today: datetime.date) -> PeriodForm:
     """The form showing the period the page is for."""
-    return PeriodForm(initial={"from": period.start, "to": period.end})
+    return PeriodForm(initial={"from": period.start, "to": period.end}, today=today)
 
 
 def _instead(default: Period) -> str:

@@ -80,3 +80,60 @@ def test_one_box_missing_is_named(pcu):
         body = pcu.get("/dashboard/indicators/", {"from-day": "1", "from-month": "", "from-year": "2026",
                                                    "to-day": "", "to-month": "", "to-year": ""}).content.decode()
     assert "From must include a month" in body
+
+
+def _errors(body: str) -> tuple[list[str], dict[str, str]]:
+    """The error summary's messages, and each date field's own error message (by field name)."""
+    summary = re.findall(r'<li><a href="#id_(?:from|to)-[a-z]+">([^<]*)</a></li>', body)
+    fields = {name: re.sub(r"<[^>]+>", "", message).replace("Error:", "").strip()
+              for name, message in re.findall(r'<p class="govuk-error-message" id="id_(from|to)-error">(.*?)</p>',
+                                               body, re.S)}
+    return summary, fields
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_period_in_the_future_is_an_error_on_its_end_with_what_was_typed_kept(pcu, path):
+    """QA walk: "From 1/1/2027 to 1/6/2027" said "The start of the period must be before its end" (the end was cut
+    to today first) as a warning, and put the last quarter in the boxes: the real fault is a period after today."""
+    typed = {"from-day": "1", "from-month": "1", "from-year": "2027", "to-day": "1", "to-month": "6",
+             "to-year": "2027"}
+    with on(DAY):
+        response = pcu.get(path, typed)
+    body = response.content.decode()
+    assert response.status_code == 200
+    summary, fields = _errors(body)
+    assert summary == ["The period must end today or earlier"]
+    assert fields == {"to": "The period must end today or earlier"}
+    assert "before its end" not in body
+    assert _boxes(body, "from") == ("1", "1", "2027") and _boxes(body, "to") == ("1", "6", "2027")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_period_that_ends_before_it_starts_is_an_error_on_its_start_with_what_was_typed_kept(pcu, path):
+    typed = {"from-day": "30", "from-month": "9", "from-year": "2026", "to-day": "1", "to-month": "7",
+             "to-year": "2026"}
+    with on(DAY):
+        body = pcu.get(path, typed).content.decode()
+    summary, fields = _errors(body)
+    message = "The start of the period must be the same as or before its end"
+    assert summary == [message] and fields == {"from": message}
+    assert _boxes(body, "from") == ("30", "9", "2026") and _boxes(body, "to") == ("1", "7", "2026")
+    assert "Showing the last quarter instead (1 July 2026 to 30 September 2026)." in body
+
+
+def test_a_start_after_today_with_no_end_is_an_error_on_the_start(pcu):
+    with on(DAY):
+        body = pcu.get("/dashboard/indicators/", {"from-day": "1", "from-month": "11", "from-year": "2026",
+                                                  "to-day": "", "to-month": "", "to-year": ""}).content.decode()
+    summary, fields = _errors(body)
+    assert summary == ["The period must start today or earlier"]
+    assert fields == {"from": "The period must start today or earlier"}
+    assert _boxes(body, "from") == ("1", "11", "2026")
+
+
+def test_a_date_that_does_not_exist_is_named_in_the_summary_and_on_its_boxes(pcu):
+    typed = {"from-day": "31", "from-month": "2", "from-year": "2026", "to-day": "30", "to-month": "9",
+             "to-year": "2026"}
+    with on(DAY):
+        body = pcu.get("/dashboard/indicators/", typed).content.decode()
+    assert _errors(body) == (["From must be a real date"], {"from": "From must be a real date"})
