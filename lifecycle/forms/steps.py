@@ -401,10 +401,13 @@ class MonitoringResponseForm(StepForm):
                                       widget=forms.Textarea, max_length=LONG_TEXT)
     remedial_owner = forms.ModelChoiceField(label="Remedial action: who will do it", required=False,
                                             queryset=User.objects.none(), empty_label="Choose who will do it")
-    remedial_due_on = DateField(label="Remedial action: done by", required=False,
-                                error_messages={"invalid": "Enter a real date"})
-    review_due_on = DateField(label="Earlier review: the new review date", required=False,
-                              error_messages={"invalid": "Enter a real date"})
+    # Two dates on one form: each message names its own (QA walk: "Enter a real date" said of either).
+    remedial_due_on = DateField(label="Remedial action: done by", required=False, error_messages={
+        "invalid": "The remedial action’s done-by date must be a real date",
+        "incomplete": "The remedial action’s done-by date must include a %(parts)s"})
+    review_due_on = DateField(label="Earlier review: the new review date", required=False, error_messages={
+        "invalid": "The new review date must be a real date",
+        "incomplete": "The new review date must include a %(parts)s"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

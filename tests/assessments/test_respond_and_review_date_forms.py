@@ -59,3 +59,24 @@ def test_a_link_chooses_only_what_its_form_lets_a_link_choose(client, people, po
                       ).content.decode()
     assert "Looks fine" not in page
     assert not [radio for radio in re.findall(r'<input[^>]*name="decision"[^>]*>', page) if " checked" in radio]
+
+
+def _parts(name, day, month, year):
+    return {f"{name}-day": day, f"{name}-month": month, f"{name}-year": year}
+
+
+def test_each_of_the_two_dates_is_named_in_its_error(client, people, policy_in):
+    """QA walk: the Lead's response form said "Enter a real date" of either of its two dates, in the error summary as
+    on the field, without saying which."""
+    policy = policy_in(Status.MONITORING)
+    report = quality_assured_report(policy, people, datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
+    client.force_login(people.lead)
+    response = client.post(f"/policies/{policy.reference}/actions/respond-to-monitoring/", {
+        "report": report.pk, "outcome": "remedial", "reasons": "Gaps.", "remedial_action": "Train.",
+        **_parts("remedial_due_on", "31", "2", "2027"), **_parts("review_due_on", "x", "1", "2027")})
+    body = response.content.decode()
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', body, re.S).group(1)
+    for message in ("The remedial action’s done-by date must be a real date",
+                    "The new review date must be a real date"):
+        assert message in summary and body.count(message) == 2, (message, summary)
+    assert "Enter a real date" not in body

@@ -58,8 +58,8 @@ def test_my_work_the_policy_page_and_the_chase_read_the_quality_assurance_deadli
     assert _chased(datetime.date(2025, 2, 17)) == {"pcu", "pcu_qa", "dcfd", "doi"}
     assert f"expected by {expected}" in Reminder.objects.filter(kind="stuck").first().message
     home, page = _shown(client, people.dcfd, policy, datetime.date(2025, 2, 18))
-    assert f"Waiting too long</strong> expected by {expected}" in home
-    assert f"Waiting too long</strong> expected by {expected} (overdue by 1 day)." in page
+    assert f"Waiting too long</strong>: expected by {expected}" in home
+    assert f"Waiting too long</strong>: expected by {expected} (1 day overdue)." in page
 
 
 def test_a_changed_declaration_moves_the_by_when_and_the_chase_together(client, people, monkeypatch):
@@ -107,4 +107,4 @@ def test_a_monitoring_reports_quality_assurance_is_expected_by_its_declared_dead
     reminder = Reminder.objects.get(kind="monitoring_qa")
     assert reminder.recipient == people.coordinator and "expected by 17 February 2025" in reminder.message
     home, _ = _shown(client, people.coordinator, policy, datetime.date(2025, 2, 18))
-    assert "Waiting too long</strong> expected by 17 February 2025" in home
+    assert "Waiting too long</strong>: expected by 17 February 2025" in home

@@ -19,7 +19,7 @@ TEMPLATE_ITEM = (
     "<strong>{% abbreviate policy.next_label %}</strong>{% if policy.next_by %}, by {% abbreviate policy.next_by %}"
     "{% endif %}</span>{% endif %}{% if policy.due_state %} "
     "{% due_state policy.due_state policy.due_label %}{% elif policy.expected_by %} <span class=\"govuk-body-s\">"
-    '{% if policy.expected_late %}<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong> '
+    '{% if policy.expected_late %}<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong>: '
     'expected by {% else %}by {% endif %}{{ policy.expected_by|date:"j F Y" }}</span>{% endif %}</li>{% endfor %}')
 TODAY = datetime.date(2026, 12, 4)
 
@@ -64,7 +64,7 @@ TEMPLATE_REPORT = (
     "report.policy.reference report.pk %}\">{{ report.policy.reference }} {{ report.policy.title }}: report to "
     "{{ report.period_end|date:\"j F Y\" }}</a> ({{ report.get_status_display|lowerfirst }}){% if report.waiting %} "
     "<span class=\"govuk-body-s\">{% if report.waiting.is_overdue %}<strong class=\"govuk-tag govuk-tag--red "
-    "app-due-tag\">Waiting too long</strong> expected by {% else %}by {% endif %}"
+    "app-due-tag\">Waiting too long</strong>: expected by {% else %}by {% endif %}"
     "{{ report.waiting.due|date:\"j F Y\" }}</span>{% endif %}</li>{% endfor %}")
 TEMPLATE_ENTRY = (
     "{% load glossary due_dates %}{% for entry in entries %}<li><a class=\"govuk-link\" href=\"{{ entry.url }}\">"
@@ -109,3 +109,9 @@ def test_the_other_items_write_what_the_template_wrote(template, tag, name, item
     by_tag = Template(f"{{% load work_items %}}{{% {tag} {name} %}}").render(Context({name: items}))
     assert by_tag == by_template
     assert "<script>" not in by_tag and "<b>" not in by_tag and "<Stop>" not in by_tag
+
+
+def test_late_work_reads_waiting_too_long_then_by_when():
+    """QA walk: "Waiting too long expected by 4 December 2026" ran the tag into the sentence."""
+    by_tag = Template("{% load work_items %}{% work_items policies %}").render(Context({"policies": POLICIES[4:5]}))
+    assert "Waiting too long</strong>: expected by 2 November 2026" in by_tag

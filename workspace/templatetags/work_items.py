@@ -26,7 +26,7 @@ register = template.Library()
 
 # A draft whose submission came back (workspace.role_queues._returned): its overview says why.
 _RETURNED = '<strong class="govuk-tag govuk-tag--orange app-due-tag">Returned for changes</strong>'
-_LATE = '<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong> expected by '
+_LATE = '<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</strong>: expected by '
 
 
 @register.simple_tag(takes_context=True)
