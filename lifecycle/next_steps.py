@@ -20,7 +20,7 @@ from django.urls import reverse
 from core.dates import date_shown
 from core.text import in_words
 from lifecycle import workflow
-from lifecycle.due import MONITORING, REVIEW, DueState, DueStatus, stage_deadline_state
+from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
 from lifecycle.states import QADiscipline, Status
 
@@ -96,6 +96,47 @@ def readiness(page: workflow.Page, policy, *, asked: dict | None = None) -> Read
     return Readiness(page=page, step=step, items=checklist(step, policy, asked=asked))
 
 
+@dataclass(frozen=True)
+class NextWork:
+    """What comes next on a policy, in words: a step's page title or work due on a date (``DueWork``), who does it,
+    who has done their part, and the date it is due by, where it has one."""
+
+    title: str
+    by: str
+    done: str = ""
+    due: datetime.date | None = None
+    # The step it is, None for work due on a date (``DueWork``).
+    step: workflow.Step | None = None
+
+
+def _date_of(key: str, policy) -> datetime.date | None:
+    """The policy's date of the rule ``key`` of ``lifecycle.due.RULES`` ("review"), None where it has none."""
+    state = RULES[key].state_of(policy) if key else None
+    return state.due if state is not None else None
+
+
+def next_work(step: workflow.Step, policy, *, by: str = "", done: str = "") -> NextWork:
+    """``step`` as what comes next, with its due date (``step.due``); or, when work that falls due meanwhile
+    (``step.meanwhile``) is due earlier, that work: after "Move to monitoring" the annual monitoring report, due within
+    the year, comes before a review due in three (QA walk: the confirmation said "Next: Start a review")."""
+    own = NextWork(title=step.page.title, by=by or step.taken_by, done=done, due=_date_of(step.due, policy),
+                   step=step)
+    earlier = [NextWork(title=work.title, by=work.taken_by, due=day) for work in step.meanwhile
+               if (day := _date_of(work.due, policy)) is not None and (own.due is None or day < own.due)]
+    return min(earlier, key=lambda work: work.due) if earlier else own
+
+
+def explanation(page: workflow.Page, policy) -> str:
+    """The page's explanation (``Page.explanation``) with the policy's own values in it: ``{review}`` and
+    ``{monitoring}``, its dates (lifecycle.due.RULES); ``{version}``, the number of its current version."""
+    if not page.explanation:
+        return ""
+    dates = {key: _date_of(key, policy) for key in RULES}
+    version = policy.current_version
+    return page.explanation.format(version=version.number if version is not None else "",
+                                   **{key: date_shown(day) if day else "not yet set" for key, day in dates.items()})
+
+
 @dataclass
 class NextSteps:
     """The policy page's "What to do next": the pages this person may take (with readiness), else who acts next;
@@ -116,6 +157,8 @@ class NextSteps:
     # The reader is not shown the policy's newest version (staff reading the version in force while its review is
     # drafted): nothing above is said of it (``next_steps``).
     draft_unseen: bool = False
+    # What comes next, in words, with its date (``next_work``): the way on, or work due before it.
+    work: NextWork | None = None
 
     @property
     def review_pressing(self) -> bool:
@@ -130,15 +173,25 @@ class NextSteps:
         return workflow.START_REVIEW.taken_by
 
     @property
+    def review_is_next(self) -> bool:
+        """A review is still to be started: not while a part under way (a review concluded "no change" waiting for its
+        re-publication, a decided withdrawal) is what the policy waits for."""
+        return self.way_on is None or self.way_on.under_way is None
+
+    @property
     def start_review_offered(self) -> bool:
         return any(item.page is workflow.START_REVIEW.page for item in self.offered)
 
     @property
     def way_on_elsewhere(self) -> bool:
-        """Pages are offered, none of them the way on (a Lead offered only the decision to withdraw): the way on is
-        said as well, so that the stage deadline below it reads as the way on's, not as the offered page's."""
-        return (bool(self.offered) and self.way_on is not None and self.way_on.page is not None
-                and not any(item.page is self.way_on.page for item in self.offered))
+        """Pages are offered, none of them the way on (a Lead offered only the decision to withdraw), or work falls due
+        before it: what comes next is said as well, so that the stage deadline below it reads as the way on's, not as
+        the offered page's."""
+        if not self.offered or self.way_on is None or self.way_on.page is None:
+            return False
+        # Work due before the way on (the annual monitoring report before a review) is said beside the way on's page.
+        return (self.work is not None and self.work.step is None) or not any(
+            item.page is self.way_on.page for item in self.offered)
 
 
 def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None = None) -> NextSteps:
@@ -157,7 +210,7 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
     if shown != policy.current_version:
         return NextSteps(offered=[item for item in offered if item.ready], way_on=None,
                          review=REVIEW.state_of(policy), monitoring=MONITORING.state_of(policy), draft_unseen=True)
-    way_on = workflow.way_on(policy.status, policy.kind)
+    way_on = workflow.way_on_of(policy)
     # Publication scheduled: the policy waits on its date (the chase does not call it stuck either).
     scheduled_for = scheduled_publication_date(policy) if policy.status == Status.AWAITING_PUBLICATION else None
     by, done = taken_by(way_on, policy) if way_on is not None else ("", "")
@@ -170,6 +223,7 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
         scheduled_for=scheduled_for,
         way_on_by=by,
         way_on_done=done,
+        work=next_work(way_on, policy, by=by, done=done) if way_on is not None else None,
     )
 
 
@@ -246,19 +300,22 @@ def after_step(step: workflow.Step, policy) -> str:
     if step.then:
         onward = workflow.STEPS_BY_NAME[step.then]
     elif step.target is None and not inside:
-        # Recorded within the stage with no declared part to follow (DCFD's confirmation: re-publication or the
-        # updated assessment, as the page's own message says): not "Start a review", the way on from the status.
-        onward = None
+        # Recorded within the stage with no declared part to follow: the part under way that now waits (DCFD's
+        # confirmation: PCU's re-publication, or DCFD's sign-off of the updated assessment), if any; not "Start a
+        # review", the way on from the status.
+        onward = workflow.awaited(policy)
     else:
-        onward = workflow.way_on(policy.status, policy.kind)
+        onward = workflow.way_on_of(policy)
     waiting = stage_deadline_state(policy)
     expected = f", expected by {date_shown(waiting.due)}" if waiting is not None else ""
     parts = []
     if onward is not None and onward is not step:
         by, done = taken_by(onward, policy)
-        parts.append(f"Next: {onward.page.title}, by {by}{expected}." if by
-                     else f"Next: {onward.page.title}{expected}.")
-        parts.append(done)
+        work = next_work(onward, policy, by=by, done=done)
+        due = f", due {date_shown(work.due)}" if work.due else ""
+        parts.append(f"Next: {work.title}, by {work.by}{due}{expected}." if work.by
+                     else f"Next: {work.title}{due}{expected}.")
+        parts.append(work.done)
     parts.append(f"Told in their notifications and daily e-mail: {in_words(told)}." if told
                  else "No one else is notified.")
     return " ".join(part for part in parts if part)

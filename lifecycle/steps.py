@@ -50,6 +50,19 @@ class Page:
 
 
 @dataclass(frozen=True, eq=False)
+class DueWork:
+    """Work that falls due on one of the policy's dates rather than at a status: the annual monitoring report,
+    written on its own pages while the policy is in force. ``due`` names the date's rule in ``lifecycle.due.RULES``
+    ("monitoring"); ``page`` the URL name of the page it is done on (taking the policy's reference)."""
+
+    title: str
+    taken_by: str
+    due: str
+    page: str
+    doc: str
+
+
+@dataclass(frozen=True, eq=False)
 class Step:
     name: str  # the django-fsm transition's name on Policy
     source: tuple[str, ...]
@@ -100,6 +113,16 @@ class Step:
     # in implementation, and one under review has its new version's status. Empty: the stage of its statuses
     # (lifecycle.states.STAGE_OF).
     stage: str = ""
+    # The policy's date the step is due by, as the key of its rule in ``lifecycle.due.RULES`` ("review"): "what to
+    # do next" says it beside the step.
+    due: str = ""
+    # Work that falls due while the policy waits for this step, and comes first when its date is earlier: the annual
+    # monitoring report before a review due years later (lifecycle.next_steps.next_work).
+    meanwhile: tuple[DueWork, ...] = ()
+    # The gate that holds while a part already under way waits for this step (a no-change review concluded by the
+    # Lead waits for DCFD's confirmation, then for PCU's re-publication): the policy's way on is then this step,
+    # not the way on from its status (``Cycle.way_on_of``).
+    under_way: Gate | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -255,6 +278,17 @@ class Cycle:
         page (not a detour, nor a step that records without moving the policy, such as a no-change review's
         parts). Its page's title names what to do next."""
         return next(iter(self._onward(status, kind)), None)
+
+    def awaited(self, policy) -> Step | None:
+        """The step a part already under way waits for (``under_way``), or None: DCFD's confirmation and then PCU's
+        re-publication after a review the Lead concluded "no change", PCU's withdrawal once it is decided."""
+        return next((step for step in self.from_status.get(policy.status, ()) if step.under_way is not None
+                     and step.applies_to(policy) and step.under_way(policy)), None)
+
+    def way_on_of(self, policy) -> Step | None:
+        """The step the policy waits for now: the one a part under way waits for (``awaited``), else the way on from
+        its status. A review concluded "no change" waits for PCU's re-publication, not for a new review."""
+        return self.awaited(policy) or self.way_on(policy.status, policy.kind)
 
     def steps_offered(self, user, policy, slug: str) -> tuple[Step, ...]:
         """The steps of page ``slug`` that ``user`` may take on ``policy`` now."""

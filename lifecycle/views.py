@@ -439,7 +439,8 @@ def policy_action(request, reference: str, slug: str):
     # PCU answer the Lead's request for emergency approval: what the Lead asked, and why, shown with the draft.
     if page is workflow.EMERGENCY_ANSWER_PAGE:
         context["emergency_request"] = emergency.open_emergency_request(policy)
-    context.update({"action": page, "form": form, "decided_version": version,
+    context.update({"action": page, "explanation": next_steps.explanation(page, policy), "form": form,
+                    "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",
                         "version_hash": version.read_hash if version else ""}})

@@ -315,7 +315,12 @@ COMPLETE_IMPLEMENTATION = Step(
     audit=AuditAction.POLICY_IMPLEMENTATION_COMPLETED,
     doc="SOP stage 5 to 6: the implementation plan is complete; monitoring and review follow.",
     page=Page(slug="complete-implementation", title="Move to monitoring",
-              success="Implementation complete: the policy is now in monitoring and review."),
+              success="Implementation complete: the policy is now in monitoring and review.",
+              # {monitoring}, {review}: the policy's dates (lifecycle.next_steps.explanation).
+              explanation="Record that the policy's implementation plan is complete: the policy moves to stage 6, "
+              "monitoring and review (SOP: \"Monitoring of compliance, benefits and impact should be carried out "
+              "continuously throughout the lifetime of a policy\"). Its annual monitoring report then falls due on "
+              "{monitoring}, and its review falls due on {review}."),
 )
 
 STEPS: tuple[Step, ...] = (
@@ -334,6 +339,8 @@ PAGES = CYCLE.pages
 step_for_choice = CYCLE.step_for_choice
 next_gated_step = CYCLE.next_gated_step
 way_on = CYCLE.way_on
+way_on_of = CYCLE.way_on_of
+awaited = CYCLE.awaited
 steps_offered = CYCLE.steps_offered
 steps_permitted = CYCLE.steps_permitted
 pages_offered = CYCLE.pages_offered

@@ -14,13 +14,22 @@ from lifecycle import forms, gates
 from lifecycle.monitoring_reports import reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
-from lifecycle.steps import Page, Step
+from lifecycle.steps import DueWork, Page, Step
 
 IN_FORCE = tuple(sorted(PUBLISHED_STATUSES))
 ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Status.WITHDRAWN)
 # Steps both kinds take once in force: implementation, monitoring, review, withdrawal.
 EVERY_KIND = (PolicyKind.CORPORATE, PolicyKind.LOCAL)
 
+# The annual monitoring report: no step of the cycle (it moves no status, and is written on its own pages), but work
+# that falls due while the policy waits for its review, and comes first while its date does.
+MONITORING_REPORT = DueWork(
+    title="Write the annual monitoring report", taken_by="the policy's developers or manager", due="monitoring",
+    page="assessments:monitoring",
+    doc="SOP stage 6: \"The results of this monitoring must be recorded in a Monitoring Report template on an annual "
+        "basis, and submitted to the Business Group Policy Co-ordinator for quality assurance\"; the policy "
+        "developer will \"Compile monitoring reports\".",
+)
 START_REVIEW = Step(
     done="Review started",
     taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
@@ -31,8 +40,19 @@ START_REVIEW = Step(
     gates=(gates.retrospective_eia_signed_off, gates.no_change_review_not_open),
     page=Page(slug="start-review", title="Start a review", form=forms.ReasonForm,
               success="Review started: a new draft version is open in scoping. The published version stays in "
-              "force."),
+              "force.",
+              # {version}: the version in force, its number (lifecycle.next_steps.explanation).
+              explanation="Starting a review opens a new major version of the policy as a draft at stage 1, "
+              "scoping, for its developers to revise and take through commissioning, development, quality "
+              "assurance and approval again. Version {version} stays published and in force until the reviewed "
+              "version is published. SOP, stage 1: \"If this is a policy review (rather than new policy), conduct "
+              "some research to see whether there are any changes to the above.\" If the review finds the policy "
+              "still needed and in need of no change, the Designated Lead uses \"Conclude the review: no change "
+              "needed\" instead: no new version is drafted; DCFD confirms its Equality Impact Assessment and PCU "
+              "re-publishes it."),
     notify=("authors", "coordinator"), notice="Review started",
+    # SOP: "All policies will be reviewed at least every 3 years"; the annual report falls due meanwhile.
+    due="review", meanwhile=(MONITORING_REPORT,),
 )
 # A review that concludes no change is needed (issue 13): a real, short review outcome in three steps, each its own
 # person's. The policy stays in force and in its status throughout; the open NoChangeReview says whose turn it is.
@@ -67,7 +87,7 @@ CONFIRM_EIA = Step(
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them.",
-    gates=(gates.no_change_awaits_eia,),
+    gates=(gates.no_change_awaits_eia,), under_way=gates.no_change_awaits_eia,
     page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
               success="Recorded. If the assessment stands, PCU has been asked to re-publish the policy; if it must be "
               "updated, it is reopened for the policy's developers to revise, and you sign the update off before PCU "
@@ -86,6 +106,7 @@ SIGN_OFF_UPDATED_EIA = Step(
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
     gates=(gates.no_change_awaits_updated_eia, gates.updated_eia_complete),
+    under_way=gates.no_change_awaits_updated_eia,
     page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
               form=forms.CommentsForm, button="Sign it off", shows_version=True,
               success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
@@ -102,7 +123,7 @@ REPUBLISH_NO_CHANGE = Step(
     who="the Policy Co-ordination Unit", audit=AuditAction.POLICY_REPUBLISHED_NO_CHANGE,
     doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
         "Scheme\"; \"Ensure policies are reviewed and published at least once every 3 years\".",
-    gates=(gates.no_change_awaits_publication,),
+    gates=(gates.no_change_awaits_publication,), under_way=gates.no_change_awaits_publication,
     page=Page(slug="republish", title="Re-publish unchanged", form=forms.RepublishForm,
               success="Re-published, with a notice. The next review is due in 3 years.", shows_version=True,
               explanation="The review concluded with no change and DCFD confirmed the Equality Impact Assessment. "
@@ -194,7 +215,7 @@ WITHDRAW = Step(
     audit=AuditAction.POLICY_WITHDRAWN,
     doc="PCU carries out a withdrawal the Lead or the owner decided: off the intranet and the Publication Scheme; "
         "it stays in the archive.",
-    gates=(gates.withdrawal_decided,),
+    gates=(gates.withdrawal_decided,), under_way=gates.withdrawal_decided,
     page=Page(slug="withdraw", title="Carry out the withdrawal", form=forms.CommentsForm, warning=True,
               success="The policy has been withdrawn: it is off the intranet and the Publication Scheme, kept in the "
               "archive, and its reminders have stopped.",

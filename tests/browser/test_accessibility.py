@@ -204,6 +204,8 @@ def test_every_page_state_passes_axe(browser_user):
                                   business_group__name="Territorial Policing").order_by("reference").first()
     assert ahead is not None, "the demo data has no Territorial Policing policy in force with its review ahead"
     check("coordinator: bring a review forward", f"/policies/{ahead.reference}/actions/set-review-date/")
+    # What starting a review does, and its alternative (QA walk: a bare Reason box).
+    check("coordinator: start a review", f"/policies/{ahead.reference}/actions/start-review/")
 
     # Oversight (issue 15): the dashboard, the charts with their tables open, the indicators and the board report.
     def open_chart_tables():
@@ -219,6 +221,9 @@ def test_every_page_state_passes_axe(browser_user):
     check("coordinator: indicators with the trends' table open")
     check("coordinator: indicators, bad period", "/dashboard/indicators/?from=nonsense&to=2020-13-01")
     check("coordinator: indicators, empty period", "/dashboard/indicators/?from=2001-01-01&to=2001-03-31")
+    # Typed after today: the error summary and the box at fault, what was typed kept.
+    check("coordinator: indicators, a period after today",
+          "/dashboard/indicators/?from-day=1&from-month=1&from-year=2099&to-day=1&to-month=6&to-year=2099")
     check("coordinator: acknowledgement rates, none asked", "/dashboard/acknowledgements/")
     browser.sign_in("pcu")
     check("pcu: dashboard of the force", "/dashboard/")
