@@ -46,8 +46,8 @@ START_REVIEW = Step(
               "scoping, for its developers to revise and take through commissioning, development, quality "
               "assurance and approval again. Version {version} stays published and in force until the reviewed "
               "version is published. SOP, stage 1: \"If this is a policy review (rather than new policy), conduct "
-              "some research to see whether there are any changes to the above.\" If the review finds the policy "
-              "still needed and in need of no change, the Designated Lead uses \"Conclude the review: no change "
+              "some research to see whether there are any changes to the above.\" If the review finds that the "
+              "policy is still needed and needs no change, the Designated Lead uses \"Conclude the review: no change "
               "needed\" instead: no new version is drafted; DCFD confirms its Equality Impact Assessment and PCU "
               "re-publishes it."),
     notify=("authors", "coordinator"), notice="Review started",
