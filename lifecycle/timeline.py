@@ -5,33 +5,33 @@ Where an event is a step's, its sentence is the step's own declaration (``Step.d
 every other audit action has its sentence in ``SENTENCES`` below, keyed by ``core.events.AuditAction``. A test
 fails for any action without one: adding an action means adding its line here (or ``done=`` on its step).
 
+What changed is worded in ``lifecycle.timeline_changes``, which leaves out what the reader may not read of it; which
+events a reader sees at all is ``lifecycle.selectors.timeline_events``'s (by the frozen marking of each event's
+version).
+
 The raw event (action code, sequence, hash and recorded changes) is not rewritten: PCU still sees it, for
 evidence, beside the sentence.
 """
 
 from __future__ import annotations
 
-import datetime
-import functools
-import re
 from dataclasses import dataclass, field
 from functools import partial
 from pprint import pformat
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count
 from django.utils import timezone
 
 # One format for every date and time the timeline writes, the service's ("2 December 2026", "2 December 2026, 14:05").
 from core.compiled import CompiledValues
-from core.dates import date_shown, datetime_shown
+from core.dates import datetime_shown
 from core.events import AuditAction
 from core.models import AuditEvent, Role, User
 from lifecycle import workflow
 from lifecycle.permissions import role_rows_of_outer_user
 from lifecycle.selectors import timeline_events, user_may_see_drafts, user_may_see_sensitive
-from lifecycle.states import QADiscipline, Status
+from lifecycle.states import QADiscipline
+from lifecycle.timeline_changes import Change, describe_changes, usernames_in
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
 SENTENCES: dict[AuditAction, str] = {
@@ -162,75 +162,6 @@ def _actor_name(row: dict) -> str:
     return f"{row['actor__first_name']} {row['actor__last_name']}".strip() or row["actor__username"]
 
 
-# --- what changed ------------------------------------------------------------------------------------------
-
-# Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading. The
-# monitoring report an event names ("report", its id: what decides who reads the event, timeline_events) is in its
-# words already, by its period.
-HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
-                         "created", "emergency_request", "report"})
-# Lists left out when empty: a QA return records both (``services.quality_assurance``), one of them often empty, and
-# the line is then no news ("Had passed it (none)"); the return notice leaves them out the same way
-# (``next_steps.after_qa_return``).
-OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
-# Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting;
-# the due dates, which earlier events of a publication, a review concluding no change and the Lead's response to a
-# monitoring report record alone: a value that is not a pair is shown as it is).
-BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
-                               "health_and_safety", "health_and_safety_statement"})
-# Keys naming a person by username.
-PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder", "asked_by"})
-# Labels of keys that are not a model field of the event's object.
-LABELS = {
-    "status": "Status", "version": "Version", "reason": "Reason", "reasons": "Reasons", "comments": "Comments",
-    "discipline": "Quality assurance by", "returned_version": "Version returned", "new_draft": "New draft version",
-    "previous_version": "Previous version", "board": "Approving board", "risk_owner": "Risk owner",
-    "pcu_agreed_by": "Agreed for PCU by", "risk_statement": "Risk statement", "cycle": "Cycle",
-    "review_due_on": "Review due", "monitoring_report_due_on": "Monitoring report due",
-    "scheduled_for": "Publication date", "user": "Person", "permission": "Permission", "role": "Role",
-    "business_group": "Business group", "unit": "Unit", "parts": "Parts", "from": "From", "to": "To",
-    "policies": "Policies handed over", "kept": "Policies kept", "consultee": "Consultee",
-    "organisation": "Organisation", "type": "Consultee type", "before": "Before", "response": "Response",
-    "decision_taken": "Decision taken", "eia_was_due_on": "EIA was due", "period_start": "Period from",
-    "period_end": "Period to", "title": "Title", "protective_marking": "Protective marking",
-    "address": "Address", "also_holds": "Also holds", "note": "Note", "holder": "Holder", "object": "Object",
-    "usable": "Can sign in with a password", "username": "Username", "asked_by": "Asked by",
-    "eia_due_on": "EIA due by",
-    # A return from quality assurance: what the other disciplines had recorded of the submission returned.
-    "passed": "Had passed it", "not_yet_checked": "Had not yet checked it",
-}
-PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated Lead",
-               "policy_manager": "Policy Manager", "coordinator": "Co-ordinator", "developer": "Policy Developer"}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
-                  **dict.fromkeys(("discipline", "passed", "not_yet_checked"), dict(QADiscipline.choices))}
-# Keys recorded under another name than their object's field.
-_FIELD_OF_KEY = {"type": "consultee_type"}
-
-
-@functools.lru_cache(maxsize=512)
-def _field_choices(object_type: str, key: str) -> dict[str, str]:
-    """The labels of a choice field of the event's object (a policy's kind, an EIA's decision), by value; empty when
-    the key is no choice field of it."""
-    try:
-        field = apps.get_model(object_type)._meta.get_field(_FIELD_OF_KEY.get(key, key))
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return {}
-    return {str(value): str(label) for value, label in (field.flatchoices or ())}
-
-
-@dataclass
-class Change:
-    label: str
-    before: str | None = None  # None: the field has one value (``after``), not a before and after
-    after: str = ""
-
-    @property
-    def has_before(self) -> bool:
-        return self.before is not None
-
-
 @dataclass
 class Entry:
     """One event as the timeline shows it: its words worked out once, here, so that the page only writes them
@@ -257,7 +188,7 @@ def event_rows(events):
     """The events (a queryset of AuditEvent, a page of them) as the rows ``entries`` reads, each with its actor's
     roles (``actor_roles``, "role:group:unit,..."): one query, whoever the actors are (a page of system events, or
     of events nobody acted in, asks no more and no fewer queries than any other)."""
-    return events.values(*EVENT_FIELDS).annotate(actor_roles=role_rows_of_outer_user("actor_id"))
+    return events.values(*EVENT_FIELDS, "earlier_withheld").annotate(actor_roles=role_rows_of_outer_user("actor_id"))
 
 
 def _page_rows(*, policy_id: int, drafts: bool, sensitive: bool):
@@ -277,7 +208,7 @@ _PAGE_ROWS = {key: CompiledValues(AuditEvent, partial(_page_rows, drafts=key[0],
                                   ints=("policy_id",)) for key in _KEYS}
 _COUNTS = {key: CompiledValues(AuditEvent, partial(_count, drafts=key[0], sensitive=key[1]), ints=("policy_id",))
            for key in _KEYS}
-_ROW_NAMES = (*EVENT_FIELDS, "actor_roles")
+_ROW_NAMES = (*EVENT_FIELDS, "earlier_withheld", "actor_roles")
 
 
 class PolicyEvents:
@@ -320,104 +251,6 @@ def _roles_held(rows: str | None, business_group_id: int | None) -> list[str]:
     return sorted(held, key=_ROLE_ORDER.index)
 
 
-@functools.lru_cache(maxsize=1024)
-def _field_label(object_type: str, key: str) -> str:
-    if key in LABELS:
-        return LABELS[key]
-    try:
-        model = apps.get_model(object_type)
-        return str(model._meta.get_field(key).verbose_name).capitalize()
-    except (LookupError, ValueError, FieldDoesNotExist):
-        return key.replace("_", " ").capitalize()
-
-
-def format_value(value, *, names: dict[str, str], key: str = "", object_type: str = "") -> str:
-    """A recorded value in words: dates in the one format, people by name, choices by label (the key's, or the
-    event's object's field's), nothing as "none"."""
-    if value is None or value == "" or value == []:
-        return "(none)"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        return ", ".join(format_value(item, names=names, key=key, object_type=object_type) for item in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{_field_label('', k)}: {format_value(v, names=names, key=k)}" for k, v in value.items())
-    text = str(value)
-    if key in PERSON_KEYS or key == "to":
-        return names.get(text, text)
-    if _ISO_DATE.match(text):
-        return date_shown(datetime.date.fromisoformat(text))
-    if _ISO_DATETIME.match(text):
-        try:
-            moment = datetime.datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        return datetime_shown(moment)
-    if text in _CHOICE_LABELS.get(key, {}):
-        return str(_CHOICE_LABELS[key][text])
-    if key and object_type and (label := _field_choices(object_type, key).get(text)):
-        return label
-    return text
-
-
-def describe_changes(event: dict, names: dict[str, str]) -> list[Change]:
-    """An event row's (``EVENT_FIELDS``) recorded changes, each field by its label, before and after."""
-    changes = event["changes"] if isinstance(event["changes"], dict) else {}
-    object_type = event["object_type"]
-    rows: list[Change] = []
-    for key, value in changes.items():
-        if key in HIDDEN_KEYS or (key in OMITTED_WHEN_EMPTY and not value):
-            continue
-        if key == "values" and isinstance(value, dict):
-            for name, pair in value.items():
-                pair = pair if isinstance(pair, dict) else {"after": pair}
-                rows.append(Change(_field_label(object_type, name),
-                                   format_value(pair.get("before"), names=names, key=name, object_type=object_type),
-                                   format_value(pair.get("after"), names=names, key=name, object_type=object_type)))
-        elif key == "parts" and isinstance(value, list):
-            for item in value:
-                if isinstance(item, list) and len(item) == 3:
-                    part, before, after = item
-                    rows.append(Change(PART_LABELS.get(part, str(part)), names.get(before, before or "(none)"),
-                                       names.get(after, after or "(none)")))
-        elif key == "to" and isinstance(value, dict):
-            for part, username in value.items():
-                rows.append(Change(f"New {PART_LABELS.get(part, part)}", None, names.get(username, username)))
-        elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2 and value[0] == value[1]:
-            # A date a step restates and leaves as it is (a review concluding no change): shown once, as events
-            # recording the date alone are.
-            rows.append(Change(_field_label(object_type, key), None,
-                               format_value(value[1], names=names, key=key, object_type=object_type)))
-        elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
-            rows.append(Change(_field_label(object_type, key),
-                               format_value(value[0], names=names, key=key, object_type=object_type),
-                               format_value(value[1], names=names, key=key, object_type=object_type)))
-        elif isinstance(value, dict) and set(value) == {"length"} and isinstance(value["length"], list) \
-                and len(value["length"]) == 2:
-            # A rich text's edit, recorded by its length (the text itself is in the version's revisions).
-            before, after = value["length"]
-            rows.append(Change(_field_label(object_type, key), None,
-                               f"Edited: {before} characters before, {after} after"))
-        else:
-            rows.append(Change(_field_label(object_type, key), None,
-                               format_value(value, names=names, key=key, object_type=object_type)))
-    return rows
-
-
-def _usernames_in(changes) -> set[str]:
-    found: set[str] = set()
-    if not isinstance(changes, dict):
-        return found
-    for key, value in changes.items():
-        if key in PERSON_KEYS and isinstance(value, str):
-            found.add(value)
-        elif key == "parts" and isinstance(value, list):
-            found.update(str(item) for part in value if isinstance(part, list) for item in part[1:] if item)
-        elif key == "to" and isinstance(value, dict):
-            found.update(str(item) for item in value.values() if item)
-    return found
-
-
 # pformat's width: a value whose one-line form fits is written on one line.
 _PPRINT_WIDTH = 80
 _SCALARS = (str, int, float, bool, type(None))
@@ -450,12 +283,13 @@ def _recorded(changes) -> str:
         return f"Error in formatting: {error.__class__.__name__}: {error}"
 
 
-def entries(events, *, business_group_id: int | None = None, recorded: bool = False) -> list[Entry]:
+def entries(events, *, cleared: bool, business_group_id: int | None = None, recorded: bool = False) -> list[Entry]:
     """The event rows (``event_rows``) as the timeline's entries: one query more for the whole page, whatever its
-    length, when the changes name people (their names). ``recorded``: with each event's recorded
-    changes as they are (PCU's evidence)."""
+    length, when the changes name people (their names). ``cleared``: the reader is cleared for the policy's
+    OFFICIAL-SENSITIVE material (``PolicyEvents.sensitive``; ``describe_changes``). ``recorded``: with each event's
+    recorded changes as they are (PCU's evidence)."""
     events = list(events)
-    usernames = set().union(*(_usernames_in(event["changes"]) for event in events)) if events else set()
+    usernames = set().union(*(usernames_in(event["changes"]) for event in events)) if events else set()
     names = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
         if usernames else {}
     role_shown: dict[int | None, str] = {}
@@ -474,7 +308,8 @@ def entries(events, *, business_group_id: int | None = None, recorded: bool = Fa
         version = changes.get("version")
         moment = event["occurred_at"].astimezone(zone)
         shown.append(Entry(event=event, sentence=sentence_for(event["action"]), actor=_actor_name(event), role=role,
-                           changes=describe_changes(event, names), version=str(version) if version else "",
+                           changes=describe_changes(event, names, cleared=cleared),
+                           version=str(version) if version else "",
                            occurred=datetime_shown(moment, zone=zone), occurred_iso=moment.isoformat(),
                            recorded=_recorded(event["changes"]) if recorded else ""))
     return shown

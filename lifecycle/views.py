@@ -314,7 +314,7 @@ def policy_timeline_page(request, reference: str):
     # The recorded event itself (its action code, sequence, hash and changes), for PCU's evidence.
     shows_evidence = permissions.is_pcu(request.user)
     context["timeline"] = page
-    context["entries"] = timeline.entries(page.object_list,
+    context["entries"] = timeline.entries(page.object_list, cleared=events.sensitive,
                                           business_group_id=policy.business_group_id, recorded=shows_evidence)
     context["shows_evidence"] = shows_evidence
     return render(request, "lifecycle/policy_timeline.html", context)

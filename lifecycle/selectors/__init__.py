@@ -3,6 +3,7 @@
 - ``visibility``: who may see which policies (the filter, the register's rows and counts, drafts, search);
 - ``pages``: what a policy's pages read around their section (the policy, its versions, drafts, feedback);
 - ``history``: the version history and interim revisions;
+- ``events``: the events a policy's timeline lists, by the reader's part and clearance;
 - ``clearance``: who is cleared for a business group's OFFICIAL-SENSITIVE material (the one rule), and why someone
   named on a draft cannot open it;
 - ``advice``: what the Advice page reads (its invitations, and who of those named on the draft cannot open it).
@@ -27,6 +28,7 @@ from lifecycle.selectors.clearance import (
     sensitive_instruction_groups,
     sensitive_instructions,
 )
+from lifecycle.selectors.events import CLEARED_COPY, PUBLIC_TIMELINE_ACTIONS, timeline_events
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
     RevisionRow,
@@ -39,7 +41,6 @@ from lifecycle.selectors.history import (
 )
 from lifecycle.selectors.pages import (
     ACCESS_READS_KEPT,
-    PUBLIC_TIMELINE_ACTIONS,
     Outstanding,
     access_policy,
     approval_shown,
@@ -52,7 +53,6 @@ from lifecycle.selectors.pages import (
     previous_submission,
     read_versions,
     sop_versions_for,
-    timeline_events,
     user_may_see_drafts,
     user_may_see_sensitive,
     version_comparisons,
@@ -103,6 +103,7 @@ __all__ = [
     "uncleared_holders",
     "Clearance",
     "ACCESS_READS_KEPT",
+    "CLEARED_COPY",
     "COMPILED_VIEWERS",
     "FROZEN_SENSITIVE",
     "GROUP_WIDE_ROLES",

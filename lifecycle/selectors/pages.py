@@ -11,7 +11,6 @@ from functools import partial
 from django.core.exceptions import EmptyResultSet
 from django.db.models import (
     BooleanField,
-    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -21,13 +20,11 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from core.compiled import CompiledRead
-from core.events import AuditAction
-from core.models import AuditEvent, Role, User
+from core.models import Role, User
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
 from lifecycle.models import (
@@ -37,7 +34,6 @@ from lifecycle.models import (
     Policy,
     PolicyVersion,
     QAOutcome,
-    StandardOperatingProcedure,
     WithdrawalDecision,
 )
 from lifecycle.models.policy import VERSION_IN_FORCE
@@ -211,59 +207,6 @@ def version_in_force(*, policy: Policy):
         else:
             read_versions(policy=policy)
     return policy.__dict__[VERSION_IN_FORCE]
-
-
-PUBLIC_TIMELINE_ACTIONS = [
-    "policy.published", "policy.review_concluded_no_change", "policy.review_date_brought_forward",
-    "policy.withdrawn", "policy.eia_completed_retrospectively", "monitoring_report.published",
-    "policy.local_instruction_approved",
-]
-
-
-def timeline_events(*, policy_id: int, drafts: bool, sensitive: bool = True) -> QuerySet[AuditEvent]:
-    """Every audited event of the policy, newest first. Staff with no part in its drafting (``drafts`` False:
-    ``user_may_see_drafts``) see only its public milestones (not draft saves, QA comments or decisions in
-    progress). Those not cleared for OFFICIAL-SENSITIVE material (``sensitive`` False: ``user_may_see_sensitive``)
-    do not see the events of its OFFICIAL-SENSITIVE SOPs (their title and marking), as ``sop_versions_for`` and
-    ``version_revisions`` leave those SOPs out of the statement, the PDF and the revisions; nor those of its monitoring
-    reports made OFFICIAL-SENSITIVE, as its Monitoring pages leave those out (assessments.selectors)."""
-    events = AuditEvent.objects.filter(policy_id=policy_id)
-    if not drafts:
-        events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
-    if not sensitive:
-        sensitive_sops = (StandardOperatingProcedure.objects
-                          .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
-                          .annotate(text_id=Cast("pk", CharField())).values("text_id"))
-        events = events.exclude(object_type=StandardOperatingProcedure._meta.label_lower,
-                                object_id__in=sensitive_sops)
-        events = _without_sensitive_reports(events, policy_id)
-    return events.order_by("-sequence")
-
-
-def _without_sensitive_reports(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:
-    """``events`` without those of the policy's monitoring reports made OFFICIAL-SENSITIVE (their publication among
-    the public milestones; their QA comments, the Lead's response and what a review changed in response to them):
-    the report's own events, and those naming it in their changes ("report"). A report keeps the marking it was made
-    under (assessments.MonitoringReport.protective_marking) when a review's downgrade is published. Read through the
-    policy's relation (as lifecycle.gates reads the reports), so lifecycle imports nothing of assessments."""
-    report_model = Policy._meta.get_field("monitoring_reports").related_model
-    sensitive_reports = (report_model.objects
-                         .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
-                         .annotate(text_id=Cast("pk", CharField())).values("text_id"))
-    named = Coalesce(KeyTextTransform("report", "changes"), Value(""), output_field=CharField())
-    # A "Review date brought forward" the Lead's response wrote before that event named its report (review of
-    # 2026-12-05; the audit trail is append-only, so such events stay as written): it quotes the report's period and
-    # the Lead's reasons. It is read by the response's own event, which names the report and was written next in the
-    # same transaction (the chain's head is locked for it, so their sequences are adjacent).
-    response_names_sensitive = Exists(
-        AuditEvent.objects.filter(policy_id=policy_id, sequence=OuterRef("sequence") + 1,
-                                  action=AuditAction.MONITORING_REPORT_RESPONDED)
-        .alias(report_named=named).filter(report_named__in=sensitive_reports))
-    return (events.alias(report_named=named)
-            .exclude(Q(object_type=report_model._meta.label_lower, object_id__in=sensitive_reports)
-                     | Q(report_named__in=sensitive_reports)
-                     | (Q(action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD, report_named="")
-                        & response_names_sensitive)))
 
 
 def user_may_see_drafts(*, user, policy: Policy) -> bool:

@@ -1,0 +1,123 @@
+"""The events a policy's timeline lists (``timeline_events``): which of its audited events a reader sees, by their
+part in its drafting and by their clearance for its OFFICIAL-SENSITIVE material.
+
+An event is read by the frozen marking of the version it belongs to, not by the policy's marking now (review of
+2026-12-05, finding 1): a review that re-marks a policy OFFICIAL does not unmark the versions published
+OFFICIAL-SENSITIVE before it, which the Versions and Notices pages, the library and the search go on leaving out for
+those not cleared (``frozen_marking_readable``). The audit trail is append-only: nothing here rewrites an event, it
+chooses which to read."""
+
+from __future__ import annotations
+
+from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Concat
+
+from core.events import AuditAction
+from core.models import AuditEvent
+from lifecycle.models import Policy, PolicyVersion, StandardOperatingProcedure
+from lifecycle.selectors.visibility import FROZEN_SENSITIVE
+from lifecycle.states import ProtectiveMarking
+
+PUBLIC_TIMELINE_ACTIONS = [
+    "policy.published", "policy.review_concluded_no_change", "policy.review_date_brought_forward",
+    "policy.withdrawn", "policy.eia_completed_retrospectively", "monitoring_report.published",
+    "policy.local_instruction_approved",
+]
+
+# The audience of a publication's copy for staff cleared for its OFFICIAL-SENSITIVE material
+# (publication.PublishedFile.Audience.CLEARED; lifecycle imports nothing of publication, and a test holds the two
+# together). Its events name it: the files stored ("files", "replaces") and a stored file failing its check.
+CLEARED_COPY = "cleared"
+# The other audiences' copies, every member of staff's and the public's (PublishedFile.Audience).
+OTHER_COPIES = ("staff", "public")
+
+
+def timeline_events(*, policy_id: int, drafts: bool, sensitive: bool = True) -> QuerySet[AuditEvent]:
+    """Every audited event of the policy, newest first, each with ``earlier_withheld`` (``_earlier_withheld``).
+    Staff with no part in its drafting (``drafts`` False: ``user_may_see_drafts``) see only its public milestones
+    (not draft saves, QA comments or decisions in progress). Those not cleared for OFFICIAL-SENSITIVE material
+    (``sensitive`` False: ``user_may_see_sensitive``) do not see:
+
+    - the events of its versions frozen OFFICIAL-SENSITIVE (``_without_sensitive_versions``), as the Versions page
+      leaves those versions out (``policy_versions``);
+    - the events of its OFFICIAL-SENSITIVE SOPs (their title and marking), as ``sop_versions_for`` and
+      ``version_revisions`` leave those SOPs out of the statement, the PDF and the revisions;
+    - those of its monitoring reports made OFFICIAL-SENSITIVE, as its Monitoring pages leave those out
+      (assessments.selectors);
+    - those only about the cleared copy of a publication, as its Publication page leaves that copy out (review of
+      2026-12-05, finding 4: its hash told that the policy has an OFFICIAL-SENSITIVE SOP)."""
+    events = AuditEvent.objects.filter(policy_id=policy_id)
+    if not drafts:
+        events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
+    if not sensitive:
+        sensitive_sops = (StandardOperatingProcedure.objects
+                          .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+                          .annotate(text_id=Cast("pk", CharField())).values("text_id"))
+        events = events.exclude(object_type=StandardOperatingProcedure._meta.label_lower,
+                                object_id__in=sensitive_sops)
+        events = _without_sensitive_reports(events, policy_id)
+        events = _without_sensitive_versions(events, policy_id)
+        events = events.exclude(
+            Q(action=AuditAction.PUBLICATION_FILES_STORED, changes__files__has_key=CLEARED_COPY)
+            & ~Q(changes__files__has_any_keys=list(OTHER_COPIES))
+            | Q(action=AuditAction.PUBLICATION_FILE_TAMPERED, changes__audience=CLEARED_COPY))
+    return events.annotate(earlier_withheld=_earlier_withheld(policy_id, sensitive=sensitive)).order_by("-sequence")
+
+
+def _without_sensitive_versions(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:
+    """``events`` without those of the policy's versions frozen OFFICIAL-SENSITIVE (``FROZEN_SENSITIVE``): an event
+    belongs to the version it names ("version": its number, as nearly every event of a policy records it), or, naming
+    none (a consultation recorded, a workbook or EIA saved, access given), to the version that was the newest when it
+    happened. Those versions' milestones (published, a review concluding no change and its reason), their statement's
+    purpose and title, their QA and approval comments: none of them is the OFFICIAL version's to show."""
+    number = Concat(Cast("major", CharField()), Value("."), Cast("minor", CharField()), output_field=CharField())
+    sensitive_numbers = (PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id)
+                         .annotate(number=number).values("number"))
+    newest_then = (PolicyVersion.objects.filter(policy_id=policy_id, created_at__lte=OuterRef("occurred_at"))
+                   .order_by("-created_at", "-pk")
+                   .annotate(frozen=KeyTextTransform("protective_marking", "details")).values("frozen")[:1])
+    return (events
+            .alias(version_named=Coalesce(KeyTextTransform("version", "changes"), Value(""),
+                                          output_field=CharField()),
+                   marking_then=Coalesce(Subquery(newest_then), Value(""), output_field=CharField()))
+            .exclude(Q(version_named__in=sensitive_numbers)
+                     # The version named first: the newest version then is looked up only for an event naming none.
+                     | Q(version_named="") & Q(marking_then=ProtectiveMarking.OFFICIAL_SENSITIVE)))
+
+
+def _earlier_withheld(policy_id: int, *, sensitive: bool):
+    """Whether the reader may not read a version of the policy made before the event (frozen OFFICIAL-SENSITIVE, the
+    reader not cleared): the "before" of what the event records changed may be that version's (the title a review's
+    publication replaced, the purpose its draft started from), which the timeline then leaves out
+    (lifecycle.timeline.describe_changes). Always False for those cleared."""
+    if sensitive:
+        return Value(False, output_field=BooleanField())
+    return Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id,
+                                               created_at__lt=OuterRef("occurred_at")))
+
+
+def _without_sensitive_reports(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:
+    """``events`` without those of the policy's monitoring reports made OFFICIAL-SENSITIVE (their publication among
+    the public milestones; their QA comments, the Lead's response and what a review changed in response to them):
+    the report's own events, and those naming it in their changes ("report"). A report keeps the marking it was made
+    under (assessments.MonitoringReport.protective_marking) when a review's downgrade is published. Read through the
+    policy's relation (as lifecycle.gates reads the reports), so lifecycle imports nothing of assessments."""
+    report_model = Policy._meta.get_field("monitoring_reports").related_model
+    sensitive_reports = (report_model.objects
+                         .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+                         .annotate(text_id=Cast("pk", CharField())).values("text_id"))
+    named = Coalesce(KeyTextTransform("report", "changes"), Value(""), output_field=CharField())
+    # A "Review date brought forward" the Lead's response wrote before that event named its report (review of
+    # 2026-12-05; the audit trail is append-only, so such events stay as written): it quotes the report's period and
+    # the Lead's reasons. It is read by the response's own event, which names the report and was written next in the
+    # same transaction (the chain's head is locked for it, so their sequences are adjacent).
+    response_names_sensitive = Exists(
+        AuditEvent.objects.filter(policy_id=policy_id, sequence=OuterRef("sequence") + 1,
+                                  action=AuditAction.MONITORING_REPORT_RESPONDED)
+        .alias(report_named=named).filter(report_named__in=sensitive_reports))
+    return (events.alias(report_named=named)
+            .exclude(Q(object_type=report_model._meta.label_lower, object_id__in=sensitive_reports)
+                     | Q(report_named__in=sensitive_reports)
+                     | (Q(action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD, report_named="")
+                        & response_names_sensitive)))
