@@ -9,7 +9,18 @@ chooses which to read."""
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat
 
@@ -74,16 +85,21 @@ def _without_sensitive_versions(events: QuerySet[AuditEvent], policy_id: int) ->
     number = Concat(Cast("major", CharField()), Value("."), Cast("minor", CharField()), output_field=CharField())
     sensitive_numbers = (PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id)
                          .annotate(number=number).values("number"))
+    # Versions are numbered in the order they are made (under the policy's row lock): the newest then is the one with
+    # the highest number made by then, read down the versions' unique (policy, major, minor) index, not sorted.
     newest_then = (PolicyVersion.objects.filter(policy_id=policy_id, created_at__lte=OuterRef("occurred_at"))
-                   .order_by("-created_at", "-pk")
+                   .order_by("-major", "-minor")
                    .annotate(frozen=KeyTextTransform("protective_marking", "details")).values("frozen")[:1])
     return (events
             .alias(version_named=Coalesce(KeyTextTransform("version", "changes"), Value(""),
                                           output_field=CharField()),
+                   any_sensitive=Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id)),
                    marking_then=Coalesce(Subquery(newest_then), Value(""), output_field=CharField()))
             .exclude(Q(version_named__in=sensitive_numbers)
-                     # The version named first: the newest version then is looked up only for an event naming none.
-                     | Q(version_named="") & Q(marking_then=ProtectiveMarking.OFFICIAL_SENSITIVE)))
+                     # In this order: the newest version then is looked up only for an event naming none, of a policy
+                     # with a version frozen OFFICIAL-SENSITIVE (asked once for the statement), not for every event.
+                     | Q(version_named="") & Q(any_sensitive=True)
+                     & Q(marking_then=ProtectiveMarking.OFFICIAL_SENSITIVE)))
 
 
 def _earlier_withheld(policy_id: int, *, sensitive: bool):
@@ -93,8 +109,12 @@ def _earlier_withheld(policy_id: int, *, sensitive: bool):
     (lifecycle.timeline.describe_changes). Always False for those cleared."""
     if sensitive:
         return Value(False, output_field=BooleanField())
-    return Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id,
-                                               created_at__lt=OuterRef("occurred_at")))
+    # After the first such version was made: the moment read once for the statement (not a lookup an event, which
+    # the oldest page's OFFSET made for every event before it: 30 ms more for 1,000 events).
+    first_made = (PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id).order_by()
+                  .values("policy_id").annotate(first=Min("created_at")).values("first"))
+    return Coalesce(ExpressionWrapper(Q(occurred_at__gt=Subquery(first_made)), output_field=BooleanField()),
+                    Value(False), output_field=BooleanField())
 
 
 def _without_sensitive_reports(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:
