@@ -29,7 +29,7 @@ from core.events import AuditAction
 from core.models import AuditEvent, Role, User
 from lifecycle import workflow
 from lifecycle.permissions import role_rows_of_outer_user
-from lifecycle.selectors import timeline_events, user_may_see_drafts, user_may_see_sensitive
+from lifecycle.selectors import timeline_events, user_may_see_drafts, user_may_see_sensitive, visible_policies
 from lifecycle.states import QADiscipline
 from lifecycle.timeline_changes import Change, describe_changes, usernames_in
 
@@ -283,12 +283,13 @@ def _recorded(changes) -> str:
         return f"Error in formatting: {error.__class__.__name__}: {error}"
 
 
-def entries(events, *, cleared: bool, business_group_id: int | None = None, recorded: bool = False) -> list[Entry]:
+def entries(events, *, cleared: bool, business_group_id: int | None = None, recorded: bool = False,
+            reader=None) -> list[Entry]:
     """The event rows (``event_rows``) as the timeline's entries: one query more for the whole page, whatever its
-    length, when the changes name people (their names). ``cleared``: the reader is cleared for the policy's
-    OFFICIAL-SENSITIVE material (``PolicyEvents.sensitive``; ``describe_changes``). ``recorded``: with each event's
-    recorded changes as they are (PCU's evidence)."""
-    events = list(events)
+    length, when the changes name people (their names), and one when they name a replacement (``reader``'s sight of
+    it). ``cleared``: the reader is cleared for the policy's OFFICIAL-SENSITIVE material (``PolicyEvents.sensitive``;
+    ``describe_changes``). ``recorded``: with each event's recorded changes as they are (PCU's evidence)."""
+    events = _replacements_seen_by(list(events), reader)
     usernames = set().union(*(usernames_in(event["changes"]) for event in events)) if events else set()
     names = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
         if usernames else {}
@@ -313,3 +314,21 @@ def entries(events, *, cleared: bool, business_group_id: int | None = None, reco
                            occurred=datetime_shown(moment, zone=zone), occurred_iso=moment.isoformat(),
                            recorded=_recorded(event["changes"]) if recorded else ""))
     return shown
+
+
+def _replacements_seen_by(events: list[dict], reader) -> list[dict]:
+    """``events``, a withdrawal's "replaced_by" left out of those naming a policy ``reader`` may not see (a decision
+    recorded before the reference was looked up among the decider's policies could name one out of sight: review 4);
+    the stored event is unchanged. One query for the page, none when no event names a replacement or no reader is
+    given (the public milestones name none)."""
+    named = {changes["replaced_by"] for event in events
+             if isinstance(changes := event["changes"], dict) and changes.get("replaced_by")}
+    if not named or reader is None:
+        return events
+    unseen = named - set(visible_policies(user=reader).filter(reference__in=named)
+                         .values_list("reference", flat=True))
+    if not unseen:
+        return events
+    return [{**event, "changes": {key: value for key, value in event["changes"].items() if key != "replaced_by"}}
+            if isinstance(event["changes"], dict) and event["changes"].get("replaced_by") in unseen else event
+            for event in events]

@@ -315,7 +315,8 @@ def policy_timeline_page(request, reference: str):
     shows_evidence = permissions.is_pcu(request.user)
     context["timeline"] = page
     context["entries"] = timeline.entries(page.object_list, cleared=events.sensitive,
-                                          business_group_id=policy.business_group_id, recorded=shows_evidence)
+                                          business_group_id=policy.business_group_id, recorded=shows_evidence,
+                                          reader=request.user)
     context["shows_evidence"] = shows_evidence
     return render(request, "lifecycle/policy_timeline.html", context)
 

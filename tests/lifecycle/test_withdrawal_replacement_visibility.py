@@ -74,3 +74,32 @@ def test_the_publication_page_names_the_replacement_only_to_who_may_see_it(clien
     client.force_login(people.pcu)
     assert f"Replaced by</dt><dd class=\"govuk-summary-list__value\"><a class=\"govuk-link\" href=\"/policies/" \
            f"{hidden.reference}/\">{hidden.reference}</a>" in client.get(url).content.decode()
+
+
+def test_the_timeline_names_the_replacement_only_to_who_may_see_it(client, people, hidden, in_force):
+    """The withdrawal's events record the replacement's reference ("replaced_by"); the timeline showed it to every
+    reader of the withdrawn policy, though the replacement may be out of their sight (a decision recorded before the
+    reference was looked up among the policies the decider may see). The stored event is unchanged; the reading
+    leaves the reference out for those who may not see that policy."""
+    policy = advance_to(people.policy(title="Old guidance"), Status.MONITORING, people)
+    s.policy_decide_withdrawal(policy=reload(policy), actor=people.lead, reason="Superseded.",
+                               replaced_by=in_force.reference)
+    from core.models import AuditEvent
+
+    event = AuditEvent.objects.get(policy_id=policy.pk, action="policy.withdrawal_decided")
+    assert event.changes["replaced_by"] == in_force.reference
+    url = f"/policies/{policy.reference}/timeline/"
+    client.force_login(people.lead)
+    assert in_force.reference in client.get(url).content.decode()
+    # An event naming a policy out of the reader's sight, as one recorded before today's fix could (the trail is
+    # append-only: a second decision's event, written as the service wrote it then).
+    from core.audit import audit_log
+    from core.events import AuditAction
+
+    audit_log(actor=people.owner, action=AuditAction.POLICY_WITHDRAWAL_DECIDED, obj=reload(policy),
+              changes={**event.changes, "replaced_by": hidden.reference, "reason": "Superseded again."})
+    page = client.get(url).content.decode()
+    assert "Superseded again." in page
+    assert hidden.reference not in page
+    client.force_login(people.pcu)
+    assert hidden.reference in client.get(url).content.decode()
