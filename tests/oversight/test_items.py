@@ -19,7 +19,7 @@ from core.models import User
 from lifecycle.states import ProtectiveMarking, Status
 from oversight.selectors import ITEM_FIGURES
 from oversight.views import ACKNOWLEDGEMENT_HEADER, REMEDIAL_HEADER
-from tests.factories import advance_to, reload
+from tests.factories import advance_to, fresh_copy, reload
 from tests.library.helpers import published, staff
 from tests.oversight.scenario import cast_of_group2, on
 from tests.oversight.tables import assert_same_table, csv_rows, html_table, xlsx_rows
@@ -53,13 +53,7 @@ def remedial(policy, cast, *, due: datetime.date, what: str, done_on: datetime.d
     return response
 
 
-@pytest.fixture
-def cast2(people):
-    return cast_of_group2(people)
-
-
-@pytest.fixture
-def remedial_world(people, cast2):
+def build_remedial_world(people, cast2):
     """Territorial Policing: A's action overdue since 2025-03-01; B's due 2025-06-01 (not yet); C's was due
     2025-02-01 but done. Specialist Crime & Operations: J's overdue since 2025-03-15, S's (OFFICIAL-SENSITIVE)
     overdue since 2025-02-20."""
@@ -82,6 +76,36 @@ def _policy_of(cast, title, **fields):
     return cast.policy(title=title, actor=cast.developer, business_group=cast.group, owning_unit=cast.unit,
                        designated_lead=cast.lead, coordinator=cast.coordinator, owner=cast.owner,
                        policy_manager=cast.manager, developers=[cast.developer], **fields)
+
+
+@pytest.fixture(scope="module")
+def built_items(module_people):
+    """Both kinds of items (``build_remedial_world``, then ``build_acknowledged``), built once for the module
+    (tests/conftest.py, module_transaction); what a test changes is rolled back after it. (The test of a dashboard
+    with neither, the lists' empty state, is in test_items_alone.py.)"""
+    cast2 = cast_of_group2(module_people)
+    return module_people, build_remedial_world(module_people, cast2), build_acknowledged(module_people, cast2)
+
+
+@pytest.fixture
+def built_copy(built_items, db):
+    """A fresh copy of the module's items for one test (``fresh_copy``, as ``TestCase.setUpTestData``)."""
+    return fresh_copy(built_items)
+
+
+@pytest.fixture
+def people(built_copy):
+    return built_copy[0]
+
+
+@pytest.fixture
+def remedial_world(built_copy):
+    return built_copy[1]
+
+
+@pytest.fixture
+def acknowledged(built_copy):
+    return built_copy[2]
 
 
 def item_cells(body: str) -> dict[str, list[tuple[float | None, str]]]:
@@ -169,27 +193,10 @@ def test_a_coordinator_asking_for_another_groups_list_gets_their_own(client, rem
         assert remedial_count(client, f"/dashboard/remedial-actions/?business_group={value}") == 1
 
 
-def test_the_lists_have_an_empty_state_and_no_list_for_staff_without_a_dashboard(client, people):
-    client.force_login(people.coordinator)
-    with on(TODAY):
-        remedial_body = client.get("/dashboard/remedial-actions/").content.decode()
-        acknowledgements_body = client.get("/dashboard/acknowledgements/").content.decode()
-        dashboard = item_cells(client.get("/dashboard/").content.decode())
-    assert 'id="list-empty">No remedial action is overdue here.' in remedial_body
-    assert 'id="list-empty">No policy here asks its staff' in acknowledgements_body
-    # Nothing asked, so no rate: a dash, not a link to an empty list (QA crawl).
-    assert dashboard["acknowledgement_rate"] == [(None, "")]
-    for user in (people.developer, people.manager):
-        client.force_login(user)
-        for path in ("/dashboard/remedial-actions/", "/dashboard/acknowledgements/"):
-            assert client.get(path).status_code == 403
-
-
 # --- acknowledgement rates ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def acknowledged(people, cast2):
+def build_acknowledged(people, cast2):
     """Territorial Policing: "Asked of TP" asks the group's staff (its five role holders and three more in its unit,
     one of whom has left since), three have confirmed (and the leaver); "Asked of coordinators" asks every
     co-ordinator, one has confirmed. Specialist Crime & Operations: "Asked of SCO" (OFFICIAL-SENSITIVE) asks its staff
