@@ -12,7 +12,8 @@ from library.models import LibraryDocument
 from lifecycle import services as s
 from lifecycle.states import ProtectiveMarking, Status
 from publication.services import policy_publish
-from tests.assessments.test_monitoring_report_marking import media_root, report_of  # noqa: F401 (a fixture)
+from tests.assessments.test_monitoring_report_marking import report_of
+from tests.assessments.test_monitoring_report_marking_alone import media_root  # noqa: F401 (a fixture)
 from tests.factories import advance_to, reload, what_was_read
 from tests.library.helpers import published, submitted_with
 from tests.lifecycle.migrating import migrate, sql

@@ -10,9 +10,11 @@ report's marking and the policy's marking now decides."""
 from __future__ import annotations
 
 import datetime
+import shutil
 
 import pytest
 from django.db import connection, transaction
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from assessments import services as a
 from assessments.models import MonitoringReport
 from core.audit import audit_log
 from core.events import AuditAction
-from core.models import AuditEvent, Role, RoleAssignment
+from core.models import Role, RoleAssignment
 from core.services import role_revoke
 from library.selectors import Scope, library_search
 from lifecycle import services as s
@@ -28,8 +30,8 @@ from lifecycle.states import ProtectiveMarking, Status
 from notifications import services as notification_services
 from notifications.models import Notification
 from tests.assessments.test_monitoring_response import on
-from tests.factories import advance_to, reload
-from tests.library.helpers import published, staff
+from tests.factories import advance_to, fresh_copy, reload
+from tests.library.helpers import published
 from tests.lifecycle.test_details import update
 from tests.lifecycle.test_details_downgrade import publish_reviewed
 
@@ -40,11 +42,6 @@ OFFICIAL, SENSITIVE = ProtectiveMarking.OFFICIAL, ProtectiveMarking.OFFICIAL_SEN
 # Lead's reasons and the remedial action they directed.
 COMPLIANCE, PERFORMANCE, QA_COMMENTS = "ibisish compliance", "curlewish performance", "godwitish comments"
 REMEDIAL = "Re-brief the avocetish handlers."
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
 def report_of(policy, people, *, publish: bool = True) -> MonitoringReport:
@@ -60,8 +57,7 @@ def report_of(policy, people, *, publish: bool = True) -> MonitoringReport:
     return MonitoringReport.objects.get(pk=report.pk)
 
 
-@pytest.fixture
-def downgraded(people, django_capture_on_commit_callbacks):
+def build_downgraded(people, django_capture_on_commit_callbacks):
     """Version 1.0 published OFFICIAL-SENSITIVE; its monitoring report published then, answered by the Lead with a
     remedial action; a review re-marked it OFFICIAL and version 2.0 is published, on the Publication Scheme."""
     with django_capture_on_commit_callbacks(execute=True):
@@ -81,10 +77,35 @@ def downgraded(people, django_capture_on_commit_callbacks):
     return policy, MonitoringReport.objects.get(pk=report.pk)
 
 
+@pytest.fixture(scope="module")
+def built_downgraded(module_people, tmp_path_factory):
+    """``build_downgraded`` once for the module (tests/conftest.py, module_transaction), its files rendered (its
+    on-commit callbacks run, as the fixture's ``django_capture_on_commit_callbacks`` ran them) into a media directory
+    of the module's; what a test changes is rolled back after it. (The tests that need a policy of their own are in
+    test_monitoring_report_marking_alone.py.)"""
+    media = tmp_path_factory.mktemp("media")
+    with override_settings(MEDIA_ROOT=str(media)):
+        built = module_people, *build_downgraded(module_people, TestCase.captureOnCommitCallbacks)
+    return built, media
+
+
 @pytest.fixture
-def reader(people):
-    """Territorial Policing staff with no role: not cleared for its OFFICIAL-SENSITIVE material."""
-    return staff("reader", people.unit)
+def built_copy(built_downgraded, db, settings, tmp_path):
+    """A fresh copy of the module's rows for one test (``fresh_copy``, as ``TestCase.setUpTestData``), with a copy of
+    its files as the test's own media directory, so that no file a test writes reaches the next."""
+    built, media = built_downgraded
+    settings.MEDIA_ROOT = str(shutil.copytree(media, tmp_path / "media"))
+    return fresh_copy(built)
+
+
+@pytest.fixture
+def people(built_copy):
+    return built_copy[0]
+
+
+@pytest.fixture
+def downgraded(built_copy):
+    return built_copy[1], built_copy[2]
 
 
 def pages(policy, report) -> dict[str, str]:
@@ -92,40 +113,6 @@ def pages(policy, report) -> dict[str, str]:
             "list": f"/policies/{policy.reference}/monitoring/",
             "timeline": f"/policies/{policy.reference}/timeline/",
             "library": f"/library/{policy.reference}/"}
-
-
-# --- the service records the marking --------------------------------------------------------------------------------
-
-
-def test_a_report_records_the_marking_in_force_when_written_submitted_and_published(people, policy_in):
-    official = policy_in(Status.MONITORING)
-    assert report_of(official, people).protective_marking == OFFICIAL
-    sensitive = policy_in(Status.MONITORING, protective_marking=SENSITIVE, suitable_for_publication_scheme=False)
-    report = report_of(sensitive, people, publish=False)
-    assert report.protective_marking == SENSITIVE
-    event = AuditEvent.objects.get(policy_id=sensitive.pk, action=AuditAction.MONITORING_REPORT_SUBMITTED)
-    assert event.changes["protective_marking"] == SENSITIVE
-
-
-def test_a_report_re_marked_up_before_it_is_published_is_published_official_sensitive(people):
-    """Submitted while OFFICIAL; a review marks the policy OFFICIAL-SENSITIVE (at once) before PCU publishes it: the
-    report is published OFFICIAL-SENSITIVE, and stays so when the review marks the policy OFFICIAL again."""
-    policy = advance_to(published(people, title="Stop and search"), Status.MONITORING, people)
-    report = report_of(policy, people, publish=False)
-    assert report.protective_marking == OFFICIAL
-    a.monitoring_report_pass_qa(report=report, actor=people.coordinator)
-    s.policy_start_review(policy=reload(policy), actor=people.coordinator, reason="Three-year review.")
-    update(reload(policy), people.developer, protective_marking=SENSITIVE, suitable_for_publication_scheme=False)
-    a.monitoring_report_publish(report=report, actor=people.pcu)
-    report = MonitoringReport.objects.get(pk=report.pk)
-    assert report.protective_marking == SENSITIVE
-    event = AuditEvent.objects.get(policy_id=policy.pk, action=AuditAction.MONITORING_REPORT_PUBLISHED)
-    assert event.changes["protective_marking"] == SENSITIVE
-    # The review undoes its re-marking (version 1.0 in force was published OFFICIAL): the policy is OFFICIAL again at
-    # once, and the report published OFFICIAL-SENSITIVE is not.
-    update(reload(policy), people.developer, protective_marking=OFFICIAL)
-    assert reload(policy).protective_marking == OFFICIAL
-    assert MonitoringReport.objects.get(pk=report.pk).protective_marking == SENSITIVE
 
 
 # --- after the downgrade, nothing of the report reaches the uncleared ------------------------------------------------
@@ -202,26 +189,6 @@ def test_an_event_of_the_report_is_relayed_only_to_those_cleared(downgraded, peo
         .values_list("recipient__username", flat=True))
     assert "doi" in told and "lead" in told
     assert not told & {"reader", "developer2"}
-
-
-# --- a re-marking up restricts earlier reports at once ---------------------------------------------------------------
-
-
-def test_a_report_published_official_is_restricted_once_the_policy_is_re_marked_official_sensitive(
-        client, people, reader, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        policy = advance_to(published(people, title="Stop and search"), Status.MONITORING, people)
-        report = report_of(policy, people)
-    client.force_login(reader)
-    assert client.get(pages(policy, report)["report"]).status_code == 200
-    s.policy_start_review(policy=reload(policy), actor=people.coordinator, reason="Three-year review.")
-    with django_capture_on_commit_callbacks(execute=True):
-        update(reload(policy), people.developer, protective_marking=SENSITIVE, suitable_for_publication_scheme=False)
-    assert MonitoringReport.objects.get(pk=report.pk).protective_marking == OFFICIAL
-    assert client.get(pages(policy, report)["report"]).status_code == 404
-    assert library_search(user=reader, text=COMPLIANCE).total == 0
-    client.logout()
-    assert client.get(f"/publication-scheme/{policy.reference}/").status_code == 404
 
 
 # --- what the pages cost --------------------------------------------------------------------------------------------
