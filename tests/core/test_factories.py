@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import factory
 from django.contrib.auth import authenticate
 from django.test import RequestFactory
 
@@ -52,3 +53,13 @@ def test_nobody_the_factories_make_has_a_name_the_people_searches_type():
     failed (make test, 2026-12-04: "(smith009)" pushed off the list by a fixture's Smith)."""
     names = {(user.first_name.lower(), user.last_name.lower()) for user in UserFactory.build_batch(400)}
     assert not [name for name in names if "smith" in name]
+
+
+def test_a_name_the_people_searches_type_is_drawn_again(monkeypatch):
+    """TestChoosingThePerson.test_nobody_is_a_clear_error types "Robyn" (nobody) and "Robin" (only its own Robin
+    Roads, who may not be manager): a fixture's person Faker called Robin (one in 500 first names) was one more match,
+    and the form named them. Faker is made to offer the searched names first: each is drawn again."""
+    offered = iter(["Robin", "ROBYN", "Ann", "Smith", "Maya", "Okafor"])
+    monkeypatch.setattr(factory.Faker, "evaluate", lambda self, *args: next(offered))
+    user = UserFactory.build()
+    assert (user.first_name, user.last_name) == ("Maya", "Okafor")
