@@ -18,7 +18,7 @@ from lifecycle.register_views import register_page
 from lifecycle.selectors import user_may_see_drafts
 from lifecycle.states import Status
 from publication.services import policy_publish
-from tests.factories import UserFactory, advance_to, reload, what_was_read
+from tests.factories import UserFactory, advance_to, fresh_copy, reload, what_was_read
 from tests.lifecycle.test_details import published_under_review, update
 from tests.oversight.tables import csv_rows
 
@@ -52,8 +52,7 @@ def register(user, **query) -> tuple[set[str], int]:
     return {row.reference for row in page.object_list}, page.paginator.count
 
 
-@pytest.fixture
-def under_review(people):
+def build_under_review(people):
     """v1.0 (medium risk) in force with the in-force word in its purpose; its review's draft v2.0, in development,
     re-tiered high risk, with the canaries in its purpose and "relevant to" and a new title proposed."""
     people.extra["staff"] = UserFactory(username="staff", unit=people.unit)
@@ -67,6 +66,28 @@ def under_review(people):
     policy = reload(policy)
     assert (policy.risk_tier, policy.title) == ("high", "Stop and search")
     return policy
+
+
+@pytest.fixture(scope="module")
+def built_under_review(module_people):
+    """Built once for the module (tests/conftest.py, module_transaction); a test's changes are rolled back after it."""
+    return module_people, build_under_review(module_people)
+
+
+@pytest.fixture
+def built_copy(built_under_review, db):
+    """A fresh copy of the module's policy and people for one test (``fresh_copy``, as ``TestCase.setUpTestData``)."""
+    return fresh_copy(built_under_review)
+
+
+@pytest.fixture
+def people(built_copy):
+    return built_copy[0]
+
+
+@pytest.fixture
+def under_review(built_copy):
+    return built_copy[1]
 
 
 @pytest.mark.parametrize("who", OTHERS)
