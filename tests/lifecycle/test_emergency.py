@@ -21,24 +21,47 @@ from lifecycle.permissions import forget_roles
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.states import Status
 from publication.services import policy_publish
-from tests.factories import ALL_IMPACTS, refused, reload
+from tests.factories import ALL_IMPACTS, advance_to, fresh_copy, refused, reload
 
 TODAY = datetime.date(2024, 3, 4)
 RISK = "Operational need: new legislation in force on Monday. I accept the risk of the missing EIA."
 
 
+def on_today():
+    return time_machine.travel(datetime.datetime(2024, 3, 4, 10, 0, tzinfo=datetime.UTC), tick=False)
+
+
 @pytest.fixture(autouse=True)
 def frozen_today():
-    with time_machine.travel(datetime.datetime(2024, 3, 4, 10, 0, tzinfo=datetime.UTC), tick=False):
+    with on_today():
         yield
 
 
+@pytest.fixture(scope="module")
+def built_urgent(module_people):
+    """A commissioned policy in development with its statement written and no impact assessment, made on TODAY once
+    for the module (tests/conftest.py, module_transaction); what a test changes is rolled back after it."""
+    with on_today():
+        policy = advance_to(module_people.policy(), Status.DEVELOPMENT, module_people)
+        s.draft_update(policy=policy, actor=module_people.developer,
+                       statement="<p>Stop and search under the new Act.</p>")
+    return module_people, reload(policy)
+
+
 @pytest.fixture
-def urgent(policy_in, people):
-    """A commissioned policy in development with its statement written and no impact assessment."""
-    policy = policy_in(Status.DEVELOPMENT)
-    s.draft_update(policy=policy, actor=people.developer, statement="<p>Stop and search under the new Act.</p>")
-    return reload(policy)
+def built_copy(built_urgent, db):
+    """A fresh copy of the module's policy and people for one test (``fresh_copy``, as ``TestCase.setUpTestData``)."""
+    return fresh_copy(built_urgent)
+
+
+@pytest.fixture
+def people(built_copy):
+    return built_copy[0]
+
+
+@pytest.fixture
+def urgent(built_copy):
+    return built_copy[1]
 
 
 def emergency_approve(policy, people, **overrides):
