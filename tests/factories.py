@@ -27,13 +27,9 @@ DEMO_PASSWORD = "policyhub-demo"
 BOARD_MINUTE = "COG/2024/07"
 
 
-# Names the people tests type and count the matches of (tests/lifecycle/test_reassignment.py makes its own Smiths, an
-# Ann Smith-Jones and a Robin Roads, and types "Robyn" to find nobody; tests/lifecycle/test_person_not_eligible.py its
-# own Robin Roads): nobody else is given one. Faker gives about one person in forty the surname Smith, which made a
-# fixture's Lead or manager one more match now and then; and one in 500 the first name Robin (one in 6,000 Robyn, one
-# in 750 Ann), so that about one run in thirty gave one of make_people's thirteen that name (pytest-randomly's seeds 6
-# and 891 made pcu_qa a Robin and pcu a Robyn), and the form named them rather than saying nobody is called "Robyn",
-# or that Robin Roads may not be manager.
+# Names the people tests type and count the matches of (test_reassignment's Smiths, Ann Smith-Jones, Robin Roads and
+# the "Robyn" nobody is called): nobody else is given one. Faker gave one person in forty the surname Smith, one in 500
+# the first name Robin (one in 6,000 Robyn, 750 Ann): one of make_people's thirteen was one more match now and then.
 SEARCHED_NAMES = frozenset({"smith", "robin", "robyn", "ann"})
 
 
