@@ -37,9 +37,21 @@ from tests.notifications.test_inbox_clearance import inbox, unread_in_header
 
 pytestmark = pytest.mark.django_db
 
-# The scenario of tests/assessments/test_monitoring_report_marking.py (its fixtures): a report written while its policy
-# was OFFICIAL-SENSITIVE, a remedial action directed to ``people.developer``, then a review's downgrade to OFFICIAL.
-downgraded, media_root = report_marking.downgraded, report_marking.media_root
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def downgraded(people, django_capture_on_commit_callbacks):
+    """The scenario of tests/assessments/test_monitoring_report_marking.py (``build_downgraded``), built for each test
+    (these tests revoke roles and run the chase): a report written while its policy was OFFICIAL-SENSITIVE, a
+    remedial action directed to ``people.developer``, then a review's downgrade to OFFICIAL."""
+    return report_marking.build_downgraded(people, django_capture_on_commit_callbacks)
+
+
 REMEDIAL = report_marking.REMEDIAL
 OFFICIAL, SENSITIVE = ProtectiveMarking.OFFICIAL, ProtectiveMarking.OFFICIAL_SENSITIVE
 
