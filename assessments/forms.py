@@ -113,6 +113,22 @@ class MonitoringReportForm(GovUKForm):
     diversity_impact = _text("Diversity impact")
 
 
+class MonitoringPeriodForm(GovUKForm):
+    """A draft's period corrected (assessments.services.monitoring_report_correct_period)."""
+
+    period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period",
+                                                                   "invalid": "Enter a real date"})
+    period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period",
+                                                               "invalid": "Enter a real date"})
+
+
+class DiscardReportForm(GovUKForm):
+    """A draft started by mistake discarded by its author or PCU (assessments.services.monitoring_report_discard)."""
+
+    reason = forms.CharField(label="Why are you discarding it?", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, error_messages={"required": "Say why you are discarding this report"})
+
+
 class MonitoringSectionsForm(GovUKForm):
     compliance = _text("Compliance")
     benefits = _text("Benefits")

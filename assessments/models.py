@@ -137,6 +137,10 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
         SUBMITTED = "submitted", "With the co-ordinator for quality assurance"
         QA_PASSED = "qa_passed", "Quality assured: with PCU for publication"
         PUBLISHED = "published", "Published"
+        # Started by mistake and discarded by its author or PCU before it was submitted (or once returned):
+        # kept, not deleted, for its events name it and a returned one carries the co-ordinator's comments
+        # (assessments.services.monitoring_drafts). It holds no period and is no longer listed.
+        DISCARDED = "discarded", "Discarded"
 
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="monitoring_reports")
     period_start = models.DateField()
@@ -236,6 +240,10 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
 
     @transition(field=status, source=Status.QA_PASSED, target=Status.PUBLISHED)
     def publish(self) -> None:
+        pass
+
+    @transition(field=status, source=Status.DRAFT, target=Status.DISCARDED)
+    def discard(self) -> None:
         pass
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from assessments import forms, services
 from assessments.models import MonitoringReport, MonitoringResponse
 from assessments.selectors import reports_of
+from assessments.services.monitoring_periods import LONGEST_PERIOD_SHOWN, year_due
 from core.exceptions import ApplicationError
 from lifecycle import typed_back
 from lifecycle.due import MONITORING, REMEDIAL
@@ -37,8 +38,9 @@ def _reads_unpublished_reports(user, policy) -> bool:
 @require_http_methods(["GET", "POST"])
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
-    reports = reports_of(user=request.user, policy=policy).select_related("author", "qa_by", "published_by").order_by(
-        "-period_end")
+    # A draft discarded (started by mistake) is no report: its events stay on the timeline.
+    reports = (reports_of(user=request.user, policy=policy).exclude(status=MonitoringReport.Status.DISCARDED)
+               .select_related("author", "qa_by", "published_by").order_by("-period_end"))
     if not _reads_unpublished_reports(request.user, policy):
         reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
     reports = list(reports)
@@ -48,7 +50,11 @@ def monitoring_page(request, reference: str):
     # refusal shown with what was typed.
     in_progress = next((report for report in reports if report.status != MonitoringReport.Status.PUBLISHED), None)
     offered = may_write and (request.method == "POST" or in_progress is None)
-    form = forms.MonitoringReportForm(request.POST or None) if offered else None
+    # The form offers the year the report due must cover (monitoring_periods.year_due), to be changed if need be.
+    year = year_due(policy) if offered else None
+    form = forms.MonitoringReportForm(
+        request.POST or None, initial={"period_start": year.start, "period_end": year.due} if year else None,
+    ) if offered else None
     if request.method == "POST":
         if form is None:
             messages.error(request, "You cannot write monitoring reports for this policy.")
@@ -63,6 +69,7 @@ def monitoring_page(request, reference: str):
                 return redirect("assessments:monitoring", reference=policy.reference)
     context = policy_page_context(request, policy, "monitoring")
     context.update({"reports": reports, "form": form, "in_progress": in_progress if may_write else None,
+                    "year_due": year, "longest_period": LONGEST_PERIOD_SHOWN,
                     "next_due": MONITORING.state_of(policy)})
     return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
 
@@ -76,12 +83,20 @@ def monitoring_report_page(request, reference: str, report_id: int):
     user = request.user
     if report.status != MonitoringReport.Status.PUBLISHED and not _reads_unpublished_reports(user, policy):
         raise Http404("No such monitoring report.")
-    edit_form = qa_form = None
+    edit_form = qa_form = period_form = discard_form = None
+    step = request.POST.get("step")
     if report.status == MonitoringReport.Status.DRAFT and can_draft(user, policy):
         edit_form = forms.MonitoringSectionsForm(
-            request.POST if request.POST.get("step") in {"save", "submit"} else None,
+            request.POST if step in {"save", "submit"} else None,
             initial={field: getattr(report, field) for field in services.REPORT_FIELDS},
         )
+        period_form = forms.MonitoringPeriodForm(
+            request.POST if step == "period" else None, prefix="period",
+            initial={"period_start": report.period_start, "period_end": report.period_end})
+    # Its author or PCU discard a draft started by mistake (services.monitoring_report_discard says why no one else).
+    if report.status == MonitoringReport.Status.DRAFT and (
+            (report.author_id == user.pk and can_draft(user, policy)) or is_pcu(user)):
+        discard_form = forms.DiscardReportForm(request.POST if step == "discard" else None)
     # The decisions this person could take on the report by their role and its status, and those of them that
     # separation of duties bars (lifecycle.report_duties), with why: one query, asked only if there is any.
     response = MonitoringResponse.objects.filter(report=report).select_related(
@@ -104,8 +119,11 @@ def monitoring_report_page(request, reference: str, report_id: int):
     if reading is None and services.may_read_for_review(user=user, policy=policy, report=report) and not (
             report.readings.filter(cycle__lt=policy.current_cycle).exists()):
         read_form = forms.ReviewReadingForm(request.POST if request.POST.get("step") == "read" else None)
-    if request.method == "POST" and request.POST.get("step") in {"remedial_done", "read"}:
-        step = request.POST.get("step")
+    if request.method == "POST" and step in {"period", "discard"}:
+        answered = _correct_or_discard(request, policy, report, period_form if step == "period" else discard_form)
+        if answered is not None:
+            return answered
+    elif request.method == "POST" and step in {"remedial_done", "read"}:
         form = done_form if step == "remedial_done" else read_form
         if form is None:
             messages.error(request, "That is not something you can do to this report now.")
@@ -134,14 +152,15 @@ def monitoring_report_page(request, reference: str, report_id: int):
             return answered
     context = policy_page_context(request, policy, "monitoring")
     context.update({
-        "report": report, "edit_form": edit_form, "qa_form": qa_form,
+        "report": report, "edit_form": edit_form, "qa_form": qa_form, "period_form": period_form,
+        "discard_form": discard_form, "longest_period": LONGEST_PERIOD_SHOWN,
         "may_publish": decisions[Duty.PUBLISHER] and Duty.PUBLISHER not in barred, "barred": barred.values(),
         "response": response, "done_form": done_form, "read_form": read_form, "reading": reading,
         "remedial_state": REMEDIAL.state_of(response) if response is not None and response.remedial_due_on else None,
         "may_respond": decisions[Duty.APPROVER] and Duty.APPROVER not in barred,
     })
-    has_errors = bool((edit_form and edit_form.errors) or (qa_form and qa_form.errors)
-                      or (done_form and done_form.errors) or (read_form and read_form.errors))
+    has_errors = any(form is not None and form.errors
+                     for form in (edit_form, qa_form, done_form, read_form, period_form, discard_form))
     # Refused because the report changed since the page was read: the page as it is now, to read again (409).
     status = 409 if qa_form is not None and qa_form.has_error(NON_FIELD_ERRORS, code="stale") else 400
     return render(request, "assessments/monitoring_report.html", context, status=status if has_errors else 200)
@@ -156,6 +175,31 @@ def _barred(user, report, decisions: dict[Duty, bool]) -> dict[Duty, str]:
     held = report_parts_held(user, report)
     refusals = {duty: report_conflict(held, duty) for duty, open_to_them in decisions.items() if open_to_them}
     return {duty: refusal for duty, refusal in refusals.items() if refusal is not None}
+
+
+def _correct_or_discard(request, policy, report, form):
+    """A draft started by mistake: its period corrected, or the draft discarded. A redirect when done or refused
+    outright; None to show the page again with the refusal at its field, what was typed kept."""
+    if form is None:
+        messages.error(request, "That is not something you can do to this report now.")
+        return _back_to(report)
+    if not form.is_valid():
+        return None
+    try:
+        if request.POST.get("step") == "period":
+            services.monitoring_report_correct_period(report=report, actor=request.user, **form.cleaned_data)
+            messages.success(request, "The report's period is corrected.")
+            return _back_to(report)
+        services.monitoring_report_discard(report=report, actor=request.user, reason=form.cleaned_data["reason"],
+                                           **_report_read(request.POST))
+    except ApplicationError as error:
+        if error.code in {"stale", "forbidden", "frozen"}:
+            messages.error(request, error.message)
+            return _back_to(report)
+        form.add_application_error(error)
+        return None
+    messages.success(request, "The draft report is discarded. You can start the report you meant to write.")
+    return redirect("assessments:monitoring", reference=policy.reference)
 
 
 def _report_read(post) -> dict:

@@ -112,6 +112,9 @@ class AuditAction(StrEnum):
     MONITORING_REPORT_RETURNED = "monitoring_report.returned"
     MONITORING_REPORT_QA_PASSED = "monitoring_report.qa_passed"
     MONITORING_REPORT_PUBLISHED = "monitoring_report.published"
+    # A draft started by mistake: its period corrected, or the draft discarded by its author or PCU.
+    MONITORING_REPORT_PERIOD_CORRECTED = "monitoring_report.period_corrected"
+    MONITORING_REPORT_DISCARDED = "monitoring_report.discarded"
     # Issue 13: the Lead's response to a quality-assured report, the remedial action it directed being done, and a
     # review reading the reports since the last review.
     MONITORING_REPORT_RESPONDED = "monitoring_report.responded"

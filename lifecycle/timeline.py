@@ -77,6 +77,8 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.WORKBOOK_UPDATED: "Corporate Policy Workbook updated",
     AuditAction.MONITORING_REPORT_CREATED: "Monitoring report started",
     AuditAction.MONITORING_REPORT_UPDATED: "Monitoring report updated",
+    AuditAction.MONITORING_REPORT_PERIOD_CORRECTED: "Monitoring report's period corrected",
+    AuditAction.MONITORING_REPORT_DISCARDED: "Monitoring report draft discarded",
     AuditAction.MONITORING_REPORT_SUBMITTED: "Monitoring report submitted for quality assurance",
     AuditAction.MONITORING_REPORT_RETURNED: "Monitoring report returned with comments",
     AuditAction.MONITORING_REPORT_QA_PASSED: "Monitoring report passed quality assurance",

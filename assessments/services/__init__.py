@@ -4,10 +4,13 @@
   approval the retrospective EIA, its sign-off and the retrospective quality assurance;
 - ``monitoring``: the annual monitoring report's own small cycle (written, submitted, quality-assured or returned,
   published);
+- ``monitoring_periods``: which period a report may cover, and which report answers the date due (one rule);
+- ``monitoring_drafts``: a draft started by mistake, its period corrected or the draft discarded;
 - ``responses``: acting on monitoring results (issue 13), the Lead's response and its remedial actions, and reading
   reports for a review.
 
-Imports run one way: ``responses`` uses ``monitoring``, which uses ``documents``."""
+Imports run one way: ``responses`` and ``monitoring_drafts`` use ``monitoring``, which uses ``monitoring_periods`` and
+``documents``."""
 
 from assessments.services.documents import (
     EMERGENCY_WORKBOOK_SECTIONS,
@@ -32,6 +35,10 @@ from assessments.services.monitoring import (
     monitoring_report_update,
     next_monitoring_due,
 )
+from assessments.services.monitoring_drafts import (
+    monitoring_report_correct_period,
+    monitoring_report_discard,
+)
 from assessments.services.responses import (
     REMEDIAL_ACTION_MAX_DAYS,
     may_read_for_review,
@@ -44,7 +51,8 @@ __all__ = [
     "EMERGENCY_WORKBOOK_SECTIONS", "MAX_SECTION_LENGTH", "REMEDIAL_ACTION_MAX_DAYS", "REPORT_FIELDS",
     "RETROSPECTIVE_DISCIPLINES", "document_editable", "eia_complete_retrospective", "eia_restore",
     "eia_sign_off_update", "eia_update", "may_read_for_review", "monitoring_remedial_action_complete",
-    "monitoring_report_create", "monitoring_report_pass_qa", "monitoring_report_publish",
+    "monitoring_report_correct_period", "monitoring_report_create", "monitoring_report_discard",
+    "monitoring_report_pass_qa", "monitoring_report_publish",
     "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
     "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "retrospective_qa_signoff",
     "workbook_restore", "workbook_update",

@@ -13,9 +13,9 @@ from django.utils import timezone
 from assessments.models import (
     MonitoringReport,
 )
+from assessments.services import monitoring_periods
 from assessments.services.documents import clean_sections
 from core.audit import audit_log
-from core.dates import date_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import permissions
@@ -34,8 +34,6 @@ def monitoring_report_create(
     require_actor(actor)
     if not isinstance(period_start, datetime.date) or not isinstance(period_end, datetime.date):
         raise ApplicationError("Enter the start and end of the monitoring period.", field="period_start")
-    if period_end <= period_start:
-        raise ApplicationError("The end of the period must be after its start.", field="period_end")
     values = clean_sections(sections, REPORT_FIELDS)
     locked = lock_policy(policy)
     if not permissions.can_draft(actor, locked):
@@ -44,9 +42,11 @@ def monitoring_report_create(
     # Only a policy in force is monitored: a withdrawn one has nothing left to monitor.
     if not locked.is_in_force:
         raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
-    if locked.monitoring_reports.exclude(status=MonitoringReport.Status.PUBLISHED).exists():
+    if monitoring_periods.live_reports(locked).exclude(status=MonitoringReport.Status.PUBLISHED).exists():
         raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
-    _check_period_ended(locked, period_end)
+    # Under the policy's row lock: two tabs starting reports of one policy are taken one after the other, and the
+    # second finds the first's period taken (on PostgreSQL an exclusion constraint refuses overlapping periods too).
+    monitoring_periods.check_period(locked, period_start, period_end)
     report = MonitoringReport.objects.create(
         policy=locked, period_start=period_start, period_end=period_end, author=actor, **values,
         protective_marking=locked.protective_marking,
@@ -64,22 +64,6 @@ def _mark_as_policy_now(report: MonitoringReport, policy: Policy) -> str:
     published OFFICIAL-SENSITIVE (lifecycle.services.details)."""
     report.protective_marking = highest_marking(report.protective_marking, policy.protective_marking)
     return report.protective_marking
-
-
-def _check_period_ended(policy: Policy, period_end: datetime.date) -> None:
-    """SOP, stage 6: "The results of this monitoring must be recorded in a Monitoring Report template on an annual
-    basis": a report records monitoring done, over a period that ends by the date the report is due (it may be
-    written in the days before), or by today when that is later. A period running a year ahead was accepted, and
-    its submission answered the report due (found by a Chromium walk)."""
-    today = timezone.localdate()
-    due = policy.monitoring_report_due_on
-    if due is not None and due > today:
-        if period_end > due:
-            raise ApplicationError(f"The period must end by {date_shown(due)}, the date this report is due.",
-                                   field="period_end")
-    elif period_end > today:
-        raise ApplicationError(f"The period has not ended yet: its end must be today, {date_shown(today)}, or "
-                               "earlier.", field="period_end")
 
 
 def lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:
@@ -155,10 +139,13 @@ def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringRe
     locked.submit()
     locked.submitted_at = timezone.now()
     # Issue 13: reports are due every 12 months from the previous due date, whatever happens in between, and a
-    # late report stays late until it is submitted. Submitting answers the date due now; the next one follows it.
+    # late report stays late until it is submitted. Submitting the report that covers the year due answers the date
+    # due now (monitoring_periods.answers, the one rule); the next one follows it. A report of another period (an
+    # earlier year, part of this one) answers nothing: a 2024-25 report written again answered the 2025-26 date.
     before = policy.monitoring_report_due_on
     changes: dict = {}
-    if before is not None:
+    if before is not None and monitoring_periods.answers(policy, locked.period_start, locked.period_end,
+                                                         report=locked):
         locked.answers_due_on = before
         policy.monitoring_report_due_on = next_monitoring_due(before)
         policy.save(update_fields=["monitoring_report_due_on", "updated_at"])

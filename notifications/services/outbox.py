@@ -49,6 +49,8 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
     AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),
     AuditAction.MONITORING_REPORT_PUBLISHED: (("authors", "coordinator"), "Monitoring report published"),
+    # PCU may discard a draft its authors started by mistake: they are told (the one who discards is never told).
+    AuditAction.MONITORING_REPORT_DISCARDED: (("authors",), "Monitoring report draft discarded"),
     AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: (("lead", "coordinator"), "Remedial action done"),
     AuditAction.MONITORING_REPORT_READ_FOR_REVIEW: (("lead",), "A monitoring report read for the review"),
     # Issue 12: each change notifies the old and new holders, named by id in the event's changes

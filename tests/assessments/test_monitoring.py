@@ -23,7 +23,7 @@ from lifecycle.permissions import forget_roles
 from lifecycle.states import Status
 from tests.factories import refused, reload
 
-START, END = datetime.date(2024, 1, 1), datetime.date(2024, 12, 31)
+START, END = datetime.date(2024, 1, 10), datetime.date(2024, 12, 31)  # from its publication
 SECTIONS = {"compliance": "Dip samples: 96% compliant.", "benefits": "Complaints down 12%.",
             "diversity_impact": "No disproportionality found."}
 
@@ -56,7 +56,7 @@ def test_report_created_for_a_published_policy(published, people):
     assert (report.status, report.author, report.compliance) == ("draft", people.developer, "Draft notes.")
     event = AuditEvent.objects.filter(policy_id=published.pk).latest("sequence")
     assert (event.action, event.changes) == (
-        "monitoring_report.created", {"period_start": "2024-01-01", "period_end": "2024-12-31",
+        "monitoring_report.created", {"period_start": "2024-01-10", "period_end": "2024-12-31",
                                       "protective_marking": "official"})
 
 
@@ -170,8 +170,10 @@ def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date
     # Rule 17: the event records the content hash of what was published.
     assert event.changes == {"answers_due_on": "2025-01-10", "next_report_due_on": "2026-01-10",
                              "protective_marking": "official", "content_hash": report.content_hash}
-    # With that one published, the next year's report can be started.
-    create(policy, people.developer)
+    # With that one published, the next year's report can be started: from where that one ended (its own year again
+    # is refused, assessments.services.monitoring_periods).
+    monitoring_report_create(policy=policy, actor=people.developer, period_start=END,
+                             period_end=datetime.date(2026, 1, 10))
 
 
 def test_no_monitoring_report_for_a_withdrawn_policy(published, people):

@@ -44,7 +44,7 @@ def test_the_author_reads_it_when_starting_and_writing_a_report(client, policy_i
     assert hint_of(start, "performance") == forms.PERFORMANCE_NOT_ON_THE_SCHEME
     assert hint_of(start, "compliance") is None
     report = services.monitoring_report_create(policy=policy, actor=people.developer,
-                                               period_start=datetime.date(2026, 1, 1),
-                                               period_end=datetime.date(2026, 10, 31))
+                                               period_start=policy.first_published_on,
+                                               period_end=policy.monitoring_report_due_on)
     draft = client.get(f"/policies/{policy.reference}/monitoring/{report.pk}/").content.decode()
     assert hint_of(draft, "performance") == forms.PERFORMANCE_NOT_ON_THE_SCHEME

@@ -45,9 +45,10 @@ REMEDIAL = "Re-brief the avocetish handlers."
 
 
 def report_of(policy, people, *, publish: bool = True) -> MonitoringReport:
-    today = timezone.localdate()
-    report = a.monitoring_report_create(policy=policy, actor=people.developer, period_start=today,
-                                        period_end=today + datetime.timedelta(days=30), compliance=COMPLIANCE,
+    # A month from today, or from the end of the policy's last report (a day is reported once).
+    start = max([timezone.localdate(), *policy.monitoring_reports.values_list("period_end", flat=True)])
+    report = a.monitoring_report_create(policy=policy, actor=people.developer, period_start=start,
+                                        period_end=start + datetime.timedelta(days=30), compliance=COMPLIANCE,
                                         benefits="Fewer complaints.", performance=PERFORMANCE,
                                         diversity_impact="None found.")
     a.monitoring_report_submit(report=report, actor=people.developer)
@@ -227,10 +228,11 @@ def test_the_pages_cost_no_more_for_more_reports(client, downgraded, people, rea
         a.monitoring_report_pass_qa(report=extra, actor=people.coordinator)
         a.monitoring_report_publish(report=extra, actor=people.pcu)
 
-    # Each reader reads one report and not another; then three and not another.
-    another_report(40)
+    # Each reader reads one report and not another; then three and not another. Each covers its own month (a day is
+    # reported once: assessments.services.monitoring_periods), after the first's.
+    another_report(70)
     before = costs()
-    for days in (80, 120):
+    for days in (110, 150):
         another_report(days)
     assert costs() == before
     pinned = {"list": 6, "timeline": 8, "scheme": 8, "my work": 12}

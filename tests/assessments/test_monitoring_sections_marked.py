@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def test_each_empty_section_is_marked_at_its_box_and_what_was_typed_is_kept(client, policy_in, people):
     policy = policy_in(Status.MONITORING)
     report = services.monitoring_report_create(policy=policy, actor=people.developer,
-                                               period_start=datetime.date(2026, 1, 1),
-                                               period_end=datetime.date(2026, 10, 31))
+                                               period_start=policy.first_published_on,
+                                               period_end=policy.monitoring_report_due_on)
     client.force_login(people.developer)
     response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/", {
         "step": "submit", "compliance": "", "benefits": "Complaints down 12%.", "performance": "",

@@ -12,6 +12,7 @@ import datetime
 import threading
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -38,10 +39,13 @@ def expected() -> dict[int, tuple[int, datetime.datetime | None]]:
             .values_list("pk", "policy_id", "qa_at")}
 
 
-def submitted(policy, people, *, period_end=datetime.date(2025, 1, 10)) -> MonitoringReport:
+def submitted(policy, people, *, period_start: datetime.date | None = None) -> MonitoringReport:
+    """A year's report submitted: by default the first year, from the policy's publication (a period starts no
+    earlier: assessments.services.monitoring_periods)."""
+    period_start = period_start or policy.first_published_on
     report = assessment_services.monitoring_report_create(
-        policy=policy, actor=people.developer, period_start=period_end - datetime.timedelta(days=365),
-        period_end=period_end, **SECTIONS)
+        policy=policy, actor=people.developer, period_start=period_start,
+        period_end=period_start + relativedelta(years=1), **SECTIONS)
     return assessment_services.monitoring_report_submit(report=report, actor=people.developer)
 
 
@@ -67,7 +71,7 @@ def test_the_rows_follow_the_reports_and_responses_services(people, policy_in):
     assert stored() == {} == expected()
 
     # Returned to its author by the co-ordinator: never quality-assured, never awaiting.
-    returned = submitted(policy, people, period_end=datetime.date(2026, 1, 10))
+    returned = submitted(policy, people, period_start=report.period_end)
     assessment_services.monitoring_report_return(report=returned, actor=people.coordinator, comments="Add figures.")
     assert stored() == {} == expected()
 

@@ -28,8 +28,11 @@ def quality_assured_report(policy, people, start, end):
 
 def test_respond_from_a_report_chooses_that_report(client, people, policy_in):
     policy = policy_in(Status.MONITORING)
-    quality_assured_report(policy, people, datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
-    second = quality_assured_report(policy, people, datetime.date(2025, 7, 1), datetime.date(2025, 12, 31))
+    # Two reports of the year from its publication (a period starts no earlier: assessments.services.
+    # monitoring_periods), the first of its first half.
+    first_published, halfway = policy.first_published_on, policy.first_published_on + datetime.timedelta(days=180)
+    quality_assured_report(policy, people, first_published, halfway)
+    second = quality_assured_report(policy, people, halfway, reload(policy).monitoring_report_due_on)
     client.force_login(people.lead)
     report_page = client.get(f"/policies/{policy.reference}/monitoring/{second.pk}/").content.decode()
     link = f"/policies/{policy.reference}/actions/respond-to-monitoring/?report={second.pk}"
