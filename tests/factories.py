@@ -484,6 +484,16 @@ def what_was_read(policy) -> dict:
     return {"expected_status": policy.status, "version": version.pk, "version_hash": version.read_hash}
 
 
+def the_year_due(policy) -> dict:
+    """The period of the monitoring report ``policy`` has due, as ``monitoring_report_create``'s keyword arguments:
+    the year to its due date, from where its reports so far end (a period overlaps no other report and starts no
+    earlier than the policy's publication: assessments.services.monitoring_periods)."""
+    from assessments.services.monitoring_periods import year_due
+
+    year = year_due(reload(policy))
+    return {"period_start": year.start, "period_end": year.due}
+
+
 def what_was_read_of_report(report) -> dict:
     """The hidden fields a monitoring report's decision form posts (rule 17): the report read and its content hash
     (its period, sections, the marking it is read under and the co-ordinator's comments), as a person who just opened

@@ -6,7 +6,6 @@ in the words of the Scheme page."""
 
 from __future__ import annotations
 
-import datetime
 import re
 
 import pytest

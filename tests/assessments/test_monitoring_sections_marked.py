@@ -4,8 +4,6 @@ thirteenth session's Chromium walk; WCAG 3.3.1: an error is identified at the fi
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from assessments import services

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 
 from core.models import AuditEvent, Role
@@ -21,6 +19,7 @@ from tests.factories import (
     fill_scoping,
     refused,
     reload,
+    the_year_due,
 )
 
 
@@ -265,9 +264,8 @@ def test_each_scoping_gate_blocks_the_commissioning_request(policy_in, people, g
 
         policy = policy_in(Status.MONITORING)
         report = assessment_services.monitoring_report_create(
-            policy=policy, actor=people.developer, period_start=datetime.date(2024, 1, 1),
-            period_end=datetime.date(2024, 12, 31), compliance="96%.", benefits="Fewer complaints.",
-            diversity_impact="None found.")
+            policy=policy, actor=people.developer, **the_year_due(policy), compliance="96%.",
+            benefits="Fewer complaints.", diversity_impact="None found.")
         assessment_services.monitoring_report_submit(report=report, actor=people.developer)
         assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator)
         s.policy_start_review(policy=policy, actor=people.coordinator, reason="Monitoring results.")

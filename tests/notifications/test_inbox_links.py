@@ -16,7 +16,7 @@ from lifecycle.states import ProtectiveMarking, Status
 from notifications import services
 from notifications.links import WITHDRAWN, for_links, with_links
 from notifications.models import Notification
-from tests.factories import advance_to
+from tests.factories import advance_to, the_year_due
 
 pytestmark = pytest.mark.django_db
 
@@ -59,8 +59,7 @@ def test_an_item_about_a_policy_its_reader_may_not_open_is_not_a_link_and_says_w
 def test_an_item_about_a_monitoring_report_leads_to_the_report(client, people):
     policy = advance_to(people.policy(title="Body-worn video"), Status.MONITORING, people)
     report = assessments.monitoring_report_create(
-        policy=policy, actor=people.developer, period_start=datetime.date(2026, 1, 1),
-        period_end=datetime.date(2026, 10, 31), compliance="Dip sample: 94% compliant.",
+        policy=policy, actor=people.developer, **the_year_due(policy), compliance="Dip sample: 94% compliant.",
         benefits="Fewer complaints.", diversity_impact="None found.")
     assessments.monitoring_report_submit(report=report, actor=people.developer)
     services.outbox_relay()

@@ -18,7 +18,7 @@ from lifecycle import services as s
 from lifecycle.due import REVIEW
 from lifecycle.models import Policy
 from lifecycle.services import people as people_services
-from tests.factories import advance_to, emergency_approve, fill_development, reload, take_step
+from tests.factories import advance_to, emergency_approve, fill_development, reload, take_step, the_year_due
 from tests.oversight.scenario import RISK, cast_of_group2, on
 
 SECTIONS = {"compliance": "Dip samples: 96% compliant.", "benefits": "Complaints down 12%.",
@@ -42,9 +42,8 @@ def live_review_figures(day: datetime.date) -> dict[int, tuple[int, int]]:
 
 def monitoring_report(policy, cast, *, submitted: datetime.date, published: datetime.date) -> None:
     with on(submitted):
-        report = monitoring_report_create(policy=reload(policy), actor=cast.developer,
-                                          period_start=submitted - datetime.timedelta(days=365),
-                                          period_end=submitted - datetime.timedelta(days=1), **SECTIONS)
+        report = monitoring_report_create(policy=reload(policy), actor=cast.developer, **the_year_due(policy),
+                                          **SECTIONS)
         monitoring_report_submit(report=report, actor=cast.developer)
         monitoring_report_pass_qa(report=report, actor=cast.coordinator)
     with on(published):

@@ -59,6 +59,7 @@ from tests.factories import (
     fill_development,
     fill_scoping,
     refused,
+    the_year_due,
     user_with_role,
 )
 from tests.lifecycle import test_gates_sop as sop
@@ -217,9 +218,8 @@ def the_lead_responds_only_to_a_report_waiting(people):
     from core.exceptions import ApplicationError
 
     policy = _published(people)
-    today = timezone.localdate()
     report = assessment_services.monitoring_report_create(
-        policy=policy, actor=people.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
+        policy=policy, actor=people.developer, **the_year_due(policy),
         compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
     assessment_services.monitoring_report_submit(report=report, actor=people.developer)  # not quality-assured
     try:
@@ -238,9 +238,8 @@ def a_review_reads_its_monitoring_reports_before_commissioning(people):
     from assessments import services as assessment_services
 
     policy = _published(people)
-    today = timezone.localdate()
     report = assessment_services.monitoring_report_create(
-        policy=policy, actor=people.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
+        policy=policy, actor=people.developer, **the_year_due(policy),
         compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
     assessment_services.monitoring_report_submit(report=report, actor=people.developer)
     assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator)

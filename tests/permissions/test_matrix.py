@@ -50,7 +50,7 @@ from lifecycle.details import details_hash
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import access_policy, sop_versions_for
 from publication.selectors import scheme_entry
-from tests.factories import report_hashes_shown
+from tests.factories import report_hashes_shown, the_year_due
 from tests.permissions import rules_table as spec
 from tests.permissions.world import SENSITIVE_SOP_TEXT, generate_cases
 
@@ -251,9 +251,8 @@ def monitoring_report_awaiting_response(world, case, policy) -> dict[str, str]:
     from assessments import services as assessment_services
 
     crew = world.crews[case.variant[1]]
-    today = timezone.localdate()
     report = assessment_services.monitoring_report_create(
-        policy=policy, actor=crew.developer, period_start=today - datetime.timedelta(days=365), period_end=today,
+        policy=policy, actor=crew.developer, **the_year_due(policy),
         compliance="Dip sample: 94% compliant.", benefits="Fewer complaints.", diversity_impact="None found.")
     assessment_services.monitoring_report_submit(report=report, actor=crew.developer)
     assessment_services.monitoring_report_pass_qa(report=report, actor=crew.coordinator)

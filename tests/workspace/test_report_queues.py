@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from assessments import services as assessment_services
 from assessments.models import MonitoringReport, MonitoringReportAwaitingResponse
+from core.dates import date_shown
 from core.models import Role
 from lifecycle import services as lifecycle_services
 from lifecycle.selectors import viewer_of
 from lifecycle.services import people as people_services
 from lifecycle.states import Status
-from tests.factories import user_with_role, what_was_read
+from tests.factories import the_year_due, user_with_role, what_was_read
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
 from tests.web.test_query_counts import PINNED
 from workspace.report_queues import monitoring_action_queues
@@ -32,11 +33,15 @@ SECTIONS = {"compliance": "Dip sample.", "benefits": "Fewer complaints.", "diver
 def quality_assured_on(day: datetime.date, policy, people) -> MonitoringReport:
     with time_machine.travel(datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC), tick=False):
         report = assessment_services.monitoring_report_create(
-            policy=policy, actor=people.developer, period_start=datetime.date(2024, 1, 10),
-            period_end=datetime.date(2025, 1, 10), **SECTIONS)
+            policy=policy, actor=people.developer, **the_year_due(policy), **SECTIONS)
         assessment_services.monitoring_report_submit(report=report, actor=people.developer)
         return assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator,
                                                              comments="Clear.")
+
+
+def ends(policy) -> str:
+    """The end of the policy's one report: the year it had due (``the_year_due``)."""
+    return date_shown(MonitoringReport.objects.get(policy=policy).period_end)
 
 
 def awaiting_response(lead) -> list[str]:
@@ -64,9 +69,9 @@ def test_a_lead_is_shown_the_reports_awaiting_their_response_oldest_first(people
     lifecycle_services.policy_decide_withdrawal(policy=withdrawn, actor=people.lead, reason="Superseded.")
     lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu)
 
-    assert awaiting_response(people.lead) == [f"{earlier.reference} Earlier: report to 10 January 2025",
-                                              f"{later.reference} Later: report to 10 January 2025"]
-    assert awaiting_response(other_lead) == [f"{anothers.reference} Another Lead's: report to 10 January 2025"]
+    assert awaiting_response(people.lead) == [f"{earlier.reference} Earlier: report to {ends(earlier)}",
+                                              f"{later.reference} Later: report to {ends(later)}"]
+    assert awaiting_response(other_lead) == [f"{anothers.reference} Another Lead's: report to {ends(anothers)}"]
     assert awaiting_response(people.lead2) == []
 
 
@@ -77,7 +82,7 @@ def test_reports_quality_assured_at_one_moment_are_shown_in_the_order_they_were_
     moment = datetime.date(2025, 2, 1)
     reports = [quality_assured_on(moment, policy, people) for policy in (second, third, first)]
     assessment_services.monitoring_report_publish(report=reports[1], actor=people.pcu)
-    assert awaiting_response(people.lead) == [f"{policy.reference} {policy.title}: report to 10 January 2025"
+    assert awaiting_response(people.lead) == [f"{policy.reference} {policy.title}: report to {ends(policy)}"
                                               for policy in (second, third, first)]
 
 
