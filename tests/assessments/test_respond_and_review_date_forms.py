@@ -11,7 +11,7 @@ import pytest
 
 from assessments import services
 from lifecycle.states import Status
-from tests.factories import reload
+from tests.factories import reload, the_year_due
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,8 @@ def test_each_of_the_two_dates_is_named_in_its_error(client, people, policy_in):
     """QA walk: the Lead's response form said "Enter a real date" of either of its two dates, in the error summary as
     on the field, without saying which."""
     policy = policy_in(Status.MONITORING)
-    report = quality_assured_report(policy, people, datetime.date(2025, 1, 1), datetime.date(2025, 6, 30))
+    year = the_year_due(policy)
+    report = quality_assured_report(policy, people, year["period_start"], year["period_end"])
     client.force_login(people.lead)
     response = client.post(f"/policies/{policy.reference}/actions/respond-to-monitoring/", {
         "report": report.pk, "outcome": "remedial", "reasons": "Gaps.", "remedial_action": "Train.",
