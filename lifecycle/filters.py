@@ -46,8 +46,29 @@ class EmergencyEIA:
     CHOICES = [(AWAITING, "Awaiting its impact assessment"), (OVERDUE, "Impact assessment overdue")]
 
 
+# The longest search the register makes (rule 19): a longer one is said to be too long, not cut short unseen.
+MAX_SEARCH_LENGTH = 200
+
+# What each filter says of a value it cannot take (an edited or old URL, a business group since closed): the error
+# summary links each to its field, and the valid filters still apply (register_views.register_filters).
+FILTER_ERRORS = {
+    "q": {"max_length": f"Search for {MAX_SEARCH_LENGTH} characters or fewer"},
+    "business_group": {"invalid_choice": "Choose a business group from the list"},
+    "stage": {"invalid_choice": "Choose a stage from the list"},
+    "risk_tier": {"invalid_choice": "Choose a risk tier from the list"},
+    "protective_marking": {"invalid_choice": "Choose a protective marking from the list"},
+    "review_status": {"invalid_choice": "Choose a review status from the list"},
+    "monitoring_status": {"invalid_choice": "Choose a monitoring report status from the list"},
+    "stuck": {"invalid_choice": "Choose a stage to find policies stuck in from the list"},
+    "emergency_eia": {"invalid_choice": "Choose an emergency approval status from the list"},
+    "orphaned": {"invalid_choice": "Choose whether a leaver is still named from the list"},
+    "rag": {"invalid_choice": "Choose red, amber or green from the list"},
+    "sort": {"invalid_choice": "Choose how to sort from the list"},
+}
+
+
 class PolicyRegisterFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label="Search", method="filter_search")
+    q = django_filters.CharFilter(label="Search", method="filter_search", max_length=MAX_SEARCH_LENGTH)
     business_group = django_filters.ModelChoiceFilter(
         queryset=BusinessGroup.objects.filter(is_active=True), empty_label="All business groups"
     )
@@ -95,11 +116,24 @@ class PolicyRegisterFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.form.fields.values():
+        for name, field in self.form.fields.items():
             field.widget.attrs["class"] = "govuk-select" if isinstance(field.widget, forms.Select) else "govuk-input"
+            field.error_messages.update(FILTER_ERRORS[name])
+
+    def validate(self) -> bool:
+        """Check the filters, as ``is_valid``, and mark each field in error as GOV.UK's pattern has it (its
+        input or select outlined, described by its message): the filter fields' template then shows the message
+        beside it, with what was typed kept."""
+        valid = self.is_valid()
+        for name in self.form.errors:
+            widget = self.form.fields[name].widget
+            outlined = "govuk-select--error" if isinstance(widget, forms.Select) else "govuk-input--error"
+            widget.attrs["class"] += f" {outlined}"
+            widget.attrs["aria-describedby"] = f"{self.form[name].auto_id}-error"
+        return valid
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()[:200]
+        value = value.strip()
         if not value:
             return queryset
         # Only the statements of the versions the user may read (issue 11, finding 5): an EXISTS per policy,

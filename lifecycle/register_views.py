@@ -170,13 +170,15 @@ def register_filters(query, *, request):
     """The register's filterset for ``query`` and the narrowing it applies: (None, None) when ``query`` names none
     of the filters (the register as it opens, or a page of it), so that the filterset and its form are not built
     for nothing (issue 16). As django-filter's own ``qs``: the filters that validate apply and one that does not (a
-    business group since closed, an edited URL) is left out, as its select then shows; not all of them dropped for
-    one. The filterset only reads and checks the filters; the narrowing is applied to the permission-filtered
-    register (an empty queryset here, so that ``filterset.qs`` can never list a policy unfiltered)."""
+    business group since closed, an edited URL, a search too long) is left out, not all of them dropped for one;
+    the page says so (the error summary linking to the field, its message beside it, what was typed kept: the
+    library and the Publication Scheme answer bad filters the same way). The filterset only reads and checks the
+    filters; the narrowing is applied to the permission-filtered register (an empty queryset here, so that
+    ``filterset.qs`` can never list a policy unfiltered)."""
     if not query or not any(name in query for name in PolicyRegisterFilter.base_filters):
         return None, None
     filterset = PolicyRegisterFilter(query, queryset=Policy.objects.none(), request=request)
-    filterset.is_valid()
+    filterset.validate()
     # Every filter named but none given a value (the form submitted as it is) narrows nothing: the register is
     # listed and counted as without filters.
     asked = any(value for name in PolicyRegisterFilter.base_filters for value in query.getlist(name))
@@ -208,6 +210,8 @@ def policy_register(request):
     query_without_page.pop("page", None)
     querystring = query_without_page.urlencode()
     filtered = any(value for key, value in request.GET.items() if key != "page")
+    # The filters in error, if any: said in the error summary of the page, or of the fragment (out of band).
+    filter_form = filterset.form if filterset is not None and filterset.form.errors else None
     count = page.paginator.count
     register_url = cached_reverse("lifecycle:register")
 
@@ -218,7 +222,8 @@ def policy_register(request):
         "page": page, "rows": list(page.object_list), "filtered": filtered,
         "register_url": register_url,
         # Worded once for the page and for the fragment htmx swaps in (title and count out of band).
-        "register_title": "Policy register" + (" (filtered)" if filtered else "")
+        "filter_form": filter_form,
+        "register_title": ("Error: " if filter_form else "") + "Policy register" + (" (filtered)" if filtered else "")
                           + (f", page {page.number}" if page.number > 1 else ""),
         "result_count": f"{count} polic{'y' if count == 1 else 'ies'}",
         # "2 of 40" when there is more than one page (worded here: the template engine localises each number).
