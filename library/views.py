@@ -14,11 +14,12 @@ def _library_page(request, *, scope: str | None = None):
         data["scope"] = scope
     form = LibrarySearchForm(data)
     context = {"form": form, "results": None, "query": ""}
-    if not form.is_valid():
-        # Bad input gets a clear message (the error summary), never a search of it.
-        return render(request, "library/index.html", context, status=400)
+    # Bad input gets a clear message (the error summary linking to the field, what was typed kept), never a search
+    # of it: what is in error is left out and the rest still searches or narrows the list, which says so, as on
+    # the register and the Publication Scheme (a 200: the page answered, with what it could).
+    form.is_valid()
     query = (form.cleaned_data.get("q") or "").strip()
-    scope = form.cleaned_data["scope"]
+    scope = form.cleaned_data.get("scope") or scope or Scope.CURRENT
     page = page_number_of(request.GET.get("page"))
     # A search of operators alone ("-", '""') has nothing to search for: it is no search, and the page says so once
     # (it said "No documents match '-'" above "Enter the words to search for.").
