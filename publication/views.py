@@ -60,6 +60,9 @@ def scheme_index(request):
     choices = scheme_filter_choices()
     searched = any(request.GET.get(name) for name in ("q", "group", "subject"))
     form = SchemeSearchForm(request.GET if searched else None, **choices)
+    # A part in error (an edited URL, a search too long) is said in the error summary and left out; the rest
+    # narrows the list, which says so: 200, as the register and the library answer (the page answered, with what it
+    # could).
     criteria = form.criteria()
     page = Paginator(scheme_policies(**criteria), 50).get_page(request.GET.get("page"))
     page.object_list = scheme_page_details(page.object_list)
@@ -68,7 +71,7 @@ def scheme_index(request):
     return render(request, "publication/scheme_index.html", {
         "page": page, "form": form, "searched": searched, "query": query.urlencode(), **choices,
         "max_matches": SCHEME_MAX_MATCHES,
-    }, status=400 if form.errors else 200)
+    })
 
 
 @require_safe
