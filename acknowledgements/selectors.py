@@ -36,11 +36,10 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
-from acknowledgements.confirmed import confirmed_export_rows
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience, AudienceCriterion
 from core.compiled import compiled_per_key
 from core.dates import date_shown
-from core.models import Role, RoleAssignment, Unit, User
+from core.models import RoleAssignment, Unit, User
 from lifecycle.models import PolicyVersion
 from lifecycle.permissions import managed_scope, role_index
 from lifecycle.selectors import cleared_business_groups
@@ -330,37 +329,6 @@ def outstanding_sql(audiences: QuerySet[AcknowledgementAudience]) -> tuple[str, 
         f"AND k.major = a.major AND k.minor >= a.counts_from_minor)",
         [*params, True, ProtectiveMarking.OFFICIAL.value],
     )
-
-
-def export_rows(*, user):
-    """The acknowledgements ``user`` may export, as rows for a CSV: PCU every confirmation in the force; a manager,
-    for each policy asking their units' staff, every one of those staff (confirmed or outstanding); anyone else,
-    their own. Streamed (``iterator``), never held whole."""
-    header = ["policy", "title", "version", "username", "name", "unit", "status", "acknowledged_at",
-              "content_hash"]
-    yield header
-    if (Role.PCU, None) in role_index(user):
-        rows = (Acknowledgement.objects.select_related("policy", "policy_version", "user", "user__unit")
-                .only("policy__reference", "policy__title", "policy_version__major", "policy_version__minor",
-                      "user__username", "user__first_name", "user__last_name", "user__unit__name",
-                      "acknowledged_at", "content_hash").order_by("pk"))
-        for row in rows.iterator(chunk_size=2000):
-            yield [row.policy.reference, row.policy.title, row.policy_version.number, row.user.username,
-                   row.user.get_full_name(), str(row.user.unit or ""), "confirmed", row.acknowledged_at.isoformat(),
-                   row.content_hash]
-        return
-    rates = unit_rates(user=user)
-    if rates:
-        for rate in rates:
-            audience = rate.audience
-            for username, name, confirmation in rate.people:
-                yield [audience.policy.reference, audience.policy.title, audience.policy_version.number, username,
-                       name, rate.unit.name, "confirmed" if confirmation else "outstanding",
-                       confirmation.acknowledged_at.isoformat() if confirmation else "",
-                       confirmation.content_hash if confirmation else ""]
-        return
-    # Their own: each titled as the version they confirmed, where they may read it now (acknowledgements.confirmed).
-    yield from confirmed_export_rows(user=user)
 
 
 # --- rates for the oversight dashboard (issue 15) ----------------------------------------------------------------

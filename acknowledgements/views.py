@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from acknowledgements.confirmed import completed_for, titles_shown
-from acknowledgements.selectors import export_rows, managed_units, outstanding_rows, unit_rates
+from acknowledgements.export import export_rows, exports_force
+from acknowledgements.selectors import managed_units, outstanding_rows, unit_rates
 from acknowledgements.services import acknowledgement_confirm
 from core.exceptions import ApplicationError
 
@@ -23,7 +24,7 @@ def acknowledgements_page(request):
     completed.object_list = titles_shown(completed.object_list, user=request.user)
     return render(request, "acknowledgements/list.html", {
         "outstanding": outstanding_rows(user=request.user, limit=None), "completed": completed,
-        "is_manager": bool(managed_units(user=request.user)),
+        "is_manager": bool(managed_units(user=request.user)), "exports_force": exports_force(request.user),
     })
 
 
@@ -75,8 +76,8 @@ def _cell(value) -> str:
 @login_required
 @require_safe
 def acknowledgements_export(request):
-    """CSV: PCU every confirmation in the force; a manager their units' staff, confirmed or outstanding; anyone
-    else their own. Streamed."""
+    """CSV: PCU everyone asked in the force, a manager their units' staff, each confirmed or outstanding; anyone
+    else their own confirmations. Streamed (acknowledgements.export)."""
     writer = csv.writer(_Echo())
     rows = (writer.writerow([_cell(value) for value in row]) for row in export_rows(user=request.user))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
