@@ -45,7 +45,13 @@ def reminders_hand_over(*, changes: list[HolderChange]) -> int:
     """Inside the transaction of a reassignment or handover: the old holders' open reminders on those policies
     are superseded and copied to the new holders (so the chase's exactly-once key already holds the new holder's
     copy and does not chase them twice), and open orphan reminders stop where their gap is filled. A fixed
-    number of queries however many policies moved. Returns how many reminders were handed over."""
+    number of queries however many policies moved. Returns how many reminders were handed over.
+
+    A copy asks no clearance of its own, a remedial action's (which quotes what the Lead directed after a monitoring
+    report, perhaps made OFFICIAL-SENSITIVE while its policy is OFFICIAL now) included: every change of hands names only
+    someone holding the part's role on the policy's business group (lifecycle's ``check_new_holder``), and a role on a
+    business group is what clears its holder for that group's OFFICIAL-SENSITIVE material (``roles_cleared_for``), a
+    report's as well. tests/notifications/test_handover_report_marking.py holds the one rule to the other."""
     now = timezone.now()
     _orphan_reminders_resolve({change.policy_id for change in changes}, now)
     moves: dict[tuple[int, int], set[tuple[str, int]]] = defaultdict(set)
@@ -111,7 +117,9 @@ def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
 def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
     """A person's open reminders on those policies, for a handover preview (one query). Each in its own words, which
     name its date (the page adds none: QA crawl, finding 11, "... is due on 31 March 2026 (overdue by 249 days). (due
-    31 March 2026)"), and any page they name in words, not as a raw path (notifications.links)."""
+    31 March 2026)"), and any page they name in words, not as a raw path (notifications.links). Shown to whoever
+    hands over, with no clearance asked here: ``policy_ids`` are those whose parts they may move (``handover_preview``),
+    which needs a role clearing them for the policy's business group, its monitoring reports' work included."""
     # What follows the new holder (KIND_PARTS), not their own reading.
     reminders = (open_reminders().filter(recipient_id=user.pk, policy_id__in=policy_ids, kind__in=list(KIND_PARTS))
                  .select_related("policy").order_by("policy_id", "-due_on"))

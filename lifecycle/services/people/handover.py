@@ -138,6 +138,10 @@ def handover_preview(*, actor, leaver: User) -> HandoverPlan:
     handover_scope_check(actor)
     holdings = _holdings(_holdings_query(leaver), leaver, actor)
     tasks: list[OpenTask] = []
+    # The open tasks quote reminders in their own words (a remedial action's, what the Lead directed after a monitoring
+    # report that may be OFFICIAL-SENSITIVE while its policy is OFFICIAL now): listed only on the policies whose parts
+    # the actor may move, which they are cleared for (PCU force-wide; a co-ordinator by their role on the policy's
+    # group, ``roles_cleared_for``), never on another group's policy a co-ordinator may open the leaver's page beside.
     ids = [holding.policy.pk for holding in holdings if holding.movable]
     for _, found in open_tasks_requested.send(sender=Policy, user=leaver, policy_ids=ids):
         tasks.extend(found or [])
