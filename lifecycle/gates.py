@@ -22,7 +22,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.monitoring_reports import reports_awaiting_response, reports_since_last_review
 from lifecycle.sop_text import has_sops, sops_without_text
-from lifecycle.states import REVIEW_WARNING_MONTHS
+from lifecycle.states import PAGE_READS, REVIEW_WARNING_MONTHS
 
 Gate = Callable[[object], bool]
 
@@ -323,9 +323,8 @@ SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recor
 
 @functools.cache
 def _open_record(model_name: str, closed_by: str) -> CompiledRead:
-    """A policy's open record of ``model_name`` (``closed_by`` not yet set): at most one per policy, by the model's
-    constraint. Compiled once per process (core.compiled): every policy page asks for it, to say whether the steps
-    it offers are ready. Built on first use: the models load after this module."""
+    """A policy's open record of ``model_name`` (``closed_by`` not yet set; one at most, by the model's constraint),
+    compiled once per process (core.compiled) on first use (the models load after this module)."""
     model = apps.get_model("lifecycle", model_name)
 
     def build(*, policy_id):
@@ -334,9 +333,19 @@ def _open_record(model_name: str, closed_by: str) -> CompiledRead:
     return CompiledRead(model, build, ints=("policy_id",))
 
 
-def open_no_change_review(policy):
-    """The policy's no-change review still waiting for DCFD or PCU, or None."""
-    return next(_open_record("NoChangeReview", "republished_on").read(policy_id=policy.pk), None)
+def _read_once_for_page(policy, model_name: str, closed_by: str):
+    """``_open_record``'s read, kept on a page's policy for the request (``PAGE_READS``); afresh on any other."""
+    reads = policy.__dict__.get(PAGE_READS)
+    if reads is not None and model_name in reads:
+        return reads[model_name]
+    record = next(_open_record(model_name, closed_by).read(policy_id=policy.pk), None)
+    if reads is not None:
+        reads[model_name] = record
+    return record
+
+
+def open_no_change_review(policy):  # the no-change review still waiting for DCFD or PCU, or None
+    return _read_once_for_page(policy, "NoChangeReview", "republished_on")
 
 
 def review_brought_forward(policy) -> bool:
@@ -416,9 +425,8 @@ def updated_eia_complete(policy) -> bool:
 # --- Withdrawal (issue 13): decided by the Lead or the owner, who "retain ultimate ownership", carried out by PCU.
 
 
-def open_withdrawal_decision(policy):
-    """The policy's decided withdrawal that PCU has not yet carried out, or None."""
-    return next(_open_record("WithdrawalDecision", "carried_out_at").read(policy_id=policy.pk), None)
+def open_withdrawal_decision(policy):  # the decided withdrawal PCU has not yet carried out, or None
+    return _read_once_for_page(policy, "WithdrawalDecision", "carried_out_at")
 
 
 @gate("The withdrawal of this policy has already been decided: PCU is to carry it out.",

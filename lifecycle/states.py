@@ -129,3 +129,9 @@ class AdviceTeam(models.TextChoices):
     DCFD = "dcfd", "Diversity and Citizen Focus Directorate (DCFD)"
     DOI = "doi", "Directorate of Information (DOI)"
     SHRMT = "shrmt", "Safety and Health Risk Management Team (SHRMT)"
+
+
+# Where a page's policy instance (lifecycle.selectors.access_policy: read for one request, never changed by a service,
+# which locks and reads its own) keeps what its gates read once (lifecycle.gates: the open no-change review and
+# withdrawal decision, asked by the steps' readiness and again by what the policy waits for, Cycle.awaited).
+PAGE_READS = "_policyhub_page_reads"

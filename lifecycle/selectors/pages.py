@@ -59,6 +59,7 @@ from lifecycle.selectors.visibility import (
 from lifecycle.states import (
     APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
+    PAGE_READS,
     ProtectiveMarking,
     QADiscipline,
     Status,
@@ -82,6 +83,7 @@ def access_policy(*, user, reference: str, with_people: bool = False, with_local
         raise Http404("No such policy.")
     if with_people:
         _attach_developers(policy)
+    policy.__dict__[PAGE_READS] = {}
     return policy
 
 
