@@ -91,6 +91,22 @@ def shown_to(queryset: QuerySet[Notification], *, user) -> QuerySet[Notification
     return queryset.filter(shown)
 
 
+def no_longer_needed() -> Q:
+    """The Q of the items whose reminder the ledger has closed (``Reminder.superseded_at``): an orphan reminder once its
+    gap is filled (notifications.services.ledger ``_orphan_reminders_close``, ``reminders._orphan_reminders_resolve``),
+    one handed over with the work to the new holder (``reminders_hand_over``), or stopped when its policy was withdrawn
+    (``reminders_stop_for``). Such an item asks nothing more of its reader: the inbox keeps it, as the record of what
+    was asked, tagged "No longer needed"; it is not new, not counted in the header and not e-mailed."""
+    return Q(reminder__superseded_at__isnull=False)
+
+
+def new_items() -> Q:
+    """The Q of the items that are new: not read, and not ``no_longer_needed``. The inbox's "New" tag and its unread
+    filter, the header's count, "Mark all as read" and the digest e-mail all read it (one join, the reminder's, in
+    the query each already makes)."""
+    return Q(read_at__isnull=True) & (Q(reminder__isnull=True) | Q(reminder__superseded_at__isnull=True))
+
+
 def inbox_items(*, user) -> QuerySet[Notification]:
     """``user``'s items as they are shown to them: the inbox's list, and what "Mark all as read" marks."""
     return shown_to(Notification.objects.filter(recipient_id=user.pk), user=user)
@@ -108,7 +124,7 @@ def may_be_told_of(policy: Policy, roles) -> bool:
 def unread_count_of_outer_user() -> Coalesce:
     """The unread items of the user of the outer query, every one: loaded in the query that loads the user instead of
     a query of its own on every page. ``unread_count_seen`` takes from it those its reader may not be shown."""
-    unread = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True).order_by()
+    unread = (Notification.objects.filter(new_items(), recipient_id=OuterRef("pk")).order_by()
               .values("recipient_id").annotate(count=Count("pk")).values("count"))
     return Coalesce(Subquery(unread, output_field=IntegerField()), 0)
 
@@ -129,7 +145,7 @@ def sensitive_unread_of_outer_user() -> Subquery:
     (``withheld_unless_cleared``), counted by that business group, as one text ("group id:count,..."; None for none):
     at most one entry per business group, however many items. The reader's clearance for each group is decided in
     Python, by the one rule (``unread_count_seen``)."""
-    per_group = (Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True, policy__isnull=False)
+    per_group = (Notification.objects.filter(new_items(), recipient_id=OuterRef("pk"), policy__isnull=False)
                  .filter(withheld_unless_cleared()).order_by()
                  .annotate(business_group=F("policy__business_group_id")).values("business_group")
                  .annotate(items=Count("pk")).values("business_group", "items"))
@@ -153,7 +169,7 @@ def unread_count_seen(user, unread: int, sensitive: str | None) -> int:
 
 def inbox_unread_count(*, user) -> int:
     """The header's count where it was not loaded with the person (one query)."""
-    return inbox_items(user=user).filter(read_at__isnull=True).count()
+    return inbox_items(user=user).filter(new_items()).count()
 
 
 # --- a leaver's handover notice: the policies it names -----------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from lifecycle.permissions import remember_roles, role_rows_of_outer_user
 from notifications.links import for_links, in_email_html, in_email_text, with_links
 from notifications.models import Digest, Notification
-from notifications.selectors import shown_to
+from notifications.selectors import new_items, shown_to
 
 
 def digests_prepare(*, today: datetime.date) -> list[int]:
@@ -64,7 +64,8 @@ def digest_send(*, digest_id: int) -> bool:
         # inbox, the e-mail leaves out an item about an OFFICIAL-SENSITIVE policy its recipient is not cleared for now
         # (a role removed in between: security probe F2), and does not count it (notifications.selectors). The item
         # stays in their inbox, unread, shown again if they are cleared again.
-        unread = for_links(shown_to(digest.items.filter(read_at__isnull=True), user=digest.recipient))
+        # Nor an item whose reminder was closed before the e-mail went (notifications.selectors.no_longer_needed).
+        unread = for_links(shown_to(digest.items.filter(new_items()), user=digest.recipient))
         items = with_links(unread.order_by("created_at", "pk"), user=digest.recipient)
         digest.attempts += 1
         if not items or not digest.recipient.email or not digest.recipient.is_active:

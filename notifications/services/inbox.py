@@ -12,7 +12,7 @@ from django.utils import timezone
 from acknowledgements.selectors import outstanding_for
 from lifecycle.models import Policy
 from notifications.models import Digest, Notification, Reminder, ReminderKind
-from notifications.selectors import inbox_items
+from notifications.selectors import inbox_items, new_items
 
 
 def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
@@ -93,10 +93,12 @@ def _reminders_to_inbox_in_batches() -> int:
 
 
 def notifications_mark_read(*, user, notification_ids: list[int] | None = None) -> int:
-    """Marks read what ``user`` is shown (notifications.selectors.inbox_items): an item about an OFFICIAL-SENSITIVE
-    policy they are not cleared for now stays as it was written, unread, and is shown as such if they are cleared
-    again; they have not read it."""
-    queryset = inbox_items(user=user).filter(read_at__isnull=True)
+    """Marks read what ``user`` is shown (notifications.selectors.inbox_items) as new (``new_items``), all of it or
+    the items ``notification_ids`` (an item opened from the inbox): one UPDATE, of unread rows only, so marking again
+    changes nothing and keeps when it was first read. An item about an OFFICIAL-SENSITIVE policy they are not cleared
+    for now stays as it was written, unread, and is shown as such if they are cleared again; they have not read it. An
+    item whose reminder is no longer needed is left as it is (it is not new, and is not counted as marked)."""
+    queryset = inbox_items(user=user).filter(new_items())
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())

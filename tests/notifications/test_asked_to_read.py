@@ -25,6 +25,7 @@ from notifications.models import Notification, Reminder, ReminderKind
 from publication.services import policy_publish, publication_publish_due
 from tests.factories import advance_to, what_was_read
 from tests.library.helpers import published, staff
+from tests.notifications.test_inbox_open import leading_to
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_each_person_asked_is_told_at_publication_with_a_link_to_the_policy(clie
     assert items["reader"].title == f"{ASKED}: {policy.reference} Stop and search"
     assert library(policy) in items["reader"].body
     client.force_login(reader)
-    page = client.get("/notifications/").content.decode()
+    page = leading_to(client.get("/notifications/").content.decode())  # each item's link, where it leads
     assert f'href="{library(policy)}">{ASKED}: {policy.reference} Stop and search</a>' in page
     assert client.get(library(policy)).status_code == 200
 

@@ -23,6 +23,7 @@ from notifications import services
 from notifications.links import for_links, with_links
 from notifications.models import Notification
 from tests.library.helpers import published, staff
+from tests.notifications.test_inbox_open import leading_to
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_the_chases_reminder_to_read_and_confirm_leads_to_the_acknowledgements_p
     [item] = Notification.objects.filter(recipient=reader)
     assert item.title == READ_AND_CONFIRM and item.policy_id is None
     client.force_login(reader)
-    page = client.get(reverse("notifications:list")).content.decode()
+    page = leading_to(client.get(reverse("notifications:list")).content.decode())  # each item's link, where it leads
     assert f'href="{reverse("acknowledgements:list")}">{READ_AND_CONFIRM}</a>' in page
     assert client.get(reverse("acknowledgements:list")).status_code == 200
 

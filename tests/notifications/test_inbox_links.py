@@ -17,13 +17,15 @@ from notifications import services
 from notifications.links import WITHDRAWN, for_links, with_links
 from notifications.models import Notification
 from tests.factories import advance_to, the_year_due
+from tests.notifications.test_inbox_open import leading_to
 
 pytestmark = pytest.mark.django_db
 
 
 def items(client, user) -> str:
     client.force_login(user)
-    return client.get("/notifications/").content.decode()
+    # Each item's link marks it read on the way (notifications.views.notification_open): where each leads.
+    return leading_to(client.get("/notifications/").content.decode())
 
 
 def plain(html: str) -> str:

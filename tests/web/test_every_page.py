@@ -41,6 +41,7 @@ NOT_PAGES = {
     "healthz": "a health check for the load balancer",
     "logout": "POST only: signing out",
     "notifications:mark_read": "POST only",
+    "notifications:open": "a redirect: marks an item read, leads to its page (tests/notifications/test_inbox_open.py)",
     "acknowledgements:confirm": "POST only",
     "acknowledgements:export": "a CSV file",
     "publication:scheme_feed": "an Atom feed",
