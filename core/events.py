@@ -41,6 +41,10 @@ class AuditAction(StrEnum):
     # longer matches its hash, refused at download (PCU is told); a part of a SOP withheld from its public copy.
     PUBLICATION_FILES_STORED = "publication.files_stored"
     PUBLICATION_FILE_TAMPERED = "publication.file_tampered"
+    # A publication's files that could not be stored after the task's last attempt (the file store unwritable or
+    # full, the PDF not produced): PCU is told; PCU asks for them to be stored again.
+    PUBLICATION_FILES_NOT_STORED = "publication.files_not_stored"
+    PUBLICATION_FILES_STORE_REQUESTED = "publication.files_store_requested"
     SOP_REDACTION_RECORDED = "sop.redaction_recorded"
     SOP_REDACTION_REMOVED = "sop.redaction_removed"
     POLICY_IMPLEMENTATION_COMPLETED = "policy.implementation_completed"

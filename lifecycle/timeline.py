@@ -57,6 +57,8 @@ SENTENCES: dict[AuditAction, str] = {
     AuditAction.POLICY_ACKNOWLEDGED: "Read and acknowledged",
     AuditAction.PUBLICATION_FILES_STORED: "Published files stored",
     AuditAction.PUBLICATION_FILE_TAMPERED: "A stored published file failed its integrity check",
+    AuditAction.PUBLICATION_FILES_NOT_STORED: "Published files could not be stored: PCU told",
+    AuditAction.PUBLICATION_FILES_STORE_REQUESTED: "Published files to be stored again",
     AuditAction.SOP_REDACTION_RECORDED: "Part of an SOP withheld from the public copy",
     AuditAction.SOP_REDACTION_REMOVED: "Withheld part of an SOP published again",
     AuditAction.REFERENCE_SUBJECT_CREATED: "Subject heading created",

@@ -46,6 +46,7 @@ EVENT_PAGES = {
     # The Publication page shows the schedule cancelled and why, and the stored files with their hashes.
     AuditAction.POLICY_PUBLICATION_CANCELLED: "publication_staff:list",
     AuditAction.PUBLICATION_FILE_TAMPERED: "publication_staff:list",
+    AuditAction.PUBLICATION_FILES_NOT_STORED: "publication_staff:list",
 }
 # The page of an item about no policy, event or reminder: the chase's one item per person telling of all their
 # reminders to read and confirm ("You have 3 policies to read and confirm", notifications.services.ledger), which are

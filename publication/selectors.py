@@ -122,10 +122,11 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
     the policy that replaced it as ``replaced_by_shown`` if ``user`` may see that policy (``withdrawal_shown``).
     A cancelled one carries its ``cancellation`` (the audit event: who, when, why); a scheduled or published one
     (not a re-publication, which asks no one) whom it asks to confirm they have read the version, ``asked``
-    (``AskedToAcknowledge``). At most six queries, however many publications, files and people asked: the
-    publications, their files, and, only when the page has any, the cancellations, the people asked and the
-    withdrawal (with what ``user_may_see_drafts`` asks of the user's part in the policy, and whether they may see
-    the policy that replaced it)."""
+    (``AskedToAcknowledge``). A published one whose files could not be stored carries the failure as
+    ``files_failure`` (``FilesNotStored``), else None. At most seven queries, however many publications, files and
+    people asked: the publications, their files, and, only when the page has any, the cancellations, the people
+    asked, the files' failures and the withdrawal (with what ``user_may_see_drafts`` asks of the user's part in the
+    policy, and whether they may see the policy that replaced it)."""
     publications = list(
         Publication.objects.filter(_publications_seen(policy=policy, user=user))
         .select_related("policy_version", "requested_by", "published_by", "superseded_by__policy_version")
@@ -137,7 +138,10 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
     # 4: it may be another group's OFFICIAL-SENSITIVE draft, a 404 to them).
     shown = withdrawal_shown(user=user, policy=policy) or {"decision": None, "replaced_by": None}
     cleared = user_may_see_sensitive(user=user, policy=policy)
+    published = any(publication.status == Publication.Status.PUBLISHED for publication in publications)
+    failures = files_not_stored(policy_ids=[policy.pk]) if published else {}
     for publication in publications:
+        publication.files_failure = failures.get(publication.pk)
         # What was in force when the policy was withdrawn was taken down then, not superseded: PCU, the "'gateway'
         # function for the internal and external publication of policy" (SOP), carried it out.
         publication.withdrawal = shown["decision"] if publication.is_current else None
@@ -348,3 +352,36 @@ def withholdable_sops(*, policy: Policy) -> list[dict]:
         entries.append({"sop_version": sop_version,
                         "rows": [(part, withheld.get(part.number)) for part in html_blocks(sop_version.text)]})
     return entries
+
+
+# What became of a publication's files, newest last: stored, not stored after the task's last attempt, asked again.
+FILES_EVENTS = (AuditAction.PUBLICATION_FILES_STORED, AuditAction.PUBLICATION_FILES_NOT_STORED,
+                AuditAction.PUBLICATION_FILES_STORE_REQUESTED)
+
+
+@dataclass(frozen=True)
+class FilesNotStored:
+    """A publication's files that could not be stored, as recorded after the task's last attempt
+    (``publication.files_not_stored``), not stored nor asked for again since: ``reason`` in plain words, ``at``,
+    ``attempts``, and ``rendition_reason`` when it was a rendering again of files already stored (the earlier ones
+    are still served meanwhile)."""
+
+    reason: str
+    at: object
+    attempts: int
+    rendition_reason: str = ""
+
+
+def files_not_stored(*, policy_ids) -> dict[int, FilesNotStored]:
+    """The outstanding failures of the files of ``policy_ids``' publications, by publication id: where the newest
+    files event of a publication is ``publication.files_not_stored``. One query, on the policies' timelines."""
+    latest: dict[int, AuditEvent] = {}
+    for event in (AuditEvent.objects.filter(policy_id__in=list(policy_ids), action__in=FILES_EVENTS)
+                  .only("action", "changes", "occurred_at", "sequence").order_by("sequence")):
+        publication_id = (event.changes or {}).get("publication")
+        if isinstance(publication_id, int):
+            latest[publication_id] = event
+    return {publication_id: FilesNotStored(reason=event.changes.get("reason", ""), at=event.occurred_at,
+                                           attempts=event.changes.get("attempts", 1),
+                                           rendition_reason=event.changes.get("rendition_reason", ""))
+            for publication_id, event in latest.items() if event.action == AuditAction.PUBLICATION_FILES_NOT_STORED}

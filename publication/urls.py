@@ -18,6 +18,7 @@ staff_urlpatterns = (
         path("withheld/", views.withheld_parts_page, name="withheld"),
         path("<int:publication_id>/cancel/", views.publication_cancel_page, name="cancel"),
         path("<int:publication_id>/publish-now/", views.publication_bring_forward_page, name="bring_forward"),
+        path("<int:publication_id>/store-files/", views.publication_store_files_again_page, name="store_files"),
         path("<int:publication_id>/files/<int:file_id>/", views.published_file_download, name="file"),
     ],
     "publication_staff",

@@ -1,3 +1,5 @@
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from assessments.impacts import impact_rows
 from core.dates import date_shown
@@ -30,6 +32,7 @@ from publication.ratelimit import public_rate_limit, rate_limit_count_start, rat
 from publication.scheme_index import SCHEME_MAX_MATCHES, scheme_filter_choices, scheme_page_details, scheme_policies
 from publication.selectors import (
     access_published_file,
+    files_not_stored,
     policy_publications,
     published_publication_of,
     scheduled_publication,
@@ -46,10 +49,16 @@ from publication.services import (
     publication_bring_forward,
     publication_cancel,
     publication_store_files,
+    publication_store_files_again,
     published_file_read,
     sop_redaction_record,
     sop_redaction_remove,
 )
+
+logger = logging.getLogger(__name__)
+# A stored file that cannot be served now is a 503 with Retry-After (RFC 9110, 15.6.4): the failure is PCU's to put
+# right (they are told), and a client may ask again later.
+RETRY_AFTER_SECONDS = 600
 
 
 @require_safe
@@ -127,18 +136,40 @@ def scheme_pdf(request, reference: str):
     if published_file is None:
         published_file = scheme_stored_pdf(reference=reference)
         if published_file is None:
-            published_file = _stored_or_rendered(scheme_publication(reference=reference),
-                                                 [PublishedFile.Audience.PUBLIC])
+            try:
+                published_file = _stored_or_rendered(scheme_publication(reference=reference),
+                                                     [PublishedFile.Audience.PUBLIC])
+            except FilesNotStored:
+                return _unavailable(request, "publication/file_not_stored.html")
         scheme_files.remember(reference, generation, published_file)
     return _serve_stored(request, published_file, filename=f"{reference}.pdf")
 
 
+class FilesNotStored(Exception):
+    """A publication's files are not stored, and cannot be stored now."""
+
+
+def _unavailable(request, template: str, context: dict | None = None):
+    response = render(request, template, context or {}, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def _stored_or_rendered(publication, audiences: list[str]):
     """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
-    yet)."""
+    yet). FilesNotStored if they could not be stored: recorded after the task's last attempt (then not rendered
+    again for each download, seconds of work each: PCU stores them again from the Publication page), or failing
+    now."""
     published_file = _first_stored(publication, audiences)
     if published_file is None:
-        publication_store_files(publication=publication)
+        if publication.pk in files_not_stored(policy_ids=[publication.policy_id]):
+            raise FilesNotStored
+        try:
+            publication_store_files(publication=publication)
+        except Exception as error:
+            # The task, queued at publication, tries again and records the failure after its last attempt.
+            logger.exception("The files of publication %s could not be stored for a download", publication.pk)
+            raise FilesNotStored from error
         published_file = _first_stored(publication, audiences)
     if published_file is None:
         raise Http404("No stored file.")
@@ -172,8 +203,8 @@ def _serve_stored(request, published_file, *, filename: str, as_attachment: bool
         return unchanged
     try:
         data = published_file_read(published_file=published_file)
-    except StoredFileRefused:
-        return render(request, "publication/file_refused.html", status=503)
+    except StoredFileRefused as refused:
+        return _unavailable(request, "publication/file_refused.html", {"missing": refused.reason == "missing"})
     return stored_file_response(published_file, data, filename=filename, as_attachment=as_attachment)
 
 
@@ -238,6 +269,27 @@ def published_file_download(request, reference: str, publication_id: int, file_i
     filename = (f"{policy.reference}-v{published_file.publication.policy_version.number}-"
                 f"{published_file.audience}{rendition}.pdf")
     return _serve_stored(request, published_file, filename=filename, as_attachment=True)
+
+
+@login_required
+@require_POST
+def publication_store_files_again_page(request, reference: str, publication_id: int):
+    """PCU's "Store the files again" on the Publication page, for files that could not be stored: queues the
+    rendering task again. Anyone else is "not found", as for the other actions on a publication."""
+    policy = access_policy(user=request.user, reference=reference)
+    if not permissions.is_pcu(request.user):
+        raise Http404("No such publication.")
+    publication = policy.publications.filter(pk=publication_id).first()
+    if publication is None:
+        raise Http404("No such publication.")
+    try:
+        publication = publication_store_files_again(publication=publication, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The files of version {publication.policy_version.number} are being stored "
+                                  "again. They are listed here once stored; if they cannot be, PCU is told again.")
+    return redirect("publication_staff:list", reference=policy.reference)
 
 
 def _scheduled_for_pcu(request, reference: str, publication_id: int):
@@ -373,7 +425,11 @@ def policy_pdf(request, reference: str):
         audience = staff_audience(user=request.user, policy=policy)
         audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
                      if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
-        return _serve_stored(request, _stored_or_rendered(publication, audiences), filename=filename)
+        try:
+            published_file = _stored_or_rendered(publication, audiences)
+        except FilesNotStored:
+            return _unavailable(request, "publication/file_not_stored.html")
+        return _serve_stored(request, published_file, filename=filename)
     pdf = render_policy_pdf(policy=policy, version=version,
                             sop_versions=sop_versions_for(user=request.user, version=version),
                             published_on=policy.last_published_on, eia=getattr(version, "eia", None))

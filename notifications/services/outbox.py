@@ -45,6 +45,8 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.POLICY_PUBLICATION_CANCELLED: (("pcu", "lead"), "Scheduled publication cancelled"),
     # Issue 14: "A tampered stored file (the hash does not match) is refused and reported".
     AuditAction.PUBLICATION_FILE_TAMPERED: (("pcu",), "A published file does not match its record"),
+    # PCU, who publish ("Publish all corporate policy", SOP) and can store the files again from the Publication page.
+    AuditAction.PUBLICATION_FILES_NOT_STORED: (("pcu",), "A publication's files could not be stored"),
     AuditAction.MONITORING_REPORT_SUBMITTED: (("coordinator",), "Monitoring report to quality-assure"),
     AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
     AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),

@@ -6,6 +6,8 @@
   come due, and cancellation when the policy is withdrawn;
 - ``stored_files``: each audience's PDF pack rendered once and stored with its SHA-256 (issue 14), rendered again
   when what it prints changes, and checked whenever it is read;
+- ``file_failures``: files that could not be stored after the task's last attempt, recorded and told to PCU, who
+  stores them again from the Publication page; beat's safety net for files whose task was lost;
 - ``redactions``: the parts of a SOP withheld from its public copy (the Publication Scheme's), with the FOI
   exemption.
 
@@ -14,9 +16,16 @@ function for the internal and external publication of policy, SOPs, impact asses
 reports". OFFICIAL-SENSITIVE material never goes on the public Publication Scheme.
 
 Callers import from here (``from publication.services import policy_publish``); the modules import one another
-in the order ``stored_files`` <- ``publishing`` <- ``scheduling``.
+in the order ``stored_files`` <- ``publishing`` <- ``scheduling``, and ``stored_files`` <- ``file_failures``.
 """
 
+from publication.services.file_failures import (
+    failure_in_words,
+    policy_files_not_stored,
+    publication_files_not_stored,
+    publication_store_files_again,
+    publication_store_missing_files,
+)
 from publication.services.publishing import (
     MAX_YEARS_AHEAD,
     latest_publication_date,
@@ -40,7 +49,6 @@ from publication.services.stored_files import (
     policy_store_current_files,
     publication_store_current_files,
     publication_store_files,
-    publication_store_missing_files,
     published_file_intact,
     published_file_read,
     scheme_files_follow_the_audit_trail,
@@ -54,16 +62,20 @@ __all__ = [
     "STORE_CURRENT_FILES_TASK",
     "STORE_FILES_TASK",
     "StoredFileRefused",
+    "failure_in_words",
     "latest_publication_date",
     "policy_approve_local",
     "policy_publish",
+    "policy_files_not_stored",
     "policy_republish_no_change",
     "policy_store_current_files",
     "publication_bring_forward",
     "publication_cancel",
     "publication_publish_due",
+    "publication_files_not_stored",
     "publication_store_current_files",
     "publication_store_files",
+    "publication_store_files_again",
     "publication_store_missing_files",
     "published_file_intact",
     "published_file_read",

@@ -12,7 +12,6 @@ from celery import signature
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from core.audit import audit_log
@@ -27,9 +26,11 @@ STORE_FILES_TASK = "publication.tasks.store_publication_files"
 STORE_CURRENT_FILES_TASK = "publication.tasks.store_current_publication_files"
 
 
-def _queue_task(name: str, *args) -> None:
+def queue_task(name: str, *args) -> None:
     """After the commit: the change stands whatever happens here. With the broker down, beat's
-    store-publication-files job (or the first download) renders missing files instead."""
+    store-publication-files job (or the first download) renders missing files instead. A task that fails after its
+    last attempt has recorded why (publication.services.file_failures); in the test process, where tasks run at
+    once and their errors propagate, that error ends here."""
     try:
         # By name: publication.tasks builds on this module, not the other way round.
         signature(name, args=args).delay()
@@ -38,7 +39,7 @@ def _queue_task(name: str, *args) -> None:
 
 
 def queue_file_rendering(publication_id: int) -> None:
-    _queue_task(STORE_FILES_TASK, publication_id)
+    queue_task(STORE_FILES_TASK, publication_id)
 
 
 class StoredFileRefused(Exception):
@@ -77,7 +78,7 @@ def _pack_contents(publication: Publication) -> dict[str, dict]:
     return contents
 
 
-def _lock_publication_for_files(publication_id: int) -> Publication | None:
+def lock_publication_for_files(publication_id: int) -> Publication | None:
     return (Publication.objects.select_for_update(of=("self",))
             .select_related("policy", "policy__business_group", "policy__owning_unit", "policy_version")
             .filter(pk=publication_id).first())
@@ -124,7 +125,7 @@ def publication_store_files(*, publication: Publication | int) -> list[Published
     and a publication whose files are recorded is left alone. Returns the files (existing or new)."""
     publication_id = getattr(publication, "pk", publication)
     with transaction.atomic():
-        locked = _lock_publication_for_files(publication_id)
+        locked = lock_publication_for_files(publication_id)
         if locked is None or locked.status != Publication.Status.PUBLISHED:
             return []
         existing = list(locked.files.all())
@@ -141,7 +142,7 @@ def publication_store_current_files(*, publication: Publication | int, reason: s
     are never rendered again. Returns the new files."""
     publication_id = getattr(publication, "pk", publication)
     with transaction.atomic():
-        locked = _lock_publication_for_files(publication_id)
+        locked = lock_publication_for_files(publication_id)
         if locked is None or not locked.is_current:
             return []
         stored = list(locked.files.order_by("audience", "rendition"))
@@ -190,30 +191,7 @@ def stored_files_follow_the_audit_trail(sender, instance, created: bool, raw: bo
     reason = _why_files_print_something_new(instance)
     if reason:
         policy_id = instance.policy_id
-        transaction.on_commit(lambda: _queue_task(STORE_CURRENT_FILES_TASK, policy_id, reason))
-
-
-def publication_store_missing_files(*, limit: int = 50) -> list[int]:
-    """Beat's safety net: the current publications whose files were never stored (the task was lost with the
-    broker). Returns the publication ids rendered."""
-    pending = list(
-        Publication.objects.filter(status=Publication.Status.PUBLISHED, superseded_at__isnull=True, files__isnull=True)
-        .order_by("published_at", "pk").values_list("pk", flat=True)[:limit]
-    )
-    rendered = [publication_id for publication_id in pending if publication_store_files(publication=publication_id)]
-    # A re-rendering lost with the broker: a current publication whose EIA was signed off after its newest file.
-    newest_file = (PublishedFile.objects.filter(publication_id=OuterRef("pk")).order_by("-rendered_at")
-                   .values("rendered_at")[:1])
-    stale = list(
-        Publication.objects.filter(status=Publication.Status.PUBLISHED, superseded_at__isnull=True)
-        .annotate(newest_file_at=Subquery(newest_file))
-        .filter(newest_file_at__isnull=False, policy_version__eia__frozen_at__gt=F("newest_file_at"))
-        .order_by("published_at", "pk").values_list("pk", flat=True)[:limit]
-    )
-    for publication_id in stale:
-        if publication_store_current_files(publication=publication_id, reason=RETROSPECTIVE_EIA_REASON):
-            rendered.append(publication_id)
-    return rendered
+        transaction.on_commit(lambda: queue_task(STORE_CURRENT_FILES_TASK, policy_id, reason))
 
 
 def _stored_bytes(published_file: PublishedFile) -> bytes | None:

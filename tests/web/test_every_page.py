@@ -50,6 +50,8 @@ NOT_PAGES = {
     "policy_pdf": "a PDF (its text: tests/publication)",
     "publication_staff:file": "a stored PDF (its bytes, hash and access: tests/publication/"
                               "test_publication_page_downloads.py)",
+    "publication_staff:store_files": "POST only: PCU's 'Store the files again' on the Publication page (tests/"
+                                     "publication/test_files_not_stored.py)",
     "spreadsheet_download": "an XLSX file (its cells: tests/core/test_exports.py)",
     "spreadsheet_export": "the page of one person's spreadsheet being prepared, under its own token: the axe walk "
                           "reads it preparing and ready (tests/browser/test_accessibility.py), with these checks",
