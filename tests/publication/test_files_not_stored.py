@@ -19,9 +19,13 @@ from policyhub.celery import app as celery_app
 from publication.services import policy_publish, publication_store_missing_files
 from publication.tasks import STORE_FILES_ATTEMPTS
 from tests.factories import advance_to
+from tests.publication import test_retrospective_eia
+from tests.publication.test_retrospective_eia import complete_the_eia
 from tests.publication.test_stored_files import publish
 
 pytestmark = pytest.mark.django_db
+# A policy published by the emergency route, whose files are rendered again once its EIA is signed off.
+published_without_eia = test_retrospective_eia.published_without_eia
 
 
 @pytest.fixture(autouse=True)
@@ -163,3 +167,34 @@ def test_the_safety_net_records_a_failure_once_and_goes_on(people, broken_store)
     # Recorded, PCU told: beat leaves it to PCU's "Store the files again" rather than telling them every 5 minutes.
     assert publication_store_missing_files() == []
     assert len(failures(policy)) == 1
+
+
+@pytest.fixture
+def working_store(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def test_files_not_rendered_again_are_recorded_and_stored_again_as_a_new_rendition(
+        client, people, settings, tmp_path, working_store, published_without_eia, django_capture_on_commit_callbacks):
+    """The retrospective EIA signed off after publication: the files rendered again could not be stored. The
+    earlier files are kept and served meanwhile; PCU is told, and stores the new rendition again."""
+    policy, publication = published_without_eia
+    assert publication.files.count() == 2
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.MEDIA_ROOT = str(blocker)
+    complete_the_eia(policy, people, django_capture_on_commit_callbacks)
+
+    [event] = failures(policy)
+    assert event.changes["rendition_reason"] == "The retrospective Equality Impact Assessment was signed off."
+    assert event.changes["attempts"] == STORE_FILES_ATTEMPTS and not publication.files.filter(rendition=2).exists()
+    client.force_login(people.pcu)
+    text = client.get(f"/policies/{policy.reference}/publication/").content.decode()
+    assert "The PDF files of version 1.0 are not stored as rendered again" in text
+    assert "readers get the files stored before" in text
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/policies/{policy.reference}/publication/{publication.pk}/store-files/")
+    assert publication.files.filter(rendition=2).count() == 2
+    assert "are not stored" not in client.get(f"/policies/{policy.reference}/publication/").content.decode()
