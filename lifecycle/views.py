@@ -49,7 +49,7 @@ from lifecycle.selectors import (
     version_shown,
     withdrawal_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, PolicyKind
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PAGE_READS, Duty, PolicyKind
 from lifecycle.steps import permits
 
 # A version's number as written (1.0, 2.3): what a comparison may repeat back of an address it was given.
@@ -355,8 +355,11 @@ def _take_step(request, policy, slug: str, form):
             return _redirect_after_action(request, policy)
         form.add_application_error(error)
         return None
-    # What happens next and who is told, from the declarations (issue 17); the deadline from when it moved.
-    policy.refresh_from_db(fields=["status", "status_changed_at"])
+    # What happens next and who is told, from the declarations (issue 17); the deadline from when it moved, what is
+    # due from the dates the step may have moved (a review brought forward), and what the policy waits for from the
+    # records the step may have made (the page's reads of them forgotten: lifecycle.states.PAGE_READS).
+    policy.refresh_from_db(fields=["status", "status_changed_at", "review_due_on", "monitoring_report_due_on"])
+    policy.__dict__[PAGE_READS] = {}
     messages.success(request, f"{step.success or step.page.success} {next_steps.after_step(step, policy)}")
     return _redirect_after_action(request, policy)
 

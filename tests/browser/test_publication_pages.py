@@ -58,7 +58,7 @@ def test_publication_pages_pass_axe(browser_user, settings, tmp_path):
     check("public: Publication Scheme", "/publication-scheme/")
     check("public: Scheme filtered", "/publication-scheme/?q=juveniles&group=tp&subject=custody")
     check("public: Scheme search with no results", "/publication-scheme/?q=no-such-policy")
-    check("public: Scheme search with an error", "/publication-scheme/?group=nope", status=400)
+    check("public: Scheme search with an error", "/publication-scheme/?group=nope")
     check("public: Scheme entry with a part withheld", f"/publication-scheme/{policy.reference}/")
 
     withdrawn = advance_to(people.policy(title="Traffic wardens"), Status.AWAITING_PUBLICATION, people)

@@ -294,6 +294,8 @@ def test_cancelling_a_scheduled_publication_tells_pcu_and_the_lead(ready, people
 
     lead = Client()
     lead.force_login(people.lead)
-    inbox = lead.get("/notifications/").content.decode()
+    from tests.notifications.test_inbox_open import leading_to
+
+    inbox = leading_to(lead.get("/notifications/").content.decode())
     assert f'href="/policies/{ready.reference}/publication/"' in inbox
     assert lead.get(f"/policies/{ready.reference}/publication/").status_code == 200

@@ -88,14 +88,17 @@ def test_bringing_a_review_forward_says_the_review_comes_next_not_the_way_on_fro
     policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)
     policy = Policy.objects.get(pk=policy.pk)
     assert policy.status == "implementation"
-    earlier = policy.review_due_on - datetime.timedelta(days=30)
+    # Brought before the annual monitoring report's date too: work due before the review would come first
+    # (Step.meanwhile), as it does when the review is brought forward less far.
+    earlier = policy.monitoring_report_due_on - datetime.timedelta(days=30)
     client.force_login(people.coordinator)
     response = client.post(f"/policies/{policy.reference}/actions/set-review-date/", {
         "review_due_on": earlier.isoformat(), "reason": "A critical incident.", **what_was_read(policy)}, follow=True)
     assert Policy.objects.get(pk=policy.pk).review_due_on == earlier
     banner = read(response.content.decode()).text
     assert "The review date has been brought forward." in banner
-    assert f"Next: {workflow.START_REVIEW.page.title}, by {workflow.START_REVIEW.taken_by}." in banner
+    assert (f"Next: {workflow.START_REVIEW.page.title}, by {workflow.START_REVIEW.taken_by}, due "
+            f"{date_shown(earlier)}.") in banner
     assert workflow.COMPLETE_IMPLEMENTATION.page.title not in banner.split("Next:")[1].split(".")[0]
 
 
