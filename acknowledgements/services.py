@@ -84,8 +84,8 @@ def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, 
     asks. Twice is refused politely (the unique constraint settles two submits at the same moment).
 
     ``reference``: the policy of the page it was posted from. A version that is not that policy's, does not exist or
-    was not asked of the person is refused in the same words, naming only that page's policy: an edited form learns
-    nothing of other policies (which versions exist, or the reference of one the person may not see)."""
+    was not asked of the person is refused in the same words, naming no policy: an edited form learns nothing of
+    other policies (which versions exist, or whether a reference it names is one the person may not see)."""
     require_actor(user)
     version_id = getattr(version, "pk", version)
     if not str(version_id or "").isdigit() or len(str(version_id)) > 18:
@@ -98,9 +98,7 @@ def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, 
     profile = profile_of(user)
     if audience is None or not (profile.included_by(list(audience.criteria.all()))
                                 and profile.may_read(audience.policy)):
-        of = f" of {reference}" if reference is not None else ""
-        raise ApplicationError(f"You have not been asked to confirm you have read this version{of}.",
-                               code="forbidden")
+        raise ApplicationError("You have not been asked to confirm you have read this version.", code="forbidden")
     if not AcknowledgementAudience.objects.filter(in_force(), pk=audience.pk).exists():
         raise ApplicationError(f"Version {found.number} of {found.policy.reference} is no longer the one in force: "
                                "read the version in force and confirm that.", code="stale")

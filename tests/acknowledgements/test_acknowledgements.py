@@ -469,7 +469,7 @@ def test_a_forged_confirmation_names_no_other_policy_and_tells_nothing_of_it(cli
     """A confirmation posted from one policy's page with another version's id (an edited form) was refused with "You
     have not been asked to confirm you have read POL-…" naming the other policy, an OFFICIAL-SENSITIVE one the
     person may not see included, and "That version does not exist" told which ids do (found by the tenth session's
-    walk). The refusal is about the page it came from, and the same whether the version exists or not."""
+    walk). The refusal names no policy, and is the same whether the version exists or not."""
     asked = published(people, title="Asked", audience=tp(people))
     covert = published(people, title="Covert", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
                        audience={"roles": [Role.DEVELOPER]})
@@ -481,11 +481,11 @@ def test_a_forged_confirmation_names_no_other_policy_and_tells_nothing_of_it(cli
             "version": version_id, "version_hash": covert_version.content_hash, "reference": asked.reference,
         }, follow=True).content.decode()
         assert covert.reference not in page and "Covert" not in page
-        assert f"have not been asked to confirm you have read this version of {asked.reference}" in page
+        assert "have not been asked to confirm you have read this version." in page
     messages = [str(m) for m in (
         _refusal(reader, covert_version.pk, covert_version.content_hash, asked.reference),
         _refusal(reader, 9_999_999, covert_version.content_hash, asked.reference))]
-    assert messages[0] == messages[1] and asked.reference in messages[0]
+    assert messages[0] == messages[1] and asked.reference not in messages[0]
     assert not Acknowledgement.objects.exists()
 
 
@@ -495,3 +495,27 @@ def _refusal(user, version, version_hash, reference):
     except Exception as error:  # noqa: BLE001 - the refusal itself is what is compared
         return error
     raise AssertionError("the forged confirmation was accepted")
+
+
+def test_a_confirmation_naming_an_unseen_policy_answers_as_for_an_unknown_one(client, people):
+    """QA walk: a hand-crafted confirmation naming POL-0014, an OFFICIAL-SENSITIVE policy the person may not see and
+    is not asked to read, answered "You have not been asked to confirm you have read this version of POL-0014",
+    repeating the reference as though it were a policy. The refusal names no reference, and reads the same for an
+    unseen reference as for one that does not exist."""
+    covert = published(people, title="Covert", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
+                       audience={"roles": [Role.DEVELOPER]})
+    reader = staff("reader", people.unit)
+    covert_version = reload(covert).current_version
+    client.force_login(reader)
+    answers = []
+    for reference in (covert.reference, "POL-9999"):
+        response = client.post("/acknowledgements/confirm/", {
+            "version": covert_version.pk, "version_hash": covert_version.content_hash, "reference": reference,
+        }, follow=True)
+        page = response.content.decode()
+        assert reference not in page and "Covert" not in page
+        assert "You have not been asked to confirm you have read this version." in page
+        answers.append((response.status_code, str(_refusal(reader, covert_version.pk, covert_version.content_hash,
+                                                           reference))))
+    assert answers[0] == answers[1]
+    assert not Acknowledgement.objects.exists()
