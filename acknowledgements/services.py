@@ -105,20 +105,30 @@ def acknowledgement_confirm(*, user, version: PolicyVersion | int | str | None, 
     if not version_hash or version_hash != found.content_hash:
         raise ApplicationError(f"Version {found.number} is not the text you read: open the policy again.",
                                code="stale")
-    already = Acknowledgement.objects.filter(user_id=user.pk, policy_version=found).first()
-    if already is not None:
-        raise ApplicationError(f"You confirmed you had read version {found.number} on "
-                               f"{timezone.localtime(already.acknowledged_at):%-d %B %Y}.", code="stale")
+    _refuse_if_confirmed(user=user, version=found)
     try:
         with transaction.atomic():
             acknowledgement = Acknowledgement.objects.create(
                 user=user, policy=found.policy, policy_version=found, major=found.major, minor=found.minor,
                 content_hash=found.content_hash, acknowledged_at=timezone.now())
     except IntegrityError:
-        raise ApplicationError(f"You have already confirmed you read version {found.number}.", code="stale") from None
+        # Two submits at the same moment: the other one's row is committed, so it is read now and named alike.
+        _refuse_if_confirmed(user=user, version=found)
+        raise ApplicationError(f"You already confirmed you had read version {found.number}. Nothing more was done.",
+                               code="already_done") from None
     audit_log(actor=user, action=AuditAction.POLICY_ACKNOWLEDGED, obj=acknowledgement, policy_id=found.policy_id,
               changes={"version": found.number, "content_hash": found.content_hash})
     # The request it answers is done: its inbox item is marked read in this transaction (notifications, connected in
     # its ready()), so the inbox no longer counts as new what the person has just confirmed.
     policy_acknowledged.send(sender=Acknowledgement, acknowledgement=acknowledgement)
     return acknowledgement
+
+
+def _refuse_if_confirmed(*, user, version: PolicyVersion) -> None:
+    """A second confirmation (a double submit, a second tab) is not an error: ``already_done`` tells the view to say
+    so politely, with the day it was confirmed."""
+    already = Acknowledgement.objects.filter(user_id=user.pk, policy_version=version).first()
+    if already is not None:
+        raise ApplicationError(f"You already confirmed you had read version {version.number} on "
+                               f"{timezone.localtime(already.acknowledged_at):%-d %B %Y}. Nothing more was done.",
+                               code="already_done")

@@ -40,7 +40,8 @@ def acknowledgement_confirm_page(request):
                                                   version_hash=request.POST.get("version_hash"),
                                                   reference=reference or None)
     except ApplicationError as error:
-        messages.error(request, error.message)
+        # Already confirmed (a double submit, a second tab) is said politely, not as a problem (STANDARDS).
+        (messages.info if error.code == "already_done" else messages.error)(request, error.message)
     else:
         messages.success(request, f"You have confirmed you read {acknowledgement.policy.reference} "
                                   f"{acknowledgement.policy.title}, version {acknowledgement.policy_version.number}.")

@@ -101,9 +101,10 @@ def test_pcu_asks_staff_who_confirm_and_their_manager_sees_the_rate_move(client,
     assert policy.reference not in outstanding and policy.reference in confirmed
     assert "Policies to read and confirm" not in client.get("/").content.decode()
 
-    # Twice is refused politely, and nothing is added.
+    # Twice is refused politely, not as an error (a double submit, a second tab), and nothing is added.
     again = confirm(client, reader, policy).content.decode()
-    assert "You confirmed you had read version 1.0 on" in again
+    assert f"You already confirmed you had read version 1.0 on {timezone.localdate():%-d %B %Y}" in again
+    assert "There is a problem" not in again
     assert Acknowledgement.objects.filter(user=reader).count() == 1
 
     client.force_login(people.manager)
