@@ -8,6 +8,7 @@ restore after the back button (which ignores HX-Redirect) sees an error, on whic
 loads the page for real, reaching the same sign-in redirect."""
 
 import hashlib
+import re
 import time
 from functools import lru_cache
 from urllib.parse import urlencode, urlsplit
@@ -20,7 +21,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import resolve_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -208,3 +209,27 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
         if nonce is None:
             request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)
         return response
+
+
+# A policy reference (POL-0042, core.services.reference_allocate) as the segment after these prefixes, in any case.
+REFERENCE_IN_PATH = re.compile(r"^/(library|policies|publication-scheme)/([A-Za-z]{2,5}-\d{1,9})(/.*)?$")
+
+
+def reference_case(get_response):
+    """A policy's address with its reference typed in lower case (/library/pol-0004/) answers 301 to the address with
+    it in capitals, the one every link uses. Nothing is looked up, so the answer is the same for a policy that exists,
+    one the reader may not see and one that does not: the canonical page then answers as it always does. Only GET and
+    HEAD: a redirected post would lose its body."""
+
+    def middleware(request):
+        if request.method in ("GET", "HEAD"):
+            match = REFERENCE_IN_PATH.match(request.path_info)
+            if match is not None and match.group(2) != match.group(2).upper():
+                prefix, reference, rest = match.groups()
+                query = request.META.get("QUERY_STRING", "")
+                location = f"{request.path[:len(request.path) - len(request.path_info)]}/{prefix}/" \
+                           f"{reference.upper()}{rest or ''}"
+                return HttpResponsePermanentRedirect(location + (f"?{query}" if query else ""))
+        return get_response(request)
+
+    return middleware

@@ -83,6 +83,9 @@ MIDDLEWARE = [
     "core.middleware.security_headers",
     "core.middleware.htmx_sign_in_redirect",
     "core.middleware.session_lifetime",
+    # A policy reference typed in lower case in an address: 301 to the one in capitals (core.middleware); last, so
+    # the redirect carries the headers every response does.
+    "core.middleware.reference_case",
 ]
 
 ROOT_URLCONF = "policyhub.urls"
