@@ -163,14 +163,16 @@ def _format_day(day: datetime.date) -> str:
 class DateField(forms.DateField):
     """A date entered in the GOV.UK date input (day, month and year boxes); GovUKForm names the question in
     its messages. ``earliest`` and ``latest`` (a date, or a function returning one, evaluated when the form
-    is checked, so "today" is today) narrow the default bounds of 1900 to 2100."""
+    is checked, so "today" is today) narrow the default bounds of 1900 to 2100. ``named``: the date as the
+    messages name it when the label does not read as a sentence's subject ("The publication date" for a question
+    labelled "Publish on"); the label by default."""
 
     widget = DateInput
     default_error_messages = {
         "incomplete": "Date must include a %(parts)s",
         "year_digits": "Year must include 4 numbers",
-        "after": "Date must be the same as or after %(date)s",
-        "before": "Date must be the same as or before %(date)s",
+        "after": "Date must be on or after %(date)s",
+        "before": "Date must be on or before %(date)s",
         # A bound that is today, as GOV.UK says it.
         "not_past": "Date must be today or in the future",
         "not_future": "Date must be today or in the past",
@@ -178,12 +180,14 @@ class DateField(forms.DateField):
     # The hint's example ("For example, 27 3 2027"), moved a year at a time into the field's bounds.
     EXAMPLE = datetime.date(2027, 3, 27)
 
-    def __init__(self, *args, earliest: DateBound = None, latest: DateBound = None, **kwargs):
+    def __init__(self, *args, earliest: DateBound = None, latest: DateBound = None, named: str | None = None,
+                 **kwargs):
         for bound in (earliest, latest):
             if isinstance(bound, datetime.date) and not DATE_EARLIEST <= bound <= DATE_LATEST:
                 raise ValueError(f"A date field's bounds stay within {DATE_EARLIEST} and {DATE_LATEST}: {bound}")
         self.earliest = earliest
         self.latest = latest
+        self.named = named
         # The messages the form set itself (its own words win over the "today" ones).
         self._own_messages = set((kwargs.get("error_messages") or {}).keys())
         super().__init__(*args, **kwargs)
@@ -246,10 +250,10 @@ class DateField(forms.DateField):
         """GOV.UK messages name the question ("Date sent must include a month"). Messages the form chose
         itself (``error_messages=``) are kept."""
         generic = {**forms.DateField.default_error_messages, **DateField.default_error_messages}
-        label = label.replace("%", "%%")  # the messages are %-formatted with the parts at fault
+        label = (self.named or label).replace("%", "%%")  # the messages are %-formatted with the parts at fault
         named = {"invalid": f"{label} must be a real date", "incomplete": f"{label} must include a %(parts)s",
-                 "after": f"{label} must be the same as or after %(date)s",
-                 "before": f"{label} must be the same as or before %(date)s",
+                 "after": f"{label} must be on or after %(date)s",
+                 "before": f"{label} must be on or before %(date)s",
                  "not_past": f"{label} must be today or in the future",
                  "not_future": f"{label} must be today or in the past"}
         for code, message in named.items():

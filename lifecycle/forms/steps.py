@@ -247,7 +247,7 @@ class PublishForm(StepForm):
     )
     # publication.services refuses a date more than 2 years ahead; the form says so first.
     publish_on = DateField(
-        label="Publish on", required=False, earliest=timezone.localdate,
+        label="Publish on", named="The publication date", required=False, earliest=timezone.localdate,
         latest=lambda: timezone.localdate() + relativedelta(years=2),
         help_text="Leave empty to publish now, or choose a date within 2 years to coincide with the implementation "
         "plan.",

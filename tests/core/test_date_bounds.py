@@ -1,6 +1,6 @@
 """Dates have sane bounds everywhere (issue 11, finding 9): 9999-12-31 and 0001-01-01 were accepted. Every
 core.forms.DateField refuses a year before 1900 or after 2100, a field may set tighter bounds (fixed dates or
-ones computed from today), the message is GOV.UK's ("... must be the same as or before ..."), and the form
+ones computed from today), the message names the question ("... must be on or before ..."), and the form
 keeps what was typed."""
 
 import datetime
@@ -28,10 +28,10 @@ def test_the_default_bounds_are_1900_to_2100():
 
 
 @pytest.mark.parametrize(("day", "month", "year", "message"), [
-    ("31", "12", "9999", "Date of the incident must be the same as or before 31 December 2100"),
-    ("1", "1", "0001", "Date of the incident must be the same as or after 1 January 1900"),
-    ("31", "12", "1899", "Date of the incident must be the same as or after 1 January 1900"),
-    ("1", "1", "2101", "Date of the incident must be the same as or before 31 December 2100"),
+    ("31", "12", "9999", "Date of the incident must be on or before 31 December 2100"),
+    ("1", "1", "0001", "Date of the incident must be on or after 1 January 1900"),
+    ("31", "12", "1899", "Date of the incident must be on or after 1 January 1900"),
+    ("1", "1", "2101", "Date of the incident must be on or before 31 December 2100"),
 ])
 def test_an_absurd_date_in_the_boxes_is_refused_and_kept(day, month, year, message):
     form = EventForm(data=_parts("happened_on", day, month, year))
@@ -44,8 +44,8 @@ def test_an_absurd_date_in_the_boxes_is_refused_and_kept(day, month, year, messa
 
 
 @pytest.mark.parametrize(("posted", "message"), [
-    ("9999-12-31", "Date of the incident must be the same as or before 31 December 2100"),
-    ("0001-01-01", "Date of the incident must be the same as or after 1 January 1900"),
+    ("9999-12-31", "Date of the incident must be on or before 31 December 2100"),
+    ("0001-01-01", "Date of the incident must be on or after 1 January 1900"),
 ])
 def test_an_absurd_iso_date_is_refused(posted, message):
     form = EventForm(data={"happened_on": posted})
@@ -71,17 +71,17 @@ class ScheduleForm(GovUKForm):
 
 def test_a_field_may_set_tighter_bounds_computed_when_the_form_is_checked():
     form = ScheduleForm(data={"starts_on": (TODAY - datetime.timedelta(days=1)).isoformat()})
-    # Bounded by today, said as GOV.UK says it ("Publish on must be the same as or after 4 December 2026" read oddly:
+    # Bounded by today, said as GOV.UK says it ("Publish on must be on or after 4 December 2026" read oddly:
     # found by the twelfth session's Chromium walk).
     assert form.errors["starts_on"] == ["Start date must be today or in the future"]
     far = TODAY.replace(year=TODAY.year + 3)
     form = ScheduleForm(data={"starts_on": far.isoformat()})
     latest = TODAY.replace(year=TODAY.year + 2) - datetime.timedelta(days=1)
-    assert form.errors["starts_on"] == [f"Start date must be the same as or before {latest:%-d %B %Y}"]
+    assert form.errors["starts_on"] == [f"Start date must be on or before {latest:%-d %B %Y}"]
     form = ScheduleForm(data={"starts_on": TODAY.isoformat(), "fixed_on": "2021-01-01"})
     assert form.errors == {"fixed_on": ["Choose a date in 2020"]}
     form = ScheduleForm(data={"starts_on": TODAY.isoformat(), "fixed_on": "2019-12-31"})
-    assert form.errors == {"fixed_on": ["Fixed date must be the same as or after 1 January 2020"]}
+    assert form.errors == {"fixed_on": ["Fixed date must be on or after 1 January 2020"]}
 
 
 def test_a_tighter_bound_never_loosens_the_default():

@@ -5,6 +5,7 @@ back what was typed."""
 import datetime
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -91,11 +92,19 @@ def test_a_partial_or_impossible_date_is_explained_and_what_was_typed_is_kept(da
 
 
 def test_a_field_without_its_own_message_gets_the_govuk_one_naming_the_question():
+    # The question is "Publish on"; its messages name the date as a sentence can ("Publish on must be ..." read
+    # oddly: QA walk).
     form = PublishForm({"on_intranet": "on", **_parts("publish_on", "30", "2", "2027")})
-    assert form.errors["publish_on"] == ["Publish on must be a real date"]
+    assert form.errors["publish_on"] == ["The publication date must be a real date"]
 
     form = PublishForm({"on_intranet": "on", **_parts("publish_on", "", "2", "")})
-    assert form.errors["publish_on"] == ["Publish on must include a day and year"]
+    assert form.errors["publish_on"] == ["The publication date must include a day and year"]
+
+    latest = timezone.localdate() + relativedelta(years=2)
+    beyond = latest + datetime.timedelta(days=1)
+    form = PublishForm({"on_intranet": "on", **_parts("publish_on", str(beyond.day), str(beyond.month),
+                                                      str(beyond.year))})
+    assert form.errors["publish_on"] == [f"The publication date must be on or before {latest:%-d %B %Y}"]
 
 
 def test_an_unbound_form_splits_its_initial_date_into_the_boxes():
