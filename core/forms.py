@@ -312,6 +312,11 @@ class GovUKForm(forms.Form):
                 widget.attrs.setdefault("rows", 5)
             if isinstance(field, forms.CharField) and field.max_length:
                 widget.attrs.setdefault("maxlength", field.max_length)
+                if "max_length" not in field.error_messages:
+                    # Django's "Ensure this value has at most 50000 characters (it has N)." names no field: say
+                    # which, as GOV.UK does (a post longer than the box allows skips the browser's maxlength).
+                    label = (field.label or pretty_name(name)).removesuffix(" (optional)").replace("%", "%%")
+                    field.error_messages["max_length"] = f"{label} must be {field.max_length:,} characters or fewer"
             if field.help_text and not isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
 

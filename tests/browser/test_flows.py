@@ -754,7 +754,7 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     flow.visit(f"/policies/{drafting.reference}/statement/edit/", "developer: edit before an over-long save")
     flow.set_raw_html("id_statement", "<p>" + "Too long. " * 50_001 + "</p>")
     flow.submit(status=400)  # no screenshot or axe run: half a million characters make either take too long
-    flow.expect_error_summary("at most 500000 characters")
+    flow.expect_error_summary("Policy Statement must be 500,000 characters or fewer")
     page.locator(".govuk-error-summary a[href='#id_statement']").click()
     assert page.evaluate("document.activeElement.matches('.prose-editor > .ProseMirror')"), "focus is not in the editor"
     expect(flow.editor("id_statement")).to_contain_text("Too long. Too long.")

@@ -21,6 +21,6 @@ def test_a_field_with_two_errors_has_one_error_message_with_both():
     assert len(form.errors["title"]) == 2
     html = render_to_string("includes/field.html", {"field": form["title"]})
     assert html.count('id="id_title-error"') == 1
-    assert ("<span class=\"govuk-visually-hidden\">Error:</span> Ensure this value has at most 5 characters "
-            "(it has 8).<br>Choose another title</p>") in html
+    assert ("<span class=\"govuk-visually-hidden\">Error:</span> Title must be 5 characters or fewer"
+            "<br>Choose another title</p>") in html
     assert 'aria-describedby="id_title-error"' in html
