@@ -96,6 +96,9 @@ class Step:
     # The confirmation after this step, where the page's (``Page.success``) is shared by steps that differ: PCU's
     # answer to the Lead's request for emergency approval is an agreement or a refusal.
     success: str = ""
+    # The confirmation where it depends on the answer given on the step's form: (field, {answer: sentence}), so it
+    # says what happened rather than every outcome (DCFD's "the assessment stands" or "must be updated").
+    success_by_answer: tuple[str, dict[str, str]] | tuple = ()
     # A condition on the person beyond the permission for the page to be offered to them (``may_take``), and the
     # sentence said when it does not hold: quality assurance is offered to those with a discipline left to record.
     # The service keeps its own, fuller checks and reasons.
@@ -154,6 +157,14 @@ class Step:
             return _SERVICES[self.name]
         except KeyError:
             raise LookupError(f"No service performs the step {self.name!r}: decorate it with @performs.") from None
+
+    def success_for(self, cleaned_data: dict) -> str:
+        """The confirmation after the step, for the answers given on its form."""
+        if self.success_by_answer:
+            field_name, by_answer = self.success_by_answer
+            if cleaned_data.get(field_name) in by_answer:
+                return by_answer[cleaned_data[field_name]]
+        return self.success or self.page.success
 
     def service_arguments(self, cleaned_data: dict) -> dict:
         """The form's cleaned data as the service's keyword arguments (the page's choice field left out)."""

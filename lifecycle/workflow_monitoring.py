@@ -89,13 +89,15 @@ CONFIRM_EIA = Step(
         "them.",
     gates=(gates.no_change_awaits_eia,), under_way=gates.no_change_awaits_eia,
     page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
-              success="Recorded. If the assessment stands, PCU has been asked to re-publish the policy; if it must be "
-              "updated, it is reopened for the policy's developers to revise, and you sign the update off before PCU "
-              "re-publishes.",
               explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
               "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
               "revision, and the re-publication waits until you sign the updated assessment off.", shows_version=True),
     notify=("pcu", "lead", "coordinator", "authors"), notice="EIA confirmed, or reopened to be updated",
+    success_by_answer=("eia_outcome", {
+        "stands": "Recorded. The assessment stands: PCU has been asked to re-publish the policy.",
+        "updated": "Recorded. The assessment is reopened for the policy's developers to update; you sign the update "
+                   "off before PCU re-publishes the policy.",
+    }),
 )
 SIGN_OFF_UPDATED_EIA = Step(
     done="Updated Equality Impact Assessment signed off for the review",

@@ -312,3 +312,20 @@ def test_a_republication_off_the_intranet_takes_the_policy_out_of_the_library(cl
         False, True, True)
     library_index_policy(policy_id=policy.pk)
     assert not LibraryDocument.objects.filter(policy=policy).exists()
+
+
+@pytest.mark.parametrize(("outcome", "says", "not_said"), [
+    ({"eia_outcome": "stands"}, "The assessment stands: PCU has been asked to re-publish the policy.", "reopened"),
+    ({"eia_outcome": "updated", "eia_comments": "Age data refreshed."},
+     "The assessment is reopened for the policy's developers to update; you sign the update off before PCU "
+     "re-publishes the policy.", "PCU has been asked"),
+])
+def test_confirming_the_eia_says_which_outcome_was_recorded(client, published, people, outcome, says, not_said):
+    """QA walk: DCFD's confirmation said both outcomes ("If the assessment stands, PCU has been asked to re-publish
+    the policy; if it must be updated, it is reopened ..."), leaving them to work out which had happened. It says
+    the one recorded."""
+    with travel(datetime.date(2026, 8, 3)):
+        post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit."})
+        response = post(client, people.dcfd, reload(published), "confirm-eia", outcome)
+        said = messages_of(response)
+        assert says in said and not_said not in said and "If the assessment stands" not in said, said
