@@ -7,8 +7,7 @@ from __future__ import annotations
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
@@ -27,6 +26,9 @@ from lifecycle.views import policy_for_page, policy_page_context
 
 MOVE = "move"
 LABELS = {key: part.label for key, part in PARTS.items()}
+# A person's page not found (or not theirs to open), said of people rather than the generic 404's policies.
+PERSON_NOT_FOUND = ("The person may not exist, or their work is not yours to hand over: a business group's "
+                    "co-ordinator hands over the people of its policies, the Policy Co-ordination Unit anyone's.")
 
 
 def _forms(request, policy, holders, posted_part: str | None) -> dict:
@@ -120,10 +122,12 @@ def person_handover(request, username: str):
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("home")
-    leaver = get_object_or_404(User, username=username)
-    plan = people_services.handover_preview(actor=request.user, leaver=leaver)
-    if not people_services.may_open_portfolio(request.user, plan):
-        raise Http404("No such person in your business groups.")
+    leaver = User.objects.filter(username=username).first()
+    plan = people_services.handover_preview(actor=request.user, leaver=leaver) if leaver is not None else None
+    if plan is None or not people_services.may_open_portfolio(request.user, plan):
+        # Out of scope is "not found", in the same words whether the person exists or not, and about people: the
+        # generic 404 speaks of policies.
+        return render(request, "errors/404.html", {"message": PERSON_NOT_FOUND}, status=404)
     form = HandoverForm(request.POST if request.method == "POST" else None,
                         eligibility_by_part=handover_eligibility(plan=plan), labels=LABELS,
                         initial={"expected": plan.fingerprint})

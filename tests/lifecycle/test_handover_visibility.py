@@ -79,3 +79,22 @@ def test_after_handing_over_everything_a_coordinator_is_not_sent_to_a_page_they_
     assert "has been handed over" in response.content.decode()
     assert people.developer2 not in policy.developers.all()
     assert client.get(url).status_code == 404
+
+
+def test_a_person_page_not_found_talks_of_people_not_policies(client, people):
+    """QA walk: a co-ordinator opening /people/<username>/handover/ of someone outside their groups got the generic
+    404, "The policy may not exist, or you may not have access to it": about a policy, on a person's page. It speaks
+    of the person, in the same words whether the username exists or not."""
+    people.policy(actor=people.developer2, title="Kidnap and extortion", business_group=people.group2,
+                  owning_unit=people.unit2, designated_lead=people.lead2, coordinator=people.coordinator2,
+                  developers=[people.developer2])
+    client.force_login(people.coordinator)
+    pages = []
+    for username in (people.developer2.username, "no-such-person"):
+        response = client.get(reverse("people:handover", args=[username]))
+        page = response.content.decode()
+        assert response.status_code == 404
+        assert "policy may not exist" not in page and "quality-assured or approved" not in page
+        assert "The person may not exist, or their work is not yours to hand over" in page
+        pages.append(page.replace(username, ""))
+    assert pages[0].count("may not exist") == pages[1].count("may not exist")
