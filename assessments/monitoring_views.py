@@ -63,6 +63,12 @@ def monitoring_page(request, reference: str):
             try:
                 services.monitoring_report_create(policy=policy, actor=request.user, **form.cleaned_data)
             except ApplicationError as error:
+                started = _in_progress(request.user, policy) if error.code == "stale" else None
+                if started is not None:
+                    # A second tab, posted after a report was started: refused with a link to that report and what
+                    # was typed, and no form (another would be refused the same way).
+                    return _refused_in_progress(request, policy, started, error.message, typed_back.typed_in(
+                        forms.MonitoringReportForm, request.POST))
                 form.add_application_error(error)
             else:
                 messages.success(request, "Monitoring report started.")
@@ -72,6 +78,21 @@ def monitoring_page(request, reference: str):
                     "year_due": year, "longest_period": LONGEST_PERIOD_SHOWN,
                     "next_due": MONITORING.state_of(policy)})
     return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
+
+
+def _in_progress(user, policy) -> MonitoringReport | None:
+    """The policy's report being worked on (one at a time: services.monitoring_report_create), as the person reads
+    the policy's reports."""
+    return (reports_of(user=user, policy=policy).exclude(status=MonitoringReport.Status.PUBLISHED)
+            .order_by("-period_end").first())
+
+
+def _refused_in_progress(request, policy, started, message: str, typed):
+    reports = list(reports_of(user=request.user, policy=policy).select_related("author").order_by("-period_end"))
+    context = policy_page_context(request, policy, "monitoring")
+    context.update({"reports": reports, "form": None, "in_progress": started, "refused": message.rstrip("."),
+                    "typed": typed, "next_due": MONITORING.state_of(policy)})
+    return render(request, "assessments/monitoring.html", context, status=409)
 
 
 @login_required

@@ -49,14 +49,21 @@ def test_a_report_in_progress_is_named_and_linked_instead_of_a_form_that_would_b
 
 
 def test_a_stale_form_is_still_refused_with_what_was_typed_kept(client, published, people):
+    """QA walk: a second tab's "Start a monitoring report", posted after a report was started, was refused with no
+    link to the report in progress, and the form offered again. The refusal links to that report, offers no form,
+    and shows what was typed."""
     with on(FIRST_DUE + datetime.timedelta(days=20)):
-        write_and_submit(client, published, people, start=datetime.date(2024, 1, 10), end=datetime.date(2025, 1, 9))
+        report = write_and_submit(client, published, people, start=datetime.date(2024, 1, 10),
+                                  end=datetime.date(2025, 1, 9))
         response = client.post(f"/policies/{published.reference}/monitoring/", {
             "period_start-day": 10, "period_start-month": 1, "period_start-year": 2025,
             "period_end-day": 9, "period_end-month": 1, "period_end-year": 2026, "compliance": "Typed before."})
     html = response.content.decode()
-    assert response.status_code == 400
-    assert "This policy already has a monitoring report in progress." in html
+    assert response.status_code == 409
+    summary = html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    assert "This policy already has a monitoring report in progress" in summary
+    assert f'href="/policies/{published.reference}/monitoring/{report.pk}/"' in summary
+    assert START_FORM not in html and 'id="main-form"' not in html
     assert "Typed before." in html
     assert MonitoringReport.objects.filter(policy=published).count() == 1
 
