@@ -75,6 +75,17 @@ def lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:
     return locked_policy, locked
 
 
+def lock_draft(report: MonitoringReport, actor, *, frozen: str) -> tuple[Policy, MonitoringReport]:
+    """``lock_report`` for a change to a draft report (its sections, its period): refused to anyone who may not
+    draft the policy, and, in ``frozen``'s words, once the report is submitted."""
+    policy, locked = lock_report(report)
+    if not permissions.can_draft(actor, policy):
+        raise ApplicationError("You are not allowed to edit this monitoring report.", code="forbidden")
+    if locked.status != MonitoringReport.Status.DRAFT:
+        raise ApplicationError(frozen, code="frozen")
+    return policy, locked
+
+
 class ReportBinding(TypedDict, total=False):
     """What a monitoring report's page showed, posted back with a decision on it (rule 17, as ``Binding`` is for a
     version): the report read and its content hash (``MonitoringReport.content_hash``)."""
@@ -108,12 +119,8 @@ def check_report_read(locked: MonitoringReport, *, report_read=None, report_hash
 def monitoring_report_update(*, report: MonitoringReport, actor, **sections) -> MonitoringReport:
     require_actor(actor)
     values = clean_sections(sections, REPORT_FIELDS)
-    policy, locked = lock_report(report)
-    if not permissions.can_draft(actor, policy):
-        raise ApplicationError("You are not allowed to edit this monitoring report.", code="forbidden")
-    if locked.status != MonitoringReport.Status.DRAFT:
-        raise ApplicationError("This monitoring report has been submitted and can no longer be edited.",
-                               code="frozen")
+    policy, locked = lock_draft(report, actor, frozen="This monitoring report has been submitted and can no longer be "
+                                                      "edited.")
     changed = [field for field, value in values.items() if getattr(locked, field) != value]
     for field in changed:
         setattr(locked, field, values[field])

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from assessments.models import MonitoringReport
 from assessments.services import monitoring_periods
-from assessments.services.monitoring import ReportBinding, check_report_read, lock_report
+from assessments.services.monitoring import ReportBinding, check_report_read, lock_draft, lock_report
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -32,12 +32,9 @@ def monitoring_report_correct_period(*, report: MonitoringReport, actor, period_
     """Those who may edit the draft (``monitoring_report_update``) correct its period, by the rules a new report's
     period meets (``monitoring_periods.check_period``), its own period aside."""
     require_actor(actor)
-    policy, locked = lock_report(report)
-    if not permissions.can_draft(actor, policy):
-        raise ApplicationError("You are not allowed to edit this monitoring report.", code="forbidden")
-    if locked.status != MonitoringReport.Status.DRAFT:
-        raise ApplicationError("This monitoring report has been submitted, so its period can no longer be changed.",
-                               code="frozen")
+    policy, locked = lock_draft(report, actor,
+                                frozen="This monitoring report has been submitted, so its period can no longer be "
+                                       "changed.")
     monitoring_periods.check_period(policy, period_start, period_end, report=locked)
     changes = {field: [getattr(locked, field), value]
                for field, value in (("period_start", period_start), ("period_end", period_end))
