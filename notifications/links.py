@@ -19,13 +19,14 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from assessments.models import MonitoringReport
 from core.events import AuditAction
 from lifecycle.models import Policy
 from lifecycle.selectors import visible_policy_ids
 from lifecycle.signals import library_readable_requested
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Status
 from notifications.models import Notification, ReminderKind
-from notifications.selectors import MONITORING_REPORT, listed_shown
+from notifications.selectors import listed_shown
 
 # The page of a reminder's kind, besides the policy's overview (the default).
 REMINDER_PAGES = {
@@ -170,6 +171,10 @@ def _being_checked(policy: Policy) -> bool:
     """Out of a developer's sight because it is checked, approved or published next: not a draft, not in force."""
     return policy.status not in DRAFT_EDITABLE_STATUSES and policy.status != Status.WITHDRAWN \
         and policy.first_published_on is None
+
+
+# An audit event's object_type for a monitoring report.
+MONITORING_REPORT = MonitoringReport._meta.label_lower
 
 
 def report_named(audit) -> int | None:

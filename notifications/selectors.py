@@ -19,11 +19,12 @@ it was written, unread (``notifications_mark_read`` marks only what its reader i
 was, if its reader is cleared again.
 
 An item about a monitoring report (a remedial action's reminder, which quotes what the Lead directed; a reminder of
-its quality assurance; an event the relay told of it) is read by the report's own marking as well, kept as it was
-written (assessments.selectors): one made OFFICIAL-SENSITIVE stays so when a review re-marks its policy OFFICIAL, and
-such an item is left out, as the pages leave the report out, while its reader is not cleared for its policy's business
-group now (``withheld_unless_cleared``; review of 2026-12-05, finding 4). In the same query, and in the same subquery
-of the count: none per item.
+its quality assurance; an event the relay told of it) records the report when it is written (``Notification.report``)
+and is read by the report's own marking as well, as it is marked now (assessments.selectors): one made
+OFFICIAL-SENSITIVE stays so when a review re-marks its policy OFFICIAL, and such an item is left out, as the pages leave
+the report out, while its reader is not cleared for its policy's business group now (``withheld_unless_cleared``;
+review of 2026-12-05, finding 4). In the same query, and in the same subquery of the count, by one join: none per
+item.
 
 A leaver's handover notice is about no policy but names several (``Notification.listed_policies``); there, a policy
 its reader is not cleared for now is neither listed nor named, and is counted, as the notice would have been written
@@ -34,40 +35,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Coalesce
 
-from assessments.models import MonitoringReport, MonitoringResponse
 from assessments.selectors import report_frozen_sensitive
 from lifecycle.models import Policy
 from lifecycle.permissions import role_index
 from lifecycle.selectors import cleared_business_groups, roles_cleared_for
 from lifecycle.states import ProtectiveMarking
-from notifications.models import Notification, ReminderKind
-
-# An audit event's object_type for a monitoring report (notifications.links.report_named reads it too).
-MONITORING_REPORT = MonitoringReport._meta.label_lower
+from notifications.models import Notification
 
 
 def about_sensitive_report() -> Q:
     """The Q of an item about a monitoring report made OFFICIAL-SENSITIVE (``report_frozen_sensitive``: its own
-    marking, whatever its policy is marked now): a remedial action's reminder (``Reminder.chased_item``, the action),
-    quoting what the Lead directed after the report; an event the relay told of the report, as ``links.report_named``
-    finds it (the event's object, or the report its changes name); and a reminder of a report waiting for quality
-    assurance, which names no report (one a policy at a time) and so is read as about every report of its policy
-    written before it: left out, rather than shown, where an earlier report of the policy is OFFICIAL-SENSITIVE."""
-    sensitive = MonitoringReport.objects.filter(report_frozen_sensitive()).order_by()
-    event = "source_event__audit_event__"
-    by_key = sensitive.filter(policy_id=OuterRef("policy_id")).annotate(key=Cast("pk", TextField()))
-    return (
-        Q(Exists(MonitoringResponse.objects.filter(report_frozen_sensitive(report="report__"),
-                                                   pk=OuterRef("reminder__chased_item")).order_by()),
-          reminder__kind=ReminderKind.REMEDIAL_ACTION)
-        | Q(Exists(sensitive.filter(policy_id=OuterRef("policy_id"), created_at__lte=OuterRef("created_at"))),
-            reminder__kind=ReminderKind.MONITORING_QA)
-        | Q(Exists(by_key.filter(key=OuterRef(f"{event}object_id"))), **{f"{event}object_type": MONITORING_REPORT})
-        | Q(Exists(by_key.filter(key=Cast(OuterRef(f"{event}changes__report"), TextField()))))
-    )
+    marking, whatever its policy is marked now): the report the item tells of, recorded when it was written
+    (``Notification.report``): an event the relay told of the report (``links.report_named``), a remedial action's
+    reminder, quoting what the Lead directed after the report, and a reminder of the report waiting for quality
+    assurance. One join, to the report, read as it is marked now (a report is raised to its policy's marking when
+    it is submitted and published)."""
+    return report_frozen_sensitive(report="report__")
 
 
 def withheld_unless_cleared() -> Q:

@@ -7,9 +7,11 @@ import datetime
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from acknowledgements.selectors import outstanding_for
+from assessments.models import MonitoringReport, MonitoringResponse
 from lifecycle.models import Policy
 from notifications.models import Digest, Notification, Reminder, ReminderKind
 from notifications.selectors import inbox_items, new_items
@@ -37,7 +39,8 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
         # read three times below from a table of this transaction; each step used to search for them again.
         # Table names from the models, every value a parameter.
         cursor.execute(f"CREATE TEMPORARY TABLE {pending} ON COMMIT DROP AS "  # noqa: S608
-                       f"SELECT r.id, r.recipient_id, r.policy_id, r.kind, r.message FROM {reminder} r "
+                       f"SELECT r.id, r.recipient_id, r.policy_id, r.kind, r.message, r.chased_item, r.created_at "
+                       f"FROM {reminder} r "
                        f"WHERE r.kind <> %s AND NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)",
                        [ReminderKind.ACKNOWLEDGEMENT.value])
         cursor.execute(f"ANALYZE {pending}")  # a temporary table has no statistics until asked
@@ -58,12 +61,13 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
             digest_join = (f"LEFT JOIN {digest} d ON d.recipient_id = r.recipient_id AND d.digest_date = %s "
                            "AND d.sent_at IS NULL ")
             digest_column, digest_params = "d.id", [digest_date]
+        report, report_params = report_told_of("r")
         cursor.execute(
-            f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at, digest_id) "  # noqa: S608
-            f"SELECT r.recipient_id, r.policy_id, r.id, "
+            f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at, digest_id, "  # noqa: S608
+            f"report_id) SELECT r.recipient_id, r.policy_id, r.id, "
             f"left((CASE r.kind {kinds} ELSE r.kind END) || ': ' || p.reference || ' ' || p.title, 300), r.message, "
-            f"%s, {digest_column} FROM {pending} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
-            f"ORDER BY r.id ON CONFLICT DO NOTHING", [*labels, now, *digest_params])
+            f"%s, {digest_column}, {report} FROM {pending} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
+            f"ORDER BY r.id ON CONFLICT DO NOTHING", [*labels, now, *report_params, *digest_params])
         created = cursor.rowcount
         cursor.execute(f"DROP TABLE {pending}")
         return created
@@ -73,10 +77,28 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
 INBOX_PENDING = "notifications_inbox_pending"
 
 
+def report_told_of(reminder: str) -> tuple[str, list[str]]:
+    """SQL (and its parameters) of the monitoring report a reminder tells of (``Notification.report``), the reminder
+    read from the table or alias ``reminder``: for a remedial action's, the report the action was directed after (its
+    ``chased_item`` is the MonitoringResponse); for a reminder of the report waiting for quality assurance (one a
+    policy at a time: it names no report), the report of its policy last submitted when the reminder was written;
+    NULL for any other kind. The same SQL on PostgreSQL and SQLite, table and column names from the models."""
+    quote = connection.ops.quote_name
+    response, report = quote(MonitoringResponse._meta.db_table), quote(MonitoringReport._meta.db_table)
+    # Table and column names from the models, ``reminder`` the caller's alias; every value a parameter.
+    return ((f"CASE {reminder}.kind "  # noqa: S608
+             f"WHEN %s THEN (SELECT x.report_id FROM {response} x WHERE x.id = {reminder}.chased_item) "
+             f"WHEN %s THEN (SELECT m.id FROM {report} m WHERE m.policy_id = {reminder}.policy_id "
+             f"AND m.submitted_at <= {reminder}.created_at ORDER BY m.submitted_at DESC, m.id DESC LIMIT 1) END"),
+            [ReminderKind.REMEDIAL_ACTION.value, ReminderKind.MONITORING_QA.value])
+
+
 def _reminders_to_inbox_in_batches() -> int:
     created = 0
+    report, report_params = report_told_of(connection.ops.quote_name(Reminder._meta.db_table))
     pending = (Reminder.objects.filter(notification__isnull=True).exclude(kind=ReminderKind.ACKNOWLEDGEMENT)
-               .select_related("policy").order_by("pk"))
+               .select_related("policy").annotate(report_told_of=RawSQL(report, report_params))  # noqa: S611
+               .order_by("pk"))
     while True:
         batch = list(pending[:2000])
         if not batch:
@@ -84,6 +106,7 @@ def _reminders_to_inbox_in_batches() -> int:
         with transaction.atomic():
             Notification.objects.bulk_create(
                 [Notification(recipient_id=reminder.recipient_id, policy_id=reminder.policy_id, reminder=reminder,
+                              report_id=reminder.report_told_of,
                               title=f"{reminder.get_kind_display()}: {reminder.policy.reference} "
                                     f"{reminder.policy.title}"[:300],
                               body=reminder.message) for reminder in batch],

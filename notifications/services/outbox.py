@@ -179,6 +179,7 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
             for recipient_id in sorted(set(told) - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
+                    report_id=report if report in report_markings else None,
                     title=f"{title}: {subject}"[:300], body=told[recipient_id][:1000],
                 ))
         event.handled_at = now
