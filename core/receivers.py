@@ -7,7 +7,8 @@ sign-in, sign-out and lockouts are audited").
   a service. A service that makes the same change audits it itself, in the same transaction, and its event
   covers the one seen here (``core.audit.audit_unless_covered``), so nothing is recorded twice. A role assignment
   deleted below the services is recorded at once instead, and answered as ``role_revoke`` answers it
-  (``clearance_reduced``, in the delete's transaction): see ``role_revoked``.
+  (``clearance_reduced``, in the delete's transaction): see ``role_revoked``; one changed in place is answered so
+  for the role it was (``role_assigned``).
 
 These events belong to no policy: ``obj`` is the user concerned. Connected in ``CoreConfig.ready()``.
 """
@@ -50,6 +51,7 @@ def connect() -> None:
     user_login_failed.connect(sign_in_failed, dispatch_uid="core.audit.sign_in_failed")
     user_locked_out.connect(locked_out, dispatch_uid="core.audit.locked_out")
     pre_save.connect(password_changed, sender=User, dispatch_uid="core.audit.password_changed")
+    pre_save.connect(role_before_change, sender=RoleAssignment, dispatch_uid="core.audit.role_before_change")
     post_save.connect(role_assigned, sender=RoleAssignment, dispatch_uid="core.audit.role_assigned")
     post_delete.connect(role_revoked, sender=RoleAssignment, dispatch_uid="core.audit.role_revoked")
     # Guardian's grant models are concrete per target (lifecycle.PolicyUserObjectPermission, ...), and core imports
@@ -123,11 +125,37 @@ def _assignment_changes(assignment: RoleAssignment) -> dict:
             "business_group": assignment.business_group_id, "unit": assignment.unit_id}
 
 
+# The stored row of an assignment being saved in place, read just before (``role_before_change``).
+_STORED_ATTRIBUTE = "_policyhub_stored_assignment"
+
+
+def role_before_change(sender, instance: RoleAssignment, raw=False, **kwargs) -> None:
+    """An existing assignment about to be saved (no service does: the admin and the services add and remove them):
+    what it was, for ``role_assigned`` to tell what the change took away."""
+    if raw or instance.pk is None:
+        return
+    stored = RoleAssignment.objects.filter(pk=instance.pk).select_related("user", "business_group").first()
+    setattr(instance, _STORED_ATTRIBUTE, stored)
+
+
 def role_assigned(sender, instance: RoleAssignment, created=False, raw=False, **kwargs) -> None:
+    """A role assignment saved below the services, recorded. One changed in place (a shell, a data fix: its role,
+    business group or person edited, then ``save()``) took away the role it was as surely as deleting it: that is
+    answered as ``role_revoked`` answers a deletion, ``clearance_reduced`` sent for the role it was, so that what it
+    cleared is withdrawn (an invitation to advise on an OFFICIAL-SENSITIVE draft stayed open for someone who could no
+    longer open it)."""
     if raw:
         return
     audit_unless_covered(subject=instance, actor=None, action=ROLE_ASSIGNED_OUTSIDE_SERVICES, obj=instance.user,
                          changes={**_assignment_changes(instance), "created": created})
+    stored = instance.__dict__.pop(_STORED_ATTRIBUTE, None)
+    if created or stored is None or (stored.user_id, stored.role, stored.business_group_id) == (
+            instance.user_id, instance.role, instance.business_group_id):
+        return
+    with transaction.atomic():
+        clearance_reduced_send(sender=RoleAssignment, person=stored.user, actor=None,
+                               cause=role_gone_words(stored, "was changed outside PolicyHub's services"),
+                               roles_lost=roles_of(stored))
 
 
 def role_revoked(sender, instance: RoleAssignment, **kwargs) -> None:
@@ -136,11 +164,12 @@ def role_revoked(sender, instance: RoleAssignment, **kwargs) -> None:
     row's ``delete()`` or a queryset's) it is recorded here at once, and ``clearance_reduced`` sent as the service sends
     it, with nobody as the actor: the person may have lost their clearance for OFFICIAL-SENSITIVE material, and what
     it gave them is withdrawn in the delete's own transaction (Django deletes in one, and sends this signal inside
-    it), so the role cannot go while their invitations and grants stay (security probe F2).
+    it), so the role cannot go while their invitations and grants stay (security probe F2). One changed in place by
+    ``save()`` is answered for the role it was by ``role_assigned``.
 
     Answered, not refused: deleting a row below the services is an administrator's data fix, recorded like any other
     (this module), and refusing it in Python would not stop plain SQL either. What Django never sees (plain SQL, an
-    assignment changed in place by ``update()``) is swept by ``manage.py withdraw_uncleared``."""
+    assignment changed in place by a queryset's ``update()``) is swept by ``manage.py withdraw_uncleared``."""
     if revoked_by_service(instance):
         return
     with transaction.atomic():

@@ -323,3 +323,25 @@ def test_a_role_deleted_outside_the_services_withdraws_what_it_cleared_as_taking
     client.force_login(people.developer)
     said = text_of(advice_page(client, invited_to))
     assert "withdrawn by PolicyHub on" in said and "withdrawn by None" not in said
+
+
+def test_a_role_changed_in_place_outside_the_services_withdraws_what_the_old_role_cleared(people, policy_in):
+    """A role assignment changed in place from a shell or a data fix (its business group or role edited, then
+    ``save()``): the role it was is gone as surely as if it were deleted, so core's receiver sends ``clearance_reduced``
+    for it in the save's own transaction, and what it cleared is withdrawn, with nobody as the actor. (It was recorded
+    as "assigned" only, and the invitation stayed open for someone who can no longer open the draft.)"""
+    mover = person("mover", "Morgan Mover", Role.DEVELOPER, people.group)
+    invitation = s.advice_invite(policy=sensitive(policy_in), actor=people.coordinator, invitee=mover)
+    assignment = RoleAssignment.objects.get(user=mover)
+    # Saved unchanged: nothing was taken away.
+    assignment.save()
+    invitation.refresh_from_db()
+    assert invitation.is_open
+
+    assignment.business_group = people.group2
+    assignment.save()
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_by is None and invitation.withdrawn_at is not None
+    assert invitation.withdrawal_reason == (
+        "Morgan Mover is no longer cleared for OFFICIAL-SENSITIVE material of Territorial Policing: their role "
+        "Policy Developer in Territorial Policing was changed outside PolicyHub's services.")
