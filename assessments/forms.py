@@ -103,10 +103,8 @@ PERFORMANCE_NOT_ON_THE_SCHEME = scheme_sections.ON_THE_FORM
 
 
 class MonitoringReportForm(GovUKForm):
-    period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period",
-                                                                   "invalid": "Enter a real date"})
-    period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period",
-                                                               "invalid": "Enter a real date"})
+    period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period"})
+    period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period"})
     compliance = _text("Compliance")
     benefits = _text("Benefits")
     performance = _text("Performance", PERFORMANCE_NOT_ON_THE_SCHEME)
@@ -116,10 +114,8 @@ class MonitoringReportForm(GovUKForm):
 class MonitoringPeriodForm(GovUKForm):
     """A draft's period corrected (assessments.services.monitoring_report_correct_period)."""
 
-    period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period",
-                                                                   "invalid": "Enter a real date"})
-    period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period",
-                                                               "invalid": "Enter a real date"})
+    period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period"})
+    period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period"})
 
 
 class DiscardReportForm(GovUKForm):

@@ -181,13 +181,16 @@ class DateField(forms.DateField):
     EXAMPLE = datetime.date(2027, 3, 27)
 
     def __init__(self, *args, earliest: DateBound = None, latest: DateBound = None, named: str | None = None,
-                 **kwargs):
+                 example_latest: DateBound = None, **kwargs):
         for bound in (earliest, latest):
             if isinstance(bound, datetime.date) and not DATE_EARLIEST <= bound <= DATE_LATEST:
                 raise ValueError(f"A date field's bounds stay within {DATE_EARLIEST} and {DATE_LATEST}: {bound}")
         self.earliest = earliest
         self.latest = latest
         self.named = named
+        # The latest date the hint's example may be, where the form checks the bound itself (in its clean(), with its
+        # own words), not the field: a period of the dashboard's, which ends today or earlier.
+        self.example_latest = example_latest
         # The messages the form set itself (its own words win over the "today" ones).
         self._own_messages = set((kwargs.get("error_messages") or {}).keys())
         super().__init__(*args, **kwargs)
@@ -218,6 +221,8 @@ class DateField(forms.DateField):
         when no 27 March lies within bounds less than a year apart (a review brought forward within weeks), the
         nearest bound."""
         earliest, latest = self.bounds()
+        if self.example_latest is not None:
+            latest = min(latest, self.example_latest() if callable(self.example_latest) else self.example_latest)
         day = self.EXAMPLE
         while day > latest and day.year > earliest.year:
             day = day.replace(year=day.year - 1)

@@ -32,5 +32,6 @@ class PeriodForm(GovUKForm):
 
     def add_fields(self) -> None:
         # "from" is a Python keyword, so the fields are named here rather than declared.
-        self.fields["from"] = DateField(label="From", required=False)
-        self.fields["to"] = DateField(label="To", required=False)
+        # The hint's example a day of a period that can be shown (QA walk: "For example, 27 3 2027", a date refused).
+        self.fields["from"] = DateField(label="From", required=False, example_latest=self.today)
+        self.fields["to"] = DateField(label="To", required=False, example_latest=self.today)

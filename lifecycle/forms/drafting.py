@@ -181,10 +181,9 @@ class ConsultationForm(GovUKForm):
     # The log records what has happened: a consultation sent, a response received, today or before (the hint's
     # example is then a past date, and a future one is refused naming the question, as GOV.UK words it).
     date_sent = DateField(latest=timezone.localdate,
-                          error_messages={"required": "Enter the date sent", "invalid": "Enter a real date"})
+                          error_messages={"required": "Enter the date sent"})
     response = forms.CharField(required=False, widget=forms.Textarea, max_length=LONG_TEXT)
-    response_received_on = DateField(required=False, latest=timezone.localdate,
-                                     error_messages={"invalid": "Enter a real date"})
+    response_received_on = DateField(required=False, latest=timezone.localdate)
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
@@ -194,8 +193,7 @@ class ConsultationResponseForm(GovUKForm):
     response = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
                                error_messages={"required": "Enter the response"})
     # Received today or before, as on the log's own form (ConsultationForm).
-    response_received_on = DateField(required=False, latest=timezone.localdate,
-                                     error_messages={"invalid": "Enter a real date"})
+    response_received_on = DateField(required=False, latest=timezone.localdate)
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)

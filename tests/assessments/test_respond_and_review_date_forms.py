@@ -84,3 +84,21 @@ def test_each_of_the_two_dates_is_named_in_its_error(client, people, policy_in):
                     "The new review date must be a real date"):
         assert message in summary and body.count(message) == 2, (message, summary)
     assert "Enter a real date" not in body
+
+
+@pytest.mark.parametrize(("form_class", "names"), [
+    ("assessments.forms.MonitoringReportForm", ("period_start", "period_end")),
+    ("assessments.forms.MonitoringPeriodForm", ("period_start", "period_end")),
+    ("lifecycle.forms.drafting.ConsultationForm", ("date_sent", "response_received_on")),
+])
+def test_every_form_with_two_dates_names_each_in_its_error(form_class, names):
+    """The monitoring report's period and the consultation log's two dates said "Enter a real date" of either date
+    (the last note's leftover, after the Lead's response form was mended): each now names its own, as GOV.UK asks."""
+    from django.utils.module_loading import import_string
+
+    form = import_string(form_class)(data={key: value for name in names
+                                           for key, value in _parts(name, "31", "2", "2026").items()})
+    assert not form.is_valid()
+    said = [form.errors[name][0] for name in names]
+    assert said == [f"{form[name].label} must be a real date" for name in names]
+    assert len(set(said)) == 2

@@ -60,13 +60,13 @@ def test_empty_boxes_leave_an_optional_date_empty_and_a_required_one_asks_for_it
 
 
 @pytest.mark.parametrize(("day", "month", "year", "message", "highlighted"), [
-    ("31", "2", "2027", "Enter a real date", ["day", "month", "year"]),
-    ("x", "3", "2027", "Enter a real date", ["day"]),
-    ("27", "13", "2027", "Enter a real date", ["month"]),
+    ("31", "2", "2027", "Date sent must be a real date", ["day", "month", "year"]),
+    ("x", "3", "2027", "Date sent must be a real date", ["day"]),
+    ("27", "13", "2027", "Date sent must be a real date", ["month"]),
     ("", "3", "2027", "Date sent must include a day", ["day"]),
     ("27", "", "", "Date sent must include a month and year", ["month", "year"]),
     ("27", "3", "27", "Year must include 4 numbers", ["year"]),
-    ("9" * 40, "3", "2027", "Enter a real date", ["day"]),
+    ("9" * 40, "3", "2027", "Date sent must be a real date", ["day"]),
 ])
 def test_a_partial_or_impossible_date_is_explained_and_what_was_typed_is_kept(day, month, year, message,
                                                                                  highlighted):

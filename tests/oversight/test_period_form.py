@@ -45,6 +45,8 @@ def test_the_period_is_typed_as_day_month_and_year(pcu, path):
     # The hint's example is written in the boxes' order.
     hints = re.findall(r'class="govuk-hint">For example, (\d{1,2}) (\d{1,2}) (\d{4})</div>', body)
     assert len(hints) == 2, hints
+    # A date that can be chosen: today or earlier (it said "For example, 27 3 2027", a year after today, refused).
+    assert all(datetime.date(int(year), int(month), int(day)) <= DAY for day, month, year in hints), hints
     assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">From</legend>' in body
     assert "1 July 2026 to 30 September 2026" in body
 
