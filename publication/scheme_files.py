@@ -137,3 +137,43 @@ def forget(policy_id: int) -> None:
     except Exception:
         logger.warning("The Scheme's file for %s not forgotten: Redis is unavailable; it expires in %s s", reference,
                        ENTRY_SECONDS, exc_info=True)
+
+
+# --- a download's own attempt to store a publication's files, failed just now ---------------------------------------
+
+# After a download's own attempt to render and store a publication's files fails (the task queued at publication has
+# not stored them yet, and is trying again with backoff), the downloads of that publication within this window answer
+# at once that the file is not available, rather than each render again: seconds of WeasyPrint each, one after another
+# on the publication's row lock, however often the store had just failed (STYLE rule 19, bounded work per request).
+RENDER_FAILED_SECONDS = 60
+
+
+def _render_failed_key(publication_id: int) -> str:
+    return _cache().make_key(f"{namespace()}render-failed:{int(publication_id)}")
+
+
+def render_failed_recently(publication_id: int) -> bool:
+    """Whether a download's attempt to store ``publication_id``'s files failed within RENDER_FAILED_SECONDS. False
+    where Redis cannot say: the download then tries, as it did before."""
+    redis = redis_client(_cache())
+    if redis is None:
+        return False
+    try:
+        return bool(redis.exists(_render_failed_key(publication_id)))
+    except Exception:
+        logger.warning("Whether publication %s's files just failed to store is unknown: Redis is unavailable",
+                       publication_id, exc_info=True)
+        return False
+
+
+def render_failed(publication_id: int) -> None:
+    """A download's attempt to store ``publication_id``'s files failed now: the next RENDER_FAILED_SECONDS' downloads
+    do not try again (the task does, and records the failure after its last attempt)."""
+    redis = redis_client(_cache())
+    if redis is None:
+        return
+    try:
+        redis.set(_render_failed_key(publication_id), 1, ex=RENDER_FAILED_SECONDS)
+    except Exception:
+        logger.warning("Publication %s's failed store not remembered: Redis is unavailable", publication_id,
+                       exc_info=True)

@@ -158,17 +158,20 @@ def _unavailable(request, template: str, context: dict | None = None):
 def _stored_or_rendered(publication, audiences: list[str]):
     """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
     yet). FilesNotStored if they could not be stored: recorded after the task's last attempt (then not rendered
-    again for each download, seconds of work each: PCU stores them again from the Publication page), or failing
-    now."""
+    again for each download, seconds of work each: PCU stores them again from the Publication page), failed for a
+    download within the last minute (``scheme_files.render_failed_recently``), or failing now."""
     published_file = _first_stored(publication, audiences)
     if published_file is None:
-        if publication.pk in files_not_stored(policy_ids=[publication.policy_id]):
+        if (publication.pk in files_not_stored(policy_ids=[publication.policy_id])
+                or scheme_files.render_failed_recently(publication.pk)):
             raise FilesNotStored
         try:
             publication_store_files(publication=publication)
         except Exception as error:
-            # The task, queued at publication, tries again and records the failure after its last attempt.
+            # The task, queued at publication, tries again and records the failure after its last attempt; the next
+            # minute's downloads do not each try as well (scheme_files.render_failed).
             logger.exception("The files of publication %s could not be stored for a download", publication.pk)
+            scheme_files.render_failed(publication.pk)
             raise FilesNotStored from error
         published_file = _first_stored(publication, audiences)
     if published_file is None:

@@ -198,3 +198,43 @@ def test_files_not_rendered_again_are_recorded_and_stored_again_as_a_new_renditi
         client.post(f"/policies/{policy.reference}/publication/{publication.pk}/store-files/")
     assert publication.files.filter(rendition=2).count() == 2
     assert "are not stored" not in client.get(f"/policies/{policy.reference}/publication/").content.decode()
+
+
+def test_while_the_task_tries_again_a_failed_download_is_not_rendered_again_for_each_download(
+        client, people, broken_store, monkeypatch, tmp_path):
+    """Bounded work per request (STYLE rule 19): before the task's last attempt is recorded, each download of files
+    not stored tried to render and store them itself (seconds of WeasyPrint each, one after another on the
+    publication's row lock), however often the store had just failed. After a download's own attempt fails, the
+    downloads within the next minute answer the same handled 503 at once; once the store works again, the next
+    download after that minute stores and serves the file."""
+    from publication import views
+
+    policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
+    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)  # no commit: no task yet
+    attempts = []
+    store = views.publication_store_files
+
+    def counted(**kwargs):
+        attempts.append(kwargs)
+        return store(**kwargs)
+
+    monkeypatch.setattr(views, "publication_store_files", counted)
+    url = f"/publication-scheme/{policy.reference}/pdf/"
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert len(attempts) == 1
+    # Staff's download of the same publication is answered so too.
+    client.force_login(people.developer)
+    assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 503
+    assert len(attempts) == 1
+    # The store mended and the minute gone by (its key expired): the next download stores the files and serves one.
+    mend(broken_store, tmp_path)
+    from publication import scheme_files
+
+    redis = scheme_files.redis_client(scheme_files._cache())
+    assert 0 < redis.ttl(scheme_files._render_failed_key(policy.publications.get().pk)) <= 60
+    redis.delete(scheme_files._render_failed_key(policy.publications.get().pk))
+    response = client.get(f"/policies/{policy.reference}/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert len(attempts) == 2
