@@ -188,10 +188,11 @@ def report_named(audit) -> int | None:
 
 def _page(item: Notification) -> str:
     reference = item.policy.reference
+    # The report it tells of, recorded when it was written (the relay's ``report_named``; a remedial action's or
+    # quality assurance's reminder, notifications.services.inbox.report_told_of): its own page.
+    if item.report_id is not None:
+        return reverse("assessments:monitoring_report", args=[reference, item.report_id])
     audit = item.source_event.audit_event if item.source_event_id else None
-    report = report_named(audit) if audit is not None else None
-    if report is not None:
-        return reverse("assessments:monitoring_report", args=[reference, report])
     name = EVENT_PAGES.get(audit.action) if audit is not None else None
     if name is None and item.reminder_id:
         name = REMINDER_PAGES.get(item.reminder.kind)

@@ -114,3 +114,31 @@ def test_a_withdrawn_policy_the_reader_may_not_read_in_the_library_is_not_a_link
     assert cleared.link == f"/library/{policy.reference}/" and not cleared.unavailable
     [other] = with_links(for_links(Notification.objects.filter(recipient=people.developer2)), user=people.developer2)
     assert other.link == "" and other.unavailable == WITHDRAWN and other.note == ""
+
+
+def test_the_chases_reminders_about_a_report_lead_to_the_report(client, people):
+    """A remedial action's reminder, and the reminder of a report waiting for quality assurance, led to the policy's
+    list of monitoring reports: the reader then had to find the report the reminder was about. Each item records its
+    report when written (Notification.report), and leads to it, where the action is recorded as done and the report
+    quality-assured."""
+    policy = advance_to(people.policy(title="Body-worn video"), Status.MONITORING, people)
+    report = assessments.monitoring_report_create(
+        policy=policy, actor=people.developer, **the_year_due(policy), compliance="Dip sample: 94% compliant.",
+        benefits="Fewer complaints.", diversity_impact="None found.")
+    assessments.monitoring_report_submit(report=report, actor=people.developer)
+    # Ten working days and more after it was submitted: the co-ordinator is reminded of its quality assurance.
+    services.chase_run(today=datetime.date.today() + datetime.timedelta(days=21))
+    page = items(client, people.coordinator)
+    reminder = re.search(r'<a [^>]*href="([^"]+)"[^>]*>[^<]*Monitoring report waiting for quality assurance', page)
+    assert reminder is not None and reminder.group(1) == f"/policies/{policy.reference}/monitoring/{report.pk}/"
+
+    assessments.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    assessments.monitoring_report_respond(
+        policy=policy, actor=people.lead, report=report, outcome="remedial", reasons="Compliance is falling.",
+        remedial_action="Brief every response team.", remedial_owner=people.developer,
+        remedial_due_on=datetime.date.today() + datetime.timedelta(days=60))
+    services.chase_run(today=datetime.date.today() + datetime.timedelta(days=46))
+    page = items(client, people.developer)
+    reminder = re.search(r'<a [^>]*href="([^"]+)"[^>]*>[^<]*Remedial action after a monitoring report', page)
+    assert reminder is not None and reminder.group(1) == f"/policies/{policy.reference}/monitoring/{report.pk}/"
+    assert client.get(reminder.group(1)).status_code == 200
