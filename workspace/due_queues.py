@@ -12,11 +12,12 @@ from lifecycle.models import Policy
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.states import PUBLISHED_STATUSES
 from lifecycle.workflow import START_REVIEW
-from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, named_developer
+from lifecycle.workflow_monitoring import MONITORING_REPORT
+from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, named_developer, next_of
 
 # Who writes a policy's monitoring report: those who draft it (assessments.services.monitoring_report_create asks
-# lifecycle.permissions.can_draft).
-MONITORING_REPORT_WRITERS = "the policy's developers or manager"
+# lifecycle.permissions.can_draft), as the report's declaration says (lifecycle.workflow_monitoring.MONITORING_REPORT).
+MONITORING_REPORT_WRITERS = MONITORING_REPORT.taken_by
 
 
 def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
@@ -37,9 +38,13 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
             policy.due_label = label
             if rule is MONITORING:
-                policy.next_label, policy.next_by = "Write the monitoring report", MONITORING_REPORT_WRITERS
+                # The report is its own work, named as declared (its overview says the same words).
+                policy.next_label, policy.next_by = MONITORING_REPORT.title, MONITORING_REPORT.taken_by
             elif policy.status in PUBLISHED_STATUSES:
-                policy.next_label, policy.next_by = START_REVIEW.page.title, START_REVIEW.taken_by
+                # A review due names the review, or the work that falls due before it (the annual monitoring report),
+                # as the policy's "What to do next" does: "Start a review" read beside its overview's "Next: Write the
+                # annual monitoring report".
+                policy.next_label, policy.next_by = next_of(START_REVIEW, policy)
         late = [policy for policy in policies if policy.due_state.is_overdue]
         soon = [policy for policy in policies if not policy.due_state.is_overdue]
         if late:  # shown only when something is late, at the top of the page

@@ -11,11 +11,15 @@ from django.db.models import Q, QuerySet
 
 from core.compiled import compiled_per_key
 from lifecycle.models import Policy
+from lifecycle.next_steps import next_work
 from lifecycle.selectors import named_developer_policy_ids, pk_in_ids
+from lifecycle.steps import Step
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
-# group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page).
+# group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page). What comes next
+# (``next_of``) reads the status, first publication and the due dates of lifecycle.due.RULES among them: a QueueItem
+# holds nothing else, and one missing would read as no date at all (tests/workspace/test_next_agrees_with_overview.py).
 QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
                 "first_published_on", "business_group_id", "status_changed_at", "kind")
 
@@ -47,6 +51,15 @@ class QueueItem:
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):
             setattr(self, name, value)
+
+
+def next_of(step: Step, policy) -> tuple[str, str]:
+    """What comes next on ``policy`` (a QueueItem) when ``step`` is its way on, and who does it, as the policy's own
+    "What to do next" says it (lifecycle.next_steps.next_work, from the one declaration): the step, or work that falls
+    due before it meanwhile (``Step.meanwhile``: the annual monitoring report before a review due later). No query:
+    its dates are among QUEUE_FIELDS."""
+    work = next_work(step, policy)
+    return work.title, work.by
 
 
 def compiled_rows(build: Callable[..., QuerySet]) -> Callable[..., list[list]]:

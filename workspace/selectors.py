@@ -15,6 +15,7 @@ from workspace.asked_queues import acknowledgement_queues, advice_queues
 from workspace.due_queues import _due_policies as _due_policies
 from workspace.due_queues import due_queues
 from workspace.queues import QUEUE_SHOWN as QUEUE_SHOWN
+from workspace.queues import next_of
 from workspace.report_queues import monitoring_action_queues, report_queues
 from workspace.role_queues import (
     WITHDRAWALS,
@@ -90,11 +91,12 @@ def my_work(*, user, today=None) -> list[dict]:
 
 def _next_step(policy) -> tuple[str, str]:
     """What moves ``policy`` on, and who takes it: the step a queue named for it, else the way on from its status, as
-    declared (``workflow.way_on``)."""
+    declared (``workflow.way_on``), or work that falls due before it, as the policy's "What to do next" says
+    (``queues.next_of``)."""
     if getattr(policy, "next_label", ""):
         return policy.next_label, getattr(policy, "next_by", "")
     step = way_on(policy.status, policy.kind)
-    return (step.page.title, step.taken_by) if step else ("", "")
+    return next_of(step, policy) if step else ("", "")
 
 
 def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list[dict]:

@@ -15,6 +15,7 @@ from lifecycle import services as s
 from lifecycle import workflow
 from lifecycle.models import Policy
 from lifecycle.states import Status
+from lifecycle.workflow_monitoring import MONITORING_REPORT
 from publication.services import policy_publish
 from tests.factories import advance_to, reload
 from workspace.due_queues import MONITORING_REPORT_WRITERS
@@ -76,7 +77,7 @@ def test_a_monitoring_report_due_says_who_writes_it(people):
     late = policy.monitoring_report_due_on + datetime.timedelta(days=3)
     with time_machine.travel(datetime.datetime.combine(late, datetime.time(9)), tick=False):
         assert next_steps(people.pcu, "Monitoring reports overdue")[policy.reference] == (
-            "Write the monitoring report", MONITORING_REPORT_WRITERS)
+            MONITORING_REPORT.title, MONITORING_REPORT_WRITERS)
 
 
 def test_the_page_says_whose_step_it_is(client, people, overdue):
