@@ -9,7 +9,8 @@ import datetime
 
 import pytest
 
-from acknowledgements.selectors import _compiled_outstanding, outstanding_for, outstanding_rows
+from acknowledgements.selectors import outstanding_for, outstanding_rows
+from acknowledgements.selectors.outstanding import _compiled_outstanding
 from core.models import Role, RoleAssignment, User
 from lifecycle.models import Policy
 from lifecycle.states import Status
