@@ -39,7 +39,8 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
         # read three times below from a table of this transaction; each step used to search for them again.
         # Table names from the models, every value a parameter.
         cursor.execute(f"CREATE TEMPORARY TABLE {pending} ON COMMIT DROP AS "  # noqa: S608
-                       f"SELECT r.id, r.recipient_id, r.policy_id, r.kind, r.message, r.chased_item, r.created_at "
+                       f"SELECT r.id, r.recipient_id, r.policy_id, r.kind, r.message, r.cycle, r.chased_item, "
+                       f"r.due_on, r.created_at "
                        f"FROM {reminder} r "
                        f"WHERE r.kind <> %s AND NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.reminder_id = r.id)",
                        [ReminderKind.ACKNOWLEDGEMENT.value])
@@ -79,17 +80,27 @@ INBOX_PENDING = "notifications_inbox_pending"
 
 def report_told_of(reminder: str) -> tuple[str, list[str]]:
     """SQL (and its parameters) of the monitoring report a reminder tells of (``Notification.report``), the reminder
-    read from the table or alias ``reminder``: for a remedial action's, the report the action was directed after (its
-    ``chased_item`` is the MonitoringResponse); for a reminder of the report waiting for quality assurance (one a
-    policy at a time: it names no report), the report of its policy last submitted when the reminder was written;
-    NULL for any other kind. The same SQL on PostgreSQL and SQLite, table and column names from the models."""
+    read from the table or alias ``reminder`` (with its policy, cycle, kind, chased item, due date and when it was
+    written): for a remedial action's, the report the action was directed after (its ``chased_item`` is the
+    MonitoringResponse); for a reminder of the report waiting for quality assurance (one a policy at a time: it names
+    no report), the report its original recorded where it is a copy handed over (``reminders_hand_over``: same policy,
+    cycle, kind, item and due date, another recipient), else the report of its policy last submitted when it was
+    written; NULL for any other kind. A copy is written after its original's item, perhaps a year later, when another
+    report may have been submitted since (review of 2026-12-05, second). The same SQL on PostgreSQL and SQLite, table
+    and column names from the models."""
     quote = connection.ops.quote_name
     response, report = quote(MonitoringResponse._meta.db_table), quote(MonitoringReport._meta.db_table)
+    ledger, inbox = quote(Reminder._meta.db_table), quote(Notification._meta.db_table)
     # Table and column names from the models, ``reminder`` the caller's alias; every value a parameter.
     return ((f"CASE {reminder}.kind "  # noqa: S608
              f"WHEN %s THEN (SELECT x.report_id FROM {response} x WHERE x.id = {reminder}.chased_item) "
-             f"WHEN %s THEN (SELECT m.id FROM {report} m WHERE m.policy_id = {reminder}.policy_id "
-             f"AND m.submitted_at <= {reminder}.created_at ORDER BY m.submitted_at DESC, m.id DESC LIMIT 1) END"),
+             f"WHEN %s THEN COALESCE("
+             f"(SELECT n.report_id FROM {ledger} o JOIN {inbox} n ON n.reminder_id = o.id "
+             f"WHERE o.policy_id = {reminder}.policy_id AND o.cycle = {reminder}.cycle AND o.kind = {reminder}.kind "
+             f"AND o.chased_item = {reminder}.chased_item AND o.due_on = {reminder}.due_on "
+             f"AND o.superseded_at IS NOT NULL AND n.report_id IS NOT NULL ORDER BY o.id LIMIT 1), "
+             f"(SELECT m.id FROM {report} m WHERE m.policy_id = {reminder}.policy_id "
+             f"AND m.submitted_at <= {reminder}.created_at ORDER BY m.submitted_at DESC, m.id DESC LIMIT 1)) END"),
             [ReminderKind.REMEDIAL_ACTION.value, ReminderKind.MONITORING_QA.value])
 
 
