@@ -134,7 +134,10 @@ def role_before_change(sender, instance: RoleAssignment, raw=False, **kwargs) ->
     what it was, for ``role_assigned`` to tell what the change took away."""
     if raw or instance.pk is None:
         return
-    stored = RoleAssignment.objects.filter(pk=instance.pk).select_related("user", "business_group").first()
+    # Locked (RoleAssignment.save is one transaction with its receivers): compared with what is changed, not with a
+    # row another change has moved since.
+    stored = (RoleAssignment.objects.select_for_update(of=("self",)).filter(pk=instance.pk)
+              .select_related("user", "business_group").first())
     setattr(instance, _STORED_ATTRIBUTE, stored)
 
 

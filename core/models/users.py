@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 
 from .reference import BusinessGroup
 
@@ -84,6 +84,14 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.business_group or "force-wide"
         return f"{self.user} — {self.get_role_display()} ({scope})"
+
+    def save(self, *args, **kwargs):
+        """Saved in one transaction with what its receivers answer: an assignment changed in place below the services
+        (a shell, a data fix) is answered by ``clearance_reduced`` for the role it was (core.receivers), which must
+        hold or fail with the change, as a deletion's answer does (Django sends post_save outside any transaction of
+        the save's own)."""
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
 
 
 class RolesHeld(models.Model):

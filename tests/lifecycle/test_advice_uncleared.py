@@ -345,3 +345,29 @@ def test_a_role_changed_in_place_outside_the_services_withdraws_what_the_old_rol
     assert invitation.withdrawal_reason == (
         "Morgan Mover is no longer cleared for OFFICIAL-SENSITIVE material of Territorial Policing: their role "
         "Policy Developer in Territorial Policing was changed outside PolicyHub's services.")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_role_changed_in_place_is_kept_only_with_what_its_answer_withdraws(people, policy_in):
+    """Review of 2026-12-05 (second, finding 2): Django sends post_save after the save, outside any transaction of its
+    own, so a role changed in place from a shell was committed before ``clearance_reduced`` was answered; an answer
+    that failed left the role moved and the invitation open. The change and its answer are now one transaction, as a
+    deletion's are: either both hold or neither."""
+    from core.signals import clearance_reduced
+
+    def failing(**kwargs):
+        raise RuntimeError("the withdrawal failed")
+
+    mover = person("mover", "Morgan Mover", Role.DEVELOPER, people.group)
+    invitation = s.advice_invite(policy=sensitive(policy_in), actor=people.coordinator, invitee=mover)
+    assignment = RoleAssignment.objects.get(user=mover)
+    clearance_reduced.connect(failing, dispatch_uid="test-failing-answer")
+    try:
+        assignment.business_group = people.group2
+        with pytest.raises(RuntimeError):
+            assignment.save()
+    finally:
+        clearance_reduced.disconnect(dispatch_uid="test-failing-answer")
+    assert RoleAssignment.objects.get(pk=assignment.pk).business_group_id == people.group.pk
+    invitation.refresh_from_db()
+    assert invitation.is_open
