@@ -1,6 +1,6 @@
-"""Migration notifications 0011: the inbox items already written take the monitoring report they tell of
+"""Migrations notifications 0011 and 0012: the inbox items already written take the monitoring report they tell of
 (Notification.report), as the header's count, the inbox and the digest read it until now by searching the outbox, the
-audit trail and the reports (notifications/migrations/0011_notification_report.py says how)."""
+audit trail and the reports (notifications/migrations/0012_notification_report_backfill.py says how)."""
 
 from __future__ import annotations
 
