@@ -357,8 +357,7 @@ class WithdrawalDecisionForm(StepForm):
 
 
 class ReviewDateForm(StepForm):
-    review_due_on = DateField(label="New review date",
-                              error_messages={"required": "Enter the new review date", "invalid": "Enter a real date"})
+    review_due_on = DateField(label="New review date", error_messages={"required": "Enter the new review date"})
     reason = forms.CharField(label="Reason for the earlier review", widget=forms.Textarea, max_length=LONG_TEXT,
                              help_text="For example monitoring results, new legislation or a critical incident.",
                              error_messages={"required": "Enter the reason"})

@@ -102,3 +102,13 @@ def test_every_form_with_two_dates_names_each_in_its_error(form_class, names):
     said = [form.errors[name][0] for name in names]
     assert said == [f"{form[name].label} must be a real date" for name in names]
     assert len(set(said)) == 2
+
+
+def test_the_review_date_names_itself_in_its_error():
+    """The form that brings a review forward said "Enter a real date", as the two-date forms did; it names its
+    question as GOV.UK asks ("New review date must be a real date")."""
+    from lifecycle.forms.steps import ReviewDateForm
+
+    form = ReviewDateForm(data={**_parts("review_due_on", "31", "2", "2027"), "reason": "New legislation."})
+    assert not form.is_valid()
+    assert form.errors["review_due_on"] == ["New review date must be a real date"]
