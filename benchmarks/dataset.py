@@ -36,7 +36,9 @@ from lifecycle.states import PUBLISHED_STATUSES, QADiscipline, Status
 # 5: what the daily chase reads (leavers, stuck work, emergency approvals, monitoring reports, QA sign-offs).
 # 6: the audit chain keyed like audit_log's (HMAC-SHA256, sealed head) and a million events long.
 # 7: a withdrawn policy's withdrawal spread over the time since its last publication, not at the build's moment.
-DATASET_VERSION = 7
+# 8: the historic policy's first five review cycles published OFFICIAL-SENSITIVE (frozen in their versions' details),
+#    re-marked OFFICIAL by the sixth; and a reader not cleared for it (a developer of another business group).
+DATASET_VERSION = 8
 MARKER_COUNTER = "benchmarks.dataset"
 # The day the dataset describes (as a date ordinal): the chase is measured on it, whenever the run is.
 DAY_COUNTER = "benchmarks.dataset_day"
@@ -62,6 +64,10 @@ AUDIT_SEED = SEED + 2
 PROBE_DEVELOPER = "bench.developer"
 PROBE_COORDINATOR = "bench.coordinator"
 PROBE_PCU = "bench.pcu"
+# A developer of another business group (the second): not cleared for the first group's OFFICIAL-SENSITIVE material,
+# so the historic policy's timeline withholds from them what its versions frozen OFFICIAL-SENSITIVE recorded. Written
+# after the 20,000 users and outside the role assignments' count, without a draw: the rest of the dataset is as it was.
+PROBE_UNCLEARED = "bench.uncleared"
 # The policy with 50 versions and 1,000 audit events, and an ordinary one to show that the pages' query
 # counts do not grow with the history.
 DETAIL_POLICY_ID = 12_345
@@ -69,6 +75,9 @@ SMALL_POLICY_ID = 12_346
 # The same history (50 versions, 1,000 events), all of it in the policy's first 18 months, nine years ago:
 # a busy policy that has been quiet since. Its timeline must not cost more than a recent one's.
 HISTORIC_POLICY_ID = 12_347
+# Its first five cycles' versions were frozen OFFICIAL-SENSITIVE; the sixth review's version re-marked it OFFICIAL (its
+# publication records the downgrade), as it is now: the withheld view of its timeline (benchmarks.pages).
+HISTORIC_SENSITIVE_CYCLES = 5
 HEAVY_POLICY_IDS = (DETAIL_POLICY_ID, HISTORIC_POLICY_ID)
 PROBE_POLICY_IDS = (DETAIL_POLICY_ID, SMALL_POLICY_ID, HISTORIC_POLICY_ID)
 
@@ -152,6 +161,7 @@ class Probes:
     detail_reference: str
     small_reference: str
     historic_reference: str
+    uncleared_id: int
 
 
 @dataclass
@@ -174,10 +184,11 @@ def dataset_present() -> bool:
 
 
 def probes() -> Probes:
-    ids = dict(User.objects.filter(username__in=[PROBE_DEVELOPER, PROBE_COORDINATOR, PROBE_PCU])
+    ids = dict(User.objects.filter(username__in=[PROBE_DEVELOPER, PROBE_COORDINATOR, PROBE_PCU, PROBE_UNCLEARED])
                .values_list("username", "pk"))
     return Probes(ids[PROBE_DEVELOPER], ids[PROBE_COORDINATOR], ids[PROBE_PCU],
-                  reference_of(DETAIL_POLICY_ID), reference_of(SMALL_POLICY_ID), reference_of(HISTORIC_POLICY_ID))
+                  reference_of(DETAIL_POLICY_ID), reference_of(SMALL_POLICY_ID), reference_of(HISTORIC_POLICY_ID),
+                  ids[PROBE_UNCLEARED])
 
 
 def dataset_day() -> dt.date:
@@ -208,7 +219,7 @@ def dataset_counts() -> dict[str, int]:
 # The columns the generator writes for each frozen version (the rest take their Django default).
 VERSION_COLUMNS = (
     "id", "policy", "major", "minor", "statement", "summary_of_changes", "revises_published", "author",
-    "created_at", "submitted_at", "submitted_by", "content_hash", "draft_revision",
+    "created_at", "submitted_at", "submitted_by", "content_hash", "draft_revision", "details",
 )
 
 
@@ -323,6 +334,7 @@ class _Generator:
         rng = self.rng
         probes = [PROBE_DEVELOPER, PROBE_COORDINATOR, PROBE_PCU]
         self.probe_developer, self.probe_coordinator, self.probe_pcu = 1, 2, 3
+        self.probe_uncleared = USER_COUNT + 1
         self.regular_users = list(range(len(probes) + 1, USER_COUNT + 1))
         self.home_group = dict(zip(self.regular_users,
                                    rng.choices(self.group_ids, weights=self.group_weights, k=len(self.regular_users)),
@@ -339,6 +351,8 @@ class _Generator:
                 # "!" is Django's unusable password: these accounts sign in only through force_login.
                 yield ("!", None, False, username, first, last, f"{username}@example.police.uk", False,
                        uid not in self.inactive_users, joined, rng.choice(JOB_TITLES))
+            yield ("!", None, False, PROBE_UNCLEARED, "Robin", "Hale", f"{PROBE_UNCLEARED}@example.police.uk", False,
+                   True, joined, "Policy Officer")
 
         return _copy(User, ["id", "password", "last_login", "is_superuser", "username", "first_name", "last_name",
                             "email", "is_staff", "is_active", "date_joined", "job_title"], _with_ids(rows()))
@@ -400,6 +414,8 @@ class _Generator:
                 if assign(user_id, role, None):
                     self.force_wide[role].append(user_id)
         self.role_assignment_count = len(rows)
+        # The reader not cleared for the first group's material: outside the count, so the grants are as they were.
+        assign(self.probe_uncleared, Role.DEVELOPER, self.group_ids[1])
         return _copy(RoleAssignment, ["id", "user", "role", "business_group", "unit", "created_at"], rows)
 
     # policies and their history
@@ -485,7 +501,7 @@ class _Generator:
                 self.policy_status_changed.append(status_changed)
                 self.policy_monitoring_due.append(monitoring_due)
                 self.policy_marking.append("official_sensitive" if sensitive else "official")
-                yield (
+                row = (
                     policy_id, reference_of(policy_id), title,
                     f"Sets out how the force manages {title.split(' (')[0].lower()}.",
                     "All police officers and police staff.",
@@ -500,6 +516,14 @@ class _Generator:
                     review_due, monitoring_due, first_published, last_published, emergency_due is not None,
                     emergency_due, status, status_changed, created, updated,
                 )
+                if policy_id == HISTORIC_POLICY_ID:
+                    # The details its versions are frozen with (lifecycle.details.DETAIL_FIELDS).
+                    self.historic_details = {
+                        "title": row[2], "purpose": row[3], "relevant_to": row[4], "protective_marking": row[9],
+                        "suitable_for_publication_scheme": row[10], "risk_tier": row[8],
+                        "registered_file_reference": row[11], "legislation_links": [],
+                    }
+                yield row
 
         return _copy(Policy, [
             "id", "reference", "title", "purpose", "relevant_to", "business_group", "owning_unit", "kind",
@@ -566,6 +590,7 @@ class _Generator:
         rng = self.rng
         self.published_versions: list[list[tuple[int, dt.date]]] = [[] for _ in range(POLICY_COUNT)]
         self.newest_version: list[int] = []
+        self.sensitive_versions: set[int] = set()
 
         def rows():
             version_id = 0
@@ -606,10 +631,23 @@ class _Generator:
                         major > 1 or (position > 0 and bool(self.policy_publications[index])),
                         author, version_created, submitted, None if is_draft else author,
                         "" if is_draft else f"{rng.getrandbits(256):064x}", rng.randint(0, 12),
+                        self._frozen_details(policy_id, version_id, major, is_draft),
                     )
                 self.newest_version.append(version_id)
 
         return _copy(PolicyVersion, VERSION_COLUMNS, rows())
+
+    def _frozen_details(self, policy_id: int, version_id: int, major: int, is_draft: bool) -> str | None:
+        """The details a version is frozen with (PolicyVersion.details): the historic policy's, its first cycles'
+        OFFICIAL-SENSITIVE (HISTORIC_SENSITIVE_CYCLES); None for the rest, frozen before versions recorded them."""
+        if policy_id != HISTORIC_POLICY_ID or is_draft:
+            return None
+        details = dict(self.historic_details)
+        if major <= HISTORIC_SENSITIVE_CYCLES:
+            self.sensitive_versions.add(version_id)
+            # An OFFICIAL-SENSITIVE version is never suitable for the Publication Scheme (lifecycle.services.details).
+            details.update(protective_marking="official_sensitive", suitable_for_publication_scheme=False)
+        return json.dumps(details)
 
     def publications(self) -> int:
         from publication.models import Publication
@@ -624,6 +662,7 @@ class _Generator:
                     publication_id += 1
                     published_at = dt.datetime.combine(published_on, dt.time(9, 30), tzinfo=dt.UTC)
                     scheme = self.policy_status[index] != Status.WITHDRAWN and rng.random() < 0.6
+                    scheme = scheme and version_id not in self.sensitive_versions
                     yield (publication_id, index + 1, version_id, True, rng.random() < 0.7, scheme, None,
                            Publication.Status.PUBLISHED, rng.choice(pcu), published_at - dt.timedelta(days=2),
                            published_at, rng.choice(pcu))
@@ -778,8 +817,13 @@ class _Generator:
             step = (published_at - cycle_start) / (len(cycle_events) + 1)
             for position, (action, actor) in enumerate(cycle_events):
                 moment = published_at if action == "policy.published" else cycle_start + step * (position + 1)
-                events.append((moment, actor, action, policy_id,
-                               {"cycle": cycle + 1, "note": f"{action} in cycle {cycle + 1}"}))
+                changes = {"cycle": cycle + 1, "note": f"{action} in cycle {cycle + 1}"}
+                if (policy_id == HISTORIC_POLICY_ID and action == "policy.published"
+                        and cycle == HISTORIC_SENSITIVE_CYCLES):
+                    # The review's downgrade in force with its version (publication.services.publish_now records it).
+                    changes.update(version=f"{cycle + 1}.{DETAIL_VERSIONS // 10 - 1}",
+                                   protective_marking=["official_sensitive", "official"])
+                events.append((moment, actor, action, policy_id, changes))
             cycle_start = published_at + dt.timedelta(days=1)
         return events
 

@@ -15,7 +15,7 @@ Adding a page (the interface; keep to it, others rely on it)::
     PAGES.append(PageCase(
         name="people",                                        # unique; shown in the table
         url=lambda probes: f"/policies/{probes.detail_reference}/people/",
-        users=("co-ordinator", "PCU"),                         # of USERS; default: all three
+        users=("co-ordinator", "PCU"),                         # of USER_LABELS; default: USERS, all three
         expect="Developers",                                   # text the page must contain (a 200 is not enough)
     ))
 
@@ -48,6 +48,10 @@ from benchmarks.timing import Case, capture_queries, compiled_by_jit, is_read, t
 from core.models import User
 
 USERS = ("developer", "co-ordinator", "PCU")
+# A reader not cleared for the probe policies' OFFICIAL-SENSITIVE material (a developer of another business group:
+# benchmarks.dataset.PROBE_UNCLEARED), for the pages that read it otherwise; named in a case's ``users``.
+NOT_CLEARED = "not cleared"
+USER_LABELS = (*USERS, NOT_CLEARED)
 # The issue's targets for every page a person lands on.
 PAGE_RATIO = 1.5
 PAGE_QUERY_BUDGET = 12
@@ -73,7 +77,8 @@ class PageCase:
 
 
 def _user_ids(probes: Probes) -> dict[str, int]:
-    return {"developer": probes.developer_id, "co-ordinator": probes.coordinator_id, "PCU": probes.pcu_id}
+    return {"developer": probes.developer_id, "co-ordinator": probes.coordinator_id, "PCU": probes.pcu_id,
+            NOT_CLEARED: probes.uncleared_id}
 
 
 class _Server:
@@ -254,6 +259,12 @@ def _small_url(name: str) -> Callable[[Probes], str]:
     return lambda probes: reverse(name, args=[probes.small_reference])
 
 
+# A change whose "before" is withheld (lifecycle.timeline_changes.withheld_before), as
+# lifecycle/templatetags/policy_history.py writes it (CHANGE): the re-marking publication's marking as a reader not
+# cleared for the versions before it reads it, the "after" alone; those cleared read both values.
+WITHHELD_BEFORE = ('Protective marking</dt>\n            '
+                   '<dd class="govuk-summary-list__value app-user-text">OFFICIAL</dd>')
+
 # The pages of issue 16, for the three probe users. Other benchmarks append their own (see the module's doc).
 PAGES: list[PageCase] = [
     PageCase("My work", lambda probes: reverse("home"), expect="My work"),
@@ -263,6 +274,12 @@ PAGES: list[PageCase] = [
     PageCase("overview", _detail_url("lifecycle:detail"), same_queries_as=_small_url("lifecycle:detail")),
     PageCase("timeline", _detail_url("lifecycle:timeline"), same_queries_as=_small_url("lifecycle:timeline")),
     PageCase("versions", _detail_url("lifecycle:versions"), same_queries_as=_small_url("lifecycle:versions")),
+    # The timeline as staff not cleared for the policy's OFFICIAL-SENSITIVE material read it (review of 2026-12-05,
+    # finding 1): the historic policy, OFFICIAL now, its first five cycles' versions frozen OFFICIAL-SENSITIVE. Their
+    # events are left out, and of the sixth publication's downgrade only the "after" is shown: the marking alone,
+    # where those cleared read "OFFICIAL-SENSITIVE, OFFICIAL" (WITHHELD_BEFORE).
+    PageCase("timeline, not cleared", lambda probes: reverse("lifecycle:timeline", args=[probes.historic_reference]),
+             users=(NOT_CLEARED,), expect=WITHHELD_BEFORE, same_queries_as=_small_url("lifecycle:timeline")),
     # Where staff land to read policies, and the public's list: each read a page in the order of a partial index
     # and stopped there (the library's count at 10,001; the Scheme's counted from two index-only scans).
     PageCase("library", lambda probes: reverse("library:index"), expect='id="result-count"'),
