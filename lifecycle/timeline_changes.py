@@ -29,9 +29,10 @@ HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections
 OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
 # Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting;
 # the due dates, which earlier events of a publication, a review concluding no change and the Lead's response to a
-# monitoring report record alone: a value that is not a pair is shown as it is).
+# monitoring report record alone: a value that is not a pair is shown as it is; the protective marking a review's
+# publication brings into force, which read "OFFICIAL-SENSITIVE, OFFICIAL", with nothing to say which was which).
 BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
-                               "health_and_safety", "health_and_safety_statement"})
+                               "health_and_safety", "health_and_safety_statement", "protective_marking"})
 # Of the keys recorded as [before, after], those whose "before" is the workflow's state or a due date, not words of
 # a document: kept when an earlier version is withheld from the reader (``withheld_before``).
 STATE_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on"})
@@ -139,7 +140,7 @@ def withheld_before(changes: dict) -> dict:
     for key, value in changes.items():
         if key in STATE_KEYS:
             shown[key] = value
-        elif key in BEFORE_AFTER_KEYS | {"protective_marking"} and isinstance(value, list) and len(value) == 2:
+        elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
             shown[key] = value[1]
         elif key == "details" and isinstance(value, dict):
             shown[key] = {name: pair[1] if isinstance(pair, list) and len(pair) == 2 else pair

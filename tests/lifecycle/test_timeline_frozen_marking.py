@@ -97,6 +97,10 @@ def test_those_cleared_and_pcu_still_read_the_whole_trail(client, people, next_d
     html = _timeline(client, people.coordinator, next_draft)
     assert "Published (version 1.0)" in _headings(html)
     assert f"<del>{OLD_TITLE}</del>" in html and IN_PURPOSE in html
+    # The re-marking as the change it is, before and after (it read "OFFICIAL-SENSITIVE, OFFICIAL": which was which?).
+    assert re.search(r'Protective marking</dt>\s*<dd class="[^"]*"><span class="app-changes__before">'
+                     r'<span class="govuk-visually-hidden">Before: </span><del>OFFICIAL-SENSITIVE</del></span> ', html)
+    assert "OFFICIAL-SENSITIVE, OFFICIAL" not in html
 
     # PCU's evidence: the recorded event, as it was written.
     html = _timeline(client, people.pcu, next_draft)
