@@ -30,8 +30,9 @@ def module_transaction(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="module")
 def module_people(module_transaction) -> People:
-    """``people`` made once for the module (see ``module_transaction``). Tests take a fresh copy of what is built on
-    it with ``fresh_copy``, so that nothing one test changes in memory reaches the next."""
+    """``people`` made once for the module (see ``module_transaction``). What a module builds on it, and each test's
+    fresh copy of that (``fresh_copy``, so that nothing one test changes in memory reaches the next), are the pair of
+    fixtures tests/module_data.py makes."""
     return make_people()
 
 

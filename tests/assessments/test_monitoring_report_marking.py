@@ -10,11 +10,9 @@ report's marking and the policy's marking now decides."""
 from __future__ import annotations
 
 import datetime
-import shutil
 
 import pytest
 from django.db import connection, transaction
-from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -30,10 +28,11 @@ from lifecycle.states import ProtectiveMarking, Status
 from notifications import services as notification_services
 from notifications.models import Notification
 from tests.assessments.test_monitoring_response import on
-from tests.factories import advance_to, fresh_copy, reload
+from tests.factories import advance_to, reload
 from tests.library.helpers import published
 from tests.lifecycle.test_details import update
 from tests.lifecycle.test_details_downgrade import publish_reviewed
+from tests.module_data import module_data, part
 
 pytestmark = pytest.mark.django_db
 
@@ -78,30 +77,15 @@ def build_downgraded(people, django_capture_on_commit_callbacks):
     return policy, MonitoringReport.objects.get(pk=report.pk)
 
 
-@pytest.fixture(scope="module")
-def built_downgraded(module_people, tmp_path_factory):
-    """``build_downgraded`` once for the module (tests/conftest.py, module_transaction), its files rendered (its
-    on-commit callbacks run, as the fixture's ``django_capture_on_commit_callbacks`` ran them) into a media directory
-    of the module's; what a test changes is rolled back after it. (The tests that need a policy of their own are in
-    test_monitoring_report_marking_alone.py.)"""
-    media = tmp_path_factory.mktemp("media")
-    with override_settings(MEDIA_ROOT=str(media)):
-        built = module_people, *build_downgraded(module_people, TestCase.captureOnCommitCallbacks)
-    return built, media
+def build_downgraded_once(people, django_capture_on_commit_callbacks):
+    """``build_downgraded`` once for the module, its files rendered into the module's media directory (tests/
+    module_data.py); each test reads a fresh copy, with its own copy of the files. (The tests that need a policy of
+    their own are in test_monitoring_report_marking_alone.py.)"""
+    return people, *build_downgraded(people, django_capture_on_commit_callbacks)
 
 
-@pytest.fixture
-def built_copy(built_downgraded, db, settings, tmp_path):
-    """A fresh copy of the module's rows for one test (``fresh_copy``, as ``TestCase.setUpTestData``), with a copy of
-    its files as the test's own media directory, so that no file a test writes reaches the next."""
-    built, media = built_downgraded
-    settings.MEDIA_ROOT = str(shutil.copytree(media, tmp_path / "media"))
-    return fresh_copy(built)
-
-
-@pytest.fixture
-def people(built_copy):
-    return built_copy[0]
+built, built_copy = module_data(build_downgraded_once, media=True)
+people = part(0)
 
 
 @pytest.fixture

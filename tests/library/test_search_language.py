@@ -19,8 +19,8 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 from library import selectors
 from library.models import LibraryDocument
 from library.selectors import SearchTerm, has_search_words, parsed_search, simple_match
-from tests.factories import fresh_copy
 from tests.library.helpers import published
+from tests.module_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -138,11 +138,9 @@ def test_the_fallback_matches_on_sqlite_as_the_hint_promises(sqlite, text, expec
 
 # --- both paths over HTTP, on the same published documents ---------------------------------------------------
 
-@pytest.fixture(scope="module")
-def built_documents(module_people):
+def build_documents(people):
     """Three policies whose statements alone hold these made-up words (the factories' own text holds none), published
-    once for the module (tests/conftest.py, module_transaction): the searches only read them."""
-    people = module_people
+    once for the module (tests/module_data.py): the searches only read them, each test in a fresh copy (``people``)."""
     published(people, title="Attendance", statement="<p>Attend every tapirish okapiish report at once.</p>")
     published(people, title="Complaints", statement="<p>An okapiish complaint after a kiwiish tapirish discharge "
                                                      "is recorded.</p>")
@@ -150,9 +148,7 @@ def built_documents(module_people):
     return people
 
 
-@pytest.fixture
-def people(built_documents, db):
-    return fresh_copy(built_documents)
+built_documents, people = module_data(build_documents, name="built_documents", copy="people")
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from lifecycle.permissions import forget_roles
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.states import Status
 from publication.services import policy_publish
-from tests.factories import ALL_IMPACTS, advance_to, fresh_copy, refused, reload
+from tests.factories import ALL_IMPACTS, advance_to, refused, reload
+from tests.module_data import module_data, part
 
 TODAY = datetime.date(2024, 3, 4)
 RISK = "Operational need: new legislation in force on Monday. I accept the risk of the missing EIA."
@@ -37,31 +38,17 @@ def frozen_today():
         yield
 
 
-@pytest.fixture(scope="module")
-def built_urgent(module_people):
+def build_urgent(people):
     """A commissioned policy in development with its statement written and no impact assessment, made on TODAY once
-    for the module (tests/conftest.py, module_transaction); what a test changes is rolled back after it."""
+    for the module (tests/module_data.py); each test reads a fresh copy."""
     with on_today():
-        policy = advance_to(module_people.policy(), Status.DEVELOPMENT, module_people)
-        s.draft_update(policy=policy, actor=module_people.developer,
-                       statement="<p>Stop and search under the new Act.</p>")
-    return module_people, reload(policy)
+        policy = advance_to(people.policy(), Status.DEVELOPMENT, people)
+        s.draft_update(policy=policy, actor=people.developer, statement="<p>Stop and search under the new Act.</p>")
+    return people, reload(policy)
 
 
-@pytest.fixture
-def built_copy(built_urgent, db):
-    """A fresh copy of the module's policy and people for one test (``fresh_copy``, as ``TestCase.setUpTestData``)."""
-    return fresh_copy(built_urgent)
-
-
-@pytest.fixture
-def people(built_copy):
-    return built_copy[0]
-
-
-@pytest.fixture
-def urgent(built_copy):
-    return built_copy[1]
+built, built_copy = module_data(build_urgent)
+people, urgent = part(0), part(1)
 
 
 def emergency_approve(policy, people, **overrides):

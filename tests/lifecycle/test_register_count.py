@@ -11,7 +11,8 @@ from lifecycle.models import Policy
 from lifecycle.register_views import register_page
 from lifecycle.selectors import policy_count, policy_count_by_status, policy_list, policy_visibility_parts
 from lifecycle.states import ProtectiveMarking
-from tests.factories import RoleAssignmentFactory, UserFactory, advance_to, fresh_copy
+from tests.factories import RoleAssignmentFactory, UserFactory, advance_to
+from tests.module_data import module_data
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,11 @@ FILTERS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def built_register(module_people):
+def build_register(people):
     """Policies on both sides of every line the count is split along: in force or not (a review in progress
     stays in force; withdrawn does not), OFFICIAL or OFFICIAL-SENSITIVE, this group or another, named, granted.
-    Built once for the module (tests/conftest.py, module_transaction): every test here reads it; a test's own changes
-    are rolled back after it. (A test that needs the register empty is in test_register_count_role_change.py.)"""
-    people = module_people
+    Built once for the module (tests/module_data.py): every test here reads a fresh copy, ``register``. (A test
+    that needs the register empty is in test_register_count_role_change.py.)"""
     # The co-ordinator sees this draft twice over: by its group and by a grant.
     assign_perm("lifecycle.consult_policy", people.coordinator, people.policy())
     people.policy(**SENSITIVE)
@@ -56,9 +55,7 @@ def built_register(module_people):
             unit_manager, staff]
 
 
-@pytest.fixture
-def register(built_register, db):
-    return fresh_copy(built_register)
+built_register, register = module_data(build_register, name="built_register", copy="register")
 
 
 def _fresh(user):

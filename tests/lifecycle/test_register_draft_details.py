@@ -18,8 +18,9 @@ from lifecycle.register_views import register_page
 from lifecycle.selectors import user_may_see_drafts
 from lifecycle.states import Status
 from publication.services import policy_publish
-from tests.factories import UserFactory, advance_to, fresh_copy, reload, what_was_read
+from tests.factories import UserFactory, advance_to, reload, what_was_read
 from tests.lifecycle.test_details import published_under_review, update
+from tests.module_data import module_data, part
 from tests.oversight.tables import csv_rows
 
 pytestmark = pytest.mark.django_db
@@ -68,26 +69,9 @@ def build_under_review(people):
     return policy
 
 
-@pytest.fixture(scope="module")
-def built_under_review(module_people):
-    """Built once for the module (tests/conftest.py, module_transaction); a test's changes are rolled back after it."""
-    return module_people, build_under_review(module_people)
-
-
-@pytest.fixture
-def built_copy(built_under_review, db):
-    """A fresh copy of the module's policy and people for one test (``fresh_copy``, as ``TestCase.setUpTestData``)."""
-    return fresh_copy(built_under_review)
-
-
-@pytest.fixture
-def people(built_copy):
-    return built_copy[0]
-
-
-@pytest.fixture
-def under_review(built_copy):
-    return built_copy[1]
+# Built once for the module (tests/module_data.py); each test reads a fresh copy.
+built, built_copy = module_data(lambda people: (people, build_under_review(people)))
+people, under_review = part(0), part(1)
 
 
 @pytest.mark.parametrize("who", OTHERS)

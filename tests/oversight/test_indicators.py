@@ -9,7 +9,7 @@ import pytest
 
 from lifecycle.models import Policy
 from oversight.indicators import Period, _local_date, corporate_health_indicators
-from tests.factories import fresh_copy
+from tests.module_data import module_data, part
 from tests.oversight.history import build_history
 from tests.oversight.scenario import on
 from tests.oversight.tables import assert_same_table, csv_rows, html_table, xlsx_rows
@@ -18,26 +18,10 @@ pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 3, 2)
 
 
-@pytest.fixture(scope="module")
-def built_history(module_people):
-    """Built once for the module (tests/conftest.py, module_transaction); a test's changes are rolled back after it.
-    (The tests that need no history, or a history of their own, are in test_indicators_alone.py.)"""
-    return module_people, build_history(module_people)
-
-
-@pytest.fixture
-def built_copy(built_history, db):
-    return fresh_copy(built_history)
-
-
-@pytest.fixture
-def people(built_copy):
-    return built_copy[0]
-
-
-@pytest.fixture
-def history(built_copy):
-    return built_copy[1]
+# Built once for the module (tests/module_data.py); each test reads a fresh copy. (The tests that need no history, or
+# a history of their own, are in test_indicators_alone.py.)
+built, built_copy = module_data(lambda people: (people, build_history(people)))
+people, history = part(0), part(1)
 
 
 def indicators(start, end):

@@ -19,8 +19,9 @@ from core.models import User
 from lifecycle.states import ProtectiveMarking, Status
 from oversight.selectors import ITEM_FIGURES
 from oversight.views import ACKNOWLEDGEMENT_HEADER, REMEDIAL_HEADER
-from tests.factories import advance_to, fresh_copy, reload
+from tests.factories import advance_to, reload
 from tests.library.helpers import published, staff
+from tests.module_data import module_data, part
 from tests.oversight.scenario import cast_of_group2, on
 from tests.oversight.tables import assert_same_table, csv_rows, html_table, xlsx_rows
 
@@ -78,34 +79,16 @@ def _policy_of(cast, title, **fields):
                        policy_manager=cast.manager, developers=[cast.developer], **fields)
 
 
-@pytest.fixture(scope="module")
-def built_items(module_people):
+def build_items(people):
     """Both kinds of items (``build_remedial_world``, then ``build_acknowledged``), built once for the module
-    (tests/conftest.py, module_transaction); what a test changes is rolled back after it. (The test of a dashboard
-    with neither, the lists' empty state, is in test_items_alone.py.)"""
-    cast2 = cast_of_group2(module_people)
-    return module_people, build_remedial_world(module_people, cast2), build_acknowledged(module_people, cast2)
+    (tests/module_data.py); each test reads a fresh copy. (The test of a dashboard with neither, the lists' empty
+    state, is in test_items_alone.py.)"""
+    cast2 = cast_of_group2(people)
+    return people, build_remedial_world(people, cast2), build_acknowledged(people, cast2)
 
 
-@pytest.fixture
-def built_copy(built_items, db):
-    """A fresh copy of the module's items for one test (``fresh_copy``, as ``TestCase.setUpTestData``)."""
-    return fresh_copy(built_items)
-
-
-@pytest.fixture
-def people(built_copy):
-    return built_copy[0]
-
-
-@pytest.fixture
-def remedial_world(built_copy):
-    return built_copy[1]
-
-
-@pytest.fixture
-def acknowledged(built_copy):
-    return built_copy[2]
+built, built_copy = module_data(build_items)
+people, remedial_world, acknowledged = part(0), part(1), part(2)
 
 
 def item_cells(body: str) -> dict[str, list[tuple[float | None, str]]]:
