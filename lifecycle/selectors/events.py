@@ -26,15 +26,13 @@ from django.db.models.functions import Cast, Coalesce, Concat
 
 from core.events import AuditAction
 from core.models import AuditEvent
+from core.models.audit import PUBLIC_MILESTONE_ACTIONS
 from lifecycle.models import Policy, PolicyVersion, StandardOperatingProcedure
 from lifecycle.selectors.visibility import FROZEN_SENSITIVE
 from lifecycle.states import ProtectiveMarking
 
-PUBLIC_TIMELINE_ACTIONS = [
-    "policy.published", "policy.review_concluded_no_change", "policy.review_date_brought_forward",
-    "policy.withdrawn", "policy.eia_completed_retrospectively", "monitoring_report.published",
-    "policy.local_instruction_approved",
-]
+# A policy's public milestones (core.models.audit, where a partial index holds just these rows in timeline order).
+PUBLIC_TIMELINE_ACTIONS = list(PUBLIC_MILESTONE_ACTIONS)
 
 # The audience of a publication's copy for staff cleared for its OFFICIAL-SENSITIVE material
 # (publication.PublishedFile.Audience.CLEARED; lifecycle imports nothing of publication, and a test holds the two
