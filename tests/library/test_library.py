@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Role, RoleAssignment, Subject
-from library import selectors
 from library.models import DocumentKind, LibraryDocument
 from library.selectors import MAX_QUERY_LENGTH, library_browse, library_search
+from library.selectors import browse as browse_module
 from library.services import library_index_policy, library_reindex
 from lifecycle import services as s
 from lifecycle.models import Policy
@@ -314,7 +314,7 @@ def test_browsing_counts_what_the_reader_may_see_up_to_the_ranked_limit(people, 
 
     assert (library_browse(user=reader).total, library_browse(user=reader).capped) == (3, False)
     assert library_browse(user=people.pcu).total == 4
-    monkeypatch.setattr(selectors, "MAX_RANKED", 2)
+    monkeypatch.setattr(browse_module, "MAX_RANKED", 2)
     first, past_the_last = library_browse(user=reader), library_browse(user=reader, page=2)
     assert (first.total, first.capped, len(first.documents)) == (2, True, 3)
     assert (past_the_last.total, past_the_last.capped, past_the_last.documents) == (2, True, [])
@@ -368,22 +368,23 @@ def test_staff_without_any_role_read_the_library(client, people):
 
 
 def test_the_simple_search_kept_for_sqlite_needs_every_word_and_marks_them(people):
-    """SQLite has no full-text search: ``_search_simple`` (plain icontains, the same on any database) is what
+    """SQLite has no full-text search: ``search_simple`` (plain icontains, the same on any database) is what
     ``make run`` uses."""
-    from library.selectors import _search_simple, library_documents
+    from library.selectors import library_documents
+    from library.selectors.fallback import search_simple
 
     published(people, title="Simple one", statement="<p>The springbokish officer records a gnuish note.</p>")
     published(people, title="Simple two", statement="<p>Only springbokish here, &lt;b&gt; literally.</p>")
     documents = library_documents(user=people.developer)
 
-    both = _search_simple(documents, "springbokish gnuish", 1)
+    both = search_simple(documents, "springbokish gnuish", 1)
     assert [document.title for document in both.documents] == ["Simple one"]
     assert "<mark>springbokish</mark>" in both.documents[0].headline
     assert "<mark>gnuish</mark>" in both.documents[0].headline
-    one = _search_simple(documents, "springbokish", 1)
+    one = search_simple(documents, "springbokish", 1)
     assert one.total == 2
     assert "&lt;b&gt;" in next(d.headline for d in one.documents if d.title == "Simple two")
-    assert _search_simple(documents, '" - "', 1).message == "Enter the words to search for."
+    assert search_simple(documents, '" - "', 1).message == "Enter the words to search for."
 
 
 def test_a_policy_re_marked_during_its_review_leaves_the_library_at_once_for_the_uncleared(client, people):
@@ -435,7 +436,7 @@ def test_a_policys_library_page_costs_the_same_however_many_sops_and_versions(cl
 
 def test_the_simple_extract_starts_and_ends_on_whole_words():
     """The SQLite search's extract began mid-word ("… t at scoping")."""
-    from library.selectors import EXTRACT_RADIUS, _extract
+    from library.selectors.fallback import EXTRACT_RADIUS, _extract
 
     for shift in range(1, 12):  # wherever the radius falls, the extract starts and ends on a whole word
         body = "Start " + "early and carefully " * (EXTRACT_RADIUS // 10) + "y" * shift + " with its rationale and " \
@@ -449,7 +450,7 @@ def test_the_simple_extract_starts_and_ends_on_whole_words():
 
 
 def test_a_search_follows_the_readers_clearance_as_it_changes(people):
-    """The search's statement is compiled once per reader (library.selectors._compiled_matches): a role given
+    """The search's statement is compiled once per reader (library.selectors.search._compiled_matches): a role given
     between two searches, whether the reader's roles are asked in the statement or were loaded for the request,
     changes what the next search finds; and one reader's compiled statement never answers for another."""
     published(people, title="Covert tasking", marking=ProtectiveMarking.OFFICIAL_SENSITIVE,

@@ -16,9 +16,9 @@ from types import SimpleNamespace
 import pytest
 from django.db.backends.sqlite3.base import DatabaseWrapper
 
-from library import selectors
 from library.models import LibraryDocument
 from library.selectors import SearchTerm, has_search_words, parsed_search, simple_match
+from library.selectors import search as search_module
 from tests.library.helpers import published
 from tests.module_data import module_data
 
@@ -161,7 +161,7 @@ def path(request, monkeypatch):
     """The PostgreSQL full-text search, or the fallback ``make run`` uses on SQLite (chosen by the connection's
     vendor; here run on PostgreSQL's own regular expressions)."""
     if request.param == "fallback":
-        monkeypatch.setattr(selectors, "connection", SimpleNamespace(vendor="sqlite"))
+        monkeypatch.setattr(search_module, "connection", SimpleNamespace(vendor="sqlite"))
     return request.param
 
 
