@@ -23,6 +23,7 @@ urlpatterns = [
     path("notices/", include(notices_urlpatterns)),
     # The PDF of the version a person may see: publication renders it (lifecycle does not import publication).
     path("policies/<str:reference>/pdf/", publication_views.policy_pdf, name="policy_pdf"),
+    path("policies/<str:reference>/pdf/in-force/", publication_views.policy_in_force_pdf, name="policy_in_force_pdf"),
     path("policies/", include("assessments.urls")),
     path("policies/", include("lifecycle.urls")),
     path("policies/<str:reference>/publication/", include(publication_staff_urls)),

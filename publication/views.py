@@ -15,7 +15,7 @@ from assessments.impacts import impact_rows
 from core.dates import date_shown
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.selectors import access_policy, sop_versions_for, version_shown
+from lifecycle.selectors import access_policy, sop_versions_for, version_in_force, version_shown
 from lifecycle.states import Status
 from lifecycle.workflow import PUBLISH
 from publication import scheme_files
@@ -425,20 +425,42 @@ def policy_pdf(request, reference: str):
     filename = f"{policy.reference}-v{version.number}.pdf"
     publication = published_publication_of(version=version)
     if publication is not None:
-        audience = staff_audience(user=request.user, policy=policy)
-        audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
-                     if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
-        try:
-            published_file = _stored_or_rendered(publication, audiences)
-        except FilesNotStored:
-            return _unavailable(request, "publication/file_not_stored.html")
-        return _serve_stored(request, published_file, filename=filename)
+        return _published_pdf(request, policy, publication, filename=filename)
     pdf = render_policy_pdf(policy=policy, version=version,
                             sop_versions=sop_versions_for(user=request.user, version=version),
                             published_on=policy.last_published_on, eia=getattr(version, "eia", None))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
+
+
+@login_required
+@require_safe
+def policy_in_force_pdf(request, reference: str):
+    """/policies/<ref>/pdf/in-force/: the version in force, as stored when it was published, whoever asks: the
+    library's "Download version 1.0 as a PDF". The policy's own ``policy_pdf`` prints the version its reader works
+    on, which for those who may see the draft (its developers, its Lead, the co-ordinator) is the review's draft, or a
+    version only scheduled for publication (QA walk: the library's link served "version 2.0 (draft)" under the words
+    "version 1.0"). Not found where nothing is in force."""
+    policy = access_policy(user=request.user, reference=reference)
+    version = version_in_force(policy=policy)
+    publication = published_publication_of(version=version) if version is not None else None
+    if publication is None:
+        raise Http404("No version in force.")
+    return _published_pdf(request, policy, publication, filename=f"{policy.reference}-v{version.number}.pdf")
+
+
+def _published_pdf(request, policy, publication, *, filename: str):
+    """The stored file of ``publication`` for this reader: the cleared copy, with its OFFICIAL-SENSITIVE SOPs, for
+    those cleared for it, else every member of staff's (``staff_audience``)."""
+    audience = staff_audience(user=request.user, policy=policy)
+    audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
+                 if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
+    try:
+        published_file = _stored_or_rendered(publication, audiences)
+    except FilesNotStored:
+        return _unavailable(request, "publication/file_not_stored.html")
+    return _serve_stored(request, published_file, filename=filename)
 
 
 # --- Notices (/notices/, staff) and the feeds ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ def test_the_library_offers_the_policy_in_force_as_a_pdf(client, people):
     policy = published(people, title="Printable")
     client.force_login(staff("reader", people.unit))
     library = client.get(f"/library/{policy.reference}/").content.decode()
-    assert f'href="/policies/{policy.reference}/pdf/"' in library
-    pdf = client.get(f"/policies/{policy.reference}/pdf/")
+    # The version in force, whoever reads it (tests/library/test_library_pdf_in_force.py).
+    assert f'href="/policies/{policy.reference}/pdf/in-force/"' in library
+    pdf = client.get(f"/policies/{policy.reference}/pdf/in-force/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
