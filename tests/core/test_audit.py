@@ -15,11 +15,18 @@ from tests.factories import BusinessGroupFactory
 
 
 def tamper(sql: str, params=()) -> None:
-    """Run ``sql`` with the append-only triggers bypassed, as someone with raw database access could."""
+    """Run ``sql`` with the append-only triggers bypassed, as someone with raw database access could: its statements
+    (separated by ";") one at a time, each with its own parameters, as a statement bound on the server holds one."""
+    remaining = list(params)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(sql, params)
+        for statement in (part.strip() for part in sql.split(";")):
+            if statement:
+                taken = statement.count("%s")
+                cursor.execute(statement, remaining[:taken])
+                remaining = remaining[taken:]
         cursor.execute("SET LOCAL session_replication_role = origin")
+    assert not remaining, "more parameters than the statements take"
 
 
 def delete_events(condition: str, params=()) -> None:
