@@ -1,9 +1,7 @@
 """Hard gates of the cycle: conditions on django-fsm transitions, each with a reason fit to show a user.
 
-Each gate is a plain function of the policy. ``gate`` attaches the sentence shown when it fails,
-and ``unmet_gates`` lists those sentences for a transition so a service (or the submission checklist)
-can say exactly what is missing.
-"""
+Each gate is a plain function of the policy. ``gate`` attaches the sentence shown when it fails, and ``unmet_gates``
+lists those sentences for a transition so a service (or the submission checklist) can say exactly what is missing."""
 
 from __future__ import annotations
 
@@ -38,7 +36,7 @@ class ChecklistItem:
 
 
 def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Callable | None = None,
-         applies: Callable | None = None) -> Callable[[Gate], Gate]:
+         applies: Callable | None = None, where: Callable | None = None) -> Callable[[Gate], Gate]:
     """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
     ``fix``: the page where it is put right; ``field``: the field of that page's form it names, which the checklist's
     link opens (lifecycle.next_steps.fix_url); ``listing``: the items the checklist lists under it, as its reader may
@@ -46,15 +44,12 @@ def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Ca
     report must match for the reader to read it, lifecycle.selectors.frozen_marking_readable, which the page gives:
     the selectors build on this module); ``applies``: whether it asks anything of this policy at all,
     ``applies(policy) -> bool`` (a gate that does not apply holds, and the checklist leaves it out rather than list it
-    as done)."""
+    as done); ``where``: the same condition as a Q on policies, ``where() -> Q``, for lists (a part under way, in My
+    work's queues: ``Step.under_way``)."""
 
     def decorate(function: Gate) -> Gate:
-        function.reason = reason
-        function.label = label
-        function.fix = fix
-        function.field = field
-        function.listing = listing
-        function.applies = applies
+        function.reason, function.label, function.fix, function.field = reason, label, fix, field
+        function.listing, function.applies, function.where = listing, applies, where
         return function
 
     return decorate
@@ -344,6 +339,10 @@ def _read_once_for_page(policy, model_name: str, closed_by: str):
     return record
 
 
+def _decided(model_name: str, *waiting) -> Q:  # a gate's ``where``: its record's own condition on policies
+    return apps.get_model("lifecycle", model_name).policies_where(*waiting)
+
+
 def open_no_change_review(policy):  # the no-change review still waiting for DCFD or PCU, or None
     return _read_once_for_page(policy, "NoChangeReview", "republished_on")
 
@@ -387,18 +386,17 @@ def no_change_review_not_open(policy) -> bool:
 
 @gate("No review of this policy has been concluded with no change by the Designated Lead and is waiting for "
       "DCFD's confirmation of the Equality Impact Assessment.",
-      label="The Lead has concluded the review with no change")
+      label="The Lead has concluded the review with no change", where=lambda: _decided("NoChangeReview", "dcfd"))
 def no_change_awaits_eia(policy) -> bool:
-    review = open_no_change_review(policy)
-    return review is not None and review.waits_for == "dcfd"
+    return getattr(open_no_change_review(policy), "waits_for", "") == "dcfd"
 
 
 @gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed (or, where DCFD said "
       "it must be updated, whose updated Equality Impact Assessment DCFD has signed off), so there is nothing to "
-      "re-publish.", label="DCFD has confirmed the Equality Impact Assessment")
+      "re-publish.", label="DCFD has confirmed the Equality Impact Assessment",
+      where=lambda: _decided("NoChangeReview", "pcu"))
 def no_change_awaits_publication(policy) -> bool:
-    review = open_no_change_review(policy)
-    return review is not None and review.waits_for == "pcu"
+    return getattr(open_no_change_review(policy), "waits_for", "") == "pcu"
 
 
 def eia_reopened_for_review(policy) -> bool:
@@ -411,7 +409,8 @@ def eia_reopened_for_review(policy) -> bool:
 
 @gate("No Equality Impact Assessment is waiting for DCFD's sign-off of its update: DCFD reopens one by saying, at a "
       "review concluding no change, that it must be updated.",
-      label="The Equality Impact Assessment reopened for the review")
+      label="The Equality Impact Assessment reopened for the review",
+      where=lambda: _decided("NoChangeReview", "eia_update"))
 def no_change_awaits_updated_eia(policy) -> bool:
     return eia_reopened_for_review(policy)
 
@@ -437,7 +436,7 @@ def withdrawal_not_decided(policy) -> bool:
 
 @gate("Neither the Designated Lead nor the Management Board owner has decided to withdraw this policy (they retain "
       "ultimate ownership of it): PCU carries out a withdrawal once it is decided.",
-      label="The Lead's or the owner's decision to withdraw")
+      label="The Lead's or the owner's decision to withdraw", where=lambda: _decided("WithdrawalDecision"))
 def withdrawal_decided(policy) -> bool:
     return open_withdrawal_decision(policy) is not None
 

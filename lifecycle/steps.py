@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rules
+from django.db.models import Case, CharField, Q, Value, When
 from django_fsm import can_proceed, transition
 
 from core.events import AuditAction
@@ -236,6 +237,10 @@ def _transition(field_name: str, step: Step) -> Callable:
     )(take)
 
 
+# The attribute a list's row holds ``Cycle.awaited_column`` in.
+AWAITS = "awaits"
+
+
 class Cycle:
     """The steps of a cycle, in order, and what is read from them.
 
@@ -251,6 +256,8 @@ class Cycle:
                 raise ImproperlyDeclared(f"{step.name} is followed by {step.then!r}, which is no step with a page.")
             if PolicyKind.CORPORATE in step.kinds:
                 step.in_stage  # noqa: B018 -- a corporate step is taken in one of the six stages, or is refused here
+            if step.under_way is not None and getattr(step.under_way, "where", None) is None:
+                raise ImproperlyDeclared(f"{step.name}'s under_way gate declares no where: lists cannot read it.")
         # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
         self.from_status: dict[str, tuple[Step, ...]] = {}
         for step in steps:
@@ -292,9 +299,23 @@ class Cycle:
 
     def awaited(self, policy) -> Step | None:
         """The step a part already under way waits for (``under_way``), or None: DCFD's confirmation and then PCU's
-        re-publication after a review the Lead concluded "no change", PCU's withdrawal once it is decided."""
+        re-publication after a review the Lead concluded "no change", PCU's withdrawal once it is decided. Of a row
+        read with ``awaited_column`` (My work's queues), its answer: no query."""
+        if hasattr(policy, AWAITS):
+            return self.by_name.get(getattr(policy, AWAITS) or "")
         return next((step for step in self.from_status.get(policy.status, ()) if step.under_way is not None
                      and step.applies_to(policy) and step.under_way(policy)), None)
+
+    def awaiting(self, step: Step) -> Q:
+        """The policies whose part under way waits for ``step``, as a condition on a query of policies: its statuses,
+        its kinds and its ``under_way`` gate's ``where`` (the gate itself, as a query, for lists)."""
+        return Q(status__in=step.source, kind__in=step.kinds) & step.under_way.where()
+
+    def awaited_column(self) -> Case:
+        """``awaited`` as a column of a query on policies (annotated as ``AWAITS``): the name of the step a part under
+        way waits for, or NULL; the first in the cycle's order, as ``awaited`` asks them."""
+        return Case(*(When(self.awaiting(step), then=Value(step.name)) for step in self.steps
+                      if step.under_way is not None), default=Value(None), output_field=CharField())
 
     def way_on_of(self, policy) -> Step | None:
         """The step the policy waits for now: the one a part under way waits for (``awaited``), else the way on from

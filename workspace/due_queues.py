@@ -11,7 +11,7 @@ from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.models import Policy
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.states import PUBLISHED_STATUSES
-from lifecycle.workflow import START_REVIEW
+from lifecycle.workflow import START_REVIEW, awaited
 from lifecycle.workflow_monitoring import MONITORING_REPORT
 from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, named_developer, next_of
 
@@ -43,8 +43,9 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
             elif policy.status in PUBLISHED_STATUSES:
                 # A review due names the review, or the work that falls due before it (the annual monitoring report),
                 # as the policy's "What to do next" does: "Start a review" read beside its overview's "Next: Write the
-                # annual monitoring report".
-                policy.next_label, policy.next_by = next_of(START_REVIEW, policy)
+                # annual monitoring report". A review under way names the part it waits for (the Lead concluded "no
+                # change": DCFD's confirmation, then PCU's re-publication), as the overview does (``way_on_of``).
+                policy.next_label, policy.next_by = next_of(awaited(policy) or START_REVIEW, policy)
         late = [policy for policy in policies if policy.due_state.is_overdue]
         soon = [policy for policy in policies if not policy.due_state.is_overdue]
         if late:  # shown only when something is late, at the top of the page

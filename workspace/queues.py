@@ -13,7 +13,8 @@ from core.compiled import compiled_per_key
 from lifecycle.models import Policy
 from lifecycle.next_steps import next_work
 from lifecycle.selectors import named_developer_policy_ids, pk_in_ids
-from lifecycle.steps import Step
+from lifecycle.steps import AWAITS, Step
+from lifecycle.workflow import awaited_column
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
@@ -36,7 +37,12 @@ COMPILED_QUEUES = 512
 
 
 def as_queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int = QUEUE_SHOWN + 1) -> QuerySet[Policy]:
-    return queryset.select_related(None).only(*QUEUE_FIELDS).order_by(order, "pk")[:limit]
+    """The queue's statement: its QUEUE_FIELDS, and the step a part under way waits for (``AWAITS``: a review the
+    Lead concluded "no change" waits for DCFD's confirmation, then PCU's re-publication), so that what comes next is
+    said as the policy's overview says it (``workflow.way_on_of``) with no query a row. The parts under way are few:
+    each is looked up once for the statement (lifecycle.models.NoChangeReview.policies_where)."""
+    return (queryset.select_related(None).only(*QUEUE_FIELDS).annotate(**{AWAITS: awaited_column()})
+            .order_by(order, "pk")[:limit])
 
 
 class QueueItem:
@@ -45,7 +51,7 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, "due_state", "due_label", "next_label", "next_by", "expected_by",
+    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, "due_state", "due_label", "next_label", "next_by", "expected_by",
                  "expected_late", "returned", "skipped_part")
 
     def __init__(self, names: tuple[str, ...], row) -> None:

@@ -5,6 +5,7 @@ to carry out."""
 
 from __future__ import annotations
 
+import rules
 from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
@@ -15,8 +16,8 @@ from lifecycle.duties import took_part_in_current_version
 from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
-from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Status
-from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, WITHDRAW
+from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Duty, Status
+from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, CYCLE, STEPS_BY_NAME, WITHDRAW, awaiting
 from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, compiled_rows, group_ids, named_developer
 
 
@@ -178,15 +179,16 @@ def _awaiting_quality_assurance(viewer: Viewer) -> QuerySet[Policy]:
     return as_queue(Policy.objects.filter(waiting).annotate(skipped_part=skipped_part))
 
 
-def coordination_queues(viewer: Viewer) -> list[dict]:
+def coordination_queues(user, viewer: Viewer) -> list[dict]:
     queues = []
     if group_ids(viewer.roles, Role.COORDINATOR):
         queues.append({"title": "To forward", "hint": "QA-passed submissions for the Lead, approved ones for PCU.",
                        "policies": _to_forward(viewer)})
     if viewer.has_force_role(Role.PCU):
-        queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication (not those whose "
-                       "quality assurance you signed: another member of PCU publishes them).",
-                       "policies": _to_publish(viewer)})
+        queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication, and those to "
+                       "re-publish unchanged once a review concluded no change is needed (not those whose quality "
+                       "assurance you signed: another member of PCU publishes them).",
+                       "policies": _to_publish(viewer, _under_way_steps(user, publishing=True))})
     if group_ids(viewer.roles, Role.LEAD):
         awaiting_eia = _awaiting_eia(viewer)
         for policy in awaiting_eia:
@@ -227,9 +229,45 @@ def _to_forward(viewer: Viewer) -> QuerySet[Policy]:
 
 
 @compiled_queue
-def _to_publish(viewer: Viewer) -> QuerySet[Policy]:
-    return as_queue(policies_seen_by(viewer).filter(status=Status.AWAITING_PUBLICATION)
-                  .exclude(took_part_in_current_version(viewer.user_id)))
+def _to_publish(viewer: Viewer, republishing: tuple[str, ...]) -> QuerySet[Policy]:
+    """Awaiting their publication, or a publisher's part under way (``republishing``: PCU's re-publication of a review
+    concluded "no change", once DCFD has confirmed its EIA). In the one statement: PCU's My work costs no more."""
+    waiting = Q(status=Status.AWAITING_PUBLICATION)
+    for name in republishing:
+        waiting |= awaiting(STEPS_BY_NAME[name])
+    return as_queue(policies_seen_by(viewer).filter(waiting).exclude(took_part_in_current_version(viewer.user_id)))
+
+
+def _under_way_steps(user, *, publishing: bool) -> tuple[str, ...]:
+    """The steps a part under way waits for (``Step.under_way``) that the person's force-wide role takes (their
+    permission, asked without a policy: a group's role answers for none), by name: the publisher's
+    (``Duty.PUBLISHER``, in "To publish") or the others. Detours aside: a decided withdrawal has its own queue."""
+    return tuple(step.name for step in CYCLE.steps if step.under_way is not None and step not in CYCLE.detours
+                 and (step.duty == Duty.PUBLISHER) == publishing and rules.has_perm(step.permission, user))
+
+
+UNDER_WAY = "Reviews concluded with no change"
+
+
+def under_way_queues(user, viewer: Viewer) -> list[dict]:
+    """The parts under way that wait for the person's role, publication aside (in "To publish"): DCFD's confirmation
+    of the Equality Impact Assessment once the Designated Lead concluded a review needs no change, and its sign-off of
+    the update where DCFD said the assessment must be updated. Each says its step, from its row (``AWAITS``). Reached
+    only through the inbox before (QA walk). One query, for those whose role takes such a step."""
+    steps = _under_way_steps(user, publishing=False)
+    if not steps:
+        return []
+    return [{"title": UNDER_WAY, "policies": _under_way(viewer, steps),
+             "hint": "The Designated Lead concluded that the policy needs no change: confirm that its Equality Impact "
+                     "Assessment still stands, or sign off the update you asked for. PCU then re-publishes it."}]
+
+
+@compiled_queue
+def _under_way(viewer: Viewer, steps: tuple[str, ...]) -> QuerySet[Policy]:
+    waiting = Q(pk__in=[])
+    for name in steps:
+        waiting |= awaiting(STEPS_BY_NAME[name])
+    return as_queue(policies_seen_by(viewer).filter(waiting))
 
 
 @compiled_queue

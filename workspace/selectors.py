@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lifecycle.due import MONITORING, REVIEW, DueStatus, stage_deadline_state
 from lifecycle.selectors import viewer_of
-from lifecycle.workflow import way_on
+from lifecycle.workflow import way_on_of
 from workspace.asked_queues import acknowledgement_queues, advice_queues
 from workspace.due_queues import _due_policies as _due_policies
 from workspace.due_queues import due_queues
@@ -24,6 +24,7 @@ from workspace.role_queues import (
     lead_queues,
     quality_assurance_queues,
     submitted_queues,
+    under_way_queues,
     withdrawal_queues,
 )
 from workspace.role_queues import _awaiting_eia as _awaiting_eia
@@ -32,6 +33,7 @@ from workspace.role_queues import _drafts as _drafts
 from workspace.role_queues import _leads_policies as _leads_policies
 from workspace.role_queues import _to_forward as _to_forward
 from workspace.role_queues import _to_publish as _to_publish
+from workspace.role_queues import _under_way as _under_way
 
 # QUEUE_SHOWN and the queues' compiled statements are imported "as" themselves: re-exported for the tests that read
 # them here (tests/workspace/test_compiled_queues.py, test_queue_overflow.py, tests/browser/test_my_work_overflow.py).
@@ -73,7 +75,8 @@ def my_work(*, user, today=None) -> list[dict]:
         *submitted_queues(viewer),
         *lead_queues(viewer),
         *quality_assurance_queues(viewer),
-        *coordination_queues(viewer),
+        *under_way_queues(user, viewer),
+        *coordination_queues(user, viewer),
         *due_soon,
         *report_queues(roles, today),
         *advice_queues(user, roles),
@@ -90,12 +93,13 @@ def my_work(*, user, today=None) -> list[dict]:
 
 
 def _next_step(policy) -> tuple[str, str]:
-    """What moves ``policy`` on, and who takes it: the step a queue named for it, else the way on from its status, as
-    declared (``workflow.way_on``), or work that falls due before it, as the policy's "What to do next" says
-    (``queues.next_of``)."""
+    """What moves ``policy`` on, and who takes it: the step a queue named for it, else the step a part under way waits
+    for or the way on from its status, as declared (``workflow.way_on_of``, as the policy's overview asks it: a review
+    concluded "no change" waits for DCFD's confirmation, then for PCU's re-publication, read with the row, no query),
+    or work that falls due before it, as the policy's "What to do next" says (``queues.next_of``)."""
     if getattr(policy, "next_label", ""):
         return policy.next_label, getattr(policy, "next_by", "")
-    step = way_on(policy.status, policy.kind)
+    step = way_on_of(policy)
     return next_of(step, policy) if step else ("", "")
 
 

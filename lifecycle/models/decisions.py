@@ -2,7 +2,9 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import OuterRef, Q, Subquery
 
+from core.lookups import in_ids
 from lifecycle.states import QADiscipline
 
 
@@ -177,6 +179,24 @@ class NoChangeReview(models.Model):
             return "eia_update"  # the drafters revise the reopened EIA, then DCFD signs it off
         return "pcu"
 
+    @classmethod
+    def policies_where(cls, waits_for: str) -> Q:
+        """The policies whose open review ``waits_for`` (the property above, as a condition on a query of policies,
+        for lists: lifecycle.gates' ``where``). The update DCFD asked for waits in the policy's newest version, as
+        ``gates.eia_reopened_for_review`` asks (tests/workspace/test_no_change_review_work.py holds them alike)."""
+        unconfirmed = Q(eia_confirmed_by__isnull=True)
+        update_pending = Q(eia_outcome=cls.EIAOutcome.UPDATED, updated_eia_signed_off_at__isnull=True)
+        waiting = {"dcfd": unconfirmed, "eia_update": ~unconfirmed & update_pending,
+                   "pcu": ~unconfirmed & ~update_pending}[waits_for]
+        reviews = cls.objects.filter(waiting, republished_on__isnull=True)
+        if waits_for == "eia_update":
+            versions = cls._meta.get_field("policy_version").related_model.objects
+            newest = versions.filter(policy_id=OuterRef("policy_id")).order_by("-major", "-minor").values("pk")
+            reviews = reviews.filter(updated_eia_version_id=Subquery(newest[:1]))
+        # The open reviews are few (one a policy at most, in the partial index of that constraint): their policies
+        # looked up by id, even under an OR (core.lookups.InIds).
+        return in_ids("pk", reviews.order_by().values("policy_id"))
+
 
 class WithdrawalDecision(models.Model):
     """The decision to withdraw a policy (issue 13): the Designated Lead's or the Management Board owner's, who
@@ -211,6 +231,12 @@ class WithdrawalDecision(models.Model):
 
     def __str__(self) -> str:
         return f"Withdrawal decided by {self.decided_by}"
+
+    @classmethod
+    def policies_where(cls) -> Q:
+        """The policies with a withdrawal decided and not yet carried out (lifecycle.gates.withdrawal_decided, as a
+        condition on a query of policies, for lists)."""
+        return in_ids("pk", cls.objects.filter(carried_out_at__isnull=True).order_by().values("policy_id"))
 
 
 class EmergencyRequest(models.Model):

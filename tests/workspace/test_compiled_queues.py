@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 QUEUES = (selectors._due_policies, selectors._drafts, selectors._leads_policies,
           selectors._awaiting_quality_assurance, selectors._to_forward, selectors._to_publish,
-          selectors._awaiting_eia)
+          selectors._awaiting_eia, selectors._under_way)
 
 
 def _compilations() -> int:
