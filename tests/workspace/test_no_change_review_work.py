@@ -65,12 +65,16 @@ def overview_next(client, user, policy) -> tuple[str, str]:
     return work.title, work.by
 
 
-def test_dcfd_is_asked_to_confirm_the_eia_once_the_lead_concludes_no_change(people, published):
+def test_dcfd_is_asked_to_confirm_the_eia_once_the_lead_concludes_no_change(client, people, published):
     with travel(IN_THE_WINDOW):
         assert rows(people.dcfd, published.reference) == {}
         conclude(published, people)
         shown = rows(people.dcfd, published.reference)
         assert list(shown.values()) == [(CONFIRM_EIA.page.title, "")], shown
+        client.force_login(people.dcfd)
+        page = client.get("/").content.decode()
+        assert f"Next: <strong>{CONFIRM_EIA.page.title}</strong>" in page, page
+        assert published.reference in page
         # Confirmed, it leaves DCFD's work.
         confirm(published, people)
         assert rows(people.dcfd, published.reference) == {}
