@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 
 from core.dates import date_shown, datetime_shown
 from core.models import Role
+from lifecycle.details import LABELS as DETAIL_LABELS
 from lifecycle.selectors import CLEARED_COPY
 from lifecycle.states import QADiscipline, Status
 
@@ -30,9 +31,12 @@ OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
 # Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting;
 # the due dates, which earlier events of a publication, a review concluding no change and the Lead's response to a
 # monitoring report record alone: a value that is not a pair is shown as it is; the protective marking a review's
-# publication brings into force, which read "OFFICIAL-SENSITIVE, OFFICIAL", with nothing to say which was which).
+# publication brings into force, which read "OFFICIAL-SENSITIVE, OFFICIAL", with nothing to say which was which; the
+# approval route a change of risk tier moves the policy to, services.details). A change of document details records
+# each detail so, under "details": each is a row of its own (``_detail_rows``).
 BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
-                               "health_and_safety", "health_and_safety_statement", "protective_marking"})
+                               "health_and_safety", "health_and_safety_statement", "protective_marking",
+                               "approval_route"})
 # Of the keys recorded as [before, after], those whose "before" is the workflow's state or a due date, not words of
 # a document: kept when an earlier version is withheld from the reader (``withheld_before``).
 STATE_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on"})
@@ -64,7 +68,7 @@ _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
                   **dict.fromkeys(("discipline", "passed", "not_yet_checked"), dict(QADiscipline.choices))}
 # Keys recorded under another name than their object's field.
-_FIELD_OF_KEY = {"type": "consultee_type"}
+_FIELD_OF_KEY = {"type": "consultee_type", "protective_marking_in_force": "protective_marking"}
 
 
 @functools.lru_cache(maxsize=512)
@@ -107,6 +111,10 @@ def format_value(value, *, names: dict[str, str], key: str = "", object_type: st
         return "(none)"
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if key == "legislation_links" and isinstance(value, list):
+        # Links to legislation (lifecycle.details), each by its title and address.
+        return "; ".join(f"{link.get('title', '')} ({link.get('url', '')})" if isinstance(link, dict) else str(link)
+                         for link in value)
     if isinstance(value, list):
         return ", ".join(format_value(item, names=names, key=key, object_type=object_type) for item in value)
     if isinstance(value, dict):
@@ -143,8 +151,9 @@ def withheld_before(changes: dict) -> dict:
         elif key in BEFORE_AFTER_KEYS and isinstance(value, list) and len(value) == 2:
             shown[key] = value[1]
         elif key == "details" and isinstance(value, dict):
-            shown[key] = {name: pair[1] if isinstance(pair, list) and len(pair) == 2 else pair
-                          for name, pair in value.items()}
+            # Marked as the "after" alone: a detail's value may itself be a list of two (links to legislation).
+            shown[key] = {name: {"after": pair[1] if isinstance(pair, list) and len(pair) == 2 else pair,
+                                 "withheld": True} for name, pair in value.items()}
         elif key == "values" and isinstance(value, dict):
             shown[key] = {name: {"after": pair.get("after"), "withheld": True} if isinstance(pair, dict) else
                           {"after": pair, "withheld": True} for name, pair in value.items()}
@@ -183,6 +192,8 @@ def describe_changes(event: dict, names: dict[str, str], *, cleared: bool = Fals
                                    None if pair.get("withheld") else
                                    format_value(pair.get("before"), names=names, key=name, object_type=object_type),
                                    format_value(pair.get("after"), names=names, key=name, object_type=object_type)))
+        elif key == "details" and isinstance(value, dict):
+            rows.extend(_detail_rows(value, names=names, object_type=object_type))
         elif key == "parts" and isinstance(value, list):
             for item in value:
                 if isinstance(item, list) and len(item) == 3:
@@ -210,6 +221,25 @@ def describe_changes(event: dict, names: dict[str, str], *, cleared: bool = Fals
         else:
             rows.append(Change(_field_label(object_type, key), None,
                                format_value(value, names=names, key=key, object_type=object_type)))
+    return rows
+
+
+def _detail_rows(details: dict, *, names: dict[str, str], object_type: str) -> list[Change]:
+    """A change of document details (``lifecycle.services.details``: {name: [before, after]}), a row for each detail
+    by its label (``lifecycle.details.LABELS``), before → after in words; the "after" alone where ``withheld_before``
+    kept only that. The QA walk read them as one "Details" row of raw values, each before and after joined by a
+    comma ("Protective marking: official, official_sensitive")."""
+    rows = []
+    for name, pair in details.items():
+        label = DETAIL_LABELS.get(name) or _field_label(object_type, name)
+        if isinstance(pair, dict) and pair.get("withheld"):
+            rows.append(Change(label, None, format_value(pair.get("after"), names=names, key=name,
+                                                         object_type=object_type)))
+        elif isinstance(pair, list) and len(pair) == 2:
+            before, after = (format_value(value, names=names, key=name, object_type=object_type) for value in pair)
+            rows.append(Change(label, before, after))
+        else:
+            rows.append(Change(label, None, format_value(pair, names=names, key=name, object_type=object_type)))
     return rows
 
 

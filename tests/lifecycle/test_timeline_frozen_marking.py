@@ -138,7 +138,8 @@ def test_an_event_after_a_withheld_version_keeps_only_the_after_of_its_words():
     assert shown["Status"][0] is not None and shown["Review due"] == ("5 December 2029", "5 January 2030")
     assert shown["Title"] == (None, NEW_TITLE) and shown["Protective marking"] == (None, "OFFICIAL")
     assert shown["Aims"] == (None, "Fair treatment.")
-    assert shown["Details"] == (None, "Purpose: To govern deployments.")
+    # Each changed detail is a row of its own, by its label (tests/lifecycle/test_timeline_details.py).
+    assert shown["Purpose"] == (None, "To govern deployments.")
     assert not [pair for pair in shown.values() if IN_PURPOSE in str(pair) or OLD_TITLE in str(pair)]
     # Read whole by those cleared for it (``earlier_withheld`` False).
     assert {row.label: row.before for row in describe_changes({**event, "earlier_withheld": False}, {})}[
