@@ -39,8 +39,9 @@ ENTRY = (
 VERSION = " (version {})"
 ROLE = " ({})"
 # A role spelled out where the page first uses its abbreviation ("Policy Co-ordination Unit (PCU)") follows the name
-# between commas: in brackets it read "By Jonah Whitcombe (Policy Co-ordination Unit (PCU))" (QA crawl).
-ROLE_SPELLED_OUT = ", {},"
+# between commas: in brackets it read "By Jonah Whitcombe (Policy Co-ordination Unit (PCU))" (QA crawl). The comma
+# after it is ENTRY's own, before the date (with one here too it read "(PCU),, 13 April 2024", QA walk 52).
+ROLE_SPELLED_OUT = ", {}"
 # What changed, each field by its label, folded away: the sentence and time name it for a screen reader.
 CHANGES = (
     '\n    <details class="govuk-details govuk-!-margin-bottom-2"><summary class="govuk-details__summary">'

@@ -207,3 +207,17 @@ def test_an_official_sensitive_sops_events_are_shown_only_to_those_cleared_for_i
     client.force_login(people.developer)
     html = client.get(f"/policies/{policy.reference}/timeline/").content.decode()
     assert "ZEBRAOSSOP covert deployment, revised" in html and "Open briefing notes" in html
+
+
+def test_a_role_spelled_out_on_its_first_use_is_followed_by_one_comma():
+    """QA walk (52): "By Jonah Whitcombe, Policy Co-ordination Unit (PCU),, 13 April 2024": the role spelled out
+    between commas (ROLE_SPELLED_OUT), then the entry's own comma before the date."""
+    from django.template import Context
+
+    from lifecycle.templatetags.policy_history import entry_html
+
+    entry = timeline.Entry(event={}, sentence="Published", actor="Jonah Whitcombe", role="PCU",
+                           occurred="13 April 2024, 10:00", occurred_iso="2024-04-13T10:00:00+01:00")
+    html = entry_html(Context({}), entry)
+    assert re.search(r"By Jonah Whitcombe, Policy Co-ordination Unit \(<abbr [^>]*>PCU</abbr>\), <time ", html), html
+    assert ",," not in html
