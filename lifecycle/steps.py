@@ -100,6 +100,11 @@ class Step:
     # The confirmation where it depends on the answer given on the step's form: (field, {answer: sentence}), so it
     # says what happened rather than every outcome (DCFD's "the assessment stands" or "must be updated").
     success_by_answer: tuple[str, dict[str, str]] | tuple = ()
+    # The inbox item's title where it depends on that answer, read from the step's audit event's changes: (key,
+    # {recorded value: title}); ``notice`` where the event records none of them. DCFD's "the assessment stands" tells
+    # PCU to re-publish, "must be updated" that the re-publication waits (QA walk: one title for both, and PCU could
+    # not tell which had happened).
+    notice_by_answer: tuple[str, dict[str, str]] | tuple = ()
     # A condition on the person beyond the permission for the page to be offered to them (``may_take``), and the
     # sentence said when it does not hold: quality assurance is offered to those with a discipline left to record.
     # The service keeps its own, fuller checks and reasons.

@@ -93,6 +93,10 @@ CONFIRM_EIA = Step(
               "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
               "revision, and the re-publication waits until you sign the updated assessment off.", shows_version=True),
     notify=("pcu", "lead", "coordinator", "authors"), notice="EIA confirmed, or reopened to be updated",
+    notice_by_answer=("eia_outcome", {
+        "stands": "EIA confirmed: ready to re-publish",
+        "updated": "EIA reopened to be updated: re-publish once DCFD signs it off",
+    }),
     success_by_answer=("eia_outcome", {
         "stands": "Recorded. The assessment stands: PCU has been asked to re-publish the policy.",
         "updated": "Recorded. The assessment is reopened for the policy's developers to update; you sign the update "

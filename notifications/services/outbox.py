@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from assessments.models import MonitoringReport
 from core.events import AuditAction
-from core.models import OutboxEvent
+from core.models import OutboxEvent, User
 from lifecycle import workflow
 from lifecycle.models import Policy
 from lifecycle.next_steps import NOTIFIED, after_qa_return
 from lifecycle.selectors import Clearance
+from lifecycle.services.people import PARTS
 from lifecycle.states import ProtectiveMarking, highest_marking
 from notifications.links import report_named
 from notifications.models import Notification
@@ -91,6 +92,10 @@ FORCE_WIDE_KINDS = {"pcu", "dcfd", "doi", "shrmt"}
 # and how (lifecycle.services.clearance), since nobody who is told chose it.
 REASON_SAID = {AuditAction.POLICY_ADVICE_WITHDRAWN_NOT_CLEARED, AuditAction.POLICY_ACCESS_REVOKED_NOT_CLEARED,
                AuditAction.POLICY_LEAD_NOT_CLEARED_FOR_INSTRUCTIONS}
+# Titles worded by the outcome the event records, where a step's event records one of several
+# (``Step.notice_by_answer``): {action: (key in its changes, {value: title})}; the declared title otherwise.
+TITLE_BY_OUTCOME: dict[AuditAction, tuple[str, dict[str, str]]] = {
+    step.audit: step.notice_by_answer for step in workflow.STEPS if step.notice_by_answer}
 
 
 def _event_recipients(who: tuple[str, ...], policy: Policy | None, role_holders, changes: dict | None = None
@@ -149,10 +154,12 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
     done = []
     # A leaver's handover tells each person what concerns them (notifications.services.handover).
     handovers = handover_notices(batch, role_holders, clearance)
+    names = _reassigned_names(batch)
     for event in batch:
         event.attempts += 1
         try:
             who, title = EVENT_RECIPIENTS[AuditAction(event.topic)]
+            title = _titled(AuditAction(event.topic), title, event.audit_event.changes)
         except ValueError:
             logger.error("Outbox event #%s has the unknown topic %r: left waiting (attempt %s).",
                          event.pk, event.topic, event.attempts)
@@ -169,6 +176,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
                 body = f"{_qa_return_said(event.audit_event.changes)}{body}"
             elif event.topic in REASON_SAID:
                 body = f"{_reason_said(event.audit_event.changes)}{body}"
+            elif event.topic == AuditAction.POLICY_REASSIGNED:
+                body = f"{_parts_said(event.audit_event.changes, names)}{body}"
             if event.pk in handovers:
                 told = {recipient_id: f"{notice.summary} {body}"
                         for recipient_id, notice in handovers[event.pk].items()}
@@ -248,6 +257,53 @@ def _reason_said(changes) -> str:
     """The event's recorded reason, with a space after it; "" without one."""
     reason = changes.get("reason") if isinstance(changes, dict) else None
     return f"{reason} " if isinstance(reason, str) and reason else ""
+
+
+def _titled(action: AuditAction, title: str, changes) -> str:
+    """The item's title for the outcome the event records (``TITLE_BY_OUTCOME``), else ``title``."""
+    key, by_value = TITLE_BY_OUTCOME.get(action, ("", {}))
+    value = changes.get(key) if key and isinstance(changes, dict) else None
+    return by_value.get(value, title) if isinstance(value, str) else title
+
+
+def _reassigned_names(batch: list[OutboxEvent]) -> dict[str, str]:
+    """The names of the people the batch's reassignments name, by account name (the event records account names):
+    one query, none for a batch without a reassignment."""
+    usernames = {username for event in batch if event.topic == AuditAction.POLICY_REASSIGNED
+                 for username in _usernames_in_parts(event.audit_event.changes)}
+    return {user.username: str(user) for user in User.objects.filter(username__in=usernames)} if usernames else {}
+
+
+def _recorded_parts(changes) -> list[list]:
+    parts = changes.get("parts") if isinstance(changes, dict) else None
+    return [item for item in parts or [] if isinstance(item, list) and len(item) == 3]
+
+
+def _usernames_in_parts(changes) -> set[str]:
+    return {username for _, *holders in _recorded_parts(changes) for username in holders if isinstance(username, str)}
+
+
+def _parts_said(changes, names: dict[str, str]) -> str:
+    """Which part of the policy changed hands, from whom to whom, and the reason recorded, with a space after it, as a
+    handover's notice says its parts and the clearance events their reason: "Business Group Policy Co-ordinator
+    changed from Sam Lee to Priya Shah. Reason: Sam moved unit. " (lifecycle.services.people.changes records each
+    part as [part, old holder, new holder] by account name; a developer added has no old holder, one removed no new
+    one). The QA walk read only "People changed", by whom and when."""
+    said = []
+    for key, old, new in _recorded_parts(changes):
+        label = PARTS[key].label if key in PARTS else str(key).replace("_", " ")
+        label = f"{label[:1].upper()}{label[1:]}"
+        old_name, new_name = names.get(old, old), names.get(new, new)
+        if old and new:
+            said.append(f"{label} changed from {old_name} to {new_name}.")
+        elif new:
+            said.append(f"{label} added: {new_name}.")
+        elif old:
+            said.append(f"{label} removed: {old_name}.")
+    reason = changes.get("reason") if isinstance(changes, dict) else None
+    if isinstance(reason, str) and reason:
+        said.append(f"Reason: {reason}" if reason.endswith((".", "!", "?")) else f"Reason: {reason}.")
+    return "".join(f"{sentence} " for sentence in said)
 
 
 def _list_policies(handovers: dict[int, dict]) -> None:
