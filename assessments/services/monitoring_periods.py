@@ -110,10 +110,19 @@ def check_period(policy: Policy, period_start, period_end, *, report: Monitoring
     overlapped = (live_reports(policy, excluding=report)
                   .filter(period_start__lt=period_end, period_end__gt=period_start).order_by("period_start").first())
     if overlapped is not None:
+        # Which date of the period typed to move, to which of the other report's dates. It read "Choose a period that
+        # ends by its start or starts on or after its end" (QA walk): whose start, whose end? Periods are half-open
+        # (migration assessments 0010): a report covers the days up to the date its period ends, the next report's
+        # first day, so the period may start on that date, or end on the date the other starts.
+        if period_start < overlapped.period_start:
+            move, field = (f"end it on or before {date_shown(overlapped.period_start)}, the date that report's "
+                           "period starts"), "period_end"
+        else:
+            move, field = (f"start it on or after {date_shown(overlapped.period_end)}, the date that report's "
+                           "period ends"), "period_start"
         raise ApplicationError(
             f"This period overlaps the monitoring report for {date_shown(overlapped.period_start)} to "
-            f"{date_shown(overlapped.period_end)} ({overlapped.get_status_display().lower()}): each day is reported "
-            "once. Choose a period that ends by its start or starts on or after its end.", field="period_start")
+            f"{date_shown(overlapped.period_end)} ({overlapped.get_status_display().lower()}): {move}.", field=field)
     _check_period_ended(policy, period_start, period_end, report=report)
 
 

@@ -83,6 +83,32 @@ def test_a_period_already_reported_is_refused_naming_that_report_and_the_overdue
     assert report.period_start == FIRST_DUE
 
 
+def test_an_overlap_names_the_other_reports_dates_and_which_date_to_move(first_year_published, people):
+    """QA walk (04): "Choose a period that ends by its start or starts on or after its end": whose start, whose end?
+    The refusal now says which date of the period typed to move, and to which of the other report's dates; a period
+    runs up to the date it ends, the next report's first day, so that date is offered to start on."""
+    with on(SECOND_DUE + datetime.timedelta(days=30)):
+        with refused("refused", "This period overlaps the monitoring report for 10 January 2024 to 10 January 2025 "
+                                "(published): start it on or after 10 January 2025, the date that report's period "
+                                "ends.") as later:
+            start(first_year_published, people, datetime.date(2024, 12, 1), datetime.date(2025, 12, 1))
+        assert later.error.field == "period_start" and "its start" not in later.error.message
+
+
+def test_a_period_starting_before_the_report_it_overlaps_is_told_where_to_end(published, people):
+    """A report of part of a year (from 1 June 2024) published; a period typed from the first publication to
+    1 July 2024 overlaps it from before its start: its end is the date to move."""
+    with on(FIRST_DUE - datetime.timedelta(days=3)):
+        through_to_publication(published, people, datetime.date(2024, 6, 1), FIRST_DUE)
+        with refused("refused", "This period overlaps the monitoring report for 1 June 2024 to 10 January 2025 "
+                                "(published): end it on or before 1 June 2024, the date that report's period "
+                                "starts.") as earlier:
+            start(published, people, PUBLISHED_ON, datetime.date(2024, 7, 1))
+        assert earlier.error.field == "period_end"
+        # Ending on that date is not overlapping: the report covers the days up to it.
+        assert start(published, people, PUBLISHED_ON, datetime.date(2024, 6, 1)).period_end == datetime.date(2024, 6, 1)
+
+
 def test_a_period_longer_than_a_year_and_the_month_before_a_report_falls_due_is_refused(published, people):
     with on(datetime.date(2025, 3, 1)):
         with refused("refused", "longer than 13 months", "End it by 10 February 2025"):

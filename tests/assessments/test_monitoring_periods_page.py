@@ -63,6 +63,10 @@ def test_the_form_offers_the_year_due(client, policy, people):
     with on(LATE):
         page = client.get(f"/policies/{policy.reference}/monitoring/").content.decode()
     assert "The report due on 10 January 2026 covers 10 January 2025 to 10 January 2026." in page
+    # QA walk (04): "6 September 2024 to 6 September 2025", then "6 September 2025 to 6 September 2026", under "Each
+    # day is reported once": the date a period ends is the next one's first day, and the page says so.
+    assert ("Each day is reported once, from the policy's first publication: a report covers the days up to the "
+            "date its period ends, and the next report starts on that date.") in html.unescape(page)
     assert 'name="period_start-year" value="2025"' in page or 'value="2025"' in page
 
 
