@@ -146,6 +146,11 @@ def monitoring_report_page(request, reference: str, report_id: int):
             return answered
     elif request.method == "POST" and step in {"remedial_done", "read"}:
         form = done_form if step == "remedial_done" else read_form
+        if form is None and step == "remedial_done" and response is not None \
+                and response.remedial_completed_at is not None:
+            # A second "Record as done": who recorded it and when, as other repeats are told (QA walk).
+            messages.error(request, services.remedial_already_done(response))
+            return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
         if form is None:
             messages.error(request, "That is not something you can do to this report now.")
             return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)

@@ -45,6 +45,7 @@ from assessments.services.responses import (
     monitoring_remedial_action_complete,
     monitoring_report_read_for_review,
     monitoring_report_respond,
+    remedial_already_done,
 )
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "monitoring_report_correct_period", "monitoring_report_create", "monitoring_report_discard",
     "monitoring_report_pass_qa", "monitoring_report_publish",
     "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
-    "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "retrospective_qa_signoff",
+    "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "remedial_already_done",
+    "retrospective_qa_signoff",
     "workbook_restore", "workbook_update",
 ]

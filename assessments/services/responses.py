@@ -125,6 +125,14 @@ def monitoring_report_respond(
     return response
 
 
+def remedial_already_done(response: MonitoringResponse) -> str:
+    """What a second "Record as done" is told (a second click, the Lead and the person named both recording it): who
+    recorded it and when, as a second publication is told (``monitoring_report_publish``)."""
+    by = f" by {response.remedial_completed_by}" if response.remedial_completed_by_id else ""
+    return (f"The remedial action was already recorded as done{by} on "
+            f"{timezone.localtime(response.remedial_completed_at):%-d %B %Y}. Nothing was changed.")
+
+
 @transaction.atomic
 def monitoring_remedial_action_complete(*, response: MonitoringResponse, actor, outcome: str) -> MonitoringResponse:
     """Whoever the Lead named (or the Lead) records the remedial action as done, with what was done; the chase
@@ -139,9 +147,7 @@ def monitoring_remedial_action_complete(*, response: MonitoringResponse, actor, 
         raise ApplicationError("Only the person named for the remedial action, or the Designated Lead, can record "
                                "it as done.", code="forbidden")
     if locked.remedial_completed_at is not None:
-        raise ApplicationError(f"The remedial action was already recorded as done on "
-                               f"{timezone.localtime(locked.remedial_completed_at):%-d %B %Y}. Nothing was changed.",
-                               code="stale")
+        raise ApplicationError(remedial_already_done(locked), code="stale")
     locked.remedial_completed_at, locked.remedial_completed_by, locked.remedial_outcome = timezone.now(), actor, outcome
     locked.save(update_fields=["remedial_completed_at", "remedial_completed_by", "remedial_outcome"])
     today = timezone.localdate()

@@ -195,6 +195,36 @@ def test_a_remedial_action_is_directed_chased_until_done_and_overdue_by_the_one_
     assert Reminder.objects.filter(kind="remedial_action").count() == 4
 
 
+def test_recording_a_remedial_action_done_again_says_who_recorded_it_and_when(client, reported, people):
+    """QA walk: a second "Record as done" (a second click, the Lead and the person named both recording it) read
+    "That is not something you can do to this report now.", where other repeats say what already happened."""
+    policy, report = reported
+    due = QA_ON + datetime.timedelta(days=30)
+    with on(QA_ON):
+        client.force_login(people.lead)
+        assert respond(client, policy, report, outcome="remedial", reasons="Grounds are not recorded.",
+                       remedial_action="Briefing.", remedial_owner=people.manager.pk,
+                       remedial_due_on=due).status_code == 302
+    url = f"/policies/{policy.reference}/monitoring/{report.pk}/"
+    people.manager.first_name, people.manager.last_name = "Rhys", "Tenbury"
+    people.manager.save(update_fields=["first_name", "last_name"])
+    with on(QA_ON + datetime.timedelta(days=5)):
+        client.force_login(people.manager)
+        assert client.post(url, {"step": "remedial_done", "outcome": "All teams briefed."}).status_code == 302
+    said = (f"The remedial action was already recorded as done by Rhys Tenbury on "
+            f"{(QA_ON + datetime.timedelta(days=5)):%-d %B %Y}. Nothing was changed.")
+    with on(QA_ON + datetime.timedelta(days=6)):
+        for person in (people.manager, people.lead):
+            client.force_login(person)
+            again = client.post(url, {"step": "remedial_done", "outcome": "Briefed again."}, follow=True)
+            assert said in again.content.decode().replace("&#x27;", "'")
+            assert "not something you can do" not in again.content.decode()
+        with refused("stale", said):
+            assessment_services.monitoring_remedial_action_complete(
+                response=MonitoringResponse.objects.get(report=report), actor=people.lead, outcome="Briefed again.")
+    assert MonitoringResponse.objects.get(report=report).remedial_outcome == "All teams briefed."
+
+
 def reload_response(response) -> MonitoringResponse:
     return MonitoringResponse.objects.get(pk=response.pk)
 
