@@ -51,7 +51,9 @@ EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     AuditAction.MONITORING_REPORT_SUBMITTED: (("coordinator",), "Monitoring report to quality-assure"),
     AuditAction.MONITORING_REPORT_QA_PASSED: (("pcu", "authors"), "Monitoring report quality assured"),
     AuditAction.MONITORING_REPORT_RETURNED: (("authors",), "Monitoring report returned with comments"),
-    AuditAction.MONITORING_REPORT_PUBLISHED: (("authors", "coordinator"), "Monitoring report published"),
+    # QA walk of 2026-12-05 (A): the Designated Lead too, whose response it awaits (SOP, the Lead's role: "review
+    # monitoring results and direct remedial action"); only if cleared for the report's marking (``_cleared``).
+    AuditAction.MONITORING_REPORT_PUBLISHED: (("authors", "coordinator", "lead"), "Monitoring report published"),
     # PCU may discard a draft its authors started by mistake: they are told (the one who discards is never told).
     AuditAction.MONITORING_REPORT_DISCARDED: (("authors",), "Monitoring report draft discarded"),
     AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED: (("lead", "coordinator"), "Remedial action done"),
