@@ -18,7 +18,7 @@ from django.utils import timezone
 from core.compiled import CompiledRead
 from core.events import AuditAction
 from core.models import AuditEvent
-from lifecycle.monitoring_reports import reports_awaiting_response, reports_since_last_review
+from lifecycle.monitoring_reports import report_awaits_response, reports_since_last_review
 from lifecycle.sop_text import has_sops, sops_without_text
 from lifecycle.states import PAGE_READS, REVIEW_WARNING_MONTHS
 
@@ -272,7 +272,7 @@ def scheduled_publication_date(policy):
 @gate("No quality-assured monitoring report is waiting for the Designated Lead's response.",
       label="A quality-assured monitoring report to respond to", fix="monitoring")
 def monitoring_report_awaits_response(policy) -> bool:
-    return reports_awaiting_response(policy).exists()
+    return report_awaits_response(policy)
 
 
 # Said on the checklist of a report its reader may not read (one made OFFICIAL-SENSITIVE, a reader not cleared for

@@ -22,7 +22,9 @@ from core.text import in_words
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
+from lifecycle.monitoring_reports import report_under_way
 from lifecycle.states import QADiscipline, Status
+from lifecycle.workflow_monitoring import report_work
 
 # Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
 FIX_URL_NAMES = {
@@ -115,13 +117,17 @@ def _date_of(key: str, policy) -> datetime.date | None:
     return state.due if state is not None else None
 
 
-def next_work(step: workflow.Step, policy, *, by: str = "", done: str = "") -> NextWork:
+def next_work(step: workflow.Step, policy, *, by: str = "", done: str = "", report: str | None = None) -> NextWork:
     """``step`` as what comes next, with its due date (``step.due``); or, when work that falls due meanwhile
     (``step.meanwhile``) is due earlier, that work: after "Move to monitoring" the annual monitoring report, due within
-    the year, comes before a review due in three (QA walk: the confirmation said "Next: Start a review")."""
+    the year, comes before a review due in three (QA walk: the confirmation said "Next: Start a review").
+    ``report``: the status of the policy's monitoring report submitted and not yet published, if any
+    (``monitoring_reports.report_under_way``): the annual report is then the part that report waits for, its quality
+    assurance or its publication, not a new one that cannot be started (QA walk of 2026-12-05, B)."""
     own = NextWork(title=step.page.title, by=by or step.taken_by, done=done, due=_date_of(step.due, policy),
                    step=step)
-    earlier = [NextWork(title=work.title, by=work.taken_by, due=day) for work in step.meanwhile
+    earlier = [NextWork(title=work.title, by=work.taken_by, due=day)
+               for work in (report_work(work, report) for work in step.meanwhile)
                if (day := _date_of(work.due, policy)) is not None and (own.due is None or day < own.due)]
     return min(earlier, key=lambda work: work.due) if earlier else own
 
@@ -194,7 +200,8 @@ class NextSteps:
             item.page is self.way_on.page for item in self.offered)
 
 
-def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None = None) -> NextSteps:
+def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None = None, report: str | None = None
+               ) -> NextSteps:
     """The pages offered, each with its readiness. One that cannot succeed yet is listed only when its step is the
     way on from the status (with what is missing); any other (a withdrawal before anyone decided it, a re-publication
     before its confirmation) appears once it can be taken: "not ready yet" on it read as if it were due.
@@ -204,7 +211,8 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
     it: not the step that moves it on nor who takes it, not the day its stage's work is expected by, not the day PCU
     scheduled its publication for (security probe F7: staff read "Next: Publish, by PCU. Scheduled for publication on
     ..." of a version not yet published). The review and monitoring dates are the policy's in force, which its
-    document control shows everyone (and the Scheme its review date)."""
+    document control shows everyone (and the Scheme its review date). ``report``: the status of the policy's
+    monitoring report under way, if any (lifecycle.report_work, read with the reader's report work)."""
     asked = {} if asked is None else asked
     offered = [readiness(page, policy, asked=asked) for page in pages]
     if shown != policy.current_version:
@@ -223,8 +231,16 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
         scheduled_for=scheduled_for,
         way_on_by=by,
         way_on_done=done,
-        work=next_work(way_on, policy, by=by, done=done) if way_on is not None else None,
+        work=next_work(way_on, policy, by=by, done=done, report=report) if way_on is not None else None,
     )
+
+
+def _report_under_way(step: workflow.Step | None, policy) -> str | None:
+    """The status of the policy's monitoring report under way (``report_under_way``: one query), asked only when
+    ``step`` has work due meanwhile (the annual report before a review) on a policy published, which has reports."""
+    if step is None or not step.meanwhile or policy.first_published_on is None:
+        return None
+    return report_under_way(policy)
 
 
 def taken_by(step: workflow.Step, policy) -> tuple[str, str]:
@@ -311,7 +327,7 @@ def after_step(step: workflow.Step, policy) -> str:
     parts = []
     if onward is not None and onward is not step:
         by, done = taken_by(onward, policy)
-        work = next_work(onward, policy, by=by, done=done)
+        work = next_work(onward, policy, by=by, done=done, report=_report_under_way(onward, policy))
         due = f", due {date_shown(work.due)}" if work.due else ""
         parts.append(f"Next: {work.title}, by {work.by}{due}{expected}." if work.by
                      else f"Next: {work.title}{due}{expected}.")

@@ -28,6 +28,7 @@ from lifecycle.models import ApprovalDecision
 from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.register_views import CountedPaginator
+from lifecycle.report_work import report_work_for
 from lifecycle.selectors import (
     REPORT_MARKING,
     access_policy,
@@ -158,7 +159,11 @@ def policy_detail(request, reference: str):
             next_step, policy, asked=asked,
             reports_readable=frozen_marking_readable(request.user, marking=REPORT_MARKING))
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
-    context["next"] = next_steps.next_steps(policy, context["actions"], shown=version, asked=asked)
+    # QA walk of 2026-12-05 (B, C): the report under way, for what comes next, and the report work waiting for the
+    # reader, linked to the report, as their My work lists it (one query, none before the policy is published).
+    context["report_work"] = work = report_work_for(request.user, policy)
+    context["next"] = next_steps.next_steps(policy, context["actions"], shown=version, asked=asked,
+                                            report=work.under_way)
     return render(request, "lifecycle/policy_detail.html", context)
 
 

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from core.events import AuditAction
 from lifecycle import forms, gates
-from lifecycle.monitoring_reports import reports_awaiting_response
+from lifecycle.monitoring_reports import AWAITING_COUNTED, reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
 from lifecycle.steps import DueWork, Page, Step
@@ -30,6 +30,35 @@ MONITORING_REPORT = DueWork(
         "basis, and submitted to the Business Group Policy Co-ordinator for quality assurance\"; the policy "
         "developer will \"Compile monitoring reports\".",
 )
+# QA walk of 2026-12-05 (B): once the report is submitted, no other can be started until it is published (one report
+# is worked on at a time: assessments.services.monitoring_report_create), so what comes next is the part it waits for,
+# read from the report's own state: SOP stage 6, "submitted to the Business Group Policy Co-ordinator for quality
+# assurance. Once satisfied, the Business Group Policy Co-ordinator will send the report to the Policy Co-ordination
+# Unit to arrange for it to be published on the MPS Publication Scheme".
+MONITORING_REPORT_QA = DueWork(
+    title="Quality-assure the monitoring report", taken_by="the business group's co-ordinator", due="monitoring",
+    page="assessments:monitoring",
+    doc="SOP stage 6: \"submitted to the Business Group Policy Co-ordinator for quality assurance\".",
+)
+MONITORING_REPORT_PUBLICATION = DueWork(
+    title="Publish the monitoring report", taken_by="the Policy Co-ordination Unit", due="monitoring",
+    page="assessments:monitoring",
+    doc="SOP stage 6: the co-ordinator \"will send the report to the Policy Co-ordination Unit to arrange for it to be "
+        "published on the MPS Publication Scheme\".",
+)
+# The report in progress, by its status (assessments' MonitoringReport.Status values, read through the policy's
+# relation: lifecycle.monitoring_reports.REPORT_UNDER_WAY_STATUSES): the part of the annual report it waits for.
+REPORT_UNDER_WAY = {"submitted": MONITORING_REPORT_QA, "qa_passed": MONITORING_REPORT_PUBLICATION}
+
+
+def report_work(work: DueWork, report_status: str | None) -> DueWork:
+    """``work``, or, when it is the annual monitoring report and the policy's report in progress has the status
+    ``report_status`` (None: none in progress), the part that report waits for (``REPORT_UNDER_WAY``)."""
+    if work is MONITORING_REPORT:
+        return REPORT_UNDER_WAY.get(report_status, work)
+    return work
+
+
 START_REVIEW = Step(
     done="Review started",
     taken_by="the policy's developers or manager, the co-ordinator or the Designated Lead",
@@ -164,6 +193,8 @@ def _a_report_left_to_respond_to(user, policy) -> bool:
     awaiting = reports_awaiting_response(policy)
     counts = awaiting.aggregate(awaiting=Count("pk"), free=Count("pk", filter=Q(
         pk__in=reports_free_for(awaiting, user, Duty.APPROVER).values("pk"))))
+    # Its gate, asked next on the same page, reads the count (monitoring_reports.AWAITING_COUNTED).
+    setattr(policy, AWAITING_COUNTED, counts["awaiting"])
     return counts["awaiting"] == 0 or counts["free"] > 0
 
 

@@ -3,17 +3,19 @@ filter, the chase and the dashboard), of the policies the person answers for."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 
+from assessments.models import MonitoringReport
 from core.models import Role
 from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.models import Policy
+from lifecycle.monitoring_reports import REPORT_UNDER_WAY_STATUSES
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.states import PUBLISHED_STATUSES
 from lifecycle.workflow import START_REVIEW, awaited
-from lifecycle.workflow_monitoring import MONITORING_REPORT
-from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, named_developer, next_of
+from lifecycle.workflow_monitoring import MONITORING_REPORT, report_work
+from workspace.queues import QUEUE_SHOWN, REPORT_UNDER_WAY, as_queue, compiled_queue, named_developer, next_of
 
 # Who writes a policy's monitoring report: those who draft it (assessments.services.monitoring_report_create asks
 # lifecycle.permissions.can_draft), as the report's declaration says (lifecycle.workflow_monitoring.MONITORING_REPORT).
@@ -38,8 +40,11 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
             policy.due_label = label
             if rule is MONITORING:
-                # The report is its own work, named as declared (its overview says the same words).
-                policy.next_label, policy.next_by = MONITORING_REPORT.title, MONITORING_REPORT.taken_by
+                # The report is its own work, named as declared (its overview says the same words); once one is
+                # submitted, the part it waits for (QA walk of 2026-12-05, B: not a new report, which cannot be
+                # started until it is published).
+                work = report_work(MONITORING_REPORT, policy.report_under_way)
+                policy.next_label, policy.next_by = work.title, work.taken_by
             elif policy.status in PUBLISHED_STATUSES:
                 # A review due names the review, or the work that falls due before it (the annual monitoring report),
                 # as the policy's "What to do next" does: "Start a review" read beside its overview's "Next: Write the
@@ -70,9 +75,14 @@ def _due_policies(viewer: Viewer, today, field: str) -> QuerySet[Policy]:
     # Overdue the day after (lifecycle.due.DueRule.is_overdue). Each a range of the date's index (an exclude()
     # of the first would be NOT (date < today AND date IS NOT NULL): read from the first overdue one on).
     past_due, not_yet = Q(**{f"{rule.field}__lt": today}), Q(**{f"{rule.field}__gte": today})
+    # With each row, the status of its monitoring report under way (one report at a time), for what comes next: a
+    # subquery in this statement, asked of the rows shown only.
+    under_way = (MonitoringReport.objects.filter(policy_id=OuterRef("pk"), status__in=REPORT_UNDER_WAY_STATUSES)
+                 .order_by("-period_end").values("status")[:1])
     return as_queue(Policy.objects.filter(pk_in_ids(due.filter(past_due).values("pk")[:QUEUE_SHOWN + 1])
-                                        | pk_in_ids(due.filter(not_yet).values("pk")[:QUEUE_SHOWN + 1])),
-                  order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
+                                        | pk_in_ids(due.filter(not_yet).values("pk")[:QUEUE_SHOWN + 1]))
+                    .annotate(**{REPORT_UNDER_WAY: Subquery(under_way)}),
+                    order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
 
 
 def _responsible(viewer: Viewer) -> Q:

@@ -25,6 +25,11 @@ QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_d
                 "first_published_on", "business_group_id", "status_changed_at", "kind")
 
 
+# The status of the policy's monitoring report submitted and not yet published, selected with the due queues' rows
+# (workspace.due_queues: a subquery in their statement, no query per row), for what comes next (``next_of``).
+REPORT_UNDER_WAY = "report_under_way"
+
+
 # How many items a queue shows. One more is read: when it is there, the queue says that more are waiting than it
 # shows (and where to see them all), rather than seeming to hold only what fits.
 QUEUE_SHOWN = 20
@@ -52,7 +57,7 @@ class QueueItem:
     (make bench, 100,000 policies)."""
 
     __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, "due_state", "due_label", "next_label", "next_by", "expected_by",
-                 "expected_late", "returned", "skipped_part")
+                 "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):
@@ -63,8 +68,8 @@ def next_of(step: Step, policy) -> tuple[str, str]:
     """What comes next on ``policy`` (a QueueItem) when ``step`` is its way on, and who does it, as the policy's own
     "What to do next" says it (lifecycle.next_steps.next_work, from the one declaration): the step, or work that falls
     due before it meanwhile (``Step.meanwhile``: the annual monitoring report before a review due later). No query:
-    its dates are among QUEUE_FIELDS."""
-    work = next_work(step, policy)
+    its dates are among QUEUE_FIELDS, and its report under way (``REPORT_UNDER_WAY``) is in the due queues' rows."""
+    work = next_work(step, policy, report=getattr(policy, REPORT_UNDER_WAY, None))
     return work.title, work.by
 
 

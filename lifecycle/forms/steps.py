@@ -12,7 +12,7 @@ from core.dates import date_shown
 from core.forms import DateField, GovUKForm
 from core.models import ApprovalRoute, BusinessGroup, Role, Unit, User
 from core.text import in_words
-from lifecycle.gates import reports_awaiting_response
+from lifecycle.monitoring_reports import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import Duty, ProtectiveMarking, QADiscipline

@@ -1,0 +1,74 @@
+"""A policy's monitoring-report work as its overview says it (QA walk of 2026-12-05, B and C): the report under way
+(submitted, not yet published), for what comes next (``next_steps.next_work``), and the report work waiting for the
+reader, linked to the report's page, as their My work lists it (workspace.report_queues): a report for the
+co-ordinator to quality-assure, one for PCU to publish, a remedial action the Lead directed to them. The reports live
+in assessments; they are read here through the policy's relation (lifecycle imports nothing from it)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from lifecycle.due import REMEDIAL, DueState
+from lifecycle.monitoring_reports import REPORT_UNDER_WAY_STATUSES
+from lifecycle.permissions import is_group_coordinator, is_pcu
+from lifecycle.selectors import REPORT_MARKING, frozen_marking_readable
+from lifecycle.states import Status
+
+# What the reader is asked to do with a report, by its status, and whose role it is (My work's "Monitoring reports
+# to quality-assure or publish": the business group's co-ordinators, PCU).
+WAITING_FOR = {
+    "submitted": ("A monitoring report is waiting for your quality assurance", is_group_coordinator),
+    "qa_passed": ("A quality-assured monitoring report is waiting for you to publish it",
+                  lambda user, policy: is_pcu(user)),
+}
+
+
+@dataclass(frozen=True)
+class ReportWaiting:
+    """A report waiting for the reader: what they are asked (``said``), the report (its id and period) and, for a
+    remedial action, its words and due state."""
+
+    said: str
+    report_id: int
+    period_start: datetime.date
+    period_end: datetime.date
+    remedial_action: str = ""
+    due: DueState | None = None
+
+
+@dataclass(frozen=True)
+class ReportWork:
+    under_way: str | None = None
+    waiting: tuple[ReportWaiting, ...] = ()
+
+
+def report_work_for(user, policy, today: datetime.date | None = None) -> ReportWork:
+    """The report under way on ``policy`` (its status) and the report work waiting for ``user``: one query, none for a
+    policy never published (it has no reports). A remedial action is theirs only when they may read its report (its
+    own marking and the policy's, ``frozen_marking_readable``, as My work asks); a report to quality-assure or publish
+    is shown to the role that clears them for it."""
+    if policy.first_published_on is None or policy.status == Status.WITHDRAWN:
+        return ReportWork()
+    remedial = (Q(response__remedial_owner_id=user.pk, response__remedial_due_on__isnull=False,
+                  response__remedial_completed_at__isnull=True)
+                & frozen_marking_readable(user, marking=REPORT_MARKING))
+    rows = (policy.monitoring_reports.filter(Q(status__in=REPORT_UNDER_WAY_STATUSES) | remedial)
+            .order_by("-period_end", "pk")
+            .values_list("pk", "status", "period_start", "period_end", "response__remedial_owner_id",
+                         "response__remedial_action", "response__remedial_due_on",
+                         "response__remedial_completed_at"))
+    under_way, waiting = None, []
+    for pk, status, start, end, owner_id, action, due_on, completed_at in rows:
+        if status in REPORT_UNDER_WAY_STATUSES:
+            under_way = under_way or status
+            said, whose = WAITING_FOR[status]
+            if whose(user, policy):
+                waiting.append(ReportWaiting(said=said, report_id=pk, period_start=start, period_end=end))
+        if owner_id == user.pk and due_on is not None and completed_at is None:
+            waiting.append(ReportWaiting(said="A remedial action is waiting for you", report_id=pk,
+                                         period_start=start, period_end=end, remedial_action=action,
+                                         due=REMEDIAL.state(due_on, today)))
+    return ReportWork(under_way=under_way, waiting=tuple(waiting))
