@@ -10,6 +10,7 @@ class NotificationsConfig(AppConfig):
         # Its tasks are registered in every process, so that the relay queues one by name (notifications.tasks builds
         # on services) and eager mode (make run, the tests) runs it in-process, as publication's are.
         from acknowledgements.signals import policy_acknowledged
+        from assessments.signals import monitoring_due_answered
         from lifecycle.services.people import holders_changed, open_tasks_requested
         from lifecycle.signals import policy_withdrawn
         from notifications import receivers, tasks  # noqa: F401
@@ -19,6 +20,8 @@ class NotificationsConfig(AppConfig):
         open_tasks_requested.connect(receivers.open_tasks, dispatch_uid="notifications.open_tasks")
         # Issue 13: a withdrawn policy's reminders stop.
         policy_withdrawn.connect(receivers.reminders_stop, dispatch_uid="notifications.withdrawn")
+        # QA walk of 2026-12-05 (D): a monitoring report answering the date due closes the reminders of it.
+        monitoring_due_answered.connect(receivers.monitoring_due_answered, dispatch_uid="notifications.answered")
         # Issue 14: a confirmation that a policy was read marks the requests to read it read.
         policy_acknowledged.connect(receivers.requests_to_read_done, dispatch_uid="notifications.acknowledged")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):

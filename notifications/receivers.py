@@ -1,4 +1,5 @@
 from notifications.services import (
+    monitoring_reminders_answered,
     open_tasks_for,
     outbox_relay,
     reminders_hand_over,
@@ -31,3 +32,9 @@ def requests_to_read_done(sender, acknowledgement, **kwargs) -> None:
     """acknowledgements.signals.policy_acknowledged, inside the confirmation's transaction: the requests to read the
     policy in the person's inbox are read (QA crawl: the inbox still counted as new what they had just confirmed)."""
     requests_to_read_mark_read(user=acknowledgement.user, policy_id=acknowledgement.policy_id)
+
+
+def monitoring_due_answered(sender, policy, due_on, **kwargs) -> None:
+    """assessments.signals.monitoring_due_answered, inside the submission's transaction: the reminders of the date
+    answered are no longer needed."""
+    monitoring_reminders_answered(policy_id=policy.pk, due_on=due_on)

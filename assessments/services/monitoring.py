@@ -15,6 +15,7 @@ from assessments.models import (
 )
 from assessments.services import monitoring_periods
 from assessments.services.documents import clean_sections
+from assessments.signals import monitoring_due_answered
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -158,6 +159,8 @@ def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringRe
         policy.save(update_fields=["monitoring_report_due_on", "updated_at"])
         changes = {"monitoring_report_due_on": [before, policy.monitoring_report_due_on],
                    "late_by_days": max(0, (timezone.localdate() - before).days)}
+        # The reminders of that date are no longer needed, closed in this transaction (notifications).
+        monitoring_due_answered.send(sender=MonitoringReport, policy=policy, due_on=before, actor=actor)
     changes["protective_marking"] = _mark_as_policy_now(locked, policy)
     locked.save(update_fields=["status", "submitted_at", "answers_due_on", "protective_marking"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_SUBMITTED, obj=locked, policy_id=policy.pk,

@@ -133,3 +133,13 @@ def reminders_stop_for(*, policy_id: int) -> int:
     """Inside the transaction that withdraws a policy (issue 13): its open reminders stop, kept as evidence of who
     was chased and marked superseded (the chase itself never chases a withdrawn policy)."""
     return open_reminders().filter(policy_id=policy_id).update(superseded_at=timezone.now())
+
+
+def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
+    """Inside the transaction that submits a monitoring report answering the date ``due_on`` (QA walk of 2026-12-05,
+    D: "is overdue by 90 days" stayed in the inbox after the report was submitted and published): the reminders of the
+    annual report due then, or earlier, are closed (``superseded_at``), read or not, kept as evidence of who was
+    chased; the inbox tags them "No longer needed" (notifications.selectors.no_longer_needed). A report returned by
+    the co-ordinator makes the date due again, and the chase chases it anew from its next step."""
+    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.MONITORING_DUE, item_due_on__lte=due_on,
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now())
