@@ -104,9 +104,11 @@ def test_the_checklist_lists_a_report_made_official_sensitive_only_to_those_clea
         assert "not cleared to read" not in page, person
     # The page reads the reports, each with whether its reader may read it, once: the readiness of the way on
     # (request commissioning) names only what is missing, and reads them no more (11 queries before, 9 then; 10 since
-    # the page says what the policy waits for, which asks whether its withdrawal is decided: Cycle.awaited).
+    # the page says what the policy waits for, which asks whether its withdrawal is decided: Cycle.awaited; 11 since
+    # it points its reader to the monitoring-report work waiting for them, a remedial action directed to them among
+    # it, and reads the report under way for what comes next: lifecycle.report_work, QA walk of 2026-12-05, C).
     client.force_login(people.developer)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         client.get(overview)
     # The review reads it: done for everyone, the uncleared told so without its period.
     a.monitoring_report_read_for_review(report=report, actor=people.developer,
