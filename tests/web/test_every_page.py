@@ -48,6 +48,7 @@ NOT_PAGES = {
     "notices:feed": "an Atom feed",
     "publication:scheme_pdf": "a PDF (its text: tests/publication)",
     "policy_pdf": "a PDF (its text: tests/publication)",
+    "policy_in_force_pdf": "a stored PDF, the version in force (tests/library/test_library_pdf_in_force.py)",
     "publication_staff:file": "a stored PDF (its bytes, hash and access: tests/publication/"
                               "test_publication_page_downloads.py)",
     "publication_staff:store_files": "POST only: PCU's 'Store the files again' on the Publication page (tests/"
