@@ -47,15 +47,18 @@ class ReportWork:
 
 def report_work_for(user, policy, today: datetime.date | None = None) -> ReportWork:
     """The report under way on ``policy`` (its status) and the report work waiting for ``user``: one query, none for a
-    policy never published (it has no reports). A remedial action is theirs only when they may read its report (its
-    own marking and the policy's, ``frozen_marking_readable``, as My work asks); a report to quality-assure or publish
-    is shown to the role that clears them for it."""
+    policy never published (it has no reports). Only reports they may read (their own marking and the policy's,
+    ``frozen_marking_readable``, as My work asks); a report to quality-assure or publish is shown to the role that
+    clears them for it."""
     if policy.first_published_on is None or policy.status == Status.WITHDRAWN:
         return ReportWork()
-    remedial = (Q(response__remedial_owner_id=user.pk, response__remedial_due_on__isnull=False,
-                  response__remedial_completed_at__isnull=True)
-                & frozen_marking_readable(user, marking=REPORT_MARKING))
-    rows = (policy.monitoring_reports.filter(Q(status__in=REPORT_UNDER_WAY_STATUSES) | remedial)
+    remedial = Q(response__remedial_owner_id=user.pk, response__remedial_due_on__isnull=False,
+                 response__remedial_completed_at__isnull=True)
+    # Only a report the reader may read (its own marking and the policy's): one made OFFICIAL-SENSITIVE, its policy
+    # OFFICIAL since a review, is neither named as what comes next nor offered to someone not cleared for it.
+    rows = (policy.monitoring_reports
+            .filter((Q(status__in=REPORT_UNDER_WAY_STATUSES) | remedial)
+                    & frozen_marking_readable(user, marking=REPORT_MARKING))
             .order_by("-period_end", "pk")
             .values_list("pk", "status", "period_start", "period_end", "response__remedial_owner_id",
                          "response__remedial_action", "response__remedial_due_on",
