@@ -21,6 +21,7 @@ from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.workflow import CONFIRM_EIA, REPUBLISH_NO_CHANGE, SIGN_OFF_UPDATED_EIA, WITHDRAW
 from tests.factories import reload, what_was_read
+from tests.workspace.test_next_agrees_with_overview import overview_next
 from workspace.selectors import my_work
 
 pytestmark = pytest.mark.django_db
@@ -55,14 +56,6 @@ def rows(user, reference) -> dict[str, tuple[str, str]]:
     """Each queue of ``user``'s My work showing ``reference``: its title -> (next work, by whom)."""
     return {queue["title"]: (policy.next_label, policy.next_by) for queue in my_work(user=user)
             for policy in queue["policies"] or () if policy.reference == reference}
-
-
-def overview_next(client, user, policy) -> tuple[str, str]:
-    client.force_login(user)
-    response = client.get(f"/policies/{policy.reference}/")
-    assert response.status_code == 200
-    work = response.context["next"].work
-    return work.title, work.by
 
 
 def test_dcfd_is_asked_to_confirm_the_eia_once_the_lead_concludes_no_change(client, people, published):
