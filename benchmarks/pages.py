@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
+from django.db.backends.signals import connection_created
 from django.test import Client
 from django.urls import reverse
 
@@ -141,16 +142,85 @@ class _Server:
         return body
 
 
+# How many prepared statements the measuring connection keeps (psycopg's ``prepared_max``; its default, 100, is
+# what production keeps). The pages measured here and their replays send about 180 different statements between them
+# (66 of the pages', their values sent as parameters; 116 replayed, their values written in), each again only after
+# every other case has run once. psycopg keeps the last ``prepared_max`` statements it prepared and the counts of
+# those it has not yet, so with room for 100 each was dropped before it came round again: at the end of a pass 26 of
+# the pages' statements and 10 of the replays' were prepared, and the rest were planned afresh on every request, the
+# replays more often than the pages (measured 2026-12-05: the overview's replay 4.06 ms with room for 100, 2.30 ms
+# with room for all). The baseline then measured PostgreSQL's planning as well as the page's SQL, and flattered the
+# ratio. With room for every statement, a page and its replay are each planned once and then run prepared, as a
+# connection serving a page many times runs it (settings.base.prepared_on_the_server). Each row says how many
+# different statements the pass sent; a pass sending as many as there is room for fails, as not like-for-like.
+PREPARED_MAX = 1000
+
+
+def _room_for(size: int, connection) -> int | None:
+    """Let ``connection`` keep ``size`` prepared statements; what it kept before (None: it prepares none)."""
+    raw = getattr(connection, "connection", None)
+    if connection.vendor != "postgresql" or raw is None or not hasattr(raw, "prepared_max"):
+        return None
+    before, raw.prepared_max = raw.prepared_max, size
+    return before
+
+
+def _room_for_every_statement(sender=None, connection=None, **_kwargs) -> None:
+    _room_for(PREPARED_MAX, connection)
+
+
 @contextlib.contextmanager
 def _connection_kept():
-    """The connection kept between requests for the duration, as in production (``_Server``)."""
+    """The connection kept between requests for the duration, as in production (``_Server``), with room for every
+    statement measured to stay prepared (``PREPARED_MAX``)."""
     kept = connection.settings_dict.get("CONN_MAX_AGE")
     connection.settings_dict["CONN_MAX_AGE"] = 60
     connection.close_at = None
+    connection_created.connect(_room_for_every_statement, dispatch_uid="benchmarks.pages.prepared_max")
+    room = _room_for(PREPARED_MAX, connection)
     try:
         yield
     finally:
+        connection_created.disconnect(dispatch_uid="benchmarks.pages.prepared_max")
         connection.settings_dict["CONN_MAX_AGE"] = kept
+        if room is not None:
+            _room_for(room, connection)
+
+
+def prepared_statements() -> tuple[int, int] | None:
+    """(statements the measuring connection holds prepared now, how many it may hold); None when it prepares none
+    (not PostgreSQL, or prepared statements switched off)."""
+    raw = getattr(connection, "connection", None)
+    if connection.vendor != "postgresql" or raw is None or getattr(raw, "prepare_threshold", None) is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0], raw.prepared_max
+
+
+@contextlib.contextmanager
+def _statements_sent(sent: set[str]):
+    """Every statement the app sends meanwhile, as its text without its values (what psycopg prepares by)."""
+
+    def record(execute, sql, params, many, context):
+        sent.add(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield
+
+
+def _like_for_like(distinct: int) -> list[str]:
+    """The rows' line on prepared statements: how many different statements the pass sent, and a problem (the
+    second item) when there was not room for all of them to stay prepared."""
+    held = prepared_statements()
+    if held is None:
+        return []
+    lines = [f"prepared statements: the pass sent {distinct} different ones, room for {held[1]}"]
+    if distinct >= held[1]:
+        lines.append(f"{distinct} different statements and room for {held[1]} prepared: some were dropped and "
+                     "planned again, so the baseline is not like-for-like (raise benchmarks.pages.PREPARED_MAX)")
+    return lines
 
 
 def _get(server: _Server, url: str, headers: dict[str, str]) -> bytes:
@@ -214,8 +284,12 @@ def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup:
         client = Client()
         client.force_login(User.objects.get(pk=ids[user]))
         clients[user] = _Server(client)
+    sent: set[str] = set()
     with _connection_kept():
-        measured = [_prepare(case, user, clients[user], probes) for case in cases for user in case.users]
+        with _statements_sent(sent):
+            measured = [_prepare(case, user, clients[user], probes) for case in cases for user in case.users]
+        replayed = {statement for item in measured for statement in item.statements if is_read(statement)}
+        prepared = _like_for_like(len(sent) + len(replayed))
         timings = time_interleaved([case for item in measured for case in (item.baseline, item.page)],
                                    repeat=repeat, warmup=warmup)
         templates = {item.page.name: template_ms(item.page) for item in measured}
@@ -236,17 +310,20 @@ def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup:
             problems.append(f"{item.small_queries} queries on the small policy")
         elif item.small_queries is not None:
             problems.append(f"small policy: {item.small_queries} queries")
+        if len(prepared) > 1:
+            problems.append(prepared[1])
         if item.jit:
             problems.append(f"{len(item.jit)} statement(s) JIT-compiled (plan above jit_above_cost): "
                             + " | ".join(statement[:160] for statement in item.jit))
         passed = (ratio <= item.case.ratio and queries <= item.case.queries and not item.writes and not item.jit
+                  and len(prepared) < 2
                   and (not item.case.expect or item.case.expect in item.content)
                   and (item.small_queries is None or item.small_queries == queries))
         hx = " (htmx)" if item.case.headers.get("HX-Request") == "true" else ""
         rows.append(Row(f"{item.case.name}: GET {item.url}{hx}", item.user, page.p50, page.p95, base.p50, ratio,
                         queries, item.case.target, passed,
                         "; ".join([f"own SQL: {len(item.statements) - len(item.writes)} statements",
-                                   untemplated, *problems]),
+                                   untemplated, *prepared[:1], *problems]),
                         item.statements))
     return rows
 
