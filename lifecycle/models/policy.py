@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 
 from django.conf import settings
 from django.db import models
 from django_fsm import FSMField
 
+from core.compiled import CompiledValues
 from core.fsm import ConcurrentTransitions
 from core.models import BusinessGroup, RiskTier, Subject, Unit
 from lifecycle.details import details_of
@@ -256,7 +257,7 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
         prefetched = getattr(self, "_prefetched_objects_cache", {}).get("developers")
         if prefetched is not None:
             return any(developer.pk == user.pk for developer in prefetched)
-        return self.developers.filter(pk=user.pk).exists()
+        return bool(_named_developer().rows(policy_id=self.pk, user_id=user.pk))
 
     @property
     def title_as_drafted(self) -> str:
@@ -273,3 +274,16 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
         lifecycle.selectors.read_versions keeps with it), so that the next read asks the database."""
         self.__dict__.pop("current_version", None)
         self.__dict__.pop(VERSION_IN_FORCE, None)
+
+
+@cache
+def _named_developer() -> CompiledValues:
+    """Whether a person is named on a policy as a developer: compiled once per process (core.compiled), as every
+    policy page that does not list the developers asks it (the timeline, versions; make bench: Django compiled the
+    ``exists()`` anew on each request, for a statement PostgreSQL answers in a few hundredths of a millisecond)."""
+    named = Policy.developers.through
+
+    def build(*, policy_id, user_id):
+        return named.objects.filter(policy_id=policy_id, user_id=user_id).order_by().values_list("pk")[:1]
+
+    return CompiledValues(named, build, ints=("policy_id", "user_id"))
