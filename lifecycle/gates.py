@@ -1,7 +1,10 @@
 """Hard gates of the cycle: conditions on django-fsm transitions, each with a reason fit to show a user.
 
 Each gate is a plain function of the policy. ``gate`` attaches the sentence shown when it fails, and ``unmet_gates``
-lists those sentences for a transition so a service (or the submission checklist) can say exactly what is missing."""
+lists those sentences for a transition so a service (or the submission checklist) can say exactly what is missing.
+
+The gates of a review concluding no change are ``lifecycle.gates_no_change``, which builds on this module (never the
+reverse)."""
 
 from __future__ import annotations
 
@@ -9,18 +12,15 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dateutil.relativedelta import relativedelta
 from django.apps import apps
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from core.compiled import CompiledRead
-from core.events import AuditAction
-from core.models import AuditEvent
 from lifecycle.monitoring_reports import report_awaits_response, reports_since_last_review
 from lifecycle.sop_text import has_sops, sops_without_text
-from lifecycle.states import PAGE_READS, REVIEW_WARNING_MONTHS
+from lifecycle.states import PAGE_READS
 
 Gate = Callable[[object], bool]
 
@@ -313,7 +313,8 @@ SCOPING_GATES = [need_recorded, legislation_recorded, data_recorded, costs_recor
                  monitoring_reports_read]
 
 
-# --- Stage 6, a review that concludes no change is needed (issue 13).
+# --- Stage 6: the open records a part under way waits on (a no-change review, lifecycle.gates_no_change; a decided
+# withdrawal, below), and bringing a review forward.
 
 
 @functools.cache
@@ -328,7 +329,7 @@ def _open_record(model_name: str, closed_by: str) -> CompiledRead:
     return CompiledRead(model, build, ints=("policy_id",))
 
 
-def _read_once_for_page(policy, model_name: str, closed_by: str):
+def read_once_for_page(policy, model_name: str, closed_by: str):
     """``_open_record``'s read, kept on a page's policy for the request (``PAGE_READS``); afresh on any other."""
     reads = policy.__dict__.get(PAGE_READS)
     if reads is not None and model_name in reads:
@@ -339,34 +340,8 @@ def _read_once_for_page(policy, model_name: str, closed_by: str):
     return record
 
 
-def _decided(model_name: str, *waiting) -> Q:  # a gate's ``where``: its record's own condition on policies
+def policies_decided(model_name: str, *waiting) -> Q:  # a gate's ``where``: its record's own condition on policies
     return apps.get_model("lifecycle", model_name).policies_where(*waiting)
-
-
-def open_no_change_review(policy):  # the no-change review still waiting for DCFD or PCU, or None
-    return _read_once_for_page(policy, "NoChangeReview", "republished_on")
-
-
-def review_brought_forward(policy) -> bool:
-    """A documented bring-forward (``set_review_date``, with its reason) since the policy was last published."""
-    if policy.last_published_on is None:
-        return False
-    return AuditEvent.objects.filter(
-        policy_id=policy.pk, action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
-        occurred_at__date__gte=policy.last_published_on,
-    ).exists()
-
-
-# SOP: "allow at least 6 months for a basic review"; the review's warning period (lifecycle.due.REVIEW) is when a
-# review is open. Earlier only when the review was brought forward with a documented reason.
-@gate("It is too early to conclude the review with no change: that is open only from 6 months before the review "
-      "is due, or once the review has been brought forward with a documented reason.",
-      label="The review is due within 6 months, or was brought forward")
-def review_window_open(policy) -> bool:
-    if policy.review_due_on is None:
-        return False
-    window_opens = policy.review_due_on - relativedelta(months=REVIEW_WARNING_MONTHS)
-    return timezone.localdate() >= window_opens or review_brought_forward(policy)
 
 
 # SOP: "Ensure policies are reviewed ... at least once every 3 years, if no earlier review has been prompted by
@@ -378,54 +353,11 @@ def review_date_ahead(policy) -> bool:
     return policy.review_due_on is None or policy.review_due_on > timezone.localdate()
 
 
-@gate("A review concluding no change is already open for this policy: DCFD and PCU must finish it first.",
-      label="No other no-change review open")
-def no_change_review_not_open(policy) -> bool:
-    return open_no_change_review(policy) is None
-
-
-@gate("No review of this policy has been concluded with no change by the Designated Lead and is waiting for "
-      "DCFD's confirmation of the Equality Impact Assessment.",
-      label="The Lead has concluded the review with no change", where=lambda: _decided("NoChangeReview", "dcfd"))
-def no_change_awaits_eia(policy) -> bool:
-    return getattr(open_no_change_review(policy), "waits_for", "") == "dcfd"
-
-
-@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed (or, where DCFD said "
-      "it must be updated, whose updated Equality Impact Assessment DCFD has signed off), so there is nothing to "
-      "re-publish.", label="DCFD has confirmed the Equality Impact Assessment",
-      where=lambda: _decided("NoChangeReview", "pcu"))
-def no_change_awaits_publication(policy) -> bool:
-    return getattr(open_no_change_review(policy), "waits_for", "") == "pcu"
-
-
-def eia_reopened_for_review(policy) -> bool:
-    """The current version's EIA was reopened for revision by DCFD at a no-change review, and waits for the update."""
-    review = open_no_change_review(policy)
-    version = policy.current_version
-    return (review is not None and review.waits_for == "eia_update" and version is not None
-            and review.updated_eia_version_id == version.pk)
-
-
-@gate("No Equality Impact Assessment is waiting for DCFD's sign-off of its update: DCFD reopens one by saying, at a "
-      "review concluding no change, that it must be updated.",
-      label="The Equality Impact Assessment reopened for the review",
-      where=lambda: _decided("NoChangeReview", "eia_update"))
-def no_change_awaits_updated_eia(policy) -> bool:
-    return eia_reopened_for_review(policy)
-
-
-@gate("The updated Equality Impact Assessment is not complete: record the impact on every protected characteristic "
-      "and the decision.", label="Complete the updated Equality Impact Assessment", fix="eia")
-def updated_eia_complete(policy) -> bool:
-    return impact_assessed(policy)
-
-
 # --- Withdrawal (issue 13): decided by the Lead or the owner, who "retain ultimate ownership", carried out by PCU.
 
 
 def open_withdrawal_decision(policy):  # the decided withdrawal PCU has not yet carried out, or None
-    return _read_once_for_page(policy, "WithdrawalDecision", "carried_out_at")
+    return read_once_for_page(policy, "WithdrawalDecision", "carried_out_at")
 
 
 @gate("The withdrawal of this policy has already been decided: PCU is to carry it out.",
@@ -436,7 +368,7 @@ def withdrawal_not_decided(policy) -> bool:
 
 @gate("Neither the Designated Lead nor the Management Board owner has decided to withdraw this policy (they retain "
       "ultimate ownership of it): PCU carries out a withdrawal once it is decided.",
-      label="The Lead's or the owner's decision to withdraw", where=lambda: _decided("WithdrawalDecision"))
+      label="The Lead's or the owner's decision to withdraw", where=lambda: policies_decided("WithdrawalDecision"))
 def withdrawal_decided(policy) -> bool:
     return open_withdrawal_decision(policy) is not None
 

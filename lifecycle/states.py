@@ -69,7 +69,7 @@ APPROVAL_PIPELINE = (Status.SUBMITTED_FOR_QA, Status.QA_PASSED, Status.WITH_LEAD
 DRAFT_EDITABLE_STATUSES = frozenset({Status.SCOPING, Status.DEVELOPMENT})
 PUBLISHED_STATUSES = frozenset({Status.IMPLEMENTATION, Status.MONITORING})
 # SOP: "allow at least 6 months for a basic review": the review's warning period (lifecycle.due.REVIEW), which is
-# also when a review may conclude that no change is needed (lifecycle.gates.review_window_open).
+# also when a review may conclude that no change is needed (lifecycle.gates_no_change.review_window_open).
 REVIEW_WARNING_MONTHS = 6
 # The emergency route is taken from development, before the package is submitted: the statement and
 # SOPs are frozen by the approval while the EIA stays open for its retrospective completion.

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from core.events import AuditAction
-from lifecycle import forms, gates
+from lifecycle import forms, gates, gates_no_change
 from lifecycle.monitoring_reports import AWAITING_COUNTED, reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
@@ -66,7 +66,7 @@ START_REVIEW = Step(
     name="start_review", source=IN_FORCE, target=Status.SCOPING, stage=Stage.MONITORING,
     permission="lifecycle.start_review", label="start a review of", audit=AuditAction.POLICY_REVIEW_STARTED,
     doc="SOP stage 1: \"If this is a policy review ... see whether there are any changes\".",
-    gates=(gates.retrospective_eia_signed_off, gates.no_change_review_not_open),
+    gates=(gates.retrospective_eia_signed_off, gates_no_change.no_change_review_not_open),
     page=Page(slug="start-review", title="Start a review", form=forms.ReasonForm,
               success="Review started: a new draft version is open in scoping. The published version stays in "
               "force.",
@@ -94,8 +94,8 @@ CONCLUDE_NO_CHANGE = Step(
     doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
         "years\" (\"allow at least 6 months for a basic review\"), and \"Equality Impact Assessments ... on existing "
         "policies every 3 years\": the Lead concludes, DCFD confirms the EIA, PCU re-publishes.",
-    gates=(gates.has_been_published, gates.retrospective_eia_signed_off, gates.review_window_open,
-           gates.no_change_review_not_open),
+    gates=(gates.has_been_published, gates.retrospective_eia_signed_off, gates_no_change.review_window_open,
+           gates_no_change.no_change_review_not_open),
     page=Page(
         slug="conclude-no-change", title="Conclude the review: no change needed", form=forms.ReasonForm,
         success="Review concluded with no change. DCFD has been asked to confirm the Equality Impact Assessment; "
@@ -116,7 +116,7 @@ CONFIRM_EIA = Step(
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them.",
-    gates=(gates.no_change_awaits_eia,), under_way=gates.no_change_awaits_eia,
+    gates=(gates_no_change.no_change_awaits_eia,), under_way=gates_no_change.no_change_awaits_eia,
     page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
               explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
               "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
@@ -140,8 +140,8 @@ SIGN_OFF_UPDATED_EIA = Step(
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
-    gates=(gates.no_change_awaits_updated_eia, gates.updated_eia_complete),
-    under_way=gates.no_change_awaits_updated_eia,
+    gates=(gates_no_change.no_change_awaits_updated_eia, gates_no_change.updated_eia_complete),
+    under_way=gates_no_change.no_change_awaits_updated_eia,
     page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
               form=forms.CommentsForm, button="Sign it off", shows_version=True,
               success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
@@ -158,7 +158,7 @@ REPUBLISH_NO_CHANGE = Step(
     who="the Policy Co-ordination Unit", audit=AuditAction.POLICY_REPUBLISHED_NO_CHANGE,
     doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
         "Scheme\"; \"Ensure policies are reviewed and published at least once every 3 years\".",
-    gates=(gates.no_change_awaits_publication,), under_way=gates.no_change_awaits_publication,
+    gates=(gates_no_change.no_change_awaits_publication,), under_way=gates_no_change.no_change_awaits_publication,
     page=Page(slug="republish", title="Re-publish unchanged", form=forms.RepublishForm,
               success="Re-published, with a notice. The next review is due in 3 years.", shows_version=True,
               explanation="The review concluded with no change and DCFD confirmed the Equality Impact Assessment. "

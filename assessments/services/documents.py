@@ -18,7 +18,7 @@ from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from lifecycle import gates, permissions
+from lifecycle import gates_no_change, permissions
 from lifecycle.duties import check_separation
 from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
@@ -88,7 +88,7 @@ def document_editable(*, user, policy: Policy, document) -> bool:
     if policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen:
         return True
     # Issue 13: the EIA DCFD reopened at a review concluding no change (the rest of its version is frozen).
-    return isinstance(document, EqualityImpactAssessment) and gates.eia_reopened_for_review(policy)
+    return isinstance(document, EqualityImpactAssessment) and gates_no_change.eia_reopened_for_review(policy)
 
 
 def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):

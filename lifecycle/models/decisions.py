@@ -183,7 +183,8 @@ class NoChangeReview(models.Model):
     def policies_where(cls, waits_for: str) -> Q:
         """The policies whose open review ``waits_for`` (the property above, as a condition on a query of policies,
         for lists: lifecycle.gates' ``where``). The update DCFD asked for waits in the policy's newest version, as
-        ``gates.eia_reopened_for_review`` asks (tests/workspace/test_no_change_review_work.py holds them alike)."""
+        ``gates_no_change.eia_reopened_for_review`` asks (tests/workspace/test_no_change_review_work.py holds them
+        alike)."""
         unconfirmed = Q(eia_confirmed_by__isnull=True)
         update_pending = Q(eia_outcome=cls.EIAOutcome.UPDATED, updated_eia_signed_off_at__isnull=True)
         waiting = {"dcfd": unconfirmed, "eia_update": ~unconfirmed & update_pending,

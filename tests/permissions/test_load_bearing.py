@@ -2,11 +2,11 @@
 true" makes at least one check fail.
 
 The mutants are found, not listed: every ``@gate`` function (it has a ``reason`` and a ``label``) of
-``lifecycle.gates`` or of a declared step, and every ``rules.Predicate`` defined in ``lifecycle.permissions``.
-Each is made "always true" in place: its function's ``__code__`` is swapped (for a predicate, the code of its
-``.fn``), so every reference to it sees the change: the steps' gate lists, django-fsm's conditions, the rules
-permissions and their combinations, the views and selectors. Then the checks that should kill it run, each in a
-savepoint that is rolled back, and at least one must fail; the code is restored afterwards.
+``lifecycle.gates``, of ``lifecycle.gates_no_change`` or of a declared step, and every ``rules.Predicate`` defined in
+``lifecycle.permissions``. Each is made "always true" in place: its function's ``__code__`` is swapped (for a
+predicate, the code of its ``.fn``), so every reference to it sees the change: the steps' gate lists, django-fsm's
+conditions, the rules permissions and their combinations, the views and selectors. Then the checks that should kill
+it run, each in a savepoint that is rolled back, and at least one must fail; the code is restored afterwards.
 
 ``KILLERS`` names the checks that kill each mutant. A gate or predicate added later and not named there is tried
 against every check (slower, but automatic): if none fails, ``test_replacing_it_with_always_true_fails_a_check``
@@ -41,7 +41,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core.models import ApprovalRoute, Role
-from lifecycle import gates, permissions, services
+from lifecycle import gates, gates_no_change, permissions, services
 from lifecycle.models import NoChangeReview, Policy, WithdrawalDecision
 from lifecycle.permissions import forget_roles
 from lifecycle.workflow import STEPS
@@ -71,7 +71,7 @@ pytestmark = pytest.mark.usefixtures("db")
 
 
 def gate_functions() -> dict[str, Callable]:
-    found = {function for function in vars(gates).values()
+    found = {function for module in (gates, gates_no_change) for function in vars(module).values()
              if inspect.isfunction(function) and hasattr(function, "reason") and hasattr(function, "label")}
     found.update(gate for step in STEPS for gate in (*step.gates, *step.records))
     return {f"gate:{function.__name__}": function for function in found}

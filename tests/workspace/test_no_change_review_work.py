@@ -15,7 +15,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lifecycle import gates
+from lifecycle import gates, gates_no_change
 from lifecycle import services as s
 from lifecycle.models import Policy
 from lifecycle.states import Status
@@ -119,8 +119,8 @@ def test_an_overdue_review_under_way_names_the_part_it_waits_for_as_the_overview
 def test_the_gates_read_as_a_query_agree_with_the_gates(people, published):
     """Each part under way is read two ways, from the same declaration: the gate asked of one policy (its page, its
     service) and its ``where`` over many (My work's queues). They must answer alike at every turn."""
-    under_way = (gates.no_change_awaits_eia, gates.no_change_awaits_updated_eia, gates.no_change_awaits_publication,
-                 gates.withdrawal_decided)
+    under_way = (gates_no_change.no_change_awaits_eia, gates_no_change.no_change_awaits_updated_eia,
+                 gates_no_change.no_change_awaits_publication, gates.withdrawal_decided)
 
     def agree():
         policy = reload(published)

@@ -1,0 +1,87 @@
+"""The gates of a review that concludes no change is needed (issue 13), in three parts, each its own person's: the
+Designated Lead concludes (``lifecycle.workflow_monitoring.CONCLUDE_NO_CHANGE``), DCFD confirms the Equality Impact
+Assessment or reopens it to be updated and signs the update off, and PCU re-publishes. The policy stays in force and in
+its status throughout; its open ``NoChangeReview`` says whose turn it is.
+
+Gates as ``lifecycle.gates`` declares them (``gate``: the reason shown when one fails, its checklist label, its
+``where`` for lists), built on its reads of a policy's open records."""
+
+from __future__ import annotations
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+
+from core.events import AuditAction
+from core.models import AuditEvent
+from lifecycle.gates import gate, impact_assessed, policies_decided, read_once_for_page
+from lifecycle.states import REVIEW_WARNING_MONTHS
+
+
+def open_no_change_review(policy):  # the no-change review still waiting for DCFD or PCU, or None
+    return read_once_for_page(policy, "NoChangeReview", "republished_on")
+
+
+def review_brought_forward(policy) -> bool:
+    """A documented bring-forward (``set_review_date``, with its reason) since the policy was last published."""
+    if policy.last_published_on is None:
+        return False
+    return AuditEvent.objects.filter(
+        policy_id=policy.pk, action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
+        occurred_at__date__gte=policy.last_published_on,
+    ).exists()
+
+
+# SOP: "allow at least 6 months for a basic review"; the review's warning period (lifecycle.due.REVIEW) is when a
+# review is open. Earlier only when the review was brought forward with a documented reason.
+@gate("It is too early to conclude the review with no change: that is open only from 6 months before the review "
+      "is due, or once the review has been brought forward with a documented reason.",
+      label="The review is due within 6 months, or was brought forward")
+def review_window_open(policy) -> bool:
+    if policy.review_due_on is None:
+        return False
+    window_opens = policy.review_due_on - relativedelta(months=REVIEW_WARNING_MONTHS)
+    return timezone.localdate() >= window_opens or review_brought_forward(policy)
+
+
+@gate("A review concluding no change is already open for this policy: DCFD and PCU must finish it first.",
+      label="No other no-change review open")
+def no_change_review_not_open(policy) -> bool:
+    return open_no_change_review(policy) is None
+
+
+@gate("No review of this policy has been concluded with no change by the Designated Lead and is waiting for "
+      "DCFD's confirmation of the Equality Impact Assessment.",
+      label="The Lead has concluded the review with no change",
+      where=lambda: policies_decided("NoChangeReview", "dcfd"))
+def no_change_awaits_eia(policy) -> bool:
+    return getattr(open_no_change_review(policy), "waits_for", "") == "dcfd"
+
+
+@gate("There is no concluded no-change review whose Equality Impact Assessment DCFD has confirmed (or, where DCFD said "
+      "it must be updated, whose updated Equality Impact Assessment DCFD has signed off), so there is nothing to "
+      "re-publish.", label="DCFD has confirmed the Equality Impact Assessment",
+      where=lambda: policies_decided("NoChangeReview", "pcu"))
+def no_change_awaits_publication(policy) -> bool:
+    return getattr(open_no_change_review(policy), "waits_for", "") == "pcu"
+
+
+def eia_reopened_for_review(policy) -> bool:
+    """The current version's EIA was reopened for revision by DCFD at a no-change review, and waits for the update."""
+    review = open_no_change_review(policy)
+    version = policy.current_version
+    return (review is not None and review.waits_for == "eia_update" and version is not None
+            and review.updated_eia_version_id == version.pk)
+
+
+@gate("No Equality Impact Assessment is waiting for DCFD's sign-off of its update: DCFD reopens one by saying, at a "
+      "review concluding no change, that it must be updated.",
+      label="The Equality Impact Assessment reopened for the review",
+      where=lambda: policies_decided("NoChangeReview", "eia_update"))
+def no_change_awaits_updated_eia(policy) -> bool:
+    return eia_reopened_for_review(policy)
+
+
+@gate("The updated Equality Impact Assessment is not complete: record the impact on every protected characteristic "
+      "and the decision.", label="Complete the updated Equality Impact Assessment", fix="eia")
+def updated_eia_complete(policy) -> bool:
+    return impact_assessed(policy)
