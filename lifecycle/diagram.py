@@ -11,21 +11,26 @@ END = "<!-- end of workflow diagram -->"
 
 def mermaid_diagram() -> str:
     """A mermaid ``stateDiagram-v2`` of every step: an arrow per source status, labelled with the step's page
-    title (or what it does) and its permission. A step from every status is drawn once, as a note."""
+    title (or what it does), its permission and its conditions on the policy beyond the status. A step from every
+    status is drawn once, as a note."""
     lines = ["```mermaid", "stateDiagram-v2", f"    [*] --> {Status.SCOPING.value}"]
     notes = []
     for step in STEPS:
         shared = step.page is None or step.page.choice
         title = step.label.removesuffix(" of").capitalize() if shared else step.page.title
         label = f"{title} ({step.permission.removeprefix('lifecycle.')})"
+        # Its conditions on the policy beyond the status (``only_if``), by their checklist labels: a step drawn from
+        # any status may still be open from few (a no-change review, only in force with no review draft open).
+        only_if = " and ".join(condition.label[0].lower() + condition.label[1:] for condition in step.only_if)
+        condition = f", only if {only_if}" if only_if else ""
         if len(step.source) >= len(Status.values) - 1:
             anchor = step.target or Status.MONITORING.value
             notes.append(f"    note right of {anchor}: {label}, from any status"
-                         + (" (not withdrawn)" if step.target is None else ""))
+                         + (" (not withdrawn)" if step.target is None else "") + condition)
             continue
         for source in step.source:
             target = step.target or source
-            lines.append(f"    {source} --> {target}: {label}")
+            lines.append(f"    {source} --> {target}: {label}{condition}")
     lines.append(f"    {Status.WITHDRAWN.value} --> [*]")
     lines.extend(notes)
     lines.append("```")

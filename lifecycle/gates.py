@@ -55,6 +55,15 @@ def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Ca
     return decorate
 
 
+def reason_for(check: Gate, policy) -> str:
+    """The sentence said when ``check`` fails on ``policy``: its ``reason``, where ``{version}`` is the number of the
+    policy's current version (as a page's explanation names it, lifecycle.next_steps.explanation)."""
+    if "{version}" not in check.reason:
+        return check.reason
+    version = policy.current_version
+    return check.reason.replace("{version}", version.number if version is not None else "")
+
+
 def _workbook(policy):
     version = policy.current_version
     return getattr(version, "workbook", None) if version else None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.gates import gate, impact_assessed, policies_decided, read_once_for_page
-from lifecycle.states import REVIEW_WARNING_MONTHS
+from lifecycle.states import PUBLISHED_STATUSES, REVIEW_WARNING_MONTHS
 
 
 def open_no_change_review(policy):  # the no-change review still waiting for DCFD or PCU, or None
@@ -41,6 +41,19 @@ def review_window_open(policy) -> bool:
         return False
     window_opens = policy.review_due_on - relativedelta(months=REVIEW_WARNING_MONTHS)
     return timezone.localdate() >= window_opens or review_brought_forward(policy)
+
+
+# A review concludes with no change instead of drafting a new version ("Start a review" says so before a draft is
+# opened); once one is, the review goes on in it (SOP, stage 1: "If this is a policy review ... conduct some research to
+# see whether there are any changes"; stage 4: a reviewed document goes to the Lead with "a summary note of changes").
+# Nothing in the app discards a review draft, so the reason names the way the review goes on. Read from the status
+# (no query): a policy published once and not in force in its status has its review's new version drafted.
+@gate("a review draft (version {version}) is open. Concluding with no change is the alternative to drafting a new "
+      "version: with a draft open, the review goes on in that draft, and if it finds nothing to change, the draft's "
+      "summary note of changes says so (SOP, stage 4).",
+      label="No review draft open")
+def no_review_draft_open(policy) -> bool:
+    return policy.first_published_on is None or policy.status in PUBLISHED_STATUSES
 
 
 @gate("A review concluding no change is already open for this policy: DCFD and PCU must finish it first.",

@@ -91,9 +91,10 @@ class Step:
     who: str = ""
     # The form's fields the service takes under another name: {"comments": "reasons"}.
     arguments: dict[str, str] = field(default_factory=dict)
-    # A condition on the policy beyond its status for the step to be offered at all (its page and button), with
-    # its reason: a step that belongs to policies published at least once, whatever stage a review is in.
-    only_if: Gate | None = None
+    # Conditions on the policy beyond its status for the step to be offered at all (its page and button), each a
+    # gate with its reason, said when the step's address is opened or posted: a step that belongs to policies
+    # published at least once, whatever stage a review is in; one not open while a review draft is.
+    only_if: tuple[Gate, ...] = ()
     # The confirmation after this step, where the page's (``Page.success``) is shared by steps that differ: PCU's
     # answer to the Lead's request for emergency approval is an agreement or a refusal.
     success: str = ""
@@ -146,6 +147,11 @@ class Step:
 
     def applies_to(self, policy) -> bool:
         return policy.kind in self.kinds
+
+    def closed_by(self, policy) -> Gate | None:
+        """The first of its conditions on the policy (``only_if``) that does not hold, or None: its reason says why
+        the step is not open (lifecycle.gates.reason_for)."""
+        return next((condition for condition in self.only_if if not condition(policy)), None)
 
     def not_applicable(self, policy) -> str:
         """Why the step is not one of this kind of policy's, for the refusal."""
@@ -200,10 +206,10 @@ class ImproperlyDeclared(Exception):
 
 def permits(user, policy, step: Step) -> bool:
     """Whether ``step`` is open to ``user`` on ``policy`` now, separation of duties aside: its kind of policy, its
-    source status, its condition on the policy (``only_if``) and its permission. Gates aside too: the page shows what
+    source status, its conditions on the policy (``only_if``) and its permission. Gates aside too: the page shows what
     is missing; the service refuses with the gates' reasons."""
     return (step.applies_to(policy) and can_proceed(getattr(policy, step.name), check_conditions=False)
-            and (step.only_if is None or step.only_if(policy))
+            and step.closed_by(policy) is None
             and rules.has_perm(step.permission, user, policy))
 
 

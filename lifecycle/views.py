@@ -391,9 +391,10 @@ def _why_not_offered(user, policy, slug: str) -> str:
     for step in steps:
         # Not offered on this policy now, to anyone (a review already due: no earlier date is left): said as the service
         # would refuse it, to those whose step it otherwise is.
-        if (step.only_if is not None and not step.only_if(policy) and step.applies_to(policy)
-                and policy.status in step.source and rules.has_perm(step.permission, user, policy)):
-            return f"Cannot {step.label} {policy.reference}: {step.only_if.reason}"
+        closed = step.closed_by(policy)
+        if (closed is not None and step.applies_to(policy) and policy.status in step.source
+                and rules.has_perm(step.permission, user, policy)):
+            return f"Cannot {step.label} {policy.reference}: {gates.reason_for(closed, policy)}"
         # This very part, taken already (the page opened again after a sign-off or a decision): said as it is, not
         # as a conflict. (Writing a version is no such part: its author goes on to submit it.)
         if step.duty in held and step.duty != Duty.AUTHOR:

@@ -88,13 +88,16 @@ START_REVIEW = Step(
 CONCLUDE_NO_CHANGE = Step(
     done="Review concluded with no change needed",
     taken_by="the Designated Lead",
-    name="conclude_no_change", source=IN_FORCE, target=None, stage=Stage.MONITORING,
+    # From any status but withdrawn, open only on a policy in force with no review draft (``only_if``): asked from
+    # a review draft's status, its address says why, rather than that it is not available (QA walk).
+    name="conclude_no_change", source=ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
     permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
     who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
     doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
         "years\" (\"allow at least 6 months for a basic review\"), and \"Equality Impact Assessments ... on existing "
         "policies every 3 years\": the Lead concludes, DCFD confirms the EIA, PCU re-publishes.",
-    gates=(gates.has_been_published, gates.retrospective_eia_signed_off, gates_no_change.review_window_open,
+    only_if=(gates.has_been_published, gates_no_change.no_review_draft_open),
+    gates=(gates.retrospective_eia_signed_off, gates_no_change.review_window_open,
            gates_no_change.no_change_review_not_open),
     page=Page(
         slug="conclude-no-change", title="Conclude the review: no change needed", form=forms.ReasonForm,
@@ -172,7 +175,7 @@ SET_REVIEW_DATE = Step(
     done="Review date brought forward",
     taken_by="the Designated Lead or the co-ordinator",
     kinds=EVERY_KIND,
-    name="set_review_date", source=IN_FORCE, target=None, stage=Stage.MONITORING, only_if=gates.review_date_ahead,
+    name="set_review_date", source=IN_FORCE, target=None, stage=Stage.MONITORING, only_if=(gates.review_date_ahead,),
     permission="lifecycle.set_review_date", label="bring forward the review of",
     who="the Designated Lead or the co-ordinator of its business group",
     audit=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD,
@@ -212,7 +215,7 @@ RESPOND_TO_MONITORING = Step(
     doc="SOP, role of the Designated Business Group Policy Lead: \"review monitoring results and direct remedial "
         "action\"; \"This monitoring data then feeds into future policy reviews\". After the co-ordinator's quality "
         "assurance, the Lead records no action, a remedial action (what, who, by when) or an earlier review.",
-    gates=(gates.monitoring_report_awaits_response,), only_if=gates.has_been_published,
+    gates=(gates.monitoring_report_awaits_response,), only_if=(gates.has_been_published,),
     offered_if=_a_report_left_to_respond_to, not_offered=RESPONSE_NOT_OFFERED,
     page=Page(
         slug="respond-to-monitoring", title="Respond to a monitoring report", form=forms.MonitoringResponseForm,

@@ -26,6 +26,7 @@ from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from core.validators import refuse_hidden_characters
 from lifecycle import duties
+from lifecycle.gates import reason_for
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking
@@ -136,8 +137,9 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             "This may already have been done by someone else.",
             code="stale",
         )
-    if step.only_if is not None and not step.only_if(locked):
-        raise ApplicationError(f"Cannot {step.label} {locked.reference}: {step.only_if.reason}", code="stale")
+    closed = step.closed_by(locked)
+    if closed is not None:
+        raise ApplicationError(f"Cannot {step.label} {locked.reference}: {reason_for(closed, locked)}", code="stale")
     if actor is not None and not rules.has_perm(step.permission, actor, locked):
         if step.who:
             raise ApplicationError(f"Only {step.who} can {step.label} {locked.reference}.", code="forbidden")
@@ -145,7 +147,7 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
     if check_gates:
         unmet = [gate for gate in step.gates if gate not in step.records and not gate(locked)]
         if unmet:
-            reasons = " ".join(gate.reason for gate in unmet)
+            reasons = " ".join(reason_for(gate, locked) for gate in unmet)
             raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")
 
 

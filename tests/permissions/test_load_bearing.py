@@ -73,7 +73,7 @@ pytestmark = pytest.mark.usefixtures("db")
 def gate_functions() -> dict[str, Callable]:
     found = {function for module in (gates, gates_no_change) for function in vars(module).values()
              if inspect.isfunction(function) and hasattr(function, "reason") and hasattr(function, "label")}
-    found.update(gate for step in STEPS for gate in (*step.gates, *step.records))
+    found.update(gate for step in STEPS for gate in (*step.gates, *step.records, *step.only_if))
     return {f"gate:{function.__name__}": function for function in found}
 
 
@@ -505,6 +505,16 @@ def no_change_is_concluded_once(people):
 
 
 @check
+def no_change_is_not_concluded_while_a_review_draft_is_open(people):
+    """A review concludes with no change instead of drafting a new version: with a draft open it goes on in it."""
+    policy = _published_and_brought_forward(people)
+    services.policy_start_review(policy=policy, actor=people.coordinator, reason="Three-year review.")
+    assert_refused(people.lead, _reload(policy), "conclude-no-change", ("a review draft (version 2.0) is open",),
+                   {"reason": "Still fit."})
+    assert not NoChangeReview.objects.filter(policy=policy).exists()
+
+
+@check
 def dcfd_confirms_only_a_concluded_review(people):
     policy = _published_and_brought_forward(people)
     assert_refused(people.dcfd, policy, "confirm-eia", ("concluded with no change",), {"eia_outcome": "stands"})
@@ -695,6 +705,7 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "gate:review_window_open": ("no_change_is_too_early_the_day_after_publication",),
     "gate:review_date_ahead": ("a_review_already_due_is_not_brought_forward",),
     "gate:no_change_review_not_open": ("no_change_is_concluded_once",),
+    "gate:no_review_draft_open": ("no_change_is_not_concluded_while_a_review_draft_is_open",),
     "gate:no_change_awaits_eia": ("dcfd_confirms_only_a_concluded_review",),
     "gate:no_change_awaits_publication": ("pcu_republishes_only_after_dcfd",),
     "predicate:is_pcu": ("only_pcu_withdraws",),
