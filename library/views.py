@@ -56,7 +56,7 @@ def _entry_page(request, entry):
     return render(request, "library/policy.html", {
         "entry": entry, "policy": entry.policy, "version": entry.version,
         # What the version was published with (issue 12): a draft under review may have changed the policy's.
-        "details": entry.version.details_read,
+        "details": entry.details,
         "impact_rows": impact_rows(eia),
         "acknowledgement": acknowledgement_request(user=request.user, policy=entry.policy, version=entry.version),
     })

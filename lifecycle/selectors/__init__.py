@@ -28,7 +28,7 @@ from lifecycle.selectors.clearance import (
     sensitive_instruction_groups,
     sensitive_instructions,
 )
-from lifecycle.selectors.events import CLEARED_COPY, PUBLIC_TIMELINE_ACTIONS, timeline_events
+from lifecycle.selectors.events import CLEARED_COPY, PUBLIC_TIMELINE_ACTIONS, marking_raised_at, timeline_events
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
     RevisionRow,
@@ -130,6 +130,7 @@ __all__ = [
     "instructions_unreadable_by",
     "last_published_version",
     "latest_feedback",
+    "marking_raised_at",
     "local_instructions_seen_by",
     "named_developer_policy_ids",
     "not_cleared_words",

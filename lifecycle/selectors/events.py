@@ -139,3 +139,14 @@ def _without_sensitive_reports(events: QuerySet[AuditEvent], policy_id: int) -> 
                      | Q(report_named__in=sensitive_reports)
                      | (Q(action=AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD, report_named="")
                         & response_names_sensitive)))
+
+
+def marking_raised_at(*, policy_id: int):
+    """When the policy was last re-marked OFFICIAL-SENSITIVE (``lifecycle.services.details`` records the marking the
+    re-marking put in force, ``protective_marking_in_force``), or None if it never was. For the pages that tell a
+    reader cleared for the policy's OFFICIAL-SENSITIVE material that a version published OFFICIAL is now so (the
+    library); never for a reader who is not: they are told nothing of an OFFICIAL-SENSITIVE policy. One query, on the
+    policy's timeline index."""
+    return (AuditEvent.objects.filter(policy_id=policy_id, action=AuditAction.POLICY_DETAILS_CHANGED,
+                                      changes__protective_marking_in_force=ProtectiveMarking.OFFICIAL_SENSITIVE)
+            .order_by("-sequence").values_list("occurred_at", flat=True).first())

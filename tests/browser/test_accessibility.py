@@ -289,6 +289,15 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
     from tests.factories import advance_to
 
     waiting = advance_to(waiting, Status.AWAITING_PUBLICATION, people)
+    # Version 1.0 published OFFICIAL, the policy re-marked OFFICIAL-SENSITIVE by its review (the marking it was
+    # published with, and the raise, in the document control).
+    from tests.lifecycle.test_details import update
+
+    remarked = advance_to(published(people, title="Informants", statement="<p>Register every contact.</p>"),
+                          Status.MONITORING, people)
+    lifecycle_services.policy_start_review(policy=remarked, actor=people.coordinator, reason="Three-year review.")
+    update(Policy.objects.get(pk=remarked.pk), people.developer, protective_marking="official_sensitive",
+           suitable_for_publication_scheme=False)
     staff("reader", people.unit)
     browser = browser_user
 
@@ -313,6 +322,10 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
     check("staff: acknowledged")
     check("staff: acknowledgements confirmed", "/acknowledgements/")
     check("staff: withdrawn policy in the archive", f"/library/{gone.reference}/")
+    browser.sign_in("lead")
+    check("Lead: a policy in the library re-marked OFFICIAL-SENSITIVE since its version in force was published",
+          f"/library/{remarked.reference}/")
+    assert browser.page.locator(".govuk-inset-text", has_text="raised to OFFICIAL-SENSITIVE").count() == 1
     browser.sign_in("manager")
     check("manager: unit acknowledgement rates", "/acknowledgements/units/")
     browser.sign_in("pcu")
