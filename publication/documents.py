@@ -31,10 +31,13 @@ def pack_sops(sop_versions, *, withheld_by_sop_version: dict[int, dict[int, str]
     return sops
 
 
-def document_marking(*, policy, sop_versions) -> str:
+def document_marking(*, policy, sop_versions, marking: str | None = None) -> str:
     """The highest protective marking of anything the document carries: a page of an OFFICIAL policy that
-    includes an OFFICIAL-SENSITIVE SOP is OFFICIAL-SENSITIVE, and every header and footer says so."""
-    markings = {policy.protective_marking} | {sop_version.sop.protective_marking for sop_version in sop_versions}
+    includes an OFFICIAL-SENSITIVE SOP is OFFICIAL-SENSITIVE, and every header and footer says so. ``marking`` is the
+    statement's, where it is not the policy's now: a publication's files print the marking its version was published
+    with, whenever they are stored (publication.services.stored_files)."""
+    markings = {marking or policy.protective_marking} | {sop_version.sop.protective_marking
+                                                         for sop_version in sop_versions}
     highest = (ProtectiveMarking.OFFICIAL_SENSITIVE if ProtectiveMarking.OFFICIAL_SENSITIVE in markings
                else ProtectiveMarking.OFFICIAL)
     return highest.label

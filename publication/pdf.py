@@ -41,9 +41,11 @@ def css_string(value) -> str:
 
 
 def policy_pdf_html(*, policy, version, sop_versions, published_on=None, audience: str = "staff", eia=None,
-                    withheld_by_sop_version: dict[int, dict[int, str]] | None = None) -> str:
+                    withheld_by_sop_version: dict[int, dict[int, str]] | None = None,
+                    marking: str | None = None) -> str:
+    """``marking``: the statement's marking, where it is not the policy's now (``document_marking``)."""
     sops = pack_sops(sop_versions, withheld_by_sop_version=withheld_by_sop_version)
-    marking = document_marking(policy=policy, sop_versions=sop_versions)
+    marking = document_marking(policy=policy, sop_versions=sop_versions, marking=marking)
     details = version.details_read
     return render_to_string("publication/pdf/policy.html", {
         "policy": policy, "version": version, "sops": sops, "published_on": published_on,

@@ -52,15 +52,25 @@ class StoredFileRefused(Exception):
 
 
 def _pack_contents(publication: Publication) -> dict[str, dict]:
-    """What each audience's copy of the pack holds, read once from the frozen version (rendering is pure)."""
+    """What each audience's copy of the pack holds, read once from the frozen version (rendering is pure).
+
+    Each copy is what was published, whenever it is stored (its task late, or PCU storing the files again): it prints
+    the marking the version was published with (its frozen details), and the copies are those publication stored
+    for that marking. The policy's marking now may be higher: a review re-marking it OFFICIAL-SENSITIVE does so at
+    once, the version in force included, and a file stored after that printed OFFICIAL-SENSITIVE beside the
+    version's "Suitable for Publication Scheme: Yes", unlike the copies stored in time (QA walk). Who may read a copy
+    is the policy's marking now (``access_policy``, ``published_file_readable``): the public copy is stored only
+    while the policy is on the Scheme now (a raise takes it off at once)."""
     policy = publication.policy
     version = publication.policy_version
     sop_versions = list(version.sop_versions.select_related("sop").order_by("sop__position", "sop_id"))
     eia = getattr(version, "eia", None)
     official = [sv for sv in sop_versions if sv.sop.protective_marking == ProtectiveMarking.OFFICIAL]
     contents: dict[str, dict] = {}
-    policy_is_official = policy.protective_marking == ProtectiveMarking.OFFICIAL
-    if (publication.on_publication_scheme and policy_is_official and policy.suitable_for_publication_scheme):
+    published_marking = version.details_read.get("protective_marking") or policy.protective_marking
+    published_official = published_marking == ProtectiveMarking.OFFICIAL
+    if (publication.on_publication_scheme and published_official
+            and policy.protective_marking == ProtectiveMarking.OFFICIAL and policy.suitable_for_publication_scheme):
         # The SOPs this version was published with externally (frozen with it, whatever a later draft chooses).
         external = [sv for sv in official if sv.publish_externally]
         labels = dict(FOIExemption.choices)
@@ -71,10 +81,12 @@ def _pack_contents(publication: Publication) -> dict[str, dict]:
         public_eia = eia if eia is not None and eia.is_complete and eia.frozen_at else None
         contents[PublishedFile.Audience.PUBLIC] = {"sop_versions": external, "eia": public_eia,
                                                    "withheld_by_sop_version": withheld}
-    if policy_is_official:
+    if published_official:
         contents[PublishedFile.Audience.STAFF] = {"sop_versions": official, "eia": eia}
-    if not policy_is_official or len(official) < len(sop_versions):
+    if not published_official or len(official) < len(sop_versions):
         contents[PublishedFile.Audience.CLEARED] = {"sop_versions": sop_versions, "eia": eia}
+    for content in contents.values():
+        content["marking"] = published_marking
     return contents
 
 
@@ -106,7 +118,8 @@ def _render_changed(locked: Publication, latest: dict[str, PublishedFile], *, re
             f"{locked.pk}-{audience}-{digest[:16]}.pdf", ContentFile(data))
         files.append(PublishedFile.objects.create(
             publication=locked, audience=audience, storage_name=name, size=len(data), sha256=digest,
-            marking=document_marking(policy=locked.policy, sop_versions=content["sop_versions"]),
+            marking=document_marking(policy=locked.policy, sop_versions=content["sop_versions"],
+                                     marking=content["marking"]),
             rendition=rendition, reason=reason, source_sha256=source,
         ))
     if files:
