@@ -74,6 +74,22 @@ def marking_pending(policy, version_in_force) -> str:
             f"{policy.get_proposed_protective_marking_display()}.")
 
 
+def marking_raised(policy, version, version_in_force, details: dict | None) -> str:
+    """What the version in force was published as, when the policy was re-marked OFFICIAL-SENSITIVE since (by a
+    review, at once, the version in force included: lifecycle.services.details). Its page shows the policy's marking,
+    the one obeyed, beside the details the version was published with ("Suitable for Publication Scheme: Yes"), which
+    read as a contradiction with nothing to say so (QA walk in Chromium). Empty for any other version or marking.
+    Only those who may read the policy, so are cleared for its marking, see its page."""
+    if version is None or version_in_force is None or version.pk != version_in_force.pk:
+        return ""
+    published = (details or {}).get("protective_marking")
+    if published != ProtectiveMarking.OFFICIAL or policy.protective_marking != ProtectiveMarking.OFFICIAL_SENSITIVE:
+        return ""
+    now = policy.get_protective_marking_display()
+    return (f"Version {version.number} was published as {ProtectiveMarking(published).label}. The policy was "
+            f"re-marked {now} after it was published, and version {version.number} with it.")
+
+
 def details_hash(details: dict) -> str:
     """SHA-256 of the details' canonical JSON: the details page posts it back, and a save based on details that
     have changed since the page was drawn is refused (as the statement editor's ``base_revision``)."""

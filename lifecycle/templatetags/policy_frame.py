@@ -16,6 +16,7 @@ from django.utils.safestring import SafeString
 from core.templatetags.cached_urls import cached_reverse
 from core.templatetags.glossary import expand
 from lifecycle.details import marking_pending as marking_pending_words
+from lifecycle.details import marking_raised as marking_raised_words
 
 register = template.Library()
 
@@ -58,3 +59,10 @@ def policy_sections(context, reference: str, section: str) -> SafeString:
 def marking_pending(policy, version_in_force) -> str:
     """The sentence of a review's pending downgrade (lifecycle.details.marking_pending), escaped by the engine."""
     return marking_pending_words(policy, version_in_force)
+
+
+@register.simple_tag
+def marking_raised(policy, version, version_in_force, details) -> str:
+    """What the version in force was published as, the policy re-marked since (lifecycle.details.marking_raised),
+    escaped by the engine."""
+    return marking_raised_words(policy, version, version_in_force, details)

@@ -326,6 +326,10 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
     check("Lead: a policy in the library re-marked OFFICIAL-SENSITIVE since its version in force was published",
           f"/library/{remarked.reference}/")
     assert browser.page.locator(".govuk-inset-text", has_text="raised to OFFICIAL-SENSITIVE").count() == 1
+    browser.sign_in("dcfd")
+    check("DCFD: the version in force of a policy re-marked OFFICIAL-SENSITIVE since it was published",
+          f"/policies/{remarked.reference}/")
+    assert browser.page.locator(".app-marking-raised").count() == 1
     browser.sign_in("manager")
     check("manager: unit acknowledgement rates", "/acknowledgements/units/")
     browser.sign_in("pcu")
