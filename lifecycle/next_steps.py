@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Concat
 from django.urls import reverse
 
 from core.dates import date_shown
@@ -22,6 +23,7 @@ from core.text import in_words
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
+from lifecycle.models import PolicyVersion, QAOutcome, QASignOff
 from lifecycle.monitoring_reports import report_under_way
 from lifecycle.states import QADiscipline, Status
 from lifecycle.workflow_monitoring import report_work
@@ -246,20 +248,47 @@ def _report_under_way(step: workflow.Step | None, policy) -> str | None:
 def taken_by(step: workflow.Step, policy) -> tuple[str, str]:
     """Who takes ``step`` on ``policy`` now, and who has done their part already ("" when no one has): its
     declaration's ``taken_by``, but for quality assurance the disciplines whose sign-off is still to be recorded on
-    the version submitted (SOP stage 4: PCU "in conjunction with DCFD and DOI"), and "PCU has signed off." (one
-    query, while the policy is in quality assurance). A sentence of its own, not in brackets after the disciplines:
-    a page spells each abbreviation out in brackets on its first use, and "DCFD and DOI (PCU has signed off)" read
-    "... (Policy Co-ordination Unit (PCU) has signed off)" (QA crawl)."""
+    the version submitted (SOP stage 4: PCU "in conjunction with DCFD and DOI"), and "PCU has signed off."
+    (``qa_signed_off``: one query, while the policy is in quality assurance; none for a list's row read with
+    ``qa_signed_column``). A sentence of its own, not in brackets after the disciplines: a page spells each
+    abbreviation out in brackets on its first use, and "DCFD and DOI (PCU has signed off)" read "... (Policy
+    Co-ordination Unit (PCU) has signed off)" (QA crawl). The policy's overview and My work both say it from here (QA
+    walk: My work named "PCU, DCFD and DOI, each for their part" whoever had signed)."""
     if step.page is not workflow.QA_PAGE or policy.status != Status.SUBMITTED_FOR_QA:
         return step.taken_by, ""
-    version = policy.current_version
-    passed = (set(version.qa_signoffs.filter(outcome="passed").values_list("discipline", flat=True)) if version
-              else set())
+    passed = qa_signed_off(policy)
     if not passed:
         return step.taken_by, ""
     left = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline not in passed]
-    signed = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in passed]
-    return in_words(left), f"{in_words(signed)} {'has' if len(signed) == 1 else 'have'} signed off."
+    done = [NOTIFIED[discipline] for discipline in QADiscipline.values if discipline in passed]
+    return in_words(left), f"{in_words(done)} {'has' if len(done) == 1 else 'have'} signed off."
+
+
+# The attribute a list's row holds ``qa_signed_column`` in (My work: workspace.queues.as_queue).
+QA_SIGNED = "qa_signed"
+
+
+def qa_signed_off(policy) -> set[str]:
+    """The QA disciplines (lifecycle.states.QADiscipline) that have passed the policy's newest version: of a row read
+    with ``qa_signed_column``, its answer (no query); else one query."""
+    if hasattr(policy, QA_SIGNED):
+        return set((getattr(policy, QA_SIGNED) or "").split())
+    version = policy.current_version
+    return (set(version.qa_signoffs.filter(outcome=QAOutcome.PASSED).values_list("discipline", flat=True)) if version
+            else set())
+
+
+def qa_signed_column() -> Case:
+    """``qa_signed_off`` as a column of a query on policies (annotated as ``QA_SIGNED``): the disciplines that have
+    passed the newest version, each followed by a space ("pcu dcfd "), asked only of a policy in quality assurance
+    ("" for any other), so that a list says who is still to sign off as the overview does, with no query a row."""
+    newest = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor")
+    passed = [Case(When(Exists(QASignOff.objects.filter(policy_version_id=Subquery(newest.values("pk")[:1]),
+                                                        discipline=discipline, outcome=QAOutcome.PASSED)),
+                        then=Value(f"{discipline} ")), default=Value(""), output_field=CharField())
+              for discipline in QADiscipline.values]
+    return Case(When(status=Status.SUBMITTED_FOR_QA, then=Concat(*passed, output_field=CharField())),
+                default=Value(""), output_field=CharField())
 
 
 def after_qa_return(*, not_yet_checked, passed) -> str:

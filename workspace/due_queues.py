@@ -12,10 +12,8 @@ from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.models import Policy
 from lifecycle.monitoring_reports import REPORT_UNDER_WAY_STATUSES
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
-from lifecycle.states import PUBLISHED_STATUSES
-from lifecycle.workflow import START_REVIEW, awaited
 from lifecycle.workflow_monitoring import MONITORING_REPORT, report_work
-from workspace.queues import QUEUE_SHOWN, REPORT_UNDER_WAY, as_queue, compiled_queue, named_developer, next_of
+from workspace.queues import QUEUE_SHOWN, REPORT_UNDER_WAY, as_queue, compiled_queue, named_developer
 
 # Who writes a policy's monitoring report: those who draft it (assessments.services.monitoring_report_create asks
 # lifecycle.permissions.can_draft), as the report's declaration says (lifecycle.workflow_monitoring.MONITORING_REPORT).
@@ -45,12 +43,12 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
                 # started until it is published).
                 work = report_work(MONITORING_REPORT, policy.report_under_way)
                 policy.next_label, policy.next_by = work.title, work.taken_by
-            elif policy.status in PUBLISHED_STATUSES:
-                # A review due names the review, or the work that falls due before it (the annual monitoring report),
-                # as the policy's "What to do next" does: "Start a review" read beside its overview's "Next: Write the
-                # annual monitoring report". A review under way names the part it waits for (the Lead concluded "no
-                # change": DCFD's confirmation, then PCU's re-publication), as the overview does (``way_on_of``).
-                policy.next_label, policy.next_by = next_of(awaited(policy) or START_REVIEW, policy)
+            # Otherwise, a review due: it names what comes next on the policy as its "What to do next" does, set with
+            # every other row's (workspace.selectors:
+            # ``way_on_of``, then ``queues.next_of``): in monitoring the review, or the annual monitoring report due
+            # before it; the part a review under way waits for (the Lead concluded "no change": DCFD's confirmation,
+            # then PCU's re-publication); in implementation "Move to monitoring" (QA walk: My work said "Start a
+            # review", a step it chose itself, beside the overview's "Next: Move to monitoring").
         late = [policy for policy in policies if policy.due_state.is_overdue]
         soon = [policy for policy in policies if not policy.due_state.is_overdue]
         if late:  # shown only when something is late, at the top of the page

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from core.compiled import compiled_per_key
 from lifecycle.models import Policy
-from lifecycle.next_steps import next_work
+from lifecycle.next_steps import QA_SIGNED, next_work, qa_signed_column, taken_by
 from lifecycle.selectors import named_developer_policy_ids, pk_in_ids
 from lifecycle.steps import AWAITS, Step
 from lifecycle.workflow import awaited_column
@@ -21,8 +21,11 @@ from lifecycle.workflow import awaited_column
 # group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page). What comes next
 # (``next_of``) reads the status, first publication and the due dates of lifecycle.due.RULES among them: a QueueItem
 # holds nothing else, and one missing would read as no date at all (tests/workspace/test_next_agrees_with_overview.py).
+# Whether its reader is shown the draft whose next step it names (lifecycle.selectors.submitted_draft_kept_from, as
+# the overview asks it) reads its marking, business group and unit.
 QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
-                "first_published_on", "business_group_id", "status_changed_at", "kind")
+                "first_published_on", "business_group_id", "status_changed_at", "kind", "protective_marking",
+                "owning_unit_id")
 
 
 # The status of the policy's monitoring report submitted and not yet published, selected with the due queues' rows
@@ -42,11 +45,14 @@ COMPILED_QUEUES = 512
 
 
 def as_queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int = QUEUE_SHOWN + 1) -> QuerySet[Policy]:
-    """The queue's statement: its QUEUE_FIELDS, and the step a part under way waits for (``AWAITS``: a review the
-    Lead concluded "no change" waits for DCFD's confirmation, then PCU's re-publication), so that what comes next is
-    said as the policy's overview says it (``workflow.way_on_of``) with no query a row. The parts under way are few:
-    each is looked up once for the statement (lifecycle.models.NoChangeReview.policies_where)."""
-    return (queryset.select_related(None).only(*QUEUE_FIELDS).annotate(**{AWAITS: awaited_column()})
+    """The queue's statement: its QUEUE_FIELDS, the step a part under way waits for (``AWAITS``: a review the
+    Lead concluded "no change" waits for DCFD's confirmation, then PCU's re-publication) and, of a policy in quality
+    assurance, the disciplines that have signed its version off (``QA_SIGNED``), so that what comes next, and who
+    takes it, is said as the policy's overview says it (``workflow.way_on_of``, ``next_steps.taken_by``) with no query
+    a row. The parts under way are few: each is looked up once for the statement
+    (lifecycle.models.NoChangeReview.policies_where)."""
+    return (queryset.select_related(None).only(*QUEUE_FIELDS)
+            .annotate(**{AWAITS: awaited_column(), QA_SIGNED: qa_signed_column()})
             .order_by(order, "pk")[:limit])
 
 
@@ -56,21 +62,24 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, "due_state", "due_label", "next_label", "next_by", "expected_by",
-                 "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY)
+    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, "due_state", "due_label", "next_label", "next_by",
+                 "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):
             setattr(self, name, value)
 
 
-def next_of(step: Step, policy) -> tuple[str, str]:
-    """What comes next on ``policy`` (a QueueItem) when ``step`` is its way on, and who does it, as the policy's own
-    "What to do next" says it (lifecycle.next_steps.next_work, from the one declaration): the step, or work that falls
-    due before it meanwhile (``Step.meanwhile``: the annual monitoring report before a review due later). No query:
-    its dates are among QUEUE_FIELDS, and its report under way (``REPORT_UNDER_WAY``) is in the due queues' rows."""
-    work = next_work(step, policy, report=getattr(policy, REPORT_UNDER_WAY, None))
-    return work.title, work.by
+def next_of(step: Step, policy) -> tuple[str, str, str]:
+    """What comes next on ``policy`` (a QueueItem) when ``step`` is its way on, who does it and who has done their
+    part, as the policy's own "What to do next" says it (lifecycle.next_steps.next_work and taken_by, from the one
+    declaration): the step, or work that falls due before it meanwhile (``Step.meanwhile``: the annual monitoring
+    report before a review due later); of quality assurance, the disciplines still to sign off ("DCFD and DOI", "PCU
+    has signed off."). No query: its dates are among QUEUE_FIELDS, its sign-offs in its row (``QA_SIGNED``), and its
+    report under way (``REPORT_UNDER_WAY``) is in the due queues' rows."""
+    by, done = taken_by(step, policy)
+    work = next_work(step, policy, by=by, done=done, report=getattr(policy, REPORT_UNDER_WAY, None))
+    return work.title, work.by, work.done
 
 
 def compiled_rows(build: Callable[..., QuerySet]) -> Callable[..., list[list]]:

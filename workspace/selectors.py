@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lifecycle.due import MONITORING, REVIEW, DueStatus, stage_deadline_state
-from lifecycle.selectors import viewer_of
+from lifecycle.selectors import submitted_draft_kept_from, viewer_of
 from lifecycle.workflow import way_on_of
 from workspace.asked_queues import acknowledgement_queues, advice_queues
 from workspace.due_queues import _due_policies as _due_policies
@@ -89,21 +89,22 @@ def my_work(*, user, today=None) -> list[dict]:
     # A policy PCU is to withdraw asks for no monitoring report of PCU.
     in_hand |= {("monitoring", policy.pk) for queue in queues if queue["title"] == WITHDRAWALS
                 for policy in queue["policies"]}
-    return _each_once(queues, today, seen=in_hand)
+    return _each_once(queues, today, seen=in_hand, user=user)
 
 
-def _next_step(policy) -> tuple[str, str]:
-    """What moves ``policy`` on, and who takes it: the step a queue named for it, else the step a part under way waits
-    for or the way on from its status, as declared (``workflow.way_on_of``, as the policy's overview asks it: a review
-    concluded "no change" waits for DCFD's confirmation, then for PCU's re-publication, read with the row, no query),
-    or work that falls due before it, as the policy's "What to do next" says (``queues.next_of``)."""
+def _next_step(policy) -> tuple[str, str, str]:
+    """What moves ``policy`` on, who takes it and who has done their part: the step a queue named for it, else the step
+    a part under way waits for or the way on from its status, as declared (``workflow.way_on_of``, as the policy's
+    overview asks it: a review concluded "no change" waits for DCFD's confirmation, then for PCU's re-publication, read
+    with the row, no query), or work that falls due before it, as the policy's "What to do next" says
+    (``queues.next_of``: of quality assurance, the disciplines still to sign off)."""
     if getattr(policy, "next_label", ""):
-        return policy.next_label, getattr(policy, "next_by", "")
+        return policy.next_label, getattr(policy, "next_by", ""), ""
     step = way_on_of(policy)
-    return next_of(step, policy) if step else ("", "")
+    return next_of(step, policy) if step else ("", "", "")
 
 
-def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list[dict]:
+def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -> list[dict]:
     """Each item once, in the first queue it appears in (a policy's work, its review among it, is one item; its
     monitoring report another), named with what to do next (the step that moves it on, as declared:
     ``workflow.way_on``) and its review's due state (``lifecycle.due``).
@@ -112,7 +113,9 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
     a developer's step, and "Next: Publish" to the member of PCU who could not publish it). The queues of the person's
     roles (drafts, decisions, quality assurance, forwarding, publishing, withdrawals, sign-offs) hold their own work:
     a policy in one of them is theirs to move on, by that queue's step, wherever it is shown. A review or report due of
-    a policy they answer for, and in none of them, says who takes its next step (``next_by``)."""
+    a policy they answer for, and in none of them, says who takes its next step (``next_by``) and who has done their
+    part (``next_done``: "PCU has signed off."), as its overview does; nothing of a submitted draft they are not shown
+    (``submitted_draft_kept_from``: a developer's review once submitted), of which its overview says nothing either."""
     own = {policy.pk: _next_step(policy)[0] for queue in queues if queue.get("policies") and not queue.get("due")
            for policy in queue["policies"]}
     for queue in queues:
@@ -128,14 +131,21 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]]) -> list
                 state = REVIEW.state_of(policy, today)
                 policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
                 policy.due_label = "review due"
+            policy.next_done = ""
+            kept_from = (kind == "policy" and policy.pk not in own
+                         and submitted_draft_kept_from(user=user, policy=policy))
             if kind == "policy" and policy.pk in own:
                 policy.next_label, policy.next_by = own[policy.pk], ""
+            elif kept_from:
+                policy.next_label, policy.next_by = "", ""
             else:
-                label, by = _next_step(policy)
-                policy.next_label, policy.next_by = label, by if queue.get("due") else ""
+                label, by, done = _next_step(policy)
+                policy.next_label = label
+                policy.next_by, policy.next_done = (by, done) if queue.get("due") else ("", "")
             # By when: work handed to someone is expected by its stage's declared deadline (lifecycle.due, which the
-            # chase reads too: it reminds whoever holds the work from that day).
-            waiting = stage_deadline_state(policy, today) if kind == "policy" else None
+            # chase reads too: it reminds whoever holds the work from that day). Not of a draft kept from the reader,
+            # as its overview says no date of it (security probe F7).
+            waiting = stage_deadline_state(policy, today) if kind == "policy" and not kept_from else None
             if waiting is not None:
                 policy.expected_by, policy.expected_late = waiting.due, waiting.is_overdue
             kept.append(policy)

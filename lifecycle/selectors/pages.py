@@ -238,7 +238,23 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     if teams and policy.advice_invitations.filter(team__in=teams, cycle=policy.current_cycle,
                                                   withdrawn_at__isnull=True).exists():
         return True
-    return (Role.SHRMT, None) in roles and policy.consultations.filter(consultee_type="shrmt").exists()
+    # By the policy's id: a list's row (My work's, ``submitted_draft_kept_from``) is asked it too.
+    return ((Role.SHRMT, None) in roles
+            and ConsultationRecord.objects.filter(policy_id=policy.pk, consultee_type="shrmt").exists())
+
+
+# The statuses in which a policy's newest version is neither being drafted nor in force: asked for, submitted and not
+# yet published (issue 4: a developer sees a draft "only while the policy is in scoping or development").
+SUBMITTED_DRAFT = (Status.COMMISSIONING, *APPROVAL_PIPELINE)
+
+
+def submitted_draft_kept_from(*, user, policy) -> bool:
+    """Whether ``policy``'s newest version is a draft asked for or submitted that ``user`` is not shown
+    (``user_may_see_drafts``: ``version_shown`` shows them the version in force): nothing is said to them of what
+    comes next on it, on its overview (lifecycle.next_steps.next_steps: ``draft_unseen``) nor in My work. No query for
+    a list's row (workspace.queues.QUEUE_FIELDS holds what it reads), save SHRMT's consultation on it: in these
+    statuses the draft is not asked of its developers and grants."""
+    return policy.status in SUBMITTED_DRAFT and not user_may_see_drafts(user=user, policy=policy)
 
 
 def version_shown(*, user, policy: Policy):

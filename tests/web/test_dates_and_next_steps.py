@@ -61,7 +61,11 @@ def test_my_work_puts_overdue_first_apart_from_due_soon_and_names_the_next_step(
     reviews_soon = home[soon_at:home.index("</ul>", soon_at)]
     assert "Overdue one" in reviews_overdue and "Due soon one" not in reviews_overdue
     assert "Due soon one" in reviews_soon and "Overdue one" not in reviews_soon
-    assert f"Next: <strong>{workflow.START_REVIEW.page.title}</strong>" in home
+    # Both are published and not yet moved to monitoring: the way on from implementation, as their overview says it
+    # (tests/workspace/test_next_agrees_in_implementation_and_qa.py), not a review My work chose itself.
+    assert (f"Next: <strong>{workflow.COMPLETE_IMPLEMENTATION.page.title}</strong>, by the co-ordinator, the policy "
+            "manager or ") in home
+    assert f"Next: <strong>{workflow.START_REVIEW.page.title}</strong>" not in home
 
 
 def test_an_action_whose_gates_are_unmet_is_not_ready_yet_and_links_each_missing_item(client, people):

@@ -38,9 +38,12 @@ def next_steps(user, title: str) -> dict[str, tuple[str, str]]:
 
 @pytest.fixture
 def overdue(people):
-    """Three policies whose reviews are overdue: one in force (its review not started), one whose review is drafted,
-    and one whose reviewed version waits for PCU to publish it; the day after they fell due."""
+    """Three policies whose reviews are overdue: one in force and in monitoring (its review not started), one whose
+    review is drafted, and one whose reviewed version waits for PCU to publish it; the day after they fell due."""
     in_force = published(people, "Review not started")
+    # In monitoring: the way on is its review, a step PCU does not take (in implementation it is "Move to monitoring",
+    # which PCU may take: tests/workspace/test_next_agrees_in_implementation_and_qa.py).
+    s.policy_complete_implementation(policy=in_force, actor=people.coordinator)
     drafted = published(people, "Review drafted")
     s.policy_start_review(policy=drafted, actor=people.coordinator, reason="Due.")
     drafted = advance_to(reload(drafted), Status.DEVELOPMENT, people)

@@ -45,7 +45,10 @@ def work_items(context, policies) -> str:
             # Who takes it, where it is not the reader's own work (workspace.selectors._each_once).
             by = getattr(policy, "next_by", "")
             by = f", by {abbreviated(context, by)}" if by else ""
-            item += f'<br><span class="govuk-body-s">Next: <strong>{next_step}</strong>{by}</span>'
+            # Who has done their part, a sentence of its own as the overview says it ("PCU has signed off.").
+            done = getattr(policy, "next_done", "")
+            done = f". {abbreviated(context, done)}" if done else ""
+            item += f'<br><span class="govuk-body-s">Next: <strong>{next_step}</strong>{by}{done}</span>'
         state = getattr(policy, "due_state", None)
         expected_by = getattr(policy, "expected_by", None)
         if state:
