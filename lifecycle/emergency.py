@@ -6,10 +6,14 @@ or refuses, and while they decide the draft the Lead read is held. Declared with
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils import timezone
 
+from core.models import Role
 from lifecycle.gates import gate
-from lifecycle.states import EMERGENCY_SOURCES
+from lifecycle.permissions import free_for, has_group_role, role_index
+from lifecycle.states import EMERGENCY_SOURCES, Duty, QADiscipline
 
 # Where ``latest_emergency_request`` keeps its answer on the policy object: (version id, request or None).
 LATEST_EMERGENCY_REQUEST = "_policyhub_latest_emergency_request"
@@ -88,3 +92,51 @@ def no_emergency_request_waiting(policy) -> bool:
     """The full process waits while the emergency route is asked for: submitted meanwhile, the draft left the
     route's one status and the request was left unanswered for ever (found by the eleventh session's walk)."""
     return open_emergency_request(policy) is None
+
+
+@dataclass(frozen=True)
+class SkippedPart:
+    """One part of what the emergency route skipped, signed off late by its discipline (issue 13; SOP stage 3: "the
+    impact assessment must be completed as soon as reasonably practicable"): how the policy's page lists it
+    (``label``, ``who``), the work as My work and the overview's "What to do next" name it (``title``), and the page
+    it is signed off on (``page``, a URL name taking the policy's reference)."""
+
+    discipline: str
+    label: str
+    who: str
+    title: str
+    page: str
+
+
+# In the order the policy's page lists them (lifecycle.selectors.emergency_outstanding).
+SKIPPED_PARTS: dict[str, SkippedPart] = {part.discipline: part for part in (
+    SkippedPart(QADiscipline.DCFD, "Equality Impact Assessment, signed off by DCFD",
+                "Diversity and Citizen Focus Directorate", "Sign off the retrospective EIA", "assessments:eia_signoff"),
+    SkippedPart(QADiscipline.PCU, "Workbook impact sections (health and safety, information management, "
+                "consultation), signed off by PCU", "Policy Co-ordination Unit",
+                "Sign off the Workbook's impact sections", "assessments:emergency_signoff"),
+    SkippedPart(QADiscipline.DOI, "Quality assurance of information management by DOI", "Directorate of Information",
+                "Sign off the quality assurance of information management", "assessments:emergency_signoff"),
+)}
+# The Designated Lead's part while any is outstanding: as risk owner, they see them done (My work's "Emergency
+# approvals awaiting sign-off"; SOP stage 3: the exception is made "with the approval of the appropriate policy lead").
+RISK_OWNER_WATCH = "See that the retrospective EIA is completed"
+
+
+def skipped_parts_waiting_for(user, policy, outstanding) -> list[SkippedPart]:
+    """The parts of ``outstanding`` (lifecycle.selectors.emergency_outstanding: what the emergency route skipped on
+    ``policy``, each signed off or not) that wait for ``user``, as My work lists them
+    (workspace.role_queues._awaiting_quality_assurance): their force-wide discipline's, not yet signed off, and not to
+    someone who took another part in the version (separation of duties: ``free_for``)."""
+    if not policy.not_impact_assessed:
+        return []
+    roles = role_index(user)
+    mine = [SKIPPED_PARTS[item.discipline] for item in outstanding
+            if not item.done and (item.discipline, None) in roles]
+    return mine if mine and free_for(user, policy, Duty.QA) else []
+
+
+def risk_owner_watches(user, policy) -> bool:
+    """Whether ``user`` is told ``RISK_OWNER_WATCH`` of ``policy``: a Designated Lead of its business group, while it
+    is not impact assessed (My work's "Emergency approvals awaiting sign-off")."""
+    return bool(policy.not_impact_assessed) and has_group_role(user, Role.LEAD, policy.business_group_id)

@@ -141,6 +141,12 @@ def policy_detail(request, reference: str):
     emergency_approved = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
     context["outstanding"] = emergency_outstanding(policy) if emergency_approved else []
     context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
+    # What to do next names the reader's part of it, as My work does (lifecycle.emergency.SKIPPED_PARTS: QA walk, a
+    # policy in implementation read "Next: Sign off the Workbook's impact sections" on My work and only "Move to
+    # monitoring" here), and the Lead's watch as risk owner.
+    context["skipped_waiting"] = emergency.skipped_parts_waiting_for(request.user, policy, context["outstanding"])
+    context["risk_owner_watch"] = (emergency.RISK_OWNER_WATCH if context["outstanding"]
+                                   and emergency.risk_owner_watches(request.user, policy) else "")
     # A withdrawn policy's document control says when, why and what replaced it, not a review date of an ended cycle.
     context["withdrawal"] = withdrawal_shown(user=request.user, policy=policy)
     context.update(_local_work_instruction_links(request.user, policy))

@@ -13,6 +13,8 @@ from core.models import Role
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import lowerfirst
 from lifecycle.duties import took_part_in_current_version
+from lifecycle.emergency import RISK_OWNER_WATCH
+from lifecycle.emergency import SKIPPED_PARTS as EMERGENCY_SKIPPED_PARTS
 from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
@@ -137,13 +139,9 @@ def quality_assurance_queues(viewer: Viewer) -> list[dict]:
     return [{"title": title, "hint": hint, "policies": policies}]
 
 
-# What the emergency route skipped (lifecycle.selectors.emergency_outstanding), each part signed off late by its
-# discipline (assessments.services): DCFD the EIA, PCU the Workbook's impact sections, DOI information management.
-SKIPPED_PARTS = {
-    Role.DCFD: "Sign off the retrospective EIA",
-    Role.PCU: "Sign off the Workbook's impact sections",
-    Role.DOI: "Sign off the quality assurance of information management",
-}
+# What the emergency route skipped, each part signed off late by its discipline, named as declared
+# (lifecycle.emergency.SKIPPED_PARTS: the policy's "What to do next" names it the same way).
+SKIPPED_PARTS = {discipline: part.title for discipline, part in EMERGENCY_SKIPPED_PARTS.items()}
 
 
 @compiled_queue
@@ -194,7 +192,7 @@ def coordination_queues(user, viewer: Viewer) -> list[dict]:
         for policy in awaiting_eia:
             # The Lead, as risk owner, sees done what the emergency route skipped (each discipline signs its own part
             # off from its quality assurance queue).
-            policy.next_label = "See that the retrospective EIA is completed"
+            policy.next_label = RISK_OWNER_WATCH
         queues.append({"title": "Emergency approvals awaiting sign-off", "policies": awaiting_eia,
                        "hint": "Not impact assessed until what the emergency route skipped is signed off: the EIA by "
                                "DCFD, the Workbook's impact sections by PCU and information management by DOI."})

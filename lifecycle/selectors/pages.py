@@ -27,6 +27,7 @@ from core.compiled import CompiledRead
 from core.models import Role, User
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
+from lifecycle.emergency import SKIPPED_PARTS
 from lifecycle.models import (
     ApprovalDecision,
     ConsultationRecord,
@@ -398,23 +399,20 @@ class Outstanding:
     label: str
     who: str
     done: bool
+    # The QA discipline whose part it is (lifecycle.emergency.SKIPPED_PARTS).
+    discipline: str = ""
 
 
 def emergency_outstanding(policy: Policy) -> list[Outstanding]:
     """What the emergency route skipped on the approved version: the EIA (DCFD), the Workbook's impact sections
-    (PCU) and the quality assurance not given (DOI). Empty for a policy approved the ordinary way."""
+    (PCU) and the quality assurance not given (DOI), as declared (lifecycle.emergency.SKIPPED_PARTS). Empty for a
+    policy approved the ordinary way."""
     version = policy.current_version
     if version is None or not version.approval_decisions.filter(decision="emergency_approved").exists():
         return []
     signed = set(version.qa_signoffs.filter(outcome=QAOutcome.PASSED).values_list("discipline", flat=True))
-    return [
-        Outstanding("Equality Impact Assessment, signed off by DCFD", "Diversity and Citizen Focus Directorate",
-                    QADiscipline.DCFD in signed),
-        Outstanding("Workbook impact sections (health and safety, information management, consultation), signed "
-                    "off by PCU", "Policy Co-ordination Unit", QADiscipline.PCU in signed),
-        Outstanding("Quality assurance of information management by DOI", "Directorate of Information",
-                    QADiscipline.DOI in signed),
-    ]
+    return [Outstanding(part.label, part.who, discipline in signed, discipline)
+            for discipline, part in SKIPPED_PARTS.items()]
 
 
 def policy_withdrawal(*, policy: Policy) -> WithdrawalDecision | None:
