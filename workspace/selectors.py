@@ -118,15 +118,24 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -
     (``submitted_draft_kept_from``: a developer's review once submitted), of which its overview says nothing either."""
     own = {policy.pk: _next_step(policy)[0] for queue in queues if queue.get("policies") and not queue.get("due")
            for policy in queue["policies"]}
+    # The queue each item is shown in (QA walk 2026-12-05, 3: a review overdue, its re-publication waiting for PCU,
+    # was under "Reviews overdue" and "To publish" said "0, Nothing waiting"). A queue of the person's own work counts
+    # what is waiting in it but shown above, and says where (``shown_above``).
+    shown_in: dict[tuple[str, int], str] = {}
     for queue in queues:
+        queue.setdefault("shown_above", [])
+        queue.setdefault("waiting", None)
         if queue.get("policies") is None:
             continue
         kind = "monitoring" if queue.get("due") == MONITORING.field else "policy"
         kept = []
         for policy in queue["policies"]:
             if (kind, policy.pk) in seen:
+                if not queue.get("due") and (kind, policy.pk) in shown_in:
+                    queue["shown_above"].append((policy, shown_in[kind, policy.pk]))
                 continue
             seen.add((kind, policy.pk))
+            shown_in[kind, policy.pk] = queue["title"]
             if not hasattr(policy, "due_state"):
                 state = REVIEW.state_of(policy, today)
                 policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
@@ -150,5 +159,6 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -
                 policy.expected_by, policy.expected_late = waiting.due, waiting.is_overdue
             kept.append(policy)
         queue["policies"] = kept
+        queue["waiting"] = len(kept) + len(queue["shown_above"])
     # An overdue queue is shown only while something in it is late and not shown in an earlier queue.
     return [queue for queue in queues if not (queue.get("overdue") and not queue["policies"])]

@@ -160,3 +160,26 @@ def test_the_parts_under_way_cost_the_same_however_many_wait(people, policy_in, 
     assert {policy.reference for policy in policies} <= {item.reference for queue in queues
                                                           for item in queue["policies"] or ()}
     assert len(three) == len(one)
+
+
+def test_a_queue_whose_work_is_shown_above_says_so_rather_than_nothing_waiting(client, people, published):
+    """QA walk 2026-12-05 (3): once DCFD confirmed the EIA of an overdue review concluded "no change", PCU's My work
+    showed the policy under "Reviews overdue" ("Next: Re-publish unchanged") and "To publish 0, Nothing waiting"
+    below it, although its hint counts those to re-publish. Each item is shown once, in the first queue it is in; a
+    later queue of the person's own work counts it and says where it is."""
+    with travel(IN_THE_WINDOW):
+        conclude(published, people)
+    with travel(OVERDUE):
+        confirm(published, people)
+        queues = {queue["title"]: queue for queue in my_work(user=people.pcu)}
+        assert [policy.reference for policy in queues["Reviews overdue"]["policies"]] == [published.reference]
+        to_publish = queues["To publish"]
+        assert to_publish["policies"] == []
+        assert [(policy.reference, title) for policy, title in to_publish["shown_above"]] == [
+            (published.reference, "Reviews overdue")]
+        client.force_login(people.pcu)
+        page = client.get("/").content.decode()
+    section = page.split(">To publish ", 1)[1].split("<h2", 1)[0]
+    assert ">1<" in section.split("</h2>")[0], section  # the count: the one waiting, shown above
+    assert "Nothing waiting" not in section
+    assert f"{published.reference}" in section and "Reviews overdue" in section, section
