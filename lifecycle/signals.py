@@ -9,6 +9,16 @@ draft_version_created = Signal()
 # Arguments: policy (locked), actor.
 policy_withdrawn = Signal()
 
+# Sent inside the transaction that completes a policy's review: the event that moves its review date on (SOP,
+# "Monitoring and Review": "All policies will be reviewed at least every 3 years"; the date stays in force until then,
+# lifecycle.due.REVIEW), the reviewed version's publication (``services.policy_set_publication_dates``: PCU's, or a
+# local work instruction's approval) or, after a review that concluded no change, the re-publication of the version in
+# force (``services.policy_record_republication``). Not at a first publication: no review was due. So that what other
+# apps keep chasing that review stops in the same transaction: its reminders (notifications; QA walk of 2026-12-05,
+# qa9: "is overdue by 249 days" stayed New after the re-publication, and a handover passed it on).
+# Arguments: policy (locked, its next review date set), due_on (the review date it answered).
+review_completed = Signal()
+
 # Sent to ask which of some published policies a user may read in the library now (one withdrawn, in its archive),
 # for a page that names policies out of their sight in the register: notifications' inbox leads there (QA crawl,
 # finding 18). The library answers by its own rule (lifecycle does not import the library, nor notifications it).

@@ -5,6 +5,7 @@ from notifications.services import (
     reminders_hand_over,
     reminders_stop_for,
     requests_to_read_mark_read,
+    review_reminders_answered,
 )
 
 
@@ -38,3 +39,9 @@ def monitoring_due_answered(sender, policy, due_on, **kwargs) -> None:
     """assessments.signals.monitoring_due_answered, inside the submission's transaction: the reminders of the date
     answered are no longer needed."""
     monitoring_reminders_answered(policy_id=policy.pk, due_on=due_on)
+
+
+def review_completed(sender, policy, **kwargs) -> None:
+    """lifecycle.signals.review_completed, inside the transaction that publishes the reviewed version (or re-publishes
+    the version in force after a review that concluded no change): the review's reminders are no longer needed."""
+    review_reminders_answered(policy_id=policy.pk, next_due_on=policy.review_due_on)

@@ -30,7 +30,7 @@ from lifecycle.services.base import (
     take_plain_step,
 )
 from lifecycle.services.drafting import freeze, new_draft
-from lifecycle.signals import policy_withdrawn
+from lifecycle.signals import policy_withdrawn, review_completed
 from lifecycle.states import Status
 from lifecycle.steps import performs
 from lifecycle.workflow import (
@@ -62,8 +62,12 @@ PUBLICATION_DATE_FIELDS = ["review_due_on", "monitoring_report_due_on", "first_p
 def policy_set_publication_dates(*, locked: Policy, published_on: datetime.date) -> list[str]:
     """The dates a publication sets (not saved; returns the fields to save with the transition): the next review 3
     years on, the first monitoring report a year on (only at the first publication), the first and last publication.
-    Shared by PCU's publication and a local work instruction's approval, which publishes it."""
+    Shared by PCU's publication and a local work instruction's approval, which publishes it. A publication after the
+    first puts a reviewed version in force (only a review leads back to publication): the review is done
+    (``review_completed``)."""
+    answered = locked.review_due_on
     locked.review_due_on = add_months(published_on, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
+    _review_completed(locked, answered)
     if locked.monitoring_report_due_on is None:
         locked.monitoring_report_due_on = add_months(published_on, settings.POLICYHUB_MONITORING_INTERVAL_MONTHS)
     if locked.first_published_on is None:
@@ -273,7 +277,19 @@ def policy_record_republication(*, locked: Policy, published_on: datetime.date) 
     ``REPUBLISH_NO_CHANGE`` has passed: close the no-change review and set the next review 3 years from this
     publication (the monitoring report's date is its own, and does not move)."""
     review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
+    answered = locked.review_due_on
     locked.review_due_on = add_months(published_on, settings.POLICYHUB_REVIEW_INTERVAL_MONTHS)
     locked.last_published_on = published_on
     review.republished_on = published_on
+    _review_completed(locked, answered)
     return review
+
+
+def _review_completed(locked: Policy, answered: datetime.date | None) -> None:
+    """The review that ``answered`` (the review date before) called for is done, its next date set on ``locked``:
+    what other apps chase for it stops in this transaction (``signals.review_completed``: the review reminders,
+    notifications). Not at a first publication (no date before: no review was due). Not when the Lead concludes a
+    review with no change, nor when DCFD confirms its EIA: until PCU re-publishes, the date stays and the review is
+    still chased (lifecycle.due.REVIEW)."""
+    if answered is not None:
+        review_completed.send(sender=Policy, policy=locked, due_on=answered)

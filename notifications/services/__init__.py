@@ -36,6 +36,7 @@ from notifications.services.reminders import (
     open_tasks_for,
     reminders_hand_over,
     reminders_stop_for,
+    review_reminders_answered,
 )
 from notifications.services.rules import STUCK_STATUSES, PlannedReminder, PolicyChase
 from notifications.services.schedule import latest_step
@@ -46,5 +47,5 @@ __all__ = [
     "active_role_holders", "chase_plan", "chase_run", "digest_send", "digests_pending", "digests_prepare",
     "latest_step", "monitoring_reminders_answered", "notifications_mark_read", "open_reminders", "open_tasks_for",
     "outbox_relay", "reminders_hand_over", "reminders_stop_for", "reminders_to_inbox", "requests_to_read_mark_read",
-    "working_days_after",
+    "review_reminders_answered", "working_days_after",
 ]

@@ -143,3 +143,15 @@ def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
     the co-ordinator makes the date due again, and the chase chases it anew from its next step."""
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.MONITORING_DUE, item_due_on__lte=due_on,
                                    superseded_at__isnull=True).update(superseded_at=timezone.now())
+
+
+def review_reminders_answered(*, policy_id: int, next_due_on) -> int:
+    """Inside the transaction that completes the policy's review (lifecycle.signals.review_completed: the reviewed
+    version published, or the version in force re-published after a review that concluded no change), the review
+    reminders are no longer needed (QA walk of 2026-12-05, qa9: "3-yearly review ... is overdue by 249 days" stayed New
+    after the re-publication, and a handover would have copied it to the new developer): closed (``superseded_at``),
+    read or not, kept as evidence of who was chased; the inbox tags them "No longer needed". Every one due before the
+    next review date: those of a date brought forward from, as well as the date the review answered. The next
+    review's are the chase's, from 6 months before its date."""
+    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REVIEW_DUE, item_due_on__lt=next_due_on,
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now())
