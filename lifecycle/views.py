@@ -389,8 +389,10 @@ def _refused_with_what_was_typed(request, policy, slug: str, error: ApplicationE
 
 
 def _why_not_offered(user, policy, slug: str) -> str:
-    """Why a page is not offered: the part the person already took in this version (separation of duties) when
-    that is the reason, else that it is not theirs to take now."""
+    """Why a page is not offered: to those whose step it is by their role, the part they already took in this
+    version (separation of duties) when that is the reason; else, and to everyone without the role, that it is not
+    theirs to take now. The role comes first, as in the service (services.base: check_step_allowed, then
+    check_duty)."""
     page, steps = workflow.PAGES[slug]
     version = policy.current_version
     held = duties.duties_held(user, version) if version and any(step.duty for step in steps) else {}
@@ -401,6 +403,12 @@ def _why_not_offered(user, policy, slug: str) -> str:
         if (closed is not None and step.applies_to(policy) and policy.status in step.source
                 and rules.has_perm(step.permission, user, policy)):
             return f"Cannot {step.label} {policy.reference}: {gates.reason_for(closed, policy)}"
+        # The part the person took in this version is said only to someone whose step it is by their role (its
+        # permission): to anyone else the step was never theirs, and naming their part would imply it could be (QA
+        # walk: a developer who wrote the version was told they could not publish it for that reason; SOP, PCU's
+        # role: "Publish all corporate policy"). They get the refusal below, as everyone else without the role.
+        if not rules.has_perm(step.permission, user, policy):
+            continue
         # This very part, taken already (the page opened again after a sign-off or a decision): said as it is, not
         # as a conflict. (Writing a version is no such part: its author goes on to submit it.)
         if step.duty in held and step.duty != Duty.AUTHOR:

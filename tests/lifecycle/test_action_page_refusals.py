@@ -74,3 +74,46 @@ def test_a_decision_from_a_page_that_has_moved_on_is_refused_and_what_was_typed_
     assert html.count("The consultation with the Police Federation is missing.") == 1
     assert f'href="/policies/{policy.reference}/"' in html
     assert ApprovalDecision.objects.filter(policy_version__policy=policy).count() == 1
+
+
+# QA walk (qa9): a developer who wrote version 2.0 of a policy under review, opening "Publish" while it is with PCU,
+# was told "You cannot publish ...: you wrote or submitted version 2.0 ... (separation of duties)", as if they could
+# otherwise. Only PCU publishes (SOP, "Role of the Policy Co-ordination Unit": "Publish all corporate policy"): the
+# role comes first, and separation of duties is said only to someone who holds the step's permission but is barred by
+# their part in the version.
+def _reviewed_to(policy, status, people):
+    """``policy`` in force, its review's version 2.0 (written by its developers) taken on to ``status``."""
+    policy = advance_to(policy, Status.IMPLEMENTATION, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Legislation changed.")
+    return advance_to(policy, status, people)
+
+
+def test_who_may_never_take_the_step_is_not_told_of_separation_of_duties(client, people):
+    policy = _reviewed_to(people.policy(), Status.AWAITING_PUBLICATION, people)
+    assert policy.current_version.number == "2.0"
+    said = refusal(client, people.developer, policy, "publish")
+    assert said == f"“Publish” is not available to you for {policy.reference} now."
+
+
+def test_every_step_with_a_duty_asks_the_role_before_the_part_taken(client, people):
+    # The developer wrote version 2.0 and holds none of the parts after it: the generic refusal on each page, not
+    # their authorship.
+    policy = _reviewed_to(people.policy(), Status.SUBMITTED_FOR_QA, people)
+    said = refusal(client, people.developer, policy, "quality-assurance")
+    assert said == f"“Record quality assurance” is not available to you for {policy.reference} now."
+    policy = advance_to(policy, Status.WITH_LEAD, people)
+    said = refusal(client, people.developer, policy, "decide")
+    assert said == f"“Approve or reject” is not available to you for {policy.reference} now."
+
+
+def test_a_pcu_member_who_wrote_the_version_is_told_of_separation_of_duties(client, people):
+    from tests.factories import RoleAssignmentFactory, user_with_role
+
+    writer = user_with_role("pcu", username="pcu_writer")
+    RoleAssignmentFactory(user=writer, role="developer", business_group=people.group)
+    policy = advance_to(people.policy(actor=writer, developers=[people.developer, writer]),
+                        Status.AWAITING_PUBLICATION, people)
+    assert policy.current_version.author_id == writer.pk
+    said = refusal(client, writer, policy, "publish")
+    assert said == (f"You cannot publish {policy.reference}: you wrote or submitted version 1.0, and one person may "
+                    "not hold two parts in the same version (separation of duties).")
