@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 
 from assessments import forms, services
 from assessments.models import MonitoringReport, MonitoringResponse
-from assessments.selectors import reports_of
+from assessments.scheme_sections import DESTINATIONS
+from assessments.selectors import report_kept_off_scheme, reports_of
 from assessments.services.monitoring_periods import LONGEST_PERIOD_SHOWN, year_due
 from core.exceptions import ApplicationError
 from lifecycle import typed_back
@@ -177,10 +178,15 @@ def monitoring_report_page(request, reference: str, report_id: int):
         if answered is not None:
             return answered
     context = policy_page_context(request, policy, "monitoring")
+    may_publish = decisions[Duty.PUBLISHER] and Duty.PUBLISHER not in barred
     context.update({
+        # Where PCU's publication puts the report, in its words (scheme_sections.DESTINATIONS): on the button, and
+        # said once it is published. One query, asked only then.
+        "destination": DESTINATIONS[report_kept_off_scheme(report)]
+        if may_publish or report.status == MonitoringReport.Status.PUBLISHED else None,
         "report": report, "edit_form": edit_form, "qa_form": qa_form, "period_form": period_form,
         "discard_form": discard_form, "longest_period": LONGEST_PERIOD_SHOWN,
-        "may_publish": decisions[Duty.PUBLISHER] and Duty.PUBLISHER not in barred, "barred": barred.values(),
+        "may_publish": may_publish, "barred": barred.values(),
         "response": response, "done_form": done_form, "read_form": read_form, "reading": reading,
         "remedial_state": REMEDIAL.state_of(response) if response is not None and response.remedial_due_on else None,
         "may_respond": decisions[Duty.APPROVER] and Duty.APPROVER not in barred,
@@ -270,8 +276,8 @@ def _decide(request, policy, report, edit_form, qa_form):
                 messages.success(request, "Returned to the author with your comments.")
             return _back_to(report)
         if step == "publish":
-            services.monitoring_report_publish(report=report, actor=user, **read)
-            messages.success(request, "Monitoring report published on the Publication Scheme.")
+            published = services.monitoring_report_publish(report=report, actor=user, **read)
+            messages.success(request, DESTINATIONS[report_kept_off_scheme(published)].success)
             return _back_to(report)
         if step not in {"save", "submit", "qa", "publish"} or (edit_form is None and qa_form is None):
             messages.error(request, "That is not something you can do to this report now.")

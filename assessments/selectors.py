@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from assessments.models import MonitoringReport
 from lifecycle.models import Policy
+from lifecycle.models.policy import ON_THE_SCHEME, SCHEME_PUBLICATION
 from lifecycle.selectors import (
     REPORT_MARKING,
     Viewer,
@@ -21,6 +22,7 @@ from lifecycle.selectors import (
     frozen_sensitive,
     user_may_see_sensitive,
 )
+from lifecycle.states import ProtectiveMarking
 
 # Where a report keeps its marking: REPORT_MARKING, declared in lifecycle.selectors beside a version's, for the review's
 # checklist reads it too (lifecycle.gates, through the policy's relation).
@@ -54,3 +56,17 @@ def reports_readable_by(viewer: Viewer, *, report: str = "", policy: str = "poli
     (``frozen_marking_readable_by``; the policy's own column is its marking now)."""
     return (frozen_marking_readable_by(viewer, record=report, policy=policy, marking=REPORT_MARKING)
             & frozen_marking_readable_by(viewer, record=policy, policy=policy, marking="protective_marking"))
+
+
+def report_kept_off_scheme(report: MonitoringReport) -> str | None:
+    """Why ``report``, published by PCU, is not on the Publication Scheme, as a key of ``scheme_sections.DESTINATIONS``;
+    None when it goes on it. The rule the Scheme's page applies (publication.selectors.scheme_entry), asked of one
+    report: its policy is on the Scheme (``ON_THE_SCHEME``, with its current publication put there:
+    ``SCHEME_PUBLICATION``) and the report is not made OFFICIAL-SENSITIVE (``report_frozen_sensitive``). Before it is
+    published, by the marking it would be published under (``marking_read``: the stricter of its own and its policy's,
+    which publishing freezes on it). At most one query."""
+    if report.marking_read == ProtectiveMarking.OFFICIAL_SENSITIVE:
+        return "sensitive"
+    put_there = {f"publications__{name}": value for name, value in SCHEME_PUBLICATION.items()}
+    on_the_scheme = Policy.objects.filter(ON_THE_SCHEME, pk=report.policy_id, **put_there)
+    return None if on_the_scheme.exists() else "policy_off_scheme"

@@ -23,7 +23,7 @@ from assessments.selectors import report_frozen_sensitive
 from core.events import AuditAction
 from core.models import AuditEvent, Role
 from lifecycle.models import Policy, SOPVersion
-from lifecycle.models.policy import ON_THE_SCHEME
+from lifecycle.models.policy import ON_THE_SCHEME, SCHEME_PUBLICATION
 from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive, withdrawal_shown
 from lifecycle.states import ProtectiveMarking, Status
 from publication.documents import pack_sops
@@ -35,10 +35,8 @@ def on_scheme(prefix: str = "") -> Q:
     """The Q a publication (reached from the query's model by ``prefix``, e.g. "publication__") must match to be on
     the Scheme now."""
     conditions = {
-        "status": Publication.Status.PUBLISHED, "on_publication_scheme": True,
-        # A version superseded by a newer publication is no longer current anywhere, even where the newer one
-        # was not put (it was taken down from there when the newer one was published).
-        "superseded_at__isnull": True,
+        # Published there, and not superseded (lifecycle.models.policy.SCHEME_PUBLICATION).
+        **SCHEME_PUBLICATION,
         # A policy under review stays in force, and on the scheme, in its published version.
         "policy__first_published_on__isnull": False,
         "policy__protective_marking": ProtectiveMarking.OFFICIAL,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.models import (
     MonitoringReport,
 )
+from assessments.selectors import report_kept_off_scheme
 from assessments.services import monitoring_periods
 from assessments.services.documents import clean_sections
 from assessments.signals import monitoring_due_answered
@@ -238,7 +239,8 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str,
 
 @transaction.atomic
 def monitoring_report_publish(*, report: MonitoringReport, actor, **read: Unpack[ReportBinding]) -> MonitoringReport:
-    """PCU publishes the quality-assured report on the Publication Scheme, the one they read (rule 17). The day it
+    """PCU publishes the quality-assured report, the one they read (rule 17): on the Publication Scheme when it is
+    suitable for it, else to staff (assessments.selectors.report_kept_off_scheme; SOP, stage 6). The day it
     does so moves no date: the next report fell due 12 months after the previous due date when this one was
     submitted (issue 13)."""
     require_actor(actor)
@@ -264,5 +266,8 @@ def monitoring_report_publish(*, report: MonitoringReport, actor, **read: Unpack
     locked.save(update_fields=["status", "published_at", "published_by", "protective_marking"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_PUBLISHED, obj=locked, policy_id=policy.pk,
               changes={"answers_due_on": locked.answers_due_on, "next_report_due_on": policy.monitoring_report_due_on,
-                       "protective_marking": marking, "content_hash": content_hash})
+                       "protective_marking": marking, "content_hash": content_hash,
+                       # Where it went, by the rule the Scheme's page applies (SOP, stage 6: only material suitable
+                       # for the Scheme goes on it; the rest to staff).
+                       "on_publication_scheme": report_kept_off_scheme(locked) is None})
     return locked

@@ -167,9 +167,11 @@ def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date
     assert policy.monitoring_report_due_on == datetime.date(2026, 1, 10)
     assert policy.status == Status.IMPLEMENTATION
     event = AuditEvent.objects.filter(policy_id=policy.pk).latest("sequence")
-    # Rule 17: the event records the content hash of what was published.
+    # Rule 17: the event records the content hash of what was published; and where it went (the policy was not put on
+    # the Publication Scheme, so nor is its report).
     assert event.changes == {"answers_due_on": "2025-01-10", "next_report_due_on": "2026-01-10",
-                             "protective_marking": "official", "content_hash": report.content_hash}
+                             "protective_marking": "official", "content_hash": report.content_hash,
+                             "on_publication_scheme": False}
     # With that one published, the next year's report can be started: from where that one ended (its own year again
     # is refused, assessments.services.monitoring_periods).
     monitoring_report_create(policy=policy, actor=people.developer, period_start=END,

@@ -147,7 +147,8 @@ def test_pcu_publishing_is_bound_to_the_marking_read(client, people):
     client.force_login(people.pcu)
     body = client.get(page_url(policy, report)).content.decode()
     opened = hash_on(body)
-    assert "Publish on the Publication Scheme" in body
+    # Published on the intranet only: its report goes to staff, and the button says so (QA walk qa9).
+    assert "Publish internally" in body
     s.policy_start_review(policy=reload(policy), actor=people.coordinator, reason="Three-year review.")
     update(reload(policy), people.developer, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE,
            suitable_for_publication_scheme=False)
