@@ -19,19 +19,19 @@ from dataclasses import dataclass, field
 from functools import partial
 from pprint import pformat
 
-from django.db.models import Count
+from django.db.models import CharField, Count, Value
 from django.utils import timezone
 
 # One format for every date and time the timeline writes, the service's ("2 December 2026", "2 December 2026, 14:05").
 from core.compiled import CompiledValues
 from core.dates import datetime_shown
 from core.events import AuditAction
-from core.models import AuditEvent, Role, User
+from core.models import AuditEvent, BusinessGroup, Role, Unit, User
 from lifecycle import workflow
 from lifecycle.permissions import role_rows_of_outer_user
 from lifecycle.selectors import timeline_events, user_may_see_drafts, user_may_see_sensitive, visible_policies
 from lifecycle.states import QADiscipline
-from lifecycle.timeline_changes import Change, describe_changes, usernames_in
+from lifecycle.timeline_changes import NAMED_RECORDS, Change, describe_changes, records_in, usernames_in
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
 SENTENCES: dict[AuditAction, str] = {
@@ -295,8 +295,9 @@ def entries(events, *, cleared: bool, business_group_id: int | None = None, reco
     ``describe_changes``). ``recorded``: with each event's recorded changes as they are (PCU's evidence)."""
     events = _replacements_seen_by(list(events), reader)
     usernames = set().union(*(usernames_in(event["changes"]) for event in events)) if events else set()
-    names = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
+    names: dict = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
         if usernames else {}
+    names.update(_record_names(set().union(*(records_in(event["changes"]) for event in events)) if events else set()))
     role_shown: dict[int | None, str] = {}
     zone = timezone.get_current_timezone()
     shown = []
@@ -318,6 +319,19 @@ def entries(events, *, cleared: bool, business_group_id: int | None = None, reco
                            occurred=datetime_shown(moment, zone=zone), occurred_iso=moment.isoformat(),
                            recorded=_recorded(event["changes"]) if recorded else ""))
     return shown
+
+
+def _record_names(records: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """The names of the business groups and units the page's events name by id (``records_in``), {(model, id): name}:
+    one query for the page, none when no event names one (only a move to another business group does)."""
+    if not records:
+        return {}
+    ids = {model: [pk for named, pk in records if named == model] for model in set(NAMED_RECORDS.values())}
+    groups = BusinessGroup.objects.filter(pk__in=ids["core.businessgroup"]).values_list(
+        Value("core.businessgroup", output_field=CharField()), "pk", "name")
+    units = Unit.objects.filter(pk__in=ids["core.unit"]).values_list(
+        Value("core.unit", output_field=CharField()), "pk", "name")
+    return {(model, pk): name for model, pk, name in groups.union(units, all=True)}
 
 
 def _replacements_seen_by(events: list[dict], reader) -> list[dict]:

@@ -17,13 +17,24 @@ from core.dates import date_shown, datetime_shown
 from core.models import Role
 from lifecycle.details import LABELS as DETAIL_LABELS
 from lifecycle.selectors import CLEARED_COPY
+from lifecycle.services.access import GRANTABLE
 from lifecycle.states import QADiscipline, Status
 
 # Keys recorded for the machine (routing, integrity), shown only in the raw event; the version is in the heading. The
 # monitoring report an event names ("report", its id: what decides who reads the event, timeline_events) is in its
-# words already, by its period.
+# words already, by its period. So are the other records an event names by id, for the evidence: the sentence says
+# what each is ("Review concluded with no change needed", "Published files stored", "Advice given"), and its number
+# read "No change review: 1" (QA walk 2026-12-05, 33).
 HIDDEN_KEYS = frozenset({"version", "notify_user_ids", "content_hash", "sections", "draft_revision", "revision",
-                         "created", "emergency_request", "report"})
+                         "created", "emergency_request", "report", "no_change_review", "withdrawal_decision",
+                         "local_agreement", "publication", "invitation", "comment"})
+# Keys recorded as a record's id that the timeline names: a policy moved to another business group and unit records
+# their ids (lifecycle.services.people.changes), which read "Business group: 7, 8". Their names are looked up once for
+# the page (``records_in``; lifecycle.timeline.entries), as people's are.
+NAMED_RECORDS = {"business_group": "core.businessgroup", "owning_unit": "core.unit", "unit": "core.unit"}
+# Keys recorded as [start, end]: a monitoring report's period, read as the report is named ("1 April 2025 to 31 March
+# 2026"), not as a list ("31 March 2025, 31 March 2026", QA walk 2026-12-05, 33).
+RANGE_KEYS = frozenset({"period"})
 # Lists left out when empty: a QA return records both (``services.quality_assurance``), one of them often empty, and
 # the line is then no news ("Had passed it (none)"); the return notice leaves them out the same way
 # (``next_steps.after_qa_return``).
@@ -36,12 +47,20 @@ OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
 # each detail so, under "details": each is a row of its own (``_detail_rows``).
 BEFORE_AFTER_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "title", "summary_of_changes",
                                "health_and_safety", "health_and_safety_statement", "protective_marking",
-                               "approval_route"})
+                               "approval_route", "business_group"})
 # Of the keys recorded as [before, after], those whose "before" is the workflow's state or a due date, not words of
 # a document: kept when an earlier version is withheld from the reader (``withheld_before``).
-STATE_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on"})
-# Keys naming a person by username.
-PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder", "asked_by"})
+STATE_KEYS = frozenset({"status", "review_due_on", "monitoring_report_due_on", "business_group"})
+# Keys naming a person by username, shown by name (looked up once for the page: lifecycle.timeline.entries). A test
+# scans the services for every key recorded as a username (tests/lifecycle/test_timeline_plain_words.py).
+PERSON_KEYS = frozenset({"user", "risk_owner", "pcu_agreed_by", "from", "holder", "asked_by", "remedial_owner",
+                         "decided_by", "invitee", "designated_lead"})
+# Keys recorded as a choice of a model other than the event's object (a step's event is the policy's), by its label:
+# the Lead's response to a monitoring report ("Remedial action", not "remedial"), a QA outcome, DCFD's answer at a
+# review concluding no change, a stored file's audience. Read from the app registry, as ``_field_choices`` reads the
+# event's own object (lifecycle does not import the apps that build on it, rule 20).
+CHOICES_OF_KEY = {"outcome": ("assessments.monitoringresponse", "lifecycle.qasignoff"),
+                  "eia_outcome": ("lifecycle.nochangereview",), "audience": ("publication.publishedfile",)}
 # Labels of keys that are not a model field of the event's object.
 LABELS = {
     "status": "Status", "version": "Version", "reason": "Reason", "reasons": "Reasons", "comments": "Comments",
@@ -57,7 +76,10 @@ LABELS = {
     "period_end": "Period to", "title": "Title", "protective_marking": "Protective marking",
     "address": "Address", "also_holds": "Also holds", "note": "Note", "holder": "Holder", "object": "Object",
     "usable": "Can sign in with a password", "username": "Username", "asked_by": "Asked by",
-    "eia_due_on": "EIA due by",
+    "eia_due_on": "EIA due by", "eia_outcome": "Equality Impact Assessment",
+    "remedial_owner": "Remedial action owner", "remedial_due_on": "Remedial action due by", "late_by_days": "Days late",
+    "period": "Period", "owning_unit": "Owning unit", "sha256": "SHA-256", "size": "Size in bytes",
+    "invitee": "Invited", "designated_lead": "Designated Lead",
     # A return from quality assurance: what the other disciplines had recorded of the submission returned.
     "passed": "Had passed it", "not_yet_checked": "Had not yet checked it",
 }
@@ -66,7 +88,9 @@ PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 _CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
-                  **dict.fromkeys(("discipline", "passed", "not_yet_checked"), dict(QADiscipline.choices))}
+                  **dict.fromkeys(("discipline", "passed", "not_yet_checked"), dict(QADiscipline.choices)),
+                  # What access to a draft a person was given or lost (lifecycle.services.access), in its words.
+                  "permission": {codename: words[0].upper() + words[1:] for codename, words in GRANTABLE.items()}}
 # Keys recorded under another name than their object's field.
 _FIELD_OF_KEY = {"type": "consultee_type", "protective_marking_in_force": "protective_marking"}
 
@@ -80,6 +104,15 @@ def _field_choices(object_type: str, key: str) -> dict[str, str]:
     except (LookupError, ValueError, FieldDoesNotExist):
         return {}
     return {str(value): str(label) for value, label in (field.flatchoices or ())}
+
+
+@functools.lru_cache(maxsize=64)
+def _key_choices(key: str) -> dict[str, str]:
+    """The labels of a key recorded as a choice of another model (``CHOICES_OF_KEY``), by value."""
+    labels: dict[str, str] = {}
+    for model in CHOICES_OF_KEY.get(key, ()):
+        labels.update(_field_choices(model, key))
+    return labels
 
 
 @dataclass
@@ -104,11 +137,16 @@ def _field_label(object_type: str, key: str) -> str:
         return key.replace("_", " ").capitalize()
 
 
-def format_value(value, *, names: dict[str, str], key: str = "", object_type: str = "") -> str:
-    """A recorded value in words: dates in the one format, people by name, choices by label (the key's, or the
-    event's object's field's), nothing as "none"."""
+def format_value(value, *, names: dict, key: str = "", object_type: str = "") -> str:
+    """A recorded value in words: dates in the one format, people by name (``names``, by username), records by name
+    (``names`` by (model, id): ``records_in``), choices by label (the key's, or the event's object's field's), nothing
+    as "none"."""
     if value is None or value == "" or value == []:
         return "(none)"
+    if key in NAMED_RECORDS and isinstance(value, int) and not isinstance(value, bool):
+        return names.get((NAMED_RECORDS[key], value), "(no longer recorded)")
+    if key in RANGE_KEYS and isinstance(value, list) and len(value) == 2:
+        return " to ".join(format_value(item, names=names) for item in value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if key == "legislation_links" and isinstance(value, list):
@@ -133,6 +171,8 @@ def format_value(value, *, names: dict[str, str], key: str = "", object_type: st
     if text in _CHOICE_LABELS.get(key, {}):
         return str(_CHOICE_LABELS[key][text])
     if key and object_type and (label := _field_choices(object_type, key).get(text)):
+        return label
+    if key in CHOICES_OF_KEY and (label := _key_choices(key).get(text)):
         return label
     return text
 
@@ -171,7 +211,7 @@ def without_cleared_copy(changes: dict) -> dict:
             for key, value in changes.items()}
 
 
-def describe_changes(event: dict, names: dict[str, str], *, cleared: bool = False) -> list[Change]:
+def describe_changes(event: dict, names: dict, *, cleared: bool = False) -> list[Change]:
     """An event row's (``EVENT_FIELDS``) recorded changes, each field by its label, before and after; the "before"
     left out where it may be a version the reader may not read (``earlier_withheld``: ``withheld_before``), and the
     cleared copy of a publication unless the reader is ``cleared`` for the policy's OFFICIAL-SENSITIVE material."""
@@ -224,7 +264,7 @@ def describe_changes(event: dict, names: dict[str, str], *, cleared: bool = Fals
     return rows
 
 
-def _detail_rows(details: dict, *, names: dict[str, str], object_type: str) -> list[Change]:
+def _detail_rows(details: dict, *, names: dict, object_type: str) -> list[Change]:
     """A change of document details (``lifecycle.services.details``: {name: [before, after]}), a row for each detail
     by its label (``lifecycle.details.LABELS``), before → after in words; the "after" alone where ``withheld_before``
     kept only that. The QA walk read them as one "Details" row of raw values, each before and after joined by a
@@ -241,6 +281,19 @@ def _detail_rows(details: dict, *, names: dict[str, str], object_type: str) -> l
         else:
             rows.append(Change(label, None, format_value(pair, names=names, key=name, object_type=object_type)))
     return rows
+
+
+def records_in(changes) -> set[tuple[str, int]]:
+    """The records (``NAMED_RECORDS``) ``changes`` name by id, as (model, id)."""
+    found: set[tuple[str, int]] = set()
+    if not isinstance(changes, dict):
+        return found
+    for key, model in NAMED_RECORDS.items():
+        value = changes.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, int) and not isinstance(item, bool):
+                found.add((model, item))
+    return found
 
 
 def usernames_in(changes) -> set[str]:
