@@ -55,7 +55,12 @@ class LibraryDocument(models.Model):
     # readable, marked as such). Withdrawn: of a withdrawn policy (the archive).
     is_current = models.BooleanField()
     is_withdrawn = models.BooleanField()
+    # The day the version was last published: a re-publication after a review concluding no change is one (SOP stage
+    # 5, "reviewed and published at least once every 3 years"), the day the next review counts from, as the register
+    # and the Publication Scheme date the version in force (QA walk 2026-12-05, 51). ``first_published_on``: the day it
+    # was first published, kept only when it was re-published since.
     published_on = models.DateField(null=True)
+    first_published_on = models.DateField(null=True, blank=True)
     # PostgreSQL only: set by the trigger of migration 0002 from the title, reference and body; NULL on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 

@@ -11,7 +11,7 @@ import html
 import re
 
 from django.db import transaction
-from django.db.models import Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -53,12 +53,15 @@ def _eia_text(eia: EqualityImpactAssessment) -> str:
 
 def _published_versions(policy: Policy) -> list[PolicyVersion]:
     """The versions published on the Corporate Policy Intranet, newest first, each with ``published_at`` (its first
-    publication) and ``is_in_force`` (the newest version published, on any channel, is the one in force: if it was
+    publication), ``last_published_at`` (its latest: a re-publication after a review concluding no change) and
+    ``is_in_force`` (the newest version published, on any channel, is the one in force: if it was
     not put on the intranet, the intranet has no current version)."""
     published = Q(publications__status="published")
     versions = list(
         PolicyVersion.objects.filter(policy=policy).filter(published)
-        .annotate(published_at=Min("publications__published_at", filter=published))
+        .annotate(published_at=Min("publications__published_at", filter=published),
+                  last_published_at=Max("publications__published_at", filter=published),
+                  publication_count=Count("publications", filter=published))
         .order_by("-major", "-minor")
     )
     # On the intranet by the channels of its newest publication: a re-publication unchanged that leaves the intranet
@@ -83,7 +86,9 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
     published = versions[0].details_read if versions else {"title": policy.title, "relevant_to": policy.relevant_to}
     for version in versions:
         current = version.is_in_force and not withdrawn
-        published_on = timezone.localdate(version.published_at) if version.published_at else None
+        published_on = timezone.localdate(version.last_published_at) if version.last_published_at else None
+        first_published_on = (timezone.localdate(version.published_at)
+                              if version.publication_count > 1 and version.published_at else None)
         # The title, purpose and "relevant to" the version was published with (issue 12: a later draft's details
         # never rewrite those of a version in force). The marking is the policy's as it stands (a re-marking up takes
         # effect for visibility at once, on the version in force too), or the version's if higher: what was published
@@ -91,6 +96,7 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
         details = version.details_read
         marking = highest_marking(policy.protective_marking, details["protective_marking"])
         base = {**common, "policy_version": version, "is_current": current, "published_on": published_on,
+                "first_published_on": first_published_on,
                 "policy_title": details["title"][:300], "relevant_to": details["relevant_to"] or "",
                 "version_number": version.number}
         documents.append(LibraryDocument(**base, kind=DocumentKind.STATEMENT, title=details["title"],

@@ -9,11 +9,13 @@ from typing import NamedTuple
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.utils import create_namedtuple_class
+from django.utils import timezone
 
 from core.compiled import CompiledSelect
+from core.dates import date_shown
 from core.events import AuditAction
 from core.models import AuditEvent
-from lifecycle.models import Policy
+from lifecycle.models import NoChangeReview, Policy
 from lifecycle.selectors import (
     COMPILED_VIEWERS,
     Viewer,
@@ -36,7 +38,7 @@ class Notice(NamedTuple):
     policies: Notices took 3.2-3.5 times its own SQL)."""
 
     key: str
-    kind: str  # "published", "revised" or "withdrawn"
+    kind: str  # "published", "revised", "reviewed" (re-published after a review with no change) or "withdrawn"
     at: datetime.datetime
     policy_id: int
     reference: str
@@ -57,7 +59,8 @@ class Notice(NamedTuple):
 
     @property
     def heading(self) -> str:
-        verb = {"published": "Published", "revised": "Revised", "withdrawn": "Withdrawn"}[self.kind]
+        verb = {"published": "Published", "revised": "Revised", "reviewed": "Reviewed, no change",
+                "withdrawn": "Withdrawn"}[self.kind]
         version = f", version {self.version_number}" if self.version_number else ""
         return f"{verb}: {self.title or self.policy_title} ({self.reference}{version})"
 
@@ -68,7 +71,8 @@ class Notice(NamedTuple):
 PUBLICATION_FIELDS = ("pk", "published_at", "policy_id", "policy__reference", "policy__title", "policy__status",
                       "policy__business_group__name", "policy__purpose", "policy_version__major",
                       "policy_version__minor", "policy_version__revises_published",
-                      "policy_version__summary_of_changes", "frozen_title", "frozen_purpose")
+                      "policy_version__summary_of_changes", "frozen_title", "frozen_purpose",
+                      "no_change_review__concluded_at", "no_change_review__eia_outcome")
 # What a notice of a withdrawal is made of.
 WITHDRAWN_FIELDS = ("pk", "status_changed_at", "reference", "title", "status", "business_group__name")
 
@@ -80,14 +84,34 @@ def _publication_values(publications, *extra: str, named: bool = False):
             .order_by("-published_at", "-pk").values_list(*PUBLICATION_FIELDS, *extra, named=named))
 
 
+def reviewed_summary(*, concluded_at: datetime.datetime, eia_outcome: str, version_number: str) -> str:
+    """What a re-publication after a review concluding no change says (SOP stage 5: published "in Notices"): the
+    review's date and outcome, and that the version in force stands. The QA walk read a second "Published ...
+    version 1.0", word for word the first publication's, and could not tell it was a review."""
+    reviewed = f"Reviewed on {date_shown(timezone.localdate(concluded_at))}: no change needed."
+    if eia_outcome == NoChangeReview.EIAOutcome.UPDATED:
+        return (f"{reviewed} Its Equality Impact Assessment was updated and signed off; version {version_number} is "
+                "in force with it.")
+    return f"{reviewed} Version {version_number} stays in force, re-published as it stands."
+
+
 def _notice_from_publication(row, *, on_scheme_now: bool = False, readable: bool = True) -> Notice:
-    revised = row.policy_version__revises_published or row.policy_version__major > 1
-    summary = (row.policy_version__summary_of_changes if revised and row.policy_version__summary_of_changes
-               else row.frozen_purpose or row.policy__purpose)
-    return Notice(key=f"publication-{row.pk}", kind="revised" if revised else "published", at=row.published_at,
+    number = f"{row.policy_version__major}.{row.policy_version__minor}"
+    if row.no_change_review__concluded_at is not None:
+        # A re-publication after a review concluding no change (its version the one in force, or the minor version
+        # its updated EIA was signed off in): a review, not a revision of the policy.
+        kind, summary = "reviewed", reviewed_summary(concluded_at=row.no_change_review__concluded_at,
+                                                     eia_outcome=row.no_change_review__eia_outcome,
+                                                     version_number=number)
+    else:
+        revised = row.policy_version__revises_published or row.policy_version__major > 1
+        kind = "revised" if revised else "published"
+        summary = (row.policy_version__summary_of_changes if revised and row.policy_version__summary_of_changes
+                   else row.frozen_purpose or row.policy__purpose)
+    return Notice(key=f"publication-{row.pk}", kind=kind, at=row.published_at,
                   policy_id=row.policy_id, reference=row.policy__reference, policy_title=row.policy__title,
                   policy_status=row.policy__status, business_group=row.policy__business_group__name,
-                  version_number=f"{row.policy_version__major}.{row.policy_version__minor}", summary=summary,
+                  version_number=number, summary=summary,
                   on_scheme_now=on_scheme_now, title=row.frozen_title or "", readable=readable)
 
 

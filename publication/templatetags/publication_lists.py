@@ -25,8 +25,9 @@ register = template.Library()
 
 # How much of a summary the page shows (the template's |truncatechars:400).
 SUMMARY_CHARACTERS = 400
-_TAGS = {"withdrawn": "govuk-tag--grey", "revised": "govuk-tag--blue", "published": "govuk-tag--green"}
-_KINDS = {"withdrawn": "Withdrawn", "revised": "Revised", "published": "Published"}
+_TAGS = {"withdrawn": "govuk-tag--grey", "revised": "govuk-tag--blue", "published": "govuk-tag--green",
+         "reviewed": "govuk-tag--turquoise"}
+_KINDS = {"withdrawn": "Withdrawn", "revised": "Revised", "published": "Published", "reviewed": "Reviewed"}
 
 
 def _notice(notice, detail_url) -> str:
