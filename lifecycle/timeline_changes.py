@@ -79,7 +79,7 @@ LABELS = {
     "eia_due_on": "EIA due by", "eia_outcome": "Equality Impact Assessment",
     "remedial_owner": "Remedial action owner", "remedial_due_on": "Remedial action due by", "late_by_days": "Days late",
     "period": "Period", "owning_unit": "Owning unit", "sha256": "SHA-256", "size": "Size in bytes",
-    "invitee": "Invited", "designated_lead": "Designated Lead",
+    "invitee": "Invited", "designated_lead": "Designated Lead", "superseded_by": "Superseded by version",
     # A return from quality assurance: what the other disciplines had recorded of the submission returned.
     "passed": "Had passed it", "not_yet_checked": "Had not yet checked it",
 }
