@@ -17,6 +17,7 @@ from html import unescape
 
 import pytest
 
+from publication.notices import reviewed_summary
 from tests.lifecycle import test_no_change_review as no_change
 from tests.lifecycle.test_no_change_review import PUBLISHED_ON, errors, post, travel
 
@@ -87,3 +88,11 @@ def test_the_library_dates_the_version_in_force_by_its_re_publication(client, re
     assert "1.0 (this page, published 3 August 2026, after a review with no change; first published 15 January " \
            "2024)" in entry
     assert datetime.date(2024, 1, 15) == PUBLISHED_ON  # its first publication
+
+
+def test_a_review_whose_eia_was_updated_says_so():
+    """DCFD said the EIA must be updated: the re-published version is the minor version it was signed off in."""
+    concluded = datetime.datetime(2026, 8, 3, 10, 0, tzinfo=datetime.UTC)
+    assert reviewed_summary(concluded_at=concluded, eia_outcome="updated", version_number="1.1") == (
+        "Reviewed on 3 August 2026: no change needed. Its Equality Impact Assessment was updated and signed off; "
+        "version 1.1 is in force with it.")
