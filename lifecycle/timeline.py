@@ -290,9 +290,10 @@ def _recorded(changes) -> str:
 def entries(events, *, cleared: bool, business_group_id: int | None = None, recorded: bool = False,
             reader=None) -> list[Entry]:
     """The event rows (``event_rows``) as the timeline's entries: one query more for the whole page, whatever its
-    length, when the changes name people (their names), and one when they name a replacement (``reader``'s sight of
-    it). ``cleared``: the reader is cleared for the policy's OFFICIAL-SENSITIVE material (``PolicyEvents.sensitive``;
-    ``describe_changes``). ``recorded``: with each event's recorded changes as they are (PCU's evidence)."""
+    length, when the changes name people (their names), one when they name business groups or units by id (a move:
+    their names, ``_record_names``), and one when they name a replacement (``reader``'s sight of it). ``cleared``: the
+    reader is cleared for the policy's OFFICIAL-SENSITIVE material (``PolicyEvents.sensitive``; ``describe_changes``).
+    ``recorded``: with each event's recorded changes as they are (PCU's evidence)."""
     events = _replacements_seen_by(list(events), reader)
     usernames = set().union(*(usernames_in(event["changes"]) for event in events)) if events else set()
     names: dict = {user.username: person_name(user) for user in User.objects.filter(username__in=usernames)} \
