@@ -3,7 +3,8 @@
 Every page a person lands on is measured as the server runs it (the whole request: Django's WSGI handler called
 with a WSGI environ and the person's session cookie, as gunicorn calls it: middleware, view, template; ``_Server``)
 for each probe user, against **its own bare SQL**: the very statements that one request of that page
-sends for that user (session, user, and the page's data), captured once and replayed through a raw cursor,
+sends for that user (session, user, and the page's data), captured once and replayed through a raw cursor as the
+page sent them (the SQL and its parameters apart, bound on the server, so planned and prepared as the page's are),
 every row fetched, with no Python of the app around them. So the ratio is exactly "what the app adds to the
 SQL it needs", and the baseline follows the page when its queries change: a page with a cheaper plan gets a
 cheaper baseline, and one sending more queries is caught by the query budget, not hidden in the ratio.
@@ -41,6 +42,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.db.backends.signals import connection_created
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from benchmarks.dataset import Probes
@@ -143,16 +145,16 @@ class _Server:
 
 
 # How many prepared statements the measuring connection keeps (psycopg's ``prepared_max``; its default, 100, is
-# what production keeps). The pages measured here and their replays send about 180 different statements between them
-# (66 of the pages', their values sent as parameters; 116 replayed, their values written in), each again only after
-# every other case has run once. psycopg keeps the last ``prepared_max`` statements it prepared and the counts of
-# those it has not yet, so with room for 100 each was dropped before it came round again: at the end of a pass 26 of
-# the pages' statements and 10 of the replays' were prepared, and the rest were planned afresh on every request, the
-# replays more often than the pages (measured 2026-12-05: the overview's replay 4.06 ms with room for 100, 2.30 ms
-# with room for all). The baseline then measured PostgreSQL's planning as well as the page's SQL, and flattered the
-# ratio. With room for every statement, a page and its replay are each planned once and then run prepared, as a
-# connection serving a page many times runs it (settings.base.prepared_on_the_server). Each row says how many
-# different statements the pass sent; a pass sending as many as there is room for fails, as not like-for-like.
+# what production keeps). The pages measured here send about 70 different statements between them (their values as
+# parameters), each again only after every other case has run once; their replays send the same ones
+# (``_replay``). psycopg keeps the last ``prepared_max`` statements it prepared and the counts of those it has not
+# yet, so with too little room each was dropped before it came round again and was planned afresh on every request.
+# Measured 2026-12-05, when the replays still sent the logged text (116 more statements, their values written in):
+# with room for 100, at the end of a pass 26 of the pages' statements and 10 of the replays' were prepared, and the
+# overview's replay took 4.06 ms, 2.30 ms with room for all. With room for every statement, a page and its replay are
+# prepared once and run as a connection serving the page many times runs them (settings.base.prepared_on_the_server).
+# Each row says how many different statements the pass sent; a pass sending as many as there is room for fails, as
+# not like-for-like.
 PREPARED_MAX = 1000
 
 
@@ -227,19 +229,41 @@ def _get(server: _Server, url: str, headers: dict[str, str]) -> bytes:
     return server.get(url, headers)
 
 
-def _replay(statements: list[str]) -> Callable[[object], int]:
-    """The baseline: the captured statements, sent as they are through one raw cursor, every row fetched."""
+def _replay(statements: list[tuple[str, object]]) -> Callable[[object], int]:
+    """The baseline: the page's reads as it sent them (each statement's SQL and its parameters apart, as it binds
+    them on the server: ``prepared_on_the_server``), through one raw cursor, every row fetched. So PostgreSQL
+    plans and prepares them as it does the page's: the very statements, prepared once for both. Not the text
+    Django logs, with the values written in: that is another statement to PostgreSQL, which it planned once for
+    those values and kept, where the page's own, with its values as parameters, is planned for them on every
+    request when no plan suits every value (make bench, 2026-12-05: the register's, My work's, the library's and
+    Notices' statements, custom-planned at each of 7 to 31 runs out of 7 to 31; Notices' list of publications
+    1.9 ms of planning to 1.4 ms of execution). The baseline left out what the page could not."""
 
     def run(_argument) -> int:
         rows = 0
         with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg's own cursor: no Django wrapper, no debug capture
-            for statement in statements:
-                raw.execute(statement)
+            for sql, params in statements:
+                raw.execute(sql, params)
                 rows += len(raw.fetchall())
         return rows
 
     return run
+
+
+def _capture(case: Case) -> tuple[list[str], list[tuple[str, object]]]:
+    """One untimed run of the case: the statements it sent as Django logs them (their values written in: to read,
+    count and EXPLAIN) and as they were sent (SQL and parameters apart: to replay), in the same order."""
+    sent: list[tuple[str, object]] = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    argument = case.prepare()
+    with CaptureQueriesContext(connection) as logged, connection.execute_wrapper(record):
+        case.run(argument)
+    return [query["sql"] for query in logged.captured_queries], sent
 
 
 @dataclass
@@ -262,16 +286,19 @@ def _prepare(case: PageCase, user: str, client: _Server, probes: Probes) -> _Mea
     page = Case(f"page:{case.name}:{user}", lambda _, c=client, u=url, h=headers: _get(c, u, h))
     # One untimed request first: the caches a second request finds (role index, templates) are warm.
     content = page.run(None).decode()
-    statements = capture_queries(page)
+    statements, sent = _capture(page)
+    if len(sent) != len(statements):
+        raise AssertionError(f"{url}: {len(statements)} statements logged, {len(sent)} sent")
     reads = [statement for statement in statements if is_read(statement)]
     writes = [statement for statement in statements if not is_read(statement)]
+    bound_reads = [bound for statement, bound in zip(statements, sent, strict=True) if is_read(statement)]
     small_queries = None
     if case.same_queries_as is not None:
         small_url = case.same_queries_as(probes)
         small = Case("small", lambda _, c=client, u=small_url, h=headers: _get(c, u, h))
         small.run(None)
         small_queries = len(capture_queries(small))
-    baseline = Case(f"page-sql:{case.name}:{user}", _replay(reads))
+    baseline = Case(f"page-sql:{case.name}:{user}", _replay(bound_reads))
     return _Measured(case, user, url, page, baseline, statements, writes, small_queries, content,
                      compiled_by_jit(reads))
 
@@ -288,8 +315,8 @@ def measure_pages(cases: list[PageCase], probes: Probes, *, repeat: int, warmup:
     with _connection_kept():
         with _statements_sent(sent):
             measured = [_prepare(case, user, clients[user], probes) for case in cases for user in case.users]
-        replayed = {statement for item in measured for statement in item.statements if is_read(statement)}
-        prepared = _like_for_like(len(sent) + len(replayed))
+        # The replays send the pages' own statements: ``sent`` holds both.
+        prepared = _like_for_like(len(sent))
         timings = time_interleaved([case for item in measured for case in (item.baseline, item.page)],
                                    repeat=repeat, warmup=warmup)
         templates = {item.page.name: template_ms(item.page) for item in measured}

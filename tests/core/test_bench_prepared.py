@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connection
+from django.test import Client
 from django.urls import reverse
 
 from benchmarks import pages
@@ -74,3 +75,26 @@ def test_a_pass_sending_more_statements_than_there_is_room_for_fails_as_not_like
     monkeypatch.setattr(pages, "PREPARED_MAX", 5)
     [row] = measured_my_work(people)
     assert row.passed is False and "room for 5" in row.detail and "not like-for-like" in row.detail
+
+
+@pytest.mark.usefixtures("server_requests_keep_the_test_transaction")
+def test_the_replay_sends_the_pages_own_statements_with_their_parameters_not_the_logged_text(people):
+    """The baseline replayed the text Django logs, the values written in: to PostgreSQL another statement, planned
+    once for those values and kept, where the page's own (its values as parameters) is planned for them on every
+    request when no one plan suits every value. The replay now sends the statements as the page sent them, so the
+    two share their prepared statements and their plans."""
+    probes = Probes(people.developer.pk, people.coordinator.pk, people.pcu.pk, "POL-000001", "POL-000002",
+                    "POL-000003", uncleared_id=people.developer2.pk)
+    case = pages.PageCase("My work", lambda probes: reverse("home"), users=("developer",), expect="My work")
+    client = Client()
+    client.force_login(people.developer)
+    with pages._connection_kept():
+        measured = pages._prepare(case, "developer", pages._Server(client), probes)
+        for _ in range(6):  # the page's statements prepared (from the fifth time)
+            measured.page.run(None)
+        held, _room = pages.prepared_statements()
+        for _ in range(6):
+            assert measured.baseline.run(None) >= 0
+        after, _room = pages.prepared_statements()
+    assert held >= len(measured.statements) - len(measured.writes)
+    assert after == held  # the replay prepared nothing of its own: it ran the page's prepared statements
