@@ -109,6 +109,7 @@ def forget_roles(user) -> None:
     user.__dict__.pop("_policyhub_grants", None)
     user.__dict__.pop("_policyhub_named", None)
     user.__dict__.pop("_policyhub_duties", None)
+    user.__dict__.pop("_policyhub_shrmt_consulted", None)
 
 
 def has_force_role(user, role: str) -> bool:

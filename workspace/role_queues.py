@@ -270,4 +270,7 @@ def _under_way(viewer: Viewer, steps: tuple[str, ...]) -> QuerySet[Policy]:
 
 @compiled_queue
 def _awaiting_eia(viewer: Viewer) -> QuerySet[Policy]:
-    return as_queue(policies_seen_by(viewer).filter(not_impact_assessed=True))
+    # The Lead's own business groups' (they are its risk owner, as the overview says: next_steps.risk_owner_watches);
+    # another group's, which every member of staff sees in force, is not theirs to watch (review of 2026-12-05, 2).
+    return as_queue(policies_seen_by(viewer).filter(not_impact_assessed=True,
+                                                    business_group_id__in=group_ids(viewer.roles, Role.LEAD)))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lifecycle.due import MONITORING, REVIEW, DueStatus, stage_deadline_state
-from lifecycle.selectors import submitted_draft_kept_from, viewer_of
+from lifecycle.selectors import remember_shrmt_consulted, submitted_draft_kept_from, viewer_of
+from lifecycle.selectors.pages import SUBMITTED_DRAFT
 from lifecycle.workflow import way_on_of
 from workspace.asked_queues import acknowledgement_queues, advice_queues
 from workspace.due_queues import _due_policies as _due_policies
@@ -122,6 +123,10 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -
     # was under "Reviews overdue" and "To publish" said "0, Nothing waiting"). A queue of the person's own work counts
     # what is waiting in it but shown above, and says where (``shown_above``).
     shown_in: dict[tuple[str, int], str] = {}
+    # Whether a submitted draft is kept from the reader is asked of each row: its one question that needs a query
+    # (SHRMT's consultation) asked of every row at once.
+    remember_shrmt_consulted(user, {policy.pk for queue in queues for policy in queue.get("policies") or ()
+                                    if policy.status in SUBMITTED_DRAFT})
     for queue in queues:
         queue.setdefault("shown_above", [])
         queue.setdefault("waiting", None)

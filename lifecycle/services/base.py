@@ -137,13 +137,15 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             "This may already have been done by someone else.",
             code="stale",
         )
-    closed = step.closed_by(locked)
-    if closed is not None:
-        raise ApplicationError(f"Cannot {step.label} {locked.reference}: {reason_for(closed, locked)}", code="stale")
+    # The role first: a step's conditions (``only_if``: e.g. a review draft open, and its version) are told only to
+    # those who may take it, as its page tells them (views._why_not_offered; review of 2026-12-05, finding 1).
     if actor is not None and not rules.has_perm(step.permission, actor, locked):
         if step.who:
             raise ApplicationError(f"Only {step.who} can {step.label} {locked.reference}.", code="forbidden")
         raise ApplicationError(f"You are not allowed to {step.label} {locked.reference}.", code="forbidden")
+    closed = step.closed_by(locked)
+    if closed is not None:
+        raise ApplicationError(f"Cannot {step.label} {locked.reference}: {reason_for(closed, locked)}", code="stale")
     if check_gates:
         unmet = [gate for gate in step.gates if gate not in step.records and not gate(locked)]
         if unmet:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from lifecycle import services as s
 from lifecycle.models import ApprovalDecision, QASignOff
 from lifecycle.states import Status
-from tests.factories import advance_to
+from tests.factories import advance_to, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -117,3 +117,37 @@ def test_a_pcu_member_who_wrote_the_version_is_told_of_separation_of_duties(clie
     said = refusal(client, writer, policy, "publish")
     assert said == (f"You cannot publish {policy.reference}: you wrote or submitted version 1.0, and one person may "
                     "not hold two parts in the same version (separation of duties).")
+
+
+def test_a_posted_step_asks_the_role_before_its_conditions(client, people, policy_in):
+    """Review of 2026-12-05, finding 1: posted by someone without the Lead's role, while a review draft was open,
+    "Conclude the review: no change needed" answered with its condition's reason, naming the draft's version ("a
+    review draft (version 2.0) is open"), where opening its page gave the generic refusal. The service now asks
+    the role first, as the page does: a step's conditions are told only to those who may take it."""
+    import time_machine
+
+    from lifecycle.selectors import user_may_see_drafts
+
+    def travel(day):
+        return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC),
+                                   tick=False)
+
+    url = "/policies/{}/actions/conclude-no-change/"
+    with travel(datetime.date(2024, 1, 15)):
+        published = policy_in(Status.MONITORING)
+    with travel(datetime.date(2026, 8, 3)):
+        s.policy_start_review(policy=published, actor=people.lead, reason="Three-year review.")
+        policy = advance_to(reload(published), Status.DEVELOPMENT, people)
+        outsider = people.developer2  # another group's developer: shown the version in force only
+        assert not user_may_see_drafts(user=outsider, policy=policy)
+        client.force_login(outsider)
+        response = client.post(url.format(policy.reference), {"expected_status": policy.status, "reason": "x"},
+                               follow=True)
+        said = response.content.decode()
+        assert "version 2.0" not in said and "review draft" not in said
+        assert "Only" in said or "not available" in said or "not allowed" in said
+        # The Lead is told the reason.
+        client.force_login(people.lead)
+        response = client.post(url.format(policy.reference), {"expected_status": policy.status, "reason": "x"},
+                               follow=True)
+        assert "a review draft (version 2.0) is open" in response.content.decode()
