@@ -3,6 +3,7 @@ in one request. A page whose rows are values printed by one template tag (the re
 library, acknowledgements) spends as much for three rows as for one."""
 
 from django.db.models.signals import pre_init
+from django.db.models.sql.compiler import SQLCompiler
 from django.test.signals import template_rendered
 from django.urls.resolvers import URLResolver
 
@@ -58,3 +59,18 @@ def search_form_of(page: str) -> str:
     """The page's search form (its first GET form), as sent."""
     start = page.index('<form method="get"')
     return page[start:page.index("</form>", start)]
+
+
+def queries_compiled(monkeypatch) -> list:
+    """Every query Django compiles from now on (``SQLCompiler.as_sql``), in order, to tell which statements a page
+    still has Django compile on each request: a read compiled once per process (core.compiled) is not among them
+    after its first use."""
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+
+    def compiling(compiler, *args, **kwargs):
+        compiled.append(compiler.query)
+        return as_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", compiling)
+    return compiled

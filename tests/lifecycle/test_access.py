@@ -15,6 +15,7 @@ from lifecycle.models import Policy
 from lifecycle.selectors import access_policy, policy_list
 from lifecycle.states import ProtectiveMarking, Status
 from tests.factories import UserFactory
+from tests.page_cost import queries_compiled
 
 pytestmark = pytest.mark.django_db
 
@@ -93,18 +94,9 @@ def test_the_overview_names_the_developers_in_the_order_of_their_names_and_knows
 def test_whether_a_person_is_a_named_developer_is_compiled_once_per_process(people, policy_in, monkeypatch):
     """Issue 16: the timeline and versions pages ask ``Policy.is_developer`` of a policy read without its developers;
     Django compiled the ``exists()`` anew on each request. It is compiled once per process, and answers as before."""
-    from django.db.models.sql.compiler import SQLCompiler
-
     policy = policy_in(Status.DEVELOPMENT)
     assert Policy.objects.get(pk=policy.pk).is_developer(people.developer)
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def compiling(self, *args, **kwargs):
-        compiled.append(self.query.model)
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", compiling)
+    compiled = queries_compiled(monkeypatch)
     fresh = Policy.objects.get(pk=policy.pk)
     compiled.clear()
     assert fresh.is_developer(people.developer) and not fresh.is_developer(people.developer2)

@@ -124,13 +124,8 @@ def test_a_posted_step_asks_the_role_before_its_conditions(client, people, polic
     "Conclude the review: no change needed" answered with its condition's reason, naming the draft's version ("a
     review draft (version 2.0) is open"), where opening its page gave the generic refusal. The service now asks
     the role first, as the page does: a step's conditions are told only to those who may take it."""
-    import time_machine
-
     from lifecycle.selectors import user_may_see_drafts
-
-    def travel(day):
-        return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC),
-                                   tick=False)
+    from tests.clock import travel
 
     url = "/policies/{}/actions/conclude-no-change/"
     with travel(datetime.date(2024, 1, 15)):

@@ -15,10 +15,10 @@ import re
 from html import unescape
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 
 from lifecycle.states import Status
+from tests.clock import travel
 from tests.factories import reload, what_was_read
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +26,6 @@ pytestmark = pytest.mark.django_db
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027, the report on 15 January 2025
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 def post(client, user, policy, slug, data):

@@ -11,7 +11,6 @@ import re
 from html import unescape
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 
 from core.exceptions import ApplicationError
@@ -23,13 +22,12 @@ from lifecycle.models import NoChangeReview
 from lifecycle.states import Status
 from publication import services as publication_services
 from publication.models import Publication
+from tests.clock import travel
 from tests.factories import advance_to, reload, take_step, what_was_read
 
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 @pytest.fixture

@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 
 from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.models import NoChangeReview
 from lifecycle.states import Status
+from tests.clock import travel
 from tests.factories import advance_to, reload, what_was_read
 
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027
@@ -31,8 +31,6 @@ REASON = "a review draft (version 2.0) is open"
 INSTEAD = "the review goes on in that draft"
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 
 from core.models import AuditEvent
 from lifecycle import gates
@@ -14,11 +13,8 @@ from lifecycle import services as s
 from lifecycle.models import CommissioningDecision, PolicyVersion
 from lifecycle.states import Status
 from publication.models import Publication
+from tests.clock import travel
 from tests.factories import advance_to, fill_development, refused, reload
-
-
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 @pytest.mark.parametrize(

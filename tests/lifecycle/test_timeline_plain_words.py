@@ -22,10 +22,11 @@ from lifecycle.services import access
 from lifecycle.states import Status
 from tests.assessments import test_monitoring_response as monitoring
 from tests.assessments.test_monitoring_response import QA_ON, on, respond
+from tests.clock import travel
 from tests.lifecycle import test_move_uncleared as moving
 from tests.lifecycle import test_no_change_review as no_change
 from tests.lifecycle.test_move_uncleared import move
-from tests.lifecycle.test_no_change_review import errors, post, travel
+from tests.lifecycle.test_no_change_review import errors, post
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ import re
 from html import unescape
 
 import pytest
-import time_machine
 from django.contrib.messages import get_messages
 
 from core.models import AuditEvent, OutboxEvent
@@ -18,13 +17,12 @@ from lifecycle.models import Policy, WithdrawalDecision
 from lifecycle.states import Status
 from notifications.models import Reminder
 from notifications.services import chase_run
+from tests.clock import travel
 from tests.factories import advance_to, reload, what_was_read
 
 PUBLISHED_ON = datetime.date(2024, 1, 15)
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 def post(client, user, policy, slug, data):

@@ -9,7 +9,6 @@ import re
 from html import unescape
 
 import pytest
-from django.db.models.sql.compiler import SQLCompiler
 
 from acknowledgements.models import Acknowledgement, AcknowledgementAudience
 from acknowledgements.selectors import outstanding_people, profiles_of
@@ -24,6 +23,7 @@ from tests.library.helpers import published, staff
 from tests.module_data import module_data, part
 from tests.oversight.scenario import cast_of_group2, on
 from tests.oversight.tables import assert_same_table, csv_rows, html_table, xlsx_rows
+from tests.page_cost import queries_compiled
 
 pytestmark = pytest.mark.django_db
 
@@ -257,14 +257,7 @@ def test_a_second_request_compiles_none_of_the_rates_statements_yet_counts_what_
         client.get("/dashboard/acknowledgements/")
         tp = acknowledged["tp"].current_version
         acknowledgement_confirm(user=User.objects.get(username="constable2"), version=tp, version_hash=tp.content_hash)
-    compiled = []
-    as_sql = SQLCompiler.as_sql
-
-    def compiling(self, *args, **kwargs):
-        compiled.append((self.query.model, *self.query.annotations))
-        return as_sql(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", compiling)
+    queries = queries_compiled(monkeypatch)
     with on(TODAY):
         cells = item_cells(client.get("/dashboard/").content.decode())
         listed = html_table(client.get("/dashboard/acknowledgements/").content.decode(), "acknowledgement-rates")
@@ -272,6 +265,7 @@ def test_a_second_request_compiles_none_of_the_rates_statements_yet_counts_what_
     assert {row[1]: row[4:] for row in listed[1:]} == {"Asked of TP": ["7", "4", "3", "57.1"],
                                                        "Asked of coordinators": ["2", "1", "1", "50.0"]}
     # The audiences, the confirmations and the classes of staff (people grouped by the roles they hold).
+    compiled = [(query.model, *query.annotations) for query in queries]
     assert not [statement for statement in compiled if statement[0] in {AcknowledgementAudience, Acknowledgement}
                 or "held" in statement[1:]], compiled
 

@@ -18,8 +18,9 @@ from html import unescape
 import pytest
 
 from publication.notices import reviewed_summary
+from tests.clock import travel
 from tests.lifecycle import test_no_change_review as no_change
-from tests.lifecycle.test_no_change_review import PUBLISHED_ON, errors, post, travel
+from tests.lifecycle.test_no_change_review import PUBLISHED_ON, errors, post
 
 pytestmark = pytest.mark.django_db
 

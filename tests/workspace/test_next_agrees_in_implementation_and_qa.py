@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -23,6 +22,7 @@ from lifecycle import services as s
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.workflow import COMPLETE_IMPLEMENTATION
+from tests.clock import travel
 from tests.factories import advance_to, reload
 from workspace.selectors import my_work
 
@@ -33,8 +33,6 @@ REVIEW_DUE_SOON = datetime.date(2026, 8, 3)  # the review due within 6 months
 OVERDUE = datetime.date(2027, 2, 1)  # the review overdue
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 def overview_next(client, user, policy) -> tuple[str, str, str] | None:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 
 from lifecycle.due import RULES
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.workflow import START_REVIEW
 from lifecycle.workflow_monitoring import MONITORING_REPORT
+from tests.clock import travel
 from tests.factories import reload
 from workspace.queues import QUEUE_FIELDS
 from workspace.selectors import my_work
@@ -27,8 +27,6 @@ pytestmark = pytest.mark.django_db
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review falls due on 15 January 2027
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 def overview_next(client, user, policy) -> tuple[str, str]:

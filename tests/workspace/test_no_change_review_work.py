@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,6 +19,7 @@ from lifecycle import services as s
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.workflow import CONFIRM_EIA, REPUBLISH_NO_CHANGE, SIGN_OFF_UPDATED_EIA, WITHDRAW
+from tests.clock import travel
 from tests.factories import reload, what_was_read
 from tests.workspace.test_next_agrees_with_overview import overview_next
 from workspace.selectors import my_work
@@ -31,8 +31,6 @@ IN_THE_WINDOW = datetime.date(2026, 8, 3)  # within 6 months of it: the Lead may
 OVERDUE = datetime.date(2027, 2, 20)  # the review overdue, and the annual monitoring report with it
 
 
-def travel(day: datetime.date):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 @pytest.fixture

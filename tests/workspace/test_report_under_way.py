@@ -15,8 +15,9 @@ from assessments import services as a
 from lifecycle.states import Status
 from lifecycle.workflow_monitoring import MONITORING_REPORT
 from tests.assessments.test_reports_awaiting_response import submitted
+from tests.clock import travel
 from tests.factories import reload
-from tests.workspace.test_next_agrees_with_overview import PUBLISHED_ON, overview_next, rows, travel
+from tests.workspace.test_next_agrees_with_overview import PUBLISHED_ON, overview_next, rows
 
 pytestmark = pytest.mark.django_db
 

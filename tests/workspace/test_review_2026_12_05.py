@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -18,6 +17,7 @@ from core.models import Role, RoleAssignment
 from lifecycle import services as s
 from lifecycle.emergency import RISK_OWNER_WATCH
 from lifecycle.states import Status
+from tests.clock import travel
 from tests.factories import advance_to, reload
 from tests.workspace.test_emergency_signoffs import emergency_approved  # noqa: F401 (fixture)
 from tests.workspace.test_next_agrees_on_emergency_parts import my_work_next, what_to_do_next
@@ -36,8 +36,6 @@ def test_another_groups_lead_is_not_asked_to_watch_an_emergency_approval(client,
     assert RISK_OWNER_WATCH in my_work_next(people.lead, emergency_approved.reference)
 
 
-def travel(day):
-    return time_machine.travel(datetime.datetime.combine(day, datetime.time(11, 0), tzinfo=datetime.UTC), tick=False)
 
 
 def submitted_reviews(people, policy_in, count):
