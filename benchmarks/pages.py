@@ -147,9 +147,10 @@ class _Server:
 # How many prepared statements the measuring connection keeps (psycopg's ``prepared_max``; its default, 100, is
 # what production keeps). The pages measured here send about 180 different statements between them for the three
 # users (a statement compiled for one reader is its own), each again only after every other case has run once; their
-# replays send the same ones (``_replay``). psycopg keeps the last ``prepared_max`` statements it prepared and the counts of those it has not
-# yet, so with too little room each was dropped before it came round again and was planned afresh on every request.
-# Measured 2026-12-05, when the replays still sent the logged text (116 more statements, their values written in):
+# replays send the same ones (``_replay``). psycopg keeps the last ``prepared_max`` statements it prepared and the
+# counts of those it has not yet, so with too little room each was dropped before it came round again and was planned
+# afresh on every request. Measured 2026-12-05, when the replays still sent the logged text (116 statements more,
+# their values written in):
 # with room for 100, at the end of a pass 26 of the pages' statements and 10 of the replays' were prepared, and the
 # overview's replay took 4.06 ms, 2.30 ms with room for all. With room for every statement, a page and its replay are
 # prepared once and run as a connection serving the page many times runs them (settings.base.prepared_on_the_server).
