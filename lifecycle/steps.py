@@ -230,8 +230,8 @@ def transition_permission(perm: str) -> Callable:
 
 
 def _transition(field_name: str, step: Step) -> Callable:
-    """Policy's django-fsm transition for ``step``: the guards (source, kind, gates, permission) from its
-    declaration; the effects are its service's."""
+    """Policy's django-fsm transition for ``step``: the guards (source, kind, conditions on the policy, gates,
+    permission) from its declaration; the effects are its service's."""
 
     def take(self) -> None:
         pass
@@ -243,7 +243,7 @@ def _transition(field_name: str, step: Step) -> Callable:
     take.__doc__ = step.doc
     return transition(
         field=field_name, source=list(step.source), target=step.target,
-        conditions=[of_its_kind, *step.gates], permission=transition_permission(step.permission),
+        conditions=[of_its_kind, *step.only_if, *step.gates], permission=transition_permission(step.permission),
         custom={"step": step},
     )(take)
 

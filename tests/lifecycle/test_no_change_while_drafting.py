@@ -96,3 +96,19 @@ def test_the_step_is_offered_again_once_in_force(client, published, people):
         client.force_login(people.lead)
         assert URL.format(published.reference) in client.get(f"/policies/{published.reference}/").content.decode()
         assert client.get(URL.format(published.reference)).status_code == 200
+
+
+@pytest.mark.parametrize("drafted_to", [Status.SCOPING, Status.DEVELOPMENT])
+def test_the_state_machine_holds_the_steps_conditions_too(published, people, drafted_to):
+    """STYLE rule 2: the django-fsm transition carries the step's guards. Declared from any status but withdrawn, with
+    its conditions on the policy (``only_if``) asked by the service, "Conclude the review: no change needed" was
+    left to the service alone: the transition itself could be taken from a review draft's status (review of
+    2026-12-05). Its conditions are among the transition's now, as its gates are."""
+    from django_fsm import can_proceed
+
+    with travel(WINDOW_OPEN):
+        assert can_proceed(reload(published).conclude_no_change)
+        s.policy_start_review(policy=published, actor=people.lead, reason="Three-year review.")
+        policy = advance_to(reload(published), drafted_to, people)
+        assert not can_proceed(reload(policy).conclude_no_change)
+        assert can_proceed(reload(policy).conclude_no_change, check_conditions=False)  # its source, as declared
