@@ -135,3 +135,12 @@ class AdviceTeam(models.TextChoices):
 # which locks and reads its own) keeps what its gates read once (lifecycle.gates: the open no-change review and
 # withdrawal decision, asked by the steps' readiness and again by what the policy waits for, Cycle.awaited).
 PAGE_READS = "_policyhub_page_reads"
+
+
+# The publication's side: the policy's current publication put on the Scheme (publication.Publication's fields, read
+# through the policy's relation ``publications``: lifecycle imports nothing from publication). A version superseded
+# by a newer publication is no longer current anywhere, even where the newer one was not put.
+# publication.selectors.on_scheme asks it, and so do the words of a monitoring report's publication
+# (assessments.selectors.report_kept_off_scheme) and the publish form's note on the version in force
+# (lifecycle.forms.steps). Beside lifecycle.models.policy.ON_THE_SCHEME, the policy's side.
+SCHEME_PUBLICATION = {"status": "published", "on_publication_scheme": True, "superseded_at__isnull": True}

@@ -15,7 +15,7 @@ from core.text import in_words
 from lifecycle.monitoring_reports import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.report_duties import reports_free_for
-from lifecycle.states import Duty, ProtectiveMarking, QADiscipline
+from lifecycle.states import SCHEME_PUBLICATION, Duty, ProtectiveMarking, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -288,8 +288,7 @@ class PublishForm(StepForm):
             self.fields["on_publication_scheme"].initial = partial(_suitable_for_the_scheme, self.policy)
             # A review's version published without the Scheme takes the version in force off it (QA walk: PCU
             # unticked the box and nothing said so; the public's page then answered that it had gone).
-            if self.policy.pk and self.policy.publications.filter(
-                    status="published", superseded_at__isnull=True, on_publication_scheme=True).exists():
+            if self.policy.pk and self.policy.publications.filter(**SCHEME_PUBLICATION).exists():
                 field = self.fields["on_publication_scheme"]
                 field.help_text = (f"{field.help_text} The version in force is on the Publication Scheme now: "
                                    "if this version is not put there, that one comes off it when this one is "

@@ -13,6 +13,7 @@ from lifecycle.details import details_of
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     PUBLISHED_STATUSES,
+    SCHEME_PUBLICATION,  # noqa: F401 (read here with ON_THE_SCHEME by publication and assessments)
     STAGE_OF,
     PolicyKind,
     ProtectiveMarking,
@@ -44,12 +45,7 @@ VERSION_IN_FORCE = "_policyhub_version_in_force"
 # too): in force, OFFICIAL and marked suitable. The Scheme's partial indexes below are on exactly this.
 ON_THE_SCHEME = IN_FORCE & models.Q(protective_marking=ProtectiveMarking.OFFICIAL,
                                     suitable_for_publication_scheme=True)
-# The publication's side: the policy's current publication put on the Scheme (publication.Publication's fields, read
-# through the policy's relation ``publications``: lifecycle imports nothing from publication). A version superseded
-# by a newer publication is no longer current anywhere, even where the newer one was not put.
-# publication.selectors.on_scheme asks it, and so do the words of a monitoring report's publication
-# (assessments.selectors.report_kept_off_scheme).
-SCHEME_PUBLICATION = {"status": "published", "on_publication_scheme": True, "superseded_at__isnull": True}
+
 
 class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
     """A corporate policy (or local work instruction) and where it stands in the six-stage cycle.

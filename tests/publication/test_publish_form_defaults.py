@@ -9,6 +9,7 @@ import pytest
 
 from lifecycle.forms import PublishForm
 from lifecycle.states import ProtectiveMarking, Status
+from tests.factories import reload, take_step
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +28,13 @@ def test_not_for_one_unsuitable_or_official_sensitive(people, policy_in):
     sensitive = policy_in(Status.AWAITING_PUBLICATION, suitable_for_publication_scheme=False,
                           protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
     assert not PublishForm(user=people.pcu, policy=sensitive)["on_publication_scheme"].initial
+
+
+@pytest.mark.parametrize("on_scheme", [True, False])
+def test_a_review_is_told_when_the_version_in_force_is_on_the_scheme(people, policy_in, on_scheme):
+    """The note that the version in force comes off the Scheme if the review's version is not put there reads the
+    current publication by the one rule of being published there (lifecycle.states.SCHEME_PUBLICATION)."""
+    policy = policy_in(Status.AWAITING_PUBLICATION, suitable_for_publication_scheme=True)
+    take_step(policy, people, Status.IMPLEMENTATION, on_publication_scheme=on_scheme)
+    note = "The version in force is on the Publication Scheme now"
+    assert (note in PublishForm(user=people.pcu, policy=reload(policy))["on_publication_scheme"].help_text) is on_scheme
