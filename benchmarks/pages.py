@@ -178,7 +178,8 @@ def _connection_kept():
     statement measured to stay prepared (``PREPARED_MAX``)."""
     kept = connection.settings_dict.get("CONN_MAX_AGE")
     connection.settings_dict["CONN_MAX_AGE"] = 60
-    connection.close_at = None
+    connection.ensure_connection()  # so that the room it had is known, and given back
+    close_at, connection.close_at = connection.close_at, None
     connection_created.connect(_room_for_every_statement, dispatch_uid="benchmarks.pages.prepared_max")
     room = _room_for(PREPARED_MAX, connection)
     try:
@@ -186,8 +187,14 @@ def _connection_kept():
     finally:
         connection_created.disconnect(dispatch_uid="benchmarks.pages.prepared_max")
         connection.settings_dict["CONN_MAX_AGE"] = kept
+        connection.close_at = close_at
         if room is not None:
             _room_for(room, connection)
+            # psycopg gives up one prepared statement for each new one it prepares, so the smaller room alone would
+            # leave the pass's statements prepared for the bench's later scenarios on this connection (the review
+            # of 2026-12-06: 303 held with room for 100). DEALLOCATE ALL empties its cache and the server's.
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
 
 
 def prepared_statements() -> tuple[int, int] | None:

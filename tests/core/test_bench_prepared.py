@@ -44,6 +44,25 @@ def test_the_measuring_connection_keeps_every_statement_prepared_not_the_last_hu
     assert connection.connection.prepared_max == default  # the connection as it was, after the measuring
 
 
+def prepared_now() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        return cursor.fetchone()[0]
+
+
+def test_after_the_measuring_the_connection_prepares_as_production_again_not_with_the_passs_statements_kept():
+    # The review of 2026-12-06: psycopg shrinks its cache by one statement per new one, so setting the room back
+    # left the pass's statements prepared, and the bench's later scenarios measured on a connection holding 300.
+    connection.ensure_connection()
+    default = connection.connection.prepared_max
+    with pages._connection_kept():
+        send_distinct_statements(300, 6)
+    assert connection.connection.prepared_max == default
+    assert prepared_now() == 0
+    send_distinct_statements(50, 6)
+    assert prepared_now() <= default
+
+
 @pytest.fixture
 def server_requests_keep_the_test_transaction():
     # A request served through Django's WSGI handler closes a connection found inside a transaction as it starts
