@@ -21,11 +21,10 @@ from lifecycle.workflow import awaited_column
 # group and unit that the register needs (make bench, PCU at 100,000 policies: 140 rows a page). What comes next
 # (``next_of``) reads the status, first publication and the due dates of lifecycle.due.RULES among them: a QueueItem
 # holds nothing else, and one missing would read as no date at all (tests/workspace/test_next_agrees_with_overview.py).
-# Whether its reader is shown the draft whose next step it names (lifecycle.selectors.submitted_draft_kept_from, as
-# the overview asks it) reads its marking, business group and unit.
+# Whether its reader is shown the draft whose next step it names (lifecycle.selectors.drafts_kept_from, the overview's
+# rule asked of every row at once) reads its status, first publication and business group.
 QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_due_on", "monitoring_report_due_on",
-                "first_published_on", "business_group_id", "status_changed_at", "kind", "protective_marking",
-                "owning_unit_id")
+                "first_published_on", "business_group_id", "status_changed_at", "kind")
 
 
 # The status of the policy's monitoring report submitted and not yet published, selected with the due queues' rows

@@ -33,7 +33,12 @@ def drafting_queues(user, viewer: Viewer) -> list[dict]:
 
 @compiled_queue
 def _drafts(viewer: Viewer, managed_units: frozenset[int], managed_groups: frozenset[int]) -> QuerySet[Policy]:
-    drafting = (named_developer(viewer.user_id) if any(role == Role.DEVELOPER for role, _ in viewer.roles)
+    # Issue 4: a developer's drafts are those of the policies they are named on in a group they hold the developer role
+    # in, as the visibility's own rule (lifecycle.selectors._reach) and ``is_assigned_developer``. One named on a
+    # policy of another group sees it in force, as all staff do, and not its review draft, nor its next step on its
+    # overview: it is not theirs to finish.
+    developer_groups = group_ids(viewer.roles, Role.DEVELOPER)
+    drafting = (named_developer(viewer.user_id) & Q(business_group_id__in=developer_groups) if developer_groups
                 else Q(pk__in=[]))
     if managed_units or managed_groups:
         drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)

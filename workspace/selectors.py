@@ -9,8 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from lifecycle.due import MONITORING, REVIEW, DueStatus, stage_deadline_state
-from lifecycle.selectors import remember_shrmt_consulted, submitted_draft_kept_from, viewer_of
-from lifecycle.selectors.pages import SUBMITTED_DRAFT
+from lifecycle.selectors import drafts_kept_from, viewer_of
 from lifecycle.workflow import way_on_of
 from workspace.asked_queues import acknowledgement_queues, advice_queues
 from workspace.due_queues import _due_policies as _due_policies
@@ -90,7 +89,7 @@ def my_work(*, user, today=None) -> list[dict]:
     # A policy PCU is to withdraw asks for no monitoring report of PCU.
     in_hand |= {("monitoring", policy.pk) for queue in queues if queue["title"] == WITHDRAWALS
                 for policy in queue["policies"]}
-    return _each_once(queues, today, seen=in_hand, user=user)
+    return _each_once(queues, today, seen=in_hand, viewer=viewer)
 
 
 def _next_step(policy) -> tuple[str, str, str]:
@@ -105,7 +104,7 @@ def _next_step(policy) -> tuple[str, str, str]:
     return next_of(step, policy) if step else ("", "", "")
 
 
-def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -> list[dict]:
+def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], viewer) -> list[dict]:
     """Each item once, in the first queue it appears in (a policy's work, its review among it, is one item; its
     monitoring report another), named with what to do next (the step that moves it on, as declared:
     ``workflow.way_on``) and its review's due state (``lifecycle.due``).
@@ -115,18 +114,17 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -
     roles (drafts, decisions, quality assurance, forwarding, publishing, withdrawals, sign-offs) hold their own work:
     a policy in one of them is theirs to move on, by that queue's step, wherever it is shown. A review or report due of
     a policy they answer for, and in none of them, says who takes its next step (``next_by``) and who has done their
-    part (``next_done``: "PCU has signed off."), as its overview does; nothing of a submitted draft they are not shown
-    (``submitted_draft_kept_from``: a developer's review once submitted), of which its overview says nothing either."""
+    part (``next_done``: "PCU has signed off."), as its overview does; nothing of a draft they are not shown
+    (``drafts_kept_from``: a developer's review once submitted; a review draft of a policy whose developer role they
+    hold in another group), of which its overview says nothing either, whichever queue lists it."""
     own = {policy.pk: _next_step(policy)[0] for queue in queues if queue.get("policies") and not queue.get("due")
            for policy in queue["policies"]}
     # The queue each item is shown in (QA walk 2026-12-05, 3: a review overdue, its re-publication waiting for PCU,
     # was under "Reviews overdue" and "To publish" said "0, Nothing waiting"). A queue of the person's own work counts
     # what is waiting in it but shown above, and says where (``shown_above``).
     shown_in: dict[tuple[str, int], str] = {}
-    # Whether a submitted draft is kept from the reader is asked of each row: its one question that needs a query
-    # (SHRMT's consultation) asked of every row at once.
-    remember_shrmt_consulted(user, {policy.pk for queue in queues for policy in queue.get("policies") or ()
-                                    if policy.status in SUBMITTED_DRAFT})
+    # Which rows' drafts are kept from the reader: asked of every row at once (one query at most), not of each.
+    drafts_kept = drafts_kept_from(viewer, [policy for queue in queues for policy in queue.get("policies") or ()])
     for queue in queues:
         queue.setdefault("shown_above", [])
         queue.setdefault("waiting", None)
@@ -146,12 +144,11 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], user) -
                 policy.due_state = state if state and state.status != DueStatus.IN_DATE else None
                 policy.due_label = "review due"
             policy.next_done = ""
-            kept_from = (kind == "policy" and policy.pk not in own
-                         and submitted_draft_kept_from(user=user, policy=policy))
-            if kind == "policy" and policy.pk in own:
-                policy.next_label, policy.next_by = own[policy.pk], ""
-            elif kept_from:
+            kept_from = kind == "policy" and policy.pk in drafts_kept
+            if kept_from:
                 policy.next_label, policy.next_by = "", ""
+            elif kind == "policy" and policy.pk in own:
+                policy.next_label, policy.next_by = own[policy.pk], ""
             else:
                 label, by, done = _next_step(policy)
                 policy.next_label = label

@@ -52,7 +52,9 @@ from lifecycle.selectors.clearance import roles_cleared_for
 from lifecycle.selectors.visibility import (
     FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
+    Viewer,
     advice_teams_of,
+    drafts_visibility_of,
     versions_in_force_first,
     viewer_of,
     visible_policies,
@@ -61,6 +63,7 @@ from lifecycle.states import (
     APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
     PAGE_READS,
+    PUBLISHED_STATUSES,
     ProtectiveMarking,
     QADiscipline,
     Status,
@@ -239,8 +242,7 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     if teams and policy.advice_invitations.filter(team__in=teams, cycle=policy.current_cycle,
                                                   withdrawn_at__isnull=True).exists():
         return True
-    # By the policy's id: a list's row (My work's, ``submitted_draft_kept_from``) is asked it too, answered for all of
-    # a list's rows in one query beforehand (``remember_shrmt_consulted``).
+    # By the policy's id (a list asks it of all its rows at once: ``drafts_kept_from``).
     if (Role.SHRMT, None) not in roles:
         return False
     consulted = user.__dict__.setdefault(SHRMT_CONSULTED_KEY, {})
@@ -249,37 +251,39 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     return consulted[policy.pk]
 
 
-# Whether SHRMT was consulted on each policy asked of, kept on the user for the request (as their grants are).
+# Whether SHRMT was consulted on each policy asked of, kept on the user for the request (as their grants are): a page
+# asks ``user_may_see_drafts`` more than once.
 SHRMT_CONSULTED_KEY = "_policyhub_shrmt_consulted"
 
 
-def remember_shrmt_consulted(user, policy_ids) -> None:
-    """Whether SHRMT was consulted on each of ``policy_ids``, in one query, for ``user_may_see_drafts`` to read: a
-    list asking it of each row (My work's) costs one query, not one a row (review of 2026-12-05, finding 4). None
-    for someone without SHRMT's role, who is never asked it."""
-    if (Role.SHRMT, None) not in role_index(user):
-        return
-    consulted = user.__dict__.setdefault(SHRMT_CONSULTED_KEY, {})
-    wanted = {pk for pk in policy_ids if pk not in consulted}
-    if not wanted:
-        return
-    found = set(ConsultationRecord.objects.filter(policy_id__in=wanted, consultee_type="shrmt")
-                .values_list("policy_id", flat=True))
-    consulted.update({pk: pk in found for pk in wanted})
+def drafts_kept_from(viewer: Viewer, policies) -> set[int]:
+    """The ids of those of ``policies`` (a list's rows, each with its status, first publication and business group:
+    My work's) whose newest version is a draft that the reader of ``viewer`` is not shown (``user_may_see_drafts``:
+    ``version_shown`` shows them the version in force). Nothing is said to them of what comes next on it, on its
+    overview (lifecycle.next_steps.next_steps: ``draft_unseen``) nor in My work, whichever of its queues lists it.
 
+    Only a policy under review (``UNDER_REVIEW``: in force, its review's draft from scoping to awaiting publication)
+    can be listed with a draft kept from its reader: one never published is seen only by those who see its draft
+    (``_visibility_filter``: what is not in force, by ``_reach`` alone, as ``drafts_visibility_of``). Issue 4:
+    developers see the drafts "only while the policy is in scoping or development", and only of a policy of a group
+    they hold the developer role in (``is_assigned_developer``): one named on a policy of another group sees it in
+    force, as all staff do, not its review draft; nor does a developer once the draft is submitted.
 
-# The statuses in which a policy's newest version is neither being drafted nor in force: asked for, submitted and not
-# yet published (issue 4: a developer sees a draft "only while the policy is in scoping or development").
-SUBMITTED_DRAFT = (Status.COMMISSIONING, *APPROVAL_PIPELINE)
-
-
-def submitted_draft_kept_from(*, user, policy) -> bool:
-    """Whether ``policy``'s newest version is a draft asked for or submitted that ``user`` is not shown
-    (``user_may_see_drafts``: ``version_shown`` shows them the version in force): nothing is said to them of what
-    comes next on it, on its overview (lifecycle.next_steps.next_steps: ``draft_unseen``) nor in My work. No query for
-    a list's row (workspace.queues.QUEUE_FIELDS holds what it reads), save SHRMT's consultation on it: in these
-    statuses the draft is not asked of its developers and grants."""
-    return policy.status in SUBMITTED_DRAFT and not user_may_see_drafts(user=user, policy=policy)
+    One query for all the rows, never one a row (review of 2026-12-05, finding 4): the drafts' rule as a Q
+    (``drafts_visibility_of``, which the register's search reads, held to ``user_may_see_drafts`` by
+    tests/lifecycle/test_search.py). None when no row is under review or the reader's roles answer for each as
+    ``user_may_see_drafts`` does first: PCU, and a group-wide role in its business group (which clears them for its
+    OFFICIAL-SENSITIVE material too)."""
+    drafts = drafts_visibility_of(viewer)
+    if drafts is None:
+        return set()
+    asked = {policy.pk for policy in policies
+             if policy.first_published_on is not None and policy.status not in PUBLISHED_STATUSES
+             and policy.status != Status.WITHDRAWN
+             and not any((role, policy.business_group_id) in viewer.roles for role in GROUP_WIDE_ROLES)}
+    if not asked:
+        return set()
+    return asked - set(Policy.objects.filter(drafts, pk__in=asked).order_by().values_list("pk", flat=True))
 
 
 def version_shown(*, user, policy: Policy):
