@@ -271,16 +271,19 @@ def drafts_kept_from(viewer: Viewer, policies) -> set[int]:
 
     One query for all the rows, never one a row (review of 2026-12-05, finding 4): the drafts' rule as a Q
     (``drafts_visibility_of``, which the register's search reads, held to ``user_may_see_drafts`` by
-    tests/lifecycle/test_search.py). None when no row is under review or the reader's roles answer for each as
-    ``user_may_see_drafts`` does first: PCU, and a group-wide role in its business group (which clears them for its
-    OFFICIAL-SENSITIVE material too)."""
+    tests/lifecycle/test_search.py). None when no row is under review or the reader's roles answer for each, as
+    ``user_may_see_drafts`` answers them without a query: PCU; a group-wide role in its business group; DCFD and DOI
+    from its submission to its publication (APPROVAL_PIPELINE). Each of those roles clears its holder for the group's
+    OFFICIAL-SENSITIVE material too."""
     drafts = drafts_visibility_of(viewer)
     if drafts is None:
         return set()
+    advisers = viewer.has_force_role(Role.DCFD) or viewer.has_force_role(Role.DOI)
     asked = {policy.pk for policy in policies
              if policy.first_published_on is not None and policy.status not in PUBLISHED_STATUSES
              and policy.status != Status.WITHDRAWN
-             and not any((role, policy.business_group_id) in viewer.roles for role in GROUP_WIDE_ROLES)}
+             and not any((role, policy.business_group_id) in viewer.roles for role in GROUP_WIDE_ROLES)
+             and not (advisers and policy.status in APPROVAL_PIPELINE)}
     if not asked:
         return set()
     return asked - set(Policy.objects.filter(drafts, pk__in=asked).order_by().values_list("pk", flat=True))

@@ -137,3 +137,17 @@ def test_asking_which_review_drafts_are_kept_costs_my_work_no_query_a_row(people
     three, rows_three = my_work_queries(user)
     assert rows_three > rows_one
     assert three == one
+
+
+@pytest.mark.parametrize("username", ["dcfd", "doi", "coordinator", "lead", "pcu"])
+def test_those_whose_roles_answer_it_are_asked_no_query_for_it(people, username):
+    """What ``user_may_see_drafts`` answers from the roles alone costs My work nothing: a group-wide role in the
+    policy's group, PCU, and DCFD and DOI from its submission to its publication."""
+    user = getattr(people, username)
+    my_work_queries(user)
+    none, no_rows = my_work_queries(user)
+    for status in (Status.SCOPING, Status.SUBMITTED_FOR_QA):
+        review_draft(people, status)
+    some, rows = my_work_queries(user)
+    assert rows > no_rows
+    assert some == none
