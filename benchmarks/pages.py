@@ -274,6 +274,11 @@ def _capture(case: Case) -> tuple[list[str], list[tuple[str, object]]]:
     return [query["sql"] for query in logged.captured_queries], sent
 
 
+def reads_as_sent(statements: list[str], sent: list[tuple[str, object]]) -> list[tuple[str, object]]:
+    """The reads among ``_capture``'s statements, as they were sent: the page's own SQL for its baseline."""
+    return [bound for statement, bound in zip(statements, sent, strict=True) if is_read(statement)]
+
+
 @dataclass
 class _Measured:
     case: PageCase
@@ -299,7 +304,7 @@ def _prepare(case: PageCase, user: str, client: _Server, probes: Probes) -> _Mea
         raise AssertionError(f"{url}: {len(statements)} statements logged, {len(sent)} sent")
     reads = [statement for statement in statements if is_read(statement)]
     writes = [statement for statement in statements if not is_read(statement)]
-    bound_reads = [bound for statement, bound in zip(statements, sent, strict=True) if is_read(statement)]
+    bound_reads = reads_as_sent(statements, sent)
     small_queries = None
     if case.same_queries_as is not None:
         small_url = case.same_queries_as(probes)
