@@ -35,7 +35,6 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
 
     from benchmarks import dataset, pages
-    from benchmarks.timing import Case
     from core.models import User
 
     if not dataset.dataset_present():
@@ -52,36 +51,48 @@ def main(argv: list[str] | None = None) -> int:
             for user in [name for name in arguments.users.split(",") if name in case.users]:
                 client = Client()
                 client.force_login(User.objects.get(pk=ids[user]))
-                # As make bench measures the page: as the server runs it (benchmarks.pages._Server).
-                client = pages._Server(client)
                 url = case.url(probes)
-                page = Case("page", lambda _, c=client, u=url, h=case.headers: pages._get(c, u, h))
-                page.run(None)
-                # The page's own statements as it sent them, as make bench replays them (benchmarks.pages._prepare).
-                replay = pages._replay(pages.reads_as_sent(*pages._capture(page)))
-                page_ms, sql_ms = [], []
-                for _ in range(5):
-                    for samples, run in ((page_ms, page.run), (sql_ms, replay)):
-                        started = time.perf_counter()
-                        run(None)
-                        samples.append((time.perf_counter() - started) * 1000)
-                profiler = cProfile.Profile()
-                profiler.enable()
-                for _ in range(arguments.requests):
-                    page.run(None)
-                profiler.disable()
-                out = io.StringIO()
-                out.write(f"{case.name} GET {url} as {user}: {arguments.requests} requests profiled; unprofiled p50 "
-                          f"{statistics.median(page_ms):.1f} ms, its own SQL {statistics.median(sql_ms):.1f} ms\n\n")
-                stats = pstats.Stats(profiler, stream=out)
-                stats.sort_stats("cumulative").print_stats(arguments.top)
-                stats.sort_stats("tottime").print_stats(arguments.top)
+                text, page_p50, sql_p50 = profile_page(client, url, dict(case.headers), requests=arguments.requests,
+                                                       top=arguments.top, title=f"{case.name} GET {url} as {user}")
                 name = re.sub(r"[^a-z0-9]+", "-", f"{arguments.label}-{case.name}-{user}".lower()).strip("-")
                 path = directory / f"{name}.txt"
-                path.write_text(out.getvalue().replace(str(Path(settings.BASE_DIR)) + "/", ""))
-                print(f"{case.name:<20} {user:<13} p50 {statistics.median(page_ms):7.1f} ms  SQL "
-                      f"{statistics.median(sql_ms):6.1f} ms  -> {path}")
+                path.write_text(text.replace(str(Path(settings.BASE_DIR)) + "/", ""))
+                print(f"{case.name:<20} {user:<13} p50 {page_p50:7.1f} ms  SQL {sql_p50:6.1f} ms  -> {path}")
     return 0
+
+
+def profile_page(client, url: str, headers: dict[str, str], *, requests: int, top: int,
+                 title: str) -> tuple[str, float, float]:
+    """``requests`` GETs of ``url`` by the signed-in ``client`` under cProfile, as make bench measures the page (as
+    the server runs it, benchmarks.pages._Server); the profile's top ``top`` lines by cumulative and by own time,
+    under a line with the page's unprofiled p50 and that of its own SQL, replayed as it was sent
+    (benchmarks.pages._prepare). Returns (text, page p50 ms, SQL p50 ms)."""
+    from benchmarks import pages
+    from benchmarks.timing import Case
+
+    server = pages._Server(client)
+    page = Case("page", lambda _: pages._get(server, url, headers))
+    page.run(None)
+    replay = pages._replay(pages.reads_as_sent(*pages._capture(page)))
+    page_ms, sql_ms = [], []
+    for _ in range(5):
+        for samples, run in ((page_ms, page.run), (sql_ms, replay)):
+            started = time.perf_counter()
+            run(None)
+            samples.append((time.perf_counter() - started) * 1000)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(requests):
+        page.run(None)
+    profiler.disable()
+    page_p50, sql_p50 = statistics.median(page_ms), statistics.median(sql_ms)
+    out = io.StringIO()
+    out.write(f"{title}: {requests} requests profiled; unprofiled p50 {page_p50:.1f} ms, its own SQL "
+              f"{sql_p50:.1f} ms\n\n")
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    return out.getvalue(), page_p50, sql_p50
 
 
 if __name__ == "__main__":

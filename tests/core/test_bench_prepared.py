@@ -117,3 +117,17 @@ def test_the_replay_sends_the_pages_own_statements_with_their_parameters_not_the
         after, _room = pages.prepared_statements()
     assert held >= len(measured.statements) - len(measured.writes)
     assert after == held  # the replay prepared nothing of its own: it ran the page's prepared statements
+
+
+@pytest.mark.usefixtures("server_requests_keep_the_test_transaction")
+def test_the_profiler_replays_the_page_as_the_bench_does(people):
+    # python -m benchmarks.profile still replayed the logged text after the bench moved to the statements as sent,
+    # and stopped with a ValueError (2026-12-06). It now shares the bench's capture and replay.
+    from benchmarks.profile import profile_page
+
+    client = Client()
+    client.force_login(people.developer)
+    text, page_p50, sql_p50 = profile_page(client, reverse("home"), {}, requests=2, top=5, title="My work")
+    assert text.startswith("My work: 2 requests profiled; unprofiled p50 ")
+    assert "Ordered by: cumulative time" in text and "Ordered by: internal time" in text
+    assert page_p50 > sql_p50 > 0
