@@ -1,12 +1,12 @@
 from django.urls import path
 
-from publication import views
+from publication import notices_views, views
 
 app_name = "publication"
 
 urlpatterns = [
     path("", views.scheme_index, name="scheme"),
-    path("feed/", views.scheme_feed, name="scheme_feed"),
+    path("feed/", notices_views.scheme_feed, name="scheme_feed"),
     path("<str:reference>/", views.scheme_detail, name="scheme_detail"),
     path("<str:reference>/pdf/", views.scheme_pdf, name="scheme_pdf"),
 ]
@@ -27,8 +27,8 @@ staff_urlpatterns = (
 # /notices/ (included by policyhub/urls.py as "notices"): staff only.
 notices_urlpatterns = (
     [
-        path("", views.notices_page, name="index"),
-        path("feed/", views.staff_notices_feed, name="feed"),
+        path("", notices_views.notices_page, name="index"),
+        path("feed/", notices_views.staff_notices_feed, name="feed"),
     ],
     "notices",
 )

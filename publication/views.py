@@ -7,7 +7,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -19,7 +18,6 @@ from lifecycle.selectors import access_policy, sop_versions_for, version_in_forc
 from lifecycle.states import Status
 from lifecycle.workflow import PUBLISH
 from publication import scheme_files
-from publication.feeds import SchemeFeed, StaffNoticesFeed
 from publication.forms import (
     PublicationBringForwardForm,
     PublicationCancelForm,
@@ -27,7 +25,6 @@ from publication.forms import (
     WithholdPartForm,
 )
 from publication.models import Publication, PublishedFile
-from publication.notices import NOTICES_PER_PAGE, staff_notices
 from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
 from publication.scheme_index import SCHEME_MAX_MATCHES, scheme_filter_choices, scheme_page_details, scheme_policies
 from publication.selectors import (
@@ -461,34 +458,3 @@ def _published_pdf(request, policy, publication, *, filename: str):
     except FilesNotStored:
         return _unavailable(request, "publication/file_not_stored.html")
     return _serve_stored(request, published_file, filename=filename)
-
-
-# --- Notices (/notices/, staff) and the feeds ---------------------------------------------------------------------
-
-
-@login_required
-@require_safe
-def notices_page(request):
-    """A dated bulletin of what was published, revised or withdrawn, newest first, 50 at a time (``?before=`` the
-    time of the last one shown: each page costs the same, however far back)."""
-    before = None
-    if request.GET.get("before"):
-        before = parse_datetime(request.GET["before"][:40]) if len(request.GET["before"]) <= 40 else None
-        if before is None or timezone.is_naive(before):
-            return render(request, "publication/notices.html", {"notices": [], "bad_before": True}, status=400)
-    notices = staff_notices(user=request.user, before=before, limit=NOTICES_PER_PAGE + 1)
-    older = notices[NOTICES_PER_PAGE - 1].at.isoformat() if len(notices) > NOTICES_PER_PAGE else None
-    notices = notices[:NOTICES_PER_PAGE]
-    days = []
-    for notice in notices:
-        day = timezone.localtime(notice.at).date()
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(notice)
-    return render(request, "publication/notices.html", {"days": days, "older": older, "before": before,
-                                                        "section": "notices"})
-
-
-staff_notices_feed = login_required(require_safe(StaffNoticesFeed()))
-scheme_feed = require_safe(public_rate_limit(group="scheme_feed", rate_setting="POLICYHUB_PUBLIC_PAGE_RATE")(
-    SchemeFeed()))

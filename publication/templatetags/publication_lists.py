@@ -55,8 +55,8 @@ def _notice(notice, detail_url) -> str:
 
 @register.simple_tag
 def notice_days(days) -> str:
-    """``days``: [(day, [notice, ...])], as publication.views.notices_page groups them (by the day in the service's
-    time zone)."""
+    """``days``: [(day, [notice, ...])], as publication.notices_views.notices_page groups them (by the day in the
+    service's time zone)."""
     detail_url = cached_reverser("lifecycle:detail")
     return SafeString("".join(
         f'\n<h2 class="govuk-heading-m">{date_shown(day)}</h2>\n<ul class="govuk-list">\n  '
