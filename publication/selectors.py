@@ -24,7 +24,7 @@ from core.events import AuditAction
 from core.models import AuditEvent, Role
 from lifecycle.models import Policy, SOPVersion
 from lifecycle.models.policy import ON_THE_SCHEME, SCHEME_PUBLICATION
-from lifecycle.selectors import user_may_see_drafts, user_may_see_sensitive, withdrawal_shown
+from lifecycle.selectors import frozen_sensitive, user_may_see_drafts, user_may_see_sensitive, withdrawal_shown
 from lifecycle.states import ProtectiveMarking, Status
 from publication.documents import pack_sops
 from publication.models import FOIExemption, Publication, PublishedFile
@@ -145,8 +145,11 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
         publication.withdrawal = shown["decision"] if publication.is_current else None
         publication.replaced_by_shown = shown["replaced_by"] if publication.withdrawal else None
         publication.taken_down = taken_down_in_words(publication) if publication.withdrawal else ""
+        # The version is joined already: what it was published as costs no query.
+        published_as = published_marking(version=publication.policy_version, policy=policy)
         publication.files_shown = [published_file for published_file in publication.files.all()
-                                   if published_file_readable(published_file=published_file, cleared=cleared)]
+                                   if published_file_readable(published_file=published_file, cleared=cleared,
+                                                              published_as=published_as)]
     return publications
 
 
@@ -221,15 +224,58 @@ def taken_down_in_words(publication: Publication) -> str:
     return f"From every channel it was on: {off}Notices announce the withdrawal."
 
 
-def published_file_readable(*, published_file: PublishedFile, cleared: bool) -> bool:
+def published_marking(*, version, policy: Policy) -> str:
+    """The marking ``version`` was published with: the one frozen in its details (``FROZEN_SENSITIVE`` reads the
+    same), or, for a version frozen before versions recorded their details, its policy's (as
+    ``PolicyVersion.details_read`` reads it, without reading the policy again: ``policy`` is the one in hand)."""
+    return (version.details or {}).get("protective_marking") or policy.protective_marking
+
+
+def stored_copies_readable(*, cleared: bool, published_as: str) -> bool:
+    """Whether any stored copy of a version published as ``published_as`` (``published_marking``) may be read by
+    someone ``cleared`` or not for the policy's OFFICIAL-SENSITIVE material: a version published OFFICIAL-SENSITIVE
+    only by those cleared, whatever the policy is marked now, as its page (``policy_versions``) and its events are.
+    Its "staff" or "public" copy, marked OFFICIAL, was stored by the rule before 2297154 after a review's OFFICIAL
+    version superseded it (the copies followed the policy's marking then, not the version's): that copy printed the
+    version's words, and is evidence, kept (``manage.py stored_files_check`` lists such copies)."""
+    return cleared or published_as == ProtectiveMarking.OFFICIAL
+
+
+def published_file_readable(*, published_file: PublishedFile, cleared: bool, published_as: str) -> bool:
     """Whether someone who sees the file's publication may download it. ``cleared``: they may see the policy's
-    OFFICIAL-SENSITIVE material (``user_may_see_sensitive``). The cleared copy, and any file that prints
-    OFFICIAL-SENSITIVE, only for them: what the file was marked when stored stands, whatever the policy is marked
-    now (re-marking a policy OFFICIAL does not unmark the files stored while it was OFFICIAL-SENSITIVE)."""
+    OFFICIAL-SENSITIVE material (``user_may_see_sensitive``); ``published_as``: the marking the publication's version
+    was published with (``published_marking``). The cleared copy, any file that prints OFFICIAL-SENSITIVE, and every
+    copy of a version published OFFICIAL-SENSITIVE (``stored_copies_readable``), only for them: what the file was
+    marked when stored and what its version was published as stand, whatever the policy is marked now (re-marking a
+    policy OFFICIAL does not unmark the files stored while it was OFFICIAL-SENSITIVE, nor the versions)."""
     if cleared:
         return True
-    return (published_file.audience != PublishedFile.Audience.CLEARED
+    return (stored_copies_readable(cleared=cleared, published_as=published_as)
+            and published_file.audience != PublishedFile.Audience.CLEARED
             and published_file.marking == ProtectiveMarking.OFFICIAL.label)
+
+
+def stored_copy_readable_or_404(*, publication: Publication, cleared: bool,
+                                published_file: PublishedFile | None = None) -> None:
+    """Http404 unless a reader ``cleared`` or not for the policy's OFFICIAL-SENSITIVE material may read the stored
+    copies of ``publication`` (``stored_copies_readable``: its version and policy joined to it) and, when given, the
+    stored file found for them (``published_file_readable``): the rule the Publication page's list and links follow,
+    for the PDFs served from the stored files (the policy's, the library's, the Scheme's)."""
+    published_as = published_marking(version=publication.policy_version, policy=publication.policy)
+    if not stored_copies_readable(cleared=cleared, published_as=published_as) or (
+            published_file is not None
+            and not published_file_readable(published_file=published_file, cleared=cleared, published_as=published_as)):
+        raise Http404("No stored file.")
+
+
+def readable_uncleared(prefix: str = "") -> Q:
+    """``published_file_readable`` for someone not cleared (the public among them), as the Q a stored file (reached
+    from the query's model by ``prefix``) must match: not the cleared copy, marked OFFICIAL, of a version not frozen
+    OFFICIAL-SENSITIVE (``stored_copies_readable``). A version frozen before versions recorded their details is read
+    by its policy's marking, which the query asks apart (the Scheme's: OFFICIAL, ``on_scheme``)."""
+    return (~Q(**{f"{prefix}audience": PublishedFile.Audience.CLEARED})
+            & Q(**{f"{prefix}marking": ProtectiveMarking.OFFICIAL.label})
+            & ~frozen_sensitive(record=f"{prefix}publication__policy_version__"))
 
 
 def access_published_file(*, user, policy: Policy, publication_id: int, file_id: int) -> PublishedFile:
@@ -244,7 +290,8 @@ def access_published_file(*, user, policy: Policy, publication_id: int, file_id:
         .select_related("publication__policy_version").first()
     )
     if published_file is None or not published_file_readable(
-            published_file=published_file, cleared=user_may_see_sensitive(user=user, policy=policy)):
+            published_file=published_file, cleared=user_may_see_sensitive(user=user, policy=policy),
+            published_as=published_marking(version=published_file.publication.policy_version, policy=policy)):
         raise Http404("No such stored file.")
     # The policy is the one already read (published_file_read audits against it if the file fails its check).
     published_file.publication.policy = policy
@@ -267,12 +314,13 @@ def scheme_stored_pdf(*, reference: str) -> PublishedFile | None:
     serving the file as a static file (make bench: the subquery's planning alone cost five times the static file)."""
     return (PublishedFile.objects.filter(on_scheme("publication__"), publication__policy__reference=reference,
                                          audience=PublishedFile.Audience.PUBLIC)
+            .filter(readable_uncleared())
             .order_by("-publication__published_at", "-rendition").first())
 
 
 def scheme_publication(*, reference: str) -> Publication:
-    publication = (scheme_publications().filter(policy__reference=reference).select_related("policy")
-                   .order_by("-published_at").first())
+    publication = (scheme_publications().filter(policy__reference=reference)
+                   .select_related("policy", "policy_version").order_by("-published_at").first())
     if publication is None:
         raise Http404("Not on the Publication Scheme.")
     return publication
@@ -315,7 +363,7 @@ def published_publication_of(*, version) -> Publication | None:
     if version is None:
         return None
     return (Publication.objects.filter(policy_version=version, status=Publication.Status.PUBLISHED)
-            .select_related("policy").order_by("-published_at", "-pk").first())
+            .select_related("policy", "policy_version").order_by("-published_at", "-pk").first())
 
 
 def stored_file(*, publication: Publication, audience: str) -> PublishedFile | None:

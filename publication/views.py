@@ -14,7 +14,7 @@ from assessments.impacts import impact_rows
 from core.dates import date_shown
 from core.exceptions import ApplicationError
 from lifecycle import permissions
-from lifecycle.selectors import access_policy, sop_versions_for, version_in_force, version_shown
+from lifecycle.selectors import access_policy, sop_versions_for, user_may_see_sensitive, version_in_force, version_shown
 from lifecycle.states import Status
 from lifecycle.workflow import PUBLISH
 from publication import scheme_files
@@ -38,6 +38,7 @@ from publication.selectors import (
     scheme_publication,
     scheme_stored_pdf,
     staff_audience,
+    stored_copy_readable_or_404,
     stored_file,
     withholdable_sops,
 )
@@ -133,11 +134,13 @@ def scheme_pdf(request, reference: str):
     if published_file is None:
         published_file = scheme_stored_pdf(reference=reference)
         if published_file is None:
+            publication = scheme_publication(reference=reference)
+            stored_copy_readable_or_404(publication=publication, cleared=False)
             try:
-                published_file = _stored_or_rendered(scheme_publication(reference=reference),
-                                                     [PublishedFile.Audience.PUBLIC])
+                published_file = _stored_or_rendered(publication, [PublishedFile.Audience.PUBLIC])
             except FilesNotStored:
                 return _unavailable(request, "publication/file_not_stored.html")
+            stored_copy_readable_or_404(publication=publication, cleared=False, published_file=published_file)
         scheme_files.remember(reference, generation, published_file)
     return _serve_stored(request, published_file, filename=f"{reference}.pdf")
 
@@ -449,7 +452,12 @@ def policy_in_force_pdf(request, reference: str):
 
 def _published_pdf(request, policy, publication, *, filename: str):
     """The stored file of ``publication`` for this reader: the cleared copy, with its OFFICIAL-SENSITIVE SOPs, for
-    those cleared for it, else every member of staff's (``staff_audience``)."""
+    those cleared for it, else every member of staff's (``staff_audience``). Not found for a reader not cleared when
+    the version was published OFFICIAL-SENSITIVE, whatever the policy is marked now and whatever copy was stored for
+    it (a staff copy stored by the rule before 2297154), nor for any file they may not read
+    (``stored_copy_readable_or_404``)."""
+    cleared = user_may_see_sensitive(user=request.user, policy=policy)
+    stored_copy_readable_or_404(publication=publication, cleared=cleared)
     audience = staff_audience(user=request.user, policy=policy)
     audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
                  if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
@@ -457,4 +465,5 @@ def _published_pdf(request, policy, publication, *, filename: str):
         published_file = _stored_or_rendered(publication, audiences)
     except FilesNotStored:
         return _unavailable(request, "publication/file_not_stored.html")
+    stored_copy_readable_or_404(publication=publication, cleared=cleared, published_file=published_file)
     return _serve_stored(request, published_file, filename=filename)

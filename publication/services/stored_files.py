@@ -59,8 +59,9 @@ def _pack_contents(publication: Publication) -> dict[str, dict]:
     for that marking. The policy's marking now may be higher: a review re-marking it OFFICIAL-SENSITIVE does so at
     once, the version in force included, and a file stored after that printed OFFICIAL-SENSITIVE beside the
     version's "Suitable for Publication Scheme: Yes", unlike the copies stored in time (QA walk). Who may read a copy
-    is the policy's marking now (``access_policy``, ``published_file_readable``): the public copy is stored only
-    while the policy is on the Scheme now (a raise takes it off at once)."""
+    is the policy's marking now and the version's (``access_policy``, ``published_file_readable``: a copy for readers
+    not cleared of a version published OFFICIAL-SENSITIVE, stored before this rule, is kept and read by none of
+    them): the public copy is stored only while the policy is on the Scheme now (a raise takes it off at once)."""
     policy = publication.policy
     version = publication.policy_version
     sop_versions = list(version.sop_versions.select_related("sop").order_by("sop__position", "sop_id"))
