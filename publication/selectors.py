@@ -318,6 +318,20 @@ def scheme_stored_pdf(*, reference: str) -> PublishedFile | None:
             .order_by("-publication__published_at", "-rendition").first())
 
 
+def stored_copies_of_sensitive_versions() -> QuerySet[PublishedFile]:
+    """The "staff" and "public" stored files of versions frozen OFFICIAL-SENSITIVE (``FROZEN_SENSITIVE``): copies for
+    readers not cleared, of words that were published for the cleared only, stored by the rule before 2297154 (the
+    copies followed the policy's marking when stored, not the version's). Nobody not cleared reads them now
+    (``stored_copies_readable``); they are evidence, kept, and listed by ``manage.py stored_files_check`` for an
+    administrator to see what was stored wrongly. By policy, version, publication, audience and rendition."""
+    return (PublishedFile.objects
+            .filter(frozen_sensitive(record="publication__policy_version__"),
+                    audience__in=[PublishedFile.Audience.STAFF, PublishedFile.Audience.PUBLIC])
+            .select_related("publication__policy__business_group", "publication__policy_version")
+            .order_by("publication__policy__reference", "publication__policy_version__major",
+                      "publication__policy_version__minor", "publication_id", "audience", "rendition"))
+
+
 def scheme_publication(*, reference: str) -> Publication:
     publication = (scheme_publications().filter(policy__reference=reference)
                    .select_related("policy", "policy_version").order_by("-published_at").first())
