@@ -3,6 +3,7 @@ the sanitiser keeps nothing the editor cannot edit. The editor's own static file
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django_prose_editor.config import allowlist_from_extensions, expand_extensions
 
 from core.html import (
@@ -10,6 +11,7 @@ from core.html import (
     ALLOWED_TAGS,
     RICH_TEXT_EXTENSIONS,
     URL_SCHEMES,
+    clean_rich_text,
     sanitise_rich_text,
     sanitise_rich_text_report,
 )
@@ -97,7 +99,11 @@ def test_the_sanitiser_reports_what_it_removed_and_keeps_the_text_after_an_unclo
 
 
 @pytest.mark.parametrize("hostile", ["<!--" * 125_000, "</" * 250_000, "<a " * 166_000, "<script>" * 62_000,
-                                     '<p x="' * 80_000, "<" * 500_000])
+                                     '<p x="' * 80_000, "<" * 500_000,
+                                     # One long word, no ":" after it: looking for a link's scheme from every
+                                     # letter of it took 8.5 s at 20,000 letters and froze the server for minutes
+                                     # at 450,000 (QA walk of 2026-12-06).
+                                     "<p>" + "A" * 60_000 + "</p>", "a.b-+" * 12_000, "x" * 499_990 + ":"])
 def test_the_report_takes_linear_time_on_hostile_input(hostile):
     # stdlib HTMLParser took 90 s on the first two, and escaping openings one copy at a time 76 s on the first.
     import time
@@ -105,6 +111,62 @@ def test_the_report_takes_linear_time_on_hostile_input(hostile):
     started = time.perf_counter()
     sanitise_rich_text_report(hostile)
     assert time.perf_counter() - started < 5
+
+
+def test_a_scheme_is_looked_for_only_at_the_start_of_a_word():
+    # What keeps the search linear: from inside a word the pattern fails at once instead of reading the rest.
+    from core.html import _URL_SCHEME
+
+    assert _URL_SCHEME.match("xjavascript:", 1) is None
+    assert [m.group(1) for m in _URL_SCHEME.finditer('<a href="javascript:x">mailto: a; b(https:</a>')] == [
+        "javascript", "mailto", "https"]
+
+
+def nested_lists(levels: int) -> str:
+    return "<ul><li><p>Item</p>" * levels + "</li></ul>" * levels
+
+
+def test_lists_nested_deeper_than_a_pdf_can_print_are_refused_with_a_clear_message():
+    # 70 lists inside one another made the draft's PDF a 500 (WeasyPrint's recursion; QA walk of 2026-12-06).
+    with pytest.raises(ValidationError) as refused:
+        clean_rich_text(nested_lists(70), label="Policy Statement")
+    assert refused.value.messages == [
+        "Policy Statement has lists, quotes or tables nested more than 12 deep. Nest them less deeply: PolicyHub "
+        "could not print it."]
+    assert refused.value.code == "too_deep"
+    assert clean_rich_text(nested_lists(12), label="Policy Statement") == nested_lists(12)
+    with pytest.raises(ValidationError):
+        clean_rich_text(nested_lists(13), label="Policy Statement")
+
+
+def test_nesting_is_counted_and_not_fooled_by_markup_in_an_attribute():
+    from core.html import nesting_depth
+
+    assert nesting_depth('<p><a title="<ul><ul><ul>" href="https://x.example/">x</a></p><hr><p>a<br>b</p>') == 0
+    assert nesting_depth('<ul><li><a title="<ol><ol>">x</a></li></ul><blockquote><table><tbody><tr><td><ol><li>'
+                         'y</li></ol></td></tr></tbody></table></blockquote>') == 3
+    assert nesting_depth(sanitise_rich_text("<blockquote>" * 20)) == 20
+
+
+@pytest.mark.parametrize("deep", ["<blockquote>" * 100_000, "<div>" * 100_000, "<b><i>" * 80_000])
+def test_text_nested_deeper_than_any_document_is_refused_before_it_is_parsed(deep):
+    # The parser takes time in the square of the depth: 100,000 <blockquote>s took over a minute to sanitise.
+    import time
+
+    started = time.perf_counter()
+    with pytest.raises(ValidationError) as refused:
+        clean_rich_text(deep, label="Policy Statement")
+    assert time.perf_counter() - started < 5
+    assert refused.value.messages == ["Policy Statement has markup nested more than 200 deep (elements inside one "
+                                      "another). Nest it less deeply."]
+
+
+def test_typed_html_is_not_counted_deeper_than_the_parser_nests_it():
+    from core.html import typed_depth
+
+    # Paragraphs and items the parser closes by itself, void elements and links do not nest.
+    assert typed_depth("<p>One<p>Two<br><hr><ul><li>a<li>b</ul>" * 1000 + "<a href=x>l" * 500) == 1
+    assert typed_depth("<ul><li><ol><li>x</ol></ul></ul></ul><div>") == 2
 
 
 def test_the_statement_form_sanitises_and_treats_an_empty_editor_as_empty():
