@@ -19,6 +19,18 @@ class ReminderKind(models.TextChoices):
     REMEDIAL_ACTION = "remedial_action", "Remedial action after a monitoring report"
 
 
+class ReminderClosed(models.TextChoices):
+    """Why a reminder was closed (``Reminder.closed_because``), each label the inbox's words for it ("This reminder was
+    closed on 2 September 2025: the review date was changed, and reminders follow the new date")."""
+
+    HANDED_OVER = "handed_over", "it was handed over with the work"
+    ORPHAN_RESOLVED = "orphan_resolved", "the part it named has a holder who may act, or is chased to someone else"
+    POLICY_WITHDRAWN = "policy_withdrawn", "the policy was withdrawn"
+    REPORT_SUBMITTED = "report_submitted", "a monitoring report answering the date due was submitted"
+    REVIEW_COMPLETED = "review_completed", "the review is done and its next date set"
+    REVIEW_DATE_CHANGED = "review_date_changed", "the review date was changed, and reminders follow the new date"
+
+
 class Reminder(models.Model):
     """One chase of one person about one thing, on one date. The unique constraint makes delivery exactly
     once however often, or however interrupted, the chase runs."""
@@ -49,6 +61,11 @@ class Reminder(models.Model):
     superseded_at = models.DateTimeField(null=True, blank=True)
     handed_to = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+", db_index=False)
+    # Why it was closed, written with ``superseded_at`` by whatever closes it (notifications.services.reminders, the
+    # chase's orphan reminders); empty while open, and on reminders closed before it was recorded (migration 0013 gave
+    # those handed over theirs).
+    closed_because = models.CharField(max_length=20, choices=ReminderClosed.choices, blank=True, default="",
+                                      db_default="")
 
     class Meta:
         ordering = ["-due_on", "policy_id"]

@@ -30,6 +30,8 @@ def notification_list(request):
         # The reminder was read with the item (for_links): no query. Closed, it asks nothing more of its reader.
         item.closed_on = item.reminder.superseded_at if item.reminder_id else None
         item.handed_over = bool(item.closed_on and item.reminder.handed_to_id)
+        # Why, where it was recorded (Reminder.closed_because): "the policy was withdrawn"...
+        item.closed_why = item.reminder.get_closed_because_display() if item.closed_on else ""
     return render(request, "notifications/list.html", {"page": page, "items": items, "unread_only": unread_only})
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lifecycle.models import Policy
-from notifications.models import Notification, Reminder, ReminderKind
+from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
 from notifications.services.plan import LEDGER_COLUMNS, acknowledgement_reminders, policy_plan
@@ -73,20 +73,21 @@ def _orphan_reminders_close(staging: str | None) -> int:
     now = timezone.now()
     open_orphans = open_reminders().filter(kind=ReminderKind.ORPHAN)
     if staging is None:
-        return open_orphans.update(superseded_at=now)
+        return open_orphans.update(superseded_at=now, closed_because=ReminderClosed.ORPHAN_RESOLVED)
     quote = connection.ops.quote_name
     column = {name: quote(Reminder._meta.get_field(name).column)
-              for name in ("id", "policy", "recipient", "kind", "superseded_at")}
+              for name in ("id", "policy", "recipient", "kind", "superseded_at", "closed_because")}
     # The open ones by the one rule (``open_reminders``), as the ORM writes it; the staged plan by the model's names.
     open_sql, open_params = open_orphans.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         # Table and column names from the model; every value a parameter.
         cursor.execute(
-            f"UPDATE {quote(Reminder._meta.db_table)} AS r SET {column['superseded_at']} = %s "  # noqa: S608
+            f"UPDATE {quote(Reminder._meta.db_table)} AS r SET {column['superseded_at']} = %s, "  # noqa: S608
+            f"{column['closed_because']} = %s "
             f"WHERE r.{column['id']} IN ({open_sql}) AND NOT EXISTS (SELECT 1 FROM {staging} s "
             f"WHERE s.{column['policy']} = r.{column['policy']} AND s.{column['recipient']} = r.{column['recipient']} "
             f"AND s.{column['kind']} = r.{column['kind']})",
-            [now, *open_params])
+            [now, ReminderClosed.ORPHAN_RESOLVED.value, *open_params])
         return cursor.rowcount
 
 
@@ -96,7 +97,8 @@ def _orphan_reminders_close_listed(plan: list[PlannedReminder]) -> int:
     called_for = {(item.policy_id, item.recipient_id) for item in plan if item.kind == ReminderKind.ORPHAN}
     stale = [pk for pk, policy_id, recipient_id in open_reminders().filter(kind=ReminderKind.ORPHAN)
              .values_list("pk", "policy_id", "recipient_id") if (policy_id, recipient_id) not in called_for]
-    return Reminder.objects.filter(pk__in=stale).update(superseded_at=timezone.now()) if stale else 0
+    return Reminder.objects.filter(pk__in=stale).update(
+        superseded_at=timezone.now(), closed_because=ReminderClosed.ORPHAN_RESOLVED) if stale else 0
 
 
 # The chase's own lock (a PostgreSQL advisory lock, held until the ledger's transaction ends).

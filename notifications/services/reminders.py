@@ -14,7 +14,7 @@ from lifecycle.models import Policy
 from lifecycle.selectors import Clearance, sensitive_instruction_groups
 from lifecycle.services.people import HolderChange, OpenTask
 from notifications.links import in_page_words
-from notifications.models import Reminder, ReminderKind
+from notifications.models import Reminder, ReminderClosed, ReminderKind
 from notifications.services.inbox import reminders_to_inbox
 from notifications.services.rules import orphaned_parts
 
@@ -73,10 +73,11 @@ def reminders_hand_over(*, changes: list[HolderChange]) -> int:
                                item_due_on=reminder.item_due_on,
                                step=reminder.step, message=reminder.message) for target in targets)
         reminder.superseded_at, reminder.handed_to_id = now, targets[0]
+        reminder.closed_because = ReminderClosed.HANDED_OVER
         superseded.append(reminder)
     if superseded:
         Reminder.objects.bulk_create(copies, ignore_conflicts=True)
-        Reminder.objects.bulk_update(superseded, ["superseded_at", "handed_to"])
+        Reminder.objects.bulk_update(superseded, ["superseded_at", "handed_to", "closed_because"])
         # The copies reach the new holders' inboxes once the change is committed.
         transaction.on_commit(reminders_to_inbox)
     return len(superseded)
@@ -111,7 +112,8 @@ def _orphan_reminders_resolve(policy_ids: set[int], now) -> int:
         clearance=clearance, instruction_groups=instruction_groups.get(row["pk"], ())))]
     if not filled:
         return 0
-    return open_reminders().filter(kind=ReminderKind.ORPHAN, policy_id__in=filled).update(superseded_at=now)
+    return open_reminders().filter(kind=ReminderKind.ORPHAN, policy_id__in=filled).update(
+        superseded_at=now, closed_because=ReminderClosed.ORPHAN_RESOLVED)
 
 
 def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
@@ -132,7 +134,8 @@ def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
 def reminders_stop_for(*, policy_id: int) -> int:
     """Inside the transaction that withdraws a policy (issue 13): its open reminders stop, kept as evidence of who
     was chased and marked superseded (the chase itself never chases a withdrawn policy)."""
-    return open_reminders().filter(policy_id=policy_id).update(superseded_at=timezone.now())
+    return open_reminders().filter(policy_id=policy_id).update(superseded_at=timezone.now(),
+                                                               closed_because=ReminderClosed.POLICY_WITHDRAWN)
 
 
 def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
@@ -142,7 +145,8 @@ def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
     chased; the inbox tags them "No longer needed" (notifications.selectors.no_longer_needed). A report returned by
     the co-ordinator makes the date due again, and the chase chases it anew from its next step."""
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.MONITORING_DUE, item_due_on__lte=due_on,
-                                   superseded_at__isnull=True).update(superseded_at=timezone.now())
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now(),
+                                                                      closed_because=ReminderClosed.REPORT_SUBMITTED)
 
 
 def review_reminders_answered(*, policy_id: int, next_due_on) -> int:
@@ -154,4 +158,5 @@ def review_reminders_answered(*, policy_id: int, next_due_on) -> int:
     next review date: those of a date brought forward from, as well as the date the review answered. The next
     review's are the chase's, from 6 months before its date."""
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REVIEW_DUE, item_due_on__lt=next_due_on,
-                                   superseded_at__isnull=True).update(superseded_at=timezone.now())
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now(),
+                                                                      closed_because=ReminderClosed.REVIEW_COMPLETED)

@@ -284,7 +284,7 @@ class TestRemindersFollow:
                                             new_holder=new_manager, reason="Retired",
                                             expected_holder=people.manager)
         old.refresh_from_db()
-        assert old.superseded_at is not None and old.handed_to == new_manager
+        assert old.superseded_at is not None and old.handed_to == new_manager and old.closed_because == "handed_over"
         copy = Reminder.objects.get(recipient=new_manager, kind=ReminderKind.REVIEW_DUE)
         assert (copy.due_on, copy.message) == (old.due_on, old.message)
         assert Notification.objects.filter(reminder=copy, recipient=new_manager).exists()
@@ -317,6 +317,7 @@ class TestRemindersFollow:
         assert response.status_code == 302
         orphan.refresh_from_db()
         assert orphan.superseded_at is not None and orphan.handed_to is None
+        assert orphan.closed_because == "orphan_resolved"
         next_monday = monday + datetime.timedelta(days=7)
         with at(next_monday):
             notifications.chase_run(today=next_monday)

@@ -45,6 +45,7 @@ def test_a_report_answering_the_date_due_closes_its_reminders(published, people)
     report = submit(published, people, due)
     assert report.answers_due_on == due
     assert not due_reminders(people.developer).filter(superseded_at__isnull=True).exists()
+    assert set(due_reminders(people.developer).values_list("closed_because", flat=True)) == {"report_submitted"}
     items = inbox_items(user=people.developer).filter(reminder__kind=ReminderKind.MONITORING_DUE)
     assert items.count() == 2 and items.filter(no_longer_needed()).count() == 2
     assert not items.filter(new_items()).exists()

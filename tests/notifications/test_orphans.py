@@ -102,7 +102,7 @@ def test_an_orphan_reminder_to_a_coordinator_no_longer_chased_for_the_policy_is_
     assert orphan_recipients(policy, tuesday) == {other_coordinator.pk}
     chase(tuesday)
     first.refresh_from_db()
-    assert first.superseded_at is not None
+    assert first.superseded_at is not None and first.closed_because == "orphan_resolved"
     assert open_tasks_for(user=people.coordinator, policy_ids=[policy.pk]) == []
     second = Reminder.objects.get(kind="orphan", policy=policy, recipient=other_coordinator)
     assert second.superseded_at is None
@@ -144,7 +144,7 @@ def test_the_demos_sqlite_path_closes_by_pair_too(people):
         assert ledger._orphan_reminders_close_listed(policy_plan(tuesday)) == 1
         assert ledger._orphan_reminders_close_listed([]) == 0
     first.refresh_from_db()
-    assert first.superseded_at is not None
+    assert first.superseded_at is not None and first.closed_because == "orphan_resolved"
 
 
 def test_closing_by_pair_adds_no_query_to_the_chase(people):

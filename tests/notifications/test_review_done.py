@@ -67,6 +67,8 @@ def test_the_no_change_review_s_republication_closes_the_review_reminders(publis
         policy_republish_no_change(policy=published, actor=people.pcu)
     assert reload(published).review_due_on == datetime.date(2029, 4, 15)
     assert not open_review_reminders(published).exists()
+    assert set(Reminder.objects.filter(policy=published, kind=ReminderKind.REVIEW_DUE)
+               .values_list("closed_because", flat=True)) == {"review_completed"}
     items = review_items(people.developer)
     assert items.count() == 3 and items.filter(no_longer_needed()).count() == 3
     assert not items.filter(new_items()).exists()
