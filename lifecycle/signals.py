@@ -19,6 +19,13 @@ policy_withdrawn = Signal()
 # Arguments: policy (locked, its next review date set), due_on (the review date it answered).
 review_completed = Signal()
 
+# Sent inside the transaction that changes a policy's review date while its review stands: brought forward
+# (``services.policy_set_review_date``; SOP, "Monitoring and Review": "if no earlier review has been prompted by
+# monitoring results, or external factors"). So that what other apps chase for the date it replaces stops in the same
+# transaction: its reminders, which quote it (notifications; they close as at ``review_completed``, by the same rule).
+# Arguments: policy (locked, its new review date set), due_on (the review date before).
+review_date_changed = Signal()
+
 # Sent to ask which of some published policies a user may read in the library now (one withdrawn, in its archive),
 # for a page that names policies out of their sight in the register: notifications' inbox leads there (QA crawl,
 # finding 18). The library answers by its own rule (lifecycle does not import the library, nor notifications it).

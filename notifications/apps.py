@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
         from acknowledgements.signals import policy_acknowledged
         from assessments.signals import monitoring_due_answered
         from lifecycle.services.people import holders_changed, open_tasks_requested
-        from lifecycle.signals import policy_withdrawn, review_completed
+        from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed
         from notifications import receivers, tasks  # noqa: F401
 
         # Issue 12: open reminders follow the new holder of a part; a handover preview lists them.
@@ -24,6 +24,8 @@ class NotificationsConfig(AppConfig):
         monitoring_due_answered.connect(receivers.monitoring_due_answered, dispatch_uid="notifications.answered")
         # QA walk of 2026-12-05 (qa9): the publication that completes a review closes the reminders of it.
         review_completed.connect(receivers.review_completed, dispatch_uid="notifications.review_completed")
+        # The defect left open on 2026-12-05: a review brought forward closes the reminders of the date it replaces.
+        review_date_changed.connect(receivers.review_date_changed, dispatch_uid="notifications.review_date_changed")
         # Issue 14: a confirmation that a policy was read marks the requests to read it read.
         policy_acknowledged.connect(receivers.requests_to_read_done, dispatch_uid="notifications.acknowledged")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):

@@ -48,8 +48,9 @@ class Reminder(models.Model):
     due_on = models.DateField(help_text="The date this reminder fell due (its step in the schedule).")
     item_due_on = models.DateField(null=True, blank=True, help_text="When the chased item itself is due.")
     # Which item of its kind it chases, where one policy has several of a kind at once: a remedial action's
-    # MonitoringResponse id (two actions for one person due the same day are two items, each chased). 0 where a
-    # kind has one item per policy (its review, its monitoring report ...). Part of the exactly-once key.
+    # MonitoringResponse id (two actions for one person due the same day are two items, each chased); a review's date,
+    # 20260301 (a review brought forward is chased for another date: notifications.services.rules.review_item). 0 where
+    # a kind has one item per policy (its monitoring report ...). Part of the exactly-once key.
     chased_item = models.PositiveBigIntegerField(default=0, db_default=0)
     step = models.CharField(max_length=40, help_text="e.g. 6 months before, on the day, overdue, escalation.")
     message = models.CharField(max_length=400)

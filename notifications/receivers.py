@@ -1,3 +1,4 @@
+from notifications.models import ReminderClosed
 from notifications.services import (
     monitoring_reminders_answered,
     open_tasks_for,
@@ -5,7 +6,7 @@ from notifications.services import (
     reminders_hand_over,
     reminders_stop_for,
     requests_to_read_mark_read,
-    review_reminders_answered,
+    review_reminders_close,
 )
 
 
@@ -44,4 +45,12 @@ def monitoring_due_answered(sender, policy, due_on, **kwargs) -> None:
 def review_completed(sender, policy, **kwargs) -> None:
     """lifecycle.signals.review_completed, inside the transaction that publishes the reviewed version (or re-publishes
     the version in force after a review that concluded no change): the review's reminders are no longer needed."""
-    review_reminders_answered(policy_id=policy.pk, next_due_on=policy.review_due_on)
+    review_reminders_close(policy_id=policy.pk, review_due_on=policy.review_due_on,
+                           because=ReminderClosed.REVIEW_COMPLETED)
+
+
+def review_date_changed(sender, policy, **kwargs) -> None:
+    """lifecycle.signals.review_date_changed, inside the transaction that brings the review forward: the reminders of
+    the date it replaces no longer hold (the chase reminds of the new one)."""
+    review_reminders_close(policy_id=policy.pk, review_due_on=policy.review_due_on,
+                           because=ReminderClosed.REVIEW_DATE_CHANGED)

@@ -30,7 +30,7 @@ from lifecycle.services.base import (
     take_plain_step,
 )
 from lifecycle.services.drafting import freeze, new_draft
-from lifecycle.signals import policy_withdrawn, review_completed
+from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed
 from lifecycle.states import Status
 from lifecycle.steps import performs
 from lifecycle.workflow import (
@@ -199,7 +199,8 @@ def policy_set_review_date(
     report whose results prompted it (the Lead's response to it, assessments.services.responses), whose period and
     the Lead's reasons about it are the reason: the event names it ("report"), as the response's own event does, so
     that it is read as the report is, by its frozen marking: one made OFFICIAL-SENSITIVE only by those cleared for it
-    (the timeline, lifecycle.selectors.timeline_events; the notifications' relay)."""
+    (the timeline, lifecycle.selectors.timeline_events; the notifications' relay). What is chased for the date it
+    replaces stops in the same transaction (``signals.review_date_changed``: the reminders quoting that date)."""
     reason = require_text(reason, "the reason for the earlier review", field="reason")
     if not isinstance(review_due_on, datetime.date):
         raise ApplicationError("Enter the new review date.", field="review_due_on")
@@ -217,6 +218,7 @@ def policy_set_review_date(
     if report_id is not None:
         changes["report"] = report_id
     finish_step(SET_REVIEW_DATE, locked, actor, extra_fields=["review_due_on"], changes=changes)
+    review_date_changed.send(sender=Policy, policy=locked, due_on=before)
     return locked
 
 

@@ -10,7 +10,8 @@
 - ``digests``: one digest e-mail per person per day, sent once;
 - ``handover``: a leaver's handover, told to each person it concerns, of the policies that concern them;
 - ``outbox``: audit events relayed to the people each action concerns;
-- ``reminders``: open reminders follow the new holder, and stop on withdrawal.
+- ``reminders``: open reminders follow the new holder, stop on withdrawal, and close once what they chase is done
+  or its date has moved.
 
 Callers import from here (``from notifications.services import chase_run``); the modules import one another
 in that order.
@@ -36,7 +37,7 @@ from notifications.services.reminders import (
     open_tasks_for,
     reminders_hand_over,
     reminders_stop_for,
-    review_reminders_answered,
+    review_reminders_close,
 )
 from notifications.services.rules import STUCK_STATUSES, PlannedReminder, PolicyChase
 from notifications.services.schedule import latest_step
@@ -47,5 +48,5 @@ __all__ = [
     "active_role_holders", "chase_plan", "chase_run", "digest_send", "digests_pending", "digests_prepare",
     "latest_step", "monitoring_reminders_answered", "notifications_mark_read", "open_reminders", "open_tasks_for",
     "outbox_relay", "reminders_hand_over", "reminders_stop_for", "reminders_to_inbox", "requests_to_read_mark_read",
-    "review_reminders_answered", "working_days_after",
+    "review_reminders_close", "working_days_after",
 ]

@@ -149,14 +149,22 @@ def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
                                                                       closed_because=ReminderClosed.REPORT_SUBMITTED)
 
 
-def review_reminders_answered(*, policy_id: int, next_due_on) -> int:
-    """Inside the transaction that completes the policy's review (lifecycle.signals.review_completed: the reviewed
-    version published, or the version in force re-published after a review that concluded no change), the review
-    reminders are no longer needed (QA walk of 2026-12-05, qa9: "3-yearly review ... is overdue by 249 days" stayed New
-    after the re-publication, and a handover would have copied it to the new developer): closed (``superseded_at``),
-    read or not, kept as evidence of who was chased; the inbox tags them "No longer needed". Every one due before the
-    next review date: those of a date brought forward from, as well as the date the review answered. The next
-    review's are the chase's, from 6 months before its date."""
-    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REVIEW_DUE, item_due_on__lt=next_due_on,
-                                   superseded_at__isnull=True).update(superseded_at=timezone.now(),
-                                                                      closed_because=ReminderClosed.REVIEW_COMPLETED)
+def review_reminders_close(*, policy_id: int, review_due_on, because: ReminderClosed) -> int:
+    """The one rule of which review reminders still hold: those of the policy's review date now, ``review_due_on``. A
+    review reminder quotes the date it chases (its ``item_due_on``); every open one of another date is closed
+    (``superseded_at``, and ``because``), read or not, kept as evidence of who was chased; the inbox tags them "No
+    longer needed", with why, and a handover no longer passes them on. Run inside the transaction that moves the date:
+
+    - the review completed (lifecycle.signals.review_completed: the reviewed version published, or the version in
+      force re-published after a review that concluded no change; QA walk of 2026-12-05, qa9: "3-yearly review ... is
+      overdue by 249 days" stayed New after the re-publication, and a handover would have copied it to the new
+      developer): every one before the next review date, those of a date brought forward from as well;
+    - the date changed while the review stands (lifecycle.signals.review_date_changed: brought forward; the defect
+      left open on 2026-12-05: "is due on 1 March 2026" stayed New after the review was brought forward to 1 December
+      2025).
+
+    The new date's reminders are the chase's, from its own schedule: each review date is its own item of the ledger's
+    exactly-once key (``rules.review_item``), so a step of the new date falling on a day the old one's used is still
+    sent, and nothing closed here is written again. One statement, however many."""
+    return (Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REVIEW_DUE, superseded_at__isnull=True)
+            .exclude(item_due_on=review_due_on).update(superseded_at=timezone.now(), closed_because=because))

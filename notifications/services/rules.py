@@ -46,8 +46,19 @@ class PlannedReminder:
     item_due_on: datetime.date | None
     step: str
     message: str
-    # Which item of its kind (Reminder.chased_item): a remedial action's id; 0 for a kind with one per policy.
+    # Which item of its kind (Reminder.chased_item): a remedial action's id, a review's date (``review_item``); 0 for a
+    # kind with one per policy.
     chased_item: int = 0
+
+
+def review_item(due: datetime.date) -> int:
+    """A review reminder's item in the ledger's exactly-once key (``Reminder.chased_item``): the review date it chases,
+    as the number 20260301 for 1 March 2026. A review brought forward is chased for its new date from that date's own
+    schedule, whose steps may fall on a day the old date's used ("6 months before" 1 March 2026 is "3 months before" 1
+    December 2025): told apart by the date, the new date's reminder is written, and the old one's, closed when the date
+    changed (``reminders.review_reminders_close``), is not written again. (Migration 0014 numbered those written
+    before.)"""
+    return due.year * 10_000 + due.month * 100 + due.day
 
 
 def due_words(state: DueState, *, ahead: str | None = None) -> str:
@@ -167,10 +178,11 @@ class PolicyChase:
                            every_days=self.every)
         if not step:
             return []
-        # Once overdue, the ledger's step is weekly ("overdue by 28 days"), its words the day's (``due_words``).
+        # Once overdue, the ledger's step is weekly ("overdue by 28 days"), its words the day's (``due_words``). The
+        # item is the date chased (``review_item``).
         return self.reminders(ReminderKind.REVIEW_DUE, step, self.authors | self.escalated(due),
                               f"Review of {row['reference']} {row['title']} "
-                              f"{due_words(self.review_state, ahead=step[1])}.", due)
+                              f"{due_words(self.review_state, ahead=step[1])}.", due, item=review_item(due))
 
     def monitoring_report(self) -> list[PlannedReminder]:
         """The annual monitoring report, until a report reaches the co-ordinator. The published version stays in
