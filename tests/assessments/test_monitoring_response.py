@@ -246,6 +246,30 @@ def test_bringing_the_review_forward_reuses_the_review_date_step(client, reporte
     assert brought.changes["reason"].startswith("Monitoring report 10 January 2024 to 10 January 2025: Dispro")
 
 
+def test_bringing_the_review_forward_closes_the_reminders_of_the_date_it_replaces(client, reported, people):
+    """The response brings the review forward by the review date's own step (``policy_set_review_date``), in its
+    transaction: the reminders of 10 January 2027 close (tests/notifications/test_review_date_changed.py), and the next
+    chase reminds of the new date, here on the day the old date's "6 months before" was sent."""
+    policy, report = reported
+    six_months_before = datetime.date(2026, 7, 10)
+    with on(six_months_before):
+        notification_services.chase_run(today=six_months_before)
+    old = Reminder.objects.filter(policy=policy, kind="review_due", item_due_on=datetime.date(2027, 1, 10))
+    assert old.filter(superseded_at__isnull=True).exists()
+    client.force_login(people.lead)
+    with on(six_months_before):
+        response = respond(client, policy, report, outcome="bring_forward", review_due_on=datetime.date(2026, 10, 10),
+                           reasons="Disproportionality calls for a review now.")
+    assert response.status_code == 302
+    assert not old.filter(superseded_at__isnull=True).exists()
+    assert set(old.values_list("closed_because", flat=True)) == {"review_date_changed"}
+    with on(six_months_before):
+        notification_services.chase_run(today=six_months_before)
+    new = Reminder.objects.filter(policy=policy, kind="review_due", superseded_at__isnull=True)
+    assert new.exists() and {reminder.item_due_on for reminder in new} == {datetime.date(2026, 10, 10)}
+    assert all("is due on 10 October 2026 (3 months before)" in reminder.message for reminder in new)
+
+
 def test_refusals_say_why_and_change_nothing(client, reported, people):
     policy, report = reported
     with on(QA_ON):
