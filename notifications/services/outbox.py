@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from celery import signature
@@ -180,6 +181,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
                 body = f"{_reason_said(event.audit_event.changes)}{body}"
             elif event.topic == AuditAction.POLICY_REASSIGNED:
                 body = f"{_parts_said(event.audit_event.changes, names)}{body}"
+            elif event.topic == AuditAction.POLICY_REVIEW_DATE_BROUGHT_FORWARD:
+                body = f"{_review_date_said(event.audit_event.changes)}{body}"
             if event.pk in handovers:
                 told = {recipient_id: f"{notice.summary} {body}"
                         for recipient_id, notice in handovers[event.pk].items()}
@@ -259,6 +262,29 @@ def _reason_said(changes) -> str:
     """The event's recorded reason, with a space after it; "" without one."""
     reason = changes.get("reason") if isinstance(changes, dict) else None
     return f"{reason} " if isinstance(reason, str) and reason else ""
+
+
+def _review_date_said(changes) -> str:
+    """A review date's change as its event records it (``review_due_on``: [before, after]), with a space after it: "The
+    review is now due on 1 December 2025 (it was due on 1 March 2026). " The reminders of the date before, which quoted
+    it, close with the change (notifications.services.review_reminders_close). Only the dates: the event's reason may
+    quote a monitoring report's results. "" where it records no new date."""
+    dates = changes.get("review_due_on") if isinstance(changes, dict) else None
+    if not (isinstance(dates, list) and len(dates) == 2):
+        return ""
+    before, after = (_date_in(value) for value in dates)
+    if after is None:
+        return ""
+    was = f" (it was due on {before:%-d %B %Y})" if before else ""
+    return f"The review is now due on {after:%-d %B %Y}{was}. "
+
+
+def _date_in(value) -> datetime.date | None:
+    """A date as an event's changes record it (ISO text), or None."""
+    try:
+        return datetime.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _titled(action: AuditAction, title: str, changes) -> str:

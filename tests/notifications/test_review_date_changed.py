@@ -21,7 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from lifecycle import services as lifecycle_services
-from notifications.models import Reminder, ReminderClosed, ReminderKind
+from notifications import services
+from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.selectors import inbox_items, new_items, no_longer_needed
 from notifications.services import open_tasks_for
 from tests.clock import travel
@@ -163,3 +164,14 @@ def test_the_change_closes_them_in_a_fixed_number_of_queries(published, people):
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     assert not review_reminders(published, superseded_at__isnull=True).exists()
+
+
+def test_the_item_telling_of_the_change_says_the_new_date_and_the_one_it_replaces(published, people):  # noqa: F811
+    """The relay's item of the bring-forward (to the developers and manager) said only who did it and when ("By ... on 2
+    September 2025, 12:00."), while the reminders it replaced had quoted 1 March 2026: it says both dates. Not the
+    reason, which may quote a monitoring report (the relay reads the event's words for a few actions only)."""
+    bring_forward(published, people, on=SIX_MONTHS_BEFORE, to=NEW_DUE)
+    with travel(SIX_MONTHS_BEFORE):
+        services.outbox_relay()
+    item = Notification.objects.get(recipient=people.developer, title__startswith="Review brought forward")
+    assert item.body.startswith("The review is now due on 1 December 2025 (it was due on 1 March 2026). By ")
