@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lifecycle.models import Policy
+from lifecycle.states import Status
 from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
 from notifications.services.plan import LEDGER_COLUMNS, acknowledgement_reminders, policy_plan
-from notifications.services.reminders import open_reminders
+from notifications.services.reminders import CHASE_LOCK, open_reminders
 from notifications.services.rules import PlannedReminder
 
 logger = logging.getLogger(__name__)
@@ -101,10 +102,6 @@ def _orphan_reminders_close_listed(plan: list[PlannedReminder]) -> int:
         superseded_at=timezone.now(), closed_because=ReminderClosed.ORPHAN_RESOLVED) if stale else 0
 
 
-# The chase's own lock (a PostgreSQL advisory lock, held until the ledger's transaction ends).
-CHASE_LOCK = 1_600_016
-
-
 def _runs_one_at_a_time() -> None:
     """Two runs at once (a task delivered twice), or a run and the telling of a publication's staff
     (``acknowledgement_requests_tell``), write the ledger one after the other: the second then sees what the first
@@ -151,7 +148,11 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
     # statement: make bench, 2.2 million reminders on the first chase, most of them issue 14's read-and-acknowledge,
     # a statement of hundreds of MB.)
     table, columns, created_at, key = _ledger_columns()
-    staging = connection.ops.quote_name(PLAN_STAGING)
+    quote = connection.ops.quote_name
+    staging = quote(PLAN_STAGING)
+    column = {name: quote(Reminder._meta.get_field(name).column) for name in ("policy", "kind", "item_due_on")}
+    policy_table = quote(Policy._meta.db_table)
+    policy_columns = {name: quote(Policy._meta.get_field(name).column) for name in ("id", "status", "review_due_on")}
     with connection.cursor() as cursor:
         # Table and column names from the model; values are streamed or parameters.
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
@@ -163,8 +164,15 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
         _orphan_reminders_close(staging)
         # In the order of the exactly-once key, so that its index is written page after page (see
         # _acknowledgement_reminders_insert).
+        # Planned before the lock was taken: what a step closing reminders changed since is left out (a review's
+        # reminder for a date no longer the policy's, any reminder of a policy withdrawn), as that step would have
+        # closed it (reminders.after_any_chase_writing).
         cursor.execute(f"INSERT INTO {table} ({columns}, {created_at}) SELECT {columns}, %s "  # noqa: S608
-                       f"FROM {staging} ORDER BY {key} ON CONFLICT DO NOTHING", [timezone.now()])
+                       f"FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM {policy_table} p "
+                       f"WHERE p.{policy_columns['id']} = s.{column['policy']} AND (p.{policy_columns['status']} = %s "
+                       f"OR (s.{column['kind']} = %s AND p.{policy_columns['review_due_on']} IS DISTINCT FROM "
+                       f"s.{column['item_due_on']}))) ORDER BY {key} ON CONFLICT DO NOTHING",
+                       [timezone.now(), Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value])
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
         return inserted

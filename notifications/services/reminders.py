@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -131,9 +131,24 @@ def open_tasks_for(*, user, policy_ids: list[int]) -> list[OpenTask]:
             for reminder in reminders]
 
 
+# The chase's own lock (a PostgreSQL advisory lock, held until the transaction ends): the chase holds it alone while
+# it writes the ledger (ledger._runs_one_at_a_time); a step closing reminders holds it shared, so that it waits for
+# a chase writing now and closes what that chase wrote too (the review of 2026-12-06: a chase that planned before
+# a re-publication and wrote after it left the answered review's reminder open for good). A chase that takes the
+# lock after such a step leaves out what it would have closed (ledger._reminders_insert).
+CHASE_LOCK = 1_600_016
+
+
+def after_any_chase_writing() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [CHASE_LOCK])
+
+
 def reminders_stop_for(*, policy_id: int) -> int:
     """Inside the transaction that withdraws a policy (issue 13): its open reminders stop, kept as evidence of who
     was chased and marked superseded (the chase itself never chases a withdrawn policy)."""
+    after_any_chase_writing()
     return open_reminders().filter(policy_id=policy_id).update(superseded_at=timezone.now(),
                                                                closed_because=ReminderClosed.POLICY_WITHDRAWN)
 
@@ -144,6 +159,7 @@ def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
     annual report due then, or earlier, are closed (``superseded_at``), read or not, kept as evidence of who was
     chased; the inbox tags them "No longer needed" (notifications.selectors.no_longer_needed). A report returned by
     the co-ordinator makes the date due again, and the chase chases it anew from its next step."""
+    after_any_chase_writing()
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.MONITORING_DUE, item_due_on__lte=due_on,
                                    superseded_at__isnull=True).update(superseded_at=timezone.now(),
                                                                       closed_because=ReminderClosed.REPORT_SUBMITTED)
@@ -165,6 +181,7 @@ def review_reminders_close(*, policy_id: int, review_due_on, because: ReminderCl
 
     The new date's reminders are the chase's, from its own schedule: each review date is its own item of the ledger's
     exactly-once key (``rules.review_item``), so a step of the new date falling on a day the old one's used is still
-    sent, and nothing closed here is written again. One statement, however many."""
+    sent, and nothing closed here is written again. One statement, however many (and the chase's lock)."""
+    after_any_chase_writing()
     return (Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REVIEW_DUE, superseded_at__isnull=True)
             .exclude(item_due_on=review_due_on).update(superseded_at=timezone.now(), closed_because=because))
