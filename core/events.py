@@ -49,6 +49,9 @@ class AuditAction(StrEnum):
     SOP_REDACTION_REMOVED = "sop.redaction_removed"
     POLICY_IMPLEMENTATION_COMPLETED = "policy.implementation_completed"
     POLICY_REVIEW_STARTED = "policy.review_started"
+    # QA walk: the Designated Lead withdraws a review draft before approving it (the versions kept, marked withdrawn);
+    # the version in force stays in force.
+    POLICY_REVIEW_DRAFT_WITHDRAWN = "policy.review_draft_withdrawn"
     POLICY_REVIEW_CONCLUDED_NO_CHANGE = "policy.review_concluded_no_change"
     POLICY_REVIEW_DATE_BROUGHT_FORWARD = "policy.review_date_brought_forward"
     # A review concluding no change (issue 13): the Lead concludes (POLICY_REVIEW_CONCLUDED_NO_CHANGE), DCFD

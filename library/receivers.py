@@ -14,6 +14,8 @@ REINDEX_ACTIONS = frozenset({
     AuditAction.LOCAL_INSTRUCTION_APPROVED,
     AuditAction.POLICY_PUBLICATION_SUPERSEDED,
     AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
+    # The details in force come back to the policy's own columns when its review draft is withdrawn.
+    AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN,
     AuditAction.POLICY_WITHDRAWN,
     AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY,
     AuditAction.POLICY_MOVED_BUSINESS_GROUP,

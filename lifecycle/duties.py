@@ -103,7 +103,8 @@ def took_part_in_current_version(user_id: int) -> Q:
     another part. (Drafting saves by others than the author are left to the services' check: a list may offer, a
     service decides.)"""
     versions = apps.get_model("lifecycle", "PolicyVersion").objects
-    newest = versions.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor").values("pk")[:1]
+    newest = (versions.filter(withdrawn_at__isnull=True, policy_id=OuterRef(OuterRef("pk")))
+              .order_by("-major", "-minor").values("pk")[:1])
     own = versions.filter(Q(pk=Subquery(newest)) & (Q(author_id=user_id) | Q(submitted_by_id=user_id)))
     signed = apps.get_model("lifecycle", "QASignOff").objects.filter(policy_version_id=Subquery(newest),
                                                                       signed_by_id=user_id)

@@ -46,11 +46,13 @@ def review_window_open(policy) -> bool:
 # A review concludes with no change instead of drafting a new version ("Start a review" says so before a draft is
 # opened); once one is, the review goes on in it (SOP, stage 1: "If this is a policy review ... conduct some research to
 # see whether there are any changes"; stage 4: a reviewed document goes to the Lead with "a summary note of changes").
-# Nothing in the app discards a review draft, so the reason names the way the review goes on. Read from the status
-# (no query): a policy published once and not in force in its status has its review's new version drafted.
+# The reason names the ways the review goes on: in the draft, or, if the draft is not needed, by the Designated Lead
+# withdrawing it first (lifecycle.workflow_monitoring.WITHDRAW_REVIEW_DRAFT, QA walk). Read from the status (no query):
+# a policy published once and not in force in its status has its review's new version drafted.
 @gate("a review draft (version {version}) is open. Concluding with no change is the alternative to drafting a new "
-      "version: with a draft open, the review goes on in that draft, and if it finds nothing to change, the draft's "
-      "summary note of changes says so (SOP, stage 4).",
+      "version: with a draft open, the review goes on in that draft. If the review finds nothing to change, the "
+      "Designated Lead withdraws the draft (“Withdraw the review draft”, before approving it) and then "
+      "concludes the review with no change.",
       label="No review draft open")
 def no_review_draft_open(policy) -> bool:
     return policy.first_published_on is None or policy.status in PUBLISHED_STATUSES

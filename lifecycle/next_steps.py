@@ -23,7 +23,7 @@ from core.text import in_words
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
-from lifecycle.models import PolicyVersion, QAOutcome, QASignOff
+from lifecycle.models import NOT_WITHDRAWN, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.monitoring_reports import report_under_way
 from lifecycle.states import QADiscipline, Status
 from lifecycle.workflow_monitoring import report_work
@@ -282,7 +282,8 @@ def qa_signed_column() -> Case:
     """``qa_signed_off`` as a column of a query on policies (annotated as ``QA_SIGNED``): the disciplines that have
     passed the newest version, each followed by a space ("pcu dcfd "), asked only of a policy in quality assurance
     ("" for any other), so that a list says who is still to sign off as the overview does, with no query a row."""
-    newest = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor")
+    newest = (PolicyVersion.objects.filter(NOT_WITHDRAWN, policy_id=OuterRef(OuterRef("pk")))
+              .order_by("-major", "-minor"))
     passed = [Case(When(Exists(QASignOff.objects.filter(policy_version_id=Subquery(newest.values("pk")[:1]),
                                                         discipline=discipline, outcome=QAOutcome.PASSED)),
                         then=Value(f"{discipline} ")), default=Value(""), output_field=CharField())

@@ -318,6 +318,12 @@ rules.add_perm("lifecycle.grant_access", can_draft | is_group_coordinator | is_g
 # Issue 13: a review concluding no change is the named Lead's conclusion ("Approve new and reviewed policy"), DCFD's
 # confirmation of the EIA, and PCU's re-publication (``lifecycle.publish``).
 rules.add_perm("lifecycle.conclude_no_change", is_policy_lead)
+# QA walk: a review draft the review found no need for. The review is the Designated Lead's to drive and to decide (SOP,
+# the Lead will "Drive policy review, implementation and monitoring programmes" and "Approve new and reviewed policy
+# and SOPs"): the Lead the policy names, who then concludes the review with no change. Not PCU, whose part in a review
+# the SOP gives as support and oversight, not its decision ("Provide advice and support to all involved in the policy
+# development and review process"; "Gather information on the status of policy reviews and policy monitoring").
+rules.add_perm("lifecycle.withdraw_review_draft", is_policy_lead)
 rules.add_perm("lifecycle.confirm_eia", is_dcfd)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
 # Issue 13. SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct remedial

@@ -26,6 +26,11 @@ review_completed = Signal()
 # Arguments: policy (locked, its new review date set), due_on (the review date before).
 review_date_changed = Signal()
 
+# Sent inside the transaction that withdraws a policy's review draft (QA walk): what other apps keep chasing for the
+# draft's stage stops in the same transaction (notifications: the reminders of work waiting too long), kept and marked.
+# Arguments: policy (locked, back in force), cycle (the withdrawn draft's major number), actor.
+review_draft_withdrawn = Signal()
+
 # Sent to ask which of some published policies a user may read in the library now (one withdrawn, in its archive),
 # for a page that names policies out of their sight in the register: notifications' inbox leads there (QA crawl,
 # finding 18). The library answers by its own rule (lifecycle does not import the library, nor notifications it).

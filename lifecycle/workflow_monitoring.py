@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from core.events import AuditAction
-from lifecycle import forms, gates, gates_no_change
+from lifecycle import forms, gates, gates_no_change, gates_review_draft
 from lifecycle.monitoring_reports import AWAITING_COUNTED, reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
@@ -168,6 +168,69 @@ REPUBLISH_NO_CHANGE = Step(
               "The version in force is re-published as it stands, with a notice; its next review falls due 3 years "
               "from today."),
     notify=("authors", "coordinator", "lead", "owner"), notice="Re-published after review: no change",
+)
+# QA walk: once a review draft was open nothing let anyone abandon it, and a review concludes with no change only
+# without one (gates_no_change.no_review_draft_open): a Lead who started a draft and then found no change was needed
+# was forced through the whole cycle. The Lead the policy names withdraws it, before approving it: its versions are
+# kept, marked withdrawn, and the version in force stays in force. Who: the review is the Lead's to drive and decide
+# (SOP, the Designated Business Group Policy Lead will "Drive policy review, implementation and monitoring programmes"
+# and "Approve new and reviewed policy and SOPs"); PCU's part in reviews is support and oversight ("Provide advice and
+# support to all involved in the policy development and review process"; "Gather information on the status of policy
+# reviews"), so PCU is told, and does not decide (lifecycle.permissions).
+REVIEW_DRAFT_WITHDRAWAL_DOC = (
+    "SOP, role of the Designated Business Group Policy Lead: \"Drive policy review, implementation and monitoring "
+    "programmes\"; \"Approve new and reviewed policy and SOPs\". Policy developers \"Retain an audit trail of all "
+    "versions of policy statements and SOPs\": the draft is kept, marked withdrawn."
+)
+REVIEW_DRAFT_WITHDRAWN = "Review draft withdrawn: the version in force stays in force"
+WITHDRAW_REVIEW_DRAFT = Step(
+    done=REVIEW_DRAFT_WITHDRAWN,
+    taken_by="the Designated Lead",
+    kinds=EVERY_KIND,
+    # From any status but withdrawn, open only on a review draft not yet approved (``only_if``): asked from any other
+    # status, its address says why. The policy goes back to the status it had when the review started, which one
+    # declaration cannot name: the service takes one of the two steps below, each declaring its status, inside its
+    # own transaction (as the last QA sign-off takes PASS_QA).
+    name="withdraw_review_draft", source=ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
+    permission="lifecycle.withdraw_review_draft", label="withdraw the review draft of",
+    who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN,
+    doc=REVIEW_DRAFT_WITHDRAWAL_DOC,
+    only_if=(gates.has_been_published, gates_review_draft.review_draft_open,
+             gates_review_draft.review_draft_not_approved),
+    gates=(gates_review_draft.no_emergency_request_waiting_on_draft,),
+    page=Page(
+        slug="withdraw-review-draft", title="Withdraw the review draft", form=forms.ReviewDraftWithdrawalForm,
+        warning=True,
+        success="Review draft withdrawn: its versions are kept, marked withdrawn, and the version in force stays in "
+        "force.",
+        # {version}: the draft's number (lifecycle.next_steps.explanation).
+        explanation="Withdraw the review's draft (version {version}) when the review finds it is not needed. Every "
+        "version of the draft is kept as evidence, marked withdrawn, and can still be read from the Versions tab; the "
+        "version in force stays in force, unchanged, and the policy goes back to where it was when the review "
+        "started. Invitations to advise on the draft are withdrawn and reminders of its stage stop. The review itself "
+        "is still due: conclude it with no change, or start it again.",
+    ),
+    notify=("authors", "coordinator", "pcu"), notice="Review draft withdrawn: the version in force stays in force",
+)
+# The two moves back, one per status a review starts from (lifecycle.gates_review_draft.status_before_review): no page
+# of their own, taken inside WITHDRAW_REVIEW_DRAFT's service and recorded by its event.
+WITHDRAW_REVIEW_DRAFT_TO_IMPLEMENTATION = Step(
+    done=REVIEW_DRAFT_WITHDRAWN,
+    kinds=EVERY_KIND,
+    name="withdraw_review_draft_to_implementation", source=gates_review_draft.NOT_YET_APPROVED,
+    target=Status.IMPLEMENTATION, stage=Stage.MONITORING,
+    permission="lifecycle.withdraw_review_draft", label="withdraw the review draft of",
+    audit=AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN, doc=REVIEW_DRAFT_WITHDRAWAL_DOC,
+    gates=(gates_review_draft.review_started_in_implementation,),
+)
+WITHDRAW_REVIEW_DRAFT_TO_MONITORING = Step(
+    done=REVIEW_DRAFT_WITHDRAWN,
+    kinds=EVERY_KIND,
+    name="withdraw_review_draft_to_monitoring", source=gates_review_draft.NOT_YET_APPROVED,
+    target=Status.MONITORING, stage=Stage.MONITORING,
+    permission="lifecycle.withdraw_review_draft", label="withdraw the review draft of",
+    audit=AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN, doc=REVIEW_DRAFT_WITHDRAWAL_DOC,
+    gates=(gates_review_draft.review_started_in_monitoring,),
 )
 # Only while the policy is in force and no review is open (a policy under review has its new version's
 # status): bringing forward a review that has already started means nothing. Nor one already due: no date is left.

@@ -12,7 +12,7 @@ class NotificationsConfig(AppConfig):
         from acknowledgements.signals import policy_acknowledged
         from assessments.signals import monitoring_due_answered
         from lifecycle.services.people import holders_changed, open_tasks_requested
-        from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed
+        from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed, review_draft_withdrawn
         from notifications import receivers, tasks  # noqa: F401
 
         # Issue 12: open reminders follow the new holder of a part; a handover preview lists them.
@@ -26,6 +26,8 @@ class NotificationsConfig(AppConfig):
         review_completed.connect(receivers.review_completed, dispatch_uid="notifications.review_completed")
         # The defect left open on 2026-12-05: a review brought forward closes the reminders of the date it replaces.
         review_date_changed.connect(receivers.review_date_changed, dispatch_uid="notifications.review_date_changed")
+        # QA walk: a review draft withdrawn closes the reminders of its stage (the review's own go on: it is still due).
+        review_draft_withdrawn.connect(receivers.review_draft_withdrawn, dispatch_uid="notifications.draft_withdrawn")
         # Issue 14: a confirmation that a policy was read marks the requests to read it read.
         policy_acknowledged.connect(receivers.requests_to_read_done, dispatch_uid="notifications.acknowledged")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):

@@ -1,5 +1,6 @@
 from notifications.models import ReminderClosed
 from notifications.services import (
+    draft_reminders_stop,
     monitoring_reminders_answered,
     open_tasks_for,
     outbox_relay,
@@ -54,3 +55,9 @@ def review_date_changed(sender, policy, **kwargs) -> None:
     the date it replaces no longer hold (the chase reminds of the new one)."""
     review_reminders_close(policy_id=policy.pk, review_due_on=policy.review_due_on,
                            because=ReminderClosed.REVIEW_DATE_CHANGED)
+
+
+def review_draft_withdrawn(sender, policy, cycle, **kwargs) -> None:
+    """lifecycle.signals.review_draft_withdrawn, inside the withdrawal's transaction: the reminders of the draft's
+    stage are no longer needed."""
+    draft_reminders_stop(policy_id=policy.pk, cycle=cycle)

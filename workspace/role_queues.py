@@ -15,7 +15,7 @@ from core.templatetags.glossary import lowerfirst
 from lifecycle.duties import took_part_in_current_version
 from lifecycle.emergency import RISK_OWNER_WATCH
 from lifecycle.emergency import SKIPPED_PARTS as EMERGENCY_SKIPPED_PARTS
-from lifecycle.models import EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
+from lifecycle.models import NOT_WITHDRAWN, EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Duty, Status
@@ -115,7 +115,8 @@ def _leads_policies(viewer: Viewer, status: str) -> QuerySet[Policy]:
 
 def _latest_version():
     """The id of the policy's newest version, as a subquery inside an EXISTS on the policy."""
-    newest = PolicyVersion.objects.filter(policy_id=OuterRef(OuterRef("pk"))).order_by("-major", "-minor")
+    newest = (PolicyVersion.objects.filter(NOT_WITHDRAWN, policy_id=OuterRef(OuterRef("pk")))
+              .order_by("-major", "-minor"))
     return newest.values("pk")[:1]
 
 

@@ -33,6 +33,7 @@ from lifecycle.forms.steps import (
     ReasonsForm,
     RepublishForm,
     ReviewDateForm,
+    ReviewDraftWithdrawalForm,
     StepForm,
     WithdrawalDecisionForm,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PublishForm",
     "QADecisionForm",
     "ReasonForm",
+    "ReviewDraftWithdrawalForm",
     "ReasonsForm",
     "RepublishForm",
     "ReviewDateForm",

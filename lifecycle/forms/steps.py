@@ -64,6 +64,13 @@ class ReasonForm(StepForm):
                              error_messages={"required": "Enter the reason"})
 
 
+class ReviewDraftWithdrawalForm(StepForm):
+    reason = forms.CharField(
+        label="Why is the review draft withdrawn?", widget=forms.Textarea, max_length=LONG_TEXT,
+        help_text="For example, what the review found. It is kept with the draft in the policy's timeline.",
+        error_messages={"required": "Enter why the review draft is withdrawn"})
+
+
 class QADecisionForm(StepForm):
     discipline = forms.ChoiceField(label="Signing off for", widget=forms.RadioSelect)
     outcome = forms.ChoiceField(

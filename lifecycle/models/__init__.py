@@ -13,9 +13,10 @@ from .decisions import (
 from .grants import PolicyGroupObjectPermission, PolicyUserObjectPermission
 from .policy import Policy
 from .revisions import DraftDocument, DraftRevision
-from .versions import HealthAndSafety, PolicyVersion, SOPVersion, StandardOperatingProcedure
+from .versions import NOT_WITHDRAWN, HealthAndSafety, PolicyVersion, SOPVersion, StandardOperatingProcedure
 
 __all__ = [
+    "NOT_WITHDRAWN",
     "AdviceComment",
     "AdviceInvitation",
     "AdviceTeam",

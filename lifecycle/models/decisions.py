@@ -192,7 +192,8 @@ class NoChangeReview(models.Model):
         reviews = cls.objects.filter(waiting, republished_on__isnull=True)
         if waits_for == "eia_update":
             versions = cls._meta.get_field("policy_version").related_model.objects
-            newest = versions.filter(policy_id=OuterRef("policy_id")).order_by("-major", "-minor").values("pk")
+            newest = (versions.filter(withdrawn_at__isnull=True, policy_id=OuterRef("policy_id"))
+                      .order_by("-major", "-minor").values("pk"))
             reviews = reviews.filter(updated_eia_version_id=Subquery(newest[:1]))
         # The open reviews are few (one a policy at most, in the partial index of that constraint): their policies
         # looked up by id, even under an OR (core.lookups.InIds).

@@ -10,6 +10,7 @@ from core.compiled import CompiledValues
 from core.fsm import ConcurrentTransitions
 from core.models import BusinessGroup, RiskTier, Subject, Unit
 from lifecycle.details import details_of
+from lifecycle.models.versions import NOT_WITHDRAWN
 from lifecycle.states import (
     DRAFT_EDITABLE_STATUSES,
     PUBLISHED_STATUSES,
@@ -247,8 +248,9 @@ class Policy(fsm_transitions("status"), ConcurrentTransitions, models.Model):
     @cached_property
     def current_version(self):
         """The newest version: the working draft in scoping/development, else the one in approval or
-        published. Cached per instance; services reload the policy after creating a version."""
-        return self.versions.order_by("-major", "-minor").first()
+        published; never a review draft withdrawn (``NOT_WITHDRAWN``: the version in force is current again). Cached
+        per instance; services reload the policy after creating a version."""
+        return self.versions.filter(NOT_WITHDRAWN).order_by("-major", "-minor").first()
 
     @property
     def current_cycle(self) -> int:

@@ -24,6 +24,10 @@ class HealthAndSafety(models.TextChoices):
     NONE = "none", "None identified"
 
 
+# The versions that may be a policy's current one (its newest): all but a withdrawn review draft's.
+NOT_WITHDRAWN = models.Q(withdrawn_at__isnull=True)
+
+
 class PolicyVersion(models.Model):
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="versions")
     # major = review cycle (1 for a new policy, +1 for each review); minor = draft iteration in the cycle.
@@ -57,6 +61,11 @@ class PolicyVersion(models.Model):
     # True for every version drafted from migration 0020 on and the drafts it found; False for a version frozen
     # before it, whose stored hash did not cover the flag and must still verify (its rows are append-only).
     hash_covers_sop_flags = models.BooleanField(default=True, editable=False)
+    # A review's draft the Designated Lead withdrew before approving it (lifecycle.workflow_monitoring
+    # .WITHDRAW_REVIEW_DRAFT): kept for ever as evidence (SOP, "Retain an audit trail of all versions"), never again
+    # the policy's current version (``NOT_WITHDRAWN``); every version of its review cycle is marked at once. Set once:
+    # on PostgreSQL the version's trigger lets nothing else of a withdrawn or submitted version change (migration 0026).
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["policy", "major", "minor"]
@@ -78,6 +87,10 @@ class PolicyVersion(models.Model):
     @property
     def is_frozen(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def binding_hash(self) -> str:

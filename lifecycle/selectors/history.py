@@ -75,7 +75,7 @@ def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[D
 # The version history's rows (lifecycle/templatetags/policy_history.py): each version's number, author, dates and hash,
 # not its statement-sized texts (make bench: 50 versions of one policy), nor who submitted it.
 VERSION_HISTORY_FIELDS = ("pk", "major", "minor", "created_at", "submitted_at", "content_hash", "author__first_name",
-                          "author__last_name", "author__username")
+                          "author__last_name", "author__username", "withdrawn_at")
 
 
 @dataclass(slots=True)
@@ -89,6 +89,7 @@ class VersionHistoryRow:
     created_at: datetime.datetime
     submitted_at: datetime.datetime | None
     content_hash: str
+    withdrawn_at: datetime.datetime | None = None  # a review draft withdrawn (PolicyVersion.withdrawn_at)
     revision_count: int | None = None
     revisions_inside: list = field(default_factory=list)
 

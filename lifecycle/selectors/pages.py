@@ -29,6 +29,7 @@ from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
 from lifecycle.emergency import SKIPPED_PARTS
 from lifecycle.models import (
+    NOT_WITHDRAWN,
     ApprovalDecision,
     ConsultationRecord,
     DraftRevision,
@@ -159,7 +160,7 @@ def _versions_shown(*, policy_id: int, user_id: int | None = None, published: bo
     ``last_published_version``); with what the user ``user_id`` did on each (lifecycle.duties.duty_flags) if given."""
     # Unordered (sorted by the reader): the model's ordering would join the policy for its reference.
     of_policy = PolicyVersion.objects.filter(policy_id=policy_id).order_by()
-    newest = Q(pk=Subquery(of_policy.order_by("-major", "-minor").values("pk")[:1]))
+    newest = Q(pk=Subquery(of_policy.filter(NOT_WITHDRAWN).order_by("-major", "-minor").values("pk")[:1]))
     if published:
         in_force = Q(pk=Subquery(versions_in_force_first(of_policy).values("pk")[:1]))
         versions = of_policy.filter(newest | in_force).annotate(in_force=ExpressionWrapper(in_force, BooleanField()))
@@ -348,7 +349,7 @@ def previous_submission(*, policy: Policy, version):
     if version is None:
         return None
     return (
-        policy.versions.filter(submitted_at__isnull=False)
+        policy.versions.filter(NOT_WITHDRAWN, submitted_at__isnull=False)
         .filter(Q(major__lt=version.major) | Q(major=version.major, minor__lt=version.minor))
         .order_by("-major", "-minor").first()
     )

@@ -63,6 +63,7 @@ from lifecycle.services.review import (
     policy_start_review,
     policy_withdraw,
 )
+from lifecycle.services.review_draft import policy_withdraw_review_draft
 from lifecycle.services.sops import sop_create, sop_remove_from_draft, sop_update_draft
 from lifecycle.services.working_draft import revision_record
 
@@ -109,6 +110,7 @@ __all__ = [
     "policy_set_publication_dates",
     "policy_set_review_date",
     "policy_start_review",
+    "policy_withdraw_review_draft",
     "policy_submit_for_qa",
     "policy_update_details",
     "policy_withdraw",

@@ -100,6 +100,12 @@ def advice_withdraw(*, invitation: AdviceInvitation, actor, reason: str = "") ->
     if not rules.has_perm("lifecycle.invite_advice", actor, locked) and invitation.invited_by_id != actor.pk:
         raise ApplicationError(f"Only the developers, manager and co-ordinator of {locked.reference} can withdraw "
                                "an invitation to advise.", code="forbidden")
+    _close(invitation, locked, actor=actor, reason=reason)
+    return invitation
+
+
+def _close(invitation: AdviceInvitation, locked: Policy, *, actor, reason: str) -> None:
+    """Withdraw the open ``invitation`` (locked) of ``locked``: a grant it gave taken back, its event written."""
     if invitation.granted_access:
         remove_perm("lifecycle.consult_policy", invitation.invitee, locked)
         permissions.forget_roles(invitation.invitee)
@@ -113,7 +119,17 @@ def advice_withdraw(*, invitation: AdviceInvitation, actor, reason: str = "") ->
         "invitee": invitation.invitee.username if invitation.invitee else None,
         "access_revoked": invitation.granted_access, "reason": reason, "notify_user_ids": notify,
     })
-    return invitation
+
+
+def advice_close_for_cycle(*, locked: Policy, cycle: int, actor, reason: str) -> list[str]:
+    """Inside a service that holds ``locked``'s row lock (a review draft withdrawn): every open invitation to advise on
+    the drafts of ``cycle`` is withdrawn, as ``advice_withdraw`` withdraws one (its grant taken back, the invitee
+    told), and kept. Returns whom they were addressed to, for that service's event."""
+    invitations = list(AdviceInvitation.objects.select_for_update(of=("self",)).select_related("invitee")
+                       .filter(policy=locked, cycle=cycle, withdrawn_at__isnull=True).order_by("pk"))
+    for invitation in invitations:
+        _close(invitation, locked, actor=actor, reason=reason)
+    return [invitation.addressee for invitation in invitations]
 
 
 def may_comment(user, invitation: AdviceInvitation, policy: Policy) -> bool:

@@ -41,7 +41,11 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
     if previous is None:
         major, minor = 1, 0
     elif new_cycle:
-        major, minor = previous.major + 1, 0
+        # After the newest version, not the one it starts from: a review draft withdrawn (kept, and numbered) leaves
+        # the version in force current, and the next review is the cycle after the withdrawn one.
+        newest_major = PolicyVersion.objects.filter(policy_id=policy.pk).order_by("-major").values_list(
+            "major", flat=True).first()
+        major, minor = max(previous.major, newest_major or 0) + 1, 0
     else:
         major, minor = previous.major, previous.minor + 1
     # The author is whoever writes the draft. PCU, DCFD or DOI returning a submission, a Lead rejecting it,

@@ -152,13 +152,16 @@ def timeline_entries(context, entries: list[Entry], evidence: bool = False) -> S
 # --- versions ----------------------------------------------------------------------------------------------
 
 VERSION_ROW = (
-    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell">{number}</td>'
+    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell">{number}{withdrawn}</td>'
     '<td class="govuk-table__cell">{author}</td>'
     '\n      <td class="govuk-table__cell">{created}</td><td class="govuk-table__cell">{submitted}</td>'
     '\n      <td class="govuk-table__cell"><span class="app-hash">{content_hash}</span></td>'
     '\n      <td class="govuk-table__cell">{revisions}</td></tr>'
     "{inside}"
 )
+# A review draft the Designated Lead withdrew (PolicyVersion.withdrawn_at): kept, and said so beside its number.
+WITHDRAWN_TAG = (' <strong class="govuk-tag govuk-tag--grey">Withdrawn</strong>'
+                 '<br><span class="govuk-body-s">{when}</span>')
 REVISIONS_LINK = (
     '<a class="govuk-link" href="{url}">{count} revision{plural}'
     '<span class="govuk-visually-hidden"> of version {number}</span></a>'
@@ -209,9 +212,12 @@ def version_row_html(version, *, reference: str, first: bool = False, revisions_
     if inside:
         items = _safe("".join(_revision_html(revision, url=url, number=number, zone=zone) for revision in inside))
         inside = _html(REVISIONS_INSIDE, open=_safe(" open") if first else "", number=number, items=items)
-    return _html(VERSION_ROW, number=number, author=version.author,
+    withdrawn_at = getattr(version, "withdrawn_at", None)
+    withdrawn = _html(WITHDRAWN_TAG, when=datetime_shown(withdrawn_at, zone=zone)) if withdrawn_at else ""
+    return _html(VERSION_ROW, number=number, withdrawn=withdrawn, author=version.author,
                  created=datetime_shown(version.created_at, zone=zone),
-                 submitted=datetime_shown(version.submitted_at, zone=zone) or "Draft",
+                 submitted=datetime_shown(version.submitted_at, zone=zone) or ("Not submitted" if withdrawn_at
+                                                                               else "Draft"),
                  content_hash=version.content_hash or "—",
                  revisions=revisions, inside=inside or "")
 

@@ -26,7 +26,7 @@ from lifecycle.due import (
     leaver_named_in_a_column,
     publication_scheduled,
 )
-from lifecycle.models import Policy, PolicyVersion, QASignOff
+from lifecycle.models import NOT_WITHDRAWN, Policy, PolicyVersion, QASignOff
 from lifecycle.selectors import REPORT_MARKING, sensitive_instructions
 from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import Reminder, ReminderKind
@@ -213,7 +213,7 @@ def _missing_disciplines(policy_ids: list[int]) -> dict[int, set[str]]:
     if not policy_ids:
         return {}
 
-    latest = PolicyVersion.objects.filter(policy_id=OuterRef("policy_version__policy_id")).order_by(
+    latest = PolicyVersion.objects.filter(NOT_WITHDRAWN, policy_id=OuterRef("policy_version__policy_id")).order_by(
         "-major", "-minor").values("pk")[:1]
     signed: dict[int, set[str]] = defaultdict(set)
     for policy_id, discipline in QASignOff.objects.filter(

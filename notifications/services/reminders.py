@@ -153,6 +153,16 @@ def reminders_stop_for(*, policy_id: int) -> int:
                                                                closed_because=ReminderClosed.POLICY_WITHDRAWN)
 
 
+def draft_reminders_stop(*, policy_id: int, cycle: int) -> int:
+    """Inside the transaction that withdraws a review draft (cycle ``cycle``): the reminders that its stage was waiting
+    too long are closed, read or not, kept as evidence of who was chased and marked superseded ("No longer needed" in
+    the inbox). The review's own reminders go on: the review is still due, to be concluded with no change or started
+    again."""
+    after_any_chase_writing()
+    return Reminder.objects.filter(policy_id=policy_id, cycle=cycle, kind=ReminderKind.STUCK,
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now())
+
+
 def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
     """Inside the transaction that submits a monitoring report answering the date ``due_on`` (QA walk of 2026-12-05,
     D: "is overdue by 90 days" stayed in the inbox after the report was submitted and published): the reminders of the

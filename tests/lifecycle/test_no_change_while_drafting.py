@@ -5,10 +5,11 @@ for POL-0002 now").
 A review concludes with no change instead of drafting a new version (the "Start a review" page says so before a
 draft is opened): once one is, the review goes on in it, through commissioning, development, quality assurance and the
 Lead's approval (SOP, stage 1: "If this is a policy review ... see whether there are any changes"; stage 4: a
-reviewed document goes to the Lead with "a summary note of changes"). The app offers no way to discard a review draft.
-So the overview does not offer the step while a draft is open (as it offers no other step that cannot be taken and is
-not the way on), and its address, opened or posted, says why and what happens instead: the step's declared condition
-(``Step.only_if``) and its reason, as for every step, not a special case."""
+reviewed document goes to the Lead with "a summary note of changes"), or the Lead withdraws the draft first
+(tests/lifecycle/test_withdraw_review_draft.py). So the overview does not offer the step while a draft is open (as it
+offers no other step that cannot be taken and is not the way on), and its address, opened or posted, says why and
+what happens instead: the step's declared condition (``Step.only_if``) and its reason, as for every step, not a
+special case."""
 
 from __future__ import annotations
 

@@ -144,13 +144,18 @@ class Rule:
     author_barred: bool = False
     # Only on a policy published at least once (in force, or under review with its published version in force).
     once_published: bool = False
+    # Only on a policy under review (its statuses are then its review draft's).
+    under_review_only: bool = False
 
 
-def rule(statuses, *capacities: str, author_barred: bool = False, once_published: bool = False) -> Rule:
-    return Rule(frozenset(statuses), frozenset(capacities), author_barred, once_published)
+def rule(statuses, *capacities: str, author_barred: bool = False, once_published: bool = False,
+         under_review_only: bool = False) -> Rule:
+    return Rule(frozenset(statuses), frozenset(capacities), author_barred, once_published, under_review_only)
 
 
 DRAFTERS = (NAMED_DEVELOPER, UNIT_MANAGER)  # "Policy managers ... may do what their developers may."
+# A review draft before the Lead's approval: its new version from scoping to the Lead's decision.
+REVIEW_DRAFT_NOT_APPROVED = (SCOPING, COMMISSIONING, DEVELOPMENT, SUBMITTED_FOR_QA, QA_PASSED, WITH_LEAD)
 
 # The action slugs are lifecycle.actions.ACTIONS' slugs (the URL /policies/<ref>/actions/<slug>/);
 # ``edit_draft`` is the draft editor (/policies/<ref>/statement/edit/).
@@ -224,7 +229,16 @@ ACTION_RULES: dict[str, Rule] = {
     # for a policy in force, which it stays while under review, so: a policy published at least once, whatever
     # stage its review is in, and not withdrawn.
     "respond-to-monitoring": rule(EVERY_STATUS - {WITHDRAWN}, NAMED_LEAD, once_published=True),
+    # QA walk: a review draft could not be abandoned. Withdrawn by the Lead the policy names, who drives the review and
+    # approves its outcome (SOP, the Designated Business Group Policy Lead will "Drive policy review, implementation and
+    # monitoring programmes" and "Approve new and reviewed policy and SOPs"), as for concluding it with no change;
+    # not PCU, whose part is to "Provide advice and support to all involved in the policy development and review
+    # process" and "Gather information on the status of policy reviews". Only under review, and only before the
+    # Lead's approval: once approved, the draft is the Lead's decision, for PCU to publish.
+    "withdraw-review-draft": rule(REVIEW_DRAFT_NOT_APPROVED, NAMED_LEAD, under_review_only=True),
 }
+# The actions taken only on a policy under review: none of them on the first cycle's axis.
+UNDER_REVIEW_ONLY = frozenset(action for action, spec in ACTION_RULES.items() if spec.under_review_only)
 # The actions whose page is not a step's (/policies/<ref>/actions/<slug>/): the draft editor and issue 12's pages.
 OWN_PAGES = frozenset({"edit_draft", "details", "advice", "people"})
 
@@ -259,6 +273,8 @@ EFFECTS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "people": (None, ("policy.reassigned",)),
     # Posted with "no action needed" on a quality-assured report the matrix writes first (the step's gate).
     "respond-to-monitoring": (None, ("monitoring_report.responded",)),
+    # Back to the status the policy had when its review started: the world's reviews start in monitoring.
+    "withdraw-review-draft": (MONITORING, ("policy.review_draft_withdrawn",)),
 }
 
 # Publishing the reviewed version of a policy under review also retires the version it replaces (issue 11:
@@ -397,6 +413,8 @@ def expected(action: str, persona: Persona, facts: PolicyFacts) -> bool:
         return False
     if spec.once_published and not (facts.status in PUBLISHED or facts.under_review):
         return False
+    if spec.under_review_only and not facts.under_review:
+        return False
     return not (spec.author_barred and facts.author == persona.label)
 
 
@@ -446,6 +464,7 @@ LOCAL_ACTION_RULES: dict[str, Rule] = {
     "set-review-date": ACTION_RULES["set-review-date"],
     "respond-to-monitoring": ACTION_RULES["respond-to-monitoring"],
     "decide-withdrawal": ACTION_RULES["decide-withdrawal"],
+    "withdraw-review-draft": ACTION_RULES["withdraw-review-draft"],
     # (PCU carrying a decided withdrawal out is asked by the main matrix: nothing in it is particular to the kind.)
 }
 # What the two steps of its own route do when allowed and their gates are met.

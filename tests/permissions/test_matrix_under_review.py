@@ -28,6 +28,8 @@ def test_every_point_under_review_is_asked_and_acted_on():
     acting = Counter(case.action for case in posted if case.allowed)
     # Under review a policy can be withdrawn, drafted and taken through the whole approval again ...
     assert {"withdraw", "edit_draft", "commission", "submit-for-qa", "decide", "publish"} <= set(acting)
+    # ... and its review draft withdrawn, before the Lead's approval.
+    assert set(acting) >= spec.UNDER_REVIEW_ONLY
     # ... but nothing that belongs to a published policy with no review open.
     assert not {"start-review", "conclude-no-change", "confirm-eia", "republish", "set-review-date",
                 "complete-implementation"} & set(acting)

@@ -1,0 +1,81 @@
+"""Stage 6: a review's draft withdrawn before the Lead approves it (QA walk: nothing let anyone abandon one, and a
+review concludes with no change only without one). The step's rule is declared in
+``lifecycle.workflow_monitoring.WITHDRAW_REVIEW_DRAFT``; this holds what is particular to it."""
+
+from __future__ import annotations
+
+from typing import Unpack
+
+from django.db import transaction
+from django.utils import timezone
+
+from lifecycle.details import DETAIL_NAMES
+from lifecycle.gates_review_draft import status_before_review
+from lifecycle.models import Policy, PolicyVersion
+from lifecycle.selectors import last_published_version
+from lifecycle.services.advice import advice_close_for_cycle
+from lifecycle.services.base import Binding, begin_step, finish_step, fire, require_text
+from lifecycle.signals import review_draft_withdrawn
+from lifecycle.states import Status
+from lifecycle.steps import performs
+from lifecycle.workflow import (
+    WITHDRAW_REVIEW_DRAFT,
+    WITHDRAW_REVIEW_DRAFT_TO_IMPLEMENTATION,
+    WITHDRAW_REVIEW_DRAFT_TO_MONITORING,
+)
+
+# The details the version in force keeps in its own record while a review drafts on the policy's columns
+# (lifecycle.models.policy.UNDER_REVIEW): put back when the draft is withdrawn. Not the title, which stays the one in
+# force throughout (the draft's is ``proposed_title``), nor the marking: a review's downgrade waits in
+# ``proposed_protective_marking``, and a re-marking up was in force at once, the version in force included
+# (lifecycle.services.details), so it is not the draft's to take back.
+RESTORED_DETAILS = tuple(name for name in DETAIL_NAMES if name not in ("title", "protective_marking"))
+ADVICE_CLOSED = "The review draft was withdrawn, so advice on it is no longer needed."
+
+
+@performs(WITHDRAW_REVIEW_DRAFT)
+@transaction.atomic
+def policy_withdraw_review_draft(
+    *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
+) -> list[PolicyVersion]:
+    """The Designated Lead withdraws the review's draft, not yet approved, saying why. Every version of the review's
+    cycle is kept, marked withdrawn (``PolicyVersion.withdrawn_at``), so that the version in force is the policy's
+    current version again; the policy goes back to the status it had when the review started; its document details
+    are those of the version in force again; the invitations to advise on the draft are withdrawn and the reminders of
+    its stage stop (``signals.review_draft_withdrawn``). One audit event, in this transaction. Returns the versions
+    withdrawn."""
+    reason = require_text(reason, "why the review draft is withdrawn", field="reason")
+    locked = begin_step(WITHDRAW_REVIEW_DRAFT, policy=policy, actor=actor, **read)
+    draft = locked.current_version
+    in_force = last_published_version(policy=locked)
+    withdrawn = list(PolicyVersion.objects.select_for_update().filter(
+        policy_id=locked.pk, major=draft.major, withdrawn_at__isnull=True).order_by("minor"))
+    PolicyVersion.objects.filter(pk__in=[version.pk for version in withdrawn]).update(withdrawn_at=timezone.now())
+    locked.forget_cached_version()
+    back = (WITHDRAW_REVIEW_DRAFT_TO_MONITORING if status_before_review(locked) == Status.MONITORING
+            else WITHDRAW_REVIEW_DRAFT_TO_IMPLEMENTATION)
+    before = fire(locked, back, extra_fields=_details_in_force(locked, in_force))
+    advice_closed = advice_close_for_cycle(locked=locked, cycle=draft.major, actor=actor, reason=ADVICE_CLOSED)
+    review_draft_withdrawn.send(sender=Policy, policy=locked, cycle=draft.major, actor=actor)
+    finish_step(WITHDRAW_REVIEW_DRAFT, locked, actor, version=draft, changes={
+        "status": [before, locked.status], "reason": reason,
+        "withdrawn_versions": [version.number for version in withdrawn],
+        "version_in_force": in_force.number if in_force is not None else None,
+        "advice_withdrawn": advice_closed,
+    })
+    return withdrawn
+
+
+def _details_in_force(locked: Policy, in_force: PolicyVersion | None) -> list[str]:
+    """Put the version in force's details back on ``locked`` (not saved; returns the fields to save with the
+    transition). A version published before versions recorded their details has none to put back: the policy's are
+    kept."""
+    locked.proposed_title = ""
+    locked.proposed_protective_marking = ""
+    fields = ["proposed_title", "proposed_protective_marking"]
+    details = in_force.details if in_force is not None else None
+    for name in RESTORED_DETAILS if details else ():
+        if name in details:
+            setattr(locked, name, details[name])
+            fields.append(name)
+    return fields

@@ -1,0 +1,65 @@
+"""A review draft the Designated Lead withdrew is kept for ever as evidence (SOP, "Retain an audit trail of all versions
+of policy statements and SOPs"): on PostgreSQL, migration lifecycle 0026's triggers. Marking a version withdrawn is the
+one change a submitted version takes, and then only that; a withdrawn version, submitted or not, its SOP texts and the
+consultation of its cycle refuse any other UPDATE or DELETE."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from lifecycle.models import ConsultationRecord, PolicyVersion, SOPVersion, StandardOperatingProcedure
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's")
+
+
+def run(sql: str, params=()) -> int:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def refused(sql: str, params=()) -> None:
+    with pytest.raises(DatabaseError, match="refused|evidence"):
+        run(sql, params)
+
+
+@pytest.fixture
+def draft(people):
+    """A new policy's first draft, v1.0, with an SOP text and a consultation record of its cycle."""
+    version = people.policy().versions.get()
+    sop = StandardOperatingProcedure.objects.create(policy=version.policy, title="Stop and search briefing")
+    SOPVersion.objects.create(sop=sop, policy_version=version, text="<p>Brief every officer.</p>")
+    ConsultationRecord.objects.create(policy=version.policy, cycle=1, consultee="SHRMT", organisation="MPS",
+                                      consultee_type="shrmt", date_sent=timezone.localdate(),
+                                      recorded_by=people.developer)
+    return version
+
+
+def withdraw(version: PolicyVersion) -> int:
+    return run("UPDATE lifecycle_policyversion SET withdrawn_at = now() WHERE id = %s", [version.pk])
+
+
+def test_a_draft_never_submitted_is_frozen_once_withdrawn(draft):
+    assert withdraw(draft) == 1
+    refused("UPDATE lifecycle_policyversion SET statement = 'Rewritten' WHERE id = %s", [draft.pk])
+    refused("UPDATE lifecycle_policyversion SET withdrawn_at = NULL WHERE id = %s", [draft.pk])
+    refused("DELETE FROM lifecycle_policyversion WHERE id = %s", [draft.pk])
+    refused("UPDATE lifecycle_sopversion SET text = 'Rewritten' WHERE policy_version_id = %s", [draft.pk])
+    refused("UPDATE lifecycle_consultationrecord SET response = 'Rewritten' WHERE policy_id = %s", [draft.policy_id])
+
+
+def test_a_submitted_version_takes_the_mark_and_nothing_else(draft):
+    run("UPDATE lifecycle_policyversion SET submitted_at = now(), content_hash = %s WHERE id = %s", ["c" * 64, draft.pk])
+    refused("UPDATE lifecycle_policyversion SET withdrawn_at = now(), statement = 'Rewritten' WHERE id = %s",
+            [draft.pk])
+    assert withdraw(draft) == 1
+    refused("UPDATE lifecycle_policyversion SET withdrawn_at = now() WHERE id = %s", [draft.pk])
+
+
+def test_a_draft_still_worked_on_stays_editable(draft):
+    assert run("UPDATE lifecycle_policyversion SET statement = 'Drafted' WHERE id = %s", [draft.pk]) == 1
+    assert run("UPDATE lifecycle_sopversion SET text = 'Drafted' WHERE policy_version_id = %s", [draft.pk]) == 1
+    assert run("UPDATE lifecycle_consultationrecord SET response = 'Noted' WHERE policy_id = %s",
+               [draft.policy_id]) == 1
