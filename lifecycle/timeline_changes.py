@@ -38,7 +38,7 @@ RANGE_KEYS = frozenset({"period"})
 # Lists left out when empty: a QA return records both (``services.quality_assurance``), one of them often empty, and
 # the line is then no news ("Had passed it (none)"); the return notice leaves them out the same way
 # (``next_steps.after_qa_return``).
-OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked"})
+OMITTED_WHEN_EMPTY = frozenset({"passed", "not_yet_checked", "advice_withdrawn"})
 # Keys recorded as [before, after] (a title and the statement's short texts as a draft is saved: services.drafting;
 # the due dates, which earlier events of a publication, a review concluding no change and the Lead's response to a
 # monitoring report record alone: a value that is not a pair is shown as it is; the protective marking a review's
@@ -82,6 +82,9 @@ LABELS = {
     "invitee": "Invited", "designated_lead": "Designated Lead", "superseded_by": "Superseded by version",
     # A return from quality assurance: what the other disciplines had recorded of the submission returned.
     "passed": "Had passed it", "not_yet_checked": "Had not yet checked it",
+    # A review draft withdrawn: its versions, the version in force, and whom the invitations to advise on it named.
+    "withdrawn_versions": "Versions withdrawn", "version_in_force": "Version in force",
+    "advice_withdrawn": "Invitations to advise withdrawn",
 }
 PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated Lead",
                "policy_manager": "Policy Manager", "coordinator": "Co-ordinator", "developer": "Policy Developer"}

@@ -155,6 +155,18 @@ def test_every_page_state_passes_axe(browser_user):
     browser.submit("form#main-form button[type=submit]")
     check("lead: approval decision with errors")
     check("lead: emergency approval", f"/policies/{ref}/actions/emergency-approve/")
+    # QA walk: a review draft the Lead withdraws before approving it (its form, its errors, and the versions after).
+    in_force = Policy.objects.filter(status=Status.MONITORING, business_group__name="Territorial Policing",
+                                     designated_lead__username="lead", kind="corporate").order_by("-reference").first()
+    lifecycle_services.policy_start_review(policy=in_force, actor=User.objects.get(username="lead"),
+                                           reason="Three-year review.")
+    check("lead: withdraw a review draft", f"/policies/{in_force.reference}/actions/withdraw-review-draft/")
+    browser.submit("form#main-form button[type=submit]")
+    check("lead: withdraw a review draft with errors")
+    browser.page.fill("textarea[name=reason]", "The review found nothing to change.")
+    browser.submit("form#main-form button[type=submit]")
+    check("lead: a review draft withdrawn")
+    check("lead: versions with a withdrawn review draft", f"/policies/{in_force.reference}/versions/")
     commissioning = Policy.objects.filter(status=Status.COMMISSIONING, business_group__name="Territorial Policing")
     if commissioning.exists():
         check("lead: commission", f"/policies/{commissioning.first().reference}/actions/commission/")

@@ -51,7 +51,8 @@ def test_a_draft_never_submitted_is_frozen_once_withdrawn(draft):
 
 
 def test_a_submitted_version_takes_the_mark_and_nothing_else(draft):
-    run("UPDATE lifecycle_policyversion SET submitted_at = now(), content_hash = %s WHERE id = %s", ["c" * 64, draft.pk])
+    run("UPDATE lifecycle_policyversion SET submitted_at = now(), content_hash = %s WHERE id = %s",
+        ["c" * 64, draft.pk])
     refused("UPDATE lifecycle_policyversion SET withdrawn_at = now(), statement = 'Rewritten' WHERE id = %s",
             [draft.pk])
     assert withdraw(draft) == 1

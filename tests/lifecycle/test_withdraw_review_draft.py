@@ -219,6 +219,30 @@ def test_what_was_asked_for_the_draft_is_closed_and_kept(published, people):
     assert Reminder.objects.get(pk=review_due.pk).superseded_at is None
 
 
+def test_a_local_work_instruction_under_review_is_withdrawn_the_same_way(people):
+    """A local work instruction is reviewed as any policy is (its review started by those who may), and approved by
+    its business group's Lead, who withdraws its review draft too (SOP, local work instructions: outside PCU)."""
+    from assessments.services import eia_update
+    from lifecycle.states import PolicyKind
+    from publication.services import policy_approve_local
+    from tests.lifecycle.test_local_work_instructions import COMPLETE_EIA
+
+    with travel(PUBLISHED_ON):
+        policy = people.policy(kind=PolicyKind.LOCAL, title="Custody suite: booking in")
+        s.draft_update(policy=policy, actor=people.developer, statement="<p>Local.</p>")
+        eia_update(policy=policy, actor=people.developer, **COMPLETE_EIA)
+        policy_approve_local(policy=reload(policy), actor=people.lead)
+    with travel(WINDOW_OPEN):
+        s.policy_start_review(policy=reload(policy), actor=people.developer, reason="Three-year review.")
+        policy = reload(policy)
+        assert policy.status == Status.SCOPING
+        with refused("forbidden", "Only the Designated Lead the policy names"):
+            s.policy_withdraw_review_draft(policy=policy, actor=people.pcu, reason=REASON, **what_was_read(policy))
+        s.policy_withdraw_review_draft(policy=policy, actor=people.lead, reason=REASON, **what_was_read(policy))
+    policy = reload(policy)
+    assert (policy.status, policy.current_version.number) == (Status.IMPLEMENTATION, "1.0")
+
+
 # --- the page -----------------------------------------------------------------------------------------------------
 
 
