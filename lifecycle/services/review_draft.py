@@ -8,7 +8,9 @@ from typing import Unpack
 
 from django.db import transaction
 from django.utils import timezone
+from django_fsm import can_proceed
 
+from core.exceptions import ApplicationError
 from lifecycle.details import DETAIL_NAMES
 from lifecycle.gates_review_draft import status_before_review
 from lifecycle.models import Policy, PolicyVersion
@@ -16,7 +18,6 @@ from lifecycle.selectors import last_published_version
 from lifecycle.services.advice import advice_close_for_cycle
 from lifecycle.services.base import Binding, begin_step, finish_step, fire, require_text
 from lifecycle.signals import review_draft_withdrawn
-from lifecycle.states import Status
 from lifecycle.steps import performs
 from lifecycle.workflow import (
     WITHDRAW_REVIEW_DRAFT,
@@ -24,6 +25,7 @@ from lifecycle.workflow import (
     WITHDRAW_REVIEW_DRAFT_TO_MONITORING,
 )
 
+WAYS_BACK = (WITHDRAW_REVIEW_DRAFT_TO_IMPLEMENTATION, WITHDRAW_REVIEW_DRAFT_TO_MONITORING)
 # The details the version in force keeps in its own record while a review drafts on the policy's columns
 # (lifecycle.models.policy.UNDER_REVIEW): put back when the draft is withdrawn. Not the title, which stays the one in
 # force throughout (the draft's is ``proposed_title``), nor the marking: a review's downgrade waits in
@@ -52,9 +54,7 @@ def policy_withdraw_review_draft(
         policy_id=locked.pk, major=draft.major, withdrawn_at__isnull=True).order_by("minor"))
     PolicyVersion.objects.filter(pk__in=[version.pk for version in withdrawn]).update(withdrawn_at=timezone.now())
     locked.forget_cached_version()
-    back = (WITHDRAW_REVIEW_DRAFT_TO_MONITORING if status_before_review(locked) == Status.MONITORING
-            else WITHDRAW_REVIEW_DRAFT_TO_IMPLEMENTATION)
-    before = fire(locked, back, extra_fields=_details_in_force(locked, in_force))
+    before = fire(locked, _way_back(locked), extra_fields=_details_in_force(locked, in_force))
     advice_closed = advice_close_for_cycle(locked=locked, cycle=draft.major, actor=actor, reason=ADVICE_CLOSED)
     review_draft_withdrawn.send(sender=Policy, policy=locked, cycle=draft.major, actor=actor)
     finish_step(WITHDRAW_REVIEW_DRAFT, locked, actor, version=draft, changes={
@@ -64,6 +64,18 @@ def policy_withdraw_review_draft(
         "advice_withdrawn": advice_closed,
     })
     return withdrawn
+
+
+def _way_back(locked: Policy):
+    """The one of the two declared moves back whose transition may be taken (its gate: the status the review started
+    from, lifecycle.gates_review_draft.status_before_review). The declarations decide; were both or neither open, the
+    step is refused rather than guess the status the version in force is in."""
+    open_ways = [step for step in WAYS_BACK if can_proceed(getattr(locked, step.name))]
+    if len(open_ways) != 1:
+        raise ApplicationError(
+            f"Cannot withdraw the review draft of {locked.reference}: the status it returns to is not clear (the "
+            f"review started in {status_before_review(locked)}). Nothing was changed.", code="stale")
+    return open_ways[0]
 
 
 def _details_in_force(locked: Policy, in_force: PolicyVersion | None) -> list[str]:

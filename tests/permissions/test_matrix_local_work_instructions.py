@@ -72,6 +72,10 @@ def expected(action: str, persona: str, status: str) -> bool:
         return False
     if rule.once_published and status not in spec.PUBLISHED:
         return False
+    # Its points are a first draft and the instruction in force, never under review: a review draft's withdrawal is
+    # asked of a local work instruction in tests/lifecycle/test_withdraw_review_draft.py.
+    if rule.under_review_only:
+        return False
     return not (rule.author_barred and persona == AUTHOR)
 
 
