@@ -185,6 +185,20 @@ def test_the_review_can_then_conclude_no_change_or_start_again(published, people
         assert reload(policy).current_version == again
 
 
+def test_a_review_started_again_is_published_as_the_version_after_the_withdrawn_one(published, people):
+    """The withdrawn draft stays the cycle it was: the next review's version, 3.0, is taken through the cycle again and
+    published, and replaces the version in force; the withdrawn one is never in force."""
+    with travel(WINDOW_OPEN):
+        policy = under_review(published, people, Status.SUBMITTED_FOR_QA)
+        s.policy_withdraw_review_draft(policy=policy, actor=people.lead, reason=REASON, **what_was_read(policy))
+        s.policy_start_review(policy=reload(policy), actor=people.lead, reason="Legislation changed after all.")
+        policy = advance_to(reload(policy), Status.IMPLEMENTATION, people)
+    assert policy.current_version.number == "3.0"
+    published_numbers = set(PolicyVersion.objects.filter(policy=policy, publications__status="published")
+                            .values_list("major", flat=True))
+    assert published_numbers == {1, 3}
+
+
 def test_no_change_is_concluded_on_the_version_in_force(published, people):
     with travel(WINDOW_OPEN):
         policy = under_review(published, people, Status.DEVELOPMENT)
