@@ -82,9 +82,9 @@ def no_longer_needed() -> Q:
     gap is filled (notifications.services.ledger ``_orphan_reminders_close``, ``reminders._orphan_reminders_resolve``),
     one handed over with the work to the new holder (``reminders_hand_over``), stopped when its policy was withdrawn
     (``reminders_stop_for``), or answered: the annual report's by the report due (``monitoring_reminders_answered``),
-    the review's by the publication that completes it (``review_reminders_answered``). Such an item asks nothing more
-    of its reader: the inbox keeps it, as the record of what was asked, tagged "No longer needed"; it is not new, not
-    counted in the header and not e-mailed."""
+    the review's by the publication that completes it or a date brought forward (``review_reminders_close``). Such an
+    item asks nothing more of its reader: the inbox keeps it, as the record of what was asked, tagged "No longer
+    needed"; it is not new, not counted in the header and not e-mailed."""
     return Q(reminder__superseded_at__isnull=False)
 
 
