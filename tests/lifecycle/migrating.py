@@ -8,10 +8,14 @@ from django.db.migrations.executor import MigrationExecutor
 
 
 def migrate(target=None) -> None:
-    """To ``target``, or with None to the newest migrations (the models' schema, which later tests expect)."""
+    """To ``target``, or with None to the newest migrations (the models' schema, which later tests expect). The
+    executor's loader reads the graph and what is applied as it is made; with nothing to apply or unapply, nothing is
+    done (Django would still build the whole project state, migration by migration, to return it)."""
     executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate([target] if target else executor.loader.graph.leaf_nodes())
+    targets = [target] if target else executor.loader.graph.leaf_nodes()
+    plan = executor.migration_plan(targets)
+    if plan:
+        executor.migrate(targets, plan=plan)
 
 
 def sql(statement: str, params=()) -> int:
