@@ -3,7 +3,6 @@ ten people signing in at the same moment, three times over, against the dev serv
 A subprocess server on a spare port and a throwaway database, so it shares nothing with the PostgreSQL tests."""
 
 import http.cookiejar
-import os
 import re
 import socket
 import subprocess
@@ -16,6 +15,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.web.make_run import local_env
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENTS = 10
@@ -77,14 +78,10 @@ def _sign_in_round(base: str, usernames: list[str]) -> list[int]:
 
 
 @pytest.mark.sqlite
-def test_ten_concurrent_posts_on_make_runs_database_get_no_500(tmp_path):
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "policyhub.settings.local",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'concurrent.sqlite3'}", "DJANGO_DEBUG": "false",
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost"}
-    for args in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
-                              text=True, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
+def test_ten_concurrent_posts_on_make_runs_database_get_no_500(tmp_path, demo_sqlite):
+    # `make run`'s database (migrated and seeded: tests/web/conftest.py), a copy of its own.
+    database = demo_sqlite.copy_to(tmp_path / "concurrent.sqlite3")
+    env = local_env(database, DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost")
     usernames = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from demo.management.commands.seed_demo import "
          "DEMO_USERNAMES; print(' '.join(DEMO_USERNAMES))"],

@@ -1,12 +1,13 @@
 """The zero-set-up path of `make run`: SQLite, migrate, seed_demo, a few pages, all in a subprocess so it
 does not share the PostgreSQL test database."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.web.make_run import local_env
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,12 +94,10 @@ print("awaiting response ok")
 
 
 @pytest.mark.sqlite
-def test_make_run_path_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "policyhub.settings.local",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'smoke.sqlite3'}",
-    }
+def test_make_run_path_on_sqlite(tmp_path, demo_sqlite):
+    # `make run`'s first steps, migrate and seed_demo on a new database, are made once per run (tests/web/conftest.py,
+    # which asserts that each succeeded); this test goes on from a copy of what they left.
+    env = local_env(demo_sqlite.copy_to(tmp_path / "smoke.sqlite3"))
 
     def run(*args: str) -> str:
         result = subprocess.run(
@@ -107,8 +106,7 @@ def test_make_run_path_on_sqlite(tmp_path):
         assert result.returncode == 0, f"{args} failed:\n{result.stdout}\n{result.stderr}"
         return result.stdout
 
-    run("manage.py", "migrate", "--noinput", "-v0")
-    seeded = run("manage.py", "seed_demo")
+    seeded = demo_sqlite.seed_output
     assert "policyhub-demo" in seeded and "developer" in seeded
     count_snippet = (
         "import django; django.setup(); from lifecycle.models import Policy, PolicyVersion; "
