@@ -29,8 +29,9 @@ endif
 REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 # Two workers (this kind of machine has 2 cores); a test file stays on one worker, so module-scoped data
-# (the permission matrix's world) is built once.
-PYTEST_PARALLEL ?= -n 2 --dist loadfile
+# (the permission matrix's world) is built once. The files go in the order tests/conftest.py gives them (the longest
+# first), not reordered by xdist.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 BENCH_ARGS ?=
 DJANGO_SECRET_KEY ?= run-prod-local-only-not-a-real-secret-0123456789abcdefghijklmnop
 

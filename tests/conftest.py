@@ -2,12 +2,54 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.db import transaction
 
 from oversight.indicators_cache import indicators_forget_all
 from publication import scheme_files
 from tests.factories import People, advance_to, fill_development, make_people, reload
+
+# The test files that take longest, longest first (each over 40 s on the busy machine's run of 2026-12-06; a file
+# that grows past that joins them). `make test` runs the files in the order collected (--no-loadscope-reorder), these
+# first and then the rest with the most tests first, as pytest-xdist orders them itself; it deals each file whole to
+# the first worker free. xdist's own order put every file of one test last, several of them a minute or more long:
+# the run ended with one worker on them and the other idle.
+LONGEST_FILES_FIRST = (
+    "tests/browser/test_flows.py",
+    "tests/browser/test_accessibility.py",
+    "tests/notifications/test_faults.py",
+    "tests/web/test_sqlite_concurrency.py",
+    "tests/browser/test_register_htmx.py",
+    "tests/browser/test_people_records.py",
+    "tests/lifecycle/test_hash_flags_migration.py",
+    "tests/web/test_every_page.py",
+    "tests/lifecycle/test_timeline_frozen_marking.py",
+    "tests/permissions/test_matrix_local_work_instructions.py",
+    "tests/browser/test_keyboard.py",
+    "tests/web/test_demo_chase.py",
+    "tests/lifecycle/test_sop_flag_migration.py",
+    "tests/web/test_sqlite_smoke.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On pytest-xdist's workers, whole files in the order above, each file's tests in the order they had (see
+    LONGEST_FILES_FIRST). The same order on every worker, as xdist requires. A run without workers keeps
+    pytest-django's order."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {path: index for index, path in enumerate(LONGEST_FILES_FIRST)}
+    file_of = {item: item.nodeid.split("::", 1)[0] for item in items}
+    tests_in = Counter(file_of.values())
+    first_at: dict[str, int] = {}
+    position = {}
+    for index, item in enumerate(items):
+        first_at.setdefault(file_of[item], index)
+        position[item] = index
+    items.sort(key=lambda item: (rank.get(file_of[item], len(rank)), -tests_in[file_of[item]],
+                                 first_at[file_of[item]], position[item]))
 
 
 @pytest.fixture
