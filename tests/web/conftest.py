@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def demo_sqlite(tmp_path_factory, worker_id) -> DemoDatabase:
+def demo_sqlite(tmp_path_factory) -> DemoDatabase:
     """Migrating a new SQLite database and seeding the demo took each SQLite test a minute of its own on a busy
     machine, for the same file each time. It is made once per run: under pytest-xdist by the first worker to ask,
     the others waiting on a lock in the run's shared temporary directory, then reading the same file."""
     shared = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
-        shared = shared.parent
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
     database, seeded = shared / "make-run-demo.sqlite3", shared / "make-run-demo.seed.txt"
     with open(shared / "make-run-demo.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
