@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
+from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import forms
 from lifecycle.selectors import advice_page, user_may_see_drafts
 from lifecycle.services import GRANTABLE, policy_revoke_access
@@ -54,9 +55,11 @@ def policy_advice(request, reference: str):
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "take_back":
         return _take_back(request, policy, page.stranded_grants)
-    invite_form = forms.AdviceInviteForm(request.POST if action == "invite" else None) if may_invite else None
+    invite_form = (forms.AdviceInviteForm(request.POST if action == "invite" else None, submitter=request.user)
+                   if may_invite else None)
     posted_invitation = request.POST.get("invitation", "") if action == "comment" else ""
-    comment_form = forms.AdviceCommentForm(request.POST, auto_id=f"id_advice_{posted_invitation}_%s"
+    comment_form = forms.AdviceCommentForm(request.POST, submitter=request.user,
+                                           auto_id=f"id_advice_{posted_invitation}_%s"
                                            if posted_invitation.isdigit() else "id_%s") if action == "comment" else None
     if action == "invite" and invite_form is None:
         messages.error(request, f"You cannot invite advice on {policy.reference} now: its developers, manager and "
@@ -77,9 +80,12 @@ def policy_advice(request, reference: str):
                     messages.success(request, f"The invitation to {invitation.addressee} is withdrawn{told}.")
                 else:
                     advice_services.advice_comment(invitation=invitation, actor=request.user,
-                                                   text=form.cleaned_data["text"])
+                                                   text=form.cleaned_data["text"],
+                                                   submission=form.cleaned_data["submission"])
                     messages.success(request, "Your advice is recorded; the policy's developers have been told.")
                 return redirect("lifecycle:advice", reference=policy.reference)
+            except AlreadySubmitted as error:  # the same advice sent again (Back, a second click)
+                return already_submitted(request, error, "lifecycle:advice", policy.reference)
             except ApplicationError as error:
                 if action == "withdraw" or error.code in {"forbidden", "stale"}:
                     messages.error(request, error.message)
@@ -89,7 +95,10 @@ def policy_advice(request, reference: str):
         try:
             invitation = advice_services.advice_invite(
                 policy=policy, actor=request.user, team=invite_form.cleaned_data["team"],
-                invitee=invite_form.cleaned_data["invitee"], note=invite_form.cleaned_data["note"])
+                invitee=invite_form.cleaned_data["invitee"], note=invite_form.cleaned_data["note"],
+                submission=invite_form.cleaned_data["submission"])
+        except AlreadySubmitted as error:
+            return already_submitted(request, error, "lifecycle:advice", policy.reference)
         except ApplicationError as error:
             if error.code in {"forbidden", "frozen"}:
                 messages.error(request, error.message)
@@ -105,6 +114,7 @@ def policy_advice(request, reference: str):
         invitation.may_withdraw = invitation.is_open and (may_invite or invitation.invited_by_id == request.user.pk)
         invitation.comment_form = (comment_form if posted_invitation == str(invitation.pk) else
                                    forms.AdviceCommentForm(initial={"invitation": invitation.pk},
+                                                           submitter=request.user,
                                                            auto_id=f"id_advice_{invitation.pk}_%s"))
     context = policy_page_context(request, policy, "advice")
     context.update({"invitations": invitations, "invite_form": invite_form,

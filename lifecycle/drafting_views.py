@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
+from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import emergency, forms, services, typed_back
 from lifecycle.details import LABELS, details_hash, legislation_links_text, marking_pending
 from lifecycle.selectors import (
@@ -29,6 +30,8 @@ def policy_create(request):
     if request.method == "POST" and form.is_valid():
         try:
             policy = services.policy_create(actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as error:  # the same form sent again (Back, a second click): where the first went
+            return already_submitted(request, error, "lifecycle:register")
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -101,10 +104,12 @@ def sop_create(request, reference: str):
         return gone
     if refusal := _drafting_refused(request, policy, "SOPs", title="Add an SOP", form_class=forms.SOPForm):
         return refusal
-    form = forms.SOPForm(request.POST or None)
+    form = forms.SOPForm(request.POST or None, submitter=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             services.sop_create(policy=policy, actor=request.user, **form.cleaned_data)
+        except AlreadySubmitted as error:
+            return already_submitted(request, error, "lifecycle:detail", policy.reference)
         except ApplicationError as error:
             form.add_application_error(error)
         else:
@@ -220,7 +225,7 @@ def _with_policy(records, policy) -> list:
 def consultation_log(request, reference: str):
     policy = policy_for_page(request, reference)
     may_record = rules.has_perm("lifecycle.record_consultation", request.user, policy)
-    form = forms.ConsultationForm(request.POST or None) if may_record else None
+    form = forms.ConsultationForm(request.POST or None, submitter=request.user) if may_record else None
     if request.method == "POST":
         if form is None:
             messages.error(request, "You cannot record consultation on this policy at this stage.")
@@ -228,6 +233,8 @@ def consultation_log(request, reference: str):
         if form.is_valid():
             try:
                 services.consultation_record(policy=policy, actor=request.user, **form.cleaned_data)
+            except AlreadySubmitted as error:
+                return already_submitted(request, error, "lifecycle:detail", policy.reference)
             except ApplicationError as error:
                 form.add_application_error(error)
             else:

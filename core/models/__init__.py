@@ -2,6 +2,7 @@ from .audit import AuditChainHead, AuditEvent
 from .exports import SpreadsheetExport
 from .outbox import OutboxEvent
 from .reference import ApprovalRoute, Board, BusinessGroup, ReferenceCounter, RiskTier, Subject, Unit
+from .submissions import SubmittedForm
 from .users import FORCE_WIDE_ROLES, Role, RoleAssignment, RolesHeld, User
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "RolesHeld",
     "SpreadsheetExport",
     "Subject",
+    "SubmittedForm",
     "Unit",
     "User",
 ]

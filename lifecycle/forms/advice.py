@@ -3,13 +3,16 @@ back access given by name to someone who cannot open the draft."""
 
 from django import forms
 
+from core import submissions
 from core.forms import GovUKForm
 from core.models import User
 from lifecycle.states import AdviceTeam
 
 
-class AdviceInviteForm(GovUKForm):
+class AdviceInviteForm(submissions.OneTimeSubmissionForm):
     """Invite a team, or a colleague by username, to see and comment on the draft (issue 12)."""
+
+    submission_purpose = submissions.ADVICE_INVITE
 
     COLLEAGUE = "colleague"
     who = forms.ChoiceField(
@@ -58,7 +61,8 @@ class AdviceTakeBackForm(GovUKForm):
     permission = forms.CharField(widget=forms.HiddenInput, max_length=100)
 
 
-class AdviceCommentForm(GovUKForm):
+class AdviceCommentForm(submissions.OneTimeSubmissionForm):
+    submission_purpose = submissions.ADVICE_COMMENT
     invitation = forms.IntegerField(widget=forms.HiddenInput)
     text = forms.CharField(label="Your advice", widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000,
                            error_messages={"required": "Enter your advice"})

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from core import submissions
 from core.forms import DateField, GovUKForm
 from core.html import RichTextField
 from core.models import BusinessGroup, Role, RoleAssignment, Subject, Unit
@@ -12,7 +13,8 @@ from lifecycle.forms.steps import LONG_TEXT
 from lifecycle.states import ConsulteeType, PolicyKind, ProtectiveMarking
 
 
-class PolicyCreateForm(GovUKForm):
+class PolicyCreateForm(submissions.OneTimeSubmissionForm):
+    submission_purpose = submissions.POLICY_CREATE
     title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters], error_messages={
         "required": "Enter a title", "max_length": "Title must be 200 characters or fewer"})
     purpose = forms.CharField(widget=forms.Textarea, max_length=LONG_TEXT,
@@ -48,7 +50,7 @@ class PolicyCreateForm(GovUKForm):
                                                "by it.")
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, submitter=user, **kwargs)
         assignments = RoleAssignment.objects.filter(user_id=user.pk)
         if assignments.filter(role=Role.PCU).exists():
             groups = BusinessGroup.objects.filter(is_active=True)
@@ -134,7 +136,8 @@ class StatementForm(GovUKForm):
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class SOPForm(GovUKForm):
+class SOPForm(submissions.OneTimeSubmissionForm):
+    submission_purpose = submissions.SOP_CREATE
     title = forms.CharField(max_length=200, validators=[validate_no_hidden_characters],
                             error_messages={"required": "Enter a title for the SOP"})
     text = RichTextField(label="Procedure", required=False)
@@ -170,7 +173,8 @@ class SOPRemoveForm(GovUKForm):
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ConsultationForm(GovUKForm):
+class ConsultationForm(submissions.OneTimeSubmissionForm):
+    submission_purpose = submissions.CONSULTATION_RECORD
     consultee = forms.CharField(max_length=160, validators=[validate_no_hidden_characters],
                                 error_messages={"required": "Enter who was consulted"})
     organisation = forms.CharField(max_length=160, validators=[validate_no_hidden_characters],

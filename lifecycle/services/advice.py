@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import rules
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -20,6 +21,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import RoleAssignment
+from core.submissions import ADVICE_COMMENT, ADVICE_INVITE, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import AdviceComment, AdviceInvitation, AdviceTeam, Policy
 from lifecycle.services.base import lock_policy, optional_text, refuse_uncleared, require_actor, require_text
@@ -44,9 +46,12 @@ def _check_may_invite(actor, locked: Policy) -> None:
 
 
 @transaction.atomic
-def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: str = "") -> AdviceInvitation:
-    """Invite ``team`` (DCFD, DOI or SHRMT) or ``invitee`` (a named colleague) to see and comment on the draft."""
+def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: str = "",
+                  submission: str | None = None) -> AdviceInvitation:
+    """Invite ``team`` (DCFD, DOI or SHRMT) or ``invitee`` (a named colleague) to see and comment on the draft.
+    ``submission``: the one-time token of the form that sent it (core.submissions; None from no page)."""
     require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=ADVICE_INVITE)
     note = optional_text(note, "What you would like advice on", field="note", max_length=MAX_NOTE)
     if bool(team) == (invitee is not None):
         raise ApplicationError("Choose DCFD, DOI or SHRMT, or name one colleague.", code="invalid", field="team")
@@ -81,6 +86,8 @@ def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: 
         "access_granted": granted, "note": note, "version": locked.current_version.number,
         "notify_user_ids": notify,
     })
+    submission_done(claim, created=f"{invitation.addressee} was invited to advise on the draft",
+                    landing=reverse("lifecycle:advice", args=[locked.reference]))
     return invitation
 
 
@@ -143,9 +150,11 @@ def may_comment(user, invitation: AdviceInvitation, policy: Policy) -> bool:
 
 
 @transaction.atomic
-def advice_comment(*, invitation: AdviceInvitation, actor, text: str) -> AdviceComment:
-    """Advice given in answer to an invitation, on the draft version as it stands; written once."""
+def advice_comment(*, invitation: AdviceInvitation, actor, text: str, submission: str | None = None) -> AdviceComment:
+    """Advice given in answer to an invitation, on the draft version as it stands; written once. ``submission``: the
+    one-time token of the form that sent it (core.submissions; None from no page)."""
     require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=ADVICE_COMMENT)
     text = require_text(text, "your advice", field="text", max_length=MAX_COMMENT)
     locked = lock_policy(invitation.policy_id)
     invitation = AdviceInvitation.objects.get(pk=invitation.pk)
@@ -158,4 +167,6 @@ def advice_comment(*, invitation: AdviceInvitation, actor, text: str) -> AdviceC
         "invitation": invitation.pk, "comment": comment.pk, "version": version.number,
         "team": invitation.team or None, "length": len(text),
     })
+    submission_done(claim, created=f"your advice on draft version {version.number} was recorded",
+                    landing=reverse("lifecycle:advice", args=[locked.reference]))
     return comment

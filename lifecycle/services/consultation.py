@@ -9,11 +9,13 @@ import json
 
 import rules
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.submissions import CONSULTATION_RECORD, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import ConsultationRecord, ConsulteeType, Policy
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
@@ -24,11 +26,13 @@ from lifecycle.states import DRAFT_EDITABLE_STATUSES
 def consultation_record(
     *, policy: Policy, actor, consultee: str, organisation: str, consultee_type: str, date_sent: datetime.date,
     response: str = "", response_received_on: datetime.date | None = None, decision_taken: str = "",
-    feedback_given: bool = False,
+    feedback_given: bool = False, submission: str | None = None,
 ) -> ConsultationRecord:
     """Add a line to the consultation log (SOP stage 3: consult subject matter experts, those affected,
-    and always the Safety and Health Risk Management Team)."""
+    and always the Safety and Health Risk Management Team). ``submission``: the one-time token of the form that sent
+    it (core.submissions; None from no page): the same form sent again adds no second line."""
     require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=CONSULTATION_RECORD)
     consultee = require_name(consultee, "who was consulted", field="consultee", max_length=160)
     organisation = require_name(organisation, "their organisation", field="organisation", max_length=160)
     if consultee_type not in ConsulteeType.values:
@@ -60,6 +64,8 @@ def consultation_record(
     audit_log(actor=actor, action=AuditAction.CONSULTATION_RECORDED, obj=record, policy_id=locked.pk,
               changes={"consultee": consultee, "organisation": organisation, "type": consultee_type,
                        "date_sent": date_sent, "cycle": record.cycle})
+    submission_done(claim, created=f"the consultation with {consultee} ({organisation}) was recorded",
+                    landing=reverse("lifecycle:consultation", args=[locked.reference]))
     return record
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import rules
 from django.db import transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_log
@@ -18,6 +19,7 @@ from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
 from core.models import Role, RoleAssignment, User
 from core.services import reference_allocate
+from core.submissions import POLICY_CREATE, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import (
     DraftDocument,
@@ -158,10 +160,13 @@ def policy_create(
     coordinator=None,
     developers: Iterable = (),
     supports: str | Policy | None = None,
+    submission: str | None = None,
 ) -> Policy:
     """Start a new policy in stage 1 (identification and scoping) with draft version 1.0. A local work instruction
-    may name the corporate policy it supplements (``supports``, its reference)."""
+    may name the corporate policy it supplements (``supports``, its reference). ``submission``: the one-time token
+    of the form that sent it (core.submissions; None from no page): the same form sent again starts no second one."""
     require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=POLICY_CREATE)
     title = require_name(title, "a title", field="title", max_length=200)
     purpose = require_text(purpose, "the purpose of the policy", field="purpose")
     relevant_to = require_text(relevant_to, "who the policy is relevant to", field="relevant_to")
@@ -203,6 +208,8 @@ def policy_create(
         # Told: the supplemented corporate policy's Lead, who must agree first (notifications: NAMED_IN_CHANGES).
         **({"notify_user_ids": [supported.designated_lead_id]} if supported and supported.designated_lead_id else {}),
     })
+    submission_done(claim, created=f"{policy.reference} “{title}” was started, with draft version {version.number}",
+                    landing=reverse("lifecycle:detail", args=[policy.reference]))
     return policy
 
 

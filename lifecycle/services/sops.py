@@ -6,11 +6,13 @@ a version holding it has been submitted."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from core.submissions import SOP_CREATE, submission_claim, submission_done
 from core.text import in_words
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
 from lifecycle.services.base import require_actor, require_name
@@ -49,9 +51,12 @@ def _submitted_numbers(sop: StandardOperatingProcedure) -> list[str]:
 @transaction.atomic
 def sop_create(
     *, policy: Policy, actor, title: str, text: str = "", protective_marking: str = ProtectiveMarking.OFFICIAL,
-    publish_externally: bool = False,
+    publish_externally: bool = False, submission: str | None = None,
 ) -> StandardOperatingProcedure:
+    """Add an SOP to the working draft. ``submission``: the one-time token of the form that sent it
+    (core.submissions; None from no page): the same form sent again adds no second one."""
     require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=SOP_CREATE)
     title = require_name(title, "a title for the SOP", field="title", max_length=200)
     _check_sop_marking(protective_marking, publish_externally)
     if text and len(text) > MAX_RICH_TEXT_LENGTH:
@@ -69,6 +74,8 @@ def sop_create(
               changes={"title": title, "protective_marking": protective_marking,
                        "publish_externally": sop_version.publish_externally, "version": version.number,
                        "revision": revision.sequence if revision else None})
+    submission_done(claim, created=f"the SOP “{title}” was added to draft version {version.number}",
+                    landing=reverse("lifecycle:statement", args=[locked.reference]))
     return sop
 
 

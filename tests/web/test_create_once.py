@@ -1,0 +1,187 @@
+"""A create form is sent once (STANDARDS: "Stale or double submits are refused politely"; QA10: Back, then the same
+form sent again, started POL-0019 beside POL-0018, and added a second "Back-button SOP" and consultation line).
+
+Each form that adds a row carries a one-time token (core.submissions): sent twice, it adds one row, and the second
+post is taken to what the first created and told so; drawn afresh (the page opened again), it adds another, as a
+second policy is meant to be added; posted without a token, or with one not drawn for this person and form, it is
+refused, keeping what was typed, with a token that will do."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+from django.utils import timezone
+
+from core import submissions
+from core.exceptions import ApplicationError
+from core.models import SubmittedForm
+from lifecycle import services
+from lifecycle.models import AdviceComment, AdviceInvitation, ConsultationRecord, Policy, StandardOperatingProcedure
+from lifecycle.states import Status
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="submission" value="([^"]*)"')
+
+
+def token_of(page: str) -> str:
+    """The form's one-time token, as the page drew it ("" for a page that draws none)."""
+    found = TOKEN.search(page)
+    return found.group(1) if found else ""
+
+
+def _sent(day: datetime.date, name: str) -> dict:
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
+@dataclass
+class CreateForm:
+    """One create form: where it is, who sends it, what they type, how many rows it has added, and where the first
+    post lands (given the page's policy)."""
+
+    name: str
+    user: str
+    path: Callable
+    data: Callable
+    rows: Callable
+    landing: Callable
+    typed: str  # a text typed into the form, shown back when it is refused
+
+
+def _policy_data(people, policy):
+    return {"title": "Back-button duplicates", "purpose": "Typed once.", "relevant_to": "All staff",
+            "business_group": people.group.pk, "owning_unit": people.unit.pk, "kind": "corporate",
+            "risk_tier": "medium", "protective_marking": "official"}
+
+
+def _consultation_data(people, policy):
+    return {"consultee": "Back-button consultee", "organisation": "QA org", "consultee_type": "internal",
+            **_sent(timezone.localdate() - datetime.timedelta(days=2), "date_sent")}
+
+
+def _comment_data(people, policy):
+    invitation = AdviceInvitation.objects.get(policy=policy)
+    return {"action": "comment", "invitation": invitation.pk, "text": "Back-button advice."}
+
+
+FORMS = [
+    CreateForm("policy", "developer", lambda policy: "/policies/new/", _policy_data,
+               lambda policy: Policy.objects.filter(title="Back-button duplicates").count(),
+               lambda policy: "/policies/{}/".format(
+                   Policy.objects.filter(title="Back-button duplicates").earliest("pk").reference),
+               "Back-button duplicates"),
+    CreateForm("sop", "developer", lambda policy: f"/policies/{policy.reference}/sops/new/",
+               lambda people, policy: {"title": "Back-button SOP", "protective_marking": "official"},
+               lambda policy: StandardOperatingProcedure.objects.filter(policy=policy, title="Back-button SOP").count(),
+               lambda policy: f"/policies/{policy.reference}/statement/", "Back-button SOP"),
+    CreateForm("consultation", "developer", lambda policy: f"/policies/{policy.reference}/consultation/",
+               _consultation_data,
+               lambda policy: ConsultationRecord.objects.filter(policy=policy, consultee="Back-button consultee").count(),
+               lambda policy: f"/policies/{policy.reference}/consultation/", "Back-button consultee"),
+    CreateForm("advice invitation", "coordinator", lambda policy: f"/policies/{policy.reference}/advice/",
+               lambda people, policy: {"action": "invite", "who": "colleague", "username": people.shrmt.username,
+                                       "note": "Back-button invitation."},
+               lambda policy: AdviceInvitation.objects.filter(policy=policy, note="Back-button invitation.").count(),
+               lambda policy: f"/policies/{policy.reference}/advice/", "Back-button invitation."),
+    CreateForm("advice", "dcfd", lambda policy: f"/policies/{policy.reference}/advice/", _comment_data,
+               lambda policy: AdviceComment.objects.filter(invitation__policy=policy, text="Back-button advice.").count(),
+               lambda policy: f"/policies/{policy.reference}/advice/", "Back-button advice."),
+]
+
+
+@pytest.fixture
+def drafted(people, policy_in):
+    """A policy in development, DCFD invited to advise on it (the advice form is theirs)."""
+    policy = policy_in(Status.DEVELOPMENT)
+    services.advice_invite(policy=policy, actor=people.coordinator, team="dcfd")
+    return policy
+
+
+def _token_for(page: str, form: CreateForm) -> str:
+    """The token of the form under test on its page (the advice page draws one per form it shows)."""
+    if form.name == "advice":
+        page = page[page.index('value="comment"'):]
+    elif form.name == "advice invitation":
+        page = page[page.index('value="invite"'):]
+    return token_of(page)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
+def test_a_form_sent_twice_adds_one_row_and_the_second_lands_where_the_first_did(client, people, drafted, form):
+    client.force_login(getattr(people, form.user))
+    path = form.path(drafted)
+    data = {**form.data(people, drafted), "submission": _token_for(client.get(path).content.decode(), form)}
+    first = client.post(path, data)
+    assert first.status_code == 302, first.content.decode()[:3000]
+    assert form.rows(drafted) == 1
+    # Back, and the same form sent again: nothing more is added; it lands where the first did, and says so.
+    second = client.post(path, data)
+    assert form.rows(drafted) == 1
+    assert second.status_code == 302 and second.url == form.landing(drafted) == first.url
+    page = client.get(second.url).content.decode()
+    assert "You already sent this form" in page and "Nothing was added again" in page
+    assert 'class="govuk-notification-banner"' in page
+    # The page drawn again is a new form: a second one, on purpose, is added.
+    again = {**data, "submission": _token_for(client.get(path).content.decode(), form)}
+    if form.name == "advice invitation":  # an open invitation to the same colleague is refused: ask another
+        again["username"] = people.doi.username
+    assert client.post(path, again).status_code == 302
+    assert form.rows(drafted) == 2
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
+@pytest.mark.parametrize("token", ["", "made-up:token", "someone else's"])
+def test_a_form_without_a_token_of_its_own_is_refused_keeping_what_was_typed(client, people, drafted, form, token):
+    user = getattr(people, form.user)
+    if token == "someone else's":
+        token = submissions.submission_token_issue(user=people.manager, purpose=form_purpose(form))
+    client.force_login(user)
+    path = form.path(drafted)
+    response = client.post(path, {**form.data(people, drafted), "submission": token})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This form could not be checked" in page and form.typed in page
+    assert form.rows(drafted) == 0
+    # The page drawn again carries a token that will do: sent as it is, it is added.
+    assert client.post(path, {**form.data(people, drafted), "submission": _token_for(page, form)}).status_code == 302
+    assert form.rows(drafted) == 1
+
+
+def form_purpose(form: CreateForm) -> str:
+    return {"policy": submissions.POLICY_CREATE, "sop": submissions.SOP_CREATE,
+            "consultation": submissions.CONSULTATION_RECORD, "advice invitation": submissions.ADVICE_INVITE,
+            "advice": submissions.ADVICE_COMMENT}[form.name]
+
+
+def test_a_token_is_for_the_form_it_was_drawn_for(client, people, drafted):
+    """A token of the SOP form does not send the consultation form (nor the reverse)."""
+    client.force_login(people.developer)
+    token = token_of(client.get(f"/policies/{drafted.reference}/sops/new/").content.decode())
+    response = client.post(f"/policies/{drafted.reference}/consultation/",
+                           {**_consultation_data(people, drafted), "submission": token})
+    assert response.status_code == 400 and "This form could not be checked" in response.content.decode()
+
+
+def test_a_refused_form_keeps_its_token_for_the_corrected_one(people, drafted):
+    """The claim is part of the service's transaction: refused (a date the service will not take), it is undone
+    with the rest, and the corrected form, with the same token, is added once."""
+    token = submissions.submission_token_issue(user=people.developer, purpose=submissions.CONSULTATION_RECORD)
+    sent = timezone.localdate() - datetime.timedelta(days=2)
+    values = {"policy": drafted, "actor": people.developer, "consultee": "Corrected", "organisation": "QA org",
+              "consultee_type": "internal", "date_sent": sent, "submission": token}
+    with pytest.raises(ApplicationError, match="cannot be received before"):
+        services.consultation_record(**values, response="Yes.", response_received_on=sent - datetime.timedelta(1))
+    assert not SubmittedForm.objects.exists()
+    record = services.consultation_record(**values)
+    with pytest.raises(submissions.AlreadySubmitted) as again:
+        services.consultation_record(**values)
+    assert again.value.landing == f"/policies/{drafted.reference}/consultation/"
+    assert "the consultation with Corrected (QA org) was recorded" in again.value.message
+    assert list(ConsultationRecord.objects.filter(consultee="Corrected")) == [record]
+    # A service called from no page (a command, the demo data) claims nothing.
+    services.consultation_record(**{**values, "submission": None})
+    assert ConsultationRecord.objects.filter(consultee="Corrected").count() == 2
