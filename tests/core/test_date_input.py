@@ -10,9 +10,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.forms import DateField, DateInput, DateParts, GovUKForm
+from core.submissions import CONSULTATION_RECORD
 from lifecycle.forms import ConsultationForm, ConsultationResponseForm, PublishForm
 from lifecycle.models import ConsultationRecord
-from tests.factories import advance_to
+from tests.factories import advance_to, bound_once, sent_once
 
 CONSULTATION = {"consultee": "Staff side", "organisation": "Police Federation", "consultee_type": "shrmt"}
 
@@ -31,7 +32,8 @@ def test_three_boxes_round_trip_to_a_date_and_back():
 
     assert typed == DateParts("27", "3", "2027")
     assert widget.decompress(datetime.date(2027, 3, 27)) == [27, 3, 2027]
-    form = ConsultationForm({**CONSULTATION, **_parts("date_sent", "27", "03", "2026")})  # sent: today or before
+    # Sent: today or before.
+    form = bound_once(ConsultationForm, {**CONSULTATION, **_parts("date_sent", "27", "03", "2026")})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["date_sent"] == datetime.date(2026, 3, 27)
 
@@ -43,14 +45,14 @@ def test_a_single_iso_value_is_accepted_when_the_boxes_are_absent():
     assert not widget.value_omitted_from_data({"date_sent-year": "2026"}, {}, "date_sent")
     assert widget.value_omitted_from_data({}, {}, "date_sent")
 
-    form = ConsultationForm({**CONSULTATION, "date_sent": "2026-11-23"})
+    form = bound_once(ConsultationForm, {**CONSULTATION, "date_sent": "2026-11-23"})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["date_sent"] == datetime.date(2026, 11, 23)
     assert 'name="date_sent-day" type="text" inputmode="numeric" value="23"' in _field_html(form, "date_sent")
 
 
 def test_empty_boxes_leave_an_optional_date_empty_and_a_required_one_asks_for_it():
-    form = ConsultationForm({**CONSULTATION, **_parts("date_sent", "", "", ""),
+    form = bound_once(ConsultationForm, {**CONSULTATION, **_parts("date_sent", "", "", ""),
                              **_parts("response_received_on", " ", "", "")})
 
     assert not form.is_valid()
@@ -70,7 +72,7 @@ def test_empty_boxes_leave_an_optional_date_empty_and_a_required_one_asks_for_it
 ])
 def test_a_partial_or_impossible_date_is_explained_and_what_was_typed_is_kept(day, month, year, message,
                                                                                  highlighted):
-    form = ConsultationForm({**CONSULTATION, **_parts("date_sent", day, month, year)})
+    form = bound_once(ConsultationForm, {**CONSULTATION, **_parts("date_sent", day, month, year)})
 
     assert not form.is_valid()
     assert form.errors["date_sent"] == [message]
@@ -135,8 +137,8 @@ def test_the_consultation_log_saves_a_date_posted_in_three_boxes(client, people)
     sent = timezone.localdate() - datetime.timedelta(days=3)
 
     response = client.post(f"/policies/{policy.reference}/consultation/", {
-        **CONSULTATION, "consultee": "Three boxes", **_parts("date_sent", str(sent.day), str(sent.month),
-                                                             str(sent.year))})
+        **CONSULTATION, **sent_once(people.developer, CONSULTATION_RECORD), "consultee": "Three boxes",
+        **_parts("date_sent", str(sent.day), str(sent.month), str(sent.year))})
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ConsultationRecord.objects.get(policy=policy, consultee="Three boxes").date_sent == sent
@@ -148,7 +150,8 @@ def test_the_consultation_log_explains_a_partial_date_and_keeps_it(client, peopl
     client.force_login(people.developer)
 
     response = client.post(f"/policies/{policy.reference}/consultation/", {
-        **CONSULTATION, "consultee": "Half a date", **_parts("date_sent", "12", "", "2026")})
+        **CONSULTATION, **sent_once(people.developer, CONSULTATION_RECORD), "consultee": "Half a date",
+        **_parts("date_sent", "12", "", "2026")})
 
     assert response.status_code == 400
     page = response.content.decode()
@@ -168,7 +171,8 @@ def test_a_service_refusal_on_a_date_highlights_the_whole_date(client, people):
     received = sent - datetime.timedelta(days=1)
 
     response = client.post(f"/policies/{policy.reference}/consultation/", {
-        **CONSULTATION, **_parts("date_sent", str(sent.day), str(sent.month), str(sent.year)),
+        **CONSULTATION, **sent_once(people.developer, CONSULTATION_RECORD),
+        **_parts("date_sent", str(sent.day), str(sent.month), str(sent.year)),
         **_parts("response_received_on", str(received.day), str(received.month), str(received.year))})
 
     assert response.status_code == 400

@@ -10,6 +10,7 @@ import pytest
 from django.db import IntegrityError, InternalError, connection, transaction
 
 from core.models import AuditEvent
+from core.submissions import ADVICE_COMMENT, ADVICE_INVITE
 from lifecycle import permissions
 from lifecycle import services as s
 from lifecycle.details import details_hash
@@ -17,7 +18,7 @@ from lifecycle.models import AdviceComment, AdviceInvitation
 from lifecycle.states import Status
 from notifications import services as notifications
 from notifications.models import Notification
-from tests.factories import advance_to, refused, reload, user_with_role
+from tests.factories import advance_to, refused, reload, sent_once, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +46,8 @@ def test_coordinator_invites_dcfd_who_sees_comments_and_is_told_then_it_is_withd
 
     client.force_login(people.coordinator)
     response = client.post(f"/policies/{policy.reference}/advice/",
-                           {"action": "invite", "who": "dcfd", "note": "Is the EIA's race section right?"})
+                           {"action": "invite", "who": "dcfd", "note": "Is the EIA's race section right?",
+                            **sent_once(people.coordinator, ADVICE_INVITE)})
     assert response.status_code == 302
     invitation = AdviceInvitation.objects.get(policy=policy)
     assert (invitation.team, invitation.invited_by, invitation.cycle) == ("dcfd", people.coordinator, 1)
@@ -59,7 +61,8 @@ def test_coordinator_invites_dcfd_who_sees_comments_and_is_told_then_it_is_withd
     assert "Is the EIA&#x27;s race section right?" in page and "Give your advice" in page
     response = client.post(f"/policies/{policy.reference}/advice/", {"action": "comment", "invitation": invitation.pk,
                                                                      "text": "Add the impact on Gypsy and Traveller "
-                                                                             "communities."})
+                                                                             "communities.",
+                                                                     **sent_once(people.dcfd, ADVICE_COMMENT)})
     assert response.status_code == 302
     comment = AdviceComment.objects.get(invitation=invitation)
     assert comment.author == people.dcfd and comment.policy_version == reload(policy).current_version
@@ -125,7 +128,7 @@ def test_invitation_refusals_change_nothing(client, people, policy_in):
     client.force_login(people.developer)
     response = client.post(f"/policies/{policy.reference}/advice/",
                            {"action": "invite", "who": "colleague", "username": "nobody.here",
-                            "note": "Keep this note"})
+                            "note": "Keep this note", **sent_once(people.developer, ADVICE_INVITE)})
     assert response.status_code == 400
     body = response.content.decode()
     assert "No active colleague has that username" in body and "Keep this note" in body
@@ -199,7 +202,7 @@ def test_the_advice_page_says_why_on_the_username_and_keeps_what_was_typed(clien
     client.force_login(people.developer)
     response = client.post(f"/policies/{policy.reference}/advice/",
                            {"action": "invite", "who": "colleague", "username": "developer2",
-                            "note": "Keep this note"})
+                            "note": "Keep this note", **sent_once(people.developer, ADVICE_INVITE)})
     assert response.status_code == 400
     body = response.content.decode()
     # On the username field, as its own error.

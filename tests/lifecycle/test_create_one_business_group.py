@@ -8,7 +8,8 @@ import re
 import pytest
 
 from core.models import Role
-from tests.factories import RoleAssignmentFactory, UnitFactory, user_with_role
+from core.submissions import POLICY_CREATE
+from tests.factories import RoleAssignmentFactory, UnitFactory, sent_once, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +23,10 @@ def _options(body: str, name: str) -> list[tuple[str, bool]]:
             re.findall(r'<option value="([^"]*)"( selected)?>', _select(body, name))]
 
 
-def _started(client, people, **fields):
+def _started(client, people, user=None, **fields):
     data = {"title": "Body-worn video", "purpose": "Consistent use of body-worn video.", "relevant_to": "Officers.",
-            "kind": "corporate", "risk_tier": "medium", "protective_marking": "official", **fields}
+            "kind": "corporate", "risk_tier": "medium", "protective_marking": "official",
+            **sent_once(user or people.developer, POLICY_CREATE), **fields}
     return client.post("/policies/new/", data)
 
 
@@ -56,6 +58,6 @@ def test_whoever_may_choose_among_groups_or_units_is_asked_to(client, people):
     client.force_login(both)
     groups = _options(client.get("/policies/new/").content.decode(), "business_group")
     assert groups[0] == ("", True) and len(groups) == 3 and not any(selected for _, selected in groups[1:])
-    response = _started(client, people)
+    response = _started(client, people, user=both)
     assert response.status_code == 400
     assert "Choose the business group" in response.content.decode()

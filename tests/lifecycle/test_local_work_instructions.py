@@ -22,6 +22,7 @@ from django.test import Client
 
 from assessments.services import eia_update
 from core.models import AuditEvent, Role
+from core.submissions import POLICY_CREATE
 from library.models import LibraryDocument
 from lifecycle import services as lifecycle_services
 from lifecycle.details import details_hash
@@ -32,7 +33,15 @@ from notifications.models import Notification
 from notifications.services import outbox_relay
 from publication.models import Publication
 from publication.services import policy_approve_local, policy_publish
-from tests.factories import ALL_IMPACTS, RoleAssignmentFactory, UserFactory, refused, reload, what_was_read
+from tests.factories import (
+    ALL_IMPACTS,
+    RoleAssignmentFactory,
+    UserFactory,
+    refused,
+    reload,
+    sent_once,
+    what_was_read,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +70,7 @@ def start_instruction(client, people, unit_head, *, supports: str = "", title="C
         "owning_unit": people.unit2.pk, "kind": PolicyKind.LOCAL, "supports": supports, "risk_tier": "low",
         "protective_marking": marking,
         **({"suitable_for_publication_scheme": "on"} if marking == "official" else {}),
+        **sent_once(unit_head, POLICY_CREATE),
     })
     return response
 
@@ -272,7 +282,8 @@ def test_bad_links_to_a_corporate_policy_are_refused_and_nothing_is_created(clie
     response = client.post("/policies/new/", {
         "title": "A corporate policy", "purpose": "Purpose.", "relevant_to": "All staff.",
         "business_group": people.group.pk, "owning_unit": people.unit.pk, "kind": PolicyKind.CORPORATE,
-        "supports": corporate.reference, "risk_tier": "low", "protective_marking": "official"})
+        "supports": corporate.reference, "risk_tier": "low", "protective_marking": "official",
+        **sent_once(people.developer, POLICY_CREATE)})
     assert response.status_code == 400 and "Only a local work instruction supplements a corporate policy" in (
         response.content.decode())
     # A corporate policy not yet in force cannot be supplemented.
@@ -458,5 +469,5 @@ def test_supports_looks_only_among_the_policies_its_author_may_see(client, peopl
     response = client.post("/policies/new/", {
         "title": "Another", "purpose": "Purpose.", "relevant_to": "All staff.", "business_group": people.group.pk,
         "owning_unit": people.unit.pk, "kind": PolicyKind.LOCAL, "supports": hidden_local.reference,
-        "risk_tier": "low", "protective_marking": "official"})
+        "risk_tier": "low", "protective_marking": "official", **sent_once(people.developer, POLICY_CREATE)})
     assert "is itself a local work instruction" in field_error(response, "supports")

@@ -14,10 +14,11 @@ from html import unescape
 import pytest
 from django.test import Client
 
+from core.submissions import SOP_CREATE
 from lifecycle import gates
 from lifecycle import services as s
 from lifecycle.states import Status
-from tests.factories import advance_to, fill_development, refused, reload
+from tests.factories import advance_to, fill_development, refused, reload, sent_once
 from tests.lifecycle.test_gates_sop import assert_refused, assert_taken
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +104,8 @@ def test_the_walk_an_sop_added_by_its_title_alone_is_kept_but_not_submitted(read
     client = Client()
     client.force_login(people.developer)
     response = client.post(f"/policies/{ready_to_submit.reference}/sops/new/",
-                           {"title": "Searching vehicles", "text": "", "protective_marking": "official"})
+                           {"title": "Searching vehicles", "text": "", "protective_marking": "official",
+                            **sent_once(people.developer, SOP_CREATE)})
     assert response.status_code == 302  # a draft may hold an SOP still being written
 
     overview = _text(client.get(f"/policies/{ready_to_submit.reference}/").content.decode())

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from django.utils import timezone
@@ -80,7 +80,8 @@ FORMS = [
                lambda policy: f"/policies/{policy.reference}/statement/", "Back-button SOP"),
     CreateForm("consultation", "developer", lambda policy: f"/policies/{policy.reference}/consultation/",
                _consultation_data,
-               lambda policy: ConsultationRecord.objects.filter(policy=policy, consultee="Back-button consultee").count(),
+               lambda policy: ConsultationRecord.objects.filter(policy=policy,
+                                                                consultee="Back-button consultee").count(),
                lambda policy: f"/policies/{policy.reference}/consultation/", "Back-button consultee"),
     CreateForm("advice invitation", "coordinator", lambda policy: f"/policies/{policy.reference}/advice/",
                lambda people, policy: {"action": "invite", "who": "colleague", "username": people.shrmt.username,
@@ -88,7 +89,8 @@ FORMS = [
                lambda policy: AdviceInvitation.objects.filter(policy=policy, note="Back-button invitation.").count(),
                lambda policy: f"/policies/{policy.reference}/advice/", "Back-button invitation."),
     CreateForm("advice", "dcfd", lambda policy: f"/policies/{policy.reference}/advice/", _comment_data,
-               lambda policy: AdviceComment.objects.filter(invitation__policy=policy, text="Back-button advice.").count(),
+               lambda policy: AdviceComment.objects.filter(invitation__policy=policy,
+                                                           text="Back-button advice.").count(),
                lambda policy: f"/policies/{policy.reference}/advice/", "Back-button advice."),
 ]
 

@@ -6,9 +6,10 @@ import pytest
 from django.utils import timezone
 
 from core.models import AuditEvent
+from core.submissions import POLICY_CREATE
 from lifecycle.models import Policy
 from lifecycle.states import Status
-from tests.factories import advance_to, what_was_read
+from tests.factories import advance_to, sent_once, what_was_read
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,8 @@ def test_script_in_a_statement_is_refused_by_name_and_never_rendered(client, peo
 def test_too_long_title_gets_a_message_and_keeps_the_input(client, people):
     client.force_login(people.developer)
     response = client.post("/policies/new/", {"title": "T" * 300, "purpose": "My purpose text",
-                                              "relevant_to": "All staff"})
+                                              "relevant_to": "All staff",
+                                              **sent_once(people.developer, POLICY_CREATE)})
     assert response.status_code == 400
     body = response.content.decode()
     assert "There is a problem" in body and "200 characters or fewer" in body
