@@ -2,6 +2,7 @@ from django import forms
 
 from assessments import scheme_sections
 from assessments.models import EqualityImpactAssessment, Impact, PolicyWorkbook, ProtectedCharacteristic
+from core import submissions
 from core.forms import DateField, GovUKForm
 
 SECTION = 50_000
@@ -102,7 +103,8 @@ class WorkbookForm(GovUKForm):
 PERFORMANCE_NOT_ON_THE_SCHEME = scheme_sections.ON_THE_FORM
 
 
-class MonitoringReportForm(GovUKForm):
+class MonitoringReportForm(submissions.OneTimeSubmissionForm):
+    submission_purpose = submissions.MONITORING_REPORT_CREATE
     period_start = DateField(label="Period start", error_messages={"required": "Enter the start of the period"})
     period_end = DateField(label="Period end", error_messages={"required": "Enter the end of the period"})
     compliance = _text("Compliance")

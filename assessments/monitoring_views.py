@@ -16,6 +16,7 @@ from assessments.scheme_sections import DESTINATIONS
 from assessments.selectors import report_kept_off_scheme, reports_of
 from assessments.services.monitoring_periods import LONGEST_PERIOD_SHOWN, year_due
 from core.exceptions import ApplicationError
+from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import typed_back
 from lifecycle.due import MONITORING, REMEDIAL
 from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
@@ -55,6 +56,7 @@ def monitoring_page(request, reference: str):
     year = year_due(policy) if offered else None
     form = forms.MonitoringReportForm(
         request.POST or None, initial={"period_start": year.start, "period_end": year.due} if year else None,
+        submitter=request.user,
     ) if offered else None
     if request.method == "POST":
         if form is None:
@@ -63,6 +65,8 @@ def monitoring_page(request, reference: str):
         if form.is_valid():
             try:
                 services.monitoring_report_create(policy=policy, actor=request.user, **form.cleaned_data)
+            except AlreadySubmitted as error:  # the same form sent again (Back, a second click): the report it started
+                return already_submitted(request, error, "assessments:monitoring", policy.reference)
             except ApplicationError as error:
                 started = _in_progress(request.user, policy) if error.code == "stale" else None
                 if started is not None:

@@ -8,6 +8,7 @@ from typing import TypedDict, Unpack
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import (
@@ -20,6 +21,7 @@ from assessments.signals import monitoring_due_answered
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.submissions import MONITORING_REPORT_CREATE, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.report_duties import check_report_separation
@@ -31,9 +33,13 @@ REPORT_FIELDS = list(MonitoringReport.SECTIONS)
 
 @transaction.atomic
 def monitoring_report_create(
-    *, policy: Policy, actor, period_start: datetime.date, period_end: datetime.date, **sections
+    *, policy: Policy, actor, period_start: datetime.date, period_end: datetime.date, submission: str | None = None,
+    **sections,
 ) -> MonitoringReport:
+    """Start the policy's monitoring report of a period. ``submission``: the one-time token of the form that sent it
+    (core.submissions; None from no page): the same form sent again starts no second one, and is shown the first."""
     require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=MONITORING_REPORT_CREATE)
     if not isinstance(period_start, datetime.date) or not isinstance(period_end, datetime.date):
         raise ApplicationError("Enter the start and end of the monitoring period.", field="period_start")
     values = clean_sections(sections, REPORT_FIELDS)
@@ -56,6 +62,8 @@ def monitoring_report_create(
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_CREATED, obj=report, policy_id=locked.pk,
               changes={"period_start": period_start, "period_end": period_end,
                        "protective_marking": report.protective_marking})
+    submission_done(claim, created=f"the monitoring report of {period_start:%-d %B %Y} to {period_end:%-d %B %Y} "
+                    "was started", landing=reverse("assessments:monitoring", args=[locked.reference]))
     return report
 
 

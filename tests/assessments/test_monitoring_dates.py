@@ -15,10 +15,11 @@ import time_machine
 
 from assessments.models import MonitoringReport
 from core.models import AuditEvent
+from core.submissions import MONITORING_REPORT_CREATE
 from lifecycle import services as lifecycle_services
 from lifecycle.due import MONITORING, DueStatus
 from lifecycle.states import Status
-from tests.factories import advance_to, fill_development, reload, what_was_read_of_report
+from tests.factories import advance_to, fill_development, reload, sent_once, what_was_read_of_report
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,7 @@ def write_and_submit(client, policy, people, *, start, end) -> MonitoringReport:
     response = client.post(f"/policies/{policy.reference}/monitoring/", {
         "period_start-day": start.day, "period_start-month": start.month, "period_start-year": start.year,
         "period_end-day": end.day, "period_end-month": end.month, "period_end-year": end.year,
+        **sent_once(people.developer, MONITORING_REPORT_CREATE),
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     report = MonitoringReport.objects.filter(policy=policy).latest("pk")

@@ -13,8 +13,10 @@ import pytest
 import time_machine
 
 from assessments.models import MonitoringReport
+from core.submissions import MONITORING_REPORT_CREATE
 from lifecycle.states import Status
 from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on, write_and_submit
+from tests.factories import sent_once
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +59,8 @@ def test_a_stale_form_is_still_refused_with_what_was_typed_kept(client, publishe
                                   end=datetime.date(2025, 1, 9))
         response = client.post(f"/policies/{published.reference}/monitoring/", {
             "period_start-day": 10, "period_start-month": 1, "period_start-year": 2025,
-            "period_end-day": 9, "period_end-month": 1, "period_end-year": 2026, "compliance": "Typed before."})
+            "period_end-day": 9, "period_end-month": 1, "period_end-year": 2026, "compliance": "Typed before.",
+            **sent_once(people.developer, MONITORING_REPORT_CREATE)})
     html = response.content.decode()
     assert response.status_code == 409
     summary = html.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]

@@ -12,10 +12,11 @@ import pytest
 
 from assessments.models import MonitoringReport
 from core.models import AuditEvent
+from core.submissions import MONITORING_REPORT_CREATE
 from lifecycle.states import Status
 from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on
 from tests.assessments.test_monitoring_periods import SECOND_DUE, fresh, publish_the_first_year, start
-from tests.factories import reload, what_was_read_of_report
+from tests.factories import reload, sent_once, what_was_read_of_report
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,8 @@ def test_a_period_already_reported_is_refused_at_the_field_with_what_was_typed_k
     client.force_login(people.developer)
     with on(LATE):
         response = client.post(f"/policies/{policy.reference}/monitoring/",
-                               {**period("", PUBLISHED_ON, FIRST_DUE), "compliance": "Dip samples typed here."})
+                               {**period("", PUBLISHED_ON, FIRST_DUE), "compliance": "Dip samples typed here.",
+                                **sent_once(people.developer, MONITORING_REPORT_CREATE)})
     assert response.status_code == 400
     page = html.unescape(response.content.decode())
     assert "overlaps the monitoring report for 10 January 2024 to 10 January 2025 (published)" in page
@@ -53,7 +55,8 @@ def test_a_period_of_26_years_is_refused_not_a_500(client, policy, people):
     client.force_login(people.developer)
     with on(LATE):
         response = client.post(f"/policies/{policy.reference}/monitoring/",
-                               period("", datetime.date(2000, 1, 1), datetime.date(2026, 2, 1)))
+                               {**period("", datetime.date(2000, 1, 1), datetime.date(2026, 2, 1)),
+                                **sent_once(people.developer, MONITORING_REPORT_CREATE)})
     assert response.status_code == 400
     assert "longer than 13 months" in html.unescape(response.content.decode())
 

@@ -11,7 +11,7 @@ import pytest
 
 from assessments import services
 from lifecycle.states import Status
-from tests.factories import reload, the_year_due
+from tests.factories import bound_once, reload, the_year_due
 
 pytestmark = pytest.mark.django_db
 
@@ -96,8 +96,9 @@ def test_every_form_with_two_dates_names_each_in_its_error(form_class, names):
     (the last note's leftover, after the Lead's response form was mended): each now names its own, as GOV.UK asks."""
     from django.utils.module_loading import import_string
 
-    form = import_string(form_class)(data={key: value for name in names
-                                           for key, value in _parts(name, "31", "2", "2026").items()})
+    form_class = import_string(form_class)
+    data = {key: value for name in names for key, value in _parts(name, "31", "2", "2026").items()}
+    form = bound_once(form_class, data) if hasattr(form_class, "submission_purpose") else form_class(data=data)
     assert not form.is_valid()
     said = [form.errors[name][0] for name in names]
     assert said == [f"{form[name].label} must be a real date" for name in names]

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from core import submissions
@@ -22,6 +23,7 @@ from core.models import SubmittedForm
 from lifecycle import services
 from lifecycle.models import AdviceComment, AdviceInvitation, ConsultationRecord, Policy, StandardOperatingProcedure
 from lifecycle.states import Status
+from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on
 
 pytestmark = pytest.mark.django_db
 
@@ -135,6 +137,28 @@ def test_a_form_sent_twice_adds_one_row_and_the_second_lands_where_the_first_did
     assert form.rows(drafted) == 2
 
 
+# What each create page costs (GET, cold), and the answer to its form sent again: drawing the token costs no query
+# (it is signed, not stored), and the second post is answered from the token's row before anything else is read or
+# locked (its claim fails, then one read of what the first post created; the rest is the session, the person and the
+# page's own checks before the service). Measured; raise a pin only with a reason.
+PAGE_COST = {"policy": 10, "sop": 7, "consultation": 7, "advice invitation": 9, "advice": 11}
+SENT_AGAIN_COST = {"policy": 15, "sop": 13, "consultation": 13, "advice invitation": 17, "advice": 17}
+
+
+@pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
+def test_the_pages_and_the_answer_to_a_form_sent_again_cost_what_is_pinned(
+        client, people, drafted, form, django_assert_num_queries):
+    client.force_login(getattr(people, form.user))
+    path = form.path(drafted)
+    cache.clear()
+    with django_assert_num_queries(PAGE_COST[form.name]):
+        page = client.get(path).content.decode()
+    data = {**form.data(people, drafted), "submission": _token_for(page, form)}
+    assert client.post(path, data).status_code == 302
+    with django_assert_num_queries(SENT_AGAIN_COST[form.name]):
+        assert client.post(path, data).status_code == 302
+
+
 @pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
 @pytest.mark.parametrize("token", ["", "made-up:token", "someone else's"])
 def test_a_form_without_a_token_of_its_own_is_refused_keeping_what_was_typed(client, people, drafted, form, token):
@@ -187,3 +211,29 @@ def test_a_refused_form_keeps_its_token_for_the_corrected_one(people, drafted):
     # A service called from no page (a command, the demo data) claims nothing.
     services.consultation_record(**{**values, "submission": None})
     assert ConsultationRecord.objects.filter(consultee="Corrected").count() == 2
+
+
+def test_a_monitoring_report_started_twice_is_started_once(client, people, policy_in):
+    """The monitoring report's form too. A report drawn afresh (a second tab) is still refused while one is in
+    progress (one at a time: assessments.services.monitoring_report_create), with a link to it."""
+    with on(PUBLISHED_ON):
+        policy = policy_in(Status.IMPLEMENTATION)
+    client.force_login(people.developer)
+    path = f"/policies/{policy.reference}/monitoring/"
+    with on(FIRST_DUE + datetime.timedelta(days=20)):
+        data = {**_sent(datetime.date(2024, 1, 10), "period_start"), **_sent(datetime.date(2025, 1, 9), "period_end"),
+                "compliance": "Typed once."}
+        tokens = [token_of(client.get(path).content.decode()) for _ in range(2)]
+        first = client.post(path, {**data, "submission": tokens[0]})
+        second = client.post(path, {**data, "submission": tokens[0]})
+        assert first.status_code == second.status_code == 302 and second.url == first.url == path
+        told = client.get(path).content.decode()
+        assert "You already sent this form: the monitoring report of 10 January 2024 to 9 January 2025 was started" in (
+            told)
+        assert policy.monitoring_reports.count() == 1
+        other_tab = client.post(path, {**data, "submission": tokens[1]})
+        assert other_tab.status_code == 409 and "already has a monitoring report in progress" in (
+            other_tab.content.decode())
+        missing = client.post(path, data)
+        assert missing.status_code == 400 and "This form could not be checked" in missing.content.decode()
+    assert policy.monitoring_reports.count() == 1
