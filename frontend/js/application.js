@@ -185,3 +185,19 @@ function markScrollingTables() {
 markScrollingTables();
 window.addEventListener("resize", markScrollingTables);
 document.body.addEventListener("htmx:afterSettle", markScrollingTables);
+
+// A create form's one-time token (core.submissions) belongs to the page the person filled in, so it is kept in that
+// page's history entry. Back to the page (which the browser fetches again: signed-in pages are not stored) then sends
+// the form with the token it was first drawn with, and the server answers "You already sent this form", taking the
+// person to what it created, instead of creating it again with the fresh token the page was drawn with this time.
+function keepSubmissionTokens() {
+  const inputs = document.querySelectorAll("form input[type='hidden'][name$='submission'][id]");
+  if (!inputs.length) return;
+  const kept = { ...(history.state?.submissionTokens || {}) };
+  inputs.forEach((input) => {
+    if (kept[input.id]) input.value = kept[input.id];
+    else kept[input.id] = input.value;
+  });
+  history.replaceState({ ...(history.state || {}), submissionTokens: kept }, "");
+}
+keepSubmissionTokens();

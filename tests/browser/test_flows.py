@@ -723,6 +723,23 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     assert "First tab" in Policy.objects.get(pk=drafting.pk).current_version.statement
     second.close()
 
+    # Back, then the same create form sent again (QA10: POL-0018, then POL-0019 from one form): one policy; the second
+    # post lands on it, told so (core.submissions).
+    flow.visit("/policies/new/", "developer: start a policy")
+    page.fill("#id_title", "Back-button policy")
+    page.fill("#id_purpose", "Typed once.")
+    page.fill("#id_relevant_to", "All staff")
+    flow.submit("developer: policy started")
+    flow.expect_success("created in scoping with draft version 1.0")
+    started = Policy.objects.get(title="Back-button policy")
+    page.go_back()
+    expect(page.locator("#id_title")).to_have_value("Back-button policy")
+    flow.submit("developer: the same policy sent again")
+    assert page.url.endswith(f"/policies/{started.reference}/")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        f"You already sent this form: {started.reference} “Back-button policy” was started")
+    assert Policy.objects.filter(title="Back-button policy").count() == 1
+
     # Hostile input: markup the sanitiser would remove is refused by name (nothing vanishes silently) and never
     # runs; what was typed stays in the form. The health and safety statement is plain text, shown escaped (the
     # summary of changes, asked only of a review, is not on a first version's form).
