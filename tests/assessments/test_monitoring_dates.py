@@ -19,7 +19,8 @@ from core.submissions import MONITORING_REPORT_CREATE
 from lifecycle import services as lifecycle_services
 from lifecycle.due import MONITORING, DueStatus
 from lifecycle.states import Status
-from tests.factories import advance_to, fill_development, reload, sent_once, what_was_read_of_report
+from tests.factories import advance_to, fill_development, reload, what_was_read_of_report
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from assessments.models import MonitoringReport
 from core.submissions import MONITORING_REPORT_CREATE
 from lifecycle.states import Status
 from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on, write_and_submit
-from tests.factories import sent_once
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

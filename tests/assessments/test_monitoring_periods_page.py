@@ -16,7 +16,8 @@ from core.submissions import MONITORING_REPORT_CREATE
 from lifecycle.states import Status
 from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on
 from tests.assessments.test_monitoring_periods import SECOND_DUE, fresh, publish_the_first_year, start
-from tests.factories import reload, sent_once, what_was_read_of_report
+from tests.factories import reload, what_was_read_of_report
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

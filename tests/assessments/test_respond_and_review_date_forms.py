@@ -11,7 +11,8 @@ import pytest
 
 from assessments import services
 from lifecycle.states import Status
-from tests.factories import bound_once, reload, the_year_due
+from tests.factories import reload, the_year_due
+from tests.submissions import bound_once
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,8 @@ from core.forms import DateField, DateInput, DateParts, GovUKForm
 from core.submissions import CONSULTATION_RECORD
 from lifecycle.forms import ConsultationForm, ConsultationResponseForm, PublishForm
 from lifecycle.models import ConsultationRecord
-from tests.factories import advance_to, bound_once, sent_once
+from tests.factories import advance_to
+from tests.submissions import bound_once, sent_once
 
 CONSULTATION = {"consultee": "Staff side", "organisation": "Police Federation", "consultee_type": "shrmt"}
 

@@ -18,7 +18,8 @@ from lifecycle.models import AdviceComment, AdviceInvitation
 from lifecycle.states import Status
 from notifications import services as notifications
 from notifications.models import Notification
-from tests.factories import advance_to, refused, reload, sent_once, user_with_role
+from tests.factories import advance_to, refused, reload, user_with_role
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

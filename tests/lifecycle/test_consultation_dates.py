@@ -16,7 +16,7 @@ from core.submissions import CONSULTATION_RECORD
 from lifecycle.forms import ConsultationForm
 from lifecycle.models import ConsultationRecord
 from lifecycle.states import Status
-from tests.factories import bound_once, sent_once
+from tests.submissions import bound_once, sent_once
 
 CONSULTATION = {"consultee": "Staff side", "organisation": "Police Federation", "consultee_type": "staff_association"}
 

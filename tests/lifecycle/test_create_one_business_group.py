@@ -9,7 +9,8 @@ import pytest
 
 from core.models import Role
 from core.submissions import POLICY_CREATE
-from tests.factories import RoleAssignmentFactory, UnitFactory, sent_once, user_with_role
+from tests.factories import RoleAssignmentFactory, UnitFactory, user_with_role
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

@@ -39,9 +39,9 @@ from tests.factories import (
     UserFactory,
     refused,
     reload,
-    sent_once,
     what_was_read,
 )
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

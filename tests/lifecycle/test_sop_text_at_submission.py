@@ -18,8 +18,9 @@ from core.submissions import SOP_CREATE
 from lifecycle import gates
 from lifecycle import services as s
 from lifecycle.states import Status
-from tests.factories import advance_to, fill_development, refused, reload, sent_once
+from tests.factories import advance_to, fill_development, refused, reload
 from tests.lifecycle.test_gates_sop import assert_refused, assert_taken
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 

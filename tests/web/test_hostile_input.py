@@ -9,7 +9,8 @@ from core.models import AuditEvent
 from core.submissions import POLICY_CREATE
 from lifecycle.models import Policy
 from lifecycle.states import Status
-from tests.factories import advance_to, sent_once, what_was_read
+from tests.factories import advance_to, what_was_read
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 
