@@ -43,6 +43,7 @@ CONSULTATION_RECORD = "consultation.record"
 ADVICE_INVITE = "advice.invite"
 ADVICE_COMMENT = "advice.comment"
 MONITORING_REPORT_CREATE = "monitoring_report.create"
+WITHHOLD_PART = "sop_redaction.record"
 
 REFUSED = ("This form could not be checked: it was not sent from the page PolicyHub gave you, or that page was for "
            "someone else. Nothing was saved. Check what you typed and send it again.")

@@ -1,5 +1,6 @@
 from django import forms
 
+from core import submissions
 from core.forms import GovUKForm
 from publication.models import FOIExemption
 from publication.scheme_index import MAX_SEARCH_LENGTH
@@ -52,8 +53,10 @@ class SchemeSearchForm(GovUKForm):
         }
 
 
-class WithholdPartForm(GovUKForm):
+class WithholdPartForm(submissions.OneTimeSubmissionForm):
     """PCU withholds one part of an externally published SOP from its public copy."""
+
+    submission_purpose = submissions.WITHHOLD_PART
 
     sop_version = forms.TypedChoiceField(label="Procedure", coerce=int,
                                          error_messages={"required": "Choose the procedure",

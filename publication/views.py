@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from assessments.impacts import impact_rows
 from core.dates import date_shown
 from core.exceptions import ApplicationError
+from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import permissions
 from lifecycle.selectors import access_policy, sop_versions_for, user_may_see_sensitive, version_in_force, version_shown
 from lifecycle.states import Status
@@ -385,7 +386,7 @@ def withheld_parts_page(request, reference: str):
     sops = withholdable_sops(policy=policy)
     editable = policy.status in WITHHOLDING_STATUSES
     form = WithholdPartForm(request.POST if request.method == "POST" and "remove" not in request.POST else None,
-                            sop_versions=[entry["sop_version"] for entry in sops])
+                            sop_versions=[entry["sop_version"] for entry in sops], submitter=request.user)
     if request.method == "POST":
         try:
             if "remove" in request.POST:
@@ -397,10 +398,13 @@ def withheld_parts_page(request, reference: str):
             if form.is_valid():
                 redaction = sop_redaction_record(sop_version=form.cleaned_data["sop_version"], actor=request.user,
                                                  block=form.cleaned_data["block"],
-                                                 exemption=form.cleaned_data["exemption"])
+                                                 exemption=form.cleaned_data["exemption"],
+                                                 submission=form.cleaned_data["submission"])
                 messages.success(request, f"Part {redaction.block} of “{redaction.sop_version.sop.title}” will be "
                                           "withheld from the public copy.")
                 return redirect("publication_staff:withheld", reference=policy.reference)
+        except AlreadySubmitted as error:  # the same form sent again (Back, a second click)
+            return already_submitted(request, error, "publication_staff:withheld", policy.reference)
         except ApplicationError as error:
             if error.code in {"stale", "forbidden", "not_found"}:
                 messages.error(request, error.message)

@@ -5,10 +5,12 @@ between approval and publication; once the version is published its public copy 
 from __future__ import annotations
 
 from django.db import transaction
+from django.urls import reverse
 
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.submissions import WITHHOLD_PART, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import Policy, SOPVersion
 from lifecycle.services import lock_policy, require_actor
@@ -44,8 +46,12 @@ def _redaction_target(*, sop_version: SOPVersion | int, actor) -> tuple[Policy, 
 
 
 @transaction.atomic
-def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, exemption: str) -> SOPRedaction:
-    """PCU withholds one part of an externally published SOP from its public copy, citing the FOI exemption."""
+def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, exemption: str,
+                         submission: str | None = None) -> SOPRedaction:
+    """PCU withholds one part of an externally published SOP from its public copy, citing the FOI exemption.
+    ``submission``: the one-time token of the form that sent it (core.submissions; None from no page)."""
+    require_actor(actor)
+    claim = submission_claim(submission=submission, actor=actor, purpose=WITHHOLD_PART)
     locked_policy, target = _redaction_target(sop_version=sop_version, actor=actor)
     if exemption not in FOIExemption.values:
         raise ApplicationError("Choose the Freedom of Information Act exemption that applies.", field="exemption")
@@ -59,6 +65,8 @@ def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, ex
         "sop": target.sop.title, "version": target.policy_version.number, "part": block,
         "exemption": FOIExemption(exemption).label,
     })
+    submission_done(claim, created=f"part {block} of “{target.sop.title}” was withheld",
+                    landing=reverse("publication_staff:withheld", kwargs={"reference": locked_policy.reference}))
     return redaction
 
 

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditEvent, BusinessGroup, Subject
+from core.submissions import WITHHOLD_PART
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from lifecycle.states import Status
@@ -23,6 +24,7 @@ from tests.factories import UserFactory, advance_to, refused
 from tests.page_cost import PageCost, rendered_again, search_form_of
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
 from tests.rate_limits import clear_rate_limits
+from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
 
@@ -460,12 +462,13 @@ def test_pcu_withholds_a_part_through_the_page(client, people, awaiting_with_ext
     page = client.get(url).content.decode()
     assert "Tactical part." in page and "Internal only." not in page
 
-    bad = client.post(url, {"sop_version": external.pk, "block": "7", "exemption": "s31"})
+    once = sent_once(people.pcu, WITHHOLD_PART)
+    bad = client.post(url, {"sop_version": external.pk, "block": "7", "exemption": "s31", **once})
     assert bad.status_code == 400 and "from 1 to 2" in bad.content.decode()
     assert 'value="7"' in bad.content.decode()  # what was typed is kept
-    assert client.post(url, {"sop_version": external.pk, "block": "x", "exemption": ""}).status_code == 400
+    assert client.post(url, {"sop_version": external.pk, "block": "x", "exemption": "", **once}).status_code == 400
 
-    assert client.post(url, {"sop_version": external.pk, "block": "2", "exemption": "s31"}).status_code == 302
+    assert client.post(url, {"sop_version": external.pk, "block": "2", "exemption": "s31", **once}).status_code == 302
     redaction = SOPRedaction.objects.get()
     assert "Section 31: law enforcement" in client.get(url).content.decode()
     assert client.post(url, {"remove": str(redaction.pk)}).status_code == 302

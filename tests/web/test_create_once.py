@@ -23,7 +23,9 @@ from core.models import SubmittedForm
 from lifecycle import services
 from lifecycle.models import AdviceComment, AdviceInvitation, ConsultationRecord, Policy, StandardOperatingProcedure
 from lifecycle.states import Status
+from publication.models import SOPRedaction
 from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on
+from tests.factories import advance_to
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +239,24 @@ def test_a_monitoring_report_started_twice_is_started_once(client, people, polic
         missing = client.post(path, data)
         assert missing.status_code == 400 and "This form could not be checked" in missing.content.decode()
     assert policy.monitoring_reports.count() == 1
+
+
+def test_a_part_withheld_twice_is_withheld_once_and_the_second_lands_where_the_first_did(client, people, policy_in):
+    """PCU's form that withholds a part of an SOP from the public copy adds a row too: sent again, it lands on the
+    page of withheld parts, told so, where it was refused as a part already withheld."""
+    policy = policy_in(Status.DEVELOPMENT)
+    services.sop_create(policy=policy, actor=people.developer, title="Custody searches",
+                        text="<p>Open part.</p><p>Tactical part.</p>", publish_externally=True)
+    policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
+    client.force_login(people.pcu)
+    path = f"/policies/{policy.reference}/publication/withheld/"
+    data = {"sop_version": policy.current_version.sop_versions.get().pk, "block": 2, "exemption": "s31",
+            "submission": token_of(client.get(path).content.decode())}
+    first = client.post(path, data)
+    second = client.post(path, data)
+    assert first.status_code == second.status_code == 302 and second.url == first.url == path
+    told = client.get(path).content.decode()
+    assert "You already sent this form: part 2 of “Custody searches” was withheld" in told
+    assert SOPRedaction.objects.filter(sop_version__policy_version__policy=policy).count() == 1
+    refused = client.post(path, {key: value for key, value in data.items() if key != "submission"})
+    assert refused.status_code == 400 and "This form could not be checked" in refused.content.decode()
