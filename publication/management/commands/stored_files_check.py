@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 f"{policy.reference} version {version.number} ({policy.business_group}), publication "
                 f"{publication.pk} ({published_on}): the {published_file.audience} copy, rendition "
                 f"{published_file.rendition}, marked {published_file.marking}, stored "
-                f"{timezone.localtime(published_file.rendered_at):%Y-%m-%d %H:%M}, SHA-256 {published_file.sha256}, "
+                f"{timezone.localtime(published_file.rendered_at):%Y-%m-%d %H:%M:%S}, SHA-256 {published_file.sha256}, "
                 f"file {published_file.storage_name}")
         if not found:
             self.stdout.write("No staff or public copy of a version published OFFICIAL-SENSITIVE is stored.")
