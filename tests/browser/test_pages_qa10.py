@@ -1,0 +1,19 @@
+"""Pages a QA walk (QA10, 2026-12-06) found short of the rest, tried in Chromium with axe-core: each one named here
+passes with no violations."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_two_important_banners_have_their_own_names(browser_user, people):
+    """QA10 item 11: two versions asked for that are not there gave two "Important" banners, two landmarks with one
+    name (axe landmark-unique)."""
+    policy = people.policy(title="Body-worn video")
+    browser_user.sign_in("developer")
+    response = browser_user.goto(f"/policies/{policy.reference}/versions/compare/?from=9.9&to=zz")
+    assert response.status == 200
+    assert browser_user.page.locator(".govuk-notification-banner").count() == 2
+    browser_user.step("compare: two versions not there")
