@@ -298,6 +298,25 @@ class ModelChoiceField(forms.ModelChoiceField):
     iterator = ListedModelChoiceIterator
 
 
+# Django's messages for a value that is not among a field's choices: they echo what was sent ("Select a valid choice.
+# zzz is not one of the available choices.") and name no question. Replaced on every GovUKForm's fields, unless the
+# field words its own (QA10 item 9).
+_NOT_LISTED_CODES = ("invalid_choice", "invalid_pk_value", "invalid_list")
+_DJANGO_NOT_LISTED = {
+    str(field_class.default_error_messages[code])
+    for field_class in (forms.ChoiceField, forms.MultipleChoiceField, forms.ModelChoiceField,
+                        forms.ModelMultipleChoiceField)
+    for code in _NOT_LISTED_CODES if code in field_class.default_error_messages
+}
+
+
+def _not_listed_in_our_words(field: forms.Field, label: str) -> None:
+    """A choice not offered is refused naming the question, never repeating the value sent."""
+    for code in _NOT_LISTED_CODES:
+        if code in field.error_messages and str(field.error_messages[code]) in _DJANGO_NOT_LISTED:
+            field.error_messages[code] = f"Select from the options listed for “{label.replace('%', '%%')}”"
+
+
 class GovUKForm(forms.Form):
     """A form whose widgets carry GOV.UK classes and aria-describedby for hints and errors."""
 
@@ -313,6 +332,8 @@ class GovUKForm(forms.Form):
             if isinstance(field, DateField):
                 field.name_in_messages(field.label or pretty_name(name))
                 continue  # the fieldset, not the boxes, carries the hint (templates/includes/field.html)
+            if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
+                _not_listed_in_our_words(field, (field.label or pretty_name(name)).removesuffix(" (optional)"))
             if isinstance(widget, forms.Textarea):
                 widget.attrs.setdefault("rows", 5)
             if isinstance(field, forms.CharField) and field.max_length:

@@ -14,7 +14,8 @@ class LibrarySearchForm(GovUKForm):
                   "in \"quotes\", and a minus sign before a word to leave it out.",
         error_messages={"max_length": f"Search for {MAX_QUERY_LENGTH} characters or fewer"},
     )
-    scope = forms.ChoiceField(label="Search in", choices=Scope.CHOICES, required=False, widget=forms.Select)
+    scope = forms.ChoiceField(label="Search in", choices=Scope.CHOICES, required=False, widget=forms.Select,
+                              error_messages={"invalid_choice": "Choose where to search from the list"})
     business_group = ModelChoiceField(
         label="Business group", queryset=BusinessGroup.objects.filter(is_active=True), required=False,
         empty_label="All business groups",

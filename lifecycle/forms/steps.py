@@ -274,7 +274,7 @@ class PublishForm(StepForm):
     )
     audience_roles = forms.MultipleChoiceField(
         label="Ask everyone holding these roles", required=False, choices=Role.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": "Choose the roles from the list"},
     )
     ask_again = forms.BooleanField(
         label="Ask again even if they confirmed an earlier version of this major version", required=False,
