@@ -21,8 +21,8 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.http import HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import resolve_url
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect
+from django.shortcuts import render, resolve_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -59,6 +59,27 @@ def htmx_sign_in_redirect(get_response):
             redirect["HX-Redirect"] = response["Location"]
             return redirect
         return response
+
+    return middleware
+
+
+def form_address_opened_as_a_page(get_response):
+    """An address that only takes a form's post (require_POST: marking notifications read, confirming a policy was
+    read, PCU's "Store the files again"), opened as a page (a bookmark, the address typed, a reload from history):
+    Django's empty 405, which Chromium shows as "This page isn't working", becomes a page saying why, with the way
+    back, still 405 with its Allow header (QA10 item 12). One place for every such view; any other refusal of a
+    method (a script's post to a page that is only read) is left as it was."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (request.method != "GET" or not isinstance(response, HttpResponseNotAllowed) or response.content
+                or "POST" not in {method.strip() for method in response.get("Allow", "").split(",")}):
+            return response
+        came_from = page_posted_from(request)
+        back = came_from if came_from not in {resolve_url("home"), request.get_full_path()} else ""
+        page = render(request, "errors/405.html", {"back": back}, status=405)
+        page["Allow"] = response["Allow"]
+        return page
 
     return middleware
 

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # django-csp's, the settings' policy built once per process (core.middleware.CSPMiddleware).
     "core.middleware.CSPMiddleware",
+    # A form's address (require_POST) opened as a page: a page saying so, not an empty 405 (core.middleware).
+    "core.middleware.form_address_opened_as_a_page",
     "core.middleware.security_headers",
     "core.middleware.htmx_sign_in_redirect",
     "core.middleware.session_lifetime",

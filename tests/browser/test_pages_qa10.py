@@ -17,3 +17,12 @@ def test_two_important_banners_have_their_own_names(browser_user, people):
     assert response.status == 200
     assert browser_user.page.locator(".govuk-notification-banner").count() == 2
     browser_user.step("compare: two versions not there")
+
+
+def test_a_form_address_opened_as_a_page(browser_user, people):
+    """QA10 item 12: a POST-only address opened as a page was an empty 405 ("This page isn't working")."""
+    browser_user.sign_in("developer")
+    response = browser_user.goto("/notifications/read/")
+    assert response.status == 405
+    assert browser_user.page.locator("h1").inner_text() == "This address only accepts a form"
+    browser_user.step("405: a form's address opened as a page")
