@@ -48,7 +48,9 @@ def eia_page(request, reference: str):
     context.update({
         "eia": eia, "form": form,
         "impact_rows": impact_rows(eia),
-        "may_sign_off_retrospective": policy.not_impact_assessed and is_dcfd(request.user),
+        # The link to the sign-off page, where that page would be offered (the service's own rule).
+        "may_sign_off_retrospective": (policy.not_impact_assessed and is_dcfd(request.user)
+                                       and services.retrospective_eia_refusal(request.user, policy) is None),
     })
     return render(request, "assessments/eia.html", context, status=400 if form and form.errors else 200)
 
@@ -56,7 +58,14 @@ def eia_page(request, reference: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def eia_retrospective_signoff(request, reference: str):
+    """DCFD signs off the EIA the emergency route skipped. The page is refused as its post would be, with the
+    service's reason and no form, to anyone it is not offered to (QA10 item 7: a live form for every reader, whose
+    comment was lost when the post was refused), as an action page is (lifecycle.views.policy_action)."""
     policy = policy_for_page(request, reference)
+    refusal = services.retrospective_eia_refusal(request.user, policy)
+    if refusal is not None:
+        messages.error(request, refusal.message)
+        return redirect("assessments:eia", reference=policy.reference)
     form = forms.RetrospectiveEIAForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

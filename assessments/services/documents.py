@@ -19,7 +19,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle import gates_no_change, permissions
-from lifecycle.duties import check_separation
+from lifecycle.duties import check_separation, conflicting_duty
 from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
 from lifecycle.selectors import emergency_outstanding
@@ -195,21 +195,40 @@ def workbook_restore(*, policy: Policy, actor, revision: DraftRevision):
     return workbook_update(policy=policy, actor=actor, restored_from=revision, **sections)
 
 
+def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
+    """Why ``actor`` may not sign off the retrospective EIA of ``policy`` now, or None when they may: the one rule,
+    read by the sign-off page on every request (nobody is shown a form the service would refuse; QA10 item 7) and by
+    ``eia_complete_retrospective`` under the policy's lock. The role first, as for every step (services.base)."""
+    if not permissions.is_dcfd(actor):
+        return ApplicationError("Only the Diversity and Citizen Focus Directorate can sign off the EIA.",
+                                code="forbidden")
+    # SOP, stage 3: the emergency route's EIA is "completed as soon as reasonably practicable", and signed off once.
+    outstanding = ({item.discipline: item for item in emergency_outstanding(policy)}
+                   if policy.not_impact_assessed else {})
+    if QADiscipline.DCFD not in outstanding:
+        return ApplicationError(f"{policy.reference} is not awaiting a retrospective EIA.", code="stale")
+    if outstanding[QADiscipline.DCFD].done:
+        return ApplicationError(f"The EIA of {policy.reference} is already signed off: nothing more is asked of the "
+                                "Diversity and Citizen Focus Directorate here.", code="stale")
+    # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
+    how = conflicting_duty(actor, policy.current_version, Duty.QA)
+    if how is not None:
+        return ApplicationError(f"You cannot sign off the EIA of {policy.reference}: you {how}, and one person may "
+                                "not hold two parts in the same version (separation of duties).", code="forbidden")
+    return None
+
+
 @transaction.atomic
 def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> EqualityImpactAssessment:
     """DCFD signs off the EIA of an emergency-approved policy. The policy is then impact assessed: the
     "not impact assessed" marking and the EIA due date are cleared, and the EIA is frozen as evidence."""
     require_actor(actor)
     locked = lock_policy(policy)
-    if not permissions.is_dcfd(actor):
-        raise ApplicationError("Only the Diversity and Citizen Focus Directorate can sign off the EIA.",
-                               code="forbidden")
-    if not locked.not_impact_assessed:
-        raise ApplicationError(f"{locked.reference} is not awaiting a retrospective EIA.", code="stale")
+    refusal = retrospective_eia_refusal(actor, locked)
+    if refusal is not None:
+        raise refusal
     version = locked.current_version
     eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
-    # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
-    check_separation(actor, version, Duty.QA, doing=f"sign off the EIA of {locked.reference}")
     if not eia.is_complete:
         missing = ", ".join(eia.missing_characteristics) or "none"
         raise ApplicationError(
