@@ -84,6 +84,35 @@ def form_address_opened_as_a_page(get_response):
     return middleware
 
 
+ERROR_SUMMARY = b'class="govuk-error-summary"'
+TITLE_OPENS = b"<title>"
+ERROR_PREFIX = b"Error: "
+
+
+def error_in_title(get_response):
+    """GOV.UK: a page showing an error summary starts its <title> with "Error: ", so that a screen reader says so
+    first. Added here, once, to every HTML page that shows one, whatever drew it (a form's errors, a bad address, a
+    period the wrong way round), and to none that already says it: pages had the summary without the prefix (QA10
+    item 10: /notices/?before=x, /dashboard/report/ with its dates reversed). A fragment for htmx has no title."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (response.streaming or not response.get("Content-Type", "").startswith("text/html")
+                or ERROR_SUMMARY not in response.content):
+            return response
+        content = response.content
+        opens = content.find(TITLE_OPENS)
+        if opens == -1:
+            return response
+        at = opens + len(TITLE_OPENS)
+        if content.startswith(ERROR_PREFIX, at):
+            return response
+        response.content = content[:at] + ERROR_PREFIX + content[at:]
+        return response
+
+    return middleware
+
+
 def security_headers(get_response):
     """Permissions-Policy on every response; ``Cache-Control: no-store, private`` on every response to a
     signed-in user, files included (staff PDFs, OFFICIAL-SENSITIVE ones among them), so that neither a shared

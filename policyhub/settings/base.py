@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "core.middleware.CSPMiddleware",
     # A form's address (require_POST) opened as a page: a page saying so, not an empty 405 (core.middleware).
     "core.middleware.form_address_opened_as_a_page",
+    # "Error: " at the start of the title of every page showing an error summary (core.middleware).
+    "core.middleware.error_in_title",
     "core.middleware.security_headers",
     "core.middleware.htmx_sign_in_redirect",
     "core.middleware.session_lifetime",
