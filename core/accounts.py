@@ -12,6 +12,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import caches
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -35,11 +36,65 @@ def _govuk_password_inputs(form: forms.Form) -> None:
             field.widget.attrs["spellcheck"] = "false"
 
 
-class GovUKPasswordsMixin:
-    """Password inputs styled like the other GOV.UK inputs; saving goes through ``user_password_set``."""
+MAX_PASSWORD_LENGTH = 128
+
+
+class MaximumLengthValidator:
+    """A password has a stated limit (STYLE rule 19: every input has one), said in the new password's hint with the
+    other validators' (AUTH_PASSWORD_VALIDATORS): a 10,000-character one was accepted (QA10 item 8)."""
+
+    def __init__(self, max_length: int = MAX_PASSWORD_LENGTH):
+        self.max_length = max_length
+
+    def validate(self, password, user=None):
+        if len(password) > self.max_length:
+            raise ValidationError(f"Your password must be {self.max_length} characters or fewer",
+                                  code="password_too_long")
+
+    def get_help_text(self):
+        return f"Your password must be {self.max_length} characters or fewer."
+
+
+# GOV.UK's error messages, a question at a time, instead of Django's "This field is required." (QA10 item 8).
+REQUIRED = {"username": "Enter your username", "password": "Enter your password",
+            "old_password": "Enter your current password", "new_password1": "Enter a new password",
+            "new_password2": "Enter the new password again", "email": "Enter your email address"}
+
+
+def _required_in_govuk_words(form: forms.Form) -> None:
+    for name, field in form.fields.items():
+        if name in REQUIRED:
+            field.error_messages["required"] = REQUIRED[name]
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in, in GOV.UK words: "Please enter a correct username and password. Note that both fields may
+    be case-sensitive." said nothing a person could act on in the service's voice."""
+
+    error_messages = {
+        "invalid_login": "Enter the username and password you were given: the username or the password is not right",
+        "inactive": "This account is no longer in use: ask the Policy Co-ordination Unit if you still need it",
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _required_in_govuk_words(self)
+        self.fields["username"].error_messages["max_length"] = "Your username is 150 characters or fewer"
+
+
+class GovUKPasswordsMixin:
+    """Password inputs styled like the other GOV.UK inputs; saving goes through ``user_password_set``."""
+
+    error_messages = {
+        "password_mismatch": "Enter the same new password twice: the two you typed are different",
+        "password_incorrect": "The current password is not right: enter the password you sign in with now",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _required_in_govuk_words(self)
+        if "old_password" in self.fields:
+            self.fields["old_password"].label = "Current password"
         _govuk_password_inputs(self)
 
     def full_clean(self):
@@ -66,7 +121,9 @@ class SetPasswordForm(GovUKPasswordsMixin, GovUKForm, auth_forms.SetPasswordForm
 
 class PasswordResetForm(GovUKForm, auth_forms.PasswordResetForm):
     email = forms.EmailField(label="Email address", max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}))
+                             widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+                             error_messages={"required": REQUIRED["email"], "invalid": "Enter an email address in the "
+                                             "correct format, like name@example.police.uk"})
 
 
 RESET_EMAIL_SUBJECT = "account/password_reset_subject.txt"

@@ -2,11 +2,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from core import views
+from core.accounts import SignInForm
 
 urlpatterns = [
     path("spreadsheets/<uuid:token>/", views.spreadsheet_export, name="spreadsheet_export"),
     path("spreadsheets/<uuid:token>/download/", views.spreadsheet_download, name="spreadsheet_download"),
-    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
+                                                        authentication_form=SignInForm), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),

@@ -149,6 +149,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # A stated limit, said in the new password's hint (core.accounts).
+    {"NAME": "core.accounts.MaximumLengthValidator"},
 ]
 LOGIN_URL = "login"
 # A reset link works once, and for this long.

@@ -89,7 +89,7 @@ def test_no_csp_violation_on_the_page_walk_and_the_editor_still_works(browser_us
     walk.page.fill("#id_old_password", "not my password")
     with walk.page.expect_navigation():
         walk.page.click("form#main-form button[type=submit]")
-    expect(walk.page.locator(".govuk-error-summary")).to_contain_text("Your old password was entered incorrectly")
+    expect(walk.page.locator(".govuk-error-summary")).to_contain_text("The current password is not right")
     browser_user.assert_accessible("change password with errors")
     walk.collect("change password with errors")
 

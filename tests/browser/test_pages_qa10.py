@@ -26,3 +26,21 @@ def test_a_form_address_opened_as_a_page(browser_user, people):
     assert response.status == 405
     assert browser_user.page.locator("h1").inner_text() == "This address only accepts a form"
     browser_user.step("405: a form's address opened as a page")
+
+
+def test_the_sign_in_and_password_pages_with_their_errors(browser_user, people):
+    """QA10 item 8: the sign-in and account pages in GOV.UK words, with the service's name in the header."""
+    page = browser_user.page
+    browser_user.goto("/sign-in/")
+    browser_user.submit("button:has-text('Sign in')")
+    assert page.title().startswith("Error: Sign in")
+    assert page.locator(".govuk-error-summary").inner_text().count("Enter your") == 2
+    browser_user.step("sign-in: nothing typed")
+    browser_user.goto("/account/password/reset/")
+    browser_user.submit("form#main-form button[type=submit]")
+    browser_user.step("password reset: nothing typed")
+    browser_user.sign_in("developer")
+    browser_user.goto("/account/password/")
+    browser_user.submit("form#main-form button[type=submit]")
+    assert "Enter your current password" in page.locator(".govuk-error-summary").inner_text()
+    browser_user.step("password change: nothing typed")

@@ -92,12 +92,12 @@ def test_changing_the_password_keeps_this_session_ends_the_others_and_is_audited
 
 @pytest.mark.parametrize(("data", "message"), [
     ({"old_password": "wrong", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
-     "Your old password was entered incorrectly"),
+     "The current password is not right"),
     ({"old_password": DEMO_PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD + "x"},
-     "The two password fields didn"),
+     "Enter the same new password twice"),
     ({"old_password": DEMO_PASSWORD, "new_password1": "password", "new_password2": "password"},
      "This password is too common"),
-    ({"old_password": DEMO_PASSWORD, "new_password1": "", "new_password2": ""}, "This field is required"),
+    ({"old_password": DEMO_PASSWORD, "new_password1": "", "new_password2": ""}, "Enter a new password"),
 ])
 def test_a_refused_change_says_why_and_changes_nothing(data, message):
     user = UserFactory(username="officer")
@@ -157,7 +157,7 @@ def test_a_malformed_address_gets_a_message_not_an_error():
     response = Client().post(RESET, {"email": "not an address"})
 
     assert response.status_code == 200
-    assert "Enter a valid email address" in response.content.decode()
+    assert "Enter an email address in the correct format" in response.content.decode()
 
 
 def test_reset_requests_are_limited_per_email_address_known_or_not():
