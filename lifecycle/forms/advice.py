@@ -30,7 +30,8 @@ class AdviceInviteForm(submissions.OneTimeSubmissionForm):
         if data.get("who") == self.COLLEAGUE:
             username = (data.get("username") or "").strip()
             if not username:
-                self.add_error("username", "Enter the colleague's username")
+                # One error, the true one: a username refused as too long is typed, not missing (QA10 item 13).
+                self.require("username", "Enter the colleague's username")
             else:
                 invitee = User.objects.filter(username=username, is_active=True).first()
                 if invitee is None:

@@ -1,0 +1,18 @@
+"""A colleague's username longer than the box takes (a hand-made post, 151 characters) got two errors that contradict
+each other: "must be 150 characters or fewer" and "Enter the colleague's username" (QA10 item 13). One, the true one."""
+
+from __future__ import annotations
+
+from lifecycle.forms.advice import AdviceInviteForm
+
+
+def test_a_username_too_long_gets_one_error():
+    form = AdviceInviteForm({"who": AdviceInviteForm.COLLEAGUE, "username": "a" * 151})
+    assert not form.is_valid()
+    assert form.errors["username"] == ["The colleague's username must be 150 characters or fewer"]
+
+
+def test_a_username_not_typed_is_asked_for():
+    form = AdviceInviteForm({"who": AdviceInviteForm.COLLEAGUE, "username": "  "})
+    assert not form.is_valid()
+    assert form.errors["username"] == ["Enter the colleague's username"]
