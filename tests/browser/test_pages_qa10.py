@@ -44,3 +44,18 @@ def test_the_sign_in_and_password_pages_with_their_errors(browser_user, people):
     browser_user.submit("form#main-form button[type=submit]")
     assert "Enter your current password" in page.locator(".govuk-error-summary").inner_text()
     browser_user.step("password change: nothing typed")
+
+
+def test_the_pages_with_a_new_back_link(browser_user, people):
+    """QA10 item 13: form pages and the dashboard's sub-pages with their GOV.UK back link."""
+    browser_user.sign_in("developer")
+    browser_user.goto("/policies/")
+    browser_user.goto("/policies/new/")
+    assert browser_user.page.locator("a.govuk-back-link").get_attribute("href") == "/policies/"
+    browser_user.step("start a new policy, with its back link")
+    browser_user.sign_in("pcu")
+    for path in ("/dashboard/indicators/", "/dashboard/report/", "/dashboard/remedial-actions/",
+                 "/dashboard/acknowledgements/"):
+        browser_user.goto(path)
+        assert browser_user.page.locator("a.govuk-back-link").count() == 1, path
+        browser_user.step(f"dashboard sub-page {path}")
