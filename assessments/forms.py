@@ -132,6 +132,7 @@ class MonitoringSectionsForm(GovUKForm):
     benefits = _text("Benefits")
     performance = _text("Performance", PERFORMANCE_NOT_ON_THE_SCHEME)
     diversity_impact = _text("Diversity impact")
+    base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class CoordinatorQAForm(GovUKForm):

@@ -171,6 +171,9 @@ class MonitoringReport(ConcurrentTransitions, models.Model):
     # OFFICIAL-SENSITIVE stays so once a review's downgrade is published; the stricter of it and the policy's marking
     # now decides who reads it (assessments.selectors).
     protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices, editable=False)
+    # Raised by every save of the draft's sections: a save from a page drawn before another is refused
+    # (core.stale_saves, as the EIA's and the Workbook's are).
+    draft_revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["policy", "-period_end"]

@@ -114,7 +114,8 @@ def monitoring_report_page(request, reference: str, report_id: int):
     if report.status == MonitoringReport.Status.DRAFT and can_draft(user, policy):
         edit_form = forms.MonitoringSectionsForm(
             request.POST if step in {"save", "submit"} else None,
-            initial={field: getattr(report, field) for field in services.REPORT_FIELDS},
+            initial={**{field: getattr(report, field) for field in services.REPORT_FIELDS},
+                     "base_revision": report.draft_revision},
         )
         period_form = forms.MonitoringPeriodForm(
             request.POST if step == "period" else None, prefix="period",
@@ -197,8 +198,11 @@ def monitoring_report_page(request, reference: str, report_id: int):
     })
     has_errors = any(form is not None and form.errors
                      for form in (edit_form, qa_form, done_form, read_form, period_form, discard_form))
-    # Refused because the report changed since the page was read: the page as it is now, to read again (409).
-    status = 409 if qa_form is not None and qa_form.has_error(NON_FIELD_ERRORS, code="stale") else 400
+    # Refused because the report changed since the page was read: the page as it is now, to read again (409); a save
+    # of the draft from a page older than it: refused, what was typed kept on the form (409).
+    stale = ((qa_form is not None and qa_form.has_error(NON_FIELD_ERRORS, code="stale"))
+             or (edit_form is not None and edit_form.has_error(NON_FIELD_ERRORS, code="conflict")))
+    status = 409 if stale else 400
     return render(request, "assessments/monitoring_report.html", context, status=status if has_errors else 200)
 
 
@@ -301,6 +305,11 @@ def _decide(request, policy, report, edit_form, qa_form):
             # and the decision's comments as typed.
             return typed_back.refused(request, policy_page_context(request, policy, "monitoring"), "Quality assurance",
                                       error.message, typed_back.typed_cleaned(qa_posted))
+        if step in {"save", "submit"} and edit_form is not None and error.code == "conflict":
+            # Saved meanwhile by someone else (or another tab): nothing was changed, and the sections as typed stay
+            # on the form to copy (services.monitoring_report_update; core.stale_saves).
+            edit_form.add_error(None, ValidationError(error.message, code="conflict"))
+            return None
         if step == "qa" and qa_form is not None and error.code == "stale":
             # The report changed since the page was read: shown again as it is now, the decision and comments kept.
             qa_form.add_error(None, ValidationError(error.message, code="stale"))

@@ -18,6 +18,7 @@ from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.stale_saves import refuse_stale_save
 from lifecycle import gates_no_change, permissions
 from lifecycle.duties import check_separation, conflicting_duty
 from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
@@ -105,12 +106,9 @@ def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
             f"The {model._meta.verbose_name} of {locked.reference} cannot be changed while it is "
             f"'{locked.get_status_display()}': it was frozen when the package was submitted.", code="frozen",
         )
-    if base_revision is not None and base_revision != document.draft_revision:
-        kind = DraftDocument.EIA if isinstance(document, EqualityImpactAssessment) else DraftDocument.WORKBOOK
-        raise ApplicationError(
-            f"This {kind.label} was saved {saved_meanwhile(version, actor, documents=(kind,))} while you were "
-            "editing it. Your changes have not been saved: copy them, reload, and merge.", code="conflict",
-        )
+    kind = DraftDocument.EIA if isinstance(document, EqualityImpactAssessment) else DraftDocument.WORKBOOK
+    refuse_stale_save(current=document.draft_revision, base_revision=base_revision, what=f"This {kind.label}",
+                      saved_meanwhile=lambda: saved_meanwhile(version, actor, documents=(kind,)))
     return locked, version, document
 
 

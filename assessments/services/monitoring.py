@@ -21,6 +21,8 @@ from assessments.signals import monitoring_due_answered
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.models import AuditEvent
+from core.stale_saves import refuse_stale_save, saved_by_whom
 from core.submissions import MONITORING_REPORT_CREATE, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import Policy
@@ -125,17 +127,33 @@ def check_report_read(locked: MonitoringReport, *, report_read=None, report_hash
             "marking or the co-ordinator's comments are not what you read.", code="stale")
 
 
+def _saved_meanwhile(report: MonitoringReport, actor) -> str:
+    """Who saved the report's sections last, and when (its last ``monitoring_report.updated`` event). One query, only
+    when a save is refused."""
+    last = (AuditEvent.objects.filter(object_type=MonitoringReport._meta.label_lower, object_id=str(report.pk),
+                                      action=AuditAction.MONITORING_REPORT_UPDATED)
+            .select_related("actor").order_by("-sequence").first())
+    return saved_by_whom(last.actor if last else None, last.occurred_at if last else None, actor)
+
+
 @transaction.atomic
-def monitoring_report_update(*, report: MonitoringReport, actor, **sections) -> MonitoringReport:
+def monitoring_report_update(*, report: MonitoringReport, actor, base_revision: int | None = None,
+                             **sections) -> MonitoringReport:
+    """Save the draft's sections. ``base_revision``: the draft revision the page showed; a save from a page drawn
+    before someone else's save (a colleague, another tab) is refused and nothing is changed (core.stale_saves), as the
+    EIA's is. None: a caller that showed no page."""
     require_actor(actor)
     values = clean_sections(sections, REPORT_FIELDS)
     policy, locked = lock_draft(report, actor, frozen="This monitoring report has been submitted and can no longer be "
                                                       "edited.")
+    refuse_stale_save(current=locked.draft_revision, base_revision=base_revision, what="This monitoring report",
+                      saved_meanwhile=lambda: _saved_meanwhile(locked, actor))
     changed = [field for field, value in values.items() if getattr(locked, field) != value]
     for field in changed:
         setattr(locked, field, values[field])
     if changed:
-        locked.save(update_fields=changed)
+        locked.draft_revision += 1
+        locked.save(update_fields=[*changed, "draft_revision"])
         audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_UPDATED, obj=locked, policy_id=policy.pk,
                   changes={"sections": changed})
     return locked

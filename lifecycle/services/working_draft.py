@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from core.stale_saves import saved_by_whom
 from lifecycle import emergency, permissions
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, StandardOperatingProcedure
 from lifecycle.models.revisions import content_hash
@@ -99,9 +99,4 @@ def saved_meanwhile(version: PolicyVersion, actor, *, documents) -> str:
     or "by Jane Smith at 10:42". One query, only when a save is refused."""
     last = (version.revisions.filter(document__in=documents, starting_point=False).select_related("saved_by")
             .order_by("-sequence").first())
-    if last is None or last.saved_by is None:
-        return "by someone else"
-    when = timezone.localtime(last.saved_at).strftime("%H:%M")
-    if last.saved_by_id == getattr(actor, "pk", None):
-        return f"by you at {when}, in another tab or window,"
-    return f"by {last.saved_by} at {when}"
+    return saved_by_whom(last.saved_by if last else None, last.saved_at if last else None, actor)

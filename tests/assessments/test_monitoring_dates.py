@@ -52,7 +52,8 @@ def write_and_submit(client, policy, people, *, start, end) -> MonitoringReport:
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     report = MonitoringReport.objects.filter(policy=policy).latest("pk")
-    response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/", {"step": "submit", **SECTIONS})
+    response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/", {
+        "step": "submit", **SECTIONS, "base_revision": report.draft_revision})
     assert response.status_code == 302
     report.refresh_from_db()
     assert report.status == MonitoringReport.Status.SUBMITTED
@@ -115,7 +116,9 @@ def test_a_report_returned_by_the_coordinator_is_late_again(client, published, p
         assert event.changes["monitoring_report_due_on"] == ["2026-01-10", "2025-01-10"]
     with on(datetime.date(2025, 1, 27)):
         client.force_login(people.developer)
-        client.post(f"/policies/{published.reference}/monitoring/{report.pk}/", {"step": "submit", **SECTIONS})
+        report.refresh_from_db()
+        client.post(f"/policies/{published.reference}/monitoring/{report.pk}/", {
+            "step": "submit", **SECTIONS, "base_revision": report.draft_revision})
     assert reload(published).monitoring_report_due_on == datetime.date(2026, 1, 10)
 
 

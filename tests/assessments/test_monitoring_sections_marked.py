@@ -21,7 +21,7 @@ def test_each_empty_section_is_marked_at_its_box_and_what_was_typed_is_kept(clie
     client.force_login(people.developer)
     response = client.post(f"/policies/{policy.reference}/monitoring/{report.pk}/", {
         "step": "submit", "compliance": "", "benefits": "Complaints down 12%.", "performance": "",
-        "diversity_impact": " "})
+        "diversity_impact": " ", "base_revision": report.draft_revision})
     page = response.content.decode()
     assert response.status_code == 400
     assert '<p class="govuk-error-message" id="id_compliance-error">' in page
