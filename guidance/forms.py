@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django import forms
+
 from core.forms import GovUKForm
 from core.html import RichTextField
 
@@ -15,3 +17,8 @@ class SitePageForm(GovUKForm):
         for section in self.page.sections:
             self.fields[section.key] = RichTextField(
                 label=section.heading, error_messages={"required": f"Enter the text of “{section.heading}”"})
+        # The page's revision the form was drawn from (guidance.services.site_page_update refuses an older one).
+        self.fields["base_revision"] = forms.IntegerField(widget=forms.HiddenInput)
+
+    def bodies(self) -> dict[str, str]:
+        return {section.key: self.cleaned_data[section.key] for section in self.page.sections}

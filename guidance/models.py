@@ -19,3 +19,16 @@ class SitePageSection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.page}: {self.section}"
+
+
+class SitePageRevision(models.Model):
+    """How many times PCU has saved a public information page: the row the page's saves lock, one after the other,
+    and the revision its edit form is bound to, so that a save from a page drawn before another save (a colleague, a
+    second tab) is refused instead of putting back what was saved meanwhile (core.stale_saves). A page never saved has
+    no row (revision 0). Changed only through guidance.services."""
+
+    page = models.CharField(max_length=40, unique=True, choices=[(slug, page.title) for slug, page in PAGES.items()])
+    revision = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.page}: revision {self.revision}"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -16,7 +16,7 @@ from core.glossary import GLOSSARY
 from guidance import help as role_help
 from guidance.content import PAGES
 from guidance.forms import SitePageForm
-from guidance.selectors import page_sections
+from guidance.selectors import page_revision, page_sections
 from guidance.services import site_page_update
 from lifecycle.permissions import is_pcu
 
@@ -44,17 +44,25 @@ def site_page_edit(request, slug: str):
     if not is_pcu(request.user):
         raise PermissionDenied(f"Only the Policy Co-ordination Unit can change the page “{page.title}”.")
     initial = {section.key: section.body for section in page_sections(page=page)}
+    initial["base_revision"] = page_revision(page=page)
     form = SitePageForm(request.POST or None, initial=initial, page=page)
     if request.method == "POST" and form.is_valid():
         try:
-            changed = site_page_update(actor=request.user, page=page, bodies=form.cleaned_data)
+            changed = site_page_update(actor=request.user, page=page, bodies=form.bodies(),
+                                       base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
-            form.add_application_error(error)
+            if error.code == "conflict":
+                # Saved meanwhile (a colleague, another tab): nothing was changed, and the text as typed stays on
+                # the form to copy (core.stale_saves).
+                form.add_error(None, ValidationError(error.message, code="conflict"))
+            else:
+                form.add_application_error(error)
         else:
             messages.success(request, f"“{page.title}” saved." if changed else "Nothing had changed.")
             return redirect(f"guidance:{slug}")
+    status = 409 if form.has_error(NON_FIELD_ERRORS, code="conflict") else 400
     return render(request, "guidance/site_page_edit.html", {"page": page, "form": form},
-                  status=400 if form.errors else 200)
+                  status=status if form.errors else 200)
 
 
 @require_safe

@@ -55,6 +55,7 @@ def test_the_force_name_logo_and_foi_route_come_from_settings(client):
 def test_pcu_edits_a_page_whose_structure_is_fixed_sanitised_and_audited(client, people):
     client.force_login(people.pcu)
     data = {section.key: section.default for section in ACCESSIBILITY.sections}
+    data["base_revision"] = 0
     data["compliance"] = '<p>Fully compliant.</p><script>alert(1)</script><p onclick="x()">Checked.</p>'
     data["heading_attempt"] = "<h1>Not a section</h1>"
     response = client.post("/information-pages/accessibility/edit/", data)
