@@ -126,17 +126,31 @@ def _sop_in_draft(policy, sop_id: int):
     return get_object_or_404(policy.sops.filter(versions__policy_version=policy.current_version), pk=sop_id)
 
 
+SOP_EDIT_TITLE = "Edit the SOP"
+
+
+def _sop_gone_from_draft(request, policy, message: str):
+    """An SOP's editor posted after the SOP was removed from the draft (another tab, a colleague): nothing was saved,
+    the reason in plain words, and what was typed shown back to copy (409, as any draft editor whose page moved on)."""
+    return typed_back.refused(request, policy_page_context(request, policy, "statement"), SOP_EDIT_TITLE, message,
+                              typed_back.typed_in(forms.SOPEditForm, request.POST), verb="saved")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sop_edit(request, reference: str, sop_id: int):
-    policy, gone = policy_for_form(request, reference, "Edit the SOP", forms.SOPEditForm)
+    policy, gone = policy_for_form(request, reference, SOP_EDIT_TITLE, forms.SOPEditForm)
     if gone:
         return gone
-    sop = _sop_in_draft(policy, sop_id)
-    if refusal := _drafting_refused(request, policy, "SOPs", title="Edit the SOP", form_class=forms.SOPEditForm):
+    # Posted, any SOP of the policy: one removed from the draft while its editor was open is answered below, with what
+    # was typed. An SOP of another policy is not found either way.
+    sop = get_object_or_404(policy.sops, pk=sop_id) if request.method == "POST" else _sop_in_draft(policy, sop_id)
+    if refusal := _drafting_refused(request, policy, "SOPs", title=SOP_EDIT_TITLE, form_class=forms.SOPEditForm):
         return refusal
     version = policy.current_version
     sop_version = sop.versions.filter(policy_version=version).first()
+    if sop_version is None:
+        return _sop_gone_from_draft(request, policy, services.sop_removed_from_draft(sop, version, request.user))
     initial = {"title": sop.title, "text": sop_version.text if sop_version else "",
                "protective_marking": sop.protective_marking,
                "publish_externally": sop_version.publish_externally if sop_version else False,
@@ -150,6 +164,8 @@ def sop_edit(request, reference: str, sop_id: int):
                                       publish_externally=form.cleaned_data["publish_externally"],
                                       base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
+            if error.code == "not_found":  # removed between this page's read and the service's lock
+                return _sop_gone_from_draft(request, policy, error.message)
             form.add_application_error(error)
         else:
             messages.success(request, f"SOP “{form.cleaned_data['title']}” saved.")

@@ -12,6 +12,8 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from core.models import AuditEvent
+from core.stale_saves import saved_by_whom
 from core.submissions import SOP_CREATE, submission_claim, submission_done
 from core.text import in_words
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
@@ -136,10 +138,7 @@ def sop_update_draft(
     changes: dict = {}
     if sop_version is None:
         if restored_from is None:
-            raise ApplicationError(
-                f"'{sop.title}' is not in draft version {version.number}: it was removed from it. To put it back, "
-                "restore its last revision from the draft's revisions page.", code="not_found",
-            )
+            raise ApplicationError(sop_removed_from_draft(sop, version, actor), code="not_found")
         sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text="",
                                                 publish_externally=_flag_of_latest_version(sop))
         changes["put_back_in_draft"] = True
@@ -185,6 +184,18 @@ def sop_update_draft(
                   changes={"version": version.number, "revision": revision.sequence if revision else None,
                            **restored_changes(restored_from), **changes})
     return sop_version
+
+
+def sop_removed_from_draft(sop: StandardOperatingProcedure, version: PolicyVersion, actor) -> str:
+    """What a save of an SOP no longer in the draft is told (its editor was open while it was removed, in another tab
+    or by a colleague), in plain words: who removed it and when (its last removal's event), and how to put it back.
+    The service's refusal, and the page's when it sees first. One query."""
+    removal = (AuditEvent.objects.filter(object_type=StandardOperatingProcedure._meta.label_lower,
+                                         object_id=str(sop.pk), action=AuditAction.SOP_REMOVED_FROM_DRAFT)
+               .select_related("actor").order_by("-sequence").first())
+    who = saved_by_whom(removal.actor if removal else None, removal.occurred_at if removal else None, actor)
+    return (f"“{sop.title}” was removed from draft version {version.number} {who.rstrip(',')}, so your changes to it "
+            "could not be saved. To put it back, restore its last revision from the draft's revisions page.")
 
 
 def _save_in_order(sop: StandardOperatingProcedure, sop_fields: list[str], sop_version: SOPVersion,

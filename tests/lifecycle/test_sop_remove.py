@@ -132,7 +132,7 @@ def test_an_sop_out_of_the_draft_is_not_edited_but_a_restore_puts_it_back(policy
     sop = s.sop_create(policy=policy, actor=people.developer, title="Recording searches", text="<p>Record it.</p>")
     s.sop_remove_from_draft(sop=sop, actor=people.developer, base_revision=_draft_revision(policy))
 
-    with refused("not_found", "not in draft version"):
+    with refused("not_found", "was removed from draft version"):
         s.sop_update_draft(sop=sop, actor=people.developer, text="<p>Edited.</p>",
                            base_revision=_draft_revision(policy))
     assert _in_draft(policy) == set()

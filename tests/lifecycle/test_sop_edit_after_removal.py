@@ -1,0 +1,99 @@
+"""An SOP's editor open in one tab while the SOP is removed from the draft in another: saving the editor answered the
+generic "Page not found", and the text typed was lost (QA walk, t_sop_removed). The SOP is gone from the draft, so
+nothing is saved; the person is told so in plain words, and what they typed is shown back to copy (409, the answer of
+a draft's editor whose page has moved on: lifecycle.typed_back.refused). An SOP of another policy is still not
+found (404), whatever is posted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from lifecycle import services as s
+from lifecycle.models import SOPVersion
+from lifecycle.states import Status
+from tests.factories import refused, reload
+
+pytestmark = pytest.mark.django_db
+
+TYPED_TITLE = "Edited in a tab opened before the SOP was removed"
+TYPED_TEXT = "<p>Officers record every <strong>stop and search</strong> on the device.</p>"
+
+
+@pytest.fixture
+def draft(policy_in, people):
+    policy = policy_in(Status.DEVELOPMENT)
+    sop = s.sop_create(policy=policy, actor=people.developer, title="Recording searches", text="<p>Record it.</p>")
+    return reload(policy), sop
+
+
+def edit_url(policy, sop) -> str:
+    return f"/policies/{policy.reference}/sops/{sop.pk}/edit/"
+
+
+def posted_from(page: str) -> dict:
+    revision = re.search(r'<input type="hidden" name="base_revision" value="(\d+)"', page)
+    assert revision is not None
+    return {"title": TYPED_TITLE, "text": TYPED_TEXT, "protective_marking": "official",
+            "base_revision": revision.group(1)}
+
+
+def remove_in_another_tab(client, policy, sop):
+    page = client.get(f"/policies/{policy.reference}/sops/{sop.pk}/remove/").content.decode()
+    revision = re.search(r'<input type="hidden" name="base_revision" value="(\d+)"', page).group(1)
+    response = client.post(f"/policies/{policy.reference}/sops/{sop.pk}/remove/", {"base_revision": revision})
+    assert response.status_code == 302
+
+
+def test_saving_an_sop_removed_in_another_tab_says_so_and_shows_back_what_was_typed(client, draft, people):
+    policy, sop = draft
+    client.force_login(people.developer)
+    opened = client.get(edit_url(policy, sop)).content.decode()
+    remove_in_another_tab(client, policy, sop)
+    response = client.post(edit_url(policy, sop), posted_from(opened))
+    page = response.content.decode()
+    assert response.status_code == 409
+    summary = page.partition('class="govuk-error-summary"')[2].partition("</ul>")[0]
+    assert "“Recording searches” was removed from draft version" in summary
+    assert "by you at " in summary and "in another tab or window" in summary
+    assert "Nothing was saved" in page
+    assert TYPED_TITLE in page
+    assert "Officers record every <strong>stop and search</strong> on the device." in page
+    assert not SOPVersion.objects.filter(sop=sop, policy_version=reload(policy).current_version).exists()
+    assert sop.__class__.objects.get(pk=sop.pk).title == "Recording searches"
+
+
+def test_the_service_refuses_the_same_in_plain_words(draft, people):
+    """The race the page cannot see (removed between the page's read and the service's lock): the service's refusal,
+    which the page shows the same way."""
+    policy, sop = draft
+    s.sop_remove_from_draft(sop=sop, actor=people.manager, base_revision=policy.current_version.draft_revision)
+    with refused("not_found", "“Recording searches” was removed from draft version"):
+        s.sop_update_draft(sop=sop, actor=people.developer, title=TYPED_TITLE, text=TYPED_TEXT)
+
+
+def test_an_sop_of_another_policy_is_not_found(client, draft, policy_in, people):
+    policy, _ = draft
+    other = policy_in(Status.DEVELOPMENT)
+    foreign = s.sop_create(policy=other, actor=people.developer, title="Someone else's SOP", text="<p>Theirs.</p>")
+    client.force_login(people.developer)
+    opened = client.get(edit_url(policy, draft[1])).content.decode()
+    response = client.post(edit_url(policy, foreign), posted_from(opened))
+    assert response.status_code == 404
+
+
+def test_the_editor_and_its_refusal_cost_a_fixed_number_of_queries(client, draft, people):
+    policy, sop = draft
+    client.force_login(people.developer)
+    with CaptureQueriesContext(connection) as editor:
+        opened = client.get(edit_url(policy, sop)).content.decode()
+    remove_in_another_tab(client, policy, sop)
+    with CaptureQueriesContext(connection) as refusal:
+        assert client.post(edit_url(policy, sop), posted_from(opened)).status_code == 409
+    # The editor: the person, the policy and its page's frame, the SOP and its draft text. The refusal: the same
+    # reads, with who removed the SOP (one query) in place of the form's.
+    assert len(editor) == 9, [query["sql"] for query in editor]
+    assert len(refusal) == 9, [query["sql"] for query in refusal]
