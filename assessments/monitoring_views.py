@@ -252,6 +252,13 @@ def _back_to(report):
     return redirect("assessments:monitoring_report", reference=report.policy.reference, report_id=report.pk)
 
 
+def _draft_closed(request, policy, message: str):
+    """The report's editor posted after the draft was discarded or submitted: the reason, and what was typed (409, as
+    any draft editor whose page moved on: lifecycle.typed_back.refused)."""
+    return typed_back.refused(request, policy_page_context(request, policy, "monitoring"), "Edit the monitoring report",
+                              message, typed_back.typed_in(forms.MonitoringSectionsForm, request.POST), verb="saved")
+
+
 def _decide(request, policy, report, edit_form, qa_form):
     """The author's save and submission, the co-ordinator's quality assurance and PCU's publication, posted to the
     report's page: a redirect when done or refused outright; None to show the page again with the refusal on its
@@ -265,6 +272,11 @@ def _decide(request, policy, report, edit_form, qa_form):
         if not posted_late.is_valid():
             posted_late = None
     qa_posted = qa_form if qa_form is not None else posted_late
+    if step in {"save", "submit"} and edit_form is None and report.status != MonitoringReport.Status.DRAFT \
+            and can_draft(user, policy):
+        # The draft was discarded or submitted while this page was open (another tab, a colleague, PCU): nothing is
+        # saved, and the sections as typed are shown back to copy.
+        return _draft_closed(request, policy, services.draft_closed(report))
     try:
         if step in {"save", "submit"} and edit_form is not None and edit_form.is_valid():
             services.monitoring_report_update(report=report, actor=user, **edit_form.cleaned_data)
@@ -314,6 +326,8 @@ def _decide(request, policy, report, edit_form, qa_form):
             # The report changed since the page was read: shown again as it is now, the decision and comments kept.
             qa_form.add_error(None, ValidationError(error.message, code="stale"))
             return None
+        if step in {"save", "submit"} and error.code == "frozen":  # closed between this page's read and the lock
+            return _draft_closed(request, policy, error.message)
         target = edit_form if step in {"save", "submit"} else qa_form
         if target is not None and error.code not in {"stale", "forbidden"}:
             target.add_application_error(error)

@@ -28,6 +28,7 @@ from assessments.services.documents import (
 )
 from assessments.services.monitoring import (
     REPORT_FIELDS,
+    draft_closed,
     monitoring_report_create,
     monitoring_report_pass_qa,
     monitoring_report_publish,
@@ -51,7 +52,7 @@ from assessments.services.responses import (
 
 __all__ = [
     "EMERGENCY_WORKBOOK_SECTIONS", "MAX_SECTION_LENGTH", "REMEDIAL_ACTION_MAX_DAYS", "REPORT_FIELDS",
-    "RETROSPECTIVE_DISCIPLINES", "document_editable", "eia_complete_retrospective", "eia_restore",
+    "RETROSPECTIVE_DISCIPLINES", "document_editable", "draft_closed", "eia_complete_retrospective", "eia_restore",
     "eia_sign_off_update", "eia_update", "may_read_for_review", "monitoring_remedial_action_complete",
     "monitoring_report_correct_period", "monitoring_report_create", "monitoring_report_discard",
     "monitoring_report_pass_qa", "monitoring_report_publish",

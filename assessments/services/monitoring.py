@@ -87,14 +87,22 @@ def lock_report(report: MonitoringReport) -> tuple[Policy, MonitoringReport]:
     return locked_policy, locked
 
 
-def lock_draft(report: MonitoringReport, actor, *, frozen: str) -> tuple[Policy, MonitoringReport]:
+def draft_closed(report: MonitoringReport) -> str:
+    """Why a report's draft can no longer be edited, in plain words: what its editor, posted after the report was
+    discarded or submitted (in another tab, by a colleague or PCU), is told."""
+    if report.status == MonitoringReport.Status.DISCARDED:
+        return "This monitoring report was discarded, so it can no longer be edited."
+    return "This monitoring report has been submitted to the co-ordinator, so it can no longer be edited."
+
+
+def lock_draft(report: MonitoringReport, actor, *, frozen: str | None = None) -> tuple[Policy, MonitoringReport]:
     """``lock_report`` for a change to a draft report (its sections, its period): refused to anyone who may not
-    draft the policy, and, in ``frozen``'s words, once the report is submitted."""
+    draft the policy, and, in ``frozen``'s words (else ``draft_closed``'s), once the report is no longer a draft."""
     policy, locked = lock_report(report)
     if not permissions.can_draft(actor, policy):
         raise ApplicationError("You are not allowed to edit this monitoring report.", code="forbidden")
     if locked.status != MonitoringReport.Status.DRAFT:
-        raise ApplicationError(frozen, code="frozen")
+        raise ApplicationError(frozen or draft_closed(locked), code="frozen")
     return policy, locked
 
 
@@ -144,8 +152,7 @@ def monitoring_report_update(*, report: MonitoringReport, actor, base_revision: 
     EIA's is. None: a caller that showed no page."""
     require_actor(actor)
     values = clean_sections(sections, REPORT_FIELDS)
-    policy, locked = lock_draft(report, actor, frozen="This monitoring report has been submitted and can no longer be "
-                                                      "edited.")
+    policy, locked = lock_draft(report, actor)
     refuse_stale_save(current=locked.draft_revision, base_revision=base_revision, what="This monitoring report",
                       saved_meanwhile=lambda: _saved_meanwhile(locked, actor))
     changed = [field for field, value in values.items() if getattr(locked, field) != value]

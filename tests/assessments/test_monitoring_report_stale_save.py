@@ -10,6 +10,8 @@ import html
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from assessments import services
 from assessments.models import MonitoringReport
@@ -96,3 +98,17 @@ def test_a_save_from_the_page_as_it_now_stands_goes_through(client, draft, peopl
     assert client.post(url(draft), posted_from(page, benefits=SECOND)).status_code == 302
     report = MonitoringReport.objects.get(pk=draft.pk)
     assert (report.compliance, report.benefits) == (FIRST, SECOND)
+
+
+def test_the_report_page_and_its_refusal_cost_a_fixed_number_of_queries(client, draft, people):
+    """Pinned: the draft's page (its form bound to the revision read with the report, no query more), and the refused
+    save (with who saved meanwhile: one query, only then)."""
+    client.force_login(people.developer)
+    page = client.get(url(draft)).content.decode()
+    client.post(url(draft), posted_from(page, compliance=FIRST))
+    with CaptureQueriesContext(connection) as shown:
+        assert client.get(url(draft)).status_code == 200
+    with CaptureQueriesContext(connection) as refusal:
+        assert client.post(url(draft), posted_from(page, benefits=SECOND)).status_code == 409
+    assert len(shown) == 9, [query["sql"] for query in shown]
+    assert len(refusal) == 15, [query["sql"] for query in refusal]
