@@ -236,16 +236,28 @@ def _with_policy(records, policy) -> list:
     return records
 
 
+CONSULTATION_TITLE = "Record a consultation"
+RESPONSE_TITLE = "Record the response"
+DETAILS_TITLE = "Edit the details"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_log(request, reference: str):
-    policy = policy_for_page(request, reference)
+    policy, gone = policy_for_form(request, reference, CONSULTATION_TITLE, forms.ConsultationForm)
+    if gone:
+        return gone
     may_record = rules.has_perm("lifecycle.record_consultation", request.user, policy)
     form = forms.ConsultationForm(request.POST or None, submitter=request.user) if may_record else None
     if request.method == "POST":
         if form is None:
-            messages.error(request, "You cannot record consultation on this policy at this stage.")
-            return redirect("lifecycle:consultation", reference=policy.reference)
+            # Posted from a page the draft has since moved on from (submitted meanwhile): the reason, and what was
+            # typed shown back to copy.
+            return typed_back.refused(
+                request, policy_page_context(request, policy, "consultation"), CONSULTATION_TITLE,
+                f"You cannot record consultation on {policy.reference} at this stage: it is recorded by the policy's "
+                "developers and manager while it is drafted (scoping or development).",
+                typed_back.typed_in(forms.ConsultationForm, request.POST))
         if form.is_valid():
             try:
                 services.consultation_record(policy=policy, actor=request.user, **form.cleaned_data)
@@ -273,7 +285,9 @@ def consultation_log(request, reference: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_response(request, reference: str, record_id: int):
-    policy = policy_for_page(request, reference)
+    policy, gone = policy_for_form(request, reference, RESPONSE_TITLE, forms.ConsultationResponseForm)
+    if gone:
+        return gone
     context = policy_page_context(request, policy, "consultation")
     record = get_object_or_404(consultations_shown(policy=policy, version=context["version"]), pk=record_id)
     initial = {"response": record.response, "response_received_on": record.response_received_on,
@@ -286,8 +300,10 @@ def consultation_response(request, reference: str, record_id: int):
             services.consultation_record_response(record=record, actor=request.user, **form.cleaned_data)
         except ApplicationError as error:
             if error.code in {"forbidden", "frozen"}:
-                messages.error(request, error.message)
-                return redirect("lifecycle:consultation", reference=policy.reference)
+                # The draft moved on while the page was open: the reason, and the response as typed.
+                return typed_back.refused(request, context, RESPONSE_TITLE, error.message,
+                                          typed_back.typed_in(forms.ConsultationResponseForm, request.POST),
+                                          verb="saved")
             if error.code == "stale":
                 # Someone else saved a response meanwhile: it is shown, and the form (what was typed, kept) now
                 # carries it, so saving again replaces it knowingly.
@@ -304,17 +320,29 @@ def consultation_response(request, reference: str, record_id: int):
     return render(request, "lifecycle/consultation_response.html", context, status=400 if form.errors else 200)
 
 
+def _details_refused(request, policy, reason: str):
+    """The details' form posted after the policy moved on: the reason, and what was typed shown back (409)."""
+    return typed_back.refused(request, policy_page_context(request, policy, "overview"), DETAILS_TITLE, reason,
+                              typed_back.typed_in(forms.PolicyDetailsForm, request.POST), verb="saved")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_details_edit(request, reference: str):
     """The document details of a policy being drafted (issue 12): title, purpose, relevant to, marking, scheme
     suitability, risk tier, registered file and links to legislation. A save based on details changed since the
-    page was drawn is refused and keeps what was typed, as the statement editor does."""
-    policy = policy_for_page(request, reference)
+    page was drawn is refused and keeps what was typed, as the statement editor does; so is one posted after the
+    policy moved on (lifecycle.typed_back)."""
+    policy, gone = policy_for_form(request, reference, DETAILS_TITLE, forms.PolicyDetailsForm)
+    if gone:
+        return gone
     if not rules.has_perm("lifecycle.edit_details", request.user, policy):
-        messages.error(request, f"The details of {policy.reference} cannot be changed by you now: they are changed "
-                                "by its developers, manager and co-ordinator while it is drafted (scoping or "
-                                "development), and frozen with the version when it is submitted.")
+        reason = (f"The details of {policy.reference} cannot be changed by you now: they are changed by its "
+                  "developers, manager and co-ordinator while it is drafted (scoping or development), and frozen "
+                  "with the version when it is submitted.")
+        if request.method == "POST":
+            return _details_refused(request, policy, reason)
+        messages.error(request, reason)
         return redirect("lifecycle:detail", reference=policy.reference)
     if request.method == "GET" and (held := emergency.emergency_hold(policy)):
         messages.error(request, held)
@@ -328,8 +356,7 @@ def policy_details_edit(request, reference: str):
             changes = services.policy_update_details(policy=policy, actor=request.user, **form.cleaned_data)
         except ApplicationError as error:
             if error.code in {"forbidden", "frozen", "not_found"}:
-                messages.error(request, error.message)
-                return redirect("lifecycle:detail", reference=policy.reference)
+                return _details_refused(request, policy, error.message)
             form.add_application_error(error)
         else:
             if not changes:

@@ -167,10 +167,12 @@ def test_details_page_saves_keeps_what_was_typed_when_refused_and_refuses_stale(
     assert response.status_code == 400 and "Line 1: end the line" in response.content.decode()
     assert "Just a title" in response.content.decode()
 
-    # Others are sent back with the reason; nothing changes.
+    # Others are refused with the reason and what they typed shown back, as the draft's other editors are (409);
+    # nothing changes.
     client.force_login(people.lead)
     response = client.post(url, details_form(reload(policy), title="Lead's title"))
-    assert response.status_code == 302 and reload(policy).title == "Taser deployment"
+    assert response.status_code == 409 and reload(policy).title == "Taser deployment"
+    assert "cannot be changed by you now" in response.content.decode()
 
 
 # --- re-marking OFFICIAL-SENSITIVE during a review: visibility at once, on every surface ------------------------
