@@ -11,6 +11,9 @@ from assessments import services as assessment_services
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.exports import spreadsheet_export_build
 from core.models import SpreadsheetExport, User
+from guidance.content import PAGES
+from guidance.selectors import page_revision, page_sections
+from guidance.services import site_page_update
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from lifecycle.services import policy_create
@@ -139,6 +142,16 @@ def test_every_page_state_passes_axe(browser_user):
         actor=development.developers.get(username="developer"), title="Body-worn video", purpose="Purpose.",
         relevant_to="All officers.", business_group=development.business_group, owning_unit=development.owning_unit)
     check("developer: new policy's checklist", f"/policies/{fresh.reference}/")
+    # An SOP's editor saved after the SOP was removed in another tab: why, and what was typed shown back (409).
+    developer = fresh.developers.get(username="developer")
+    removed = lifecycle_services.sop_create(policy=fresh, actor=developer, title="Recording searches",
+                                            text="<p>Record every search.</p>")
+    browser.goto(f"/policies/{fresh.reference}/sops/{removed.pk}/edit/")
+    draft_revision = Policy.objects.get(pk=fresh.pk).current_version.draft_revision
+    lifecycle_services.sop_remove_from_draft(sop=removed, actor=developer, base_revision=draft_revision)
+    browser.submit("form#main-form button[type=submit]")
+    assert "was removed from draft version" in browser.page.content()
+    check("developer: an SOP removed in another tab, what was typed shown back")
     # Its request page says it is not ready yet and links each missing item, with no button that would fail.
     check("developer: request commissioning, not ready yet",
           f"/policies/{fresh.reference}/actions/request-commissioning/")
@@ -194,6 +207,16 @@ def test_every_page_state_passes_axe(browser_user):
     check("pcu: a leaver's handover", "/people/leaver/handover/")
     check("pcu: timeline with the recorded events", f"/policies/{_reference(Status.MONITORING)}/timeline/")
     check("pcu: edit the accessibility statement", "/information-pages/accessibility/edit/")
+    # Saved meanwhile by a colleague: the save from the older form is refused, what was typed kept on it (409).
+    cookies = PAGES["cookies"]
+    browser.goto("/information-pages/cookies/edit/")
+    site_page_update(actor=User.objects.get(username="publisher"), page=cookies,
+                     bodies={**{shown.key: shown.body for shown in page_sections(page=cookies)},
+                             "intro": "<p>Cookies are small files saved on your device.</p>"},
+                     base_revision=page_revision(page=cookies))
+    browser.submit("form#main-form button[type=submit]")
+    assert "have not been saved" in browser.page.content()
+    check("pcu: a public page saved meanwhile, refused")
     browser.sign_in("publisher")
     check("publisher: publish", f"/policies/{_reference(Status.AWAITING_PUBLICATION)}/actions/publish/")
     browser.sign_in("dcfd")
