@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django import forms
+from django.forms.utils import pretty_name
 from django.shortcuts import render
 
 from core.html import RichTextField, sanitise_rich_text
@@ -48,15 +49,21 @@ def typed_in(form_class: type[forms.BaseForm], data) -> list[Typed]:
             continue
         limit = field.max_length or TYPED_SHOWN_BACK
         if isinstance(field, RichTextField):
-            typed.append(Typed(str(field.label), sanitise_rich_text(text[:limit]), rich=True))
+            typed.append(Typed(label_of(name, field), sanitise_rich_text(text[:limit]), rich=True))
         else:
-            typed.append(Typed(str(field.label), text.strip()[:limit]))
+            typed.append(Typed(label_of(name, field), text.strip()[:limit]))
     return typed
+
+
+def label_of(name: str, field: forms.Field) -> str:
+    """The label the form shows the field under: its own, else its name as Django words it ("Title" for ``title``;
+    a field declared without a label was shown back under "None")."""
+    return str(field.label) if field.label is not None else pretty_name(name)
 
 
 def typed_cleaned(form: forms.BaseForm) -> list[Typed]:
     """Each text of a valid form, as cleaned (comments, reasons, a minute reference)."""
-    return [Typed(str(field.label), form.cleaned_data[name].strip(), rich=isinstance(field, RichTextField))
+    return [Typed(label_of(name, field), form.cleaned_data[name].strip(), rich=isinstance(field, RichTextField))
             for name, field in form.fields.items()
             if isinstance(field, forms.CharField) and isinstance(form.cleaned_data.get(name), str)
             and form.cleaned_data[name].strip()]

@@ -61,6 +61,8 @@ def test_saving_an_sop_removed_in_another_tab_says_so_and_shows_back_what_was_ty
     assert "by you at " in summary and "in another tab or window" in summary
     assert "Nothing was saved" in page
     assert TYPED_TITLE in page
+    # Each text under its field's label (the title's field has none of its own: its name, as the form shows it).
+    assert '<h3 class="govuk-heading-s">Title</h3>' in page and '<h3 class="govuk-heading-s">None</h3>' not in page
     assert "Officers record every <strong>stop and search</strong> on the device." in page
     assert not SOPVersion.objects.filter(sop=sop, policy_version=reload(policy).current_version).exists()
     assert sop.__class__.objects.get(pk=sop.pk).title == "Recording searches"

@@ -58,6 +58,7 @@ def test_a_consultation_recorded_after_the_draft_moved_on_keeps_what_was_typed(c
     assert response.status_code == 409
     assert "cannot record consultation" in summary_of(page).lower()
     assert "Nothing was recorded" in page and CONSULTEE in page and RESPONSE in page
+    assert '<h3 class="govuk-heading-s">Consultee</h3>' in page and '<h3 class="govuk-heading-s">None</h3>' not in page
     client.force_login(people.developer)  # who no longer sees the policy once submitted
     response = client.post(f"/policies/{policy.reference}/consultation/", new_record(policy))
     assert response.status_code == 404 and CONSULTEE in response.content.decode()
