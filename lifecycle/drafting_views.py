@@ -151,9 +151,8 @@ def sop_edit(request, reference: str, sop_id: int):
     sop_version = sop.versions.filter(policy_version=version).first()
     if sop_version is None:
         return _sop_gone_from_draft(request, policy, services.sop_removed_from_draft(sop, version, request.user))
-    initial = {"title": sop.title, "text": sop_version.text if sop_version else "",
-               "protective_marking": sop.protective_marking,
-               "publish_externally": sop_version.publish_externally if sop_version else False,
+    initial = {"title": sop.title, "text": sop_version.text, "protective_marking": sop.protective_marking,
+               "publish_externally": sop_version.publish_externally,
                "base_revision": version.draft_revision}
     form = forms.SOPEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
