@@ -233,6 +233,18 @@ def test_every_page_state_passes_axe(browser_user):
     if report is not None:
         check("coordinator: monitoring report QA",
               f"/policies/{report.policy.reference}/monitoring/{report.pk}/")
+        # Returned, then saved from a page older than a colleague's save: refused, the sections as typed kept (409).
+        assessment_services.monitoring_report_return(report=report, actor=User.objects.get(username="coordinator"),
+                                                     comments="Add the March dip sample.")
+        browser.sign_in("developer")
+        browser.goto(f"/policies/{report.policy.reference}/monitoring/{report.pk}/")
+        assessment_services.monitoring_report_update(report=report, actor=User.objects.get(username="manager"),
+                                                     benefits="Complaints down 12% (the manager's save).")
+        browser.submit("button[name=step][value=save]")
+        assert "have not been saved" in browser.page.content()
+        check("developer: a monitoring report saved meanwhile, refused")
+        assessment_services.monitoring_report_submit(report=report, actor=User.objects.get(username="developer"))
+        browser.sign_in("coordinator")
     # Offered only while the review date is still to come (the demo's monitored policy is overdue): one in force.
     ahead = Policy.objects.filter(status__in=(Status.IMPLEMENTATION, Status.MONITORING),
                                   review_due_on__gt=timezone.localdate(),
