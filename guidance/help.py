@@ -71,8 +71,8 @@ ROLES: tuple[RoleHelp, ...] = (
              "You are the Designated Business Group Policy Lead: a chief officer, of ACPO level or equivalent. You "
              "commission policies, approve or reject them, and may approve one by the emergency route.",
              (w.COMMISSION, w.DECLINE_COMMISSIONING, w.APPROVE, w.REJECT, w.REQUEST_EMERGENCY_APPROVAL,
-              w.CONCLUDE_NO_CHANGE, w.SET_REVIEW_DATE, w.START_REVIEW, w.RESPOND_TO_MONITORING, w.DECIDE_WITHDRAWAL,
-              w.AGREE_LOCAL_SUPPLEMENT, w.APPROVE_LOCAL),
+              w.CONCLUDE_NO_CHANGE, w.SET_REVIEW_DATE, w.START_REVIEW, w.WITHDRAW_REVIEW_DRAFT, w.RESPOND_TO_MONITORING,
+              w.DECIDE_WITHDRAWAL, w.AGREE_LOCAL_SUPPLEMENT, w.APPROVE_LOCAL),
              ("A local work instruction is approved within its business group by its Lead, without PCU; where one "
               "supplements a corporate policy you lead, it needs your agreement first.",)),
     RoleHelp(Role.OWNER, "owner",
