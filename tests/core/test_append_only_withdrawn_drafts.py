@@ -6,23 +6,13 @@ consultation of its cycle refuse any other UPDATE or DELETE."""
 from __future__ import annotations
 
 import pytest
-from django.db import DatabaseError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from lifecycle.models import ConsultationRecord, PolicyVersion, SOPVersion, StandardOperatingProcedure
+from tests.core.test_append_only import refused, run
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers are PostgreSQL's")
-
-
-def run(sql: str, params=()) -> int:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def refused(sql: str, params=()) -> None:
-    with pytest.raises(DatabaseError, match="refused|evidence"):
-        run(sql, params)
 
 
 @pytest.fixture
