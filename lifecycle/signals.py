@@ -9,6 +9,13 @@ draft_version_created = Signal()
 # Arguments: policy (locked), actor.
 policy_withdrawn = Signal()
 
+# Sent inside the transaction of every step that moves a policy's status (``services.base.fire``, the one place a
+# status changes), so that what other apps keep for the stage it leaves stops in the same transaction: the reminders
+# that chased the work waiting there too long (notifications; found on 2026-12-06: POL-0009's "has been waiting for the
+# Designated Lead's decision" stayed New after the Lead approved it).
+# Arguments: policy (locked, its new status and status_changed_at set), before (the status it left).
+status_changed = Signal()
+
 # Sent inside the transaction that completes a policy's review: the event that moves its review date on (SOP,
 # "Monitoring and Review": "All policies will be reviewed at least every 3 years"; the date stays in force until then,
 # lifecycle.due.REVIEW), the reviewed version's publication (``services.policy_set_publication_dates``: PCU's, or a

@@ -10,9 +10,20 @@ class NotificationsConfig(AppConfig):
         # Its tasks are registered in every process, so that the relay queues one by name (notifications.tasks builds
         # on services) and eager mode (make run, the tests) runs it in-process, as publication's are.
         from acknowledgements.signals import policy_acknowledged
-        from assessments.signals import monitoring_due_answered
+        from assessments.signals import (
+            emergency_assessed,
+            monitoring_due_answered,
+            monitoring_report_assured,
+            remedial_action_completed,
+        )
         from lifecycle.services.people import holders_changed, open_tasks_requested
-        from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed, review_draft_withdrawn
+        from lifecycle.signals import (
+            policy_withdrawn,
+            review_completed,
+            review_date_changed,
+            review_draft_withdrawn,
+            status_changed,
+        )
         from notifications import receivers, tasks  # noqa: F401
 
         # Issue 12: open reminders follow the new holder of a part; a handover preview lists them.
@@ -28,6 +39,14 @@ class NotificationsConfig(AppConfig):
         review_date_changed.connect(receivers.review_date_changed, dispatch_uid="notifications.review_date_changed")
         # QA walk: a review draft withdrawn closes the reminders of its stage (the review's own go on: it is still due).
         review_draft_withdrawn.connect(receivers.review_draft_withdrawn, dispatch_uid="notifications.draft_withdrawn")
+        # Found on 2026-12-06: the step that does the work a reminder chases closes it (POL-0009's "waiting for the
+        # Designated Lead's decision" stayed New after the Lead approved it).
+        status_changed.connect(receivers.status_changed, dispatch_uid="notifications.status_changed")
+        emergency_assessed.connect(receivers.emergency_assessed, dispatch_uid="notifications.emergency_assessed")
+        monitoring_report_assured.connect(receivers.monitoring_report_assured,
+                                          dispatch_uid="notifications.monitoring_report_assured")
+        remedial_action_completed.connect(receivers.remedial_action_completed,
+                                          dispatch_uid="notifications.remedial_action_completed")
         # Issue 14: a confirmation that a policy was read marks the requests to read it read.
         policy_acknowledged.connect(receivers.requests_to_read_done, dispatch_uid="notifications.acknowledged")
         if getattr(settings, "POLICYHUB_RELAY_ON_COMMIT", False):

@@ -1,13 +1,18 @@
 from notifications.models import ReminderClosed
 from notifications.services import (
+    STUCK_STATUSES,
     draft_reminders_stop,
+    emergency_eia_reminders_close,
+    monitoring_qa_reminders_close,
     monitoring_reminders_answered,
     open_tasks_for,
     outbox_relay,
+    remedial_reminders_close,
     reminders_hand_over,
     reminders_stop_for,
     requests_to_read_mark_read,
     review_reminders_close,
+    stuck_reminders_close,
 )
 
 
@@ -61,3 +66,29 @@ def review_draft_withdrawn(sender, policy, cycle, **kwargs) -> None:
     """lifecycle.signals.review_draft_withdrawn, inside the withdrawal's transaction: the reminders of the draft's
     stage are no longer needed."""
     draft_reminders_stop(policy_id=policy.pk, cycle=cycle)
+
+
+def status_changed(sender, policy, before, **kwargs) -> None:
+    """lifecycle.signals.status_changed, inside the step's transaction: the reminders of work waiting too long in the
+    stage it leaves are no longer needed. Only a stage with a deadline (``STUCK_STATUSES``) is chased as waiting too
+    long: a step from any other status has none to close, and costs no statement."""
+    if before in STUCK_STATUSES:
+        stuck_reminders_close(policy_id=policy.pk)
+
+
+def emergency_assessed(sender, policy, **kwargs) -> None:
+    """assessments.signals.emergency_assessed, inside the sign-off's transaction that clears "not impact assessed":
+    the reminders of the impact assessment after the emergency approval are no longer needed."""
+    emergency_eia_reminders_close(policy_id=policy.pk)
+
+
+def monitoring_report_assured(sender, policy, report, **kwargs) -> None:
+    """assessments.signals.monitoring_report_assured, inside the transaction in which the co-ordinator passes or
+    returns the report: the reminders of it waiting for quality assurance are no longer needed."""
+    monitoring_qa_reminders_close(policy_id=policy.pk)
+
+
+def remedial_action_completed(sender, policy, response, **kwargs) -> None:
+    """assessments.signals.remedial_action_completed, inside the transaction that records the action as done: the
+    reminders of that action are no longer needed."""
+    remedial_reminders_close(policy_id=policy.pk, response_id=response.pk)

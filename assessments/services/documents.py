@@ -15,6 +15,7 @@ from assessments.models import (
     ProtectedCharacteristic,
 )
 from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
+from assessments.signals import emergency_assessed
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -270,12 +271,14 @@ def eia_sign_off_update(*, policy: Policy, actor, comments: str = "", **read: Un
 
 
 def _clear_when_nothing_is_outstanding(locked: Policy) -> bool:
-    """"Not impact assessed" stays until everything the route skipped is signed off; then it is cleared."""
+    """"Not impact assessed" stays until everything the route skipped is signed off; then it is cleared, and the
+    reminders of it stop (``signals.emergency_assessed``: the chase reminds while it stands, rules.emergency_eia)."""
     if any(not item.done for item in emergency_outstanding(locked)):
         return False
     locked.not_impact_assessed = False
     locked.emergency_eia_due_on = None
     locked.save(update_fields=["not_impact_assessed", "emergency_eia_due_on", "updated_at"])
+    emergency_assessed.send(sender=Policy, policy=locked)
     return True
 
 

@@ -17,7 +17,7 @@ from assessments.models import (
 from assessments.selectors import report_kept_off_scheme
 from assessments.services import monitoring_periods
 from assessments.services.documents import clean_sections
-from assessments.signals import monitoring_due_answered
+from assessments.signals import monitoring_due_answered, monitoring_report_assured
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -242,6 +242,7 @@ def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str 
     locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_QA_PASSED, obj=locked, policy_id=policy.pk,
               changes={"comments": locked.qa_comments, "content_hash": content_hash})
+    monitoring_report_assured.send(sender=MonitoringReport, policy=policy, report=locked)
     return locked
 
 
@@ -267,6 +268,7 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str,
     locked.save(update_fields=["status", "qa_comments", "answers_due_on"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_RETURNED, obj=locked, policy_id=policy.pk,
               changes=changes)
+    monitoring_report_assured.send(sender=MonitoringReport, policy=policy, report=locked)
     return locked
 
 

@@ -15,6 +15,7 @@ from assessments.models import (
     MonitoringResponse,
 )
 from assessments.services.monitoring import check_report_read, lock_report
+from assessments.signals import remedial_action_completed
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -154,6 +155,7 @@ def monitoring_remedial_action_complete(*, response: MonitoringResponse, actor, 
     audit_log(actor=actor, action=AuditAction.MONITORING_REMEDIAL_ACTION_COMPLETED, obj=locked, policy_id=policy.pk,
               changes={"report": locked.report_id, "outcome": outcome, "due_on": locked.remedial_due_on,
                        "late_by_days": max(0, (today - locked.remedial_due_on).days)})
+    remedial_action_completed.send(sender=MonitoringResponse, policy=policy, response=locked)
     return locked
 
 

@@ -29,6 +29,7 @@ from lifecycle import duties
 from lifecycle.gates import reason_for
 from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import user_may_see_sensitive
+from lifecycle.signals import status_changed
 from lifecycle.states import ProtectiveMarking
 from lifecycle.steps import Step
 
@@ -185,7 +186,8 @@ def check_duty(locked: Policy, step: Step, actor) -> None:
 
 
 def fire(locked: Policy, step: Step, *, extra_fields: Iterable[str] = ()) -> str:
-    """Run the django-fsm transition (which re-checks the step's gates) and save; returns the status before."""
+    """Run the django-fsm transition (which re-checks the step's gates) and save; returns the status before. The one
+    place a policy's status changes: it tells other apps (``signals.status_changed``), in the step's transaction."""
     before = locked.status
     try:
         getattr(locked, step.name)()
@@ -196,6 +198,7 @@ def fire(locked: Policy, step: Step, *, extra_fields: Iterable[str] = ()) -> str
             f"{locked.reference} could not move on: its state changed meanwhile. Reload and try again.",
             code="stale",
         ) from exc
+    status_changed.send(sender=Policy, policy=locked, before=before)
     return before
 
 

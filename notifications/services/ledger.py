@@ -150,9 +150,11 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
     table, columns, created_at, key = _ledger_columns()
     quote = connection.ops.quote_name
     staging = quote(PLAN_STAGING)
-    column = {name: quote(Reminder._meta.get_field(name).column) for name in ("policy", "kind", "item_due_on")}
+    column = {name: quote(Reminder._meta.get_field(name).column)
+              for name in ("policy", "kind", "item_due_on", "due_on")}
     policy_table = quote(Policy._meta.db_table)
-    policy_columns = {name: quote(Policy._meta.get_field(name).column) for name in ("id", "status", "review_due_on")}
+    policy_columns = {name: quote(Policy._meta.get_field(name).column)
+                      for name in ("id", "status", "review_due_on", "status_changed_at", "not_impact_assessed")}
     with connection.cursor() as cursor:
         # Table and column names from the model; values are streamed or parameters.
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
@@ -164,15 +166,25 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
         _orphan_reminders_close(staging)
         # In the order of the exactly-once key, so that its index is written page after page (see
         # _acknowledgement_reminders_insert).
-        # Planned before the lock was taken: what a step closing reminders changed since is left out (a review's
-        # reminder for a date no longer the policy's, any reminder of a policy withdrawn), as that step would have
-        # closed it (reminders.after_any_chase_writing).
+        # Planned before the lock was taken: what a step closing reminders changed since is left out, as that step
+        # would have closed it (reminders.after_any_chase_writing), by what the policy's row says now: a review's
+        # reminder for a date no longer the policy's; a reminder of work waiting too long whose policy has changed
+        # status on or after the reminder's day (in local time, as the chase counts days): such a reminder is written
+        # only once the stage's deadline has come, working days after its status changed, so a change since is a
+        # step taken, ending the wait (reminders.stuck_reminders_close); the impact assessment after an emergency
+        # approval once "not impact assessed" is cleared; any reminder of a policy withdrawn.
         cursor.execute(f"INSERT INTO {table} ({columns}, {created_at}) SELECT {columns}, %s "  # noqa: S608
                        f"FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM {policy_table} p "
                        f"WHERE p.{policy_columns['id']} = s.{column['policy']} AND (p.{policy_columns['status']} = %s "
                        f"OR (s.{column['kind']} = %s AND p.{policy_columns['review_due_on']} IS DISTINCT FROM "
-                       f"s.{column['item_due_on']}))) ORDER BY {key} ON CONFLICT DO NOTHING",
-                       [timezone.now(), Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value])
+                       f"s.{column['item_due_on']}) "
+                       f"OR (s.{column['kind']} = %s "
+                       f"AND (p.{policy_columns['status_changed_at']} AT TIME ZONE %s)::date >= s.{column['due_on']}) "
+                       f"OR (s.{column['kind']} = %s AND NOT p.{policy_columns['not_impact_assessed']}))) "
+                       f"ORDER BY {key} ON CONFLICT DO NOTHING",
+                       [timezone.now(), Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value,
+                        ReminderKind.STUCK.value, timezone.get_current_timezone_name(),
+                        ReminderKind.EMERGENCY_EIA.value])
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
         return inserted

@@ -195,3 +195,51 @@ def review_reminders_close(*, policy_id: int, review_due_on, because: ReminderCl
     after_any_chase_writing()
     return (Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REVIEW_DUE, superseded_at__isnull=True)
             .exclude(item_due_on=review_due_on).update(superseded_at=timezone.now(), closed_because=because))
+
+
+# The tasks a reminder chases, each closed in the transaction of the step that does it (found on 2026-12-06: POL-0009's
+# "has been waiting for the Designated Lead's decision" stayed New after the Lead approved it, and a handover would have
+# passed it on). Each as the review's and the annual report's: one statement, however many, read or not, kept as
+# evidence of who was chased (``superseded_at``, and why); the inbox tags them "No longer needed", with why
+# (notifications.selectors.no_longer_needed), a handover no longer passes them on, and the chase, which no longer
+# calls for them, never writes them again (nor one it planned before the step: ledger._reminders_insert).
+
+def stuck_reminders_close(*, policy_id: int) -> int:
+    """Inside the transaction of a step that moves the policy's status (lifecycle.signals.status_changed): the wait
+    its reminders of work waiting too long chased is over. A STUCK reminder chases the stage the policy waits in since
+    its ``status_changed_at`` (rules.PolicyChase.stuck), written only once that stage's deadline has come, working days
+    after it began: so every open one is of the stage just left, none of the one just entered (whose wait begins now,
+    even where it returns to a stage it waited in before). All of the policy's are closed."""
+    after_any_chase_writing()
+    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.STUCK, superseded_at__isnull=True).update(
+        superseded_at=timezone.now(), closed_because=ReminderClosed.STEP_TAKEN)
+
+
+def emergency_eia_reminders_close(*, policy_id: int) -> int:
+    """Inside the transaction that clears "not impact assessed" (assessments.signals.emergency_assessed), the last of
+    what the emergency route skipped signed off (SOP: "the impact assessment must be completed as soon as reasonably
+    practicable"): the chase reminds of it until then (rules.PolicyChase.emergency_eia), so every open one is closed."""
+    after_any_chase_writing()
+    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.EMERGENCY_EIA,
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now(),
+                                                                      closed_because=ReminderClosed.IMPACT_ASSESSED)
+
+
+def monitoring_qa_reminders_close(*, policy_id: int) -> int:
+    """Inside the transaction in which the co-ordinator passes or returns the monitoring report
+    (assessments.signals.monitoring_report_assured): a policy has one report in quality assurance at a time
+    (assessments.services.monitoring_report_create refuses a second), the one its open reminders chase."""
+    after_any_chase_writing()
+    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.MONITORING_QA,
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now(),
+                                                                      closed_because=ReminderClosed.REPORT_ASSURED)
+
+
+def remedial_reminders_close(*, policy_id: int, response_id: int) -> int:
+    """Inside the transaction that records a remedial action as done (assessments.signals.remedial_action_completed):
+    the reminders of that action, its ``chased_item`` the response that directed it; another action on the policy
+    stays chased."""
+    after_any_chase_writing()
+    return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.REMEDIAL_ACTION, chased_item=response_id,
+                                   superseded_at__isnull=True).update(superseded_at=timezone.now(),
+                                                                      closed_because=ReminderClosed.ACTION_COMPLETED)

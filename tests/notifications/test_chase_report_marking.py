@@ -182,7 +182,11 @@ def test_a_reminder_of_quality_assurance_handed_over_tells_of_the_report_it_was_
     """Review of 2026-12-05 (second): a reminder of quality assurance names no report; its copy, handed over to a new
     co-ordinator, recorded the report last submitted at the handover, a later OFFICIAL one, not the
     OFFICIAL-SENSITIVE report it tells of ("waiting ... since" its date), and was shown to its reader once they were
-    no longer cleared. A copy records the report its original recorded."""
+    no longer cleared. A copy records the report its original recorded.
+
+    Since 2026-12-06 the co-ordinator's pass closes the reminder (test_work_done_closes.py), so a handover after it
+    passes nothing on: the copy is handed over while the report still waits, and records that report; the later
+    OFFICIAL report then changes nothing of it."""
     from assessments import services as a
     from lifecycle.services import people as people_services
 
@@ -190,16 +194,18 @@ def test_a_reminder_of_quality_assurance_handed_over_tells_of_the_report_it_was_
     services.chase_run(today=timezone.localdate() + datetime.timedelta(days=21))
     original = Notification.objects.get(recipient=people.coordinator, reminder__kind=ReminderKind.MONITORING_QA)
     assert original.report_id == report.pk
-    with django_capture_on_commit_callbacks(execute=True):
-        a.monitoring_report_pass_qa(report=report, actor=people.coordinator, comments="Fit for purpose.")
-        a.monitoring_report_publish(report=report, actor=people.pcu)
-    later = report_marking.report_of(reload(policy), people, publish=False)
-    assert later.protective_marking == OFFICIAL
     new = user_with_role(Role.COORDINATOR, people.group, username="new_coordinator")
     with django_capture_on_commit_callbacks(execute=True):
         people_services.policy_reassign(policy=reload(policy), actor=people.pcu, role="coordinator",
                                         new_holder=new, reason="Moved to another business group.")
     copy = Notification.objects.get(recipient=new, reminder__kind=ReminderKind.MONITORING_QA)
     assert copy.report_id == report.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        a.monitoring_report_pass_qa(report=report, actor=new, comments="Fit for purpose.")
+        a.monitoring_report_publish(report=report, actor=people.pcu)
+    later = report_marking.report_of(reload(policy), people, publish=False)
+    assert later.protective_marking == OFFICIAL
+    copy.refresh_from_db()
+    assert copy.report_id == report.pk and copy.reminder.superseded_at is not None
     role_removed(people, new, Role.COORDINATOR)
     assert not inbox_items(user=new).filter(pk=copy.pk).exists()
