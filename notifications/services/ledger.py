@@ -16,6 +16,7 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone
 
+from assessments.models import MonitoringReport, MonitoringResponse
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
@@ -151,10 +152,14 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
     quote = connection.ops.quote_name
     staging = quote(PLAN_STAGING)
     column = {name: quote(Reminder._meta.get_field(name).column)
-              for name in ("policy", "kind", "item_due_on", "due_on")}
+              for name in ("policy", "kind", "item_due_on", "due_on", "chased_item")}
     policy_table = quote(Policy._meta.db_table)
     policy_columns = {name: quote(Policy._meta.get_field(name).column)
                       for name in ("id", "status", "review_due_on", "status_changed_at", "not_impact_assessed")}
+    report_table, response_table = quote(MonitoringReport._meta.db_table), quote(MonitoringResponse._meta.db_table)
+    report_columns = {name: quote(MonitoringReport._meta.get_field(name).column) for name in ("policy", "status")}
+    response_columns = {name: quote(MonitoringResponse._meta.get_field(name).column)
+                        for name in ("id", "remedial_completed_at")}
     with connection.cursor() as cursor:
         # Table and column names from the model; values are streamed or parameters.
         cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
@@ -172,7 +177,10 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
         # status on or after the reminder's day (in local time, as the chase counts days): such a reminder is written
         # only once the stage's deadline has come, working days after its status changed, so a change since is a
         # step taken, ending the wait (reminders.stuck_reminders_close); the impact assessment after an emergency
-        # approval once "not impact assessed" is cleared; any reminder of a policy withdrawn.
+        # approval once "not impact assessed" is cleared; a report's quality assurance once the policy has no report
+        # with the co-ordinator; a remedial action recorded as done (its response, ``chased_item``); any reminder of a
+        # policy withdrawn. The last two read a row of their own by an index, for their kinds' rows only (a CASE
+        # evaluates only the branch it takes).
         cursor.execute(f"INSERT INTO {table} ({columns}, {created_at}) SELECT {columns}, %s "  # noqa: S608
                        f"FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM {policy_table} p "
                        f"WHERE p.{policy_columns['id']} = s.{column['policy']} AND (p.{policy_columns['status']} = %s "
@@ -180,11 +188,20 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
                        f"s.{column['item_due_on']}) "
                        f"OR (s.{column['kind']} = %s "
                        f"AND (p.{policy_columns['status_changed_at']} AT TIME ZONE %s)::date >= s.{column['due_on']}) "
-                       f"OR (s.{column['kind']} = %s AND NOT p.{policy_columns['not_impact_assessed']}))) "
+                       f"OR (s.{column['kind']} = %s AND NOT p.{policy_columns['not_impact_assessed']}) "
+                       f"OR CASE s.{column['kind']} "
+                       f"WHEN %s THEN NOT EXISTS (SELECT 1 FROM {report_table} m "
+                       f"WHERE m.{report_columns['policy']} = p.{policy_columns['id']} "
+                       f"AND m.{report_columns['status']} = %s) "
+                       f"WHEN %s THEN EXISTS (SELECT 1 FROM {response_table} a "
+                       f"WHERE a.{response_columns['id']} = s.{column['chased_item']} "
+                       f"AND a.{response_columns['remedial_completed_at']} IS NOT NULL) "
+                       f"ELSE false END)) "
                        f"ORDER BY {key} ON CONFLICT DO NOTHING",
                        [timezone.now(), Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value,
                         ReminderKind.STUCK.value, timezone.get_current_timezone_name(),
-                        ReminderKind.EMERGENCY_EIA.value])
+                        ReminderKind.EMERGENCY_EIA.value, ReminderKind.MONITORING_QA.value,
+                        MonitoringReport.Status.SUBMITTED.value, ReminderKind.REMEDIAL_ACTION.value])
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
         return inserted

@@ -245,3 +245,35 @@ def test_the_remedial_action_done_closes_its_reminders(published, people):  # no
     assert inbox_says(people.developer, ReminderKind.REMEDIAL_ACTION) == (1, 0)
     chase(REMEDIAL_DUE)
     assert not open_reminders(published, ReminderKind.REMEDIAL_ACTION).exists()
+
+
+def test_a_quality_assurance_reminder_planned_before_the_pass_is_not_written_after_it(published, people,  # noqa: F811
+                                                                                     monkeypatch):
+    report = submitted_report(published, people)
+    with at(QA_CHASED_ON):
+        planned = policy_plan(QA_CHASED_ON)
+        assessments.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    assert any(item.policy_id == published.pk and item.kind == ReminderKind.MONITORING_QA for item in planned)
+    monkeypatch.setattr(ledger, "policy_plan", lambda today: planned)
+    chase(QA_CHASED_ON)
+    assert not open_reminders(published, ReminderKind.MONITORING_QA).exists()
+
+
+def test_a_remedial_reminder_planned_before_the_action_was_done_is_not_written_after_it(published, people,  # noqa: F811
+                                                                                       monkeypatch):
+    report = submitted_report(published, people)
+    with at(QA_CHASED_ON):
+        assessments.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+        response = assessments.monitoring_report_respond(
+            policy=reload(published), actor=people.lead, report=report, outcome="remedial",
+            reasons="Compliance is falling.", remedial_action="Brief every response team.",
+            remedial_owner=people.developer, remedial_due_on=REMEDIAL_DUE)
+    day = REMEDIAL_DUE - datetime.timedelta(days=14)
+    with at(day):
+        planned = policy_plan(day)
+        assessments.monitoring_remedial_action_complete(response=response, actor=people.developer,
+                                                        outcome="Every response team was briefed.")
+    assert any(item.chased_item == response.pk and item.kind == ReminderKind.REMEDIAL_ACTION for item in planned)
+    monkeypatch.setattr(ledger, "policy_plan", lambda today: planned)
+    chase(day)
+    assert not open_reminders(published, ReminderKind.REMEDIAL_ACTION).exists()
