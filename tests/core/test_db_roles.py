@@ -144,9 +144,9 @@ def test_app_role_reads_the_reports_awaiting_response_which_only_their_trigger_w
     with connect_as(*app_role) as app:
         [report_id] = app.execute(
             "INSERT INTO assessments_monitoringreport (policy_id, period_start, period_end, compliance, benefits, "
-            "performance, diversity_impact, author_id, status, qa_at, qa_comments, created_at, protective_marking) "
-            "VALUES (%s, '2024-01-10', '2025-01-10', 'c', 'b', 'p', 'd', %s, 'qa_passed', now(), '', now(), "
-            "'official') RETURNING id",
+            "performance, diversity_impact, author_id, status, qa_at, qa_comments, created_at, protective_marking, "
+            "draft_revision) VALUES (%s, '2024-01-10', '2025-01-10', 'c', 'b', 'p', 'd', %s, 'qa_passed', now(), '', "
+            "now(), 'official', 1) RETURNING id",
             [policy.pk, people.developer.pk]).fetchone()
         table = "assessments_monitoringreportawaitingresponse"
         assert app.execute(f"SELECT policy_id FROM {table} WHERE report_id = %s", [report_id]).fetchone() == (

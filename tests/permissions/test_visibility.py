@@ -353,6 +353,7 @@ POSTED = {
     "decide-withdrawal": {"reason": "Superseded."},
     "withdraw": {"comments": ""},
     "respond-to-monitoring": {"outcome": "no_action", "reasons": "Fine.", "report": ""},
+    "withdraw-review-draft": {"reason": "The review found nothing to change."},
 }
 
 
