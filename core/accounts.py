@@ -150,7 +150,7 @@ def password_reset_email_send(*, user_id: int, email: str, domain: str, use_http
 @transaction.atomic
 def user_password_set(*, user, password: str, how: str) -> None:
     """Set a user's password and record it. ``how``: "changed" (knowing the old one) or "reset" (by e-mail)."""
-    locked = get_user_model().objects.select_for_update().get(pk=user.pk)
+    locked = get_user_model().objects.select_for_update(no_key=True).get(pk=user.pk)
     locked.set_password(password)
     locked.save(update_fields=["password"])
     user.password = locked.password  # the caller's object keeps its session valid (update_session_auth_hash)

@@ -133,7 +133,7 @@ def _documents_of(policy: Policy) -> list[LibraryDocument]:
 def library_index_policy(*, policy_id: int) -> int:
     """Rebuild the library's rows of one policy from what is published now. Returns how many it holds."""
     with transaction.atomic():
-        policy = Policy.objects.select_for_update(of=("self",)).filter(pk=policy_id).first()
+        policy = Policy.objects.select_for_update(of=("self",), no_key=True).filter(pk=policy_id).first()
         LibraryDocument.objects.filter(policy_id=policy_id).delete()
         if policy is None or policy.first_published_on is None:
             return 0

@@ -83,7 +83,12 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 def lock_policy(policy: Policy | int) -> Policy:
     """Re-read the policy under a row lock; everything after this sees the committed current state."""
     policy_id = policy.pk if isinstance(policy, Policy) else policy
-    locked = Policy.objects.select_for_update().filter(pk=policy_id).first()
+    # FOR NO KEY UPDATE, as PostgreSQL's own UPDATE of the row takes: it excludes every other step as FOR UPDATE
+    # would, but not the key check of a row inserted that refers to the policy (FOR KEY SHARE). With FOR UPDATE, a
+    # step holding the row and asking for the chase's lock shared (notifications' after_any_chase_writing) and the
+    # chase holding that lock while its reminders' key check waited for the row deadlocked, and PostgreSQL failed
+    # the step (review of 2026-12-06; tests/notifications/test_chase_step_deadlock.py).
+    locked = Policy.objects.select_for_update(no_key=True).filter(pk=policy_id).first()
     if locked is None:
         raise ApplicationError("That policy no longer exists.", code="not_found")
     return locked

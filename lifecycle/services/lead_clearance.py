@@ -50,7 +50,7 @@ def corporate_lead_uncleared_report(*, person, actor, cause: str,
     otherwise a fixed number more (the instructions, their roles, and ``audit_log_many``'s few for the events),
     however many policies, the policies locked in id order by the first."""
     supplemented = sensitive_instructions().filter(supports_id=OuterRef("pk"))
-    corporates = list(Policy.objects.select_for_update(of=("self",)).select_related("business_group")
+    corporates = list(Policy.objects.select_for_update(of=("self",), no_key=True).select_related("business_group")
                       .filter(Exists(supplemented), designated_lead_id=person.pk, kind=PolicyKind.CORPORATE)
                       .exclude(status=Status.WITHDRAWN).order_by("pk"))
     if not corporates:

@@ -174,7 +174,7 @@ def person_handover(*, actor, leaver: User, replacements: dict, reason: str, exp
     bulk: ``core.audit.audit_log_many``)."""
     handover_scope_check(actor)
     reason = require_text(reason, "the reason for the handover", field="reason", max_length=REASON_MAX_LENGTH)
-    policies = list(_holdings_query(leaver).select_for_update(of=("self",)))
+    policies = list(_holdings_query(leaver).select_for_update(of=("self",), no_key=True))  # as lock_policy
     plan = HandoverPlan(leaver=leaver, holdings=_holdings(policies, leaver, actor))
     if expected is not None and expected != plan.fingerprint:
         raise ApplicationError(f"{leaver}'s work has changed since the preview. Nothing was moved: check the "
