@@ -18,17 +18,32 @@ again would add it again (QA10: POL-0018 and POL-0019 from one form). So each su
 A form posted without a token, or with one not drawn for this person and form, is refused, keeping what was typed,
 with a fresh token to send it again. A service called with ``submission=None`` was not sent from a page (a command,
 the demo data, a test of the service itself) and claims nothing.
+
+The token covers the page the person filled in. With JavaScript, that page keeps its first token when Back returns to
+it (frontend/js/application.js); without, signed-in pages are not stored (``Cache-Control: no-store``), so Back
+fetches the form again with a fresh token, and the same details sent again would add the row again. So, just before
+it creates anything, the service also asks (``submission_check_repeat``, one indexed read under a lock on those
+details): did this person send this form with these details (``content``, what the form carries) in the last
+``REPEAT_WINDOW``? If so, nothing is created (``RepeatedSubmission``): the form is shown again as typed, with a GOV.UK
+warning linking to what the first created, and a box "Yes, create another" that, ticked, creates it
+(``Submission.create_another``). Asked that late, after the service's own checks, the question is never put for
+something it would refuse anyway (a second report while one is in progress, a part already withheld).
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 import secrets
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.shortcuts import redirect
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from core.forms import GovUKForm
@@ -49,6 +64,25 @@ REFUSED = ("This form could not be checked: it was not sent from the page Policy
            "someone else. Nothing was saved. Check what you typed and send it again.")
 
 
+# How soon after a form was sent the same details sent again are asked about: long enough for Back, a look at what
+# was created and the form sent again; short enough that the same details entered on purpose later in the day are
+# not questioned.
+REPEAT_WINDOW = datetime.timedelta(minutes=10)
+
+# The advisory lock's class (PostgreSQL's two-key form), apart from the chase's one-key lock
+# (notifications.services.reminders.CHASE_LOCK): the second key is drawn from the person, the form and the details.
+REPEAT_LOCK_CLASS = 1_600_017
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a create form sends of itself (``OneTimeSubmissionForm``): its one-time token, and whether the person,
+    told they had just created the same, answered "Yes, create another"."""
+
+    token: str
+    create_another: bool = False
+
+
 class AlreadySubmitted(ApplicationError):
     """The form was sent before, and what it created is there: said as a fact, not as a problem."""
 
@@ -56,6 +90,20 @@ class AlreadySubmitted(ApplicationError):
         created = first.created or "what you asked for was done"
         super().__init__(f"You already sent this form: {created}. Nothing was added again.", code="already_done")
         self.landing = first.landing
+
+
+class RepeatedSubmission(ApplicationError):
+    """The same person sent the same form with the same details a short while ago (a fresh token: the page drawn
+    again): nothing is created, and they are asked whether they mean to create another."""
+
+    def __init__(self, earlier: SubmittedForm, *, now: datetime.datetime):
+        self.named = earlier.named or earlier.created
+        self.landing = earlier.landing
+        minutes = int((now - earlier.submitted_at).total_seconds() // 60)
+        self.ago = ("less than a minute ago" if minutes < 1 else "1 minute ago" if minutes == 1 else
+                    f"{minutes} minutes ago")
+        super().__init__(f"You created {self.named} with these details {self.ago}. Do you want to create another?",
+                         code="repeated")
 
 
 def _signer(*, user, purpose: str) -> signing.Signer:
@@ -78,31 +126,90 @@ def submission_nonce(token: str | None, *, user, purpose: str) -> str | None:
     return nonce if len(nonce) == 32 else None
 
 
-def submission_claim(*, submission: str | None, actor, purpose: str) -> SubmittedForm | None:
+def submission_claim(*, submission: Submission | str | None, actor, purpose: str) -> SubmittedForm | None:
     """Claim the form's token in the calling service's transaction, before anything is created: the claim, or None
     when no page sent it (``submission=None``). Refuses a token not drawn for ``actor`` and ``purpose``, and raises
     ``AlreadySubmitted`` when it was claimed before (committed: a post of the same token still in flight is waited
-    for, by the unique nonce)."""
+    for, by the unique nonce). ``submission``: the form's ``Submission``, or its token alone (as a script, or a test
+    of the service, sends it: not an answer to a repeat)."""
     if submission is None:
         return None
-    nonce = submission_nonce(submission, user=actor, purpose=purpose)
+    if not isinstance(submission, Submission):
+        submission = Submission(token=submission)
+    nonce = submission_nonce(submission.token, user=actor, purpose=purpose)
     if nonce is None:
         raise ApplicationError(REFUSED, code="invalid")
     try:
         with transaction.atomic():
-            return SubmittedForm.objects.create(nonce=nonce, purpose=purpose, submitted_by=actor)
+            claim = SubmittedForm.objects.create(nonce=nonce, purpose=purpose, submitted_by=actor)
     except IntegrityError:
-        pass
-    raise AlreadySubmitted(SubmittedForm.objects.get(nonce=nonce))
+        raise AlreadySubmitted(SubmittedForm.objects.get(nonce=nonce)) from None
+    claim.create_another = submission.create_another
+    return claim
 
 
-def submission_done(claim: SubmittedForm | None, *, created: str, landing: str) -> None:
-    """Record, with the claim, what the form created (a phrase: "POL-0018 “Taser deployment” was started") and the
-    address of the page that shows it, for a second post of the form to be told and taken there."""
+def _fingerprint_value(value):
+    """A detail as the fingerprint reads it: a row by its id, a date in ISO form, text without the spaces around it
+    and with one kind of line break (a browser sends CRLF, a script may send LF)."""
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").strip()
+    if value is None or isinstance(value, bool | int):
+        return value
+    return str(value)
+
+
+def submission_content_hash(content: dict) -> str:
+    """The fingerprint of a form's details (``content``: {name: value}): SHA-256 of their canonical JSON."""
+    canonical = json.dumps({name: _fingerprint_value(value) for name, value in content.items()}, sort_keys=True,
+                           ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def submission_check_repeat(claim: SubmittedForm | None, *, content: dict) -> None:
+    """In the service's transaction, after its own checks and just before it creates anything: ``RepeatedSubmission``
+    when the person who claimed ``claim`` sent the same form with the same details (``content``: what the form
+    carries, with what it adds to: the policy, the invitation ...) within ``REPEAT_WINDOW``, unless they answered
+    "Yes, create another". Nothing to ask of a service no page sent (``claim`` None).
+
+    Two pages of the form sent with the same details at once (a fresh token each, so the unique nonce does not hold
+    them apart) are taken one after the other: an advisory lock on the person, form and details, held to the end of
+    the transaction, then the read, in a statement of its own so that it sees what the first committed. On SQLite,
+    which has one writer at a time, the claim's insert already waits for the first to end. The claim's own row is not
+    found: its fingerprint is written with what it created (``submission_done``)."""
     if claim is None:
         return
-    claim.created, claim.landing = created[:300], landing[:300]
-    claim.save(update_fields=["created", "landing"])
+    claim.content_hash = submission_content_hash(content)
+    if getattr(claim, "create_another", False):
+        return
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha256(
+            f"{claim.submitted_by_id}:{claim.purpose}:{claim.content_hash}".encode()).digest()[:4], "big",
+            signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REPEAT_LOCK_CLASS, key])
+    now = timezone.now()
+    earlier = (SubmittedForm.objects
+               .filter(submitted_by_id=claim.submitted_by_id, purpose=claim.purpose,
+                       content_hash=claim.content_hash, submitted_at__gte=now - REPEAT_WINDOW)
+               .only("submitted_at", "created", "named", "landing")
+               .order_by("-submitted_at").first())
+    if earlier is not None:
+        raise RepeatedSubmission(earlier, now=now)
+
+
+def submission_done(claim: SubmittedForm | None, *, created: str, named: str, landing: str) -> None:
+    """Record, with the claim, what the form created (a phrase: "POL-0018 “Taser deployment” was started"; and
+    ``named``, for a link in a sentence: "POL-0018 “Taser deployment”"), the address of the page that shows it, and
+    the fingerprint of its details (``submission_check_repeat``), for a second post of the form to be told and taken
+    there, and the same details sent again from a page drawn afresh to be asked about."""
+    if claim is None:
+        return
+    claim.created, claim.named, claim.landing = created[:300], named[:300], landing[:300]
+    claim.save(update_fields=["created", "named", "landing", "content_hash"])
 
 
 def already_submitted(request, error: AlreadySubmitted, fallback: str, *args):
@@ -112,25 +219,44 @@ def already_submitted(request, error: AlreadySubmitted, fallback: str, *args):
     return redirect(error.landing) if error.landing else redirect(fallback, *args)
 
 
+class CreateAnotherInput(forms.CheckboxInput):
+    """The "Yes, create another" box: drawn (templates/includes/create_another.html, with the warning it answers)
+    only on a form the service found repeated (``OneTimeSubmissionForm.repeated``); nothing otherwise."""
+
+
 class OneTimeSubmissionForm(GovUKForm):
     """A form that creates something, sent once: it carries a token drawn for ``submitter`` and ``purpose`` (the
     class's). One posted without a token, or with one not theirs, is invalid, says why, and is drawn again with a
     fresh token (what was typed is kept); one posted again with its token is the service's to answer
-    (``submission_claim``)."""
+    (``submission_claim``). The same details sent from the form drawn again are asked about (``repeated``: the
+    service's ``RepeatedSubmission``), and the form then offers "Yes, create another". Cleaned, ``submission`` is the
+    form's ``Submission`` (the token and that answer), for the view to hand to the service as it is."""
 
     submission_purpose: str = ""
     submission = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
+    create_another = forms.BooleanField(label="Yes, create another", required=False, widget=CreateAnotherInput)
 
     def __init__(self, *args, submitter, **kwargs):
         super().__init__(*args, **kwargs)
         self.submitter = submitter
+        self.repeated: RepeatedSubmission | None = None
         self.fields["submission"].initial = submission_token_issue(user=submitter, purpose=self.submission_purpose)
 
     def clean(self):
         cleaned = super().clean()
-        if submission_nonce(cleaned.get("submission"), user=self.submitter, purpose=self.submission_purpose) is None:
+        token = cleaned.get("submission")
+        if submission_nonce(token, user=self.submitter, purpose=self.submission_purpose) is None:
             self.add_error(None, REFUSED)
             # The page drawn again carries a token that will do, with what was typed.
             self.data = self.data.copy()
             self.data[self.add_prefix("submission")] = self.fields["submission"].initial
+        cleaned["submission"] = Submission(token=token or "",
+                                           create_another=bool(cleaned.pop("create_another", False)))
         return cleaned
+
+    def add_application_error(self, error: ApplicationError) -> None:
+        """A repeat is a question, not an error: the form is shown again as typed, with the warning and the box."""
+        if isinstance(error, RepeatedSubmission):
+            self.repeated = error
+            return
+        super().add_application_error(error)

@@ -37,8 +37,8 @@ def policy_create(request):
         else:
             messages.success(request, f"{policy.reference} created in scoping with draft version 1.0.")
             return redirect("lifecycle:detail", reference=policy.reference)
-    return render(request, "lifecycle/policy_create.html", {"form": form},
-                  status=400 if request.method == "POST" else 200)
+    # A form shown again with nothing wrong in it is a question (the same details sent again: core.submissions).
+    return render(request, "lifecycle/policy_create.html", {"form": form}, status=400 if form.errors else 200)
 
 
 STATEMENT_TITLE = "Edit the Policy Statement"

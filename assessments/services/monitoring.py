@@ -23,7 +23,13 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
 from core.stale_saves import refuse_stale_save, saved_by_whom
-from core.submissions import MONITORING_REPORT_CREATE, submission_claim, submission_done
+from core.submissions import (
+    MONITORING_REPORT_CREATE,
+    Submission,
+    submission_check_repeat,
+    submission_claim,
+    submission_done,
+)
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.report_duties import check_report_separation
@@ -35,8 +41,8 @@ REPORT_FIELDS = list(MonitoringReport.SECTIONS)
 
 @transaction.atomic
 def monitoring_report_create(
-    *, policy: Policy, actor, period_start: datetime.date, period_end: datetime.date, submission: str | None = None,
-    **sections,
+    *, policy: Policy, actor, period_start: datetime.date, period_end: datetime.date,
+    submission: Submission | str | None = None, **sections,
 ) -> MonitoringReport:
     """Start the policy's monitoring report of a period. ``submission``: the one-time token of the form that sent it
     (core.submissions; None from no page): the same form sent again starts no second one, and is shown the first."""
@@ -57,6 +63,8 @@ def monitoring_report_create(
     # Under the policy's row lock: two tabs starting reports of one policy are taken one after the other, and the
     # second finds the first's period taken (on PostgreSQL an exclusion constraint refuses overlapping periods too).
     monitoring_periods.check_period(locked, period_start, period_end)
+    submission_check_repeat(claim, content={"policy": locked, "period_start": period_start,
+                                            "period_end": period_end, **values})
     report = MonitoringReport.objects.create(
         policy=locked, period_start=period_start, period_end=period_end, author=actor, **values,
         protective_marking=locked.protective_marking,
@@ -65,7 +73,8 @@ def monitoring_report_create(
               changes={"period_start": period_start, "period_end": period_end,
                        "protective_marking": report.protective_marking})
     submission_done(claim, created=f"the monitoring report of {period_start:%-d %B %Y} to {period_end:%-d %B %Y} "
-                    "was started", landing=reverse("assessments:monitoring", args=[locked.reference]))
+                    "was started", named=f"the monitoring report of {period_start:%-d %B %Y} to {period_end:%-d %B %Y}",
+                    landing=reverse("assessments:monitoring", args=[locked.reference]))
     return report
 
 

@@ -21,7 +21,14 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import RoleAssignment
-from core.submissions import ADVICE_COMMENT, ADVICE_INVITE, submission_claim, submission_done
+from core.submissions import (
+    ADVICE_COMMENT,
+    ADVICE_INVITE,
+    Submission,
+    submission_check_repeat,
+    submission_claim,
+    submission_done,
+)
 from lifecycle import permissions
 from lifecycle.models import AdviceComment, AdviceInvitation, AdviceTeam, Policy
 from lifecycle.services.base import lock_policy, optional_text, refuse_uncleared, require_actor, require_text
@@ -47,7 +54,7 @@ def _check_may_invite(actor, locked: Policy) -> None:
 
 @transaction.atomic
 def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: str = "",
-                  submission: str | None = None) -> AdviceInvitation:
+                  submission: Submission | str | None = None) -> AdviceInvitation:
     """Invite ``team`` (DCFD, DOI or SHRMT) or ``invitee`` (a named colleague) to see and comment on the draft.
     ``submission``: the one-time token of the form that sent it (core.submissions; None from no page)."""
     require_actor(actor)
@@ -70,14 +77,14 @@ def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: 
         raise ApplicationError(f"{AdviceTeam(team).label} is already invited to advise on this draft.",
                                code="invalid", field="team")
     granted = False
-    if invitee is not None:
-        if open_invitations.filter(invitee=invitee).exists():
-            raise ApplicationError(f"{invitee} is already invited to advise on this draft.", code="invalid",
-                                   field="invitee")
-        if not {"consult_policy", "draft_policy"} & permissions.object_grants(invitee, locked):
-            assign_perm("lifecycle.consult_policy", invitee, locked)
-            permissions.forget_roles(invitee)
-            granted = True
+    if invitee is not None and open_invitations.filter(invitee=invitee).exists():
+        raise ApplicationError(f"{invitee} is already invited to advise on this draft.", code="invalid",
+                               field="invitee")
+    submission_check_repeat(claim, content={"policy": locked, "team": team, "invitee": invitee, "note": note})
+    if invitee is not None and not {"consult_policy", "draft_policy"} & permissions.object_grants(invitee, locked):
+        assign_perm("lifecycle.consult_policy", invitee, locked)
+        permissions.forget_roles(invitee)
+        granted = True
     invitation = AdviceInvitation.objects.create(policy=locked, cycle=cycle, team=team or "", invitee=invitee,
                                                  granted_access=granted, note=note, invited_by=actor)
     notify = _team_members(team) if team else [invitee.pk]
@@ -87,6 +94,7 @@ def advice_invite(*, policy: Policy, actor, team: str = "", invitee=None, note: 
         "notify_user_ids": notify,
     })
     submission_done(claim, created=f"{invitation.addressee} was invited to advise on the draft",
+                    named=f"the invitation to {invitation.addressee}",
                     landing=reverse("lifecycle:advice", args=[locked.reference]))
     return invitation
 
@@ -150,7 +158,8 @@ def may_comment(user, invitation: AdviceInvitation, policy: Policy) -> bool:
 
 
 @transaction.atomic
-def advice_comment(*, invitation: AdviceInvitation, actor, text: str, submission: str | None = None) -> AdviceComment:
+def advice_comment(*, invitation: AdviceInvitation, actor, text: str,
+                   submission: Submission | str | None = None) -> AdviceComment:
     """Advice given in answer to an invitation, on the draft version as it stands; written once. ``submission``: the
     one-time token of the form that sent it (core.submissions; None from no page)."""
     require_actor(actor)
@@ -162,11 +171,13 @@ def advice_comment(*, invitation: AdviceInvitation, actor, text: str, submission
         raise ApplicationError(f"You cannot comment on the draft of {locked.reference} now: advice is given by those "
                                "invited, while the invitation is open and the policy is drafted.", code="forbidden")
     version = locked.current_version
+    submission_check_repeat(claim, content={"invitation": invitation, "text": text})
     comment = AdviceComment.objects.create(invitation=invitation, policy_version=version, author=actor, text=text)
     audit_log(actor=actor, action=AuditAction.POLICY_ADVICE_GIVEN, obj=locked, changes={
         "invitation": invitation.pk, "comment": comment.pk, "version": version.number,
         "team": invitation.team or None, "length": len(text),
     })
     submission_done(claim, created=f"your advice on draft version {version.number} was recorded",
+                    named=f"your advice on draft version {version.number}",
                     landing=reverse("lifecycle:advice", args=[locked.reference]))
     return comment

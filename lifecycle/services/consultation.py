@@ -15,7 +15,7 @@ from django.utils import timezone
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.submissions import CONSULTATION_RECORD, submission_claim, submission_done
+from core.submissions import CONSULTATION_RECORD, Submission, submission_check_repeat, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import ConsultationRecord, ConsulteeType, Policy
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
@@ -26,7 +26,7 @@ from lifecycle.states import DRAFT_EDITABLE_STATUSES
 def consultation_record(
     *, policy: Policy, actor, consultee: str, organisation: str, consultee_type: str, date_sent: datetime.date,
     response: str = "", response_received_on: datetime.date | None = None, decision_taken: str = "",
-    feedback_given: bool = False, submission: str | None = None,
+    feedback_given: bool = False, submission: Submission | str | None = None,
 ) -> ConsultationRecord:
     """Add a line to the consultation log (SOP stage 3: consult subject matter experts, those affected,
     and always the Safety and Health Risk Management Team). ``submission``: the one-time token of the form that sent
@@ -53,6 +53,12 @@ def consultation_record(
             f"Consultation can be recorded only in scoping or development; {locked.reference} is "
             f"'{locked.get_status_display()}'.", code="frozen",
         )
+    # SOP, Policy Managers: "Ensure an audit trail of consultation results and decisions is maintained": one line
+    # for one consultation, not two for the same form sent again from a page drawn afresh.
+    submission_check_repeat(claim, content={
+        "policy": locked, "consultee": consultee, "organisation": organisation, "consultee_type": consultee_type,
+        "date_sent": date_sent, "response": response, "response_received_on": response_received_on,
+        "decision_taken": decision_taken, "feedback_given": bool(feedback_given)})
     record = ConsultationRecord.objects.create(
         policy=locked, cycle=locked.current_cycle, consultee=consultee, organisation=organisation,
         consultee_type=consultee_type, date_sent=date_sent,
@@ -65,6 +71,7 @@ def consultation_record(
               changes={"consultee": consultee, "organisation": organisation, "type": consultee_type,
                        "date_sent": date_sent, "cycle": record.cycle})
     submission_done(claim, created=f"the consultation with {consultee} ({organisation}) was recorded",
+                    named=f"the consultation with {consultee} ({organisation})",
                     landing=reverse("lifecycle:consultation", args=[locked.reference]))
     return record
 

@@ -19,7 +19,7 @@ from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
 from core.models import Role, RoleAssignment, User
 from core.services import reference_allocate
-from core.submissions import POLICY_CREATE, submission_claim, submission_done
+from core.submissions import POLICY_CREATE, Submission, submission_check_repeat, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import (
     DraftDocument,
@@ -160,7 +160,7 @@ def policy_create(
     coordinator=None,
     developers: Iterable = (),
     supports: str | Policy | None = None,
-    submission: str | None = None,
+    submission: Submission | str | None = None,
 ) -> Policy:
     """Start a new policy in stage 1 (identification and scoping) with draft version 1.0. A local work instruction
     may name the corporate policy it supplements (``supports``, its reference). ``submission``: the one-time token
@@ -190,6 +190,13 @@ def policy_create(
     developer_list = list(developers)
     if permissions.has_group_role(actor, Role.DEVELOPER, business_group.pk) and actor not in developer_list:
         developer_list.append(actor)
+    # The same policy started again from the form drawn afresh (Back without JavaScript): asked first, before a
+    # reference is taken (SOP, Policy Managers: "Ensure policy is necessary").
+    submission_check_repeat(claim, content={
+        "title": title, "purpose": purpose, "relevant_to": relevant_to, "business_group": business_group,
+        "owning_unit": owning_unit, "kind": kind, "risk_tier": risk_tier, "protective_marking": protective_marking,
+        "suitable_for_publication_scheme": suitable_for_publication_scheme,
+        "registered_file_reference": registered_file_reference, "subject": subject, "supports": supported})
     policy = Policy.objects.create(
         reference=reference_allocate(counter="policy", prefix="POL"), title=title, purpose=purpose,
         relevant_to=relevant_to, business_group=business_group, owning_unit=owning_unit, kind=kind,
@@ -209,7 +216,7 @@ def policy_create(
         **({"notify_user_ids": [supported.designated_lead_id]} if supported and supported.designated_lead_id else {}),
     })
     submission_done(claim, created=f"{policy.reference} “{title}” was started, with draft version {version.number}",
-                    landing=reverse("lifecycle:detail", args=[policy.reference]))
+                    named=f"{policy.reference} “{title}”", landing=reverse("lifecycle:detail", args=[policy.reference]))
     return policy
 
 

@@ -14,7 +14,7 @@ from core.exceptions import ApplicationError
 from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
 from core.models import AuditEvent
 from core.stale_saves import saved_by_whom
-from core.submissions import SOP_CREATE, submission_claim, submission_done
+from core.submissions import SOP_CREATE, Submission, submission_check_repeat, submission_claim, submission_done
 from core.text import in_words
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, SOPVersion, StandardOperatingProcedure
 from lifecycle.services.base import require_actor, require_name
@@ -53,7 +53,7 @@ def _submitted_numbers(sop: StandardOperatingProcedure) -> list[str]:
 @transaction.atomic
 def sop_create(
     *, policy: Policy, actor, title: str, text: str = "", protective_marking: str = ProtectiveMarking.OFFICIAL,
-    publish_externally: bool = False, submission: str | None = None,
+    publish_externally: bool = False, submission: Submission | str | None = None,
 ) -> StandardOperatingProcedure:
     """Add an SOP to the working draft. ``submission``: the one-time token of the form that sent it
     (core.submissions; None from no page): the same form sent again adds no second one."""
@@ -64,6 +64,9 @@ def sop_create(
     if text and len(text) > MAX_RICH_TEXT_LENGTH:
         raise ApplicationError("The SOP text is too long.", field="text")
     locked, version = lock_editable_draft(policy, actor, base_revision=None)
+    submission_check_repeat(claim, content={"policy": locked, "title": title, "text": text,
+                                            "protective_marking": protective_marking,
+                                            "publish_externally": bool(publish_externally)})
     position = locked.sops.count()
     sop = StandardOperatingProcedure.objects.create(
         policy=locked, title=title, protective_marking=protective_marking, position=position,
@@ -77,7 +80,7 @@ def sop_create(
                        "publish_externally": sop_version.publish_externally, "version": version.number,
                        "revision": revision.sequence if revision else None})
     submission_done(claim, created=f"the SOP “{title}” was added to draft version {version.number}",
-                    landing=reverse("lifecycle:statement", args=[locked.reference]))
+                    named=f"the SOP “{title}”", landing=reverse("lifecycle:statement", args=[locked.reference]))
     return sop
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.submissions import WITHHOLD_PART, submission_claim, submission_done
+from core.submissions import WITHHOLD_PART, Submission, submission_check_repeat, submission_claim, submission_done
 from lifecycle import permissions
 from lifecycle.models import Policy, SOPVersion
 from lifecycle.services import lock_policy, require_actor
@@ -47,7 +47,7 @@ def _redaction_target(*, sop_version: SOPVersion | int, actor) -> tuple[Policy, 
 
 @transaction.atomic
 def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, exemption: str,
-                         submission: str | None = None) -> SOPRedaction:
+                         submission: Submission | str | None = None) -> SOPRedaction:
     """PCU withholds one part of an externally published SOP from its public copy, citing the FOI exemption.
     ``submission``: the one-time token of the form that sent it (core.submissions; None from no page)."""
     require_actor(actor)
@@ -60,12 +60,14 @@ def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, ex
         raise ApplicationError(f"Choose a part of the procedure, from 1 to {parts}.", field="block")
     if SOPRedaction.objects.filter(sop_version=target, block=block).exists():
         raise ApplicationError(f"Part {block} of “{target.sop.title}” is already withheld.", field="block")
+    submission_check_repeat(claim, content={"sop_version": target, "block": block, "exemption": exemption})
     redaction = SOPRedaction.objects.create(sop_version=target, block=block, exemption=exemption, recorded_by=actor)
     audit_log(actor=actor, action=AuditAction.SOP_REDACTION_RECORDED, obj=locked_policy, changes={
         "sop": target.sop.title, "version": target.policy_version.number, "part": block,
         "exemption": FOIExemption(exemption).label,
     })
     submission_done(claim, created=f"part {block} of “{target.sop.title}” was withheld",
+                    named=f"the withholding of part {block} of “{target.sop.title}”",
                     landing=reverse("publication_staff:withheld", kwargs={"reference": locked_policy.reference}))
     return redaction
 

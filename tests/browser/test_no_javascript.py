@@ -85,3 +85,41 @@ def test_draft_submit_qa_and_approve_without_javascript(no_js_flow, people):
     version = Policy.objects.get(pk=policy.pk).current_version
     assert "Officers <strong>may</strong> seize a vehicle." in version.statement
     assert version.sop_versions.get().text == "<p>Record the seizure on the custody system.</p>"
+
+
+def test_back_and_the_same_policy_sent_again_without_javascript_asks_first(no_js_flow, people):
+    """Without JavaScript, Back fetches the form again (signed-in pages are not stored), with a fresh one-time token:
+    sending the same details again started a second policy. Now the form comes back as typed, with a warning that
+    links to the first, and "Yes, create another", ticked, starts another (core.submissions.submission_check_repeat).
+    """
+    flow = no_js_flow
+    page = flow.page
+    flow.sign_in("developer")
+    flow.visit("/policies/new/", "developer: start a policy without JavaScript")
+    typed = {"#id_title": "Back without JavaScript", "#id_purpose": "Typed once.", "#id_relevant_to": "All staff"}
+    for selector, text in typed.items():
+        page.fill(selector, text)
+    first_token = page.input_value("input[name=submission]")
+    flow.submit("developer: policy started")
+    flow.expect_success("created in scoping with draft version 1.0")
+    started = Policy.objects.get(title="Back without JavaScript")
+
+    page.go_back()
+    # Fetched again: a token of its own (nothing keeps the first without JavaScript). What the browser put back in
+    # the boxes, if anything, is typed again as it was.
+    assert page.input_value("input[name=submission]") != first_token
+    for selector, text in typed.items():
+        page.fill(selector, text)
+    flow.submit("developer: the same policy sent again, asked first", status=200)
+    warning = page.locator(".govuk-warning-text")
+    expect(warning).to_contain_text(f"You created {started.reference} “Back without JavaScript” with these details "
+                                    "less than a minute ago. Do you want to create another?")
+    expect(warning.get_by_role("link")).to_have_attribute("href", f"/policies/{started.reference}/")
+    expect(page.locator("#id_title")).to_have_value("Back without JavaScript")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    assert Policy.objects.filter(title="Back without JavaScript").count() == 1
+
+    page.check("#id_create_another")
+    flow.submit("developer: yes, create another")
+    flow.expect_success("created in scoping with draft version 1.0")
+    assert Policy.objects.filter(title="Back without JavaScript").count() == 2

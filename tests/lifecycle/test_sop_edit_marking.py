@@ -38,8 +38,9 @@ def _edit_url(policy, sop) -> str:
 
 
 def test_the_edit_form_has_every_field_the_create_form_sets():
-    # All but the create form's one-time token (core.submissions): an edit is bound to the draft revision instead.
-    assert set(forms.SOPForm.base_fields) - {"submission"} <= set(forms.SOPEditForm.base_fields)
+    # All but the create form's one-time token and its "Yes, create another" (core.submissions): an edit is bound to
+    # the draft revision instead.
+    assert set(forms.SOPForm.base_fields) - {"submission", "create_another"} <= set(forms.SOPEditForm.base_fields)
 
 
 def test_the_marking_and_publication_change_through_the_service_audited(policy_in, people):

@@ -131,10 +131,16 @@ def test_a_form_sent_twice_adds_one_row_and_the_second_lands_where_the_first_did
     page = client.get(second.url).content.decode()
     assert "You already sent this form" in page and "Nothing was added again" in page
     assert 'class="govuk-notification-banner"' in page
-    # The page drawn again is a new form: a second one, on purpose, is added.
+    # The page drawn again is a new form: with the same details, the person is asked first (test_create_repeated),
+    # and "Yes, create another" adds a second one, on purpose.
     again = {**data, "submission": _token_for(client.get(path).content.decode(), form)}
     if form.name == "advice invitation":  # an open invitation to the same colleague is refused: ask another
         again["username"] = people.doi.username
+    else:
+        asked = client.post(path, again)
+        assert asked.status_code == 200 and "Do you want to create another?" in asked.content.decode()
+        assert form.rows(drafted) == 1
+        again["create_another"] = "yes"
     assert client.post(path, again).status_code == 302
     assert form.rows(drafted) == 2
 
