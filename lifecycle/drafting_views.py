@@ -37,8 +37,10 @@ def policy_create(request):
         else:
             messages.success(request, f"{policy.reference} created in scoping with draft version 1.0.")
             return redirect("lifecycle:detail", reference=policy.reference)
-    # A form shown again with nothing wrong in it is a question (the same details sent again: core.submissions).
-    return render(request, "lifecycle/policy_create.html", {"form": form}, status=400 if form.errors else 200)
+    # A form posted and shown again is refused (400), unless it is a question: the same details sent again, asked
+    # about (core.submissions.RepeatedSubmission), as every create form's page answers it.
+    return render(request, "lifecycle/policy_create.html", {"form": form},
+                  status=400 if request.method == "POST" and form.repeated is None else 200)
 
 
 STATEMENT_TITLE = "Edit the Policy Statement"
