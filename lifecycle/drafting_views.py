@@ -14,6 +14,7 @@ from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import emergency, forms, services, typed_back
 from lifecycle.details import LABELS, details_hash, legislation_links_text, marking_pending
 from lifecycle.selectors import (
+    consultation_log_shown,
     consultations_shown,
     version_in_force,
 )
@@ -228,15 +229,6 @@ def sop_remove(request, reference: str, sop_id: int):
     return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
 
 
-def _with_policy(records, policy) -> list:
-    """The records with their policy set to the page's (the respond permission asks the record's policy; one
-    policy object for all, not a query per row)."""
-    records = list(records)
-    for record in records:
-        record.policy = policy
-    return records
-
-
 CONSULTATION_TITLE = "Record a consultation"
 RESPONSE_TITLE = "Record the response"
 DETAILS_TITLE = "Edit the details"
@@ -270,11 +262,13 @@ def consultation_log(request, reference: str):
                 messages.success(request, f"Consultation with {form.cleaned_data['consultee']} recorded.")
                 return redirect("lifecycle:consultation", reference=policy.reference)
     context = policy_page_context(request, policy, "consultation")
-    records = _with_policy(consultations_shown(policy=policy, version=context["version"])
-                           .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"), policy)
+    log = consultation_log_shown(user=request.user, policy=policy, version=context["version"])
+    records = log.records
     context.update({
         "form": form,
         "records": records,
+        # A withdrawn review draft's consultation, kept as evidence: shown apart, never as this cycle's.
+        "withdrawn_cycles": log.withdrawn,
         # Asked of the rules permission itself (not user.has_perm, whose model backend lets a superuser through).
         "may_respond": {record.pk for record in records
                         if rules.has_perm("lifecycle.respond_to_consultation", request.user, record)},

@@ -41,8 +41,14 @@ def advice_queues(user, roles) -> list[dict]:
                     + (f": {Truncator(note).chars(80)}" if note else ""), "state": None, "due_label": ""}
                    for reference, title, _, _, note in asked]}] if asked else []
     if Role.SHRMT in teams:
+        # Only the cycle being drafted's, the one whose response may still be recorded (lifecycle.permissions
+        # .may_respond_to_consultation): not an earlier cycle's, nor a withdrawn review draft's (its versions kept,
+        # marked withdrawn: lifecycle.services.review_draft), whose draft no one will work on again.
+        drafted = PolicyVersion.objects.filter(policy_id=OuterRef("policy_id"), major=OuterRef("cycle"),
+                                               submitted_at__isnull=True, withdrawn_at__isnull=True)
         awaiting = (ConsultationRecord.objects
                     .filter(consultee_type=ConsulteeType.SHRMT, response="", policy__status__in=DRAFT_EDITABLE_STATUSES)
+                    .filter(Exists(drafted))
                     .order_by("date_sent", "pk")
                     .values_list("pk", "policy__reference", "policy__title", "date_sent")[:QUEUE_SHOWN + 1])
         response_url = cached_reverser("lifecycle:consultation_response", 2)

@@ -28,6 +28,12 @@ from lifecycle.selectors.clearance import (
     sensitive_instruction_groups,
     sensitive_instructions,
 )
+from lifecycle.selectors.consultation import (
+    ConsultationLog,
+    WithdrawnCycle,
+    consultation_log_shown,
+    consultations_shown,
+)
 from lifecycle.selectors.events import CLEARED_COPY, PUBLIC_TIMELINE_ACTIONS, marking_raised_at, timeline_events
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
@@ -44,7 +50,6 @@ from lifecycle.selectors.pages import (
     Outstanding,
     access_policy,
     approval_shown,
-    consultations_shown,
     drafts_kept_from,
     emergency_outstanding,
     last_published_version,
@@ -123,6 +128,9 @@ __all__ = [
     "cannot_open",
     "cleared_business_groups",
     "corporate_lead_cannot_read",
+    "ConsultationLog",
+    "WithdrawnCycle",
+    "consultation_log_shown",
     "consultations_shown",
     "drafts_kept_from",
     "emergency_outstanding",

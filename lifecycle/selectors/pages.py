@@ -298,14 +298,6 @@ def version_shown(*, user, policy: Policy):
     return in_force, in_force
 
 
-def consultations_shown(*, policy: Policy, version):
-    """The consultation log as far as ``version`` (the one version_shown gives this user): staff who see the
-    version in force see the consultations of the cycles up to it, not those on a draft under review."""
-    if version is None:
-        return ConsultationRecord.objects.none()
-    return policy.consultations.filter(cycle__lte=version.major)
-
-
 def user_may_see_sensitive(*, user, policy: Policy) -> bool:
     """OFFICIAL-SENSITIVE material: staff with a role on the policy's business group, or a force-wide role."""
     return roles_cleared_for(role_index(user), policy.business_group_id)
