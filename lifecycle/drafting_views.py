@@ -16,8 +16,10 @@ from lifecycle.details import LABELS, details_hash, legislation_links_text, mark
 from lifecycle.selectors import (
     consultation_log_shown,
     consultations_shown,
+    user_may_see_sensitive,
     version_in_force,
 )
+from lifecycle.states import ProtectiveMarking
 from lifecycle.views import policy_for_form, policy_for_page, policy_page_context
 
 
@@ -123,13 +125,24 @@ def sop_create(request, reference: str):
     return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
 
 
-def _sop_in_draft(policy, sop_id: int):
-    """The SOP of the policy's newest version (the working draft while it is drafted), or 404: an SOP of another
-    policy, or one removed from the draft, is not there to change."""
-    return get_object_or_404(policy.sops.filter(versions__policy_version=policy.current_version), pk=sop_id)
-
-
 SOP_EDIT_TITLE = "Edit the SOP"
+
+
+def _sop_not_in_draft(request, policy, sop, version):
+    """The editor of an SOP no longer in the draft, opened (a bookmark, an old tab, a colleague's link), for someone
+    who may edit the draft: what happened, who removed it and when, where the policy's SOPs are, and how to put it back
+    (restoring its last revision: lifecycle.services.sop_remove_from_draft keeps it as one). 404, not 410 Gone: the
+    SOP can be put back, so its absence is not known to be permanent (RFC 9110, 15.5.11: 410 is for a removal "likely
+    permanent"); and the status is the one an outsider gets, so it tells them nothing. Those who do not see the draft
+    never get here (``policy_for_form``: the generic 404; ``_drafting_refused``: the reason the draft is not theirs to
+    change). An OFFICIAL-SENSITIVE SOP's title is not said to someone not cleared for it, who is not shown it among the
+    draft's SOPs either (lifecycle.selectors.sop_versions_for): the generic 404."""
+    if (sop.protective_marking != ProtectiveMarking.OFFICIAL
+            and not user_may_see_sensitive(user=request.user, policy=policy)):
+        raise Http404("That SOP is not in the draft.")
+    context = policy_page_context(request, policy, "statement")
+    context.update({"sop": sop, "draft": version, "removal": services.sop_last_removal(sop)})
+    return render(request, "lifecycle/sop_not_in_draft.html", context, status=404)
 
 
 def _sop_gone_from_draft(request, policy, message: str):
@@ -145,14 +158,16 @@ def sop_edit(request, reference: str, sop_id: int):
     policy, gone = policy_for_form(request, reference, SOP_EDIT_TITLE, forms.SOPEditForm)
     if gone:
         return gone
-    # Posted, any SOP of the policy: one removed from the draft while its editor was open is answered below, with what
-    # was typed. An SOP of another policy is not found either way.
-    sop = get_object_or_404(policy.sops, pk=sop_id) if request.method == "POST" else _sop_in_draft(policy, sop_id)
+    # Any SOP of the policy: one removed from the draft (while its editor was open, or before it was opened) is
+    # answered below. An SOP of another policy is not found, whatever the method.
+    sop = get_object_or_404(policy.sops, pk=sop_id)
     if refusal := _drafting_refused(request, policy, "SOPs", title=SOP_EDIT_TITLE, form_class=forms.SOPEditForm):
         return refusal
     version = policy.current_version
     sop_version = sop.versions.filter(policy_version=version).first()
     if sop_version is None:
+        if request.method == "GET":
+            return _sop_not_in_draft(request, policy, sop, version)
         return _sop_gone_from_draft(request, policy, services.sop_removed_from_draft(sop, version, request.user))
     initial = {"title": sop.title, "text": sop_version.text, "protective_marking": sop.protective_marking,
                "publish_externally": sop_version.publish_externally,

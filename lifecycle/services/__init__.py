@@ -64,7 +64,13 @@ from lifecycle.services.review import (
     policy_withdraw,
 )
 from lifecycle.services.review_draft import policy_withdraw_review_draft
-from lifecycle.services.sops import sop_create, sop_remove_from_draft, sop_removed_from_draft, sop_update_draft
+from lifecycle.services.sops import (
+    sop_create,
+    sop_last_removal,
+    sop_remove_from_draft,
+    sop_removed_from_draft,
+    sop_update_draft,
+)
 from lifecycle.services.working_draft import revision_record
 
 __all__ = [
@@ -118,6 +124,7 @@ __all__ = [
     "revision_record",
     "sop_create",
     "sop_remove_from_draft",
+    "sop_last_removal",
     "sop_removed_from_draft",
     "sop_update_draft",
 ]

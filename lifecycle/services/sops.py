@@ -189,13 +189,18 @@ def sop_update_draft(
     return sop_version
 
 
+def sop_last_removal(sop: StandardOperatingProcedure) -> AuditEvent | None:
+    """The event of the SOP's last removal from a draft (``sop_remove_from_draft``), with who removed it. One query."""
+    return (AuditEvent.objects.filter(object_type=StandardOperatingProcedure._meta.label_lower,
+                                      object_id=str(sop.pk), action=AuditAction.SOP_REMOVED_FROM_DRAFT)
+            .select_related("actor").order_by("-sequence").first())
+
+
 def sop_removed_from_draft(sop: StandardOperatingProcedure, version: PolicyVersion, actor) -> str:
     """What a save of an SOP no longer in the draft is told (its editor was open while it was removed, in another tab
     or by a colleague), in plain words: who removed it and when (its last removal's event), and how to put it back.
     The service's refusal, and the page's when it sees first. One query."""
-    removal = (AuditEvent.objects.filter(object_type=StandardOperatingProcedure._meta.label_lower,
-                                         object_id=str(sop.pk), action=AuditAction.SOP_REMOVED_FROM_DRAFT)
-               .select_related("actor").order_by("-sequence").first())
+    removal = sop_last_removal(sop)
     who = saved_by_whom(removal.actor if removal else None, removal.occurred_at if removal else None, actor)
     return (f"“{sop.title}” was removed from draft version {version.number} {who.rstrip(',')}, so your changes to it "
             "could not be saved. To put it back, restore its last revision from the draft's revisions page.")

@@ -99,3 +99,68 @@ def test_the_editor_and_its_refusal_cost_a_fixed_number_of_queries(client, draft
     # reads, with who removed the SOP (one query) in place of the form's.
     assert len(editor) == 9, [query["sql"] for query in editor]
     assert len(refusal) == 9, [query["sql"] for query in refusal]
+
+
+# --- Opening (GET) the editor of an SOP removed from the draft: it answered the generic "Page not found". To those who
+# may edit the draft it says what happened (404: the SOP can be put back, so its absence is not known to be permanent,
+# which 410 would say; and a 404 tells an outsider nothing either way), who removed it and when, where the policy's
+# SOPs are and how to restore it. Out of scope, the generic 404, the same as for an SOP that never existed.
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", response.content.decode()))
+
+
+def test_opening_a_removed_sops_editor_says_who_removed_it_when_and_how_to_put_it_back(client, draft, people):
+    policy, sop = draft
+    s.sop_remove_from_draft(sop=sop, actor=people.manager, base_revision=reload(policy).current_version.draft_revision)
+    client.force_login(people.developer)
+    response = client.get(edit_url(policy, sop))
+    assert response.status_code == 404
+    said = text_of(response)
+    assert "“Recording searches” is no longer in the draft" in said
+    assert f"removed from draft version 1.0 by {people.manager.get_full_name()} on " in said
+    page = response.content.decode()
+    assert f'href="/policies/{policy.reference}/statement/"' in page
+    assert f'href="/policies/{policy.reference}/versions/1.0/revisions/"' in page and "restore" in said.lower()
+    assert "Page not found" not in said
+
+
+def test_the_person_who_removed_it_is_told_it_was_them(client, draft, people):
+    policy, sop = draft
+    client.force_login(people.developer)
+    remove_in_another_tab(client, policy, sop)
+    said = text_of(client.get(edit_url(policy, sop)))
+    assert "removed from draft version 1.0 by you on " in said
+
+
+def test_out_of_scope_a_removed_sops_editor_is_the_generic_not_found(client, draft, people):
+    policy, sop = draft
+    s.sop_remove_from_draft(sop=sop, actor=people.manager, base_revision=reload(policy).current_version.draft_revision)
+    client.force_login(people.developer2)  # a developer of another business group: the draft is out of their sight
+    response = client.get(edit_url(policy, sop))
+    unknown = client.get(f"/policies/{policy.reference}/sops/999999/edit/")
+    assert response.status_code == unknown.status_code == 404
+    assert "Recording searches" not in text_of(response) and "removed" not in text_of(response)
+    assert text_of(response) == text_of(unknown)
+
+
+def test_an_sop_of_another_policy_is_still_not_found_on_opening(client, draft, policy_in, people):
+    policy, _ = draft
+    other = policy_in(Status.DEVELOPMENT)
+    foreign = s.sop_create(policy=other, actor=people.developer, title="Someone else's SOP", text="<p>Theirs.</p>")
+    s.sop_remove_from_draft(sop=foreign, actor=people.developer,
+                            base_revision=reload(other).current_version.draft_revision)
+    client.force_login(people.developer)
+    response = client.get(edit_url(policy, foreign))
+    assert response.status_code == 404 and "Someone else" not in response.content.decode()
+
+
+def test_the_removed_page_costs_what_the_editor_does(client, draft, people):
+    policy, sop = draft
+    client.force_login(people.developer)
+    remove_in_another_tab(client, policy, sop)
+    with CaptureQueriesContext(connection) as removed:
+        assert client.get(edit_url(policy, sop)).status_code == 404
+    # The editor's reads (9: the SOP's draft text found missing, the page's frame), and who removed it (one).
+    assert len(removed) == 10, [query["sql"] for query in removed]
