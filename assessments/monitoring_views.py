@@ -16,6 +16,7 @@ from assessments.scheme_sections import DESTINATIONS
 from assessments.selectors import report_kept_off_scheme, reports_of
 from assessments.services.monitoring_periods import LONGEST_PERIOD_SHOWN, year_due
 from core.exceptions import ApplicationError
+from core.stale_saves import STALE_SAVE_STATUS, editor_status, show_refusal
 from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import typed_back
 from lifecycle.due import MONITORING, REMEDIAL
@@ -201,7 +202,7 @@ def monitoring_report_page(request, reference: str, report_id: int):
     # Refused because the report changed since the page was read: the page as it is now, to read again (409); a save
     # of the draft from a page older than it: refused, what was typed kept on the form (409).
     stale = ((qa_form is not None and qa_form.has_error(NON_FIELD_ERRORS, code="stale"))
-             or (edit_form is not None and edit_form.has_error(NON_FIELD_ERRORS, code="conflict")))
+             or editor_status(edit_form) == STALE_SAVE_STATUS)
     status = 409 if stale else 400
     return render(request, "assessments/monitoring_report.html", context, status=status if has_errors else 200)
 
@@ -320,7 +321,7 @@ def _decide(request, policy, report, edit_form, qa_form):
         if step in {"save", "submit"} and edit_form is not None and error.code == "conflict":
             # Saved meanwhile by someone else (or another tab): nothing was changed, and the sections as typed stay
             # on the form to copy (services.monitoring_report_update; core.stale_saves).
-            edit_form.add_error(None, ValidationError(error.message, code="conflict"))
+            show_refusal(edit_form, error)
             return None
         if step == "qa" and qa_form is not None and error.code == "stale":
             # The report changed since the page was read: shown again as it is now, the decision and comments kept.

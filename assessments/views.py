@@ -10,6 +10,7 @@ from assessments.models import (
     PolicyWorkbook,
 )
 from core.exceptions import ApplicationError
+from core.stale_saves import editor_status, show_refusal
 from lifecycle.models import Policy
 from lifecycle.permissions import is_dcfd, is_doi, is_pcu
 from lifecycle.selectors import emergency_outstanding, version_shown
@@ -36,7 +37,7 @@ def eia_page(request, reference: str):
                 services.eia_update(policy=policy, actor=request.user,
                                     base_revision=form.cleaned_data["base_revision"], **form.section_values())
             except ApplicationError as error:
-                form.add_application_error(error)
+                show_refusal(form, error)
             else:
                 messages.success(request, "Equality Impact Assessment saved.")
                 return redirect("assessments:eia", reference=policy.reference)
@@ -52,7 +53,7 @@ def eia_page(request, reference: str):
         "may_sign_off_retrospective": (policy.not_impact_assessed and is_dcfd(request.user)
                                        and services.retrospective_eia_refusal(request.user, policy) is None),
     })
-    return render(request, "assessments/eia.html", context, status=400 if form and form.errors else 200)
+    return render(request, "assessments/eia.html", context, status=editor_status(form))
 
 
 @login_required
@@ -143,7 +144,7 @@ def workbook_page(request, reference: str):
                 services.workbook_update(policy=policy, actor=request.user,
                                          base_revision=form.cleaned_data["base_revision"], **values)
             except ApplicationError as error:
-                form.add_application_error(error)
+                show_refusal(form, error)
             else:
                 messages.success(request, "Workbook saved.")
                 return redirect("assessments:workbook", reference=policy.reference)
@@ -158,4 +159,4 @@ def workbook_page(request, reference: str):
                       if field == "health_and_safety_impact" else getattr(workbook, field))
                      for field in forms.WorkbookForm.SECTIONS] if workbook else [],
     })
-    return render(request, "assessments/workbook.html", context, status=400 if form and form.errors else 200)
+    return render(request, "assessments/workbook.html", context, status=editor_status(form))

@@ -2,17 +2,27 @@
 the row edited keeps a counter, raised by every save; the page posts the counter it was drawn from (``base_revision``)
 and the service, holding the row's lock inside its transaction, refuses a save from an older page, so that one tab's
 save never silently puts back what another saved meanwhile. The refusal says who saved and when, and the page shows
-back what was typed (the form, bound to what was posted). One mechanism for every such editor: the EIA and Workbook
+back what was typed (the form, bound to what was posted). One mechanism for every such editor: the Policy Statement
+and the SOPs (lifecycle.services.working_draft.lock_editable_draft), the EIA and Workbook
 (assessments.services.documents), the monitoring report's draft (assessments.services.monitoring) and the public
-information pages (guidance.services)."""
+information pages (guidance.services); one refusal, in the same words, and one answer, ``STALE_SAVE_STATUS``, from
+each editor's page (``editor_status``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+
+# The code of a stale save's refusal, and the status its page answers: 409 Conflict, as an HTTP ``If-Match`` that no
+# longer matches (RFC 9110, 15.5.10: "a conflict with the current state of the target resource"); the request itself
+# was well formed, so not 400.
+STALE_SAVE = "conflict"
+STALE_SAVE_STATUS = 409
 
 
 def saved_by_whom(saved_by, saved_at, actor) -> str:
@@ -37,4 +47,22 @@ def refuse_stale_save(*, current: int, base_revision: int | None, what: str,
         return
     raise ApplicationError(
         f"{what} was saved {saved_meanwhile()} while you were editing it. Your changes have not been saved: copy "
-        "them, reload, and merge.", code="conflict")
+        "them, reload, and merge.", code=STALE_SAVE)
+
+
+def show_refusal(form: forms.BaseForm, error: ApplicationError) -> None:
+    """Put a service's refusal on an editor's ``form`` (bound to what was posted, so what was typed stays on it): a
+    stale save as the form's own error, marked so that ``editor_status`` answers 409; any other on the field it names
+    (or the form), as ``GovUKForm.add_application_error`` does."""
+    if error.code == STALE_SAVE:
+        form.add_error(None, ValidationError(error.message, code=STALE_SAVE))
+        return
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def editor_status(form: forms.BaseForm | None) -> int:
+    """The status an editor's page answers: ``STALE_SAVE_STATUS`` when its save was refused as stale, 400 when
+    the form holds any other error, else 200."""
+    if form is None or not form.errors:
+        return 200
+    return STALE_SAVE_STATUS if form.has_error(NON_FIELD_ERRORS, code=STALE_SAVE) else 400

@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.glossary import GLOSSARY
+from core.stale_saves import editor_status, show_refusal
 from guidance import help as role_help
 from guidance.content import PAGES
 from guidance.forms import SitePageForm
@@ -51,18 +52,14 @@ def site_page_edit(request, slug: str):
             changed = site_page_update(actor=request.user, page=page, bodies=form.bodies(),
                                        base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
-            if error.code == "conflict":
-                # Saved meanwhile (a colleague, another tab): nothing was changed, and the text as typed stays on
-                # the form to copy (core.stale_saves).
-                form.add_error(None, ValidationError(error.message, code="conflict"))
-            else:
-                form.add_application_error(error)
+            # Saved meanwhile (a colleague, another tab): nothing was changed, and the text as typed stays on the
+            # form to copy (core.stale_saves).
+            show_refusal(form, error)
         else:
             messages.success(request, f"“{page.title}” saved." if changed else "Nothing had changed.")
             return redirect(f"guidance:{slug}")
-    status = 409 if form.has_error(NON_FIELD_ERRORS, code="conflict") else 400
     return render(request, "guidance/site_page_edit.html", {"page": page, "form": form},
-                  status=status if form.errors else 200)
+                  status=editor_status(form))
 
 
 @require_safe

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
+from core.stale_saves import editor_status, show_refusal
 from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import emergency, forms, services, typed_back
 from lifecycle.details import LABELS, details_hash, legislation_links_text, marking_pending
@@ -92,13 +93,13 @@ def statement_edit(request, reference: str):
                                   health_and_safety_statement=form.cleaned_data["health_and_safety_statement"],
                                   base_revision=form.cleaned_data["base_revision"])
         except ApplicationError as error:
-            form.add_application_error(error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"Draft version {version.number} saved.")
             return redirect("lifecycle:statement", reference=policy.reference)
     context = policy_page_context(request, policy, "statement")
     context["form"] = form
-    return render(request, "lifecycle/statement_edit.html", context, status=400 if form.errors else 200)
+    return render(request, "lifecycle/statement_edit.html", context, status=editor_status(form))
 
 
 @login_required
@@ -183,13 +184,13 @@ def sop_edit(request, reference: str, sop_id: int):
         except ApplicationError as error:
             if error.code == "not_found":  # removed between this page's read and the service's lock
                 return _sop_gone_from_draft(request, policy, error.message)
-            form.add_application_error(error)
+            show_refusal(form, error)
         else:
             messages.success(request, f"SOP “{form.cleaned_data['title']}” saved.")
             return redirect("lifecycle:statement", reference=policy.reference)
     context = policy_page_context(request, policy, "statement")
     context.update({"form": form, "sop": sop})
-    return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
+    return render(request, "lifecycle/sop_form.html", context, status=editor_status(form))
 
 
 SOP_REMOVE_TITLE = "Remove the SOP from the draft"

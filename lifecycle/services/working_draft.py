@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from core.exceptions import ApplicationError
-from core.stale_saves import saved_by_whom
+from core.stale_saves import refuse_stale_save, saved_by_whom
 from lifecycle import emergency, permissions
 from lifecycle.models import DraftDocument, DraftRevision, Policy, PolicyVersion, StandardOperatingProcedure
 from lifecycle.models.revisions import content_hash
@@ -79,13 +79,10 @@ def lock_editable_draft(policy: Policy, actor, *, base_revision: int | None) -> 
         raise ApplicationError(f"Version {version.number} has been submitted and is frozen.", code="frozen")
     if held := emergency.emergency_hold(locked):
         raise ApplicationError(held, code="held")
-    if base_revision is not None and base_revision != version.draft_revision:
-        raise ApplicationError(
-            f"This draft was saved {saved_meanwhile(version, actor, documents=STATEMENT_AND_SOPS)} while you were "
-            f"editing it (draft revision {version.draft_revision}, you started from {base_revision}). Your text has "
-            "not been saved: copy it, reload, and merge.",
-            code="conflict",
-        )
+    # The statement and the SOPs share the version's counter: a save of either since the page was drawn refuses it,
+    # in the words and with the answer of every stale save (core.stale_saves).
+    refuse_stale_save(current=version.draft_revision, base_revision=base_revision, what="This draft",
+                      saved_meanwhile=lambda: saved_meanwhile(version, actor, documents=STATEMENT_AND_SOPS))
     return locked, version
 
 

@@ -714,7 +714,7 @@ def test_double_submit_stale_edit_and_hostile_input(flow, people):
     flow.expect_success("Draft version 1.0 saved.")
     mine = "Second tab: officers **explain** the grounds for every search."
     flow.write("id_statement", [("p", mine)], page=second)
-    flow.submit("developer: stale save in tab 2 refused", page=second, status=400)
+    flow.submit("developer: stale save in tab 2 refused", page=second, status=409)
     flow.expect_error_summary("in another tab or window, while you were editing it", page=second)
     # Nothing typed is lost: the refused page opens the editor on the second tab's own text.
     expect(second.locator("#id_statement")).to_have_value(

@@ -162,7 +162,7 @@ def test_draft_update_with_a_stale_base_revision_is_a_conflict(policy_in, people
     start = reload(policy).current_version.draft_revision
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Alice's text.</p>", base_revision=start)
 
-    with refused("conflict", "Your text has not been saved"):
+    with refused("conflict", "Your changes have not been saved"):
         s.draft_update(policy=policy, actor=people.manager, statement="<p>Bob's text.</p>", base_revision=start)
 
     version = reload(policy).current_version
