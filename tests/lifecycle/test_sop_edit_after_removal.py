@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from lifecycle import services as s
 from lifecycle.models import SOPVersion
 from lifecycle.states import Status
-from tests.factories import refused, reload
+from tests.factories import UserFactory, refused, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +164,21 @@ def test_the_removed_page_costs_what_the_editor_does(client, draft, people):
         assert client.get(edit_url(policy, sop)).status_code == 404
     # The editor's reads (9: the SOP's draft text found missing, the page's frame), and who removed it (one).
     assert len(removed) == 10, [query["sql"] for query in removed]
+
+
+def test_an_official_sensitive_sops_title_is_not_said_to_an_editor_not_cleared_for_it(client, draft, people):
+    """Someone granted the draft (no role on the business group: not cleared for OFFICIAL-SENSITIVE) is not shown such
+    an SOP among the draft's SOPs; nor, once removed, its title here: the generic 404."""
+    policy, _ = draft
+    sensitive = s.sop_create(policy=reload(policy), actor=people.developer, title="Covert search tactics",
+                             text="<p>Kept close.</p>", protective_marking="official_sensitive")
+    s.sop_remove_from_draft(sop=sensitive, actor=people.manager,
+                            base_revision=reload(policy).current_version.draft_revision)
+    granted = UserFactory()
+    s.policy_grant_access(policy=reload(policy), actor=people.manager, user=granted, permission="draft_policy")
+    client.force_login(granted)
+    assert client.get(f"/policies/{policy.reference}/statement/").status_code == 200
+    response = client.get(edit_url(policy, sensitive))
+    assert response.status_code == 404 and "Covert search tactics" not in response.content.decode()
+    client.force_login(people.developer)
+    assert "Covert search tactics" in client.get(edit_url(policy, sensitive)).content.decode()
