@@ -317,6 +317,58 @@ def _not_listed_in_our_words(field: forms.Field, label: str) -> None:
             field.error_messages[code] = f"Select from the options listed for “{label.replace('%', '%%')}”"
 
 
+# Django's own messages that name no question: "This field is required.", "Enter a whole number." (and its bounds'
+# "Ensure this value is greater than or equal to 1."), "Enter a valid date.", "Enter a valid email address.". The GOV.UK
+# Design System asks for a message that says what to do with the field it sits on ("Enter the title", "Choose the
+# business group"). A field of a GovUKForm that sets none is given one built from its label (``_in_our_words``):
+# labels are written to read so ("The colleague's username": "Enter the colleague's username"); a field whose label
+# would not read well in it ("Signing off for") says its own (``error_messages=``), which is always kept.
+_DJANGO_MESSAGES = {
+    code: {str(message) for field_class in (forms.Field, forms.IntegerField, forms.DecimalField, forms.FloatField,
+                                            forms.DateField, forms.EmailField, forms.URLField, forms.TimeField,
+                                            forms.DateTimeField, forms.BooleanField)
+           for klass in field_class.__mro__
+           for key, message in vars(klass).get("default_error_messages", {}).items() if key == code}
+    for code in ("required", "invalid", "min_value", "max_value")
+}
+# A hidden field is the page's own (the draft revision it was drawn from, the invitation it answers): missing or
+# garbled, the page was sent by hand or broken on the way, and nothing the person typed is at fault.
+PAGE_NOT_AS_DRAWN = "The page was not sent as it was shown: open it again and send it from there"
+
+
+def _question(label: str) -> str:
+    """The label inside a sentence: "The title" -> "the title", "EIA due by" kept (an abbreviation)."""
+    label = label.removesuffix(" (optional)")
+    return label if label[1:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _in_our_words(field: forms.Field, label: str) -> None:
+    """Django's messages of ``field`` (``_DJANGO_MESSAGES``), unless the field set its own, replaced by ones that name
+    the question and say what to do."""
+    messages = field.error_messages
+    if isinstance(field.widget, forms.HiddenInput):
+        for code in ("required", "invalid", "min_value", "max_value"):
+            if code in messages and str(messages[code]) in _DJANGO_MESSAGES.get(code, ()):
+                messages[code] = PAGE_NOT_AS_DRAWN
+        return
+    question = _question(label).replace("%", "%%")
+    subject = label.removesuffix(" (optional)").replace("%", "%%")
+    chosen = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField)
+    ours = {
+        "required": f"Choose {question}" if chosen else f"Enter {question}",
+        # IntegerField and its kind (a DateField's "invalid" is worded by DateField.name_in_messages).
+        "invalid": (f"{subject} must be a whole number" if isinstance(field, forms.IntegerField) else
+                    f"Enter {question} in the correct format, like name@example.police.uk"
+                    if isinstance(field, forms.EmailField) else f"{subject} must be a real date"
+                    if isinstance(field, forms.DateField) else f"Enter {question} in the correct format"),
+        "min_value": f"{subject} must be %(limit_value)s or more",
+        "max_value": f"{subject} must be %(limit_value)s or less",
+    }
+    for code, message in ours.items():
+        if code in messages and str(messages[code]) in _DJANGO_MESSAGES[code]:
+            messages[code] = message
+
+
 class GovUKForm(forms.Form):
     """A form whose widgets carry GOV.UK classes and aria-describedby for hints and errors."""
 
@@ -331,7 +383,9 @@ class GovUKForm(forms.Form):
                     break
             if isinstance(field, DateField):
                 field.name_in_messages(field.label or pretty_name(name))
+                _in_our_words(field, field.named or field.label or pretty_name(name))
                 continue  # the fieldset, not the boxes, carries the hint (templates/includes/field.html)
+            _in_our_words(field, field.label or pretty_name(name))
             if isinstance(field, forms.ChoiceField | forms.ModelChoiceField):
                 _not_listed_in_our_words(field, (field.label or pretty_name(name)).removesuffix(" (optional)"))
             if isinstance(widget, forms.Textarea):

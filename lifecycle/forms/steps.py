@@ -72,7 +72,8 @@ class ReviewDraftWithdrawalForm(StepForm):
 
 
 class QADecisionForm(StepForm):
-    discipline = forms.ChoiceField(label="Signing off for", widget=forms.RadioSelect)
+    discipline = forms.ChoiceField(label="Signing off for", widget=forms.RadioSelect,
+                                   error_messages={"required": "Choose what you sign off"})
     outcome = forms.ChoiceField(
         label="Your decision",
         choices=[("passed", "Quality assurance passed"), ("returned", "Return to the developer with comments")],
