@@ -3,17 +3,17 @@ filter, the chase and the dashboard), of the policies the person answers for."""
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.urls import reverse
 
 from assessments.models import MonitoringReport
 from core.models import Role
 from lifecycle.due import MONITORING, REVIEW, DueStatus
-from lifecycle.models import Policy
+from lifecycle.models import Policy, PolicyUserObjectPermission
 from lifecycle.monitoring_reports import REPORT_UNDER_WAY_STATUSES
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.workflow_monitoring import MONITORING_REPORT, report_work
-from workspace.queues import QUEUE_SHOWN, REPORT_UNDER_WAY, as_queue, compiled_queue, named_developer
+from workspace.queues import NAMED_ONLY, QUEUE_SHOWN, REPORT_UNDER_WAY, as_queue, compiled_queue, named_developer
 
 # Who writes a policy's monitoring report: those who draft it (assessments.services.monitoring_report_create asks
 # lifecycle.permissions.can_draft), as the report's declaration says (lifecycle.workflow_monitoring.MONITORING_REPORT).
@@ -37,7 +37,11 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
         for policy in policies:
             policy.due_state = rule.state(getattr(policy, rule.field), today)
             policy.due_label = label
-            if rule is MONITORING:
+            if getattr(policy, NAMED_ONLY, False):
+                # Named on it as a developer, the reader is none of its developers by the rule: no step of it is theirs
+                # (workspace.selectors._each_once names none).
+                policy.next_label, policy.next_by = "", ""
+            elif rule is MONITORING:
                 # The report is its own work, named as declared (its overview says the same words); once one is
                 # submitted, the part it waits for (QA walk of 2026-12-05, B: not a new report, which cannot be
                 # started until it is published).
@@ -79,8 +83,29 @@ def _due_policies(viewer: Viewer, today, field: str) -> QuerySet[Policy]:
                  .order_by("-period_end").values("status")[:1])
     return as_queue(Policy.objects.filter(pk_in_ids(due.filter(past_due).values("pk")[:QUEUE_SHOWN + 1])
                                         | pk_in_ids(due.filter(not_yet).values("pk")[:QUEUE_SHOWN + 1]))
-                    .annotate(**{REPORT_UNDER_WAY: Subquery(under_way)}),
+                    .annotate(**{REPORT_UNDER_WAY: Subquery(under_way), NAMED_ONLY: _named_only(viewer)}),
                     order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
+
+
+def _named_only(viewer: Viewer) -> Case | Value:
+    """Whether a row is listed only because the reader is named on the policy as a developer (``_responsible``), while
+    the rule makes them none of its developers: ``lifecycle.permissions.is_assigned_developer`` asks that they hold the
+    developer role in its business group, or were granted ``draft_policy`` on it. Named on a policy of another group,
+    they may neither write its monitoring report (``can_draft``: its Monitoring page offers no "Start the report") nor
+    start its review, and "Next: Write the annual monitoring report, by the policy's developers or manager" read as
+    theirs. A row the reader answers for in any other way (a role in its group, a grant on it, its management) is
+    named to them as before. In the queue's own statement: no query a row."""
+    if viewer.has_force_role(Role.PCU):
+        return Value(False)
+    groups = {group for _role, group in viewer.roles if group is not None} | set(viewer.managed_groups)
+    granted = Exists(PolicyUserObjectPermission.objects.filter(
+        user_id=viewer.user_id, content_object_id=OuterRef("pk"), permission__codename="draft_policy"))
+    answers = Q(granted)
+    if groups:
+        answers |= Q(business_group_id__in=sorted(groups))
+    if viewer.managed_units:
+        answers |= Q(owning_unit_id__in=sorted(viewer.managed_units))
+    return Case(When(answers, then=Value(False)), default=Value(True), output_field=BooleanField())
 
 
 def _responsible(viewer: Viewer) -> Q:

@@ -31,6 +31,10 @@ QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_d
 # (workspace.due_queues: a subquery in their statement, no query per row), for what comes next (``next_of``).
 REPORT_UNDER_WAY = "report_under_way"
 
+# Whether a due queue's row is there only because its reader is named on the policy as a developer, while the rule
+# makes them none of its developers (workspace.due_queues: no step of it is theirs, and none is named to them).
+NAMED_ONLY = "named_only"
+
 
 # How many items a queue shows. One more is read: when it is there, the queue says that more are waiting than it
 # shows (and where to see them all), rather than seeming to hold only what fits.
@@ -62,7 +66,8 @@ class QueueItem:
     (make bench, 100,000 policies)."""
 
     __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, "due_state", "due_label", "next_label", "next_by",
-                 "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY)
+                 "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY,
+                 NAMED_ONLY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):

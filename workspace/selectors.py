@@ -14,8 +14,8 @@ from lifecycle.workflow import way_on_of
 from workspace.asked_queues import acknowledgement_queues, advice_queues
 from workspace.due_queues import _due_policies as _due_policies
 from workspace.due_queues import due_queues
+from workspace.queues import NAMED_ONLY, next_of
 from workspace.queues import QUEUE_SHOWN as QUEUE_SHOWN
-from workspace.queues import next_of
 from workspace.report_queues import monitoring_action_queues, report_queues
 from workspace.role_queues import (
     WITHDRAWALS,
@@ -145,7 +145,7 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], viewer)
                 policy.due_label = "review due"
             policy.next_done = ""
             kept_from = kind == "policy" and policy.pk in drafts_kept
-            if kept_from:
+            if kept_from or getattr(policy, NAMED_ONLY, False):  # a step that is not theirs (workspace.due_queues)
                 policy.next_label, policy.next_by = "", ""
             elif kind == "policy" and policy.pk in own:
                 policy.next_label, policy.next_by = own[policy.pk], ""
