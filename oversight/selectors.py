@@ -7,8 +7,10 @@ import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
+import rules
 from django.db import connection
 from django.db.models import BooleanField, CharField, Count, ExpressionWrapper, F, Q, QuerySet, Value
 from django.urls import reverse
@@ -301,7 +303,7 @@ def dashboard_figures(*, user, scope: Scope, today: datetime.date) -> dict:
 # What the attention list shows of a policy (oversight/dashboard.html) and what its due states read
 # (lifecycle.due.DueRule.state_of): a row of values, not a model instance.
 ATTENTION_FIELDS = ("reference", "title", "status", "status_changed_at", "review_due_on", "monitoring_report_due_on",
-                    "first_published_on", "not_impact_assessed", "emergency_eia_due_on")
+                    "first_published_on", "not_impact_assessed", "emergency_eia_due_on", "business_group_id")
 
 
 def _attention_branch(viewer: Viewer | None, group_ids: tuple[int, ...] | None, today: datetime.date,
@@ -358,6 +360,11 @@ def attention_list(*, user, scope: Scope, today: datetime.date) -> list[dict]:
         policy["review_state"] = REVIEW.state_of(policy, today)
         policy["monitoring_state"] = MONITORING.state_of(policy, today)
         policy["stuck_stage"] = stuck_stage(policy["status"], policy["is_stuck"])
+        # A leaver still named is reassigned on the policy's People page: offered to those the rule lets do it (PCU,
+        # the group's co-ordinator), not to the Leads and owners who read the dashboard too, whose People page has
+        # no form. The rule reads the roles loaded with the person and the row's business group: no query a row.
+        policy["may_reassign"] = policy["is_orphaned"] and rules.has_perm(
+            "lifecycle.reassign_people", user, SimpleNamespace(business_group_id=policy["business_group_id"]))
     return policies
 
 
