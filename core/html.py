@@ -15,6 +15,9 @@ from django.core.exceptions import ValidationError
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import ProseEditorWidget
 
+from core.exceptions import ApplicationError
+from core.html_bounds import Work, rich_text_work
+
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "u", "s", "ul", "ol", "li", "h2", "h3", "h4",
     "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr",
@@ -170,30 +173,51 @@ def nesting_depth(clean: str) -> int:
 
 
 # The parser itself (html5ever, in nh3) takes time in the square of how deep elements lie inside one another:
-# 20,000 <blockquote>s took 2.5 s to sanitise and 3.6 s to report on, 100,000 over a minute. So the typed text's
-# depth is counted first, in one pass, and text nested deeper than any document could be is refused unparsed.
-# Counted from the tags as typed, leaving out those the parser closes by itself (void elements, and a <p> or <li>
-# another one closes), so that plain typed HTML is never counted deeper than it is.
+# 20,000 <blockquote>s took 2.5 s to sanitise and 3.6 s to report on, 100,000 over a minute. And it re-opens each
+# formatting element left open in every paragraph after it: six left open three times over, then 60,000 short
+# paragraphs, took 15.9 s and came out 10.2 MB (review of 2026-12-06). So before anything is parsed, the typed text is
+# read once (core.html_bounds) for how deep the parser could nest it and how much it could re-open, and text beyond
+# what any document needs is refused unparsed, at every entry point: the forms, the services, and a form's text shown
+# back when nothing was saved (lifecycle.typed_back).
 MAX_TYPED_NESTING = 200
-_NOT_NESTED = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-               "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
-               "colgroup", "caption", "a"}
-_TYPED_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+MAX_REOPENED_FORMATTING = 10_000
+
+
+def _work(value: str) -> Work:
+    return rich_text_work(_escape_unclosed(value)[0], stop_depth=MAX_TYPED_NESTING,
+                          stop_reopened=MAX_REOPENED_FORMATTING)
 
 
 def typed_depth(value: str) -> int:
-    depth = deepest = 0
-    for match in _TYPED_TAG.finditer(value):
-        if match.group(2).lower() not in _NOT_NESTED:
-            depth = max(depth - 1, 0) if match.group(1) else depth + 1
-            deepest = max(deepest, depth)
-    return deepest
+    """How deep the parser could nest the elements of ``value`` (once over MAX_TYPED_NESTING, a depth over it)."""
+    return _work(value).depth
 
 
-def _refuse_typed_too_deep(value: str, label: str) -> None:
-    if typed_depth(value) > MAX_TYPED_NESTING:
+def refuse_unbounded_rich_text(value: str, label: str) -> None:
+    """A ValidationError, before any parsing, for typed rich text that would take the parser more work than any
+    document needs: longer than MAX_RICH_TEXT_LENGTH, nested too deep, or re-opening formatting too often."""
+    if len(value) > MAX_RICH_TEXT_LENGTH:
+        raise ValidationError(f"{label} must be {MAX_RICH_TEXT_LENGTH:,} characters or fewer", code="too_long")
+    work = _work(value)
+    if work.depth > MAX_TYPED_NESTING:
         raise ValidationError(f"{label} has markup nested more than {MAX_TYPED_NESTING} deep (elements inside one "
                               "another). Nest it less deeply.", code="too_deep")
+    if work.reopened > MAX_REOPENED_FORMATTING:
+        raise ValidationError(
+            f"{label} leaves bold, italic, underline or other formatting open where a paragraph, list item or table "
+            f"cell ends, so it would be carried into each one after it (over {MAX_REOPENED_FORMATTING:,} times). "
+            "Close each formatting tag in the paragraph where it opens (for example </strong> before </p>), or use "
+            "the editor.", code="formatting_left_open")
+
+
+def sanitise_rich_text_bounded(value: str | None, *, label: str, field: str) -> str:
+    """What a service stores: ``sanitise_rich_text``, after ``refuse_unbounded_rich_text`` (its refusal as an
+    ApplicationError on ``field``). The services call it whatever the form did (STYLE rule 19)."""
+    try:
+        refuse_unbounded_rich_text(value or "", label)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], code=error.code, field=field) from error
+    return sanitise_rich_text(value)
 
 
 def _refuse_too_deep(clean: str, label: str) -> str:
@@ -232,7 +256,7 @@ def sanitise_rich_text(value: str | None) -> str:
 def clean_rich_text(value: str | None, *, label: str = "The text") -> str:
     """A form's check of rich text typed without the editor: the sanitised text, or a ValidationError naming
     what the sanitiser would remove, so the author decides (the form keeps what was typed)."""
-    _refuse_typed_too_deep(value or "", label)
+    refuse_unbounded_rich_text(value or "", label)
     clean, removed = sanitise_rich_text_report(value)
     if removed:
         listed = "; ".join(removed[:8]) + ("; and more" if len(removed) > 8 else "")
@@ -256,6 +280,6 @@ class RichTextField(ProseEditorFormField):
     def clean(self, value):
         text = forms.CharField.clean(self, value)
         if not self.refuse_removed:
-            _refuse_typed_too_deep(text, self.label or "The text")
+            refuse_unbounded_rich_text(text, self.label or "The text")
             return _refuse_too_deep(sanitise_rich_text(text), self.label or "The text")
         return clean_rich_text(text, label=self.label or "The text")
