@@ -8,7 +8,7 @@ from django.db import transaction
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.html import sanitise_rich_text
+from core.html import sanitise_rich_text_bounded
 from core.stale_saves import refuse_stale_save, saved_by_whom
 from guidance.content import SitePage
 from guidance.models import SitePageRevision, SitePageSection
@@ -31,6 +31,11 @@ def site_page_update(*, actor, page: SitePage, bodies: dict[str, str], base_revi
     if not is_pcu(actor):
         raise ApplicationError(f"Only the Policy Co-ordination Unit can change the page “{page.title}”.",
                                code="forbidden")
+    # Each section's length and the parser's work on it are checked before the lock and before anything is parsed
+    # (STYLE rule 19): this page had no length check of its own (review of 2026-12-06).
+    cleaned = {section.key: sanitise_rich_text_bounded(bodies.get(section.key, ""), label=f"“{section.heading}”",
+                                                       field=section.key).strip()
+               for section in page.sections}
     # The page's row lock: its saves are taken one after the other (a page never saved gets its row here; two first
     # saves at once: the second waits for the first's row, then finds its revision moved on).
     counter, _ = SitePageRevision.objects.select_for_update().get_or_create(page=page.slug)
@@ -39,7 +44,7 @@ def site_page_update(*, actor, page: SitePage, bodies: dict[str, str], base_revi
     rows = {row.section: row for row in SitePageSection.objects.select_for_update().filter(page=page.slug)}
     changed: dict[str, dict[str, str]] = {}
     for section in page.sections:
-        body = sanitise_rich_text(bodies.get(section.key, "")).strip()
+        body = cleaned[section.key]
         if not body:
             raise ApplicationError(f"Enter the text of “{section.heading}”", field=section.key)
         row = rows.get(section.key)

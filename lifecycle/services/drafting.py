@@ -16,7 +16,7 @@ from django.utils import timezone
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from core.html import sanitise_rich_text_bounded
 from core.models import Role, RoleAssignment, User
 from core.services import reference_allocate
 from core.submissions import POLICY_CREATE, Submission, submission_check_repeat, submission_claim, submission_done
@@ -421,13 +421,12 @@ def draft_update(
     """Save the working draft of the Policy Statement (sanitised) and the summary of changes, kept as a revision.
     ``restored_from``: the earlier revision this save puts back (``draft_revision_restore``)."""
     require_actor(actor)
-    if statement is not None and len(statement) > MAX_RICH_TEXT_LENGTH:
-        raise ApplicationError("The Policy Statement is too long.", field="statement")
+    # Refused before the lock and before anything is parsed (STYLE rule 19).
+    clean = sanitise_rich_text_bounded(statement, label="The Policy Statement", field="statement")
     locked, version = lock_editable_draft(policy, actor, base_revision=base_revision)
     before = {"statement": version.statement, "summary_of_changes": version.summary_of_changes,
               "health_and_safety": version.health_and_safety,
               "health_and_safety_statement": version.health_and_safety_statement}
-    clean = sanitise_rich_text(statement)
     changes = {}
     if clean != version.statement:
         changes["statement"] = {"length": [len(version.statement), len(clean)]}

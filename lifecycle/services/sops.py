@@ -11,7 +11,7 @@ from django.urls import reverse
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from core.html import MAX_RICH_TEXT_LENGTH, sanitise_rich_text
+from core.html import sanitise_rich_text_bounded
 from core.models import AuditEvent
 from core.stale_saves import saved_by_whom
 from core.submissions import SOP_CREATE, Submission, submission_check_repeat, submission_claim, submission_done
@@ -61,8 +61,7 @@ def sop_create(
     claim = submission_claim(submission=submission, actor=actor, purpose=SOP_CREATE)
     title = require_name(title, "a title for the SOP", field="title", max_length=200)
     _check_sop_marking(protective_marking, publish_externally)
-    if text and len(text) > MAX_RICH_TEXT_LENGTH:
-        raise ApplicationError("The SOP text is too long.", field="text")
+    clean = sanitise_rich_text_bounded(text, label="The SOP text", field="text")  # before the lock (STYLE rule 19)
     locked, version = lock_editable_draft(policy, actor, base_revision=None)
     submission_check_repeat(claim, content={"policy": locked, "title": title, "text": text,
                                             "protective_marking": protective_marking,
@@ -71,7 +70,7 @@ def sop_create(
     sop = StandardOperatingProcedure.objects.create(
         policy=locked, title=title, protective_marking=protective_marking, position=position,
     )
-    sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text=sanitise_rich_text(text),
+    sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text=clean,
                                             publish_externally=bool(publish_externally))
     revision = revision_record(version=version, document=DraftDocument.SOP, sop=sop, actor=actor,
                                content={"title": sop.title, "text": sop_version.text})
@@ -132,8 +131,7 @@ def sop_update_draft(
     (``sop_remove_from_draft``) is not edited; restoring one of its revisions (``restored_from``) puts it back,
     published externally if the newest version holding it was."""
     require_actor(actor)
-    if text and len(text) > MAX_RICH_TEXT_LENGTH:
-        raise ApplicationError("The SOP text is too long.", field="text")
+    clean = sanitise_rich_text_bounded(text, label="The SOP text", field="text")  # before the lock (STYLE rule 19)
     locked, version = lock_editable_draft(sop.policy, actor, base_revision=base_revision)
     # Read again under the policy's lock, which every change of an SOP takes: the page's copy may be older.
     sop = StandardOperatingProcedure.objects.get(pk=sop.pk, policy=locked)
@@ -150,7 +148,6 @@ def sop_update_draft(
                                    publish_externally=publish_externally)
     before = {"title": sop.title, "text": sop_version.text}
     version_fields = []
-    clean = sanitise_rich_text(text)
     if clean != sop_version.text:
         changes["text"] = {"length": [len(sop_version.text), len(clean)]}
         sop_version.text = clean
