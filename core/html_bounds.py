@@ -176,9 +176,12 @@ class _Count:
                 self.close_item({"dd", "dt"})
         elif name in {"td", "th"}:
             self.close_table_part({"td", "th"})
+            self.open_implied({"tbody", "thead", "tfoot"}, "tbody")
+            self.open_implied({"tr"}, "tr")
         elif name == "tr":
             self.close_table_part({"td", "th"})
             self.close_table_part({"tr"})
+            self.open_implied({"tbody", "thead", "tfoot"}, "tbody")
         elif name in {"tbody", "thead", "tfoot"}:
             self.close_table_part({"td", "th"})
             self.close_table_part({"tr"})
@@ -218,6 +221,11 @@ class _Count:
         index = max(self.nearest(name) for name in names)
         if self.in_scope(index, self.table_at):
             self.pop_to(index)
+
+    def open_implied(self, names: set[str], implied: str) -> None:
+        """A cell or row typed straight into a table: the parser opens the row group (and row) it goes in."""
+        if max(self.nearest(name) for name in names) < self.table_at[-1]:
+            self.push(implied)
 
     def end(self, name: str) -> None:
         if self.stack and self.stack[-1] == name and name not in FORMATTING:
