@@ -12,9 +12,21 @@ policy_withdrawn = Signal()
 # Sent inside the transaction of every step that moves a policy's status (``services.base.fire``, the one place a
 # status changes), so that what other apps keep for the stage it leaves stops in the same transaction: the reminders
 # that chased the work waiting there too long (notifications; found on 2026-12-06: POL-0009's "has been waiting for the
-# Designated Lead's decision" stayed New after the Lead approved it).
-# Arguments: policy (locked, its new status and status_changed_at set), before (the status it left).
+# Designated Lead's decision" stayed New after the Lead approved it). Why it left says why they stop: a step taken, or
+# the review draft withdrawn (``WITHDRAW_REVIEW_DRAFT``'s ways back), which ends the draft's every stage, the work its
+# reminders chased with it.
+# Arguments: policy (locked, its new status and status_changed_at set), before (the status it left), action (the step's
+# audit action, core.events.AuditAction: what moved it).
 status_changed = Signal()
+
+# Sent inside the transaction that records a quality assurance discipline's sign-off (PCU, DCFD or DOI; SOP stage 4:
+# "The Policy Co-ordination Unit will co-ordinate the quality assurance process in conjunction with DCFD and DOI"),
+# whether or not it is the last: what other apps keep chasing that discipline for stops in the same transaction (the
+# reminders of quality assurance waiting too long addressed to it, notifications; found on 2026-12-06: DCFD's stayed New
+# after DCFD signed, the status unchanged while PCU and DOI had not). The last one's transaction moves the status on
+# too (``status_changed``).
+# Arguments: policy (locked), version (the package signed off), discipline (lifecycle.states.QADiscipline).
+qa_signed_off = Signal()
 
 # Sent inside the transaction that completes a policy's review: the event that moves its review date on (SOP,
 # "Monitoring and Review": "All policies will be reviewed at least every 3 years"; the date stays in force until then,
@@ -32,11 +44,6 @@ review_completed = Signal()
 # transaction: its reminders, which quote it (notifications; they close as at ``review_completed``, by the same rule).
 # Arguments: policy (locked, its new review date set), due_on (the review date before).
 review_date_changed = Signal()
-
-# Sent inside the transaction that withdraws a policy's review draft (QA walk): what other apps keep chasing for the
-# draft's stage stops in the same transaction (notifications: the reminders of work waiting too long), kept and marked.
-# Arguments: policy (locked, back in force), cycle (the withdrawn draft's major number), actor.
-review_draft_withdrawn = Signal()
 
 # Sent to ask which of some published policies a user may read in the library now (one withdrawn, in its archive),
 # for a page that names policies out of their sight in the register: notifications' inbox leads there (QA crawl,

@@ -19,9 +19,9 @@ class NotificationsConfig(AppConfig):
         from lifecycle.services.people import holders_changed, open_tasks_requested
         from lifecycle.signals import (
             policy_withdrawn,
+            qa_signed_off,
             review_completed,
             review_date_changed,
-            review_draft_withdrawn,
             status_changed,
         )
         from notifications import receivers, tasks  # noqa: F401
@@ -37,11 +37,12 @@ class NotificationsConfig(AppConfig):
         review_completed.connect(receivers.review_completed, dispatch_uid="notifications.review_completed")
         # The defect left open on 2026-12-05: a review brought forward closes the reminders of the date it replaces.
         review_date_changed.connect(receivers.review_date_changed, dispatch_uid="notifications.review_date_changed")
-        # QA walk: a review draft withdrawn closes the reminders of its stage (the review's own go on: it is still due).
-        review_draft_withdrawn.connect(receivers.review_draft_withdrawn, dispatch_uid="notifications.draft_withdrawn")
         # Found on 2026-12-06: the step that does the work a reminder chases closes it (POL-0009's "waiting for the
-        # Designated Lead's decision" stayed New after the Lead approved it).
+        # Designated Lead's decision" stayed New after the Lead approved it). A review draft withdrawn closes the
+        # reminders of its stage by the same rule, saying so (QA walk; the review's own go on: it is still due).
         status_changed.connect(receivers.status_changed, dispatch_uid="notifications.status_changed")
+        # A quality assurance discipline's sign-off closes the reminders addressed to it (found on 2026-12-06).
+        qa_signed_off.connect(receivers.qa_signed_off, dispatch_uid="notifications.qa_signed_off")
         emergency_assessed.connect(receivers.emergency_assessed, dispatch_uid="notifications.emergency_assessed")
         monitoring_report_assured.connect(receivers.monitoring_report_assured,
                                           dispatch_uid="notifications.monitoring_report_assured")

@@ -24,11 +24,13 @@ class ReminderClosed(models.TextChoices):
     closed on 2 September 2025: the review date was changed, and reminders follow the new date")."""
 
     ACTION_COMPLETED = "action_completed", "the action was recorded as done"
+    DRAFT_WITHDRAWN = "draft_withdrawn", "the review draft was withdrawn"
     HANDED_OVER = "handed_over", "it was handed over with the work"
     IMPACT_ASSESSED = "impact_assessed", ("the impact assessment, and all else the emergency approval skipped, was "
                                           "signed off")
     ORPHAN_RESOLVED = "orphan_resolved", "the part it named has a holder who may act, or is chased to someone else"
     POLICY_WITHDRAWN = "policy_withdrawn", "the policy was withdrawn"
+    QA_SIGNED_OFF = "qa_signed_off", "your discipline's quality assurance sign-off was recorded"
     REPORT_ASSURED = "report_assured", "the co-ordinator quality-assured the report (passed or returned it)"
     REPORT_SUBMITTED = "report_submitted", "a monitoring report answering the date due was submitted"
     REVIEW_COMPLETED = "review_completed", "the review is done and its next date set"

@@ -1,12 +1,13 @@
+from core.events import AuditAction
 from notifications.models import ReminderClosed
 from notifications.services import (
     STUCK_STATUSES,
-    draft_reminders_stop,
     emergency_eia_reminders_close,
     monitoring_qa_reminders_close,
     monitoring_reminders_answered,
     open_tasks_for,
     outbox_relay,
+    qa_reminders_signed_off_close,
     remedial_reminders_close,
     reminders_hand_over,
     reminders_stop_for,
@@ -62,18 +63,24 @@ def review_date_changed(sender, policy, **kwargs) -> None:
                            because=ReminderClosed.REVIEW_DATE_CHANGED)
 
 
-def review_draft_withdrawn(sender, policy, cycle, **kwargs) -> None:
-    """lifecycle.signals.review_draft_withdrawn, inside the withdrawal's transaction: the reminders of the draft's
-    stage are no longer needed."""
-    draft_reminders_stop(policy_id=policy.pk, cycle=cycle)
-
-
-def status_changed(sender, policy, before, **kwargs) -> None:
+def status_changed(sender, policy, before, action, **kwargs) -> None:
     """lifecycle.signals.status_changed, inside the step's transaction: the reminders of work waiting too long in the
-    stage it leaves are no longer needed. Only a stage with a deadline (``STUCK_STATUSES``) is chased as waiting too
-    long: a step from any other status has none to close, and costs no statement."""
-    if before in STUCK_STATUSES:
-        stuck_reminders_close(policy_id=policy.pk)
+    stage it leaves are no longer needed, by one rule and one statement (``stuck_reminders_close``), with why. Only a
+    stage with a deadline (``STUCK_STATUSES``) is chased as waiting too long: a step from any other status has none to
+    close, and costs no statement. A review draft withdrawn (QA walk) ends the work of every stage the draft was in,
+    from whichever it is withdrawn: what those stages chased is closed "because the review draft was withdrawn", not as
+    a step taken (nobody took it); the review's own reminders go on, the review still due."""
+    if action == AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN:
+        stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.DRAFT_WITHDRAWN)
+    elif before in STUCK_STATUSES:
+        stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.STEP_TAKEN)
+
+
+def qa_signed_off(sender, policy, version, discipline, **kwargs) -> None:
+    """lifecycle.signals.qa_signed_off, inside the sign-off's transaction: the reminders of quality assurance waiting
+    too long addressed to the discipline that signed are no longer needed (found on 2026-12-06: DCFD's stayed New after
+    DCFD signed, PCU and DOI still to sign). The last sign-off's status change closes the rest."""
+    qa_reminders_signed_off_close(policy_id=policy.pk, version_id=version.pk, discipline=discipline)
 
 
 def emergency_assessed(sender, policy, **kwargs) -> None:

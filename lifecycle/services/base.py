@@ -192,7 +192,8 @@ def check_duty(locked: Policy, step: Step, actor) -> None:
 
 def fire(locked: Policy, step: Step, *, extra_fields: Iterable[str] = ()) -> str:
     """Run the django-fsm transition (which re-checks the step's gates) and save; returns the status before. The one
-    place a policy's status changes: it tells other apps (``signals.status_changed``), in the step's transaction."""
+    place a policy's status changes: it tells other apps (``signals.status_changed``, with the step's audit action: what
+    moved it), in the step's transaction."""
     before = locked.status
     try:
         getattr(locked, step.name)()
@@ -203,7 +204,7 @@ def fire(locked: Policy, step: Step, *, extra_fields: Iterable[str] = ()) -> str
             f"{locked.reference} could not move on: its state changed meanwhile. Reload and try again.",
             code="stale",
         ) from exc
-    status_changed.send(sender=Policy, policy=locked, before=before)
+    status_changed.send(sender=Policy, policy=locked, before=before, action=step.audit)
     return before
 
 

@@ -18,6 +18,7 @@ from lifecycle.models import Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import DISCIPLINE_PERMISSIONS
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, require_text, take_plain_step
 from lifecycle.services.drafting import freeze, new_draft
+from lifecycle.signals import qa_signed_off
 from lifecycle.states import QADiscipline
 from lifecycle.steps import performs
 from lifecycle.workflow import FORWARD_TO_LEAD, PASS_QA, RETURN_FROM_QA, SIGN_OFF_QA, SUBMIT_FOR_QA
@@ -76,6 +77,8 @@ def policy_record_qa_signoff(
     )
     finish_step(SIGN_OFF_QA, locked, actor, audit_action=AuditAction.qa_signed_off(discipline),
                 changes={"discipline": discipline, "comments": comments, "content_hash": package.content_hash})
+    # The discipline's part is done, whether or not the others' are (notifications: its reminders stop).
+    qa_signed_off.send(sender=Policy, policy=locked, version=package, discipline=discipline)
     if gates.all_qa_signoffs_passed(locked):
         finish_step(PASS_QA, locked, actor)
     return signoff

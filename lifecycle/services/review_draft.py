@@ -17,7 +17,6 @@ from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import last_published_version
 from lifecycle.services.advice import advice_close_for_cycle
 from lifecycle.services.base import Binding, begin_step, finish_step, fire, require_text
-from lifecycle.signals import review_draft_withdrawn
 from lifecycle.steps import performs
 from lifecycle.workflow import (
     WITHDRAW_REVIEW_DRAFT,
@@ -44,7 +43,8 @@ def policy_withdraw_review_draft(
     cycle is kept, marked withdrawn (``PolicyVersion.withdrawn_at``), so that the version in force is the policy's
     current version again; the policy goes back to the status it had when the review started; its document details
     are those of the version in force again; the invitations to advise on the draft are withdrawn and the reminders of
-    its stage stop (``signals.review_draft_withdrawn``). One audit event, in this transaction. Returns the versions
+    its stage stop, saying why (``signals.status_changed``, sent by ``fire`` with the way back's audit action, which is
+    the withdrawal's). One audit event, in this transaction. Returns the versions
     withdrawn."""
     reason = require_text(reason, "why the review draft is withdrawn", field="reason")
     locked = begin_step(WITHDRAW_REVIEW_DRAFT, policy=policy, actor=actor, **read)
@@ -56,7 +56,6 @@ def policy_withdraw_review_draft(
     locked.forget_cached_version()
     before = fire(locked, _way_back(locked), extra_fields=_details_in_force(locked, in_force))
     advice_closed = advice_close_for_cycle(locked=locked, cycle=draft.major, actor=actor, reason=ADVICE_CLOSED)
-    review_draft_withdrawn.send(sender=Policy, policy=locked, cycle=draft.major, actor=actor)
     finish_step(WITHDRAW_REVIEW_DRAFT, locked, actor, version=draft, changes={
         "status": [before, locked.status], "reason": reason,
         "withdrawn_versions": [version.number for version in withdrawn],

@@ -32,12 +32,12 @@ from notifications.services.people import People, active_role_holders
 from notifications.services.plan import POLICY_FIELDS, chase_plan
 from notifications.services.reminders import (
     KIND_PARTS,
-    draft_reminders_stop,
     emergency_eia_reminders_close,
     monitoring_qa_reminders_close,
     monitoring_reminders_answered,
     open_reminders,
     open_tasks_for,
+    qa_reminders_signed_off_close,
     remedial_reminders_close,
     reminders_hand_over,
     reminders_stop_for,
@@ -51,8 +51,9 @@ __all__ = [
     "EVENT_RECIPIENTS", "FORCE_WIDE_KINDS", "KIND_PARTS", "NAMED_IN_CHANGES", "NOBODY", "POLICY_FIELDS",
     "STUCK_STATUSES", "ChaseResult", "People", "PlannedReminder", "PolicyChase", "acknowledgement_requests_tell",
     "active_role_holders", "chase_plan", "chase_run", "digest_send", "digests_pending", "digests_prepare",
-    "draft_reminders_stop", "emergency_eia_reminders_close", "latest_step", "monitoring_qa_reminders_close",
+    "emergency_eia_reminders_close", "latest_step", "monitoring_qa_reminders_close",
     "monitoring_reminders_answered", "notifications_mark_read", "open_reminders", "open_tasks_for", "outbox_relay",
-    "remedial_reminders_close", "reminders_hand_over", "reminders_stop_for", "reminders_to_inbox",
-    "requests_to_read_mark_read", "review_reminders_close", "stuck_reminders_close", "working_days_after",
+    "qa_reminders_signed_off_close", "remedial_reminders_close", "reminders_hand_over", "reminders_stop_for",
+    "reminders_to_inbox", "requests_to_read_mark_read", "review_reminders_close", "stuck_reminders_close",
+    "working_days_after",
 ]

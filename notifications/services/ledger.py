@@ -13,17 +13,18 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Max
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import MonitoringReport, MonitoringResponse
-from lifecycle.models import Policy
+from lifecycle.models import Policy, PolicyVersion
 from lifecycle.states import Status
 from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
 from notifications.services.plan import LEDGER_COLUMNS, acknowledgement_reminders, policy_plan
-from notifications.services.reminders import CHASE_LOCK, open_reminders
+from notifications.services.reminders import CHASE_LOCK, open_reminders, qa_still_waited_on
 from notifications.services.rules import PlannedReminder
 
 logger = logging.getLogger(__name__)
@@ -129,19 +130,19 @@ def _ledger_columns() -> tuple[str, str, str, str]:
 
 def _reminders_insert(plan: list[PlannedReminder]) -> int:
     """The planned reminders into the ledger in one statement; those already there (the exactly-once key) are
-    skipped; and the open orphan reminders the plan no longer calls for closed (``_orphan_reminders_close``, from
-    the same staged plan). Returns how many were new."""
-    if connection.vendor != "postgresql":  # the demo's SQLite
-        _orphan_reminders_close_listed(plan)
-        before = Reminder.objects.count()
-        Reminder.objects.bulk_create([
-            Reminder(policy_id=item.policy_id, cycle=item.cycle, recipient_id=item.recipient_id, kind=item.kind,
-                     chased_item=item.chased_item, due_on=item.due_on, item_due_on=item.item_due_on,
-                     step=item.step[:40], message=item.message[:400]) for item in plan],
-            ignore_conflicts=True, batch_size=500)
-        return Reminder.objects.count() - before
+    skipped, and those a step has made no longer needed since the plan was made are left out
+    (``_still_called_for``); and the open orphan reminders the plan no longer calls for closed
+    (``_orphan_reminders_close``, from the same staged plan). Returns how many were new.
+
+    The demo's SQLite stages the plan and writes it by the same INSERT ... SELECT, so that it leaves out what
+    PostgreSQL's does (it wrote the plan as it was: a reminder planned before a step and written after it stayed open
+    for good); only the staging differs (no COPY), and the orphan reminders are closed from the plan in Python."""
+    postgresql = connection.vendor == "postgresql"
     if not plan:
-        _orphan_reminders_close(None)
+        if postgresql:
+            _orphan_reminders_close(None)
+        else:
+            _orphan_reminders_close_listed(plan)
         return 0
     # Streamed by COPY into a table of this transaction, then inserted by one INSERT ... SELECT: a constant number
     # of statements (five, the orphan reminders' closing among them), and no statement whose text or parameters
@@ -149,62 +150,92 @@ def _reminders_insert(plan: list[PlannedReminder]) -> int:
     # statement: make bench, 2.2 million reminders on the first chase, most of them issue 14's read-and-acknowledge,
     # a statement of hundreds of MB.)
     table, columns, created_at, key = _ledger_columns()
-    quote = connection.ops.quote_name
-    staging = quote(PLAN_STAGING)
-    column = {name: quote(Reminder._meta.get_field(name).column)
-              for name in ("policy", "kind", "item_due_on", "due_on", "chased_item")}
-    policy_table = quote(Policy._meta.db_table)
-    policy_columns = {name: quote(Policy._meta.get_field(name).column)
-                      for name in ("id", "status", "review_due_on", "status_changed_at", "not_impact_assessed")}
-    report_table, response_table = quote(MonitoringReport._meta.db_table), quote(MonitoringResponse._meta.db_table)
-    report_columns = {name: quote(MonitoringReport._meta.get_field(name).column) for name in ("policy", "status")}
-    response_columns = {name: quote(MonitoringResponse._meta.get_field(name).column)
-                        for name in ("id", "remedial_completed_at")}
+    staging = connection.ops.quote_name(PLAN_STAGING)
+    rows = ((item.policy_id, item.cycle, item.recipient_id, item.kind, item.chased_item, item.due_on,
+             item.item_due_on, item.step[:40], item.message[:400]) for item in plan)
     with connection.cursor() as cursor:
         # Table and column names from the model; values are streamed or parameters.
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
-                       f"SELECT {columns} FROM {table} WITH NO DATA")
-        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
-            for item in plan:
-                copy.write_row((item.policy_id, item.cycle, item.recipient_id, item.kind, item.chased_item,
-                                item.due_on, item.item_due_on, item.step[:40], item.message[:400]))
-        _orphan_reminders_close(staging)
+        if postgresql:
+            cursor.execute(f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608
+                           f"SELECT {columns} FROM {table} WITH NO DATA")
+            with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            _orphan_reminders_close(staging)
+        else:  # the demo's SQLite (a few rows; its DDL is undone with the transaction, as ON COMMIT DROP would)
+            cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WHERE 1 = 0")  # noqa: S608
+            date = connection.ops.adapt_datefield_value
+            cursor.executemany(
+                f"INSERT INTO {staging} ({columns}) VALUES ({', '.join(['%s'] * len(LEDGER_COLUMNS))})",  # noqa: S608
+                [(*row[:5], date(row[5]), date(row[6]), *row[7:]) for row in rows])
+            _orphan_reminders_close_listed(plan)
         # In the order of the exactly-once key, so that its index is written page after page (see
         # _acknowledgement_reminders_insert).
-        # Planned before the lock was taken: what a step closing reminders changed since is left out, as that step
-        # would have closed it (reminders.after_any_chase_writing), by what the policy's row says now: a review's
-        # reminder for a date no longer the policy's; a reminder of work waiting too long whose policy has changed
-        # status on or after the reminder's day (in local time, as the chase counts days): such a reminder is written
-        # only once the stage's deadline has come, working days after its status changed, so a change since is a
-        # step taken, ending the wait (reminders.stuck_reminders_close); the impact assessment after an emergency
-        # approval once "not impact assessed" is cleared; a report's quality assurance once the policy has no report
-        # with the co-ordinator; a remedial action recorded as done (its response, ``chased_item``); any reminder of a
-        # policy withdrawn. The last two read a row of their own by an index, for their kinds' rows only (a CASE
-        # evaluates only the branch it takes).
+        still, still_params = _still_called_for()
         cursor.execute(f"INSERT INTO {table} ({columns}, {created_at}) SELECT {columns}, %s "  # noqa: S608
-                       f"FROM {staging} s WHERE NOT EXISTS (SELECT 1 FROM {policy_table} p "
-                       f"WHERE p.{policy_columns['id']} = s.{column['policy']} AND (p.{policy_columns['status']} = %s "
-                       f"OR (s.{column['kind']} = %s AND p.{policy_columns['review_due_on']} IS DISTINCT FROM "
-                       f"s.{column['item_due_on']}) "
-                       f"OR (s.{column['kind']} = %s "
-                       f"AND (p.{policy_columns['status_changed_at']} AT TIME ZONE %s)::date >= s.{column['due_on']}) "
-                       f"OR (s.{column['kind']} = %s AND NOT p.{policy_columns['not_impact_assessed']}) "
-                       f"OR CASE s.{column['kind']} "
-                       f"WHEN %s THEN NOT EXISTS (SELECT 1 FROM {report_table} m "
-                       f"WHERE m.{report_columns['policy']} = p.{policy_columns['id']} "
-                       f"AND m.{report_columns['status']} = %s) "
-                       f"WHEN %s THEN EXISTS (SELECT 1 FROM {response_table} a "
-                       f"WHERE a.{response_columns['id']} = s.{column['chased_item']} "
-                       f"AND a.{response_columns['remedial_completed_at']} IS NOT NULL) "
-                       f"ELSE false END)) "
-                       f"ORDER BY {key} ON CONFLICT DO NOTHING",
-                       [timezone.now(), Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value,
-                        ReminderKind.STUCK.value, timezone.get_current_timezone_name(),
-                        ReminderKind.EMERGENCY_EIA.value, ReminderKind.MONITORING_QA.value,
-                        MonitoringReport.Status.SUBMITTED.value, ReminderKind.REMEDIAL_ACTION.value])
+                       f"FROM {staging} s WHERE {still} ORDER BY {key} ON CONFLICT DO NOTHING",
+                       [connection.ops.adapt_datetimefield_value(timezone.now()), *still_params])
         inserted = cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
         return inserted
+
+
+def _still_called_for() -> tuple[str, list]:
+    """The condition, on a staged planned reminder ``s`` (``_reminders_insert``), that it is still called for, and
+    its parameters: one SQL for PostgreSQL and SQLite alike (the day a status changed, in local time as the chase
+    counts days, by the database's own operation).
+
+    Planned before the chase took its lock: what a step closing reminders changed since is left out, as that step
+    would have closed it (reminders.after_any_chase_writing), by what the policy's row says now: a review's reminder
+    for a date no longer the policy's (reminders.review_reminders_close); an annual monitoring report's for a date no
+    longer the policy's, which a report answering it moved on (reminders.monitoring_reminders_answered); a reminder of
+    work waiting too long whose policy has changed status on or after the reminder's day: such a reminder is written
+    only once the stage's deadline has come, working days after its status changed, so a change since is a step taken,
+    or a review draft withdrawn, ending the wait (reminders.stuck_reminders_close); in quality assurance, one whose
+    recipient answers for no discipline still to sign off the package (reminders.qa_reminders_signed_off_close); the
+    impact assessment after an emergency approval once "not impact assessed" is cleared; a report's quality assurance
+    once the policy has no report with the co-ordinator; a remedial action recorded as done (its response,
+    ``chased_item``); any reminder of a policy withdrawn. The last three read rows of their own by an index, for their
+    kinds' rows only (a CASE evaluates only the branch it takes)."""
+    quote = connection.ops.quote_name
+
+    def names(model, *fields):
+        return {name: quote(model._meta.get_field(name).column) for name in fields}
+
+    column = names(Reminder, "policy", "kind", "item_due_on", "due_on", "chased_item", "recipient")
+    policy = names(Policy, "id", "status", "review_due_on", "monitoring_report_due_on", "status_changed_at",
+                   "not_impact_assessed")
+    report, response = names(MonitoringReport, "policy", "status"), names(MonitoringResponse, "id",
+                                                                          "remedial_completed_at")
+    version = names(PolicyVersion, "id", "policy", "withdrawn_at", "major", "minor")
+    changed_on, changed_on_params = connection.ops.datetime_cast_date_sql(
+        f"p.{policy['status_changed_at']}", [], timezone.get_current_timezone_name())
+    # The package in quality assurance: the policy's newest version not withdrawn (plan._missing_disciplines).
+    package = RawSQL(f"SELECT v.{version['id']} FROM {quote(PolicyVersion._meta.db_table)} v "  # noqa: S608, S611
+                     f"WHERE v.{version['policy']} = p.{policy['id']} AND v.{version['withdrawn_at']} IS NULL "
+                     f"ORDER BY v.{version['major']} DESC, v.{version['minor']} DESC LIMIT 1", [])
+    waited_on, waited_on_params = qa_still_waited_on(package).values("user_id").query.sql_with_params()
+    # Table and column names from the models; every value a parameter.
+    return (f"NOT EXISTS (SELECT 1 FROM {quote(Policy._meta.db_table)} p "  # noqa: S608
+            f"WHERE p.{policy['id']} = s.{column['policy']} AND (p.{policy['status']} = %s "
+            f"OR (s.{column['kind']} = %s AND p.{policy['review_due_on']} IS DISTINCT FROM s.{column['item_due_on']}) "
+            f"OR (s.{column['kind']} = %s "
+            f"AND p.{policy['monitoring_report_due_on']} IS DISTINCT FROM s.{column['item_due_on']}) "
+            f"OR (s.{column['kind']} = %s AND {changed_on} >= s.{column['due_on']}) "
+            f"OR (s.{column['kind']} = %s AND NOT p.{policy['not_impact_assessed']}) "
+            f"OR CASE s.{column['kind']} "
+            f"WHEN %s THEN NOT EXISTS (SELECT 1 FROM {quote(MonitoringReport._meta.db_table)} m "
+            f"WHERE m.{report['policy']} = p.{policy['id']} AND m.{report['status']} = %s) "
+            f"WHEN %s THEN EXISTS (SELECT 1 FROM {quote(MonitoringResponse._meta.db_table)} a "
+            f"WHERE a.{response['id']} = s.{column['chased_item']} "
+            f"AND a.{response['remedial_completed_at']} IS NOT NULL) "
+            f"WHEN %s THEN p.{policy['status']} = %s AND s.{column['recipient']} NOT IN ({waited_on}) "
+            f"ELSE false END))",
+            [Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value, ReminderKind.MONITORING_DUE.value,
+             ReminderKind.STUCK.value, *changed_on_params, ReminderKind.EMERGENCY_EIA.value,
+             ReminderKind.MONITORING_QA.value, MonitoringReport.Status.SUBMITTED.value,
+             ReminderKind.REMEDIAL_ACTION.value, ReminderKind.STUCK.value, Status.SUBMITTED_FOR_QA.value,
+             *waited_on_params])
 
 
 def _acknowledgement_reminders_insert(today: datetime.date) -> int:

@@ -1,5 +1,5 @@
-"""Open reminders: they follow the new holder when people change (issue 12), and stop when the policy is withdrawn
-(issue 13)."""
+"""Open reminders: they follow the new holder when people change (issue 12), stop when the policy is withdrawn
+(issue 13), and close once what they chase is done or no longer needed."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.models import RoleAssignment
 from lifecycle.due import NAMED_PARTS
-from lifecycle.models import Policy
+from lifecycle.models import Policy, QASignOff
 from lifecycle.selectors import Clearance, sensitive_instruction_groups
 from lifecycle.services.people import HolderChange, OpenTask
+from lifecycle.states import QADiscipline
 from notifications.links import in_page_words
 from notifications.models import Reminder, ReminderClosed, ReminderKind
 from notifications.services.inbox import reminders_to_inbox
@@ -153,16 +155,6 @@ def reminders_stop_for(*, policy_id: int) -> int:
                                                                closed_because=ReminderClosed.POLICY_WITHDRAWN)
 
 
-def draft_reminders_stop(*, policy_id: int, cycle: int) -> int:
-    """Inside the transaction that withdraws a review draft (cycle ``cycle``): the reminders that its stage was waiting
-    too long are closed, read or not, kept as evidence of who was chased and marked superseded ("No longer needed" in
-    the inbox). The review's own reminders go on: the review is still due, to be concluded with no change or started
-    again."""
-    after_any_chase_writing()
-    return Reminder.objects.filter(policy_id=policy_id, cycle=cycle, kind=ReminderKind.STUCK,
-                                   superseded_at__isnull=True).update(superseded_at=timezone.now())
-
-
 def monitoring_reminders_answered(*, policy_id: int, due_on) -> int:
     """Inside the transaction that submits a monitoring report answering the date ``due_on`` (QA walk of 2026-12-05,
     D: "is overdue by 90 days" stayed in the inbox after the report was submitted and published): the reminders of the
@@ -204,15 +196,43 @@ def review_reminders_close(*, policy_id: int, review_due_on, because: ReminderCl
 # (notifications.selectors.no_longer_needed), a handover no longer passes them on, and the chase, which no longer
 # calls for them, never writes them again (nor one it planned before the step: ledger._reminders_insert).
 
-def stuck_reminders_close(*, policy_id: int) -> int:
+def stuck_reminders_close(*, policy_id: int, because: ReminderClosed) -> int:
     """Inside the transaction of a step that moves the policy's status (lifecycle.signals.status_changed): the wait
-    its reminders of work waiting too long chased is over. A STUCK reminder chases the stage the policy waits in since
-    its ``status_changed_at`` (rules.PolicyChase.stuck), written only once that stage's deadline has come, working days
-    after it began: so every open one is of the stage just left, none of the one just entered (whose wait begins now,
-    even where it returns to a stage it waited in before). All of the policy's are closed."""
+    its reminders of work waiting too long chased is over, ``because`` a step was taken, or the review draft whose
+    stage it was was withdrawn. A STUCK reminder chases the stage the policy waits in since its ``status_changed_at``
+    (rules.PolicyChase.stuck), written only once that stage's deadline has come, working days after it began: so every
+    open one is of the stage just left, none of the one just entered (whose wait begins now, even where it returns to a
+    stage it waited in before). All of the policy's are closed. The review's own reminders go on after a withdrawn
+    draft: the review is still due, to be concluded with no change or started again."""
     after_any_chase_writing()
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.STUCK, superseded_at__isnull=True).update(
-        superseded_at=timezone.now(), closed_because=ReminderClosed.STEP_TAKEN)
+        superseded_at=timezone.now(), closed_because=because)
+
+
+def qa_reminders_signed_off_close(*, policy_id: int, version_id: int, discipline: str) -> int:
+    """Inside the transaction that records ``discipline``'s quality assurance sign-off of the package ``version_id``
+    (lifecycle.signals.qa_signed_off): the reminders of quality assurance waiting too long addressed to that discipline
+    are no longer needed, though the status stays while another discipline has not signed. The chase addresses them to
+    the holders of the force-wide role of each discipline not yet signed off on the package (rules.PolicyChase.stuck,
+    plan._missing_disciplines: PCU's, DCFD's, DOI's), one reminder a person: closed are those of the discipline's
+    holders who hold no role of a discipline still to sign off (``qa_still_waited_on``), who are still chased. One
+    statement (its subqueries read the roles and the package's sign-offs)."""
+    after_any_chase_writing()
+    return (Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.STUCK, superseded_at__isnull=True,
+                                    recipient_id__in=_force_wide(discipline).values("user_id"))
+            .exclude(recipient_id__in=qa_still_waited_on(version_id).values("user_id"))
+            .update(superseded_at=timezone.now(), closed_because=ReminderClosed.QA_SIGNED_OFF))
+
+
+def _force_wide(*roles: str):
+    return RoleAssignment.objects.filter(business_group__isnull=True, role__in=roles)
+
+
+def qa_still_waited_on(version_id):
+    """The force-wide role assignments of the quality assurance disciplines that have recorded no decision on the
+    package ``version_id`` (an id, or an expression of one): those the chase still waits on."""
+    return _force_wide(*QADiscipline.values).exclude(
+        role__in=QASignOff.objects.filter(policy_version_id=version_id).values("discipline"))
 
 
 def emergency_eia_reminders_close(*, policy_id: int) -> int:

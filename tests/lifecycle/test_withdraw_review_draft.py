@@ -23,9 +23,12 @@ from lifecycle import workflow
 from lifecycle.details import details_hash
 from lifecycle.models import AdviceInvitation, PolicyVersion
 from lifecycle.states import AdviceTeam, ProtectiveMarking, Status
-from notifications.models import Reminder, ReminderKind
+from notifications.models import Reminder, ReminderClosed, ReminderKind
+from notifications.services import reminders_to_inbox
 from tests.clock import travel
 from tests.factories import advance_to, refused, reload, what_was_read
+from tests.notifications.test_qa_signoff_closes import ledger_updates
+from tests.notifications.test_review_date_changed import page_words
 
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027
 WINDOW_OPEN = datetime.date(2026, 8, 3)  # within 6 months of it: a review may conclude with no change
@@ -228,9 +231,36 @@ def test_what_was_asked_for_the_draft_is_closed_and_kept(published, people):
         assert kept.withdrawn_at is not None and kept.withdrawn_by == people.lead
         assert "review draft was withdrawn" in kept.withdrawal_reason
     assert not people.developer2.has_perm("lifecycle.consult_policy", reload(policy))
-    assert Reminder.objects.get(pk=stuck.pk).superseded_at is not None
+    closed = Reminder.objects.get(pk=stuck.pk)
+    assert closed.superseded_at is not None
+    assert closed.closed_because == ReminderClosed.DRAFT_WITHDRAWN
     # The review itself is still due: its reminders go on.
     assert Reminder.objects.get(pk=review_due.pk).superseded_at is None
+
+
+@pytest.mark.parametrize("drafted_to", [Status.DEVELOPMENT, Status.WITH_LEAD])
+def test_the_reminders_of_the_drafts_stage_close_once_saying_why(client, published, people, drafted_to):
+    """One rule, one statement, whichever stage the draft had reached: every reminder of work waiting too long that the
+    draft's stage was chasing is closed, with why ("the review draft was withdrawn", not "the step it waited for was
+    taken": nobody took it), and the inbox says so. A stage with a deadline (with the Lead) was closed twice before, by
+    the status change and again by the withdrawal, and recorded as a step taken; one without (in development), with no
+    reason at all."""
+    with travel(WINDOW_OPEN):
+        policy = under_review(published, people, drafted_to)
+        stuck = Reminder.objects.create(policy=policy, cycle=2, recipient=people.lead, kind=ReminderKind.STUCK,
+                                        due_on=WINDOW_OPEN, step="waiting too long", message="Waiting too long.")
+        reminders_to_inbox()
+        read = what_was_read(policy)
+        with ledger_updates() as closing:
+            s.policy_withdraw_review_draft(policy=policy, actor=people.lead, reason=REASON, **read)
+        client.force_login(people.lead)
+        inbox = page_words(client, "/notifications/")
+    assert len(closing) == 1, closing
+    stuck = Reminder.objects.get(pk=stuck.pk)
+    assert stuck.superseded_at is not None
+    assert stuck.closed_because == ReminderClosed.DRAFT_WITHDRAWN
+    assert "No longer needed" in inbox
+    assert "This reminder was closed on 3 August 2026: the review draft was withdrawn." in inbox
 
 
 def test_a_local_work_instruction_under_review_is_withdrawn_the_same_way(people):

@@ -14,6 +14,8 @@ import pytest
 from assessments import services as assessment_services
 from notifications.models import Reminder, ReminderKind
 from notifications.selectors import inbox_items, new_items, no_longer_needed
+from notifications.services import ledger
+from notifications.services.plan import policy_plan
 from tests.notifications.test_chase import PUBLISHED_ON, at, chase, published  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +59,20 @@ def test_a_report_of_another_period_closes_nothing(published, people):  # noqa: 
     report = submit(published, people, PUBLISHED_ON + datetime.timedelta(days=180))
     assert report.answers_due_on is None
     assert due_reminders(people.developer).filter(superseded_at__isnull=True).count() == 1
+
+
+def test_a_reminder_planned_before_the_report_was_submitted_is_not_written_after_it(published, people,  # noqa: F811
+                                                                                   monkeypatch):
+    """The chase plans before it takes its lock (ledger.chase_run): a report submitted in between, answering the date
+    due, closed what the ledger held, and the chase then wrote the reminder it had planned for that date, open for
+    good ("is overdue by 8 days" after the report was in)."""
+    due = published.monitoring_report_due_on
+    day = due + datetime.timedelta(days=8)
+    with at(day):
+        planned = policy_plan(day)  # the chase has planned ...
+    submit(published, people, due)  # ... the report answering the date is submitted and committed ...
+    assert any(item.policy_id == published.pk and item.kind == ReminderKind.MONITORING_DUE for item in planned)
+    monkeypatch.setattr(ledger, "policy_plan", lambda today: planned)
+    chase(day)  # ... and the chase writes what it planned
+    assert not Reminder.objects.filter(policy=published, kind=ReminderKind.MONITORING_DUE,
+                                       superseded_at__isnull=True).exists()
