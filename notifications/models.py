@@ -143,6 +143,12 @@ class Notification(models.Model):
     # Each is a link in the inbox and the digest where its reader may open it (notifications.links); at most
     # notifications.services.handover.POLICIES_LISTED an item, those its body names.
     listed_policies = models.ManyToManyField("lifecycle.Policy", blank=True, related_name="+")
+    # An item told of an event that asked its reader to act on a draft, closed once that draft is withdrawn: "No longer
+    # needed" in the inbox, with why, as a reminder closed is (``Reminder.superseded_at``, ``closed_because``); kept
+    # as written. Empty while it stands (notifications.services.inbox.draft_items_close).
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_because = models.CharField(max_length=20, choices=ReminderClosed.choices, blank=True, default="",
+                                      db_default="")
 
     class Meta:
         ordering = ["-created_at", "-id"]

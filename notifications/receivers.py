@@ -2,6 +2,7 @@ from core.events import AuditAction
 from notifications.models import ReminderClosed
 from notifications.services import (
     STUCK_STATUSES,
+    draft_items_close,
     emergency_eia_reminders_close,
     monitoring_qa_reminders_close,
     monitoring_reminders_answered,
@@ -72,6 +73,8 @@ def status_changed(sender, policy, before, action, **kwargs) -> None:
     a step taken (nobody took it); the review's own reminders go on, the review still due."""
     if action == AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN:
         stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.DRAFT_WITHDRAWN)
+        # The inbox items that asked people to act on the draft, as its reminders (services.inbox.draft_items_close).
+        draft_items_close(policy_id=policy.pk)
     elif before in STUCK_STATUSES:
         stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.STEP_TAKEN)
 

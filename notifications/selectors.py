@@ -84,15 +84,17 @@ def no_longer_needed() -> Q:
     (``reminders_stop_for``), or answered: the annual report's by the report due (``monitoring_reminders_answered``),
     the review's by the publication that completes it or a date brought forward (``review_reminders_close``). Such an
     item asks nothing more of its reader: the inbox keeps it, as the record of what was asked, tagged "No longer
-    needed"; it is not new, not counted in the header and not e-mailed."""
-    return Q(reminder__superseded_at__isnull=False)
+    needed"; it is not new, not counted in the header and not e-mailed. So is an item told of an event that asked its
+    reader to act on a review draft since withdrawn (``Notification.closed_at``, services.inbox.draft_items_close)."""
+    return Q(reminder__superseded_at__isnull=False) | Q(closed_at__isnull=False)
 
 
 def new_items() -> Q:
     """The Q of the items that are new: not read, and not ``no_longer_needed``. The inbox's "New" tag and its unread
     filter, the header's count, "Mark all as read" and the digest e-mail all read it (one join, the reminder's, in
     the query each already makes)."""
-    return Q(read_at__isnull=True) & (Q(reminder__isnull=True) | Q(reminder__superseded_at__isnull=True))
+    return Q(read_at__isnull=True, closed_at__isnull=True) & (
+        Q(reminder__isnull=True) | Q(reminder__superseded_at__isnull=True))
 
 
 def inbox_items(*, user) -> QuerySet[Notification]:

@@ -27,11 +27,14 @@ def notification_list(request):
     items = with_links(page.object_list, user=request.user)
     for item in items:
         item.body_html = with_path_links(item)
-        # The reminder was read with the item (for_links): no query. Closed, it asks nothing more of its reader.
-        item.closed_on = item.reminder.superseded_at if item.reminder_id else None
-        item.handed_over = bool(item.closed_on and item.reminder.handed_to_id)
-        # Why, where it was recorded (Reminder.closed_because): "the policy was withdrawn"...
-        item.closed_why = item.reminder.get_closed_because_display() if item.closed_on else ""
+        # The reminder was read with the item (for_links): no query. Closed, it asks nothing more of its reader: a
+        # reminder, or a notice of a review draft since withdrawn (Notification.closed_at).
+        closed = item.reminder if item.reminder_id and item.reminder.superseded_at else None
+        item.closed_on = closed.superseded_at if closed else item.closed_at
+        item.closed_what = "reminder" if item.reminder_id else "notice"
+        item.handed_over = bool(closed and closed.handed_to_id)
+        # Why, where it was recorded (Reminder.closed_because, Notification.closed_because): "the policy was withdrawn"
+        item.closed_why = (closed or item).get_closed_because_display() if item.closed_on else ""
     return render(request, "notifications/list.html", {"page": page, "items": items, "unread_only": unread_only})
 
 

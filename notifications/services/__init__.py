@@ -19,7 +19,12 @@ in that order.
 
 from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
 from notifications.services.digests import digest_send, digests_pending, digests_prepare
-from notifications.services.inbox import notifications_mark_read, reminders_to_inbox, requests_to_read_mark_read
+from notifications.services.inbox import (
+    draft_items_close,
+    notifications_mark_read,
+    reminders_to_inbox,
+    requests_to_read_mark_read,
+)
 from notifications.services.ledger import ChaseResult, acknowledgement_requests_tell, chase_run
 from notifications.services.outbox import (
     EVENT_RECIPIENTS,
@@ -51,7 +56,7 @@ __all__ = [
     "EVENT_RECIPIENTS", "FORCE_WIDE_KINDS", "KIND_PARTS", "NAMED_IN_CHANGES", "NOBODY", "POLICY_FIELDS",
     "STUCK_STATUSES", "ChaseResult", "People", "PlannedReminder", "PolicyChase", "acknowledgement_requests_tell",
     "active_role_holders", "chase_plan", "chase_run", "digest_send", "digests_pending", "digests_prepare",
-    "emergency_eia_reminders_close", "latest_step", "monitoring_qa_reminders_close",
+    "draft_items_close", "emergency_eia_reminders_close", "latest_step", "monitoring_qa_reminders_close",
     "monitoring_reminders_answered", "notifications_mark_read", "open_reminders", "open_tasks_for", "outbox_relay",
     "qa_reminders_signed_off_close", "remedial_reminders_close", "reminders_hand_over", "reminders_stop_for",
     "reminders_to_inbox", "requests_to_read_mark_read", "review_reminders_close", "stuck_reminders_close",

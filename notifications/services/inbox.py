@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from acknowledgements.selectors import outstanding_for
 from assessments.models import MonitoringReport, MonitoringResponse
-from lifecycle.models import Policy
-from notifications.models import Digest, Notification, Reminder, ReminderKind
+from core.events import AuditAction
+from lifecycle.models import Policy, PolicyVersion
+from notifications.models import Digest, Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.selectors import inbox_items, new_items
 
 
@@ -136,6 +137,29 @@ def notifications_mark_read(*, user, notification_ids: list[int] | None = None) 
     if notification_ids is not None:
         queryset = queryset.filter(pk__in=notification_ids)
     return queryset.update(read_at=timezone.now())
+
+
+def draft_items_close(*, policy_id: int) -> int:
+    """Inside the transaction that withdraws a review draft: the inbox items told of an event on one of the policy's
+    withdrawn versions (the audit event's ``version``, which every step of the draft and every invitation to advise on
+    it records) asked their readers to act on a draft that is gone: "Submitted for quality assurance" to PCU, DCFD and
+    DOI (DCFD and DOI are not told of the withdrawal), "You are invited to advise on a draft", "Waiting for your
+    approval". Each is closed, read or not, "because the review draft was withdrawn", kept as written: "No longer
+    needed" in the inbox, not new, not counted nor e-mailed (notifications.selectors.new_items). Items about the
+    version in force, and the notices of a withdrawal (this one's is relayed after this transaction; an earlier one's
+    is of an earlier draft), are left as they are. One statement, after one read of the withdrawn versions' numbers
+    (few): those of the draft just withdrawn, the newest cycle withdrawn."""
+    withdrawn = list(PolicyVersion.objects.filter(policy_id=policy_id, withdrawn_at__isnull=False)
+                     .values_list("major", "minor"))
+    if not withdrawn:
+        return 0
+    cycle = max(major for major, _ in withdrawn)
+    return (Notification.objects.filter(
+        policy_id=policy_id, closed_at__isnull=True,
+        source_event__audit_event__changes__version__in=[f"{major}.{minor}" for major, minor in withdrawn
+                                                         if major == cycle])
+        .exclude(source_event__audit_event__action=AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN)
+        .update(closed_at=timezone.now(), closed_because=ReminderClosed.DRAFT_WITHDRAWN))
 
 
 # The chase's one item per person telling of all their new reminders to read and confirm ("You have 3 policies to read

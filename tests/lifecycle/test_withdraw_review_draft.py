@@ -263,6 +263,46 @@ def test_the_reminders_of_the_drafts_stage_close_once_saying_why(client, publish
     assert "This reminder was closed on 3 August 2026: the review draft was withdrawn." in inbox
 
 
+def test_what_the_inbox_asked_of_others_for_the_draft_is_no_longer_needed(client, published, people):
+    """Not only reminders: the inbox items that told people of the draft's steps asked them to act on it ("Submitted for
+    quality assurance" to PCU, DCFD and DOI, "You are invited to advise on a draft"), and stayed New after the draft
+    was withdrawn, DCFD and DOI not even told of the withdrawal. Each item told of an event on one of the withdrawn
+    versions is closed in the withdrawal's transaction, read or not, with why: "No longer needed" in the inbox, no
+    longer counted as new. Items about the version in force are left as they are."""
+    from django.utils import timezone
+
+    from notifications.models import Notification
+    from notifications.selectors import inbox_items, new_items, no_longer_needed
+    from notifications.services import outbox_relay
+
+    with travel(WINDOW_OPEN):
+        policy = under_review(published, people, Status.DEVELOPMENT)
+        s.advice_invite(policy=policy, actor=people.developer, invitee=people.developer2, note="Read it.")
+        policy = advance_to(reload(policy), Status.SUBMITTED_FOR_QA, people)
+        outbox_relay()
+        about_the_draft = Notification.objects.filter(recipient=people.dcfd, policy=policy,
+                                                      source_event__audit_event__changes__version="2.0")
+        assert about_the_draft.get().title.startswith("Submitted for quality assurance")
+        assert inbox_items(user=people.dcfd).filter(new_items()).exists()
+        # DCFD's items of the version in force (its own submission) read, as they would be by now.
+        Notification.objects.filter(recipient=people.dcfd).exclude(pk=about_the_draft.get().pk).update(
+            read_at=timezone.now())
+        earlier = set(Notification.objects.filter(policy=policy, source_event__audit_event__changes__version="1.0")
+                      .values_list("pk", flat=True))
+        s.policy_withdraw_review_draft(policy=reload(policy), actor=people.lead, reason=REASON,
+                                       **what_was_read(reload(policy)))
+        outbox_relay()
+        client.force_login(people.dcfd)
+        inbox = page_words(client, "/notifications/")
+    assert not inbox_items(user=people.dcfd).filter(new_items()).exists()
+    assert inbox_items(user=people.dcfd).filter(no_longer_needed()).count() == 1
+    invited = Notification.objects.get(recipient=people.developer2, title__startswith="You are invited to advise")
+    assert invited.closed_at is not None and invited.closed_because == ReminderClosed.DRAFT_WITHDRAWN
+    assert "No longer needed" in inbox
+    assert "This notice was closed on 3 August 2026: the review draft was withdrawn." in inbox
+    assert not Notification.objects.filter(pk__in=earlier, closed_at__isnull=False).exists()
+
+
 def test_a_local_work_instruction_under_review_is_withdrawn_the_same_way(people):
     """A local work instruction is reviewed as any policy is (its review started by those who may), and approved by
     its business group's Lead, who withdraws its review draft too (SOP, local work instructions: outside PCU)."""
