@@ -7,8 +7,9 @@ import pytest
 
 from acknowledgements.services import acknowledgement_confirm
 from assessments.models import EqualityImpactAssessment
+from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
-from publication.services import policy_publish
+from publication.services import policy_publish, sop_redaction_record
 from tests.factories import ALL_IMPACTS, advance_to, make_people, what_was_read
 from tests.library.helpers import staff
 
@@ -35,5 +36,31 @@ def test_the_library_and_acknowledgements_reflow_at_320_px(browser_user):
     browser.sign_in("reader")
     for path in (f"/library/{policy.reference}/", "/acknowledgements/"):
         browser.goto(path)
+        browser.assert_fits(path)
+        browser.assert_accessible(path)
+
+
+def test_the_units_rates_and_the_withheld_parts_reflow_at_320_px(browser_user, settings, tmp_path):
+    """QA walk 2026-12-06: at 320 px the manager's unit acknowledgement rates (555 px) and PCU's parts withheld from
+    the public copy scrolled the whole page sideways: their tables were not in the ``.app-table-wrap`` container the
+    other pages' tables scroll in."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    people = make_people()
+    for username in ("reader", "colleague"):
+        staff(username, people.unit)
+    policy = people.policy(title="Detention of juveniles")
+    lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Searching detainees",
+                                  text=f"<p>{NOTES}</p><p>Tactical part.</p>", publish_externally=True)
+    policy = advance_to(policy, Status.AWAITING_PUBLICATION, people)
+    sop_redaction_record(sop_version=policy.current_version.sop_versions.get(), actor=people.pcu, block=2,
+                         exemption="s31")
+    policy_publish(policy=policy, actor=people.pcu, asked_to_acknowledge={"business_groups": [people.group]},
+                   **what_was_read(policy))
+    browser = browser_user
+    for username, path in ((people.manager.username, "/acknowledgements/units/"),
+                           (people.pcu.username, f"/policies/{policy.reference}/publication/withheld/")):
+        browser.sign_in(username)
+        response = browser.goto(path)
+        assert response.status == 200, path
         browser.assert_fits(path)
         browser.assert_accessible(path)
