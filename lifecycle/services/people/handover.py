@@ -33,6 +33,7 @@ from lifecycle.services.people.parts import (
     open_tasks_requested,
     role_assignments_of,
 )
+from lifecycle.states import Status
 
 
 @dataclass
@@ -92,10 +93,17 @@ class HandoverPlan:
 
 
 def _holdings_query(leaver: User):
+    """The policies ``leaver`` holds a part on, withdrawn ones left out: a withdrawn policy is archived evidence that
+    nobody acts on again (its reminders stopped when it was withdrawn), and its parts name who held them then (SOP:
+    "Retain an audit trail of all versions of policy statements and SOPs"). QA walk: the Lead's handover listed, and
+    would have moved, the withdrawn POL-0001 and POL-0003, rewriting the Lead named on archived records. So the
+    preview, the handover and the holdings that bar deactivation (``holdings_of``) read live policies only: a person
+    named only on withdrawn ones holds nothing live."""
     developer = Policy.developers.through.objects.filter(policy_id=OuterRef("pk"), user_id=leaver.pk)
     named = Q(owner_id=leaver.pk) | Q(designated_lead_id=leaver.pk) | Q(policy_manager_id=leaver.pk) \
         | Q(coordinator_id=leaver.pk) | Q(Exists(developer))
-    return Policy.objects.filter(named).annotate(is_named_developer=Exists(developer)).order_by("pk")
+    return (Policy.objects.filter(named).exclude(status=Status.WITHDRAWN)
+            .annotate(is_named_developer=Exists(developer)).order_by("pk"))
 
 
 def _holdings(policies, leaver: User, actor) -> list[Holding]:
