@@ -17,6 +17,7 @@ from lifecycle.details import LABELS, details_hash, legislation_links_text, mark
 from lifecycle.selectors import (
     consultation_log_shown,
     consultations_shown,
+    sops_readable,
     user_may_see_sensitive,
     version_in_force,
 )
@@ -159,9 +160,10 @@ def sop_edit(request, reference: str, sop_id: int):
     policy, gone = policy_for_form(request, reference, SOP_EDIT_TITLE, forms.SOPEditForm)
     if gone:
         return gone
-    # Any SOP of the policy: one removed from the draft (while its editor was open, or before it was opened) is
-    # answered below. An SOP of another policy is not found, whatever the method.
-    sop = get_object_or_404(policy.sops, pk=sop_id)
+    # Any SOP of the policy the person may read (lifecycle.selectors.sops_readable): one removed from the draft (while
+    # its editor was open, or before it was opened) is answered below. An SOP of another policy, or one they may not
+    # read, is not found, whatever the method: its title and who removed it are not theirs to be told.
+    sop = get_object_or_404(sops_readable(user=request.user, policy=policy), pk=sop_id)
     if refusal := _drafting_refused(request, policy, "SOPs", title=SOP_EDIT_TITLE, form_class=forms.SOPEditForm):
         return refusal
     version = policy.current_version
@@ -208,7 +210,7 @@ def sop_remove(request, reference: str, sop_id: int):
         if request.method != "POST":
             raise
         return typed_back.gone(request, reference, SOP_REMOVE_TITLE, [], verb="removed")
-    sop = get_object_or_404(policy.sops, pk=sop_id)
+    sop = get_object_or_404(sops_readable(user=request.user, policy=policy), pk=sop_id)
     if refusal := _drafting_refused(request, policy, "SOPs", title=SOP_REMOVE_TITLE, form_class=forms.SOPRemoveForm,
                                     verb="removed"):
         return refusal

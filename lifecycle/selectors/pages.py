@@ -36,6 +36,7 @@ from lifecycle.models import (
     Policy,
     PolicyVersion,
     QAOutcome,
+    StandardOperatingProcedure,
     WithdrawalDecision,
 )
 from lifecycle.models.policy import VERSION_IN_FORCE
@@ -313,6 +314,17 @@ def sop_versions_for(*, user, version) -> list:
         for sop_version in version.sop_versions.select_related("sop").order_by("sop__position", "sop_id")
         if sensitive_ok or sop_version.sop.protective_marking != "official_sensitive"
     ]
+
+
+def sops_readable(*, user, policy: Policy) -> QuerySet[StandardOperatingProcedure]:
+    """The SOPs of ``policy`` that ``user`` may read, by the rule ``sop_versions_for`` lists them with: an
+    OFFICIAL-SENSITIVE one only for those cleared for it. The SOP addresses (edit, remove) find an SOP by its id only
+    among these, so that an id of any other answers as one that does not exist (security review: a posted edit named
+    a removed OFFICIAL-SENSITIVE SOP, and who removed it, to a drafter not cleared for it)."""
+    sops = policy.sops.all()
+    if not user_may_see_sensitive(user=user, policy=policy):
+        sops = sops.exclude(protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+    return sops
 
 
 def policy_versions(*, policy: Policy, user=None):
