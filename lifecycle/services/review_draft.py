@@ -17,6 +17,7 @@ from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import last_published_version
 from lifecycle.services.advice import advice_close_for_cycle
 from lifecycle.services.base import Binding, begin_step, finish_step, fire, require_text
+from lifecycle.states import highest_marking
 from lifecycle.steps import performs
 from lifecycle.workflow import (
     WITHDRAW_REVIEW_DRAFT,
@@ -40,7 +41,8 @@ def policy_withdraw_review_draft(
     *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
 ) -> list[PolicyVersion]:
     """The Designated Lead withdraws the review's draft, not yet approved, saying why. Every version of the review's
-    cycle is kept, marked withdrawn (``PolicyVersion.withdrawn_at``), so that the version in force is the policy's
+    cycle is kept, marked withdrawn (``PolicyVersion.withdrawn_at``; one never submitted with the details and marking
+    it had, ``_details_withdrawn``), so that the version in force is the policy's
     current version again; the policy goes back to the status it had when the review started; its document details
     are those of the version in force again; the invitations to advise on the draft are withdrawn and the reminders of
     its stage stop, saying why (``signals.status_changed``, sent by ``fire`` with the way back's audit action, which is
@@ -52,7 +54,7 @@ def policy_withdraw_review_draft(
     in_force = last_published_version(policy=locked)
     withdrawn = list(PolicyVersion.objects.select_for_update().filter(
         policy_id=locked.pk, major=draft.major, withdrawn_at__isnull=True).order_by("minor"))
-    PolicyVersion.objects.filter(pk__in=[version.pk for version in withdrawn]).update(withdrawn_at=timezone.now())
+    _mark_withdrawn(locked, withdrawn)
     locked.forget_cached_version()
     before = fire(locked, _way_back(locked), extra_fields=_details_in_force(locked, in_force))
     advice_closed = advice_close_for_cycle(locked=locked, cycle=draft.major, actor=actor, reason=ADVICE_CLOSED)
@@ -63,6 +65,32 @@ def policy_withdraw_review_draft(
         "advice_withdrawn": advice_closed,
     })
     return withdrawn
+
+
+def _mark_withdrawn(locked: Policy, withdrawn: list[PolicyVersion]) -> None:
+    """Mark ``withdrawn`` withdrawn, recording on each never submitted the details it had (``_details_withdrawn``), in
+    the same UPDATE: one submitted keeps those it was frozen with, which its content hash covers. A draft is not
+    frozen until this UPDATE marks it withdrawn (migration 0026's trigger), so it may take both at once."""
+    now = timezone.now()
+    drafts = [version.pk for version in withdrawn if version.submitted_at is None and version.details is None]
+    if drafts:
+        PolicyVersion.objects.filter(pk__in=drafts).update(withdrawn_at=now, details=_details_withdrawn(locked))
+    others = [version.pk for version in withdrawn if version.pk not in drafts]
+    if others:
+        PolicyVersion.objects.filter(pk__in=others).update(withdrawn_at=now)
+
+
+def _details_withdrawn(locked: Policy) -> dict:
+    """The details a draft withdrawn before it was submitted had (as submission freezes them: ``details_snapshot``),
+    so that every reader of a version's frozen marking (``lifecycle.selectors.FROZEN_SENSITIVE``) reads its own.
+    Without them a later review's OFFICIAL version, once published, made it OFFICIAL material (security review: its
+    statement compared, its withdrawal's reason on the timeline, for staff not cleared). Its marking is the one it was
+    read under: the policy's, in force while it was drafted. A downgrade the draft proposed
+    (``proposed_protective_marking``) was never approved, so what was written while only those cleared for
+    OFFICIAL-SENSITIVE material could read it stays theirs. Read before the details in force are put back."""
+    details = locked.details_snapshot()
+    details["protective_marking"] = highest_marking(details["protective_marking"], locked.protective_marking)
+    return details
 
 
 def _way_back(locked: Policy):

@@ -54,3 +54,22 @@ def test_a_draft_still_worked_on_stays_editable(draft):
     assert run("UPDATE lifecycle_sopversion SET text = 'Drafted' WHERE policy_version_id = %s", [draft.pk]) == 1
     assert run("UPDATE lifecycle_consultationrecord SET response = 'Noted' WHERE policy_id = %s",
                [draft.policy_id]) == 1
+
+
+def test_a_draft_takes_its_details_with_the_withdrawal_and_keeps_them(draft):
+    """The withdrawal records the details a draft never submitted had (lifecycle.services.review_draft): the draft
+    is not frozen until that UPDATE marks it withdrawn, so it takes both at once; from then on they are evidence."""
+    assert run("UPDATE lifecycle_policyversion SET withdrawn_at = now(), details = %s::jsonb WHERE id = %s",
+               ['{"protective_marking": "official_sensitive"}', draft.pk]) == 1
+    refused("UPDATE lifecycle_policyversion SET details = NULL WHERE id = %s", [draft.pk])
+    refused("UPDATE lifecycle_policyversion SET details = %s::jsonb WHERE id = %s",
+            ['{"protective_marking": "official"}', draft.pk])
+
+
+def test_a_submitted_version_takes_no_details_with_its_withdrawal(draft):
+    """A submitted version's details, or their absence, are covered by its content hash: the mark changes nothing
+    else, a version frozen before versions recorded details included."""
+    run("UPDATE lifecycle_policyversion SET submitted_at = now(), content_hash = %s, details = NULL WHERE id = %s",
+        ["c" * 64, draft.pk])
+    refused("UPDATE lifecycle_policyversion SET withdrawn_at = now(), details = %s::jsonb WHERE id = %s",
+            ['{"protective_marking": "official_sensitive"}', draft.pk])
