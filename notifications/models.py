@@ -145,7 +145,8 @@ class Notification(models.Model):
     listed_policies = models.ManyToManyField("lifecycle.Policy", blank=True, related_name="+")
     # An item told of an event that asked its reader to act on a draft, closed once that draft is withdrawn: "No longer
     # needed" in the inbox, with why, as a reminder closed is (``Reminder.superseded_at``, ``closed_because``); kept
-    # as written. Empty while it stands (notifications.services.inbox.draft_items_close).
+    # as written. Empty while it stands (notifications.services.inbox.draft_items_close). So is an item that asked the
+    # co-ordinator to quality-assure a monitoring report once it is passed or returned (inbox.report_qa_items_close).
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_because = models.CharField(max_length=20, choices=ReminderClosed.choices, blank=True, default="",
                                       db_default="")

@@ -12,6 +12,7 @@ from notifications.services import (
     remedial_reminders_close,
     reminders_hand_over,
     reminders_stop_for,
+    report_qa_items_close,
     requests_to_read_mark_read,
     review_reminders_close,
     stuck_reminders_close,
@@ -94,8 +95,10 @@ def emergency_assessed(sender, policy, **kwargs) -> None:
 
 def monitoring_report_assured(sender, policy, report, **kwargs) -> None:
     """assessments.signals.monitoring_report_assured, inside the transaction in which the co-ordinator passes or
-    returns the report: the reminders of it waiting for quality assurance are no longer needed."""
+    returns the report: the reminders of it waiting for quality assurance are no longer needed, nor the inbox items
+    that asked for it (services.inbox.report_qa_items_close)."""
     monitoring_qa_reminders_close(policy_id=policy.pk)
+    report_qa_items_close(policy_id=policy.pk)
 
 
 def remedial_action_completed(sender, policy, response, **kwargs) -> None:

@@ -23,6 +23,7 @@ from notifications.services.inbox import (
     draft_items_close,
     notifications_mark_read,
     reminders_to_inbox,
+    report_qa_items_close,
     requests_to_read_mark_read,
 )
 from notifications.services.ledger import ChaseResult, acknowledgement_requests_tell, chase_run
@@ -59,6 +60,6 @@ __all__ = [
     "draft_items_close", "emergency_eia_reminders_close", "latest_step", "monitoring_qa_reminders_close",
     "monitoring_reminders_answered", "notifications_mark_read", "open_reminders", "open_tasks_for", "outbox_relay",
     "qa_reminders_signed_off_close", "remedial_reminders_close", "reminders_hand_over", "reminders_stop_for",
-    "reminders_to_inbox", "requests_to_read_mark_read", "review_reminders_close", "stuck_reminders_close",
-    "working_days_after",
+    "reminders_to_inbox", "report_qa_items_close", "requests_to_read_mark_read", "review_reminders_close",
+    "stuck_reminders_close", "working_days_after",
 ]

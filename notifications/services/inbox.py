@@ -162,6 +162,21 @@ def draft_items_close(*, policy_id: int) -> int:
         .update(closed_at=timezone.now(), closed_because=ReminderClosed.DRAFT_WITHDRAWN))
 
 
+def report_qa_items_close(*, policy_id: int) -> int:
+    """Inside the transaction in which the co-ordinator passes or returns the policy's monitoring report
+    (assessments.signals.monitoring_report_assured), with its reminders (reminders.monitoring_qa_reminders_close): the
+    inbox items that asked the co-ordinator to quality-assure a report of the policy ("Monitoring report to
+    quality-assure", told of its submission) whose report no longer waits for it are closed, read or not, with why,
+    kept as written: "No longer needed" in the inbox, not new, not counted nor e-mailed. SOP, stage 6: the report goes
+    "to the Business Group Policy Co-ordinator for quality assurance"; once passed or returned nothing more is asked.
+    A policy has one report in quality assurance at a time: this one, and any item of an earlier report already
+    assured that was left open (QA walk of 2026-12-06: POL-0003's items of 2026 and 2024 stayed New). One statement."""
+    return (Notification.objects.filter(policy_id=policy_id, closed_at__isnull=True, report__isnull=False,
+                                        source_event__topic=AuditAction.MONITORING_REPORT_SUBMITTED)
+            .exclude(report__status=MonitoringReport.Status.SUBMITTED)
+            .update(closed_at=timezone.now(), closed_because=ReminderClosed.REPORT_ASSURED))
+
+
 # The chase's one item per person telling of all their new reminders to read and confirm ("You have 3 policies to read
 # and confirm", notifications.services.ledger): the only item about no policy, event or reminder (notifications.links).
 ALL_TO_READ = Q(policy__isnull=True, source_event__isnull=True, reminder__isnull=True)

@@ -22,9 +22,9 @@ from assessments.services import eia_complete_retrospective, eia_update, retrosp
 from core.models import AuditEvent
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
-from notifications.models import Reminder, ReminderClosed, ReminderKind
+from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.selectors import inbox_items, new_items, no_longer_needed
-from notifications.services import ledger, open_tasks_for
+from notifications.services import ledger, open_tasks_for, outbox_relay
 from notifications.services.plan import policy_plan
 from tests.clock import travel
 from tests.factories import ALL_IMPACTS, advance_to, emergency_approve, reload
@@ -219,6 +219,45 @@ def test_the_coordinator_passing_or_returning_the_report_closes_its_reminder(pub
     assert inbox_says(people.coordinator, ReminderKind.MONITORING_QA) == (1, 0)
     chase(QA_CHASED_ON + datetime.timedelta(days=7))
     assert not open_reminders(published, ReminderKind.MONITORING_QA).exists()
+
+
+# The co-ordinator's inbox items that asked for the report's quality assurance (QA walk of 2026-12-06: after POL-0003's
+# report was returned, its three "Monitoring report to quality-assure" items, of this report and an earlier one, still
+# showed as New): closed with the reminders, in the same transaction, by one UPDATE, with why.
+
+QA_ASKED = "Monitoring report to quality-assure"
+
+
+@pytest.mark.parametrize(("outcome", "action"), [("pass", "monitoring_report.qa_passed"),
+                                                  ("return", "monitoring_report.returned")])
+def test_the_coordinator_passing_or_returning_the_report_closes_the_items_that_asked_for_it(
+        client, published, people, outcome, action):  # noqa: F811
+    report = submitted_report(published, people)
+    outbox_relay()
+    with at(QA_CHASED_ON):
+        assessments.monitoring_report_return(report=report, actor=people.coordinator, comments="Say which cases.")
+        assessments.monitoring_report_submit(report=report, actor=people.developer)
+    outbox_relay()
+    asked = Notification.objects.filter(recipient=people.coordinator, policy=published, title__startswith=QA_ASKED)
+    assert asked.count() == 2
+    # The first submission's item as the code before left it after the return: open, New.
+    asked.update(closed_at=None, closed_because="")
+    decided_on = QA_CHASED_ON + datetime.timedelta(days=1)
+    with at(decided_on), CaptureQueriesContext(connection) as queries:
+        if outcome == "pass":
+            assessments.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+        else:
+            assessments.monitoring_report_return(report=report, actor=people.coordinator, comments="Still vague.")
+    event = AuditEvent.objects.filter(action=action).latest("pk")
+    assert set(asked.values_list("closed_at", "closed_because")) == {(event.occurred_at, ReminderClosed.REPORT_ASSURED)}
+    assert len([q for q in queries.captured_queries
+                if q["sql"].startswith('UPDATE "notifications_notification"')]) == 1
+    assert not inbox_items(user=people.coordinator).filter(new_items(), title__startswith=QA_ASKED).exists()
+    with at(decided_on):
+        client.force_login(people.coordinator)
+        inbox = page_words(client, "/notifications/")
+    assert ("This notice was closed on 13 March 2024: the co-ordinator quality-assured the report (passed or returned "
+            "it).") in inbox
 
 
 # REMEDIAL_ACTION: closed when the action is recorded as done.
