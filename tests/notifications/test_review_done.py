@@ -20,7 +20,7 @@ from notifications.models import Reminder, ReminderKind
 from notifications.selectors import inbox_items, new_items, no_longer_needed
 from notifications.services import open_tasks_for
 from publication.services import policy_republish_no_change
-from tests.factories import advance_to, monitoring_up_to_date, reload
+from tests.factories import advance_to, reload
 from tests.notifications.test_chase import at, chase, published  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +57,6 @@ def test_the_no_change_review_s_republication_closes_the_review_reminders(publis
     item.read_at = item.created_at
     item.save(update_fields=["read_at"])
     with at(day):
-        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead,
                                                      reason="Monitoring shows the policy works; law unchanged.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
@@ -104,7 +103,6 @@ def test_a_review_closes_only_review_reminders(published, people):  # noqa: F811
     assert monitoring.count() >= 1
     day = chased_overdue(published)
     with at(day):
-        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead, reason="No change needed.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
         policy_republish_no_change(policy=published, actor=people.pcu)
@@ -121,7 +119,6 @@ def test_the_reminders_of_a_date_brought_forward_from_close_too(published, peopl
     chase(datetime.date(2025, 12, 1))
     assert {reminder.item_due_on for reminder in open_review_reminders(published)} == {datetime.date(2025, 12, 1)}
     with at(datetime.date(2025, 12, 2)):
-        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead, reason="No change needed.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
         policy_republish_no_change(policy=published, actor=people.pcu)
