@@ -4,10 +4,6 @@ policy reviews"; the Lead must "review monitoring results and direct remedial ac
 assessments; they are read here through the policy's relation (the statuses are assessments' MonitoringReport.Status
 values), so lifecycle imports nothing from it."""
 
-from django.db.models import Count, Q
-
-from lifecycle.states import PAGE_READS
-
 QUALITY_ASSURED_REPORT_STATUSES = ("qa_passed", "published")
 # A report submitted and not yet published: no other can be started meanwhile (one at a time), and it waits for its
 # quality assurance or its publication (lifecycle.workflow_monitoring.REPORT_UNDER_WAY).
@@ -47,28 +43,3 @@ def report_under_way(policy) -> str | None:
     when there is none: one query."""
     return (policy.monitoring_reports.filter(status__in=REPORT_UNDER_WAY_STATUSES).order_by("-period_end")
             .values_list("status", flat=True).first())
-
-
-# A report submitted to the co-ordinator or past it: its results are in, for its Lead to answer once quality-assured.
-SUBMITTED_REPORT_STATUSES = ("submitted", *QUALITY_ASSURED_REPORT_STATUSES)
-# Where ``monitoring_left_for_review`` keeps its answer in a page's reads (lifecycle.states.PAGE_READS).
-LEFT_FOR_REVIEW = "monitoring_left_for_review"
-
-
-def monitoring_left_for_review(policy) -> dict[str, int]:
-    """What of the policy's monitoring a review concluding no change has not yet taken in (the gates of
-    lifecycle.gates_no_change), in one query: ``unanswered``, the reports submitted that no review has read and the
-    Lead has not answered (quality-assured or not yet); ``remedial_open``, the remedial actions the Lead directed in
-    answer to a report and nobody has yet recorded as done. Kept on a page's policy for the request (``PAGE_READS``,
-    its gates asked by the readiness and again by the page's checklist); afresh on any other (a service's, locked)."""
-    reads = policy.__dict__.get(PAGE_READS)
-    if reads is not None and LEFT_FOR_REVIEW in reads:
-        return reads[LEFT_FOR_REVIEW]
-    left = policy.monitoring_reports.aggregate(
-        unanswered=Count("pk", distinct=True, filter=Q(status__in=SUBMITTED_REPORT_STATUSES, response__isnull=True,
-                                                      readings__isnull=True)),
-        remedial_open=Count("pk", distinct=True, filter=Q(response__outcome="remedial",
-                                                         response__remedial_completed_at__isnull=True)))
-    if reads is not None:
-        reads[LEFT_FOR_REVIEW] = left
-    return left
