@@ -9,7 +9,7 @@ from django.db import transaction
 
 from oversight.indicators_cache import indicators_forget_all
 from publication import scheme_files
-from tests.factories import People, advance_to, fill_development, fresh_copy, make_people, reload
+from tests.factories import People, advance_to, fill_development, make_people, reload
 
 # The test files that take longest, longest first (each over 40 s on the busy machine's run of 2026-12-06; a file
 # that grows past that joins them). `make test` runs the files in the order collected (--no-loadscope-reorder), these
@@ -52,48 +52,11 @@ def pytest_collection_modifyitems(config, items):
                                  first_at[file_of[item]], position[item]))
 
 
-# pytest-django's fixtures whose tests commit (and flush every table after): a module holding one cannot keep data
-# in a transaction of its own (``module_transaction``).
-COMMITTING_FIXTURES = frozenset({"transactional_db", "live_server", "django_db_reset_sequences",
-                                 "django_db_serialized_rollback"})
-
-
-def _commits(item) -> bool:
-    marker = item.get_closest_marker("django_db")
-    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
-                               or marker.kwargs.get("serialized_rollback")):
-        return True
-    return bool(COMMITTING_FIXTURES.intersection(getattr(item, "fixturenames", ())))
-
-
-def pytest_collection_finish(session):
-    """Which test files hold a test that commits (``_commits``): their tests make ``people`` each, the others once
-    (``people_of_module``)."""
-    session.config.stash[FILES_THAT_COMMIT] = {item.path for item in session.items if _commits(item)}
-
-
-FILES_THAT_COMMIT = pytest.StashKey[set]()
-
-
-@pytest.fixture(scope="module")
-def people_of_module(request) -> People | None:
-    """The cast made once for a test file none of whose tests commits, inside the file's transaction (see
-    ``module_transaction``; each test's ``db`` is a savepoint in it, rolled back after the test): the 191 statements
-    of ``make_people`` once a file, not once a test. None in a file where a test commits. Module-scoped, so pytest
-    sets it up before any test's ``db``, as the data must be made outside the first test's savepoint."""
-    if request.path in request.config.stash.get(FILES_THAT_COMMIT, {request.path}):
-        return None
-    return request.getfixturevalue("module_people")
-
-
 @pytest.fixture
-def people(people_of_module, db) -> People:
+def people(db) -> People:
     """Territorial Policing's developer, manager, co-ordinator, Lead and owner; force-wide PCU, DCFD, DOI and
-    SHRMT; and Specialist Crime & Operations' Lead (``lead2``), developer and co-ordinator. Each test has its own
-    instances (``fresh_copy``), of rows made once for its file where no test of the file commits."""
-    if people_of_module is None:
-        return make_people()
-    return fresh_copy(people_of_module)
+    SHRMT; and Specialist Crime & Operations' Lead (``lead2``), developer and co-ordinator."""
+    return make_people()
 
 
 @pytest.fixture(scope="module")
