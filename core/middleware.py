@@ -11,7 +11,7 @@ import hashlib
 import re
 import time
 from functools import lru_cache
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import csp.middleware
 from csp.constants import HEADER as CSP_HEADER
@@ -27,14 +27,25 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
+def referer_path(request) -> str:
+    """The path (and query) of the page the request came from (its Referer), when it is a page of this service; else
+    "". A path of this host beginning "//" or "/\\" (which browsers read as "//") is another site's address once
+    written in a link, so it is not one (review of 2026-12-06: a Referer of http://host//evil.example/x gave the back
+    link "//evil.example/x")."""
+    referer = request.headers.get("Referer", "")
+    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
+                                                          require_https=request.is_secure()):
+        return ""
+    parts = urlsplit(referer)
+    path = parts.path
+    if not path.startswith("/") or path[1:2] in ("/", "\\") or unquote(path)[1:2] in ("/", "\\"):
+        return ""
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
 def page_posted_from(request) -> str:
     """The path (and query) of the page a form was posted from, when it is this service's; else My work's."""
-    referer = request.headers.get("Referer", "")
-    if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
-        parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
-    return resolve_url("home")
+    return referer_path(request) or resolve_url("home")
 
 
 def sign_in_back_url(request) -> str:
@@ -84,7 +95,10 @@ def form_address_opened_as_a_page(get_response):
     return middleware
 
 
-ERROR_SUMMARY = b'class="govuk-error-summary"'
+# The summary's own opening tag, as every template draws it: not its class alone, which the words of a sanitised text
+# may quote (a '"' in text stays as it is), titling its page "Error: " (review of 2026-12-06). No text holds the tag:
+# a "<" in text is written "&lt;", and the sanitiser keeps no class or data- attribute.
+ERROR_SUMMARY = b'<div class="govuk-error-summary" data-module="govuk-error-summary"'
 TITLE_OPENS = b"<title>"
 ERROR_PREFIX = b"Error: "
 

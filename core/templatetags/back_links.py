@@ -11,21 +11,18 @@ from django.conf import settings
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from core.middleware import referer_path
 
 register = template.Library()
 
 
 def came_from(request) -> str:
     """The path and query of the service's page the person came from; empty when none may be named."""
-    referer = request.headers.get("Referer", "")
-    if not referer or not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()},
-                                                          require_https=request.is_secure()):
+    path = referer_path(request)
+    if urlsplit(path).path in {request.path, resolve_url(settings.LOGIN_URL)}:
         return ""
-    parts = urlsplit(referer)
-    if parts.path in {request.path, resolve_url(settings.LOGIN_URL)} or not parts.path.startswith("/"):
-        return ""
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return path
 
 
 @register.simple_tag(takes_context=True)

@@ -46,3 +46,9 @@ def test_other_refusals_of_a_method_are_left_as_they_were(client, officer):
     # A post to a page that is only read is no browser's navigation: Django's answer stands.
     response = client.post("/notifications/1/open/")
     assert response.status_code == 405 and response.content == b""
+
+
+def test_a_path_naming_another_site_is_not_the_way_back(client, officer):
+    """Review of 2026-12-06 (LOW): this host's Referer with a path beginning "//" led back to another site."""
+    html = client.get("/notifications/read/", HTTP_REFERER="http://testserver//evil.example/x").content.decode()
+    assert "evil.example" not in html and "Go back to the page you came from" not in html

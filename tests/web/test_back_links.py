@@ -51,3 +51,12 @@ def test_a_post_with_errors_keeps_the_way_back(client, people):
     response = client.post("/policies/new/", {}, HTTP_REFERER="http://testserver/policies/new/")
     assert response.status_code == 400 or "govuk-error-summary" in response.content.decode()
     assert _back(response.content.decode()) == "/policies/"
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/\\evil.example/x", "/%5Cevil.example/x"])
+def test_a_path_of_this_service_that_names_another_site_is_not_a_way_back(client, people, path):
+    """Review of 2026-12-06 (LOW): a Referer of this host whose path begins "//" (or "/\\", which browsers read the
+    same) gave the link "//evil.example/x", a link to another site. The link goes to the page above instead."""
+    client.force_login(people.developer)
+    html = client.get("/policies/new/", HTTP_REFERER=f"http://testserver{path}").content.decode()
+    assert _back(html) == "/policies/" and "evil.example" not in html

@@ -47,3 +47,19 @@ def test_a_page_without_an_error_summary_has_no_prefix(client, people):
     for path in ("/notices/", "/library/", "/dashboard/report/"):
         html = client.get(path).content.decode()
         assert SUMMARY not in html and not _title(html).startswith("Error"), path
+
+
+def test_words_of_the_error_summary_typed_in_a_statement_do_not_make_its_page_an_error(client, people):
+    """Review of 2026-12-06 (LOW): the middleware looked for the summary's class in the page's bytes, and rich text
+    keeps a '"' in text as it is, so a statement quoting class="govuk-error-summary" titled every page showing it
+    "Error: ". It looks for the summary's own opening tag, which no sanitised text can hold."""
+    from lifecycle import services as lifecycle_services
+
+    policy = people.policy()
+    typed = ('<p>Copy the markup class="govuk-error-summary" data-module="govuk-error-summary" from the kit.</p>'
+             '<div class="govuk-error-summary" data-module="govuk-error-summary">pasted</div>')
+    lifecycle_services.draft_update(policy=policy, actor=people.developer, statement=typed)
+    client.force_login(people.developer)
+    html = client.get(f"/policies/{policy.reference}/statement/").content.decode()
+    assert 'class="govuk-error-summary"' in html  # the words are on the page
+    assert not _title(html).startswith("Error"), _title(html)
