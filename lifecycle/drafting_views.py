@@ -18,10 +18,8 @@ from lifecycle.selectors import (
     consultation_log_shown,
     consultations_shown,
     sops_readable,
-    user_may_see_sensitive,
     version_in_force,
 )
-from lifecycle.states import ProtectiveMarking
 from lifecycle.views import policy_for_form, policy_for_page, policy_page_context
 
 
@@ -137,11 +135,8 @@ def _sop_not_in_draft(request, policy, sop, version):
     SOP can be put back, so its absence is not known to be permanent (RFC 9110, 15.5.11: 410 is for a removal "likely
     permanent"); and the status is the one an outsider gets, so it tells them nothing. Those who do not see the draft
     never get here (``policy_for_form``: the generic 404; ``_drafting_refused``: the reason the draft is not theirs to
-    change). An OFFICIAL-SENSITIVE SOP's title is not said to someone not cleared for it, who is not shown it among the
-    draft's SOPs either (lifecycle.selectors.sop_versions_for): the generic 404."""
-    if (sop.protective_marking != ProtectiveMarking.OFFICIAL
-            and not user_may_see_sensitive(user=request.user, policy=policy)):
-        raise Http404("That SOP is not in the draft.")
+    change). An OFFICIAL-SENSITIVE SOP's title is not said to someone not cleared for it: ``sop_edit`` finds the SOP
+    only among those they may read (lifecycle.selectors.sops_readable), so they get the generic 404 before this."""
     context = policy_page_context(request, policy, "statement")
     context.update({"sop": sop, "draft": version, "removal": services.sop_last_removal(sop)})
     return render(request, "lifecycle/sop_not_in_draft.html", context, status=404)
