@@ -14,6 +14,7 @@ from django.utils import timezone
 from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.gates import gate, impact_assessed, policies_decided, read_once_for_page
+from lifecycle.monitoring_reports import monitoring_left_for_review
 from lifecycle.states import PUBLISHED_STATUSES, REVIEW_WARNING_MONTHS
 
 
@@ -56,6 +57,47 @@ def review_window_open(policy) -> bool:
       label="No review draft open")
 def no_review_draft_open(policy) -> bool:
     return policy.first_published_on is None or policy.status in PUBLISHED_STATUSES
+
+
+# --- The monitoring a review concluding no change must have taken in (QA walk: POL-0002 concluded with its one report
+# in three years unanswered and the next 658 days overdue; POL-0003 with a report unanswered and a remedial action
+# open). SOP, stage 6: "The results of this monitoring must be recorded in a Monitoring Report template on an annual
+# basis ... This monitoring data then feeds into future policy reviews"; the Designated Lead will "Review monitoring and
+# compliance results and direct appropriate remedial action". A drafting review reads each report at its scoping
+# (lifecycle.gates.monitoring_reports_read); concluding no change drafts nothing, so the Lead's own response to each
+# report is its reading, and the conclusion waits until the monitoring is in, answered, and acted on.
+
+
+@gate("The Designated Lead has not responded to every monitoring report since the last review (SOP: \"This "
+      "monitoring data then feeds into future policy reviews\"; the Lead will \"Review monitoring and compliance "
+      "results\"). Respond to each one first (Monitoring tab); one still with the co-ordinator is answered once "
+      "quality-assured.",
+      label="Respond to every monitoring report since the last review", fix="monitoring")
+def monitoring_reports_answered(policy) -> bool:
+    # A report a review has read (the drafting review that produced the version in force, or a review draft withdrawn
+    # for this review to conclude with no change) has fed a review already.
+    return monitoring_left_for_review(policy)["unanswered"] == 0
+
+
+@gate("A remedial action the Designated Lead directed after a monitoring report is still open (SOP: the Lead will "
+      "\"Review monitoring and compliance results and direct appropriate remedial action\"): whether it worked is "
+      "part of the review's evidence. Record what was done first (Monitoring tab).",
+      label="Record the outcome of every remedial action directed after a monitoring report", fix="monitoring")
+def remedial_actions_closed(policy) -> bool:
+    return monitoring_left_for_review(policy)["remedial_open"] == 0
+
+
+# Overdue the day after its date, as lifecycle.due.MONITORING says (read from the policy's own column: no query). The
+# SOP names no reason for which a year's report may be left out ("must be recorded ... on an annual basis"), so none
+# is asked for: the late report is written, quality-assured and answered, and then the review concludes.
+@gate("The annual monitoring report is overdue (SOP: \"The results of this monitoring must be recorded in a "
+      "Monitoring Report template on an annual basis ... This monitoring data then feeds into future policy "
+      "reviews\"). The review concludes on the latest year's results: the policy's developers write the report "
+      "due, the co-ordinator quality-assures it, and the Designated Lead responds to it.",
+      label="Write the annual monitoring report that is overdue", fix="monitoring")
+def annual_report_not_overdue(policy) -> bool:
+    due = policy.monitoring_report_due_on
+    return due is None or due >= timezone.localdate()
 
 
 @gate("A review concluding no change is already open for this policy: DCFD and PCU must finish it first.",

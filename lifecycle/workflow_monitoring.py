@@ -98,7 +98,8 @@ CONCLUDE_NO_CHANGE = Step(
         "policies every 3 years\": the Lead concludes, DCFD confirms the EIA, PCU re-publishes.",
     only_if=(gates.has_been_published, gates_no_change.no_review_draft_open),
     gates=(gates.retrospective_eia_signed_off, gates_no_change.review_window_open,
-           gates_no_change.no_change_review_not_open),
+           gates_no_change.no_change_review_not_open, gates_no_change.annual_report_not_overdue,
+           gates_no_change.monitoring_reports_answered, gates_no_change.remedial_actions_closed),
     page=Page(
         slug="conclude-no-change", title="Conclude the review: no change needed", form=forms.ReasonForm,
         success="Review concluded with no change. DCFD has been asked to confirm the Equality Impact Assessment; "

@@ -21,7 +21,12 @@ from lifecycle import services as lifecycle_services
 from lifecycle.models import ConsulteeType, Policy
 from lifecycle.permissions import forget_roles
 from lifecycle.states import Status
-from tests.reports import report_hashes_shown, the_year_due, what_was_read_of_report  # noqa: F401 (re-exported)
+from tests.reports import (  # noqa: F401 (re-exported)
+    monitoring_up_to_date,
+    report_hashes_shown,
+    the_year_due,
+    what_was_read_of_report,
+)
 
 DEMO_PASSWORD = "policyhub-demo"
 # The minute of the approving board's meeting that the Lead's approval records (issue 13, tiered approval).

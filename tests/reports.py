@@ -3,6 +3,8 @@ post (rule 17). Re-exported by tests.factories, where the tests find them."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from assessments.services.monitoring_periods import year_due
 
 
@@ -31,3 +33,26 @@ def report_hashes_shown(*reports) -> dict:
     content hash, by report."""
     fresh = type(reports[0]).objects.select_related("policy").filter(pk__in=[report.pk for report in reports])
     return {f"report_hash_{report.pk}": report.content_hash for report in fresh}
+
+
+REPORT_SECTIONS = {"compliance": "Dip sample of 120 cases: 92% compliant.", "benefits": "Faster referrals.",
+                   "diversity_impact": "No disproportionality found."}
+
+
+def monitoring_up_to_date(policy, people) -> None:
+    """What a review concluding no change asks of the policy's monitoring (lifecycle.gates_no_change): each annual
+    report due by today written by its developer, quality-assured by its co-ordinator, published by PCU, and
+    answered by its Lead (no action), through the real services, as today (the clock the test set)."""
+    from assessments import services as assessment_services
+
+    policy = _reload(policy)
+    while (due := policy.monitoring_report_due_on) is not None and due < timezone.localdate():
+        report = assessment_services.monitoring_report_create(policy=policy, actor=people.developer,
+                                                              **the_year_due(policy), **REPORT_SECTIONS)
+        assessment_services.monitoring_report_submit(report=report, actor=people.developer)
+        report = assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator,
+                                                               comments="Clear.")
+        report = assessment_services.monitoring_report_publish(report=report, actor=people.pcu)
+        assessment_services.monitoring_report_respond(policy=_reload(policy), actor=people.lead, report=report,
+                                                      outcome="no_action", reasons="Read; results noted.")
+        policy = _reload(policy)

@@ -228,9 +228,11 @@ def policy_conclude_no_change(
     *, policy: Policy, actor, reason: str, **read: Unpack[Binding],
 ) -> NoChangeReview:
     """The review concludes that no change is needed: the Designated Lead says why. Open only from 6 months before
-    the review is due, or after a documented bring-forward, and never while the policy is not impact assessed
-    (workflow.CONCLUDE_NO_CHANGE's gates). DCFD then confirms the EIA and PCU re-publishes; the review date moves
-    only with that publication."""
+    the review is due, or after a documented bring-forward, never while the policy is not impact assessed, and only
+    once its monitoring is in and answered: no annual report overdue, every report since the last review answered by
+    the Lead, no remedial action open (SOP: "This monitoring data then feeds into future policy reviews";
+    workflow.CONCLUDE_NO_CHANGE's gates, lifecycle.gates_no_change). DCFD then confirms the EIA and PCU re-publishes;
+    the review date moves only with that publication."""
     reason = require_text(reason, "why no change is needed (the evidence the review considered)", field="reason")
     locked = begin_step(CONCLUDE_NO_CHANGE, policy=policy, actor=actor, **read)
     review = NoChangeReview.objects.create(policy=locked, policy_version=locked.current_version, reason=reason,

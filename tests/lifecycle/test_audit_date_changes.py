@@ -27,7 +27,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from lifecycle.timeline import describe_changes
 from oversight.histories import _history
-from tests.factories import advance_to
+from tests.factories import advance_to, monitoring_up_to_date
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,7 @@ def test_a_publication_records_the_dates_it_sets_before_and_after(published):
 def test_concluding_no_change_records_the_review_date_it_leaves_as_it_is(published, people):
     day = published.review_due_on - relativedelta(months=2)
     with at(day):
+        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead,
                                                      reason="Monitoring shows the policy works; law unchanged.")
     assert latest(AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE).changes["review_due_on"] == [
@@ -133,6 +134,7 @@ def test_verify_audit_holds_over_both_shapes(published, people):
     _old_shape_event(published, people, AuditAction.POLICY_PUBLISHED, review_due_on="2026-03-01",
                      monitoring_report_due_on="2024-03-01")
     with at(published.review_due_on - relativedelta(months=2)):
+        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead, reason="Still sound.")
     out = StringIO()
     call_command("verify_audit", stdout=out)

@@ -19,7 +19,7 @@ from django.contrib.messages import get_messages
 
 from lifecycle.states import Status
 from tests.clock import travel
-from tests.factories import reload, what_was_read
+from tests.factories import monitoring_up_to_date, reload, what_was_read
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def test_a_no_change_review_waiting_on_pcu_is_the_next_step_not_a_new_review(cli
     with travel(PUBLISHED_ON):
         policy = policy_in(Status.MONITORING)
     with travel(datetime.date(2027, 3, 1)):  # the review is overdue
+        monitoring_up_to_date(policy, people)
         assert post(client, people.lead, policy, "conclude-no-change", {"reason": "Still fit."}).status_code == 302
         response = post(client, people.dcfd, reload(policy), "confirm-eia", {"eia_outcome": "stands"})
         assert "Next: Re-publish unchanged, by the Policy Co-ordination Unit." in said(response), said(response)

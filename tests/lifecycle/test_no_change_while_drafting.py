@@ -23,7 +23,7 @@ from lifecycle import services as s
 from lifecycle.models import NoChangeReview
 from lifecycle.states import Status
 from tests.clock import travel
-from tests.factories import advance_to, reload, what_was_read
+from tests.factories import advance_to, monitoring_up_to_date, reload, what_was_read
 
 PUBLISHED_ON = datetime.date(2024, 1, 15)  # the review is due on 15 January 2027
 WINDOW_OPEN = datetime.date(2026, 8, 3)  # within 6 months of it: no change could be concluded, but for the draft
@@ -92,8 +92,9 @@ def test_a_policy_never_published_says_so(client, people):
 
 
 def test_the_step_is_offered_again_once_in_force(client, published, people):
-    """Without a draft the step is the Lead's as before (the review window open)."""
+    """Without a draft the step is the Lead's as before (the review window open, the monitoring in and answered)."""
     with travel(WINDOW_OPEN):
+        monitoring_up_to_date(published, people)
         client.force_login(people.lead)
         assert URL.format(published.reference) in client.get(f"/policies/{published.reference}/").content.decode()
         assert client.get(URL.format(published.reference)).status_code == 200
@@ -108,6 +109,7 @@ def test_the_state_machine_holds_the_steps_conditions_too(published, people, dra
     from django_fsm import can_proceed
 
     with travel(WINDOW_OPEN):
+        monitoring_up_to_date(published, people)  # what its gates ask of the monitoring (lifecycle.gates_no_change)
         assert can_proceed(reload(published).conclude_no_change)
         s.policy_start_review(policy=published, actor=people.lead, reason="Three-year review.")
         policy = advance_to(reload(published), drafted_to, people)

@@ -23,6 +23,7 @@ from lifecycle.states import Status
 from tests.assessments import test_monitoring_response as monitoring
 from tests.assessments.test_monitoring_response import QA_ON, on, respond
 from tests.clock import travel
+from tests.factories import monitoring_up_to_date
 from tests.lifecycle import test_move_uncleared as moving
 from tests.lifecycle import test_no_change_review as no_change
 from tests.lifecycle.test_move_uncleared import move
@@ -59,6 +60,7 @@ def timeline_queries(client, user, policy) -> int:
 def reviewed_with_no_change(client, published, people):
     day = datetime.date(2026, 8, 3)
     with travel(day):
+        monitoring_up_to_date(published, people)
         for user, slug, data in ((people.lead, "conclude-no-change", {"reason": "The law is unchanged."}),
                                  (people.dcfd, "confirm-eia", {"eia_outcome": "stands"}),
                                  (people.pcu, "republish", {"on_intranet": "on"})):

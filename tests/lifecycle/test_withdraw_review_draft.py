@@ -26,7 +26,7 @@ from lifecycle.states import AdviceTeam, ProtectiveMarking, Status
 from notifications.models import Reminder, ReminderClosed, ReminderKind
 from notifications.services import reminders_to_inbox
 from tests.clock import travel
-from tests.factories import advance_to, refused, reload, what_was_read
+from tests.factories import advance_to, monitoring_up_to_date, refused, reload, what_was_read
 from tests.notifications.test_qa_signoff_closes import ledger_updates
 from tests.notifications.test_review_date_changed import page_words
 
@@ -206,6 +206,7 @@ def test_no_change_is_concluded_on_the_version_in_force(published, people):
     with travel(WINDOW_OPEN):
         policy = under_review(published, people, Status.DEVELOPMENT)
         s.policy_withdraw_review_draft(policy=policy, actor=people.lead, reason=REASON, **what_was_read(policy))
+        monitoring_up_to_date(policy, people)
         policy = reload(policy)
         review = s.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit for purpose.",
                                              **what_was_read(policy))

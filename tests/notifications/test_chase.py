@@ -16,7 +16,7 @@ from lifecycle.models import Policy
 from notifications import services
 from notifications.models import Digest, Notification, Reminder
 from notifications.tasks import chase_daily
-from tests.factories import advance_to, emergency_approve
+from tests.factories import advance_to, emergency_approve, monitoring_up_to_date
 
 PUBLISHED_ON = datetime.date(2023, 3, 1)
 
@@ -137,6 +137,7 @@ class TestReviewSchedule:
         day = published.review_due_on - relativedelta(months=2)
         chase(day)
         with at(day):
+            monitoring_up_to_date(published, people)
             lifecycle_services.policy_conclude_no_change(
                 policy=published, actor=people.lead, reason="Monitoring shows the policy works; law unchanged.")
             lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")

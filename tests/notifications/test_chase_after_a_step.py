@@ -16,7 +16,7 @@ from notifications.models import Reminder, ReminderKind
 from notifications.services import ledger, reminders
 from notifications.services.plan import policy_plan
 from publication.services import policy_republish_no_change
-from tests.factories import reload
+from tests.factories import monitoring_up_to_date, reload
 from tests.notifications.test_chase import at, chase, published  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +34,7 @@ def test_a_reminder_planned_before_the_review_was_completed_is_not_written_after
     chase(due + datetime.timedelta(days=7))
     day = due + datetime.timedelta(days=42)  # a step of the schedule: the Lead is chased from today
     with at(day):
+        monitoring_up_to_date(published, people)
         planned = policy_plan(day)  # the chase has planned ...
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead, reason="No change needed.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")

@@ -13,7 +13,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.services import people as people_services
 from notifications import services
 from notifications.models import Notification
-from tests.factories import advance_to, reload, user_with_role
+from tests.factories import advance_to, monitoring_up_to_date, reload, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def concluded(people):
         policy = advance_to(policy, "implementation", people)
     day = policy.review_due_on - relativedelta(months=2)
     with at(day):
+        monitoring_up_to_date(policy, people)
         lifecycle_services.policy_conclude_no_change(policy=policy, actor=people.lead,
                                                      reason="Monitoring shows the policy works; law unchanged.")
     services.outbox_relay()

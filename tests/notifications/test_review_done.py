@@ -16,11 +16,11 @@ import pytest
 
 from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
-from notifications.models import Reminder, ReminderKind
+from notifications.models import Reminder, ReminderClosed, ReminderKind
 from notifications.selectors import inbox_items, new_items, no_longer_needed
 from notifications.services import open_tasks_for
 from publication.services import policy_republish_no_change
-from tests.factories import advance_to, reload
+from tests.factories import advance_to, monitoring_up_to_date, reload
 from tests.notifications.test_chase import at, chase, published  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,7 @@ def test_the_no_change_review_s_republication_closes_the_review_reminders(publis
     item.read_at = item.created_at
     item.save(update_fields=["read_at"])
     with at(day):
+        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead,
                                                      reason="Monitoring shows the policy works; law unchanged.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
@@ -97,16 +98,19 @@ def test_the_reviewed_version_s_publication_closes_the_review_reminders(publishe
 
 
 def test_a_review_closes_only_review_reminders(published, people):  # noqa: F811
-    """Only review reminders: the annual monitoring report chased on the same policy is answered by its own report."""
+    """Only review reminders: the annual monitoring report chased on the same policy is answered by its own report,
+    which a review concluding no change now waits for (lifecycle.gates_no_change): its reminders are closed by the
+    report's submission, not by the review."""
     chase(published.monitoring_report_due_on + datetime.timedelta(days=7))
     monitoring = Reminder.objects.filter(policy=published, kind=ReminderKind.MONITORING_DUE)
     assert monitoring.count() >= 1
     day = chased_overdue(published)
     with at(day):
+        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead, reason="No change needed.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
         policy_republish_no_change(policy=published, actor=people.pcu)
-    assert not monitoring.filter(superseded_at__isnull=False).exists()
+    assert set(monitoring.values_list("closed_because", flat=True)) == {ReminderClosed.REPORT_SUBMITTED}
 
 
 def test_the_reminders_of_a_date_brought_forward_from_close_too(published, people):  # noqa: F811
@@ -119,6 +123,7 @@ def test_the_reminders_of_a_date_brought_forward_from_close_too(published, peopl
     chase(datetime.date(2025, 12, 1))
     assert {reminder.item_due_on for reminder in open_review_reminders(published)} == {datetime.date(2025, 12, 1)}
     with at(datetime.date(2025, 12, 2)):
+        monitoring_up_to_date(published, people)
         lifecycle_services.policy_conclude_no_change(policy=published, actor=people.lead, reason="No change needed.")
         lifecycle_services.policy_confirm_eia(policy=published, actor=people.dcfd, eia_outcome="stands")
         policy_republish_no_change(policy=published, actor=people.pcu)

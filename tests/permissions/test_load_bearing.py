@@ -515,6 +515,55 @@ def no_change_is_not_concluded_while_a_review_draft_is_open(people):
     assert not NoChangeReview.objects.filter(policy=policy).exists()
 
 
+def _reported_on(people) -> tuple[Policy, object]:
+    """A policy whose review may be concluded, in force for a year, with its annual report submitted to the
+    co-ordinator (its next due date a year on)."""
+    from assessments import services as assessment_services
+
+    policy = _published_and_brought_forward(people)
+    today = timezone.localdate()
+    Policy.objects.filter(pk=policy.pk).update(first_published_on=today - datetime.timedelta(days=365),
+                                               monitoring_report_due_on=today + datetime.timedelta(days=10))
+    policy = _reload(policy)
+    report = assessment_services.monitoring_report_create(
+        policy=policy, actor=people.developer, **the_year_due(policy), compliance="Dip sample: 94% compliant.",
+        benefits="Fewer complaints.", diversity_impact="None found.")
+    return _reload(policy), assessment_services.monitoring_report_submit(report=report, actor=people.developer)
+
+
+@check
+def no_change_waits_for_the_annual_report_due(people):
+    """QA walk: POL-0002 concluded with its next report 658 days overdue (SOP stage 6: reports "on an annual basis ...
+    This monitoring data then feeds into future policy reviews")."""
+    policy = _published_and_brought_forward(people)
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Policy.objects.filter(pk=policy.pk).update(monitoring_report_due_on=yesterday)
+    assert_refused(people.lead, _reload(policy), "conclude-no-change", ("annual monitoring report is overdue",),
+                   {"reason": "Still fit."})
+
+
+@check
+def no_change_waits_for_the_leads_response_to_each_report(people):
+    """QA walk: POL-0002 and POL-0003 concluded with a report the Lead had not responded to."""
+    policy, _report = _reported_on(people)
+    assert_refused(people.lead, policy, "conclude-no-change", ("has not responded to every monitoring report",),
+                   {"reason": "Still fit."})
+
+
+@check
+def no_change_waits_for_the_remedial_actions_directed(people):
+    """QA walk: POL-0003 concluded with a remedial action directed after its 2024-25 report still open."""
+    from assessments import services as assessment_services
+
+    policy, report = _reported_on(people)
+    report = assessment_services.monitoring_report_pass_qa(report=report, actor=people.coordinator)
+    assessment_services.monitoring_report_respond(
+        policy=policy, actor=people.lead, report=report, outcome="remedial", reasons="Compliance too low.",
+        remedial_action="Brief every borough again.", remedial_owner=people.developer,
+        remedial_due_on=timezone.localdate() + datetime.timedelta(days=60))
+    assert_refused(people.lead, _reload(policy), "conclude-no-change", ("remedial action",), {"reason": "Still fit."})
+
+
 @check
 def dcfd_confirms_only_a_concluded_review(people):
     policy = _published_and_brought_forward(people)
@@ -706,6 +755,9 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "gate:review_window_open": ("no_change_is_too_early_the_day_after_publication",),
     "gate:review_date_ahead": ("a_review_already_due_is_not_brought_forward",),
     "gate:no_change_review_not_open": ("no_change_is_concluded_once",),
+    "gate:annual_report_not_overdue": ("no_change_waits_for_the_annual_report_due",),
+    "gate:monitoring_reports_answered": ("no_change_waits_for_the_leads_response_to_each_report",),
+    "gate:remedial_actions_closed": ("no_change_waits_for_the_remedial_actions_directed",),
     "gate:no_review_draft_open": ("no_change_is_not_concluded_while_a_review_draft_is_open",),
     "gate:no_change_awaits_eia": ("dcfd_confirms_only_a_concluded_review",),
     "gate:no_change_awaits_publication": ("pcu_republishes_only_after_dcfd",),

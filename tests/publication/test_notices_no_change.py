@@ -19,6 +19,7 @@ import pytest
 
 from publication.notices import reviewed_summary
 from tests.clock import travel
+from tests.factories import monitoring_up_to_date
 from tests.lifecycle import test_no_change_review as no_change
 from tests.lifecycle.test_no_change_review import PUBLISHED_ON, errors, post
 
@@ -36,6 +37,7 @@ def media_root(settings, tmp_path):
 @pytest.fixture
 def republished(client, published, people):
     with travel(REVIEWED_ON):
+        monitoring_up_to_date(published, people)
         for user, slug, data in ((people.lead, "conclude-no-change", {"reason": "The law is unchanged."}),
                                  (people.dcfd, "confirm-eia", {"eia_outcome": "stands"}),
                                  (people.pcu, "republish", {"on_intranet": "on", "on_publication_scheme": "on"})):

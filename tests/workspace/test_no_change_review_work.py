@@ -20,7 +20,7 @@ from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.workflow import CONFIRM_EIA, REPUBLISH_NO_CHANGE, SIGN_OFF_UPDATED_EIA, WITHDRAW
 from tests.clock import travel
-from tests.factories import reload, what_was_read
+from tests.factories import monitoring_up_to_date, reload, what_was_read
 from tests.workspace.test_next_agrees_with_overview import overview_next
 from workspace.selectors import my_work
 
@@ -40,6 +40,7 @@ def published(policy_in):
 
 
 def conclude(policy, people):
+    monitoring_up_to_date(policy, people)
     s.policy_conclude_no_change(policy=reload(policy), actor=people.lead, reason="Still fit; the law is unchanged.",
                                 **what_was_read(reload(policy)))
 

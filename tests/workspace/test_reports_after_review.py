@@ -12,7 +12,10 @@ text; the Lead's response decides what is done about the practice the results sh
 disproportionality): a remedial action, an escalation, an earlier next review, or none. A policy re-published unchanged
 leaves the practice the report found as it was, and a reviewed text does not by itself remedy it. Dropped from the
 queue at the review, the report would stay unanswered with nobody asked (RESPOND_TO_MONITORING is open whatever stage a
-review is in, "the published version stays in force, and its reports keep coming")."""
+review is in, "the published version stays in force, and its reports keep coming").
+
+Since a later QA walk, a review concludes with no change only once every report since the last review has the Lead's
+response (lifecycle.gates_no_change): the report waits for the Lead before that conclusion, not after it."""
 
 from __future__ import annotations
 
@@ -21,9 +24,9 @@ import datetime
 import pytest
 
 from assessments import services as assessment_services
+from core.exceptions import ApplicationError
 from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
-from publication.services import policy_republish_no_change
 from tests.factories import advance_to, reload, what_was_read
 from tests.notifications.test_chase import PUBLISHED_ON, at, published  # noqa: F401
 from tests.workspace.test_report_queues import awaiting_response
@@ -52,24 +55,15 @@ def reported(published, people):  # noqa: F811
     return report, label
 
 
-def no_change_review(policy, people):
-    with at(REVIEWED_ON):
-        lifecycle_services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Law unchanged.")
-        lifecycle_services.policy_confirm_eia(policy=policy, actor=people.dcfd, eia_outcome="stands")
-        policy_republish_no_change(policy=policy, actor=people.pcu)
-
-
 def review_with_changes(policy, people):
     with at(REVIEWED_ON):
         lifecycle_services.policy_start_review(policy=policy, actor=people.developer, reason="Three-yearly review.")
         advance_to(policy, Status.IMPLEMENTATION, people)  # the review reads the report at its scoping
 
 
-@pytest.mark.parametrize("review", [no_change_review, review_with_changes])
-def test_a_report_not_answered_before_the_review_awaits_the_lead_after_it(reported, published, people,  # noqa: F811
-                                                                          review):
+def test_a_report_not_answered_before_the_review_awaits_the_lead_after_it(reported, published, people):  # noqa: F811
     report, label = reported
-    review(published, people)
+    review_with_changes(published, people)
     policy = reload(published)
     assert policy.review_due_on == datetime.date(2029, 1, 15)
     assert awaiting_response(people.lead) == [label]
@@ -80,3 +74,16 @@ def test_a_report_not_answered_before_the_review_awaits_the_lead_after_it(report
             reasons="Compliance at 78% whatever the text says.", remedial_action="Brief every borough again.",
             remedial_owner=people.developer, remedial_due_on=datetime.date(2026, 4, 1), **what_was_read(policy))
     assert awaiting_response(people.lead) == []
+
+
+def test_a_review_concluding_no_change_waits_for_the_leads_response(reported, published, people):  # noqa: F811
+    """A review concluding no change drafts nothing for the report to be read in: the Lead's response is its reading
+    (lifecycle.gates_no_change.monitoring_reports_answered, QA walk: POL-0003 concluded with a report unanswered), so
+    the conclusion is refused while the report waits, and the report stays in the Lead's queue."""
+    report, label = reported
+    with at(REVIEWED_ON):
+        with pytest.raises(ApplicationError, match="has not responded to every monitoring report") as refused:
+            lifecycle_services.policy_conclude_no_change(policy=reload(published), actor=people.lead,
+                                                         reason="Law unchanged.")
+        assert refused.value.code == "gate"
+    assert awaiting_response(people.lead) == [label]
