@@ -66,6 +66,12 @@ class PolicyVersion(models.Model):
     # the policy's current version (``NOT_WITHDRAWN``); every version of its review cycle is marked at once. Set once:
     # on PostgreSQL the version's trigger lets nothing else of a withdrawn or submitted version change (migration 0026).
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The authors its document control names (the policy's developers when it was submitted, by their names then,
+    # as the force's document-control block has them: "Authors  Paul Clarke and Jo Collins, MetHQ"): written in the
+    # UPDATE that freezes it, so a later handover or reassignment does not rename the authors of what was submitted
+    # (QA walk of 2026-12-06). None while a draft (its authors are the developers named now), and for a version
+    # submitted before versions recorded them (migration 0028), whose authors were never recorded.
+    authors = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["policy", "major", "minor"]

@@ -87,7 +87,8 @@ def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = 
     version.content_hash = version.compute_content_hash()
     version.submitted_at = now
     version.submitted_by = actor
-    version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by"])
+    version.authors = authors_named(locked)
+    version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by", "authors"])
     documents = [getattr(version, "workbook", None)] if freeze_workbook else []
     if freeze_eia:
         documents.append(getattr(version, "eia", None))
@@ -96,6 +97,12 @@ def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = 
             document.frozen_at = now
             document.save(update_fields=["frozen_at"])
     locked.forget_cached_version()
+
+
+def authors_named(policy: Policy) -> list[str]:
+    """The policy's developers as its document control names them (their names now, in the order it lists them):
+    what a version records as its authors when it is frozen (PolicyVersion.authors)."""
+    return [str(developer) for developer in policy.developers.all()]
 
 
 # --- interim revisions ---------------------------------------------------------------------------

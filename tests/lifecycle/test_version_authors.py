@@ -1,0 +1,110 @@
+"""A version's document control names the authors it was submitted by (QA walk of 2026-12-06, MEDIUM): the library
+page, the policy page and the PDF named the policy's developers *now* as the authors of every version, so a handover
+renamed the authors of what was submitted years before. A version records its authors when it is frozen
+(PolicyVersion.authors); a draft names the developers as they stand. Migration 0028 works out the authors of the
+versions submitted before, from the audit trail of the developers' changes."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection
+from django.utils.html import escape
+
+from core.models import Role
+from lifecycle import services as s
+from lifecycle.models import PolicyVersion
+from lifecycle.services import people as people_services
+from lifecycle.states import Status
+from tests.factories import advance_to, reload, user_with_role
+from tests.lifecycle.migrating import sql
+
+TRIGGER = "lifecycle_policyversion_append_only_trigger"
+backfill = importlib.import_module("lifecycle.migrations.0028_version_authors").versions_record_authors
+
+
+def version(policy, number: str) -> PolicyVersion:
+    major, minor = number.split(".")
+    return PolicyVersion.objects.get(policy=policy, major=major, minor=minor)
+
+
+def authors_row(page: str) -> str:
+    start = page.index("Authors</dt>")
+    return page[start:page.index("</dd>", start)]
+
+
+def replace_developer(policy, people, new_username: str):
+    new = user_with_role(Role.DEVELOPER, people.group, username=new_username, first_name="Nadia",
+                         last_name=new_username.title())
+    people_services.policy_replace_developer(policy=reload(policy), actor=people.coordinator, old=people.developer,
+                                             new=new, reason="Moved to another unit.")
+    return new
+
+
+@pytest.mark.django_db
+def test_a_handover_does_not_rename_the_authors_of_what_was_submitted(people, policy_in, client):
+    policy = policy_in(Status.MONITORING)
+    assert version(policy, "1.0").authors == [str(people.developer)]
+    successor = replace_developer(policy, people, "successor")
+
+    client.force_login(people.coordinator)
+    for url in (f"/library/{policy.reference}/", f"/policies/{policy.reference}/"):
+        row = authors_row(client.get(url).content.decode())
+        assert escape(str(people.developer)) in row and str(successor) not in row, url
+
+    # A review's draft is written by the developers named now.
+    s.policy_start_review(policy=reload(policy), actor=people.lead, reason="Three-year review.")
+    row = authors_row(client.get(f"/policies/{policy.reference}/").content.decode())
+    assert str(successor) in row and escape(str(people.developer)) not in row
+    # The version in force, in the library, keeps its own.
+    row = authors_row(client.get(f"/library/{policy.reference}/").content.decode())
+    assert escape(str(people.developer)) in row and str(successor) not in row
+
+
+@pytest.mark.django_db
+def test_the_authors_are_recorded_in_the_update_that_freezes_the_version(people, policy_in):
+    if connection.vendor != "postgresql":
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    frozen = version(policy_in(Status.MONITORING), "1.0")
+    with pytest.raises(DatabaseError, match="is frozen"):
+        sql("UPDATE lifecycle_policyversion SET authors = '[\"Someone Else\"]' WHERE id = %s", [frozen.pk])
+
+
+@pytest.mark.django_db
+def test_the_migration_works_out_the_authors_of_versions_submitted_before_it(people, policy_in):
+    # v1.0 submitted by the developer alone; a second developer added; the review's v2.0 submitted by both; then the
+    # first developer replaced. Another policy whose developers never changed.
+    policy = policy_in(Status.MONITORING)
+    unchanged = policy_in(Status.MONITORING)
+    second = user_with_role(Role.DEVELOPER, people.group, username="second", first_name="Sam", last_name="Second")
+    people_services.policy_replace_developer(policy=reload(policy), actor=people.coordinator, old=None, new=second,
+                                             reason="Extra hands for the review.")
+    s.policy_start_review(policy=reload(policy), actor=people.lead, reason="Three-year review.")
+    advance_to(policy, Status.SUBMITTED_FOR_QA, people)
+    replace_developer(policy, people, "successor")
+    recorded = dict(PolicyVersion.objects.filter(
+        policy__in=[policy, unchanged], submitted_at__isnull=False).values_list("pk", "authors"))
+    assert version(policy, "1.0").authors == [str(people.developer)]
+    assert version(policy, "2.0").authors == sorted([str(people.developer), str(second)],
+                                                   key=lambda name: name.split()[-1])
+    # As the code before 0028 left them: no authors recorded.
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        # The test's transaction holds the foreign keys' deferred checks, which an ALTER TABLE may not run over: run now.
+        sql("SET CONSTRAINTS ALL IMMEDIATE")
+        sql(f"ALTER TABLE lifecycle_policyversion DISABLE TRIGGER {TRIGGER}")
+    try:
+        assert sql("UPDATE lifecycle_policyversion SET authors = NULL WHERE id = ANY(%s)", [list(recorded)]) == 3
+    finally:
+        if postgres:
+            sql(f"ALTER TABLE lifecycle_policyversion ENABLE TRIGGER {TRIGGER}")
+
+    with connection.schema_editor(atomic=False) as editor:
+        backfill(apps, editor)
+
+    assert dict(PolicyVersion.objects.filter(pk__in=recorded).values_list("pk", "authors")) == recorded
+    if postgres:  # the trigger is on again
+        with pytest.raises(DatabaseError, match="is frozen"):
+            sql("UPDATE lifecycle_policyversion SET authors = NULL WHERE id = %s", [version(policy, "1.0").pk])
