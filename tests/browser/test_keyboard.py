@@ -1,6 +1,7 @@
 """With the keyboard alone (issue 17): the skip link followed by a form that fails keeps the focus on the error
-summary; link-buttons answer Space; the editor's toolbar is one tab stop moved along with the arrow keys; Tab leaves
-an editor table; the editor's dialogs show where the focus is. No mouse: only Tab, Enter, Space and arrows."""
+summary; links styled as buttons are links, followed with Enter; the editor's toolbar is one tab stop moved along
+with the arrow keys; Tab leaves an editor table; the editor's dialogs show where the focus is. No mouse: only Tab,
+Enter, Space and arrows."""
 
 from __future__ import annotations
 
@@ -64,10 +65,12 @@ def test_skip_link_then_a_failing_form_keeps_the_focus_on_the_error_summary(brow
     assert page.evaluate("() => document.activeElement.id") == "main-content"
     assert "#main-content" not in page.url
 
-    # A link styled as a button answers Space, as a button does.
+    # A link styled as a button is a link (tests/core/test_links_are_links.py): announced as one and followed with
+    # Enter, with JavaScript or without.
     tab_until(page, "el.textContent.trim() === 'Start a new policy'")
-    assert page.evaluate("() => document.activeElement.getAttribute('role')") == "button"
-    page.keyboard.press("Space")
+    assert page.evaluate("() => [document.activeElement.tagName, document.activeElement.getAttribute('role')]") == [
+        "A", None]
+    page.keyboard.press("Enter")
     page.wait_for_url("**/policies/new/")
 
     # The skip link, then the form sent empty: the error summary has the focus and keeps it.
@@ -140,12 +143,13 @@ def test_the_editor_toolbar_is_one_tab_stop_and_tab_leaves_a_table(browser_user,
 
 def keyboard_step(browser, reference: str, slug: str, *, radios: tuple[str, ...] = (), text: dict | None = None,
                   success: str = "") -> None:
-    """Take one step of the cycle with the keyboard alone: Tab to its button on the policy page, Space, then the
-    form (Space checks the first choice of each radio group named; text is typed), and Enter on its button."""
+    """Take one step of the cycle with the keyboard alone: Tab to its link on the policy page (styled as a button),
+    Enter, then the form (Space checks the first choice of each radio group named; text is typed), and Enter on its
+    button."""
     page = browser.page
     browser.goto(f"/policies/{reference}/")
     tab_until(page, f"el.getAttribute('href') === '/policies/{reference}/actions/{slug}/'")
-    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
     page.wait_for_url(f"**/policies/{reference}/actions/{slug}/")
     for name in radios:
         tab_until(page, f"el.name === '{name}'")

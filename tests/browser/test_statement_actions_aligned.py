@@ -19,7 +19,7 @@ def test_the_edit_button_and_the_pdf_link_are_aligned(browser_user):
     for width in (1280, 320):
         page.set_viewport_size({"width": width, "height": 900})
         browser.goto(f"/policies/{policy.reference}/statement/")
-        button = page.get_by_role("button", name="Edit the Policy Statement").bounding_box()
+        button = page.get_by_role("link", name="Edit the Policy Statement").bounding_box()
         link = page.get_by_role("link", name="Download as PDF").bounding_box()
         if width == 1280:
             assert link["x"] > button["x"] + button["width"], (button, link)

@@ -88,7 +88,7 @@ def test_an_action_whose_gates_are_unmet_is_not_ready_yet_and_links_each_missing
     fill_scoping(policy, people)
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert "Not ready yet" not in detail
-    assert f'href="/policies/{policy.reference}/actions/request-commissioning/" role="button"' in detail
+    assert f'href="/policies/{policy.reference}/actions/request-commissioning/" draggable="false"' in detail
     page = client.get(f"/policies/{policy.reference}/actions/request-commissioning/").content.decode()
     assert "Scoping is complete" in page and "Request commissioning</button>" in page
 
@@ -138,11 +138,11 @@ def test_an_exceptional_step_is_offered_once_it_can_be_taken_not_as_a_step_not_r
     client.force_login(publisher)
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert "Carry out the withdrawal" not in detail
-    assert f'href="/policies/{policy.reference}/actions/publish/" role="button"' in detail
+    assert f'href="/policies/{policy.reference}/actions/publish/" draggable="false"' in detail
     lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Superseded by national APP.",
                                                 **what_was_read(policy))
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
-    assert f'href="/policies/{policy.reference}/actions/withdraw/" role="button"' in detail
+    assert f'href="/policies/{policy.reference}/actions/withdraw/" draggable="false"' in detail
 
 
 def test_a_step_barred_by_separation_of_duties_is_explained_on_the_overview(client, people):
