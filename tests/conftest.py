@@ -11,26 +11,33 @@ from oversight.indicators_cache import indicators_forget_all
 from publication import scheme_files
 from tests.factories import People, advance_to, fill_development, make_people, reload
 
-# The test files that take longest, longest first (each over 40 s on the busy machine's run of 2026-12-06; a file
-# that grows past that joins them). `make test` runs the files in the order collected (--no-loadscope-reorder), these
-# first and then the rest with the most tests first, as pytest-xdist orders them itself; it deals each file whole to
-# the first worker free. xdist's own order put every file of one test last, several of them a minute or more long:
-# the run ended with one worker on them and the other idle.
+# The test files that take longest, longest first (each over 13 s of its worker's time in the second run of
+# 2026-12-06: 13 min 25 s for 3,403 tests; `make test PYTEST_ARGS="--junitxml=..."` gives each test's time).
+# `make test` runs the files in the order collected (--no-loadscope-reorder), these first and then the rest with the
+# most tests first, as pytest-xdist orders them itself; it deals each file whole to the first worker free. xdist's own
+# order put every file of one test last, several of them a minute or more long: the run ended with one worker on them
+# and the other idle.
 LONGEST_FILES_FIRST = (
     "tests/browser/test_flows.py",
     "tests/browser/test_accessibility.py",
+    "tests/permissions/test_matrix.py",
     "tests/notifications/test_faults.py",
+    "tests/permissions/test_matrix_under_review.py",
+    "tests/publication_visibility/test_what_each_reader_sees.py",
     "tests/web/test_sqlite_concurrency.py",
-    "tests/browser/test_register_htmx.py",
     "tests/browser/test_people_records.py",
-    "tests/lifecycle/test_hash_flags_migration.py",
-    "tests/web/test_every_page.py",
-    "tests/lifecycle/test_timeline_frozen_marking.py",
-    "tests/permissions/test_matrix_local_work_instructions.py",
+    "tests/permissions/test_load_bearing.py",
+    "tests/browser/test_register_htmx.py",
     "tests/browser/test_keyboard.py",
-    "tests/web/test_demo_chase.py",
-    "tests/lifecycle/test_sop_flag_migration.py",
-    "tests/web/test_sqlite_smoke.py",
+    "tests/notifications/test_chase.py",
+    "tests/browser/test_csp.py",
+    "tests/core/test_no_django_default_messages.py",
+    "tests/browser/test_no_javascript.py",
+    "tests/acknowledgements/test_acknowledgements.py",
+    "tests/library/test_library.py",
+    "tests/publication/test_early_download.py",
+    "tests/lifecycle/test_withdraw_review_draft.py",
+    "tests/browser/test_pages_qa10.py",
 )
 
 

@@ -92,7 +92,7 @@ def test_the_migration_works_out_the_authors_of_versions_submitted_before_it(peo
     # As the code before 0028 left them: no authors recorded.
     postgres = connection.vendor == "postgresql"
     if postgres:
-        # The test's transaction holds the foreign keys' deferred checks, which an ALTER TABLE may not run over: run now.
+        # The test's transaction holds the foreign keys' deferred checks, which no ALTER TABLE may run over: run them.
         sql("SET CONSTRAINTS ALL IMMEDIATE")
         sql(f"ALTER TABLE lifecycle_policyversion DISABLE TRIGGER {TRIGGER}")
     try:
