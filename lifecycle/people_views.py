@@ -22,6 +22,7 @@ from lifecycle.people_selectors import (
 from lifecycle.selectors import visible_policy_ids
 from lifecycle.services import people as people_services
 from lifecycle.services.people import DESIGNATED_LEAD, DEVELOPER, PARTS, SINGLE_PARTS
+from lifecycle.states import Status
 from lifecycle.views import policy_for_page, policy_page_context
 
 MOVE = "move"
@@ -52,7 +53,7 @@ def _forms(request, policy, holders, posted_part: str | None) -> dict:
             forms[key] = ReassignForm(data, prefix=key, label=LABELS[key], eligibility=policy_eligibility(
                                           policy=policy, part=key, lead_cleared_for=lead_cleared_for),
                                       initial={"expected_holder": holder.pk if holder else "none"})
-    if rules.has_perm("lifecycle.move_business_group", request.user, policy):
+    if rules.has_perm("lifecycle.move_business_group", request.user, policy) and policy.status != Status.WITHDRAWN:
         forms[MOVE] = MoveGroupForm(request.POST if posted_part == MOVE else None, prefix=MOVE, policy=policy,
                                     labels=LABELS, lead_cleared_for=lead_cleared_for)
     return forms
@@ -83,6 +84,10 @@ def policy_people(request, reference: str):
     forms = _forms(request, policy, holders, posted_part)
     if request.method == "POST":
         form = forms.get(posted_part)
+        kept = people_services.withdrawn_people_kept(policy)
+        if form is None and kept:
+            messages.error(request, kept)
+            return redirect("lifecycle:people", reference=policy.reference)
         if form is None:
             messages.error(request, f"You cannot change that on {policy.reference}: reassignment is for the Policy "
                                     "Co-ordination Unit and the business group's co-ordinator (the owner and the "
@@ -106,7 +111,7 @@ def policy_people(request, reference: str):
     context.update({
         "holders": holders, "forms": forms, "posted_part": posted_part,
         "may_hand_over": people_services.may_hand_over(request.user),
-        "move_form": forms.get(MOVE),
+        "move_form": forms.get(MOVE), "withdrawn_people_kept": people_services.withdrawn_people_kept(policy),
     })
     context["has_errors"] = bool(posted_part in forms and forms[posted_part].errors)
     return render(request, "lifecycle/policy_people.html", context, status=400 if context["has_errors"] else 200)

@@ -59,6 +59,7 @@ from lifecycle.services.people.parts import (
     open_tasks_requested,
     part_for,
     role_assignments_of,
+    withdrawn_people_kept,
 )
 
 __all__ = [
@@ -93,4 +94,5 @@ __all__ = [
     "policy_remove_developer",
     "policy_replace_developer",
     "role_assignments_of",
+    "withdrawn_people_kept",
 ]

@@ -24,6 +24,7 @@ from lifecycle.services.people.parts import (
     Part,
     check_may,
     check_new_holder,
+    check_not_withdrawn,
     holders_changed,
     holds_part,
     lock_people,
@@ -158,6 +159,7 @@ def policy_move_business_group(*, policy: Policy, actor, business_group, owning_
     if not is_pcu(actor):
         raise ApplicationError(f"Only the Policy Co-ordination Unit can move {locked.reference} to another "
                                "business group.", code="forbidden")
+    check_not_withdrawn(locked)
     if business_group is None or not business_group.is_active:
         raise ApplicationError("Choose an open business group.", field="business_group")
     if business_group.pk == locked.business_group_id:

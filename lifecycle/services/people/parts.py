@@ -13,6 +13,7 @@ from core.exceptions import ApplicationError
 from core.models import BusinessGroup, Role, RoleAssignment, Unit, User
 from lifecycle.models import Policy
 from lifecycle.permissions import is_group_coordinator, is_pcu
+from lifecycle.states import Status
 
 REASON_MAX_LENGTH = 2_000
 
@@ -69,8 +70,21 @@ open_tasks_requested = Signal()
 # --- who may -------------------------------------------------------------------------------------
 
 
+def withdrawn_people_kept(policy) -> str:
+    """Why nobody is reassigned on a withdrawn policy, or "" for one not withdrawn (QA walk of 2026-12-06: the
+    People tab offered it, while a leaver's handover leaves withdrawn policies alone). Who held what on it is its
+    record (SOP, "Retain an audit trail ... for continuity purposes"), and nothing of it waits for anyone."""
+    if policy.status != Status.WITHDRAWN:
+        return ""
+    return (f"{policy.reference} is withdrawn: the people named on it stay as they were when it was withdrawn, as "
+            "its record. Nothing of it is chased or waits for anyone, so nobody needs to take over.")
+
+
 def may_reassign(user, policy, part: str) -> bool:
-    """PCU force-wide; the policy's group co-ordinator for the parts that do not need PCU."""
+    """PCU force-wide; the policy's group co-ordinator for the parts that do not need PCU. Nobody on a withdrawn
+    policy (``withdrawn_people_kept``)."""
+    if policy.status == Status.WITHDRAWN:
+        return False
     if is_pcu(user):
         return True
     return not PARTS[part].pcu_only and is_group_coordinator(user, policy)
@@ -89,11 +103,19 @@ def part_for(role: str) -> Part:
 def check_may(actor, policy: Policy, part: Part) -> None:
     if may_reassign(actor, policy, part.key):
         return
+    check_not_withdrawn(policy)
     if part.pcu_only and is_group_coordinator(actor, policy):
         raise ApplicationError(f"Only the Policy Co-ordination Unit can reassign the {part.label} of "
                                f"{policy.reference}.", code="forbidden")
     raise ApplicationError(f"Only the Policy Co-ordination Unit or the business group's co-ordinator can reassign "
                            f"people on {policy.reference}.", code="forbidden")
+
+
+def check_not_withdrawn(policy: Policy) -> None:
+    """Refuse a change of people on a withdrawn policy (``withdrawn_people_kept``)."""
+    kept = withdrawn_people_kept(policy)
+    if kept:
+        raise ApplicationError(kept, code="forbidden")
 
 
 # --- the new holder ----------------------------------------------------------------------------
