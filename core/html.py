@@ -211,13 +211,12 @@ def refuse_unbounded_rich_text(value: str, label: str) -> None:
 
 
 def sanitise_rich_text_bounded(value: str | None, *, label: str, field: str) -> str:
-    """What a service stores: ``sanitise_rich_text``, after ``refuse_unbounded_rich_text`` (its refusal as an
-    ApplicationError on ``field``). The services call it whatever the form did (STYLE rule 19)."""
+    """What a service stores: ``sanitise_rich_text``, its refusal of unbounded text as an ApplicationError on
+    ``field``. The services call it whatever the form did (STYLE rule 19)."""
     try:
-        refuse_unbounded_rich_text(value or "", label)
+        return sanitise_rich_text(value, label=label)
     except ValidationError as error:
         raise ApplicationError(error.messages[0], code=error.code, field=field) from error
-    return sanitise_rich_text(value)
 
 
 def _refuse_too_deep(clean: str, label: str) -> str:
@@ -239,25 +238,34 @@ def _clean(value: str) -> str:
     return "" if clean in EMPTY_EDITOR else clean
 
 
-def sanitise_rich_text_report(value: str | None) -> tuple[str, list[str]]:
+# Every way into the parser (the two sanitisers below) refuses, before parsing, text that would take it more work than
+# any document needs (``refuse_unbounded_rich_text``; review of 2026-12-06, HIGH: one POST held a worker 10-100 s).
+# The refusal lives here, not with each caller, so that no new caller can forget it.
+
+
+def sanitise_rich_text_report(value: str | None, *, label: str = "The text") -> tuple[str, list[str]]:
     """The sanitised text, and what was removed from it (or changed to keep the text), described for the
-    author: nothing is dropped silently."""
+    author: nothing is dropped silently. A ValidationError, before any parsing, for unbounded text."""
     if not value:
         return "", []
+    refuse_unbounded_rich_text(value, label)
     escaped, notes = _escape_unclosed(value)
     return _clean(escaped), notes + _census(escaped)
 
 
-def sanitise_rich_text(value: str | None) -> str:
-    """What services store: the report's text, without the census (the services do not talk to the author)."""
-    return _clean(_escape_unclosed(value)[0]) if value else ""
+def sanitise_rich_text(value: str | None, *, label: str = "The text") -> str:
+    """What services store: the report's text, without the census (the services do not talk to the author). A
+    ValidationError, before any parsing, for unbounded text (a service's refusal: ``sanitise_rich_text_bounded``)."""
+    if not value:
+        return ""
+    refuse_unbounded_rich_text(value, label)
+    return _clean(_escape_unclosed(value)[0])
 
 
 def clean_rich_text(value: str | None, *, label: str = "The text") -> str:
     """A form's check of rich text typed without the editor: the sanitised text, or a ValidationError naming
     what the sanitiser would remove, so the author decides (the form keeps what was typed)."""
-    refuse_unbounded_rich_text(value or "", label)
-    clean, removed = sanitise_rich_text_report(value)
+    clean, removed = sanitise_rich_text_report(value, label=label)
     if removed:
         listed = "; ".join(removed[:8]) + ("; and more" if len(removed) > 8 else "")
         raise ValidationError(
@@ -280,6 +288,5 @@ class RichTextField(ProseEditorFormField):
     def clean(self, value):
         text = forms.CharField.clean(self, value)
         if not self.refuse_removed:
-            refuse_unbounded_rich_text(text, self.label or "The text")
-            return _refuse_too_deep(sanitise_rich_text(text), self.label or "The text")
+            return _refuse_too_deep(sanitise_rich_text(text, label=self.label or "The text"), self.label or "The text")
         return clean_rich_text(text, label=self.label or "The text")

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.shortcuts import render
 
-from core.html import RichTextField, refuse_unbounded_rich_text, sanitise_rich_text
+from core.html import RichTextField, sanitise_rich_text
 from lifecycle.models import Policy
 from lifecycle.permissions import is_assigned_developer
 from lifecycle.selectors import user_may_see_sensitive
@@ -55,11 +55,11 @@ def typed_in(form_class: type[forms.BaseForm], data) -> list[Typed]:
         if isinstance(field, RichTextField):
             text = text[:limit]
             try:
-                refuse_unbounded_rich_text(text, label_of(name, field))
+                shown = sanitise_rich_text(text, label=label_of(name, field))
             except ValidationError:
                 typed.append(Typed(label_of(name, field), text.strip()))  # nothing lost, nothing parsed
                 continue
-            typed.append(Typed(label_of(name, field), sanitise_rich_text(text), rich=True))
+            typed.append(Typed(label_of(name, field), shown, rich=True))
         else:
             typed.append(Typed(label_of(name, field), text.strip()[:limit]))
     return typed

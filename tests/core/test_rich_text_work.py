@@ -136,3 +136,17 @@ def test_bounded_text_is_sanitised_as_before():
     typed = '<p onclick="x()">Kept</p>'
     kept = sanitise_rich_text_bounded(typed, label="The text", field="text")
     assert kept == sanitise_rich_text(typed) == "<p>Kept</p>"
+
+
+def test_the_sanitisers_themselves_refuse_unbounded_text_before_parsing(never_parsed):
+    """The refusal lives in the sanitisers, not with each caller (the last note's re-read: a new caller of
+    ``sanitise_rich_text`` had to remember the bounded variant, or hand the parser unbounded work)."""
+    from core.html import sanitise_rich_text_report
+
+    for sanitise in (sanitise_rich_text, sanitise_rich_text_report):
+        for unbounded, code in (("<ul></x>" * 20_000, "too_deep"), (REOPENING, "formatting_left_open"),
+                                ("x" * 500_001, "too_long")):
+            with pytest.raises(ValidationError) as refused:
+                sanitise(unbounded, label="The SOP text")
+            assert refused.value.code == code, sanitise.__name__
+            assert refused.value.messages[0].startswith("The SOP text "), refused.value.messages
