@@ -7,19 +7,30 @@ For each version submitted before this migration, the authors are worked out fro
 developers named now, with every later change of developer undone, newest first. Every change of a policy's developers
 is audited on it with the parts it moved, each ``[part, from, to]`` by username ("parts": the replacement or removal
 of one developer, a business-group move, a leaver's handover: lifecycle.services.people); a policy's first developers
-are named when it is created, before any version is submitted. Each name is the person's name as it stands now (an
-event records the username, not the name then).
+are named when it is created, before any version is submitted. A replacement names someone not yet a developer (the
+service refuses one already named); a handover or a business-group move may hand a leaver's part to a developer already
+named, and then undoing it keeps them, when the audit trail shows them named before it (an older event named them and
+none since took them off, or they drafted or submitted a version of the policy before it; only a developer first
+named when the policy was created, who never drafted, is not shown so). A version is placed among the events by the
+sequence of the event of the step that froze it (which names it, in the same transaction), not by the clock. Each name
+is the person's name as it stands now (an event records the username, not the name then).
 
 A submitted version is append-only (migration 0026's trigger): that trigger is switched off for these statements by the
 owner that runs migrations (the app's role cannot: core.management.commands.db_roles), as 0019 and 0027 did. Backwards,
 the column goes; forwards again works the authors out afresh."""
 
 from django.db import migrations, models
+from django.db.models import Q
 
 # Named as core.db.append_only_trigger_sql names it (migrations 0002, 0026).
 VERSION_APPEND_ONLY = "lifecycle_policyversion_append_only_trigger"
-# lifecycle.services.people.parts.DEVELOPER as this migration was written.
+# lifecycle.services.people.parts.DEVELOPER and core.events.AuditAction.POLICY_REASSIGNED as this migration was written.
 DEVELOPER = "developer"
+REASSIGNED = "policy.reassigned"
+# The audit actions of the steps that freeze a version (lifecycle.services.drafting.freeze's callers) as this migration
+# was written: a submission for quality assurance and an emergency approval name it as "version", DCFD's confirmation
+# that the EIA must be updated as "reopened_in_version".
+FREEZING = ("policy.submitted_for_qa", "policy.emergency_approved", "policy.review_eia_confirmed")
 
 
 def _name(user) -> str:
@@ -27,17 +38,36 @@ def _name(user) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.username
 
 
-def _developers_then(version, named_now: set[str], moved: list) -> set[str]:
+def _developer_moves(parts) -> list[tuple[str | None, str | None]]:
+    return [(old, new) for part, old, new in parts if part == DEVELOPER]
+
+
+def _named_before(username: str, index: int, moves: list, drafted: list) -> bool:
+    """Whether ``username`` was a developer of the policy before the event ``moves[index]`` (newest first), as the
+    audit trail shows it: an older event named them and none since took them off, or they drafted or submitted one
+    of its versions before it (only a named developer drafts, among those who may be handed a developer's part)."""
+    sequence, occurred_at, _action, _moves = moves[index]
+    for _sequence, _at, _action, older in moves[index + 1:]:
+        if any(old == username for old, _new in older):
+            return False
+        if any(new == username for _old, new in older):
+            return True
+    return any(who == username and at < occurred_at for who, at in drafted)
+
+
+def _developers_then(version, named_now: set[str], moves: list, drafted: list, submission: int | None) -> set[str]:
     """The usernames of the developers of ``version``'s policy when it was submitted: those named now, with each
-    change of developer after the submission undone, newest first (``moved``: (when, parts) of each event)."""
+    change of developer after the submission undone, newest first (``moves``: (sequence, when, action, developer
+    moves) of each event; ``submission``: the sequence of the event of the step that froze it, when found). A
+    replacement named one not yet a developer (refused otherwise); a handover or a move may name one already
+    named, whose place the undoing keeps (``_named_before``)."""
     developers = set(named_now)
-    for occurred_at, parts in moved:
-        if occurred_at <= version.submitted_at:
+    for index, (sequence, occurred_at, action, developer_moves) in enumerate(moves):
+        before = (sequence < submission) if submission is not None else (occurred_at <= version.submitted_at)
+        if before:
             break
-        for part, old, new in parts:
-            if part != DEVELOPER:
-                continue
-            if new is not None:
+        for old, new in developer_moves:
+            if new is not None and (action == REASSIGNED or not _named_before(new, index, moves, drafted)):
                 developers.discard(new)
             if old is not None:
                 developers.add(old)
@@ -61,13 +91,26 @@ def versions_record_authors(apps, schema_editor):
         schema_editor.execute(f"ALTER TABLE lifecycle_policyversion DISABLE TRIGGER {VERSION_APPEND_ONLY}")
     for policy_id, its_versions in by_policy.items():
         named_now = set(through.objects.filter(policy_id=policy_id).values_list("user__username", flat=True))
-        # Newest first: every event of the policy that moved a part ("parts"), with when it happened.
-        moved = [(occurred_at, changes["parts"]) for occurred_at, changes in
+        # Newest first: every event of the policy that moved a developer ("parts").
+        moves = [(sequence, occurred_at, action, _developer_moves(changes["parts"]))
+                 for sequence, occurred_at, action, changes in
                  events.objects.filter(policy_id=policy_id, changes__has_key="parts").order_by("-sequence")
-                 .values_list("occurred_at", "changes").iterator()
+                 .values_list("sequence", "occurred_at", "action", "changes").iterator()
                  if isinstance(changes.get("parts"), list)]
+        moves = [move for move in moves if move[3]]
+        drafted = [(who, at) for rows in (
+            versions.objects.filter(policy_id=policy_id).values_list("author__username", "created_at"),
+            versions.objects.filter(policy_id=policy_id, submitted_by__isnull=False)
+            .values_list("submitted_by__username", "submitted_at")) for who, at in rows]
         for version in its_versions:
-            usernames = _developers_then(version, named_now, moved)
+            # The step that froze it audits it in the same transaction, naming it, at or after its submission.
+            number = f"{version.major}.{version.minor}"
+            submission = (events.objects.filter(
+                Q(action__in=FREEZING[:2], changes__version=number)
+                | Q(action=FREEZING[2], changes__reopened_in_version=number),
+                policy_id=policy_id, occurred_at__gte=version.submitted_at)
+                .order_by("sequence").values_list("sequence", flat=True).first())
+            usernames = _developers_then(version, named_now, moves, drafted, submission)
             people = users.objects.filter(username__in=usernames).order_by("last_name", "first_name", "username")
             versions.objects.filter(pk=version.pk, authors__isnull=True).update(
                 authors=[_name(person) for person in people])

@@ -78,16 +78,17 @@ def new_draft(*, policy: Policy, actor, previous: PolicyVersion | None, new_cycl
 
 
 def freeze(locked: Policy, version: PolicyVersion, actor, *, freeze_eia: bool = True,
-           freeze_workbook: bool = True) -> None:
+           freeze_workbook: bool = True, authors: list[str] | None = None) -> None:
     """Submission freezes the package: statement, SOP texts, EIA, Workbook and the document details it was
-    submitted with (issue 12: "frozen with the version at submission") become evidence. The emergency route leaves
-    the EIA and the Workbook open for what it skipped (issue 13)."""
+    submitted with (issue 12: "frozen with the version at submission") become evidence, and its authors, the
+    developers named now (``authors_named``) unless given (a copy of the version in force names that version's). The
+    emergency route leaves the EIA and the Workbook open for what it skipped (issue 13)."""
     now = timezone.now()
     version.details = locked.details_snapshot()
     version.content_hash = version.compute_content_hash()
     version.submitted_at = now
     version.submitted_by = actor
-    version.authors = authors_named(locked)
+    version.authors = authors_named(locked) if authors is None else authors
     version.save(update_fields=["details", "content_hash", "submitted_at", "submitted_by", "authors"])
     documents = [getattr(version, "workbook", None)] if freeze_workbook else []
     if freeze_eia:

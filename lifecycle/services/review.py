@@ -267,7 +267,8 @@ def policy_confirm_eia(
     if eia_outcome == NoChangeReview.EIAOutcome.UPDATED:
         in_force = locked.current_version
         reopened = new_draft(policy=locked, actor=actor, previous=in_force, new_cycle=False)
-        freeze(locked, reopened, reopened.author, freeze_eia=False)
+        # Its statement, SOPs and Workbook are those in force, copied: written by that version's authors.
+        freeze(locked, reopened, reopened.author, freeze_eia=False, authors=in_force.authors)
         review.updated_eia_version = reopened
         changes.update(reopened_in_version=reopened.number, version_in_force=in_force.number)
     review.save(update_fields=["eia_outcome", "eia_comments", "eia_confirmed_by", "eia_confirmed_at",

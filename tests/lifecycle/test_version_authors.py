@@ -108,3 +108,84 @@ def test_the_migration_works_out_the_authors_of_versions_submitted_before_it(peo
     if postgres:  # the trigger is on again
         with pytest.raises(DatabaseError, match="is frozen"):
             sql("UPDATE lifecycle_policyversion SET authors = NULL WHERE id = %s", [version(policy, "1.0").pk])
+
+
+def wipe_and_backfill(ids) -> None:
+    """The authors of these versions as the code before 0028 left them (none), then the migration's backfill."""
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        sql("SET CONSTRAINTS ALL IMMEDIATE")
+        sql(f"ALTER TABLE lifecycle_policyversion DISABLE TRIGGER {TRIGGER}")
+    try:
+        sql("UPDATE lifecycle_policyversion SET authors = NULL WHERE id = ANY(%s)", [list(ids)])
+    finally:
+        if postgres:
+            sql(f"ALTER TABLE lifecycle_policyversion ENABLE TRIGGER {TRIGGER}")
+    with connection.schema_editor(atomic=False) as editor:
+        backfill(apps, editor)
+
+
+def submitted_authors(policy) -> dict:
+    return dict(PolicyVersion.objects.filter(policy=policy, submitted_at__isnull=False).values_list("pk", "authors"))
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANY(%s) and the trigger are PostgreSQL's")
+def test_the_backfill_keeps_a_developer_a_leaver_was_handed_over_to(people, policy_in):
+    """Review of 2026-12-06 (MEDIUM): a handover hands the leaver's part to a developer already named (its INSERT
+    ignores the one already there) and audits it all the same; undone, it took that developer off the authors."""
+    policy = policy_in(Status.MONITORING)
+    second = user_with_role(Role.DEVELOPER, people.group, username="second", first_name="Sam", last_name="Second")
+    people_services.policy_replace_developer(policy=reload(policy), actor=people.coordinator, old=None, new=second,
+                                             reason="Extra hands.")
+    s.policy_start_review(policy=reload(policy), actor=people.lead, reason="Three-year review.")
+    advance_to(policy, Status.SUBMITTED_FOR_QA, people)
+    people_services.person_handover(actor=people.pcu, leaver=people.developer, replacements={"developer": second},
+                                    reason="Left the force.")
+    recorded = submitted_authors(policy)
+    assert sorted(map(len, recorded.values())) == [1, 2]
+    wipe_and_backfill(recorded)
+    assert submitted_authors(policy) == recorded
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANY(%s) and the trigger are PostgreSQL's")
+def test_the_backfill_places_a_version_by_its_steps_event_not_the_clock(people, policy_in):
+    """Review of 2026-12-06 (LOW): a change of developer at the very instant of the submission (a frozen clock, or
+    two hosts' clocks) was taken as before it."""
+    import time_machine
+
+    with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False):
+        policy = policy_in(Status.SUBMITTED_FOR_QA)
+        replace_developer(policy, people, "successor")
+    recorded = submitted_authors(policy)
+    assert list(recorded.values()) == [[str(people.developer)]]
+    wipe_and_backfill(recorded)
+    assert submitted_authors(policy) == recorded
+
+
+@pytest.mark.django_db
+def test_a_version_reopened_for_its_eia_names_the_authors_of_the_version_in_force(people, policy_in):
+    """Review of 2026-12-06 (LOW): DCFD's 'the EIA must be updated' freezes a copy of the version in force (its
+    statement, SOPs and Workbook as they are) in a new minor version: written by that version's authors, not by
+    whoever are the developers at DCFD's answer."""
+    import datetime
+
+    import time_machine
+    from dateutil.relativedelta import relativedelta
+
+    from tests.factories import monitoring_up_to_date
+
+    with time_machine.travel(datetime.datetime(2023, 2, 9, 9, 0), tick=False):
+        policy = people.policy()
+    with time_machine.travel(datetime.datetime(2023, 3, 1, 9, 0), tick=False):
+        policy = advance_to(policy, Status.IMPLEMENTATION, people)
+    day = datetime.datetime.combine(reload(policy).review_due_on - relativedelta(months=2), datetime.time(9, 0))
+    with time_machine.travel(day, tick=False):
+        monitoring_up_to_date(reload(policy), people)
+        successor = replace_developer(policy, people, "successor")
+        s.policy_conclude_no_change(policy=reload(policy), actor=people.lead, reason="Monitoring shows it works.")
+        s.policy_confirm_eia(policy=reload(policy), actor=people.dcfd, eia_outcome="updated",
+                             eia_comments="Add the 2021 census figures.")
+    assert version(policy, "1.1").authors == version(policy, "1.0").authors == [str(people.developer)]
+    assert str(successor) not in version(policy, "1.1").authors
