@@ -6,12 +6,13 @@ mismatch."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from assessments import forms, services
-from assessments.models import MonitoringReport, MonitoringResponse
+from assessments.models import MonitoringReport, MonitoringReportReading, MonitoringResponse
 from assessments.scheme_sections import DESTINATIONS
 from assessments.selectors import report_kept_off_scheme, reports_of
 from assessments.services.monitoring_periods import LONGEST_PERIOD_SHOWN, year_due
@@ -42,8 +43,13 @@ def _reads_unpublished_reports(user, policy) -> bool:
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
     # A draft discarded (started by mistake) is no report: its events stay on the timeline.
+    # Each with what still waits on it for a review concluding no change (lifecycle.gates_no_change: QA walk of
+    # 2026-12-06, the Lead was sent here to "respond to each one" and nothing said which): its Lead's response, and
+    # whether a review has read it, in the same statement.
     reports = (reports_of(user=request.user, policy=policy).exclude(status=MonitoringReport.Status.DISCARDED)
-               .select_related("author", "qa_by", "published_by").order_by("-period_end"))
+               .select_related("author", "qa_by", "published_by", "response")
+               .annotate(read_by_a_review=Exists(MonitoringReportReading.objects.filter(report=OuterRef("pk"))))
+               .order_by("-period_end"))
     if not _reads_unpublished_reports(request.user, policy):
         reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
     reports = list(reports)

@@ -36,6 +36,10 @@ FIX_URL_NAMES = {
     "statement": "lifecycle:statement_edit",
     "monitoring": "assessments:monitoring",
 }
+# Those of them that edit the draft: linked only for those who may edit it. The others (the monitoring reports) are
+# read by everyone who sees the policy, and put right by whoever the gate names (QA walk of 2026-12-06: the Lead was
+# told "Respond to every monitoring report" with no link, as if it were a draft's item).
+FIXES_EDITING_THE_DRAFT = frozenset({"workbook", "eia", "consultation", "statement"})
 
 
 def fix_url(gate: Gate, policy) -> str | None:
@@ -54,6 +58,8 @@ class Item:
     label: str
     met: bool
     url: str | None = None
+    # Whether ``url`` edits the draft (``FIXES_EDITING_THE_DRAFT``): then linked only for those who may edit it.
+    edits_draft: bool = True
     # What the gate lists under it (the monitoring reports a review must read), each with its page and whether done.
     items: list = field(default_factory=list)
 
@@ -90,7 +96,8 @@ def checklist(step: workflow.Step, policy, *, asked: dict | None = None, reports
             asked[gate] = bool(gate(policy))
         listing = (gate.listing(policy, reports_readable=reports_readable)
                    if reports_readable is not None and getattr(gate, "listing", None) else [])
-        items.append(Item(label=gate.label, met=asked[gate], url=fix_url(gate, policy), items=listing))
+        items.append(Item(label=gate.label, met=asked[gate], url=fix_url(gate, policy), items=listing,
+                          edits_draft=getattr(gate, "fix", "") in FIXES_EDITING_THE_DRAFT))
     return items
 
 

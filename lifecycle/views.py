@@ -463,6 +463,10 @@ def policy_action(request, reference: str, slug: str):
     # PCU answer the Lead's request for emergency approval: what the Lead asked, and why, shown with the draft.
     if page is workflow.EMERGENCY_ANSWER_PAGE:
         context["emergency_request"] = emergency.open_emergency_request(policy)
+    # Starting a review names the other way to end one (QA walk of 2026-12-06: a Lead whose no-change conclusion was
+    # not ready yet found it nowhere): linked for the Lead, whose page says what it waits for.
+    if page.slug == "start-review":
+        context["conclude_instead"] = bool(workflow.steps_offered(request.user, policy, "conclude-no-change"))
     context.update({"action": page, "explanation": next_steps.explanation(page, policy), "form": form,
                     "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {

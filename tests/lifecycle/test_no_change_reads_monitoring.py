@@ -142,3 +142,31 @@ def test_no_report_in_three_years_holds_it(client, people, published):
     with travel(CONCLUDED_ON):
         assert OVERDUE in not_ready(client, people, published)
         refused(client, people, published, "overdue")
+
+
+def test_the_lead_is_led_to_what_holds_the_conclusion(client, people, published):
+    """QA walk of 2026-12-06 (MEDIUM, LOW): the reasons under "Not ready yet" were never links for the Lead (linked
+    only for those who may edit the draft, as a draft's items are); the Monitoring tab they were sent to did not say
+    which report waited for them or which remedial action was open; a refused post's error summary linked to a form
+    the page does not have; and "Start a review" named the no-change conclusion without a way to it."""
+    first = write_report(published, people)
+    response = respond(published, people, write_report(published, people), remedial=True)
+    monitoring = f"/policies/{published.reference}/monitoring/"
+    with travel(CONCLUDED_ON):
+        page = not_ready(client, people, published)
+        for reason in (UNANSWERED, REMEDIAL_OPEN):
+            assert f'<a class="govuk-link" href="{monitoring}">{reason}</a>' in page
+        tab = client.get(monitoring).content.decode()
+        assert tab.count("Awaiting the Designated Lead's response") == 1
+        assert f"Remedial action open: due {response.remedial_due_on:%-d %B %Y}" in tab
+        first_row = tab[tab.index(f"{first.period_start:%-d %B %Y} to"):]
+        assert first_row.index("Awaiting the Designated Lead") < first_row.index("</tr>")
+        refused_page = post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit."})
+        body = refused_page.content.decode()
+        assert 'href="#still-to-do"' in body and 'id="still-to-do"' in body and 'href="#main-form"' not in body
+        start = client.get(f"/policies/{published.reference}/actions/start-review/").content.decode()
+        assert f'href="/policies/{published.reference}/actions/conclude-no-change/"' in start
+        # Only for the one who may conclude it.
+        client.force_login(people.developer)
+        start = client.get(f"/policies/{published.reference}/actions/start-review/").content.decode()
+        assert "conclude-no-change" not in start

@@ -60,6 +60,7 @@ def test_the_people_tab_says_so_and_offers_no_change(client, people, withdrawn, 
     assert str(people.lead) in page and str(people.developer) in page
     assert 'name="part"' not in page
     assert f"{withdrawn.reference} is withdrawn" in page
+    assert "Reassigned by the Policy Co-ordination Unit" not in page  # nobody is, now (QA walk of 2026-12-06)
     new_manager = user_with_role(Role.MANAGER, people.group, username="new.manager")
     response = client.post(url, {"part": "policy_manager", "policy_manager-new_holder": "new.manager",
                                  "policy_manager-reason": "Moved.",
