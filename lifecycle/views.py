@@ -96,7 +96,11 @@ def policy_page_context(request, policy, section: str, *, version_related: tuple
     # The steps this person would take but for their part in the version (separation of duties): said, not just
     # left out (their part was read with the versions: no query).
     # One sentence a page (approve and reject are one decision).
-    first_of_page = {step.page: step for step in reversed(permitted) if step.duty and step.page is not None}
+    # A step that waits for a part under way (``Step.under_way``: PCU's re-publication after a review concluding no
+    # change) only while that part is under way (QA walk of 2026-12-06: "Someone else must re-publish it" on every
+    # policy in force; the open review is read once a page).
+    first_of_page = {step.page: step for step in reversed(permitted) if step.duty and step.page is not None
+                     and (step.under_way is None or step.under_way(policy))}
     barred = [(step, permissions.conflict_with(user, policy, step.duty)) for step in first_of_page.values()]
     return {
         "policy": policy,

@@ -174,3 +174,32 @@ def test_a_checklist_lists_only_what_applies_to_the_version(client, people):
     detail = client.get(f"/policies/{policy.reference}/").content.decode()
     assert 'id="checklist"' in detail and gates.need_recorded.label in detail
     assert gates.monitoring_reports_read.label not in detail
+
+
+def test_a_barred_step_is_explained_only_when_something_waits_for_it(client, people):
+    """QA walk of 2026-12-06 (LOW): the PCU member who recorded the version's quality assurance was told on every
+    policy in force "Someone else must re-publish it", when no review concluding no change waited for anyone to
+    re-publish it. A step that waits for a part under way (``Step.under_way``: DCFD's confirmation, then PCU's
+    re-publication) is explained only when that part is under way."""
+    from dateutil.relativedelta import relativedelta
+
+    from lifecycle.models import QASignOff
+    from tests.factories import monitoring_up_to_date, reload
+
+    def at(day):
+        return time_machine.travel(datetime.datetime.combine(day, datetime.time(9, 0)), tick=False)
+
+    with at(datetime.date(2023, 3, 1)):
+        policy = advance_to(people.policy(title="In force"), "monitoring", people)
+    signer = QASignOff.objects.get(policy_version=policy.current_version, discipline="pcu").signed_by
+    client.force_login(signer)
+    day = reload(policy).review_due_on - relativedelta(months=2)
+    with at(day):
+        detail = client.get(f"/policies/{policy.reference}/").content.decode()
+        assert "Someone else must re-publish it" not in detail and "separation of duties" not in detail
+        # Once DCFD has confirmed the EIA of a review concluding no change, re-publication waits: it is said.
+        monitoring_up_to_date(reload(policy), people)
+        lifecycle_services.policy_conclude_no_change(policy=reload(policy), actor=people.lead, reason="Still fit.")
+        lifecycle_services.policy_confirm_eia(policy=reload(policy), actor=people.dcfd, eia_outcome="stands")
+        detail = client.get(f"/policies/{policy.reference}/").content.decode()
+        assert "Someone else must re-publish it" in detail
