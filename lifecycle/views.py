@@ -96,16 +96,12 @@ def policy_page_context(request, policy, section: str, *, version_related: tuple
     # The steps this person would take but for their part in the version (separation of duties): said, not just
     # left out (their part was read with the versions: no query).
     # One sentence a page (approve and reject are one decision).
-    # A step that waits for a part under way (``Step.under_way``: PCU's re-publication after a review concluding no
-    # change) only while that part is under way (QA walk of 2026-12-06: "Someone else must re-publish it" on every
-    # policy in force; the open review is read once a page).
-    first_of_page = {step.page: step for step in reversed(permitted) if step.duty and step.page is not None
-                     and (step.under_way is None or step.under_way(policy))}
+    first_of_page = {step.page: step for step in reversed(permitted) if step.duty and step.page is not None}
     barred = [(step, permissions.conflict_with(user, policy, step.duty)) for step in first_of_page.values()]
     return {
         "policy": policy,
-        "barred": [f"Someone else must {step.label} it: you {how}, and one person may not hold two parts in the same "
-                   "version (separation of duties)." for step, how in barred if how],
+        # Said on the overview (``barred_said``).
+        "barred": [(step, how) for step, how in barred if how],
         # The document details of the version shown: those it was frozen with (staff who see only the version in
         # force do not see a draft's new title or purpose), else the policy's as drafted. The marking shown and
         # obeyed is always the policy's own: a re-marking takes effect at once (lifecycle.services.details).
@@ -172,9 +168,19 @@ def policy_detail(request, reference: str):
     # QA walk of 2026-12-05 (B, C): the report under way, for what comes next, and the report work waiting for the
     # reader, linked to the report, as their My work lists it (one query, none before the policy is published).
     context["report_work"] = work = report_work_for(request.user, policy)
+    context["barred"] = barred_said(context["barred"], policy)
     context["next"] = next_steps.next_steps(policy, context["actions"], shown=version, asked=asked,
                                             report=work.under_way)
     return render(request, "lifecycle/policy_detail.html", context)
+
+
+def barred_said(barred: list, policy) -> list[str]:
+    """The steps this person would take but for their part in the version (``policy_page_context``'s "barred"), as
+    the overview says them. A step that waits for a part under way (``Step.under_way``: PCU's re-publication after a
+    review concluding no change) only while that part is (QA walk of 2026-12-06: "Someone else must re-publish it"
+    stood on every policy in force; the overview reads the open review once, for what comes next, anyway)."""
+    return [f"Someone else must {step.label} it: you {how}, and one person may not hold two parts in the same version "
+            "(separation of duties)." for step, how in barred if step.under_way is None or step.under_way(policy)]
 
 
 def _hold_edits(context: dict, policy) -> None:
