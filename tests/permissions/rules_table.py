@@ -222,8 +222,10 @@ ACTION_RULES: dict[str, Rule] = {
     # colleague) to see and comment on a draft, from a page" (the manager drafts too).
     "advice": rule(DRAFTING, *DRAFTERS, COORDINATOR),
     # Issue 12, "Reassignment": "Handled by PCU force-wide and by the co-ordinator within their group" (a developer
-    # added, here; the owner and the Lead need PCU), in whatever status the policy is: people move at any time.
-    "people": rule(EVERY_STATUS, COORDINATOR, PCU),
+    # added, here; the owner and the Lead need PCU), in whatever status the policy is but withdrawn: people move at
+    # any time, and a withdrawn policy's people stay as its record (QA walk of 2026-12-06; a leaver's handover leaves
+    # withdrawn policies alone too).
+    "people": rule(EVERY_STATUS - {WITHDRAWN}, COORDINATOR, PCU),
     # Issue 13. SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct
     # remedial action": the Lead the policy names (NAMED_LEAD), as for its approval. Monitoring reports are written
     # for a policy in force, which it stays while under review, so: a policy published at least once, whatever

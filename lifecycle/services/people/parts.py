@@ -90,7 +90,14 @@ def may_reassign(user, policy, part: str) -> bool:
     return not PARTS[part].pcu_only and is_group_coordinator(user, policy)
 
 
-rules.add_perm("lifecycle.reassign_people", is_pcu | is_group_coordinator)
+@rules.predicate
+def not_withdrawn(user, policy) -> bool:
+    """A policy not withdrawn (``withdrawn_people_kept``); one read without its status (the oversight dashboard's rows,
+    of policies not withdrawn) counts as not withdrawn."""
+    return getattr(policy, "status", None) != Status.WITHDRAWN
+
+
+rules.add_perm("lifecycle.reassign_people", (is_pcu | is_group_coordinator) & not_withdrawn)
 rules.add_perm("lifecycle.move_business_group", is_pcu)
 
 
