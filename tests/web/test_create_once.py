@@ -153,20 +153,22 @@ PAGE_COST = {"policy": 10, "sop": 7, "consultation": 7, "advice invitation": 9, 
 SENT_AGAIN_COST = {"policy": 15, "sop": 13, "consultation": 13, "advice invitation": 17, "advice": 17}
 # The first post, which creates: its service's work, the token claimed, and (on PostgreSQL) the check that the same
 # person did not send the same details from the same form in the last minutes (core.submissions
-# .submission_check_repeat: an advisory lock and one indexed read), plus the audit event's chain.
+# .submission_check_repeat: an advisory lock and one indexed read), plus the audit event's chain. At most these:
+# what the process has read already (a role, a content type) may save one, by the order the tests ran in (make test:
+# the advice invitation's 32 after other files, 33 alone).
 CREATE_COST = {"policy": 29, "sop": 27, "consultation": 20, "advice invitation": 33, "advice": 25}
 
 
 @pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
 def test_the_pages_and_the_answer_to_a_form_sent_again_cost_what_is_pinned(
-        client, people, drafted, form, django_assert_num_queries):
+        client, people, drafted, form, django_assert_num_queries, django_assert_max_num_queries):
     client.force_login(getattr(people, form.user))
     path = form.path(drafted)
     cache.clear()
     with django_assert_num_queries(PAGE_COST[form.name]):
         page = client.get(path).content.decode()
     data = {**form.data(people, drafted), "submission": _token_for(page, form)}
-    with django_assert_num_queries(CREATE_COST[form.name]):
+    with django_assert_max_num_queries(CREATE_COST[form.name]):
         assert client.post(path, data).status_code == 302
     with django_assert_num_queries(SENT_AGAIN_COST[form.name]):
         assert client.post(path, data).status_code == 302
