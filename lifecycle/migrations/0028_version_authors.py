@@ -28,9 +28,14 @@ VERSION_APPEND_ONLY = "lifecycle_policyversion_append_only_trigger"
 DEVELOPER = "developer"
 REASSIGNED = "policy.reassigned"
 # The audit actions of the steps that freeze a version (lifecycle.services.drafting.freeze's callers) as this migration
-# was written: a submission for quality assurance and an emergency approval name it as "version", DCFD's confirmation
-# that the EIA must be updated as "reopened_in_version".
-FREEZING = ("policy.submitted_for_qa", "policy.emergency_approved", "policy.review_eia_confirmed")
+# was written: a submission for quality assurance, an emergency approval and a local work instruction's approval name
+# it as "version"; DCFD's confirmation that the EIA must be updated names the copy of the version in force it freezes
+# as "reopened_in_version" (and that version as "version_in_force").
+FREEZING_NAMING_VERSION = ("policy.submitted_for_qa", "policy.emergency_approved", "policy.local_instruction_approved")
+REOPENED = "policy.review_eia_confirmed"
+# The roles whose holders draft or start a version without being named developers (lifecycle.permissions.can_draft:
+# a unit's manager; PCU and the Lead start drafts too): a version they drafted is no sign they were named.
+DRAFT_WITHOUT_BEING_NAMED = ("manager", "pcu", "lead", "coordinator", "owner")
 
 
 def _name(user) -> str:
@@ -44,8 +49,9 @@ def _developer_moves(parts) -> list[tuple[str | None, str | None]]:
 
 def _named_before(username: str, index: int, moves: list, drafted: list) -> bool:
     """Whether ``username`` was a developer of the policy before the event ``moves[index]`` (newest first), as the
-    audit trail shows it: an older event named them and none since took them off, or they drafted or submitted one
-    of its versions before it (only a named developer drafts, among those who may be handed a developer's part)."""
+    audit trail shows it: an older event named them and none since took them off, or they drafted one of its versions
+    before it holding no role that drafts without being named (``DRAFT_WITHOUT_BEING_NAMED``; who submitted a version
+    is no sign: a manager submits their unit's)."""
     sequence, occurred_at, _action, _moves = moves[index]
     for _sequence, _at, _action, older in moves[index + 1:]:
         if any(old == username for old, _new in older):
@@ -74,8 +80,20 @@ def _developers_then(version, named_now: set[str], moves: list, drafted: list, s
     return developers
 
 
+def _in_force_copied(frozen_by, authors_of: dict) -> list[str] | None:
+    """The authors of the version in force that a version reopened for its EIA copies (the service names them:
+    lifecycle.services.review), when ``frozen_by`` (sequence, action, changes) is that reopening; else None."""
+    if frozen_by is None or frozen_by[1] != REOPENED:
+        return None
+    major, _, minor = str((frozen_by[2] or {}).get("version_in_force", "")).partition(".")
+    if not (major.isdigit() and minor.isdigit()):
+        return None
+    return authors_of.get((int(major), int(minor)))
+
+
 def versions_record_authors(apps, schema_editor):
     versions = apps.get_model("lifecycle", "PolicyVersion")
+    roles = apps.get_model("core", "RoleAssignment")
     policies = apps.get_model("lifecycle", "Policy")
     users = apps.get_model("core", "User")
     events = apps.get_model("core", "AuditEvent")
@@ -98,22 +116,30 @@ def versions_record_authors(apps, schema_editor):
                  .values_list("sequence", "occurred_at", "action", "changes").iterator()
                  if isinstance(changes.get("parts"), list)]
         moves = [move for move in moves if move[3]]
-        drafted = [(who, at) for rows in (
-            versions.objects.filter(policy_id=policy_id).values_list("author__username", "created_at"),
-            versions.objects.filter(policy_id=policy_id, submitted_by__isnull=False)
-            .values_list("submitted_by__username", "submitted_at")) for who, at in rows]
+        drafted = list(versions.objects.filter(policy_id=policy_id).exclude(
+            author__in=roles.objects.filter(role__in=DRAFT_WITHOUT_BEING_NAMED).values("user_id"))
+            .values_list("author__username", "created_at"))
+        # Oldest first (by pk), so that a copy of the version in force finds that version's authors worked out.
+        authors_of = {(major, minor): authors for major, minor, authors in versions.objects.filter(
+            policy_id=policy_id, authors__isnull=False).values_list("major", "minor", "authors")}
         for version in its_versions:
             # The step that froze it audits it in the same transaction, naming it, at or after its submission.
             number = f"{version.major}.{version.minor}"
-            submission = (events.objects.filter(
-                Q(action__in=FREEZING[:2], changes__version=number)
-                | Q(action=FREEZING[2], changes__reopened_in_version=number),
+            frozen_by = (events.objects.filter(
+                Q(action__in=FREEZING_NAMING_VERSION, changes__version=number)
+                | Q(action=REOPENED, changes__reopened_in_version=number),
                 policy_id=policy_id, occurred_at__gte=version.submitted_at)
-                .order_by("sequence").values_list("sequence", flat=True).first())
-            usernames = _developers_then(version, named_now, moves, drafted, submission)
-            people = users.objects.filter(username__in=usernames).order_by("last_name", "first_name", "username")
-            versions.objects.filter(pk=version.pk, authors__isnull=True).update(
-                authors=[_name(person) for person in people])
+                .order_by("sequence").values_list("sequence", "action", "changes").first())
+            copied = _in_force_copied(frozen_by, authors_of)
+            if copied is not None:
+                authors = copied
+            else:
+                usernames = _developers_then(version, named_now, moves, drafted,
+                                             frozen_by[0] if frozen_by else None)
+                people = users.objects.filter(username__in=usernames).order_by("last_name", "first_name", "username")
+                authors = [_name(person) for person in people]
+            authors_of[(version.major, version.minor)] = authors
+            versions.objects.filter(pk=version.pk, authors__isnull=True).update(authors=authors)
     if postgres:
         schema_editor.execute(f"ALTER TABLE lifecycle_policyversion ENABLE TRIGGER {VERSION_APPEND_ONLY}")
 

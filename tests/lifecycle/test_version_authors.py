@@ -178,3 +178,46 @@ def test_a_version_reopened_for_its_eia_names_the_authors_of_the_version_in_forc
                              eia_comments="Add the 2021 census figures.")
     assert version(policy, "1.1").authors == version(policy, "1.0").authors == [str(people.developer)]
     assert str(successor) not in version(policy, "1.1").authors
+    if connection.vendor == "postgresql":
+        # The backfill agrees (second review of 2026-12-06, LOW: it worked out the developers at DCFD's answer).
+        recorded = submitted_authors(policy)
+        wipe_and_backfill(recorded)
+        assert submitted_authors(policy) == recorded
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANY(%s) and the trigger are PostgreSQL's")
+def test_the_backfill_does_not_take_a_manager_who_submitted_for_a_developer(people):
+    """Second review of 2026-12-06 (MEDIUM): the backfill took anyone who had drafted or submitted a version for a
+    developer named before a handover; a unit's manager submits its policies without being named (and here holds
+    the developer role too), so a leaver handed over to them made them an author of a version they only sent on."""
+    from tests.factories import RoleAssignmentFactory, fill_development
+
+    RoleAssignmentFactory(user=people.manager, role=Role.DEVELOPER, business_group=people.group)
+    policy = advance_to(people.policy(), Status.DEVELOPMENT, people)
+    fill_development(reload(policy), people)
+    s.policy_submit_for_qa(policy=reload(policy), actor=people.manager)
+    people_services.person_handover(actor=people.pcu, leaver=people.developer,
+                                    replacements={"developer": people.manager}, reason="Left the force.")
+    recorded = submitted_authors(policy)
+    assert list(recorded.values()) == [[str(people.developer)]]
+    wipe_and_backfill(recorded)
+    assert submitted_authors(policy) == recorded
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ANY(%s) and the trigger are PostgreSQL's")
+def test_the_backfill_places_a_local_instruction_by_its_approval(people):
+    """Second review of 2026-12-06 (LOW): a local work instruction's version is frozen by its Lead's approval
+    (policy.local_instruction_approved), which the backfill did not look for, so it fell back to the clock."""
+    import time_machine
+
+    from tests.lifecycle.test_local_work_instructions import _local_in_force
+
+    with time_machine.travel("2026-03-02 09:00:00+00:00", tick=False):
+        policy = _local_in_force(people, title="Local instruction")
+        replace_developer(policy, people, "successor")
+    recorded = submitted_authors(policy)
+    assert [str(people.developer)] in recorded.values()
+    wipe_and_backfill(recorded)
+    assert submitted_authors(policy) == recorded
