@@ -43,16 +43,7 @@ def _reads_unpublished_reports(user, policy) -> bool:
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
     # A draft discarded (started by mistake) is no report: its events stay on the timeline.
-    # Each with what still waits on it for a review concluding no change (lifecycle.gates_no_change: QA walk of
-    # 2026-12-06, the Lead was sent here to "respond to each one" and nothing said which): its Lead's response, and
-    # whether a review has read it, in the same statement.
-    reports = (reports_of(user=request.user, policy=policy).exclude(status=MonitoringReport.Status.DISCARDED)
-               .select_related("author", "qa_by", "published_by", "response")
-               .annotate(read_by_a_review=Exists(MonitoringReportReading.objects.filter(report=OuterRef("pk"))))
-               .order_by("-period_end"))
-    if not _reads_unpublished_reports(request.user, policy):
-        reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
-    reports = list(reports)
+    reports = _reports_listed(request.user, policy)
     may_write = can_draft(request.user, policy) and policy.first_published_on is not None
     # One report is worked on at a time (services.monitoring_report_create): while one is, the page names it and
     # offers no form that would be refused once filled in. A form posted from an older page is still answered, its
@@ -99,8 +90,23 @@ def _in_progress(user, policy) -> MonitoringReport | None:
             .order_by("-period_end").first())
 
 
+def _reports_listed(user, policy) -> list[MonitoringReport]:
+    """The reports the Monitoring tab lists, newest first: those the reader may read (published only, unless they
+    read unpublished ones), a draft discarded (started by mistake) left out (its events stay on the timeline). Each
+    with what still waits on it for a review concluding no change (lifecycle.gates_no_change: QA walk of 2026-12-06,
+    the Lead was sent here to "respond to each one" and nothing said which): its Lead's response, and whether a review
+    has read it, in the same statement. The page and its 409 refusal list the same (second review of 2026-12-06)."""
+    reports = (reports_of(user=user, policy=policy).exclude(status=MonitoringReport.Status.DISCARDED)
+               .select_related("author", "qa_by", "published_by", "response")
+               .annotate(read_by_a_review=Exists(MonitoringReportReading.objects.filter(report=OuterRef("pk"))))
+               .order_by("-period_end"))
+    if not _reads_unpublished_reports(user, policy):
+        reports = reports.filter(status=MonitoringReport.Status.PUBLISHED)
+    return list(reports)
+
+
 def _refused_in_progress(request, policy, started, message: str, typed):
-    reports = list(reports_of(user=request.user, policy=policy).select_related("author").order_by("-period_end"))
+    reports = _reports_listed(request.user, policy)
     context = policy_page_context(request, policy, "monitoring")
     context.update({"reports": reports, "form": None, "in_progress": started, "refused": message.rstrip("."),
                     "typed": typed, "next_due": MONITORING.state_of(policy)})
