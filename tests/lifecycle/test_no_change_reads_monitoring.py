@@ -164,6 +164,10 @@ def test_the_lead_is_led_to_what_holds_the_conclusion(client, people, published)
         refused_page = post(client, people.lead, published, "conclude-no-change", {"reason": "Still fit."})
         body = refused_page.content.decode()
         assert 'href="#still-to-do"' in body and 'id="still-to-do"' in body and 'href="#main-form"' not in body
+        # A field's error too, the page drawing no form while not ready (second review of 2026-12-06).
+        empty = post(client, people.lead, published, "conclude-no-change", {"reason": ""}).content.decode()
+        assert 'href="#id_reason"' not in empty and 'id="id_reason"' not in empty
+        assert 'href="#still-to-do"' in empty
         start = client.get(f"/policies/{published.reference}/actions/start-review/").content.decode()
         assert f'href="/policies/{published.reference}/actions/conclude-no-change/"' in start
         # Only for the one who may conclude it.
