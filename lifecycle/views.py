@@ -475,8 +475,9 @@ def policy_action(request, reference: str, slug: str):
         context["emergency_request"] = emergency.open_emergency_request(policy)
     # Starting a review names the other way to end one (QA walk of 2026-12-06: a Lead whose no-change conclusion was
     # not ready yet found it nowhere): linked for the Lead, whose page says what it waits for.
-    if page.slug == "start-review":
-        context["conclude_instead"] = bool(workflow.steps_offered(request.user, policy, "conclude-no-change"))
+    if page is workflow.START_REVIEW.page:
+        context["conclude_instead"] = bool(workflow.steps_offered(request.user, policy,
+                                                                  workflow.CONCLUDE_NO_CHANGE.page.slug))
     context.update({"action": page, "explanation": next_steps.explanation(page, policy), "form": form,
                     "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {

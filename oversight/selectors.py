@@ -364,7 +364,8 @@ def attention_list(*, user, scope: Scope, today: datetime.date) -> list[dict]:
         # the group's co-ordinator), not to the Leads and owners who read the dashboard too, whose People page has
         # no form. The rule reads the roles loaded with the person and the row's business group: no query a row.
         policy["may_reassign"] = policy["is_orphaned"] and rules.has_perm(
-            "lifecycle.reassign_people", user, SimpleNamespace(business_group_id=policy["business_group_id"]))
+            "lifecycle.reassign_people", user,
+            SimpleNamespace(business_group_id=policy["business_group_id"], status=policy["status"]))
     return policies
 
 

@@ -92,9 +92,10 @@ def may_reassign(user, policy, part: str) -> bool:
 
 @rules.predicate
 def not_withdrawn(user, policy) -> bool:
-    """A policy not withdrawn (``withdrawn_people_kept``); one read without its status (the oversight dashboard's rows,
-    of policies not withdrawn) counts as not withdrawn."""
-    return getattr(policy, "status", None) != Status.WITHDRAWN
+    """A policy not withdrawn (``withdrawn_people_kept``). One read without its status is refused: the rule cannot
+    tell (the oversight dashboard's rows give theirs)."""
+    status = getattr(policy, "status", None)
+    return status is not None and status != Status.WITHDRAWN
 
 
 rules.add_perm("lifecycle.reassign_people", (is_pcu | is_group_coordinator) & not_withdrawn)
