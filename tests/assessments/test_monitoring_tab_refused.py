@@ -15,19 +15,15 @@ from django.utils import timezone
 from assessments import services as a
 from assessments.models import MonitoringReport, MonitoringReportReading
 from core.submissions import MONITORING_REPORT_CREATE
-from lifecycle.states import Status
-from tests.assessments.test_monitoring_dates import FIRST_DUE, PUBLISHED_ON, on
+from tests.assessments import test_monitoring_page
+from tests.assessments.test_monitoring_dates import FIRST_DUE, on
 from tests.reports import REPORT_SECTIONS, the_year_due
 from tests.submissions import sent_once
 
 pytestmark = pytest.mark.django_db
+# Published on 10 January 2024, its first monitoring report due on 10 January 2025: the tab's own tests' fixture.
+published = test_monitoring_page.published
 TAG = "Awaiting the Designated Lead's response"
-
-
-@pytest.fixture
-def published(policy_in):
-    with on(PUBLISHED_ON):
-        return policy_in(Status.IMPLEMENTATION)
 
 
 def _reload(p):
