@@ -125,6 +125,11 @@ PEOPLE = (
            (("pcu", None, None),), superuser=True),
     Person("developer", "Aled", "Pryce", "Policy Developer, Public Protection Policy Unit",
            (("developer", "TP", "Public Protection Policy Unit"),)),
+    # A second developer of the unit, named on no policy: whom a co-ordinator or PCU names when a developer is replaced
+    # or leaves (the People tab, the handover), without first asking the administrator for a role (QA walk of
+    # 2026-12-06).
+    Person("developer3", "Hollie", "Marchbank", "Policy Developer, Public Protection Policy Unit",
+           (("developer", "TP", "Public Protection Policy Unit"),)),
     Person("manager", "Nadia", "Kowalczyk", "Head of the Public Protection Policy Unit",
            (("manager", "TP", "Public Protection Policy Unit"),)),
     Person("developer2", "Imogen", "Sayers", "Policy Developer, Safeguarding and Child Protection Policy Unit",
