@@ -391,7 +391,8 @@ STAFF_ASSOCIATION_CONSULTATION = Consultation(
 # --- the policies ----------------------------------------------------------------------------------
 
 POLICIES: tuple[PolicySpec, ...] = (
-    # Monitoring, review OVERDUE and monitoring report OVERDUE; this year's report awaits the co-ordinator.
+    # Monitoring, review OVERDUE and monitoring report OVERDUE; this year's report awaits the co-ordinator, and a
+    # remedial action directed after the first report is still open.
     PolicySpec(
         title="Domestic Abuse",
         group="TP", unit="Public Protection Policy Unit", risk_tier="high",
@@ -521,6 +522,15 @@ POLICIES: tuple[PolicySpec, ...] = (
             *approved(1358),
             *published(1348),
             *monitored(975, report=0),
+            # The Lead directed remedial action after the first report (late), not yet due nor done: with the second
+            # report still with the co-ordinator and the third overdue, its conclude page shows each of the three
+            # things a review concluding no change waits for (lifecycle.gates_no_change).
+            Step(40, "report_response", options={
+                "outcome": "remedial", "due_in_days": 90,
+                "reasons": "Supervisory review within 24 hours in 88% of investigations, short of the 95% the SOP "
+                           "asks.",
+                "action": "Add the 24-hour supervisory review to each borough's daily management meeting and report "
+                          "it monthly."}),
             Step(14, "report_submit", options={"report": 1}),
         ),
     ),
