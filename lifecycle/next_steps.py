@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat
@@ -28,29 +29,35 @@ from lifecycle.monitoring_reports import report_under_way
 from lifecycle.states import QADiscipline, Status
 from lifecycle.workflow_monitoring import report_work
 
-# Where each kind of missing item is put right (``gate.fix``), as URL names taking the policy's reference.
-FIX_URL_NAMES = {
-    "workbook": "assessments:workbook",
-    "eia": "assessments:eia",
-    "consultation": "lifecycle:consultation",
-    "statement": "lifecycle:statement_edit",
-    "monitoring": "assessments:monitoring",
+
+class Fix(NamedTuple):
+    """Where a kind of missing item is put right (``gate.fix``): a URL name taking the policy's reference, and whether
+    that page edits the draft (then linked only for those who may edit it). The monitoring reports are read by
+    everyone who sees the policy and put right by whoever the gate names (QA walk of 2026-12-06: the Lead was told
+    "Respond to every monitoring report" with no link, as if it were a draft's item)."""
+
+    url_name: str
+    edits_draft: bool
+
+
+FIXES = {
+    "workbook": Fix("assessments:workbook", edits_draft=True),
+    "eia": Fix("assessments:eia", edits_draft=True),
+    "consultation": Fix("lifecycle:consultation", edits_draft=True),
+    "statement": Fix("lifecycle:statement_edit", edits_draft=True),
+    "monitoring": Fix("assessments:monitoring", edits_draft=False),
 }
-# Those of them that edit the draft: linked only for those who may edit it. The others (the monitoring reports) are
-# read by everyone who sees the policy, and put right by whoever the gate names (QA walk of 2026-12-06: the Lead was
-# told "Respond to every monitoring report" with no link, as if it were a draft's item).
-FIXES_EDITING_THE_DRAFT = frozenset({"workbook", "eia", "consultation", "statement"})
 
 
 def fix_url(gate: Gate, policy) -> str | None:
     """Where ``gate`` is put right: its page, at the field it names (``gate.field``), by the id the form gives the
     field (Django's ``id_<name>``, which the error summary links to as well). The Workbook's items all opened the top
     of a form 4,500 px long (QA crawl)."""
-    name = FIX_URL_NAMES.get(getattr(gate, "fix", ""))
-    if not name:
+    fix = FIXES.get(getattr(gate, "fix", ""))
+    if fix is None:
         return None
     field = getattr(gate, "field", "")
-    return reverse(name, args=[policy.reference]) + (f"#id_{field}" if field else "")
+    return reverse(fix.url_name, args=[policy.reference]) + (f"#id_{field}" if field else "")
 
 
 @dataclass
@@ -58,7 +65,7 @@ class Item:
     label: str
     met: bool
     url: str | None = None
-    # Whether ``url`` edits the draft (``FIXES_EDITING_THE_DRAFT``): then linked only for those who may edit it.
+    # Whether ``url`` edits the draft (``Fix.edits_draft``): then linked only for those who may edit it.
     edits_draft: bool = True
     # What the gate lists under it (the monitoring reports a review must read), each with its page and whether done.
     items: list = field(default_factory=list)
@@ -97,7 +104,7 @@ def checklist(step: workflow.Step, policy, *, asked: dict | None = None, reports
         listing = (gate.listing(policy, reports_readable=reports_readable)
                    if reports_readable is not None and getattr(gate, "listing", None) else [])
         items.append(Item(label=gate.label, met=asked[gate], url=fix_url(gate, policy), items=listing,
-                          edits_draft=getattr(gate, "fix", "") in FIXES_EDITING_THE_DRAFT))
+                          edits_draft=getattr(FIXES.get(getattr(gate, "fix", "")), "edits_draft", True)))
     return items
 
 
