@@ -84,7 +84,7 @@ LABELS = {
     "passed": "Had passed it", "not_yet_checked": "Had not yet checked it",
     # A review draft withdrawn: its versions, the version in force, and whom the invitations to advise on it named.
     "withdrawn_versions": "Versions withdrawn", "version_in_force": "Version in force",
-    "advice_withdrawn": "Invitations to advise withdrawn",
+    "advice_withdrawn": "Invitations to advise withdrawn", "withdrawn_marking": "Marking of the versions withdrawn",
 }
 PART_LABELS = {"owner": "Management Board owner", "designated_lead": "Designated Lead",
                "policy_manager": "Policy Manager", "coordinator": "Co-ordinator", "developer": "Policy Developer"}
@@ -95,7 +95,8 @@ _CHOICE_LABELS = {"status": dict(Status.choices), "role": dict(Role.choices),
                   # What access to a draft a person was given or lost (lifecycle.services.access), in its words.
                   "permission": {codename: words[0].upper() + words[1:] for codename, words in GRANTABLE.items()}}
 # Keys recorded under another name than their object's field.
-_FIELD_OF_KEY = {"type": "consultee_type", "protective_marking_in_force": "protective_marking"}
+_FIELD_OF_KEY = {"type": "consultee_type", "protective_marking_in_force": "protective_marking",
+                 "withdrawn_marking": "protective_marking"}
 
 
 @functools.lru_cache(maxsize=512)

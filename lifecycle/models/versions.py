@@ -66,6 +66,14 @@ class PolicyVersion(models.Model):
     # the policy's current version (``NOT_WITHDRAWN``); every version of its review cycle is marked at once. Set once:
     # on PostgreSQL the version's trigger lets nothing else of a withdrawn or submitted version change (migration 0026).
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The policy's marking in force when the version was withdrawn: the marking it was read under while drafted. A
+    # version submitted during the review is frozen with the details it was submitted with, a downgrade it proposed
+    # among them (its content hash covers them); that downgrade was never approved, so what only those cleared for
+    # OFFICIAL-SENSITIVE material could read stays theirs (``lifecycle.selectors.frozen_sensitive`` reads both).
+    # Written in the UPDATE that marks it withdrawn, the one change a frozen version allows (migration 0029);
+    # empty for a version never withdrawn.
+    withdrawn_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices, blank=True, default="",
+                                         editable=False)
     # The authors its document control names (the policy's developers when it was submitted, by their names then,
     # as the force's document-control block has them: "Authors  Paul Clarke and Jo Collins, MetHQ"): written in the
     # UPDATE that freezes it, so a later handover or reassignment does not rename the authors of what was submitted

@@ -348,9 +348,18 @@ VERSION_MARKING = "details__protective_marking"
 REPORT_MARKING = "protective_marking"
 
 
+# Where a withdrawn version keeps the marking it was read under (PolicyVersion.withdrawn_marking): a version submitted
+# during a review proposing a downgrade is frozen OFFICIAL in its details, but the downgrade was never approved.
+VERSION_WITHDRAWN_MARKING = "withdrawn_marking"
+
+
 def frozen_sensitive(*, record: str = "", marking: str = VERSION_MARKING) -> Q:
-    """The Q of a record frozen OFFICIAL-SENSITIVE: its ``marking`` (reached from the query's model by ``record``)."""
-    return Q(**{f"{record}{marking}": ProtectiveMarking.OFFICIAL_SENSITIVE})
+    """The Q of a record frozen OFFICIAL-SENSITIVE: its ``marking`` (reached from the query's model by ``record``);
+    for a version, also one withdrawn while its policy was marked so (``VERSION_WITHDRAWN_MARKING``)."""
+    sensitive = Q(**{f"{record}{marking}": ProtectiveMarking.OFFICIAL_SENSITIVE})
+    if marking == VERSION_MARKING:
+        sensitive |= Q(**{f"{record}{VERSION_WITHDRAWN_MARKING}": ProtectiveMarking.OFFICIAL_SENSITIVE})
+    return sensitive
 
 
 # A version frozen OFFICIAL-SENSITIVE (its PolicyVersion.details): read only by staff cleared for its policy's

@@ -54,7 +54,7 @@ def policy_withdraw_review_draft(
     in_force = last_published_version(policy=locked)
     withdrawn = list(PolicyVersion.objects.select_for_update().filter(
         policy_id=locked.pk, major=draft.major, withdrawn_at__isnull=True).order_by("minor"))
-    _mark_withdrawn(locked, withdrawn)
+    marking_in_force = _mark_withdrawn(locked, withdrawn)
     locked.forget_cached_version()
     before = fire(locked, _way_back(locked), extra_fields=_details_in_force(locked, in_force))
     advice_closed = advice_close_for_cycle(locked=locked, cycle=draft.major, actor=actor, reason=ADVICE_CLOSED)
@@ -62,22 +62,30 @@ def policy_withdraw_review_draft(
         "status": [before, locked.status], "reason": reason,
         "withdrawn_versions": [version.number for version in withdrawn],
         "version_in_force": in_force.number if in_force is not None else None,
+        # The marking each withdrawn version is withheld by from now on (rule 18: the evidence says it too).
+        "withdrawn_marking": marking_in_force,
         "advice_withdrawn": advice_closed,
     })
     return withdrawn
 
 
-def _mark_withdrawn(locked: Policy, withdrawn: list[PolicyVersion]) -> None:
-    """Mark ``withdrawn`` withdrawn, recording on each never submitted the details it had (``_details_withdrawn``), in
-    the same UPDATE: one submitted keeps those it was frozen with, which its content hash covers. A draft is not
-    frozen until this UPDATE marks it withdrawn (migration 0026's trigger), so it may take both at once."""
-    now = timezone.now()
+def _mark_withdrawn(locked: Policy, withdrawn: list[PolicyVersion]) -> str:
+    """Mark ``withdrawn`` withdrawn, each with the marking it was read under (``PolicyVersion.withdrawn_marking``: the
+    policy's in force, never a downgrade the review proposed), recording on each never submitted the details it had
+    (``_details_withdrawn``), in the same UPDATE: one submitted keeps those it was frozen with, which its content hash
+    covers, a proposed downgrade among them, and its ``withdrawn_marking`` withholds it as its marking in force did
+    (the last notes' open item). A draft is not frozen until this UPDATE marks it withdrawn, and a submitted version
+    lets this UPDATE set those two columns alone (migrations 0026 and 0029's trigger). Returns the marking recorded.
+    Read before the details in force are put back."""
+    now, marking = timezone.now(), locked.protective_marking
     drafts = [version.pk for version in withdrawn if version.submitted_at is None and version.details is None]
     if drafts:
-        PolicyVersion.objects.filter(pk__in=drafts).update(withdrawn_at=now, details=_details_withdrawn(locked))
+        PolicyVersion.objects.filter(pk__in=drafts).update(withdrawn_at=now, withdrawn_marking=marking,
+                                                           details=_details_withdrawn(locked))
     others = [version.pk for version in withdrawn if version.pk not in drafts]
     if others:
-        PolicyVersion.objects.filter(pk__in=others).update(withdrawn_at=now)
+        PolicyVersion.objects.filter(pk__in=others).update(withdrawn_at=now, withdrawn_marking=marking)
+    return marking
 
 
 def _details_withdrawn(locked: Policy) -> dict:

@@ -22,7 +22,7 @@ from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import policy_statement_search, user_may_see_sensitive, version_history
 from lifecycle.states import ProtectiveMarking, Status
 from publication.services import policy_publish
-from tests.factories import advance_to, reload, what_was_read
+from tests.factories import advance_to, fill_development, reload, take_step, what_was_read
 from tests.library.helpers import staff
 from tests.lifecycle.test_details import update
 from tests.lifecycle.test_details_downgrade import media_root, publish_reviewed  # noqa: F401 (media_root: a fixture)
@@ -156,3 +156,72 @@ def test_those_cleared_still_read_it(client, downgraded_after_withdrawal, people
     assert shown["revisions"][0] == 200
     assert IN_DRAFT in shown["compare"][1]
     assert IN_REASON in shown["timeline"][1]
+
+
+# --- a submitted version that proposed a downgrade, then withdrawn -------------------------------------------------
+# The last notes' open item: a version submitted during the review is frozen with the details it was submitted with,
+# a proposed downgrade among them (its content hash covers them), so withdrawing the review left it frozen OFFICIAL,
+# though the downgrade was never approved and only those cleared for OFFICIAL-SENSITIVE material could read it.
+
+
+def submit_downgrade(people) -> Policy:
+    """``sensitive_in_review``, its draft 2.0 proposing OFFICIAL and submitted for quality assurance."""
+    policy = sensitive_in_review(people)
+    update(policy, people.developer, protective_marking=OFFICIAL, suitable_for_publication_scheme=True,
+           purpose="To govern deployments.")
+    policy = advance_to(reload(policy), Status.DEVELOPMENT, people)
+    fill_development(policy, people)
+    # The statement as submitted carries the draft's own words (fill_development writes one of its own).
+    s.draft_update(policy=reload(policy), actor=people.developer, statement=f"<p>{IN_DRAFT} covert secret.</p>")
+    take_step(reload(policy), people, Status.SUBMITTED_FOR_QA)
+    policy = reload(policy)
+    submitted = policy.current_version
+    assert submitted.number == "2.0" and submitted.submitted_at is not None
+    assert submitted.details["protective_marking"] == OFFICIAL and IN_DRAFT in submitted.statement
+    return policy
+
+
+@pytest.fixture
+def submitted_downgrade_withdrawn(people, django_capture_on_commit_callbacks):
+    """As ``downgraded_after_withdrawal``, but the withdrawn review's 2.0 proposed OFFICIAL and was submitted."""
+    policy = submit_downgrade(people)
+    submitted = policy.current_version
+    policy = withdraw(policy, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Again.")
+    update(reload(policy), people.developer, protective_marking=OFFICIAL, suitable_for_publication_scheme=True)
+    policy, _ = publish_reviewed(reload(policy), people, django_capture_on_commit_callbacks)
+    assert policy.protective_marking == OFFICIAL
+    policy = advance_to(policy, Status.MONITORING, people)
+    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Fourth.")
+    reader = staff("reader", people.unit)
+    s.policy_grant_access(policy=reload(policy), actor=people.coordinator, user=reader, permission="consult_policy")
+    return reload(policy), reader, submitted
+
+
+def test_a_withdrawn_submitted_downgrade_keeps_its_frozen_details_and_records_the_marking_read_under(
+        submitted_downgrade_withdrawn):
+    policy, _, submitted = submitted_downgrade_withdrawn
+    kept = PolicyVersion.objects.get(pk=submitted.pk)
+    assert kept.details == submitted.details and kept.content_hash == kept.compute_content_hash()
+    assert kept.withdrawn_marking == SENSITIVE
+
+
+def test_a_withdrawn_submitted_downgrade_is_withheld_from_those_not_cleared(client, submitted_downgrade_withdrawn):
+    policy, reader, _ = submitted_downgrade_withdrawn
+    assert "2.0" not in [row.number for row in version_history(policy=policy, user=reader)]
+    assert not Policy.objects.filter(policy_statement_search(user=reader, text=IN_DRAFT), pk=policy.pk).exists()
+    client.force_login(reader)
+    shown = pages(client, policy)
+    assert shown["versions"][0] == shown["timeline"][0] == 200
+    assert shown["revisions"][0] == 404
+    for status, body in shown.values():
+        assert IN_DRAFT not in body and IN_REASON not in body
+
+
+def test_those_cleared_still_read_the_withdrawn_submitted_downgrade(client, submitted_downgrade_withdrawn, people):
+    policy, _, _ = submitted_downgrade_withdrawn
+    assert "2.0" in [row.number for row in version_history(policy=policy, user=people.developer)]
+    client.force_login(people.developer)
+    shown = pages(client, policy)
+    assert shown["revisions"][0] == 200
+    assert IN_DRAFT in shown["compare"][1] and IN_REASON in shown["timeline"][1]
