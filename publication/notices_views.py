@@ -26,12 +26,15 @@ def notices_page(request):
     notices = staff_notices(user=request.user, before=before, limit=NOTICES_PER_PAGE + 1)
     older = notices[NOTICES_PER_PAGE - 1].at.isoformat() if len(notices) > NOTICES_PER_PAGE else None
     notices = notices[:NOTICES_PER_PAGE]
+    # Each notice with its time in the service's time zone, found once (timezone.localtime asks the request's time
+    # zone anew on each call: twice a notice, a tenth of the page's Python at make bench).
+    zone = timezone.get_current_timezone()
     days = []
     for notice in notices:
-        day = timezone.localtime(notice.at).date()
-        if not days or days[-1][0] != day:
-            days.append((day, []))
-        days[-1][1].append(notice)
+        at = notice.at.astimezone(zone)
+        if not days or days[-1][0] != at.date():
+            days.append((at.date(), []))
+        days[-1][1].append((notice, at))
     return render(request, "publication/notices.html", {"days": days, "older": older, "before": before,
                                                         "section": "notices"})
 

@@ -13,7 +13,6 @@ django.utils.html.escape calls: the values are plain text), the links made from 
 from html import escape
 
 from django import template
-from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.dates import date_shown
@@ -30,7 +29,7 @@ _TAGS = {"withdrawn": "govuk-tag--grey", "revised": "govuk-tag--blue", "publishe
 _KINDS = {"withdrawn": "Withdrawn", "revised": "Revised", "published": "Published", "reviewed": "Reviewed"}
 
 
-def _notice(notice, detail_url) -> str:
+def _notice(notice, at, detail_url) -> str:
     title = escape(notice.policy_title)
     withdrawn = notice.kind == "withdrawn"
     if withdrawn or not notice.readable:
@@ -49,18 +48,18 @@ def _notice(notice, detail_url) -> str:
             f'\n    <strong class="govuk-tag {_TAGS[notice.kind]}">{_KINDS[notice.kind]}</strong>'
             f"\n    {name}"
             f'\n    <br><span class="govuk-body-s">{escape(notice.reference)}{version} · '
-            f"{escape(notice.business_group)} · {timezone.localtime(notice.at):%H:%M}</span>"
+            f"{escape(notice.business_group)} · {at:%H:%M}</span>"
             f"\n    {summary}\n    {since}\n  </li>\n  ")
 
 
 @register.simple_tag
 def notice_days(days) -> str:
-    """``days``: [(day, [notice, ...])], as publication.notices_views.notices_page groups them (by the day in the
-    service's time zone)."""
+    """``days``: [(day, [(notice, its time in the service's time zone), ...])], as publication.notices_views
+    .notices_page groups them (by the day in the service's time zone)."""
     detail_url = cached_reverser("lifecycle:detail")
     return SafeString("".join(
         f'\n<h2 class="govuk-heading-m">{date_shown(day)}</h2>\n<ul class="govuk-list">\n  '
-        + "".join(_notice(notice, detail_url) for notice in notices)
+        + "".join(_notice(notice, at, detail_url) for notice, at in notices)
         + "\n</ul>\n" for day, notices in days))  # each value escaped, or the markup above
 
 
