@@ -148,18 +148,15 @@ def draft_items_close(*, policy_id: int) -> int:
     needed" in the inbox, not new, not counted nor e-mailed (notifications.selectors.new_items). Items about the
     version in force, and the notices of a withdrawal (this one's is relayed after this transaction; an earlier one's
     is of an earlier draft), are left as they are. One statement, after one read of the withdrawn versions' numbers
-    (few): those of the draft just withdrawn, the newest cycle withdrawn."""
+    (few): those of the draft just withdrawn, the newest cycle withdrawn. An event relayed after this transaction is
+    closed by the same rule as the relay writes it (``relayed_items_close``)."""
     withdrawn = list(PolicyVersion.objects.filter(policy_id=policy_id, withdrawn_at__isnull=False)
                      .values_list("major", "minor"))
     if not withdrawn:
         return 0
     cycle = max(major for major, _ in withdrawn)
-    return (Notification.objects.filter(
-        policy_id=policy_id, closed_at__isnull=True,
-        source_event__audit_event__changes__version__in=[f"{major}.{minor}" for major, minor in withdrawn
-                                                         if major == cycle])
-        .exclude(source_event__audit_event__action=AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN)
-        .update(closed_at=timezone.now(), closed_because=ReminderClosed.DRAFT_WITHDRAWN))
+    about = _about_withdrawn({policy_id: [(major, minor) for major, minor in withdrawn if major == cycle]})
+    return _close(Notification.objects.filter(about), ReminderClosed.DRAFT_WITHDRAWN)
 
 
 def report_qa_items_close(*, policy_id: int) -> int:
@@ -170,11 +167,55 @@ def report_qa_items_close(*, policy_id: int) -> int:
     kept as written: "No longer needed" in the inbox, not new, not counted nor e-mailed. SOP, stage 6: the report goes
     "to the Business Group Policy Co-ordinator for quality assurance"; once passed or returned nothing more is asked.
     A policy has one report in quality assurance at a time: this one, and any item of an earlier report already
-    assured that was left open (QA walk of 2026-12-06: POL-0003's items of 2026 and 2024 stayed New). One statement."""
-    return (Notification.objects.filter(policy_id=policy_id, closed_at__isnull=True, report__isnull=False,
-                                        source_event__topic=AuditAction.MONITORING_REPORT_SUBMITTED)
-            .exclude(report__status=MonitoringReport.Status.SUBMITTED)
-            .update(closed_at=timezone.now(), closed_because=ReminderClosed.REPORT_ASSURED))
+    assured that was left open (QA walk of 2026-12-06: POL-0003's items of 2026 and 2024 stayed New). One statement.
+    An event relayed after this transaction is closed by the same rule as the relay writes it
+    (``relayed_items_close``)."""
+    return _close(Notification.objects.filter(policy_id=policy_id).filter(QA_ASKED_OF_ASSURED),
+                  ReminderClosed.REPORT_ASSURED)
+
+
+# An item asking the co-ordinator to quality-assure a report (told of its submission) that no longer waits for it.
+QA_ASKED_OF_ASSURED = (Q(report__isnull=False, source_event__topic=AuditAction.MONITORING_REPORT_SUBMITTED)
+                       & ~Q(report__status=MonitoringReport.Status.SUBMITTED))
+
+
+def _about_withdrawn(versions: dict[int, list[tuple[int, int]]]) -> Q:
+    """The items told of an event on one of these withdrawn versions ({policy id: [(major, minor)]}), but the notice
+    of a withdrawal itself."""
+    about = Q(pk__in=[])
+    for policy_id, numbers in versions.items():
+        about |= Q(policy_id=policy_id, source_event__audit_event__changes__version__in=[
+            f"{major}.{minor}" for major, minor in numbers])
+    return about & ~Q(source_event__audit_event__action=AuditAction.POLICY_REVIEW_DRAFT_WITHDRAWN)
+
+
+def _close(items, because: str) -> int:
+    """Close the open ones of ``items``, read or not, with why: one UPDATE."""
+    return items.filter(closed_at__isnull=True).update(closed_at=timezone.now(), closed_because=because)
+
+
+def relayed_items_close(*, event_ids: list[int], topics: set[str], policy_ids: set[int]) -> int:
+    """Inside the relay's transaction, after it wrote the items of the outbox events ``event_ids``: those whose work
+    was done before they were relayed (the relay down, or behind, when the step committed) are closed by the rules the
+    steps apply to the items that exist then (``draft_items_close``, ``report_qa_items_close``), with why, as they
+    would have been had they been relayed in time. Without it they were written after their closer ran, asking their
+    reader to act on a draft that was gone or a report already assured, New for good (the notes' open item since
+    2026-12-06). At most three statements a batch, whatever its size, and none for a batch of neither kind: the
+    withdrawn versions of the batch's policies (only if an event of the batch names a version), an UPDATE for each
+    rule."""
+    items = Notification.objects.filter(source_event_id__in=event_ids)
+    closed = 0
+    if AuditAction.MONITORING_REPORT_SUBMITTED in topics:
+        closed += _close(items.filter(QA_ASKED_OF_ASSURED), ReminderClosed.REPORT_ASSURED)
+    if policy_ids:
+        withdrawn: dict[int, list[tuple[int, int]]] = {}
+        for policy_id, major, minor in (PolicyVersion.objects.filter(policy_id__in=policy_ids,
+                                                                     withdrawn_at__isnull=False)
+                                        .values_list("policy_id", "major", "minor")):
+            withdrawn.setdefault(policy_id, []).append((major, minor))
+        if withdrawn:
+            closed += _close(items.filter(_about_withdrawn(withdrawn)), ReminderClosed.DRAFT_WITHDRAWN)
+    return closed
 
 
 # The chase's one item per person telling of all their new reminders to read and confirm ("You have 3 policies to read

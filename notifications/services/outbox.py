@@ -21,6 +21,7 @@ from lifecycle.states import ProtectiveMarking, highest_marking
 from notifications.links import report_named
 from notifications.models import Notification
 from notifications.services.handover import handover_notices
+from notifications.services.inbox import relayed_items_close
 from notifications.services.people import active_role_holders
 
 logger = logging.getLogger(__name__)
@@ -200,6 +201,10 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
         event.relayed_at = event.relayed_at or now
         done.append(event)
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+    # Items whose work was done before they were relayed are written closed, as the step closed those it found.
+    relayed_items_close(event_ids=[event.pk for event in done], topics={event.topic for event in done},
+                        policy_ids={event.audit_event.policy_id for event in done
+                                    if event.audit_event.policy_id and "version" in (event.audit_event.changes or {})})
     _list_policies(handovers)
     # Issue 14: a version published is in force, and the staff it asks to confirm they have read it are told, by a
     # task of their own once this batch is committed (a publication to a business group asks thousands).
