@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
@@ -50,11 +51,21 @@ def reports_since_last_review(policy):
             .exclude(readings__cycle__lt=cycle).order_by("period_end", "pk"))
 
 
-def report_under_way(policy) -> str | None:
-    """The status of the policy's report submitted and not yet published (``REPORT_UNDER_WAY_STATUSES``), None
-    when there is none: one query."""
-    return (policy.monitoring_reports.filter(status__in=REPORT_UNDER_WAY_STATUSES).order_by("-period_end")
-            .values_list("status", flat=True).first())
+class ReportUnderWay(NamedTuple):
+    """The policy's report submitted and not yet published: its status, and the end of the period it reports on (what
+    comes next names it: QA walk of 2026-12-06, "Quality-assure the monitoring report" beside "report due 1 April
+    2026" read as if that report were the one submitted)."""
+
+    status: str
+    period_end: datetime.date
+
+
+def report_under_way(policy) -> ReportUnderWay | None:
+    """The policy's report submitted and not yet published (``REPORT_UNDER_WAY_STATUSES``), None when there is none:
+    one query."""
+    row = (policy.monitoring_reports.filter(status__in=REPORT_UNDER_WAY_STATUSES).order_by("-period_end")
+           .values_list("status", "period_end").first())
+    return ReportUnderWay(*row) if row is not None else None
 
 
 # A report submitted to the co-ordinator or past it: its results are in, for its Lead to answer once quality-assured.

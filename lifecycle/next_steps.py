@@ -25,7 +25,7 @@ from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
 from lifecycle.models import NOT_WITHDRAWN, PolicyVersion, QAOutcome, QASignOff
-from lifecycle.monitoring_reports import report_under_way
+from lifecycle.monitoring_reports import ReportUnderWay, report_under_way
 from lifecycle.states import QADiscipline, Status
 from lifecycle.workflow_monitoring import report_work
 
@@ -133,11 +133,12 @@ def _date_of(key: str, policy) -> datetime.date | None:
     return state.due if state is not None else None
 
 
-def next_work(step: workflow.Step, policy, *, by: str = "", done: str = "", report: str | None = None) -> NextWork:
+def next_work(step: workflow.Step, policy, *, by: str = "", done: str = "", report: ReportUnderWay | None = None
+              ) -> NextWork:
     """``step`` as what comes next, with its due date (``step.due``); or, when work that falls due meanwhile
     (``step.meanwhile``) is due earlier, that work: after "Move to monitoring" the annual monitoring report, due within
     the year, comes before a review due in three (QA walk: the confirmation said "Next: Start a review").
-    ``report``: the status of the policy's monitoring report submitted and not yet published, if any
+    ``report``: the policy's monitoring report submitted and not yet published, if any
     (``monitoring_reports.report_under_way``): the annual report is then the part that report waits for, its quality
     assurance or its publication, not a new one that cannot be started (QA walk of 2026-12-05, B)."""
     own = NextWork(title=step.page.title, by=by or step.taken_by, done=done, due=_date_of(step.due, policy),
@@ -216,7 +217,8 @@ class NextSteps:
             item.page is self.way_on.page for item in self.offered)
 
 
-def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None = None, report: str | None = None
+def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None = None,
+               report: ReportUnderWay | None = None
                ) -> NextSteps:
     """The pages offered, each with its readiness. One that cannot succeed yet is listed only when its step is the
     way on from the status (with what is missing); any other (a withdrawal before anyone decided it, a re-publication
@@ -227,7 +229,7 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
     it: not the step that moves it on nor who takes it, not the day its stage's work is expected by, not the day PCU
     scheduled its publication for (security probe F7: staff read "Next: Publish, by PCU. Scheduled for publication on
     ..." of a version not yet published). The review and monitoring dates are the policy's in force, which its
-    document control shows everyone (and the Scheme its review date). ``report``: the status of the policy's
+    document control shows everyone (and the Scheme its review date). ``report``: the policy's
     monitoring report under way, if any (lifecycle.report_work, read with the reader's report work)."""
     asked = {} if asked is None else asked
     offered = [readiness(page, policy, asked=asked) for page in pages]
@@ -251,8 +253,8 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
     )
 
 
-def _report_under_way(step: workflow.Step | None, policy) -> str | None:
-    """The status of the policy's monitoring report under way (``report_under_way``: one query), asked only when
+def _report_under_way(step: workflow.Step | None, policy) -> ReportUnderWay | None:
+    """The policy's monitoring report under way (``report_under_way``: one query), asked only when
     ``step`` has work due meanwhile (the annual report before a review) on a policy published, which has reports."""
     if step is None or not step.meanwhile or policy.first_published_on is None:
         return None

@@ -10,7 +10,7 @@ import datetime
 from dataclasses import dataclass
 
 from lifecycle.due import REMEDIAL, DueState
-from lifecycle.monitoring_reports import open_report_rows
+from lifecycle.monitoring_reports import ReportUnderWay, open_report_rows
 from lifecycle.permissions import is_group_coordinator, is_pcu
 from lifecycle.selectors import user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
@@ -39,7 +39,7 @@ class ReportWaiting:
 
 @dataclass(frozen=True)
 class ReportWork:
-    under_way: str | None = None
+    under_way: ReportUnderWay | None = None
     waiting: tuple[ReportWaiting, ...] = ()
 
 
@@ -59,7 +59,7 @@ def report_work_for(user, policy, today: datetime.date | None = None) -> ReportW
         if not sensitive and row.protective_marking == ProtectiveMarking.OFFICIAL_SENSITIVE:
             continue
         if row.under_way:
-            under_way = under_way or row.status
+            under_way = under_way or ReportUnderWay(row.status, row.period_end)
             said, whose = WAITING_FOR[row.status]
             if whose(user, policy):
                 waiting.append(ReportWaiting(said=said, report_id=row.pk, period_start=row.period_start,

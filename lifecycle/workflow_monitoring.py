@@ -7,11 +7,14 @@ everything reads, and are imported from there as before (``from lifecycle.workfl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Count, Q
 
+from core.dates import date_shown
 from core.events import AuditAction
 from lifecycle import forms, gates, gates_no_change, gates_review_draft
-from lifecycle.monitoring_reports import AWAITING_COUNTED, reports_awaiting_response
+from lifecycle.monitoring_reports import AWAITING_COUNTED, ReportUnderWay, reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
 from lifecycle.steps import DueWork, Page, Step
@@ -51,12 +54,16 @@ MONITORING_REPORT_PUBLICATION = DueWork(
 REPORT_UNDER_WAY = {"submitted": MONITORING_REPORT_QA, "qa_passed": MONITORING_REPORT_PUBLICATION}
 
 
-def report_work(work: DueWork, report_status: str | None) -> DueWork:
-    """``work``, or, when it is the annual monitoring report and the policy's report in progress has the status
-    ``report_status`` (None: none in progress), the part that report waits for (``REPORT_UNDER_WAY``)."""
-    if work is MONITORING_REPORT:
-        return REPORT_UNDER_WAY.get(report_status, work)
-    return work
+def report_work(work: DueWork, under_way: ReportUnderWay | None) -> DueWork:
+    """``work``, or, when it is the annual monitoring report and the policy has a report in progress (``under_way``;
+    None: none), the part that report waits for (``REPORT_UNDER_WAY``), naming the report by the end of its period:
+    "Quality-assure the monitoring report to 1 April 2025". The report due next, whose date the page shows beside
+    it, cannot be started until that one is published (QA walk of 2026-12-06: My work's "Monitoring reports overdue"
+    said "Quality-assure the monitoring report ... report due 1 April 2026" of the report to 1 April 2025)."""
+    part = REPORT_UNDER_WAY.get(under_way.status) if work is MONITORING_REPORT and under_way is not None else None
+    if part is None:
+        return work
+    return replace(part, title=f"{part.title} to {date_shown(under_way.period_end)}")
 
 
 START_REVIEW = Step(

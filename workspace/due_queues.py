@@ -7,13 +7,23 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.urls import reverse
 
 from assessments.models import MonitoringReport
+from assessments.selectors import reports_readable_by
 from core.models import Role
 from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.models import Policy, PolicyUserObjectPermission
 from lifecycle.monitoring_reports import REPORT_UNDER_WAY_STATUSES
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
 from lifecycle.workflow_monitoring import MONITORING_REPORT, report_work
-from workspace.queues import NAMED_ONLY, QUEUE_SHOWN, REPORT_UNDER_WAY, as_queue, compiled_queue, named_developer
+from workspace.queues import (
+    NAMED_ONLY,
+    QUEUE_SHOWN,
+    REPORT_UNDER_WAY,
+    REPORT_UNDER_WAY_TO,
+    as_queue,
+    compiled_queue,
+    named_developer,
+    report_of,
+)
 
 # Who writes a policy's monitoring report: those who draft it (assessments.services.monitoring_report_create asks
 # lifecycle.permissions.can_draft), as the report's declaration says (lifecycle.workflow_monitoring.MONITORING_REPORT).
@@ -45,7 +55,7 @@ def due_queues(viewer: Viewer, today) -> tuple[list[dict], list[dict]]:
                 # The report is its own work, named as declared (its overview says the same words); once one is
                 # submitted, the part it waits for (QA walk of 2026-12-05, B: not a new report, which cannot be
                 # started until it is published).
-                work = report_work(MONITORING_REPORT, policy.report_under_way)
+                work = report_work(MONITORING_REPORT, report_of(policy))
                 policy.next_label, policy.next_by = work.title, work.taken_by
             # Otherwise, a review due: it names what comes next on the policy as its "What to do next" does, set with
             # every other row's (workspace.selectors:
@@ -77,13 +87,17 @@ def _due_policies(viewer: Viewer, today, field: str) -> QuerySet[Policy]:
     # Overdue the day after (lifecycle.due.DueRule.is_overdue). Each a range of the date's index (an exclude()
     # of the first would be NOT (date < today AND date IS NOT NULL): read from the first overdue one on).
     past_due, not_yet = Q(**{f"{rule.field}__lt": today}), Q(**{f"{rule.field}__gte": today})
-    # With each row, the status of its monitoring report under way (one report at a time), for what comes next: a
-    # subquery in this statement, asked of the rows shown only.
-    under_way = (MonitoringReport.objects.filter(policy_id=OuterRef("pk"), status__in=REPORT_UNDER_WAY_STATUSES)
-                 .order_by("-period_end").values("status")[:1])
+    # With each row, its monitoring report under way (one report at a time), for what comes next: its status and the
+    # end of its period, subqueries in this statement, asked of the rows shown only. Only a report the reader may read
+    # (its own marking: ``reports_readable_by``, as the overview reads it, lifecycle.report_work): one made
+    # OFFICIAL-SENSITIVE, its policy OFFICIAL since a review, is not named to someone not cleared for it.
+    under_way = (MonitoringReport.objects.filter(reports_readable_by(viewer), policy_id=OuterRef("pk"),
+                                                 status__in=REPORT_UNDER_WAY_STATUSES).order_by("-period_end"))
     return as_queue(Policy.objects.filter(pk_in_ids(due.filter(past_due).values("pk")[:QUEUE_SHOWN + 1])
                                         | pk_in_ids(due.filter(not_yet).values("pk")[:QUEUE_SHOWN + 1]))
-                    .annotate(**{REPORT_UNDER_WAY: Subquery(under_way), NAMED_ONLY: _named_only(viewer)}),
+                    .annotate(**{REPORT_UNDER_WAY: Subquery(under_way.values("status")[:1]),
+                                 REPORT_UNDER_WAY_TO: Subquery(under_way.values("period_end")[:1]),
+                                 NAMED_ONLY: _named_only(viewer)}),
                     order=rule.field, limit=2 * (QUEUE_SHOWN + 1))
 
 

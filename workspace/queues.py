@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from core.compiled import compiled_per_key
 from lifecycle.models import Policy
+from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.next_steps import QA_SIGNED, next_work, qa_signed_column, taken_by
 from lifecycle.selectors import named_developer_policy_ids, pk_in_ids
 from lifecycle.steps import AWAITS, Step
@@ -30,6 +31,8 @@ QUEUE_FIELDS = ("reference", "title", "status", "not_impact_assessed", "review_d
 # The status of the policy's monitoring report submitted and not yet published, selected with the due queues' rows
 # (workspace.due_queues: a subquery in their statement, no query per row), for what comes next (``next_of``).
 REPORT_UNDER_WAY = "report_under_way"
+# And the end of the period that report covers, selected beside its status (``report_of``).
+REPORT_UNDER_WAY_TO = "report_under_way_to"
 
 # Whether a due queue's row is there only because its reader is named on the policy as a developer, while the rule
 # makes them none of its developers (workspace.due_queues: no step of it is theirs, and none is named to them).
@@ -67,7 +70,7 @@ class QueueItem:
 
     __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, "due_state", "due_label", "next_label", "next_by",
                  "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY,
-                 NAMED_ONLY)
+                 REPORT_UNDER_WAY_TO, NAMED_ONLY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):
@@ -82,8 +85,15 @@ def next_of(step: Step, policy) -> tuple[str, str, str]:
     has signed off."). No query: its dates are among QUEUE_FIELDS, its sign-offs in its row (``QA_SIGNED``), and its
     report under way (``REPORT_UNDER_WAY``) is in the due queues' rows."""
     by, done = taken_by(step, policy)
-    work = next_work(step, policy, by=by, done=done, report=getattr(policy, REPORT_UNDER_WAY, None))
+    work = next_work(step, policy, by=by, done=done, report=report_of(policy))
     return work.title, work.by, work.done
+
+
+def report_of(policy) -> ReportUnderWay | None:
+    """The policy's monitoring report under way, as a due queue's row selects it (``REPORT_UNDER_WAY``, its period's
+    end beside it); None when there is none, or the row is of another queue."""
+    status = getattr(policy, REPORT_UNDER_WAY, None)
+    return ReportUnderWay(status, getattr(policy, REPORT_UNDER_WAY_TO)) if status else None
 
 
 def compiled_rows(build: Callable[..., QuerySet]) -> Callable[..., list[list]]:

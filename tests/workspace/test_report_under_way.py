@@ -22,8 +22,10 @@ from tests.workspace.test_next_agrees_with_overview import PUBLISHED_ON, overvie
 pytestmark = pytest.mark.django_db
 
 LATER = datetime.date(2026, 2, 1)  # the first year's report (due 15 January 2025) and the second's both late
-QA = ("Quality-assure the monitoring report", "the business group's co-ordinator")
-PUBLISH = ("Publish the monitoring report", "the Policy Co-ordination Unit")
+# Naming the report by the end of its period (QA walk of 2026-12-06: beside "report due 15 January 2026", the report
+# waiting is the first year's, to 15 January 2025).
+QA = ("Quality-assure the monitoring report to 15 January 2025", "the business group's co-ordinator")
+PUBLISH = ("Publish the monitoring report to 15 January 2025", "the Policy Co-ordination Unit")
 
 
 @pytest.fixture
@@ -43,6 +45,7 @@ def test_while_a_report_waits_for_others_the_developer_is_not_told_to_write_one(
     with travel(LATER):
         assert said(client, people, in_monitoring) == (MONITORING_REPORT.title, MONITORING_REPORT.taken_by)
         report = submitted(reload(in_monitoring), people)
+        assert report.period_end == datetime.date(2025, 1, 15)
         # It answered the first year; the second's report, due 15 January 2026, is late too, and cannot be started.
         assert reload(in_monitoring).monitoring_report_due_on == datetime.date(2026, 1, 15)
         assert said(client, people, in_monitoring) == QA
@@ -50,7 +53,7 @@ def test_while_a_report_waits_for_others_the_developer_is_not_told_to_write_one(
         assert said(client, people, in_monitoring) == PUBLISH
         client.force_login(people.developer)
         page = client.get("/").content.decode()
-        assert "Next: <strong>Publish the monitoring report</strong>" in page
+        assert "Next: <strong>Publish the monitoring report to 15 January 2025</strong>" in page
         assert "Write the annual monitoring report" not in page
         a.monitoring_report_publish(report=report, actor=people.pcu)
         assert said(client, people, in_monitoring) == (MONITORING_REPORT.title, MONITORING_REPORT.taken_by)
