@@ -3,7 +3,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,7 +26,7 @@ from publication.forms import (
 )
 from publication.models import Publication, PublishedFile
 from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
-from publication.scheme_index import SCHEME_MAX_MATCHES, scheme_filter_choices, scheme_page_details, scheme_policies
+from publication.scheme_index import SCHEME_MAX_MATCHES, scheme_filter_choices, scheme_index_page
 from publication.selectors import (
     access_published_file,
     files_not_stored,
@@ -71,9 +70,7 @@ def scheme_index(request):
     # A part in error (an edited URL, a search too long) is said in the error summary and left out; the rest
     # narrows the list, which says so: 200, as the register and the library answer (the page answered, with what it
     # could).
-    criteria = form.criteria()
-    page = Paginator(scheme_policies(**criteria), 50).get_page(request.GET.get("page"))
-    page.object_list = scheme_page_details(page.object_list)
+    page = scheme_index_page(number=request.GET.get("page"), **form.criteria())
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "publication/scheme_index.html", {
