@@ -49,7 +49,7 @@ def policy_advice(request, reference: str):
         return render(request, "lifecycle/policy_advice.html", context,
                       status=200 if request.method != "POST" else 403)
     may_invite = rules.has_perm("lifecycle.invite_advice", request.user, policy)
-    page = advice_page(policy)
+    page = advice_page(policy, user=request.user)
     invitations = page.invitations
     by_id = {invitation.pk: invitation for invitation in invitations}
     action = request.POST.get("action") if request.method == "POST" else None

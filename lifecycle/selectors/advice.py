@@ -17,6 +17,8 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from core.models import User
 from lifecycle.models import AdviceComment, AdviceInvitation, Policy, PolicyUserObjectPermission
 from lifecycle.selectors.clearance import cannot_open
+from lifecycle.selectors.pages import user_may_see_sensitive
+from lifecycle.selectors.visibility import cycle_frozen_sensitive
 from lifecycle.states import ProtectiveMarking
 
 
@@ -40,10 +42,15 @@ class AdvicePage:
     stranded_grants: list[StrandedGrant]
 
 
-def advice_page(policy: Policy) -> AdvicePage:
+def advice_page(policy: Policy, *, user) -> AdvicePage:
     """``policy``'s invitations (newest cycle first) with their comments, and who of those named on its draft cannot
-    open it: four queries, or three for an OFFICIAL policy."""
-    invitations = list(policy.advice_invitations.select_related("invitee", "invited_by", "withdrawn_by")
+    open it: four queries, or three for an OFFICIAL policy. Those of a cycle with a version frozen OFFICIAL-SENSITIVE
+    only for ``user`` cleared for it (``cycle_frozen_sensitive``): a cycle written while the policy was
+    OFFICIAL-SENSITIVE, its advice with it, is not OFFICIAL material when a later review publishes the policy so."""
+    invitations = policy.advice_invitations.all()
+    if not user_may_see_sensitive(user=user, policy=policy):
+        invitations = invitations.exclude(cycle_frozen_sensitive())
+    invitations = list(invitations.select_related("invitee", "invited_by", "withdrawn_by")
                        .prefetch_related(Prefetch("comments", queryset=AdviceComment.objects
                                                   .select_related("author", "policy_version")
                                                   .order_by("created_at", "pk")))

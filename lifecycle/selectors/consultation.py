@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from lifecycle.models import ConsultationRecord, Policy, PolicyVersion
-from lifecycle.selectors.pages import user_may_see_drafts
+from lifecycle.selectors.pages import user_may_see_drafts, user_may_see_sensitive
+from lifecycle.selectors.visibility import cycle_frozen_sensitive
 
 
 def _withdrawn_versions_of_cycle() -> QuerySet:
@@ -53,7 +54,8 @@ class ConsultationLog:
 def consultation_log_shown(*, user, policy: Policy, version) -> ConsultationLog:
     """What the consultation log shows ``user``: the records of ``consultations_shown``, and, to those who see the
     drafts, each withdrawn review draft's records apart, with the day it was withdrawn. One query for both, each
-    record marked by its cycle's withdrawal (``cycle_withdrawn_at``), with who recorded it."""
+    record marked by its cycle's withdrawal (``cycle_withdrawn_at``), with who recorded it. A cycle with a version
+    frozen OFFICIAL-SENSITIVE only for those cleared for it (``cycle_frozen_sensitive``)."""
     if version is None:
         return ConsultationLog(records=[], withdrawn=[])
     withdrawn_at = Subquery(_withdrawn_versions_of_cycle().order_by("withdrawn_at").values("withdrawn_at")[:1])
@@ -62,6 +64,9 @@ def consultation_log_shown(*, user, policy: Policy, version) -> ConsultationLog:
         shown |= Q(cycle_withdrawn_at__isnull=False)
     rows = (policy.consultations.annotate(cycle_withdrawn_at=withdrawn_at).filter(shown)
             .select_related("recorded_by").order_by("-cycle", "date_sent", "pk"))
+    if not user_may_see_sensitive(user=user, policy=policy):
+        # A cycle written while the policy was OFFICIAL-SENSITIVE (a version of it frozen so) is only the cleared's.
+        rows = rows.exclude(cycle_frozen_sensitive())
     log = ConsultationLog(records=[], withdrawn=[])
     for record in rows:
         record.policy = policy

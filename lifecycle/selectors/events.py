@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Exists,
     ExpressionWrapper,
@@ -20,6 +21,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast, Coalesce, Concat
@@ -85,19 +87,23 @@ def _without_sensitive_versions(events: QuerySet[AuditEvent], policy_id: int) ->
                          .annotate(number=number).values("number"))
     # Versions are numbered in the order they are made (under the policy's row lock): the newest then is the one with
     # the highest number made by then, read down the versions' unique (policy, major, minor) index, not sorted.
+    # Whether it is frozen OFFICIAL-SENSITIVE is FROZEN_SENSITIVE's to say: its details, or the marking a version was
+    # withdrawn under (review of 2026-12-06, HIGH: the details alone let a withdrawn version that had proposed the
+    # downgrade pass its cycle's consultation to those not cleared).
     newest_then = (PolicyVersion.objects.filter(policy_id=policy_id, created_at__lte=OuterRef("occurred_at"))
                    .order_by("-major", "-minor")
-                   .annotate(frozen=KeyTextTransform("protective_marking", "details")).values("frozen")[:1])
+                   .annotate(frozen=Case(When(FROZEN_SENSITIVE, then=Value(True)), default=Value(False),
+                                         output_field=BooleanField())).values("frozen")[:1])
     return (events
             .alias(version_named=Coalesce(KeyTextTransform("version", "changes"), Value(""),
                                           output_field=CharField()),
                    any_sensitive=Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id)),
-                   marking_then=Coalesce(Subquery(newest_then), Value(""), output_field=CharField()))
+                   sensitive_then=Coalesce(Subquery(newest_then), Value(False), output_field=BooleanField()))
             .exclude(Q(version_named__in=sensitive_numbers)
                      # In this order: the newest version then is looked up only for an event naming none, of a policy
                      # with a version frozen OFFICIAL-SENSITIVE (asked once for the statement), not for every event.
                      | Q(version_named="") & Q(any_sensitive=True)
-                     & Q(marking_then=ProtectiveMarking.OFFICIAL_SENSITIVE)))
+                     & Q(sensitive_then=True)))
 
 
 def _earlier_withheld(policy_id: int, *, sensitive: bool):

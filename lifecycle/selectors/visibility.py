@@ -368,6 +368,16 @@ def frozen_sensitive(*, record: str = "", marking: str = VERSION_MARKING) -> Q:
 FROZEN_SENSITIVE = frozen_sensitive()
 
 
+def cycle_frozen_sensitive(*, policy: str = "policy_id", cycle: str = "cycle") -> Exists:
+    """Whether a record of one of a policy's review cycles (a consultation, an invitation to advise: ``cycle``, the
+    major number of the versions drafted in it; ``policy``, its policy's id) is of a cycle with a version frozen
+    OFFICIAL-SENSITIVE (``FROZEN_SENSITIVE``: published so, or withdrawn while the policy was). Such a cycle's records
+    were written while only those cleared could read the policy, and stay theirs once a later review publishes it
+    OFFICIAL, as its versions and their events do (review of 2026-12-06, HIGH: the consultation log and the advice
+    page showed every cycle's to anyone who sees the drafts)."""
+    return Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=OuterRef(policy), major=OuterRef(cycle)))
+
+
 def frozen_marking_readable(user, *, record: str = "", policy: str = "policy__", marking: str = VERSION_MARKING
                             ) -> Q:
     """The Q a record must match for ``user`` to read it by its own marking (``frozen_sensitive``): frozen OFFICIAL,
