@@ -194,22 +194,34 @@ def _close(items, because: str) -> int:
     return items.filter(closed_at__isnull=True).update(closed_at=timezone.now(), closed_because=because)
 
 
-def relayed_items_close(*, event_ids: list[int], topics: set[str], policy_ids: set[int]) -> int:
+def relayed_items_close(*, event_ids: list[int], report_policy_ids: set[int], version_policy_ids: set[int]) -> int:
     """Inside the relay's transaction, after it wrote the items of the outbox events ``event_ids``: those whose work
     was done before they were relayed (the relay down, or behind, when the step committed) are closed by the rules the
     steps apply to the items that exist then (``draft_items_close``, ``report_qa_items_close``), with why, as they
     would have been had they been relayed in time. Without it they were written after their closer ran, asking their
     reader to act on a draft that was gone or a report already assured, New for good (the notes' open item since
-    2026-12-06). At most three statements a batch, whatever its size, and none for a batch of neither kind: the
-    withdrawn versions of the batch's policies (only if an event of the batch names a version), an UPDATE for each
-    rule."""
+    2026-12-06). ``report_policy_ids``: the policies of the batch's reports submitted; ``version_policy_ids``: those of
+    its events naming a version.
+
+    The policies are locked first, in order, as every step that closes such items locks its policy (FOR NO KEY
+    UPDATE, lifecycle.services.base.lock_policy): a step under way is waited for, and what it withdrew or assured is
+    then read; a step that comes after finds the items, committed. Read without the lock, a batch read before the
+    step committed saw nothing done, the step's closer could not see the batch's items, and both committed with the
+    item open (review of 2026-12-06, MEDIUM: tests/notifications/test_relay_step_race.py). At most four statements a
+    batch, whatever its size, none for a batch of neither kind: the lock, the withdrawn versions of the policies
+    (only if an event names a version), an UPDATE for each rule."""
+    policy_ids = report_policy_ids | version_policy_ids
+    if not policy_ids:
+        return 0
+    list(Policy.objects.select_for_update(no_key=True).filter(pk__in=sorted(policy_ids)).order_by("pk")
+         .values_list("pk", flat=True))
     items = Notification.objects.filter(source_event_id__in=event_ids)
     closed = 0
-    if AuditAction.MONITORING_REPORT_SUBMITTED in topics:
+    if report_policy_ids:
         closed += _close(items.filter(QA_ASKED_OF_ASSURED), ReminderClosed.REPORT_ASSURED)
-    if policy_ids:
+    if version_policy_ids:
         withdrawn: dict[int, list[tuple[int, int]]] = {}
-        for policy_id, major, minor in (PolicyVersion.objects.filter(policy_id__in=policy_ids,
+        for policy_id, major, minor in (PolicyVersion.objects.filter(policy_id__in=version_policy_ids,
                                                                      withdrawn_at__isnull=False)
                                         .values_list("policy_id", "major", "minor")):
             withdrawn.setdefault(policy_id, []).append((major, minor))

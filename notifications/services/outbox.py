@@ -202,9 +202,12 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
         done.append(event)
     Notification.objects.bulk_create(notifications, ignore_conflicts=True)
     # Items whose work was done before they were relayed are written closed, as the step closed those it found.
-    relayed_items_close(event_ids=[event.pk for event in done], topics={event.topic for event in done},
-                        policy_ids={event.audit_event.policy_id for event in done
-                                    if event.audit_event.policy_id and "version" in (event.audit_event.changes or {})})
+    relayed_items_close(
+        event_ids=[event.pk for event in done],
+        report_policy_ids={event.audit_event.policy_id for event in done if event.audit_event.policy_id
+                           and event.topic == AuditAction.MONITORING_REPORT_SUBMITTED},
+        version_policy_ids={event.audit_event.policy_id for event in done if event.audit_event.policy_id
+                            and "version" in (event.audit_event.changes or {})})
     _list_policies(handovers)
     # Issue 14: a version published is in force, and the staff it asks to confirm they have read it are told, by a
     # task of their own once this batch is committed (a publication to a business group asks thousands).

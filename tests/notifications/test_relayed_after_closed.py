@@ -80,3 +80,28 @@ def test_an_item_whose_work_still_waits_is_written_open(published, people):  # n
     asked = Notification.objects.get(recipient=people.coordinator, policy=published, title__startswith=QA_ASKED)
     assert asked.closed_at is None
     assert inbox_items(user=people.coordinator).filter(new_items(), title__startswith=QA_ASKED).exists()
+
+
+def test_a_batch_closes_in_a_fixed_number_of_statements(policy_in, people):
+    """The lock, the withdrawn versions, an UPDATE for each rule: four statements whatever the batch holds (review of
+    2026-12-06, LOW: the figure was said, not pinned)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.services.inbox import relayed_items_close
+
+    def withdrawn_draft():
+        policy = policy_in(Status.MONITORING)
+        s.policy_start_review(policy=policy, actor=people.lead, reason="Three-year review.")
+        s.policy_withdraw_review_draft(policy=reload(policy), actor=people.lead, reason=REASON,
+                                       **what_was_read(reload(policy)))
+        return policy.pk
+
+    def statements(count: int) -> int:
+        policies = {withdrawn_draft() for _ in range(count)}
+        with CaptureQueriesContext(connection) as queries:
+            relayed_items_close(event_ids=list(range(1, 200)), report_policy_ids=policies,
+                                version_policy_ids=policies)
+        return len(queries)
+
+    assert statements(1) == statements(3) == 4
