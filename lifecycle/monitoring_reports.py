@@ -60,14 +60,6 @@ class ReportUnderWay(NamedTuple):
     period_end: datetime.date
 
 
-def report_under_way(policy) -> ReportUnderWay | None:
-    """The policy's report submitted and not yet published (``REPORT_UNDER_WAY_STATUSES``), None when there is none:
-    one query."""
-    row = (policy.monitoring_reports.filter(status__in=REPORT_UNDER_WAY_STATUSES).order_by("-period_end")
-           .values_list("status", "period_end").first())
-    return ReportUnderWay(*row) if row is not None else None
-
-
 # A report submitted to the co-ordinator or past it: its results are in, for its Lead to answer once quality-assured.
 SUBMITTED_REPORT_STATUSES = ("submitted", *QUALITY_ASSURED_REPORT_STATUSES)
 # Where ``open_report_rows`` keeps its rows in a page's reads (lifecycle.states.PAGE_READS).

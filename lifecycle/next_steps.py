@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -25,7 +26,7 @@ from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
 from lifecycle.gates import Gate, scheduled_publication_date
 from lifecycle.models import NOT_WITHDRAWN, PolicyVersion, QAOutcome, QASignOff
-from lifecycle.monitoring_reports import ReportUnderWay, report_under_way
+from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.states import QADiscipline, Status
 from lifecycle.workflow_monitoring import report_work
 
@@ -253,12 +254,16 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
     )
 
 
-def _report_under_way(step: workflow.Step | None, policy) -> ReportUnderWay | None:
-    """The policy's monitoring report under way (``report_under_way``: one query), asked only when
-    ``step`` has work due meanwhile (the annual report before a review) on a policy published, which has reports."""
+def _report_under_way(step: workflow.Step | None, policy, report: Callable[[], ReportUnderWay | None]
+                      ) -> ReportUnderWay | None:
+    """The policy's monitoring report under way (``report()``: the one the reader may read, as the overview reads it,
+    lifecycle.report_work.report_work_for: one query), asked only when ``step`` has work due meanwhile (the annual
+    report before a review) on a policy published, which has reports. A report made OFFICIAL-SENSITIVE is not named to
+    someone not cleared for it, nor its period (review of 2026-12-06, LOW: the step's confirmation read the report
+    whatever its marking)."""
     if step is None or not step.meanwhile or policy.first_published_on is None:
         return None
-    return report_under_way(policy)
+    return report()
 
 
 def taken_by(step: workflow.Step, policy) -> tuple[str, str]:
@@ -339,10 +344,12 @@ NOTIFIED = {
 }
 
 
-def after_step(step: workflow.Step, policy) -> str:
+def after_step(step: workflow.Step, policy, *, report: Callable[[], ReportUnderWay | None]) -> str:
     """What the confirmation says after ``step`` was taken and ``policy`` (reloaded) moved on: what happens next
     and who is told, both from the declarations (the step's ``notify``, and a step taken inside it such as the
-    pass of quality assurance on the last sign-off)."""
+    pass of quality assurance on the last sign-off). ``report``: reads the policy's monitoring report under way that
+    the reader may read (lifecycle.report_work, which builds on this module), asked only if what comes next needs
+    it."""
     if step.target is not None and policy.status in step.source:
         # Taken, but its move waits on a date: PCU scheduled the publication (publication.services.policy_publish).
         # Scheduling tells no one; the step's event, and its notifications, come on that day.
@@ -373,7 +380,7 @@ def after_step(step: workflow.Step, policy) -> str:
     parts = []
     if onward is not None and onward is not step:
         by, done = taken_by(onward, policy)
-        work = next_work(onward, policy, by=by, done=done, report=_report_under_way(onward, policy))
+        work = next_work(onward, policy, by=by, done=done, report=_report_under_way(onward, policy, report))
         due = f", due {date_shown(work.due)}" if work.due else ""
         parts.append(f"Next: {work.title}, by {work.by}{due}{expected}." if work.by
                      else f"Next: {work.title}{due}{expected}.")

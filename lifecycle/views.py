@@ -381,7 +381,8 @@ def _take_step(request, policy, slug: str, form):
     # records the step may have made (the page's reads of them forgotten: lifecycle.states.PAGE_READS).
     policy.refresh_from_db(fields=["status", "status_changed_at", "review_due_on", "monitoring_report_due_on"])
     policy.__dict__[PAGE_READS] = {}
-    messages.success(request, f"{step.success_for(form.cleaned_data)} {next_steps.after_step(step, policy)}")
+    said = next_steps.after_step(step, policy, report=lambda: report_work_for(request.user, policy).under_way)
+    messages.success(request, f"{step.success_for(form.cleaned_data)} {said}")
     return _redirect_after_action(request, policy)
 
 

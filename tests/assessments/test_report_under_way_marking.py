@@ -33,3 +33,23 @@ def test_a_report_withheld_from_the_reader_is_not_named_as_what_comes_next(clien
     for reader in (people.developer2, staff("reader", people.unit)):
         said = what_to_do_next(client, reader, policy)
         assert "quality-assure" not in said.lower() and "quality assurance" not in said.lower(), said
+
+
+def test_a_steps_confirmation_names_the_report_only_to_a_reader_who_may_read_it(people,
+                                                                               downgraded_while_in_qa):  # noqa: F811
+    """Review of 2026-12-06 (LOW): the confirmation after a step ("Next: ...") read the report under way whatever its
+    marking, and names it by its period now. It reads the report the reader may read, as the overview does."""
+    from lifecycle import next_steps, workflow
+    from lifecycle.report_work import report_work_for
+
+    policy, report = downgraded_while_in_qa
+    policy = advance_to(policy, Status.MONITORING, people)
+    step = workflow.STEPS_BY_NAME["complete_implementation"]
+
+    def said_to(user) -> str:
+        return next_steps.after_step(step, policy, report=lambda: report_work_for(user, policy).under_way)
+
+    assert "Quality-assure the monitoring report to" in said_to(people.coordinator)
+    for reader in (people.developer2, staff("reader", people.unit)):
+        said = said_to(reader)
+        assert "quality-assure" not in said.lower() and "quality assurance" not in said.lower(), said
