@@ -89,6 +89,11 @@ class PolicyVersion(models.Model):
                 condition=models.Q(submitted_at__isnull=True) | ~models.Q(content_hash=""),
                 name="policy_version_frozen_has_hash",
             ),
+            # A withdrawn version says the marking it was read under (migration 0029 recorded it for those before).
+            models.CheckConstraint(
+                condition=models.Q(withdrawn_at__isnull=True) | ~models.Q(withdrawn_marking=""),
+                name="policy_version_withdrawn_has_marking",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ consultation of its cycle refuse any other UPDATE or DELETE."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from lifecycle.models import ConsultationRecord, PolicyVersion, SOPVersion, StandardOperatingProcedure
@@ -27,8 +27,12 @@ def draft(people):
     return version
 
 
+# The withdrawal's UPDATE: the mark, and the marking the version was read under (migrations 0029, 0030).
+WITHDRAW = "UPDATE lifecycle_policyversion SET withdrawn_at = now(), withdrawn_marking = 'official'"
+
+
 def withdraw(version: PolicyVersion) -> int:
-    return run("UPDATE lifecycle_policyversion SET withdrawn_at = now() WHERE id = %s", [version.pk])
+    return run(f"{WITHDRAW} WHERE id = %s", [version.pk])
 
 
 def test_a_draft_never_submitted_is_frozen_once_withdrawn(draft):
@@ -43,10 +47,17 @@ def test_a_draft_never_submitted_is_frozen_once_withdrawn(draft):
 def test_a_submitted_version_takes_the_mark_and_nothing_else(draft):
     run("UPDATE lifecycle_policyversion SET submitted_at = now(), content_hash = %s WHERE id = %s",
         ["c" * 64, draft.pk])
-    refused("UPDATE lifecycle_policyversion SET withdrawn_at = now(), statement = 'Rewritten' WHERE id = %s",
+    refused(f"{WITHDRAW}, statement = 'Rewritten' WHERE id = %s",
             [draft.pk])
     assert withdraw(draft) == 1
-    refused("UPDATE lifecycle_policyversion SET withdrawn_at = now() WHERE id = %s", [draft.pk])
+    refused(f"{WITHDRAW} WHERE id = %s", [draft.pk])
+
+
+def test_a_version_withdrawn_says_the_marking_it_was_read_under(draft):
+    """Migration 0030's check (review of 2026-12-06, LOW): the trigger lets the withdrawal set the marking, and the
+    database refuses a withdrawal that leaves it empty."""
+    with pytest.raises(IntegrityError, match="policy_version_withdrawn_has_marking"):
+        run("UPDATE lifecycle_policyversion SET withdrawn_at = now() WHERE id = %s", [draft.pk])
 
 
 def test_a_draft_still_worked_on_stays_editable(draft):
@@ -59,7 +70,7 @@ def test_a_draft_still_worked_on_stays_editable(draft):
 def test_a_draft_takes_its_details_with_the_withdrawal_and_keeps_them(draft):
     """The withdrawal records the details a draft never submitted had (lifecycle.services.review_draft): the draft
     is not frozen until that UPDATE marks it withdrawn, so it takes both at once; from then on they are evidence."""
-    assert run("UPDATE lifecycle_policyversion SET withdrawn_at = now(), details = %s::jsonb WHERE id = %s",
+    assert run(f"{WITHDRAW}, details = %s::jsonb WHERE id = %s",
                ['{"protective_marking": "official_sensitive"}', draft.pk]) == 1
     refused("UPDATE lifecycle_policyversion SET details = NULL WHERE id = %s", [draft.pk])
     refused("UPDATE lifecycle_policyversion SET details = %s::jsonb WHERE id = %s",
@@ -71,5 +82,5 @@ def test_a_submitted_version_takes_no_details_with_its_withdrawal(draft):
     else, a version frozen before versions recorded details included."""
     run("UPDATE lifecycle_policyversion SET submitted_at = now(), content_hash = %s, details = NULL WHERE id = %s",
         ["c" * 64, draft.pk])
-    refused("UPDATE lifecycle_policyversion SET withdrawn_at = now(), details = %s::jsonb WHERE id = %s",
+    refused(f"{WITHDRAW}, details = %s::jsonb WHERE id = %s",
             ['{"protective_marking": "official_sensitive"}', draft.pk])

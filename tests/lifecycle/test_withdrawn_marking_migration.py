@@ -70,7 +70,8 @@ def test_withdrawn_drafts_take_the_details_in_force_and_the_marking_they_were_re
     assert raised.protective_marking == OFFICIAL
     # Withdrawn with no event naming it (none recorded it): nothing says it was OFFICIAL.
     unnamed = draft_of(official_under_review(people, policy_in))
-    assert sql("UPDATE lifecycle_policyversion SET withdrawn_at = now() WHERE id = %s", [unnamed.pk]) == 1
+    assert sql("UPDATE lifecycle_policyversion SET withdrawn_at = now(), withdrawn_marking = 'official' WHERE id = %s",
+               [unnamed.pk]) == 1
 
     drafts = [draft_of(policy) for policy in (sensitive, official, raised)] + [unnamed]
     as_the_old_code_left_it(*drafts)
