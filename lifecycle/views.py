@@ -50,7 +50,7 @@ from lifecycle.selectors import (
     version_shown,
     withdrawal_shown,
 )
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, PAGE_READS, Duty, PolicyKind
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PAGE_READS, Duty, PolicyKind, ProtectiveMarking
 from lifecycle.steps import permits
 
 # A version's number as written (1.0, 2.3): what a comparison may repeat back of an address it was given.
@@ -257,12 +257,23 @@ def policy_compare(request, reference: str):
         older = [version for version in versions if (version.major, version.minor) < (target.major, target.minor)]
         base = older[0] if older else None
     context = policy_page_context(request, policy, "versions")
-    context.update({"versions": versions, "base": base, "target": target})
+    context.update({"versions": versions, "base": base, "target": target,
+                    "sensitive_versions": sensitive_versions(policy, base, target)})
     if base is not None and target is not None:
         context["redline"] = redline_html(base.statement, target.statement)
         context["changed"] = has_changes(base.statement, target.statement)
         context["documents"] = compare.document_changes(user=request.user, base=base, target=target)
     return render(request, "lifecycle/policy_compare.html", context)
+
+
+def sensitive_versions(policy, *versions) -> list[str]:
+    """The numbers of ``versions`` that are OFFICIAL-SENSITIVE material (``PolicyVersion.frozen_sensitive``) while
+    ``policy`` is OFFICIAL now: the page says to handle them so (lifecycle/includes/versions_sensitive.html). Only
+    those cleared are shown such versions (lifecycle.selectors.FROZEN_SENSITIVE)."""
+    if policy.protective_marking != ProtectiveMarking.OFFICIAL:
+        return []
+    return list(dict.fromkeys(version.number for version in versions if version is not None
+                              and version.frozen_sensitive))
 
 
 @login_required
@@ -318,6 +329,7 @@ def version_revisions_page(request, reference: str, version: str):
         draft_latest = current.revisions.aggregate(last=Max("sequence"))["last"] or 0
     context.update({
         "shown_version": shown, "revisions": revisions, "may_restore": may_restore, "draft_latest": draft_latest,
+        "sensitive_versions": sensitive_versions(policy, shown),
         "comparison": revision_comparison(revisions=revisions, base=request.GET.get("from"),
                                           target=request.GET.get("to")),
     })

@@ -28,6 +28,13 @@ class HealthAndSafety(models.TextChoices):
 NOT_WITHDRAWN = models.Q(withdrawn_at__isnull=True)
 
 
+def frozen_sensitive_of(details_marking: str | None, withdrawn_marking: str) -> bool:
+    """``lifecycle.selectors.FROZEN_SENSITIVE`` read of one version's values, for a page that has them (the versions
+    page's rows, the compare page's versions): the marking in its frozen details, or the one it was withdrawn under,
+    is OFFICIAL-SENSITIVE. tests/lifecycle/test_frozen_sensitive_shown.py proves the two agree."""
+    return ProtectiveMarking.OFFICIAL_SENSITIVE in (details_marking, withdrawn_marking)
+
+
 class PolicyVersion(models.Model):
     policy = models.ForeignKey("lifecycle.Policy", on_delete=models.PROTECT, related_name="versions")
     # major = review cycle (1 for a new policy, +1 for each review); minor = draft iteration in the cycle.
@@ -110,6 +117,12 @@ class PolicyVersion(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def frozen_sensitive(self) -> bool:
+        """Whether this version is OFFICIAL-SENSITIVE material whatever its policy is marked now: frozen so, or
+        withdrawn while its policy was (``frozen_sensitive_of``)."""
+        return frozen_sensitive_of((self.details or {}).get("protective_marking"), self.withdrawn_marking)
 
     @property
     def binding_hash(self) -> str:

@@ -23,6 +23,7 @@ from lifecycle.models import (
     Policy,
     PolicyVersion,
 )
+from lifecycle.models.versions import frozen_sensitive_of
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors.pages import (
     user_may_see_drafts,
@@ -75,7 +76,8 @@ def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[D
 # The version history's rows (lifecycle/templatetags/policy_history.py): each version's number, author, dates and hash,
 # not its statement-sized texts (make bench: 50 versions of one policy), nor who submitted it.
 VERSION_HISTORY_FIELDS = ("pk", "major", "minor", "created_at", "submitted_at", "content_hash", "author__first_name",
-                          "author__last_name", "author__username", "withdrawn_at")
+                          "author__last_name", "author__username", "withdrawn_at", "details__protective_marking",
+                          "withdrawn_marking")
 
 
 @dataclass(slots=True)
@@ -90,6 +92,9 @@ class VersionHistoryRow:
     submitted_at: datetime.datetime | None
     content_hash: str
     withdrawn_at: datetime.datetime | None = None  # a review draft withdrawn (PolicyVersion.withdrawn_at)
+    # OFFICIAL-SENSITIVE material whatever the policy is marked now (PolicyVersion.frozen_sensitive): said beside its
+    # number to those cleared, who alone are shown it, when the policy is OFFICIAL now.
+    frozen_sensitive: bool = False
     revision_count: int | None = None
     revisions_inside: list = field(default_factory=list)
 
@@ -145,8 +150,10 @@ def version_history(*, policy: Policy, user) -> list[VersionHistoryRow]:
     drafts = user_may_see_drafts(user=user, policy=policy)
     sensitive = user_may_see_sensitive(user=user, policy=policy)
     rows = [VersionHistoryRow(pk, f"{major}.{minor}", _full_name(first, last, username), created_at, submitted_at,
-                              content_hash, *extra)
-            for pk, major, minor, created_at, submitted_at, content_hash, first, last, username, *extra
+                              content_hash, withdrawn_at, frozen_sensitive_of(details_marking, withdrawn_marking),
+                              *revision_count)
+            for (pk, major, minor, created_at, submitted_at, content_hash, first, last, username, withdrawn_at,
+                 details_marking, withdrawn_marking, *revision_count)
             in _VERSION_HISTORY[drafts, sensitive].rows(policy_id=policy.pk)]
     if drafts:
         inside = revisions_inside(user=user, policy=policy)

@@ -24,6 +24,7 @@ from django.utils.safestring import SafeData, SafeString
 from core.dates import datetime_shown
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import abbreviated
+from lifecycle.states import ProtectiveMarking
 from lifecycle.timeline import Change, Entry
 
 register = template.Library()
@@ -152,13 +153,17 @@ def timeline_entries(context, entries: list[Entry], evidence: bool = False) -> S
 # --- versions ----------------------------------------------------------------------------------------------
 
 VERSION_ROW = (
-    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell">{number}{withdrawn}</td>'
+    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell">{number}{sensitive}{withdrawn}</td>'
     '<td class="govuk-table__cell">{author}</td>'
     '\n      <td class="govuk-table__cell">{created}</td><td class="govuk-table__cell">{submitted}</td>'
     '\n      <td class="govuk-table__cell"><span class="app-hash">{content_hash}</span></td>'
     '\n      <td class="govuk-table__cell">{revisions}</td></tr>'
     "{inside}"
 )
+# A version that is OFFICIAL-SENSITIVE material though its policy is OFFICIAL now (published so before a review's
+# downgrade, or withdrawn while the policy was: PolicyVersion.frozen_sensitive), said beside its number to those
+# cleared, who alone are shown it (review of 2026-12-06: nothing on the page said so, under the policy's OFFICIAL).
+SENSITIVE_TAG = ' <strong class="govuk-tag govuk-tag--red">OFFICIAL-SENSITIVE</strong>'
 # A review draft the Designated Lead withdrew (PolicyVersion.withdrawn_at): kept, and said so beside its number.
 WITHDRAWN_TAG = (' <strong class="govuk-tag govuk-tag--grey">Withdrawn</strong>'
                  '<br><span class="govuk-body-s">{when}</span>')
@@ -198,10 +203,12 @@ def _revision_html(revision, *, url: str, number: str, zone=None) -> SafeString:
                  short_hash=revision.short_hash, changes=changes)
 
 
-def version_row_html(version, *, reference: str, first: bool = False, revisions_url=None, zone=None) -> SafeString:
+def version_row_html(version, *, reference: str, first: bool = False, revisions_url=None, zone=None,
+                     policy_official: bool = False) -> SafeString:
     """One version's row (``lifecycle.selectors.VersionHistoryRow``), and its interim revisions' row when it has any
     (``revisions_inside``). ``revisions_url`` (a ``cached_reverser`` of the revisions page) and ``zone`` (the
-    service's time zone) when the caller writes many rows."""
+    service's time zone) when the caller writes many rows. ``policy_official``: the policy is OFFICIAL now, and a
+    version that is OFFICIAL-SENSITIVE material is tagged so (``SENSITIVE_TAG``)."""
     number = version.number
     url = (revisions_url or cached_reverser("lifecycle:revisions", 2))(reference, number)
     # Counted only for those who see the drafts (lifecycle.selectors.version_history).
@@ -214,7 +221,8 @@ def version_row_html(version, *, reference: str, first: bool = False, revisions_
         inside = _html(REVISIONS_INSIDE, open=_safe(" open") if first else "", number=number, items=items)
     withdrawn_at = getattr(version, "withdrawn_at", None)
     withdrawn = _html(WITHDRAWN_TAG, when=datetime_shown(withdrawn_at, zone=zone)) if withdrawn_at else ""
-    return _html(VERSION_ROW, number=number, withdrawn=withdrawn, author=version.author,
+    sensitive = SENSITIVE_TAG if policy_official and getattr(version, "frozen_sensitive", False) else ""
+    return _html(VERSION_ROW, number=number, sensitive=_safe(sensitive), withdrawn=withdrawn, author=version.author,
                  created=datetime_shown(version.created_at, zone=zone),
                  submitted=datetime_shown(version.submitted_at, zone=zone) or ("Not submitted" if withdrawn_at
                                                                                else "Draft"),
@@ -227,6 +235,7 @@ def version_rows(versions, policy) -> SafeString:
     """The versions' table rows, newest first as given (the <table> and its head are the template's)."""
     # The URL's parts and the time zone looked up once for the page's rows, not once or twice a row.
     revisions_url, zone = cached_reverser("lifecycle:revisions", 2), timezone.get_current_timezone()
+    official = policy.protective_marking == ProtectiveMarking.OFFICIAL
     return _safe("".join(version_row_html(version, reference=policy.reference, first=index == 0,
-                                          revisions_url=revisions_url, zone=zone)
+                                          revisions_url=revisions_url, zone=zone, policy_official=official)
                          for index, version in enumerate(versions)))
