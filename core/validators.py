@@ -15,6 +15,12 @@ HIDDEN_CHARACTERS = {
     "\u2060": "a zero-width character", "\ufeff": "a zero-width character",
 }
 _TABLE = {ord(character): None for character in HIDDEN_CHARACTERS}
+# Of those, the ones that reorder what is shown (overrides, embeddings, isolates: the "Trojan Source" characters), which
+# free text recorded as evidence refuses too (a reason, a comment: QA walk of 2026-12-06, a reason that read "moved to
+# QH" on the timeline). Zero-width characters, which text pasted from a word processor carries and which reorder
+# nothing, are refused in names only.
+DIRECTION_CONTROLS = {character for character, kind in HIDDEN_CHARACTERS.items() if "control" in kind}
+_DIRECTION_TABLE = {ord(character): None for character in DIRECTION_CONTROLS}
 
 
 def hidden_characters_in(value: str | None) -> list[str]:
@@ -33,6 +39,12 @@ def validate_no_hidden_characters(value: str | None) -> None:
     kinds = hidden_characters_in(value)
     if kinds:
         raise ValidationError(_message("A name", kinds), code="hidden_characters")
+
+
+def refuse_direction_controls(value: str | None, *, label: str, field: str | None = None) -> None:
+    """Free text's rule (``DIRECTION_CONTROLS``): ApplicationError naming the field, as ``refuse_hidden_characters``."""
+    if value and value.translate(_DIRECTION_TABLE) != value:
+        raise ApplicationError(_message(label, [HIDDEN_CHARACTERS["\u202e"]]) + ".", code="invalid", field=field)
 
 
 def refuse_hidden_characters(value: str | None, *, label: str, field: str | None = None) -> None:

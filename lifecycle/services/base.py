@@ -24,7 +24,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from core.audit import audit_log
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
-from core.validators import refuse_hidden_characters
+from core.validators import refuse_direction_controls, refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.gates import reason_for
 from lifecycle.models import Policy, PolicyVersion
@@ -40,12 +40,15 @@ def require_actor(actor) -> None:
 
 
 def require_text(value: str | None, label: str, *, field: str, max_length: int = 20_000) -> str:
+    """Free text recorded as evidence (a reason, a comment), required: within ``max_length``, and without the
+    characters that reorder how it reads (``core.validators.refuse_direction_controls``)."""
     text = (value or "").strip()
     if not text:
         raise ApplicationError(f"Enter {label}.", code="invalid", field=field)
     if len(text) > max_length:
         raise ApplicationError(f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer.",
                                code="invalid", field=field)
+    refuse_direction_controls(text, label=f"{label[0].upper()}{label[1:]}", field=field)
     return text
 
 
@@ -58,9 +61,11 @@ def require_name(value: str | None, label: str, *, field: str, max_length: int) 
 
 
 def optional_text(value: str | None, label: str, *, field: str, max_length: int = 20_000) -> str:
+    """``require_text``'s rules for text that may be left empty."""
     text = (value or "").strip()
     if len(text) > max_length:
         raise ApplicationError(f"{label} must be {max_length:,} characters or fewer.", code="invalid", field=field)
+    refuse_direction_controls(text, label=f"{label[0].upper()}{label[1:]}" if label else label, field=field)
     return text
 
 
