@@ -114,8 +114,10 @@ def scheme_text_search(policies: QuerySet[Policy], text: str, *, within: Q | Non
 
 def scheme_text_simple(policies: QuerySet[Policy], text: str, *, within: Q | None = None) -> QuerySet[Policy]:
     """Any database (SQLite has no full-text search): every word, up to MAX_SEARCH_WORDS, in the published title,
-    purpose, "relevant to" or statement of the version on the Scheme, or the reference."""
-    for word in text.split()[:MAX_SEARCH_WORDS]:
+    purpose, "relevant to" or statement of the version on the Scheme, or the reference. Quotes around a phrase, as
+    the PostgreSQL search reads one, are not part of its words (each word is then required, nearer than none)."""
+    words = [word for word in (chunk.strip('"\u201c\u201d') for chunk in text.split()) if word]
+    for word in words[:MAX_SEARCH_WORDS]:
         frozen = (Q(policy_version__statement__icontains=word)
                   | Q(frozen_title__icontains=word) | Q(frozen_purpose__icontains=word)
                   | Q(frozen_relevant_to__icontains=word)

@@ -146,6 +146,9 @@ def test_the_simple_scheme_search_kept_for_sqlite_reads_the_published_statement(
         return scheme_text_simple(_scheme_policy_set(), text).filter(pk=policy.pk).exists()
 
     assert found("springbokish GNUISH") and found("simple scheme") and found(policy.reference)
+    # A "quoted phrase", as the PostgreSQL search takes one, finds its words (QA walk of 2026-12-06: on SQLite
+    # '"domestic abuse"' found nothing, the quotes taken for part of the words).
+    assert found('"simple scheme"') and found('"springbokish" gnuish') and found(f'"{policy.reference}"')
     assert not found("springbokish elandish") and not found("elandish")
 
 
