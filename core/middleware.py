@@ -53,6 +53,9 @@ def sign_in_back_url(request) -> str:
     return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page_posted_from(request)}, safe='/')}"
 
 
+SIGNED_OUT_NOT_SAVED = "You are signed out, so what you sent was not saved. Sign in, then send it again."
+
+
 def htmx_sign_in_redirect(get_response):
     """Sign-in asked for mid-request, made fit for how the request came: an htmx request sends the whole page to
     sign in (a 401 with HX-Redirect); a form posted after the session ended leads back, after sign-in, to the page
@@ -64,6 +67,10 @@ def htmx_sign_in_redirect(get_response):
                       and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL))
         if to_sign_in and request.method == "POST":
             response["Location"] = sign_in_back_url(request)
+            # What was sent was not saved, and cannot be kept across a sign-in without the session it lived in: said,
+            # rather than leave the sender back on the page, the form empty, with no word of it (QA walk of
+            # 2026-12-06, a decision sent after signing out in another tab).
+            messages.warning(request, SIGNED_OUT_NOT_SAVED)
         if to_sign_in and request.headers.get("HX-Request") == "true":
             redirect = HttpResponse("Your session has ended: sign in again.", status=401,
                                     content_type="text/plain; charset=utf-8")

@@ -92,3 +92,25 @@ def test_an_htmx_request_after_the_timeout_gets_401_and_hx_redirect():
 
     assert response.status_code == 401
     assert response["HX-Redirect"] == "/sign-in/?next=/policies/%3Fq%3Dx"
+
+
+NOT_SAVED = "You are signed out, so what you sent was not saved. Sign in, then send it again."
+
+
+def test_a_form_sent_after_signing_out_says_it_was_not_saved(client, people, policy_in):
+    """QA walk of 2026-12-06 (LOW): a form sent after its sender signed out in another tab led to the sign-in page
+    with no word of what became of it, and after signing in they were back on the page, the form empty. The sign-in
+    page now says it was not saved (what was typed cannot be kept across a sign-in without the session it lived
+    in), and leads back to the page it was sent from."""
+    from lifecycle.states import Status
+
+    policy = policy_in(Status.MONITORING)
+    client.force_login(people.lead)
+    page = f"/policies/{policy.reference}/"
+    client.logout()  # signed out in another tab
+    response = client.post(f"/policies/{policy.reference}/actions/start-review/", {"reason": "Three-year review."},
+                           HTTP_REFERER=f"http://testserver{page}", follow=True)
+    assert response.redirect_chain[0] == (f"/sign-in/?next={page}", 302)
+    assert NOT_SAVED in response.content.decode()
+    # A page merely opened while signed out is not said to have lost anything.
+    assert NOT_SAVED not in client.get(page, follow=True).content.decode()
