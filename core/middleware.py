@@ -69,8 +69,10 @@ def htmx_sign_in_redirect(get_response):
             response["Location"] = sign_in_back_url(request)
             # What was sent was not saved, and cannot be kept across a sign-in without the session it lived in: said,
             # rather than leave the sender back on the page, the form empty, with no word of it (QA walk of
-            # 2026-12-06, a decision sent after signing out in another tab).
-            messages.warning(request, SIGNED_OUT_NOT_SAVED)
+            # 2026-12-06, a decision sent after signing out in another tab). Not of signing out itself, whose post
+            # leads to sign-in too.
+            if getattr(request.resolver_match, "url_name", None) != "logout":
+                messages.warning(request, SIGNED_OUT_NOT_SAVED)
         if to_sign_in and request.headers.get("HX-Request") == "true":
             redirect = HttpResponse("Your session has ended: sign in again.", status=401,
                                     content_type="text/plain; charset=utf-8")

@@ -112,5 +112,9 @@ def test_a_form_sent_after_signing_out_says_it_was_not_saved(client, people, pol
                            HTTP_REFERER=f"http://testserver{page}", follow=True)
     assert response.redirect_chain[0] == (f"/sign-in/?next={page}", 302)
     assert NOT_SAVED in response.content.decode()
-    # A page merely opened while signed out is not said to have lost anything.
+    # A page merely opened while signed out is not said to have lost anything; nor is signing out.
     assert NOT_SAVED not in client.get(page, follow=True).content.decode()
+    client.force_login(people.lead)
+    signed_out = client.post("/sign-out/", HTTP_REFERER=f"http://testserver{page}", follow=True)
+    assert signed_out.redirect_chain[0][0].startswith("/sign-in/")
+    assert NOT_SAVED not in signed_out.content.decode()
