@@ -19,14 +19,12 @@ import datetime
 import pytest
 
 from lifecycle import services as s
-from lifecycle.selectors import user_may_see_sensitive
 from lifecycle.states import ProtectiveMarking, Status
 from publication.services import policy_publish
 from tests.factories import advance_to, fill_development, reload, take_step
-from tests.library.helpers import staff
 from tests.lifecycle.test_details import update
 from tests.lifecycle.test_details_downgrade import media_root, publish_reviewed  # noqa: F401 (media_root: a fixture)
-from tests.lifecycle.test_withdrawn_draft_marking import withdraw
+from tests.lifecycle.test_withdrawn_draft_marking import downgraded_later, withdraw
 
 pytestmark = pytest.mark.django_db
 
@@ -73,20 +71,8 @@ def downgraded(request, people, django_capture_on_commit_callbacks):
         fill_development(reload(policy), people)
         take_step(reload(policy), people, Status.SUBMITTED_FOR_QA)
         assert reload(policy).current_version.details["protective_marking"] == OFFICIAL
-    policy = withdraw(reload(policy), people)
-    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Again.")
-    update(reload(policy), people.developer, protective_marking=OFFICIAL, suitable_for_publication_scheme=True)
-    policy = advance_to(reload(policy), Status.DEVELOPMENT, people)
-    consult(policy, people, LATER_CONSULTEE)
-    policy, _ = publish_reviewed(reload(policy), people, django_capture_on_commit_callbacks)
-    assert policy.protective_marking == OFFICIAL
-    policy = advance_to(policy, Status.MONITORING, people)
-    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Fourth.")
-    reader = staff("reader", people.unit)
-    s.policy_grant_access(policy=reload(policy), actor=people.coordinator, user=reader, permission="consult_policy")
-    policy = reload(policy)
-    assert not user_may_see_sensitive(user=reader, policy=policy)
-    return policy, reader
+    return downgraded_later(withdraw(reload(policy), people), people, django_capture_on_commit_callbacks,
+                            while_drafted=lambda drafted: consult(drafted, people, LATER_CONSULTEE))
 
 
 def read(client, user, policy, page: str) -> str:

@@ -103,14 +103,15 @@ def test_a_submitted_version_of_the_review_keeps_the_details_and_hash_it_was_fro
 # --- every reader, after a later review published the policy OFFICIAL ---------------------------------------------
 
 
-@pytest.fixture
-def downgraded_after_withdrawal(people, django_capture_on_commit_callbacks):
-    """1.0 published OFFICIAL-SENSITIVE; its review's draft 2.0 withdrawn; review 3.0 marked OFFICIAL and published;
-    review 4.0 started, and a member of staff given consult_policy, not cleared for OFFICIAL-SENSITIVE material."""
-    policy = withdraw(sensitive_in_review(people), people)
+def downgraded_later(policy, people, capture, *, while_drafted=None) -> tuple[Policy, object]:
+    """After ``policy``'s review draft 2.0 was withdrawn: review 3.0 marked OFFICIAL (``while_drafted(policy)`` called
+    in its development) and published; review 4.0 started, and a member of staff given consult_policy, not cleared
+    for OFFICIAL-SENSITIVE material. Returns the policy and that reader."""
     s.policy_start_review(policy=policy, actor=people.coordinator, reason="Again.")
     update(reload(policy), people.developer, protective_marking=OFFICIAL, suitable_for_publication_scheme=True)
-    policy, _ = publish_reviewed(reload(policy), people, django_capture_on_commit_callbacks)
+    if while_drafted is not None:
+        while_drafted(advance_to(reload(policy), Status.DEVELOPMENT, people))
+    policy, _ = publish_reviewed(reload(policy), people, capture)
     assert policy.protective_marking == OFFICIAL
     policy = advance_to(policy, Status.MONITORING, people)
     s.policy_start_review(policy=policy, actor=people.coordinator, reason="Fourth.")
@@ -120,6 +121,12 @@ def downgraded_after_withdrawal(people, django_capture_on_commit_callbacks):
     assert policy.current_version.number == "4.0"
     assert not user_may_see_sensitive(user=reader, policy=policy)
     return policy, reader
+
+
+@pytest.fixture
+def downgraded_after_withdrawal(people, django_capture_on_commit_callbacks):
+    """1.0 published OFFICIAL-SENSITIVE; its review's draft 2.0 withdrawn; ``downgraded_later``."""
+    return downgraded_later(withdraw(sensitive_in_review(people), people), people, django_capture_on_commit_callbacks)
 
 
 def pages(client, policy) -> dict[str, tuple[int, str]]:
@@ -186,16 +193,8 @@ def submitted_downgrade_withdrawn(people, django_capture_on_commit_callbacks):
     """As ``downgraded_after_withdrawal``, but the withdrawn review's 2.0 proposed OFFICIAL and was submitted."""
     policy = submit_downgrade(people)
     submitted = policy.current_version
-    policy = withdraw(policy, people)
-    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Again.")
-    update(reload(policy), people.developer, protective_marking=OFFICIAL, suitable_for_publication_scheme=True)
-    policy, _ = publish_reviewed(reload(policy), people, django_capture_on_commit_callbacks)
-    assert policy.protective_marking == OFFICIAL
-    policy = advance_to(policy, Status.MONITORING, people)
-    s.policy_start_review(policy=policy, actor=people.coordinator, reason="Fourth.")
-    reader = staff("reader", people.unit)
-    s.policy_grant_access(policy=reload(policy), actor=people.coordinator, user=reader, permission="consult_policy")
-    return reload(policy), reader, submitted
+    policy, reader = downgraded_later(withdraw(policy, people), people, django_capture_on_commit_callbacks)
+    return policy, reader, submitted
 
 
 def test_a_withdrawn_submitted_downgrade_keeps_its_frozen_details_and_records_the_marking_read_under(
