@@ -26,6 +26,7 @@ from lifecycle.due import (
     REVIEW,
     STAGE_DEADLINES,
     DueState,
+    DueStatus,
 )
 from lifecycle.selectors import Clearance
 from lifecycle.states import ProtectiveMarking, Status, highest_marking
@@ -255,9 +256,14 @@ class PolicyChase:
         recipients = set(self.authors)
         if today >= due:
             recipients |= self.named("designated_lead_id", Role.LEAD)
+        # Once the date has passed, it says so and how late it is, counted on the day the reminder is written, as the
+        # review and monitoring reminders do (``due_words``); the weekly step stays the ledger's. (QA walk: twelve
+        # days after the date, the reminder still said "it is due by 21 December 2026".)
+        by = (f"was due by {due:%-d %B %Y}: {DueState(DueStatus.OVERDUE, due, (today - due).days).phrase}"
+              if today > due else f"is due by {due:%-d %B %Y}")
         return self.reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
                               f"{row['reference']} {row['title']} was approved without an Equality Impact "
-                              f"Assessment; it is due by {due:%-d %B %Y}.", due)
+                              f"Assessment; it {by}.", due)
 
     def stuck(self) -> list[PlannedReminder]:
         """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
