@@ -303,6 +303,24 @@ def publication_scheduled() -> Q:
     return Q(status=Status.AWAITING_PUBLICATION) & Q(pk__in=scheduled)
 
 
+# The attribute a list's row holds ``scheduled_publication_column`` in (My work: workspace.queues.as_queue).
+SCHEDULED_FOR = "publication_scheduled_for"
+
+
+def scheduled_publication_column() -> models.Case:
+    """lifecycle.gates.scheduled_publication_date as a column of a query on policies (annotated as
+    ``SCHEDULED_FOR``): the date PCU scheduled the publication for, asked only of a policy awaiting publication (None
+    for any other), so that a list says it waits on that date, as the overview does, with no query a row. Correlated,
+    from the scheduled publications' partial index (publication.Publication.Meta): a list reads a few rows.
+    The publication model is read through the relation, which publication declares: lifecycle imports no publication
+    code (house style, rule 20)."""
+    publication = Policy._meta.get_field("publications").related_model
+    scheduled = (publication.objects.filter(policy_id=models.OuterRef("pk"), status="scheduled")
+                 .order_by().values("scheduled_for")[:1])
+    return models.Case(models.When(status=Status.AWAITING_PUBLICATION, then=models.Subquery(scheduled)),
+                       default=None, output_field=models.DateField())
+
+
 def stuck(stage: str | None = None, today: datetime.date | None = None) -> Q:
     """Policies waiting in ``stage`` (a STUCK_STAGES key; None: any of them) since before their stage's
     ``stuck_cutoff``: its deadline has come. A publication PCU scheduled waits on its date, not on anyone

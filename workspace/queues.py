@@ -10,6 +10,7 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 
 from core.compiled import compiled_per_key
+from lifecycle.due import SCHEDULED_FOR, scheduled_publication_column
 from lifecycle.models import Policy
 from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.next_steps import QA_SIGNED, next_work, qa_signed_column, taken_by
@@ -56,9 +57,11 @@ def as_queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int =
     assurance, the disciplines that have signed its version off (``QA_SIGNED``), so that what comes next, and who
     takes it, is said as the policy's overview says it (``workflow.way_on_of``, ``next_steps.taken_by``) with no query
     a row. The parts under way are few: each is looked up once for the statement
-    (lifecycle.models.NoChangeReview.policies_where)."""
+    (lifecycle.models.NoChangeReview.policies_where). And, of a policy awaiting publication, the date PCU scheduled
+    it for (``SCHEDULED_FOR``): it then waits on that date, not on PCU's stage deadline, as its overview says."""
     return (queryset.select_related(None).only(*QUEUE_FIELDS)
-            .annotate(**{AWAITS: awaited_column(), QA_SIGNED: qa_signed_column()})
+            .annotate(**{AWAITS: awaited_column(), QA_SIGNED: qa_signed_column(),
+                         SCHEDULED_FOR: scheduled_publication_column()})
             .order_by(order, "pk")[:limit])
 
 
@@ -68,8 +71,8 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, "due_state", "due_label", "next_label", "next_by",
-                 "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY,
+    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, SCHEDULED_FOR, "due_state", "due_label", "next_label",
+                 "next_by", "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY,
                  REPORT_UNDER_WAY_TO, NAMED_ONLY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:

@@ -191,7 +191,8 @@ def coordination_queues(user, viewer: Viewer) -> list[dict]:
     if viewer.has_force_role(Role.PCU):
         queues.append({"title": "To publish", "hint": "Approved policies sent to PCU for publication, and those to "
                        "re-publish unchanged once a review concluded no change is needed (not those whose quality "
-                       "assurance you signed: another member of PCU publishes them).",
+                       "assurance you signed: another member of PCU publishes them). One scheduled for a later date "
+                       "waits on that date: publish it sooner, or cancel the schedule, on its Publication page.",
                        "policies": _to_publish(viewer, _under_way_steps(user, publishing=True))})
     if group_ids(viewer.roles, Role.LEAD):
         awaiting_eia = _awaiting_eia(viewer)

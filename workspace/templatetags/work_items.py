@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString
 
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import abbreviated, lowerfirst
+from lifecycle.due import SCHEDULED_FOR
 from lifecycle.templatetags.due_dates import date_text, due_state
 
 register = template.Library()
@@ -32,7 +33,8 @@ _LATE = '<strong class="govuk-tag govuk-tag--red app-due-tag">Waiting too long</
 @register.simple_tag(takes_context=True)
 def work_items(context, policies) -> str:
     """Each policy (``workspace.selectors.my_work``'s, with ``next_label`` and ``next_by``, ``due_state`` and
-    ``due_label``, or ``expected_by`` and ``expected_late``) as ``<li class="app-work-item">``."""
+    ``due_label``, or the date its publication is scheduled for (``SCHEDULED_FOR``), or ``expected_by`` and
+    ``expected_late``) as ``<li class="app-work-item">``."""
     url = cached_reverser("lifecycle:detail")
     items = []
     for policy in policies:
@@ -51,8 +53,12 @@ def work_items(context, policies) -> str:
             item += f'<br><span class="govuk-body-s">Next: <strong>{next_step}</strong>{by}{done}</span>'
         state = getattr(policy, "due_state", None)
         expected_by = getattr(policy, "expected_by", None)
+        scheduled_for = getattr(policy, SCHEDULED_FOR, None)
         if state:
             item += f" {due_state(state, getattr(policy, 'due_label', ''))}"
+        elif scheduled_for:
+            # It waits on the date PCU scheduled its publication for, not on a deadline (the overview's words).
+            item += f' <span class="govuk-body-s">Scheduled for publication on {date_text(scheduled_for)}</span>'
         elif expected_by:
             item += _waiting(policy.expected_late, expected_by)
         items.append(item + "</li>")
