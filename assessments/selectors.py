@@ -58,15 +58,35 @@ def reports_readable_by(viewer: Viewer, *, report: str = "", policy: str = "poli
             & frozen_marking_readable_by(viewer, record=policy, policy=policy, marking="protective_marking"))
 
 
+# The report's side of being on the Publication Scheme: published by PCU, and not made OFFICIAL-SENSITIVE
+# (``report_frozen_sensitive``). Its policy's side is its policy's (``policies_on_scheme``).
+def report_on_scheme(*, report: str = "") -> Q:
+    """The Q a report (reached from the query's model by ``report``) of a policy on the Scheme must match to be on it:
+    the Scheme's page lists these (publication.selectors.scheme_entry)."""
+    return Q(**{f"{report}status": MonitoringReport.Status.PUBLISHED}) & ~report_frozen_sensitive(report=report)
+
+
+def policies_on_scheme() -> QuerySet[Policy]:
+    """The policies with a page on the Scheme: on it (``ON_THE_SCHEME``), with their current publication put there
+    (``SCHEME_PUBLICATION``), as publication.selectors.on_scheme asks of a publication."""
+    put_there = {f"publications__{name}": value for name, value in SCHEME_PUBLICATION.items()}
+    return Policy.objects.filter(ON_THE_SCHEME, **put_there)
+
+
+def scheme_reports() -> QuerySet[MonitoringReport]:
+    """Every monitoring report on the Publication Scheme now, by the rule its page applies: the report's side
+    (``report_on_scheme``) and its policy's (``policies_on_scheme``). The public feed announces these
+    (publication.notices.public_notices)."""
+    return MonitoringReport.objects.filter(report_on_scheme(), policy__in=policies_on_scheme().values("pk"))
+
+
 def report_kept_off_scheme(report: MonitoringReport) -> str | None:
     """Why ``report``, published by PCU, is not on the Publication Scheme, as a key of ``scheme_sections.DESTINATIONS``;
-    None when it goes on it. The rule the Scheme's page applies (publication.selectors.scheme_entry), asked of one
-    report: its policy is on the Scheme (``ON_THE_SCHEME``, with its current publication put there:
-    ``SCHEME_PUBLICATION``) and the report is not made OFFICIAL-SENSITIVE (``report_frozen_sensitive``). Before it is
-    published, by the marking it would be published under (``marking_read``: the stricter of its own and its policy's,
-    which publishing freezes on it). At most one query."""
+    None when it goes on it. The rule the Scheme's page applies (publication.selectors.scheme_entry;
+    ``scheme_reports``), asked of one report: its policy is on the Scheme (``policies_on_scheme``) and the report is
+    not made OFFICIAL-SENSITIVE (``report_frozen_sensitive``). Before it is published, by the marking it would be
+    published under (``marking_read``: the stricter of its own and its policy's, which publishing freezes on it). At
+    most one query."""
     if report.marking_read == ProtectiveMarking.OFFICIAL_SENSITIVE:
         return "sensitive"
-    put_there = {f"publications__{name}": value for name, value in SCHEME_PUBLICATION.items()}
-    on_the_scheme = Policy.objects.filter(ON_THE_SCHEME, pk=report.policy_id, **put_there)
-    return None if on_the_scheme.exists() else "policy_off_scheme"
+    return None if policies_on_scheme().filter(pk=report.policy_id).exists() else "policy_off_scheme"

@@ -39,8 +39,9 @@ class _NoticesFeed(Feed):
 class StaffNoticesFeed(_NoticesFeed):
     """Notices for a signed-in member of staff: OFFICIAL-SENSITIVE items only for those cleared for them."""
 
-    title = "Notices: corporate policies published, revised and withdrawn"
-    subtitle = "What the Policy Co-ordination Unit has published, revised or withdrawn."
+    title = "Notices: corporate policies published, revised and withdrawn, and their monitoring reports"
+    subtitle = ("What the Policy Co-ordination Unit has published, revised or withdrawn, and the monitoring reports "
+                "it published.")
     guid_prefix = "tag:policyhub,2026:notices:"
 
     def get_object(self, request):
@@ -53,6 +54,9 @@ class StaffNoticesFeed(_NoticesFeed):
         return staff_notices(user=user)
 
     def item_link(self, notice):
+        if notice.kind == "report":
+            # Listed only for those who may open the report's page (publication.notices._staff_reads).
+            return cached_reverse("assessments:monitoring_report", notice.reference, notice.report_id)
         if notice.kind == "withdrawn":
             return f"{reverse('notices:index')}#{notice.key}"
         if not notice.readable:
@@ -63,9 +67,10 @@ class StaffNoticesFeed(_NoticesFeed):
 
 
 class SchemeFeed(_NoticesFeed):
-    """The Publication Scheme's feed: what went on the Scheme, and the withdrawal of what had been there."""
+    """The Publication Scheme's feed: what went on the Scheme (policies, and their monitoring reports), and the
+    withdrawal of what had been there."""
 
-    title = "Publication Scheme: corporate policies published and withdrawn"
+    title = "Publication Scheme: corporate policies published and withdrawn, and their monitoring reports"
     subtitle = "The force's corporate policies as published under the Freedom of Information Act 2000."
     guid_prefix = "tag:policyhub,2026:publication-scheme:"
 
@@ -77,4 +82,6 @@ class SchemeFeed(_NoticesFeed):
 
     def item_link(self, notice):
         # A withdrawal's page on the Scheme says the policy was withdrawn (publication.views.scheme_detail).
-        return cached_reverse("publication:scheme_detail", notice.reference)
+        page = cached_reverse("publication:scheme_detail", notice.reference)
+        # A report, its section of the policy's page (publication/scheme_detail.html).
+        return f"{page}#{notice.key}" if notice.kind == "report" else page

@@ -1,6 +1,8 @@
 """Notices: the staff's and the public's list of what was published and withdrawn, newest first (the Notices page and
-both Atom feeds). OFFICIAL-SENSITIVE policies reach only the staff cleared for them; the public list is what the
-Publication Scheme carries."""
+both Atom feeds): policies, and the monitoring reports PCU published (SOP, stage 6: the co-ordinator "will send the
+report to the Policy Co-ordination Unit to arrange for it to be published on the MPS Publication Scheme").
+OFFICIAL-SENSITIVE material reaches only the staff cleared for it; the public list is what the Publication Scheme
+carries."""
 
 import datetime
 from functools import lru_cache
@@ -11,6 +13,8 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.utils import create_namedtuple_class
 from django.utils import timezone
 
+from assessments.models import MonitoringReport
+from assessments.selectors import reports_readable_by, scheme_reports
 from core.compiled import CompiledSelect
 from core.dates import date_shown
 from core.events import AuditAction
@@ -32,13 +36,15 @@ NOTICES_PER_PAGE = 50
 
 
 class Notice(NamedTuple):
-    """One line of the bulletin: a policy published, revised (a new version of one in force) or withdrawn. Plain
-    values, not the publication, its policy, version and business group as model instances: the page printed 50 of
-    them, and building four instances for each cost more than the statements that read them (make bench, 100,000
-    policies: Notices took 3.2-3.5 times its own SQL)."""
+    """One line of the bulletin: a policy published, revised (a new version of one in force) or withdrawn, or a
+    monitoring report of one published. Plain values, not the publication, its policy, version and business group as
+    model instances: the page printed 50 of them, and building four instances for each cost more than the statements
+    that read them (make bench, 100,000 policies: Notices took 3.2-3.5 times its own SQL)."""
 
     key: str
-    kind: str  # "published", "revised", "reviewed" (re-published after a review with no change) or "withdrawn"
+    # "published", "revised", "reviewed" (re-published after a review with no change), "withdrawn", or "report" (a
+    # monitoring report published)
+    kind: str
     at: datetime.datetime
     policy_id: int
     reference: str
@@ -56,13 +62,18 @@ class Notice(NamedTuple):
     # withdrawn since leaves the sight of staff and developers: a link to it answered 404). Not asked of a
     # withdrawal's notice, which never links its policy (the list and the feed point to the notice itself).
     readable: bool = True
+    # For a monitoring report's notice: the report's id (its page, its anchor on the Scheme's page) and the period it
+    # covers, in words.
+    report_id: int | None = None
+    period: str = ""
 
     @property
     def heading(self) -> str:
         verb = {"published": "Published", "revised": "Revised", "reviewed": "Reviewed, no change",
-                "withdrawn": "Withdrawn"}[self.kind]
+                "withdrawn": "Withdrawn", "report": "Monitoring report published"}[self.kind]
         version = f", version {self.version_number}" if self.version_number else ""
-        return f"{verb}: {self.title or self.policy_title} ({self.reference}{version})"
+        period = f", {self.period}" if self.period else ""
+        return f"{verb}: {self.title or self.policy_title} ({self.reference}{version}){period}"
 
 
 # What a notice of a publication is made of (``_notice_from_publication``): the publication, its policy as it stands,
@@ -75,6 +86,16 @@ PUBLICATION_FIELDS = ("pk", "published_at", "policy_id", "policy__reference", "p
                       "review_concluded_at", "review_eia_outcome")
 # What a notice of a withdrawal is made of.
 WITHDRAWN_FIELDS = ("pk", "status_changed_at", "reference", "title", "status", "business_group__name")
+# What a notice of a monitoring report is made of: the report's period, and of its policy what a publication's notice
+# reads (never the report's sections: what the Scheme publishes of them is on its page, the rest is staff's).
+REPORT_FIELDS = ("pk", "published_at", "period_start", "period_end", "policy_id", "policy__reference",
+                 "policy__title", "policy__status", "policy__business_group__name")
+
+
+def _report_values(reports):
+    """``reports`` published, newest first (monitoring_published_idx's order), as values of REPORT_FIELDS."""
+    return (reports.filter(status=MonitoringReport.Status.PUBLISHED, published_at__isnull=False)
+            .order_by("-published_at", "-pk").values_list(*REPORT_FIELDS))
 
 
 def _publication_values(publications, *extra: str, named: bool = False):
@@ -127,6 +148,14 @@ def _notice_of_withdrawal(row, *, summary: str) -> Notice:
                   business_group=row.business_group__name, summary=summary)
 
 
+def _notice_of_report(row) -> Notice:
+    period = f"{date_shown(row.period_start)} to {date_shown(row.period_end)}"
+    return Notice(key=f"report-{row.pk}", kind="report", at=row.published_at, policy_id=row.policy_id,
+                  reference=row.policy__reference, policy_title=row.policy__title, policy_status=row.policy__status,
+                  business_group=row.policy__business_group__name, summary=f"Monitoring report for {period}.",
+                  report_id=row.pk, period=period)
+
+
 def _newest(notices: list[Notice], limit: int) -> list[Notice]:
     notices.sort(key=lambda notice: (notice.at, notice.key), reverse=True)
     return notices[:limit]
@@ -145,23 +174,26 @@ def _sensitive_clearance(roles) -> Q | None:
 _BEFORE_MARKER = datetime.datetime(1900, 1, 1, 0, 0, 0, 791_910, tzinfo=datetime.UTC)
 _PublicationRow = create_namedtuple_class(*PUBLICATION_FIELDS, "readable")
 _WithdrawalRow = create_namedtuple_class(*WITHDRAWN_FIELDS, "reason")
+_ReportRow = create_namedtuple_class(*REPORT_FIELDS)
 
 
 def staff_notices(*, user, before: datetime.datetime | None = None, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
-    """The bulletin for a member of staff, newest first: what was published in Notices, and the withdrawal of
-    what had been published, OFFICIAL-SENSITIVE policies only for those cleared for them and local work instructions
-    only for their business group's staff. At most ``limit`` notices before ``before``, in two queries whatever the
-    number of policies: the publications, each with whether its reader may open its policy now (so that a notice
-    links only where its reader may go), and the withdrawals, each with its reason. Both statements are compiled
-    once per Viewer in this process (``_staff_reads``)."""
+    """The bulletin for a member of staff, newest first: what was published in Notices, the withdrawal of what had
+    been published, and the monitoring reports published, OFFICIAL-SENSITIVE material only for those cleared for it
+    and local work instructions only for their business group's staff. At most ``limit`` notices before ``before``,
+    in three queries whatever the number of policies and reports: the publications, each with whether its reader may
+    open its policy now (so that a notice links only where its reader may go), the withdrawals, each with its reason,
+    and the reports its reader may open. The statements are compiled once per Viewer in this process
+    (``_staff_reads``)."""
     viewer = viewer_of(user)
     if viewer is None:
         return []
-    publications, withdrawals = _staff_reads(viewer, before is not None)
+    publications, withdrawals, reports = _staff_reads(viewer, before is not None)
     notices = [_notice_from_publication(row, readable=row.readable is not None)
                for row in map(_PublicationRow._make, _rows(publications, before, limit))]
     notices += [_notice_of_withdrawal(row, summary=row.reason or "")
                 for row in map(_WithdrawalRow._make, _rows(withdrawals, before, limit))]
+    notices += [_notice_of_report(row) for row in map(_ReportRow._make, _rows(reports, before, limit))]
     return _newest(notices, limit)
 
 
@@ -177,7 +209,8 @@ def _rows(compiled: CompiledSelect | None, before: datetime.datetime | None, lim
 
 
 @lru_cache(maxsize=COMPILED_VIEWERS)
-def _staff_reads(viewer: Viewer, before: bool) -> tuple[CompiledSelect | None, CompiledSelect | None]:
+def _staff_reads(viewer: Viewer, before: bool) -> tuple[CompiledSelect | None, CompiledSelect | None,
+                                                       CompiledSelect | None]:
     """The statements of ``staff_notices`` for ``viewer`` (with ``before``: with a marker for the time the page goes
     back from), compiled once (core.compiled): building and compiling its visibility filters and subqueries took
     more Python than PostgreSQL took to run them (make bench, 100,000 policies: a developer's Notices spent 4.6 ms
@@ -198,9 +231,20 @@ def _staff_reads(viewer: Viewer, before: bool) -> tuple[CompiledSelect | None, C
     kinds_seen = local_instructions_seen_by(viewer)
     if kinds_seen is not None:
         withdrawn = withdrawn.filter(kinds_seen)
+    # A monitoring report published, for those who may open its page (assessments.monitoring_views: the policy's
+    # pages, policy_for_page, and the report by its own marking, reports_of): they see its policy now
+    # (policies_seen_by: a local work instruction's only its business group's staff; a policy withdrawn since, no
+    # longer staff and developers), asked by a scalar subquery for the reason the publications' ``readable`` below
+    # is, and the report by its marking and its policy's now (reports_readable_by: an OFFICIAL-SENSITIVE one only for
+    # those cleared for its policy's business group). Read newest first from monitoring_published_idx.
+    reports = (MonitoringReport.objects.filter(reports_readable_by(viewer))
+               .alias(seen=Subquery(policies_seen_by(viewer).filter(pk=OuterRef("policy_id")).order_by()
+                                    .values("pk")[:1]))
+               .filter(seen__isnull=False))
     if before:
         publications = publications.filter(published_at__lt=_BEFORE_MARKER)
         withdrawn = withdrawn.filter(status_changed_at__lt=_BEFORE_MARKER)
+        reports = reports.filter(published_at__lt=_BEFORE_MARKER)
     # Whether the reader may open the policy now, by the one rule (policies_seen_by): a policy withdrawn since leaves
     # the sight of staff and developers. The policy's id if so, else NULL: a scalar subquery, looked up by id for each
     # of the page's rows, where an EXISTS was planned as a hash of every policy the reader sees (the planner counts
@@ -212,12 +256,15 @@ def _staff_reads(viewer: Viewer, before: bool) -> tuple[CompiledSelect | None, C
               .order_by("-sequence").values(reason=KeyTextTransform("reason", "changes"))[:1])
     withdrawn = (withdrawn.annotate(reason=Subquery(reason)).order_by("-status_changed_at", "-pk")
                  .values_list(*WITHDRAWN_FIELDS, "reason"))
-    return CompiledSelect.of(_publication_values(publications, "readable")), CompiledSelect.of(withdrawn)
+    return (CompiledSelect.of(_publication_values(publications, "readable")), CompiledSelect.of(withdrawn),
+            CompiledSelect.of(_report_values(reports)))
 
 
 def public_notices(*, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
-    """The public feed: what went on the Publication Scheme, and the withdrawal of what had been there. Only
-    OFFICIAL policies marked suitable for the Scheme, whatever their marking was once."""
+    """The public feed: what went on the Publication Scheme, the withdrawal of what had been there, and the
+    monitoring reports on it. Only OFFICIAL policies marked suitable for the Scheme, whatever their marking was once,
+    and of their reports those on the Scheme's page (assessments.selectors.scheme_reports: never one made
+    OFFICIAL-SENSITIVE). Four queries at most."""
     public_policy = Q(policy__protective_marking=ProtectiveMarking.OFFICIAL,
                       policy__suitable_for_publication_scheme=True)
     on_scheme = Publication.objects.filter(public_policy, status=Publication.Status.PUBLISHED,
@@ -233,4 +280,5 @@ def public_notices(*, limit: int = NOTICES_PER_PAGE) -> list[Notice]:
                         .values_list("policy_id", flat=True))
     notices = [_notice_from_publication(row, on_scheme_now=row.policy_id in on_scheme_ids) for row in publications]
     notices += [_notice_of_withdrawal(row, summary="Withdrawn: no longer in force.") for row in withdrawn]
+    notices += [_notice_of_report(row) for row in map(_ReportRow._make, _report_values(scheme_reports())[:limit])]
     return _newest(notices, limit)

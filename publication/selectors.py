@@ -19,7 +19,7 @@ from django.http import Http404
 
 from acknowledgements.models import AudienceCriterion
 from assessments import scheme_sections
-from assessments.selectors import report_frozen_sensitive
+from assessments.selectors import report_on_scheme
 from core.events import AuditAction
 from core.models import AuditEvent, Role
 from lifecycle.models import Policy, SOPVersion
@@ -78,8 +78,9 @@ def scheme_entry(*, reference: str) -> dict:
     eia = getattr(version, "eia", None)
     # Only what the Scheme publishes of each report is read: the performance section never reaches the page. A report
     # made while the policy was OFFICIAL-SENSITIVE stays so once a review's OFFICIAL version is on the Scheme, as the
-    # version it replaced does: never here.
-    reports = (publication.policy.monitoring_reports.filter(status="published").exclude(report_frozen_sensitive())
+    # version it replaced does: never here. The report's side of the one rule (assessments.selectors.report_on_scheme;
+    # its policy's side is the publication above), which the public feed reads too (scheme_reports).
+    reports = (publication.policy.monitoring_reports.filter(report_on_scheme())
                .order_by("-period_end")
                .only("pk", "policy_id", "status", "period_start", "period_end",
                      *(name for name, _ in SCHEME_REPORT_SECTIONS)))

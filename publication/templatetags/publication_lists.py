@@ -24,19 +24,24 @@ register = template.Library()
 
 # How much of a summary the page shows (the template's |truncatechars:400).
 SUMMARY_CHARACTERS = 400
+# Each kind's tag: GOV.UK's tag colours, each with its text at the contrast WCAG 2.2 AA asks; the label says what the
+# colour does, for a reader who cannot tell the colours apart.
 _TAGS = {"withdrawn": "govuk-tag--grey", "revised": "govuk-tag--blue", "published": "govuk-tag--green",
-         "reviewed": "govuk-tag--turquoise"}
-_KINDS = {"withdrawn": "Withdrawn", "revised": "Revised", "published": "Published", "reviewed": "Reviewed"}
+         "reviewed": "govuk-tag--turquoise", "report": "govuk-tag--purple"}
+_KINDS = {"withdrawn": "Withdrawn", "revised": "Revised", "published": "Published", "reviewed": "Reviewed",
+          "report": "Monitoring report"}
 
 
-def _notice(notice, at, detail_url) -> str:
+def _notice(notice, at, detail_url, report_url) -> str:
     title = escape(notice.policy_title)
     withdrawn = notice.kind == "withdrawn"
     if withdrawn or not notice.readable:
         name = f'<span class="govuk-!-font-weight-bold">{title}</span>'
     else:
-        name = (f'<a class="govuk-link govuk-!-font-weight-bold" href="{escape(detail_url(notice.reference))}">'
-                f"{title}</a>")
+        # A report's notice, its page: listed only for those who may open it (publication.notices._staff_reads).
+        url = (report_url(notice.reference, notice.report_id) if notice.kind == "report"
+               else detail_url(notice.reference))
+        name = f'<a class="govuk-link govuk-!-font-weight-bold" href="{escape(url)}">{title}</a>'
     version = f", version {escape(notice.version_number)}" if notice.version_number else ""
     summary = notice.summary
     summary = (f'<p class="govuk-body govuk-!-margin-bottom-0">{escape(truncated_chars(summary, SUMMARY_CHARACTERS))}'
@@ -57,9 +62,10 @@ def notice_days(days) -> str:
     """``days``: [(day, [(notice, its time in the service's time zone), ...])], as publication.notices_views
     .notices_page groups them (by the day in the service's time zone)."""
     detail_url = cached_reverser("lifecycle:detail")
+    report_url = cached_reverser("assessments:monitoring_report", 2)
     return SafeString("".join(
         f'\n<h2 class="govuk-heading-m">{date_shown(day)}</h2>\n<ul class="govuk-list">\n  '
-        + "".join(_notice(notice, at, detail_url) for notice, at in notices)
+        + "".join(_notice(notice, at, detail_url, report_url) for notice, at in notices)
         + "\n</ul>\n" for day, notices in days))  # each value escaped, or the markup above
 
 

@@ -60,7 +60,11 @@ def notices_of(client, user, policy) -> list[str]:
 
 def test_notices_name_the_re_publication_after_a_review_with_no_change(client, republished, people):
     title = republished.title
-    newest, first = notices_of(client, people.developer2, republished)
+    notices = notices_of(client, people.developer2, republished)
+    # The monitoring reports the review asked to be up to date have notices of their own (QA walk of 2026-12-06):
+    # here, the publications.
+    assert any(notice.startswith("Monitoring report ") for notice in notices)
+    newest, first = [notice for notice in notices if not notice.startswith("Monitoring report ")]
 
     assert newest.startswith(f"Reviewed {title} {republished.reference}, version 1.0")
     assert "Reviewed on 3 August 2026: no change needed. Version 1.0 stays in force, re-published as it stands." \

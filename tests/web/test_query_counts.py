@@ -23,6 +23,14 @@ PINNED = {
     # +2: the business groups and subjects that have policies on the Scheme, for its filters (issue 17); +1: the
     # date and frozen title of the page's rows (publication.scheme_index.scheme_page_details).
     "/publication-scheme/": 5,
+    # The publications, the withdrawals and (+1, QA walk of 2026-12-06) the monitoring reports published, each one
+    # statement compiled once per reader (publication.notices._staff_reads).
+    "/notices/": 5,
+    "/notices/feed/": 5,
+    # Signed in: the publications, the withdrawals, which of theirs are on the Scheme now (not asked when there are
+    # none, as here: 5) and (+1, QA walk of 2026-12-06) the monitoring reports on it (publication.notices
+    # .public_notices; anonymous, two fewer: tests/publication/test_notices_reports.py).
+    "/publication-scheme/feed/": 6,
     # The QA-return or rejection banner for those working on the draft; the checklist, the next step's declared
     # gates (lifecycle.workflow.SUBMIT_FOR_QA) with the draft's EIA and Workbook joined to its version; the approval
     # of the version shown (board, meeting, minute); the readiness of each page offered ("What to do next"); the
