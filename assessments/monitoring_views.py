@@ -167,8 +167,9 @@ def monitoring_report_page(request, reference: str, report_id: int):
         form = done_form if step == "remedial_done" else read_form
         if form is None and step == "remedial_done" and response is not None \
                 and response.remedial_completed_at is not None:
-            # A second "Record as done": who recorded it and when, as other repeats are told (QA walk).
-            messages.error(request, services.remedial_already_done(response))
+            # A second "Record as done": who recorded it and when, as other repeats are told (QA walk): said as done,
+            # not as a problem.
+            messages.info(request, services.remedial_already_done(response))
             return redirect("assessments:monitoring_report", reference=policy.reference, report_id=report.pk)
         if form is None:
             messages.error(request, "That is not something you can do to this report now.")
@@ -184,8 +185,8 @@ def monitoring_report_page(request, reference: str, report_id: int):
                         report=report, actor=user, changes_in_response=form.cleaned_data["changes_in_response"])
                     messages.success(request, "Recorded: the review has read this report.")
             except ApplicationError as error:
-                if error.code in {"stale", "forbidden"}:
-                    messages.error(request, error.message)
+                if error.code in {"stale", "forbidden", "already_done"}:
+                    (messages.info if error.code == "already_done" else messages.error)(request, error.message)
                     return redirect("assessments:monitoring_report", reference=policy.reference,
                                     report_id=report.pk)
                 form.add_application_error(error)
@@ -316,6 +317,9 @@ def _decide(request, policy, report, edit_form, qa_form):
             messages.error(request, "That is not something you can do to this report now.")
             return _back_to(report)
     except ApplicationError as error:
+        if error.code == "already_done":  # a second click, a colleague in another tab: said as done, not a problem
+            messages.info(request, error.message)
+            return _back_to(report)
         if step == "submit" and error.code == "gate" and edit_form is not None:
             # Each empty section marked at its box (WCAG 3.3.1), as the service found them: what was typed was
             # saved, and these are the sections of it left empty.

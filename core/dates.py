@@ -51,6 +51,19 @@ def date_shown(day: datetime.date | None) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year:04d}"
 
 
+def moment_shown(moment: datetime.datetime | datetime.date | None) -> str:
+    """``at 14:05 on 2 March 2026`` in the service's time zone, as a sentence says when something was done ("Already
+    done by Jane Morgan at 14:05 on 2 March 2026"); of a date alone (what is recorded only by its day) ``on 2 March
+    2026``; "" for none."""
+    if moment is None:
+        return ""
+    if not isinstance(moment, datetime.datetime):
+        return f"on {date_shown(moment)}"
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"at {moment.hour:02d}:{moment.minute:02d} on {date_shown(moment.date())}"
+
+
 def datetime_shown(moment: datetime.datetime | None, *, zone: datetime.tzinfo | None = None) -> str:
     """``2 March 2026, 14:05`` in the service's time zone (or ``zone``, when the caller has it at hand for a page
     of them); "" for none. What ``|date:"j F Y, H:i"`` writes."""

@@ -19,6 +19,15 @@ A form posted without a token, or with one not drawn for this person and form, i
 with a fresh token to send it again. A service called with ``submission=None`` was not sent from a page (a command,
 the demo data, a test of the service itself) and claims nothing.
 
+A step of the workflow (a sign-off, a decision, a conclusion, a publication) is bound to what was read, and its
+gates refuse it once taken; but a second post of it was told why it could not be taken, not that it had been ("Cannot
+conclude ... yet": QA walk of 2026-12-06). So each step's page carries a one-time token too, drawn for the page
+(``step_purpose``), and the step's ceremony claims it under the policy's lock before any gate is asked
+(``submission_claim_step``): the same form sent again is told it was done, by them, and when (``AlreadyDone``, with
+``already_done_said``'s words, which a step's gates use too for what someone else did). A step's page posted without a
+token (a page drawn before steps carried one, a script) is taken on its binding alone, as before: a step never adds
+a second row for a repeat, its gates refuse that, so the token only says the repeat as what it is.
+
 The token covers the page the person filled in. With JavaScript, that page keeps its first token when Back returns to
 it (frontend/js/application.js); without, signed-in pages are not stored (``Cache-Control: no-store``), so Back
 fetches the form again with a fresh token, and the same details sent again would add the row again. So, just before
@@ -45,6 +54,7 @@ from django.db import IntegrityError, connection, models, transaction
 from django.shortcuts import redirect
 from django.utils import timezone
 
+from core.dates import moment_shown
 from core.exceptions import ApplicationError
 from core.forms import GovUKForm
 from core.models import SubmittedForm
@@ -59,6 +69,9 @@ ADVICE_INVITE = "advice.invite"
 ADVICE_COMMENT = "advice.comment"
 MONITORING_REPORT_CREATE = "monitoring_report.create"
 WITHHOLD_PART = "sop_redaction.record"
+
+# A step's page (lifecycle.workflow.PAGES), by its slug: "step:conclude-no-change".
+STEP = "step"
 
 REFUSED = ("This form could not be checked: it was not sent from the page PolicyHub gave you, or that page was for "
            "someone else. Nothing was saved. Check what you typed and send it again.")
@@ -86,9 +99,10 @@ class Submission:
 class AlreadySubmitted(ApplicationError):
     """The form was sent before, and what it created is there: said as a fact, not as a problem."""
 
-    def __init__(self, first: SubmittedForm):
+    def __init__(self, first: SubmittedForm, said: str = ""):
         created = first.created or "what you asked for was done"
-        super().__init__(f"You already sent this form: {created}. Nothing was added again.", code="already_done")
+        super().__init__(said or f"You already sent this form: {created}. Nothing was added again.",
+                         code="already_done")
         self.landing = first.landing
 
 
@@ -104,6 +118,32 @@ class RepeatedSubmission(ApplicationError):
                     f"{minutes} minutes ago")
         super().__init__(f"You created {self.named} with these details {self.ago}. Do you want to create another?",
                          code="repeated")
+
+
+STEP_REFUSED = ("This page could not be checked: it was not sent from the page PolicyHub gave you, or that page was "
+                "for someone else. Nothing was changed: open the page again and send it from there.")
+
+
+def already_done_said(what: str, *, by, actor, at) -> str:
+    """The words of a repeat, whoever took the step first: "POL-0002: Re-published after a review with no change.
+    Already done by you at 10:42 on 6 December 2026. Nothing more was done." (``what``: the step done, as the
+    timeline says it, with its policy; ``by``: who did it, "you" to ``actor`` themselves; ``at``: when, a date where
+    only the day is recorded)."""
+    who = "you" if by is not None and actor is not None and getattr(by, "pk", None) == actor.pk else str(by)
+    return f"{what}. Already done by {who} {moment_shown(at)}. Nothing more was done."
+
+
+class AlreadyDone(AlreadySubmitted):
+    """A step's form sent again (``submission_claim_step``): said as done, by the person themselves, and when."""
+
+    def __init__(self, first: SubmittedForm):
+        super().__init__(first, already_done_said(first.created, by=first.submitted_by, actor=first.submitted_by,
+                                                  at=first.submitted_at))
+
+
+def step_purpose(slug: str) -> str:
+    """What a step page's token is signed for: the page, by its slug."""
+    return f"{STEP}:{slug}"
 
 
 def _signer(*, user, purpose: str) -> signing.Signer:
@@ -146,6 +186,25 @@ def submission_claim(*, submission: Submission | str | None, actor, purpose: str
         raise AlreadySubmitted(SubmittedForm.objects.get(nonce=nonce)) from None
     claim.create_another = submission.create_another
     return claim
+
+
+def submission_claim_step(*, token: str | None, actor, purpose: str, done: str) -> None:
+    """Claim a step page's token (``step_purpose``) in the step's transaction, under the policy's lock and before its
+    gates: ``AlreadyDone`` when it was claimed before (the same form sent again; a post of it still in flight is
+    waited for, by the unique nonce). ``done``: what the step does, with its policy, for the repeat to be told
+    ("POL-0002: Review concluded with no change needed"), written with the claim in one statement. A token not drawn
+    for ``actor`` and ``purpose`` is refused (nothing is changed: the page opened again draws one that will do); no
+    token, nothing to claim (the module's note)."""
+    if not token:
+        return
+    nonce = submission_nonce(token, user=actor, purpose=purpose)
+    if nonce is None:
+        raise ApplicationError(STEP_REFUSED, code="stale")
+    try:
+        with transaction.atomic():
+            SubmittedForm.objects.create(nonce=nonce, purpose=purpose, submitted_by=actor, created=done[:300])
+    except IntegrityError:
+        raise AlreadyDone(SubmittedForm.objects.select_related("submitted_by").get(nonce=nonce)) from None
 
 
 def _fingerprint_value(value):

@@ -9,6 +9,7 @@ Gates as ``lifecycle.gates`` declares them (``gate``: the reason shown when one 
 from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from core.events import AuditAction
@@ -142,3 +143,45 @@ def no_change_awaits_updated_eia(policy) -> bool:
       "and the decision.", label="Complete the updated Equality Impact Assessment", fix="eia")
 def updated_eia_complete(policy) -> bool:
     return impact_assessed(policy)
+
+
+# Who took each part of the review already, and when (``Step.done_by``): a part sent again once taken (another tab, a
+# colleague) is said as done, not refused as not ready (QA walk of 2026-12-06: a second conclusion read "Cannot
+# conclude ... yet. A review concluding no change is already open"; PCU's second re-publication "Cannot re-publish ...
+# yet. There is no concluded no-change review").
+def concluded_by(policy):
+    """The Lead who concluded the no-change review still open, and when; None with none open."""
+    review = open_no_change_review(policy)
+    return None if review is None else (review.concluded_by, review.concluded_at)
+
+
+def eia_confirmed_by(policy):
+    """Who in DCFD confirmed (or reopened) the EIA of the no-change review still open, and when; None if nobody has."""
+    review = open_no_change_review(policy)
+    if review is None or review.eia_confirmed_by_id is None:
+        return None
+    return review.eia_confirmed_by, review.eia_confirmed_at
+
+
+def updated_eia_signed_off_by(policy):
+    """Who in DCFD signed off the updated EIA of the no-change review still open, and when; None if nobody has."""
+    review = open_no_change_review(policy)
+    if review is None or review.updated_eia_signed_off_by_id is None:
+        return None
+    return review.updated_eia_signed_off_by, review.updated_eia_signed_off_at
+
+
+def republished_by(policy):
+    """Who in PCU re-published the policy after its last no-change review, and when (its publication's moment, else
+    the day), while no other review is open; None otherwise. One query, the publication joined."""
+    if open_no_change_review(policy) is not None:
+        return None
+    review = (policy.no_change_reviews.filter(republished_on__isnull=False)
+              .select_related("republished_by", "publication").order_by("-republished_on", "-pk").first())
+    if review is None:
+        return None
+    try:
+        at = review.publication.published_at or review.republished_on
+    except ObjectDoesNotExist:
+        at = review.republished_on
+    return review.republished_by, at

@@ -133,6 +133,12 @@ class Step:
     # Lead waits for DCFD's confirmation, then for PCU's re-publication): the policy's way on is then this step,
     # not the way on from its status (``Cycle.way_on_of``).
     under_way: Gate | None = None
+    # Who took this step and when, when its gates refuse it because it was taken already and not yet to be taken
+    # again (a second "conclude with no change" while the first conclusion is open; PCU's second re-publication):
+    # ``done_by(policy) -> (user, moment) | None``, for the refusal to say it as done (core.submissions.
+    # already_done_said: "Already done by ... at ... Nothing more was done."), not as "Cannot ... yet" (QA walk of
+    # 2026-12-06). None, or None returned: the gates' own reasons.
+    done_by: Callable[[object], tuple[object, object] | None] | None = None
 
     def __str__(self) -> str:
         return self.name

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
+from core.submissions import step_purpose, submission_token_issue
 from lifecycle import (
     compare,
     duties,
@@ -366,9 +367,12 @@ def _redirect_after_action(request, policy):
 
 
 def _binding(post) -> dict:
-    """What the page showed, as the service's keyword arguments: the status, and the version read (rule 17)."""
+    """What the page showed, as the service's keyword arguments: the status, and the version read (rule 17); and the
+    page's one-time token, kept as posted when the form is shown again, so that the form sent twice is one form
+    (core.submissions.submission_claim_step)."""
     return {"expected_status": post.get("expected_status") or None,
-            "version": post.get("version") or "", "version_hash": post.get("version_hash") or ""}
+            "version": post.get("version") or "", "version_hash": post.get("version_hash") or "",
+            "submission": post.get("submission") or None}
 
 
 def _take_step(request, policy, slug: str, form):
@@ -379,6 +383,11 @@ def _take_step(request, policy, slug: str, form):
         step.service(policy=policy, actor=request.user, **step.service_arguments(form.cleaned_data),
                      **_binding(request.POST))
     except ApplicationError as error:
+        if error.code == "already_done":
+            # The same form sent again, or the step taken meanwhile in another tab or by a colleague: said as done, by
+            # whom and when (core.submissions.AlreadyDone, Step.done_by), as the publication page says its repeats.
+            messages.info(request, error.message)
+            return _redirect_after_action(request, policy)
         typed = typed_back.typed_cleaned(form)
         if error.code == "stale" and typed:
             # The page had moved on (another tab, a colleague): refused, and what was typed is shown back, not lost.
@@ -495,7 +504,8 @@ def policy_action(request, reference: str, slug: str):
                     "decided_version": version,
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",
-                        "version_hash": version.read_hash if version else ""}})
+                        "version_hash": version.read_hash if version else "",
+                        "submission": submission_token_issue(user=request.user, purpose=step_purpose(slug))}})
     if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
         for comparison in context["comparisons"]:

@@ -107,6 +107,7 @@ CONCLUDE_NO_CHANGE = Step(
     gates=(gates.retrospective_eia_signed_off, gates_no_change.review_window_open,
            gates_no_change.no_change_review_not_open, gates_no_change.annual_report_not_overdue,
            gates_no_change.monitoring_reports_answered, gates_no_change.remedial_actions_closed),
+    done_by=gates_no_change.concluded_by,
     page=Page(
         slug="conclude-no-change", title="Conclude the review: no change needed", form=forms.ReasonForm,
         success="Review concluded with no change. DCFD has been asked to confirm the Equality Impact Assessment; "
@@ -128,6 +129,7 @@ CONFIRM_EIA = Step(
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them.",
     gates=(gates_no_change.no_change_awaits_eia,), under_way=gates_no_change.no_change_awaits_eia,
+    done_by=gates_no_change.eia_confirmed_by,
     page=Page(slug="confirm-eia", title="Confirm the Equality Impact Assessment", form=forms.EIAConfirmationForm,
               explanation="The Designated Lead concluded that the policy needs no change. Confirm that its Equality "
               "Impact Assessment still stands, or say what must be updated: the assessment is then reopened for "
@@ -152,7 +154,7 @@ SIGN_OFF_UPDATED_EIA = Step(
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
     gates=(gates_no_change.no_change_awaits_updated_eia, gates_no_change.updated_eia_complete),
-    under_way=gates_no_change.no_change_awaits_updated_eia,
+    under_way=gates_no_change.no_change_awaits_updated_eia, done_by=gates_no_change.updated_eia_signed_off_by,
     page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
               form=forms.CommentsForm, button="Sign it off", shows_version=True,
               success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
@@ -170,6 +172,7 @@ REPUBLISH_NO_CHANGE = Step(
     doc="SOP stage 5: PCU publishes \"on the Corporate Policy Intranet, in Notices, on the MPS Publication "
         "Scheme\"; \"Ensure policies are reviewed and published at least once every 3 years\".",
     gates=(gates_no_change.no_change_awaits_publication,), under_way=gates_no_change.no_change_awaits_publication,
+    done_by=gates_no_change.republished_by,
     page=Page(slug="republish", title="Re-publish unchanged", form=forms.RepublishForm,
               success="Re-published, with a notice. The next review is due in 3 years.", shows_version=True,
               explanation="The review concluded with no change and DCFD confirmed the Equality Impact Assessment. "

@@ -19,6 +19,7 @@ from assessments.services import monitoring_periods
 from assessments.services.documents import clean_sections
 from assessments.signals import monitoring_due_answered, monitoring_report_assured
 from core.audit import audit_log
+from core.dates import moment_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -293,8 +294,8 @@ def monitoring_report_publish(*, report: MonitoringReport, actor, **read: Unpack
         raise ApplicationError("Only the Policy Co-ordination Unit publishes monitoring reports.", code="forbidden")
     if locked.status == MonitoringReport.Status.PUBLISHED:  # a second click, or a colleague from another tab
         raise ApplicationError(
-            f"This monitoring report was already published by {locked.published_by} on "
-            f"{timezone.localtime(locked.published_at):%-d %B %Y}. Nothing was changed.", code="stale")
+            f"This monitoring report was already published by {locked.published_by} "
+            f"{moment_shown(locked.published_at)}. Nothing more was done.", code="already_done")
     if locked.status != MonitoringReport.Status.QA_PASSED:
         raise ApplicationError("Only a quality-assured monitoring report can be published.", code="stale")
     if policy.status not in PUBLISHED_STATUSES and policy.first_published_on is None:

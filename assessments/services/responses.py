@@ -17,9 +17,11 @@ from assessments.models import (
 from assessments.services.monitoring import check_report_read, lock_report
 from assessments.signals import remedial_action_completed
 from core.audit import audit_log
+from core.dates import date_shown, moment_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import RoleAssignment
+from core.submissions import already_done_said
 from lifecycle import gates, permissions
 from lifecycle.models import Policy
 from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
@@ -44,6 +46,21 @@ def _report_of(locked: Policy, report) -> MonitoringReport:
                                code="stale")
     found.policy = locked
     return found
+
+
+def _refuse_answered(policy: Policy, report, actor) -> None:
+    """Refuse a response to ``report`` (a report or its id) once the Lead has recorded one: who did, when, and what
+    (``already_done``: a repeat is said as done, not as a problem)."""
+    report_id = str(getattr(report, "pk", report) or "")
+    if not (report_id.isdigit() and len(report_id) <= 18):
+        return
+    answered = (MonitoringResponse.objects.filter(report_id=int(report_id), policy_id=policy.pk)
+                .select_related("decided_by", "report").first())
+    if answered is not None:
+        what = (f"{policy.reference}: Response to the monitoring report to {date_shown(answered.report.period_end)} "
+                f"recorded ({answered.get_outcome_display().lower()})")
+        raise ApplicationError(already_done_said(what, by=answered.decided_by, actor=actor, at=answered.decided_at),
+                               code="already_done")
 
 
 def _check_remedial(locked: Policy, remedial_action: str, remedial_owner, remedial_due_on) -> str:
@@ -77,16 +94,19 @@ def monitoring_report_respond(
     reasons = require_text(reasons, "your reasons", field="reasons")
     if outcome not in MonitoringResponse.Outcome.values:
         raise ApplicationError("Choose your response.", field="outcome")
-    locked = begin_step(RESPOND_TO_MONITORING, policy=policy, actor=actor, **read)
+    try:
+        locked = begin_step(RESPOND_TO_MONITORING, policy=policy, actor=actor, **read)
+    except ApplicationError as refusal:
+        # Nothing awaiting a response, because this report was answered (a tab left open, a second click): said as
+        # done, by whom and when, not as "Cannot respond ... yet" (QA walk of 2026-12-06).
+        if refusal.code == "gate":
+            _refuse_answered(policy, report, actor)
+        raise
     target = _report_of(locked, report)
     if target.status not in QUALITY_ASSURED_REPORT_STATUSES:
         raise ApplicationError("That monitoring report has not been quality-assured by the co-ordinator yet.",
                                code="stale")
-    answered = MonitoringResponse.objects.filter(report=target).select_related("decided_by").first()
-    if answered is not None:
-        raise ApplicationError(
-            f"{answered.decided_by} already responded to that report on {answered.decided_at:%-d %B %Y} "
-            f"({answered.get_outcome_display().lower()}). Nothing was changed.", code="stale")
+    _refuse_answered(locked, target, actor)
     # SOP: the Lead will "Review monitoring and compliance results": results someone else wrote and quality-assured
     # (lifecycle.report_duties).
     check_report_separation(actor, target, Duty.APPROVER)
@@ -118,7 +138,8 @@ def monitoring_report_respond(
         brought = policy_set_review_date(
             policy=locked, actor=actor, review_due_on=review_due_on,
             reason=f"Monitoring report {target.period_start:%-d %B %Y} to {target.period_end:%-d %B %Y}: {reasons}",
-            report_id=target.pk, **read)
+            # The page's token was claimed by this step (lifecycle.services.base.begin_step): not again by that one.
+            report_id=target.pk, **{**read, "submission": None})
         response.review_due_on = brought.review_due_on
         changes["review_due_on"] = [review_before, brought.review_due_on]  # [before, after], as every change
     response.save()
@@ -130,8 +151,8 @@ def remedial_already_done(response: MonitoringResponse) -> str:
     """What a second "Record as done" is told (a second click, the Lead and the person named both recording it): who
     recorded it and when, as a second publication is told (``monitoring_report_publish``)."""
     by = f" by {response.remedial_completed_by}" if response.remedial_completed_by_id else ""
-    return (f"The remedial action was already recorded as done{by} on "
-            f"{timezone.localtime(response.remedial_completed_at):%-d %B %Y}. Nothing was changed.")
+    return (f"The remedial action was already recorded as done{by} {moment_shown(response.remedial_completed_at)}. "
+            "Nothing more was done.")
 
 
 @transaction.atomic
@@ -148,7 +169,7 @@ def monitoring_remedial_action_complete(*, response: MonitoringResponse, actor, 
         raise ApplicationError("Only the person named for the remedial action, or the Designated Lead, can record "
                                "it as done.", code="forbidden")
     if locked.remedial_completed_at is not None:
-        raise ApplicationError(remedial_already_done(locked), code="stale")
+        raise ApplicationError(remedial_already_done(locked), code="already_done")
     locked.remedial_completed_at, locked.remedial_completed_by, locked.remedial_outcome = timezone.now(), actor, outcome
     locked.save(update_fields=["remedial_completed_at", "remedial_completed_by", "remedial_outcome"])
     today = timezone.localdate()

@@ -24,6 +24,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from core.audit import audit_log
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
+from core.submissions import already_done_said, step_purpose, submission_claim_step
 from core.validators import refuse_direction_controls, refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.gates import reason_for
@@ -160,6 +161,12 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
     if check_gates:
         unmet = [gate for gate in step.gates if gate not in step.records and not gate(locked)]
         if unmet:
+            # Refused because it was taken already (another tab, a colleague): said as done, by whom and when.
+            done = step.done_by(locked) if step.done_by is not None else None
+            if done is not None:
+                by, at = done
+                raise ApplicationError(already_done_said(step_done(step, locked), by=by, actor=actor, at=at),
+                                       code="already_done")
             reasons = " ".join(reason_for(gate, locked) for gate in unmet)
             raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")
 
@@ -171,15 +178,31 @@ class Binding(TypedDict, total=False):
     expected_status: str | None
     version: int | str | None
     version_hash: str | None
+    # The page's one-time token (core.submissions.step_purpose): the same form sent again is said as done.
+    submission: str | None
+
+
+def step_done(step: Step, locked: Policy) -> str:
+    """What the step does, with its policy, as a repeat is told it: "POL-0002: Review concluded with no change
+    needed". A ``done`` that names what only the service knows ("{discipline} passed its part ..."): its page's
+    title instead ("Record quality assurance")."""
+    if step.done and "{" not in step.done:
+        return f"{locked.reference}: {step.done}"
+    return f"{locked.reference}: {step.page.title if step.page is not None else step.label}"
 
 
 def begin_step(
     step: Step, *, policy: Policy, actor, expected_status: str | None = None, version=None,
-    version_hash: str | None = None,
+    version_hash: str | None = None, submission: str | None = None,
 ) -> Policy:
-    """Everything a step checks before its service records anything; returns the locked policy."""
+    """Everything a step checks before its service records anything; returns the locked policy. The page's token
+    (``submission``) is claimed first, under the lock: the same form sent again is said as done before anything else
+    is asked of it (core.submissions.submission_claim_step)."""
     require_actor(actor)
     locked = lock_policy(policy)
+    if submission and step.page is not None:
+        submission_claim_step(token=submission, actor=actor, purpose=step_purpose(step.page.slug),
+                              done=step_done(step, locked))
     check_expected_status(locked, expected_status)
     check_step_allowed(locked, step, actor)
     check_version_read(locked, version, version_hash)

@@ -211,15 +211,15 @@ def test_recording_a_remedial_action_done_again_says_who_recorded_it_and_when(cl
     with on(QA_ON + datetime.timedelta(days=5)):
         client.force_login(people.manager)
         assert client.post(url, {"step": "remedial_done", "outcome": "All teams briefed."}).status_code == 302
-    said = (f"The remedial action was already recorded as done by Rhys Tenbury on "
-            f"{(QA_ON + datetime.timedelta(days=5)):%-d %B %Y}. Nothing was changed.")
+    said = (f"The remedial action was already recorded as done by Rhys Tenbury at 10:00 on "
+            f"{(QA_ON + datetime.timedelta(days=5)):%-d %B %Y}. Nothing more was done.")
     with on(QA_ON + datetime.timedelta(days=6)):
         for person in (people.manager, people.lead):
             client.force_login(person)
             again = client.post(url, {"step": "remedial_done", "outcome": "Briefed again."}, follow=True)
             assert said in again.content.decode().replace("&#x27;", "'")
             assert "not something you can do" not in again.content.decode()
-        with refused("stale", said):
+        with refused("already_done", said):
             assessment_services.monitoring_remedial_action_complete(
                 response=MonitoringResponse.objects.get(report=report), actor=people.lead, outcome="Briefed again.")
     assert MonitoringResponse.objects.get(report=report).remedial_outcome == "All teams briefed."
@@ -304,17 +304,18 @@ def test_refusals_say_why_and_change_nothing(client, reported, people):
         assert "is already under way" in under_review.content.decode()
         assert "Worrying results." in under_review.content.decode()
         assert not MonitoringResponse.objects.exists()
-        # Answered once: with nothing else awaiting, a second answer (another tab) is refused by the gate.
+        # Answered once: with nothing else awaiting, a second answer (another tab) is refused by the gate, and said
+        # as done, by whom and when, not as not yet possible (QA walk of 2026-12-06).
         assert respond(client, policy, report, outcome="no_action", reasons="Review under way.").status_code == 302
         events = AuditEvent.objects.count()
-        with refused("gate", gates.monitoring_report_awaits_response.reason):
+        with refused("already_done", "recorded (no action needed). Already done by you at "):
             assessment_services.monitoring_report_respond(policy=policy, actor=people.lead, report=report,
                                                           outcome="no_action", reasons="Again.")
         # With the next report awaiting, answering the first again is refused, saying who answered it.
         assessment_services.monitoring_report_submit(report=later, actor=people.developer)
         assessment_services.monitoring_report_pass_qa(report=later, actor=people.coordinator)
         events = AuditEvent.objects.count()
-        with refused("stale", "already responded to that report"):
+        with refused("already_done", "recorded (no action needed). Already done by you at "):
             assessment_services.monitoring_report_respond(policy=policy, actor=people.lead, report=report,
                                                           outcome="no_action", reasons="Again.")
         assert AuditEvent.objects.count() == events and MonitoringResponse.objects.count() == 1
