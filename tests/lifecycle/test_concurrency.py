@@ -11,10 +11,11 @@ from django.utils import timezone
 from core.audit import audit_verify_chain
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
+from core.submissions import AlreadyDone, step_purpose, submission_token_issue
 from lifecycle import services as s
 from lifecycle.models import ApprovalDecision, CommissioningDecision, QASignOff
 from lifecycle.states import Status
-from tests.factories import reload
+from tests.factories import reload, what_was_read
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -111,3 +112,22 @@ def test_last_two_qa_signoffs_race_and_qa_passes_once(policy_in, people):
     assert QASignOff.objects.filter(policy_version__policy=policy, outcome="passed").count() == 3
     assert AuditEvent.objects.filter(policy_id=policy.pk, action="policy.qa_passed").count() == 1
     assert audit_verify_chain().ok
+
+
+def test_the_same_step_form_sent_twice_at_once_is_taken_once_and_the_other_said_as_done(policy_in, people):
+    """A double click of a step's page (the same one-time token, core.submissions.step_purpose): the second post waits
+    for the first under the policy's lock, finds its token claimed, and is told it was done, by whom and when."""
+    policy = policy_in(Status.COMMISSIONING)
+    sent = {**what_was_read(policy),
+            "submission": submission_token_issue(user=people.lead, purpose=step_purpose("commission"))}
+    call = lambda: s.policy_commission(policy=policy, actor=people.lead, comments="Go.", **sent)  # noqa: E731
+
+    results, errors = race(call, call)
+
+    assert sum(result is not None for result in results) == 1, errors
+    refusal = next(error for error in errors if error is not None)
+    assert isinstance(refusal, AlreadyDone), refusal
+    assert refusal.message.startswith(f"{policy.reference}: Development commissioned. Already done by you at ")
+    assert reload(policy).status == Status.DEVELOPMENT
+    assert CommissioningDecision.objects.filter(policy=policy).count() == 1
+    assert AuditEvent.objects.filter(action="policy.commissioned").count() == 1

@@ -163,9 +163,12 @@ def test_each_part_in_turn_and_by_whom(client, published, people):
         assert state(published) == before
 
         assert post(client, people.lead, published, "conclude-no-change", {"reason": "Fit."}).status_code == 302
-        # Twice is refused; DCFD must say what must change when the assessment must be updated.
+        # Twice is refused, and said as done (QA walk of 2026-12-06: not "Cannot conclude ... yet"); DCFD must say what
+        # must change when the assessment must be updated.
         before = state(published)
-        assert "already open" in errors(post(client, people.lead, published, "conclude-no-change", {"reason": "x"}))
+        again = post(client, people.lead, published, "conclude-no-change", {"reason": "x"})
+        assert again.status_code == 302
+        assert "Review concluded with no change needed. Already done by you at " in messages_of(again)
         response = post(client, people.dcfd, published, "confirm-eia", {"eia_outcome": "updated", "eia_comments": ""})
         assert "Enter what must change in the assessment" in errors(response)
         response = post(client, people.pcu, published, "republish", {"on_intranet": "on"})

@@ -502,7 +502,8 @@ def no_change_is_concluded_once(people):
     policy = _published_and_brought_forward(people)
     assert_refused(people.coordinator, policy, "conclude-no-change", (), {"reason": "Still fit."})
     services.policy_conclude_no_change(policy=policy, actor=people.lead, reason="Still fit.")
-    assert_refused(people.lead, _reload(policy), "conclude-no-change", ("already open",), {"reason": "Again."})
+    # Said as done, by whom and when (Step.done_by), not as not yet possible.
+    assert_refused(people.lead, _reload(policy), "conclude-no-change", ("already done by you",), {"reason": "Again."})
 
 
 @check
