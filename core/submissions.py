@@ -141,9 +141,10 @@ class AlreadyDone(AlreadySubmitted):
                                                   at=first.submitted_at))
 
 
-def step_purpose(slug: str) -> str:
-    """What a step page's token is signed for: the page, by its slug."""
-    return f"{STEP}:{slug}"
+def step_purpose(slug: str, policy_id: int) -> str:
+    """What a step page's token is signed for: the page, by its slug, of one policy (review of 2026-12-06: a token
+    drawn on POL-0001's page, posted to POL-0002's same step, was told "POL-0001: ... Already done by you")."""
+    return f"{STEP}:{slug}:{policy_id}"
 
 
 def _signer(*, user, purpose: str) -> signing.Signer:
@@ -188,23 +189,33 @@ def submission_claim(*, submission: Submission | str | None, actor, purpose: str
     return claim
 
 
-def submission_claim_step(*, token: str | None, actor, purpose: str, done: str) -> None:
+def submission_claim_step(*, token: str | None, actor, purpose: str, done: str) -> str | None:
     """Claim a step page's token (``step_purpose``) in the step's transaction, under the policy's lock and before its
     gates: ``AlreadyDone`` when it was claimed before (the same form sent again; a post of it still in flight is
     waited for, by the unique nonce). ``done``: what the step does, with its policy, for the repeat to be told
     ("POL-0002: Review concluded with no change needed"), written with the claim in one statement. A token not drawn
     for ``actor`` and ``purpose`` is refused (nothing is changed: the page opened again draws one that will do); no
-    token, nothing to claim (the module's note)."""
+    token, nothing to claim (the module's note). Returns the nonce claimed, for the step to record what it did in the
+    end (``submission_step_done``), or None with no token."""
     if not token:
-        return
+        return None
     nonce = submission_nonce(token, user=actor, purpose=purpose)
     if nonce is None:
         raise ApplicationError(STEP_REFUSED, code="stale")
     try:
         with transaction.atomic():
-            SubmittedForm.objects.create(nonce=nonce, purpose=purpose, submitted_by=actor, created=done[:300])
+            SubmittedForm.objects.create(nonce=nonce, purpose=purpose[:40], submitted_by=actor, created=done[:300])
     except IntegrityError:
         raise AlreadyDone(SubmittedForm.objects.select_related("submitted_by").get(nonce=nonce)) from None
+    return nonce
+
+
+def submission_step_done(nonce: str | None, done: str) -> None:
+    """Record on a step's claim what the step did in the end (``done``, with its policy), in the step's transaction:
+    the repeat is told that, not the step's own words, where the service decides between outcomes (review of
+    2026-12-06: a publication scheduled, sent again, was told "Published")."""
+    if nonce:
+        SubmittedForm.objects.filter(nonce=nonce).update(created=done[:300])
 
 
 def _fingerprint_value(value):

@@ -156,10 +156,14 @@ def concluded_by(policy):
 
 
 def eia_confirmed_by(policy):
-    """Who in DCFD confirmed (or reopened) the EIA of the no-change review still open, and when; None if nobody has."""
+    """Who in DCFD confirmed (or reopened) the EIA of the no-change review still open, and when, with what they did
+    where it was not confirming it (review of 2026-12-06: a reopening was told "confirmed"); None if nobody has."""
     review = open_no_change_review(policy)
     if review is None or review.eia_confirmed_by_id is None:
         return None
+    if review.eia_outcome == review.EIAOutcome.UPDATED:
+        return (review.eia_confirmed_by, review.eia_confirmed_at,
+                "Equality Impact Assessment reopened to be updated for the review")
     return review.eia_confirmed_by, review.eia_confirmed_at
 
 

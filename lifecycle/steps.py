@@ -135,10 +135,11 @@ class Step:
     under_way: Gate | None = None
     # Who took this step and when, when its gates refuse it because it was taken already and not yet to be taken
     # again (a second "conclude with no change" while the first conclusion is open; PCU's second re-publication):
-    # ``done_by(policy) -> (user, moment) | None``, for the refusal to say it as done (core.submissions.
-    # already_done_said: "Already done by ... at ... Nothing more was done."), not as "Cannot ... yet" (QA walk of
-    # 2026-12-06). None, or None returned: the gates' own reasons.
-    done_by: Callable[[object], tuple[object, object] | None] | None = None
+    # ``done_by(policy) -> (user, moment) | None``, or (user, moment, what they did) where that was not the step's
+    # own words (a reopening of the EIA, not its confirmation), for the refusal to say it as done
+    # (core.submissions.already_done_said: "Already done by ... at ... Nothing more was done."), not as "Cannot ...
+    # yet" (QA walk of 2026-12-06). None, or None returned: the gates' own reasons.
+    done_by: Callable[[object], tuple | None] | None = None
 
     def __str__(self) -> str:
         return self.name

@@ -505,7 +505,8 @@ def policy_action(request, reference: str, slug: str):
                     "binding": _binding(request.POST) if request.method == "POST" else {
                         "expected_status": policy.status, "version": version.pk if version else "",
                         "version_hash": version.read_hash if version else "",
-                        "submission": submission_token_issue(user=request.user, purpose=step_purpose(slug))}})
+                        "submission": submission_token_issue(user=request.user,
+                                                             purpose=step_purpose(slug, policy.pk))}})
     if page.shows_version and version is not None:
         context["comparisons"] = version_comparisons(policy=policy, version=version)
         for comparison in context["comparisons"]:

@@ -222,6 +222,7 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
     """DCFD signs off the EIA of an emergency-approved policy. The policy is then impact assessed: the
     "not impact assessed" marking and the EIA due date are cleared, and the EIA is frozen as evidence."""
     require_actor(actor)
+    comments = optional_text(comments, "Comments", field="comments")
     locked = lock_policy(policy)
     refusal = retrospective_eia_refusal(actor, locked)
     if refusal is not None:
@@ -293,6 +294,7 @@ def retrospective_qa_signoff(*, policy: Policy, actor, discipline: str, comments
     require_actor(actor)
     if discipline not in RETROSPECTIVE_DISCIPLINES:
         raise ApplicationError("Choose the discipline you sign off for.", field="discipline")
+    comments = optional_text(comments, "Comments", field="comments")
     locked = lock_policy(policy)
     label = QADiscipline(discipline).label
     if not RETROSPECTIVE_DISCIPLINES[discipline](actor):

@@ -31,6 +31,7 @@ from core.submissions import (
     submission_claim,
     submission_done,
 )
+from core.validators import refuse_direction_controls
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.report_duties import check_report_separation
@@ -247,8 +248,10 @@ def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str 
     _ensure_coordinator(actor, policy, locked, read)
     # The event records the report as the co-ordinator read it (rule 17), before their own comments join it.
     content_hash = locked.content_hash
+    comments = (comments or "").strip()
+    refuse_direction_controls(comments, label="Your comments", field="comments")
     locked.pass_qa()
-    locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), (comments or "").strip()
+    locked.qa_by, locked.qa_at, locked.qa_comments = actor, timezone.now(), comments
     locked.save(update_fields=["status", "qa_by", "qa_at", "qa_comments"])
     audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_QA_PASSED, obj=locked, policy_id=policy.pk,
               changes={"comments": locked.qa_comments, "content_hash": content_hash})
@@ -263,6 +266,7 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str,
     comments = (comments or "").strip()
     if not comments:
         raise ApplicationError("Enter comments explaining what must change.", field="comments")
+    refuse_direction_controls(comments, label="Your comments", field="comments")
     policy, locked = lock_report(report)
     _ensure_coordinator(actor, policy, locked, read)
     changes: dict = {"comments": comments, "content_hash": locked.content_hash}  # as read, before these comments

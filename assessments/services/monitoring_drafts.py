@@ -20,6 +20,7 @@ from assessments.services.monitoring import ReportBinding, check_report_read, lo
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.validators import refuse_direction_controls
 from lifecycle import permissions
 from lifecycle.services import require_actor
 
@@ -60,6 +61,7 @@ def monitoring_report_discard(*, report: MonitoringReport, actor, reason: str,
         raise ApplicationError("Say why you are discarding this report.", field="reason")
     if len(reason) > REASON_MAX_LENGTH:
         raise ApplicationError(f"Keep the reason to {REASON_MAX_LENGTH} characters or fewer.", field="reason")
+    refuse_direction_controls(reason, label="The reason", field="reason")
     policy, locked = lock_report(report)
     is_author = locked.author_id == actor.pk and permissions.can_draft(actor, policy)
     if not (is_author or permissions.is_pcu(actor)):

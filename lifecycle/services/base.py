@@ -24,7 +24,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 from core.audit import audit_log
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
-from core.submissions import already_done_said, step_purpose, submission_claim_step
+from core.submissions import already_done_said, step_purpose, submission_claim_step, submission_step_done
 from core.validators import refuse_direction_controls, refuse_hidden_characters
 from lifecycle import duties
 from lifecycle.gates import reason_for
@@ -164,9 +164,10 @@ def check_step_allowed(locked: Policy, step: Step, actor, *, check_gates: bool =
             # Refused because it was taken already (another tab, a colleague): said as done, by whom and when.
             done = step.done_by(locked) if step.done_by is not None else None
             if done is not None:
-                by, at = done
-                raise ApplicationError(already_done_said(step_done(step, locked), by=by, actor=actor, at=at),
-                                       code="already_done")
+                # (who, when), or (who, when, what they did) where it was not the step's own words.
+                by, at, *what = done
+                said = f"{locked.reference}: {what[0]}" if what else step_done(step, locked)
+                raise ApplicationError(already_done_said(said, by=by, actor=actor, at=at), code="already_done")
             reasons = " ".join(reason_for(gate, locked) for gate in unmet)
             raise ApplicationError(f"Cannot {step.label} {locked.reference} yet. {reasons}", code="gate")
 
@@ -191,6 +192,17 @@ def step_done(step: Step, locked: Policy) -> str:
     return f"{locked.reference}: {step.page.title if step.page is not None else step.label}"
 
 
+# Where begin_step keeps the nonce of the page's token it claimed, on the locked policy, for ``said_done``.
+STEP_CLAIM = "_step_claim_nonce"
+
+
+def said_done(locked: Policy, done: str) -> None:
+    """What the step did in the end, where its service decides between outcomes and the step's own words
+    (``step_done``, written with the claim) would not say it (a publication scheduled, not published), recorded on the
+    claim of its page's token: a repeat of the form is told that (core.submissions.submission_step_done)."""
+    submission_step_done(locked.__dict__.get(STEP_CLAIM), f"{locked.reference}: {done}")
+
+
 def begin_step(
     step: Step, *, policy: Policy, actor, expected_status: str | None = None, version=None,
     version_hash: str | None = None, submission: str | None = None,
@@ -201,8 +213,9 @@ def begin_step(
     require_actor(actor)
     locked = lock_policy(policy)
     if submission and step.page is not None:
-        submission_claim_step(token=submission, actor=actor, purpose=step_purpose(step.page.slug),
-                              done=step_done(step, locked))
+        locked.__dict__[STEP_CLAIM] = submission_claim_step(
+            token=submission, actor=actor, purpose=step_purpose(step.page.slug, locked.pk),
+            done=step_done(step, locked))
     check_expected_status(locked, expected_status)
     check_step_allowed(locked, step, actor)
     check_version_read(locked, version, version_hash)

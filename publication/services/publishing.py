@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from acknowledgements.services import acknowledgement_audience_record
 from core.audit import audit_log
+from core.dates import date_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from lifecycle.models import ApprovalDecision, Policy, PolicyVersion
@@ -28,7 +29,7 @@ from lifecycle.services import (
     policy_record_republication,
     policy_set_publication_dates,
 )
-from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
+from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, said_done
 from lifecycle.services.drafting import freeze
 from lifecycle.states import PolicyKind, ProtectiveMarking
 from lifecycle.steps import performs
@@ -115,6 +116,7 @@ def policy_publish(
         audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_SCHEDULED, obj=locked,
                   changes={"version": current.number, "scheduled_for": publication.scheduled_for,
                            "channels": publication.channels})
+        said_done(locked, f"Publication scheduled for {date_shown(publication.scheduled_for)}")
         return publication
     publish_now(locked, publication, actor=actor)
     return publication

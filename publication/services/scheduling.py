@@ -15,6 +15,7 @@ from django.utils import timezone
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.validators import refuse_direction_controls
 from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
@@ -55,6 +56,7 @@ def publication_cancel(*, publication: Publication | int, actor, reason: str) ->
         raise ApplicationError("Enter the reason for cancelling.", field="reason")
     if len(reason) > MAX_REASON_LENGTH:
         raise ApplicationError(f"The reason must be {MAX_REASON_LENGTH:,} characters or fewer.", field="reason")
+    refuse_direction_controls(reason, label="The reason", field="reason")
     locked_policy, locked = _lock_scheduled(publication)
     locked.status = Publication.Status.CANCELLED
     locked.save(update_fields=["status"])

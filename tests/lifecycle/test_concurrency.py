@@ -119,7 +119,7 @@ def test_the_same_step_form_sent_twice_at_once_is_taken_once_and_the_other_said_
     for the first under the policy's lock, finds its token claimed, and is told it was done, by whom and when."""
     policy = policy_in(Status.COMMISSIONING)
     sent = {**what_was_read(policy),
-            "submission": submission_token_issue(user=people.lead, purpose=step_purpose("commission"))}
+            "submission": submission_token_issue(user=people.lead, purpose=step_purpose("commission", policy.pk))}
     call = lambda: s.policy_commission(policy=policy, actor=people.lead, comments="Go.", **sent)  # noqa: E731
 
     results, errors = race(call, call)

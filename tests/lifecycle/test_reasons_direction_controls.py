@@ -9,12 +9,13 @@ change nothing's order, are left to names."""
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from core.exceptions import ApplicationError
 from lifecycle.services.base import optional_text, require_text
 from lifecycle.states import Status
 from tests.clock import travel
-from tests.factories import reload, what_was_read
+from tests.factories import advance_to, reload, what_was_read
 from tests.lifecycle.test_withdraw_review_draft import URL, WINDOW_OPEN, published, under_review  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,23 @@ def test_the_page_says_why_and_keeps_what_was_typed(client, published, people): 
         assert "must not contain a right-to-left or left-to-right control character" in body
         assert DECEPTIVE in body
         assert reload(policy).status == Status.DEVELOPMENT
+
+
+# Review of 2026-12-06 (LOW): the reasons and comments recorded by services of their own were not covered (a scheduled
+# publication's cancellation, the co-ordinator's quality assurance of a monitoring report, a discarded draft's reason,
+# the emergency route's retrospective sign-offs): each refuses them too.
+
+
+def test_a_cancellation_reason_refuses_them(people):
+    import datetime
+
+    from publication.services import policy_publish, publication_cancel
+
+    ready = advance_to(people.policy(title="Missing persons"), Status.AWAITING_PUBLICATION, people)
+    later = timezone.localdate() + datetime.timedelta(days=3)
+    publication = policy_publish(policy=ready, actor=people.pcu, publish_on=later)
+    with pytest.raises(ApplicationError, match="control character") as refused:
+        publication_cancel(publication=publication, actor=people.pcu, reason=DECEPTIVE)
+    assert refused.value.field == "reason"
+    publication.refresh_from_db()
+    assert publication.status == publication.Status.SCHEDULED

@@ -268,7 +268,7 @@ def test_a_step_page_token_drawn_for_someone_else_changes_nothing(client, people
     nothing is changed; the page opened again draws one that will do."""
     policy = advance_to(people.policy(title="Missing persons"), Status.COMMISSIONING, people)
     borrowed = submissions.submission_token_issue(user=people.coordinator,
-                                                  purpose=submissions.step_purpose("commission"))
+                                                  purpose=submissions.step_purpose("commission", policy.pk))
     client.force_login(people.lead)
     before = policy_state(policy)
     refused_post = client.post(action_url(policy, "commission"),
@@ -279,3 +279,58 @@ def test_a_step_page_token_drawn_for_someone_else_changes_nothing(client, people
     done(client, client.post(action_url(policy, "commission"), {
         **what_was_read(policy), "comments": "Go ahead.", "submission": drawn(client, policy, "commission")}))
     assert reload(policy).status == Status.DEVELOPMENT
+
+
+def test_a_token_drawn_on_one_policys_page_does_not_answer_for_another(client, people):
+    """Review of 2026-12-06 (LOW): the token was signed for the page alone, so one claimed on POL-0001's step, posted
+    to POL-0002's, was told "POL-0001: Development commissioned. Already done by you". It is signed for the policy
+    too: refused as not sent from the page PolicyHub gave, nothing changed."""
+    first = advance_to(people.policy(title="Missing persons"), Status.COMMISSIONING, people)
+    second = advance_to(people.policy(title="Taser"), Status.COMMISSIONING, people)
+    client.force_login(people.lead)
+    token = drawn(client, first, "commission")
+    done(client, client.post(action_url(first, "commission"),
+                             {**what_was_read(first), "comments": "Go ahead.", "submission": token}))
+    before = policy_state(second)
+    elsewhere = client.post(action_url(second, "commission"),
+                            {**what_was_read(second), "comments": "Go ahead.", "submission": token})
+    assert elsewhere.status_code == 409
+    assert submissions.STEP_REFUSED.split(":")[0] in elsewhere.content.decode()
+    assert policy_state(second) == before
+
+
+def test_a_publication_scheduled_sent_again_is_said_as_scheduled_not_published(client, people):
+    """Review of 2026-12-06 (MEDIUM): the repeat was told the step's own words, "Published", of a publication the
+    first post had only scheduled. What the service did is recorded on the claim (lifecycle.services.base.said_done)."""
+    policy = advance_to(people.policy(title="Missing persons"), Status.AWAITING_PUBLICATION, people)
+    client.force_login(people.pcu)
+    token = drawn(client, policy, "publish")
+    day = timezone.localdate() + datetime.timedelta(days=30)
+    sent = {**what_was_read(policy), "on_intranet": "on", "publish_on": day.isoformat(),
+            "submission": token}
+    first = client.post(action_url(policy, "publish"), sent)
+    assert first.status_code == 302, first.content.decode()[:2000]
+    assert Publication.objects.get(policy=policy).status == Publication.Status.SCHEDULED
+    again = client.post(action_url(policy, "publish"), sent)
+    assert said(again)[-1] == ("info", f"{policy.reference}: Publication scheduled for {date_shown(day)}. Already done "
+                                       f"by you {now_said()}. Nothing more was done.")
+    assert Publication.objects.filter(policy=policy).count() == 1
+
+
+def test_a_stale_confirmation_after_the_eia_was_reopened_is_told_it_was_reopened(client, published, people):
+    """Review of 2026-12-06 (LOW): after DCFD reopened the EIA ("must be updated"), a second DCFD tab confirming it
+    was told "Equality Impact Assessment confirmed for the review. Already done by you": what was done is said."""
+    with travel(IN_THE_WINDOW):
+        monitoring_up_to_date(published, people)
+        client.force_login(people.lead)
+        done(client, _conclude(client, people, published, drawn(client, published, "conclude-no-change")))
+        policy = reload(published)
+        client.force_login(people.dcfd)
+        stale = {**what_was_read(policy), "eia_outcome": "stands", "submission": drawn(client, policy, "confirm-eia")}
+        done(client, client.post(action_url(policy, "confirm-eia"), {
+            **what_was_read(policy), "eia_outcome": "updated", "eia_comments": "Add the 2026 census figures.",
+            "submission": drawn(client, policy, "confirm-eia")}))
+        again = client.post(action_url(policy, "confirm-eia"), stale)
+        moment = now_said()
+    assert said(again)[-1] == ("info", f"{policy.reference}: Equality Impact Assessment reopened to be updated for the "
+                                       f"review. Already done by you {moment}. Nothing more was done.")
