@@ -26,8 +26,8 @@ from lifecycle.states import PolicyKind, ProtectiveMarking
 from publication.models import Publication
 from publication.services import policy_approve_local, policy_publish
 from tests.assessments.test_monitoring_report_marking import build_downgraded, report_of
+from tests.assessments.test_monitoring_report_marking_review import media_root, reader  # noqa: F401 (fixtures)
 from tests.factories import ALL_IMPACTS, advance_to, reload
-from tests.library.helpers import staff
 from tests.page_cost import queries_compiled
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
 
@@ -38,15 +38,6 @@ LOCAL_EIA = {"aims": "A local briefing for one custody suite.", "impacts": ALL_I
              "decision_rationale": "No adverse impact identified."}
 
 
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-
-
-@pytest.fixture
-def reader(people):
-    """Territorial Policing staff with no role: not cleared for its OFFICIAL-SENSITIVE material."""
-    return staff("reader", people.unit)
 
 
 def at(day: int, hour: int) -> datetime.datetime:
@@ -134,7 +125,7 @@ def test_the_public_feed_leaves_out_a_report_made_official_sensitive(client, peo
 # --- the staff's Notices and feed -----------------------------------------------------------------------------------
 
 
-def test_staff_notices_show_an_official_sensitive_report_only_to_those_cleared(client, people, reader,
+def test_staff_notices_show_an_official_sensitive_report_only_to_those_cleared(client, people, reader,  # noqa: F811
                                                                                 django_capture_on_commit_callbacks):
     policy, sensitive = build_downgraded(people, django_capture_on_commit_callbacks)
     page_link = f"/policies/{policy.reference}/monitoring/{sensitive.pk}/"
@@ -156,7 +147,7 @@ def test_staff_notices_show_an_official_sensitive_report_only_to_those_cleared(c
         assert f"report-{sensitive.pk}" not in feed and period(sensitive) not in feed, person
 
 
-def test_staff_notices_show_an_official_report_to_all_staff_with_its_tag(client, people, reader):
+def test_staff_notices_show_an_official_report_to_all_staff_with_its_tag(client, people, reader):  # noqa: F811
     policy = publish(people, title="Stop and search", when=at(2, 9))
     published = report(policy, people, when=at(4, 10))
     client.force_login(reader)
@@ -207,7 +198,7 @@ PINNED = {"/notices/": 4 + 1, "/notices/feed/": 4 + 1}
 PUBLIC_FEED = 3 + 1
 
 
-def test_notices_and_feeds_cost_one_statement_more_however_many_reports(client, people, reader):
+def test_notices_and_feeds_cost_one_statement_more_however_many_reports(client, people, reader):  # noqa: F811
     policy = publish(people, title="Stop and search", when=at(2, 9))
     report(policy, people, when=at(3, 9))
     for person in (reader, people.developer2, people.pcu):
@@ -229,7 +220,7 @@ def test_notices_and_feeds_cost_one_statement_more_however_many_reports(client, 
             assert _count(client, url) == pinned, (person, url)
 
 
-def test_the_reports_statement_is_compiled_once_per_reader(client, people, reader, monkeypatch):
+def test_the_reports_statement_is_compiled_once_per_reader(client, people, reader, monkeypatch):  # noqa: F811
     policy = publish(people, title="Stop and search", when=at(2, 9))
     published = report(policy, people, when=at(3, 9))
     client.force_login(reader)
@@ -243,7 +234,7 @@ def test_the_reports_statement_is_compiled_once_per_reader(client, people, reade
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's plans")
-def test_the_reports_are_read_newest_first_from_an_index(client, people, reader):
+def test_the_reports_are_read_newest_first_from_an_index(client, people, reader):  # noqa: F811
     """As the publications and withdrawals are (test_scheme_and_notices.test_notices_read_the_newest_first_from_
     indexes): every report published, sorted for a page of 50, would grow with the years of them."""
     policy = publish(people, title="Stop and search", when=at(2, 9))
@@ -263,7 +254,7 @@ def test_the_reports_are_read_newest_first_from_an_index(client, people, reader)
             assert "monitoring_published_idx" in plan and not sorts_in(plan), (person, url, plan)
 
 
-def test_a_local_work_instructions_report_is_only_for_its_business_groups_staff(client, people, reader):
+def test_a_local_work_instructions_report_is_only_for_its_business_groups_staff(client, people, reader):  # noqa: F811
     """A local work instruction is "seen by their business group" (SOP, "Local Work Instructions"), its pages and its
     reports' pages too: its report's notice as well."""
     instruction = people.policy(kind=PolicyKind.LOCAL, title="Booking in at the Lambeth suite",
