@@ -1,6 +1,6 @@
 from django.urls import path
 
-from lifecycle import advice_views, drafting_views, people_views, register_views, views
+from lifecycle import advice_views, drafting_views, people_views, register_views, versions_views, views
 
 app_name = "lifecycle"
 
@@ -17,9 +17,9 @@ urlpatterns = [
     path("<str:reference>/consultation/", drafting_views.consultation_log, name="consultation"),
     path("<str:reference>/consultation/<int:record_id>/response/", drafting_views.consultation_response,
          name="consultation_response"),
-    path("<str:reference>/versions/", views.policy_versions_page, name="versions"),
-    path("<str:reference>/versions/compare/", views.policy_compare, name="compare"),
-    path("<str:reference>/versions/<str:version>/revisions/", views.version_revisions_page, name="revisions"),
+    path("<str:reference>/versions/", versions_views.policy_versions_page, name="versions"),
+    path("<str:reference>/versions/compare/", versions_views.policy_compare, name="compare"),
+    path("<str:reference>/versions/<str:version>/revisions/", versions_views.version_revisions_page, name="revisions"),
     path("<str:reference>/timeline/", views.policy_timeline_page, name="timeline"),
     path("<str:reference>/advice/", advice_views.policy_advice, name="advice"),
     path("<str:reference>/people/", people_views.policy_people, name="people"),
