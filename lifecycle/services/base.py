@@ -40,6 +40,11 @@ def require_actor(actor) -> None:
         raise ApplicationError("You must be signed in with an active account to do this.", code="forbidden")
 
 
+def _as_subject(label: str) -> str:
+    """``label`` starting a sentence: "the reason" -> "The reason"."""
+    return label[:1].upper() + label[1:]
+
+
 def require_text(value: str | None, label: str, *, field: str, max_length: int = 20_000) -> str:
     """Free text recorded as evidence (a reason, a comment), required: within ``max_length``, and without the
     characters that reorder how it reads (``core.validators.refuse_direction_controls``)."""
@@ -47,9 +52,9 @@ def require_text(value: str | None, label: str, *, field: str, max_length: int =
     if not text:
         raise ApplicationError(f"Enter {label}.", code="invalid", field=field)
     if len(text) > max_length:
-        raise ApplicationError(f"{label[0].upper()}{label[1:]} must be {max_length:,} characters or fewer.",
+        raise ApplicationError(f"{_as_subject(label)} must be {max_length:,} characters or fewer.",
                                code="invalid", field=field)
-    refuse_direction_controls(text, label=f"{label[0].upper()}{label[1:]}", field=field)
+    refuse_direction_controls(text, label=_as_subject(label), field=field)
     return text
 
 
@@ -57,17 +62,15 @@ def require_name(value: str | None, label: str, *, field: str, max_length: int) 
     """A name (a title, a consultee, an organisation): required text without hidden direction or zero-width
     characters, which change how it reads without being seen (issue 11)."""
     text = require_text(value, label, field=field, max_length=max_length)
-    refuse_hidden_characters(text, label=f"{label[0].upper()}{label[1:]}", field=field)
+    refuse_hidden_characters(text, label=_as_subject(label), field=field)
     return text
 
 
 def optional_text(value: str | None, label: str, *, field: str, max_length: int = 20_000) -> str:
-    """``require_text``'s rules for text that may be left empty."""
-    text = (value or "").strip()
-    if len(text) > max_length:
-        raise ApplicationError(f"{label} must be {max_length:,} characters or fewer.", code="invalid", field=field)
-    refuse_direction_controls(text, label=f"{label[0].upper()}{label[1:]}" if label else label, field=field)
-    return text
+    """``require_text``'s rules for text that may be left empty ("" when it is)."""
+    if not (value or "").strip():
+        return ""
+    return require_text(value, label, field=field, max_length=max_length)
 
 
 def refuse_uncleared(person, locked: Policy, *, field: str, instead: str) -> None:
