@@ -7,6 +7,8 @@ completed on time by the policy authors through employing a system of prompts an
 from django.conf import settings
 from django.db import models
 
+from lifecycle.states import ProtectiveMarking
+
 
 class ReminderKind(models.TextChoices):
     REVIEW_DUE = "review_due", "3-yearly review"
@@ -139,6 +141,17 @@ class Notification(models.Model):
     # report, and a report is never deleted.
     report = models.ForeignKey("assessments.MonitoringReport", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="+", db_index=False)
+    # The marking of the policy the item is about when it was written (OFFICIAL for an item about no policy), recorded
+    # by every writer (the relay, the chase's items, the staff asked to read a version), never changed. Its title and
+    # body are that moment's: the policy's title then, the reasons recorded with the event
+    # (notifications.services.outbox.REASON_SAID). An item written under OFFICIAL-SENSITIVE is withheld from a reader
+    # not cleared for its policy's business group now, whatever the policy is marked since: a review that retitles the
+    # policy and publishes it OFFICIAL leaves version 1.0's title withheld from them in the inbox as everywhere else
+    # (notifications.selectors.withheld_unless_cleared; security review of 2026-12-06). Migration 0020 gave the items
+    # written before their marking, erring towards OFFICIAL-SENSITIVE. No database default: a statement that writes
+    # items without it fails rather than records OFFICIAL unseen.
+    protective_marking = models.CharField(max_length=20, choices=ProtectiveMarking.choices,
+                                          default=ProtectiveMarking.OFFICIAL)
     # The policies an item lists besides the one it is about (``policy``): a leaver's handover moves many (issue 12).
     # Each is a link in the inbox and the digest where its reader may open it (notifications.links); at most
     # notifications.services.handover.POLICIES_LISTED an item, those its body names.

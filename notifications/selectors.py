@@ -3,7 +3,12 @@ e-mail read their items here, so that each surface shows the same items and coun
 
 OFFICIAL-SENSITIVE material never reaches anyone not cleared for it (security probe F2). The relay and the chase write
 an item about an OFFICIAL-SENSITIVE policy only for those cleared for its business group, but an item is read long
-after it is written: its reader may since have lost the role that cleared them, or moved to another business group.
+after it is written: its reader may since have lost the role that cleared them, or moved to another business group,
+and the policy may since have been re-marked OFFICIAL by a review, retitled, while the item keeps the title (and the
+reasons) of when it was written. So the item records its policy's marking when it is written
+(``Notification.protective_marking``), and is read by that and by the policy's marking now (security review of
+2026-12-06: an item of version 1.0, OFFICIAL-SENSITIVE, came back to a co-ordinator whose role was revoked once the
+review's version was published OFFICIAL, though version 1.0 was withheld from them everywhere else).
 Such an item is left out, from the list and from the count alike, while its reader is not cleared for it now; the
 rule is ``lifecycle.selectors.roles_cleared_for`` (``user_may_see_sensitive``: a role on the policy's business group,
 or a force-wide role), read from the roles loaded with the reader (workspace.backends): no query per item, and none
@@ -56,16 +61,28 @@ def about_sensitive_report() -> Q:
     return report_frozen_sensitive(report="report__")
 
 
+def written_sensitive() -> Q:
+    """The Q of the items written while their policy was not OFFICIAL (``Notification.protective_marking``, recorded
+    when each is written): their title is the policy's title then, and their body may quote what was recorded then
+    (the reasons of notifications.services.outbox.REASON_SAID), whatever the policy is marked since. Anything but
+    OFFICIAL is read as not OFFICIAL. No join: the item's own column."""
+    return ~Q(protective_marking=ProtectiveMarking.OFFICIAL)
+
+
 def withheld_unless_cleared() -> Q:
     """The Q of the items shown only to a reader cleared now for their policy's business group: those about a policy
-    that is not OFFICIAL, or about a monitoring report made OFFICIAL-SENSITIVE (``about_sensitive_report``). The list
+    that is not OFFICIAL now, or was not when the item was written (``written_sensitive``: a review that re-marks
+    the policy OFFICIAL and retitles it leaves its items of before withheld, as its versions of before are; security
+    review of 2026-12-06), or about a monitoring report made OFFICIAL-SENSITIVE (``about_sensitive_report``). The list
     (``shown_to``) and the header's count (``sensitive_unread_of_outer_user``) both read it."""
-    return ~Q(policy__protective_marking=ProtectiveMarking.OFFICIAL) | about_sensitive_report()
+    return (~Q(policy__protective_marking=ProtectiveMarking.OFFICIAL) | written_sensitive()
+            | about_sensitive_report())
 
 
 def shown_to(queryset: QuerySet[Notification], *, user) -> QuerySet[Notification]:
-    """``queryset`` of ``user``'s items without those about a policy that is not OFFICIAL, or about a monitoring report
-    made OFFICIAL-SENSITIVE (``withheld_unless_cleared``), that ``user`` is not cleared for now. The reader's
+    """``queryset`` of ``user``'s items without those about a policy that is not OFFICIAL (now, or when the item was
+    written), or about a monitoring report made OFFICIAL-SENSITIVE (``withheld_unless_cleared``), that ``user`` is not
+    cleared for now. The reader's
     clearance is read once (``cleared_business_groups``, from their roles, cached on them for the request): one
     condition in the same query, whatever the number of items."""
     cleared = cleared_business_groups(user)

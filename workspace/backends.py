@@ -5,8 +5,9 @@ Django's ModelBackend loads the signed-in user in one query; every page then ask
 (lifecycle.permissions.role_index) and, in the header, their unread notifications, in two queries more. Here the
 three come in one (make bench, issue 16: "at most 12 queries" per page). The roles are cached on the user object
 exactly as ``role_index`` caches them, for this request only: a role given or taken away is seen on the next request,
-as before. With the unread count come the unread items about a policy that is not OFFICIAL, counted by business group,
-so that the header counts only what the inbox shows its reader, decided from those roles (notifications.selectors).
+as before. With the unread count come the unread items about a policy that is not OFFICIAL (now, or when the item was
+written), counted by business group, so that the header counts only what the inbox shows its reader, decided from
+those roles (notifications.selectors.withheld_unless_cleared, the list's rule).
 
 The statement is the same for everyone but the user's id, so it is compiled once per process and database: Django
 compiling its two subqueries took longer than PostgreSQL running them (make bench: about 2 ms a request)."""

@@ -20,7 +20,8 @@ from notifications.selectors import inbox_items, new_items
 
 def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
     """Every reminder gets exactly one inbox item (the OneToOne makes a re-run harmless): one INSERT ... SELECT
-    of those still without one, titled "<kind>: <reference> <title>" as ``Reminder.get_kind_display`` words it.
+    of those still without one, titled "<kind>: <reference> <title>" as ``Reminder.get_kind_display`` words it, and
+    marked as its policy is marked now (``Notification.protective_marking``).
     Reminders to read and confirm (issue 14) are told one item per person per chase, written with them
     (notifications.services.ledger), and are not given one each here.
 
@@ -66,9 +67,10 @@ def reminders_to_inbox(*, digest_date: datetime.date | None = None) -> int:
         report, report_params = report_told_of("r")
         cursor.execute(
             f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at, digest_id, "  # noqa: S608
-            f"report_id) SELECT r.recipient_id, r.policy_id, r.id, "
+            f"report_id, protective_marking) SELECT r.recipient_id, r.policy_id, r.id, "
             f"left((CASE r.kind {kinds} ELSE r.kind END) || ': ' || p.reference || ' ' || p.title, 300), r.message, "
-            f"%s, {digest_column}, {report} FROM {pending} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
+            f"%s, {digest_column}, {report}, p.protective_marking "
+            f"FROM {pending} r JOIN {policy} p ON p.id = r.policy_id {digest_join}"
             f"ORDER BY r.id ON CONFLICT DO NOTHING", [*labels, now, *report_params, *digest_params])
         created = cursor.rowcount
         cursor.execute(f"DROP TABLE {pending}")
@@ -119,6 +121,7 @@ def _reminders_to_inbox_in_batches() -> int:
             Notification.objects.bulk_create(
                 [Notification(recipient_id=reminder.recipient_id, policy_id=reminder.policy_id, reminder=reminder,
                               report_id=reminder.report_told_of,
+                              protective_marking=reminder.policy.protective_marking,
                               title=f"{reminder.get_kind_display()}: {reminder.policy.reference} "
                                     f"{reminder.policy.title}"[:300],
                               body=reminder.message) for reminder in batch],

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from assessments.models import MonitoringReport, MonitoringResponse
 from lifecycle.models import Policy, PolicyVersion
-from lifecycle.states import Status
+from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
@@ -268,17 +268,19 @@ def _acknowledgement_reminders_insert(today: datetime.date) -> int:
             cursor.execute(insert, insert_params)
             Notification.objects.bulk_create([
                 Notification(recipient_id=row["recipient_id"], title=acknowledgements_title(row["count"]),
-                             body=acknowledgements_body(), created_at=now)
+                             body=acknowledgements_body(), created_at=now,
+                             protective_marking=ProtectiveMarking.OFFICIAL)  # about no policy
                 for row in Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, pk__gt=last)
                 .order_by("recipient_id").values("recipient_id").annotate(count=Count("pk"))])
             return cursor.rowcount
         cursor.execute(
             f"WITH chased AS ({insert} RETURNING recipient_id), "  # noqa: S608
-            f"items AS (INSERT INTO {notification} (recipient_id, title, body, created_at) "
-            f"SELECT recipient_id, CASE count(*) WHEN 1 THEN %s ELSE %s || count(*) || %s END, %s, %s "
+            f"items AS (INSERT INTO {notification} (recipient_id, title, body, created_at, protective_marking) "
+            f"SELECT recipient_id, CASE count(*) WHEN 1 THEN %s ELSE %s || count(*) || %s END, %s, %s, %s "
             f"FROM chased GROUP BY recipient_id ORDER BY recipient_id) "
             f"SELECT count(*) FROM chased",
-            [*insert_params, acknowledgements_title(1), *acknowledgements_title(None), acknowledgements_body(), now])
+            [*insert_params, acknowledgements_title(1), *acknowledgements_title(None), acknowledgements_body(), now,
+             ProtectiveMarking.OFFICIAL.value])
         return cursor.fetchone()[0]
 
 
@@ -327,7 +329,8 @@ def acknowledgement_requests_tell(*, policy_ids: list[int], today: datetime.date
             return len(Notification.objects.bulk_create([
                 Notification(recipient_id=reminder.recipient_id, policy_id=reminder.policy_id, reminder=reminder,
                              title=f"{label}: {reminder.policy.reference} {reminder.policy.title}"[:300],
-                             body=reminder.message, created_at=now)
+                             body=reminder.message, created_at=now,
+                             protective_marking=reminder.policy.protective_marking)
                 for reminder in Reminder.objects.filter(kind=ReminderKind.ACKNOWLEDGEMENT, pk__gt=last,
                                                         policy_id__in=ids).select_related("policy").order_by("pk")]))
         quote = connection.ops.quote_name
@@ -335,9 +338,10 @@ def acknowledgement_requests_tell(*, policy_ids: list[int], today: datetime.date
         # Table names from the models; every value a parameter.
         cursor.execute(
             f"WITH chased AS ({insert} RETURNING id, recipient_id, policy_id, message) "  # noqa: S608
-            f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at) "
+            f"INSERT INTO {notification} (recipient_id, policy_id, reminder_id, title, body, created_at, "
+            f"protective_marking) "
             f"SELECT c.recipient_id, c.policy_id, c.id, left(%s || ': ' || p.reference || ' ' || p.title, %s), "
-            f"c.message, %s FROM chased c JOIN {policy} p ON p.id = c.policy_id ORDER BY c.id",
+            f"c.message, %s, p.protective_marking FROM chased c JOIN {policy} p ON p.id = c.policy_id ORDER BY c.id",
             [*insert_params, label, TITLE_LENGTH, now])
         return cursor.rowcount
 

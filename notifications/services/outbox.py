@@ -195,6 +195,8 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
                     report_id=report if report in report_markings else None,
+                    # The marking the item is told under, as ``_cleared`` read it (notifications.selectors).
+                    protective_marking=policy.protective_marking if policy else ProtectiveMarking.OFFICIAL,
                     title=f"{title}: {subject}"[:300], body=told[recipient_id][:1000],
                 ))
         event.handled_at = now
