@@ -21,6 +21,8 @@ from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import (
     policy_versions,
     revision_comparison,
+    revisions_written_sensitive,
+    user_may_see_sensitive,
     version_for_revisions,
     version_history,
     version_revisions,
@@ -137,6 +139,10 @@ def version_revisions_page(request, reference: str, version: str):
     context.update({
         "shown_version": shown, "revisions": revisions, "may_restore": may_restore, "draft_latest": draft_latest,
         "sensitive_versions": sensitive_versions(policy, shown),
+        # None listed to a reader not cleared, of a version drafted while the policy was OFFICIAL-SENSITIVE: said so,
+        # rather than that none were recorded (one query, on that page alone).
+        "revisions_withheld": not revisions and not user_may_see_sensitive(user=request.user, policy=policy)
+        and revisions_written_sensitive(shown),
         "comparison": revision_comparison(revisions=revisions, base=request.GET.get("from"),
                                           target=request.GET.get("to")),
     })

@@ -30,7 +30,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from core.models.audit import PUBLIC_MILESTONE_ACTIONS
 from lifecycle.models import Policy, PolicyVersion, StandardOperatingProcedure
-from lifecycle.selectors.visibility import FROZEN_SENSITIVE
+from lifecycle.selectors.visibility import FROZEN_SENSITIVE, WRITTEN_SENSITIVE
 from lifecycle.states import ProtectiveMarking
 
 # A policy's public milestones (core.models.audit, where a partial index holds just these rows in timeline order).
@@ -90,14 +90,16 @@ def _without_sensitive_versions(events: QuerySet[AuditEvent], policy_id: int) ->
     # Whether it is frozen OFFICIAL-SENSITIVE is FROZEN_SENSITIVE's to say: its details, or the marking a version was
     # withdrawn under (review of 2026-12-06, HIGH: the details alone let a withdrawn version that had proposed the
     # downgrade pass its cycle's consultation to those not cleared).
+    # And a version drafted while the version in force was OFFICIAL-SENSITIVE (``WRITTEN_SENSITIVE``): a review that
+    # downgrades the policy is drafted, consulted on and advised on while it is so (security review of 2026-12-06).
     newest_then = (PolicyVersion.objects.filter(policy_id=policy_id, created_at__lte=OuterRef("occurred_at"))
                    .order_by("-major", "-minor")
-                   .annotate(frozen=Case(When(FROZEN_SENSITIVE, then=Value(True)), default=Value(False),
+                   .annotate(frozen=Case(When(WRITTEN_SENSITIVE, then=Value(True)), default=Value(False),
                                          output_field=BooleanField())).values("frozen")[:1])
     return (events
             .alias(version_named=Coalesce(KeyTextTransform("version", "changes"), Value(""),
                                           output_field=CharField()),
-                   any_sensitive=Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id)),
+                   any_sensitive=Exists(PolicyVersion.objects.filter(WRITTEN_SENSITIVE, policy_id=policy_id)),
                    sensitive_then=Coalesce(Subquery(newest_then), Value(False), output_field=BooleanField()))
             .exclude(Q(version_named__in=sensitive_numbers)
                      # In this order: the newest version then is looked up only for an event naming none, of a policy

@@ -29,10 +29,7 @@ from lifecycle.selectors.pages import (
     user_may_see_drafts,
     user_may_see_sensitive,
 )
-from lifecycle.selectors.visibility import FROZEN_SENSITIVE
-from lifecycle.states import (
-    ProtectiveMarking,
-)
+from lifecycle.selectors.visibility import FROZEN_SENSITIVE, in_force_before_sensitive, readable_revisions
 
 # --- interim revisions of a version (issue 12) ----------------------------------------------------------------
 
@@ -56,13 +53,13 @@ def version_for_revisions(*, user, policy: Policy, number: str) -> PolicyVersion
 
 
 def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[DraftRevision]:
-    """The revisions of ``version`` that ``user`` may read, in order, in one query and without their content (a
-    statement may hold 500,000 characters, and a version hundreds of revisions): an OFFICIAL-SENSITIVE SOP's
-    only for those cleared for it, as ``sop_versions_for``."""
+    """The revisions of ``version`` that ``user`` may read (``readable_revisions`` unless cleared), in order, in one
+    query and without their content (a statement may hold 500,000 characters, and a version hundreds of
+    revisions). Restoring one is offered of these alone (lifecycle.versions_views)."""
     revisions = (version.revisions.select_related("saved_by", "sop", "restored_from")
                  .defer("content", "restored_from__content").order_by("sequence"))
     if not user_may_see_sensitive(user=user, policy=policy):
-        revisions = revisions.exclude(sop__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+        revisions = readable_revisions(revisions)
     listed = list(revisions)
     # Each revision's predecessor of the same document, for a "Changes" link (one pass, no query).
     latest: dict[tuple[str, int | None], int] = {}
@@ -71,6 +68,12 @@ def version_revisions(*, user, policy: Policy, version: PolicyVersion) -> list[D
         revision.previous_sequence = latest.get(key)
         latest[key] = revision.sequence
     return listed
+
+
+def revisions_written_sensitive(version: PolicyVersion) -> bool:
+    """Whether ``version`` was drafted while the version in force was OFFICIAL-SENSITIVE (its revisions then shown
+    only to the cleared, ``readable_revisions``): for the revisions page to say why it lists none. One query."""
+    return PolicyVersion.objects.filter(in_force_before_sensitive(), pk=version.pk).exists()
 
 
 # The version history's rows (lifecycle/templatetags/policy_history.py): each version's number, author, dates and hash,
@@ -125,8 +128,10 @@ def _version_history(*, policy_id: int, drafts: bool, sensitive: bool) -> QueryS
         versions = versions.exclude(FROZEN_SENSITIVE)
     if not drafts:
         return versions.filter(publications__status="published").distinct().values(*VERSION_HISTORY_FIELDS)
-    revision_count = (DraftRevision.objects.filter(policy_version=OuterRef("pk")).order_by()
-                      .values("policy_version").annotate(count=Count("pk")).values("count"))
+    counted = DraftRevision.objects.filter(policy_version=OuterRef("pk"))
+    if not sensitive:
+        counted = readable_revisions(counted)
+    revision_count = counted.order_by().values("policy_version").annotate(count=Count("pk")).values("count")
     return (versions.annotate(revision_count=Coalesce(Subquery(revision_count), 0))
             .values(*VERSION_HISTORY_FIELDS, "revision_count"))
 
@@ -165,7 +170,7 @@ def version_history(*, policy: Policy, user) -> list[VersionHistoryRow]:
 def _revisions_inside(*, policy_id: int, sensitive: bool) -> QuerySet:
     revisions = DraftRevision.objects.filter(policy_version__policy_id=policy_id)
     if not sensitive:
-        revisions = revisions.exclude(sop__protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+        revisions = readable_revisions(revisions)
     return (revisions.order_by("policy_version_id", "sequence")
             .values("policy_version_id", "sequence", "document", "sop_id", "sop__title", "saved_by_id",
                     "saved_by__first_name", "saved_by__last_name", "saved_by__username", "saved_at", "content_hash",
@@ -180,8 +185,9 @@ _DOCUMENT_LABELS = dict(DraftDocument.choices)
 
 def revisions_inside(*, user, policy: Policy) -> dict[int, list[RevisionRow]]:
     """The interim revisions inside each version of ``policy`` ({version id: revisions in order}) for the version
-    history (issue 12), in one query whatever their number, without their content; as ``version_revisions``, an
-    OFFICIAL-SENSITIVE SOP's only for those cleared for it. Empty for staff who do not see the drafts."""
+    history (issue 12), in one query whatever their number, without their content; as ``version_revisions``, those
+    holding OFFICIAL-SENSITIVE material only for those cleared for it (``readable_revisions``). Empty for staff who do
+    not see the drafts."""
     if not user_may_see_drafts(user=user, policy=policy):
         return {}
     grouped: dict[int, list[RevisionRow]] = {}

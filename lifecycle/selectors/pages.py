@@ -57,6 +57,7 @@ from lifecycle.selectors.visibility import (
     Viewer,
     advice_teams_of,
     drafts_visibility_of,
+    readable_revisions,
     versions_in_force_first,
     viewer_of,
     visible_policies,
@@ -337,8 +338,10 @@ def policy_versions(*, policy: Policy, user=None):
         versions = versions.exclude(FROZEN_SENSITIVE)
     if user is not None and not user_may_see_drafts(user=user, policy=policy):
         return versions.filter(publications__status="published").distinct()
-    revision_count = (DraftRevision.objects.filter(policy_version=OuterRef("pk")).order_by()
-                      .values("policy_version").annotate(count=Count("pk")).values("count"))
+    counted = DraftRevision.objects.filter(policy_version=OuterRef("pk"))
+    if user is not None and not user_may_see_sensitive(user=user, policy=policy):
+        counted = readable_revisions(counted)
+    revision_count = counted.order_by().values("policy_version").annotate(count=Count("pk")).values("count")
     return versions.annotate(revision_count=Coalesce(Subquery(revision_count), 0))
 
 

@@ -30,7 +30,13 @@ from lifecycle.models import (
     SOPVersion,
 )
 from lifecycle.restorers import RESTORERS
-from lifecycle.selectors import roles_cleared_for, sensitive_instructions, visible_policies
+from lifecycle.selectors import (
+    readable_revisions,
+    roles_cleared_for,
+    sensitive_instructions,
+    user_may_see_sensitive,
+    visible_policies,
+)
 from lifecycle.services.base import lock_policy, optional_text, require_actor, require_name, require_text
 from lifecycle.services.sops import sop_update_draft
 from lifecycle.services.working_draft import lock_editable_draft, restored_changes, revision_record
@@ -123,6 +129,11 @@ def draft_revision_restore(*, policy: Policy, actor, revision: DraftRevision, ba
     if revision.policy_version.policy_id != policy.pk:
         raise ApplicationError("That revision is not of this policy.", code="not_found")
     locked = lock_policy(policy)
+    # Only a revision the actor may read (the revisions page offers no other): one holding OFFICIAL-SENSITIVE material
+    # restored by someone not cleared would put it in their draft (security review of 2026-12-06, HIGH).
+    if not user_may_see_sensitive(user=actor, policy=locked) and not readable_revisions(
+            DraftRevision.objects.filter(pk=revision.pk)).exists():
+        raise ApplicationError("That revision is not of this policy.", code="not_found")
     version = locked.current_version
     # Read under the policy's lock: any revision numbered after this one is the one this restore writes.
     last = version.revisions.aggregate(last=Max("sequence"))["last"] or 0

@@ -33,7 +33,8 @@ FIRST_CONSULTEE = "Numbatfirst"  # consulted on version 1.0, published OFFICIAL-
 WITHDRAWN_CONSULTEE = "Wombatinformant"  # consulted on the review withdrawn
 FIRST_ADVICE = "Bilbyadvice"  # DCFD's advice on version 1.0
 WITHDRAWN_ADVICE = "Platypusnote"  # DCFD's advice on the review withdrawn
-LATER_CONSULTEE = "Quollofficial"  # consulted on the review published OFFICIAL
+LATER_CONSULTEE = "Quollofficial"  # consulted on the review published OFFICIAL, while 1.0 was in force
+OFFICIAL_CONSULTEE = "Dunnartofficial"  # consulted on review 4.0, the policy OFFICIAL
 
 
 def consult(policy, people, consultee: str) -> None:
@@ -82,13 +83,16 @@ def read(client, user, policy, page: str) -> str:
     return response.content.decode()
 
 
-def test_those_not_cleared_read_only_the_official_cycles(client, downgraded):
+def test_those_not_cleared_read_only_the_official_cycles(client, downgraded, people):
     policy, reader = downgraded
+    consult(advance_to(policy, Status.DEVELOPMENT, people), people, OFFICIAL_CONSULTEE)
     timeline, log, advice = (read(client, reader, policy, page) for page in ("timeline", "consultation", "advice"))
+    # Review 3.0 was drafted and consulted on while 1.0, OFFICIAL-SENSITIVE, was in force: its consultee too (security
+    # review of 2026-12-06, MEDIUM; tests/lifecycle/test_downgrade_cycle_records.py).
     for page in (timeline, log, advice):
-        for words in (FIRST_CONSULTEE, WITHDRAWN_CONSULTEE, FIRST_ADVICE, WITHDRAWN_ADVICE):
+        for words in (FIRST_CONSULTEE, WITHDRAWN_CONSULTEE, FIRST_ADVICE, WITHDRAWN_ADVICE, LATER_CONSULTEE):
             assert words not in page
-    assert LATER_CONSULTEE in log and LATER_CONSULTEE in timeline
+    assert OFFICIAL_CONSULTEE in log and OFFICIAL_CONSULTEE in timeline
 
 
 def test_those_cleared_read_every_cycle(client, downgraded, people):
