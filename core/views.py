@@ -117,7 +117,9 @@ def csrf_failure(request, reason=""):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "errors/404.html", status=404)
+    # A policy's own developer opening it once it moved on to a stage they do not see: where it is
+    # (lifecycle.typed_back.PolicyMovedOn).
+    return render(request, "errors/404.html", {"moved_on": getattr(exception, "moved_on", None)}, status=404)
 
 
 def server_error(request):

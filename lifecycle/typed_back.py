@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
+from django.http import Http404
 from django.shortcuts import render
 
 from core.html import RichTextField, sanitise_rich_text
@@ -89,6 +90,24 @@ def gone(request, reference: str, title: str, typed: list[Typed], *, verb: str =
     return render(request, "lifecycle/policy_action_gone.html",
                   {"title": title, "reference": shown, "typed": typed, "verb": verb, "moved_on": moved_on},
                   status=404)
+
+
+class PolicyMovedOn(Http404):
+    """The 404 of a policy's page opened by one of its developers once it has moved on to a stage they do not see
+    (``moved_on``: where it is, ``_developers_policy``): the error page says so (core.views.page_not_found), and when
+    they see it again (QA walk of 2026-12-06: Back after requesting commissioning read "The policy may not exist")."""
+
+    def __init__(self, moved_on: dict):
+        super().__init__("The policy has moved on to a stage its developers do not see.")
+        self.moved_on = moved_on
+
+
+def moved_on_from(request, reference: str) -> dict | None:
+    """Where the policy ``reference`` stands, for one of its own developers who no longer sees it
+    (``_developers_policy``); None for anyone else, or an address that names no policy."""
+    if not getattr(request.user, "is_authenticated", False) or not POLICY_REFERENCE.fullmatch(reference):
+        return None
+    return _developers_policy(request.user, reference)
 
 
 def _developers_policy(user, reference: str) -> dict | None:

@@ -48,9 +48,17 @@ from lifecycle.steps import permits
 
 def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
     """The policy, if this user may see it; 404 otherwise. OFFICIAL-SENSITIVE clearance is part of the
-    visibility filter (lifecycle.selectors), so it is decided in one place for pages, lists and counts."""
-    return access_policy(user=request.user, reference=reference, with_people=with_people,
-                         with_local_instructions=with_local_instructions)
+    visibility filter (lifecycle.selectors), so it is decided in one place for pages, lists and counts. To one of its
+    own developers, once it has moved on to a stage they do not see, the 404 says where it is
+    (``typed_back.PolicyMovedOn``)."""
+    try:
+        return access_policy(user=request.user, reference=reference, with_people=with_people,
+                             with_local_instructions=with_local_instructions)
+    except Http404:
+        moved_on = typed_back.moved_on_from(request, reference) if request.method in ("GET", "HEAD") else None
+        if moved_on is None:
+            raise
+        raise typed_back.PolicyMovedOn(moved_on) from None
 
 
 def policy_for_form(request, reference: str, title: str, form_class) -> tuple[object, object]:

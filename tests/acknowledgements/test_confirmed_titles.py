@@ -129,3 +129,18 @@ def test_the_confirmed_list_and_its_export_cost_the_same_however_many(client, pe
     listing = confirmed_list(client)
     assert "More 0" in listing and "More 1" in listing and OS_TITLE not in listing
     assert cost() == one
+
+
+def test_a_confirmation_of_a_policy_since_withdrawn_says_so(client, people, django_capture_on_commit_callbacks):
+    """QA walk of 2026-12-06: after POL-0018 was withdrawn, the officer's "Confirmed" list still showed it as if in
+    force, with no word that it no longer is."""
+    reader = staff("reader", people.unit)
+    with django_capture_on_commit_callbacks(execute=True):
+        policy = published(people, title="Stop and search", audience={"business_groups": [people.group.pk]})
+    version = reload(policy).current_version
+    acknowledgement_confirm(user=reader, version=version, version_hash=version.content_hash)
+    client.force_login(reader)
+    assert "Withdrawn</strong>" not in confirmed_list(client)
+    advance_to(reload(policy), Status.WITHDRAWN, people)
+    listing = confirmed_list(client)
+    assert f"{policy.reference}" in listing and '<strong class="govuk-tag govuk-tag--grey">Withdrawn</strong>' in listing
