@@ -99,11 +99,46 @@ class SubjectAdmin(AuditedReferenceAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+# SOP, "Role of Policy Managers/Unit Heads": they "maintain an overview of ... the policies for which their unit is
+# responsible", and the policy owner "retain[s] ultimate ownership of ... policy ... within their business area". A
+# policy's owning unit is of its business group, and a Policy Manager's assignment names a unit of the group it is held
+# in: a unit moved to another group would leave both naming a unit outside their group (integrity review of
+# 2026-12-06, LOW 10a). A policy moves group, with its unit and people, through its People page (PCU).
+UNIT_GROUP_FIXED = (
+    "A unit cannot be moved to another business group once it exists: the policies it owns, the Policy Managers' "
+    "roles that name it and the staff who work in it all belong to its business group. To move a policy, PCU uses "
+    "\u201cMove to another business group\u201d on the policy\u2019s People page. For a unit added to the wrong "
+    "business group, add it again in the right one, and untick \u201cActive\u201d here."
+)
+
+
 @admin.register(Unit)
 class UnitAdmin(AuditedReferenceAdmin):
     list_display = ["name", "business_group", "is_active"]
     list_filter = ["business_group", "is_active"]
     search_fields = ["name"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "business_group"] if obj is not None else readonly
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return [(None, {"fields": ["business_group", "name", "is_active"], "description": UNIT_GROUP_FIXED})]
+
+    def save_model(self, request, obj, form, change):
+        # The form no longer offers the field; a unit's group is checked again here, under the unit's row lock, so
+        # that no other way through the admin moves it either.
+        if change:
+            with transaction.atomic():
+                locked = Unit.objects.select_for_update().get(pk=obj.pk)
+                if locked.business_group_id != obj.business_group_id:
+                    messages.error(request, UNIT_GROUP_FIXED)
+                    obj.business_group_id = locked.business_group_id
+                super().save_model(request, obj, form, change)
+            return
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Board)
@@ -163,24 +198,51 @@ class PolicyHubUserChangeForm(UserChangeForm):
         return active
 
 
+# What gives every permission, or Django's own (which PolicyHub's roles do not use: core.models.User): only a superuser
+# gives or takes them away. For a PCU administrator who is not one, they are shown read-only (integrity review of
+# 2026-12-06, MEDIUM 3: a PCU administrator could make anyone a superuser, themselves included).
+SUPERUSER_ONLY_FIELDS = ("is_superuser", "groups", "user_permissions")
+# The two flags that open the admin and everything in it: each change of the account records both, before and after.
+PRIVILEGE_FLAGS = ("is_staff", "is_superuser")
+
+
 @admin.register(User)
 class UserAdmin(PCUAdminMixin, DjangoUserAdmin):
     form = PolicyHubUserChangeForm
     list_display = ["username", "first_name", "last_name", "email", "job_title", "is_active", "is_staff"]
     fieldsets = (*DjangoUserAdmin.fieldsets, ("PolicyHub", {"fields": ["job_title", "unit"]}))
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += [name for name in SUPERUSER_ONLY_FIELDS if name not in readonly]
+        return readonly
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (its password above all) is changed by a superuser only: whoever sets it holds
+        # everything it gives. Others see it read-only.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
     def save_model(self, request, obj, form, change):
         # Deactivation goes through core.holdings.user_deactivate, which checks again under the user's row lock.
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
         try:
             with transaction.atomic():
+                before = (User.objects.select_for_update().values(*PRIVILEGE_FLAGS).get(pk=obj.pk) if change
+                          else dict.fromkeys(PRIVILEGE_FLAGS))
+                if not request.user.is_superuser and (obj.is_superuser or before["is_superuser"]):
+                    raise ApplicationError("Only a superuser can change a superuser\u2019s account, or make one.")
                 if deactivating:
                     obj.is_active = True
                 super().save_model(request, obj, form, change)
                 audit_log(
                     actor=request.user, action=AuditAction.USER_CHANGED if change else AuditAction.USER_CREATED,
                     obj=obj, changes={"fields": sorted(name for name in form.changed_data
-                                                       if name not in {"password", "is_active"})},
+                                                       if name not in {"password", "is_active"}),
+                                      **{name: {"before": before[name], "after": getattr(obj, name)}
+                                         for name in PRIVILEGE_FLAGS}},
                 )
                 if deactivating:
                     user_deactivate(actor=request.user, user=obj)

@@ -26,6 +26,8 @@ from django.shortcuts import render, resolve_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.converters import REFERENCE_PATTERN
+
 
 def referer_path(request) -> str:
     """The path (and query) of the page the request came from (its Referer), when it is a page of this service; else
@@ -284,8 +286,9 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
         return response
 
 
-# A policy reference (POL-0042, core.services.reference_allocate) as the segment after these prefixes, in any case.
-REFERENCE_IN_PATH = re.compile(r"^/(library|policies|publication-scheme)/([A-Za-z]{2,5}-\d{1,9})(/.*)?$")
+# A policy reference (POL-0042, core.services.reference_allocate) as the segment after these prefixes, in any case:
+# the pattern of the routes' <reference:...> converter (core.converters), so what is redirected is what they take.
+REFERENCE_IN_PATH = re.compile(rf"^/(library|policies|publication-scheme)/({REFERENCE_PATTERN})(/.*)?$")
 
 
 def reference_case(get_response):

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core import converters  # noqa: F401 (registers the <reference:...> and <username:...> converters)
 from library import views
 
 app_name = "library"
@@ -7,6 +8,6 @@ app_name = "library"
 urlpatterns = [
     path("", views.library_index, name="index"),
     path("archive/", views.library_archive, name="archive"),
-    path("<str:reference>/", views.library_policy, name="policy"),
-    path("<str:reference>/versions/<str:number>/", views.library_version, name="version"),
+    path("<reference:reference>/", views.library_policy, name="policy"),
+    path("<reference:reference>/versions/<str:number>/", views.library_version, name="version"),
 ]

@@ -131,26 +131,28 @@ def clearance_hint(eligibility: Eligibility, *, hint: str, anyone: bool = True, 
 
 
 class CurrentPersonField(forms.ChoiceField):
-    """A select of the few people already holding a part (username, label), cleaning to the User or None."""
+    """A select of the few people already holding a part (username, label), cleaning to the User or None.
 
-    def __init__(self, *, people=(), required=True, empty_label="Choose a person", **kwargs):
+    Only a person it lists is taken: anything else posted (a username not listed, text with a NUL byte, which was a
+    500 on PostgreSQL: integrity review of 2026-12-06) is refused on the form, with the rest of what was typed kept,
+    and nothing is looked up. Someone listed when the page was drawn but no longer holding the part is refused the
+    same way, with the list as it now stands."""
+
+    def __init__(self, *, people=(), required=True, empty_label="Choose a person", not_listed="", **kwargs):
         super().__init__(required=required, **kwargs)
+        self.error_messages["invalid_choice"] = not_listed or "Choose a person from the list"
         self.set_people(people, empty_label=empty_label)
 
     def set_people(self, people, *, empty_label="Choose a person") -> None:
+        self.people = {user.username: user for user in people}
         self.choices = [("", empty_label)] + [(user.username, _describe(user)) for user in people]
 
     def valid_value(self, value) -> bool:
-        return True  # any username; unknown ones are refused in clean(), known ones by the service
+        return value in self.people
 
     def clean(self, value):
         username = super().clean(value)
-        if not username:
-            return None
-        user = User.objects.filter(username=str(username)[:150]).first()
-        if user is None:
-            raise forms.ValidationError("Choose a person from the list")
-        return user
+        return self.people[username] if username else None
 
 
 def _describe(user: User) -> str:
@@ -189,7 +191,10 @@ class ReassignForm(GovUKForm, ReasonMixin):
 
 class DeveloperForm(GovUKForm, ReasonMixin):
     old = CurrentPersonField(label="Developer to replace or remove", required=False,
-                             empty_label="Nobody: add a developer")
+                             empty_label="Nobody: add a developer",
+                             not_listed="Choose the developer to replace or remove from the list: the one sent is not "
+                                        "a developer of this policy now (the list may have changed since the page "
+                                        "was opened)")
     new = PersonField(label="New developer", required=False, part_label=PARTS["developer"].label,
                       help_text="Their name or username. Leave it empty to remove the developer chosen above.")
     field_order = ["old", "new", "reason"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import converters  # noqa: F401 (registers the <reference:...> and <username:...> converters)
 from core import views as core_views
 from publication import views as publication_views
 from publication.urls import notices_urlpatterns
@@ -22,11 +23,12 @@ urlpatterns = [
     path("publication-scheme/", include("publication.urls")),
     path("notices/", include(notices_urlpatterns)),
     # The PDF of the version a person may see: publication renders it (lifecycle does not import publication).
-    path("policies/<str:reference>/pdf/", publication_views.policy_pdf, name="policy_pdf"),
-    path("policies/<str:reference>/pdf/in-force/", publication_views.policy_in_force_pdf, name="policy_in_force_pdf"),
+    path("policies/<reference:reference>/pdf/", publication_views.policy_pdf, name="policy_pdf"),
+    path("policies/<reference:reference>/pdf/in-force/", publication_views.policy_in_force_pdf,
+         name="policy_in_force_pdf"),
     path("policies/", include("assessments.urls")),
     path("policies/", include("lifecycle.urls")),
-    path("policies/<str:reference>/publication/", include(publication_staff_urls)),
+    path("policies/<reference:reference>/publication/", include(publication_staff_urls)),
 ]
 
 handler400 = "core.views.bad_request"

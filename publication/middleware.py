@@ -38,6 +38,7 @@ from django.middleware.common import CommonMiddleware
 from django.urls import NoReverseMatch, Resolver404, get_script_prefix, get_urlconf, resolve, reverse
 from django.utils.cache import patch_vary_headers
 
+from core.converters import REFERENCE_MARKER, REFERENCE_PATTERN
 from core.middleware import LAST_SEEN_COOKIE, security_headers
 from publication import scheme_files
 from publication.services import published_file_intact
@@ -52,7 +53,6 @@ from publication.views import (
 _NOT_READ = object()
 # Where the response waits while it goes through the header middleware.
 _READY = "_policyhub_early_response"
-_REFERENCE_MARKER = "REFERENCE"
 
 
 @functools.lru_cache(maxsize=8)
@@ -60,19 +60,19 @@ def _download_path(urlconf: str, script_prefix: str) -> re.Pattern | None:
     """The Scheme PDF's path (without the script prefix) as a pattern capturing the reference, read from the
     URLconf, so that the early answer follows the URL wherever it is mounted; None if the URLconf has none."""
     try:
-        url = reverse("publication:scheme_pdf", urlconf=urlconf, kwargs={"reference": _REFERENCE_MARKER})
+        url = reverse("publication:scheme_pdf", urlconf=urlconf, kwargs={"reference": REFERENCE_MARKER})
     except NoReverseMatch:
         return None
     path = "/" + url.removeprefix(script_prefix)
-    before, _, after = path.partition(_REFERENCE_MARKER)
+    before, _, after = path.partition(REFERENCE_MARKER)
     try:
         match = resolve(path, urlconf)
     except Resolver404:
         return None
     if (match.namespace, match.url_name) != ("publication", "scheme_pdf"):
         return None  # another pattern answers this path first: leave it to the URLconf
-    # The str converter's pattern: one path segment.
-    return re.compile(f"{re.escape(before)}([^/]+){re.escape(after)}")
+    # The reference converter's pattern (core.converters): what the URLconf would not take is left to it (a 404).
+    return re.compile(f"{re.escape(before)}({REFERENCE_PATTERN}){re.escape(after)}")
 
 
 def _early_reference(request) -> str | None:

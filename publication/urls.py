@@ -1,5 +1,6 @@
 from django.urls import path
 
+from core import converters  # noqa: F401 (registers the <reference:...> and <username:...> converters)
 from publication import notices_views, views
 
 app_name = "publication"
@@ -7,8 +8,8 @@ app_name = "publication"
 urlpatterns = [
     path("", views.scheme_index, name="scheme"),
     path("feed/", notices_views.scheme_feed, name="scheme_feed"),
-    path("<str:reference>/", views.scheme_detail, name="scheme_detail"),
-    path("<str:reference>/pdf/", views.scheme_pdf, name="scheme_pdf"),
+    path("<reference:reference>/", views.scheme_detail, name="scheme_detail"),
+    path("<reference:reference>/pdf/", views.scheme_pdf, name="scheme_pdf"),
 ]
 
 # Staff pages under /policies/<reference>/publication/ (included by policyhub/urls.py as "publication_staff").

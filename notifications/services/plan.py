@@ -18,6 +18,7 @@ from django.utils import timezone
 from acknowledgements.models import AcknowledgementAudience
 from acknowledgements.selectors import in_force, outstanding_sql
 from assessments.models import MonitoringReport, MonitoringResponse
+from core.converters import REFERENCE_MARKER
 from lifecycle.due import (
     MONITORING,
     REMEDIAL,
@@ -133,7 +134,7 @@ def acknowledgement_reminders(today: datetime.date, *, policy_ids: list[int] | N
     staff a publication asks, told when it is published: ``ledger.acknowledgement_requests_tell``)."""
     # The library page the reminder points at, with the reference in its place: references are generated from
     # letters, digits and hyphens, which reverse() leaves as they are.
-    page_start, _, page_end = reverse("library:policy", args=["REFERENCE"]).partition("REFERENCE")
+    page_start, _, page_end = reverse("library:policy", args=[REFERENCE_MARKER]).partition(REFERENCE_MARKER)
     in_scope = AcknowledgementAudience.objects.filter(policy_id__in=policy_ids) if policy_ids is not None \
         else AcknowledgementAudience.objects.all()
     audiences = (

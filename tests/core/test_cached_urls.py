@@ -13,13 +13,20 @@ from core.templatetags.cached_urls import cached_reverse, cached_reverser
     ("lifecycle:detail", ["POL-012345"]),
     ("lifecycle:timeline", ["POL-000001"]),
     ("publication_staff:list", ["POL-000001"]),
-    # Characters reverse() quotes, and one it keeps.
-    ("lifecycle:detail", ["a b?c#d%e&f=g~h:i@j"]),
-    ("lifecycle:detail", ["é"]),
+    # Characters reverse() quotes, and one it keeps, in a <str:...> place (a reference takes none of them:
+    # core.converters).
+    ("lifecycle:revisions", ["POL-000001", "a b?c#d%e&f=g~h:i@j"]),
+    ("lifecycle:revisions", ["POL-000001", "é"]),
+    ("library:version", ["POL-000001", "é"]),
+    # A <username:...> place (core.converters): "é" is a letter, quoted.
+    ("people:handover", ["a.smith@met"]),
+    ("people:handover", ["josé"]),
+    # A reference in lower case (core.middleware.reference_case redirects it).
+    ("lifecycle:detail", ["pol-000001"]),
     # A pattern with a number in it: its place is found with a number for a marker.
     ("assessments:monitoring_report", ["POL-000001", 7]),
     ("assessments:monitoring_report", ["POL-000001", "7"]),
-    ("assessments:monitoring_report", ["7", 70]),
+    ("assessments:monitoring_report", ["POL-7", 70]),
     ("lifecycle:revisions", ["POL-000001", "1.2"]),
 ])
 def test_the_same_as_reverse(name, args):
@@ -42,6 +49,16 @@ def test_an_argument_that_would_change_the_match_goes_through_reverse():
             cached_reverse("assessments:monitoring_report", "POL-1", report)
         with pytest.raises(NoReverseMatch):
             cached_reverser("assessments:monitoring_report", 2)("POL-1", report)
+    # Where the pattern takes a reference or a username (core.converters), anything else is refused as reverse()
+    # refuses it.
+    for reference in ("7", "a b", "POL-1\x00", "é", "POL-\u0667", 'POL-"1"'):
+        with pytest.raises(NoReverseMatch):
+            cached_reverse("lifecycle:detail", reference)
+        with pytest.raises(NoReverseMatch):
+            cached_reverser("assessments:monitoring_report", 2)(reference, 7)
+    for username in ("a b", "x\x00", "a~b", "x" * 151):
+        with pytest.raises(NoReverseMatch):
+            cached_reverse("people:handover", username)
 
 
 def test_the_script_prefix_is_honoured():
@@ -56,9 +73,9 @@ def test_the_script_prefix_is_honoured():
 
 
 def test_the_tag_escapes_and_assigns_as_url_does():
-    context = Context({"reference": 'POL-"1"'})
-    both = Template("{% load cached_urls %}{% cached_url 'lifecycle:detail' reference %}|"
-                    "{% url 'lifecycle:detail' reference %}|"
+    context = Context({"number": '1"2"&'})
+    both = Template("{% load cached_urls %}{% cached_url 'library:version' 'POL-1' number %}|"
+                    "{% url 'library:version' 'POL-1' number %}|"
                     "{% cached_url 'home' as home %}[{{ home }}]").render(context)
     cached, plain, assigned = both.split("|")
     assert cached == plain and assigned == "[/]"
