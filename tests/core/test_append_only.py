@@ -6,6 +6,7 @@ the ORM and raw SQL (not the services), so each test states exactly which state 
 from __future__ import annotations
 
 import datetime
+from contextlib import contextmanager
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -26,6 +27,26 @@ def run(sql: str, params=()) -> int:
 def refused(sql: str, params=()) -> None:
     with pytest.raises(DatabaseError, match="refused|evidence|never deleted|keeps its title"):
         run(sql, params)
+
+
+@contextmanager
+def append_only_lifted(table: str):
+    """``table``'s append-only trigger (core.db.append_only_trigger_sql) switched off for the statements inside, and on
+    again after, in one transaction: as the owner that runs migrations could (the app's role cannot: test_db_roles).
+    For a test that must set up a record of evidence as no service would (a date moved back, a record from before a
+    rule). Nothing to switch off on SQLite, which has no such triggers."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    trigger = f"{table}_append_only_trigger"
+    with transaction.atomic(), connection.cursor() as cursor:
+        # A table with deferred foreign-key checks pending cannot be altered: checked now, and deferred again after.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+        yield
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def submit(version: PolicyVersion) -> None:

@@ -159,3 +159,30 @@ def test_app_role_reads_the_reports_awaiting_response_which_only_their_trigger_w
                     "decided_by_id, decided_at, remedial_action, remedial_outcome) "
                     "VALUES (%s, %s, 'no_action', 'Fine.', %s, now(), '', '')", [report_id, policy.pk, people.lead.pk])
         assert app.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+
+def test_app_role_adds_readings_and_answers_but_rewrites_neither(app_role, people, policy_in):
+    """Integrity review of 2026-12-06, MEDIUM 7. A review's reading of a monitoring report is never changed: the app's
+    role may only read and add it (``INSERT_ONLY_MODELS``). The Lead's response is filled in once later (a remedial
+    action done), so the role keeps UPDATE on it, and its trigger (assessments 0013) refuses any other change."""
+    policy = policy_in("monitoring")
+    with connect_as(*app_role) as app:
+        [report_id] = app.execute(
+            "INSERT INTO assessments_monitoringreport (policy_id, period_start, period_end, compliance, benefits, "
+            "performance, diversity_impact, author_id, status, qa_at, qa_comments, created_at, protective_marking, "
+            "draft_revision) VALUES (%s, '2024-01-10', '2025-01-10', 'c', 'b', 'p', 'd', %s, 'qa_passed', now(), '', "
+            "now(), 'official', 1) RETURNING id",
+            [policy.pk, people.developer.pk]).fetchone()
+        app.execute("INSERT INTO assessments_monitoringresponse (report_id, policy_id, outcome, reasons, "
+                    "decided_by_id, decided_at, remedial_action, remedial_outcome) "
+                    "VALUES (%s, %s, 'no_action', 'Fine.', %s, now(), '', '')", [report_id, policy.pk, people.lead.pk])
+        assert "refused" in refused(app, "UPDATE assessments_monitoringresponse SET reasons = 'Rewritten.' "
+                                         "WHERE report_id = %s", [report_id])
+        assert "refused" in refused(app, "DELETE FROM assessments_monitoringresponse WHERE report_id = %s",
+                                    [report_id])
+        app.execute("INSERT INTO assessments_monitoringreportreading (report_id, policy_id, cycle, read_by_id, "
+                    "read_at, changes_in_response) VALUES (%s, %s, 2, %s, now(), 'Noted.')",
+                    [report_id, policy.pk, people.developer.pk])
+        table = "assessments_monitoringreportreading"
+        assert "permission denied" in refused(app, f"UPDATE {table} SET changes_in_response = 'Rewritten.'")
+        assert "permission denied" in refused(app, f"DELETE FROM {table}")

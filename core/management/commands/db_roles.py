@@ -20,8 +20,10 @@ from psycopg import sql
 
 # Records of evidence that are never updated or deleted once written, whatever their state (their trigger refuses
 # every UPDATE and DELETE): the app may only read and add. Other evidence (versions, SOP texts, assessments,
-# consultation, monitoring reports, publications) is a draft first and frozen later; the app keeps UPDATE on it
-# and its triggers refuse changes once frozen.
+# consultation, monitoring reports, publications) is a draft first and frozen later, and some decisions are filled in
+# once later (a withdrawal carried out, an emergency request answered, a no-change review's EIA confirmed and its
+# re-publication, a remedial action done: core.db.written_once_when); the app keeps UPDATE on them and their
+# triggers refuse any other change.
 INSERT_ONLY_MODELS = [
     "core.AuditEvent",
     "lifecycle.CommissioningDecision",
@@ -30,6 +32,7 @@ INSERT_ONLY_MODELS = [
     "lifecycle.LocalAgreement",
     "publication.PublishedFile",
     "acknowledgements.Acknowledgement",
+    "assessments.MonitoringReportReading",
 ]
 # Django's record of applied migrations: the app reads it (the unapplied-migrations check), never writes it.
 READ_ONLY_TABLES = ["django_migrations"]
