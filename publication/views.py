@@ -372,6 +372,12 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
         "heading": "Publish now instead of on the scheduled date", "button": "Publish now", "warning": False})
 
 
+def plausible_id(posted: str) -> bool:
+    """Whether a posted id can be a primary key at all (ASCII digits, within a bigint): anything else is no row, and
+    never reaches the database (an edited form must not make a 500)."""
+    return posted.isascii() and posted.isdigit() and len(posted) <= 18
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def withheld_parts_page(request, reference: str):
@@ -381,15 +387,21 @@ def withheld_parts_page(request, reference: str):
     if not permissions.is_pcu(request.user):
         raise PermissionDenied("Only the Policy Co-ordination Unit decides what is withheld from publication.")
     sops = withholdable_sops(policy=policy)
-    editable = policy.status in WITHHOLDING_STATUSES
+    # Scheduled, the publication was decided with the parts withheld as they are: they change only once it is
+    # cancelled (publication.services.redactions), which the page links to rather than offering what is refused.
+    scheduled = (Publication.objects.filter(policy_version=policy.current_version, status=Publication.Status.SCHEDULED)
+                 .select_related("policy_version").first() if policy.current_version is not None else None)
+    editable = policy.status in WITHHOLDING_STATUSES and scheduled is None
     form = WithholdPartForm(request.POST if request.method == "POST" and "remove" not in request.POST else None,
                             sop_versions=[entry["sop_version"] for entry in sops], submitter=request.user)
     if request.method == "POST":
         try:
             if "remove" in request.POST:
                 redaction_id = request.POST["remove"]
-                sop_redaction_remove(redaction=int(redaction_id) if redaction_id.isdigit() else 0,
-                                     actor=request.user)
+                # Looked up within this page's own policy: another policy's part is not found here (integrity review
+                # of 2026-12-06: policy A's page released policy B's part).
+                sop_redaction_remove(redaction=int(redaction_id) if plausible_id(redaction_id)
+                                     else 0, actor=request.user, policy=policy)
                 messages.success(request, "The part will be published.")
                 return redirect("publication_staff:withheld", reference=policy.reference)
             if form.is_valid():
@@ -407,7 +419,8 @@ def withheld_parts_page(request, reference: str):
                 messages.error(request, error.message)
                 return redirect("publication_staff:withheld", reference=policy.reference)
             form.add_application_error(error)
-    context = {**_policy_context(request, policy), "sops": sops, "form": form, "editable": editable}
+    context = {**_policy_context(request, policy), "sops": sops, "form": form, "editable": editable,
+               "scheduled": scheduled}
     return render(request, "publication/withheld_parts.html", context, status=400 if form.errors else 200)
 
 

@@ -1,6 +1,6 @@
 """The forms of the steps' pages (lifecycle.workflow declares which step shows which): what each decision asks."""
 
-from functools import partial
+from functools import cached_property, partial
 
 from dateutil.relativedelta import relativedelta
 from django import forms
@@ -302,10 +302,38 @@ class PublishForm(StepForm):
                                    "if this version is not put there, that one comes off it when this one is "
                                    "published.")
 
+    # The page shows what the public copy withholds (``withheld_shown``) and posts ``withheld_hash`` of what it
+    # showed; policy_publish refuses it, under the policy's lock, if the parts withheld have changed since (integrity
+    # review of 2026-12-06: another PCU member released a part after the publisher had read the page). Read when the
+    # page is drawn, after any refusal: a page shown again shows, and is bound to, the parts as they are then.
+    binds_withheld = True
+
+    @property
+    def _version(self):
+        return self.policy.current_version if self.policy is not None else None
+
+    @cached_property
+    def withheld_shown(self) -> list:
+        return self._version.withheld_parts() if self._version is not None else []
+
+    @cached_property
+    def withheld_applies(self) -> bool:
+        """Whether the version has a SOP published externally, whose public copy could withhold a part."""
+        return bool(self.withheld_shown) or (self._version is not None
+                                             and self._version.sop_versions.filter(publish_externally=True).exists())
+
+    @property
+    def withheld_hash(self) -> str:
+        return self._version.withheld_hash_of(self.withheld_shown) if self._version is not None else ""
+
     def clean(self):
         data = super().clean()
         if not (data.get("on_intranet") or data.get("in_notices") or data.get("on_publication_scheme")):
             self.add_error("on_intranet", "Choose at least one channel")
+        # What the page showed withheld, as posted ("" when it showed nothing withheld, or posted nothing): the
+        # service compares it with the parts withheld now.
+        posted = self.data.get("withheld_hash", "")
+        data["withheld_hash"] = posted[:64] if isinstance(posted, str) else ""
         # The service takes whom to ask as one argument.
         data["asked_to_acknowledge"] = {"business_groups": list(data.pop("audience_business_groups", None) or ()),
                             "units": list(data.pop("audience_units", None) or ()),

@@ -147,6 +147,31 @@ class PolicyVersion(models.Model):
         encoded = json.dumps([self.binding_hash, open_documents], separators=(",", ":")).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
 
+    def withheld_parts(self) -> list:
+        """The parts of this version's SOPs withheld from their public copy, in the order of the SOPs and of their
+        parts, each with its ``sop_version`` and SOP: publication's ``SOPRedaction``, read through the relation
+        publication declares (``SOPVersion.redactions``; lifecycle imports nothing from publication). Two queries."""
+        parts = []
+        for sop_version in self.sop_versions.select_related("sop").prefetch_related("redactions"):
+            parts.extend(sop_version.redactions.all())
+        return parts
+
+    @staticmethod
+    def withheld_hash_of(parts: list) -> str:
+        """What the publish page posts of the withheld ``parts`` it showed, and the service compares under the
+        policy's lock (rule 17: PCU's decision to publish covers what the public copy withholds; integrity review of
+        2026-12-06): "" when nothing is withheld, else the SHA-256 of each part's SOP version, number and exemption."""
+        if not parts:
+            return ""
+        encoded = json.dumps(sorted([part.sop_version_id, part.block, part.exemption] for part in parts),
+                             separators=(",", ":")).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+    @property
+    def withheld_hash(self) -> str:
+        """``withheld_hash_of`` this version's ``withheld_parts`` as they stand."""
+        return self.withheld_hash_of(self.withheld_parts())
+
     @property
     def has_health_and_safety_statement(self) -> bool:
         """Explicit: the implications stated, or "none identified"."""

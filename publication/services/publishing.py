@@ -60,6 +60,22 @@ def _validate_channels(policy: Policy, version: PolicyVersion, *, on_intranet: b
                                    field="on_publication_scheme")
 
 
+def check_withheld_read(current: PolicyVersion, withheld_hash: str | None) -> None:
+    """Rule 17 for what the public copy withholds: PCU's decision to publish covers the parts of the SOPs withheld
+    from the Publication Scheme as its page showed them (SOP, stage 5: PCU arranges publication "on the MPS
+    Publication Scheme"; "SOPs that are not on the MPS Publication Scheme may be requested under the Freedom of
+    Information Act"). A page drawn before another member of PCU withheld a part, or published one again, is
+    refused and nothing is published; the page is shown again with the parts as they are now (integrity review of
+    2026-12-06). The parts change only under the policy's lock (publication.services.redactions), which the caller
+    holds. None: a caller that showed no page (a command, the demo's seeding)."""
+    if withheld_hash is None or withheld_hash == current.withheld_hash:
+        return
+    raise ApplicationError(
+        "What the public copy withholds has changed since you opened this page: another member of the Policy "
+        "Co-ordination Unit has withheld a part, or published one again. Nothing was published. Check the parts "
+        "withheld as shown now and publish again if they are right.", code="withheld_changed")
+
+
 # SOP, stage 5: publication may be timed "to coincide with a wider implementation plan". A plan further
 # off than two years is not a plan but a typing slip (9999-12-31 was once accepted).
 MAX_YEARS_AHEAD = 2
@@ -91,11 +107,14 @@ def policy_publish(
     on_publication_scheme: bool = False,
     publish_on: datetime.date | None = None,
     asked_to_acknowledge: dict | None = None,
+    withheld_hash: str | None = None,
     **read: Unpack[Binding],
 ) -> Publication:
     """PCU publishes the approved version at once, or schedules it for ``publish_on``. The step's ceremony
     (lifecycle.workflow.PUBLISH) checks the status, PCU, separation of duties (whoever quality-assured or approved
-    the version does not publish it) and that the version and content are the ones the publisher read."""
+    the version does not publish it) and that the version and content are the ones the publisher read;
+    ``withheld_hash``, what the page showed withheld from the public copy (``PolicyVersion.withheld_hash_of``; None
+    from no page), is checked too (``check_withheld_read``)."""
     today = timezone.localdate()
     _validate_publish_on(publish_on, today)
     locked = begin_step(PUBLISH, policy=policy, actor=actor, **read)
@@ -104,6 +123,7 @@ def policy_publish(
                        on_publication_scheme=on_publication_scheme)
     if Publication.objects.filter(policy_version=current, status=Publication.Status.SCHEDULED).exists():
         raise ApplicationError(f"Version {current.number} is already scheduled for publication.", code="stale")
+    check_withheld_read(current, withheld_hash)
     # Issue 14: whom the version asks to confirm they have read it, once in force ({business_groups, units, roles,
     # ask_again}, chosen on the publish page).
     acknowledgement_audience_record(policy=locked, version=current, actor=actor, **(asked_to_acknowledge or {}))

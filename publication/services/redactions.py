@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from core.audit import audit_log
+from core.dates import date_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.submissions import WITHHOLD_PART, Submission, submission_check_repeat, submission_claim, submission_done
@@ -36,9 +37,25 @@ def _redaction_target(*, sop_version: SOPVersion | int, actor) -> tuple[Policy, 
     if locked_policy.status not in {Status.APPROVED, Status.AWAITING_PUBLICATION}:
         raise ApplicationError(f"{locked_policy.reference} is not waiting for publication: what its public copy "
                                "withholds is decided between approval and publication.", code="stale")
-    if Publication.objects.filter(policy_version=target.policy_version, status=Publication.Status.PUBLISHED).exists():
+    # Its publications published or scheduled, in one read.
+    decided = list(Publication.objects.filter(policy_version=target.policy_version, status__in=[
+        Publication.Status.PUBLISHED, Publication.Status.SCHEDULED]).values_list("status", "scheduled_for"))
+    if any(status == Publication.Status.PUBLISHED for status, _ in decided):
         raise ApplicationError(f"Version {target.policy_version.number} is already published: its public copy is "
                                "fixed.", code="stale")
+    # SOP, stage 5: "If approval for publication is given, final versions of the above documents are to be sent to
+    # the Policy Co-ordination Unit to arrange publication: ... on the MPS Publication Scheme". Scheduling is that
+    # decision, taken on the parts withheld as its page showed them (publication.services.publishing
+    # .check_withheld_read): they change no more until it is published or cancelled (integrity review of 2026-12-06:
+    # another member of PCU released a part after the publication was scheduled, and it went public with no
+    # publisher's decision covering it).
+    scheduled = [day for status, day in decided if status == Publication.Status.SCHEDULED]
+    if scheduled:
+        raise ApplicationError(
+            f"Version {target.policy_version.number} of {locked_policy.reference} is scheduled for publication on "
+            f"{date_shown(scheduled[0])}, with its public copy withholding what it withholds now. To change "
+            "what is withheld, cancel the scheduled publication first (on the policy's Publication page), then "
+            "publish it again. Nothing was changed.", code="stale")
     if not (target.publish_externally and target.sop.protective_marking == ProtectiveMarking.OFFICIAL):
         raise ApplicationError(f"“{target.sop.title}” is not published externally, so nothing of it is public.",
                                field="sop_version")
@@ -73,10 +90,16 @@ def sop_redaction_record(*, sop_version: SOPVersion | int, actor, block: int, ex
 
 
 @transaction.atomic
-def sop_redaction_remove(*, redaction: SOPRedaction | int, actor) -> None:
-    """PCU publishes a part it had withheld (before publication only)."""
+def sop_redaction_remove(*, redaction: SOPRedaction | int, actor, policy: Policy | int | None = None) -> None:
+    """PCU publishes a part it had withheld (before publication only). ``policy``: the policy whose page it was sent
+    from (None from no page); a part withheld from another policy's SOPs is not found there, and is said as a part
+    no longer withheld is, telling nothing of the other policy (integrity review of 2026-12-06: policy A's page
+    released policy B's part)."""
     redaction_id = getattr(redaction, "pk", redaction)
-    sop_version_id = SOPRedaction.objects.filter(pk=redaction_id).values_list("sop_version_id", flat=True).first()
+    found = SOPRedaction.objects.filter(pk=redaction_id)
+    if policy is not None:
+        found = found.filter(sop_version__policy_version__policy_id=getattr(policy, "pk", policy))
+    sop_version_id = found.values_list("sop_version_id", flat=True).first()
     if sop_version_id is None:
         raise ApplicationError("That part is no longer withheld.", code="stale")
     locked_policy, target = _redaction_target(sop_version=sop_version_id, actor=actor)
