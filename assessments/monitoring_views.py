@@ -19,6 +19,7 @@ from assessments.services.monitoring_periods import LONGEST_PERIOD_SHOWN, year_d
 from core.exceptions import ApplicationError
 from core.stale_saves import STALE_SAVE_STATUS, editor_status, show_refusal
 from core.submissions import AlreadySubmitted, already_submitted
+from core.typed_back import shows_typed_back
 from lifecycle import typed_back
 from lifecycle.due import MONITORING, REMEDIAL
 from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
@@ -40,6 +41,7 @@ def _reads_unpublished_reports(user, policy) -> bool:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.MonitoringReportForm)
 def monitoring_page(request, reference: str):
     policy = policy_for_page(request, reference)
     # A draft discarded (started by mistake) is no report: its events stay on the timeline.
@@ -113,8 +115,19 @@ def _refused_in_progress(request, policy, started, message: str, typed):
     return render(request, "assessments/monitoring.html", context, status=409)
 
 
+# The form each of the report page's buttons (``step``) sends, for showing back what was typed (core.typed_back).
+REPORT_FORMS = {"save": forms.MonitoringSectionsForm, "submit": forms.MonitoringSectionsForm,
+                "qa": forms.CoordinatorQAForm, "remedial_done": forms.RemedialActionDoneForm,
+                "read": forms.ReviewReadingForm, "discard": forms.DiscardReportForm}
+
+
+def _report_form(post, **kwargs):
+    return REPORT_FORMS.get(post.get("step"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(_report_form)
 def monitoring_report_page(request, reference: str, report_id: int):
     policy = policy_for_page(request, reference)
     # A report made OFFICIAL-SENSITIVE, as any out of the reader's sight: 404, as a report that does not exist.

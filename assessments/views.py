@@ -11,6 +11,7 @@ from assessments.models import (
 )
 from core.exceptions import ApplicationError
 from core.stale_saves import editor_status, show_refusal
+from core.typed_back import shows_typed_back
 from lifecycle.models import Policy
 from lifecycle.permissions import is_dcfd, is_doi, is_pcu
 from lifecycle.selectors import emergency_outstanding, version_shown
@@ -22,6 +23,7 @@ WORKBOOK_TITLE = "Edit the Corporate Policy Workbook"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.EIAForm)
 def eia_page(request, reference: str):
     policy, gone = policy_for_form(request, reference, EIA_TITLE, forms.EIAForm)
     if gone:
@@ -58,6 +60,7 @@ def eia_page(request, reference: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.RetrospectiveEIAForm)
 def eia_retrospective_signoff(request, reference: str):
     """DCFD signs off the EIA the emergency route skipped. The page is refused as its post would be, with the
     service's reason and no form, to anyone it is not offered to (QA10 item 7: a live form for every reader, whose
@@ -100,6 +103,7 @@ def _retrospective_disciplines(user, policy) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.RetrospectiveQAForm)
 def emergency_signoff(request, reference: str):
     """PCU or DOI signs off, late, its part of what the emergency route skipped."""
     policy = policy_for_page(request, reference)
@@ -126,6 +130,7 @@ def emergency_signoff(request, reference: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.WorkbookForm)
 def workbook_page(request, reference: str):
     policy, gone = policy_for_form(request, reference, WORKBOOK_TITLE, forms.WorkbookForm)
     if gone:

@@ -207,6 +207,15 @@ def session_ended_because(request, now: float) -> str | None:
     return None
 
 
+def session_seconds_left(request, now: float) -> tuple[float, float]:
+    """How long a signed-in session has left, in seconds, as of ``now`` (this request, which starts its idle clock
+    again): before the idle timeout, and before its absolute lifetime. What the timeout warning counts down
+    (core.context_processors.session_timeout)."""
+    signed_in_at = request.session.get(SIGNED_IN_AT, now)
+    return (settings.POLICYHUB_SESSION_IDLE_TIMEOUT.total_seconds(),
+            max(0.0, signed_in_at + settings.POLICYHUB_SESSION_MAX_AGE.total_seconds() - now))
+
+
 def session_lifetime(get_response):
     """End a signed-in session after the idle timeout or the absolute lifetime (settings
     POLICYHUB_SESSION_IDLE_TIMEOUT, POLICYHUB_SESSION_MAX_AGE). The request then goes on as anonymous: a page

@@ -10,6 +10,7 @@ urlpatterns = [
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True,
                                                         authentication_form=SignInForm), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("account/password/reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("account/password/reset/sent/",

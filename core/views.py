@@ -10,14 +10,15 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermane
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse_lazy
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm
 from core.exports import SPREADSHEET_KEEP_HOURS, XLSX_CONTENT_TYPE
 from core.lockout import client_address
-from core.middleware import sign_in_back_url
+from core.middleware import referer_path, sign_in_back_url
 from core.models import SpreadsheetExport
 from core.tasks import send_password_reset_email
+from core.typed_back import typed_for
 
 logger = logging.getLogger(__name__)
 
@@ -112,8 +113,35 @@ def permission_denied(request, exception=None):
 
 def csrf_failure(request, reason=""):
     """settings.CSRF_FAILURE_VIEW: a form posted without its CSRF cookie or token (cookies cleared, a page kept open
-    across a sign-out). Nothing was saved; the link to sign in leads back to the page the form was on."""
-    return render(request, "errors/csrf.html", {"sign_in_url": sign_in_back_url(request)}, status=403)
+    across a sign-out). Nothing was saved; the link to sign in leads back to the page the form was on, and what was
+    typed into the form is shown back to copy (QA walk of 2026-12-06: a statement typed for an hour was lost): the
+    texts of the form's own fields only (core.typed_back), never a hidden field or a password. Only to a post the
+    browser says came from this service's own page: another site's page posting here (which the CSRF check refuses)
+    must not get its words shown on this service's page."""
+    typed = typed_for(request) if _posted_from_this_service(request) else []
+    return render(request, "errors/csrf.html", {"sign_in_url": sign_in_back_url(request), "typed": typed},
+                  status=403)
+
+
+def _posted_from_this_service(request) -> bool:
+    """The browser's own word (Sec-Fetch-Site, which no page's script can set) that the request came from a page of
+    this service; from a browser that does not send it, a Referer of this service's (core.middleware.referer_path)."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    return bool(referer_path(request))
+
+
+@require_POST
+def session_keep_alive(request):
+    """A signed-in page's "Stay signed in", and its typing in a form (frontend/js/application.js, at most once every
+    POLICYHUB_SESSION_KEEP_ALIVE_EVERY): a request like any other, so session_lifetime starts the idle clock again
+    (its signed last-seen cookie on this response); the absolute lifetime stands. A session already ended (or
+    none) gets 401, not the sign-in redirect: the page's script then goes to sign in. CSRF-checked, as every post."""
+    if not request.user.is_authenticated:
+        return HttpResponse("Your session has ended: sign in again.", status=401,
+                            content_type="text/plain; charset=utf-8")
+    return HttpResponse(status=204)
 
 
 def page_not_found(request, exception=None):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from core.exceptions import ApplicationError
 from core.glossary import GLOSSARY
 from core.stale_saves import editor_status, show_refusal
+from core.typed_back import shows_typed_back
 from guidance import help as role_help
 from guidance.content import PAGES
 from guidance.forms import SitePageForm
@@ -40,6 +41,7 @@ def site_page(request, slug: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(SitePageForm)
 def site_page_edit(request, slug: str):
     page = _page(slug)
     if not is_pcu(request.user):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from core.submissions import AlreadySubmitted, already_submitted
+from core.typed_back import shows_typed_back
 from lifecycle import forms
 from lifecycle.selectors import advice_page, user_may_see_drafts
 from lifecycle.services import GRANTABLE, policy_revoke_access
@@ -38,8 +39,15 @@ def _take_back(request, policy, stranded_grants):
     return redirect("lifecycle:advice", reference=policy.reference)
 
 
+def _advice_form(post, **kwargs):
+    """The form of the page's button that was pressed (``action``), for showing back what was typed
+    (core.typed_back)."""
+    return {"invite": forms.AdviceInviteForm, "comment": forms.AdviceCommentForm}.get(post.get("action"))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(_advice_form)
 def policy_advice(request, reference: str):
     policy = policy_for_page(request, reference)
     if not user_may_see_drafts(user=request.user, policy=policy):

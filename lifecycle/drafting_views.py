@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from core.exceptions import ApplicationError
 from core.stale_saves import editor_status, show_refusal
 from core.submissions import AlreadySubmitted, already_submitted
+from core.typed_back import shows_typed_back
 from lifecycle import emergency, forms, services, typed_back
 from lifecycle.details import LABELS, details_hash, legislation_links_text, marking_pending
 from lifecycle.selectors import (
@@ -25,6 +26,7 @@ from lifecycle.views import policy_for_form, policy_for_page, policy_page_contex
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.PolicyCreateForm)
 def policy_create(request):
     if not rules.has_perm("lifecycle.start_policy", request.user):
         messages.error(request, "Only policy developers and managers can start a new policy.")
@@ -71,6 +73,7 @@ def _drafting_refused(request, policy, what: str, *, title: str, form_class, ver
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.StatementForm)
 def statement_edit(request, reference: str):
     policy, gone = policy_for_form(request, reference, STATEMENT_TITLE, forms.StatementForm)
     if gone:
@@ -103,6 +106,7 @@ def statement_edit(request, reference: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.SOPForm)
 def sop_create(request, reference: str):
     policy, gone = policy_for_form(request, reference, "Add an SOP", forms.SOPForm)
     if gone:
@@ -151,6 +155,7 @@ def _sop_gone_from_draft(request, policy, message: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.SOPEditForm)
 def sop_edit(request, reference: str, sop_id: int):
     policy, gone = policy_for_form(request, reference, SOP_EDIT_TITLE, forms.SOPEditForm)
     if gone:
@@ -195,6 +200,7 @@ SOP_REMOVE_TITLE = "Remove the SOP from the draft"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.SOPRemoveForm)
 def sop_remove(request, reference: str, sop_id: int):
     """Taking an SOP out of the working draft (lifecycle.services.sop_remove_from_draft): GET shows what goes and
     which submitted versions keep it; POST, bound to the draft revision that page showed, removes it. A confirmation
@@ -249,6 +255,7 @@ DETAILS_TITLE = "Edit the details"
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.ConsultationForm)
 def consultation_log(request, reference: str):
     policy, gone = policy_for_form(request, reference, CONSULTATION_TITLE, forms.ConsultationForm)
     if gone:
@@ -292,6 +299,7 @@ def consultation_log(request, reference: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.ConsultationResponseForm)
 def consultation_response(request, reference: str, record_id: int):
     policy, gone = policy_for_form(request, reference, RESPONSE_TITLE, forms.ConsultationResponseForm)
     if gone:
@@ -336,6 +344,7 @@ def _details_refused(request, policy, reason: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(forms.PolicyDetailsForm)
 def policy_details_edit(request, reference: str):
     """The document details of a policy being drafted (issue 12): title, purpose, relevant to, marking, scheme
     suitability, risk tier, registered file and links to legislation. A save based on details changed since the

@@ -10,20 +10,19 @@ Both show back each text typed into the form: plain texts as typed, rich text as
 (sanitised, so shown formatted and safe to copy). Rich text that would take the parser more work than any document
 needs (core.html.refuse_unbounded_rich_text: nested too deep, re-opening formatting too often) is shown as typed,
 as plain text, without being parsed: anyone signed in can post it, even for a policy that does not exist (review of
-2026-12-06: 25,000 <blockquote>s took 11.1 s to answer with a 404)."""
+2026-12-06: 25,000 <blockquote>s took 11.1 s to answer with a 404). What was typed is read from the post by
+core.typed_back, which the CSRF failure page uses as well (core.views.csrf_failure)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.forms.utils import pretty_name
 from django.http import Http404
 from django.shortcuts import render
 
-from core.html import RichTextField, sanitise_rich_text
+from core.html import RichTextField
+from core.typed_back import Typed, label_of, typed_in  # noqa: F401 (typed_in: read from a post, named here too)
 from lifecycle.models import Policy
 from lifecycle.permissions import is_assigned_developer
 from lifecycle.selectors import user_may_see_sensitive
@@ -31,45 +30,6 @@ from lifecycle.states import ProtectiveMarking, Status
 
 # A policy reference as allocated (core.services.reference_allocate: POL-0042), for repeating one back.
 POLICY_REFERENCE = re.compile(r"[A-Z]{2,5}-\d{1,9}")
-
-# At most this much of each plain text posted is shown back (it is the person's own; a form's own limit is used when
-# it sets one).
-TYPED_SHOWN_BACK = 20_000
-
-
-@dataclass(frozen=True)
-class Typed:
-    label: str
-    text: str  # as typed, or sanitised HTML when ``rich``
-    rich: bool = False
-
-
-def typed_in(form_class: type[forms.BaseForm], data) -> list[Typed]:
-    """Each text typed into a form of ``form_class`` (its posted ``data``), in the form's order."""
-    typed = []
-    for name, field in form_class.base_fields.items():
-        text = data.get(name, "")
-        if (not isinstance(field, forms.CharField) or isinstance(field.widget, forms.HiddenInput)
-                or not isinstance(text, str) or not text.strip()):
-            continue
-        limit = field.max_length or TYPED_SHOWN_BACK
-        if isinstance(field, RichTextField):
-            text = text[:limit]
-            try:
-                shown = sanitise_rich_text(text, label=label_of(name, field))
-            except ValidationError:
-                typed.append(Typed(label_of(name, field), text.strip()))  # nothing lost, nothing parsed
-                continue
-            typed.append(Typed(label_of(name, field), shown, rich=True))
-        else:
-            typed.append(Typed(label_of(name, field), text.strip()[:limit]))
-    return typed
-
-
-def label_of(name: str, field: forms.Field) -> str:
-    """The label the form shows the field under: its own, else its name as Django words it ("Title" for ``title``;
-    a field declared without a label was shown back under "None")."""
-    return str(field.label) if field.label is not None else pretty_name(name)
 
 
 def typed_cleaned(form: forms.BaseForm) -> list[Typed]:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.exceptions import ApplicationError
 from core.submissions import step_purpose, submission_token_issue
+from core.typed_back import shows_typed_back
 from lifecycle import (
     compare,
     duties,
@@ -341,8 +342,14 @@ def _why_not_offered(user, policy, slug: str) -> str:
     return f"“{page.title}” is not available to you for {policy.reference} now."
 
 
+def _action_form(post, *, reference: str, slug: str):
+    """The form of a step's page, for showing back what was typed (core.typed_back)."""
+    return workflow.PAGES[slug][0].form if slug in workflow.PAGES else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(_action_form)
 def policy_action(request, reference: str, slug: str):
     """The page of one or more declared steps (lifecycle.workflow.PAGES): its form, and the service it runs."""
     if slug not in workflow.PAGES:

@@ -201,3 +201,164 @@ function keepSubmissionTokens() {
   history.replaceState({ ...(history.state || {}), submissionTokens: kept }, "");
 }
 keepSubmissionTokens();
+
+// The session timeout warning (WCAG 2.2.1, Timing Adjustable; GOV.UK's pattern, as HMRC's timeout dialog). The server
+// ends a session after a while without a request and some hours after signing in (core.middleware.session_lifetime);
+// the page says so before either, from the timings templates/base.html puts on the dialog (from settings). Before the
+// idle timeout it offers "Stay signed in" (a request to core.views.session_keep_alive, which starts the idle clock
+// again) and "Sign out"; before the absolute limit, which cannot be extended, it says to save now. Typing in a form
+// counts as activity: a keep-alive at most every so often while input events happen. Another tab's requests count
+// too (told through localStorage). When the time is up the page is loaded again, which leads to sign-in and says why.
+function sessionTimeout(dialog) {
+  const seconds = (name) => Number(dialog.dataset[name]) * 1000;
+  const idle = seconds("idleSeconds");
+  const warning = seconds("warningSeconds");
+  const keepAliveEvery = seconds("keepAliveSeconds");
+  const absoluteDeadline = Date.now() + seconds("absoluteSecondsLeft");
+  const shown = dialog.querySelector("[data-timeout-shown]");
+  const said = dialog.querySelector("[data-timeout-said]");
+  const stay = dialog.querySelector("[data-timeout-stay]");
+  const carryOn = dialog.querySelector("[data-timeout-continue]");
+  const token = dialog.querySelector("input[name='csrfmiddlewaretoken']")?.value;
+  const shared = "policyhub:session-active-at";
+  let activeAt = Date.now();
+  let lastKeepAlive = activeAt;
+  let absoluteDismissed = false;
+  let returnFocusTo = null;
+  let lastSaid = "";
+  let ended = false;
+
+  const remember = (time) => {
+    activeAt = Math.max(activeAt, time);
+    try {
+      localStorage.setItem(shared, String(activeAt));
+    } catch {
+      // Storage refused (a private window): this tab keeps its own clock.
+    }
+  };
+  remember(activeAt);
+  window.addEventListener("storage", (event) => {
+    if (event.key === shared && Number(event.newValue) > activeAt) activeAt = Number(event.newValue);
+  });
+  // htmx's in-page requests (the register's filters) are requests too.
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    if (event.detail.successful) remember(Date.now());
+  });
+
+  const inWords = (milliseconds) => {
+    const total = Math.max(0, Math.ceil(milliseconds / 1000));
+    const minutes = Math.floor(total / 60);
+    const rest = total % 60;
+    const part = (count, unit) => `${count} ${unit}${count === 1 ? "" : "s"}`;
+    if (!minutes) return part(rest, "second");
+    return rest ? `${part(minutes, "minute")} ${part(rest, "second")}` : part(minutes, "minute");
+  };
+  // Said to a screen reader on opening, then at each whole minute, every 20 seconds in the last minute: not each second.
+  const roundedForSaying = (milliseconds) => {
+    const total = Math.max(0, Math.ceil(milliseconds / 1000));
+    if (total > 60) return Math.ceil(total / 60) * 60 * 1000;
+    return Math.ceil(total / 20) * 20 * 1000;
+  };
+  const sentence = (absolute, left) => (absolute
+    ? `You signed in a long time ago, so you will be signed out in ${inWords(left)}. This cannot be extended: save `
+      + "your work now. Anything you have not saved will be lost."
+    : `For your security, you will be signed out in ${inWords(left)} if you do nothing. Anything you have typed and `
+      + "not saved will be lost.");
+
+  const timedOut = () => {
+    if (ended) return;
+    ended = true;
+    window.location.assign(window.location.pathname + window.location.search);
+  };
+
+  const close = () => {
+    if (dialog.open) dialog.close();
+  };
+  // However it closed (a button, or Escape pressed twice, which the browser may not let the page refuse), the focus
+  // goes back to where the person was: the field they were typing in.
+  dialog.addEventListener("close", () => {
+    const back = returnFocusTo;
+    returnFocusTo = null;
+    if (back && document.contains(back)) back.focus({ preventScroll: true });
+  });
+
+  const keepAlive = async () => {
+    lastKeepAlive = Date.now();
+    const sentAt = Date.now();
+    let response;
+    try {
+      response = await fetch(dialog.dataset.keepAliveUrl, {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": token || "" },
+      });
+    } catch {
+      return false; // offline: the clocks stand as they were
+    }
+    if (response.status === 401) {
+      timedOut();
+      return false;
+    }
+    if (!response.ok) return false;
+    remember(sentAt);
+    return true;
+  };
+
+  const open = (absolute, left) => {
+    stay.hidden = absolute;
+    carryOn.hidden = !absolute;
+    dialog.dataset.timeoutKind = absolute ? "absolute" : "idle";
+    shown.textContent = sentence(absolute, left);
+    lastSaid = sentence(absolute, roundedForSaying(left));
+    said.textContent = lastSaid;
+    returnFocusTo = document.activeElement;
+    dialog.showModal();
+    (absolute ? carryOn : stay).focus();
+  };
+
+  const tick = () => {
+    if (ended) return;
+    const now = Date.now();
+    const idleDeadline = activeAt + idle;
+    const absolute = absoluteDeadline <= idleDeadline;
+    const left = Math.min(idleDeadline, absoluteDeadline) - now;
+    if (left <= 0) {
+      timedOut();
+      return;
+    }
+    if (!dialog.open) {
+      if (left <= warning && !(absolute && absoluteDismissed)) open(absolute, left);
+      return;
+    }
+    if (!absolute && dialog.dataset.timeoutKind === "idle" && left > warning) {
+      close(); // another tab kept the session alive
+      return;
+    }
+    shown.textContent = sentence(absolute, left);
+    const toSay = sentence(absolute, roundedForSaying(left));
+    if (toSay !== lastSaid) {
+      lastSaid = toSay;
+      said.textContent = toSay;
+    }
+  };
+
+  stay.addEventListener("click", async () => {
+    if (await keepAlive()) close();
+  });
+  carryOn.addEventListener("click", () => {
+    absoluteDismissed = true;
+    close();
+  });
+  // Escape: as "Stay signed in" (or, before the absolute limit, as "Continue"), rather than a warning gone unheeded.
+  dialog.addEventListener("cancel", (event) => {
+    event.preventDefault();
+    (stay.hidden ? carryOn : stay).click();
+  });
+  // Typing in a form (a field, or a rich-text editor) is activity, though it sends no request until saved.
+  document.addEventListener("input", (event) => {
+    if (dialog.open || !event.target.closest?.("form")) return;
+    if (Date.now() - lastKeepAlive >= keepAliveEvery) keepAlive();
+  }, true);
+  window.setInterval(tick, 1000);
+}
+
+const sessionTimeoutDialog = document.getElementById("session-timeout");
+if (sessionTimeoutDialog && typeof sessionTimeoutDialog.showModal === "function") sessionTimeout(sessionTimeoutDialog);

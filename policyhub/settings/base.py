@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.service",
+                "core.context_processors.session_timeout",
                 "notifications.context_processors.unread",
             ],
         },
@@ -213,6 +214,11 @@ SESSION_COOKIE_HTTPONLY = True
 POLICYHUB_SESSION_IDLE_TIMEOUT = timedelta(minutes=int(env("POLICYHUB_SESSION_IDLE_MINUTES", "30")))
 POLICYHUB_SESSION_MAX_AGE = timedelta(hours=int(env("POLICYHUB_SESSION_MAX_HOURS", "12")))
 SESSION_COOKIE_AGE = int((POLICYHUB_SESSION_MAX_AGE + POLICYHUB_SESSION_IDLE_TIMEOUT).total_seconds())
+# WCAG 2.2.1 (Timing Adjustable), as GOV.UK services do it: a signed-in page warns this long before either limit, and
+# offers to stay signed in (the idle one only); typing in a form keeps the session alive, with at most one request
+# this often (templates/base.html, frontend/js/application.js, core.views.session_keep_alive).
+POLICYHUB_SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
+POLICYHUB_SESSION_KEEP_ALIVE_EVERY = timedelta(minutes=5)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 # A form refused for its CSRF check says nothing was saved and leads back to its page after sign-in (core.views).

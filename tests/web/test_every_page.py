@@ -40,6 +40,7 @@ pytestmark = pytest.mark.django_db
 NOT_PAGES = {
     "healthz": "a health check for the load balancer",
     "logout": "POST only: signing out",
+    "session_keep_alive": "POST only: a page's 'Stay signed in' (tests/core/test_session_keep_alive.py)",
     "notifications:mark_read": "POST only",
     "notifications:open": "a redirect: marks an item read, leads to its page (tests/notifications/test_inbox_open.py)",
     "acknowledgements:confirm": "POST only",
