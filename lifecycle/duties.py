@@ -8,6 +8,15 @@ approve it. Superusers get no bypass: nothing here asks ``is_superuser``.
 
 SOP, "Role of the Policy Co-ordination Unit": PCU quality-assures "in conjunction with DCFD and DOI"; the
 Designated Lead approves; PCU publishes. Three independent checks mean three different people.
+
+A review that concludes no change is needed (lifecycle.workflow_monitoring) has the same three checks, each given by
+the SOP to its own role: the Designated Lead will "Approve new and reviewed policy and SOPs" (the conclusion, held
+here as the Lead's decision, ``Duty.APPROVER``); DCFD will "Quality assure Policy, SOPs, and Equality Impact
+Assessments" (confirming the EIA still stands, or reopening it and signing the update off: ``Duty.REVIEW_EIA``); PCU
+arranges publication "on the Corporate Policy Intranet, in Notices, on the MPS Publication Scheme" (the
+re-publication, ``Duty.PUBLISHER``). Someone holding the Lead, DCFD and PCU roles takes one of them (integrity review
+of 2026-12-06: one person concluded a review, confirmed its EIA and re-published the policy). The parts of the open
+review are read with the version it reviews, and with the version its EIA was reopened in.
 """
 
 from __future__ import annotations
@@ -45,10 +54,16 @@ def duty_flags(user_id: int) -> dict[str, Exists]:
     ).filter(Q(IsNull(OuterRef("submitted_at"), True)) | Q(occurred_at__lte=OuterRef("submitted_at")))
     signoffs = apps.get_model("lifecycle", "QASignOff").objects
     decisions = apps.get_model("lifecycle", "ApprovalDecision").objects
+    # The open review concluding no change of this version: the version in force it reviews, or the version its EIA
+    # was reopened in (the policy's current version until PCU re-publishes).
+    reviews = apps.get_model("lifecycle", "NoChangeReview").objects.filter(
+        Q(policy_version_id=OuterRef("pk")) | Q(updated_eia_version_id=OuterRef("pk")), republished_on__isnull=True)
     return {
         "saved": Exists(saves),
         "signed": Exists(signoffs.filter(policy_version_id=OuterRef("pk"), signed_by_id=user_id)),
         "decided": Exists(decisions.filter(policy_version_id=OuterRef("pk"), decided_by_id=user_id)),
+        "concluded": Exists(reviews.filter(concluded_by_id=user_id)),
+        "eia_checked": Exists(reviews.filter(Q(eia_confirmed_by_id=user_id) | Q(updated_eia_signed_off_by_id=user_id))),
     }
 
 
@@ -71,6 +86,12 @@ def held_from(user, version: PolicyVersion, flags: dict) -> dict[Duty, str]:
         held[Duty.QA] = f"recorded the quality assurance of version {version.number} for {', '.join(signed)}"
     if read("decided"):
         held[Duty.APPROVER] = f"recorded the Lead's decision on version {version.number}"
+    # The open review concluding no change (the module's docstring): the Lead's conclusion, DCFD's check of the EIA.
+    if read("concluded"):
+        held[Duty.APPROVER] = "concluded its review with no change needed (the Designated Lead's part)"
+    if read("eia_checked"):
+        held[Duty.REVIEW_EIA] = ("checked its Equality Impact Assessment for the review (the Diversity and Citizen "
+                                 "Focus Directorate's part)")
     return held
 
 
@@ -80,10 +101,18 @@ def conflicting_duty(user, version: PolicyVersion, duty: Duty) -> str | None:
     return conflict_among(duties_held(user, version), duty)
 
 
+# Parts one person may hold together. DCFD's check of the EIA at a review is that assessment's quality assurance
+# given again, years on: whoever signed a discipline of the version's quality assurance may give it (the DCFD member
+# who signed the EIA off confirms it still stands). It is still barred by the version's writing, the Lead's decision
+# or conclusion and its publication; and it bars the re-publication.
+MAY_BE_HELD_WITH = {(Duty.REVIEW_EIA, Duty.QA)}
+
+
 def conflict_among(held: dict[Duty, str], duty: Duty) -> str | None:
-    """Of the parts already ``held``, the one that bars ``duty`` (any other part; for QA, a sign-off too)."""
+    """Of the parts already ``held``, the one that bars ``duty`` (any other part but those ``MAY_BE_HELD_WITH`` it;
+    for QA, a sign-off too)."""
     for other, how in held.items():
-        if other != duty or duty == Duty.QA:
+        if (other != duty or duty == Duty.QA) and (duty, other) not in MAY_BE_HELD_WITH:
             return how
     return None
 

@@ -141,7 +141,9 @@ def person_handover(request, username: str):
             result = people_services.person_handover(
                 actor=request.user, leaver=leaver, reason=form.cleaned_data["reason"],
                 replacements={key: form.cleaned_data.get(key) for key in PARTS},
-                expected=form.cleaned_data["expected"] or None)
+                # The preview confirmed, "" when the form left it out: refused, never taken as "no preview"
+                # (integrity review of 2026-12-06).
+                expected=form.cleaned_data["expected"] or "")
         except ApplicationError as error:
             if error.code in {"stale", "forbidden"}:
                 messages.error(request, error.message)

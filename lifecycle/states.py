@@ -120,6 +120,9 @@ class Duty(models.TextChoices):
     QA = "qa", "quality assurance"  # signed off one QA discipline (and never two)
     APPROVER = "approver", "approver"  # the Lead's decision, or the emergency approval
     PUBLISHER = "publisher", "publisher"  # PCU's publication
+    # DCFD's part in a review concluding no change: confirming the Equality Impact Assessment still stands (or
+    # reopening it), and signing its update off (lifecycle.workflow_monitoring.CONFIRM_EIA, SIGN_OFF_UPDATED_EIA).
+    REVIEW_EIA = "review_eia", "the Equality Impact Assessment's check at a review"
 
 
 class AdviceTeam(models.TextChoices):

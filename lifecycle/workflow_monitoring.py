@@ -92,13 +92,20 @@ START_REVIEW = Step(
 )
 # A review that concludes no change is needed (issue 13): a real, short review outcome in three steps, each its own
 # person's. The policy stays in force and in its status throughout; the open NoChangeReview says whose turn it is.
+# Each its own person's by their duties (lifecycle.duties; integrity review of 2026-12-06: one person holding the
+# Lead, DCFD and PCU roles took all three): the SOP gives each check to its own role. The Designated Lead will
+# "Approve new and reviewed policy and SOPs" (the conclusion: the Lead's decision, Duty.APPROVER); DCFD will "Quality
+# assure Policy, SOPs, and Equality Impact Assessments" (Duty.REVIEW_EIA); the documents are sent to PCU "to arrange
+# publication" (Duty.PUBLISHER). One person may not hold two of them, as for any version: the SOP's stage 4 has PCU
+# "co-ordinate the quality assurance process in conjunction with DCFD and DOI", then the documents "sent ... to the
+# relevant Designated Business Group Policy Lead", and, "If approval for publication is given", to PCU.
 CONCLUDE_NO_CHANGE = Step(
     done="Review concluded with no change needed",
     taken_by="the Designated Lead",
     # From any status but withdrawn, open only on a policy in force with no review draft (``only_if``): asked from
     # a review draft's status, its address says why, rather than that it is not available (QA walk).
     name="conclude_no_change", source=ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
+    permission="lifecycle.conclude_no_change", label="conclude with no change the review of", duty=Duty.APPROVER,
     who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
     doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
         "years\" (\"allow at least 6 months for a basic review\"), and \"Equality Impact Assessments ... on existing "
@@ -124,7 +131,7 @@ CONFIRM_EIA = Step(
     done="Equality Impact Assessment confirmed for the review",
     taken_by="the Diversity and Citizen Focus Directorate",
     name="confirm_eia", source=IN_FORCE, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.confirm_eia", label="confirm the Equality Impact Assessment of",
+    permission="lifecycle.confirm_eia", label="confirm the Equality Impact Assessment of", duty=Duty.REVIEW_EIA,
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_CONFIRMED,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them.",
@@ -149,7 +156,9 @@ SIGN_OFF_UPDATED_EIA = Step(
     done="Updated Equality Impact Assessment signed off for the review",
     taken_by="the Diversity and Citizen Focus Directorate",
     name="sign_off_updated_eia", source=IN_FORCE, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.confirm_eia", label="sign off the updated Equality Impact Assessment of", duty=Duty.QA,
+    permission="lifecycle.confirm_eia", label="sign off the updated Equality Impact Assessment of",
+    # DCFD's part in the review, as its confirmation (CONFIRM_EIA): whoever reopened the assessment signs it off.
+    duty=Duty.REVIEW_EIA,
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",

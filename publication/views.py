@@ -363,9 +363,12 @@ def publication_bring_forward_page(request, reference: str, publication_id: int)
     form = PublicationBringForwardForm(request.POST if request.method == "POST" else None)
 
     def perform(data):
+        # Rule 17: the version read and its hash, "" when the form left them out, as lifecycle.views._binding posts
+        # them: refused as a page that does not say what was read. None is for callers that showed no page (a
+        # scheduled job, a command); a post missing them was published unbound (integrity review of 2026-12-06).
         publication_bring_forward(publication=publication, actor=request.user,
-                                  version=request.POST.get("version") or None,
-                                  version_hash=request.POST.get("version_hash") or None)
+                                  version=request.POST.get("version") or "",
+                                  version_hash=request.POST.get("version_hash") or "")
         return f"Version {publication.policy_version.number} is published now."
 
     return _publication_form_page(request, policy, publication, form=form, perform=perform, template_context={

@@ -201,5 +201,8 @@ class ConsultationResponseForm(GovUKForm):
     decision_taken = forms.CharField(label="Decision taken", required=False, widget=forms.Textarea,
                                      max_length=LONG_TEXT)
     feedback_given = forms.BooleanField(label="Results fed back to the consultee", required=False)
-    # The recorded response the page showed (services.consultation.response_seen): saved only over that one.
+    # The recorded response the page showed (services.consultation.response_seen): saved only over that one. Not
+    # required here: left out, it reaches the service as "" and is refused there as stale, so that the page is shown
+    # again with what is recorded, what was typed, and the token (a required hidden field would say "required" of a
+    # field nobody sees, and stay empty).
     seen = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

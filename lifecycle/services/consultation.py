@@ -91,7 +91,9 @@ def consultation_record_response(
     decision_taken: str | None = None, feedback_given: bool | None = None, seen: str | None = None,
 ) -> ConsultationRecord:
     """Record a consultee's response (SHRMT records its own advice) and what was decided about it. ``seen``: the
-    ``response_seen`` token of the page it was typed on; when given, a response changed since is not overwritten."""
+    ``response_seen`` token of the page it was typed on, which a page always sends ("" when its form left it out);
+    a response changed since is not overwritten. None only for a caller that showed no page (the demo's seeding, a
+    script), as ``lifecycle.services.base.check_version_read`` takes a version read."""
     require_actor(actor)
     locked_policy = lock_policy(record.policy_id)
     locked = ConsultationRecord.objects.select_for_update().get(pk=record.pk)
@@ -101,7 +103,13 @@ def consultation_record_response(
                                code="frozen")
     if not rules.has_perm("lifecycle.respond_to_consultation", actor, locked):
         raise ApplicationError("You are not allowed to record this response.", code="forbidden")
-    if seen and seen != response_seen(locked):
+    if seen is not None and not seen:
+        # Integrity review of 2026-12-06: a post without its token saved over a colleague's response unseen. Refused as
+        # stale, as a changed response is: the page shows what is recorded, keeps what was typed and carries the token.
+        raise ApplicationError("The page you sent this from does not say which recorded response you saw. Nothing was "
+                               "saved: what is recorded now is shown above; your text is kept below. Save again only "
+                               "if yours should replace it.", code="stale")
+    if seen is not None and seen != response_seen(locked):
         raise ApplicationError("The response was changed by someone else since you opened this page. What is recorded "
                                "now is shown above; your text is kept below. Save again only if yours should replace "
                                "it.", code="stale")

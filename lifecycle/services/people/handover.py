@@ -179,11 +179,18 @@ def person_handover(*, actor, leaver: User, replacements: dict, reason: str, exp
                     ) -> HandoverResult:
     """Move ``leaver``'s whole portfolio within ``actor``'s scope, in one transaction: each part they hold to
     ``replacements[part]``. Queries: a fixed number, however many policies move (one audit event each, written in
-    bulk: ``core.audit.audit_log_many``)."""
+    bulk: ``core.audit.audit_log_many``). ``expected``: the fingerprint of the preview the page showed, which a page
+    always sends ("" when its form left it out: refused); None only for a caller that showed no preview (a script,
+    a command), as ``lifecycle.services.base.check_version_read`` takes a version read."""
     handover_scope_check(actor)
     reason = require_text(reason, "the reason for the handover", field="reason", max_length=REASON_MAX_LENGTH)
     policies = list(_holdings_query(leaver).select_for_update(of=("self",), no_key=True))  # as lock_policy
     plan = HandoverPlan(leaver=leaver, holdings=_holdings(policies, leaver, actor))
+    if expected is not None and not expected:
+        # Integrity review of 2026-12-06: a confirmation without the preview's fingerprint moved policies the preview
+        # never showed (the leaver named on one more meanwhile).
+        raise ApplicationError(f"The page you sent this from does not say which preview of {leaver}'s work you "
+                               "confirmed. Nothing was moved: check the preview again and confirm it.", code="stale")
     if expected is not None and expected != plan.fingerprint:
         raise ApplicationError(f"{leaver}'s work has changed since the preview. Nothing was moved: check the "
                                "preview again.", code="stale")
