@@ -94,19 +94,22 @@ START_REVIEW = Step(
 # person's. The policy stays in force and in its status throughout; the open NoChangeReview says whose turn it is.
 # Each its own person's by their duties (lifecycle.duties; integrity review of 2026-12-06: one person holding the
 # Lead, DCFD and PCU roles took all three): the SOP gives each check to its own role. The Designated Lead will
-# "Approve new and reviewed policy and SOPs" (the conclusion: the Lead's decision, Duty.APPROVER); DCFD will "Quality
-# assure Policy, SOPs, and Equality Impact Assessments" (Duty.REVIEW_EIA); the documents are sent to PCU "to arrange
-# publication" (Duty.PUBLISHER). One person may not hold two of them, as for any version: the SOP's stage 4 has PCU
-# "co-ordinate the quality assurance process in conjunction with DCFD and DOI", then the documents "sent ... to the
-# relevant Designated Business Group Policy Lead", and, "If approval for publication is given", to PCU.
+# "Approve new and reviewed policy and SOPs" (the conclusion, held as the Lead's decision, Duty.APPROVER); DCFD will
+# "Quality assure Policy, SOPs, and Equality Impact Assessments" (Duty.REVIEW_EIA); the documents are sent to PCU "to
+# arrange publication" (Duty.PUBLISHER). One person may not hold two of them, as for any version: the SOP's stage 4
+# has PCU "co-ordinate the quality assurance process in conjunction with DCFD and DOI", then the documents "sent ...
+# to the relevant Designated Business Group Policy Lead", and, "If approval for publication is given", to PCU.
 CONCLUDE_NO_CHANGE = Step(
     done="Review concluded with no change needed",
     taken_by="the Designated Lead",
     # From any status but withdrawn, open only on a policy in force with no review draft (``only_if``): asked from
     # a review draft's status, its address says why, rather than that it is not available (QA walk).
     name="conclude_no_change", source=ALL_BUT_WITHDRAWN, target=None, stage=Stage.MONITORING,
-    permission="lifecycle.conclude_no_change", label="conclude with no change the review of", duty=Duty.APPROVER,
+    permission="lifecycle.conclude_no_change", label="conclude with no change the review of",
     who="the Designated Lead the policy names", audit=AuditAction.POLICY_REVIEW_CONCLUDED_NO_CHANGE,
+    # No duty of its own to ask: it is the review's first part, so nobody holds another of its parts yet, and the
+    # Lead of an emergency-approved version is its submitter too (the Lead's request). What it records is held as the
+    # Lead's decision (lifecycle.duties: ``concluded``), which bars DCFD's check and PCU's re-publication.
     doc="SOP: the Designated Lead will \"Approve new and reviewed policy and SOPs\"; reviews \"at least every 3 "
         "years\" (\"allow at least 6 months for a basic review\"), and \"Equality Impact Assessments ... on existing "
         "policies every 3 years\": the Lead concludes, DCFD confirms the EIA, PCU re-publishes.",

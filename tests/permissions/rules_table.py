@@ -202,7 +202,10 @@ ACTION_RULES: dict[str, Rule] = {
     # the EIA still stands ("Equality Impact Assessments ... on existing policies every 3 years") and PCU
     # re-publishes it ("Publish all corporate policy"); the author of the version is never its publisher.
     "conclude-no-change": rule(PUBLISHED, NAMED_LEAD),
-    "confirm-eia": rule(PUBLISHED, DCFD),
+    # DCFD's check of the EIA at the review is its quality assurance given again: never by the version's author (as
+    # "quality-assurance"), nor by the Lead who concluded the review (integrity review of 2026-12-06: the review's
+    # three checks are three people's; lifecycle.duties).
+    "confirm-eia": rule(PUBLISHED, DCFD, author_barred=True),
     "republish": rule(PUBLISHED, PCU, author_barred=True),
     # Co-ordinators "set earlier review dates with a reason"; so does the Lead, who drives policy review.
     # Only while no review is open: the SOP's review date is when a review must start ("Ensure policies are
