@@ -31,6 +31,11 @@ from lifecycle.steps import permits
 from lifecycle.views import policy_for_page, policy_page_context
 from lifecycle.workflow import RESPOND_TO_MONITORING
 
+# A submission refused for a section left empty saves nothing (services.monitoring_report_submit): said with the
+# sections to write, and how to keep a report written in part.
+NOTHING_SAVED = ("Nothing has been saved: write the sections marked and submit the report again, or choose “Save "
+                 "draft” to keep what you have written so far")
+
 
 def _reads_unpublished_reports(user, policy) -> bool:
     """A monitoring report before PCU publishes it is a working document (SOP, stage 6: the co-ordinator
@@ -306,11 +311,12 @@ def _decide(request, policy, report, edit_form, qa_form):
         return _draft_closed(request, policy, services.draft_closed(report))
     try:
         if step in {"save", "submit"} and edit_form is not None and edit_form.is_valid():
-            services.monitoring_report_update(report=report, actor=user, **edit_form.cleaned_data)
             if step == "submit":
-                services.monitoring_report_submit(report=report, actor=user)
+                # Saved and submitted as one change: refused, nothing is saved (services.monitoring_report_submit).
+                services.monitoring_report_submit(report=report, actor=user, **edit_form.cleaned_data)
                 messages.success(request, "Submitted to the Business Group Policy Co-ordinator for quality assurance.")
             else:
+                services.monitoring_report_update(report=report, actor=user, **edit_form.cleaned_data)
                 messages.success(request, "Monitoring report saved.")
             return _back_to(report)
         if step == "qa" and qa_posted is not None and qa_posted.is_valid():
@@ -334,12 +340,14 @@ def _decide(request, policy, report, edit_form, qa_form):
             messages.info(request, error.message)
             return _back_to(report)
         if step == "submit" and error.code == "gate" and edit_form is not None:
-            # Each empty section marked at its box (WCAG 3.3.1), as the service found them: what was typed was
-            # saved, and these are the sections of it left empty.
+            # Each empty section marked at its box (WCAG 3.3.1), as the service found them. Nothing was saved (the
+            # save and the submission are one change), so the form, bound to what was posted, still carries the
+            # draft's revision and its next Submit is taken; it says so, and how to keep a report written in part.
+            edit_form.add_error(None, NOTHING_SAVED)
             for field, label in MonitoringReport.REQUIRED_SECTIONS.items():
                 if not edit_form.cleaned_data.get(field, "").strip():
                     edit_form.add_error(field, f"Write the {label.lower()} section before you submit the report")
-            if not edit_form.errors:
+            if len(edit_form.errors) == 1:
                 edit_form.add_application_error(error)
             return None
         if step == "qa" and qa_posted is not None and (error.code == "forbidden" or posted_late is not None):

@@ -164,6 +164,12 @@ def monitoring_report_update(*, report: MonitoringReport, actor, base_revision: 
     require_actor(actor)
     values = clean_sections(sections, REPORT_FIELDS)
     policy, locked = lock_draft(report, actor)
+    _save_sections(policy, locked, actor, values, base_revision)
+    return locked
+
+
+def _save_sections(policy: Policy, locked: MonitoringReport, actor, values: dict, base_revision: int | None) -> None:
+    """The draft's sections as ``values`` (cleaned), under its lock, from a page that showed ``base_revision``."""
     refuse_stale_save(current=locked.draft_revision, base_revision=base_revision, what="This monitoring report",
                       saved_meanwhile=lambda: _saved_meanwhile(locked, actor))
     changed = [field for field, value in values.items() if getattr(locked, field) != value]
@@ -174,14 +180,24 @@ def monitoring_report_update(*, report: MonitoringReport, actor, base_revision: 
         locked.save(update_fields=[*changed, "draft_revision"])
         audit_log(actor=actor, action=AuditAction.MONITORING_REPORT_UPDATED, obj=locked, policy_id=policy.pk,
                   changes={"sections": changed})
-    return locked
 
 
 @transaction.atomic
-def monitoring_report_submit(*, report: MonitoringReport, actor) -> MonitoringReport:
-    """Submitted "to the Business Group Policy Co-ordinator for quality assurance"."""
+def monitoring_report_submit(*, report: MonitoringReport, actor, base_revision: int | None = None,
+                             **sections) -> MonitoringReport:
+    """Submitted "to the Business Group Policy Co-ordinator for quality assurance". ``sections``: the sections as
+    the report's page sent them with its Submit, saved and submitted as one change (``base_revision`` binds them to
+    the page read, as ``monitoring_report_update``'s do): a submission refused (a section left empty, the draft saved
+    meanwhile elsewhere) saves nothing, so the page shown again with what was typed is still the draft's, and its
+    next Submit is taken (QA walk of 2026-12-06: the sections were saved, the submission refused, and the page's next
+    Submit was refused as a save from "another tab"). None: the draft is submitted as saved."""
     require_actor(actor)
-    policy, locked = lock_report(report)
+    if sections:
+        values = clean_sections(sections, REPORT_FIELDS)
+        policy, locked = lock_draft(report, actor)
+        _save_sections(policy, locked, actor, values, base_revision)
+    else:
+        policy, locked = lock_report(report)
     if not permissions.can_draft(actor, policy):
         raise ApplicationError("You are not allowed to submit this monitoring report.", code="forbidden")
     if locked.status != MonitoringReport.Status.DRAFT:
