@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from core.models import RiskTier
 from core.validators import hidden_characters_in
-from lifecycle.states import ProtectiveMarking
+from lifecycle.states import PolicyKind, ProtectiveMarking
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,22 @@ def marking_raised(policy, version, version_in_force, details: dict | None) -> s
     now = policy.get_protective_marking_display()
     return (f"Version {version.number} was published as {ProtectiveMarking(published).label}. The policy was "
             f"re-marked {now} after it was published, and version {version.number} with it.")
+
+
+def kept_off_the_scheme(policy, details: dict) -> str:
+    """Why a version of ``policy`` with these ``details`` (``PolicyVersion.details_read``: those it was frozen and
+    approved with) may not go on the public Publication Scheme, as a clause ("an OFFICIAL-SENSITIVE policy cannot go
+    on the public Publication Scheme"); empty if it may. The one rule: publication.services refuses the Scheme by it,
+    and the re-publish form does not offer it (lifecycle.forms.publishing)."""
+    if policy.kind == PolicyKind.LOCAL:
+        # SOP: local work instructions "sit outside of the corporate policy development process"; corporate policy
+        # statements are the ones "published externally via the MPS Publication Scheme".
+        return "a local work instruction never goes on the public Publication Scheme"
+    if details["protective_marking"] == ProtectiveMarking.OFFICIAL_SENSITIVE:
+        return "an OFFICIAL-SENSITIVE policy cannot go on the public Publication Scheme"
+    if not details["suitable_for_publication_scheme"]:
+        return "this policy is not marked suitable for the Publication Scheme"
+    return ""
 
 
 def details_hash(details: dict) -> str:

@@ -145,5 +145,5 @@ PAGE_READS = "_policyhub_page_reads"
 # by a newer publication is no longer current anywhere, even where the newer one was not put.
 # publication.selectors.on_scheme asks it, and so do the words of a monitoring report's publication
 # (assessments.selectors.report_kept_off_scheme) and the publish form's note on the version in force
-# (lifecycle.forms.steps). Beside lifecycle.models.policy.ON_THE_SCHEME, the policy's side.
+# (lifecycle.forms.publishing). Beside lifecycle.models.policy.ON_THE_SCHEME, the policy's side.
 SCHEME_PUBLICATION = {"status": "published", "on_publication_scheme": True, "superseded_at__isnull": True}

@@ -1,6 +1,6 @@
 """The lifecycle's forms, split by concern (imported as before: ``from lifecycle import forms``, ``forms.PublishForm``):
-``steps`` (the step pages' forms), ``drafting`` (a policy, its details, statement, SOPs and consultation log),
-``advice`` (advice on a draft)."""
+``steps`` (the step pages' forms), ``publishing`` (the publication steps' forms), ``drafting`` (a policy, its
+details, statement, SOPs and consultation log), ``advice`` (advice on a draft)."""
 
 from lifecycle.forms.advice import (
     AdviceCommentForm,
@@ -18,6 +18,7 @@ from lifecycle.forms.drafting import (
     SOPRemoveForm,
     StatementForm,
 )
+from lifecycle.forms.publishing import PublishForm, RepublishForm
 from lifecycle.forms.steps import (
     LONG_TEXT,
     ApprovalDecisionForm,
@@ -27,11 +28,9 @@ from lifecycle.forms.steps import (
     EmergencyApprovalForm,
     MonitoringResponseForm,
     NoFieldsForm,
-    PublishForm,
     QADecisionForm,
     ReasonForm,
     ReasonsForm,
-    RepublishForm,
     ReviewDateForm,
     ReviewDraftWithdrawalForm,
     StepForm,

@@ -1,21 +1,17 @@
-"""The forms of the steps' pages (lifecycle.workflow declares which step shows which): what each decision asks."""
-
-from functools import cached_property, partial
+"""The forms of the steps' pages (lifecycle.workflow declares which step shows which): what each decision asks. The
+publication steps' forms are in lifecycle.forms.publishing."""
 
 from dateutil.relativedelta import relativedelta
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from core.dates import date_shown
 from core.forms import DateField, GovUKForm
-from core.models import ApprovalRoute, BusinessGroup, Role, Unit, User
-from core.text import in_words
+from core.models import ApprovalRoute, User
 from lifecycle.monitoring_reports import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.report_duties import reports_free_for
-from lifecycle.states import SCHEME_PUBLICATION, Duty, ProtectiveMarking, QADiscipline
+from lifecycle.states import Duty, QADiscipline
 
 LONG_TEXT = 20_000
 
@@ -103,17 +99,24 @@ class QADecisionForm(StepForm):
 
 
 class ApprovalDecisionForm(StepForm):
+    """The Lead's decision. Every rule the form can check is checked at once, one error summary listing all the
+    problems (QA walk of 2026-12-06: the reasons, then the date, then its bounds, then the minute reference, each told
+    on its own); the service checks them again under the policy's lock (lifecycle.services.approval)."""
+
     decision = forms.ChoiceField(
         label="Your decision",
         choices=[("approve", "Approve for publication"), ("reject", "Reject and return to the developer")],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose whether to approve or reject"},
     )
-    # Tiered approval (issue 13): the meeting of the approving board at which the decision was taken.
+    # Tiered approval (issue 13): the meeting of the approving board at which the decision was taken. A rejection
+    # records one only with both its date and its minute (the service's rule, said in the hints).
     meeting_on = DateField(label="Date of the approving board's meeting", required=False, latest=timezone.localdate,
-                           help_text="Required when you approve.")
+                           help_text="Required when you approve. When you reject, give the meeting's date and its "
+                           "minute reference together, or neither.")
     minute_reference = forms.CharField(label="Minute reference", required=False, max_length=60,
-                                       help_text="Required when you approve, for example PF/2026/14.")
+                                       help_text="For example PF/2026/14. Required when you approve, and with the "
+                                       "meeting's date when you reject.")
     comments = forms.CharField(label="Comments or reasons", required=False, widget=forms.Textarea,
                                max_length=LONG_TEXT, help_text="Required when you reject.")
 
@@ -122,21 +125,42 @@ class ApprovalDecisionForm(StepForm):
         # The board this policy's risk tier goes to (reference data), named on the page.
         # The route of the risk tier the version was submitted with (issue 12), as the service records it.
         version = self.policy.current_version if self.policy is not None else None
+        self.submitted_on = (timezone.localtime(version.submitted_at).date()
+                             if version is not None and version.submitted_at is not None else None)
+        self.version_number = version.number if version is not None else ""
         details = (version.details if version is not None else None) or {}
         self.approving_board = ApprovalRoute.board_for(
             risk_tier=details.get("risk_tier") or self.policy.risk_tier,
             business_group_id=self.policy.business_group_id,
         ) if self.policy is not None else None
         if self.approving_board is not None:
-            self.fields["meeting_on"].label = f"Date of the {self.approving_board} meeting"
+            field = self.fields["meeting_on"]
+            # The messages were worded from the label as declared (GovUKForm): they name the board too.
+            declared, named = field.label, f"Date of the {self.approving_board} meeting"
+            field.label = named
+            for code, message in field.error_messages.items():
+                if isinstance(message, str):
+                    field.error_messages[code] = message.replace(declared, named)
 
     def clean(self):
         data = super().clean()
-        if data.get("decision") == "reject":
+        decision = data.get("decision")
+        meeting_on, minute = data.get("meeting_on"), (data.get("minute_reference") or "").strip()
+        # A date typed but in error (not a real date, in the future) is still a date given: its minute goes with it.
+        date_given = meeting_on is not None or "meeting_on" in self.errors
+        if decision == "reject":
             self.require("comments", "Enter the reasons for rejecting")
-        if data.get("decision") == "approve":
+        if decision == "approve":
             self.require("meeting_on", "Enter the date of the meeting that approved it")
             self.require("minute_reference", "Enter the minute reference")
+        elif date_given and not minute:
+            self.require("minute_reference", "Enter the minute reference, or leave the meeting's date empty")
+        elif minute and not date_given:
+            self.require("meeting_on", "Enter the date of the meeting, or leave the minute reference empty")
+        if meeting_on is not None and self.submitted_on is not None and meeting_on < self.submitted_on:
+            board = self.approving_board or "approving board's"
+            self.add_error("meeting_on", f"The {board} meeting cannot be before version {self.version_number} was "
+                                         f"submitted ({self.submitted_on:%-d %B %Y})")
         return data
 
 
@@ -173,175 +197,6 @@ class EmergencyAnswerForm(StepForm):
         return data
 
 
-class CheckboxesByGroup(forms.CheckboxSelectMultiple):
-    """Checkboxes under a heading for each group of choices (Django's grouped choices: ``[(group, [(value, label),
-    ...]), ...]``), each group a fieldset whose legend is the group's name, all of them one field posting its values
-    as any checkboxes do. Plain HTML: no JavaScript. The question they answer (the field's label, hint and error) is
-    drawn round them by templates/includes/field.html, as GOV.UK's fieldset and legend."""
-
-    template_name = "lifecycle/widgets/checkboxes_by_group.html"
-
-
-def units_by_business_group() -> list[tuple[str, list[tuple[int, str]]]]:
-    """The active units, under their business group's name: the groups alphabetical, the units alphabetical within
-    each (as a reader looks for them, whatever the case they were typed in). One query."""
-    grouped: dict[str, list[tuple[int, str]]] = {}
-    for unit in (Unit.objects.filter(is_active=True).select_related("business_group")
-                 .order_by(Lower("business_group__name"), "business_group_id", Lower("name"), "pk")):
-        grouped.setdefault(unit.business_group.name, []).append((unit.pk, unit.name))
-    return list(grouped.items())
-
-
-class ActiveChoices(forms.ModelMultipleChoiceField):
-    """Checkboxes of active rows (units, business groups: ``is_active``). One deactivated since the page was drawn is
-    refused by name and the rest of the choice stays ticked (the page is drawn again from what was posted), instead of
-    Django's "Select a valid choice. 4 is not one of the available choices.", which named an id and left the reader
-    to find which box had gone. A value that was never a choice (a hand-made post) is refused as not on the list. The
-    names are read only on a refusal: one query, of at most the values posted."""
-
-    NAMED = 3  # named in the message; any more are counted
-
-    def __init__(self, *args, plural: str, **kwargs):
-        self.plural = plural
-        not_listed = f"Choose the {plural} from the list"
-        kwargs["error_messages"] = {"invalid_choice": not_listed, "invalid_pk_value": not_listed,
-                                    "invalid_list": not_listed, **kwargs.get("error_messages", {})}
-        super().__init__(*args, **kwargs)
-
-    def clean(self, value):
-        try:
-            return super().clean(value)
-        except ValidationError as error:
-            if error.code != "invalid_choice":
-                raise
-            not_listed = error
-        # Every value is a well-formed id here (the checks before raise ``invalid_pk_value``); one or more is not
-        # among the active rows.
-        names = list(self.queryset.model._default_manager.filter(pk__in=set(value), is_active=False)
-                     .order_by(Lower("name"), "pk").values_list("name", flat=True))
-        if not names:
-            raise not_listed
-        raise ValidationError(self.no_longer_active(names), code="no_longer_active")
-
-    def no_longer_active(self, names: list[str]) -> str:
-        shown = names[:self.NAMED]
-        if len(names) > self.NAMED:
-            shown.append(f"{len(names) - self.NAMED} more")
-        listed = in_words(shown)
-        if len(names) == 1:
-            return (f"{listed} is no longer active, so its staff cannot be asked: it is no longer listed. "
-                    f"Check the {self.plural} chosen")
-        return (f"{listed} are no longer active, so their staff cannot be asked: they are no longer listed. "
-                f"Check the {self.plural} chosen")
-
-
-def _suitable_for_the_scheme(policy) -> bool:
-    version = policy.current_version
-    details = version.details_read if version is not None else policy.details_snapshot()
-    return details["suitable_for_publication_scheme"] and details["protective_marking"] == ProtectiveMarking.OFFICIAL
-
-
-class PublishForm(StepForm):
-    # The channels are one question (a fieldset with its legend), not three unrelated checkboxes.
-    checkbox_question = "Where should it be published?"
-    checkbox_hint = "Choose at least one."
-    checkbox_fields = ("on_intranet", "in_notices", "on_publication_scheme")
-
-    on_intranet = forms.BooleanField(label="Corporate Policy Intranet", required=False, initial=True)
-    in_notices = forms.BooleanField(label="Notices", required=False, initial=True)
-    on_publication_scheme = forms.BooleanField(
-        label="MPS Publication Scheme (public)", required=False,
-        help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
-    )
-    # publication.services refuses a date more than 2 years ahead; the form says so first.
-    publish_on = DateField(
-        label="Publish on", named="The publication date", required=False, earliest=timezone.localdate,
-        latest=lambda: timezone.localdate() + relativedelta(years=2),
-        help_text="Leave empty to publish now, or choose a date within 2 years to coincide with the implementation "
-        "plan.",
-    )
-
-    # Read and acknowledge (issue 14): the staff this version is relevant to, asked to confirm they have read it
-    # once it is in force (acknowledgements.services.acknowledgement_audience_record, called by the publish step).
-    # A unit or group deactivated while the page is open is refused by name (ActiveChoices).
-    audience_business_groups = ActiveChoices(
-        label="Ask the staff of these business groups to confirm they have read it", required=False,
-        queryset=BusinessGroup.objects.filter(is_active=True), widget=forms.CheckboxSelectMultiple,
-        plural="business groups",
-    )
-    audience_units = ActiveChoices(
-        label="Ask the staff of these units", required=False, widget=CheckboxesByGroup, plural="units",
-        queryset=Unit.objects.filter(is_active=True).select_related("business_group"),
-    )
-    audience_roles = forms.MultipleChoiceField(
-        label="Ask everyone holding these roles", required=False, choices=Role.choices,
-        widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": "Choose the roles from the list"},
-    )
-    ask_again = forms.BooleanField(
-        label="Ask again even if they confirmed an earlier version of this major version", required=False,
-        help_text="A new major version always asks again; a minor one asks again only if you say so.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A force has hundreds of units: shown under their business group, found where they belong. Read when the page
-        # is drawn (a callable), not when a post is checked, which asks the queryset as before.
-        units = self.fields["audience_units"]
-        units.choices = units_by_business_group
-        # SOP, stage 5: PCU publishes "on the MPS Publication Scheme" what is suitable for it: ticked at first when the
-        # details of the version to publish say so (nothing adds the Scheme to a version once published). Those it was
-        # frozen with: a review's downgrade to OFFICIAL is its version's, the policy staying OFFICIAL-SENSITIVE until
-        # it is published. Read when the page is drawn (a callable), from the version the page has read by then.
-        if self.policy is not None:
-            self.fields["on_publication_scheme"].initial = partial(_suitable_for_the_scheme, self.policy)
-            # A review's version published without the Scheme takes the version in force off it (QA walk: PCU
-            # unticked the box and nothing said so; the public's page then answered that it had gone).
-            if self.policy.pk and self.policy.publications.filter(**SCHEME_PUBLICATION).exists():
-                field = self.fields["on_publication_scheme"]
-                field.help_text = (f"{field.help_text} The version in force is on the Publication Scheme now: "
-                                   "if this version is not put there, that one comes off it when this one is "
-                                   "published.")
-
-    # The page shows what the public copy withholds (``withheld_shown``) and posts ``withheld_hash`` of what it
-    # showed; policy_publish refuses it, under the policy's lock, if the parts withheld have changed since (integrity
-    # review of 2026-12-06: another PCU member released a part after the publisher had read the page). Read when the
-    # page is drawn, after any refusal: a page shown again shows, and is bound to, the parts as they are then.
-    binds_withheld = True
-
-    @property
-    def _version(self):
-        return self.policy.current_version if self.policy is not None else None
-
-    @cached_property
-    def withheld_shown(self) -> list:
-        return self._version.withheld_parts() if self._version is not None else []
-
-    @cached_property
-    def withheld_applies(self) -> bool:
-        """Whether the version has a SOP published externally, whose public copy could withhold a part."""
-        return bool(self.withheld_shown) or (self._version is not None
-                                             and self._version.sop_versions.filter(publish_externally=True).exists())
-
-    @property
-    def withheld_hash(self) -> str:
-        return self._version.withheld_hash_of(self.withheld_shown) if self._version is not None else ""
-
-    def clean(self):
-        data = super().clean()
-        if not (data.get("on_intranet") or data.get("in_notices") or data.get("on_publication_scheme")):
-            self.add_error("on_intranet", "Choose at least one channel")
-        # What the page showed withheld, as posted ("" when it showed nothing withheld, or posted nothing): the
-        # service compares it with the parts withheld now.
-        posted = self.data.get("withheld_hash", "")
-        data["withheld_hash"] = posted[:64] if isinstance(posted, str) else ""
-        # The service takes whom to ask as one argument.
-        data["asked_to_acknowledge"] = {"business_groups": list(data.pop("audience_business_groups", None) or ()),
-                            "units": list(data.pop("audience_units", None) or ()),
-                            "roles": list(data.pop("audience_roles", None) or ()),
-                            "ask_again": bool(data.pop("ask_again", False))}
-        return data
-
-
 class EIAConfirmationForm(StepForm):
     eia_outcome = forms.ChoiceField(
         label="The Equality Impact Assessment",
@@ -357,29 +212,6 @@ class EIAConfirmationForm(StepForm):
         if data.get("eia_outcome") == "updated":
             self.require("eia_comments", "Enter what must change in the assessment")
         return data
-
-
-class RepublishForm(StepForm):
-    """Re-publication of the version in force after a review concluded no change: always with a notice (SOP,
-    stage 5: "in Notices")."""
-
-    on_intranet = forms.BooleanField(label="Corporate Policy Intranet", required=False, initial=True)
-    on_publication_scheme = forms.BooleanField(
-        label="MPS Publication Scheme (public)", required=False,
-        help_text="Only for policies that are suitable for the Publication Scheme and not OFFICIAL-SENSITIVE.",
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Unchanged means unchanged: start from the channels of the publication in force, so that pressing the
-        # button does not take a public policy off the Publication Scheme (or the intranet) by default.
-        policy = self.policy
-        in_force = (policy.publications.filter(status="published", superseded_at__isnull=True)
-                    .order_by("-published_at").values("on_intranet", "on_publication_scheme").first()
-                    if policy is not None and policy.pk else None)
-        if in_force:
-            self.fields["on_intranet"].initial = in_force["on_intranet"]
-            self.fields["on_publication_scheme"].initial = in_force["on_publication_scheme"]
 
 
 class WithdrawalDecisionForm(StepForm):

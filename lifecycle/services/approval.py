@@ -62,7 +62,7 @@ def _board_meeting(locked: Policy, meeting_on, minute_reference: str | None, *, 
             f"{locked.business_group}: the PCU administrator must set the approval route (reference data) first.",
             code="gate")
     if not isinstance(meeting_on, datetime.date):
-        raise ApplicationError(f"Enter the date of the {board} meeting that approved it.", code="invalid",
+        raise ApplicationError(f"Enter the date of the {board} meeting that took the decision.", code="invalid",
                                field="meeting_on")
     if meeting_on > timezone.localdate():
         raise ApplicationError(f"The {board} meeting cannot be in the future: record the decision once it is "

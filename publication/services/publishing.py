@@ -21,6 +21,7 @@ from core.audit import audit_log
 from core.dates import date_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from lifecycle.details import kept_off_the_scheme
 from lifecycle.models import ApprovalDecision, Policy, PolicyVersion
 from lifecycle.services import (
     policy_put_marking_in_force,
@@ -31,7 +32,6 @@ from lifecycle.services import (
 )
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, said_done
 from lifecycle.services.drafting import freeze
-from lifecycle.states import PolicyKind, ProtectiveMarking
 from lifecycle.steps import performs
 from lifecycle.workflow import APPROVE_LOCAL, PUBLISH, REPUBLISH_NO_CHANGE
 from publication.models import Publication
@@ -45,19 +45,9 @@ def _validate_channels(policy: Policy, version: PolicyVersion, *, on_intranet: b
     force)."""
     if not (on_intranet or in_notices or on_publication_scheme):
         raise ApplicationError("Choose at least one channel to publish on.", field="channels")
-    if on_publication_scheme and policy.kind == PolicyKind.LOCAL:
-        # SOP: local work instructions "sit outside of the corporate policy development process"; corporate policy
-        # statements are the ones "published externally via the MPS Publication Scheme".
-        raise ApplicationError("A local work instruction never goes on the public Publication Scheme.",
-                               field="on_publication_scheme")
-    if on_publication_scheme:
-        details = version.details_read
-        if details["protective_marking"] == ProtectiveMarking.OFFICIAL_SENSITIVE:
-            raise ApplicationError("An OFFICIAL-SENSITIVE policy cannot go on the public Publication Scheme.",
-                                   field="on_publication_scheme")
-        if not details["suitable_for_publication_scheme"]:
-            raise ApplicationError("This policy is not marked suitable for the Publication Scheme.",
-                                   field="on_publication_scheme")
+    refusal = kept_off_the_scheme(policy, version.details_read) if on_publication_scheme else ""
+    if refusal:
+        raise ApplicationError(f"{refusal[:1].upper()}{refusal[1:]}.", field="on_publication_scheme")
 
 
 def check_withheld_read(current: PolicyVersion, withheld_hash: str | None) -> None:

@@ -10,7 +10,7 @@ from django import forms
 
 from core.forms import GovUKForm, ModelChoiceField
 from core.models import BusinessGroup
-from lifecycle.forms.steps import PublishForm
+from lifecycle.forms.publishing import PublishForm
 from tests.factories import BusinessGroupFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """templates/includes/field.html: a question answered by several boxes, drawn by a widget of its own (the publish
-page's units under their business groups, lifecycle.forms.steps.CheckboxesByGroup), is GOV.UK's checkboxes (or
+page's units under their business groups, lifecycle.forms.publishing.CheckboxesByGroup), is GOV.UK's checkboxes (or
 radios) pattern: a fieldset whose legend is the question, then its hint and its error, and the boxes. Before, such a
 widget fell to the text-box branch, whose ``<label for>`` named the boxes' container (a label can name only one
 control; the boxes had no question at all for those who hear the page). The first box carries the field's id, so the
@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from lxml import html as lxml_html
 
 from core.forms import GovUKForm
-from lifecycle.forms.steps import CheckboxesByGroup
+from lifecycle.forms.publishing import CheckboxesByGroup
 
 UNITS = [("Aviation Policing", [(1, "Heathrow Unit"), (2, "Zeta Hangar")]),
          ("Territorial Policing", [(3, "Airport Policing")])]
