@@ -126,6 +126,7 @@ def sop_create(request, reference: str):
             return redirect("lifecycle:statement", reference=policy.reference)
     context = policy_page_context(request, policy, "statement")
     context["form"] = form
+    context["max_sops"] = services.MAX_SOPS_PER_DRAFT  # the stated limit (lifecycle.services.sops)
     return render(request, "lifecycle/sop_form.html", context, status=400 if form.errors else 200)
 
 

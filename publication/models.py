@@ -193,3 +193,39 @@ class SOPRedaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sop_version}: part {self.block} withheld ({self.exemption})"
+
+
+class DraftPdf(models.Model):
+    """The PDF pack of a version not published (a draft, or one submitted and not yet published), prepared by the
+    worker (publication.services.draft_pdfs) and kept while what it prints stands: rendering in the request held a web
+    worker for about a minute for a large draft (integrity review of 2026-12-06; STYLE rule 19, bounded work per
+    request). One file per version and ``print_key``: the version's content fingerprint (``read_hash``), whether it
+    is the copy with the OFFICIAL-SENSITIVE SOPs (``cleared``) and the policy's printed details outside that hash.
+    A cache, not evidence: deleted once superseded or a day old, and prepared again when asked for."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Could not be prepared"
+
+    policy_version = models.ForeignKey("lifecycle.PolicyVersion", on_delete=models.CASCADE, related_name="+")
+    read_hash = models.CharField(max_length=64)
+    cleared = models.BooleanField(help_text="The copy with the OFFICIAL-SENSITIVE SOPs, for those cleared for them.")
+    print_key = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    storage_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    # When it was last queued (a render whose task was lost is queued again after a while) and when it ended.
+    requested_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A second request while it renders finds this row and starts no second render.
+            models.UniqueConstraint(fields=["policy_version", "print_key"], name="draft_pdf_one_per_print"),
+        ]
+        indexes = [models.Index(fields=["requested_at"], name="draft_pdf_age_idx")]
+
+    def __str__(self) -> str:
+        return f"PDF of version {self.policy_version_id} ({self.status})"

@@ -2,8 +2,11 @@ from celery import Task, shared_task
 from celery.exceptions import Retry
 
 from publication.services import (
+    PREPARE_DRAFT_PDF_TASK,
     STORE_CURRENT_FILES_TASK,
     STORE_FILES_TASK,
+    draft_pdf_prepare,
+    draft_pdfs_delete_old,
     policy_files_not_stored,
     policy_store_current_files,
     publication_files_not_stored,
@@ -71,3 +74,17 @@ def store_current_publication_files(policy_id: int, reason: str) -> list[str]:
 def store_missing_publication_files() -> list[int]:
     """Beat's safety net for a rendering task lost with the broker."""
     return publication_store_missing_files()
+
+
+@shared_task(name=PREPARE_DRAFT_PDF_TASK, acks_late=True)
+def prepare_draft_pdf(draft_pdf_id: int) -> str:
+    """The PDF of a version not published, asked for at /policies/<ref>/pdf/ (publication.services.draft_pdfs).
+    Safe to run twice: only a pending one is rendered. A failure is recorded on it; its page says so, and a request
+    a minute later queues it again."""
+    return draft_pdf_prepare(draft_pdf_id=draft_pdf_id)
+
+
+@shared_task(name="publication.tasks.delete_old_draft_pdfs")
+def delete_old_draft_pdfs() -> int:
+    """Beat, hourly: prepared PDFs of drafts are kept for a day."""
+    return draft_pdfs_delete_old()

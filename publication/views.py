@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -14,7 +15,7 @@ from core.dates import date_shown
 from core.exceptions import ApplicationError
 from core.submissions import AlreadySubmitted, already_submitted
 from lifecycle import permissions
-from lifecycle.selectors import access_policy, sop_versions_for, user_may_see_sensitive, version_in_force, version_shown
+from lifecycle.selectors import access_policy, user_may_see_sensitive, version_in_force, version_shown
 from lifecycle.states import Status
 from lifecycle.workflow import PUBLISH
 from publication import scheme_files
@@ -24,7 +25,7 @@ from publication.forms import (
     SchemeSearchForm,
     WithholdPartForm,
 )
-from publication.models import Publication, PublishedFile
+from publication.models import DraftPdf, Publication, PublishedFile
 from publication.ratelimit import public_rate_limit, rate_limit_count_start, rate_limited_response
 from publication.scheme_index import SCHEME_MAX_MATCHES, scheme_filter_choices, scheme_index_page
 from publication.selectors import (
@@ -43,7 +44,10 @@ from publication.selectors import (
     withholdable_sops,
 )
 from publication.services import (
+    DRAFT_PDF_RETRY_SECONDS,
     StoredFileRefused,
+    draft_pdf_read,
+    draft_pdf_request,
     publication_bring_forward,
     publication_cancel,
     publication_store_files,
@@ -54,6 +58,8 @@ from publication.services import (
 )
 
 logger = logging.getLogger(__name__)
+# The page of a draft's PDF being prepared asks again this often (htmx; without script, its "Check again" link).
+DRAFT_PDF_REFRESH_SECONDS = 3
 # A stored file that cannot be served now is a 503 with Retry-After (RFC 9110, 15.6.4): the failure is PCU's to put
 # right (they are told), and a client may ask again later.
 RETRY_AFTER_SECONDS = 600
@@ -432,9 +438,10 @@ def withheld_parts_page(request, reference: str):
 def policy_pdf(request, reference: str):
     """/policies/<ref>/pdf/: the version the user sees (the draft for those working on it, else the one in force),
     as a PDF pack with the document-control block, and only the SOPs this user may read. A published version is
-    served from the file stored at publication; a draft, which changes, is rendered for the request."""
-    from publication.pdf import render_policy_pdf  # WeasyPrint is heavy to load: only when a PDF is asked for
-
+    served from the file stored at publication. A version not published (a draft, which changes) is prepared by the
+    worker, once for what it prints (publication.services.draft_pdfs): until it is ready this address answers with
+    a page saying so, which asks again by itself (integrity review of 2026-12-06: rendered here, a large draft held
+    the web worker for a minute; STYLE rule 19)."""
     policy = access_policy(user=request.user, reference=reference)
     version, _ = version_shown(user=request.user, policy=policy)
     if version is None:
@@ -443,11 +450,30 @@ def policy_pdf(request, reference: str):
     publication = published_publication_of(version=version)
     if publication is not None:
         return _published_pdf(request, policy, publication, filename=filename)
-    pdf = render_policy_pdf(policy=policy, version=version,
-                            sop_versions=sop_versions_for(user=request.user, version=version),
-                            published_on=policy.last_published_on, eia=getattr(version, "eia", None))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    cleared = user_may_see_sensitive(user=request.user, policy=policy)
+    draft_pdf = draft_pdf_request(policy=policy, version=version, cleared=cleared)
+    context = {"policy": policy, "version": version, "draft_pdf": draft_pdf,
+               "refresh_seconds": DRAFT_PDF_REFRESH_SECONDS, "retry_seconds": DRAFT_PDF_RETRY_SECONDS}
+    if request.headers.get("HX-Request") == "true":
+        # The page's own question, every few seconds while it is pending (htmx): its status, with the link to the
+        # PDF once ready (200: htmx swaps in no other answer).
+        response = render(request, "publication/includes/draft_pdf_status.html", context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    if draft_pdf.status == DraftPdf.Status.READY:
+        pdf = draft_pdf_read(draft_pdf=draft_pdf)
+        if pdf is not None:
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'inline; filename="{filename}"'
+            return response
+        # Its file gone or altered (and its record with it): prepared again.
+        context["draft_pdf"] = draft_pdf = draft_pdf_request(policy=policy, version=version, cleared=cleared)
+    failed = draft_pdf.status == DraftPdf.Status.FAILED
+    # 202 Accepted (RFC 9110, 15.3.3): being prepared, and this page says where it will be; 503 while a failed render
+    # waits to be tried again.
+    response = render(request, "publication/draft_pdf_preparing.html", context, status=503 if failed else 202)
+    response["Retry-After"] = str(DRAFT_PDF_RETRY_SECONDS if failed else DRAFT_PDF_REFRESH_SECONDS)
+    patch_vary_headers(response, ["HX-Request"])
     return response
 
 

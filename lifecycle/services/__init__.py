@@ -65,6 +65,7 @@ from lifecycle.services.review import (
 )
 from lifecycle.services.review_draft import policy_withdraw_review_draft
 from lifecycle.services.sops import (
+    MAX_SOPS_PER_DRAFT,
     sop_create,
     sop_last_removal,
     sop_remove_from_draft,
@@ -75,6 +76,7 @@ from lifecycle.services.working_draft import revision_record
 
 __all__ = [
     "GRANTABLE",
+    "MAX_SOPS_PER_DRAFT",
     "advice_comment",
     "advice_invite",
     "advice_withdraw",

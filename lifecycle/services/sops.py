@@ -34,6 +34,26 @@ def _check_sop_marking(protective_marking: str, publish_externally: bool) -> Non
                                field="publish_externally")
 
 
+# SOP, "Standard Operating Procedures": "There may be more than one set of SOPs supporting a single policy, which
+# describe different or distinct processes", and Policy Managers "Ensure ... associated SOPs are proportionate and do
+# not place an unnecessary burden on the end user". A package of more than this many is past any set of distinct
+# processes, and is a statement on stated limits (STYLE rule 19): with each SOP's text at most
+# core.html.MAX_RICH_TEXT_LENGTH, what one page, comparison or PDF of a package holds is bounded.
+MAX_SOPS_PER_DRAFT = 30
+
+
+def _check_room_for_sop(version: PolicyVersion) -> None:
+    """Refuse an SOP added, or put back, to a draft already holding MAX_SOPS_PER_DRAFT. Read under the policy's lock,
+    which every change of an SOP takes."""
+    if version.sop_versions.count() >= MAX_SOPS_PER_DRAFT:
+        raise ApplicationError(
+            f"Draft version {version.number} already has {MAX_SOPS_PER_DRAFT} SOPs, the most a draft may hold. The "
+            "force's procedure asks for SOPs that describe distinct processes and are proportionate to the policy: "
+            "combine related procedures into one SOP, or remove one from the draft, then add this one.",
+            code="too_many",
+        )
+
+
 def _versions_listed(numbers: list[str]) -> str:
     """"version 1.0", "versions 1.0 and 1.1", "versions 1.0, 1.1 and 2.0"."""
     if len(numbers) == 1:
@@ -63,6 +83,7 @@ def sop_create(
     _check_sop_marking(protective_marking, publish_externally)
     clean = sanitise_rich_text_bounded(text, label="The SOP text", field="text")  # before the lock (STYLE rule 19)
     locked, version = lock_editable_draft(policy, actor, base_revision=None)
+    _check_room_for_sop(version)
     submission_check_repeat(claim, content={"policy": locked, "title": title, "text": text,
                                             "protective_marking": protective_marking,
                                             "publish_externally": bool(publish_externally)})
@@ -140,6 +161,7 @@ def sop_update_draft(
     if sop_version is None:
         if restored_from is None:
             raise ApplicationError(sop_removed_from_draft(sop, version, actor), code="not_found")
+        _check_room_for_sop(version)
         sop_version = SOPVersion.objects.create(sop=sop, policy_version=version, text="",
                                                 publish_externally=_flag_of_latest_version(sop))
         changes["put_back_in_draft"] = True

@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.delete_old_spreadsheets",
         "schedule": crontab(minute=7),
     },
+    # PDFs of drafts prepared by the worker (publication.services.draft_pdfs) are kept for a day.
+    "delete-old-draft-pdfs": {
+        "task": "publication.tasks.delete_old_draft_pdfs",
+        "schedule": crontab(minute=37),
+    },
     "publish-scheduled-publications": {
         "task": "publication.tasks.publish_due_publications",
         "schedule": crontab(minute="*/15"),

@@ -8,6 +8,8 @@
   when what it prints changes, and checked whenever it is read;
 - ``file_failures``: files that could not be stored after the task's last attempt, recorded and told to PCU, who
   stores them again from the Publication page; beat's safety net for files whose task was lost;
+- ``draft_pdfs``: the PDF pack of a version not published, prepared by the worker, once for what it prints, and
+  kept while that stands;
 - ``redactions``: the parts of a SOP withheld from its public copy (the Publication Scheme's), with the FOI
   exemption.
 
@@ -19,6 +21,14 @@ Callers import from here (``from publication.services import policy_publish``); 
 in the order ``stored_files`` <- ``publishing`` <- ``scheduling``, and ``stored_files`` <- ``file_failures``.
 """
 
+from publication.services.draft_pdfs import (
+    DRAFT_PDF_RETRY_SECONDS,
+    PREPARE_DRAFT_PDF_TASK,
+    draft_pdf_prepare,
+    draft_pdf_read,
+    draft_pdf_request,
+    draft_pdfs_delete_old,
+)
 from publication.services.file_failures import (
     failure_in_words,
     policy_files_not_stored,
@@ -56,6 +66,12 @@ from publication.services.stored_files import (
 )
 
 __all__ = [
+    "DRAFT_PDF_RETRY_SECONDS",
+    "PREPARE_DRAFT_PDF_TASK",
+    "draft_pdf_prepare",
+    "draft_pdf_read",
+    "draft_pdf_request",
+    "draft_pdfs_delete_old",
     "MAX_REASON_LENGTH",
     "MAX_YEARS_AHEAD",
     "RETROSPECTIVE_EIA_REASON",

@@ -93,7 +93,7 @@ class Case:
 
     def staff_pdf_status(self, viewer: str) -> int:
         if viewer == "pcu":
-            return 200  # PCU sees every policy, drafts included (rendered for the request)
+            return 200  # PCU sees every policy, drafts included (prepared by the worker, then served)
         return 200 if self.stage in IN_FORCE_STAGES and self.marking != "sensitive_policy" else 404
 
 
