@@ -48,5 +48,7 @@ def test_the_librarys_pdf_is_the_version_in_force_for_those_who_see_the_draft(cl
         assert f"{policy.reference}-v1.0.pdf" in response["Content-Disposition"]
     # The policy's own page still prints what its reader works on: the draft, for its developer.
     client.force_login(people.developer)
+    with django_capture_on_commit_callbacks(execute=True):  # prepared by the worker (publication.services.draft_pdfs)
+        assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 202
     response = client.get(f"/policies/{policy.reference}/pdf/")
     assert response.status_code == 200 and "v2.0" in response["Content-Disposition"]
