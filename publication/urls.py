@@ -1,7 +1,7 @@
 from django.urls import path
 
 from core import converters  # noqa: F401 (registers the <reference:...> and <username:...> converters)
-from publication import notices_views, views
+from publication import notices_views, schedule_views, views
 
 app_name = "publication"
 
@@ -16,9 +16,9 @@ urlpatterns = [
 staff_urlpatterns = (
     [
         path("", views.policy_publications_page, name="list"),
-        path("withheld/", views.withheld_parts_page, name="withheld"),
-        path("<int:publication_id>/cancel/", views.publication_cancel_page, name="cancel"),
-        path("<int:publication_id>/publish-now/", views.publication_bring_forward_page, name="bring_forward"),
+        path("withheld/", schedule_views.withheld_parts_page, name="withheld"),
+        path("<int:publication_id>/cancel/", schedule_views.publication_cancel_page, name="cancel"),
+        path("<int:publication_id>/publish-now/", schedule_views.publication_bring_forward_page, name="bring_forward"),
         path("<int:publication_id>/store-files/", views.publication_store_files_again_page, name="store_files"),
         path("<int:publication_id>/files/<int:file_id>/", views.published_file_download, name="file"),
     ],

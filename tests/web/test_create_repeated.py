@@ -273,7 +273,9 @@ def test_the_claims_keep_what_was_sent_as_a_fingerprint_only(client, people, pol
 # indexed read of an earlier claim, rolled back), then the page drawn again. Measured; raise a pin only with a reason.
 # The withheld part: +1 (integrity review of 2026-12-06) the page reads the publication scheduled, if any, whose parts
 # withheld cannot change until it is cancelled (the page links to cancelling it instead of offering its forms).
-REPEAT_COST = {"policy": 21, "sop": 18, "consultation": 16, "advice invitation": 21, "advice": 22,
+# The SOP: +1 (integrity review of 2026-12-06) sop_create counts the draft's SOPs under the policy's lock
+# (MAX_SOPS_PER_DRAFT), a check the service makes before the repeat is asked about.
+REPEAT_COST = {"policy": 21, "sop": 19, "consultation": 16, "advice invitation": 21, "advice": 22,
                "monitoring report": 19, "withheld part": 21}
 
 
