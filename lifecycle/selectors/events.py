@@ -30,7 +30,7 @@ from core.events import AuditAction
 from core.models import AuditEvent
 from core.models.audit import PUBLIC_MILESTONE_ACTIONS
 from lifecycle.models import Policy, PolicyVersion, StandardOperatingProcedure
-from lifecycle.selectors.visibility import FROZEN_SENSITIVE, WRITTEN_SENSITIVE
+from lifecycle.selectors.visibility import FROZEN_SENSITIVE
 from lifecycle.states import ProtectiveMarking
 
 # A policy's public milestones (core.models.audit, where a partial index holds just these rows in timeline order).
@@ -90,22 +90,30 @@ def _without_sensitive_versions(events: QuerySet[AuditEvent], policy_id: int) ->
     # Whether it is frozen OFFICIAL-SENSITIVE is FROZEN_SENSITIVE's to say: its details, or the marking a version was
     # withdrawn under (review of 2026-12-06, HIGH: the details alone let a withdrawn version that had proposed the
     # downgrade pass its cycle's consultation to those not cleared).
-    # And a version drafted while the version in force was OFFICIAL-SENSITIVE (``WRITTEN_SENSITIVE``): a review that
-    # downgrades the policy is drafted, consulted on and advised on while it is so (security review of 2026-12-06).
     newest_then = (PolicyVersion.objects.filter(policy_id=policy_id, created_at__lte=OuterRef("occurred_at"))
                    .order_by("-major", "-minor")
-                   .annotate(frozen=Case(When(WRITTEN_SENSITIVE, then=Value(True)), default=Value(False),
+                   .annotate(frozen=Case(When(FROZEN_SENSITIVE, then=Value(True)), default=Value(False),
                                          output_field=BooleanField())).values("frozen")[:1])
+    # Or the version in force then was (the last published by then): a review that downgrades the policy is drafted,
+    # consulted on and advised on while the version in force keeps it OFFICIAL-SENSITIVE, its own version frozen
+    # OFFICIAL (security review of 2026-12-06); once that version is published, what follows is OFFICIAL.
+    in_force_then = (PolicyVersion.objects.filter(policy_id=policy_id, publications__status="published",
+                                                  publications__published_at__lte=OuterRef("occurred_at"))
+                     .order_by("-publications__published_at")
+                     .annotate(frozen=Case(When(FROZEN_SENSITIVE, then=Value(True)), default=Value(False),
+                                           output_field=BooleanField())).values("frozen")[:1])
     return (events
             .alias(version_named=Coalesce(KeyTextTransform("version", "changes"), Value(""),
                                           output_field=CharField()),
-                   any_sensitive=Exists(PolicyVersion.objects.filter(WRITTEN_SENSITIVE, policy_id=policy_id)),
-                   sensitive_then=Coalesce(Subquery(newest_then), Value(False), output_field=BooleanField()))
+                   any_sensitive=Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=policy_id)),
+                   sensitive_then=Coalesce(Subquery(newest_then), Value(False), output_field=BooleanField()),
+                   in_force_sensitive_then=Coalesce(Subquery(in_force_then), Value(False),
+                                                    output_field=BooleanField()))
             .exclude(Q(version_named__in=sensitive_numbers)
                      # In this order: the newest version then is looked up only for an event naming none, of a policy
                      # with a version frozen OFFICIAL-SENSITIVE (asked once for the statement), not for every event.
                      | Q(version_named="") & Q(any_sensitive=True)
-                     & Q(sensitive_then=True)))
+                     & (Q(sensitive_then=True) | Q(in_force_sensitive_then=True))))
 
 
 def _earlier_withheld(policy_id: int, *, sensitive: bool):
