@@ -78,12 +78,10 @@ from lifecycle.selectors.visibility import (
     FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
     REPORT_MARKING,
-    WRITTEN_SENSITIVE,
     Viewer,
     advice_teams,
     advice_teams_of,
     cleared_business_groups,
-    cycle_frozen_sensitive,
     frozen_marking_readable,
     frozen_marking_readable_by,
     frozen_sensitive,
@@ -98,11 +96,15 @@ from lifecycle.selectors.visibility import (
     policy_statement_search,
     policy_visibility_filter,
     policy_visibility_parts,
-    readable_revisions,
     versions_in_force_first,
     viewer_of,
     visible_policies,
     visible_policy_ids,
+)
+from lifecycle.selectors.written import (
+    WRITTEN_SENSITIVE,
+    cycle_frozen_sensitive,
+    readable_revisions,
     written_sensitive,
 )
 

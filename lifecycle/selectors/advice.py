@@ -18,7 +18,7 @@ from core.models import User
 from lifecycle.models import AdviceComment, AdviceInvitation, Policy, PolicyUserObjectPermission
 from lifecycle.selectors.clearance import cannot_open
 from lifecycle.selectors.pages import user_may_see_sensitive
-from lifecycle.selectors.visibility import cycle_frozen_sensitive
+from lifecycle.selectors.written import cycle_frozen_sensitive
 from lifecycle.states import ProtectiveMarking
 
 

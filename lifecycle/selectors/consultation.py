@@ -17,7 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from lifecycle.models import ConsultationRecord, Policy, PolicyVersion
 from lifecycle.selectors.pages import user_may_see_drafts, user_may_see_sensitive
-from lifecycle.selectors.visibility import cycle_frozen_sensitive
+from lifecycle.selectors.written import cycle_frozen_sensitive
 
 
 def _withdrawn_versions_of_cycle() -> QuerySet:

@@ -29,7 +29,8 @@ from lifecycle.selectors.pages import (
     user_may_see_drafts,
     user_may_see_sensitive,
 )
-from lifecycle.selectors.visibility import FROZEN_SENSITIVE, in_force_before_sensitive, readable_revisions
+from lifecycle.selectors.visibility import FROZEN_SENSITIVE
+from lifecycle.selectors.written import in_force_before_sensitive, readable_revisions
 
 # --- interim revisions of a version (issue 12) ----------------------------------------------------------------
 

@@ -57,11 +57,11 @@ from lifecycle.selectors.visibility import (
     Viewer,
     advice_teams_of,
     drafts_visibility_of,
-    readable_revisions,
     versions_in_force_first,
     viewer_of,
     visible_policies,
 )
+from lifecycle.selectors.written import readable_revisions
 from lifecycle.states import (
     APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
