@@ -14,8 +14,6 @@ reader not cleared for its business group now, whatever the policy is marked sin
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core import mail
@@ -35,23 +33,12 @@ from tests.lifecycle.test_details import update
 from tests.lifecycle.test_details_downgrade import downgraded, media_root, publish_reviewed  # noqa: F401
 from tests.notifications.test_chase_clearance import SENSITIVE as SENSITIVE_DETAILS
 from tests.notifications.test_chase_clearance import chase, published
+from tests.notifications.test_inbox_clearance import inbox, unread_in_header
 
 pytestmark = pytest.mark.django_db
 
 OFFICIAL, SENSITIVE = ProtectiveMarking.OFFICIAL, ProtectiveMarking.OFFICIAL_SENSITIVE
 OLD_TITLE = "Covert tasking"
-
-
-def inbox(client, user, path: str = "/notifications/") -> str:
-    client.force_login(user)
-    response = client.get(path)
-    assert response.status_code == 200
-    return response.content.decode()
-
-
-def unread_in_header(page: str) -> int:
-    found = re.search(r'(\d+)<span class="govuk-visually-hidden"> unread</span>', page)
-    return int(found.group(1)) if found else 0
 
 
 def told_while_sensitive(people, downgraded, django_capture_on_commit_callbacks):  # noqa: F811
