@@ -16,13 +16,13 @@ from tests.factories import make_people
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-IDLE_SECONDS = 12
+IDLE_SECONDS = 8
 
 
 @pytest.fixture
 def short_session(settings):
     settings.POLICYHUB_SESSION_IDLE_TIMEOUT = datetime.timedelta(seconds=IDLE_SECONDS)
-    settings.POLICYHUB_SESSION_TIMEOUT_WARNING = datetime.timedelta(seconds=6)
+    settings.POLICYHUB_SESSION_TIMEOUT_WARNING = datetime.timedelta(seconds=4)
     settings.POLICYHUB_SESSION_KEEP_ALIVE_EVERY = datetime.timedelta(seconds=2)
 
 
@@ -44,7 +44,7 @@ def test_the_warning_opens_and_stay_signed_in_keeps_the_session(browser_user, sh
     dialog = page.locator("#session-timeout")
     expect(dialog).to_be_hidden()
 
-    expect(dialog).to_be_visible(timeout=10_000)  # about 6 seconds before the 12-second idle timeout
+    expect(dialog).to_be_visible(timeout=8_000)  # about 4 seconds before the 8-second idle timeout
     assert time.monotonic() - signed_in < IDLE_SECONDS
     expect(page.get_by_role("alertdialog", name="You are about to be signed out")).to_be_visible()
     stay = page.get_by_role("button", name="Stay signed in")
@@ -78,7 +78,7 @@ def test_typing_keeps_the_session_alive_and_a_page_left_alone_signs_out(browser_
         title.type("a", delay=0)
         time.sleep(0.5)
         assert not page.locator("#session-timeout").is_visible()
-    assert 4 <= len(sent) <= 10, sent  # throttled: one every 2 seconds at most, not one per key
+    assert 3 <= len(sent) <= 7, sent  # throttled: one every 2 seconds at most, not one per key
     browser_user.goto("/policies/")
     assert "/sign-in/" not in page.url
 
@@ -88,13 +88,13 @@ def test_typing_keeps_the_session_alive_and_a_page_left_alone_signs_out(browser_
 
 
 def test_before_the_absolute_limit_the_warning_says_to_save_now(browser_user, settings):
-    settings.POLICYHUB_SESSION_MAX_AGE = datetime.timedelta(seconds=10)
-    settings.POLICYHUB_SESSION_TIMEOUT_WARNING = datetime.timedelta(seconds=6)
+    settings.POLICYHUB_SESSION_MAX_AGE = datetime.timedelta(seconds=7)
+    settings.POLICYHUB_SESSION_TIMEOUT_WARNING = datetime.timedelta(seconds=4)
     make_people()
     page = browser_user.page
     browser_user.sign_in("developer")
     dialog = page.locator("#session-timeout")
-    expect(dialog).to_be_visible(timeout=8_000)
+    expect(dialog).to_be_visible(timeout=6_000)
     expect(dialog).to_contain_text("This cannot be extended: save your work now.")
     expect(page.get_by_role("button", name="Stay signed in")).to_be_hidden()
     carry_on = page.get_by_role("button", name="Continue and save your work")
