@@ -27,6 +27,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.converters import REFERENCE_PATTERN
+from core.typed_back import typed_for
 
 
 def referer_path(request) -> str:
@@ -58,6 +59,16 @@ def sign_in_back_url(request) -> str:
 SIGNED_OUT_NOT_SAVED = "You are signed out, so what you sent was not saved. Sign in, then send it again."
 
 
+def posted_from_this_service(request) -> bool:
+    """The browser's own word (Sec-Fetch-Site, which no page's script can set) that the request came from a page of
+    this service; from a browser that does not send it, a Referer of this service's (``referer_path``). What another
+    site's page posts here must never have its words shown on this service's page."""
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site is not None:
+        return fetch_site == "same-origin"
+    return bool(referer_path(request))
+
+
 def htmx_sign_in_redirect(get_response):
     """Sign-in asked for mid-request, made fit for how the request came: an htmx request sends the whole page to
     sign in (a 401 with HX-Redirect); a form posted after the session ended leads back, after sign-in, to the page
@@ -69,6 +80,15 @@ def htmx_sign_in_redirect(get_response):
                       and response.get("Location", "").split("?")[0] == resolve_url(settings.LOGIN_URL))
         if to_sign_in and request.method == "POST":
             response["Location"] = sign_in_back_url(request)
+            # What was typed into the form is shown back to copy, as the CSRF failure page does (core.typed_back):
+            # the session it could have been kept in is gone (QA walk of 2026-12-06: a post after the session ended
+            # lost it). A page, not the redirect, only when there is something typed to show, to a post the browser
+            # says came from this service's own page, and not to htmx (whose page goes to sign in itself).
+            typed = (typed_for(request) if request.headers.get("HX-Request") != "true"
+                     and posted_from_this_service(request) else [])
+            if typed:
+                return render(request, "errors/signed_out_typed.html",
+                              {"sign_in_url": response["Location"], "typed": typed}, status=403)
             # What was sent was not saved, and cannot be kept across a sign-in without the session it lived in: said,
             # rather than leave the sender back on the page, the form empty, with no word of it (QA walk of
             # 2026-12-06, a decision sent after signing out in another tab). Not of signing out itself, whose post

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm
 from core.exports import SPREADSHEET_KEEP_HOURS, XLSX_CONTENT_TYPE
 from core.lockout import client_address
-from core.middleware import referer_path, sign_in_back_url
+from core.middleware import posted_from_this_service, sign_in_back_url
 from core.models import SpreadsheetExport
 from core.tasks import send_password_reset_email
 from core.typed_back import typed_for
@@ -118,18 +118,9 @@ def csrf_failure(request, reason=""):
     texts of the form's own fields only (core.typed_back), never a hidden field or a password. Only to a post the
     browser says came from this service's own page: another site's page posting here (which the CSRF check refuses)
     must not get its words shown on this service's page."""
-    typed = typed_for(request) if _posted_from_this_service(request) else []
+    typed = typed_for(request) if posted_from_this_service(request) else []
     return render(request, "errors/csrf.html", {"sign_in_url": sign_in_back_url(request), "typed": typed},
                   status=403)
-
-
-def _posted_from_this_service(request) -> bool:
-    """The browser's own word (Sec-Fetch-Site, which no page's script can set) that the request came from a page of
-    this service; from a browser that does not send it, a Referer of this service's (core.middleware.referer_path)."""
-    fetch_site = request.headers.get("Sec-Fetch-Site")
-    if fetch_site is not None:
-        return fetch_site == "same-origin"
-    return bool(referer_path(request))
 
 
 @require_POST

@@ -72,6 +72,27 @@ def test_every_page_state_passes_axe(browser_user):
                         ("/help/", "help"), ("/help/coordinator/", "help for co-ordinators")):
         check(f"public: {label}", path)
 
+    # A form sent after the session ended: nothing saved, what was typed shown back (core.middleware).
+    browser.goto("/sign-in/")
+    with browser.page.expect_navigation():
+        browser.page.evaluate("""() => {
+          const form = document.createElement('form');
+          form.method = 'post';
+          form.action = '/policies/POL-0001/actions/quality-assurance/';
+          const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+          for (const [name, value] of [['csrfmiddlewaretoken', token], ['comments', 'Typed as the session ended.']]) {
+            const input = document.createElement('input');
+            input.type = 'hidden';
+            input.name = name;
+            input.value = value;
+            form.append(input);
+          }
+          document.body.append(form);
+          form.submit();
+        }""")
+    assert "Typed as the session ended." in browser.page.content()
+    check("signed out: a form sent after the session ended", status=403)
+
     # Policy developer.
     browser.sign_in("developer")
     development = Policy.objects.filter(status=Status.DEVELOPMENT, developers__username="developer").first()
