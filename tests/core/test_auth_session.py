@@ -108,10 +108,16 @@ def test_a_form_sent_after_signing_out_says_it_was_not_saved(client, people, pol
     client.force_login(people.lead)
     page = f"/policies/{policy.reference}/"
     client.logout()  # signed out in another tab
-    response = client.post(f"/policies/{policy.reference}/actions/start-review/", {"reason": "Three-year review."},
+    response = client.post(f"/policies/{policy.reference}/actions/start-review/", {"reason": ""},
                            HTTP_REFERER=f"http://testserver{page}", follow=True)
     assert response.redirect_chain[0] == (f"/sign-in/?next={page}", 302)
     assert NOT_SAVED in response.content.decode()
+    # With something typed, the page says so itself and shows it back to copy (tests/core/test_signed_out_typed_back).
+    typed = client.post(f"/policies/{policy.reference}/actions/start-review/", {"reason": "Three-year review."},
+                        HTTP_REFERER=f"http://testserver{page}")
+    assert typed.status_code == 403
+    assert "Three-year review." in typed.content.decode()
+    assert f'href="/sign-in/?next={page}"' in typed.content.decode()
     # A page merely opened while signed out is not said to have lost anything; nor is signing out.
     assert NOT_SAVED not in client.get(page, follow=True).content.decode()
     client.force_login(people.lead)
