@@ -3,7 +3,8 @@
 - ``visibility``: who may see which policies (the filter, the register's rows and counts, drafts, search);
 - ``pages``: what a policy's pages read around their section (the policy, its versions, drafts, feedback);
 - ``history``: the version history and interim revisions;
-- ``events``: the events a policy's timeline lists, by the reader's part and clearance;
+- ``events``: the events a policy's timeline lists, by the reader's part and clearance (and which of its events
+  the notifications' relay tells only those cleared: the same rule);
 - ``clearance``: who is cleared for a business group's OFFICIAL-SENSITIVE material (the one rule), and why someone
   named on a draft cannot open it;
 - ``advice``: what the Advice page reads (its invitations, and who of those named on the draft cannot open it).
@@ -34,7 +35,14 @@ from lifecycle.selectors.consultation import (
     consultation_log_shown,
     consultations_shown,
 )
-from lifecycle.selectors.events import CLEARED_COPY, PUBLIC_TIMELINE_ACTIONS, marking_raised_at, timeline_events
+from lifecycle.selectors.events import (
+    CLEARED_COPY,
+    PUBLIC_TIMELINE_ACTIONS,
+    events_withheld_from_uncleared,
+    holds_sensitive_record,
+    marking_raised_at,
+    timeline_events,
+)
 from lifecycle.selectors.history import (
     VERSION_HISTORY_FIELDS,
     RevisionRow,
@@ -144,10 +152,12 @@ __all__ = [
     "consultations_shown",
     "drafts_kept_from",
     "emergency_outstanding",
+    "events_withheld_from_uncleared",
     "frozen_marking_readable",
     "frozen_marking_readable_by",
     "cycle_frozen_sensitive",
     "frozen_sensitive",
+    "holds_sensitive_record",
     "instructions_unreadable_by",
     "last_published_version",
     "latest_feedback",

@@ -9,6 +9,8 @@ chooses which to read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import (
     BooleanField,
     Case,
@@ -62,18 +64,52 @@ def timeline_events(*, policy_id: int, drafts: bool, sensitive: bool = True) -> 
     if not drafts:
         events = events.filter(action__in=PUBLIC_TIMELINE_ACTIONS)
     if not sensitive:
-        sensitive_sops = (StandardOperatingProcedure.objects
-                          .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
-                          .annotate(text_id=Cast("pk", CharField())).values("text_id"))
-        events = events.exclude(object_type=StandardOperatingProcedure._meta.label_lower,
-                                object_id__in=sensitive_sops)
-        events = _without_sensitive_reports(events, policy_id)
-        events = _without_sensitive_versions(events, policy_id)
-        events = events.exclude(
-            Q(action=AuditAction.PUBLICATION_FILES_STORED, changes__files__has_key=CLEARED_COPY)
-            & ~Q(changes__files__has_any_keys=list(OTHER_COPIES))
-            | Q(action=AuditAction.PUBLICATION_FILE_TAMPERED, changes__audience=CLEARED_COPY))
+        events = _uncleared_read(events, policy_id)
     return events.annotate(earlier_withheld=_earlier_withheld(policy_id, sensitive=sensitive)).order_by("-sequence")
+
+
+def _uncleared_read(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:
+    """``events`` (of the policy) without those withheld from a reader not cleared for its OFFICIAL-SENSITIVE
+    material (``timeline_events`` says which): the one rule, read by the timeline and by the notifications' relay
+    (``events_withheld_from_uncleared``)."""
+    sensitive_sops = (StandardOperatingProcedure.objects
+                      .filter(policy_id=policy_id, protective_marking=ProtectiveMarking.OFFICIAL_SENSITIVE)
+                      .annotate(text_id=Cast("pk", CharField())).values("text_id"))
+    events = events.exclude(object_type=StandardOperatingProcedure._meta.label_lower, object_id__in=sensitive_sops)
+    events = _without_sensitive_reports(events, policy_id)
+    events = _without_sensitive_versions(events, policy_id)
+    return events.exclude(
+        Q(action=AuditAction.PUBLICATION_FILES_STORED, changes__files__has_key=CLEARED_COPY)
+        & ~Q(changes__files__has_any_keys=list(OTHER_COPIES))
+        | Q(action=AuditAction.PUBLICATION_FILE_TAMPERED, changes__audience=CLEARED_COPY))
+
+
+def holds_sensitive_record(policy: str = "pk") -> Q:
+    """The Q of a policy (``policy``: where the query's model holds its id) with a record that keeps its own
+    OFFICIAL-SENSITIVE marking, whatever the policy is marked now: a version frozen OFFICIAL-SENSITIVE
+    (``FROZEN_SENSITIVE``), an OFFICIAL-SENSITIVE SOP or monitoring report. Only such a policy, if OFFICIAL now, has
+    events its timeline withholds from a reader not cleared (``_uncleared_read``); of any other, none is (the
+    relay asks ``events_withheld_from_uncleared`` only of these). Three EXISTS, in the query that reads the policies."""
+    report_model = Policy._meta.get_field("monitoring_reports").related_model
+    sensitive = {"protective_marking": ProtectiveMarking.OFFICIAL_SENSITIVE}
+    return (Q(Exists(PolicyVersion.objects.filter(FROZEN_SENSITIVE, policy_id=OuterRef(policy))))
+            | Q(Exists(StandardOperatingProcedure.objects.filter(policy_id=OuterRef(policy), **sensitive)))
+            | Q(Exists(report_model.objects.filter(policy_id=OuterRef(policy), **sensitive))))
+
+
+def events_withheld_from_uncleared(*, policy_id: int, event_ids: Iterable[int]) -> set[int]:
+    """Which of ``event_ids``, audited events of the policy, its timeline withholds from a reader not cleared for its
+    OFFICIAL-SENSITIVE material (``_uncleared_read``): those that happened while it was OFFICIAL-SENSITIVE (of a version
+    frozen so, or naming none while the newest version or the version in force then was), or are about its
+    OFFICIAL-SENSITIVE SOPs, monitoring reports or the cleared copy of a publication. The notifications' relay tells
+    such an event, relayed after a review's downgrade was published, as the OFFICIAL-SENSITIVE event it was (security
+    review: the policy's marking when relayed let it reach those not cleared). An id not of the policy's events is
+    answered withheld. One query; none for no ids."""
+    asked = set(event_ids)
+    if not asked:
+        return set()
+    readable = _uncleared_read(AuditEvent.objects.filter(policy_id=policy_id, pk__in=sorted(asked)), policy_id)
+    return asked - set(readable.order_by().values_list("pk", flat=True))
 
 
 def _without_sensitive_versions(events: QuerySet[AuditEvent], policy_id: int) -> QuerySet[AuditEvent]:

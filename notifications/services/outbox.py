@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections import defaultdict
 
 from celery import signature
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from assessments.models import MonitoringReport
@@ -15,7 +17,7 @@ from core.models import OutboxEvent, User
 from lifecycle import workflow
 from lifecycle.models import Policy
 from lifecycle.next_steps import NOTIFIED, after_qa_return
-from lifecycle.selectors import Clearance
+from lifecycle.selectors import Clearance, events_withheld_from_uncleared, holds_sensitive_record
 from lifecycle.services.people import PARTS
 from lifecycle.states import ProtectiveMarking, highest_marking
 from notifications.links import report_named
@@ -151,8 +153,11 @@ def outbox_relay(*, limit: int = 500) -> int:
 
 def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -> int:
     policy_ids = {event.audit_event.policy_id for event in batch if event.audit_event.policy_id}
-    policies = Policy.objects.prefetch_related("developers").in_bulk(policy_ids)
+    policies = (Policy.objects.prefetch_related("developers")
+                .annotate(sensitive_record=ExpressionWrapper(holds_sensitive_record(), output_field=BooleanField()))
+                .in_bulk(policy_ids))
     report_markings = _report_markings(batch)
+    sensitive_then = _sensitive_then(batch, policies)
     now = timezone.now()
     notifications = []
     done = []
@@ -190,13 +195,15 @@ def _relay_batch(batch: list[OutboxEvent], role_holders, clearance: Clearance) -
             else:
                 told = dict.fromkeys(_event_recipients(who, policy, role_holders, event.audit_event.changes), body)
             report = report_named(event.audit_event)
-            told = _cleared(told, policy, clearance, report_marking=report_markings.get(report, ""))
+            marking = _marking_then(event, policy, sensitive_then)
+            told = _cleared(told, policy, clearance, marking=highest_marking(marking, report_markings.get(report, "")))
             for recipient_id in sorted(set(told) - {actor_id}):
                 notifications.append(Notification(
                     recipient_id=recipient_id, policy=policy, source_event=event,
                     report_id=report if report in report_markings else None,
-                    # The marking the item is told under, as ``_cleared`` read it (notifications.selectors).
-                    protective_marking=policy.protective_marking if policy else ProtectiveMarking.OFFICIAL,
+                    # The marking the item is told under, as ``_cleared`` read it (notifications.selectors); a
+                    # monitoring report's own marking is read from the report the item records.
+                    protective_marking=marking,
                     title=f"{title}: {subject}"[:300], body=told[recipient_id][:1000],
                 ))
         event.handled_at = now
@@ -228,17 +235,45 @@ def _report_markings(batch: list[OutboxEvent]) -> dict[int, str]:
     return dict(MonitoringReport.objects.filter(pk__in=ids).values_list("pk", "protective_marking")) if ids else {}
 
 
-def _cleared(told: dict[int, str], policy: Policy | None, clearance: Clearance, *, report_marking: str = ""
-             ) -> dict[int, str]:
-    """Those of ``told`` who may be told of ``policy``. Of an OFFICIAL-SENSITIVE policy, only those cleared for its
-    business group's material (``Clearance``, the rule of ``lifecycle.selectors.user_may_see_sensitive``), whoever the
-    event names or the policy's parts point to: its title is in the item, in the inbox and the digest e-mail, and the
-    link would answer 404 (security probe F2; the services refuse to name them, this is the defence behind them).
-    Read as the policy is marked when the event is relayed, or, for an event about a monitoring report
-    (``report_marking``), as the report is if higher: one made OFFICIAL-SENSITIVE stays so when a review's downgrade
-    is published (assessments.selectors). An event of no policy (a leaver's handover, which names each policy only to
-    those cleared for it) is told as it is."""
-    if policy is None or highest_marking(policy.protective_marking, report_marking) == ProtectiveMarking.OFFICIAL:
+def _sensitive_then(batch: list[OutboxEvent], policies: dict[int, Policy]) -> set[int]:
+    """The ids of the batch's audit events of a policy OFFICIAL now that are told as OFFICIAL-SENSITIVE: those its
+    timeline withholds from a reader not cleared (``lifecycle.selectors.events_withheld_from_uncleared``, the one
+    rule), such as what happened while a review's downgrade was a draft's and the version in force kept the policy
+    OFFICIAL-SENSITIVE, relayed after its publication (security review: the relay read the policy's marking when it
+    relayed, and told such an event to those not cleared, written OFFICIAL). Asked only of a policy holding a record
+    marked OFFICIAL-SENSITIVE (``holds_sensitive_record``, read with the policies): one query for each such policy in
+    the batch, none for a batch of policies plainly OFFICIAL, nor for one OFFICIAL-SENSITIVE now (told so anyway)."""
+    asked: dict[int, list[int]] = defaultdict(list)
+    for event in batch:
+        policy = policies.get(event.audit_event.policy_id)
+        if policy is not None and policy.protective_marking == ProtectiveMarking.OFFICIAL and policy.sensitive_record:
+            asked[policy.pk].append(event.audit_event_id)
+    return set().union(*(events_withheld_from_uncleared(policy_id=policy_id, event_ids=event_ids)
+                         for policy_id, event_ids in sorted(asked.items())))
+
+
+def _marking_then(event: OutboxEvent, policy: Policy | None, sensitive_then: set[int]) -> str:
+    """The marking an event is told under: OFFICIAL-SENSITIVE if its policy is now, or it is among ``sensitive_then``
+    (``_sensitive_then``); OFFICIAL for an event of no policy."""
+    if policy is None:
+        return ProtectiveMarking.OFFICIAL
+    if event.audit_event_id in sensitive_then:
+        return ProtectiveMarking.OFFICIAL_SENSITIVE
+    return policy.protective_marking
+
+
+def _cleared(told: dict[int, str], policy: Policy | None, clearance: Clearance, *, marking: str) -> dict[int, str]:
+    """Those of ``told`` who may be told of ``policy``. Of an event told under OFFICIAL-SENSITIVE (``marking``), only
+    those cleared for the policy's business group's material (``Clearance``, the rule of
+    ``lifecycle.selectors.user_may_see_sensitive``), whoever the event names or the policy's parts point to: its title
+    is in the item, in the inbox and the digest e-mail, and the link would answer 404 (security probe F2; the services
+    refuse to name them, this is the defence behind them). ``marking``: the event's (``_marking_then``: the policy's
+    now, or OFFICIAL-SENSITIVE for an event of its OFFICIAL-SENSITIVE time relayed after a review's downgrade was
+    published), or, for an event about a monitoring report, the report's if higher: one made OFFICIAL-SENSITIVE stays
+    so when a review's downgrade is published (assessments.selectors). An event of no policy (a leaver's handover,
+    which names each policy only to those cleared for it when it happened: notifications.services.handover) is told
+    as it is."""
+    if policy is None or marking == ProtectiveMarking.OFFICIAL:
         return told
     return {user_id: said for user_id, said in told.items()
             if clearance.cleared(user_id, policy.business_group_id)}
