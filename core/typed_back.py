@@ -7,7 +7,11 @@ never a hidden field (a version's hash, a one-time token, the CSRF token), a pas
 
 A view says which form its posts fill in with ``@shows_typed_back(FormClass)`` (or a function of the post and the
 URL's keyword arguments, for a view whose form depends on its address or on the button pressed), so that a post
-refused before the view runs (the CSRF check) can still be read back: ``typed_for(request)``."""
+refused before the view runs (the CSRF check) can still be read back: ``typed_for(request)``. A form whose fields are
+added as it is made (an EIA's notes on each protected characteristic, an information page's sections) or that posts
+under a prefix (each part of a People page) is read back from an unbound form of it, which the function gives: its
+class declares none of those fields, and everything typed into them was lost (walk of every form, tests/web/
+test_forms_show_typed_back.py)."""
 
 from __future__ import annotations
 
@@ -41,11 +45,13 @@ def _is_typed_text(field: forms.Field) -> bool:
     return isinstance(field, forms.CharField) and not isinstance(field.widget, forms.HiddenInput | forms.PasswordInput)
 
 
-def typed_in(form_class: type[forms.BaseForm], data) -> list[Typed]:
-    """Each text typed into a form of ``form_class`` (its posted ``data``), in the form's order."""
+def typed_in(form: type[forms.BaseForm] | forms.BaseForm, data) -> list[Typed]:
+    """Each text typed into ``form`` (its posted ``data``), in the form's order: a form class's declared fields, or
+    an unbound form's fields as it was made, under its prefix."""
     typed = []
-    for name, field in form_class.base_fields.items():
-        text = data.get(name, "")
+    fields = form.fields if isinstance(form, forms.BaseForm) else form.base_fields
+    for name, field in fields.items():
+        text = data.get(f"{form.prefix}-{name}" if form.prefix else name, "")
         if not _is_typed_text(field) or not isinstance(text, str) or not text.strip():
             continue
         limit = field.max_length or TYPED_SHOWN_BACK
@@ -68,12 +74,13 @@ def label_of(name: str, field: forms.Field) -> str:
     return str(field.label) if field.label is not None else pretty_name(name)
 
 
-FormFor = type[forms.BaseForm] | Callable[..., type[forms.BaseForm] | None]
+FormFor = type[forms.BaseForm] | Callable[..., type[forms.BaseForm] | forms.BaseForm | None]
 
 
 def shows_typed_back(form: FormFor):
     """Declares the form a view's posts fill in: a form class, or a function of the post and the URL's keyword
-    arguments giving it (None for none). Read by ``typed_for`` when a post is refused before the view runs."""
+    arguments giving it (a form class or an unbound form; None for none). Read by ``typed_for`` when a post is
+    refused before the view runs."""
 
     def decorator(view):
         setattr(view, TYPED_BACK_FORM, form)

@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponsePermane
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from core.accounts import PasswordChangeForm, PasswordResetForm, RateLimit, SetPasswordForm
@@ -18,7 +19,7 @@ from core.lockout import client_address
 from core.middleware import posted_from_this_service, sign_in_back_url
 from core.models import SpreadsheetExport
 from core.tasks import send_password_reset_email
-from core.typed_back import typed_for
+from core.typed_back import shows_typed_back, typed_for
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,9 @@ def password_reset_limits() -> tuple[RateLimit, RateLimit]:
     return RateLimit("reset-address", *per_address), RateLimit("reset-email", *per_email)
 
 
+# The address typed is shown back when the post is refused before the view (core.views.csrf_failure): as_view()
+# copies the attribute from dispatch.
+@method_decorator(shows_typed_back(PasswordResetForm), name="dispatch")
 class PasswordResetView(auth_views.PasswordResetView):
     """Ask for a reset link by e-mail. The answer is the same whether or not an account has that address; the
     limits count requests per client address and per address typed, whether or not it belongs to anyone."""

@@ -39,9 +39,16 @@ def site_page(request, slug: str):
     })
 
 
+def _site_page_form(post, *, slug: str) -> SitePageForm | None:
+    """The page's form unbound, with a box for each of its sections (added as it is made): what a post refused is read
+    back from (core.typed_back). Its class declares none of them, and nothing typed was shown back (walk of every
+    form, tests/web/test_forms_show_typed_back.py)."""
+    return SitePageForm(page=PAGES[slug]) if slug in PAGES else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-@shows_typed_back(SitePageForm)
+@shows_typed_back(_site_page_form)
 def site_page_edit(request, slug: str):
     page = _page(slug)
     if not is_pcu(request.user):

@@ -228,6 +228,8 @@ class MoveGroupForm(GovUKForm, ReasonMixin):
     def __init__(self, *args, policy=None, labels=None, lead_cleared_for=(), **kwargs):
         self.policy, self.labels, self.lead_cleared_for = policy, labels or {}, lead_cleared_for
         super().__init__(*args, **kwargs)
+        if policy is None:
+            return  # its fields only, to read back what was typed (lifecycle.people_views.typed_back_form): no choices
         self.fields["business_group"].queryset = BusinessGroup.objects.filter(is_active=True).exclude(
             pk=policy.business_group_id).order_by("name")
         self.fields["owning_unit"].queryset = Unit.objects.filter(is_active=True).exclude(

@@ -12,8 +12,10 @@ from django.views.decorators.http import require_http_methods
 
 from core.exceptions import ApplicationError
 from core.models import User
+from core.typed_back import shows_typed_back
 from lifecycle.people_forms import DeveloperForm, HandoverForm, MoveGroupForm, ReassignForm
 from lifecycle.people_selectors import (
+    Eligibility,
     handover_eligibility,
     lead_must_be_cleared_for,
     policy_eligibility,
@@ -75,8 +77,30 @@ def _run(request, policy, part: str, form) -> None:
                                         reason=reason, expected_holder=data["expected_holder"])
 
 
+def typed_back_form(post, *, reference: str):
+    """The form of the part posted (``part``), unbound and made without the policy (no query: whoever may be named is
+    looked up only when the form itself is posted), under its prefix: what a post refused before the view is read back
+    from (core.typed_back). A reason typed for a change of owner or Lead was lost with the page."""
+    part = post.get("part")
+    if part == MOVE:
+        return MoveGroupForm(prefix=MOVE, labels=LABELS)
+    if part == DEVELOPER:
+        return DeveloperForm(prefix=DEVELOPER, eligibility=Eligibility(DEVELOPER))
+    if part in SINGLE_PARTS:
+        return ReassignForm(prefix=part, label=LABELS[part], eligibility=Eligibility(part))
+    return None
+
+
+def handover_typed_back_form(post, *, username: str) -> HandoverForm:
+    """The handover form unbound, with a box for every part a handover can name someone for (those of this leaver's
+    are known only from their portfolio, which a post refused before the view does not read): what is read back
+    (core.typed_back)."""
+    return HandoverForm(eligibility_by_part={part: Eligibility(part) for part in PARTS}, labels=LABELS)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(typed_back_form)
 def policy_people(request, reference: str):
     policy = policy_for_page(request, reference)
     posted_part = request.POST.get("part") if request.method == "POST" else None
@@ -119,6 +143,7 @@ def policy_people(request, reference: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@shows_typed_back(handover_typed_back_form)
 def person_handover(request, username: str):
     """A person's whole portfolio (PCU; a co-ordinator for their group's policies): what moves, what stays and
     the open tasks that follow, then the replacements and the reason, confirmed in one go."""

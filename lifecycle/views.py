@@ -64,7 +64,8 @@ def policy_for_page(request, reference: str, *, with_people: bool = False, with_
 
 def policy_for_form(request, reference: str, title: str, form_class) -> tuple[object, object]:
     """``(policy, None)`` for a draft's editor, or ``(None, answer)`` for a form posted for a policy the person no
-    longer sees: the answer says nothing was saved and shows back what was typed (lifecycle.typed_back.gone)."""
+    longer sees: the answer says nothing was saved and shows back what was typed (lifecycle.typed_back.gone) into
+    ``form_class`` (or an unbound form, for one that adds fields as it is made: core.typed_back.typed_in)."""
     try:
         return policy_for_page(request, reference), None
     except Http404:

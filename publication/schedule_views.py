@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from core.dates import date_shown
 from core.exceptions import ApplicationError
 from core.submissions import AlreadySubmitted, already_submitted
+from core.typed_back import shows_typed_back
 from lifecycle import permissions
 from lifecycle.selectors import access_policy
 from publication.forms import PublicationBringForwardForm, PublicationCancelForm, WithholdPartForm
@@ -69,6 +70,7 @@ def _publication_form_page(request, policy, publication, *, form, template_conte
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@shows_typed_back(PublicationCancelForm)
 def publication_cancel_page(request, reference: str, publication_id: int):
     policy, publication, done = _scheduled_for_pcu(request, reference, publication_id)
     if done:
@@ -86,6 +88,7 @@ def publication_cancel_page(request, reference: str, publication_id: int):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@shows_typed_back(PublicationBringForwardForm)
 def publication_bring_forward_page(request, reference: str, publication_id: int):
     policy, publication, done = _scheduled_for_pcu(request, reference, publication_id)
     if done:
@@ -117,6 +120,7 @@ def plausible_id(posted: str) -> bool:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@shows_typed_back(WithholdPartForm)
 def withheld_parts_page(request, reference: str):
     """/policies/<ref>/publication/withheld/: PCU decides which parts of the externally published SOPs the public
     copy withholds, citing the FOI exemption, between approval and publication (then the public file is fixed)."""
