@@ -99,6 +99,40 @@ class SubjectAdmin(AuditedReferenceAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class GroupFixedAdmin(AuditedReferenceAdmin):
+    """Reference data whose business group (``fixed_fields``) is chosen when the row is added and never changed: what
+    is already under the row (policies, roles, decisions) belongs to that group, and would be moved with it, silently.
+    Read-only on the change form, said why (``fixed_reason``), and checked again in the save under the row's lock, so
+    that no other way through the admin moves it either; the rest of the form is saved and audited as before."""
+
+    fixed_fields: tuple[str, ...] = ("business_group",)
+    fixed_reason = ""
+    change_fields: tuple[str, ...] = ()  # the change form's fields, in order, the fixed ones among them
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, *self.fixed_fields] if obj is not None else readonly
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return super().get_fieldsets(request, obj)
+        return [(None, {"fields": list(self.change_fields), "description": self.fixed_reason})]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with transaction.atomic():
+            locked = type(obj).objects.select_for_update().get(pk=obj.pk)
+            attnames = [obj._meta.get_field(name).attname for name in self.fixed_fields]
+            moved = [attname for attname in attnames if getattr(locked, attname) != getattr(obj, attname)]
+            if moved:
+                messages.error(request, self.fixed_reason)
+                for attname in moved:
+                    setattr(obj, attname, getattr(locked, attname))
+            super().save_model(request, obj, form, change)
+
+
 # SOP, "Role of Policy Managers/Unit Heads": they "maintain an overview of ... the policies for which their unit is
 # responsible", and the policy owner "retain[s] ultimate ownership of ... policy ... within their business area". A
 # policy's owning unit is of its business group, and a Policy Manager's assignment names a unit of the group it is held
@@ -110,47 +144,48 @@ UNIT_GROUP_FIXED = (
     "\u201cMove to another business group\u201d on the policy\u2019s People page. For a unit added to the wrong "
     "business group, add it again in the right one, and untick \u201cActive\u201d here."
 )
+# Annual Governance Statement 2016-17: high-risk policies go to the Commissioner's Policy Forum, medium and low to the
+# business group's Chief Officer Group. A board's approval routes send its group's policies to it, and the decisions it
+# recorded name it: a board moved to another group, or a route moved to another group or tier, changed which board
+# approves (or approved) the policies already under it, without anyone deciding so.
+BOARD_GROUP_FIXED = (
+    "A board cannot be moved to another business group once it exists: the approval routes that send policies to it, "
+    "and the approvals it has recorded, are those of its business group. To send a business group\u2019s policies to "
+    "another board, change the board of that group\u2019s approval route. For a board added to the wrong business "
+    "group, add it again in the right one."
+)
+ROUTE_GROUP_FIXED = (
+    "An approval route cannot be moved to another business group or risk tier once it exists: the policies of that "
+    "group and tier, those already under it included, would go to another board without anyone deciding so. Change "
+    "the board here to change which board approves them. For a route added for the wrong business group or tier, "
+    "delete it and add it again."
+)
 
 
 @admin.register(Unit)
-class UnitAdmin(AuditedReferenceAdmin):
+class UnitAdmin(GroupFixedAdmin):
     list_display = ["name", "business_group", "is_active"]
     list_filter = ["business_group", "is_active"]
     search_fields = ["name"]
-
-    def get_readonly_fields(self, request, obj=None):
-        readonly = list(super().get_readonly_fields(request, obj))
-        return [*readonly, "business_group"] if obj is not None else readonly
-
-    def get_fieldsets(self, request, obj=None):
-        if obj is None:
-            return super().get_fieldsets(request, obj)
-        return [(None, {"fields": ["business_group", "name", "is_active"], "description": UNIT_GROUP_FIXED})]
-
-    def save_model(self, request, obj, form, change):
-        # The form no longer offers the field; a unit's group is checked again here, under the unit's row lock, so
-        # that no other way through the admin moves it either.
-        if change:
-            with transaction.atomic():
-                locked = Unit.objects.select_for_update().get(pk=obj.pk)
-                if locked.business_group_id != obj.business_group_id:
-                    messages.error(request, UNIT_GROUP_FIXED)
-                    obj.business_group_id = locked.business_group_id
-                super().save_model(request, obj, form, change)
-            return
-        super().save_model(request, obj, form, change)
+    fixed_reason = UNIT_GROUP_FIXED
+    change_fields = ("business_group", "name", "is_active")
 
 
 @admin.register(Board)
-class BoardAdmin(AuditedReferenceAdmin):
+class BoardAdmin(GroupFixedAdmin):
     list_display = ["name", "business_group"]
     search_fields = ["name"]
+    fixed_reason = BOARD_GROUP_FIXED
+    change_fields = ("business_group", "name", "remit")
 
 
 @admin.register(ApprovalRoute)
-class ApprovalRouteAdmin(AuditedReferenceAdmin):
+class ApprovalRouteAdmin(GroupFixedAdmin):
     list_display = ["risk_tier", "business_group", "board"]
     list_filter = ["risk_tier"]
+    fixed_fields = ("business_group", "risk_tier")
+    fixed_reason = ROUTE_GROUP_FIXED
+    change_fields = ("risk_tier", "business_group", "board")
 
 
 @admin.register(RoleAssignment)
