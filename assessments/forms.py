@@ -23,7 +23,8 @@ class EIAForm(GovUKForm):
     mitigation = _text("Mitigation", "How any adverse impact will be removed or reduced.")
     decision = forms.ChoiceField(label="Outcome of the assessment", required=False, widget=forms.RadioSelect,
                                  choices=EqualityImpactAssessment.Decision.choices)
-    decision_rationale = _text("Reasons for the outcome")
+    decision_rationale = _text("Reasons for the outcome", "Required when the policy is to continue despite potential "
+                               "adverse impact (the justification), or to stop.")
     base_revision = forms.IntegerField(widget=forms.HiddenInput)
 
     def add_fields(self) -> None:
@@ -48,6 +49,13 @@ class EIAForm(GovUKForm):
             initial[f"impact_{characteristic.value}"] = entry.get("impact", "")
             initial[f"notes_{characteristic.value}"] = entry.get("notes", "")
         return initial
+
+    def clean(self):
+        data = super().clean()
+        required = EqualityImpactAssessment.REASONS_REQUIRED.get(data.get("decision"))
+        if required:
+            self.require("decision_rationale", required)
+        return data
 
     def section_values(self) -> dict:
         data = self.cleaned_data

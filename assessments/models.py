@@ -42,7 +42,18 @@ class EqualityImpactAssessment(models.Model):
         NO_MAJOR_CHANGE = "no_major_change", "No major change needed"
         ADJUST = "adjust", "Adjust the policy to remove barriers"
         CONTINUE = "continue", "Continue despite potential adverse impact (justified)"
+        # The assessment's conclusion that the policy must not go ahead: a package saying so is not submitted for
+        # quality assurance, nor signed off by DCFD on any route (lifecycle.gates.eia_not_concluding_stop; SOP, role
+        # of DCFD: "Quality assure ... Equality Impact Assessments, to ensure that all corporate policies seek to
+        # eliminate discrimination").
         STOP = "stop", "Stop and remove the policy"
+
+    # The outcomes that keep a policy despite its potential adverse impact ("justified"), or stop it, say why: what is
+    # said when their reasons are missing (the EIA's form, at the field, and assessments.services.eia_update).
+    REASONS_REQUIRED = {
+        Decision.CONTINUE: "Enter the justification for continuing despite the potential adverse impact",
+        Decision.STOP: "Enter the reasons the policy should stop",
+    }
 
     policy_version = models.OneToOneField(
         "lifecycle.PolicyVersion", on_delete=models.PROTECT, related_name="eia"
@@ -77,6 +88,15 @@ class EqualityImpactAssessment(models.Model):
             for characteristic in ProtectedCharacteristic
             if (self.impacts or {}).get(characteristic.value, {}).get("impact") not in Impact.values
         ]
+
+    @property
+    def concludes_stop(self) -> bool:
+        return self.decision == self.Decision.STOP
+
+    @property
+    def reasons_missing(self) -> bool:
+        """An outcome that must say why (``REASONS_REQUIRED``) with no reasons recorded."""
+        return self.decision in self.REASONS_REQUIRED and not self.decision_rationale.strip()
 
     @property
     def is_complete(self) -> bool:

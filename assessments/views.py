@@ -12,6 +12,7 @@ from assessments.models import (
 from core.exceptions import ApplicationError
 from core.stale_saves import editor_status, show_refusal
 from core.typed_back import shows_typed_back
+from lifecycle import gates_eia, gates_no_change
 from lifecycle.models import Policy
 from lifecycle.permissions import is_dcfd, is_doi, is_pcu
 from lifecycle.selectors import emergency_outstanding, version_shown
@@ -57,12 +58,24 @@ def eia_page(request, reference: str):
     context = policy_page_context(request, policy, "eia")
     context.update({
         "eia": eia, "form": form,
+        "eia_stop_then": _stop_then(policy, eia),
         "impact_rows": impact_rows(eia),
         # The link to the sign-off page, where that page would be offered (the service's own rule).
         "may_sign_off_retrospective": (policy.not_impact_assessed and is_dcfd(request.user)
                                        and services.retrospective_eia_refusal(request.user, policy) is None),
     })
     return render(request, "assessments/eia.html", context, status=editor_status(form))
+
+
+def _stop_then(policy, eia) -> str:
+    """What follows, on the EIA's page, from an assessment still being written that concludes that the policy must
+    stop (lifecycle.gates_eia), and what to do: the emergency route's retrospective EIA, or one reopened at a review
+    concluding no change, waits for DCFD's sign-off; a draft's, for its submission. Nothing of one frozen."""
+    if eia is None or not eia.concludes_stop or eia.frozen_at is not None:
+        return ""
+    signed_off_next = policy.not_impact_assessed or gates_no_change.eia_reopened_for_review(policy)
+    held = gates_eia.STOP_HOLDS_SIGN_OFF if signed_off_next else gates_eia.STOP_HOLDS_SUBMISSION
+    return f"{held} {gates_eia.STOP_WHAT_TO_DO}"
 
 
 @login_required
@@ -130,7 +143,10 @@ def emergency_signoff(request, reference: str):
                              "impact assessed.")
             return redirect("lifecycle:detail", reference=policy.reference)
     context = policy_page_context(request, policy, "overview")
-    context.update({"form": form, "outstanding": emergency_outstanding(policy)})
+    # The retrospective EIA, as written so far, where it concludes that the policy must stop (lifecycle.gates_eia).
+    eia = EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).first()
+    context.update({"form": form, "outstanding": emergency_outstanding(policy), "eia": eia,
+                    "eia_stop_then": _stop_then(policy, eia)})
     return render(request, "assessments/emergency_signoff.html", context,
                   status=400 if form.errors else 200)
 

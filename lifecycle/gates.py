@@ -36,7 +36,8 @@ class ChecklistItem:
 
 
 def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Callable | None = None,
-         applies: Callable | None = None, where: Callable | None = None) -> Callable[[Gate], Gate]:
+         applies: Callable | None = None, where: Callable | None = None, explained: bool = False,
+         instead: str = "") -> Callable[[Gate], Gate]:
     """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
     ``fix``: the page where it is put right; ``field``: the field of that page's form it names, which the checklist's
     link opens (lifecycle.next_steps.fix_url); ``listing``: the items the checklist lists under it, as its reader may
@@ -45,11 +46,14 @@ def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Ca
     the selectors build on this module); ``applies``: whether it asks anything of this policy at all,
     ``applies(policy) -> bool`` (a gate that does not apply holds, and the checklist leaves it out rather than list it
     as done); ``where``: the same condition as a Q on policies, ``where() -> Q``, for lists (a part under way, in My
-    work's queues: ``Step.under_way``)."""
+    work's queues: ``Step.under_way``); ``explained``: the checklist says the reason under the item while it is unmet,
+    where its label alone would not tell the reader what to do; ``instead``: the slug of a step's page that is the
+    other way to settle it, linked from the item for those it is offered to (lifecycle.next_steps.checklist)."""
 
     def decorate(function: Gate) -> Gate:
         function.reason, function.label, function.fix, function.field = reason, label, fix, field
         function.listing, function.applies, function.where = listing, applies, where
+        function.explained, function.instead = explained, instead
         return function
 
     return decorate

@@ -24,7 +24,7 @@ from core.dates import date_shown
 from core.text import in_words
 from lifecycle import workflow
 from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
-from lifecycle.gates import Gate, scheduled_publication_date
+from lifecycle.gates import Gate, reason_for, scheduled_publication_date
 from lifecycle.models import NOT_WITHDRAWN, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.states import QADiscipline, Status
@@ -70,6 +70,10 @@ class Item:
     edits_draft: bool = True
     # What the gate lists under it (the monitoring reports a review must read), each with its page and whether done.
     items: list = field(default_factory=list)
+    # While unmet, what to do in words, where the label alone does not say it (``gate.explained``: its reason), and
+    # the other way to settle it (``gate.instead``), a step's page offered to the reader, or None.
+    hint: str = ""
+    instead: workflow.Page | None = None
 
 
 @dataclass
@@ -87,14 +91,15 @@ class Readiness:
         return not self.missing
 
 
-def checklist(step: workflow.Step, policy, *, asked: dict | None = None, reports_readable: Q | None = None
-              ) -> list[Item]:
+def checklist(step: workflow.Step, policy, *, asked: dict | None = None, reports_readable: Q | None = None,
+              offered: list[workflow.Page] | None = None) -> list[Item]:
     """The step's gates as a checklist (those the step's own record satisfies left out). ``asked``: gates already
     asked of this policy in this request, and their answers (each gate is asked once per page).
     ``reports_readable``: for a checklist that lists what a gate lists under it (the monitoring reports a review must
     read), the Q a report must match for its reader to read it (lifecycle.selectors.frozen_marking_readable), so that
     one they may not read is listed without its period or link; None lists nothing under the gates (a readiness,
-    whose page names only what is missing)."""
+    whose page names only what is missing). ``offered``: the pages offered to the reader (``workflow.pages_offered``),
+    for an unmet item to link the other way to settle it where the reader may take it (None: linked for nobody)."""
     asked = {} if asked is None else asked
     items = []
     for gate in step.gates:
@@ -104,15 +109,20 @@ def checklist(step: workflow.Step, policy, *, asked: dict | None = None, reports
             asked[gate] = bool(gate(policy))
         listing = (gate.listing(policy, reports_readable=reports_readable)
                    if reports_readable is not None and getattr(gate, "listing", None) else [])
+        unmet = not asked[gate]
+        instead = workflow.PAGES[gate.instead][0] if unmet and getattr(gate, "instead", "") else None
         items.append(Item(label=gate.label, met=asked[gate], url=fix_url(gate, policy), items=listing,
-                          edits_draft=getattr(FIXES.get(getattr(gate, "fix", "")), "edits_draft", True)))
+                          edits_draft=getattr(FIXES.get(getattr(gate, "fix", "")), "edits_draft", True),
+                          hint=reason_for(gate, policy) if unmet and getattr(gate, "explained", False) else "",
+                          instead=instead if instead is not None and instead in (offered or ()) else None))
     return items
 
 
-def readiness(page: workflow.Page, policy, *, asked: dict | None = None) -> Readiness:
-    """Whether ``page``'s way-on step could succeed now."""
+def readiness(page: workflow.Page, policy, *, asked: dict | None = None,
+              offered: list[workflow.Page] | None = None) -> Readiness:
+    """Whether ``page``'s way-on step could succeed now (``offered``: as ``checklist``'s)."""
     step = workflow.PAGES[page.slug][1][0]
-    return Readiness(page=page, step=step, items=checklist(step, policy, asked=asked))
+    return Readiness(page=page, step=step, items=checklist(step, policy, asked=asked, offered=offered))
 
 
 @dataclass(frozen=True)

@@ -162,7 +162,7 @@ def policy_detail(request, reference: str):
         # A monitoring report it lists is dated and linked only for those who may read it (its frozen marking).
         context["checklist"] = next_steps.checklist(
             next_step, policy, asked=asked,
-            reports_readable=frozen_marking_readable(request.user, marking=REPORT_MARKING))
+            reports_readable=frozen_marking_readable(request.user, marking=REPORT_MARKING), offered=context["actions"])
     # What to do next, and by when: each page offered with its readiness (a gate asked once), or who acts next.
     # QA walk of 2026-12-05 (B, C): the report under way, for what comes next, and the report work waiting for the
     # reader, linked to the report, as their My work lists it (one query, none before the policy is published).
@@ -384,7 +384,7 @@ def policy_action(request, reference: str, slug: str):
     version = policy.current_version
     # Readiness before action: the way-on step's unmet gates, each linked to where it is put right. A page that
     # offers one step has no form while it cannot succeed; one that offers a choice (approve or reject) keeps it.
-    context["readiness"] = next_steps.readiness(page, policy)
+    context["readiness"] = next_steps.readiness(page, policy, offered=context["actions"])
     # PCU answer the Lead's request for emergency approval: what the Lead asked, and why, shown with the draft.
     if page is workflow.EMERGENCY_ANSWER_PAGE:
         context["emergency_request"] = emergency.open_emergency_request(policy)

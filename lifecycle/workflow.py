@@ -27,7 +27,7 @@ declarations.
 from __future__ import annotations
 
 from core.events import AuditAction
-from lifecycle import emergency, forms, gates, permissions
+from lifecycle import emergency, forms, gates, gates_eia, permissions
 from lifecycle.local_steps import AGREE_LOCAL_SUPPLEMENT, APPROVE_LOCAL
 from lifecycle.states import EMERGENCY_SOURCES, Duty, Status
 from lifecycle.steps import Cycle, Page, Step
@@ -112,9 +112,10 @@ SUBMIT_FOR_QA = Step(
     audit=AuditAction.POLICY_SUBMITTED_FOR_QA,
     doc="SOP stage 4: the Policy Statement, SOPs, EIA and Workbook go to PCU for quality assurance, copied to "
         "the business group co-ordinator.",
-    # While the Lead's request for emergency approval waits, the draft goes no other way (issue 13).
-    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, gates.sops_written,
-           emergency.no_emergency_request_waiting),
+    # While the Lead's request for emergency approval waits, the draft goes no other way (issue 13). An assessment
+    # concluding that the policy must stop, or keeping it unjustified, is settled first (lifecycle.gates_eia).
+    gates=(gates.commissioning_recorded, *gates.SUBMISSION_GATES, gates_eia.eia_outcome_justified,
+           gates_eia.eia_not_concluding_stop, gates.sops_written, emergency.no_emergency_request_waiting),
     page=Page(
         slug="submit-for-qa", title="Submit for quality assurance",
         success="Submitted to the Policy Co-ordination Unit for quality assurance. This version is now frozen.",

@@ -13,7 +13,7 @@ from django.db.models import Count, Q
 
 from core.dates import date_shown
 from core.events import AuditAction
-from lifecycle import forms, gates, gates_no_change, gates_review_draft
+from lifecycle import forms, gates, gates_eia, gates_no_change, gates_review_draft
 from lifecycle.monitoring_reports import AWAITING_COUNTED, ReportUnderWay, reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
@@ -165,7 +165,9 @@ SIGN_OFF_UPDATED_EIA = Step(
     who="the Diversity and Citizen Focus Directorate", audit=AuditAction.POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF,
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
-    gates=(gates_no_change.no_change_awaits_updated_eia, gates_no_change.updated_eia_complete),
+    # Not an assessment concluding that the policy must stop (lifecycle.gates_eia): DCFD signs off no such one.
+    gates=(gates_no_change.no_change_awaits_updated_eia, gates_no_change.updated_eia_complete,
+           gates_eia.updated_eia_not_concluding_stop),
     under_way=gates_no_change.no_change_awaits_updated_eia, done_by=gates_no_change.updated_eia_signed_off_by,
     page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
               form=forms.CommentsForm, button="Sign it off", shows_version=True,

@@ -20,7 +20,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.stale_saves import refuse_stale_save
-from lifecycle import gates_no_change, permissions
+from lifecycle import gates_eia, gates_no_change, permissions
 from lifecycle.duties import check_separation, conflicting_duty
 from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
@@ -150,6 +150,13 @@ def eia_update(*, policy: Policy, actor, base_revision: int | None = None, resto
     if values.get("decision") and values["decision"] not in EqualityImpactAssessment.Decision.values:
         raise ApplicationError("Choose the outcome of the assessment.", field="decision")
     locked, version, eia = _lock_document(EqualityImpactAssessment, policy, actor, base_revision=base_revision)
+    # An outcome that keeps the policy despite its potential adverse impact ("justified"), or stops it, says why: as
+    # the assessment will stand once saved (a save may send the outcome or its reasons alone).
+    decision = values.get("decision", eia.decision)
+    if decision in EqualityImpactAssessment.REASONS_REQUIRED and not values.get(
+            "decision_rationale", eia.decision_rationale).strip():
+        raise ApplicationError(f"{EqualityImpactAssessment.REASONS_REQUIRED[decision]}.", code="invalid",
+                               field="decision_rationale")
     return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk, version=version,
                           kind=DraftDocument.EIA, fields=EIA_FIELDS, restored_from=restored_from)
 
@@ -209,6 +216,11 @@ def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
     if outstanding[QADiscipline.DCFD].done:
         return ApplicationError(f"The EIA of {policy.reference} is already signed off: nothing more is asked of the "
                                 "Diversity and Citizen Focus Directorate here.", code="stale")
+    # SOP, role of DCFD: it quality-assures EIAs "to ensure that all corporate policies seek to eliminate
+    # discrimination": not one concluding that the policy, in force by the emergency route, must stop. It stays "not
+    # impact assessed", and chased, until the assessment changes or the policy is withdrawn (lifecycle.gates_eia).
+    if gates_eia.concludes_stop(policy):
+        return ApplicationError(gates_eia.dcfd_stop_refusal(policy, gates_eia.STOP_WHAT_TO_DO), code="gate")
     # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
     how = conflicting_duty(actor, policy.current_version, Duty.QA)
     if how is not None:

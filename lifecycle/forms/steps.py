@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.dates import date_shown
 from core.forms import DateField, GovUKForm
 from core.models import ApprovalRoute, User
+from lifecycle import gates_eia
 from lifecycle.monitoring_reports import reports_awaiting_response
 from lifecycle.permissions import qa_disciplines_for
 from lifecycle.report_duties import reports_free_for
@@ -90,6 +91,11 @@ class QADecisionForm(StepForm):
             # reason ("... has already recorded its decision") instead of "Select a valid choice".
             offered.append((posted, QADiscipline(posted).label))
         self.fields["discipline"].choices = offered
+        # Said with the page's warning of an assessment concluding that the policy must stop (a version frozen so
+        # before the rule, lifecycle.gates_eia): DCFD, offered its part, is told beforehand that it may only return it.
+        dcfd_offered = QADiscipline.DCFD in dict(offered) and self.policy is not None
+        self.eia_stop_note = (gates_eia.DCFD_RETURNS_IT if dcfd_offered and gates_eia.concludes_stop(self.policy)
+                              else "")
 
     def clean(self):
         data = super().clean()

@@ -13,7 +13,7 @@ from django.db import transaction
 
 from core.events import AuditAction
 from core.exceptions import ApplicationError
-from lifecycle import gates, permissions
+from lifecycle import gates, gates_eia, permissions
 from lifecycle.models import Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import DISCIPLINE_PERMISSIONS
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, require_text, take_plain_step
@@ -72,6 +72,14 @@ def policy_record_qa_signoff(
     comments = optional_text(comments, "Comments", field="comments")
     locked, package = _begin_qa(SIGN_OFF_QA, policy=policy, actor=actor, discipline=discipline,
                                 **read)
+    # SOP, role of DCFD: "Quality assure ... Equality Impact Assessments, to ensure that all corporate policies seek
+    # to eliminate discrimination". A version whose assessment concludes that the policy must stop (frozen so before
+    # the submission's gate, lifecycle.gates_eia) is not passed by DCFD: it is returned. PCU's and DOI's parts are their
+    # own, and their page warns them.
+    if discipline == QADiscipline.DCFD and gates_eia.concludes_stop(locked):
+        raise ApplicationError(gates_eia.dcfd_stop_refusal(
+            locked, "Return it to the developer with comments instead. " + gates_eia.STOP_WHAT_TO_DO),
+            code="gate", field="outcome")
     signoff = QASignOff.objects.create(
         policy_version=package, discipline=discipline, outcome=QAOutcome.PASSED, signed_by=actor, comments=comments
     )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.exceptions import ApplicationError
+from lifecycle import gates_eia
 from lifecycle.models import (
     NoChangeReview,
     Policy,
@@ -260,6 +261,13 @@ def policy_confirm_eia(
     if eia_outcome == NoChangeReview.EIAOutcome.UPDATED and not eia_comments:
         raise ApplicationError("Enter what must change in the assessment.", field="eia_comments")
     locked = begin_step(CONFIRM_EIA, policy=policy, actor=actor, **read)
+    # An assessment concluding that the policy must stop (frozen so before lifecycle.gates_eia's rule) does not stand
+    # for the policy to be re-published: DCFD says what must be updated, or the policy is withdrawn.
+    if eia_outcome == NoChangeReview.EIAOutcome.STANDS and gates_eia.concludes_stop(locked):
+        raise ApplicationError(gates_eia.dcfd_stop_refusal(
+            locked, "Say that it must be updated, and what must change: it is reopened for the policy's developers. If "
+            "the policy is to stop, the Designated Lead or the policy's owner decides to withdraw it."),
+            code="gate", field="eia_outcome")
     review = NoChangeReview.objects.select_for_update().get(policy=locked, republished_on__isnull=True)
     review.eia_outcome, review.eia_comments = eia_outcome, eia_comments
     review.eia_confirmed_by, review.eia_confirmed_at = actor, timezone.now()

@@ -209,6 +209,30 @@ for _condition in [*SUBMISSION, None]:
     _submission_check(_condition.name if _condition else None)
 
 
+# SOP, role of the Diversity and Citizen Focus Directorate: "Quality assure Policy, SOPs, and Equality Impact
+# Assessments, to ensure that all corporate policies seek to eliminate discrimination": a package whose EIA concludes
+# "Stop and remove the policy" does not go to quality assurance, DCFD's sign-off of it being one it cannot give.
+@check
+def development_to_qa_eia_concludes_stop(people):
+    policy = meet(advance_to(people.policy(), "development", people), people, SUBMISSION)
+    eia_update(policy=policy, actor=people.developer, decision="stop",
+               decision_rationale="The policy discriminates and no mitigation removes it.")
+    assert_refused(people.developer, Policy.objects.get(pk=policy.pk), "submit-for-qa",
+                   ("Stop and remove the policy",))
+
+
+# An outcome "Continue despite potential adverse impact (justified)" gives its justification. The EIA's form and
+# service ask for it; a draft saved without it before they did is not submitted without it.
+@check
+def development_to_qa_continue_without_its_justification(people):
+    from assessments.models import EqualityImpactAssessment
+
+    policy = meet(advance_to(people.policy(), "development", people), people, SUBMISSION)
+    EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).update(
+        decision="continue", decision_rationale="")
+    assert_refused(people.developer, Policy.objects.get(pk=policy.pk), "submit-for-qa", ("justification",))
+
+
 # SOP, "2. Commissioning": "seek formal agreement to progress the work, through the relevant Designated Business
 # Group Policy Lead"; the co-ordinator's role: "Ensure new policy is commissioned formally before it is developed."
 @check

@@ -64,6 +64,7 @@ from tests.factories import (
 )
 from tests.lifecycle import test_gates_sop as sop
 from tests.lifecycle.test_gates_sop import assert_refused, assert_taken, post_step
+from tests.permissions import load_bearing_eia_outcome as eia_outcome
 from tests.permissions import load_bearing_review_draft as review_draft
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -719,7 +720,7 @@ def an_unwritten_sop_is_not_submitted(people):
     assert_refused(people.developer, _reload(policy), "submit-for-qa", ("no procedure written",))
 
 
-EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS, **review_draft.CHECKS}
+EVERY_CHECK: dict[str, Callable] = {**sop.CHECKS, **OWN_CHECKS, **review_draft.CHECKS, **eia_outcome.CHECKS}
 
 # Which checks kill which mutant: the check where only that rule stands between a person and a step. An entry for a
 # gate or predicate that no longer exists is not an error (its checks still run as tests of behaviour).
@@ -786,6 +787,8 @@ KILLERS: dict[str, tuple[str, ...]] = {
     "gate:updated_eia_complete": ("dcfd_signs_off_an_updated_eia_only_once_complete",),
     # A review draft withdrawn (tests/permissions/load_bearing_review_draft.py).
     **review_draft.KILLERS,
+    # The EIA's outcome (tests/permissions/load_bearing_eia_outcome.py).
+    **eia_outcome.KILLERS,
 }
 
 
