@@ -20,7 +20,8 @@ middleware does would change the answer. It keeps everything the view guarantees
 Everything else goes on through the stack to publication.views.scheme_pdf, with what was counted left on the
 request so the download is counted once: a client past the limit (the 429 page), a file not remembered (the
 database is read), a file missing or failing its check (refused, reported, 503), a request with a session cookie
-(a signed-in reader gets no-store and a session kept alive), a Host not allowed, and anything but GET or HEAD.
+(a signed-in reader gets no-store and a session kept alive), a Host not allowed, anything but GET or HEAD, and the
+question the page saying the PDF is being prepared asks by itself (htmx: its status, never the file).
 tests/publication/test_early_download.py holds the early answers to the view's, header by header."""
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def _early_reference(request) -> str | None:
     match = pattern.fullmatch(request.path_info) if pattern is not None else None
     if match is None:
         return None
+    if request.headers.get("HX-Request"):
+        return None  # the page saying the PDF is being prepared, asking again: the view answers with its status
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or LAST_SEEN_COOKIE in cookies:
         return None  # perhaps signed in: the whole stack decides

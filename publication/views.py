@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
@@ -39,7 +40,7 @@ from publication.services import (
     StoredFileRefused,
     draft_pdf_read,
     draft_pdf_request,
-    publication_store_files,
+    publication_files_request,
     publication_store_files_again,
     published_file_read,
 )
@@ -47,6 +48,9 @@ from publication.services import (
 logger = logging.getLogger(__name__)
 # The page of a draft's PDF being prepared asks again this often (htmx; without script, its "Check again" link).
 DRAFT_PDF_REFRESH_SECONDS = 3
+# The page of a published version's PDF being stored asks again this often: the Scheme's polls count against its
+# file rate limit (POLICYHUB_PUBLIC_FILE_RATE, 30 a minute), 12 a minute.
+FILES_REFRESH_SECONDS = 5
 # A stored file that cannot be served now is a 503 with Retry-After (RFC 9110, 15.6.4): the failure is PCU's to put
 # right (they are told), and a client may ask again later.
 RETRY_AFTER_SECONDS = 600
@@ -109,7 +113,8 @@ def scheme_file_count_start(request, reference: str):
 
 @require_safe
 def scheme_pdf(request, reference: str):
-    """The public PDF pack, served from the file stored at publication (never rendered per request). The rate limit's
+    """The public PDF pack, served from the file stored at publication (never rendered in a request: until its task
+    has stored it, a page says it is being prepared, ``_stored_or_queued``). The rate limit's
     round trip to Redis also reads which file that is (publication.scheme_files); otherwise one query finds it. An
     anonymous download of a remembered, intact file is answered before this view, by
     publication.middleware.scheme_file_download, the same way; it hands everything else here."""
@@ -127,17 +132,15 @@ def scheme_pdf(request, reference: str):
         if published_file is None:
             publication = scheme_publication(reference=reference)
             stored_copy_readable_or_404(publication=publication, cleared=False)
-            try:
-                published_file = _stored_or_rendered(publication, [PublishedFile.Audience.PUBLIC])
-            except FilesNotStored:
-                return _unavailable(request, "publication/file_not_stored.html")
+            published_file = _stored_or_queued(publication, [PublishedFile.Audience.PUBLIC])
+            if not isinstance(published_file, PublishedFile):
+                return _files_pending(request, publication, published_file,
+                                      page_url=reverse("publication:scheme_detail", args=[reference]))
             stored_copy_readable_or_404(publication=publication, cleared=False, published_file=published_file)
         scheme_files.remember(reference, generation, published_file)
+    if _polled(request):
+        return _files_status(request, FILES_READY)
     return _serve_stored(request, published_file, filename=f"{reference}.pdf")
-
-
-class FilesNotStored(Exception):
-    """A publication's files are not stored, and cannot be stored now."""
 
 
 def _unavailable(request, template: str, context: dict | None = None):
@@ -146,28 +149,62 @@ def _unavailable(request, template: str, context: dict | None = None):
     return response
 
 
-def _stored_or_rendered(publication, audiences: list[str]):
-    """The first of ``audiences``' stored files of ``publication`` (rendered now, once, if its task has not run
-    yet). FilesNotStored if they could not be stored: recorded after the task's last attempt (then not rendered
-    again for each download, seconds of work each: PCU stores them again from the Publication page), failed for a
-    download within the last minute (``scheme_files.render_failed_recently``), or failing now."""
+# What a download of a published version's PDF finds when it is not served at once.
+FILES_READY, FILES_PENDING, FILES_FAILED = "ready", "pending", "failed"
+
+
+def _stored_or_queued(publication, audiences: list[str]):
+    """The first of ``audiences``' stored files of ``publication``; else FILES_FAILED if its files could not be
+    stored, as recorded after the task's last attempt (PCU stores them again from the Publication page), or
+    FILES_PENDING while the task stores them: queued at publication, and queued again once for many downloads
+    (``publication_files_request``). Never rendered here (integrity review, STYLE rule 19: a render of the statement
+    and up to 30 SOPs is seconds of CPU, and every download before the task ran rendered again). Not found if files
+    are stored and none is for these readers."""
     published_file = _first_stored(publication, audiences)
-    if published_file is None:
-        if (publication.pk in files_not_stored(policy_ids=[publication.policy_id])
-                or scheme_files.render_failed_recently(publication.pk)):
-            raise FilesNotStored
-        try:
-            publication_store_files(publication=publication)
-        except Exception as error:
-            # The task, queued at publication, tries again and records the failure after its last attempt; the next
-            # minute's downloads do not each try as well (scheme_files.render_failed).
-            logger.exception("The files of publication %s could not be stored for a download", publication.pk)
-            scheme_files.render_failed(publication.pk)
-            raise FilesNotStored from error
-        published_file = _first_stored(publication, audiences)
-    if published_file is None:
+    if published_file is not None:
+        return published_file
+    if publication.pk in files_not_stored(policy_ids=[publication.policy_id]):
+        return FILES_FAILED
+    if publication.files.exists():
         raise Http404("No stored file.")
-    return published_file
+    if publication_files_request(publication=publication):
+        # Queued now: under eager Celery (`make run`) its task has stored them already.
+        published_file = _first_stored(publication, audiences)
+    return published_file if published_file is not None else FILES_PENDING
+
+
+def _polled(request) -> bool:
+    """The page saying a PDF is being prepared asks again by itself (htmx): it gets the status, never the file."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def _files_status(request, status: str):
+    """The status alone, for the page's own question (200: htmx swaps in no other answer); kept by no cache."""
+    return _not_kept(render(request, "publication/includes/files_status.html",
+                            {"status": status, "pdf_url": request.path, "refresh_seconds": FILES_REFRESH_SECONDS}))
+
+
+def _not_kept(response):
+    """Neither the page saying the PDF is being prepared nor its status is kept by a cache: the next question may
+    find the file."""
+    patch_cache_control(response, no_store=True)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _files_pending(request, publication, status: str, *, page_url: str):
+    """A published version's PDF not stored yet: 202 Accepted (RFC 9110, 15.3.3) with a page saying it is being
+    prepared, which asks again by itself (htmx; without script, its "Check again" link); 503 with Retry-After once its
+    storing failed after the task's last attempt."""
+    if _polled(request):
+        return _files_status(request, status)
+    if status == FILES_FAILED:
+        return _not_kept(_unavailable(request, "publication/file_not_stored.html"))
+    response = render(request, "publication/files_preparing.html", {
+        "policy": publication.policy, "version": publication.policy_version, "status": status,
+        "pdf_url": request.path, "page_url": page_url, "refresh_seconds": FILES_REFRESH_SECONDS}, status=202)
+    response["Retry-After"] = str(FILES_REFRESH_SECONDS)
+    return _not_kept(response)
 
 
 def not_modified(request, published_file):
@@ -291,7 +328,8 @@ def publication_store_files_again_page(request, reference: str, publication_id: 
 def policy_pdf(request, reference: str):
     """/policies/<ref>/pdf/: the version the user sees (the draft for those working on it, else the one in force),
     as a PDF pack with the document-control block, and only the SOPs this user may read. A published version is
-    served from the file stored at publication. A version not published (a draft, which changes) is prepared by the
+    served from the file stored at publication (until its task has stored it, a page says it is being prepared:
+    ``_published_pdf``). A version not published (a draft, which changes) is prepared by the
     worker, once for what it prints (publication.services.draft_pdfs): until it is ready this address answers with
     a page saying so, which asks again by itself (integrity review of 2026-12-06: rendered here, a large draft held
     the web worker for a minute; STYLE rule 19)."""
@@ -302,7 +340,8 @@ def policy_pdf(request, reference: str):
     filename = f"{policy.reference}-v{version.number}.pdf"
     publication = published_publication_of(version=version)
     if publication is not None:
-        return _published_pdf(request, policy, publication, filename=filename)
+        return _published_pdf(request, policy, publication, filename=filename,
+                              page_url=reverse("lifecycle:statement", args=[policy.reference]))
     cleared = user_may_see_sensitive(user=request.user, policy=policy)
     draft_pdf = draft_pdf_request(policy=policy, version=version, cleared=cleared)
     context = {"policy": policy, "version": version, "draft_pdf": draft_pdf,
@@ -343,23 +382,26 @@ def policy_in_force_pdf(request, reference: str):
     publication = published_publication_of(version=version) if version is not None else None
     if publication is None:
         raise Http404("No version in force.")
-    return _published_pdf(request, policy, publication, filename=f"{policy.reference}-v{version.number}.pdf")
+    return _published_pdf(request, policy, publication, filename=f"{policy.reference}-v{version.number}.pdf",
+                          page_url=reverse("library:policy", args=[policy.reference]))
 
 
-def _published_pdf(request, policy, publication, *, filename: str):
+def _published_pdf(request, policy, publication, *, filename: str, page_url: str):
     """The stored file of ``publication`` for this reader: the cleared copy, with its OFFICIAL-SENSITIVE SOPs, for
     those cleared for it, else every member of staff's (``staff_audience``). Not found for a reader not cleared when
     the version was published OFFICIAL-SENSITIVE, whatever the policy is marked now and whatever copy was stored for
     it (a staff copy stored by the rule before 2297154), nor for any file they may not read
-    (``stored_copy_readable_or_404``)."""
+    (``stored_copy_readable_or_404``). Not stored yet, it is never rendered here: a page says it is being prepared
+    (``_stored_or_queued``), with a link to ``page_url``, the document's pages, meanwhile."""
     cleared = user_may_see_sensitive(user=request.user, policy=policy)
     stored_copy_readable_or_404(publication=publication, cleared=cleared)
     audience = staff_audience(user=request.user, policy=policy)
     audiences = ([PublishedFile.Audience.CLEARED, PublishedFile.Audience.STAFF]
                  if audience == PublishedFile.Audience.CLEARED else [PublishedFile.Audience.STAFF])
-    try:
-        published_file = _stored_or_rendered(publication, audiences)
-    except FilesNotStored:
-        return _unavailable(request, "publication/file_not_stored.html")
+    published_file = _stored_or_queued(publication, audiences)
+    if not isinstance(published_file, PublishedFile):
+        return _files_pending(request, publication, published_file, page_url=page_url)
     stored_copy_readable_or_404(publication=publication, cleared=cleared, published_file=published_file)
+    if _polled(request):
+        return _files_status(request, FILES_READY)
     return _serve_stored(request, published_file, filename=filename)

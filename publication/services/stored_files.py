@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.audit import audit_log
 from core.events import AuditAction
 from lifecycle.states import ProtectiveMarking
-from publication import scheme_files
+from publication import files_queued, scheme_files
 from publication.documents import document_marking
 from publication.models import FOIExemption, Publication, PublishedFile, SOPRedaction
 
@@ -26,20 +26,46 @@ STORE_FILES_TASK = "publication.tasks.store_publication_files"
 STORE_CURRENT_FILES_TASK = "publication.tasks.store_current_publication_files"
 
 
-def queue_task(name: str, *args) -> None:
+def queue_task(name: str, *args) -> bool:
     """After the commit: the change stands whatever happens here. With the broker down, beat's
-    store-publication-files job (or the first download) renders missing files instead. A task that fails after its
-    last attempt has recorded why (publication.services.file_failures); in the test process, where tasks run at
-    once and their errors propagate, that error ends here."""
+    store-publication-files job (or a download a minute later: publication.files_queued) queues missing files
+    again. A task that fails after its last attempt has recorded why (publication.services.file_failures); in the
+    test process, where tasks run at once and their errors propagate, that error ends here. False if the task was not
+    queued (or, run at once, failed)."""
     try:
         # By name: publication.tasks builds on this module, not the other way round.
         signature(name, args=args).delay()
     except Exception:
         logger.exception("Task %s%r not queued", name, args)
+        return False
+    return True
 
 
 def queue_file_rendering(publication_id: int) -> None:
-    queue_task(STORE_FILES_TASK, publication_id)
+    """Queue the task that stores the publication's files (after it commits, or PCU asks again), marked queued so
+    that the downloads meanwhile do not queue it again (publication.files_queued); with the broker down, marked for a
+    minute only, and the next download after it queues the task."""
+    files_queued.remember(publication_id)
+    _queue_marked(publication_id)
+
+
+def publication_files_request(*, publication: Publication) -> bool:
+    """A download of ``publication``'s files, none stored yet: their task is queued, once for many downloads (the
+    first to claim ``files_queued``'s mark, after the one queued at publication stood for QUEUED_SECONDS), never
+    rendered here (STYLE rule 19: the render is seconds of CPU, and the staff told of a publication all ask at once).
+    True if this call queued it (once any transaction around it commits; under eager Celery, as `make run` has, the
+    task has run by then); False if another did, or Redis cannot say (the task queued at publication and beat's
+    safety net store them)."""
+    publication_id = publication.pk
+    if not files_queued.claim(publication_id):
+        return False
+    transaction.on_commit(lambda: _queue_marked(publication_id))
+    return True
+
+
+def _queue_marked(publication_id: int) -> None:
+    if not queue_task(STORE_FILES_TASK, publication_id):
+        files_queued.remember(publication_id, seconds=files_queued.RETRY_SECONDS)
 
 
 class StoredFileRefused(Exception):

@@ -1,8 +1,11 @@
 """axe-core (WCAG 2.2 AA) on the pages of issue 14 and the Scheme's search (issue 17), empty states included:
 the Publication Scheme (index, search, filters, errors, an entry with parts withheld), Notices, PCU's page of
-withheld parts, the publication page with its stored files, and the refusals (too many requests, a tampered file)."""
+withheld parts, the publication page with its stored files, a PDF being prepared or not stored, and the refusals
+(too many requests, a tampered file)."""
 
 from __future__ import annotations
+
+import errno
 
 import pytest
 from django.core.files.storage import default_storage
@@ -10,7 +13,12 @@ from django.core.files.storage import default_storage
 from core.models import Subject
 from lifecycle import services as lifecycle_services
 from lifecycle.states import Status
-from publication.services import policy_publish, publication_store_files, sop_redaction_record
+from publication.services import (
+    policy_publish,
+    publication_files_not_stored,
+    publication_store_files,
+    sop_redaction_record,
+)
 from tests.factories import advance_to, make_people
 from tests.rate_limits import clear_rate_limits
 
@@ -73,9 +81,22 @@ def test_publication_pages_pass_axe(browser_user, settings, tmp_path):
         handle.write(b"tampered")
     check("public: a tampered file refused", f"/publication-scheme/{policy.reference}/pdf/", status=503)
 
+    # A version whose files are not stored yet: the page saying its PDF is being prepared (its task fails here, the
+    # store being a file, so the page is what every download meets), then the one saying it could not be stored.
+    media_root = settings.MEDIA_ROOT
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the file store's folder should be")
+    settings.MEDIA_ROOT = str(blocker)
+    pending = advance_to(people.policy(title="Stop and search"), Status.AWAITING_PUBLICATION, people)
+    pending_publication = policy_publish(policy=pending, actor=people.pcu, on_publication_scheme=True)
+    check("public: a PDF being prepared", f"/publication-scheme/{pending.reference}/pdf/", status=202)
+    publication_files_not_stored(publication=pending_publication, error=OSError(errno.ENOSPC, "full"), attempts=5)
+    check("public: a PDF not stored", f"/publication-scheme/{pending.reference}/pdf/", status=503)
+    settings.MEDIA_ROOT = media_root
+
     settings.POLICYHUB_PUBLIC_PAGE_RATE = "1/d"  # a day: a fixed window a minute long could turn between two requests
     clear_rate_limits()
     browser.goto("/publication-scheme/")
     check("public: too many requests", "/publication-scheme/", status=429)
     clear_rate_limits()
-    assert len(checked) == 17
+    assert len(checked) == 19

@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 
 from publication.services import policy_publish
+from tests.downloads import files_stored
 from tests.factories import advance_to
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +102,7 @@ def test_permissions_policy_turns_off_what_the_service_never_uses(client):
 
 def test_every_signed_in_page_and_file_is_no_store(client, people):
     policy = published(people)
+    files_stored(policy)
     client.force_login(people.developer)
     for path in ["/", "/policies/", f"/policies/{policy.reference}/", f"/policies/{policy.reference}/pdf/",
                  "/notifications/", "/account/password/", "/publication-scheme/"]:
@@ -112,6 +114,7 @@ def test_every_signed_in_page_and_file_is_no_store(client, people):
 def test_the_staff_pdf_is_no_store(client, people):
     """The staff PDF may carry OFFICIAL-SENSITIVE SOPs: no copy in a shared cache or on the browser's disk."""
     policy = published(people)
+    files_stored(policy)
     client.force_login(people.developer)
 
     response = client.get(f"/policies/{policy.reference}/pdf/")

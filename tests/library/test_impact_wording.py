@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.downloads import downloaded
 from tests.library.helpers import published, staff
 
 pytestmark = pytest.mark.django_db
@@ -43,5 +44,5 @@ def test_the_library_offers_the_policy_in_force_as_a_pdf(client, people):
     library = client.get(f"/library/{policy.reference}/").content.decode()
     # The version in force, whoever reads it (tests/library/test_library_pdf_in_force.py).
     assert f'href="/policies/{policy.reference}/pdf/in-force/"' in library
-    pdf = client.get(f"/policies/{policy.reference}/pdf/in-force/")
+    pdf = downloaded(client, f"/policies/{policy.reference}/pdf/in-force/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"

@@ -12,6 +12,7 @@ from lifecycle.details import LinkError, details_hash, parse_legislation_links
 from lifecycle.models import ApprovalDecision, PolicyVersion
 from lifecycle.states import Status
 from publication.services import policy_publish
+from tests.downloads import downloaded
 from tests.factories import advance_to, refused, reload, take_step
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +186,7 @@ def test_review_remarks_official_sensitive_and_it_disappears_at_once_everywhere(
     # Before: on the public scheme, its PDF, and to staff of another business group (register, page, search).
     assert reference in client.get("/publication-scheme/").content.decode()
     assert client.get(f"/publication-scheme/{reference}/").status_code == 200
-    assert client.get(f"/publication-scheme/{reference}/pdf/").status_code == 200
+    assert downloaded(client, f"/publication-scheme/{reference}/pdf/").status_code == 200
     assert reference in client.get("/publication-scheme/feed/").content.decode()
     client.force_login(people.developer2)
     assert reference in client.get("/notices/feed/").content.decode()

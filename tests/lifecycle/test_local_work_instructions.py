@@ -33,6 +33,7 @@ from notifications.models import Notification
 from notifications.services import outbox_relay
 from publication.models import Publication
 from publication.services import policy_approve_local, policy_publish
+from tests.downloads import files_stored
 from tests.factories import (
     ALL_IMPACTS,
     RoleAssignmentFactory,
@@ -327,6 +328,7 @@ def test_in_force_it_is_seen_on_its_policy_pages_by_its_business_group_only(clie
     post_step(client, people.lead2, reload(policy), "approve-local-instruction")
     policy = reload(policy)
     assert policy.status == Status.IMPLEMENTATION and policy.is_in_force
+    files_stored(policy)
     pages = [f"/policies/{policy.reference}/{page}" for page in ("", "statement/", "timeline/", "versions/", "pdf/")]
     in_group = UserFactory(username="custody_officer", unit=people.unit2)
     elsewhere = UserFactory(username="patrol_officer", unit=people.unit)

@@ -125,11 +125,13 @@ def test_the_downloads_answer_a_handled_503_while_the_files_are_not_stored(clien
     assert len(failures(policy)) == 1
 
 
-def test_a_download_before_the_task_that_cannot_store_answers_503(client, people, broken_store):
+def test_a_download_before_the_task_that_cannot_store_says_it_is_being_prepared(client, people, broken_store):
+    """Until the task's last attempt is recorded, the download says the PDF is being prepared (202), rendering
+    nothing itself (tests/publication/test_published_pdf_prepared.py); then 503, as above."""
     policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
     policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)  # no commit: no task
     response = client.get(f"/publication-scheme/{policy.reference}/pdf/")
-    assert response.status_code == 503 and int(response["Retry-After"]) > 0
+    assert response.status_code == 202 and int(response["Retry-After"]) > 0
 
 
 @pytest.mark.parametrize("signed_in", [False, True])
@@ -200,41 +202,43 @@ def test_files_not_rendered_again_are_recorded_and_stored_again_as_a_new_renditi
     assert "are not stored" not in client.get(f"/policies/{policy.reference}/publication/").content.decode()
 
 
-def test_while_the_task_tries_again_a_failed_download_is_not_rendered_again_for_each_download(
-        client, people, broken_store, monkeypatch, tmp_path):
+def test_while_the_task_tries_again_no_download_renders_or_queues_it_again(
+        client, people, broken_store, monkeypatch, tmp_path, django_capture_on_commit_callbacks):
     """Bounded work per request (STYLE rule 19): before the task's last attempt is recorded, each download of files
     not stored tried to render and store them itself (seconds of WeasyPrint each, one after another on the
-    publication's row lock), however often the store had just failed. After a download's own attempt fails, the
-    downloads within the next minute answer the same handled 503 at once; once the store works again, the next
-    download after that minute stores and serves the file."""
-    from publication import views
+    publication's row lock), and, once one failed, answered 503 for a minute. Now no download renders: the first
+    queues the task, whose attempts fail here one after the other and record the failure (the downloads then answer
+    503); once PCU stores the files again with the store mended, the download serves one."""
+    from publication.services import stored_files
 
+    renders = []
+    render = stored_files._render_changed
+
+    def counted(*args, **kwargs):
+        renders.append(args)
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(stored_files, "_render_changed", counted)
     policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
-    policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)  # no commit: no task yet
-    attempts = []
-    store = views.publication_store_files
-
-    def counted(**kwargs):
-        attempts.append(kwargs)
-        return store(**kwargs)
-
-    monkeypatch.setattr(views, "publication_store_files", counted)
+    publication = policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)  # no commit: no task
     url = f"/publication-scheme/{policy.reference}/pdf/"
-    for _ in range(3):
-        response = client.get(url)
-        assert response.status_code == 503 and int(response["Retry-After"]) > 0
-    assert len(attempts) == 1
-    # Staff's download of the same publication is answered so too.
-    client.force_login(people.developer)
+    with django_capture_on_commit_callbacks() as queued:
+        for _ in range(3):
+            response = client.get(url)
+            assert response.status_code == 202 and int(response["Retry-After"]) > 0
+        client.force_login(people.developer)
+        assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 202
+    assert not renders and len(queued) == 1
+    for callback in queued:  # the worker: every attempt fails, and the last records why
+        callback()
+    assert len(renders) == STORE_FILES_ATTEMPTS and len(failures(policy)) == 1
     assert client.get(f"/policies/{policy.reference}/pdf/").status_code == 503
-    assert len(attempts) == 1
-    # The store mended and the minute gone by (its key expired): the next download stores the files and serves one.
-    mend(broken_store, tmp_path)
-    from publication import scheme_files
+    client.logout()
+    assert client.get(url).status_code == 503
 
-    redis = scheme_files.redis_client(scheme_files._cache())
-    assert 0 < redis.ttl(scheme_files._render_failed_key(policy.publications.get().pk)) <= 60
-    redis.delete(scheme_files._render_failed_key(policy.publications.get().pk))
+    mend(broken_store, tmp_path)
+    client.force_login(people.pcu)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/policies/{policy.reference}/publication/{publication.pk}/store-files/")
     response = client.get(f"/policies/{policy.reference}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert len(attempts) == 2

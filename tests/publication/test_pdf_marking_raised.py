@@ -17,6 +17,7 @@ from lifecycle import services as lifecycle_services
 from lifecycle.states import ProtectiveMarking, Status
 from publication.models import PublishedFile
 from publication.services import policy_publish
+from tests.downloads import downloaded
 from tests.factories import advance_to, reload
 from tests.library.helpers import staff
 from tests.lifecycle.test_details import update
@@ -54,7 +55,7 @@ def test_a_file_stored_after_the_raise_prints_the_marking_the_version_was_publis
                                                                                        raised_before_its_files):
     policy, publication = raised_before_its_files
     client.force_login(people.lead)
-    response = client.get(f"/policies/{policy.reference}/pdf/in-force/")
+    response = downloaded(client, f"/policies/{policy.reference}/pdf/in-force/")  # its task, late: queued by it
     assert response.status_code == 200
     text = pdf_text(response.content)
     assert "Protective marking OFFICIAL Suitable for Publication Scheme Yes" in text, text
@@ -68,7 +69,7 @@ def test_nothing_is_stored_for_the_public_or_read_by_the_uncleared_once_raised(c
     cleared for its OFFICIAL-SENSITIVE material, whenever the files are stored."""
     policy, publication = raised_before_its_files
     client.force_login(people.lead)
-    assert client.get(f"/policies/{policy.reference}/pdf/in-force/").status_code == 200
+    assert downloaded(client, f"/policies/{policy.reference}/pdf/in-force/").status_code == 200
     assert not publication.files.filter(audience=PublishedFile.Audience.PUBLIC).exists()
     client.logout()
     assert client.get(f"/publication-scheme/{policy.reference}/pdf/").status_code == 404

@@ -20,6 +20,7 @@ from lifecycle.models import Policy
 from lifecycle.states import Status
 from publication.models import Publication, SOPRedaction
 from publication.services import policy_publish, sop_redaction_record, sop_redaction_remove
+from tests.downloads import files_stored
 from tests.factories import UserFactory, advance_to, refused
 from tests.page_cost import PageCost, rendered_again, search_form_of
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
@@ -306,6 +307,7 @@ def test_the_filters_options_are_read_by_a_statement_compiled_once(client, peopl
 
 def test_anonymous_pages_are_rate_limited_in_the_shared_cache(client, people, settings):
     policy = publish(people)
+    files_stored(policy)
     settings.POLICYHUB_PUBLIC_PAGE_RATE = "3/m"
     settings.POLICYHUB_PUBLIC_FILE_RATE = "1/m"
     # Addresses of this run alone (another test worker shares the Redis database and may clear it), counted within

@@ -93,15 +93,22 @@ def test_the_download_is_the_stored_file_with_its_etag(client, people, django_ca
     assert staff["ETag"] == f'"sha256-{publication.files.get(audience="staff").sha256}"'
 
 
-def test_a_download_before_the_task_ran_renders_and_stores_once(client, people):
+def test_a_download_before_the_task_ran_queues_it_once_and_then_serves_the_stored_file(
+        client, people, django_capture_on_commit_callbacks):
+    """Rendered in the request before (STYLE rule 19): now queued, once, and said to be being prepared
+    (tests/publication/test_published_pdf_prepared.py)."""
     policy = advance_to(people.policy(), Status.AWAITING_PUBLICATION, people)
     publication = policy_publish(policy=policy, actor=people.pcu, on_publication_scheme=True)  # no commit: no task
     assert not publication.files.exists()
 
-    first = client.get(f"/publication-scheme/{policy.reference}/pdf/")
+    with django_capture_on_commit_callbacks() as queued:
+        first = client.get(f"/publication-scheme/{policy.reference}/pdf/")
+    assert first.status_code == 202 and len(queued) == 1
+    queued[0]()  # the worker
     second = client.get(f"/publication-scheme/{policy.reference}/pdf/")
-    assert first.status_code == second.status_code == 200
-    assert first.content == second.content and publication.files.count() == 2  # public and staff
+    third = client.get(f"/publication-scheme/{policy.reference}/pdf/")
+    assert second.status_code == third.status_code == 200
+    assert second.content == third.content and publication.files.count() == 2  # public and staff
 
 
 def test_a_tampered_file_is_refused_and_reported(client, people, django_capture_on_commit_callbacks, caplog):

@@ -5,6 +5,7 @@ import pytest
 
 from lifecycle import services as lifecycle_services
 from publication.services import policy_publish
+from tests.downloads import files_stored
 from tests.factories import advance_to, fill_development, take_step
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +107,7 @@ def test_pdf_of_the_published_policy_for_the_public_and_staff(client, people):
     lifecycle_services.sop_create(policy=policy, actor=people.developer, title="Tactics",
                                   text="<p>SENSITIVE</p>", protective_marking="official_sensitive")
     policy = publish(policy, people)
+    files_stored(policy)
     public = client.get(f"/publication-scheme/{policy.reference}/pdf/")
     assert public.status_code == 200 and public["Content-Type"] == "application/pdf"
     assert public.content.startswith(b"%PDF")
