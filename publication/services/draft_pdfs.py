@@ -79,8 +79,17 @@ def draft_pdf_request(*, policy, version: PolicyVersion, cleared: bool) -> Draft
     """The prepared PDF of ``version`` for a reader (``cleared``: one cleared for its OFFICIAL-SENSITIVE SOPs), as it
     prints now: found, or recorded and queued once its record commits. Under the row's lock, a render whose task was
     lost is queued again after DRAFT_PDF_STALLED_MINUTES, and one that failed after DRAFT_PDF_RETRY_SECONDS; a render
-    under way is left to finish (the second request starts no second render)."""
+    under way is left to finish (the second request starts no second render). Read again once queued: under eager
+    Celery (`make run`) the render has run when the record commits, and the reader is served it at once."""
     key = draft_pdf_print_key(policy=policy, version=version, cleared=cleared)
+    draft_pdf, queued = _requested(version, key, cleared=cleared)
+    if queued and not transaction.get_connection().in_atomic_block:
+        draft_pdf.refresh_from_db()
+    return draft_pdf
+
+
+def _requested(version: PolicyVersion, key: str, *, cleared: bool) -> tuple[DraftPdf, bool]:
+    """``draft_pdf_request``'s record, and whether this request queued its render."""
     now = timezone.now()
     with transaction.atomic():
         draft_pdf = DraftPdf.objects.select_for_update().filter(policy_version=version, print_key=key).first()
@@ -91,9 +100,9 @@ def draft_pdf_request(*, policy, version: PolicyVersion, cleared: bool) -> Draft
                                                         read_hash=version.read_hash, cleared=cleared,
                                                         requested_at=now)
             except IntegrityError:
-                return DraftPdf.objects.get(policy_version=version, print_key=key)
+                return DraftPdf.objects.get(policy_version=version, print_key=key), False
             _queue(draft_pdf.pk)
-            return draft_pdf
+            return draft_pdf, True
         stalled = (draft_pdf.status == DraftPdf.Status.PENDING
                    and draft_pdf.requested_at < now - datetime.timedelta(minutes=DRAFT_PDF_STALLED_MINUTES))
         retry = (draft_pdf.status == DraftPdf.Status.FAILED and draft_pdf.finished_at is not None
@@ -104,7 +113,8 @@ def draft_pdf_request(*, policy, version: PolicyVersion, cleared: bool) -> Draft
             draft_pdf.finished_at = None
             draft_pdf.save(update_fields=["status", "requested_at", "finished_at"])
             _queue(draft_pdf.pk)
-    return draft_pdf
+            return draft_pdf, True
+    return draft_pdf, False
 
 
 def draft_pdf_read(*, draft_pdf: DraftPdf) -> bytes | None:

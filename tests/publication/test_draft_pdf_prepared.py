@@ -210,3 +210,15 @@ def test_beat_deletes_prepared_pdfs_after_a_day(people, draft, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):  # the file goes once the deletion commits
         assert draft_pdfs_delete_old(now=timezone.now() + datetime.timedelta(hours=25)) == 1
     assert not DraftPdf.objects.exists() and not default_storage.exists(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_eager_celery_as_make_run_has_the_first_request_served_at_once(client, people, policy_in):
+    """`make run` runs tasks at once in the web process: the render the first request queues has finished when the
+    request's record commits. The page answered 202 "being prepared" all the same (it read the record it had created,
+    not the one the task had finished), and htmx fetched the file a few seconds later."""
+    policy = policy_in(Status.DEVELOPMENT)
+    client.force_login(people.developer)
+    response = client.get(url(policy))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert DraftPdf.objects.get().status == DraftPdf.Status.READY
