@@ -8,6 +8,7 @@ import datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.utils import create_namedtuple_class
@@ -203,7 +204,11 @@ def _rows(compiled: CompiledSelect | None, before: datetime.datetime | None, lim
         return []
     params = None
     if before is not None:
-        params = [before if value == _BEFORE_MARKER else value for value in compiled.params]
+        # The marker as the statement holds it: compiled as the database takes a datetime (SQLite's, text; QA walk of
+        # 2026-12-06: make run's "Older notices" asked for what was published before 1900), and ``before`` the same.
+        ops = connections[compiled.alias].ops
+        marker = ops.adapt_datetimefield_value(_BEFORE_MARKER)
+        params = [ops.adapt_datetimefield_value(before) if value == marker else value for value in compiled.params]
     # The statement ends with its ORDER BY: the page is cut after it.
     return compiled.rows(params, suffix=" LIMIT %s", suffix_params=(limit,))
 
