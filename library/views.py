@@ -26,10 +26,13 @@ def _library_page(request, *, scope: str | None = None):
     no_words = query if query and not has_search_words(query) else ""
     if no_words:
         query = ""
-    if query:
-        results = library_search(user=request.user, text=query, scope=scope, page=page, **form.filters())
-    else:
-        results = library_browse(user=request.user, scope=scope, page=page, **form.filters())
+    read = library_search if query else library_browse
+    words = {"text": query} if query else {}
+    results = read(user=request.user, scope=scope, page=page, **words, **form.filters())
+    if not results.documents and results.page_number > results.page_count and results.total:
+        # A page past the last (an old link, the address edited): the last page, as the register and the Publication
+        # Scheme settle on it (QA walk of 2026-12-06: "2 policies" over "No policies to show", no way back).
+        results = read(user=request.user, scope=scope, page=results.page_count, **words, **form.filters())
     params = request.GET.copy()
     params.pop("page", None)
     context.update(results=results, query=query, no_words=no_words, scope=scope, is_archive=scope == Scope.ARCHIVE,

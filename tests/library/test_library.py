@@ -467,3 +467,15 @@ def test_a_search_follows_the_readers_clearance_as_it_changes(people):
     role_index(reloaded)
     assert library_search(user=reloaded, text="dugongish").total == 1
     assert library_search(user=other, text="dugongish").total == 0
+
+
+def test_a_page_past_the_last_shows_the_last_page(client, people):
+    """QA walk of 2026-12-06: /library/?page=9 said "2 policies" over "No policies to show", with no way back; the
+    register and the Publication Scheme settle on the last page, and so does the library, browsing or searching."""
+    for number in range(2):
+        published(people, title=f"Paged {number}", statement="<p>Capybaran words.</p>")
+    client.force_login(staff("reader", people.unit))
+    for query in ({}, {"q": "capybaran"}):
+        page = client.get("/library/", {**query, "page": 9}).content.decode()
+        assert "Paged 0" in page and "Paged 1" in page, query
+        assert "No policies to show" not in page and "No documents match" not in page, query
