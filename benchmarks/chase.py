@@ -42,6 +42,8 @@ SELECT p.id, p.reference, p.title, p.status, p.business_group_id, p.review_due_o
        p.not_impact_assessed, p.emergency_eia_due_on, p.status_changed_at, p.owner_id, p.designated_lead_id,
        p.policy_manager_id, p.coordinator_id, p.first_published_on,
        (SELECT max(v.major) FROM lifecycle_policyversion v WHERE v.policy_id = p.id) AS cycle,
+       (SELECT w.decided_at FROM lifecycle_withdrawaldecision w WHERE w.policy_id = p.id
+        AND w.carried_out_at IS NULL) AS withdrawal_decided_at,
        d.user_id AS developer_id, developer.is_active AS developer_is_active
 FROM lifecycle_policy p
 LEFT JOIN core_user owner ON owner.id = p.owner_id
@@ -57,6 +59,8 @@ WHERE p.status <> %(withdrawn)s AND (
     OR EXISTS (SELECT 1 FROM assessments_monitoringresponse m WHERE m.policy_id = p.id
                AND m.remedial_due_on <= %(remedial_horizon)s AND m.remedial_completed_at IS NULL)
     OR (p.status_changed_at <= %(stuck_since)s AND p.status = ANY(%(stuck_statuses)s))
+    OR p.id IN (SELECT w.policy_id FROM lifecycle_withdrawaldecision w WHERE w.carried_out_at IS NULL
+                AND w.decided_at <= %(stuck_since)s)
     OR EXISTS (SELECT 1 FROM assessments_monitoringreport r WHERE r.policy_id = p.id AND r.status = %(submitted)s)
     OR NOT owner.is_active OR NOT lead.is_active OR NOT manager.is_active OR NOT coordinator.is_active
     OR EXISTS (SELECT 1 FROM lifecycle_policy_developers d2 JOIN core_user u2 ON u2.id = d2.user_id
@@ -72,7 +76,7 @@ ORDER BY p.id
 def _bare_due_parameters(day: dt.date) -> dict:
     """The dates chase_plan derives from ``today`` and POLICYHUB_CHASE, computed the same way."""
     from assessments.models import MonitoringReport
-    from lifecycle.due import SHORTEST_STAGE_WORKING_DAYS
+    from lifecycle.deadlines import SHORTEST_STAGE_WORKING_DAYS
     from notifications.services import STUCK_STATUSES
 
     config = settings.POLICYHUB_CHASE

@@ -8,7 +8,8 @@ overdue"). The same holds for the annual monitoring report, which stays late unt
 
 Each ``DueRule`` gives the date field, the warning period and the policies it applies to (those published at
 least once and not withdrawn), as a Python answer for one date (``rule.status(due)``) and as ORM conditions for
-a queryset (``rule.overdue(today)`` ...), so that a page, the chase and the dashboard cannot disagree.
+a queryset (``rule.overdue(today)`` ...), so that a page, the chase and the dashboard cannot disagree. How long each
+stage may take, and what counts as stuck, is lifecycle.deadlines'; the red/amber/green status below reads both.
 """
 
 from __future__ import annotations
@@ -26,39 +27,9 @@ from django.utils import timezone
 
 from core.lookups import in_ids
 from core.models import User
-
-# The one working-day calendar (Monday to Friday less the bank holidays of England and Wales, issue 13), for the
-# stage deadlines here, which the chase reads.
-from core.working_days import working_days_after
+from lifecycle.deadlines import DueState, DueStatus, stuck, withdrawal_waiting
 from lifecycle.models import Policy
 from lifecycle.states import REVIEW_WARNING_MONTHS, Status
-
-
-class DueStatus(models.TextChoices):
-    OVERDUE = "overdue", "Overdue"
-    DUE_SOON = "due_soon", "Due soon"
-    IN_DATE = "in_date", "In date"
-
-
-@dataclass(frozen=True)
-class DueState:
-    """One due date as a person should read it: its status, and how many days late or left."""
-
-    status: DueStatus
-    due: datetime.date
-    days: int  # days overdue when OVERDUE, days left otherwise
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.status == DueStatus.OVERDUE
-
-    @property
-    def phrase(self) -> str:
-        if self.status == DueStatus.OVERDUE:
-            return f"overdue by {self.days} day{'s' if self.days != 1 else ''}"
-        if self.days == 0:
-            return "due today"
-        return f"due in {self.days} day{'s' if self.days != 1 else ''}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -169,180 +140,6 @@ RULES = {"review": REVIEW, "monitoring": MONITORING}
 # disagree. Each is a Q over policies, for one ``today``.
 
 
-# --- how long each stage may take: "what to do next ... by when" (issue 17) ----------------------------------------
-# Work handed to someone is expected within a number of working days of reaching them. Each stage's deadline is
-# declared once, here: My work and the policy page show it as "by when" (and "waiting too long" once it has passed),
-# the chase reminds whoever holds the work from that day (notifications.services), and the dashboard and the
-# register's "stuck" filter count what has reached it. None of them restates the number.
-#
-# The SOP sets no timescale for any of these stages: it says who acts, not how soon (stage 4: "The Policy
-# Co-ordination Unit will co-ordinate the quality assurance process in conjunction with DCFD and DOI, and will
-# notify when the quality assurance process has successfully completed and the documents are ready for formal
-# approval to publish"). Its only time is for the whole review ("you need to allow at least 6 months for a basic
-# review") and its ask to "plan your activities". So the working days below are PolicyHub's own service standard,
-# two working weeks a stage, which keeps the four hand-offs of stage 4 well inside those 6 months; a force that
-# agrees another standard changes it here, once.
-STAGE_WORKING_DAYS = 10
-
-
-@dataclass(frozen=True)
-class StageDeadline:
-    """How long work may wait on the people of one stage: ``due_on(since)``, ``state(since)``."""
-
-    key: str  # the dashboard's and the register's "stuck" filter value
-    status: str  # the policy status the work waits in ("" for a monitoring report's quality assurance)
-    label: str  # "In quality assurance"
-    waiting_for: str  # the chase's sentence: "has been waiting for <waiting_for> since ..."
-    chases: str  # whom the chase reminds: "qa" (the disciplines yet to sign), "lead", "coordinator" or "pcu"
-    sop: str  # what the SOP says of the stage
-    working_days: int = STAGE_WORKING_DAYS
-
-    def due_on(self, since: datetime.date) -> datetime.date:
-        """The day the work is expected by: ``working_days`` working days after it arrived (a Friday's, a
-        Saturday's or a Sunday's count from the Monday)."""
-        return working_days_after(since, self.working_days)
-
-    def state(self, since: datetime.date, today: datetime.date | None = None) -> DueState:
-        """As a person should read it: overdue once the day has passed, due today, or in date."""
-        today = today or timezone.localdate()
-        due = self.due_on(since)
-        if due < today:
-            return DueState(DueStatus.OVERDUE, due, (today - due).days)
-        return DueState(DueStatus.DUE_SOON if due == today else DueStatus.IN_DATE, due, (due - today).days)
-
-
-COMMISSIONING_DECISION = StageDeadline(
-    key="commissioning", status=Status.COMMISSIONING, label="Awaiting a commissioning decision",
-    waiting_for="a commissioning decision", chases="lead",
-    sop="SOP stage 2: \"seek formal agreement to progress the work, through the relevant Designated Business Group "
-        "Policy Lead\".")
-QUALITY_ASSURANCE = StageDeadline(
-    key="qa", status=Status.SUBMITTED_FOR_QA, label="In quality assurance",
-    waiting_for="quality assurance sign-off", chases="qa",
-    sop="SOP stage 4: \"The Policy Co-ordination Unit will co-ordinate the quality assurance process in conjunction "
-        "with DCFD and DOI, and will notify when the quality assurance process has successfully completed\".")
-FORWARD_TO_LEAD = StageDeadline(
-    key="forward_to_lead", status=Status.QA_PASSED, label="Quality-assured, to forward to the Designated Lead",
-    waiting_for="forwarding to the Designated Lead", chases="coordinator",
-    sop="SOP stage 4: \"The documents should then be sent ... to the relevant Designated Business Group Policy "
-        "Lead\".")
-LEAD_DECISION = StageDeadline(
-    key="lead", status=Status.WITH_LEAD, label="With the Designated Lead",
-    waiting_for="the Designated Lead's decision", chases="lead",
-    sop="SOP stage 4: the Lead decides \"following the normal business group policy approval process\".")
-FORWARD_FOR_PUBLICATION = StageDeadline(
-    key="forward_for_publication", status=Status.APPROVED, label="Approved, to send to PCU",
-    waiting_for="sending to PCU for publication", chases="coordinator",
-    sop="SOP stage 5: \"If approval for publication is given, final versions of the above documents are to be sent "
-        "to the Policy Co-ordination Unit to arrange publication\".")
-PUBLICATION = StageDeadline(
-    key="publication", status=Status.AWAITING_PUBLICATION, label="Awaiting publication",
-    waiting_for="publication by PCU", chases="pcu",
-    sop="SOP stage 5: PCU arranges publication \"on the Corporate Policy Intranet, in Notices, on the MPS "
-        "Publication Scheme\".")
-# Not a policy status: an annual monitoring report waiting on its co-ordinator (assessments.MonitoringReport).
-MONITORING_REPORT_QA = StageDeadline(
-    key="monitoring_qa", status="", label="Monitoring report in quality assurance",
-    waiting_for="quality assurance of the monitoring report", chases="coordinator",
-    sop="SOP stage 6: the report is \"submitted to the Business Group Policy Co-ordinator for quality assurance. "
-        "Once satisfied, the Business Group Policy Co-ordinator will send the report to the Policy Co-ordination "
-        "Unit\".")
-
-STAGE_DEADLINES = (COMMISSIONING_DECISION, QUALITY_ASSURANCE, FORWARD_TO_LEAD, LEAD_DECISION,
-                   FORWARD_FOR_PUBLICATION, PUBLICATION)
-DEADLINE_OF_STATUS = {deadline.status: deadline for deadline in STAGE_DEADLINES}
-# The fewest working days any stage allows: N working days are at least N calendar days, so work that arrived
-# less than this many calendar days ago cannot be late anywhere (the chase's pre-filter).
-SHORTEST_STAGE_WORKING_DAYS = min(deadline.working_days for deadline in STAGE_DEADLINES)
-
-
-def stage_deadline_state(policy, today: datetime.date | None = None) -> DueState | None:
-    """By when the work on ``policy`` (an instance or a values() row) is expected, None where it waits on no one's
-    stage deadline. No query: the status and the time it last changed are on the row."""
-    get = policy.get if isinstance(policy, dict) else lambda name: getattr(policy, name, None)
-    deadline, since = DEADLINE_OF_STATUS.get(get("status")), get("status_changed_at")
-    if deadline is None or since is None:
-        return None
-    return deadline.state(timezone.localtime(since).date(), today)
-
-
-# Work waiting past its stage's deadline is stuck, whichever stage it waits in: the dashboard and the register's
-# filter count it as My work and the policy page call it "waiting too long" and the chase chases it (the QA crawl
-# found My work saying a policy to forward to the Lead had waited too long while the dashboard, which counted
-# only quality assurance, the Lead's decision and publication, had it green and nothing stuck).
-STUCK_STAGES = STAGE_DEADLINES
-STUCK_BY_KEY = {stage.key: stage for stage in STUCK_STAGES}
-
-
-def stuck_threshold_days() -> int:
-    """The working days the dashboard's stages allow (one standard, ``STAGE_WORKING_DAYS``), for its explanation."""
-    return max(stage.working_days for stage in STUCK_STAGES)
-
-
-def stuck_cutoff(today: datetime.date | None = None, working_days: int = STAGE_WORKING_DAYS) -> datetime.date:
-    """The last day on which work could have started waiting and be past ``working_days`` ``today``: the latest
-    ``day`` with ``working_days_after(day, working_days) <= today`` (as the chase: waiting since a Friday, a
-    Saturday or a Sunday counts from the Monday)."""
-    today = today or timezone.localdate()
-    day = today
-    while working_days_after(day, working_days) > today:
-        day -= datetime.timedelta(days=1)
-    return day
-
-
-def publication_scheduled() -> Q:
-    """Awaiting publication on a date PCU set (publication.services.policy_publish with ``publish_on``): the
-    version waits on its date, not on PCU, so it is not stuck. The dashboard, the register's filter and the chase
-    read this; lifecycle.gates.scheduled_publication_date answers it for one policy's page. Uncorrelated: the
-    scheduled publications are few, read once into a hash."""
-    # From the scheduled publications' partial index (publication.Publication.Meta): a few rows, where the whole
-    # table was read for each figure that asks (make bench, the dashboard at 100,000 policies: 25 ms each, eight times).
-    scheduled = Policy.objects.filter(publications__status="scheduled").values("pk")
-    # The status first: the hash of the scheduled publications is probed only for policies awaiting publication (a
-    # condition on the row), not for every policy the dashboard's aggregate asks about.
-    return Q(status=Status.AWAITING_PUBLICATION) & Q(pk__in=scheduled)
-
-
-# The attribute a list's row holds ``scheduled_publication_column`` in (My work: workspace.queues.as_queue).
-SCHEDULED_FOR = "publication_scheduled_for"
-
-
-def scheduled_publication_column() -> models.Case:
-    """lifecycle.gates.scheduled_publication_date as a column of a query on policies (annotated as
-    ``SCHEDULED_FOR``): the date PCU scheduled the publication for, asked only of a policy awaiting publication (None
-    for any other), so that a list says it waits on that date, as the overview does, with no query a row. Correlated,
-    from the scheduled publications' partial index (publication.Publication.Meta): a list reads a few rows.
-    The publication model is read through the relation, which publication declares: lifecycle imports no publication
-    code (house style, rule 20)."""
-    publication = Policy._meta.get_field("publications").related_model
-    scheduled = (publication.objects.filter(policy_id=models.OuterRef("pk"), status="scheduled")
-                 .order_by().values("scheduled_for")[:1])
-    return models.Case(models.When(status=Status.AWAITING_PUBLICATION, then=models.Subquery(scheduled)),
-                       default=None, output_field=models.DateField())
-
-
-def stuck(stage: str | None = None, today: datetime.date | None = None) -> Q:
-    """Policies waiting in ``stage`` (a STUCK_STAGES key; None: any of them) since before their stage's
-    ``stuck_cutoff``: its deadline has come. A publication PCU scheduled waits on its date, not on anyone
-    (``publication_scheduled``): not stuck."""
-    statuses_by_days: dict[int, list[str]] = {}
-    for deadline in [STUCK_BY_KEY[stage]] if stage else STUCK_STAGES:
-        statuses_by_days.setdefault(deadline.working_days, []).append(deadline.status)
-    conditions = []
-    for working_days, statuses in statuses_by_days.items():
-        before = timezone.make_aware(datetime.datetime.combine(
-            stuck_cutoff(today, working_days) + datetime.timedelta(days=1), datetime.time.min))
-        conditions.append(Q(status__in=statuses, status_changed_at__lt=before))
-    return functools.reduce(operator.or_, conditions) & ~publication_scheduled()
-
-
-def stuck_stage(status: str, is_stuck: bool) -> StageDeadline | None:
-    """The stage a policy is stuck in, from its status and whether ``stuck(None)`` holds for it: each stage waits in
-    a status of its own, so ``stuck(stage)`` is ``stuck(None)`` in that stage's status (the attention list names it;
-    the dashboard counts each stage's figure from it)."""
-    return DEADLINE_OF_STATUS.get(status) if is_stuck else None
-
-
 NOT_WITHDRAWN = ~Q(status=Status.WITHDRAWN)
 
 
@@ -425,6 +222,9 @@ RAG_PARTS: dict[str, Callable[[datetime.date], Q]] = {
     "monitoring_due_soon": MONITORING.due_soon,
     "emergency_eia_awaiting": lambda today: emergency_eia_awaiting(),
     "stuck": lambda today: stuck(None, today),
+    # Not a colour's own condition: which stage a policy stuck waits in (``stuck_stage``), a withdrawal decided or its
+    # status's, for the dashboard's figure of each stage.
+    "withdrawal_decided": lambda today: withdrawal_waiting(),
     "orphaned": lambda today: orphaned(),
     "not_withdrawn": lambda today: NOT_WITHDRAWN,
 }

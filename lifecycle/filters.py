@@ -11,17 +11,16 @@ from django import forms
 from django.db.models import Q
 
 from core.models import BusinessGroup, RiskTier
+from lifecycle.deadlines import STUCK_STAGES, stuck
 from lifecycle.due import (
     MONITORING,
     REVIEW,
-    STUCK_STAGES,
     DueStatus,
     Rag,
     emergency_eia_awaiting,
     emergency_eia_overdue,
     orphaned,
     rag_condition,
-    stuck,
 )
 from lifecycle.models import Policy
 from lifecycle.selectors import policy_detail_shown, policy_statement_search

@@ -6,7 +6,7 @@
   (``workflow.way_on``) and who takes it (``Step.taken_by``).
 - By when: the review and monitoring dates, through the one rule of ``lifecycle.due``; and the day the work
   waiting on someone's stage (quality assurance, the Lead's decision, publication...) is expected by, its
-  declared deadline (``lifecycle.due.STAGE_DEADLINES``, which the chase reads too).
+  declared deadline (``lifecycle.deadlines.STAGE_DEADLINES``, which the chase reads too).
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from django.urls import reverse
 from core.dates import date_shown
 from core.text import in_words
 from lifecycle import workflow
-from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus, stage_deadline_state
+from lifecycle.deadlines import stage_deadline_state
+from lifecycle.due import MONITORING, REVIEW, RULES, DueState, DueStatus
 from lifecycle.gates import Gate, reason_for, scheduled_publication_date
 from lifecycle.models import NOT_WITHDRAWN, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.monitoring_reports import ReportUnderWay
@@ -256,7 +257,8 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
         way_on=way_on,
         review=REVIEW.state_of(policy),
         monitoring=MONITORING.state_of(policy),
-        waiting=None if scheduled_for else stage_deadline_state(policy),
+        # A withdrawal decided is waited on from the decision, scheduled or not (lifecycle.deadlines.waiting_on).
+        waiting=stage_deadline_state(policy, scheduled=scheduled_for is not None),
         scheduled_for=scheduled_for,
         way_on_by=by,
         way_on_done=done,

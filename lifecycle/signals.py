@@ -9,6 +9,14 @@ draft_version_created = Signal()
 # Arguments: policy (locked), actor.
 policy_withdrawn = Signal()
 
+# Sent inside the transaction in which the Designated Lead or the owner decides to withdraw a policy: from then it waits
+# for PCU to carry the withdrawal out (lifecycle.deadlines.WITHDRAWAL, from the decision), no longer for the step of the
+# status it is in, so what other apps chase for that step stops in the same transaction: the reminders of work waiting
+# there too long (notifications; QA walk in Chromium: the co-ordinator was still chased to forward POL-0010 to the
+# Designated Lead after its withdrawal was decided).
+# Arguments: policy (locked), decision (the WithdrawalDecision recorded).
+withdrawal_decided = Signal()
+
 # Sent inside the transaction of every step that moves a policy's status (``services.base.fire``, the one place a
 # status changes), so that what other apps keep for the stage it leaves stops in the same transaction: the reminders
 # that chased the work waiting there too long (notifications; found on 2026-12-06: POL-0009's "has been waiting for the

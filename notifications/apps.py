@@ -23,6 +23,7 @@ class NotificationsConfig(AppConfig):
             review_completed,
             review_date_changed,
             status_changed,
+            withdrawal_decided,
         )
         from notifications import receivers, tasks  # noqa: F401
 
@@ -41,6 +42,9 @@ class NotificationsConfig(AppConfig):
         # Designated Lead's decision" stayed New after the Lead approved it). A review draft withdrawn closes the
         # reminders of its stage by the same rule, saying so (QA walk; the review's own go on: it is still due).
         status_changed.connect(receivers.status_changed, dispatch_uid="notifications.status_changed")
+        # A withdrawal decided closes the reminders of the step its status waited for (QA walk in Chromium: the
+        # co-ordinator was still chased to forward POL-0010 to the Designated Lead).
+        withdrawal_decided.connect(receivers.withdrawal_decided, dispatch_uid="notifications.withdrawal_decided")
         # A quality assurance discipline's sign-off closes the reminders addressed to it (found on 2026-12-06).
         qa_signed_off.connect(receivers.qa_signed_off, dispatch_uid="notifications.qa_signed_off")
         emergency_assessed.connect(receivers.emergency_assessed, dispatch_uid="notifications.emergency_assessed")

@@ -19,6 +19,10 @@ class ReminderKind(models.TextChoices):
     ORPHAN = "orphan", "Policy with an inactive or uncleared owner, Lead, manager, co-ordinator or developer"
     ACKNOWLEDGEMENT = "acknowledgement", "Policy to read and acknowledge"
     REMEDIAL_ACTION = "remedial_action", "Remedial action after a monitoring report"
+    # A withdrawal the Designated Lead or the owner decided, past its deadline counted from the decision
+    # (lifecycle.deadlines.WITHDRAWAL), chased to PCU until PCU carries it out (which stops every reminder of the
+    # policy).
+    WITHDRAWAL = "withdrawal", "Withdrawal decided, waiting to be carried out"
 
 
 class ReminderClosed(models.TextChoices):
@@ -38,6 +42,8 @@ class ReminderClosed(models.TextChoices):
     REVIEW_COMPLETED = "review_completed", "the review is done and its next date set"
     REVIEW_DATE_CHANGED = "review_date_changed", "the review date was changed, and reminders follow the new date"
     STEP_TAKEN = "step_taken", "the step it waited for was taken"
+    WITHDRAWAL_DECIDED = "withdrawal_decided", ("the policy's withdrawal was decided: it waits for PCU to carry it "
+                                                "out, not for this step")
 
 
 class Reminder(models.Model):

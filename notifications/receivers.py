@@ -80,6 +80,14 @@ def status_changed(sender, policy, before, action, **kwargs) -> None:
         stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.STEP_TAKEN)
 
 
+def withdrawal_decided(sender, policy, **kwargs) -> None:
+    """lifecycle.signals.withdrawal_decided, inside the decision's transaction: the policy now waits for PCU to carry
+    the withdrawal out, not for the step of its status, so the reminders of work waiting there too long are closed,
+    saying so, by the rule a step taken closes them with (``stuck_reminders_close``). The withdrawal's own reminder, to
+    PCU, is of its own kind (rules.KIND_OF_DEADLINE): the chase writes it once the decision's deadline has come."""
+    stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.WITHDRAWAL_DECIDED)
+
+
 def qa_signed_off(sender, policy, version, discipline, **kwargs) -> None:
     """lifecycle.signals.qa_signed_off, inside the sign-off's transaction: the reminders of quality assurance waiting
     too long addressed to the discipline that signed are no longer needed (found on 2026-12-06: DCFD's stayed New after

@@ -20,22 +20,27 @@ from assessments.models import MonitoringResponse
 from assessments.selectors import reports_readable_by
 from core.compiled import compiled_per_key
 from core.text import in_words
+from lifecycle.deadlines import (
+    STUCK_STAGES,
+    WITHDRAWAL_DECIDED_AT,
+    StageDeadline,
+    stuck,
+    stuck_stage,
+    stuck_threshold_days,
+    waiting_on,
+    withdrawal_decided_column,
+)
 from lifecycle.due import (
     MONITORING,
     RAG_PARTS,
     RAG_RULES,
     REMEDIAL,
     REVIEW,
-    STUCK_STAGES,
     Rag,
-    StageDeadline,
     emergency_eia_awaiting,
     orphaned,
     rag_condition,
     rag_of,
-    stuck,
-    stuck_stage,
-    stuck_threshold_days,
 )
 from lifecycle.models import Policy
 from lifecycle.selectors import Viewer, policies_seen_by, viewer_of
@@ -67,7 +72,7 @@ def _answer(part: str) -> Callable[[str, Mapping[str, bool]], bool]:
 
 
 def _stuck_in(stage: StageDeadline, status: str, answers: Mapping[str, bool]) -> bool:
-    return stuck_stage(status, answers["stuck"]) is stage
+    return stuck_stage(status, answers["stuck"], answers["withdrawal_decided"]) is stage
 
 
 def _coloured(colour: Rag, status: str, answers: Mapping[str, bool]) -> bool:
@@ -303,7 +308,8 @@ def dashboard_figures(*, user, scope: Scope, today: datetime.date) -> dict:
 # What the attention list shows of a policy (oversight/dashboard.html) and what its due states read
 # (lifecycle.due.DueRule.state_of): a row of values, not a model instance.
 ATTENTION_FIELDS = ("reference", "title", "status", "status_changed_at", "review_due_on", "monitoring_report_due_on",
-                    "first_published_on", "not_impact_assessed", "emergency_eia_due_on", "business_group_id")
+                    "first_published_on", "not_impact_assessed", "emergency_eia_due_on", "business_group_id",
+                    WITHDRAWAL_DECIDED_AT)
 
 
 def _attention_branch(viewer: Viewer | None, group_ids: tuple[int, ...] | None, today: datetime.date,
@@ -311,6 +317,9 @@ def _attention_branch(viewer: Viewer | None, group_ids: tuple[int, ...] | None, 
     """The policies of one colour, in review date order, at most ATTENTION_LIMIT, as the attention list shows them."""
     return (_scoped_seen_by(viewer, group_ids).filter(rag_condition(colour, today))
             .annotate(rag=Value(colour.value, output_field=CharField()),
+                      # When a withdrawal still to be carried out was decided: the stage it is stuck in, and since when
+                      # (lifecycle.deadlines.waiting_on).
+                      **{WITHDRAWAL_DECIDED_AT: withdrawal_decided_column()},
                       is_stuck=ExpressionWrapper(stuck(None, today), output_field=BooleanField()),
                       is_orphaned=ExpressionWrapper(orphaned(), output_field=BooleanField()),
                       business_group_name=F("business_group__name"))
@@ -359,7 +368,10 @@ def attention_list(*, user, scope: Scope, today: datetime.date) -> list[dict]:
         policy["business_group"] = policy.pop("business_group_name")
         policy["review_state"] = REVIEW.state_of(policy, today)
         policy["monitoring_state"] = MONITORING.state_of(policy, today)
-        policy["stuck_stage"] = stuck_stage(policy["status"], policy["is_stuck"])
+        # The stage it is stuck in and since when, by the rule the figures count with: a withdrawal decided from its
+        # decision, else its status's from when it entered it (lifecycle.deadlines.waiting_on).
+        waiting = waiting_on(policy) if policy["is_stuck"] else None
+        policy["stuck_stage"], policy["stuck_since"] = waiting or (None, None)
         # A leaver still named is reassigned on the policy's People page: offered to those the rule lets do it (PCU,
         # the group's co-ordinator), not to the Leads and owners who read the dashboard too, whose People page has
         # no form. The rule reads the roles loaded with the person and the row's business group: no query a row.
@@ -371,10 +383,11 @@ def attention_list(*, user, scope: Scope, today: datetime.date) -> list[dict]:
 
 def stuck_rule() -> str:
     """What counts as stuck, in words for the dashboard and the board report: every stage deadline, read from
-    lifecycle.due as the figures are."""
+    lifecycle.deadlines as the figures are."""
     steps = in_words([stage.waiting_for for stage in STUCK_STAGES])
     return (f"Work is stuck once it has waited more than {stuck_threshold_days()} working days at any of these "
-            f"steps: {steps}. A publication PCU has scheduled for a date waits on that date, so it is not stuck.")
+            f"steps: {steps}. A withdrawal is waited on from its decision, whatever step the policy was at, which it "
+            "no longer waits for. A publication PCU has scheduled for a date waits on that date, so it is not stuck.")
 
 
 def rag_rules() -> list[tuple[str, str, str]]:

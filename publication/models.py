@@ -47,8 +47,8 @@ class Publication(models.Model):
     class Meta:
         ordering = ["-requested_at"]
         # The publications PCU scheduled, few at any size: a policy waiting on its date is not stuck
-        # (lifecycle.due.publication_scheduled), asked by each of the dashboard's stuck figures, which read the whole
-        # table each time without it (make bench at 100,000 policies: 25 ms a figure, eight of them).
+        # (lifecycle.deadlines.publication_scheduled), asked by each of the dashboard's stuck figures, which read the
+        # whole table each time without it (make bench at 100,000 policies: 25 ms a figure, eight of them).
         indexes = [models.Index(fields=["policy"], condition=models.Q(status="scheduled"),
                                 name="publication_scheduled_idx"),
                    # The Notices page and the staff's feed (publication.notices.staff_notices): what was published in

@@ -10,7 +10,12 @@ from collections.abc import Callable
 from django.db.models import Q, QuerySet
 
 from core.compiled import compiled_per_key
-from lifecycle.due import SCHEDULED_FOR, scheduled_publication_column
+from lifecycle.deadlines import (
+    SCHEDULED_FOR,
+    WITHDRAWAL_DECIDED_AT,
+    scheduled_publication_column,
+    withdrawal_decided_column,
+)
 from lifecycle.models import Policy
 from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.next_steps import QA_SIGNED, next_work, qa_signed_column, taken_by
@@ -58,10 +63,13 @@ def as_queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int =
     takes it, is said as the policy's overview says it (``workflow.way_on_of``, ``next_steps.taken_by``) with no query
     a row. The parts under way are few: each is looked up once for the statement
     (lifecycle.models.NoChangeReview.policies_where). And, of a policy awaiting publication, the date PCU scheduled
-    it for (``SCHEDULED_FOR``): it then waits on that date, not on PCU's stage deadline, as its overview says."""
+    it for (``SCHEDULED_FOR``): it then waits on that date, not on PCU's stage deadline, as its overview says. And
+    when a withdrawal still to be carried out was decided (``WITHDRAWAL_DECIDED_AT``): the policy then waits for PCU
+    from that moment, whatever its status (lifecycle.deadlines.waiting_on)."""
     return (queryset.select_related(None).only(*QUEUE_FIELDS)
             .annotate(**{AWAITS: awaited_column(), QA_SIGNED: qa_signed_column(),
-                         SCHEDULED_FOR: scheduled_publication_column()})
+                         SCHEDULED_FOR: scheduled_publication_column(),
+                         WITHDRAWAL_DECIDED_AT: withdrawal_decided_column()})
             .order_by(order, "pk")[:limit])
 
 
@@ -71,9 +79,9 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, SCHEDULED_FOR, "due_state", "due_label", "next_label",
-                 "next_by", "next_done", "expected_by", "expected_late", "returned", "skipped_part", REPORT_UNDER_WAY,
-                 REPORT_UNDER_WAY_TO, NAMED_ONLY)
+    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, SCHEDULED_FOR, WITHDRAWAL_DECIDED_AT, "due_state", "due_label",
+                 "next_label", "next_by", "next_done", "expected_by", "expected_late", "returned", "skipped_part",
+                 REPORT_UNDER_WAY, REPORT_UNDER_WAY_TO, NAMED_ONLY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):

@@ -11,7 +11,8 @@ from assessments.models import MonitoringReport, MonitoringReportAwaitingRespons
 from assessments.selectors import reports_readable_by
 from core.models import Role
 from core.templatetags.cached_urls import cached_reverser
-from lifecycle.due import MONITORING_REPORT_QA, REMEDIAL
+from lifecycle.deadlines import MONITORING_REPORT_QA
+from lifecycle.due import REMEDIAL
 from lifecycle.models import Policy
 from lifecycle.selectors import Viewer
 from lifecycle.states import Status

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from lifecycle.due import MONITORING, REVIEW, SCHEDULED_FOR, DueStatus, stage_deadline_state
+from lifecycle.deadlines import SCHEDULED_FOR, stage_deadline_state
+from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.selectors import drafts_kept_from, viewer_of
 from lifecycle.workflow import way_on_of
 from workspace.asked_queues import acknowledgement_queues, advice_queues
@@ -153,16 +154,17 @@ def _each_once(queues: list[dict], today, *, seen: set[tuple[str, int]], viewer)
                 label, by, done = _next_step(policy)
                 policy.next_label = label
                 policy.next_by, policy.next_done = (by, done) if queue.get("due") else ("", "")
-            # By when: work handed to someone is expected by its stage's declared deadline (lifecycle.due, which the
-            # chase reads too: it reminds whoever holds the work from that day). A publication PCU scheduled waits on
-            # its date instead, which is said (QA walk: "To publish" said "by 18 December 2026", then "Waiting too
-            # long", of a version scheduled for 4 January 2027), as its overview says it; the dashboard and the chase
-            # do not count it stuck either (lifecycle.due.publication_scheduled). Neither date of a draft kept from
-            # the reader, as its overview says no date of it (security probe F7).
+            # By when: work handed to someone is expected by its stage's declared deadline (lifecycle.deadlines, which
+            # the chase reads too: it reminds whoever holds the work from that day), a withdrawal decided by its own,
+            # from the decision. A publication PCU scheduled waits on its date instead, which is said (QA walk: "To
+            # publish" said "by 18 December 2026", then "Waiting too long", of a version scheduled for 4 January
+            # 2027), as its overview says it; the dashboard and the chase do not count it stuck either
+            # (lifecycle.deadlines.publication_scheduled). Neither date of a draft kept from the reader, as its
+            # overview says no date of it (security probe F7).
             dated = kind == "policy" and not kept_from
             scheduled_for = getattr(policy, SCHEDULED_FOR, None) if dated else None
             setattr(policy, SCHEDULED_FOR, scheduled_for)
-            waiting = stage_deadline_state(policy, today) if dated and scheduled_for is None else None
+            waiting = stage_deadline_state(policy, today, scheduled=scheduled_for is not None) if dated else None
             if waiting is not None:
                 policy.expected_by, policy.expected_late = waiting.due, waiting.is_overdue
             kept.append(policy)

@@ -31,7 +31,7 @@ from lifecycle.services.base import (
     take_plain_step,
 )
 from lifecycle.services.drafting import freeze, new_draft
-from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed
+from lifecycle.signals import policy_withdrawn, review_completed, review_date_changed, withdrawal_decided
 from lifecycle.states import Status
 from lifecycle.steps import performs
 from lifecycle.workflow import (
@@ -131,7 +131,9 @@ def policy_decide_withdrawal(
     *, policy: Policy, actor, reason: str, replaced_by: str | Policy | None = None, **read: Unpack[Binding],
 ) -> WithdrawalDecision:
     """The Designated Lead or the Management Board owner decides to withdraw the policy (they "retain ultimate
-    ownership"), saying why and naming the policy that replaces it, if any. PCU carries it out (``policy_withdraw``)."""
+    ownership"), saying why and naming the policy that replaces it, if any. PCU carries it out (``policy_withdraw``),
+    expected from the decision by its declared deadline (lifecycle.deadlines.WITHDRAWAL), whatever the status: the
+    reminders of the step that status waited for stop in the same transaction (``signals.withdrawal_decided``)."""
     reason = require_text(reason, "the reason for withdrawing the policy", field="reason")
     locked = begin_step(DECIDE_WITHDRAWAL, policy=policy, actor=actor, **read)
     replacement = _replacement(locked, replaced_by, actor=actor)
@@ -141,6 +143,7 @@ def policy_decide_withdrawal(
         "reason": reason, "replaced_by": replacement.reference if replacement else None,
         "withdrawal_decision": decision.pk,
     })
+    withdrawal_decided.send(sender=Policy, policy=locked, decision=decision)
     return decision
 
 

@@ -17,7 +17,7 @@ Callers import from here (``from notifications.services import chase_run``); the
 in that order.
 """
 
-from lifecycle.due import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
+from lifecycle.deadlines import working_days_after  # the stuck threshold's arithmetic, shared with the dashboard
 from notifications.services.digests import digest_send, digests_pending, digests_prepare
 from notifications.services.inbox import (
     draft_items_close,

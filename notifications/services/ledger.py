@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessments.models import MonitoringReport, MonitoringResponse
-from lifecycle.models import Policy, PolicyVersion
+from lifecycle.models import Policy, PolicyVersion, WithdrawalDecision
 from lifecycle.states import ProtectiveMarking, Status
 from notifications.models import Notification, Reminder, ReminderClosed, ReminderKind
 from notifications.services.digests import digests_prepare
@@ -191,7 +191,8 @@ def _still_called_for() -> tuple[str, list]:
     longer the policy's, which a report answering it moved on (reminders.monitoring_reminders_answered); a reminder of
     work waiting too long whose policy has changed status on or after the reminder's day: such a reminder is written
     only once the stage's deadline has come, working days after its status changed, so a change since is a step taken,
-    or a review draft withdrawn, ending the wait (reminders.stuck_reminders_close); in quality assurance, one whose
+    or a review draft withdrawn, ending the wait (reminders.stuck_reminders_close), and one of a policy whose withdrawal
+    was decided since, which waits for PCU from then (the same close, at the decision); in quality assurance, one whose
     recipient answers for no discipline still to sign off the package (reminders.qa_reminders_signed_off_close); the
     impact assessment after an emergency approval once "not impact assessed" is cleared; a report's quality assurance
     once the policy has no report with the co-ordinator; a remedial action recorded as done (its response,
@@ -208,6 +209,7 @@ def _still_called_for() -> tuple[str, list]:
     report, response = names(MonitoringReport, "policy", "status"), names(MonitoringResponse, "id",
                                                                           "remedial_completed_at")
     version = names(PolicyVersion, "id", "policy", "withdrawn_at", "major", "minor")
+    decision = names(WithdrawalDecision, "policy", "carried_out_at")
     changed_on, changed_on_params = connection.ops.datetime_cast_date_sql(
         f"p.{policy['status_changed_at']}", [], timezone.get_current_timezone_name())
     # The package in quality assurance: the policy's newest version not withdrawn (plan._missing_disciplines).
@@ -229,7 +231,9 @@ def _still_called_for() -> tuple[str, list]:
             f"WHEN %s THEN EXISTS (SELECT 1 FROM {quote(MonitoringResponse._meta.db_table)} a "
             f"WHERE a.{response['id']} = s.{column['chased_item']} "
             f"AND a.{response['remedial_completed_at']} IS NOT NULL) "
-            f"WHEN %s THEN p.{policy['status']} = %s AND s.{column['recipient']} NOT IN ({waited_on}) "
+            f"WHEN %s THEN EXISTS (SELECT 1 FROM {quote(WithdrawalDecision._meta.db_table)} w "
+            f"WHERE w.{decision['policy']} = p.{policy['id']} AND w.{decision['carried_out_at']} IS NULL) "
+            f"OR (p.{policy['status']} = %s AND s.{column['recipient']} NOT IN ({waited_on})) "
             f"ELSE false END))",
             [Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value, ReminderKind.MONITORING_DUE.value,
              ReminderKind.STUCK.value, *changed_on_params, ReminderKind.EMERGENCY_EIA.value,

@@ -19,14 +19,14 @@ from acknowledgements.models import AcknowledgementAudience
 from acknowledgements.selectors import in_force, outstanding_sql
 from assessments.models import MonitoringReport, MonitoringResponse
 from core.converters import REFERENCE_MARKER
-from lifecycle.due import (
-    MONITORING,
-    REMEDIAL,
-    REVIEW,
+from lifecycle.deadlines import (
     SHORTEST_STAGE_WORKING_DAYS,
-    leaver_named_in_a_column,
+    WITHDRAWAL_DECIDED_AT,
     publication_scheduled,
+    withdrawal_decided_column,
+    withdrawal_waiting,
 )
+from lifecycle.due import MONITORING, REMEDIAL, REVIEW, leaver_named_in_a_column
 from lifecycle.models import NOT_WITHDRAWN, Policy, PolicyVersion, QASignOff
 from lifecycle.selectors import REPORT_MARKING, sensitive_instructions
 from lifecycle.states import ProtectiveMarking, Status
@@ -60,8 +60,9 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
         Policy.objects.exclude(status=Status.WITHDRAWN)
         # Only policies for which some schedule could fire: a small share of the register.
         .filter(_could_be_due(horizon, today, stuck_since))
-        .annotate(cycle=Max("versions__major"))
-        .values(*POLICY_FIELDS, "cycle")
+        # A withdrawal decided is waited on from the decision (lifecycle.deadlines.waiting_on reads it from the row).
+        .annotate(cycle=Max("versions__major"), **{WITHDRAWAL_DECIDED_AT: withdrawal_decided_column()})
+        .values(*POLICY_FIELDS, "cycle", WITHDRAWAL_DECIDED_AT)
         .order_by("pk")
     )
     policies = list(candidates)
@@ -83,7 +84,7 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
     ) if policies else {}
     missing_disciplines = _missing_disciplines([r["pk"] for r in policies if r["status"] == Status.SUBMITTED_FOR_QA])
     # A version PCU scheduled for publication waits on its date, not on PCU: not chased as stuck, by the rule the
-    # dashboard counts stuck with (lifecycle.due.publication_scheduled). Few: read once.
+    # dashboard counts stuck with (lifecycle.deadlines.publication_scheduled). Few: read once.
     if any(r["status"] == Status.AWAITING_PUBLICATION for r in policies):
         scheduled = set(Policy.objects.filter(publication_scheduled()).values_list("pk", flat=True))
         for row in policies:
@@ -193,6 +194,7 @@ def _could_be_due(horizon, today, stuck_since) -> Q:
         | Q(not_impact_assessed=True)
         | Q(Exists(remedial_due))
         | Q(status_changed_at__lte=stuck_since, status__in=list(STUCK_STATUSES))
+        | withdrawal_waiting(Q(decided_at__lte=stuck_since))
         | Q(Exists(report_in_qa))
         # A leaver named on the policy: the parts the dashboard's "Orphaned" figure reads (lifecycle.due.NAMED_PARTS,
         # and the developers), so that a policy it shows orphaned is read and its co-ordinator told.

@@ -199,11 +199,13 @@ def review_reminders_close(*, policy_id: int, review_due_on, because: ReminderCl
 def stuck_reminders_close(*, policy_id: int, because: ReminderClosed) -> int:
     """Inside the transaction of a step that moves the policy's status (lifecycle.signals.status_changed): the wait
     its reminders of work waiting too long chased is over, ``because`` a step was taken, or the review draft whose
-    stage it was was withdrawn. A STUCK reminder chases the stage the policy waits in since its ``status_changed_at``
-    (rules.PolicyChase.stuck), written only once that stage's deadline has come, working days after it began: so every
-    open one is of the stage just left, none of the one just entered (whose wait begins now, even where it returns to a
-    stage it waited in before). All of the policy's are closed. The review's own reminders go on after a withdrawn
-    draft: the review is still due, to be concluded with no change or started again."""
+    stage it was was withdrawn; or of a withdrawal decided (lifecycle.signals.withdrawal_decided), after which the
+    policy waits for PCU to carry it out, not for that stage's step (its reminder is of its own kind, left open here).
+    A STUCK reminder chases the stage the policy waits in since its ``status_changed_at`` (rules.PolicyChase.stuck),
+    written only once that stage's deadline has come, working days after it began: so every open one is of the stage
+    just left, none of the one just entered (whose wait begins now, even where it returns to a stage it waited in
+    before). All of the policy's are closed. The review's own reminders go on after a withdrawn draft: the review is
+    still due, to be concluded with no change or started again."""
     after_any_chase_writing()
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.STUCK, superseded_at__isnull=True).update(
         superseded_at=timezone.now(), closed_because=because)

@@ -15,16 +15,15 @@ from django.utils import timezone
 from assessments.models import MonitoringReport
 from core.models import Role
 
-# The stage deadlines (lifecycle.due) say from when work waiting on someone is chased; the dashboard reads them too.
+# The stage deadlines (lifecycle.deadlines) say from when work waiting on someone is chased; the dashboard reads them
+# too.
+from lifecycle.deadlines import MONITORING_REPORT_QA, STAGE_DEADLINES, WITHDRAWAL, waiting_on
 from lifecycle.due import (
-    DEADLINE_OF_STATUS,
     DEVELOPER_PART,
     MONITORING,
-    MONITORING_REPORT_QA,
     NAMED_PARTS,
     REMEDIAL,
     REVIEW,
-    STAGE_DEADLINES,
     DueState,
     DueStatus,
 )
@@ -78,9 +77,14 @@ def due_words(state: DueState, *, ahead: str | None = None) -> str:
     return f"is due on {on}, in {state.days} day{'s' if state.days != 1 else ''}"
 
 
-# The statuses in which work waits on someone's stage deadline (lifecycle.due.STAGE_DEADLINES: whom it chases,
+# The statuses in which work waits on someone's stage deadline (lifecycle.deadlines.STAGE_DEADLINES: whom it chases,
 # what for, and from when).
 STUCK_STATUSES = {deadline.status: (deadline.chases, deadline.waiting_for) for deadline in STAGE_DEADLINES}
+# The reminder of each deadline the chase reminds of (``PolicyChase.stuck``): a stage's "Work waiting too long", and a
+# withdrawal decided, chased as its own kind. Its wait ends only when PCU withdraws the policy (which stops every
+# reminder of it), not when a step moves the status (``reminders.stuck_reminders_close``) or a discipline signs off
+# quality assurance (``reminders.qa_reminders_signed_off_close``), which close a stage's.
+KIND_OF_DEADLINE = {WITHDRAWAL.key: ReminderKind.WITHDRAWAL}
 
 
 @dataclass
@@ -266,14 +270,17 @@ class PolicyChase:
                               f"Assessment; it {by}.", due)
 
     def stuck(self) -> list[PlannedReminder]:
-        """Work waiting too long in a stage (QA, with the Lead, awaiting publication...)."""
+        """Work waiting too long in a stage (QA, with the Lead, awaiting publication...), or a withdrawal decided and
+        not yet carried out, from the decision whatever the status (lifecycle.deadlines.waiting_on: the rule the
+        policy's page, My work and the dashboard read). A publication PCU scheduled waits on its date."""
         row = self.row
-        if not (row["status"] in STUCK_STATUSES and row["status_changed_at"]) or row.get("scheduled"):
+        waiting = waiting_on(row)
+        if waiting is None or (row.get("scheduled") and waiting[0] is not WITHDRAWAL):
             return []
-        waiting_since = timezone.localtime(row["status_changed_at"]).date()
-        if row["status"] == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):
+        deadline, since = waiting
+        waiting_since = timezone.localtime(since).date()
+        if deadline.status == Status.SUBMITTED_FOR_QA and self.submitted_on.get(row["pk"]):
             waiting_since = timezone.localtime(self.submitted_on[row["pk"]]).date()
-        deadline = DEADLINE_OF_STATUS[row["status"]]
         start = deadline.due_on(waiting_since)
         step = latest_step(self.today, [(start, "waiting too long")], due=start, every_days=self.every)
         if not step:
@@ -291,7 +298,7 @@ class PolicyChase:
             recipients = self.named("designated_lead_id", Role.LEAD)
         else:
             recipients = self.named("coordinator_id", Role.COORDINATOR)
-        return self.reminders(ReminderKind.STUCK, step, recipients,
+        return self.reminders(KIND_OF_DEADLINE.get(deadline.key, ReminderKind.STUCK), step, recipients,
                               f"{row['reference']} {row['title']} has been waiting for {what} since "
                               f"{waiting_since:%-d %B %Y}, expected by {start:%-d %B %Y}{overdue}.")
 

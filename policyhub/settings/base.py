@@ -324,7 +324,7 @@ POLICYHUB_RELAY_ON_COMMIT = False
 
 # Chasing (issue: "Chasing on time"). Days are calendar days unless named working days (Monday to Friday, less the
 # bank holidays of England and Wales: core.working_days). Work waiting on a stage (QA, the Lead, publication...) is
-# chased from its stage's deadline, declared with the SOP's words in lifecycle.due.STAGE_DEADLINES.
+# chased from its stage's deadline, declared with the SOP's words in lifecycle.deadlines.STAGE_DEADLINES.
 POLICYHUB_CHASE = {
     # SOP: "allow at least 6 months for a basic review": start-now, then 3 and 1 months before.
     "review_months_before": [6, 3, 1],

@@ -1,5 +1,5 @@
 """By when the work waiting on a stage is expected (issue 17, "the next step named ... by when"): each stage's
-deadline is declared once (lifecycle.due.STAGE_DEADLINES, with what the SOP says), and My work, the policy page,
+deadline is declared once (lifecycle.deadlines.STAGE_DEADLINES, with what the SOP says), and My work, the policy page,
 the confirmation after a step and the chase all read it. Changing the declaration moves all of them."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime
 import pytest
 import time_machine
 
-from lifecycle import due
+from lifecycle import deadlines
 from lifecycle.states import Status
 from notifications import services as notifications
 from notifications.models import Reminder
@@ -38,12 +38,12 @@ def _chased(day) -> set[str]:
 
 
 def test_the_quality_assurance_deadline_is_declared_with_the_sops_words():
-    assert due.DEADLINE_OF_STATUS[Status.SUBMITTED_FOR_QA] is due.QUALITY_ASSURANCE
+    assert deadlines.DEADLINE_OF_STATUS[Status.SUBMITTED_FOR_QA] is deadlines.QUALITY_ASSURANCE
     assert "will co-ordinate the quality assurance process in conjunction with DCFD and DOI" in \
-        due.QUALITY_ASSURANCE.sop
-    assert due.QUALITY_ASSURANCE.due_on(SUBMITTED) == datetime.date(2025, 2, 17)  # 10 working days
+        deadlines.QUALITY_ASSURANCE.sop
+    assert deadlines.QUALITY_ASSURANCE.due_on(SUBMITTED) == datetime.date(2025, 2, 17)  # 10 working days
     # Every status in which the work waits on someone has a deadline; none is declared twice.
-    assert len({deadline.status for deadline in due.STAGE_DEADLINES}) == len(due.STAGE_DEADLINES)
+    assert len({deadline.status for deadline in deadlines.STAGE_DEADLINES}) == len(deadlines.STAGE_DEADLINES)
 
 
 def test_my_work_the_policy_page_and_the_chase_read_the_quality_assurance_deadline(client, people):
@@ -63,8 +63,8 @@ def test_my_work_the_policy_page_and_the_chase_read_the_quality_assurance_deadli
 
 
 def test_a_changed_declaration_moves_the_by_when_and_the_chase_together(client, people, monkeypatch):
-    three_weeks = dataclasses.replace(due.QUALITY_ASSURANCE, working_days=15)
-    monkeypatch.setitem(due.DEADLINE_OF_STATUS, Status.SUBMITTED_FOR_QA, three_weeks)
+    three_weeks = dataclasses.replace(deadlines.QUALITY_ASSURANCE, working_days=15)
+    monkeypatch.setitem(deadlines.DEADLINE_OF_STATUS, Status.SUBMITTED_FOR_QA, three_weeks)
     with at(SUBMITTED):
         policy = advance_to(people.policy(), Status.SUBMITTED_FOR_QA, people)
     home, page = _shown(client, people.doi, policy, SUBMITTED)
@@ -99,7 +99,7 @@ def test_a_monitoring_reports_quality_assurance_is_expected_by_its_declared_dead
             period_end=policy.monitoring_report_due_on, compliance="96% compliant.", benefits="Fewer complaints.",
             diversity_impact="None found.")
         monitoring_report_submit(report=report, actor=people.developer)
-    assert due.MONITORING_REPORT_QA.due_on(SUBMITTED) == datetime.date(2025, 2, 17)
+    assert deadlines.MONITORING_REPORT_QA.due_on(SUBMITTED) == datetime.date(2025, 2, 17)
     home, _ = _shown(client, people.coordinator, policy, SUBMITTED + datetime.timedelta(days=1))
     assert "by 17 February 2025" in home
     with at(datetime.date(2025, 2, 17)):

@@ -96,8 +96,8 @@ def build_world(people) -> World:
 TP_FIGURES = {
     "review_overdue": 1, "review_due_soon": 1, "monitoring_overdue": 2, "monitoring_due_soon": 1,
     "stuck_commissioning": 0, "stuck_qa": 1, "stuck_forward_to_lead": 0, "stuck_lead": 1,
-    "stuck_forward_for_publication": 1, "stuck_publication": 1, "emergency_eia": 1, "orphaned": 1,
-    "rag_red": 2, "rag_amber": 6, "rag_green": 1,
+    "stuck_forward_for_publication": 1, "stuck_publication": 1, "stuck_withdrawal": 0, "emergency_eia": 1,
+    "orphaned": 1, "rag_red": 2, "rag_amber": 6, "rag_green": 1,
 }
 TP_POLICIES = 9
 # As PCU sees Specialist Crime & Operations (S included; K withdrawn: in the count of policies, in no figure).

@@ -1,5 +1,5 @@
-"""The rules oversight adds to lifecycle.due (issue 15): the stuck threshold in working days, as the chase counts
-them, and the register's new filters refusing nonsense politely."""
+"""The rules oversight adds to lifecycle.due and lifecycle.deadlines (issue 15): the stuck threshold in working days,
+as the chase counts them, and the register's new filters refusing nonsense politely."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import datetime
 
 import pytest
 
-from lifecycle import due
-from lifecycle.due import stuck_cutoff, working_days_after
+from lifecycle import deadlines
+from lifecycle.deadlines import stuck_cutoff, working_days_after
 
 pytestmark = pytest.mark.django_db
 
@@ -24,8 +24,12 @@ def test_the_stuck_cutoff_is_the_stage_deadline_in_working_days():
     assert working_days_after(stuck_cutoff(monday, 10) + datetime.timedelta(days=1), 10) > monday
     # One working day: what started waiting on the Friday or over the weekend is stuck on the Monday.
     assert stuck_cutoff(datetime.date(2026, 3, 2), 1) == datetime.date(2026, 3, 1)
-    # The dashboard's stages are the declared deadlines (which the chase reads: tests/lifecycle/test_stage_deadlines).
-    assert all(due.STUCK_BY_KEY[stage.key] is due.DEADLINE_OF_STATUS[stage.status] for stage in due.STUCK_STAGES)
+    # The dashboard's stages are the declared deadlines (which the chase reads: tests/lifecycle/test_stage_deadlines):
+    # each status's, and a withdrawal decided, which is waited on whatever the status (tests/lifecycle/
+    # test_withdrawal_deadline).
+    assert (*deadlines.STAGE_DEADLINES, deadlines.WITHDRAWAL) == deadlines.STUCK_STAGES
+    assert all(deadlines.STUCK_BY_KEY[stage.key] is deadlines.DEADLINE_OF_STATUS[stage.status]
+               for stage in deadlines.STAGE_DEADLINES)
 
 
 @pytest.mark.parametrize("query", [

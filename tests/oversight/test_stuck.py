@@ -1,5 +1,5 @@
 """What the dashboard counts as stuck is what My work calls "Waiting too long" and what the chase chases: every
-stage deadline (lifecycle.due.STAGE_DEADLINES), less a publication PCU has scheduled, which waits on its date."""
+stage deadline (lifecycle.deadlines.STAGE_DEADLINES), less a publication PCU has scheduled, which waits on its date."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from lifecycle.due import stuck
+from lifecycle.deadlines import stuck
 from lifecycle.models import Policy
 from notifications.models import ReminderKind
 from notifications.services import chase_plan

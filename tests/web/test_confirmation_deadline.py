@@ -11,7 +11,7 @@ from django.contrib.messages import get_messages
 from django.utils import timezone
 
 from core.dates import date_shown
-from lifecycle.due import stage_deadline_state
+from lifecycle.deadlines import stage_deadline_state
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from tests.factories import fill_development, reload, what_was_read

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from core.dates import date_shown
-from lifecycle import due, services, workflow
+from lifecycle import deadlines, services, workflow
 from lifecycle.models import Policy
 from publication.services import policy_publish
 from tests.factories import advance_to, what_was_read
@@ -51,8 +51,8 @@ def test_after_a_decision_the_confirmation_says_what_happens_next_and_who_is_tol
     banner = read(response.content.decode()).text
     told = "the business group's co-ordinator and the policy's developers and manager"
     assert "Your decision has been recorded." in banner
-    # By when: the stage's declared deadline (lifecycle.due); PCU expanded, the page's first use of it.
-    expected = date_shown(due.FORWARD_FOR_PUBLICATION.due_on(timezone.localdate()))
+    # By when: the stage's declared deadline (lifecycle.deadlines); PCU expanded, the page's first use of it.
+    expected = date_shown(deadlines.FORWARD_FOR_PUBLICATION.due_on(timezone.localdate()))
     assert ("Next: Send to Policy Co-ordination Unit (PCU) for publication, by "
             f"{workflow.FORWARD_FOR_PUBLICATION.taken_by}, expected by {expected}.") in banner
     assert f"Told in their notifications and daily e-mail: {told}." in banner
@@ -75,7 +75,7 @@ def test_the_last_quality_assurance_sign_off_tells_whom_passing_notifies(client,
     services.policy_record_qa_signoff(policy=policy, actor=people.dcfd, discipline="dcfd")
     body = pass_qa_through_the_page(client, policy, people.doi, "doi")
     assert Policy.objects.get(pk=policy.pk).status == "qa_passed"
-    expected = date_shown(due.FORWARD_TO_LEAD.due_on(timezone.localdate()))
+    expected = date_shown(deadlines.FORWARD_TO_LEAD.due_on(timezone.localdate()))
     assert ("Next: Forward to the Designated Lead, by the business group's co-ordinator, expected by "
             f"{expected}.") in body
     assert "Told in their notifications and daily e-mail: the business group's co-ordinator" in body

@@ -2,8 +2,9 @@
 Publish by 18 December 2026", its stage deadline, and "Waiting too long" once that day had passed, though it waits on
 its own date (4 January 2027). The policy's overview says when it is scheduled for, with no "Expected by" (and, to
 PCU, that nothing is waiting for them: lifecycle.next_steps.scheduled_for); the dashboard does not count it stuck and
-the chase does not chase it (lifecycle.due.publication_scheduled). My work still lists it, PCU's to publish sooner or
-cancel on its Publication page, and says the date it is scheduled for, in the overview's words, with no deadline."""
+the chase does not chase it (lifecycle.deadlines.publication_scheduled). My work still lists it, PCU's to publish
+sooner or cancel on its Publication page, and says the date it is scheduled for, in the overview's words, with no
+deadline."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from lifecycle import services as s
-from lifecycle.due import PUBLICATION, SCHEDULED_FOR
+from lifecycle.deadlines import PUBLICATION, SCHEDULED_FOR
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from publication.services import policy_publish, publication_cancel

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString
 
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import abbreviated, lowerfirst
-from lifecycle.due import SCHEDULED_FOR
+from lifecycle.deadlines import SCHEDULED_FOR
 from lifecycle.templatetags.due_dates import date_text, due_state
 
 register = template.Library()
