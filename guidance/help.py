@@ -54,7 +54,10 @@ ROLES: tuple[RoleHelp, ...] = (
              "Equality Impact Assessment (EIA) and the Corporate Policy Workbook, and you consult on them.",
              (w.REQUEST_COMMISSIONING, w.SUBMIT_FOR_QA, w.START_REVIEW),
              ("Write the annual monitoring report once the policy is published.",
-              "Give a colleague access to the draft when they help you write it.")),
+              "Give a colleague access to the draft when they help you write it.",
+              # Issue 13: the authors of what the emergency route skipped (lifecycle.selectors.emergency_authors).
+              "Complete the EIA and the Workbook's impact sections of a policy you develop or manage that was approved "
+              "by the emergency route, for DCFD and PCU to sign off.")),
     RoleHelp(Role.MANAGER, "manager",
              "You head the unit that owns the policy: you can do everything its developers do, and you see your "
              "unit's policies at every stage.",

@@ -95,29 +95,56 @@ def no_emergency_request_waiting(policy) -> bool:
 
 
 @dataclass(frozen=True)
+class AuthorsWork:
+    """What the policy's authors write of one part the emergency route skipped, before its discipline signs it off:
+    the work as My work and the overview's "What to do next" name it to them (``title``), and the page it is written
+    on (``page``, a URL name taking the policy's reference). Who the authors are is one rule
+    (lifecycle.selectors.emergency_authors), which the chase reads too."""
+
+    title: str
+    page: str
+
+
+@dataclass(frozen=True)
 class SkippedPart:
     """One part of what the emergency route skipped, signed off late by its discipline (issue 13; SOP stage 3: "the
     impact assessment must be completed as soon as reasonably practicable"): how the policy's page lists it
-    (``label``, ``who``), the work as My work and the overview's "What to do next" name it (``title``), and the page
-    it is signed off on (``page``, a URL name taking the policy's reference)."""
+    (``label``, ``who``), the work as My work and the overview's "What to do next" name it (``title``), the page
+    it is signed off on (``page``, a URL name taking the policy's reference), and what the policy's authors write
+    for it first (``authors``; None where they write nothing: DOI's quality assurance reads the Workbook PCU signs)."""
 
     discipline: str
     label: str
     who: str
     title: str
     page: str
+    authors: AuthorsWork | None = None
 
 
 # In the order the policy's page lists them (lifecycle.selectors.emergency_outstanding).
 SKIPPED_PARTS: dict[str, SkippedPart] = {part.discipline: part for part in (
     SkippedPart(QADiscipline.DCFD, "Equality Impact Assessment, signed off by DCFD",
-                "Diversity and Citizen Focus Directorate", "Sign off the retrospective EIA", "assessments:eia_signoff"),
+                "Diversity and Citizen Focus Directorate", "Sign off the retrospective EIA", "assessments:eia_signoff",
+                authors=AuthorsWork("Complete the retrospective EIA", "assessments:eia")),
     SkippedPart(QADiscipline.PCU, "Workbook impact sections (health and safety, information management, "
                 "consultation), signed off by PCU", "Policy Co-ordination Unit",
-                "Sign off the Workbook's impact sections", "assessments:emergency_signoff"),
+                "Sign off the Workbook's impact sections", "assessments:emergency_signoff",
+                authors=AuthorsWork("Complete the Workbook's impact sections", "assessments:workbook")),
     SkippedPart(QADiscipline.DOI, "Quality assurance of information management by DOI", "Directorate of Information",
                 "Sign off the quality assurance of information management", "assessments:emergency_signoff"),
 )}
+# The parts whose documents the authors write, by discipline: their work stands until that discipline signs it off
+# (the EIA, which DCFD freezes; the Workbook's impact sections, which PCU freezes).
+WRITTEN_BY_AUTHORS: dict[str, AuthorsWork] = {
+    discipline: part.authors for discipline, part in SKIPPED_PARTS.items() if part.authors is not None}
+
+
+def authors_work_waiting(signed_off) -> list[AuthorsWork]:
+    """What the policy's authors still write of what the emergency route skipped, given the disciplines that have
+    signed their part off (``signed_off``): the one answer the overview's "What to do next", My work and the chase
+    read (lifecycle.selectors.emergency_authors says who the authors are)."""
+    signed_off = set(signed_off)
+    return [work for discipline, work in WRITTEN_BY_AUTHORS.items() if discipline not in signed_off]
 # The Designated Lead's part while any is outstanding: as risk owner, they see them done (My work's "Emergency
 # approvals awaiting sign-off"; SOP stage 3: the exception is made "with the approval of the appropriate policy lead").
 RISK_OWNER_WATCH = "See that the retrospective EIA is completed"

@@ -35,6 +35,7 @@ from lifecycle.selectors import (
     emergency_outstanding,
     frozen_marking_readable,
     instructions_unreadable_by,
+    is_emergency_author,
     latest_feedback,
     policy_list,
     read_versions,
@@ -144,6 +145,12 @@ def policy_detail(request, reference: str):
     # policy in implementation read "Next: Sign off the Workbook's impact sections" on My work and only "Move to
     # monitoring" here), and the Lead's watch as risk owner.
     context["skipped_waiting"] = emergency.skipped_parts_waiting_for(request.user, policy, context["outstanding"])
+    # And, to its authors, what they write of it until it is signed off (the EIA, the Workbook's impact sections): the
+    # one rule the chase reads (lifecycle.selectors.emergency_authors). QA walk: the manager editing it, and a developer
+    # named on it, read "Nothing is waiting for you" while the chase reminded them.
+    if context["outstanding"] and is_emergency_author(request.user, policy):
+        context["skipped_waiting"] += emergency.authors_work_waiting(
+            item.discipline for item in context["outstanding"] if item.done)
     context["risk_owner_watch"] = (emergency.RISK_OWNER_WATCH if context["outstanding"]
                                    and emergency.risk_owner_watches(request.user, policy) else "")
     # A withdrawn policy's document control says when, why and what replaced it, not a review date of an ended cycle.

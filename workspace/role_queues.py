@@ -13,11 +13,11 @@ from core.models import Role
 from core.templatetags.cached_urls import cached_reverser
 from core.templatetags.glossary import lowerfirst
 from lifecycle.duties import took_part_in_current_version
-from lifecycle.emergency import RISK_OWNER_WATCH
+from lifecycle.emergency import RISK_OWNER_WATCH, WRITTEN_BY_AUTHORS
 from lifecycle.emergency import SKIPPED_PARTS as EMERGENCY_SKIPPED_PARTS
 from lifecycle.models import NOT_WITHDRAWN, EmergencyRequest, Policy, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.permissions import managed_scope
-from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
+from lifecycle.selectors import Viewer, authored_by, pk_in_ids, policies_seen_by
 from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Duty, Status
 from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, CYCLE, STEPS_BY_NAME, WITHDRAW, awaiting
 from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, compiled_rows, group_ids, named_developer
@@ -89,11 +89,59 @@ def submitted_queues(viewer: Viewer) -> list[dict]:
 @compiled_rows
 def _submitted(user_id: int, developer_groups: frozenset[int]) -> QuerySet[Policy]:
     # As the visibility's own rule for a developer's drafts (lifecycle.selectors._reach): named on it, and holding the
-    # developer role in its business group.
+    # developer role in its business group. Not one approved by the emergency route whose EIA or Workbook they still
+    # write: it is in their "Emergency approvals to complete" (``authors_queues``), with its link, not with others.
     return (Policy.objects.filter(named_developer(user_id), business_group_id__in=developer_groups,
                                   status__in=SUBMITTED)
+            .exclude(Q(not_impact_assessed=True) & _authors_work_open())
             .order_by("status_changed_at", "pk")
             .values_list("reference", "title", "status", "status_changed_at", "first_published_on")[:QUEUE_SHOWN + 1])
+
+
+AUTHORS_WORK = "Emergency approvals to complete"
+
+
+def authors_queues(viewer: Viewer) -> list[dict]:
+    """The policies approved by the emergency route whose retrospective EIA or Workbook impact sections the person
+    writes (issue 13; SOP stage 3: "the impact assessment must be completed as soon as reasonably practicable"), as
+    the chase reminds them and the policy's "What to do next" says it: the authors, by the one rule
+    (lifecycle.selectors.emergency_authors), until DCFD and PCU have signed their parts off. QA walk: a developer named
+    on POL-0014 in implementation, and its policy manager, had it on no list. One query, for developers and managers
+    only (the rule reads no one else)."""
+    if not group_ids(viewer.roles, Role.DEVELOPER, Role.MANAGER):
+        return []
+    policies = _authors_work(viewer)
+    for policy in policies:
+        policy.next_label = WRITTEN_BY_AUTHORS[policy.skipped_part].title
+    return [{"title": AUTHORS_WORK, "policies": policies,
+             "hint": "Approved by the emergency route before they were done: complete the Equality Impact Assessment "
+                     "for DCFD to sign off, and the Workbook's impact sections for PCU, as soon as reasonably "
+                     "practicable."}]
+
+
+def _authors_parts_open() -> dict[str, Q]:
+    """Of each part the authors write (lifecycle.emergency.WRITTEN_BY_AUTHORS), the condition that its discipline has
+    not signed it off on the policy's newest version, as lifecycle.selectors.emergency_outstanding reads it."""
+    return {discipline: ~Q(Exists(QASignOff.objects.filter(
+        policy_version_id=Subquery(_latest_version()), discipline=discipline, outcome=QAOutcome.PASSED)))
+        for discipline in WRITTEN_BY_AUTHORS}
+
+
+def _authors_work_open() -> Q:
+    conditions = list(_authors_parts_open().values())
+    waiting = conditions[0]
+    for condition in conditions[1:]:
+        waiting |= condition
+    return waiting
+
+
+@compiled_queue
+def _authors_work(viewer: Viewer) -> QuerySet[Policy]:
+    # The first of their parts still open, to name it (``skipped_part``), as the overview names each.
+    part = Case(*(When(condition, then=Value(discipline)) for discipline, condition in _authors_parts_open().items()),
+                default=None, output_field=CharField())
+    return as_queue(policies_seen_by(viewer).filter(authored_by(viewer.user_id, viewer.roles))
+                    .filter(_authors_work_open()).annotate(skipped_part=part))
 
 
 def lead_queues(viewer: Viewer) -> list[dict]:

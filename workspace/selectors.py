@@ -20,6 +20,7 @@ from workspace.queues import QUEUE_SHOWN as QUEUE_SHOWN
 from workspace.report_queues import monitoring_action_queues, report_queues
 from workspace.role_queues import (
     WITHDRAWALS,
+    authors_queues,
     coordination_queues,
     drafting_queues,
     lead_queues,
@@ -73,6 +74,7 @@ def my_work(*, user, today=None) -> list[dict]:
         *withdrawal_queues(viewer),
         *overdue,
         *drafting_queues(user, viewer),
+        *authors_queues(viewer),
         *submitted_queues(viewer),
         *lead_queues(viewer),
         *quality_assurance_queues(viewer),

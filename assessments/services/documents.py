@@ -24,7 +24,7 @@ from lifecycle import gates_eia, gates_no_change, permissions
 from lifecycle.duties import check_separation, conflicting_duty
 from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
-from lifecycle.selectors import emergency_outstanding
+from lifecycle.selectors import emergency_outstanding, is_emergency_author
 from lifecycle.services import lock_policy, require_actor, revision_record
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
 from lifecycle.services.working_draft import saved_meanwhile
@@ -78,15 +78,19 @@ def _clean_impacts(impacts) -> dict:
 
 def document_editable(*, user, policy: Policy, document) -> bool:
     """Whether ``user`` may change this EIA or Workbook now: the working draft's document, not yet frozen, by
-    someone who drafts the policy; or the EIA of an emergency-approved policy awaiting its retrospective EIA.
-    The one rule: the pages ask it to offer the form, and the services enforce it under lock."""
-    if document is None or document.frozen_at is not None or not permissions.can_draft(user, policy):
+    someone who drafts the policy; or, after an emergency approval, the EIA and the Workbook's impact sections until
+    each is signed off, by the authors of what the route skipped (lifecycle.selectors.emergency_authors: the rule the
+    overview, My work and the chase read too). The one rule: the pages ask it to offer the form, and the services
+    enforce it under lock."""
+    if document is None or document.frozen_at is not None:
         return False
     version = policy.current_version
     if version is None or document.policy_version_id != version.pk:
         return False
     if policy.not_impact_assessed:  # the EIA, and the Workbook's impact sections, after an emergency approval
-        return True
+        return is_emergency_author(user, policy)
+    if not permissions.can_draft(user, policy):
+        return False
     if policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen:
         return True
     # Issue 13: the EIA DCFD reopened at a review concluding no change (the rest of its version is frozen).
@@ -99,7 +103,7 @@ def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
     document = model.objects.select_for_update().filter(policy_version=version).first()
     if document is None:
         raise ApplicationError("This version has no such document.", code="not_found")
-    if not permissions.can_draft(actor, locked):
+    if not (is_emergency_author(actor, locked) if locked.not_impact_assessed else permissions.can_draft(actor, locked)):
         raise ApplicationError(f"You are not allowed to edit the documents of {locked.reference}.",
                                code="forbidden")
     if not document_editable(user=actor, policy=locked, document=document):

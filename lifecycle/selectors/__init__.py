@@ -35,6 +35,7 @@ from lifecycle.selectors.consultation import (
     consultation_log_shown,
     consultations_shown,
 )
+from lifecycle.selectors.emergency_authors import authored_by, authors_of, is_emergency_author
 from lifecycle.selectors.events import (
     CLEARED_COPY,
     PUBLIC_TIMELINE_ACTIONS,
@@ -140,6 +141,8 @@ __all__ = [
     "VersionHistoryRow",
     "Viewer",
     "access_policy",
+    "authored_by",
+    "authors_of",
     "advice_teams",
     "advice_teams_of",
     "approval_shown",
@@ -159,6 +162,7 @@ __all__ = [
     "frozen_sensitive",
     "holds_sensitive_record",
     "instructions_unreadable_by",
+    "is_emergency_author",
     "last_published_version",
     "latest_feedback",
     "marking_raised_at",

@@ -51,6 +51,7 @@ from lifecycle.permissions import (
 )
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors.clearance import roles_cleared_for
+from lifecycle.selectors.emergency_authors import is_emergency_author
 from lifecycle.selectors.visibility import (
     FROZEN_SENSITIVE,
     GROUP_WIDE_ROLES,
@@ -222,8 +223,9 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     """Who sees the working draft (and the draft history and QA comments): those who see the policy by their
     part in it, as in ``policy_visibility_filter`` (issue 4): PCU; the co-ordinator, Lead and owner of its group and
     the manager of its unit; its named developers and grantees while it is drafted ("only while the policy is
-    in scoping or development"); DCFD and DOI from its submission until it is published (APPROVAL_PIPELINE); SHRMT
-    when consulted on it. Everyone else, staff with other roles included, sees the version in force. From the cached
+    in scoping or development"); DCFD and DOI from its submission until it is published (APPROVAL_PIPELINE); the
+    authors of what the emergency route skipped until it is signed off (``is_emergency_author``); SHRMT when
+    consulted on it. Everyone else, staff with other roles included, sees the version in force. From the cached
     roles, with a query only where the answer needs one."""
     if policy.protective_marking != ProtectiveMarking.OFFICIAL and not user_may_see_sensitive(user=user,
                                                                                             policy=policy):
@@ -240,6 +242,10 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     ):
         return True
     if policy.status in APPROVAL_PIPELINE and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
+        return True
+    # Issue 13: the authors of what the emergency route skipped, who write it after the approval (the one rule,
+    # lifecycle.selectors.emergency_authors, which the visibility filter reads too).
+    if is_emergency_author(user, policy):
         return True
     teams = advice_teams_of(user) if policy.status in DRAFT_EDITABLE_STATUSES else []
     if teams and policy.advice_invitations.filter(team__in=teams, cycle=policy.current_cycle,

@@ -40,6 +40,7 @@ from lifecycle.permissions import (
     role_index,
 )
 from lifecycle.selectors.clearance import cleared_groups
+from lifecycle.selectors.emergency_authors import authored_by
 from lifecycle.states import (
     APPROVAL_PIPELINE,
     DRAFT_EDITABLE_STATUSES,
@@ -235,6 +236,13 @@ def _reach(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
                   & Q(status__in=DRAFT_EDITABLE_STATUSES))
     if viewer.has_force_role(Role.SHRMT):
         by_ids.append(ids_in(ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id")))
+    # Issue 13: the authors of what the emergency route skipped (its named developers and its policy manager) write
+    # the retrospective EIA after the approval, until it is signed off, as the chase reminds them: they see the policy
+    # meanwhile, whatever its status (lifecycle.selectors.emergency_authors, the one rule). The named developer got
+    # "has moved on" while reminded of it (QA walk).
+    authors = authored_by(viewer.user_id, roles, ids_in=ids_in)
+    if authors is not None:
+        by_ids.append(authors)
     # Issue 13: the Lead of a corporate policy sees the drafts of the local work instructions that supplement it, to
     # agree to them first (SOP: "prior agreement with the corporate lead"; ``is_supported_policy_lead``).
     lead_groups = {group for role, group in roles if role == Role.LEAD and group is not None}

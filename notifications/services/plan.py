@@ -82,7 +82,10 @@ def policy_plan(today: datetime.date) -> list[PlannedReminder]:
                                                     if r["status"] == Status.SUBMITTED_FOR_QA])
         .values_list("policy_id").annotate(last=Max("submitted_at"))
     ) if policies else {}
-    missing_disciplines = _missing_disciplines([r["pk"] for r in policies if r["status"] == Status.SUBMITTED_FOR_QA])
+    # The quality assurance still to be given: of a package submitted, and of what an emergency approval skipped, whose
+    # authors are reminded until their parts are signed off (PolicyChase.emergency_eia). One query for both.
+    missing_disciplines = _missing_disciplines([r["pk"] for r in policies
+                                                if r["status"] == Status.SUBMITTED_FOR_QA or r["not_impact_assessed"]])
     # A version PCU scheduled for publication waits on its date, not on PCU: not chased as stuck, by the rule the
     # dashboard counts stuck with (lifecycle.deadlines.publication_scheduled). Few: read once.
     if any(r["status"] == Status.AWAITING_PUBLICATION for r in policies):

@@ -27,8 +27,9 @@ from lifecycle.due import (
     DueState,
     DueStatus,
 )
-from lifecycle.selectors import Clearance
-from lifecycle.states import ProtectiveMarking, Status, highest_marking
+from lifecycle.emergency import authors_work_waiting
+from lifecycle.selectors import Clearance, authors_of
+from lifecycle.states import ProtectiveMarking, QADiscipline, Status, highest_marking
 from notifications.models import ReminderKind
 from notifications.services.people import People
 from notifications.services.schedule import before_steps, latest_step
@@ -249,15 +250,27 @@ class PolicyChase:
                 due, item=action["pk"]))
         return reminders
 
+    def emergency_authors(self) -> set[int]:
+        """The authors of what the emergency route skipped (lifecycle.selectors.emergency_authors, the one rule the
+        policy's pages, its "What to do next" and My work read too), from the role holders loaded for the scan."""
+        roles = self.people.group_roles
+        return authors_of(developers=self.people.developers.get(self.row["pk"], set()),
+                          manager=self.row["policy_manager_id"],
+                          group_developers=roles.get((self.group, Role.DEVELOPER), set()),
+                          group_managers=roles.get((self.group, Role.MANAGER), set()))
+
     def emergency_eia(self) -> list[PlannedReminder]:
-        """Emergency approval: weekly until the EIA is signed off, then to the Lead as risk owner once overdue."""
+        """Emergency approval: weekly to its authors while what they write of it is not signed off (the EIA, the
+        Workbook's impact sections: lifecycle.emergency.authors_work_waiting, as their overview and My work say it),
+        and to the Lead as risk owner once overdue, until nothing it skipped is outstanding."""
         row, due, today = self.row, self.row["emergency_eia_due_on"], self.today
         if not (row["not_impact_assessed"] and due):
             return []
         offset = (today - due).days % self.config["emergency_eia_every_days"]
         step_date = today - datetime.timedelta(days=offset)
         label = "overdue" if step_date > due else ("due today" if step_date == due else "weekly reminder")
-        recipients = set(self.authors)
+        signed_off = set(QADiscipline.values) - self.missing_disciplines.get(row["pk"], set(QADiscipline.values))
+        recipients = self.emergency_authors() if authors_work_waiting(signed_off) else set()
         if today >= due:
             recipients |= self.named("designated_lead_id", Role.LEAD)
         # Once the date has passed, it says so and how late it is, counted on the day the reminder is written, as the
