@@ -103,6 +103,22 @@ class EqualityImpactAssessment(models.Model):
         """Impact assessed: every protected characteristic considered and a decision recorded."""
         return bool(self.aims.strip() and self.decision and not self.missing_characteristics)
 
+    # Its sections: what its form writes and its revisions keep (assessments.receivers.EIA_FIELDS), and what a reader
+    # reads of it (its page, DCFD's sign-off page).
+    SECTIONS = ("aims", "evidence_and_data", "consultation_summary", "impacts", "mitigation", "decision",
+            "decision_rationale")
+
+    @property
+    def content_hash(self) -> str:
+        """Rule 17, like HTTP If-Match: what DCFD's sign-off of the emergency route's retrospective EIA is bound to
+        (assessments.services.eia_complete_retrospective). SHA-256 over every section its reader reads (``SECTIONS``),
+        and the version it assesses. Worked out from the row, as a monitoring report's is: it changes with every save
+        until DCFD signs it off, and then cannot change (its append-only trigger once frozen)."""
+        content = {"version": self.policy_version_id,
+                   "sections": {field: getattr(self, field) for field in self.SECTIONS}}
+        encoded = json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
 
 class PolicyWorkbook(models.Model):
     class HealthAndSafetyImpact(models.TextChoices):

@@ -1,7 +1,7 @@
 from assessments.models import EqualityImpactAssessment, PolicyWorkbook
 
-EIA_FIELDS = ["aims", "evidence_and_data", "consultation_summary", "impacts", "mitigation", "decision",
-              "decision_rationale"]
+# The EIA's sections, as its model declares them (what a reader reads of it, and its content hash covers).
+EIA_FIELDS = list(EqualityImpactAssessment.SECTIONS)
 WORKBOOK_FIELDS = [
     "need", "legislation", "data_and_statistics", "costs_and_resources", "benefits",
     "health_and_safety_impact", "health_and_safety_statement", "information_management",

@@ -16,6 +16,7 @@ from lifecycle import gates_eia, gates_no_change
 from lifecycle.models import Policy
 from lifecycle.permissions import is_dcfd, is_doi, is_pcu
 from lifecycle.selectors import emergency_outstanding, version_shown
+from lifecycle.states import QADiscipline
 from lifecycle.views import draft_refused_keeping_typed, policy_for_form, policy_for_page, policy_page_context
 
 EIA_TITLE = "Edit the Equality Impact Assessment"
@@ -56,13 +57,17 @@ def eia_page(request, reference: str):
             request, policy, "eia", EIA_TITLE, f"The Equality Impact Assessment of {policy.reference} cannot be "
             "changed by you at this stage.", _eia_form())
     context = policy_page_context(request, policy, "eia")
+    # The link to the sign-off page, where that page would be offered (the service's own rule); to DCFD, while the EIA
+    # is not complete, why there is nothing to sign off yet (QA walk: the page was offered, and its post refused).
+    refusal = (services.retrospective_eia_refusal(request.user, policy)
+               if policy.not_impact_assessed and is_dcfd(request.user) else None)
     context.update({
         "eia": eia, "form": form,
         "eia_stop_then": _stop_then(policy, eia),
         "impact_rows": impact_rows(eia),
-        # The link to the sign-off page, where that page would be offered (the service's own rule).
-        "may_sign_off_retrospective": (policy.not_impact_assessed and is_dcfd(request.user)
-                                       and services.retrospective_eia_refusal(request.user, policy) is None),
+        "may_sign_off_retrospective": policy.not_impact_assessed and is_dcfd(request.user) and refusal is None,
+        "sign_off_waits": (services.retrospective_eia_incomplete(policy)
+                           if refusal is not None and refusal.code == "gate" else ""),
     })
     return render(request, "assessments/eia.html", context, status=editor_status(form))
 
@@ -82,31 +87,54 @@ def _stop_then(policy, eia) -> str:
 @require_http_methods(["GET", "POST"])
 @shows_typed_back(forms.RetrospectiveEIAForm)
 def eia_retrospective_signoff(request, reference: str):
-    """DCFD signs off the EIA the emergency route skipped. The page is refused as its post would be, with the
-    service's reason and no form, to anyone it is not offered to (QA10 item 7: a live form for every reader, whose
-    comment was lost when the post was refused), as an action page is (lifecycle.views.policy_action)."""
+    """DCFD signs off the EIA the emergency route skipped, as the page shows it (rule 17: it posts the EIA read and its
+    content hash, ``_eia_read``). The page is refused as its post would be, with the service's reason and no form, to
+    anyone it is not offered to (QA10 item 7: a live form for every reader, whose comment was lost when the post was
+    refused), as an action page is (lifecycle.views.policy_action): to DCFD too while the EIA is not complete (QA walk:
+    it was offered, and its post refused). A post refused for what changed since the page was drawn (the EIA saved
+    meanwhile, or made incomplete) keeps the page, with the comment typed, the reason and the EIA as it stands now."""
     policy = policy_for_page(request, reference)
     refusal = services.retrospective_eia_refusal(request.user, policy)
-    if refusal is not None:
+    if refusal is not None and not (request.method == "POST" and refusal.code == "gate"):
         messages.error(request, refusal.message)
         return redirect("assessments:eia", reference=policy.reference)
     form = forms.RetrospectiveEIAForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
+            if refusal is not None:  # the EIA was made incomplete, or to conclude "Stop", since the page was drawn
+                raise refusal
             services.eia_complete_retrospective(policy=policy, actor=request.user,
-                                                comments=form.cleaned_data["comments"])
+                                                comments=form.cleaned_data["comments"], **_eia_read(request.POST))
         except ApplicationError as error:
-            messages.error(request, error.message)
+            policy = policy_for_page(request, reference)
+            now = services.retrospective_eia_refusal(request.user, policy)
+            if now is not None and now.code != "gate":  # signed off meanwhile, or no longer theirs to sign
+                messages.error(request, now.message)
+                return redirect("assessments:eia", reference=policy.reference)
+            form.add_error(None, error.message)
+            status = 409 if error.code == "stale" else 400
+        else:
+            if Policy.objects.filter(pk=policy.pk, not_impact_assessed=False).exists():
+                messages.success(request, "EIA signed off: the policy is now impact assessed.")
+            else:  # Issue 13: the marking stays until everything the emergency route skipped is signed off.
+                messages.success(request, "EIA signed off. The policy stays \u201cnot impact assessed\u201d until the "
+                                 "rest of what the emergency route skipped is signed off.")
             return redirect("assessments:eia", reference=policy.reference)
-        if Policy.objects.filter(pk=policy.pk, not_impact_assessed=False).exists():
-            messages.success(request, "EIA signed off: the policy is now impact assessed.")
-        else:  # Issue 13: the marking stays until everything the emergency route skipped is signed off.
-            messages.success(request, "EIA signed off. The policy stays \u201cnot impact assessed\u201d until the "
-                             "rest of what the emergency route skipped is signed off.")
-        return redirect("assessments:eia", reference=policy.reference)
+    elif form.errors:
+        status = 400
     context = policy_page_context(request, policy, "eia")
-    context["form"] = form
-    return render(request, "assessments/eia_signoff.html", context)
+    eia = EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).first()
+    # What else the route skipped is still outstanding: the marking stays until each is signed off (issue 13).
+    others = [item for item in emergency_outstanding(policy) if not item.done and item.discipline != QADiscipline.DCFD]
+    context.update({"form": form, "eia": eia, "impact_rows": impact_rows(eia), "others_outstanding": others})
+    return render(request, "assessments/eia_signoff.html", context, status=status)
+
+
+def _eia_read(post) -> dict:
+    """What the sign-off page showed, as the service's keyword arguments (rule 17): the EIA read and its content hash.
+    Sent empty when the form carried none, which the service refuses."""
+    return {"eia_read": post.get("eia_read") or "", "eia_hash": post.get("eia_hash") or ""}
 
 
 def _retrospective_disciplines(user, policy) -> list[tuple[str, str]]:

@@ -21,6 +21,7 @@ from assessments.services.documents import (
     eia_restore,
     eia_sign_off_update,
     eia_update,
+    retrospective_eia_incomplete,
     retrospective_eia_refusal,
     retrospective_qa_signoff,
     workbook_restore,
@@ -58,6 +59,6 @@ __all__ = [
     "monitoring_report_pass_qa", "monitoring_report_publish",
     "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
     "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "remedial_already_done",
-    "retrospective_eia_refusal", "retrospective_qa_signoff",
+    "retrospective_eia_incomplete", "retrospective_eia_refusal", "retrospective_qa_signoff",
     "workbook_restore", "workbook_update",
 ]

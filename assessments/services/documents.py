@@ -3,7 +3,7 @@ approval, the retrospective EIA, its sign-off and the retrospective quality assu
 
 from __future__ import annotations
 
-from typing import Unpack
+from typing import TypedDict, Unpack
 
 from django.db import transaction
 from django.utils import timezone
@@ -225,6 +225,10 @@ def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
     # impact assessed", and chased, until the assessment changes or the policy is withdrawn (lifecycle.gates_eia).
     if gates_eia.concludes_stop(policy):
         return ApplicationError(gates_eia.dcfd_stop_refusal(policy, gates_eia.STOP_WHAT_TO_DO), code="gate")
+    # Nothing to sign off until its authors have completed it (QA walk: the page was offered, and its post refused).
+    incomplete = retrospective_eia_incomplete(policy)
+    if incomplete:
+        return ApplicationError(incomplete, code="gate")
     # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
     how = conflicting_duty(actor, policy.current_version, Duty.QA)
     if how is not None:
@@ -233,10 +237,63 @@ def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
     return None
 
 
+def retrospective_eia_incomplete(policy: Policy) -> str:
+    """Why the retrospective EIA of ``policy`` (its current version's) cannot be signed off yet, or "": not complete
+    (its aims, the impact on every protected characteristic and the outcome), or an outcome that must say why without
+    its reasons (lifecycle.gates_eia.eia_outcome_justified, as for a package submitted)."""
+    version = policy.current_version
+    eia = getattr(version, "eia", None) if version is not None else None
+    if eia is None:
+        return f"{policy.reference} has no Equality Impact Assessment to sign off."
+    if not eia.is_complete:
+        missing = [label for label, absent in (("the aims", not eia.aims.strip()),
+                                                ("the outcome", not eia.decision)) if absent]
+        if eia.missing_characteristics:
+            missing.append("the impact on " + ", ".join(eia.missing_characteristics))
+        return (f"The Equality Impact Assessment of {policy.reference} is not complete, so there is nothing to sign "
+                f"off yet: its authors are still to record {', '.join(missing)}.")
+    if eia.reasons_missing:
+        return (f"The Equality Impact Assessment of {policy.reference} does not say why its outcome "
+                f"({eia.get_decision_display()}) was chosen, so there is nothing to sign off yet: its authors are "
+                "still to record the justification in its reasons for the outcome.")
+    return ""
+
+
+class EIABinding(TypedDict, total=False):
+    """What DCFD's sign-off page showed of the retrospective EIA, posted back with the decision (rule 17, as
+    ``Binding`` is for a version): the EIA read and its content hash (``EqualityImpactAssessment.content_hash``)."""
+
+    eia_read: int | str | None
+    eia_hash: str | None
+
+
+def check_eia_read(locked: EqualityImpactAssessment, *, eia_read=None, eia_hash: str | None = None) -> None:
+    """Rule 17: a decision binds to what was read, like HTTP If-Match. The page posts the id and content hash of the
+    EIA it showed; another, or one changed since (its authors saved it meanwhile), is refused and nothing is changed.
+    Both None: a caller that showed no page (the demo's seeding, a command)."""
+    if eia_read is None and eia_hash is None:
+        return
+    eia_read = str(getattr(eia_read, "pk", eia_read) or "")
+    if not eia_read or not eia_hash:
+        raise ApplicationError(
+            "The page you sent this from does not say which Equality Impact Assessment you read. Nothing was signed "
+            "off: read the assessment as it stands, below, and sign it off again.", code="stale")
+    if eia_read != str(locked.pk):
+        raise ApplicationError(
+            "You read another Equality Impact Assessment than the one awaiting sign-off. Nothing was signed off: read "
+            "the assessment as it stands, below, and sign it off again.", code="stale")
+    if eia_hash != locked.content_hash:
+        raise ApplicationError(
+            "The Equality Impact Assessment has changed since you opened the page: its authors saved it meanwhile. "
+            "Nothing was signed off: read it as it stands now, below, and sign it off again.", code="stale")
+
+
 @transaction.atomic
-def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> EqualityImpactAssessment:
-    """DCFD signs off the EIA of an emergency-approved policy. The policy is then impact assessed: the
-    "not impact assessed" marking and the EIA due date are cleared, and the EIA is frozen as evidence."""
+def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "",
+                               **read: Unpack[EIABinding]) -> EqualityImpactAssessment:
+    """DCFD signs off the EIA of an emergency-approved policy, as read (``read``: the EIA's id and content hash, as its
+    page showed them). The EIA is frozen as evidence; the policy is impact assessed once nothing else the route skipped
+    is outstanding: the "not impact assessed" marking and the EIA due date are then cleared."""
     require_actor(actor)
     comments = optional_text(comments, "Comments", field="comments")
     locked = lock_policy(policy)
@@ -245,12 +302,7 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
         raise refusal
     version = locked.current_version
     eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
-    if not eia.is_complete:
-        missing = ", ".join(eia.missing_characteristics) or "none"
-        raise ApplicationError(
-            "The EIA is not complete: record the aims, the impact on every protected characteristic "
-            f"(missing: {missing}) and the decision.", code="gate",
-        )
+    check_eia_read(eia, **read)
     eia.frozen_at = timezone.now()
     eia.save(update_fields=["frozen_at"])
     # DCFD's sign-off of the EIA is its quality assurance, given late.
@@ -261,6 +313,7 @@ def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "") -> 
     cleared = _clear_when_nothing_is_outstanding(locked)
     audit_log(actor=actor, action=AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY, obj=locked,
               changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
+                       "content_hash": eia.content_hash,
                        "late": bool(due and timezone.localdate() > due), "not_impact_assessed": not cleared,
                        "outstanding": [item.label for item in emergency_outstanding(locked) if not item.done]})
     return eia

@@ -209,7 +209,7 @@ def test_retrospective_eia_after_publication(urgent, people):
     assert published.changes["not_impact_assessed"] is True
 
     # Refused while the EIA is incomplete.
-    with refused("gate", "The EIA is not complete", "Age"):
+    with refused("gate", "is not complete, so there is nothing to sign off yet", "Age"):
         eia_complete_retrospective(policy=policy, actor=people.dcfd)
     assert reload(policy).not_impact_assessed is True
 

@@ -100,6 +100,10 @@ def _world(people) -> dict:
     emergency = advance_to(people.policy(title="Protest policing"), Status.DEVELOPMENT, people)
     fill_development(emergency, people, complete_assessment=False)
     emergency_approve(emergency, people)
+    # Its retrospective EIA completed, awaiting DCFD's sign-off: the sign-off page is offered only then (QA walk).
+    assessed = advance_to(people.policy(title="Crowd safety"), Status.DEVELOPMENT, people)
+    fill_development(assessed, people)
+    emergency_approve(assessed, people)
     withdrawn = advance_to(people.policy(title="Pagers"), Status.IMPLEMENTATION, people)
     take_step(withdrawn, people, Status.WITHDRAWN)
 
@@ -111,6 +115,7 @@ def _world(people) -> dict:
     return {"scoping": reload(scoping), "monitored": reload(monitored), "report": report, "review": reload(review),
             "sop": sop, "record": record, "with_lead": reload(with_lead), "in_qa": reload(in_qa),
             "scheduled": reload(scheduled), "publication": publication, "emergency": reload(emergency),
+            "assessed": reload(assessed),
             "withdrawn": reload(withdrawn), "leaver": leaver}
 
 
@@ -126,6 +131,7 @@ def _paths(world) -> dict[str, list[str]]:
     paths: dict[str, list[str]] = {name: [reverse(name, args=[policy.reference]) for policy in policies]
                                    for name in policy_pages}
     review, monitored, scheduled = world["review"], world["monitored"], world["scheduled"]
+    paths["assessments:eia_signoff"].append(reverse("assessments:eia_signoff", args=[world["assessed"].reference]))
     paths["lifecycle:compare"].append(reverse("lifecycle:compare", args=[review.reference]) + "?from=1.0&to=2.0")
     user = world["leaver"]
     paths.update({
