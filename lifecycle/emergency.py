@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from core.models import Role
-from lifecycle.gates import gate
+from lifecycle.gates import gate, policies_decided
 from lifecycle.permissions import free_for, has_group_role, role_index
 from lifecycle.states import EMERGENCY_SOURCES, Duty, QADiscipline
 
@@ -79,7 +79,8 @@ def emergency_not_requested(policy) -> bool:
 
 
 @gate("The Designated Lead has not asked for emergency approval of this version, so there is nothing for PCU to "
-      "agree to.", label="The Lead's request for emergency approval")
+      "agree to.", label="The Lead's request for emergency approval",
+      where=lambda: policies_decided("EmergencyRequest"))
 def emergency_requested(policy) -> bool:
     return open_emergency_request(policy) is not None
 

@@ -244,6 +244,10 @@ AGREE_EMERGENCY_APPROVAL = Step(
     gates=(gates.commissioning_recorded, gates.statement_written, emergency.emergency_requested,
            gates.approval_recorded),
     records=(gates.approval_recorded,),
+    # While the Lead's request waits, the draft is held for PCU's answer (emergency.emergency_hold): that answer is
+    # what comes next on it, not its submission for quality assurance (QA walk: the overview told PCU and the Lead
+    # "Next on the policy: Submit for quality assurance, by the policy's developers").
+    under_way=emergency.emergency_requested,
     page=EMERGENCY_ANSWER_PAGE, choice_value="agree",
     success="You agreed: the policy is approved by the emergency route, with the Lead as risk owner.",
     notify=("pcu", "dcfd", "doi", "coordinator", "lead", "authors"),

@@ -279,6 +279,18 @@ class EmergencyRequest(models.Model):
     def __str__(self) -> str:
         return f"Emergency approval asked by {self.requested_by}"
 
+    @classmethod
+    def policies_where(cls) -> Q:
+        """The policies whose newest version has a request PCU has not answered (lifecycle.emergency
+        .emergency_requested, as a condition on a query of policies, for lists: lifecycle.gates' ``where``). The
+        unanswered requests are few (the partial index of one_open_emergency_request_per_version): their policies
+        are looked up by id."""
+        versions = cls._meta.get_field("policy_version").related_model.objects
+        newest = (versions.filter(withdrawn_at__isnull=True, policy_id=OuterRef("policy_id"))
+                  .order_by("-major", "-minor").values("pk"))
+        waiting = cls.objects.filter(answered_at__isnull=True, policy_version_id=Subquery(newest[:1]))
+        return in_ids("pk", waiting.order_by().values("policy_id"))
+
 
 class LocalAgreement(models.Model):
     """The corporate Lead's prior agreement to a local work instruction that supplements their policy (SOP, "Local

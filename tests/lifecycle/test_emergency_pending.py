@@ -7,6 +7,9 @@ change it is refused with the reason, and the pages say so before anything is ty
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.contrib.messages import get_messages
 
@@ -15,6 +18,7 @@ from lifecycle.models import SOPVersion
 from lifecycle.services import policy_submit_for_qa
 from lifecycle.states import Status
 from tests.factories import fill_development, refused, reload, what_was_read
+from workspace.selectors import my_work
 
 RISK = "Operational need: new legislation in force on Monday. I accept the risk of the missing EIA."
 
@@ -126,3 +130,33 @@ def test_a_refusal_is_confirmed_as_a_refusal(client, asked, people):
                            {**what_was_read(asked), "answer": "refuse", "reason": "Take the full route."})
     said = " ".join(str(m) for m in get_messages(response.wsgi_request))
     assert response.status_code == 302 and "You refused the emergency approval" in said
+
+
+def _what_to_do_next(client, user, policy) -> str:
+    """The overview's "What to do next" column, as text."""
+    client.force_login(user)
+    page = client.get(f"/policies/{policy.reference}/").content.decode()
+    column = page[page.index("What to do next"):page.index("</div>\n</div>", page.index("What to do next"))]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", column)).split())
+
+
+def test_what_comes_next_while_the_request_waits_is_pcus_answer(client, asked, people):
+    """QA walk (LOW): while the Lead's request waited for PCU, the overview told PCU and the Lead "Next on the policy:
+    Submit for quality assurance, by the policy's developers", though the draft was held for PCU's answer. What comes
+    next is PCU's agreement (AGREE_EMERGENCY_APPROVAL's ``under_way``), on the overview and in My work alike."""
+    pcu = _what_to_do_next(client, people.pcu, asked)
+    assert "Submit for quality assurance" not in pcu and "Next on the policy" not in pcu, pcu
+    assert "Agree to emergency approval" in pcu, pcu
+    for person in (people.lead, people.developer, people.coordinator):
+        column = _what_to_do_next(client, person, asked)
+        assert "Submit for quality assurance" not in column, (person.username, column)
+        # "Next:", or "Next on the policy:" beside a page offered that is not the way on (the Lead's withdrawal).
+        assert re.search(r"Next( on the policy)?: Agree to emergency approval ?, by a member of the Policy "
+                         r"Co-ordination Unit", column), (person.username, column)
+    # My work says the same of it (the developer's drafts, the Lead's and PCU's lists read its way on from the row).
+    labels = {policy.next_label for queue in my_work(user=people.developer) for policy in queue["policies"] or ()
+              if policy.reference == asked.reference}
+    assert labels == {"Agree to emergency approval"}, labels
+    # Answered, the draft's way on is its submission again.
+    s.policy_refuse_emergency_approval(policy=reload(asked), actor=people.pcu, reason="Take the full route.")
+    assert "Submit for quality assurance" in _what_to_do_next(client, people.lead, reload(asked))
