@@ -82,21 +82,22 @@ def _holds_manager_role(user_id: int, business_group_id: int) -> bool:
 def authored_by(user_id: int, roles, *, ids_in: Callable[[QuerySet], Q] = lambda ids: in_ids("pk", ids)) -> Q | None:
     """``authors_of`` as a condition on policies: those whose authors of what the emergency route skipped include the
     user ``user_id``, holding ``roles`` ({(role, business group id)}, as ``role_index`` gives them); None when they
-    hold neither role the rule reads (no policy can match). The named developers looked up by id in the primary key,
-    the manager named read from the policy's row and, for the business group's managers, whether that one still holds
-    the role (an EXISTS on the role assignments' index, asked only of the few policies not impact assessed).
-    ``ids_in(ids)``: how "the policy's id is in this subquery" is written (as lifecycle.selectors.visibility's)."""
+    hold neither role the rule reads (no policy can match). Both parts are looked up by id, as the visibility filter's
+    other parts seen by id are (``ids_in(ids)``: how "the policy's id is in this subquery" is written there): the
+    policies naming them as a developer; and, for a manager, the few not impact assessed of their groups
+    (policy_not_impact_assessed_idx) that name them, or whose manager named no longer holds the role (an EXISTS on the
+    role assignments, asked of those few)."""
     developer_groups = sorted({group for role, group in roles if role == Role.DEVELOPER and group is not None})
     manager_groups = sorted({group for role, group in roles if role == Role.MANAGER and group is not None})
     parts = []
     if developer_groups:
         named = Policy.developers.through.objects.filter(user_id=user_id).values("policy_id")
-        parts.append(ids_in(named) & Q(business_group_id__in=developer_groups))
+        parts.append(ids_in(named) & Q(business_group_id__in=developer_groups) & emergency_eia_awaiting())
     if manager_groups:
         named_holds = Exists(RoleAssignment.objects.filter(
             user_id=OuterRef("policy_manager_id"), user__is_active=True, role=Role.MANAGER,
             business_group_id=OuterRef("business_group_id")))
-        parts.append(Q(business_group_id__in=manager_groups) & (Q(policy_manager_id=user_id) | ~Q(named_holds)))
-    if not parts:
-        return None
-    return emergency_eia_awaiting() & functools.reduce(operator.or_, parts)
+        managed = (Policy.objects.filter(emergency_eia_awaiting(), business_group_id__in=manager_groups)
+                   .filter(Q(policy_manager_id=user_id) | ~Q(named_holds)).order_by().values("pk"))
+        parts.append(ids_in(managed))
+    return functools.reduce(operator.or_, parts) if parts else None
