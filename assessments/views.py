@@ -68,6 +68,11 @@ def eia_page(request, reference: str):
         "may_sign_off_retrospective": policy.not_impact_assessed and is_dcfd(request.user) and refusal is None,
         "sign_off_waits": (services.retrospective_eia_incomplete(policy)
                            if refusal is not None and refusal.code == "gate" else ""),
+        # What DCFD asked for when it reopened this assessment at a review concluding no change, said where the
+        # update is written (QA walk: the developers were told only in their inbox).
+        "reopened_by_review": (gates_no_change.open_no_change_review(policy)
+                               if shown is not None and shown == policy.current_version
+                               and gates_no_change.eia_reopened_for_review(policy) else None),
     })
     return render(request, "assessments/eia.html", context, status=editor_status(form))
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q
 from django.utils import timezone
 
 from core.events import AuditAction
 from core.models import AuditEvent
 from lifecycle.gates import gate, impact_assessed, policies_decided, read_once_for_page
 from lifecycle.monitoring_reports import monitoring_left_for_review
-from lifecycle.states import PUBLISHED_STATUSES, REVIEW_WARNING_MONTHS
+from lifecycle.states import DRAFT_EDITABLE_STATUSES, PUBLISHED_STATUSES, REVIEW_WARNING_MONTHS
 
 
 def open_no_change_review(policy):  # the no-change review still waiting for DCFD or PCU, or None
@@ -124,7 +125,10 @@ def no_change_awaits_publication(policy) -> bool:
 
 
 def eia_reopened_for_review(policy) -> bool:
-    """The current version's EIA was reopened for revision by DCFD at a no-change review, and waits for the update."""
+    """The current version's EIA was reopened for revision by DCFD at a no-change review, and waits for the update
+    (the policy in force: reopened from implementation or monitoring, where it stays)."""
+    if policy.status not in PUBLISHED_STATUSES:
+        return False
     review = open_no_change_review(policy)
     version = policy.current_version
     return (review is not None and review.waits_for == "eia_update" and version is not None
@@ -139,10 +143,61 @@ def no_change_awaits_updated_eia(policy) -> bool:
     return eia_reopened_for_review(policy)
 
 
+def _current_eia_saved(policy) -> bool:
+    """The current version's EIA has been saved with a change since its version was made: of a reopened one (a copy of
+    the one in force, at draft revision 0), since it was reopened (each save that changes a section moves it on:
+    assessments.services)."""
+    version = policy.current_version
+    eia = getattr(version, "eia", None) if version is not None else None
+    return eia is not None and eia.draft_revision > 0
+
+
+# QA walk: the sign-off was offered, and its page said "the policy's developers have revised it", right after DCFD
+# reopened the assessment, with nothing in it changed ("EIA: no changes"). DCFD signs off an update once there is one.
+# Asked after ``no_change_awaits_updated_eia`` (workflow_monitoring.SIGN_OFF_UPDATED_EIA): of the reopened EIA.
+@gate("No revision has been made yet: nothing in the Equality Impact Assessment has changed since it was reopened. "
+      "The policy's developers update it (EIA tab); it is signed off once they have.",
+      label="The policy's developers revise the reopened Equality Impact Assessment", fix="eia", explained=True)
+def reopened_eia_revised(policy) -> bool:
+    return _current_eia_saved(policy)
+
+
+# The drafters' part of the update (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA), due until they revise it: what
+# comes next meanwhile (lifecycle.next_steps.next_work), and, as a Q, My work's lists (their drafts; not yet DCFD's).
+@gate("No Equality Impact Assessment reopened for the review waits for the policy's developers to revise it.",
+      label="The reopened Equality Impact Assessment, not yet revised",
+      where=lambda: policies_decided("NoChangeReview", "eia_revision"))
+def reopened_eia_awaits_revision(policy) -> bool:
+    return eia_reopened_for_review(policy) and not _current_eia_saved(policy)
+
+
 @gate("The updated Equality Impact Assessment is not complete: record the impact on every protected characteristic "
       "and the decision.", label="Complete the updated Equality Impact Assessment", fix="eia")
 def updated_eia_complete(policy) -> bool:
     return impact_assessed(policy)
+
+
+def drafted_now(policy) -> bool:
+    """Whether the policy's drafters (its named developers, those granted its drafting, its manager) work on its
+    newest version now: while it is drafted, in scoping or development (issue 4: developers "see and edit the drafts
+    of policies they are assigned to, only while the policy is in scoping or development"), or while its Equality
+    Impact Assessment alone is reopened for them at a review concluding no change (SOP, Role of Policy Developers:
+    "Conduct impact assessments ... on existing policies every 3 years"). The one rule of when the drafters see the
+    newest version (lifecycle.selectors.user_may_see_drafts and, as a Q, ``drafted_now_where``: the visibility's
+    drafts) and may change its documents (assessments.services.document_editable). QA walk: the pages required
+    scoping or development while the service allowed the reopened EIA, so its named developer was shown the frozen
+    1.0 and refused."""
+    return policy.status in DRAFT_EDITABLE_STATUSES or eia_reopened_for_review(policy)
+
+
+def drafted_now_where() -> Q:
+    """``drafted_now`` as a condition on a query of policies."""
+    return Q(status__in=sorted(DRAFT_EDITABLE_STATUSES)) | eia_reopened_where()
+
+
+def eia_reopened_where() -> Q:
+    """``eia_reopened_for_review`` as a condition on a query of policies."""
+    return Q(status__in=sorted(PUBLISHED_STATUSES)) & no_change_awaits_updated_eia.where()
 
 
 # Who took each part of the review already, and when (``Step.done_by``): a part sent again once taken (another tab, a

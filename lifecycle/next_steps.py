@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+import rules
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Concat
 from django.urls import reverse
@@ -29,6 +30,7 @@ from lifecycle.gates import Gate, reason_for, scheduled_publication_date
 from lifecycle.models import NOT_WITHDRAWN, PolicyVersion, QAOutcome, QASignOff
 from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.states import QADiscipline, Status
+from lifecycle.steps import WorkFirst
 from lifecycle.workflow_monitoring import report_work
 
 
@@ -135,7 +137,7 @@ class NextWork:
     by: str
     done: str = ""
     due: datetime.date | None = None
-    # The step it is, None for work due on a date (``DueWork``).
+    # The step it is, None for work due on a date (``DueWork``) or done before the step (``WorkFirst``).
     step: workflow.Step | None = None
 
 
@@ -152,7 +154,12 @@ def next_work(step: workflow.Step, policy, *, by: str = "", done: str = "", repo
     the year, comes before a review due in three (QA walk: the confirmation said "Next: Start a review").
     ``report``: the policy's monitoring report submitted and not yet published, if any
     (``monitoring_reports.report_under_way``): the annual report is then the part that report waits for, its quality
-    assurance or its publication, not a new one that cannot be started (QA walk of 2026-12-05, B)."""
+    assurance or its publication, not a new one that cannot be started (QA walk of 2026-12-05, B). Work others do
+    before the step (``step.first``), while it is still to be done, comes first: the drafters' update of the EIA DCFD
+    reopened, before DCFD signs it off (QA walk: the developer's My work said "Next: Sign off the updated Equality
+    Impact Assessment" as if nothing were theirs). Of a list's row, its column says (``workflow.first_due``)."""
+    if workflow.first_due(step, policy):
+        return NextWork(title=step.first.title, by=step.first.taken_by)
     own = NextWork(title=step.page.title, by=by or step.taken_by, done=done, due=_date_of(step.due, policy),
                    step=step)
     earlier = [NextWork(title=work.title, by=work.taken_by, due=day)
@@ -264,6 +271,15 @@ def next_steps(policy, pages: list[workflow.Page], *, shown, asked: dict | None 
         way_on_done=done,
         work=next_work(way_on, policy, by=by, done=done, report=report) if way_on is not None else None,
     )
+
+
+def work_first_for(user, policy, next_on: NextSteps) -> WorkFirst | None:
+    """The work to be done first that comes next on ``policy`` (``next_on.work``, from the way on's ``Step.first``),
+    when it is ``user``'s (its permission), else None: their overview says it waits for them, linked to its page."""
+    step = next_on.way_on
+    if step is None or step.first is None or next_on.work is None or next_on.work.title != step.first.title:
+        return None
+    return step.first if rules.has_perm(step.first.permission, user, policy) else None
 
 
 def _report_under_way(step: workflow.Step | None, policy, report: Callable[[], ReportUnderWay | None]

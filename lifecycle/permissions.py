@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 from core.compiled import CompiledRead
 from core.models import Role, RoleAssignment, Unit
 from lifecycle.duties import conflict_among, duties_held, held_from
+from lifecycle.gates_no_change import eia_reopened_for_review
 from lifecycle.states import Duty, QADiscipline
 
 
@@ -274,6 +275,13 @@ can_draft = is_assigned_developer | is_group_manager
 
 
 @rules.predicate
+def eia_reopened(user, policy) -> bool:
+    """The policy's Equality Impact Assessment is reopened for its drafters at a review concluding no change
+    (lifecycle.gates_no_change.eia_reopened_for_review)."""
+    return policy is not None and eia_reopened_for_review(policy)
+
+
+@rules.predicate
 def may_start_policy(user) -> bool:
     """Developers and managers of any business group, and PCU, may start a policy (in their own group)."""
     return is_pcu(user) or any(role in (Role.DEVELOPER, Role.MANAGER) for role, _ in role_index(user))
@@ -325,6 +333,10 @@ rules.add_perm("lifecycle.conclude_no_change", is_policy_lead)
 # development and review process"; "Gather information on the status of policy reviews and policy monitoring").
 rules.add_perm("lifecycle.withdraw_review_draft", is_policy_lead)
 rules.add_perm("lifecycle.confirm_eia", is_dcfd)
+# QA walk: the EIA DCFD reopened is revised by those who draft the policy (SOP, Role of Policy Developers: "Conduct
+# impact assessments ... on existing policies every 3 years"), on its EIA tab (assessments.services.document_editable):
+# the drafters' part of the update (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA).
+rules.add_perm("lifecycle.revise_reopened_eia", can_draft & eia_reopened)
 rules.add_perm("lifecycle.set_review_date", is_group_lead | is_group_coordinator)
 # Issue 13. SOP, role of the Designated Business Group Policy Lead: "review monitoring results and direct remedial
 # action": the Lead the policy names, as for its approval.

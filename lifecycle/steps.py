@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import rules
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import BooleanField, Case, CharField, Q, Value, When
 from django_fsm import can_proceed, transition
 
 from core.events import AuditAction
@@ -60,6 +60,24 @@ class DueWork:
     taken_by: str
     due: str
     page: str
+    doc: str
+
+
+@dataclass(frozen=True, eq=False)
+class WorkFirst:
+    """Work others do on their own page before a step a part under way waits for can be taken: the revision of the
+    Equality Impact Assessment DCFD reopened at a review concluding no change, by the policy's drafters, before DCFD
+    signs the update off. While ``due`` holds (a gate, with the ``where`` lists read), what comes next on the policy is
+    this work, by ``taken_by`` (lifecycle.next_steps.next_work), not the step; the step's gates ask for it done, and the
+    lists that offer the step leave the policy out until it is (``Cycle.awaiting_taker``). ``page``: the URL name of the
+    page it is done on (taking the policy's reference); ``permission``: a rules permission of lifecycle.permissions,
+    who does it, for their overview to say it waits for them."""
+
+    title: str
+    taken_by: str
+    page: str
+    permission: str
+    due: Gate
     doc: str
 
 
@@ -140,6 +158,9 @@ class Step:
     # (core.submissions.already_done_said: "Already done by ... at ... Nothing more was done."), not as "Cannot ...
     # yet" (QA walk of 2026-12-06). None, or None returned: the gates' own reasons.
     done_by: Callable[[object], tuple | None] | None = None
+    # Work others do first, while the part under way waits for this step (``WorkFirst``): what comes next until it is
+    # done.
+    first: WorkFirst | None = None
 
     def __str__(self) -> str:
         return self.name
@@ -255,8 +276,9 @@ def _transition(field_name: str, step: Step) -> Callable:
     )(take)
 
 
-# The attribute a list's row holds ``Cycle.awaited_column`` in.
+# The attribute a list's row holds ``Cycle.awaited_column`` in; and ``Cycle.first_due_column``.
 AWAITS = "awaits"
+FIRST_DUE = "first_due"
 
 
 class Cycle:
@@ -276,6 +298,8 @@ class Cycle:
                 step.in_stage  # noqa: B018 -- a corporate step is taken in one of the six stages, or is refused here
             if step.under_way is not None and getattr(step.under_way, "where", None) is None:
                 raise ImproperlyDeclared(f"{step.name}'s under_way gate declares no where: lists cannot read it.")
+            if step.first is not None and (step.under_way is None or getattr(step.first.due, "where", None) is None):
+                raise ImproperlyDeclared(f"{step.name}'s work first needs a part under way and a due gate's where.")
         # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
         self.from_status: dict[str, tuple[Step, ...]] = {}
         for step in steps:
@@ -328,6 +352,28 @@ class Cycle:
         """The policies whose part under way waits for ``step``, as a condition on a query of policies: its statuses,
         its kinds and its ``under_way`` gate's ``where`` (the gate itself, as a query, for lists)."""
         return Q(status__in=step.source, kind__in=step.kinds) & step.under_way.where()
+
+    def awaiting_taker(self, step: Step) -> Q:
+        """``awaiting(step)``, less the policies where work is still to be done first (``Step.first``): the policies
+        whose part under way waits for the taker of ``step`` now (the lists of those who take it)."""
+        waiting = self.awaiting(step)
+        return waiting if step.first is None else waiting & ~step.first.due.where()
+
+    def first_due(self, step: Step, policy) -> bool:
+        """Whether work is still to be done first (``Step.first``) before ``step``, on a policy whose part under way
+        waits for it: of a row read with ``first_due_column`` (My work's queues), its answer (no query)."""
+        if step.first is None:
+            return False
+        if hasattr(policy, FIRST_DUE):
+            return bool(getattr(policy, FIRST_DUE))
+        return step.first.due(policy)
+
+    def first_due_column(self) -> Case:
+        """``first_due`` of the step a part under way waits for, as a column of a query on policies (annotated as
+        ``FIRST_DUE``): True where that step's work first is still to be done."""
+        due = [When(self.awaiting(step) & step.first.due.where(), then=Value(True)) for step in self.steps
+               if step.under_way is not None and step.first is not None]
+        return Case(*due, default=Value(False), output_field=BooleanField())
 
     def awaited_column(self) -> Case:
         """``awaited`` as a column of a query on policies (annotated as ``AWAITS``): the name of the step a part under

@@ -177,6 +177,9 @@ def policy_detail(request, reference: str):
     context["barred"] = barred_said(context["barred"], policy)
     context["next"] = next_steps.next_steps(policy, context["actions"], shown=version, asked=asked,
                                             report=work.under_way)
+    # Work to be done before the way on that is the reader's (the drafters' update of an EIA DCFD reopened), linked to
+    # its page, as their My work lists it (QA walk: "Nothing is waiting for you" to the developer who was to write it).
+    context["first_waiting"] = next_steps.work_first_for(request.user, policy, context["next"])
     return render(request, "lifecycle/policy_detail.html", context)
 
 

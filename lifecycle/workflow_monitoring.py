@@ -17,7 +17,7 @@ from lifecycle import forms, gates, gates_eia, gates_no_change, gates_review_dra
 from lifecycle.monitoring_reports import AWAITING_COUNTED, ReportUnderWay, reports_awaiting_response
 from lifecycle.report_duties import reports_free_for
 from lifecycle.states import PUBLISHED_STATUSES, Duty, PolicyKind, Stage, Status
-from lifecycle.steps import DueWork, Page, Step
+from lifecycle.steps import DueWork, Page, Step, WorkFirst
 
 IN_FORCE = tuple(sorted(PUBLISHED_STATUSES))
 ALL_BUT_WITHDRAWN = tuple(status for status in Status.values if status != Status.WITHDRAWN)
@@ -155,6 +155,16 @@ CONFIRM_EIA = Step(
                    "off before PCU re-publishes the policy.",
     }),
 )
+# QA walk: the drafters' part of the update was nobody's. Once DCFD reopens the assessment (CONFIRM_EIA, "updated"), the
+# policy's developers revise it on its EIA tab (SOP, Role of Policy Developers: "Conduct impact assessments (using
+# Equality Impact Assessment Form 6119A(x)) on new policies and procedures under development, on existing policies
+# every 3 years"); until they have, that is what comes next, and DCFD's sign-off waits for it.
+UPDATE_REOPENED_EIA = WorkFirst(
+    title="Update the Equality Impact Assessment", taken_by="the policy's developers or manager",
+    page="assessments:eia", permission="lifecycle.revise_reopened_eia",
+    due=gates_no_change.reopened_eia_awaits_revision,
+    doc="SOP, Role of Policy Developers: \"Conduct impact assessments ... on existing policies every 3 years\".",
+)
 SIGN_OFF_UPDATED_EIA = Step(
     done="Updated Equality Impact Assessment signed off for the review",
     taken_by="the Diversity and Citizen Focus Directorate",
@@ -166,14 +176,18 @@ SIGN_OFF_UPDATED_EIA = Step(
     doc="SOP: Equality Impact Assessments are required \"on existing policies every 3 years\"; DCFD quality-assures "
         "them. The assessment DCFD reopened at a review concluding no change is re-published only once signed off.",
     # Not an assessment concluding that the policy must stop (lifecycle.gates_eia): DCFD signs off no such one.
-    gates=(gates_no_change.no_change_awaits_updated_eia, gates_no_change.updated_eia_complete,
-           gates_eia.updated_eia_not_concluding_stop),
+    # Revised first (``first``): nothing is signed off as an update while nothing in it has changed (QA walk).
+    gates=(gates_no_change.no_change_awaits_updated_eia, gates_no_change.reopened_eia_revised,
+           gates_no_change.updated_eia_complete, gates_eia.updated_eia_not_concluding_stop),
     under_way=gates_no_change.no_change_awaits_updated_eia, done_by=gates_no_change.updated_eia_signed_off_by,
+    first=UPDATE_REOPENED_EIA,
+    # The explanation is shown once the gates hold (the page's "Not ready yet" says what is missing before).
     page=Page(slug="sign-off-updated-eia", title="Sign off the updated Equality Impact Assessment",
               form=forms.CommentsForm, button="Sign it off", shows_version=True,
               success="Signed off. PCU has been asked to re-publish the policy with its updated assessment.",
-              explanation="You said the Equality Impact Assessment must be updated; the policy's developers have "
-              "revised it (EIA tab). Once you sign it off it is frozen, and PCU re-publishes the policy with it."),
+              explanation="You said the Equality Impact Assessment must be updated, and the policy's developers have "
+              "revised it since (EIA tab; what changed is shown below, document by document). Once you sign it off it "
+              "is frozen, and PCU re-publishes the policy with it."),
     notify=("pcu", "lead", "coordinator", "authors"), notice="Updated EIA signed off: ready to re-publish",
     then="republish_no_change",
 )

@@ -20,8 +20,8 @@ from lifecycle.models import Policy
 from lifecycle.monitoring_reports import ReportUnderWay
 from lifecycle.next_steps import QA_SIGNED, next_work, qa_signed_column, taken_by
 from lifecycle.selectors import named_developer_policy_ids, pk_in_ids
-from lifecycle.steps import AWAITS, Step
-from lifecycle.workflow import awaited_column
+from lifecycle.steps import AWAITS, FIRST_DUE, Step
+from lifecycle.workflow import awaited_column, first_due_column
 
 # What My work shows of a policy in a queue (core/home.html, includes/status_tag.html, includes/due_state.html).
 # Only these columns are read: not the statement-sized text of purpose and scope, nor the joined business
@@ -65,11 +65,13 @@ def as_queue(queryset: QuerySet[Policy], order: str = "updated_at", limit: int =
     (lifecycle.models.NoChangeReview.policies_where). And, of a policy awaiting publication, the date PCU scheduled
     it for (``SCHEDULED_FOR``): it then waits on that date, not on PCU's stage deadline, as its overview says. And
     when a withdrawal still to be carried out was decided (``WITHDRAWAL_DECIDED_AT``): the policy then waits for PCU
-    from that moment, whatever its status (lifecycle.deadlines.waiting_on)."""
+    from that moment, whatever its status (lifecycle.deadlines.waiting_on). And whether the step a part under way
+    waits for has work to be done first (``FIRST_DUE``: the drafters' update of an EIA DCFD reopened, before DCFD signs
+    it off), which comes next until it is done."""
     return (queryset.select_related(None).only(*QUEUE_FIELDS)
             .annotate(**{AWAITS: awaited_column(), QA_SIGNED: qa_signed_column(),
                          SCHEDULED_FOR: scheduled_publication_column(),
-                         WITHDRAWAL_DECIDED_AT: withdrawal_decided_column()})
+                         WITHDRAWAL_DECIDED_AT: withdrawal_decided_column(), FIRST_DUE: first_due_column()})
             .order_by(order, "pk")[:limit])
 
 
@@ -79,8 +81,8 @@ class QueueItem:
     (PCU's queues), each testing its fields for django-fsm's lock, took more Python than the statements took to run
     (make bench, 100,000 policies)."""
 
-    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, SCHEDULED_FOR, WITHDRAWAL_DECIDED_AT, "due_state", "due_label",
-                 "next_label", "next_by", "next_done", "expected_by", "expected_late", "returned", "skipped_part",
+    __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, SCHEDULED_FOR, WITHDRAWAL_DECIDED_AT, FIRST_DUE, "due_state",
+                 "due_label", "next_label", "next_by", "next_done", "expected_by", "expected_late", "returned", "skipped_part",
                  REPORT_UNDER_WAY, REPORT_UNDER_WAY_TO, NAMED_ONLY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:

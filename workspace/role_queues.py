@@ -19,7 +19,16 @@ from lifecycle.models import NOT_WITHDRAWN, EmergencyRequest, Policy, PolicyVers
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, authored_by, pk_in_ids, policies_seen_by
 from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Duty, Status
-from lifecycle.workflow import AGREE_EMERGENCY_APPROVAL, CYCLE, STEPS_BY_NAME, WITHDRAW, awaiting
+from lifecycle.workflow import (
+    AGREE_EMERGENCY_APPROVAL,
+    CYCLE,
+    SIGN_OFF_UPDATED_EIA,
+    STEPS_BY_NAME,
+    WITHDRAW,
+    awaiting,
+    awaiting_taker,
+)
+from lifecycle.workflow_monitoring import UPDATE_REOPENED_EIA
 from workspace.queues import QUEUE_SHOWN, as_queue, compiled_queue, compiled_rows, group_ids, named_developer
 
 
@@ -27,7 +36,9 @@ def drafting_queues(user, viewer: Viewer) -> list[dict]:
     managed_units, managed_groups = managed_scope(user)
     if not (any(role == Role.DEVELOPER for role, _ in viewer.roles) or managed_units or managed_groups):
         return []
-    return [{"title": "Drafts to finish", "hint": "Policies in scoping or development.",
+    return [{"title": "Drafts to finish",
+             "hint": "Policies in scoping or development, and Equality Impact Assessments reopened at a review for "
+                     "you to update.",
              "policies": _drafts(viewer, managed_units, managed_groups)}]
 
 
@@ -42,8 +53,11 @@ def _drafts(viewer: Viewer, managed_units: frozenset[int], managed_groups: froze
                 else Q(pk__in=[]))
     if managed_units or managed_groups:
         drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
-    return as_queue(policies_seen_by(viewer).filter(drafting, status__in=[Status.SCOPING, Status.DEVELOPMENT])
-                  .annotate(returned=_returned()))
+    # And the drafters' update of an EIA DCFD reopened at a review concluding no change, until they have revised it
+    # (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA: what comes next on it meanwhile; QA walk).
+    drafted = (Q(status__in=[Status.SCOPING, Status.DEVELOPMENT])
+               | awaiting(SIGN_OFF_UPDATED_EIA) & UPDATE_REOPENED_EIA.due.where())
+    return as_queue(policies_seen_by(viewer).filter(drafting).filter(drafted).annotate(returned=_returned()))
 
 
 def _returned() -> Exists:
@@ -287,7 +301,7 @@ def _to_publish(viewer: Viewer, republishing: tuple[str, ...]) -> QuerySet[Polic
     concluded "no change", once DCFD has confirmed its EIA). In the one statement: PCU's My work costs no more."""
     waiting = Q(status=Status.AWAITING_PUBLICATION)
     for name in republishing:
-        waiting |= awaiting(STEPS_BY_NAME[name])
+        waiting |= awaiting_taker(STEPS_BY_NAME[name])
     return as_queue(policies_seen_by(viewer).filter(waiting).exclude(took_part_in_current_version(viewer.user_id)))
 
 
@@ -317,9 +331,11 @@ def under_way_queues(user, viewer: Viewer) -> list[dict]:
 
 @compiled_queue
 def _under_way(viewer: Viewer, steps: tuple[str, ...]) -> QuerySet[Policy]:
+    # Not before the work its step waits for is done (``Step.first``: DCFD's sign-off of the updated EIA once the
+    # drafters have revised it; QA walk: offered before any revision).
     waiting = Q(pk__in=[])
     for name in steps:
-        waiting |= awaiting(STEPS_BY_NAME[name])
+        waiting |= awaiting_taker(STEPS_BY_NAME[name])
     return as_queue(policies_seen_by(viewer).filter(waiting))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TypedDict, Unpack
 
+import rules
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.stale_saves import refuse_stale_save
-from lifecycle import gates_eia, gates_no_change, permissions
+from lifecycle import gates_eia, permissions
 from lifecycle.duties import check_separation, conflicting_duty
 from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
 from lifecycle.restorers import restores
@@ -31,6 +32,7 @@ from lifecycle.services.working_draft import saved_meanwhile
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, QADiscipline
 from lifecycle.steps import performs
 from lifecycle.workflow import SIGN_OFF_UPDATED_EIA
+from lifecycle.workflow_monitoring import UPDATE_REOPENED_EIA
 
 MAX_SECTION_LENGTH = 50_000
 # Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off by PCU. The rest
@@ -81,7 +83,8 @@ def document_editable(*, user, policy: Policy, document) -> bool:
     someone who drafts the policy; or, after an emergency approval, the EIA and the Workbook's impact sections until
     each is signed off, by the authors of what the route skipped (lifecycle.selectors.emergency_authors: the rule the
     overview, My work and the chase read too). The one rule: the pages ask it to offer the form, and the services
-    enforce it under lock."""
+    enforce it under lock. Those it allows are shown the version it belongs to (lifecycle.selectors.user_may_see_drafts
+    reads the same rule of when the drafters work on the newest version, lifecycle.gates_no_change.drafted_now)."""
     if document is None or document.frozen_at is not None:
         return False
     version = policy.current_version
@@ -93,8 +96,10 @@ def document_editable(*, user, policy: Policy, document) -> bool:
         return False
     if policy.status in DRAFT_EDITABLE_STATUSES and not version.is_frozen:
         return True
-    # Issue 13: the EIA DCFD reopened at a review concluding no change (the rest of its version is frozen).
-    return isinstance(document, EqualityImpactAssessment) and gates_no_change.eia_reopened_for_review(policy)
+    # Issue 13: the EIA DCFD reopened at a review concluding no change (the rest of its version is frozen), the
+    # drafters' part of the update (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA).
+    return isinstance(document, EqualityImpactAssessment) and rules.has_perm(UPDATE_REOPENED_EIA.permission, user,
+                                                                             policy)
 
 
 def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):

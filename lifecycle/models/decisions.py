@@ -184,13 +184,16 @@ class NoChangeReview(models.Model):
         """The policies whose open review ``waits_for`` (the property above, as a condition on a query of policies,
         for lists: lifecycle.gates' ``where``). The update DCFD asked for waits in the policy's newest version, as
         ``gates_no_change.eia_reopened_for_review`` asks (tests/workspace/test_no_change_review_work.py holds them
-        alike)."""
+        alike); of those, "eia_revision" the ones whose reopened EIA is not yet revised, as
+        ``gates_no_change.reopened_eia_awaits_revision`` asks (its draft revision moves on with each save that changes
+        it: assessments.services)."""
         unconfirmed = Q(eia_confirmed_by__isnull=True)
         update_pending = Q(eia_outcome=cls.EIAOutcome.UPDATED, updated_eia_signed_off_at__isnull=True)
         waiting = {"dcfd": unconfirmed, "eia_update": ~unconfirmed & update_pending,
+                   "eia_revision": ~unconfirmed & update_pending & Q(updated_eia_version__eia__draft_revision=0),
                    "pcu": ~unconfirmed & ~update_pending}[waits_for]
         reviews = cls.objects.filter(waiting, republished_on__isnull=True)
-        if waits_for == "eia_update":
+        if waits_for.startswith("eia_"):
             versions = cls._meta.get_field("policy_version").related_model.objects
             newest = (versions.filter(withdrawn_at__isnull=True, policy_id=OuterRef("policy_id"))
                       .order_by("-major", "-minor").values("pk"))

@@ -28,6 +28,7 @@ from core.models import Role, User
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
 from lifecycle.emergency import SKIPPED_PARTS
+from lifecycle.gates_no_change import drafted_now, eia_reopened_for_review
 from lifecycle.models import (
     NOT_WITHDRAWN,
     ApprovalDecision,
@@ -223,10 +224,12 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     """Who sees the working draft (and the draft history and QA comments): those who see the policy by their
     part in it, as in ``policy_visibility_filter`` (issue 4): PCU; the co-ordinator, Lead and owner of its group and
     the manager of its unit; its named developers and grantees while it is drafted ("only while the policy is
-    in scoping or development"); DCFD and DOI from its submission until it is published (APPROVAL_PIPELINE); the
-    authors of what the emergency route skipped until it is signed off (``is_emergency_author``); SHRMT when
-    consulted on it. Everyone else, staff with other roles included, sees the version in force. From the cached
-    roles, with a query only where the answer needs one."""
+    in scoping or development"), its developers also while its EIA is reopened for them (``drafted_now``, the rule
+    of assessments.services.document_editable too); DCFD and DOI from its submission until it is published
+    (APPROVAL_PIPELINE), and DCFD the EIA it reopened, which it signs off; the authors of what the emergency route
+    skipped until it is signed off (``is_emergency_author``); SHRMT when consulted on it. Everyone else, staff with
+    other roles included, sees the version in force. From the cached roles, with a query only where the answer needs
+    one."""
     if policy.protective_marking != ProtectiveMarking.OFFICIAL and not user_may_see_sensitive(user=user,
                                                                                             policy=policy):
         return False
@@ -236,12 +239,16 @@ def user_may_see_drafts(*, user, policy: Policy) -> bool:
     managed_units, managed_groups = managed_scope(user)
     if policy.owning_unit_id in managed_units or policy.business_group_id in managed_groups:
         return True
+    # The person first (their grants are read for every policy page anyway): the open review only for its drafters.
+    if is_assigned_developer(user, policy) and drafted_now(policy):
+        return True
     if policy.status in DRAFT_EDITABLE_STATUSES and (
-        is_assigned_developer(user, policy) or has_consultee_grant(user, policy)
-        or is_supported_policy_lead(user, policy)
+        has_consultee_grant(user, policy) or is_supported_policy_lead(user, policy)
     ):
         return True
     if policy.status in APPROVAL_PIPELINE and ((Role.DCFD, None) in roles or (Role.DOI, None) in roles):
+        return True
+    if (Role.DCFD, None) in roles and eia_reopened_for_review(policy):
         return True
     # Issue 13: the authors of what the emergency route skipped, who write it after the approval (the one rule,
     # lifecycle.selectors.emergency_authors, which the visibility filter reads too).

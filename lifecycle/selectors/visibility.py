@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 
 from core.lookups import in_ids
 from core.models import Role
+from lifecycle.gates_no_change import drafted_now_where, eia_reopened_where
 from lifecycle.models import (
     AdviceInvitation,
     AdviceTeam,
@@ -221,19 +222,25 @@ def _reach(viewer: Viewer, *, ids_in: Callable[[QuerySet], Q]) -> _Reach:
     if viewer.has_force_role(Role.DCFD) or viewer.has_force_role(Role.DOI):
         # From submission until PCU publishes it (lifecycle.states.APPROVAL_PIPELINE), not the display stage.
         by_columns.append(Q(status__in=APPROVAL_PIPELINE))
+    if viewer.has_force_role(Role.DCFD):
+        # The EIA DCFD reopened at a review concluding no change, which it signs off (the reviews open are few).
+        by_ids.append(eia_reopened_where())
     # Issue 4: developers "see and edit the drafts of policies they are assigned to, only while the policy is in
-    # scoping or development": named on it, holding the developer role in its group (as ``is_assigned_developer``).
+    # scoping or development": named on it, holding the developer role in its group (as ``is_assigned_developer``);
+    # and while its EIA is reopened for them: while its drafters work on it (``drafted_now``).
     developer_groups = {group for role, group in roles if role == Role.DEVELOPER and group is not None}
     if developer_groups:
         # Uncorrelated id subqueries, not joins: no duplicate rows, and PostgreSQL hashes them once
         # (make bench: the developer's register 25x -> 4x the unfiltered count at 100,000 policies).
         by_ids.append(ids_in(named_developer_policy_ids(viewer.user_id))
-                      & Q(business_group_id__in=developer_groups, status__in=DRAFT_EDITABLE_STATUSES))
+                      & Q(business_group_id__in=developer_groups) & drafted_now_where())
     # Per-object grants (django-guardian): a developer added to one policy, a consultee reading a draft; drafts
-    # exist only in scoping and development, so the grant shows the policy only then.
-    by_ids.append(ids_in(PolicyUserObjectPermission.objects.filter(user_id=viewer.user_id)
-                         .values("content_object_id"))
-                  & Q(status__in=DRAFT_EDITABLE_STATUSES))
+    # exist only in scoping and development, so the grant shows the policy only then; one granted its drafting also
+    # while its EIA is reopened (``drafted_now``).
+    grants = PolicyUserObjectPermission.objects.filter(user_id=viewer.user_id)
+    by_ids.append(ids_in(grants.values("content_object_id")) & Q(status__in=DRAFT_EDITABLE_STATUSES))
+    by_ids.append(ids_in(grants.filter(permission__codename="draft_policy").values("content_object_id"))
+                  & eia_reopened_where())
     if viewer.has_force_role(Role.SHRMT):
         by_ids.append(ids_in(ConsultationRecord.objects.filter(consultee_type="shrmt").values("policy_id")))
     # Issue 13: the authors of what the emergency route skipped (its named developers and its policy manager) write

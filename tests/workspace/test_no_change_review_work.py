@@ -14,11 +14,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assessments.services import eia_update
 from lifecycle import gates, gates_no_change
 from lifecycle import services as s
 from lifecycle.models import Policy
 from lifecycle.states import Status
 from lifecycle.workflow import CONFIRM_EIA, REPUBLISH_NO_CHANGE, SIGN_OFF_UPDATED_EIA, WITHDRAW
+from lifecycle.workflow_monitoring import UPDATE_REOPENED_EIA
 from tests.clock import travel
 from tests.factories import monitoring_up_to_date, reload, what_was_read
 from tests.workspace.test_next_agrees_with_overview import overview_next
@@ -89,9 +91,15 @@ def test_pcu_is_asked_to_republish_unchanged_once_dcfd_confirms(client, people, 
 
 
 def test_dcfd_is_asked_to_sign_off_an_eia_it_said_must_be_updated(people, published):
+    """Once the policy's developers have revised it (QA walk: offered before any revision, with nothing to sign
+    off): until then what comes next is their update (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA)."""
     with travel(IN_THE_WINDOW):
         conclude(published, people)
         confirm(published, people, outcome="updated")
+        assert rows(people.dcfd, published.reference) == {}
+        assert rows(people.pcu, published.reference)["Reviews due within 6 months"] == (
+            UPDATE_REOPENED_EIA.title, UPDATE_REOPENED_EIA.taken_by)
+        eia_update(policy=reload(published), actor=people.developer, evidence_and_data="2025 figures added.")
         shown = rows(people.dcfd, published.reference)
         assert list(shown.values()) == [(SIGN_OFF_UPDATED_EIA.page.title, "")], shown
         assert "To publish" not in rows(people.pcu, published.reference)
@@ -119,6 +127,7 @@ def test_the_gates_read_as_a_query_agree_with_the_gates(people, published):
     """Each part under way is read two ways, from the same declaration: the gate asked of one policy (its page, its
     service) and its ``where`` over many (My work's queues). They must answer alike at every turn."""
     under_way = (gates_no_change.no_change_awaits_eia, gates_no_change.no_change_awaits_updated_eia,
+                 gates_no_change.reopened_eia_awaits_revision,
                  gates_no_change.no_change_awaits_publication, gates.withdrawal_decided)
 
     def agree():
@@ -131,6 +140,8 @@ def test_the_gates_read_as_a_query_agree_with_the_gates(people, published):
         conclude(published, people)
         agree()
         confirm(published, people, outcome="updated")
+        agree()
+        eia_update(policy=reload(published), actor=people.developer, evidence_and_data="2025 figures added.")
         agree()
         s.policy_decide_withdrawal(policy=reload(published), actor=people.lead, reason="Replaced.",
                                    **what_was_read(reload(published)))
