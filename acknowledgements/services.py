@@ -46,31 +46,70 @@ def acknowledgement_audience_record(*, policy: Policy, version: PolicyVersion, a
     if BusinessGroup.objects.filter(pk__in=group_ids).count() != len(group_ids) or \
             Unit.objects.filter(pk__in=unit_ids).count() != len(unit_ids):
         raise ApplicationError("Choose business groups and units from the lists.", field="audience")
-    existing = AcknowledgementAudience.objects.select_for_update().filter(policy_version=version).first()
-    if existing is not None:
-        if AcknowledgementAudience.objects.filter(in_force(), pk=existing.pk).exists():
-            raise ApplicationError(f"Version {version.number} is already in force: whom it asks was chosen when it "
-                                   "was published.", code="stale")
-        existing.criteria.all().delete()
-        existing.delete()
+    _replace_not_in_force(version)
     if not (group_ids or unit_ids or roles):
         return None
     earlier = (AcknowledgementAudience.objects.filter(policy=policy, major=version.major, minor__lt=version.minor)
                .order_by("-minor").first())
     counts_from_minor = earlier.counts_from_minor if earlier is not None and not ask_again else version.minor
+    return _audience_create(policy=policy, version=version, actor=actor, group_ids=group_ids, unit_ids=unit_ids,
+                            roles=set(roles), counts_from_minor=counts_from_minor,
+                            ask_again=ask_again or earlier is None)
+
+
+def acknowledgement_audience_carry_forward(*, policy: Policy, version: PolicyVersion, replaced: PolicyVersion,
+                                           actor) -> AcknowledgementAudience | None:
+    """Inside the re-publication's transaction (publication.services.policy_republish_no_change), with the policy
+    locked: ``version``, re-published in place of ``replaced`` after a review concluding no change whose Equality
+    Impact Assessment alone was updated (a minor version of the same package: lifecycle.services.policy_confirm_eia),
+    asks whom ``replaced`` asked, as a minor version PCU does not ask again for. The policy itself did not change: a
+    confirmation that counted for ``replaced`` still counts (from its ``counts_from_minor`` on), and whoever it asked
+    and has not confirmed is asked still, of the version now in force (QA walk: the re-publication chose no one, so
+    the requests of the version it replaced stopped, and the oversight dashboard's count of staff asked with them).
+    None when ``replaced`` asked no one."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("acknowledgement_audience_carry_forward runs inside the re-publication's transaction")
+    asked = AcknowledgementAudience.objects.filter(policy_version=replaced).first()
+    if asked is None:
+        return None
+    _replace_not_in_force(version)
+    criteria = list(asked.criteria.all())
+    return _audience_create(
+        policy=policy, version=version, actor=actor,
+        group_ids={criterion.business_group_id for criterion in criteria if criterion.business_group_id},
+        unit_ids={criterion.unit_id for criterion in criteria if criterion.unit_id},
+        roles={criterion.role for criterion in criteria if criterion.role},
+        counts_from_minor=asked.counts_from_minor, ask_again=False)
+
+
+def _replace_not_in_force(version: PolicyVersion) -> None:
+    """Delete whom ``version`` asks, chosen before and not yet in force (a schedule since cancelled); refused once it
+    is in force."""
+    existing = AcknowledgementAudience.objects.select_for_update().filter(policy_version=version).first()
+    if existing is None:
+        return
+    if AcknowledgementAudience.objects.filter(in_force(), pk=existing.pk).exists():
+        raise ApplicationError(f"Version {version.number} is already in force: whom it asks was chosen when it "
+                               "was published.", code="stale")
+    existing.criteria.all().delete()
+    existing.delete()
+
+
+def _audience_create(*, policy: Policy, version: PolicyVersion, actor, group_ids: set, unit_ids: set, roles: set,
+                     counts_from_minor: int, ask_again: bool) -> AcknowledgementAudience:
+    """Whom ``version`` asks, with its criteria and its audit event, in the caller's transaction."""
     audience = AcknowledgementAudience.objects.create(
         policy=policy, policy_version=version, major=version.major, minor=version.minor,
-        ask_again=ask_again or earlier is None, counts_from_minor=counts_from_minor, chosen_by=actor,
-        chosen_at=timezone.now())
+        ask_again=ask_again, counts_from_minor=counts_from_minor, chosen_by=actor, chosen_at=timezone.now())
     AudienceCriterion.objects.bulk_create(
         [AudienceCriterion(audience=audience, business_group_id=group) for group in sorted(group_ids)]
         + [AudienceCriterion(audience=audience, unit_id=unit) for unit in sorted(unit_ids)]
-        + [AudienceCriterion(audience=audience, role=role) for role in sorted(set(roles))])
+        + [AudienceCriterion(audience=audience, role=role) for role in sorted(roles)])
     audit_log(actor=actor, action=AuditAction.POLICY_ACKNOWLEDGEMENT_AUDIENCE_CHOSEN, obj=policy, changes={
         "version": version.number,
         "business_groups": sorted(BusinessGroup.objects.filter(pk__in=group_ids).values_list("name", flat=True)),
         "units": sorted(Unit.objects.filter(pk__in=unit_ids).values_list("name", flat=True)),
-        "roles": sorted(Role(role).label for role in set(roles)),
+        "roles": sorted(Role(role).label for role in roles),
         "asks_again": counts_from_minor == version.minor,
     })
     return audience

@@ -205,7 +205,9 @@ REPUBLISH_NO_CHANGE = Step(
               success="Re-published, with a notice. The next review is due in 3 years.", shows_version=True,
               explanation="The review concluded with no change and DCFD confirmed the Equality Impact Assessment. "
               "The version in force is re-published as it stands, with a notice; its next review falls due 3 years "
-              "from today."),
+              "from today. Where DCFD had the assessment updated, the version re-published is the minor version that "
+              "holds the update: the staff asked to confirm they had read the version in force are asked the same of "
+              "it, and a confirmation they gave still counts, the policy itself unchanged."),
     notify=("authors", "coordinator", "lead", "owner"), notice="Re-published after review: no change",
 )
 # QA walk: once a review draft was open nothing let anyone abandon it, and a review concludes with no change only

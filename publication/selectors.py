@@ -120,7 +120,7 @@ def policy_publications(*, policy: Policy, user) -> list[Publication]:
     the policy was withdrawn carries that withdrawal as ``withdrawal`` (the decision PCU carried out), else None, and
     the policy that replaced it as ``replaced_by_shown`` if ``user`` may see that policy (``withdrawal_shown``).
     A cancelled one carries its ``cancellation`` (the audit event: who, when, why); a scheduled or published one
-    (not a re-publication, which asks no one) whom it asks to confirm they have read the version, ``asked``
+    (not a re-publication of its version, which asks no one anew) whom it asks to confirm they have read it, ``asked``
     (``AskedToAcknowledge``). A published one whose files could not be stored carries the failure as
     ``files_failure`` (``FilesNotStored``), else None. At most seven queries, however many publications, files and
     people asked: the publications, their files, and, only when the page has any, the cancellations, the people
@@ -189,12 +189,16 @@ class AskedToAcknowledge:
 
 
 def _attach_asked_to_acknowledge(policy: Policy, publications: list[Publication]) -> None:
-    """Each scheduled or first-published publication's ``asked``; None on the others (cancelled: its choice was
-    dropped or replaced when it was scheduled again; a re-publication asks no one anew). One query, none if no
-    publication on the page asks anyone."""
-    asking = [publication for publication in publications
-              if publication.status in {Publication.Status.SCHEDULED, Publication.Status.PUBLISHED}
-              and publication.republication == 0]
+    """Each version's first scheduled or published publication's ``asked``; None on the others (cancelled: its
+    choice was dropped or replaced when it was scheduled again; a re-publication of the same version asks no one
+    anew). A re-publication after a review concluding no change whose EIA was updated is its minor version's first,
+    and asks whom the version it replaced asked (acknowledgements.services.acknowledgement_audience_carry_forward):
+    said on it. One query, none if no publication on the page asks anyone."""
+    first_of_version: dict[int, Publication] = {}
+    for publication in sorted(publications, key=lambda publication: publication.pk):
+        if publication.status in {Publication.Status.SCHEDULED, Publication.Status.PUBLISHED}:
+            first_of_version.setdefault(publication.policy_version_id, publication)
+    asking = list(first_of_version.values())
     for publication in publications:
         publication.asked = None
     if not asking:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from acknowledgements.services import acknowledgement_audience_record
+from acknowledgements.services import acknowledgement_audience_carry_forward, acknowledgement_audience_record
 from core.audit import audit_log
 from core.dates import date_shown
 from core.events import AuditAction
@@ -140,7 +140,9 @@ def policy_republish_no_change(
 ) -> Publication:
     """PCU re-publishes the version in force once a review concluded no change and DCFD confirmed the EIA
     (lifecycle.workflow.REPUBLISH_NO_CHANGE): a Publication of its own, always with a notice, replacing the earlier
-    publication on every channel; the next review falls due 3 years from today."""
+    publication on every channel; the next review falls due 3 years from today. Where DCFD had the EIA updated, the
+    version re-published is the minor version holding it, and it asks the staff the version it replaces asked, the
+    policy itself unchanged (``acknowledgement_audience_carry_forward``)."""
     locked = begin_step(REPUBLISH_NO_CHANGE, policy=policy, actor=actor, **read)
     if not (on_intranet or on_publication_scheme):
         # The notice announces a policy staff or the public can read (SOP, stage 5: "on the Corporate Policy
@@ -154,6 +156,11 @@ def policy_republish_no_change(
     today = timezone.localdate()
     before_review = locked.review_due_on
     review = policy_record_republication(locked=locked, published_on=today)
+    if current.pk != review.policy_version_id:
+        # Issue 14 (QA walk): not a new choice of PCU's, whose form asks none: those asked to confirm they had read the
+        # version in force are asked still, of this one, and a confirmation given counts.
+        acknowledgement_audience_carry_forward(policy=locked, version=current, replaced=review.policy_version,
+                                               actor=actor)
     review.republished_by = actor
     review.save(update_fields=["republished_on", "republished_by"])
     previous = Publication.objects.filter(policy_version=current).aggregate(last=Max("republication"))["last"] or 0
