@@ -54,6 +54,9 @@ ROLES: tuple[RoleHelp, ...] = (
              "Equality Impact Assessment (EIA) and the Corporate Policy Workbook, and you consult on them.",
              (w.REQUEST_COMMISSIONING, w.SUBMIT_FOR_QA, w.START_REVIEW),
              ("Write the annual monitoring report once the policy is published.",
+              "Update the Equality Impact Assessment DCFD reopens at a review concluding no change, on its EIA tab: "
+              "DCFD signs the update off once you have revised it (SOP: impact assessments \"on existing policies "
+              "every 3 years\").",
               "Give a colleague access to the draft when they help you write it.",
               # Issue 13: the authors of what the emergency route skipped (lifecycle.selectors.emergency_authors).
               "Complete the EIA and the Workbook's impact sections of a policy you develop or manage that was approved "
