@@ -69,4 +69,7 @@ def test_the_refusal_costs_a_fixed_number_of_queries(client, draft, people):
     client.force_login(people.developer)
     with CaptureQueriesContext(connection) as queries:
         assert post(client, draft).status_code == 409
-    assert len(queries) == 9, [query["sql"] for query in queries]
+    # 10: whether the policy's EIA is reopened for its drafters at a review concluding no change, read once for the
+    # page (lifecycle.gates_no_change.drafted_now: the named developer sees the newest version while it is; QA walk of
+    # 2026-12-06).
+    assert len(queries) == 10, [query["sql"] for query in queries]
