@@ -82,8 +82,8 @@ class QueueItem:
     (make bench, 100,000 policies)."""
 
     __slots__ = ("pk", *QUEUE_FIELDS, AWAITS, QA_SIGNED, SCHEDULED_FOR, WITHDRAWAL_DECIDED_AT, FIRST_DUE, "due_state",
-                 "due_label", "next_label", "next_by", "next_done", "expected_by", "expected_late", "returned", "skipped_part",
-                 REPORT_UNDER_WAY, REPORT_UNDER_WAY_TO, NAMED_ONLY)
+                 "due_label", "next_label", "next_by", "next_done", "expected_by", "expected_late", "returned",
+                 "skipped_part", REPORT_UNDER_WAY, REPORT_UNDER_WAY_TO, NAMED_ONLY)
 
     def __init__(self, names: tuple[str, ...], row) -> None:
         for name, value in zip(names, row, strict=True):

@@ -1,7 +1,8 @@
 """`make run`'s Notices on SQLite: "Older notices" always said there were none (QA walk of 2026-12-06). The page's
 statements are compiled once with a marker for the time a page goes back from (publication.notices._staff_reads); on
 SQLite Django compiles a datetime into text, so the marker was never found among the parameters and the older page
-asked for what was published before 1900. Run in a subprocess on a copy of the demo's database (tests/web/conftest.py)."""
+asked for what was published before 1900. Run in a subprocess on a copy of the demo's database
+(tests/web/conftest.py)."""
 
 import subprocess
 import sys
