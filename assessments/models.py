@@ -111,13 +111,21 @@ class EqualityImpactAssessment(models.Model):
     @property
     def content_hash(self) -> str:
         """Rule 17, like HTTP If-Match: what DCFD's sign-off of the emergency route's retrospective EIA is bound to
-        (assessments.services.eia_complete_retrospective). SHA-256 over every section its reader reads (``SECTIONS``),
-        and the version it assesses. Worked out from the row, as a monitoring report's is: it changes with every save
-        until DCFD signs it off, and then cannot change (its append-only trigger once frozen)."""
-        content = {"version": self.policy_version_id,
-                   "sections": {field: getattr(self, field) for field in self.SECTIONS}}
-        encoded = json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
-        return hashlib.sha256(encoded).hexdigest()
+        (assessments.services.eia_complete_retrospective): ``sections_hash`` of every section its reader reads
+        (``SECTIONS``). It changes with every save until DCFD signs it off, and then cannot change (its append-only
+        trigger once frozen)."""
+        return sections_hash(self, self.SECTIONS)
+
+
+def sections_hash(document, sections) -> str:
+    """Rule 17, like HTTP If-Match: what a sign-off of a version's EIA or Workbook is bound to. SHA-256 over the
+    ``sections`` of ``document`` its sign-off page shows, and the version it belongs to. Worked out from the row, as a
+    monitoring report's is, not stored: the row changes with every save until it is signed off and frozen, and a
+    stored copy would only be one more thing to keep in step."""
+    content = {"version": document.policy_version_id,
+               "sections": {field: getattr(document, field) for field in sections}}
+    encoded = json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(encoded).hexdigest()
 
 
 class PolicyWorkbook(models.Model):
@@ -157,9 +165,23 @@ class PolicyWorkbook(models.Model):
     def __str__(self) -> str:
         return f"Workbook for {self.policy_version}"
 
+    # Issue 13: what an emergency approval skips in the Workbook, completed afterwards by the policy's authors and
+    # signed off late: by PCU, which then freezes the Workbook, and, for information management, by DOI (SOP, role of
+    # the Directorate of Information: "Audit policies, SOPs, and Workbook/Checklist from an information management
+    # perspective"). The rest of the Workbook was approved as it stands.
+    IMPACT_SECTIONS = ("health_and_safety_impact", "health_and_safety_statement", "information_management",
+                       "consultation_summary")
+
     @property
     def has_health_and_safety_statement(self) -> bool:
         return bool(self.health_and_safety_impact and self.health_and_safety_statement.strip())
+
+    @property
+    def impact_sections_hash(self) -> str:
+        """Rule 17: what PCU's and DOI's late sign-off of what the emergency route skipped is bound to
+        (assessments.services.retrospective_qa_signoff): ``sections_hash`` of the impact sections their page shows
+        (``IMPACT_SECTIONS``)."""
+        return sections_hash(self, self.IMPACT_SECTIONS)
 
 
 class MonitoringReport(ConcurrentTransitions, models.Model):

@@ -8,8 +8,8 @@ monitoring_due_answered = Signal()
 
 # Sent inside the transaction that clears a policy's "not impact assessed" marking: the last of what the emergency
 # route skipped (the EIA, DCFD's; the Workbook's impact sections, PCU's; information management, DOI's) signed off
-# (assessments.services.documents, ``_clear_when_nothing_is_outstanding``). So that what other apps chase for it stops
-# in the same transaction: the reminders of the impact assessment after an emergency approval (notifications).
+# (assessments.services.retrospective, ``_clear_when_nothing_is_outstanding``). So that what other apps chase for it
+# stops in the same transaction: the reminders of the impact assessment after an emergency approval (notifications).
 # Arguments: policy (locked).
 emergency_assessed = Signal()
 

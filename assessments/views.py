@@ -93,7 +93,7 @@ def _stop_then(policy, eia) -> str:
 @shows_typed_back(forms.RetrospectiveEIAForm)
 def eia_retrospective_signoff(request, reference: str):
     """DCFD signs off the EIA the emergency route skipped, as the page shows it (rule 17: it posts the EIA read and its
-    content hash, ``_eia_read``). The page is refused as its post would be, with the service's reason and no form, to
+    content hash, ``read_posted``). The page is refused as its post would be, with the service's reason and no form, to
     anyone it is not offered to (QA10 item 7: a live form for every reader, whose comment was lost when the post was
     refused), as an action page is (lifecycle.views.policy_action): to DCFD too while the EIA is not complete (QA walk:
     it was offered, and its post refused). A post refused for what changed since the page was drawn (the EIA saved
@@ -110,15 +110,15 @@ def eia_retrospective_signoff(request, reference: str):
             if refusal is not None:  # the EIA was made incomplete, or to conclude "Stop", since the page was drawn
                 raise refusal
             services.eia_complete_retrospective(policy=policy, actor=request.user,
-                                                comments=form.cleaned_data["comments"], **_eia_read(request.POST))
+                                                comments=form.cleaned_data["comments"],
+                                                **read_posted(request.POST, "eia"))
         except ApplicationError as error:
             policy = policy_for_page(request, reference)
-            now = services.retrospective_eia_refusal(request.user, policy)
-            if now is not None and now.code != "gate":  # signed off meanwhile, or no longer theirs to sign
-                messages.error(request, now.message)
-                return redirect("assessments:eia", reference=policy.reference)
-            form.add_error(None, error.message)
-            status = 409 if error.code == "stale" else 400
+            gone = refused_elsewhere(request, services.retrospective_eia_refusal(request.user, policy),
+                                     "assessments:eia", policy)
+            if gone is not None:
+                return gone
+            status = refused_in_place(form, error)
         else:
             if Policy.objects.filter(pk=policy.pk, not_impact_assessed=False).exists():
                 messages.success(request, "EIA signed off: the policy is now impact assessed.")
@@ -136,10 +136,30 @@ def eia_retrospective_signoff(request, reference: str):
     return render(request, "assessments/eia_signoff.html", context, status=status)
 
 
-def _eia_read(post) -> dict:
-    """What the sign-off page showed, as the service's keyword arguments (rule 17): the EIA read and its content hash.
-    Sent empty when the form carried none, which the service refuses."""
-    return {"eia_read": post.get("eia_read") or "", "eia_hash": post.get("eia_hash") or ""}
+def read_posted(post, document: str) -> dict:
+    """What a sign-off page showed, as its service's keyword arguments (rule 17): ``<document>_read``, the document
+    read, and ``<document>_hash``, the content hash of what it showed of it (assessments/includes/signed_off_as_read
+    .html). Sent empty when the form carried none, which the service refuses."""
+    return {f"{document}_read": post.get(f"{document}_read") or "",
+            f"{document}_hash": post.get(f"{document}_hash") or ""}
+
+
+def refused_elsewhere(request, refusal_now: ApplicationError | None, back: str, policy):
+    """After a sign-off's post was refused: where the service would now refuse it for more than what changed since
+    the page was drawn (``refusal_now``: signed off meanwhile, no longer theirs to sign), the redirect to ``back`` with
+    the reason; None where the page is kept (``refused_in_place``)."""
+    if refusal_now is None or refusal_now.code == "gate":
+        return None
+    messages.error(request, refusal_now.message)
+    return redirect(back, reference=policy.reference)
+
+
+def refused_in_place(form, error: ApplicationError) -> int:
+    """A sign-off's post refused for what changed since its page was drawn: the reason on the form, which keeps the
+    comment typed, and the status the page answers, 409 when what it signs off was saved meanwhile (``check_read``'s
+    "stale", as an HTTP If-Match that no longer matches), else 400 (made incomplete)."""
+    form.add_error(None, error.message)
+    return 409 if error.code == "stale" else 400
 
 
 def _retrospective_disciplines(user, policy) -> list[tuple[str, str]]:
@@ -154,34 +174,102 @@ def _retrospective_disciplines(user, policy) -> list[tuple[str, str]]:
     return choices
 
 
+def _retrospective_parts(user, policy) -> list[tuple[str, str, ApplicationError | None]]:
+    """Each part of what the emergency route skipped that ``user`` may still sign off (``_retrospective_disciplines``):
+    its discipline, its label, and why it may not be signed off now (the service's own rule,
+    ``retrospective_qa_refusal``), or None where it may. Nothing read for anyone else."""
+    if not (policy.not_impact_assessed and (is_pcu(user) or is_doi(user))):
+        return []
+    return [(discipline, label, services.retrospective_qa_refusal(user, policy, discipline))
+            for discipline, label in _retrospective_disciplines(user, policy)]
+
+
+# What the reply says was signed off, by discipline.
+SIGNED_OFF = {QADiscipline.PCU: "Signed off the Workbook's impact sections: the Workbook is frozen as evidence.",
+              QADiscipline.DOI: "Signed off the quality assurance of information management."}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @shows_typed_back(forms.RetrospectiveQAForm)
 def emergency_signoff(request, reference: str):
-    """PCU or DOI signs off, late, its part of what the emergency route skipped."""
+    """PCU or DOI signs off, late, its part of what the emergency route skipped, as the page shows it: the Workbook's
+    impact sections (rule 17: it posts the Workbook read and their content hash, ``read_posted``; QA walk: it showed
+    none of them and posted nothing, and a statement changed after the page was drawn was signed off and frozen
+    unread). Offered as the service would allow it (``retrospective_qa_refusal``): not while what it signs off is
+    still to be written (then to the Workbook's page, which says why), as DCFD's sign-off of the EIA. A post refused
+    for what changed since the page was drawn (the Workbook saved meanwhile, or emptied) keeps the page, with the
+    comment typed, the reason and the impact sections as they stand now, bound to them."""
     policy = policy_for_page(request, reference)
-    disciplines = _retrospective_disciplines(request.user, policy) if policy.not_impact_assessed else []
+    parts = _retrospective_parts(request.user, policy)
+    refusals = {discipline: refusal for discipline, _, refusal in parts}
+    posted = request.method == "POST"
+    # A post may name a part made incomplete since its page was drawn: the service's refusal is then said in place.
+    disciplines = [(discipline, label) for discipline, label, refusal in parts
+                   if refusal is None or (posted and refusal.code == "gate")]
     if not disciplines:
-        messages.error(request, f"There is nothing for you to sign off on {policy.reference}.")
-        return redirect("lifecycle:detail", reference=policy.reference)
+        return _nothing_to_sign_off(request, policy, refusals.values())
     form = forms.RetrospectiveQAForm(request.POST or None, disciplines=disciplines)
-    if request.method == "POST" and form.is_valid():
+    status = 200
+    if posted and form.is_valid():
+        discipline = form.cleaned_data["discipline"]
         try:
-            services.retrospective_qa_signoff(policy=policy, actor=request.user, **form.cleaned_data)
+            if refusals[discipline] is not None:  # made incomplete since the page was drawn
+                raise refusals[discipline]
+            services.retrospective_qa_signoff(policy=policy, actor=request.user, discipline=discipline,
+                                              comments=form.cleaned_data["comments"],
+                                              **read_posted(request.POST, "workbook"))
         except ApplicationError as error:
-            form.add_application_error(error)
+            policy = policy_for_page(request, reference)
+            gone = refused_elsewhere(request, services.retrospective_qa_refusal(request.user, policy, discipline),
+                                     "lifecycle:detail", policy)
+            if gone is not None:
+                return gone
+            status = refused_in_place(form, error)
         else:
-            messages.success(request, "Signed off." if Policy.objects.get(pk=policy.pk).not_impact_assessed else
-                             "Signed off: nothing the emergency route skipped is outstanding, and the policy is now "
-                             "impact assessed.")
+            messages.success(request, f"{SIGNED_OFF[discipline]} {_marking_now(policy)}")
             return redirect("lifecycle:detail", reference=policy.reference)
+    elif form.errors:
+        status = 400
     context = policy_page_context(request, policy, "overview")
     # The retrospective EIA, as written so far, where it concludes that the policy must stop (lifecycle.gates_eia).
     eia = EqualityImpactAssessment.objects.filter(policy_version=policy.current_version).first()
+    workbook = PolicyWorkbook.objects.filter(policy_version=policy.current_version).first()
     context.update({"form": form, "outstanding": emergency_outstanding(policy), "eia": eia,
-                    "eia_stop_then": _stop_then(policy, eia)})
-    return render(request, "assessments/emergency_signoff.html", context,
-                  status=400 if form.errors else 200)
+                    "eia_stop_then": _stop_then(policy, eia), "workbook": workbook,
+                    "sections": _workbook_rows(workbook, PolicyWorkbook.IMPACT_SECTIONS)})
+    return render(request, "assessments/emergency_signoff.html", context, status=status)
+
+
+def _nothing_to_sign_off(request, policy, refusals):
+    """Where someone with no part of what the emergency route skipped to sign off now is sent, and told why: to the
+    Workbook's page while what their part signs off is still to be written (it says so too), else to the policy."""
+    waiting = [refusal for refusal in refusals if refusal is not None and refusal.code == "gate"]
+    if waiting:
+        messages.error(request, waiting[0].message)
+        return redirect("assessments:workbook", reference=policy.reference)
+    refused = [refusal for refusal in refusals if refusal is not None]
+    messages.error(request, refused[0].message if refused else
+                   f"There is nothing for you to sign off on {policy.reference}.")
+    return redirect("lifecycle:detail", reference=policy.reference)
+
+
+def _marking_now(policy) -> str:
+    """What the reply to a late sign-off says of the "not impact assessed" marking, read after it (issue 13: it
+    stays until everything the emergency route skipped is signed off)."""
+    if Policy.objects.filter(pk=policy.pk, not_impact_assessed=False).exists():
+        return "Nothing the emergency route skipped is outstanding: the policy is now impact assessed."
+    return ("The policy stays \u201cnot impact assessed\u201d until the rest of what the emergency route skipped is "
+            "signed off.")
+
+
+def _workbook_rows(workbook, fields) -> list[tuple[str, str]]:
+    """The Workbook's ``fields`` as its readers read them, (label, text): its page, and PCU's and DOI's sign-off page,
+    whose decision is bound to them (rule 17)."""
+    if workbook is None:
+        return []
+    return [(forms.WorkbookForm.base_fields[field].label, workbook.get_health_and_safety_impact_display()
+             if field == "health_and_safety_impact" else getattr(workbook, field)) for field in fields]
 
 
 @login_required
@@ -216,8 +304,13 @@ def workbook_page(request, reference: str):
     context = policy_page_context(request, policy, "workbook")
     context.update({
         "workbook": workbook, "form": form,
-        "sections": [(forms.WorkbookForm.base_fields[field].label, workbook.get_health_and_safety_impact_display()
-                      if field == "health_and_safety_impact" else getattr(workbook, field))
-                     for field in forms.WorkbookForm.SECTIONS] if workbook else [],
+        "sections": _workbook_rows(workbook, forms.WorkbookForm.SECTIONS),
     })
+    # To PCU and DOI after an emergency approval: the link to their sign-off page, where it would be offered (the
+    # service's own rule), and why it waits while what their part signs off is still to be written (QA walk: the page
+    # was offered with nothing written), as the EIA's page does for DCFD.
+    refusals = [refusal for _, _, refusal in _retrospective_parts(request.user, policy)]
+    context["may_sign_off_skipped"] = any(refusal is None for refusal in refusals)
+    context["sign_off_waits"] = [refusal.message for refusal in refusals if refusal is not None
+                                 and refusal.code == "gate"]
     return render(request, "assessments/workbook.html", context, status=editor_status(form))

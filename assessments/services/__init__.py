@@ -1,7 +1,9 @@
 """Assessments' services, split by concern (imported as before: ``from assessments.services import eia_update``):
 
-- ``documents``: editing the EIA and Workbook of a draft package, restoring a revision, and after an emergency
-  approval the retrospective EIA, its sign-off and the retrospective quality assurance;
+- ``documents``: editing the EIA and Workbook of a draft package, restoring a revision, and DCFD's sign-off of the
+  EIA it reopened at a review concluding no change;
+- ``retrospective``: after an emergency approval, the late sign-offs of what the route skipped (DCFD's of the EIA,
+  PCU's and DOI's of the Workbook), each bound to what its page showed;
 - ``monitoring``: the annual monitoring report's own small cycle (written, submitted, quality-assured or returned,
   published);
 - ``monitoring_periods``: which period a report may cover, and which report answers the date due (one rule);
@@ -10,20 +12,15 @@
   reports for a review.
 
 Imports run one way: ``responses`` and ``monitoring_drafts`` use ``monitoring``, which uses ``monitoring_periods`` and
-``documents``."""
+``documents``; ``retrospective`` uses nothing of them."""
 
 from assessments.services.documents import (
     EMERGENCY_WORKBOOK_SECTIONS,
     MAX_SECTION_LENGTH,
-    RETROSPECTIVE_DISCIPLINES,
     document_editable,
-    eia_complete_retrospective,
     eia_restore,
     eia_sign_off_update,
     eia_update,
-    retrospective_eia_incomplete,
-    retrospective_eia_refusal,
-    retrospective_qa_signoff,
     workbook_restore,
     workbook_update,
 )
@@ -50,6 +47,15 @@ from assessments.services.responses import (
     monitoring_report_respond,
     remedial_already_done,
 )
+from assessments.services.retrospective import (
+    RETROSPECTIVE_DISCIPLINES,
+    eia_complete_retrospective,
+    retrospective_eia_incomplete,
+    retrospective_eia_refusal,
+    retrospective_qa_incomplete,
+    retrospective_qa_refusal,
+    retrospective_qa_signoff,
+)
 
 __all__ = [
     "EMERGENCY_WORKBOOK_SECTIONS", "MAX_SECTION_LENGTH", "REMEDIAL_ACTION_MAX_DAYS", "REPORT_FIELDS",
@@ -59,6 +65,7 @@ __all__ = [
     "monitoring_report_pass_qa", "monitoring_report_publish",
     "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
     "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "remedial_already_done",
-    "retrospective_eia_incomplete", "retrospective_eia_refusal", "retrospective_qa_signoff",
+    "retrospective_eia_incomplete", "retrospective_eia_refusal", "retrospective_qa_incomplete",
+    "retrospective_qa_refusal", "retrospective_qa_signoff",
     "workbook_restore", "workbook_update",
 ]

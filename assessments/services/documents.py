@@ -1,9 +1,10 @@
-"""The EIA and Workbook of a draft package: editing and restoring their sections, and, after an emergency
-approval, the retrospective EIA, its sign-off and the retrospective quality assurance."""
+"""The EIA and Workbook of a draft package: editing and restoring their sections (after an emergency approval too, the
+EIA and the Workbook's impact sections, until each is signed off: ``retrospective``), and DCFD's sign-off of the EIA it
+reopened at a review concluding no change."""
 
 from __future__ import annotations
 
-from typing import TypedDict, Unpack
+from typing import Unpack
 
 import rules
 from django.db import transaction
@@ -16,29 +17,26 @@ from assessments.models import (
     ProtectedCharacteristic,
 )
 from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
-from assessments.signals import emergency_assessed
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.stale_saves import refuse_stale_save
-from lifecycle import gates_eia, permissions
-from lifecycle.duties import check_separation, conflicting_duty
-from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy, QAOutcome, QASignOff
+from lifecycle import permissions
+from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Policy
 from lifecycle.restorers import restores
-from lifecycle.selectors import emergency_outstanding, is_emergency_author
+from lifecycle.selectors import is_emergency_author
 from lifecycle.services import lock_policy, require_actor, revision_record
 from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
 from lifecycle.services.working_draft import saved_meanwhile
-from lifecycle.states import DRAFT_EDITABLE_STATUSES, Duty, QADiscipline
+from lifecycle.states import DRAFT_EDITABLE_STATUSES
 from lifecycle.steps import performs
 from lifecycle.workflow import SIGN_OFF_UPDATED_EIA
 from lifecycle.workflow_monitoring import UPDATE_REOPENED_EIA
 
 MAX_SECTION_LENGTH = 50_000
-# Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off by PCU. The rest
-# of the Workbook was approved as it stands.
-EMERGENCY_WORKBOOK_SECTIONS = ("health_and_safety_impact", "health_and_safety_statement", "information_management",
-                               "consultation_summary")
+# Issue 13: what an emergency approval skips in the Workbook, completed afterwards and signed off late, as the model
+# declares it. The rest of the Workbook was approved as it stands.
+EMERGENCY_WORKBOOK_SECTIONS = PolicyWorkbook.IMPACT_SECTIONS
 
 
 def clean_sections(values: dict, allowed: list[str]) -> dict:
@@ -210,120 +208,6 @@ def workbook_restore(*, policy: Policy, actor, revision: DraftRevision):
     return workbook_update(policy=policy, actor=actor, restored_from=revision, **sections)
 
 
-def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
-    """Why ``actor`` may not sign off the retrospective EIA of ``policy`` now, or None when they may: the one rule,
-    read by the sign-off page on every request (nobody is shown a form the service would refuse; QA10 item 7) and by
-    ``eia_complete_retrospective`` under the policy's lock. The role first, as for every step (services.base)."""
-    if not permissions.is_dcfd(actor):
-        return ApplicationError("Only the Diversity and Citizen Focus Directorate can sign off the EIA.",
-                                code="forbidden")
-    # SOP, stage 3: the emergency route's EIA is "completed as soon as reasonably practicable", and signed off once.
-    outstanding = ({item.discipline: item for item in emergency_outstanding(policy)}
-                   if policy.not_impact_assessed else {})
-    if QADiscipline.DCFD not in outstanding:
-        return ApplicationError(f"{policy.reference} is not awaiting a retrospective EIA.", code="stale")
-    if outstanding[QADiscipline.DCFD].done:
-        return ApplicationError(f"The EIA of {policy.reference} is already signed off: nothing more is asked of the "
-                                "Diversity and Citizen Focus Directorate here.", code="stale")
-    # SOP, role of DCFD: it quality-assures EIAs "to ensure that all corporate policies seek to eliminate
-    # discrimination": not one concluding that the policy, in force by the emergency route, must stop. It stays "not
-    # impact assessed", and chased, until the assessment changes or the policy is withdrawn (lifecycle.gates_eia).
-    if gates_eia.concludes_stop(policy):
-        return ApplicationError(gates_eia.dcfd_stop_refusal(policy, gates_eia.STOP_WHAT_TO_DO), code="gate")
-    # Nothing to sign off until its authors have completed it (QA walk: the page was offered, and its post refused).
-    incomplete = retrospective_eia_incomplete(policy)
-    if incomplete:
-        return ApplicationError(incomplete, code="gate")
-    # Separation of duties: the EIA's sign-off is a quality-assurance duty on this version.
-    how = conflicting_duty(actor, policy.current_version, Duty.QA)
-    if how is not None:
-        return ApplicationError(f"You cannot sign off the EIA of {policy.reference}: you {how}, and one person may "
-                                "not hold two parts in the same version (separation of duties).", code="forbidden")
-    return None
-
-
-def retrospective_eia_incomplete(policy: Policy) -> str:
-    """Why the retrospective EIA of ``policy`` (its current version's) cannot be signed off yet, or "": not complete
-    (its aims, the impact on every protected characteristic and the outcome), or an outcome that must say why without
-    its reasons (lifecycle.gates_eia.eia_outcome_justified, as for a package submitted)."""
-    version = policy.current_version
-    eia = getattr(version, "eia", None) if version is not None else None
-    if eia is None:
-        return f"{policy.reference} has no Equality Impact Assessment to sign off."
-    if not eia.is_complete:
-        missing = [label for label, absent in (("the aims", not eia.aims.strip()),
-                                                ("the outcome", not eia.decision)) if absent]
-        if eia.missing_characteristics:
-            missing.append("the impact on " + ", ".join(eia.missing_characteristics))
-        return (f"The Equality Impact Assessment of {policy.reference} is not complete, so there is nothing to sign "
-                f"off yet: its authors are still to record {', '.join(missing)}.")
-    if eia.reasons_missing:
-        return (f"The Equality Impact Assessment of {policy.reference} does not say why its outcome "
-                f"({eia.get_decision_display()}) was chosen, so there is nothing to sign off yet: its authors are "
-                "still to record the justification in its reasons for the outcome.")
-    return ""
-
-
-class EIABinding(TypedDict, total=False):
-    """What DCFD's sign-off page showed of the retrospective EIA, posted back with the decision (rule 17, as
-    ``Binding`` is for a version): the EIA read and its content hash (``EqualityImpactAssessment.content_hash``)."""
-
-    eia_read: int | str | None
-    eia_hash: str | None
-
-
-def check_eia_read(locked: EqualityImpactAssessment, *, eia_read=None, eia_hash: str | None = None) -> None:
-    """Rule 17: a decision binds to what was read, like HTTP If-Match. The page posts the id and content hash of the
-    EIA it showed; another, or one changed since (its authors saved it meanwhile), is refused and nothing is changed.
-    Both None: a caller that showed no page (the demo's seeding, a command)."""
-    if eia_read is None and eia_hash is None:
-        return
-    eia_read = str(getattr(eia_read, "pk", eia_read) or "")
-    if not eia_read or not eia_hash:
-        raise ApplicationError(
-            "The page you sent this from does not say which Equality Impact Assessment you read. Nothing was signed "
-            "off: read the assessment as it stands, below, and sign it off again.", code="stale")
-    if eia_read != str(locked.pk):
-        raise ApplicationError(
-            "You read another Equality Impact Assessment than the one awaiting sign-off. Nothing was signed off: read "
-            "the assessment as it stands, below, and sign it off again.", code="stale")
-    if eia_hash != locked.content_hash:
-        raise ApplicationError(
-            "The Equality Impact Assessment has changed since you opened the page: its authors saved it meanwhile. "
-            "Nothing was signed off: read it as it stands now, below, and sign it off again.", code="stale")
-
-
-@transaction.atomic
-def eia_complete_retrospective(*, policy: Policy, actor, comments: str = "",
-                               **read: Unpack[EIABinding]) -> EqualityImpactAssessment:
-    """DCFD signs off the EIA of an emergency-approved policy, as read (``read``: the EIA's id and content hash, as its
-    page showed them). The EIA is frozen as evidence; the policy is impact assessed once nothing else the route skipped
-    is outstanding: the "not impact assessed" marking and the EIA due date are then cleared."""
-    require_actor(actor)
-    comments = optional_text(comments, "Comments", field="comments")
-    locked = lock_policy(policy)
-    refusal = retrospective_eia_refusal(actor, locked)
-    if refusal is not None:
-        raise refusal
-    version = locked.current_version
-    eia = EqualityImpactAssessment.objects.select_for_update().get(policy_version=version)
-    check_eia_read(eia, **read)
-    eia.frozen_at = timezone.now()
-    eia.save(update_fields=["frozen_at"])
-    # DCFD's sign-off of the EIA is its quality assurance, given late.
-    QASignOff.objects.get_or_create(policy_version=version, discipline=QADiscipline.DCFD,
-                                    defaults={"outcome": QAOutcome.PASSED, "signed_by": actor,
-                                              "comments": comments.strip()})
-    due = locked.emergency_eia_due_on
-    cleared = _clear_when_nothing_is_outstanding(locked)
-    audit_log(actor=actor, action=AuditAction.POLICY_EIA_COMPLETED_RETROSPECTIVELY, obj=locked,
-              changes={"version": version.number, "eia_was_due_on": due, "comments": comments.strip(),
-                       "content_hash": eia.content_hash,
-                       "late": bool(due and timezone.localdate() > due), "not_impact_assessed": not cleared,
-                       "outstanding": [item.label for item in emergency_outstanding(locked) if not item.done]})
-    return eia
-
-
 @performs(SIGN_OFF_UPDATED_EIA)
 @transaction.atomic
 def eia_sign_off_update(*, policy: Policy, actor, comments: str = "", **read: Unpack[Binding]) -> NoChangeReview:
@@ -345,55 +229,3 @@ def eia_sign_off_update(*, policy: Policy, actor, comments: str = "", **read: Un
     return review
 
 
-def _clear_when_nothing_is_outstanding(locked: Policy) -> bool:
-    """"Not impact assessed" stays until everything the route skipped is signed off; then it is cleared, and the
-    reminders of it stop (``signals.emergency_assessed``: the chase reminds while it stands, rules.emergency_eia)."""
-    if any(not item.done for item in emergency_outstanding(locked)):
-        return False
-    locked.not_impact_assessed = False
-    locked.emergency_eia_due_on = None
-    locked.save(update_fields=["not_impact_assessed", "emergency_eia_due_on", "updated_at"])
-    emergency_assessed.send(sender=Policy, policy=locked)
-    return True
-
-
-RETROSPECTIVE_DISCIPLINES = {QADiscipline.PCU: permissions.is_pcu, QADiscipline.DOI: permissions.is_doi}
-
-
-@transaction.atomic
-def retrospective_qa_signoff(*, policy: Policy, actor, discipline: str, comments: str = "") -> QASignOff:
-    """PCU (the Workbook's impact sections, which it then freezes) or DOI signs off, late, what the emergency route
-    skipped; DCFD's part is the EIA (``eia_complete_retrospective``). The last of the three clears "not impact
-    assessed"."""
-    require_actor(actor)
-    if discipline not in RETROSPECTIVE_DISCIPLINES:
-        raise ApplicationError("Choose the discipline you sign off for.", field="discipline")
-    comments = optional_text(comments, "Comments", field="comments")
-    locked = lock_policy(policy)
-    label = QADiscipline(discipline).label
-    if not RETROSPECTIVE_DISCIPLINES[discipline](actor):
-        raise ApplicationError(f"Only the {label} can sign this off.", code="forbidden")
-    if not locked.not_impact_assessed:
-        raise ApplicationError(f"{locked.reference} is not waiting for anything the emergency route skipped.",
-                               code="stale")
-    version = locked.current_version
-    if version.qa_signoffs.filter(discipline=discipline).exists():
-        raise ApplicationError(f"The {label} has already signed this off.", code="stale")
-    check_separation(actor, version, Duty.QA, doing=f"sign off what the emergency route skipped on {locked.reference}")
-    if discipline == QADiscipline.PCU:
-        workbook = PolicyWorkbook.objects.select_for_update().get(policy_version=version)
-        missing = [PolicyWorkbook._meta.get_field(field).verbose_name for field in EMERGENCY_WORKBOOK_SECTIONS
-                   if field != "health_and_safety_impact" and not (getattr(workbook, field) or "").strip()]
-        if missing or not workbook.has_health_and_safety_statement:
-            raise ApplicationError("The Workbook's impact sections are not complete: " + ", ".join(
-                missing or ["health and safety statement"]) + ".", code="gate")
-        workbook.frozen_at = timezone.now()
-        workbook.save(update_fields=["frozen_at"])
-    signoff = QASignOff.objects.create(policy_version=version, discipline=discipline, outcome=QAOutcome.PASSED,
-                                       signed_by=actor, comments=(comments or "").strip())
-    cleared = _clear_when_nothing_is_outstanding(locked)
-    audit_log(actor=actor, action=AuditAction.qa_signed_off(discipline), obj=locked, changes={
-        "version": version.number, "outcome": "passed", "retrospective": True, "comments": signoff.comments,
-        "not_impact_assessed": not cleared,
-    })
-    return signoff

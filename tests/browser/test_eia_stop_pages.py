@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from assessments.services import eia_update
+from assessments.services import eia_update, workbook_update
 from lifecycle.services import draft_update
 from lifecycle.states import Status
 from tests.factories import ALL_IMPACTS, advance_to, emergency_approve, fill_development, make_people, reload
@@ -35,6 +35,8 @@ def test_the_pages_of_an_eia_concluding_stop_pass_axe(browser_user):
     emergency_approve(reload(emergency), people)
     eia_update(policy=reload(emergency), actor=people.developer, aims="Safe, lawful flights.", impacts=ALL_IMPACTS,
                decision="stop", decision_rationale=STOP_REASONS)
+    # DOI's part is offered once the Workbook's information management section is written.
+    workbook_update(policy=reload(emergency), actor=people.developer, information_management="Kept seven years.")
     page.set_viewport_size({"width": 1280, "height": 900})
 
     def check(label: str):

@@ -27,7 +27,7 @@ from django.contrib.messages import get_messages
 from django.db import connection, transaction
 
 from assessments.models import EqualityImpactAssessment
-from assessments.services import eia_complete_retrospective, eia_update
+from assessments.services import eia_complete_retrospective, eia_update, workbook_update
 from core.models import AuditEvent
 from lifecycle import gates_eia
 from lifecycle import services as s
@@ -231,7 +231,9 @@ def test_dcfd_does_not_sign_off_a_retrospective_eia_concluding_stop(client, emer
         assert STOP_REASONS in text(html)
     assert f"/policies/{policy.reference}/eia/sign-off/" not in page(client, people.dcfd,
                                                                      f"/policies/{policy.reference}/eia/")
-    # PCU and DOI, signing off their parts of what the emergency route skipped, are warned too.
+    # PCU and DOI, signing off their parts of what the emergency route skipped, are warned too (DOI's part is offered
+    # once the Workbook's information management section is written).
+    workbook_update(policy=reload(policy), actor=people.developer, information_management="Kept seven years.")
     html = page(client, people.doi, f"/policies/{policy.reference}/emergency/sign-off/")
     assert any(WARNING in said for said in warnings_on(html)) and STOP_REASONS in text(html)
     client.force_login(people.dcfd)

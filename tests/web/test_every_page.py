@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from assessments.services import monitoring_report_create, monitoring_report_submit
+from assessments.services import monitoring_report_create, monitoring_report_submit, workbook_update
 from core.models import Role
 from guidance import help as role_help
 from guidance.content import PAGES as SITE_PAGES
@@ -100,10 +100,14 @@ def _world(people) -> dict:
     emergency = advance_to(people.policy(title="Protest policing"), Status.DEVELOPMENT, people)
     fill_development(emergency, people, complete_assessment=False)
     emergency_approve(emergency, people)
-    # Its retrospective EIA completed, awaiting DCFD's sign-off: the sign-off page is offered only then (QA walk).
+    # Its retrospective EIA and the Workbook's impact sections completed, awaiting DCFD's, PCU's and DOI's sign-off:
+    # the sign-off pages are offered only then (QA walks).
     assessed = advance_to(people.policy(title="Crowd safety"), Status.DEVELOPMENT, people)
     fill_development(assessed, people)
     emergency_approve(assessed, people)
+    workbook_update(policy=reload(assessed), actor=people.developer, information_management="Kept seven years.",
+                    consultation_summary="Consulted after the event.", health_and_safety_impact="none",
+                    health_and_safety_statement="No health and safety impact.")
     withdrawn = advance_to(people.policy(title="Pagers"), Status.IMPLEMENTATION, people)
     take_step(withdrawn, people, Status.WITHDRAWN)
 
@@ -132,6 +136,8 @@ def _paths(world) -> dict[str, list[str]]:
                                    for name in policy_pages}
     review, monitored, scheduled = world["review"], world["monitored"], world["scheduled"]
     paths["assessments:eia_signoff"].append(reverse("assessments:eia_signoff", args=[world["assessed"].reference]))
+    paths["assessments:emergency_signoff"].append(reverse("assessments:emergency_signoff",
+                                                          args=[world["assessed"].reference]))
     paths["lifecycle:compare"].append(reverse("lifecycle:compare", args=[review.reference]) + "?from=1.0&to=2.0")
     user = world["leaver"]
     paths.update({
