@@ -74,22 +74,8 @@ def test_every_page_state_passes_axe(browser_user):
 
     # A form sent after the session ended: nothing saved, what was typed shown back (core.middleware).
     browser.goto("/sign-in/")
-    with browser.page.expect_navigation():
-        browser.page.evaluate("""() => {
-          const form = document.createElement('form');
-          form.method = 'post';
-          form.action = '/policies/POL-0001/actions/quality-assurance/';
-          const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
-          for (const [name, value] of [['csrfmiddlewaretoken', token], ['comments', 'Typed as the session ended.']]) {
-            const input = document.createElement('input');
-            input.type = 'hidden';
-            input.name = name;
-            input.value = value;
-            form.append(input);
-          }
-          document.body.append(form);
-          form.submit();
-        }""")
+    comments_sent_from_the_page(browser.page, "/policies/POL-0001/actions/quality-assurance/",
+                                "Typed as the session ended.")
     assert "Typed as the session ended." in browser.page.content()
     check("signed out: a form sent after the session ended", status=403)
 
@@ -101,22 +87,8 @@ def test_every_page_state_passes_axe(browser_user):
     check("developer: my work", "/")
     check("not found", "/policies/POL-9999/", status=404)
     # A step posted for a policy out of sight (moved on while the page was open): what was typed, shown back.
-    with browser.page.expect_navigation():
-        browser.page.evaluate("""() => {
-          const form = document.createElement('form');
-          form.method = 'post';
-          form.action = '/policies/POL-9999/actions/quality-assurance/';
-          const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
-          for (const [name, value] of [['csrfmiddlewaretoken', token], ['comments', 'Typed before it moved on.']]) {
-            const input = document.createElement('input');
-            input.type = 'hidden';
-            input.name = name;
-            input.value = value;
-            form.append(input);
-          }
-          document.body.append(form);
-          form.submit();
-        }""")
+    comments_sent_from_the_page(browser.page, "/policies/POL-9999/actions/quality-assurance/",
+                                "Typed before it moved on.")
     assert "Typed before it moved on." in browser.page.content()
     check("a step posted for a policy out of sight")
     check("developer: notifications", "/notifications/")
@@ -414,3 +386,24 @@ def test_the_library_and_acknowledgements_pass_axe(browser_user):
     spreadsheet_export_build(export_id=export.pk)
     check("PCU: spreadsheet ready", f"/spreadsheets/{export.token}/")
     assert browser.page.locator("#spreadsheet-ready").count() == 1
+
+
+def comments_sent_from_the_page(page, action: str, comments: str) -> None:
+    """A step's form with ``comments`` typed, sent from the page in view to ``action`` with its CSRF token, as a
+    page kept open sends it; waits for the answer to load."""
+    with page.expect_navigation():
+        page.evaluate("""([action, comments]) => {
+          const form = document.createElement('form');
+          form.method = 'post';
+          form.action = action;
+          const token = document.querySelector('input[name=csrfmiddlewaretoken]').value;
+          for (const [name, value] of [['csrfmiddlewaretoken', token], ['comments', comments]]) {
+            const input = document.createElement('input');
+            input.type = 'hidden';
+            input.name = name;
+            input.value = value;
+            form.append(input);
+          }
+          document.body.append(form);
+          form.submit();
+        }""", [action, comments])
