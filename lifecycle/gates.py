@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from core.compiled import CompiledRead
+from core.dates import moment_shown
 from lifecycle.monitoring_reports import report_awaits_response, reports_since_last_review
 from lifecycle.sop_text import has_sops, sops_without_text
 from lifecycle.states import PAGE_READS
@@ -37,7 +38,7 @@ class ChecklistItem:
 
 def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Callable | None = None,
          applies: Callable | None = None, where: Callable | None = None, explained: bool = False,
-         instead: str = "") -> Callable[[Gate], Gate]:
+         instead: str = "", said: Callable | None = None) -> Callable[[Gate], Gate]:
     """``reason``: the sentence shown when the gate fails; ``label``: what it asks for, as a checklist item;
     ``fix``: the page where it is put right; ``field``: the field of that page's form it names, which the checklist's
     link opens (lifecycle.next_steps.fix_url); ``listing``: the items the checklist lists under it, as its reader may
@@ -48,20 +49,25 @@ def gate(reason: str, *, label: str, fix: str = "", field: str = "", listing: Ca
     as done); ``where``: the same condition as a Q on policies, ``where() -> Q``, for lists (a part under way, in My
     work's queues: ``Step.under_way``); ``explained``: the checklist says the reason under the item while it is unmet,
     where its label alone would not tell the reader what to do; ``instead``: the slug of a step's page that is the
-    other way to settle it, linked from the item for those it is offered to (lifecycle.next_steps.checklist)."""
+    other way to settle it, linked from the item for those it is offered to (lifecycle.next_steps.checklist);
+    ``said``: the sentence said when it fails on a policy where that must name what only the policy's records hold,
+    ``said(policy) -> str`` (who decided the withdrawal, and when), in place of ``reason`` (``reason_for``)."""
 
     def decorate(function: Gate) -> Gate:
         function.reason, function.label, function.fix, function.field = reason, label, fix, field
         function.listing, function.applies, function.where = listing, applies, where
-        function.explained, function.instead = explained, instead
+        function.explained, function.instead, function.said = explained, instead, said
         return function
 
     return decorate
 
 
 def reason_for(check: Gate, policy) -> str:
-    """The sentence said when ``check`` fails on ``policy``: its ``reason``, where ``{version}`` is the number of the
-    policy's current version (as a page's explanation names it, lifecycle.next_steps.explanation)."""
+    """The sentence said when ``check`` fails on ``policy``: what its ``said`` says of the policy, where it has one;
+    else its ``reason``, where ``{version}`` is the number of the policy's current version (as a page's explanation
+    names it, lifecycle.next_steps.explanation)."""
+    if getattr(check, "said", None) is not None:
+        return check.said(policy)
     if "{version}" not in check.reason:
         return check.reason
     version = policy.current_version
@@ -373,8 +379,37 @@ def open_withdrawal_decision(policy):  # the decided withdrawal PCU has not yet 
     return read_once_for_page(policy, "WithdrawalDecision", "carried_out_at")
 
 
+def open_withdrawal_decision_column():
+    """The id of the policy's open withdrawal decision, as a column of a query on policies (NULL where none is open):
+    from the open decisions' partial unique index (lifecycle.models.WithdrawalDecision.Meta)."""
+    model = apps.get_model("lifecycle", "WithdrawalDecision")
+    return Subquery(model.objects.filter(policy_id=OuterRef("pk"), carried_out_at__isnull=True).order_by()
+                    .values("pk")[:1])
+
+
+def page_read_withdrawal(policy, decision_id) -> None:
+    """Keep on a page's policy (``PAGE_READS``) what its read said of an open withdrawal decision
+    (``open_withdrawal_decision_column``): none, so that the halt every step asks (lifecycle.steps.HALTS) costs the
+    page no query; one, read when first asked (it names who decided and when)."""
+    reads = policy.__dict__.get(PAGE_READS)
+    if reads is not None and decision_id is None:
+        reads["WithdrawalDecision"] = None
+
+
+def _withdrawal_decided_said(policy) -> str:
+    """Who decided the open withdrawal, and when: said of every step it closes (lifecycle.steps.HALTS)."""
+    decision = open_withdrawal_decision(policy)
+    if decision is None:  # carried out meanwhile: the policy is withdrawn, which its status says
+        return withdrawal_not_decided.reason
+    return (f"its withdrawal was decided by {decision.decided_by} {moment_shown(decision.decided_at)}, and the Policy "
+            "Co-ordination Unit is to carry it out; nothing else moves it on until then.")
+
+
+# The one condition that stops the whole cycle (lifecycle.steps.HALTS): once the Lead or the owner has decided to
+# withdraw the policy, no step moves it on but PCU's withdrawal.
 @gate("The withdrawal of this policy has already been decided: PCU is to carry it out.",
-      label="No withdrawal decided yet")
+      label="No withdrawal decided", said=_withdrawal_decided_said,
+      where=lambda: ~policies_decided("WithdrawalDecision"))
 def withdrawal_not_decided(policy) -> bool:
     return open_withdrawal_decision(policy) is None
 

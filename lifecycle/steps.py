@@ -21,8 +21,30 @@ from django_fsm import can_proceed, transition
 
 from core.events import AuditAction
 from lifecycle import forms, permissions
-from lifecycle.gates import Gate
+from lifecycle.gates import Gate, withdrawal_not_decided
 from lifecycle.states import STAGE_OF, Duty, PolicyKind
+
+# What stops the whole cycle, whatever the step: a withdrawal the Designated Lead or the Management Board owner decided
+# (they "retain ultimate ownership" of their policies, SOP) and PCU has not yet carried out. From the decision the
+# policy waits for PCU's withdrawal alone (lifecycle.deadlines.WITHDRAWAL): found with the demo, the co-ordinator could
+# still forward POL-0010 to the Lead, the Lead approve it, PCU publish it, and POL-0004's publication scheduled for 16
+# December would have gone out before the withdrawal was due on 18 December, a policy its Lead decided to withdraw
+# published to staff, in Notices and on the public Scheme. Declared once, here: every step is closed while one of these
+# fails (``Step.halts``, asked before its own conditions: its page is not offered, its address and its service refuse
+# with the condition's sentence, naming who decided and when, and its fsm transition does not fire), but a step
+# declared ``taken_while_halted`` (PCU's withdrawal, which ends it). Lists read each as a query (its gate's ``where``):
+# the part a policy waits for (``Cycle.awaited``), My work's queues (``not_halted``). The publication scheduled
+# before the decision is cancelled by it (publication.services.scheduling), and the scheduler asks this rule too.
+HALTS: tuple[Gate, ...] = (withdrawal_not_decided,)
+
+
+def not_halted() -> Q:
+    """The policies no halt stops (``HALTS``), as a condition on a query of policies: those whose steps may be
+    offered and taken."""
+    condition = Q()
+    for halt in HALTS:
+        condition &= halt.where()
+    return condition
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,9 +183,18 @@ class Step:
     # Work others do first, while the part under way waits for this step (``WorkFirst``): what comes next until it is
     # done.
     first: WorkFirst | None = None
+    # Taken while the cycle is halted (``HALTS``: a withdrawal decided, not yet carried out): only the step that ends
+    # the halt, PCU's withdrawal. Every other step is closed then, with the halt's sentence.
+    taken_while_halted: bool = False
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def halts(self) -> tuple[Gate, ...]:
+        """The conditions on the whole cycle that close this step while they fail (``HALTS``), none for a step taken
+        while halted."""
+        return () if self.taken_while_halted else HALTS
 
     @property
     def in_stage(self) -> str:
@@ -176,10 +207,14 @@ class Step:
     def applies_to(self, policy) -> bool:
         return policy.kind in self.kinds
 
+    def halted_by(self, policy) -> Gate | None:
+        """The first of the cycle's halts on this step (``halts``) that fails on the policy, or None."""
+        return next((halt for halt in self.halts if not halt(policy)), None)
+
     def closed_by(self, policy) -> Gate | None:
-        """The first of its conditions on the policy (``only_if``) that does not hold, or None: its reason says why
-        the step is not open (lifecycle.gates.reason_for)."""
-        return next((condition for condition in self.only_if if not condition(policy)), None)
+        """The first of its conditions on the policy that does not hold, the cycle's halts first (``halts``), then
+        its own (``only_if``), or None: its reason says why the step is not open (lifecycle.gates.reason_for)."""
+        return next((condition for condition in (*self.halts, *self.only_if) if not condition(policy)), None)
 
     def not_applicable(self, policy) -> str:
         """Why the step is not one of this kind of policy's, for the refusal."""
@@ -258,8 +293,8 @@ def transition_permission(perm: str) -> Callable:
 
 
 def _transition(field_name: str, step: Step) -> Callable:
-    """Policy's django-fsm transition for ``step``: the guards (source, kind, conditions on the policy, gates,
-    permission) from its declaration; the effects are its service's."""
+    """Policy's django-fsm transition for ``step``: the guards (source, kind, the cycle's halts and its conditions on
+    the policy, gates, permission) from its declaration; the effects are its service's."""
 
     def take(self) -> None:
         pass
@@ -271,7 +306,8 @@ def _transition(field_name: str, step: Step) -> Callable:
     take.__doc__ = step.doc
     return transition(
         field=field_name, source=list(step.source), target=step.target,
-        conditions=[of_its_kind, *step.only_if, *step.gates], permission=transition_permission(step.permission),
+        conditions=[of_its_kind, *step.halts, *step.only_if, *step.gates],
+        permission=transition_permission(step.permission),
         custom={"step": step},
     )(take)
 
@@ -300,6 +336,8 @@ class Cycle:
                 raise ImproperlyDeclared(f"{step.name}'s under_way gate declares no where: lists cannot read it.")
             if step.first is not None and (step.under_way is None or getattr(step.first.due, "where", None) is None):
                 raise ImproperlyDeclared(f"{step.name}'s work first needs a part under way and a due gate's where.")
+            if any(getattr(halt, "where", None) is None for halt in step.halts):
+                raise ImproperlyDeclared(f"A halt of {step.name} declares no where: lists cannot read it.")
         # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
         self.from_status: dict[str, tuple[Step, ...]] = {}
         for step in steps:
@@ -341,17 +379,25 @@ class Cycle:
 
     def awaited(self, policy) -> Step | None:
         """The step a part already under way waits for (``under_way``), or None: DCFD's confirmation and then PCU's
-        re-publication after a review the Lead concluded "no change", PCU's withdrawal once it is decided. Of a row
-        read with ``awaited_column`` (My work's queues), its answer: no query."""
+        re-publication after a review the Lead concluded "no change", PCU's withdrawal once it is decided. Not a step
+        the cycle's halts close (``Step.halts``): once a withdrawal is decided the policy waits for it alone, a review
+        concluded "no change" before it included (found with the demo: "Next:" named the re-publication while the
+        deadline was the withdrawal's). Of a row read with ``awaited_column`` (My work's queues), its answer: no
+        query."""
         if hasattr(policy, AWAITS):
             return self.by_name.get(getattr(policy, AWAITS) or "")
         return next((step for step in self.from_status.get(policy.status, ()) if step.under_way is not None
-                     and step.applies_to(policy) and step.under_way(policy)), None)
+                     and step.applies_to(policy) and step.under_way(policy) and step.halted_by(policy) is None),
+                    None)
 
     def awaiting(self, step: Step) -> Q:
         """The policies whose part under way waits for ``step``, as a condition on a query of policies: its statuses,
-        its kinds and its ``under_way`` gate's ``where`` (the gate itself, as a query, for lists)."""
-        return Q(status__in=step.source, kind__in=step.kinds) & step.under_way.where()
+        its kinds, its ``under_way`` gate's ``where`` (the gate itself, as a query, for lists) and its halts' (none of
+        them stopping it)."""
+        condition = Q(status__in=step.source, kind__in=step.kinds) & step.under_way.where()
+        for halt in step.halts:
+            condition &= halt.where()
+        return condition
 
     def awaiting_taker(self, step: Step) -> Q:
         """``awaiting(step)``, less the policies where work is still to be done first (``Step.first``): the policies

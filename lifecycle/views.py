@@ -126,6 +126,10 @@ def policy_detail(request, reference: str):
     # The checklist is the gates of the next step, as declared (lifecycle.workflow), while the draft is worked on.
     next_step = (workflow.next_gated_step(policy.status, policy.kind) if policy.status in DRAFT_EDITABLE_STATUSES
                  else None)
+    # None while the cycle is halted (a withdrawal decided: lifecycle.steps.HALTS): the step it lists is closed, and
+    # what to do next is PCU's withdrawal, not the draft's missing items.
+    if next_step is not None and next_step.halted_by(policy) is not None:
+        next_step = None
     # Its gates read the draft's EIA and Workbook (lifecycle.gates): joined to the version, not a query each.
     context = policy_page_context(request, policy, "overview",
                                   version_related=CHECKLIST_VERSION_RELATED if next_step is not None else ())

@@ -342,11 +342,13 @@ DECIDE_WITHDRAWAL = Step(
     audit=AuditAction.POLICY_WITHDRAWAL_DECIDED,
     doc="SOP: the Management Board member and the Designated Lead \"retain ultimate ownership\" of their policies; "
         "PCU is the \"gateway\" for publication, and so for taking a policy down.",
-    gates=(gates.withdrawal_not_decided,),
+    # A second decision while one is open is refused by the cycle's halt, as every step is (lifecycle.steps.HALTS:
+    # gates.withdrawal_not_decided), naming who decided and when.
     page=Page(slug="decide-withdrawal", title="Decide to withdraw the policy", form=forms.WithdrawalDecisionForm,
               warning=True, success="Withdrawal decided. The Policy Co-ordination Unit has been asked to carry it out.",
               explanation="The policy will be taken off the Corporate Policy Intranet and the Publication Scheme by "
-              "PCU, and kept in the archive. Its reminders stop once it is withdrawn."),
+              "PCU, and kept in the archive. From your decision nothing else moves it on: no step is taken on it but "
+              "PCU's withdrawal, a publication scheduled for it is cancelled, and only the withdrawal is chased."),
     notify=("pcu", "authors", "coordinator", "lead", "owner"), notice="Withdrawal decided: PCU to carry it out",
     then="withdraw",
 )
@@ -360,6 +362,8 @@ WITHDRAW = Step(
     doc="PCU carries out a withdrawal the Lead or the owner decided: off the intranet and the Publication Scheme; "
         "it stays in the archive.",
     gates=(gates.withdrawal_decided,), under_way=gates.withdrawal_decided,
+    # The one step a decided withdrawal leaves open (lifecycle.steps.HALTS): it ends the halt.
+    taken_while_halted=True,
     page=Page(slug="withdraw", title="Carry out the withdrawal", form=forms.CommentsForm, warning=True,
               success="The policy has been withdrawn: it is off the intranet and the Publication Scheme, kept in the "
               "archive, and its reminders have stopped.",

@@ -13,11 +13,15 @@ class PublicationConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from core.models import AuditEvent
-        from lifecycle.signals import policy_withdrawn
+        from lifecycle.signals import policy_withdrawn, withdrawal_decided
         from publication import services, tasks  # noqa: F401
 
         # Issue 13: a withdrawn policy's scheduled publications are cancelled in the withdrawal's transaction.
         policy_withdrawn.connect(services.scheduled_publications_cancel, dispatch_uid="publication.withdrawn")
+        # ... and already in the transaction that decides the withdrawal: a policy its Lead or owner decided to
+        # withdraw is not published before PCU carries it out (lifecycle.steps.HALTS).
+        withdrawal_decided.connect(services.scheduled_publications_cancel_on_decision,
+                                   dispatch_uid="publication.withdrawal_decided")
         # Issue 14: a retrospective EIA signed off after publication is rendered into the stored files.
         post_save.connect(services.stored_files_follow_the_audit_trail, sender=AuditEvent,
                           dispatch_uid="publication.stored_files")

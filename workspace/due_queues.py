@@ -13,6 +13,7 @@ from lifecycle.due import MONITORING, REVIEW, DueStatus
 from lifecycle.models import Policy, PolicyUserObjectPermission
 from lifecycle.monitoring_reports import REPORT_UNDER_WAY_STATUSES
 from lifecycle.selectors import Viewer, pk_in_ids, policies_seen_by
+from lifecycle.steps import not_halted
 from lifecycle.workflow_monitoring import MONITORING_REPORT, report_work
 from workspace.queues import (
     NAMED_ONLY,
@@ -82,7 +83,9 @@ def _due_policies(viewer: Viewer, today, field: str) -> QuerySet[Policy]:
     # filled it with overdue ones wherever more were overdue than it shows, and "due soon" said nothing was
     # (make bench: PCU and co-ordinators, thousands due within 6 months). Each part is a LIMIT read in the due
     # date's index order; the policies are then looked up by id.
-    due = (policies_seen_by(viewer).filter(rule.due_or_overdue(today)).filter(_responsible(viewer))
+    # Not of a policy whose withdrawal is decided: it waits for PCU alone (lifecycle.steps.HALTS), no review or report
+    # is asked of it, and the chase no longer reminds of them (notifications.services.plan).
+    due = (policies_seen_by(viewer).filter(rule.due_or_overdue(today)).filter(_responsible(viewer), not_halted())
            .order_by(rule.field, "pk"))
     # Overdue the day after (lifecycle.due.DueRule.is_overdue). Each a range of the date's index (an exclude()
     # of the first would be NOT (date < today AND date IS NOT NULL): read from the first overdue one on).

@@ -1,7 +1,11 @@
 """My work's queues of the cycle's work, by the roles the person holds: the drafts to finish and those submitted
 (developers and managers), the Lead's decisions, quality assurance (PCU, DCFD, DOI), what co-ordinators forward and
 PCU publishes, the emergency approvals awaiting the sign-off of what the route skipped, and the withdrawals PCU is
-to carry out."""
+to carry out.
+
+A policy whose withdrawal is decided is in none of them but PCU's withdrawals: every other step is closed while it
+waits for PCU (lifecycle.steps.HALTS, asked of each queue as a query: ``not_halted``; found with the demo, the
+co-ordinator's "To forward" still listed POL-0010 once its Lead had decided to withdraw it)."""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from lifecycle.models import NOT_WITHDRAWN, EmergencyRequest, Policy, PolicyVers
 from lifecycle.permissions import managed_scope
 from lifecycle.selectors import Viewer, authored_by, pk_in_ids, policies_seen_by
 from lifecycle.states import APPROVAL_PIPELINE, EMERGENCY_SOURCES, Duty, Status
+from lifecycle.steps import not_halted
 from lifecycle.workflow import (
     AGREE_EMERGENCY_APPROVAL,
     CYCLE,
@@ -54,10 +59,12 @@ def _drafts(viewer: Viewer, managed_units: frozenset[int], managed_groups: froze
     if managed_units or managed_groups:
         drafting |= Q(owning_unit_id__in=managed_units) | Q(business_group_id__in=managed_groups)
     # And the drafters' update of an EIA DCFD reopened at a review concluding no change, until they have revised it
-    # (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA: what comes next on it meanwhile; QA walk).
+    # (lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA: what comes next on it meanwhile; QA walk). Not a policy whose
+    # withdrawal is decided (``not_halted``).
     drafted = (Q(status__in=[Status.SCOPING, Status.DEVELOPMENT])
                | awaiting(SIGN_OFF_UPDATED_EIA) & UPDATE_REOPENED_EIA.due.where())
-    return as_queue(policies_seen_by(viewer).filter(drafting).filter(drafted).annotate(returned=_returned()))
+    return as_queue(policies_seen_by(viewer).filter(drafting, not_halted()).filter(drafted)
+                    .annotate(returned=_returned()))
 
 
 def _returned() -> Exists:
@@ -171,7 +178,8 @@ def lead_queues(viewer: Viewer) -> list[dict]:
 
 @compiled_queue
 def _leads_policies(viewer: Viewer, status: str) -> QuerySet[Policy]:
-    return as_queue(policies_seen_by(viewer).filter(business_group_id__in=group_ids(viewer.roles, Role.LEAD),
+    return as_queue(policies_seen_by(viewer).filter(not_halted(),
+                                                  business_group_id__in=group_ids(viewer.roles, Role.LEAD),
                                                   status=status))
 
 
@@ -225,7 +233,7 @@ def _awaiting_quality_assurance(viewer: Viewer) -> QuerySet[Policy]:
     # full, then looked up by id (``pk_in_ids``) with the emergency requests: as one OR, PostgreSQL tested the
     # sign-offs of every submission before sorting them (make bench, PCU at 100,000 policies: 1,996 submissions,
     # 16 ms; 43 ms when the estimate set off JIT compilation).
-    candidates = policies_seen_by(viewer).exclude(took_part_in_current_version(viewer.user_id))
+    candidates = policies_seen_by(viewer).filter(not_halted()).exclude(took_part_in_current_version(viewer.user_id))
     submitted = candidates.filter(Q(status=Status.SUBMITTED_FOR_QA) & awaiting).order_by("updated_at", "pk")
     waiting = pk_in_ids(submitted.values("pk")[:QUEUE_SHOWN + 1])
     # What an emergency approval skipped, not yet signed off by one of the viewer's disciplines on the version approved
@@ -291,7 +299,8 @@ def _to_withdraw(viewer: Viewer) -> QuerySet[Policy]:
 
 @compiled_queue
 def _to_forward(viewer: Viewer) -> QuerySet[Policy]:
-    return as_queue(policies_seen_by(viewer).filter(business_group_id__in=group_ids(viewer.roles, Role.COORDINATOR),
+    return as_queue(policies_seen_by(viewer).filter(not_halted(),
+                                                  business_group_id__in=group_ids(viewer.roles, Role.COORDINATOR),
                                                   status__in=[Status.QA_PASSED, Status.APPROVED]))
 
 
@@ -299,7 +308,8 @@ def _to_forward(viewer: Viewer) -> QuerySet[Policy]:
 def _to_publish(viewer: Viewer, republishing: tuple[str, ...]) -> QuerySet[Policy]:
     """Awaiting their publication, or a publisher's part under way (``republishing``: PCU's re-publication of a review
     concluded "no change", once DCFD has confirmed its EIA). In the one statement: PCU's My work costs no more."""
-    waiting = Q(status=Status.AWAITING_PUBLICATION)
+    # Its parts under way are not halted (``awaiting`` asks the step's halts); a first publication is asked here.
+    waiting = Q(status=Status.AWAITING_PUBLICATION) & not_halted()
     for name in republishing:
         waiting |= awaiting_taker(STEPS_BY_NAME[name])
     return as_queue(policies_seen_by(viewer).filter(waiting).exclude(took_part_in_current_version(viewer.user_id)))
@@ -343,5 +353,5 @@ def _under_way(viewer: Viewer, steps: tuple[str, ...]) -> QuerySet[Policy]:
 def _awaiting_eia(viewer: Viewer) -> QuerySet[Policy]:
     # The Lead's own business groups' (they are its risk owner, as the overview says: next_steps.risk_owner_watches);
     # another group's, which every member of staff sees in force, is not theirs to watch (review of 2026-12-05, 2).
-    return as_queue(policies_seen_by(viewer).filter(not_impact_assessed=True,
+    return as_queue(policies_seen_by(viewer).filter(not_halted(), not_impact_assessed=True,
                                                     business_group_id__in=group_ids(viewer.roles, Role.LEAD)))

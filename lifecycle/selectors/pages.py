@@ -28,6 +28,7 @@ from core.models import Role, User
 from lifecycle.details import details_changes
 from lifecycle.duties import duty_flags
 from lifecycle.emergency import SKIPPED_PARTS
+from lifecycle.gates import open_withdrawal_decision_column, page_read_withdrawal
 from lifecycle.gates_no_change import drafted_now, eia_reopened_for_review
 from lifecycle.models import (
     NOT_WITHDRAWN,
@@ -74,6 +75,9 @@ from lifecycle.states import (
     Status,
 )
 
+# The column of ``access_policy``'s read holding the id of the policy's open withdrawal decision, if any.
+OPEN_WITHDRAWAL = "open_withdrawal_decision_id"
+
 
 def access_policy(*, user, reference: str, with_people: bool = False, with_local_instructions: bool = False) -> Policy:
     """Fetch a policy the user may see, or 404 (never 403: existence must not leak), with its business group and unit.
@@ -93,6 +97,9 @@ def access_policy(*, user, reference: str, with_people: bool = False, with_local
     if with_people:
         _attach_developers(policy)
     policy.__dict__[PAGE_READS] = {}
+    # Whether a withdrawal decision is open, read with the policy: every step the page offers or refuses asks it (the
+    # cycle's halt, lifecycle.steps.HALTS), and a policy with none, nearly every one, costs the page no query for it.
+    page_read_withdrawal(policy, getattr(policy, OPEN_WITHDRAWAL))
     return policy
 
 
@@ -143,7 +150,8 @@ def _access_read(user, with_people: bool, with_local_instructions: bool) -> Comp
     with _ACCESS_READS_LOCK:
         while len(_ACCESS_READS) >= ACCESS_READS_KEPT:
             del _ACCESS_READS[next(iter(_ACCESS_READS))]
-        policies = visible_policies(user=user).order_by()
+        policies = (visible_policies(user=user).order_by()
+                    .annotate(**{OPEN_WITHDRAWAL: open_withdrawal_decision_column()}))
         if with_local_instructions:
             supplementing = Policy.objects.filter(supports_id=OuterRef("pk"))
             policies = policies.annotate(has_local_instructions=Exists(supplementing))

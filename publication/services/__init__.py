@@ -50,6 +50,7 @@ from publication.services.scheduling import (
     publication_cancel,
     publication_publish_due,
     scheduled_publications_cancel,
+    scheduled_publications_cancel_on_decision,
 )
 from publication.services.stored_files import (
     RETROSPECTIVE_EIA_REASON,
@@ -98,6 +99,7 @@ __all__ = [
     "published_file_intact",
     "published_file_read",
     "scheduled_publications_cancel",
+    "scheduled_publications_cancel_on_decision",
     "scheme_files_follow_the_audit_trail",
     "sop_redaction_record",
     "sop_redaction_remove",

@@ -1,5 +1,5 @@
 """What PCU scheduled for publication on a date: cancelling it, bringing it forward, the daily job that publishes
-what has come due, and cancelling whatever was scheduled for a policy that is withdrawn.
+what has come due, and cancelling whatever was scheduled for a policy whose withdrawal is decided, or carried out.
 
 SOP, stage 5: "If publication is to coincide with a wider implementation plan the Policy Co-ordination Unit should
 be advised."
@@ -17,6 +17,7 @@ from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.validators import refuse_direction_controls
 from lifecycle import permissions
+from lifecycle.gates import reason_for
 from lifecycle.models import Policy
 from lifecycle.services import lock_policy, require_actor
 from lifecycle.services.base import check_duty, check_step_allowed, check_version_read
@@ -117,21 +118,63 @@ def publication_publish_due(*, today: datetime.date | None = None) -> list[int]:
                           changes={"reason": "The policy moved on before its scheduled publication date.",
                                    "version": publication.policy_version.number})
                 continue
+            # The publication step closed now, by the cycle's own rule (lifecycle.steps.HALTS: a withdrawal decided):
+            # the decision cancels what was scheduled (``scheduled_publications_cancel_on_decision``), and the job asks
+            # the rule again when the date comes, so that one decided otherwise (recorded before that, or by hand)
+            # does not go out either. Cancelled, saying why, and PCU told (the event's route).
+            closed = PUBLISH.closed_by(locked_policy)
+            if closed is not None:
+                _cancel(locked_policy, publication, actor=None, reason=_not_published(locked_policy, closed))
+                continue
             # Acting on the schedule PCU set: the actor recorded is the system, on PCU's instruction.
             publish_now(locked_policy, publication, actor=None, today=today)
             published.append(publication_id)
     return published
 
 
+def _not_published(policy: Policy, closed) -> str:
+    """Why a scheduled publication of ``policy`` does not go out, the publication step being closed by ``closed``:
+    its sentence (lifecycle.gates.reason_for), naming who decided the withdrawal and when."""
+    return f"Not published: {reason_for(closed, policy)}"
+
+
+def _cancel(policy: Policy, publication: Publication, *, actor, reason: str) -> None:
+    """Cancel ``publication`` (scheduled, locked with its policy) and record why, in the caller's transaction; PCU and
+    the Designated Lead are told (notifications route ``policy.publication_cancelled``)."""
+    publication.status = Publication.Status.CANCELLED
+    publication.save(update_fields=["status"])
+    audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=policy,
+              changes={"version": publication.policy_version.number, "scheduled_for": publication.scheduled_for,
+                       "channels": publication.channels, "reason": reason})
+
+
+def _scheduled(policy: Policy) -> list[Publication]:
+    return list(Publication.objects.select_for_update().select_related("policy_version").filter(
+        policy=policy, status=Publication.Status.SCHEDULED).order_by("pk"))
+
+
 def scheduled_publications_cancel(sender, policy: Policy, actor, **kwargs) -> int:
     """lifecycle.signals.policy_withdrawn, inside the withdrawal's transaction (the policy is locked): whatever was
     scheduled for it will not be published, and each cancellation is recorded."""
-    scheduled = list(Publication.objects.select_for_update().select_related("policy_version").filter(
-        policy=policy, status=Publication.Status.SCHEDULED).order_by("pk"))
+    scheduled = _scheduled(policy)
     for publication in scheduled:
-        publication.status = Publication.Status.CANCELLED
-        publication.save(update_fields=["status"])
-        audit_log(actor=actor, action=AuditAction.POLICY_PUBLICATION_CANCELLED, obj=policy,
-                  changes={"version": publication.policy_version.number, "scheduled_for": publication.scheduled_for,
-                           "channels": publication.channels, "reason": "The policy was withdrawn."})
+        _cancel(policy, publication, actor=actor, reason="The policy was withdrawn.")
+    return len(scheduled)
+
+
+def scheduled_publications_cancel_on_decision(sender, policy: Policy, decision, **kwargs) -> int:
+    """lifecycle.signals.withdrawal_decided, inside the decision's transaction (the policy is locked): the Designated
+    Lead or the owner decided that the policy goes (they "retain ultimate ownership", SOP), so what PCU scheduled for it
+    must not go out, to staff, in Notices or on the public Scheme, before PCU carries the withdrawal out (found with
+    the demo: POL-0004's publication scheduled for 16 December, its withdrawal due on 18 December). Cancelled now, by
+    the decision, rather than refused on its date: the Publication page, PCU's My work and the policy's overview then
+    say at once that nothing is scheduled, and PCU is told today, not on the day it would have gone out. Each
+    cancellation is its own audit event, by whoever decided, with the reason the publication step now gives
+    (lifecycle.steps.HALTS); the scheduler asks the same rule on the day (``publication_publish_due``)."""
+    scheduled = _scheduled(policy)
+    closed = PUBLISH.closed_by(policy) if scheduled else None
+    if closed is None:
+        return 0
+    for publication in scheduled:
+        _cancel(policy, publication, actor=decision.decided_by, reason=_not_published(policy, closed))
     return len(scheduled)

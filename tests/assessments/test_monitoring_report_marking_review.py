@@ -106,9 +106,11 @@ def test_the_checklist_lists_a_report_made_official_sensitive_only_to_those_clea
     # (request commissioning) names only what is missing, and reads them no more (11 queries before, 9 then; 10 since
     # the page says what the policy waits for, which asks whether its withdrawal is decided: Cycle.awaited; 11 since
     # it points its reader to the monitoring-report work waiting for them, a remedial action directed to them among
-    # it, and reads the report under way for what comes next: lifecycle.report_work, QA walk of 2026-12-05, C).
+    # it, and reads the report under way for what comes next: lifecycle.report_work, QA walk of 2026-12-05, C; 10
+    # since the policy's own read says whether a withdrawal decision is open, lifecycle.selectors.pages.access_policy,
+    # which the cycle's halt asks of every step, lifecycle.steps.HALTS: no query for it where none is).
     client.force_login(people.developer)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         client.get(overview)
     # The review reads it: done for everyone, the uncleared told so without its period.
     a.monitoring_report_read_for_review(report=report, actor=people.developer,

@@ -230,7 +230,8 @@ def test_withdrawal_is_refused_to_others_and_once_withdrawn(policy_in, people):
     decision = s.policy_decide_withdrawal(policy=policy, actor=people.owner, reason="Replaced.",
                                           replaced_by=replacement.reference.lower())
     assert decision.replaced_by == replacement
-    with refused("gate", "already been decided"):
+    # Closed, as every step but PCU's withdrawal is while the decision is open (lifecycle.steps.HALTS), naming it.
+    with refused("stale", f"its withdrawal was decided by {people.owner}", "Policy Co-ordination Unit is to carry it"):
         s.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Again.")
     with refused("forbidden", "Only the Policy Co-ordination Unit can withdraw"):
         s.policy_withdraw(policy=policy, actor=people.lead)

@@ -120,7 +120,11 @@ def test_refusals_say_why_and_change_nothing(client, published, people):
     assert post(client, people.owner, published, "decide-withdrawal", {"reason": "Obsolete."}).status_code == 302
     before = state(published)
     response = post(client, people.lead, published, "decide-withdrawal", {"reason": "Again."})
-    assert response.status_code == 400 and "already been decided" in errors(response)
+    # Refused as every step but PCU's withdrawal is once one is decided (lifecycle.steps.HALTS), naming the decision,
+    # with what was typed shown back.
+    page = unescape(response.content.decode())
+    assert response.status_code == 409 and f"its withdrawal was decided by {people.owner}" in page
+    assert "Again." in page
     response = post(client, people.lead, published, "withdraw", {"comments": ""})
     assert response.status_code == 302
     assert "Only the Policy Co-ordination Unit can withdraw" in messages_of(response)

@@ -266,8 +266,10 @@ def only_the_lead_or_the_owner_decides_a_withdrawal(people):
     assert not WithdrawalDecision.objects.filter(policy=policy).exists()
     post_step(people.owner, policy, "decide-withdrawal", {"reason": "No longer needed."})
     assert WithdrawalDecision.objects.get(policy=policy).decided_by == people.owner
-    assert_refused(people.lead, _reload(policy), "decide-withdrawal", ("already been decided",),
+    # Once decided, no step but PCU's withdrawal is taken (lifecycle.steps.HALTS), a second decision included.
+    assert_refused(people.lead, _reload(policy), "decide-withdrawal", ("its withdrawal was decided by",),
                    {"reason": "Again."})
+    assert_refused(people.developer, _reload(policy), "request-commissioning", ("its withdrawal was decided by",))
 
 
 DISCIPLINE_RADIO = re.compile(r"<input\b[^>]*\bname=\"discipline\"[^>]*>")

@@ -146,13 +146,15 @@ def test_scheduled_publication_of_a_withdrawn_policy_is_cancelled(ready, people)
     publish_on = TODAY + datetime.timedelta(days=3)
     publication = policy_publish(policy=ready, actor=people.pcu, publish_on=publish_on)
     s.policy_decide_withdrawal(policy=ready, actor=people.lead, reason="Superseded by national APP.")
-    s.policy_withdraw(policy=ready, actor=people.pcu)
-    # Cancelled by the withdrawal itself, in its transaction (issue 13), not left for the scheduler to find.
+    # Cancelled already by the decision, in its transaction: a policy its Lead decided to withdraw is not published
+    # before PCU carries the withdrawal out (lifecycle.steps.HALTS), not left for the scheduler to find.
     publication.refresh_from_db()
     assert publication.status == Publication.Status.CANCELLED
     event = AuditEvent.objects.filter(policy_id=ready.pk).latest("sequence")
-    assert (event.action, event.actor) == ("policy.publication_cancelled", people.pcu)
-    assert "withdrawn" in event.changes["reason"]
+    assert (event.action, event.actor) == ("policy.publication_cancelled", people.lead)
+    assert f"its withdrawal was decided by {people.lead}" in event.changes["reason"]
+    s.policy_withdraw(policy=ready, actor=people.pcu)
+    assert AuditEvent.objects.filter(policy_id=ready.pk, action="policy.publication_cancelled").count() == 1
 
     with at(publish_on):
         assert publication_publish_due() == []

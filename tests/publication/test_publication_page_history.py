@@ -78,8 +78,11 @@ def test_a_publication_cancelled_by_the_withdrawal_or_the_job_says_so(client, pe
     lifecycle_services.policy_decide_withdrawal(policy=withdrawn, actor=people.lead, reason="Not needed.")
     lifecycle_services.policy_withdraw(policy=withdrawn, actor=people.pcu)
 
+    # Cancelled by the decision, by whoever decided (lifecycle.steps.HALTS: a policy decided for withdrawal is not
+    # published on the way out), saying who decided and when.
     text = page_text(client, people.pcu, withdrawn)
-    assert f"by {people.pcu} Reason for cancelling The policy was withdrawn." in text
+    assert (f"by {people.lead} Reason for cancelling Not published: its withdrawal was decided by {people.lead} at "
+            in text)
 
     moved_on = policy_in(Status.AWAITING_PUBLICATION)
     schedule(moved_on, people, days=3)
