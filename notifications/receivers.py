@@ -16,6 +16,7 @@ from notifications.services import (
     requests_to_read_mark_read,
     review_reminders_close,
     stuck_reminders_close,
+    withdrawal_decided_reminders_close,
 )
 
 
@@ -82,10 +83,11 @@ def status_changed(sender, policy, before, action, **kwargs) -> None:
 
 def withdrawal_decided(sender, policy, **kwargs) -> None:
     """lifecycle.signals.withdrawal_decided, inside the decision's transaction: the policy now waits for PCU to carry
-    the withdrawal out, not for the step of its status, so the reminders of work waiting there too long are closed,
-    saying so, by the rule a step taken closes them with (``stuck_reminders_close``). The withdrawal's own reminder, to
-    PCU, is of its own kind (rules.KIND_OF_DEADLINE): the chase writes it once the decision's deadline has come."""
-    stuck_reminders_close(policy_id=policy.pk, because=ReminderClosed.WITHDRAWAL_DECIDED)
+    the withdrawal out and for nothing else (lifecycle.steps.HALTS), so the reminders of what it waited for before
+    are closed, saying so: the step of its status, its review and its annual report among them
+    (``withdrawal_decided_reminders_close``). The withdrawal's own reminder, to PCU, is of its own kind
+    (rules.KIND_OF_DEADLINE): the chase writes it once the decision's deadline has come."""
+    withdrawal_decided_reminders_close(policy_id=policy.pk)
 
 
 def qa_signed_off(sender, policy, version, discipline, **kwargs) -> None:

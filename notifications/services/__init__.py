@@ -49,6 +49,7 @@ from notifications.services.reminders import (
     reminders_stop_for,
     review_reminders_close,
     stuck_reminders_close,
+    withdrawal_decided_reminders_close,
 )
 from notifications.services.rules import STUCK_STATUSES, PlannedReminder, PolicyChase
 from notifications.services.schedule import latest_step
@@ -61,5 +62,5 @@ __all__ = [
     "monitoring_reminders_answered", "notifications_mark_read", "open_reminders", "open_tasks_for", "outbox_relay",
     "qa_reminders_signed_off_close", "remedial_reminders_close", "reminders_hand_over", "reminders_stop_for",
     "reminders_to_inbox", "report_qa_items_close", "requests_to_read_mark_read", "review_reminders_close",
-    "stuck_reminders_close", "working_days_after",
+    "stuck_reminders_close", "withdrawal_decided_reminders_close", "working_days_after",
 ]

@@ -24,7 +24,12 @@ from notifications.models import Notification, Reminder, ReminderClosed, Reminde
 from notifications.services.digests import digests_prepare
 from notifications.services.inbox import reminders_to_inbox
 from notifications.services.plan import LEDGER_COLUMNS, acknowledgement_reminders, policy_plan
-from notifications.services.reminders import CHASE_LOCK, open_reminders, qa_still_waited_on
+from notifications.services.reminders import (
+    CHASE_LOCK,
+    GO_ON_WHILE_WITHDRAWAL_DECIDED,
+    open_reminders,
+    qa_still_waited_on,
+)
 from notifications.services.rules import PlannedReminder
 
 logger = logging.getLogger(__name__)
@@ -191,13 +196,15 @@ def _still_called_for() -> tuple[str, list]:
     longer the policy's, which a report answering it moved on (reminders.monitoring_reminders_answered); a reminder of
     work waiting too long whose policy has changed status on or after the reminder's day: such a reminder is written
     only once the stage's deadline has come, working days after its status changed, so a change since is a step taken,
-    or a review draft withdrawn, ending the wait (reminders.stuck_reminders_close), and one of a policy whose withdrawal
-    was decided since, which waits for PCU from then (the same close, at the decision); in quality assurance, one whose
+    or a review draft withdrawn, ending the wait (reminders.stuck_reminders_close); in quality assurance, one whose
     recipient answers for no discipline still to sign off the package (reminders.qa_reminders_signed_off_close); the
-    impact assessment after an emergency approval once "not impact assessed" is cleared; a report's quality assurance
+    impact assessment after an emergency approval once "not impact assessed" is cleared; any reminder but the
+    withdrawal's own of a policy whose withdrawal was decided since, which waits for PCU alone from then
+    (reminders.withdrawal_decided_reminders_close: its review and report among them); a report's quality assurance
     once the policy has no report with the co-ordinator; a remedial action recorded as done (its response,
-    ``chased_item``); any reminder of a policy withdrawn. The last three read rows of their own by an index, for their
-    kinds' rows only (a CASE evaluates only the branch it takes)."""
+    ``chased_item``); any reminder of a policy withdrawn. The decision and the last two read rows of their own by an
+    index (the open decisions' partial unique one: lifecycle.models.WithdrawalDecision.Meta; the last two for their
+    kinds' rows only, a CASE evaluating only the branch it takes)."""
     quote = connection.ops.quote_name
 
     def names(model, *fields):
@@ -225,18 +232,20 @@ def _still_called_for() -> tuple[str, list]:
             f"AND p.{policy['monitoring_report_due_on']} IS DISTINCT FROM s.{column['item_due_on']}) "
             f"OR (s.{column['kind']} = %s AND {changed_on} >= s.{column['due_on']}) "
             f"OR (s.{column['kind']} = %s AND NOT p.{policy['not_impact_assessed']}) "
+            f"OR (s.{column['kind']} NOT IN (%s, %s) "
+            f"AND EXISTS (SELECT 1 FROM {quote(WithdrawalDecision._meta.db_table)} w "
+            f"WHERE w.{decision['policy']} = p.{policy['id']} AND w.{decision['carried_out_at']} IS NULL)) "
             f"OR CASE s.{column['kind']} "
             f"WHEN %s THEN NOT EXISTS (SELECT 1 FROM {quote(MonitoringReport._meta.db_table)} m "
             f"WHERE m.{report['policy']} = p.{policy['id']} AND m.{report['status']} = %s) "
             f"WHEN %s THEN EXISTS (SELECT 1 FROM {quote(MonitoringResponse._meta.db_table)} a "
             f"WHERE a.{response['id']} = s.{column['chased_item']} "
             f"AND a.{response['remedial_completed_at']} IS NOT NULL) "
-            f"WHEN %s THEN EXISTS (SELECT 1 FROM {quote(WithdrawalDecision._meta.db_table)} w "
-            f"WHERE w.{decision['policy']} = p.{policy['id']} AND w.{decision['carried_out_at']} IS NULL) "
-            f"OR (p.{policy['status']} = %s AND s.{column['recipient']} NOT IN ({waited_on})) "
+            f"WHEN %s THEN p.{policy['status']} = %s AND s.{column['recipient']} NOT IN ({waited_on}) "
             f"ELSE false END))",
             [Status.WITHDRAWN.value, ReminderKind.REVIEW_DUE.value, ReminderKind.MONITORING_DUE.value,
              ReminderKind.STUCK.value, *changed_on_params, ReminderKind.EMERGENCY_EIA.value,
+             *(kind.value for kind in GO_ON_WHILE_WITHDRAWAL_DECIDED),
              ReminderKind.MONITORING_QA.value, MonitoringReport.Status.SUBMITTED.value,
              ReminderKind.REMEDIAL_ACTION.value, ReminderKind.STUCK.value, Status.SUBMITTED_FOR_QA.value,
              *waited_on_params])

@@ -233,5 +233,12 @@ def _plan_for(row, today, people: People, config, reports_in_qa, submitted_on, m
     chase = PolicyChase(row=row, today=today, people=people, config=config, reports_in_qa=reports_in_qa,
                          submitted_on=submitted_on, missing_disciplines=missing_disciplines,
                          remedial=remedial.get(row["pk"], []))
+    if row[WITHDRAWAL_DECIDED_AT] is not None:
+        # A withdrawal decided: the policy waits for PCU to carry it out and for nothing else (lifecycle.steps.HALTS:
+        # every other step is closed), so the withdrawal is all that is chased, to PCU, from the decision
+        # (``PolicyChase.stuck``, lifecycle.deadlines.WITHDRAWAL); not its review, its report or anything else its
+        # authors were reminded of (found with the demo), whose open reminders the decision closed
+        # (reminders.withdrawal_decided_reminders_close).
+        return chase.stuck()
     return [*chase.review(), *chase.monitoring_report(), *chase.monitoring_qa(), *chase.remedial_actions(),
             *chase.emergency_eia(), *chase.stuck(), *chase.orphans()]

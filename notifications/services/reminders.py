@@ -199,16 +199,37 @@ def review_reminders_close(*, policy_id: int, review_due_on, because: ReminderCl
 def stuck_reminders_close(*, policy_id: int, because: ReminderClosed) -> int:
     """Inside the transaction of a step that moves the policy's status (lifecycle.signals.status_changed): the wait
     its reminders of work waiting too long chased is over, ``because`` a step was taken, or the review draft whose
-    stage it was was withdrawn; or of a withdrawal decided (lifecycle.signals.withdrawal_decided), after which the
-    policy waits for PCU to carry it out, not for that stage's step (its reminder is of its own kind, left open here).
+    stage it was was withdrawn.
     A STUCK reminder chases the stage the policy waits in since its ``status_changed_at`` (rules.PolicyChase.stuck),
     written only once that stage's deadline has come, working days after it began: so every open one is of the stage
     just left, none of the one just entered (whose wait begins now, even where it returns to a stage it waited in
     before). All of the policy's are closed. The review's own reminders go on after a withdrawn draft: the review is
-    still due, to be concluded with no change or started again."""
+    still due, to be concluded with no change or started again. (A withdrawal decided closes these and every other
+    kind but its own: ``withdrawal_decided_reminders_close``.)"""
     after_any_chase_writing()
     return Reminder.objects.filter(policy_id=policy_id, kind=ReminderKind.STUCK, superseded_at__isnull=True).update(
         superseded_at=timezone.now(), closed_because=because)
+
+
+# The reminders a withdrawal decided leaves open: its own, to PCU (the one thing the policy waits for), and the
+# requests to read and confirm the version in force, which stays in force, binding on staff, until PCU withdraws it.
+GO_ON_WHILE_WITHDRAWAL_DECIDED = (ReminderKind.WITHDRAWAL, ReminderKind.ACKNOWLEDGEMENT)
+
+
+def withdrawal_decided_reminders_close(*, policy_id: int) -> int:
+    """Inside the transaction in which the Designated Lead or the owner decides to withdraw the policy
+    (lifecycle.signals.withdrawal_decided): from then it waits for PCU to carry the withdrawal out and for nothing else
+    (lifecycle.steps.HALTS), so every reminder of what it waited for before is no longer needed: the step of its status
+    (work waiting too long: the wait is PCU's now, chased as its own kind), and its review, its annual monitoring
+    report, a report's quality assurance, a remedial action, the impact assessment after an emergency approval, a
+    part to reassign (found with the demo: its authors were still reminded that its review and report were due). Each
+    is closed, read or not, saying why, kept as evidence of who was chased; the chase plans none of them again while
+    the decision is open (plan._plan_for), nor writes one it planned before (ledger._still_called_for). Left open:
+    ``GO_ON_WHILE_WITHDRAWAL_DECIDED``. One statement (and the chase's lock)."""
+    after_any_chase_writing()
+    return (Reminder.objects.filter(policy_id=policy_id, superseded_at__isnull=True)
+            .exclude(kind__in=GO_ON_WHILE_WITHDRAWAL_DECIDED)
+            .update(superseded_at=timezone.now(), closed_because=ReminderClosed.WITHDRAWAL_DECIDED))
 
 
 def qa_reminders_signed_off_close(*, policy_id: int, version_id: int, discipline: str) -> int:

@@ -89,9 +89,11 @@ def test_the_lead_decides_pcu_carries_it_out(client, published, people):
     assert not Policy.objects.filter(pk=policy.pk, status__in=["implementation", "monitoring"]).exists()
     client.force_login(people.coordinator)
     assert client.get(f"/policies/{policy.reference}/").status_code == 200
-    # Its reminders stopped, saying why, and the chase does not start them again.
+    # Its reminders stopped, saying why (the review's already at the decision, after which only the withdrawal is
+    # chased: lifecycle.steps.HALTS), and the chase does not start them again.
     assert not Reminder.objects.filter(policy=policy, superseded_at__isnull=True).exists()
-    assert set(Reminder.objects.filter(policy=policy).values_list("closed_because", flat=True)) == {"policy_withdrawn"}
+    assert set(Reminder.objects.filter(policy=policy).values_list("closed_because", flat=True)) == {
+        "withdrawal_decided"}
     chase_run(today=review_due + datetime.timedelta(days=7))
     assert not Reminder.objects.filter(policy=policy, superseded_at__isnull=True).exists()
     event = AuditEvent.objects.filter(policy_id=policy.pk, action="policy.withdrawn").get()
