@@ -12,9 +12,6 @@ is incomplete (PCU: the impact sections; DOI: the information management section
 
 from __future__ import annotations
 
-import re
-from html import unescape
-
 import pytest
 
 from assessments.models import PolicyWorkbook
@@ -23,6 +20,7 @@ from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.models import QASignOff
 from lifecycle.states import Status
+from tests.assessments.test_eia_signoff_bound import hidden, text
 from tests.factories import advance_to, refused, reload
 
 pytestmark = pytest.mark.django_db
@@ -53,16 +51,8 @@ def signer(people, discipline: str):
     return {"pcu": people.pcu_qa, "doi": people.doi}[discipline]
 
 
-def text(html: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def url(policy) -> str:
     return f"/policies/{policy.reference}/emergency/sign-off/"
-
-
-def hidden(page: str, name: str) -> str:
-    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
 
 
 def workbook_of(policy) -> PolicyWorkbook:
