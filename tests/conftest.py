@@ -9,6 +9,7 @@ from django.db import transaction
 
 from oversight.indicators_cache import indicators_forget_all
 from publication import scheme_files
+from tests import fast_flush
 from tests.factories import People, advance_to, fill_development, make_people, reload
 
 # The test files that take longest, longest first (each over 13 s of its worker's time in the second run of
@@ -39,6 +40,11 @@ LONGEST_FILES_FIRST = (
     "tests/lifecycle/test_withdraw_review_draft.py",
     "tests/browser/test_pages_qa10.py",
 )
+
+
+def pytest_configure(config):
+    # After each transactional test, rows deleted rather than tables truncated (tests/fast_flush.py: 2 s -> 0.05 s).
+    fast_flush.install()
 
 
 def pytest_collection_modifyitems(config, items):
