@@ -27,7 +27,7 @@ from lifecycle.due import (
     DueState,
     DueStatus,
 )
-from lifecycle.emergency import authors_work_waiting
+from lifecycle.emergency import SKIPPED_PARTS, authors_work_waiting
 from lifecycle.selectors import Clearance, authors_of
 from lifecycle.states import ProtectiveMarking, QADiscipline, Status, highest_marking
 from notifications.models import ReminderKind
@@ -269,7 +269,8 @@ class PolicyChase:
         offset = (today - due).days % self.config["emergency_eia_every_days"]
         step_date = today - datetime.timedelta(days=offset)
         label = "overdue" if step_date > due else ("due today" if step_date == due else "weekly reminder")
-        signed_off = set(QADiscipline.values) - self.missing_disciplines.get(row["pk"], set(QADiscipline.values))
+        outstanding = self.missing_disciplines.get(row["pk"], set(QADiscipline.values))
+        signed_off = set(QADiscipline.values) - outstanding
         recipients = self.emergency_authors() if authors_work_waiting(signed_off) else set()
         if today >= due:
             recipients |= self.named("designated_lead_id", Role.LEAD)
@@ -278,9 +279,13 @@ class PolicyChase:
         # days after the date, the reminder still said "it is due by 21 December 2026".)
         by = (f"was due by {due:%-d %B %Y}: {DueState(DueStatus.OVERDUE, due, (today - due).days).phrase}"
               if today > due else f"is due by {due:%-d %B %Y}")
+        # What is left, in the words and order of the policy's page (lifecycle.emergency.SKIPPED_PARTS): once DCFD had
+        # signed off the EIA, the reminder still said it "was approved without an Equality Impact Assessment" while
+        # only the Workbook's impact sections and DOI's quality assurance were left.
+        left = "; ".join(part.label for discipline, part in SKIPPED_PARTS.items() if discipline in outstanding)
         return self.reminders(ReminderKind.EMERGENCY_EIA, (step_date, label), recipients,
-                              f"{row['reference']} {row['title']} was approved without an Equality Impact "
-                              f"Assessment; it {by}.", due)
+                              f"{row['reference']} {row['title']} was approved by the emergency route, before its "
+                              f"impact assessment. Still to be signed off: {left}. It {by}.", due)
 
     def stuck(self) -> list[PlannedReminder]:
         """Work waiting too long in a stage (QA, with the Lead, awaiting publication...), or a withdrawal decided and

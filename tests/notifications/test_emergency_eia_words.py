@@ -10,15 +10,19 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from assessments.services import eia_complete_retrospective, eia_update
 from lifecycle import services as lifecycle_services
 from lifecycle.models import Policy
 from notifications import services
 from notifications.models import Reminder
-from tests.factories import advance_to, emergency_approve
+from tests.factories import ALL_IMPACTS, advance_to, emergency_approve, reload
 
 pytestmark = pytest.mark.django_db
 
 APPROVED_ON = datetime.date(2025, 1, 6)
+ALL_SKIPPED = ("Equality Impact Assessment, signed off by DCFD; Workbook impact sections (health and safety, "
+               "information management, consultation), signed off by PCU; Quality assurance of information management "
+               "by DOI")
 
 
 def at(day: datetime.date):
@@ -46,8 +50,8 @@ def test_before_its_date_the_reminder_says_by_when_it_is_due(approved, people):
     with at(APPROVED_ON + datetime.timedelta(days=7)):
         services.chase_run(today=APPROVED_ON + datetime.timedelta(days=7))
     assert messages(people.developer) == [
-        f"{approved.reference} {approved.title} was approved without an Equality Impact Assessment; it is due by "
-        f"{due:%-d %B %Y}."]
+        f"{approved.reference} {approved.title} was approved by the emergency route, before its impact assessment. "
+        f"Still to be signed off: {ALL_SKIPPED}. It is due by {due:%-d %B %Y}."]
 
 
 def test_once_its_date_has_passed_the_reminder_says_it_is_overdue_and_by_how_much(approved, people):
@@ -55,8 +59,9 @@ def test_once_its_date_has_passed_the_reminder_says_it_is_overdue_and_by_how_muc
     day = due + datetime.timedelta(days=12)
     with at(day):
         services.chase_run(today=day)
-    expected = (f"{approved.reference} {approved.title} was approved without an Equality Impact Assessment; it was "
-                f"due by {due:%-d %B %Y}: overdue by 12 days.")
+    expected = (f"{approved.reference} {approved.title} was approved by the emergency route, before its impact "
+                f"assessment. Still to be signed off: {ALL_SKIPPED}. It was due by {due:%-d %B %Y}: overdue by 12 "
+                "days.")
     # The weekly step is the ledger's ("overdue", a week after the date); the words count the day's days late.
     assert messages(people.developer) == [expected]
     assert messages(people.lead) == [expected]
@@ -66,7 +71,7 @@ def test_one_day_late_is_one_day(approved, people):
     due = approved.emergency_eia_due_on
     [reminder] = [planned for planned in services.chase_plan(today=due + datetime.timedelta(days=1))
                   if planned.kind == "emergency_eia" and planned.recipient_id == people.developer.pk]
-    assert reminder.message.endswith(f"it was due by {due:%-d %B %Y}: overdue by 1 day.")
+    assert reminder.message.endswith(f"It was due by {due:%-d %B %Y}: overdue by 1 day.")
 
 
 def test_the_dry_run_words_it_so(approved, people):
@@ -76,5 +81,24 @@ def test_the_dry_run_words_it_so(approved, people):
     with at(day):
         call_command("chase", "--dry-run", f"--date={day.isoformat()}", stdout=out)
     text = out.getvalue()
-    assert f"it was due by {due:%-d %B %Y}: overdue by 12 days." in text
-    assert f"it is due by {due:%-d %B %Y}" not in text
+    assert f"It was due by {due:%-d %B %Y}: overdue by 12 days." in text
+    assert f"It is due by {due:%-d %B %Y}" not in text
+
+
+def test_once_the_eia_is_signed_off_the_reminder_names_only_what_is_left(approved, people):
+    """Found with the demo: once DCFD had signed off the retrospective EIA, the authors were still told weekly that
+    the policy "was approved without an Equality Impact Assessment" while only the Workbook's impact sections (theirs
+    to complete, PCU's to sign) and DOI's quality assurance were left."""
+    with at(APPROVED_ON + datetime.timedelta(days=3)):
+        eia_update(policy=reload(approved), actor=people.developer, aims="Protect officers and the public.",
+                   impacts=ALL_IMPACTS, decision="no_major_change")
+        eia_complete_retrospective(policy=reload(approved), actor=people.dcfd)
+    due = approved.emergency_eia_due_on
+    with at(APPROVED_ON + datetime.timedelta(days=7)):
+        services.chase_run(today=APPROVED_ON + datetime.timedelta(days=7))
+    [message] = messages(people.developer)
+    assert "Equality Impact Assessment" not in message
+    assert message == (
+        f"{approved.reference} {approved.title} was approved by the emergency route, before its impact assessment. "
+        "Still to be signed off: Workbook impact sections (health and safety, information management, consultation), "
+        f"signed off by PCU; Quality assurance of information management by DOI. It is due by {due:%-d %B %Y}.")
