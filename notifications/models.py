@@ -42,8 +42,10 @@ class ReminderClosed(models.TextChoices):
     REVIEW_COMPLETED = "review_completed", "the review is done and its next date set"
     REVIEW_DATE_CHANGED = "review_date_changed", "the review date was changed, and reminders follow the new date"
     STEP_TAKEN = "step_taken", "the step it waited for was taken"
-    WITHDRAWAL_DECIDED = "withdrawal_decided", ("the policy's withdrawal was decided: it waits for PCU to carry it "
-                                                "out, not for this step")
+    # Closes every reminder of the policy but the withdrawal's own and requests to read (a step's, its review's, its
+    # annual report's...), so the words fit them all: "not for this step" was said of review reminders too.
+    WITHDRAWAL_DECIDED = "withdrawal_decided", ("the policy's withdrawal was decided: it waits for the Policy "
+                                                "Co-ordination Unit to carry it out, and for nothing else")
 
 
 class Reminder(models.Model):

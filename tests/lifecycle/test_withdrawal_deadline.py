@@ -12,6 +12,7 @@ may be taken in (``DECIDE_WITHDRAWAL.source``)."""
 from __future__ import annotations
 
 import datetime
+import html
 import re
 
 import pytest
@@ -172,3 +173,21 @@ def test_a_scheduled_publication_does_not_hide_a_decided_withdrawal(client, peop
         "withdrawal"}
     assert Policy.objects.filter(deadlines.stuck("withdrawal", EXPECTED + datetime.timedelta(days=1)),
                                  pk=policy.pk).exists()
+
+
+def test_a_review_reminder_closed_by_the_decision_says_why_in_words_that_fit_it(client, people):
+    """The inbox said of the authors' review reminder, closed by the decision, that the policy "waits for PCU to carry
+    it out, not for this step": a review is no step. The words now fit every reminder the decision closes."""
+    with on(datetime.date(2022, 3, 1)):
+        policy = advance_to(people.policy(), "implementation", people)
+    due = reload(policy).review_due_on
+    with on(due):
+        chase_run(today=due)
+    assert Reminder.objects.filter(policy=policy, kind="review_due", recipient=people.developer).exists()
+    with on(due + datetime.timedelta(days=1)):
+        decide(client, people, reload(policy))
+        client.force_login(people.developer)
+        page = html.unescape(re.sub(r"\s+", " ", client.get("/notifications/").content.decode()))
+    assert "not for this step" not in page
+    assert ("the policy's withdrawal was decided: it waits for the Policy Co-ordination Unit to carry it out, and "
+            "for nothing else") in page
