@@ -6,8 +6,11 @@ Workbook sees, in the next, whether they were made.
 An SOP's part says too whether it is published externally with each version (on the public Publication Scheme).
 
 The assessments are read through the version's relations (``eia``, ``workbook``) and their own fields: their text
-sections, and their choices by label. Bounded work: each redline has its comparison budget (lifecycle.redline), and
-a policy has a few SOPs."""
+sections, their choices by label, and the sections that hold one entry per thing (the EIA's impacts, one per protected
+characteristic) as the app that owns them words them (``lifecycle.models.revisions.SECTION_ITEMS``, registered by
+assessments.impacts): a list, an item per entry, each compared on its own, as the revisions page compares them. All of
+them are on the assessment's row: no query per section or per entry. Bounded work: each redline has its comparison
+budget (lifecycle.redline), and a policy has a few SOPs."""
 
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
+from lifecycle.models.revisions import SECTION_ITEMS, DraftDocument, section_items_html
 from lifecycle.redline import has_changes, redline_html
 from lifecycle.selectors import sop_versions_for
 
@@ -57,16 +61,23 @@ def _published_externally(sop_version) -> str:
     return _paragraphs("Yes" if sop_version.publish_externally else "No")
 
 
-def _sections(document_old, document_new) -> list[Part]:
-    """The text sections and choices of two revisions of one assessment (the EIA, the Workbook), in field order."""
+def _sections(document_old, document_new, kind: str) -> list[Part]:
+    """The text sections, choices and sections of items (``section_items_html``) of two revisions of one assessment
+    (the EIA, the Workbook: ``kind``, its DraftDocument), in field order."""
     model = type(document_new if document_new is not None else document_old)
     parts = []
     for model_field in model._meta.concrete_fields:
-        if model_field.get_internal_type() == "TextField":
-            old = _paragraphs(getattr(document_old, model_field.name, "")) if document_old is not None else ""
-            new = _paragraphs(getattr(document_new, model_field.name, "")) if document_new is not None else ""
+        name = model_field.name
+        # QA of the reopened EIA: the impacts were no section here, so an update of them alone read "no changes" on
+        # DCFD's page to sign it off (rule 17: the reader is shown what changed).
+        if (kind, name) in SECTION_ITEMS:
+            old = section_items_html(kind, name, getattr(document_old, name)) if document_old is not None else ""
+            new = section_items_html(kind, name, getattr(document_new, name)) if document_new is not None else ""
+        elif model_field.get_internal_type() == "TextField":
+            old = _paragraphs(getattr(document_old, name, "")) if document_old is not None else ""
+            new = _paragraphs(getattr(document_new, name, "")) if document_new is not None else ""
         elif model_field.choices and model_field.get_internal_type() == "CharField":
-            display = f"get_{model_field.name}_display"
+            display = f"get_{name}_display"
             old = _paragraphs(getattr(document_old, display)()) if document_old is not None else ""
             new = _paragraphs(getattr(document_new, display)()) if document_new is not None else ""
         else:
@@ -88,10 +99,11 @@ def document_changes(*, user, base, target) -> list[Document]:
         documents.append(Document(f"Standard Operating Procedure: {sop_version.sop.title}", [
             _part("Text", old.text if old else "", new.text if new else ""),
             _part(PUBLISHED_EXTERNALLY, _published_externally(old), _published_externally(new))], note))
-    for title, relation in (("Corporate Policy Workbook", "workbook"), ("Equality Impact Assessment", "eia")):
+    for title, relation, kind in (("Corporate Policy Workbook", "workbook", DraftDocument.WORKBOOK),
+                                  ("Equality Impact Assessment", "eia", DraftDocument.EIA)):
         old, new = getattr(base, relation, None), getattr(target, relation, None)
         if old is None and new is None:
             continue
-        documents.append(Document(title, [part for part in _sections(old, new) if part.redline is not None]
+        documents.append(Document(title, [part for part in _sections(old, new, kind) if part.redline is not None]
                                   or [Part("All sections")]))
     return documents

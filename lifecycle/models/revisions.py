@@ -46,8 +46,14 @@ def section_items(document: str, section: str) -> Callable[[Callable], Callable]
     return register
 
 
-def _items_as_html(items: list[str]) -> str:
-    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+def section_items_html(document: str, section: str, value) -> str | None:
+    """A section registered in ``SECTION_ITEMS``, as its items in a list, escaped, for the redline to compare item by
+    item (the revisions page, and the comparison of two versions: lifecycle.compare); None for a section not
+    registered."""
+    items = SECTION_ITEMS.get((document, section))
+    if items is None:
+        return None
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items(value)) + "</ul>"
 
 
 def _plain_as_html(value) -> str:
@@ -142,7 +148,7 @@ class DraftRevision(models.Model):
             return f"<h3>{escape(content.get('title') or '')}</h3>{content.get('text') or ''}"
         sections = []
         for name, value in content.items():
-            items = SECTION_ITEMS.get((self.document, name))
+            items = section_items_html(self.document, name, value)
             sections.append(f"<h3>{escape(name.replace('_', ' ').capitalize())}</h3>"
-                            + (_items_as_html(items(value)) if items else _plain_as_html(value)))
+                            + (items if items is not None else _plain_as_html(value)))
         return "".join(sections)
