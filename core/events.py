@@ -57,7 +57,9 @@ class AuditAction(StrEnum):
     # A review concluding no change (issue 13): the Lead concludes (POLICY_REVIEW_CONCLUDED_NO_CHANGE), DCFD
     # confirms the EIA, PCU re-publishes the version in force.
     POLICY_REVIEW_EIA_CONFIRMED = "policy.review_eia_confirmed"
-    # DCFD said the EIA must be updated: the update, made in the reopened EIA, signed off by DCFD.
+    # DCFD said the EIA must be updated: the update, made in the reopened EIA (the drafters' first save that changes
+    # it revises it, lifecycle.workflow_monitoring.UPDATE_REOPENED_EIA), signed off by DCFD.
+    POLICY_REVIEW_EIA_REVISED = "policy.review_eia_revised"
     POLICY_REVIEW_EIA_UPDATE_SIGNED_OFF = "policy.review_eia_update_signed_off"
     POLICY_REPUBLISHED_NO_CHANGE = "policy.republished_no_change"
     # Issue 13: the Lead or the owner decides a withdrawal; PCU carries it out (POLICY_WITHDRAWN).

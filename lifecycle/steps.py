@@ -101,6 +101,13 @@ class WorkFirst:
     permission: str
     due: Gate
     doc: str
+    # The event of the work done, as a step's (``Step.audit``, ``done``, ``notify``, ``notice``): written by the save
+    # that does it (``due`` held before that save, and no longer holds after it: lifecycle.services.base.work_first),
+    # in its transaction, once; it tells those whose step it waited for that the step is theirs now. Empty: none.
+    audit: AuditAction | None = None
+    done: str = ""
+    notify: tuple[str, ...] = ()
+    notice: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -336,8 +343,15 @@ class Cycle:
                 raise ImproperlyDeclared(f"{step.name}'s under_way gate declares no where: lists cannot read it.")
             if step.first is not None and (step.under_way is None or getattr(step.first.due, "where", None) is None):
                 raise ImproperlyDeclared(f"{step.name}'s work first needs a part under way and a due gate's where.")
+            work = step.first
+            if work is not None and ((work.notify and not (work.audit and work.notice))
+                                     or (work.audit and not work.done)):
+                raise ImproperlyDeclared(f"{step.name}'s work first tells of an event it does not declare or word.")
             if any(getattr(halt, "where", None) is None for halt in step.halts):
                 raise ImproperlyDeclared(f"A halt of {step.name} declares no where: lists cannot read it.")
+        # The work done first before the steps that declare some (``Step.first``), each once.
+        self.works_first: tuple[WorkFirst, ...] = tuple(dict.fromkeys(step.first for step in steps
+                                                                      if step.first is not None))
         # status -> the steps out of it, in order: the only ones a policy in that status may be offered.
         self.from_status: dict[str, tuple[Step, ...]] = {}
         for step in steps:

@@ -31,6 +31,7 @@ from lifecycle import workflow
 from lifecycle.permissions import role_rows_of_outer_user
 from lifecycle.selectors import timeline_events, user_may_see_drafts, user_may_see_sensitive, visible_policies
 from lifecycle.states import QADiscipline
+from lifecycle.steps import WorkFirst
 from lifecycle.timeline_changes import NAMED_RECORDS, Change, describe_changes, records_in, usernames_in
 
 # What happened, for each audit action no step declares (a step's sentence is its ``done``). One line per action.
@@ -129,9 +130,14 @@ STEP_OF_ACTION: dict[str, workflow.Step] = {step.audit.value: step for step in w
     QA_SIGN_OFF_DISCIPLINES, workflow.SIGN_OFF_QA)
 
 
+# The work done first before a step, worded by its own declaration (``WorkFirst.done``), as a step's event is.
+WORK_FIRST_OF_ACTION: dict[str, WorkFirst] = {work.audit.value: work for work in workflow.WORKS_FIRST
+                                              if work.audit is not None}
+
+
 def sentence_for(action: str) -> str:
     """What happened, in words; "" for an action nobody declared a sentence for (a test forbids that)."""
-    step = STEP_OF_ACTION.get(action)
+    step = STEP_OF_ACTION.get(action) or WORK_FIRST_OF_ACTION.get(action)
     if step is not None and step.done:
         discipline = QA_SIGN_OFF_DISCIPLINES.get(action)
         return step.done.format(discipline=discipline) if discipline else step.done

@@ -342,6 +342,8 @@ STEPS: tuple[Step, ...] = (
 # The emergency route and withdrawal leave a status, but are exceptions, not the way on from it.
 CYCLE = Cycle(STEPS, detours=(AGREE_EMERGENCY_APPROVAL, WITHDRAW))
 STEPS_BY_NAME = CYCLE.by_name
+# The work done first before a step (``Step.first``): the drafters' revision of the EIA DCFD reopened.
+WORKS_FIRST = CYCLE.works_first
 # slug -> (page, the steps it offers), in the order of STEPS.
 PAGES = CYCLE.pages
 # What the app reads from the cycle (lifecycle.steps.Cycle), by the names its callers use.

@@ -159,11 +159,21 @@ CONFIRM_EIA = Step(
 # policy's developers revise it on its EIA tab (SOP, Role of Policy Developers: "Conduct impact assessments (using
 # Equality Impact Assessment Form 6119A(x)) on new policies and procedures under development, on existing policies
 # every 3 years"); until they have, that is what comes next, and DCFD's sign-off waits for it.
+# DCFD is told once it is revised (QA of the reopened EIA: its My work listed the sign-off, but no inbox item or e-mail
+# said so, where every other part of the review tells whoever it waits for). Revised means what DCFD's sign-off asks
+# for (gates_no_change.reopened_eia_revised): the EIA saved with a change since it was reopened. The EIA's page offers
+# only "Save the EIA", no "ready for DCFD", so the drafters' first save that changes it is the revision that opens the
+# sign-off, and tells DCFD (its event, written by that save: assessments.services.eia_update); their later saves of the
+# same reopened EIA tell nobody again (DCFD signs off the EIA as it stands then, bound to what it reads: rule 17). One
+# revision round per reopening: DCFD reopens a new minor version's copy, unsaved, at each review.
 UPDATE_REOPENED_EIA = WorkFirst(
     title="Update the Equality Impact Assessment", taken_by="the policy's developers or manager",
     page="assessments:eia", permission="lifecycle.revise_reopened_eia",
     due=gates_no_change.reopened_eia_awaits_revision,
     doc="SOP, Role of Policy Developers: \"Conduct impact assessments ... on existing policies every 3 years\".",
+    audit=AuditAction.POLICY_REVIEW_EIA_REVISED,
+    done="Equality Impact Assessment reopened for the review revised: DCFD asked to sign it off",
+    notify=("dcfd",), notice="Updated EIA waiting for your sign-off",
 )
 SIGN_OFF_UPDATED_EIA = Step(
     done="Updated Equality Impact Assessment signed off for the review",

@@ -26,7 +26,7 @@ from lifecycle.models import DraftDocument, DraftRevision, NoChangeReview, Polic
 from lifecycle.restorers import restores
 from lifecycle.selectors import is_emergency_author
 from lifecycle.services import lock_policy, require_actor, revision_record
-from lifecycle.services.base import Binding, begin_step, finish_step, optional_text
+from lifecycle.services.base import Binding, begin_step, finish_step, optional_text, work_first
 from lifecycle.services.working_draft import saved_meanwhile
 from lifecycle.states import DRAFT_EDITABLE_STATUSES
 from lifecycle.steps import performs
@@ -164,8 +164,12 @@ def eia_update(*, policy: Policy, actor, base_revision: int | None = None, resto
             "decision_rationale", eia.decision_rationale).strip():
         raise ApplicationError(f"{EqualityImpactAssessment.REASONS_REQUIRED[decision]}.", code="invalid",
                                field="decision_rationale")
-    return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk, version=version,
-                          kind=DraftDocument.EIA, fields=EIA_FIELDS, restored_from=restored_from)
+    # The drafters' revision of the EIA DCFD reopened at a review concluding no change (UPDATE_REOPENED_EIA): its first
+    # save that changes it tells DCFD that the sign-off waits for them. Its gate reads the version's EIA: the row saved.
+    version.eia = eia
+    with work_first(UPDATE_REOPENED_EIA, locked, actor, version=version):
+        return _save_sections(eia, actor, values, action=AuditAction.EIA_UPDATED, policy_id=locked.pk,
+                              version=version, kind=DraftDocument.EIA, fields=EIA_FIELDS, restored_from=restored_from)
 
 
 @transaction.atomic

@@ -13,7 +13,8 @@ leaves nothing half done.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TypedDict, Unpack
 
 import rules
@@ -32,7 +33,7 @@ from lifecycle.models import Policy, PolicyVersion
 from lifecycle.selectors import user_may_see_sensitive
 from lifecycle.signals import status_changed
 from lifecycle.states import ProtectiveMarking
-from lifecycle.steps import Step
+from lifecycle.steps import Step, WorkFirst
 
 
 def require_actor(actor) -> None:
@@ -275,3 +276,18 @@ def take_plain_step(step: Step, *, policy: Policy, actor, **read: Unpack[Binding
     locked = begin_step(step, policy=policy, actor=actor, **read)
     finish_step(step, locked, actor)
     return locked
+
+
+@contextmanager
+def work_first(work: WorkFirst, locked: Policy, actor, *, version: PolicyVersion) -> Iterator[None]:
+    """Around a save of ``locked`` (the policy, locked by the save, in its transaction) that may do ``work`` (work done
+    first before a step, ``WorkFirst``): the save that does it, the work due before it (``work.due``) and no longer
+    after, writes the work's event (``work.audit``, naming ``version``), which tells whom it declares (``work.notify``:
+    DCFD, that the reopened EIA's sign-off is theirs now). Every other save writes nothing of it: one event per round of
+    the work, not one per save. ``work.due`` reads what the save changes through ``locked`` (its current version's
+    documents): the caller makes them the rows it saves. The gate is asked twice, and costs no query on a policy the
+    work cannot be due on (a draft's: its status alone answers)."""
+    was_due = work.audit is not None and work.due(locked)
+    yield
+    if was_due and not work.due(locked):
+        audit_log(actor=actor, action=work.audit, obj=locked, changes={"version": version.number})

@@ -40,6 +40,9 @@ NAMED_IN_CHANGES = "named_in_changes"
 EVENT_RECIPIENTS: dict[AuditAction, tuple[tuple[str, ...], str]] = {
     **dict.fromkeys(AuditAction, NOBODY),
     **{step.audit: (step.notify, step.notice) for step in workflow.STEPS if step.notify},
+    # The work others do first before a step (``WorkFirst``), declared with it: the drafters' revision of the EIA DCFD
+    # reopened tells DCFD that its sign-off waits for it.
+    **{work.audit: (work.notify, work.notice) for work in workflow.WORKS_FIRST if work.notify},
     AuditAction.ROLE_CONFLICT_FLAGGED: (("pcu",), "A role assignment to check: one person holds two independent "
                                                   "checks"),
     # Issue 13: a new policy's event names nobody, except a local work instruction that supplements a corporate

@@ -44,8 +44,13 @@ UPDATE = "Update the Equality Impact Assessment"
 @pytest.fixture
 def reopened(policy_in, people):
     """A policy in monitoring whose review the Lead concluded "no change" and whose EIA DCFD reopened (1.1)."""
+    return reopen(policy_in, people)
+
+
+def reopen(policy_in, people, **overrides):
+    """``reopened``'s policy, made with ``overrides`` (``policy_create``'s: its protective marking)."""
     with travel(PUBLISHED_ON):
-        policy = policy_in(Status.MONITORING)
+        policy = policy_in(Status.MONITORING, **overrides)
     with travel(IN_THE_WINDOW):
         monitoring_up_to_date(policy, people)
         s.policy_conclude_no_change(policy=reload(policy), actor=people.lead, reason="Still fit; the law is unchanged.",
