@@ -62,7 +62,7 @@ class EqualityImpactAssessment(models.Model):
     evidence_and_data = models.TextField(blank=True)
     consultation_summary = models.TextField(blank=True, verbose_name="Summary of consultation feedback")
     # {characteristic: {"impact": Impact, "notes": str}} for each ProtectedCharacteristic.
-    impacts = models.JSONField(default=dict, blank=True)
+    impacts = models.JSONField(default=dict, blank=True, verbose_name="Impact on each protected characteristic")
     mitigation = models.TextField(blank=True)
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     decision_rationale = models.TextField(blank=True)

@@ -44,7 +44,8 @@ def eia_part(page: str) -> str:
 
 def assert_age_changed(part: str) -> None:
     assert not part.startswith(": no changes"), part[:500]
-    impacts = part.split("Impacts</p>", 1)[1]
+    # Headed as the EIA page and the library head them, not by the field's bare name ("Impacts").
+    impacts = part.split("Impact on each protected characteristic</p>", 1)[1]
     items = ITEM.findall(impacts)
     # The characteristic named as the EIA's page names it: its old impact removed, and its new impact with its notes
     # added, escaped as the rest of the page (never markup of their own).
