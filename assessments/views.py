@@ -12,11 +12,13 @@ from assessments.models import (
 from core.exceptions import ApplicationError
 from core.stale_saves import editor_status, show_refusal
 from core.typed_back import shows_typed_back
-from lifecycle import gates_eia, gates_no_change
+from lifecycle import gates_eia, gates_no_change, typed_back
+from lifecycle.emergency import SKIPPED_PARTS
 from lifecycle.models import Policy
 from lifecycle.permissions import is_dcfd, is_doi, is_pcu
 from lifecycle.selectors import emergency_outstanding, version_shown
 from lifecycle.states import QADiscipline
+from lifecycle.steps import halted_by_any
 from lifecycle.views import draft_refused_keeping_typed, policy_for_form, policy_for_page, policy_page_context
 
 EIA_TITLE = "Edit the Equality Impact Assessment"
@@ -66,8 +68,10 @@ def eia_page(request, reference: str):
         "eia_stop_then": _stop_then(policy, eia),
         "impact_rows": impact_rows(eia),
         "may_sign_off_retrospective": policy.not_impact_assessed and is_dcfd(request.user) and refusal is None,
+        # Or why it is closed while the policy's withdrawal is decided (lifecycle.steps.HALTS): the halt's sentence.
         "sign_off_waits": (services.retrospective_eia_incomplete(policy)
-                           if refusal is not None and refusal.code == "gate" else ""),
+                           if refusal is not None and refusal.code == "gate"
+                           else refusal.message if _halted(refusal, policy) else ""),
         # What DCFD asked for when it reopened this assessment at a review concluding no change, said where the
         # update is written (QA walk: the developers were told only in their inbox).
         "reopened_by_review": (gates_no_change.open_no_change_review(policy)
@@ -101,8 +105,8 @@ def eia_retrospective_signoff(request, reference: str):
     policy = policy_for_page(request, reference)
     refusal = services.retrospective_eia_refusal(request.user, policy)
     if refusal is not None and not (request.method == "POST" and refusal.code == "gate"):
-        messages.error(request, refusal.message)
-        return redirect("assessments:eia", reference=policy.reference)
+        return (_halted_keeping_typed(request, policy, refusal, QADiscipline.DCFD, forms.RetrospectiveEIAForm)
+                or _refused_to(request, refusal, "assessments:eia", policy))
     form = forms.RetrospectiveEIAForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -114,8 +118,9 @@ def eia_retrospective_signoff(request, reference: str):
                                                 **read_posted(request.POST, "eia"))
         except ApplicationError as error:
             policy = policy_for_page(request, reference)
-            gone = refused_elsewhere(request, services.retrospective_eia_refusal(request.user, policy),
-                                     "assessments:eia", policy)
+            refusal_now = services.retrospective_eia_refusal(request.user, policy)
+            gone = (_halted_keeping_typed(request, policy, refusal_now, QADiscipline.DCFD, forms.RetrospectiveEIAForm)
+                    or refused_elsewhere(request, refusal_now, "assessments:eia", policy))
             if gone is not None:
                 return gone
             status = refused_in_place(form, error)
@@ -150,8 +155,32 @@ def refused_elsewhere(request, refusal_now: ApplicationError | None, back: str, 
     the reason; None where the page is kept (``refused_in_place``)."""
     if refusal_now is None or refusal_now.code == "gate":
         return None
-    messages.error(request, refusal_now.message)
+    return _refused_to(request, refusal_now, back, policy)
+
+
+def _refused_to(request, refusal: ApplicationError, back: str, policy):
+    messages.error(request, refusal.message)
     return redirect(back, reference=policy.reference)
+
+
+def _halted(refusal: ApplicationError | None, policy) -> bool:
+    """Whether ``refusal`` of a late sign-off is the cycle's halt (a withdrawal decided: lifecycle.steps.HALTS, which
+    the service asks right after the role, as "stale"), for the page to say it where the button would be."""
+    return refusal is not None and refusal.code == "stale" and halted_by_any(policy) is not None
+
+
+def _halted_keeping_typed(request, policy, refusal: ApplicationError | None, discipline: str, form_class):
+    """A late sign-off posted from a page opened before the policy's withdrawal was decided (``_halted``): refused
+    with the halt's sentence, and the comment typed shown back so that it is not lost, 409, as a step's page answers
+    then (lifecycle.views._take_step). None where that is not why it is refused, or nothing was typed."""
+    if request.method != "POST" or not _halted(refusal, policy):
+        return None
+    typed = typed_back.typed_in(form_class, request.POST)
+    if not typed:
+        return None
+    section = "eia" if discipline == QADiscipline.DCFD else "overview"
+    return typed_back.refused(request, policy_page_context(request, policy, section),
+                              SKIPPED_PARTS[discipline].title, refusal.message, typed, verb="signed off")
 
 
 def refused_in_place(form, error: ApplicationError) -> int:
@@ -208,7 +237,9 @@ def emergency_signoff(request, reference: str):
     disciplines = [(discipline, label) for discipline, label, refusal in parts
                    if refusal is None or (posted and refusal.code == "gate")]
     if not disciplines:
-        return _nothing_to_sign_off(request, policy, refusals.values())
+        return (_halted_keeping_typed(request, policy, refusals.get(request.POST.get("discipline")),
+                                      request.POST.get("discipline"), forms.RetrospectiveQAForm)
+                or _nothing_to_sign_off(request, policy, refusals.values()))
     form = forms.RetrospectiveQAForm(request.POST or None, disciplines=disciplines)
     status = 200
     if posted and form.is_valid():
@@ -221,8 +252,9 @@ def emergency_signoff(request, reference: str):
                                               **read_posted(request.POST, "workbook"))
         except ApplicationError as error:
             policy = policy_for_page(request, reference)
-            gone = refused_elsewhere(request, services.retrospective_qa_refusal(request.user, policy, discipline),
-                                     "lifecycle:detail", policy)
+            refusal_now = services.retrospective_qa_refusal(request.user, policy, discipline)
+            gone = (_halted_keeping_typed(request, policy, refusal_now, discipline, forms.RetrospectiveQAForm)
+                    or refused_elsewhere(request, refusal_now, "lifecycle:detail", policy))
             if gone is not None:
                 return gone
             status = refused_in_place(form, error)
@@ -311,6 +343,7 @@ def workbook_page(request, reference: str):
     # was offered with nothing written), as the EIA's page does for DCFD.
     refusals = [refusal for _, _, refusal in _retrospective_parts(request.user, policy)]
     context["may_sign_off_skipped"] = any(refusal is None for refusal in refusals)
+    # Or why it is closed while the policy's withdrawal is decided (lifecycle.steps.HALTS): the halt's sentence.
     context["sign_off_waits"] = [refusal.message for refusal in refusals if refusal is not None
-                                 and refusal.code == "gate"]
+                                 and (refusal.code == "gate" or _halted(refusal, policy))]
     return render(request, "assessments/workbook.html", context, status=editor_status(form))

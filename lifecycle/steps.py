@@ -47,6 +47,13 @@ def not_halted() -> Q:
     return condition
 
 
+def halted_by_any(policy) -> Gate | None:
+    """The first of the cycle's halts (``HALTS``) that fails on ``policy``, or None: asked by work on the policy that
+    is no step of the cycle (the emergency route's late sign-offs, assessments.services.retrospective), which stops
+    with the cycle and says why in the same words (lifecycle.gates.reason_for)."""
+    return next((halt for halt in HALTS if not halt(policy)), None)
+
+
 @dataclass(frozen=True, eq=False)
 class Page:
     """The action page that offers one or more steps: ``/policies/<ref>/actions/<slug>/``. A page with more

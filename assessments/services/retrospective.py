@@ -15,13 +15,30 @@ from assessments.signals import emergency_assessed
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
+from core.templatetags.glossary import lowerfirst
 from lifecycle import gates_eia, permissions
 from lifecycle.duties import conflicting_duty
+from lifecycle.emergency import SKIPPED_PARTS
+from lifecycle.gates import reason_for
 from lifecycle.models import Policy, QAOutcome, QASignOff
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, require_actor
 from lifecycle.services.base import optional_text
 from lifecycle.states import Duty, QADiscipline
+from lifecycle.steps import halted_by_any
+
+
+def halted_refusal(policy: Policy, discipline: str) -> ApplicationError | None:
+    """Why ``discipline``'s late sign-off of ``policy`` is closed by the cycle's halts, or None: once the Designated
+    Lead or the owner has decided to withdraw the policy, nothing moves it on but PCU's withdrawal
+    (lifecycle.steps.HALTS; SOP: they "retain ultimate ownership" of their policies). These sign-offs are no steps of
+    the cycle, yet the last of them makes the policy "impact assessed": asked here, as ``check_step_allowed`` asks a
+    step's halts, after the role and in the same words (who decided, and when), "stale" as a step refused by them."""
+    halt = halted_by_any(policy)
+    if halt is None:
+        return None
+    return ApplicationError(f"Cannot {lowerfirst(SKIPPED_PARTS[discipline].title)} of {policy.reference}: "
+                            f"{reason_for(halt, policy)}", code="stale")
 
 
 def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
@@ -31,6 +48,9 @@ def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
     if not permissions.is_dcfd(actor):
         return ApplicationError("Only the Diversity and Citizen Focus Directorate can sign off the EIA.",
                                 code="forbidden")
+    halted = halted_refusal(policy, QADiscipline.DCFD)
+    if halted is not None:
+        return halted
     # SOP, stage 3: the emergency route's EIA is "completed as soon as reasonably practicable", and signed off once.
     outstanding = ({item.discipline: item for item in emergency_outstanding(policy)}
                    if policy.not_impact_assessed else {})
@@ -171,6 +191,9 @@ def retrospective_qa_refusal(actor, policy: Policy, discipline: str) -> Applicat
     label = QADiscipline(discipline).label
     if not RETROSPECTIVE_DISCIPLINES[discipline](actor):
         return ApplicationError(f"Only the {label} can sign this off.", code="forbidden")
+    halted = halted_refusal(policy, discipline)
+    if halted is not None:
+        return halted
     outstanding = ({item.discipline: item for item in emergency_outstanding(policy)}
                    if policy.not_impact_assessed else {})
     if discipline not in outstanding:
