@@ -304,6 +304,17 @@ def _workbook_rows(workbook, fields) -> list[tuple[str, str]]:
              if field == "health_and_safety_impact" else getattr(workbook, field)) for field in fields]
 
 
+def _read_only_where_signed_off(request, policy, workbook, form) -> None:
+    """The sections a late sign-off has signed off (DOI's information management, before PCU signs the rest:
+    services.workbook_sections_signed_off) shown read-only, saying who signed them off and when, and sent as they
+    stand. A page drawn before the sign-off posts the section: it is then kept on the form, so that the service's
+    refusal is said on it with what was typed."""
+    for field, signoff in services.workbook_sections_signed_off(policy, workbook).items():
+        if field in form.fields:
+            form.fields[field].disabled = field not in request.POST
+            form.fields[field].help_text = services.signed_off_said(policy, field, signoff)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @shows_typed_back(forms.WorkbookForm)
@@ -319,6 +330,7 @@ def workbook_page(request, reference: str):
         initial = {field: getattr(workbook, field) for field in forms.WorkbookForm.SECTIONS}
         initial["base_revision"] = workbook.draft_revision
         form = forms.WorkbookForm(request.POST or None, initial=initial)
+        _read_only_where_signed_off(request, policy, workbook, form)
         if request.method == "POST" and form.is_valid():
             values = {field: form.cleaned_data[field] for field in forms.WorkbookForm.SECTIONS}
             try:

@@ -12,7 +12,7 @@
   reports for a review.
 
 Imports run one way: ``responses`` and ``monitoring_drafts`` use ``monitoring``, which uses ``monitoring_periods`` and
-``documents``; ``retrospective`` uses nothing of them."""
+``documents``; ``documents`` uses ``retrospective`` (what a late sign-off has frozen), which uses nothing of them."""
 
 from assessments.services.documents import (
     EMERGENCY_WORKBOOK_SECTIONS,
@@ -55,6 +55,8 @@ from assessments.services.retrospective import (
     retrospective_qa_incomplete,
     retrospective_qa_refusal,
     retrospective_qa_signoff,
+    signed_off_said,
+    workbook_sections_signed_off,
 )
 
 __all__ = [
@@ -66,6 +68,6 @@ __all__ = [
     "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
     "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "remedial_already_done",
     "retrospective_eia_incomplete", "retrospective_eia_refusal", "retrospective_qa_incomplete",
-    "retrospective_qa_refusal", "retrospective_qa_signoff",
+    "retrospective_qa_refusal", "retrospective_qa_signoff", "signed_off_said", "workbook_sections_signed_off",
     "workbook_restore", "workbook_update",
 ]

@@ -17,6 +17,7 @@ from assessments.models import (
     ProtectedCharacteristic,
 )
 from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
+from assessments.services.retrospective import signed_off_said, workbook_sections_signed_off
 from core.audit import audit_log
 from core.events import AuditAction
 from core.exceptions import ApplicationError
@@ -190,6 +191,13 @@ def workbook_update(*, policy: Policy, actor, base_revision: int | None = None,
                 "After an emergency approval only the Workbook's impact sections (health and safety, information "
                 "management, consultation) are completed; the rest was approved as it stands.", code="frozen",
                 field=approved[0])
+        # What a late sign-off has signed off is frozen for the drafters, as the sign-off froze it (DOI's section before
+        # PCU signs the rest: retrospective.workbook_sections_signed_off), said with who signed it off and when.
+        signed = workbook_sections_signed_off(locked, workbook)
+        changed = [field for field in signed if field in values and getattr(workbook, field) != values[field]]
+        if changed:
+            raise ApplicationError(signed_off_said(locked, changed[0], signed[changed[0]]), code="frozen",
+                                   field=changed[0])
     return _save_sections(workbook, actor, values, action=AuditAction.WORKBOOK_UPDATED, policy_id=locked.pk,
                           version=version, kind=DraftDocument.WORKBOOK, fields=WORKBOOK_FIELDS,
                           restored_from=restored_from)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from assessments.models import EqualityImpactAssessment, PolicyWorkbook
 from assessments.signals import emergency_assessed
 from core.audit import audit_log
+from core.dates import moment_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.templatetags.glossary import lowerfirst
@@ -225,7 +226,7 @@ def retrospective_qa_incomplete(policy: Policy, discipline: str) -> str:
         return f"{policy.reference} has no Corporate Policy Workbook to sign off."
     written = {field: bool((getattr(workbook, field) or "").strip()) for field in PolicyWorkbook.IMPACT_SECTIONS}
     written["health_and_safety_statement"] = workbook.has_health_and_safety_statement
-    asked = ("information_management",) if discipline == QADiscipline.DOI else PolicyWorkbook.IMPACT_SECTIONS
+    asked = WORKBOOK_SIGNED_OFF[discipline]
     missing = [WORKBOOK_SECTION_SAID[field] for field in asked
                if field != "health_and_safety_impact" and not written[field]]
     if not missing:
@@ -234,6 +235,46 @@ def retrospective_qa_incomplete(policy: Policy, discipline: str) -> str:
             else "The Workbook's impact sections are not complete")
     return (f"{what}, so there is nothing to sign off yet: the authors of {policy.reference} are still to record "
             f"{_listed(missing)}.")
+
+
+# What each discipline's late sign-off signs off of the Workbook: PCU the impact sections; DOI the information
+# management section (SOP, role of the Directorate of Information: "Audit policies, SOPs, and Workbook/Checklist from
+# an information management perspective"). Declared once: what its sign-off waits for (``retrospective_qa_incomplete``)
+# and what it freezes for the drafters once signed (``workbook_sections_signed_off``).
+WORKBOOK_SIGNED_OFF: dict[str, tuple[str, ...]] = {QADiscipline.PCU: PolicyWorkbook.IMPACT_SECTIONS,
+                                                   QADiscipline.DOI: ("information_management",)}
+
+
+def workbook_sections_signed_off(policy: Policy, workbook) -> dict[str, QASignOff]:
+    """The sections of ``workbook`` (the current version's) that a late sign-off has signed off, each with that
+    sign-off (who, and when): no longer the drafters' to change (assessments.services.workbook_update refuses it, with
+    ``signed_off_said``; the Workbook's page shows them read-only). A sign-off freezes what it signed, as DCFD's freezes
+    the EIA and PCU's the Workbook (``frozen_at``, set by the services below): DOI's signs one section of a Workbook
+    whose other impact sections PCU has yet to sign (and may find wanting), so it freezes that section alone, not the
+    Workbook. Chosen over voiding DOI's sign-off when the section changes: no save of a drafter's undoes a quality
+    assurance anywhere in the cycle, and DOI would have to be chased to sign again what it had signed. Empty but after
+    an emergency approval (not impact assessed): a Workbook quality-assured on the full route was frozen with its
+    package. One query, only then."""
+    if not policy.not_impact_assessed or workbook is None:
+        return {}
+    version = policy.current_version
+    if version is None or workbook.policy_version_id != version.pk:
+        return {}
+    signed: dict[str, QASignOff] = {}
+    for signoff in (QASignOff.objects.filter(policy_version=version, discipline__in=list(WORKBOOK_SIGNED_OFF),
+                                             outcome=QAOutcome.PASSED).select_related("signed_by")):
+        for field in WORKBOOK_SIGNED_OFF[signoff.discipline]:
+            signed.setdefault(field, signoff)
+    return signed
+
+
+def signed_off_said(policy: Policy, field: str, signoff: QASignOff) -> str:
+    """Why the drafters may no longer change ``field`` of the Workbook: who signed it off, and when."""
+    section = WORKBOOK_SECTION_SAID.get(field, f"the {field.replace('_', ' ')} section")
+    who = SKIPPED_PARTS[signoff.discipline].who
+    return (f"{section[:1].upper()}{section[1:]} of the Workbook of {policy.reference} was signed off by "
+            f"{signoff.signed_by} {moment_shown(signoff.signed_at)} (the {who}'s late quality assurance of what the "
+            "emergency route skipped): it can no longer be changed.")
 
 
 # What the authors of the Workbook's impact sections are still to record, said of each section (the health and safety
