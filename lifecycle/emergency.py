@@ -6,6 +6,7 @@ or refuses, and while they decide the draft the Lead read is held. Declared with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -162,6 +163,28 @@ def skipped_parts_waiting_for(user, policy, outstanding) -> list[SkippedPart]:
     mine = [SKIPPED_PARTS[item.discipline] for item in outstanding
             if not item.done and (item.discipline, None) in roles]
     return mine if mine and free_for(user, policy, Duty.QA) else []
+
+
+# Whether a person may sign off a part of what the emergency route skipped now: the sign-off services' own rule
+# (assessments.services.retrospective.late_sign_off_refusal), which assessments registers when it is loaded
+# (``refuses_late_sign_offs``), so that the policy's overview links a part only where its page would offer it, without
+# importing assessments (rule 20, as lifecycle.restorers).
+_LATE_SIGN_OFF_RULE: list[Callable] = []
+
+
+def refuses_late_sign_offs(rule: Callable) -> Callable:
+    """Register ``rule(user, policy, discipline) -> ApplicationError | None`` as ``late_sign_off_refusal``."""
+    if _LATE_SIGN_OFF_RULE and _LATE_SIGN_OFF_RULE[0] is not rule:
+        raise ValueError("Two rules are registered for the emergency route's late sign-offs.")
+    _LATE_SIGN_OFF_RULE[:] = [rule]
+    return rule
+
+
+def late_sign_off_refusal(user, policy, discipline: str):
+    """Why ``user`` may not sign off ``discipline``'s part of what the emergency route skipped on ``policy`` now (an
+    ApplicationError with its reason: code "gate" while its authors are still to write it), or None where its sign-off
+    page would offer it: the rule its page and service ask."""
+    return _LATE_SIGN_OFF_RULE[0](user, policy, discipline)
 
 
 def risk_owner_watches(user, policy) -> bool:

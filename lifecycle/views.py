@@ -24,7 +24,6 @@ from lifecycle import (
     workflow,
 )
 from lifecycle.models import ApprovalDecision
-from lifecycle.permissions import is_doi, is_pcu
 from lifecycle.register_views import CountedPaginator
 from lifecycle.report_work import report_work_for
 from lifecycle.selectors import (
@@ -144,11 +143,10 @@ def policy_detail(request, reference: str):
     # Issue 13: what an emergency approval skipped, each item signed off or outstanding.
     emergency_approved = approval is not None and approval.decision == ApprovalDecision.Decision.EMERGENCY_APPROVED
     context["outstanding"] = emergency_outstanding(policy) if emergency_approved else []
-    context["may_sign_off_skipped"] = policy.not_impact_assessed and (is_pcu(request.user) or is_doi(request.user))
     # What to do next names the reader's part of it, as My work does (lifecycle.emergency.SKIPPED_PARTS: QA walk, a
     # policy in implementation read "Next: Sign off the Workbook's impact sections" on My work and only "Move to
     # monitoring" here), and the Lead's watch as risk owner.
-    context["skipped_waiting"] = emergency.skipped_parts_waiting_for(request.user, policy, context["outstanding"])
+    _skipped_parts(context, request.user, policy)
     # And, to its authors, what they write of it until it is signed off (the EIA, the Workbook's impact sections): the
     # one rule the chase reads (lifecycle.selectors.emergency_authors). QA walk: the manager editing it, and a developer
     # named on it, read "Nothing is waiting for you" while the chase reminded them.
@@ -185,6 +183,23 @@ def policy_detail(request, reference: str):
     # its page, as their My work lists it (QA walk: "Nothing is waiting for you" to the developer who was to write it).
     context["first_waiting"] = next_steps.work_first_for(request.user, policy, context["next"])
     return render(request, "lifecycle/policy_detail.html", context)
+
+
+def _skipped_parts(context: dict, user, policy) -> None:
+    """The reader's parts of what the emergency route skipped (lifecycle.emergency.skipped_parts_waiting_for), each
+    linked to its sign-off page, and "Sign off your part" shown, only where that page would offer it: the sign-off
+    services' own rule (``emergency.late_sign_off_refusal``; leftover C: linked while there was nothing to sign, the
+    part still to be written, signed off already, another discipline's, or the withdrawal decided). A part that waits
+    for its authors is named with why, without a link (My work lists it too, as theirs to sign once written); one the
+    rule closes otherwise (the withdrawal decided: lifecycle.steps.HALTS) is not theirs now. Nothing asked of a reader
+    with no part."""
+    waiting = emergency.skipped_parts_waiting_for(user, policy, context["outstanding"])
+    refusals = [(part, emergency.late_sign_off_refusal(user, policy, part.discipline)) for part in waiting]
+    context["skipped_waiting"] = [part for part, refusal in refusals if refusal is None]
+    context["skipped_not_yet"] = [(part, refusal.message) for part, refusal in refusals
+                                  if refusal is not None and refusal.code == "gate"]
+    # The sign-off pages offered, once each (PCU's and DOI's parts are signed off on the same page).
+    context["skipped_sign_off_pages"] = list(dict.fromkeys(part.page for part in context["skipped_waiting"]))
 
 
 def barred_said(barred: list, policy) -> list[str]:

@@ -19,7 +19,7 @@ from core.exceptions import ApplicationError
 from core.templatetags.glossary import lowerfirst
 from lifecycle import gates_eia, permissions
 from lifecycle.duties import conflicting_duty
-from lifecycle.emergency import SKIPPED_PARTS
+from lifecycle.emergency import SKIPPED_PARTS, refuses_late_sign_offs
 from lifecycle.gates import reason_for
 from lifecycle.models import Policy, QAOutcome, QASignOff
 from lifecycle.selectors import emergency_outstanding
@@ -75,6 +75,17 @@ def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
         return ApplicationError(f"You cannot sign off the EIA of {policy.reference}: you {how}, and one person may "
                                 "not hold two parts in the same version (separation of duties).", code="forbidden")
     return None
+
+
+@refuses_late_sign_offs
+def late_sign_off_refusal(actor, policy: Policy, discipline: str) -> ApplicationError | None:
+    """Why ``actor`` may not sign off ``discipline``'s part of what the emergency route skipped on ``policy`` now, or
+    None: DCFD's EIA (``retrospective_eia_refusal``), PCU's and DOI's Workbook (``retrospective_qa_refusal``). What the
+    policy's overview asks, through lifecycle.emergency.late_sign_off_refusal, to link a part only where its page would
+    offer it (leftover C: "Sign off your part" was linked while there was nothing to sign)."""
+    if discipline == QADiscipline.DCFD:
+        return retrospective_eia_refusal(actor, policy)
+    return retrospective_qa_refusal(actor, policy, discipline)
 
 
 def retrospective_eia_incomplete(policy: Policy) -> str:
