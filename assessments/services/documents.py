@@ -19,6 +19,7 @@ from assessments.models import (
 from assessments.receivers import EIA_FIELDS, WORKBOOK_FIELDS
 from assessments.services.retrospective import signed_off_said, workbook_sections_signed_off
 from core.audit import audit_log
+from core.dates import moment_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.stale_saves import refuse_stale_save
@@ -113,12 +114,22 @@ def _lock_document(model, policy: Policy, actor, *, base_revision: int | None):
     if not document_editable(user=actor, policy=locked, document=document):
         raise ApplicationError(
             f"The {model._meta.verbose_name} of {locked.reference} cannot be changed while it is "
-            f"'{locked.get_status_display()}': it was frozen when the package was submitted.", code="frozen",
+            f"'{locked.get_status_display()}': {_frozen_when(document, version)}", code="frozen",
         )
     kind = DraftDocument.EIA if isinstance(document, EqualityImpactAssessment) else DraftDocument.WORKBOOK
     refuse_stale_save(current=document.draft_revision, base_revision=base_revision, what=f"This {kind.label}",
                       saved_meanwhile=lambda: saved_meanwhile(version, actor, documents=(kind,)))
     return locked, version, document
+
+
+def _frozen_when(document, version) -> str:
+    """When ``document`` was frozen, for its refusal: with its package (lifecycle.services.drafting freezes it with
+    the moment the version is submitted), or when a sign-off froze it later, DCFD's or PCU's after an emergency
+    approval (assessments.services.retrospective) or DCFD's of the EIA it reopened: those were refused "it was frozen
+    when the package was submitted", of a package the emergency route never submitted with them."""
+    if document.frozen_at is None or document.frozen_at == version.submitted_at:
+        return "it was frozen when the package was submitted."
+    return f"it was frozen when it was signed off {moment_shown(document.frozen_at)}."
 
 
 def _save_sections(document, actor, values: dict, *, action: str, policy_id: int, version, kind: str,

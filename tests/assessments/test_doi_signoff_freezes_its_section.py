@@ -98,3 +98,15 @@ def test_a_page_opened_before_doi_signed_off_is_refused_keeping_what_was_typed(c
     for fragment in said_of_the_sign_off(people):
         assert fragment in text(page)
     assert workbook_of(written).information_management == SIGNED
+
+
+def test_a_workbook_frozen_by_pcus_late_sign_off_says_so_not_that_a_package_was_submitted(people, doi_signed):
+    """Leftover of the sign-off fix: the Workbook PCU froze by its late sign-off was refused "it was frozen when the
+    package was submitted", a package the emergency route never submitted with it."""
+    retrospective_qa_signoff(policy=reload(doi_signed), actor=people.pcu_qa, discipline="pcu")
+    frozen_at = workbook_of(doi_signed).frozen_at
+    with pytest.raises(ApplicationError) as refused:
+        workbook_update(policy=reload(doi_signed), actor=people.developer, consultation_summary="Changed after.")
+    assert refused.value.code == "frozen"
+    assert "package was submitted" not in refused.value.message
+    assert f"it was frozen when it was signed off {moment_shown(frozen_at)}" in refused.value.message
