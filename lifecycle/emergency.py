@@ -15,6 +15,7 @@ from core.models import Role
 from lifecycle.gates import gate, policies_decided
 from lifecycle.permissions import free_for, has_group_role, role_index
 from lifecycle.states import EMERGENCY_SOURCES, Duty, QADiscipline
+from lifecycle.steps import halted_by_any
 
 # Where ``latest_emergency_request`` keeps its answer on the policy object: (version id, request or None).
 LATEST_EMERGENCY_REQUEST = "_policyhub_latest_emergency_request"
@@ -189,5 +190,8 @@ def late_sign_off_refusal(user, policy, discipline: str):
 
 def risk_owner_watches(user, policy) -> bool:
     """Whether ``user`` is told ``RISK_OWNER_WATCH`` of ``policy``: a Designated Lead of its business group, while it
-    is not impact assessed (My work's "Emergency approvals awaiting sign-off")."""
-    return bool(policy.not_impact_assessed) and has_group_role(user, Role.LEAD, policy.business_group_id)
+    is not impact assessed (My work's "Emergency approvals awaiting sign-off") and its cycle not halted: once its
+    withdrawal is decided nothing it skipped is signed off or chased (lifecycle.steps.HALTS; found in Chromium on
+    POL-0014, "Nothing is waiting for you" beside "As the risk owner: See that the retrospective EIA is completed")."""
+    return (bool(policy.not_impact_assessed) and halted_by_any(policy) is None
+            and has_group_role(user, Role.LEAD, policy.business_group_id))

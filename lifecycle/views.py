@@ -44,7 +44,7 @@ from lifecycle.selectors import (
     withdrawal_shown,
 )
 from lifecycle.states import DRAFT_EDITABLE_STATUSES, PAGE_READS, Duty, PolicyKind
-from lifecycle.steps import permits
+from lifecycle.steps import halted_by_any, permits
 
 
 def policy_for_page(request, reference: str, *, with_people: bool = False, with_local_instructions: bool = False):
@@ -155,6 +155,8 @@ def policy_detail(request, reference: str):
             item.discipline for item in context["outstanding"] if item.done)
     context["risk_owner_watch"] = (emergency.RISK_OWNER_WATCH if context["outstanding"]
                                    and emergency.risk_owner_watches(request.user, policy) else "")
+    # Its withdrawal decided: nothing it skipped is signed off or chased any more (lifecycle.steps.HALTS).
+    context["skipped_halted"] = bool(context["outstanding"]) and halted_by_any(policy) is not None
     # A withdrawn policy's document control says when, why and what replaced it, not a review date of an ended cycle.
     context["withdrawal"] = withdrawal_shown(user=request.user, policy=policy)
     context.update(_local_work_instruction_links(request.user, policy))

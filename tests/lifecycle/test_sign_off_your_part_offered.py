@@ -77,3 +77,16 @@ def test_not_linked_once_the_withdrawal_is_decided(client, people, approved):  #
     for person in (people.pcu_qa, people.doi, people.dcfd):
         page = overview(client, person, approved)
         assert LINK not in page and signoff_url(approved) not in page and eia_signoff_url(approved) not in page
+    # Nor is the Lead told to see it completed, nor anyone that it is chased (found in Chromium on POL-0014: "Nothing
+    # is waiting for you" beside "As the risk owner: See that the retrospective EIA is completed", and "chased until
+    # then" of parts whose reminders the decision had closed).
+    page = text(overview(client, people.lead, approved))
+    assert "As the risk owner" not in page and "See that the retrospective EIA is completed" not in page
+    assert "chased until then" not in page
+    assert "nothing of it is chased or signed off while the withdrawal decided is carried out" in page
+
+
+def test_the_risk_owner_watches_until_the_withdrawal_is_decided(client, people, approved):  # noqa: F811
+    page = text(overview(client, people.lead, approved))
+    assert "As the risk owner: See that the retrospective EIA is completed" in page
+    assert "chased until then" in page
