@@ -56,7 +56,11 @@ def monitoring_page(request, reference: str):
     # offers no form that would be refused once filled in. A form posted from an older page is still answered, its
     # refusal shown with what was typed.
     in_progress = next((report for report in reports if report.status != MonitoringReport.Status.PUBLISHED), None)
-    offered = may_write and (request.method == "POST" or in_progress is None)
+    # A withdrawal decided halts the report's cycle with the policy's (services.report_halted, the one rule the
+    # service asks under the lock): no report is started, and those who would write it are told why. No query where no
+    # withdrawal is decided (the page's read says so).
+    halted = services.report_halted(policy) if may_write else None
+    offered = may_write and (request.method == "POST" or (in_progress is None and halted is None))
     # The form offers the year the report due must cover (monitoring_periods.year_due), to be changed if need be.
     year = year_due(policy) if offered else None
     form = forms.MonitoringReportForm(
@@ -85,7 +89,7 @@ def monitoring_page(request, reference: str):
                 return redirect("assessments:monitoring", reference=policy.reference)
     context = policy_page_context(request, policy, "monitoring")
     context.update({"reports": reports, "form": form, "in_progress": in_progress if may_write else None,
-                    "year_due": year, "longest_period": LONGEST_PERIOD_SHOWN,
+                    "halted": halted, "year_due": year, "longest_period": LONGEST_PERIOD_SHOWN,
                     "next_due": MONITORING.state_of(policy)})
     return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
 
@@ -166,7 +170,12 @@ def monitoring_report_page(request, reference: str, report_id: int):
         and permits(user, policy, RESPOND_TO_MONITORING),
     }
     barred = _barred(user, report, decisions)
-    if decisions[Duty.QA] and Duty.QA not in barred:
+    # A withdrawal decided halts the report's cycle with the policy's (services.report_halted, the one rule the
+    # services ask under the lock): its next part (submission, quality assurance, publication) is not offered, and
+    # whoever it would be offered to is told why. Saving the draft stays open. No query where none is decided.
+    halted = services.report_halted(policy, report) if (
+        edit_form is not None or decisions[Duty.QA] or decisions[Duty.PUBLISHER]) else None
+    if decisions[Duty.QA] and Duty.QA not in barred and halted is None:
         qa_form = forms.CoordinatorQAForm(request.POST if request.POST.get("step") == "qa" else None)
     # Issue 13: the remedial action the Lead's response directed, and a review reading the report.
     done_form = read_form = None
@@ -215,7 +224,7 @@ def monitoring_report_page(request, reference: str, report_id: int):
         if answered is not None:
             return answered
     context = policy_page_context(request, policy, "monitoring")
-    may_publish = decisions[Duty.PUBLISHER] and Duty.PUBLISHER not in barred
+    may_publish = decisions[Duty.PUBLISHER] and Duty.PUBLISHER not in barred and halted is None
     context.update({
         # Where PCU's publication puts the report, in its words (scheme_sections.DESTINATIONS): on the button, and
         # said once it is published. One query, asked only then.
@@ -223,7 +232,7 @@ def monitoring_report_page(request, reference: str, report_id: int):
         if may_publish or report.status == MonitoringReport.Status.PUBLISHED else None,
         "report": report, "edit_form": edit_form, "qa_form": qa_form, "period_form": period_form,
         "discard_form": discard_form, "longest_period": LONGEST_PERIOD_SHOWN,
-        "may_publish": may_publish, "barred": barred.values(),
+        "may_publish": may_publish, "barred": barred.values(), "halted": halted,
         "response": response, "done_form": done_form, "read_form": read_form, "reading": reading,
         "remedial_state": REMEDIAL.state_of(response) if response is not None and response.remedial_due_on else None,
         "may_respond": decisions[Duty.APPROVER] and Duty.APPROVER not in barred,

@@ -21,7 +21,7 @@ from django_fsm import can_proceed, transition
 
 from core.events import AuditAction
 from lifecycle import forms, permissions
-from lifecycle.gates import Gate, withdrawal_not_decided
+from lifecycle.gates import Gate, reason_for, withdrawal_not_decided
 from lifecycle.states import STAGE_OF, Duty, PolicyKind
 
 # What stops the whole cycle, whatever the step: a withdrawal the Designated Lead or the Management Board owner decided
@@ -36,6 +36,21 @@ from lifecycle.states import STAGE_OF, Duty, PolicyKind
 # the part a policy waits for (``Cycle.awaited``), My work's queues (``not_halted``). The publication scheduled
 # before the decision is cancelled by it (publication.services.scheduling), and the scheduler asks this rule too.
 HALTS: tuple[Gate, ...] = (withdrawal_not_decided,)
+
+
+def cycle_halted_by(policy) -> Gate | None:
+    """The first of the cycle's halts (``HALTS``) that fails on the policy, or None. Asked by every step but those taken
+    while halted (``Step.halted_by``), and by the work outside the steps that stops with them: the annual monitoring
+    report's own small cycle (assessments.services.monitoring), which moves no status but is published."""
+    return next((halt for halt in HALTS if not halt(policy)), None)
+
+
+def halt_refusal(policy, label: str) -> str | None:
+    """Why ``label`` (a verb with its object: "start a monitoring report of") cannot be done to the policy while the
+    cycle is halted, in the words a step's refusal says (lifecycle.services.base.check_step_allowed); None if it is
+    not halted."""
+    halt = cycle_halted_by(policy)
+    return None if halt is None else f"Cannot {label} {policy.reference}: {reason_for(halt, policy)}"
 
 
 def not_halted() -> Q:
@@ -223,7 +238,7 @@ class Step:
 
     def halted_by(self, policy) -> Gate | None:
         """The first of the cycle's halts on this step (``halts``) that fails on the policy, or None."""
-        return next((halt for halt in self.halts if not halt(policy)), None)
+        return None if self.taken_while_halted else cycle_halted_by(policy)
 
     def closed_by(self, policy) -> Gate | None:
         """The first of its conditions on the policy that does not hold, the cycle's halts first (``halts``), then

@@ -34,6 +34,7 @@ from assessments.services.monitoring import (
     monitoring_report_submit,
     monitoring_report_update,
     next_monitoring_due,
+    report_halted,
 )
 from assessments.services.monitoring_drafts import (
     monitoring_report_correct_period,
@@ -67,6 +68,7 @@ __all__ = [
     "monitoring_report_pass_qa", "monitoring_report_publish",
     "monitoring_report_read_for_review", "monitoring_report_respond", "monitoring_report_return",
     "monitoring_report_submit", "monitoring_report_update", "next_monitoring_due", "remedial_already_done",
+    "report_halted",
     "retrospective_eia_incomplete", "retrospective_eia_refusal", "retrospective_qa_incomplete",
     "retrospective_qa_refusal", "retrospective_qa_signoff", "signed_off_said", "workbook_sections_signed_off",
     "workbook_restore", "workbook_update",

@@ -37,8 +37,37 @@ from lifecycle.models import Policy
 from lifecycle.report_duties import check_report_separation
 from lifecycle.services import lock_policy, require_actor
 from lifecycle.states import PUBLISHED_STATUSES, Duty, highest_marking
+from lifecycle.steps import halt_refusal
 
 REPORT_FIELDS = list(MonitoringReport.SECTIONS)
+
+# The annual report's own small cycle stops with the policy's (lifecycle.steps.HALTS: a withdrawal the Designated Lead
+# or the owner decided, who "Retain ultimate ownership of and responsibility for policy, monitoring and compliance",
+# SOP): found after the cycle's steps were halted, a developer could still start and submit a report, the co-ordinator
+# quality-assure it and PCU publish it on the Publication Scheme for a policy being withdrawn. The report is no step of
+# the cycle (lifecycle.workflow_monitoring.MONITORING_REPORT), so each of its parts that moves it on towards
+# publication asks the same rule under the policy's row lock, refusing in the steps' own words; the pages ask it for
+# their buttons. Saving a draft's text (and correcting its period, discarding it) stays open: it moves nothing on and
+# publishes nothing, and its authors keep what they wrote.
+START_LABEL = "start a monitoring report of"
+# The part a report waits for, by its status, as its refusal names it: "Cannot quality-assure the monitoring report of".
+NEXT_PART_LABEL = {MonitoringReport.Status.DRAFT: "submit the monitoring report of",
+                   MonitoringReport.Status.SUBMITTED: "quality-assure the monitoring report of",
+                   MonitoringReport.Status.QA_PASSED: "publish the monitoring report of"}
+HALTED = "halted"  # the refusals' code
+
+
+def report_halted(policy: Policy, report: MonitoringReport | None = None) -> str | None:
+    """Why the report's next part (none: starting a report) cannot be taken while the policy's cycle is halted, or
+    None. A page's policy asks it at no query where no withdrawal is decided (lifecycle.gates.page_read_withdrawal)."""
+    label = START_LABEL if report is None else NEXT_PART_LABEL.get(report.status)
+    return halt_refusal(policy, label) if label is not None else None
+
+
+def _refuse_if_halted(locked_policy: Policy, report: MonitoringReport | None = None) -> None:
+    refusal = report_halted(locked_policy, report)
+    if refusal is not None:
+        raise ApplicationError(refusal, code=HALTED)
 
 
 @transaction.atomic
@@ -60,6 +89,7 @@ def monitoring_report_create(
     # Only a policy in force is monitored: a withdrawn one has nothing left to monitor.
     if not locked.is_in_force:
         raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
+    _refuse_if_halted(locked)
     if monitoring_periods.live_reports(locked).exclude(status=MonitoringReport.Status.PUBLISHED).exists():
         raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
     # Under the policy's row lock: two tabs starting reports of one policy are taken one after the other, and the
@@ -195,13 +225,15 @@ def monitoring_report_submit(*, report: MonitoringReport, actor, base_revision: 
     if sections:
         values = clean_sections(sections, REPORT_FIELDS)
         policy, locked = lock_draft(report, actor)
-        _save_sections(policy, locked, actor, values, base_revision)
     else:
         policy, locked = lock_report(report)
     if not permissions.can_draft(actor, policy):
         raise ApplicationError("You are not allowed to submit this monitoring report.", code="forbidden")
     if locked.status != MonitoringReport.Status.DRAFT:
         raise ApplicationError("This monitoring report has already been submitted.", code="stale")
+    _refuse_if_halted(policy, locked)
+    if sections:
+        _save_sections(policy, locked, actor, values, base_revision)
     if locked.missing_sections:
         raise ApplicationError("Complete these sections first: " + ", ".join(locked.missing_sections) + ".",
                                code="gate")
@@ -262,6 +294,7 @@ def monitoring_report_pass_qa(*, report: MonitoringReport, actor, comments: str 
     require_actor(actor)
     policy, locked = lock_report(report)
     _ensure_coordinator(actor, policy, locked, read)
+    _refuse_if_halted(policy, locked)
     # The event records the report as the co-ordinator read it (rule 17), before their own comments join it.
     content_hash = locked.content_hash
     comments = (comments or "").strip()
@@ -285,6 +318,7 @@ def monitoring_report_return(*, report: MonitoringReport, actor, comments: str,
     refuse_direction_controls(comments, label="Your comments", field="comments")
     policy, locked = lock_report(report)
     _ensure_coordinator(actor, policy, locked, read)
+    _refuse_if_halted(policy, locked)
     changes: dict = {"comments": comments, "content_hash": locked.content_hash}  # as read, before these comments
     locked.return_to_author()
     locked.qa_comments = comments
@@ -320,6 +354,7 @@ def monitoring_report_publish(*, report: MonitoringReport, actor, **read: Unpack
         raise ApplicationError("Only a quality-assured monitoring report can be published.", code="stale")
     if policy.status not in PUBLISHED_STATUSES and policy.first_published_on is None:
         raise ApplicationError("The policy is not published.", code="gate")
+    _refuse_if_halted(policy, locked)
     # SOP: PCU is the "'gateway' function for the ... publication of ... monitoring reports": never for one its
     # member wrote, submitted or quality-assured (lifecycle.report_duties).
     check_report_separation(actor, locked, Duty.PUBLISHER)

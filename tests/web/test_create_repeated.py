@@ -277,9 +277,11 @@ def test_the_claims_keep_what_was_sent_as_a_fingerprint_only(client, people, pol
 # (MAX_SOPS_PER_DRAFT), a check the service makes before the repeat is asked about.
 # The monitoring report: +1 (QA walk of 2026-12-06) the page asks once whether the policy's EIA is reopened for its
 # drafters at a review concluding no change (lifecycle.gates_no_change.drafted_now: its named developer then sees the
-# newest version).
+# newest version). +1: monitoring_report_create asks, under the policy's lock, whether a withdrawal is decided (the
+# cycle's halt, lifecycle.steps.HALTS: no report is started for a policy being withdrawn), a check it makes before the
+# repeat is asked about; the locked row is read afresh, so the page's read of it cannot answer.
 REPEAT_COST = {"policy": 21, "sop": 19, "consultation": 16, "advice invitation": 21, "advice": 22,
-               "monitoring report": 20, "withheld part": 21}
+               "monitoring report": 21, "withheld part": 21}
 
 
 @pytest.mark.parametrize("form", FORMS, ids=[form.name for form in FORMS])
