@@ -38,10 +38,12 @@ from lifecycle.states import STAGE_OF, Duty, PolicyKind
 HALTS: tuple[Gate, ...] = (withdrawal_not_decided,)
 
 
-def cycle_halted_by(policy) -> Gate | None:
-    """The first of the cycle's halts (``HALTS``) that fails on the policy, or None. Asked by every step but those taken
-    while halted (``Step.halted_by``), and by the work outside the steps that stops with them: the annual monitoring
-    report's own small cycle (assessments.services.monitoring), which moves no status but is published."""
+def halted_by_any(policy) -> Gate | None:
+    """The first of the cycle's halts (``HALTS``) that fails on the policy, or None. Asked by every step but those
+    taken while halted (``Step.halted_by``), and by the work outside the steps that stops with them, in the same words
+    (lifecycle.gates.reason_for): the emergency route's late sign-offs (assessments.services.retrospective) and the
+    annual monitoring report's own small cycle (assessments.services.monitoring), which move no status but sign off
+    and publish."""
     return next((halt for halt in HALTS if not halt(policy)), None)
 
 
@@ -49,7 +51,7 @@ def halt_refusal(policy, label: str) -> str | None:
     """Why ``label`` (a verb with its object: "start a monitoring report of") cannot be done to the policy while the
     cycle is halted, in the words a step's refusal says (lifecycle.services.base.check_step_allowed); None if it is
     not halted."""
-    halt = cycle_halted_by(policy)
+    halt = halted_by_any(policy)
     return None if halt is None else f"Cannot {label} {policy.reference}: {reason_for(halt, policy)}"
 
 
@@ -60,13 +62,6 @@ def not_halted() -> Q:
     for halt in HALTS:
         condition &= halt.where()
     return condition
-
-
-def halted_by_any(policy) -> Gate | None:
-    """The first of the cycle's halts (``HALTS``) that fails on ``policy``, or None: asked by work on the policy that
-    is no step of the cycle (the emergency route's late sign-offs, assessments.services.retrospective), which stops
-    with the cycle and says why in the same words (lifecycle.gates.reason_for)."""
-    return next((halt for halt in HALTS if not halt(policy)), None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,7 +233,7 @@ class Step:
 
     def halted_by(self, policy) -> Gate | None:
         """The first of the cycle's halts on this step (``halts``) that fails on the policy, or None."""
-        return None if self.taken_while_halted else cycle_halted_by(policy)
+        return None if self.taken_while_halted else halted_by_any(policy)
 
     def closed_by(self, policy) -> Gate | None:
         """The first of its conditions on the policy that does not hold, the cycle's halts first (``halts``), then

@@ -20,13 +20,12 @@ from core.templatetags.glossary import lowerfirst
 from lifecycle import gates_eia, permissions
 from lifecycle.duties import conflicting_duty
 from lifecycle.emergency import SKIPPED_PARTS, refuses_late_sign_offs
-from lifecycle.gates import reason_for
 from lifecycle.models import Policy, QAOutcome, QASignOff
 from lifecycle.selectors import emergency_outstanding
 from lifecycle.services import lock_policy, require_actor
 from lifecycle.services.base import optional_text
 from lifecycle.states import Duty, QADiscipline
-from lifecycle.steps import halted_by_any
+from lifecycle.steps import halt_refusal
 
 
 def halted_refusal(policy: Policy, discipline: str) -> ApplicationError | None:
@@ -35,11 +34,8 @@ def halted_refusal(policy: Policy, discipline: str) -> ApplicationError | None:
     (lifecycle.steps.HALTS; SOP: they "retain ultimate ownership" of their policies). These sign-offs are no steps of
     the cycle, yet the last of them makes the policy "impact assessed": asked here, as ``check_step_allowed`` asks a
     step's halts, after the role and in the same words (who decided, and when), "stale" as a step refused by them."""
-    halt = halted_by_any(policy)
-    if halt is None:
-        return None
-    return ApplicationError(f"Cannot {lowerfirst(SKIPPED_PARTS[discipline].title)} of {policy.reference}: "
-                            f"{reason_for(halt, policy)}", code="stale")
+    refusal = halt_refusal(policy, f"{lowerfirst(SKIPPED_PARTS[discipline].title)} of")
+    return None if refusal is None else ApplicationError(refusal, code="stale")
 
 
 def retrospective_eia_refusal(actor, policy: Policy) -> ApplicationError | None:
