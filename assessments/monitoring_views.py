@@ -56,9 +56,9 @@ def monitoring_page(request, reference: str):
     # offers no form that would be refused once filled in. A form posted from an older page is still answered, its
     # refusal shown with what was typed.
     in_progress = next((report for report in reports if report.status != MonitoringReport.Status.PUBLISHED), None)
-    # A withdrawal decided halts the report's cycle with the policy's (services.report_halted, the one rule the
-    # service asks under the lock): no report is started, and those who would write it are told why. No query where no
-    # withdrawal is decided (the page's read says so).
+    # A withdrawal decided halts the report's cycle with the policy's, and one carried out ends it (services.
+    # report_halted, the one rule the service asks under the lock): no report is started, and those who would write it
+    # are told why. No query where no withdrawal is decided (the page's read says so).
     halted = services.report_halted(policy) if may_write else None
     offered = may_write and (request.method == "POST" or (in_progress is None and halted is None))
     # The form offers the year the report due must cover (monitoring_periods.year_due), to be changed if need be.
@@ -170,9 +170,10 @@ def monitoring_report_page(request, reference: str, report_id: int):
         and permits(user, policy, RESPOND_TO_MONITORING),
     }
     barred = _barred(user, report, decisions)
-    # A withdrawal decided halts the report's cycle with the policy's (services.report_halted, the one rule the
-    # services ask under the lock): its next part (submission, quality assurance, publication) is not offered, and
-    # whoever it would be offered to is told why. Saving the draft stays open. No query where none is decided.
+    # A withdrawal decided halts the report's cycle with the policy's, and one carried out ends it (services.
+    # report_halted, the one rule the services ask under the lock): its next part (submission, quality assurance,
+    # publication) is not offered, and whoever it would be offered to is told why. Saving the draft stays open. No
+    # query where none is decided.
     halted = services.report_halted(policy, report) if (
         edit_form is not None or decisions[Duty.QA] or decisions[Duty.PUBLISHER]) else None
     if decisions[Duty.QA] and Duty.QA not in barred and halted is None:

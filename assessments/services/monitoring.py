@@ -19,7 +19,7 @@ from assessments.services import monitoring_periods
 from assessments.services.documents import clean_sections
 from assessments.signals import monitoring_due_answered, monitoring_report_assured
 from core.audit import audit_log
-from core.dates import moment_shown
+from core.dates import date_shown, moment_shown
 from core.events import AuditAction
 from core.exceptions import ApplicationError
 from core.models import AuditEvent
@@ -36,7 +36,7 @@ from lifecycle import permissions
 from lifecycle.models import Policy
 from lifecycle.report_duties import check_report_separation
 from lifecycle.services import lock_policy, require_actor
-from lifecycle.states import PUBLISHED_STATUSES, Duty, highest_marking
+from lifecycle.states import PUBLISHED_STATUSES, Duty, Status, highest_marking
 from lifecycle.steps import halt_refusal
 
 REPORT_FIELDS = list(MonitoringReport.SECTIONS)
@@ -58,10 +58,25 @@ HALTED = "halted"  # the refusals' code
 
 
 def report_halted(policy: Policy, report: MonitoringReport | None = None) -> str | None:
-    """Why the report's next part (none: starting a report) cannot be taken while the policy's cycle is halted, or
-    None. A page's policy asks it at no query where no withdrawal is decided (lifecycle.gates.page_read_withdrawal)."""
+    """Why the report's next part (none: starting a report) cannot be taken, or None: the policy's cycle is halted
+    (a withdrawal decided), or the policy is withdrawn. A page's policy asks it at no query where no withdrawal is
+    decided (lifecycle.gates.page_read_withdrawal) and none once it is withdrawn (its status says so)."""
     label = START_LABEL if report is None else NEXT_PART_LABEL.get(report.status)
-    return halt_refusal(policy, label) if label is not None else None
+    if label is None:
+        return None
+    # Once PCU carried the withdrawal out the decision is closed and the halt no longer applies, but the policy is no
+    # longer in force: SOP, stage 6, monitoring "should be carried out continuously throughout the lifetime of a
+    # policy", and its lifetime is over. A report under way then stops where it stood, kept on record (a draft may
+    # still be saved or discarded: that moves nothing on), and none is started; those published before stay on record
+    # (the library's archive, the Monitoring tab), gone from the Publication Scheme with their policy's page
+    # (WITHDRAW: "off the intranet and the Publication Scheme; it stays in the archive"). Never published: no report
+    # at all, which monitoring_report_create says in its own words.
+    if policy.status == Status.WITHDRAWN:
+        withdrawn = policy.status_changed_at
+        when = f" on {date_shown(timezone.localdate(withdrawn))}" if withdrawn is not None else ""
+        return (f"Cannot {label} {policy.reference}: the policy was withdrawn{when}, and a withdrawn policy has "
+                "nothing left to monitor.")
+    return halt_refusal(policy, label)
 
 
 def _refuse_if_halted(locked_policy: Policy, report: MonitoringReport | None = None) -> None:
@@ -86,10 +101,11 @@ def monitoring_report_create(
     if not permissions.can_draft(actor, locked):
         raise ApplicationError(f"You are not allowed to write monitoring reports for {locked.reference}.",
                                code="forbidden")
-    # Only a policy in force is monitored: a withdrawn one has nothing left to monitor.
+    # Only a policy in force is monitored: a withdrawn one has nothing left to monitor (``report_halted`` says when it
+    # was withdrawn), one never published nothing yet.
+    _refuse_if_halted(locked)
     if not locked.is_in_force:
         raise ApplicationError("A monitoring report can be written only for a published policy.", code="gate")
-    _refuse_if_halted(locked)
     if monitoring_periods.live_reports(locked).exclude(status=MonitoringReport.Status.PUBLISHED).exists():
         raise ApplicationError("This policy already has a monitoring report in progress.", code="stale")
     # Under the policy's row lock: two tabs starting reports of one policy are taken one after the other, and the

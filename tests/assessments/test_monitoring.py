@@ -179,13 +179,16 @@ def test_pcu_publishes_and_the_next_report_is_due_a_year_after_the_last_due_date
 
 
 def test_no_monitoring_report_for_a_withdrawn_policy(published, people):
-    """A withdrawn policy is no longer in force, so there is nothing to monitor even though it was published."""
+    """A withdrawn policy is no longer in force, so there is nothing to monitor even though it was published: said
+    as the report's other parts are once it is withdrawn (services.report_halted), rather than "only for a published
+    policy" of a policy that was."""
     from lifecycle.services import policy_decide_withdrawal, policy_withdraw
 
     policy_decide_withdrawal(policy=published, actor=people.lead, reason="Superseded.")
     policy_withdraw(policy=published, actor=people.pcu)
 
-    with refused("gate", "only for a published policy"):
+    with refused("halted", f"Cannot start a monitoring report of {published.reference}: the policy was withdrawn on",
+                 "a withdrawn policy has nothing left to monitor"):
         create(published, people.developer)
     assert not MonitoringReport.objects.exists()
 
