@@ -55,7 +55,10 @@ def _reports(report_groups: frozenset[int], pcu: bool) -> QuerySet[MonitoringRep
         condition |= Q(status=MonitoringReport.Status.SUBMITTED, policy__business_group_id__in=report_groups)
     if pcu:
         condition |= Q(status=MonitoringReport.Status.QA_PASSED)
-    return (MonitoringReport.objects.filter(condition).order_by("submitted_at", "pk")
+    # Not of a withdrawn policy: its report stops where it stood (assessments.services.report_halted), so no one may
+    # quality-assure or publish it, and its reminders stopped with the withdrawal (notifications: POLICY_WITHDRAWN).
+    return (MonitoringReport.objects.filter(condition).exclude(policy__status=Status.WITHDRAWN)
+            .order_by("submitted_at", "pk")
             .values_list("pk", "policy_id", "status", "period_end", "submitted_at", "policy__reference",
                          "policy__title")[:QUEUE_SHOWN + 1])
 

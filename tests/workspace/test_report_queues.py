@@ -23,7 +23,7 @@ from lifecycle.states import Status
 from tests.factories import the_year_due, user_with_role, what_was_read
 from tests.plans import SORTS_PRICED_OUT, plans_of, sorts_in, statements_reading
 from tests.web.test_query_counts import PINNED
-from workspace.report_queues import monitoring_action_queues
+from workspace.report_queues import monitoring_action_queues, report_queues
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +122,33 @@ def test_a_leads_reports_are_read_in_the_order_shown_and_stopped_at_the_page(peo
     assert "Index Scan using monitoring_awaiting_queue_idx" in plan, plan
     assert not sorts_in(plan), plan
     assert "assessments_monitoringresponse" not in statement, statement
+
+
+def _to_assure_or_publish(user) -> list[int]:
+    """The reports My work lists the person to quality-assure or publish (``report_queues``), by id."""
+    return [report.pk for queue in report_queues(viewer_of(user).roles, timezone.localdate())
+            for report in queue["reports"]]
+
+
+def _withdrawn(policy, people) -> None:
+    lifecycle_services.policy_decide_withdrawal(policy=policy, actor=people.lead, reason="Superseded.")
+    lifecycle_services.policy_withdraw(policy=policy, actor=people.pcu)
+
+
+def test_no_report_of_a_withdrawn_policy_is_listed_to_quality_assure_or_publish(people, policy_in):
+    """A report of a withdrawn policy stops where it stood (assessments.services.report_halted: no one may
+    quality-assure or publish it), and its reminders and inbox items stop with the withdrawal (notifications:
+    POLICY_WITHDRAWN); My work's "Monitoring reports to quality-assure or publish" listed it still."""
+    kept, gone, assured_gone = (policy_in(Status.MONITORING, title=title) for title in ("Kept", "Gone", "Assured"))
+    submitted = {}
+    for policy in (kept, gone):
+        report = assessment_services.monitoring_report_create(policy=policy, actor=people.developer,
+                                                              **the_year_due(policy), **SECTIONS)
+        submitted[policy.pk] = assessment_services.monitoring_report_submit(report=report, actor=people.developer).pk
+    assured = quality_assured_on(datetime.date(2025, 2, 1), assured_gone, people)
+    assert sorted(_to_assure_or_publish(people.coordinator)) == sorted(submitted.values())
+    assert _to_assure_or_publish(people.pcu) == [assured.pk]
+    _withdrawn(gone, people)
+    _withdrawn(assured_gone, people)
+    assert _to_assure_or_publish(people.coordinator) == [submitted[kept.pk]]
+    assert _to_assure_or_publish(people.pcu) == []
