@@ -359,8 +359,10 @@ def read_once_for_page(policy, model_name: str, closed_by: str):
     return record
 
 
-def policies_decided(model_name: str, *waiting) -> Q:  # a gate's ``where``: its record's own condition on policies
-    return apps.get_model("lifecycle", model_name).policies_where(*waiting)
+def policies_decided(model_name: str, *waiting, column: str = "pk") -> Q:  # a gate's ``where``: its record's own
+    # condition on policies (``column``: on records of policies, by their column of the policy's id, where it says so)
+    model = apps.get_model("lifecycle", model_name)
+    return model.policies_where(*waiting) if column == "pk" else model.policies_where(*waiting, column=column)
 
 
 # SOP: "Ensure policies are reviewed ... at least once every 3 years, if no earlier review has been prompted by
@@ -409,7 +411,7 @@ def _withdrawal_decided_said(policy) -> str:
 # withdraw the policy, no step moves it on but PCU's withdrawal.
 @gate("The withdrawal of this policy has already been decided: PCU is to carry it out.",
       label="No withdrawal decided", said=_withdrawal_decided_said,
-      where=lambda: ~policies_decided("WithdrawalDecision"))
+      where=lambda column="pk": ~policies_decided("WithdrawalDecision", column=column))
 def withdrawal_not_decided(policy) -> bool:
     return open_withdrawal_decision(policy) is None
 

@@ -55,12 +55,15 @@ def halt_refusal(policy, label: str) -> str | None:
     return None if halt is None else f"Cannot {label} {policy.reference}: {reason_for(halt, policy)}"
 
 
-def not_halted() -> Q:
+def not_halted(column: str = "pk") -> Q:
     """The policies no halt stops (``HALTS``), as a condition on a query of policies: those whose steps may be
-    offered and taken."""
+    offered and taken. ``column``: on a query of records of policies instead, by their column of the policy's id
+    ("policy_id"): a monitoring report waiting for its co-ordinator or PCU is not theirs to take while its policy's
+    cycle is halted (assessments.services.report_halted), and My work's queue of them leaves it out
+    (workspace.report_queues), with no join to the policies."""
     condition = Q()
     for halt in HALTS:
-        condition &= halt.where()
+        condition &= halt.where() if column == "pk" else halt.where(column)
     return condition
 
 

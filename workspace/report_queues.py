@@ -16,6 +16,7 @@ from lifecycle.due import REMEDIAL
 from lifecycle.models import Policy
 from lifecycle.selectors import Viewer
 from lifecycle.states import Status
+from lifecycle.steps import not_halted
 from workspace.queues import QUEUE_SHOWN, compiled_rows, group_ids
 
 
@@ -56,8 +57,10 @@ def _reports(report_groups: frozenset[int], pcu: bool) -> QuerySet[MonitoringRep
     if pcu:
         condition |= Q(status=MonitoringReport.Status.QA_PASSED)
     # Not of a withdrawn policy: its report stops where it stood (assessments.services.report_halted), so no one may
-    # quality-assure or publish it, and its reminders stopped with the withdrawal (notifications: POLICY_WITHDRAWN).
-    return (MonitoringReport.objects.filter(condition).exclude(policy__status=Status.WITHDRAWN)
+    # quality-assure or publish it, and its reminders stopped with the withdrawal (notifications: POLICY_WITHDRAWN);
+    # nor of one whose withdrawal is decided, whose report is refused from the decision (lifecycle.steps.HALTS).
+    return (MonitoringReport.objects.filter(condition, not_halted("policy_id"))
+            .exclude(policy__status=Status.WITHDRAWN)
             .order_by("submitted_at", "pk")
             .values_list("pk", "policy_id", "status", "period_end", "submitted_at", "policy__reference",
                          "policy__title")[:QUEUE_SHOWN + 1])

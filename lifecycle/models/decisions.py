@@ -238,10 +238,11 @@ class WithdrawalDecision(models.Model):
         return f"Withdrawal decided by {self.decided_by}"
 
     @classmethod
-    def policies_where(cls) -> Q:
+    def policies_where(cls, column: str = "pk") -> Q:
         """The policies with a withdrawal decided and not yet carried out (lifecycle.gates.withdrawal_decided, as a
-        condition on a query of policies, for lists)."""
-        return in_ids("pk", cls.objects.filter(carried_out_at__isnull=True).order_by().values("policy_id"))
+        condition on a query of policies, for lists; ``column``: a query of records of policies instead, by their
+        column holding the policy's id, "policy_id": lifecycle.steps.not_halted)."""
+        return in_ids(column, cls.objects.filter(carried_out_at__isnull=True).order_by().values("policy_id"))
 
 
 class EmergencyRequest(models.Model):

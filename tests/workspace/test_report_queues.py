@@ -152,3 +152,16 @@ def test_no_report_of_a_withdrawn_policy_is_listed_to_quality_assure_or_publish(
     _withdrawn(assured_gone, people)
     assert _to_assure_or_publish(people.coordinator) == [submitted[kept.pk]]
     assert _to_assure_or_publish(people.pcu) == []
+
+
+def test_no_report_of_a_policy_whose_withdrawal_is_decided_is_listed_either(people, policy_in):
+    """From the decision the report's next part is refused (assessments.services.report_halted, lifecycle.steps.HALTS)
+    and its reminders closed: My work listed it still, to the co-ordinator and PCU, as theirs to take."""
+    kept, decided = (policy_in(Status.MONITORING, title=title) for title in ("Kept", "Decided"))
+    submitted = {}
+    for policy in (kept, decided):
+        report = assessment_services.monitoring_report_create(policy=policy, actor=people.developer,
+                                                              **the_year_due(policy), **SECTIONS)
+        submitted[policy.pk] = assessment_services.monitoring_report_submit(report=report, actor=people.developer).pk
+    lifecycle_services.policy_decide_withdrawal(policy=decided, actor=people.lead, reason="Superseded.")
+    assert _to_assure_or_publish(people.coordinator) == [submitted[kept.pk]]
