@@ -100,6 +100,9 @@ def test_the_monitoring_tab_offers_no_new_report_and_says_why(client, published,
     assert response.status_code == 200
     assert test_monitoring_page.START_FORM not in page and 'id="main-form"' not in page
     assert said_in_inset(page, withdrawn_said(published, "start a monitoring report of"))
+    # Found in Chromium on POL-0003: the tab still said "Next report due: 1 April 2026" of a withdrawn policy.
+    assert "Next report due" not in page
+    assert f"No report is due: the policy was withdrawn on {date_shown(WITHDRAWN_ON)}." in halted.text_of(page)
 
 
 def test_the_draft_offers_save_but_not_submit_and_says_why(client, published, people):
