@@ -26,7 +26,7 @@ from lifecycle.monitoring_reports import QUALITY_ASSURED_REPORT_STATUSES
 from lifecycle.permissions import can_draft, is_group_coordinator, is_pcu, is_policy_lead
 from lifecycle.report_duties import report_conflict, report_parts_held
 from lifecycle.selectors import user_may_see_drafts
-from lifecycle.states import Duty
+from lifecycle.states import Duty, Status
 from lifecycle.steps import permits
 from lifecycle.views import policy_for_page, policy_page_context
 from lifecycle.workflow import RESPOND_TO_MONITORING
@@ -90,7 +90,7 @@ def monitoring_page(request, reference: str):
     context = policy_page_context(request, policy, "monitoring")
     context.update({"reports": reports, "form": form, "in_progress": in_progress if may_write else None,
                     "halted": halted, "year_due": year, "longest_period": LONGEST_PERIOD_SHOWN,
-                    "next_due": MONITORING.state_of(policy)})
+                    **_next_due(policy)})
     return render(request, "assessments/monitoring.html", context, status=400 if form and form.errors else 200)
 
 
@@ -116,11 +116,20 @@ def _reports_listed(user, policy) -> list[MonitoringReport]:
     return list(reports)
 
 
+def _next_due(policy) -> dict:
+    """What the tab says of the next report: its state by the one rule (lifecycle.due.MONITORING), or, the policy
+    withdrawn, that none is due and since when (found in Chromium on POL-0003: "Next report due: 1 April 2026" of a
+    withdrawn policy)."""
+    withdrawn = policy.status == Status.WITHDRAWN
+    return {"next_due": MONITORING.state_of(policy), "withdrawn": withdrawn,
+            "withdrawn_on": policy.status_changed_at if withdrawn else None}
+
+
 def _refused_in_progress(request, policy, started, message: str, typed):
     reports = _reports_listed(request.user, policy)
     context = policy_page_context(request, policy, "monitoring")
     context.update({"reports": reports, "form": None, "in_progress": started, "refused": message.rstrip("."),
-                    "typed": typed, "next_due": MONITORING.state_of(policy)})
+                    "typed": typed, **_next_due(policy)})
     return render(request, "assessments/monitoring.html", context, status=409)
 
 
