@@ -249,17 +249,20 @@ def test_a_second_record_as_done_of_a_remedial_action_is_said_as_done_not_as_a_p
 
 
 def test_a_step_that_moves_the_status_sent_twice_from_the_same_form_is_said_as_done(client, people):
-    """The token is every step page's: commissioning sent twice (a double click) is said as done, not as "moved on"."""
-    policy = advance_to(people.policy(title="Missing persons"), Status.COMMISSIONING, people)
-    client.force_login(people.lead)
-    token = drawn(client, policy, "commission")
-    sent = {**what_was_read(policy), "comments": "Go ahead.", "submission": token}
-    done(client, client.post(action_url(policy, "commission"), sent))
-    before = policy_state(policy)
-    again = client.post(action_url(policy, "commission"), sent)
-    assert again.status_code == 302
-    assert said(again) == [("info", f"{policy.reference}: Development commissioned. Already done by you "
-                                    f"{now_said()}. Nothing more was done.")]
+    """The token is every step page's: commissioning sent twice (a double click) is said as done, not as "moved on".
+    On a clock that does not tick, as the other repeats here: on the real one it failed when the minute turned between
+    the step and the words expected (full run of 2026-12-06: "at 20:20" said, "at 20:21" expected)."""
+    with travel(IN_THE_WINDOW):
+        policy = advance_to(people.policy(title="Missing persons"), Status.COMMISSIONING, people)
+        client.force_login(people.lead)
+        token = drawn(client, policy, "commission")
+        sent = {**what_was_read(policy), "comments": "Go ahead.", "submission": token}
+        done(client, client.post(action_url(policy, "commission"), sent))
+        before = policy_state(policy)
+        again = client.post(action_url(policy, "commission"), sent)
+        assert again.status_code == 302
+        assert said(again) == [("info", f"{policy.reference}: Development commissioned. Already done by you "
+                                        f"{now_said()}. Nothing more was done.")]
     assert policy_state(policy) == before and reload(policy).status == Status.DEVELOPMENT
 
 
@@ -301,19 +304,21 @@ def test_a_token_drawn_on_one_policys_page_does_not_answer_for_another(client, p
 
 def test_a_publication_scheduled_sent_again_is_said_as_scheduled_not_published(client, people):
     """Review of 2026-12-06 (MEDIUM): the repeat was told the step's own words, "Published", of a publication the
-    first post had only scheduled. What the service did is recorded on the claim (lifecycle.services.base.said_done)."""
-    policy = advance_to(people.policy(title="Missing persons"), Status.AWAITING_PUBLICATION, people)
-    client.force_login(people.pcu)
-    token = drawn(client, policy, "publish")
-    day = timezone.localdate() + datetime.timedelta(days=30)
-    sent = {**what_was_read(policy), "on_intranet": "on", "publish_on": day.isoformat(),
-            "submission": token}
-    first = client.post(action_url(policy, "publish"), sent)
-    assert first.status_code == 302, first.content.decode()[:2000]
-    assert Publication.objects.get(policy=policy).status == Publication.Status.SCHEDULED
-    again = client.post(action_url(policy, "publish"), sent)
-    assert said(again)[-1] == ("info", f"{policy.reference}: Publication scheduled for {date_shown(day)}. Already done "
-                                       f"by you {now_said()}. Nothing more was done.")
+    first post had only scheduled. What the service did is recorded on the claim (lifecycle.services.base.said_done).
+    On a clock that does not tick (the minute could turn between the step and the words expected)."""
+    with travel(IN_THE_WINDOW):
+        policy = advance_to(people.policy(title="Missing persons"), Status.AWAITING_PUBLICATION, people)
+        client.force_login(people.pcu)
+        token = drawn(client, policy, "publish")
+        day = timezone.localdate() + datetime.timedelta(days=30)
+        sent = {**what_was_read(policy), "on_intranet": "on", "publish_on": day.isoformat(),
+                "submission": token}
+        first = client.post(action_url(policy, "publish"), sent)
+        assert first.status_code == 302, first.content.decode()[:2000]
+        assert Publication.objects.get(policy=policy).status == Publication.Status.SCHEDULED
+        again = client.post(action_url(policy, "publish"), sent)
+        assert said(again)[-1] == ("info", f"{policy.reference}: Publication scheduled for {date_shown(day)}. Already "
+                                           f"done by you {now_said()}. Nothing more was done.")
     assert Publication.objects.filter(policy=policy).count() == 1
 
 
