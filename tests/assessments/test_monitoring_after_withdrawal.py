@@ -33,6 +33,8 @@ from tests.assessments.test_monitoring_halted_by_withdrawal import (
     TYPED,
     assert_refused_with_what_was_typed,
     report_in,
+    report_page,
+    report_post,
     report_url,
     said_in_inset,
     state,
@@ -122,10 +124,8 @@ def test_a_submission_from_a_page_drawn_before_the_withdrawal_is_refused_with_wh
     report = report_in(published, people, MonitoringReport.Status.DRAFT)
     withdraw(published, people)
     before = state(published)
-    client.force_login(people.manager)
-    with on(AFTER):
-        response = client.post(report_url(published, report), {
-            "step": "submit", **{**REPORT_SECTIONS, "compliance": TYPED}, "base_revision": report.draft_revision})
+    response = report_post(client, people.manager, published, report, AFTER, {
+        "step": "submit", **{**REPORT_SECTIONS, "compliance": TYPED}, "base_revision": report.draft_revision})
     said = withdrawn_said(published, "submit the monitoring report of")
     assert_refused_with_what_was_typed(response, said, published, before)
 
@@ -133,9 +133,7 @@ def test_a_submission_from_a_page_drawn_before_the_withdrawal_is_refused_with_wh
 def test_the_coordinator_is_offered_no_quality_assurance_and_told_why(client, published, people):
     report = report_in(published, people, MonitoringReport.Status.SUBMITTED)
     withdraw(published, people)
-    client.force_login(people.coordinator)
-    with on(AFTER):
-        page = client.get(report_url(published, report)).content.decode()
+    page = report_page(client, people.coordinator, published, report, AFTER)
     assert 'value="qa"' not in page and "Record decision" not in page
     assert said_in_inset(page, withdrawn_said(published, "quality-assure the monitoring report of"))
 
@@ -146,10 +144,8 @@ def test_a_quality_assurance_posted_after_the_withdrawal_is_refused_with_the_com
     report = report_in(published, people, MonitoringReport.Status.SUBMITTED)
     withdraw(published, people)
     before = state(published)
-    client.force_login(people.coordinator)
-    with on(AFTER):
-        response = client.post(report_url(published, report), {
-            "step": "qa", "outcome": outcome, "comments": TYPED, **what_was_read_of_report(report)})
+    response = report_post(client, people.coordinator, published, report, AFTER, {
+        "step": "qa", "outcome": outcome, "comments": TYPED, **what_was_read_of_report(report)})
     said = withdrawn_said(published, "quality-assure the monitoring report of")
     assert_refused_with_what_was_typed(response, said, published, before, statuses=(400, 409))
 
@@ -157,9 +153,7 @@ def test_a_quality_assurance_posted_after_the_withdrawal_is_refused_with_the_com
 def test_pcu_is_offered_no_publication_and_told_why(client, published, people):
     report = report_in(published, people, MonitoringReport.Status.QA_PASSED)
     withdraw(published, people)
-    client.force_login(people.pcu)
-    with on(AFTER):
-        page = client.get(report_url(published, report)).content.decode()
+    page = report_page(client, people.pcu, published, report, AFTER)
     assert 'value="publish"' not in page and "Publish on the Publication Scheme" not in page
     assert "Publish internally" not in page
     assert said_in_inset(page, withdrawn_said(published, "publish the monitoring report of"))
@@ -169,9 +163,8 @@ def test_a_publication_posted_after_the_withdrawal_is_refused_and_said(client, p
     report = report_in(published, people, MonitoringReport.Status.QA_PASSED)
     withdraw(published, people)
     before = state(published)
-    client.force_login(people.pcu)
-    with on(AFTER):
-        response = client.post(report_url(published, report), {"step": "publish", **what_was_read_of_report(report)})
+    response = report_post(client, people.pcu, published, report, AFTER,
+                           {"step": "publish", **what_was_read_of_report(report)})
     assert response.status_code == 302
     said = " ".join(str(message) for message in get_messages(response.wsgi_request))
     assert withdrawn_said(published, "publish the monitoring report of") in said

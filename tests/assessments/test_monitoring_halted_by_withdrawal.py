@@ -113,6 +113,20 @@ ACTIONS = {  # what each is taken on, and how
 }
 
 
+def report_page(client, person, published, report, day) -> str:
+    """The report's page as ``person`` reads it on ``day``."""
+    client.force_login(person)
+    with on(day):
+        return client.get(report_url(published, report)).content.decode()
+
+
+def report_post(client, person, published, report, day, data: dict):
+    """A form of the report's page sent by ``person`` on ``day``."""
+    client.force_login(person)
+    with on(day):
+        return client.post(report_url(published, report), data)
+
+
 def assert_refused_with_what_was_typed(response, said: str, published, before, statuses=(400,)) -> None:
     """A form posted after the policy's cycle stopped: refused with ``said``, what was typed shown back, nothing
     changed (here from the decision; tests/assessments/test_monitoring_after_withdrawal.py, once carried out)."""
@@ -191,9 +205,7 @@ def test_a_report_started_from_a_page_drawn_before_the_decision_is_refused_with_
 def test_the_draft_offers_save_but_not_submit_and_says_why(client, published, people):
     report = report_in(published, people, MonitoringReport.Status.DRAFT)
     decide(published, people)
-    client.force_login(people.developer)
-    with on(DECIDED + datetime.timedelta(days=1)):
-        page = client.get(report_url(published, report)).content.decode()
+    page = report_page(client, people.developer, published, report, DECIDED + datetime.timedelta(days=1))
     assert 'value="submit"' not in page and "Submit to the co-ordinator" not in page
     assert 'value="save"' in page
     assert said_in_inset(page, f"Cannot submit the monitoring report of {published.reference}: "
@@ -204,10 +216,8 @@ def test_a_submission_from_a_page_drawn_before_the_decision_is_refused_with_what
     report = report_in(published, people, MonitoringReport.Status.DRAFT)
     decide(published, people)
     before = state(published)
-    client.force_login(people.developer)
-    with on(DECIDED + datetime.timedelta(days=1)):
-        response = client.post(report_url(published, report), {
-            "step": "submit", **{**REPORT_SECTIONS, "compliance": TYPED}, "base_revision": report.draft_revision})
+    response = report_post(client, people.developer, published, report, DECIDED + datetime.timedelta(days=1), {
+        "step": "submit", **{**REPORT_SECTIONS, "compliance": TYPED}, "base_revision": report.draft_revision})
     said = f"Cannot submit the monitoring report of {published.reference}: {halt_said(published)}"
     assert_refused_with_what_was_typed(response, said, published, before)
 
@@ -215,9 +225,7 @@ def test_a_submission_from_a_page_drawn_before_the_decision_is_refused_with_what
 def test_the_coordinator_is_offered_no_quality_assurance_and_told_why(client, published, people):
     report = report_in(published, people, MonitoringReport.Status.SUBMITTED)
     decide(published, people)
-    client.force_login(people.coordinator)
-    with on(DECIDED + datetime.timedelta(days=1)):
-        page = client.get(report_url(published, report)).content.decode()
+    page = report_page(client, people.coordinator, published, report, DECIDED + datetime.timedelta(days=1))
     assert 'value="qa"' not in page and "Record decision" not in page
     assert said_in_inset(page, f"Cannot quality-assure the monitoring report of {published.reference}: "
                                f"{halt_said(published)}")
@@ -229,10 +237,8 @@ def test_a_quality_assurance_posted_after_the_decision_is_refused_with_the_comme
     report = report_in(published, people, MonitoringReport.Status.SUBMITTED)
     decide(published, people)
     before = state(published)
-    client.force_login(people.coordinator)
-    with on(DECIDED + datetime.timedelta(days=1)):
-        response = client.post(report_url(published, report), {
-            "step": "qa", "outcome": outcome, "comments": TYPED, **what_was_read_of_report(report)})
+    response = report_post(client, people.coordinator, published, report, DECIDED + datetime.timedelta(days=1), {
+        "step": "qa", "outcome": outcome, "comments": TYPED, **what_was_read_of_report(report)})
     page = response.content.decode()
     assert response.status_code in (400, 409)
     assert (f"Cannot quality-assure the monitoring report of {published.reference}: {halt_said(published)}"
@@ -244,9 +250,7 @@ def test_a_quality_assurance_posted_after_the_decision_is_refused_with_the_comme
 def test_pcu_is_offered_no_publication_and_told_why(client, published, people):
     report = report_in(published, people, MonitoringReport.Status.QA_PASSED)
     decide(published, people)
-    client.force_login(people.pcu)
-    with on(DECIDED + datetime.timedelta(days=1)):
-        page = client.get(report_url(published, report)).content.decode()
+    page = report_page(client, people.pcu, published, report, DECIDED + datetime.timedelta(days=1))
     assert 'value="publish"' not in page and "Publish on the Publication Scheme" not in page
     assert said_in_inset(page, f"Cannot publish the monitoring report of {published.reference}: "
                                f"{halt_said(published)}")
@@ -256,9 +260,8 @@ def test_a_publication_posted_after_the_decision_is_refused_and_said(client, pub
     report = report_in(published, people, MonitoringReport.Status.QA_PASSED)
     decide(published, people)
     before = state(published)
-    client.force_login(people.pcu)
-    with on(DECIDED + datetime.timedelta(days=1)):
-        response = client.post(report_url(published, report), {"step": "publish", **what_was_read_of_report(report)})
+    response = report_post(client, people.pcu, published, report, DECIDED + datetime.timedelta(days=1),
+                           {"step": "publish", **what_was_read_of_report(report)})
     assert response.status_code == 302
     said = " ".join(str(message) for message in get_messages(response.wsgi_request))
     assert f"Cannot publish the monitoring report of {published.reference}: {halt_said(published)}" in said
