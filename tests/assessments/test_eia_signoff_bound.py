@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from lifecycle import services as s
 from lifecycle.models import QASignOff
 from lifecycle.states import Status
-from tests.factories import ALL_IMPACTS, advance_to, refused, reload
+from tests.factories import ALL_IMPACTS, advance_to, emergency_approve, refused, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -33,8 +33,7 @@ def approved(people):
     """Approved by the emergency route; its EIA only begun."""
     policy = advance_to(people.policy(), Status.DEVELOPMENT, people)
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Stop and search under the new Act.</p>")
-    s.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement="Operational need.")
-    s.policy_agree_emergency_approval(policy=reload(policy), actor=people.pcu)
+    emergency_approve(policy, people, risk_statement="Operational need.")
     eia_update(policy=reload(policy), actor=people.developer, aims="Lawful, fair searches.")
     return reload(policy)
 

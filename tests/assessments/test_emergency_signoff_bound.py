@@ -21,7 +21,7 @@ from lifecycle import services as s
 from lifecycle.models import QASignOff
 from lifecycle.states import Status
 from tests.assessments.test_eia_signoff_bound import hidden, text
-from tests.factories import advance_to, refused, reload
+from tests.factories import advance_to, emergency_approve, refused, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +35,7 @@ def approved(people):
     """Approved by the emergency route; the Workbook's impact sections not written yet."""
     policy = advance_to(people.policy(), Status.DEVELOPMENT, people)
     s.draft_update(policy=policy, actor=people.developer, statement="<p>Stop and search under the new Act.</p>")
-    s.policy_request_emergency_approval(policy=policy, actor=people.lead, risk_statement="Operational need.")
-    s.policy_agree_emergency_approval(policy=reload(policy), actor=people.pcu)
+    emergency_approve(policy, people, risk_statement="Operational need.")
     return reload(policy)
 
 
